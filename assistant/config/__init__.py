@@ -1,0 +1,86 @@
+"""config.yaml: one validated file. `load_config` turns any problem into one clear `ConfigError`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError
+
+from .conversation import ConversationSettings
+from .core import Limits, Permissions, Section, TrainerSettings
+from .discord import DiscordSettings
+from .voice import VoiceSettings
+
+ENV_CONFIG = "TRAINER_CONFIG"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "ConversationSettings",
+    "DiscordSettings",
+    "Limits",
+    "Permissions",
+    "TrainerSettings",
+    "VoiceSettings",
+    "load_config",
+]
+
+
+class ConfigError(Exception):
+    """config.yaml is missing or invalid; the message names the key and the reason."""
+
+
+class Config(Section):
+    prefix: str = Field("!", min_length=1, max_length=5)
+    """Prefix of typed commands, as in `!train`."""
+    data_root: Path = Path("data")
+    """Every path a user names is confined to this folder (relative to config.yaml's folder)."""
+    state_dir: Path = Path("state")
+    """Database, model registry and logs; never reachable by user paths."""
+    storage_url: str | None = None
+    """sqlite:///path (default: state_dir/trainer.db); postgresql:// is reserved for later."""
+    log_level: str = "INFO"
+    limits: Limits = Limits()
+    permissions: Permissions = Permissions()
+    trainer: TrainerSettings = TrainerSettings()
+    voice: VoiceSettings = VoiceSettings()
+    conversation: ConversationSettings = ConversationSettings()
+    discord: DiscordSettings = DiscordSettings()
+
+    @property
+    def database_url(self) -> str:
+        return self.storage_url or f"sqlite:///{self.state_dir / 'trainer.db'}"
+
+
+def _where(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate config.yaml. Relative folders are resolved against the file's folder."""
+    chosen = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    try:
+        raw = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {chosen}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{chosen}: not valid YAML{where}") from None
+    except OSError as exc:
+        raise ConfigError(f"{chosen}: cannot be read ({exc.strerror})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{chosen}: the top level must be a mapping of keys to values")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
+        raise ConfigError(f"{chosen}: {_where(first['loc'])}: {first['msg']}{more}") from None
+    base = chosen.resolve().parent
+    config.data_root = (base / config.data_root).resolve()
+    config.state_dir = (base / config.state_dir).resolve()
+    return config

@@ -1,0 +1,74 @@
+"""Settings of the core: limits, permissions, the trainer backend."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Section(BaseModel):
+    """Base of every config section: unknown keys are errors, so typos are caught at start-up."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Limits(Section):
+    attachment_bytes: int = Field(8_000_000, gt=0)
+    """Largest attachment accepted (Discord's own limit for most servers is 8-25 MB)."""
+    zip_expanded_bytes: int = Field(50_000_000, gt=0)
+    """Largest total size a zip attachment may expand to (zip-bomb guard)."""
+    zip_files: int = Field(5_000, gt=0)
+    """Most members a zip attachment may have."""
+    archive_bytes: int = Field(200_000_000, gt=0)
+    """Largest total size of a folder that `archive` will zip."""
+    archive_files: int = Field(20_000, gt=0)
+    """Most files a folder may have for `archive`."""
+    send_file_bytes: int = Field(8_000_000, gt=0)
+    """Largest file `getfile` sends, and largest archive attached to a reply."""
+    test_items: int = Field(5_000, gt=0)
+    """Most items one `test` request may classify."""
+    example_chars: int = Field(20_000, gt=0)
+    """Longest single example text; longer ones are refused."""
+
+
+class Permissions(Section):
+    admin_roles: list[str] = ["admin"]
+    """Roles that pass every check (guild administrators always do)."""
+    commands: dict[str, list[str]] = {
+        "train": ["trainer"],
+        "archive": ["trainer"],
+        "getfile": ["trainer"],
+        "select_dataset": ["trainer"],
+        "cancel": ["trainer"],
+    }
+    """Command name -> roles allowed to run it. Commands not listed are open to everyone."""
+    console_user_is_admin: bool = True
+    """The person at the local console is the machine's owner."""
+
+
+class SklearnSettings(Section):
+    test_size: float = Field(0.2, gt=0, lt=1)
+    """Share of examples held out to measure accuracy."""
+    seed: int = 13
+    max_features: int = Field(100_000, gt=0)
+    C: float = Field(4.0, gt=0)
+    """Inverse regularisation strength of the logistic regression."""
+    min_examples: int = Field(4, ge=2)
+    """Fewer labelled examples than this and training is refused with an explanation."""
+
+
+class OpenAISettings(Section):
+    base_model: str = "gpt-4o-mini-2024-07-18"
+    base_url: str | None = None
+    """OpenAI-compatible endpoint; None means the official API. The key is OPENAI_API_KEY."""
+    poll_seconds: float = Field(10.0, gt=0)
+    timeout_seconds: float = Field(30.0, gt=0)
+    """Per-request timeout, so a dead endpoint fails a job instead of hanging it."""
+    n_epochs: int | None = None
+
+
+class TrainerSettings(Section):
+    backend: Literal["sklearn", "openai"] = "sklearn"
+    sklearn: SklearnSettings = SklearnSettings()
+    openai: OpenAISettings = OpenAISettings()

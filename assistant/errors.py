@@ -1,0 +1,29 @@
+"""Errors whose message is safe and useful to show to a user.
+
+Anything else that escapes a command is logged with its traceback and the user sees a short
+apology with a reference, never the traceback.
+"""
+
+
+class UserError(Exception):
+    """A problem the user can fix; `str(error)` is shown to them as is."""
+
+
+class NotFound(UserError):
+    """A dataset, file, job or message that the user named does not exist."""
+
+
+class PathRefused(UserError):
+    """A path that leaves the data root, or is not a regular file or folder."""
+
+
+class PermissionDenied(UserError):
+    """The user lacks a role that the command needs."""
+
+
+class LimitExceeded(UserError):
+    """An attachment, archive or request is larger than config.yaml allows."""
+
+
+class BadInput(UserError):
+    """Arguments that cannot be parsed (malformed JSON, wrong type, unknown option)."""

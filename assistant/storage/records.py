@@ -1,0 +1,99 @@
+"""Rows as plain dataclasses, so callers never index tuples."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+ACTIVE_JOB_STATES = ("queued", "running")
+FINAL_JOB_STATES = ("succeeded", "failed", "cancelled", "interrupted")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: int
+    guild_id: str
+    name: str
+    folders: tuple[tuple[str, str | None], ...]
+    """(folder relative to the data root, label or None to infer labels from the layout)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    guild_id: str
+    channel_id: str
+    dataset: str
+    backend: str
+    status: str
+    """queued, running, succeeded, failed, cancelled or interrupted."""
+    progress: float
+    message: str
+    requested_by: str | None
+    n_examples: int
+    model_version: str | None
+    external_id: str | None
+    error: str | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_JOB_STATES
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    version: str
+    guild_id: str
+    dataset: str
+    backend: str
+    job_id: int | None
+    path: str | None
+    external_model: str | None
+    labels: list[str]
+    metrics: dict[str, Any]
+    n_examples: int
+    data_hash: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    message_id: str
+    guild_id: str
+    channel_id: str
+    kind: str
+    text: str
+    data: dict[str, Any] | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: int
+    guild_id: str
+    channel_id: str
+    message_id: str
+    author_id: str
+    author_name: str
+    kind: str
+    original: str
+    correction: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    guild_id: str
+    channel_id: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: float
+
+
+def loads(value: str | None) -> Any:
+    return json.loads(value) if value else None

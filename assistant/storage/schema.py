@@ -1,0 +1,108 @@
+"""Versioned schema. Each entry upgrades the database by one version; never edit a shipped one.
+
+The SQL is kept to what SQLite and PostgreSQL both accept, so a PostgreSQL store needs only a
+connection adapter (see README, "Storage").
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE guilds (
+        guild_id TEXT PRIMARY KEY,
+        active_dataset TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE datasets (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (guild_id, name)
+    );
+    CREATE TABLE dataset_folders (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        folder TEXT NOT NULL,
+        label TEXT,
+        PRIMARY KEY (dataset_id, folder)
+    );
+    CREATE TABLE examples (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        text TEXT NOT NULL,
+        label TEXT NOT NULL,
+        source TEXT NOT NULL,
+        author_id TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX examples_dataset ON examples(dataset_id);
+    CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        status TEXT NOT NULL,
+        progress REAL NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        requested_by TEXT,
+        n_examples INTEGER NOT NULL DEFAULT 0,
+        model_version TEXT,
+        external_id TEXT,
+        error TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX jobs_guild ON jobs(guild_id, status);
+    CREATE TABLE models (
+        version TEXT PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        dataset TEXT NOT NULL,
+        backend TEXT NOT NULL,
+        job_id INTEGER,
+        path TEXT,
+        external_model TEXT,
+        labels_json TEXT NOT NULL,
+        metrics_json TEXT NOT NULL,
+        n_examples INTEGER NOT NULL,
+        data_hash TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX models_guild ON models(guild_id, created_at);
+    CREATE TABLE replies (
+        message_id TEXT PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data_json TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        original TEXT NOT NULL,
+        correction TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        author_id TEXT NOT NULL,
+        author_name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE voice_optouts (
+        guild_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (guild_id, user_id)
+    );
+    """,
+]

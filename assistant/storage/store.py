@@ -1,0 +1,380 @@
+"""SQLite store (WAL, versioned schema). One connection guarded by a lock: every call is short."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .records import (
+    ACTIVE_JOB_STATES,
+    Correction,
+    Dataset,
+    Feedback,
+    Job,
+    ModelRecord,
+    ReplyRecord,
+    loads,
+)
+from .schema import MIGRATIONS
+
+
+def open_store(url: str) -> Store:
+    """Open the store named by a storage URL (`sqlite:///path` or `sqlite://:memory:`)."""
+    if url.startswith("sqlite:///"):
+        return Store(url.removeprefix("sqlite:///"))
+    if url == "sqlite://:memory:":
+        return Store(":memory:")
+    scheme = url.split(":", 1)[0]
+    raise ValueError(f"storage_url scheme {scheme!r} is not supported yet (use sqlite:///PATH)")
+
+
+class Store:
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._migrate()
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = self._all(sql, args)
+        return rows[0] if rows else None
+
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._all("PRAGMA user_version")[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- guilds and datasets -------------------------------------------------------------------
+
+    def active_dataset(self, guild_id: str) -> Dataset | None:
+        row = self._one("SELECT active_dataset FROM guilds WHERE guild_id = ?", (guild_id,))
+        if row is None or row[0] is None:
+            return None
+        return self.dataset(guild_id, row[0])
+
+    def dataset(self, guild_id: str, name: str) -> Dataset | None:
+        row = self._one("SELECT * FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name))
+        if row is None:
+            return None
+        folders = self._all(
+            "SELECT folder, label FROM dataset_folders WHERE dataset_id = ? ORDER BY folder",
+            (row["id"],),
+        )
+        return Dataset(
+            id=row["id"],
+            guild_id=guild_id,
+            name=name,
+            folders=tuple((f["folder"], f["label"]) for f in folders),
+        )
+
+    def datasets(self, guild_id: str) -> list[Dataset]:
+        rows = self._all("SELECT name FROM datasets WHERE guild_id = ? ORDER BY name", (guild_id,))
+        return [d for r in rows if (d := self.dataset(guild_id, r[0])) is not None]
+
+    def ensure_dataset(self, guild_id: str, name: str, *, activate: bool = True) -> Dataset:
+        now = time.time()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO datasets (guild_id, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, name) DO NOTHING",
+                (guild_id, name, now),
+            )
+            if activate:
+                db.execute(
+                    "INSERT INTO guilds (guild_id, active_dataset, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id) DO UPDATE SET active_dataset = excluded.active_dataset,"
+                    " updated_at = excluded.updated_at",
+                    (guild_id, name, now),
+                )
+        dataset = self.dataset(guild_id, name)
+        assert dataset is not None
+        return dataset
+
+    def set_folder(self, dataset: Dataset, folder: str, label: str | None) -> Dataset:
+        """Attach a data-root folder to a dataset (replacing the folder that had that label)."""
+        with self._tx() as db:
+            if label is not None:
+                db.execute(
+                    "DELETE FROM dataset_folders WHERE dataset_id = ? AND label = ?",
+                    (dataset.id, label),
+                )
+            db.execute(
+                "INSERT INTO dataset_folders (dataset_id, folder, label) VALUES (?, ?, ?) "
+                "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
+                (dataset.id, folder, label),
+            )
+        updated = self.dataset(dataset.guild_id, dataset.name)
+        assert updated is not None
+        return updated
+
+    def add_examples(
+        self, dataset: Dataset, examples: Iterable[tuple[str, str]], source: str, author_id: str
+    ) -> int:
+        now = time.time()
+        rows = [(dataset.id, text, label, source, author_id, now) for text, label in examples]
+        with self._tx() as db:
+            db.executemany(
+                "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def examples(self, dataset: Dataset) -> list[tuple[str, str]]:
+        rows = self._all(
+            "SELECT text, label FROM examples WHERE dataset_id = ? ORDER BY id", (dataset.id,)
+        )
+        return [(r["text"], r["label"]) for r in rows]
+
+    def count_examples(self, dataset: Dataset) -> int:
+        row = self._one("SELECT COUNT(*) FROM examples WHERE dataset_id = ?", (dataset.id,))
+        return int(row[0]) if row else 0
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def create_job(
+        self,
+        *,
+        guild_id: str,
+        channel_id: str,
+        dataset: str,
+        backend: str,
+        requested_by: str | None,
+        n_examples: int,
+    ) -> Job:
+        now = time.time()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO jobs (guild_id, channel_id, dataset, backend, status, requested_by,"
+                " n_examples, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                (guild_id, channel_id, dataset, backend, requested_by, n_examples, now, now),
+            )
+            job_id = cur.lastrowid
+        assert job_id is not None
+        job = self.job(job_id)
+        assert job is not None
+        return job
+
+    _JOB_FIELDS = frozenset(
+        {"status", "progress", "message", "model_version", "external_id", "error", "n_examples"}
+    )
+
+    def update_job(self, job_id: int, **fields: Any) -> Job:
+        unknown = set(fields) - self._JOB_FIELDS
+        if unknown:
+            raise ValueError(f"unknown job fields: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._tx() as db:
+            db.execute(
+                f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?",
+                (*fields.values(), time.time(), job_id),
+            )
+        job = self.job(job_id)
+        assert job is not None
+        return job
+
+    def job(self, job_id: int) -> Job | None:
+        row = self._one("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        return Job(**dict(row)) if row else None
+
+    def jobs(self, guild_id: str, *, active_only: bool = False, limit: int = 20) -> list[Job]:
+        sql = "SELECT * FROM jobs WHERE guild_id = ?"
+        if active_only:
+            sql += f" AND status IN {ACTIVE_JOB_STATES}"
+        rows = self._all(sql + " ORDER BY id DESC LIMIT ?", (guild_id, limit))
+        return [Job(**dict(r)) for r in rows]
+
+    def interrupt_unfinished_jobs(self) -> list[Job]:
+        """At start-up: jobs left queued or running by a previous process can never finish."""
+        rows = self._all(f"SELECT id FROM jobs WHERE status IN {ACTIVE_JOB_STATES}")
+        return [
+            self.update_job(
+                r[0], status="interrupted", message="interrupted by a restart; run train again"
+            )
+            for r in rows
+        ]
+
+    # -- models --------------------------------------------------------------------------------
+
+    def add_model(self, model: ModelRecord) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO models (version, guild_id, dataset, backend, job_id, path,"
+                " external_model, labels_json, metrics_json, n_examples, data_hash, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    model.version,
+                    model.guild_id,
+                    model.dataset,
+                    model.backend,
+                    model.job_id,
+                    model.path,
+                    model.external_model,
+                    json.dumps(model.labels),
+                    json.dumps(model.metrics),
+                    model.n_examples,
+                    model.data_hash,
+                    model.created_at,
+                ),
+            )
+
+    def latest_model(self, guild_id: str) -> ModelRecord | None:
+        rows = self.models(guild_id, limit=1)
+        return rows[0] if rows else None
+
+    def models(self, guild_id: str, limit: int = 20) -> list[ModelRecord]:
+        rows = self._all(
+            "SELECT * FROM models WHERE guild_id = ? ORDER BY created_at DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        result = []
+        for r in rows:
+            data = dict(r)
+            data["labels"] = loads(data.pop("labels_json"))
+            data["metrics"] = loads(data.pop("metrics_json"))
+            result.append(ModelRecord(**data))
+        return result
+
+    # -- replies, corrections, feedback --------------------------------------------------------
+
+    def record_reply(
+        self,
+        message_id: str,
+        guild_id: str,
+        channel_id: str,
+        kind: str,
+        text: str,
+        data: dict[str, Any] | None,
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO replies (message_id, guild_id, channel_id, kind, text, data_json,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+                (
+                    message_id,
+                    guild_id,
+                    channel_id,
+                    kind,
+                    text,
+                    json.dumps(data) if data is not None else None,
+                    time.time(),
+                ),
+            )
+
+    def reply(self, guild_id: str, message_id: str) -> ReplyRecord | None:
+        row = self._one(
+            "SELECT * FROM replies WHERE guild_id = ? AND message_id = ?", (guild_id, message_id)
+        )
+        if row is None:
+            return None
+        data = dict(row)
+        data["data"] = loads(data.pop("data_json"))
+        return ReplyRecord(**data)
+
+    def add_correction(
+        self,
+        *,
+        guild_id: str,
+        channel_id: str,
+        message_id: str,
+        author_id: str,
+        author_name: str,
+        kind: str,
+        original: str,
+        correction: str,
+    ) -> Correction:
+        now = time.time()
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO corrections (guild_id, channel_id, message_id, author_id, author_name,"
+                " kind, original, correction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, message_id, author_id, author_name, kind, original,
+                 correction, now),
+            )
+            row_id = cur.lastrowid
+        row = self._one("SELECT * FROM corrections WHERE id = ?", (row_id,))
+        assert row is not None
+        return Correction(**dict(row))
+
+    def corrections(self, guild_id: str, kind: str | None = None) -> list[Correction]:
+        sql, args = "SELECT * FROM corrections WHERE guild_id = ?", [guild_id]
+        if kind is not None:
+            sql, args = sql + " AND kind = ?", [*args, kind]
+        return [Correction(**dict(r)) for r in self._all(sql + " ORDER BY id", args)]
+
+    def add_feedback(
+        self, *, guild_id: str, channel_id: str, author_id: str, author_name: str, text: str
+    ) -> Feedback:
+        with self._tx() as db:
+            cur = db.execute(
+                "INSERT INTO feedback (guild_id, channel_id, author_id, author_name, text,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, channel_id, author_id, author_name, text, time.time()),
+            )
+            row_id = cur.lastrowid
+        row = self._one("SELECT * FROM feedback WHERE id = ?", (row_id,))
+        assert row is not None
+        return Feedback(**dict(row))
+
+    def feedback(self, guild_id: str, limit: int = 10) -> list[Feedback]:
+        rows = self._all(
+            "SELECT * FROM feedback WHERE guild_id = ? ORDER BY id DESC LIMIT ?", (guild_id, limit)
+        )
+        return [Feedback(**dict(r)) for r in rows]
+
+    # -- voice privacy -------------------------------------------------------------------------
+
+    def set_voice_optout(self, guild_id: str, user_id: str, opted_out: bool) -> None:
+        with self._tx() as db:
+            if opted_out:
+                db.execute(
+                    "INSERT INTO voice_optouts (guild_id, user_id, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (guild_id, user_id) DO NOTHING",
+                    (guild_id, user_id, time.time()),
+                )
+            else:
+                db.execute(
+                    "DELETE FROM voice_optouts WHERE guild_id = ? AND user_id = ?",
+                    (guild_id, user_id),
+                )
+
+    def voice_optouts(self, guild_id: str) -> set[str]:
+        rows = self._all("SELECT user_id FROM voice_optouts WHERE guild_id = ?", (guild_id,))
+        return {r[0] for r in rows}

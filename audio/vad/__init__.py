@@ -1,0 +1,1 @@
+"""Voice activity detection: cuts one speaker's stream into utterances."""

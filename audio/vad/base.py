@@ -1,0 +1,43 @@
+"""The VAD stage: 16 kHz mono PCM in, speech-start and utterance events out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SpeechStarted:
+    """Enough voiced audio to believe someone started speaking."""
+
+    at_s: float
+    """Stream time of the first voiced frame (pre-roll included), in seconds."""
+
+
+@dataclass(frozen=True)
+class UtteranceEnded:
+    """A complete utterance, ready for recognition."""
+
+    pcm: bytes
+    """16 kHz mono s16le audio of the utterance, pre-roll included."""
+    start_s: float
+    """Stream time where the utterance starts."""
+    end_s: float
+    """Stream time of the last voiced frame (end of speech)."""
+    truncated: bool = False
+    """True when cut at the maximum utterance length."""
+
+
+VadEvent = SpeechStarted | UtteranceEnded
+
+
+class VoiceActivityDetector(ABC):
+    """One instance per speaker stream; keeps only that stream's state."""
+
+    @abstractmethod
+    def process(self, pcm: bytes) -> list[VadEvent]:
+        """Feed any amount of 16 kHz mono s16le audio; return the events it completed."""
+
+    @abstractmethod
+    def flush(self) -> list[VadEvent]:
+        """End of stream: close an utterance in progress, if any."""
