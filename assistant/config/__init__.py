@@ -69,7 +69,8 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{chosen}: not valid YAML{where}") from None
+        problem = getattr(exc, "problem", None)
+        raise ConfigError(f"{chosen}: not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
     except OSError as exc:
         raise ConfigError(f"{chosen}: cannot be read ({exc.strerror})") from None
     if not isinstance(raw, dict):

@@ -1,0 +1,37 @@
+# The two commands a user needs: `make run` starts the bot, `make test` runs every check.
+# Both set up the machine first (system packages, .venv, Python packages); see scripts/setup.sh.
+PY := .venv/bin/python
+ARGS ?=
+
+.PHONY: setup run console test lint typecheck pytest bench diagram format
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	$(PY) bot.py $(ARGS)
+
+console: setup
+	$(PY) bot.py console $(ARGS)
+
+test: setup lint typecheck pytest
+
+lint:
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+
+typecheck:
+	$(PY) -m mypy assistant states audio transports bot.py
+
+pytest:
+	$(PY) -m pytest -q $(ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+diagram: setup
+	$(PY) bot.py diagram docs/state-machine.png
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .

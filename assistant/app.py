@@ -1,0 +1,92 @@
+"""The assistant: owns the store, the data root and the job manager, and runs commands.
+
+Transports build a `Request`, `await handle(request)`, render the `Reply`, and, once the reply is
+sent, `record_reply` it under the message id it got, so `correct` can refer to it later.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import secrets
+from . import permissions
+from .commands import REGISTRY, load_all
+from .commands.arguments import finish, parse
+from .config import Config
+from .errors import UserError
+from .messages import Reply, Request
+from .sandbox import DataRoot
+from .storage import Store, open_store
+from .training.jobs import JobManager
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_FOLDER = "archives"
+
+
+class Assistant:
+    def __init__(self, config: Config, store: Store | None = None) -> None:
+        load_all()
+        self.config = config
+        self.commands = REGISTRY
+        self.root = DataRoot(config.data_root)
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.store = store or open_store(config.database_url)
+        self.jobs = JobManager(self.store, config)
+
+    async def start(self) -> None:
+        for job in self.jobs.recover():
+            log.warning("job %s was left %s by an earlier run; marked interrupted", job.id, "active")
+
+    async def close(self) -> None:
+        await self.jobs.close()
+        self.store.close()
+
+    async def handle(self, request: Request) -> Reply:
+        """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
+        command = self.commands.get(request.command)
+        if command is None:
+            return self._unknown(request.command)
+        try:
+            permissions.check(request.user, command.permission, self.config.permissions)
+            if request.options is not None:
+                options = finish(command, request.options)
+            else:
+                options = parse(command, request.text)
+            return await command.handler(self, request, options)
+        except UserError as exc:
+            return Reply(text=str(exc), ok=False, kind="error")
+        except Exception:
+            reference = secrets.token_hex(3)
+            log.exception("command %s failed (ref %s)", request.command, reference)
+            return Reply(
+                text=f"Sorry, something went wrong on my side (reference `{reference}`). "
+                "The details are in the log.",
+                speech="Sorry, something went wrong on my side.",
+                ok=False,
+                kind="error",
+            )
+
+    def _unknown(self, name: str) -> Reply:
+        names = [c.name for c in self.commands.all()]
+        close = difflib.get_close_matches(name.lower(), names, n=1)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        return Reply(
+            text=f"I don't know the command `{name}`.{hint} Type `help` to see what I can do.",
+            ok=False,
+            kind="error",
+        )
+
+    def record_reply(self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str) -> None:
+        """Remember a sent reply so that `correct <message_id>` can find it."""
+        self.store.record_reply(message_id, guild_id, channel_id, reply.kind, reply.text, reply.data)
+
+    def speakable_lists(self, guild_id: str) -> dict[str, list[str]]:
+        """Names a user may say: datasets and folders under the data root, files for getfile."""
+        folders = sorted(
+            p.name
+            for p in self.root.root.iterdir()
+            if p.is_dir() and not p.is_symlink() and p.name != ARCHIVE_FOLDER
+        )
+        datasets = sorted({*folders, *(d.name for d in self.store.datasets(guild_id))})
+        return {"dataset": datasets, "folder": folders}

@@ -1,0 +1,10 @@
+"""The commands, grouped by domain the way discord.py groups them in cogs."""
+
+from .registry import REGISTRY, Command, CommandRegistry, Param, command
+
+__all__ = ["REGISTRY", "Command", "CommandRegistry", "Param", "command", "load_all"]
+
+
+def load_all() -> None:
+    """Import the command modules; each registers its commands on import, once."""
+    from . import basic, data, model, notes  # noqa: F401

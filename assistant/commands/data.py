@@ -1,0 +1,136 @@
+"""Datasets and files: choose the active dataset, archive a folder, fetch a file."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..datasets import label_for, read_folder
+from ..errors import LimitExceeded, PathRefused
+from ..messages import Reply, ReplyFile, Request
+from ..reports import label_counts
+from .registry import Param, command
+
+if TYPE_CHECKING:
+    from ..app import Assistant
+
+
+def _list_datasets(app: Assistant, guild_id: str) -> Reply:
+    active = app.store.active_dataset(guild_id)
+    names = app.speakable_lists(guild_id)["dataset"]
+    if not names:
+        return Reply(
+            text="The data folder has no datasets yet. Put folders of `.txt` files in "
+            f"`{app.config.data_root}`, or add examples with `train`.",
+            speech="There are no datasets yet.",
+            data={"datasets": []},
+        )
+    lines = [f"- **{n}**" + (" (active)" if active and n == active.name else "") for n in names]
+    return Reply(
+        text="**Datasets**\n" + "\n".join(lines) + "\n\n`select_dataset <name>` makes one active.",
+        speech=f"There are {len(names)} datasets: {', '.join(names[:5])}.",
+        data={"datasets": names, "active": active.name if active else None},
+    )
+
+
+@command(
+    "select_dataset",
+    "Choose the active dataset (a folder in the data folder), or list them.",
+    Param("dir", "str", "Folder inside the data folder"),
+    Param("positive", "bool", "Use the folder as the positive (true) or negative (false) examples"),
+    permission="select_dataset",
+    aliases=("dataset", "use"),
+)
+async def select_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    if not options["dir"]:
+        return _list_datasets(app, request.guild_id)
+    folder = app.root.folder(options["dir"])
+    rel = app.root.relative(folder)
+    if rel == ".":
+        raise PathRefused("Name a folder inside the data folder, not the data folder itself.")
+    positive = options["positive"]
+    label = None if positive is None else label_for(positive)
+    if label is None:
+        dataset = app.store.ensure_dataset(request.guild_id, rel)
+    else:
+        current = app.store.active_dataset(request.guild_id)
+        dataset = current or app.store.ensure_dataset(request.guild_id, rel)
+    dataset = app.store.set_folder(dataset, rel, label)
+    rows = await asyncio.to_thread(read_folder, app.root, folder, label, app.config.limits)
+    counts = label_counts([r.label for r in rows]) or "no examples found"
+    role = f" as its **{label}** examples" if label else ""
+    return Reply(
+        text=f"Active dataset: **{dataset.name}**. Folder `{rel}`{role}: {counts}.",
+        speech=f"Selected {dataset.name}, {len(rows):,} examples.",
+        data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
+    )
+
+
+def _zip_folder(app: Assistant, folder: Path, target: Path) -> int:
+    limits = app.config.limits
+    archives = app.root.root / "archives"
+    files = [p for p in app.root.walk_files(folder) if archives not in p.resolve().parents]
+    total = sum(p.stat().st_size for p in files)
+    if len(files) > limits.archive_files:
+        raise LimitExceeded(
+            f"That folder has {len(files):,} files; archives may hold {limits.archive_files:,}."
+        )
+    if total > limits.archive_bytes:
+        raise LimitExceeded(
+            f"That folder holds {total:,} bytes; archives may hold {limits.archive_bytes:,}."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, path.relative_to(folder).as_posix())
+    os.replace(partial, target)  # a crash never leaves a half-written archive under the real name
+    return len(files)
+
+
+@command(
+    "archive",
+    "Zip a folder of the data folder into archives/.",
+    Param("dir", "str", "Folder inside the data folder", required=True),
+    permission="archive",
+)
+async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    folder = app.root.folder(options["dir"])
+    rel = app.root.relative(folder)
+    stem = "data" if rel == "." else rel.replace("/", "-")
+    target = app.root.root / "archives" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+    count = await asyncio.to_thread(_zip_folder, app, folder, target)
+    size = target.stat().st_size
+    name = app.root.relative(target)
+    files = [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
+    note = "" if files else " It is too large to attach; use `getfile` on a smaller part."
+    return Reply(
+        text=f"Archived `{rel}` ({count:,} files) to `{name}` ({size:,} bytes).{note}",
+        speech=f"Archived {count:,} files.",
+        files=files,
+        data={"archive": name, "files": count, "bytes": size},
+    )
+
+
+@command(
+    "getfile",
+    "Send a file from the data folder.",
+    Param("path", "str", "File inside the data folder", required=True),
+    permission="getfile",
+)
+async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    path = app.root.file(options["path"])
+    size = path.stat().st_size
+    limit = app.config.limits.send_file_bytes
+    if size > limit:
+        raise LimitExceeded(f"`{options['path']}` is {size:,} bytes; I can send up to {limit:,}.")
+    return Reply(
+        text=f"Here is `{app.root.relative(path)}` ({size:,} bytes).",
+        speech="I've sent the file in the text channel.",
+        files=[ReplyFile(path.name, path=path)],
+        data={"path": app.root.relative(path), "bytes": size},
+    )

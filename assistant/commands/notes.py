@@ -1,0 +1,112 @@
+"""What people tell us: corrections of replies and feedback."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..datasets import normalise_label
+from ..errors import BadInput, NotFound
+from ..messages import Reply, Request
+from ..permissions import is_admin
+from ..storage.records import ReplyRecord
+from .registry import Param, command
+
+if TYPE_CHECKING:
+    from ..app import Assistant
+
+ITEM_FIX = re.compile(r"^\s*#?(\d+)\s*[:=]?\s*(\S.*)$")
+
+
+def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
+    """(original text, corrected label) pairs from `negative` or `2 negative` / `2=negative`."""
+    items = (record.data or {}).get("predictions", [])
+    if not items:
+        raise NotFound("That reply has no predictions to correct.")
+    match = ITEM_FIX.match(text)
+    if match and len(items) > 1:
+        number = int(match.group(1))
+        if not 1 <= number <= len(items):
+            raise BadInput(f"That reply has items 1 to {len(items)}; there is no item {number}.")
+        return [(items[number - 1]["text"], normalise_label(match.group(2)))]
+    if len(items) > 1:
+        raise BadInput(
+            f"That reply has {len(items)} predictions; say which one, e.g. `2 negative`."
+        )
+    return [(items[0]["text"], normalise_label(text))]
+
+
+@command(
+    "correct",
+    "Correct one of my replies (a prediction's label, or a transcript).",
+    Param("message_id", "str", "Id of my reply (or reply to it instead)"),
+    Param("text", "text", "The correction, e.g. `negative`, or `2 negative` for item 2"),
+    aliases=("correction", "fix"),
+)
+async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    message_id, text = options["message_id"], options["text"]
+    if request.reply_to and request.options is None:
+        # replying to my message: everything typed is the correction
+        message_id, text = request.reply_to, request.text.strip()
+    if not message_id or not text:
+        raise BadInput("Usage: `correct <message id> <correction>`, or reply to my message.")
+    record = app.store.reply(request.guild_id, message_id)
+    if record is None:
+        raise NotFound(f"I can't find a reply of mine with id `{message_id}` in this server.")
+    common = {
+        "guild_id": request.guild_id,
+        "channel_id": request.channel_id,
+        "message_id": message_id,
+        "author_id": request.user.id,
+        "author_name": request.user.name,
+    }
+    if record.kind == "prediction":
+        fixes = _prediction_fixes(record, text)
+        for original, label in fixes:
+            app.store.add_correction(**common, kind="prediction", original=original, correction=label)
+        listed = "; ".join(f"“{o}” is **{lbl}**" for o, lbl in fixes)
+        return Reply(
+            text=f"Thanks! Noted: {listed}. It will be used in the next training run.",
+            speech="Thanks, noted.",
+            data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
+        )
+    app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
+    return Reply(text="Thanks! Your correction is saved.", speech="Thanks, noted.")
+
+
+@command(
+    "feedback",
+    "Tell the maintainers what you think (admins: no text lists recent feedback).",
+    Param("text", "text", "Your feedback"),
+)
+async def feedback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    text = options["text"]
+    if text:
+        saved = app.store.add_feedback(
+            guild_id=request.guild_id,
+            channel_id=request.channel_id,
+            author_id=request.user.id,
+            author_name=request.user.name,
+            text=text.strip(),
+        )
+        return Reply(
+            text=f"Thank you for the feedback (#{saved.id})!",
+            speech="Thank you for the feedback!",
+            data={"feedback_id": saved.id},
+        )
+    if not is_admin(request.user, app.config.permissions):
+        raise BadInput("Usage: `feedback <your text>`.")
+    rows = app.store.feedback(request.guild_id, limit=10)
+    if not rows:
+        return Reply(text="No feedback yet.", data={"feedback": []})
+    lines = [
+        f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
+        f"**{f.author_name}**: {f.text}"
+        for f in rows
+    ]
+    return Reply(
+        text="**Recent feedback**\n" + "\n".join(lines),
+        speech=f"{len(rows)} recent feedback messages are in the text channel.",
+        data={"feedback": [{"id": f.id, "author": f.author_name, "text": f.text} for f in rows]},
+    )

@@ -1,0 +1,22 @@
+"""Role checks from config.yaml, run before any work a command does."""
+
+from __future__ import annotations
+
+from .config import Permissions
+from .errors import PermissionDenied
+from .messages import User
+
+
+def is_admin(user: User, rules: Permissions) -> bool:
+    return user.is_admin or bool(user.roles & set(rules.admin_roles))
+
+
+def check(user: User, permission: str | None, rules: Permissions) -> None:
+    """Raise PermissionDenied unless the user may run a command guarded by `permission`."""
+    if permission is None or is_admin(user, rules):
+        return
+    allowed = rules.commands.get(permission)
+    if allowed is None or user.roles & set(allowed):
+        return
+    roles = ", ".join(f"`{r}`" for r in allowed) or "an admin role"
+    raise PermissionDenied(f"Sorry, `{permission}` needs one of these roles: {roles}.")

@@ -1,0 +1,84 @@
+"""Trainer's entry point.
+
+    python bot.py                 Discord when DISCORD_TOKEN is set, else the local console
+    python bot.py console [--json]
+    python bot.py simulate FILE.wav [...] [--speak-to DIR]
+    python bot.py diagram OUT.png
+
+`--config PATH` (or TRAINER_CONFIG) chooses another config.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from assistant.config import Config, ConfigError, load_config
+from assistant.logs import setup_logging
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="trainer", description="Trainer voice assistant")
+    parser.add_argument("--config", help="path to config.yaml (default: TRAINER_CONFIG or ./config.yaml)")
+    sub = parser.add_subparsers(dest="mode")
+    sub.add_parser("run", help="Discord when DISCORD_TOKEN is set, else the console")
+    console = sub.add_parser("console", help="the local console, a guild of its own")
+    console.add_argument("--json", action="store_true", help="one JSON object per reply")
+    console.add_argument("--speak", nargs="+", metavar="FILE", help="feed WAV files as speech")
+    simulate = sub.add_parser("simulate", help="run the voice pipeline on audio files")
+    simulate.add_argument("files", nargs="+")
+    simulate.add_argument("--speak-to", metavar="DIR", help="write spoken replies as WAV here")
+    diagram = sub.add_parser("diagram", help="draw the conversation state machine")
+    diagram.add_argument("out", help="image path, e.g. state-machine.png")
+    return parser.parse_args(argv)
+
+
+async def run_console(config: Config, json_mode: bool, speak: list[str] | None) -> None:
+    from assistant.app import Assistant
+    from transports.console import run_console as console_loop
+
+    app = Assistant(config)
+    await app.start()
+    try:
+        await console_loop(app, json_mode=json_mode, speak=speak)
+    finally:
+        await app.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"Trainer cannot start: {exc}", file=sys.stderr)
+        return 2
+    mode = args.mode or "run"
+    token = os.environ.get("DISCORD_TOKEN", "").strip()
+    if mode == "diagram":
+        from states.diagram import export_diagram
+
+        export_diagram(args.out)
+        print(args.out)
+        return 0
+    if mode == "simulate":
+        from audio.simulate import main as simulate
+
+        return simulate(args.files, config=config, speak_to=args.speak_to)
+    if mode == "run" and token:
+        setup_logging(config, quiet_console=False)
+        from transports.discord.run import run_discord
+
+        return run_discord(config, token)
+    setup_logging(config, quiet_console=True)
+    try:
+        asyncio.run(run_console(config, getattr(args, "json", False), getattr(args, "speak", None)))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

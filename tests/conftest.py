@@ -1,0 +1,70 @@
+"""Shared fixtures: a config in a temporary folder, a started assistant, generated datasets."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from assistant.app import Assistant
+from assistant.config import Config, load_config
+from assistant.messages import Reply, Request, User
+from tests.corpus import write_folder_dataset
+
+ADMIN = User(id="1", name="ada", is_admin=True)
+TRAINER = User(id="2", name="tom", roles=frozenset({"trainer"}))
+GUEST = User(id="3", name="gus")
+
+
+@pytest.fixture
+def make_config(tmp_path: Path) -> Callable[..., Config]:
+    """Write a config.yaml into tmp_path (merging overrides) and load it like start-up does."""
+
+    def make(**overrides: Any) -> Config:
+        raw: dict[str, Any] = {"data_root": "data", "state_dir": "state"}
+        for key, value in overrides.items():
+            if isinstance(value, dict) and isinstance(raw.get(key), dict):
+                raw[key].update(value)
+            else:
+                raw[key] = value
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+        return load_config(path)
+
+    return make
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config]) -> Config:
+    return make_config()
+
+
+@pytest.fixture
+async def app(config: Config) -> AsyncIterator[Assistant]:
+    assistant = Assistant(config)
+    await assistant.start()
+    yield assistant
+    await assistant.close()
+
+
+@pytest.fixture
+def reviews(config: Config) -> Path:
+    return write_folder_dataset(config.data_root)
+
+
+@pytest.fixture
+def ask(app: Assistant) -> Callable[..., Any]:
+    """`await ask("train", "text", user=..., attachments=[...])` -> Reply, recorded like a sent one."""
+    counter = iter(range(1000, 10**6))
+
+    async def run(command: str, text: str = "", *, user: User = ADMIN, **fields: Any) -> Reply:
+        request = Request(command=command, text=text, user=user, guild_id="g1", channel_id="c1", **fields)
+        reply = await app.handle(request)
+        run.last_id = str(next(counter))  # type: ignore[attr-defined]
+        app.record_reply(reply, message_id=run.last_id, guild_id="g1", channel_id="c1")  # type: ignore[attr-defined]
+        return reply
+
+    return run

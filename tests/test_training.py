@@ -1,0 +1,288 @@
+"""Training through the JobManager with the real scikit-learn backend, registry and store."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import time
+from pathlib import Path
+
+import pytest
+from fakes.text_data import sentiment_examples
+
+from assistant.config import Config
+from assistant.errors import NotFound, UserError
+from assistant.evaluation import confusion_matrix_png, evaluate
+from assistant.storage import Store
+from assistant.training.base import Example, data_hash, split_examples
+from assistant.training.jobs import JobEvent, JobManager
+
+GUILD = "1234"
+
+
+def make_config(tmp_path: Path, **trainer: object) -> Config:
+    return Config.model_validate(
+        {"state_dir": tmp_path / "state", "data_root": tmp_path / "data", "trainer": trainer}
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    store = Store(tmp_path / "state" / "trainer.db")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+async def manager(tmp_path: Path, store: Store):
+    manager = JobManager(store, make_config(tmp_path))
+    manager.recover()
+    yield manager
+    await manager.close()
+
+
+async def start(manager: JobManager, examples: list[Example]):
+    return await manager.start(
+        guild_id=GUILD, channel_id="c1", dataset="reviews", examples=examples, requested_by="ann"
+    )
+
+
+# -- evaluation -------------------------------------------------------------------------------
+
+
+def test_evaluate_known_case() -> None:
+    y_true = ["cat", "cat", "cat", "dog", "dog"]
+    y_pred = ["cat", "cat", "dog", "dog", "cat"]
+    m = evaluate(y_true, y_pred, ["cat", "dog"])
+    assert m["accuracy"] == pytest.approx(3 / 5)
+    assert m["confusion_matrix"] == [[2, 1], [1, 1]]
+    assert m["per_label"]["cat"]["precision"] == pytest.approx(2 / 3)
+    assert m["per_label"]["cat"]["recall"] == pytest.approx(2 / 3)
+    assert m["per_label"]["dog"]["precision"] == pytest.approx(1 / 2)
+    assert m["per_label"]["dog"]["f1"] == pytest.approx(1 / 2)
+    assert m["per_label"]["dog"]["support"] == 2
+    assert m["precision"] == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert m["f1"] == pytest.approx((2 / 3 + 1 / 2) / 2)
+    assert m["labels"] == ["cat", "dog"]
+
+
+def test_evaluate_keeps_unexpected_predictions() -> None:
+    m = evaluate(["a", "b"], ["a", "zebra"], ["a", "b"])
+    assert m["labels"] == ["a", "b", "zebra"]
+    assert m["confusion_matrix"] == [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
+    assert m["per_label"]["b"]["recall"] == 0.0
+
+
+def test_confusion_matrix_png_is_a_png() -> None:
+    png = confusion_matrix_png([[40, 3], [5, 52]], ["negative", "positive"], "Model v0001")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width = int.from_bytes(png[16:20], "big")
+    height = int.from_bytes(png[20:24], "big")
+    assert width >= 300 and height >= 250
+
+
+# -- splitting and hashing --------------------------------------------------------------------
+
+
+def test_split_is_stratified_and_deterministic() -> None:
+    examples = sentiment_examples(100)
+    train, test = split_examples(examples, 0.2, seed=3)
+    assert sorted(train + test) == list(range(100))
+    assert len(test) == 20
+    assert sum(examples[i].label == "positive" for i in test) == 10
+    assert split_examples(examples, 0.2, seed=3) == (train, test)
+
+
+def test_data_hash_ignores_order() -> None:
+    examples = sentiment_examples(20)
+    assert data_hash(examples) == data_hash(list(reversed(examples)))
+    assert data_hash(examples) != data_hash(examples[:-1])
+
+
+# -- jobs -------------------------------------------------------------------------------------
+
+
+async def test_training_job_succeeds_and_registers_a_model(
+    manager: JobManager, store: Store, tmp_path: Path
+) -> None:
+    events: list[JobEvent] = []
+    async_events: list[JobEvent] = []
+
+    def broken(event: JobEvent) -> None:
+        raise RuntimeError("a subscriber bug must not break the job")
+
+    async def collect_async(event: JobEvent) -> None:
+        async_events.append(event)
+
+    manager.subscribe(events.append)
+    manager.subscribe(broken)
+    manager.subscribe(collect_async)
+    examples = sentiment_examples(300)
+
+    started = time.monotonic()
+    job = await start(manager, examples)
+    assert job.status == "queued" and job.n_examples == 300
+    done = await manager.wait(job.id)
+    elapsed = time.monotonic() - started
+
+    assert done.status == "succeeded", done.error
+    assert done.progress == 1.0
+    assert done.model_version and done.model_version.startswith("v0001-")
+    assert "accuracy" in done.message
+    progress = [e for e in events if e.kind == "progress"]
+    messages = [e.job.message for e in progress]
+    assert len(progress) >= 3, messages
+    assert any("fitting" in m or "vectorising" in m or "evaluating" in m for m in messages)
+    assert [e.kind for e in events][-1] == "finished"
+    await asyncio.sleep(0)
+    assert async_events and async_events[-1].kind == "finished"
+
+    record = store.latest_model(GUILD)
+    assert record is not None and record.version == done.model_version
+    assert record.metrics["accuracy"] > 0.9
+    assert record.metrics["evaluated_on"] == "held_out"
+    assert record.metrics["n_held_out"] == 60
+    assert record.labels == ["negative", "positive"]
+    assert record.data_hash == data_hash(examples)
+
+    folder = Path(record.path or "")
+    assert folder == tmp_path / "state" / "models" / GUILD / record.version
+    meta = json.loads((folder / "meta.json").read_text())
+    assert meta["dataset"] == "reviews" and meta["backend"] == "sklearn"
+    assert meta["n_examples"] == 300 and meta["data_hash"] == record.data_hash
+    rows = [json.loads(line) for line in (folder / "data.jsonl").read_text().splitlines()]
+    assert len(rows) == 300
+    assert sum(r["split"] == "held_out" for r in rows) == 60
+    assert (folder / "model.joblib").is_file()
+
+    loaded = manager.classifier(GUILD)
+    assert loaded is not None
+    _, classifier = loaded
+    assert classifier.labels == ["negative", "positive"]
+    good, bad = classifier.predict(["the dinner was superb", "the dinner was dreadful"])
+    assert (good.label, bad.label) == ("positive", "negative")
+    assert good.score > 0.5 and bad.score > 0.5
+    assert manager.classifier(GUILD) == loaded  # cached
+    print(f"sklearn accuracy {record.metrics['accuracy']:.3f} in {elapsed:.1f} s")
+
+    # A second training gets the next version, and becomes the latest model.
+    second = await manager.wait((await start(manager, examples[:100])).id)
+    assert second.status == "succeeded"
+    assert second.model_version and second.model_version.startswith("v0002-")
+    assert [m.version for m in store.models(GUILD)] == [second.model_version, record.version]
+
+
+async def test_one_job_per_guild(manager: JobManager) -> None:
+    job = await start(manager, sentiment_examples(100))
+    with pytest.raises(UserError, match=rf"already running \(job {job.id}\)"):
+        await start(manager, sentiment_examples(100))
+    other = await manager.start(
+        guild_id="other",
+        channel_id="c",
+        dataset="d",
+        examples=sentiment_examples(40),
+        requested_by=None,
+    )
+    assert (await manager.wait(job.id)).status == "succeeded"
+    assert (await manager.wait(other.id)).status == "succeeded"
+
+
+async def test_cancel_stops_the_worker_and_registers_nothing(
+    manager: JobManager, store: Store, tmp_path: Path
+) -> None:
+    worker_started = asyncio.Event()
+
+    def watch(event: JobEvent) -> None:
+        if event.kind == "progress" and event.job.progress >= 0.02:
+            worker_started.set()
+
+    manager.subscribe(watch)
+    job = await start(manager, sentiment_examples(300))
+    await asyncio.wait_for(worker_started.wait(), 20)
+    assert multiprocessing.active_children()
+
+    before = time.monotonic()
+    cancelled = await manager.cancel(guild_id=GUILD)
+    took = time.monotonic() - before
+
+    assert cancelled.id == job.id and cancelled.status == "cancelled"
+    assert took < 1.0, f"cancel took {took:.2f} s"
+    assert not multiprocessing.active_children()
+    assert store.models(GUILD) == []
+    assert list((tmp_path / "state" / "models" / GUILD).iterdir()) == []
+    with pytest.raises(NotFound):
+        await manager.cancel(guild_id=GUILD)
+    with pytest.raises(NotFound, match="not running"):
+        await manager.cancel(job.id, guild_id=GUILD)
+
+
+async def test_close_marks_running_jobs_interrupted(tmp_path: Path, store: Store) -> None:
+    manager = JobManager(store, make_config(tmp_path))
+    job = await start(manager, sentiment_examples(300))
+    await asyncio.sleep(0.3)
+    await manager.close()
+    after = store.job(job.id)
+    assert after is not None and after.status == "interrupted"
+    assert not multiprocessing.active_children()
+    assert store.models(GUILD) == []
+
+
+def test_restart_marks_unfinished_jobs_interrupted(tmp_path: Path) -> None:
+    db = tmp_path / "state" / "trainer.db"
+    before = Store(db)
+    job = before.create_job(
+        guild_id=GUILD,
+        channel_id="c",
+        dataset="d",
+        backend="sklearn",
+        requested_by=None,
+        n_examples=10,
+    )
+    before.update_job(job.id, status="running", progress=0.4)
+    staging = tmp_path / "state" / "models" / GUILD / ".staging-v0001-20261125T141000"
+    staging.mkdir(parents=True)
+    before.close()
+
+    after = Store(db)
+    try:
+        recovered = JobManager(after, make_config(tmp_path)).recover()
+        assert [j.id for j in recovered] == [job.id]
+        row = after.job(job.id)
+        assert row is not None and row.status == "interrupted"
+        assert "restart" in row.message
+        assert not staging.exists()
+    finally:
+        after.close()
+
+
+async def test_single_label_is_refused(manager: JobManager, store: Store) -> None:
+    positives = [Example(f"good thing number {i}", "positive") for i in range(10)]
+    with pytest.raises(UserError) as caught:
+        await start(manager, positives)
+    assert str(caught.value) == (
+        "Training needs at least two labels; you have only 'positive'. "
+        "Add negative examples with `train ... false`."
+    )
+    assert store.jobs(GUILD) == []
+
+
+async def test_too_few_examples_are_refused(manager: JobManager) -> None:
+    with pytest.raises(UserError, match="at least 4 examples"):
+        await start(manager, [Example("good", "positive"), Example("bad", "negative")])
+
+
+async def test_tiny_dataset_is_measured_on_training_data(manager: JobManager, store: Store) -> None:
+    examples = [
+        Example("great", "positive"),
+        Example("lovely", "positive"),
+        Example("awful", "negative"),
+        Example("horrid", "negative"),
+        Example("dreadful", "negative"),
+        Example("meh", "neutral"),
+    ]
+    done = await manager.wait((await start(manager, examples)).id)
+    assert done.status == "succeeded", done.error
+    record = store.latest_model(GUILD)
+    assert record is not None and record.labels == ["negative", "neutral", "positive"]
+    assert record.metrics["n_held_out"] == 2

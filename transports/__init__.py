@@ -1,0 +1,1 @@
+"""Transports translate between people and the assistant: the local console and Discord."""

@@ -1,0 +1,216 @@
+"""The local console: a guild of its own where the machine's owner types commands.
+
+Interactive on a terminal (a prompt, a live progress bar); on a pipe it reads one command per
+line and, at the end of input, waits for running jobs so scripts see their results. `--json`
+prints one JSON object per reply on standard output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shlex
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from assistant.app import Assistant
+from assistant.errors import UserError
+from assistant.messages import Attachment, Reply, Request, User
+from assistant.reports import job_finished_reply, progress_bar
+from assistant.training.jobs import JobEvent
+
+GUILD = CHANNEL = "console"
+ATTACH = "+attach"
+QUIT_WORDS = {"quit", "exit", "q"}
+
+
+@dataclass
+class ConsoleTransport:
+    app: Assistant
+    json_mode: bool = False
+    out: IO[str] = field(default_factory=lambda: sys.stdout)
+    err: IO[str] = field(default_factory=lambda: sys.stderr)
+    user: User = field(
+        default_factory=lambda: User(id="console", name="console", roles=frozenset({"admin"}))
+    )
+    console_commands: dict[str, Callable[[str], Any]] = field(default_factory=dict)
+    """Extra commands that only make sense here (voice mode adds `say`)."""
+    _next_id: int = 0
+    _bar_open: bool = False
+
+    def __post_init__(self) -> None:
+        if self.app.config.permissions.console_user_is_admin:
+            self.user = User(id=self.user.id, name=self.user.name, roles=self.user.roles, is_admin=True)
+        self.app.jobs.subscribe(self._on_job_event)
+        self.console_commands.setdefault("wait", self._wait_command)
+
+    # -- output --------------------------------------------------------------------------------
+
+    def new_id(self) -> str:
+        self._next_id += 1
+        return str(self._next_id)
+
+    def show(self, reply: Reply, command: str | None = None) -> str:
+        """Print a reply, remember it under a message id, and return that id."""
+        self._close_bar()
+        message_id = self.new_id()
+        saved = self._save_files(message_id, reply)
+        if self.json_mode:
+            record = {
+                "id": message_id,
+                "command": command,
+                "ok": reply.ok,
+                "kind": reply.kind,
+                "text": reply.text,
+                "speech": reply.spoken,
+                "data": reply.data,
+                "files": [str(p) for p in saved],
+                "job_id": reply.job_id,
+            }
+            print(json.dumps(record, ensure_ascii=False, default=str), file=self.out, flush=True)
+        else:
+            mark = "" if reply.ok else "⚠ "
+            print(f"[#{message_id}] {mark}{reply.text}", file=self.out)
+            for path in saved:
+                print(f"   📎 {path}", file=self.out)
+            self.out.flush()
+        self.app.record_reply(reply, message_id=message_id, guild_id=GUILD, channel_id=CHANNEL)
+        return message_id
+
+    def _save_files(self, message_id: str, reply: Reply) -> list[Path]:
+        """Files a Discord user would download are written where the console user can open them."""
+        if not reply.files:
+            return []
+        folder = self.app.config.state_dir / "console-files"
+        folder.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for item in reply.files:
+            path = folder / f"{message_id}-{Path(item.filename).name}"
+            path.write_bytes(item.read())
+            saved.append(path)
+        return saved
+
+    def _on_job_event(self, event: JobEvent) -> None:
+        job = event.job
+        if job.guild_id != GUILD:
+            return
+        if event.kind == "finished":
+            self.show(job_finished_reply(self.app, job), command=None)
+            return
+        line = f"job #{job.id} {progress_bar(job.progress)} {job.progress * 100:3.0f}% {job.message}"
+        if self.err.isatty():
+            print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
+            self._bar_open = True
+        elif not self.json_mode:
+            print(line, file=self.err, flush=True)
+
+    def _close_bar(self) -> None:
+        if self._bar_open:
+            print(file=self.err, flush=True)
+            self._bar_open = False
+
+    # -- input ---------------------------------------------------------------------------------
+
+    def request_for(self, line: str) -> Request | None:
+        """Build a request from a typed line, or None when the line is not a command."""
+        text = line.strip()
+        prefix = self.app.config.prefix
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+        elif text.startswith("/"):
+            text = text[1:]
+        name, _, rest = text.partition(" ")
+        attachments, rest = self._attachments(rest)
+        return Request(
+            command=name,
+            text=rest.strip(),
+            user=self.user,
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            message_id=self.new_id(),
+            attachments=attachments,
+            source="console",
+        )
+
+    def _attachments(self, rest: str) -> tuple[list[Attachment], str]:
+        """`+attach PATH` reads a file from the owner's own disk, like a Discord upload."""
+        if ATTACH not in rest:
+            return [], rest
+        tokens = shlex.split(rest)
+        found, kept = [], []
+        limit = self.app.config.limits.attachment_bytes
+        iterator = iter(tokens)
+        for token in iterator:
+            if token != ATTACH:
+                kept.append(shlex.quote(token))
+                continue
+            path = Path(next(iterator, "")).expanduser()
+            if not path.is_file():
+                raise UserError(f"Cannot attach `{path}`: no such file.")
+            if path.stat().st_size > limit:
+                raise UserError(f"`{path.name}` is larger than the attachment limit of {limit:,} bytes.")
+            found.append(Attachment(filename=path.name, data=path.read_bytes()))
+        return found, " ".join(kept)
+
+    async def handle_line(self, line: str) -> None:
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            return
+        word = stripped.lstrip(self.app.config.prefix).lstrip("/").split(" ", 1)[0].lower()
+        if word in self.console_commands:
+            rest = stripped.split(" ", 1)[1] if " " in stripped else ""
+            result = self.console_commands[word](rest)
+            if asyncio.iscoroutine(result):
+                await result
+            return
+        try:
+            request = self.request_for(stripped)
+        except UserError as exc:
+            self.show(Reply(text=str(exc), ok=False, kind="error"))
+            return
+        if request is None:
+            return
+        reply = await self.app.handle(request)
+        self.show(reply, command=request.command)
+
+    async def _wait_command(self, rest: str) -> None:
+        await self.wait_for_jobs()
+
+    async def wait_for_jobs(self) -> None:
+        for job in self.app.store.jobs(GUILD, active_only=True):
+            await self.app.jobs.wait(job.id)
+        await asyncio.sleep(0)  # let the finished announcement print first
+
+    async def run(self, stream: IO[str]) -> None:
+        interactive = stream.isatty()
+        if interactive and not self.json_mode:
+            print(
+                "Trainer console. Type `help` for commands, `quit` to leave.", file=self.out
+            )
+        while True:
+            line = await asyncio.to_thread(_read_line, stream, "trainer> " if interactive else "")
+            if line is None or line.strip().lower() in QUIT_WORDS:
+                break
+            await self.handle_line(line)
+        if not interactive:
+            await self.wait_for_jobs()
+
+
+def _read_line(stream: IO[str], prompt: str) -> str | None:
+    if prompt:
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+    line = stream.readline()
+    return line if line else None
+
+
+async def run_console(
+    app: Assistant, *, json_mode: bool, speak: list[str] | None = None, stream: IO[str] = sys.stdin
+) -> None:
+    console = ConsoleTransport(app, json_mode=json_mode)
+    await console.run(stream)
