@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -22,7 +23,9 @@ from assistant.logs import setup_logging
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="trainer", description="Trainer voice assistant")
-    parser.add_argument("--config", help="path to config.yaml (default: TRAINER_CONFIG or ./config.yaml)")
+    parser.add_argument(
+        "--config", help="path to config.yaml (default: TRAINER_CONFIG or ./config.yaml)"
+    )
     sub = parser.add_subparsers(dest="mode")
     sub.add_parser("run", help="Discord when DISCORD_TOKEN is set, else the console")
     console = sub.add_parser("console", help="the local console, a guild of its own")
@@ -73,10 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_discord(config, token)
     setup_logging(config, quiet_console=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_console(config, getattr(args, "json", False), getattr(args, "speak", None)))
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import secrets
+
 from . import permissions
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
@@ -36,7 +37,9 @@ class Assistant:
 
     async def start(self) -> None:
         for job in self.jobs.recover():
-            log.warning("job %s was left %s by an earlier run; marked interrupted", job.id, "active")
+            log.warning(
+                "job %s was left %s by an earlier run; marked interrupted", job.id, "active"
+            )
 
     async def close(self) -> None:
         await self.jobs.close()
@@ -77,9 +80,13 @@ class Assistant:
             kind="error",
         )
 
-    def record_reply(self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str) -> None:
+    def record_reply(
+        self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str
+    ) -> None:
         """Remember a sent reply so that `correct <message_id>` can find it."""
-        self.store.record_reply(message_id, guild_id, channel_id, reply.kind, reply.text, reply.data)
+        self.store.record_reply(
+            message_id, guild_id, channel_id, reply.kind, reply.text, reply.data
+        )
 
     def speakable_lists(self, guild_id: str) -> dict[str, list[str]]:
         """Names a user may say: datasets and folders under the data root, files for getfile."""

@@ -44,7 +44,7 @@ def model_line(model: ModelRecord) -> str:
     return (
         f"model **{model.version}** on **{model.dataset}** ({model.backend}, "
         f"{model.n_examples:,} examples): accuracy {percent(m.get('accuracy'))}, "
-        f"F1 {percent(m.get('f1'))} on {m.get('n_test', '?')} held-out examples"
+        f"F1 {percent(m.get('f1'))} on {m.get('n', '?')} held-out examples"
     )
 
 
@@ -106,7 +106,10 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
     speech = (
         f"Training is running, {running[0].progress * 100:.0f} percent done."
         if running
-        else (f"The model's accuracy is {percent(model.metrics.get('accuracy'))}." if model else
-              "There is no model yet.")
+        else (
+            f"The model's accuracy is {percent(model.metrics.get('accuracy'))}."
+            if model
+            else "There is no model yet."
+        )
     )
     return Reply(text="\n".join(lines), speech=speech.replace("%", " percent"), data=data)

@@ -57,11 +57,13 @@ def reviews(config: Config) -> Path:
 
 @pytest.fixture
 def ask(app: Assistant) -> Callable[..., Any]:
-    """`await ask("train", "text", user=..., attachments=[...])` -> Reply, recorded like a sent one."""
+    """`await ask("train", "text", user=...)` -> Reply, recorded as if sent (id: ask.last_id)."""
     counter = iter(range(1000, 10**6))
 
     async def run(command: str, text: str = "", *, user: User = ADMIN, **fields: Any) -> Reply:
-        request = Request(command=command, text=text, user=user, guild_id="g1", channel_id="c1", **fields)
+        request = Request(
+            command=command, text=text, user=user, guild_id="g1", channel_id="c1", **fields
+        )
         reply = await app.handle(request)
         run.last_id = str(next(counter))  # type: ignore[attr-defined]
         app.record_reply(reply, message_id=run.last_id, guild_id="g1", channel_id="c1")  # type: ignore[attr-defined]

@@ -43,7 +43,9 @@ class ConsoleTransport:
 
     def __post_init__(self) -> None:
         if self.app.config.permissions.console_user_is_admin:
-            self.user = User(id=self.user.id, name=self.user.name, roles=self.user.roles, is_admin=True)
+            self.user = User(
+                id=self.user.id, name=self.user.name, roles=self.user.roles, is_admin=True
+            )
         self.app.jobs.subscribe(self._on_job_event)
         self.console_commands.setdefault("wait", self._wait_command)
 
@@ -100,7 +102,9 @@ class ConsoleTransport:
         if event.kind == "finished":
             self.show(job_finished_reply(self.app, job), command=None)
             return
-        line = f"job #{job.id} {progress_bar(job.progress)} {job.progress * 100:3.0f}% {job.message}"
+        line = (
+            f"job #{job.id} {progress_bar(job.progress)} {job.progress * 100:3.0f}% {job.message}"
+        )
         if self.err.isatty():
             print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
             self._bar_open = True
@@ -151,7 +155,9 @@ class ConsoleTransport:
             if not path.is_file():
                 raise UserError(f"Cannot attach `{path}`: no such file.")
             if path.stat().st_size > limit:
-                raise UserError(f"`{path.name}` is larger than the attachment limit of {limit:,} bytes.")
+                raise UserError(
+                    f"`{path.name}` is larger than the attachment limit of {limit:,} bytes."
+                )
             found.append(Attachment(filename=path.name, data=path.read_bytes()))
         return found, " ".join(kept)
 
@@ -187,9 +193,7 @@ class ConsoleTransport:
     async def run(self, stream: IO[str]) -> None:
         interactive = stream.isatty()
         if interactive and not self.json_mode:
-            print(
-                "Trainer console. Type `help` for commands, `quit` to leave.", file=self.out
-            )
+            print("Trainer console. Type `help` for commands, `quit` to leave.", file=self.out)
         while True:
             line = await asyncio.to_thread(_read_line, stream, "trainer> " if interactive else "")
             if line is None or line.strip().lower() in QUIT_WORDS:

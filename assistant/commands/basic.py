@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..messages import Reply, Request
-from .registry import Param, command
 from ..reports import status_reply
+from .registry import Param, command
 
 if TYPE_CHECKING:
     from ..app import Assistant

@@ -106,7 +106,9 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     count = await asyncio.to_thread(_zip_folder, app, folder, target)
     size = target.stat().st_size
     name = app.root.relative(target)
-    files = [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
+    files = (
+        [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
+    )
     note = "" if files else " It is too large to attach; use `getfile` on a smaller part."
     return Reply(
         text=f"Archived `{rel}` ({count:,} files) to `{name}` ({size:,} bytes).{note}",

@@ -53,7 +53,9 @@ def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
         if path.is_dir():
             rows += datasets.read_folder(app.root, path, label, app.config.limits)
     rows += [Example(text, label) for text, label in app.store.examples(dataset)]
-    fixes = {c.original: c.correction for c in app.store.corrections(dataset.guild_id, "prediction")}
+    fixes = {
+        c.original: c.correction for c in app.store.corrections(dataset.guild_id, "prediction")
+    }
     return datasets.dedupe(rows, fixes)
 
 
@@ -62,7 +64,9 @@ def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
     "Add labelled examples to the active dataset and train a model on it.",
     Param("data", "str", "An example text, or a file inside the data folder"),
     Param("data_dir", "str", "A folder of .txt files inside the data folder, one example each"),
-    Param("positive", "bool", "Label for plain-text examples: true (positive) or false", default=True),
+    Param(
+        "positive", "bool", "Label for plain-text examples: true (positive) or false", default=True
+    ),
     permission="train",
     attachments=True,
     aliases=("retrain",),
@@ -74,7 +78,10 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
     )
     if new:
         app.store.add_examples(
-            dataset, ((e.text, e.label) for e in new), source=request.source, author_id=request.user.id
+            dataset,
+            ((e.text, e.label) for e in new),
+            source=request.source,
+            author_id=request.user.id,
         )
     examples = await asyncio.to_thread(training_set, app, dataset)
     job = await app.jobs.start(
@@ -91,7 +98,12 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         "`status` shows progress, `cancel` stops it.",
         speech=f"Training started on {dataset.name}, {len(examples):,} examples.",
         job_id=job.id,
-        data={"job_id": job.id, "dataset": dataset.name, "added": len(new), "examples": len(examples)},
+        data={
+            "job_id": job.id,
+            "dataset": dataset.name,
+            "added": len(new),
+            "examples": len(examples),
+        },
     )
 
 
@@ -104,23 +116,32 @@ def parse_items(raw: str, limit: int) -> list[tuple[str, str | None]]:
         pointer = " " * (exc.colno - 1) + "^"
         raise BadInput(
             f"That is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}:\n"
-            f"```\n{line}\n{pointer}\n```\nExample: `test [\"great film\", \"boring\"]`"
+            f'```\n{line}\n{pointer}\n```\nExample: `test ["great film", "boring"]`'
         ) from None
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise BadInput('`test` needs a JSON list, e.g. `["great film", {"text": "dull", "label": "negative"}]`.')
+        raise BadInput(
+            "`test` needs a JSON list, e.g. "
+            '`["great film", {"text": "dull", "label": "negative"}]`.'
+        )
     if len(value) > limit:
-        raise LimitExceeded(f"`test` takes at most {limit:,} items at once; you sent {len(value):,}.")
+        raise LimitExceeded(
+            f"`test` takes at most {limit:,} items at once; you sent {len(value):,}."
+        )
     items: list[tuple[str, str | None]] = []
     for index, item in enumerate(value, start=1):
         if isinstance(item, str) and item.strip():
             items.append((item, None))
         elif isinstance(item, dict) and isinstance(item.get("text"), str) and item["text"].strip():
             label = item.get("label")
-            items.append((item["text"], datasets.normalise_label(label) if label is not None else None))
+            items.append(
+                (item["text"], datasets.normalise_label(label) if label is not None else None)
+            )
         else:
-            raise BadInput(f"Item {index} must be a non-empty string or an object with a `text` field.")
+            raise BadInput(
+                f"Item {index} must be a non-empty string or an object with a `text` field."
+            )
     return items
 
 
@@ -132,10 +153,11 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
     files = []
     matrix = model.metrics.get("confusion_matrix")
     if matrix:
-        png = confusion_matrix_png(matrix, model.labels, f"{model.version} (held-out)")
+        labels = model.metrics.get("labels", model.labels)
+        png = confusion_matrix_png(matrix, labels, f"{model.version} (held-out)")
         files.append(ReplyFile("confusion_matrix.png", data=png))
     return Reply(
-        text=f"Current {model_line(model)}.\nGive sentences to classify: `test [\"great film\"]`.",
+        text=f'Current {model_line(model)}.\nGive sentences to classify: `test ["great film"]`.',
         speech=f"The model's accuracy is {percent(model.metrics.get('accuracy'))}.".replace(
             "%", " percent"
         ),
@@ -178,7 +200,9 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
         labels = sorted({*model.labels, *truth})
         metrics = evaluate(list(truth), list(guessed), labels)
         result["metrics"] = metrics
-        png = confusion_matrix_png(metrics["confusion_matrix"], labels, f"{model.version} on your test")
+        png = confusion_matrix_png(
+            metrics["confusion_matrix"], labels, f"{model.version} on your test"
+        )
         files.append(ReplyFile("confusion_matrix.png", data=png))
         summary += f" · accuracy {percent(metrics['accuracy'])}, F1 {percent(metrics['f1'])}"
         speech = f"Accuracy {percent(metrics['accuracy'])}.".replace("%", " percent")

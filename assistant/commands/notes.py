@@ -64,7 +64,9 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     if record.kind == "prediction":
         fixes = _prediction_fixes(record, text)
         for original, label in fixes:
-            app.store.add_correction(**common, kind="prediction", original=original, correction=label)
+            app.store.add_correction(
+                **common, kind="prediction", original=original, correction=label
+            )
         listed = "; ".join(f"“{o}” is **{lbl}**" for o, lbl in fixes)
         return Reply(
             text=f"Thanks! Noted: {listed}. It will be used in the next training run.",

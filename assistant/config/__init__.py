@@ -70,7 +70,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None)
-        raise ConfigError(f"{chosen}: not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
+        raise ConfigError(
+            f"{chosen}: not valid YAML{where}" + (f" ({problem})" if problem else "")
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{chosen}: cannot be read ({exc.strerror})") from None
     if not isinstance(raw, dict):

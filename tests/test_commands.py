@@ -1,0 +1,271 @@
+"""Every command through the real assistant: real SQLite, real files, real training."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from assistant.app import Assistant
+from assistant.messages import Attachment
+from tests.conftest import ADMIN, GUEST, TRAINER
+from tests.corpus import sentences
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+async def train_and_wait(app: Assistant, ask: Any, text: str = "", **fields: Any) -> Any:
+    reply = await ask("train", text, **fields)
+    assert reply.ok, reply.text
+    job = await app.jobs.wait(reply.job_id)
+    assert job.status == "succeeded", job
+    return reply
+
+
+async def test_hi_greets_by_name(ask: Any) -> None:
+    reply = await ask("hi")
+    assert reply.text.startswith("HI!") and "ada" in reply.text
+
+
+async def test_help_and_instruction_list_every_command(app: Assistant, ask: Any) -> None:
+    names = [c.name for c in app.commands.all()]
+    help_text = (await ask("help")).text
+    guide = (await ask("instruction")).text
+    for name in names:
+        assert f"!{name}" in help_text
+        assert f"`!{name}" in guide
+    assert "{{commands}}" not in guide
+    assert "train" in (await ask("help", "train")).text
+    assert not (await ask("help", "fly")).ok
+
+
+async def test_unknown_command_suggests_a_close_one(ask: Any) -> None:
+    reply = await ask("trian")
+    assert not reply.ok and "train" in reply.text
+
+
+async def test_join_and_leave_ask_the_transport_to_move(ask: Any) -> None:
+    assert (await ask("join")).voice_action == "join"
+    assert (await ask("leave")).voice_action == "leave"
+
+
+async def test_select_dataset_lists_and_selects(app: Assistant, ask: Any, reviews: Path) -> None:
+    listing = await ask("select_dataset")
+    assert listing.data["datasets"] == ["reviews"]
+    chosen = await ask("select_dataset", "reviews")
+    assert chosen.ok and "negative 150, positive 150" in chosen.text
+    assert app.store.active_dataset("g1").name == "reviews"
+    assert "(active)" in (await ask("select_dataset")).text
+
+
+async def test_select_dataset_with_a_label_sets_that_side(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
+    await ask("select_dataset", "reviews/positive true")
+    reply = await ask("select_dataset", "reviews/negative false")
+    assert reply.ok, reply.text
+    dataset = app.store.active_dataset("g1")
+    assert dict(dataset.folders) == {"reviews/positive": "positive", "reviews/negative": "negative"}
+
+
+async def test_unknown_dataset_and_escapes_are_refused(ask: Any) -> None:
+    assert "no `movies`" in (await ask("select_dataset", "movies")).text
+    for bad in ("..", "../..", "/etc"):
+        reply = await ask("select_dataset", bad)
+        assert not reply.ok and "Traceback" not in reply.text
+
+
+async def test_train_test_correct_cycle(app: Assistant, ask: Any, reviews: Path) -> None:
+    await ask("select_dataset", "reviews")
+    started = await train_and_wait(app, ask)
+    assert "Training started on **reviews**" in started.text
+    model = app.store.latest_model("g1")
+    assert model is not None and model.metrics["accuracy"] > 0.9
+    assert model.metrics["n"] >= 40  # measured on held-out examples, not the training set
+
+    items = [{"text": s, "label": "positive"} for s in sentences("positive", 5, seed=99)]
+    items += [{"text": s, "label": "negative"} for s in sentences("negative", 5, seed=99)]
+    result = await ask("test", json.dumps(items))
+    assert result.ok and result.kind == "prediction"
+    assert result.data["metrics"]["accuracy"] >= 0.9
+    assert result.data["metrics"]["confusion_matrix"] == [[5, 0], [0, 5]]
+    assert result.files[0].read().startswith(PNG_MAGIC)
+
+    single = await ask("test", '["i found it uplifting"]')
+    message_id = ask.last_id
+    fixed = await ask("correct", f"{message_id} negative")
+    assert fixed.ok and "negative" in fixed.text
+    second = await train_and_wait(app, ask)
+    assert single.data["predictions"][0]["text"] == "i found it uplifting"
+    assert second.data["examples"] == started.data["examples"] + 1
+
+
+async def test_train_adds_text_files_folders_and_attachments(
+    app: Assistant, ask: Any, config: Any
+) -> None:
+    (config.data_root / "extra").mkdir()
+    (config.data_root / "extra" / "one.txt").write_text("a dreadful plot")
+    (config.data_root / "lines.txt").write_text("brilliant\nsuperb cast\n")
+    csv = b"text,label\nloved it,positive\nhated it,negative\nso-so,neutral\n"
+    jsonl = b'{"text": "charming", "label": "positive"}\n{"text": "tedious"}\n'
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("positive/1.txt", "lovely film")
+        archive.writestr("negative/1.txt", "awful film")
+    reply = await ask(
+        "train",
+        '"what a lovely film" data_dir=extra positive=false',
+        attachments=[
+            Attachment("a.csv", csv),
+            Attachment("b.jsonl", jsonl),
+            Attachment("c.zip", buffer.getvalue()),
+        ],
+    )
+    assert reply.ok, reply.text
+    # text and folder are labelled negative by positive=false; csv/jsonl/zip carry their own
+    assert reply.data["added"] == 9
+    assert "neutral 1" in reply.text
+    await app.jobs.wait(reply.job_id)
+    reply = await ask("train", "lines.txt")
+    assert reply.data["added"] == 2
+
+
+async def test_bad_attachments_are_refused_and_nothing_is_lost(app: Assistant, ask: Any) -> None:
+    await ask("train", '"keep me"')  # stored, though one label is too few to train
+    before = app.store.count_examples(app.store.active_dataset("g1"))
+    limit = app.config.limits.attachment_bytes
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", b"a" * (app.config.limits.zip_expanded_bytes + 10))
+    cases = {
+        "too big": Attachment("big.txt", b"x" * (limit + 1)),
+        "wrong type": Attachment("virus.exe", b"MZ"),
+        "zip bomb": Attachment("bomb.zip", bomb.getvalue()),
+        "bad jsonl": Attachment("bad.jsonl", b'{"text": "ok"}\n{not json\n'),
+        "csv without text": Attachment("bad.csv", b"sentence,label\nhi,positive\n"),
+        "not utf-8": Attachment("latin.txt", "café".encode("latin-1")),
+        "not a zip": Attachment("fake.zip", b"not a zip"),
+    }
+    expected = {
+        "too big": "at most",
+        "wrong type": "not accepted",
+        "zip bomb": "expands past",
+        "bad jsonl": "line 2 is not valid JSON",
+        "csv without text": "`text` column",
+        "not utf-8": "not UTF-8",
+        "not a zip": "not a valid zip",
+    }
+    for name, attachment in cases.items():
+        reply = await ask("train", attachments=[attachment])
+        assert not reply.ok, name
+        assert expected[name] in reply.text, (name, reply.text)
+        assert "Traceback" not in reply.text
+    assert app.store.count_examples(app.store.active_dataset("g1")) == before
+
+
+async def test_train_refuses_paths_outside_the_root(ask: Any) -> None:
+    for bad in ("../secret.txt", "/etc/passwd", "reviews/../../x.csv"):
+        reply = await ask("train", bad)
+        assert not reply.ok and "data folder" in reply.text
+    reply = await ask("train", "data_dir=../..")
+    assert not reply.ok
+
+
+async def test_single_label_training_fails_with_advice(app: Assistant, ask: Any) -> None:
+    for text in ("lovely", "superb", "charming"):
+        await ask("train", f'"{text}"')
+    reply = await ask("train", '"only one label"')
+    assert not reply.ok and "two labels" in reply.text
+    # the example is kept: adding a negative one next makes training possible
+    assert app.store.count_examples(app.store.active_dataset("g1")) == 4
+
+
+async def test_test_reports_bad_json_where_it_broke(
+    ask: Any, app: Assistant, reviews: Path
+) -> None:
+    reply = await ask("test", '["good", "bad",]')
+    assert not reply.ok
+    assert "column 16" in reply.text and "^" in reply.text
+    assert "no model yet" in (await ask("test", '["fine"]')).text
+    assert not (await ask("test", "[1, 2]")).ok
+    assert not (await ask("test", "{}")).ok
+
+
+async def test_permissions_are_checked_before_any_work(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
+    for command, text in [
+        ("train", '"x"'),
+        ("archive", "reviews"),
+        ("getfile", "reviews/positive/0000.txt"),
+        ("select_dataset", "reviews"),
+    ]:
+        reply = await ask(command, text, user=GUEST)
+        assert not reply.ok and "trainer" in reply.text, command
+    assert app.store.active_dataset("g1") is None
+    assert app.store.jobs("g1") == []
+    assert not (app.config.data_root / "archives").exists()
+    assert (await ask("getfile", "reviews/positive/0000.txt", user=TRAINER)).ok
+    assert (await ask("hi", user=GUEST)).ok
+
+
+async def test_archive_zips_a_folder_within_limits(
+    ask: Any, reviews: Path, make_config: Any
+) -> None:
+    reply = await ask("archive", "reviews")
+    assert reply.ok, reply.text
+    name = reply.data["archive"]
+    assert name.startswith("archives/reviews-") and name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(reply.files[0].read())) as archive:
+        assert len(archive.namelist()) == 300
+    assert not (await ask("archive", "../")).ok
+
+
+async def test_archive_limits(app: Assistant, ask: Any, reviews: Path) -> None:
+    app.config.limits.archive_files = 10
+    reply = await ask("archive", "reviews")
+    assert not reply.ok and "300 files" in reply.text
+    assert not list((app.config.data_root / "archives").glob("*.zip"))
+
+
+async def test_getfile_sends_files_inside_the_root_only(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
+    reply = await ask("getfile", "reviews/positive/0001.txt")
+    assert reply.ok and reply.files[0].read().decode() == sentences("positive", 2)[1]
+    assert not (await ask("getfile", "reviews")).ok
+    app.config.limits.send_file_bytes = 3
+    assert "I can send up to 3" in (await ask("getfile", "reviews/positive/0001.txt")).text
+
+
+async def test_feedback_is_stored_and_listed_for_admins(app: Assistant, ask: Any) -> None:
+    assert (await ask("feedback", "more voices please", user=GUEST)).ok
+    rows = app.store.feedback("g1")
+    assert rows[0].author_name == "gus" and rows[0].text == "more voices please"
+    assert not (await ask("feedback", user=GUEST)).ok
+    listing = await ask("feedback", user=ADMIN)
+    assert "more voices please" in listing.text
+
+
+async def test_correct_needs_a_known_reply(app: Assistant, ask: Any) -> None:
+    assert "can't find" in (await ask("correct", "424242 negative")).text
+    status = await ask("status")
+    reply = await ask("correct", f"{ask.last_id} it said training twice")
+    assert status.ok and reply.ok
+    stored = app.store.corrections("g1")[0]
+    assert stored.kind == "info" and stored.author_name == "ada" and stored.channel_id == "c1"
+
+
+async def test_status_and_cancel(app: Assistant, ask: Any, reviews: Path) -> None:
+    assert "none yet" in (await ask("status")).text
+    assert "no training job" in (await ask("cancel")).text.lower()
+    await ask("select_dataset", "reviews")
+    started = await ask("train")
+    cancelled = await ask("cancel")
+    assert cancelled.ok, cancelled.text
+    job = await app.jobs.wait(started.job_id)
+    assert job.status == "cancelled"
+    assert app.store.latest_model("g1") is None
+    assert "cancelled" in (await ask("status")).text

@@ -1,0 +1,149 @@
+"""The console as a person or a script uses it: `python bot.py console` in a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.corpus import write_folder_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    write_folder_dataset(tmp_path / "data")
+    return tmp_path
+
+
+class Console:
+    """A console process driven over pipes, one JSON reply per line."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"],
+            cwd=workdir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def send(self, line: str) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        return self.read()
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout
+        line = self.process.stdout.readline()
+        assert line, self.process.stderr.read() if self.process.stderr else "no output"
+        return json.loads(line)
+
+    def close(self) -> tuple[str, str]:
+        out, err = self.process.communicate(timeout=60)
+        return out, err
+
+
+def test_scripted_session_trains_and_tests(workdir: Path) -> None:
+    console = Console(workdir)
+    assert console.send("!hi")["text"].startswith("HI!")
+    assert console.send("select_dataset reviews")["ok"]
+    started = console.send("!train")
+    assert started["ok"] and started["job_id"] == 1
+    finished = console.read()  # the announcement arrives by itself when the job ends
+    assert finished["kind"] == "job" and finished["data"]["status"] == "succeeded"
+    assert finished["data"]["accuracy"] > 0.9
+    tested = console.send(
+        '!test ["what a lovely film", {"text": "dull and tedious", "label": "negative"}]'
+    )
+    assert [p["prediction"] for p in tested["data"]["predictions"]] == ["positive", "negative"]
+    assert Path(tested["files"][0]).read_bytes().startswith(b"\x89PNG")
+    corrected = console.send(f"!correct {tested['id']} 1 negative")
+    assert corrected["ok"], corrected
+    bad = console.send('!test ["oops"')
+    assert not bad["ok"] and "not valid JSON" in bad["text"]
+    out, err = console.close()
+    assert console.process.returncode == 0
+    assert "Traceback" not in out + err
+
+
+def test_piped_input_waits_for_jobs_at_the_end(workdir: Path) -> None:
+    script = "select_dataset reviews\ntrain\n"
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"],
+        cwd=workdir,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    replies = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["kind"] for r in replies][-1] == "job"
+    assert replies[-1]["data"]["status"] == "succeeded"
+
+
+def test_restart_in_the_middle_of_a_job_marks_it_interrupted(workdir: Path) -> None:
+    console = Console(workdir)
+    console.send("select_dataset reviews")
+    started = console.send("train")
+    assert started["job_id"] == 1
+    console.process.send_signal(signal.SIGKILL)  # a crash, not a clean shutdown
+    console.process.wait(timeout=30)
+
+    again = Console(workdir)
+    status = again.send("status")
+    job = status["data"]["jobs"][0]
+    assert job["id"] == 1 and job["status"] == "interrupted"
+    assert "interrupted by a restart" in status["text"]
+    retrained = again.send("train")
+    assert retrained["ok"] and retrained["job_id"] == 2
+    assert again.read()["data"]["status"] == "succeeded"
+    again.close()
+
+
+def test_terminal_session_shows_a_progress_bar(workdir: Path) -> None:
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"],
+        cwd=workdir,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "TERM": "dumb"},
+    )
+    os.close(follower)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 60) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")[-2000:]
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                seen += os.read(leader, 65536)
+
+    read_until(b"trainer> ")
+    os.write(leader, b"select_dataset reviews\n")
+    read_until(b"Active dataset")
+    os.write(leader, b"train\n")
+    read_until(b"Training job #1 finished")
+    os.write(leader, b"quit\n")
+    process.wait(timeout=30)
+    os.close(leader)
+    text = seen.decode(errors="replace")
+    assert "█" in text and "%" in text  # the bar was drawn while training ran
+    assert "Traceback" not in text

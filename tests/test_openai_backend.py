@@ -1,0 +1,178 @@
+"""The OpenAI backend end to end: the real `openai` client against a loopback fake server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fakes.openai_server import FakeOpenAI
+from fakes.text_data import sentiment_examples
+
+from assistant.config import Config
+from assistant.errors import UserError
+from assistant.storage import Store
+from assistant.training.jobs import JobEvent, JobManager
+
+GUILD = "42"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(polls_to_finish=4) as fake:
+        yield fake
+
+
+@pytest.fixture
+def key(monkeypatch: pytest.MonkeyPatch, server: FakeOpenAI) -> str:
+    monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+    return server.api_key
+
+
+def make_manager(tmp_path: Path, base_url: str, poll_seconds: float = 0.02) -> JobManager:
+    config = Config.model_validate(
+        {
+            "state_dir": tmp_path / "state",
+            "data_root": tmp_path / "data",
+            "trainer": {
+                "backend": "openai",
+                "openai": {
+                    "base_url": base_url,
+                    "poll_seconds": poll_seconds,
+                    "timeout_seconds": 5,
+                    "max_retries": 0,
+                },
+            },
+        }
+    )
+    return JobManager(Store(tmp_path / "state" / "trainer.db"), config)
+
+
+@pytest.fixture
+async def manager(tmp_path: Path, server: FakeOpenAI):
+    manager = make_manager(tmp_path, server.base_url)
+    yield manager
+    await manager.close()
+    manager.store.close()
+
+
+async def start(manager: JobManager, n: int = 200):
+    return await manager.start(
+        guild_id=GUILD,
+        channel_id="c",
+        dataset="reviews",
+        examples=sentiment_examples(n),
+        requested_by="ann",
+    )
+
+
+async def test_fine_tune_end_to_end(tmp_path: Path, server: FakeOpenAI, key: str) -> None:
+    # Polls slower than the progress throttle, so that every remote status is shown.
+    manager = make_manager(tmp_path, server.base_url, poll_seconds=0.3)
+    try:
+        await check_fine_tune_end_to_end(manager, server)
+    finally:
+        await manager.close()
+        manager.store.close()
+
+
+async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) -> None:
+    events: list[JobEvent] = []
+    manager.subscribe(events.append)
+
+    job = await start(manager)
+    done = await manager.wait(job.id)
+
+    assert done.status == "succeeded", done.error
+    assert done.external_id in server.jobs
+    remote = server.jobs[done.external_id or ""]
+    assert remote.status == "succeeded"
+    assert len(remote.examples) == 160  # the held-out fifth was not uploaded
+    record = manager.store.latest_model(GUILD)
+    assert record is not None and record.backend == "openai"
+    assert record.external_model == remote.fine_tuned_model
+    assert record.metrics["evaluated_on"] == "held_out" and record.metrics["n"] == 40
+    assert record.metrics["accuracy"] > 0.85  # the fake's word-vote rule, measured for real
+    print(f"openai (fake) accuracy {record.metrics['accuracy']:.3f}")
+
+    paths = [path for _, path in server.requests]
+    assert paths[:2] == ["/v1/files", "/v1/fine_tuning/jobs"]
+    assert paths.count(f"/v1/fine_tuning/jobs/{remote.id}") == 4
+    assert paths.count("/v1/chat/completions") == 40
+    shown = [e.job.message for e in events if e.kind == "progress"]
+    assert any(m.startswith("fine-tuning queued") for m in shown), shown
+    assert any(m.startswith("fine-tuning running: Step 2/3") for m in shown), shown
+    assert any(m.startswith("measuring ft:") for m in shown), shown
+
+    loaded = manager.classifier(GUILD)
+    assert loaded is not None
+    # The OpenAI classifier blocks (sync client): call it the way a command would.
+    good, bad = await asyncio.to_thread(
+        loaded[1].predict, ["the film was superb", "the film was dreadful"]
+    )
+    assert (good.label, bad.label) == ("positive", "negative")
+    assert 0.5 <= good.score <= 1.0
+
+
+async def test_missing_key_is_refused_before_a_job_starts(
+    manager: JobManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(UserError, match="OPENAI_API_KEY"):
+        await start(manager)
+    assert manager.store.jobs(GUILD) == []
+
+
+async def test_wrong_key_fails_the_job_with_a_friendly_error(
+    manager: JobManager, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong")
+    done = await manager.wait((await start(manager)).id)
+    assert done.status == "failed"
+    assert done.error is not None and "refused the API key (401)" in done.error
+    assert "sk-wrong" not in done.error and "Traceback" not in done.error
+    assert manager.store.models(GUILD) == []
+
+
+async def test_dead_endpoint_fails_the_job(tmp_path: Path, key: str) -> None:
+    with socket.socket() as probe:  # a port that nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    manager = make_manager(tmp_path, f"http://127.0.0.1:{port}/v1")
+    try:
+        done = await manager.wait((await start(manager)).id)
+    finally:
+        await manager.close()
+        manager.store.close()
+    assert done.status == "failed"
+    assert done.error is not None and done.error.startswith("Could not reach")
+
+
+async def test_remote_failure_is_reported(
+    manager: JobManager, server: FakeOpenAI, key: str
+) -> None:
+    server.fail_with = "The training file has too few distinct examples."
+    done = await manager.wait((await start(manager)).id)
+    assert done.status == "failed"
+    assert done.error == (
+        "OpenAI's fine-tuning failed: The training file has too few distinct examples."
+    )
+
+
+async def test_cancel_cancels_the_remote_job(
+    manager: JobManager, server: FakeOpenAI, key: str, tmp_path: Path
+) -> None:
+    server.polls_to_finish = 10_000
+    running = asyncio.Event()
+    manager.subscribe(lambda e: running.set() if "running" in e.job.message else None)
+    job = await start(manager)
+    await asyncio.wait_for(running.wait(), 10)
+
+    cancelled = await manager.cancel(job.id, guild_id=GUILD)
+
+    assert cancelled.status == "cancelled"
+    assert server.jobs[cancelled.external_id or ""].status == "cancelled"
+    assert manager.store.models(GUILD) == []
+    assert list((tmp_path / "state" / "models" / GUILD).iterdir()) == []
