@@ -42,7 +42,9 @@ class DataRoot:
             )
         candidate = (self.root / pure).resolve()
         if candidate != self.root and self.root not in candidate.parents:
-            raise PathRefused(f"`{user_path}` points outside the data folder, which is not allowed.")
+            raise PathRefused(
+                f"`{user_path}` points outside the data folder, which is not allowed."
+            )
         if not candidate.exists():
             if must_exist:
                 raise NotFound(f"There is no `{user_path}` in the data folder.")

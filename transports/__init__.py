@@ -1,1 +1,1 @@
-"""Transports translate between people and the assistant: the local console and Discord."""
+"""Transports: Discord and the local console translate their input into `Request`s."""

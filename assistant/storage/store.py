@@ -325,8 +325,17 @@ class Store:
             cur = db.execute(
                 "INSERT INTO corrections (guild_id, channel_id, message_id, author_id, author_name,"
                 " kind, original, correction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (guild_id, channel_id, message_id, author_id, author_name, kind, original,
-                 correction, now),
+                (
+                    guild_id,
+                    channel_id,
+                    message_id,
+                    author_id,
+                    author_name,
+                    kind,
+                    original,
+                    correction,
+                    now,
+                ),
             )
             row_id = cur.lastrowid
         row = self._one("SELECT * FROM corrections WHERE id = ?", (row_id,))
