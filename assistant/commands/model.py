@@ -26,7 +26,9 @@ INLINE_JSON_CHARS = 1500
 
 def _new_examples(app: Assistant, request: Request, options: dict[str, Any]) -> list[Example]:
     """Examples named by this request: a text or file, a folder, attachments."""
-    label = label_for(options["positive"])
+    # plain texts default to positive; a folder keeps its own layout's labels unless told
+    explicit = options["positive"]
+    label = label_for(explicit is not False)
     limits = app.config.limits
     rows: list[Example] = []
     data = options["data"]
@@ -39,7 +41,8 @@ def _new_examples(app: Assistant, request: Request, options: dict[str, Any]) -> 
             rows.append(Example(data.strip(), label))
     if options["data_dir"]:
         folder = app.root.folder(options["data_dir"])
-        rows += datasets.read_folder(app.root, folder, label, limits)
+        folder_label = None if explicit is None else label
+        rows += datasets.read_folder(app.root, folder, folder_label, limits)
     for attachment in request.attachments:
         rows += datasets.parse_attachment(attachment.data, attachment.filename, label, limits)
     return datasets.check_lengths(rows, limits)
@@ -64,9 +67,7 @@ def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
     "Add labelled examples to the active dataset and train a model on it.",
     Param("data", "str", "An example text, or a file inside the data folder"),
     Param("data_dir", "str", "A folder of .txt files inside the data folder, one example each"),
-    Param(
-        "positive", "bool", "Label for plain-text examples: true (positive) or false", default=True
-    ),
+    Param("positive", "bool", "Label of the new examples: true (positive, the default) or false"),
     permission="train",
     attachments=True,
     aliases=("retrain",),
@@ -76,8 +77,9 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
     dataset = app.store.active_dataset(request.guild_id) or app.store.ensure_dataset(
         request.guild_id, DEFAULT_DATASET
     )
+    stored = 0
     if new:
-        app.store.add_examples(
+        stored = app.store.add_examples(
             dataset,
             ((e.text, e.label) for e in new),
             source=request.source,
@@ -92,6 +94,8 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         requested_by=request.user.id,
     )
     added = f"Added {len(new):,} examples ({label_counts([e.label for e in new])}). " if new else ""
+    if stored < len(new):
+        added += f"{len(new) - stored:,} of them were already in the dataset. "
     return Reply(
         text=f"{added}Training started on **{dataset.name}**: {len(examples):,} examples "
         f"({label_counts([e.label for e in examples])}). Job #{job.id}; I'll post the result here. "

@@ -34,7 +34,7 @@ MIGRATIONS: list[str] = [
         author_id TEXT,
         created_at REAL NOT NULL
     );
-    CREATE INDEX examples_dataset ON examples(dataset_id);
+    CREATE UNIQUE INDEX examples_unique ON examples(dataset_id, text, label);
     CREATE TABLE jobs (
         id INTEGER PRIMARY KEY,
         guild_id TEXT NOT NULL,

@@ -150,12 +150,12 @@ class Store:
         now = time.time()
         rows = [(dataset.id, text, label, source, author_id, now) for text, label in examples]
         with self._tx() as db:
-            db.executemany(
+            cur = db.executemany(
                 "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, text, label) DO NOTHING",
                 rows,
             )
-        return len(rows)
+        return cur.rowcount  # repeats of an example already in the dataset are not stored twice
 
     def examples(self, dataset: Dataset) -> list[tuple[str, str]]:
         rows = self._all(
