@@ -263,8 +263,8 @@ async def test_train_on_a_folder_keeps_its_labels_and_skips_repeats(
     app: Assistant, ask: Any, reviews: Path
 ) -> None:
     first = await ask("train", "data_dir=reviews")
-    assert first.ok and "negative 142, positive 139" in first.text  # labels from sub-folders
+    assert first.ok and "Added 300 examples (negative 150, positive 150)" in first.text
     await app.jobs.wait(first.job_id)
     again = await ask("train", "data_dir=reviews")
-    assert "281 of them were already in the dataset" in again.text
+    assert "300 repeats of examples already stored were skipped" in again.text
     assert again.data["examples"] == first.data["examples"]

@@ -95,7 +95,7 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
     )
     added = f"Added {len(new):,} examples ({label_counts([e.label for e in new])}). " if new else ""
     if stored < len(new):
-        added += f"{len(new) - stored:,} of them were already in the dataset. "
+        added += f"{len(new) - stored:,} repeats of examples already stored were skipped. "
     return Reply(
         text=f"{added}Training started on **{dataset.name}**: {len(examples):,} examples "
         f"({label_counts([e.label for e in examples])}). Job #{job.id}; I'll post the result here. "
