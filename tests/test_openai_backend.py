@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fakes.openai_server import FakeOpenAI
-from fakes.text_data import sentiment_examples
 
 from assistant.config import Config
 from assistant.errors import UserError
 from assistant.storage import Store
 from assistant.training.jobs import JobEvent, JobManager
+from tests.fakes.openai_server import FakeOpenAI
+from tests.corpus import sentiment_examples
 
 GUILD = "42"
 
@@ -115,6 +115,21 @@ async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) ->
     assert (good.label, bad.label) == ("positive", "negative")
     assert 0.5 <= good.score <= 1.0
 
+    server.api_key = "sk-rotated"  # the bot's key is revoked: a clear message, not a traceback
+    with pytest.raises(UserError, match=r"refused the API key \(401\)"):
+        await asyncio.to_thread(loaded[1].predict, ["the film was superb"])
+
+
+async def test_small_dataset_is_fine_tuned_whole(
+    manager: JobManager, server: FakeOpenAI, key: str
+) -> None:
+    # 10 examples: holding 2 out would leave 8, fewer than the API accepts.
+    done = await manager.wait((await start(manager, 10)).id)
+    assert done.status == "succeeded", done.error
+    assert len(server.jobs[done.external_id or ""].examples) == 10
+    record = manager.store.latest_model(GUILD)
+    assert record is not None and record.metrics["evaluated_on"] == "training"
+
 
 async def test_missing_key_is_refused_before_a_job_starts(
     manager: JobManager, monkeypatch: pytest.MonkeyPatch
@@ -159,6 +174,15 @@ async def test_remote_failure_is_reported(
     assert done.error == (
         "OpenAI's fine-tuning failed: The training file has too few distinct examples."
     )
+
+
+async def test_a_brief_server_outage_while_polling_is_ridden_out(
+    manager: JobManager, server: FakeOpenAI, key: str
+) -> None:
+    server.broken_polls = 3
+    done = await manager.wait((await start(manager)).id)
+    assert done.status == "succeeded", done.error
+    assert server.broken_polls == 0
 
 
 async def test_cancel_cancels_the_remote_job(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import multiprocessing
 import time
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
-from fakes.text_data import sentiment_examples
 
 from assistant.config import Config
 from assistant.errors import NotFound, UserError
@@ -17,6 +18,7 @@ from assistant.evaluation import confusion_matrix_png, evaluate
 from assistant.storage import Store
 from assistant.training.base import Example, data_hash, split_examples
 from assistant.training.jobs import JobEvent, JobManager
+from tests.corpus import sentiment_examples
 
 GUILD = "1234"
 
@@ -103,6 +105,17 @@ def test_data_hash_ignores_order() -> None:
 # -- jobs -------------------------------------------------------------------------------------
 
 
+async def max_loop_lag(until: Awaitable[object]) -> float:
+    """Longest time the event loop failed to wake a 10 ms ticker before `until` finished."""
+    waiting = asyncio.ensure_future(until)
+    worst = 0.0
+    while not waiting.done():
+        before = time.monotonic()
+        await asyncio.sleep(0.01)
+        worst = max(worst, time.monotonic() - before - 0.01)
+    return worst
+
+
 async def test_training_job_succeeds_and_registers_a_model(
     manager: JobManager, store: Store, tmp_path: Path
 ) -> None:
@@ -115,7 +128,9 @@ async def test_training_job_succeeds_and_registers_a_model(
     async def collect_async(event: JobEvent) -> None:
         async_events.append(event)
 
+    times: list[float] = []
     manager.subscribe(events.append)
+    manager.subscribe(lambda event: times.append(time.monotonic()))
     manager.subscribe(broken)
     manager.subscribe(collect_async)
     examples = sentiment_examples(300)
@@ -123,8 +138,10 @@ async def test_training_job_succeeds_and_registers_a_model(
     started = time.monotonic()
     job = await start(manager, examples)
     assert job.status == "queued" and job.n_examples == 300
+    lag = asyncio.create_task(max_loop_lag(until=manager.wait(job.id)))
     done = await manager.wait(job.id)
     elapsed = time.monotonic() - started
+    stalled = await lag
 
     assert done.status == "succeeded", done.error
     assert done.progress == 1.0
@@ -135,6 +152,11 @@ async def test_training_job_succeeds_and_registers_a_model(
     assert len(progress) >= 3, messages
     assert any("fitting" in m or "vectorising" in m or "evaluating" in m for m in messages)
     assert [e.kind for e in events][-1] == "finished"
+    # Throttled: after the "starting" event, progress comes at most about 4 times a second.
+    gaps = [b - a for a, b in itertools.pairwise(times[1:-1])]
+    assert all(gap >= 0.2 for gap in gaps), gaps
+    # Training ran in another process: the event loop kept ticking meanwhile.
+    assert stalled < 0.5, f"the event loop stalled for {stalled:.2f} s"
     await asyncio.sleep(0)
     assert async_events and async_events[-1].kind == "finished"
 
@@ -164,7 +186,10 @@ async def test_training_job_succeeds_and_registers_a_model(
     assert (good.label, bad.label) == ("positive", "negative")
     assert good.score > 0.5 and bad.score > 0.5
     assert manager.classifier(GUILD) == loaded  # cached
-    print(f"sklearn accuracy {record.metrics['accuracy']:.3f} in {elapsed:.1f} s")
+    print(
+        f"sklearn accuracy {record.metrics['accuracy']:.3f} in {elapsed:.1f} s,"
+        f" longest loop stall {stalled * 1000:.0f} ms"
+    )
 
     # A second training gets the next version, and becomes the latest model.
     second = await manager.wait((await start(manager, examples[:100])).id)
@@ -194,7 +219,7 @@ async def test_cancel_stops_the_worker_and_registers_nothing(
     worker_started = asyncio.Event()
 
     def watch(event: JobEvent) -> None:
-        if event.kind == "progress" and event.job.progress >= 0.02:
+        if event.kind == "progress" and event.job.progress >= 0.05:  # the worker reports
             worker_started.set()
 
     manager.subscribe(watch)
@@ -226,6 +251,14 @@ async def test_close_marks_running_jobs_interrupted(tmp_path: Path, store: Store
     assert after is not None and after.status == "interrupted"
     assert not multiprocessing.active_children()
     assert store.models(GUILD) == []
+
+
+async def test_close_right_after_start_still_ends_the_job(tmp_path: Path, store: Store) -> None:
+    manager = JobManager(store, make_config(tmp_path))
+    job = await start(manager, sentiment_examples(50))
+    await manager.close()
+    after = store.job(job.id)
+    assert after is not None and after.status == "interrupted"
 
 
 def test_restart_marks_unfinished_jobs_interrupted(tmp_path: Path) -> None:

@@ -56,6 +56,8 @@ class SklearnSettings(Section):
     """Inverse regularisation strength of the logistic regression."""
     min_examples: int = Field(4, ge=2)
     """Fewer labelled examples than this and training is refused with an explanation."""
+    char_ngrams: bool = True
+    """Add character 2-5-grams to the word 1-2-grams (robust to typos and inflections)."""
 
 
 class OpenAISettings(Section):
@@ -66,6 +68,15 @@ class OpenAISettings(Section):
     timeout_seconds: float = Field(30.0, gt=0)
     """Per-request timeout, so a dead endpoint fails a job instead of hanging it."""
     n_epochs: int | None = None
+    max_retries: int = Field(2, ge=0)
+    """Retries of a failed request (with back-off) before the job fails."""
+    eval_items: int = Field(200, ge=1)
+    """Most held-out examples sent to the fine-tuned model to measure it (each is a request)."""
+    test_size: float = Field(0.2, gt=0, lt=1)
+    """Share of examples held out of fine-tuning to measure accuracy."""
+    seed: int = 13
+    min_examples: int = Field(10, ge=2)
+    """OpenAI refuses fine-tuning files with fewer than 10 examples."""
 
 
 class TrainerSettings(Section):

@@ -1,1 +1,1 @@
-"""Training backends (scikit-learn locally, OpenAI fine-tuning), the job manager and model registry."""
+"""Training: the job manager, the scikit-learn and OpenAI backends, and the model registry."""

@@ -1,0 +1,143 @@
+"""What every training backend shares: examples, predictions, the trained result, the split.
+
+A backend turns labelled examples into a `TrainedModel` (files in a registry staging folder, or
+a model that lives elsewhere, such as an OpenAI fine-tune) and can load a `Classifier` from a
+registered `ModelRecord`. The job manager owns job state; backends only report progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from ..errors import UserError
+from ..storage.records import Job, ModelRecord
+
+ProgressFn = Callable[[float, str], None]
+"""progress(fraction 0..1, short message). Called on the event loop's thread only."""
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    score: float
+    """Confidence in [0, 1]; lower when the backend had to guess (see each backend)."""
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    """What a backend produced; the registry turns it into a `ModelRecord`."""
+
+    version: str
+    path: str | None
+    """Staging folder holding the model files (the registry moves it into place)."""
+    external_model: str | None
+    """Name of a model hosted elsewhere (an OpenAI fine-tune), else None."""
+    labels: list[str]
+    metrics: dict[str, Any]
+    n_examples: int
+    data_hash: str
+    held_out: frozenset[int] = field(default_factory=frozenset)
+    """Indices of the examples kept out of training to measure the metrics."""
+
+
+class Cancelled(Exception):
+    """Raised by a backend when the job's `cancelled` event was set; nothing was registered."""
+
+
+class Classifier(ABC):
+    """A loaded model. `predict` blocks; call it from a worker thread if it may be slow."""
+
+    @property
+    @abstractmethod
+    def labels(self) -> list[str]: ...
+
+    @abstractmethod
+    def predict(self, texts: list[str]) -> list[Prediction]: ...
+
+
+class Backend(ABC):
+    name: ClassVar[str]
+
+    @abstractmethod
+    async def run(
+        self,
+        job: Job,
+        examples: list[Example],
+        progress: ProgressFn,
+        cancelled: asyncio.Event,
+    ) -> TrainedModel:
+        """Train; raise `UserError` for problems the user can fix and `Cancelled` on cancel."""
+
+    @abstractmethod
+    def load(self, record: ModelRecord) -> Classifier: ...
+
+    @abstractmethod
+    def preflight(self, examples: Sequence[Example]) -> list[str]:
+        """The labels; raises `UserError` if this backend cannot train on these examples now
+        (too few examples or labels, no API key). Quick: called before a job is created."""
+
+
+def check_examples(examples: Sequence[Example], min_examples: int) -> list[str]:
+    """The sorted labels, or a `UserError` saying why these examples cannot train a model."""
+    counts = Counter(e.label for e in examples)
+    if len(examples) < min_examples:
+        raise UserError(
+            f"Training needs at least {min_examples} examples; the dataset has {len(examples)}. "
+            "Add more with `train ... true` / `train ... false`."
+        )
+    if len(counts) < 2:
+        only = next(iter(counts)) if counts else "?"
+        other = "negative" if only == "positive" else "other"
+        flag = "false" if only == "positive" else "true"
+        raise UserError(
+            f"Training needs at least two labels; you have only '{only}'. "
+            f"Add {other} examples with `train ... {flag}`."
+        )
+    return sorted(counts)
+
+
+def data_hash(examples: Sequence[Example]) -> str:
+    """sha256 of the sorted examples: the same data in any order gives the same hash."""
+    digest = hashlib.sha256()
+    for text, label in sorted((e.text, e.label) for e in examples):
+        digest.update(json.dumps([text, label], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def split_examples(
+    examples: Sequence[Example], test_size: float, seed: int
+) -> tuple[list[int], list[int]]:
+    """Stratified split into (train, held-out) indices, deterministic for a seed.
+
+    Each label keeps at least one example in training; a label with a single example is never
+    held out. The held-out list is empty when the data is too small to spare anything, and the
+    callers then say that their metrics were measured on the training data.
+    """
+    rng = random.Random(seed)
+    by_label: dict[str, list[int]] = {}
+    for index, example in enumerate(examples):
+        by_label.setdefault(example.label, []).append(index)
+    train: list[int] = []
+    test: list[int] = []
+    for label in sorted(by_label):
+        indices = by_label[label]
+        rng.shuffle(indices)
+        n_test = round(len(indices) * test_size)
+        n_test = min(max(n_test, 1), len(indices) - 1) if len(indices) > 1 else 0
+        test.extend(indices[:n_test])
+        train.extend(indices[n_test:])
+    return sorted(train), sorted(test)

@@ -1,0 +1,324 @@
+"""Training jobs: one asyncio task per job, at most one active job per guild.
+
+The store is the record of every job (so `jobs` and a restart see the truth); this class holds
+the running tasks, relays progress to subscribers (throttled), and turns every way a job can end
+into one of the final states: succeeded, failed (with a short message for the user; the
+traceback goes to the log only), cancelled, or interrupted (the bot shut down or restarted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..config import Config
+from ..errors import NotFound, UserError
+from ..storage import Store
+from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
+from .base import Backend, Cancelled, Classifier, Example
+from .openai_backend import OpenAIBackend
+from .registry import ModelRegistry
+from .sklearn_backend import SklearnBackend
+
+log = logging.getLogger(__name__)
+
+_PAST = {
+    "succeeded": "succeeded",
+    "failed": "failed",
+    "cancelled": "was cancelled",
+    "interrupted": "was interrupted",
+    "queued": "is queued in another process",
+    "running": "is running in another process",
+}
+
+PROGRESS_INTERVAL = 0.25
+"""Least seconds between two progress writes/events of one job (so at most ~4 per second)."""
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    job: Job
+    kind: Literal["progress", "finished"]
+
+
+Subscriber = Callable[[JobEvent], Awaitable[None] | None]
+
+
+@dataclass
+class _Running:
+    job_id: int
+    guild_id: str
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    task: asyncio.Task[Job] | None = None
+
+
+class JobManager:
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.registry = ModelRegistry(config.state_dir, store)
+        self.backends: dict[str, Backend] = {
+            backend.name: backend
+            for backend in (
+                SklearnBackend(config, self.registry),
+                OpenAIBackend(config, self.registry),
+            )
+        }
+        for backend in self.backends.values():
+            self.registry.add_loader(backend.name, backend.load)
+        self._running: dict[int, _Running] = {}
+        self._subscribers: list[Subscriber] = []
+        self._callback_tasks: set[asyncio.Task[None]] = set()
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def recover(self) -> list[Job]:
+        """At start-up: jobs an earlier process left active become interrupted."""
+        removed = self.registry.clean_staging()
+        if removed:
+            log.info("removed %d unfinished model folders left by an earlier run", removed)
+        return self.store.interrupt_unfinished_jobs()
+
+    async def close(self) -> None:
+        """Stop every running job; they end as interrupted."""
+        running = list(self._running.values())
+        tasks = [r.task for r in running if r.task is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for leftover in running:
+            # A task cancelled before its first step never ran its own bookkeeping.
+            job = self.store.job(leftover.job_id)
+            if job is not None and job.active:
+                final = self.store.update_job(
+                    job.id, status="interrupted", message="interrupted: the bot shut down"
+                )
+                self._finish(leftover, final)
+        await asyncio.gather(*self._callback_tasks, return_exceptions=True)
+
+    # -- commands ------------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Backend:
+        return self.backends[self.config.trainer.backend]
+
+    async def start(
+        self,
+        *,
+        guild_id: str,
+        channel_id: str,
+        dataset: str,
+        examples: list[Example],
+        requested_by: str | None,
+    ) -> Job:
+        """Create the job and start it in the background; returns at once."""
+        for running in self._running.values():
+            if running.guild_id == guild_id:
+                raise UserError(
+                    f"A training job is already running (job {running.job_id}); "
+                    "`cancel` it or wait for it to finish."
+                )
+        backend = self.backend
+        backend.preflight(examples)
+        job = self.store.create_job(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            dataset=dataset,
+            backend=backend.name,
+            requested_by=requested_by,
+            n_examples=len(examples),
+        )
+        running = _Running(job.id, guild_id)
+        self._running[job.id] = running
+        running.task = asyncio.create_task(
+            self._run(job, backend, list(examples), running), name=f"training-job-{job.id}"
+        )
+        return job
+
+    async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
+        """Cancel the guild's running job (or the one named) and wait until it has stopped."""
+        running = self._find(job_id, guild_id)
+        running.cancelled.set()
+        if running.task is not None:
+            # Cancelling is prompt locally; a remote cancel is one request, bounded by its timeout.
+            limit = self.config.trainer.openai.timeout_seconds + 5
+            try:
+                await asyncio.wait_for(asyncio.shield(running.task), limit)
+            except TimeoutError:
+                log.warning("job %s did not stop within %.0f s of cancel", running.job_id, limit)
+        job = self.store.job(running.job_id)
+        assert job is not None
+        return job
+
+    async def wait(self, job_id: int) -> Job:
+        """The job once it has finished."""
+        running = self._running.get(job_id)
+        if running is not None and running.task is not None:
+            await asyncio.gather(asyncio.shield(running.task), return_exceptions=True)
+        job = self.store.job(job_id)
+        if job is None:
+            raise NotFound(f"There is no job {job_id}.")
+        return job
+
+    def classifier(self, guild_id: str) -> tuple[ModelRecord, Classifier] | None:
+        """The guild's latest model, loaded (and cached), or None before the first training."""
+        record = self.store.latest_model(guild_id)
+        if record is None:
+            return None
+        return record, self.registry.load_classifier(record)
+
+    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
+        """Call `callback(JobEvent)` on progress and when a job finishes; returns unsubscribe."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _find(self, job_id: int | None, guild_id: str) -> _Running:
+        for running in self._running.values():
+            if running.guild_id == guild_id and job_id in (None, running.job_id):
+                return running
+        if job_id is None:
+            raise NotFound("No training job is running.")
+        job = self.store.job(job_id)
+        if job is None or job.guild_id != guild_id:
+            raise NotFound(f"There is no job {job_id}.")
+        raise NotFound(f"Job {job_id} is not running; it {_PAST.get(job.status, job.status)}.")
+
+    async def _run(
+        self, job: Job, backend: Backend, examples: list[Example], running: _Running
+    ) -> Job:
+        reporter = _Progress(self, job.id)
+        try:
+            job = self.store.update_job(job.id, status="running", message="starting")
+            self._emit(JobEvent(job, "progress"))
+            trained = await backend.run(job, examples, reporter, running.cancelled)
+            try:
+                if running.cancelled.is_set():
+                    raise Cancelled()
+                reporter.stop()  # a report still held back is superseded by the final state
+                record = self.registry.commit(
+                    job=job, backend=backend.name, trained=trained, examples=examples
+                )
+            except BaseException:
+                self.registry.discard(trained)
+                raise
+            final = self.store.update_job(
+                job.id,
+                status="succeeded",
+                progress=1.0,
+                model_version=record.version,
+                message=_summary(record),
+            )
+        except Cancelled:
+            final = self.store.update_job(job.id, status="cancelled", message="cancelled")
+        except asyncio.CancelledError:
+            final = self.store.update_job(
+                job.id, status="interrupted", message="interrupted: the bot shut down"
+            )
+            self._finish(running, final)
+            raise
+        except UserError as exc:
+            final = self.store.update_job(job.id, status="failed", message="failed", error=str(exc))
+        except Exception:
+            log.exception("training job %s failed", job.id)
+            final = self.store.update_job(
+                job.id,
+                status="failed",
+                message="failed",
+                error="Training failed because of a problem on my side; details are in the log.",
+            )
+        finally:
+            reporter.stop()
+        self._finish(running, final)
+        return final
+
+    def _finish(self, running: _Running, job: Job) -> None:
+        assert job.status in FINAL_JOB_STATES
+        self._running.pop(running.job_id, None)
+        log.info("job %s %s: %s", job.id, job.status, job.error or job.message)
+        self._emit(JobEvent(job, "finished"))
+
+    def _emit(self, event: JobEvent) -> None:
+        for callback in list(self._subscribers):
+            try:
+                result = callback(event)
+            except Exception:
+                log.exception("job event subscriber %r failed", callback)
+                continue
+            if inspect.isawaitable(result):
+                task = asyncio.ensure_future(result)
+                self._callback_tasks.add(task)
+                task.add_done_callback(self._callback_done)
+
+    def _callback_done(self, task: asyncio.Future[None]) -> None:
+        self._callback_tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("job event subscriber failed", exc_info=task.exception())
+
+
+class _Progress:
+    """The `progress` callable handed to a backend: throttles store writes and events.
+
+    A report that arrives too soon is kept and written when the interval is over, so the last
+    stage shown is never stale for long even if the next report takes a while.
+    """
+
+    def __init__(self, manager: JobManager, job_id: int) -> None:
+        self._manager = manager
+        self._job_id = job_id
+        self._last = 0.0
+        self._pending: tuple[float, str] | None = None
+        self._timer: asyncio.TimerHandle | None = None
+        self._stopped = False
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self._stopped:
+            return
+        self._pending = (min(max(fraction, 0.0), 1.0), message)
+        wait = self._last + PROGRESS_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(wait, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._pending is None or self._stopped:
+            return
+        fraction, message = self._pending
+        self._pending = None
+        self._last = time.monotonic()
+        job = self._manager.store.update_job(self._job_id, progress=fraction, message=message)
+        self._manager._emit(JobEvent(job, "progress"))
+
+    def stop(self) -> None:
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+
+def _summary(record: ModelRecord) -> str:
+    metrics = record.metrics
+    accuracy = metrics.get("accuracy")
+    if accuracy is None:
+        return f"model {record.version} ready"
+    where = (
+        f"{metrics.get('n_held_out', metrics.get('n', 0))} held-out examples"
+        if metrics.get("evaluated_on") == "held_out"
+        else "the training data"
+    )
+    return f"model {record.version} ready: accuracy {accuracy:.0%} on {where}"

@@ -1,0 +1,177 @@
+"""Model registry: one folder per model version, recorded in the store.
+
+Layout: `<state_dir>/models/<guild>/<version>/` holding `meta.json` (metrics, labels, dataset,
+data hash, backend, creation time), `data.jsonl` (every example, with the split it was in, so it
+is on record what the model learnt from) and, for local backends, `model.joblib`.
+
+A backend trains into a hidden staging folder; `commit` renames it into place and only then adds
+the store row, so a cancelled or failed job never leaves a half-written model behind.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..errors import NotFound
+from ..storage import Store
+from ..storage.records import Job, ModelRecord
+from .base import Classifier, Example, TrainedModel
+
+log = logging.getLogger(__name__)
+
+STAGING_PREFIX = ".staging-"
+_VERSION = re.compile(r"^v(\d{4,})-\d{8}T\d{6}$")
+
+
+@dataclass(frozen=True)
+class Staging:
+    version: str
+    path: Path
+
+
+def _guild_folder_name(guild_id: str) -> str:
+    # Guild ids are snowflakes or "console"; anything else must not be able to form a path.
+    return guild_id if re.fullmatch(r"[A-Za-z0-9_-]{1,64}", guild_id) else "_invalid"
+
+
+class ModelRegistry:
+    def __init__(self, state_dir: Path, store: Store) -> None:
+        self.root = state_dir / "models"
+        self.store = store
+        self._loaders: dict[str, Callable[[ModelRecord], Classifier]] = {}
+        self._cache: dict[tuple[str, str], Classifier] = {}
+        self._lock = threading.Lock()
+
+    def add_loader(self, backend: str, loader: Callable[[ModelRecord], Classifier]) -> None:
+        """How to load models that `backend` made (the job manager registers every backend)."""
+        self._loaders[backend] = loader
+
+    def guild_dir(self, guild_id: str) -> Path:
+        return self.root / _guild_folder_name(guild_id)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def new_version(self, guild_id: str) -> str:
+        """Next version, e.g. `v0003-20261125T141000` (sorts by number).
+
+        Numbers count across all guilds, because a version is the store's key for a model.
+        """
+        numbers = [0]
+        names = [p.name for p in self.root.glob("*/*")] if self.root.is_dir() else []
+        names += [record.version for record in self.store.models(guild_id, limit=1_000_000)]
+        for name in names:
+            match = _VERSION.match(name.removeprefix(STAGING_PREFIX))
+            if match:
+                numbers.append(int(match.group(1)))
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        return f"v{max(numbers) + 1:04d}-{stamp}"
+
+    @contextmanager
+    def staging(self, guild_id: str) -> Iterator[Staging]:
+        """A fresh staging folder; removed again if the block raises (or is cancelled)."""
+        version = self.new_version(guild_id)
+        path = self.guild_dir(guild_id) / f"{STAGING_PREFIX}{version}"
+        path.mkdir(parents=True)
+        try:
+            yield Staging(version, path)
+        except BaseException:
+            shutil.rmtree(path, ignore_errors=True)
+            raise
+
+    def discard(self, trained: TrainedModel) -> None:
+        if trained.path and Path(trained.path).name.startswith(STAGING_PREFIX):
+            shutil.rmtree(trained.path, ignore_errors=True)
+
+    def clean_staging(self) -> int:
+        """At start-up: remove staging folders a crashed process left. Returns how many."""
+        removed = 0
+        if self.root.is_dir():
+            for leftover in self.root.glob(f"*/{STAGING_PREFIX}*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+                removed += 1
+        return removed
+
+    def commit(
+        self, *, job: Job, backend: str, trained: TrainedModel, examples: Sequence[Example]
+    ) -> ModelRecord:
+        """Write meta.json and data.jsonl, move the folder into place and add the store row."""
+        if trained.path is None:
+            raise ValueError("a trained model needs its staging folder")
+        staging = Path(trained.path)
+        final = self.guild_dir(job.guild_id) / trained.version
+        created = time.time()
+        meta = {
+            "version": trained.version,
+            "guild_id": job.guild_id,
+            "dataset": job.dataset,
+            "backend": backend,
+            "job_id": job.id,
+            "external_model": trained.external_model,
+            "labels": trained.labels,
+            "metrics": trained.metrics,
+            "n_examples": trained.n_examples,
+            "data_hash": trained.data_hash,
+            "created": datetime.fromtimestamp(created, UTC).isoformat(timespec="seconds"),
+            "requested_by": job.requested_by,
+        }
+        with open(staging / "data.jsonl", "w", encoding="utf-8") as out:
+            for index, example in enumerate(examples):
+                split = "held_out" if index in trained.held_out else "train"
+                row = {"text": example.text, "label": example.label, "split": split}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        (staging / "meta.json").write_text(
+            json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8"
+        )
+        staging.rename(final)
+        record = ModelRecord(
+            version=trained.version,
+            guild_id=job.guild_id,
+            dataset=job.dataset,
+            backend=backend,
+            job_id=job.id,
+            path=str(final),
+            external_model=trained.external_model,
+            labels=trained.labels,
+            metrics=trained.metrics,
+            n_examples=trained.n_examples,
+            data_hash=trained.data_hash,
+            created_at=created,
+        )
+        try:
+            self.store.add_model(record)
+        except BaseException:
+            shutil.rmtree(final, ignore_errors=True)
+            raise
+        return record
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def load_classifier(self, record: ModelRecord) -> Classifier:
+        """The record's classifier, loaded once and then served from memory."""
+        key = (record.guild_id, record.version)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                return cached
+            loader = self._loaders.get(record.backend)
+            if loader is None:
+                raise NotFound(
+                    f"Model {record.version} was made by the `{record.backend}` backend, "
+                    "which this bot does not have."
+                )
+            classifier = loader(record)
+            # Keep one model per guild: older versions are rarely asked for again, and big.
+            for stale in [k for k in self._cache if k[0] == record.guild_id]:
+                del self._cache[stale]
+            self._cache[key] = classifier
+            return classifier
