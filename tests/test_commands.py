@@ -60,7 +60,9 @@ async def test_select_dataset_lists_and_selects(app: Assistant, ask: Any, review
     assert "(active)" in (await ask("select_dataset")).text
 
 
-async def test_select_dataset_with_a_label_sets_that_side(app: Assistant, ask: Any, reviews: Path) -> None:
+async def test_select_dataset_with_a_label_sets_that_side(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
     await ask("select_dataset", "reviews/positive true")
     reply = await ask("select_dataset", "reviews/negative false")
     assert reply.ok, reply.text
@@ -100,7 +102,9 @@ async def test_train_test_correct_cycle(app: Assistant, ask: Any, reviews: Path)
     assert second.data["examples"] == started.data["examples"] + 1
 
 
-async def test_train_adds_text_files_folders_and_attachments(app: Assistant, ask: Any, config: Any) -> None:
+async def test_train_adds_text_files_folders_and_attachments(
+    app: Assistant, ask: Any, config: Any
+) -> None:
     (config.data_root / "extra").mkdir()
     (config.data_root / "extra" / "one.txt").write_text("a dreadful plot")
     (config.data_root / "lines.txt").write_text("brilliant\nsuperb cast\n")
@@ -178,16 +182,20 @@ async def test_single_label_training_fails_with_advice(app: Assistant, ask: Any)
     assert app.store.count_examples(app.store.active_dataset("g1")) == 4
 
 
-async def test_test_reports_bad_json_where_it_broke(ask: Any, app: Assistant, reviews: Path) -> None:
+async def test_test_reports_bad_json_where_it_broke(
+    ask: Any, app: Assistant, reviews: Path
+) -> None:
     reply = await ask("test", '["good", "bad",]')
     assert not reply.ok
     assert "column 16" in reply.text and "^" in reply.text
     assert "no model yet" in (await ask("test", '["fine"]')).text
-    assert not (await ask("test", '[1, 2]')).ok
+    assert not (await ask("test", "[1, 2]")).ok
     assert not (await ask("test", "{}")).ok
 
 
-async def test_permissions_are_checked_before_any_work(app: Assistant, ask: Any, reviews: Path) -> None:
+async def test_permissions_are_checked_before_any_work(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
     for command, text in [
         ("train", '"x"'),
         ("archive", "reviews"),
@@ -203,7 +211,9 @@ async def test_permissions_are_checked_before_any_work(app: Assistant, ask: Any,
     assert (await ask("hi", user=GUEST)).ok
 
 
-async def test_archive_zips_a_folder_within_limits(ask: Any, reviews: Path, make_config: Any) -> None:
+async def test_archive_zips_a_folder_within_limits(
+    ask: Any, reviews: Path, make_config: Any
+) -> None:
     reply = await ask("archive", "reviews")
     assert reply.ok, reply.text
     name = reply.data["archive"]
@@ -220,7 +230,9 @@ async def test_archive_limits(app: Assistant, ask: Any, reviews: Path) -> None:
     assert not list((app.config.data_root / "archives").glob("*.zip"))
 
 
-async def test_getfile_sends_files_inside_the_root_only(app: Assistant, ask: Any, reviews: Path) -> None:
+async def test_getfile_sends_files_inside_the_root_only(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
     reply = await ask("getfile", "reviews/positive/0001.txt")
     assert reply.ok and reply.files[0].read().decode() == sentences("positive", 2)[1]
     assert not (await ask("getfile", "reviews")).ok
