@@ -13,8 +13,8 @@ from assistant.config import Config
 from assistant.errors import UserError
 from assistant.storage import Store
 from assistant.training.jobs import JobEvent, JobManager
-from tests.fakes.openai_server import FakeOpenAI
 from tests.corpus import sentiment_examples
+from tests.fakes.openai_server import FakeOpenAI
 
 GUILD = "42"
 
