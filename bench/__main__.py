@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["voice_bench", "conversation_bench", "discord_receive_bench"]
+BENCHES = ["training_bench", "voice_bench", "conversation_bench", "discord_receive_bench"]
 HERE = Path(__file__).resolve().parent
 
 

@@ -207,8 +207,13 @@ class JobManager:
                 if running.cancelled.is_set():
                     raise Cancelled()
                 reporter.stop()  # a report still held back is superseded by the final state
-                record = self.registry.commit(
-                    job=job, backend=backend.name, trained=trained, examples=examples
+                # writing data.jsonl for a large dataset takes a while: keep it off the loop
+                record = await asyncio.to_thread(
+                    self.registry.commit,
+                    job=job,
+                    backend=backend.name,
+                    trained=trained,
+                    examples=examples,
                 )
             except BaseException:
                 self.registry.discard(trained)

@@ -56,18 +56,10 @@ class SklearnBackend(Backend):
         progress: ProgressFn,
         cancelled: asyncio.Event,
     ) -> TrainedModel:
-        labels = self.preflight(examples)
-        train, held_out = split_examples(examples, self.settings.test_size, self.settings.seed)
+        # checking, splitting and hashing tens of thousands of examples: off the event loop
+        labels, held_out, payload, digest = await asyncio.to_thread(self._prepare, examples)
         with self.registry.staging(job.guild_id) as stage:
-            payload = {
-                "train_texts": [examples[i].text for i in train],
-                "train_labels": [examples[i].label for i in train],
-                "test_texts": [examples[i].text for i in held_out],
-                "test_labels": [examples[i].label for i in held_out],
-                "labels": labels,
-                "settings": self.settings.model_dump(),
-                "model_path": str(stage.path / MODEL_FILE),
-            }
+            payload["model_path"] = str(stage.path / MODEL_FILE)
             progress(0.02, "starting a training process")
             metrics = await _run_worker(payload, progress, cancelled, name=f"trainer-job-{job.id}")
             return TrainedModel(
@@ -77,12 +69,25 @@ class SklearnBackend(Backend):
                 labels=labels,
                 metrics=metrics,
                 n_examples=len(examples),
-                data_hash=data_hash(examples),
+                data_hash=digest,
                 held_out=frozenset(held_out),
             )
 
     def preflight(self, examples: Sequence[Example]) -> list[str]:
         return check_examples(examples, self.settings.min_examples)
+
+    def _prepare(self, examples: list[Example]) -> tuple[list[str], list[int], dict[str, Any], str]:
+        labels = self.preflight(examples)
+        train, held_out = split_examples(examples, self.settings.test_size, self.settings.seed)
+        payload = {
+            "train_texts": [examples[i].text for i in train],
+            "train_labels": [examples[i].label for i in train],
+            "test_texts": [examples[i].text for i in held_out],
+            "test_labels": [examples[i].label for i in held_out],
+            "labels": labels,
+            "settings": self.settings.model_dump(),
+        }
+        return labels, held_out, payload, data_hash(examples)
 
     def load(self, record: ModelRecord) -> Classifier:
         import joblib
