@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -22,9 +24,13 @@ from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_bar
 from assistant.training.jobs import JobEvent
 
+log = logging.getLogger(__name__)
+
 GUILD = CHANNEL = "console"
 ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
+PROMPT = "trainer> "
+BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 @dataclass
@@ -38,6 +44,8 @@ class ConsoleTransport:
     )
     console_commands: dict[str, Callable[[str], Any]] = field(default_factory=dict)
     """Extra commands that only make sense here (voice mode adds `say`)."""
+    prompt: str = ""
+    """Shown when waiting for input on a terminal; redrawn after announcements."""
     _next_id: int = 0
     _bar_open: bool = False
 
@@ -75,12 +83,18 @@ class ConsoleTransport:
             print(json.dumps(record, ensure_ascii=False, default=str), file=self.out, flush=True)
         else:
             mark = "" if reply.ok else "⚠ "
-            print(f"[#{message_id}] {mark}{reply.text}", file=self.out)
+            print(f"[#{message_id}] {mark}{self._render(reply.text)}", file=self.out)
             for path in saved:
                 print(f"   📎 {path}", file=self.out)
             self.out.flush()
         self.app.record_reply(reply, message_id=message_id, guild_id=GUILD, channel_id=CHANNEL)
         return message_id
+
+    def _render(self, text: str) -> str:
+        """Discord's **bold** becomes terminal bold, or plain text on a pipe."""
+        if self.out.isatty():
+            return BOLD.sub(lambda m: f"\x1b[1m{m.group(1)}\x1b[0m", text)
+        return BOLD.sub(r"\1", text)
 
     def _save_files(self, message_id: str, reply: Reply) -> list[Path]:
         """Files a Discord user would download are written where the console user can open them."""
@@ -101,6 +115,8 @@ class ConsoleTransport:
             return
         if event.kind == "finished":
             self.show(job_finished_reply(self.app, job), command=None)
+            if self.prompt:
+                print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return
         line = (
             f"job #{job.id} {progress_bar(job.progress)} {job.progress * 100:3.0f}% {job.message}"
@@ -192,13 +208,19 @@ class ConsoleTransport:
 
     async def run(self, stream: IO[str]) -> None:
         interactive = stream.isatty()
+        self.prompt = PROMPT if interactive else ""
         if interactive and not self.json_mode:
             print("Trainer console. Type `help` for commands, `quit` to leave.", file=self.out)
         while True:
-            line = await asyncio.to_thread(_read_line, stream, "trainer> " if interactive else "")
+            line = await asyncio.to_thread(_read_line, stream, self.prompt)
             if line is None or line.strip().lower() in QUIT_WORDS:
                 break
-            await self.handle_line(line)
+            try:
+                await self.handle_line(line)
+            except Exception:
+                # the console itself must survive anything; the log has the details
+                log.exception("console could not handle %r", line)
+                self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
         if not interactive:
             await self.wait_for_jobs()
 
