@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from .core import Section
 
 
 class DiscordSettings(Section):
     api_base: str | None = None
-    """REST base URL, e.g. a nirn-proxy; None means Discord's own."""
+    """REST base URL including the version, e.g. a nirn-proxy `http://proxy:8080/api/v10`;
+    None means Discord's own."""
     gateway_url: str | None = None
     """Gateway websocket URL; None means Discord's own."""
     ca_cert: str | None = None
-    """Extra CA certificate (PEM path) to trust for the two URLs above."""
+    """Extra CA certificate (PEM path) to trust, e.g. a proxy's; added to the system CAs."""
+    sync_commands: bool = True
+    """Register the slash commands with Discord at start-up (bulk overwrite, so removed
+    commands disappear too)."""
+    command_guild_id: int | None = None
+    """Register slash commands in this guild only (instant, for development); None = global."""
+    rate_limit_count: int = Field(6, ge=1)
+    """Commands one user may run per `rate_limit_seconds` (text, slash and voice together)."""
+    rate_limit_seconds: float = Field(20.0, gt=0)
+    empty_channel_timeout_s: float = Field(60.0, gt=0)
+    """Leave the voice channel after it has had no human in it for this long."""
+    record_audio: bool = False
+    """Privacy: False keeps no audio anywhere; speech lives in memory only until recognised.
+    (True is reserved for a future opt-in debugging mode and is refused at start-up.)"""
+    announce_listening: bool = True
+    """On joining voice, post in the text channel that the bot listens and how to opt out."""
+    receive_watchdog_s: float = Field(8.0, gt=0)
+    """Reconnect voice when no audio packet arrived for this long while someone is speaking."""
+    voice_connect_timeout_s: float = Field(15.0, gt=0)
+    progress_edit_interval_s: float = Field(1.5, ge=0)
+    """Least seconds between two edits of a job's progress message (Discord rate-limits edits)."""

@@ -2,9 +2,102 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
 from .core import Section
+
+
+class VadSettings(Section):
+    """webrtcvad segmentation; the defaults are the measured ones (docs: voice-facts.md)."""
+
+    frame_ms: Literal[10, 20, 30] = 30
+    """webrtcvad frame length; 30 ms gave exactly one segment per utterance in every noise test."""
+    aggressiveness: int = Field(2, ge=0, le=3)
+    """webrtcvad mode: 0 keeps most audio as speech, 3 rejects most noise."""
+    ring_ms: int = Field(300, ge=60, le=2000)
+    """Length of the window the start and end ratios are computed over."""
+    start_ratio: float = Field(0.75, gt=0, le=1)
+    """Share of voiced frames in the window that starts an utterance (0.9 clipped noisy onsets)."""
+    end_ratio: float = Field(0.9, gt=0, le=1)
+    """Share of unvoiced frames in the window that ends an utterance."""
+    pre_roll_ms: int = Field(300, ge=0, le=2000)
+    """Audio kept from before the start trigger, so the first syllable is not lost."""
+    hangover_ms: int = Field(150, ge=0, le=2000)
+    """Silence kept after the last voiced frame; recognisers like a little trailing silence."""
+    max_utterance_s: float = Field(12.0, gt=0.5, le=120)
+    """An utterance longer than this is cut and recognised as is (someone talking on and on)."""
+
+
+class AsrSettings(Section):
+    """Speech recognition engine and its parameters."""
+
+    engine: Literal["pocketsphinx", "openai", "vosk", "faster_whisper"] = "pocketsphinx"
+    """pocketsphinx: offline grammar recogniser built from the intent templates (default)."""
+    pocketsphinx_model: Path | None = None
+    """Acoustic model folder; None uses the US-English model bundled with the pocketsphinx wheel."""
+    pocketsphinx_dict: Path | None = None
+    """Pronunciation dictionary to cut the grammar's words from; None uses the bundled cmudict."""
+    garbage_words: int = Field(100, ge=0, le=400)
+    """Size of the out-of-grammar loop of frequent English words (0 disables it); speech that
+    fits this loop better than a command is rejected instead of forced onto a command."""
+    garbage_weight: float = Field(1e-20, gt=0, le=1)
+    """Prior of the out-of-grammar loop: higher rejects more (fewer false accepts, more misses).
+    Measured on espeak speech: 1e-5 -> 2/32 false accepts, 69% commands; 1e-20 -> 4/32, 84%;
+    1e-40 -> 12/32, 88%."""
+    wake_kws: bool = False
+    """Also require pocketsphinx keyword spotting to find the wake phrase. Off by default: on
+    synthetic speech it missed most wake phrases at any threshold (see bench/README.md)."""
+    kws_threshold: float = Field(1e-20, gt=0, le=1)
+    """Keyword-spotting threshold used when `wake_kws` is on (lower finds more, falsely too)."""
+    vosk_model: Path | None = None
+    """Folder of a Vosk model (optional engine; nothing is downloaded)."""
+    whisper_model: str | None = None
+    """faster-whisper model folder or name already in its local cache (optional engine)."""
+    openai_model: str = "gpt-4o-mini-transcribe"
+    """Transcription model of the OpenAI-compatible endpoint."""
+    openai_base_url: str | None = None
+    """OpenAI-compatible endpoint; None means the official API. The key is OPENAI_API_KEY."""
+    openai_timeout_s: float = Field(10.0, gt=0)
+    """Per-request timeout, so a dead endpoint fails one utterance instead of hanging."""
+
+
+class TtsSettings(Section):
+    """Speech output engine and its fallback."""
+
+    engine: Literal["espeak", "piper", "gtts", "openai"] = "espeak"
+    """espeak: offline, starts in about 20 ms. The others fall back to `fallback` on failure."""
+    voice: str | None = None
+    """Engine voice: espeak voice name (e.g. en-us+f3), piper model path, OpenAI voice name."""
+    rate: int = Field(175, ge=80, le=400)
+    """Speaking rate in words per minute (espeak; others approximate or ignore it)."""
+    fallback: Literal["espeak", "none"] = "espeak"
+    """Engine used when the chosen one fails or times out."""
+    timeout_s: float = Field(8.0, gt=0)
+    """Longest wait for the chosen engine before the fallback speaks instead."""
+    gtts_lang: str = "en"
+    """Language of gTTS."""
+    openai_model: str = "gpt-4o-mini-tts"
+    """OpenAI speech model."""
+    openai_base_url: str | None = None
+    """OpenAI-compatible endpoint for speech; None means the official API."""
+    max_spoken_chars: int = Field(300, ge=20, le=5000)
+    """Replies written for the eye are shortened to about this many characters before speaking."""
 
 
 class VoiceSettings(Section):
     wake_phrases: list[str] = ["hey trainer", "okay trainer"]
     """Any of these starts a command, or opens a short follow-up window on its own."""
+    vad: VadSettings = VadSettings()
+    """Voice activity detection."""
+    asr: AsrSettings = AsrSettings()
+    """Speech recognition."""
+    tts: TtsSettings = TtsSettings()
+    """Speech output."""
+    intents_file: Path | None = None
+    """Extra sentence templates (hassil YAML) merged over the built-in ones; same intent names
+    replace the built-in data of that intent."""
+    max_file_seconds: float = Field(600.0, gt=0)
+    """Decoding an audio file stops after this many seconds of audio (memory bound)."""

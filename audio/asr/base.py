@@ -18,6 +18,8 @@ class Transcript:
     """Engine-specific confidence in [0, 1] where the engine reports one."""
     rejected: bool = False
     """True when the engine heard speech but judged it outside its grammar."""
+    raw: str = ""
+    """The engine's full hypothesis (wake phrase included), for logs and benchmarks."""
 
 
 class Recognizer(ABC):

@@ -26,6 +26,9 @@ class UtteranceEnded:
     """Stream time of the last voiced frame (end of speech)."""
     truncated: bool = False
     """True when cut at the maximum utterance length."""
+    detected_s: float | None = None
+    """Stream time at which the end was decided (end_s plus the VAD's own end-of-speech delay);
+    latency to the reply is measured from end_s, so this shows how much of it the VAD costs."""
 
 
 VadEvent = SpeechStarted | UtteranceEnded

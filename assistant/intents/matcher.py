@@ -1,0 +1,185 @@
+"""Sentence -> command: hassil templates with run-time slot lists (datasets, folders, files).
+
+The same matcher serves voice transcripts and typed free text. Spoken slot values map back
+to the real names ("i m d b twenty twenty six" -> "imdb2026").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hassil import Intents, recognize
+from hassil.expression import Sentence
+from hassil.intents import SlotList, TextSlotList
+
+from assistant.messages import Request, User
+
+from .spoken import spoken_forms
+
+DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
+NAME_LISTS = ("dataset", "folder", "file")
+"""Lists whose values are real folder/file names; they get generated spoken forms."""
+_PUNCT = re.compile(r"[^\w\s'_.-]+")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A recognised command."""
+
+    name: str
+    """Command name, e.g. "train" (the product's command names)."""
+    slots: dict[str, Any] = field(default_factory=dict)
+    """Command options by option name, with real values ("data_dir": "imdb2026")."""
+    text: str = ""
+    """The words that were matched (wake phrase removed)."""
+    wake: bool = False
+    """True when the text started with a wake phrase."""
+
+
+def normalize(text: str) -> str:
+    """Lower case, punctuation other than apostrophes and name characters removed."""
+    text = _PUNCT.sub(" ", text.lower().replace("’", "'"))
+    return _SPACES.sub(" ", text).strip(" .-")
+
+
+def load_sentences(extra: str | Path | None = None) -> dict[str, Any]:
+    """Built-in templates, with `extra` merged over them (intents replaced by name)."""
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_SENTENCES.read_text(encoding="utf-8"))
+    if extra:
+        try:
+            override = yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ValueError(f"voice.intents_file {extra}: cannot be read ({exc})") from None
+        for key in ("intents", "lists", "expansion_rules"):
+            data.setdefault(key, {}).update(override.get(key) or {})
+    return data
+
+
+class IntentMatcher:
+    """Templates + current slot lists. `match` is thread-safe against `update_lists`."""
+
+    def __init__(
+        self,
+        wake_phrases: Iterable[str] = ("hey trainer", "okay trainer"),
+        intents_file: str | Path | None = None,
+        is_word: Callable[[str], bool] | None = None,
+    ) -> None:
+        self.wake_phrases = [normalize(p) for p in wake_phrases if normalize(p)]
+        self.data = load_sentences(intents_file)
+        self.data.setdefault("expansion_rules", {})["wake"] = "(" + "|".join(self.wake_phrases) + ")"
+        self.intents = Intents.from_dict(self.data)
+        self.is_word = is_word or (lambda word: False)
+        """Whether a token is a dictionary word (said as a word, not spelled)."""
+        self._lock = threading.Lock()
+        self._values: dict[str, list[str]] = {}
+        self._spoken: dict[str, list[tuple[str, Any]]] = {
+            name: [(_value_text(v), v.value_out) for v in lst.values]
+            for name, lst in self.intents.slot_lists.items()
+            if isinstance(lst, TextSlotList)
+        }
+        self._slot_lists: dict[str, SlotList] = {}
+        # Sort wake phrases longest first so "okay trainer" wins over a shorter prefix.
+        self._wake_re = re.compile(
+            r"^(?:" + "|".join(re.escape(p) for p in sorted(self.wake_phrases, key=len, reverse=True)) + r")\b[\s,]*"
+        ) if self.wake_phrases else None
+
+    @classmethod
+    def from_settings(cls, settings: Any, is_word: Callable[[str], bool] | None = None) -> IntentMatcher:
+        """Build from `VoiceSettings`."""
+        return cls(settings.wake_phrases, settings.intents_file, is_word)
+
+    @property
+    def expansion_rules(self) -> dict[str, Sentence]:
+        return self.intents.expansion_rules
+
+    def spoken_lists(self) -> dict[str, list[tuple[str, Any]]]:
+        """Every text list as (spoken text, real value) pairs, for grammar generation."""
+        with self._lock:
+            return {name: list(values) for name, values in self._spoken.items()}
+
+    def update_lists(self, lists: dict[str, list[str]]) -> None:
+        """Replace the values of some lists, e.g. {"dataset": ["movie_reviews", "imdb2026"]}."""
+        with self._lock:
+            for name, values in lists.items():
+                self._values[name] = list(values)
+                pairs: list[tuple[str, Any]] = []
+                for value in dict.fromkeys(values):
+                    if name in NAME_LISTS:
+                        forms = spoken_forms(value, self.is_word)
+                    else:
+                        forms = [normalize(value.replace("_", " "))]
+                    pairs.extend((form, value) for form in forms if form)
+                self._spoken[name] = pairs
+            self._slot_lists = {
+                name: _text_list(name, pairs) for name, pairs in self._spoken.items() if pairs
+            }
+
+    def split_wake(self, text: str) -> tuple[bool, str]:
+        """(True, rest) when `text` starts with a wake phrase; the rest is normalised."""
+        norm = normalize(text)
+        if self._wake_re is not None:
+            m = self._wake_re.match(norm)
+            if m:
+                return True, norm[m.end() :].strip()
+        return False, norm
+
+    def match(self, text: str) -> Intent | None:
+        """The command in `text` (a leading wake phrase is allowed), or None."""
+        wake, rest = self.split_wake(text)
+        if not rest:
+            return None
+        with self._lock:
+            lists = dict(self._slot_lists)
+        result = recognize(rest, self.intents, slot_lists=lists)
+        if result is None:
+            return None
+        slots = {name: entity.value for name, entity in result.entities.items()}
+        if result.intent.name == "feedback" and not slots.get("text"):
+            # "great job" is itself the feedback.
+            slots["text"] = rest
+        return Intent(result.intent.name, slots, rest, wake)
+
+
+def _value_text(value: Any) -> str:
+    chunk = getattr(value.text_in, "text", None)
+    return normalize(chunk) if isinstance(chunk, str) else str(value.value_out)
+
+
+def _text_list(name: str, pairs: list[tuple[str, Any]]) -> TextSlotList:
+    """Spoken forms plus the real names themselves (so typed "movie_reviews" matches too)."""
+    tuples: dict[str, Any] = {}
+    for spoken, value in pairs:
+        tuples.setdefault(spoken, value)
+        if isinstance(value, str):
+            tuples.setdefault(value.lower(), value)
+    return TextSlotList.from_tuples(list(tuples.items()), allow_template=False, name=name)
+
+
+def to_request(
+    intent: Intent,
+    user: User,
+    guild_id: str,
+    channel_id: str,
+    message_id: str | None = None,
+) -> Request:
+    """A voice Request for the core: options are the intent's slots."""
+    return Request(
+        command=intent.name,
+        text=intent.text,
+        user=user,
+        guild_id=guild_id,
+        channel_id=channel_id,
+        message_id=message_id,
+        options=dict(intent.slots),
+        source="voice",
+    )
+
+
+__all__ = ["Intent", "IntentMatcher", "load_sentences", "normalize", "to_request"]

@@ -1,0 +1,102 @@
+"""How people say folder and file names: "imdb2026" -> "i m d b twenty twenty six".
+
+Names are split at separators, case changes and letter/digit boundaries. Digits become
+number words (years the way people say years, plus the plain cardinal). Short tokens without
+vowels, or ones that are not words, are spelled letter by letter; longer non-words are kept
+as one word (the grammar recogniser generates a pronunciation for them).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable
+
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_MAX_VARIANTS = 4
+"""Spoken forms kept per name; each is a grammar alternative, so keep the product small."""
+
+
+def _below_100(n: int) -> str:
+    if n < 20:
+        return _ONES[n]
+    tens, ones = divmod(n, 10)
+    return _TENS[tens] + ("" if ones == 0 else " " + _ONES[ones])
+
+
+def cardinal(n: int) -> str:
+    """0..999999 as words, American style without "and": 2026 -> "two thousand twenty six"."""
+    if n < 100:
+        return _below_100(n)
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        return f"{_ONES[hundreds]} hundred" + ("" if rest == 0 else " " + _below_100(rest))
+    if n < 1_000_000:
+        thousands, rest = divmod(n, 1000)
+        return f"{cardinal(thousands)} thousand" + ("" if rest == 0 else " " + cardinal(rest))
+    return digits(str(n))
+
+
+def digits(text: str) -> str:
+    """Digit by digit: "007" -> "zero zero seven"."""
+    return " ".join(_ONES[int(c)] for c in text)
+
+
+def number_forms(text: str) -> list[str]:
+    """Ways to say a run of digits, most likely first."""
+    n = int(text)
+    if text.startswith("0") and len(text) > 1:
+        return [digits(text)]
+    forms: list[str] = []
+    if len(text) == 4 and 1100 <= n <= 2099 and n % 1000 >= 10:
+        high, low = divmod(n, 100)
+        if low == 0:
+            forms.append(f"{_below_100(high)} hundred")
+        elif low < 10:
+            forms.append(f"{_below_100(high)} oh {_ONES[low]}")
+        else:
+            forms.append(f"{_below_100(high)} {_below_100(low)}")
+    if len(text) <= 6:
+        forms.append(cardinal(n))
+    if len(text) >= 3:
+        forms.append(digits(text))
+    return list(dict.fromkeys(forms))
+
+
+_TOKEN = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_VOWELS = set("aeiouy")
+
+
+def tokens(name: str) -> list[str]:
+    """Split a file or folder name into spoken units ("movieReviews_v2.csv" -> movie reviews v 2 csv)."""
+    return _TOKEN.findall(name)
+
+
+def word_forms(token: str, is_word: Callable[[str], bool]) -> list[str]:
+    """Ways to say one alphabetic token."""
+    low = token.lower()
+    spelled = " ".join(low)
+    if is_word(low):
+        return [low] if len(low) > 1 or low in ("a", "i") else [spelled]
+    if len(low) <= 4 or not (_VOWELS & set(low)):
+        # imdb, sst, csv: people spell these; a pronounceable short one may also be said.
+        return [spelled] + ([low] if len(low) >= 3 and _VOWELS & set(low[1:-1]) else [])
+    return [low, spelled] if len(low) <= 6 else [low]
+
+
+def spoken_forms(name: str, is_word: Callable[[str], bool] = lambda w: False) -> list[str]:
+    """Up to a few spoken forms of `name`, most natural first; [] when nothing is sayable."""
+    parts: list[list[str]] = []
+    for token in tokens(name):
+        if token.isdigit():
+            parts.append(number_forms(token))
+        else:
+            parts.append(word_forms(token, is_word))
+    if not parts:
+        return []
+    forms = (" ".join(choice) for choice in itertools.product(*parts))
+    return list(itertools.islice(dict.fromkeys(forms), _MAX_VARIANTS))

@@ -1,0 +1,38 @@
+"""Build the configured recogniser from VoiceSettings."""
+
+from __future__ import annotations
+
+from assistant.config.voice import VoiceSettings
+from assistant.intents.matcher import IntentMatcher
+
+from .base import Recognizer
+
+
+def build_recognizer(settings: VoiceSettings, matcher: IntentMatcher | None = None) -> Recognizer:
+    """The engine named by `settings.asr.engine`; optional engines fail with a clear message.
+
+    `matcher` is shared with the pipeline so that grammar and intent matching use the same
+    templates and slot lists.
+    """
+    engine = settings.asr.engine
+    if engine == "pocketsphinx":
+        from .pocketsphinx_engine import PocketsphinxRecognizer
+        from .pronounce import Lexicon
+
+        lexicon = Lexicon(settings.asr.pocketsphinx_dict)
+        if matcher is None:
+            matcher = IntentMatcher.from_settings(settings, is_word=lexicon.is_word)
+        return PocketsphinxRecognizer(settings.asr, matcher, lexicon)
+    if engine == "openai":
+        from .openai_engine import OpenAIRecognizer
+
+        return OpenAIRecognizer(settings.asr)
+    if engine == "vosk":
+        from .vosk_engine import VoskRecognizer
+
+        return VoskRecognizer(settings.asr)
+    if engine == "faster_whisper":
+        from .whisper_engine import WhisperRecognizer
+
+        return WhisperRecognizer(settings.asr)
+    raise ValueError(f"unknown speech recognition engine {engine!r}")

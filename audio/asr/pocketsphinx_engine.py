@@ -1,0 +1,156 @@
+"""Offline grammar recognition with pocketsphinx: one warm decoder, rebuilt when lists change.
+
+The grammar comes from the same templates as the intent matcher (see grammar.py), so every
+accepted hypothesis parses into a command; out-of-grammar speech lands in a garbage loop of
+frequent English words and is reported as rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.config.voice import AsrSettings
+from assistant.intents.matcher import IntentMatcher
+
+from .base import Recognizer, Transcript
+from .grammar import GARBAGE_PREFIX, Grammar, build_grammar
+from .pronounce import Lexicon
+
+log = logging.getLogger(__name__)
+
+_FILLERS = {"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"}
+_MIN_BYTES = 16_000 * 2 // 10
+"""Under 0.1 s there is no word to recognise; skip the decoder."""
+
+
+def _model_path(settings: AsrSettings) -> str:
+    if settings.pocketsphinx_model:
+        return str(settings.pocketsphinx_model)
+    from pocketsphinx import get_model_path
+
+    return get_model_path("en-us/en-us")
+
+
+class PocketsphinxRecognizer(Recognizer):
+    """JSGF grammar search over the intent templates, wake phrases and current slot lists."""
+
+    name = "pocketsphinx"
+
+    def __init__(
+        self,
+        settings: AsrSettings | None = None,
+        matcher: IntentMatcher | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        try:
+            import pocketsphinx  # noqa: F401 - fail early with a clear message
+        except ImportError as exc:  # pragma: no cover - it is a hard dependency
+            raise RuntimeError("pocketsphinx is not installed: pip install pocketsphinx") from exc
+        self.settings = settings or AsrSettings()
+        self.lexicon = lexicon or Lexicon(self.settings.pocketsphinx_dict)
+        self.matcher = matcher or IntentMatcher(is_word=self.lexicon.is_word)
+        self._lock = threading.Lock()
+        """One lock per decoder: a pocketsphinx decoder is not thread-safe."""
+        self._tmp = tempfile.TemporaryDirectory(prefix="trainer-asr-")
+        self._decoder: Any = None
+        self._kws: Any = None
+        self.grammar: Grammar | None = None
+        self.rebuild_ms = 0.0
+        """How long the last grammar rebuild took (grammar + dictionary + decoder)."""
+        self.rebuild()
+
+    def update_lists(self, lists: dict[str, list[str]]) -> None:
+        """New slot values (e.g. a new dataset): they are speakable as soon as this returns."""
+        self.matcher.update_lists(lists)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Regenerate grammar and dictionary and swap in a fresh decoder (about 50 ms)."""
+        from pocketsphinx import Decoder
+
+        start = time.perf_counter()
+        grammar = build_grammar(
+            self.matcher,
+            self.lexicon,
+            garbage_count=self.settings.garbage_words,
+            garbage_weight=self.settings.garbage_weight,
+        )
+        # A fresh decoder per grammar instead of add_word + add_jsgf_string: building one with
+        # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap.
+        folder = Path(self._tmp.name)
+        version = int(time.monotonic_ns())
+        dict_path = folder / f"words-{version}.dict"
+        jsgf_path = folder / f"grammar-{version}.jsgf"
+        dict_path.write_text(grammar.dictionary_text(), encoding="utf-8")
+        jsgf_path.write_text(grammar.jsgf, encoding="utf-8")
+        decoder = Decoder(
+            hmm=_model_path(self.settings),
+            dict=str(dict_path),
+            jsgf=str(jsgf_path),
+            loglevel="FATAL",
+        )
+        kws = None
+        if self.settings.wake_kws and grammar.wake_phrases:
+            kws_path = folder / f"wake-{version}.txt"
+            kws_path.write_text("\n".join(grammar.wake_phrases) + "\n", encoding="utf-8")
+            kws = Decoder(
+                hmm=_model_path(self.settings),
+                dict=str(dict_path),
+                kws=str(kws_path),
+                kws_threshold=self.settings.kws_threshold,
+                loglevel="FATAL",
+            )
+        with self._lock:
+            self._decoder, self._kws, self.grammar = decoder, kws, grammar
+        for old in folder.glob("*"):
+            if str(version) not in old.name:
+                old.unlink(missing_ok=True)
+        self.rebuild_ms = (time.perf_counter() - start) * 1000
+        if grammar.dropped:
+            log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
+        log.debug("grammar rebuilt in %.0f ms (%d words)", self.rebuild_ms, len(grammar.words))
+
+    def transcribe(self, pcm: bytes) -> Transcript:
+        if len(pcm) < _MIN_BYTES:
+            return Transcript("")
+        pcm = pcm[: len(pcm) - len(pcm) % 2]
+        with self._lock:
+            decoder = self._decoder
+            decoder.start_utt()
+            decoder.process_raw(pcm, full_utt=True)
+            decoder.end_utt()
+            hyp = decoder.hyp()
+            raw = hyp.hypstr if hyp is not None else ""
+            if self._kws is not None and raw:
+                kws_found = self._spot(pcm)
+            else:
+                kws_found = True
+        words = [w for w in raw.split() if w not in _FILLERS]
+        if any(w.startswith(GARBAGE_PREFIX) for w in words):
+            return Transcript("", rejected=True, raw=raw)
+        wake, rest = self.matcher.split_wake(" ".join(words))
+        if wake and not kws_found:
+            return Transcript("", rejected=True, raw=raw)
+        return Transcript(rest, wake=wake, raw=raw)
+
+    def _spot(self, pcm: bytes) -> bool:
+        """Keyword spotting over the utterance, in 100 ms steps (it reports mid-stream)."""
+        kws = self._kws
+        kws.start_utt()
+        found = False
+        for i in range(0, len(pcm), 3200):
+            kws.process_raw(pcm[i : i + 3200])
+            if kws.hyp() is not None:
+                found = True
+                break
+        kws.end_utt()
+        return found
+
+    def close(self) -> None:
+        """Remove the generated grammar files."""
+        self._tmp.cleanup()

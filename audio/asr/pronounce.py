@@ -1,0 +1,145 @@
+"""Pronunciations for the grammar's words: cmudict first, espeak-ng for the rest.
+
+Dataset names ("kaggle", "yelp") and some template words ("classifier") are missing from
+cmudict; espeak-ng prints their IPA, which maps onto the acoustic model's ARPAbet phones.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Longest IPA sequences first; stress and length marks are stripped before mapping.
+_IPA = {
+    "aɪɚ": "AY ER", "aɪə": "AY ER", "aʊɚ": "AW ER",
+    "eɪ": "EY", "aɪ": "AY", "aʊ": "AW", "oʊ": "OW", "əʊ": "OW", "ɔɪ": "OY",
+    "tʃ": "CH", "dʒ": "JH", "ɑɹ": "AA R", "ɔɹ": "AO R", "ɛɹ": "EH R", "ɪɹ": "IH R",
+    "ʊɹ": "UH R", "əl": "AH L", "n̩": "AH N", "l̩": "AH L",
+    "ɑ": "AA", "ɒ": "AA", "æ": "AE", "ʌ": "AH", "ə": "AH", "ɐ": "AH", "ɚ": "ER", "ɝ": "ER",
+    "ɜ": "ER", "ɔ": "AO", "ɛ": "EH", "e": "EH", "ɪ": "IH", "ᵻ": "IH", "i": "IY", "o": "OW",
+    "ʊ": "UH", "u": "UW", "a": "AA", "y": "UW",
+    "b": "B", "d": "D", "f": "F", "ɡ": "G", "g": "G", "h": "HH", "k": "K", "l": "L", "m": "M",
+    "n": "N", "ŋ": "NG", "p": "P", "ɹ": "R", "r": "R", "s": "S", "ʃ": "SH", "t": "T",
+    "θ": "TH", "ð": "DH", "v": "V", "w": "W", "j": "Y", "z": "Z", "ʒ": "ZH", "ɾ": "T",
+    "ʔ": "T", "x": "K", "ç": "HH", "ɬ": "L",
+}  # fmt: skip
+_IGNORED = set("ˈˌːˑ‍͡-‿ ")
+_LETTERS = {
+    "a": "EY", "b": "B IY", "c": "S IY", "d": "D IY", "e": "IY", "f": "EH F", "g": "JH IY",
+    "h": "EY CH", "i": "AY", "j": "JH EY", "k": "K EY", "l": "EH L", "m": "EH M", "n": "EH N",
+    "o": "OW", "p": "P IY", "q": "K Y UW", "r": "AA R", "s": "EH S", "t": "T IY", "u": "Y UW",
+    "v": "V IY", "w": "D AH B AH L Y UW", "x": "EH K S", "y": "W AY", "z": "Z IY",
+}  # fmt: skip
+"""Spelled letters, used when a single letter is missing from the dictionary."""
+
+
+def ipa_to_arpabet(ipa: str) -> str:
+    """Map espeak-ng IPA to ARPAbet phones; unknown symbols are dropped."""
+    text = "".join(c for c in ipa if c not in _IGNORED)
+    phones: list[str] = []
+    i = 0
+    while i < len(text):
+        for size in (3, 2, 1):
+            chunk = text[i : i + size]
+            if chunk in _IPA:
+                phones.append(_IPA[chunk])
+                i += size
+                break
+        else:
+            i += 1  # a symbol the model has no phone for
+    return " ".join(phones)
+
+
+def default_dictionary() -> Path:
+    """cmudict bundled with the pocketsphinx wheel."""
+    from pocketsphinx import get_model_path
+
+    return Path(get_model_path()) / "en-us" / "cmudict-en-us.dict"
+
+
+@lru_cache(maxsize=4)
+def load_cmudict(path: Path) -> dict[str, tuple[str, ...]]:
+    """word -> pronunciations. Read once per process (about 0.1 s, 126k words)."""
+    words: dict[str, list[str]] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            word, _, phones = line.partition(" ")
+            words.setdefault(word.split("(")[0], []).append(phones.split("#")[0].strip())
+    return {w: tuple(p) for w, p in words.items()}
+
+
+class Lexicon:
+    """Pronunciations from cmudict, with espeak-ng for missing words (results cached)."""
+
+    def __init__(self, dictionary: Path | None = None) -> None:
+        self.path = dictionary or default_dictionary()
+        self._generated: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def cmudict(self) -> dict[str, tuple[str, ...]]:
+        return load_cmudict(self.path)
+
+    def is_word(self, word: str) -> bool:
+        """True when the dictionary knows `word` (so it is said as a word, not spelled)."""
+        return word in self.cmudict
+
+    def pronunciations(self, words: set[str]) -> dict[str, tuple[str, ...]]:
+        """All pronunciations for `words`; missing ones are generated, unsayable ones left out."""
+        found = {w: self.cmudict[w] for w in words if w in self.cmudict}
+        missing = sorted(words - found.keys())
+        with self._lock:
+            todo = [w for w in missing if w not in self._generated]
+            if todo:
+                self._generated.update(self._generate(todo))
+            found.update({w: self._generated[w] for w in missing if self._generated.get(w)})
+        return found
+
+    def _generate(self, words: list[str]) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for w in words:
+            if len(w) == 1 and w in _LETTERS:
+                out[w] = (_LETTERS[w],)
+        rest = [w for w in words if w not in out]
+        if not rest:
+            return out
+        ipa = _espeak_ipa(rest)
+        for word, phon in zip(rest, ipa, strict=True):
+            arpa = ipa_to_arpabet(phon)
+            if arpa:
+                out[word] = (arpa,)
+            else:
+                log.warning("no pronunciation for %r; it cannot be recognised by voice", word)
+                out[word] = ()
+        return out
+
+
+def _espeak_ipa(words: list[str]) -> list[str]:
+    exe = shutil.which("espeak-ng") or shutil.which("espeak")
+    if exe is None:
+        log.warning("espeak-ng missing: words outside cmudict are spelled or left out")
+        return ["" for _ in words]
+    clean = [w.replace("'", "") for w in words]
+    proc = subprocess.run(
+        [exe, "-q", "--ipa", "-v", "en-us"],
+        input="\n".join(clean) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    lines = [line.strip() for line in proc.stdout.splitlines() if line.strip()]
+    if len(lines) == len(words):
+        return lines
+    # Lines got merged or split: ask word by word (slower, but exact).
+    return [
+        subprocess.run(
+            [exe, "-q", "--ipa", "-v", "en-us", w], capture_output=True, text=True, timeout=10
+        ).stdout.strip()
+        for w in clean
+    ]

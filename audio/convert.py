@@ -1,0 +1,123 @@
+"""PCM conversions between Discord's 48 kHz stereo and the recognisers' 16 kHz mono.
+
+Capture runs for every speaker all the time, so the downward path is a cheap streaming
+polyphase decimator in numpy (one short FIR, state carried across 20 ms frames). The upward
+path (speech output, once per reply) works on whole buffers and may use scipy when present.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from math import gcd
+
+import numpy as np
+
+from . import DISCORD_RATE, RECOGNITION_RATE
+
+_TAPS_PER_PHASE = 16
+"""FIR length per unit of decimation: 48 taps for 48k -> 16k, ~60 dB stop band, 1 ms delay."""
+
+
+@lru_cache(maxsize=8)
+def lowpass(factor: int, taps_per_phase: int = _TAPS_PER_PHASE) -> np.ndarray:
+    """Windowed-sinc anti-alias filter for decimating by `factor` (unity gain at DC)."""
+    n = factor * taps_per_phase
+    # Cut a little below the new Nyquist so the transition band does not alias into speech.
+    cutoff = 0.9 / factor / 2  # in cycles per input sample
+    t = np.arange(n) - (n - 1) / 2
+    h = 2 * cutoff * np.sinc(2 * cutoff * t) * np.kaiser(n, 8.0)
+    h /= h.sum()
+    return h.astype(np.float32)
+
+
+def _to_int16(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x), -32768, 32767).astype("<i2")
+
+
+def to_mono(samples: np.ndarray, channels: int) -> np.ndarray:
+    """Average interleaved channels into one (float32)."""
+    if channels == 1:
+        return samples.astype(np.float32)
+    frames = len(samples) // channels
+    return samples[: frames * channels].reshape(frames, channels).astype(np.float32).mean(axis=1)
+
+
+class StreamDownsampler:
+    """Interleaved s16le at `in_rate`/`in_channels` -> 16 kHz (or `out_rate`) mono s16le.
+
+    Feed frames of any size in order; the filter history and the decimation phase are kept,
+    so the output is the same as converting the whole stream at once. One per speaker.
+    """
+
+    def __init__(
+        self,
+        in_rate: int = DISCORD_RATE,
+        in_channels: int = 2,
+        out_rate: int = RECOGNITION_RATE,
+    ) -> None:
+        if in_rate % out_rate:
+            raise ValueError(f"{in_rate} Hz is not a whole multiple of {out_rate} Hz")
+        self.in_channels = in_channels
+        self.factor = in_rate // out_rate
+        self._h = lowpass(self.factor) if self.factor > 1 else np.ones(1, np.float32)
+        self._history = np.zeros(len(self._h) - 1, np.float32)
+        self._phase = 0  # index in the next input block of the next sample to keep
+        self._leftover = b""  # a partial sample/frame carried to the next call
+
+    def process(self, pcm: bytes) -> bytes:
+        """Convert the next chunk; returns whatever output samples it completes."""
+        data = self._leftover + pcm
+        frame_bytes = 2 * self.in_channels
+        usable = len(data) - len(data) % frame_bytes
+        self._leftover = data[usable:]
+        if not usable:
+            return b""
+        mono = to_mono(np.frombuffer(data[:usable], "<i2"), self.in_channels)
+        if self.factor == 1:
+            return _to_int16(mono).tobytes()
+        x = np.concatenate((self._history, mono))
+        # 'valid' convolution over history+block gives one filtered value per input sample.
+        y = np.convolve(x, self._h, mode="valid")
+        out = y[self._phase :: self.factor]
+        self._phase = (self._phase - len(mono)) % self.factor
+        self._history = x[len(x) - (len(self._h) - 1) :]
+        return _to_int16(out).tobytes()
+
+
+def downsample(pcm: bytes, in_rate: int, in_channels: int, out_rate: int = RECOGNITION_RATE) -> bytes:
+    """Whole-buffer conversion to mono `out_rate` (any rates; integer ratios use the FIR path)."""
+    if in_rate % out_rate == 0:
+        return StreamDownsampler(in_rate, in_channels, out_rate).process(pcm)
+    mono = to_mono(np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * in_channels)], "<i2"), in_channels)
+    return _to_int16(_resample(mono, in_rate, out_rate)).tobytes()
+
+
+def _resample(x: np.ndarray, in_rate: int, out_rate: int) -> np.ndarray:
+    """Band-limited resampling of a whole float buffer between any two rates."""
+    if in_rate == out_rate or len(x) == 0:
+        return x
+    g = gcd(in_rate, out_rate)
+    up, down = out_rate // g, in_rate // g
+    try:
+        from scipy.signal import resample_poly  # scikit-learn brings scipy; optional here
+    except ImportError:  # pragma: no cover - numpy-only fallback, slightly duller highs
+        positions = np.arange(int(len(x) * out_rate / in_rate)) * (in_rate / out_rate)
+        return np.interp(positions, np.arange(len(x)), x).astype(np.float32)
+    return resample_poly(x, up, down).astype(np.float32)
+
+
+def to_discord(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:
+    """Mono or stereo s16le at any rate -> 48 kHz stereo s16le for Discord playback."""
+    usable = len(pcm) - len(pcm) % (2 * channels)
+    mono = to_mono(np.frombuffer(pcm[:usable], "<i2"), channels)
+    up = _to_int16(_resample(mono, sample_rate, DISCORD_RATE))
+    return np.repeat(up, 2).tobytes()
+
+
+def discord_frames(pcm48_stereo: bytes, frame_ms: int = 20) -> list[bytes]:
+    """Split 48 kHz stereo PCM into Discord's 20 ms frames, zero-padding the last one."""
+    size = DISCORD_RATE * 2 * 2 * frame_ms // 1000
+    frames = [pcm48_stereo[i : i + size] for i in range(0, len(pcm48_stereo), size)]
+    if frames and len(frames[-1]) < size:
+        frames[-1] = frames[-1] + b"\0" * (size - len(frames[-1]))
+    return frames

@@ -1,0 +1,116 @@
+"""webrtcvad segmentation: a ring of frame decisions with start/end ratios (measured defaults)."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import webrtcvad
+
+from assistant.config.voice import VadSettings
+
+from .. import RECOGNITION_RATE
+from .base import SpeechStarted, UtteranceEnded, VadEvent, VoiceActivityDetector
+
+_BYTES_PER_SAMPLE = 2
+
+
+class WebRtcVad(VoiceActivityDetector):
+    """One speaker's stream of 16 kHz mono s16le -> SpeechStarted / UtteranceEnded events.
+
+    Start when `start_ratio` of the last `ring_ms` is voiced, end when `end_ratio` of it is
+    unvoiced. The utterance carries `pre_roll_ms` from before the start and `hangover_ms`
+    after the last voiced frame; anything longer than `max_utterance_s` is cut.
+    """
+
+    def __init__(self, settings: VadSettings | None = None) -> None:
+        self.settings = s = settings or VadSettings()
+        self._vad = webrtcvad.Vad(s.aggressiveness)
+        self._frame_samples = RECOGNITION_RATE * s.frame_ms // 1000
+        self._frame_bytes = self._frame_samples * _BYTES_PER_SAMPLE
+        self._frame_s = s.frame_ms / 1000
+        ring_frames = max(2, round(s.ring_ms / s.frame_ms))
+        self._ring: deque[bool] = deque(maxlen=ring_frames)
+        # Pre-roll holds the audio before the trigger, at least as long as the ring itself,
+        # because the voiced frames that caused the trigger are inside the ring.
+        pre_frames = max(ring_frames, round(s.pre_roll_ms / s.frame_ms) + ring_frames)
+        self._pre: deque[bytes] = deque(maxlen=pre_frames)
+        self._hang_frames = round(s.hangover_ms / s.frame_ms)
+        self._max_frames = round(s.max_utterance_s / self._frame_s)
+        self._pending = b""
+        self._frames_seen = 0  # stream clock, in frames
+        self._triggered = False
+        self._utt: list[bytes] = []
+        self._utt_start_frame = 0
+        self._last_voiced = 0  # index into _utt of the frame after the last voiced one
+
+    @property
+    def in_speech(self) -> bool:
+        """True between SpeechStarted and UtteranceEnded."""
+        return self._triggered
+
+    @property
+    def stream_s(self) -> float:
+        """Seconds of audio consumed so far."""
+        return self._frames_seen * self._frame_s
+
+    def process(self, pcm: bytes) -> list[VadEvent]:
+        data = self._pending + pcm
+        events: list[VadEvent] = []
+        n = len(data) // self._frame_bytes
+        for i in range(n):
+            frame = data[i * self._frame_bytes : (i + 1) * self._frame_bytes]
+            events.extend(self._frame(frame))
+        self._pending = data[n * self._frame_bytes :]
+        return events
+
+    def flush(self) -> list[VadEvent]:
+        self._pending = b""
+        if not self._triggered:
+            self._ring.clear()
+            self._pre.clear()
+            return []
+        return [self._close(truncated=False)]
+
+    def _frame(self, frame: bytes) -> list[VadEvent]:
+        voiced = self._vad.is_speech(frame, RECOGNITION_RATE)
+        self._frames_seen += 1
+        self._ring.append(voiced)
+        if not self._triggered:
+            self._pre.append(frame)
+            full = len(self._ring) == self._ring.maxlen
+            if full and sum(self._ring) >= self.settings.start_ratio * len(self._ring):
+                self._triggered = True
+                self._utt = list(self._pre)
+                self._utt_start_frame = self._frames_seen - len(self._utt)
+                self._last_voiced = len(self._utt)
+                self._pre.clear()
+                return [SpeechStarted(at_s=self._utt_start_frame * self._frame_s)]
+            return []
+        self._utt.append(frame)
+        if voiced:
+            self._last_voiced = len(self._utt)
+        unvoiced = len(self._ring) - sum(self._ring)
+        if unvoiced >= self.settings.end_ratio * len(self._ring):
+            return [self._close(truncated=False)]
+        if len(self._utt) >= self._max_frames:
+            return [self._close(truncated=True)]
+        return []
+
+    def _close(self, truncated: bool) -> UtteranceEnded:
+        keep = len(self._utt) if truncated else min(len(self._utt), self._last_voiced + self._hang_frames)
+        start_s = self._utt_start_frame * self._frame_s
+        end_s = (self._utt_start_frame + (len(self._utt) if truncated else self._last_voiced)) * self._frame_s
+        event = UtteranceEnded(
+            pcm=b"".join(self._utt[:keep]),
+            start_s=round(start_s, 3),
+            end_s=round(end_s, 3),
+            truncated=truncated,
+            detected_s=round(self.stream_s, 3),
+        )
+        self._triggered = False
+        self._utt = []
+        # After a cut the speaker is usually still talking: clear the ring so the rest needs
+        # a fresh start trigger instead of re-triggering on stale decisions.
+        self._ring.clear()
+        self._pre.clear()
+        return event

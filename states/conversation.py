@@ -1,0 +1,413 @@
+"""The conversation of one guild as a state chart: the only place where its state lives.
+
+    idle -> listening -> transcribing -> acting -> speaking -> listening (follow-up) -> idle
+
+The machine is deliberately synchronous: every callback only updates bookkeeping and arms or
+disarms timers, so an event is processed the moment it is sent and a barge-in can never wait
+behind a slow stage. The slow work (recognition, the command, speech synthesis, playback) runs
+in tasks that a listener (`states.session.GuildVoiceSession`) starts on state entry; those
+tasks report back with events stamped with the `serial` of the state entry they belong to, so a
+late answer from an abandoned stage is recognised and dropped by the `is_current` guard.
+
+Events that no transition accepts in the current state are ignored (python-statemachine's
+`StateChart` rule); the session logs them. An exception inside a callback becomes
+`error.execution`, handled like any stage error: an apology, then idle.
+
+Overlap rule (several people in the channel, each with their own VAD stream, never merged):
+- idle: whoever starts speaking first gets the bot's attention (`listening` to them).
+- listening to / transcribing / acting for / answering one person: speech from anyone else is
+  not listened to; each other person's latest finished utterance is queued for
+  `queue_seconds` and checked for the wake phrase as soon as the bot is free.
+- Only the person who woke the bot, or who was just answered, may speak without the wake
+  phrase (the follow-up window); everyone else needs it.
+- While speaking: the person being answered interrupts by speaking, anyone else by saying the
+  wake phrase (spotted on the audio so far, before they pause).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from statemachine import State, StateChart
+
+from assistant.config.conversation import ConversationSettings
+from audio.asr.base import Transcript
+from audio.vad.base import UtteranceEnded
+
+log = logging.getLogger(__name__)
+
+SayKind = Literal["answer", "not_understood", "announcement", "apology"]
+TimerKind = Literal["follow_up", "utterance", "recognition", "still_working", "action", "speaking"]
+
+NOT_UNDERSTOOD = "Sorry, I didn't catch that."
+APOLOGY = "Sorry, something went wrong. Please try again."
+STILL_WORKING = "Still working on it."
+
+
+@dataclass(frozen=True)
+class QueuedUtterance:
+    """A finished utterance of someone the bot was not listening to (overlap rule)."""
+
+    speaker: str
+    utterance: UtteranceEnded
+    queued_at: float
+
+
+@dataclass(frozen=True)
+class Saying:
+    """What the bot is about to say, and why."""
+
+    text: str
+    kind: SayKind
+    to: str | None = None
+    """The person answered; they may interrupt, and get the follow-up window afterwards."""
+
+
+class Conversation(StateChart):
+    """One guild's conversation. Create, then `send(event, **data)`; see the module docstring."""
+
+    # Internal self-transitions (queueing, capture, classify) must not re-enter the state:
+    # entering restarts that state's stage and timers.
+    enable_self_transition_entries = False
+
+    idle = State("idle", initial=True)
+    listening = State("listening")
+    transcribing = State("transcribing")
+    acting = State("acting")
+    speaking = State("speaking")
+
+    # --- from the audio streams ---------------------------------------------------------------
+    speech_started = (
+        idle.to(listening, on="attend")
+        | listening.to.itself(internal=True, cond="is_partner", on="capture")
+        | speaking.to(listening, cond=["barge_in", "is_addressee"], on="interrupted_by_speech")
+    )
+    speech_ended = (
+        listening.to(transcribing, cond="is_listened_to", on="take_utterance")
+        | idle.to(transcribing, cond="within_limit", on="take_utterance")
+        | listening.to.itself(internal=True, on="queue_utterance")
+        | transcribing.to.itself(internal=True, on="queue_utterance")
+        | acting.to.itself(internal=True, on="queue_utterance")
+        | speaking.to.itself(internal=True, on="queue_utterance")
+    )
+    interruption = speaking.to(listening, cond="barge_in", on="interrupted_by_wake")
+
+    # --- from recognition: classified inside the machine, which knows who may skip the wake ---
+    transcript_ready = transcribing.to.itself(internal=True, cond="is_current", on="classify")
+    wake_heard = transcribing.to(listening, on="open_follow_up")
+    intent_found = transcribing.to(acting, on="take_intent")
+    no_intent = transcribing.to(speaking, on="say_not_understood")
+    not_addressed = transcribing.to(listening, cond="follow_up_open") | transcribing.to(idle)
+
+    # --- from the command and the output ------------------------------------------------------
+    action_done = acting.to(speaking, cond="is_current", on="take_reply")
+    playback_done = speaking.to(listening, cond=["is_current", "has_addressee"]) | speaking.to(
+        idle, cond="is_current"
+    )
+
+    # --- timers, failures, announcements ------------------------------------------------------
+    timeout = (
+        listening.to(idle, cond="is_current")
+        | transcribing.to(speaking, cond="is_current", on="apologize")
+        | acting.to.itself(internal=True, cond=["is_current", "is_still_working"], on="notice")
+        | acting.to(speaking, cond="is_current", on="apologize")
+        | speaking.to(idle, cond="is_current")
+    )
+    # `error` also matches the engine's `error.execution` (an exception in a callback): SCXML
+    # event names match by prefix, so a bug gets the same apology and return to idle.
+    error = (
+        speaking.to(idle, cond=["is_current", "is_apologizing"])
+        | listening.to(speaking, cond="is_current", on="apologize")
+        | transcribing.to(speaking, cond="is_current", on="apologize")
+        | acting.to(speaking, cond="is_current", on="apologize")
+        | speaking.to(speaking, cond="is_current", on="apologize")
+    )
+    announce = (
+        idle.to.itself(internal=True, on="queue_announcement")
+        | listening.to.itself(internal=True, on="queue_announcement")
+        | transcribing.to.itself(internal=True, on="queue_announcement")
+        | acting.to.itself(internal=True, on="queue_announcement")
+        | speaking.to.itself(internal=True, on="queue_announcement")
+    )
+
+    # --- eventless: as soon as the bot is free, queued speech first, then announcements -------
+    idle.to(transcribing, cond="has_queued", on="take_queued")
+    listening.to(transcribing, cond=["has_queued", "not_capturing"], on="take_queued")
+    idle.to(speaking, cond="has_announcement", on="take_announcement")
+    listening.to(speaking, cond=["has_announcement", "not_capturing"], on="take_announcement")
+
+    def __init__(
+        self,
+        settings: ConversationSettings | None = None,
+        *,
+        guild_id: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        listeners: list[object] | None = None,
+    ) -> None:
+        self.settings = settings or ConversationSettings()
+        self.guild_id = guild_id
+        self.clock = clock
+        self.serial = 0
+        """Increases on every state entry; stage results carry the serial they were started in."""
+        self.speaker: str | None = None
+        """Whose speech is being listened to or transcribed, or who the action is for."""
+        self.partner: str | None = None
+        """Who the bot is in a conversation with: woke it, or was answered; may skip the wake."""
+        self.follow_up_until = 0.0
+        """Clock time at which the partner's follow-up window closes."""
+        self.prompted = False
+        """The window was opened by a wake phrase alone: the bot is explicitly waiting for a
+        command, so speech it cannot make out gets "didn't catch that" instead of silence."""
+        self.capturing = False
+        """In listening: the speaker is mid-utterance (otherwise waiting for them to start)."""
+        self.utterance: UtteranceEnded | None = None
+        self.transcript: Transcript | None = None
+        self.intent: Any = None
+        self.reply: Any = None
+        self.saying: Saying | None = None
+        self.queued: list[QueuedUtterance] = []
+        self.announcements: list[Saying] = []
+        self.last_error: str | None = None
+        self.took_transition = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_kind: TimerKind | None = None
+        super().__init__(listeners=listeners)
+
+    # --- introspection ------------------------------------------------------------------------
+
+    @property
+    def state(self) -> str:
+        """Id of the current state: idle, listening, transcribing, acting or speaking."""
+        return str(self.current_state_value)
+
+    def follow_up_remaining(self) -> float:
+        return max(0.0, self.follow_up_until - self.clock()) if self.partner else 0.0
+
+    # --- guards -------------------------------------------------------------------------------
+
+    def is_current(self, serial: int | None = None) -> bool:
+        return serial is None or serial == self.serial
+
+    def is_partner(self, speaker: str) -> bool:
+        return not self.capturing and speaker == self.partner and self.follow_up_remaining() > 0
+
+    def is_listened_to(self, speaker: str) -> bool:
+        return self.capturing and speaker == self.speaker
+
+    def is_addressee(self, speaker: str) -> bool:
+        return self.saying is not None and speaker == self.saying.to
+
+    def barge_in(self) -> bool:
+        return self.settings.barge_in
+
+    def follow_up_open(self) -> bool:
+        return self.follow_up_remaining() > 0
+
+    def is_still_working(self, kind: TimerKind | None = None) -> bool:
+        return kind == "still_working"
+
+    def is_apologizing(self) -> bool:
+        return self.saying is not None and self.saying.kind == "apology"
+
+    def has_addressee(self) -> bool:
+        """After an answer the follow-up window opens; after an apology the bot goes idle."""
+        s = self.saying
+        return s is not None and s.to is not None and s.kind != "apology"
+
+    def within_limit(self, utterance: UtteranceEnded) -> bool:
+        """An utterance that outlasted `max_utterance_seconds` was already given up on."""
+        return utterance.end_s - utterance.start_s <= self.settings.max_utterance_seconds
+
+    def has_queued(self) -> bool:
+        self._expire_queue()
+        return bool(self.queued)
+
+    def not_capturing(self) -> bool:
+        return not self.capturing
+
+    def has_announcement(self) -> bool:
+        return bool(self.announcements)
+
+    # --- actions (bookkeeping only; side effects belong to the session) ----------------------
+
+    def attend(self, speaker: str) -> None:
+        """Someone started speaking while idle: listen to them (they still need the wake)."""
+        self.speaker = speaker
+        self.capturing = True
+
+    def capture(self, speaker: str) -> None:
+        self.speaker = speaker
+        self.capturing = True
+        self._arm("utterance", self.settings.max_utterance_seconds)
+
+    def interrupted_by_speech(self, speaker: str) -> None:
+        self.saying = None  # cut off: the follow-up window is theirs, not the answer's
+        self.prompted = False
+        self.speaker = speaker
+        self.partner = speaker
+        self.follow_up_until = self.clock() + self.settings.follow_up_seconds
+        self.capturing = True
+
+    def interrupted_by_wake(self, speaker: str, in_speech: bool = True) -> None:
+        """A wake phrase from `speaker` while speaking: they become the partner."""
+        self.saying = None
+        self.prompted = False
+        self.speaker = speaker
+        self.partner = speaker
+        self.follow_up_until = self.clock() + self.settings.follow_up_seconds
+        self.capturing = in_speech
+
+    def take_utterance(self, speaker: str, utterance: UtteranceEnded) -> None:
+        self.speaker = speaker
+        self.utterance = utterance
+        self.capturing = False
+
+    def queue_utterance(self, speaker: str, utterance: UtteranceEnded) -> None:
+        """Overlap rule: keep the latest utterance per person, never merge it into another."""
+        if self.settings.queue_seconds <= 0 or self.settings.queue_max <= 0:
+            log.info("guild %s: speech of %s ignored while %s", self.guild_id, speaker, self.state)
+            return
+        self.queued = [q for q in self.queued if q.speaker != speaker]
+        self.queued.append(QueuedUtterance(speaker, utterance, self.clock()))
+        del self.queued[: -self.settings.queue_max]
+        log.info("guild %s: utterance of %s queued while %s", self.guild_id, speaker, self.state)
+
+    def take_queued(self) -> None:
+        item = self.queued.pop(0)
+        self.speaker = item.speaker
+        self.utterance = item.utterance
+        self.capturing = False
+
+    def classify(self, transcript: Transcript, intent: Any = None) -> None:
+        """Decide what the transcript means here: only the partner may skip the wake phrase."""
+        self.transcript = transcript
+        self.intent = intent
+        partner = self.speaker == self.partner and self.follow_up_open()
+        addressed = transcript.wake or partner
+        unclear = transcript.rejected or not transcript.text
+        if not addressed or (not transcript.wake and unclear and not self.prompted):
+            # After an answer, unclear speech from the partner is as likely to be meant for
+            # someone else in the room: stay quiet.
+            self.raise_("not_addressed")
+        elif not transcript.wake and not transcript.text and not transcript.rejected:
+            self.raise_("not_addressed")  # nothing said (a cough)
+        elif transcript.wake and not transcript.text and not transcript.rejected:
+            self.raise_("wake_heard")
+        elif intent is not None and not transcript.rejected:
+            self.raise_("intent_found")
+        else:
+            self.raise_("no_intent")
+
+    def open_follow_up(self) -> None:
+        self.partner = self.speaker
+        self.follow_up_until = self.clock() + self.settings.follow_up_seconds
+        self.prompted = True
+
+    def take_intent(self) -> None:
+        # Whoever gives a command becomes the partner: the answer is theirs to interrupt.
+        self.partner = self.speaker
+        self.prompted = False
+
+    def say_not_understood(self) -> None:
+        self.partner = self.speaker
+        self.prompted = False
+        self.saying = Saying(NOT_UNDERSTOOD, "not_understood", self.speaker)
+
+    def take_reply(self, reply: Any) -> None:
+        self.reply = reply
+        text = getattr(reply, "spoken", None) or str(reply)
+        self.saying = Saying(text, "answer", self.speaker)
+
+    def notice(self) -> None:
+        """The action is slow: the session says "still working" once, without leaving acting."""
+        self._arm("action", self.settings.action_timeout_seconds)
+
+    def apologize(
+        self,
+        source: State,
+        stage: str = "",
+        reason: str = "",
+        kind: TimerKind | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        if error is not None:  # error.execution: a callback raised
+            stage, reason = "a conversation callback", repr(error)
+        what = f"{stage or kind or 'a stage'} {'timed out' if kind else 'failed'}"
+        self.last_error = f"{what}: {reason}" if reason else what
+        log.warning("guild %s: %s (in %s)", self.guild_id, self.last_error, source.id)
+        self.saying = Saying(APOLOGY, "apology", self.speaker)
+
+    def queue_announcement(self, text: str, to: str | None = None) -> None:
+        self.announcements.append(Saying(text, "announcement", to))
+
+    def take_announcement(self) -> None:
+        self.saying = self.announcements.pop(0)
+
+    # --- generic hooks: serial, timers, follow-up ---------------------------------------------
+
+    def after_transition(self) -> None:
+        self.took_transition = True
+
+    def on_exit_state(self) -> None:
+        self._disarm()
+
+    def on_enter_state(self, state: State) -> None:
+        self.serial += 1
+        s = self.settings
+        if state.id == "idle":
+            self.prompted = False
+            self.speaker = None
+            self.capturing = False
+            self.saying = None
+            self.partner = None
+        elif state.id == "listening":
+            if self.capturing:
+                self._arm("utterance", s.max_utterance_seconds)
+            else:
+                if self.saying is not None and self.has_addressee():
+                    # Just answered someone: their follow-up window opens now.
+                    self.partner = self.saying.to
+                    self.follow_up_until = self.clock() + s.follow_up_seconds
+                self.speaker = self.partner
+                self._arm("follow_up", max(0.05, self.follow_up_remaining()))
+            self.saying = None
+        elif state.id == "transcribing":
+            self._arm("recognition", s.recognition_timeout_seconds)
+        elif state.id == "acting":
+            self._arm("still_working", s.still_working_seconds)
+        elif state.id == "speaking":
+            self._arm("speaking", s.max_speaking_seconds)
+
+    def _arm(self, kind: TimerKind, seconds: float) -> None:
+        self._disarm()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # driven synchronously (diagram export, unit use): no timers
+            return
+        serial = self.serial
+        self._timer_kind = kind
+        self._timer = loop.call_later(seconds, self._fire, kind, serial)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = None
+        self._timer_kind = None
+
+    def _fire(self, kind: TimerKind, serial: int) -> None:
+        self._timer = None
+        log.debug("guild %s: %s timer fired in %s", self.guild_id, kind, self.state)
+        self.send("timeout", kind=kind, serial=serial)
+
+    def _expire_queue(self) -> None:
+        horizon = self.clock() - self.settings.queue_seconds
+        self.queued = [q for q in self.queued if q.queued_at >= horizon]
+
+    def close(self) -> None:
+        """Stop timers (the guild session is closing)."""
+        self._disarm()

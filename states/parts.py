@@ -1,0 +1,140 @@
+"""The speech engines every guild shares: built once, kept warm, used from a thread pool.
+
+Recognisers are not thread-safe (a pocketsphinx decoder holds one utterance at a time), so
+recognition goes through a `RecognizerPool`: as many warm recognisers as worker threads, each
+used by one thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.messages import Request, User
+from audio.asr.base import Recognizer, Transcript
+from audio.tts.base import Speech, Synthesizer
+from audio.vad.base import VoiceActivityDetector
+
+Understand = Callable[[str], Any]
+"""Transcript text -> intent (with `.name` and `.slots`) or None; `IntentMatcher.match`."""
+MakeRequest = Callable[[Any, User, str, str], Request]
+"""(intent, user, guild_id, channel_id) -> Request; `assistant.intents.matcher.to_request`."""
+
+
+class RecognizerPool:
+    """Hands each worker thread a recogniser of its own for the length of one call."""
+
+    def __init__(self, recognizers: list[Recognizer]) -> None:
+        if not recognizers:
+            raise ValueError("a recogniser pool needs at least one recogniser")
+        self.size = len(recognizers)
+        self.name = recognizers[0].name
+        self._all = list(recognizers)
+        self._free: queue.SimpleQueue[Recognizer] = queue.SimpleQueue()
+        for recognizer in recognizers:
+            self._free.put(recognizer)
+
+    def transcribe(self, pcm: bytes) -> Transcript:
+        """Blocking; call from a worker thread."""
+        recognizer = self._free.get()
+        try:
+            return recognizer.transcribe(pcm)
+        finally:
+            self._free.put(recognizer)
+
+    def update_lists(self, lists: dict[str, list[str]]) -> None:
+        """New slot values (e.g. a new dataset) for every recogniser's grammar."""
+        for _ in range(self.size):
+            recognizer = self._free.get()
+            try:
+                recognizer.update_lists(lists)
+            finally:
+                self._free.put(recognizer)
+
+
+@dataclass
+class VoiceParts:
+    """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
+
+    recognizers: RecognizerPool
+    synthesizer: Synthesizer
+    understand: Understand
+    make_request: MakeRequest
+    make_vad: Callable[[], VoiceActivityDetector]
+    executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="asr")
+    )
+    apology: Speech | None = None
+    """The apology, synthesised at start-up, so it can be said even when speech output fails."""
+    max_spoken_chars: int = 300
+    """Replies longer than this are cut at a sentence end before speaking (the text has it all)."""
+    matcher: Any = None
+    """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
+
+    async def update_lists(self, lists: dict[str, list[str]]) -> None:
+        """New speakable names (a dataset was added): matcher and every recogniser's grammar.
+        Runs in the recognition pool, so it waits for utterances in progress."""
+        if self.matcher is not None:
+            self.matcher.update_lists(lists)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self.executor, self.recognizers.update_lists, lists)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+APOLOGY_TEXT = "Sorry, something went wrong. Please try again."
+
+
+async def build_parts(
+    config: Any,
+    assistant: Any,
+    guild_ids: list[str] | None = None,
+    *,
+    recognizers: int = 1,
+) -> VoiceParts:
+    """Build the shared engines from config: `recognizers` warm recognisers (one per worker
+    thread), the speech engine, the matcher with every guild's speakable names, and the
+    apology clip. Loading runs in a worker thread so the event loop keeps serving."""
+    from audio.asr.factory import make_recognizer
+    from audio.tts.factory import make_synthesizer
+
+    from assistant.intents.matcher import IntentMatcher, to_request
+    from audio.vad.webrtc import WebRtcVad
+
+    voice = config.voice
+    matcher = IntentMatcher.from_settings(voice)
+    lists: dict[str, set[str]] = {}
+    for guild_id in guild_ids or ["console"]:
+        for name, values in assistant.speakable_lists(guild_id).items():
+            lists.setdefault(name, set()).update(values)
+    merged = {name: sorted(values) for name, values in lists.items()}
+    matcher.update_lists(merged)
+
+    def load() -> list[Recognizer]:
+        engines = [make_recognizer(voice, matcher) for _ in range(max(1, recognizers))]
+        for engine in engines:
+            engine.update_lists(merged)
+        return engines
+
+    engines = await asyncio.to_thread(load)
+    synthesizer = make_synthesizer(voice.tts)
+    try:
+        apology: Speech | None = await synthesizer.synthesize(APOLOGY_TEXT)
+    except Exception:  # speech output broken from the start: apologies are written only
+        apology = None
+    return VoiceParts(
+        recognizers=RecognizerPool(engines),
+        synthesizer=synthesizer,
+        understand=matcher.match,
+        make_request=to_request,
+        make_vad=lambda: WebRtcVad(voice.vad),
+        executor=ThreadPoolExecutor(max(1, recognizers), thread_name_prefix="asr"),
+        apology=apology,
+        max_spoken_chars=voice.tts.max_spoken_chars,
+        matcher=matcher,
+    )

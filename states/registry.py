@@ -1,0 +1,90 @@
+"""One `GuildVoiceSession` per guild: created on join, closed on leave; routes job events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from assistant.config.conversation import ConversationSettings
+
+from .output import TextOutput, VoiceOutput
+from .parts import VoiceParts
+from .session import GuildVoiceSession, Handler, VoiceAction
+
+log = logging.getLogger(__name__)
+
+
+class SessionRegistry:
+    """The voice sessions of every guild the bot is in a voice channel of."""
+
+    def __init__(
+        self,
+        parts: VoiceParts,
+        handle: Handler,
+        settings: ConversationSettings | None = None,
+        jobs: Any = None,
+        on_voice_action: VoiceAction | None = None,
+    ) -> None:
+        """`jobs` is the core's job manager (`Assistant.jobs`); finished jobs are announced.
+        `on_voice_action(guild_id, "leave")` runs after a spoken leave reply was said."""
+        self.parts = parts
+        self.on_voice_action = on_voice_action
+        self.handle = handle
+        self.settings = settings or ConversationSettings()
+        self._sessions: dict[str, GuildVoiceSession] = {}
+        self._unsubscribe = jobs.subscribe(self._on_job_event) if jobs is not None else None
+
+    def get(self, guild_id: str) -> GuildVoiceSession | None:
+        return self._sessions.get(guild_id)
+
+    def __contains__(self, guild_id: str) -> bool:
+        return guild_id in self._sessions
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    async def join(
+        self,
+        guild_id: str,
+        *,
+        voice: VoiceOutput | None,
+        text: TextOutput | None,
+        text_channel_id: str,
+    ) -> GuildVoiceSession:
+        """The session of `guild_id`, created if needed (joining again replaces the outputs)."""
+        session = self._sessions.get(guild_id)
+        if session is not None:
+            session.voice, session.text, session.text_channel_id = voice, text, text_channel_id
+            return session
+        session = GuildVoiceSession(
+            guild_id,
+            self.parts,
+            self.handle,
+            voice=voice,
+            text=text,
+            text_channel_id=text_channel_id,
+            settings=self.settings,
+            on_voice_action=self.on_voice_action,
+        )
+        self._sessions[guild_id] = session
+        log.info("guild %s: voice session started", guild_id)
+        return session
+
+    async def leave(self, guild_id: str) -> None:
+        session = self._sessions.pop(guild_id, None)
+        if session is not None:
+            await session.close()
+            log.info("guild %s: voice session closed", guild_id)
+
+    async def close(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        await asyncio.gather(*(self.leave(g) for g in list(self._sessions)))
+
+    async def _on_job_event(self, event: Any) -> None:
+        if event.kind != "finished":
+            return
+        session = self._sessions.get(str(event.job.guild_id))
+        if session is not None:
+            await session.job_finished(event.job)

@@ -1,0 +1,524 @@
+"""One guild in voice: speakers' streams in, the conversation machine, the stages, the outputs.
+
+The session owns no conversation state of its own: it turns audio into events for the machine
+(`Conversation`), and when the machine enters a state it starts that state's stage as a task
+(recognise, act, speak). Each stage reports back with an event stamped with the serial of the
+state entry it belongs to; the machine drops stale ones. What was heard, said and posted is
+kept in `trace`, so the console and the tests see what a user would see and hear.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.config.conversation import ConversationSettings
+from assistant.messages import Reply, Request, User
+from audio import DISCORD_RATE, RECOGNITION_RATE
+from audio.asr.base import Transcript
+from audio.convert import StreamDownsampler
+from audio.tts.base import Speech
+from audio.vad.base import SpeechStarted, UtteranceEnded, VoiceActivityDetector
+
+from .conversation import STILL_WORKING, Conversation, Saying
+from .output import TextOutput, VoiceOutput
+from .parts import VoiceParts
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Request], Awaitable[Reply]]
+"""The core: `Assistant.handle` (never raises)."""
+VoiceAction = Callable[[str, str], Awaitable[None]]
+"""(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
+
+_BYTES_PER_S = RECOGNITION_RATE * 2
+_PRE_ROLL_S = 0.6
+"""Audio kept before a speech start for wake spotting (the VAD's own pre-roll plus its ring)."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass
+class TraceEntry:
+    """Something a person in the guild could observe, or a transition, with its clock time."""
+
+    at: float
+    kind: str
+    """transition, heard, said, interrupted, posted, ignored, barge_in, reply, error."""
+    text: str = ""
+    speaker: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Stream:
+    """One speaker's live stream: their own VAD, so two people are never merged."""
+
+    user: User
+    vad: VoiceActivityDetector
+    downsampler: StreamDownsampler | None = None
+    fed_s: float = 0.0
+    in_speech: bool = False
+    recent: deque[bytes] = field(default_factory=deque)
+    recent_bytes: int = 0
+    partial: bytearray = field(default_factory=bytearray)
+    checked_bytes: int = 0
+    checking: bool = False
+    started_wall: float = 0.0
+
+
+class GuildVoiceSession:
+    """The voice conversation of one guild. Feed audio with `feed`; everything else follows."""
+
+    def __init__(
+        self,
+        guild_id: str,
+        parts: VoiceParts,
+        handle: Handler,
+        *,
+        voice: VoiceOutput | None,
+        text: TextOutput | None,
+        text_channel_id: str,
+        settings: ConversationSettings | None = None,
+        on_voice_action: VoiceAction | None = None,
+    ) -> None:
+        self.guild_id = guild_id
+        self.on_voice_action = on_voice_action
+        """Called after a spoken "leave" (or "join") reply has been said."""
+        self.parts = parts
+        self.handle = handle
+        self.voice = voice
+        self.text = text
+        self.text_channel_id = text_channel_id
+        self.settings = settings or ConversationSettings()
+        self.trace: list[TraceEntry] = []
+        self._streams: dict[str, _Stream] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._stage: asyncio.Task[Any] | None = None
+        self._voice_lock = asyncio.Lock()
+        self._ended_wall: dict[int, float] = {}
+        self._changed = asyncio.Event()
+        self._closed = False
+        self._answer_origin: float | None = None
+        """Wall time the current answer's utterance ended, for end-of-speech-to-audio latency."""
+        self.machine = Conversation(self.settings, guild_id=guild_id, listeners=[_Hooks(self)])
+
+    # --- audio in -----------------------------------------------------------------------------
+
+    def feed(self, user: User, pcm16k: bytes) -> None:
+        """Next chunk (typically 20 ms) of one speaker's stream, 16 kHz mono s16le."""
+        if self._closed:
+            return
+        stream = self._stream(user)
+        stream.fed_s += len(pcm16k) / _BYTES_PER_S
+        self._remember(stream, pcm16k)
+        for event in stream.vad.process(pcm16k):
+            if isinstance(event, SpeechStarted):
+                self._speech_started(stream)
+            elif isinstance(event, UtteranceEnded):
+                self._speech_ended(stream, event)
+        if stream.in_speech:
+            self._maybe_spot_wake(stream)
+
+    def feed_discord(self, user: User, pcm48k_stereo: bytes) -> None:
+        """Next 20 ms frame as Discord delivers it (48 kHz stereo s16le)."""
+        stream = self._stream(user)
+        if stream.downsampler is None:
+            stream.downsampler = StreamDownsampler(DISCORD_RATE, 2, RECOGNITION_RATE)
+        self.feed(user, stream.downsampler.process(pcm48k_stereo))
+
+    def end_stream(self, user_id: str) -> None:
+        """A speaker left or their stream ended: close an utterance in progress."""
+        stream = self._streams.pop(user_id, None)
+        if stream is None:
+            return
+        for event in stream.vad.flush():
+            if isinstance(event, UtteranceEnded):
+                self._speech_ended(stream, event)
+
+    def _stream(self, user: User) -> _Stream:
+        stream = self._streams.get(user.id)
+        if stream is None:
+            stream = self._streams[user.id] = _Stream(user, self.parts.make_vad())
+        return stream
+
+    def _remember(self, stream: _Stream, pcm: bytes) -> None:
+        """Keep the last `_PRE_ROLL_S` always, and everything since a speech start."""
+        if stream.in_speech:
+            stream.partial.extend(pcm)
+        stream.recent.append(pcm)
+        stream.recent_bytes += len(pcm)
+        while stream.recent_bytes - len(stream.recent[0]) >= _PRE_ROLL_S * _BYTES_PER_S:
+            stream.recent_bytes -= len(stream.recent.popleft())
+
+    def _speech_started(self, stream: _Stream) -> None:
+        stream.in_speech = True
+        stream.partial = bytearray(b"".join(stream.recent))
+        stream.checked_bytes = len(stream.partial)
+        stream.started_wall = time.monotonic()
+        self._send("speech_started", speaker=stream.user.id)
+
+    def _speech_ended(self, stream: _Stream, utterance: UtteranceEnded) -> None:
+        stream.in_speech = False
+        stream.partial = bytearray()
+        # Wall-clock time of the end of speech: the stream is fed live, so it lies as far
+        # behind now as the audio fed since then.
+        self._ended_wall[id(utterance)] = time.monotonic() - (stream.fed_s - utterance.end_s)
+        if len(self._ended_wall) > 64:
+            self._ended_wall.pop(next(iter(self._ended_wall)))
+        self._send("speech_ended", speaker=stream.user.id, utterance=utterance)
+
+    def _maybe_spot_wake(self, stream: _Stream) -> None:
+        """While speaking, look for the wake phrase in someone else's speech as it comes."""
+        m = self.machine
+        if (
+            m.state != "speaking"
+            or not self.settings.barge_in
+            or stream.checking
+            or (m.saying is not None and m.saying.to == stream.user.id)
+        ):
+            return
+        interval = self.settings.wake_spotting_interval_ms / 1000 * _BYTES_PER_S
+        if len(stream.partial) - stream.checked_bytes < interval:
+            return
+        stream.checked_bytes = len(stream.partial)
+        stream.checking = True
+        self._spawn(self._spot_wake(stream, bytes(stream.partial)))
+
+    async def _spot_wake(self, stream: _Stream, pcm: bytes) -> None:
+        try:
+            transcript = await self._transcribe(pcm)
+        except Exception:
+            log.exception("guild %s: wake spotting failed", self.guild_id)
+            return
+        finally:
+            stream.checking = False
+        if transcript.wake and self.machine.state == "speaking":
+            self._note("barge_in", speaker=stream.user.id, text="wake phrase", data={"how": "wake"})
+            self._send("interruption", speaker=stream.user.id, in_speech=stream.in_speech)
+
+    # --- the machine --------------------------------------------------------------------------
+
+    def _send(self, event: str, **data: Any) -> None:
+        """Send an event; one the current state does not accept is logged and dropped."""
+        m = self.machine
+        before = m.state
+        m.took_transition = False
+        try:
+            m.send(event, **data)
+        except Exception:  # never let one guild's bug escape into the audio path
+            log.exception("guild %s: event %s failed in %s", self.guild_id, event, before)
+            return
+        if not m.took_transition:
+            who = data.get("speaker")
+            log.debug("guild %s: %s ignored in %s (speaker %s)", self.guild_id, event, before, who)
+            self._note("ignored", text=event, speaker=who, data={"state": before})
+
+    def _note(self, kind: str, text: str = "", speaker: str | None = None, **kw: Any) -> None:
+        self.trace.append(TraceEntry(time.monotonic(), kind, text, speaker, kw.get("data") or {}))
+        self._changed.set()
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _start_stage(self, coro: Awaitable[Any]) -> None:
+        self._stage = self._spawn(coro)
+
+    # --- stages (started by _Hooks on state entry) ----------------------------------------------
+
+    async def _transcribe(self, pcm: bytes) -> Transcript:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.parts.executor, self.parts.recognizers.transcribe, pcm
+        )
+
+    async def recognise(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
+        try:
+            transcript = await self._transcribe(utterance.pcm)
+            intent = self.parts.understand(transcript.text) if transcript.text else None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("guild %s: recognition failed", self.guild_id)
+            self._send("error", stage="recognition", reason=repr(exc), serial=serial)
+            return
+        self._note(
+            "heard",
+            transcript.text,
+            speaker,
+            data={"wake": transcript.wake, "rejected": transcript.rejected, "intent": intent},
+        )
+        if self.settings.post_transcripts and (transcript.wake or transcript.text):
+            await self._post(f"heard {self._name(speaker)}: {transcript.text or '(wake phrase)'}")
+        self._send("transcript_ready", transcript=transcript, intent=intent, serial=serial)
+
+    async def act(self, serial: int, speaker: str, intent: Any) -> None:
+        user = self._user(speaker)
+        utterance = self.machine.utterance
+        ended = self._ended_wall.get(id(utterance)) if utterance is not None else None
+        try:
+            request = self.parts.make_request(intent, user, self.guild_id, self.text_channel_id)
+            reply = await self.handle(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the core never raises, but a transport bug must not hang us
+            log.exception("guild %s: action %s failed", self.guild_id, getattr(intent, "name", "?"))
+            self._send("error", stage="action", reason=repr(exc), serial=serial)
+            return
+        if ended is not None and utterance is not None:
+            self._answer_origin = ended
+            vad_s = (utterance.detected_s or utterance.end_s) - utterance.end_s
+            latency = {"latency_s": time.monotonic() - ended, "vad_s": vad_s}
+            self._note("reply", reply.text, speaker, data=latency)
+        await self._post_reply(reply)
+        self._send("action_done", reply=reply, serial=serial)
+
+    async def speak(self, serial: int, saying: Saying) -> None:
+        if saying.kind == "apology":
+            await self._post(saying.text)
+        elif saying.kind == "announcement":
+            pass  # posted when the job event arrived
+        elif saying.kind == "not_understood":
+            heard = self.machine.transcript.text if self.machine.transcript else ""
+            await self._post(saying.text + (f' (I heard "{heard}".)' if heard else ""))
+        text = _shorten(saying.text, self.parts.max_spoken_chars)
+        try:
+            speech = await self.parts.synthesizer.synthesize(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            if saying.kind == "apology" and self.parts.apology is not None:
+                speech = self.parts.apology  # prepared at start-up for exactly this case
+            else:
+                log.warning("guild %s: speech synthesis failed: %r", self.guild_id, exc)
+                self._send("error", stage="speech output", reason=repr(exc), serial=serial)
+                return
+        if self.machine.serial != serial:
+            return  # interrupted while synthesising
+        origin, self._answer_origin = self._answer_origin, None
+        completed = await self._play(speech, text, origin if saying.kind == "answer" else None)
+        if completed is None:
+            self._send("error", stage="playback", reason="output failed", serial=serial)
+        elif completed:
+            reply = self.machine.reply if saying.kind == "answer" else None
+            self._send("playback_done", serial=serial)
+            action = getattr(reply, "voice_action", None)
+            if action and self.on_voice_action is not None:
+                # "Bye!" has been said; now the transport may disconnect (and close us).
+                self._spawn(self.on_voice_action(self.guild_id, action))
+
+    async def _play(self, speech: Speech, text: str, origin: float | None = None) -> bool | None:
+        """Play through the voice output (one at a time); None when the output failed."""
+        if self.voice is None:
+            self._note("said", text, data={"completed": True, "seconds": speech.seconds})
+            return True
+        async with self._voice_lock:
+            started = time.monotonic()
+            data: dict[str, Any] = {"seconds": speech.seconds}
+            if origin is not None:
+                data["since_speech_end_s"] = started - origin
+            self._note("speaking", text, data=data)
+            try:
+                completed = await self.voice.play(speech, text)
+            except asyncio.CancelledError:
+                self.voice.stop()
+                raise
+            except Exception:
+                log.exception("guild %s: playback failed", self.guild_id)
+                return None
+        kind = "said" if completed else "interrupted"
+        self._note(kind, text, data={"played_s": time.monotonic() - started})
+        return completed
+
+    async def still_working(self) -> None:
+        try:
+            speech = await self.parts.synthesizer.synthesize(STILL_WORKING)
+        except Exception as exc:
+            log.warning("guild %s: could not say still working: %r", self.guild_id, exc)
+            return
+        await self._play(speech, STILL_WORKING)
+
+    def stop_playback(self) -> None:
+        """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is
+        not cancelled: its play() returns False at once, and a synthesis still running is
+        dropped by its serial check."""
+        if self.voice is not None:
+            self.voice.stop()
+
+    # --- text out -------------------------------------------------------------------------------
+
+    async def _post(self, text: str, channel_id: str | None = None) -> None:
+        self._note("posted", text)
+        if self.text is None:
+            return
+        try:
+            await self.text.send_text(channel_id or self.text_channel_id, text)
+        except Exception:
+            log.exception("guild %s: posting to the text channel failed", self.guild_id)
+
+    async def _post_reply(self, reply: Reply) -> None:
+        """Whole replies (files, errors) go through `send_reply` when the output has one."""
+        send_reply = getattr(self.text, "send_reply", None)
+        if send_reply is None:
+            await self._post(reply.text)
+            return
+        self._note("posted", reply.text)
+        try:
+            await send_reply(self.text_channel_id, reply)
+        except Exception:
+            log.exception("guild %s: posting a reply failed", self.guild_id)
+
+    # --- job announcements ----------------------------------------------------------------------
+
+    async def announce(
+        self,
+        text: str,
+        *,
+        spoken: str | None = None,
+        to: str | None = None,
+        channel_id: str | None = None,
+    ) -> None:
+        """Say `spoken` (or `text`) when the bot is free, and post `text` now."""
+        await self._post(text, channel_id)
+        if to is not None and to not in self._streams:
+            to = None  # only someone in the channel gets the follow-up window
+        self._send("announce", text=spoken or text, to=to)
+
+    async def job_finished(self, job: Any) -> None:
+        """A training job of this guild ended: announce the result."""
+        if not self.settings.announce_jobs:
+            return
+        text, spoken = describe_job(job)
+        await self.announce(text, spoken=spoken, to=job.requested_by, channel_id=job.channel_id)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _user(self, speaker: str) -> User:
+        stream = self._streams.get(speaker)
+        return stream.user if stream is not None else User(id=speaker, name=speaker)
+
+    def _name(self, speaker: str) -> str:
+        return self._user(speaker).name
+
+    @property
+    def busy(self) -> bool:
+        return self.machine.state != "idle" or any(not t.done() for t in self._tasks)
+
+    def quiet(self) -> bool:
+        """Nothing in progress: idle, or waiting in a follow-up window; no stage running."""
+        m = self.machine
+        free = m.state == "idle" or (m.state == "listening" and not m.capturing)
+        stages = any(not t.done() for t in self._tasks)
+        in_speech = any(s.in_speech for s in self._streams.values())
+        return free and not stages and not in_speech and not m.queued and not m.announcements
+
+    async def settle(self, timeout: float = 30.0, *, idle: bool = False) -> bool:
+        """Wait until `quiet()` (or, with `idle`, until the machine is idle); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done = self.machine.state == "idle" if idle else True
+            if done and self.quiet():
+                return True
+            stages = [t for t in self._tasks if not t.done()]
+            if stages:
+                await asyncio.wait(stages, timeout=0.05)
+            else:
+                self._changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), 0.05)
+        return False
+
+    async def close(self) -> None:
+        """Leave: stop speaking, cancel stages and timers."""
+        self._closed = True
+        self.machine.close()
+        if self.voice is not None:
+            self.voice.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class _Hooks:
+    """Listener of the machine: starts each state's stage. Only these names are callbacks."""
+
+    def __init__(self, session: GuildVoiceSession) -> None:
+        self.s = session
+
+    def after_transition(self, event: Any, source: Any, target: Any) -> None:
+        self.s._note("transition", f"{source.id} -> {target.id}", data={"event": str(event or "")})
+
+    def on_enter_transcribing(self) -> None:
+        m = self.s.machine
+        assert m.speaker is not None and m.utterance is not None
+        self.s._start_stage(self.s.recognise(m.serial, m.speaker, m.utterance))
+
+    def on_enter_acting(self) -> None:
+        m = self.s.machine
+        assert m.speaker is not None
+        self.s._start_stage(self.s.act(m.serial, m.speaker, m.intent))
+
+    def on_enter_speaking(self) -> None:
+        m = self.s.machine
+        assert m.saying is not None
+        self.s._start_stage(self.s.speak(m.serial, m.saying))
+
+    def on_exit_speaking(self) -> None:
+        self.s.stop_playback()
+
+    def notice(self) -> None:
+        self.s._spawn(self.s.still_working())
+
+    def interrupted_by_speech(self, speaker: str) -> None:
+        self.s._note("barge_in", "speech", speaker, data={"how": "speech"})
+
+
+def describe_job(job: Any) -> tuple[str, str]:
+    """(text for the channel, shorter text to say) for a finished training job."""
+    dataset = getattr(job, "dataset", "the dataset")
+    status = getattr(job, "status", "finished")
+    message = getattr(job, "message", "") or ""
+    if status == "succeeded":
+        return (
+            f"Training job {job.id} on `{dataset}` finished: {message}.",
+            f"Training on {dataset} finished. {_speakable(message)}.",
+        )
+    if status == "failed":
+        error = getattr(job, "error", None) or message
+        return (
+            f"Training job {job.id} on `{dataset}` failed: {error}",
+            f"Training on {dataset} failed. The reason is in the text channel.",
+        )
+    return (
+        f"Training job {job.id} on `{dataset}` ended: {status}.",
+        f"Training on {dataset} was {status}.",
+    )
+
+
+def _speakable(message: str) -> str:
+    """'model v3 ready: accuracy 91% on 40 held-out examples' -> 'Accuracy 91 percent ...'."""
+    _, _, rest = message.partition(": ")
+    text = (rest or message).replace("%", " percent")
+    return text[:1].upper() + text[1:]
+
+
+def _shorten(text: str, limit: int) -> str:
+    """Cut a long reply at a sentence end near `limit` (the text channel has all of it)."""
+    text = re.sub(r"[`*_#>|]", "", text).strip()
+    if len(text) <= limit:
+        return text
+    out = ""
+    for sentence in _SENTENCE_END.split(text):
+        if len(out) + len(sentence) + 1 > limit:
+            break
+        out = f"{out} {sentence}".strip()
+    return (out or text[:limit].rsplit(" ", 1)[0]) + " The rest is in the text channel."

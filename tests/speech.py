@@ -1,0 +1,89 @@
+"""Synthesise test speech with espeak-ng at test time (no recordings in the repo).
+
+Every clip gets a faint noise floor (about -56 dBFS, like any real microphone): pocketsphinx
+keyword spotting never fires on perfectly clean synthetic audio. Results are cached per
+process, so a test session synthesises each sentence once.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import wave
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+RATE = 16_000
+VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-x-rp+m3")
+"""A few espeak-ng voices that differ in accent and pitch."""
+
+
+def _espeak_wav(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarray, int]:
+    out = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "-p", str(pitch), "--stdout", text],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    with wave.open(io.BytesIO(out)) as w:
+        rate = w.getframerate()
+        # espeak streams to stdout with a placeholder length; read what is there.
+        frames = w.readframes(1 << 30)
+    return np.frombuffer(frames, "<i2").astype(np.float32), rate
+
+
+def _resample(x: np.ndarray, rate: int) -> np.ndarray:
+    if rate == RATE:
+        return x
+    from scipy.signal import resample_poly
+
+    from math import gcd
+
+    g = gcd(rate, RATE)
+    return resample_poly(x, RATE // g, rate // g).astype(np.float32)
+
+
+def noise(seconds: float, dbfs: float = -56.0, seed: int = 0) -> np.ndarray:
+    """White noise at `dbfs` RMS, as float32 samples at 16 kHz."""
+    rms = 32768 * 10 ** (dbfs / 20)
+    return (np.random.default_rng(seed).standard_normal(int(seconds * RATE)) * rms).astype(
+        np.float32
+    )
+
+
+@lru_cache(maxsize=2048)
+def speak(
+    text: str,
+    voice: str = "en-us",
+    speed: int = 160,
+    pitch: int = 50,
+    noise_dbfs: float = -56.0,
+    lead_s: float = 0.4,
+    tail_s: float = 0.8,
+    seed: int = 0,
+) -> bytes:
+    """16 kHz mono s16le: `lead_s` of noise floor, the sentence, `tail_s` of noise floor."""
+    x, rate = _espeak_wav(text, voice, speed, pitch)
+    x = _resample(x, rate)
+    sig = np.concatenate([np.zeros(int(lead_s * RATE), np.float32), x, np.zeros(int(tail_s * RATE), np.float32)])
+    floor = noise(len(sig) / RATE + 0.01, noise_dbfs, seed)[: len(sig)]
+    sig = sig + floor
+    return np.clip(np.rint(sig), -32768, 32767).astype("<i2").tobytes()
+
+
+def join(*parts: bytes, gap_s: float = 1.0, noise_dbfs: float = -56.0) -> bytes:
+    """Concatenate clips with `gap_s` of noise floor between them."""
+    gap = np.clip(np.rint(noise(gap_s, noise_dbfs, seed=7)), -32768, 32767).astype("<i2").tobytes()
+    return gap.join(parts)
+
+
+def write_wav(path: Path, pcm: bytes, rate: int = RATE, channels: int = 1) -> Path:
+    """Write s16le PCM as a WAV file."""
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm)
+    return path

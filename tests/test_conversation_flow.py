@@ -1,0 +1,148 @@
+"""The happy paths: wake phrase, command, answer aloud and in text, follow-up window, idle."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Config
+from assistant.config.conversation import ConversationSettings
+from assistant.messages import Reply, Request
+from states.conversation import NOT_UNDERSTOOD, STILL_WORKING
+from states.output import MemoryOutput
+from states.registry import SessionRegistry
+from tests.test_conversation_kit import (
+    ALICE,
+    BOB,
+    Track,
+    build_parts,
+    heard,
+    new_session,
+    say,
+    stream,
+    transitions,
+)
+
+pytestmark = pytest.mark.timeout(60)
+
+FAST = ConversationSettings(follow_up_seconds=1.5)
+
+
+async def test_wake_phrase_and_command_are_answered_aloud_and_in_text(
+    config: Config, app: Assistant
+) -> None:
+    session, out = new_session(await build_parts(config, app), app, FAST)
+    await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=3)
+    assert await session.settle(20, idle=True)
+
+    status = (await app.handle(Request(command="status", guild_id="g1"))).text
+    assert heard(session.trace) == [(ALICE.id, "what is the status", True)]
+    assert out.texts == [status]
+    assert out.said == [Reply(status).spoken] and out.played[0].completed
+    assert transitions(session.trace) == [
+        ("speech_started", "idle -> listening"),
+        ("speech_ended", "listening -> transcribing"),
+        ("transcript_ready", "transcribing -> transcribing"),
+        ("intent_found", "transcribing -> acting"),
+        ("action_done", "acting -> speaking"),
+        ("playback_done", "speaking -> listening"),  # the follow-up window
+        ("timeout", "listening -> idle"),
+    ]
+    await session.close()
+
+
+async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
+    config: Config, app: Assistant
+) -> None:
+    session, out = new_session(
+        await build_parts(config, app), app, ConversationSettings(follow_up_seconds=4)
+    )
+    await stream(
+        session,
+        [
+            Track(ALICE, say("hey trainer")),
+            Track(BOB, say("what is the status", voice="en-gb"), at_s=1.8),
+            Track(ALICE, say("what is the status"), at_s=4.2),
+        ],
+        speed=1.5,
+    )
+    assert await session.settle(20, idle=True)
+
+    assert heard(session.trace) == [
+        (ALICE.id, "", True),
+        (BOB.id, "what is the status", False),
+        (ALICE.id, "what is the status", False),
+    ]
+    events = [event for event, _ in transitions(session.trace)]
+    assert events.count("wake_heard") == 1
+    assert events.count("not_addressed") == 1  # Bob needs the wake phrase: Alice woke the bot
+    assert len(out.said) == 1 and out.texts == [out.said[0]]  # only Alice was answered
+    await session.close()
+
+
+async def test_speech_without_the_wake_phrase_is_left_alone(config: Config, app: Assistant) -> None:
+    session, out = new_session(await build_parts(config, app), app, FAST)
+    await stream(session, [Track(ALICE, say("what is the status"))], speed=3)
+    assert await session.settle(10, idle=True)
+    assert heard(session.trace) == [(ALICE.id, "what is the status", False)]
+    assert out.said == [] and out.texts == []
+    assert ("not_addressed", "transcribing -> idle") in transitions(session.trace)
+    await session.close()
+
+
+async def test_a_command_it_cannot_understand_gets_a_spoken_sorry(
+    config: Config, app: Assistant
+) -> None:
+    session, out = new_session(await build_parts(config, app), app, FAST)
+    await stream(
+        session, [Track(ALICE, say("hey trainer, please call my mother tomorrow morning"))], speed=3
+    )
+    assert await session.settle(15, idle=True)
+    assert out.said == [NOT_UNDERSTOOD]
+    assert out.texts and out.texts[0].startswith(NOT_UNDERSTOOD)
+    assert ("no_intent", "transcribing -> speaking") in transitions(session.trace)
+    await session.close()
+
+
+async def test_a_slow_action_says_it_is_still_working_then_answers(
+    config: Config, app: Assistant
+) -> None:
+    async def slow_core(request: Request) -> Reply:  # the real core, behind a slow link
+        await asyncio.sleep(0.8)
+        return await app.handle(request)
+
+    parts = await build_parts(config, app)
+    session, out = new_session(
+        parts, app, ConversationSettings(follow_up_seconds=1, still_working_seconds=0.3)
+    )
+    session.handle = slow_core
+    await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=3)
+    assert await session.settle(20, idle=True)
+
+    assert out.said[0] == STILL_WORKING
+    assert len(out.said) == 2 and out.texts == [out.said[1]]
+    notice, answer = out.played
+    assert notice.completed and answer.started_at >= notice.started_at + notice.played_s - 0.05
+    assert ("timeout", "acting -> acting") in transitions(session.trace)
+    await session.close()
+
+
+async def test_training_is_acknowledged_at_once_and_announced_when_it_ends(
+    config: Config, app: Assistant, reviews: object
+) -> None:
+    registry = SessionRegistry(await build_parts(config, app), app.handle, FAST, jobs=app.jobs)
+    out = MemoryOutput()
+    session = await registry.join("g1", voice=out, text=out, text_channel_id="text-1")
+    assert registry.get("g1") is session and len(registry) == 1
+    await stream(session, [Track(ALICE, say("hey trainer, train the model on reviews"))], speed=3)
+    assert await session.settle(60, idle=True)
+
+    ack, result = out.said
+    assert ack.lower().startswith("training started on")
+    assert result.startswith("Training on reviews finished")
+    assert any(t.startswith("Training job") and "reviews" in t for t in out.texts)
+    assert out.played[1].started_at >= out.played[0].started_at + out.played[0].played_s - 0.05
+    await registry.close()
+    assert registry.get("g1") is None

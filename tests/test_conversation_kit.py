@@ -1,0 +1,199 @@
+"""Helpers for the conversation tests: real parts, a room that streams speech, trace queries.
+
+Everything is real: espeak-ng speech with a noise floor (tests/speech.py) streamed in 20 ms
+frames, webrtcvad per speaker, the pocketsphinx grammar recogniser, the intent matcher, the
+core `Assistant`, espeak-ng speech output, and an output that plays in real time so that
+barge-in has something to cut. Failures are induced with small failing subclasses of the
+stage base classes, never by mocking the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Config
+from assistant.config.conversation import ConversationSettings
+from assistant.intents.matcher import IntentMatcher, to_request
+from assistant.messages import User
+from audio.asr.base import Recognizer, Transcript
+from audio.tts.base import Speech, Synthesizer
+from audio.vad.webrtc import WebRtcVad
+from states.output import MemoryOutput
+from states.parts import RecognizerPool, VoiceParts
+from states.session import GuildVoiceSession, TraceEntry
+from tests.speech import RATE, noise, speak
+
+FRAME_BYTES = RATE * 2 // 50
+"""20 ms of 16 kHz mono s16le: the frame size Discord delivers (after resampling)."""
+
+ALICE = User(id="101", name="alice", roles=frozenset({"trainer"}))
+BOB = User(id="102", name="bob", roles=frozenset({"trainer"}))
+
+
+def test_kit_is_importable() -> None:
+    """This module only holds helpers; one trivial test keeps pytest's collection honest."""
+    assert FRAME_BYTES == 640
+
+
+class FailingRecognizer(Recognizer):
+    """A recogniser whose engine is broken (e.g. its model folder vanished)."""
+
+    name = "broken"
+
+    def transcribe(self, pcm: bytes) -> Transcript:
+        raise RuntimeError("acoustic model not found")
+
+
+class FailingSynthesizer(Synthesizer):
+    """A speech engine whose binary is missing."""
+
+    name = "broken"
+
+    async def synthesize(self, text: str) -> Speech:
+        raise FileNotFoundError("espeak-ng-missing: not found")
+
+
+def make_recognizer(
+    config: Config, matcher: IntentMatcher, lists: dict[str, list[str]]
+) -> Recognizer:
+    factory = pytest.importorskip("audio.asr.factory").make_recognizer
+    recognizer = factory(config.voice, matcher)
+    recognizer.update_lists(lists)
+    return recognizer
+
+
+def make_synthesizer(config: Config) -> Synthesizer:
+    factory = pytest.importorskip("audio.tts.factory").make_synthesizer
+    return factory(config.voice.tts)
+
+
+async def build_parts(
+    config: Config,
+    app: Assistant,
+    *,
+    recognizer: Recognizer | None = None,
+    synthesizer: Synthesizer | None = None,
+    guild_id: str = "g1",
+) -> VoiceParts:
+    matcher = IntentMatcher.from_settings(config.voice)
+    lists = app.speakable_lists(guild_id)
+    matcher.update_lists(lists)
+    recognizer = recognizer or make_recognizer(config, matcher, lists)
+    synthesizer = synthesizer or make_synthesizer(config)
+    apology = await make_synthesizer(config).synthesize("Sorry, something went wrong.")
+    return VoiceParts(
+        recognizers=RecognizerPool([recognizer]),
+        synthesizer=synthesizer,
+        understand=matcher.match,
+        make_request=to_request,
+        make_vad=lambda: WebRtcVad(config.voice.vad),
+        apology=apology,
+        matcher=matcher,
+    )
+
+
+def new_session(
+    parts: VoiceParts,
+    app: Assistant,
+    settings: ConversationSettings,
+    *,
+    realtime_playback: bool = True,
+    guild_id: str = "g1",
+) -> tuple[GuildVoiceSession, MemoryOutput]:
+    out = MemoryOutput(realtime=realtime_playback)
+    session = GuildVoiceSession(
+        guild_id,
+        parts,
+        app.handle,
+        voice=out,
+        text=out,
+        text_channel_id="text-1",
+        settings=settings,
+    )
+    return session, out
+
+
+@dataclass
+class Track:
+    """One person's speech in the room, starting `at_s` seconds into the scene."""
+
+    user: User
+    pcm: bytes
+    at_s: float = 0.0
+
+
+def say(text: str, voice: str = "en-us", **kw: object) -> bytes:
+    """Synthesised speech with a noise floor, 16 kHz mono s16le."""
+    return speak(text, voice=voice, **kw)  # type: ignore[arg-type]
+
+
+def _floor(seconds: float, seed: int) -> bytes:
+    import numpy as np
+
+    return np.clip(np.rint(noise(seconds, seed=seed)), -32768, 32767).astype("<i2").tobytes()
+
+
+async def stream(
+    session: GuildVoiceSession,
+    tracks: Iterable[Track],
+    *,
+    speed: float = 1.0,
+    tail_s: float = 0.6,
+) -> None:
+    """Stream every track as its speaker's live audio, in 20 ms frames, at `speed`x real time.
+
+    Speakers who are silent at a moment still send their noise floor, like open microphones.
+    """
+    tracks = list(tracks)
+    users = {t.user.id: t.user for t in tracks}
+    end_s = max(t.at_s + len(t.pcm) / (2 * RATE) for t in tracks) + tail_s
+    frames = int(end_s * 50)
+    floors = {uid: _floor(end_s + 1, seed=i + 3) for i, uid in enumerate(users)}
+    start = time.monotonic()
+    for n in range(frames):
+        t_s = n / 50
+        for uid, user in users.items():
+            frame = None
+            for track in tracks:
+                if track.user.id != uid:
+                    continue
+                offset = round((t_s - track.at_s) * 50) * FRAME_BYTES
+                if 0 <= offset < len(track.pcm):
+                    frame = track.pcm[offset : offset + FRAME_BYTES]
+                    frame += b"\0" * (FRAME_BYTES - len(frame))
+            if frame is None:
+                frame = floors[uid][n * FRAME_BYTES : (n + 1) * FRAME_BYTES]
+            session.feed(user, frame)
+        due = start + (n + 1) / 50 / speed
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
+
+
+async def wait_for_state(session: GuildVoiceSession, state: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while session.machine.state != state:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"machine never reached {state}; it is {session.machine.state}")
+        await asyncio.sleep(0.005)
+
+
+def transitions(trace: list[TraceEntry]) -> list[tuple[str, str]]:
+    """(event, "source -> target") of every transition taken."""
+    return [(e.data.get("event", ""), e.text) for e in trace if e.kind == "transition"]
+
+
+def heard(trace: list[TraceEntry]) -> list[tuple[str | None, str, bool]]:
+    """(speaker, text, wake) of every transcript."""
+    return [(e.speaker, e.text, bool(e.data.get("wake"))) for e in trace if e.kind == "heard"]
+
+
+def first(trace: list[TraceEntry], kind: str, contains: str = "") -> TraceEntry:
+    for e in trace:
+        if e.kind == kind and contains in e.text:
+            return e
+    raise AssertionError(f"no {kind} entry containing {contains!r}")

@@ -1,0 +1,196 @@
+"""Voice end to end: the real bot joins the fake's voice channel, a member's espeak speech is
+sent as an Opus RTP stream, the bot recognises it with the real speech engines, answers, and the
+fake decodes the bot's spoken answer. Also: DAVE through a stub session, corrupt Opus, video
+packets and an unknown SSRC mid-speech, a voice disconnect, the watchdog, opt-out, and audio
+attachments."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import wave
+from typing import Any
+
+import davey
+import pytest
+
+from audio import RECOGNITION_RATE
+from audio.convert import downsample, to_discord
+from audio.vad.base import UtteranceEnded
+from audio.vad.webrtc import WebRtcVad
+from tests.fakediscord import FakeDiscord, Faults, fixtures
+from tests.fakediscord.dave import StubDaveSession, unwrap, wrap
+from tests.speech import speak
+
+pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
+pytest.importorskip("audio.tts.factory", reason="speech output has not landed yet")
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+COMMAND = "hey trainer, test the model"
+
+
+def speech48(text: str, **kw: Any) -> bytes:
+    return to_discord(speak(text, **kw), RECOGNITION_RATE, 1)
+
+
+def voice(app: Any) -> Any:
+    return app.bot.get_cog("Voice")
+
+
+def heard(app: Any, fake: FakeDiscord) -> list[str]:
+    session = voice(app).session(fake.guild_id)
+    return [e.text for e in session.trace if e.kind == "heard"] if session else []
+
+
+def said(app: Any, fake: FakeDiscord) -> list[str]:
+    session = voice(app).session(fake.guild_id)
+    return [e.text for e in session.trace if e.kind == "said"] if session else []
+
+
+async def join(fake: FakeDiscord, member: Any = None) -> dict[str, Any]:
+    member = member or fake.alice
+    await fake.set_voice_channel(member, fake.voice_channel_id)
+    sent = await fake.send_message("!join", author=member)
+    reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
+    await fake.voice.wait_ready(fake.guild_id, timeout=30)
+    return reply
+
+
+async def say_and_wait(
+    app: Any, fake: FakeDiscord, text: str = COMMAND, *, timeout: float = 30, **stream: Any
+) -> str:
+    """Stream speech as alice; wait until the bot heard an utterance and finished answering."""
+    before_heard, before_said = len(heard(app, fake)), len(said(app, fake))
+    await fake.stream_voice(fake.alice, speech48(text), **stream)
+    await fake.wait_for(lambda: len(heard(app, fake)) > before_heard, timeout, "recognition")
+    await fake.wait_for(lambda: len(said(app, fake)) > before_said, timeout, "the spoken answer")
+    return heard(app, fake)[before_heard]
+
+
+def speech_seconds(pcm48_stereo: bytes) -> float:
+    """Seconds of speech the VAD finds in what the bot said (not just any sound)."""
+    vad = WebRtcVad()
+    pcm16 = downsample(pcm48_stereo, 48_000, 2)
+    events = [*vad.process(pcm16), *vad.flush()]
+    return sum(e.end_s - e.start_s for e in events if isinstance(e, UtteranceEnded))
+
+
+async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord, bot: Any) -> None:
+    reply = await join(fake)
+    assert "Joining" in reply["content"]
+    notice = await fake.wait_for_reply(after=reply["id"], where=lambda m: "optout" in m["content"])
+    assert "never recorded" in notice["content"]
+    fake.voice.reset_received()
+    assert "test the model" in await say_and_wait(bot, fake)
+    # The answer was posted in the text channel too, and recorded for `correct`.
+    answer = await fake.wait_for_reply(after=notice["id"])
+    assert answer["content"] or answer["embeds"]
+    pcm = fake.received_voice_pcm()
+    seconds = len(pcm) / 192_000
+    assert 0.5 < seconds < 30, seconds
+    assert speech_seconds(pcm) > 0.4
+    stats = voice(bot).guilds[fake.guild_id].receiver.stats
+    assert stats.opus_errors == stats.dave_errors == stats.crypto_errors == 0
+
+
+async def test_corrupt_opus_video_and_unknown_ssrc_mid_speech(fake: FakeDiscord, bot: Any) -> None:
+    await join(fake)
+    faults = Faults(corrupt_every=9, video_burst_at=30, unknown_ssrc_at=60)
+    first = await say_and_wait(bot, fake, faults=faults)
+    stats = voice(bot).guilds[fake.guild_id].receiver.stats
+    assert stats.opus_errors >= 10 and stats.not_audio >= 10 and stats.unknown_ssrc >= 25
+    assert "model" in first  # recognised through the damage (about 11% of frames lost)
+    assert "test the model" in await say_and_wait(bot, fake)  # and the stream still works
+
+
+async def test_dave_frames_go_through_the_connection_session(
+    fake: FakeDiscord, bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(davey, "DaveSession", StubDaveSession)
+    StubDaveSession.instances.clear()
+    fake.voice.dave_version = 1
+    fake.voice.dave_unwrap = unwrap
+    await join(fake)
+    vc = bot.bot.get_guild(fake.guild_id).voice_client
+    assert isinstance(vc._connection.dave_session, StubDaveSession)
+    fake.voice.reset_received()
+    assert "test the model" in await say_and_wait(bot, fake, dave_wrap=wrap)
+    session = StubDaveSession.instances[-1]
+    assert session.decrypted and set(session.decrypted) == {fake.alice.id}
+    assert session.encrypted > 0 and fake.voice.received_errors == 0  # our answer, encrypted
+    assert speech_seconds(fake.received_voice_pcm()) > 0.4
+    # A member frame that skipped end-to-end encryption is dropped, never decoded as audio.
+    stats = voice(bot).guilds[fake.guild_id].receiver.stats
+    before = stats.dave_errors
+    await fake.stream_voice(fake.alice, speech48("hello"), pace=0.005)
+    await fake.wait_for(lambda: stats.dave_errors > before + 20, 5, "DAVE rejections")
+
+
+async def test_voice_disconnect_reconnects_and_recognition_continues(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    await join(fake)
+    connections = fake.voice.connections
+    await fake.drop_voice(4006)
+    await fake.wait_for(lambda: fake.voice.connections > connections, 15, "a new voice connection")
+    await fake.voice.wait_ready(fake.guild_id)
+    assert "test the model" in await say_and_wait(bot, fake)
+
+
+async def test_watchdog_reconnects_when_audio_stops_then_bot_leaves_empty_channel(
+    fake: FakeDiscord, make_config: Any
+) -> None:
+    from transports.discord.run import DiscordApp
+
+    overrides = fixtures.discord_overrides(fake, receive_watchdog_s=1.5, empty_channel_timeout_s=1)
+    config = make_config(**overrides)
+    app = DiscordApp(config, fake.token, guild_ready_timeout=0.1)
+    await app.start()
+    try:
+        await app.wait_ready()
+        await join(fake)
+        connections = fake.voice.connections
+        fake.voice.forward_to_bot = False  # the UDP path silently stops delivering
+        await fake.voice.announce_speaking(fake.guild_id, fake.alice.id, fake.alice.ssrc, True)
+        await fake.wait_for(lambda: fake.voice.connections > connections, 15, "a reconnect")
+        assert voice(app).guilds[fake.guild_id].reconnects == 1
+        fake.voice.forward_to_bot = True
+        await fake.voice.wait_ready(fake.guild_id)
+        assert "test the model" in await say_and_wait(app, fake)
+        # Everyone left: the bot leaves too, and its session is closed.
+        await fake.set_voice_channel(fake.alice, None)
+        await fake.wait_for(lambda: fake.bot_voice_channel() is None, 10, "the bot to leave")
+        assert voice(app).session(fake.guild_id) is None
+    finally:
+        await app.close()
+
+
+async def test_opted_out_member_is_dropped_before_decoding(fake: FakeDiscord, bot: Any) -> None:
+    sent = await fake.send_message("!optout", author=fake.bob)
+    await fake.wait_for_reply(after=sent["id"])
+    await fake.set_voice_channel(fake.bob, fake.voice_channel_id)
+    await join(fake)
+    stats = voice(bot).guilds[fake.guild_id].receiver.stats
+    frames = stats.frames
+    await fake.voice.stream(
+        fake.guild_id, fake.bob.id, fake.bob.ssrc, speech48(COMMAND), pace=0.005
+    )
+    await fake.wait_for(lambda: stats.opted_out > 50, 5, "dropped packets")
+    await asyncio.sleep(0.5)
+    assert stats.frames == frames and heard(bot, fake) == []
+
+
+async def test_voice_message_attachment_is_recognised(fake: FakeDiscord, bot: Any) -> None:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RECOGNITION_RATE)
+        w.writeframes(speak(COMMAND))
+    sent = await fake.send_message(
+        "", attachments=[("voice-message.wav", buffer.getvalue(), "audio/wav")], flags=1 << 13
+    )
+    reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
+    text = reply["content"] or reply["embeds"][0].get("description", "")
+    assert "heard" in text and "test the model" in text, reply

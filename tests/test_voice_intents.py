@@ -1,0 +1,125 @@
+"""Sentence templates -> commands, for typed text and transcripts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.intents import IntentMatcher, to_request
+from assistant.intents.spoken import number_forms, spoken_forms
+from assistant.messages import User
+from audio.asr.pronounce import Lexicon, ipa_to_arpabet
+
+DATASETS = ["movie_reviews", "imdb2026", "kaggle_tweets"]
+
+
+@pytest.fixture(scope="module")
+def matcher() -> IntentMatcher:
+    m = IntentMatcher(is_word=Lexicon().is_word)
+    m.update_lists({"dataset": DATASETS, "folder": DATASETS, "file": ["report.csv"]})
+    return m
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "slots"),
+    [
+        ("hi", "hi", {}),
+        ("Hello trainer!", "hi", {}),
+        ("join the voice channel", "join", {}),
+        ("please leave the call", "leave", {}),
+        ("train the model", "train", {}),
+        ("start training on movie reviews", "train", {"data_dir": "movie_reviews"}),
+        ("retrain on the i m d b twenty twenty six dataset", "train", {"data_dir": "imdb2026"}),
+        ("train the model on kaggle tweets as negative", "train",
+         {"data_dir": "kaggle_tweets", "positive": False}),
+        ("test the model", "test", {}),
+        ("archive the movie reviews folder", "archive", {"dir": "movie_reviews"}),
+        ("select dataset imdb2026", "select_dataset", {"dir": "imdb2026"}),
+        ("use the movie reviews data", "select_dataset", {"dir": "movie_reviews"}),
+        ("select movie reviews as positive", "select_dataset",
+         {"dir": "movie_reviews", "positive": True}),
+        ("show me the instructions", "instruction", {}),
+        ("that's wrong, it should be negative", "correct", {"text": "negative"}),
+        ("correct that to positive", "correct", {"text": "positive"}),
+        ("great job", "feedback", {"text": "great job"}),
+        ("feedback the bot answers slowly", "feedback", {"text": "the bot answers slowly"}),
+        ("send me the file report csv", "getfile", {"path": "report.csv"}),
+        ("what can you do?", "help", {}),
+        ("What's the status?", "status", {}),
+        ("how is the training going", "status", {}),
+        ("can you cancel the training now", "cancel", {}),
+        ("never mind", "cancel", {}),
+    ],
+)  # fmt: skip
+def test_typed_sentences_map_to_commands(
+    matcher: IntentMatcher, text: str, command: str, slots: dict
+) -> None:
+    intent = matcher.match(text)
+    assert intent is not None, text
+    assert (intent.name, intent.slots) == (command, slots)
+
+
+@pytest.mark.parametrize(
+    "text", ["call my mother tomorrow", "the weather is nice", "train", "select dataset cats", ""]
+)
+def test_other_text_matches_nothing(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.match(text) is None
+
+
+def test_wake_phrase_is_split_off(matcher: IntentMatcher) -> None:
+    assert matcher.split_wake("Hey trainer, what's the status?") == (True, "what's the status")
+    assert matcher.split_wake("okay trainer") == (True, "")
+    assert matcher.split_wake("hey trade her") == (False, "hey trade her")
+    intent = matcher.match("hey trainer cancel")
+    assert intent is not None and intent.wake and intent.name == "cancel"
+
+
+def test_to_request_is_a_voice_request(matcher: IntentMatcher) -> None:
+    intent = matcher.match("train on movie reviews")
+    assert intent is not None
+    user = User(id="42", name="ann")
+    request = to_request(intent, user, guild_id="g1", channel_id="c1")
+    assert request.command == "train" and request.source == "voice"
+    assert request.options == {"data_dir": "movie_reviews"} and request.user is user
+    assert (request.guild_id, request.channel_id) == ("g1", "c1")
+
+
+def test_spoken_forms_of_names() -> None:
+    words = Lexicon().is_word
+    assert spoken_forms("movie_reviews", words) == ["movie reviews"]
+    assert spoken_forms("imdb2026", words)[0] == "i m d b twenty twenty six"
+    assert "s s t two" in spoken_forms("sst2", words)
+    assert spoken_forms("Twitter-Sentiment", words) == ["twitter sentiment"]
+    assert number_forms("2005")[0] == "two thousand five"
+    assert number_forms("1905")[0] == "nineteen oh five"
+    assert number_forms("1999")[0] == "nineteen ninety nine"
+    assert number_forms("007") == ["zero zero seven"]
+    assert spoken_forms("___", words) == []
+
+
+def test_pronunciations_for_words_outside_cmudict() -> None:
+    lex = Lexicon()
+    prons = lex.pronunciations({"kaggle", "classifier", "trainer", "x"})
+    assert prons["trainer"] == ("T R EY N ER",)
+    assert prons["kaggle"][0].split()[:2] == ["K", "AE"]
+    assert ipa_to_arpabet("kˈæɡəl") == "K AE G AH L"
+
+
+def test_override_file_adds_and_replaces_intents(tmp_path: Path) -> None:
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        "intents:\n  status:\n    data:\n      - sentences: ['are we there yet']\n"
+        "  cancel:\n    data:\n      - sentences: ['abandon ship']\n",
+        encoding="utf-8",
+    )
+    m = IntentMatcher(intents_file=extra)
+    assert m.match("are we there yet").name == "status"  # type: ignore[union-attr]
+    assert m.match("what's the status") is None  # replaced
+    assert m.match("abandon ship").name == "cancel"  # type: ignore[union-attr]
+    assert m.match("help").name == "help"  # type: ignore[union-attr]
+
+
+def test_broken_override_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="intents_file"):
+        IntentMatcher(intents_file=tmp_path / "missing.yaml")

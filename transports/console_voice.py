@@ -1,0 +1,127 @@
+"""Console voice mode: audio files stand in for people speaking in a voice channel.
+
+`!join` in the console opens the console guild's voice session; `!say A.wav [B.wav ...]` feeds
+each file as a separate person's live stream (20 ms frames, all at once, so several files are
+several people talking over each other), at `conversation.realtime_factor` times real time.
+Spoken answers are written as numbered WAV files in a folder; written answers are printed.
+
+    voice = ConsoleVoice(registry, out_dir=Path("state/console-voice"))
+    session = await voice.join()
+    trace = await voice.say([Path("hey.wav")])        # what was heard, said and posted
+    print(format_trace(trace))
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from assistant.messages import User
+from audio import RECOGNITION_RATE
+from audio.decode import decode_file
+from states.output import WavFolderOutput
+from states.registry import SessionRegistry
+from states.session import GuildVoiceSession, TraceEntry
+
+FRAME_S = 0.02
+FRAME_BYTES = int(RECOGNITION_RATE * FRAME_S) * 2
+TAIL_S = 1.0
+"""Silence fed after the files, so the last utterance ends the way it would in a room."""
+SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored")
+
+
+def console_speaker(index: int) -> User:
+    """The n-th console speaker (file 1 is the console user, who owns the machine)."""
+    if index == 0:
+        return User(id="console", name="console", is_admin=True)
+    return User(id=f"console-{index + 1}", name=f"speaker {index + 1}")
+
+
+async def say(
+    files: list[Path],
+    session: GuildVoiceSession,
+    *,
+    realtime: float = 1.0,
+    settle_s: float = 60.0,
+    speakers: list[User] | None = None,
+) -> list[TraceEntry]:
+    """Feed each file as one speaker's live stream (all at once) and wait for the answers.
+
+    `realtime` is the speed: 1 is real time, 4 four times faster, 0 as fast as possible.
+    Returns the trace entries (transitions, heard, said, posted...) of this call.
+    """
+    streams = [decode_file(path).pcm for path in files]
+    users = speakers or [console_speaker(i) for i in range(len(files))]
+    silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
+    first = len(session.trace)
+    longest = max((len(pcm) for pcm in streams), default=0) + len(silence)
+    start = time.monotonic()
+    for offset in range(0, longest, FRAME_BYTES):
+        for user, pcm in zip(users, streams, strict=True):
+            padded = pcm + silence
+            if offset < len(padded):
+                session.feed(user, padded[offset : offset + FRAME_BYTES])
+        if realtime > 0:
+            # Pace against the clock, not per frame, so scheduling jitter does not add up.
+            due = start + (offset + FRAME_BYTES) / (2 * RECOGNITION_RATE) / realtime
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        elif offset % (FRAME_BYTES * 50) == 0:
+            await asyncio.sleep(0)  # let recognition and playback tasks run
+    for user in users:
+        session.end_stream(user.id)
+    await session.settle(settle_s)
+    return session.trace[first:]
+
+
+def format_trace(entries: list[TraceEntry]) -> str:
+    """Human-readable lines for the console: who said what, what the bot heard and said."""
+    if not entries:
+        return "(nothing happened)"
+    t0 = entries[0].at
+    lines = []
+    for e in entries:
+        if e.kind not in SHOWN:
+            continue
+        who = f" {e.speaker}" if e.speaker else ""
+        lines.append(f"{e.at - t0:6.2f}s {e.kind:<11}{who}: {e.text}")
+    return "\n".join(lines)
+
+
+class ConsoleVoice:
+    """The console's voice channel: one session of the console guild, answers to WAV files."""
+
+    def __init__(
+        self,
+        registry: SessionRegistry,
+        out_dir: Path,
+        *,
+        guild_id: str = "console",
+        channel_id: str = "console",
+        realtime: float | None = None,
+        print_text: bool = True,
+    ) -> None:
+        self.registry = registry
+        self.out_dir = Path(out_dir)
+        self.guild_id = guild_id
+        self.channel_id = channel_id
+        factor = registry.settings.realtime_factor if realtime is None else realtime
+        self.realtime = factor
+        self.output = WavFolderOutput(self.out_dir, realtime=factor > 0, print_text=print_text)
+
+    @property
+    def session(self) -> GuildVoiceSession | None:
+        return self.registry.get(self.guild_id)
+
+    async def join(self) -> GuildVoiceSession:
+        return await self.registry.join(
+            self.guild_id, voice=self.output, text=self.output, text_channel_id=self.channel_id
+        )
+
+    async def leave(self) -> None:
+        await self.registry.leave(self.guild_id)
+
+    async def say(self, files: list[Path]) -> list[TraceEntry]:
+        """`!say A.wav B.wav`: joins first if needed."""
+        session = self.session or await self.join()
+        return await say(files, session, realtime=self.realtime)

@@ -1,0 +1,104 @@
+"""Voice messages and audio attachments sent to the bot: the same recognition and intents as
+speech in a voice channel. Handled when the message is a Discord voice message, mentions the
+bot, or is a direct message; the answer is a reply that also says what was heard."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from assistant.errors import UserError
+from assistant.messages import Reply
+
+from .cog_commands import guild_key, to_user
+
+if TYPE_CHECKING:
+    from .client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".flac", ".aac"}
+
+
+def is_audio(attachment: discord.Attachment) -> bool:
+    content_type = (attachment.content_type or "").split(";")[0]
+    return content_type.startswith("audio/") or (
+        PurePosixPath(attachment.filename.lower()).suffix in AUDIO_SUFFIXES
+    )
+
+
+class AudioMessagesCog(commands.Cog, name="AudioMessages"):
+    def __init__(self, bot: TrainerBot) -> None:
+        self.bot = bot
+
+    def _addressed(self, message: discord.Message) -> bool:
+        me = self.bot.user
+        return (
+            message.flags.voice
+            or message.guild is None
+            or (me is not None and me in message.mentions)
+        )
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not message.attachments:
+            return
+        if message.content.startswith(self.bot.config.prefix) or not self._addressed(message):
+            return  # typed commands (e.g. `!train` + a file) are the commands cog's
+        audio = next((a for a in message.attachments if is_audio(a)), None)
+        if audio is None:
+            return
+        cog = self.bot.get_cog("Trainer")
+        if cog is None:
+            return
+        ctx = await self.bot.get_context(message)
+        if cog.limiter.hit(str(message.author.id)):  # type: ignore[attr-defined]
+            return
+        try:
+            reply = await self.understand(message, audio)
+        except UserError as exc:
+            reply = Reply(text=str(exc), ok=False, kind="error")
+        except Exception:
+            log.exception("audio message %s could not be handled", message.id)
+            reply = Reply(text="Sorry, I couldn't process that audio.", ok=False, kind="error")
+        await cog.deliver(ctx, reply)  # type: ignore[attr-defined]
+
+    async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
+        from audio.decode import decode_bytes
+
+        cog = self.bot.get_cog("Trainer")
+        voice = self.bot.get_cog("Voice")
+        assert cog is not None and voice is not None
+        data = (await cog.read_attachments([audio]))[0].data  # type: ignore[attr-defined]
+        max_seconds = self.bot.config.voice.max_file_seconds
+        decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
+        parts = (await voice.sessions()).parts  # type: ignore[attr-defined]
+        loop = asyncio.get_running_loop()
+        transcript = await loop.run_in_executor(
+            parts.executor, parts.recognizers.transcribe, decoded.pcm
+        )
+        heard = transcript.text or ""
+        intent = parts.understand(heard) if heard and not transcript.rejected else None
+        if intent is None:
+            said = f"“{heard}”" if heard else "nothing I could make out"
+            return Reply(
+                text=f"I heard {said}, but that isn't a command I know. Try “help”.",
+                ok=False,
+                kind="transcript",
+                data={"transcript": heard},
+            )
+        request = parts.make_request(
+            intent,
+            to_user(message.author),
+            guild_key(message.guild, message.author),
+            str(message.channel.id),
+        )
+        request.message_id = str(message.id)
+        reply = await self.bot.assistant.handle(request)
+        reply.text = f"🎙️ heard: “{heard}”\n{reply.text}"
+        return reply

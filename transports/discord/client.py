@@ -1,0 +1,121 @@
+"""The discord.py bot: prefix, intents, endpoints (REST base, gateway, extra CA) from settings.
+
+Intents, and why each is needed:
+- `guilds`: channels and roles (role names decide permissions).
+- `guild_messages` + `message_content` (privileged): read `!train ...` typed commands and
+  attachments; without message content, prefix commands see empty text.
+- `members` (privileged): members' roles in the cache, and who is in a voice channel.
+- `voice_states`: who joins or leaves voice (when to leave an empty channel; who may speak).
+Presence and typing intents are not requested.
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+import yarl
+from discord.ext import commands
+
+from assistant.config import Config, DiscordSettings
+
+if TYPE_CHECKING:
+    from assistant.app import Assistant
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_API = discord.http.Route.BASE
+_DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def make_intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    intents.members = True
+    intents.voice_states = True
+    return intents
+
+
+def configure_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at a REST proxy / another gateway. These are class attributes in
+    discord.py, so they apply to the whole process (one bot per process)."""
+    discord.http.Route.BASE = (settings.api_base or _DEFAULT_API).rstrip("/")
+    gateway = settings.gateway_url
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = (
+        yarl.URL(gateway) if gateway else _DEFAULT_GATEWAY
+    )
+
+
+def make_connector(settings: DiscordSettings) -> aiohttp.TCPConnector | None:
+    """A connector trusting `ca_cert` on top of the system CAs (REST, gateway and voice all
+    share discord.py's one HTTP session); None keeps discord.py's default."""
+    if not settings.ca_cert:
+        return None
+    context = ssl.create_default_context()
+    context.load_verify_locations(cafile=settings.ca_cert)
+    return aiohttp.TCPConnector(ssl=context)
+
+
+class TrainerBot(commands.Bot):
+    """The bot; commands, privacy and voice are added as cogs in `setup_hook`."""
+
+    def __init__(
+        self,
+        config: Config,
+        assistant: Assistant,
+        *,
+        sessions_factory: Callable[[TrainerBot], Awaitable[Any]] | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned_or(config.prefix),
+            intents=make_intents(),
+            help_command=None,  # the core's `help` command is the one users see
+            connector=make_connector(config.discord),
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            **options,
+        )
+        self.config = config
+        self.assistant = assistant
+        self.synced = False
+        self.sessions_factory = sessions_factory
+        """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
+
+    async def setup_hook(self) -> None:
+        from .audio_messages import AudioMessagesCog
+        from .cog_commands import CommandsCog
+        from .privacy import PrivacyCog
+        from .voice.manager import VoiceCog
+
+        await self.add_cog(CommandsCog(self))
+        await self.add_cog(PrivacyCog(self))
+        await self.add_cog(VoiceCog(self))
+        await self.add_cog(AudioMessagesCog(self))
+        if self.config.discord.sync_commands:
+            await self._sync()
+
+    async def _sync(self) -> None:
+        guild_id = self.config.discord.command_guild_id
+        try:
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+            else:
+                synced = await self.tree.sync()
+        except discord.HTTPException as exc:
+            # Typed commands keep working; slash commands stay as they were registered before.
+            log.error("could not register slash commands: %s", exc)
+            return
+        self.synced = True
+        log.info("registered %d slash commands", len(synced))
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info("logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))

@@ -1,0 +1,296 @@
+"""Hybrid commands generated from the core's command specs: each works as `!cmd` and `/cmd`.
+
+Typed (`!cmd ...`) invocations hand the raw text to the core, which parses it with the same rules
+as the console; slash invocations hand over typed, already-parsed options. Either way the core
+returns a `Reply`, rendered here. No exception text ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any, Optional
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+from discord.ext.commands.parameters import Parameter as CommandParameter
+from discord.ext.commands.parameters import Signature as CommandSignature
+
+from assistant.commands.registry import Command as CoreCommand
+from assistant.errors import LimitExceeded
+from assistant.messages import Attachment, Reply, Request, Source, User
+
+from .progress import JobProgress
+from .ratelimit import RateLimiter
+from .render import error_embed, render
+
+if TYPE_CHECKING:
+    from .client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+KIND_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "text": str, "json": str}
+FILE_OPTION = "file"
+"""Slash option carrying the attachment of commands that accept one."""
+
+
+def to_user(author: discord.abc.User) -> User:
+    """Role names decide permissions; guild administrators pass every check."""
+    if isinstance(author, discord.Member):
+        roles = frozenset(r.name for r in author.roles if not r.is_default())
+        return User(
+            id=str(author.id),
+            name=author.display_name,
+            roles=roles,
+            is_admin=author.guild_permissions.administrator,
+        )
+    return User(id=str(author.id), name=author.display_name)
+
+
+def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
+    return str(guild.id) if guild is not None else f"dm-{author.id}"
+
+
+class CoreHybridCommand(commands.HybridCommand[Any, ..., Any]):
+    """A hybrid command whose typed form is parsed by the core, not by discord.py."""
+
+    async def _parse_arguments(self, ctx: commands.Context[Any]) -> None:
+        if ctx.interaction is None:
+            ctx.args, ctx.kwargs = [ctx], {}
+            return
+        await super()._parse_arguments(ctx)
+
+
+def build_command(spec: CoreCommand, run: Any) -> CoreHybridCommand:
+    """A hybrid command whose slash signature mirrors the spec: typed, described options."""
+
+    async def callback(ctx: commands.Context[Any], **options: Any) -> None:
+        await run(ctx, spec, options)
+
+    # discord.py's own Parameter/Signature classes: a plain inspect.Signature in
+    # __signature__ is taken as is and lacks the converter fields the hybrid machinery reads.
+    parameters = [
+        CommandParameter(
+            "ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=commands.Context
+        )
+    ]
+    descriptions: dict[str, str] = {}
+    choices: dict[str, list[app_commands.Choice[str]]] = {}
+    for param in spec.params:
+        kind = KIND_TYPES[param.kind]
+        parameters.append(
+            CommandParameter(
+                param.name,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=kind if param.required else Optional[kind],  # noqa: UP045 - runtime
+                default=inspect.Parameter.empty if param.required else None,
+            )
+        )
+        descriptions[param.name] = (param.description or param.name)[:100]
+        if param.choices:
+            choices[param.name] = [app_commands.Choice(name=c, value=c) for c in param.choices[:25]]
+    if spec.attachments:
+        parameters.append(
+            CommandParameter(
+                FILE_OPTION,
+                inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                annotation=Optional[discord.Attachment],  # noqa: UP045 - evaluated at runtime
+                default=None,
+            )
+        )
+        descriptions[FILE_OPTION] = "A file to add (.txt, .csv, .jsonl, .json or .zip)"
+    # Parameters without defaults must come first in a signature; the core does not care.
+    parameters[1:] = sorted(parameters[1:], key=lambda p: p.default is not inspect.Parameter.empty)
+    callback.__signature__ = CommandSignature(parameters)  # type: ignore[attr-defined]
+    callback.__name__ = callback.__qualname__ = spec.name
+    callback.__discord_app_commands_param_description__ = descriptions  # type: ignore[attr-defined]
+    if choices:
+        callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
+    return CoreHybridCommand(
+        callback,
+        name=spec.name,
+        description=(spec.summary or spec.name)[:100],
+        aliases=list(spec.aliases),
+        with_app_command=not spec.hidden,
+    )
+
+
+class CommandsCog(commands.Cog, name="Trainer"):
+    def __init__(self, bot: TrainerBot) -> None:
+        self.bot = bot
+        self.assistant = bot.assistant
+        settings = bot.config.discord
+        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.progress = JobProgress(bot, settings.progress_edit_interval_s)
+        self._added: list[str] = []
+
+    async def cog_load(self) -> None:
+        for spec in self.assistant.commands.all(include_hidden=True):
+            if self.bot.get_command(spec.name) is not None:
+                log.warning("command %s already exists in Discord; core version skipped", spec.name)
+                continue
+            self.bot.add_command(build_command(spec, self.run))
+            self._added.append(spec.name)
+        self.progress.start()
+
+    async def cog_unload(self) -> None:
+        self.progress.stop()
+        for name in self._added:
+            self.bot.remove_command(name)
+
+    # -- running a command ---------------------------------------------------------------------
+
+    async def run(
+        self, ctx: commands.Context[Any], spec: CoreCommand, options: dict[str, Any]
+    ) -> None:
+        slash = ctx.interaction is not None
+        wait = self.limiter.hit(str(ctx.author.id))
+        if wait:
+            await self.send(ctx, _slow_down(wait))
+            return
+        if slash:
+            await ctx.defer()  # the 3-second interaction deadline; commands may take longer
+        upload = options.pop(FILE_OPTION, None)
+        found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
+        try:
+            attachments = await self.read_attachments(found) if spec.attachments else []
+        except LimitExceeded as exc:
+            await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
+            return
+        request = self.request(ctx, spec.name, options, attachments)
+        reply = await self.assistant.handle(request)
+        await self.deliver(ctx, reply)
+
+    async def handle_voice(self, request: Request) -> Reply:
+        """Spoken commands count against the same per-user limit as typed ones."""
+        wait = self.limiter.hit(request.user.id)
+        if wait:
+            reply = _slow_down(wait)
+            reply.speech = "You're going a bit fast. Please wait a moment."
+            return reply
+        return await self.assistant.handle(request)
+
+    def request(
+        self,
+        ctx: commands.Context[Any],
+        name: str,
+        options: dict[str, Any] | None,
+        attachments: list[Attachment],
+    ) -> Request:
+        slash = ctx.interaction is not None
+        message = None if slash else ctx.message
+        reference = message.reference if message is not None else None
+        source: Source = "slash" if slash else "text"
+        return Request(
+            command=name,
+            text="" if slash else _rest_of_line(ctx),
+            user=to_user(ctx.author),
+            guild_id=guild_key(ctx.guild, ctx.author),
+            channel_id=str(ctx.channel.id),
+            message_id=str(message.id) if message is not None else None,
+            reply_to=str(reference.message_id) if reference and reference.message_id else None,
+            attachments=attachments,
+            options={k: v for k, v in (options or {}).items() if v is not None} if slash else None,
+            source=source,
+        )
+
+    async def read_attachments(self, found: list[discord.Attachment]) -> list[Attachment]:
+        """Refuse by announced size before downloading; check the real size after."""
+        limit = self.bot.config.limits.attachment_bytes
+        out = []
+        for item in found:
+            if item.size > limit:
+                raise LimitExceeded(
+                    f"`{item.filename}` is {item.size:,} bytes; the limit is {limit:,} bytes."
+                )
+            data = await item.read()
+            if len(data) > limit:
+                raise LimitExceeded(f"`{item.filename}` is larger than the {limit:,}-byte limit.")
+            out.append(Attachment(item.filename, data, item.content_type))
+        return out
+
+    async def deliver(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
+        """Send the reply, remember it for `correct`, follow its job, act on voice."""
+        message = await self.send(ctx, reply)
+        if message is not None:
+            self.assistant.record_reply(
+                reply,
+                message_id=str(message.id),
+                guild_id=guild_key(ctx.guild, ctx.author),
+                channel_id=str(message.channel.id),
+            )
+            if reply.job_id is not None:
+                self.progress.follow(reply.job_id, message, reply.text)
+        if reply.voice_action is not None:
+            voice = self.bot.get_cog("Voice")
+            if voice is not None:
+                await voice.voice_action(ctx, reply)  # type: ignore[attr-defined]
+        return message
+
+    async def send(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
+        rendered = render(reply, self.bot.config.limits.send_file_bytes)
+        kwargs = rendered.kwargs()
+        if ctx.interaction is None:
+            kwargs["reference"] = ctx.message
+            kwargs["mention_author"] = False
+        try:
+            return await ctx.send(**kwargs)
+        except discord.HTTPException as exc:
+            log.error("could not send a reply in channel %s: %s", ctx.channel.id, exc)
+            if rendered.files:  # e.g. a file Discord refused: say so without the files
+                try:
+                    note = Reply(text=f"{reply.text}\n(I could not attach the file.)", ok=reply.ok)
+                    return await ctx.send(**render(note, 0).kwargs())
+                except discord.HTTPException:
+                    pass
+            return None
+
+    # -- errors and unknown commands -----------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
+        if isinstance(error, commands.CommandNotFound):
+            name = (ctx.invoked_with or "").strip()
+            if not name or not name[0].isalpha() or self.limiter.hit(str(ctx.author.id)):
+                return  # "!!!", "!?" and floods are not commands
+            reply = await self.assistant.handle(self.request(ctx, name, None, []))
+            await self.send(ctx, reply)
+            return
+        original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
+        if isinstance(error, commands.UserInputError | commands.CheckFailure):
+            await self.send(ctx, Reply(text=str(error), ok=False, kind="error"))
+            return
+        reference = secrets.token_hex(3)
+        log.error("command %s failed (ref %s)", ctx.command, reference, exc_info=original)
+        text = f"Sorry, something went wrong on my side (reference `{reference}`)."
+        try:
+            if ctx.interaction is not None and not ctx.interaction.response.is_done():
+                await ctx.interaction.response.send_message(embed=error_embed(text))
+            else:
+                await ctx.send(embed=error_embed(text))
+        except discord.HTTPException:
+            pass
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("slash command failed: %r", error)
+
+
+def _rest_of_line(ctx: commands.Context[Any]) -> str:
+    """Everything after `!name`, unparsed (the core parses it, quotes and JSON included)."""
+    content = ctx.message.content
+    prefix = ctx.prefix or ""
+    invoked = ctx.invoked_with or ""
+    rest = content[len(prefix) :].lstrip()
+    return rest[len(invoked) :].strip() if rest.lower().startswith(invoked.lower()) else rest
+
+
+def _slow_down(wait: float) -> Reply:
+    return Reply(
+        text=f"You're sending commands quickly; please wait {wait:.0f} s and try again.",
+        ok=False,
+        kind="error",
+    )

@@ -1,0 +1,65 @@
+"""Voice privacy: `optout` / `optin`, and the notice posted when the bot starts listening.
+
+An opted-out member's packets are dropped before decoding (voice/receiver.py), so their speech
+is never decoded, recognised or kept. The choice is stored per guild in the Store.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discord.ext import commands
+
+from assistant.messages import Reply
+
+from .cog_commands import guild_key
+
+if TYPE_CHECKING:
+    from .client import TrainerBot
+
+
+def listening_notice(prefix: str, channel_name: str, wake: str) -> str:
+    return (
+        f"🎙️ I'm listening in **{channel_name}**. I only act on speech that starts with "
+        f"“{wake}”; audio is processed in memory and never recorded or stored. "
+        f"Don't want me to hear you? Type `{prefix}optout` (or `/optout`); "
+        f"`{prefix}optin` undoes it."
+    )
+
+
+class PrivacyCog(commands.Cog, name="Privacy"):
+    def __init__(self, bot: TrainerBot) -> None:
+        self.bot = bot
+        self.store = bot.assistant.store
+
+    def opted_out(self, guild_id: int) -> set[int]:
+        return {int(u) for u in self.store.voice_optouts(str(guild_id)) if u.isdigit()}
+
+    async def _set(self, ctx: commands.Context[Any], opted_out: bool) -> None:
+        guild = guild_key(ctx.guild, ctx.author)
+        self.store.set_voice_optout(guild, str(ctx.author.id), opted_out)
+        voice = self.bot.get_cog("Voice")
+        if voice is not None and ctx.guild is not None:
+            voice.privacy_changed(ctx.guild.id)  # type: ignore[attr-defined]
+        if opted_out:
+            text = (
+                "Done: I won't listen to you in voice in this server. Your speech is dropped "
+                f"before it is even decoded. `{self.bot.config.prefix}optin` undoes this."
+            )
+        else:
+            text = "Done: I'll listen to you in voice again (only after the wake phrase)."
+        cog = self.bot.get_cog("Trainer")
+        if cog is not None:
+            await cog.send(ctx, Reply(text=text, speech=None))  # type: ignore[attr-defined]
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="optout", description="Stop the bot from listening to your voice"
+    )
+    async def optout(self, ctx: commands.Context[Any]) -> None:
+        await self._set(ctx, True)
+
+    @commands.hybrid_command(  # type: ignore[arg-type]
+        name="optin", description="Let the bot listen to your voice again"
+    )
+    async def optin(self, ctx: commands.Context[Any]) -> None:
+        await self._set(ctx, False)

@@ -1,0 +1,120 @@
+"""Follow background jobs: edit the reply that started a job with its progress, and announce
+the result in the job's channel when it finishes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from assistant.reports import job_finished_reply, progress_bar
+
+from .render import render
+
+if TYPE_CHECKING:
+    from .client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Followed:
+    message: discord.Message
+    text: str
+    edited_at: float = 0.0
+    last_job: Any = None
+    pending: asyncio.TimerHandle | None = None
+
+
+def progress_line(job: Any) -> str:
+    detail = f" · {job.message}" if job.message else ""
+    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({job.status}){detail}"
+
+
+class JobProgress:
+    def __init__(self, bot: TrainerBot, interval: float) -> None:
+        self.bot = bot
+        self.interval = interval
+        self._followed: dict[int, _Followed] = {}
+        self._early: dict[int, Any] = {}
+        """Events of jobs whose reply is not sent yet (a fast job can finish first)."""
+        self._unsubscribe: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        self._unsubscribe = self.bot.assistant.jobs.subscribe(self.on_event)
+
+    def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        for followed in self._followed.values():
+            if followed.pending:
+                followed.pending.cancel()
+
+    def follow(self, job_id: int, message: discord.Message, text: str) -> None:
+        followed = _Followed(message, text)
+        self._followed[job_id] = followed
+        early = self._early.pop(job_id, None)
+        if early is not None:
+            self.on_event(early)
+
+    def on_event(self, event: Any) -> None:
+        job = event.job
+        followed = self._followed.get(job.id)
+        if followed is None:
+            if len(self._early) > 100:
+                self._early.clear()
+            self._early[job.id] = event
+            return
+        followed.last_job = job
+        if event.kind == "finished":
+            self._followed.pop(job.id, None)
+            if followed.pending:
+                followed.pending.cancel()
+            self._spawn(self._finish(followed, job))
+            return
+        # Discord rate-limits edits: at most one per interval, the latest state wins.
+        if followed.pending is not None:
+            return
+        delay = max(0.0, followed.edited_at + self.interval - time.monotonic())
+        followed.pending = asyncio.get_running_loop().call_later(delay, self._edit_now, followed)
+
+    def _edit_now(self, followed: _Followed) -> None:
+        followed.pending = None
+        followed.edited_at = time.monotonic()
+        job = followed.last_job
+        self._spawn(self._edit(followed, f"{followed.text}\n{progress_line(job)}"))
+
+    async def _edit(self, followed: _Followed, content: str) -> None:
+        try:
+            await followed.message.edit(content=content[:2000])
+        except discord.HTTPException as exc:
+            log.info("could not edit progress message: %s", exc)
+
+    async def _finish(self, followed: _Followed, job: Any) -> None:
+        await self._edit(followed, f"{followed.text}\n{progress_line(job)}")
+        voice = self.bot.get_cog("Voice")
+        if voice is not None and voice.announces_jobs(job.guild_id):  # type: ignore[attr-defined]
+            return  # the guild's voice session says it aloud and posts it
+        channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
+        if channel is None or not isinstance(channel, discord.abc.Messageable):
+            return
+        reply = job_finished_reply(self.bot.assistant, job)
+        rendered = render(reply, self.bot.config.limits.send_file_bytes)
+        try:
+            sent = await channel.send(**rendered.kwargs(), reference=followed.message)
+        except discord.HTTPException as exc:
+            log.info("could not announce job %s: %s", job.id, exc)
+            return
+        self.bot.assistant.record_reply(
+            reply, message_id=str(sent.id), guild_id=job.guild_id, channel_id=job.channel_id
+        )
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

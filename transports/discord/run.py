@@ -1,0 +1,140 @@
+"""Start the Discord bot: `run_discord(config, token)` is what bot.py calls when DISCORD_TOKEN
+is set; `DiscordApp` is the same thing for code that already runs an event loop (tests)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from assistant.app import Assistant
+from assistant.config import Config
+
+from .client import TrainerBot, configure_endpoints
+
+if TYPE_CHECKING:
+    from states.registry import SessionRegistry
+
+log = logging.getLogger(__name__)
+
+
+async def default_sessions(bot: TrainerBot) -> SessionRegistry:
+    """The voice sessions, with the configured speech engines (built on the first join)."""
+    from states.parts import build_parts
+    from states.registry import SessionRegistry
+
+    parts = await build_parts(bot.config, bot.assistant, [str(g.id) for g in bot.guilds])
+    commands = bot.get_cog("Trainer")
+    handle = commands.handle_voice if commands is not None else bot.assistant.handle  # type: ignore[attr-defined]
+    return SessionRegistry(parts, handle, bot.config.conversation, jobs=bot.assistant.jobs)
+
+
+class DiscordApp:
+    """The assistant plus the bot, started and stopped together."""
+
+    def __init__(
+        self,
+        config: Config,
+        token: str,
+        *,
+        sessions_factory: Callable[[TrainerBot], Awaitable[SessionRegistry]] | None = None,
+        **client_options: Any,
+    ) -> None:
+        """`client_options` go to discord.py's Client (tests shorten `guild_ready_timeout`)."""
+        self.config = config
+        self._token = token
+        self._sessions_factory = sessions_factory or default_sessions
+        self._client_options = client_options
+        self.assistant: Assistant | None = None
+        self.bot: TrainerBot | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> TrainerBot:
+        if self.config.discord.record_audio:
+            log.warning("discord.record_audio is not supported: no audio is ever stored")
+        configure_endpoints(self.config.discord)
+        self.assistant = Assistant(self.config)
+        await self.assistant.start()
+        bot = TrainerBot(
+            self.config,
+            self.assistant,
+            sessions_factory=self._sessions_factory,
+            **self._client_options,
+        )
+        self.bot = bot
+        await bot.login(self._token)  # raises LoginFailure on a bad token, before connecting
+        self._task = asyncio.get_running_loop().create_task(bot.connect(reconnect=True))
+        return bot
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        assert self.bot is not None and self._task is not None
+        ready = asyncio.ensure_future(self.bot.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            ready.cancel()
+            if self._task in done:
+                self._task.result()  # re-raise why the connection ended
+            raise TimeoutError("the bot did not become ready")
+
+    async def wait_closed(self) -> None:
+        if self._task is not None:
+            await self._task
+
+    async def close(self) -> None:
+        if self.bot is not None:
+            with contextlib.suppress(Exception):
+                voice = self.bot.get_cog("Voice")
+                if voice is not None:
+                    await voice.cog_unload()
+            await self.bot.close()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+        if self.assistant is not None:
+            await self.assistant.close()
+
+
+async def serve_discord(config: Config, token: str) -> None:
+    app = DiscordApp(config, token)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await app.start()
+        closed = asyncio.ensure_future(app.wait_closed())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if closed.done():
+            closed.result()
+        stopping.cancel()
+    finally:
+        await app.close()
+
+
+def run_discord(config: Config, token: str) -> int:
+    """Run until Ctrl+C / SIGTERM. Returns an exit status; the token is never printed."""
+    try:
+        asyncio.run(serve_discord(config, token))
+    except discord.LoginFailure:
+        print("Trainer cannot log in to Discord: DISCORD_TOKEN was rejected.", file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "Trainer needs the Message Content and Server Members intents: enable them in the "
+            "Developer Portal (Bot page, Privileged Gateway Intents).",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0

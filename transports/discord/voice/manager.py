@@ -1,0 +1,365 @@
+"""Voice channels: join/leave, receive -> the guild's conversation session -> playback.
+
+One `GuildVoice` per guild the bot is in voice in. The receiver runs in discord.py's socket
+thread and hands frames to the event loop; the session (states/) does VAD, recognition, the
+command and speech; `DiscordVoiceOutput` plays it. A watchdog reconnects when audio stops
+arriving while a member is speaking, and the bot leaves a channel that stayed empty.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord.ext import commands, voice_recv
+
+from assistant.messages import Reply, User
+
+from ..cog_commands import to_user
+from ..privacy import listening_notice
+from ..render import render
+from .playback import DiscordVoiceOutput
+from .receiver import VoiceReceiver
+from .text_output import ChannelTextOutput
+
+if TYPE_CHECKING:
+    from states.registry import SessionRegistry
+
+    from ..client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong. Please try again."
+
+WATCHDOG_TICK_S = 1.0
+
+
+@dataclass
+class GuildVoice:
+    guild: discord.Guild
+    channel_id: int
+    text_channel_id: int
+    receiver: VoiceReceiver | None = None
+    output: DiscordVoiceOutput | None = None
+    opted_out: set[int] = field(default_factory=set)
+    users: dict[int, User] = field(default_factory=dict)
+    speaking_since: dict[int, float] = field(default_factory=dict)
+    """SPEAKING (op 5) flags from the voice gateway: who said they started to talk, and when."""
+    empty_since: float | None = None
+    reconnects: int = 0
+    reconnecting: bool = False
+    watchdog: asyncio.Task[None] | None = None
+
+    @property
+    def vc(self) -> Any:
+        return self.guild.voice_client
+
+
+SessionsFactory = Callable[["TrainerBot"], Awaitable["SessionRegistry"]]
+
+
+class VoiceCog(commands.Cog, name="Voice"):
+    def __init__(self, bot: TrainerBot, sessions: SessionsFactory | None = None) -> None:
+        self.bot = bot
+        self.settings = bot.config.discord
+        self._sessions_factory = sessions or getattr(bot, "sessions_factory", None)
+        self._sessions: SessionRegistry | None = None
+        self.guilds: dict[int, GuildVoice] = {}
+        self._lock = asyncio.Lock()
+        self._build_lock = asyncio.Lock()
+
+    # -- sessions (built on first join: loading the recogniser takes a moment) ----------------
+
+    async def sessions(self) -> SessionRegistry:
+        async with self._build_lock:
+            if self._sessions is None:
+                if self._sessions_factory is None:
+                    raise RuntimeError("voice is not available: no speech pipeline configured")
+                sessions = await self._sessions_factory(self.bot)
+                parts = sessions.parts
+                if parts.apology is None:
+                    # Said when speech output fails later, so synthesise it while it works.
+                    try:
+                        parts.apology = await parts.synthesizer.synthesize(APOLOGY)
+                    except Exception as exc:
+                        log.warning("could not prepare the spoken apology: %r", exc)
+                self._sessions = sessions
+            return self._sessions
+
+    def announces_jobs(self, guild_id: str) -> bool:
+        """True when the guild's voice session announces finished jobs (text and speech)."""
+        sessions = self._sessions
+        return sessions is not None and guild_id in sessions and sessions.settings.announce_jobs
+
+    # -- join / leave ------------------------------------------------------------------------
+
+    async def voice_action(self, ctx: commands.Context[Any], reply: Reply) -> None:
+        if ctx.guild is None:
+            return
+        if reply.voice_action == "leave":
+            await self.leave(ctx.guild)
+            return
+        state = getattr(ctx.author, "voice", None)
+        if state is None or state.channel is None:
+            await self._say(ctx.channel, "Join a voice channel first, then ask me again.", ok=False)
+            return
+        try:
+            await self.join(state.channel, ctx.channel.id)
+        except Exception as exc:  # no permission, timeout, no pipeline: say so, log details
+            log.exception("could not join voice in guild %s", ctx.guild.id)
+            await self._say(
+                ctx.channel, f"I couldn't join the voice channel ({_why(exc)}).", ok=False
+            )
+
+    async def join(self, channel: Any, text_channel_id: int) -> GuildVoice:
+        async with self._lock:
+            guild = channel.guild
+            sessions = await self.sessions()
+            gv = self.guilds.get(guild.id)
+            vc = guild.voice_client
+            if vc is not None and vc.channel.id != channel.id:
+                await vc.move_to(channel)
+            elif vc is None:
+                await channel.connect(
+                    cls=voice_recv.VoiceRecvClient,
+                    timeout=self.settings.voice_connect_timeout_s,
+                    self_deaf=False,
+                )
+            if gv is None:
+                gv = GuildVoice(guild, channel.id, text_channel_id)
+                self.guilds[guild.id] = gv
+            gv.channel_id, gv.text_channel_id = channel.id, text_channel_id
+            gv.opted_out = self._opted_out(guild.id)
+            gv.output = gv.output or DiscordVoiceOutput(lambda: guild.voice_client)
+            text = ChannelTextOutput(self.bot)
+            await sessions.join(
+                str(guild.id), voice=gv.output, text=text, text_channel_id=str(text_channel_id)
+            )
+            self._start_receiving(gv)
+            if gv.watchdog is None or gv.watchdog.done():
+                gv.watchdog = asyncio.get_running_loop().create_task(self._watch(gv))
+        if self.settings.announce_listening:
+            wake = (self.bot.config.voice.wake_phrases or ["hey trainer"])[0]
+            text_channel = self.bot.get_channel(text_channel_id)
+            if text_channel is not None:
+                notice = listening_notice(self.bot.config.prefix, channel.name, wake)
+                await self._say(text_channel, notice)
+        return gv
+
+    async def leave(self, guild: discord.Guild) -> None:
+        gv = self.guilds.pop(guild.id, None)
+        if gv is not None:
+            # The watchdog itself calls leave() for an empty channel: cancelling it then would
+            # interrupt the disconnect below and leave a half-closed voice client behind.
+            if gv.watchdog is not None and gv.watchdog is not asyncio.current_task():
+                gv.watchdog.cancel()
+            if gv.receiver is not None:
+                gv.receiver.stop()
+        if self._sessions is not None:
+            await self._sessions.leave(str(guild.id))
+        vc = guild.voice_client
+        if vc is not None:
+            await vc.disconnect(force=True)
+
+    def _start_receiving(self, gv: GuildVoice) -> None:
+        vc = gv.vc
+        if vc is None:
+            return
+        if gv.receiver is not None and gv.receiver.vc is vc and gv.receiver.active:
+            return
+        if gv.receiver is not None:
+            gv.receiver.stop()
+        loop = asyncio.get_running_loop()
+
+        def sink(user_id: int, pcm: bytes) -> None:  # socket-reader thread
+            loop.call_soon_threadsafe(self._feed, gv, user_id, pcm)
+
+        gv.receiver = VoiceReceiver(vc, sink, opted_out=lambda uid: uid in gv.opted_out)
+        gv.receiver.start()
+
+    def _feed(self, gv: GuildVoice, user_id: int, pcm: bytes) -> None:
+        sessions = self._sessions
+        session = sessions.get(str(gv.guild.id)) if sessions is not None else None
+        if session is None or user_id in gv.opted_out:
+            return
+        user = gv.users.get(user_id)
+        if user is None:
+            member = gv.guild.get_member(user_id)
+            if member is None or member.bot:
+                return
+            user = gv.users[user_id] = to_user(member)
+        session.feed_discord(user, pcm)
+
+    # -- privacy ---------------------------------------------------------------------------------
+
+    def _opted_out(self, guild_id: int) -> set[int]:
+        privacy = self.bot.get_cog("Privacy")
+        return privacy.opted_out(guild_id) if privacy is not None else set()  # type: ignore[attr-defined]
+
+    def privacy_changed(self, guild_id: int) -> None:
+        gv = self.guilds.get(guild_id)
+        if gv is None:
+            return
+        gv.opted_out = self._opted_out(guild_id)
+        session = self._sessions.get(str(guild_id)) if self._sessions else None
+        for user_id in gv.opted_out:
+            if gv.receiver is not None:
+                gv.receiver.forget(user_id)
+            if session is not None:
+                session.end_stream(str(user_id))
+
+    # -- events ------------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_voice_member_speaking_state(self, member: Any, ssrc: int, state: Any) -> None:
+        """voice-recv's event for SPEAKING (op 5): the watchdog's evidence that someone talks."""
+        if member is None:
+            return
+        gv = self.guilds.get(member.guild.id)
+        if gv is None:
+            return
+        if int(state):
+            gv.speaking_since[member.id] = time.monotonic()
+        else:
+            gv.speaking_since.pop(member.id, None)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        gv = self.guilds.get(member.guild.id)
+        if gv is None:
+            return
+        if self.bot.user is not None and member.id == self.bot.user.id:
+            if after.channel is None and before.channel is not None and not gv.reconnecting:
+                # Kicked out or the channel was deleted; discord.py gives up reconnecting then.
+                await asyncio.sleep(2)
+                if member.guild.voice_client is None:
+                    log.info(
+                        "guild %s: bot is no longer in voice; closing the session", member.guild.id
+                    )
+                    await self.leave(member.guild)
+            return
+        gv.users.pop(member.id, None)  # roles or name may have changed
+        if (
+            before.channel is not None
+            and before.channel.id == gv.channel_id
+            and (after.channel is None or after.channel.id != gv.channel_id)
+        ):
+            gv.speaking_since.pop(member.id, None)
+            if gv.receiver is not None:
+                gv.receiver.forget(member.id)
+            session = self._sessions.get(str(member.guild.id)) if self._sessions else None
+            if session is not None:
+                session.end_stream(str(member.id))
+
+    # -- watchdog and empty channel --------------------------------------------------------------
+
+    async def _watch(self, gv: GuildVoice) -> None:
+        while gv.guild.id in self.guilds:
+            await asyncio.sleep(WATCHDOG_TICK_S)
+            try:
+                if await self._leave_if_empty(gv):
+                    return
+                await self._check_receive(gv)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("guild %s: voice watchdog check failed", gv.guild.id)
+
+    async def _leave_if_empty(self, gv: GuildVoice) -> bool:
+        channel = gv.guild.get_channel(gv.channel_id)
+        humans = [m for m in getattr(channel, "members", []) if not m.bot]
+        if humans:
+            gv.empty_since = None
+            return False
+        now = time.monotonic()
+        gv.empty_since = gv.empty_since or now
+        if now - gv.empty_since < self.settings.empty_channel_timeout_s:
+            return False
+        log.info("guild %s: voice channel empty for a while; leaving", gv.guild.id)
+        await self.leave(gv.guild)
+        return True
+
+    async def _check_receive(self, gv: GuildVoice) -> None:
+        vc = gv.vc
+        if vc is None or not vc.is_connected():
+            return  # discord.py is reconnecting on its own
+        self._start_receiving(gv)  # a new voice client after a reconnect needs a new receiver
+        receiver = gv.receiver
+        if receiver is None:
+            return
+        receiver.tune_socket()  # discord.py makes a new socket on every reconnect
+        now = time.monotonic()
+        limit = self.settings.receive_watchdog_s
+        for user_id, since in list(gv.speaking_since.items()):
+            if user_id in gv.opted_out:
+                continue
+            heard = receiver.stats.last_audio_from.get(user_id, 0.0)
+            if heard >= since or now - since < limit:
+                continue  # audio arrived after they started talking, or too early to tell
+            log.warning(
+                "guild %s: no audio from %s for %.1f s while speaking; reconnecting voice",
+                gv.guild.id,
+                user_id,
+                now - since,
+            )
+            gv.speaking_since.clear()
+            await self._reconnect(gv)
+            return
+
+    async def _reconnect(self, gv: GuildVoice) -> None:
+        gv.reconnects += 1
+        gv.reconnecting = True
+        try:
+            channel = gv.guild.get_channel(gv.channel_id)
+            if gv.receiver is not None:
+                gv.receiver.stop()
+                gv.receiver = None
+            vc = gv.vc
+            if vc is not None:
+                await vc.disconnect(force=True)
+            if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+                return  # the channel was deleted meanwhile
+            await channel.connect(
+                cls=voice_recv.VoiceRecvClient,
+                timeout=self.settings.voice_connect_timeout_s,
+                self_deaf=False,
+            )
+            self._start_receiving(gv)
+        finally:
+            gv.reconnecting = False
+
+    def session(self, guild_id: int) -> Any:
+        """The guild's conversation session (states.session.GuildVoiceSession), if any."""
+        return self._sessions.get(str(guild_id)) if self._sessions is not None else None
+
+    async def cog_unload(self) -> None:
+        for guild_voice in list(self.guilds.values()):
+            await self.leave(guild_voice.guild)
+        if self._sessions is not None:
+            await self._sessions.close()
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    async def _say(self, channel: Any, text: str, ok: bool = True) -> None:
+        reply = Reply(text=text, ok=ok, kind="info" if ok else "error")
+        try:
+            await channel.send(**render(reply, 0).kwargs())
+        except discord.HTTPException as exc:
+            log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "the connection timed out"
+    if isinstance(exc, discord.Forbidden):
+        return "I lack the Connect or Speak permission there"
+    if isinstance(exc, discord.ClientException):
+        return str(exc)
+    return "an internal error; it is in the log"

@@ -1,0 +1,51 @@
+"""The voice session's text side: post transcripts, answers and announcements in a channel.
+
+Implements `states.output.TextOutput` (+ `send_reply`, so files and error embeds survive), and
+records each sent reply so that `correct` works on answers given by voice too.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from assistant.messages import Reply
+
+from ..render import render
+
+if TYPE_CHECKING:
+    from ..client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+
+class ChannelTextOutput:
+    def __init__(self, bot: TrainerBot) -> None:
+        self.bot = bot
+
+    def _channel(self, channel_id: str) -> discord.abc.Messageable | None:
+        channel = self.bot.get_channel(int(channel_id)) if channel_id.isdigit() else None
+        return channel if isinstance(channel, discord.abc.Messageable) else None
+
+    async def send_text(self, channel_id: str, text: str) -> None:
+        await self.send_reply(channel_id, Reply(text=text))
+
+    async def send_reply(self, channel_id: str, reply: Reply) -> None:
+        channel = self._channel(channel_id)
+        if channel is None:
+            log.info("text channel %s not found; not posting %r", channel_id, reply.text[:60])
+            return
+        rendered = render(reply, self.bot.config.limits.send_file_bytes)
+        message = await channel.send(**rendered.kwargs())
+        guild = getattr(message, "guild", None)
+        self.bot.assistant.record_reply(
+            reply,
+            message_id=str(message.id),
+            guild_id=str(guild.id) if guild is not None else channel_id,
+            channel_id=str(message.channel.id),
+        )
+        commands = self.bot.get_cog("Trainer")
+        if reply.job_id is not None and commands is not None:
+            commands.progress.follow(reply.job_id, message, reply.text)  # type: ignore[attr-defined]
