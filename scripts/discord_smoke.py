@@ -82,9 +82,9 @@ async def smoke(config_path: str | None, channel_id: int, voice: bool) -> None:
 
 async def smoke_voice(bot: object, guild: object) -> None:
     import discord
-    from audio.tts.factory import make_synthesizer
     from discord.ext import voice_recv
 
+    from audio.tts.factory import build_synthesizer
     from transports.discord.voice.playback import DiscordVoiceOutput
     from transports.discord.voice.receiver import VoiceReceiver
 
@@ -100,7 +100,7 @@ async def smoke_voice(bot: object, guild: object) -> None:
         dave = vc._connection.dave_protocol_version
         check(True, f"joined {vc.channel} (DAVE protocol version {dave})")
         config = getattr(bot, "config")  # noqa: B009 - TrainerBot attribute
-        speech = await make_synthesizer(config.voice.tts).synthesize(
+        speech = await build_synthesizer(config.voice.tts).synthesize(
             "Trainer smoke test. Please speak now."
         )
         played = await DiscordVoiceOutput(lambda: vc).play(speech)

@@ -126,6 +126,16 @@ async def test_attachment_over_the_limit_is_refused_before_download(
     assert fake.cdn_downloads == []
 
 
+async def test_a_failed_download_is_explained_without_a_traceback(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    fake.cdn_missing = True  # the CDN answers 404, as for an expired attachment URL
+    sent = await fake.send_message("!train", attachments=[("gone.csv", csv_examples(2))])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(reply) and "couldn't download `gone.csv`" in error_text(reply)
+    no_traceback(fake)
+
+
 async def test_getfile_sends_the_file(fake: FakeDiscord, bot: Any) -> None:
     folder = bot.assistant.config.data_root / "notes"
     folder.mkdir(parents=True)

@@ -94,6 +94,20 @@ async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord
     assert stats.opus_errors == stats.dave_errors == stats.crypto_errors == 0
 
 
+async def test_speaking_over_the_answer_interrupts_it(fake: FakeDiscord, bot: Any) -> None:
+    await join(fake)
+    session = voice(bot).session(fake.guild_id)
+    await fake.stream_voice(fake.alice, speech48(COMMAND))
+    await fake.wait_for(lambda: any(e.kind == "speaking" for e in session.trace), 20, "answer")
+    started = next(e for e in session.trace if e.kind == "speaking")
+    await asyncio.sleep(0.6)
+    await fake.stream_voice(fake.alice, speech48("hey trainer, what's the status"))
+    await fake.wait_for(lambda: any(e.kind == "interrupted" for e in session.trace), 10, "cut")
+    cut = next(e for e in session.trace if e.kind == "interrupted")
+    assert cut.data["played_s"] < started.data["seconds"]
+    assert await fake.wait_for(lambda: len(heard(bot, fake)) >= 2, 20, "the second command")
+
+
 async def test_corrupt_opus_video_and_unknown_ssrc_mid_speech(fake: FakeDiscord, bot: Any) -> None:
     await join(fake)
     faults = Faults(corrupt_every=9, video_burst_at=30, unknown_ssrc_at=60)

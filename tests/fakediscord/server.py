@@ -79,6 +79,8 @@ class FakeDiscord:
         self.unknown_routes: list[str] = []
         self.requests: list[tuple[str, str]] = []
         self.cdn_downloads: list[int] = []
+        self.cdn_missing = False
+        """True: the CDN answers 404 (an expired attachment URL)."""
         self._changed = asyncio.Condition()
         self.gateway = FakeGateway(TOKEN, self._ready, self._guild_create, self._voice_state_op)
         self.voice = FakeVoiceServer(lambda: self._voice_token)
@@ -497,7 +499,7 @@ class FakeDiscord:
 
     async def _cdn(self, request: web.Request) -> web.Response:
         attachment_id = int(request.match_info["id"])
-        if attachment_id not in self.files:
+        if attachment_id not in self.files or self.cdn_missing:
             return web.Response(status=404)
         self.cdn_downloads.append(attachment_id)
         return web.Response(body=self.files[attachment_id], content_type="application/octet-stream")

@@ -19,7 +19,7 @@ from discord.ext.commands.parameters import Parameter as CommandParameter
 from discord.ext.commands.parameters import Signature as CommandSignature
 
 from assistant.commands.registry import Command as CoreCommand
-from assistant.errors import LimitExceeded
+from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source, User
 
 from .progress import JobProgress
@@ -156,7 +156,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
         try:
             attachments = await self.read_attachments(found) if spec.attachments else []
-        except LimitExceeded as exc:
+        except UserError as exc:
             await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
             return
         request = self.request(ctx, spec.name, options, attachments)
@@ -205,7 +205,13 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 raise LimitExceeded(
                     f"`{item.filename}` is {item.size:,} bytes; the limit is {limit:,} bytes."
                 )
-            data = await item.read()
+            try:
+                data = await item.read()
+            except discord.HTTPException as exc:
+                log.warning("attachment %s could not be downloaded: %s", item.filename, exc)
+                raise UserError(
+                    f"I couldn't download `{item.filename}` from Discord; please send it again."
+                ) from None
             if len(data) > limit:
                 raise LimitExceeded(f"`{item.filename}` is larger than the {limit:,}-byte limit.")
             out.append(Attachment(item.filename, data, item.content_type))
@@ -272,11 +278,6 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 await ctx.send(embed=error_embed(text))
         except discord.HTTPException:
             pass
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        log.error("slash command failed: %r", error)
 
 
 def _rest_of_line(ctx: commands.Context[Any]) -> str:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong. Please try again."
 
 WATCHDOG_TICK_S = 1.0
+DISCONNECT_WAIT_S = 3.0
 
 
 @dataclass
@@ -164,7 +165,10 @@ class VoiceCog(commands.Cog, name="Voice"):
             await self._sessions.leave(str(guild.id))
         vc = guild.voice_client
         if vc is not None:
-            await vc.disconnect(force=True)
+            await _disconnect(vc)
+        leftover = guild.voice_client  # a disconnect race in discord.py can leave one behind
+        if leftover is not None and leftover is not vc:
+            await _disconnect(leftover)
 
     def _start_receiving(self, gv: GuildVoice) -> None:
         vc = gv.vc
@@ -323,7 +327,7 @@ class VoiceCog(commands.Cog, name="Voice"):
                 gv.receiver = None
             vc = gv.vc
             if vc is not None:
-                await vc.disconnect(force=True)
+                await _disconnect(vc)
             if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
                 return  # the channel was deleted meanwhile
             await channel.connect(
@@ -342,6 +346,8 @@ class VoiceCog(commands.Cog, name="Voice"):
     async def cog_unload(self) -> None:
         for guild_voice in list(self.guilds.values()):
             await self.leave(guild_voice.guild)
+        for vc in list(self.bot.voice_clients):  # e.g. left behind by a disconnect race
+            await _disconnect(vc)
         if self._sessions is not None:
             await self._sessions.close()
 
@@ -353,6 +359,17 @@ class VoiceCog(commands.Cog, name="Voice"):
             await channel.send(**render(reply, 0).kwargs())
         except discord.HTTPException as exc:
             log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
+
+
+async def _disconnect(vc: Any) -> None:
+    """Disconnect, but do not wait long for Discord's confirmation: discord.py 2.7.1 can
+    disconnect twice (its websocket poller and the caller), and the second confirmation goes
+    to a voice client that is already gone, so the first caller would wait its whole connect
+    timeout. discord.py swallows the cancellation and still cleans up."""
+    try:
+        await asyncio.wait_for(vc.disconnect(force=True), DISCONNECT_WAIT_S)
+    except TimeoutError:
+        log.info("voice disconnect was not confirmed in %.0f s; carrying on", DISCONNECT_WAIT_S)
 
 
 def _why(exc: Exception) -> str:
