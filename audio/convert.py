@@ -84,11 +84,15 @@ class StreamDownsampler:
         return _to_int16(out).tobytes()
 
 
-def downsample(pcm: bytes, in_rate: int, in_channels: int, out_rate: int = RECOGNITION_RATE) -> bytes:
+def downsample(
+    pcm: bytes, in_rate: int, in_channels: int, out_rate: int = RECOGNITION_RATE
+) -> bytes:
     """Whole-buffer conversion to mono `out_rate` (any rates; integer ratios use the FIR path)."""
     if in_rate % out_rate == 0:
         return StreamDownsampler(in_rate, in_channels, out_rate).process(pcm)
-    mono = to_mono(np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * in_channels)], "<i2"), in_channels)
+    mono = to_mono(
+        np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * in_channels)], "<i2"), in_channels
+    )
     return _to_int16(_resample(mono, in_rate, out_rate)).tobytes()
 
 

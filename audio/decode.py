@@ -139,7 +139,12 @@ def _ffmpeg(path: Path, max_seconds: float) -> DecodedAudio:
 
 def _explain(stderr: str) -> str:
     text = stderr.lower()
-    if "invalid data" in text or "invalid argument" in text or "could not find codec" in text or "header" in text:
+    if (
+        "invalid data" in text
+        or "invalid argument" in text
+        or "could not find codec" in text
+        or "header" in text
+    ):
         return "not a recognised audio file, or it is corrupt"
     if "does not contain any stream" in text or "output file #0 does not contain" in text:
         return "the file has no audio track"

@@ -92,7 +92,7 @@ class VoicePipeline:
         return await asyncio.to_thread(self.recognise, pcm)
 
     def interpret(self, transcript: Transcript) -> Recognition:
-        """Wake check + intent for a transcript (also used for typed text via `Transcript(text)`)."""
+        """Wake check + intent for a transcript (typed text works too: `Transcript(text)`)."""
         t0 = time.perf_counter()
         if transcript.rejected:
             return Recognition(transcript, False, "", None, 0.0, 0.0)

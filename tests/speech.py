@@ -37,9 +37,9 @@ def _espeak_wav(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarr
 def _resample(x: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
         return x
-    from scipy.signal import resample_poly
-
     from math import gcd
+
+    from scipy.signal import resample_poly
 
     g = gcd(rate, RATE)
     return resample_poly(x, RATE // g, rate // g).astype(np.float32)
@@ -67,7 +67,9 @@ def speak(
     """16 kHz mono s16le: `lead_s` of noise floor, the sentence, `tail_s` of noise floor."""
     x, rate = _espeak_wav(text, voice, speed, pitch)
     x = _resample(x, rate)
-    sig = np.concatenate([np.zeros(int(lead_s * RATE), np.float32), x, np.zeros(int(tail_s * RATE), np.float32)])
+    sig = np.concatenate(
+        [np.zeros(int(lead_s * RATE), np.float32), x, np.zeros(int(tail_s * RATE), np.float32)]
+    )
     floor = noise(len(sig) / RATE + 0.01, noise_dbfs, seed)[: len(sig)]
     sig = sig + floor
     return np.clip(np.rint(sig), -32768, 32767).astype("<i2").tobytes()

@@ -54,7 +54,12 @@ def test_playback_conversion_gives_discord_frames() -> None:
 
 def test_decode_formats_through_ffmpeg(tmp_path: Path) -> None:
     wav = write_wav(tmp_path / "cmd.wav", speak("hey trainer what is the status"))
-    for ext, codec in (("ogg", "libopus"), ("mp3", "libmp3lame"), ("m4a", "aac"), ("webm", "libopus")):
+    for ext, codec in (
+        ("ogg", "libopus"),
+        ("mp3", "libmp3lame"),
+        ("m4a", "aac"),
+        ("webm", "libopus"),
+    ):
         out = tmp_path / f"cmd.{ext}"
         subprocess.run(
             ["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-c:a", codec, str(out)],
@@ -106,7 +111,7 @@ def test_one_sample_and_truncated_files(tmp_path: Path) -> None:
 def test_long_file_is_bounded(tmp_path: Path) -> None:
     long = tmp_path / "long.ogg"
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=f=300:d=900",
+        ["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "sine=f=300:d=200",
          "-ac", "1", "-ar", "8000", "-c:a", "libopus", "-b:a", "6k", str(long)],
         check=True,
     )  # fmt: skip

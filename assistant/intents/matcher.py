@@ -73,9 +73,11 @@ class IntentMatcher:
     ) -> None:
         self.wake_phrases = [normalize(p) for p in wake_phrases if normalize(p)]
         self.data = load_sentences(intents_file)
-        self.data.setdefault("expansion_rules", {})["wake"] = "(" + "|".join(self.wake_phrases) + ")"
+        if self.wake_phrases:
+            rules = self.data.setdefault("expansion_rules", {})
+            rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
         self.intents = Intents.from_dict(self.data)
-        self.is_word = is_word or (lambda word: False)
+        self.is_word = is_word or _dictionary_word
         """Whether a token is a dictionary word (said as a word, not spelled)."""
         self._lock = threading.Lock()
         self._values: dict[str, list[str]] = {}
@@ -86,12 +88,20 @@ class IntentMatcher:
         }
         self._slot_lists: dict[str, SlotList] = {}
         # Sort wake phrases longest first so "okay trainer" wins over a shorter prefix.
-        self._wake_re = re.compile(
-            r"^(?:" + "|".join(re.escape(p) for p in sorted(self.wake_phrases, key=len, reverse=True)) + r")\b[\s,]*"
-        ) if self.wake_phrases else None
+        self._wake_re = (
+            re.compile(
+                r"^(?:"
+                + "|".join(re.escape(p) for p in sorted(self.wake_phrases, key=len, reverse=True))
+                + r")\b[\s,]*"
+            )
+            if self.wake_phrases
+            else None
+        )
 
     @classmethod
-    def from_settings(cls, settings: Any, is_word: Callable[[str], bool] | None = None) -> IntentMatcher:
+    def from_settings(
+        cls, settings: Any, is_word: Callable[[str], bool] | None = None
+    ) -> IntentMatcher:
         """Build from `VoiceSettings`."""
         return cls(settings.wake_phrases, settings.intents_file, is_word)
 
@@ -145,6 +155,17 @@ class IntentMatcher:
             # "great job" is itself the feedback.
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
+
+
+def _dictionary_word(word: str) -> bool:
+    """Default word test: the pronunciation dictionary of the grammar recogniser (cmudict),
+    so typed-text matching spells names the same way the recogniser hears them."""
+    try:
+        from audio.asr.pronounce import default_dictionary, load_cmudict
+
+        return word in load_cmudict(default_dictionary())
+    except Exception:  # no pocketsphinx model: treat every token as a word
+        return True
 
 
 def _value_text(value: Any) -> str:

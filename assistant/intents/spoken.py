@@ -12,11 +12,12 @@ import itertools
 import re
 from collections.abc import Callable
 
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _MAX_VARIANTS = 4
 """Spoken forms kept per name; each is a grammar alternative, so keep the product small."""
 
@@ -72,7 +73,7 @@ _VOWELS = set("aeiouy")
 
 
 def tokens(name: str) -> list[str]:
-    """Split a file or folder name into spoken units ("movieReviews_v2.csv" -> movie reviews v 2 csv)."""
+    """Split a name into spoken units: "movieReviews_v2.csv" -> movie Reviews v 2 csv."""
     return _TOKEN.findall(name)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from hassil.expression import (
     Alternative,
@@ -64,7 +63,9 @@ class _Builder:
         self.rules: dict[str, str | None] = {}
         self.lists = matcher.spoken_lists()
         self.wildcards = {
-            name for name, lst in matcher.intents.slot_lists.items() if type(lst).__name__ == "WildcardSlotList"
+            name
+            for name, lst in matcher.intents.slot_lists.items()
+            if type(lst).__name__ == "WildcardSlotList"
         }
         self.words: set[str] = set()
         self.known: dict[str, tuple[str, ...]] = {}
@@ -102,7 +103,9 @@ class _Builder:
         if isinstance(e, ListReference):
             return self.list_rule(e.list_name)
         if isinstance(e, Permutation):
-            orders = [Sequence(items=[item, rest]) for item, rest in e.iterate_permutations()]
+            orders: list[Expression] = [
+                Sequence(items=[item, rest]) for item, rest in e.iterate_permutations()
+            ]
             return self.alternatives(orders, optional=False)
         if isinstance(e, Alternative):
             return self.alternatives(e.items, e.is_optional)
@@ -156,6 +159,16 @@ class _Builder:
         return None if self.rules[key] is None else f"<{key}>"
 
 
+def _non_rhotic(prons: tuple[str, ...]) -> tuple[str, ...]:
+    """Add British-style variants ("trainer" T R EY N AH): cmudict is rhotic American only,
+    and without them en-gb speech missed the wake phrase 6 times in 29."""
+    extra = []
+    for p in prons:
+        if p.endswith(" ER"):
+            extra.append(p[:-3] + " AH")
+    return tuple(dict.fromkeys([*prons, *extra]))
+
+
 def _chunks(e: Expression) -> list[str]:
     if isinstance(e, TextChunk):
         return [e.text]
@@ -187,10 +200,11 @@ def build_grammar(
     """Generate the JSGF grammar and cut dictionary for the matcher's current lists.
 
     Shape: ``[wake] [<ask>] command [<end>] | wake | /w/ garbage+``. Politeness words
-    (hassil skip_words; rules `ask` and `end` when the templates define them) are factored out of the commands because inlining them into every
-    sentence made the search 30% slower. The garbage loop over frequent English words that
-    are not command words catches speech outside the grammar (false accepts fell from 12/32
-    to 4/32 in our measurements); its weight trades false accepts against misses.
+    (hassil skip_words; rules `ask` and `end` when the templates define them) are factored
+    out of the commands: inlining them into every sentence made the search 30% slower.
+    The garbage loop over frequent English words that are not command words catches speech
+    outside the grammar; its weight trades false accepts against misses (numbers in
+    `AsrSettings.garbage_weight`).
     """
     b = _Builder(matcher, lexicon)
     b.collect_words()
@@ -228,15 +242,14 @@ def build_grammar(
         garbage = {GARBAGE_PREFIX + w: prons[w][:1] for w in candidates if w in prons}
     if garbage:
         lines.append("<garbage> = (" + " | ".join(garbage) + ")+;")
-        alts = " | ".join(f"/1/ ({t})" for t in top) + f" | /{garbage_weight:g}/ <garbage>"
-        lines.append(f"public <utt> = {alts};")
+        weighted = " | ".join(f"/1/ ({t})" for t in top) + f" | /{garbage_weight:g}/ <garbage>"
+        lines.append(f"public <utt> = {weighted};")
     else:
         lines.append("public <utt> = " + " | ".join(top) + ";")
     lines += [f"<{key}> = {body};" for key, body in b.rules.items() if body]
-    words = {w: b.known[w] for w in b.words} | garbage
+    words = {w: _non_rhotic(b.known[w]) for w in b.words}
+    wake_words = {w for phrase in wakes for w in phrase.split()}
+    for word, extra in lexicon.accent_variants(wake_words).items():
+        words[word] = tuple(dict.fromkeys([*words.get(word, ()), *extra]))
+    words |= garbage
     return Grammar("\n".join(lines) + "\n", words, wakes, sorted(set(b.dropped)))
-
-
-def decode_slots(text: str, matcher: IntentMatcher) -> Any:
-    """Convenience for tools: what the matcher makes of a grammar hypothesis."""
-    return matcher.match(text)

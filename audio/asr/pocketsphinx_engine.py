@@ -92,6 +92,7 @@ class PocketsphinxRecognizer(Recognizer):
             hmm=_model_path(self.settings),
             dict=str(dict_path),
             jsgf=str(jsgf_path),
+            bestpath=False,  # the grammar hypothesis is final; no lattice rescoring needed
             loglevel="FATAL",
         )
         kws = None
@@ -120,23 +121,35 @@ class PocketsphinxRecognizer(Recognizer):
             return Transcript("")
         pcm = pcm[: len(pcm) - len(pcm) % 2]
         with self._lock:
-            decoder = self._decoder
-            decoder.start_utt()
-            decoder.process_raw(pcm, full_utt=True)
-            decoder.end_utt()
-            hyp = decoder.hyp()
+            # Whole-utterance decoding: batch cepstral mean normalisation over the utterance.
+            # Incremental decoding (full_utt=False) uses live CMN, which turned the first
+            # utterance of a stream into garbage and deferred most work to end_utt anyway.
+            self._decoder.start_utt()
+            self._decoder.process_raw(pcm, full_utt=True)
+            self._decoder.end_utt()
+            hyp = self._decoder.hyp()
             raw = hyp.hypstr if hyp is not None else ""
-            if self._kws is not None and raw:
-                kws_found = self._spot(pcm)
-            else:
-                kws_found = True
+            return self._result(raw, pcm if raw else None)
+
+    def _result(self, raw: str, pcm_for_kws: bytes | None) -> Transcript:
         words = [w for w in raw.split() if w not in _FILLERS]
         if any(w.startswith(GARBAGE_PREFIX) for w in words):
             return Transcript("", rejected=True, raw=raw)
         wake, rest = self.matcher.split_wake(" ".join(words))
-        if wake and not kws_found:
+        kws_checks = wake and self._kws is not None and pcm_for_kws is not None
+        if kws_checks and not self._spot(pcm_for_kws or b""):
             return Transcript("", rejected=True, raw=raw)
-        return Transcript(rest, wake=wake, raw=raw)
+        return Transcript(self._complete(rest), wake=wake, raw=raw)
+
+    def _complete(self, text: str) -> str:
+        """When no grammar path reaches the end, pocketsphinx returns its best partial path,
+        typically a whole command plus one stray word from trailing noise ("cancel the training
+        for"). Drop that word when the rest is a complete command; a bare wake phrase left over
+        does not count (it would open a follow-up window on noise)."""
+        if not text or " " not in text or self.matcher.match(text) is not None:
+            return text
+        shorter = text.rsplit(" ", 1)[0]
+        return shorter if self.matcher.match(shorter) is not None else text
 
     def _spot(self, pcm: bytes) -> bool:
         """Keyword spotting over the utterance, in 100 ms steps (it reports mid-stream)."""

@@ -80,6 +80,7 @@ class Lexicon:
     def __init__(self, dictionary: Path | None = None) -> None:
         self.path = dictionary or default_dictionary()
         self._generated: dict[str, tuple[str, ...]] = {}
+        self._accents: dict[tuple[frozenset[str], tuple[str, ...]], dict[str, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -101,6 +102,27 @@ class Lexicon:
             found.update({w: self._generated[w] for w in missing if self._generated.get(w)})
         return found
 
+    def accent_variants(
+        self, words: set[str], voices: tuple[str, ...] = ("en-gb", "en-us")
+    ) -> dict[str, tuple[str, ...]]:
+        """Extra pronunciations of `words` as espeak-ng says them in other accents.
+
+        Used for the wake phrase only: missing it costs the whole command, and British
+        speakers' "trainer" lost to the out-of-grammar loop without these variants.
+        """
+        key = (frozenset(words), voices)
+        if key in self._accents:
+            return self._accents[key]
+        out: dict[str, tuple[str, ...]] = {}
+        ordered = sorted(words)
+        for voice in voices:
+            for word, ipa in zip(ordered, _espeak_ipa(ordered, voice), strict=True):
+                arpa = ipa_to_arpabet(ipa)
+                if arpa:
+                    out[word] = (*out.get(word, ()), arpa)
+        self._accents[key] = out
+        return out
+
     def _generate(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for w in words:
@@ -120,14 +142,14 @@ class Lexicon:
         return out
 
 
-def _espeak_ipa(words: list[str]) -> list[str]:
+def _espeak_ipa(words: list[str], voice: str = "en-us") -> list[str]:
     exe = shutil.which("espeak-ng") or shutil.which("espeak")
     if exe is None:
         log.warning("espeak-ng missing: words outside cmudict are spelled or left out")
         return ["" for _ in words]
     clean = [w.replace("'", "") for w in words]
     proc = subprocess.run(
-        [exe, "-q", "--ipa", "-v", "en-us"],
+        [exe, "-q", "--ipa", "-v", voice],
         input="\n".join(clean) + "\n",
         capture_output=True,
         text=True,
@@ -139,7 +161,7 @@ def _espeak_ipa(words: list[str]) -> list[str]:
     # Lines got merged or split: ask word by word (slower, but exact).
     return [
         subprocess.run(
-            [exe, "-q", "--ipa", "-v", "en-us", w], capture_output=True, text=True, timeout=10
+            [exe, "-q", "--ipa", "-v", voice, w], capture_output=True, text=True, timeout=10
         ).stdout.strip()
         for w in clean
     ]

@@ -6,6 +6,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
+class TtsError(Exception):
+    """A synthesiser could not speak; the fallback engine takes over."""
+
+
 @dataclass(frozen=True)
 class Speech:
     """Synthesised audio."""
@@ -13,7 +17,11 @@ class Speech:
     pcm: bytes
     """Signed 16-bit little-endian samples."""
     sample_rate: int
+    """Samples per second."""
     channels: int = 1
+    """1 (mono) or 2 (interleaved stereo)."""
+    engine: str = ""
+    """Name of the engine that actually spoke (tells whether a fallback was used)."""
 
     @property
     def seconds(self) -> float:
@@ -21,6 +29,8 @@ class Speech:
 
 
 class Synthesizer(ABC):
+    """Text -> PCM. Implementations raise (TtsError or any exception) instead of hanging."""
+
     name: str = "base"
 
     @abstractmethod

@@ -97,9 +97,15 @@ class WebRtcVad(VoiceActivityDetector):
         return []
 
     def _close(self, truncated: bool) -> UtteranceEnded:
-        keep = len(self._utt) if truncated else min(len(self._utt), self._last_voiced + self._hang_frames)
+        keep = (
+            len(self._utt)
+            if truncated
+            else min(len(self._utt), self._last_voiced + self._hang_frames)
+        )
         start_s = self._utt_start_frame * self._frame_s
-        end_s = (self._utt_start_frame + (len(self._utt) if truncated else self._last_voiced)) * self._frame_s
+        end_s = (
+            self._utt_start_frame + (len(self._utt) if truncated else self._last_voiced)
+        ) * self._frame_s
         event = UtteranceEnded(
             pcm=b"".join(self._utt[:keep]),
             start_s=round(start_s, 3),
