@@ -6,16 +6,19 @@ sent, `record_reply` it under the message id it got, so `correct` can refer to i
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import logging
 import secrets
+from functools import cached_property
 
 from . import permissions
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
 from .config import Config
 from .errors import UserError
-from .messages import Reply, Request
+from .intents.matcher import IntentMatcher, to_request
+from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
 from .training.jobs import JobManager
@@ -79,6 +82,29 @@ class Assistant:
             ok=False,
             kind="error",
         )
+
+    @cached_property
+    def intents(self) -> IntentMatcher:
+        """The voice intents, for typed free text. Typed names match as written, so the
+        pronunciation dictionary is not needed here."""
+        return IntentMatcher.from_settings(self.config.voice, is_word=lambda _word: True)
+
+    def understand(
+        self,
+        text: str,
+        *,
+        user: User,
+        guild_id: str,
+        channel_id: str,
+        source: Source = "text",
+    ) -> Request | None:
+        """Free text ("please train the model on reviews") as a request, or None."""
+        self.intents.update_lists(self.speakable_lists(guild_id))
+        intent = self.intents.match(text)
+        if intent is None:
+            return None
+        request = to_request(intent, user, guild_id, channel_id)
+        return dataclasses.replace(request, source=source)
 
     def record_reply(
         self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str

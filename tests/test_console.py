@@ -147,3 +147,16 @@ def test_terminal_session_shows_a_progress_bar(workdir: Path) -> None:
     text = seen.decode(errors="replace")
     assert "█" in text and "%" in text  # the bar was drawn while training ran
     assert "Traceback" not in text
+
+
+def test_sentences_go_through_the_intents(workdir: Path) -> None:
+    console = Console(workdir)
+    chosen = console.send("please use the reviews dataset")
+    assert chosen["ok"] and chosen["data"]["dataset"] == "reviews"
+    started = console.send("start training")
+    assert started["ok"] and started["job_id"] == 1
+    assert console.read()["data"]["status"] == "succeeded"
+    assert console.send("what's the status")["data"]["model"] is not None
+    lost = console.send("what a lovely day outside")
+    assert not lost["ok"] and "didn't find a command" in lost["text"]
+    console.close()

@@ -30,6 +30,9 @@ GUILD = CHANNEL = "console"
 ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
 PROMPT = "trainer> "
+NOT_UNDERSTOOD = Reply(
+    text="I didn't find a command in that. Type `help` to see what I can do.", ok=False
+)
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -134,8 +137,8 @@ class ConsoleTransport:
 
     # -- input ---------------------------------------------------------------------------------
 
-    def request_for(self, line: str) -> Request | None:
-        """Build a request from a typed line, or None when the line is not a command."""
+    def request_for(self, line: str) -> Request:
+        """Build a request from a typed command line."""
         text = line.strip()
         prefix = self.app.config.prefix
         if text.startswith(prefix):
@@ -193,8 +196,16 @@ class ConsoleTransport:
         except UserError as exc:
             self.show(Reply(text=str(exc), ok=False, kind="error"))
             return
-        if request is None:
-            return
+        typed_command = stripped.startswith((self.app.config.prefix, "/"))
+        if not typed_command and self.app.commands.get(request.command) is None:
+            # not a command name: maybe a sentence ("please train the model on reviews")
+            understood = self.app.understand(
+                stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
+            )
+            if understood is None:
+                self.show(NOT_UNDERSTOOD)
+                return
+            request = understood
         reply = await self.app.handle(request)
         self.show(reply, command=request.command)
 
