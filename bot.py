@@ -16,6 +16,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.config import Config, ConfigError, load_config
 from assistant.logs import setup_logging
@@ -61,10 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode = args.mode or "run"
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if mode == "diagram":
-        from states.diagram import export_diagram
+        from states.diagram import write_diagram
 
-        export_diagram(args.out)
-        print(args.out)
+        print(f"wrote {args.out} ({write_diagram(Path(args.out))})")
         return 0
     if mode == "simulate":
         from audio.simulate import main as simulate
