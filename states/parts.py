@@ -1,8 +1,10 @@
-"""The speech engines every guild shares: built once, kept warm, used from a thread pool.
+"""The speech engines every guild shares: built once, kept warm.
 
-Recognisers are not thread-safe (a pocketsphinx decoder holds one utterance at a time), so
-recognition goes through a `RecognizerPool`: as many warm recognisers as worker threads, each
-used by one thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
+Recognition runs either in worker processes (`ProcessRecognizerPool`, what `build_parts`
+builds: pocketsphinx holds the GIL while decoding, so a thread would stall the event loop) or,
+for recognisers built in this process (tests, engines that release the GIL), in a thread pool
+through a `RecognizerPool`: as many warm recognisers as worker threads, each used by one
+thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
 from audio.tts.base import Speech, Synthesizer
 from audio.vad.base import VoiceActivityDetector
+
+from .recognition_processes import ProcessRecognizerPool
 
 Understand = Callable[[str], Any]
 """Transcript text -> intent (with `.name` and `.slots`) or None; `IntentMatcher.match`."""
@@ -60,7 +64,7 @@ class RecognizerPool:
 class VoiceParts:
     """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
 
-    recognizers: RecognizerPool
+    recognizers: RecognizerPool | ProcessRecognizerPool
     synthesizer: Synthesizer
     understand: Understand
     make_request: MakeRequest
@@ -75,16 +79,27 @@ class VoiceParts:
     matcher: Any = None
     """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
 
+    async def transcribe(self, pcm: bytes) -> Transcript:
+        """Recognise one utterance off the event loop."""
+        if isinstance(self.recognizers, ProcessRecognizerPool):
+            return await self.recognizers.transcribe(pcm)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, self.recognizers.transcribe, pcm)
+
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
-        """New speakable names (a dataset was added): matcher and every recogniser's grammar.
-        Runs in the recognition pool, so it waits for utterances in progress."""
+        """New speakable names (a dataset was added): matcher and every recogniser's grammar."""
         if self.matcher is not None:
             self.matcher.update_lists(lists)
+        if isinstance(self.recognizers, ProcessRecognizerPool):
+            await self.recognizers.update_lists(lists)
+            return
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self.executor, self.recognizers.update_lists, lists)
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        if isinstance(self.recognizers, ProcessRecognizerPool):
+            self.recognizers.close()
 
 
 APOLOGY_TEXT = "Sorry, something went wrong. Please try again."
@@ -96,39 +111,50 @@ async def build_parts(
     guild_ids: list[str] | None = None,
     *,
     recognizers: int = 1,
+    processes: bool = True,
 ) -> VoiceParts:
-    """Build the shared engines from config: `recognizers` warm recognisers (one per worker
-    thread), the speech engine, the matcher with every guild's speakable names, and the
-    apology clip. Loading runs in a worker thread so the event loop keeps serving."""
-    from audio.asr.factory import make_recognizer
-    from audio.tts.factory import make_synthesizer
-
+    """Build the shared engines from config: `recognizers` warm recognisers (worker processes,
+    or threads with `processes=False`), the speech engine, the matcher with every guild's
+    speakable names, and the apology clip. Loading runs off the event loop."""
     from assistant.intents.matcher import IntentMatcher, to_request
+    from audio.asr.factory import build_recognizer
+    from audio.tts.factory import build_synthesizer
     from audio.vad.webrtc import WebRtcVad
 
     voice = config.voice
-    matcher = IntentMatcher.from_settings(voice)
     lists: dict[str, set[str]] = {}
     for guild_id in guild_ids or ["console"]:
         for name, values in assistant.speakable_lists(guild_id).items():
             lists.setdefault(name, set()).update(values)
     merged = {name: sorted(values) for name, values in lists.items()}
-    matcher.update_lists(merged)
 
-    def load() -> list[Recognizer]:
-        engines = [make_recognizer(voice, matcher) for _ in range(max(1, recognizers))]
+    def load() -> tuple[list[Recognizer], IntentMatcher]:
+        # The first engine builds the matcher (with its dictionary, so names are spelled the
+        # way it can recognise them); the others and the pipeline share it.
+        first = build_recognizer(voice)
+        matcher = getattr(first, "matcher", None) or IntentMatcher.from_settings(voice)
+        engines = [first] + [build_recognizer(voice, matcher) for _ in range(recognizers - 1)]
         for engine in engines:
             engine.update_lists(merged)
-        return engines
+        matcher.update_lists(merged)
+        return engines, matcher
 
-    engines = await asyncio.to_thread(load)
-    synthesizer = make_synthesizer(voice.tts)
+    pool: RecognizerPool | ProcessRecognizerPool
+    if processes:
+        pool = ProcessRecognizerPool(voice, merged, recognizers)
+        await pool.warm_up()
+        # The matcher here must spell names like the workers' recognisers: same dictionary.
+        matcher = await asyncio.to_thread(_matcher, voice, merged)
+    else:
+        engines, matcher = await asyncio.to_thread(load)
+        pool = RecognizerPool(engines)
+    synthesizer = build_synthesizer(voice.tts)
     try:
         apology: Speech | None = await synthesizer.synthesize(APOLOGY_TEXT)
     except Exception:  # speech output broken from the start: apologies are written only
         apology = None
     return VoiceParts(
-        recognizers=RecognizerPool(engines),
+        recognizers=pool,
         synthesizer=synthesizer,
         understand=matcher.match,
         make_request=to_request,
@@ -138,3 +164,16 @@ async def build_parts(
         max_spoken_chars=voice.tts.max_spoken_chars,
         matcher=matcher,
     )
+
+
+def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:
+    """The intent matcher the pocketsphinx engine would build (same word list for names)."""
+    from assistant.intents.matcher import IntentMatcher
+    from audio.asr.pronounce import Lexicon
+
+    is_word = (
+        Lexicon(voice.asr.pocketsphinx_dict).is_word if voice.asr.engine == "pocketsphinx" else None
+    )
+    matcher = IntentMatcher.from_settings(voice, is_word=is_word)
+    matcher.update_lists(lists)
+    return matcher

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -24,6 +23,7 @@ from assistant.messages import Reply, Request, User
 from audio import DISCORD_RATE, RECOGNITION_RATE
 from audio.asr.base import Transcript
 from audio.convert import StreamDownsampler
+from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import SpeechStarted, UtteranceEnded, VoiceActivityDetector
 
@@ -39,9 +39,10 @@ VoiceAction = Callable[[str, str], Awaitable[None]]
 """(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
+_TRACE_MAX = 4000
+"""Trace entries kept per guild (the older half is dropped past this)."""
 _PRE_ROLL_S = 0.6
 """Audio kept before a speech start for wake spotting (the VAD's own pre-roll plus its ring)."""
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass
@@ -222,6 +223,8 @@ class GuildVoiceSession:
 
     def _note(self, kind: str, text: str = "", speaker: str | None = None, **kw: Any) -> None:
         self.trace.append(TraceEntry(time.monotonic(), kind, text, speaker, kw.get("data") or {}))
+        if len(self.trace) > _TRACE_MAX:  # a guild can stay in voice for days
+            del self.trace[: _TRACE_MAX // 2]
         self._changed.set()
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
@@ -236,10 +239,7 @@ class GuildVoiceSession:
     # --- stages (started by _Hooks on state entry) ----------------------------------------------
 
     async def _transcribe(self, pcm: bytes) -> Transcript:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self.parts.executor, self.parts.recognizers.transcribe, pcm
-        )
+        return await self.parts.transcribe(pcm)
 
     async def recognise(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
         try:
@@ -255,7 +255,13 @@ class GuildVoiceSession:
             "heard",
             transcript.text,
             speaker,
-            data={"wake": transcript.wake, "rejected": transcript.rejected, "intent": intent},
+            data={
+                "wake": transcript.wake,
+                "rejected": transcript.rejected,
+                "intent": intent,
+                "raw": getattr(transcript, "raw", ""),
+                "seconds": len(utterance.pcm) / _BYTES_PER_S,
+            },
         )
         if self.settings.post_transcripts and (transcript.wake or transcript.text):
             await self._post(f"heard {self._name(speaker)}: {transcript.text or '(wake phrase)'}")
@@ -290,7 +296,10 @@ class GuildVoiceSession:
         elif saying.kind == "not_understood":
             heard = self.machine.transcript.text if self.machine.transcript else ""
             await self._post(saying.text + (f' (I heard "{heard}".)' if heard else ""))
-        text = _shorten(saying.text, self.parts.max_spoken_chars)
+        text = spoken_text(saying.text, self.parts.max_spoken_chars)
+        if not text:  # nothing sayable (e.g. a bare table): the text channel has it
+            self._send("playback_done", serial=serial)
+            return
         try:
             speech = await self.parts.synthesizer.synthesize(text)
         except asyncio.CancelledError:
@@ -509,16 +518,3 @@ def _speakable(message: str) -> str:
     _, _, rest = message.partition(": ")
     text = (rest or message).replace("%", " percent")
     return text[:1].upper() + text[1:]
-
-
-def _shorten(text: str, limit: int) -> str:
-    """Cut a long reply at a sentence end near `limit` (the text channel has all of it)."""
-    text = re.sub(r"[`*_#>|]", "", text).strip()
-    if len(text) <= limit:
-        return text
-    out = ""
-    for sentence in _SENTENCE_END.split(text):
-        if len(out) + len(sentence) + 1 > limit:
-            break
-        out = f"{out} {sentence}".strip()
-    return (out or text[:limit].rsplit(" ", 1)[0]) + " The rest is in the text channel."

@@ -16,8 +16,8 @@ from states.conversation import APOLOGY
 from tests.test_conversation_kit import (
     ALICE,
     FailingRecognizer,
-    FailingSynthesizer,
     Track,
+    broken_espeak,
     build_parts,
     heard,
     make_recognizer,
@@ -29,7 +29,7 @@ from tests.test_conversation_kit import (
 
 pytestmark = pytest.mark.timeout(60)
 
-FAST = ConversationSettings(follow_up_seconds=1.0)
+FAST = ConversationSettings(follow_up_seconds=0.5)
 COMMAND = "hey trainer, what is the status"
 
 
@@ -39,7 +39,7 @@ async def test_a_recognition_error_is_apologised_for_aloud_and_in_text(
     parts = await build_parts(config, app, recognizer=FailingRecognizer())
     session, out = new_session(parts, app, FAST)
     with caplog.at_level(logging.WARNING):
-        await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+        await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
         assert await session.settle(15, idle=True)
     assert out.said == [APOLOGY] and out.texts == [APOLOGY]
     assert ("error", "transcribing -> speaking") in transitions(session.trace)
@@ -51,9 +51,9 @@ async def test_a_recognition_error_is_apologised_for_aloud_and_in_text(
 async def test_a_speech_output_failure_still_answers_in_text_and_says_sorry(
     config: Config, app: Assistant
 ) -> None:
-    parts = await build_parts(config, app, synthesizer=FailingSynthesizer())
+    parts = await build_parts(config, app, synthesizer=broken_espeak())
     session, out = new_session(parts, app, FAST)
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     # The answer reached the text channel; the spoken apology is the clip prepared at start-up.
     assert len(out.texts) == 2 and out.texts[1] == APOLOGY
@@ -65,10 +65,10 @@ async def test_a_speech_output_failure_still_answers_in_text_and_says_sorry(
 async def test_when_nothing_can_be_said_the_apology_is_written(
     config: Config, app: Assistant
 ) -> None:
-    parts = await build_parts(config, app, synthesizer=FailingSynthesizer())
+    parts = await build_parts(config, app, synthesizer=broken_espeak())
     parts.apology = None
     session, out = new_session(parts, app, FAST)
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert out.said == [] and out.texts[-1] == APOLOGY
     assert ("error", "speaking -> idle") in transitions(session.trace)
@@ -94,9 +94,9 @@ async def test_recognition_that_hangs_times_out_with_an_apology(
     matcher = IntentMatcher.from_settings(config.voice)
     slow = SlowRecognizer(make_recognizer(config, matcher, app.speakable_lists("g1")))
     parts = await build_parts(config, app, recognizer=slow)
-    settings = ConversationSettings(follow_up_seconds=1.0, recognition_timeout_seconds=0.5)
+    settings = ConversationSettings(follow_up_seconds=0.5, recognition_timeout_seconds=0.5)
     session, out = new_session(parts, app, settings)
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert out.said == [APOLOGY]
     assert ("timeout", "transcribing -> speaking") in transitions(session.trace)
@@ -110,15 +110,15 @@ async def test_recognition_that_hangs_times_out_with_an_apology(
 async def test_an_utterance_past_the_longest_allowed_is_given_up(
     config: Config, app: Assistant
 ) -> None:
-    settings = ConversationSettings(follow_up_seconds=1.0, max_utterance_seconds=1.2)
+    settings = ConversationSettings(follow_up_seconds=0.5, max_utterance_seconds=1.2)
     session, out = new_session(await build_parts(config, app), app, settings)
     long = say("hey trainer, please train the model on the reviews dataset now, thank you")
-    await stream(session, [Track(ALICE, long)], speed=1)
+    await stream(session, [Track(ALICE, long)], speed=2)
     assert await session.settle(10, idle=True)
     assert ("timeout", "listening -> idle") in transitions(session.trace)
     assert heard(session.trace) == [] and out.said == [] and out.texts == []
     # The guild is fine afterwards.
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert len(out.said) == 1
     await session.close()
@@ -135,7 +135,7 @@ async def test_events_out_of_place_are_ignored_logged_and_harmless(
     ignored = [e.text for e in session.trace if e.kind == "ignored"]
     assert ignored == ["playback_done", "action_done", "intent_found", "timeout", "no_such_event"]
     assert "playback_done ignored in idle" in caplog.text
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert len(out.said) == 1
     await session.close()
@@ -154,7 +154,7 @@ async def test_a_bug_in_a_callback_is_apologised_for_and_returns_to_idle(
     session, out = new_session(await build_parts(config, app), app, FAST)
     broken = BrokenListener()
     session.machine.add_listener(broken)
-    await stream(session, [Track(ALICE, say(COMMAND))], speed=3)
+    await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     # Handled like a stage error: a spoken and written apology, the reason in the log, idle.
     assert out.said[-1] == APOLOGY and APOLOGY in out.texts

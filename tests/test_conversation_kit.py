@@ -19,11 +19,10 @@ import pytest
 from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
-from assistant.intents.matcher import IntentMatcher, to_request
+from assistant.intents.matcher import IntentMatcher
 from assistant.messages import User
 from audio.asr.base import Recognizer, Transcript
-from audio.tts.base import Speech, Synthesizer
-from audio.vad.webrtc import WebRtcVad
+from audio.tts.base import Synthesizer
 from states.output import MemoryOutput
 from states.parts import RecognizerPool, VoiceParts
 from states.session import GuildVoiceSession, TraceEntry
@@ -50,27 +49,22 @@ class FailingRecognizer(Recognizer):
         raise RuntimeError("acoustic model not found")
 
 
-class FailingSynthesizer(Synthesizer):
-    """A speech engine whose binary is missing."""
+def broken_espeak() -> Synthesizer:
+    """The real espeak-ng engine, pointed at a binary that is not there."""
+    from audio.tts.espeak import EspeakSynthesizer
 
-    name = "broken"
-
-    async def synthesize(self, text: str) -> Speech:
-        raise FileNotFoundError("espeak-ng-missing: not found")
+    engine = EspeakSynthesizer()
+    engine.exe = "/nonexistent/espeak-ng"
+    return engine
 
 
 def make_recognizer(
     config: Config, matcher: IntentMatcher, lists: dict[str, list[str]]
 ) -> Recognizer:
-    factory = pytest.importorskip("audio.asr.factory").make_recognizer
+    factory = pytest.importorskip("audio.asr.factory").build_recognizer
     recognizer = factory(config.voice, matcher)
     recognizer.update_lists(lists)
     return recognizer
-
-
-def make_synthesizer(config: Config) -> Synthesizer:
-    factory = pytest.importorskip("audio.tts.factory").make_synthesizer
-    return factory(config.voice.tts)
 
 
 async def build_parts(
@@ -80,22 +74,22 @@ async def build_parts(
     recognizer: Recognizer | None = None,
     synthesizer: Synthesizer | None = None,
     guild_id: str = "g1",
+    processes: bool = False,
 ) -> VoiceParts:
-    matcher = IntentMatcher.from_settings(config.voice)
-    lists = app.speakable_lists(guild_id)
-    matcher.update_lists(lists)
-    recognizer = recognizer or make_recognizer(config, matcher, lists)
-    synthesizer = synthesizer or make_synthesizer(config)
-    apology = await make_synthesizer(config).synthesize("Sorry, something went wrong.")
-    return VoiceParts(
-        recognizers=RecognizerPool([recognizer]),
-        synthesizer=synthesizer,
-        understand=matcher.match,
-        make_request=to_request,
-        make_vad=lambda: WebRtcVad(config.voice.vad),
-        apology=apology,
-        matcher=matcher,
-    )
+    """The production parts (`states.parts.build_parts`), with one stage swapped if asked.
+
+    Recognition runs in threads unless `processes` (production: worker processes, about 1 s
+    to start, so only the tests whose timing depends on a free event loop pay for it)."""
+    pytest.importorskip("audio.asr.factory")
+    pytest.importorskip("audio.tts.factory")
+    from states.parts import build_parts as production
+
+    parts = await production(config, app, [guild_id], processes=processes)
+    if recognizer is not None:
+        parts.recognizers = RecognizerPool([recognizer])
+    if synthesizer is not None:
+        parts.synthesizer = synthesizer
+    return parts
 
 
 def new_session(
@@ -103,7 +97,7 @@ def new_session(
     app: Assistant,
     settings: ConversationSettings,
     *,
-    realtime_playback: bool = True,
+    realtime_playback: bool = False,
     guild_id: str = "g1",
 ) -> tuple[GuildVoiceSession, MemoryOutput]:
     out = MemoryOutput(realtime=realtime_playback)
@@ -197,3 +191,13 @@ def first(trace: list[TraceEntry], kind: str, contains: str = "") -> TraceEntry:
         if e.kind == kind and contains in e.text:
             return e
     raise AssertionError(f"no {kind} entry containing {contains!r}")
+
+
+def describe(trace: list[TraceEntry]) -> str:
+    """The trace as readable lines, for assertion messages."""
+    t0 = trace[0].at if trace else 0.0
+    return "\n" + "\n".join(
+        f"{e.at - t0:7.3f} {e.kind:<11} {e.speaker or '':<5} {e.text[:60]!r} "
+        f"{e.data.get('event', '')}"
+        for e in trace
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 from assistant.messages import User
 from audio import RECOGNITION_RATE
@@ -54,9 +55,9 @@ async def say(
     streams = [decode_file(path).pcm for path in files]
     users = speakers or [console_speaker(i) for i in range(len(files))]
     silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
-    first = len(session.trace)
+    started = time.monotonic()
     longest = max((len(pcm) for pcm in streams), default=0) + len(silence)
-    start = time.monotonic()
+    start = started
     for offset in range(0, longest, FRAME_BYTES):
         for user, pcm in zip(users, streams, strict=True):
             padded = pcm + silence
@@ -71,7 +72,7 @@ async def say(
     for user in users:
         session.end_stream(user.id)
     await session.settle(settle_s)
-    return session.trace[first:]
+    return [e for e in session.trace if e.at >= started]
 
 
 def format_trace(entries: list[TraceEntry]) -> str:
@@ -125,3 +126,25 @@ class ConsoleVoice:
         """`!say A.wav B.wav`: joins first if needed."""
         session = self.session or await self.join()
         return await say(files, session, realtime=self.realtime)
+
+
+async def speak_files(
+    config: Any, assistant: Any, files: list[Path], out_dir: Path | None = None
+) -> str:
+    """`python bot.py console --speak A.wav [B.wav]`: one shot, from start-up to the answers.
+
+    Builds the speech engines, opens the console guild's voice session, feeds the files and
+    returns the readable trace (answers are written to `out_dir`, default state/console-voice).
+    """
+    from states.parts import build_parts
+
+    parts = await build_parts(config, assistant, ["console"])
+    registry = SessionRegistry(
+        parts, assistant.handle, config.conversation, jobs=getattr(assistant, "jobs", None)
+    )
+    voice = ConsoleVoice(registry, out_dir or config.state_dir / "console-voice")
+    try:
+        return format_trace(await voice.say(files))
+    finally:
+        await registry.close()
+        parts.close()
