@@ -160,3 +160,24 @@ def test_sentences_go_through_the_intents(workdir: Path) -> None:
     lost = console.send("what a lovely day outside")
     assert not lost["ok"] and "didn't find a command" in lost["text"]
     console.close()
+
+
+def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) -> None:
+    from tests.speech import join, speak, write_wav
+
+    wav = write_wav(workdir / "select.wav", join(speak("hey trainer, select dataset reviews")))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    result = subprocess.run(
+        [*command, "--json", "--speak", str(wav)],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    heard = [e["text"] for e in events if e.get("event") == "heard"]
+    said = [e["text"] for e in events if e.get("event") == "said"]
+    assert heard == ["select dataset reviews"], result.stderr
+    assert said and said[0].startswith("Selected reviews")
+    answers = sorted((workdir / "state" / "console-voice").glob("*-answer.wav"))
+    assert answers and answers[0].stat().st_size > 10_000  # real speech, not an empty file

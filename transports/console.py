@@ -23,6 +23,9 @@ from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_bar
 from assistant.training.jobs import JobEvent
+from states.registry import SessionRegistry
+from states.session import TraceEntry
+from transports.console_voice import SHOWN, ConsoleVoice, format_trace
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,8 @@ class ConsoleTransport:
     )
     console_commands: dict[str, Callable[[str], Any]] = field(default_factory=dict)
     """Extra commands that only make sense here (voice mode adds `say`)."""
+    voice: ConsoleVoice | None = None
+    """The console's voice channel, opened by `join` (speech engines load on first use)."""
     prompt: str = ""
     """Shown when waiting for input on a terminal; redrawn after announcements."""
     _next_id: int = 0
@@ -59,6 +64,7 @@ class ConsoleTransport:
             )
         self.app.jobs.subscribe(self._on_job_event)
         self.console_commands.setdefault("wait", self._wait_command)
+        self.console_commands.setdefault("say", self._say_command)
 
     # -- output --------------------------------------------------------------------------------
 
@@ -208,6 +214,75 @@ class ConsoleTransport:
             request = understood
         reply = await self.app.handle(request)
         self.show(reply, command=request.command)
+        if reply.ok and reply.voice_action is not None:
+            await self._voice_action(GUILD, reply.voice_action)
+
+    # -- voice channel -------------------------------------------------------------------------
+
+    async def _open_voice(self) -> ConsoleVoice:
+        if self.voice is None:
+            from states.parts import build_parts
+
+            parts = await build_parts(self.app.config, self.app, [GUILD])
+            registry = SessionRegistry(
+                parts,
+                self.app.handle,
+                self.app.config.conversation,
+                jobs=self.app.jobs,
+                on_voice_action=self._voice_action,
+            )
+            folder = self.app.config.state_dir / "console-voice"
+            self.voice = ConsoleVoice(registry, folder, print_text=False)
+        return self.voice
+
+    async def _voice_action(self, guild_id: str, action: str) -> None:
+        """`join` opens the console's voice channel, `leave` closes it (typed or spoken)."""
+        if action == "join":
+            voice = await self._open_voice()
+            if voice.session is None:
+                await voice.join()
+                self._note(
+                    f"🔊 In the voice channel. `say FILE.wav` speaks; answers go to {voice.out_dir}"
+                )
+        elif self.voice is not None and self.voice.session is not None:
+            await self.voice.leave()
+            self._note("🔇 Left the voice channel.")
+
+    def _note(self, text: str) -> None:
+        if not self.json_mode:
+            print(text, file=self.out, flush=True)
+
+    async def _say_command(self, rest: str) -> None:
+        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once."""
+        paths = [Path(p).expanduser() for p in shlex.split(rest)]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if not paths or missing:
+            text = f"No such file: {', '.join(missing)}" if missing else "Usage: `say FILE.wav ...`"
+            self.show(Reply(text=text, ok=False, kind="error"))
+            return
+        voice = await self._open_voice()
+        if voice.session is None:
+            await self._voice_action(GUILD, "join")
+        try:
+            trace = await voice.say(paths)
+        except UserError as exc:  # unreadable audio
+            self.show(Reply(text=str(exc), ok=False, kind="error"))
+            return
+        self.show_trace(trace)
+
+    def show_trace(self, trace: list[TraceEntry]) -> None:
+        if self.json_mode:
+            for entry in trace:
+                if entry.kind in SHOWN:
+                    record = {"event": entry.kind, "speaker": entry.speaker, "text": entry.text}
+                    print(json.dumps(record, ensure_ascii=False), file=self.out, flush=True)
+        else:
+            print(format_trace(trace), file=self.out, flush=True)
+
+    async def close(self) -> None:
+        if self.voice is not None:
+            await self.voice.registry.close()
+            self.voice.registry.parts.close()
 
     async def _wait_command(self, rest: str) -> None:
         await self.wait_for_jobs()
@@ -249,5 +324,13 @@ def _read_line(stream: IO[str], prompt: str) -> str | None:
 async def run_console(
     app: Assistant, *, json_mode: bool, speak: list[str] | None = None, stream: IO[str] = sys.stdin
 ) -> None:
+    """The console; with `speak`, join the voice channel, say those files, print what happened."""
     console = ConsoleTransport(app, json_mode=json_mode)
-    await console.run(stream)
+    try:
+        if speak:
+            await console.handle_line("say " + " ".join(shlex.quote(f) for f in speak))
+            await console.wait_for_jobs()
+        else:
+            await console.run(stream)
+    finally:
+        await console.close()
