@@ -10,6 +10,7 @@ import dataclasses
 import difflib
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from functools import cached_property
 
 from . import permissions
@@ -26,6 +27,7 @@ from .training.jobs import JobManager
 log = logging.getLogger(__name__)
 
 ARCHIVE_FOLDER = "archives"
+NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
 
 
 class Assistant:
@@ -37,6 +39,8 @@ class Assistant:
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(config.database_url)
         self.jobs = JobManager(self.store, config)
+        self._names_listeners: list[NamesListener] = []
+        self._names: dict[str, list[str]] | None = None
 
     async def start(self) -> None:
         for job in self.jobs.recover():
@@ -59,7 +63,9 @@ class Assistant:
                 options = finish(command, request.options)
             else:
                 options = parse(command, request.text)
-            return await command.handler(self, request, options)
+            reply = await command.handler(self, request, options)
+            await self._check_names()
+            return reply
         except UserError as exc:
             return Reply(text=str(exc), ok=False, kind="error")
         except Exception:
@@ -105,6 +111,33 @@ class Assistant:
             return None
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def speakable_names(self) -> dict[str, list[str]]:
+        """`speakable_lists` for every guild at once: the voice grammar is shared."""
+        folders = self.speakable_lists("")["folder"]
+        return {
+            "dataset": sorted({*folders, *self.store.dataset_names()}),
+            "folder": folders,
+        }
+
+    def subscribe_names(self, listener: NamesListener) -> None:
+        """Call `await listener(names)` whenever `speakable_names` changes (checked after every
+        command), so a new dataset becomes speakable without a restart."""
+        self._names_listeners.append(listener)
+        self._names = self.speakable_names()
+
+    async def _check_names(self) -> None:
+        if not self._names_listeners:
+            return
+        names = self.speakable_names()
+        if names == self._names:
+            return
+        self._names = names
+        for listener in self._names_listeners:
+            try:
+                await listener(names)
+            except Exception:  # a voice grammar that failed to rebuild must not fail the command
+                log.exception("updating speakable names failed")
 
     def record_reply(
         self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str

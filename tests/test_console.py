@@ -181,3 +181,21 @@ def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) ->
     assert said and said[0].startswith("Selected reviews")
     answers = sorted((workdir / "state" / "console-voice").glob("*-answer.wav"))
     assert answers and answers[0].stat().st_size > 10_000  # real speech, not an empty file
+
+
+def test_a_new_dataset_becomes_speakable_without_a_restart(workdir: Path) -> None:
+    from tests.speech import join, speak, write_wav
+
+    wav = write_wav(workdir / "fresh.wav", join(speak("hey trainer, select dataset kaggle tweets")))
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    (workdir / "data" / "kaggle_tweets" / "positive").mkdir(parents=True)
+    (workdir / "data" / "kaggle_tweets" / "positive" / "1.txt").write_text("love it")
+    assert "kaggle_tweets" in console.send("select_dataset")["data"]["datasets"]
+    assert console.process.stdin
+    console.process.stdin.write(f"say {wav}\n")
+    console.process.stdin.flush()
+    events = [console.read() for _ in range(3)]
+    heard = [e["text"] for e in events if e.get("event") == "heard"]
+    assert heard == ["select dataset kaggle tweets"]
+    console.close()

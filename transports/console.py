@@ -224,6 +224,7 @@ class ConsoleTransport:
             from states.parts import build_parts
 
             parts = await build_parts(self.app.config, self.app, [GUILD])
+            self.app.subscribe_names(parts.update_lists)
             registry = SessionRegistry(
                 parts,
                 self.app.handle,

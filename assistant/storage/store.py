@@ -108,6 +108,10 @@ class Store:
         rows = self._all("SELECT name FROM datasets WHERE guild_id = ? ORDER BY name", (guild_id,))
         return [d for r in rows if (d := self.dataset(guild_id, r[0])) is not None]
 
+    def dataset_names(self) -> set[str]:
+        """Dataset names of every guild (the voice grammar is shared by all guilds)."""
+        return {r[0] for r in self._all("SELECT DISTINCT name FROM datasets")}
+
     def ensure_dataset(self, guild_id: str, name: str, *, activate: bool = True) -> Dataset:
         now = time.time()
         with self._tx() as db:

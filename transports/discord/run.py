@@ -30,6 +30,7 @@ async def default_sessions(bot: TrainerBot) -> SessionRegistry:
     from states.registry import SessionRegistry
 
     parts = await build_parts(bot.config, bot.assistant, [str(g.id) for g in bot.guilds])
+    bot.assistant.subscribe_names(parts.update_lists)  # new datasets become speakable at once
     commands = bot.get_cog("Trainer")
     handle = commands.handle_voice if commands is not None else bot.assistant.handle  # type: ignore[attr-defined]
     return SessionRegistry(parts, handle, bot.config.conversation, jobs=bot.assistant.jobs)
