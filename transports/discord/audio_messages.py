@@ -78,10 +78,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         max_seconds = self.bot.config.voice.max_file_seconds
         decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
         parts = (await voice.sessions()).parts  # type: ignore[attr-defined]
-        loop = asyncio.get_running_loop()
-        transcript = await loop.run_in_executor(
-            parts.executor, parts.recognizers.transcribe, decoded.pcm
-        )
+        transcript = await parts.transcribe(decoded.pcm)
         heard = transcript.text or ""
         intent = parts.understand(heard) if heard and not transcript.rejected else None
         if intent is None:
