@@ -526,6 +526,15 @@ def parse_args(argv: list[str]) -> Any:
     parser.add_argument(
         "--garbage-words", type=int, default=None, help="override asr.garbage_words"
     )
+    parser.add_argument(
+        "--near-wake", type=int, default=None, help="override asr.near_wake (0 disables)"
+    )
+    parser.add_argument(
+        "--near-wake-weight", type=float, default=None, help="override asr.near_wake_weight"
+    )
+    parser.add_argument(
+        "--no-wake-weight", type=float, default=None, help="override asr.no_wake_weight"
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip recognize_sphinx")
     parser.add_argument("--no-write", action="store_true", help="print only (for tuning runs)")
     return parser.parse_args(argv)
@@ -538,6 +547,9 @@ async def main(argv: list[str] | None = None) -> int:
         asr["garbage_weight"] = args.garbage_weight
     if args.garbage_words is not None:
         asr["garbage_words"] = args.garbage_words
+    for key in ("near_wake", "near_wake_weight", "no_wake_weight"):
+        if getattr(args, key) is not None:
+            asr[key] = getattr(args, key)
     settings = VoiceSettings.model_validate({"asr": asr})
     started = time.perf_counter()
     conds = [build_condition(v, s, FAINT) for v in VOICES for s in SPEEDS]

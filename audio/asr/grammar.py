@@ -28,6 +28,10 @@ from .pronounce import Lexicon
 _WORD = re.compile(r"[a-z0-9']+")
 GARBAGE_PREFIX = "g_"
 """Garbage-loop words are renamed so that a hypothesis containing one is easy to spot."""
+NEAR_PREFIX = "n_"
+"""Near-homophones of the wake words ("train her" for "trainer") get this prefix."""
+REJECT_PREFIXES = (GARBAGE_PREFIX, NEAR_PREFIX)
+"""A hypothesis with a word carrying one of these prefixes is out of grammar."""
 
 
 @dataclass(frozen=True)
@@ -196,15 +200,24 @@ def build_grammar(
     garbage_count: int = 100,
     garbage_weight: float = 1e-20,
     name: str = "trainer",
+    near_wake: int = 0,
+    near_wake_weight: float = 1.0,
+    near_wake_min_phones: int = 4,
+    near_wake_tail: str = "garbage",
+    no_wake_weight: float = 1.0,
 ) -> Grammar:
     """Generate the JSGF grammar and cut dictionary for the matcher's current lists.
 
-    Shape: ``[wake] [<ask>] command [<end>] | wake | /w/ garbage+``. Politeness words
-    (hassil skip_words; rules `ask` and `end` when the templates define them) are factored
-    out of the commands: inlining them into every sentence made the search 30% slower.
+    Shape: ``[wake] [<ask>] command [<end>] | wake | /w/ garbage+ | /n/ near_wake [tail]``.
+    Politeness words (hassil skip_words; rules `ask` and `end` when the templates define
+    them) are factored out of the commands: inlining them into every sentence made the
+    search 30% slower.
     The garbage loop over frequent English words that are not command words catches speech
     outside the grammar; its weight trades false accepts against misses (numbers in
-    `AsrSettings.garbage_weight`).
+    `AsrSettings.garbage_weight`). `near_wake` > 0 adds a second rejection path for speech
+    that starts like the wake phrase but is not it ("okay train her now"): the wake phrase
+    with one word replaced by a dictionary near-homophone, followed by the garbage loop
+    (or the commands, `near_wake_tail="command"`), with prior `near_wake_weight`.
     """
     b = _Builder(matcher, lexicon)
     b.collect_words()
@@ -231,25 +244,98 @@ def build_grammar(
             ask = end = "<polite>"
     command = "(" + " | ".join(commands) + ")"
     command = (f"[{ask}] " if ask else "") + command + (f" [{end}]" if end else "")
-    top = [f"[<wake>] {command}" if wakes else command]
+    # (prior, path). With `no_wake_weight` < 1 a command without the wake phrase (said in
+    # a follow-up window) gets its own, lower prior than one after the wake phrase.
+    top: list[tuple[float, str]] = [(1.0, command)]
     if wakes:
         lines.append("<wake> = " + " | ".join(wakes) + ";")
-        top.append("<wake>")
+        if no_wake_weight < 1:
+            top = [(1.0, f"<wake> {command}"), (no_wake_weight, command)]
+        else:
+            top = [(1.0, f"[<wake>] {command}")]
+        top.append((1.0, "<wake>"))
     garbage: dict[str, tuple[str, ...]] = {}
     if garbage_count > 0:
         candidates = garbage_words(set(b.known), garbage_count)
         prons = lexicon.pronunciations(set(candidates))
         garbage = {GARBAGE_PREFIX + w: prons[w][:1] for w in candidates if w in prons}
-    if garbage:
-        lines.append("<garbage> = (" + " | ".join(garbage) + ")+;")
-        weighted = " | ".join(f"/1/ ({t})" for t in top) + f" | /{garbage_weight:g}/ <garbage>"
-        lines.append(f"public <utt> = {weighted};")
-    else:
-        lines.append("public <utt> = " + " | ".join(top) + ";")
-    lines += [f"<{key}> = {body};" for key, body in b.rules.items() if body]
     words = {w: _non_rhotic(b.known[w]) for w in b.words}
     wake_words = {w for phrase in wakes for w in phrase.split()}
     for word, extra in lexicon.accent_variants(wake_words).items():
         words[word] = tuple(dict.fromkeys([*words.get(word, ()), *extra]))
+    near: dict[str, tuple[str, ...]] = {}
+    near_phrases: list[str] = []
+    if near_wake > 0 and wakes:
+        near, near_phrases = _near_wake(wakes, words, lexicon, near_wake, near_wake_min_phones)
+    alts = [f"/{w:g}/ ({t})" for w, t in top]
+    if garbage:
+        lines.append("<garbage> = (" + " | ".join(garbage) + ")+;")
+    if near_phrases:
+        # A wake-like start that is not the wake phrase, followed by whatever: the
+        # out-of-grammar loop, or the same commands (then only the wake segment decides).
+        lines.append("<near_wake> = " + " | ".join(near_phrases) + ";")
+        if near_wake_tail == "command" or not garbage:
+            lines.append("<command> = " + command + ";")
+            tail = "/1/ <command>" + (f" | /{garbage_weight:g}/ <garbage>" if garbage else "")
+            alts.append(f"/{near_wake_weight:g}/ (<near_wake> [{tail}])")
+            if garbage:
+                alts.append(f"/{garbage_weight:g}/ <garbage>")
+        else:
+            # One copy of the loop serves both rejection paths (a second copy cost ~15 ms
+            # per utterance): (garbage | near_wake garbage) | near_wake alone.
+            both = garbage_weight + near_wake_weight
+            head = f"(/{garbage_weight:g}/ <NULL> | /{near_wake_weight:g}/ <near_wake>)"
+            alts.append(f"/{both:g}/ ({head} <garbage>)")
+            alts.append(f"/{near_wake_weight:g}/ <near_wake>")
+    elif garbage:
+        alts.append(f"/{garbage_weight:g}/ <garbage>")
+    lines.append("public <utt> = " + " | ".join(alts) + ";")
+    lines += [f"<{key}> = {body};" for key, body in b.rules.items() if body]
     words |= garbage
+    words |= near
     return Grammar("\n".join(lines) + "\n", words, wakes, sorted(set(b.dropped)))
+
+
+def _near_wake(
+    wakes: list[str],
+    words: dict[str, tuple[str, ...]],
+    lexicon: Lexicon,
+    count: int,
+    min_phones: int,
+) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Phrases that differ from a wake phrase in one word, replaced by a real word or word
+    pair one phone away ("hey train her", "okay train the"), with their dictionary entries.
+
+    Only wake words of at least `min_phones` phones get competitors: every one-phone change
+    of a two-phone word like "hey" is some other word, and those stole real wake phrases.
+    """
+    entries: dict[str, tuple[str, ...]] = {}
+    # (replaced word's competitors, words after it) -> words before it. Factoring the
+    # shared parts ("(hey | okay) (n_train_her | ...)") keeps the search small.
+    groups: dict[tuple[tuple[str, ...], str], list[str]] = {}
+    for wake in wakes:
+        tokens = wake.split()
+        for i, word in enumerate(tokens):
+            prons = words.get(word, ())
+            if not prons or min(len(p.split()) for p in prons) < min_phones:
+                continue
+            labels = []
+            for j, (parts, phones) in enumerate(lexicon.near_homophones(word, prons, count)):
+                label = f"{NEAR_PREFIX}{'_'.join(parts)}_{j}"
+                entries[label] = (phones,)
+                labels.append(label)
+            if labels:
+                key = (tuple(labels), " ".join(tokens[i + 1 :]))
+                groups.setdefault(key, []).append(" ".join(tokens[:i]))
+    phrases = []
+    for (names, after), befores in groups.items():
+        before = list(dict.fromkeys(befores))
+        head = ""
+        if any(before):
+            head = (
+                "(" + " | ".join(before) + ") "
+                if all(before)
+                else "[" + " | ".join(b for b in before if b) + "] "
+            )
+        phrases.append(f"{head}({' | '.join(names)}){' ' + after if after else ''}")
+    return entries, list(dict.fromkeys(phrases))

@@ -18,7 +18,7 @@ from assistant.config.voice import AsrSettings
 from assistant.intents.matcher import IntentMatcher
 
 from .base import Recognizer, Transcript
-from .grammar import GARBAGE_PREFIX, Grammar, build_grammar
+from .grammar import REJECT_PREFIXES, Grammar, build_grammar
 from .pronounce import Lexicon
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ class PocketsphinxRecognizer(Recognizer):
             self.lexicon,
             garbage_count=self.settings.garbage_words,
             garbage_weight=self.settings.garbage_weight,
+            near_wake=self.settings.near_wake,
+            near_wake_weight=self.settings.near_wake_weight,
+            near_wake_tail=self.settings.near_wake_tail,
+            no_wake_weight=self.settings.no_wake_weight,
         )
         # A fresh decoder per grammar instead of add_word + add_jsgf_string: building one with
         # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap.
@@ -133,7 +137,7 @@ class PocketsphinxRecognizer(Recognizer):
 
     def _result(self, raw: str, pcm_for_kws: bytes | None) -> Transcript:
         words = [w for w in raw.split() if w not in _FILLERS]
-        if any(w.startswith(GARBAGE_PREFIX) for w in words):
+        if any(w.startswith(REJECT_PREFIXES) for w in words):
             return Transcript("", rejected=True, raw=raw)
         wake, rest = self.matcher.split_wake(" ".join(words))
         kws_checks = wake and self._kws is not None and pcm_for_kws is not None

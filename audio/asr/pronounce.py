@@ -81,6 +81,7 @@ class Lexicon:
         self.path = dictionary or default_dictionary()
         self._generated: dict[str, tuple[str, ...]] = {}
         self._accents: dict[tuple[frozenset[str], tuple[str, ...]], dict[str, tuple[str, ...]]] = {}
+        self._near: dict[tuple[str, tuple[str, ...], int], list[tuple[tuple[str, ...], str]]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -122,6 +123,16 @@ class Lexicon:
                     out[word] = (*out.get(word, ()), arpa)
         self._accents[key] = out
         return out
+
+    def near_homophones(
+        self, word: str, prons: tuple[str, ...], count: int
+    ) -> list[tuple[tuple[str, ...], str]]:
+        """`near_homophones` of a word's pronunciations, cached per word and count."""
+        key = (word, prons, count)
+        with self._lock:
+            if key not in self._near:
+                self._near[key] = near_homophones(prons, self.path, count)
+            return self._near[key]
 
     def _generate(self, words: list[str]) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
@@ -165,3 +176,100 @@ def _espeak_ipa(words: list[str], voice: str = "en-us") -> list[str]:
         ).stdout.strip()
         for w in clean
     ]
+
+
+@lru_cache(maxsize=4)
+def pronunciation_index(path: Path) -> dict[str, str]:
+    """Pronunciation (space-separated phones) -> one plain word that is said that way."""
+    index: dict[str, str] = {}
+    for word, prons in load_cmudict(path).items():
+        if not word.isalpha():
+            continue
+        for phones in prons:
+            index.setdefault(phones, word)
+    return index
+
+
+VOWELS = frozenset(
+    ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
+)
+"""ARPAbet vowels (cmudict without stress marks)."""
+
+
+def _neighbours(
+    phones: tuple[str, ...], inventory: tuple[str, ...], edits: str = "i"
+) -> set[tuple[str, ...]]:
+    """Phone sequences one edit away from `phones`: insertions ("i"), deletions ("d"),
+    substitutions ("s")."""
+    out: set[tuple[str, ...]] = set()
+    n = len(phones)
+    for i in range(n):
+        if "d" in edits:
+            out.add(phones[:i] + phones[i + 1 :])
+        if "s" in edits:
+            out.update((*phones[:i], p, *phones[i + 1 :]) for p in inventory if p != phones[i])
+    if "i" in edits:
+        # Consonants inside the word only. A sound added at either edge is coarticulation
+        # with the neighbouring words ("hey at rainer", "trainers ay"), and a vowel inside
+        # a cluster is epenthesis ("t(o) rainer"): both stole real wake phrases.
+        consonants = [p for p in inventory if p not in VOWELS]
+        for i in range(1, n):
+            # Doubling a neighbour ("train nurr" for "trainer") sounds the same: skip it.
+            near = {phones[i - 1], phones[i]}
+            out.update((*phones[:i], p, *phones[i:]) for p in consonants if p not in near)
+    return out
+
+
+def near_homophones(
+    prons: tuple[str, ...], path: Path, max_phrases: int = 40, edits: str = "i"
+) -> list[tuple[tuple[str, ...], str]]:
+    """Real words and word pairs (from the dictionary) that sound one phone away from a
+    word, as (words, phones) pairs: by default a consonant added inside it ("trainer" ->
+    "train her", "train the", "trade nurr"); `edits` "d" and "s" add deletions and
+    substitutions ("drainer", "trader"), which stole most real wake phrases when measured.
+
+    Used as competitors of the wake words in the grammar, so that speech which sounds like
+    "train her" is recognised as that instead of being forced onto "trainer". Exact
+    homophones (distance 0) are left out: they would tie with the wake word itself.
+    """
+    index = pronunciation_index(path)
+    own = {tuple(p.split()) for p in prons}
+    inventory = tuple(sorted({ph for p in index for ph in p.split()}))
+    found: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for pron in sorted(own):
+        for seq in sorted(_neighbours(pron, inventory, edits)):
+            if seq in own or len(seq) < 2:
+                continue
+            text = " ".join(seq)
+            if text in index:
+                found.setdefault(seq, (index[text],))
+                continue
+            for k in range(1, len(seq)):
+                a, b = seq[:k], seq[k:]
+                if a in own or b in own:
+                    continue  # the word itself plus a stray sound is not a competitor
+                if " ".join(a) in index and " ".join(b) in index:
+                    found.setdefault(seq, (index[" ".join(a)], index[" ".join(b)]))
+                    break
+    # Single words first, then pairs made of common words; deterministic; bounded size.
+    common = set(frequent_words())
+
+    def rank(item: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[int, int, tuple[str, ...]]:
+        words = item[1]
+        return (len(words), -sum(w in common for w in words), words)
+
+    ordered = sorted(found.items(), key=rank)
+    return [(words, " ".join(seq)) for seq, words in ordered[:max_phrases]]
+
+
+FREQUENT_WORDS = Path(__file__).with_name("garbage_words.txt")
+
+
+@lru_cache(maxsize=1)
+def frequent_words() -> tuple[str, ...]:
+    """The most frequent English words, most frequent first (garbage_words.txt)."""
+    return tuple(
+        w.strip()
+        for w in FREQUENT_WORDS.read_text(encoding="utf-8").splitlines()
+        if w.strip() and not w.startswith("#")
+    )
