@@ -17,6 +17,7 @@ from . import permissions
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
 from .config import Config
+from .datasets import ARCHIVE_FOLDER
 from .errors import UserError
 from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
@@ -26,7 +27,6 @@ from .training.jobs import JobManager
 
 log = logging.getLogger(__name__)
 
-ARCHIVE_FOLDER = "archives"
 NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
 
 

@@ -20,6 +20,8 @@ from .sandbox import DataRoot
 from .training.base import Example
 
 POSITIVE, NEGATIVE = "positive", "negative"
+ARCHIVE_FOLDER = "archives"
+"""Where `archive` writes, inside the data root; not a dataset."""
 TEXT_TYPES = (".txt", ".csv", ".jsonl")
 ACCEPTED_TYPES = (*TEXT_TYPES, ".zip")
 

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import label_for, read_folder
+from ..datasets import ARCHIVE_FOLDER, label_for, read_folder
 from ..errors import LimitExceeded, PathRefused
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
@@ -72,7 +72,7 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
 
 def _zip_folder(app: Assistant, folder: Path, target: Path) -> int:
     limits = app.config.limits
-    archives = app.root.root / "archives"
+    archives = app.root.root / ARCHIVE_FOLDER
     files = [p for p in app.root.walk_files(folder) if archives not in p.resolve().parents]
     total = sum(p.stat().st_size for p in files)
     if len(files) > limits.archive_files:
@@ -102,7 +102,7 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     folder = app.root.folder(options["dir"])
     rel = app.root.relative(folder)
     stem = "data" if rel == "." else rel.replace("/", "-")
-    target = app.root.root / "archives" / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
+    target = app.root.root / ARCHIVE_FOLDER / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
     count = await asyncio.to_thread(_zip_folder, app, folder, target)
     size = target.stat().st_size
     name = app.root.relative(target)

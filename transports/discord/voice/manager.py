@@ -350,6 +350,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             await _disconnect(vc)
         if self._sessions is not None:
             await self._sessions.close()
+            self._sessions.parts.close()  # the recogniser worker processes
 
     # -- helpers -----------------------------------------------------------------------------------
 
