@@ -94,6 +94,15 @@ async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord
     assert stats.opus_errors == stats.dave_errors == stats.crypto_errors == 0
 
 
+async def test_saying_leave_disconnects_after_saying_bye(fake: FakeDiscord, bot: Any) -> None:
+    await join(fake)
+    fake.voice.reset_received()
+    await fake.stream_voice(fake.alice, speech48("hey trainer, leave the channel"))
+    await fake.wait_for(lambda: fake.guild_id not in voice(bot).guilds, 30, "the bot to leave")
+    assert voice(bot).session(fake.guild_id) is None
+    assert speech_seconds(fake.received_voice_pcm()) > 0.2  # "Bye!" was said before leaving
+
+
 async def test_speaking_over_the_answer_interrupts_it(fake: FakeDiscord, bot: Any) -> None:
     await join(fake)
     session = voice(bot).session(fake.guild_id)

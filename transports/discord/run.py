@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from states.registry import SessionRegistry
 
 log = logging.getLogger(__name__)
+_background: set[asyncio.Task[None]] = set()
 
 
 async def default_sessions(bot: TrainerBot) -> SessionRegistry:
@@ -33,7 +34,24 @@ async def default_sessions(bot: TrainerBot) -> SessionRegistry:
     bot.assistant.subscribe_names(parts.update_lists)  # new datasets become speakable at once
     commands = bot.get_cog("Trainer")
     handle = commands.handle_voice if commands is not None else bot.assistant.handle  # type: ignore[attr-defined]
-    return SessionRegistry(parts, handle, bot.config.conversation, jobs=bot.assistant.jobs)
+
+    async def voice_action(guild_id: str, action: str) -> None:
+        """A spoken "leave": disconnect once "Bye!" has been said."""
+        voice = bot.get_cog("Voice")
+        guild = bot.get_guild(int(guild_id)) if guild_id.isdigit() else None
+        if action == "leave" and voice is not None and guild is not None:
+            # Leaving closes the session that called us, cancelling its tasks: run it apart.
+            task = asyncio.create_task(voice.leave(guild))  # type: ignore[attr-defined]
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+
+    return SessionRegistry(
+        parts,
+        handle,
+        bot.config.conversation,
+        jobs=bot.assistant.jobs,
+        on_voice_action=voice_action,
+    )
 
 
 class DiscordApp:
