@@ -44,9 +44,7 @@ class Assistant:
 
     async def start(self) -> None:
         for job in self.jobs.recover():
-            log.warning(
-                "job %s was left %s by an earlier run; marked interrupted", job.id, "active"
-            )
+            log.warning("job %s was still running when the bot stopped; marked interrupted", job.id)
 
     async def close(self) -> None:
         await self.jobs.close()
