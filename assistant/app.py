@@ -122,7 +122,9 @@ class Assistant:
         """Call `await listener(names)` whenever `speakable_names` changes (checked after every
         command), so a new dataset becomes speakable without a restart."""
         self._names_listeners.append(listener)
-        self._names = self.speakable_names()
+        # The listener may have read the names a moment before subscribing and missed a change
+        # in between; forget the last names so the next command always brings it up to date.
+        self._names = None
 
     async def _check_names(self) -> None:
         if not self._names_listeners:

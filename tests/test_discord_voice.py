@@ -135,8 +135,15 @@ async def test_dave_frames_go_through_the_connection_session(
     fake.voice.dave_version = 1
     fake.voice.dave_unwrap = unwrap
     await join(fake)
-    vc = bot.bot.get_guild(fake.guild_id).voice_client
-    assert isinstance(vc._connection.dave_session, StubDaveSession)
+
+    def dave_session() -> Any:
+        vc = bot.bot.get_guild(fake.guild_id).voice_client
+        return vc._connection.dave_session if vc is not None else None
+
+    # discord.py sets the session up once the voice gateway announced DAVE: not before join's
+    # reply under load, so wait for it (it must be our stub, i.e. the connection's session)
+    await fake.wait_for(lambda: dave_session() is not None, 10, "the DAVE session")
+    assert isinstance(dave_session(), StubDaveSession)
     fake.voice.reset_received()
     assert "test the model" in await say_and_wait(bot, fake, dave_wrap=wrap)
     session = StubDaveSession.instances[-1]
