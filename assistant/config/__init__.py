@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from .conversation import ConversationSettings
 from .core import Limits, Permissions, Section, TrainerSettings
@@ -49,6 +49,13 @@ class Config(Section):
     voice: VoiceSettings = VoiceSettings()
     conversation: ConversationSettings = ConversationSettings()
     discord: DiscordSettings = DiscordSettings()
+
+    @field_validator("storage_url")
+    @classmethod
+    def _supported_storage(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith("sqlite://"):
+            raise ValueError("only sqlite:///PATH is supported so far (PostgreSQL is planned)")
+        return url
 
     @property
     def database_url(self) -> str:
