@@ -280,3 +280,19 @@ async def test_train_on_a_folder_keeps_its_labels_and_skips_repeats(
     again = await ask("train", "data_dir=reviews")
     assert "300 repeats of examples already stored were skipped" in again.text
     assert again.data["examples"] == first.data["examples"]
+
+
+def test_every_voice_intent_names_a_command_and_its_parameters(app: Assistant) -> None:
+    """The sentence templates and the command declarations cannot drift apart."""
+    import re
+
+    from assistant.intents.matcher import load_sentences
+
+    for name, intent in load_sentences()["intents"].items():
+        command = app.commands.get(name)
+        assert command is not None, name
+        params = {p.name for p in command.params}
+        for data in intent["data"]:
+            for sentence in data["sentences"]:
+                for slot, renamed in re.findall(r"\{(\w+)(?::(\w+))?\}", sentence):
+                    assert (renamed or slot) in params, (name, sentence)
