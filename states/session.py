@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +40,6 @@ VoiceAction = Callable[[str, str], Awaitable[None]]
 _BYTES_PER_S = RECOGNITION_RATE * 2
 _TRACE_MAX = 4000
 """Trace entries kept per guild (the older half is dropped past this)."""
-_PRE_ROLL_S = 0.6
-"""Audio kept before a speech start for wake spotting (the VAD's own pre-roll plus its ring)."""
 
 
 @dataclass
@@ -66,10 +63,8 @@ class _Stream:
     downsampler: StreamDownsampler | None = None
     fed_s: float = 0.0
     in_speech: bool = False
-    recent: deque[bytes] = field(default_factory=deque)
-    recent_bytes: int = 0
-    partial: bytearray = field(default_factory=bytearray)
     checked_bytes: int = 0
+    """How much of the utterance in progress was already checked for the wake phrase."""
     checking: bool = False
     started_wall: float = 0.0
 
@@ -118,7 +113,6 @@ class GuildVoiceSession:
             return
         stream = self._stream(user)
         stream.fed_s += len(pcm16k) / _BYTES_PER_S
-        self._remember(stream, pcm16k)
         for event in stream.vad.process(pcm16k):
             if isinstance(event, SpeechStarted):
                 self._speech_started(stream)
@@ -149,25 +143,14 @@ class GuildVoiceSession:
             stream = self._streams[user.id] = _Stream(user, self.parts.make_vad())
         return stream
 
-    def _remember(self, stream: _Stream, pcm: bytes) -> None:
-        """Keep the last `_PRE_ROLL_S` always, and everything since a speech start."""
-        if stream.in_speech:
-            stream.partial.extend(pcm)
-        stream.recent.append(pcm)
-        stream.recent_bytes += len(pcm)
-        while stream.recent_bytes - len(stream.recent[0]) >= _PRE_ROLL_S * _BYTES_PER_S:
-            stream.recent_bytes -= len(stream.recent.popleft())
-
     def _speech_started(self, stream: _Stream) -> None:
         stream.in_speech = True
-        stream.partial = bytearray(b"".join(stream.recent))
-        stream.checked_bytes = len(stream.partial)
+        stream.checked_bytes = stream.vad.speech_bytes
         stream.started_wall = time.monotonic()
         self._send("speech_started", speaker=stream.user.id)
 
     def _speech_ended(self, stream: _Stream, utterance: UtteranceEnded) -> None:
         stream.in_speech = False
-        stream.partial = bytearray()
         # Wall-clock time of the end of speech: the stream is fed live, so it lies as far
         # behind now as the audio fed since then.
         self._ended_wall[id(utterance)] = time.monotonic() - (stream.fed_s - utterance.end_s)
@@ -186,11 +169,11 @@ class GuildVoiceSession:
         ):
             return
         interval = self.settings.wake_spotting_interval_ms / 1000 * _BYTES_PER_S
-        if len(stream.partial) - stream.checked_bytes < interval:
+        if stream.vad.speech_bytes - stream.checked_bytes < interval:
             return
-        stream.checked_bytes = len(stream.partial)
+        stream.checked_bytes = stream.vad.speech_bytes
         stream.checking = True
-        self._spawn(self._spot_wake(stream, bytes(stream.partial)))
+        self._spawn(self._spot_wake(stream, stream.vad.speech_so_far()))
 
     async def _spot_wake(self, stream: _Stream, pcm: bytes) -> None:
         try:

@@ -41,6 +41,18 @@ class VoiceActivityDetector(ABC):
     def process(self, pcm: bytes) -> list[VadEvent]:
         """Feed any amount of 16 kHz mono s16le audio; return the events it completed."""
 
+    def speech_so_far(self) -> bytes:
+        """Audio of the utterance in progress (pre-roll included), b"" outside speech.
+
+        Lets the conversation check a long utterance for the wake phrase before it ends,
+        without keeping a second copy of every frame."""
+        return b""
+
+    @property
+    def speech_bytes(self) -> int:
+        """Length of `speech_so_far()` without building it (checked on every frame)."""
+        return 0
+
     @abstractmethod
     def flush(self) -> list[VadEvent]:
         """End of stream: close an utterance in progress, if any."""

@@ -48,6 +48,13 @@ class WebRtcVad(VoiceActivityDetector):
         """True between SpeechStarted and UtteranceEnded."""
         return self._triggered
 
+    def speech_so_far(self) -> bytes:
+        return b"".join(self._utt) if self._triggered else b""
+
+    @property
+    def speech_bytes(self) -> int:
+        return len(self._utt) * self._frame_bytes if self._triggered else 0
+
     @property
     def stream_s(self) -> float:
         """Seconds of audio consumed so far."""
