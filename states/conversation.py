@@ -21,7 +21,8 @@ Overlap rule (several people in the channel, each with their own VAD stream, nev
 - Only the person who woke the bot, or who was just answered, may speak without the wake
   phrase (the follow-up window); everyone else needs it.
 - While speaking: the person being answered interrupts by speaking, anyone else by saying the
-  wake phrase (spotted on the audio so far, before they pause).
+  wake phrase in speech begun while the bot speaks (spotted on the audio so far, before they
+  pause); speech begun earlier is queued like any other.
 """
 
 from __future__ import annotations

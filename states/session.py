@@ -99,6 +99,8 @@ class GuildVoiceSession:
         self._stage: asyncio.Task[Any] | None = None
         self._voice_lock = asyncio.Lock()
         self._ended_wall: dict[int, float] = {}
+        self._speaking_since = 0.0
+        """When the bot last started speaking (wake spotting looks only at speech begun since)."""
         self._changed = asyncio.Event()
         self._closed = False
         self._answer_origin: float | None = None
@@ -166,6 +168,8 @@ class GuildVoiceSession:
             or not self.settings.barge_in
             or stream.checking
             or (m.saying is not None and m.saying.to == stream.user.id)
+            # began before the bot spoke: it is queued and heard when the bot is free
+            or stream.started_wall < self._speaking_since
         ):
             return
         interval = self.settings.wake_spotting_interval_ms / 1000 * _BYTES_PER_S
@@ -462,6 +466,7 @@ class _Hooks:
     def on_enter_speaking(self) -> None:
         m = self.s.machine
         assert m.saying is not None
+        self.s._speaking_since = time.monotonic()
         self.s._start_stage(self.s.speak(m.serial, m.saying))
 
     def on_exit_speaking(self) -> None:
