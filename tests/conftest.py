@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from assistant.app import Assistant
 from assistant.config import Config, load_config
 from assistant.messages import Reply, Request, User
 from tests.corpus import write_folder_dataset
+from tests.postgres import PostgresServer, start_server
 
 ADMIN = User(id="1", name="ada", is_admin=True)
 TRAINER = User(id="2", name="tom", roles=frozenset({"trainer"}))
@@ -70,3 +71,11 @@ def ask(app: Assistant) -> Callable[..., Any]:
         return reply
 
     return run
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session (tests take a database each)."""
+    server = start_server()
+    yield server
+    server.stop()

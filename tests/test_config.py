@@ -29,7 +29,7 @@ def test_shipped_config_is_valid() -> None:
         ("limits: [1, 2]\n", "limits"),
         ("prefix: [unclosed\n", "not valid YAML at line"),
         ("- a list\n", "must be a mapping"),
-        ("storage_url: postgresql://db/trainer\n", "storage_url: Value error, only sqlite"),
+        ("storage_url: mysql://db/trainer\n", "storage_url: Value error, use sqlite:///PATH"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path: Path, text: str, expected: str) -> None:

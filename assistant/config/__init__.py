@@ -41,7 +41,7 @@ class Config(Section):
     state_dir: Path = Path("state")
     """Database, model registry and logs; never reachable by user paths."""
     storage_url: str | None = None
-    """sqlite:///path (default: state_dir/trainer.db); postgresql:// is reserved for later."""
+    """sqlite:///PATH (default: state_dir/trainer.db) or postgresql://… to scale out (README)."""
     log_level: str = "INFO"
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
@@ -53,8 +53,8 @@ class Config(Section):
     @field_validator("storage_url")
     @classmethod
     def _supported_storage(cls, url: str | None) -> str | None:
-        if url is not None and not url.startswith("sqlite://"):
-            raise ValueError("only sqlite:///PATH is supported so far (PostgreSQL is planned)")
+        if url is not None and not url.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("use sqlite:///PATH or postgresql://USER@HOST/DATABASE")
         return url
 
     @property

@@ -1,7 +1,8 @@
 """Versioned schema. Each entry upgrades the database by one version; never edit a shipped one.
 
-The SQL is kept to what SQLite and PostgreSQL both accept, so a PostgreSQL store needs only a
-connection adapter (see README, "Storage").
+One copy for both engines: write SQL that SQLite and PostgreSQL both accept. Spell ids
+`INTEGER PRIMARY KEY` and times `REAL`; the PostgreSQL adapter (database.py) maps those two to an
+identity column and a double. Every migration runs against both engines in tests/test_store.py.
 """
 
 MIGRATIONS: list[str] = [

@@ -1,16 +1,18 @@
-"""SQLite store (WAL, versioned schema). One connection guarded by a lock: every call is short."""
+"""The store: every record the assistant keeps, in SQL shared by SQLite and PostgreSQL.
+
+The engine is behind a small adapter (database.py); this module and schema.py are written once.
+"""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .database import Database, Row, SqliteDatabase, open_database
 from .records import (
     ACTIVE_JOB_STATES,
     Correction,
@@ -25,61 +27,36 @@ from .schema import MIGRATIONS
 
 
 def open_store(url: str) -> Store:
-    """Open the store named by a storage URL (`sqlite:///path` or `sqlite://:memory:`)."""
-    if url.startswith("sqlite:///"):
-        return Store(url.removeprefix("sqlite:///"))
-    if url == "sqlite://:memory:":
-        return Store(":memory:")
-    scheme = url.split(":", 1)[0]
-    raise ValueError(f"storage_url scheme {scheme!r} is not supported yet (use sqlite:///PATH)")
+    """Open the store named by a storage URL (`sqlite:///PATH`, `postgresql://…`)."""
+    return Store(open_database(url))
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+    def __init__(self, database: Database | str | Path) -> None:
+        """`database`: an open engine adapter, or the path of a SQLite file."""
+        self._db = database if not isinstance(database, str | Path) else SqliteDatabase(database)
+        self._db.migrate(MIGRATIONS)
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _tx(self) -> Iterator[Database]:
+        with self._db.transaction():
+            yield self._db
 
-    def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, tuple(args)).fetchall()
+    def _all(self, sql: str, args: Iterable[Any] = ()) -> list[Row]:
+        return self._db.execute(sql, tuple(args))
 
-    def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+    def _one(self, sql: str, args: Iterable[Any] = ()) -> Row | None:
         rows = self._all(sql, args)
         return rows[0] if rows else None
 
-    def _migrate(self) -> None:
-        with self._lock:
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                self._db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version={number};\nCOMMIT;")
-
     @property
     def schema_version(self) -> int:
-        return int(self._all("PRAGMA user_version")[0][0])
+        return self._db.schema_version
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._db.close()
 
     # -- guilds and datasets -------------------------------------------------------------------
 
@@ -154,12 +131,15 @@ class Store:
         now = time.time()
         rows = [(dataset.id, text, label, source, author_id, now) for text, label in examples]
         with self._tx() as db:
-            cur = db.executemany(
-                "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, text, label) DO NOTHING",
-                rows,
+            added = sum(
+                db.execute_count(
+                    "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, text, label) DO NOTHING",
+                    row,
+                )
+                for row in rows
             )
-        return cur.rowcount  # repeats of an example already in the dataset are not stored twice
+        return added  # repeats of an example already in the dataset are not stored twice
 
     def examples(self, dataset: Dataset) -> list[tuple[str, str]]:
         rows = self._all(
@@ -185,13 +165,12 @@ class Store:
     ) -> Job:
         now = time.time()
         with self._tx() as db:
-            cur = db.execute(
+            job_id = db.execute(
                 "INSERT INTO jobs (guild_id, channel_id, dataset, backend, status, requested_by,"
-                " n_examples, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                " n_examples, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)"
+                " RETURNING id",
                 (guild_id, channel_id, dataset, backend, requested_by, n_examples, now, now),
-            )
-            job_id = cur.lastrowid
-        assert job_id is not None
+            )[0][0]
         job = self.job(job_id)
         assert job is not None
         return job
@@ -326,9 +305,10 @@ class Store:
     ) -> Correction:
         now = time.time()
         with self._tx() as db:
-            cur = db.execute(
+            row_id = db.execute(
                 "INSERT INTO corrections (guild_id, channel_id, message_id, author_id, author_name,"
-                " kind, original, correction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " kind, original, correction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     guild_id,
                     channel_id,
@@ -340,8 +320,7 @@ class Store:
                     correction,
                     now,
                 ),
-            )
-            row_id = cur.lastrowid
+            )[0][0]
         row = self._one("SELECT * FROM corrections WHERE id = ?", (row_id,))
         assert row is not None
         return Correction(**dict(row))
@@ -356,12 +335,11 @@ class Store:
         self, *, guild_id: str, channel_id: str, author_id: str, author_name: str, text: str
     ) -> Feedback:
         with self._tx() as db:
-            cur = db.execute(
+            row_id = db.execute(
                 "INSERT INTO feedback (guild_id, channel_id, author_id, author_name, text,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                 (guild_id, channel_id, author_id, author_name, text, time.time()),
-            )
-            row_id = cur.lastrowid
+            )[0][0]
         row = self._one("SELECT * FROM feedback WHERE id = ?", (row_id,))
         assert row is not None
         return Feedback(**dict(row))
