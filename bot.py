@@ -4,6 +4,7 @@
     python bot.py console [--json]
     python bot.py simulate FILE.wav [...] [--speak-to DIR]
     python bot.py diagram OUT.png
+    python bot.py speech-server [--uri tcp://127.0.0.1:10300] [--recognizers N]
 
 `--config PATH` (or TRAINER_CONFIG) chooses another config.yaml.
 """
@@ -37,6 +38,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     simulate.add_argument("--speak-to", metavar="DIR", help="write spoken replies as WAV here")
     diagram = sub.add_parser("diagram", help="draw the conversation state machine")
     diagram.add_argument("out", help="image path, e.g. state-machine.png")
+    speech = sub.add_parser("speech-server", help="serve recognition and speech over Wyoming")
+    speech.add_argument(
+        "--uri", default="tcp://127.0.0.1:10300", help="where to listen (no authentication)"
+    )
+    speech.add_argument("--recognizers", type=int, default=2, help="recognizer processes")
     return parser.parse_args(argv)
 
 
@@ -70,6 +76,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from audio.simulate import main as simulate
 
         return simulate(args.files, config=config, speak_to=args.speak_to)
+    if mode == "speech-server":
+        setup_logging(config, quiet_console=False)
+        from transports.speech_server import serve
+
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(serve(config, args.uri, args.recognizers))
+        return 0
     if mode == "run" and token:
         setup_logging(config, quiet_console=False)
         from transports.discord.run import run_discord

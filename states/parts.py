@@ -172,7 +172,9 @@ def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:
     from audio.asr.pronounce import Lexicon
 
     is_word = (
-        Lexicon(voice.asr.pocketsphinx_dict).is_word if voice.asr.engine == "pocketsphinx" else None
+        Lexicon(voice.asr.pocketsphinx_dict).is_word
+        if voice.asr.engine in ("pocketsphinx", "wyoming")  # a speech server spells like ours
+        else None
     )
     matcher = IntentMatcher.from_settings(voice, is_word=is_word)
     matcher.update_lists(lists)

@@ -34,8 +34,14 @@ class VadSettings(Section):
 class AsrSettings(Section):
     """Speech recognition engine and its parameters."""
 
-    engine: Literal["pocketsphinx", "openai", "vosk", "faster_whisper"] = "pocketsphinx"
-    """pocketsphinx: offline grammar recogniser built from the intent templates (default)."""
+    engine: Literal["pocketsphinx", "openai", "vosk", "faster_whisper", "wyoming"] = "pocketsphinx"
+    """pocketsphinx: offline grammar recogniser built from the intent templates (default).
+    wyoming: a speech server on another machine (`bot.py speech-server`, or any Wyoming ASR)."""
+    wyoming_uri: str = "tcp://127.0.0.1:10300"
+    """Wyoming speech server for engine `wyoming` (no authentication: keep it on a private
+    network)."""
+    wyoming_timeout_s: float = Field(10.0, gt=0)
+    """Longest wait for the speech server per utterance (a dead server costs one utterance)."""
     pocketsphinx_model: Path | None = None
     """Acoustic model folder; None uses the US-English model bundled with the pocketsphinx wheel."""
     pocketsphinx_dict: Path | None = None
@@ -91,8 +97,11 @@ class AsrSettings(Section):
 class TtsSettings(Section):
     """Speech output engine and its fallback."""
 
-    engine: Literal["espeak", "piper", "gtts", "openai"] = "espeak"
-    """espeak: offline, starts in about 20 ms. The others fall back to `fallback` on failure."""
+    engine: Literal["espeak", "piper", "gtts", "openai", "wyoming"] = "espeak"
+    """espeak: offline, starts in about 20 ms. The others fall back to `fallback` on failure.
+    wyoming: a speech server on another machine (`bot.py speech-server`, or any Wyoming TTS)."""
+    wyoming_uri: str = "tcp://127.0.0.1:10300"
+    """Wyoming speech server for engine `wyoming`."""
     voice: str | None = None
     """Engine voice: espeak voice name (e.g. en-us+f3), piper model path, OpenAI voice name."""
     rate: int = Field(175, ge=80, le=400)

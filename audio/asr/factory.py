@@ -35,4 +35,8 @@ def build_recognizer(settings: VoiceSettings, matcher: IntentMatcher | None = No
         from .whisper_engine import WhisperRecognizer
 
         return WhisperRecognizer(settings.asr)
+    if engine == "wyoming":
+        from .wyoming_engine import WyomingRecognizer
+
+        return WyomingRecognizer(settings.asr)
     raise ValueError(f"unknown speech recognition engine {engine!r}")

@@ -44,4 +44,8 @@ def _primary(s: TtsSettings) -> Synthesizer:
         from .piper import PiperSynthesizer
 
         return PiperSynthesizer(s.voice, s.timeout_s)
+    if s.engine == "wyoming":
+        from .wyoming_tts import WyomingSynthesizer
+
+        return WyomingSynthesizer(s.wyoming_uri, s.voice, s.timeout_s)
     raise TtsError(f"unknown speech engine {s.engine!r}")

@@ -1,0 +1,85 @@
+"""README "Scaling out": every command and config snippet there is run here as written."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shlex
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.config import load_config
+from audio.asr.wyoming_engine import WyomingRecognizer
+from tests.test_speech_server import utterance
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def section_blocks() -> list[str]:
+    """The indented blocks of the README's "Scaling out" section (not the fenced drawing)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Scaling out\n", 1)[1].split("\n## ", 1)[0]
+    blocks, current, fenced = [], [], False
+    for line in section.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif fenced:
+            continue
+        elif line.startswith("    "):
+            current.append(line[4:])
+        elif current and not line.strip():
+            current.append("")
+        elif current:
+            blocks.append("\n".join(current).strip())
+            current = []
+    return blocks + (["\n".join(current).strip()] if current else [])
+
+
+def commands(prefix: str) -> list[str]:
+    return [b for b in section_blocks() if b.startswith(prefix)]
+
+
+def test_the_config_snippets_are_valid_settings(tmp_path: Path) -> None:
+    snippets = [b for b in section_blocks() if not b.startswith(".venv/")]
+    raw: dict[str, object] = {"state_dir": "state", "data_root": "data"}
+    for snippet in snippets:
+        raw.update(yaml.safe_load(snippet))
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(raw))
+    config = load_config(tmp_path / "config.yaml")
+    assert config.database_url == "postgresql://trainer@db.internal/trainer"
+    assert config.voice.asr.engine == config.voice.tts.engine == "wyoming"
+    assert config.voice.asr.wyoming_uri == "tcp://speech.internal:10300"
+
+
+@pytest.fixture
+def documented_port() -> Iterator[None]:
+    """The README's port is fixed: test runs on one machine take turns with it."""
+    with open("/tmp/trainer-speech-server-10300.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def test_the_speech_server_command_serves_recognition(
+    tmp_path: Path, documented_port: None
+) -> None:
+    [command] = commands(".venv/bin/python bot.py speech-server")
+    (tmp_path / "config.yaml").write_text("state_dir: state\ndata_root: data\n")
+    env = {**os.environ, "TRAINER_CONFIG": str(tmp_path / "config.yaml")}
+    process = subprocess.Popen(
+        shlex.split(command), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert "listening on tcp://127.0.0.1:10300" in process.stdout.readline()
+        uri = shlex.split(command)[-1]
+        recognizer = WyomingRecognizer(load_config(tmp_path / "config.yaml").voice.asr)
+        recognizer.settings = recognizer.settings.model_copy(update={"wyoming_uri": uri})
+        heard = recognizer.transcribe(utterance("hey trainer train the model"))
+        assert heard.wake and heard.text == "train the model", heard
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -1,0 +1,204 @@
+"""`bot.py speech-server`: this project's grammar recognizer and speech output over Wyoming.
+
+One speech box serves many bot processes (asr/tts engine `wyoming` in their config.yaml), and
+Home Assistant can use it too. Recognition runs in worker processes like in the bot itself.
+Wyoming has no authentication, so the server binds to loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.config import Config
+from assistant.config.voice import VoiceSettings
+from audio import RECOGNITION_RATE
+from audio.asr.base import Transcript
+from audio.asr.wyoming_engine import CONTEXT_KEY, tcp_address
+from audio.tts.base import Synthesizer
+from states.recognition_processes import ProcessRecognizerPool
+
+log = logging.getLogger(__name__)
+
+
+_CHUNK_SAMPLES = 1024
+
+
+def served_settings(voice: VoiceSettings) -> VoiceSettings:
+    """The engines this server runs: the configured ones, except that a server does not forward
+    to another Wyoming server (engine `wyoming` becomes the built-in grammar recognizer/espeak)."""
+    asr, tts = voice.asr, voice.tts
+    if asr.engine == "wyoming":
+        asr = asr.model_copy(update={"engine": "pocketsphinx"})
+    if tts.engine == "wyoming":
+        tts = tts.model_copy(update={"engine": "espeak", "voice": None})
+    return voice.model_copy(update={"asr": asr, "tts": tts})
+
+
+@dataclass
+class SpeechService:
+    """The engines behind every connection."""
+
+    recognizers: ProcessRecognizerPool
+    """Warm recognizers in worker processes."""
+    synthesizer: Synthesizer
+    """Speech output (with its fallback)."""
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    """Speakable names the recognizers' grammar holds now."""
+    _changing: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def use_lists(self, lists: dict[str, list[str]]) -> None:
+        """A client's names (datasets, folders): rebuild the grammar when they are new."""
+        wanted = {name: sorted(values) for name, values in lists.items()}
+        async with self._changing:
+            if wanted != self.lists:
+                await self.recognizers.update_lists(wanted)
+                self.lists = wanted
+
+    async def transcribe(self, pcm: bytes) -> Transcript:
+        return await self.recognizers.transcribe(pcm)
+
+    def info(self) -> Any:
+        from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice
+
+        ours = Attribution(name="Trainer", url="")
+        return Info(
+            asr=[
+                AsrProgram(
+                    name="trainer-grammar",
+                    description="Trainer's command grammar recognizer",
+                    attribution=ours,
+                    installed=True,
+                    version="1",
+                    models=[
+                        AsrModel(
+                            name=self.recognizers.name,
+                            description="Command grammar from the intent templates",
+                            attribution=ours,
+                            installed=True,
+                            languages=["en"],
+                            version="1",
+                        )
+                    ],
+                )
+            ],
+            tts=[
+                TtsProgram(
+                    name="trainer-tts",
+                    description="Trainer's speech output",
+                    attribution=ours,
+                    installed=True,
+                    version="1",
+                    voices=[
+                        TtsVoice(
+                            name=self.synthesizer.name,
+                            description="The configured voice",
+                            attribution=ours,
+                            installed=True,
+                            languages=["en"],
+                            version="1",
+                        )
+                    ],
+                )
+            ],
+        )
+
+
+def _handler(service: SpeechService, reader: Any, writer: Any) -> Any:
+    from wyoming.asr import Transcribe
+    from wyoming.asr import Transcript as WyomingTranscript
+    from wyoming.audio import AudioChunk, AudioChunkConverter, AudioStart, AudioStop
+    from wyoming.error import Error
+    from wyoming.event import Event
+    from wyoming.info import Describe
+    from wyoming.server import AsyncEventHandler
+    from wyoming.tts import Synthesize
+
+    class Handler(AsyncEventHandler):
+        """One client connection: any number of transcriptions and syntheses."""
+
+        def __init__(self, reader: Any, writer: Any) -> None:
+            super().__init__(reader, writer)
+            self.converter = AudioChunkConverter(rate=RECOGNITION_RATE, width=2, channels=1)
+            self.pcm = bytearray()
+
+        async def handle_event(self, event: Event) -> bool:
+            try:
+                await self._handle(event)
+            except Exception as exc:  # a client gets an error event; the server keeps serving
+                log.exception("speech request %s failed", event.type)
+                await self.write_event(Error(text=f"{type(exc).__name__}: {exc}").event())
+            return True
+
+        async def _handle(self, event: Event) -> None:
+            if Describe.is_type(event.type):
+                await self.write_event(service.info().event())
+            elif Transcribe.is_type(event.type):
+                ours = (Transcribe.from_event(event).context or {}).get(CONTEXT_KEY) or {}
+                if isinstance(ours.get("lists"), dict):
+                    await service.use_lists(ours["lists"])
+            elif AudioStart.is_type(event.type):
+                self.converter = AudioChunkConverter(rate=RECOGNITION_RATE, width=2, channels=1)
+                self.pcm = bytearray()
+            elif AudioChunk.is_type(event.type):
+                self.pcm += self.converter.convert(AudioChunk.from_event(event)).audio
+            elif AudioStop.is_type(event.type):
+                heard = await service.transcribe(bytes(self.pcm))
+                self.pcm = bytearray()
+                context = {
+                    CONTEXT_KEY: {
+                        "wake": heard.wake,
+                        "rejected": heard.rejected,
+                        "confidence": heard.confidence,
+                        "raw": heard.raw,
+                    }
+                }
+                await self.write_event(WyomingTranscript(heard.text, context=context).event())
+            elif Synthesize.is_type(event.type):
+                speech = await service.synthesizer.synthesize(Synthesize.from_event(event).text)
+                audio = {"rate": speech.sample_rate, "width": 2, "channels": speech.channels}
+                await self.write_event(AudioStart(**audio).event())
+                step = _CHUNK_SAMPLES * 2 * speech.channels
+                for at in range(0, len(speech.pcm), step):
+                    chunk = AudioChunk(audio=speech.pcm[at : at + step], **audio)
+                    await self.write_event(chunk.event())
+                await self.write_event(AudioStop().event())
+
+    return Handler(reader, writer)
+
+
+async def serve(config: Config, uri: str, recognizers: int) -> None:
+    """Serve until cancelled; prints the address it listens on once the engines are warm."""
+    from audio.tts.factory import build_synthesizer
+
+    host, port = tcp_address(uri)
+    if not _is_loopback(host):
+        log.warning(
+            "speech server on %s: Wyoming has no authentication; anyone who reaches this port "
+            "can use it (keep it on a private network)",
+            host,
+        )
+    voice = served_settings(config.voice)
+    pool = ProcessRecognizerPool(voice, {}, recognizers)
+    try:
+        await pool.warm_up()
+        service = SpeechService(pool, build_synthesizer(voice.tts))
+        server = await asyncio.start_server(lambda r, w: _handler(service, r, w).run(), host, port)
+        bound = server.sockets[0].getsockname()
+        print(f"speech server listening on tcp://{bound[0]}:{bound[1]}", flush=True)
+        async with server:
+            await server.serve_forever()
+    finally:
+        pool.close()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
