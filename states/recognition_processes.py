@@ -6,8 +6,11 @@ utterances): audio of every guild queued up and barge-in waited. In worker proce
 loop only waits for a pickle of the transcript.
 
 Each worker builds its own recogniser from the voice settings and the speakable names at
-start-up; new names (`update_lists`) start a fresh pool and retire the old one once it has
-finished the utterances it holds.
+start-up; new names (`update_lists`) start a fresh pool in the background and swap it in once
+its workers are warm (about a second), retiring the old one after the utterances it holds. The
+command that changed the names replies at once; only an utterance that arrives while the new
+pool is still warming waits for it, because the old grammar cannot recognise the new names.
+Names equal to the current ones (the first command after `join`) restart nothing.
 """
 
 from __future__ import annotations
@@ -54,6 +57,11 @@ class ProcessRecognizerPool:
         self._settings_json = voice_settings.model_dump_json()
         self._pool = self._start(lists)
         self._pools = [self._pool]
+        self._lists = lists
+        """The names the current pool's grammar knows."""
+        self._wanted = lists
+        """The newest names asked for; a rebuild runs until the pool knows them."""
+        self._rebuild: asyncio.Task[None] | None = None
         # Worker processes end with this object even when nobody calls close() (a test that
         # failed half-way, a registry dropped without closing).
         weakref.finalize(self, _shutdown, self._pools)
@@ -76,17 +84,54 @@ class ProcessRecognizerPool:
         )
 
     async def transcribe(self, pcm: bytes) -> Transcript:
+        # Speech that may name what just changed must meet the grammar that knows it.
+        await self.settled()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _transcribe, pcm)
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
-        old, self._pool = self._pool, self._start(lists)
-        self._pools.append(self._pool)
-        await self.warm_up()
-        old.shutdown(wait=False)
-        self._pools.remove(old)
+        """Ask for a grammar with these names; returns at once (the rebuild runs behind)."""
+        if lists == self._wanted:
+            return
+        self._wanted = lists
+        if self._rebuild is None or self._rebuild.done():
+            self._rebuild = asyncio.create_task(self._rebuild_until_current(), name="asr-rebuild")
+
+    @property
+    def rebuilding(self) -> bool:
+        """True while a grammar with new names is being built."""
+        return self._rebuild is not None and not self._rebuild.done()
+
+    async def settled(self) -> None:
+        """Wait until a pending grammar rebuild has been swapped in (or has failed)."""
+        if self._rebuild is not None and not self._rebuild.done():
+            await asyncio.gather(asyncio.shield(self._rebuild), return_exceptions=True)
+
+    async def _rebuild_until_current(self) -> None:
+        loop = asyncio.get_running_loop()
+        # Names may change again while a pool warms: build until the newest are in place.
+        while self._lists != self._wanted:
+            lists = self._wanted
+            fresh = self._start(lists)
+            self._pools.append(fresh)
+            try:
+                await asyncio.gather(
+                    *(loop.run_in_executor(fresh, _ready) for _ in range(self.workers * 2))
+                )
+            except Exception:
+                # The old grammar keeps working; the next change of names tries again.
+                log.exception("rebuilding the recogniser grammar failed")
+                fresh.shutdown(wait=False, cancel_futures=True)
+                self._pools.remove(fresh)
+                self._wanted = self._lists
+                return
+            old, self._pool, self._lists = self._pool, fresh, lists
+            old.shutdown(wait=False)
+            self._pools.remove(old)
 
     def close(self) -> None:
+        if self._rebuild is not None:
+            self._rebuild.cancel()
         _shutdown(self._pools)
 
 

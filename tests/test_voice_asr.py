@@ -93,3 +93,27 @@ def test_silence_and_tiny_input_give_an_empty_result(
 ) -> None:
     r = pipeline.recognise(b"\0\0" * int(16_000 * seconds))
     assert r.intent is None and not r.wake and not r.wake_only
+
+
+async def test_new_names_reach_the_process_pool_without_holding_the_reply() -> None:
+    """The command that adds a dataset replies at once; speech naming it still gets it right."""
+    import asyncio
+
+    from states.recognition_processes import ProcessRecognizerPool
+
+    settings = VoiceSettings()
+    lists = {"dataset": DATASETS, "folder": DATASETS}
+    pool = ProcessRecognizerPool(settings, lists)
+    try:
+        await pool.warm_up()
+        pcm = _utterance(speak("hey trainer select dataset yelp twenty fifteen"))
+        await pool.update_lists(dict(lists))  # the same names: nothing to rebuild
+        assert not pool.rebuilding
+        await pool.update_lists({"dataset": [*DATASETS, "yelp2015"], "folder": DATASETS})
+        # update_lists returned while the new workers still start: the reply is not held
+        assert pool.rebuilding
+        heard = await asyncio.wait_for(pool.transcribe(pcm), 60)
+        assert "yelp twenty fifteen" in heard.text
+        assert not pool.rebuilding
+    finally:
+        pool.close()
