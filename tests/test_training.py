@@ -150,7 +150,7 @@ async def test_training_job_succeeds_and_registers_a_model(
     progress = [e for e in events if e.kind == "progress"]
     messages = [e.job.message for e in progress]
     assert len(progress) >= 3, messages
-    assert any("fitting" in m or "vectorising" in m or "evaluating" in m for m in messages)
+    assert any("fitting" in m or "vectorizing" in m or "evaluating" in m for m in messages)
     assert [e.kind for e in events][-1] == "finished"
     # Throttled: after the "starting" event, progress comes at most about 4 times a second.
     gaps = [b - a for a, b in itertools.pairwise(times[1:-1])]
@@ -176,7 +176,7 @@ async def test_training_job_succeeds_and_registers_a_model(
     rows = [json.loads(line) for line in (folder / "data.jsonl").read_text().splitlines()]
     assert len(rows) == 300
     assert sum(r["split"] == "held_out" for r in rows) == 60
-    assert (folder / "model.joblib").is_file()
+    assert (folder / "model.pkl").is_file()
 
     loaded = manager.classifier(GUILD)
     assert loaded is not None
@@ -244,7 +244,7 @@ async def test_cancel_stops_the_worker_and_registers_nothing(
 
 def training_workers() -> list[multiprocessing.process.BaseProcess]:
     """Training processes only: other tests' recogniser processes may still be winding down."""
-    return [p for p in multiprocessing.active_children() if p.name.startswith("trainer-job-")]
+    return [p for p in multiprocessing.active_children() if p.name.startswith("trainer")]
 
 
 async def test_close_marks_running_jobs_interrupted(tmp_path: Path, store: Store) -> None:
@@ -324,3 +324,57 @@ async def test_tiny_dataset_is_measured_on_training_data(manager: JobManager, st
     record = store.latest_model(GUILD)
     assert record is not None and record.labels == ["negative", "neutral", "positive"]
     assert record.metrics["n_held_out"] == 2
+
+
+async def test_the_training_process_stays_warm_and_the_same_data_is_not_refitted(
+    manager: JobManager, store: Store
+) -> None:
+    examples = sentiment_examples(200)
+    first = await manager.wait((await start(manager, examples)).id)
+    assert first.status == "succeeded", first.error
+    warm = training_workers()
+    assert len(warm) == 1, "one training process is kept for the next job"
+
+    # The same examples in another order: nothing to learn, the fit is reused at once.
+    again = await manager.wait((await start(manager, list(reversed(examples)))).id)
+    assert again.status == "succeeded", again.error
+    assert "so its fit was reused" in again.message and str(first.model_version) in again.message
+    reused = store.latest_model(GUILD)
+    assert reused is not None and reused.metrics["reused_from"] == first.model_version
+    loaded = manager.classifier(GUILD)
+    assert loaded is not None and loaded[1].predict(["a superb meal"])[0].label == "positive"
+
+    # One more example: a real fit, in the same warm process.
+    more = [*examples, Example("the staff were wonderful", "positive")]
+    third = await manager.wait((await start(manager, more)).id)
+    assert third.status == "succeeded", third.error
+    assert "reused" not in third.message
+    assert [p.pid for p in training_workers()] == [p.pid for p in warm]
+
+
+def test_start_up_with_the_local_backend_does_not_import_the_openai_client(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from assistant.app import Assistant\n"
+        "from assistant.config import Config\n"
+        f"root = Path({str(tmp_path)!r})\n"
+        "config = Config(data_root=root / 'data', state_dir=root / 'state')\n"
+        "async def main():\n"
+        "    app = Assistant(config)\n"
+        "    await app.start()\n"
+        "    await app.close()\n"
+        "asyncio.run(main())\n"
+        "print('openai' in sys.modules, 'sklearn' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]

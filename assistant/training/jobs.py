@@ -21,9 +21,7 @@ from ..errors import NotFound, UserError
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
 from .base import Backend, Cancelled, Classifier, Example
-from .openai_backend import OpenAIBackend
 from .registry import ModelRegistry
-from .sklearn_backend import SklearnBackend
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +33,9 @@ _PAST = {
     "queued": "is queued in another process",
     "running": "is running in another process",
 }
+
+BACKENDS = ("sklearn", "openai")
+"""Every backend a model can come from (`trainer.backend` picks the one that trains)."""
 
 PROGRESS_INTERVAL = 0.25
 """Least seconds between two progress writes/events of one job (so at most ~4 per second)."""
@@ -62,15 +63,11 @@ class JobManager:
         self.store = store
         self.config = config
         self.registry = ModelRegistry(config.state_dir, store)
-        self.backends: dict[str, Backend] = {
-            backend.name: backend
-            for backend in (
-                SklearnBackend(config, self.registry),
-                OpenAIBackend(config, self.registry),
-            )
-        }
-        for backend in self.backends.values():
-            self.registry.add_loader(backend.name, backend.load)
+        # Backends are built on first use: importing the OpenAI client alone took most of the
+        # start-up time of a bot that only trains locally.
+        self.backends: dict[str, Backend] = {}
+        for name in BACKENDS:
+            self.registry.add_loader(name, self._loader(name))
         self._running: dict[int, _Running] = {}
         self._subscribers: list[Subscriber] = []
         self._callback_tasks: set[asyncio.Task[None]] = set()
@@ -100,12 +97,34 @@ class JobManager:
                 )
                 self._finish(leftover, final)
         await asyncio.gather(*self._callback_tasks, return_exceptions=True)
+        for backend in self.backends.values():
+            await asyncio.to_thread(backend.close)
 
     # -- commands ------------------------------------------------------------------------------
 
     @property
     def backend(self) -> Backend:
-        return self.backends[self.config.trainer.backend]
+        return self._backend(self.config.trainer.backend)
+
+    def _loader(self, name: str) -> Callable[[ModelRecord], Classifier]:
+        def load(record: ModelRecord) -> Classifier:
+            return self._backend(name).load(record)
+
+        return load
+
+    def _backend(self, name: str) -> Backend:
+        backend = self.backends.get(name)
+        if backend is None:
+            if name == "openai":
+                from .openai_backend import OpenAIBackend
+
+                backend = OpenAIBackend(self.config, self.registry)
+            else:
+                from .sklearn_backend import SklearnBackend
+
+                backend = SklearnBackend(self.config, self.registry)
+            self.backends[name] = backend
+        return backend
 
     async def start(
         self,
@@ -321,6 +340,12 @@ def _summary(record: ModelRecord) -> str:
     accuracy = metrics.get("accuracy")
     if accuracy is None:
         return f"model {record.version} ready"
+    reused = metrics.get("reused_from")
+    if reused:
+        return (
+            f"model {record.version} ready: the same examples and settings as {reused}, "
+            f"so its fit was reused (accuracy {accuracy:.0%})"
+        )
     where = (
         f"{metrics.get('n_held_out', metrics.get('n', 0))} held-out examples"
         if metrics.get("evaluated_on") == "held_out"

@@ -2,7 +2,7 @@
 
 Layout: `<state_dir>/models/<guild>/<version>/` holding `meta.json` (metrics, labels, dataset,
 data hash, backend, creation time), `data.jsonl` (every example, with the split it was in, so it
-is on record what the model learnt from) and, for local backends, `model.joblib`.
+is on record what the model learnt from) and, for local backends, `model.pkl`.
 
 A backend trains into a hidden staging folder; `commit` renames it into place and only then adds
 the store row, so a cancelled or failed job never leaves a half-written model behind.
