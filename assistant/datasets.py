@@ -1,8 +1,17 @@
 """Turn attachments, files and folders into labelled examples, within the configured limits.
 
-Formats: `.txt` (an attachment or file: one example per line; inside a folder: one example per
-file), `.csv` and `.jsonl` with `text` and `label` columns (multi-class), and `.zip` of those.
-A folder's labels come from the caller, or from its layout: `<folder>/<label>/*.txt`.
+Formats and the label rule (the README's "Where labels come from" shows the same examples):
+- `.txt` attachment or file named with `file:`: one example per line, labelled by the request
+  (`positive` unless `false` is given);
+- `.csv` with a `text` column and an optional `label` column, and `.jsonl` with `text` and
+  optional `label` fields: one example per row; a row without a label gets the request's label;
+- a folder or a `.zip`: every `.txt` inside is ONE example (the whole file). Its label is the
+  name of the sub-folder it sits in (`reviews/negative/1.txt` -> negative); files at the top
+  get the request's label. `.csv`/`.jsonl` inside are read as above. A request that says
+  `positive=true/false` labels every `.txt` that way instead of by sub-folder.
+
+Reading stops as soon as a limit is crossed (examples per upload, labels, characters per
+example, expanded bytes), so a hostile file never costs more than the limit.
 """
 
 from __future__ import annotations
@@ -11,7 +20,8 @@ import csv
 import io
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import Limits
@@ -30,15 +40,51 @@ def label_for(positive: bool) -> str:
     return POSITIVE if positive else NEGATIVE
 
 
-def normalise_label(raw: object) -> str:
+def normalize_label(raw: object) -> str:
     label = str(raw).strip().lower()
     if not label:
         raise BadInput("A label is empty; every example needs a label such as `positive`.")
+    if len(label) > 100:
+        raise BadInput(f"A label has {len(label):,} characters; labels may have at most 100.")
     return label
 
 
 def suffix(name: str) -> str:
     return PurePosixPath(name.lower()).suffix
+
+
+@dataclass
+class Batch:
+    """Examples read for one request, with where each label was first seen."""
+
+    limits: Limits
+    rows: list[Example] = field(default_factory=list)
+    origins: dict[str, str] = field(default_factory=dict)
+    """Label -> where it came from, e.g. "folder notes/ in reviews.zip" (announced if new)."""
+
+    def add(self, text: str, label: str, origin: str) -> None:
+        body = text.strip()
+        if not body:
+            return
+        limits = self.limits
+        if len(body) > limits.example_chars:
+            raise LimitExceeded(
+                f"An example in {origin} has {len(body):,} characters; the limit is "
+                f"{limits.example_chars:,}. Split long texts into several examples."
+            )
+        if len(self.rows) >= limits.upload_examples:
+            raise LimitExceeded(
+                f"One request may add at most {limits.upload_examples:,} examples; "
+                f"{origin} goes past that. Split it into several requests."
+            )
+        if label not in self.origins:
+            if len(self.origins) >= limits.dataset_labels:
+                raise LimitExceeded(
+                    f"{origin} brings more than {limits.dataset_labels:,} different labels; "
+                    "a dataset may have at most that many."
+                )
+            self.origins[label] = origin
+        self.rows.append(Example(body, label))
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -48,54 +94,84 @@ def _decode(data: bytes, name: str) -> str:
         raise BadInput(f"`{name}` is not UTF-8 text.") from None
 
 
-def _from_lines(text: str, label: str) -> list[Example]:
-    return [Example(line.strip(), label) for line in text.splitlines() if line.strip()]
+def _lines(text: str) -> Iterator[str]:
+    """Lines one at a time: `splitlines()` would build millions of strings before any check."""
+    return iter(io.StringIO(text, newline=None))
 
 
-def _from_csv(text: str, name: str, default_label: str) -> list[Example]:
-    reader = csv.DictReader(io.StringIO(text))
-    columns = {c.strip().lower(): c for c in reader.fieldnames or []}
-    if "text" not in columns:
-        found = ", ".join(reader.fieldnames or []) or "none"
-        raise BadInput(f"`{name}` needs a `text` column (and usually `label`); columns: {found}.")
-    rows = []
-    for row in reader:
-        body = (row.get(columns["text"]) or "").strip()
-        if body:
+def _from_lines(batch: Batch, text: str, name: str, label: str) -> None:
+    for line in _lines(text):
+        batch.add(line, label, f"`{name}`")
+
+
+def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
+    reader = csv.DictReader(_lines(text))
+    try:
+        fieldnames = reader.fieldnames or []
+        columns = {c.strip().lower(): c for c in fieldnames}
+        if "text" not in columns:
+            found = ", ".join(fieldnames) or "none"
+            raise BadInput(
+                f"`{name}` needs a `text` column (and usually `label`); columns: {found}."
+            )
+        for row in reader:
             raw = row.get(columns["label"]) if "label" in columns else None
-            rows.append(Example(body, normalise_label(raw) if raw else default_label))
-    return rows
+            if raw:
+                batch.add(row.get(columns["text"]) or "", normalize_label(raw), _column(name))
+            else:
+                batch.add(row.get(columns["text"]) or "", default_label, f"`{name}`")
+    except csv.Error as exc:
+        raise BadInput(f"`{name}` is not a valid CSV file: {exc}.") from None
 
 
-def _from_jsonl(text: str, name: str, default_label: str) -> list[Example]:
-    rows = []
-    for number, line in enumerate(text.splitlines(), start=1):
+def _column(name: str) -> str:
+    return f"the `label` column of `{name}`"
+
+
+def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
+    for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
             item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"`{name}` line {number} is not valid JSON: {exc.msg}.") from None
+        except (json.JSONDecodeError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            raise BadInput(f"`{name}` line {number} is not valid JSON: {reason}.") from None
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
             raise BadInput(f"`{name}` line {number} needs an object with a `text` field.")
-        label = normalise_label(item["label"]) if item.get("label") is not None else default_label
-        rows.append(Example(str(item["text"]).strip(), label))
-    return rows
+        if item.get("label") is not None:
+            batch.add(str(item["text"]), normalize_label(item["label"]), _column(name))
+        else:
+            batch.add(str(item["text"]), default_label, f"`{name}`")
 
 
-def parse_text_file(data: bytes, name: str, default_label: str) -> list[Example]:
-    """Examples from one `.txt`, `.csv` or `.jsonl` file's bytes."""
+def parse_text_file(batch: Batch, data: bytes, name: str, default_label: str) -> None:
+    """Examples from one `.txt` (a line each), `.csv` or `.jsonl` file's bytes."""
     kind = suffix(name)
     text = _decode(data, name)
     if kind == ".csv":
-        return _from_csv(text, name, default_label)
-    if kind == ".jsonl":
-        return _from_jsonl(text, name, default_label)
-    return _from_lines(text, default_label)
+        _from_csv(batch, text, name, default_label)
+    elif kind == ".jsonl":
+        _from_jsonl(batch, text, name, default_label)
+    else:
+        _from_lines(batch, text, name, default_label)
 
 
-def parse_zip(data: bytes, name: str, default_label: str, limits: Limits) -> list[Example]:
+def _one_file_example(
+    batch: Batch, body: str, parent: str, label: str | None, default: str, where: str
+) -> None:
+    """A `.txt` inside a folder or zip: one example, labelled by its sub-folder."""
+    if label is not None:
+        batch.add(body, label, where)
+    elif parent:
+        batch.add(body, normalize_label(parent), f"folder `{parent}/` in {where}")
+    else:
+        batch.add(body, default, where)
+
+
+def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: str) -> None:
     """Examples from a zip of text files. Sizes are checked as read: declared sizes can lie."""
+    limits = batch.limits
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -106,34 +182,36 @@ def parse_zip(data: bytes, name: str, default_label: str, limits: Limits) -> lis
             f"`{name}` has {len(members):,} files; the limit is {limits.zip_files:,}."
         )
     budget = limits.zip_expanded_bytes
-    rows: list[Example] = []
     for member in members:
         kind = suffix(member.filename)
         if kind not in TEXT_TYPES:
             continue  # images, nested zips, __MACOSX junk: skipped, never extracted
         if member.file_size > budget:
             raise LimitExceeded(_zip_too_big(name, limits))
-        with archive.open(member) as handle:
-            content = handle.read(budget + 1)
+        try:
+            with archive.open(member) as handle:
+                content = handle.read(budget + 1)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+            raise BadInput(f"`{name}`: cannot read `{member.filename}` ({exc}).") from None
         budget -= len(content)
         if budget < 0:
             raise LimitExceeded(_zip_too_big(name, limits))
-        # inside a zip, a .txt in a folder is one example with the folder's name as its label
         parent = PurePosixPath(member.filename).parent.name
-        if kind == ".txt" and parent:
-            body = _decode(content, member.filename).strip()
-            if body:
-                rows.append(Example(body, normalise_label(parent)))
+        if kind == ".txt":
+            body = _decode(content, member.filename)
+            where = f"`{name}`"
+            _one_file_example(batch, body, parent, label, default, where)
         else:
-            rows.extend(parse_text_file(content, member.filename, default_label))
-    return rows
+            parse_text_file(batch, content, member.filename, label or default)
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:
     return f"`{name}` expands past the limit of {limits.zip_expanded_bytes:,} bytes."
 
 
-def parse_attachment(data: bytes, name: str, default_label: str, limits: Limits) -> list[Example]:
+def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, default: str) -> None:
+    """An attachment (or a file named with `file:`): `.txt` is one example per line."""
+    limits = batch.limits
     if len(data) > limits.attachment_bytes:
         raise LimitExceeded(
             f"`{name}` is {len(data):,} bytes; attachments may be at most "
@@ -146,28 +224,33 @@ def parse_attachment(data: bytes, name: str, default_label: str, limits: Limits)
             "send .txt, .csv, .jsonl or .zip."
         )
     if kind == ".zip":
-        return parse_zip(data, name, default_label, limits)
-    return parse_text_file(data, name, default_label)
+        parse_zip(batch, data, name, label, default)
+    else:
+        parse_text_file(batch, data, name, label or default)
 
 
-def read_file(root: DataRoot, path: Path, default_label: str, limits: Limits) -> list[Example]:
+def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, default: str) -> None:
     """Examples from one file in the data root (same formats as attachments)."""
+    limits = batch.limits
     size = path.stat().st_size
     if size > limits.attachment_bytes:
         raise LimitExceeded(
             f"`{root.relative(path)}` is {size:,} bytes; the limit is {limits.attachment_bytes:,}."
         )
-    return parse_attachment(path.read_bytes(), path.name, default_label, limits)
+    parse_attachment(batch, path.read_bytes(), path.name, label, default)
 
 
-def read_folder(root: DataRoot, folder: Path, label: str | None, limits: Limits) -> list[Example]:
+def read_folder(
+    batch: Batch, root: DataRoot, folder: Path, label: str | None, default: str = POSITIVE
+) -> None:
     """Examples from a folder: each `.txt` file is one example; `.csv`/`.jsonl` add their rows.
 
-    With `label` None, a `.txt` file's label is the name of the folder it sits in below `folder`
-    (`reviews/positive/1.txt` -> positive), and files directly in `folder` are positive.
+    With `label` None, a `.txt` file's label is the name of the sub-folder it sits in below
+    `folder` (`reviews/positive/1.txt` -> positive); files directly in `folder` get `default`.
     """
-    rows: list[Example] = []
+    limits = batch.limits
     budget = limits.zip_expanded_bytes
+    top = root.relative(folder)
     for path in root.walk_files(folder):
         kind = suffix(path.name)
         if kind not in TEXT_TYPES:
@@ -175,29 +258,21 @@ def read_folder(root: DataRoot, folder: Path, label: str | None, limits: Limits)
         budget -= path.stat().st_size
         if budget < 0:
             raise LimitExceeded(
-                f"`{root.relative(folder)}` holds more than {limits.zip_expanded_bytes:,} bytes "
+                f"`{top}` holds more than {limits.zip_expanded_bytes:,} bytes "
                 "of text; split it or raise limits.zip_expanded_bytes."
             )
         if kind == ".txt":
-            body = _decode(path.read_bytes(), path.name).strip()
-            if not body:
-                continue
-            inferred = path.parent.name if path.parent != folder else POSITIVE
-            rows.append(Example(body, label or normalise_label(inferred)))
+            parent = "" if path.parent == folder else path.parent.name
+            body = _decode(path.read_bytes(), path.name)
+            _one_file_example(batch, body, parent, label, default, f"folder `{top}/`")
         else:
-            rows.extend(parse_text_file(path.read_bytes(), path.name, label or POSITIVE))
-    return rows
+            parse_text_file(batch, path.read_bytes(), path.name, label or default)
 
 
-def check_lengths(rows: Iterable[Example], limits: Limits) -> list[Example]:
-    checked = list(rows)
-    for row in checked:
-        if len(row.text) > limits.example_chars:
-            raise LimitExceeded(
-                f"An example has {len(row.text):,} characters; the limit is "
-                f"{limits.example_chars:,}. Split long texts into several examples."
-            )
-    return checked
+def folder_examples(root: DataRoot, folder: Path, label: str | None, limits: Limits) -> Batch:
+    batch = Batch(limits)
+    read_folder(batch, root, folder, label)
+    return batch
 
 
 def dedupe(rows: Iterable[Example], corrections: dict[str, str]) -> list[Example]:

@@ -12,7 +12,10 @@ from typing import Any
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
-    """Accuracy, macro precision/recall/F1, per-label scores and the confusion matrix.
+    """Accuracy, macro and weighted precision/recall/F1, per-label scores, confusion matrix.
+
+    `precision`, `recall` and `f1` at the top level are the macro averages (kept for older
+    records); `macro` and `weighted` hold both kinds under their names.
 
     `labels` fixes the order of rows and columns; labels that occur in the data but not in
     `labels` are appended (sorted), so no prediction is silently dropped. Macro averages cover
@@ -47,12 +50,23 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     def macro(key: str) -> float:
         return sum(float(per_label[label][key]) for label in seen) / len(seen) if seen else 0.0
 
+    def weighted(key: str) -> float:
+        total = sum(int(per_label[label]["support"]) for label in order)
+        return (
+            sum(float(per_label[lb][key]) * int(per_label[lb]["support"]) for lb in order) / total
+            if total
+            else 0.0
+        )
+
     correct = sum(matrix[i][i] for i in range(len(order)))
     return {
         "accuracy": correct / len(y_true) if y_true else 0.0,
+        "correct": correct,
         "precision": macro("precision"),
         "recall": macro("recall"),
         "f1": macro("f1"),
+        "macro": {key: macro(key) for key in ("precision", "recall", "f1")},
+        "weighted": {key: weighted(key) for key in ("precision", "recall", "f1")},
         "n": len(y_true),
         "per_label": per_label,
         "labels": order,
@@ -60,10 +74,49 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     }
 
 
+def metrics_table(metrics: dict[str, Any]) -> str:
+    """The per-label table practitioners expect (as scikit-learn's classification_report), in a
+    code block so the columns line up in Discord and on a terminal."""
+    per_label: dict[str, dict[str, float]] = metrics.get("per_label", {})
+    width = max([12, *(len(label) for label in per_label)])
+    width = min(width, 30)
+
+    def pct(value: float) -> str:
+        return f"{value * 100:9.1f}%"
+
+    lines = [f"{'label':<{width}} {'precision':>10} {'recall':>10} {'F1':>10} {'support':>8}"]
+    for label, row in per_label.items():
+        shown = label if len(label) <= width else label[: width - 1] + "…"
+        lines.append(
+            f"{shown:<{width}} {pct(row['precision'])} {pct(row['recall'])} {pct(row['f1'])} "
+            f"{int(row['support']):>8,}"
+        )
+    n = int(metrics.get("n", 0))
+    macro = metrics.get("macro") or {k: metrics.get(k, 0.0) for k in ("precision", "recall", "f1")}
+    rows = [("macro avg", macro)]
+    if metrics.get("weighted"):
+        rows.append(("weighted avg", metrics["weighted"]))
+    for name, values in rows:
+        lines.append(
+            f"{name:<{width}} {pct(values['precision'])} {pct(values['recall'])} "
+            f"{pct(values['f1'])} {n:>8,}"
+        )
+    correct = metrics.get("correct")
+    of = f" ({correct:,} of {n:,})" if correct is not None else f" (of {n:,})"
+    lines.append(f"{'accuracy':<{width}} {pct(metrics.get('accuracy', 0.0))}{of}")
+    return (
+        "```\n"
+        + "\n".join(lines)
+        + "\n```\nmacro avg: every label counts the same; weighted avg: labels count by their "
+        "support (how many items have that true label)."
+    )
+
+
 def confusion_matrix_png(
     matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str
 ) -> bytes:
-    """A PNG of the matrix with the count in every cell (rows: true label, columns: predicted)."""
+    """A PNG of the matrix: in every cell the count and its share of the true label's row
+    (rows: true label, columns: predicted), so recall per label reads along the diagonal."""
     # Figure + FigureCanvasAgg rather than pyplot: no global state, safe from any thread.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -80,14 +133,18 @@ def confusion_matrix_png(
     axes.set_yticks(range(n), shown)
     axes.set_xlabel("Predicted label")
     axes.set_ylabel("True label")
-    axes.set_title(title)
+    axes.set_title(title + "\n(count and % of the true label's row)", fontsize=10)
     highest = max((max(row) for row in matrix if row), default=0)
     font = max(6, 14 - n // 2)
     for i, row in enumerate(matrix):
+        total = sum(row)
         for j, count in enumerate(row):
             # White on dark cells, black on light ones, so every count stays readable.
             colour = "white" if highest and count > highest / 2 else "black"
-            axes.text(j, i, str(count), ha="center", va="center", color=colour, fontsize=font)
+            share = f"\n{count / total * 100:.0f}%" if total else ""
+            axes.text(
+                j, i, f"{count}{share}", ha="center", va="center", color=colour, fontsize=font
+            )
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.2)

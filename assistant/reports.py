@@ -27,11 +27,27 @@ def progress_bar(fraction: float, width: int = 20) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
+def time_left(job: Job, now: float | None = None) -> str:
+    """“about 40 s left”, extrapolated from the time spent so far; "" until it means something."""
+    if not job.active or job.progress < 0.05 or job.progress >= 1:
+        return ""
+    spent = (now if now is not None else time.time()) - job.created_at
+    left = spent * (1 - job.progress) / job.progress
+    if left < 1:
+        return "less than a second left"
+    if left < 90:
+        return f"about {left:.0f} s left"
+    return f"about {left / 60:.0f} min left"
+
+
 def job_line(job: Job) -> str:
     """One line about a job, e.g. for status and progress messages."""
     text = f"job #{job.id} on **{job.dataset}** ({job.backend}): {job.status}"
     if job.active:
         text += f" {progress_bar(job.progress)} {job.progress * 100:.0f}%"
+        left = time_left(job)
+        if left:
+            text += f" · {left}"
     if job.message and (job.active or job.status == "interrupted"):
         text += f" · {job.message}"
     if job.error:
@@ -41,23 +57,49 @@ def job_line(job: Job) -> str:
 
 def model_line(model: ModelRecord) -> str:
     m = model.metrics
+    where = "held-out" if m.get("evaluated_on", "held_out") == "held_out" else "training"
     return (
         f"model **{model.version}** on **{model.dataset}** ({model.backend}, "
         f"{model.n_examples:,} examples): accuracy {percent(m.get('accuracy'))}, "
-        f"F1 {percent(m.get('f1'))} on {m.get('n', '?')} held-out examples"
+        f"macro F1 {percent(m.get('f1'))} on {m.get('n', '?')} {where} examples"
     )
+
+
+def numbers_meaning(metrics: dict[str, Any]) -> str:
+    """One sentence on what the reported numbers measure, for every training report."""
+    if metrics.get("evaluated_on") == "training":
+        return (
+            "These numbers were measured on the training examples themselves (too few to hold "
+            "any out), so they flatter the model; add examples for an honest measurement."
+        )
+    held = metrics.get("n_held_out", metrics.get("n", "?"))
+    text = (
+        f"These numbers were measured on {held} examples held out of training, so they "
+        "estimate how the model does on sentences it has not seen."
+    )
+    if metrics.get("refit_on_all"):
+        text += (
+            " The model kept was then refitted on all examples (held-out ones included), so it "
+            "should do at least as well."
+        )
+    elif metrics.get("refit_on_all") is False:
+        text += " The model kept is the one measured (fitted without the held-out examples)."
+    return text
 
 
 def job_finished_reply(app: Assistant, job: Job) -> Reply:
     """The announcement when a job ends, in text and speech."""
     data: dict[str, Any] = {"event": "job_finished", "job_id": job.id, "status": job.status}
     if job.status == "succeeded" and job.model_version:
-        model = next(
-            (m for m in app.store.models(job.guild_id, 5) if m.version == job.model_version), None
-        )
+        model = app.store.model(job.guild_id, job.model_version)
         accuracy = model.metrics.get("accuracy") if model else None
-        data.update(model=job.model_version, accuracy=accuracy)
-        text = f"✅ Training job #{job.id} finished: " + (model_line(model) if model else "done.")
+        data.update(model=job.model_version, accuracy=accuracy, dataset=job.dataset)
+        text = f"✅ Training job #{job.id} finished {progress_bar(1.0)} 100%: " + (
+            f"{model_line(model)}.\n{numbers_meaning(model.metrics)} `test` shows the table "
+            "per label."
+            if model
+            else "done."
+        )
         speech = f"Training finished. Accuracy {percent(accuracy)}."
         return Reply(text=text, speech=speech.replace("%", " percent"), data=data, kind="job")
     if job.status == "cancelled":
@@ -87,9 +129,9 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
             f"{n:,} added examples"
         )
         data["dataset"] = dataset.name
-    model = store.latest_model(guild_id)
+    model = store.current_model(dataset) if dataset is not None else None
     if model is None:
-        lines.append("Model: none yet (`train` builds one).")
+        lines.append("Model: none yet for this dataset (`train` builds one).")
     else:
         age = time.strftime("%Y-%m-%d %H:%M", time.localtime(model.created_at))
         lines.append(f"Model: {model_line(model)} · trained {age}")
@@ -100,8 +142,12 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
         data["jobs"].append({"id": job.id, "status": job.status, "progress": job.progress})
     if not jobs:
         lines.append("Jobs: none.")
-    corrections = len(store.corrections(guild_id, "prediction"))
-    lines.append(f"Corrections of predictions (used in every training run): {corrections}")
+    if dataset is not None:
+        corrections = len(store.corrections(guild_id, "prediction", dataset_id=dataset.id))
+        lines.append(
+            f"Corrections of predictions in this dataset (used in every training run): "
+            f"{corrections}"
+        )
     running = [j for j in jobs if j.active]
     speech = (
         f"Training is running, {running[0].progress * 100:.0f} percent done."

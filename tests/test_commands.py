@@ -173,13 +173,19 @@ async def test_train_refuses_paths_outside_the_root(ask: Any) -> None:
     assert not reply.ok
 
 
-async def test_single_label_training_fails_with_advice(app: Assistant, ask: Any) -> None:
+async def test_single_label_training_waits_with_advice(app: Assistant, ask: Any) -> None:
     for text in ("lovely", "superb", "charming"):
         await ask("train", f'"{text}"')
     reply = await ask("train", '"only one label"')
-    assert not reply.ok and "two labels" in reply.text
+    assert reply.ok and reply.job_id is None
+    assert "Not training yet" in reply.text and "two labels" in reply.text
+    # the advice is a form that works as written
+    assert '`train "dull and slow" false`' in reply.text
     # the example is kept: adding a negative one next makes training possible
     assert app.store.count_examples(app.store.active_dataset("g1")) == 4
+    advised = await ask("train", '"dull and slow" false')
+    assert advised.ok and advised.job_id is not None, advised.text
+    await app.jobs.wait(advised.job_id)
 
 
 async def test_test_reports_bad_json_where_it_broke(
@@ -188,7 +194,9 @@ async def test_test_reports_bad_json_where_it_broke(
     reply = await ask("test", '["good", "bad",]')
     assert not reply.ok
     assert "column 16" in reply.text and "^" in reply.text
-    assert "no model yet" in (await ask("test", '["fine"]')).text
+    assert "no active dataset yet" in (await ask("test", '["fine"]')).text
+    await ask("select_dataset", "reviews")
+    assert "**reviews** has no model yet" in (await ask("test", '["fine"]')).text
     assert not (await ask("test", "[1, 2]")).ok
     assert not (await ask("test", "{}")).ok
 
@@ -274,11 +282,16 @@ async def test_status_and_cancel(app: Assistant, ask: Any, reviews: Path) -> Non
 async def test_train_on_a_folder_keeps_its_labels_and_skips_repeats(
     app: Assistant, ask: Any, reviews: Path
 ) -> None:
-    first = await ask("train", "data_dir=reviews")
-    assert first.ok and "Added 300 examples (negative 150, positive 150)" in first.text
+    files = sorted(reviews.rglob("*.txt"))
+    distinct = {(p.parent.name, p.read_text().strip()) for p in files}
+    first = await ask("train", "folder:reviews")
+    assert first.ok and f"Added {len(distinct)} examples (negative" in first.text, first.text
+    assert f"{len(files) - len(distinct)} repeats" in first.text
+    assert "This adds the label `negative` from folder `negative/`" in first.text
     await app.jobs.wait(first.job_id)
-    again = await ask("train", "data_dir=reviews")
-    assert "300 repeats of examples already stored were skipped" in again.text
+    again = await ask("train", "reviews")  # a bare name that exists: the folder, said so
+    assert f"{len(files)} repeats of examples already in the dataset" in again.text
+    assert "`reviews` is a folder in the data folder" in again.text
     assert again.data["examples"] == first.data["examples"]
 
 

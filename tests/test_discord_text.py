@@ -185,3 +185,28 @@ async def test_gateway_disconnect_resumes_and_keeps_working(fake: FakeDiscord, b
     reply = await fake.wait_for_reply(after=sent["id"], timeout=20)
     assert "Hello, bob" in reply["content"]
     assert fake.gateway.resumes == 1 and fake.gateway.identifies == 1
+
+
+async def test_prefix_forms_of_a_negative_example_mean_the_same(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """The README's argument forms, typed in Discord: quotes are text, three ways to say false."""
+    forms = [
+        '!train "dull and slow" false',
+        '!train "the plot made no sense" positive:false',
+        '!train "I want my money back" positive=false',
+        "!train rated 10/10, a must see false",
+    ]
+    for form in forms:
+        sent = await fake.send_message(form)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert "Added 1 example (negative 1)" in reply["content"], reply
+    store = bot.assistant.store
+    stored = store.examples(store.active_dataset(str(fake.guild_id)))
+    assert stored == [
+        ("dull and slow", "negative"),
+        ("the plot made no sense", "negative"),
+        ("I want my money back", "negative"),
+        ("rated 10/10, a must see", "negative"),
+    ]
+    no_traceback(fake)

@@ -300,7 +300,7 @@ async def test_single_label_is_refused(manager: JobManager, store: Store) -> Non
         await start(manager, positives)
     assert str(caught.value) == (
         "Training needs at least two labels; you have only 'positive'. "
-        "Add negative examples with `train ... false`."
+        'Add examples of another label, for example `train "dull and slow" false`.'
     )
     assert store.jobs(GUILD) == []
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from assistant.app import Assistant
+from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_bar
@@ -69,7 +70,12 @@ class ConsoleTransport:
     # -- output --------------------------------------------------------------------------------
 
     def new_id(self) -> str:
-        self._next_id += 1
+        """A message id unique across sessions and restarts, so `correct 87` can never reach a
+        reply of an earlier session that happened to get the same number."""
+        if self._next_id == 0:
+            numbers = [int(i) for i in self.app.store.reply_ids(GUILD) if i.isdigit()]
+            self._next_id = max(numbers, default=0)
+        self._next_id = self.app.store.next_number("console message", at_least=self._next_id)
         return str(self._next_id)
 
     def show(self, reply: Reply, command: str | None = None) -> str:
@@ -165,18 +171,20 @@ class ConsoleTransport:
         )
 
     def _attachments(self, rest: str) -> tuple[list[Attachment], str]:
-        """`+attach PATH` reads a file from the owner's own disk, like a Discord upload."""
+        """`+attach PATH` reads a file from the owner's own disk, like a Discord upload. The rest
+        of the line is kept exactly as typed (quotes included: they mean "this is text")."""
         if ATTACH not in rest:
             return [], rest
-        tokens = shlex.split(rest)
+        tokens = tokenize(rest)
         found, kept = [], []
         limit = self.app.config.limits.attachment_bytes
         iterator = iter(tokens)
         for token in iterator:
-            if token != ATTACH:
-                kept.append(shlex.quote(token))
+            if token.quoted or token.value != ATTACH:
+                kept.append(rest[token.start : token.end])
                 continue
-            path = Path(next(iterator, "")).expanduser()
+            following = next(iterator, None)
+            path = Path(following.value if following else "").expanduser()
             if not path.is_file():
                 raise UserError(f"Cannot attach `{path}`: no such file.")
             if path.stat().st_size > limit:

@@ -1,8 +1,19 @@
-"""Parse a command's text into typed options (the job of discord.py's converters)."""
+"""Parse a command's text into typed options (the job of discord.py's converters).
+
+One syntax for typed, console and Discord prefix commands (slash and spoken requests arrive as
+options and go through `finish`, the same checks):
+
+- words are split on spaces; `"double"` or `'single'` quotes group words;
+- `name=value` and `name:value` set an option by name (`positive=false`, `positive:false`);
+- a bare `true` or `false` at the end sets the command's yes/no option (`train "dull" false`);
+- other words fill the options in order. A `text`/`json` option takes the rest of the line as
+  typed; a `source` option (see `targets`) takes every remaining word, quotes kept, so that
+  `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative.
+"""
 
 from __future__ import annotations
 
-import shlex
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
@@ -10,6 +21,10 @@ from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
 FALSE_WORDS = {"false", "no", "n", "0", "off", "negative", "neg"}
+TRAILING_BOOLS = {"true", "false"}
+"""Bare words that set a yes/no option when they end the line (others would eat real text)."""
+QUOTES = "\"'“”‘’"
+CLOSING = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’"}
 
 
 def to_bool(value: object, name: str) -> bool:
@@ -28,7 +43,7 @@ def convert(param: Param, value: Any) -> Any:
         return to_bool(value, param.name)
     if param.kind == "int":
         try:
-            return int(value)
+            return int(str(value).lstrip("#"))
         except (TypeError, ValueError):
             raise BadInput(f"`{param.name}` must be a whole number, not `{value}`.") from None
     text = str(value)
@@ -37,44 +52,96 @@ def convert(param: Param, value: Any) -> Any:
     return text
 
 
-def _split(text: str) -> list[str]:
-    try:
-        return shlex.split(text)
-    except ValueError as exc:
-        raise BadInput(f"Could not read the arguments ({exc}); check your quotes.") from None
+@dataclass(frozen=True)
+class Token:
+    value: str
+    """The word, without its quotes."""
+    quoted: bool
+    start: int
+    """Offsets in the line, quotes included, so the raw text can be cut out again."""
+    end: int
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and quoted groups. An apostrophe inside a word (`it's`) is just a letter; only a
+    quote that starts a word opens a group, which must be closed."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        if text[i] in QUOTES:
+            close = CLOSING[text[i]]
+            end = text.find(close, i + 1)
+            if end < 0:
+                raise BadInput(
+                    f"A quote opened at `{text[i : i + 20]}` is never closed; check your quotes."
+                )
+            tokens.append(Token(text[i + 1 : end], True, start, end + 1))
+            i = end + 1
+            continue
+        while i < n and not text[i].isspace():
+            i += 1
+        tokens.append(Token(text[start:i], False, start, i))
+    return tokens
+
+
+def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
+    """`name=value` or `name:value` for one of the command's options, else None."""
+    if token.quoted:
+        return None
+    for sep in ("=", ":"):
+        key, found, value = token.value.partition(sep)
+        if found and key.lower() in by_name:
+            return key.lower(), value.strip(QUOTES)
+    return None
 
 
 def parse(command: Command, text: str) -> dict[str, Any]:
-    """Positional arguments fill parameters in order; `name=value` fills one by name; quotes
-    group words. A `text`/`json` parameter takes the rest of the line exactly as typed.
-    """
+    """Typed text -> options, then `finish` (the checks every request goes through)."""
     options: dict[str, Any] = {}
     by_name = {p.name: p for p in command.params}
-    remaining = text.strip()
-    while remaining:
+    if command.params and command.params[0].kind in ("text", "json"):
+        if text.strip():
+            options[command.params[0].name] = text.strip()  # JSON and free text: as typed
+        return finish(command, options)
+    tokens = tokenize(text)
+    # the bare `true`/`false` that sets a yes/no option ends the line, or comes just before
+    # the `name=value` options that end it
+    unnamed = [i for i, token in enumerate(tokens) if _named(token, by_name) is None]
+    last_word = unnamed[-1] if unnamed else -1
+    source: tuple[str, list[Token]] | None = None
+    for index, token in enumerate(tokens):
+        named = _named(token, by_name)
+        if named is not None and named[0] not in options:
+            options[named[0]] = named[1]
+            continue
         pending = [p for p in command.params if p.name not in options]
+        bools = [p for p in pending if p.kind == "bool"]
+        is_last = index == last_word
+        if is_last and bools and not token.quoted and token.value.lower() in TRAILING_BOOLS:
+            options[bools[0].name] = token.value
+            continue
+        if source is not None:
+            source[1].append(token)
+            continue
         if not pending:
             raise BadInput(f"Too many arguments. Usage: `{command.usage}`")
-        if pending[0].kind in ("text", "json"):
-            options[pending[0].name] = remaining
+        param = pending[0]
+        if param.kind in ("text", "json"):
+            options[param.name] = text[token.start :].strip()
             break
-        tokens = _split(remaining)
-        if not tokens:
-            break
-        key, sep, value = tokens[0].partition("=")
-        if sep and key in by_name and key not in options:
-            options[key] = value
-        else:
-            options[pending[0].name] = tokens[0]
-        remaining = _rest_after_first_token(remaining)
+        if param.source:
+            source = (param.name, [token])
+            options[param.name] = None  # claimed; filled below
+            continue
+        options[param.name] = token.value
+    if source is not None:
+        # every remaining word as typed, quotes kept: they mean "this is text, not a path"
+        options[source[0]] = " ".join(text[t.start : t.end] for t in source[1])
     return finish(command, options)
-
-
-def _rest_after_first_token(text: str) -> str:
-    lexer = shlex.shlex(text, posix=True)
-    lexer.whitespace_split = True
-    lexer.get_token()
-    return text[lexer.instream.tell() :].strip() if hasattr(lexer.instream, "tell") else ""
 
 
 def finish(command: Command, options: dict[str, Any]) -> dict[str, Any]:

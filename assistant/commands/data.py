@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import time
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import ARCHIVE_FOLDER, label_for, read_folder
-from ..errors import LimitExceeded, PathRefused
+from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
+from ..errors import BadInput, LimitExceeded, PathRefused
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
 from .registry import Param, command
 
 if TYPE_CHECKING:
     from ..app import Assistant
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 
 
 def _list_datasets(app: Assistant, guild_id: str) -> Reply:
@@ -48,25 +51,62 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
 async def select_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     if not options["dir"]:
         return _list_datasets(app, request.guild_id)
+    stored = app.store.dataset(request.guild_id, options["dir"])
+    if stored is not None and options["positive"] is None and not stored.folders:
+        # a dataset made with `create_dataset` or `train`: its examples live in the database
+        dataset = app.store.select_dataset(request.guild_id, stored.name)
+        n = app.store.count_examples(dataset)
+        return Reply(
+            text=f"Active dataset: **{dataset.name}** ({n:,} added examples).",
+            speech=f"Selected {dataset.name}.",
+            data={"dataset": dataset.name, "folder": None, "label": None, "examples": n},
+        )
     folder = app.root.folder(options["dir"])
     rel = app.root.relative(folder)
     if rel == ".":
         raise PathRefused("Name a folder inside the data folder, not the data folder itself.")
     positive = options["positive"]
     label = None if positive is None else label_for(positive)
+    # Read (and so check) the folder before anything is written: a failure switches nothing.
+    batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
+    rows = batch.rows
     if label is None:
-        dataset = app.store.ensure_dataset(request.guild_id, rel)
+        dataset = app.store.select_dataset(request.guild_id, rel, rel, None)
     else:
         current = app.store.active_dataset(request.guild_id)
-        dataset = current or app.store.ensure_dataset(request.guild_id, rel)
-    dataset = app.store.set_folder(dataset, rel, label)
-    rows = await asyncio.to_thread(read_folder, app.root, folder, label, app.config.limits)
+        name = current.name if current else rel
+        dataset = app.store.select_dataset(request.guild_id, name, rel, label)
     counts = label_counts([r.label for r in rows]) or "no examples found"
     role = f" as its **{label}** examples" if label else ""
     return Reply(
         text=f"Active dataset: **{dataset.name}**. Folder `{rel}`{role}: {counts}.",
         speech=f"Selected {dataset.name}, {len(rows):,} examples.",
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
+    )
+
+
+@command(
+    "create_dataset",
+    "Start a new, empty dataset and make it active (add examples with `train`).",
+    Param("name", "str", "Name of the new dataset", required=True),
+    permission="select_dataset",
+)
+async def create_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    name = options["name"].strip()
+    if not NAME.fullmatch(name):
+        raise BadInput(
+            "A dataset name is 1 to 40 letters, digits, `-` or `_`, for example `movies-2`."
+        )
+    if app.store.dataset(request.guild_id, name) is not None:
+        raise BadInput(f"There is already a dataset **{name}**; `select_dataset {name}` uses it.")
+    if (app.root.root / name).exists():
+        raise BadInput(f"`{name}` is a folder in the data folder; `select_dataset {name}` uses it.")
+    dataset = app.store.select_dataset(request.guild_id, name)
+    return Reply(
+        text=f"Created dataset **{dataset.name}**; it is now active. Add examples with "
+        '`train "some text"`, `train "other text" false`, or attach files.',
+        speech=f"Created {dataset.name}.",
+        data={"dataset": dataset.name},
     )
 
 

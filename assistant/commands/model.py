@@ -7,45 +7,57 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
-from ..datasets import label_for
-from ..errors import BadInput, LimitExceeded, NotFound
-from ..evaluation import confusion_matrix_png, evaluate
+from ..datasets import Batch, label_for
+from ..errors import BadInput, LimitExceeded, NotFound, UserError
+from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts, model_line, percent
-from ..storage.records import Dataset
+from ..reports import label_counts, model_line, numbers_meaning, percent
+from ..storage.records import Dataset, ModelRecord
 from ..training.base import Example
+from . import targets
 from .registry import Param, command
+from .test_items import items_from_attachment, parse_items
 
 if TYPE_CHECKING:
     from ..app import Assistant
 
 DEFAULT_DATASET = "default"
-LOOKS_LIKE_FILE = (*datasets.ACCEPTED_TYPES, "/")
-INLINE_JSON_CHARS = 1500
+SHOWN_PREDICTIONS = 20
+"""Predictions listed in the chat reply; all of them are in the attached predictions.json."""
 
 
-def _new_examples(app: Assistant, request: Request, options: dict[str, Any]) -> list[Example]:
-    """Examples named by this request: a text or file, a folder, attachments."""
-    # plain texts default to positive; a folder keeps its own layout's labels unless told
+def _new_examples(
+    app: Assistant, request: Request, options: dict[str, Any]
+) -> tuple[Batch, list[str]]:
+    """Examples named by this request (text, file, folder, attachments) and notes about how
+    the arguments were read. Reads only: nothing is stored here."""
     explicit = options["positive"]
-    label = label_for(explicit is not False)
-    limits = app.config.limits
-    rows: list[Example] = []
-    data = options["data"]
-    if data:
-        # something that looks like a path must be a path: a typo or `../x` must not become text
-        if any(mark in data.lower() for mark in LOOKS_LIKE_FILE):
-            path = app.root.file(data)
-            rows += datasets.read_file(app.root, path, label, limits)
+    label = None if explicit is None else label_for(explicit)
+    if options["label"]:
+        if explicit is not None:
+            raise BadInput("Give either `positive` or `label`, not both.")
+        label = datasets.normalize_label(options["label"])
+    default = label or label_for(explicit is not False)
+    batch = Batch(app.config.limits)
+    notes: list[str] = []
+    if options["data"]:
+        target = targets.resolve(options["data"], app.root)
+        if target.note:
+            notes.append(target.note)
+        if target.kind == "text":
+            batch.add(target.value, default, "your text")
+        elif target.kind == "file":
+            assert target.path is not None
+            datasets.read_file(batch, app.root, target.path, label, default)
         else:
-            rows.append(Example(data.strip(), label))
+            assert target.path is not None
+            datasets.read_folder(batch, app.root, target.path, label, default)
     if options["data_dir"]:
         folder = app.root.folder(options["data_dir"])
-        folder_label = None if explicit is None else label
-        rows += datasets.read_folder(app.root, folder, folder_label, limits)
+        datasets.read_folder(batch, app.root, folder, label, default)
     for attachment in request.attachments:
-        rows += datasets.parse_attachment(attachment.data, attachment.filename, label, limits)
-    return datasets.check_lengths(rows, limits)
+        datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
+    return batch, notes
 
 
 def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
@@ -54,52 +66,96 @@ def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
     for folder, label in dataset.folders:
         path = app.root.resolve(folder, must_exist=False)
         if path.is_dir():
-            rows += datasets.read_folder(app.root, path, label, app.config.limits)
+            rows += datasets.folder_examples(app.root, path, label, app.config.limits).rows
     rows += [Example(text, label) for text, label in app.store.examples(dataset)]
-    fixes = {
-        c.original: c.correction for c in app.store.corrections(dataset.guild_id, "prediction")
-    }
-    return datasets.dedupe(rows, fixes)
+    return datasets.dedupe(rows, corrections(app, dataset))
+
+
+def corrections(app: Assistant, dataset: Dataset) -> dict[str, str]:
+    found = app.store.corrections(dataset.guild_id, "prediction", dataset_id=dataset.id)
+    return {c.original: c.correction for c in found}
+
+
+def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]:
+    """“This adds the label `notes` from folder `notes/` in `x.zip`: 1 example.”"""
+    counts: dict[str, int] = {}
+    for example in new:
+        counts[example.label] = counts.get(example.label, 0) + 1
+    return [
+        f"This adds the label `{label}` from {batch.origins[label]}: {counts.get(label, 0):,} "
+        f"example{'s' if counts.get(label, 0) != 1 else ''}."
+        for label in batch.origins
+        if label not in known and counts.get(label)
+    ]
 
 
 @command(
     "train",
     "Add labelled examples to the active dataset and train a model on it.",
-    Param("data", "str", "An example text, or a file inside the data folder"),
-    Param("data_dir", "str", "A folder of .txt files inside the data folder, one example each"),
+    Param(
+        "data",
+        "str",
+        "An example text in quotes, `file:NAME` or `folder:NAME` in the data folder",
+        source=True,
+    ),
+    Param("data_dir", "str", "A folder inside the data folder (same as `folder:NAME`)"),
     Param("positive", "bool", "Label of the new examples: true (positive, the default) or false"),
+    Param("label", "str", "Any other label for the new examples, e.g. `label:billing`"),
     permission="train",
     attachments=True,
     aliases=("retrain",),
 )
 async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    new = await asyncio.to_thread(_new_examples, app, request, options)
-    dataset = app.store.active_dataset(request.guild_id) or app.store.ensure_dataset(
-        request.guild_id, DEFAULT_DATASET
-    )
-    stored = 0
-    if new:
-        stored = app.store.add_examples(
-            dataset,
-            ((e.text, e.label) for e in new),
-            source=request.source,
-            author_id=request.user.id,
+    app.jobs.check_idle(request.guild_id)  # before reading anything: a refusal costs nothing
+    batch, notes = await asyncio.to_thread(_new_examples, app, request, options)
+    active = app.store.active_dataset(request.guild_id)
+    existing = await asyncio.to_thread(training_set, app, active) if active else []
+    known_rows = set(existing)
+    new = [e for e in dict.fromkeys(batch.rows) if e not in known_rows]
+    examples = existing + new
+    labels = {e.label for e in examples}
+    limit = app.config.limits.dataset_labels
+    if len(labels) > limit:
+        raise LimitExceeded(
+            f"That would give the dataset {len(labels):,} labels; a dataset may have {limit:,}."
         )
-    examples = await asyncio.to_thread(training_set, app, dataset)
+    notes += _label_notes(batch, {e.label for e in existing}, new)
+    rows = [(e.text, e.label, request.source) for e in new]
+    try:
+        app.jobs.check_start(request.guild_id, examples)
+    except UserError as exc:
+        if not new:
+            raise type(exc)("\n".join([*notes, str(exc)])) from None
+        # Not trainable yet (one label, too few examples): keep the examples, train later.
+        dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
+        app.store.add_examples(
+            dataset, ((e.text, e.label) for e in new), request.source, request.user.id
+        )
+        return Reply(
+            text="\n".join([*notes, _added(new, len(batch.rows)) + f"Not training yet: {exc}"]),
+            speech=f"Added {len(new):,}. Not training yet.",
+            data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
+        )
+    dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
     job = await app.jobs.start(
         guild_id=request.guild_id,
         channel_id=request.channel_id,
         dataset=dataset.name,
         examples=examples,
         requested_by=request.user.id,
+        add_to=dataset.id if new else None,
+        new_examples=rows,
     )
-    added = f"Added {len(new):,} examples ({label_counts([e.label for e in new])}). " if new else ""
-    if stored < len(new):
-        added += f"{len(new) - stored:,} repeats of examples already stored were skipped. "
+    added = _added(new, len(batch.rows)) if batch.rows else ""
     return Reply(
-        text=f"{added}Training started on **{dataset.name}**: {len(examples):,} examples "
-        f"({label_counts([e.label for e in examples])}). Job #{job.id}; I'll post the result here. "
-        "`status` shows progress, `cancel` stops it.",
+        text="\n".join(
+            [
+                *notes,
+                f"{added}Training started on **{dataset.name}**: {len(examples):,} examples "
+                f"({label_counts([e.label for e in examples])}). Job #{job.id}; I'll post the "
+                "result here. `status` shows progress, `cancel` stops it.",
+            ]
+        ),
         speech=f"Training started on {dataset.name}, {len(examples):,} examples.",
         job_id=job.id,
         data={
@@ -107,66 +163,60 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             "dataset": dataset.name,
             "added": len(new),
             "examples": len(examples),
+            "new_labels": sorted({e.label for e in new} - {e.label for e in existing}),
         },
     )
 
 
-def parse_items(raw: str, limit: int) -> list[tuple[str, str | None]]:
-    """`test` input: a JSON list of strings or of {"text", "label"} objects."""
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        line = raw.splitlines()[exc.lineno - 1] if raw.splitlines() else raw
-        pointer = " " * (exc.colno - 1) + "^"
-        raise BadInput(
-            f"That is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}:\n"
-            f'```\n{line}\n{pointer}\n```\nExample: `test ["great film", "boring"]`'
-        ) from None
-    if isinstance(value, str | dict):
-        value = [value]
-    if not isinstance(value, list) or not value:
-        raise BadInput(
-            "`test` needs a JSON list, e.g. "
-            '`["great film", {"text": "dull", "label": "negative"}]`.'
+def _added(new: list[Example], read: int) -> str:
+    noun = "example" if len(new) == 1 else "examples"
+    text = f"Added {len(new):,} {noun} ({label_counts([e.label for e in new]) or 'none'}). "
+    if read > len(new):
+        text += f"{read - len(new):,} repeats of examples already in the dataset were skipped. "
+    return text
+
+
+def active_dataset(app: Assistant, guild_id: str) -> Dataset:
+    dataset = app.store.active_dataset(guild_id)
+    if dataset is None:
+        raise NotFound(
+            "There is no active dataset yet: `select_dataset NAME` picks one, "
+            '`train "some text"` starts one.'
         )
-    if len(value) > limit:
-        raise LimitExceeded(
-            f"`test` takes at most {limit:,} items at once; you sent {len(value):,}."
+    return dataset
+
+
+def current_model(app: Assistant, guild_id: str) -> tuple[Dataset, ModelRecord]:
+    dataset = active_dataset(app, guild_id)
+    model = app.store.current_model(dataset)
+    if model is None:
+        raise NotFound(
+            f"Dataset **{dataset.name}** has no model yet. Add examples and run `train` first."
         )
-    items: list[tuple[str, str | None]] = []
-    for index, item in enumerate(value, start=1):
-        if isinstance(item, str) and item.strip():
-            items.append((item, None))
-        elif isinstance(item, dict) and isinstance(item.get("text"), str) and item["text"].strip():
-            label = item.get("label")
-            items.append(
-                (item["text"], datasets.normalise_label(label) if label is not None else None)
-            )
-        else:
-            raise BadInput(
-                f"Item {index} must be a non-empty string or an object with a `text` field."
-            )
-    return items
+    return dataset, model
 
 
 def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
     """`test` with no input: report the current model's held-out measurements."""
-    model = app.store.latest_model(guild_id)
-    if model is None:
-        raise NotFound("There is no model yet. Add examples and run `train` first.")
+    dataset, model = current_model(app, guild_id)
+    metrics = model.metrics
     files = []
-    matrix = model.metrics.get("confusion_matrix")
+    matrix = metrics.get("confusion_matrix")
     if matrix:
-        labels = model.metrics.get("labels", model.labels)
-        png = confusion_matrix_png(matrix, labels, f"{model.version} (held-out)")
-        files.append(ReplyFile("confusion_matrix.png", data=png))
+        labels = metrics.get("labels", model.labels)
+        title = f"{model.version} on {dataset.name} (held-out examples)"
+        files.append(
+            ReplyFile("confusion_matrix.png", data=confusion_matrix_png(matrix, labels, title))
+        )
+    table = metrics_table(metrics) if metrics.get("per_label") else ""
     return Reply(
-        text=f'Current {model_line(model)}.\nGive sentences to classify: `test ["great film"]`.',
-        speech=f"The model's accuracy is {percent(model.metrics.get('accuracy'))}.".replace(
+        text=f"Current {model_line(model)}.\n{table}\n{numbers_meaning(metrics)}\n"
+        'Give sentences to classify: `test ["great film"]`.',
+        speech=f"The model's accuracy is {percent(metrics.get('accuracy'))}.".replace(
             "%", " percent"
         ),
         files=files,
-        data={"model": model.version, "metrics": model.metrics},
+        data={"model": model.version, "dataset": dataset.name, "metrics": metrics},
     )
 
 
@@ -174,19 +224,25 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
     "test",
     "Classify sentences; with labels, also measure accuracy, precision, recall and F1.",
     Param("json", "json", 'JSON list of strings or {"text", "label"} objects'),
+    attachments=True,
     aliases=("predict", "classify"),
 )
 async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    if not options["json"]:
+    limit = app.config.limits.test_items
+    if not options["json"] and not request.attachments:
         return _held_out_reply(app, request.guild_id)
-    items = parse_items(options["json"], app.config.limits.test_items)
-    loaded = await asyncio.to_thread(app.jobs.classifier, request.guild_id)
-    if loaded is None:
-        raise NotFound("There is no model yet. Add examples and run `train` first.")
-    model, classifier = loaded
+    items = parse_items(options["json"], limit) if options["json"] else []
+    for attachment in request.attachments:
+        items += await asyncio.to_thread(
+            items_from_attachment, attachment.data, attachment.filename, limit - len(items)
+        )
+    dataset, model = current_model(app, request.guild_id)
+    classifier = await asyncio.to_thread(app.jobs.registry.load_classifier, model)
     predictions = await asyncio.to_thread(classifier.predict, [text for text, _ in items])
     result: dict[str, Any] = {
         "model": model.version,
+        "dataset": dataset.name,
+        "dataset_id": dataset.id,
         "predictions": [
             {"text": text, "prediction": p.label, "score": round(p.score, 4)}
             | ({"label": label} if label is not None else {})
@@ -195,32 +251,55 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     }
     files: list[ReplyFile] = []
     labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
-    summary = f"{len(items):,} predictions with {model.version}: " + label_counts(
-        [p.label for p in predictions]
-    )
-    speech = summary.split(": ", 1)[1] if len(items) > 1 else f"That's {predictions[0].label}."
+    lines = [
+        f"{len(items):,} predictions with model **{model.version}** on **{dataset.name}**: "
+        + label_counts([p.label for p in predictions])
+    ]
+    for number, item in enumerate(result["predictions"][:SHOWN_PREDICTIONS], start=1):
+        mark = ""
+        if "label" in item:
+            mark = " ✓" if item["label"] == item["prediction"] else f" ✗ (labelled {item['label']})"
+        lines.append(
+            f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
+            f"({item['score']:.2f}){mark}"
+        )
+    if len(items) > SHOWN_PREDICTIONS:
+        lines.append(f"… {len(items) - SHOWN_PREDICTIONS:,} more in predictions.json.")
+    speech = (
+        lines[0].split(": ", 1)[1] if len(items) > 1 else f"That's {predictions[0].label}."
+    ).replace("**", "")
     if labelled:
         truth, guessed = zip(*labelled, strict=True)
         labels = sorted({*model.labels, *truth})
         metrics = evaluate(list(truth), list(guessed), labels)
         result["metrics"] = metrics
-        png = confusion_matrix_png(
-            metrics["confusion_matrix"], labels, f"{model.version} on your test"
+        title = f"{model.version} on {dataset.name}: your {len(labelled):,} labelled items"
+        png = await asyncio.to_thread(
+            confusion_matrix_png, metrics["confusion_matrix"], labels, title
         )
         files.append(ReplyFile("confusion_matrix.png", data=png))
-        summary += f" · accuracy {percent(metrics['accuracy'])}, F1 {percent(metrics['f1'])}"
+        lines += [
+            "",
+            metrics_table(metrics),
+            f"Measured on the {len(labelled):,} items you labelled; "
+            "`correct <reply id> <item> <label>` fixes a wrong prediction.",
+        ]
         speech = f"Accuracy {percent(metrics['accuracy'])}.".replace("%", " percent")
-    body = json.dumps(result, indent=2, ensure_ascii=False)
-    if len(body) > INLINE_JSON_CHARS:
-        files.append(ReplyFile("predictions.json", data=body.encode()))
-        body = body[:INLINE_JSON_CHARS] + "\n… (full result attached)"
+    if len(items) > SHOWN_PREDICTIONS or labelled:
+        body = json.dumps(result, indent=2, ensure_ascii=False).encode()
+        files.append(ReplyFile("predictions.json", data=body))
     return Reply(
-        text=f"{summary}\n```json\n{body}\n```",
+        text="\n".join(lines),
         speech=speech,
         files=files,
         data=result,
         kind="prediction",
     )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @command(

@@ -6,11 +6,11 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import normalise_label
+from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
 from ..messages import Reply, Request
 from ..permissions import is_admin
-from ..storage.records import ReplyRecord
+from ..storage.records import Dataset, ReplyRecord
 from .registry import Param, command
 
 if TYPE_CHECKING:
@@ -29,12 +29,12 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
         number = int(match.group(1))
         if not 1 <= number <= len(items):
             raise BadInput(f"That reply has items 1 to {len(items)}; there is no item {number}.")
-        return [(items[number - 1]["text"], normalise_label(match.group(2)))]
+        return [(items[number - 1]["text"], normalize_label(match.group(2)))]
     if len(items) > 1:
         raise BadInput(
             f"That reply has {len(items)} predictions; say which one, e.g. `2 negative`."
         )
-    return [(items[0]["text"], normalise_label(text))]
+    return [(items[0]["text"], normalize_label(text))]
 
 
 @command(
@@ -51,6 +51,7 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         message_id, text = request.reply_to, request.text.strip()
     if not message_id or not text:
         raise BadInput("Usage: `correct <message id> <correction>`, or reply to my message.")
+    message_id = message_id.lstrip("#")  # replies are shown as [#87]
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
         raise NotFound(f"I can't find a reply of mine with id `{message_id}` in this server.")
@@ -63,18 +64,34 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     }
     if record.kind == "prediction":
         fixes = _prediction_fixes(record, text)
+        dataset = _dataset_of(app, request.guild_id, record)
         for original, label in fixes:
             app.store.add_correction(
-                **common, kind="prediction", original=original, correction=label
+                **common,
+                kind="prediction",
+                original=original,
+                correction=label,
+                dataset_id=dataset.id,
             )
         listed = "; ".join(f"“{o}” is **{lbl}**" for o, lbl in fixes)
         return Reply(
-            text=f"Thanks! Noted: {listed}. It will be used in the next training run.",
+            text=f"Thanks! Noted for dataset **{dataset.name}**: {listed}. It will be used in "
+            "its next training run.",
             speech="Thanks, noted.",
             data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
         )
     app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
     return Reply(text="Thanks! Your correction is saved.", speech="Thanks, noted.")
+
+
+def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:
+    """The dataset whose model made the prediction (older replies: the active dataset)."""
+    name = (record.data or {}).get("dataset")
+    dataset = app.store.dataset(guild_id, name) if isinstance(name, str) else None
+    dataset = dataset or app.store.active_dataset(guild_id)
+    if dataset is None:
+        raise NotFound("That prediction belongs to no dataset any more.")
+    return dataset
 
 
 @command(
@@ -84,6 +101,12 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
 )
 async def feedback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     text = options["text"]
+    limit = app.config.limits.feedback_chars
+    if text and len(text) > limit:
+        raise BadInput(
+            f"Feedback may be up to {limit:,} characters; yours has {len(text):,}. "
+            "Please shorten it or split it."
+        )
     if text:
         saved = app.store.add_feedback(
             guild_id=request.guild_id,

@@ -25,6 +25,8 @@ class Param:
     required: bool = False
     default: Any = None
     choices: tuple[str, ...] = ()
+    source: bool = False
+    """A text or a data-root path (`file:`/`folder:`); typed, it takes every remaining word."""
 
 
 @dataclass(frozen=True)

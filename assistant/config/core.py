@@ -30,6 +30,12 @@ class Limits(Section):
     """Most items one `test` request may classify."""
     example_chars: int = Field(20_000, gt=0)
     """Longest single example text; longer ones are refused."""
+    upload_examples: int = Field(100_000, gt=0)
+    """Most examples one request (text, file, folder, attachments together) may add."""
+    dataset_labels: int = Field(50, gt=1)
+    """Most different labels a dataset may have."""
+    feedback_chars: int = Field(2_000, gt=0)
+    """Longest `feedback` text."""
 
 
 class Permissions(Section):
@@ -62,6 +68,12 @@ class SklearnSettings(Section):
     threads: int = Field(1, ge=1, le=64)
     """BLAS/OpenMP threads of the training process. One: on a machine busy with voice, one
     thread per core made the fit 5-10x slower."""
+    refit_on_all: bool = True
+    """After measuring on the held-out examples, fit the final model on every example (the
+    reported numbers then describe a model trained on slightly less data than the one kept)."""
+    max_model_bytes: int = Field(400_000_000, gt=0)
+    """Memory bound checked before fitting: labels x features x 8 bytes x 3 (weights and the
+    solver's working copies). Over it, training is refused with a clear message."""
 
 
 class OpenAISettings(Section):

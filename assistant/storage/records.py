@@ -17,6 +17,24 @@ class Dataset:
     name: str
     folders: tuple[tuple[str, str | None], ...]
     """(folder relative to the data root, label or None to infer labels from the layout)."""
+    model_version: str | None = None
+    """The model `test` and `correct` use (set by training, `use_model` and `rollback`);
+    None means the dataset's newest model."""
+
+
+@dataclass(frozen=True)
+class StoredExample:
+    """An example added with `train` (folder files are read from the data root instead)."""
+
+    id: int
+    text: str
+    label: str
+    source: str
+    """Where it came from: console, text, slash, voice."""
+    author_id: str | None
+    created_at: float
+    addition_id: int | None
+    """The `train` request that added it; `undo` removes the newest addition."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,8 @@ class Correction:
     original: str
     correction: str
     created_at: float
+    dataset_id: int | None = None
+    """The dataset of the corrected prediction (None for transcripts and old rows)."""
 
 
 @dataclass(frozen=True)

@@ -106,4 +106,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (guild_id, user_id)
     );
     """,
+    # 2: datasets own their model choice, additions (undo), corrections; ids that survive restarts
+    """
+    ALTER TABLE datasets ADD COLUMN model_version TEXT;
+    ALTER TABLE examples ADD COLUMN addition_id INTEGER;
+    ALTER TABLE corrections ADD COLUMN dataset_id INTEGER;
+    CREATE INDEX corrections_dataset ON corrections(dataset_id, kind);
+    CREATE INDEX models_dataset ON models(guild_id, dataset, created_at);
+    CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    );
+    """,
 ]

@@ -21,6 +21,7 @@ from .records import (
     Job,
     ModelRecord,
     ReplyRecord,
+    StoredExample,
     loads,
 )
 from .schema import MIGRATIONS
@@ -79,6 +80,7 @@ class Store:
             guild_id=guild_id,
             name=name,
             folders=tuple((f["folder"], f["label"]) for f in folders),
+            model_version=row["model_version"],
         )
 
     def datasets(self, guild_id: str) -> list[Dataset]:
@@ -125,21 +127,121 @@ class Store:
         assert updated is not None
         return updated
 
-    def add_examples(
-        self, dataset: Dataset, examples: Iterable[tuple[str, str]], source: str, author_id: str
-    ) -> int:
+    def select_dataset(
+        self, guild_id: str, name: str, folder: str | None = None, label: str | None = None
+    ) -> Dataset:
+        """Create the dataset if needed, attach `folder` (replacing the folder that had `label`)
+        and make it the active one: all or nothing, in one transaction."""
         now = time.time()
-        rows = [(dataset.id, text, label, source, author_id, now) for text, label in examples]
         with self._tx() as db:
-            added = sum(
-                db.execute_count(
-                    "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dataset_id, text, label) DO NOTHING",
-                    row,
-                )
-                for row in rows
+            db.execute(
+                "INSERT INTO datasets (guild_id, name, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id, name) DO NOTHING",
+                (guild_id, name, now),
             )
-        return added  # repeats of an example already in the dataset are not stored twice
+            dataset_id = db.execute(
+                "SELECT id FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name)
+            )[0][0]
+            if folder is not None:
+                if label is not None:
+                    db.execute(
+                        "DELETE FROM dataset_folders WHERE dataset_id = ? AND label = ?",
+                        (dataset_id, label),
+                    )
+                db.execute(
+                    "INSERT INTO dataset_folders (dataset_id, folder, label) VALUES (?, ?, ?) "
+                    "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
+                    (dataset_id, folder, label),
+                )
+            db.execute(
+                "INSERT INTO guilds (guild_id, active_dataset, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET active_dataset = excluded.active_dataset,"
+                " updated_at = excluded.updated_at",
+                (guild_id, name, now),
+            )
+        dataset = self.dataset(guild_id, name)
+        assert dataset is not None
+        return dataset
+
+    def add_examples(
+        self,
+        dataset: Dataset,
+        examples: Iterable[tuple[str, str]],
+        source: str,
+        author_id: str | None,
+    ) -> int:
+        """Add (text, label) pairs as one addition (one `undo` removes them); repeats of stored
+        examples are skipped. Returns how many were stored."""
+        rows = ((text, label, source) for text, label in examples)
+        with self._tx() as db:
+            return self._insert_examples(db, dataset.id, rows, author_id, time.time())
+
+    def _insert_examples(
+        self,
+        db: Database,
+        dataset_id: int,
+        examples: Iterable[tuple[str, str, str]],
+        author_id: str | None,
+        now: float,
+    ) -> int:
+        addition = self._next(db, "addition")
+        return sum(
+            db.execute_count(
+                "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at,"
+                " addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (dataset_id, text, label) DO NOTHING",
+                (dataset_id, text, label, source, author_id, now, addition),
+            )
+            for text, label, source in examples
+        )
+
+    _EXAMPLE = "SELECT id, text, label, source, author_id, created_at, addition_id FROM examples"
+
+    def stored_examples(
+        self, dataset: Dataset, *, offset: int = 0, limit: int | None = None
+    ) -> list[StoredExample]:
+        sql = self._EXAMPLE + " WHERE dataset_id = ? ORDER BY id"
+        args: list[Any] = [dataset.id]
+        if limit is not None:
+            sql, args = sql + " LIMIT ? OFFSET ?", [*args, limit, offset]
+        return [StoredExample(**dict(r)) for r in self._all(sql, args)]
+
+    def stored_example(self, dataset: Dataset, example_id: int) -> StoredExample | None:
+        row = self._one(
+            self._EXAMPLE + " WHERE dataset_id = ? AND id = ?", (dataset.id, example_id)
+        )
+        return StoredExample(**dict(row)) if row else None
+
+    def relabel_example(self, dataset: Dataset, example_id: int, label: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE examples SET label = ? WHERE dataset_id = ? AND id = ?",
+                (label, dataset.id, example_id),
+            )
+
+    def remove_examples(self, dataset: Dataset, ids: Iterable[int]) -> int:
+        with self._tx() as db:
+            return sum(
+                db.execute_count(
+                    "DELETE FROM examples WHERE dataset_id = ? AND id = ?", (dataset.id, example_id)
+                )
+                for example_id in ids
+            )
+
+    def last_addition(self, dataset: Dataset) -> list[StoredExample]:
+        """The examples the dataset's newest `train` request added (what `undo` removes)."""
+        row = self._one(
+            "SELECT MAX(addition_id) FROM examples WHERE dataset_id = ?"
+            " AND addition_id IS NOT NULL",
+            (dataset.id,),
+        )
+        if row is None or row[0] is None:
+            return []
+        rows = self._all(
+            self._EXAMPLE + " WHERE dataset_id = ? AND addition_id = ? ORDER BY id",
+            (dataset.id, row[0]),
+        )
+        return [StoredExample(**dict(r)) for r in rows]
 
     def examples(self, dataset: Dataset) -> list[tuple[str, str]]:
         rows = self._all(
@@ -162,7 +264,11 @@ class Store:
         backend: str,
         requested_by: str | None,
         n_examples: int,
+        add_to: int | None = None,
+        new_examples: Iterable[tuple[str, str, str]] = (),
     ) -> Job:
+        """A queued job; `new_examples` ((text, label, source) rows) are added to the dataset with
+        id `add_to` in the same transaction, so a job that cannot be created stores nothing."""
         now = time.time()
         with self._tx() as db:
             job_id = db.execute(
@@ -171,6 +277,8 @@ class Store:
                 " RETURNING id",
                 (guild_id, channel_id, dataset, backend, requested_by, n_examples, now, now),
             )[0][0]
+            if add_to is not None:
+                self._insert_examples(db, add_to, new_examples, requested_by, now)
         job = self.job(job_id)
         assert job is not None
         return job
@@ -217,7 +325,12 @@ class Store:
     # -- models --------------------------------------------------------------------------------
 
     def add_model(self, model: ModelRecord) -> None:
+        """Register a model; it becomes its dataset's current model."""
         with self._tx() as db:
+            db.execute(
+                "UPDATE datasets SET model_version = ? WHERE guild_id = ? AND name = ?",
+                (model.version, model.guild_id, model.dataset),
+            )
             db.execute(
                 "INSERT INTO models (version, guild_id, dataset, backend, job_id, path,"
                 " external_model, labels_json, metrics_json, n_examples, data_hash, created_at)"
@@ -242,18 +355,41 @@ class Store:
         rows = self.models(guild_id, limit=1)
         return rows[0] if rows else None
 
-    def models(self, guild_id: str, limit: int = 20) -> list[ModelRecord]:
-        rows = self._all(
-            "SELECT * FROM models WHERE guild_id = ? ORDER BY created_at DESC LIMIT ?",
-            (guild_id, limit),
+    def current_model(self, dataset: Dataset) -> ModelRecord | None:
+        """The model chosen for the dataset (`use_model`, `rollback`), else its newest."""
+        if dataset.model_version is not None:
+            chosen = self.model(dataset.guild_id, dataset.model_version)
+            if chosen is not None and chosen.dataset == dataset.name:
+                return chosen
+        rows = self.models(dataset.guild_id, dataset=dataset.name, limit=1)
+        return rows[0] if rows else None
+
+    def model(self, guild_id: str, version: str) -> ModelRecord | None:
+        row = self._one(
+            "SELECT * FROM models WHERE guild_id = ? AND version = ?", (guild_id, version)
         )
-        result = []
-        for r in rows:
-            data = dict(r)
-            data["labels"] = loads(data.pop("labels_json"))
-            data["metrics"] = loads(data.pop("metrics_json"))
-            result.append(ModelRecord(**data))
-        return result
+        return self._model(row) if row else None
+
+    def set_current_model(self, dataset: Dataset, version: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE datasets SET model_version = ? WHERE id = ?", (version, dataset.id))
+
+    @staticmethod
+    def _model(row: Row) -> ModelRecord:
+        data = dict(row)
+        data["labels"] = loads(data.pop("labels_json"))
+        data["metrics"] = loads(data.pop("metrics_json"))
+        return ModelRecord(**data)
+
+    def models(
+        self, guild_id: str, limit: int = 20, *, dataset: str | None = None
+    ) -> list[ModelRecord]:
+        sql = "SELECT * FROM models WHERE guild_id = ?"
+        args: list[Any] = [guild_id]
+        if dataset is not None:
+            sql, args = sql + " AND dataset = ?", [*args, dataset]
+        rows = self._all(sql + " ORDER BY created_at DESC, version DESC LIMIT ?", [*args, limit])
+        return [self._model(r) for r in rows]
 
     # -- replies, corrections, feedback --------------------------------------------------------
 
@@ -269,7 +405,10 @@ class Store:
         with self._tx() as db:
             db.execute(
                 "INSERT INTO replies (message_id, guild_id, channel_id, kind, text, data_json,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET"
+                " guild_id = excluded.guild_id, channel_id = excluded.channel_id,"
+                " kind = excluded.kind, text = excluded.text, data_json = excluded.data_json,"
+                " created_at = excluded.created_at",
                 (
                     message_id,
                     guild_id,
@@ -302,13 +441,14 @@ class Store:
         kind: str,
         original: str,
         correction: str,
+        dataset_id: int | None = None,
     ) -> Correction:
         now = time.time()
         with self._tx() as db:
             row_id = db.execute(
                 "INSERT INTO corrections (guild_id, channel_id, message_id, author_id, author_name,"
-                " kind, original, correction, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " RETURNING id",
+                " kind, original, correction, created_at, dataset_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     guild_id,
                     channel_id,
@@ -319,16 +459,22 @@ class Store:
                     original,
                     correction,
                     now,
+                    dataset_id,
                 ),
             )[0][0]
         row = self._one("SELECT * FROM corrections WHERE id = ?", (row_id,))
         assert row is not None
         return Correction(**dict(row))
 
-    def corrections(self, guild_id: str, kind: str | None = None) -> list[Correction]:
-        sql, args = "SELECT * FROM corrections WHERE guild_id = ?", [guild_id]
+    def corrections(
+        self, guild_id: str, kind: str | None = None, *, dataset_id: int | None = None
+    ) -> list[Correction]:
+        sql = "SELECT * FROM corrections WHERE guild_id = ?"
+        args: list[Any] = [guild_id]
         if kind is not None:
             sql, args = sql + " AND kind = ?", [*args, kind]
+        if dataset_id is not None:
+            sql, args = sql + " AND dataset_id = ?", [*args, dataset_id]
         return [Correction(**dict(r)) for r in self._all(sql + " ORDER BY id", args)]
 
     def add_feedback(
@@ -349,6 +495,30 @@ class Store:
             "SELECT * FROM feedback WHERE guild_id = ? ORDER BY id DESC LIMIT ?", (guild_id, limit)
         )
         return [Feedback(**dict(r)) for r in rows]
+
+    # -- counters ------------------------------------------------------------------------------
+
+    def next_number(self, name: str, *, at_least: int = 0) -> int:
+        """The next value of a named counter that survives restarts (console message ids)."""
+        with self._tx() as db:
+            return self._next(db, name, at_least)
+
+    @staticmethod
+    def _next(db: Database, name: str, at_least: int = 0) -> int:
+        db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (name, at_least),
+        )
+        db.execute(
+            "UPDATE counters SET value = CASE WHEN value < ? THEN ? ELSE value END + 1"
+            " WHERE name = ?",
+            (at_least, at_least, name),
+        )
+        return int(db.execute("SELECT value FROM counters WHERE name = ?", (name,))[0][0])
+
+    def reply_ids(self, guild_id: str) -> list[str]:
+        rows = self._all("SELECT message_id FROM replies WHERE guild_id = ?", (guild_id,))
+        return [r[0] for r in rows]
 
     # -- voice privacy -------------------------------------------------------------------------
 

@@ -99,15 +99,20 @@ def check_examples(examples: Sequence[Example], min_examples: int) -> list[str]:
     if len(examples) < min_examples:
         raise UserError(
             f"Training needs at least {min_examples} examples; the dataset has {len(examples)}. "
-            "Add more with `train ... true` / `train ... false`."
+            'Add more with `train "what a lovely film"` and `train "dull and slow" false`.'
         )
     if len(counts) < 2:
         only = next(iter(counts)) if counts else "?"
-        other = "negative" if only == "positive" else "other"
-        flag = "false" if only == "positive" else "true"
+        example = (
+            '`train "dull and slow" false`'
+            if only == "positive"
+            else '`train "what a lovely film"`'
+            if only == "negative"
+            else "a file with a `label` column, e.g. `train file:reviews.csv`"
+        )
         raise UserError(
             f"Training needs at least two labels; you have only '{only}'. "
-            f"Add {other} examples with `train ... {flag}`."
+            f"Add examples of another label, for example {example}."
         )
     return sorted(counts)
 

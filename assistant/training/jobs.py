@@ -12,7 +12,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -134,16 +134,16 @@ class JobManager:
         dataset: str,
         examples: list[Example],
         requested_by: str | None,
+        add_to: int | None = None,
+        new_examples: Sequence[tuple[str, str, str]] = (),
     ) -> Job:
-        """Create the job and start it in the background; returns at once."""
-        for running in self._running.values():
-            if running.guild_id == guild_id:
-                raise UserError(
-                    f"A training job is already running (job {running.job_id}); "
-                    "`cancel` it or wait for it to finish."
-                )
+        """Create the job and start it in the background; returns at once.
+
+        `new_examples` ((text, label, source)) join dataset `add_to` in the transaction that
+        creates the job: a refused start (a job is running, too few examples) stores nothing.
+        """
+        self.check_start(guild_id, examples)
         backend = self.backend
-        backend.preflight(examples)
         job = self.store.create_job(
             guild_id=guild_id,
             channel_id=channel_id,
@@ -151,6 +151,8 @@ class JobManager:
             backend=backend.name,
             requested_by=requested_by,
             n_examples=len(examples),
+            add_to=add_to,
+            new_examples=new_examples,
         )
         running = _Running(job.id, guild_id)
         self._running[job.id] = running
@@ -158,6 +160,20 @@ class JobManager:
             self._run(job, backend, list(examples), running), name=f"training-job-{job.id}"
         )
         return job
+
+    def check_start(self, guild_id: str, examples: Sequence[Example]) -> None:
+        """Raise the `UserError` that `start` would raise (a job is running, too few examples);
+        writes nothing, so a command can check before it changes anything."""
+        self.check_idle(guild_id)
+        self.backend.preflight(examples)
+
+    def check_idle(self, guild_id: str) -> None:
+        for running in self._running.values():
+            if running.guild_id == guild_id:
+                raise UserError(
+                    f"A training job is already running (job {running.job_id}); "
+                    "`cancel` it or wait for it to finish."
+                )
 
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         """Cancel the guild's running job (or the one named) and wait until it has stopped."""

@@ -417,6 +417,21 @@ def _train(
                 )
                 return
             raise
+        # The weights and the solver's copies grow with labels x features: check before fitting.
+        needed = len(header["labels"]) * matrix.shape[1] * 8 * 3
+        if needed > settings.get("max_model_bytes", needed):
+            connection.send(
+                (
+                    "error",
+                    f"{len(header['labels'])} labels x {matrix.shape[1]:,} features would need "
+                    f"about {needed / 1e6:,.1f} MB to fit; the limit is "
+                    f"{settings['max_model_bytes'] / 1e6:,.1f} MB "
+                    "(trainer.sklearn.max_model_bytes). Use fewer labels or lower "
+                    "trainer.sklearn.max_features.",
+                    "",
+                )
+            )
+            return
         report(0.45, f"fitting logistic regression on {matrix.shape[1]:,} features")
         # Balanced class weights: users' datasets are often lopsided (many more positives).
         model = LogisticRegression(C=settings["C"], max_iter=2000, class_weight="balanced")
@@ -434,6 +449,14 @@ def _train(
         metrics["evaluated_on"] = evaluated_on
         metrics["n_train"] = len(train_texts)
         metrics["n_held_out"] = len(header["held_out"])
+
+        metrics["refit_on_all"] = False
+        if evaluated_on == "held_out" and settings.get("refit_on_all", False):
+            # The numbers above describe a model that never saw the held-out examples; the model
+            # kept learns from every example, so it is at least as good (the reply says so).
+            report(0.85, f"refitting on all {len(texts):,} examples")
+            pipeline.fit(texts, labels)
+            metrics["refit_on_all"] = True
 
         report(0.9, "saving the model")
         with open(header["model_path"], "wb") as file:

@@ -1,0 +1,80 @@
+"""What a `source` argument names: a text, a file or a folder of the data root.
+
+The rule, the same however the command arrives (typed, slash option, spoken slot):
+- quoted (`"this movie was 10/10"`) is always text;
+- `file:PATH` / `folder:PATH` is always that file or folder of the data folder;
+- one unquoted word that names an existing file or folder in the data folder is that file or
+  folder (the reply says so, and how to add it as text instead);
+- anything else is text, whatever it contains (`rated 10/10, a must see`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from ..errors import BadInput, NotFound
+from ..sandbox import DataRoot
+from .arguments import QUOTES, Token, tokenize
+
+FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: Literal["text", "file", "folder"]
+    value: str
+    """The text itself, or the path as the user wrote it."""
+    path: Path | None = None
+    """The resolved path inside the data root (files and folders)."""
+    note: str = ""
+    """Why a bare name was taken for a path, said in the reply so the choice is never silent."""
+
+
+def _unquote(raw: str) -> str:
+    tokens = tokenize(raw)
+    return tokens[0].value if len(tokens) == 1 and tokens[0].quoted else raw
+
+
+def resolve(raw: str, root: DataRoot) -> Target:
+    text = raw.strip()
+    if not text:
+        raise BadInput("Give a text in quotes, or `file:NAME` / `folder:NAME`.")
+    lowered = text.lower()
+    if lowered.startswith(FILE_PREFIX):
+        name = _unquote(text[len(FILE_PREFIX) :].strip())
+        return Target("file", name, root.file(name))
+    if lowered.startswith(FOLDER_PREFIX):
+        name = _unquote(text[len(FOLDER_PREFIX) :].strip())
+        return Target("folder", name, root.folder(name))
+    tokens = _safe_tokens(text)
+    if len(tokens) == 1 and tokens[0].quoted:
+        return Target("text", tokens[0].value)
+    if len(tokens) == 1 and text[0] not in QUOTES:
+        path = _existing(root, text)
+        if path is not None:
+            kind: Literal["file", "folder"] = "folder" if path.is_dir() else "file"
+            note = (
+                f"`{text}` is a {kind} in the data folder, so I read the {kind}; "
+                f'to add the words as text, put them in quotes: `"{text}"`.'
+            )
+            return Target(kind, text, path, note)
+    return Target("text", text)
+
+
+def _safe_tokens(text: str) -> list[Token]:
+    try:
+        return tokenize(text)
+    except BadInput:
+        return []  # an unbalanced quote inside free text is just a character of the text
+
+
+def _existing(root: DataRoot, name: str) -> Path | None:
+    """The path if `name` names something inside the data root; None if it names nothing
+    there (then it is text). A name that would leave the root is refused, not taken as text,
+    so a typo such as `../x` never becomes a training example by accident."""
+    try:
+        return root.resolve(name)
+    except NotFound:
+        return None

@@ -1,0 +1,95 @@
+"""What `test` classifies: a JSON list typed after the command, or an attached file.
+
+Attached files: `.json` (the same list), `.jsonl` (one string or {"text", "label"} object per
+line) or `.csv` (a `text` column and an optional `label` column).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from ..datasets import normalize_label, suffix
+from ..errors import BadInput, LimitExceeded
+
+Item = tuple[str, str | None]
+TEST_TYPES = (".json", ".jsonl", ".csv")
+
+
+def _loads(raw: str, where: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        lines = raw.splitlines()
+        line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else raw[:80]
+        pointer = " " * (exc.colno - 1) + "^"
+        raise BadInput(
+            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}:\n"
+            f'```\n{line[:200]}\n{pointer[:200]}\n```\nExample: `test ["great film", "boring"]`'
+        ) from None
+    except RecursionError:
+        raise BadInput(f"{where} is nested too deeply to be a list of test items.") from None
+
+
+def _item(value: object, number: int) -> Item:
+    if isinstance(value, str) and value.strip():
+        return value, None
+    if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"].strip():
+        label = value.get("label")
+        return value["text"], normalize_label(label) if label is not None else None
+    raise BadInput(f"Item {number} must be a non-empty string or an object with a `text` field.")
+
+
+def _check_count(count: int, limit: int) -> None:
+    if count > limit:
+        raise LimitExceeded(f"`test` takes at most {limit:,} items at once; this has {count:,}.")
+
+
+def parse_items(raw: str, limit: int, where: str = "That") -> list[Item]:
+    """A JSON list of strings or of {"text", "label"} objects (one string or object is fine)."""
+    value = _loads(raw, where)
+    if isinstance(value, str | dict):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise BadInput(
+            "`test` needs a JSON list, e.g. "
+            '`["great film", {"text": "dull", "label": "negative"}]`.'
+        )
+    _check_count(len(value), limit)
+    return [_item(item, number) for number, item in enumerate(value, start=1)]
+
+
+def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
+    kind = suffix(name)
+    if kind not in TEST_TYPES:
+        raise BadInput(f"`test` reads .json, .jsonl or .csv attachments, not `{name}`.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(f"`{name}` is not UTF-8 text.") from None
+    if kind == ".json":
+        return parse_items(text, limit, f"`{name}`")
+    items: list[Item] = []
+    if kind == ".jsonl":
+        for number, line in enumerate(io.StringIO(text), start=1):
+            if line.strip():
+                _check_count(len(items) + 1, limit)
+                items.append(_item(_loads(line, f"`{name}` line {number}"), number))
+    else:
+        try:
+            reader = csv.DictReader(io.StringIO(text))
+            columns = {c.strip().lower(): c for c in reader.fieldnames or []}
+            if "text" not in columns:
+                raise BadInput(f"`{name}` needs a `text` column (and optionally `label`).")
+            for number, row in enumerate(reader, start=1):
+                _check_count(len(items) + 1, limit)
+                label = row.get(columns["label"]) if "label" in columns else None
+                value = {"text": row.get(columns["text"]) or "", "label": label or None}
+                items.append(_item(value, number))
+        except csv.Error as exc:
+            raise BadInput(f"`{name}` is not a valid CSV file: {exc}.") from None
+    if not items:
+        raise BadInput(f"`{name}` has no test items.")
+    return items

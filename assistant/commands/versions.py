@@ -1,0 +1,105 @@
+"""A dataset's model versions: list them with their metrics, choose one, roll back."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from ..errors import NotFound
+from ..messages import Reply, Request
+from ..reports import percent
+from ..storage.records import Dataset, ModelRecord
+from .model import active_dataset
+from .registry import Param, command
+
+if TYPE_CHECKING:
+    from ..app import Assistant
+
+LISTED = 20
+
+
+def _line(model: ModelRecord, current: ModelRecord | None) -> str:
+    m = model.metrics
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(model.created_at))
+    mark = " ← current" if current and current.version == model.version else ""
+    return (
+        f"**{model.version}** {when}: {model.n_examples:,} examples, accuracy "
+        f"{percent(m.get('accuracy'))}, macro F1 {percent(m.get('f1'))}, labels "
+        f"{', '.join(model.labels)}{mark}"
+    )
+
+
+@command(
+    "models",
+    "List the active dataset's model versions with their metrics.",
+    aliases=("versions",),
+)
+async def models(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    dataset = active_dataset(app, request.guild_id)
+    found = app.store.models(request.guild_id, LISTED, dataset=dataset.name)
+    if not found:
+        raise NotFound(f"**{dataset.name}** has no models yet; `train` makes one.")
+    current = app.store.current_model(dataset)
+    lines = [f"Models of **{dataset.name}** (newest first):"]
+    lines += [f"- {_line(m, current)}" for m in found]
+    lines.append("`use_model VERSION` chooses one; `rollback` goes back to the one before.")
+    return Reply(
+        text="\n".join(lines),
+        speech=f"{dataset.name} has {len(found)} models.",
+        data={
+            "dataset": dataset.name,
+            "current": current.version if current else None,
+            "models": [
+                {"version": m.version, "accuracy": m.metrics.get("accuracy")} for m in found
+            ],
+        },
+    )
+
+
+def _choose(app: Assistant, dataset: Dataset, model: ModelRecord, how: str) -> Reply:
+    app.store.set_current_model(dataset, model.version)
+    return Reply(
+        text=f"{how} **{dataset.name}** now uses {_line(model, None)}. `test` and `correct` use it;"
+        " the next `train` makes a new one.",
+        speech=f"Now using {model.version.split('-')[0]}.",
+        data={"dataset": dataset.name, "model": model.version},
+    )
+
+
+@command(
+    "use_model",
+    "Make one of the active dataset's model versions the current one.",
+    Param("version", "str", "A version as `models` lists it (v0003 is enough)", required=True),
+    permission="train",
+)
+async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    dataset = active_dataset(app, request.guild_id)
+    wanted = options["version"].strip().lower()
+    found = [
+        m
+        for m in app.store.models(request.guild_id, 1_000_000, dataset=dataset.name)
+        if m.version.lower() == wanted or m.version.lower().split("-")[0] == wanted
+    ]
+    if not found:
+        raise NotFound(f"**{dataset.name}** has no model `{wanted}`; `models` lists them.")
+    app.jobs.registry.load_classifier(found[0])  # its files must be there before it is chosen
+    return _choose(app, dataset, found[0], "Done:")
+
+
+@command(
+    "rollback",
+    "Go back to the active dataset's model before the current one.",
+    permission="train",
+)
+async def rollback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    dataset = active_dataset(app, request.guild_id)
+    current = app.store.current_model(dataset)
+    history = app.store.models(request.guild_id, 1_000_000, dataset=dataset.name)
+    if current is None:
+        raise NotFound(f"**{dataset.name}** has no models yet.")
+    older = [m for m in history if m.created_at < current.created_at]
+    older = older or [m for m in history if m.version < current.version]
+    if not older:
+        raise NotFound(f"{current.version} is the oldest model of **{dataset.name}**.")
+    app.jobs.registry.load_classifier(older[0])
+    return _choose(app, dataset, older[0], "Rolled back:")

@@ -1,0 +1,121 @@
+"""One argument syntax: typed, console, Discord prefix and spoken requests read the same way,
+and every form the README shows works exactly as written."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.commands.arguments import finish, parse
+from assistant.config import Config
+from assistant.errors import BadInput
+from tests.test_walkthrough import readme_block
+from tests.walkthrough_files import write_walkthrough_files
+from transports.console import ConsoleTransport
+
+
+@pytest.fixture
+def no_training(make_config: Callable[..., Config]) -> Config:
+    """Examples are stored but no job starts, so every form can run one after another."""
+    return make_config(trainer={"sklearn": {"min_examples": 1_000_000}})
+
+
+@pytest.fixture
+async def quiet_app(no_training: Config, tmp_path: Path) -> Any:
+    write_walkthrough_files(tmp_path)
+    app = Assistant(no_training)
+    await app.start()
+    yield app
+    await app.close()
+
+
+def test_the_three_ways_to_say_false_and_quotes_are_text(app: Assistant) -> None:
+    train = app.commands.get("train")
+    assert train is not None
+    forms = [
+        '"dull and slow" false',
+        '"dull and slow" positive:false',
+        '"dull and slow" positive=false',
+        'positive=false "dull and slow"',
+    ]
+    parsed = [parse(train, form) for form in forms]
+    assert all(p == parsed[0] for p in parsed), parsed
+    assert parsed[0]["positive"] is False and parsed[0]["data"] == '"dull and slow"'
+    # a spoken or slash request arrives as options and goes through the same checks
+    assert finish(train, {"data": '"dull and slow"', "positive": "false"}) == parsed[0]
+    # unquoted words are text, whatever they contain; the last bare `true` is the label
+    assert parse(train, "this movie was 10/10 true")["data"] == "this movie was 10/10"
+    assert parse(train, "it's great")["data"] == "it's great"
+    with pytest.raises(BadInput, match="never closed"):
+        parse(train, '"unbalanced false')
+    assert parse(app.commands.get("correct"), "#87 2 negative") == {  # type: ignore[arg-type]
+        "message_id": "#87",
+        "text": "2 negative",
+    }
+
+
+async def test_every_form_the_readme_shows_adds_what_it_says(
+    quiet_app: Assistant, tmp_path: Path
+) -> None:
+    console = ConsoleTransport(quiet_app, json_mode=True)
+    await quiet_app.handle(console.request_for("create_dataset forms"))
+    replies = {}
+    for line in readme_block("argument-forms"):
+        reply = await quiet_app.handle(console.request_for(line))
+        # adding nothing new, `train` only retrains, which this config never does
+        nothing_new = "Training needs at least 1000000" in reply.text
+        assert reply.ok or nothing_new, (line, reply.text)
+        replies[line] = reply
+    dataset = quiet_app.store.active_dataset("console")
+    assert dataset is not None and dataset.name == "forms"
+    stored = dict(quiet_app.store.examples(dataset))
+    assert stored["what a lovely film"] == "positive"
+    for negative in ("dull and slow", "the plot made no sense", "I want my money back"):
+        assert stored[negative] == "negative"
+    assert stored["rated 10/10, a must see"] == "positive"
+    assert stored["this movie was 10/10"] == "positive"
+    assert stored["I was charged twice this month"] == "billing"
+    assert stored["the app crashes when I log in"] == "bug"
+    assert replies["train file:tickets.csv"].data["added"] == 12
+    folder = replies["train folder:reviews"]
+    assert "`reviews` is a folder" not in folder.text and folder.data["added"] > 40
+    bare = replies["train reviews"]
+    assert "`reviews` is a folder in the data folder, so I read the folder" in bare.text
+    assert '`"reviews"`' in bare.text  # how to add the word as text instead
+    assert not bare.ok and "Training needs" in bare.text  # the folder again: nothing new
+
+
+async def test_quoted_names_are_text_and_prefixes_are_paths(quiet_app: Assistant) -> None:
+    console = ConsoleTransport(quiet_app, json_mode=True)
+    quoted = await quiet_app.handle(console.request_for('train "reviews"'))
+    assert quoted.ok and quoted.data["added"] == 1
+    missing = await quiet_app.handle(console.request_for("train file:nothing.csv"))
+    assert not missing.ok and "no `nothing.csv`" in missing.text
+    escape = await quiet_app.handle(console.request_for("train folder:../.."))
+    assert not escape.ok and "outside the data folder" in escape.text
+    mine = Path(quiet_app.config.data_root).parent / "mine.txt"
+    mine.write_text("one\ntwo\n")
+    kept = console.request_for(f'train "reviews" +attach {mine}')
+    assert kept.text == '"reviews"' and kept.attachments[0].filename == "mine.txt"
+
+
+async def test_spoken_slots_use_the_same_rules(quiet_app: Assistant) -> None:
+    """A spoken "train the model on the reviews dataset as negative" fills the same options,
+    through the same intent templates as speech."""
+    console = ConsoleTransport(quiet_app, json_mode=True)
+    request = quiet_app.understand(
+        "train the model on the reviews dataset as negative",
+        user=console.user,
+        guild_id="console",
+        channel_id="console",
+    )
+    assert request is not None and request.options == {"data_dir": "reviews", "positive": False}
+    reply = await quiet_app.handle(request)
+    assert reply.ok, reply.text
+    dataset = quiet_app.store.active_dataset("console")
+    assert dataset is not None
+    assert {label for _, label in quiet_app.store.examples(dataset)} == {"negative"}
