@@ -40,14 +40,19 @@ def time_left(job: Job, now: float | None = None) -> str:
     return f"about {left / 60:.0f} min left"
 
 
+def progress_text(job: Job, width: int = 20) -> str:
+    """The bar, the percentage and the time left, e.g. for a live progress line."""
+    left = time_left(job)
+    return f"{progress_bar(job.progress, width)} {job.progress * 100:3.0f}%" + (
+        f" · {left}" if left else ""
+    )
+
+
 def job_line(job: Job) -> str:
     """One line about a job, e.g. for status and progress messages."""
     text = f"job #{job.id} on **{job.dataset}** ({job.backend}): {job.status}"
     if job.active:
-        text += f" {progress_bar(job.progress)} {job.progress * 100:.0f}%"
-        left = time_left(job)
-        if left:
-            text += f" · {left}"
+        text += f" {progress_text(job)}"
     if job.message and (job.active or job.status == "interrupted"):
         text += f" · {job.message}"
     if job.error:

@@ -22,7 +22,7 @@ from assistant.app import Assistant
 from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
-from assistant.reports import job_finished_reply, progress_bar
+from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
 from states.registry import SessionRegistry
 from states.session import TraceEntry
@@ -133,9 +133,7 @@ class ConsoleTransport:
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return
-        line = (
-            f"job #{job.id} {progress_bar(job.progress)} {job.progress * 100:3.0f}% {job.message}"
-        )
+        line = f"job #{job.id} {progress_text(job)} {job.message}"
         if self.err.isatty():
             print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
             self._bar_open = True

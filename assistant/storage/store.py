@@ -405,10 +405,7 @@ class Store:
         with self._tx() as db:
             db.execute(
                 "INSERT INTO replies (message_id, guild_id, channel_id, kind, text, data_json,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO UPDATE SET"
-                " guild_id = excluded.guild_id, channel_id = excluded.channel_id,"
-                " kind = excluded.kind, text = excluded.text, data_json = excluded.data_json,"
-                " created_at = excluded.created_at",
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id) DO NOTHING",
                 (
                     message_id,
                     guild_id,

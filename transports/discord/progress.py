@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from assistant.reports import job_finished_reply, progress_bar
+from assistant.reports import job_finished_reply, progress_bar, time_left
 
 from .render import render
 
@@ -32,7 +32,9 @@ class _Followed:
 
 def progress_line(job: Any) -> str:
     detail = f" · {job.message}" if job.message else ""
-    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({job.status}){detail}"
+    left = time_left(job)
+    when = f" · {left}" if left else ""
+    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({job.status}){when}{detail}"
 
 
 class JobProgress:
