@@ -22,6 +22,7 @@ from tests.test_commands import (  # noqa: F401 (collected by pytest)
     test_train_on_a_folder_keeps_its_labels_and_skips_repeats,
     test_train_test_correct_cycle,
 )
+from tests.test_guide import test_every_form_in_the_guide_works  # noqa: F401 (collected by pytest)
 
 
 @pytest.fixture
