@@ -54,7 +54,7 @@ class Assistant:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
         command = self.commands.get(request.command)
         if command is None:
-            return self._unknown(request.command)
+            return self.unknown_command(request.command)
         try:
             permissions.check(request.user, command.permission, self.config.permissions)
             if request.options is not None:
@@ -77,10 +77,16 @@ class Assistant:
                 kind="error",
             )
 
-    def _unknown(self, name: str) -> Reply:
+    def did_you_mean(self, name: str) -> str | None:
+        """The command a mistyped name was probably meant to be."""
         names = [c.name for c in self.commands.all()]
         close = difflib.get_close_matches(name.lower(), names, n=1)
-        hint = f" Did you mean `{close[0]}`?" if close else ""
+        return close[0] if close else None
+
+    def unknown_command(self, name: str) -> Reply:
+        """The answer to a command name that does not exist, with a guess when one is close."""
+        close = self.did_you_mean(name)
+        hint = f" Did you mean `{close}`?" if close else ""
         return Reply(
             text=f"I don't know the command `{name}`.{hint} Type `help` to see what I can do.",
             ok=False,

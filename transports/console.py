@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import shlex
 import sys
 from collections.abc import Callable
@@ -26,6 +25,7 @@ from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
 from states.registry import SessionRegistry
 from states.session import TraceEntry
+from transports.console_terminal import Terminal, plain, render_markdown
 from transports.console_voice import SHOWN, ConsoleVoice, format_trace
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,10 @@ GUILD = CHANNEL = "console"
 ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
 PROMPT = "trainer> "
+WELCOME = "Trainer console. Type `help` for commands, `quit` to leave."
 NOT_UNDERSTOOD = Reply(
     text="I didn't find a command in that. Type `help` to see what I can do.", ok=False
 )
-BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
 @dataclass
@@ -55,6 +55,8 @@ class ConsoleTransport:
     """The console's voice channel, opened by `join` (speech engines load on first use)."""
     prompt: str = ""
     """Shown when waiting for input on a terminal; redrawn after announcements."""
+    terminal: Terminal | None = None
+    """Line editing, history and the progress line, when a person types at a real terminal."""
     _next_id: int = 0
     _bar_open: bool = False
 
@@ -98,7 +100,9 @@ class ConsoleTransport:
             print(json.dumps(record, ensure_ascii=False, default=str), file=self.out, flush=True)
         else:
             mark = "" if reply.ok else "⚠ "
-            print(f"[#{message_id}] {mark}{self._render(reply.text)}", file=self.out)
+            text = self._render(reply.text)
+            joiner = "\n" if "\n" in text and self.out.isatty() else ""
+            print(f"[#{message_id}] {mark}{joiner}{text}", file=self.out)
             for path in saved:
                 print(f"   📎 {path}", file=self.out)
             self.out.flush()
@@ -106,10 +110,8 @@ class ConsoleTransport:
         return message_id
 
     def _render(self, text: str) -> str:
-        """Discord's **bold** becomes terminal bold, or plain text on a pipe."""
-        if self.out.isatty():
-            return BOLD.sub(lambda m: f"\x1b[1m{m.group(1)}\x1b[0m", text)
-        return BOLD.sub(r"\1", text)
+        """Discord Markdown rendered for a terminal, or plain text on a pipe."""
+        return render_markdown(text) if self.out.isatty() else plain(text)
 
     def _save_files(self, message_id: str, reply: Reply) -> list[Path]:
         """Files a Discord user would download are written where the console user can open them."""
@@ -129,12 +131,18 @@ class ConsoleTransport:
         if job.guild_id != GUILD:
             return
         if event.kind == "finished":
+            if self.terminal is not None:
+                self.terminal.show_progress(None)
             self.show(job_finished_reply(self.app, job), command=None)
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return
         line = f"job #{job.id} {progress_text(job)} {job.message}"
-        if self.err.isatty():
+        if self.terminal is not None and not self.terminal.dumb:
+            self.terminal.show_progress(line)
+        elif self.terminal is not None:
+            print(line, file=self.out, flush=True)  # a dumb terminal: one line per update
+        elif self.err.isatty():
             print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
             self._bar_open = True
         elif not self.json_mode:
@@ -215,13 +223,19 @@ class ConsoleTransport:
                 stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
             )
             if understood is None:
-                self.show(NOT_UNDERSTOOD)
+                self.show(self._not_understood(request.command))
                 return
             request = understood
         reply = await self.app.handle(request)
         self.show(reply, command=request.command)
         if reply.ok and reply.voice_action is not None:
             await self._voice_action(GUILD, reply.voice_action)
+
+    def _not_understood(self, first_word: str) -> Reply:
+        """A sentence with no command in it; a first word close to a command name is a typo."""
+        if self.app.did_you_mean(first_word) is None:
+            return NOT_UNDERSTOOD
+        return self.app.unknown_command(first_word)
 
     # -- voice channel -------------------------------------------------------------------------
 
@@ -301,21 +315,42 @@ class ConsoleTransport:
 
     async def run(self, stream: IO[str]) -> None:
         interactive = stream.isatty()
+        if interactive and self.out.isatty() and not self.json_mode:
+            await self.run_terminal()
+            return
         self.prompt = PROMPT if interactive else ""
         if interactive and not self.json_mode:
-            print("Trainer console. Type `help` for commands, `quit` to leave.", file=self.out)
+            print(WELCOME, file=self.out)
         while True:
             line = await asyncio.to_thread(_read_line, stream, self.prompt)
             if line is None or line.strip().lower() in QUIT_WORDS:
                 break
-            try:
-                await self.handle_line(line)
-            except Exception:
-                # the console itself must survive anything; the log has the details
-                log.exception("console could not handle %r", line)
-                self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
+            await self.handle_safely(line)
         if not interactive:
             await self.wait_for_jobs()
+
+    async def run_terminal(self) -> None:
+        """A person at a terminal: edited input with history, output above the prompt."""
+        self.terminal = Terminal(self.app.config.state_dir / "console-history")
+        with self.terminal.printing():
+            self.out = sys.stdout  # now the stream that prints above the prompt line
+            print(WELCOME, file=self.out)
+            while True:
+                try:
+                    line = await self.terminal.read(PROMPT)
+                except KeyboardInterrupt:
+                    break
+                if line is None or line.strip().lower() in QUIT_WORDS:
+                    break
+                await self.handle_safely(line)
+
+    async def handle_safely(self, line: str) -> None:
+        try:
+            await self.handle_line(line)
+        except Exception:
+            # the console itself must survive anything; the log has the details
+            log.exception("console could not handle %r", line)
+            self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
 
 
 def _read_line(stream: IO[str], prompt: str) -> str | None:

@@ -75,17 +75,39 @@ async def say(
     return [e for e in session.trace if e.at >= started]
 
 
+EVENT_WORDS = {
+    "heard": "heard",
+    "speaking": "saying",
+    "said": "said",
+    "interrupted": "cut off",
+    "posted": "wrote",
+    "barge_in": "interrupted by",
+}
+"""What the console shows for each trace event; the rest (state changes, events a state did not
+take) is bookkeeping for the log and `--json`, not for the person listening."""
+
+
+def speaker_name(speaker_id: str) -> str:
+    """`console` is the owner typing here ("you"); `console-2` is the second file ("speaker 2")."""
+    if speaker_id == "console":
+        return "you"
+    number = speaker_id.removeprefix("console-")
+    return f"speaker {number}" if number.isdigit() else speaker_id
+
+
 def format_trace(entries: list[TraceEntry]) -> str:
     """Human-readable lines for the console: who said what, what the bot heard and said."""
-    if not entries:
+    shown = [e for e in entries if e.kind in EVENT_WORDS]
+    if not shown:
         return "(nothing happened)"
     t0 = entries[0].at
     lines = []
-    for e in entries:
-        if e.kind not in SHOWN:
-            continue
-        who = f" {e.speaker}" if e.speaker else ""
-        lines.append(f"{e.at - t0:6.2f}s {e.kind:<11}{who}: {e.text}")
+    for e in shown:
+        who = f" {speaker_name(e.speaker)}" if e.speaker else ""
+        text = e.text.strip()
+        if e.kind == "heard" and not text:
+            text = "(no words I could make out)"
+        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ options and go through `finish`, the same checks):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,11 @@ TRAILING_BOOLS = {"true", "false"}
 """Bare words that set a yes/no option when they end the line (others would eat real text)."""
 QUOTES = "\"'“”‘’"
 CLOSING = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’"}
+POLITE_WORDS = {"please", "pls", "plz", "thanks", "thank", "you", "now", "пожалуйста", "спасибо"}
+"""Trailing words people add to a command (`status please`) that are not arguments."""
+POLITE_TAIL = re.compile(
+    r"(?:^|\s+)(?:" + "|".join(sorted(POLITE_WORDS)) + r")[.!,]*\s*$", re.IGNORECASE
+)
 
 
 def to_bool(value: object, name: str) -> bool:
@@ -103,11 +109,13 @@ def parse(command: Command, text: str) -> dict[str, Any]:
     """Typed text -> options, then `finish` (the checks every request goes through)."""
     options: dict[str, Any] = {}
     by_name = {p.name: p for p in command.params}
+    if _only_polite(text):
+        text = ""  # `help please`, `train please`
     if command.params and command.params[0].kind in ("text", "json"):
         if text.strip():
             options[command.params[0].name] = text.strip()  # JSON and free text: as typed
         return finish(command, options)
-    tokens = tokenize(text)
+    tokens = tokenize(_strip_polite(text))  # `select_dataset reviews please`
     # the bare `true`/`false` that sets a yes/no option ends the line, or comes just before
     # the `name=value` options that end it
     unnamed = [i for i, token in enumerate(tokens) if _named(token, by_name) is None]
@@ -142,6 +150,18 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         # every remaining word as typed, quotes kept: they mean "this is text, not a path"
         options[source[0]] = " ".join(text[t.start : t.end] for t in source[1])
     return finish(command, options)
+
+
+def _only_polite(text: str) -> bool:
+    words = text.split()
+    return bool(words) and all(w.lower().strip(".!,") in POLITE_WORDS for w in words)
+
+
+def _strip_polite(text: str) -> str:
+    """Drop polite words at the end of a command line (`select_dataset reviews please`)."""
+    while (found := POLITE_TAIL.search(text)) is not None:
+        text = text[: found.start()]
+    return text
 
 
 def finish(command: Command, options: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,27 @@ if TYPE_CHECKING:
     from ..app import Assistant
 
 
+TRANSPORT_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
+    "console": (
+        "In this console",
+        (
+            "`+attach PATH` after a command: send a file from this computer, like a Discord upload",
+            "`say FILE.wav ...`: speak in the console's voice channel (one file per person)",
+            "`wait`: wait until running jobs finish",
+            "`quit`: leave the console (also `exit` or Ctrl-D)",
+        ),
+    ),
+    "discord": (
+        "Voice privacy",
+        (
+            "`{prefix}optout`: stop the bot from hearing your voice",
+            "`{prefix}optin`: let the bot hear your voice again",
+        ),
+    ),
+}
+"""Commands a transport handles itself (not in the registry), listed by `help` where they work."""
+
+
 @command("hi", "Say hello.", aliases=("hello",))
 async def hi(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     return Reply(text=f"HI! 👋 Hello, {request.user.name}.", speech=f"Hi {request.user.name}!")
@@ -37,6 +58,9 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             lines.append(f"Needs permission `{found.permission}` (see config.yaml).")
         return Reply(text="\n".join(lines), speech=found.summary)
     lines = [f"`{prefix}{c.usage}`: {c.summary}" for c in app.commands.all()]
+    where = "console" if request.source == "console" else "discord"
+    title, extra = TRANSPORT_HELP[where]
+    lines += ["", f"**{title}**", *(line.format(prefix=prefix) for line in extra)]
     return Reply(
         text="**Commands**\n" + "\n".join(lines) + f"\n\n`{prefix}instruction` shows a guide.",
         speech="I can train, test, select datasets, archive folders and more. "
