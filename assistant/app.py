@@ -13,9 +13,10 @@ import secrets
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 
-from . import permissions
+from . import i18n, permissions
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
+from .commands.registry import Command
 from .config import Config
 from .datasets import ARCHIVE_FOLDER
 from .errors import UserError
@@ -41,6 +42,7 @@ class Assistant:
         self.jobs = JobManager(self.store, config)
         self._names_listeners: list[NamesListener] = []
         self._names: dict[str, list[str]] | None = None
+        self._matchers: dict[str, IntentMatcher] = {}
 
     async def start(self) -> None:
         for job in self.jobs.recover():
@@ -52,9 +54,9 @@ class Assistant:
 
     async def handle(self, request: Request) -> Reply:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
-        command = self.commands.get(request.command)
+        command = self.find_command(request.command)
         if command is None:
-            return self.unknown_command(request.command)
+            return self.unknown_command(request.command, request.guild_id)
         try:
             permissions.check(request.user, command.permission, self.config.permissions)
             if request.options is not None:
@@ -69,35 +71,64 @@ class Assistant:
         except Exception:
             reference = secrets.token_hex(3)
             log.exception("command %s failed (ref %s)", request.command, reference)
+            language = self.language(request.guild_id)
             return Reply(
-                text=f"Sorry, something went wrong on my side (reference `{reference}`). "
-                "The details are in the log.",
-                speech="Sorry, something went wrong on my side.",
+                text=i18n.message(language, "error.internal", reference=reference),
+                speech=i18n.message(language, "error.internal.speech"),
                 ok=False,
                 kind="error",
             )
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be."""
-        names = [c.name for c in self.commands.all()]
+        names = [c.name for c in self.commands.all()] + list(i18n.localized_names())
         close = difflib.get_close_matches(name.lower(), names, n=1)
         return close[0] if close else None
 
-    def unknown_command(self, name: str) -> Reply:
+    def find_command(self, name: str) -> Command | None:
+        """A command by its name, an alias, or its name in any language (`обучить`)."""
+        found = self.commands.get(name)
+        if found is None:
+            found = self.commands.get(i18n.localized_names().get(name.lower(), ""))
+        return found
+
+    def unknown_command(self, name: str, guild_id: str) -> Reply:
         """The answer to a command name that does not exist, with a guess when one is close."""
+        language = self.language(guild_id)
         close = self.did_you_mean(name)
-        hint = f" Did you mean `{close}`?" if close else ""
+        hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
         return Reply(
-            text=f"I don't know the command `{name}`.{hint} Type `help` to see what I can do.",
+            text=i18n.message(language, "error.unknown_command", name=name, hint=hint),
             ok=False,
             kind="error",
         )
+
+    def language(self, guild_id: str) -> str:
+        """The guild's language (`language` command), else config.yaml's, else English."""
+        code = self.store.guild_language(guild_id) or self.config.language
+        return code if code in i18n.languages() else i18n.ENGLISH
+
+    def text(self, guild_id: str, key: str, **fields: object) -> str:
+        """A reply from the message catalog, in the guild's language."""
+        return i18n.message(self.language(guild_id), key, **fields)
 
     @cached_property
     def intents(self) -> IntentMatcher:
         """The voice intents, for typed free text. Typed names match as written, so the
         pronunciation dictionary is not needed here."""
         return IntentMatcher.from_settings(self.config.voice, is_word=lambda _word: True)
+
+    def intents_for(self, language: str) -> IntentMatcher:
+        """Free-text templates of one language (English: `intents`)."""
+        if language == i18n.ENGLISH:
+            return self.intents
+        if language not in self._matchers:
+            self._matchers[language] = IntentMatcher.from_settings(
+                self.config.voice,
+                is_word=lambda _word: True,
+                sentences=i18n.sentences_file(language),
+            )
+        return self._matchers[language]
 
     def understand(
         self,
@@ -109,8 +140,15 @@ class Assistant:
         source: Source = "text",
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None."""
-        self.intents.update_lists(self.speakable_lists(guild_id))
-        intent = self.intents.match(text)
+        lists = self.speakable_lists(guild_id)
+        intent = None
+        # The guild's language first; English commands are understood everywhere.
+        for language in dict.fromkeys((self.language(guild_id), i18n.ENGLISH)):
+            matcher = self.intents_for(language)
+            matcher.update_lists(lists)
+            intent = matcher.match(text)
+            if intent is not None:
+                break
         if intent is None:
             return None
         request = to_request(intent, user, guild_id, channel_id)

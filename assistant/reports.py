@@ -121,46 +121,48 @@ def job_finished_reply(app: Assistant, job: Job) -> Reply:
 
 async def status_reply(app: Assistant, guild_id: str) -> Reply:
     store = app.store
+
+    def t(key: str, **fields: object) -> str:
+        return app.text(guild_id, key, **fields)
+
     dataset = store.active_dataset(guild_id)
-    lines = ["**Status**"]
+    lines = [f"**{t('status.title')}**"]
     data: dict[str, Any] = {"dataset": None, "model": None, "jobs": []}
     if dataset is None:
-        lines.append("Active dataset: none yet (`select_dataset` or `train` sets one).")
+        lines.append(t("status.no_dataset"))
     else:
         folders = ", ".join(f"`{f}`" + (f" → {lbl}" if lbl else "") for f, lbl in dataset.folders)
         n = store.count_examples(dataset)
         lines.append(
-            f"Active dataset: **{dataset.name}** · folders: {folders or 'none'} · "
-            f"{n:,} added examples"
+            t(
+                "status.dataset",
+                name=dataset.name,
+                folders=folders or t("status.no_folders"),
+                count=f"{n:,}",
+            )
         )
         data["dataset"] = dataset.name
     model = store.current_model(dataset) if dataset is not None else None
     if model is None:
-        lines.append("Model: none yet for this dataset (`train` builds one).")
+        lines.append(t("status.no_model"))
     else:
         age = time.strftime("%Y-%m-%d %H:%M", time.localtime(model.created_at))
-        lines.append(f"Model: {model_line(model)} · trained {age}")
+        lines.append(t("status.model", model=model_line(model), age=age))
         data["model"] = {"version": model.version, "metrics": model.metrics}
     jobs = store.jobs(guild_id, limit=3)
     for job in jobs:
         lines.append("- " + job_line(job))
         data["jobs"].append({"id": job.id, "status": job.status, "progress": job.progress})
     if not jobs:
-        lines.append("Jobs: none.")
+        lines.append(t("status.no_jobs"))
     if dataset is not None:
         corrections = len(store.corrections(guild_id, "prediction", dataset_id=dataset.id))
-        lines.append(
-            f"Corrections of predictions in this dataset (used in every training run): "
-            f"{corrections}"
-        )
+        lines.append(t("status.corrections", count=corrections))
     running = [j for j in jobs if j.active]
-    speech = (
-        f"Training is running, {running[0].progress * 100:.0f} percent done."
-        if running
-        else (
-            f"The model's accuracy is {percent(model.metrics.get('accuracy'))}."
-            if model
-            else "There is no model yet."
-        )
-    )
+    if running:
+        speech = t("status.running.speech", percent=f"{running[0].progress * 100:.0f}")
+    elif model:
+        speech = t("status.accuracy.speech", accuracy=percent(model.metrics.get("accuracy")))
+    else:
+        speech = t("status.no_model.speech")
     return Reply(text="\n".join(lines), speech=speech.replace("%", " percent"), data=data)

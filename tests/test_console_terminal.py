@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,36 +16,20 @@ from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.messages import Request, User
 from states.session import TraceEntry
-from tests.corpus import write_folder_dataset
+from tests.consoles import ROOT, make_workdir, run_console
 from transports.console_voice import format_trace
 
-ROOT = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 UP, LEFT, BACKSPACE = "\x1b[A", "\x1b[D", "\x7f"
 
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
-    write_folder_dataset(tmp_path / "data")
-    return tmp_path
-
-
-def piped(workdir: Path, script: str, *flags: str) -> str:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", *flags],
-        cwd=workdir,
-        input=script,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    return result.stdout
+    return make_workdir(tmp_path)
 
 
 def test_help_lists_the_console_commands(workdir: Path) -> None:
-    out = piped(workdir, "help\n")
+    out = run_console(workdir, "help\n")
     for line in ("`+attach PATH`", "`say FILE.wav ...`", "`wait`", "`quit`", "`!train"):
         assert line in out
     assert "**" not in out and "\x1b[" not in out  # a pipe gets plain text
@@ -68,7 +51,7 @@ async def test_discord_help_lists_optout_and_optin(tmp_path: Path) -> None:
 
 
 def test_typos_polite_words_and_json_stay_machine_readable(workdir: Path) -> None:
-    out = piped(
+    out = run_console(
         workdir, "trian\nstatus please\nselect_dataset reviews please\nhelp please\n", "--json"
     )
     replies = [json.loads(line) for line in out.splitlines()]
@@ -77,7 +60,7 @@ def test_typos_polite_words_and_json_stay_machine_readable(workdir: Path) -> Non
     assert status["ok"] and status["text"].startswith("**Status**")
     assert selected["ok"] and selected["data"]["dataset"] == "reviews"
     assert helped["ok"] and "`quit`" in helped["text"]
-    far = piped(workdir, "what a lovely day outside\n")
+    far = run_console(workdir, "what a lovely day outside\n")
     assert "didn't find a command" in far and "Did you mean" not in far
 
 

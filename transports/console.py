@@ -35,9 +35,6 @@ ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
 PROMPT = "trainer> "
 WELCOME = "Trainer console. Type `help` for commands, `quit` to leave."
-NOT_UNDERSTOOD = Reply(
-    text="I didn't find a command in that. Type `help` to see what I can do.", ok=False
-)
 
 
 @dataclass
@@ -217,7 +214,7 @@ class ConsoleTransport:
             self.show(Reply(text=str(exc), ok=False, kind="error"))
             return
         typed_command = stripped.startswith((self.app.config.prefix, "/"))
-        if not typed_command and self.app.commands.get(request.command) is None:
+        if not typed_command and self.app.find_command(request.command) is None:
             # not a command name: maybe a sentence ("please train the model on reviews")
             understood = self.app.understand(
                 stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
@@ -234,8 +231,8 @@ class ConsoleTransport:
     def _not_understood(self, first_word: str) -> Reply:
         """A sentence with no command in it; a first word close to a command name is a typo."""
         if self.app.did_you_mean(first_word) is None:
-            return NOT_UNDERSTOOD
-        return self.app.unknown_command(first_word)
+            return Reply(text=self.app.text(GUILD, "error.not_understood"), ok=False)
+        return self.app.unknown_command(first_word, GUILD)
 
     # -- voice channel -------------------------------------------------------------------------
 

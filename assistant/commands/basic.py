@@ -1,43 +1,47 @@
-"""Conversation basics: greeting, help, instructions, status, and voice presence."""
+"""Conversation basics: greeting, help, instructions, status, language and voice presence."""
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound
+from .. import i18n
+from ..errors import BadInput, NotFound
 from ..messages import Reply, Request
 from ..reports import status_reply
-from .registry import Param, command
+from .registry import Command, Param, command
 
 if TYPE_CHECKING:
     from ..app import Assistant
 
-
-TRANSPORT_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
+TRANSPORT_HELP: dict[str, tuple[str, ...]] = {
     "console": (
-        "In this console",
-        (
-            "`+attach PATH` after a command: send a file from this computer, like a Discord upload",
-            "`say FILE.wav ...`: speak in the console's voice channel (one file per person)",
-            "`wait`: wait until running jobs finish",
-            "`quit`: leave the console (also `exit` or Ctrl-D)",
-        ),
+        "help.console",
+        "help.console.attach",
+        "help.console.say",
+        "help.console.wait",
+        "help.console.quit",
     ),
-    "discord": (
-        "Voice privacy",
-        (
-            "`{prefix}optout`: stop the bot from hearing your voice",
-            "`{prefix}optin`: let the bot hear your voice again",
-        ),
-    ),
+    "discord": ("help.discord", "help.discord.optout", "help.discord.optin"),
 }
-"""Commands a transport handles itself (not in the registry), listed by `help` where they work."""
+"""Commands a transport handles itself (not in the registry), listed by `help` where they work:
+a title and one line each, as message keys."""
 
 
 @command("hi", "Say hello.", aliases=("hello",))
 async def hi(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    return Reply(text=f"HI! 👋 Hello, {request.user.name}.", speech=f"Hi {request.user.name}!")
+    user = request.user.name
+    return Reply(
+        text=app.text(request.guild_id, "hi", user=user),
+        speech=app.text(request.guild_id, "hi.speech", user=user),
+    )
+
+
+def usage_line(app: Assistant, found: Command, language: str) -> str:
+    """`!train [data] ...` · `!обучить`: summary — in the guild's language."""
+    prefix = app.config.prefix
+    local = i18n.command_texts(language).get(found.name, {}).get("name")
+    also = f" · `{prefix}{local}`" if local else ""
+    return f"`{prefix}{found.usage}`{also}: {i18n.summary(language, found.name, found.summary)}"
 
 
 @command(
@@ -47,44 +51,58 @@ async def hi(app: Assistant, request: Request, options: dict[str, Any]) -> Reply
 )
 async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     prefix = app.config.prefix
+    language = app.language(request.guild_id)
     name = options["command"]
     if name:
-        found = app.commands.get(name.lstrip(prefix).lstrip("/"))
+        found = app.find_command(name.lstrip(prefix).lstrip("/"))
         if found is None:
-            raise NotFound(f"There is no command `{name}`. Type `help` to list them.")
-        lines = [f"`{prefix}{found.usage}`: {found.summary}"]
-        lines += [f"- `{p.name}`: {p.description}" for p in found.params]
+            raise NotFound(i18n.message(language, "error.no_such_command", name=name))
+        lines = [usage_line(app, found, language)]
+        lines += [
+            f"- `{p.name}`: {i18n.param_description(language, found.name, p.name, p.description)}"
+            for p in found.params
+        ]
         if found.permission:
-            lines.append(f"Needs permission `{found.permission}` (see config.yaml).")
-        return Reply(text="\n".join(lines), speech=found.summary)
-    lines = [f"`{prefix}{c.usage}`: {c.summary}" for c in app.commands.all()]
+            lines.append(i18n.message(language, "help.permission", permission=found.permission))
+        return Reply(
+            text="\n".join(lines), speech=i18n.summary(language, found.name, found.summary)
+        )
+    lines = [usage_line(app, c, language) for c in app.commands.all()]
     where = "console" if request.source == "console" else "discord"
-    title, extra = TRANSPORT_HELP[where]
-    lines += ["", f"**{title}**", *(line.format(prefix=prefix) for line in extra)]
+    title, *extra = (i18n.message(language, key, prefix=prefix) for key in TRANSPORT_HELP[where])
+    lines += ["", f"**{title}**", *extra]
+    title = i18n.message(language, "help.title")
+    guide = i18n.message(language, "help.guide", prefix=prefix)
     return Reply(
-        text="**Commands**\n" + "\n".join(lines) + f"\n\n`{prefix}instruction` shows a guide.",
-        speech="I can train, test, select datasets, archive folders and more. "
-        "The full list is in the text channel.",
+        text=f"**{title}**\n" + "\n".join(lines) + f"\n\n{guide}",
+        speech=i18n.message(language, "help.speech"),
     )
 
 
-def command_table(app: Assistant) -> str:
-    rows = ["| command | what it does |", "|---|---|"]
-    rows += [f"| `{app.config.prefix}{c.usage}` | {c.summary} |" for c in app.commands.all()]
+def command_table(app: Assistant, language: str) -> str:
+    head = (
+        i18n.message(language, "guide.column.command"),
+        i18n.message(language, "guide.column.summary"),
+    )
+    rows = [f"| {head[0]} | {head[1]} |", "|---|---|"]
+    rows += [
+        f"| `{app.config.prefix}{c.usage}` | {i18n.summary(language, c.name, c.summary)} |"
+        for c in app.commands.all()
+    ]
     return "\n".join(rows)
 
 
-def instructions_text(app: Assistant) -> str:
+def instructions_text(app: Assistant, language: str = i18n.ENGLISH) -> str:
     """The guide, with its command table generated from the registry so it never drifts."""
-    template = resources.files("assistant").joinpath("instructions.md").read_text("utf-8")
-    return template.replace("{{commands}}", command_table(app))
+    return i18n.guide(language).replace("{{commands}}", command_table(app, language))
 
 
 @command("instruction", "Show the guide to using Trainer.", aliases=("instructions", "guide"))
 async def instruction(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    language = app.language(request.guild_id)
     return Reply(
-        text=instructions_text(app),
-        speech="Here is the guide. I've put it in the text channel.",
+        text=instructions_text(app, language),
+        speech=i18n.message(language, "instruction.speech"),
     )
 
 
@@ -93,17 +111,74 @@ async def status(app: Assistant, request: Request, options: dict[str, Any]) -> R
     return await status_reply(app, request.guild_id)
 
 
+def voice_note(language: str) -> str:
+    """Why spoken commands in `language` will not be understood, or "" when they will. Voice
+    sessions recognize English only (bundled pocketsphinx model, English intent templates)."""
+    if language == i18n.ENGLISH:
+        return ""
+    return i18n.message(language, "language.no_voice", name=i18n.language_name(language))
+
+
 @command("join", "Join your voice channel and listen for the wake phrase.")
 async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    wake = app.config.voice.wake_phrases[0] if app.config.voice.wake_phrases else "the wake phrase"
+    language = app.language(request.guild_id)
+    phrases = app.config.voice.wake_phrases
+    wake = phrases[0] if phrases else i18n.message(language, "join.no_wake")
+    note = voice_note(language)
     return Reply(
-        text=f"Joining your voice channel. Say “{wake}” and a command, for example "
-        f"“{wake}, what's the status”.",
-        speech="Hello, I'm listening.",
+        text=i18n.message(language, "join", wake=wake) + (f"\n{note}" if note else ""),
+        speech=i18n.message(language, "join.speech"),
         voice_action="join",
     )
 
 
 @command("leave", "Leave the voice channel.")
 async def leave(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    return Reply(text="Leaving the voice channel. Bye!", speech="Bye!", voice_action="leave")
+    return Reply(
+        text=app.text(request.guild_id, "leave"),
+        speech=app.text(request.guild_id, "leave.speech"),
+        voice_action="leave",
+    )
+
+
+def language_code(word: str) -> str | None:
+    """`ru`, `RU`, `русский` or `English` as a language code, or None."""
+    word = word.strip().lower()
+    for code in i18n.languages():
+        if word in (code, i18n.language_name(code).lower()):
+            return code
+    return None
+
+
+@command(
+    "language",
+    "Show or change the bot's language on this server.",
+    Param("code", "str", "Language code, e.g. en or ru"),
+)
+async def language(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    current = app.language(request.guild_id)
+    codes = i18n.languages()
+    available = ", ".join(f"`{c}` ({i18n.language_name(c)})" for c in codes)
+    data: dict[str, Any] = {"language": current, "languages": codes}
+    if not options["code"]:
+        text = i18n.message(
+            current,
+            "language.current",
+            name=i18n.language_name(current),
+            code=current,
+            available=available,
+            prefix=app.config.prefix,
+        )
+        return Reply(text=text, data=data)
+    code = language_code(options["code"])
+    if code is None:
+        raise BadInput(
+            i18n.message(current, "language.unknown", code=options["code"], available=available)
+        )
+    app.store.set_guild_language(request.guild_id, code)
+    note = voice_note(code)
+    return Reply(
+        text=i18n.message(code, "language.set") + (f"\n{note}" if note else ""),
+        speech=i18n.message(code, "language.set.speech"),
+        data={**data, "language": code},
+    )

@@ -36,6 +36,9 @@ class ConfigError(Exception):
 class Config(Section):
     prefix: str = Field("!", min_length=1, max_length=5)
     """Prefix of typed commands, as in `!train`."""
+    language: str = "en"
+    """Language of replies where a server has not chosen one with `language` (a folder name
+    in assistant/locales/: en, ru)."""
     data_root: Path = Path("data")
     """Every path a user names is confined to this folder (relative to config.yaml's folder)."""
     state_dir: Path = Path("state")

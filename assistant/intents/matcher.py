@@ -49,9 +49,12 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" .-")
 
 
-def load_sentences(extra: str | Path | None = None) -> dict[str, Any]:
-    """Built-in templates, with `extra` merged over them (intents replaced by name)."""
-    data: dict[str, Any] = yaml.safe_load(DEFAULT_SENTENCES.read_text(encoding="utf-8"))
+def load_sentences(
+    extra: str | Path | None = None, base: Path = DEFAULT_SENTENCES
+) -> dict[str, Any]:
+    """Built-in templates (`base`: one language's), with `extra` merged over them (intents
+    replaced by name)."""
+    data: dict[str, Any] = yaml.safe_load(base.read_text(encoding="utf-8"))
     if extra:
         try:
             override = yaml.safe_load(Path(extra).read_text(encoding="utf-8")) or {}
@@ -70,9 +73,10 @@ class IntentMatcher:
         wake_phrases: Iterable[str] = ("hey trainer", "okay trainer"),
         intents_file: str | Path | None = None,
         is_word: Callable[[str], bool] | None = None,
+        sentences: Path = DEFAULT_SENTENCES,
     ) -> None:
         self.wake_phrases = [normalize(p) for p in wake_phrases if normalize(p)]
-        self.data = load_sentences(intents_file)
+        self.data = load_sentences(intents_file, sentences)
         if self.wake_phrases:
             rules = self.data.setdefault("expansion_rules", {})
             rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
@@ -100,10 +104,13 @@ class IntentMatcher:
 
     @classmethod
     def from_settings(
-        cls, settings: Any, is_word: Callable[[str], bool] | None = None
+        cls,
+        settings: Any,
+        is_word: Callable[[str], bool] | None = None,
+        sentences: Path = DEFAULT_SENTENCES,
     ) -> IntentMatcher:
-        """Build from `VoiceSettings`."""
-        return cls(settings.wake_phrases, settings.intents_file, is_word)
+        """Build from `VoiceSettings` (`sentences`: the templates of another language)."""
+        return cls(settings.wake_phrases, settings.intents_file, is_word, sentences)
 
     @property
     def expansion_rules(self) -> dict[str, Sentence]:

@@ -118,4 +118,8 @@ MIGRATIONS: list[str] = [
         value INTEGER NOT NULL
     );
     """,
+    # 3: each server's language (`language` command); NULL means config.yaml's default
+    """
+    ALTER TABLE guilds ADD COLUMN language TEXT;
+    """,
 ]

@@ -61,6 +61,19 @@ class Store:
 
     # -- guilds and datasets -------------------------------------------------------------------
 
+    def guild_language(self, guild_id: str) -> str | None:
+        row = self._one("SELECT language FROM guilds WHERE guild_id = ?", (guild_id,))
+        return None if row is None else row[0]
+
+    def set_guild_language(self, guild_id: str, language: str) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO guilds (guild_id, language, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (guild_id) DO UPDATE SET language = excluded.language,"
+                " updated_at = excluded.updated_at",
+                (guild_id, language, time.time()),
+            )
+
     def active_dataset(self, guild_id: str) -> Dataset | None:
         row = self._one("SELECT active_dataset FROM guilds WHERE guild_id = ?", (guild_id,))
         if row is None or row[0] is None:

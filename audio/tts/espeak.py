@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import shutil
 import wave
 
@@ -23,6 +24,20 @@ def parse_wav(data: bytes, engine: str = "") -> Speech:
     return Speech(frames, rate, channels, engine)
 
 
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+RUSSIAN_VOICE = "ru"
+"""espeak-ng's Russian voice, for answers written in Russian (a guild that chose `language ru`)."""
+
+
+def voice_for(text: str, voice: str) -> str:
+    """The configured voice, or the Russian one when the answer is mostly Cyrillic: the answer's
+    own script says which language it is in, whichever guild or engine asked for it."""
+    if len(CYRILLIC.findall(text)) > len(LATIN.findall(text)):
+        return RUSSIAN_VOICE
+    return voice
+
+
 class EspeakSynthesizer(Synthesizer):
     """espeak-ng voice (e.g. "en-us", "en-gb+f3") at `rate` words per minute."""
 
@@ -39,8 +54,9 @@ class EspeakSynthesizer(Synthesizer):
             raise TtsError("espeak-ng is not installed (apt install espeak-ng)")
         if not text.strip():
             return Speech(b"", 22_050, 1, self.name)
+        voice = voice_for(text, self.voice)
         proc = await asyncio.create_subprocess_exec(
-            self.exe, "-v", self.voice, "-s", str(self.rate), "--stdout", "--stdin",
+            self.exe, "-v", voice, "-s", str(self.rate), "--stdout", "--stdin",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

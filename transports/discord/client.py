@@ -91,12 +91,14 @@ class TrainerBot(commands.Bot):
         from .audio_messages import AudioMessagesCog
         from .cog_commands import CommandsCog
         from .privacy import PrivacyCog
+        from .translator import CatalogTranslator
         from .voice.manager import VoiceCog
 
         await self.add_cog(CommandsCog(self))
         await self.add_cog(PrivacyCog(self))
         await self.add_cog(VoiceCog(self))
         await self.add_cog(AudioMessagesCog(self))
+        await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
         if self.config.discord.sync_commands:
             await self._sync()
 

@@ -1,0 +1,98 @@
+"""Languages as folders of files: `assistant/locales/<code>/` holds, with no code,
+
+- `messages.yaml`: the replies, `key: "text with {fields}"` (a key missing falls back to English);
+- `commands.yaml`: each command's localized name (a second name to type, and the slash command's
+  name in that Discord locale), summary and parameter descriptions (English: the code itself);
+- `instructions.md`: the guide, `{{commands}}` replaced by the command table;
+- `sentences.yaml`: hassil templates for free text ("выбери набор отзывы"), like the English
+  `assistant/intents/sentences.yaml`.
+
+A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .intents.matcher import DEFAULT_SENTENCES
+
+LOCALES = Path(__file__).with_name("locales")
+ENGLISH = "en"
+
+
+def languages() -> list[str]:
+    """Language codes that have a folder (English first)."""
+    codes = sorted(p.name for p in LOCALES.iterdir() if (p / "messages.yaml").is_file())
+    return sorted(codes, key=lambda code: code != ENGLISH)
+
+
+def _yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping")
+    return data
+
+
+@cache
+def catalog(language: str) -> dict[str, str]:
+    """The replies of one language, English filling the gaps."""
+    messages = {str(k): str(v) for k, v in _yaml(LOCALES / ENGLISH / "messages.yaml").items()}
+    if language != ENGLISH:
+        messages.update(
+            {str(k): str(v) for k, v in _yaml(LOCALES / language / "messages.yaml").items()}
+        )
+    return messages
+
+
+def message(language: str, key: str, **fields: Any) -> str:
+    """One reply in `language`, its `{fields}` filled in."""
+    return catalog(language)[key].format(**fields)
+
+
+@cache
+def command_texts(language: str) -> dict[str, dict[str, Any]]:
+    """`{command: {"name": ..., "summary": ..., "params": {param: description}}}`."""
+    return _yaml(LOCALES / language / "commands.yaml")
+
+
+def localized_names() -> dict[str, str]:
+    """Every localized command name (any language) -> the command's own name."""
+    names: dict[str, str] = {}
+    for code in languages():
+        for command, texts in command_texts(code).items():
+            if texts.get("name"):
+                names[str(texts["name"]).lower()] = command
+    return names
+
+
+def summary(language: str, name: str, default: str) -> str:
+    return str(command_texts(language).get(name, {}).get("summary") or default)
+
+
+def param_description(language: str, command: str, param: str, default: str) -> str:
+    params = command_texts(language).get(command, {}).get("params") or {}
+    return str(params.get(param) or default)
+
+
+def guide(language: str) -> str:
+    """The guide's Markdown template (`{{commands}}` still in it)."""
+    path = LOCALES / language / "instructions.md"
+    if not path.is_file():
+        path = LOCALES / ENGLISH / "instructions.md"
+    return path.read_text(encoding="utf-8")
+
+
+def sentences_file(language: str) -> Path:
+    """hassil templates for free text in `language`."""
+    path = LOCALES / language / "sentences.yaml"
+    return path if path.is_file() else DEFAULT_SENTENCES
+
+
+def language_name(language: str) -> str:
+    return catalog(language)["language.name"]

@@ -1,0 +1,32 @@
+"""Running `python bot.py console` as a user's script does: a folder with config and data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.corpus import write_folder_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def make_workdir(folder: Path) -> Path:
+    """config.yaml (data and state folders beside it) and the `reviews` dataset."""
+    (folder / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    write_folder_dataset(folder / "data")
+    return folder
+
+
+def run_console(workdir: Path, script: str, *flags: str) -> str:
+    """Feed `script` to the console on a pipe; its standard output (checked for tracebacks)."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", *flags],
+        cwd=workdir,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result.stdout
