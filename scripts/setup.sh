@@ -36,8 +36,14 @@ fi
 stamp=.venv/.trainer-setup
 wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
-    echo "setup: installing Python packages (first run takes a few minutes)"
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[dev]'
+    echo "setup: installing Python packages (first run takes a few minutes; log: .venv/setup.log)"
+    # pip and setuptools print notices (the editable-install box) that are not problems; keep
+    # them in the log and show it only when the installation fails.
+    if ! { .venv/bin/python -m pip install -q --upgrade pip \
+        && .venv/bin/python -m pip install -q -e '.[dev]'; } >.venv/setup.log 2>&1; then
+        cat .venv/setup.log >&2
+        echo "setup: installing Python packages failed (the log is above and in .venv/setup.log)" >&2
+        exit 1
+    fi
     echo "$wanted" > "$stamp"
 fi

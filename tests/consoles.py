@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,15 +19,22 @@ def make_workdir(folder: Path) -> Path:
     return folder
 
 
-def run_console(workdir: Path, script: str, *flags: str) -> str:
-    """Feed `script` to the console on a pipe; its standard output (checked for tracebacks)."""
+def run_checked(command: list[str], cwd: Path, script: str = "", **env: str) -> str:
+    """Run a user's command (input on a pipe); its standard output, checked for tracebacks."""
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", *flags],
-        cwd=workdir,
+        command,
+        cwd=cwd,
+        env={**os.environ, **env},
         input=script,
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return result.stdout
+
+
+def run_console(workdir: Path, script: str, *flags: str) -> str:
+    """Feed `script` to the console on a pipe; its standard output."""
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", *flags]
+    return run_checked(command, workdir, script)

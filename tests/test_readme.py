@@ -1,0 +1,99 @@
+"""The README's quick start, data formats, wake phrases, sentences and service unit, exactly as
+written: each code block is read out of README.md and run."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shlex
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.config import load_config
+from assistant.intents.matcher import IntentMatcher
+from tests.consoles import ROOT, run_checked, run_console
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def blocks(section: str, language: str) -> list[str]:
+    """The code blocks of one `## section` in one language, in order."""
+    start = README.index(f"\n## {section}\n")
+    end = README.find("\n## ", start + 1)
+    text = README[start : end if end > 0 else None]
+    return re.findall(rf"```{language}\n(.*?)```", text, flags=re.DOTALL)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A stand-in for the checkout: the real code, samples and config, its own data and state."""
+    for name in (".venv", "bot.py", "samples"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    shutil.copy(ROOT / "config.yaml", tmp_path / "config.yaml")
+    return tmp_path
+
+
+def run_shell(checkout: Path, script: str) -> str:
+    config = str(checkout / "config.yaml")
+    return run_checked(["bash", "-e", "-c", script], checkout, TRAINER_CONFIG=config)
+
+
+def test_quick_start_trains_and_tests_on_the_samples_in_both_languages(checkout: Path) -> None:
+    english, russian = blocks("Quick start with the sample data", "sh")
+    out = run_shell(checkout, english)
+    assert "Active dataset: reviews." in out
+    assert "Training job #1 finished" in out
+    assert re.search(r'"a wonderful, moving film",\s*"prediction": "positive"', out), out
+    assert re.search(r'"a dull waste of time",\s*"prediction": "negative"', out), out
+    assert sorted(p.name for p in (checkout / "data").iterdir()) == ["reviews", "reviews_ru"]
+
+    out = run_shell(checkout, russian)
+    assert "Теперь я говорю здесь по-русски." in out
+    assert "Active dataset: reviews_ru." in out and "Training job #2 finished" in out
+    assert re.search(r'"скучно и пусто, пустая трата времени",\s*"prediction": "negative"', out), (
+        out
+    )
+
+
+def test_the_file_format_examples_are_read_as_documented(checkout: Path) -> None:
+    (table,) = re.findall(r"\| `\.csv` \|.*\n\| `\.jsonl` \|.*", README)
+    csv_header, csv_row = re.findall(r"`([^`]+)`", table.splitlines()[0])[-2:]
+    jsonl_line = re.findall(r"`([^`]+)`", table.splitlines()[1])[-1]
+    (checkout / "a.csv").write_text(f"{csv_header}\n{csv_row}\n")
+    (checkout / "b.jsonl").write_text(jsonl_line + "\n")
+    shutil.copytree(ROOT / "samples" / "reviews", checkout / "data" / "reviews")
+    script = "select_dataset reviews\ntrain +attach a.csv +attach b.jsonl\nstatus\n"
+    out = run_console(checkout, script)
+    assert "2 added examples" in out, out
+
+
+def test_wake_phrases_and_custom_sentences_as_shown(tmp_path: Path) -> None:
+    (wake,) = blocks("Custom wake phrases and sentences", "yaml")[:1]
+    sentences = blocks("Custom wake phrases and sentences", "yaml")[1]
+    (tmp_path / "sentences.yaml").write_text(sentences)
+    config = yaml.safe_load(wake)
+    config["voice"]["intents_file"] = str(tmp_path / "sentences.yaml")
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    settings = load_config(tmp_path / "config.yaml").voice
+    assert settings.wake_phrases == ["hey trainer", "okay trainer", "hey coach"]
+    matcher = IntentMatcher.from_settings(settings, is_word=lambda _word: True)
+    intent = matcher.match("hey coach, how are we doing")
+    assert intent is not None and intent.name == "status" and intent.wake
+
+
+def test_the_service_unit_starts_the_bot_with_its_config() -> None:
+    (unit,) = blocks("Running as a service", "ini")
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read_string(unit)
+    service = parser["Service"]
+    command = shlex.split(service["ExecStart"])
+    assert command[0] == f"{service['WorkingDirectory']}/.venv/bin/python"
+    assert command[1:] == ["bot.py", "--config", f"{service['WorkingDirectory']}/config.yaml"]
+    from bot import parse_args
+
+    assert parse_args(command[2:]).config == command[3]
+    assert parser["Install"]["WantedBy"] == "multi-user.target"
