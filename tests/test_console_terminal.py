@@ -124,8 +124,8 @@ def spawn(workdir: Path, term: str) -> Terminal:
 
 def test_terminal_edits_lines_recalls_history_and_renders_markdown(workdir: Path) -> None:
     console = spawn(workdir, "xterm-256color")
-    console.type("statxus" + LEFT + LEFT + BACKSPACE, "Corrections of predictions")  # fixed typo
-    console.type(UP, "Corrections of predictions")  # the previous command again
+    console.type("statxus" + LEFT + LEFT + BACKSPACE, "Active dataset:")  # fixed typo
+    console.type(UP, "Active dataset:")  # the previous command again
     shown = console.type("help", "shows a guide")
     assert "\x1b[1m" in shown  # **Commands** is bold, not asterisks
     assert "**" not in ANSI.sub("", shown)
@@ -141,7 +141,7 @@ def test_progress_line_never_swallows_typing(workdir: Path) -> None:
     console.send("sta")  # typed while the job reports progress
     console.expect("job #1 [░█]+ ")  # the bar, drawn on its own line under the prompt
     console.expect("Training job #1 finished")
-    console.type("tus", "Model: model .*v0001")
+    console.type("tus", "Model: .*v0001")
     console.quit()
 
 

@@ -56,7 +56,10 @@ def test_a_russian_speaker_selects_trains_tests_and_corrects(workdir: Path) -> N
 
     corrected = console(workdir, f"исправить {tested['id']} 1 negative\nсостояние\n")
     assert corrected[0]["ok"], corrected[0]
-    assert "Исправлений предсказаний (учитываются при каждом обучении): 1" in corrected[1]["text"]
+    assert (
+        "Исправлений предсказаний в этом наборе (учитываются при каждом обучении): 1"
+        in (corrected[1]["text"])
+    )
 
 
 def test_the_language_is_kept_per_server_and_defaults_from_config(workdir: Path) -> None:

@@ -46,16 +46,15 @@ def test_quick_start_trains_and_tests_on_the_samples_in_both_languages(checkout:
     out = run_shell(checkout, english)
     assert "Active dataset: reviews." in out
     assert "Training job #1 finished" in out
-    assert re.search(r'"a wonderful, moving film",\s*"prediction": "positive"', out), out
-    assert re.search(r'"a dull waste of time",\s*"prediction": "negative"', out), out
+    assert "“a wonderful, moving film” → positive" in out, out
+    assert "“a dull waste of time” → negative" in out, out
     assert sorted(p.name for p in (checkout / "data").iterdir()) == ["reviews", "reviews_ru"]
 
     out = run_shell(checkout, russian)
     assert "Теперь я говорю здесь по-русски." in out
     assert "Active dataset: reviews_ru." in out and "Training job #2 finished" in out
-    assert re.search(r'"скучно и пусто, пустая трата времени",\s*"prediction": "negative"', out), (
-        out
-    )
+    assert "“фильм прекрасный и трогательный” → positive" in out, out
+    assert "“скучно и пусто, пустая трата времени” → negative" in out, out
 
 
 def test_the_file_format_examples_are_read_as_documented(checkout: Path) -> None:
