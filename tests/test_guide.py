@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
+from assistant import i18n
 from assistant.app import Assistant
 from tests.walkthrough_files import write_walkthrough_files
 from transports.console import GUILD, ConsoleTransport
@@ -42,7 +42,7 @@ SCRIPT = [
 
 def guide_forms() -> set[str]:
     """Inline code in the guide that starts with a command name and has no <placeholder>."""
-    text = resources.files("assistant").joinpath("instructions.md").read_text("utf-8")
+    text = i18n.guide(i18n.ENGLISH)
     app_names = {"select_dataset", "create_dataset", "train", "test", "correct", "examples"}
     app_names |= {"relabel", "remove", "undo", "export", "models", "rollback", "use_model"}
     app_names |= {"status", "cancel", "feedback", "help", "instruction"}
