@@ -17,10 +17,7 @@ async def test_slash_commands_carry_russian_names_and_descriptions(
     assert train["name_localizations"]["ru"] == "обучить"
     assert train["description_localizations"]["ru"].startswith("Добавить размеченные примеры")
     options = {o["name"]: o for o in train["options"]}
-    assert (
-        options["data"]["description_localizations"]["ru"]
-        == "Текст примера или файл в папке данных"
-    )
+    assert options["data"]["description_localizations"]["ru"].startswith("Текст примера")
     assert "ru" in fake.commands["language"]["name_localizations"]
 
 
