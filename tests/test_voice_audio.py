@@ -180,3 +180,45 @@ def test_capture_cost_is_under_5_ms_per_second() -> None:
         vad.process(ds.process(stereo48[i : i + 3840]))
     cpu_ms_per_s = (time.process_time() - started) * 1000 / (len(pcm) / 32_000)
     assert cpu_ms_per_s < 5
+
+
+def test_speech_opus_decoder_gives_16k_mono_like_decoding_at_48k_and_downsampling() -> None:
+    import numpy as np
+    import pytest
+    from discord import opus
+
+    from audio.convert import StreamDownsampler, to_discord
+    from audio.decode import SpeechOpusDecoder
+    from tests.speech import speak
+
+    pcm48 = to_discord(speak("hey trainer, what is the status"), 16_000)
+    encoder = opus.Encoder()
+    packets = [encoder.encode(pcm48[i : i + 3840], 960) for i in range(0, len(pcm48) - 3839, 3840)]
+    reference, wide, converter = [], opus.Decoder(), StreamDownsampler()
+    decoder = SpeechOpusDecoder()
+    frames = [decoder.decode(packet) for packet in packets]
+    for packet in packets:
+        reference.append(converter.process(wide.decode(packet, fec=False)))
+    assert all(len(frame) == 640 for frame in frames)  # 20 ms of 16 kHz mono
+    ours = np.frombuffer(b"".join(frames), "<i2").astype(float)
+    theirs = np.frombuffer(b"".join(reference), "<i2").astype(float)
+    # the same speech: the loudness of each 20 ms frame follows the 48 kHz path's closely
+    n = min(len(ours), len(theirs)) // 320 * 320
+    loud_ours = np.sqrt((ours[:n].reshape(-1, 320) ** 2).mean(axis=1))
+    loud_theirs = np.sqrt((theirs[:n].reshape(-1, 320) ** 2).mean(axis=1))
+    assert np.corrcoef(loud_ours, loud_theirs)[0, 1] > 0.95
+    assert 0.7 < loud_ours.sum() / loud_theirs.sum() < 1.4
+    # and the recognizer hears the same command in it
+    from assistant.config.voice import VoiceSettings
+    from audio.pipeline import VoicePipeline
+
+    pipeline = VoicePipeline.from_settings(VoiceSettings())
+    heard = pipeline.recognise(b"".join(frames))
+    expected = pipeline.recognise(b"".join(reference))
+    assert heard.intent is not None and expected.intent is not None
+    assert (heard.intent.name, heard.intent.slots) == (expected.intent.name, expected.intent.slots)
+    assert len(decoder.decode(None)) == 640  # a lost packet is concealed, not skipped
+    with pytest.raises(opus.OpusError):
+        decoder.decode(b"\xff\xff\xff")
+    assert len(decoder.decode(packets[0])) == 640  # still usable after a corrupt packet
+    decoder.close()
