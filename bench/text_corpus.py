@@ -23,24 +23,30 @@ def _vocabulary(size: int, rng: random.Random) -> list[str]:
 
 
 def noisy_examples(
-    n: int, *, labels: int = 4, seed: int = 1, noise: float = 0.1, vocabulary: int = 20_000
+    n: int,
+    *,
+    labels: int = 4,
+    seed: int = 1,
+    noise: float = 0.1,
+    vocabulary: int = 20_000,
+    words: tuple[int, int] = (4, 14),
 ) -> list[Example]:
-    """`n` short texts (4-14 words) over `labels` labels, `noise` of them labelled at random."""
+    """`n` short texts (`words` long) over `labels` labels, `noise` of them labelled at random."""
     rng = random.Random(seed)
-    words = _vocabulary(vocabulary, rng)
-    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    vocab = _vocabulary(vocabulary, rng)
+    weights = [1.0 / (rank + 1) for rank in range(len(vocab))]
     # each label ranks the shared vocabulary differently: its own favourite words
     orders = []
     for _ in range(labels):
-        order = list(words)
+        order = list(vocab)
         rng.shuffle(order)
         orders.append(order)
     names = [f"label{i}" for i in range(labels)]
-    common = words[:200]
+    common = vocab[:200]
     examples = []
     for _ in range(n):
         label = rng.randrange(labels)
-        length = rng.randint(4, 14)
+        length = rng.randint(*words)
         own = rng.choices(orders[label], weights, k=length)
         text = [w if rng.random() < 0.6 else rng.choice(common) for w in own]
         shown = rng.randrange(labels) if rng.random() < noise else label

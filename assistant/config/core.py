@@ -63,7 +63,7 @@ class SklearnSettings(Section):
     min_examples: int = Field(4, ge=2)
     """Fewer labelled examples than this and training is refused with an explanation."""
     char_ngrams: bool = False
-    """Add character 2-5-grams to the word 1-2-grams (robust to typos, but measured 3-5x slower
+    """Add character 2-5-grams to the word 1-2-grams (robust to typos, but measured 2-4x slower
     to fit with no better held-out accuracy; see bench/training_bench.py)."""
     threads: int = Field(1, ge=1, le=64)
     """BLAS/OpenMP threads of the training process. One: on a machine busy with voice, one

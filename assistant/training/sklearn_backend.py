@@ -9,7 +9,7 @@ Measured at 100,000 short texts on a 2-core machine (bench/training_bench.py):
   for every job (1.5-2.8 s);
 - the model is saved and loaded with `pickle` (protocol 5): `joblib.dump` took 3.7 s where
   pickle takes 0.75 s, and loading 1-1.5 s where pickle takes 0.2 s;
-- word n-grams alone are as accurate as words plus characters on held-out data and fit 3-5x
+- word n-grams alone are as accurate as words plus characters on held-out data and fit 2-4x
   faster, so character n-grams are off unless `trainer.sklearn.char_ngrams` asks for them;
 - BLAS/OpenMP run `trainer.sklearn.threads` threads (1 by default): with the library's default
   of one per core, a machine already busy with voice made the fit 5-10x slower;
