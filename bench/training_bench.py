@@ -275,7 +275,7 @@ def summary(results: dict[str, Any]) -> str:
         "# Training benchmark",
         "",
         f"`bot.py console --json` on a {results['cpus']}-core machine; goal: "
-        f"{results['goal']} (from `train` to the announcement; the model is then loaded).",
+        f"{results['goal']} (from `train` to the announcement).",
         "Floor: the bare library fitting the same pipeline on the same split in this process.",
         "",
         "| examples | train → model s | floor fit s | ratio | same data again s | one more s | "

@@ -71,8 +71,6 @@ class SklearnBackend(Backend):
         self.settings = config.trainer.sklearn
         self.registry = registry
         self._workers = _WorkerPool()
-        self._warm: tuple[str, SklearnClassifier] | None = None
-        """The model the last job made, loaded already, so the first `test` does not wait."""
 
     async def run(
         self,
@@ -101,9 +99,6 @@ class SklearnBackend(Backend):
                 progress(0.02, "starting the training process")
                 metrics = await self._train(header, examples, progress, cancelled)
                 metrics["pipeline"] = fingerprint
-            # Load it now, off the loop, so the first `test` finds it ready.
-            classifier = await asyncio.to_thread(_load_pickle, model_path)
-            self._warm = (stage.version, classifier)
             return TrainedModel(
                 version=stage.version,
                 path=str(stage.path),
@@ -160,9 +155,6 @@ class SklearnBackend(Backend):
         return labels, held_out, data_hash(examples)
 
     def load(self, record: ModelRecord) -> Classifier:
-        warm, self._warm = self._warm, None
-        if warm is not None and warm[0] == record.version:
-            return warm[1]
         path = _model_file(record)
         if not path.is_file():
             raise NotFound(
