@@ -1,20 +1,22 @@
-"""Voice benchmark: `.venv/bin/python -m bench.voice_bench` (about 5-8 minutes on 2 cores).
+"""Voice benchmark: `python -m bench voice_bench` (or `make bench`); about 10 minutes on 2 cores.
 
-Generates a spoken corpus with espeak-ng (4 voices x 2 speeds, a faint -56 dBFS noise floor,
-plus a noisier -38 dBFS variant), plays each condition as one continuous Discord-like stream
-(Opus file -> ffmpeg -> 48 kHz stereo -> our resampler -> webrtcvad, 20 ms frames), and
-reports side by side:
+Generates the corpus of bench/voice_corpus.py (espeak-ng voices, variants, speeds and pitches;
+clean, noise, reverb, 48 kHz stereo through Opus), runs every utterance through the VAD and the
+one hearing path (`audio.hearing.Hearer`: grammar recognizer, neural second opinion snapped to
+the grammar, gate) and reports, per voice and per condition, held-out voices apart from tuning
+voices, against the grammar recognizer alone in the same run:
 
-- ours: the pocketsphinx grammar recogniser with its out-of-grammar loop, + intent matcher,
-  + the real core (`assistant.app.Assistant` on a temporary data folder) + espeak reply;
-- baseline: SpeechRecognition's `recognize_sphinx` (open-vocabulary model), same matcher,
-  on one voice/speed/noise condition (it takes 1-2 s per utterance).
+- intent + slots exactly right (commands said with the wake phrase; the wake phrase alone must
+  open a follow-up window);
+- false accepts: non-command speech with the wake phrase required; chatter inside a follow-up
+  window; "hey <another name>, <command>" (the target is 0);
+- end of speech -> first reply audio: VAD end delay + hearing + the reply synthesized with
+  espeak (the core's own time is the conversation bench's), p50 when the grammar decided
+  alone, p95 when the second opinion ran, and how often it ran;
+- the longest event-loop stall while hearing (a 10 ms ticker runs beside it).
 
-Metrics: intent accuracy (intent and slots exact, wake phrase heard), wake misses, false
-accepts of non-command speech (wake required, and inside a follow-up window where no wake is
-needed), recognition time per utterance (wall and CPU), end-of-speech-to-reply latency p50/p95
-(VAD end delay + recognition + matching + core + speech synthesis), and CPU ms per second of
-audio for decode + resample + VAD. Writes bench/results/voice.json and voice.md.
+`--quick` runs one tuning and two held-out voices (for a check, about 3 minutes).
+Writes bench/results/voice.json and voice.md.
 """
 
 from __future__ import annotations
@@ -23,13 +25,10 @@ import asyncio
 import json
 import os
 import platform
-import resource
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -40,549 +39,290 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from assistant.config.voice import VoiceSettings  # noqa: E402
-from assistant.messages import User  # noqa: E402
-from audio.convert import StreamDownsampler, to_discord  # noqa: E402
-from audio.decode import decode_file  # noqa: E402
-from audio.pipeline import Recognition, VoicePipeline  # noqa: E402
-from audio.speech_text import spoken_text  # noqa: E402
+from audio.hearing import Hearer, Hearing  # noqa: E402
 from audio.tts.espeak import EspeakSynthesizer  # noqa: E402
 from audio.vad.base import UtteranceEnded  # noqa: E402
 from audio.vad.webrtc import WebRtcVad  # noqa: E402
-from tests.speech import noise, speak, write_wav  # noqa: E402
-from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS, SPEEDS, VOICES  # noqa: E402
+from bench.voice_corpus import (  # noqa: E402
+    CONDITIONS,
+    DATASETS,
+    HELD_OUT_VOICES,
+    TUNING_VOICES,
+    Utterance,
+    build,
+)
 
 RESULTS = ROOT / "bench" / "results"
-GAP_S = 1.2
-FAINT, NOISY = -56.0, -38.0
+FRAME = 640
+"""20 ms of 16 kHz mono s16le."""
 
 
-@dataclass
-class Item:
-    """One spoken sentence in a condition stream."""
-
-    text: str
-    expected: tuple[str | None, dict[str, Any]] | None
-    """(command or None for wake-only, slots); None for non-command speech."""
-    start_s: float
-    end_s: float
-
-
-@dataclass
-class Condition:
-    voice: str
-    speed: int
-    noise_dbfs: float
-    items: list[Item] = field(default_factory=list)
-    pcm: bytes = b""
-
-    @property
-    def name(self) -> str:
-        return f"{self.voice}/{self.speed}/{self.noise_dbfs:.0f}dB"
-
-
-def build_condition(voice: str, speed: int, noise_dbfs: float) -> Condition:
-    cond = Condition(voice, speed, noise_dbfs)
-    parts: list[bytes] = []
-    t = 0.0
-    sentences = [(s, (c, sl)) for s, c, sl in COMMANDS] + [(s, None) for s in NON_COMMANDS]
-    for i, (text, expected) in enumerate(sentences):
-        clip = speak(text, voice, speed, noise_dbfs=noise_dbfs, lead_s=GAP_S, tail_s=0.0, seed=i)
-        lead = GAP_S
-        cond.items.append(Item(text, expected, t + lead, t + len(clip) / 32_000))
-        parts.append(clip)
-        t += len(clip) / 32_000
-    tail = np.clip(np.rint(noise(GAP_S, noise_dbfs, 99)), -32768, 32767).astype("<i2").tobytes()
-    cond.pcm = b"".join(parts) + tail
-    return cond
-
-
-def child_cpu_s() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
-
-
-def front_end(
-    cond: Condition, folder: Path, vad_settings: Any
-) -> tuple[list[UtteranceEnded], dict]:
-    """Opus file -> ffmpeg decode -> 48k stereo -> StreamDownsampler -> VAD; CPU per audio s."""
-    wav = write_wav(folder / "c.wav", cond.pcm)
-    opus = folder / "c.ogg"
-    subprocess.run(
-        [
-            "ffmpeg",
-            "-loglevel",
-            "error",
-            "-y",
-            "-i",
-            str(wav),
-            "-c:a",
-            "libopus",
-            "-b:a",
-            "32k",
-            str(opus),
-        ],
-        check=True,
-    )
-    c0, p0 = child_cpu_s(), time.process_time()
-    decoded = decode_file(opus, max_seconds=3600)
-    decode_cpu = (child_cpu_s() - c0) + (time.process_time() - p0)
-    # What Discord delivers: 48 kHz stereo in 20 ms frames (conversion not timed: Discord's job).
-    stereo = to_discord(decoded.pcm, 16_000)
-    ds, vad = StreamDownsampler(), WebRtcVad(vad_settings)
+def vad_utterance(pcm: bytes) -> UtteranceEnded | None:
+    """The longest VAD segment of a clip, fed in 20 ms frames (None: VAD heard nothing)."""
+    vad = WebRtcVad()
     ended: list[UtteranceEnded] = []
-    p1 = time.process_time()
-    resample_cpu = vad_cpu = 0.0
-    for i in range(0, len(stereo), 3840):
-        a = time.process_time()
-        mono = ds.process(stereo[i : i + 3840])
-        b = time.process_time()
-        ended += [e for e in vad.process(mono) if isinstance(e, UtteranceEnded)]
-        resample_cpu += b - a
-        vad_cpu += time.process_time() - b
+    for i in range(0, len(pcm), FRAME):
+        ended += [e for e in vad.process(pcm[i : i + FRAME]) if isinstance(e, UtteranceEnded)]
     ended += [e for e in vad.flush() if isinstance(e, UtteranceEnded)]
-    _ = p1
-    seconds = len(decoded.pcm) / 32_000
-    return ended, {
-        "audio_s": round(seconds, 1),
-        "decode_ms_per_s": round(decode_cpu * 1000 / seconds, 3),
-        "resample_ms_per_s": round(resample_cpu * 1000 / seconds, 3),
-        "vad_ms_per_s": round(vad_cpu * 1000 / seconds, 3),
-    }
+    return max(ended, key=lambda e: len(e.pcm)) if ended else None
 
 
-def match_items(
-    cond: Condition, ended: list[UtteranceEnded]
-) -> list[tuple[Item, UtteranceEnded | None]]:
-    """Pair each spoken item with the VAD segment overlapping it most (None: VAD missed it)."""
-    pairs = []
-    for item in cond.items:
-        best, overlap = None, 0.0
-        for e in ended:
-            o = min(item.end_s, e.end_s) - max(item.start_s, e.start_s)
-            if o > overlap:
-                best, overlap = e, o
-        pairs.append((item, best))
-    return pairs
-
-
-def judge(item: Item, r: Recognition | None) -> dict[str, bool]:
-    if item.expected is None:
-        if r is None:
-            return {"fa": False, "fa_follow_up": False}
-        return {
-            "fa": r.accepted(require_wake=True) or r.wake_only,
-            "fa_follow_up": r.intent is not None,
-        }
-    name, slots = item.expected
-    if r is None:
-        return {"ok": False, "understood": False, "wake_miss": True}
-    if name is None:
-        ok = understood = r.wake_only
-    else:
-        understood = r.intent is not None and (r.intent.name, r.intent.slots) == (name, slots)
-        ok = r.wake and understood
-    # "understood": right command and slots whether or not the wake phrase was heard
-    # (what a follow-up window would accept); fairer to an open-vocabulary baseline.
-    return {"ok": ok, "understood": understood, "wake_miss": not r.wake}
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    return float(np.percentile(values, q))
-
-
-class Core:
-    """The real assistant on a temporary data folder; replies are real."""
-
-    def __init__(self, folder: Path) -> None:
-        self.assistant: Any = None
-        self.folder = folder
-        self.error = None
-
-    async def start(self) -> None:
-        try:
-            from assistant.config import load_config
-
-            for name in DATASETS:
-                (self.folder / "data" / name).mkdir(parents=True, exist_ok=True)
-            cfg = self.folder / "config.yaml"
-            cfg.write_text("data_root: data\nstate_dir: state\n", encoding="utf-8")
-            from assistant.app import Assistant
-
-            self.assistant = Assistant(load_config(cfg))
-            await self.assistant.start()
-        except Exception as exc:
-            self.error = f"{exc.__class__.__name__}: {exc}"
-
-    async def answer(self, r: Recognition) -> str:
-        if self.assistant is None or r.intent is None:
-            return f"Heard {r.intent.name if r.intent else 'nothing'}."
-        user = User(id="bench", name="bench", is_admin=True)
-        reply = await self.assistant.handle(
-            VoicePipeline.to_request(r.intent, user, "bench", "bench")
+def outcome(u: Utterance, h: Hearing | None) -> dict[str, Any]:
+    """Right / false accept for one utterance under one decision."""
+    in_window = u.kind == "chatter"
+    if u.kind == "command":
+        assert u.expected is not None
+        ok = (
+            h is not None
+            and h.wake
+            and h.intent is not None
+            and (h.intent.name, dict(h.intent.slots)) == u.expected
         )
-        return reply.spoken
+        return {"ok": ok}
+    if u.kind == "wake_only":
+        return {"ok": h is not None and h.wake_only}
+    accepted = h is not None and (h.accepted(in_window) or (u.kind != "chatter" and h.wake_only))
+    return {"fa": accepted}
 
-    async def close(self) -> None:
-        if self.assistant is not None:
-            await self.assistant.close()
+
+class LoopWatch:
+    """The longest gap between 10 ms ticks of the event loop."""
+
+    def __init__(self) -> None:
+        self.max_stall_ms = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            self.max_stall_ms = max(self.max_stall_ms, (now - last - 0.01) * 1000)
+            last = now
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._tick())
+
+    def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
 
 
-async def run_ours(
-    conds: list[Condition], folder: Path, settings: VoiceSettings | None = None
-) -> dict[str, Any]:
-    settings = settings or VoiceSettings()
-    t0 = time.perf_counter()
-    pipeline = VoicePipeline.from_settings(settings)
-    load_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    pipeline.update_lists({"dataset": DATASETS, "folder": DATASETS})
-    rebuild_ms = (time.perf_counter() - t0) * 1000
-    core = Core(folder / "core")
-    await core.start()
+async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dict[str, Any]:
     tts = EspeakSynthesizer()
-    per_condition = []
-    latencies: list[float] = []
-    asr_wall: list[float] = []
-    asr_cpu_per_s: list[float] = []
-    totals = {
-        "ok": 0,
-        "understood": 0,
-        "cmd": 0,
-        "wake_miss": 0,
-        "fa": 0,
-        "fa_follow_up": 0,
-        "non": 0,
-        "vad_miss": 0,
-    }
-    front = {"decode_ms_per_s": [], "resample_ms_per_s": [], "vad_ms_per_s": []}
-    failures: list[dict[str, Any]] = []
-    for cond in conds:
-        ended, fe = front_end(cond, folder, settings.vad)
-        for k in front:
-            front[k].append(fe[k])
-        stats = {
-            "ok": 0,
-            "understood": 0,
-            "cmd": 0,
-            "wake_miss": 0,
-            "fa": 0,
-            "fa_follow_up": 0,
-            "non": 0,
+    rows: list[dict[str, Any]] = []
+    watch = LoopWatch()
+    watch.start()
+    for n, u in enumerate(items):
+        event = vad_utterance(u.pcm)
+        row: dict[str, Any] = {
+            "text": u.text,
+            "kind": u.kind,
+            "voice": u.voice,
+            "condition": u.condition,
+            "held_out": u.voice in held_out,
         }
-        for item, event in match_items(cond, ended):
-            r = None
-            if event is not None:
-                c0 = time.process_time()
-                r = pipeline.recognise(event.pcm)
-                asr_cpu_per_s.append((time.process_time() - c0) * 1000 / (len(event.pcm) / 32_000))
-                asr_wall.append(r.asr_ms)
-            else:
-                totals["vad_miss"] += 1
-            verdict = judge(item, r)
-            if item.expected is None:
-                stats["non"] += 1
-                stats["fa"] += verdict["fa"]
-                stats["fa_follow_up"] += verdict["fa_follow_up"]
-                if verdict["fa"]:
-                    failures.append(
-                        {
-                            "condition": cond.name,
-                            "said": item.text,
-                            "kind": "false accept",
-                            "heard": r.transcript.raw if r else None,
-                        }
-                    )
-            else:
-                stats["cmd"] += 1
-                stats["ok"] += verdict["ok"]
-                stats["understood"] += verdict["understood"]
-                stats["wake_miss"] += verdict["wake_miss"]
-                if not verdict["ok"]:
-                    failures.append(
-                        {
-                            "condition": cond.name,
-                            "said": item.text,
-                            "kind": "miss",
-                            "heard": r.transcript.raw if r else None,
-                        }
-                    )
-            if r is not None and event is not None and r.accepted(require_wake=True):
-                t1 = time.perf_counter()
-                text = await core.answer(r)
-                core_ms = (time.perf_counter() - t1) * 1000
-                t2 = time.perf_counter()
-                await tts.synthesize(spoken_text(text))
-                tts_ms = (time.perf_counter() - t2) * 1000
-                vad_delay = ((event.detected_s or event.end_s) - event.end_s) * 1000
-                latencies.append(vad_delay + r.asr_ms + r.intent_ms + core_ms + tts_ms)
-        for k in stats:
-            totals[k] += stats[k]
-        per_condition.append({"condition": cond.name, **stats, **fe})
-        print(
-            f"  {cond.name:28} commands {stats['ok']}/{stats['cmd']}  false accepts "
-            f"{stats['fa']}/{stats['non']} (follow-up window {stats['fa_follow_up']})",
-            flush=True,
-        )
-    await core.close()
+        if event is None:
+            row.update(grammar={"ok": False, "fa": False}, hearing={"ok": False, "fa": False})
+            rows.append(row)
+            continue
+        in_window = u.kind == "chatter"
+        t0 = time.perf_counter()
+        transcript = await hearer.first_stage(event.pcm)
+        first = hearer.interpret(transcript, (time.perf_counter() - t0) * 1000)
+        hearing = await hearer.second(first, event.pcm, in_window)
+        row["grammar"] = outcome(u, first)
+        row["hearing"] = outcome(u, hearing)
+        row["debug"] = hearing.debug()
+        row["second_opinion"] = len(hearing.stages) > 1
+        if hearing.accepted(in_window) or hearing.wake_only:
+            t1 = time.perf_counter()
+            await tts.synthesize("Okay." if hearing.wake_only else f"Doing {hearing.intent.name}.")  # type: ignore[union-attr]
+            tts_ms = (time.perf_counter() - t1) * 1000
+            vad_ms = ((event.detected_s or event.end_s) - event.end_s) * 1000
+            row["reply_ms"] = vad_ms + hearing.timings_ms.get("total", 0.0) + tts_ms
+        rows.append(row)
+        if n % 50 == 0:
+            print(f"  {n}/{len(items)}", flush=True)
+    watch.stop()
+    return {"rows": rows, "max_loop_stall_ms": round(watch.max_stall_ms, 1)}
+
+
+def _rate(rows: list[dict[str, Any]], who: str, key: str) -> tuple[int, int]:
+    relevant = [r for r in rows if key in r[who]]
+    return sum(bool(r[who][key]) for r in relevant), len(relevant)
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Accuracy and false-accept rates for grammar alone and the hearing path."""
+    out: dict[str, Any] = {}
+    for who in ("grammar", "hearing"):
+        cmd = [r for r in rows if r["kind"] in ("command", "wake_only")]
+        ok, n = _rate(cmd, who, "ok")
+        res = {"intent_accuracy": [ok, n]}
+        for kind in ("non_command", "chatter", "other_name"):
+            fa, m = _rate([r for r in rows if r["kind"] == kind], who, "fa")
+            res[f"false_accepts_{kind}"] = [fa, m]
+        out[who] = res
+    return out
+
+
+def pct(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 1) if values else None
+
+
+def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    held = [r for r in rows if r["held_out"]]
+    tuning = [r for r in rows if not r["held_out"]]
+    by_voice = {
+        v: summarize([r for r in held if r["voice"] == v])
+        for v in dict.fromkeys(r["voice"] for r in held)
+    }
+    by_condition = {c: summarize([r for r in held if r["condition"] == c]) for c in CONDITIONS}
+    first_only = [r["reply_ms"] for r in rows if "reply_ms" in r and not r["second_opinion"]]
+    second = [r["reply_ms"] for r in rows if "reply_ms" in r and r["second_opinion"]]
+    ran = sum(r.get("second_opinion", False) for r in rows)
     return {
-        "engine": "pocketsphinx grammar + out-of-grammar loop (ours)",
-        "load_s": round(load_s, 2),
-        "rebuild_ms": round(rebuild_ms, 1),
-        "core": "real" if core.error is None else f"unavailable ({core.error})",
-        "intent_accuracy": totals["ok"] / totals["cmd"],
-        "understood_ignoring_wake": totals["understood"] / totals["cmd"],
-        "wake_misses": totals["wake_miss"],
-        "false_accepts": totals["fa"] / totals["non"],
-        "false_accepts_follow_up_window": totals["fa_follow_up"] / totals["non"],
-        "commands": totals["cmd"],
-        "non_commands": totals["non"],
-        "vad_missed_items": totals["vad_miss"],
-        "recognition_ms_p50": round(pct(asr_wall, 50), 1),
-        "recognition_ms_p95": round(pct(asr_wall, 95), 1),
-        "recognition_cpu_ms_per_audio_s": round(statistics.mean(asr_cpu_per_s), 1),
-        "end_of_speech_to_reply_ms_p50": round(pct(latencies, 50), 1),
-        "end_of_speech_to_reply_ms_p95": round(pct(latencies, 95), 1),
-        "front_end_cpu_ms_per_audio_s": {k: round(statistics.mean(v), 3) for k, v in front.items()},
-        "resample_plus_vad_cpu_ms_per_audio_s": round(
-            statistics.mean(front["resample_ms_per_s"]) + statistics.mean(front["vad_ms_per_s"]), 3
-        ),
-        "decode_resample_vad_cpu_ms_per_audio_s": round(
-            sum(statistics.mean(v) for v in front.values()), 3
-        ),
-        "per_condition": per_condition,
-        "failures": failures,
+        "held_out": summarize(held),
+        "tuning": summarize(tuning),
+        "held_out_by_voice": by_voice,
+        "held_out_by_condition": by_condition,
+        "reply_ms_first_stage_p50": pct(first_only, 50),
+        "reply_ms_first_stage_p95": pct(first_only, 95),
+        "reply_ms_second_opinion_p50": pct(second, 50),
+        "reply_ms_second_opinion_p95": pct(second, 95),
+        "second_opinion_runs": [ran, len(rows)],
     }
 
 
-def run_baseline(cond: Condition, folder: Path) -> dict[str, Any]:
-    try:
-        import speech_recognition as sr
-    except ImportError:
-        return {
-            "engine": "SpeechRecognition recognize_sphinx",
-            "error": "pip install SpeechRecognition",
-        }
-    from assistant.intents.matcher import IntentMatcher
-    from audio.asr.base import Transcript
-    from audio.asr.pronounce import Lexicon
-
-    matcher = IntentMatcher(is_word=Lexicon().is_word)
-    matcher.update_lists({"dataset": DATASETS, "folder": DATASETS})
-    interpret = VoicePipeline(recognizer=None, matcher=matcher).interpret  # type: ignore[arg-type]
-    recognizer = sr.Recognizer()
-    ended, _ = front_end(cond, folder, VoiceSettings().vad)
-    times: list[float] = []
-    stats = {
-        "ok": 0,
-        "understood": 0,
-        "cmd": 0,
-        "wake_miss": 0,
-        "fa": 0,
-        "fa_follow_up": 0,
-        "non": 0,
-    }
-    examples = []
-    for item, event in match_items(cond, ended):
-        r = None
-        if event is not None:
-            t0 = time.perf_counter()
-            try:
-                text = recognizer.recognize_sphinx(sr.AudioData(event.pcm, 16_000, 2))
-            except sr.UnknownValueError:
-                text = ""
-            times.append((time.perf_counter() - t0) * 1000)
-            r = interpret(Transcript(text.lower(), raw=text))
-            if len(examples) < 6:
-                examples.append({"said": item.text, "heard": text})
-        verdict = judge(item, r)
-        if item.expected is None:
-            stats["non"] += 1
-            stats["fa"] += verdict["fa"]
-            stats["fa_follow_up"] += verdict["fa_follow_up"]
-        else:
-            stats["cmd"] += 1
-            stats["ok"] += verdict["ok"]
-            stats["understood"] += verdict["understood"]
-            stats["wake_miss"] += verdict["wake_miss"]
-    return {
-        "engine": "SpeechRecognition 3.17 recognize_sphinx (open vocabulary) + same matcher",
-        "condition": cond.name,
-        "intent_accuracy": stats["ok"] / stats["cmd"],
-        "understood_ignoring_wake": stats["understood"] / stats["cmd"],
-        "wake_misses": stats["wake_miss"],
-        "false_accepts": stats["fa"] / stats["non"],
-        "false_accepts_follow_up_window": stats["fa_follow_up"] / stats["non"],
-        "commands": stats["cmd"],
-        "non_commands": stats["non"],
-        "recognition_ms_p50": round(pct(times, 50), 1),
-        "recognition_ms_p95": round(pct(times, 95), 1),
-        "examples": examples,
-    }
+def _p(pair: list[int]) -> str:
+    k, n = pair
+    return f"{100 * k / n:.1f}% ({k}/{n})" if n else "-"
 
 
 def markdown(result: dict[str, Any]) -> str:
-    o, b = result["ours"], result["baseline"]
-    fe = o["front_end_cpu_ms_per_audio_s"]
-
-    def p(x: Any) -> str:
-        return f"{100 * x:.1f}%" if isinstance(x, float) else "n/a"
-
-    rows = [
-        (
-            "intent accuracy (intent + slots exact)",
-            p(o["intent_accuracy"]),
-            p(b.get("intent_accuracy")),
-            ">= 98%",
-        ),
-        (
-            "command + slots right, wake phrase ignored",
-            p(o["understood_ignoring_wake"]),
-            p(b.get("understood_ignoring_wake")),
-            "",
-        ),
-        (
-            "false accepts, wake phrase required",
-            p(o["false_accepts"]),
-            p(b.get("false_accepts")),
-            "< 1%",
-        ),
-        (
-            "false accepts inside a follow-up window",
-            p(o["false_accepts_follow_up_window"]),
-            p(b.get("false_accepts_follow_up_window")),
-            "",
-        ),
-        (
-            "wake misses",
-            f"{o['wake_misses']}/{o['commands']}",
-            f"{b.get('wake_misses')}/{b.get('commands')}",
-            "",
-        ),
-        (
-            "recognition ms per utterance p50 / p95",
-            f"{o['recognition_ms_p50']} / {o['recognition_ms_p95']}",
-            f"{b.get('recognition_ms_p50')} / {b.get('recognition_ms_p95')}",
-            "",
-        ),
-        (
-            "end of speech -> reply audio ms p50 / p95",
-            f"{o['end_of_speech_to_reply_ms_p50']} / {o['end_of_speech_to_reply_ms_p95']}",
-            "-",
-            "p50 < 400",
-        ),
-        (
-            "decode + resample + VAD, CPU ms per audio s",
-            f"{o['decode_resample_vad_cpu_ms_per_audio_s']}",
-            "-",
-            "< 5",
-        ),
-    ]
+    rep = result["report"]
     lines = [
         "# Voice benchmark",
         "",
-        f"Run {result['when']} on {result['machine']}, {result['seconds']:.0f} s. "
-        f"Corpus: {len(COMMANDS)} commands + {len(NON_COMMANDS)} non-command sentences per "
-        f"condition; conditions: {', '.join(c['condition'] for c in o['per_condition'])}. "
-        f"Baseline on {b.get('condition')} only.",
+        f"Run {result['when']} on {result['machine']}, {result['seconds']:.0f} s, "
+        f"{result['utterances']} utterances. Tuning voices: {', '.join(result['tuning_voices'])}; "
+        f"held out: {', '.join(result['held_out_voices'])}. Neural model: {result['neural']}.",
         "",
-        "| metric | ours | baseline | target |",
+        "Held-out voices (never used to tune a gate):",
+        "",
+        "| metric | grammar alone | hearing path | target |",
         "|---|---|---|---|",
-        *[f"| {a} | {x} | {y} | {t} |" for a, x, y, t in rows],
-        "",
-        f"Front end CPU per audio second: decode (ffmpeg, Opus) {fe['decode_ms_per_s']} ms, "
-        f"resample 48k stereo -> 16k mono {fe['resample_ms_per_s']} ms, webrtcvad "
-        f"{fe['vad_ms_per_s']} ms. Recognition CPU: {o['recognition_cpu_ms_per_audio_s']} ms per "
-        f"audio second. Engine load {o['load_s']} s; grammar rebuild for new names "
-        f"{o['rebuild_ms']} ms. Core: {o['core']}.",
-        "",
-        "| condition | commands ok | false accepts | in follow-up window |",
-        "|---|---|---|---|",
-        *[
-            f"| {c['condition']} | {c['ok']}/{c['cmd']} | {c['fa']}/{c['non']} "
-            f"| {c['fa_follow_up']}/{c['non']} |"
-            for c in o["per_condition"]
-        ],
-        "",
-        "Failures (first 25):",
-        "",
-        *[
-            f"- {f['kind']} [{f['condition']}] said {f['said']!r}, heard {f['heard']!r}"
-            for f in o["failures"][:25]
-        ],
-        "",
     ]
-    return "\n".join(lines)
+    g, h = rep["held_out"]["grammar"], rep["held_out"]["hearing"]
+    for label, key, target in [
+        ("intent + slots exactly right", "intent_accuracy", ">= 98%"),
+        ("false accepts, wake phrase required", "false_accepts_non_command", "< 1%"),
+        ("false accepts inside a follow-up window", "false_accepts_chatter", "< 2%"),
+        ('"hey <another name>, <command>" accepted', "false_accepts_other_name", "0"),
+    ]:
+        lines.append(f"| {label} | {_p(g[key])} | {_p(h[key])} | {target} |")
+    ran, total = rep["second_opinion_runs"]
+    lines += [
+        "",
+        f"End of speech -> first reply audio: p50 {rep['reply_ms_first_stage_p50']} ms / p95 "
+        f"{rep['reply_ms_first_stage_p95']} ms when the grammar decided alone; p50 "
+        f"{rep['reply_ms_second_opinion_p50']} ms / p95 {rep['reply_ms_second_opinion_p95']} ms "
+        f"when the second opinion ran (it ran for {ran} of {total} utterances). Longest event-loop "
+        f"stall while hearing: {result['max_loop_stall_ms']} ms.",
+        "",
+        "Tuning voices: "
+        + ", ".join(
+            f"{k} grammar {_p(rep['tuning']['grammar'][k])} / hearing {_p(rep['tuning']['hearing'][k])}"
+            for k in ("intent_accuracy", "false_accepts_chatter")
+        ),
+        "",
+        "| held-out voice / condition | accuracy (grammar -> hearing) | FA wake | FA window | FA other name |",
+        "|---|---|---|---|---|",
+    ]
+    for name, s in [*rep["held_out_by_voice"].items(), *rep["held_out_by_condition"].items()]:
+        g, h = s["grammar"], s["hearing"]
+        lines.append(
+            f"| {name} | {_p(g['intent_accuracy'])} -> {_p(h['intent_accuracy'])} "
+            f"| {_p(h['false_accepts_non_command'])} | {_p(h['false_accepts_chatter'])} "
+            f"| {_p(h['false_accepts_other_name'])} |"
+        )
+    misses = [
+        r
+        for r in result["rows"]
+        if r["held_out"] and (r["hearing"].get("ok") is False or r["hearing"].get("fa"))
+    ]
+    lines += ["", f"Held-out failures ({len(misses)}, first 30):", ""]
+    for r in misses[:30]:
+        d = r.get("debug") or {}
+        stages = "; ".join(
+            f"{s['stage']} {s['heard']!r} {s['verdict']} ({s['why']})" for s in d.get("stages", [])
+        )
+        lines.append(f"- [{r['voice']} {r['condition']}] {r['kind']} {r['text']!r}: {stages}")
+    return "\n".join(lines) + "\n"
 
 
 def parse_args(argv: list[str]) -> Any:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.voice_bench")
-    parser.add_argument(
-        "--garbage-weight", type=float, default=None, help="override asr.garbage_weight"
-    )
-    parser.add_argument(
-        "--garbage-words", type=int, default=None, help="override asr.garbage_words"
-    )
-    parser.add_argument(
-        "--near-wake", type=int, default=None, help="override asr.near_wake (0 disables)"
-    )
-    parser.add_argument(
-        "--near-wake-weight", type=float, default=None, help="override asr.near_wake_weight"
-    )
-    parser.add_argument(
-        "--no-wake-weight", type=float, default=None, help="override asr.no_wake_weight"
-    )
-    parser.add_argument("--no-baseline", action="store_true", help="skip recognize_sphinx")
-    parser.add_argument("--no-write", action="store_true", help="print only (for tuning runs)")
+    parser.add_argument("--quick", action="store_true", help="fewer voices, for a check")
+    parser.add_argument("--tuning-only", action="store_true", help="calibration run (no held-out)")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--voices", default=None, help="comma-separated espeak voices to keep")
+    parser.add_argument("--conditions", default=None, help="comma-separated conditions to keep")
+    parser.add_argument("--window", type=float, default=None, help="neural window_s override")
+    parser.add_argument("--rows", type=Path, default=None, help="also write every row here")
     return parser.parse_args(argv)
 
 
 async def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    asr: dict[str, Any] = {}
-    if args.garbage_weight is not None:
-        asr["garbage_weight"] = args.garbage_weight
-    if args.garbage_words is not None:
-        asr["garbage_words"] = args.garbage_words
-    for key in ("near_wake", "near_wake_weight", "no_wake_weight"):
-        if getattr(args, key) is not None:
-            asr[key] = getattr(args, key)
-    settings = VoiceSettings.model_validate({"asr": asr})
     started = time.perf_counter()
-    conds = [build_condition(v, s, FAINT) for v in VOICES for s in SPEEDS]
-    conds += [build_condition(v, 160, NOISY) for v in VOICES[:2]]
+    tuning, held = TUNING_VOICES, HELD_OUT_VOICES
+    if args.quick:
+        tuning, held = tuning[:1], held[:2]
+    if args.tuning_only:
+        held = []
+    if args.voices:
+        keep = set(args.voices.split(","))
+        tuning = [v for v in tuning if v[0] in keep]
+        held = [v for v in held if v[0] in keep]
+    conditions = args.conditions.split(",") if args.conditions else CONDITIONS
+    items = await asyncio.to_thread(build, tuning + held, conditions)
     print(
-        f"voice bench: {len(conds)} conditions synthesised "
-        f"in {time.perf_counter() - started:.0f} s",
+        f"voice bench: {len(items)} utterances synthesized in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
-    with tempfile.TemporaryDirectory(prefix="voice-bench-") as tmp:
-        folder = Path(tmp)
-        ours = await run_ours(conds, folder, settings)
-        if args.no_baseline:
-            baseline: dict[str, Any] = {"engine": "skipped"}
-        else:
-            print("voice bench: baseline (recognize_sphinx) ...", flush=True)
-            baseline = run_baseline(conds[0], folder)
+    settings = VoiceSettings()
+    if args.window:
+        settings.asr.second_opinion.window_s = args.window
+    hearer = await asyncio.to_thread(Hearer.local, settings)
+    await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
+    outcome_ = await run(items, hearer, {v for v, _, _ in held})
+    rows = outcome_["rows"]
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "seconds": time.perf_counter() - started,
-        "settings": settings.asr.model_dump(mode="json"),
-        "ours": ours,
-        "baseline": baseline,
+        "utterances": len(items),
+        "tuning_voices": [v for v, _, _ in tuning],
+        "held_out_voices": [v for v, _, _ in held],
+        "neural": str(hearer.neural.folder) if hearer.neural else "unavailable",
+        "max_loop_stall_ms": outcome_["max_loop_stall_ms"],
+        "report": report(rows),
+        "rows": rows,
     }
-    if args.no_write:
-        print(markdown(result))
-        return 0
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "voice.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (RESULTS / "voice.md").write_text(markdown(result), encoding="utf-8")
-    print(markdown(result))
+    hearer.close()
+    text = markdown(result)
+    print(text)
+    if args.rows:
+        args.rows.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    if not args.no_write:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "voice.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        (RESULTS / "voice.md").write_text(text, encoding="utf-8")
+    _ = statistics, defaultdict
     return 0
 
 

@@ -35,9 +35,9 @@ def test_a_near_homophone_in_the_hypothesis_is_rejected() -> None:
     assert "<near_wake>" in rec.grammar.jsgf
     near = [w for w in rec.grammar.words if w.startswith(NEAR_PREFIX)]
     assert near
-    result = rec._result(f"okay {near[0]} good job", None)
+    result = rec._result(f"okay {near[0]} good job")
     assert result.rejected and not result.wake and result.text == ""
-    accepted = rec._result("okay trainer good job", None)
+    accepted = rec._result("okay trainer good job")
     assert accepted.wake and accepted.text == "good job"
     off = PocketsphinxRecognizer(AsrSettings(near_wake=0))
     assert off.grammar is not None and "<near_wake>" not in off.grammar.jsgf

@@ -81,8 +81,9 @@ class IntentMatcher:
             rules = self.data.setdefault("expansion_rules", {})
             rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
         self.intents = Intents.from_dict(self.data)
-        self.is_word = is_word or _dictionary_word
-        """Whether a token is a dictionary word (said as a word, not spelled)."""
+        self.is_word = is_word or _every_token_is_a_word
+        """Whether a token is a dictionary word (said as a word, not spelled). The speech side
+        passes its recognizer's dictionary, so names are spelled the way it can hear them."""
         self._lock = threading.Lock()
         self._values: dict[str, list[str]] = {}
         self._spoken: dict[str, list[tuple[str, Any]]] = {
@@ -120,6 +121,11 @@ class IntentMatcher:
         """Every text list as (spoken text, real value) pairs, for grammar generation."""
         with self._lock:
             return {name: list(values) for name, values in self._spoken.items()}
+
+    def slot_lists(self) -> dict[str, SlotList]:
+        """The current run-time slot lists (spoken forms and real names), as hassil lists."""
+        with self._lock:
+            return dict(self._slot_lists)
 
     def update_lists(self, lists: dict[str, list[str]]) -> None:
         """Replace the values of some lists, e.g. {"dataset": ["movie_reviews", "imdb2026"]}."""
@@ -164,15 +170,9 @@ class IntentMatcher:
         return Intent(result.intent.name, slots, rest, wake)
 
 
-def _dictionary_word(word: str) -> bool:
-    """Default word test: the pronunciation dictionary of the grammar recogniser (cmudict),
-    so typed-text matching spells names the same way the recogniser hears them."""
-    try:
-        from audio.asr.pronounce import default_dictionary, load_cmudict
-
-        return word in load_cmudict(default_dictionary())
-    except Exception:  # no pocketsphinx model: treat every token as a word
-        return True
+def _every_token_is_a_word(_token: str) -> bool:
+    """Without a recognizer's dictionary (typed text only), say names as written."""
+    return True
 
 
 def _value_text(value: Any) -> str:

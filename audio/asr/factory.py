@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from assistant.config.voice import VoiceSettings
+import logging
+from typing import TYPE_CHECKING
+
+from assistant.config.voice import SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
 
 from .base import Recognizer
+
+if TYPE_CHECKING:
+    from .neural import WhisperModel
+
+log = logging.getLogger(__name__)
 
 
 def build_recognizer(settings: VoiceSettings, matcher: IntentMatcher | None = None) -> Recognizer:
@@ -40,3 +48,19 @@ def build_recognizer(settings: VoiceSettings, matcher: IntentMatcher | None = No
 
         return WyomingRecognizer(settings.asr)
     raise ValueError(f"unknown speech recognition engine {engine!r}")
+
+
+def load_second_opinion(settings: SecondOpinionSettings) -> WhisperModel | None:
+    """The neural model, or None when it is off or cannot be used (then the grammar
+    recognizer decides alone, and the log says why)."""
+    if not settings.enabled:
+        return None
+    from .neural import ModelError, WhisperModel
+
+    try:
+        return WhisperModel(
+            settings.model, settings.model_sha256, settings.threads, settings.window_s
+        )
+    except ModelError as exc:
+        log.warning("neural second opinion unavailable, grammar recognizer only: %s", exc)
+        return None

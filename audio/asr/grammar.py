@@ -194,21 +194,30 @@ def garbage_words(exclude: set[str], count: int) -> list[str]:
     return [w for w in words if w not in exclude][:count]
 
 
+@dataclass(frozen=True)
+class GrammarOptions:
+    """How the grammar rejects speech outside it (see `AsrSettings` for measured values)."""
+
+    garbage_count: int = 100
+    """Words in the out-of-grammar loop (0: no loop)."""
+    garbage_weight: float = 1e-20
+    """Prior of the loop against the commands."""
+    near_wake: int = 0
+    """Near-homophones per wake word in the rejection path (0: none)."""
+    near_wake_weight: float = 1.0
+    """Prior of the near-homophone path against the wake phrase."""
+    near_wake_min_phones: int = 4
+    """Only wake words at least this long get near-homophones."""
+    name: str = "trainer"
+    """JSGF grammar name."""
+
+
 def build_grammar(
-    matcher: IntentMatcher,
-    lexicon: Lexicon,
-    garbage_count: int = 100,
-    garbage_weight: float = 1e-20,
-    name: str = "trainer",
-    near_wake: int = 0,
-    near_wake_weight: float = 1.0,
-    near_wake_min_phones: int = 4,
-    near_wake_tail: str = "garbage",
-    no_wake_weight: float = 1.0,
+    matcher: IntentMatcher, lexicon: Lexicon, options: GrammarOptions | None = None
 ) -> Grammar:
     """Generate the JSGF grammar and cut dictionary for the matcher's current lists.
 
-    Shape: ``[wake] [<ask>] command [<end>] | wake | /w/ garbage+ | /n/ near_wake [tail]``.
+    Shape: ``[wake] [<ask>] command [<end>] | wake | /w/ garbage+ | /n/ near_wake garbage``.
     Politeness words (hassil skip_words; rules `ask` and `end` when the templates define
     them) are factored out of the commands: inlining them into every sentence made the
     search 30% slower.
@@ -216,13 +225,41 @@ def build_grammar(
     outside the grammar; its weight trades false accepts against misses (numbers in
     `AsrSettings.garbage_weight`). `near_wake` > 0 adds a second rejection path for speech
     that starts like the wake phrase but is not it ("okay train her now"): the wake phrase
-    with one word replaced by a dictionary near-homophone, followed by the garbage loop
-    (or the commands, `near_wake_tail="command"`), with prior `near_wake_weight`.
+    with one word replaced by a dictionary near-homophone, followed by the garbage loop.
     """
+    opts = options or GrammarOptions()
     b = _Builder(matcher, lexicon)
     b.collect_words()
+    lines = ["#JSGF V1.0;", f"grammar {opts.name};"]
+    command = _command_rule(b, lines)
+    wakes = [w for w in (b.phrase(p) for p in matcher.wake_phrases) if w]
+    alts = [f"/1/ ({command})"]
+    if wakes:
+        lines.append("<wake> = " + " | ".join(wakes) + ";")
+        alts = [f"/1/ ([<wake>] {command})", "/1/ (<wake>)"]
+    garbage = _garbage_entries(b, lexicon, opts.garbage_count)
+    words = {w: _non_rhotic(b.known[w]) for w in b.words}
+    wake_words = {w for phrase in wakes for w in phrase.split()}
+    for word, extra in lexicon.accent_variants(wake_words).items():
+        words[word] = tuple(dict.fromkeys([*words.get(word, ()), *extra]))
+    near: dict[str, tuple[str, ...]] = {}
+    near_phrases: list[str] = []
+    if opts.near_wake > 0 and wakes:
+        near, near_phrases = _near_wake(
+            wakes, words, lexicon, opts.near_wake, opts.near_wake_min_phones
+        )
+    alts += _rejection_paths(lines, list(garbage), near_phrases, opts)
+    lines.append("public <utt> = " + " | ".join(alts) + ";")
+    lines += [f"<{key}> = {body};" for key, body in b.rules.items() if body]
+    words |= garbage
+    words |= near
+    return Grammar("\n".join(lines) + "\n", words, wakes, sorted(set(b.dropped)))
+
+
+def _command_rule(b: _Builder, lines: list[str]) -> str:
+    """One rule per intent, the politeness words around them; returns the command expression."""
     commands: list[str] = []
-    for intent_name, intent in matcher.intents.intents.items():
+    for intent_name, intent in b.matcher.intents.intents.items():
         alts = []
         for data in intent.data:
             for sentence in data.sentences:
@@ -233,67 +270,42 @@ def build_grammar(
             key = _rule_name("i_", intent_name)
             b.rules[key] = " | ".join(dict.fromkeys(alts))
             commands.append(f"<{key}>")
-    wakes = [w for w in (b.phrase(p) for p in matcher.wake_phrases) if w]
-    lines = ["#JSGF V1.0;", f"grammar {name};"]
     ask, end = b.rule("ask"), b.rule("end")
     if ask is None and end is None:
         # No dedicated rules: allow any skip word on either side.
-        polite = [w for w in (b.phrase(p) for p in matcher.intents.skip_words) if w]
+        polite = [w for w in (b.phrase(p) for p in b.matcher.intents.skip_words) if w]
         if polite:
             lines.append("<polite> = " + " | ".join(dict.fromkeys(polite)) + ";")
             ask = end = "<polite>"
     command = "(" + " | ".join(commands) + ")"
-    command = (f"[{ask}] " if ask else "") + command + (f" [{end}]" if end else "")
-    # (prior, path). With `no_wake_weight` < 1 a command without the wake phrase (said in
-    # a follow-up window) gets its own, lower prior than one after the wake phrase.
-    top: list[tuple[float, str]] = [(1.0, command)]
-    if wakes:
-        lines.append("<wake> = " + " | ".join(wakes) + ";")
-        if no_wake_weight < 1:
-            top = [(1.0, f"<wake> {command}"), (no_wake_weight, command)]
-        else:
-            top = [(1.0, f"[<wake>] {command}")]
-        top.append((1.0, "<wake>"))
-    garbage: dict[str, tuple[str, ...]] = {}
-    if garbage_count > 0:
-        candidates = garbage_words(set(b.known), garbage_count)
-        prons = lexicon.pronunciations(set(candidates))
-        garbage = {GARBAGE_PREFIX + w: prons[w][:1] for w in candidates if w in prons}
-    words = {w: _non_rhotic(b.known[w]) for w in b.words}
-    wake_words = {w for phrase in wakes for w in phrase.split()}
-    for word, extra in lexicon.accent_variants(wake_words).items():
-        words[word] = tuple(dict.fromkeys([*words.get(word, ()), *extra]))
-    near: dict[str, tuple[str, ...]] = {}
-    near_phrases: list[str] = []
-    if near_wake > 0 and wakes:
-        near, near_phrases = _near_wake(wakes, words, lexicon, near_wake, near_wake_min_phones)
-    alts = [f"/{w:g}/ ({t})" for w, t in top]
+    return (f"[{ask}] " if ask else "") + command + (f" [{end}]" if end else "")
+
+
+def _garbage_entries(b: _Builder, lexicon: Lexicon, count: int) -> dict[str, tuple[str, ...]]:
+    """Dictionary entries of the out-of-grammar loop (prefixed words, first pronunciation)."""
+    if count <= 0:
+        return {}
+    candidates = garbage_words(set(b.known), count)
+    prons = lexicon.pronunciations(set(candidates))
+    return {GARBAGE_PREFIX + w: prons[w][:1] for w in candidates if w in prons}
+
+
+def _rejection_paths(
+    lines: list[str], garbage: list[str], near_phrases: list[str], opts: GrammarOptions
+) -> list[str]:
+    """Top-level alternatives that reject: the loop, and near-wake phrases (+ the loop)."""
     if garbage:
         lines.append("<garbage> = (" + " | ".join(garbage) + ")+;")
-    if near_phrases:
-        # A wake-like start that is not the wake phrase, followed by whatever: the
-        # out-of-grammar loop, or the same commands (then only the wake segment decides).
-        lines.append("<near_wake> = " + " | ".join(near_phrases) + ";")
-        if near_wake_tail == "command" or not garbage:
-            lines.append("<command> = " + command + ";")
-            tail = "/1/ <command>" + (f" | /{garbage_weight:g}/ <garbage>" if garbage else "")
-            alts.append(f"/{near_wake_weight:g}/ (<near_wake> [{tail}])")
-            if garbage:
-                alts.append(f"/{garbage_weight:g}/ <garbage>")
-        else:
-            # One copy of the loop serves both rejection paths (a second copy cost ~15 ms
-            # per utterance): (garbage | near_wake garbage) | near_wake alone.
-            both = garbage_weight + near_wake_weight
-            head = f"(/{garbage_weight:g}/ <NULL> | /{near_wake_weight:g}/ <near_wake>)"
-            alts.append(f"/{both:g}/ ({head} <garbage>)")
-            alts.append(f"/{near_wake_weight:g}/ <near_wake>")
-    elif garbage:
-        alts.append(f"/{garbage_weight:g}/ <garbage>")
-    lines.append("public <utt> = " + " | ".join(alts) + ";")
-    lines += [f"<{key}> = {body};" for key, body in b.rules.items() if body]
-    words |= garbage
-    words |= near
-    return Grammar("\n".join(lines) + "\n", words, wakes, sorted(set(b.dropped)))
+    if not near_phrases:
+        return [f"/{opts.garbage_weight:g}/ <garbage>"] if garbage else []
+    lines.append("<near_wake> = " + " | ".join(near_phrases) + ";")
+    if not garbage:
+        return [f"/{opts.near_wake_weight:g}/ <near_wake>"]
+    # One copy of the loop serves both rejection paths (a second copy cost ~15 ms per
+    # utterance): (garbage | near_wake garbage) | near_wake alone.
+    both = opts.garbage_weight + opts.near_wake_weight
+    head = f"(/{opts.garbage_weight:g}/ <NULL> | /{opts.near_wake_weight:g}/ <near_wake>)"
+    return [f"/{both:g}/ ({head} <garbage>)", f"/{opts.near_wake_weight:g}/ <near_wake>"]
 
 
 def _near_wake(

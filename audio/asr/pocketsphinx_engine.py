@@ -18,7 +18,7 @@ from assistant.config.voice import AsrSettings
 from assistant.intents.matcher import IntentMatcher
 
 from .base import Recognizer, Transcript
-from .grammar import REJECT_PREFIXES, Grammar, build_grammar
+from .grammar import REJECT_PREFIXES, Grammar, GrammarOptions, build_grammar
 from .pronounce import Lexicon
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ class PocketsphinxRecognizer(Recognizer):
         """One lock per decoder: a pocketsphinx decoder is not thread-safe."""
         self._tmp = tempfile.TemporaryDirectory(prefix="trainer-asr-")
         self._decoder: Any = None
-        self._kws: Any = None
         self.grammar: Grammar | None = None
         self.rebuild_ms = 0.0
         """How long the last grammar rebuild took (grammar + dictionary + decoder)."""
@@ -77,12 +76,12 @@ class PocketsphinxRecognizer(Recognizer):
         grammar = build_grammar(
             self.matcher,
             self.lexicon,
-            garbage_count=self.settings.garbage_words,
-            garbage_weight=self.settings.garbage_weight,
-            near_wake=self.settings.near_wake,
-            near_wake_weight=self.settings.near_wake_weight,
-            near_wake_tail=self.settings.near_wake_tail,
-            no_wake_weight=self.settings.no_wake_weight,
+            GrammarOptions(
+                garbage_count=self.settings.garbage_words,
+                garbage_weight=self.settings.garbage_weight,
+                near_wake=self.settings.near_wake,
+                near_wake_weight=self.settings.near_wake_weight,
+            ),
         )
         # A fresh decoder per grammar instead of add_word + add_jsgf_string: building one with
         # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap.
@@ -99,19 +98,8 @@ class PocketsphinxRecognizer(Recognizer):
             bestpath=False,  # the grammar hypothesis is final; no lattice rescoring needed
             loglevel="FATAL",
         )
-        kws = None
-        if self.settings.wake_kws and grammar.wake_phrases:
-            kws_path = folder / f"wake-{version}.txt"
-            kws_path.write_text("\n".join(grammar.wake_phrases) + "\n", encoding="utf-8")
-            kws = Decoder(
-                hmm=_model_path(self.settings),
-                dict=str(dict_path),
-                kws=str(kws_path),
-                kws_threshold=self.settings.kws_threshold,
-                loglevel="FATAL",
-            )
         with self._lock:
-            self._decoder, self._kws, self.grammar = decoder, kws, grammar
+            self._decoder, self.grammar = decoder, grammar
         for old in folder.glob("*"):
             if str(version) not in old.name:
                 old.unlink(missing_ok=True)
@@ -133,16 +121,13 @@ class PocketsphinxRecognizer(Recognizer):
             self._decoder.end_utt()
             hyp = self._decoder.hyp()
             raw = hyp.hypstr if hyp is not None else ""
-            return self._result(raw, pcm if raw else None)
+            return self._result(raw)
 
-    def _result(self, raw: str, pcm_for_kws: bytes | None) -> Transcript:
+    def _result(self, raw: str) -> Transcript:
         words = [w for w in raw.split() if w not in _FILLERS]
         if any(w.startswith(REJECT_PREFIXES) for w in words):
             return Transcript("", rejected=True, raw=raw)
         wake, rest = self.matcher.split_wake(" ".join(words))
-        kws_checks = wake and self._kws is not None and pcm_for_kws is not None
-        if kws_checks and not self._spot(pcm_for_kws or b""):
-            return Transcript("", rejected=True, raw=raw)
         return Transcript(self._complete(rest), wake=wake, raw=raw)
 
     def _complete(self, text: str) -> str:
@@ -154,19 +139,6 @@ class PocketsphinxRecognizer(Recognizer):
             return text
         shorter = text.rsplit(" ", 1)[0]
         return shorter if self.matcher.match(shorter) is not None else text
-
-    def _spot(self, pcm: bytes) -> bool:
-        """Keyword spotting over the utterance, in 100 ms steps (it reports mid-stream)."""
-        kws = self._kws
-        kws.start_utt()
-        found = False
-        for i in range(0, len(pcm), 3200):
-            kws.process_raw(pcm[i : i + 3200])
-            if kws.hyp() is not None:
-                found = True
-                break
-        kws.end_utt()
-        return found
 
     def close(self) -> None:
         """Remove the generated grammar files."""

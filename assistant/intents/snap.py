@@ -1,0 +1,154 @@
+"""Snap free text to the nearest sentence of the grammar: the matcher's templates with the
+current slot lists, wake phrases separate.
+
+An open-vocabulary transcript ("Okay, trainer select the latest at IMBB2026.") is compared
+with every sentence the templates can produce (wildcard sentences excluded, as in the grammar
+recognizer) by character edit similarity; the nearest one and its similarity in [0, 1] come
+back, and the matcher turns that sentence into the command. The caller gates on the score.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from hassil.sample import sample_intents
+
+from .matcher import Intent, IntentMatcher, normalize
+from .spoken import cardinal
+
+_DIGITS = re.compile(r"\d+")
+_WAKE_GREETINGS = ("hey", "okay", "ok", "hi", "hello", "a", "hay")
+"""Words people (and recognizers) put before a name when calling someone."""
+logging.getLogger("hassil.sample").setLevel(logging.ERROR)
+"""It warns once per sentence whose list is empty (no files yet): expected, not news."""
+MAX_SENTENCES = 200_000
+"""Bound on the enumerated sentences (memory and time); beyond it the rest are left out."""
+
+
+@dataclass(frozen=True)
+class Snap:
+    """The grammar sentence nearest to some text."""
+
+    sentence: str
+    """The grammar's sentence (normalized words)."""
+    score: float
+    """Similarity in [0, 1]: 1 is the same text."""
+    intent: Intent | None
+    """The matcher's command for `sentence`."""
+
+
+@dataclass(frozen=True)
+class CallHead:
+    """How free text begins: with the wake phrase, with another name, or neither."""
+
+    wake: bool
+    """It starts with one of the wake phrases (exactly, after normalization)."""
+    other_name: str | None
+    """It starts like a call ("hey rayner", "okay traver") to someone else: that word."""
+    rest: str
+    """The text after the call (all of it when there is none)."""
+
+
+def spell_digits(text: str) -> str:
+    """Digits as words, the way the grammar lists say them ("2026" -> "two thousand twenty six"
+    is one form; the real name is in the lists too)."""
+    return _DIGITS.sub(lambda m: " " + cardinal(int(m.group())) + " ", text)
+
+
+class GrammarSnapper:
+    """Every sentence of a matcher's grammar, searchable by similarity. Rebuild on list change."""
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
+        self._lock = threading.Lock()
+        self._sentences: list[str] = []
+        self._keys: list[str] = []
+        self.truncated = False
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Enumerate the sentences for the matcher's current slot lists."""
+        lists = self.matcher.slot_lists()
+        sentences: dict[str, None] = {}
+        truncated = False
+        for _intent, text in sample_intents(self.matcher.intents, slot_lists=lists):
+            sentences.setdefault(normalize(text), None)
+            if len(sentences) >= MAX_SENTENCES:
+                truncated = True
+                break
+        ordered = list(sentences)
+        keys = [_key(s) for s in ordered]
+        with self._lock:
+            self._sentences, self._keys, self.truncated = ordered, keys, truncated
+
+    def __len__(self) -> int:
+        return len(self._sentences)
+
+    def head(self, text: str, aliases: Iterable[str] = ()) -> CallHead:
+        """Split a leading wake phrase, or notice a call to another name. `aliases` are other
+        spellings of the wake word that a recognizer writes ("trainor" for "trainer")."""
+        words = normalize(text).split()
+        wake_words = {w for p in self.matcher.wake_phrases for w in p.split()[1:]}
+        alias = set(aliases)
+        if words and words[0] == "ok":
+            words[0] = "okay"
+        if len(words) >= 2 and wake_words:
+            word = words[1]
+            glued = next((w for w in wake_words if word.startswith(w) and word != w), None)
+            if glued is not None:  # "TrainerCancel": a recognizer glued two words together
+                words[1:2] = [glued, word[len(glued) :]]
+            elif word in alias:
+                words[1] = sorted(wake_words)[0]
+        text = " ".join(words)
+        wake, rest = self.matcher.split_wake(text)
+        if wake:
+            return CallHead(True, None, rest)
+        words = rest.split()
+        if len(words) >= 2 and words[0] in _WAKE_GREETINGS and words[1] not in wake_words:
+            # "hey rayner, train the model": a call to someone, not to us. Only when the rest
+            # is a command is it worth flagging (a greeting followed by chatter is chatter).
+            return CallHead(False, words[1], " ".join(words[2:]))
+        return CallHead(False, None, rest)
+
+    def snap(self, text: str) -> Snap | None:
+        """The nearest grammar sentence to `text` (wake phrase already removed)."""
+        from rapidfuzz import fuzz, process
+
+        query = _key(self._strip_polite(normalize(text)))
+        if not query:
+            return None
+        with self._lock:
+            keys, sentences = self._keys, self._sentences
+        if not keys:
+            return None
+        best = process.extractOne(query, keys, scorer=fuzz.ratio)
+        if best is None:
+            return None
+        _key_text, score, index = best
+        sentence = sentences[index]
+        return Snap(sentence, score / 100.0, self.matcher.match(sentence))
+
+    def _strip_polite(self, text: str) -> str:
+        """Skip words (please, can you, ...) at either end do not count against a sentence."""
+        skips = sorted((normalize(w) for w in self.matcher.intents.skip_words), key=len)[::-1]
+        changed = True
+        while changed and text:
+            changed = False
+            for skip in skips:
+                if text.startswith(skip + " ") or text == skip:
+                    text, changed = text[len(skip) :].strip(), True
+                if text.endswith(" " + skip):
+                    text, changed = text[: -len(skip)].strip(), True
+        return text
+
+
+def _key(text: str) -> str:
+    """What is compared: words without the apostrophes recognizers drop or keep at will."""
+    return text.replace("'", "")
+
+
+__all__ = ["CallHead", "GrammarSnapper", "Snap", "spell_digits"]

@@ -1,0 +1,384 @@
+"""The one hearing path: an utterance's audio in, a decision out.
+
+Stage 1 is the grammar recognizer (pocketsphinx over the intent templates, ~100 ms). When it
+rejects the speech, or accepts something that has nothing to lean on (a command inside a
+follow-up window, said without the wake phrase), or hears the wake phrase where another name
+could have been said, the neural second opinion (Whisper, audio/asr/neural.py) transcribes
+the same audio, its text is snapped to the nearest sentence of the same grammar
+(assistant/intents/snap.py), and a score gate decides. Every stage's words, score, verdict and
+time are kept in the `Hearing`, for the console, `simulate --json`, the log and the benches.
+
+The live session, voice messages, `bot.py simulate` and the voice bench all call `Hearer.hear`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from assistant.config.voice import SecondOpinionSettings, VoiceSettings
+from assistant.intents.matcher import Intent, IntentMatcher
+from assistant.intents.snap import GrammarSnapper, Snap
+
+from .asr.base import Transcript
+from .asr.grammar import REJECT_PREFIXES
+from .asr.neural import NeuralResult, WhisperModel
+
+log = logging.getLogger(__name__)
+
+FirstStage = Callable[[bytes], Awaitable[Transcript]]
+"""The grammar recognizer, off the event loop (a worker process or thread)."""
+
+
+@dataclass(frozen=True)
+class StageReport:
+    """What one stage heard and what the gate made of it."""
+
+    stage: str
+    """"grammar" or "neural"."""
+    heard: str
+    """Its words, for people (no internal tokens)."""
+    score: float | None
+    """Grammar: None (it reports none); neural: similarity to the nearest grammar sentence."""
+    verdict: str
+    """accepted, rejected, wake only, confirmed, overruled, not run."""
+    why: str
+    """The reason for the verdict, in words."""
+    ms: float
+    """Wall time of the stage."""
+    sentence: str = ""
+    """Neural: the grammar sentence its transcript snapped to."""
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """The decision about one utterance."""
+
+    text: str
+    """What was heard, wake phrase removed, for people and the machine ('' for nothing)."""
+    wake: bool
+    """The wake phrase was heard (and, where it was checked, confirmed)."""
+    intent: Intent | None
+    """The command, or None."""
+    rejected: bool
+    """Speech was heard but judged not to be a command for us."""
+    confidence: float
+    """1.0 when the grammar decided alone, else the neural snap score (0 when rejected)."""
+    decided_by: str
+    """"grammar", "neural" (rescued or confirmed), or "none" (nothing usable)."""
+    stages: list[StageReport] = field(default_factory=list)
+    """Every stage that ran, in order."""
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    """grammar, neural, snap, total."""
+
+    @property
+    def wake_only(self) -> bool:
+        """Just the wake phrase: open a follow-up window."""
+        return self.wake and not self.text and not self.rejected
+
+    def accepted(self, in_window: bool) -> bool:
+        """A command to run (with the wake phrase, or inside a follow-up window)."""
+        return self.intent is not None and not self.rejected and (self.wake or in_window)
+
+    def transcript(self) -> Transcript:
+        """The machine's view (states/conversation.py classifies transcripts)."""
+        return Transcript(
+            self.text,
+            wake=self.wake,
+            confidence=self.confidence,
+            rejected=self.rejected,
+            raw=self.heard,
+        )
+
+    @property
+    def heard(self) -> str:
+        """The best words to show: the deciding stage's."""
+        for stage in reversed(self.stages):
+            if stage.stage == self.decided_by:
+                return stage.heard
+        return self.stages[0].heard if self.stages else ""
+
+    def debug(self) -> dict[str, Any]:
+        """JSON-ready pipeline debug view (like Home Assistant's Assist debug)."""
+        return {
+            "heard": self.heard,
+            "wake": self.wake,
+            "intent": self.intent.name if self.intent else None,
+            "slots": dict(self.intent.slots) if self.intent else {},
+            "confidence": round(self.confidence, 3),
+            "decided_by": self.decided_by,
+            "stages": [
+                {
+                    "stage": s.stage,
+                    "heard": s.heard,
+                    "score": None if s.score is None else round(s.score, 3),
+                    "verdict": s.verdict,
+                    "why": s.why,
+                    "ms": round(s.ms, 1),
+                    **({"sentence": s.sentence} if s.sentence else {}),
+                }
+                for s in self.stages
+            ],
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+
+    def debug_lines(self) -> list[str]:
+        """The debug view as console lines."""
+        lines = []
+        for s in self.stages:
+            score = "" if s.score is None else f" score {s.score:.2f}"
+            snapped = f" -> {s.sentence!r}" if s.sentence else ""
+            lines.append(
+                f"  {s.stage:8} heard {s.heard!r}{snapped}{score}: {s.verdict} ({s.why}), "
+                f"{s.ms:.0f} ms"
+            )
+        what = f"{self.intent.name} {dict(self.intent.slots)}" if self.intent else "nothing"
+        lines.append(f"  decision: {what} by {self.decided_by}, wake {self.wake}")
+        return lines
+
+
+def clean_words(raw: str) -> str:
+    """A grammar hypothesis for people: garbage-loop and near-homophone tokens become '…',
+    pocketsphinx fillers go."""
+    words: list[str] = []
+    for word in raw.split():
+        if word.startswith(("<", "[")):
+            continue
+        if word.startswith(REJECT_PREFIXES):
+            if not words or words[-1] != "…":
+                words.append("…")
+            continue
+        words.append(word)
+    return " ".join(words)
+
+
+class Hearer:
+    """Grammar first, neural second opinion constrained to the same grammar, gate, decision."""
+
+    def __init__(
+        self,
+        first_stage: FirstStage,
+        matcher: IntentMatcher,
+        settings: SecondOpinionSettings | None = None,
+        neural: WhisperModel | None = None,
+        first_stage_lists: Callable[[dict[str, list[str]]], None] | None = None,
+    ) -> None:
+        self.first_stage = first_stage
+        self._first_stage_lists = first_stage_lists
+        self.matcher = matcher
+        self.settings = settings or SecondOpinionSettings()
+        self.neural = neural
+        self.snapper = GrammarSnapper(matcher) if neural is not None else None
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="neural-asr")
+        """CTranslate2 releases the GIL: a thread keeps the event loop free (see the bench)."""
+        self.runs = 0
+        """How often the second opinion ran (for the benches)."""
+
+    def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
+        """New speakable names: the first stage's grammar (when this hearer owns it), the
+        matcher, and the sentences the neural text snaps to. Blocking (~0.1-0.2 s)."""
+        if lists is not None:
+            if self._first_stage_lists is not None:
+                self._first_stage_lists(lists)
+            self.matcher.update_lists(lists)
+        if self.snapper is not None:
+            self.snapper.rebuild()
+
+    @classmethod
+    def local(cls, settings: VoiceSettings) -> Hearer:
+        """A hearer with its own grammar recognizer in a worker thread (simulate, benches,
+        tests; the live bot runs the recognizer in worker processes, states/parts.py)."""
+        from .asr.factory import build_recognizer, load_second_opinion
+
+        recognizer = build_recognizer(settings)
+        matcher = getattr(recognizer, "matcher", None)
+        if not isinstance(matcher, IntentMatcher):
+            matcher = IntentMatcher.from_settings(settings)
+        executor = ThreadPoolExecutor(1, thread_name_prefix="grammar-asr")
+
+        async def first_stage(pcm: bytes) -> Transcript:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(executor, recognizer.transcribe, pcm)
+
+        def lists(values: dict[str, list[str]]) -> None:
+            recognizer.update_lists(values)  # updates the shared matcher too
+
+        return cls(
+            first_stage,
+            matcher,
+            settings.asr.second_opinion,
+            load_second_opinion(settings.asr.second_opinion),
+            first_stage_lists=lists,
+        )
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def hear(self, pcm: bytes, in_window: bool = False) -> Hearing:
+        """Decide what one utterance (16 kHz mono s16le) was; `in_window`: a follow-up window
+        is open for this speaker, so a command needs no wake phrase."""
+        t0 = time.perf_counter()
+        transcript = await self.first_stage(pcm)
+        first = self.interpret(transcript, (time.perf_counter() - t0) * 1000)
+        return await self.second(first, pcm, in_window)
+
+    async def second(self, first: Hearing, pcm: bytes, in_window: bool) -> Hearing:
+        """The second opinion where `first` (the grammar's decision) needs one."""
+        grammar_ms = first.stages[0].ms if first.stages else 0.0
+        reason = self._second_opinion_reason(first, in_window)
+        if reason is None:
+            hearing = replace(first, timings_ms={"grammar": grammar_ms, "total": grammar_ms})
+            log.debug("heard: %s", hearing.debug())
+            return hearing
+        assert self.neural is not None
+        self.runs += 1
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(self._executor, self.neural.transcribe, pcm)
+        t0 = time.perf_counter()
+        hearing = self.judge(first, result, reason, in_window)
+        snap_ms = (time.perf_counter() - t0) * 1000
+        timings = {
+            "grammar": grammar_ms,
+            "neural": result.ms,
+            "snap": snap_ms,
+            "total": grammar_ms + result.ms + snap_ms,
+        }
+        hearing = replace(hearing, timings_ms=timings)
+        log.debug("heard: %s", hearing.debug())
+        return hearing
+
+    def interpret(self, transcript: Transcript, ms: float = 0.0) -> Hearing:
+        """Stage 1's transcript -> wake, text, intent. Open-vocabulary engines leave the wake
+        phrase in the text; grammar engines have removed it already."""
+        heard = clean_words(transcript.raw) if transcript.raw else transcript.text
+        if transcript.rejected:
+            stage = StageReport("grammar", heard, None, "rejected", "outside the grammar", ms)
+            return Hearing("", False, None, True, 0.0, "none", [stage])
+        wake, text = self.matcher.split_wake(transcript.text)
+        wake = wake or transcript.wake
+        intent = self.matcher.match(text) if text else None
+        if intent is not None and wake and not intent.wake:
+            intent = replace(intent, wake=True)
+        if wake and not text:
+            verdict, why = "wake only", "the wake phrase alone"
+        elif intent is not None:
+            verdict, why = "accepted", "a command" + (" after the wake phrase" if wake else "")
+        else:
+            verdict, why = "rejected", "not a command" if text else "nothing heard"
+        stage = StageReport("grammar", heard, None, verdict, why, ms)
+        rejected = bool(text) and intent is None
+        decided = "grammar" if (intent is not None or (wake and not text)) else "none"
+        return Hearing(
+            text, wake, intent, rejected, 1.0 if decided != "none" else 0.0, decided, [stage]
+        )
+
+    def _second_opinion_reason(self, first: Hearing, in_window: bool) -> str | None:
+        s = self.settings
+        if self.neural is None or not s.enabled:
+            return None
+        if first.intent is None and not first.wake_only:
+            return "rescue" if (first.rejected or first.text) else None
+        if first.intent is not None and not first.wake:
+            if not in_window:
+                # A command without the wake phrase where one is needed: often the wake phrase
+                # itself went missing ("hey trainer" heard as "hi trainer").
+                return "rescue"
+            return "verify_window" if s.verify_window else None
+        if first.intent is not None and first.wake and s.verify_wake:
+            return "verify_wake"
+        return None
+
+    def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
+        """The gate: what the neural transcript, snapped to the grammar, makes of `first`."""
+        assert self.snapper is not None
+        s = self.settings
+        t0 = time.perf_counter()
+        head = self.snapper.head(result.text, s.wake_aliases)
+        snap: Snap | None = self.snapper.snap(head.rest) if head.rest else None
+        snap_ms = (time.perf_counter() - t0) * 1000
+        score = snap.score if snap is not None else 0.0
+        sentence = snap.sentence if snap is not None else ""
+        neural_intent = snap.intent if snap is not None and score >= s.gate else None
+        ms = result.ms + snap_ms
+
+        def report(verdict: str, why: str) -> StageReport:
+            return StageReport("neural", result.text, score, verdict, why, ms, sentence)
+
+        def reject(why: str) -> Hearing:
+            stages = [*first.stages, report("rejected", why)]
+            return Hearing(
+                first.text if not first.rejected else "", False, None, True, 0.0, "neural", stages
+            )
+
+        if result.no_speech > s.max_no_speech:
+            return reject(f"no speech (probability {result.no_speech:.2f})")
+        if head.other_name is not None and (not head.rest or neural_intent is not None):
+            return reject(f"addressed to {head.other_name!r}, not to me")
+        if reason == "verify_wake":
+            assert first.intent is not None
+            if not head.wake:
+                return reject("the wake phrase was not confirmed")
+            stages = [*first.stages, report("confirmed", "the wake phrase is confirmed")]
+            return replace(first, decided_by="grammar", stages=stages)
+        if reason == "verify_window":
+            assert first.intent is not None
+            agrees = (
+                snap is not None and snap.intent is not None and _same(snap.intent, first.intent)
+            )
+            if agrees and score >= s.verify_gate:
+                stages = [
+                    *first.stages,
+                    report("confirmed", f"same command, score >= {s.verify_gate}"),
+                ]
+                return replace(first, confidence=score, stages=stages)
+            if neural_intent is not None and head.wake:
+                return self._accept(
+                    first,
+                    neural_intent,
+                    True,
+                    score,
+                    report,
+                    "a different command, wake phrase heard",
+                )
+            return reject(
+                f"does not confirm {first.intent.name} (score {score:.2f} < {s.verify_gate})"
+                if not agrees
+                else f"score {score:.2f} < {s.verify_gate}"
+            )
+        # rescue: the grammar rejected the speech, or heard a command without the wake phrase.
+        # A bare wake phrase is not rescued from a rejection: the grammar's near-homophone path
+        # ("hey train her") rejects exactly what sounds like it.
+        if head.wake and not head.rest and not first.rejected:
+            stages = [*first.stages, report("wake only", "the wake phrase alone")]
+            return Hearing("", True, None, False, 1.0, "neural", stages)
+        if neural_intent is None:
+            return reject(
+                f"score {score:.2f} < gate {s.gate}" if snap else "nothing like a command"
+            )
+        if not head.wake and not in_window:
+            return reject("a command without the wake phrase, outside a follow-up window")
+        return self._accept(
+            first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}"
+        )
+
+    @staticmethod
+    def _accept(
+        first: Hearing,
+        intent: Intent,
+        wake: bool,
+        score: float,
+        report: Callable[[str, str], StageReport],
+        why: str,
+    ) -> Hearing:
+        intent = replace(intent, wake=wake)
+        stages = [*first.stages, report("accepted", why)]
+        return Hearing(intent.text, wake, intent, False, score, "neural", stages)
+
+
+def _same(a: Intent, b: Intent) -> bool:
+    return a.name == b.name and a.slots == b.slots

@@ -1,0 +1,169 @@
+"""The voice bench's spoken corpus, generated at bench time (nothing recorded is committed).
+
+Sentences: every command in several phrasings (tests/voice_corpus.py plus PHRASINGS), the wake
+phrase alone, non-command speech after nothing and after a wake-like start, chatter that might
+be said inside a follow-up window (questions sharing words with commands), and real commands
+addressed to another name. Voices: espeak-ng voices, variants, speeds and pitches, split into
+TUNING (used to calibrate the gates) and HELD_OUT (only reported). Conditions: a faint
+microphone floor, noise, reverb, and 48 kHz stereo through Opus and back (what Discord sends).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tests.speech import RATE, noise, speak, write_wav
+from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
+
+PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
+    ("hey trainer could you train the classifier please", "train", {}),
+    ("hey trainer kick off training on movie reviews", "train", {"data_dir": "movie_reviews"}),
+    ("hey trainer evaluate the model", "test", {}),
+    ("hey trainer what's going on", "status", {}),
+    ("hey trainer where are we with the training", "status", {}),
+    ("hey trainer stop", "cancel", {}),
+    ("hey trainer switch to kaggle tweets", "select_dataset", {"dir": "kaggle_tweets"}),
+    ("hey trainer compress the movie reviews folder", "archive", {"dir": "movie_reviews"}),
+    ("hey trainer what are the instructions", "instruction", {}),
+    ("hey trainer list the commands", "help", {}),
+    ("hey trainer that's not right", "correct", {}),
+    ("hey trainer nice work", "feedback", {"text": "nice work"}),
+    ("hey trainer", None, {}),
+]  # fmt: skip
+"""More ways people say the commands (sentences.yaml has the templates)."""
+
+OTHER_NAMES: list[str] = [
+    "hey rainer, train the model",
+    "hey trader, help",
+    "hey banana, train the model",
+    "hey trevor, what's the status",
+    "okay tanya, cancel the training",
+    "hey rayner, select dataset movie reviews",
+    "hey computer, train the model",
+    "hey trainee, run a test",
+]
+"""Real commands addressed to someone else: must never act."""
+
+CHATTER: list[str] = [
+    "can you pass me the salt",
+    "help me carry this box upstairs",
+    "i think the model is fine",
+    "let's train for the marathon",
+    "did you test the brakes",
+    "cancel my dentist appointment",
+    "what's the status of the pizza order",
+    "leave the door open please",
+    "say that again",
+    "good morning everyone",
+    "the data set is too small",
+    "thank you so much for dinner",
+]
+"""Said in the room inside a follow-up window (no wake phrase), not meant for the bot."""
+
+TUNING_VOICES = [("en-us", 160, 50), ("en-gb", 175, 50), ("en-us+f3", 150, 60)]
+HELD_OUT_VOICES = [
+    ("en-gb-scotland", 165, 45),
+    ("en-029", 155, 50),
+    ("en-us-nyc+f2", 170, 65),
+    ("en-gb-x-rp+m3", 175, 40),
+    ("en-gb-x-gbcwmd+m5", 145, 55),
+]
+"""(espeak voice, words per minute, pitch). Held-out voices never tune a gate."""
+CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One spoken sentence of the corpus."""
+
+    text: str
+    kind: str
+    """command, wake_only, non_command (wake required), chatter (in a follow-up window),
+    other_name (a command addressed to someone else)."""
+    expected: tuple[str, dict[str, Any]] | None
+    """(command, slots) for commands."""
+    voice: str
+    condition: str
+    pcm: bytes
+    """16 kHz mono s16le, as the VAD hands it over."""
+
+
+def sentences() -> list[tuple[str, str, tuple[str, dict[str, Any]] | None]]:
+    """(text, kind, expected) for every sentence of the corpus."""
+    out: list[tuple[str, str, tuple[str, dict[str, Any]] | None]] = []
+    for text, name, slots in [*COMMANDS, *PHRASINGS]:
+        if name is None:
+            out.append((text, "wake_only", None))
+        else:
+            out.append((text, "command", (name, slots)))
+    out += [(t, "non_command", None) for t in NON_COMMANDS]
+    out += [(t, "chatter", None) for t in CHATTER]
+    out += [(t, "other_name", None) for t in OTHER_NAMES]
+    return out
+
+
+def _reverb(x: np.ndarray, seed: int) -> np.ndarray:
+    """A synthetic room: exponentially decaying noise impulse response, RT60 about 0.4 s."""
+    rng = np.random.default_rng(seed)
+    n = int(0.4 * RATE)
+    ir = rng.standard_normal(n) * np.exp(-6.9 * np.arange(n) / n)
+    ir[0] = 1.0
+    ir /= np.sqrt(np.sum(ir**2))
+    y = np.convolve(x, ir)[: len(x)]
+    return y * (np.max(np.abs(x)) / max(np.max(np.abs(y)), 1.0))
+
+
+def _opus_roundtrip(pcm: bytes, folder: Path) -> bytes:
+    """16 kHz mono -> 48 kHz stereo -> Opus 32 kb/s -> decoded -> our resampler to 16 kHz."""
+    from audio.convert import StreamDownsampler, to_discord
+
+    stereo = to_discord(pcm, RATE)
+    wav = write_wav(folder / "in.wav", stereo, 48_000, 2)
+    ogg = folder / "in.ogg"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(wav), "-c:a", "libopus", "-b:a", "32k", str(ogg)],
+        check=True,
+    )  # fmt: skip
+    raw = subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(ogg), "-f", "s16le", "-ar", "48000", "-ac", "2", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout  # fmt: skip
+    down = StreamDownsampler()
+    return b"".join(down.process(raw[i : i + 3840]) for i in range(0, len(raw), 3840))
+
+
+def render(text: str, voice: str, speed: int, pitch: int, condition: str, seed: int) -> bytes:
+    """The sentence in one voice and condition, 16 kHz mono s16le with lead and tail."""
+    if condition == "noise":
+        return speak(text, voice, speed, pitch, noise_dbfs=-38.0, seed=seed)
+    pcm = speak(text, voice, speed, pitch, seed=seed)
+    if condition == "reverb":
+        x = np.frombuffer(pcm, "<i2").astype(np.float64)
+        y = _reverb(x, seed) + noise(len(x) / RATE + 0.01, -56.0, seed)[: len(x)]
+        return np.clip(np.rint(y), -32768, 32767).astype("<i2").tobytes()
+    if condition == "opus48k":
+        with tempfile.TemporaryDirectory(prefix="voice-corpus-") as tmp:
+            return _opus_roundtrip(pcm, Path(tmp))
+    return pcm
+
+
+def build(voices: list[tuple[str, int, int]], conditions: list[str]) -> list[Utterance]:
+    """Every sentence in every voice; conditions rotate over sentences so each voice meets
+    each condition (bounded time: one condition per sentence and voice)."""
+    items = []
+    for v, (voice, speed, pitch) in enumerate(voices):
+        for i, (text, kind, expected) in enumerate(sentences()):
+            condition = conditions[(i + v) % len(conditions)]
+            pcm = render(text, voice, speed, pitch, condition, seed=i)
+            items.append(Utterance(text, kind, expected, voice, condition, pcm))
+    return items
+
+
+__all__ = ["CONDITIONS", "DATASETS", "HELD_OUT_VOICES", "TUNING_VOICES", "Utterance", "build"]

