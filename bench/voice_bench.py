@@ -127,11 +127,8 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
             rows.append(row)
             continue
         in_window = u.kind == "chatter"
-        t0 = time.perf_counter()
-        transcript = await hearer.first_stage(event.pcm)
-        first = hearer.interpret(transcript, (time.perf_counter() - t0) * 1000)
-        hearing = await hearer.second(first, event.pcm, in_window)
-        row["grammar"] = outcome(u, first)
+        hearing = await hearer.hear(event.pcm, in_window)
+        row["grammar"] = outcome(u, hearing.grammar_alone)
         row["hearing"] = outcome(u, hearing)
         row["debug"] = hearing.debug()
         row["second_opinion"] = len(hearing.stages) > 1
@@ -233,11 +230,13 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         "Tuning voices: "
         + ", ".join(
-            f"{k} grammar {_p(rep['tuning']['grammar'][k])} / hearing {_p(rep['tuning']['hearing'][k])}"
+            f"{k} grammar {_p(rep['tuning']['grammar'][k])} / "
+            f"hearing {_p(rep['tuning']['hearing'][k])}"
             for k in ("intent_accuracy", "false_accepts_chatter")
         ),
         "",
-        "| held-out voice / condition | accuracy (grammar -> hearing) | FA wake | FA window | FA other name |",
+        "| held-out voice / condition | accuracy (grammar -> hearing) | FA wake | FA window "
+        "| FA other name |",
         "|---|---|---|---|---|",
     ]
     for name, s in [*rep["held_out_by_voice"].items(), *rep["held_out_by_condition"].items()]:
@@ -291,7 +290,8 @@ async def main(argv: list[str] | None = None) -> int:
     conditions = args.conditions.split(",") if args.conditions else CONDITIONS
     items = await asyncio.to_thread(build, tuning + held, conditions)
     print(
-        f"voice bench: {len(items)} utterances synthesized in {time.perf_counter() - started:.0f} s",
+        f"voice bench: {len(items)} utterances synthesized "
+        f"in {time.perf_counter() - started:.0f} s",
         flush=True,
     )
     settings = VoiceSettings()
@@ -303,7 +303,8 @@ async def main(argv: list[str] | None = None) -> int:
     rows = outcome_["rows"]
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}",
         "seconds": time.perf_counter() - started,
         "utterances": len(items),
         "tuning_voices": [v for v, _, _ in tuning],

@@ -97,8 +97,9 @@ def _hear(hearer: Hearer, text: str, voice: str = "en-us", in_window: bool = Fal
     ("text", "voice", "command", "slots"),
     [
         ("hey trainer, train the model", "en-us", "train", {}),
-        ("hey trainer select dataset movie reviews", "en-gb", "select_dataset",
+        ("hey trainer use the movie reviews data", "en-us", "select_dataset",
          {"dir": "movie_reviews"}),
+        ("hey trainer what's the status", "en-gb", "status", {}),
         ("okay trainer what's the status", "en-us+f3", "status", {}),
     ],
 )  # fmt: skip

@@ -46,16 +46,19 @@ class SecondOpinionSettings(Section):
     window_s: float = Field(30.0, ge=2, le=30)
     """Audio window the encoder sees (the utterance padded with silence to this length).
     Whisper is trained on 30 s; shorter is several times faster (see bench/README.md)."""
-    gate: float = Field(0.86, ge=0, le=1)
+    gate: float = Field(0.75, ge=0, le=1)
     """Least similarity between the neural transcript and its nearest grammar sentence for a
     rejected utterance to be rescued (calibrated by bench/voice_bench.py on tuning voices)."""
-    verify_gate: float = Field(0.75, ge=0, le=1)
+    verify_gate: float = Field(0.8, ge=0, le=1)
     """Least similarity for the neural transcript to confirm a command the grammar accepted
     inside a follow-up window (it must snap to the same command and slots)."""
     verify_window: bool = True
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True
     """Check that the wake phrase was said and not another name ("hey rainer, train...")."""
+    speculative: bool = True
+    """Start the neural stage beside the grammar recognizer instead of after it: it is needed
+    for most utterances (every wake phrase is checked), and two cores run both at once."""
     max_no_speech: float = Field(0.6, ge=0, le=1)
     """Above this no-speech probability the neural stage rejects the utterance."""
     wake_aliases: list[str] = Field(
