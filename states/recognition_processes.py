@@ -77,11 +77,21 @@ class ProcessRecognizerPool:
         )
 
     async def warm_up(self) -> None:
-        """Start every worker and build its recogniser now, not on the first utterance."""
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(self._pool, _ready) for _ in range(self.workers * 2))
-        )
+        """Start every worker and build its recogniser now, not on the first utterance.
+
+        From a thread: the executor starts a worker process inside `submit`, and asking the
+        forkserver for one blocks for a few hundred milliseconds (seconds while the forkserver
+        itself starts), which on the event loop would stall every guild's audio."""
+        await self._warm(self._pool)
+
+    async def _warm(self, pool: ProcessPoolExecutor) -> None:
+        count = self.workers * 2
+
+        def start() -> None:
+            for future in [pool.submit(_ready) for _ in range(count)]:
+                future.result()
+
+        await asyncio.to_thread(start)
 
     async def transcribe(self, pcm: bytes) -> Transcript:
         # Speech that may name what just changed must meet the grammar that knows it.
@@ -108,16 +118,13 @@ class ProcessRecognizerPool:
             await asyncio.gather(asyncio.shield(self._rebuild), return_exceptions=True)
 
     async def _rebuild_until_current(self) -> None:
-        loop = asyncio.get_running_loop()
         # Names may change again while a pool warms: build until the newest are in place.
         while self._lists != self._wanted:
             lists = self._wanted
             fresh = self._start(lists)
             self._pools.append(fresh)
             try:
-                await asyncio.gather(
-                    *(loop.run_in_executor(fresh, _ready) for _ in range(self.workers * 2))
-                )
+                await self._warm(fresh)
             except Exception:
                 # The old grammar keeps working; the next change of names tries again.
                 log.exception("rebuilding the recogniser grammar failed")
@@ -129,13 +136,14 @@ class ProcessRecognizerPool:
             old.shutdown(wait=False)
             self._pools.remove(old)
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """End the workers; with `wait`, return once they have exited. Safe to repeat."""
         if self._rebuild is not None:
             self._rebuild.cancel()
-        _shutdown(self._pools)
+        _shutdown(self._pools, wait)
 
 
-def _shutdown(pools: list[ProcessPoolExecutor]) -> None:
+def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
     for pool in pools:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
     pools.clear()

@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request, User
-from audio import DISCORD_RATE, RECOGNITION_RATE
+from audio import DISCORD_RATE, FRAME_S, RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.asr.base import Transcript
 from audio.convert import StreamDownsampler
 from audio.speech_text import spoken_text
@@ -38,6 +38,11 @@ VoiceAction = Callable[[str, str], Awaitable[None]]
 """(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
+QUIET_GAP_S = 0.12
+"""No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
+after a talk spurt), so their VAD is fed silence up to now. Longer than network jitter; the fill
+covers the whole gap at once, so the end is still found as soon as the VAD's own delay allows."""
+_TICK_S = 0.02
 _TRACE_MAX = 4000
 """Trace entries kept per guild (the older half is dropped past this)."""
 
@@ -67,6 +72,8 @@ class _Stream:
     """How much of the utterance in progress was already checked for the wake phrase."""
     checking: bool = False
     started_wall: float = 0.0
+    clock_wall: float = 0.0
+    """Wall time the end of the audio fed so far corresponds to (real audio or filled silence)."""
 
 
 class GuildVoiceSession:
@@ -96,6 +103,7 @@ class GuildVoiceSession:
         self.trace: list[TraceEntry] = []
         self._streams: dict[str, _Stream] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._ticker: asyncio.Task[None] | None = None
         self._stage: asyncio.Task[Any] | None = None
         self._voice_lock = asyncio.Lock()
         self._ended_wall: dict[int, float] = {}
@@ -114,6 +122,12 @@ class GuildVoiceSession:
         if self._closed:
             return
         stream = self._stream(user)
+        stream.clock_wall = time.monotonic()
+        self._process(stream, pcm16k)
+        if stream.in_speech:
+            self._start_ticker()
+
+    def _process(self, stream: _Stream, pcm16k: bytes) -> None:
         stream.fed_s += len(pcm16k) / _BYTES_PER_S
         for event in stream.vad.process(pcm16k):
             if isinstance(event, SpeechStarted):
@@ -138,6 +152,28 @@ class GuildVoiceSession:
         for event in stream.vad.flush():
             if isinstance(event, UtteranceEnded):
                 self._speech_ended(stream, event)
+
+    def _start_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        """While someone is mid-utterance, keep their VAD on time: the VAD only advances when
+        audio is fed, and a Discord client stops sending after its talk spurt, so without this
+        an utterance would stay open until that person spoke again."""
+        while not self._closed:
+            open_streams = [s for s in self._streams.values() if s.in_speech]
+            if not open_streams:
+                return
+            await asyncio.sleep(_TICK_S)
+            now = time.monotonic()
+            for stream in open_streams:
+                gap = now - stream.clock_wall
+                if gap < QUIET_GAP_S or self._streams.get(stream.user.id) is not stream:
+                    continue
+                frames = int(gap / FRAME_S)
+                stream.clock_wall += frames * FRAME_S
+                self._process(stream, bytes(frames * RECOGNITION_FRAME_BYTES))
 
     def _stream(self, user: User) -> _Stream:
         stream = self._streams.get(user.id)
@@ -437,6 +473,9 @@ class GuildVoiceSession:
         """Leave: stop speaking, cancel stages and timers."""
         self._closed = True
         self.machine.close()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
         if self.voice is not None:
             self.voice.stop()
         for task in list(self._tasks):

@@ -27,6 +27,10 @@ class VadSettings(Section):
     """Audio kept from before the start trigger, so the first syllable is not lost."""
     hangover_ms: int = Field(150, ge=0, le=2000)
     """Silence kept after the last voiced frame; recognisers like a little trailing silence."""
+    silence_dbfs: float = Field(-80.0, ge=-120, le=-50)
+    """Frames with an RMS level below this are digital silence: unvoiced, and never shown to
+    webrtcvad, whose noise model they would poison (Discord's Opus silence frames are zeros).
+    A real microphone's noise floor lies well above it (-66 dBFS and up)."""
     max_utterance_s: float = Field(12.0, gt=0.5, le=120)
     """An utterance longer than this is cut and recognised as is (someone talking on and on)."""
 

@@ -56,7 +56,6 @@ class PocketsphinxRecognizer(Recognizer):
         self.matcher = matcher or IntentMatcher(is_word=self.lexicon.is_word)
         self._lock = threading.Lock()
         """One lock per decoder: a pocketsphinx decoder is not thread-safe."""
-        self._tmp = tempfile.TemporaryDirectory(prefix="trainer-asr-")
         self._decoder: Any = None
         self._kws: Any = None
         self.grammar: Grammar | None = None
@@ -71,8 +70,6 @@ class PocketsphinxRecognizer(Recognizer):
 
     def rebuild(self) -> None:
         """Regenerate grammar and dictionary and swap in a fresh decoder (about 50 ms)."""
-        from pocketsphinx import Decoder
-
         start = time.perf_counter()
         grammar = build_grammar(
             self.matcher,
@@ -85,11 +82,24 @@ class PocketsphinxRecognizer(Recognizer):
             no_wake_weight=self.settings.no_wake_weight,
         )
         # A fresh decoder per grammar instead of add_word + add_jsgf_string: building one with
-        # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap.
-        folder = Path(self._tmp.name)
-        version = int(time.monotonic_ns())
-        dict_path = folder / f"words-{version}.dict"
-        jsgf_path = folder / f"grammar-{version}.jsgf"
+        # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap. The
+        # decoder reads its files while it is built, so they are removed right after: nothing
+        # is left behind, even by a worker process that ends with os._exit.
+        with tempfile.TemporaryDirectory(prefix="trainer-asr-") as tmp:
+            decoder, kws = self._decoders(grammar, Path(tmp))
+        with self._lock:
+            self._decoder, self._kws, self.grammar = decoder, kws, grammar
+        self.rebuild_ms = (time.perf_counter() - start) * 1000
+        if grammar.dropped:
+            log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
+        log.debug("grammar rebuilt in %.0f ms (%d words)", self.rebuild_ms, len(grammar.words))
+
+    def _decoders(self, grammar: Grammar, folder: Path) -> tuple[Any, Any]:
+        """The grammar decoder and, with `wake_kws`, the keyword spotter, built from files."""
+        from pocketsphinx import Decoder
+
+        dict_path = folder / "words.dict"
+        jsgf_path = folder / "grammar.jsgf"
         dict_path.write_text(grammar.dictionary_text(), encoding="utf-8")
         jsgf_path.write_text(grammar.jsgf, encoding="utf-8")
         decoder = Decoder(
@@ -101,7 +111,7 @@ class PocketsphinxRecognizer(Recognizer):
         )
         kws = None
         if self.settings.wake_kws and grammar.wake_phrases:
-            kws_path = folder / f"wake-{version}.txt"
+            kws_path = folder / "wake.txt"
             kws_path.write_text("\n".join(grammar.wake_phrases) + "\n", encoding="utf-8")
             kws = Decoder(
                 hmm=_model_path(self.settings),
@@ -110,15 +120,7 @@ class PocketsphinxRecognizer(Recognizer):
                 kws_threshold=self.settings.kws_threshold,
                 loglevel="FATAL",
             )
-        with self._lock:
-            self._decoder, self._kws, self.grammar = decoder, kws, grammar
-        for old in folder.glob("*"):
-            if str(version) not in old.name:
-                old.unlink(missing_ok=True)
-        self.rebuild_ms = (time.perf_counter() - start) * 1000
-        if grammar.dropped:
-            log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
-        log.debug("grammar rebuilt in %.0f ms (%d words)", self.rebuild_ms, len(grammar.words))
+        return decoder, kws
 
     def transcribe(self, pcm: bytes) -> Transcript:
         if len(pcm) < _MIN_BYTES:
@@ -169,5 +171,4 @@ class PocketsphinxRecognizer(Recognizer):
         return found
 
     def close(self) -> None:
-        """Remove the generated grammar files."""
-        self._tmp.cleanup()
+        """Nothing to release: the grammar files live only while a decoder is built."""

@@ -23,6 +23,12 @@ from discord.ext import commands
 
 from assistant.config import Config, DiscordSettings
 
+from .audio_messages import AudioMessagesCog
+from .cog_commands import CommandsCog
+from .privacy import PrivacyCog
+from .translator import CatalogTranslator
+from .voice.manager import VoiceCog
+
 if TYPE_CHECKING:
     from assistant.app import Assistant
 
@@ -88,12 +94,6 @@ class TrainerBot(commands.Bot):
         """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
 
     async def setup_hook(self) -> None:
-        from .audio_messages import AudioMessagesCog
-        from .cog_commands import CommandsCog
-        from .privacy import PrivacyCog
-        from .translator import CatalogTranslator
-        from .voice.manager import VoiceCog
-
         await self.add_cog(CommandsCog(self))
         await self.add_cog(PrivacyCog(self))
         await self.add_cog(VoiceCog(self))

@@ -9,27 +9,24 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from assistant.app import Assistant
 from assistant.config import Config
+from states.parts import build_parts
+from states.registry import SessionRegistry
 
 from .client import TrainerBot, configure_endpoints
-
-if TYPE_CHECKING:
-    from states.registry import SessionRegistry
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()
 
 
 async def default_sessions(bot: TrainerBot) -> SessionRegistry:
-    """The voice sessions, with the configured speech engines (built on the first join)."""
-    from states.parts import build_parts
-    from states.registry import SessionRegistry
-
+    """The voice sessions, with the configured speech engines (built on the first join).
+    Their modules are imported with this one, before the event loop runs."""
     parts = await build_parts(bot.config, bot.assistant, [str(g.id) for g in bot.guilds])
     bot.assistant.subscribe_names(parts.update_lists)  # new datasets become speakable at once
     commands = bot.get_cog("Trainer")
