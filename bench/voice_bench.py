@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from assistant.config.voice import VoiceSettings  # noqa: E402
 from assistant.messages import User  # noqa: E402
+from audio import DISCORD_FRAME_BYTES  # noqa: E402
 from audio.convert import StreamDownsampler, to_discord  # noqa: E402
 from audio.decode import decode_file  # noqa: E402
 from audio.pipeline import Recognition, VoicePipeline  # noqa: E402
@@ -132,9 +133,9 @@ def front_end(
     ended: list[UtteranceEnded] = []
     p1 = time.process_time()
     resample_cpu = vad_cpu = 0.0
-    for i in range(0, len(stereo), 3840):
+    for i in range(0, len(stereo), DISCORD_FRAME_BYTES):
         a = time.process_time()
-        mono = ds.process(stereo[i : i + 3840])
+        mono = ds.process(stereo[i : i + DISCORD_FRAME_BYTES])
         b = time.process_time()
         ended += [e for e in vad.process(mono) if isinstance(e, UtteranceEnded)]
         resample_cpu += b - a

@@ -106,7 +106,11 @@ async def test_every_transition_is_taken() -> None:
     assert m.state == "listening"  # not addressed, but Bob's window is still open
     s("error", stage="listening", reason="stream lost")
     assert m.state == "speaking"
-    m.send("interruption", speaker=a, in_speech=False)  # wake phrase spotted
+    # A wake phrase in speech begun before the bot started speaking does not interrupt it
+    # (that speech is queued); in speech begun since, it does.
+    m.send("interruption", speaker=a, in_speech=False, began_at=m.speaking_since - 0.5)
+    assert m.state == "speaking"
+    m.send("interruption", speaker=a, in_speech=False, began_at=m.speaking_since)
     assert m.state == "listening" and m.partner == a
     m.send("announce", text="job done")  # (when free) listening -> speaking
     assert m.state == "speaking"

@@ -19,7 +19,7 @@ import pytest
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_voice import heard, join, said, speech48, voice
 
-pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
+pytest.importorskip("audio.asr.factory", reason="the speech recognizer has not landed yet")
 pytestmark = pytest.mark.timeout(240)
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot

@@ -1,4 +1,4 @@
-"""The voice pieces leave nothing behind: no recogniser process and no temporary file outlives
+"""The voice pieces leave nothing behind: no recognizer process and no temporary file outlives
 the program, whether it closes them or just ends; closing twice is harmless."""
 
 from __future__ import annotations

@@ -16,15 +16,13 @@ import numpy as np
 import pytest
 from discord import opus
 
-from assistant.app import Assistant
-from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from audio import DISCORD_FRAME_BYTES
 from audio.convert import StreamDownsampler
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
+from tests.conversation_kit import ALICE, SessionMaker, describe
 from tests.speech import noise, speak
-from tests.test_conversation_kit import ALICE, build_parts, describe, new_session
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -104,13 +102,12 @@ def _clipped(sentence: str, tail_s: float, noise_dbfs: float, seed: int) -> byte
 
 @pytest.mark.parametrize(("tail_s", "silence_frames"), [(0.0, False), (0.1, True), (0.3, True)])
 async def test_an_utterance_ends_within_300_ms_when_the_member_stops_sending(
-    config: Config, app: Assistant, tail_s: float, silence_frames: bool
+    voice_session: SessionMaker, tail_s: float, silence_frames: bool
 ) -> None:
     """The VAD advances on the clock, not only when packets arrive: after the member's last
     packet nothing more comes, and the utterance still ends (it used to stay open until that
     person spoke again or a 15 s timer fired)."""
-    parts = await build_parts(config, app)
-    session, _ = new_session(parts, app, ConversationSettings(follow_up_seconds=0.5))
+    session, _ = await voice_session(ConversationSettings(follow_up_seconds=0.5))
     pcm = _clipped(SENTENCES[1], tail_s, noise_dbfs=-48.0, seed=5)
     frames = _discord_frames(pcm) + (_silence_frames() if silence_frames else [])
     start = time.monotonic()
@@ -118,20 +115,17 @@ async def test_an_utterance_ends_within_300_ms_when_the_member_stops_sending(
         session.feed_discord(ALICE, frame)
         await asyncio.sleep(max(0.0, start + (n + 1) * 0.02 - time.monotonic()))
     last_packet = time.monotonic()
-    try:
-        for _ in range(300):
-            ends = [e for e in session.trace if e.data.get("event") == "speech_ended"]
-            if ends:
-                break
-            await asyncio.sleep(0.01)
-        assert ends, "the utterance never ended" + describe(session.trace)
-        utterance = session.machine.utterance
-        assert utterance is not None and utterance.detected_s is not None
-        # On the audio clock (exact, independent of load): decided at most 300 ms after the
-        # member's audio stopped.
-        audio_stopped_s = len(frames) * 0.02
-        assert utterance.detected_s - audio_stopped_s <= 0.3
-        # On the wall clock, with a margin for a loaded machine.
-        assert ends[0].at - last_packet < 0.3 + 0.4
-    finally:
-        await session.close()
+    for _ in range(300):
+        ends = [e for e in session.trace if e.data.get("event") == "speech_ended"]
+        if ends:
+            break
+        await asyncio.sleep(0.01)
+    assert ends, "the utterance never ended" + describe(session.trace)
+    utterance = session.machine.utterance
+    assert utterance is not None and utterance.detected_s is not None
+    # On the audio clock (exact, independent of load): decided at most 300 ms after the
+    # member's audio stopped.
+    audio_stopped_s = len(frames) * 0.02
+    assert utterance.detected_s - audio_stopped_s <= 0.3
+    # On the wall clock, with a margin for a loaded machine.
+    assert ends[0].at - last_packet < 0.3 + 0.4

@@ -35,8 +35,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong. Please try again."
-
 WATCHDOG_TICK_S = 1.0
 DISCONNECT_WAIT_S = 3.0
 
@@ -88,7 +86,7 @@ class VoiceCog(commands.Cog, name="Voice"):
         self._lock = asyncio.Lock()
         self._build_lock = asyncio.Lock()
 
-    # -- sessions (built on first join: loading the recogniser takes a moment) ----------------
+    # -- sessions (built on first join: loading the recognizer takes a moment) ----------------
 
     async def sessions(self) -> SessionRegistry:
         async with self._build_lock:
@@ -97,13 +95,6 @@ class VoiceCog(commands.Cog, name="Voice"):
                     raise RuntimeError("voice is not available: no speech pipeline configured")
                 sessions = await self._sessions_factory(self.bot)
                 await asyncio.to_thread(warm_up)  # playback's resampler, imported off the loop
-                parts = sessions.parts
-                if parts.apology is None:
-                    # Said when speech output fails later, so synthesise it while it works.
-                    try:
-                        parts.apology = await parts.synthesizer.synthesize(APOLOGY)
-                    except Exception as exc:
-                        log.warning("could not prepare the spoken apology: %r", exc)
                 self._sessions = sessions
             return self._sessions
 
@@ -217,8 +208,7 @@ class VoiceCog(commands.Cog, name="Voice"):
     # -- privacy ---------------------------------------------------------------------------------
 
     def _opted_out(self, guild_id: int) -> set[int]:
-        privacy = self.bot.get_cog("Privacy")
-        return privacy.opted_out(guild_id) if privacy is not None else set()  # type: ignore[attr-defined]
+        return self.bot.privacy_cog.opted_out(guild_id)
 
     def privacy_changed(self, guild_id: int) -> None:
         gv = self.guilds.get(guild_id)
@@ -402,7 +392,7 @@ class VoiceCog(commands.Cog, name="Voice"):
         return self._sessions.get(str(guild_id)) if self._sessions is not None else None
 
     async def cog_unload(self) -> None:
-        """Leave every voice channel, close the sessions and end the recogniser processes.
+        """Leave every voice channel, close the sessions and end the recognizer processes.
         Safe to call twice (the app closes voice first, then discord.py unloads the cog)."""
         for guild_voice in list(self.guilds.values()):
             await self.leave(guild_voice.guild)
