@@ -169,6 +169,10 @@ class Conversation(StateChart):
         command, so speech it cannot make out gets "didn't catch that" instead of silence."""
         self.capturing = False
         """In listening: the speaker is mid-utterance (otherwise waiting for them to start)."""
+        self.partner_began = False
+        """The utterance being listened to or recognized is the partner's, begun while their
+        follow-up window was open: it counts as meant for the bot even when it is recognized
+        after the window closed (a long sentence, a loaded machine)."""
         self.utterance: UtteranceEnded | None = None
         self.transcript: Transcript | None = None
         self.intent: Any = None
@@ -250,10 +254,12 @@ class Conversation(StateChart):
         """Someone started speaking while idle: listen to them (they still need the wake)."""
         self.speaker = speaker
         self.capturing = True
+        self.partner_began = False
 
     def capture(self, speaker: str) -> None:
         self.speaker = speaker
         self.capturing = True
+        self.partner_began = True  # `is_partner`: the window is open
         self._arm("utterance", self.settings.max_utterance_seconds)
 
     def interrupted_by_speech(self, speaker: str) -> None:
@@ -263,6 +269,7 @@ class Conversation(StateChart):
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.capturing = True
+        self.partner_began = True
 
     def interrupted_by_wake(
         self, speaker: str, in_speech: bool = True, began_at: float | None = None
@@ -274,6 +281,7 @@ class Conversation(StateChart):
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.capturing = in_speech
+        self.partner_began = in_speech
 
     def take_utterance(self, speaker: str, utterance: UtteranceEnded) -> None:
         self.speaker = speaker
@@ -295,12 +303,14 @@ class Conversation(StateChart):
         self.speaker = item.speaker
         self.utterance = item.utterance
         self.capturing = False
+        self.partner_began = False
 
     def classify(self, transcript: Transcript, intent: Any = None) -> None:
         """Decide what the transcript means here: only the partner may skip the wake phrase."""
         self.transcript = transcript
         self.intent = intent
-        partner = self.speaker == self.partner and self.follow_up_open()
+        partner = self.speaker == self.partner and (self.follow_up_open() or self.partner_began)
+        self.partner_began = False
         addressed = transcript.wake or partner
         unclear = transcript.rejected or not transcript.text
         if not addressed or (not transcript.wake and unclear and not self.prompted):
@@ -373,6 +383,7 @@ class Conversation(StateChart):
         self.serial += 1
         s = self.settings
         if state.id == "idle":
+            self.partner_began = False
             self.prompted = False
             self.speaker = None
             self.capturing = False

@@ -38,10 +38,12 @@ VoiceAction = Callable[[str, str], Awaitable[None]]
 """(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
-QUIET_GAP_S = 0.12
+QUIET_GAP_S = 0.2
 """No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
-after a talk spurt), so their VAD is fed silence up to now. Longer than network jitter; the fill
-covers the whole gap at once, so the end is still found as soon as the VAD's own delay allows."""
+after a talk spurt), so their VAD is fed silence up to now, and on every tick after that until
+they send again. Longer than network jitter and a loaded machine's stalls; shorter than the
+VAD's own end delay (270 ms of unvoiced audio), so the fill, which covers the whole gap at
+once, does not delay the end."""
 _TICK_S = 0.02
 _TRACE_MAX = 4000
 """Trace entries kept per guild (the older half is dropped past this)."""
@@ -74,6 +76,8 @@ class _Stream:
     started_wall: float = 0.0
     clock_wall: float = 0.0
     """Wall time the end of the audio fed so far corresponds to (real audio or filled silence)."""
+    quiet: bool = False
+    """Their client stopped sending: silence is being filled in on the clock."""
 
 
 class GuildVoiceSession:
@@ -119,7 +123,7 @@ class GuildVoiceSession:
         if self._closed:
             return
         stream = self._stream(user)
-        stream.clock_wall = time.monotonic()
+        stream.clock_wall, stream.quiet = time.monotonic(), False
         self._process(stream, pcm16k)
         if stream.in_speech:
             self._start_ticker()
@@ -166,8 +170,11 @@ class GuildVoiceSession:
             now = time.monotonic()
             for stream in open_streams:
                 gap = now - stream.clock_wall
-                if gap < QUIET_GAP_S or self._streams.get(stream.user.id) is not stream:
+                if self._streams.get(stream.user.id) is not stream:
+                    continue  # they left meanwhile
+                if not stream.quiet and gap < QUIET_GAP_S:
                     continue
+                stream.quiet = True
                 frames = int(gap / FRAME_S)
                 stream.clock_wall += frames * FRAME_S
                 self._process(stream, bytes(frames * RECOGNITION_FRAME_BYTES))

@@ -187,3 +187,29 @@ async def test_every_transition_is_taken() -> None:
 def _split(edge: tuple[str, str, str]) -> tuple[str, str, str]:
     src, dst, label = edge
     return src, dst, label.split(" [")[0]
+
+
+def test_a_follow_up_begun_in_the_window_counts_when_recognized_after_it() -> None:
+    """The partner starts speaking while their window is open; recognition finishes after it
+    closed (a long sentence, a loaded machine): still a command, not ignored."""
+    now = [100.0]
+    m = Conversation(ConversationSettings(follow_up_seconds=1.0), clock=lambda: now[0])
+    u = utterance("what is the status")
+    m.send("speech_started", speaker="alice")
+    m.send("speech_ended", speaker="alice", utterance=u)
+    m.send("transcript_ready", transcript=WAKE, serial=m.serial)
+    assert m.state == "listening" and m.partner == "alice"  # the window is open
+    now[0] += 0.5
+    m.send("speech_started", speaker="alice")  # inside the window
+    m.send("speech_ended", speaker="alice", utterance=u)
+    now[0] += 2.0  # recognized only after the window closed
+    command = Transcript("what is the status")
+    m.send("transcript_ready", transcript=command, intent=INTENT, serial=m.serial)
+    assert m.state == "acting"
+    # Someone else's speech after the window is still not addressed to the bot.
+    m.send("action_done", reply=Reply(text="ok"), serial=m.serial)
+    m.send("playback_done", serial=m.serial)
+    now[0] += 5.0
+    m.send("speech_ended", speaker="bob", utterance=u)
+    m.send("transcript_ready", transcript=command, intent=INTENT, serial=m.serial)
+    assert m.state == "idle"  # not addressed
