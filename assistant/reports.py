@@ -11,6 +11,7 @@ from .storage.records import Job, ModelRecord
 
 if TYPE_CHECKING:
     from .app import Assistant
+    from .storage.store import Store
 
 
 def percent(value: float | None) -> str:
@@ -92,11 +93,12 @@ def numbers_meaning(metrics: dict[str, Any]) -> str:
     return text
 
 
-def job_finished_reply(app: Assistant, job: Job) -> Reply:
-    """The announcement when a job ends, in text and speech."""
+def job_finished_reply(store: Store, job: Job) -> Reply:
+    """The announcement when a job ends, in text and speech: the one wording every transport
+    and the voice sessions use."""
     data: dict[str, Any] = {"event": "job_finished", "job_id": job.id, "status": job.status}
     if job.status == "succeeded" and job.model_version:
-        model = app.store.model(job.guild_id, job.model_version)
+        model = store.model(job.guild_id, job.model_version)
         accuracy = model.metrics.get("accuracy") if model else None
         data.update(model=job.model_version, accuracy=accuracy, dataset=job.dataset)
         text = f"✅ Training job #{job.id} finished {progress_bar(1.0)} 100%: " + (
@@ -105,14 +107,19 @@ def job_finished_reply(app: Assistant, job: Job) -> Reply:
             if model
             else "done."
         )
-        speech = f"Training finished. Accuracy {percent(accuracy)}."
+        speech = f"Training on {job.dataset} finished. Accuracy {percent(accuracy)}."
         return Reply(text=text, speech=speech.replace("%", " percent"), data=data, kind="job")
     if job.status == "cancelled":
-        return Reply(text=f"Training job #{job.id} was cancelled.", data=data, kind="job")
+        return Reply(
+            text=f"Training job #{job.id} on `{job.dataset}` was cancelled.",
+            speech=f"Training on {job.dataset} was cancelled.",
+            data=data,
+            kind="job",
+        )
     reason = job.error or job.message or "no reason was recorded"
     return Reply(
-        text=f"❌ Training job #{job.id} {job.status}: {reason}",
-        speech=f"Training {job.status}.",
+        text=f"❌ Training job #{job.id} on `{job.dataset}` {job.status}: {reason}",
+        speech=f"Training on {job.dataset} {job.status}. The reason is in the text channel.",
         ok=False,
         data=data,
         kind="job",

@@ -7,6 +7,7 @@ path (speech output, once per reply) works on whole buffers and may use scipy wh
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import lru_cache
 from math import gcd
 
@@ -108,6 +109,13 @@ def _resample(x: np.ndarray, in_rate: int, out_rate: int) -> np.ndarray:
         positions = np.arange(int(len(x) * out_rate / in_rate)) * (in_rate / out_rate)
         return np.interp(positions, np.arange(len(x)), x).astype(np.float32)
     return resample_poly(x, up, down).astype(np.float32)
+
+
+def warm_up() -> None:
+    """Import the resampler now (scipy takes a second or two to import): call it off the event
+    loop at start-up, so the first spoken answer does not pay for it."""
+    with suppress(ImportError):  # without scipy the numpy fallback needs no warming
+        import scipy.signal  # noqa: F401
 
 
 def to_discord(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:

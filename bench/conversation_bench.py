@@ -37,12 +37,13 @@ from assistant.app import Assistant  # noqa: E402
 from assistant.config import load_config  # noqa: E402
 from assistant.config.conversation import ConversationSettings  # noqa: E402
 from assistant.messages import User  # noqa: E402
+from audio import RECOGNITION_FRAME_BYTES  # noqa: E402
 from states.output import MemoryOutput  # noqa: E402
 from states.parts import build_parts  # noqa: E402
 from states.registry import SessionRegistry  # noqa: E402
 from tests.speech import RATE, noise, speak  # noqa: E402
 
-FRAME_BYTES = RATE * 2 // 50
+FRAME_BYTES = RECOGNITION_FRAME_BYTES
 COMMANDS = [
     "hey trainer, what is the status",
     "hey trainer, say hello",

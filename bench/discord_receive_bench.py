@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
-FRAME_S = 0.02
 
 
 # -- the fake, in a child process ------------------------------------------------------------
@@ -52,6 +51,7 @@ def fake_main(conn: Any, members: int, core: int | None) -> None:
 async def _fake_serve(conn: Any, members: int) -> None:
     from discord import opus
 
+    from audio import DISCORD_FRAME_BYTES as FRAME
     from audio import RECOGNITION_RATE
     from audio.convert import to_discord
     from tests.fakediscord import FakeDiscord
@@ -64,7 +64,8 @@ async def _fake_serve(conn: Any, members: int) -> None:
     pcm = to_discord(speak("hey trainer, test the model on the movies dataset"), RECOGNITION_RATE)
     encoder = opus.Encoder()
     payloads = [
-        encoder.encode(pcm[i : i + 3840].ljust(3840, b"\0"), 960) for i in range(0, len(pcm), 3840)
+        encoder.encode(pcm[i : i + FRAME].ljust(FRAME, b"\0"), 960)
+        for i in range(0, len(pcm), FRAME)
     ]
     conn.send(
         {

@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from assistant.config.voice import VoiceSettings  # noqa: E402
+from audio import RECOGNITION_FRAME_BYTES as FRAME  # noqa: E402
 from audio.hearing import Hearer, Hearing  # noqa: E402
 from audio.tts.espeak import EspeakSynthesizer  # noqa: E402
 from audio.vad.base import UtteranceEnded  # noqa: E402
@@ -53,8 +54,6 @@ from bench.voice_corpus import (  # noqa: E402
 )
 
 RESULTS = ROOT / "bench" / "results"
-FRAME = 640
-"""20 ms of 16 kHz mono s16le."""
 
 
 def vad_utterance(pcm: bytes) -> UtteranceEnded | None:

@@ -7,7 +7,7 @@ disarms timers, so an event is processed the moment it is sent and a barge-in ca
 behind a slow stage. The slow work (recognition, the command, speech synthesis, playback) runs
 in tasks that a listener (`states.session.GuildVoiceSession`) starts on state entry; those
 tasks report back with events stamped with the `serial` of the state entry they belong to, so a
-late answer from an abandoned stage is recognised and dropped by the `is_current` guard.
+late answer from an abandoned stage is recognized and dropped by the `is_current` guard.
 
 Events that no transition accepts in the current state are ignored (python-statemachine's
 `StateChart` rule); the session logs them. An exception inside a callback becomes
@@ -22,7 +22,8 @@ Overlap rule (several people in the channel, each with their own VAD stream, nev
   phrase (the follow-up window); everyone else needs it.
 - While speaking: the person being answered interrupts by speaking, anyone else by saying the
   wake phrase in speech begun while the bot speaks (spotted on the audio so far, before they
-  pause); speech begun earlier is queued like any other.
+  pause; the `began_while_speaking` guard on `interruption`, against the time the machine
+  records when it starts speaking); speech begun earlier is queued like any other.
 """
 
 from __future__ import annotations
@@ -96,7 +97,9 @@ class Conversation(StateChart):
         | acting.to.itself(internal=True, on="queue_utterance")
         | speaking.to.itself(internal=True, on="queue_utterance")
     )
-    interruption = speaking.to(listening, cond="barge_in", on="interrupted_by_wake")
+    interruption = speaking.to(
+        listening, cond=["barge_in", "began_while_speaking"], on="interrupted_by_wake"
+    )
 
     # --- from recognition: classified inside the machine, which knows who may skip the wake ---
     transcript_ready = transcribing.to.itself(internal=True, cond="is_current", on="classify")
@@ -166,6 +169,10 @@ class Conversation(StateChart):
         command, so speech it cannot make out gets "didn't catch that" instead of silence."""
         self.capturing = False
         """In listening: the speaker is mid-utterance (otherwise waiting for them to start)."""
+        self.partner_began = False
+        """The utterance being listened to or recognized is the partner's, begun while their
+        follow-up window was open: it counts as meant for the bot even when it is recognized
+        after the window closed (a long sentence, a loaded machine)."""
         self.utterance: UtteranceEnded | None = None
         self.transcript: Transcript | None = None
         self.intent: Any = None
@@ -174,9 +181,10 @@ class Conversation(StateChart):
         self.queued: list[QueuedUtterance] = []
         self.announcements: list[Saying] = []
         self.last_error: str | None = None
+        self.speaking_since = 0.0
+        """Clock time the bot last started speaking (the barge-in rule compares with it)."""
         self.took_transition = False
         self._timer: asyncio.TimerHandle | None = None
-        self._timer_kind: TimerKind | None = None
         super().__init__(listeners=listeners)
 
     # --- introspection ------------------------------------------------------------------------
@@ -205,6 +213,12 @@ class Conversation(StateChart):
 
     def barge_in(self) -> bool:
         return self.settings.barge_in
+
+    def began_while_speaking(self, began_at: float | None = None) -> bool:
+        """Only speech begun while the bot speaks can interrupt it by wake phrase; speech begun
+        earlier was queued (overlap rule) and is heard when the bot is free. `began_at` is the
+        speech's start on `clock`; None (unknown) counts as begun now."""
+        return began_at is None or began_at >= self.speaking_since
 
     def follow_up_open(self) -> bool:
         return self.follow_up_remaining() > 0
@@ -240,10 +254,12 @@ class Conversation(StateChart):
         """Someone started speaking while idle: listen to them (they still need the wake)."""
         self.speaker = speaker
         self.capturing = True
+        self.partner_began = False
 
     def capture(self, speaker: str) -> None:
         self.speaker = speaker
         self.capturing = True
+        self.partner_began = True  # `is_partner`: the window is open
         self._arm("utterance", self.settings.max_utterance_seconds)
 
     def interrupted_by_speech(self, speaker: str) -> None:
@@ -253,8 +269,11 @@ class Conversation(StateChart):
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.capturing = True
+        self.partner_began = True
 
-    def interrupted_by_wake(self, speaker: str, in_speech: bool = True) -> None:
+    def interrupted_by_wake(
+        self, speaker: str, in_speech: bool = True, began_at: float | None = None
+    ) -> None:
         """A wake phrase from `speaker` while speaking: they become the partner."""
         self.saying = None
         self.prompted = False
@@ -262,6 +281,7 @@ class Conversation(StateChart):
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.capturing = in_speech
+        self.partner_began = in_speech
 
     def take_utterance(self, speaker: str, utterance: UtteranceEnded) -> None:
         self.speaker = speaker
@@ -283,12 +303,14 @@ class Conversation(StateChart):
         self.speaker = item.speaker
         self.utterance = item.utterance
         self.capturing = False
+        self.partner_began = False
 
     def classify(self, transcript: Transcript, intent: Any = None) -> None:
         """Decide what the transcript means here: only the partner may skip the wake phrase."""
         self.transcript = transcript
         self.intent = intent
-        partner = self.speaker == self.partner and self.follow_up_open()
+        partner = self.speaker == self.partner and (self.follow_up_open() or self.partner_began)
+        self.partner_began = False
         addressed = transcript.wake or partner
         unclear = transcript.rejected or not transcript.text
         if not addressed or (not transcript.wake and unclear and not self.prompted):
@@ -361,6 +383,7 @@ class Conversation(StateChart):
         self.serial += 1
         s = self.settings
         if state.id == "idle":
+            self.partner_began = False
             self.prompted = False
             self.speaker = None
             self.capturing = False
@@ -382,6 +405,7 @@ class Conversation(StateChart):
         elif state.id == "acting":
             self._arm("still_working", s.still_working_seconds)
         elif state.id == "speaking":
+            self.speaking_since = self.clock()
             self._arm("speaking", s.max_speaking_seconds)
 
     def _arm(self, kind: TimerKind, seconds: float) -> None:
@@ -391,14 +415,12 @@ class Conversation(StateChart):
         except RuntimeError:  # driven synchronously (diagram export, unit use): no timers
             return
         serial = self.serial
-        self._timer_kind = kind
         self._timer = loop.call_later(seconds, self._fire, kind, serial)
 
     def _disarm(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
         self._timer = None
-        self._timer_kind = None
 
     def _fire(self, kind: TimerKind, serial: int) -> None:
         self._timer = None

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from audio import FRAME_S
 from audio.tts.base import Speech
-
-FRAME_S = 0.02
-"""Playback advances in 20 ms frames, like Discord's player; stop takes effect between frames."""
 
 
 @runtime_checkable
@@ -60,7 +58,8 @@ class Played:
 
 
 class _RealtimePlayer:
-    """Shared real-time playback loop: advance 20 ms at a time until done or stopped."""
+    """Shared real-time playback loop: one frame (`audio.FRAME_S`) at a time until done or
+    stopped; a stop takes effect between frames."""
 
     def __init__(self, realtime: bool = True) -> None:
         self.realtime = realtime

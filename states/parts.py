@@ -2,8 +2,8 @@
 
 Recognition runs either in worker processes (`ProcessRecognizerPool`, what `build_parts`
 builds: pocketsphinx holds the GIL while decoding, so a thread would stall the event loop) or,
-for recognisers built in this process (tests, engines that release the GIL), in a thread pool
-through a `RecognizerPool`: as many warm recognisers as worker threads, each used by one
+for recognizers built in this process (tests, engines that release the GIL), in a thread pool
+through a `RecognizerPool`: as many warm recognizers as worker threads, each used by one
 thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
 """
 
@@ -13,14 +13,19 @@ import asyncio
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
+from audio.asr.factory import build_recognizer
 from audio.tts.base import Speech, Synthesizer
+from audio.tts.factory import build_synthesizer
 from audio.vad.base import VoiceActivityDetector
+from audio.vad.webrtc import WebRtcVad
 
+from .conversation import APOLOGY
 from .recognition_processes import ProcessRecognizerPool
 
 Understand = Callable[[str], Any]
@@ -30,28 +35,39 @@ MakeRequest = Callable[[Any, User, str, str], Request]
 
 
 class RecognizerPool:
-    """Hands each worker thread a recogniser of its own for the length of one call."""
+    """Recognizers built in this process, in a thread pool: each worker thread gets a warm
+    recognizer of its own for the length of one call. Same interface as
+    `ProcessRecognizerPool`, so `VoiceParts` never asks which one it holds."""
 
     def __init__(self, recognizers: list[Recognizer]) -> None:
         if not recognizers:
-            raise ValueError("a recogniser pool needs at least one recogniser")
+            raise ValueError("a recognizer pool needs at least one recognizer")
         self.size = len(recognizers)
         self.name = recognizers[0].name
         self._all = list(recognizers)
         self._free: queue.SimpleQueue[Recognizer] = queue.SimpleQueue()
         for recognizer in recognizers:
             self._free.put(recognizer)
+        self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="asr")
+        self._closed = False
 
-    def transcribe(self, pcm: bytes) -> Transcript:
-        """Blocking; call from a worker thread."""
+    async def transcribe(self, pcm: bytes) -> Transcript:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._transcribe, pcm)
+
+    def _transcribe(self, pcm: bytes) -> Transcript:
         recognizer = self._free.get()
         try:
             return recognizer.transcribe(pcm)
         finally:
             self._free.put(recognizer)
 
-    def update_lists(self, lists: dict[str, list[str]]) -> None:
-        """New slot values (e.g. a new dataset) for every recogniser's grammar."""
+    async def update_lists(self, lists: dict[str, list[str]]) -> None:
+        """New slot values (e.g. a new dataset) for every recognizer's grammar."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, self._update_lists, lists)
+
+    def _update_lists(self, lists: dict[str, list[str]]) -> None:
         for _ in range(self.size):
             recognizer = self._free.get()
             try:
@@ -59,50 +75,51 @@ class RecognizerPool:
             finally:
                 self._free.put(recognizer)
 
+    def close(self, wait: bool = False) -> None:
+        """Stop the threads and let each recognizer remove what it made; safe to repeat."""
+        if self._closed:
+            return
+        self._closed = True
+        self._executor.shutdown(wait=wait, cancel_futures=True)
+        for recognizer in self._all:
+            close = getattr(recognizer, "close", None)
+            if close is not None:
+                close()
+
 
 @dataclass
 class VoiceParts:
     """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
 
     recognizers: RecognizerPool | ProcessRecognizerPool
+    """Warm recognizers, in threads or worker processes (the same interface)."""
     synthesizer: Synthesizer
+    """Speech output (with its fallback engines)."""
     understand: Understand
     make_request: MakeRequest
     make_vad: Callable[[], VoiceActivityDetector]
-    executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="asr")
-    )
+    """Builds one speaker's VAD (the one per-speaker part)."""
     apology: Speech | None = None
-    """The apology, synthesised at start-up, so it can be said even when speech output fails."""
+    """The apology, synthesized at start-up, so it can be said even when speech output fails."""
     max_spoken_chars: int = 300
     """Replies longer than this are cut at a sentence end before speaking (the text has it all)."""
     matcher: Any = None
     """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
 
     async def transcribe(self, pcm: bytes) -> Transcript:
-        """Recognise one utterance off the event loop."""
-        if isinstance(self.recognizers, ProcessRecognizerPool):
-            return await self.recognizers.transcribe(pcm)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, self.recognizers.transcribe, pcm)
+        """Recognize one utterance off the event loop."""
+        return await self.recognizers.transcribe(pcm)
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
-        """New speakable names (a dataset was added): matcher and every recogniser's grammar."""
+        """New speakable names (a dataset was added): matcher and every recognizer's grammar."""
         if self.matcher is not None:
             self.matcher.update_lists(lists)
-        if isinstance(self.recognizers, ProcessRecognizerPool):
-            await self.recognizers.update_lists(lists)
-            return
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self.executor, self.recognizers.update_lists, lists)
+        await self.recognizers.update_lists(lists)
 
-    def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
-        if isinstance(self.recognizers, ProcessRecognizerPool):
-            self.recognizers.close()
-
-
-APOLOGY_TEXT = "Sorry, something went wrong. Please try again."
+    def close(self, wait: bool = False) -> None:
+        """End the recognizers (threads or worker processes); safe to call more than once.
+        With `wait`, return only once every worker has ended (shutdown)."""
+        self.recognizers.close(wait=wait)
 
 
 async def build_parts(
@@ -113,14 +130,9 @@ async def build_parts(
     recognizers: int = 1,
     processes: bool = True,
 ) -> VoiceParts:
-    """Build the shared engines from config: `recognizers` warm recognisers (worker processes,
+    """Build the shared engines from config: `recognizers` warm recognizers (worker processes,
     or threads with `processes=False`), the speech engine, the matcher with every guild's
     speakable names, and the apology clip. Loading runs off the event loop."""
-    from assistant.intents.matcher import IntentMatcher, to_request
-    from audio.asr.factory import build_recognizer
-    from audio.tts.factory import build_synthesizer
-    from audio.vad.webrtc import WebRtcVad
-
     voice = config.voice
     lists: dict[str, set[str]] = {}
     for guild_id in guild_ids or ["console"]:
@@ -130,7 +142,7 @@ async def build_parts(
 
     def load() -> tuple[list[Recognizer], IntentMatcher]:
         # The first engine builds the matcher (with its dictionary, so names are spelled the
-        # way it can recognise them); the others and the pipeline share it.
+        # way it can recognize them); the others and the pipeline share it.
         first = build_recognizer(voice)
         matcher = getattr(first, "matcher", None) or IntentMatcher.from_settings(voice)
         engines = [first] + [build_recognizer(voice, matcher) for _ in range(recognizers - 1)]
@@ -143,14 +155,14 @@ async def build_parts(
     if processes:
         pool = ProcessRecognizerPool(voice, merged, recognizers)
         await pool.warm_up()
-        # The matcher here must spell names like the workers' recognisers: same dictionary.
+        # The matcher here must spell names like the workers' recognizers: same dictionary.
         matcher = await asyncio.to_thread(_matcher, voice, merged)
     else:
         engines, matcher = await asyncio.to_thread(load)
         pool = RecognizerPool(engines)
     synthesizer = build_synthesizer(voice.tts)
     try:
-        apology: Speech | None = await synthesizer.synthesize(APOLOGY_TEXT)
+        apology: Speech | None = await synthesizer.synthesize(APOLOGY)
     except Exception:  # speech output broken from the start: apologies are written only
         apology = None
     return VoiceParts(
@@ -159,7 +171,6 @@ async def build_parts(
         understand=matcher.match,
         make_request=to_request,
         make_vad=lambda: WebRtcVad(voice.vad),
-        executor=ThreadPoolExecutor(max(1, recognizers), thread_name_prefix="asr"),
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
         matcher=matcher,
@@ -168,7 +179,6 @@ async def build_parts(
 
 def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:
     """The intent matcher the pocketsphinx engine would build (same word list for names)."""
-    from assistant.intents.matcher import IntentMatcher
     from audio.asr.pronounce import Lexicon
 
     is_word = (

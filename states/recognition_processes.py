@@ -1,15 +1,15 @@
 """Recognition in worker processes, so decoding never stalls the event loop.
 
-Measured: pocketsphinx holds the GIL while it decodes, so a recogniser in a worker *thread*
+Measured: pocketsphinx holds the GIL while it decodes, so a recognizer in a worker *thread*
 stopped the event loop for as long as each utterance took (115 ms max lag for 110 ms
 utterances): audio of every guild queued up and barge-in waited. In worker processes the
 loop only waits for a pickle of the transcript.
 
-Each worker builds its own recogniser from the voice settings and the speakable names at
+Each worker builds its own recognizer from the voice settings and the speakable names at
 start-up; new names (`update_lists`) start a fresh pool in the background and swap it in once
 its workers are warm (about a second), retiring the old one after the utterances it holds. The
 command that changed the names replies at once; only an utterance that arrives while the new
-pool is still warming waits for it, because the old grammar cannot recognise the new names.
+pool is still warming waits for it, because the old grammar cannot recognize the new names.
 Names equal to the current ones (the first command after `join`) restart nothing.
 """
 
@@ -27,7 +27,7 @@ from audio.asr.base import Recognizer, Transcript
 log = logging.getLogger(__name__)
 
 _worker: Recognizer | None = None
-"""The recogniser of this worker process."""
+"""The recognizer of this worker process."""
 
 
 def _init_worker(settings_json: str, lists: dict[str, list[str]]) -> None:
@@ -49,7 +49,7 @@ def _ready() -> bool:
 
 
 class ProcessRecognizerPool:
-    """`workers` recognisers in their own processes; `await transcribe(pcm)` from the loop."""
+    """`workers` recognizers in their own processes; `await transcribe(pcm)` from the loop."""
 
     def __init__(self, voice_settings: Any, lists: dict[str, list[str]], workers: int = 1) -> None:
         self.workers = max(1, workers)
@@ -77,11 +77,21 @@ class ProcessRecognizerPool:
         )
 
     async def warm_up(self) -> None:
-        """Start every worker and build its recogniser now, not on the first utterance."""
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(
-            *(loop.run_in_executor(self._pool, _ready) for _ in range(self.workers * 2))
-        )
+        """Start every worker and build its recognizer now, not on the first utterance.
+
+        From a thread: the executor starts a worker process inside `submit`, and asking the
+        forkserver for one blocks for a few hundred milliseconds (seconds while the forkserver
+        itself starts), which on the event loop would stall every guild's audio."""
+        await self._warm(self._pool)
+
+    async def _warm(self, pool: ProcessPoolExecutor) -> None:
+        count = self.workers * 2
+
+        def start() -> None:
+            for future in [pool.submit(_ready) for _ in range(count)]:
+                future.result()
+
+        await asyncio.to_thread(start)
 
     async def transcribe(self, pcm: bytes) -> Transcript:
         # Speech that may name what just changed must meet the grammar that knows it.
@@ -108,19 +118,16 @@ class ProcessRecognizerPool:
             await asyncio.gather(asyncio.shield(self._rebuild), return_exceptions=True)
 
     async def _rebuild_until_current(self) -> None:
-        loop = asyncio.get_running_loop()
         # Names may change again while a pool warms: build until the newest are in place.
         while self._lists != self._wanted:
             lists = self._wanted
             fresh = self._start(lists)
             self._pools.append(fresh)
             try:
-                await asyncio.gather(
-                    *(loop.run_in_executor(fresh, _ready) for _ in range(self.workers * 2))
-                )
+                await self._warm(fresh)
             except Exception:
                 # The old grammar keeps working; the next change of names tries again.
-                log.exception("rebuilding the recogniser grammar failed")
+                log.exception("rebuilding the recognizer grammar failed")
                 fresh.shutdown(wait=False, cancel_futures=True)
                 self._pools.remove(fresh)
                 self._wanted = self._lists
@@ -129,13 +136,14 @@ class ProcessRecognizerPool:
             old.shutdown(wait=False)
             self._pools.remove(old)
 
-    def close(self) -> None:
+    def close(self, wait: bool = False) -> None:
+        """End the workers; with `wait`, return once they have exited. Safe to repeat."""
         if self._rebuild is not None:
             self._rebuild.cancel()
-        _shutdown(self._pools)
+        _shutdown(self._pools, wait)
 
 
-def _shutdown(pools: list[ProcessPoolExecutor]) -> None:
+def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
     for pool in pools:
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=wait, cancel_futures=True)
     pools.clear()

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from assistant.config.conversation import ConversationSettings
+from assistant.reports import job_finished_reply
 
 from .output import TextOutput, VoiceOutput
 from .parts import VoiceParts
@@ -33,6 +34,7 @@ class SessionRegistry:
         self.handle = handle
         self.settings = settings or ConversationSettings()
         self._sessions: dict[str, GuildVoiceSession] = {}
+        self._jobs = jobs
         self._unsubscribe = jobs.subscribe(self._on_job_event) if jobs is not None else None
 
     def get(self, guild_id: str) -> GuildVoiceSession | None:
@@ -86,5 +88,6 @@ class SessionRegistry:
         if event.kind != "finished":
             return
         session = self._sessions.get(str(event.job.guild_id))
-        if session is not None:
-            await session.job_finished(event.job)
+        if session is not None and self._jobs is not None:
+            reply = job_finished_reply(self._jobs.store, event.job)
+            await session.job_finished(event.job, reply)

@@ -2,7 +2,7 @@
 
 The session owns no conversation state of its own: it turns audio into events for the machine
 (`Conversation`), and when the machine enters a state it starts that state's stage as a task
-(recognise, act, speak). Each stage reports back with an event stamped with the serial of the
+(recognize, act, speak). Each stage reports back with an event stamped with the serial of the
 state entry it belongs to; the machine drops stale ones. What was heard, said and posted is
 kept in `trace`, so the console and the tests see what a user would see and hear.
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request, User
-from audio import DISCORD_RATE, RECOGNITION_RATE
+from audio import DISCORD_RATE, FRAME_S, RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.asr.base import Transcript
 from audio.convert import StreamDownsampler
 from audio.speech_text import spoken_text
@@ -38,6 +38,13 @@ VoiceAction = Callable[[str, str], Awaitable[None]]
 """(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
+QUIET_GAP_S = 0.2
+"""No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
+after a talk spurt), so their VAD is fed silence up to now, and on every tick after that until
+they send again. Longer than network jitter and a loaded machine's stalls; shorter than the
+VAD's own end delay (270 ms of unvoiced audio), so the fill, which covers the whole gap at
+once, does not delay the end."""
+_TICK_S = 0.02
 _TRACE_MAX = 4000
 """Trace entries kept per guild (the older half is dropped past this)."""
 
@@ -67,6 +74,10 @@ class _Stream:
     """How much of the utterance in progress was already checked for the wake phrase."""
     checking: bool = False
     started_wall: float = 0.0
+    clock_wall: float = 0.0
+    """Wall time the end of the audio fed so far corresponds to (real audio or filled silence)."""
+    quiet: bool = False
+    """Their client stopped sending: silence is being filled in on the clock."""
 
 
 class GuildVoiceSession:
@@ -96,11 +107,9 @@ class GuildVoiceSession:
         self.trace: list[TraceEntry] = []
         self._streams: dict[str, _Stream] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._stage: asyncio.Task[Any] | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._voice_lock = asyncio.Lock()
         self._ended_wall: dict[int, float] = {}
-        self._speaking_since = 0.0
-        """When the bot last started speaking (wake spotting looks only at speech begun since)."""
         self._changed = asyncio.Event()
         self._closed = False
         self._answer_origin: float | None = None
@@ -114,6 +123,12 @@ class GuildVoiceSession:
         if self._closed:
             return
         stream = self._stream(user)
+        stream.clock_wall, stream.quiet = time.monotonic(), False
+        self._process(stream, pcm16k)
+        if stream.in_speech:
+            self._start_ticker()
+
+    def _process(self, stream: _Stream, pcm16k: bytes) -> None:
         stream.fed_s += len(pcm16k) / _BYTES_PER_S
         for event in stream.vad.process(pcm16k):
             if isinstance(event, SpeechStarted):
@@ -139,6 +154,31 @@ class GuildVoiceSession:
             if isinstance(event, UtteranceEnded):
                 self._speech_ended(stream, event)
 
+    def _start_ticker(self) -> None:
+        if self._ticker is None or self._ticker.done():
+            self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        """While someone is mid-utterance, keep their VAD on time: the VAD only advances when
+        audio is fed, and a Discord client stops sending after its talk spurt, so without this
+        an utterance would stay open until that person spoke again."""
+        while not self._closed:
+            open_streams = [s for s in self._streams.values() if s.in_speech]
+            if not open_streams:
+                return
+            await asyncio.sleep(_TICK_S)
+            now = time.monotonic()
+            for stream in open_streams:
+                gap = now - stream.clock_wall
+                if self._streams.get(stream.user.id) is not stream:
+                    continue  # they left meanwhile
+                if not stream.quiet and gap < QUIET_GAP_S:
+                    continue
+                stream.quiet = True
+                frames = int(gap / FRAME_S)
+                stream.clock_wall += frames * FRAME_S
+                self._process(stream, bytes(frames * RECOGNITION_FRAME_BYTES))
+
     def _stream(self, user: User) -> _Stream:
         stream = self._streams.get(user.id)
         if stream is None:
@@ -148,7 +188,7 @@ class GuildVoiceSession:
     def _speech_started(self, stream: _Stream) -> None:
         stream.in_speech = True
         stream.checked_bytes = stream.vad.speech_bytes
-        stream.started_wall = time.monotonic()
+        stream.started_wall = self.machine.clock()
         self._send("speech_started", speaker=stream.user.id)
 
     def _speech_ended(self, stream: _Stream, utterance: UtteranceEnded) -> None:
@@ -168,8 +208,7 @@ class GuildVoiceSession:
             or not self.settings.barge_in
             or stream.checking
             or (m.saying is not None and m.saying.to == stream.user.id)
-            # began before the bot spoke: it is queued and heard when the bot is free
-            or stream.started_wall < self._speaking_since
+            or not m.began_while_speaking(stream.started_wall)  # no use recognizing it
         ):
             return
         interval = self.settings.wake_spotting_interval_ms / 1000 * _BYTES_PER_S
@@ -189,7 +228,12 @@ class GuildVoiceSession:
             stream.checking = False
         if transcript.wake and self.machine.state == "speaking":
             self._note("barge_in", speaker=stream.user.id, text="wake phrase", data={"how": "wake"})
-            self._send("interruption", speaker=stream.user.id, in_speech=stream.in_speech)
+            self._send(
+                "interruption",
+                speaker=stream.user.id,
+                in_speech=stream.in_speech,
+                began_at=stream.started_wall,
+            )
 
     # --- the machine --------------------------------------------------------------------------
 
@@ -221,14 +265,14 @@ class GuildVoiceSession:
         return task
 
     def _start_stage(self, coro: Awaitable[Any]) -> None:
-        self._stage = self._spawn(coro)
+        self._spawn(coro)
 
     # --- stages (started by _Hooks on state entry) ----------------------------------------------
 
     async def _transcribe(self, pcm: bytes) -> Transcript:
         return await self.parts.transcribe(pcm)
 
-    async def recognise(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
+    async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
         try:
             transcript = await self._transcribe(utterance.pcm)
             intent = self.parts.understand(transcript.text) if transcript.text else None
@@ -288,18 +332,18 @@ class GuildVoiceSession:
             self._send("playback_done", serial=serial)
             return
         try:
-            speech = await self.parts.synthesizer.synthesize(text)
+            if saying.kind == "apology" and self.parts.apology is not None:
+                speech = self.parts.apology  # synthesized at start-up: works when output fails
+            else:
+                speech = await self.parts.synthesizer.synthesize(text)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            if saying.kind == "apology" and self.parts.apology is not None:
-                speech = self.parts.apology  # prepared at start-up for exactly this case
-            else:
-                log.warning("guild %s: speech synthesis failed: %r", self.guild_id, exc)
-                self._send("error", stage="speech output", reason=repr(exc), serial=serial)
-                return
+            log.warning("guild %s: speech synthesis failed: %r", self.guild_id, exc)
+            self._send("error", stage="speech output", reason=repr(exc), serial=serial)
+            return
         if self.machine.serial != serial:
-            return  # interrupted while synthesising
+            return  # interrupted while synthesizing
         origin, self._answer_origin = self._answer_origin, None
         completed = await self._play(speech, text, origin if saying.kind == "answer" else None)
         if completed is None:
@@ -389,12 +433,13 @@ class GuildVoiceSession:
             to = None  # only someone in the channel gets the follow-up window
         self._send("announce", text=spoken or text, to=to)
 
-    async def job_finished(self, job: Any) -> None:
-        """A training job of this guild ended: announce the result."""
+    async def job_finished(self, job: Any, reply: Reply) -> None:
+        """A training job of this guild ended: announce `reply` (`job_finished_reply`)."""
         if not self.settings.announce_jobs:
             return
-        text, spoken = describe_job(job)
-        await self.announce(text, spoken=spoken, to=job.requested_by, channel_id=job.channel_id)
+        await self.announce(
+            reply.text, spoken=reply.spoken, to=job.requested_by, channel_id=job.channel_id
+        )
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -404,10 +449,6 @@ class GuildVoiceSession:
 
     def _name(self, speaker: str) -> str:
         return self._user(speaker).name
-
-    @property
-    def busy(self) -> bool:
-        return self.machine.state != "idle" or any(not t.done() for t in self._tasks)
 
     def quiet(self) -> bool:
         """Nothing in progress: idle, or waiting in a follow-up window; no stage running."""
@@ -437,6 +478,9 @@ class GuildVoiceSession:
         """Leave: stop speaking, cancel stages and timers."""
         self._closed = True
         self.machine.close()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            await asyncio.gather(self._ticker, return_exceptions=True)
         if self.voice is not None:
             self.voice.stop()
         for task in list(self._tasks):
@@ -456,7 +500,7 @@ class _Hooks:
     def on_enter_transcribing(self) -> None:
         m = self.s.machine
         assert m.speaker is not None and m.utterance is not None
-        self.s._start_stage(self.s.recognise(m.serial, m.speaker, m.utterance))
+        self.s._start_stage(self.s.recognize(m.serial, m.speaker, m.utterance))
 
     def on_enter_acting(self) -> None:
         m = self.s.machine
@@ -466,7 +510,6 @@ class _Hooks:
     def on_enter_speaking(self) -> None:
         m = self.s.machine
         assert m.saying is not None
-        self.s._speaking_since = time.monotonic()
         self.s._start_stage(self.s.speak(m.serial, m.saying))
 
     def on_exit_speaking(self) -> None:
@@ -477,32 +520,3 @@ class _Hooks:
 
     def interrupted_by_speech(self, speaker: str) -> None:
         self.s._note("barge_in", "speech", speaker, data={"how": "speech"})
-
-
-def describe_job(job: Any) -> tuple[str, str]:
-    """(text for the channel, shorter text to say) for a finished training job."""
-    dataset = getattr(job, "dataset", "the dataset")
-    status = getattr(job, "status", "finished")
-    message = getattr(job, "message", "") or ""
-    if status == "succeeded":
-        return (
-            f"Training job {job.id} on `{dataset}` finished: {message}.",
-            f"Training on {dataset} finished. {_speakable(message)}.",
-        )
-    if status == "failed":
-        error = getattr(job, "error", None) or message
-        return (
-            f"Training job {job.id} on `{dataset}` failed: {error}",
-            f"Training on {dataset} failed. The reason is in the text channel.",
-        )
-    return (
-        f"Training job {job.id} on `{dataset}` ended: {status}.",
-        f"Training on {dataset} was {status}.",
-    )
-
-
-def _speakable(message: str) -> str:
-    """'model v3 ready: accuracy 91% on 40 held-out examples' -> 'Accuracy 91 percent ...'."""
-    _, _, rest = message.partition(": ")
-    text = (rest or message).replace("%", " percent")
-    return text[:1].upper() + text[1:]

@@ -52,6 +52,17 @@ async def app(config: Config) -> AsyncIterator[Assistant]:
 
 
 @pytest.fixture
+async def voice_session(config: Config, app: Assistant) -> AsyncIterator[Any]:
+    """`await voice_session(settings, recognizer=..., realtime_playback=...)` -> (session, out):
+    a guild's conversation on the production speech parts (tests/conversation_kit.py)."""
+    from tests.conversation_kit import SessionMaker
+
+    maker = SessionMaker(config, app)
+    yield maker
+    await maker.close()
+
+
+@pytest.fixture
 def reviews(config: Config) -> Path:
     return write_folder_dataset(config.data_root)
 

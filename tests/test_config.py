@@ -30,6 +30,7 @@ def test_shipped_config_is_valid() -> None:
         ("prefix: [unclosed\n", "not valid YAML at line"),
         ("- a list\n", "must be a mapping"),
         ("storage_url: mysql://db/trainer\n", "storage_url: Value error, use sqlite:///PATH"),
+        ("discord:\n  record_audio: true\n", "discord.record_audio: Value error, recording"),
     ],
 )
 def test_invalid_config_names_the_key(tmp_path: Path, text: str, expected: str) -> None:

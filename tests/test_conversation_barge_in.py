@@ -15,14 +15,13 @@ from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Request
-from tests.test_conversation_kit import (
+from tests.conversation_kit import (
     ALICE,
     BOB,
+    SessionMaker,
     Track,
-    build_parts,
     first,
     heard,
-    new_session,
     say,
     stream,
     transitions,
@@ -38,11 +37,9 @@ LEAD_S = 0.4
 
 
 async def test_the_person_being_answered_interrupts_by_speaking(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(
-        await build_parts(config, app, processes=True), app, SETTINGS, realtime_playback=True
-    )
+    session, out = await voice_session(SETTINGS, processes=True, realtime_playback=True)
     await stream(session, [Track(ALICE, say("hey trainer, what can you do"))], speed=6)
     await wait_for_state(session, "speaking")
     await asyncio.sleep(0.8)
@@ -70,11 +67,9 @@ async def test_the_person_being_answered_interrupts_by_speaking(
 
 
 async def test_someone_else_interrupts_with_the_wake_phrase_before_pausing(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(
-        await build_parts(config, app, processes=True), app, SETTINGS, realtime_playback=True
-    )
+    session, out = await voice_session(SETTINGS, processes=True, realtime_playback=True)
     await stream(session, [Track(ALICE, say("hey trainer, what can you do"))], speed=6)
     await wait_for_state(session, "speaking")
     await asyncio.sleep(0.5)
@@ -107,11 +102,9 @@ async def test_someone_else_interrupts_with_the_wake_phrase_before_pausing(
 
 
 async def test_others_talking_without_the_wake_phrase_do_not_interrupt(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(
-        await build_parts(config, app, processes=True), app, SETTINGS, realtime_playback=True
-    )
+    session, out = await voice_session(SETTINGS, processes=True, realtime_playback=True)
     await stream(session, [Track(ALICE, say("hey trainer, what can you do"))], speed=6)
     await wait_for_state(session, "speaking")
     await stream(session, [Track(BOB, say("what is the status", voice="en-gb"))], speed=2)
@@ -124,11 +117,11 @@ async def test_others_talking_without_the_wake_phrase_do_not_interrupt(
     await session.close()
 
 
-async def test_barge_in_can_be_switched_off(config: Config, app: Assistant) -> None:
+async def test_barge_in_can_be_switched_off(
+    voice_session: SessionMaker, config: Config, app: Assistant
+) -> None:
     settings = ConversationSettings(follow_up_seconds=1.5, barge_in=False)
-    session, out = new_session(
-        await build_parts(config, app, processes=True), app, settings, realtime_playback=True
-    )
+    session, out = await voice_session(settings, processes=True, realtime_playback=True)
     await stream(session, [Track(ALICE, say("hey trainer, what can you do"))], speed=6)
     await wait_for_state(session, "speaking")
     await stream(session, [Track(ALICE, say("what is the status"))], speed=2)

@@ -13,15 +13,14 @@ from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from audio.asr.base import Recognizer, Transcript
 from states.conversation import APOLOGY
-from tests.test_conversation_kit import (
+from tests.conversation_kit import (
     ALICE,
     FailingRecognizer,
+    SessionMaker,
     Track,
     broken_espeak,
-    build_parts,
     heard,
     make_recognizer,
-    new_session,
     say,
     stream,
     transitions,
@@ -34,10 +33,9 @@ COMMAND = "hey trainer, what is the status"
 
 
 async def test_a_recognition_error_is_apologised_for_aloud_and_in_text(
-    config: Config, app: Assistant, caplog: pytest.LogCaptureFixture
+    voice_session: SessionMaker, config: Config, app: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    parts = await build_parts(config, app, recognizer=FailingRecognizer())
-    session, out = new_session(parts, app, FAST)
+    session, out = await voice_session(FAST, recognizer=FailingRecognizer())
     with caplog.at_level(logging.WARNING):
         await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
         assert await session.settle(15, idle=True)
@@ -49,25 +47,23 @@ async def test_a_recognition_error_is_apologised_for_aloud_and_in_text(
 
 
 async def test_a_speech_output_failure_still_answers_in_text_and_says_sorry(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    parts = await build_parts(config, app, synthesizer=broken_espeak())
-    session, out = new_session(parts, app, FAST)
+    session, out = await voice_session(FAST, synthesizer=broken_espeak())
     await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     # The answer reached the text channel; the spoken apology is the clip prepared at start-up.
     assert len(out.texts) == 2 and out.texts[1] == APOLOGY
-    assert out.said == [APOLOGY] and out.speech[0] is parts.apology
+    assert out.said == [APOLOGY] and out.speech[0] is session.parts.apology
     assert ("error", "speaking -> speaking") in transitions(session.trace)
     await session.close()
 
 
 async def test_when_nothing_can_be_said_the_apology_is_written(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    parts = await build_parts(config, app, synthesizer=broken_espeak())
-    parts.apology = None
-    session, out = new_session(parts, app, FAST)
+    session, out = await voice_session(FAST, synthesizer=broken_espeak())
+    session.parts.apology = None
     await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert out.said == [] and out.texts[-1] == APOLOGY
@@ -87,15 +83,14 @@ class SlowRecognizer(Recognizer):
 
 
 async def test_recognition_that_hangs_times_out_with_an_apology(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
     from assistant.intents.matcher import IntentMatcher
 
     matcher = IntentMatcher.from_settings(config.voice)
     slow = SlowRecognizer(make_recognizer(config, matcher, app.speakable_lists("g1")))
-    parts = await build_parts(config, app, recognizer=slow)
     settings = ConversationSettings(follow_up_seconds=0.5, recognition_timeout_seconds=0.5)
-    session, out = new_session(parts, app, settings)
+    session, out = await voice_session(settings, recognizer=slow)
     await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
     assert out.said == [APOLOGY]
@@ -108,10 +103,10 @@ async def test_recognition_that_hangs_times_out_with_an_apology(
 
 
 async def test_an_utterance_past_the_longest_allowed_is_given_up(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
     settings = ConversationSettings(follow_up_seconds=0.5, max_utterance_seconds=1.2)
-    session, out = new_session(await build_parts(config, app), app, settings)
+    session, out = await voice_session(settings)
     long = say("hey trainer, please train the model on the reviews dataset now, thank you")
     await stream(session, [Track(ALICE, long)], speed=2)
     assert await session.settle(10, idle=True)
@@ -125,9 +120,9 @@ async def test_an_utterance_past_the_longest_allowed_is_given_up(
 
 
 async def test_events_out_of_place_are_ignored_logged_and_harmless(
-    config: Config, app: Assistant, caplog: pytest.LogCaptureFixture
+    voice_session: SessionMaker, config: Config, app: Assistant, caplog: pytest.LogCaptureFixture
 ) -> None:
-    session, out = new_session(await build_parts(config, app), app, FAST)
+    session, out = await voice_session(FAST)
     with caplog.at_level(logging.DEBUG, logger="states.session"):
         for event in ("playback_done", "action_done", "intent_found", "timeout", "no_such_event"):
             session._send(event, serial=session.machine.serial)
@@ -149,9 +144,9 @@ class BrokenListener:
 
 
 async def test_a_bug_in_a_callback_is_apologised_for_and_returns_to_idle(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(await build_parts(config, app), app, FAST)
+    session, out = await voice_session(FAST)
     broken = BrokenListener()
     session.machine.add_listener(broken)
     await stream(session, [Track(ALICE, say(COMMAND))], speed=6)

@@ -13,19 +13,19 @@ from assistant.messages import Reply, Request
 from states.conversation import STILL_WORKING
 from states.output import MemoryOutput
 from states.registry import SessionRegistry
-from tests.corpus import write_folder_dataset
-from tests.test_conversation_kit import (
+from tests.conversation_kit import (
     ALICE,
     BOB,
+    SessionMaker,
     Track,
     build_parts,
     describe,
     heard,
-    new_session,
     say,
     stream,
     transitions,
 )
+from tests.corpus import write_folder_dataset
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -33,9 +33,9 @@ FAST = ConversationSettings(follow_up_seconds=0.8)
 
 
 async def test_wake_phrase_and_command_are_answered_aloud_and_in_text(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(await build_parts(config, app), app, FAST)
+    session, out = await voice_session(FAST)
     await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=6)
     assert await session.settle(20, idle=True)
 
@@ -56,11 +56,9 @@ async def test_wake_phrase_and_command_are_answered_aloud_and_in_text(
 
 
 async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
-    session, out = new_session(
-        await build_parts(config, app), app, ConversationSettings(follow_up_seconds=4)
-    )
+    session, out = await voice_session(ConversationSettings(follow_up_seconds=4))
     await stream(
         session,
         [
@@ -84,8 +82,10 @@ async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
     await session.close()
 
 
-async def test_speech_without_the_wake_phrase_is_left_alone(config: Config, app: Assistant) -> None:
-    session, out = new_session(await build_parts(config, app), app, FAST)
+async def test_speech_without_the_wake_phrase_is_left_alone(
+    voice_session: SessionMaker, config: Config, app: Assistant
+) -> None:
+    session, out = await voice_session(FAST)
     await stream(session, [Track(ALICE, say("what is the status"))], speed=6)
     assert await session.settle(10, idle=True)
     assert heard(session.trace) == [(ALICE.id, "what is the status", False)]
@@ -95,15 +95,14 @@ async def test_speech_without_the_wake_phrase_is_left_alone(config: Config, app:
 
 
 async def test_a_slow_action_says_it_is_still_working_then_answers(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
     async def slow_core(request: Request) -> Reply:  # the real core, behind a slow link
         await asyncio.sleep(0.8)
         return await app.handle(request)
 
-    parts = await build_parts(config, app)
     settings = ConversationSettings(follow_up_seconds=0.8, still_working_seconds=0.3)
-    session, out = new_session(parts, app, settings, realtime_playback=True)
+    session, out = await voice_session(settings, realtime_playback=True)
     session.handle = slow_core
     await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=6)
     assert await session.settle(20, idle=True)
@@ -141,5 +140,5 @@ async def test_training_is_acknowledged_at_once_and_announced_when_it_ends(
     assert ack.startswith("Training started on ")  # the core's acknowledgement, at once
     dataset = ack.removeprefix("Training started on ").split(",")[0]
     assert result.startswith(f"Training on {dataset} finished. Accuracy")
-    assert any(t.startswith("Training job") and dataset in t for t in out.texts)
+    assert any("Training job" in t and dataset in t for t in out.texts)
     assert registry.get("g1") is None

@@ -106,7 +106,11 @@ async def test_every_transition_is_taken() -> None:
     assert m.state == "listening"  # not addressed, but Bob's window is still open
     s("error", stage="listening", reason="stream lost")
     assert m.state == "speaking"
-    m.send("interruption", speaker=a, in_speech=False)  # wake phrase spotted
+    # A wake phrase in speech begun before the bot started speaking does not interrupt it
+    # (that speech is queued); in speech begun since, it does.
+    m.send("interruption", speaker=a, in_speech=False, began_at=m.speaking_since - 0.5)
+    assert m.state == "speaking"
+    m.send("interruption", speaker=a, in_speech=False, began_at=m.speaking_since)
     assert m.state == "listening" and m.partner == a
     m.send("announce", text="job done")  # (when free) listening -> speaking
     assert m.state == "speaking"
@@ -183,3 +187,29 @@ async def test_every_transition_is_taken() -> None:
 def _split(edge: tuple[str, str, str]) -> tuple[str, str, str]:
     src, dst, label = edge
     return src, dst, label.split(" [")[0]
+
+
+def test_a_follow_up_begun_in_the_window_counts_when_recognized_after_it() -> None:
+    """The partner starts speaking while their window is open; recognition finishes after it
+    closed (a long sentence, a loaded machine): still a command, not ignored."""
+    now = [100.0]
+    m = Conversation(ConversationSettings(follow_up_seconds=1.0), clock=lambda: now[0])
+    u = utterance("what is the status")
+    m.send("speech_started", speaker="alice")
+    m.send("speech_ended", speaker="alice", utterance=u)
+    m.send("transcript_ready", transcript=WAKE, serial=m.serial)
+    assert m.state == "listening" and m.partner == "alice"  # the window is open
+    now[0] += 0.5
+    m.send("speech_started", speaker="alice")  # inside the window
+    m.send("speech_ended", speaker="alice", utterance=u)
+    now[0] += 2.0  # recognized only after the window closed
+    command = Transcript("what is the status")
+    m.send("transcript_ready", transcript=command, intent=INTENT, serial=m.serial)
+    assert m.state == "acting"
+    # Someone else's speech after the window is still not addressed to the bot.
+    m.send("action_done", reply=Reply(text="ok"), serial=m.serial)
+    m.send("playback_done", serial=m.serial)
+    now[0] += 5.0
+    m.send("speech_ended", speaker="bob", utterance=u)
+    m.send("transcript_ready", transcript=command, intent=INTENT, serial=m.serial)
+    assert m.state == "idle"  # not addressed

@@ -14,32 +14,30 @@ from assistant.messages import Request
 from states.diagram import write_diagram
 from states.output import MemoryOutput
 from states.registry import SessionRegistry
-from tests.corpus import write_folder_dataset
-from tests.speech import write_wav
-from tests.test_conversation_kit import (
+from tests.conversation_kit import (
     ALICE,
     BOB,
+    SessionMaker,
     Track,
     build_parts,
     describe,
     heard,
-    new_session,
     say,
     stream,
     wait_for_state,
 )
+from tests.corpus import write_folder_dataset
+from tests.speech import write_wav
 from transports.console_voice import ConsoleVoice
 
 pytestmark = pytest.mark.timeout(60)
 
 
 async def test_two_people_talking_at_once_are_answered_one_after_the_other(
-    config: Config, app: Assistant
+    voice_session: SessionMaker, config: Config, app: Assistant
 ) -> None:
     settings = ConversationSettings(follow_up_seconds=0.5)
-    session, out = new_session(
-        await build_parts(config, app), app, settings, realtime_playback=True
-    )
+    session, out = await voice_session(settings, realtime_playback=True)
     await stream(
         session,
         [
@@ -85,7 +83,7 @@ async def test_a_training_job_ending_while_the_bot_speaks_is_announced_after(
         await app.jobs.wait(reply.job_id)
         await asyncio.sleep(0.1)
         assert session.machine.state == "speaking"
-        posted_at = next(p.at for p in out.posted if p.text.startswith("Training job"))
+        posted_at = next(p.at for p in out.posted if "Training job" in p.text)
         assert await session.settle(30, idle=True)
 
         answer, announcement = out.played

@@ -130,7 +130,7 @@ class ConsoleTransport:
         if event.kind == "finished":
             if self.terminal is not None:
                 self.terminal.show_progress(None)
-            self.show(job_finished_reply(self.app, job), command=None)
+            self.show(job_finished_reply(self.app.store, job), command=None)
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return

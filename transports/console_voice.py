@@ -16,17 +16,15 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from typing import Any
 
 from assistant.messages import User
-from audio import RECOGNITION_RATE
+from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.decode import decode_file
 from states.output import WavFolderOutput
 from states.registry import SessionRegistry
 from states.session import GuildVoiceSession, TraceEntry
 
-FRAME_S = 0.02
-FRAME_BYTES = int(RECOGNITION_RATE * FRAME_S) * 2
+FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
 """Silence fed after the files, so the last utterance ends the way it would in a room."""
 SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored")
@@ -148,25 +146,3 @@ class ConsoleVoice:
         """`!say A.wav B.wav`: joins first if needed."""
         session = self.session or await self.join()
         return await say(files, session, realtime=self.realtime)
-
-
-async def speak_files(
-    config: Any, assistant: Any, files: list[Path], out_dir: Path | None = None
-) -> str:
-    """`python bot.py console --speak A.wav [B.wav]`: one shot, from start-up to the answers.
-
-    Builds the speech engines, opens the console guild's voice session, feeds the files and
-    returns the readable trace (answers are written to `out_dir`, default state/console-voice).
-    """
-    from states.parts import build_parts
-
-    parts = await build_parts(config, assistant, ["console"])
-    registry = SessionRegistry(
-        parts, assistant.handle, config.conversation, jobs=getattr(assistant, "jobs", None)
-    )
-    voice = ConsoleVoice(registry, out_dir or config.state_dir / "console-voice")
-    try:
-        return format_trace(await voice.say(files))
-    finally:
-        await registry.close()
-        parts.close()

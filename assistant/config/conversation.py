@@ -20,7 +20,7 @@ class ConversationSettings(Section):
     """An action still running after this is given up with an apology (its reply, if it ever
     comes, is still posted in the text channel). Training never counts: it runs as a job."""
     recognition_timeout_seconds: float = Field(15.0, gt=0, le=300)
-    """Longest wait for the recogniser on one utterance before apologising."""
+    """Longest wait for the recognizer on one utterance before apologizing."""
     max_speaking_seconds: float = Field(90.0, gt=1, le=1800)
     """Longest the bot waits for one playback to finish (a stuck output cannot hold the guild)."""
     barge_in: bool = True
@@ -28,7 +28,7 @@ class ConversationSettings(Section):
     by saying the wake phrase. Playback stops and the bot listens."""
     wake_spotting_interval_ms: int = Field(300, ge=100, le=2000)
     """While the bot speaks, someone else's speech is checked for the wake phrase this often
-    (recognising the audio so far), so a wake phrase interrupts before the speaker pauses."""
+    (recognizing the audio so far), so a wake phrase interrupts before the speaker pauses."""
     queue_seconds: float = Field(8.0, ge=0, le=60)
     """Overlap rule: speech from another person while the bot listens to, works for or answers
     someone is never merged; that person's latest utterance is kept this long and, once the bot

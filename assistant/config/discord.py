@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .core import Section
 
@@ -26,7 +26,7 @@ class DiscordSettings(Section):
     empty_channel_timeout_s: float = Field(60.0, gt=0)
     """Leave the voice channel after it has had no human in it for this long."""
     record_audio: bool = False
-    """Privacy: False keeps no audio anywhere; speech lives in memory only until recognised.
+    """Privacy: False keeps no audio anywhere; speech lives in memory only until recognized.
     (True is reserved for a future opt-in debugging mode and is refused at start-up.)"""
     announce_listening: bool = True
     """On joining voice, post in the text channel that the bot listens and how to opt out."""
@@ -35,3 +35,10 @@ class DiscordSettings(Section):
     voice_connect_timeout_s: float = Field(15.0, gt=0)
     progress_edit_interval_s: float = Field(1.5, ge=0)
     """Least seconds between two edits of a job's progress message (Discord rate-limits edits)."""
+
+    @field_validator("record_audio")
+    @classmethod
+    def _no_recording(cls, record: bool) -> bool:
+        if record:
+            raise ValueError("recording audio is not supported; set it to false")
+        return record

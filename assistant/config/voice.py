@@ -11,7 +11,8 @@ from .core import Section
 
 
 class VadSettings(Section):
-    """webrtcvad segmentation; the defaults are the measured ones (docs: voice-facts.md)."""
+    """webrtcvad segmentation; the defaults were measured on synthetic speech with noise floors
+    (two utterances a second apart: exactly two segments in every condition)."""
 
     frame_ms: Literal[10, 20, 30] = 30
     """webrtcvad frame length; 30 ms gave exactly one segment per utterance in every noise test."""
@@ -26,9 +27,13 @@ class VadSettings(Section):
     pre_roll_ms: int = Field(300, ge=0, le=2000)
     """Audio kept from before the start trigger, so the first syllable is not lost."""
     hangover_ms: int = Field(150, ge=0, le=2000)
-    """Silence kept after the last voiced frame; recognisers like a little trailing silence."""
+    """Silence kept after the last voiced frame; recognizers like a little trailing silence."""
+    silence_dbfs: float = Field(-80.0, ge=-120, le=-50)
+    """Frames with an RMS level below this are digital silence: unvoiced, and never shown to
+    webrtcvad, whose noise model they would poison (Discord's Opus silence frames are zeros).
+    A real microphone's noise floor lies well above it (-66 dBFS and up)."""
     max_utterance_s: float = Field(12.0, gt=0.5, le=120)
-    """An utterance longer than this is cut and recognised as is (someone talking on and on)."""
+    """An utterance longer than this is cut and recognized as is (someone talking on and on)."""
 
 
 class SecondOpinionSettings(Section):
@@ -71,7 +76,7 @@ class AsrSettings(Section):
     """Speech recognition engine and its parameters."""
 
     engine: Literal["pocketsphinx", "openai", "vosk", "faster_whisper", "wyoming"] = "pocketsphinx"
-    """pocketsphinx: offline grammar recogniser built from the intent templates (default).
+    """pocketsphinx: offline grammar recognizer built from the intent templates (default).
     wyoming: a speech server on another machine (`bot.py speech-server`, or any Wyoming ASR)."""
     wyoming_uri: str = "tcp://127.0.0.1:10300"
     """Wyoming speech server for engine `wyoming` (no authentication: keep it on a private
@@ -87,9 +92,8 @@ class AsrSettings(Section):
     fits this loop better than a command is rejected instead of forced onto a command."""
     garbage_weight: float = Field(1e-24, gt=0, le=1)
     """Prior of the out-of-grammar loop: higher rejects more (fewer false accepts, more misses).
-    Measured by bench/voice_bench.py (290 commands, 200 non-commands, espeak voices), loop
-    alone (near_wake=0): 1e-28 -> 98.6% commands, 10.5% false accepts; 1e-20 -> 94%, 6%;
-    1e-12 -> 91%, 3%. With the default near-homophone path: 1e-24 -> 91.7%, 0.5%."""
+    `bench/voice_bench.py` measures the trade-off; its latest figures are in
+    bench/results/voice.md."""
     near_wake: int = Field(12, ge=0, le=400)
     """Near-homophones per wake word that compete with it in the grammar (0 disables them):
     real words or word pairs whose pronunciation is the wake word's with one consonant
@@ -97,13 +101,10 @@ class AsrSettings(Section):
     "trainer"; see `audio.asr.pronounce.near_homophones`). Speech that starts like the wake
     phrase but is not it ("okay train her now", "okay let's order some pizza") then ends
     in this path and is rejected instead of being forced onto "okay trainer ...". Only wake
-    words of 4+ phones get them. Measured: 12 (weight 1e-11, garbage_weight 1e-24) -> 91.7-
-    92.1% commands, 0.5% false accepts; 12 (1e-12, 1e-28) -> 94.1%, 3.0%; 30 (1e-5, 1e-28)
-    -> 86.9%, 0%."""
+    words of 4+ phones get them. Accuracy and false accepts: bench/results/voice.md."""
     near_wake_weight: float = Field(1e-11, gt=0, le=1)
     """Prior of the near-homophone path relative to the wake phrase: higher rejects more
-    wake-like speech (and more real commands). 1e-12 -> 91.4%/1.0% false accepts,
-    1e-11 -> 92.1%/0.5%, 1e-10 -> 91.7%/0.5% (garbage_weight 1e-20 to 1e-24)."""
+    wake-like speech (and more real commands)."""
     vosk_model: Path | None = None
     """Folder of a Vosk model (optional engine; nothing is downloaded)."""
     whisper_model: str | None = None

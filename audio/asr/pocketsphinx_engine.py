@@ -56,7 +56,6 @@ class PocketsphinxRecognizer(Recognizer):
         self.matcher = matcher or IntentMatcher(is_word=self.lexicon.is_word)
         self._lock = threading.Lock()
         """One lock per decoder: a pocketsphinx decoder is not thread-safe."""
-        self._tmp = tempfile.TemporaryDirectory(prefix="trainer-asr-")
         self._decoder: Any = None
         self.grammar: Grammar | None = None
         self.rebuild_ms = 0.0
@@ -70,8 +69,6 @@ class PocketsphinxRecognizer(Recognizer):
 
     def rebuild(self) -> None:
         """Regenerate grammar and dictionary and swap in a fresh decoder (about 50 ms)."""
-        from pocketsphinx import Decoder
-
         start = time.perf_counter()
         grammar = build_grammar(
             self.matcher,
@@ -84,11 +81,24 @@ class PocketsphinxRecognizer(Recognizer):
             ),
         )
         # A fresh decoder per grammar instead of add_word + add_jsgf_string: building one with
-        # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap.
-        folder = Path(self._tmp.name)
-        version = int(time.monotonic_ns())
-        dict_path = folder / f"words-{version}.dict"
-        jsgf_path = folder / f"grammar-{version}.jsgf"
+        # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap. The
+        # decoder reads its files while it is built, so they are removed right after: nothing
+        # is left behind, even by a worker process that ends with os._exit.
+        with tempfile.TemporaryDirectory(prefix="trainer-asr-") as tmp:
+            decoder = self._decoder_for(grammar, Path(tmp))
+        with self._lock:
+            self._decoder, self.grammar = decoder, grammar
+        self.rebuild_ms = (time.perf_counter() - start) * 1000
+        if grammar.dropped:
+            log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
+        log.debug("grammar rebuilt in %.0f ms (%d words)", self.rebuild_ms, len(grammar.words))
+
+    def _decoder_for(self, grammar: Grammar, folder: Path) -> Any:
+        """The grammar's decoder, built from files in `folder`."""
+        from pocketsphinx import Decoder
+
+        dict_path = folder / "words.dict"
+        jsgf_path = folder / "grammar.jsgf"
         dict_path.write_text(grammar.dictionary_text(), encoding="utf-8")
         jsgf_path.write_text(grammar.jsgf, encoding="utf-8")
         decoder = Decoder(
@@ -98,15 +108,7 @@ class PocketsphinxRecognizer(Recognizer):
             bestpath=False,  # the grammar hypothesis is final; no lattice rescoring needed
             loglevel="FATAL",
         )
-        with self._lock:
-            self._decoder, self.grammar = decoder, grammar
-        for old in folder.glob("*"):
-            if str(version) not in old.name:
-                old.unlink(missing_ok=True)
-        self.rebuild_ms = (time.perf_counter() - start) * 1000
-        if grammar.dropped:
-            log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
-        log.debug("grammar rebuilt in %.0f ms (%d words)", self.rebuild_ms, len(grammar.words))
+        return decoder
 
     def transcribe(self, pcm: bytes) -> Transcript:
         if len(pcm) < _MIN_BYTES:
@@ -141,5 +143,4 @@ class PocketsphinxRecognizer(Recognizer):
         return shorter if self.matcher.match(shorter) is not None else text
 
     def close(self) -> None:
-        """Remove the generated grammar files."""
-        self._tmp.cleanup()
+        """Nothing to release: the grammar files live only while a decoder is built."""

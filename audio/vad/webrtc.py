@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
+import numpy as np
 import webrtcvad
 
 from assistant.config.voice import VadSettings
@@ -20,6 +21,12 @@ class WebRtcVad(VoiceActivityDetector):
     Start when `start_ratio` of the last `ring_ms` is voiced, end when `end_ratio` of it is
     unvoiced. The utterance carries `pre_roll_ms` from before the start and `hangover_ms`
     after the last voiced frame; anything longer than `max_utterance_s` is cut.
+
+    Frames quieter than `silence_dbfs` (digital silence: Discord's five Opus silence frames
+    at the end of every talk spurt, the receiver's fill after a lost or corrupt packet, the
+    session's fill while no packets arrive) are unvoiced without asking webrtcvad. Fed to it,
+    about 100 ms of exact zeros made its adaptive noise model take the speaker's faint noise
+    floor for speech from then on, so the end of their next utterances was never found.
     """
 
     def __init__(self, settings: VadSettings | None = None) -> None:
@@ -28,6 +35,9 @@ class WebRtcVad(VoiceActivityDetector):
         self._frame_samples = RECOGNITION_RATE * s.frame_ms // 1000
         self._frame_bytes = self._frame_samples * _BYTES_PER_SAMPLE
         self._frame_s = s.frame_ms / 1000
+        # Sum of squares below which a frame is digital silence (RMS under silence_dbfs).
+        rms = 32768 * 10 ** (s.silence_dbfs / 20)
+        self._silence_energy = rms * rms * self._frame_samples
         ring_frames = max(2, round(s.ring_ms / s.frame_ms))
         self._ring: deque[bool] = deque(maxlen=ring_frames)
         # Pre-roll holds the audio before the trigger, at least as long as the ring itself,
@@ -79,7 +89,7 @@ class WebRtcVad(VoiceActivityDetector):
         return [self._close(truncated=False)]
 
     def _frame(self, frame: bytes) -> list[VadEvent]:
-        voiced = self._vad.is_speech(frame, RECOGNITION_RATE)
+        voiced = not self._is_silence(frame) and self._vad.is_speech(frame, RECOGNITION_RATE)
         self._frames_seen += 1
         self._ring.append(voiced)
         if not self._triggered:
@@ -102,6 +112,10 @@ class WebRtcVad(VoiceActivityDetector):
         if len(self._utt) >= self._max_frames:
             return [self._close(truncated=True)]
         return []
+
+    def _is_silence(self, frame: bytes) -> bool:
+        samples = np.frombuffer(frame, "<i2").astype(np.float32)
+        return float(np.dot(samples, samples)) < self._silence_energy
 
     def _close(self, truncated: bool) -> UtteranceEnded:
         keep = (

@@ -467,6 +467,15 @@ class FakeDiscord:
     async def drop_voice(self, code: int = 4006) -> None:
         await self.voice.drop(self.guild_id, code)
 
+    async def kick_bot_from_voice(self) -> None:
+        """A moderator disconnects the bot: Discord tells the gateway the bot has no channel
+        now and closes its voice websocket with 4014."""
+        self.voice_states[self.bot.id] = None
+        state = self._voice_state(self.bot.id, None)
+        state["session_id"] = "bot-voice-session"
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
+        await self.voice.drop(self.guild_id, 4014)
+
     def bot_voice_channel(self) -> int | None:
         return self.voice_states.get(self.bot.id)
 

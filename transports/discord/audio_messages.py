@@ -53,11 +53,9 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         audio = next((a for a in message.attachments if is_audio(a)), None)
         if audio is None:
             return
-        cog = self.bot.get_cog("Trainer")
-        if cog is None:
-            return
+        cog = self.bot.commands_cog
         ctx = await self.bot.get_context(message)
-        if cog.limiter.hit(str(message.author.id)):  # type: ignore[attr-defined]
+        if cog.limiter.hit(str(message.author.id)):
             return
         try:
             reply = await self.understand(message, audio)
@@ -66,18 +64,15 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         except Exception:
             log.exception("audio message %s could not be handled", message.id)
             reply = Reply(text="Sorry, I couldn't process that audio.", ok=False, kind="error")
-        await cog.deliver(ctx, reply)  # type: ignore[attr-defined]
+        await cog.deliver(ctx, reply)
 
     async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
         from audio.decode import decode_bytes
 
-        cog = self.bot.get_cog("Trainer")
-        voice = self.bot.get_cog("Voice")
-        assert cog is not None and voice is not None
-        data = (await cog.read_attachments([audio]))[0].data  # type: ignore[attr-defined]
+        data = (await self.bot.commands_cog.read_attachments([audio]))[0].data
         max_seconds = self.bot.config.voice.max_file_seconds
         decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
-        parts = (await voice.sessions()).parts  # type: ignore[attr-defined]
+        parts = (await self.bot.voice_cog.sessions()).parts
         transcript = await parts.transcribe(decoded.pcm)
         heard = transcript.text or ""
         intent = parts.understand(heard) if heard and not transcript.rejected else None

@@ -23,6 +23,13 @@ from discord.ext import commands
 
 from assistant.config import Config, DiscordSettings
 
+from .audio_messages import AudioMessagesCog
+from .cog_commands import CommandsCog
+from .delivery import Delivery
+from .privacy import PrivacyCog
+from .translator import CatalogTranslator
+from .voice.manager import VoiceCog
+
 if TYPE_CHECKING:
     from assistant.app import Assistant
 
@@ -63,7 +70,14 @@ def make_connector(settings: DiscordSettings) -> aiohttp.TCPConnector | None:
 
 
 class TrainerBot(commands.Bot):
-    """The bot; commands, privacy and voice are added as cogs in `setup_hook`."""
+    """The bot; commands, privacy and voice are added as cogs in `setup_hook`, and the bot
+    holds a typed reference to each, so they reach one another without looking up names."""
+
+    commands_cog: CommandsCog
+    privacy_cog: PrivacyCog
+    voice_cog: VoiceCog
+    delivery: Delivery
+    """The one way replies are sent (render, send, record, follow the job)."""
 
     def __init__(
         self,
@@ -88,16 +102,12 @@ class TrainerBot(commands.Bot):
         """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
 
     async def setup_hook(self) -> None:
-        from .audio_messages import AudioMessagesCog
-        from .cog_commands import CommandsCog
-        from .privacy import PrivacyCog
-        from .translator import CatalogTranslator
-        from .voice.manager import VoiceCog
-
-        await self.add_cog(CommandsCog(self))
-        await self.add_cog(PrivacyCog(self))
-        await self.add_cog(VoiceCog(self))
-        await self.add_cog(AudioMessagesCog(self))
+        self.delivery = Delivery(self)
+        self.commands_cog = CommandsCog(self)
+        self.privacy_cog = PrivacyCog(self)
+        self.voice_cog = VoiceCog(self)
+        for cog in (self.commands_cog, self.privacy_cog, self.voice_cog, AudioMessagesCog(self)):
+            await self.add_cog(cog)
         await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
         if self.config.discord.sync_commands:
             await self._sync()

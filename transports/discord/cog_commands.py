@@ -22,9 +22,8 @@ from assistant.commands.registry import Command as CoreCommand
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source, User
 
-from .progress import JobProgress
 from .ratelimit import RateLimiter
-from .render import error_embed, render
+from .render import error_embed
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -123,7 +122,6 @@ class CommandsCog(commands.Cog, name="Trainer"):
         self.assistant = bot.assistant
         settings = bot.config.discord
         self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
-        self.progress = JobProgress(bot, settings.progress_edit_interval_s)
         self._added: list[str] = []
 
     async def cog_load(self) -> None:
@@ -133,10 +131,10 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 continue
             self.bot.add_command(build_command(spec, self.run))
             self._added.append(spec.name)
-        self.progress.start()
+        self.bot.delivery.progress.start()
 
     async def cog_unload(self) -> None:
-        self.progress.stop()
+        self.bot.delivery.progress.stop()
         for name in self._added:
             self.bot.remove_command(name)
 
@@ -218,40 +216,22 @@ class CommandsCog(commands.Cog, name="Trainer"):
         return out
 
     async def deliver(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
-        """Send the reply, remember it for `correct`, follow its job, act on voice."""
-        message = await self.send(ctx, reply)
-        if message is not None:
-            self.assistant.record_reply(
-                reply,
-                message_id=str(message.id),
-                guild_id=guild_key(ctx.guild, ctx.author),
-                channel_id=str(message.channel.id),
-            )
-            if reply.job_id is not None:
-                self.progress.follow(reply.job_id, message, reply.text)
+        """Answer a command: send and record the reply, follow its job, act on voice."""
+        message = await self.send(ctx, reply, record=True)
         if reply.voice_action is not None:
-            voice = self.bot.get_cog("Voice")
-            if voice is not None:
-                await voice.voice_action(ctx, reply)  # type: ignore[attr-defined]
+            await self.bot.voice_cog.voice_action(ctx, reply)
         return message
 
-    async def send(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
-        rendered = render(reply, self.bot.config.limits.send_file_bytes)
-        kwargs = rendered.kwargs()
+    async def send(
+        self, ctx: commands.Context[Any], reply: Reply, *, record: bool = False
+    ) -> discord.Message | None:
+        """Reply to the command's message (or its interaction); see `Delivery.deliver`."""
+        options: dict[str, Any] = {}
         if ctx.interaction is None:
-            kwargs["reference"] = ctx.message
-            kwargs["mention_author"] = False
-        try:
-            return await ctx.send(**kwargs)
-        except discord.HTTPException as exc:
-            log.error("could not send a reply in channel %s: %s", ctx.channel.id, exc)
-            if rendered.files:  # e.g. a file Discord refused: say so without the files
-                try:
-                    note = Reply(text=f"{reply.text}\n(I could not attach the file.)", ok=reply.ok)
-                    return await ctx.send(**render(note, 0).kwargs())
-                except discord.HTTPException:
-                    pass
-            return None
+            options = {"reference": ctx.message, "mention_author": False}
+        return await self.bot.delivery.deliver(
+            ctx, reply, guild_id=guild_key(ctx.guild, ctx.author), record=record, **options
+        )
 
     # -- errors and unknown commands -----------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Voice privacy: `optout` / `optin`, and the notice posted when the bot starts listening.
 
 An opted-out member's packets are dropped before decoding (voice/receiver.py), so their speech
-is never decoded, recognised or kept. The choice is stored per guild in the Store.
+is never decoded, recognized or kept. The choice is stored per guild in the Store.
 """
 
 from __future__ import annotations
@@ -38,9 +38,8 @@ class PrivacyCog(commands.Cog, name="Privacy"):
     async def _set(self, ctx: commands.Context[Any], opted_out: bool) -> None:
         guild = guild_key(ctx.guild, ctx.author)
         self.store.set_voice_optout(guild, str(ctx.author.id), opted_out)
-        voice = self.bot.get_cog("Voice")
-        if voice is not None and ctx.guild is not None:
-            voice.privacy_changed(ctx.guild.id)  # type: ignore[attr-defined]
+        if ctx.guild is not None:
+            self.bot.voice_cog.privacy_changed(ctx.guild.id)
         if opted_out:
             text = (
                 "Done: I won't listen to you in voice in this server. Your speech is dropped "
@@ -48,9 +47,7 @@ class PrivacyCog(commands.Cog, name="Privacy"):
             )
         else:
             text = "Done: I'll listen to you in voice again (only after the wake phrase)."
-        cog = self.bot.get_cog("Trainer")
-        if cog is not None:
-            await cog.send(ctx, Reply(text=text, speech=None))  # type: ignore[attr-defined]
+        await self.bot.commands_cog.send(ctx, Reply(text=text, speech=None))
 
     @commands.hybrid_command(  # type: ignore[arg-type]
         name="optout", description="Stop the bot from listening to your voice"

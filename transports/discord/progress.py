@@ -13,8 +13,6 @@ import discord
 
 from assistant.reports import job_finished_reply, progress_bar, time_left
 
-from .render import render
-
 if TYPE_CHECKING:
     from .client import TrainerBot
 
@@ -99,21 +97,14 @@ class JobProgress:
 
     async def _finish(self, followed: _Followed, job: Any) -> None:
         await self._edit(followed, f"{followed.text}\n{progress_line(job)}")
-        voice = self.bot.get_cog("Voice")
-        if voice is not None and voice.announces_jobs(job.guild_id):  # type: ignore[attr-defined]
+        if self.bot.voice_cog.announces_jobs(job.guild_id):
             return  # the guild's voice session says it aloud and posts it
         channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             return
-        reply = job_finished_reply(self.bot.assistant, job)
-        rendered = render(reply, self.bot.config.limits.send_file_bytes)
-        try:
-            sent = await channel.send(**rendered.kwargs(), reference=followed.message)
-        except discord.HTTPException as exc:
-            log.info("could not announce job %s: %s", job.id, exc)
-            return
-        self.bot.assistant.record_reply(
-            reply, message_id=str(sent.id), guild_id=job.guild_id, channel_id=job.channel_id
+        reply = job_finished_reply(self.bot.assistant.store, job)
+        await self.bot.delivery.deliver(
+            channel, reply, guild_id=job.guild_id, reference=followed.message
         )
 
     def _spawn(self, coro: Any) -> None:

@@ -9,45 +9,39 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from assistant.app import Assistant
 from assistant.config import Config
+from states.parts import build_parts
+from states.registry import SessionRegistry
 
 from .client import TrainerBot, configure_endpoints
-
-if TYPE_CHECKING:
-    from states.registry import SessionRegistry
 
 log = logging.getLogger(__name__)
 _background: set[asyncio.Task[None]] = set()
 
 
 async def default_sessions(bot: TrainerBot) -> SessionRegistry:
-    """The voice sessions, with the configured speech engines (built on the first join)."""
-    from states.parts import build_parts
-    from states.registry import SessionRegistry
-
+    """The voice sessions, with the configured speech engines (built on the first join).
+    Their modules are imported with this one, before the event loop runs."""
     parts = await build_parts(bot.config, bot.assistant, [str(g.id) for g in bot.guilds])
     bot.assistant.subscribe_names(parts.update_lists)  # new datasets become speakable at once
-    commands = bot.get_cog("Trainer")
-    handle = commands.handle_voice if commands is not None else bot.assistant.handle  # type: ignore[attr-defined]
 
     async def voice_action(guild_id: str, action: str) -> None:
         """A spoken "leave": disconnect once "Bye!" has been said."""
-        voice = bot.get_cog("Voice")
         guild = bot.get_guild(int(guild_id)) if guild_id.isdigit() else None
-        if action == "leave" and voice is not None and guild is not None:
+        if action == "leave" and guild is not None:
             # Leaving closes the session that called us, cancelling its tasks: run it apart.
-            task = asyncio.create_task(voice.leave(guild))  # type: ignore[attr-defined]
+            task = asyncio.create_task(bot.voice_cog.leave(guild))
             _background.add(task)
             task.add_done_callback(_background.discard)
 
     return SessionRegistry(
         parts,
-        handle,
+        bot.commands_cog.handle_voice,  # spoken commands share the typed ones' rate limit
         bot.config.conversation,
         jobs=bot.assistant.jobs,
         on_voice_action=voice_action,
@@ -75,8 +69,6 @@ class DiscordApp:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> TrainerBot:
-        if self.config.discord.record_audio:
-            log.warning("discord.record_audio is not supported: no audio is ever stored")
         configure_endpoints(self.config.discord)
         self.assistant = Assistant(self.config)
         await self.assistant.start()
@@ -110,9 +102,7 @@ class DiscordApp:
     async def close(self) -> None:
         if self.bot is not None:
             with contextlib.suppress(Exception):
-                voice = self.bot.get_cog("Voice")
-                if voice is not None:
-                    await voice.cog_unload()
+                await self.bot.voice_cog.cog_unload()
             await self.bot.close()
         if self._task is not None:
             with contextlib.suppress(asyncio.CancelledError, Exception):

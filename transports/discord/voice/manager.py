@@ -19,6 +19,7 @@ import discord
 from discord.ext import commands, voice_recv
 
 from assistant.messages import Reply, User
+from audio.convert import warm_up
 
 from ..cog_commands import to_user
 from ..privacy import listening_notice
@@ -34,10 +35,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong. Please try again."
-
 WATCHDOG_TICK_S = 1.0
 DISCONNECT_WAIT_S = 3.0
+
+KICKED = (
+    "I was disconnected from the voice channel, so I'll stay out. "
+    "Type `{prefix}join` from a voice channel to bring me back."
+)
+REJOINED = "Discord dropped the voice connection; I rejoined and I'm listening again."
+REJOIN_GRACE_S = 3.0
+"""How long discord.py gets to re-make a dropped voice connection before the bot rejoins."""
+LOST = "I lost the voice connection and could not rejoin. Type `{prefix}join` to try again."
 
 
 @dataclass
@@ -55,6 +63,10 @@ class GuildVoice:
     reconnects: int = 0
     reconnecting: bool = False
     watchdog: asyncio.Task[None] | None = None
+    voice_ws: Any = None
+    """discord.py's voice websocket last seen: a new one means the connection was re-made."""
+    dropped_at: float | None = None
+    """When the watchdog first saw that websocket closed by a drop it rejoins after."""
 
     @property
     def vc(self) -> Any:
@@ -74,7 +86,7 @@ class VoiceCog(commands.Cog, name="Voice"):
         self._lock = asyncio.Lock()
         self._build_lock = asyncio.Lock()
 
-    # -- sessions (built on first join: loading the recogniser takes a moment) ----------------
+    # -- sessions (built on first join: loading the recognizer takes a moment) ----------------
 
     async def sessions(self) -> SessionRegistry:
         async with self._build_lock:
@@ -82,13 +94,7 @@ class VoiceCog(commands.Cog, name="Voice"):
                 if self._sessions_factory is None:
                     raise RuntimeError("voice is not available: no speech pipeline configured")
                 sessions = await self._sessions_factory(self.bot)
-                parts = sessions.parts
-                if parts.apology is None:
-                    # Said when speech output fails later, so synthesise it while it works.
-                    try:
-                        parts.apology = await parts.synthesizer.synthesize(APOLOGY)
-                    except Exception as exc:
-                        log.warning("could not prepare the spoken apology: %r", exc)
+                await asyncio.to_thread(warm_up)  # playback's resampler, imported off the loop
                 self._sessions = sessions
             return self._sessions
 
@@ -202,8 +208,7 @@ class VoiceCog(commands.Cog, name="Voice"):
     # -- privacy ---------------------------------------------------------------------------------
 
     def _opted_out(self, guild_id: int) -> set[int]:
-        privacy = self.bot.get_cog("Privacy")
-        return privacy.opted_out(guild_id) if privacy is not None else set()  # type: ignore[attr-defined]
+        return self.bot.privacy_cog.opted_out(guild_id)
 
     def privacy_changed(self, guild_id: int) -> None:
         gv = self.guilds.get(guild_id)
@@ -241,13 +246,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             return
         if self.bot.user is not None and member.id == self.bot.user.id:
             if after.channel is None and before.channel is not None and not gv.reconnecting:
-                # Kicked out or the channel was deleted; discord.py gives up reconnecting then.
-                await asyncio.sleep(2)
-                if member.guild.voice_client is None:
-                    log.info(
-                        "guild %s: bot is no longer in voice; closing the session", member.guild.id
-                    )
-                    await self.leave(member.guild)
+                await self._voice_lost(gv)
             return
         gv.users.pop(member.id, None)  # roles or name may have changed
         if (
@@ -262,6 +261,16 @@ class VoiceCog(commands.Cog, name="Voice"):
             if session is not None:
                 session.end_stream(str(member.id))
 
+    async def _voice_lost(self, gv: GuildVoice) -> None:
+        """The gateway says the bot is out of the voice channel, and it did not leave: someone
+        disconnected it (close code 4014) or deleted the channel. It stays out, and says so."""
+        await asyncio.sleep(2)  # discord.py's own disconnect flow finishes meanwhile
+        if gv.guild.voice_client is not None or self.guilds.get(gv.guild.id) is not gv:
+            return  # back in voice, or we left meanwhile
+        log.info("guild %s: disconnected from voice by someone; staying out", gv.guild.id)
+        await self.leave(gv.guild)
+        await self._tell(gv, KICKED.format(prefix=self.bot.config.prefix))
+
     # -- watchdog and empty channel --------------------------------------------------------------
 
     async def _watch(self, gv: GuildVoice) -> None:
@@ -270,6 +279,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             try:
                 if await self._leave_if_empty(gv):
                     return
+                await self._check_connection(gv)
                 await self._check_receive(gv)
             except asyncio.CancelledError:
                 raise
@@ -289,6 +299,43 @@ class VoiceCog(commands.Cog, name="Voice"):
         log.info("guild %s: voice channel empty for a while; leaving", gv.guild.id)
         await self.leave(gv.guild)
         return True
+
+    async def _check_connection(self, gv: GuildVoice) -> None:
+        """Discord closed the voice websocket while the bot is still in the channel (a voice
+        server crash, 4015; a lost session, 4006). discord.py re-makes the connection on its
+        own and the channel is told; when it has not managed within `REJOIN_GRACE_S` (its
+        resume after 4015 can wait out its whole connect timeout), the bot rejoins itself."""
+        vc = gv.vc
+        ws = getattr(getattr(vc, "_connection", None), "ws", None) or None
+        if vc is None or ws is None:
+            return
+        if ws is not gv.voice_ws:  # a new connection (or the first one seen)
+            previous, gv.voice_ws, gv.dropped_at = gv.voice_ws, ws, None
+            if previous is not None and _was_dropped(previous) and not gv.reconnecting:
+                log.info("guild %s: voice connection re-made by discord.py", gv.guild.id)
+                await self._tell(gv, REJOINED)
+            return
+        still_in = getattr(gv.guild.me.voice, "channel", None) is not None
+        if not _was_dropped(ws) or not still_in:
+            return  # connected, or out of the channel (kicked: `_voice_lost`)
+        now = time.monotonic()
+        gv.dropped_at = gv.dropped_at or now
+        if now - gv.dropped_at < REJOIN_GRACE_S:
+            return
+        log.info("guild %s: voice connection lost; rejoining", gv.guild.id)
+        try:
+            await self._reconnect(gv)
+        except Exception:
+            log.exception("guild %s: could not rejoin voice", gv.guild.id)
+            await self.leave(gv.guild)
+            await self._tell(gv, LOST.format(prefix=self.bot.config.prefix), ok=False)
+            return
+        await self._tell(gv, REJOINED)
+
+    async def _tell(self, gv: GuildVoice, text: str, ok: bool = True) -> None:
+        channel = self.bot.get_channel(gv.text_channel_id)
+        if channel is not None:
+            await self._say(channel, text, ok=ok)
 
     async def _check_receive(self, gv: GuildVoice) -> None:
         vc = gv.vc
@@ -337,6 +384,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             )
             self._start_receiving(gv)
         finally:
+            gv.voice_ws, gv.dropped_at = None, None  # the next tick takes the new websocket
             gv.reconnecting = False
 
     def session(self, guild_id: int) -> Any:
@@ -344,13 +392,18 @@ class VoiceCog(commands.Cog, name="Voice"):
         return self._sessions.get(str(guild_id)) if self._sessions is not None else None
 
     async def cog_unload(self) -> None:
+        """Leave every voice channel, close the sessions and end the recognizer processes.
+        Safe to call twice (the app closes voice first, then discord.py unloads the cog)."""
         for guild_voice in list(self.guilds.values()):
             await self.leave(guild_voice.guild)
         for vc in list(self.bot.voice_clients):  # e.g. left behind by a disconnect race
             await _disconnect(vc)
-        if self._sessions is not None:
-            await self._sessions.close()
-            self._sessions.parts.close()  # the recogniser worker processes
+        async with self._build_lock:  # a join still building the engines finishes first
+            sessions, self._sessions = self._sessions, None
+        if sessions is not None:
+            await sessions.close()
+            # Wait for the worker processes to exit (off the loop): nothing outlives the bot.
+            await asyncio.to_thread(sessions.parts.close, True)
 
     # -- helpers -----------------------------------------------------------------------------------
 
@@ -371,6 +424,14 @@ async def _disconnect(vc: Any) -> None:
         await asyncio.wait_for(vc.disconnect(force=True), DISCONNECT_WAIT_S)
     except TimeoutError:
         log.info("voice disconnect was not confirmed in %.0f s; carrying on", DISCONNECT_WAIT_S)
+
+
+def _was_dropped(voice_ws: Any) -> bool:
+    """True when one of discord.py's voice websockets was closed other than by a normal close
+    (1000: the bot leaving). The exact code is not kept: aiohttp overwrites it when
+    discord.py closes the websocket again."""
+    code = getattr(getattr(voice_ws, "ws", None), "close_code", None)
+    return code is not None and code != 1000
 
 
 def _why(exc: Exception) -> str:

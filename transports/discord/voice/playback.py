@@ -15,13 +15,11 @@ from typing import Any
 
 import discord
 
+from audio import DISCORD_FRAME_BYTES as FRAME_BYTES
 from audio.convert import to_discord
 from audio.tts.base import Speech
 
 log = logging.getLogger(__name__)
-
-FRAME_BYTES = 3840
-"""20 ms of 48 kHz stereo s16le, what discord.py's encoder takes per frame."""
 
 
 class SpeechSource(discord.AudioSource):
@@ -65,7 +63,11 @@ class DiscordVoiceOutput:
         if vc is None or not vc.is_connected():
             log.info("not connected to voice; not saying %r", text[:60])
             return False
-        pcm = to_discord(speech.pcm, speech.sample_rate, speech.channels)
+        # Resampling a whole answer takes milliseconds to (on the first call, which imports
+        # scipy) seconds: in a thread, so every guild's audio keeps flowing meanwhile.
+        pcm = await asyncio.to_thread(to_discord, speech.pcm, speech.sample_rate, speech.channels)
+        if not vc.is_connected():
+            return False
         source = SpeechSource(pcm)
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Exception | None] = loop.create_future()

@@ -13,8 +13,6 @@ import discord
 
 from assistant.messages import Reply
 
-from ..render import render
-
 if TYPE_CHECKING:
     from ..client import TrainerBot
 
@@ -37,15 +35,6 @@ class ChannelTextOutput:
         if channel is None:
             log.info("text channel %s not found; not posting %r", channel_id, reply.text[:60])
             return
-        rendered = render(reply, self.bot.config.limits.send_file_bytes)
-        message = await channel.send(**rendered.kwargs())
-        guild = getattr(message, "guild", None)
-        self.bot.assistant.record_reply(
-            reply,
-            message_id=str(message.id),
-            guild_id=str(guild.id) if guild is not None else channel_id,
-            channel_id=str(message.channel.id),
-        )
-        commands = self.bot.get_cog("Trainer")
-        if reply.job_id is not None and commands is not None:
-            commands.progress.follow(reply.job_id, message, reply.text)  # type: ignore[attr-defined]
+        guild = getattr(channel, "guild", None)
+        guild_id = str(guild.id) if guild is not None else channel_id
+        await self.bot.delivery.deliver(channel, reply, guild_id=guild_id)

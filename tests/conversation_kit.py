@@ -1,7 +1,7 @@
 """Helpers for the conversation tests: real parts, a room that streams speech, trace queries.
 
 Everything is real: espeak-ng speech with a noise floor (tests/speech.py) streamed in 20 ms
-frames, webrtcvad per speaker, the pocketsphinx grammar recogniser, the intent matcher, the
+frames, webrtcvad per speaker, the pocketsphinx grammar recognizer, the intent matcher, the
 core `Assistant`, espeak-ng speech output, and an output that plays in real time so that
 barge-in has something to cut. Failures are induced with small failing subclasses of the
 stage base classes, never by mocking the machine.
@@ -21,6 +21,7 @@ from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from assistant.intents.matcher import IntentMatcher
 from assistant.messages import User
+from audio import RECOGNITION_FRAME_BYTES
 from audio.asr.base import Recognizer, Transcript
 from audio.tts.base import Synthesizer
 from states.output import MemoryOutput
@@ -28,20 +29,14 @@ from states.parts import RecognizerPool, VoiceParts
 from states.session import GuildVoiceSession, TraceEntry
 from tests.speech import RATE, noise, speak
 
-FRAME_BYTES = RATE * 2 // 50
-"""20 ms of 16 kHz mono s16le: the frame size Discord delivers (after resampling)."""
+FRAME_BYTES = RECOGNITION_FRAME_BYTES
 
 ALICE = User(id="101", name="alice", roles=frozenset({"trainer"}))
 BOB = User(id="102", name="bob", roles=frozenset({"trainer"}))
 
 
-def test_kit_is_importable() -> None:
-    """This module only holds helpers; one trivial test keeps pytest's collection honest."""
-    assert FRAME_BYTES == 640
-
-
 class FailingRecognizer(Recognizer):
-    """A recogniser whose engine is broken (e.g. its model folder vanished)."""
+    """A recognizer whose engine is broken (e.g. its model folder vanished)."""
 
     name = "broken"
 
@@ -123,7 +118,7 @@ class Track:
 
 
 def say(text: str, voice: str = "en-us", **kw: object) -> bytes:
-    """Synthesised speech with a noise floor, 16 kHz mono s16le."""
+    """Synthesized speech with a noise floor, 16 kHz mono s16le."""
     return speak(text, voice=voice, **kw)  # type: ignore[arg-type]
 
 
@@ -201,3 +196,43 @@ def describe(trace: list[TraceEntry]) -> str:
         f"{e.data.get('event', '')}"
         for e in trace
     )
+
+
+class SessionMaker:
+    """The conversation tests' one set-up (the `voice_session` fixture): the production parts,
+    with one stage swapped if asked, and a guild session whose output records what a user would
+    see and hear. Everything it made is closed after the test."""
+
+    def __init__(self, config: Config, app: Assistant) -> None:
+        self.config = config
+        self.app = app
+        self._made: list[tuple[GuildVoiceSession, VoiceParts]] = []
+
+    async def __call__(
+        self,
+        settings: ConversationSettings,
+        *,
+        recognizer: Recognizer | None = None,
+        synthesizer: Synthesizer | None = None,
+        realtime_playback: bool = False,
+        processes: bool = False,
+        guild_id: str = "g1",
+    ) -> tuple[GuildVoiceSession, MemoryOutput]:
+        parts = await build_parts(
+            self.config,
+            self.app,
+            recognizer=recognizer,
+            synthesizer=synthesizer,
+            guild_id=guild_id,
+            processes=processes,
+        )
+        session, out = new_session(
+            parts, self.app, settings, realtime_playback=realtime_playback, guild_id=guild_id
+        )
+        self._made.append((session, parts))
+        return session, out
+
+    async def close(self) -> None:
+        for session, parts in self._made:
+            await session.close()
+            parts.close()

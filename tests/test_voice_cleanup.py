@@ -1,0 +1,78 @@
+"""The voice pieces leave nothing behind: no recognizer process and no temporary file outlives
+the program, whether it closes them or just ends; closing twice is harmless."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROGRAM = r"""
+import asyncio, json, sys
+from assistant.config.voice import VoiceSettings
+from states.parts import RecognizerPool
+from states.recognition_processes import ProcessRecognizerPool
+from audio.asr.factory import build_recognizer
+
+async def main(close: bool) -> None:
+    pids = []
+    pool = ProcessRecognizerPool(VoiceSettings(), {"dataset": ["movies"]}, workers=2)
+    await pool.warm_up()
+    pids += [pid for executor in pool._pools for pid in executor._processes]
+    await pool.transcribe(bytes(32000))
+    await pool.update_lists({"dataset": ["movies", "reviews"]})  # a fresh set of workers
+    await pool.settled()
+    pids += [pid for executor in pool._pools for pid in executor._processes]
+    threads = RecognizerPool([build_recognizer(VoiceSettings())])
+    await threads.update_lists({"dataset": ["films"]})
+    await threads.transcribe(bytes(32000))
+    print(json.dumps(pids), flush=True)
+    if close:
+        pool.close(wait=True)
+        pool.close(wait=True)
+        threads.close()
+        threads.close()
+
+asyncio.run(main(sys.argv[1] == "close"))
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", ["close", "just_end"])
+def test_recognizers_leave_no_process_or_temporary_file(tmp_path: Path, how: str) -> None:
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    env = {**os.environ, "TMPDIR": str(folder), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROGRAM, how],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    assert done.returncode == 0, done.stderr
+    pids = json.loads(done.stdout.strip().splitlines()[-1])
+    assert len(pids) == 4
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert [pid for pid in pids if _alive(pid)] == []
+    # multiprocessing's own socket folder (pymp-*) included: nothing at all is left.
+    assert sorted(p.name for p in folder.iterdir()) == []
