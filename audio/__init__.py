@@ -8,3 +8,5 @@ RECOGNITION_RATE = 16_000
 """Every recogniser and the VAD take 16 kHz mono signed 16-bit PCM."""
 DISCORD_RATE = 48_000
 """Discord sends and expects 48 kHz stereo signed 16-bit PCM in 20 ms frames."""
+DISCORD_FRAME_BYTES = DISCORD_RATE // 50 * 2 * 2
+"""One 20 ms Discord frame: 960 stereo samples of 2 bytes (3,840 bytes)."""

@@ -92,6 +92,11 @@ async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord
     assert speech_seconds(pcm) > 0.4
     stats = voice(bot).guilds[fake.guild_id].receiver.stats
     assert stats.opus_errors == stats.dave_errors == stats.crypto_errors == 0
+    # Like a real client, alice padded some packets and sent header extensions on others;
+    # all of them were decoded (none lost to the padding or the extension).
+    client = fake.voice.clients[fake.alice.id]
+    assert stats.padded == client.padded > 0 and stats.extended == client.extended > 0
+    assert stats.silence == 5 and stats.frames >= stats.packets - stats.silence
 
 
 async def test_saying_leave_disconnects_after_saying_bye(fake: FakeDiscord, bot: Any) -> None:

@@ -26,7 +26,7 @@ from .payloads import (
     snowflake,
 )
 from .tls import make_certificates
-from .voice import FakeVoiceServer, Faults
+from .voice import FakeVoiceServer
 
 log = logging.getLogger(__name__)
 
@@ -438,23 +438,10 @@ class FakeDiscord:
         self.voice_states[member.id] = channel_id
         await self.gateway.dispatch("VOICE_STATE_UPDATE", self._voice_state(member.id, channel_id))
 
-    async def stream_voice(
-        self,
-        member: FakeMember,
-        pcm48k_stereo: bytes,
-        *,
-        faults: Faults | None = None,
-        pace: float = 0.02,
-        dave_wrap: Callable[[bytes], bytes] | None = None,
-    ) -> int:
+    async def stream_voice(self, member: FakeMember, pcm48k_stereo: bytes, **options: Any) -> int:
+        """One talk spurt of `member` to the bot (options: `FakeVoiceServer.stream`'s)."""
         return await self.voice.stream(
-            self.guild_id,
-            member.id,
-            member.ssrc,
-            pcm48k_stereo,
-            faults=faults,
-            pace=pace,
-            dave_wrap=dave_wrap,
+            self.guild_id, member.id, member.ssrc, pcm48k_stereo, **options
         )
 
     def received_voice_pcm(self) -> bytes:

@@ -18,14 +18,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nacl.secret
+import numpy as np
 from aiohttp import WSMsgType, web
 from discord import opus
+
+from audio import DISCORD_FRAME_BYTES as FRAME_BYTES
 
 log = logging.getLogger(__name__)
 
 MODE = "aead_xchacha20_poly1305_rtpsize"
 OPUS_PT = 0x78
-FRAME_BYTES = 3840  # 20 ms of 48 kHz stereo s16le
 OPUS_SILENCE = b"\xf8\xff\xfe"
 
 
@@ -56,6 +58,79 @@ class VoiceSession:
     dave_version: int = 0
     seq: int = 0
     bot_speaking: list[int] = field(default_factory=list)
+
+
+@dataclass
+class MemberClient:
+    """A simulated member's Discord voice client. Like a real one it keeps one sequence
+    number, RTP clock, nonce counter and Opus encoder for the whole call, across talk spurts
+    (the clock runs on while it is silent), pads a few percent of its packets and adds a
+    header extension (audio level) to some."""
+
+    user_id: int
+    ssrc: int
+    pad_share: float = 0.04
+    """Share of packets sent with RTP padding."""
+    extension_share: float = 0.25
+    """Share of packets sent with an RTP header extension."""
+    rng: random.Random = field(default_factory=random.Random)
+    seq: int = 0
+    timestamp: int = 0
+    nonce: int = 0
+    paused_at: float | None = None
+    encoder: opus.Encoder = field(default_factory=opus.Encoder)
+    padded: int = 0
+    extended: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.ssrc)
+        self.seq = self.rng.randrange(0x10000)
+        self.timestamp = self.rng.randrange(1 << 32)
+        self.nonce = self.rng.randrange(1 << 16)
+
+    def resume(self) -> None:
+        """A talk spurt starts: the RTP clock advanced by the silence since the last one."""
+        if self.paused_at is not None:
+            silent = int((time.monotonic() - self.paused_at) * 48_000)
+            self.timestamp = (self.timestamp + silent) & 0xFFFFFFFF
+            self.paused_at = None
+
+    def pause(self) -> None:
+        self.paused_at = time.monotonic()
+
+    def packet(self, key: bytes, payload: bytes) -> bytes:
+        padding = extension = 0
+        if self.rng.random() < self.pad_share:
+            padding = self.rng.randint(1, 16)
+            self.padded += 1
+        if self.rng.random() < self.extension_share:
+            extension = 1
+            self.extended += 1
+        level = self.rng.randint(0, 127)
+        packet = encrypt_rtp(
+            key,
+            OPUS_PT,
+            self.seq,
+            self.timestamp,
+            self.ssrc,
+            payload,
+            nonce=self.nonce,
+            padding=padding,
+            # One element (id 1, audio level, 1 byte) and two bytes of zero padding.
+            extension=bytes([0x10, level, 0, 0]) if extension else b"",
+        )
+        self.seq = (self.seq + 1) & 0xFFFF
+        self.timestamp = (self.timestamp + 960) & 0xFFFFFFFF
+        self.nonce += 1
+        return packet
+
+
+def add_noise(pcm: bytes, dbfs: float, rng: random.Random) -> bytes:
+    """A microphone's white noise floor at `dbfs` RMS added to 48 kHz stereo s16le."""
+    samples = np.frombuffer(pcm, "<i2").astype(np.float32)
+    floor = np.random.default_rng(rng.randrange(1 << 30)).standard_normal(len(samples))
+    mixed = samples + floor * 32768 * 10 ** (dbfs / 20)
+    return np.clip(np.rint(mixed), -32768, 32767).astype("<i2").tobytes()
 
 
 class _Udp(asyncio.DatagramProtocol):
@@ -90,6 +165,10 @@ class FakeVoiceServer:
         self.forward_to_bot = True
         """False simulates a UDP path that silently stops delivering (watchdog test)."""
         self._decoder: opus.Decoder | None = None
+        self.clients: dict[int, MemberClient] = {}
+        """Simulated members' voice clients, by user id."""
+        self.client_defaults: dict[str, Any] = {}
+        """Keyword arguments for new `MemberClient`s (e.g. pad_share=0 for none)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -272,6 +351,13 @@ class FakeVoiceServer:
                 session, 5, {"user_id": str(user_id), "ssrc": ssrc, "speaking": 1 if on else 0}
             )
 
+    def client(self, user_id: int, ssrc: int) -> MemberClient:
+        """The member's voice client (created on first use; its RTP state runs on)."""
+        client = self.clients.get(user_id)
+        if client is None or client.ssrc != ssrc:
+            client = self.clients[user_id] = MemberClient(user_id, ssrc, **self.client_defaults)
+        return client
+
     async def stream(
         self,
         guild_id: int | str,
@@ -283,40 +369,45 @@ class FakeVoiceServer:
         pace: float = 0.02,
         dave_wrap: Callable[[bytes], bytes] | None = None,
         announce: bool = True,
+        noise_dbfs: float | None = None,
     ) -> int:
-        """Send `pcm` (48 kHz stereo s16le) as this member's Opus RTP stream; returns the count."""
+        """Send `pcm` (48 kHz stereo s16le) as one talk spurt of this member, as a Discord
+        client does: SPEAKING, the Opus frames, five silence frames, then nothing. Returns the
+        packets sent. `noise_dbfs` adds the microphone's noise floor (None: none)."""
         session = await self.wait_ready(guild_id)
         faults = faults or Faults()
+        client = self.client(user_id, ssrc)
         if announce:
             await self.announce_speaking(guild_id, user_id, ssrc, True)
-        encoder = opus.Encoder()
-        seq, timestamp, sent = random.randint(0, 60000), random.randint(0, 2**31), 0
+        if noise_dbfs is not None:
+            pcm = add_noise(pcm, noise_dbfs, client.rng)
         frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm), FRAME_BYTES)]
         payloads = [
-            encoder.encode(f.ljust(FRAME_BYTES, b"\0"), opus.Encoder.SAMPLES_PER_FRAME)
+            client.encoder.encode(f.ljust(FRAME_BYTES, b"\0"), opus.Encoder.SAMPLES_PER_FRAME)
             for f in frames
         ]
         payloads += [OPUS_SILENCE] * 5  # clients end a talk spurt with five silence frames
-        start = time.monotonic()
+        client.resume()
+        start, sent = time.monotonic(), 0
         for index, payload in enumerate(payloads):
             if index == faults.video_burst_at:
                 self._video_burst(session, ssrc, faults.video_packets)
             if index == faults.unknown_ssrc_at:
-                self._unknown_burst(session, encoder, faults.unknown_packets)
+                self._unknown_burst(session, client.encoder, faults.unknown_packets)
             if faults.corrupt_every and index % faults.corrupt_every == faults.corrupt_every - 1:
                 payload = corrupt_opus()
-            if dave_wrap is not None:
+            if dave_wrap is not None and payload != OPUS_SILENCE:
                 payload = dave_wrap(payload)
+            packet = client.packet(session.secret_key, payload)
             if self.forward_to_bot and session.bot_addr:
-                packet = encrypt_rtp(session.secret_key, OPUS_PT, seq, timestamp, ssrc, payload)
                 self._sendto(packet, session.bot_addr)
                 sent += 1
-            seq, timestamp = (seq + 1) & 0xFFFF, (timestamp + 960) & 0xFFFFFFFF
             if pace:
                 # Absolute schedule, so that sleep jitter does not accumulate.
                 delay = start + (index + 1) * pace - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+        client.pause()
         if announce:
             await self.announce_speaking(guild_id, user_id, ssrc, False)
         return sent
@@ -388,15 +479,34 @@ def corrupt_opus() -> bytes:
     return bytes([0x7B, 0xFF]) + os.urandom(6)
 
 
-def encrypt_rtp(key: bytes, pt: int, seq: int, timestamp: int, ssrc: int, payload: bytes) -> bytes:
+def encrypt_rtp(
+    key: bytes,
+    pt: int,
+    seq: int,
+    timestamp: int,
+    ssrc: int,
+    payload: bytes,
+    *,
+    nonce: int | None = None,
+    padding: int = 0,
+    extension: bytes = b"",
+) -> bytes:
+    """One aead_xchacha20_poly1305_rtpsize packet, as Discord's clients send it. `padding`
+    bytes (RFC 3550: the last one counts them) and an RFC 5285 one-byte-header `extension`
+    (a multiple of 4 bytes) are encrypted with the payload; the extension's own 4-byte header
+    is authenticated in the clear."""
     header = bytearray(12)
-    header[0] = 0x80
+    header[0] = 0x80 | (0x20 if padding else 0) | (0x10 if extension else 0)
     header[1] = pt & 0x7F
     struct.pack_into(">HII", header, 2, seq, timestamp, ssrc)
-    nonce4 = os.urandom(4)
-    nonce = nonce4 + bytes(20)
+    if extension:
+        header += b"\xbe\xde" + struct.pack(">H", len(extension) // 4)
+    plain = extension + payload
+    if padding:
+        plain += bytes(padding - 1) + bytes([padding])
+    nonce4 = os.urandom(4) if nonce is None else struct.pack(">I", nonce & 0xFFFFFFFF)
     box = nacl.secret.Aead(key)
-    cipher = box.encrypt(payload, bytes(header), nonce).ciphertext
+    cipher = box.encrypt(plain, bytes(header), nonce4 + bytes(20)).ciphertext
     return bytes(header) + cipher + nonce4
 
 

@@ -15,12 +15,13 @@ from typing import Any
 
 import discord
 
+from audio import DISCORD_FRAME_BYTES
 from audio.convert import to_discord
 from audio.tts.base import Speech
 
 log = logging.getLogger(__name__)
 
-FRAME_BYTES = 3840
+FRAME_BYTES = DISCORD_FRAME_BYTES
 """20 ms of 48 kHz stereo s16le, what discord.py's encoder takes per frame."""
 
 
