@@ -58,6 +58,7 @@ async def _fake_serve(conn: Any, members: int) -> None:
     from tests.speech import speak
 
     fake = FakeDiscord()
+    fake.voice.dave = None  # the plain receive path (no end-to-end encryption)
     speakers = [fake.add_member(f"speaker{i}", [], ssrc=10_000 + i) for i in range(members)]
     await fake.start()
     # One clip of speech, encoded once; every speaker sends it (own SSRC, sequence, nonce).

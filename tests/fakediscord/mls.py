@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 MLS10 = 1
+CIPHER_SUITE = 2
+"""MLS_128_DHKEMP256_AES128GCM_SHA256_P256, DAVE protocol v1's."""
 WIRE_PUBLIC = 1
 SENDER_EXTERNAL = 2
 CONTENT_PROPOSAL = 2
@@ -131,3 +133,55 @@ def proposals_message(operation: int, messages: list[bytes]) -> bytes:
 def group_id(channel_id: int) -> bytes:
     """DAVE's MLS group id: the voice channel id, 8 bytes big-endian."""
     return struct.pack(">Q", channel_id)
+
+
+def split_commit_welcome(data: bytes) -> tuple[bytes, bytes | None]:
+    """op 28's body is an MLSMessage commit immediately followed by an optional Welcome (a bare
+    `Welcome`, which starts with its cipher suite); only the commit's own structure says where
+    it ends."""
+    reader = Reader(data)
+    _skip_public_commit(reader)
+    end = reader.offset
+    rest = data[end:]
+    if rest and rest[:2] != struct.pack(">H", CIPHER_SUITE):
+        raise ValueError("op 28: what follows the commit is not a welcome")
+    return data[:end], rest or None
+
+
+def _skip_public_commit(r: Reader) -> None:
+    if (r.uint(2), r.uint(2)) != (MLS10, WIRE_PUBLIC):
+        raise ValueError("not an MLS 1.0 public message")
+    r.opaque()  # group_id
+    r.uint(8)  # epoch
+    sender_type = r.uint(1)
+    if sender_type in (1, 2):  # member, external: an index
+        r.uint(4)
+    r.opaque()  # authenticated_data
+    if r.uint(1) != CONTENT_COMMIT:
+        raise ValueError("not a commit")
+    r.opaque()  # proposals<V> (ProposalOrRef)
+    if r.uint(1):  # optional<UpdatePath>
+        _skip_leaf_node(r)
+        r.opaque()  # UpdatePathNode nodes<V>
+    r.opaque()  # signature
+    r.opaque()  # confirmation_tag
+    if sender_type == 1:
+        r.opaque()  # membership_tag
+
+
+def _skip_leaf_node(r: Reader) -> None:
+    r.opaque()  # encryption_key
+    r.opaque()  # signature_key
+    credential_type = r.uint(2)
+    if credential_type != CREDENTIAL_BASIC:
+        raise ValueError(f"unexpected credential type {credential_type}")
+    r.opaque()  # identity
+    for _ in range(5):  # capabilities: versions, cipher_suites, extensions, proposals, creds
+        r.opaque()
+    source = r.uint(1)
+    if source == LEAF_SOURCE_KEY_PACKAGE:
+        r.uint(8), r.uint(8)  # lifetime
+    elif source == LEAF_SOURCE_COMMIT:
+        r.opaque()  # parent_hash
+    r.opaque()  # extensions
+    r.opaque()  # signature

@@ -1,7 +1,8 @@
 """The fake voice server: voice gateway (v8, over TLS) and voice UDP with transport-encrypted RTP.
 
 Both directions: `stream` sends a member's Opus stream to the bot, and every Opus packet the bot
-sends is decrypted and decoded into `received_pcm`.
+sends is decrypted and decoded into `received_pcm`. With `dave` set (the default, as Discord
+requires it since March 2026), both directions are end-to-end encrypted too (dave.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import random
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from aiohttp import WSMsgType, web
 from discord import opus
 
 from audio import DISCORD_FRAME_BYTES as FRAME_BYTES
+
+from .dave import DaveGroup
 
 log = logging.getLogger(__name__)
 
@@ -153,13 +156,13 @@ class FakeVoiceServer:
         self.udp: _Udp | None = None
         self.udp_port = 0
         self.connections = 0
-        self.dave_version = 0
-        """dave_protocol_version announced in SESSION_DESCRIPTION (>0 only with a stub session)."""
-        self.dave_unwrap: Callable[[bytes], bytes] | None = None
-        """Undo the bot's (stub) DAVE encryption of outgoing frames."""
+        self.dave: DaveGroup | None = None
+        """The voice channel's DAVE group (None: the call is not end-to-end encrypted)."""
         self.received_pcm = bytearray()
         self.received_packets = 0
         self.received_errors = 0
+        self.received_dave = 0
+        """The bot's frames that a member's DAVE session decrypted."""
         self.first_received_at: float | None = None
         self.last_received_at: float | None = None
         self.forward_to_bot = True
@@ -217,14 +220,20 @@ class FakeVoiceServer:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._receive(session, json.loads(msg.data))
-                # Binary frames are DAVE/MLS messages; a stub session needs no answer.
+                elif msg.type == WSMsgType.BINARY and self.dave is not None and msg.data:
+                    # DAVE/MLS: `uint8 opcode, payload`. In a task: a key package can start a
+                    # commit that waits for this very socket's next message.
+                    self._spawn(self.dave.on_binary(msg.data[0], bytes(msg.data[1:])))
         finally:
             log.debug("voice ws closed (guild %s)", session.server_id)
             if session.bot_addr is not None:
-                task = asyncio.get_running_loop().create_task(self._afterglow(session.bot_addr))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._afterglow(session.bot_addr))
         return ws
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _afterglow(self, addr: tuple[str, int], seconds: float = 3.0) -> None:
         """Keep sending RTCP to the old address for a while after a session ends, as a media
@@ -240,6 +249,11 @@ class FakeVoiceServer:
         payload = {"op": op, "d": data, "seq": session.seq}
         if not session.ws.closed:
             await session.ws.send_str(json.dumps(payload))
+
+    async def _send_binary(self, session: VoiceSession, op: int, data: bytes) -> None:
+        session.seq += 1
+        if not session.ws.closed:
+            await session.ws.send_bytes(struct.pack(">HB", session.seq & 0xFFFF, op) + data)
 
     async def _receive(self, session: VoiceSession, payload: dict[str, Any]) -> None:
         op, data = payload["op"], payload.get("d") or {}
@@ -267,21 +281,28 @@ class FakeVoiceServer:
                 await session.ws.close(code=4016, message=b"Unknown encryption mode.")
                 return
             session.secret_key = os.urandom(32)
-            session.dave_version = self.dave_version
+            session.dave_version = 1 if self.dave is not None else 0
             await self._send(
                 session,
                 4,
                 {
                     "mode": MODE,
                     "secret_key": list(session.secret_key),
-                    "dave_protocol_version": self.dave_version,
+                    "dave_protocol_version": session.dave_version,
                     "audio_codec": "opus",
                     "video_codec": "H264",
                     "media_session_id": "fake",
                 },
             )
+            if self.dave is not None:
+                await self.dave.attach(
+                    lambda op, d: self._send(session, op, d),
+                    lambda op, d: self._send_binary(session, op, d),
+                )
         elif op == 3:  # HEARTBEAT
             await self._send(session, 6, {"t": data.get("t") if isinstance(data, dict) else data})
+        elif op in (23, 31) and self.dave is not None:  # DAVE transition ready, bad commit
+            await self.dave.on_json(op, data)
         elif op == 5:  # the bot's SPEAKING
             session.bot_speaking.append(int(data.get("speaking", 0)))
         elif op == 7:  # RESUME
@@ -322,8 +343,9 @@ class FakeVoiceServer:
         session = sender
         try:
             payload = decrypt_rtp(session.secret_key, data)
-            if self.dave_unwrap is not None and session.dave_version:
-                payload = self.dave_unwrap(payload)
+            if self.dave is not None and session.dave_version and payload != OPUS_SILENCE:
+                payload = self.dave.decrypt_from_bot(payload)  # as a member's client does
+                self.received_dave += 1
             if self._decoder is None:
                 self._decoder = opus.Decoder()
             pcm = self._decoder.decode(payload, fec=False)
@@ -367,7 +389,6 @@ class FakeVoiceServer:
         *,
         faults: Faults | None = None,
         pace: float = 0.02,
-        dave_wrap: Callable[[bytes], bytes] | None = None,
         announce: bool = True,
         noise_dbfs: float | None = None,
     ) -> int:
@@ -396,8 +417,8 @@ class FakeVoiceServer:
                 self._unknown_burst(session, client.encoder, faults.unknown_packets)
             if faults.corrupt_every and index % faults.corrupt_every == faults.corrupt_every - 1:
                 payload = corrupt_opus()
-            if dave_wrap is not None and payload != OPUS_SILENCE:
-                payload = dave_wrap(payload)
+            if self.dave is not None and payload != OPUS_SILENCE:
+                payload = self.dave.encrypt(user_id, payload)  # the member's own session
             packet = client.packet(session.secret_key, payload)
             if self.forward_to_bot and session.bot_addr:
                 self._sendto(packet, session.bot_addr)

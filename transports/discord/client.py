@@ -26,6 +26,8 @@ from assistant.config import Config, DiscordSettings
 if TYPE_CHECKING:
     from assistant.app import Assistant
 
+    from .voice.manager import VoiceCog
+
 log = logging.getLogger(__name__)
 
 _DEFAULT_API = discord.http.Route.BASE
@@ -96,7 +98,9 @@ class TrainerBot(commands.Bot):
 
         await self.add_cog(CommandsCog(self))
         await self.add_cog(PrivacyCog(self))
-        await self.add_cog(VoiceCog(self))
+        voice = VoiceCog(self)
+        await self.add_cog(voice)
+        self.assistant.diagnostics_providers.append(lambda guild: _voice_diagnostics(voice, guild))
         await self.add_cog(AudioMessagesCog(self))
         await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
         if self.config.discord.sync_commands:
@@ -121,3 +125,11 @@ class TrainerBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+
+
+def _voice_diagnostics(voice: VoiceCog, guild_id: str) -> list[str]:
+    """Admins' `status`: the voice receiver's counters (DAVE, padding, errors)."""
+    guild = voice.guilds.get(int(guild_id)) if guild_id.isdigit() else None
+    if guild is None or guild.receiver is None:
+        return []
+    return [f"Voice receive: {guild.receiver.stats.summary()}"]
