@@ -181,6 +181,22 @@ class DaveGroup:
                 await self._member_commit([proposal], added=[user_id], welcomed=member)
             return member
 
+    async def members_join(self, user_ids: list[int]) -> None:
+        """Many members connect before the bot (benchmarks): the first one's group adds the
+        others in one commit."""
+        async with self._lock:
+            assert not self.members and not self.bot_key_package
+            joined = []
+            for user_id in user_ids:
+                session = davey.DaveSession(PROTOCOL_VERSION, user_id, self.channel_id)
+                session.set_external_sender(self.sender.serialized())
+                joined.append(DaveMember(user_id, session))
+            first, others = joined[0], joined[1:]
+            self.members = {m.user_id: m for m in joined}
+            self.leaves = [first.user_id]
+            if others:
+                await self._member_commit_quietly(first, others)
+
     async def member_leaves(self, user_id: int) -> None:
         async with self._lock:
             member = self.members.pop(user_id, None)
@@ -314,20 +330,22 @@ class DaveGroup:
             members = list(self.members.values())
             if members:
                 self.leaves = [members[0].user_id]
-                for member in members[1:]:
-                    proposal = mls.add_proposal(member.session.get_serialized_key_package())
-                    await self._member_commit_quietly(members[0], member, proposal)
+                if members[1:]:
+                    await self._member_commit_quietly(members[0], members[1:])
         await self._json(OP_PREPARE_EPOCH, {"epoch": 1, "protocol_version": PROTOCOL_VERSION})
 
     async def _member_commit_quietly(
-        self, committer: DaveMember, joiner: DaveMember, proposal: bytes
+        self, committer: DaveMember, joiners: list[DaveMember]
     ) -> None:
-        body = self._proposals([proposal])
+        """Joiners added by the committer's commit, before the bot is in the call."""
+        proposals = [mls.add_proposal(m.session.get_serialized_key_package()) for m in joiners]
+        body = self._proposals(proposals)
         result = committer.session.process_proposals(davey.ProposalsOperationType.append, body)
         assert result is not None and result.welcome is not None
         committer.session.process_commit(result.commit)
-        joiner.session.process_welcome(result.welcome)
-        self._apply([joiner.user_id], [])
+        for joiner in joiners:
+            joiner.session.process_welcome(result.welcome)
+        self._apply([m.user_id for m in joiners], [])
 
     def release_welcome(self) -> Awaitable[None]:
         """Send what `hold_welcome` kept back."""

@@ -441,8 +441,9 @@ class FakeVoiceServer:
         seconds: float,
         pace: float = 0.02,
     ) -> int:
-        """Benchmarks: every (user_id, ssrc) sends `payloads` (Opus, looped) at once, paced as
-        real time from one timer, for `seconds`. Returns the packets sent."""
+        """Benchmarks: every (user_id, ssrc) sends `payloads` (Opus, looped, end-to-end
+        encrypted with DAVE on) at once, paced as real time from one timer, for `seconds`.
+        Returns the packets sent."""
         session = await self.wait_ready(guild_id)
         assert session.bot_addr is not None
         for user_id, ssrc in speakers:
@@ -454,12 +455,13 @@ class FakeVoiceServer:
         frames, sent, start = int(seconds / pace), 0, time.monotonic()
         for index in range(frames):
             payload = payloads[index % len(payloads)]
-            for _, ssrc in speakers:
+            for user_id, ssrc in speakers:
                 struct.pack_into(
                     ">HII", header, 2, index & 0xFFFF, (index * 960) & 0xFFFFFFFF, ssrc
                 )
                 nonce4 = struct.pack(">I", sent)
-                cipher = box.encrypt(payload, bytes(header), nonce4 + bytes(20)).ciphertext
+                frame = payload if self.dave is None else self.dave.encrypt(user_id, payload)
+                cipher = box.encrypt(frame, bytes(header), nonce4 + bytes(20)).ciphertext
                 self._sendto(bytes(header) + cipher + nonce4, session.bot_addr)
                 sent += 1
             delay = start + (index + 1) * pace - time.monotonic()
