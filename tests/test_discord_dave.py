@@ -107,8 +107,9 @@ async def test_members_joining_and_leaving_rekey_the_call(fake: FakeDiscord, bot
     fake.voice.reset_received()
     before = stats(bot, fake).decrypted
     await fake.voice.stream(fake.guild_id, carol.id, carol.ssrc, speech48(COMMAND))
-    await fake.wait_for(lambda: heard(bot, fake), 30, "carol's command")
-    assert "test the model" in heard(bot, fake)[-1]
+    await fake.wait_for(
+        lambda: any("test the model" in text for text in heard(bot, fake)), 30, "the command"
+    )
     assert stats(bot, fake).decrypted > before + 50
     s = stats(bot, fake)
     assert s.dave_errors == 0 and s.no_key == 0
