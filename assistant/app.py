@@ -29,6 +29,8 @@ from .training.jobs import JobManager
 log = logging.getLogger(__name__)
 
 NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
+Diagnostics = Callable[[str], list[str]]
+"""guild id -> lines for admins' `status` (e.g. the voice receiver's counters)."""
 
 
 class Assistant:
@@ -41,6 +43,8 @@ class Assistant:
         self.store = store or open_store(config.database_url)
         self.jobs = JobManager(self.store, config)
         self._names_listeners: list[NamesListener] = []
+        self.diagnostics_providers: list[Diagnostics] = []
+        """Transports add these; admins see their lines in `status`."""
         self._names: dict[str, list[str]] | None = None
         self._matchers: dict[str, IntentMatcher] = {}
 
@@ -51,6 +55,15 @@ class Assistant:
     async def close(self) -> None:
         await self.jobs.close()
         self.store.close()
+
+    def diagnostics(self, guild_id: str) -> list[str]:
+        lines: list[str] = []
+        for provider in self.diagnostics_providers:
+            try:
+                lines += provider(guild_id)
+            except Exception:  # a diagnostic must never break `status`
+                log.exception("diagnostics provider failed")
+        return lines
 
     async def handle(self, request: Request) -> Reply:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""

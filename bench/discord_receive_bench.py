@@ -1,4 +1,5 @@
-"""CPU of the Discord receive path per active speaker, and how many speakers one core sustains.
+"""CPU of the Discord receive path per active speaker, and how many speakers one core sustains,
+without and with DAVE end-to-end encryption, in one run.
 
     .venv/bin/python bench/discord_receive_bench.py [--seconds 5] [--max-speakers 160]
 
@@ -7,6 +8,10 @@ One run against the loopback fake Discord. The fake runs in a child process on i
 is the real bot (discord.py + voice-recv) connected to the fake's voice channel with our
 `VoiceReceiver`, feeding each speaker's frames, as in production, to the event loop where
 they are resampled to 16 kHz mono (`StreamDownsampler`) and run through the VAD (`WebRtcVad`).
+
+Two passes: the plain path (transport encryption only), then DAVE: every simulated speaker is
+in the call's MLS group with its own davey session and end-to-end encrypts its frames; the bot
+joined the group by a welcome and DAVE-decrypts every frame (tests/fakediscord/dave.py).
 
 Measured per step (N simultaneous speakers, all talking for the whole step):
 - CPU of the bot process, and of its two busy threads: the socket reader (UDP receive,
@@ -37,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 RESULTS = ROOT / "bench" / "results"
+FRAME_S = 0.02
 
 
 # -- the fake, in a child process ------------------------------------------------------------
@@ -51,10 +57,10 @@ def fake_main(conn: Any, members: int, core: int | None) -> None:
 async def _fake_serve(conn: Any, members: int) -> None:
     from discord import opus
 
-    from audio import DISCORD_FRAME_BYTES as FRAME
-    from audio import RECOGNITION_RATE
+    from audio import DISCORD_FRAME_BYTES, RECOGNITION_RATE
     from audio.convert import to_discord
     from tests.fakediscord import FakeDiscord
+    from tests.fakediscord.dave import DaveGroup
     from tests.speech import speak
 
     fake = FakeDiscord()
@@ -63,9 +69,9 @@ async def _fake_serve(conn: Any, members: int) -> None:
     # One clip of speech, encoded once; every speaker sends it (own SSRC, sequence, nonce).
     pcm = to_discord(speak("hey trainer, test the model on the movies dataset"), RECOGNITION_RATE)
     encoder = opus.Encoder()
+    size = DISCORD_FRAME_BYTES
     payloads = [
-        encoder.encode(pcm[i : i + FRAME].ljust(FRAME, b"\0"), 960)
-        for i in range(0, len(pcm), FRAME)
+        encoder.encode(pcm[i : i + size].ljust(size, b"\0"), 960) for i in range(0, len(pcm), size)
     ]
     conn.send(
         {
@@ -81,7 +87,13 @@ async def _fake_serve(conn: Any, members: int) -> None:
     try:
         while True:
             command = await loop.run_in_executor(None, conn.recv)
-            if command[0] == "stream":
+            if command[0] == "dave":  # before the bot connects: the call's encryption
+                fake.voice.dave = None
+                if command[1]:
+                    fake.voice.dave = DaveGroup(fake.voice_channel_id, fake.bot.id)
+                    await fake.voice.dave.members_join([s.id for s in speakers])
+                conn.send({"ok": True})
+            elif command[0] == "stream":
                 _, count, seconds = command
                 chosen = [(s.id, s.ssrc) for s in speakers[:count]]
                 started = time.monotonic()
@@ -148,7 +160,6 @@ async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
 
     from assistant.config import Config, DiscordSettings
     from transports.discord.run import DiscordApp
-    from transports.discord.voice.receiver import VoiceReceiver
 
     info = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
     state = Path(os.environ.get("TMPDIR", "/tmp")) / f"trainer-bench-{os.getpid()}"
@@ -168,72 +179,94 @@ async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
     assert app.bot is not None
     channel = app.bot.get_channel(info["voice_channel_id"])
     assert isinstance(channel, discord.VoiceChannel)
-    vc = await channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
+    loop = asyncio.get_running_loop()
+    result: dict[str, Any] = {}
+    try:
+        for mode in ("plain", "dave"):
+            conn.send(("dave", mode == "dave"))
+            await loop.run_in_executor(None, conn.recv)
+            vc = await channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
+            try:
+                if mode == "dave":  # joined the members' group (welcome, transition)?
+                    while not (vc._connection.dave_session and vc._connection.dave_session.ready):
+                        await asyncio.sleep(0.05)
+                result[mode] = await _steps(vc, seconds, steps, conn, mode)
+            finally:
+                await vc.disconnect(force=True)
+    finally:
+        await app.close()
+    return result
+
+
+async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str) -> dict[str, Any]:
+    from transports.discord.voice.receiver import VoiceReceiver
+
     loop = asyncio.get_running_loop()
     loop_thread = threading.current_thread()
     reader_thread = vc._connection._socket_reader
     rows: list[dict[str, Any]] = []
-    try:
-        # Idle baseline: heartbeats, keep-alives, the loop itself; subtracted per speaker.
-        cpu0, start = time.process_time(), time.monotonic()
-        await asyncio.sleep(seconds)
-        idle_pct = 100 * (time.process_time() - cpu0) / (time.monotonic() - start)
-        print(json.dumps({"idle_process_cpu_pct": round(idle_pct, 2)}), flush=True)
-        for count in steps:
-            sink = BenchSink()
+    # Idle baseline: heartbeats, keep-alives, the loop itself; subtracted per speaker.
+    cpu0, start = time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    idle_pct = 100 * (time.process_time() - cpu0) / (time.monotonic() - start)
+    print(json.dumps({"mode": mode, "idle_process_cpu_pct": round(idle_pct, 2)}), flush=True)
+    for count in steps:
+        sink = BenchSink()
 
-            def deliver(user_id: int, pcm: bytes, sink: BenchSink = sink) -> None:
-                loop.call_soon_threadsafe(sink.feed, user_id, pcm)
+        def deliver(user_id: int, pcm: bytes, sink: BenchSink = sink) -> None:
+            loop.call_soon_threadsafe(sink.feed, user_id, pcm)
 
-            receiver = VoiceReceiver(vc, deliver)
-            receiver.start()
-            await asyncio.sleep(0.3)
-            cpu0, reader0, loop0 = (
-                time.process_time(),
-                thread_cpu(reader_thread),
-                thread_cpu(loop_thread),
-            )
-            wall0 = time.monotonic()
-            conn.send(("stream", count, seconds))
-            done = await loop.run_in_executor(None, conn.recv)
-            stream_end = time.monotonic()
-            # Wait for the queue to drain: frames still in flight count, late ones are lag.
-            while time.monotonic() - max(sink.last_frame_at, stream_end) < 0.3:
-                await asyncio.sleep(0.05)
-            cpu = time.process_time() - cpu0
-            reader_cpu = thread_cpu(reader_thread) - reader0
-            loop_cpu = thread_cpu(loop_thread) - loop0
-            wall = time.monotonic() - wall0
-            receiver.stop()
-            speech_s = count * seconds
-            row = {
-                "speakers": count,
-                "sent_frames": done["sent"],
-                "delivered_frames": sink.frames,
-                "dropped_frames": done["sent"] - sink.frames,
-                "dropped_pct": round(100 * (done["sent"] - sink.frames) / max(1, done["sent"]), 3),
-                "lag_s": round(max(0.0, sink.last_frame_at - stream_end), 3),
-                "process_cpu_pct_of_core": round(100 * cpu / done["elapsed"], 1),
-                "reader_thread_cpu_pct": round(100 * reader_cpu / done["elapsed"], 1),
-                "loop_thread_cpu_pct": round(100 * loop_cpu / done["elapsed"], 1),
-                "cpu_ms_per_speaker_second": round(1000 * cpu / speech_s, 3),
-                "marginal_cpu_ms_per_speaker_second": round(
-                    max(0.0, 1000 * cpu - 10 * idle_pct * done["elapsed"]) / speech_s, 3
-                ),
-                "unknown_ssrc": receiver.stats.unknown_ssrc,
-                "late": receiver.stats.late,
-                "concealed": receiver.stats.concealed,
-                "utterances_detected": sum(s.utterances for s in sink.speakers.values()),
-                "opus_errors": receiver.stats.opus_errors,
-                "wall_s": round(wall, 2),
-            }
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-            if row["dropped_frames"] > 0 or row["process_cpu_pct_of_core"] > 95:
-                break
-    finally:
-        await vc.disconnect(force=True)
-        await app.close()
+        receiver = VoiceReceiver(vc, deliver)
+        receiver.start()
+        await asyncio.sleep(0.3)
+        cpu0, reader0, loop0 = (
+            time.process_time(),
+            thread_cpu(reader_thread),
+            thread_cpu(loop_thread),
+        )
+        wall0 = time.monotonic()
+        conn.send(("stream", count, seconds))
+        done = await loop.run_in_executor(None, conn.recv)
+        stream_end = time.monotonic()
+        # Wait for the queue to drain: frames still in flight count, late ones are lag.
+        while time.monotonic() - max(sink.last_frame_at, stream_end) < 0.3:
+            await asyncio.sleep(0.05)
+        cpu = time.process_time() - cpu0
+        reader_cpu = thread_cpu(reader_thread) - reader0
+        loop_cpu = thread_cpu(loop_thread) - loop0
+        wall = time.monotonic() - wall0
+        receiver.stop()
+        speech_s = count * seconds
+        stats = receiver.stats
+        row = {
+            "mode": mode,
+            "speakers": count,
+            "sent_frames": done["sent"],
+            "delivered_frames": sink.frames,
+            "dropped_frames": done["sent"] - sink.frames,
+            "dropped_pct": round(100 * (done["sent"] - sink.frames) / max(1, done["sent"]), 3),
+            "lag_s": round(max(0.0, sink.last_frame_at - stream_end), 3),
+            "process_cpu_pct_of_core": round(100 * cpu / done["elapsed"], 1),
+            "reader_thread_cpu_pct": round(100 * reader_cpu / done["elapsed"], 1),
+            "loop_thread_cpu_pct": round(100 * loop_cpu / done["elapsed"], 1),
+            "cpu_ms_per_speaker_second": round(1000 * cpu / speech_s, 3),
+            "marginal_cpu_ms_per_speaker_second": round(
+                max(0.0, 1000 * cpu - 10 * idle_pct * done["elapsed"]) / speech_s, 3
+            ),
+            "dave_decrypted": stats.decrypted,
+            "dave_no_key": stats.no_key,
+            "dave_errors": stats.dave_errors,
+            "unknown_ssrc": stats.unknown_ssrc,
+            "late": stats.late,
+            "concealed": stats.concealed,
+            "utterances_detected": sum(s.utterances for s in sink.speakers.values()),
+            "opus_errors": stats.opus_errors,
+            "wall_s": round(wall, 2),
+        }
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+        if row["dropped_frames"] > 0 or row["process_cpu_pct_of_core"] > 95:
+            break
     return {"rows": rows, "idle_process_cpu_pct": round(idle_pct, 2)}
 
 
@@ -254,32 +287,44 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "discord_receive.json").write_text(json.dumps(result, indent=2) + "\n")
-    s = result["summary"]
+    plain, dave = result["plain"]["summary"], result["dave"]["summary"]
+    ratio = result["dave_over_plain_cpu"]
     lines = [
-        "# Discord receive path: CPU per speaker",
+        "# Discord receive path: CPU per speaker, without and with DAVE",
         "",
         f"Run {result['date']} on {result['machine']}; {args.seconds:.0f} s per step; bot process "
         "pinned to one core, fake Discord on another. Path: UDP -> transport decryption "
-        "(aead_xchacha20_poly1305_rtpsize) -> Opus decode -> 48k stereo to 16k mono -> "
-        "webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + our VoiceReceiver.",
+        "(aead_xchacha20_poly1305_rtpsize) -> [DAVE decryption] -> Opus decode -> 48k stereo "
+        "to 16k mono -> webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + davey 0.1.7 + "
+        "our VoiceReceiver. DAVE: every speaker is in the call's MLS group with its own davey "
+        "session and encrypts its frames; the bot joined by a welcome.",
         "",
-        f"- CPU per active speaker: **{s['cpu_ms_per_speaker_second_median']} ms per second of "
-        f"speech** ({s['cpu_pct_of_core_per_speaker']}% of a core), idle baseline of "
-        f"{result['idle_process_cpu_pct']}% removed (median over steps with 8+ speakers).",
-        f"- Most simultaneous speakers measured without a dropped frame: "
-        f"**{s['max_speakers_without_drops']}** (estimate from CPU alone: "
-        f"{s['estimated_speakers_per_core']} per core).",
+        "| | plain | DAVE |",
+        "|---|---|---|",
+        f"| CPU ms per second of speech per speaker (marginal, median of 8+ speakers) | "
+        f"{plain['cpu_ms_per_speaker_second_median']} | "
+        f"{dave['cpu_ms_per_speaker_second_median']} |",
+        f"| % of a core per speaker | {plain['cpu_pct_of_core_per_speaker']} | "
+        f"{dave['cpu_pct_of_core_per_speaker']} |",
+        f"| speakers per core (from CPU) | {plain['estimated_speakers_per_core']} | "
+        f"{dave['estimated_speakers_per_core']} |",
+        f"| most speakers measured without a dropped frame | "
+        f"{plain['max_speakers_without_drops']} | {dave['max_speakers_without_drops']} |",
         "",
-        "| speakers | sent | dropped | lag s | process CPU % | reader thread % | loop thread % "
-        "| CPU ms / speaker-s (marginal) |",
-        "|---|---|---|---|---|---|---|---|",
+        f"DAVE costs **{ratio}x** the plain path's CPU per speaker (same run).",
+        "",
+        "| mode | speakers | sent | dropped | lag s | process CPU % | reader thread % "
+        "| loop thread % | CPU ms / speaker-s (marginal) | DAVE decrypted |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in result["rows"]:
-        lines.append(
-            f"| {r['speakers']} | {r['sent_frames']} | {r['dropped_frames']} | {r['lag_s']} | "
-            f"{r['process_cpu_pct_of_core']} | {r['reader_thread_cpu_pct']} | "
-            f"{r['loop_thread_cpu_pct']} | {r['marginal_cpu_ms_per_speaker_second']} |"
-        )
+    for mode in ("plain", "dave"):
+        for r in result[mode]["rows"]:
+            lines.append(
+                f"| {mode} | {r['speakers']} | {r['sent_frames']} | {r['dropped_frames']} | "
+                f"{r['lag_s']} | {r['process_cpu_pct_of_core']} | {r['reader_thread_cpu_pct']} "
+                f"| {r['loop_thread_cpu_pct']} | {r['marginal_cpu_ms_per_speaker_second']} | "
+                f"{r['dave_decrypted']} |"
+            )
     lines += [
         "",
         "Reader thread = discord.py's socket reader running our per-packet path (receive, "
@@ -316,9 +361,13 @@ def main() -> int:
         f"Python {platform.python_version()}",
         seconds_per_step=args.seconds,
     )
-    result["summary"] = summarise(result["rows"])
+    for mode in ("plain", "dave"):
+        result[mode]["summary"] = summarise(result[mode]["rows"])
+    plain_cpu = result["plain"]["summary"]["cpu_ms_per_speaker_second_median"]
+    dave_cpu = result["dave"]["summary"]["cpu_ms_per_speaker_second_median"]
+    result["dave_over_plain_cpu"] = round(dave_cpu / plain_cpu, 2) if plain_cpu else None
     write_results(result, args)
-    print(json.dumps(result["summary"], indent=2))
+    print(json.dumps({m: result[m]["summary"] for m in ("plain", "dave")}, indent=2))
     return 0
 
 

@@ -1,8 +1,9 @@
 """Voice end to end: the real bot joins the fake's voice channel, a member's espeak speech is
 sent as an Opus RTP stream, the bot recognises it with the real speech engines, answers, and the
-fake decodes the bot's spoken answer. Also: DAVE through a stub session, corrupt Opus, video
+fake decodes the bot's spoken answer. The call is end-to-end encrypted (DAVE, real MLS
+sessions: tests/fakediscord/dave.py) unless a test turns it off. Also: corrupt Opus, video
 packets and an unknown SSRC mid-speech, a voice disconnect, the watchdog, opt-out, and audio
-attachments."""
+attachments. DAVE's own flows: test_discord_dave.py."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import io
 import wave
 from typing import Any
 
-import davey
 import pytest
 
 from audio import RECOGNITION_RATE
@@ -19,7 +19,6 @@ from audio.convert import downsample, to_discord
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from tests.fakediscord import FakeDiscord, Faults, fixtures
-from tests.fakediscord.dave import StubDaveSession, unwrap, wrap
 from tests.speech import speak
 
 pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
@@ -48,21 +47,38 @@ def said(app: Any, fake: FakeDiscord) -> list[str]:
     return [e.text for e in session.trace if e.kind == "said"] if session else []
 
 
-async def join(fake: FakeDiscord, member: Any = None) -> dict[str, Any]:
+async def join(fake: FakeDiscord, member: Any = None, *, keys: bool = True) -> dict[str, Any]:
+    """`member` (alice) joins the voice channel and types `!join`; returns the bot's reply once
+    its voice connection is up and, with DAVE on and `keys`, it has joined the call's MLS group
+    (the transition executed), as a member would wait to hear the join sound."""
     member = member or fake.alice
     await fake.set_voice_channel(member, fake.voice_channel_id)
     sent = await fake.send_message("!join", author=member)
     reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
     await fake.voice.wait_ready(fake.guild_id, timeout=30)
+    dave = fake.voice.dave
+    if dave is not None and keys:
+        done = len(dave.executed)
+        await fake.wait_for(
+            lambda: dave.bot_in_group and len(dave.executed) >= max(1, done), 20, "DAVE keys"
+        )
     return reply
 
 
 async def say_and_wait(
-    app: Any, fake: FakeDiscord, text: str = COMMAND, *, timeout: float = 30, **stream: Any
+    app: Any,
+    fake: FakeDiscord,
+    text: str = COMMAND,
+    *,
+    timeout: float = 30,
+    member: Any = None,
+    pcm: bytes | None = None,
+    **stream: Any,
 ) -> str:
-    """Stream speech as alice; wait until the bot heard an utterance and finished answering."""
+    """Stream speech (as alice unless `member`); wait until the bot heard an utterance and
+    finished answering."""
     before_heard, before_said = len(heard(app, fake)), len(said(app, fake))
-    await fake.stream_voice(fake.alice, speech48(text), **stream)
+    await fake.stream_voice(member or fake.alice, pcm or speech48(text), **stream)
     await fake.wait_for(lambda: len(heard(app, fake)) > before_heard, timeout, "recognition")
     await fake.wait_for(lambda: len(said(app, fake)) > before_said, timeout, "the spoken answer")
     return heard(app, fake)[before_heard]
@@ -92,6 +108,11 @@ async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord
     assert speech_seconds(pcm) > 0.4
     stats = voice(bot).guilds[fake.guild_id].receiver.stats
     assert stats.opus_errors == stats.dave_errors == stats.crypto_errors == 0
+    # Like a real client, alice padded some packets and sent header extensions on others;
+    # all of them were decoded (none lost to the padding or the extension).
+    client = fake.voice.clients[fake.alice.id]
+    assert stats.padded == client.padded > 0 and stats.extended == client.extended > 0
+    assert stats.silence == 5 and stats.frames >= stats.packets - stats.silence
 
 
 async def test_saying_leave_disconnects_after_saying_bye(fake: FakeDiscord, bot: Any) -> None:
@@ -127,36 +148,6 @@ async def test_corrupt_opus_video_and_unknown_ssrc_mid_speech(fake: FakeDiscord,
     assert "test the model" in await say_and_wait(bot, fake)  # and the stream still works
 
 
-async def test_dave_frames_go_through_the_connection_session(
-    fake: FakeDiscord, bot: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(davey, "DaveSession", StubDaveSession)
-    StubDaveSession.instances.clear()
-    fake.voice.dave_version = 1
-    fake.voice.dave_unwrap = unwrap
-    await join(fake)
-
-    def dave_session() -> Any:
-        vc = bot.bot.get_guild(fake.guild_id).voice_client
-        return vc._connection.dave_session if vc is not None else None
-
-    # discord.py sets the session up once the voice gateway announced DAVE: not before join's
-    # reply under load, so wait for it (it must be our stub, i.e. the connection's session)
-    await fake.wait_for(lambda: dave_session() is not None, 10, "the DAVE session")
-    assert isinstance(dave_session(), StubDaveSession)
-    fake.voice.reset_received()
-    assert "test the model" in await say_and_wait(bot, fake, dave_wrap=wrap)
-    session = StubDaveSession.instances[-1]
-    assert session.decrypted and set(session.decrypted) == {fake.alice.id}
-    assert session.encrypted > 0 and fake.voice.received_errors == 0  # our answer, encrypted
-    assert speech_seconds(fake.received_voice_pcm()) > 0.4
-    # A member frame that skipped end-to-end encryption is dropped, never decoded as audio.
-    stats = voice(bot).guilds[fake.guild_id].receiver.stats
-    before = stats.dave_errors
-    await fake.stream_voice(fake.alice, speech48("hello"), pace=0.005)
-    await fake.wait_for(lambda: stats.dave_errors > before + 20, 5, "DAVE rejections")
-
-
 async def test_voice_disconnect_reconnects_and_recognition_continues(
     fake: FakeDiscord, bot: Any
 ) -> None:
@@ -165,6 +156,12 @@ async def test_voice_disconnect_reconnects_and_recognition_continues(
     await fake.drop_voice(4006)
     await fake.wait_for(lambda: fake.voice.connections > connections, 15, "a new voice connection")
     await fake.voice.wait_ready(fake.guild_id)
+    # The new connection has a new DAVE session: the call removes the old leaf and welcomes
+    # the new one before the bot can hear anyone again.
+    dave = fake.voice.dave
+    assert dave is not None
+    await fake.wait_for(lambda: dave.welcomes_to_bot == 2 and len(dave.executed) == 2, 15, "keys")
+    assert dave.leaves == [fake.alice.id, fake.bot.id] and dave.epoch == 2
     assert "test the model" in await say_and_wait(bot, fake)
 
 

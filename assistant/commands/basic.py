@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import i18n
 from ..errors import BadInput, NotFound
 from ..messages import Reply, Request
+from ..permissions import is_admin
 from ..reports import status_reply
 from .registry import Command, Param, command
 
@@ -108,7 +109,10 @@ async def instruction(app: Assistant, request: Request, options: dict[str, Any])
 
 @command("status", "Show the active dataset, the current model and running jobs.")
 async def status(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    return await status_reply(app, request.guild_id)
+    reply = await status_reply(app, request.guild_id)
+    if is_admin(request.user, app.config.permissions):  # transports' counters, e.g. voice
+        reply.text += "".join(f"\n{line}" for line in app.diagnostics(request.guild_id))
+    return reply
 
 
 def voice_note(language: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, cast
 
 from aiohttp import BodyPartReader, web
 
+from .dave import DaveGroup
 from .gateway import FakeGateway
 from .payloads import (
     ADMINISTRATOR,
@@ -26,7 +27,7 @@ from .payloads import (
     snowflake,
 )
 from .tls import make_certificates
-from .voice import FakeVoiceServer, Faults
+from .voice import FakeVoiceServer
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ class FakeDiscord:
         self._changed = asyncio.Condition()
         self.gateway = FakeGateway(TOKEN, self._ready, self._guild_create, self._voice_state_op)
         self.voice = FakeVoiceServer(lambda: self._voice_token)
+        self.voice.dave = DaveGroup(self.voice_channel_id, self.bot.id)
+        """DAVE is on, as Discord requires; `fake.voice.dave = None` before joining: off."""
         self._voice_token = "fake-voice-token"
         self._runners: list[web.AppRunner] = []
         self.port = 0
@@ -433,28 +436,30 @@ class FakeDiscord:
 
         return await self.wait_for(find, timeout, "a reply from the bot")
 
-    async def set_voice_channel(self, member: FakeMember, channel_id: int | None) -> None:
-        """A member joins (or leaves, with None) a voice channel."""
+    async def set_voice_channel(
+        self, member: FakeMember, channel_id: int | None, *, connect: bool = True
+    ) -> None:
+        """A member joins (or leaves, with None) a voice channel. With DAVE on, its client
+        joins the call's MLS group too, unless `connect` is False (then `connect_voice`
+        does it later, as a client that is slow to connect)."""
+        was_in_call = self.voice_states.get(member.id) == self.voice_channel_id
         self.voice_states[member.id] = channel_id
         await self.gateway.dispatch("VOICE_STATE_UPDATE", self._voice_state(member.id, channel_id))
+        dave = self.voice.dave
+        if dave is not None and was_in_call and channel_id != self.voice_channel_id:
+            await dave.member_leaves(member.id)
+        elif connect and channel_id == self.voice_channel_id and not was_in_call:
+            await self.connect_voice(member)
 
-    async def stream_voice(
-        self,
-        member: FakeMember,
-        pcm48k_stereo: bytes,
-        *,
-        faults: Faults | None = None,
-        pace: float = 0.02,
-        dave_wrap: Callable[[bytes], bytes] | None = None,
-    ) -> int:
+    async def connect_voice(self, member: FakeMember) -> None:
+        """The member's voice client connects to the call (joins the DAVE group)."""
+        if self.voice.dave is not None and member.id not in self.voice.dave.members:
+            await self.voice.dave.member_joins(member.id)
+
+    async def stream_voice(self, member: FakeMember, pcm48k_stereo: bytes, **options: Any) -> int:
+        """One talk spurt of `member` to the bot (options: `FakeVoiceServer.stream`'s)."""
         return await self.voice.stream(
-            self.guild_id,
-            member.id,
-            member.ssrc,
-            pcm48k_stereo,
-            faults=faults,
-            pace=pace,
-            dave_wrap=dave_wrap,
+            self.guild_id, member.id, member.ssrc, pcm48k_stereo, **options
         )
 
     def received_voice_pcm(self) -> bytes:

@@ -1,7 +1,8 @@
 """The fake voice server: voice gateway (v8, over TLS) and voice UDP with transport-encrypted RTP.
 
 Both directions: `stream` sends a member's Opus stream to the bot, and every Opus packet the bot
-sends is decrypted and decoded into `received_pcm`.
+sends is decrypted and decoded into `received_pcm`. With `dave` set (the default, as Discord
+requires it since March 2026), both directions are end-to-end encrypted too (dave.py).
 """
 
 from __future__ import annotations
@@ -13,19 +14,23 @@ import os
 import random
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
 import nacl.secret
+import numpy as np
 from aiohttp import WSMsgType, web
 from discord import opus
+
+from audio import DISCORD_FRAME_BYTES as FRAME_BYTES
+
+from .dave import DaveGroup
 
 log = logging.getLogger(__name__)
 
 MODE = "aead_xchacha20_poly1305_rtpsize"
 OPUS_PT = 0x78
-FRAME_BYTES = 3840  # 20 ms of 48 kHz stereo s16le
 OPUS_SILENCE = b"\xf8\xff\xfe"
 
 
@@ -58,6 +63,79 @@ class VoiceSession:
     bot_speaking: list[int] = field(default_factory=list)
 
 
+@dataclass
+class MemberClient:
+    """A simulated member's Discord voice client. Like a real one it keeps one sequence
+    number, RTP clock, nonce counter and Opus encoder for the whole call, across talk spurts
+    (the clock runs on while it is silent), pads a few percent of its packets and adds a
+    header extension (audio level) to some."""
+
+    user_id: int
+    ssrc: int
+    pad_share: float = 0.04
+    """Share of packets sent with RTP padding."""
+    extension_share: float = 0.25
+    """Share of packets sent with an RTP header extension."""
+    rng: random.Random = field(default_factory=random.Random)
+    seq: int = 0
+    timestamp: int = 0
+    nonce: int = 0
+    paused_at: float | None = None
+    encoder: opus.Encoder = field(default_factory=opus.Encoder)
+    padded: int = 0
+    extended: int = 0
+
+    def __post_init__(self) -> None:
+        self.rng.seed(self.ssrc)
+        self.seq = self.rng.randrange(0x10000)
+        self.timestamp = self.rng.randrange(1 << 32)
+        self.nonce = self.rng.randrange(1 << 16)
+
+    def resume(self) -> None:
+        """A talk spurt starts: the RTP clock advanced by the silence since the last one."""
+        if self.paused_at is not None:
+            silent = int((time.monotonic() - self.paused_at) * 48_000)
+            self.timestamp = (self.timestamp + silent) & 0xFFFFFFFF
+            self.paused_at = None
+
+    def pause(self) -> None:
+        self.paused_at = time.monotonic()
+
+    def packet(self, key: bytes, payload: bytes) -> bytes:
+        padding = extension = 0
+        if self.rng.random() < self.pad_share:
+            padding = self.rng.randint(1, 16)
+            self.padded += 1
+        if self.rng.random() < self.extension_share:
+            extension = 1
+            self.extended += 1
+        level = self.rng.randint(0, 127)
+        packet = encrypt_rtp(
+            key,
+            OPUS_PT,
+            self.seq,
+            self.timestamp,
+            self.ssrc,
+            payload,
+            nonce=self.nonce,
+            padding=padding,
+            # One element (id 1, audio level, 1 byte) and two bytes of zero padding.
+            extension=bytes([0x10, level, 0, 0]) if extension else b"",
+        )
+        self.seq = (self.seq + 1) & 0xFFFF
+        self.timestamp = (self.timestamp + 960) & 0xFFFFFFFF
+        self.nonce += 1
+        return packet
+
+
+def add_noise(pcm: bytes, dbfs: float, rng: random.Random) -> bytes:
+    """A microphone's white noise floor at `dbfs` RMS added to 48 kHz stereo s16le."""
+    samples = np.frombuffer(pcm, "<i2").astype(np.float32)
+    floor = np.random.default_rng(rng.randrange(1 << 30)).standard_normal(len(samples))
+    mixed = samples + floor * 32768 * 10 ** (dbfs / 20)
+    return np.clip(np.rint(mixed), -32768, 32767).astype("<i2").tobytes()
+
+
 class _Udp(asyncio.DatagramProtocol):
     def __init__(self, server: FakeVoiceServer) -> None:
         self.server = server
@@ -78,18 +156,22 @@ class FakeVoiceServer:
         self.udp: _Udp | None = None
         self.udp_port = 0
         self.connections = 0
-        self.dave_version = 0
-        """dave_protocol_version announced in SESSION_DESCRIPTION (>0 only with a stub session)."""
-        self.dave_unwrap: Callable[[bytes], bytes] | None = None
-        """Undo the bot's (stub) DAVE encryption of outgoing frames."""
+        self.dave: DaveGroup | None = None
+        """The voice channel's DAVE group (None: the call is not end-to-end encrypted)."""
         self.received_pcm = bytearray()
         self.received_packets = 0
         self.received_errors = 0
+        self.received_dave = 0
+        """The bot's frames that a member's DAVE session decrypted."""
         self.first_received_at: float | None = None
         self.last_received_at: float | None = None
         self.forward_to_bot = True
         """False simulates a UDP path that silently stops delivering (watchdog test)."""
         self._decoder: opus.Decoder | None = None
+        self.clients: dict[int, MemberClient] = {}
+        """Simulated members' voice clients, by user id."""
+        self.client_defaults: dict[str, Any] = {}
+        """Keyword arguments for new `MemberClient`s (e.g. pad_share=0 for none)."""
         self._tasks: set[asyncio.Task[None]] = set()
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -138,14 +220,20 @@ class FakeVoiceServer:
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     await self._receive(session, json.loads(msg.data))
-                # Binary frames are DAVE/MLS messages; a stub session needs no answer.
+                elif msg.type == WSMsgType.BINARY and self.dave is not None and msg.data:
+                    # DAVE/MLS: `uint8 opcode, payload`. In a task: a key package can start a
+                    # commit that waits for this very socket's next message.
+                    self._spawn(self.dave.on_binary(msg.data[0], bytes(msg.data[1:])))
         finally:
             log.debug("voice ws closed (guild %s)", session.server_id)
             if session.bot_addr is not None:
-                task = asyncio.get_running_loop().create_task(self._afterglow(session.bot_addr))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._spawn(self._afterglow(session.bot_addr))
         return ws
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _afterglow(self, addr: tuple[str, int], seconds: float = 3.0) -> None:
         """Keep sending RTCP to the old address for a while after a session ends, as a media
@@ -161,6 +249,11 @@ class FakeVoiceServer:
         payload = {"op": op, "d": data, "seq": session.seq}
         if not session.ws.closed:
             await session.ws.send_str(json.dumps(payload))
+
+    async def _send_binary(self, session: VoiceSession, op: int, data: bytes) -> None:
+        session.seq += 1
+        if not session.ws.closed:
+            await session.ws.send_bytes(struct.pack(">HB", session.seq & 0xFFFF, op) + data)
 
     async def _receive(self, session: VoiceSession, payload: dict[str, Any]) -> None:
         op, data = payload["op"], payload.get("d") or {}
@@ -188,21 +281,28 @@ class FakeVoiceServer:
                 await session.ws.close(code=4016, message=b"Unknown encryption mode.")
                 return
             session.secret_key = os.urandom(32)
-            session.dave_version = self.dave_version
+            session.dave_version = 1 if self.dave is not None else 0
             await self._send(
                 session,
                 4,
                 {
                     "mode": MODE,
                     "secret_key": list(session.secret_key),
-                    "dave_protocol_version": self.dave_version,
+                    "dave_protocol_version": session.dave_version,
                     "audio_codec": "opus",
                     "video_codec": "H264",
                     "media_session_id": "fake",
                 },
             )
+            if self.dave is not None:
+                await self.dave.attach(
+                    lambda op, d: self._send(session, op, d),
+                    lambda op, d: self._send_binary(session, op, d),
+                )
         elif op == 3:  # HEARTBEAT
             await self._send(session, 6, {"t": data.get("t") if isinstance(data, dict) else data})
+        elif op in (23, 31) and self.dave is not None:  # DAVE transition ready, bad commit
+            await self.dave.on_json(op, data)
         elif op == 5:  # the bot's SPEAKING
             session.bot_speaking.append(int(data.get("speaking", 0)))
         elif op == 7:  # RESUME
@@ -243,8 +343,9 @@ class FakeVoiceServer:
         session = sender
         try:
             payload = decrypt_rtp(session.secret_key, data)
-            if self.dave_unwrap is not None and session.dave_version:
-                payload = self.dave_unwrap(payload)
+            if self.dave is not None and session.dave_version and payload != OPUS_SILENCE:
+                payload = self.dave.decrypt_from_bot(payload)  # as a member's client does
+                self.received_dave += 1
             if self._decoder is None:
                 self._decoder = opus.Decoder()
             pcm = self._decoder.decode(payload, fec=False)
@@ -272,6 +373,13 @@ class FakeVoiceServer:
                 session, 5, {"user_id": str(user_id), "ssrc": ssrc, "speaking": 1 if on else 0}
             )
 
+    def client(self, user_id: int, ssrc: int) -> MemberClient:
+        """The member's voice client (created on first use; its RTP state runs on)."""
+        client = self.clients.get(user_id)
+        if client is None or client.ssrc != ssrc:
+            client = self.clients[user_id] = MemberClient(user_id, ssrc, **self.client_defaults)
+        return client
+
     async def stream(
         self,
         guild_id: int | str,
@@ -281,42 +389,46 @@ class FakeVoiceServer:
         *,
         faults: Faults | None = None,
         pace: float = 0.02,
-        dave_wrap: Callable[[bytes], bytes] | None = None,
         announce: bool = True,
+        noise_dbfs: float | None = None,
     ) -> int:
-        """Send `pcm` (48 kHz stereo s16le) as this member's Opus RTP stream; returns the count."""
+        """Send `pcm` (48 kHz stereo s16le) as one talk spurt of this member, as a Discord
+        client does: SPEAKING, the Opus frames, five silence frames, then nothing. Returns the
+        packets sent. `noise_dbfs` adds the microphone's noise floor (None: none)."""
         session = await self.wait_ready(guild_id)
         faults = faults or Faults()
+        client = self.client(user_id, ssrc)
         if announce:
             await self.announce_speaking(guild_id, user_id, ssrc, True)
-        encoder = opus.Encoder()
-        seq, timestamp, sent = random.randint(0, 60000), random.randint(0, 2**31), 0
+        if noise_dbfs is not None:
+            pcm = add_noise(pcm, noise_dbfs, client.rng)
         frames = [pcm[i : i + FRAME_BYTES] for i in range(0, len(pcm), FRAME_BYTES)]
         payloads = [
-            encoder.encode(f.ljust(FRAME_BYTES, b"\0"), opus.Encoder.SAMPLES_PER_FRAME)
+            client.encoder.encode(f.ljust(FRAME_BYTES, b"\0"), opus.Encoder.SAMPLES_PER_FRAME)
             for f in frames
         ]
         payloads += [OPUS_SILENCE] * 5  # clients end a talk spurt with five silence frames
-        start = time.monotonic()
+        client.resume()
+        start, sent = time.monotonic(), 0
         for index, payload in enumerate(payloads):
             if index == faults.video_burst_at:
                 self._video_burst(session, ssrc, faults.video_packets)
             if index == faults.unknown_ssrc_at:
-                self._unknown_burst(session, encoder, faults.unknown_packets)
+                self._unknown_burst(session, client.encoder, faults.unknown_packets)
             if faults.corrupt_every and index % faults.corrupt_every == faults.corrupt_every - 1:
                 payload = corrupt_opus()
-            if dave_wrap is not None:
-                payload = dave_wrap(payload)
+            if self.dave is not None and payload != OPUS_SILENCE:
+                payload = self.dave.encrypt(user_id, payload)  # the member's own session
+            packet = client.packet(session.secret_key, payload)
             if self.forward_to_bot and session.bot_addr:
-                packet = encrypt_rtp(session.secret_key, OPUS_PT, seq, timestamp, ssrc, payload)
                 self._sendto(packet, session.bot_addr)
                 sent += 1
-            seq, timestamp = (seq + 1) & 0xFFFF, (timestamp + 960) & 0xFFFFFFFF
             if pace:
                 # Absolute schedule, so that sleep jitter does not accumulate.
                 delay = start + (index + 1) * pace - time.monotonic()
                 if delay > 0:
                     await asyncio.sleep(delay)
+        client.pause()
         if announce:
             await self.announce_speaking(guild_id, user_id, ssrc, False)
         return sent
@@ -329,8 +441,9 @@ class FakeVoiceServer:
         seconds: float,
         pace: float = 0.02,
     ) -> int:
-        """Benchmarks: every (user_id, ssrc) sends `payloads` (Opus, looped) at once, paced as
-        real time from one timer, for `seconds`. Returns the packets sent."""
+        """Benchmarks: every (user_id, ssrc) sends `payloads` (Opus, looped, end-to-end
+        encrypted with DAVE on) at once, paced as real time from one timer, for `seconds`.
+        Returns the packets sent."""
         session = await self.wait_ready(guild_id)
         assert session.bot_addr is not None
         for user_id, ssrc in speakers:
@@ -342,12 +455,13 @@ class FakeVoiceServer:
         frames, sent, start = int(seconds / pace), 0, time.monotonic()
         for index in range(frames):
             payload = payloads[index % len(payloads)]
-            for _, ssrc in speakers:
+            for user_id, ssrc in speakers:
                 struct.pack_into(
                     ">HII", header, 2, index & 0xFFFF, (index * 960) & 0xFFFFFFFF, ssrc
                 )
                 nonce4 = struct.pack(">I", sent)
-                cipher = box.encrypt(payload, bytes(header), nonce4 + bytes(20)).ciphertext
+                frame = payload if self.dave is None else self.dave.encrypt(user_id, payload)
+                cipher = box.encrypt(frame, bytes(header), nonce4 + bytes(20)).ciphertext
                 self._sendto(bytes(header) + cipher + nonce4, session.bot_addr)
                 sent += 1
             delay = start + (index + 1) * pace - time.monotonic()
@@ -388,15 +502,34 @@ def corrupt_opus() -> bytes:
     return bytes([0x7B, 0xFF]) + os.urandom(6)
 
 
-def encrypt_rtp(key: bytes, pt: int, seq: int, timestamp: int, ssrc: int, payload: bytes) -> bytes:
+def encrypt_rtp(
+    key: bytes,
+    pt: int,
+    seq: int,
+    timestamp: int,
+    ssrc: int,
+    payload: bytes,
+    *,
+    nonce: int | None = None,
+    padding: int = 0,
+    extension: bytes = b"",
+) -> bytes:
+    """One aead_xchacha20_poly1305_rtpsize packet, as Discord's clients send it. `padding`
+    bytes (RFC 3550: the last one counts them) and an RFC 5285 one-byte-header `extension`
+    (a multiple of 4 bytes) are encrypted with the payload; the extension's own 4-byte header
+    is authenticated in the clear."""
     header = bytearray(12)
-    header[0] = 0x80
+    header[0] = 0x80 | (0x20 if padding else 0) | (0x10 if extension else 0)
     header[1] = pt & 0x7F
     struct.pack_into(">HII", header, 2, seq, timestamp, ssrc)
-    nonce4 = os.urandom(4)
-    nonce = nonce4 + bytes(20)
+    if extension:
+        header += b"\xbe\xde" + struct.pack(">H", len(extension) // 4)
+    plain = extension + payload
+    if padding:
+        plain += bytes(padding - 1) + bytes([padding])
+    nonce4 = os.urandom(4) if nonce is None else struct.pack(">I", nonce & 0xFFFFFFFF)
     box = nacl.secret.Aead(key)
-    cipher = box.encrypt(payload, bytes(header), nonce).ciphertext
+    cipher = box.encrypt(plain, bytes(header), nonce4 + bytes(20)).ciphertext
     return bytes(header) + cipher + nonce4
 
 

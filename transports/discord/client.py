@@ -33,6 +33,8 @@ from .voice.manager import VoiceCog
 if TYPE_CHECKING:
     from assistant.app import Assistant
 
+    from .voice.manager import VoiceCog
+
 log = logging.getLogger(__name__)
 
 _DEFAULT_API = discord.http.Route.BASE
@@ -105,9 +107,10 @@ class TrainerBot(commands.Bot):
         self.delivery = Delivery(self)
         self.commands_cog = CommandsCog(self)
         self.privacy_cog = PrivacyCog(self)
-        self.voice_cog = VoiceCog(self)
+        self.voice_cog = voice = VoiceCog(self)
         for cog in (self.commands_cog, self.privacy_cog, self.voice_cog, AudioMessagesCog(self)):
             await self.add_cog(cog)
+        self.assistant.diagnostics_providers.append(lambda guild: _voice_diagnostics(voice, guild))
         await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
         if self.config.discord.sync_commands:
             await self._sync()
@@ -131,3 +134,11 @@ class TrainerBot(commands.Bot):
     async def on_ready(self) -> None:
         assert self.user is not None
         log.info("logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+
+
+def _voice_diagnostics(voice: VoiceCog, guild_id: str) -> list[str]:
+    """Admins' `status`: the voice receiver's counters (DAVE, padding, errors)."""
+    guild = voice.guilds.get(int(guild_id)) if guild_id.isdigit() else None
+    if guild is None or guild.receiver is None:
+        return []
+    return [f"Voice receive: {guild.receiver.stats.summary()}"]

@@ -4,7 +4,8 @@ We use voice-recv for what it does well (the SSRC -> member map from SPEAKING, R
 transport decryption) and do the rest per packet ourselves, in discord.py's socket-reader thread:
 
     UDP packet -> RTP header -> known SSRC? audio payload type? member not opted out?
-      -> transport decrypt -> DAVE decrypt (the connection's session) -> Opus decode -> frame
+      -> transport decrypt -> skip the header extension, strip RTP padding
+      -> DAVE decrypt (the connection's session) -> Opus decode -> frame
 
 Why not `vc.listen(sink)`: its router thread dies on the first `OpusError` (a camera's video
 packets, one corrupt frame) and receiving then stops silently (voice-recv issues #43/#49), and it
@@ -26,15 +27,24 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import davey
+import nacl.secret
 from discord import opus
 from discord.ext.voice_recv import rtp
 from discord.ext.voice_recv.reader import PacketDecryptor
 from nacl.exceptions import CryptoError
 
+from audio import DISCORD_FRAME_BYTES
+
 log = logging.getLogger(__name__)
 
 OPUS_PAYLOAD_TYPE = 0x78
 OPUS_SILENCE = b"\xf8\xff\xfe"
+"""Clients end every talk spurt with five of these; never end-to-end encrypted."""
+DAVE_MAGIC = b"\xfa\xfa"
+"""The last two bytes of every DAVE-encrypted frame (its supplemental data marker)."""
+RTPSIZE_MODE = "aead_xchacha20_poly1305_rtpsize"
+NO_KEY_ERRORS = ("NoDecryptorForUser", "NoValidCryptorFound", "NotReady")
+"""davey's words for "no key for this sender yet": joining, or frames of a newer epoch."""
 RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
 """Asked for; Linux grants at most net.core.rmem_max (doubled)."""
 MAX_LATE = 50
@@ -42,6 +52,8 @@ MAX_LATE = 50
 late (dropped: its moment has passed). Anything else that goes backwards is a new stream (a
 client restart or a new SSRC owner) and is followed from there."""
 RESYNC_S = 1.0
+LOG_EVERY_PACKETS = 15_000
+"""The counters go to the log this often (five minutes of one speaker)."""
 MAX_CONCEALED = 5
 """Up to this many lost frames in a row are concealed (PLC) so the VAD's clock stays right;
 longer gaps are a pause in speech, not loss."""
@@ -55,24 +67,56 @@ class FrameSink(Protocol):
 
 @dataclass
 class ReceiveStats:
+    """Counters of one receiver; read from the event loop, written by the reader thread."""
+
     packets: int = 0
+    """RTP packets seen (RTCP and keep-alives excluded)."""
     frames: int = 0
     """Opus frames decoded and delivered (concealed ones included)."""
     concealed: int = 0
+    """Frames made up by Opus loss concealment: lost packets and corrupt frames."""
     unknown_ssrc: int = 0
+    """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted)."""
     not_audio: int = 0
-    """Video or other payload types."""
+    """Video or other payload types (a member's camera or screen share)."""
     opted_out: int = 0
     crypto_errors: int = 0
+    """Transport decryption failed (wrong key, truncated or forged packet)."""
+    padded: int = 0
+    """Packets with the RTP padding bit (padding stripped before DAVE decryption)."""
+    extended: int = 0
+    """Packets with an RTP header extension (skipped before DAVE decryption)."""
+    silence: int = 0
+    """Opus silence frames (sent unencrypted at the end of every talk spurt)."""
+    decrypted: int = 0
+    """Frames DAVE-decrypted with the sender's key."""
+    passthrough: int = 0
+    """Unencrypted frames the DAVE session let through (during a protocol transition)."""
+    no_key: int = 0
+    """DAVE frames dropped because no key for the sender exists yet (joining, re-keying)."""
     dave_errors: int = 0
+    """Other DAVE failures: a bad frame, or an unencrypted frame outside a transition."""
     opus_errors: int = 0
+    """Corrupt Opus frames (concealed, the stream goes on)."""
     late: int = 0
+    """Duplicates or packets older than the last one played."""
     last_audio_at: float = 0.0
     """time.monotonic() of the last audio packet from a known member."""
     last_audio_from: dict[int, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "last_audio_from"}
+
+    def summary(self) -> str:
+        """One line for the log and admins' `status`."""
+        return (
+            f"{self.frames} frames from {self.packets} packets; DAVE: {self.decrypted} "
+            f"decrypted, {self.passthrough} passthrough, {self.no_key} before keys, "
+            f"{self.dave_errors} errors; {self.padded} padded, {self.extended} with extensions, "
+            f"{self.silence} silence; {self.opus_errors} Opus errors, {self.concealed} "
+            f"concealed, {self.late} late; {self.unknown_ssrc} unknown SSRC, "
+            f"{self.not_audio} video/other, {self.crypto_errors} transport errors"
+        )
 
 
 @dataclass
@@ -98,6 +142,7 @@ class VoiceReceiver:
         self.stats = ReceiveStats()
         self._streams: dict[int, _Stream] = {}
         self._decryptor: PacketDecryptor | None = None
+        self._box: nacl.secret.Aead | None = None
         self._key_source: Any = None
         self._lock = threading.Lock()
         self._active = False
@@ -129,6 +174,7 @@ class VoiceReceiver:
         if self._active:
             self._active = False
             self.vc._connection.remove_socket_listener(self.on_packet)
+            log.info("voice receive stopped: %s", self.stats.summary())
         with self._lock:
             self._streams.clear()
 
@@ -154,6 +200,8 @@ class VoiceReceiver:
         if len(data) < 12 or data[0] >> 6 != 2 or rtp.is_rtcp(data):
             return  # IP discovery answers, keep-alives, RTCP
         self.stats.packets += 1
+        if self.stats.packets % LOG_EVERY_PACKETS == 0:
+            log.info("voice receive: %s", self.stats.summary())
         packet = rtp.decode_rtp(data)
         user_id = self.vc._ssrc_to_id.get(packet.ssrc)
         if user_id is None or user_id == self.vc.user.id:
@@ -169,7 +217,7 @@ class VoiceReceiver:
         self.stats.last_audio_at = now
         self.stats.last_audio_from[user_id] = now
         try:
-            payload = self._transport_decrypt(packet)
+            payload = self._transport_decrypt(packet, data)
         except CryptoError:
             self.stats.crypto_errors += 1
             return
@@ -177,31 +225,73 @@ class VoiceReceiver:
         if frame is not None:
             self._decode(packet, user_id, frame)
 
-    def _transport_decrypt(self, packet: rtp.RTPPacket) -> bytes:
+    def _transport_decrypt(self, packet: rtp.RTPPacket, raw: bytes) -> bytes:
+        """The Opus payload: transport-decrypted, header extension skipped, padding removed."""
         connection = self.vc._connection
-        # The key changes on every (re)connect: rebuild the box when the key object changes.
-        if self._decryptor is None or self._key_source is not connection.secret_key:
-            self._decryptor = PacketDecryptor(connection.mode, bytes(connection.secret_key))
+        if packet.extended:
+            self.stats.extended += 1
+        if connection.secret_key is not self._key_source:  # a new key on every (re)connect
+            key = bytes(connection.secret_key)
+            self._box = nacl.secret.Aead(key)
+            self._decryptor = PacketDecryptor(connection.mode, key)
             self._key_source = connection.secret_key
-        return bytes(self._decryptor.decrypt_rtp(packet))
+        if connection.mode == RTPSIZE_MODE:
+            payload = self._decrypt_rtpsize(packet, raw)
+        else:  # legacy modes Discord no longer offers: voice-recv's own decryption
+            assert self._decryptor is not None
+            payload = bytes(self._decryptor.decrypt_rtp(packet))
+        if packet.padding:
+            # RFC 3550 §5.1: the last byte counts the padding bytes, itself included. It is
+            # inside the encrypted part, so it can only be removed now, before DAVE.
+            self.stats.padded += 1
+            count = payload[-1] if payload else 0
+            if count == 0 or count > len(payload):
+                raise CryptoError("invalid RTP padding")
+            payload = payload[:-count]
+        return payload
+
+    def _decrypt_rtpsize(self, packet: rtp.RTPPacket, raw: bytes) -> bytes:
+        """aead_xchacha20_poly1305_rtpsize, framed by hand: voice-recv parses the extension's
+        elements and can run past them into the payload (and fail) on padded extensions.
+        The fixed header, the CSRCs and the extension's 4-byte header are authenticated in
+        the clear; the extension's body is encrypted with the payload and comes first."""
+        assert self._box is not None
+        clear = 12 + 4 * packet.cc + (4 if packet.extended else 0)
+        if len(raw) < clear + 4 + 16:
+            raise CryptoError("packet too short")
+        nonce = bytes(raw[-4:]) + bytes(20)
+        plain = self._box.decrypt(bytes(raw[clear:-4]), bytes(raw[:clear]), nonce)
+        if packet.extended:
+            words = int.from_bytes(raw[clear - 2 : clear], "big")
+            plain = plain[4 * words :]
+        return bytes(plain)
 
     def _dave_decrypt(self, user_id: int, payload: bytes) -> bytes | None:
         connection = self.vc._connection
         session = connection.dave_session
-        if session is None or connection.dave_protocol_version == 0 or payload == OPUS_SILENCE:
-            return payload  # no end-to-end encryption, or a silence frame (never encrypted)
+        if payload == OPUS_SILENCE:
+            self.stats.silence += 1
+            return payload  # never end-to-end encrypted
+        if session is None or connection.dave_protocol_version == 0:
+            return payload  # no end-to-end encryption on this call (or it was downgraded)
         try:
-            return bytes(session.decrypt(user_id, davey.MediaType.audio, payload))
-        except Exception as exc:  # keys not there yet (joining, epoch change) or a bad frame
-            self.stats.dave_errors += 1
-            if self.stats.dave_errors in (1, 10, 100) or self.stats.dave_errors % 1000 == 0:
-                log.info(
-                    "DAVE decrypt failed for %s (%d so far): %s",
-                    user_id,
-                    self.stats.dave_errors,
-                    exc,
-                )
+            frame = bytes(session.decrypt(user_id, davey.MediaType.audio, payload))
+        except Exception as exc:  # no key yet (joining, epoch change), or a bad frame
+            text = str(exc)
+            if any(word in text for word in NO_KEY_ERRORS):
+                self.stats.no_key += 1
+                count, what = self.stats.no_key, "no DAVE key yet"
+            else:
+                self.stats.dave_errors += 1
+                count, what = self.stats.dave_errors, "DAVE decrypt failed"
+            if count in (1, 10, 100) or count % 1000 == 0:
+                log.info("%s for %s (%d so far): %s", what, user_id, count, text)
             return None
+        if payload.endswith(DAVE_MAGIC):
+            self.stats.decrypted += 1
+        else:
+            self.stats.passthrough += 1  # let through by the session during a transition
+        return frame
 
     def _decode(self, packet: rtp.RTPPacket, user_id: int, payload: bytes) -> None:
         with self._lock:
@@ -229,7 +319,15 @@ class VoiceReceiver:
                 frames.append(stream.decoder.decode(payload, fec=False))
             except opus.OpusError:
                 self.stats.opus_errors += 1  # a corrupt frame: drop it, keep the stream
-                frames.append(b"\0" * 3840)  # keep the VAD's clock: 20 ms of silence
+                # Conceal it rather than insert digital zeros: keeps the VAD's clock, and
+                # exact zeros make webrtcvad take a faint noise floor for speech later.
+                frames.append(self._conceal(stream.decoder))
         for pcm in frames:
             self.stats.frames += 1
             self.sink(user_id, pcm)
+
+    def _conceal(self, decoder: opus.Decoder) -> bytes:
+        try:
+            return decoder.decode(None, fec=False)
+        except opus.OpusError:
+            return bytes(DISCORD_FRAME_BYTES)
