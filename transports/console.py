@@ -8,6 +8,7 @@ prints one JSON object per reply on standard output.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import re
@@ -46,9 +47,7 @@ class ConsoleTransport:
     json_mode: bool = False
     out: IO[str] = field(default_factory=lambda: sys.stdout)
     err: IO[str] = field(default_factory=lambda: sys.stderr)
-    user: User = field(
-        default_factory=lambda: User(id="console", name="console", roles=frozenset({"admin"}))
-    )
+    user: User = field(default_factory=lambda: User(id="console", name="console"))
     console_commands: dict[str, Callable[[str], Any]] = field(default_factory=dict)
     """Extra commands that only make sense here (voice mode adds `say`)."""
     voice: ConsoleVoice | None = None
@@ -60,8 +59,12 @@ class ConsoleTransport:
 
     def __post_init__(self) -> None:
         if self.app.config.permissions.console_user_is_admin:
+            # the owner at the keyboard; with it off, the console user has no roles at all
             self.user = User(
-                id=self.user.id, name=self.user.name, roles=self.user.roles, is_admin=True
+                id=self.user.id,
+                name=self.user.name,
+                roles=self.user.roles | {"admin"},
+                is_admin=True,
             )
         self.app.jobs.subscribe(self._on_job_event)
         self.console_commands.setdefault("wait", self._wait_command)
@@ -333,6 +336,9 @@ async def run_console(
 ) -> None:
     """The console; with `speak`, join the voice channel, say those files, print what happened."""
     console = ConsoleTransport(app, json_mode=json_mode)
+    if isinstance(stream, io.TextIOWrapper):
+        # bytes that are not UTF-8 become U+FFFD: one odd line, not the end of the console
+        stream.reconfigure(errors="replace")
     try:
         if speak:
             await console.handle_line("say " + " ".join(shlex.quote(f) for f in speak))
