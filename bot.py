@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,8 @@ from assistant.config import Config, ConfigError, load_config
 from assistant.errors import CannotStart
 from assistant.logs import setup_logging
 from assistant.startup import check_start
+
+log = logging.getLogger("trainer")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -54,10 +57,19 @@ async def run_console(config: Config, json_mode: bool, speak: list[str] | None) 
     from transports.console import run_console as console_loop
 
     app = Assistant(config)
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        # a service manager stopping us, or the terminal closing: stop cleanly, exit 0
+        if main is not None:
+            loop.add_signal_handler(sig, main.cancel)
     try:
         await app.start()
         await console_loop(app, json_mode=json_mode, speak=speak)
+    except asyncio.CancelledError:
+        log.info("stopping: signal received")
     finally:
+        # the running job ends as interrupted, its worker and staging folder are removed
         await app.close()
 
 

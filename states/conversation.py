@@ -166,6 +166,10 @@ class Conversation(StateChart):
         command, so speech it cannot make out gets "didn't catch that" instead of silence."""
         self.capturing = False
         """In listening: the speaker is mid-utterance (otherwise waiting for them to start)."""
+        self.began_in_window = False
+        """The utterance being listened to or transcribed was begun by the partner inside
+        their follow-up window, so it is addressed however long speaking and recognition take
+        (under load, recognition alone can outlast the window)."""
         self.utterance: UtteranceEnded | None = None
         self.transcript: Transcript | None = None
         self.intent: Any = None
@@ -240,10 +244,12 @@ class Conversation(StateChart):
         """Someone started speaking while idle: listen to them (they still need the wake)."""
         self.speaker = speaker
         self.capturing = True
+        self.began_in_window = False
 
     def capture(self, speaker: str) -> None:
         self.speaker = speaker
         self.capturing = True
+        self.began_in_window = True  # guarded by is_partner: inside the window
         self._arm("utterance", self.settings.max_utterance_seconds)
 
     def interrupted_by_speech(self, speaker: str) -> None:
@@ -253,6 +259,7 @@ class Conversation(StateChart):
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.capturing = True
+        self.began_in_window = True
 
     def interrupted_by_wake(self, speaker: str, in_speech: bool = True) -> None:
         """A wake phrase from `speaker` while speaking: they become the partner."""
@@ -283,12 +290,14 @@ class Conversation(StateChart):
         self.speaker = item.speaker
         self.utterance = item.utterance
         self.capturing = False
+        self.began_in_window = False
 
     def classify(self, transcript: Transcript, intent: Any = None) -> None:
         """Decide what the transcript means here: only the partner may skip the wake phrase."""
         self.transcript = transcript
         self.intent = intent
-        partner = self.speaker == self.partner and self.follow_up_open()
+        partner = self.speaker == self.partner and (self.follow_up_open() or self.began_in_window)
+        self.began_in_window = False
         addressed = transcript.wake or partner
         unclear = transcript.rejected or not transcript.text
         if not addressed or (not transcript.wake and unclear and not self.prompted):
@@ -362,6 +371,7 @@ class Conversation(StateChart):
         s = self.settings
         if state.id == "idle":
             self.prompted = False
+            self.began_in_window = False
             self.speaker = None
             self.capturing = False
             self.saying = None

@@ -8,12 +8,16 @@ prints one JSON object per reply on standard output.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import re
 import shlex
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +42,12 @@ PROMPT = "trainer> "
 NOT_UNDERSTOOD = Reply(
     text="I didn't find a command in that. Type `help` to see what I can do.", ok=False
 )
+ASK_BEFORE_QUIT = (
+    "A training job is running ({jobs}); quitting now interrupts it (you can train again "
+    "later). To quit anyway, {again}; to keep it, carry on."
+)
+CTRL_C_CONFIRM_S = 10.0
+"""A second Ctrl-C within this many seconds of the question quits."""
 BOLD = re.compile(r"\*\*(.+?)\*\*")
 
 
@@ -56,6 +66,7 @@ class ConsoleTransport:
     """Shown when waiting for input on a terminal; redrawn after announcements."""
     _next_id: int = 0
     _bar_open: bool = False
+    _ctrl_c_at: float = -1e9
 
     def __post_init__(self) -> None:
         if self.app.config.permissions.console_user_is_admin:
@@ -294,6 +305,26 @@ class ConsoleTransport:
             await self.voice.registry.close()
             self.voice.registry.parts.close()
 
+    def running_jobs(self) -> list[int]:
+        return [job.id for job in self.app.store.jobs(GUILD, active_only=True)]
+
+    def _job_names(self) -> str:
+        return ", ".join(f"#{job_id}" for job_id in self.running_jobs())
+
+    def interrupt(self, main: asyncio.Task[Any]) -> None:
+        """Ctrl-C: quit at once, unless a job runs; then ask, and a second Ctrl-C quits."""
+        now = time.monotonic()
+        if self.running_jobs() and now - self._ctrl_c_at > CTRL_C_CONFIRM_S:
+            self._ctrl_c_at = now
+            self._close_bar()
+            print(file=self.out)
+            self._note(ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="press Ctrl-C again"))
+            if self.prompt:
+                print(self.prompt, end="", file=self.out, flush=True)
+            return
+        print(file=self.out, flush=True)
+        main.cancel()
+
     async def _wait_command(self, rest: str) -> None:
         await self.wait_for_jobs()
 
@@ -307,10 +338,20 @@ class ConsoleTransport:
         self.prompt = PROMPT if interactive else ""
         if interactive and not self.json_mode:
             print("Trainer console. Type `help` for commands, `quit` to leave.", file=self.out)
+        quit_asked = False
         while True:
-            line = await asyncio.to_thread(_read_line, stream, self.prompt)
-            if line is None or line.strip().lower() in QUIT_WORDS:
+            line = await _next_line(stream, self.prompt)
+            if line is None:
                 break
+            if line.strip().lower() in QUIT_WORDS:
+                if not interactive or quit_asked or not self.running_jobs():
+                    break
+                quit_asked = True
+                self._note(
+                    ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="type `quit` again")
+                )
+                continue
+            quit_asked = False
             try:
                 await self.handle_line(line)
             except Exception:
@@ -319,6 +360,33 @@ class ConsoleTransport:
                 self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
         if not interactive:
             await self.wait_for_jobs()
+
+
+async def _next_line(stream: IO[str], prompt: str) -> str | None:
+    """The next line, read in a daemon thread: a blocked `input()` must not keep the process
+    alive after SIGTERM or Ctrl-C (asyncio's own executor would wait for Enter first)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line)
+
+    def read() -> None:
+        line, error = None, None
+        try:
+            line = _read_line(stream, prompt)
+        except Exception as exc:  # a closed stream: passed on to the console loop
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await future
 
 
 def _read_line(stream: IO[str], prompt: str) -> str | None:
@@ -336,6 +404,10 @@ async def run_console(
 ) -> None:
     """The console; with `speak`, join the voice channel, say those files, print what happened."""
     console = ConsoleTransport(app, json_mode=json_mode)
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if main is not None and stream.isatty():
+        loop.add_signal_handler(signal.SIGINT, console.interrupt, main)
     if isinstance(stream, io.TextIOWrapper):
         # bytes that are not UTF-8 become U+FFFD: one odd line, not the end of the console
         stream.reconfigure(errors="replace")
