@@ -7,6 +7,7 @@ SIGINT to the whole process group, and the bot decides what a Ctrl-C means (it m
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -19,7 +20,10 @@ POLL_SECONDS = 0.5
 def stop_when_orphaned() -> None:
     """Call first thing in a worker process."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
+    # The parent's pid as multiprocessing recorded it when it started us: by the time this
+    # runs (imports take seconds on a loaded machine) the parent may already be gone.
+    known = multiprocessing.parent_process()
+    parent = known.pid if known is not None and known.pid else os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
