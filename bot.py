@@ -14,13 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from assistant.config import Config, ConfigError, load_config
+from assistant.errors import CannotStart
 from assistant.logs import setup_logging
+from assistant.startup import check_start
+
+log = logging.getLogger("trainer")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -51,11 +57,26 @@ async def run_console(config: Config, json_mode: bool, speak: list[str] | None) 
     from transports.console import run_console as console_loop
 
     app = Assistant(config)
-    await app.start()
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        # a service manager stopping us, or the terminal closing: stop cleanly, exit 0
+        if main is not None:
+            loop.add_signal_handler(sig, main.cancel)
     try:
+        await app.start()
         await console_loop(app, json_mode=json_mode, speak=speak)
+    except asyncio.CancelledError:
+        log.info("stopping: signal received")
     finally:
+        # the running job ends as interrupted, its worker and staging folder are removed
         await app.close()
+
+
+def cannot_start(reason: object) -> int:
+    """The one line a start-up problem prints (the log, if open, has the details)."""
+    print(f"Trainer cannot start: {reason}", file=sys.stderr)
+    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,9 +84,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"Trainer cannot start: {exc}", file=sys.stderr)
-        return 2
+        return cannot_start(exc)
     mode = args.mode or "run"
+    try:
+        return run_mode(args, config, mode)
+    except CannotStart as exc:
+        return cannot_start(exc)
+    except Exception:
+        # Never a traceback on the terminal: it goes to the log, the terminal gets one line.
+        logging.getLogger("trainer").exception("Trainer stopped because of an internal error")
+        print(
+            "Trainer stopped because of an internal error; the log has the details.",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if mode == "diagram":
         from states.diagram import write_diagram
@@ -83,15 +118,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(config, args.uri, args.recognizers))
         return 0
-    if mode == "run" and token:
-        setup_logging(config, quiet_console=False)
-        from transports.discord.run import run_discord
+    lock = check_start(config)
+    try:
+        if mode == "run" and token:
+            setup_logging(config, quiet_console=False)
+            from transports.discord.run import run_discord
 
-        return run_discord(config, token)
-    setup_logging(config, quiet_console=True)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_console(config, getattr(args, "json", False), getattr(args, "speak", None)))
-    return 0
+            return run_discord(config, token)
+        setup_logging(config, quiet_console=True)
+        json_mode, speak = getattr(args, "json", False), getattr(args, "speak", None)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_console(config, json_mode, speak))
+        return 0
+    finally:
+        lock.release()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from .commands.arguments import finish, parse
 from .commands.registry import Command
 from .config import Config
 from .datasets import ARCHIVE_FOLDER
-from .errors import UserError
+from .errors import CannotStart, UserError
 from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
@@ -49,6 +49,14 @@ class Assistant:
         self._matchers: dict[str, IntentMatcher] = {}
 
     async def start(self) -> None:
+        if self.config.voice.intents_file is not None:
+            try:  # a broken file would otherwise fail every typed sentence later
+                _ = self.intents
+            except ValueError as exc:  # unreadable: the message names the file
+                raise CannotStart(str(exc)) from None
+            except Exception as exc:  # readable but not valid templates
+                path = self.config.voice.intents_file
+                raise CannotStart(f"voice.intents_file {path} is not valid: {exc}") from None
         for job in self.jobs.recover():
             log.warning("job %s was still running when the bot stopped; marked interrupted", job.id)
 

@@ -27,3 +27,8 @@ class LimitExceeded(UserError):
 
 class BadInput(UserError):
     """Arguments that cannot be parsed (malformed JSON, wrong type, unknown option)."""
+
+
+class CannotStart(Exception):
+    """A problem found at start-up (damaged database, another instance, unusable folders);
+    bot.py prints it as one line, "Trainer cannot start: ...", and exits with status 2."""

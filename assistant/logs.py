@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from logging.handlers import RotatingFileHandler
+from pathlib import Path
 
 from .config import Config
 
@@ -17,7 +18,11 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self) -> None:
         super().__init__()
-        self.secrets = [v for name in SECRET_VARIABLES if len(v := os.environ.get(name, "")) >= 8]
+        # Every length counts: a short test key echoed in an error body is still a secret.
+        # Longest first, so a secret that contains another is replaced whole.
+        raw = [os.environ.get(name, "") for name in SECRET_VARIABLES]
+        values = {v for value in raw for v in (value, value.strip()) if v.strip()}
+        self.secrets = sorted(values, key=len, reverse=True)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
@@ -32,18 +37,37 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class OneLine(logging.Formatter):
+    """The terminal's format: the message only. Tracebacks (with host paths) go to the log
+    file alone; the line says where to look."""
+
+    def __init__(self, fmt: str, log_file: Path) -> None:
+        super().__init__(fmt)
+        self.log_file = log_file
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            line = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        return line + (f" (details in {self.log_file})" if saved[0] or saved[1] else "")
+
+
 def setup_logging(config: Config, *, quiet_console: bool) -> None:
     """Full detail (tracebacks included) goes to state/trainer.log; the terminal gets warnings
     only when a console user is typing, so log lines do not mix with replies."""
     config.state_dir.mkdir(parents=True, exist_ok=True)
     redact = RedactSecrets()
+    log_file = config.state_dir / "trainer.log"
     file_handler = RotatingFileHandler(
-        config.state_dir / "trainer.log", maxBytes=5_000_000, backupCount=3, encoding="utf-8"
+        log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8"
     )
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     terminal = logging.StreamHandler(sys.stderr)
     terminal.setLevel(logging.WARNING if quiet_console else logging.INFO)
-    terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    terminal.setFormatter(OneLine("%(levelname)s %(name)s: %(message)s", log_file))
     root = logging.getLogger()
     root.handlers.clear()
     for handler in (file_handler, terminal):

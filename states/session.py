@@ -106,6 +106,10 @@ class GuildVoiceSession:
         self.settings = settings or ConversationSettings()
         self.trace: list[TraceEntry] = []
         self._streams: dict[str, _Stream] = {}
+        self._users: dict[str, User] = {}
+        """Everyone who spoke in this session, latest first seen: a stream may end (a file
+        fed in full, someone leaving) before a busy recogniser has finished with its last
+        utterance, whose command still runs as that person, with their roles."""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
         self._voice_lock = asyncio.Lock()
@@ -183,6 +187,7 @@ class GuildVoiceSession:
         stream = self._streams.get(user.id)
         if stream is None:
             stream = self._streams[user.id] = _Stream(user, self.parts.make_vad())
+            self._users[user.id] = user
         return stream
 
     def _speech_started(self, stream: _Stream) -> None:
@@ -445,7 +450,9 @@ class GuildVoiceSession:
 
     def _user(self, speaker: str) -> User:
         stream = self._streams.get(speaker)
-        return stream.user if stream is not None else User(id=speaker, name=speaker)
+        if stream is not None:
+            return stream.user
+        return self._users.get(speaker) or User(id=speaker, name=speaker)
 
     def _name(self, speaker: str) -> str:
         return self._user(speaker).name

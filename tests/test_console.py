@@ -178,7 +178,8 @@ def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) ->
     heard = [e["text"] for e in events if e.get("event") == "heard"]
     said = [e["text"] for e in events if e.get("event") == "said"]
     assert heard == ["select dataset reviews"], result.stderr
-    assert said and said[0].startswith("Selected reviews")
+    # on a busy machine "Still working on it." may come first: the answer must still follow
+    assert [s for s in said if s.startswith("Selected reviews")], said
     answers = sorted((workdir / "state" / "console-voice").glob("*-answer.wav"))
     assert answers and answers[0].stat().st_size > 10_000  # real speech, not an empty file
 

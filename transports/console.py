@@ -8,10 +8,15 @@ prints one JSON object per reply on standard output.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import logging
 import shlex
+import signal
 import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +40,12 @@ ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
 PROMPT = "trainer> "
 WELCOME = "Trainer console. Type `help` for commands, `quit` to leave."
+ASK_BEFORE_QUIT = (
+    "A training job is running ({jobs}); quitting now interrupts it (you can train again "
+    "later). To quit anyway, {again}; to keep it, carry on."
+)
+CTRL_C_CONFIRM_S = 10.0
+"""A second Ctrl-C within this many seconds of the question quits."""
 
 
 @dataclass
@@ -43,9 +54,7 @@ class ConsoleTransport:
     json_mode: bool = False
     out: IO[str] = field(default_factory=lambda: sys.stdout)
     err: IO[str] = field(default_factory=lambda: sys.stderr)
-    user: User = field(
-        default_factory=lambda: User(id="console", name="console", roles=frozenset({"admin"}))
-    )
+    user: User = field(default_factory=lambda: User(id="console", name="console"))
     console_commands: dict[str, Callable[[str], Any]] = field(default_factory=dict)
     """Extra commands that only make sense here (voice mode adds `say`)."""
     voice: ConsoleVoice | None = None
@@ -56,11 +65,16 @@ class ConsoleTransport:
     """Line editing, history and the progress line, when a person types at a real terminal."""
     _next_id: int = 0
     _bar_open: bool = False
+    _ctrl_c_at: float = -1e9
 
     def __post_init__(self) -> None:
         if self.app.config.permissions.console_user_is_admin:
+            # the owner at the keyboard; with it off, the console user has no roles at all
             self.user = User(
-                id=self.user.id, name=self.user.name, roles=self.user.roles, is_admin=True
+                id=self.user.id,
+                name=self.user.name,
+                roles=self.user.roles | {"admin"},
+                is_admin=True,
             )
         self.app.jobs.subscribe(self._on_job_event)
         self.console_commands.setdefault("wait", self._wait_command)
@@ -302,6 +316,26 @@ class ConsoleTransport:
             await self.voice.registry.close()
             self.voice.registry.parts.close()
 
+    def running_jobs(self) -> list[int]:
+        return [job.id for job in self.app.store.jobs(GUILD, active_only=True)]
+
+    def _job_names(self) -> str:
+        return ", ".join(f"#{job_id}" for job_id in self.running_jobs())
+
+    def interrupt(self, main: asyncio.Task[Any]) -> None:
+        """Ctrl-C: quit at once, unless a job runs; then ask, and a second Ctrl-C quits."""
+        now = time.monotonic()
+        if self.running_jobs() and now - self._ctrl_c_at > CTRL_C_CONFIRM_S:
+            self._ctrl_c_at = now
+            self._close_bar()
+            print(file=self.out)
+            self._note(ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="press Ctrl-C again"))
+            if self.prompt:
+                print(self.prompt, end="", file=self.out, flush=True)
+            return
+        print(file=self.out, flush=True)
+        main.cancel()
+
     async def _wait_command(self, rest: str) -> None:
         await self.wait_for_jobs()
 
@@ -318,10 +352,20 @@ class ConsoleTransport:
         self.prompt = PROMPT if interactive else ""
         if interactive and not self.json_mode:
             print(WELCOME, file=self.out)
+        quit_asked = False
         while True:
-            line = await asyncio.to_thread(_read_line, stream, self.prompt)
-            if line is None or line.strip().lower() in QUIT_WORDS:
+            line = await _next_line(stream, self.prompt)
+            if line is None:
                 break
+            if line.strip().lower() in QUIT_WORDS:
+                if not interactive or quit_asked or not self.running_jobs():
+                    break
+                quit_asked = True
+                self._note(
+                    ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="type `quit` again")
+                )
+                continue
+            quit_asked = False
             await self.handle_safely(line)
         if not interactive:
             await self.wait_for_jobs()
@@ -332,13 +376,24 @@ class ConsoleTransport:
         with self.terminal.printing():
             self.out = sys.stdout  # now the stream that prints above the prompt line
             print(WELCOME, file=self.out)
+            asked_at = -1e9
             while True:
                 try:
                     line = await self.terminal.read(PROMPT)
                 except KeyboardInterrupt:
+                    line = "\x03"  # Ctrl-C at the prompt (the terminal is in raw mode)
+                if line is None:
                     break
-                if line is None or line.strip().lower() in QUIT_WORDS:
-                    break
+                ctrl_c = line == "\x03"
+                if ctrl_c or line.strip().lower() in QUIT_WORDS:
+                    now = time.monotonic()
+                    if not self.running_jobs() or now - asked_at < CTRL_C_CONFIRM_S:
+                        break
+                    asked_at = now
+                    again = "press Ctrl-C again" if ctrl_c else "type `quit` again"
+                    self._note(ASK_BEFORE_QUIT.format(jobs=self._job_names(), again=again))
+                    continue
+                asked_at = -1e9
                 await self.handle_safely(line)
 
     async def handle_safely(self, line: str) -> None:
@@ -348,6 +403,33 @@ class ConsoleTransport:
             # the console itself must survive anything; the log has the details
             log.exception("console could not handle %r", line)
             self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
+
+
+async def _next_line(stream: IO[str], prompt: str) -> str | None:
+    """The next line, read in a daemon thread: a blocked `input()` must not keep the process
+    alive after SIGTERM or Ctrl-C (asyncio's own executor would wait for Enter first)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str | None] = loop.create_future()
+
+    def deliver(line: str | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(line)
+
+    def read() -> None:
+        line, error = None, None
+        try:
+            line = _read_line(stream, prompt)
+        except Exception as exc:  # a closed stream: passed on to the console loop
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is already closed: nobody waits
+            loop.call_soon_threadsafe(deliver, line, error)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await future
 
 
 def _read_line(stream: IO[str], prompt: str) -> str | None:
@@ -365,6 +447,13 @@ async def run_console(
 ) -> None:
     """The console; with `speak`, join the voice channel, say those files, print what happened."""
     console = ConsoleTransport(app, json_mode=json_mode)
+    main = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    if main is not None and stream.isatty():
+        loop.add_signal_handler(signal.SIGINT, console.interrupt, main)
+    if isinstance(stream, io.TextIOWrapper):
+        # bytes that are not UTF-8 become U+FFFD: one odd line, not the end of the console
+        stream.reconfigure(errors="replace")
     try:
         if speak:
             await console.handle_line("say " + " ".join(shlex.quote(f) for f in speak))

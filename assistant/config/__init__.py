@@ -14,6 +14,7 @@ from .discord import DiscordSettings
 from .voice import VoiceSettings
 
 ENV_CONFIG = "TRAINER_CONFIG"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config.yaml"
 
 __all__ = [
@@ -46,6 +47,7 @@ class Config(Section):
     storage_url: str | None = None
     """sqlite:///PATH (default: state_dir/trainer.db) or postgresql://… to scale out (README)."""
     log_level: str = "INFO"
+    """DEBUG, INFO, WARNING, ERROR or CRITICAL: the least severe level written to the log."""
     limits: Limits = Limits()
     permissions: Permissions = Permissions()
     trainer: TrainerSettings = TrainerSettings()
@@ -59,6 +61,28 @@ class Config(Section):
         if url is not None and not url.startswith(("sqlite://", "postgresql://", "postgres://")):
             raise ValueError("use sqlite:///PATH or postgresql://USER@HOST/DATABASE")
         return url
+
+    @field_validator("storage_url")
+    @classmethod
+    def _sqlite_form(cls, url: str | None) -> str | None:
+        if url is None or not url.startswith("sqlite:"):
+            return url
+        if url == "sqlite://:memory:":
+            return url
+        if not url.startswith("sqlite:///") or url == "sqlite:///":
+            raise ValueError(
+                "write sqlite:///PATH with three slashes (sqlite:///trainer.db is relative to "
+                "config.yaml's folder, sqlite:////var/lib/trainer.db is absolute), "
+                "or sqlite://:memory:"
+            )
+        return url
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, level: str) -> str:
+        if level.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}, not {level!r}")
+        return level.upper()
 
     @property
     def database_url(self) -> str:
@@ -83,6 +107,11 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         raise ConfigError(
             f"{chosen}: not valid YAML{where}" + (f" ({problem})" if problem else "")
         ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{chosen}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{chosen}: cannot be read ({exc.strerror})") from None
     if not isinstance(raw, dict):
@@ -96,4 +125,22 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     base = chosen.resolve().parent
     config.data_root = (base / config.data_root).resolve()
     config.state_dir = (base / config.state_dir).resolve()
+    if config.storage_url and config.storage_url.startswith("sqlite:///"):
+        database = base / config.storage_url.removeprefix("sqlite:///")
+        config.storage_url = f"sqlite:///{database.resolve()}"
+    if config.voice.intents_file is not None:
+        config.voice.intents_file = (base / config.voice.intents_file).resolve()
+    _check_folders(chosen.resolve(), config)
     return config
+
+
+def _check_folders(path: Path, config: Config) -> None:
+    """Users may download anything in the data root, so it must not hold the state folder
+    (the database, the log) or this file."""
+    root = config.data_root
+    for name, inside in (("state_dir", config.state_dir), ("the config file", path)):
+        if inside == root or root in inside.parents:
+            raise ConfigError(
+                f"{path}: data_root ({root}) contains {name} ({inside}), so users could "
+                "download it; choose a data_root folder that holds only data, e.g. `data`"
+            )

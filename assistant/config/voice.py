@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .core import Section
 
@@ -146,16 +146,29 @@ class TtsSettings(Section):
 
 
 class VoiceSettings(Section):
-    wake_phrases: list[str] = Field(default_factory=lambda: ["hey trainer", "okay trainer"])
-    """Any of these starts a command, or opens a short follow-up window on its own."""
+    wake_phrases: list[str] = Field(
+        default_factory=lambda: ["hey trainer", "okay trainer"], min_length=1
+    )
+    """Any of these starts a command, or opens a short follow-up window on its own. At least
+    one: without a wake phrase nothing spoken would ever be acted on."""
     vad: VadSettings = VadSettings()
     """Voice activity detection."""
+
+    @field_validator("wake_phrases")
+    @classmethod
+    def _phrases_have_words(cls, phrases: list[str]) -> list[str]:
+        for phrase in phrases:
+            if not any(c.isalnum() for c in phrase):
+                raise ValueError(f"wake phrase {phrase!r} has no words")
+        return phrases
+
     asr: AsrSettings = AsrSettings()
     """Speech recognition."""
     tts: TtsSettings = TtsSettings()
     """Speech output."""
     intents_file: Path | None = None
     """Extra sentence templates (hassil YAML) merged over the built-in ones; same intent names
-    replace the built-in data of that intent."""
+    replace the built-in data of that intent. Relative to config.yaml's folder; checked at
+    start-up."""
     max_file_seconds: float = Field(600.0, gt=0)
     """Decoding an audio file stops after this many seconds of audio (memory bound)."""

@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import CannotStart
+
 
 class Row(Protocol):
     """A result row readable by position (`row[0]`) and by column name (`row["id"]`)."""
@@ -50,6 +52,16 @@ class Database(Protocol):
     def close(self) -> None: ...
 
 
+def damaged_database(path: str | Path, exc: Exception) -> str:
+    """What is wrong with a database file that SQLite refuses, and how to recover (README,
+    Safety). The file is never changed or replaced here: it may be all that is left."""
+    return (
+        f"the database {path} is damaged ({exc}). It was left as it is. To recover, stop "
+        f"Trainer, move it aside (mv {path} {path}.damaged), then restore a backup, or salvage "
+        f'what is readable with: sqlite3 {path}.damaged ".recover" | sqlite3 {path}'
+    )
+
+
 class SqliteDatabase:
     """One SQLite connection in WAL mode guarded by a lock: every call is short."""
 
@@ -59,9 +71,17 @@ class SqliteDatabase:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.execute("PRAGMA busy_timeout=5000")
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            # A truncated file opens fine and fails later, deep in some command: check it now.
+            problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise CannotStart(damaged_database(path, exc)) from None
 
     def execute(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
         with self._lock:

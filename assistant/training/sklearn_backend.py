@@ -50,6 +50,7 @@ from .base import (
     data_hash,
     split_examples,
 )
+from .orphan import stop_when_orphaned
 from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -344,6 +345,7 @@ class _Worker:
 
 def _serve(connection: Connection, threads: int) -> None:
     """Training process body: import once, then fit one job after another until the pipe ends."""
+    stop_when_orphaned()
     # Before numpy loads: OpenMP/BLAS read these once, at import.
     for variable in _THREAD_VARIABLES:
         os.environ[variable] = str(threads)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import discord
 
 from assistant.app import Assistant
@@ -48,6 +49,34 @@ async def default_sessions(bot: TrainerBot) -> SessionRegistry:
     )
 
 
+LOGIN_RETRY_FIRST_S = 1.0
+LOGIN_RETRY_MAX_S = 60.0
+
+
+async def login(bot: TrainerBot, token: str) -> None:
+    """Log in, retrying with exponential back-off while Discord cannot be reached (no network
+    yet at boot, an outage): one warning line per attempt, never a traceback. A rejected token
+    is not retried. Once logged in, discord.py's own reconnect loop takes over."""
+    delay = LOGIN_RETRY_FIRST_S
+    while True:
+        try:
+            await bot.login(token)
+            return
+        except (
+            aiohttp.ClientConnectionError,
+            OSError,
+            TimeoutError,
+            discord.DiscordServerError,
+        ) as exc:
+            log.warning("cannot reach Discord (%s); retrying in %.0f s", _reason(exc), delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, LOGIN_RETRY_MAX_S)
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
 class DiscordApp:
     """The assistant plus the bot, started and stopped together."""
 
@@ -79,7 +108,7 @@ class DiscordApp:
             **self._client_options,
         )
         self.bot = bot
-        await bot.login(self._token)  # raises LoginFailure on a bad token, before connecting
+        await login(bot, self._token)  # raises LoginFailure on a bad token, before connecting
         self._task = asyncio.get_running_loop().create_task(bot.connect(reconnect=True))
         return bot
 
@@ -119,7 +148,14 @@ async def serve_discord(config: Config, token: str) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     try:
-        await app.start()
+        starting = asyncio.ensure_future(app.start())
+        stopping = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # stopped while still trying to reach Discord
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return
+        starting.result()
         closed = asyncio.ensure_future(app.wait_closed())
         stopping = asyncio.ensure_future(stop.wait())
         await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
