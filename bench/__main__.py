@@ -8,7 +8,13 @@ import sys
 import time
 from pathlib import Path
 
-BENCHES = ["training_bench", "voice_bench", "conversation_bench", "discord_receive_bench"]
+BENCHES = [
+    "training_bench",
+    "voice_bench",
+    "conversation_bench",
+    "discord_receive_bench",
+    "scale_bench",
+]
 HERE = Path(__file__).resolve().parent
 
 
