@@ -93,6 +93,8 @@ async def test_cancel_reaches_the_job_on_the_worker(
         worker.stop()
     assert cancelled.status == "cancelled", cancelled
     assert app.store.models("g1") == [] and app.store.job(waiting.id).status == "cancelled"
+    # The queue keeps no copy of the users' examples once a job has ended.
+    assert app.store.database.execute("SELECT COUNT(*) FROM procrastinate_jobs")[0][0] == 0
 
 
 async def test_a_dead_worker_leaves_its_job_interrupted_and_the_next_worker_goes_on(

@@ -220,7 +220,9 @@ class QueuedJobManager(JobManager):
         queue = await self._open()
         for queued in await queue.job_manager.list_jobs_async(lock=_lock(job.id)):
             # A job not started yet is simply dropped; a running one is asked to stop.
-            if await queue.job_manager.cancel_job_by_id_async(queued.id, abort=False):
+            if await queue.job_manager.cancel_job_by_id_async(
+                queued.id, abort=False, delete_job=True
+            ):
                 return self.store.update_job(job.id, status="cancelled", message="cancelled")
             await queue.job_manager.cancel_job_by_id_async(queued.id, abort=True)
         return await self.wait(job.id, timeout=self.config.trainer.openai.timeout_seconds + 10)
@@ -309,7 +311,7 @@ async def interrupt_stalled_jobs(queue: Any, store: Store) -> list[int]:
             store.update_job(job_id, status="interrupted", message=INTERRUPTED)
             interrupted.append(job_id)
             log.warning("job %s was on a worker that stopped; marked interrupted", job_id)
-        await queue.job_manager.finish_job(stale, status=Status.FAILED, delete_job=False)
+        await queue.job_manager.finish_job(stale, status=Status.FAILED, delete_job=True)
     return interrupted
 
 
@@ -369,6 +371,8 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
                 stalled_worker_timeout=STALLED_S,
                 abort_job_polling_interval=0.5,
                 shutdown_graceful_timeout=5,
+                # The store keeps the job's record; the queue's copy holds users' examples.
+                delete_jobs="always",
             )
         )
         watcher = asyncio.create_task(watch_stalled())
