@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TALK_INTERVAL_S = 10.0
 """Assumed pace of a talking guild: one spoken command every this many seconds."""
 UTTERANCES = 40
-COMMANDS_PER_PROCESS = 300
+COMMANDS_PER_PROCESS = 2000
 JOBS = 6
 EXAMPLES_PER_JOB = 3000
 SENTENCES = [
@@ -137,7 +138,11 @@ def speech_part(folder: Path) -> dict[str, Any]:
     server, uri = start_speech_server(config)
     try:
         local = measure_speech(uri, "local")
+        before = tree_cpu_s(server.pid)
         remote = measure_speech(uri, "server")
+        # The speech machine's share (with the client's warm-up utterances, so a little high).
+        server_cpu = tree_cpu_s(server.pid) - before
+        remote["speech_server_cpu_ms_per_command"] = round(server_cpu / UTTERANCES * 1000, 2)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -169,10 +174,10 @@ def commands_script() -> str:
 
 
 def run_consoles(folders: list[Path], url: str) -> dict[str, Any]:
-    """Start the consoles, feed each the same script, time until all answered everything."""
+    """Start the consoles, feed each the same script; throughput between the first reply and the
+    last (so start-up, which differs from process to process, is not counted)."""
     script = commands_script()
     configs = [console_config(folder, url) for folder in folders]
-    started = time.perf_counter()
     processes = [
         subprocess.Popen(
             [sys.executable, str(ROOT / "bot.py"), "--config", str(config), "console", "--json"],
@@ -184,39 +189,47 @@ def run_consoles(folders: list[Path], url: str) -> dict[str, Any]:
         )
         for config in configs
     ]
-    outputs = [p.communicate(script, timeout=900)[0] for p in processes]
-    wall = time.perf_counter() - started
-    replies = sum(len([line for line in out.splitlines() if line.strip()]) for out in outputs)
-    return {"processes": len(folders), "wall_s": round(wall, 2), "replies": replies}
+    stamps: list[list[float]] = [[] for _ in processes]
+
+    def read(index: int) -> None:
+        stdout = processes[index].stdout
+        assert stdout is not None
+        for line in stdout:
+            if line.strip():
+                stamps[index].append(time.perf_counter())
+
+    readers = [threading.Thread(target=read, args=(i,)) for i in range(len(processes))]
+    for reader in readers:
+        reader.start()
+    # Every process is started and warm before any command is sent.
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write("status\n")
+        process.stdin.flush()
+    while any(not s for s in stamps):
+        time.sleep(0.05)
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(script)
+        process.stdin.close()
+    for process in processes:
+        process.wait(timeout=900)
+    for reader in readers:
+        reader.join()
+    first = max(s[0] for s in stamps)  # the warm-up reply of the slowest to start
+    last = max(s[-1] for s in stamps)
+    replies = sum(len(s) - 1 for s in stamps)
+    return {
+        "processes": len(folders),
+        "replies": replies,
+        "steady_s": round(last - first, 2),
+        "commands_per_s": round(replies / (last - first), 1),
+    }
 
 
 def processes_part(server: Any, folder: Path) -> dict[str, Any]:
-    # Start-up (imports, connecting) is timed apart and taken out: throughput is the steady part.
-    empty = []
-    for count in (1, 2):
-        url = server.new_database()
-        started = time.perf_counter()
-        runs = [
-            subprocess.Popen(
-                [sys.executable, str(ROOT / "bot.py"), "--config", str(cfg), "console", "--json"],
-                cwd=cfg.parent,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                text=True,
-            )
-            for cfg in [console_config(folder / f"empty-{count}-{i}", url) for i in range(count)]
-        ]
-        for process in runs:
-            process.communicate("", timeout=300)
-        empty.append(time.perf_counter() - started)
     one = run_consoles([folder / "one"], server.new_database())
-    url = server.new_database()
-    two = run_consoles([folder / "two-a", folder / "two-b"], url)
-    for result, startup in ((one, empty[0]), (two, empty[1])):
-        steady = max(result["wall_s"] - startup, 0.001)
-        result["startup_s"] = round(startup, 2)
-        result["commands_per_s"] = round(COMMANDS_PER_PROCESS * result["processes"] / steady, 1)
+    two = run_consoles([folder / "two-a", folder / "two-b"], server.new_database())
     return {
         "one_process": one,
         "two_processes": two,
@@ -292,6 +305,8 @@ def write(results: dict[str, Any]) -> None:
         f"| bot-machine CPU per spoken command | {s['in_process']['bot_cpu_ms_per_command']} ms"
         f" (recognition in the bot's processes) | {s['speech_server']['bot_cpu_ms_per_command']}"
         " ms (speech server) | |",
+        "| speech-server CPU per spoken command | |"
+        f" {s['speech_server']['speech_server_cpu_ms_per_command']} ms (on the speech machine) | |",
         f"| talking guilds per core of the bot machine (a command every {TALK_INTERVAL_S:.0f} s)"
         f" | {s['in_process']['talking_guilds_per_core']} |"
         f" {s['speech_server']['talking_guilds_per_core']} | {s['guilds_per_core_ratio']}x |",
