@@ -84,7 +84,7 @@ async def test_cancel_reaches_the_job_on_the_worker(
 ) -> None:
     worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
     try:
-        running = await queue_training(app, "g1", 3000)
+        running = await queue_training(app, "g1", 20_000)
         waiting = await queue_training(app, "g2", 100)  # behind it: one job at a time
         await until(training(app, running.id), 60, "the worker trains")
         assert (await app.jobs.cancel(guild_id="g2")).status == "cancelled"
@@ -105,7 +105,7 @@ async def test_a_dead_worker_leaves_its_job_interrupted_and_the_next_worker_goes
     first = TrainingWorker(tmp_path / "machine-1", config.database_url).start()
     second = TrainingWorker(tmp_path / "machine-2", config.database_url)
     try:
-        doomed = await queue_training(app, "g1", 3000)
+        doomed = await queue_training(app, "g1", 20_000)
         waiting = await queue_training(app, "g2", 200)
         await until(training(app, doomed.id), 60, "the first worker trains")
         first.kill()

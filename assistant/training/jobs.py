@@ -181,7 +181,7 @@ class JobManager:
         """Run a job that another process created and queued (a queue worker runs it here)."""
         running = _Running(job.id, job.guild_id, cancelled)
         self._running[job.id] = running
-        backend = self.backends[job.backend]
+        backend = self._backend(job.backend)
         running.task = asyncio.create_task(
             self._run(job, backend, examples, running), name=f"training-job-{job.id}"
         )

@@ -174,7 +174,7 @@ class QueuedJobManager(JobManager):
             await asyncio.gather(self._follower, return_exceptions=True)
         if self._queue is not None:
             await self._queue.close_async()
-        await asyncio.gather(*self._callback_tasks, return_exceptions=True)
+        await super().close()  # nothing runs here; this closes the backends
 
     async def start(
         self,
