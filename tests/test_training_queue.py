@@ -123,3 +123,22 @@ async def test_a_dead_worker_leaves_its_job_interrupted_and_the_next_worker_goes
     }
     again = await queue_training(app, "g1", 100)  # the guild is free to train again
     assert again.status == "queued"
+
+
+async def test_two_workers_train_at_once_and_their_models_do_not_clash(
+    app: Assistant, config: Config, tmp_path: Path
+) -> None:
+    workers = [
+        TrainingWorker(tmp_path / f"machine-{n}", config.database_url).start() for n in (1, 2)
+    ]
+    try:
+        jobs = [await queue_training(app, f"g{n}", 2000) for n in range(4)]
+        done = [await asyncio.wait_for(app.jobs.wait(job.id), 180) for job in jobs]
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert [job.status for job in done] == ["succeeded"] * 4, done
+    assert len({job.model_version for job in done}) == 4
+    for n in range(4):  # every guild's model loads here, whichever machine trained it
+        loaded = app.jobs.classifier(f"g{n}")
+        assert loaded is not None and loaded[0].version == done[n].model_version

@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,8 @@ from ..storage import Store
 from ..storage.database import Database, PostgresDatabase, is_postgres, open_database
 from ..storage.records import Job, ModelRecord
 from .base import Classifier, Example
-from .jobs import JobEvent, JobManager
+from .jobs import BACKENDS, JobEvent, JobManager
+from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -315,6 +317,39 @@ async def interrupt_stalled_jobs(queue: Any, store: Store) -> list[int]:
     return interrupted
 
 
+class WorkerRegistry(ModelRegistry):
+    """Model versions numbered by their job's id: unique across workers on other machines, which
+    cannot see each other's model folders (a guild has one job at a time, so the guild says
+    which job is asking)."""
+
+    def __init__(self, state_dir: Path, store: Store) -> None:
+        super().__init__(state_dir, store)
+        self.job_of_guild: dict[str, int] = {}
+
+    def new_version(self, guild_id: str) -> str:
+        job_id = self.job_of_guild.get(guild_id)
+        if job_id is None:
+            return super().new_version(guild_id)
+        return f"v{job_id:04d}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+
+
+class WorkerJobManager(JobManager):
+    """The worker's job manager: runs queued jobs, names models by job id."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        super().__init__(store, config)
+        self.registry = WorkerRegistry(config.state_dir, store)
+        for name in BACKENDS:
+            self.registry.add_loader(name, self._loader(name))
+
+    def run_queued(
+        self, job: Job, examples: list[Example], cancelled: asyncio.Event
+    ) -> asyncio.Task[Job]:
+        assert isinstance(self.registry, WorkerRegistry)
+        self.registry.job_of_guild[job.guild_id] = job.id
+        return super().run_queued(job, examples, cancelled)
+
+
 async def run_worker(config: Config, concurrency: int = 1) -> None:
     """`bot.py worker`: run queued training jobs until SIGINT/SIGTERM."""
     from procrastinate import JobContext
@@ -327,7 +362,7 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
     database = open_database(config.database_url)
     store = UploadingStore(database, ModelFiles(database))
     ensure_queue_schema(database)
-    manager = JobManager(store, config)
+    manager = WorkerJobManager(store, config)
     manager.registry.clean_staging()
     queue = _queue_app(config.database_url)
 
