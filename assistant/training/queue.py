@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import signal
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -186,6 +187,8 @@ class QueuedJobManager(JobManager):
         dataset: str,
         examples: list[Example],
         requested_by: str | None,
+        add_to: int | None = None,
+        new_examples: Sequence[tuple[str, str, str]] = (),
     ) -> Job:
         self.check_start(guild_id, examples)
         backend = self.backend
@@ -197,6 +200,8 @@ class QueuedJobManager(JobManager):
             backend=backend.name,
             requested_by=requested_by,
             n_examples=len(examples),
+            add_to=add_to,
+            new_examples=new_examples,
         )
         try:
             await queue.configure_task(TASK, queue=QUEUE, lock=_lock(job.id)).defer_async(
