@@ -5,6 +5,7 @@
     python bot.py simulate FILE.wav [...] [--speak-to DIR]
     python bot.py diagram OUT.png
     python bot.py speech-server [--uri tcp://127.0.0.1:10300] [--recognizers N]
+    python bot.py worker [--concurrency N]     (training jobs; needs a postgresql storage_url)
 
 `--config PATH` (or TRAINER_CONFIG) chooses another config.yaml.
 """
@@ -49,6 +50,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--uri", default="tcp://127.0.0.1:10300", help="where to listen (no authentication)"
     )
     speech.add_argument("--recognizers", type=int, default=2, help="recognizer processes")
+    worker = sub.add_parser("worker", help="run queued training jobs (PostgreSQL storage)")
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at a time")
     return parser.parse_args(argv)
 
 
@@ -117,6 +120,17 @@ def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
 
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(config, args.uri, args.recognizers))
+        return 0
+    if mode == "worker":
+        setup_logging(config, quiet_console=False)
+        from assistant.errors import UserError
+        from assistant.training.queue import run_worker
+
+        try:
+            asyncio.run(run_worker(config, args.concurrency))
+        except UserError as exc:
+            print(f"Trainer cannot start the worker: {exc}", file=sys.stderr)
+            return 2
         return 0
     lock = check_start(config)
     try:

@@ -24,7 +24,7 @@ from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
-from .training.jobs import JobManager
+from .training.queue import make_job_manager
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Assistant:
         self.root = DataRoot(config.data_root)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(config.database_url)
-        self.jobs = JobManager(self.store, config)
+        self.jobs = make_job_manager(self.store, config)
         self._names_listeners: list[NamesListener] = []
         self.diagnostics_providers: list[Diagnostics] = []
         """Transports add these; admins see their lines in `status`."""

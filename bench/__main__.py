@@ -14,6 +14,7 @@ BENCHES = [
     "conversation_bench",
     "discord_receive_bench",
     "receive_cost_bench",
+    "scale_bench",
 ]
 HERE = Path(__file__).resolve().parent
 

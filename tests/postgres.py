@@ -88,9 +88,20 @@ class PostgresServer:
         )
 
     def stop(self) -> None:
-        self._run(
-            [str(self.bin_dir / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "stop"]
-        )
+        """Stop the server and remove its folder (the cluster was for this session only)."""
+        try:
+            self._run(
+                [
+                    str(self.bin_dir / "pg_ctl"),
+                    "-D",
+                    str(self.folder / "data"),
+                    "-m",
+                    "fast",
+                    "stop",
+                ]
+            )
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
         """A libpq URL for a database of this server, through its Unix socket."""

@@ -1,11 +1,12 @@
-"""The command tests again, with the assistant's store on a real PostgreSQL server.
+"""The command tests again, with the assistant's store on a real PostgreSQL server and its
+training jobs run by a separate `bot.py worker` process through the queue.
 
-The test functions are imported, so pytest runs them here with this module's `config` fixture.
+The test functions are imported, so pytest runs them here with this module's fixtures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,9 @@ import pytest
 from assistant.config import Config
 from assistant.storage import open_store
 from tests.postgres import PostgresServer
+from tests.queue_worker import TrainingWorker
 from tests.test_commands import (  # noqa: F401 (collected by pytest)
-    test_correct_needs_a_known_reply,
-    test_feedback_is_stored_and_listed_for_admins,
-    test_select_dataset_lists_and_selects,
     test_status_and_cancel,
-    test_train_on_a_folder_keeps_its_labels_and_skips_repeats,
     test_train_test_correct_cycle,
 )
 from tests.test_guide import test_every_form_in_the_guide_works  # noqa: F401 (collected by pytest)
@@ -28,6 +26,13 @@ from tests.test_guide import test_every_form_in_the_guide_works  # noqa: F401 (c
 @pytest.fixture
 def config(make_config: Callable[..., Config], postgres: PostgresServer) -> Config:
     return make_config(storage_url=postgres.new_database())
+
+
+@pytest.fixture(autouse=True)
+def worker(config: Config, tmp_path: Path) -> Iterator[TrainingWorker]:
+    worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
+    yield worker
+    worker.stop()
 
 
 async def test_the_assistant_keeps_its_records_in_postgresql(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import shlex
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from assistant.config import load_config
+from assistant.app import Assistant
+from assistant.config import Config, load_config
 from audio.asr.wyoming_engine import WyomingRecognizer
+from tests.corpus import sentiment_examples
+from tests.postgres import PostgresServer
 from tests.test_speech_server import utterance
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,3 +87,49 @@ def test_the_speech_server_command_serves_recognition(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+async def test_the_worker_command_runs_queued_training(
+    tmp_path: Path, postgres: PostgresServer, make_config: Callable[..., Config]
+) -> None:
+    [command] = commands(".venv/bin/python bot.py worker")
+    config = make_config(storage_url=postgres.new_database())
+    app = Assistant(config)
+    await app.start()
+    worker_folder = tmp_path / "worker-machine"
+    worker_folder.mkdir()
+    (worker_folder / "config.yaml").write_text(
+        f"state_dir: state\ndata_root: data\nstorage_url: {config.database_url}\n"
+    )
+    env = {**os.environ, "TRAINER_CONFIG": str(worker_folder / "config.yaml")}
+    process = subprocess.Popen(
+        shlex.split(command), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        assert "training worker ready" in process.stdout.readline()
+        job = await app.jobs.start(
+            guild_id="g1",
+            channel_id="c1",
+            dataset="reviews",
+            examples=sentiment_examples(100),
+            requested_by="1",
+        )
+        done = await asyncio.wait_for(app.jobs.wait(job.id), 120)
+        assert done.status == "succeeded", done
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        await app.close()
+
+
+def test_the_worker_needs_postgresql(tmp_path: Path) -> None:
+    [command] = commands(".venv/bin/python bot.py worker")
+    (tmp_path / "config.yaml").write_text("state_dir: state\ndata_root: data\n")
+    env = {**os.environ, "TRAINER_CONFIG": str(tmp_path / "config.yaml")}
+    result = subprocess.run(
+        shlex.split(command), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert "needs storage_url: postgresql://" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -194,6 +194,11 @@ class PostgresDatabase:
         with self._lock, self._db.transaction():
             yield
 
+    def run_script(self, script: str) -> None:
+        """Run SQL statements as written (no placeholders), e.g. another library's schema."""
+        with self._lock:
+            self._db.execute(script.encode())
+
     def migrate(self, migrations: Sequence[str]) -> None:
         with self._lock, self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -201,7 +206,7 @@ class PostgresDatabase:
             version = self.schema_version
             for number, script in enumerate(migrations[version:], start=version + 1):
                 with self._db.transaction():  # a savepoint: one failed migration rolls back alone
-                    self._db.execute(self.ddl(script).encode())
+                    self.run_script(self.ddl(script))
                     self._db.execute("DELETE FROM schema_version")
                     self._db.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
 

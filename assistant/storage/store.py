@@ -53,6 +53,11 @@ class Store:
         return rows[0] if rows else None
 
     @property
+    def database(self) -> Database:
+        """The engine adapter (for parts that keep tables of their own, like the job queue)."""
+        return self._db
+
+    @property
     def schema_version(self) -> int:
         return self._db.schema_version
 

@@ -175,6 +175,18 @@ class JobManager:
                     "`cancel` it or wait for it to finish."
                 )
 
+    def run_queued(
+        self, job: Job, examples: list[Example], cancelled: asyncio.Event
+    ) -> asyncio.Task[Job]:
+        """Run a job that another process created and queued (a queue worker runs it here)."""
+        running = _Running(job.id, job.guild_id, cancelled)
+        self._running[job.id] = running
+        backend = self._backend(job.backend)
+        running.task = asyncio.create_task(
+            self._run(job, backend, examples, running), name=f"training-job-{job.id}"
+        )
+        return running.task
+
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         """Cancel the guild's running job (or the one named) and wait until it has stopped."""
         running = self._find(job_id, guild_id)

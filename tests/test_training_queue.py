@@ -1,0 +1,144 @@
+"""Training on the PostgreSQL queue: the bot and `bot.py worker` are separate processes that share
+only the database (the worker has its own state folder, as on another machine)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from assistant.app import Assistant
+from assistant.config import Config
+from assistant.storage.records import Job
+from assistant.training.jobs import JobEvent
+from assistant.training.queue import STALLED_S, QueuedJobManager
+from tests.corpus import sentiment_examples
+from tests.postgres import PostgresServer
+from tests.queue_worker import TrainingWorker
+
+
+@pytest.fixture
+def config(make_config: Callable[..., Config], postgres: PostgresServer) -> Config:
+    return make_config(storage_url=postgres.new_database())
+
+
+async def queue_training(app: Assistant, guild_id: str, n: int) -> Job:
+    return await app.jobs.start(
+        guild_id=guild_id,
+        channel_id=f"channel-of-{guild_id}",
+        dataset="reviews",
+        examples=sentiment_examples(n),
+        requested_by="1",
+    )
+
+
+async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting until {what}")
+        await asyncio.sleep(0.1)
+
+
+def training(app: Assistant, job_id: int) -> Callable[[], bool]:
+    """True once the worker's training process reports (the job is really mid-way)."""
+
+    def check() -> bool:
+        job = app.store.job(job_id)
+        return job is not None and job.status == "running" and job.progress >= 0.05
+
+    return check
+
+
+async def test_the_worker_trains_and_the_bot_relays_progress_and_uses_the_model(
+    app: Assistant, config: Config, tmp_path: Path
+) -> None:
+    assert isinstance(app.jobs, QueuedJobManager)
+    events: list[JobEvent] = []
+    app.jobs.subscribe(events.append)
+    worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
+    try:
+        job = await queue_training(app, "g1", 400)
+        done = await asyncio.wait_for(app.jobs.wait(job.id), 120)
+    finally:
+        worker.stop()
+    assert done.status == "succeeded", done
+    mine = [e for e in events if e.job.id == job.id]
+    assert [e.kind for e in mine][-1] == "finished" and mine[-1].job.status == "succeeded"
+    assert any(e.kind == "progress" and 0 < e.job.progress < 1 for e in mine)
+
+    # The model was written on the worker's machine; the app fetches it from the database.
+    worker_models = tmp_path / "worker-machine" / "state" / "models" / "g1"
+    assert [p.name for p in worker_models.iterdir()] == [done.model_version]
+    loaded = app.jobs.classifier("g1")
+    assert loaded is not None and loaded[0].version == done.model_version
+    assert (config.state_dir / "models" / "g1" / done.model_version / "meta.json").is_file()
+    assert loaded[1].predict(["a wonderful, moving film"])[0].label == "positive"
+
+
+async def test_cancel_reaches_the_job_on_the_worker(
+    app: Assistant, config: Config, tmp_path: Path
+) -> None:
+    worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
+    try:
+        running = await queue_training(app, "g1", 20_000)
+        waiting = await queue_training(app, "g2", 100)  # behind it: one job at a time
+        await until(training(app, running.id), 60, "the worker trains")
+        assert (await app.jobs.cancel(guild_id="g2")).status == "cancelled"
+        cancelled = await app.jobs.cancel(guild_id="g1")
+    finally:
+        worker.stop()
+    assert cancelled.status == "cancelled", cancelled
+    assert app.store.models("g1") == [] and app.store.job(waiting.id).status == "cancelled"
+    # The queue keeps no copy of the users' examples once a job has ended.
+    assert app.store.database.execute("SELECT COUNT(*) FROM procrastinate_jobs")[0][0] == 0
+
+
+async def test_a_dead_worker_leaves_its_job_interrupted_and_the_next_worker_goes_on(
+    app: Assistant, config: Config, tmp_path: Path
+) -> None:
+    finished: list[Job] = []
+    app.jobs.subscribe(lambda e: finished.append(e.job) if e.kind == "finished" else None)
+    first = TrainingWorker(tmp_path / "machine-1", config.database_url).start()
+    second = TrainingWorker(tmp_path / "machine-2", config.database_url)
+    try:
+        doomed = await queue_training(app, "g1", 20_000)
+        waiting = await queue_training(app, "g2", 200)
+        await until(training(app, doomed.id), 60, "the first worker trains")
+        first.kill()
+        second.start()
+        lost = await asyncio.wait_for(app.jobs.wait(doomed.id), STALLED_S + 60)
+        next_one = await asyncio.wait_for(app.jobs.wait(waiting.id), 120)
+    finally:
+        first.kill()
+        second.stop()
+    assert lost.status == "interrupted" and "worker stopped" in lost.message
+    assert next_one.status == "succeeded"
+    assert {(j.id, j.status) for j in finished} == {
+        (doomed.id, "interrupted"),
+        (waiting.id, "succeeded"),
+    }
+    again = await queue_training(app, "g1", 100)  # the guild is free to train again
+    assert again.status == "queued"
+
+
+async def test_two_workers_train_at_once_and_their_models_do_not_clash(
+    app: Assistant, config: Config, tmp_path: Path
+) -> None:
+    workers = [
+        TrainingWorker(tmp_path / f"machine-{n}", config.database_url).start() for n in (1, 2)
+    ]
+    try:
+        jobs = [await queue_training(app, f"g{n}", 2000) for n in range(4)]
+        done = [await asyncio.wait_for(app.jobs.wait(job.id), 180) for job in jobs]
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert [job.status for job in done] == ["succeeded"] * 4, done
+    assert len({job.model_version for job in done}) == 4
+    for n in range(4):  # every guild's model loads here, whichever machine trained it
+        loaded = app.jobs.classifier(f"g{n}")
+        assert loaded is not None and loaded[0].version == done[n].model_version
