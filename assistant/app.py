@@ -19,7 +19,7 @@ from .commands.arguments import finish, parse
 from .commands.registry import Command
 from .config import Config
 from .datasets import ARCHIVE_FOLDER
-from .errors import CannotStart, UserError
+from .errors import CannotStart, LimitExceeded, UserError, environment_problem
 from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
@@ -38,7 +38,7 @@ class Assistant:
         load_all()
         self.config = config
         self.commands = REGISTRY
-        self.root = DataRoot(config.data_root)
+        self.root = DataRoot(config.data_root, allow_hard_links=config.allow_hard_links)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(config.database_url)
         self.jobs = make_job_manager(self.store, config)
@@ -80,6 +80,12 @@ class Assistant:
             return self.unknown_command(request.command, request.guild_id)
         try:
             permissions.check(request.user, command.permission, self.config.permissions)
+            limit = self.config.limits.request_chars
+            if len(request.text) > limit:
+                raise LimitExceeded(
+                    f"That command is {len(request.text):,} characters long; the limit is "
+                    f"{limit:,}. Send long data as an attachment."
+                )
             if request.options is not None:
                 options = finish(command, request.options)
             else:
@@ -89,7 +95,11 @@ class Assistant:
             return reply
         except UserError as exc:
             return Reply(text=str(exc), ok=False, kind="error")
-        except Exception:
+        except Exception as exc:
+            problem = environment_problem(exc)
+            if problem is not None:
+                log.error("command %s failed: %s", request.command, exc)
+                return Reply(text=problem, ok=False, kind="error")
             reference = secrets.token_hex(3)
             log.exception("command %s failed (ref %s)", request.command, reference)
             language = self.language(request.guild_id)

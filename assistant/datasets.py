@@ -20,6 +20,7 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,7 @@ from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .sandbox import DataRoot
 from .training.base import Example
+from .userjson import loads
 
 POSITIVE, NEGATIVE = "positive", "negative"
 ARCHIVE_FOLDER = "archives"
@@ -133,10 +135,9 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
-            raise BadInput(f"`{name}` line {number} is not valid JSON: {reason}.") from None
+            item = loads(line, f"`{name}` line {number}")
+        except json.JSONDecodeError as exc:
+            raise BadInput(f"`{name}` line {number} is not valid JSON: {exc.msg}.") from None
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
             raise BadInput(f"`{name}` line {number} needs an object with a `text` field.")
         if item.get("label") is not None:
@@ -188,11 +189,7 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             continue  # images, nested zips, __MACOSX junk: skipped, never extracted
         if member.file_size > budget:
             raise LimitExceeded(_zip_too_big(name, limits))
-        try:
-            with archive.open(member) as handle:
-                content = handle.read(budget + 1)
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
-            raise BadInput(f"`{name}`: cannot read `{member.filename}` ({exc}).") from None
+        content = _read_member(archive, member, name, budget)
         budget -= len(content)
         if budget < 0:
             raise LimitExceeded(_zip_too_big(name, limits))
@@ -203,6 +200,24 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)
+
+
+def _read_member(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, budget: int
+) -> bytes:
+    """At most `budget + 1` bytes of one member; a damaged member is a clear refusal."""
+    where = f"`{member.filename}` in `{name}`"
+    if member.flag_bits & 0x1:
+        raise BadInput(f"{where} is encrypted; send a zip without a password.")
+    try:
+        with archive.open(member) as handle:
+            return handle.read(budget + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # bad CRC, lying sizes
+        raise BadInput(f"{where} is damaged ({exc}); make the zip again.") from None
+    except NotImplementedError as exc:  # a compression method zipfile cannot read
+        raise BadInput(f"{where} cannot be read ({exc}); use plain deflate.") from None
+    except RuntimeError as exc:  # encrypted without the flag we check above
+        raise BadInput(f"{where} cannot be read ({exc}).") from None
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:

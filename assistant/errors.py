@@ -4,6 +4,11 @@ Anything else that escapes a command is logged with its traceback and the user s
 apology with a reference, never the traceback.
 """
 
+from __future__ import annotations
+
+import errno
+import sqlite3
+
 
 class UserError(Exception):
     """A problem the user can fix; `str(error)` is shown to them as is."""
@@ -32,3 +37,25 @@ class BadInput(UserError):
 class CannotStart(Exception):
     """A problem found at start-up (damaged database, another instance, unusable folders);
     bot.py prints it as one line, "Trainer cannot start: ...", and exits with status 2."""
+
+
+FULL_DISK = (
+    "The disk is full, so nothing was saved. Free some space on the machine that runs me "
+    "and try again."
+)
+
+
+def environment_problem(exc: BaseException) -> str | None:
+    """A message for failures of the machine rather than of the code (a full disk, a read-only
+    file system), which the user or the operator can fix; None for anything else."""
+    if isinstance(exc, sqlite3.OperationalError):
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return FULL_DISK
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY:
+            return "My database is read-only, so nothing was saved; the operator must fix that."
+    if isinstance(exc, OSError):
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return FULL_DISK
+        if exc.errno == errno.EROFS:
+            return "The file system is read-only, so nothing was written."
+    return None

@@ -1,13 +1,22 @@
 """Confine every path a user names to the data root.
 
 A user path is always relative to the data root. Refused: empty paths, NUL bytes, absolute paths,
-`..` that climbs out, symlinks whose target leaves the root, and anything that is not a regular file
-or folder (devices, sockets, FIFOs). The check resolves the real path, so a symlink inside the root
-that points outside is caught wherever it sits in the path.
+`..` that climbs out, symlinks whose target leaves the root, symlink loops, names longer than the
+file system allows, anything that is not a regular file or folder (devices, sockets, FIFOs), and
+regular files with more than one hard link. The check resolves the real path, so a symlink inside
+the root that points outside is caught wherever it sits in the path.
+
+Why hard links: a hard link to a host file (`ln /etc/hostname data/h.txt`) is the host file
+itself, with nothing in its path to show that it came from outside, so only the link count gives
+it away. `allow_hard_links` in config.yaml turns the rule off for data roots that rely on them.
+The same rules apply to every file inside a folder that `train`, `archive` and `select_dataset`
+walk.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path, PurePosixPath
 
@@ -17,9 +26,16 @@ MAX_PATH_CHARS = 1024
 
 
 class DataRoot:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, allow_hard_links: bool = False) -> None:
         root.mkdir(parents=True, exist_ok=True)
         self.root = root.resolve()
+        self.allow_hard_links = allow_hard_links
+        """Accept regular files with more than one hard link (off: they may be host files)."""
+        try:
+            self.name_max = os.pathconf(self.root, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            self.name_max = 255
+        """Longest file name (bytes) the data root's file system allows."""
 
     def relative(self, path: Path) -> str:
         """The user-facing name of a path inside the root, with forward slashes."""
@@ -40,19 +56,36 @@ class DataRoot:
                 f"`{user_path}` is an absolute path; name a path inside the data folder instead, "
                 "for example `reviews/positive`."
             )
-        candidate = (self.root / pure).resolve()
+        if any(len(part.encode("utf-8", "surrogatepass")) > self.name_max for part in pure.parts):
+            raise PathRefused(_unusable(user_path, OSError(errno.ENAMETOOLONG, "")))
+        try:
+            candidate = (self.root / pure).resolve()
+        except (RuntimeError, OSError) as exc:  # RuntimeError: Python 3.11's symlink loop
+            raise PathRefused(_unusable(user_path, exc)) from None
         if candidate != self.root and self.root not in candidate.parents:
             raise PathRefused(
                 f"`{user_path}` points outside the data folder, which is not allowed."
             )
-        if not candidate.exists():
+        try:
+            info = candidate.stat()
+        except FileNotFoundError:
             if must_exist:
-                raise NotFound(f"There is no `{user_path}` in the data folder.")
+                raise NotFound(f"There is no `{user_path}` in the data folder.") from None
             return candidate
-        mode = candidate.stat().st_mode
-        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise PathRefused(f"`{user_path}` is not a regular file or folder.")
+        except OSError as exc:
+            raise PathRefused(_unusable(user_path, exc)) from None
+        self._check(user_path, info)
         return candidate
+
+    def _check(self, name: str, info: os.stat_result) -> None:
+        if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            raise PathRefused(f"`{name}` is not a regular file or folder.")
+        if stat.S_ISREG(info.st_mode) and info.st_nlink > 1 and not self.allow_hard_links:
+            raise PathRefused(
+                f"`{name}` has {info.st_nlink} hard links, so it may be a file from outside the "
+                "data folder; copy it instead of linking it (or set `allow_hard_links: true` in "
+                "config.yaml if your data folder relies on hard links)."
+            )
 
     def file(self, user_path: str) -> Path:
         path = self.resolve(user_path)
@@ -67,12 +100,38 @@ class DataRoot:
         return path
 
     def walk_files(self, folder: Path) -> list[Path]:
-        """Regular files under a folder, skipping symlinks that leave the root (never following)."""
+        """Regular files under a folder, never following symlinks: a symlink inside the root is
+        walked where it points (if that is inside), one leaving the root or looping is skipped.
+        A hard-linked file is refused (the whole request), since silently dropping it would
+        train or archive less than the user asked for."""
         found: list[Path] = []
-        for path in sorted(folder.rglob("*")):
-            real = path.resolve()
-            if real != self.root and self.root not in real.parents:
-                continue
-            if path.is_file() and stat.S_ISREG(real.stat().st_mode):
-                found.append(path)
-        return found
+        for directory, folders, files in os.walk(folder, onerror=_raise):
+            base = Path(directory)
+            for name in sorted(files):
+                path = base / name
+                try:
+                    real = path.resolve(strict=True)
+                    info = real.stat()
+                except (RuntimeError, OSError):
+                    continue  # a dangling link or a loop: nothing to read
+                if real != self.root and self.root not in real.parents:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    self._check(path.relative_to(self.root).as_posix(), info)
+                    found.append(path)
+            folders.sort()
+        return sorted(found)
+
+
+def _raise(error: OSError) -> None:
+    raise PathRefused(f"Cannot read a folder inside the data folder ({error.strerror}).")
+
+
+def _unusable(user_path: str, exc: BaseException) -> str:
+    shown = user_path if len(user_path) <= 80 else user_path[:77] + "..."
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return f"`{shown}` is a symbolic link that points to itself (a loop)."
+    if getattr(exc, "errno", None) == errno.ENAMETOOLONG:
+        return f"`{shown}` has a name longer than the file system allows."
+    reason = getattr(exc, "strerror", None) or "it cannot be read"
+    return f"`{shown}` cannot be used: {reason}."

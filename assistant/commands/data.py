@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -110,7 +111,7 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
     )
 
 
-def _zip_folder(app: Assistant, folder: Path, target: Path) -> int:
+def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
     limits = app.config.limits
     archives = app.root.root / ARCHIVE_FOLDER
     files = [p for p in app.root.walk_files(folder) if archives not in p.resolve().parents]
@@ -123,13 +124,42 @@ def _zip_folder(app: Assistant, folder: Path, target: Path) -> int:
         raise LimitExceeded(
             f"That folder holds {total:,} bytes; archives may hold {limits.archive_bytes:,}."
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            archive.write(path, path.relative_to(folder).as_posix())
-    os.replace(partial, target)  # a crash never leaves a half-written archive under the real name
-    return len(files)
+    try:
+        archives.mkdir(parents=True, exist_ok=True)
+        handle, partial_name = tempfile.mkstemp(suffix=".partial", dir=archives)
+    except OSError as exc:
+        raise PathRefused(f"I cannot write to `{ARCHIVE_FOLDER}/`: {exc.strerror}.") from None
+    partial = Path(partial_name)
+    try:
+        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
+            for path in files:
+                zf.write(path, path.relative_to(folder).as_posix())
+        return len(files), _publish(partial, archives, stem)
+    finally:
+        partial.unlink(missing_ok=True)  # a crash or a full disk never leaves a partial archive
+
+
+def _publish(partial: Path, archives: Path, stem: str) -> Path:
+    """Give the finished archive its timestamped name without ever replacing another archive
+    (two archives of one folder within a second get `-2`, `-3`...): a hard link fails if the
+    name is taken, where a rename would silently overwrite."""
+    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    for number in range(1, 1000):
+        target = archives / (f"{base}.zip" if number == 1 else f"{base}-{number}.zip")
+        try:
+            os.link(partial, target)
+        except FileExistsError:
+            continue
+        return target
+    raise LimitExceeded("Too many archives of that folder this second; try again in a moment.")
+
+
+def _archive_stem(rel: str) -> str:
+    """A file name from a folder path: control and format characters (a right-to-left
+    override could make `evil‮piz.exe` look like `evilexe.zip`) become `_`."""
+    if rel == ".":
+        return "data"
+    return "".join(c if c.isprintable() and c not in "/\\" else "_" for c in rel.replace("/", "-"))
 
 
 @command(
@@ -141,9 +171,7 @@ def _zip_folder(app: Assistant, folder: Path, target: Path) -> int:
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     folder = app.root.folder(options["dir"])
     rel = app.root.relative(folder)
-    stem = "data" if rel == "." else rel.replace("/", "-")
-    target = app.root.root / ARCHIVE_FOLDER / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.zip"
-    count = await asyncio.to_thread(_zip_folder, app, folder, target)
+    count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
     name = app.root.relative(target)
     files = (

@@ -16,6 +16,8 @@ from .registry import Param, command
 if TYPE_CHECKING:
     from ..app import Assistant
 
+LISTED_CHARS = 300
+"""Longest feedback text shown in the admin listing (ten of them fit one Discord message)."""
 ITEM_FIX = re.compile(r"^\s*#?(\d+)\s*[:=]?\s*(\S.*)$")
 
 
@@ -127,11 +129,20 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
         return Reply(text="No feedback yet.", data={"feedback": []})
     lines = [
         f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
-        f"**{f.author_name}**: {f.text}"
+        f"**{_shorten(f.author_name, 100)}**: {_shorten(f.text, LISTED_CHARS)}"
         for f in rows
     ]
     return Reply(
         text="**Recent feedback**\n" + "\n".join(lines),
         speech=f"{len(rows)} recent feedback messages are in the text channel.",
-        data={"feedback": [{"id": f.id, "author": f.author_name, "text": f.text} for f in rows]},
+        data={
+            "feedback": [
+                {"id": f.id, "author": f.author_name, "text": _shorten(f.text, LISTED_CHARS)}
+                for f in rows
+            ]
+        },
     )
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -73,7 +73,10 @@ def _safe_tokens(text: str) -> list[Token]:
 def _existing(root: DataRoot, name: str) -> Path | None:
     """The path if `name` names something inside the data root; None if it names nothing
     there (then it is text). A name that would leave the root is refused, not taken as text,
-    so a typo such as `../x` never becomes a training example by accident."""
+    so a typo such as `../x` never becomes a training example by accident. A word longer than
+    any file name can be is text too."""
+    if any(len(part.encode("utf-8", "surrogatepass")) > root.name_max for part in name.split("/")):
+        return None
     try:
         return root.resolve(name)
     except NotFound:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..datasets import normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
+from ..userjson import loads
 
 Item = tuple[str, str | None]
 TEST_TYPES = (".json", ".jsonl", ".csv")
@@ -20,7 +21,7 @@ TEST_TYPES = (".json", ".jsonl", ".csv")
 
 def _loads(raw: str, where: str) -> Any:
     try:
-        return json.loads(raw)
+        return loads(raw, where)  # deep nesting, huge numbers, lone surrogates: refused there
     except json.JSONDecodeError as exc:
         lines = raw.splitlines()
         line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else raw[:80]
@@ -29,8 +30,6 @@ def _loads(raw: str, where: str) -> Any:
             f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}:\n"
             f'```\n{line[:200]}\n{pointer[:200]}\n```\nExample: `test ["great film", "boring"]`'
         ) from None
-    except RecursionError:
-        raise BadInput(f"{where} is nested too deeply to be a list of test items.") from None
 
 
 def _item(value: object, number: int) -> Item:

@@ -42,6 +42,9 @@ class Config(Section):
     in assistant/locales/: en, ru)."""
     data_root: Path = Path("data")
     """Every path a user names is confined to this folder (relative to config.yaml's folder)."""
+    allow_hard_links: bool = False
+    """Read data files that have more than one hard link (off: such a file may be a host file
+    linked into the data folder, so it is refused)."""
     state_dir: Path = Path("state")
     """Database, model registry and logs; never reachable by user paths."""
     storage_url: str | None = None

@@ -36,6 +36,8 @@ class Limits(Section):
     """Most different labels a dataset may have."""
     feedback_chars: int = Field(2_000, gt=0)
     """Longest `feedback` text."""
+    request_chars: int = Field(1_000_000, gt=0)
+    """Longest command text; longer ones are refused before they are parsed."""
 
 
 class Permissions(Section):

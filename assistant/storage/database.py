@@ -97,10 +97,13 @@ class SqliteDatabase:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                # After SQLITE_FULL (and some other errors) SQLite has already rolled back; a
+                # second ROLLBACK would raise "cannot rollback" and hide the real error.
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def migrate(self, migrations: Sequence[str]) -> None:
         with self._lock:

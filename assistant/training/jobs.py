@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..config import Config
-from ..errors import NotFound, UserError
+from ..errors import NotFound, UserError, environment_problem
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
 from .base import Backend, Cancelled, Classifier, Example
@@ -282,13 +282,14 @@ class JobManager:
             raise
         except UserError as exc:
             final = self.store.update_job(job.id, status="failed", message="failed", error=str(exc))
-        except Exception:
+        except Exception as exc:
             log.exception("training job %s failed", job.id)
             final = self.store.update_job(
                 job.id,
                 status="failed",
                 message="failed",
-                error="Training failed because of a problem on my side; details are in the log.",
+                error=environment_problem(exc)
+                or "Training failed because of a problem on my side; details are in the log.",
             )
         finally:
             reporter.stop()

@@ -1,0 +1,57 @@
+"""JSON typed or uploaded by a user: parsed with limits, every problem a `BadInput`.
+
+Python's `json` accepts things that later break far from the input: nesting deep enough to
+overflow the stack (`RecursionError`), integers longer than Python converts (`ValueError`), and
+lone surrogates (`"\\ud800"`) that cannot be stored, printed or sent. They are refused here.
+Syntax errors stay `json.JSONDecodeError`, so callers can point at the line and column.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .errors import BadInput
+
+MAX_DEPTH = 32
+"""Deepest nesting of lists and objects accepted (real inputs need two or three levels)."""
+
+
+def loads(text: str, where: str) -> Any:
+    """Parse `text`; `where` names it in messages (for example "`data.jsonl` line 3")."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise BadInput(f"{where} is nested too deeply (at most {MAX_DEPTH} levels).") from None
+    except ValueError as exc:  # integers over sys.get_int_max_str_digits()
+        raise BadInput(f"{where} holds a number that is too long ({exc}).") from None
+    _check(value, where)
+    return value
+
+
+def _check(value: Any, where: str) -> None:
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise BadInput(f"{where} is nested too deeply (at most {MAX_DEPTH} levels).")
+        if isinstance(item, str):
+            _check_text(item, where)
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                _check_text(key, where)
+                pending.append((child, depth + 1))
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadInput(
+            f"{where} has a lone surrogate escape (such as `\\ud800`), which is not a character; "
+            "send the text as UTF-8."
+        ) from None
