@@ -119,3 +119,17 @@ async def test_spoken_slots_use_the_same_rules(quiet_app: Assistant) -> None:
     dataset = quiet_app.store.active_dataset("console")
     assert dataset is not None
     assert {label for _, label in quiet_app.store.examples(dataset)} == {"negative"}
+
+
+def test_polite_words_are_dropped_from_commands_but_kept_in_what_people_write(
+    app: Assistant,
+) -> None:
+    def command(name: str) -> Any:
+        found = app.commands.get(name)
+        assert found is not None
+        return found
+
+    assert parse(command("select_dataset"), "reviews please")["dir"] == "reviews"
+    assert parse(command("feedback"), "thanks")["text"] == "thanks"
+    assert parse(command("train"), "loved it, thanks")["data"] == "loved it, thanks"
+    assert parse(command("train"), "please")["data"] is None

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.corpus import write_folder_dataset
+from bench.text_corpus import noisy_examples
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
@@ -24,9 +24,26 @@ BOT = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
-    write_folder_dataset(tmp_path / "data", per_label=400)
+    # Character n-grams and a few thousand distinct texts keep a job running for seconds, so
+    # a signal surely arrives while it trains, even on an idle machine with a warm trainer.
+    (tmp_path / "config.yaml").write_text(
+        "data_root: data\nstate_dir: state\ntrainer:\n  sklearn:\n    char_ngrams: true\n"
+    )
+    for label, texts in distinct_texts(3000).items():
+        folder = tmp_path / "data" / "reviews" / label
+        folder.mkdir(parents=True)
+        for index, text in enumerate(texts):
+            (folder / f"{index:05d}.txt").write_text(text, encoding="utf-8")
     return tmp_path
+
+
+def distinct_texts(per_label: int) -> dict[str, list[str]]:
+    """`per_label` distinct short texts for `positive` and `negative`."""
+    by_label: dict[str, list[str]] = {"positive": [], "negative": []}
+    for example in noisy_examples(per_label * 2, labels=2, noise=0.0):
+        name = "positive" if example.label == "label0" else "negative"
+        by_label[name].append(example.text)
+    return by_label
 
 
 def descendants(pid: int) -> set[int]:

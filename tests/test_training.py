@@ -223,7 +223,8 @@ async def test_cancel_stops_the_worker_and_registers_nothing(
             worker_started.set()
 
     manager.subscribe(watch)
-    job = await start(manager, sentiment_examples(300))
+    # big enough that the warm training process cannot finish before the cancel arrives
+    job = await start(manager, sentiment_examples(20_000))
     await asyncio.wait_for(worker_started.wait(), 20)
     assert training_workers()
 

@@ -109,13 +109,17 @@ def parse(command: Command, text: str) -> dict[str, Any]:
     """Typed text -> options, then `finish` (the checks every request goes through)."""
     options: dict[str, Any] = {}
     by_name = {p.name: p for p in command.params}
-    if _only_polite(text):
-        text = ""  # `help please`, `train please`
     if command.params and command.params[0].kind in ("text", "json"):
+        # free text is kept as typed, polite words too: `feedback thanks` is feedback
         if text.strip():
             options[command.params[0].name] = text.strip()  # JSON and free text: as typed
         return finish(command, options)
-    tokens = tokenize(_strip_polite(text))  # `select_dataset reviews please`
+    if _only_polite(text):
+        text = ""  # `help please`, `train please`
+    if not any(p.source or p.kind in ("text", "json") for p in command.params):
+        # only where no option takes free words: `train loved it, thanks` keeps its "thanks"
+        text = _strip_polite(text)  # `select_dataset reviews please`
+    tokens = tokenize(text)
     # the bare `true`/`false` that sets a yes/no option ends the line, or comes just before
     # the `name=value` options that end it
     unnamed = [i for i, token in enumerate(tokens) if _named(token, by_name) is None]
