@@ -18,6 +18,7 @@ from assistant.evaluation import confusion_matrix_png, evaluate
 from assistant.storage import Store
 from assistant.training.base import Example, data_hash, split_examples
 from assistant.training.jobs import JobEvent, JobManager
+from bench.text_corpus import noisy_examples
 from tests.corpus import sentiment_examples
 
 GUILD = "1234"
@@ -224,7 +225,7 @@ async def test_cancel_stops_the_worker_and_registers_nothing(
 
     manager.subscribe(watch)
     # big enough that the warm training process cannot finish before the cancel arrives
-    job = await start(manager, sentiment_examples(20_000))
+    job = await start(manager, noisy_examples(20_000, labels=2))
     await asyncio.wait_for(worker_started.wait(), 20)
     assert training_workers()
 

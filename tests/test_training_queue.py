@@ -15,6 +15,7 @@ from assistant.config import Config
 from assistant.storage.records import Job
 from assistant.training.jobs import JobEvent
 from assistant.training.queue import STALLED_S, QueuedJobManager
+from bench.text_corpus import noisy_examples
 from tests.corpus import sentiment_examples
 from tests.postgres import PostgresServer
 from tests.queue_worker import TrainingWorker
@@ -26,11 +27,13 @@ def config(make_config: Callable[..., Config], postgres: PostgresServer) -> Conf
 
 
 async def queue_training(app: Assistant, guild_id: str, n: int) -> Job:
+    # above 10,000: distinct texts, so the job runs for seconds even with a warm trainer
+    examples = noisy_examples(n, labels=2) if n > 10_000 else sentiment_examples(n)
     return await app.jobs.start(
         guild_id=guild_id,
         channel_id=f"channel-of-{guild_id}",
         dataset="reviews",
-        examples=sentiment_examples(n),
+        examples=examples,
         requested_by="1",
     )
 
