@@ -22,6 +22,7 @@ import weakref
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from assistant.training.orphan import ctrl_c_blocked, ignore_ctrl_c
 from audio.asr.base import Recognizer, Transcript
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ _worker: Recognizer | None = None
 
 def _init_worker(settings_json: str, lists: dict[str, list[str]]) -> None:
     global _worker
+    ignore_ctrl_c()
     from assistant.config.voice import VoiceSettings
     from audio.asr.factory import build_recognizer
 
@@ -88,7 +90,10 @@ class ProcessRecognizerPool:
         count = self.workers * 2
 
         def start() -> None:
-            for future in [pool.submit(_ready) for _ in range(count)]:
+            # The forkserver and every worker begin with Ctrl-C blocked (see orphan.py).
+            with ctrl_c_blocked():
+                futures = [pool.submit(_ready) for _ in range(count)]
+            for future in futures:
                 future.result()
 
         await asyncio.to_thread(start)

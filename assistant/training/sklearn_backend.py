@@ -50,7 +50,7 @@ from .base import (
     data_hash,
     split_examples,
 )
-from .orphan import stop_when_orphaned
+from .orphan import ctrl_c_blocked, stop_when_orphaned
 from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -268,7 +268,8 @@ class _Worker:
         self.process: SpawnProcess = context.Process(
             target=_serve, args=(child, threads), name="trainer", daemon=True
         )
-        self.process.start()
+        with ctrl_c_blocked():
+            self.process.start()
         child.close()
 
     @property
