@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -17,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from assistant.storage.store import Store, open_store
 from assistant.training.queue import STALLED_S
@@ -25,10 +22,9 @@ from bench.text_corpus import noisy_examples
 from tests.corpus import write_folder_dataset
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.gateway import shard_of
-from tests.fakediscord.shards import FakeDiscordShards
+from tests.fakediscord.shards import FakeDiscordShards, bot_process
 from tests.postgres import PostgresServer
 from tests.queue_worker import TrainingWorker
-from tests.test_console import ROOT
 from tests.test_discord_voice import join, speech48
 from tests.test_speech_server import start_speech_server
 
@@ -62,7 +58,6 @@ class Deployment:
 
 def start_bot(folder: Path, shard: int, discord: FakeDiscordShards, url: str, speech: str) -> Any:
     """`bot.py --shards N --shard-count 2` in a folder of its own, as on its own machine."""
-    folder.mkdir()
     config = {
         "state_dir": "state",
         "data_root": "data",
@@ -73,7 +68,6 @@ def start_bot(folder: Path, shard: int, discord: FakeDiscordShards, url: str, sp
         },
         "discord": discord.discord_settings(rate_limit_count=50),
     }
-    (folder / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     write_folder_dataset(folder / "data")
     if shard == 0:
         (folder / "data" / "big").mkdir()
@@ -81,14 +75,7 @@ def start_bot(folder: Path, shard: int, discord: FakeDiscordShards, url: str, sp
             rows = csv.writer(out)
             rows.writerow(["text", "label"])
             rows.writerows((e.text, e.label) for e in noisy_examples(LONG_JOB_EXAMPLES, labels=2))
-    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml"]
-    return subprocess.Popen(
-        [*command, "--shards", str(shard), "--shard-count", str(SHARDS)],
-        cwd=folder,
-        env={**os.environ, "DISCORD_TOKEN": discord.token},
-        stdout=(folder / "out.log").open("wb"),
-        stderr=(folder / "err.log").open("wb"),
-    )
+    return bot_process(folder, config, [shard], SHARDS, discord.token)
 
 
 @pytest.fixture

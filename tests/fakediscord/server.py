@@ -64,7 +64,7 @@ class FakeDiscord:
         self.workdir = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
         self.token = TOKEN
         self._sibling = sibling
-        self.application_id = sibling.application_id if sibling else snowflake()
+        self.application_id: int = sibling.application_id if sibling else snowflake()
         self.guild_id = guild_id_on_shard(
             snowflake(), shard, sibling.gateway.shard_count if sibling else shard_count
         )
@@ -72,7 +72,9 @@ class FakeDiscord:
         self.voice_channel_id = snowflake()
         self.role_trainer = snowflake()
         self.role_admin = snowflake()
-        self.bot = sibling.bot if sibling else FakeMember(snowflake(), "Trainer", bot=True)
+        self.bot: FakeMember = (
+            sibling.bot if sibling else FakeMember(snowflake(), "Trainer", bot=True)
+        )
         self.members: dict[int, FakeMember] = {}
         self.alice = self.add_member("alice", [self.role_trainer], ssrc=4242)
         """Has the `trainer` role."""
@@ -96,7 +98,9 @@ class FakeDiscord:
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
         self._changed = asyncio.Condition()
-        self.gateway = sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
+        self.gateway: FakeGateway = (
+            sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
+        )
         self.gateway.add_guild(GuildSource(self.guild_id, self._guild_create, self._voice_state_op))
         self.voice = FakeVoiceServer(lambda: self._voice_token)
         self.voice.dave = DaveGroup(self.voice_channel_id, self.bot.id)

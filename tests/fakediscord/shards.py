@@ -7,9 +7,13 @@ that owns the channel, guild, interaction or attachment named in the path."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, cast
 
+import yaml
 from aiohttp import web
 
 from .server import FakeDiscord
@@ -102,3 +106,21 @@ class FakeDiscordShards:
         attachment = int(request.match_info["id"])
         owner = next((g for g in self.guilds if attachment in g.files), self.guilds[0])
         return await owner._cdn(request)
+
+
+def bot_process(
+    folder: Path, config: dict[str, Any], shards: list[int], shard_count: int, token: str
+) -> subprocess.Popen[bytes]:
+    """`bot.py --shards … --shard-count …` as a user starts it, in a folder of its own (its
+    config.yaml and logs out.log/err.log there), as on a machine of its own."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    bot = Path(__file__).resolve().parents[2] / "bot.py"
+    slice_ = ["--shards", ",".join(str(s) for s in shards), "--shard-count", str(shard_count)]
+    return subprocess.Popen(
+        [sys.executable, str(bot), "--config", "config.yaml", *slice_],
+        cwd=folder,
+        env={**os.environ, "DISCORD_TOKEN": token},
+        stdout=(folder / "out.log").open("wb"),
+        stderr=(folder / "err.log").open("wb"),
+    )
