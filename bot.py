@@ -8,6 +8,8 @@
     python bot.py worker [--concurrency N]     (training jobs; needs a postgresql storage_url)
 
 `--config PATH` (or TRAINER_CONFIG) chooses another config.yaml.
+`--shards 0,1 --shard-count 4` runs those Discord shards of four in this process
+(config keys discord.shard_ids and discord.shard_count); other processes run the rest.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--config", help="path to config.yaml (default: TRAINER_CONFIG or ./config.yaml)"
     )
+    parser.add_argument(
+        "--shards",
+        type=shard_list,
+        metavar="IDS",
+        help="Discord shards this process runs, e.g. 0,1 (needs --shard-count)",
+    )
+    parser.add_argument(
+        "--shard-count", type=int, metavar="N", help="Discord shards across all processes"
+    )
     sub = parser.add_subparsers(dest="mode")
     sub.add_parser("run", help="Discord when DISCORD_TOKEN is set, else the console")
     console = sub.add_parser("console", help="the local console, a guild of its own")
@@ -53,6 +64,35 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     worker = sub.add_parser("worker", help="run queued training jobs (PostgreSQL storage)")
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at a time")
     return parser.parse_args(argv)
+
+
+def shard_list(text: str) -> list[int]:
+    """`0,1` -> [0, 1]."""
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list like 0,1") from None
+
+
+def with_shards(config: Config, shards: list[int] | None, shard_count: int | None) -> Config:
+    """The command line's shards over config.yaml's, checked like config.yaml's."""
+    if shards is None and shard_count is None:
+        return config
+    from pydantic import ValidationError
+
+    from assistant.config import DiscordSettings
+
+    settings = config.discord.model_dump()
+    if shards is not None:
+        settings["shard_ids"] = shards
+    if shard_count is not None:
+        settings["shard_count"] = shard_count
+    try:
+        discord = DiscordSettings.model_validate(settings)
+    except ValidationError as exc:
+        message = str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"--shards/--shard-count: {message}") from None
+    return config.model_copy(update={"discord": discord})
 
 
 async def run_console(config: Config, json_mode: bool, speak: list[str] | None) -> None:
@@ -85,7 +125,7 @@ def cannot_start(reason: object) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = with_shards(load_config(args.config), args.shards, args.shard_count)
     except ConfigError as exc:
         return cannot_start(exc)
     mode = args.mode or "run"

@@ -5,7 +5,12 @@
    machine holds for each (a talking guild: one command every TALK_INTERVAL_S seconds);
 2. bot processes: typed commands per second through `bot.py console --json`, one process vs two
    processes on the same PostgreSQL database;
-3. training: jobs per minute with one `bot.py worker` vs two, on the same queue.
+3. shards: typed commands per second through the fake Discord (two guilds on two shards), one
+   `bot.py --shards 0,1 --shard-count 2` process vs two processes (`--shards 0`, `--shards 1`) on
+   the same PostgreSQL database;
+4. training: jobs per minute with one `bot.py worker` vs two, on the same queue.
+
+`--quick` runs every part on a fraction of the work (to check the benchmark itself).
 
 Everything runs on loopback against a throw-away PostgreSQL cluster (as the tests do).
 Writes bench/results/scale.json and .md.
@@ -36,6 +41,8 @@ UTTERANCES = 40
 COMMANDS_PER_PROCESS = 2000
 JOBS = 6
 EXAMPLES_PER_JOB = 3000
+COMMANDS_PER_GUILD = 400
+"""Typed commands sent into each guild of the sharded fake Discord."""
 SENTENCES = [
     "hey trainer train the model",
     "hey trainer test the model",
@@ -119,7 +126,7 @@ def speech_client(mode: str, uri: str) -> None:
 
 def measure_speech(uri: str, mode: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "bench.scale_bench", "--speech-client", mode, uri],
+        [sys.executable, "-m", "bench.scale_bench", "--speech-client", mode, uri, str(UTTERANCES)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -230,14 +237,77 @@ def run_consoles(folders: list[Path], url: str) -> dict[str, Any]:
 def processes_part(server: Any, folder: Path) -> dict[str, Any]:
     one = run_consoles([folder / "one"], server.new_database())
     two = run_consoles([folder / "two-a", folder / "two-b"], server.new_database())
+    return compared(one, two, "process", "commands_per_s")
+
+
+# -- 3. shards: bot processes behind the fake Discord -----------------------------------------
+
+
+async def shards_run(server: Any, folder: Path, processes: int) -> dict[str, Any]:
+    """Two guilds on two shards, served by one process (both shards) or two (one each); every
+    guild is sent its commands at once and the replies are counted as they arrive."""
+    from tests.fakediscord.shards import FakeDiscordShards, bot_process
+
+    url = server.new_database()
+    discord = FakeDiscordShards(folder / f"fakediscord-{processes}", shard_count=2, guilds=2)
+    await discord.start()
+    slices = [[0, 1]] if processes == 1 else [[0], [1]]
+    config = {
+        "state_dir": "state",
+        "data_root": "data",
+        "storage_url": url,
+        "discord": discord.discord_settings(rate_limit_count=1_000_000, sync_commands=False),
+    }
+    bots = [
+        bot_process(folder / f"shard-bot-{processes}-{i}", config, shards, 2, discord.token)
+        for i, shards in enumerate(slices)
+    ]
+    try:
+        await asyncio.wait_for(discord.gateway.identified.wait(), 180)
+        for guild in discord.guilds:  # every process is warm before the clock starts
+            sent = await guild.send_message("!status")
+            await guild.wait_for_reply(after=sent["id"], timeout=180)
+        before = [len(g.sent_messages(g.text_channel_id)) for g in discord.guilds]
+        started = time.perf_counter()
+
+        async def flood(index: int) -> None:
+            guild = discord.guilds[index]
+            for i in range(COMMANDS_PER_GUILD):
+                await guild.send_message(f"!feedback note number {i}" if i % 2 else "!status")
+            await guild.wait_for(
+                lambda: (
+                    len(guild.sent_messages(guild.text_channel_id)) - before[index]
+                    >= COMMANDS_PER_GUILD
+                ),
+                900,
+                "every reply",
+            )
+
+        await asyncio.gather(*(flood(i) for i in range(len(discord.guilds))))
+        wall = time.perf_counter() - started
+    finally:
+        for bot in bots:
+            bot.terminate()
+        for bot in bots:
+            bot.wait(timeout=60)
+        await discord.close()
+    replies = COMMANDS_PER_GUILD * len(discord.guilds)
     return {
-        "one_process": one,
-        "two_processes": two,
-        "throughput_ratio": round(two["commands_per_s"] / one["commands_per_s"], 2),
+        "processes": processes,
+        "shards_per_process": [len(s) for s in slices],
+        "replies": replies,
+        "wall_s": round(wall, 2),
+        "commands_per_s": round(replies / wall, 1),
     }
 
 
-# -- 3. training workers ----------------------------------------------------------------------
+def shards_part(server: Any, folder: Path) -> dict[str, Any]:
+    one = asyncio.run(shards_run(server, folder, 1))
+    two = asyncio.run(shards_run(server, folder, 2))
+    return compared(one, two, "process", "commands_per_s")
+
+
+# -- 4. training workers ----------------------------------------------------------------------
 
 
 async def training_run(server: Any, folder: Path, workers: int) -> dict[str, Any]:
@@ -281,10 +351,15 @@ async def training_run(server: Any, folder: Path, workers: int) -> dict[str, Any
 def training_part(server: Any, folder: Path) -> dict[str, Any]:
     one = asyncio.run(training_run(server, folder, 1))
     two = asyncio.run(training_run(server, folder, 2))
+    return compared(one, two, "worker", "jobs_per_min")
+
+
+def compared(one: dict[str, Any], two: dict[str, Any], unit: str, rate: str) -> dict[str, Any]:
+    """One against two of `unit` (process, worker), and how much `rate` grew."""
     return {
-        "one_worker": one,
-        "two_workers": two,
-        "throughput_ratio": round(two["jobs_per_min"] / one["jobs_per_min"], 2),
+        f"one_{unit}": one,
+        f"two_{unit}{'es' if unit.endswith('s') else 's'}": two,
+        "throughput_ratio": round(two[rate] / one[rate], 2),
     }
 
 
@@ -295,10 +370,14 @@ def write(results: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
     s, p, t = results["speech"], results["bot_processes"], results["training"]
+    d = results["shards"]
+    load = results["load"]
     lines = [
         "# Scaling out",
         "",
         f"Machine: {results['machine']}. One run; ratios against the baseline of the same run.",
+        f"Load average (1 min) before the run: {load['before']}, after: {load['after']}"
+        " (nothing else was running: the figures are the benchmark's own).",
         "",
         "| what | baseline | scaled out | ratio |",
         "|---|---|---|---|",
@@ -316,6 +395,10 @@ def write(results: dict[str, Any]) -> None:
         f"| typed commands per second (`bot.py console`, one PostgreSQL database) |"
         f" {p['one_process']['commands_per_s']} (1 process) |"
         f" {p['two_processes']['commands_per_s']} (2 processes) | {p['throughput_ratio']}x |",
+        f"| typed commands per second (fake Discord, 2 guilds on 2 shards, one PostgreSQL"
+        f" database) | {d['one_process']['commands_per_s']} (1 process, shards 0,1) |"
+        f" {d['two_processes']['commands_per_s']} (2 processes, a shard each) |"
+        f" {d['throughput_ratio']}x |",
         f"| training jobs per minute ({JOBS} jobs of {EXAMPLES_PER_JOB:,} examples) |"
         f" {t['one_worker']['jobs_per_min']} (1 worker) | {t['two_workers']['jobs_per_min']}"
         f" (2 workers) | {t['throughput_ratio']}x |",
@@ -323,19 +406,32 @@ def write(results: dict[str, Any]) -> None:
         "The speech server ran on the same machine here, so latencies include its share of the",
         "same two cores; on its own machine it takes the recognition load off the bot machine",
         "entirely. Two processes or workers on two cores cannot double throughput when the",
-        "database, the consoles' start-up and other work share those cores.",
+        "database, the consoles' start-up and other work share those cores. The fake Discord",
+        "runs in the benchmark's own process on the same cores, in both shard runs alike.",
     ]
     (RESULTS / "scale.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
+def quick() -> None:
+    """A fraction of the work, to check that the benchmark runs."""
+    global UTTERANCES, COMMANDS_PER_PROCESS, JOBS, EXAMPLES_PER_JOB, COMMANDS_PER_GUILD
+    UTTERANCES, COMMANDS_PER_PROCESS, JOBS, EXAMPLES_PER_JOB = 4, 50, 2, 300
+    COMMANDS_PER_GUILD = 20
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--speech-client"]:
+        global UTTERANCES
+        UTTERANCES = int(argv[3])
         speech_client(argv[1], argv[2])
         return 0
     from tests.postgres import start_server
 
+    if argv[:1] == ["--quick"]:
+        quick()
     server = start_server()
+    load_before = round(os.getloadavg()[0], 2)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -343,10 +439,15 @@ def main(argv: list[str]) -> int:
                 "machine": f"{platform.machine()}, {os.cpu_count()} cores",
                 "speech": speech_part(folder),
                 "bot_processes": processes_part(server, folder),
+                "shards": shards_part(server, folder),
                 "training": training_part(server, folder),
             }
     finally:
         server.stop()
+    results["load"] = {"before": load_before, "after": round(os.getloadavg()[0], 2)}
+    if argv[:1] == ["--quick"]:
+        print(json.dumps(results, indent=2))  # a check of the benchmark: nothing written
+        return 0
     write(results)
     return 0
 

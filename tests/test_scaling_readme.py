@@ -57,6 +57,7 @@ def test_the_config_snippets_are_valid_settings(tmp_path: Path) -> None:
     assert config.database_url == "postgresql://trainer@db.internal/trainer"
     assert config.voice.asr.engine == config.voice.tts.engine == "wyoming"
     assert config.voice.asr.wyoming_uri == "tcp://speech.internal:10300"
+    assert (config.discord.shard_ids, config.discord.shard_count) == ([2, 3], 4)
 
 
 @pytest.fixture
@@ -133,3 +134,33 @@ def test_the_worker_needs_postgresql(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "needs storage_url: postgresql://" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+async def test_the_shards_command_runs_its_slice_of_the_guilds(tmp_path: Path) -> None:
+    """The README's command against a fake Discord of four guilds on four shards: the process
+    identifies shards 0 and 1 only, and answers in their guilds."""
+    from tests.fakediscord.shards import FakeDiscordShards
+
+    [command] = commands(".venv/bin/python bot.py --shards")
+    discord = FakeDiscordShards(tmp_path / "fakediscord", shard_count=4, guilds=4)
+    await discord.start()
+    raw = {"state_dir": "state", "data_root": "data", "discord": discord.discord_settings()}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(raw))
+    env = {**os.environ, "TRAINER_CONFIG": str(tmp_path / "config.yaml")}
+    env["DISCORD_TOKEN"] = discord.token
+    process = subprocess.Popen(
+        shlex.split(command), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        await discord.guilds[1].wait_for(lambda: discord.gateway.identifies == 2, 90, "shards")
+        assert sorted(discord.gateway.identified_shards) == [(0, 4), (1, 4)]
+        for guild in discord.guilds[:2]:
+            sent = await guild.send_message("!help")
+            await guild.wait_for_reply(after=sent["id"], timeout=60)
+        # Shards 2 and 3 are left to another process: nobody is connected for them.
+        assert discord.gateway.shard(2).ws is None and discord.gateway.shard(3).ws is None
+    finally:
+        process.terminate()
+        err = process.communicate(timeout=30)[1].decode()
+        await discord.close()
+    assert process.returncode == 0 and "Traceback" not in err, err

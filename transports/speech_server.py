@@ -65,45 +65,35 @@ class SpeechService:
         from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice
 
         ours = Attribution(name="Trainer", url="")
+
+        def described(kind: Any, name: str, description: str, **more: Any) -> Any:
+            """A Wyoming program, model or voice of ours (they share these fields)."""
+            return kind(
+                name=name,
+                description=description,
+                attribution=ours,
+                installed=True,
+                version="1",
+                **more,
+            )
+
+        model = described(
+            AsrModel,
+            self.recognizers.name,
+            "Command grammar from the intent templates",
+            languages=["en"],
+        )
+        voice = described(TtsVoice, self.synthesizer.name, "The configured voice", languages=["en"])
         return Info(
             asr=[
-                AsrProgram(
-                    name="trainer-grammar",
-                    description="Trainer's command grammar recognizer",
-                    attribution=ours,
-                    installed=True,
-                    version="1",
-                    models=[
-                        AsrModel(
-                            name=self.recognizers.name,
-                            description="Command grammar from the intent templates",
-                            attribution=ours,
-                            installed=True,
-                            languages=["en"],
-                            version="1",
-                        )
-                    ],
+                described(
+                    AsrProgram,
+                    "trainer-grammar",
+                    "Trainer's command grammar recognizer",
+                    models=[model],
                 )
             ],
-            tts=[
-                TtsProgram(
-                    name="trainer-tts",
-                    description="Trainer's speech output",
-                    attribution=ours,
-                    installed=True,
-                    version="1",
-                    voices=[
-                        TtsVoice(
-                            name=self.synthesizer.name,
-                            description="The configured voice",
-                            attribution=ours,
-                            installed=True,
-                            languages=["en"],
-                            version="1",
-                        )
-                    ],
-                )
-            ],
+            tts=[described(TtsProgram, "trainer-tts", "Trainer's speech output", voices=[voice])],
         )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .core import Section
 
@@ -35,6 +35,25 @@ class DiscordSettings(Section):
     voice_connect_timeout_s: float = Field(15.0, gt=0)
     progress_edit_interval_s: float = Field(1.5, ge=0)
     """Least seconds between two edits of a job's progress message (Discord rate-limits edits)."""
+
+    shard_count: int | None = Field(None, ge=1)
+    """Shards the bot is split into across all its processes; None asks Discord (GET
+    /gateway/bot), which is what one process running every shard wants."""
+    shard_ids: list[int] | None = None
+    """The shards this process runs (each in 0..shard_count-1); None runs all of them.
+    Discord sends a guild's events only to shard `(guild_id >> 22) % shard_count`."""
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> DiscordSettings:
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("shard_ids needs shard_count (the total across processes)")
+            wrong = [s for s in self.shard_ids if not 0 <= s < self.shard_count]
+            if wrong or not self.shard_ids or len(set(self.shard_ids)) != len(self.shard_ids):
+                raise ValueError(
+                    f"shard_ids must be distinct numbers from 0 to {self.shard_count - 1}"
+                )
+        return self
 
     @field_validator("record_audio")
     @classmethod

@@ -122,4 +122,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE guilds ADD COLUMN language TEXT;
     """,
+    # 4: per-user command rate limits shared by every bot process (Discord shards)
+    """
+    CREATE TABLE rate_limit_hits (
+        id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX rate_limit_hits_user ON rate_limit_hits(user_id, at);
+    """,
 ]

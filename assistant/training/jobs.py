@@ -154,12 +154,22 @@ class JobManager:
             add_to=add_to,
             new_examples=new_examples,
         )
-        running = _Running(job.id, guild_id)
+        await self._launch(job, backend, list(examples))
+        return job
+
+    async def _launch(self, job: Job, backend: Backend, examples: list[Example]) -> None:
+        """Run the new job: here, as a task of this process (the queue's manager queues it)."""
+        self._run_here(job, backend, examples, asyncio.Event())
+
+    def _run_here(
+        self, job: Job, backend: Backend, examples: list[Example], cancelled: asyncio.Event
+    ) -> asyncio.Task[Job]:
+        running = _Running(job.id, job.guild_id, cancelled)
         self._running[job.id] = running
         running.task = asyncio.create_task(
-            self._run(job, backend, list(examples), running), name=f"training-job-{job.id}"
+            self._run(job, backend, examples, running), name=f"training-job-{job.id}"
         )
-        return job
+        return running.task
 
     def check_start(self, guild_id: str, examples: Sequence[Example]) -> None:
         """Raise the `UserError` that `start` would raise (a job is running, too few examples);
@@ -170,22 +180,13 @@ class JobManager:
     def check_idle(self, guild_id: str) -> None:
         for running in self._running.values():
             if running.guild_id == guild_id:
-                raise UserError(
-                    f"A training job is already running (job {running.job_id}); "
-                    "`cancel` it or wait for it to finish."
-                )
+                raise busy(running.job_id, "running")
 
     def run_queued(
         self, job: Job, examples: list[Example], cancelled: asyncio.Event
     ) -> asyncio.Task[Job]:
         """Run a job that another process created and queued (a queue worker runs it here)."""
-        running = _Running(job.id, job.guild_id, cancelled)
-        self._running[job.id] = running
-        backend = self._backend(job.backend)
-        running.task = asyncio.create_task(
-            self._run(job, backend, examples, running), name=f"training-job-{job.id}"
-        )
-        return running.task
+        return self._run_here(job, self._backend(job.backend), examples, cancelled)
 
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         """Cancel the guild's running job (or the one named) and wait until it has stopped."""
@@ -235,12 +236,16 @@ class JobManager:
         for running in self._running.values():
             if running.guild_id == guild_id and job_id in (None, running.job_id):
                 return running
+        raise self._not_running(job_id, guild_id)
+
+    def _not_running(self, job_id: int | None, guild_id: str) -> NotFound:
+        """Why the guild has no running job `job_id` (or none at all)."""
         if job_id is None:
-            raise NotFound("No training job is running.")
+            return NotFound("No training job is running.")
         job = self.store.job(job_id)
         if job is None or job.guild_id != guild_id:
-            raise NotFound(f"There is no job {job_id}.")
-        raise NotFound(f"Job {job_id} is not running; it {_PAST.get(job.status, job.status)}.")
+            return NotFound(f"There is no job {job_id}.")
+        return NotFound(f"Job {job_id} is not running; it {_PAST.get(job.status, job.status)}.")
 
     async def _run(
         self, job: Job, backend: Backend, examples: list[Example], running: _Running
@@ -299,6 +304,9 @@ class JobManager:
     def _finish(self, running: _Running, job: Job) -> None:
         assert job.status in FINAL_JOB_STATES
         self._running.pop(running.job_id, None)
+        self._finished(job)
+
+    def _finished(self, job: Job) -> None:
         log.info("job %s %s: %s", job.id, job.status, job.error or job.message)
         self._emit(JobEvent(job, "finished"))
 
@@ -362,6 +370,13 @@ class _Progress:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def busy(job_id: int, status: str) -> UserError:
+    """The refusal of a second job while the guild's job `job_id` is queued or running."""
+    return UserError(
+        f"A training job is already {status} (job {job_id}); `cancel` it or wait for it to finish."
+    )
 
 
 def _summary(record: ModelRecord) -> str:

@@ -25,7 +25,6 @@ import logging
 import os
 import shutil
 import signal
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,8 @@ from ..errors import NotFound, UserError
 from ..storage import Store
 from ..storage.database import Database, PostgresDatabase, is_postgres, open_database
 from ..storage.records import Job, ModelRecord
-from .base import Classifier, Example
-from .jobs import BACKENDS, JobEvent, JobManager
+from .base import Backend, Classifier, Example
+from .jobs import BACKENDS, JobEvent, JobManager, busy
 from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
@@ -179,31 +178,10 @@ class QueuedJobManager(JobManager):
             await self._queue.close_async()
         await super().close()  # nothing runs here; this closes the backends
 
-    async def start(
-        self,
-        *,
-        guild_id: str,
-        channel_id: str,
-        dataset: str,
-        examples: list[Example],
-        requested_by: str | None,
-        add_to: int | None = None,
-        new_examples: Sequence[tuple[str, str, str]] = (),
-    ) -> Job:
-        self.check_start(guild_id, examples)
-        backend = self.backend
-        queue = await self._open()
-        job = self.store.create_job(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            dataset=dataset,
-            backend=backend.name,
-            requested_by=requested_by,
-            n_examples=len(examples),
-            add_to=add_to,
-            new_examples=new_examples,
-        )
+    async def _launch(self, job: Job, backend: Backend, examples: list[Example]) -> None:
+        """Queue the job for whichever worker is free, and follow its row."""
         try:
+            queue = await self._open()
             await queue.configure_task(TASK, queue=QUEUE, lock=_lock(job.id)).defer_async(
                 job_id=job.id, examples=[[e.text, e.label] for e in examples]
             )
@@ -211,16 +189,12 @@ class QueuedJobManager(JobManager):
             self.store.update_job(job.id, status="failed", message="failed", error="not queued")
             raise
         self._follow(job)
-        return job
 
     def check_idle(self, guild_id: str) -> None:
         """A guild's job may be queued or running on any worker: the store knows."""
         active = self.store.jobs(guild_id, active_only=True, limit=1)
         if active:
-            raise UserError(
-                f"A training job is already {active[0].status} (job {active[0].id}); "
-                "`cancel` it or wait for it to finish."
-            )
+            raise busy(active[0].id, active[0].status)
 
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         job = self._active_job(job_id, guild_id)
@@ -262,17 +236,16 @@ class QueuedJobManager(JobManager):
     # -- following jobs ------------------------------------------------------------------------
 
     def _active_job(self, job_id: int | None, guild_id: str) -> Job:
+        """The guild's active job (or job `job_id`), queued or running on any worker."""
         if job_id is None:
             active = self.store.jobs(guild_id, active_only=True, limit=1)
-            if not active:
-                raise NotFound("No training job is running.")
-            return active[0]
-        job = self.store.job(job_id)
-        if job is None or job.guild_id != guild_id:
-            raise NotFound(f"There is no job {job_id}.")
-        if not job.active:
-            raise NotFound(f"Job {job_id} is not running; it {job.status}.")
-        return job
+            if active:
+                return active[0]
+        else:
+            job = self.store.job(job_id)
+            if job is not None and job.guild_id == guild_id and job.active:
+                return job
+        raise self._not_running(job_id, guild_id)
 
     def _follow(self, job: Job) -> None:
         self._followed[job.id] = job
@@ -295,8 +268,7 @@ class QueuedJobManager(JobManager):
                     self._emit(JobEvent(job, "progress"))
                 else:
                     del self._followed[job_id]
-                    log.info("job %s %s: %s", job.id, job.status, job.error or job.message)
-                    self._emit(JobEvent(job, "finished"))
+                    self._finished(job)
 
 
 # -- the worker ------------------------------------------------------------------------------

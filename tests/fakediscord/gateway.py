@@ -1,4 +1,9 @@
-"""The fake main gateway: HELLO, IDENTIFY/RESUME, heartbeats, dispatches with replay on resume."""
+"""The fake main gateway: HELLO, IDENTIFY/RESUME, heartbeats, dispatches with replay on resume.
+
+Sharded the way Discord is: IDENTIFY carries `[shard_id, shard_count]`, each shard is its own
+session (its own sequence and replay buffer), and a guild's events (GUILD_CREATE, messages,
+interactions, voice) go only to shard `(guild_id >> 22) % shard_count`; events without a guild
+go to shard 0. A wrong shard count is closed with 4010 (Invalid shard), as Discord does."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from aiohttp import WSMsgType, web
@@ -13,40 +19,97 @@ from aiohttp import WSMsgType, web
 log = logging.getLogger(__name__)
 
 HEARTBEAT_MS = 41_250
+INVALID_SHARD = 4010
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends a guild's events to."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_id_on_shard(snowflake: int, shard: int, shard_count: int) -> int:
+    """`snowflake` moved forward to the nearest millisecond whose guild lands on `shard`."""
+    ms = snowflake >> 22
+    ms += (shard - ms) % shard_count
+    return (ms << 22) | (snowflake & 0x3FFFFF)
+
+
+@dataclass
+class GuildSource:
+    """One guild the gateway serves: its GUILD_CREATE and its answer to op 4."""
+
+    guild_id: int
+    guild_create: Callable[[], dict[str, Any]]
+    """The guild's full payload, built when a shard identifies."""
+    on_voice_state: Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
+    """Answers the bot's op 4 (join/leave voice) for this guild."""
+
+
+@dataclass
+class ShardSession:
+    """One shard's session: what it was sent, so that a RESUME replays what it missed."""
+
+    shard_id: int
+    session_id: str
+    events: list[dict[str, Any]] = field(default_factory=list)
+    """Every dispatch sent to this shard (op 0), in sequence order."""
+    ws: web.WebSocketResponse | None = None
+    """The connection now serving this shard, if any."""
 
 
 class FakeGateway:
-    """One session; events are kept so that a RESUME replays what the bot missed."""
+    """All shards of one bot; guilds are added with `add_guild`."""
 
     def __init__(
-        self,
-        token: str,
-        ready: Callable[[], dict[str, Any]],
-        guild_create: Callable[[], dict[str, Any]],
-        on_voice_state: Callable[[dict[str, Any]], Coroutine[Any, Any, None]],
+        self, token: str, ready: Callable[[], dict[str, Any]], shard_count: int = 1
     ) -> None:
         self._token = token
         self._ready = ready
-        self._guild_create = guild_create
-        self._on_voice_state = on_voice_state
-        self.session_id = "fake-session"
-        self.events: list[dict[str, Any]] = []
-        """Every dispatch sent (op 0), in sequence order."""
-        self.ws: web.WebSocketResponse | None = None
+        self.shard_count = shard_count
+        self.guilds: dict[int, GuildSource] = {}
+        self.shards: dict[int, ShardSession] = {}
         self.identified = asyncio.Event()
+        """Set while every shard that owns a guild is identified."""
         self.connections = 0
         self.resumes = 0
         self.identifies = 0
+        self.identified_shards: list[tuple[int, int]] = []
+        """`[shard_id, shard_count]` of every IDENTIFY, in order."""
         self.intents: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.sent_ops: list[int] = []
         """Opcodes the bot sent, for assertions."""
 
+    def add_guild(self, source: GuildSource) -> None:
+        self.guilds[source.guild_id] = source
+
+    def shard(self, shard_id: int) -> ShardSession:
+        session = self.shards.get(shard_id)
+        if session is None:
+            session = ShardSession(shard_id, f"fake-session-{shard_id}")
+            self.shards[shard_id] = session
+        return session
+
+    @property
+    def session_id(self) -> str:
+        return self.shard(0).session_id
+
+    def guilds_of(self, shard_id: int) -> list[GuildSource]:
+        return [
+            g for g in self.guilds.values() if shard_of(g.guild_id, self.shard_count) == shard_id
+        ]
+
+    def _update_identified(self) -> None:
+        owners = {shard_of(g, self.shard_count) for g in self.guilds} or {0}
+        if all(self.shard(s).ws is not None for s in owners):
+            self.identified.set()
+        else:
+            self.identified.clear()
+
     async def handler(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.connections += 1
-        self.ws = ws
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}}))
         try:
             async for msg in ws:
@@ -54,9 +117,10 @@ class FakeGateway:
                     continue
                 await self._receive(ws, json.loads(msg.data))
         finally:
-            if self.ws is ws:
-                self.ws = None
-                self.identified.clear()
+            for session in self.shards.values():
+                if session.ws is ws:
+                    session.ws = None
+            self._update_identified()
         return ws
 
     async def _receive(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
@@ -65,50 +129,81 @@ class FakeGateway:
         if op == 1:
             await ws.send_str(json.dumps({"op": 11, "d": None}))
         elif op == 2:
-            if data["token"] != self._token:
-                await ws.close(code=4004, message=b"Authentication failed.")
-                return
-            self.identifies += 1
-            self.intents = data.get("intents")
-            self.events.clear()
-            await self.dispatch("READY", self._ready())
-            await self.dispatch("GUILD_CREATE", self._guild_create())
-            self.identified.set()
+            await self._identify(ws, data)
         elif op == 6:
-            if data["token"] != self._token or data["session_id"] != self.session_id:
-                await ws.send_str(json.dumps({"op": 9, "d": False}))
-                return
-            self.resumes += 1
-            seq = data.get("seq") or 0
-            for event in self.events[seq:]:
-                await ws.send_str(json.dumps(event))
-            await self._send_dispatch(ws, "RESUMED", {})
-            self.identified.set()
+            await self._resume(ws, data)
         elif op == 4:
+            source = self.guilds.get(int(data["guild_id"]))
+            if source is None:
+                return
             # Not awaited here, so the delayed answer does not hold up the next frames.
-            task = asyncio.get_running_loop().create_task(self._on_voice_state(data))
+            task = asyncio.get_running_loop().create_task(source.on_voice_state(data))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _send_dispatch(self, ws: web.WebSocketResponse, name: str, data: Any) -> None:
-        event = {"op": 0, "t": name, "s": len(self.events) + 1, "d": data}
-        self.events.append(event)
-        await ws.send_str(json.dumps(event))
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        if data["token"] != self._token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        shard_id, shard_count = data.get("shard") or (0, 1)
+        if shard_count != self.shard_count or not 0 <= shard_id < shard_count:
+            await ws.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return
+        self.identifies += 1
+        self.identified_shards.append((shard_id, shard_count))
+        self.intents = data.get("intents")
+        session = self.shard(shard_id)
+        session.events.clear()
+        session.ws = ws
+        mine = self.guilds_of(shard_id)
+        ready = {
+            **self._ready(),
+            "guilds": [{"id": str(g.guild_id), "unavailable": True} for g in mine],
+            "session_id": session.session_id,
+            "shard": [shard_id, shard_count],
+        }
+        await self._send(session, "READY", ready)
+        for guild in mine:
+            await self._send(session, "GUILD_CREATE", guild.guild_create())
+        self._update_identified()
 
-    async def dispatch(self, name: str, data: Any) -> None:
-        """Send an event now, or keep it for the RESUME if the bot is disconnected."""
-        event = {"op": 0, "t": name, "s": len(self.events) + 1, "d": data}
-        self.events.append(event)
-        ws = self.ws
+    async def _resume(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        found = [s for s in self.shards.values() if s.session_id == data["session_id"]]
+        if data["token"] != self._token or not found:
+            await ws.send_str(json.dumps({"op": 9, "d": False}))
+            return
+        session = found[0]
+        session.ws = ws
+        self.resumes += 1
+        seq = data.get("seq") or 0
+        for event in session.events[seq:]:
+            await ws.send_str(json.dumps(event))
+        await self._send(session, "RESUMED", {})
+        self._update_identified()
+
+    async def _send(self, session: ShardSession, name: str, data: Any) -> None:
+        """Number the event in its shard's sequence, keep it, and send it if connected."""
+        event = {"op": 0, "t": name, "s": len(session.events) + 1, "d": data}
+        session.events.append(event)
+        ws = session.ws
         if ws is not None and not ws.closed:
             try:
                 await ws.send_str(json.dumps(event))
             except ConnectionError:
                 log.info("gateway send failed; %s will be replayed on resume", name)
 
+    async def dispatch(self, name: str, data: Any) -> None:
+        """Send an event to the shard owning its guild now, or keep it for the RESUME."""
+        guild = data.get("guild_id") if isinstance(data, dict) else None
+        if guild is None and name.startswith("GUILD_") and isinstance(data, dict):
+            guild = data.get("id")
+        shard_id = shard_of(int(guild), self.shard_count) if guild else 0
+        await self._send(self.shard(shard_id), name, data)
+
     async def drop(self, code: int = 4000) -> None:
-        """Close the connection the way Discord does on a server restart (client should resume)."""
-        ws = self.ws
+        """Close every shard's connection the way Discord does on a server restart (clients
+        should resume)."""
         self.identified.clear()
-        if ws is not None:
-            await ws.close(code=code, message=b"fake: dropped")
+        for session in list(self.shards.values()):
+            if session.ws is not None:
+                await session.ws.close(code=code, message=b"fake: dropped")

@@ -15,7 +15,7 @@ from typing import Any, cast
 from aiohttp import BodyPartReader, web
 
 from .dave import DaveGroup
-from .gateway import FakeGateway
+from .gateway import FakeGateway, GuildSource, guild_id_on_shard
 from .payloads import (
     ADMINISTRATOR,
     EVERYONE_PERMISSIONS,
@@ -49,17 +49,32 @@ def _json(data: Any, status: int = 200) -> web.Response:
 class FakeDiscord:
     """Start with `await fake.start()`; point the bot at `api_base`, `gateway_url`, `ca_cert`."""
 
-    def __init__(self, workdir: Path | None = None) -> None:
+    def __init__(
+        self,
+        workdir: Path | None = None,
+        *,
+        shard_count: int = 1,
+        shard: int = 0,
+        sibling: FakeDiscord | None = None,
+    ) -> None:
+        """`shard_count` shards; this guild's id lands on `shard`. A `sibling` (started
+        first) makes this another guild of the same Discord: its bot, application, gateway
+        and TLS certificates (tests/fakediscord/shards.py puts several behind one URL)."""
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="fakediscord-")
         self.workdir = workdir or Path(self._tmp.name)  # type: ignore[union-attr]
         self.token = TOKEN
-        self.application_id = snowflake()
-        self.guild_id = snowflake()
+        self._sibling = sibling
+        self.application_id: int = sibling.application_id if sibling else snowflake()
+        self.guild_id = guild_id_on_shard(
+            snowflake(), shard, sibling.gateway.shard_count if sibling else shard_count
+        )
         self.text_channel_id = snowflake()
         self.voice_channel_id = snowflake()
         self.role_trainer = snowflake()
         self.role_admin = snowflake()
-        self.bot = FakeMember(snowflake(), "Trainer", bot=True)
+        self.bot: FakeMember = (
+            sibling.bot if sibling else FakeMember(snowflake(), "Trainer", bot=True)
+        )
         self.members: dict[int, FakeMember] = {}
         self.alice = self.add_member("alice", [self.role_trainer], ssrc=4242)
         """Has the `trainer` role."""
@@ -83,7 +98,10 @@ class FakeDiscord:
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
         self._changed = asyncio.Condition()
-        self.gateway = FakeGateway(TOKEN, self._ready, self._guild_create, self._voice_state_op)
+        self.gateway: FakeGateway = (
+            sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
+        )
+        self.gateway.add_guild(GuildSource(self.guild_id, self._guild_create, self._voice_state_op))
         self.voice = FakeVoiceServer(lambda: self._voice_token)
         self.voice.dave = DaveGroup(self.voice_channel_id, self.bot.id)
         """DAVE is on, as Discord requires; `fake.voice.dave = None` before joining: off."""
@@ -92,11 +110,14 @@ class FakeDiscord:
         self.port = 0
         self.voice_port = 0
         self.ca_cert = self.workdir / "ca.pem"
+        self.certs: Any = None
+        """The TLS certificates (set by `start`), shared with sibling guilds."""
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        certs = make_certificates(self.workdir / "tls")
+        certs = self._sibling.certs if self._sibling else make_certificates(self.workdir / "tls")
+        self.certs = certs
         self.ca_cert = certs.ca_pem
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self.gateway.handler)
@@ -557,6 +578,19 @@ class FakeDiscord:
 
     async def _route(self, method: str, p: list[str], request: web.Request) -> web.Response | None:
         n = len(p)
+        if p == ["gateway", "bot"]:  # discord.py asks how many shards to run
+            return _json(
+                {
+                    "url": self.gateway_url,
+                    "shards": self.gateway.shard_count,
+                    "session_start_limit": {
+                        "total": 1000,
+                        "remaining": 1000,
+                        "reset_after": 0,
+                        "max_concurrency": 1,
+                    },
+                }
+            )
         if p == ["users", "@me"]:
             return _json({**self.bot.user(), "verified": True, "flags": 0})
         if p[:2] == ["applications", "@me"] or p[:3] == ["oauth2", "applications", "@me"]:

@@ -71,9 +71,14 @@ def make_connector(settings: DiscordSettings) -> aiohttp.TCPConnector | None:
     return aiohttp.TCPConnector(ssl=context)
 
 
-class TrainerBot(commands.Bot):
+class TrainerBot(commands.AutoShardedBot):
     """The bot; commands, privacy and voice are added as cogs in `setup_hook`, and the bot
-    holds a typed reference to each, so they reach one another without looking up names."""
+    holds a typed reference to each, so they reach one another without looking up names.
+
+    Always sharded (one shard unless configured): `discord.shard_ids` of `discord.shard_count`
+    run in this process, so several processes share the guilds. Each guild's events, and so
+    its voice session, stay with the one shard (and process) that owns the guild; what guilds
+    must share across processes (datasets, jobs, opt-outs, rate limits) is in the store."""
 
     commands_cog: CommandsCog
     privacy_cog: PrivacyCog
@@ -95,6 +100,8 @@ class TrainerBot(commands.Bot):
             help_command=None,  # the core's `help` command is the one users see
             connector=make_connector(config.discord),
             allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            shard_count=config.discord.shard_count,
+            **shard_options(config.discord),
             **options,
         )
         self.config = config
@@ -112,7 +119,7 @@ class TrainerBot(commands.Bot):
             await self.add_cog(cog)
         self.assistant.diagnostics_providers.append(lambda guild: _voice_diagnostics(voice, guild))
         await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
-        if self.config.discord.sync_commands:
+        if self.config.discord.sync_commands and registers_commands(self.config.discord):
             await self._sync()
 
     async def _sync(self) -> None:
@@ -133,7 +140,25 @@ class TrainerBot(commands.Bot):
 
     async def on_ready(self) -> None:
         assert self.user is not None
-        log.info("logged in as %s (id %s) in %d guilds", self.user, self.user.id, len(self.guilds))
+        log.info(
+            "logged in as %s (id %s) in %d guilds, shards %s of %s",
+            self.user,
+            self.user.id,
+            len(self.guilds),
+            ",".join(str(s) for s in sorted(self.shards)),
+            self.shard_count,
+        )
+
+
+def shard_options(settings: DiscordSettings) -> dict[str, Any]:
+    """discord.py's `shard_ids` (leaving it out runs every shard)."""
+    return {"shard_ids": settings.shard_ids} if settings.shard_ids else {}
+
+
+def registers_commands(settings: DiscordSettings) -> bool:
+    """Slash commands are the application's, not a shard's: the process running shard 0
+    registers them, so processes started together do not overwrite one another."""
+    return settings.shard_ids is None or 0 in settings.shard_ids
 
 
 def _voice_diagnostics(voice: VoiceCog, guild_id: str) -> list[str]:

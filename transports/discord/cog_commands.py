@@ -22,7 +22,7 @@ from assistant.commands.registry import Command as CoreCommand
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source, User
 
-from .ratelimit import RateLimiter
+from .ratelimit import make_rate_limiter
 from .render import error_embed
 
 if TYPE_CHECKING:
@@ -121,7 +121,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
         self.bot = bot
         self.assistant = bot.assistant
         settings = bot.config.discord
-        self.limiter = RateLimiter(settings.rate_limit_count, settings.rate_limit_seconds)
+        self.limiter = make_rate_limiter(
+            settings, self.assistant.store.database, bot.config.database_url
+        )
         self._added: list[str] = []
 
     async def cog_load(self) -> None:
