@@ -89,3 +89,21 @@ def choice_problems(choices: list[dict[str, Any]]) -> list[str]:
         for c in choices
         if not 1 <= len(str(c["name"])) <= OPTION_CHARS or len(str(c["value"])) > OPTION_CHARS
     ]
+
+
+VOICE_MESSAGE = 1 << 13
+
+
+def voice_message_problems(body: dict[str, Any], files: list[dict[str, Any]]) -> list[str]:
+    """A voice message (flag 8192) is one audio attachment with a duration and a waveform, and
+    nothing else (Discord answers 50161 otherwise)."""
+    if not int(body.get("flags") or 0) & VOICE_MESSAGE:
+        return []
+    if body.get("content") or body.get("embeds") or len(files) != 1:
+        return ["voice messages have exactly one attachment and no content or embeds"]
+    [upload] = files
+    if not isinstance(upload.get("duration_secs"), int | float) or not upload.get("waveform"):
+        return ["voice message attachments need duration_secs and waveform"]
+    if not upload.get("filename", "").endswith(".ogg"):
+        return ["voice messages are OGG/Opus"]
+    return []

@@ -16,7 +16,13 @@ from aiohttp import BodyPartReader, web
 
 from .dave import DaveGroup
 from .gateway import FakeGateway
-from .limits import ACK_DEADLINE_S, choice_problems, find_component, message_problems
+from .limits import (
+    ACK_DEADLINE_S,
+    choice_problems,
+    find_component,
+    message_problems,
+    voice_message_problems,
+)
 from .payloads import (
     ADMINISTRATOR,
     EVERYONE_PERMISSIONS,
@@ -745,7 +751,12 @@ class FakeDiscord:
         interaction: int | None = None,
     ) -> dict[str, Any]:
         reference = body.get("message_reference") or {}
-        problems = message_problems(body)
+        for declared, stored in zip(body.get("attachments") or [], files, strict=False):
+            # what payload_json says of each upload: a voice message's duration and waveform
+            for key in ("duration_secs", "waveform", "content_type", "description"):
+                if key in declared:
+                    stored[key] = declared[key]
+        problems = message_problems(body) + voice_message_problems(body, files)
         if problems:
             raise InvalidBody(problems)
         message = self._message(
