@@ -20,6 +20,7 @@ from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import ACK_DEADLINE_S
 from tests.test_discord_text import error_text, is_error
 from transports.discord.cog_commands import build_command
+from transports.discord.run import DiscordApp
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
@@ -187,6 +188,12 @@ async def test_correct_button_opens_a_label_menu_and_records_the_fix(
     # several predictions: first which one, then its label
     asked = await fake.send_message('!test ["a dull film", "a fine film"]')
     prediction = await fake.wait_for_reply(after=asked["id"])
+    # the buttons of messages sent before a restart keep working
+    await bot.close()
+    after_restart = DiscordApp(bot.config, fake.token, guild_ready_timeout=0.1)
+    await after_restart.start()
+    bot.__dict__.update(after_restart.__dict__)  # the fixture closes the restarted bot
+    await after_restart.wait_ready(20)
     click = await fake.click(prediction, "trainer:correct", author=fake.bob)
     menu = await fake.wait_for_reply(where=from_interaction(click))
     [items] = fake.components(menu)
@@ -290,3 +297,16 @@ async def test_slow_command_is_acknowledged_in_time_and_followed_up(
     assert reply["content"] == "Finished the slow work."
     record = fake.interactions[interaction]
     assert record["responses"] == [5] and record["acknowledged_after"] < ACK_DEADLINE_S
+
+
+async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) -> None:
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    interaction = await fake.interaction("instruction")
+    first = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert first["embeds"][0]["footer"]["text"].startswith("Страница 1 из ")
+    assert [c["label"] for c in fake.components(first)] == ["◀ Назад", "Вперёд ▶"]
+    interaction = await fake.interaction("rollback")
+    question = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert question["content"].startswith("Вернуться к модели")
+    assert [c["label"] for c in fake.components(question)] == ["Подтвердить", "Отмена"]
