@@ -106,6 +106,10 @@ async def test_paths_autocomplete_inside_the_data_root_only(
     assert names(await fake.autocomplete("getfile", "path", "GOOD")) == [
         "reviews/positive/good.txt"
     ]
+    typed_down = names(await fake.autocomplete("getfile", "path", "reviews/positive/g"))
+    assert typed_down == ["reviews/positive/good.txt"]
+    assert await fake.autocomplete("getfile", "path", "../") == []
+    assert await fake.autocomplete("getfile", "path", "escape/") == []
     folders = names(await fake.autocomplete("archive", "dir", "rev"))
     assert folders == ["reviews", "reviews/negative", "reviews/positive"]
     assert "escape" not in names(await fake.autocomplete("select_dataset", "dir", ""))

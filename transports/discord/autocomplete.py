@@ -61,16 +61,25 @@ OPTIONS: dict[tuple[str, str], str] = {
 """(command, option) -> what its choices are."""
 
 
-def scan(root: DataRoot) -> tuple[list[str], list[str]]:
+def scan(root: DataRoot, typed: str = "") -> tuple[list[str], list[str]]:
     """(folders, files) under the data root as users name them, never following symlinks and
-    leaving out hard-linked files (the sandbox refuses those)."""
+    leaving out hard-linked files (the sandbox refuses those). When what was typed names a
+    folder (`reviews/pos`), only that folder (`reviews`) is walked, so deep and large roots
+    are suggested from as the user types down into them."""
     folders: list[str] = []
     files: list[str] = []
     seen = 0
     base = root.root
-    for directory, subfolders, names in os.walk(base):
+    start = base
+    parent = typed.strip().replace("\\", "/").rpartition("/")[0]
+    if parent:
+        try:
+            start = root.folder(parent)
+        except UserError:
+            return [], []
+    for directory, subfolders, names in os.walk(start):
         here = Path(directory)
-        depth = len(here.relative_to(base).parts)
+        depth = len(here.relative_to(start).parts)
         subfolders[:] = (
             []
             if depth >= SCAN_DEPTH
@@ -118,7 +127,8 @@ def labels(app: Assistant, guild_id: str) -> list[str]:
 def values(app: Assistant, guild_id: str, kind: str, typed: str) -> list[str]:
     """The candidate values of one kind of option (blocking: files are listed)."""
     if kind in ("folder", "file", "dataset", "source"):
-        folders, files = scan(app.root)
+        bare = typed.split(":", 1)[1] if kind == "source" and ":" in typed else typed
+        folders, files = scan(app.root, bare)
         if kind == "folder":
             return folders
         if kind == "file":
