@@ -471,13 +471,17 @@ class FakeDiscord:
             raise KeyError(f"no component {custom_id!r} on the message")
         if component.get("disabled"):
             raise ValueError(f"component {custom_id!r} is disabled")
+        author = author or self.alice
+        if stored.get("flags", 0) & 64:  # ephemeral: only its interaction's member sees it
+            owner = self.interactions[int(stored["interaction_id"])]["payload"]["member"]
+            if owner["user"]["id"] != str(author.id):
+                raise PermissionError(f"{author.name} cannot see that ephemeral message")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
         if component["type"] == 3:
             offered = {o["value"] for o in component.get("options", [])}
             if not values or not set(values) <= offered:
                 raise ValueError(f"{values!r} are not options of {custom_id!r}: {sorted(offered)}")
             data["values"] = values
-        author = author or self.alice
         channel_id = int(stored["channel_id"])
         return await self._dispatch_interaction(3, data, author, channel_id, stored)
 

@@ -162,16 +162,35 @@ class CorrectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"t
         if not items or not labels:
             await _refuse(interaction, _text(interaction, "correct.nothing"))
             return
-        view = discord.ui.View(timeout=None)
         if len(items) == 1:
-            view.add_item(
-                LabelSelect(message_id, 0, labels, _text(interaction, "correct.choose_label"))
-            )
-            text = _text(interaction, "correct.which_label", text=_short(items[0]["text"], 200))
+            text, view = _label_menu(interaction, message_id, 0, items[0]["text"], labels)
         else:
+            view = discord.ui.View(timeout=None)
             view.add_item(ItemSelect(message_id, items, _text(interaction, "correct.choose_item")))
             text = _text(interaction, "correct.which_item")
         await interaction.response.send_message(text, view=view, ephemeral=True)
+
+
+def _label_menu(
+    interaction: discord.Interaction[Any],
+    message_id: int,
+    number: int,
+    text: str,
+    labels: list[str],
+) -> tuple[str, discord.ui.View]:
+    """ "What is the right label for …?" and a menu of (the first 25) labels."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        LabelSelect(message_id, number, labels, _text(interaction, "correct.choose_label"))
+    )
+    question = _text(interaction, "correct.which_label", text=_short(text, 200))
+    if len(labels) > MAX_OPTIONS:  # a menu holds 25; the rest can be typed
+        question += "\n" + _text(
+            interaction,
+            "correct.more_labels",
+            id=f"{message_id} {number}" if number else message_id,
+        )
+    return question, view
 
 
 class ItemSelect(
@@ -210,12 +229,8 @@ class ItemSelect(
         if not 1 <= number <= len(items):
             await _refuse(interaction, _text(interaction, "correct.nothing"))
             return
-        view = discord.ui.View(timeout=None)
-        view.add_item(
-            LabelSelect(self.message_id, number, labels, _text(interaction, "correct.choose_label"))
-        )
-        text = _text(
-            interaction, "correct.which_label", text=_short(items[number - 1]["text"], 200)
+        text, view = _label_menu(
+            interaction, self.message_id, number, items[number - 1]["text"], labels
         )
         await interaction.response.edit_message(content=text, view=view)
 
