@@ -135,6 +135,13 @@ async def test_jobs_models_and_labels_autocomplete_after_training(
     labels = names(await fake.autocomplete("relabel", "label", "", {"example": "1"}))
     assert labels == ["negative", "positive"]
     assert names(await fake.autocomplete("train", "label", "neg")) == ["negative"]
+    first = bot.assistant.store.stored_examples(
+        bot.assistant.store.active_dataset(str(fake.guild_id)), limit=1
+    )[0]
+    by_text = await fake.autocomplete("relabel", "example", first.text.upper())
+    assert f"#{first.id} {first.label}: {first.text}" in [c["name"] for c in by_text]
+    by_number = await fake.autocomplete("remove", "example", f"#{first.id}")
+    assert by_number[0]["value"] == str(first.id)
 
 
 async def test_cancel_button_checks_the_role_at_click_time(fake: FakeDiscord, bot: Any) -> None:

@@ -42,7 +42,8 @@ SCAN_LIMIT = 5000
 SCAN_DEPTH = 4
 """Folders deeper than this below the data root are not suggested (they can still be typed)."""
 LABEL_SAMPLE = 500
-"""Added examples whose labels are offered besides the model's (a new label is in them)."""
+"""Added examples looked at: their labels are offered besides the model's (a new label is in
+them), and the newest of them as example numbers."""
 SOURCE_PREFIXES = ("file:", "folder:")
 
 OPTIONS: dict[tuple[str, str], str] = {
@@ -52,6 +53,8 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("train", "data"): "source",
     ("train", "label"): "label",
     ("relabel", "label"): "label",
+    ("relabel", "example"): "example",
+    ("remove", "example"): "example",
     ("getfile", "path"): "file",
     ("cancel", "job"): "job",
     ("use_model", "version"): "model",
@@ -113,7 +116,7 @@ def matching(values: list[str], typed: str) -> list[str]:
 
 
 def labels(app: Assistant, guild_id: str) -> list[str]:
-    """The active dataset's labels: its current model's, then those of recent added examples."""
+    """The active dataset's labels: its current model's, then those of added examples."""
     dataset = app.store.active_dataset(guild_id)
     if dataset is None:
         return []
@@ -165,6 +168,26 @@ def job_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.
     ][:MAX_CHOICES]
 
 
+def example_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.Choice[str]]:
+    """Recent added examples whose number or text matches: `#12 positive: what a film`."""
+    dataset = app.store.active_dataset(guild_id)
+    if dataset is None:
+        return []
+    total = app.store.count_examples(dataset)
+    recent = app.store.stored_examples(
+        dataset, offset=max(0, total - LABEL_SAMPLE), limit=LABEL_SAMPLE
+    )
+    needle = typed.strip().lstrip("#").lower()
+    hits = [e for e in reversed(recent) if needle in str(e.id) or needle in e.text.lower()]
+    hits.sort(key=lambda e: str(e.id) != needle)  # the number typed in full first, then newest
+    return [
+        app_commands.Choice(
+            name=" ".join(f"#{e.id} {e.label}: {e.text}".split())[:CHOICE_CHARS], value=str(e.id)
+        )
+        for e in hits[:MAX_CHOICES]
+    ]
+
+
 Suggest = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[Any]]]]
 
 
@@ -184,6 +207,8 @@ def suggester(bot: TrainerBot, command: str, permission: str | None, kind: str) 
         try:
             if kind == "job":
                 return list(job_choices(app, guild_id, typed))
+            if kind == "example":
+                return list(example_choices(app, guild_id, typed))
             found = await asyncio.to_thread(values, app, guild_id, kind, typed)
         except Exception:  # a suggestion must never break typing a command
             log.exception("autocomplete of /%s failed", command)
