@@ -43,6 +43,17 @@ def test_markdown_table_becomes_an_aligned_code_block() -> None:
     )
 
 
+def test_a_wide_table_becomes_a_line_per_row() -> None:
+    text = "| command | what it does |\n|---|---|\n| `!hi` | Say hello. |\n| `!status` | " + (
+        "Show the active dataset, the current model and running jobs. |"
+    )
+    rendered = render(Reply(text=text), send_limit=8_000_000)
+    assert rendered.content == (
+        "`!hi` — Say hello.\n"
+        "`!status` — Show the active dataset, the current model and running jobs."
+    )
+
+
 def test_a_code_block_cut_between_pages_is_closed_and_reopened() -> None:
     text = "intro\n```\n" + "\n".join(f"row {n}" for n in range(400)) + "\n```\nend"
     pages = paginate(text, size=500)

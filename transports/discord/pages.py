@@ -20,33 +20,43 @@ EMBED_TOTAL_CHARS = 6000
 PAGE_CHARS = 3800
 """One page's description: under 4,096, leaving room in the 6,000 total for title and footer."""
 FENCE = "```"
+TABLE_CHARS = 60
+"""Widest table kept as a code block: about what an embed shows on a laptop without wrapping."""
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
-def _cells(row: str) -> list[str]:
-    return [
-        cell.strip().replace("`", "").replace("**", "")
-        for cell in row.strip().strip("|").split("|")
-    ]
+def _cells(row: str, *, plain: bool = True) -> list[str]:
+    cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+    return [c.replace("`", "").replace("**", "") for c in cells] if plain else cells
 
 
 def _table_block(rows: list[str]) -> list[str]:
-    """A Markdown table as an aligned monospace code block (Discord shows those well)."""
+    """A Markdown table as an aligned monospace code block (Discord shows those well), or,
+    when that would be wider than an embed shows without wrapping, one line per row:
+    first cell — the other cells."""
+    has_header = len(rows) > 1 and _TABLE_RULE.match(rows[1]) is not None
     table = [_cells(r) for r in rows if not _TABLE_RULE.match(r)]
     columns = max(len(r) for r in table)
     table = [r + [""] * (columns - len(r)) for r in table]
     widths = [max(len(r[c]) for r in table) for c in range(columns)]
+    if sum(widths) + 2 * (columns - 1) > TABLE_CHARS:
+        body = rows[2:] if has_header else rows
+        return [
+            " — ".join(part for part in (cells[0], " · ".join(c for c in cells[1:] if c)) if part)
+            for cells in (_cells(r, plain=False) for r in body)
+        ]
     lines = [
         "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table
     ]
-    if len(rows) > 1 and _TABLE_RULE.match(rows[1]):
+    if has_header:
         lines.insert(1, "  ".join("-" * w for w in widths))
     return [FENCE, *lines, FENCE]
 
 
 def tables_as_code(text: str) -> str:
-    """Every Markdown table (a header row, a `---` rule, rows) becomes a code block."""
+    """Every Markdown table (a header row, a `---` rule, rows) becomes a code block (or lines,
+    when too wide)."""
     out: list[str] = []
     lines = text.split("\n")
     i = 0
