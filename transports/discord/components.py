@@ -26,6 +26,7 @@ from assistant import i18n
 from assistant.messages import Reply, Request
 
 from .members import guild_key, slow_down, to_user
+from .pages import Paged
 from .render import error_embed, page_embed, render
 
 if TYPE_CHECKING:
@@ -404,20 +405,43 @@ class PageButton(
         return cls(match["way"], int(match["page"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        stored = (
-            _bot(interaction).delivery.pages.get(interaction.message.id)
-            if interaction.message is not None
-            else None
-        )
-        if stored is None or not 0 <= self.page < len(stored[1]):
+        language = _language(interaction)
+        paged = _paged(interaction, language)
+        if paged is None or not 0 <= self.page < len(paged.pages):
             await _refuse(interaction, _text(interaction, "component.expired"))
             return
-        title, pages = stored
-        language = _language(interaction)
         await interaction.response.edit_message(
-            embed=page_embed(title, pages, self.page, language),
-            view=page_view(language, self.page, len(pages)),
+            embed=page_embed(paged.title, paged.pages, self.page, language),
+            view=reply_view(language, paged.reply, len(paged.pages), self.page),
         )
+
+
+def _paged(interaction: discord.Interaction[Any], language: str) -> Paged | None:
+    """The pages of the clicked message: remembered, or made again from the recorded reply
+    (after a restart, or when many replies were paged since)."""
+    message = interaction.message
+    if message is None:
+        return None
+    bot = _bot(interaction)
+    paged = bot.delivery.pages.get(message.id)
+    if paged is not None:
+        return paged
+    store = bot.assistant.store
+    record = store.reply(guild_key(interaction.guild, interaction.user), str(message.id))
+    if record is None:
+        return None
+    job_id = (record.data or {}).get("job_id")
+    job = store.job(job_id) if isinstance(job_id, int) else None
+    reply = Reply(
+        text=record.text,
+        kind=record.kind,
+        data=record.data,
+        job_id=job.id if job is not None and job.active else None,
+    )
+    rendered = render(reply, 0, language)
+    paged = Paged(reply, rendered.title, rendered.pages)
+    bot.delivery.pages.put(message.id, paged)
+    return paged
 
 
 def page_view(
@@ -451,11 +475,12 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 """Registered with the bot at start-up, so buttons of earlier messages work after a restart."""
 
 
-def reply_view(language: str, reply: Reply, pages: int) -> discord.ui.View | None:
-    """The components a reply carries: page buttons, Cancel on a job, Correct on a prediction."""
+def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discord.ui.View | None:
+    """The components a reply carries: page buttons (showing page `page`), Cancel on a job,
+    Correct on a prediction."""
     view = discord.ui.View(timeout=None)
     if pages > 1:
-        page_view(language, 0, pages, view)
+        page_view(language, page, pages, view)
     if reply.ok and reply.job_id is not None:
         view.add_item(CancelJobButton(reply.job_id, i18n.message(language, "button.cancel_job")))
     if reply.ok and reply.kind == "prediction" and (reply.data or {}).get("predictions"):

@@ -12,7 +12,7 @@ import discord
 from assistant.messages import Reply
 
 from .components import reply_view
-from .pages import PageStore
+from .pages import Paged, PageStore
 from .progress import JobProgress
 from .render import render
 
@@ -63,7 +63,7 @@ class Delivery:
         if message is None:
             return None
         if len(rendered.pages) > 1:
-            self.pages.put(message.id, rendered.title, rendered.pages)
+            self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))
         if record:
             self.bot.assistant.record_reply(
                 reply,

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from dataclasses import dataclass
+
+from assistant.messages import Reply
 
 MESSAGE_CHARS = 2000
 """Discord's limit on a message's content."""
@@ -118,19 +121,29 @@ def paginate(text: str, size: int = PAGE_CHARS) -> list[str]:
     return pages or [""]
 
 
+@dataclass(frozen=True)
+class Paged:
+    """A sent reply's pages."""
+
+    reply: Reply
+    """The reply (its other buttons, Cancel or Correct, stay on every page)."""
+    title: str
+    pages: list[str]
+
+
 class PageStore:
     """Pages of recently sent paged replies, by message id (bounded: oldest dropped first).
-    Pages live in memory: after a restart the buttons say to run the command again."""
+    Older ones, and those sent before a restart, are paged again from the recorded reply."""
 
     def __init__(self, capacity: int = 200) -> None:
         self.capacity = capacity
-        self._pages: OrderedDict[int, tuple[str, list[str]]] = OrderedDict()
+        self._pages: OrderedDict[int, Paged] = OrderedDict()
 
-    def put(self, message_id: int, title: str, pages: list[str]) -> None:
-        self._pages[message_id] = (title, pages)
+    def put(self, message_id: int, paged: Paged) -> None:
+        self._pages[message_id] = paged
         self._pages.move_to_end(message_id)
         while len(self._pages) > self.capacity:
             self._pages.popitem(last=False)
 
-    def get(self, message_id: int) -> tuple[str, list[str]] | None:
+    def get(self, message_id: int) -> Paged | None:
         return self._pages.get(message_id)
