@@ -24,7 +24,8 @@ from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source
 
 from .autocomplete import OPTIONS, suggester
-from .components import CONFIRMED, DYNAMIC_ITEMS, confirm_view, confirmable
+from .components import DYNAMIC_ITEMS
+from .confirming import CONFIRMED, confirm_view, confirmable
 from .members import guild_key, slow_down, to_user
 from .ratelimit import RateLimiter
 from .render import error_embed

@@ -16,75 +16,20 @@ against config.yaml's roles at click time, not when the message was sent.
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 import discord
 
 from assistant import i18n
-from assistant.messages import Reply, Request
+from assistant.messages import Reply
 
-from .members import guild_key, slow_down, to_user
+from .confirming import ConfirmButton, DeclineButton
+from .correcting import CorrectButton, ItemSelect, LabelSelect
+from .interact import bot_of, language_of, refuse, run_core, text_of
+from .members import guild_key
 from .pages import Paged
-from .render import error_embed, page_embed, render
-
-if TYPE_CHECKING:
-    from .client import TrainerBot
-
-log = logging.getLogger(__name__)
-
-MAX_OPTIONS = 25
-"""Discord's limit on a select menu's options."""
-OPTION_CHARS = 100
-"""Discord's limit on an option's label and value."""
-CUSTOM_ID_CHARS = 100
-"""Discord's limit on a component's custom_id."""
-CONFIRMED: dict[str, str | None] = {"remove": "example", "undo": None, "rollback": None}
-"""Destructive commands asked about first -> their one option (carried in the custom_id)."""
-_ARGUMENT = re.compile(r"[A-Za-z0-9#_.-]{0,40}")
-
-
-def _bot(interaction: discord.Interaction[Any]) -> TrainerBot:
-    return cast("TrainerBot", interaction.client)
-
-
-def _language(interaction: discord.Interaction[Any]) -> str:
-    return _bot(interaction).assistant.language(guild_key(interaction.guild, interaction.user))
-
-
-def _text(interaction: discord.Interaction[Any], key: str, **fields: Any) -> str:
-    return i18n.message(_language(interaction), key, **fields)
-
-
-async def run_core(
-    interaction: discord.Interaction[Any], command: str, options: dict[str, Any]
-) -> Reply:
-    """Run a core command as the member who clicked (roles checked now, rate limit counted)."""
-    bot = _bot(interaction)
-    wait = bot.commands_cog.limiter.hit(str(interaction.user.id))
-    if wait:
-        return slow_down(wait)
-    request = Request(
-        command=command,
-        user=to_user(interaction.user),
-        guild_id=guild_key(interaction.guild, interaction.user),
-        channel_id=str(interaction.channel_id),
-        options=options,
-        source="slash",
-    )
-    return await bot.assistant.handle(request)
-
-
-async def _refuse(interaction: discord.Interaction[Any], text: str) -> None:
-    """An error only the clicking member sees."""
-    if interaction.response.is_done():
-        await interaction.followup.send(embed=error_embed(text), ephemeral=True)
-    else:
-        await interaction.response.send_message(embed=error_embed(text), ephemeral=True)
-
-
-# -- cancel a job --------------------------------------------------------------------------------
+from .render import page_embed, render
 
 
 class CancelJobButton(
@@ -108,279 +53,14 @@ class CancelJobButton(
         await interaction.response.defer()  # cancelling waits for the trainer to stop
         reply = await run_core(interaction, "cancel", {"job": self.job_id})
         if not reply.ok:
-            await _refuse(interaction, reply.text)
+            await refuse(interaction, reply.text)
             return
-        await _bot(interaction).delivery.deliver(
+        await bot_of(interaction).delivery.deliver(
             interaction.followup,
             reply,
             guild_id=guild_key(interaction.guild, interaction.user),
             wait=True,
         )
-
-
-# -- correct a prediction ------------------------------------------------------------------------
-
-
-def _predictions(
-    interaction: discord.Interaction[Any], message_id: int
-) -> tuple[list[Any], list[str]]:
-    """The predictions of one of my replies and the labels to choose from."""
-    app = _bot(interaction).assistant
-    guild_id = guild_key(interaction.guild, interaction.user)
-    record = app.store.reply(guild_id, str(message_id))
-    items = list((record.data or {}).get("predictions", [])) if record is not None else []
-    data = record.data or {} if record is not None else {}
-    model = app.store.model(guild_id, str(data.get("model"))) if data.get("model") else None
-    found = list(model.labels) if model is not None else []
-    found += [str(i.get("prediction")) for i in items if i.get("prediction")]
-    return items, list(dict.fromkeys(found))
-
-
-def _short(text: str, size: int) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= size else flat[: size - 1] + "…"
-
-
-class CorrectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trainer:correct"):
-    def __init__(self, label: str = "Correct") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label, style=discord.ButtonStyle.secondary, custom_id="trainer:correct"
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CorrectButton:
-        return cls()
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        if interaction.message is None:
-            return
-        message_id = interaction.message.id
-        items, labels = _predictions(interaction, message_id)
-        if not items or not labels:
-            await _refuse(interaction, _text(interaction, "correct.nothing"))
-            return
-        if len(items) == 1:
-            text, view = _label_menu(interaction, message_id, 0, items[0]["text"], labels)
-        else:
-            view = discord.ui.View(timeout=None)
-            view.add_item(ItemSelect(message_id, items, _text(interaction, "correct.choose_item")))
-            text = _text(interaction, "correct.which_item")
-        await interaction.response.send_message(text, view=view, ephemeral=True)
-
-
-def _label_menu(
-    interaction: discord.Interaction[Any],
-    message_id: int,
-    number: int,
-    text: str,
-    labels: list[str],
-) -> tuple[str, discord.ui.View]:
-    """ "What is the right label for …?" and a menu of (the first 25) labels."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        LabelSelect(message_id, number, labels, _text(interaction, "correct.choose_label"))
-    )
-    question = _text(interaction, "correct.which_label", text=_short(text, 200))
-    if len(labels) > MAX_OPTIONS:  # a menu holds 25; the rest can be typed
-        question += "\n" + _text(
-            interaction,
-            "correct.more_labels",
-            id=f"{message_id} {number}" if number else message_id,
-        )
-    return question, view
-
-
-class ItemSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"trainer:fixitem:(?P<message>[0-9]{1,20})",
-):
-    def __init__(
-        self, message_id: int, items: list[Any] | None = None, placeholder: str | None = None
-    ) -> None:
-        options = [
-            discord.SelectOption(
-                label=_short(f"{n}. {item['text']}", OPTION_CHARS),
-                value=str(n),
-                description=_short(f"→ {item.get('prediction', '')}", OPTION_CHARS),
-            )
-            for n, item in enumerate((items or [])[:MAX_OPTIONS], start=1)
-        ]
-        super().__init__(
-            discord.ui.Select(
-                custom_id=f"trainer:fixitem:{message_id}",
-                placeholder=placeholder,
-                options=options or [discord.SelectOption(label="1", value="1")],
-            )
-        )
-        self.message_id = message_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ItemSelect:
-        return cls(int(match["message"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        number = int(self.item.values[0])
-        items, labels = _predictions(interaction, self.message_id)
-        if not 1 <= number <= len(items):
-            await _refuse(interaction, _text(interaction, "correct.nothing"))
-            return
-        text, view = _label_menu(
-            interaction, self.message_id, number, items[number - 1]["text"], labels
-        )
-        await interaction.response.edit_message(content=text, view=view)
-
-
-class LabelSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"trainer:fix:(?P<message>[0-9]{1,20}):(?P<item>[0-9]{1,3})",
-):
-    """`item` 0: the reply's only prediction; n: its item n."""
-
-    def __init__(
-        self,
-        message_id: int,
-        item: int,
-        labels: list[str] | None = None,
-        placeholder: str | None = None,
-    ) -> None:
-        options = [
-            discord.SelectOption(label=label[:OPTION_CHARS], value=label[:OPTION_CHARS])
-            for label in (labels or [])[:MAX_OPTIONS]
-        ]
-        super().__init__(
-            discord.ui.Select(
-                custom_id=f"trainer:fix:{message_id}:{item}",
-                placeholder=placeholder,
-                options=options or [discord.SelectOption(label="-", value="-")],
-            )
-        )
-        self.message_id = message_id
-        self.number = item
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> LabelSelect:
-        return cls(int(match["message"]), int(match["item"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        label = self.item.values[0]
-        text = f"{self.number} {label}" if self.number else label
-        reply = await run_core(
-            interaction, "correct", {"message_id": str(self.message_id), "text": text}
-        )
-        rendered = render(reply, 0, _language(interaction))
-        await interaction.response.edit_message(
-            content=rendered.content, embed=rendered.embed, view=None
-        )
-
-
-# -- confirm a destructive command ---------------------------------------------------------------
-
-
-def confirmable(command: str, argument: str) -> bool:
-    """Whether a command is asked about first (its option must fit the custom_id)."""
-    return command in CONFIRMED and _ARGUMENT.fullmatch(argument) is not None
-
-
-async def _asker_only(interaction: discord.Interaction[Any], user_id: int) -> bool:
-    """Only the member who ran the command may confirm or cancel it."""
-    if interaction.user.id == user_id:
-        return True
-    await _refuse(interaction, _text(interaction, "confirm.not_yours"))
-    return False
-
-
-class ConfirmButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trainer:confirm:(?P<user>[0-9]{1,20}):(?P<command>[a-z_]{1,20}):(?P<arg>[A-Za-z0-9#_.-]{0,40})",
-):
-    def __init__(self, user_id: int, command: str, argument: str, label: str = "Confirm") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.danger,
-                custom_id=f"trainer:confirm:{user_id}:{command}:{argument}",
-            )
-        )
-        self.user_id, self.command, self.argument = user_id, command, argument
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> ConfirmButton:
-        return cls(int(match["user"]), match["command"], match["arg"])
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await _asker_only(interaction, self.user_id)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        option = CONFIRMED.get(self.command, "")
-        if option == "":
-            await _refuse(interaction, _text(interaction, "component.expired"))
-            return
-        await interaction.response.defer()  # e.g. rollback loads a model first
-        reply = await run_core(interaction, self.command, {option: self.argument} if option else {})
-        bot = _bot(interaction)
-        guild_id = guild_key(interaction.guild, interaction.user)
-        rendered = render(reply, 0, bot.assistant.language(guild_id))
-        message = await interaction.edit_original_response(
-            content=rendered.content, embed=rendered.embed, view=None
-        )
-        if reply.ok:
-            bot.assistant.record_reply(
-                reply,
-                message_id=str(message.id),
-                guild_id=guild_id,
-                channel_id=str(message.channel.id),
-            )
-
-
-class DeclineButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trainer:decline:(?P<user>[0-9]{1,20})",
-):
-    def __init__(self, user_id: int, label: str = "Cancel") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"trainer:decline:{user_id}",
-            )
-        )
-        self.user_id = user_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> DeclineButton:
-        return cls(int(match["user"]))
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        return await _asker_only(interaction, self.user_id)
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.edit_message(
-            content=_text(interaction, "confirm.declined"), embed=None, view=None
-        )
-
-
-def confirm_view(language: str, user_id: int, command: str, argument: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(
-        ConfirmButton(user_id, command, argument, i18n.message(language, "button.confirm"))
-    )
-    view.add_item(DeclineButton(user_id, i18n.message(language, "button.cancel")))
-    return view
-
-
-# -- pages ---------------------------------------------------------------------------------------
 
 
 class PageButton(
@@ -405,10 +85,10 @@ class PageButton(
         return cls(match["way"], int(match["page"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        language = _language(interaction)
+        language = language_of(interaction)
         paged = _paged(interaction, language)
         if paged is None or not 0 <= self.page < len(paged.pages):
-            await _refuse(interaction, _text(interaction, "component.expired"))
+            await refuse(interaction, text_of(interaction, "component.expired"))
             return
         await interaction.response.edit_message(
             embed=page_embed(paged.title, paged.pages, self.page, language),
@@ -422,7 +102,7 @@ def _paged(interaction: discord.Interaction[Any], language: str) -> Paged | None
     message = interaction.message
     if message is None:
         return None
-    bot = _bot(interaction)
+    bot = bot_of(interaction)
     paged = bot.delivery.pages.get(message.id)
     if paged is not None:
         return paged
