@@ -35,6 +35,8 @@ class DiscordSettings(Section):
     voice_connect_timeout_s: float = Field(15.0, gt=0)
     progress_edit_interval_s: float = Field(1.5, ge=0)
     """Least seconds between two edits of a job's progress message (Discord rate-limits edits)."""
+    voice_message_replies: bool = False
+    """Answer a voice message with a voice message too (the spoken reply), after the text."""
 
     shard_count: int | None = Field(None, ge=1)
     """Shards the bot is split into across all its processes; None asks Discord (GET

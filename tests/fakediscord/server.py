@@ -16,6 +16,13 @@ from aiohttp import BodyPartReader, web
 
 from .dave import DaveGroup
 from .gateway import FakeGateway, GuildSource, guild_id_on_shard
+from .limits import (
+    ACK_DEADLINE_S,
+    choice_problems,
+    find_component,
+    message_problems,
+    voice_message_problems,
+)
 from .payloads import (
     ADMINISTRATOR,
     EVERYONE_PERMISSIONS,
@@ -37,6 +44,14 @@ GATEWAY_LATENCY_S = 0.03
 OPTION_TYPES = {3: "str", 4: "int", 5: "bool", 10: "float", 11: "attachment"}
 
 AttachmentSpec = tuple[str, bytes] | tuple[str, bytes, str]
+
+
+class InvalidBody(Exception):
+    """A message Discord would refuse (400, code 50035)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -93,6 +108,8 @@ class FakeDiscord:
         self.voice_states: dict[int, int | None] = {}
         """User id -> voice channel id."""
         self.unknown_routes: list[str] = []
+        self.refused: list[list[str]] = []
+        """Messages refused as Discord would (too long, too many components, ...): why."""
         self.requests: list[tuple[str, str]] = []
         self.cdn_downloads: list[int] = []
         self.cdn_missing = False
@@ -247,6 +264,7 @@ class FakeDiscord:
         reference: int | None = None,
         interaction: int | None = None,
         flags: int = 0,
+        components: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         message: dict[str, Any] = {
             "id": str(snowflake()),
@@ -265,7 +283,7 @@ class FakeDiscord:
             "pinned": False,
             "type": 19 if reference else 0,
             "flags": flags,
-            "components": [],
+            "components": components or [],
         }
         if reference is not None:
             message["message_reference"] = {
@@ -361,9 +379,6 @@ class FakeDiscord:
                 resolved_attachments[attachment["id"]] = attachment
                 value = attachment["id"]
             wire_options.append({"name": key, "type": kind, "value": value})
-        interaction_id = snowflake()
-        member = author.member()
-        member["permissions"] = str(EVERYONE_PERMISSIONS)
         data: dict[str, Any] = {
             "id": command["id"],
             "name": name,
@@ -373,10 +388,25 @@ class FakeDiscord:
         }
         if resolved_attachments:
             data["resolved"] = {"attachments": resolved_attachments}
+        return await self._dispatch_interaction(2, data, author, channel_id)
+
+    async def _dispatch_interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        author: FakeMember,
+        channel_id: int,
+        message: dict[str, Any] | None = None,
+    ) -> int:
+        """INTERACTION_CREATE of `kind` (2 command, 3 component, 4 autocomplete) as Discord
+        sends it; component interactions carry the message their component is on."""
+        interaction_id = snowflake()
+        member = author.member()
+        member["permissions"] = str(EVERYONE_PERMISSIONS)
         payload = {
             "id": str(interaction_id),
             "application_id": str(self.application_id),
-            "type": 2,
+            "type": kind,
             "data": data,
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
@@ -392,9 +422,93 @@ class FakeDiscord:
             "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }
-        self.interactions[interaction_id] = {"payload": payload, "responses": [], "original": None}
+        if message is not None:
+            payload["message"] = message
+        self.interactions[interaction_id] = {
+            "payload": payload,
+            "responses": [],
+            "original": None,
+            "message": message,
+            "created": time.monotonic(),
+            "acknowledged_after": None,
+            "choices": None,
+        }
         await self.gateway.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
+
+    async def autocomplete(
+        self,
+        name: str,
+        option: str,
+        typed: str,
+        options: dict[str, Any] | None = None,
+        author: FakeMember | None = None,
+        timeout: float = 10.0,
+    ) -> list[dict[str, Any]]:
+        """A member types `typed` into `/name`'s `option` (other options already filled in):
+        an autocomplete interaction (type 4). Returns the choices the bot answered (type 8)."""
+        command = self.commands.get(name)
+        if command is None:
+            raise KeyError(f"the bot registered no application command {name!r}")
+        declared = {o["name"]: o for o in command.get("options", [])}
+        if not declared.get(option, {}).get("autocomplete"):
+            raise KeyError(f"/{name} option {option!r} does not autocomplete")
+        wire = [
+            {"name": k, "type": declared[k]["type"], "value": v}
+            for k, v in (options or {}).items()
+            if k != option
+        ]
+        wire.append(
+            {"name": option, "type": declared[option]["type"], "value": typed, "focused": True}
+        )
+        data = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": wire,
+            "guild_id": str(self.guild_id),
+        }
+        author = author or self.alice
+        interaction_id = await self._dispatch_interaction(4, data, author, self.text_channel_id)
+        record = self.interactions[interaction_id]
+        await self.wait_for(lambda: record["choices"] is not None, timeout, "autocomplete choices")
+        return list(record["choices"])
+
+    async def click(
+        self,
+        message: dict[str, Any] | int | str,
+        custom_id: str,
+        author: FakeMember | None = None,
+        values: list[str] | None = None,
+    ) -> int:
+        """A member clicks a button (or, with `values`, picks options of a select menu) on a
+        message: a component interaction (type 3), refused like Discord's client would when the
+        component is not on the message, is disabled, or the values are not its options."""
+        stored = self.find_message(message if isinstance(message, int | str) else message["id"])
+        if stored is None:
+            raise KeyError("no such message")
+        component = find_component(stored, custom_id)
+        if component is None:
+            raise KeyError(f"no component {custom_id!r} on the message")
+        if component.get("disabled"):
+            raise ValueError(f"component {custom_id!r} is disabled")
+        author = author or self.alice
+        if stored.get("flags", 0) & 64:  # ephemeral: only its interaction's member sees it
+            owner = self.interactions[int(stored["interaction_id"])]["payload"]["member"]
+            if owner["user"]["id"] != str(author.id):
+                raise PermissionError(f"{author.name} cannot see that ephemeral message")
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
+        if component["type"] == 3:
+            offered = {o["value"] for o in component.get("options", [])}
+            if not values or not set(values) <= offered:
+                raise ValueError(f"{values!r} are not options of {custom_id!r}: {sorted(offered)}")
+            data["values"] = values
+        channel_id = int(stored["channel_id"])
+        return await self._dispatch_interaction(3, data, author, channel_id, stored)
+
+    def components(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        """A stored message's buttons and select menus (its action rows flattened)."""
+        return [c for row in message.get("components") or [] for c in row.get("components", [])]
 
     def sent_messages(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         """Messages the bot sent (or interaction responses), oldest first."""
@@ -570,6 +684,11 @@ class FakeDiscord:
             response = await self._route(method, parts, request)
         except KeyError as exc:
             return _json({"message": f"Unknown {exc}", "code": 10008}, 404)
+        except InvalidBody as exc:
+            self.refused.append(exc.problems)
+            return _json(
+                {"message": "Invalid Form Body", "code": 50035, "errors": exc.problems}, 400
+            )
         if response is None:
             self.unknown_routes.append(f"{method} /{tail}")
             log.warning("fake discord: unhandled %s /%s", method, tail)
@@ -620,6 +739,10 @@ class FakeDiscord:
                 }
                 if "guilds" in p:
                     command["guild_id"] = p[3]
+                if command.get("default_member_permissions") is not None:  # a string, as Discord
+                    command["default_member_permissions"] = str(
+                        command["default_member_permissions"]
+                    )
                 self.commands[command["name"]] = command
                 registered.append(command)
             await self._notify()
@@ -666,6 +789,14 @@ class FakeDiscord:
         interaction: int | None = None,
     ) -> dict[str, Any]:
         reference = body.get("message_reference") or {}
+        for declared, stored in zip(body.get("attachments") or [], files, strict=False):
+            # what payload_json says of each upload: a voice message's duration and waveform
+            for key in ("duration_secs", "waveform", "content_type", "description"):
+                if key in declared:
+                    stored[key] = declared[key]
+        problems = message_problems(body) + voice_message_problems(body, files)
+        if problems:
+            raise InvalidBody(problems)
         message = self._message(
             channel_id,
             self.bot,
@@ -675,6 +806,7 @@ class FakeDiscord:
             reference=int(reference["message_id"]) if reference.get("message_id") else None,
             interaction=interaction,
             flags=int(body.get("flags") or 0),
+            components=body.get("components") or [],
         )
         await self._add_message(message)
         await self.gateway.dispatch(
@@ -685,9 +817,12 @@ class FakeDiscord:
     async def _edit(
         self, message: dict[str, Any], body: dict[str, Any], files: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        for key in ("content", "embeds"):
+        problems = message_problems({**message, **body})
+        if problems:
+            raise InvalidBody(problems)
+        for key in ("content", "embeds", "components"):
             if key in body:
-                message[key] = body[key] or ([] if key == "embeds" else "")
+                message[key] = body[key] or ("" if key == "content" else [])
         if "attachments" in body:
             keep = {str(a.get("id")) for a in body["attachments"]}
             message["attachments"] = [a for a in message["attachments"] if a["id"] in keep]
@@ -703,33 +838,57 @@ class FakeDiscord:
         self, interaction_id: int, request: web.Request
     ) -> web.Response:
         record = self.interactions[interaction_id]
-        if record["original"] is not None:
+        waited = time.monotonic() - record["created"]
+        if waited > ACK_DEADLINE_S:  # Discord has already told the user it failed
+            return _json({"message": "Unknown interaction", "code": 10062}, 404)
+        if record["responses"]:
             return _json(
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, 400
             )
         body, files = await self._body(request)
         kind, data = body["type"], body.get("data") or {}
+        interaction_type = record["payload"]["type"]
         channel_id = int(record["payload"]["channel_id"])
-        flags = int(data.get("flags") or 0)
-        if kind == 5:  # deferred: a "thinking…" placeholder that the bot edits later
-            flags |= 128
-        message = await self._create_bot_message(
-            channel_id, {**data, "flags": flags}, files, interaction=interaction_id
-        )
-        record["original"] = message
+        summary: dict[str, Any] = {"id": str(interaction_id), "type": interaction_type}
+        resource: dict[str, Any] | None = None
+        if kind == 8:  # autocomplete result
+            if interaction_type != 4:
+                return _json({"message": "Invalid interaction response type", "code": 40043}, 400)
+            choices = list(data.get("choices") or [])
+            problems = choice_problems(choices)
+            if problems:
+                return _json(
+                    {"message": "Invalid Form Body", "code": 50035, "errors": problems}, 400
+                )
+            record["choices"] = choices
+        elif kind in (6, 7):  # acknowledge a click / update the clicked message
+            if record["message"] is None:
+                return _json({"message": "Invalid interaction response type", "code": 40043}, 400)
+            record["original"] = record["message"]
+            if kind == 7:
+                message = await self._edit(record["message"], data, files)
+                resource = {"type": kind, "message": message}
+        else:  # 4: a message, 5: a "thinking…" placeholder that the bot edits later
+            flags = int(data.get("flags") or 0)
+            if kind == 5:
+                flags |= 128
+            message = await self._create_bot_message(
+                channel_id, {**data, "flags": flags}, files, interaction=interaction_id
+            )
+            record["original"] = message
+            summary.update(
+                response_message_id=message["id"],
+                response_message_loading=kind == 5,
+                response_message_ephemeral=bool(flags & 64),
+            )
+            resource = {"type": kind, "message": message}
         record["responses"].append(kind)
-        return _json(
-            {
-                "interaction": {
-                    "id": str(interaction_id),
-                    "type": 2,
-                    "response_message_id": message["id"],
-                    "response_message_loading": kind == 5,
-                    "response_message_ephemeral": bool(flags & 64),
-                },
-                "resource": {"type": kind, "message": message},
-            }
-        )
+        record["acknowledged_after"] = waited
+        await self._notify()
+        answer: dict[str, Any] = {"interaction": summary}
+        if resource is not None:
+            answer["resource"] = resource
+        return _json(answer)
 
     async def _webhook(
         self, method: str, p: list[str], request: web.Request

@@ -16,6 +16,7 @@ from assistant.errors import UserError
 from assistant.messages import Reply
 
 from .cog_commands import guild_key, to_user
+from .voice_replies import answer_aloud
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -65,6 +66,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
             log.exception("audio message %s could not be handled", message.id)
             reply = Reply(text="Sorry, I couldn't process that audio.", ok=False, kind="error")
         await cog.deliver(ctx, reply)
+        await answer_aloud(self.bot, message, reply)
 
     async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
         from audio.decode import decode_bytes

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import secrets
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 import discord
 from discord import app_commands
@@ -18,10 +18,15 @@ from discord.ext import commands
 from discord.ext.commands.parameters import Parameter as CommandParameter
 from discord.ext.commands.parameters import Signature as CommandSignature
 
+from assistant import i18n, permissions
 from assistant.commands.registry import Command as CoreCommand
 from assistant.errors import LimitExceeded, UserError
-from assistant.messages import Attachment, Reply, Request, Source, User
+from assistant.messages import Attachment, Reply, Request, Source
 
+from .autocomplete import OPTIONS, suggester
+from .components import DYNAMIC_ITEMS
+from .confirming import CONFIRMED, confirm_view, confirmable
+from .members import guild_key, slow_down, to_user
 from .ratelimit import make_rate_limiter
 from .render import error_embed
 
@@ -33,23 +38,10 @@ log = logging.getLogger(__name__)
 KIND_TYPES: dict[str, type] = {"str": str, "int": int, "bool": bool, "text": str, "json": str}
 FILE_OPTION = "file"
 """Slash option carrying the attachment of commands that accept one."""
-
-
-def to_user(author: discord.abc.User) -> User:
-    """Role names decide permissions; guild administrators pass every check."""
-    if isinstance(author, discord.Member):
-        roles = frozenset(r.name for r in author.roles if not r.is_default())
-        return User(
-            id=str(author.id),
-            name=author.display_name,
-            roles=roles,
-            is_admin=author.guild_permissions.administrator,
-        )
-    return User(id=str(author.id), name=author.display_name)
-
-
-def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
-    return str(guild.id) if guild is not None else f"dm-{author.id}"
+ADMIN_COMMAND_PERMISSIONS = discord.Permissions(manage_guild=True)
+"""`default_member_permissions` of the commands config.yaml's roles restrict: Discord shows them
+to members with Manage Server until a server admin allows a role (Server Settings →
+Integrations); the role check still runs on every use."""
 
 
 class CoreHybridCommand(commands.HybridCommand[Any, ..., Any]):
@@ -131,9 +123,26 @@ class CommandsCog(commands.Cog, name="Trainer"):
             if self.bot.get_command(spec.name) is not None:
                 log.warning("command %s already exists in Discord; core version skipped", spec.name)
                 continue
-            self.bot.add_command(build_command(spec, self.run))
+            self.bot.add_command(self.native(build_command(spec, self.run), spec))
             self._added.append(spec.name)
+        # Buttons of messages sent before a restart keep working: their state is in custom_id.
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
         self.bot.delivery.progress.start()
+
+    def native(self, command: CoreHybridCommand, spec: CoreCommand) -> CoreHybridCommand:
+        """Autocomplete on the options that name things; restricted commands hidden by default
+        from members without Manage Server (the role check still runs at use)."""
+        app_command = command.app_command
+        if app_command is None:
+            return command
+        for param in spec.params:
+            kind = OPTIONS.get((spec.name, param.name))
+            if kind is not None:
+                callback = suggester(self.bot, spec.name, spec.permission, kind)
+                app_command.autocomplete(param.name)(cast(Any, callback))  # Choice[str | int]
+        if spec.permission is not None and spec.permission in self.bot.config.permissions.commands:
+            app_command.default_permissions = ADMIN_COMMAND_PERMISSIONS
+        return command
 
     async def cog_unload(self) -> None:
         self.bot.delivery.progress.stop()
@@ -148,10 +157,12 @@ class CommandsCog(commands.Cog, name="Trainer"):
         slash = ctx.interaction is not None
         wait = self.limiter.hit(str(ctx.author.id))
         if wait:
-            await self.send(ctx, _slow_down(wait))
+            await self.send(ctx, slow_down(wait))
             return
         if slash:
             await ctx.defer()  # the 3-second interaction deadline; commands may take longer
+        if spec.name in CONFIRMED and await self.ask_first(ctx, spec, options):
+            return
         upload = options.pop(FILE_OPTION, None)
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
         try:
@@ -163,11 +174,45 @@ class CommandsCog(commands.Cog, name="Trainer"):
         reply = await self.assistant.handle(request)
         await self.deliver(ctx, reply)
 
+    async def ask_first(
+        self, ctx: commands.Context[Any], spec: CoreCommand, options: dict[str, Any]
+    ) -> bool:
+        """A destructive command asks for Confirm / Cancel first (roles are checked now and
+        again on the click). False when it cannot be asked (an option too long for the
+        button): the command then runs, and refuses bad input, as it always did."""
+        option = CONFIRMED[spec.name]
+        slash = ctx.interaction is not None
+        if option is None:
+            argument = ""
+        elif slash:
+            argument = str(options.get(option) or "")
+        else:
+            argument = _rest_of_line(ctx)
+        if not confirmable(spec.name, argument):
+            return False
+        try:
+            permissions.check(to_user(ctx.author), spec.permission, self.bot.config.permissions)
+        except UserError as exc:
+            await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
+            return True
+        if option is not None and not argument:
+            return False  # the command's own usage message
+        guild_id = guild_key(ctx.guild, ctx.author)
+        language = self.assistant.language(guild_id)
+        prompt = i18n.message(language, f"confirm.{spec.name}", argument=argument)
+        send: dict[str, Any] = {"view": confirm_view(language, ctx.author.id, spec.name, argument)}
+        if not slash:
+            send.update(reference=ctx.message, mention_author=False)
+        await self.bot.delivery.deliver(
+            ctx, Reply(text=prompt), guild_id=guild_id, record=False, **send
+        )
+        return True
+
     async def handle_voice(self, request: Request) -> Reply:
         """Spoken commands count against the same per-user limit as typed ones."""
         wait = self.limiter.hit(request.user.id)
         if wait:
-            reply = _slow_down(wait)
+            reply = slow_down(wait)
             reply.speech = "You're going a bit fast. Please wait a moment."
             return reply
         return await self.assistant.handle(request)
@@ -269,11 +314,3 @@ def _rest_of_line(ctx: commands.Context[Any]) -> str:
     invoked = ctx.invoked_with or ""
     rest = content[len(prefix) :].lstrip()
     return rest[len(invoked) :].strip() if rest.lower().startswith(invoked.lower()) else rest
-
-
-def _slow_down(wait: float) -> Reply:
-    return Reply(
-        text=f"You're sending commands quickly; please wait {wait:.0f} s and try again.",
-        ok=False,
-        kind="error",
-    )

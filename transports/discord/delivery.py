@@ -1,6 +1,6 @@
-"""The one way a reply reaches Discord: render it, send it, record it for `correct`, follow its
-job. Typed and slash commands, audio messages, the voice sessions' text side and finished-job
-announcements all go through `Delivery.deliver`."""
+"""The one way a reply reaches Discord: render it, send it with its buttons, record it for
+`correct`, follow its job. Typed and slash commands, audio messages, button clicks, the voice
+sessions' text side and finished-job announcements all go through `Delivery.deliver`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import discord
 
 from assistant.messages import Reply
 
+from .components import reply_view
+from .pages import Paged, PageStore
 from .progress import JobProgress
 from .render import render
 
@@ -25,10 +27,12 @@ class Delivery:
         self.bot = bot
         self.progress = JobProgress(bot, bot.config.discord.progress_edit_interval_s)
         """Edits the reply that started a job with its progress."""
+        self.pages = PageStore()
+        """Pages of long replies, for their Previous / Next buttons."""
 
     async def deliver(
         self,
-        destination: discord.abc.Messageable,
+        destination: discord.abc.Messageable | discord.Webhook,
         reply: Reply,
         *,
         guild_id: str,
@@ -39,7 +43,11 @@ class Delivery:
         `send` adds discord.py options such as `reference`. Unless `record` is False (notices
         that are not answers), the reply is remembered for `correct` and its job followed.
         A Discord error is logged, never raised; None when nothing could be sent."""
-        rendered = render(reply, self.bot.config.limits.send_file_bytes)
+        language = self.bot.assistant.language(guild_id)
+        rendered = render(reply, self.bot.config.limits.send_file_bytes, language)
+        view = reply_view(language, reply, len(rendered.pages))
+        if view is not None:
+            send["view"] = view
         try:
             message = await destination.send(**rendered.kwargs(), **send)
         except discord.HTTPException as exc:
@@ -49,9 +57,13 @@ class Delivery:
             # e.g. a file Discord refused: say so without the files
             note = Reply(text=f"{reply.text}\n(I could not attach the file.)", ok=reply.ok)
             try:
-                message = await destination.send(**render(note, 0).kwargs(), **send)
+                message = await destination.send(**render(note, 0, language).kwargs(), **send)
             except discord.HTTPException:
                 return None
+        if message is None:
+            return None
+        if len(rendered.pages) > 1:
+            self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))
         if record:
             self.bot.assistant.record_reply(
                 reply,

@@ -89,14 +89,15 @@ class JobProgress:
         job = followed.last_job
         self._spawn(self._edit(followed, f"{followed.text}\n{progress_line(job)}"))
 
-    async def _edit(self, followed: _Followed, content: str) -> None:
+    async def _edit(self, followed: _Followed, content: str, **changes: Any) -> None:
         try:
-            await followed.message.edit(content=content[:2000])
+            await followed.message.edit(content=content[:2000], **changes)
         except discord.HTTPException as exc:
             log.info("could not edit progress message: %s", exc)
 
     async def _finish(self, followed: _Followed, job: Any) -> None:
-        await self._edit(followed, f"{followed.text}\n{progress_line(job)}")
+        # view=None: the finished job's Cancel button goes away
+        await self._edit(followed, f"{followed.text}\n{progress_line(job)}", view=None)
         if self.bot.voice_cog.announces_jobs(job.guild_id):
             return  # the guild's voice session says it aloud and posts it
         channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None

@@ -1,4 +1,4 @@
-"""Turn a `Reply` into what discord.py sends: content, an error embed, files."""
+"""Turn a `Reply` into what discord.py sends: content, an error embed or embed pages, files."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ from typing import Any
 
 import discord
 
+from assistant import i18n
 from assistant.messages import Reply
+
+from .pages import EMBED_DESCRIPTION_CHARS, MESSAGE_CHARS, paginate, tables_as_code
 
 log = logging.getLogger(__name__)
 
-MESSAGE_CHARS = 2000
-EMBED_CHARS = 4000
+EMBED_CHARS = EMBED_DESCRIPTION_CHARS
 MAX_FILES = 10
+TITLE_CHARS = 256
+"""Discord's limit on an embed title."""
 ERROR_COLOUR = discord.Colour.from_rgb(0xD9, 0x3F, 0x3F)
+PAGE_COLOUR = discord.Colour.from_rgb(0x3F, 0x7F, 0xD9)
 ERROR_TITLE = "Couldn't do that"
 
 
@@ -25,6 +30,11 @@ class Rendered:
     content: str | None = None
     embed: discord.Embed | None = None
     files: list[discord.File] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)
+    """All pages of a long reply (the embed shows the first); empty for a short one."""
+    title: str = ""
+    """The pages' embed title (a leading `# heading` of the reply)."""
+    language: str = i18n.ENGLISH
 
     def kwargs(self) -> dict[str, Any]:
         out: dict[str, Any] = {"content": self.content}
@@ -39,10 +49,30 @@ def error_embed(text: str) -> discord.Embed:
     return discord.Embed(title=ERROR_TITLE, description=text[:EMBED_CHARS], colour=ERROR_COLOUR)
 
 
-def render(reply: Reply, send_limit: int) -> Rendered:
-    """Errors become a red embed; long text is cut and attached in full; files over the
-    send limit (or unreadable) are replaced by a note instead of failing the whole reply."""
-    out = Rendered()
+def page_embed(title: str, pages: list[str], number: int, language: str) -> discord.Embed:
+    """Page `number` (0-based) of a paged reply, with "Page 2 of 3" in its footer."""
+    embed = discord.Embed(
+        title=title or None, description=pages[number][:EMBED_CHARS], colour=PAGE_COLOUR
+    )
+    if len(pages) > 1:
+        footer = i18n.message(language, "pages.footer", page=number + 1, pages=len(pages))
+        embed.set_footer(text=footer)
+    return embed
+
+
+def _title(text: str) -> tuple[str, str]:
+    """A leading Markdown heading becomes the embed title (embeds render no `#` headings)."""
+    first, _, rest = text.partition("\n")
+    if first.startswith("#"):
+        return first.lstrip("#").strip()[:TITLE_CHARS], rest.strip("\n")
+    return "", text
+
+
+def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rendered:
+    """Errors become a red embed; text that does not fit one message, or holds a Markdown
+    table, becomes embed pages (tables as code blocks); files over the send limit (or
+    unreadable) are replaced by a note instead of failing the whole reply."""
+    out = Rendered(language=language)
     notes: list[str] = []
     for reply_file in reply.files[:MAX_FILES]:
         try:
@@ -61,8 +91,11 @@ def render(reply: Reply, send_limit: int) -> Rendered:
     if not reply.ok:
         out.embed = error_embed(text)
         return out
-    if len(text) > MESSAGE_CHARS:
-        out.files.append(discord.File(io.BytesIO(text.encode()), filename="reply.txt"))
-        text = text[: MESSAGE_CHARS - 40].rstrip() + "\n… (full text in reply.txt)"
-    out.content = text
+    shown = tables_as_code(text)
+    if len(shown) <= MESSAGE_CHARS:
+        out.content = shown
+        return out
+    out.title, body = _title(shown)
+    out.pages = paginate(body)
+    out.embed = page_embed(out.title, out.pages, 0, language)
     return out

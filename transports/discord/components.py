@@ -1,0 +1,168 @@
+"""Buttons and select menus on the bot's messages.
+
+Every item is a `DynamicItem`: its state lives in its `custom_id`, so the buttons of messages
+sent before a restart keep working (the bot registers the item classes at start-up). A click
+is an interaction like a slash command: it is acknowledged within Discord's 3 seconds (deferred
+when the work may be slow), runs the core command with the clicking member, and so is checked
+against config.yaml's roles at click time, not when the message was sent.
+
+- Cancel on a training message (`cancel <job>`);
+- Correct on a prediction: a select menu of the dataset's labels (first the item, when the
+  reply has several predictions) records a correction (`correct`);
+- Confirm / Cancel before a destructive command (`remove`, `undo`, `rollback`): only the member
+  who asked may confirm;
+- Previous / Next on a reply too long for one message (pages.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from assistant import i18n
+from assistant.messages import Reply
+
+from .confirming import ConfirmButton, DeclineButton
+from .correcting import CorrectButton, ItemSelect, LabelSelect
+from .interact import bot_of, language_of, refuse, run_core, text_of
+from .members import guild_key
+from .pages import Paged
+from .render import page_embed, render
+
+
+class CancelJobButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trainer:cancel:(?P<job>[0-9]{1,18})"
+):
+    def __init__(self, job_id: int, label: str = "Cancel") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.danger, custom_id=f"trainer:cancel:{job_id}"
+            )
+        )
+        self.job_id = job_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CancelJobButton:
+        return cls(int(match["job"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await interaction.response.defer()  # cancelling waits for the trainer to stop
+        reply = await run_core(interaction, "cancel", {"job": self.job_id})
+        if not reply.ok:
+            await refuse(interaction, reply.text)
+            return
+        await bot_of(interaction).delivery.deliver(
+            interaction.followup,
+            reply,
+            guild_id=guild_key(interaction.guild, interaction.user),
+            wait=True,
+        )
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trainer:page:(?P<way>prev|next):(?P<page>[0-9]{1,4})",
+):
+    def __init__(self, way: str, page: int, label: str = "", disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label or way,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"trainer:page:{way}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PageButton:
+        return cls(match["way"], int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        language = language_of(interaction)
+        paged = _paged(interaction, language)
+        if paged is None or not 0 <= self.page < len(paged.pages):
+            await refuse(interaction, text_of(interaction, "component.expired"))
+            return
+        await interaction.response.edit_message(
+            embed=page_embed(paged.title, paged.pages, self.page, language),
+            view=reply_view(language, paged.reply, len(paged.pages), self.page),
+        )
+
+
+def _paged(interaction: discord.Interaction[Any], language: str) -> Paged | None:
+    """The pages of the clicked message: remembered, or made again from the recorded reply
+    (after a restart, or when many replies were paged since)."""
+    message = interaction.message
+    if message is None:
+        return None
+    bot = bot_of(interaction)
+    paged = bot.delivery.pages.get(message.id)
+    if paged is not None:
+        return paged
+    store = bot.assistant.store
+    record = store.reply(guild_key(interaction.guild, interaction.user), str(message.id))
+    if record is None:
+        return None
+    job_id = (record.data or {}).get("job_id")
+    job = store.job(job_id) if isinstance(job_id, int) else None
+    reply = Reply(
+        text=record.text,
+        kind=record.kind,
+        data=record.data,
+        job_id=job.id if job is not None and job.active else None,
+    )
+    rendered = render(reply, 0, language)
+    paged = Paged(reply, rendered.title, rendered.pages)
+    bot.delivery.pages.put(message.id, paged)
+    return paged
+
+
+def page_view(
+    language: str, page: int, pages: int, view: discord.ui.View | None = None
+) -> discord.ui.View:
+    """Previous / Next for page `page` (0-based) of `pages`, added to `view` if given."""
+    view = view or discord.ui.View(timeout=None)
+    view.add_item(
+        PageButton("prev", max(page - 1, 0), i18n.message(language, "button.previous"), page == 0)
+    )
+    view.add_item(
+        PageButton(
+            "next",
+            min(page + 1, pages - 1),
+            i18n.message(language, "button.next"),
+            page >= pages - 1,
+        )
+    )
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    CancelJobButton,
+    CorrectButton,
+    ItemSelect,
+    LabelSelect,
+    ConfirmButton,
+    DeclineButton,
+    PageButton,
+)
+"""Registered with the bot at start-up, so buttons of earlier messages work after a restart."""
+
+
+def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discord.ui.View | None:
+    """The components a reply carries: page buttons (showing page `page`), Cancel on a job,
+    Correct on a prediction."""
+    view = discord.ui.View(timeout=None)
+    if pages > 1:
+        page_view(language, page, pages, view)
+    if reply.ok and reply.job_id is not None:
+        view.add_item(CancelJobButton(reply.job_id, i18n.message(language, "button.cancel_job")))
+    if reply.ok and reply.kind == "prediction" and (reply.data or {}).get("predictions"):
+        view.add_item(CorrectButton(i18n.message(language, "button.correct")))
+    return view if view.children else None

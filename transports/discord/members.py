@@ -1,0 +1,32 @@
+"""Who asked, as the core sees it: a Discord member as a `User`, its guild as a key."""
+
+from __future__ import annotations
+
+import discord
+
+from assistant.messages import Reply, User
+
+
+def to_user(author: discord.abc.User) -> User:
+    """Role names decide permissions; guild administrators pass every check."""
+    if isinstance(author, discord.Member):
+        roles = frozenset(r.name for r in author.roles if not r.is_default())
+        return User(
+            id=str(author.id),
+            name=author.display_name,
+            roles=roles,
+            is_admin=author.guild_permissions.administrator,
+        )
+    return User(id=str(author.id), name=author.display_name)
+
+
+def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
+    return str(guild.id) if guild is not None else f"dm-{author.id}"
+
+
+def slow_down(wait: float) -> Reply:
+    return Reply(
+        text=f"You're sending commands quickly; please wait {wait:.0f} s and try again.",
+        ok=False,
+        kind="error",
+    )

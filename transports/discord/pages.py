@@ -1,0 +1,149 @@
+"""Long replies as embed pages that fit Discord's limits, Markdown tables as code blocks.
+
+Discord shows at most 2,000 characters of message content and 4,096 of an embed description
+(6,000 in all embeds of a message), and renders no Markdown tables: their pipes come out raw.
+A reply longer than one message becomes pages of embed descriptions, cut at line boundaries and
+never inside a code block; `Previous`/`Next` buttons (components.py) turn them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from assistant.messages import Reply
+
+MESSAGE_CHARS = 2000
+"""Discord's limit on a message's content."""
+EMBED_DESCRIPTION_CHARS = 4096
+"""Discord's limit on one embed's description."""
+EMBED_TOTAL_CHARS = 6000
+"""Discord's limit on all embeds of one message together (titles, footers, fields)."""
+PAGE_CHARS = 3800
+"""One page's description: under 4,096, leaving room in the 6,000 total for title and footer."""
+FENCE = "```"
+TABLE_CHARS = 60
+"""Widest table kept as a code block: about what an embed shows on a laptop without wrapping."""
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def _cells(row: str, *, plain: bool = True) -> list[str]:
+    cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+    return [c.replace("`", "").replace("**", "") for c in cells] if plain else cells
+
+
+def _table_block(rows: list[str]) -> list[str]:
+    """A Markdown table as an aligned monospace code block (Discord shows those well), or,
+    when that would be wider than an embed shows without wrapping, one line per row:
+    first cell — the other cells."""
+    has_header = len(rows) > 1 and _TABLE_RULE.match(rows[1]) is not None
+    table = [_cells(r) for r in rows if not _TABLE_RULE.match(r)]
+    columns = max(len(r) for r in table)
+    table = [r + [""] * (columns - len(r)) for r in table]
+    widths = [max(len(r[c]) for r in table) for c in range(columns)]
+    if sum(widths) + 2 * (columns - 1) > TABLE_CHARS:
+        body = rows[2:] if has_header else rows
+        return [
+            " — ".join(part for part in (cells[0], " · ".join(c for c in cells[1:] if c)) if part)
+            for cells in (_cells(r, plain=False) for r in body)
+        ]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table
+    ]
+    if has_header:
+        lines.insert(1, "  ".join("-" * w for w in widths))
+    return [FENCE, *lines, FENCE]
+
+
+def tables_as_code(text: str) -> str:
+    """Every Markdown table (a header row, a `---` rule, rows) becomes a code block (or lines,
+    when too wide)."""
+    out: list[str] = []
+    lines = text.split("\n")
+    i = 0
+    in_code = False
+    while i < len(lines):
+        line = lines[i]
+        if line.strip().startswith(FENCE):
+            in_code = not in_code
+        if (
+            not in_code
+            and _TABLE_ROW.match(line)
+            and i + 1 < len(lines)
+            and _TABLE_RULE.match(lines[i + 1])
+        ):
+            end = i + 2
+            while end < len(lines) and _TABLE_ROW.match(lines[end]):
+                end += 1
+            out += _table_block(lines[i:end])
+            i = end
+            continue
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def _hard_split(line: str, size: int) -> list[str]:
+    return [line[i : i + size] for i in range(0, len(line), size)] or [""]
+
+
+def paginate(text: str, size: int = PAGE_CHARS) -> list[str]:
+    """Split at line boundaries into pieces of at most `size` characters; a code block cut in
+    two is closed at the end of one page and reopened on the next."""
+    pages: list[str] = []
+    current: list[str] = []
+    length = 0
+    in_code = False
+    reserve = len(FENCE) + 1  # room to close an open code block
+
+    def flush() -> None:
+        nonlocal current, length
+        body = "\n".join(current).strip("\n")
+        if in_code:
+            body += "\n" + FENCE
+        if body.strip() and body.strip() != FENCE:
+            pages.append(body)
+        current = [FENCE] if in_code else []
+        length = len(FENCE) + 1 if in_code else 0
+
+    for line in text.split("\n"):
+        for piece in _hard_split(line, size - 2 * reserve):
+            if length + len(piece) + 1 + reserve > size and current:
+                flush()
+            current.append(piece)
+            length += len(piece) + 1
+        if line.strip().startswith(FENCE):
+            in_code = not in_code
+    in_code = False
+    flush()
+    return pages or [""]
+
+
+@dataclass(frozen=True)
+class Paged:
+    """A sent reply's pages."""
+
+    reply: Reply
+    """The reply (its other buttons, Cancel or Correct, stay on every page)."""
+    title: str
+    pages: list[str]
+
+
+class PageStore:
+    """Pages of recently sent paged replies, by message id (bounded: oldest dropped first).
+    Older ones, and those sent before a restart, are paged again from the recorded reply."""
+
+    def __init__(self, capacity: int = 200) -> None:
+        self.capacity = capacity
+        self._pages: OrderedDict[int, Paged] = OrderedDict()
+
+    def put(self, message_id: int, paged: Paged) -> None:
+        self._pages[message_id] = paged
+        self._pages.move_to_end(message_id)
+        while len(self._pages) > self.capacity:
+            self._pages.popitem(last=False)
+
+    def get(self, message_id: int) -> Paged | None:
+        return self._pages.get(message_id)
