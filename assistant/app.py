@@ -20,6 +20,7 @@ from .commands.registry import Command
 from .config import Config
 from .datasets import ARCHIVE_FOLDER
 from .errors import CannotStart, LimitExceeded, UserError, environment_problem
+from .heap import freeze_startup_objects
 from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
@@ -59,6 +60,7 @@ class Assistant:
                 raise CannotStart(f"voice.intents_file {path} is not valid: {exc}") from None
         for job in self.jobs.recover():
             log.warning("job %s was still running when the bot stopped; marked interrupted", job.id)
+        freeze_startup_objects()
 
     async def close(self) -> None:
         await self.jobs.close()

@@ -110,7 +110,6 @@ async def _fake_serve(conn: Any, members: int) -> None:
 
 @dataclass
 class Speaker:
-    downsampler: Any
     vad: Any
     frames: int = 0
     utterances: int = 0
@@ -118,24 +117,21 @@ class Speaker:
 
 @dataclass
 class BenchSink:
-    """What production does with each frame: into the loop, resample, VAD."""
+    """What production does with each frame: into the loop, VAD."""
 
     speakers: dict[int, Speaker] = field(default_factory=dict)
     last_frame_at: float = 0.0
 
     def feed(self, user_id: int, pcm: bytes) -> None:
-        from audio import DISCORD_RATE, RECOGNITION_RATE
-        from audio.convert import StreamDownsampler
         from audio.vad.base import UtteranceEnded
         from audio.vad.webrtc import WebRtcVad
 
         speaker = self.speakers.get(user_id)
         if speaker is None:
-            speaker = self.speakers[user_id] = Speaker(
-                StreamDownsampler(DISCORD_RATE, 2, RECOGNITION_RATE), WebRtcVad()
-            )
+            speaker = self.speakers[user_id] = Speaker(WebRtcVad())
         speaker.frames += 1
-        for event in speaker.vad.process(speaker.downsampler.process(pcm)):
+        # the receiver hands on 16 kHz mono already, as production's session takes it
+        for event in speaker.vad.process(pcm):
             if isinstance(event, UtteranceEnded):
                 speaker.utterances += 1
         self.last_frame_at = time.monotonic()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
@@ -107,9 +108,67 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
 )
 async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     app.jobs.check_idle(request.guild_id)  # before reading anything: a refusal costs nothing
-    batch, notes = await asyncio.to_thread(_new_examples, app, request, options)
+    # Reading, de-duplicating and counting 100,000 examples takes a second or more: all of it
+    # happens in a worker thread, so the event loop (live voice) never waits for it.
+    plan = await asyncio.to_thread(_plan_training, app, request, options)
+    if isinstance(plan, Reply):
+        return plan
+    job = await app.jobs.start(
+        guild_id=request.guild_id,
+        channel_id=request.channel_id,
+        dataset=plan.dataset.name,
+        examples=plan.examples,
+        requested_by=request.user.id,
+        add_to=plan.dataset.id if plan.new else None,
+        new_examples=[(e.text, e.label, request.source) for e in plan.new],
+    )
+    return Reply(
+        text="\n".join(
+            [
+                *plan.notes,
+                f"{plan.added}Training started on **{plan.dataset.name}**: "
+                f"{len(plan.examples):,} examples ({plan.counts}). Job #{job.id}; I'll post the "
+                "result here. `status` shows progress, `cancel` stops it.",
+            ]
+        ),
+        speech=f"Training started on {plan.dataset.name}, {len(plan.examples):,} examples.",
+        job_id=job.id,
+        data={
+            "job_id": job.id,
+            "dataset": plan.dataset.name,
+            "added": len(plan.new),
+            "examples": len(plan.examples),
+            "new_labels": plan.new_labels,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A `train` request read and checked, ready to start its job."""
+
+    dataset: Dataset
+    """The dataset the job trains (created if the guild had none)."""
+    examples: list[Example]
+    """Everything it will train on: the dataset's examples, then the new ones."""
+    new: list[Example]
+    """The examples this request adds (repeats of stored ones left out)."""
+    notes: list[str]
+    """How the arguments were read, new labels and where they came from."""
+    added: str
+    """“Added 3 examples (…). ” or empty when the request named no examples."""
+    counts: str
+    """Examples per label, as the reply shows them."""
+    new_labels: list[str]
+    """Labels the dataset did not have before."""
+
+
+def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) -> _Plan | Reply:
+    """Read and check a `train` request (in a worker thread). A `Reply` when there is nothing
+    to train yet (the new examples are stored for later); raises `UserError` on a refusal."""
+    batch, notes = _new_examples(app, request, options)
     active = app.store.active_dataset(request.guild_id)
-    existing = await asyncio.to_thread(training_set, app, active) if active else []
+    existing = training_set(app, active) if active else []
     known_rows = set(existing)
     new = [e for e in dict.fromkeys(batch.rows) if e not in known_rows]
     examples = existing + new
@@ -119,8 +178,8 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         raise LimitExceeded(
             f"That would give the dataset {len(labels):,} labels; a dataset may have {limit:,}."
         )
-    notes += _label_notes(batch, {e.label for e in existing}, new)
-    rows = [(e.text, e.label, request.source) for e in new]
+    known_labels = {e.label for e in existing}
+    notes += _label_notes(batch, known_labels, new)
     try:
         app.jobs.check_start(request.guild_id, examples)
     except UserError as exc:
@@ -136,35 +195,14 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             speech=f"Added {len(new):,}. Not training yet.",
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
-    dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
-    job = await app.jobs.start(
-        guild_id=request.guild_id,
-        channel_id=request.channel_id,
-        dataset=dataset.name,
+    return _Plan(
+        dataset=active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET),
         examples=examples,
-        requested_by=request.user.id,
-        add_to=dataset.id if new else None,
-        new_examples=rows,
-    )
-    added = _added(new, len(batch.rows)) if batch.rows else ""
-    return Reply(
-        text="\n".join(
-            [
-                *notes,
-                f"{added}Training started on **{dataset.name}**: {len(examples):,} examples "
-                f"({label_counts([e.label for e in examples])}). Job #{job.id}; I'll post the "
-                "result here. `status` shows progress, `cancel` stops it.",
-            ]
-        ),
-        speech=f"Training started on {dataset.name}, {len(examples):,} examples.",
-        job_id=job.id,
-        data={
-            "job_id": job.id,
-            "dataset": dataset.name,
-            "added": len(new),
-            "examples": len(examples),
-            "new_labels": sorted({e.label for e in new} - {e.label for e in existing}),
-        },
+        new=new,
+        notes=notes,
+        added=_added(new, len(batch.rows)) if batch.rows else "",
+        counts=label_counts([e.label for e in examples]),
+        new_labels=sorted({e.label for e in new} - known_labels),
     )
 
 
@@ -230,15 +268,23 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
 async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     limit = app.config.limits.test_items
     if not options["json"] and not request.attachments:
-        return _held_out_reply(app, request.guild_id)
+        # drawing the confusion matrix takes 0.2-1 s: off the event loop
+        return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
     items = parse_items(options["json"], limit) if options["json"] else []
     for attachment in request.attachments:
         items += await asyncio.to_thread(
             items_from_attachment, attachment.data, attachment.filename, limit - len(items)
         )
-    dataset, model = current_model(app, request.guild_id)
-    classifier = await asyncio.to_thread(app.jobs.registry.load_classifier, model)
-    predictions = await asyncio.to_thread(classifier.predict, [text for text, _ in items])
+    # Loading the model, classifying, measuring, drawing and writing predictions.json for
+    # 5,000 items: all in a worker thread, so the event loop (live voice) never waits.
+    return await asyncio.to_thread(_classify, app, request.guild_id, items)
+
+
+def _classify(app: Assistant, guild_id: str, items: list[tuple[str, str | None]]) -> Reply:
+    """The `test` reply for these items (in a worker thread)."""
+    dataset, model = current_model(app, guild_id)
+    classifier = app.jobs.registry.load_classifier(model)
+    predictions = classifier.predict([text for text, _ in items])
     result: dict[str, Any] = {
         "model": model.version,
         "dataset": dataset.name,
@@ -274,9 +320,7 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
         metrics = evaluate(list(truth), list(guessed), labels)
         result["metrics"] = metrics
         title = f"{model.version} on {dataset.name}: your {len(labelled):,} labelled items"
-        png = await asyncio.to_thread(
-            confusion_matrix_png, metrics["confusion_matrix"], labels, title
-        )
+        png = confusion_matrix_png(metrics["confusion_matrix"], labels, title)
         files.append(ReplyFile("confusion_matrix.png", data=png))
         lines += [
             "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,9 +37,21 @@ class Database(Protocol):
         """Run one statement; how many rows it changed."""
         ...
 
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        """Run one statement for each row of arguments; how many rows they changed in all.
+        One call into the driver: 100,000 inserts one by one took seconds."""
+        ...
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Statements inside commit together or not at all; writers are serialized."""
+        ...
+
+    @contextmanager
+    def writer(self) -> Iterator[Database]:
+        """A connection of its own, for one long write made from a worker thread (100,000
+        examples take seconds): the shared connection stays free meanwhile, so the event loop's
+        reads never wait for that write."""
         ...
 
     def migrate(self, migrations: Sequence[str]) -> None:
@@ -65,7 +77,9 @@ def damaged_database(path: str | Path, exc: Exception) -> str:
 class SqliteDatabase:
     """One SQLite connection in WAL mode guarded by a lock: every call is short."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, check: bool = True) -> None:
+        """`check`: run SQLite's quick check (at start-up; it reads the whole file)."""
+        self._path = path
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -76,7 +90,7 @@ class SqliteDatabase:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA busy_timeout=5000")
             # A truncated file opens fine and fails later, deep in some command: check it now.
-            problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            problem = self._db.execute("PRAGMA quick_check(1)").fetchone()[0] if check else "ok"
             if problem != "ok":
                 raise sqlite3.DatabaseError(problem)
         except sqlite3.DatabaseError as exc:
@@ -91,6 +105,10 @@ class SqliteDatabase:
         with self._lock:
             return self._db.execute(sql, tuple(args)).rowcount
 
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        with self._lock:
+            return self._db.executemany(sql, rows).rowcount
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._lock:
@@ -104,6 +122,17 @@ class SqliteDatabase:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def writer(self) -> Iterator[Database]:
+        if str(self._path) == ":memory:":
+            yield self  # another connection would open another, empty, database
+            return
+        own = SqliteDatabase(self._path, check=False)
+        try:
+            yield own
+        finally:
+            own.close()
 
     def migrate(self, migrations: Sequence[str]) -> None:
         with self._lock:
@@ -192,10 +221,24 @@ class PostgresDatabase:
         with self._lock:
             return int(self._run(sql, args).rowcount)
 
+    def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> int:
+        with self._lock:
+            cursor = self._db.cursor()
+            cursor.executemany(self.query(sql), [tuple(row) for row in rows])
+            return max(int(cursor.rowcount), 0)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         with self._lock, self._db.transaction():
             yield
+
+    @contextmanager
+    def writer(self) -> Iterator[Database]:
+        own = PostgresDatabase(self._url)
+        try:
+            yield own
+        finally:
+            own.close()
 
     def run_script(self, script: str) -> None:
         """Run SQL statements as written (no placeholders), e.g. another library's schema."""

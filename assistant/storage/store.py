@@ -189,9 +189,10 @@ class Store:
         author_id: str | None,
     ) -> int:
         """Add (text, label) pairs as one addition (one `undo` removes them); repeats of stored
-        examples are skipped. Returns how many were stored."""
+        examples are skipped. Returns how many were stored. Many examples take seconds to
+        write: call it from a worker thread."""
         rows = ((text, label, source) for text, label in examples)
-        with self._tx() as db:
+        with self._db.writer() as db, db.transaction():
             return self._insert_examples(db, dataset.id, rows, author_id, time.time())
 
     def _insert_examples(
@@ -203,14 +204,14 @@ class Store:
         now: float,
     ) -> int:
         addition = self._next(db, "addition")
-        return sum(
-            db.execute_count(
-                "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at,"
-                " addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (dataset_id, text, label) DO NOTHING",
-                (dataset_id, text, label, source, author_id, now, addition),
-            )
-            for text, label, source in examples
+        return db.execute_many(
+            "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at,"
+            " addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (dataset_id, text, label) DO NOTHING",
+            (
+                (dataset_id, text, label, source, author_id, now, addition)
+                for text, label, source in examples
+            ),
         )
 
     _EXAMPLE = "SELECT id, text, label, source, author_id, created_at, addition_id FROM examples"
@@ -286,9 +287,10 @@ class Store:
         new_examples: Iterable[tuple[str, str, str]] = (),
     ) -> Job:
         """A queued job; `new_examples` ((text, label, source) rows) are added to the dataset with
-        id `add_to` in the same transaction, so a job that cannot be created stores nothing."""
+        id `add_to` in the same transaction, so a job that cannot be created stores nothing.
+        Many examples take seconds to write: call it from a worker thread."""
         now = time.time()
-        with self._tx() as db:
+        with self._db.writer() as db, db.transaction():
             job_id = db.execute(
                 "INSERT INTO jobs (guild_id, channel_id, dataset, backend, status, requested_by,"
                 " n_examples, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)"

@@ -69,6 +69,8 @@ class JobManager:
         for name in BACKENDS:
             self.registry.add_loader(name, self._loader(name))
         self._running: dict[int, _Running] = {}
+        self._starting: set[str] = set()
+        """Guilds whose job is being created (its examples written) in a worker thread."""
         self._subscribers: list[Subscriber] = []
         self._callback_tasks: set[asyncio.Task[None]] = set()
 
@@ -142,18 +144,29 @@ class JobManager:
         `new_examples` ((text, label, source)) join dataset `add_to` in the transaction that
         creates the job: a refused start (a job is running, too few examples) stores nothing.
         """
-        self.check_start(guild_id, examples)
+        self.check_idle(guild_id)
         backend = self.backend
-        job = self.store.create_job(
-            guild_id=guild_id,
-            channel_id=channel_id,
-            dataset=dataset,
-            backend=backend.name,
-            requested_by=requested_by,
-            n_examples=len(examples),
-            add_to=add_to,
-            new_examples=new_examples,
-        )
+        # Checking and writing 100,000 examples takes seconds: in a worker thread, with the
+        # guild marked as starting so that a second `train` meanwhile is refused.
+        self._starting.add(guild_id)
+        try:
+
+            def create() -> Job:
+                backend.preflight(examples)
+                return self.store.create_job(
+                    guild_id=guild_id,
+                    channel_id=channel_id,
+                    dataset=dataset,
+                    backend=backend.name,
+                    requested_by=requested_by,
+                    n_examples=len(examples),
+                    add_to=add_to,
+                    new_examples=new_examples,
+                )
+
+            job = await asyncio.to_thread(create)
+        finally:
+            self._starting.discard(guild_id)
         await self._launch(job, backend, list(examples))
         return job
 
@@ -178,9 +191,15 @@ class JobManager:
         self.backend.preflight(examples)
 
     def check_idle(self, guild_id: str) -> None:
+        self._check_not_starting(guild_id)
         for running in self._running.values():
             if running.guild_id == guild_id:
                 raise busy(running.job_id, "running")
+
+    def _check_not_starting(self, guild_id: str) -> None:
+        """A job whose examples are still being written (in a thread) is not in the store yet."""
+        if guild_id in self._starting:
+            raise UserError("A training job is starting; wait for it to finish.")
 
     def run_queued(
         self, job: Job, examples: list[Example], cancelled: asyncio.Event

@@ -190,7 +190,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             if member is None or member.bot:
                 return
             user = gv.users[user_id] = to_user(member)
-        session.feed_discord(user, pcm)
+        session.feed(user, pcm)  # the receiver decodes straight to 16 kHz mono
 
     # -- privacy ---------------------------------------------------------------------------------
 

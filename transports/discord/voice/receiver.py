@@ -5,7 +5,11 @@ transport decryption) and do the rest per packet ourselves, in discord.py's sock
 
     UDP packet -> RTP header -> known SSRC? audio payload type? member not opted out?
       -> transport decrypt -> skip the header extension, strip RTP padding
-      -> DAVE decrypt (the connection's session) -> Opus decode -> frame
+      -> DAVE decrypt (the connection's session) -> Opus decode to 16 kHz mono -> frame
+
+libopus decodes straight to the recognizer's 16 kHz mono (`audio.decode.SpeechOpusDecoder`):
+decoding at 48 kHz stereo and downsampling after cost about four times the CPU per speaker
+(bench/receive_cost_bench.py).
 
 Why not `vc.listen(sink)`: its router thread dies on the first `OpusError` (a camera's video
 packets, one corrupt frame) and receiving then stops silently (voice-recv issues #43/#49), and it
@@ -28,12 +32,12 @@ from typing import Any, Protocol
 
 import davey
 import nacl.secret
-from discord import opus
 from discord.ext.voice_recv import rtp
 from discord.ext.voice_recv.reader import PacketDecryptor
+from discord.opus import OpusError
 from nacl.exceptions import CryptoError
 
-from audio import DISCORD_FRAME_BYTES
+from audio.decode import SpeechOpusDecoder
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +64,7 @@ longer gaps are a pause in speech, not loss."""
 
 
 class FrameSink(Protocol):
-    """Where decoded audio goes: 20 ms of 48 kHz stereo s16le per call, from the reader thread."""
+    """Where decoded audio goes: 20 ms of 16 kHz mono s16le per call, from the reader thread."""
 
     def __call__(self, user_id: int, pcm: bytes) -> None: ...
 
@@ -121,7 +125,7 @@ class ReceiveStats:
 
 @dataclass
 class _Stream:
-    decoder: opus.Decoder
+    decoder: SpeechOpusDecoder
     last_seq: int | None = None
     last_at: float = 0.0
 
@@ -297,7 +301,7 @@ class VoiceReceiver:
         with self._lock:
             stream = self._streams.get(packet.ssrc)
             if stream is None:
-                stream = self._streams[packet.ssrc] = _Stream(opus.Decoder())
+                stream = self._streams[packet.ssrc] = _Stream(SpeechOpusDecoder())
             now = time.monotonic()
             gap = 1 if stream.last_seq is None else (packet.sequence - stream.last_seq) & 0xFFFF
             behind = (0x10000 - gap) & 0xFFFF
@@ -313,11 +317,11 @@ class VoiceReceiver:
                     try:
                         frames.append(stream.decoder.decode(None, fec=False))
                         self.stats.concealed += 1
-                    except opus.OpusError:
+                    except OpusError:
                         break
             try:
                 frames.append(stream.decoder.decode(payload, fec=False))
-            except opus.OpusError:
+            except OpusError:
                 self.stats.opus_errors += 1  # a corrupt frame: drop it, keep the stream
                 # Conceal it rather than insert digital zeros: keeps the VAD's clock, and
                 # exact zeros make webrtcvad take a faint noise floor for speech later.
@@ -326,8 +330,8 @@ class VoiceReceiver:
             self.stats.frames += 1
             self.sink(user_id, pcm)
 
-    def _conceal(self, decoder: opus.Decoder) -> bytes:
+    def _conceal(self, decoder: SpeechOpusDecoder) -> bytes:
         try:
             return decoder.decode(None, fec=False)
-        except opus.OpusError:
-            return bytes(DISCORD_FRAME_BYTES)
+        except OpusError:
+            return bytes(2 * SpeechOpusDecoder.FRAME_SAMPLES)
