@@ -7,11 +7,16 @@
 - `sentences.yaml`: hassil templates for free text ("выбери набор отзывы"), like the English
   `assistant/intents/sentences.yaml`.
 
-A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply.
+A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply;
+`tr("hi", user="Аня")` reads it in the language of the request being handled (`speaking`), so
+code deep inside a command (an error about a path, a job's result) needs no language argument.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,9 @@ from .intents.matcher import DEFAULT_SENTENCES
 
 LOCALES = Path(__file__).with_name("locales")
 ENGLISH = "en"
+
+_SPEAKING: ContextVar[str] = ContextVar("speaking", default=ENGLISH)
+"""The language of the request being handled; asyncio tasks and `to_thread` inherit it."""
 
 
 def languages() -> list[str]:
@@ -53,6 +61,33 @@ def catalog(language: str) -> dict[str, str]:
 def message(language: str, key: str, **fields: Any) -> str:
     """One reply in `language`, its `{fields}` filled in."""
     return catalog(language)[key].format(**fields)
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Within the block, `tr` answers in `language` (the app sets it around each request)."""
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
+def current() -> str:
+    """The language `tr` answers in here."""
+    return _SPEAKING.get()
+
+
+def tr(key: str, **fields: Any) -> str:
+    """One reply in the language of the request being handled (English outside any)."""
+    return message(_SPEAKING.get(), key, **fields)
+
+
+def tr_count(key: str, count: int, **fields: Any) -> str:
+    """`tr` of `key.one` when `count` is 1 (“1 example”), else of `key`; `{count}` is filled in
+    with thousands separators. Languages whose plurals have more forms word the key so that one
+    form fits every number (“примеров: 5”)."""
+    return tr(f"{key}.one" if count == 1 else key, count=f"{count:,}", **fields)
 
 
 @cache

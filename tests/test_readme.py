@@ -52,7 +52,7 @@ def test_quick_start_trains_and_tests_on_the_samples_in_both_languages(checkout:
 
     out = run_shell(checkout, russian)
     assert "Теперь я говорю здесь по-русски." in out
-    assert "Active dataset: reviews_ru." in out and "Training job #2 finished" in out
+    assert "Активный набор данных: reviews_ru." in out and "Задача обучения #2 завершена" in out
     assert "“фильм прекрасный и трогательный” → positive" in out, out
     assert "“скучно и пусто, пустая трата времени” → negative" in out, out
 

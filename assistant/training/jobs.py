@@ -18,6 +18,8 @@ from typing import Literal
 
 from ..config import Config
 from ..errors import NotFound, UserError, environment_problem
+from ..i18n import tr
+from ..reports import status
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
 from .base import Backend, Cancelled, Classifier, Example
@@ -25,14 +27,6 @@ from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
-_PAST = {
-    "succeeded": "succeeded",
-    "failed": "failed",
-    "cancelled": "was cancelled",
-    "interrupted": "was interrupted",
-    "queued": "is queued in another process",
-    "running": "is running in another process",
-}
 
 BACKENDS = ("sklearn", "openai")
 """Every backend a model can come from (`trainer.backend` picks the one that trains)."""
@@ -170,10 +164,7 @@ class JobManager:
     def check_idle(self, guild_id: str) -> None:
         for running in self._running.values():
             if running.guild_id == guild_id:
-                raise UserError(
-                    f"A training job is already running (job {running.job_id}); "
-                    "`cancel` it or wait for it to finish."
-                )
+                raise UserError(tr("job.busy", job=running.job_id))
 
     def run_queued(
         self, job: Job, examples: list[Example], cancelled: asyncio.Event
@@ -209,7 +200,7 @@ class JobManager:
             await asyncio.gather(asyncio.shield(running.task), return_exceptions=True)
         job = self.store.job(job_id)
         if job is None:
-            raise NotFound(f"There is no job {job_id}.")
+            raise NotFound(tr("job.missing", job=job_id))
         return job
 
     def classifier(self, guild_id: str) -> tuple[ModelRecord, Classifier] | None:
@@ -236,11 +227,11 @@ class JobManager:
             if running.guild_id == guild_id and job_id in (None, running.job_id):
                 return running
         if job_id is None:
-            raise NotFound("No training job is running.")
+            raise NotFound(tr("job.none_running"))
         job = self.store.job(job_id)
         if job is None or job.guild_id != guild_id:
-            raise NotFound(f"There is no job {job_id}.")
-        raise NotFound(f"Job {job_id} is not running; it {_PAST.get(job.status, job.status)}.")
+            raise NotFound(tr("job.missing", job=job_id))
+        raise NotFound(tr("job.not_running", job=job_id, status=status(job)))
 
     async def _run(
         self, job: Job, backend: Backend, examples: list[Example], running: _Running
