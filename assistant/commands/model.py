@@ -267,10 +267,10 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     if len(items) > SHOWN_PREDICTIONS:
         lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
     speech = (
-        lines[0].split(": ", 1)[1]
+        label_counts([p.label for p in predictions])
         if len(items) > 1
         else tr("test.one.speech", label=predictions[0].label)
-    ).replace("**", "")
+    )
     if labelled:
         truth, guessed = zip(*labelled, strict=True)
         labels = sorted({*model.labels, *truth})
