@@ -106,6 +106,11 @@ def localized_names() -> dict[str, str]:
     return names
 
 
+def local_names(command: str) -> list[str]:
+    """The command's names in every other language (`обучить` for `train`)."""
+    return [name for name, own in localized_names().items() if own == command and name != command]
+
+
 def summary(language: str, name: str, default: str) -> str:
     return str(command_texts(language).get(name, {}).get("summary") or default)
 

@@ -18,6 +18,7 @@ from discord.ext import commands
 from discord.ext.commands.parameters import Parameter as CommandParameter
 from discord.ext.commands.parameters import Signature as CommandSignature
 
+from assistant import i18n
 from assistant.commands.registry import Command as CoreCommand
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source, User
@@ -111,7 +112,8 @@ def build_command(spec: CoreCommand, run: Any) -> CoreHybridCommand:
         callback,
         name=spec.name,
         description=(spec.summary or spec.name)[:100],
-        aliases=list(spec.aliases),
+        # `!обучить` is the same command as `!train` (attachments, job progress, `correct`).
+        aliases=[*spec.aliases, *i18n.local_names(spec.name)],
         with_app_command=not spec.hidden,
     )
 
