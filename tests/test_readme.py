@@ -96,3 +96,14 @@ def test_the_service_unit_starts_the_bot_with_its_config() -> None:
 
     assert parse_args(command[2:]).config == command[3]
     assert parser["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_speech_recognition_engine_config_as_shown() -> None:
+    from assistant.config.voice import VoiceSettings
+    from audio.asr.factory import build_recognizer
+
+    (block,) = blocks("Voice", "yaml")
+    settings = VoiceSettings(**yaml.safe_load(block)["voice"])
+    recognizer = build_recognizer(settings)
+    assert recognizer.name == "speech_recognition"
+    assert settings.asr.speech_recognition_recognizer == "sphinx"
