@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant import i18n
 from assistant.config import load_config
 from assistant.intents.matcher import IntentMatcher
 from tests.consoles import ROOT, run_checked, run_console
@@ -107,3 +108,16 @@ def test_the_speech_recognition_engine_config_as_shown() -> None:
     recognizer = build_recognizer(settings)
     assert recognizer.name == "speech_recognition"
     assert settings.asr.speech_recognition_recognizer == "sphinx"
+
+
+def test_the_troubleshooting_messages_are_the_ones_users_see(tmp_path: Path) -> None:
+    table = README[README.index("\n## Troubleshooting\n") :]
+    (missing,) = re.findall(r"\| `(There is no .*? data folder\.)` \|", table)
+    (broken,) = re.findall(
+        r'\| "(Sorry, something went wrong on my side \(reference `abc123`\))"', table
+    )
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    (tmp_path / "data").mkdir()
+    out = run_console(tmp_path, "select_dataset reviews\n")
+    assert missing.replace("\\`", "`") in out, out
+    assert broken == i18n.message("en", "error.internal", reference="abc123").split(".")[0]
