@@ -80,13 +80,19 @@ class Assistant:
         command = self.find_command(request.command)
         if command is None:
             return self.unknown_command(request.command, request.guild_id)
+        with i18n.speaking(self.language(request.guild_id)):
+            return await self._run(command, request)
+
+    async def _run(self, command: Command, request: Request) -> Reply:
+        """`handle` for a known command, in the guild's language (`i18n.tr`)."""
         try:
             permissions.check(request.user, command.permission, self.config.permissions)
             limit = self.config.limits.request_chars
             if len(request.text) > limit:
                 raise LimitExceeded(
-                    f"That command is {len(request.text):,} characters long; the limit is "
-                    f"{limit:,}. Send long data as an attachment."
+                    i18n.tr(
+                        "error.request_too_long", chars=f"{len(request.text):,}", limit=f"{limit:,}"
+                    )
                 )
             if request.options is not None:
                 options = finish(command, request.options)
@@ -104,10 +110,9 @@ class Assistant:
                 return Reply(text=problem, ok=False, kind="error")
             reference = secrets.token_hex(3)
             log.exception("command %s failed (ref %s)", request.command, reference)
-            language = self.language(request.guild_id)
             return Reply(
-                text=i18n.message(language, "error.internal", reference=reference),
-                speech=i18n.message(language, "error.internal.speech"),
+                text=i18n.tr("error.internal", reference=reference),
+                speech=i18n.tr("error.internal.speech"),
                 ok=False,
                 kind="error",
             )

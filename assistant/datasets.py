@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 
 from .config import Limits
 from .errors import BadInput, LimitExceeded
+from .i18n import tr
 from .sandbox import DataRoot
 from .training.base import Example
 from .userjson import loads
@@ -45,9 +46,9 @@ def label_for(positive: bool) -> str:
 def normalize_label(raw: object) -> str:
     label = str(raw).strip().lower()
     if not label:
-        raise BadInput("A label is empty; every example needs a label such as `positive`.")
+        raise BadInput(tr("label.empty"))
     if len(label) > 100:
-        raise BadInput(f"A label has {len(label):,} characters; labels may have at most 100.")
+        raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=100))
     return label
 
 
@@ -71,19 +72,21 @@ class Batch:
         limits = self.limits
         if len(body) > limits.example_chars:
             raise LimitExceeded(
-                f"An example in {origin} has {len(body):,} characters; the limit is "
-                f"{limits.example_chars:,}. Split long texts into several examples."
+                tr(
+                    "upload.example_too_long",
+                    origin=origin,
+                    count=f"{len(body):,}",
+                    limit=f"{limits.example_chars:,}",
+                )
             )
         if len(self.rows) >= limits.upload_examples:
             raise LimitExceeded(
-                f"One request may add at most {limits.upload_examples:,} examples; "
-                f"{origin} goes past that. Split it into several requests."
+                tr("upload.too_many", limit=f"{limits.upload_examples:,}", origin=origin)
             )
         if label not in self.origins:
             if len(self.origins) >= limits.dataset_labels:
                 raise LimitExceeded(
-                    f"{origin} brings more than {limits.dataset_labels:,} different labels; "
-                    "a dataset may have at most that many."
+                    tr("upload.too_many_labels", origin=origin, limit=f"{limits.dataset_labels:,}")
                 )
             self.origins[label] = origin
         self.rows.append(Example(body, label))
@@ -93,7 +96,7 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput(f"`{name}` is not UTF-8 text.") from None
+        raise BadInput(tr("test.not_utf8", name=name)) from None
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -112,10 +115,8 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
         fieldnames = reader.fieldnames or []
         columns = {c.strip().lower(): c for c in fieldnames}
         if "text" not in columns:
-            found = ", ".join(fieldnames) or "none"
-            raise BadInput(
-                f"`{name}` needs a `text` column (and usually `label`); columns: {found}."
-            )
+            found = ", ".join(fieldnames) or tr("examples.none")
+            raise BadInput(tr("upload.no_text_column", name=name, columns=found))
         for row in reader:
             raw = row.get(columns["label"]) if "label" in columns else None
             if raw:
@@ -123,11 +124,11 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
             else:
                 batch.add(row.get(columns["text"]) or "", default_label, f"`{name}`")
     except csv.Error as exc:
-        raise BadInput(f"`{name}` is not a valid CSV file: {exc}.") from None
+        raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
 
 
 def _column(name: str) -> str:
-    return f"the `label` column of `{name}`"
+    return tr("origin.column", name=name)
 
 
 def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
@@ -135,11 +136,13 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
         if not line.strip():
             continue
         try:
-            item = loads(line, f"`{name}` line {number}")
+            item = loads(line, tr("test.file_line", name=name, number=number))
         except json.JSONDecodeError as exc:
-            raise BadInput(f"`{name}` line {number} is not valid JSON: {exc.msg}.") from None
+            raise BadInput(
+                tr("upload.bad_json_line", name=name, number=number, reason=exc.msg)
+            ) from None
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
-            raise BadInput(f"`{name}` line {number} needs an object with a `text` field.")
+            raise BadInput(tr("upload.no_text_field", name=name, number=number))
         if item.get("label") is not None:
             batch.add(str(item["text"]), normalize_label(item["label"]), _column(name))
         else:
@@ -165,7 +168,7 @@ def _one_file_example(
     if label is not None:
         batch.add(body, label, where)
     elif parent:
-        batch.add(body, normalize_label(parent), f"folder `{parent}/` in {where}")
+        batch.add(body, normalize_label(parent), tr("origin.folder_in", folder=parent, where=where))
     else:
         batch.add(body, default, where)
 
@@ -176,11 +179,16 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise BadInput(f"`{name}` is not a valid zip file.") from None
+        raise BadInput(tr("upload.bad_zip", name=name)) from None
     members = [m for m in archive.infolist() if not m.is_dir()]
     if len(members) > limits.zip_files:
         raise LimitExceeded(
-            f"`{name}` has {len(members):,} files; the limit is {limits.zip_files:,}."
+            tr(
+                "upload.zip_files",
+                name=name,
+                count=f"{len(members):,}",
+                limit=f"{limits.zip_files:,}",
+            )
         )
     budget = limits.zip_expanded_bytes
     for member in members:
@@ -206,22 +214,22 @@ def _read_member(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, budget: int
 ) -> bytes:
     """At most `budget + 1` bytes of one member; a damaged member is a clear refusal."""
-    where = f"`{member.filename}` in `{name}`"
+    where = tr("origin.member", member=member.filename, name=name)
     if member.flag_bits & 0x1:
-        raise BadInput(f"{where} is encrypted; send a zip without a password.")
+        raise BadInput(tr("upload.encrypted", where=where))
     try:
         with archive.open(member) as handle:
             return handle.read(budget + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # bad CRC, lying sizes
-        raise BadInput(f"{where} is damaged ({exc}); make the zip again.") from None
+        raise BadInput(tr("upload.damaged", where=where, reason=exc)) from None
     except NotImplementedError as exc:  # a compression method zipfile cannot read
-        raise BadInput(f"{where} cannot be read ({exc}); use plain deflate.") from None
+        raise BadInput(tr("upload.compression", where=where, reason=exc)) from None
     except RuntimeError as exc:  # encrypted without the flag we check above
-        raise BadInput(f"{where} cannot be read ({exc}).") from None
+        raise BadInput(tr("upload.unreadable", where=where, reason=exc)) from None
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:
-    return f"`{name}` expands past the limit of {limits.zip_expanded_bytes:,} bytes."
+    return tr("upload.zip_too_big", name=name, limit=f"{limits.zip_expanded_bytes:,}")
 
 
 def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, default: str) -> None:
@@ -229,15 +237,16 @@ def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, de
     limits = batch.limits
     if len(data) > limits.attachment_bytes:
         raise LimitExceeded(
-            f"`{name}` is {len(data):,} bytes; attachments may be at most "
-            f"{limits.attachment_bytes:,} bytes."
+            tr(
+                "upload.too_big",
+                name=name,
+                size=f"{len(data):,}",
+                limit=f"{limits.attachment_bytes:,}",
+            )
         )
     kind = suffix(name)
     if kind not in ACCEPTED_TYPES:
-        raise BadInput(
-            f"`{name}`: files of type `{kind or 'none'}` are not accepted; "
-            "send .txt, .csv, .jsonl or .zip."
-        )
+        raise BadInput(tr("upload.bad_type", name=name, kind=kind or tr("examples.none")))
     if kind == ".zip":
         parse_zip(batch, data, name, label, default)
     else:
@@ -250,7 +259,12 @@ def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, defau
     size = path.stat().st_size
     if size > limits.attachment_bytes:
         raise LimitExceeded(
-            f"`{root.relative(path)}` is {size:,} bytes; the limit is {limits.attachment_bytes:,}."
+            tr(
+                "upload.file_too_big",
+                path=root.relative(path),
+                size=f"{size:,}",
+                limit=f"{limits.attachment_bytes:,}",
+            )
         )
     parse_attachment(batch, path.read_bytes(), path.name, label, default)
 
@@ -273,13 +287,12 @@ def read_folder(
         budget -= path.stat().st_size
         if budget < 0:
             raise LimitExceeded(
-                f"`{top}` holds more than {limits.zip_expanded_bytes:,} bytes "
-                "of text; split it or raise limits.zip_expanded_bytes."
+                tr("upload.folder_too_big", folder=top, limit=f"{limits.zip_expanded_bytes:,}")
             )
         if kind == ".txt":
             parent = "" if path.parent == folder else path.parent.name
             body = _decode(path.read_bytes(), path.name)
-            _one_file_example(batch, body, parent, label, default, f"folder `{top}/`")
+            _one_file_example(batch, body, parent, label, default, tr("origin.folder", folder=top))
         else:
             parse_text_file(batch, path.read_bytes(), path.name, label or default)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import sqlite3
 
+from .i18n import tr
+
 
 class UserError(Exception):
     """A problem the user can fix; `str(error)` is shown to them as is."""
@@ -39,23 +41,17 @@ class CannotStart(Exception):
     bot.py prints it as one line, "Trainer cannot start: ...", and exits with status 2."""
 
 
-FULL_DISK = (
-    "The disk is full, so nothing was saved. Free some space on the machine that runs me "
-    "and try again."
-)
-
-
 def environment_problem(exc: BaseException) -> str | None:
     """A message for failures of the machine rather than of the code (a full disk, a read-only
     file system), which the user or the operator can fix; None for anything else."""
     if isinstance(exc, sqlite3.OperationalError):
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-            return FULL_DISK
+            return tr("error.full_disk")
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY:
-            return "My database is read-only, so nothing was saved; the operator must fix that."
+            return tr("error.readonly_database")
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return FULL_DISK
+            return tr("error.full_disk")
         if exc.errno == errno.EROFS:
-            return "The file system is read-only, so nothing was written."
+            return tr("error.readonly_files")
     return None

@@ -10,6 +10,8 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from .i18n import tr
+
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     """Accuracy, macro and weighted precision/recall/F1, per-label scores, confusion matrix.
@@ -102,14 +104,13 @@ def metrics_table(metrics: dict[str, Any]) -> str:
             f"{pct(values['f1'])} {n:>8,}"
         )
     correct = metrics.get("correct")
-    of = f" ({correct:,} of {n:,})" if correct is not None else f" (of {n:,})"
-    lines.append(f"{'accuracy':<{width}} {pct(metrics.get('accuracy', 0.0))}{of}")
-    return (
-        "```\n"
-        + "\n".join(lines)
-        + "\n```\nmacro avg: every label counts the same; weighted avg: labels count by their "
-        "support (how many items have that true label)."
+    of = (
+        " " + tr("metrics.correct_of", correct=f"{correct:,}", n=f"{n:,}")
+        if correct is not None
+        else " " + tr("metrics.of", n=f"{n:,}")
     )
+    lines.append(f"{'accuracy':<{width}} {pct(metrics.get('accuracy', 0.0))}{of}")
+    return "```\n" + "\n".join(lines) + "\n```\n" + tr("metrics.averages")
 
 
 def confusion_matrix_png(

@@ -7,21 +7,29 @@
 - `sentences.yaml`: hassil templates for free text ("выбери набор отзывы"), like the English
   `assistant/intents/sentences.yaml`.
 
-A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply.
+A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply;
+`tr("hi", user="Аня")` reads it in the language of the request being handled (`speaking`), so
+code deep inside a command (an error about a path, a job's result) needs no language argument.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .intents.matcher import DEFAULT_SENTENCES
+from .intents.matcher import DEFAULT_SENTENCES, Intent, IntentMatcher
 
 LOCALES = Path(__file__).with_name("locales")
 ENGLISH = "en"
+
+_SPEAKING: ContextVar[str] = ContextVar("speaking", default=ENGLISH)
+"""The language of the request being handled; asyncio tasks and `to_thread` inherit it."""
 
 
 def languages() -> list[str]:
@@ -55,6 +63,33 @@ def message(language: str, key: str, **fields: Any) -> str:
     return catalog(language)[key].format(**fields)
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Within the block, `tr` answers in `language` (the app sets it around each request)."""
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)
+
+
+def current() -> str:
+    """The language `tr` answers in here."""
+    return _SPEAKING.get()
+
+
+def tr(key: str, **fields: Any) -> str:
+    """One reply in the language of the request being handled (English outside any)."""
+    return message(_SPEAKING.get(), key, **fields)
+
+
+def tr_count(key: str, count: int, **fields: Any) -> str:
+    """`tr` of `key.one` when `count` is 1 (“1 example”), else of `key`; `{count}` is filled in
+    with thousands separators. Languages whose plurals have more forms word the key so that one
+    form fits every number (“примеров: 5”)."""
+    return tr(f"{key}.one" if count == 1 else key, count=f"{count:,}", **fields)
+
+
 @cache
 def command_texts(language: str) -> dict[str, dict[str, Any]]:
     """`{command: {"name": ..., "summary": ..., "params": {param: description}}}`."""
@@ -69,6 +104,11 @@ def localized_names() -> dict[str, str]:
             if texts.get("name"):
                 names[str(texts["name"]).lower()] = command
     return names
+
+
+def local_names(command: str) -> list[str]:
+    """The command's names in every other language (`обучить` for `train`)."""
+    return [name for name, own in localized_names().items() if own == command and name != command]
 
 
 def summary(language: str, name: str, default: str) -> str:
@@ -96,3 +136,40 @@ def sentences_file(language: str) -> Path:
 
 def language_name(language: str) -> str:
     return catalog(language)["language.name"]
+
+
+class SpokenMatcher:
+    """Spoken commands in several languages (`voice.asr.languages`, for engines that hear
+    them): a transcript is matched against each language's sentences in turn. The part of
+    `IntentMatcher` the voice session uses: `split_wake`, `match` and `update_lists`."""
+
+    def __init__(self, english: IntentMatcher, settings: Any) -> None:
+        self.matchers = [
+            english
+            if code == ENGLISH
+            else IntentMatcher.from_settings(settings, sentences=sentences_file(code))
+            for code in settings.asr.languages
+        ]
+
+    def split_wake(self, text: str) -> tuple[bool, str]:
+        """Every language shares config.yaml's wake phrases."""
+        return self.matchers[0].split_wake(text)
+
+    def match(self, text: str) -> Intent | None:
+        for matcher in self.matchers:
+            intent = matcher.match(text)
+            if intent is not None:
+                return intent
+        return None
+
+    def update_lists(self, lists: dict[str, list[str]]) -> None:
+        for matcher in self.matchers:
+            matcher.update_lists(lists)
+
+
+def spoken_matcher(english: IntentMatcher, settings: Any) -> IntentMatcher | SpokenMatcher:
+    """What spoken transcripts are matched with: `english` alone unless the recognizer is
+    configured to hear other languages too."""
+    if list(settings.asr.languages) == [ENGLISH]:
+        return english
+    return SpokenMatcher(english, settings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .config import Permissions
 from .errors import PermissionDenied
+from .i18n import tr
 from .messages import User
 
 
@@ -18,5 +19,5 @@ def check(user: User, permission: str | None, rules: Permissions) -> None:
     allowed = rules.commands.get(permission)
     if allowed is None or user.roles & set(allowed):
         return
-    roles = ", ".join(f"`{r}`" for r in allowed) or "an admin role"
-    raise PermissionDenied(f"Sorry, `{permission}` needs one of these roles: {roles}.")
+    roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")
+    raise PermissionDenied(tr("permission.denied", permission=permission, roles=roles))

@@ -6,6 +6,8 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from . import i18n
+from .i18n import tr
 from .messages import Reply
 from .storage.records import Job, ModelRecord
 
@@ -15,7 +17,12 @@ if TYPE_CHECKING:
 
 
 def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f}%"
+    return tr("percent.none") if value is None else f"{value * 100:.1f}%"
+
+
+def spoken_percent(value: float | None) -> str:
+    """`percent` as words for text-to-speech (“87.5 percent”)."""
+    return percent(value).replace("%", " " + tr("percent.word"))
 
 
 def label_counts(labels: list[str]) -> str:
@@ -35,10 +42,10 @@ def time_left(job: Job, now: float | None = None) -> str:
     spent = (now if now is not None else time.time()) - job.created_at
     left = spent * (1 - job.progress) / job.progress
     if left < 1:
-        return "less than a second left"
+        return tr("time_left.second")
     if left < 90:
-        return f"about {left:.0f} s left"
-    return f"about {left / 60:.0f} min left"
+        return tr("time_left.seconds", seconds=f"{left:.0f}")
+    return tr("time_left.minutes", minutes=f"{left / 60:.0f}")
 
 
 def progress_text(job: Job, width: int = 20) -> str:
@@ -51,7 +58,7 @@ def progress_text(job: Job, width: int = 20) -> str:
 
 def job_line(job: Job) -> str:
     """One line about a job, e.g. for status and progress messages."""
-    text = f"job #{job.id} on **{job.dataset}** ({job.backend}): {job.status}"
+    text = tr("job.line", job=job.id, name=job.dataset, backend=job.backend, status=status(job))
     if job.active:
         text += f" {progress_text(job)}"
     if job.message and (job.active or job.status == "interrupted"):
@@ -63,63 +70,78 @@ def job_line(job: Job) -> str:
 
 def model_line(model: ModelRecord) -> str:
     m = model.metrics
-    where = "held-out" if m.get("evaluated_on", "held_out") == "held_out" else "training"
-    return (
-        f"model **{model.version}** on **{model.dataset}** ({model.backend}, "
-        f"{model.n_examples:,} examples): accuracy {percent(m.get('accuracy'))}, "
-        f"macro F1 {percent(m.get('f1'))} on {m.get('n', '?')} {where} examples"
+    held_out = m.get("evaluated_on", "held_out") == "held_out"
+    return tr(
+        "model.line.held_out" if held_out else "model.line.training",
+        model=model.version,
+        name=model.dataset,
+        backend=model.backend,
+        count=f"{model.n_examples:,}",
+        accuracy=percent(m.get("accuracy")),
+        f1=percent(m.get("f1")),
+        n=m.get("n", "?"),
     )
 
 
 def numbers_meaning(metrics: dict[str, Any]) -> str:
     """One sentence on what the reported numbers measure, for every training report."""
     if metrics.get("evaluated_on") == "training":
-        return (
-            "These numbers were measured on the training examples themselves (too few to hold "
-            "any out), so they flatter the model; add examples for an honest measurement."
-        )
-    held = metrics.get("n_held_out", metrics.get("n", "?"))
-    text = (
-        f"These numbers were measured on {held} examples held out of training, so they "
-        "estimate how the model does on sentences it has not seen."
-    )
+        return tr("metrics.on_training")
+    text = tr("metrics.held_out", count=metrics.get("n_held_out", metrics.get("n", "?")))
     if metrics.get("refit_on_all"):
-        text += (
-            " The model kept was then refitted on all examples (held-out ones included), so it "
-            "should do at least as well."
-        )
+        text += " " + tr("metrics.refit")
     elif metrics.get("refit_on_all") is False:
-        text += " The model kept is the one measured (fitted without the held-out examples)."
+        text += " " + tr("metrics.not_refit")
     return text
 
 
-def job_finished_reply(store: Store, job: Job) -> Reply:
+def status(job: Job) -> str:
+    """A job's status word (“succeeded”, “выполнена”)."""
+    key = f"job.status.{job.status}"
+    return tr(key) if key in i18n.catalog(i18n.current()) else job.status
+
+
+def job_finished_reply(store: Store, job: Job, language: str | None = None) -> Reply:
     """The announcement when a job ends, in text and speech: the one wording every transport
-    and the voice sessions use."""
+    and the voice sessions use. In `language`, else the guild's chosen one, else English."""
+    with i18n.speaking(language or store.guild_language(job.guild_id) or i18n.ENGLISH):
+        return _job_finished_reply(store, job)
+
+
+def _job_finished_reply(store: Store, job: Job) -> Reply:
     data: dict[str, Any] = {"event": "job_finished", "job_id": job.id, "status": job.status}
     if job.status == "succeeded" and job.model_version:
         model = store.model(job.guild_id, job.model_version)
         accuracy = model.metrics.get("accuracy") if model else None
         data.update(model=job.model_version, accuracy=accuracy, dataset=job.dataset)
-        text = f"✅ Training job #{job.id} finished {progress_bar(1.0)} 100%: " + (
-            f"{model_line(model)}.\n{numbers_meaning(model.metrics)} `test` shows the table "
-            "per label."
-            if model
-            else "done."
+        text = (
+            "✅ "
+            + tr("job.finished", job=job.id, bar=progress_bar(1.0))
+            + " "
+            + (
+                tr(
+                    "job.finished.model",
+                    model=model_line(model),
+                    meaning=numbers_meaning(model.metrics),
+                )
+                if model
+                else tr("job.finished.done")
+            )
         )
-        speech = f"Training on {job.dataset} finished. Accuracy {percent(accuracy)}."
-        return Reply(text=text, speech=speech.replace("%", " percent"), data=data, kind="job")
+        speech = tr("job.finished.speech", name=job.dataset, accuracy=spoken_percent(accuracy))
+        return Reply(text=text, speech=speech, data=data, kind="job")
     if job.status == "cancelled":
         return Reply(
-            text=f"Training job #{job.id} on `{job.dataset}` was cancelled.",
-            speech=f"Training on {job.dataset} was cancelled.",
+            text=tr("job.cancelled", job=job.id, name=job.dataset),
+            speech=tr("job.cancelled.speech", name=job.dataset),
             data=data,
             kind="job",
         )
-    reason = job.error or job.message or "no reason was recorded"
+    reason = job.error or job.message or tr("job.no_reason")
     return Reply(
-        text=f"❌ Training job #{job.id} on `{job.dataset}` {job.status}: {reason}",
-        speech=f"Training on {job.dataset} {job.status}. The reason is in the text channel.",
+        text="❌ "
+        + tr("job.failed", job=job.id, name=job.dataset, status=status(job), reason=reason),
+        speech=tr("job.failed.speech", name=job.dataset, status=status(job)),
         ok=False,
         data=data,
         kind="job",
@@ -169,7 +191,7 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
     if running:
         speech = t("status.running.speech", percent=f"{running[0].progress * 100:.0f}")
     elif model:
-        speech = t("status.accuracy.speech", accuracy=percent(model.metrics.get("accuracy")))
+        speech = t("status.accuracy.speech", accuracy=spoken_percent(model.metrics.get("accuracy")))
     else:
         speech = t("status.no_model.speech")
-    return Reply(text="\n".join(lines), speech=speech.replace("%", " percent"), data=data)
+    return Reply(text="\n".join(lines), speech=speech, data=data)

@@ -21,6 +21,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from .errors import NotFound, PathRefused
+from .i18n import tr
 
 MAX_PATH_CHARS = 1024
 
@@ -44,18 +45,15 @@ class DataRoot:
     def resolve(self, user_path: str, *, must_exist: bool = True) -> Path:
         """Turn a user's path into an absolute path inside the root, or raise a friendly error."""
         if not user_path or not user_path.strip():
-            raise PathRefused("Please name a path inside the data folder.")
+            raise PathRefused(tr("path.empty"))
         if "\x00" in user_path:
-            raise PathRefused("That path contains a NUL byte, which no file name may contain.")
+            raise PathRefused(tr("path.nul"))
         if len(user_path) > MAX_PATH_CHARS:
-            raise PathRefused("That path is too long.")
+            raise PathRefused(tr("path.too_long"))
         cleaned = user_path.strip().replace("\\", "/")
         pure = PurePosixPath(cleaned)
         if pure.is_absolute() or (len(cleaned) > 1 and cleaned[1] == ":"):
-            raise PathRefused(
-                f"`{user_path}` is an absolute path; name a path inside the data folder instead, "
-                "for example `reviews/positive`."
-            )
+            raise PathRefused(tr("path.absolute", path=user_path))
         if any(len(part.encode("utf-8", "surrogatepass")) > self.name_max for part in pure.parts):
             raise PathRefused(_unusable(user_path, OSError(errno.ENAMETOOLONG, "")))
         try:
@@ -63,14 +61,12 @@ class DataRoot:
         except (RuntimeError, OSError) as exc:  # RuntimeError: Python 3.11's symlink loop
             raise PathRefused(_unusable(user_path, exc)) from None
         if candidate != self.root and self.root not in candidate.parents:
-            raise PathRefused(
-                f"`{user_path}` points outside the data folder, which is not allowed."
-            )
+            raise PathRefused(tr("path.outside", path=user_path))
         try:
             info = candidate.stat()
         except FileNotFoundError:
             if must_exist:
-                raise NotFound(f"There is no `{user_path}` in the data folder.") from None
+                raise NotFound(tr("path.missing", path=user_path)) from None
             return candidate
         except OSError as exc:
             raise PathRefused(_unusable(user_path, exc)) from None
@@ -79,24 +75,20 @@ class DataRoot:
 
     def _check(self, name: str, info: os.stat_result) -> None:
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-            raise PathRefused(f"`{name}` is not a regular file or folder.")
+            raise PathRefused(tr("path.special", path=name))
         if stat.S_ISREG(info.st_mode) and info.st_nlink > 1 and not self.allow_hard_links:
-            raise PathRefused(
-                f"`{name}` has {info.st_nlink} hard links, so it may be a file from outside the "
-                "data folder; copy it instead of linking it (or set `allow_hard_links: true` in "
-                "config.yaml if your data folder relies on hard links)."
-            )
+            raise PathRefused(tr("path.hard_links", path=name, links=info.st_nlink))
 
     def file(self, user_path: str) -> Path:
         path = self.resolve(user_path)
         if not path.is_file():
-            raise PathRefused(f"`{user_path}` is a folder, not a file.")
+            raise PathRefused(tr("path.not_file", path=user_path))
         return path
 
     def folder(self, user_path: str) -> Path:
         path = self.resolve(user_path)
         if not path.is_dir():
-            raise PathRefused(f"`{user_path}` is a file, not a folder.")
+            raise PathRefused(tr("path.not_folder", path=user_path))
         return path
 
     def walk_files(self, folder: Path) -> list[Path]:
@@ -124,14 +116,14 @@ class DataRoot:
 
 
 def _raise(error: OSError) -> None:
-    raise PathRefused(f"Cannot read a folder inside the data folder ({error.strerror}).")
+    raise PathRefused(tr("path.unreadable_folder", reason=error.strerror))
 
 
 def _unusable(user_path: str, exc: BaseException) -> str:
     shown = user_path if len(user_path) <= 80 else user_path[:77] + "..."
     if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
-        return f"`{shown}` is a symbolic link that points to itself (a loop)."
+        return tr("path.loop", path=shown)
     if getattr(exc, "errno", None) == errno.ENAMETOOLONG:
-        return f"`{shown}` has a name longer than the file system allows."
-    reason = getattr(exc, "strerror", None) or "it cannot be read"
-    return f"`{shown}` cannot be used: {reason}."
+        return tr("path.name_too_long", path=shown)
+    reason = getattr(exc, "strerror", None) or tr("path.unreadable")
+    return tr("path.unusable", path=shown, reason=reason)

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from .errors import BadInput
+from .i18n import tr
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and objects accepted (real inputs need two or three levels)."""
@@ -24,9 +25,9 @@ def loads(text: str, where: str) -> Any:
     except json.JSONDecodeError:
         raise
     except RecursionError:
-        raise BadInput(f"{where} is nested too deeply (at most {MAX_DEPTH} levels).") from None
+        raise BadInput(tr("json.too_deep", where=where, limit=MAX_DEPTH)) from None
     except ValueError as exc:  # integers over sys.get_int_max_str_digits()
-        raise BadInput(f"{where} holds a number that is too long ({exc}).") from None
+        raise BadInput(tr("json.long_number", where=where, reason=exc)) from None
     _check(value, where)
     return value
 
@@ -36,7 +37,7 @@ def _check(value: Any, where: str) -> None:
     while pending:
         item, depth = pending.pop()
         if depth > MAX_DEPTH:
-            raise BadInput(f"{where} is nested too deeply (at most {MAX_DEPTH} levels).")
+            raise BadInput(tr("json.too_deep", where=where, limit=MAX_DEPTH))
         if isinstance(item, str):
             _check_text(item, where)
         elif isinstance(item, list):
@@ -51,7 +52,4 @@ def _check_text(text: str, where: str) -> None:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise BadInput(
-            f"{where} has a lone surrogate escape (such as `\\ud800`), which is not a character; "
-            "send the text as UTF-8."
-        ) from None
+        raise BadInput(tr("json.surrogate", where=where)) from None

@@ -13,9 +13,10 @@ import asyncio
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from assistant import i18n
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
@@ -107,8 +108,13 @@ class VoiceParts:
     """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
 
     async def transcribe(self, pcm: bytes) -> Transcript:
-        """Recognize one utterance off the event loop."""
-        return await self.recognizers.transcribe(pcm)
+        """Recognize one utterance off the event loop. Open-vocabulary engines (OpenAI) leave
+        the wake phrase in the text: it is found here, as grammar engines find it themselves."""
+        transcript = await self.recognizers.transcribe(pcm)
+        if transcript.wake or transcript.rejected or self.matcher is None or not transcript.text:
+            return transcript
+        wake, rest = self.matcher.split_wake(transcript.text)
+        return replace(transcript, wake=True, text=rest) if wake else transcript
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
         """New speakable names (a dataset was added): matcher and every recognizer's grammar."""
@@ -156,10 +162,12 @@ async def build_parts(
         pool = ProcessRecognizerPool(voice, merged, recognizers)
         await pool.warm_up()
         # The matcher here must spell names like the workers' recognizers: same dictionary.
-        matcher = await asyncio.to_thread(_matcher, voice, merged)
+        english = await asyncio.to_thread(_matcher, voice, merged)
     else:
-        engines, matcher = await asyncio.to_thread(load)
+        engines, english = await asyncio.to_thread(load)
         pool = RecognizerPool(engines)
+    matcher = i18n.spoken_matcher(english, voice)  # other languages, when the engine hears them
+    matcher.update_lists(merged)
     synthesizer = build_synthesizer(voice.tts)
     try:
         apology: Speech | None = await synthesizer.synthesize(APOLOGY)

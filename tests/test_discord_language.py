@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
+from audio.tts.espeak import EspeakSynthesizer
 from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_russian_replies import english_in
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # The fixtures live in tests/fakediscord (tests/conftest.py is shared); bind them here.
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
@@ -31,3 +37,64 @@ async def test_a_server_switched_to_russian_answers_in_russian(fake: FakeDiscord
     interaction = await fake.interaction("help", {"command": "train"})
     helped = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
     assert "Добавить размеченные примеры" in helped["content"]
+
+
+async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russian(
+    fake: FakeDiscord, bot: Any, bot_config: Any
+) -> None:
+    """select → train → test → correct typed in Russian, then the answer to a spoken command is
+    heard in Russian in the voice channel (spoken commands themselves are English offline)."""
+    from tests.test_discord_voice import join, said, speech48, speech_seconds
+
+    shutil.copytree(ROOT / "samples" / "reviews_ru", bot_config.data_root / "reviews_ru")
+
+    async def typed(content: str, **kw: Any) -> dict[str, Any]:
+        sent = await fake.send_message(content, **kw)
+        return await fake.wait_for_reply(after=sent["id"], timeout=30)
+
+    assert "Теперь я говорю здесь по-русски." in (await typed("!язык ru"))["content"]
+    selected = await typed("!выбрать reviews_ru")
+    assert "Активный набор данных: **reviews_ru**" in selected["content"], selected
+    started = await typed("!обучить")
+    assert "Обучение на **reviews_ru** началось" in started["content"], started
+    # The result is announced as a reply to the message that started the job (it was followed:
+    # `!обучить` is `!train` under its Russian name, not an unknown command handled aside).
+    finished = await fake.wait_for_reply(
+        after=started["id"], timeout=60, where=lambda m: "Задача обучения #1" in m["content"]
+    )
+    assert "завершена" in finished["content"] and "точность" in finished["content"]
+    tested = await typed('!проверить ["фильм прекрасный и трогательный", "скучно и пусто"]')
+    assert "Предсказаний: 2" in tested["content"], tested
+    assert "“скучно и пусто” → **negative**" in tested["content"], tested
+    fixed = await typed("!исправить 2 positive", reply_to=tested["id"])
+    assert "Спасибо! Записал для набора **reviews_ru**" in fixed["content"], fixed
+    status = await typed("!состояние")
+    assert "учитываются при каждом обучении): 1" in status["content"], status
+    for reply in (selected, started, finished, tested, fixed, status):
+        assert not english_in(reply["content"]), reply["content"]
+
+    joined = await join(fake)
+    assert "Подключаюсь к вашему голосовому каналу" in joined["content"]
+    assert (
+        "только по-английски" in joined["content"]
+    )  # said plainly: spoken Russian needs an engine
+    fake.voice.reset_received()
+    before = len(said(bot, fake))
+    await fake.stream_voice(fake.alice, speech48("hey trainer, what's the status"))
+    await fake.wait_for(lambda: len(said(bot, fake)) > before, 40, "the spoken answer")
+    answer = said(bot, fake)[before]
+    assert answer.startswith("Точность модели"), answer
+    posted = await fake.wait_for_reply(
+        after=joined["id"], timeout=20, where=lambda m: "**Состояние**" in m["content"]
+    )
+    assert "Модель: модель **v0001" in posted["content"]
+    # What alice hears is that Russian sentence in espeak-ng's Russian voice: speech (not
+    # silence or noise) about as long as the Russian voice takes to say it.
+    expected = await EspeakSynthesizer(voice="en-us").synthesize(answer)
+    expected_seconds = expected.seconds
+    await fake.wait_for(
+        lambda: len(fake.received_voice_pcm()) / 192_000 > 0.8 * expected_seconds, 20, "audio"
+    )
+    heard_seconds = len(fake.received_voice_pcm()) / 192_000
+    assert 0.8 * expected_seconds < heard_seconds < 1.5 * expected_seconds + 1
+    assert speech_seconds(fake.received_voice_pcm()) > 0.5 * expected_seconds

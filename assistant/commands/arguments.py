@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
+from ..i18n import tr
 from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
@@ -41,7 +42,7 @@ def to_bool(value: object, name: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadInput(f"`{name}` must be true or false (or positive/negative), not `{value}`.")
+    raise BadInput(tr("args.not_bool", name=name, value=value))
 
 
 def convert(param: Param, value: Any) -> Any:
@@ -51,10 +52,10 @@ def convert(param: Param, value: Any) -> Any:
         try:
             return int(str(value).lstrip("#"))
         except (TypeError, ValueError):
-            raise BadInput(f"`{param.name}` must be a whole number, not `{value}`.") from None
+            raise BadInput(tr("args.not_int", name=param.name, value=value)) from None
     text = str(value)
     if param.choices and text.lower() not in param.choices:
-        raise BadInput(f"`{param.name}` must be one of {', '.join(param.choices)}.")
+        raise BadInput(tr("args.not_choice", name=param.name, choices=", ".join(param.choices)))
     return text
 
 
@@ -82,9 +83,7 @@ def tokenize(text: str) -> list[Token]:
             close = CLOSING[text[i]]
             end = text.find(close, i + 1)
             if end < 0:
-                raise BadInput(
-                    f"A quote opened at `{text[i : i + 20]}` is never closed; check your quotes."
-                )
+                raise BadInput(tr("args.open_quote", text=text[i : i + 20]))
             tokens.append(Token(text[i + 1 : end], True, start, end + 1))
             i = end + 1
             continue
@@ -140,7 +139,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             source[1].append(token)
             continue
         if not pending:
-            raise BadInput(f"Too many arguments. Usage: `{command.usage}`")
+            raise BadInput(tr("args.too_many", usage=command.usage))
         param = pending[0]
         if param.kind in ("text", "json"):
             options[param.name] = text[token.start :].strip()
@@ -173,13 +172,15 @@ def finish(command: Command, options: dict[str, Any]) -> dict[str, Any]:
     known = {p.name for p in command.params}
     unknown = sorted(set(options) - known)
     if unknown:
-        raise BadInput(f"`{command.name}` has no option `{unknown[0]}`. Usage: `{command.usage}`")
+        raise BadInput(
+            tr("args.unknown_option", name=command.name, option=unknown[0], usage=command.usage)
+        )
     result: dict[str, Any] = {}
     for param in command.params:
         value = options.get(param.name)
         if value is None or value == "":
             if param.required:
-                raise BadInput(f"`{param.name}` is missing. Usage: `{command.usage}`")
+                raise BadInput(tr("args.missing", name=param.name, usage=command.usage))
             result[param.name] = param.default
         else:
             result[param.name] = convert(param, value)

@@ -115,12 +115,19 @@ async def status(app: Assistant, request: Request, options: dict[str, Any]) -> R
     return reply
 
 
-def voice_note(language: str) -> str:
-    """Why spoken commands in `language` will not be understood, or "" when they will. Voice
-    sessions recognize English only (bundled pocketsphinx model, English intent templates)."""
-    if language == i18n.ENGLISH:
+def voice_note(app: Assistant, language: str) -> str:
+    """Why spoken commands in `language` will not be understood, or "" when they will: the
+    configured recognizer hears only `voice.asr.languages` (the bundled one: English)."""
+    asr = app.config.voice.asr
+    if language in asr.languages:
         return ""
-    return i18n.message(language, "language.no_voice", name=i18n.language_name(language))
+    return i18n.message(
+        language,
+        "language.no_voice",
+        name=i18n.language_name(language),
+        code=language,
+        heard=", ".join(f"`{code}`" for code in asr.languages),
+    )
 
 
 @command("join", "Join your voice channel and listen for the wake phrase.")
@@ -128,7 +135,7 @@ async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     language = app.language(request.guild_id)
     phrases = app.config.voice.wake_phrases
     wake = phrases[0] if phrases else i18n.message(language, "join.no_wake")
-    note = voice_note(language)
+    note = voice_note(app, language)
     return Reply(
         text=i18n.message(language, "join", wake=wake) + (f"\n{note}" if note else ""),
         speech=i18n.message(language, "join.speech"),
@@ -180,7 +187,7 @@ async def language(app: Assistant, request: Request, options: dict[str, Any]) ->
             i18n.message(current, "language.unknown", code=options["code"], available=available)
         )
     app.store.set_guild_language(request.guild_id, code)
-    note = voice_note(code)
+    note = voice_note(app, code)
     return Reply(
         text=i18n.message(code, "language.set") + (f"\n{note}" if note else ""),
         speech=i18n.message(code, "language.set.speech"),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused
+from ..i18n import tr
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
 from .registry import Param, command
@@ -28,15 +29,15 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
     names = app.speakable_lists(guild_id)["dataset"]
     if not names:
         return Reply(
-            text="The data folder has no datasets yet. Put folders of `.txt` files in "
-            f"`{app.config.data_root}`, or add examples with `train`.",
-            speech="There are no datasets yet.",
+            text=tr("datasets.none", root=app.config.data_root),
+            speech=tr("datasets.none.speech"),
             data={"datasets": []},
         )
-    lines = [f"- **{n}**" + (" (active)" if active and n == active.name else "") for n in names]
+    active_mark = " " + tr("datasets.active_mark")
+    lines = [f"- **{n}**" + (active_mark if active and n == active.name else "") for n in names]
     return Reply(
-        text="**Datasets**\n" + "\n".join(lines) + "\n\n`select_dataset <name>` makes one active.",
-        speech=f"There are {len(names)} datasets: {', '.join(names[:5])}.",
+        text=f"**{tr('datasets.title')}**\n" + "\n".join(lines) + "\n\n" + tr("datasets.hint"),
+        speech=tr("datasets.speech", count=len(names), names=", ".join(names[:5])),
         data={"datasets": names, "active": active.name if active else None},
     )
 
@@ -58,14 +59,14 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
         dataset = app.store.select_dataset(request.guild_id, stored.name)
         n = app.store.count_examples(dataset)
         return Reply(
-            text=f"Active dataset: **{dataset.name}** ({n:,} added examples).",
-            speech=f"Selected {dataset.name}.",
+            text=tr("select.stored", name=dataset.name, count=f"{n:,}"),
+            speech=tr("select.speech", name=dataset.name),
             data={"dataset": dataset.name, "folder": None, "label": None, "examples": n},
         )
     folder = app.root.folder(options["dir"])
     rel = app.root.relative(folder)
     if rel == ".":
-        raise PathRefused("Name a folder inside the data folder, not the data folder itself.")
+        raise PathRefused(tr("select.root_refused"))
     positive = options["positive"]
     label = None if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
@@ -77,11 +78,11 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
         current = app.store.active_dataset(request.guild_id)
         name = current.name if current else rel
         dataset = app.store.select_dataset(request.guild_id, name, rel, label)
-    counts = label_counts([r.label for r in rows]) or "no examples found"
-    role = f" as its **{label}** examples" if label else ""
+    counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
+    role = tr("select.role", label=label) if label else ""
     return Reply(
-        text=f"Active dataset: **{dataset.name}**. Folder `{rel}`{role}: {counts}.",
-        speech=f"Selected {dataset.name}, {len(rows):,} examples.",
+        text=tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts),
+        speech=tr("select.folder.speech", name=dataset.name, count=f"{len(rows):,}"),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
 
@@ -95,18 +96,15 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
 async def create_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     name = options["name"].strip()
     if not NAME.fullmatch(name):
-        raise BadInput(
-            "A dataset name is 1 to 40 letters, digits, `-` or `_`, for example `movies-2`."
-        )
+        raise BadInput(tr("create.bad_name"))
     if app.store.dataset(request.guild_id, name) is not None:
-        raise BadInput(f"There is already a dataset **{name}**; `select_dataset {name}` uses it.")
+        raise BadInput(tr("create.exists", name=name))
     if (app.root.root / name).exists():
-        raise BadInput(f"`{name}` is a folder in the data folder; `select_dataset {name}` uses it.")
+        raise BadInput(tr("create.is_folder", name=name))
     dataset = app.store.select_dataset(request.guild_id, name)
     return Reply(
-        text=f"Created dataset **{dataset.name}**; it is now active. Add examples with "
-        '`train "some text"`, `train "other text" false`, or attach files.',
-        speech=f"Created {dataset.name}.",
+        text=tr("create.done", name=dataset.name),
+        speech=tr("create.done.speech", name=dataset.name),
         data={"dataset": dataset.name},
     )
 
@@ -118,17 +116,19 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
     total = sum(p.stat().st_size for p in files)
     if len(files) > limits.archive_files:
         raise LimitExceeded(
-            f"That folder has {len(files):,} files; archives may hold {limits.archive_files:,}."
+            tr("archive.too_many", count=f"{len(files):,}", limit=f"{limits.archive_files:,}")
         )
     if total > limits.archive_bytes:
         raise LimitExceeded(
-            f"That folder holds {total:,} bytes; archives may hold {limits.archive_bytes:,}."
+            tr("archive.too_big", size=f"{total:,}", limit=f"{limits.archive_bytes:,}")
         )
     try:
         archives.mkdir(parents=True, exist_ok=True)
         handle, partial_name = tempfile.mkstemp(suffix=".partial", dir=archives)
     except OSError as exc:
-        raise PathRefused(f"I cannot write to `{ARCHIVE_FOLDER}/`: {exc.strerror}.") from None
+        raise PathRefused(
+            tr("archive.cannot_write", folder=ARCHIVE_FOLDER, reason=exc.strerror)
+        ) from None
     partial = Path(partial_name)
     try:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -151,7 +151,7 @@ def _publish(partial: Path, archives: Path, stem: str) -> Path:
         except FileExistsError:
             continue
         return target
-    raise LimitExceeded("Too many archives of that folder this second; try again in a moment.")
+    raise LimitExceeded(tr("archive.too_fast"))
 
 
 def _archive_stem(rel: str) -> str:
@@ -177,10 +177,10 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     files = (
         [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
     )
-    note = "" if files else " It is too large to attach; use `getfile` on a smaller part."
+    note = "" if files else " " + tr("archive.not_attached")
     return Reply(
-        text=f"Archived `{rel}` ({count:,} files) to `{name}` ({size:,} bytes).{note}",
-        speech=f"Archived {count:,} files.",
+        text=tr("archive.done", folder=rel, count=f"{count:,}", name=name, size=f"{size:,}") + note,
+        speech=tr("archive.done.speech", count=f"{count:,}"),
         files=files,
         data={"archive": name, "files": count, "bytes": size},
     )
@@ -197,10 +197,12 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:
-        raise LimitExceeded(f"`{options['path']}` is {size:,} bytes; I can send up to {limit:,}.")
+        raise LimitExceeded(
+            tr("getfile.too_big", path=options["path"], size=f"{size:,}", limit=f"{limit:,}")
+        )
     return Reply(
-        text=f"Here is `{app.root.relative(path)}` ({size:,} bytes).",
-        speech="I've sent the file in the text channel.",
+        text=tr("getfile.done", path=app.root.relative(path), size=f"{size:,}"),
+        speech=tr("getfile.done.speech"),
         files=[ReplyFile(path.name, path=path)],
         data={"path": app.root.relative(path), "bytes": size},
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
+from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
 from ..storage.records import StoredExample
@@ -36,7 +37,7 @@ def _example_id(raw: str) -> int:
     try:
         return int(raw.strip().lstrip("#"))
     except ValueError:
-        raise BadInput(f"`{raw}` is not an example number; `examples` lists them (#12).") from None
+        raise BadInput(tr("examples.bad_number", raw=raw)) from None
 
 
 @command(
@@ -51,21 +52,17 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     stored = app.store.stored_examples(dataset, offset=(page - 1) * PAGE, limit=PAGE)
     total = app.store.count_examples(dataset)
     pages = max(1, -(-total // PAGE))
-    lines = [
-        f"**{dataset.name}**: {len(everything):,} examples for training "
-        f"({label_counts([e.label for e in everything]) or 'none'})."
-    ]
+    counts = label_counts([e.label for e in everything]) or tr("examples.none")
+    lines = [tr("examples.summary", name=dataset.name, count=f"{len(everything):,}", counts=counts)]
     for folder, label in dataset.folders:
-        lines.append(f"Folder `{folder}`" + (f" as **{label}**" if label else "") + ".")
-    lines.append(f"Added examples, page {page} of {pages} ({total:,} in all):")
-    lines += [_line(e) for e in stored] or ["(none on this page)"]
-    lines.append(
-        "`relabel #N LABEL` changes one, `remove #N` deletes one, `undo` removes the last "
-        "addition, `export` sends them all."
-    )
+        key = "examples.folder.labelled" if label else "examples.folder"
+        lines.append(tr(key, folder=folder, label=label))
+    lines.append(tr("examples.page", page=page, pages=pages, total=f"{total:,}"))
+    lines += [_line(e) for e in stored] or [tr("examples.empty_page")]
+    lines.append(tr("examples.hint"))
     return Reply(
         text="\n".join(lines),
-        speech=f"{dataset.name} has {len(everything):,} examples.",
+        speech=tr("examples.speech", name=dataset.name, count=f"{len(everything):,}"),
         data={
             "dataset": dataset.name,
             "total": len(everything),
@@ -90,24 +87,21 @@ async def relabel(app: Assistant, request: Request, options: dict[str, Any]) -> 
     label = normalize_label(options["label"])
     example = app.store.stored_example(dataset, number)
     if example is None:
-        raise NotFound(f"**{dataset.name}** has no added example #{number}; `examples` lists them.")
+        raise NotFound(tr("examples.missing", name=dataset.name, number=number))
     if example.label == label:
-        raise BadInput(f"Example #{number} is already **{label}**.")
+        raise BadInput(tr("relabel.same", number=number, label=label))
     twins = [
         e for e in app.store.stored_examples(dataset) if e.text == example.text and e.label == label
     ]
     if twins:
-        raise BadInput(
-            f"Example #{twins[0].id} already has this text as **{label}**; "
-            f"`remove #{number}` deletes the wrong one."
-        )
+        raise BadInput(tr("relabel.twin", twin=twins[0].id, label=label, number=number))
     labels = {e.label for e in await asyncio.to_thread(training_set, app, dataset)} | {label}
     if len(labels) > app.config.limits.dataset_labels:
-        raise BadInput(f"A dataset may have at most {app.config.limits.dataset_labels} labels.")
+        raise BadInput(tr("relabel.too_many_labels", limit=app.config.limits.dataset_labels))
     app.store.relabel_example(dataset, number, label)
     return Reply(
-        text=f"Example #{number} is now **{label}** (was {example.label}). `train` retrains.",
-        speech=f"Relabelled as {label}.",
+        text=tr("relabel.done", number=number, label=label, was=example.label),
+        speech=tr("relabel.done.speech", label=label),
         data={"id": number, "label": label, "was": example.label},
     )
 
@@ -125,12 +119,11 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
     number = _example_id(options["example"])
     example = app.store.stored_example(dataset, number)
     if example is None:
-        raise NotFound(f"**{dataset.name}** has no added example #{number}; `examples` lists them.")
+        raise NotFound(tr("examples.missing", name=dataset.name, number=number))
     app.store.remove_examples(dataset, [number])
     return Reply(
-        text=f"Removed example #{number} (**{example.label}**: {example.text[:100]}). "
-        "`train` retrains without it.",
-        speech="Removed.",
+        text=tr("remove.done", number=number, label=example.label, text=example.text[:100]),
+        speech=tr("remove.done.speech"),
         data={"removed": [number]},
     )
 
@@ -145,14 +138,18 @@ async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     dataset = active_dataset(app, request.guild_id)
     last = app.store.last_addition(dataset)
     if not last:
-        raise NotFound(f"**{dataset.name}** has no added examples to undo.")
+        raise NotFound(tr("undo.nothing", name=dataset.name))
     app.store.remove_examples(dataset, [e.id for e in last])
     shown = "; ".join(_line(e) for e in last[:5]) + (" …" if len(last) > 5 else "")
     return Reply(
-        text=f"Removed the last addition to **{dataset.name}**: {len(last):,} "
-        f"example{'' if len(last) == 1 else 's'} "
-        f"({label_counts([e.label for e in last])}): {shown}. `train` retrains without them.",
-        speech=f"Removed {len(last):,} examples.",
+        text=tr_count(
+            "undo.done",
+            len(last),
+            name=dataset.name,
+            counts=label_counts([e.label for e in last]),
+            shown=shown,
+        ),
+        speech=tr("undo.done.speech", count=f"{len(last):,}"),
         data={"removed": [e.id for e in last]},
     )
 
@@ -179,15 +176,17 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
     data = body.encode("utf-8")
     limit = app.config.limits.send_file_bytes
     if len(data) > limit:
-        raise BadInput(
-            f"The export would be {len(data):,} bytes; I can send up to {limit:,}. "
-            "`archive` the dataset's folder instead."
-        )
+        raise BadInput(tr("export.too_big", size=f"{len(data):,}", limit=f"{limit:,}"))
     name = f"{dataset.name}.{kind}"
     return Reply(
-        text=f"**{dataset.name}**: {len(rows):,} examples ({label_counts([e.label for e in rows])})"
-        f" in `{name}`. It can be attached to `train` as it is.",
-        speech="I've sent the examples in the text channel.",
+        text=tr(
+            "export.done",
+            name=dataset.name,
+            count=f"{len(rows):,}",
+            counts=label_counts([e.label for e in rows]),
+            file=name,
+        ),
+        speech=tr("export.done.speech"),
         files=[ReplyFile(name, data=data)],
         data={"dataset": dataset.name, "examples": len(rows), "file": name},
     )

@@ -11,8 +11,9 @@ from .. import datasets
 from ..datasets import Batch, label_for
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
+from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts, model_line, numbers_meaning, percent
+from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from ..storage.records import Dataset, ModelRecord
 from ..training.base import Example
 from . import targets
@@ -36,7 +37,7 @@ def _new_examples(
     label = None if explicit is None else label_for(explicit)
     if options["label"]:
         if explicit is not None:
-            raise BadInput("Give either `positive` or `label`, not both.")
+            raise BadInput(tr("train.both_labels"))
         label = datasets.normalize_label(options["label"])
     default = label or label_for(explicit is not False)
     batch = Batch(app.config.limits)
@@ -46,7 +47,7 @@ def _new_examples(
         if target.note:
             notes.append(target.note)
         if target.kind == "text":
-            batch.add(target.value, default, "your text")
+            batch.add(target.value, default, tr("train.your_text"))
         elif target.kind == "file":
             assert target.path is not None
             datasets.read_file(batch, app.root, target.path, label, default)
@@ -83,8 +84,7 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
     for example in new:
         counts[example.label] = counts.get(example.label, 0) + 1
     return [
-        f"This adds the label `{label}` from {batch.origins[label]}: {counts.get(label, 0):,} "
-        f"example{'s' if counts.get(label, 0) != 1 else ''}."
+        tr_count("train.new_label", counts.get(label, 0), label=label, origin=batch.origins[label])
         for label in batch.origins
         if label not in known and counts.get(label)
     ]
@@ -126,12 +126,17 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         text="\n".join(
             [
                 *plan.notes,
-                f"{plan.added}Training started on **{plan.dataset.name}**: "
-                f"{len(plan.examples):,} examples ({plan.counts}). Job #{job.id}; I'll post the "
-                "result here. `status` shows progress, `cancel` stops it.",
+                plan.added
+                + tr(
+                    "train.started",
+                    name=plan.dataset.name,
+                    count=f"{len(plan.examples):,}",
+                    counts=plan.counts,
+                    job=job.id,
+                ),
             ]
         ),
-        speech=f"Training started on {plan.dataset.name}, {len(plan.examples):,} examples.",
+        speech=tr("train.started.speech", name=plan.dataset.name, count=f"{len(plan.examples):,}"),
         job_id=job.id,
         data={
             "job_id": job.id,
@@ -176,7 +181,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     limit = app.config.limits.dataset_labels
     if len(labels) > limit:
         raise LimitExceeded(
-            f"That would give the dataset {len(labels):,} labels; a dataset may have {limit:,}."
+            tr("train.too_many_labels", count=f"{len(labels):,}", limit=f"{limit:,}")
         )
     known_labels = {e.label for e in existing}
     notes += _label_notes(batch, known_labels, new)
@@ -191,8 +196,8 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             dataset, ((e.text, e.label) for e in new), request.source, request.user.id
         )
         return Reply(
-            text="\n".join([*notes, _added(new, len(batch.rows)) + f"Not training yet: {exc}"]),
-            speech=f"Added {len(new):,}. Not training yet.",
+            text="\n".join([*notes, _added(new, len(batch.rows)) + tr("train.later", reason=exc)]),
+            speech=tr("train.later.speech", count=f"{len(new):,}"),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
     return _Plan(
@@ -207,20 +212,17 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
 
 
 def _added(new: list[Example], read: int) -> str:
-    noun = "example" if len(new) == 1 else "examples"
-    text = f"Added {len(new):,} {noun} ({label_counts([e.label for e in new]) or 'none'}). "
+    counts = label_counts([e.label for e in new]) or tr("examples.none")
+    text = tr_count("train.added", len(new), counts=counts) + " "
     if read > len(new):
-        text += f"{read - len(new):,} repeats of examples already in the dataset were skipped. "
+        text += tr("train.repeats", count=f"{read - len(new):,}") + " "
     return text
 
 
 def active_dataset(app: Assistant, guild_id: str) -> Dataset:
     dataset = app.store.active_dataset(guild_id)
     if dataset is None:
-        raise NotFound(
-            "There is no active dataset yet: `select_dataset NAME` picks one, "
-            '`train "some text"` starts one.'
-        )
+        raise NotFound(tr("dataset.no_active"))
     return dataset
 
 
@@ -228,9 +230,7 @@ def current_model(app: Assistant, guild_id: str) -> tuple[Dataset, ModelRecord]:
     dataset = active_dataset(app, guild_id)
     model = app.store.current_model(dataset)
     if model is None:
-        raise NotFound(
-            f"Dataset **{dataset.name}** has no model yet. Add examples and run `train` first."
-        )
+        raise NotFound(tr("model.none", name=dataset.name))
     return dataset, model
 
 
@@ -242,17 +242,16 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
     matrix = metrics.get("confusion_matrix")
     if matrix:
         labels = metrics.get("labels", model.labels)
-        title = f"{model.version} on {dataset.name} (held-out examples)"
+        title = tr("test.held_out_title", model=model.version, name=dataset.name)
         files.append(
             ReplyFile("confusion_matrix.png", data=confusion_matrix_png(matrix, labels, title))
         )
     table = metrics_table(metrics) if metrics.get("per_label") else ""
     return Reply(
-        text=f"Current {model_line(model)}.\n{table}\n{numbers_meaning(metrics)}\n"
-        'Give sentences to classify: `test ["great film"]`.',
-        speech=f"The model's accuracy is {percent(metrics.get('accuracy'))}.".replace(
-            "%", " percent"
-        ),
+        text=tr("test.current", model=model_line(model))
+        + f"\n{table}\n{numbers_meaning(metrics)}\n"
+        + tr("test.hint"),
+        speech=tr("status.accuracy.speech", accuracy=spoken_percent(metrics.get("accuracy"))),
         files=files,
         data={"model": model.version, "dataset": dataset.name, "metrics": metrics},
     )
@@ -298,37 +297,42 @@ def _classify(app: Assistant, guild_id: str, items: list[tuple[str, str | None]]
     files: list[ReplyFile] = []
     labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
     lines = [
-        f"{len(items):,} predictions with model **{model.version}** on **{dataset.name}**: "
+        tr("test.predictions", count=f"{len(items):,}", model=model.version, name=dataset.name)
+        + ": "
         + label_counts([p.label for p in predictions])
     ]
     for number, item in enumerate(result["predictions"][:SHOWN_PREDICTIONS], start=1):
         mark = ""
         if "label" in item:
-            mark = " ✓" if item["label"] == item["prediction"] else f" ✗ (labelled {item['label']})"
+            wrong = " ✗ " + tr("test.labelled", label=item["label"])
+            mark = " ✓" if item["label"] == item["prediction"] else wrong
         lines.append(
             f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
             f"({item['score']:.2f}){mark}"
         )
     if len(items) > SHOWN_PREDICTIONS:
-        lines.append(f"… {len(items) - SHOWN_PREDICTIONS:,} more in predictions.json.")
+        lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
     speech = (
-        lines[0].split(": ", 1)[1] if len(items) > 1 else f"That's {predictions[0].label}."
-    ).replace("**", "")
+        label_counts([p.label for p in predictions])
+        if len(items) > 1
+        else tr("test.one.speech", label=predictions[0].label)
+    )
     if labelled:
         truth, guessed = zip(*labelled, strict=True)
         labels = sorted({*model.labels, *truth})
         metrics = evaluate(list(truth), list(guessed), labels)
         result["metrics"] = metrics
-        title = f"{model.version} on {dataset.name}: your {len(labelled):,} labelled items"
+        title = tr(
+            "test.labelled_title", model=model.version, name=dataset.name, count=len(labelled)
+        )
         png = confusion_matrix_png(metrics["confusion_matrix"], labels, title)
         files.append(ReplyFile("confusion_matrix.png", data=png))
         lines += [
             "",
             metrics_table(metrics),
-            f"Measured on the {len(labelled):,} items you labelled; "
-            "`correct <reply id> <item> <label>` fixes a wrong prediction.",
+            tr("test.measured", count=f"{len(labelled):,}"),
         ]
-        speech = f"Accuracy {percent(metrics['accuracy'])}.".replace("%", " percent")
+        speech = tr("test.accuracy.speech", accuracy=spoken_percent(metrics["accuracy"]))
     if len(items) > SHOWN_PREDICTIONS or labelled:
         body = json.dumps(result, indent=2, ensure_ascii=False).encode()
         files.append(ReplyFile("predictions.json", data=body))
@@ -356,7 +360,7 @@ def _short(text: str, limit: int = 80) -> str:
 async def cancel(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     job = await app.jobs.cancel(options["job"], guild_id=request.guild_id)
     return Reply(
-        text=f"Cancelled training job #{job.id} on **{job.dataset}**.",
-        speech="Training cancelled.",
+        text=tr("cancel.done", job=job.id, name=job.dataset),
+        speech=tr("cancel.done.speech"),
         data={"job_id": job.id, "status": job.status},
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
+from ..i18n import tr
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -25,17 +26,15 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
     """(original text, corrected label) pairs from `negative` or `2 negative` / `2=negative`."""
     items = (record.data or {}).get("predictions", [])
     if not items:
-        raise NotFound("That reply has no predictions to correct.")
+        raise NotFound(tr("correct.no_predictions"))
     match = ITEM_FIX.match(text)
     if match and len(items) > 1:
         number = int(match.group(1))
         if not 1 <= number <= len(items):
-            raise BadInput(f"That reply has items 1 to {len(items)}; there is no item {number}.")
+            raise BadInput(tr("correct.no_item", count=len(items), number=number))
         return [(items[number - 1]["text"], normalize_label(match.group(2)))]
     if len(items) > 1:
-        raise BadInput(
-            f"That reply has {len(items)} predictions; say which one, e.g. `2 negative`."
-        )
+        raise BadInput(tr("correct.which", count=len(items)))
     return [(items[0]["text"], normalize_label(text))]
 
 
@@ -52,11 +51,11 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         # replying to my message: everything typed is the correction
         message_id, text = request.reply_to, request.text.strip()
     if not message_id or not text:
-        raise BadInput("Usage: `correct <message id> <correction>`, or reply to my message.")
+        raise BadInput(tr("correct.usage"))
     message_id = message_id.lstrip("#")  # replies are shown as [#87]
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
-        raise NotFound(f"I can't find a reply of mine with id `{message_id}` in this server.")
+        raise NotFound(tr("correct.not_found", id=message_id))
     common = {
         "guild_id": request.guild_id,
         "channel_id": request.channel_id,
@@ -75,15 +74,14 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
                 correction=label,
                 dataset_id=dataset.id,
             )
-        listed = "; ".join(f"“{o}” is **{lbl}**" for o, lbl in fixes)
+        listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
         return Reply(
-            text=f"Thanks! Noted for dataset **{dataset.name}**: {listed}. It will be used in "
-            "its next training run.",
-            speech="Thanks, noted.",
+            text=tr("correct.noted", name=dataset.name, listed=listed),
+            speech=tr("correct.noted.speech"),
             data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
         )
     app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
-    return Reply(text="Thanks! Your correction is saved.", speech="Thanks, noted.")
+    return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 
 
 def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:
@@ -92,7 +90,7 @@ def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:
     dataset = app.store.dataset(guild_id, name) if isinstance(name, str) else None
     dataset = dataset or app.store.active_dataset(guild_id)
     if dataset is None:
-        raise NotFound("That prediction belongs to no dataset any more.")
+        raise NotFound(tr("correct.no_dataset"))
     return dataset
 
 
@@ -105,10 +103,7 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     text = options["text"]
     limit = app.config.limits.feedback_chars
     if text and len(text) > limit:
-        raise BadInput(
-            f"Feedback may be up to {limit:,} characters; yours has {len(text):,}. "
-            "Please shorten it or split it."
-        )
+        raise BadInput(tr("feedback.too_long", limit=f"{limit:,}", count=f"{len(text):,}"))
     if text:
         saved = app.store.add_feedback(
             guild_id=request.guild_id,
@@ -118,23 +113,23 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
             text=text.strip(),
         )
         return Reply(
-            text=f"Thank you for the feedback (#{saved.id})!",
-            speech="Thank you for the feedback!",
+            text=tr("feedback.saved", id=saved.id),
+            speech=tr("feedback.saved.speech"),
             data={"feedback_id": saved.id},
         )
     if not is_admin(request.user, app.config.permissions):
-        raise BadInput("Usage: `feedback <your text>`.")
+        raise BadInput(tr("feedback.usage"))
     rows = app.store.feedback(request.guild_id, limit=10)
     if not rows:
-        return Reply(text="No feedback yet.", data={"feedback": []})
+        return Reply(text=tr("feedback.none"), data={"feedback": []})
     lines = [
         f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
         f"**{_shorten(f.author_name, 100)}**: {_shorten(f.text, LISTED_CHARS)}"
         for f in rows
     ]
     return Reply(
-        text="**Recent feedback**\n" + "\n".join(lines),
-        speech=f"{len(rows)} recent feedback messages are in the text channel.",
+        text=f"**{tr('feedback.title')}**\n" + "\n".join(lines),
+        speech=tr("feedback.speech", count=len(rows)),
         data={
             "feedback": [
                 {"id": f.id, "author": f.author_name, "text": _shorten(f.text, LISTED_CHARS)}

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..errors import BadInput, NotFound
+from ..i18n import tr
 from ..sandbox import DataRoot
 from .arguments import QUOTES, Token, tokenize
 
@@ -40,7 +41,7 @@ def _unquote(raw: str) -> str:
 def resolve(raw: str, root: DataRoot) -> Target:
     text = raw.strip()
     if not text:
-        raise BadInput("Give a text in quotes, or `file:NAME` / `folder:NAME`.")
+        raise BadInput(tr("target.empty"))
     lowered = text.lower()
     if lowered.startswith(FILE_PREFIX):
         name = _unquote(text[len(FILE_PREFIX) :].strip())
@@ -55,10 +56,7 @@ def resolve(raw: str, root: DataRoot) -> Target:
         path = _existing(root, text)
         if path is not None:
             kind: Literal["file", "folder"] = "folder" if path.is_dir() else "file"
-            note = (
-                f"`{text}` is a {kind} in the data folder, so I read the {kind}; "
-                f'to add the words as text, put them in quotes: `"{text}"`.'
-            )
+            note = tr(f"target.{kind}_note", text=text)
             return Target(kind, text, path, note)
     return Target("text", text)
 

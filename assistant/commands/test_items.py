@@ -13,6 +13,7 @@ from typing import Any
 
 from ..datasets import normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
+from ..i18n import tr
 from ..userjson import loads
 
 Item = tuple[str, str | None]
@@ -27,8 +28,15 @@ def _loads(raw: str, where: str) -> Any:
         line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else raw[:80]
         pointer = " " * (exc.colno - 1) + "^"
         raise BadInput(
-            f"{where} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}:\n"
-            f'```\n{line[:200]}\n{pointer[:200]}\n```\nExample: `test ["great film", "boring"]`'
+            tr(
+                "test.bad_json",
+                where=where,
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+                text=line[:200],
+                pointer=pointer[:200],
+            )
         ) from None
 
 
@@ -38,24 +46,21 @@ def _item(value: object, number: int) -> Item:
     if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"].strip():
         label = value.get("label")
         return value["text"], normalize_label(label) if label is not None else None
-    raise BadInput(f"Item {number} must be a non-empty string or an object with a `text` field.")
+    raise BadInput(tr("test.bad_item", number=number))
 
 
 def _check_count(count: int, limit: int) -> None:
     if count > limit:
-        raise LimitExceeded(f"`test` takes at most {limit:,} items at once; this has {count:,}.")
+        raise LimitExceeded(tr("test.too_many", limit=f"{limit:,}", count=f"{count:,}"))
 
 
-def parse_items(raw: str, limit: int, where: str = "That") -> list[Item]:
+def parse_items(raw: str, limit: int, where: str | None = None) -> list[Item]:
     """A JSON list of strings or of {"text", "label"} objects (one string or object is fine)."""
-    value = _loads(raw, where)
+    value = _loads(raw, where or tr("test.typed_json"))
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:
-        raise BadInput(
-            "`test` needs a JSON list, e.g. "
-            '`["great film", {"text": "dull", "label": "negative"}]`.'
-        )
+        raise BadInput(tr("test.not_list"))
     _check_count(len(value), limit)
     return [_item(item, number) for number, item in enumerate(value, start=1)]
 
@@ -63,11 +68,11 @@ def parse_items(raw: str, limit: int, where: str = "That") -> list[Item]:
 def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     kind = suffix(name)
     if kind not in TEST_TYPES:
-        raise BadInput(f"`test` reads .json, .jsonl or .csv attachments, not `{name}`.")
+        raise BadInput(tr("test.bad_type", name=name))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput(f"`{name}` is not UTF-8 text.") from None
+        raise BadInput(tr("test.not_utf8", name=name)) from None
     if kind == ".json":
         return parse_items(text, limit, f"`{name}`")
     items: list[Item] = []
@@ -75,20 +80,21 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
         for number, line in enumerate(io.StringIO(text), start=1):
             if line.strip():
                 _check_count(len(items) + 1, limit)
-                items.append(_item(_loads(line, f"`{name}` line {number}"), number))
+                where = tr("test.file_line", name=name, number=number)
+                items.append(_item(_loads(line, where), number))
     else:
         try:
             reader = csv.DictReader(io.StringIO(text))
             columns = {c.strip().lower(): c for c in reader.fieldnames or []}
             if "text" not in columns:
-                raise BadInput(f"`{name}` needs a `text` column (and optionally `label`).")
+                raise BadInput(tr("test.no_text_column", name=name))
             for number, row in enumerate(reader, start=1):
                 _check_count(len(items) + 1, limit)
                 label = row.get(columns["label"]) if "label" in columns else None
                 value = {"text": row.get(columns["text"]) or "", "label": label or None}
                 items.append(_item(value, number))
         except csv.Error as exc:
-            raise BadInput(f"`{name}` is not a valid CSV file: {exc}.") from None
+            raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
     if not items:
-        raise BadInput(f"`{name}` has no test items.")
+        raise BadInput(tr("test.no_items", name=name))
     return items

@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
+from ..i18n import tr
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
@@ -21,11 +22,18 @@ LISTED = 20
 def _line(model: ModelRecord, current: ModelRecord | None) -> str:
     m = model.metrics
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(model.created_at))
-    mark = " ← current" if current and current.version == model.version else ""
+    mark = " ← " + tr("models.current") if current and current.version == model.version else ""
     return (
-        f"**{model.version}** {when}: {model.n_examples:,} examples, accuracy "
-        f"{percent(m.get('accuracy'))}, macro F1 {percent(m.get('f1'))}, labels "
-        f"{', '.join(model.labels)}{mark}"
+        tr(
+            "models.line",
+            model=model.version,
+            when=when,
+            count=f"{model.n_examples:,}",
+            accuracy=percent(m.get("accuracy")),
+            f1=percent(m.get("f1")),
+            labels=", ".join(model.labels),
+        )
+        + mark
     )
 
 
@@ -38,14 +46,14 @@ async def models(app: Assistant, request: Request, options: dict[str, Any]) -> R
     dataset = active_dataset(app, request.guild_id)
     found = app.store.models(request.guild_id, LISTED, dataset=dataset.name)
     if not found:
-        raise NotFound(f"**{dataset.name}** has no models yet; `train` makes one.")
+        raise NotFound(tr("models.none", name=dataset.name))
     current = app.store.current_model(dataset)
-    lines = [f"Models of **{dataset.name}** (newest first):"]
+    lines = [tr("models.title", name=dataset.name)]
     lines += [f"- {_line(m, current)}" for m in found]
-    lines.append("`use_model VERSION` chooses one; `rollback` goes back to the one before.")
+    lines.append(tr("models.hint"))
     return Reply(
         text="\n".join(lines),
-        speech=f"{dataset.name} has {len(found)} models.",
+        speech=tr("models.speech", name=dataset.name, count=len(found)),
         data={
             "dataset": dataset.name,
             "current": current.version if current else None,
@@ -59,9 +67,8 @@ async def models(app: Assistant, request: Request, options: dict[str, Any]) -> R
 def _choose(app: Assistant, dataset: Dataset, model: ModelRecord, how: str) -> Reply:
     app.store.set_current_model(dataset, model.version)
     return Reply(
-        text=f"{how} **{dataset.name}** now uses {_line(model, None)}. `test` and `correct` use it;"
-        " the next `train` makes a new one.",
-        speech=f"Now using {model.version.split('-')[0]}.",
+        text=tr(how, name=dataset.name, model=_line(model, None)),
+        speech=tr("models.chosen.speech", model=model.version.split("-")[0]),
         data={"dataset": dataset.name, "model": model.version},
     )
 
@@ -81,9 +88,9 @@ async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -
         if m.version.lower() == wanted or m.version.lower().split("-")[0] == wanted
     ]
     if not found:
-        raise NotFound(f"**{dataset.name}** has no model `{wanted}`; `models` lists them.")
+        raise NotFound(tr("models.missing", name=dataset.name, model=wanted))
     app.jobs.registry.load_classifier(found[0])  # its files must be there before it is chosen
-    return _choose(app, dataset, found[0], "Done:")
+    return _choose(app, dataset, found[0], "models.chosen")
 
 
 @command(
@@ -96,10 +103,10 @@ async def rollback(app: Assistant, request: Request, options: dict[str, Any]) ->
     current = app.store.current_model(dataset)
     history = app.store.models(request.guild_id, 1_000_000, dataset=dataset.name)
     if current is None:
-        raise NotFound(f"**{dataset.name}** has no models yet.")
+        raise NotFound(tr("models.none", name=dataset.name))
     older = [m for m in history if m.created_at < current.created_at]
     older = older or [m for m in history if m.version < current.version]
     if not older:
-        raise NotFound(f"{current.version} is the oldest model of **{dataset.name}**.")
+        raise NotFound(tr("models.oldest", model=current.version, name=dataset.name))
     app.jobs.registry.load_classifier(older[0])
-    return _choose(app, dataset, older[0], "Rolled back:")
+    return _choose(app, dataset, older[0], "models.rolled_back")

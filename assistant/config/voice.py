@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .core import Section
 
@@ -75,9 +75,18 @@ class SecondOpinionSettings(Section):
 class AsrSettings(Section):
     """Speech recognition engine and its parameters."""
 
-    engine: Literal["pocketsphinx", "openai", "vosk", "faster_whisper", "wyoming"] = "pocketsphinx"
+    engine: Literal[
+        "pocketsphinx", "openai", "vosk", "faster_whisper", "wyoming", "speech_recognition"
+    ] = "pocketsphinx"
     """pocketsphinx: offline grammar recognizer built from the intent templates (default).
-    wyoming: a speech server on another machine (`bot.py speech-server`, or any Wyoming ASR)."""
+    wyoming: a speech server on another machine (`bot.py speech-server`, or any Wyoming ASR).
+    speech_recognition: one of the SpeechRecognition package's recognizers
+    (`speech_recognition_recognizer`)."""
+    languages: list[str] = Field(default_factory=lambda: ["en"], min_length=1)
+    """Languages spoken commands are heard in (codes of assistant/locales/, the likeliest
+    first); a transcript is matched against each language's sentences. pocketsphinx (and
+    Trainer's own speech server) hear English only; `openai` hears Russian too (["en", "ru"]);
+    a Vosk or faster-whisper model folder, or a Wyoming server, hears what its model knows."""
     wyoming_uri: str = "tcp://127.0.0.1:10300"
     """Wyoming speech server for engine `wyoming` (no authentication: keep it on a private
     network)."""
@@ -115,8 +124,38 @@ class AsrSettings(Section):
     """OpenAI-compatible endpoint; None means the official API. The key is OPENAI_API_KEY."""
     openai_timeout_s: float = Field(10.0, gt=0)
     """Per-request timeout, so a dead endpoint fails one utterance instead of hanging."""
+    speech_recognition_recognizer: Literal["sphinx", "google", "whisper_api", "wit"] = "sphinx"
+    """Recognizer of the SpeechRecognition package for engine `speech_recognition`: `sphinx`
+    (offline, its pocketsphinx US-English model, open vocabulary), or an online service:
+    `google` (Google's free Web Speech endpoint, no key), `whisper_api` (OpenAI, key in
+    OPENAI_API_KEY), `wit` (Wit.ai, key in WIT_AI_KEY)."""
+    speech_recognition_timeout_s: float = Field(10.0, gt=0)
+    """Per-request timeout of the online recognizers."""
     second_opinion: SecondOpinionSettings = SecondOpinionSettings()
     """The neural recognizer that rescues rejections and verifies unsure acceptances."""
+
+    @field_validator("languages")
+    @classmethod
+    def _languages_have_sentences(cls, codes: list[str]) -> list[str]:
+        from assistant import i18n  # the locales folder, read lazily: config loads first
+
+        for code in codes:
+            if code not in i18n.languages():
+                raise ValueError(f"no language folder {code!r} (have {i18n.languages()})")
+        return codes
+
+    @model_validator(mode="after")
+    def _engine_hears_the_languages(self) -> AsrSettings:
+        english_only = {"pocketsphinx"}
+        if self.engine == "speech_recognition" and self.speech_recognition_recognizer == "sphinx":
+            english_only.add("speech_recognition")
+        others = [code for code in self.languages if code != "en"]
+        if others and self.engine in english_only:
+            raise ValueError(
+                f"engine {self.engine} hears English only, not {', '.join(others)}; use engine "
+                "openai (or a model folder of that language with vosk or faster_whisper)"
+            )
+        return self
 
 
 class TtsSettings(Section):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, NamedTuple
 
 from ..errors import UserError
+from ..i18n import tr
 from ..storage.records import Job, ModelRecord
 
 ProgressFn = Callable[[float, str], None]
@@ -101,23 +102,17 @@ def check_examples(examples: Sequence[Example], min_examples: int) -> list[str]:
     """The sorted labels, or a `UserError` saying why these examples cannot train a model."""
     counts = Counter(e.label for e in examples)
     if len(examples) < min_examples:
-        raise UserError(
-            f"Training needs at least {min_examples} examples; the dataset has {len(examples)}. "
-            'Add more with `train "what a lovely film"` and `train "dull and slow" false`.'
-        )
+        raise UserError(tr("train.too_few", min=min_examples, count=len(examples)))
     if len(counts) < 2:
         only = next(iter(counts)) if counts else "?"
-        example = (
-            '`train "dull and slow" false`'
+        example = tr(
+            "train.example.negative"
             if only == "positive"
-            else '`train "what a lovely film"`'
+            else "train.example.positive"
             if only == "negative"
-            else "a file with a `label` column, e.g. `train file:reviews.csv`"
+            else "train.example.file"
         )
-        raise UserError(
-            f"Training needs at least two labels; you have only '{only}'. "
-            f"Add examples of another label, for example {example}."
-        )
+        raise UserError(tr("train.one_label", only=only, example=example))
     return sorted(counts)
 
 

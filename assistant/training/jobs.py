@@ -18,6 +18,8 @@ from typing import Literal
 
 from ..config import Config
 from ..errors import NotFound, UserError, environment_problem
+from ..i18n import tr
+from ..reports import status
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
 from .base import Backend, Cancelled, Classifier, Example
@@ -25,14 +27,6 @@ from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
-_PAST = {
-    "succeeded": "succeeded",
-    "failed": "failed",
-    "cancelled": "was cancelled",
-    "interrupted": "was interrupted",
-    "queued": "is queued in another process",
-    "running": "is running in another process",
-}
 
 BACKENDS = ("sklearn", "openai")
 """Every backend a model can come from (`trainer.backend` picks the one that trains)."""
@@ -199,7 +193,7 @@ class JobManager:
     def _check_not_starting(self, guild_id: str) -> None:
         """A job whose examples are still being written (in a thread) is not in the store yet."""
         if guild_id in self._starting:
-            raise UserError("A training job is starting; wait for it to finish.")
+            raise UserError(tr("job.starting"))
 
     def run_queued(
         self, job: Job, examples: list[Example], cancelled: asyncio.Event
@@ -229,7 +223,7 @@ class JobManager:
             await asyncio.gather(asyncio.shield(running.task), return_exceptions=True)
         job = self.store.job(job_id)
         if job is None:
-            raise NotFound(f"There is no job {job_id}.")
+            raise NotFound(tr("job.missing", job=job_id))
         return job
 
     def classifier(self, guild_id: str) -> tuple[ModelRecord, Classifier] | None:
@@ -260,11 +254,11 @@ class JobManager:
     def _not_running(self, job_id: int | None, guild_id: str) -> NotFound:
         """Why the guild has no running job `job_id` (or none at all)."""
         if job_id is None:
-            return NotFound("No training job is running.")
+            return NotFound(tr("job.none_running"))
         job = self.store.job(job_id)
         if job is None or job.guild_id != guild_id:
-            return NotFound(f"There is no job {job_id}.")
-        return NotFound(f"Job {job_id} is not running; it {_PAST.get(job.status, job.status)}.")
+            return NotFound(tr("job.missing", job=job_id))
+        return NotFound(tr("job.not_running", job=job_id, status=status(job)))
 
     async def _run(
         self, job: Job, backend: Backend, examples: list[Example], running: _Running
@@ -391,11 +385,9 @@ class _Progress:
             self._timer = None
 
 
-def busy(job_id: int, status: str) -> UserError:
+def busy(job_id: int, state: str) -> UserError:
     """The refusal of a second job while the guild's job `job_id` is queued or running."""
-    return UserError(
-        f"A training job is already {status} (job {job_id}); `cancel` it or wait for it to finish."
-    )
+    return UserError(tr("job.busy", job=job_id, status=tr(f"job.status.{state}")))
 
 
 def _summary(record: ModelRecord) -> str:

@@ -47,6 +47,10 @@ def build_recognizer(settings: VoiceSettings, matcher: IntentMatcher | None = No
         from .wyoming_engine import WyomingRecognizer
 
         return WyomingRecognizer(settings.asr)
+    if engine == "speech_recognition":
+        from .speech_recognition_engine import SpeechRecognitionRecognizer
+
+        return SpeechRecognitionRecognizer(settings.asr)
     raise ValueError(f"unknown speech recognition engine {engine!r}")
 
 

@@ -49,7 +49,8 @@ def make_audio_app(transcript: str = "hello", delay_s: float = 0.0) -> web.Appli
                 seconds = w.getnframes() / w.getframerate()
         except (wave.Error, EOFError):
             return web.json_response({"error": {"message": "invalid audio"}}, status=400)
-        app[REQUESTS].append(("transcriptions", {"model": form.get("model"), "seconds": seconds}))
+        fields = {"model": form.get("model"), "seconds": seconds, "language": form.get("language")}
+        app[REQUESTS].append(("transcriptions", fields))
         await asyncio.sleep(delay_s)
         return web.json_response({"text": transcript})
 

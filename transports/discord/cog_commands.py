@@ -103,7 +103,8 @@ def build_command(spec: CoreCommand, run: Any) -> CoreHybridCommand:
         callback,
         name=spec.name,
         description=(spec.summary or spec.name)[:100],
-        aliases=list(spec.aliases),
+        # `!обучить` is the same command as `!train` (attachments, job progress, `correct`).
+        aliases=[*spec.aliases, *i18n.local_names(spec.name)],
         with_app_command=not spec.hidden,
     )
 

@@ -103,7 +103,8 @@ class JobProgress:
         channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
         if channel is None or not isinstance(channel, discord.abc.Messageable):
             return
-        reply = job_finished_reply(self.bot.assistant.store, job)
+        assistant = self.bot.assistant
+        reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))
         await self.bot.delivery.deliver(
             channel, reply, guild_id=job.guild_id, reference=followed.message
         )

@@ -1,0 +1,128 @@
+"""Every command answers a Russian server in Russian: its successes, refusals and errors.
+
+One console session (pipe mode, as a user scripts it) walks every command in a server switched to
+Russian; any reply holding an English sentence fails the test."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant import i18n
+from assistant.commands import REGISTRY, load_all
+from tests.consoles import make_workdir, run_console
+
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+QUOTED = re.compile(r"\*\*[^*\n]*\*\*|“[^”\n]*”|«[^»\n]*»|\"[^\"\n]*\"|'[^'\n]*'")
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}\b")
+"""Three English words in a row outside code, names and quotes: an untranslated sentence."""
+
+
+def english_in(text: str) -> list[str]:
+    """The English word runs of a reply, once code spans, bold names and quotes are removed."""
+    return ENGLISH_RUN.findall(QUOTED.sub(" ", CODE.sub(" ", text)))
+
+
+def test_the_check_finds_english_and_passes_russian() -> None:
+    assert english_in("Training started on **reviews**: 40 examples.") == ["Training started on"]
+    assert english_in(i18n.message("ru", "train.too_few", min=4, count=1)) == []
+    assert english_in("Модель **v0001** (sklearn): точность 90.0%, macro F1 88.0%") == []
+
+
+WALK = [
+    "language ru",
+    "hi",
+    "help",
+    "help train",
+    "help nothing_here",
+    "instruction",
+    "status",
+    "select_dataset",
+    "create_dataset bad name!",
+    "create_dataset заметки",
+    "create_dataset notes-ru",
+    "create_dataset notes-ru",
+    "examples",
+    'train "отличный фильм"',
+    'train "скучный фильм" false',
+    "examples",
+    "relabel #1 negative",
+    "relabel #1 negative",
+    "relabel #x negative",
+    "remove #99",
+    "remove #1",
+    "undo",
+    "undo",
+    "export",
+    "export jsonl",
+    "export xml",
+    "models",
+    "rollback",
+    "test",
+    "select_dataset nowhere",
+    "select_dataset ../etc",
+    "select_dataset reviews",
+    "train",
+    "wait",
+    "status",
+    "models",
+    "use_model v0001",
+    "use_model v9999",
+    "rollback",
+    "test",
+    'test ["what a lovely film", {"text": "dull and tedious", "label": "negative"}]',
+    "test [oops",
+    "test 5",
+    "correct 12345 negative",
+    "correct",
+    "cancel",
+    "cancel 99",
+    "feedback",
+    "feedback Отличный бот",
+    "archive reviews",
+    "getfile nothing.txt",
+    "getfile /etc/passwd",
+    "train positive=maybe",
+    "examples page=two",
+    "frobnicate",
+    "language xx",
+]
+
+
+def test_every_command_answers_a_russian_server_in_russian(tmp_path: Path) -> None:
+    workdir = make_workdir(tmp_path)
+    output = run_console(workdir, "\n".join(WALK) + "\n", "--json")
+    replies: list[dict[str, Any]] = [json.loads(line) for line in output.splitlines()]
+    assert len(replies) >= len(WALK) - 1  # `wait` answers nothing of its own
+    walked = {r["command"] for r in replies if r.get("command")}
+    load_all()
+    assert {c.name for c in REGISTRY.all()} - walked <= {"join", "leave"}, walked
+    english = {
+        f"{r.get('command')}: {r['text'][:120]}": found
+        for r in replies
+        for found in [english_in(r["text"]) + english_in(r["speech"] or "")]
+        if found
+    }
+    assert not english, json.dumps(english, ensure_ascii=False, indent=1)
+    refused = [r for r in replies if not r["ok"]]
+    assert len(refused) >= 20  # the refusals were walked too, not only the successes
+    finished = [r for r in replies if r["kind"] == "job"]
+    assert finished and finished[0]["text"].startswith("✅ Задача обучения #1 завершена")
+
+
+def test_every_english_message_has_its_own_russian_wording() -> None:
+    """Same keys in both catalogs (a missing key would fall back to English), each Russian text
+    differs from the English one unless it holds no words at all, and it fills in no field that
+    the code does not give (it may leave one out: "по-русски" needs no `{name}`)."""
+    english = yaml.safe_load((i18n.LOCALES / "en" / "messages.yaml").read_text("utf-8"))
+    russian = yaml.safe_load((i18n.LOCALES / "ru" / "messages.yaml").read_text("utf-8"))
+    assert set(russian) == set(english)
+    same = [k for k in english if russian[k] == english[k] and english_in(str(english[k]))]
+    assert not same
+    for key, text in english.items():
+        fields = set(re.findall(r"(?<!\{)\{(\w+)\}", str(text)))
+        assert set(re.findall(r"(?<!\{)\{(\w+)\}", str(russian[key]))) <= fields, key
