@@ -178,6 +178,10 @@ async def test_correct_button_opens_a_label_menu_and_records_the_fix(
     asked = await fake.send_message('!test ["what a lovely film"]')
     prediction = await fake.wait_for_reply(after=asked["id"])
     assert [c["custom_id"] for c in fake.components(prediction)] == ["trainer:correct"]
+    # /correct suggests my recent predictions
+    [suggested] = await fake.autocomplete("correct", "message_id", "LOVELY")
+    assert suggested["value"] == prediction["id"]
+    assert suggested["name"].startswith(f"{prediction['id']}: “what a lovely film” → ")
 
     click = await fake.click(prediction, "trainer:correct")
     menu = await fake.wait_for_reply(where=from_interaction(click))
