@@ -329,3 +329,7 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     question = await fake.wait_for_reply(where=from_interaction(interaction))
     assert question["content"].startswith("Вернуться к модели")
     assert [c["label"] for c in fake.components(question)] == ["Подтвердить", "Отмена"]
+    click = await fake.click(question, fake.components(question)[0]["custom_id"], author=fake.bob)
+    refusal = await fake.wait_for_reply(where=from_interaction(click))
+    assert refusal["embeds"][0]["title"] == "Не получилось"
+    assert error_text(refusal).startswith("Подтвердить или отменить команду может только")
