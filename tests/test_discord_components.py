@@ -5,8 +5,6 @@ permissions, and the 3-second acknowledgement of a slow command."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import os
 import random
 from typing import Any
@@ -15,10 +13,9 @@ import pytest
 
 from assistant.commands.registry import Command
 from assistant.messages import Reply
-from tests.corpus import sentences
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import ACK_DEADLINE_S
-from tests.test_discord_text import error_text, is_error
+from tests.test_discord_text import as_csv, csv_examples, error_text, is_error
 from transports.discord.cog_commands import build_command
 from transports.discord.run import DiscordApp
 
@@ -36,14 +33,6 @@ def from_interaction(interaction: int) -> Any:
     return lambda m: m.get("interaction_id") == str(interaction)
 
 
-def as_csv(rows: list[tuple[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["text", "label"])
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
 def random_rows(n: int) -> list[tuple[str, str]]:
     """Distinct random texts (fast to make): training on them takes seconds."""
     rng = random.Random(7)
@@ -55,9 +44,8 @@ def random_rows(n: int) -> list[tuple[str, str]]:
 
 
 async def train_and_wait(fake: FakeDiscord) -> dict[str, Any]:
-    rows = [(text, label) for label in ("positive", "negative") for text in sentences(label, 12)]
     sent = await fake.send_message(
-        "!train", attachments=[("reviews.csv", as_csv(rows), "text/csv")]
+        "!train", attachments=[("reviews.csv", csv_examples(), "text/csv")]
     )
     started = await fake.wait_for_reply(after=sent["id"])
     assert "Training started" in started["content"], started
