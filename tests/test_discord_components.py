@@ -5,8 +5,6 @@ permissions, and the 3-second acknowledgement of a slow command."""
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import os
 import random
 from typing import Any
@@ -15,10 +13,9 @@ import pytest
 
 from assistant.commands.registry import Command
 from assistant.messages import Reply
-from tests.corpus import sentences
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import ACK_DEADLINE_S
-from tests.test_discord_text import error_text, is_error
+from tests.test_discord_text import as_csv, csv_examples, error_text, is_error
 from transports.discord.cog_commands import build_command
 from transports.discord.run import DiscordApp
 
@@ -36,14 +33,6 @@ def from_interaction(interaction: int) -> Any:
     return lambda m: m.get("interaction_id") == str(interaction)
 
 
-def as_csv(rows: list[tuple[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["text", "label"])
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
 def random_rows(n: int) -> list[tuple[str, str]]:
     """Distinct random texts (fast to make): training on them takes seconds."""
     rng = random.Random(7)
@@ -55,9 +44,8 @@ def random_rows(n: int) -> list[tuple[str, str]]:
 
 
 async def train_and_wait(fake: FakeDiscord) -> dict[str, Any]:
-    rows = [(text, label) for label in ("positive", "negative") for text in sentences(label, 12)]
     sent = await fake.send_message(
-        "!train", attachments=[("reviews.csv", as_csv(rows), "text/csv")]
+        "!train", attachments=[("reviews.csv", csv_examples(), "text/csv")]
     )
     started = await fake.wait_for_reply(after=sent["id"])
     assert "Training started" in started["content"], started
@@ -178,6 +166,10 @@ async def test_correct_button_opens_a_label_menu_and_records_the_fix(
     asked = await fake.send_message('!test ["what a lovely film"]')
     prediction = await fake.wait_for_reply(after=asked["id"])
     assert [c["custom_id"] for c in fake.components(prediction)] == ["trainer:correct"]
+    # /correct suggests my recent predictions
+    [suggested] = await fake.autocomplete("correct", "message_id", "LOVELY")
+    assert suggested["value"] == prediction["id"]
+    assert suggested["name"].startswith(f"{prediction['id']}: “what a lovely film” → ")
 
     click = await fake.click(prediction, "trainer:correct")
     menu = await fake.wait_for_reply(where=from_interaction(click))
@@ -325,3 +317,7 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     question = await fake.wait_for_reply(where=from_interaction(interaction))
     assert question["content"].startswith("Вернуться к модели")
     assert [c["label"] for c in fake.components(question)] == ["Подтвердить", "Отмена"]
+    click = await fake.click(question, fake.components(question)[0]["custom_id"], author=fake.bob)
+    refusal = await fake.wait_for_reply(where=from_interaction(click))
+    assert refusal["embeds"][0]["title"] == "Не получилось"
+    assert error_text(refusal).startswith("Подтвердить или отменить команду может только")

@@ -3,6 +3,8 @@ and slash commands, attachments, files, corrections, errors, permissions, gatewa
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import discord
@@ -16,11 +18,23 @@ fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 MESSAGE_CONTENT, MEMBERS, VOICE_STATES = 1 << 15, 1 << 1, 1 << 7
 
 
+def as_csv(rows: list[tuple[str, str]]) -> bytes:
+    """A `text,label` CSV, quoted where a text has a comma."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["text", "label"])
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
 def csv_examples(per_label: int = 12) -> bytes:
-    rows = ["text,label"]
-    for label in ("positive", "negative"):
-        rows += [f"{text},{label}" for text in sentences(label, per_label)]
-    return "\n".join(rows).encode()
+    return as_csv(
+        [
+            (text, label)
+            for label in ("positive", "negative")
+            for text in sentences(label, per_label)
+        ]
+    )
 
 
 def is_error(message: dict[str, Any]) -> bool:

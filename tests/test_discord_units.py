@@ -5,7 +5,7 @@ from __future__ import annotations
 from assistant.messages import Reply, ReplyFile
 from transports.discord.pages import EMBED_DESCRIPTION_CHARS, EMBED_TOTAL_CHARS, paginate
 from transports.discord.ratelimit import RateLimiter
-from transports.discord.render import ERROR_TITLE, render
+from transports.discord.render import render
 from transports.discord.voice.playback import FRAME_BYTES, SpeechSource
 
 
@@ -65,7 +65,9 @@ def test_a_code_block_cut_between_pages_is_closed_and_reopened() -> None:
 def test_errors_are_embeds_and_oversized_files_become_a_note() -> None:
     rendered = render(Reply(text="nope", ok=False), send_limit=8_000_000)
     assert rendered.content is None and rendered.embed is not None
-    assert rendered.embed.title == ERROR_TITLE
+    assert rendered.embed.title == "Couldn't do that"
+    russian = render(Reply(text="нет", ok=False), send_limit=1, language="ru").embed
+    assert russian is not None and russian.title == "Не получилось"
     big = render(Reply(text="here", files=[ReplyFile("big.bin", data=b"x" * 100)]), send_limit=10)
     assert big.files == [] and big.content is not None and "big.bin" in big.content
 

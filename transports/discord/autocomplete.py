@@ -44,6 +44,8 @@ SCAN_DEPTH = 4
 LABEL_SAMPLE = 500
 """Added examples looked at: their labels are offered besides the model's (a new label is in
 them), and the newest of them as example numbers."""
+REPLY_SAMPLE = 100
+"""Newest replies looked at for predictions to correct."""
 SOURCE_PREFIXES = ("file:", "folder:")
 
 OPTIONS: dict[tuple[str, str], str] = {
@@ -60,6 +62,8 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("use_model", "version"): "model",
     ("language", "code"): "language",
     ("help", "command"): "command",
+    ("correct", "message_id"): "reply",
+    ("correct", "text"): "label",
 }
 """(command, option) -> what its choices are."""
 
@@ -188,6 +192,28 @@ def example_choices(app: Assistant, guild_id: str, typed: str) -> list[app_comma
     ]
 
 
+def reply_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.Choice[str]]:
+    """My recent predictions, newest first: `1234…: “what a film” → positive`."""
+    needle = typed.strip().lstrip("#").lower()
+    newest = sorted(
+        (i for i in app.store.reply_ids(guild_id) if i.isdigit()), key=int, reverse=True
+    )
+    choices: list[app_commands.Choice[str]] = []
+    for message_id in newest[:REPLY_SAMPLE]:
+        record = app.store.reply(guild_id, message_id)
+        items = (record.data or {}).get("predictions") if record is not None else None
+        if not items:
+            continue
+        more = f" (+{len(items) - 1})" if len(items) > 1 else ""
+        name = f"{message_id}: “{items[0]['text']}” → {items[0]['prediction']}{more}"
+        if needle in name.lower():
+            name = " ".join(name.split())
+            choices.append(app_commands.Choice(name=name[:CHOICE_CHARS], value=message_id))
+        if len(choices) == MAX_CHOICES:
+            break
+    return choices
+
+
 Suggest = Callable[[discord.Interaction[Any], str], Awaitable[list[app_commands.Choice[Any]]]]
 
 
@@ -209,6 +235,8 @@ def suggester(bot: TrainerBot, command: str, permission: str | None, kind: str) 
                 return list(job_choices(app, guild_id, typed))
             if kind == "example":
                 return list(example_choices(app, guild_id, typed))
+            if kind == "reply":
+                return list(reply_choices(app, guild_id, typed))
             found = await asyncio.to_thread(values, app, guild_id, kind, typed)
         except Exception:  # a suggestion must never break typing a command
             log.exception("autocomplete of /%s failed", command)

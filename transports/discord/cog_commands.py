@@ -298,12 +298,13 @@ class CommandsCog(commands.Cog, name="Trainer"):
             return
         reference = secrets.token_hex(3)
         log.error("command %s failed (ref %s)", ctx.command, reference, exc_info=original)
-        text = f"Sorry, something went wrong on my side (reference `{reference}`)."
+        language = self.assistant.language(guild_key(ctx.guild, ctx.author))
+        embed = error_embed(i18n.message(language, "error.internal", reference=reference), language)
         try:
             if ctx.interaction is not None and not ctx.interaction.response.is_done():
-                await ctx.interaction.response.send_message(embed=error_embed(text))
+                await ctx.interaction.response.send_message(embed=embed)
             else:
-                await ctx.send(embed=error_embed(text))
+                await ctx.send(embed=embed)
         except discord.HTTPException:
             pass
 

@@ -56,7 +56,8 @@ async def run_core(
 
 async def refuse(interaction: discord.Interaction[Any], text: str) -> None:
     """An error only the clicking member sees."""
+    embed = error_embed(text, language_of(interaction))
     if interaction.response.is_done():
-        await interaction.followup.send(embed=error_embed(text), ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
     else:
-        await interaction.response.send_message(embed=error_embed(text), ephemeral=True)
+        await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -22,7 +22,6 @@ TITLE_CHARS = 256
 """Discord's limit on an embed title."""
 ERROR_COLOUR = discord.Colour.from_rgb(0xD9, 0x3F, 0x3F)
 PAGE_COLOUR = discord.Colour.from_rgb(0x3F, 0x7F, 0xD9)
-ERROR_TITLE = "Couldn't do that"
 
 
 @dataclass
@@ -45,8 +44,9 @@ class Rendered:
         return out
 
 
-def error_embed(text: str) -> discord.Embed:
-    return discord.Embed(title=ERROR_TITLE, description=text[:EMBED_CHARS], colour=ERROR_COLOUR)
+def error_embed(text: str, language: str = i18n.ENGLISH) -> discord.Embed:
+    title = i18n.message(language, "error.title")
+    return discord.Embed(title=title, description=text[:EMBED_CHARS], colour=ERROR_COLOUR)
 
 
 def page_embed(title: str, pages: list[str], number: int, language: str) -> discord.Embed:
@@ -89,7 +89,7 @@ def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rende
         out.files.append(discord.File(io.BytesIO(data), filename=reply_file.filename))
     text = "\n".join([reply.text, *notes]).strip() or "Done."
     if not reply.ok:
-        out.embed = error_embed(text)
+        out.embed = error_embed(text, language)
         return out
     shown = tables_as_code(text)
     if len(shown) <= MESSAGE_CHARS:
