@@ -311,8 +311,9 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     await fake.wait_for_reply(after=sent["id"])
     interaction = await fake.interaction("instruction")
     first = await fake.wait_for_reply(where=from_interaction(interaction))
-    [embed] = first["embeds"]  # the Russian guide fits one embed: no pages, no buttons
-    assert embed["title"] and "Команды" in embed["description"] and first["components"] == []
+    [embed] = first["embeds"]  # the Russian guide's first page, paged in Russian
+    assert embed["title"] and "Trainer" in embed["description"]
+    assert [c["label"] for c in fake.components(first)] == ["◀ Назад", "Вперёд ▶"]
     interaction = await fake.interaction("rollback")
     question = await fake.wait_for_reply(where=from_interaction(interaction))
     assert question["content"].startswith("Вернуться к модели")
