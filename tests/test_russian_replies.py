@@ -90,6 +90,8 @@ WALK = [
     "examples page=two",
     "frobnicate",
     "language xx",
+    "say nothing.wav",
+    "train +attach nowhere.csv",
 ]
 
 
