@@ -24,6 +24,10 @@ _MIN_BYTES = RECOGNITION_RATE * 2 // 10
 """Less than 0.2 s of audio is not an utterance (and online services reject it)."""
 
 
+GOOGLE_LANGUAGES = {"en": "en-US", "ru": "ru-RU"}
+"""Google wants a region with the language."""
+
+
 class SpeechRecognitionError(RuntimeError):
     """The recognizer failed (service down, bad key); logged, the user hears an apology."""
 
@@ -79,4 +83,11 @@ class SpeechRecognitionRecognizer(Recognizer):
                 return str(self._whisper.recognize(audio, self.settings.openai_model, **language))
             except openai.APIError as exc:
                 raise self._sr.RequestError(f"{exc.__class__.__name__}: {exc}") from None
-        return str(self._recognizer.recognize_google(audio, language=languages[0]))
+        endpoint = self.settings.speech_recognition_endpoint
+        return str(
+            self._recognizer.recognize_google(
+                audio,
+                language=GOOGLE_LANGUAGES.get(languages[0], languages[0]),
+                **({"endpoint": endpoint} if endpoint else {}),
+            )
+        )
