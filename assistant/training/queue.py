@@ -32,6 +32,8 @@ from typing import Any
 
 from ..config import Config
 from ..errors import NotFound, UserError
+from ..i18n import tr
+from ..reports import status
 from ..storage import Store
 from ..storage.database import Database, PostgresDatabase, is_postgres, open_database
 from ..storage.records import Job, ModelRecord
@@ -94,7 +96,7 @@ class ModelFiles:
             "SELECT name, content FROM trainer_model_files WHERE version = ?", (version,)
         )
         if not rows:
-            raise NotFound(f"The files of model {version} are not in the database.")
+            raise NotFound(tr("model.files_missing", model=version))
         partial = folder.with_name(f".download-{version}-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         for row in rows:
@@ -217,10 +219,7 @@ class QueuedJobManager(JobManager):
         """A guild's job may be queued or running on any worker: the store knows."""
         active = self.store.jobs(guild_id, active_only=True, limit=1)
         if active:
-            raise UserError(
-                f"A training job is already {active[0].status} (job {active[0].id}); "
-                "`cancel` it or wait for it to finish."
-            )
+            raise UserError(tr("job.busy", job=active[0].id))
 
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         job = self._active_job(job_id, guild_id)
@@ -241,7 +240,7 @@ class QueuedJobManager(JobManager):
         while True:
             job = self.store.job(job_id)
             if job is None:
-                raise NotFound(f"There is no job {job_id}.")
+                raise NotFound(tr("job.missing", job=job_id))
             # A job this process follows is done once its "finished" event went out.
             if (not job.active and job_id not in self._followed) or (
                 deadline is not None and loop.time() > deadline
@@ -265,13 +264,13 @@ class QueuedJobManager(JobManager):
         if job_id is None:
             active = self.store.jobs(guild_id, active_only=True, limit=1)
             if not active:
-                raise NotFound("No training job is running.")
+                raise NotFound(tr("job.none_running"))
             return active[0]
         job = self.store.job(job_id)
         if job is None or job.guild_id != guild_id:
-            raise NotFound(f"There is no job {job_id}.")
+            raise NotFound(tr("job.missing", job=job_id))
         if not job.active:
-            raise NotFound(f"Job {job_id} is not running; it {job.status}.")
+            raise NotFound(tr("job.not_running", job=job_id, status=status(job)))
         return job
 
     def _follow(self, job: Job) -> None:
