@@ -136,6 +136,11 @@ class AsrSettings(Section):
     second_opinion: SecondOpinionSettings = SecondOpinionSettings()
     """The neural recognizer that rescues rejections and verifies unsure acceptances."""
 
+    @property
+    def language(self) -> str | None:
+        """The one language an engine is asked to hear, or None (several: it detects which)."""
+        return self.languages[0] if len(self.languages) == 1 else None
+
     @field_validator("languages")
     @classmethod
     def _languages_have_sentences(cls, codes: list[str]) -> list[str]:

@@ -72,22 +72,23 @@ class SpeechRecognitionRecognizer(Recognizer):
 
     def _recognize(self, audio: Any) -> str:
         which = self.settings.speech_recognition_recognizer
-        languages = self.settings.languages
         if which == "sphinx":
             return str(self._recognizer.recognize_sphinx(audio))
         if which == "whisper_api":
             import openai
 
-            language = {"language": languages[0]} if len(languages) == 1 else {}
+            language = self.settings.language
+            asked = {"language": language} if language else {}
             try:
-                return str(self._whisper.recognize(audio, self.settings.openai_model, **language))
+                return str(self._whisper.recognize(audio, self.settings.openai_model, **asked))
             except openai.APIError as exc:
                 raise self._sr.RequestError(f"{exc.__class__.__name__}: {exc}") from None
         endpoint = self.settings.speech_recognition_endpoint
+        first = self.settings.languages[0]  # Google hears the one language it is told
         return str(
             self._recognizer.recognize_google(
                 audio,
-                language=GOOGLE_LANGUAGES.get(languages[0], languages[0]),
+                language=GOOGLE_LANGUAGES.get(first, first),
                 **({"endpoint": endpoint} if endpoint else {}),
             )
         )
