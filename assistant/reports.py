@@ -149,11 +149,9 @@ def _job_finished_reply(store: Store, job: Job) -> Reply:
 
 
 async def status_reply(app: Assistant, guild_id: str) -> Reply:
+    """`status`, in the language of the request (`i18n.tr`)."""
     store = app.store
-
-    def t(key: str, **fields: object) -> str:
-        return app.text(guild_id, key, **fields)
-
+    t = tr
     dataset = store.active_dataset(guild_id)
     lines = [f"**{t('status.title')}**"]
     data: dict[str, Any] = {"dataset": None, "model": None, "jobs": []}

@@ -90,6 +90,8 @@ WALK = [
     "examples page=two",
     "frobnicate",
     "language xx",
+    "say nothing.wav",
+    "train +attach nowhere.csv",
 ]
 
 
@@ -126,3 +128,38 @@ def test_every_english_message_has_its_own_russian_wording() -> None:
     for key, text in english.items():
         fields = set(re.findall(r"(?<!\{)\{(\w+)\}", str(text)))
         assert set(re.findall(r"(?<!\{)\{(\w+)\}", str(russian[key]))) <= fields, key
+
+
+def catalog_examples(language: str) -> list[str]:
+    """Commands the replies of `language` show as examples (inline code with arguments and no
+    placeholder such as `<name>`, `NAME` or `#N`)."""
+    load_all()
+    names = {c.name for c in REGISTRY.all()}
+    found: set[str] = set()
+    for text in i18n.catalog(language).values():
+        for span in re.findall(r"`([^`\n]+)`", re.sub(r"```.*?```", "", text, flags=re.DOTALL)):
+            words = span.split()
+            placeholder = re.search(r"[<{]|\b[A-ZА-Я]{2,}\b|#N", span)
+            if len(words) > 1 and words[0] in names and not placeholder:
+                found.add(span)
+    return sorted(found)
+
+
+def test_the_examples_in_replies_work_as_written(tmp_path: Path) -> None:
+    """The hints in replies (`train "прекрасный фильм"`, `test ["отличный фильм"]`...) run, in
+    both languages, exactly as the replies show them."""
+    workdir = make_workdir(tmp_path)
+    (workdir / "data" / "reviews.csv").write_text("text,label\nloved it,positive\nawful,negative\n")
+    examples = {code: catalog_examples(code) for code in ("en", "ru")}
+    assert 'train "прекрасный фильм"' in examples["ru"] and 'test ["great film"]' in examples["en"]
+    script = ["select_dataset reviews", "train", "wait"]
+    for code, lines in examples.items():
+        script.append(f"language {code}")
+        for line in lines:
+            script += [line, "wait"]  # each `train` starts a job: the next waits for it
+    output = run_console(workdir, "\n".join(script) + "\n", "--json")
+    replies = {r["command"]: r for r in map(json.loads, output.splitlines()) if r.get("command")}
+    ran = [json.loads(line) for line in output.splitlines()]
+    refused = [r["text"] for r in ran if not r["ok"]]
+    assert not refused, refused
+    assert replies["test"]["kind"] == "prediction"

@@ -1,11 +1,16 @@
 """The SpeechRecognition package's recognizers as an engine (`voice.asr.engine:
 speech_recognition`): offline `sphinx` on real espeak-ng speech, `whisper_api` against the loopback
-fake OpenAI server, and a spoken command through the console's voice channel."""
+fake OpenAI server, `google` against a loopback stand-in for its endpoint, and a spoken command
+through the console's voice channel."""
 
 from __future__ import annotations
 
+import http.server
+import json
 import shutil
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -77,3 +82,45 @@ def test_a_spoken_command_through_speech_recognition_is_answered(tmp_path: Path)
     said = [e["text"] for e in events if e.get("event") == "said"]
     assert heard == ["what's the status"], events  # the wake phrase was taken off
     assert said == ["There is no model yet."], events
+
+
+class FakeGoogle(http.server.BaseHTTPRequestHandler):
+    """Google's Web Speech v2 endpoint on loopback: takes FLAC, answers in its two-line format."""
+
+    received: ClassVar[list[tuple[str, bytes]]] = []
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        FakeGoogle.received.append((self.path, body))
+        if not body.startswith(b"fLaC"):
+            self.send_error(400)
+            return
+        hypothesis = {"transcript": "какой статус", "confidence": 0.9}
+        answer = {"result": [{"alternative": [hypothesis], "final": True}], "result_index": 0}
+        text = '{"result":[]}\n' + json.dumps(answer, ensure_ascii=False) + "\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(text.encode())
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_google_sends_flac_of_the_speech_in_the_language_asked() -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeGoogle)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        recognizer = engine(
+            speech_recognition_recognizer="google",
+            speech_recognition_endpoint=f"http://127.0.0.1:{server.server_port}/recognize",
+            languages=["ru"],
+        )
+        heard = recognizer.transcribe(speak("Какой статус?", voice="ru"))  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        thread.join(5)
+    assert heard.text == "какой статус"
+    (path, flac), *_ = FakeGoogle.received
+    assert "lang=ru-RU" in path and len(flac) > 5_000  # compressed real speech, not a stub

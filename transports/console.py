@@ -39,11 +39,6 @@ GUILD = CHANNEL = "console"
 ATTACH = "+attach"
 QUIT_WORDS = {"quit", "exit", "q"}
 PROMPT = "trainer> "
-WELCOME = "Trainer console. Type `help` for commands, `quit` to leave."
-ASK_BEFORE_QUIT = (
-    "A training job is running ({jobs}); quitting now interrupts it (you can train again "
-    "later). To quit anyway, {again}; to keep it, carry on."
-)
 CTRL_C_CONFIRM_S = 10.0
 """A second Ctrl-C within this many seconds of the question quits."""
 
@@ -204,10 +199,12 @@ class ConsoleTransport:
             following = next(iterator, None)
             path = Path(following.value if following else "").expanduser()
             if not path.is_file():
-                raise UserError(f"Cannot attach `{path}`: no such file.")
+                raise UserError(self.app.text(GUILD, "console.no_attach", path=path))
             if path.stat().st_size > limit:
                 raise UserError(
-                    f"`{path.name}` is larger than the attachment limit of {limit:,} bytes."
+                    self.app.text(
+                        GUILD, "console.attach_too_big", name=path.name, limit=f"{limit:,}"
+                    )
                 )
             found.append(Attachment(filename=path.name, data=path.read_bytes()))
         return found, " ".join(kept)
@@ -290,7 +287,11 @@ class ConsoleTransport:
         paths = [Path(p).expanduser() for p in shlex.split(rest)]
         missing = [str(p) for p in paths if not p.is_file()]
         if not paths or missing:
-            text = f"No such file: {', '.join(missing)}" if missing else "Usage: `say FILE.wav ...`"
+            text = (
+                self.app.text(GUILD, "console.no_files", files=", ".join(missing))
+                if missing
+                else self.app.text(GUILD, "console.say_usage")
+            )
             self.show(Reply(text=text, ok=False, kind="error"))
             return
         voice = await self._open_voice()
@@ -323,6 +324,12 @@ class ConsoleTransport:
     def _job_names(self) -> str:
         return ", ".join(f"#{job_id}" for job_id in self.running_jobs())
 
+    def _ask_before_quit(self, again: str) -> str:
+        """“A training job is running (#3); quitting now interrupts it...”; `again`: the key of
+        how to quit anyway."""
+        how = self.app.text(GUILD, again)
+        return self.app.text(GUILD, "console.ask_before_quit", jobs=self._job_names(), again=how)
+
     def interrupt(self, main: asyncio.Task[Any]) -> None:
         """Ctrl-C: quit at once, unless a job runs; then ask, and a second Ctrl-C quits."""
         now = time.monotonic()
@@ -330,7 +337,7 @@ class ConsoleTransport:
             self._ctrl_c_at = now
             self._close_bar()
             print(file=self.out)
-            self._note(ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="press Ctrl-C again"))
+            self._note(self._ask_before_quit("console.again.ctrl_c"))
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)
             return
@@ -352,7 +359,7 @@ class ConsoleTransport:
             return
         self.prompt = PROMPT if interactive else ""
         if interactive and not self.json_mode:
-            print(WELCOME, file=self.out)
+            print(self.app.text(GUILD, "console.welcome"), file=self.out)
         quit_asked = False
         while True:
             line = await _next_line(stream, self.prompt)
@@ -362,9 +369,7 @@ class ConsoleTransport:
                 if not interactive or quit_asked or not self.running_jobs():
                     break
                 quit_asked = True
-                self._note(
-                    ASK_BEFORE_QUIT.format(jobs=self._job_names(), again="type `quit` again")
-                )
+                self._note(self._ask_before_quit("console.again.quit"))
                 continue
             quit_asked = False
             await self.handle_safely(line)
@@ -376,7 +381,7 @@ class ConsoleTransport:
         self.terminal = Terminal(self.app.config.state_dir / "console-history")
         with self.terminal.printing():
             self.out = sys.stdout  # now the stream that prints above the prompt line
-            print(WELCOME, file=self.out)
+            print(self.app.text(GUILD, "console.welcome"), file=self.out)
             asked_at = -1e9
             while True:
                 try:
@@ -391,8 +396,8 @@ class ConsoleTransport:
                     if not self.running_jobs() or now - asked_at < CTRL_C_CONFIRM_S:
                         break
                     asked_at = now
-                    again = "press Ctrl-C again" if ctrl_c else "type `quit` again"
-                    self._note(ASK_BEFORE_QUIT.format(jobs=self._job_names(), again=again))
+                    again = "console.again.ctrl_c" if ctrl_c else "console.again.quit"
+                    self._note(self._ask_before_quit(again))
                     continue
                 asked_at = -1e9
                 await self.handle_safely(line)
@@ -403,7 +408,7 @@ class ConsoleTransport:
         except Exception:
             # the console itself must survive anything; the log has the details
             log.exception("console could not handle %r", line)
-            self.show(Reply(text="Sorry, that went wrong; the log has details.", ok=False))
+            self.show(Reply(text=self.app.text(GUILD, "console.failed"), ok=False))
 
 
 async def _next_line(stream: IO[str], prompt: str) -> str | None:

@@ -32,8 +32,8 @@ a title and one line each, as message keys."""
 async def hi(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     user = request.user.name
     return Reply(
-        text=app.text(request.guild_id, "hi", user=user),
-        speech=app.text(request.guild_id, "hi.speech", user=user),
+        text=i18n.tr("hi", user=user),
+        speech=i18n.tr("hi.speech", user=user),
     )
 
 
@@ -146,8 +146,8 @@ async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
 @command("leave", "Leave the voice channel.")
 async def leave(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     return Reply(
-        text=app.text(request.guild_id, "leave"),
-        speech=app.text(request.guild_id, "leave.speech"),
+        text=i18n.tr("leave"),
+        speech=i18n.tr("leave.speech"),
         voice_action="leave",
     )
 

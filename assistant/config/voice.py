@@ -124,15 +124,22 @@ class AsrSettings(Section):
     """OpenAI-compatible endpoint; None means the official API. The key is OPENAI_API_KEY."""
     openai_timeout_s: float = Field(10.0, gt=0)
     """Per-request timeout, so a dead endpoint fails one utterance instead of hanging."""
-    speech_recognition_recognizer: Literal["sphinx", "google", "whisper_api", "wit"] = "sphinx"
+    speech_recognition_recognizer: Literal["sphinx", "google", "whisper_api"] = "sphinx"
     """Recognizer of the SpeechRecognition package for engine `speech_recognition`: `sphinx`
     (offline, its pocketsphinx US-English model, open vocabulary), or an online service:
-    `google` (Google's free Web Speech endpoint, no key), `whisper_api` (OpenAI, key in
-    OPENAI_API_KEY), `wit` (Wit.ai, key in WIT_AI_KEY)."""
+    `google` (Google's free Web Speech endpoint, no key), `whisper_api` (OpenAI or a compatible
+    `openai_base_url`, key in OPENAI_API_KEY)."""
     speech_recognition_timeout_s: float = Field(10.0, gt=0)
     """Per-request timeout of the online recognizers."""
+    speech_recognition_endpoint: str | None = None
+    """Address of the `google` recognizer's service; None is Google's own."""
     second_opinion: SecondOpinionSettings = SecondOpinionSettings()
     """The neural recognizer that rescues rejections and verifies unsure acceptances."""
+
+    @property
+    def language(self) -> str | None:
+        """The one language an engine is asked to hear, or None (several: it detects which)."""
+        return self.languages[0] if len(self.languages) == 1 else None
 
     @field_validator("languages")
     @classmethod

@@ -193,7 +193,7 @@ class JobManager:
     def _check_not_starting(self, guild_id: str) -> None:
         """A job whose examples are still being written (in a thread) is not in the store yet."""
         if guild_id in self._starting:
-            raise UserError(tr("job.starting"))
+            raise UserError(tr("job.busy_starting"))
 
     def run_queued(
         self, job: Job, examples: list[Example], cancelled: asyncio.Event
@@ -265,7 +265,7 @@ class JobManager:
     ) -> Job:
         reporter = _Progress(self, job.id)
         try:
-            job = self.store.update_job(job.id, status="running", message="starting")
+            job = self.store.update_job(job.id, status="running", message=tr("job.starting"))
             self._emit(JobEvent(job, "progress"))
             trained = await backend.run(job, examples, reporter, running.cancelled)
             try:
@@ -293,9 +293,7 @@ class JobManager:
         except Cancelled:
             final = self.store.update_job(job.id, status="cancelled", message="cancelled")
         except asyncio.CancelledError:
-            final = self.store.update_job(
-                job.id, status="interrupted", message="interrupted: the bot shut down"
-            )
+            final = self.store.update_job(job.id, status="interrupted", message=tr("job.shut_down"))
             self._finish(running, final)
             raise
         except UserError as exc:
@@ -306,8 +304,7 @@ class JobManager:
                 job.id,
                 status="failed",
                 message="failed",
-                error=environment_problem(exc)
-                or "Training failed because of a problem on my side; details are in the log.",
+                error=environment_problem(exc) or tr("job.internal_error"),
             )
         finally:
             reporter.stop()
@@ -394,16 +391,13 @@ def _summary(record: ModelRecord) -> str:
     metrics = record.metrics
     accuracy = metrics.get("accuracy")
     if accuracy is None:
-        return f"model {record.version} ready"
+        return tr("job.ready", model=record.version)
     reused = metrics.get("reused_from")
     if reused:
-        return (
-            f"model {record.version} ready: the same examples and settings as {reused}, "
-            f"so its fit was reused (accuracy {accuracy:.0%})"
+        return tr(
+            "job.ready.reused", model=record.version, reused=reused, accuracy=f"{accuracy:.0%}"
         )
-    where = (
-        f"{metrics.get('n_held_out', metrics.get('n', 0))} held-out examples"
-        if metrics.get("evaluated_on") == "held_out"
-        else "the training data"
-    )
-    return f"model {record.version} ready: accuracy {accuracy:.0%} on {where}"
+    if metrics.get("evaluated_on") == "held_out":
+        held = metrics.get("n_held_out", metrics.get("n", 0))
+        return tr("job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held)
+    return tr("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")

@@ -25,6 +25,7 @@ from ..config import Config
 from ..config.core import OpenAISettings
 from ..errors import UserError
 from ..evaluation import evaluate
+from ..i18n import tr
 from ..storage.records import Job, ModelRecord
 from .base import (
     Backend,
@@ -57,10 +58,7 @@ _STATUS_PROGRESS = {"validating_files": 0.1, "queued": 0.15, "running": 0.2}
 def api_key() -> str:
     key = os.environ.get(KEY_ENV, "").strip()
     if not key:
-        raise UserError(
-            f"The OpenAI backend needs an API key: set {KEY_ENV} in the bot's environment, "
-            "or set `trainer.backend: sklearn` in config.yaml to train locally."
-        )
+        raise UserError(tr("openai.no_key", env=KEY_ENV))
     return key
 
 
@@ -106,22 +104,20 @@ def closest_label(answer: str, labels: list[str]) -> tuple[str, bool]:
 
 def friendly_error(exc: openai.OpenAIError, base_url: str | None) -> UserError:
     """A user-facing explanation of an API failure (no key, no traceback)."""
-    where = base_url or "the OpenAI API"
+    where = base_url or tr("openai.api")
     if isinstance(exc, openai.AuthenticationError):
-        return UserError(f"OpenAI refused the API key (401) at {where}; check {KEY_ENV}.")
+        return UserError(tr("openai.401", where=where, env=KEY_ENV))
     if isinstance(exc, openai.PermissionDeniedError):
-        return UserError(f"The API key may not do this at {where} (403): {_api_message(exc)}")
+        return UserError(tr("openai.403", where=where, reason=_api_message(exc)))
     if isinstance(exc, openai.RateLimitError):
-        return UserError(f"OpenAI's rate limit or quota was hit: {_api_message(exc)}")
+        return UserError(tr("openai.rate_limit", reason=_api_message(exc)))
     if isinstance(exc, openai.APITimeoutError):
-        return UserError(f"{where} did not answer in time; try again later.")
+        return UserError(tr("openai.timeout", where=where))
     if isinstance(exc, openai.APIConnectionError):
-        return UserError(
-            f"Could not reach {where}; check `trainer.openai.base_url` and the network."
-        )
+        return UserError(tr("openai.unreachable", where=where))
     if isinstance(exc, openai.APIStatusError):
-        return UserError(f"OpenAI answered {exc.status_code}: {_api_message(exc)}")
-    return UserError(f"The OpenAI request failed: {type(exc).__name__}")
+        return UserError(tr("openai.status", code=exc.status_code, reason=_api_message(exc)))
+    return UserError(tr("openai.failed", kind=type(exc).__name__))
 
 
 def _api_message(exc: openai.APIStatusError) -> str:
@@ -256,13 +252,13 @@ class OpenAIBackend(Backend):
                     continue
                 if remote.status == "succeeded":
                     if not remote.fine_tuned_model:
-                        raise UserError("OpenAI says the fine-tune succeeded but names no model.")
+                        raise UserError(tr("openai.no_model"))
                     return remote.fine_tuned_model
                 if remote.status == "failed":
-                    reason = remote.error.message if remote.error else "no reason given"
-                    raise UserError(f"OpenAI's fine-tuning failed: {reason}")
+                    reason = remote.error.message if remote.error else tr("job.no_reason")
+                    raise UserError(tr("openai.fine_tune_failed", reason=reason))
                 if remote.status == "cancelled":
-                    raise UserError("The fine-tuning job was cancelled on OpenAI's side.")
+                    raise UserError(tr("openai.fine_tune_cancelled"))
                 fraction, note = await self._latest_event(client, remote_id)
                 base = _STATUS_PROGRESS.get(remote.status, 0.2)
                 shown = base if fraction is None else 0.2 + 0.6 * fraction
@@ -333,7 +329,7 @@ class OpenAIBackend(Backend):
 
     def load(self, record: ModelRecord) -> Classifier:
         if not record.external_model:
-            raise UserError(f"Model {record.version} names no OpenAI model.")
+            raise UserError(tr("openai.no_remote", model=record.version))
         client = openai.OpenAI(
             api_key=api_key(),
             base_url=self.settings.base_url,

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import NotFound, UserError
+from ..i18n import tr
 from ..storage import Store
 from ..storage.database import Database, PostgresDatabase, is_postgres, open_database
 from ..storage.records import Job, ModelRecord
@@ -93,7 +94,7 @@ class ModelFiles:
             "SELECT name, content FROM trainer_model_files WHERE version = ?", (version,)
         )
         if not rows:
-            raise NotFound(f"The files of model {version} are not in the database.")
+            raise NotFound(tr("model.files_missing", model=version))
         partial = folder.with_name(f".download-{version}-{os.getpid()}")
         shutil.rmtree(partial, ignore_errors=True)
         for row in rows:
@@ -216,7 +217,7 @@ class QueuedJobManager(JobManager):
         while True:
             job = self.store.job(job_id)
             if job is None:
-                raise NotFound(f"There is no job {job_id}.")
+                raise NotFound(tr("job.missing", job=job_id))
             # A job this process follows is done once its "finished" event went out.
             if (not job.active and job_id not in self._followed) or (
                 deadline is not None and loop.time() > deadline

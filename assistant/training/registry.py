@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import NotFound
+from ..i18n import tr
 from ..storage import Store
 from ..storage.records import Job, ModelRecord
 from .base import Classifier, Example, TrainedModel
@@ -166,8 +167,7 @@ class ModelRegistry:
             loader = self._loaders.get(record.backend)
             if loader is None:
                 raise NotFound(
-                    f"Model {record.version} was made by the `{record.backend}` backend, "
-                    "which this bot does not have."
+                    tr("model.other_backend", model=record.version, backend=record.backend)
                 )
             classifier = loader(record)
             # Keep one model per guild: older versions are rarely asked for again, and big.

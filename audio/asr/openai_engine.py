@@ -53,13 +53,13 @@ class OpenAIRecognizer(Recognizer):
 
         if len(pcm) < _MIN_BYTES:
             return Transcript("")
-        languages = self.settings.languages
+        language = self.settings.language
         try:
             result = self._client.audio.transcriptions.create(
                 model=self.settings.openai_model,
                 file=("utterance.wav", wav_bytes(pcm), "audio/wav"),
                 # one language: say which (better accuracy); several: the service detects it
-                **({"language": languages[0]} if len(languages) == 1 else {}),
+                **({"language": language} if language else {}),
             )
         except openai.APIError as exc:
             raise TranscriptionError(

@@ -24,6 +24,10 @@ _MIN_BYTES = RECOGNITION_RATE * 2 // 10
 """Less than 0.2 s of audio is not an utterance (and online services reject it)."""
 
 
+GOOGLE_LANGUAGES = {"en": "en-US", "ru": "ru-RU"}
+"""Google wants a region with the language."""
+
+
 class SpeechRecognitionError(RuntimeError):
     """The recognizer failed (service down, bad key); logged, the user hears an apology."""
 
@@ -68,15 +72,23 @@ class SpeechRecognitionRecognizer(Recognizer):
 
     def _recognize(self, audio: Any) -> str:
         which = self.settings.speech_recognition_recognizer
-        languages = self.settings.languages
         if which == "sphinx":
             return str(self._recognizer.recognize_sphinx(audio))
         if which == "whisper_api":
             import openai
 
-            language = {"language": languages[0]} if len(languages) == 1 else {}
+            language = self.settings.language
+            asked = {"language": language} if language else {}
             try:
-                return str(self._whisper.recognize(audio, self.settings.openai_model, **language))
+                return str(self._whisper.recognize(audio, self.settings.openai_model, **asked))
             except openai.APIError as exc:
                 raise self._sr.RequestError(f"{exc.__class__.__name__}: {exc}") from None
-        return str(self._recognizer.recognize_google(audio, language=languages[0]))
+        endpoint = self.settings.speech_recognition_endpoint
+        first = self.settings.languages[0]  # Google hears the one language it is told
+        return str(
+            self._recognizer.recognize_google(
+                audio,
+                language=GOOGLE_LANGUAGES.get(first, first),
+                **({"endpoint": endpoint} if endpoint else {}),
+            )
+        )

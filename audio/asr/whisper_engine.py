@@ -23,6 +23,7 @@ class WhisperRecognizer(Recognizer):
             ) from None
         if not settings.whisper_model:
             raise RuntimeError("asr.whisper_model must name a local faster-whisper model folder")
+        self.settings = settings
         try:
             # local_files_only: a missing model is an error, never a download.
             self._model: Any = WhisperModel(
@@ -35,6 +36,7 @@ class WhisperRecognizer(Recognizer):
 
     def transcribe(self, pcm: bytes) -> Transcript:
         audio = np.frombuffer(pcm, "<i2").astype(np.float32) / 32768
-        segments, _info = self._model.transcribe(audio, language="en", beam_size=1)
+        language = self.settings.language  # None: the model detects it
+        segments, _info = self._model.transcribe(audio, language=language, beam_size=1)
         text = " ".join(s.text.strip() for s in segments).strip()
         return Transcript(text.lower(), raw=text)

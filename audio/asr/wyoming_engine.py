@@ -53,7 +53,9 @@ class WyomingRecognizer(Recognizer):
 
         audio = {"rate": RECOGNITION_RATE, "width": 2, "channels": 1}
         events = [
-            Transcribe(language="en", context={CONTEXT_KEY: {"lists": self._lists}}).event(),
+            Transcribe(
+                language=self.settings.language, context={CONTEXT_KEY: {"lists": self._lists}}
+            ).event(),
             AudioStart(**audio).event(),
             *(
                 AudioChunk(audio=pcm[at : at + _CHUNK_BYTES], **audio).event()

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from assistant.reports import job_finished_reply, progress_bar, time_left
+from assistant import i18n
+from assistant.reports import job_finished_reply, progress_bar, status, time_left
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -32,7 +33,7 @@ def progress_line(job: Any) -> str:
     detail = f" · {job.message}" if job.message else ""
     left = time_left(job)
     when = f" · {left}" if left else ""
-    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({job.status}){when}{detail}"
+    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({status(job)}){when}{detail}"
 
 
 class JobProgress:
@@ -87,7 +88,9 @@ class JobProgress:
         followed.pending = None
         followed.edited_at = time.monotonic()
         job = followed.last_job
-        self._spawn(self._edit(followed, f"{followed.text}\n{progress_line(job)}"))
+        with i18n.speaking(self.bot.assistant.language(job.guild_id)):
+            line = progress_line(job)
+        self._spawn(self._edit(followed, f"{followed.text}\n{line}"))
 
     async def _edit(self, followed: _Followed, content: str, **changes: Any) -> None:
         try:
@@ -96,8 +99,10 @@ class JobProgress:
             log.info("could not edit progress message: %s", exc)
 
     async def _finish(self, followed: _Followed, job: Any) -> None:
+        with i18n.speaking(self.bot.assistant.language(job.guild_id)):
+            line = progress_line(job)
         # view=None: the finished job's Cancel button goes away
-        await self._edit(followed, f"{followed.text}\n{progress_line(job)}", view=None)
+        await self._edit(followed, f"{followed.text}\n{line}", view=None)
         if self.bot.voice_cog.announces_jobs(job.guild_id):
             return  # the guild's voice session says it aloud and posts it
         channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
