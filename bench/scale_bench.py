@@ -214,6 +214,8 @@ def run_consoles(folders: list[Path], url: str) -> dict[str, Any]:
         process.stdin.write("status\n")
         process.stdin.flush()
     while any(not s for s in stamps):
+        if any(p.poll() is not None for p in processes):
+            raise RuntimeError(f"a console stopped before answering; see {folders}/state")
         time.sleep(0.05)
     for process in processes:
         assert process.stdin is not None
@@ -268,6 +270,8 @@ async def shards_run(server: Any, folder: Path, processes: int) -> dict[str, Any
             sent = await guild.send_message("!status")
             await guild.wait_for_reply(after=sent["id"], timeout=180)
         before = [len(g.sent_messages(g.text_channel_id)) for g in discord.guilds]
+        bots_cpu = [tree_cpu_s(bot.pid) for bot in bots]
+        fake_cpu = time.process_time()
         started = time.perf_counter()
 
         async def flood(index: int) -> None:
@@ -285,6 +289,8 @@ async def shards_run(server: Any, folder: Path, processes: int) -> dict[str, Any
 
         await asyncio.gather(*(flood(i) for i in range(len(discord.guilds))))
         wall = time.perf_counter() - started
+        fake_cpu = time.process_time() - fake_cpu
+        bots_cpu = [tree_cpu_s(bot.pid) - cpu for bot, cpu in zip(bots, bots_cpu, strict=True)]
     finally:
         for bot in bots:
             bot.terminate()
@@ -298,6 +304,9 @@ async def shards_run(server: Any, folder: Path, processes: int) -> dict[str, Any
         "replies": replies,
         "wall_s": round(wall, 2),
         "commands_per_s": round(replies / wall, 1),
+        "bot_cpu_ms_per_command": round(sum(bots_cpu) / replies * 1000, 2),
+        "busiest_bot_cpu_share": round(max(bots_cpu) / wall, 2),
+        "fake_discord_cpu_share": round(fake_cpu / wall, 2),
     }
 
 
@@ -377,7 +386,11 @@ def write(results: dict[str, Any]) -> None:
         "",
         f"Machine: {results['machine']}. One run; ratios against the baseline of the same run.",
         f"Load average (1 min) before the run: {load['before']}, after: {load['after']}"
-        " (nothing else was running: the figures are the benchmark's own).",
+        + (
+            " (above the core count: other work shared the machine during the run)."
+            if load["before"] > (os.cpu_count() or 1)
+            else " (the machine was otherwise quiet)."
+        ),
         "",
         "| what | baseline | scaled out | ratio |",
         "|---|---|---|---|",
@@ -399,6 +412,14 @@ def write(results: dict[str, Any]) -> None:
         f" database) | {d['one_process']['commands_per_s']} (1 process, shards 0,1) |"
         f" {d['two_processes']['commands_per_s']} (2 processes, a shard each) |"
         f" {d['throughput_ratio']}x |",
+        f"| bot CPU per typed command via Discord; busiest bot process's CPU share |"
+        f" {d['one_process']['bot_cpu_ms_per_command']} ms;"
+        f" {d['one_process']['busiest_bot_cpu_share']:.0%} |"
+        f" {d['two_processes']['bot_cpu_ms_per_command']} ms;"
+        f" {d['two_processes']['busiest_bot_cpu_share']:.0%} | |",
+        f"| the fake Discord's CPU share (in the benchmark's process) |"
+        f" {d['one_process']['fake_discord_cpu_share']:.0%} |"
+        f" {d['two_processes']['fake_discord_cpu_share']:.0%} | |",
         f"| training jobs per minute ({JOBS} jobs of {EXAMPLES_PER_JOB:,} examples) |"
         f" {t['one_worker']['jobs_per_min']} (1 worker) | {t['two_workers']['jobs_per_min']}"
         f" (2 workers) | {t['throughput_ratio']}x |",

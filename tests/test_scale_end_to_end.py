@@ -97,14 +97,15 @@ async def deployment(tmp_path: Path, postgres: PostgresServer) -> AsyncIterator[
             await guild.wait_for(lambda g=guild: "train" in g.commands, 30, "slash commands")
         yield parts
     finally:
+        # Everything stops at once; the fake Discord keeps answering while the bots say goodbye.
+        for process in [*parts.bots, *(w.process for w in parts.workers), speech]:
+            if process is not None and process.poll() is None:
+                process.terminate()
         for bot in parts.bots:
-            bot.terminate()
-        for bot in parts.bots:
-            bot.wait(timeout=30)
+            await asyncio.to_thread(bot.wait, 30)
         for worker in parts.workers:
-            worker.stop()
-        speech.terminate()
-        speech.wait(timeout=30)
+            await asyncio.to_thread(worker.stop)
+        await asyncio.to_thread(speech.wait, 30)
         parts.store.close()
         await discord.close()
     for shard in range(SHARDS):

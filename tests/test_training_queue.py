@@ -4,6 +4,7 @@ only the database (the worker has its own state folder, as on another machine)."
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,9 +13,10 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import Config
+from assistant.storage.database import open_database
 from assistant.storage.records import Job
 from assistant.training.jobs import JobEvent
-from assistant.training.queue import STALLED_S, QueuedJobManager
+from assistant.training.queue import STALLED_S, ModelFiles, QueuedJobManager, ensure_queue_schema
 from bench.text_corpus import noisy_examples
 from tests.corpus import sentiment_examples
 from tests.postgres import PostgresServer
@@ -145,3 +147,32 @@ async def test_two_workers_train_at_once_and_their_models_do_not_clash(
     for n in range(4):  # every guild's model loads here, whichever machine trained it
         loaded = app.jobs.classifier(f"g{n}")
         assert loaded is not None and loaded[0].version == done[n].model_version
+
+
+def test_processes_starting_together_on_a_fresh_database_all_start(
+    postgres: PostgresServer,
+) -> None:
+    """Bots and workers started at the same moment on a new database each create the queue's
+    tables if missing; none of them fails because another created them meanwhile."""
+    url = postgres.new_database()
+    starters = 6
+    barrier = threading.Barrier(starters)
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        database = open_database(url)
+        try:
+            barrier.wait()
+            ModelFiles(database)
+            ensure_queue_schema(database)
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=start) for _ in range(starters)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

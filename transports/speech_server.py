@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import signal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +162,9 @@ def _handler(service: SpeechService, reader: Any, writer: Any) -> Any:
 
 
 async def serve(config: Config, uri: str, recognizers: int) -> None:
-    """Serve until cancelled; prints the address it listens on once the engines are warm."""
+    """Serve until SIGINT/SIGTERM (or cancelled); prints the address it listens on once the
+    engines are warm. A signal stops it through the `finally` below, so the recognizer
+    processes end with it instead of outliving it."""
     from audio.tts.factory import build_synthesizer
 
     host, port = tcp_address(uri)
@@ -171,6 +174,10 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
             "can use it (keep it on a private network)",
             host,
         )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     voice = served_settings(config.voice)
     pool = ProcessRecognizerPool(voice, {}, recognizers)
     try:
@@ -180,7 +187,7 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
         bound = server.sockets[0].getsockname()
         print(f"speech server listening on tcp://{bound[0]}:{bound[1]}", flush=True)
         async with server:
-            await server.serve_forever()
+            await stop.wait()
     finally:
         pool.close()
 

@@ -63,6 +63,10 @@ CREATE TABLE IF NOT EXISTS trainer_model_files (
 """
 
 
+_SCHEMA_LOCK = 0x7072_6F63
+"""Advisory lock under which processes starting together create the queue's tables."""
+
+
 def make_job_manager(store: Store, config: Config) -> JobManager:
     """The queue with PostgreSQL, today's in-process jobs with SQLite."""
     if is_postgres(config.database_url):
@@ -75,7 +79,11 @@ class ModelFiles:
 
     def __init__(self, database: Database) -> None:
         self.db = database
-        self.db.execute(_FILES_TABLE)
+        with database.transaction():
+            # CREATE ... IF NOT EXISTS is not safe against a second process doing the same at
+            # the same moment (a fresh database, bots and workers started together): take turns.
+            database.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
+            database.execute(_FILES_TABLE)
 
     def upload(self, version: str, folder: Path) -> None:
         with self.db.transaction():
@@ -140,7 +148,7 @@ def ensure_queue_schema(database: Database) -> None:
 
     assert isinstance(database, PostgresDatabase), "the job queue lives in PostgreSQL"
     with database.transaction():
-        database.execute("SELECT pg_advisory_xact_lock(?)", (0x7072_6F63,))
+        database.execute("SELECT pg_advisory_xact_lock(?)", (_SCHEMA_LOCK,))
         if database.execute("SELECT to_regclass('procrastinate_jobs')")[0][0] is None:
             database.run_script(SchemaManager.get_schema())
 
