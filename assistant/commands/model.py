@@ -127,8 +127,8 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             [
                 *plan.notes,
                 f"{plan.added}Training started on **{plan.dataset.name}**: "
-                f"{len(plan.examples):,} examples ({plan.counts}). Job #{job.id}; I'll post the "
-                "result here. `status` shows progress, `cancel` stops it.",
+                f"{len(plan.examples):,} examples ({plan.counts}){plan.estimate}. Job #{job.id}; "
+                "I'll post the result here. `status` shows progress, `cancel` stops it.",
             ]
         ),
         speech=f"Training started on {plan.dataset.name}, {len(plan.examples):,} examples.",
@@ -161,6 +161,8 @@ class _Plan:
     """Examples per label, as the reply shows them."""
     new_labels: list[str]
     """Labels the dataset did not have before."""
+    estimate: str
+    """“, about 9 s” when the dataset's last fit tells how long this one will take."""
 
 
 def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) -> _Plan | Reply:
@@ -195,8 +197,11 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             speech=f"Added {len(new):,}. Not training yet.",
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
+    dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
+    seconds = app.jobs.backend.estimate_seconds(request.guild_id, dataset.name, len(examples))
     return _Plan(
-        dataset=active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET),
+        dataset=dataset,
+        estimate="" if seconds is None else f", about {seconds:,.0f} s",
         examples=examples,
         new=new,
         notes=notes,

@@ -390,6 +390,16 @@ class Store:
         )
         return self._model(row) if row else None
 
+    def remove_models(self, guild_id: str, versions: Iterable[str]) -> int:
+        """Forget these model versions (their files are the registry's to delete)."""
+        with self._tx() as db:
+            return sum(
+                db.execute_count(
+                    "DELETE FROM models WHERE guild_id = ? AND version = ?", (guild_id, version)
+                )
+                for version in versions
+            )
+
     def set_current_model(self, dataset: Dataset, version: str) -> None:
         with self._tx() as db:
             db.execute("UPDATE datasets SET model_version = ? WHERE id = ?", (version, dataset.id))

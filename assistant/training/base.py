@@ -91,6 +91,11 @@ class Backend(ABC):
     def close(self) -> None:  # noqa: B027 (most backends keep nothing between jobs)
         """Release what the backend keeps between jobs (a warm training process)."""
 
+    def estimate_seconds(self, guild_id: str, dataset: str, n_examples: int) -> float | None:
+        """About how long training `n_examples` will take, from the dataset's last fit; None
+        when there is nothing to go by."""
+        return None
+
     @abstractmethod
     def preflight(self, examples: Sequence[Example]) -> list[str]:
         """The labels; raises `UserError` if this backend cannot train on these examples now

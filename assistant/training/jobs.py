@@ -277,6 +277,15 @@ class JobManager:
                     trained=trained,
                     examples=examples,
                 )
+                try:
+                    await asyncio.to_thread(
+                        self.registry.prune,
+                        job.guild_id,
+                        job.dataset,
+                        self.config.trainer.keep_models,
+                    )
+                except Exception:  # the new model is in place; old files can go next time
+                    log.exception("could not delete old models of job %s", job.id)
             except BaseException:
                 self.registry.discard(trained)
                 raise
