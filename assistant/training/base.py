@@ -88,6 +88,10 @@ class Backend(ABC):
     @abstractmethod
     def load(self, record: ModelRecord) -> Classifier: ...
 
+    def warm_up(self) -> None:  # noqa: B027 (most backends have nothing to prepare)
+        """A job is about to start: begin what it will need (in the background; returns at
+        once), so that it overlaps with storing the job's examples."""
+
     def close(self) -> None:  # noqa: B027 (most backends keep nothing between jobs)
         """Release what the backend keeps between jobs (a warm training process)."""
 

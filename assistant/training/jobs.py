@@ -149,6 +149,7 @@ class JobManager:
         # Checking and writing 100,000 examples takes seconds: in a worker thread, with the
         # guild marked as starting so that a second `train` meanwhile is refused.
         self._starting.add(guild_id)
+        backend.warm_up()
         try:
 
             def create() -> Job:

@@ -182,6 +182,11 @@ class SklearnBackend(Backend):
             return SklearnClassifier(joblib.load(path))
         return _load_pickle(path)
 
+    def warm_up(self) -> None:
+        # Starting the training process (imports included) took about 2 s: while the job's
+        # examples are stored, not after.
+        self._workers.prestart(self.settings.threads)
+
     def close(self) -> None:
         """End the warm training process."""
         self._workers.close()
@@ -236,8 +241,35 @@ class _WorkerPool:
     def __init__(self) -> None:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
+        self._starter: threading.Thread | None = None
+        """Starting a process ahead of its job (`prestart`), if it is still starting."""
+
+    def prestart(self, threads: int) -> None:
+        """Start a process in the background unless one is idle or starting already."""
+        with self._lock:
+            if self._idle or (self._starter is not None and self._starter.is_alive()):
+                return
+            self._starter = threading.Thread(
+                target=self._start_idle, args=(threads,), name="trainer-start", daemon=True
+            )
+            self._starter.start()
+
+    def _start_idle(self, threads: int) -> None:
+        try:
+            worker = _Worker(threads)
+        except Exception:  # the job's own start will try again and report it
+            log.exception("could not start the training process ahead of its job")
+            return
+        self.give_back(worker)
+
+    def _wait_for_starter(self) -> None:
+        starter = self._starter
+        if starter is not None:
+            starter.join()
 
     async def take(self, threads: int) -> _Worker:
+        if self._starter is not None and self._starter.is_alive():
+            await asyncio.to_thread(self._wait_for_starter)
         with self._lock:
             while self._idle:
                 worker = self._idle.pop()
@@ -260,6 +292,7 @@ class _WorkerPool:
         worker.stop()
 
     def close(self) -> None:
+        self._wait_for_starter()
         with self._lock:
             idle, self._idle = self._idle, []
         for worker in idle:
