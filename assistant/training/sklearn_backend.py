@@ -30,13 +30,13 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..config.core import SklearnSettings
 from ..errors import NotFound, UserError
 from ..storage.records import Job, ModelRecord
 from .base import (
@@ -47,9 +47,6 @@ from .base import (
     Prediction,
     ProgressFn,
     TrainedModel,
-    check_examples,
-    data_hash,
-    split_examples,
 )
 from .orphan import stop_when_orphaned
 from .registry import ModelRegistry
@@ -69,9 +66,10 @@ _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS
 class SklearnBackend(Backend):
     name = "sklearn"
 
+    settings: SklearnSettings
+
     def __init__(self, config: Config, registry: ModelRegistry) -> None:
-        self.settings = config.trainer.sklearn
-        self.registry = registry
+        super().__init__(config, registry)
         self._workers = _WorkerPool()
 
     async def run(
@@ -81,8 +79,8 @@ class SklearnBackend(Backend):
         progress: ProgressFn,
         cancelled: asyncio.Event,
     ) -> TrainedModel:
-        # checking, splitting and hashing many examples: off the event loop
-        labels, held_out, digest = await asyncio.to_thread(self._prepare, examples)
+        prepared = await self.prepare(examples)
+        labels, held_out, digest = prepared.labels, prepared.held_out, prepared.digest
         fingerprint = self.fingerprint()
         previous = self._same_as(job, digest, fingerprint)
         with self.registry.staging(job.guild_id) as stage:
@@ -160,14 +158,6 @@ class SklearnBackend(Backend):
             raise
         self._workers.give_back(worker)
         return metrics
-
-    def preflight(self, examples: Sequence[Example]) -> list[str]:
-        return check_examples(examples, self.settings.min_examples)
-
-    def _prepare(self, examples: list[Example]) -> tuple[list[str], list[int], str]:
-        labels = self.preflight(examples)
-        _, held_out = split_examples(examples, self.settings.test_size, self.settings.seed)
-        return labels, held_out, data_hash(examples)
 
     def load(self, record: ModelRecord) -> Classifier:
         path = _model_file(record)
