@@ -149,7 +149,7 @@ def floor_fit(
     labels: list[str],
     *,
     held_out: Sequence[int] = (),
-    chars: bool = False,  # type: ignore[assignment]
+    chars: bool = False,
 ) -> tuple[float, Any]:
     """The bare library doing the product's fit: (seconds, fitted pipeline).
 
