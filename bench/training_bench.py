@@ -302,7 +302,8 @@ def summary(results: dict[str, Any]) -> str:
         "",
         f"`bot.py console --json` on a {results['cpus']}-core machine; goal: "
         f"{results['goal']} (from `train` to the announcement).",
-        "Floor: the bare library doing the training process's work in this process (vectorize, fit, predict held-out, refit on all, pickle).",
+        "Floor: the bare library doing the training process's work in this process "
+        "(vectorize, fit, predict held-out, refit on all, pickle).",
         "",
         "| examples | train → model s | floor fit s | ratio | same data again s | one more s | "
         "first test ms | test ms p50 | ping idle ms | ping in training p50/max ms | "
