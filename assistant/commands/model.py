@@ -183,7 +183,9 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     known_labels = {e.label for e in existing}
     notes += _label_notes(batch, known_labels, new)
     try:
-        app.jobs.check_start(request.guild_id, examples)
+        # whether a job may start was checked on the event loop (and `start` checks again);
+        # here only whether these examples can train a model
+        app.jobs.backend.preflight(examples)
     except UserError as exc:
         if not new:
             raise type(exc)("\n".join([*notes, str(exc)])) from None
