@@ -15,7 +15,7 @@ joined the group by a welcome and DAVE-decrypts every frame (tests/fakediscord/d
 
 Measured per step (N simultaneous speakers, all talking for the whole step):
 - CPU of the bot process, and of its two busy threads: the socket reader (UDP receive,
-  transport decryption, Opus decode) and the event loop (resampling, VAD);
+  transport decryption, Opus decode to 16 kHz mono) and the event loop (VAD);
 - frames delivered vs. sent (a frame not delivered is a dropped frame);
 - how far behind real time the event loop fell (lag of the last frame).
 Recognition is not part of the receive path (it runs per utterance, in a worker thread).
@@ -290,8 +290,8 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
         "",
         f"Run {result['date']} on {result['machine']}; {args.seconds:.0f} s per step; bot process "
         "pinned to one core, fake Discord on another. Path: UDP -> transport decryption "
-        "(aead_xchacha20_poly1305_rtpsize) -> [DAVE decryption] -> Opus decode -> 48k stereo "
-        "to 16k mono -> webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + davey 0.1.7 + "
+        "(aead_xchacha20_poly1305_rtpsize) -> [DAVE decryption] -> Opus decode straight to "
+        "16k mono -> webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + davey 0.1.7 + "
         "our VoiceReceiver. DAVE: every speaker is in the call's MLS group with its own davey "
         "session and encrypts its frames; the bot joined by a welcome.",
         "",
@@ -324,7 +324,7 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
     lines += [
         "",
         "Reader thread = discord.py's socket reader running our per-packet path (receive, "
-        "decrypt, Opus decode). Loop thread = the asyncio loop (resampling, VAD, and the "
+        "decrypt, Opus decode). Loop thread = the asyncio loop (VAD, and the "
         "bot's own work). Recognition is per utterance and not included.",
         "",
     ]

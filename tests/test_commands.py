@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,9 @@ async def test_train_test_correct_cycle(app: Assistant, ask: Any, reviews: Path)
     second = await train_and_wait(app, ask)
     assert single.data["predictions"][0]["text"] == "i found it uplifting"
     assert second.data["examples"] == started.data["examples"] + 1
+    # a retrain says how long it will take, from the last fit of this dataset
+    assert ", about " not in started.text  # the first fit of a dataset: nothing to go by
+    assert re.search(r"examples \(.*\), about \d+ s\. Job #", second.text), second.text
 
 
 async def test_train_adds_text_files_folders_and_attachments(

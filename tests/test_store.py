@@ -11,6 +11,7 @@ import pytest
 from assistant.storage import Store, open_store
 from assistant.storage.records import ModelRecord
 from assistant.storage.schema import MIGRATIONS
+from assistant.storage.store import WRITE_CHUNK
 from tests.postgres import PostgresServer
 
 
@@ -76,6 +77,31 @@ def test_a_failed_write_changes_nothing(store: Store) -> None:
         )
         raise ValueError("refused halfway")
     assert store.count_examples(dataset) == 0
+
+
+def test_a_job_whose_examples_fail_halfway_leaves_nothing_behind(store: Store) -> None:
+    """Examples are written a chunk per transaction; a failure undoes the chunks before it."""
+    dataset = store.ensure_dataset("g", "reviews")
+    store.add_examples(dataset, [("kept from before", "x")], "typed", "1")
+
+    def rows_then_a_failure() -> Iterator[tuple[str, str, str]]:
+        for number in range(WRITE_CHUNK * 2 + 10):
+            yield f"text {number}", "x", "typed"
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        store.create_job(
+            guild_id="g",
+            channel_id="c",
+            dataset="reviews",
+            backend="sklearn",
+            requested_by="1",
+            n_examples=WRITE_CHUNK * 2 + 11,
+            add_to=dataset.id,
+            new_examples=rows_then_a_failure(),
+        )
+    assert store.examples(dataset) == [("kept from before", "x")]
+    assert store.jobs("g") == []
 
 
 def test_jobs_move_through_their_states(store: Store) -> None:

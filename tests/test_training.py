@@ -380,3 +380,25 @@ def test_start_up_with_the_local_backend_does_not_import_the_openai_client(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "False"]
+
+
+async def test_old_models_are_pruned_but_never_the_rollback_target(
+    tmp_path: Path, store: Store
+) -> None:
+    manager = JobManager(store, make_config(tmp_path, keep_models=1))
+    store.ensure_dataset(GUILD, "reviews")
+    try:
+        versions = []
+        for size in (40, 41, 42, 43):
+            job = await manager.wait((await start(manager, sentiment_examples(size))).id)
+            assert job.status == "succeeded", job.error
+            versions.append(job.model_version)
+        # The newest model (in use) and the one `rollback` goes back to; folders too.
+        kept = [m.version for m in store.models(GUILD)]
+        assert kept == [versions[3], versions[2]]
+        folder = manager.registry.guild_dir(GUILD)
+        assert sorted(p.name for p in folder.iterdir()) == sorted(kept)
+        dataset = store.dataset(GUILD, "reviews")
+        assert dataset is not None and dataset.model_version == versions[3]
+    finally:
+        await manager.close()

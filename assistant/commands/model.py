@@ -132,6 +132,7 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
                     name=plan.dataset.name,
                     count=f"{len(plan.examples):,}",
                     counts=plan.counts,
+                    estimate=plan.estimate,
                     job=job.id,
                 ),
             ]
@@ -166,6 +167,8 @@ class _Plan:
     """Examples per label, as the reply shows them."""
     new_labels: list[str]
     """Labels the dataset did not have before."""
+    estimate: str
+    """“, about 9 s” when the dataset's last fit tells how long this one will take."""
 
 
 def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) -> _Plan | Reply:
@@ -186,7 +189,9 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     known_labels = {e.label for e in existing}
     notes += _label_notes(batch, known_labels, new)
     try:
-        app.jobs.check_start(request.guild_id, examples)
+        # whether a job may start was checked on the event loop (and `start` checks again);
+        # here only whether these examples can train a model
+        app.jobs.backend.preflight(examples)
     except UserError as exc:
         if not new:
             raise type(exc)("\n".join([*notes, str(exc)])) from None
@@ -200,8 +205,11 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             speech=tr("train.later.speech", count=f"{len(new):,}"),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
+    dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
+    seconds = app.jobs.backend.estimate_seconds(request.guild_id, dataset.name, len(examples))
     return _Plan(
-        dataset=active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET),
+        dataset=dataset,
+        estimate="" if seconds is None else tr("train.estimate", seconds=f"{seconds:,.0f}"),
         examples=examples,
         new=new,
         notes=notes,

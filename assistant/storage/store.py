@@ -5,6 +5,7 @@ The engine is behind a small adapter (database.py); this module and schema.py ar
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterable, Iterator
@@ -25,6 +26,9 @@ from .records import (
     loads,
 )
 from .schema import MIGRATIONS
+
+WRITE_CHUNK = 2_000
+"""Examples written per transaction (about 20-40 ms of the database's write lock)."""
 
 
 def open_store(url: str) -> Store:
@@ -192,8 +196,10 @@ class Store:
         examples are skipped. Returns how many were stored. Many examples take seconds to
         write: call it from a worker thread."""
         rows = ((text, label, source) for text, label in examples)
-        with self._db.writer() as db, db.transaction():
-            return self._insert_examples(db, dataset.id, rows, author_id, time.time())
+        with self._db.writer() as db:
+            with db.transaction():
+                addition = self._next(db, "addition")
+            return self._insert_examples(db, dataset.id, rows, author_id, addition)
 
     def _insert_examples(
         self,
@@ -201,18 +207,39 @@ class Store:
         dataset_id: int,
         examples: Iterable[tuple[str, str, str]],
         author_id: str | None,
-        now: float,
+        addition: int,
+        undo: Iterable[tuple[str, tuple[Any, ...]]] = (),
     ) -> int:
-        addition = self._next(db, "addition")
-        return db.execute_many(
-            "INSERT INTO examples (dataset_id, text, label, source, author_id, created_at,"
-            " addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (dataset_id, text, label) DO NOTHING",
-            (
-                (dataset_id, text, label, source, author_id, now, addition)
-                for text, label, source in examples
-            ),
+        """Insert the examples as addition `addition`, `WRITE_CHUNK` rows per transaction: one
+        transaction for 100,000 rows held the database's write lock for seconds, and every
+        other write (the event loop's included) waited for it. All or nothing all the same: if
+        a chunk fails, the rows already written are deleted again, with the `undo` statements
+        (the job that was to train on them)."""
+        now = time.time()
+        rows = (
+            (dataset_id, text, label, source, author_id, now, addition)
+            for text, label, source in examples
         )
+        stored = 0
+        try:
+            while chunk := list(itertools.islice(rows, WRITE_CHUNK)):
+                with db.transaction():
+                    stored += db.execute_many(
+                        "INSERT INTO examples (dataset_id, text, label, source, author_id,"
+                        " created_at, addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (dataset_id, text, label) DO NOTHING",
+                        chunk,
+                    )
+        except BaseException:
+            with db.transaction():
+                db.execute(
+                    "DELETE FROM examples WHERE dataset_id = ? AND addition_id = ?",
+                    (dataset_id, addition),
+                )
+                for sql, args in undo:
+                    db.execute(sql, args)
+            raise
+        return stored
 
     _EXAMPLE = "SELECT id, text, label, source, author_id, created_at, addition_id FROM examples"
 
@@ -290,15 +317,18 @@ class Store:
         id `add_to` in the same transaction, so a job that cannot be created stores nothing.
         Many examples take seconds to write: call it from a worker thread."""
         now = time.time()
-        with self._db.writer() as db, db.transaction():
-            job_id = db.execute(
-                "INSERT INTO jobs (guild_id, channel_id, dataset, backend, status, requested_by,"
-                " n_examples, created_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?)"
-                " RETURNING id",
-                (guild_id, channel_id, dataset, backend, requested_by, n_examples, now, now),
-            )[0][0]
+        with self._db.writer() as db:
+            with db.transaction():
+                job_id = db.execute(
+                    "INSERT INTO jobs (guild_id, channel_id, dataset, backend, status,"
+                    " requested_by, n_examples, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?) RETURNING id",
+                    (guild_id, channel_id, dataset, backend, requested_by, n_examples, now, now),
+                )[0][0]
+                addition = self._next(db, "addition")
             if add_to is not None:
-                self._insert_examples(db, add_to, new_examples, requested_by, now)
+                undo = [("DELETE FROM jobs WHERE id = ?", (job_id,))]
+                self._insert_examples(db, add_to, new_examples, requested_by, addition, undo)
         job = self.job(job_id)
         assert job is not None
         return job
@@ -389,6 +419,16 @@ class Store:
             "SELECT * FROM models WHERE guild_id = ? AND version = ?", (guild_id, version)
         )
         return self._model(row) if row else None
+
+    def remove_models(self, guild_id: str, versions: Iterable[str]) -> int:
+        """Forget these model versions (their files are the registry's to delete)."""
+        with self._tx() as db:
+            return sum(
+                db.execute_count(
+                    "DELETE FROM models WHERE guild_id = ? AND version = ?", (guild_id, version)
+                )
+                for version in versions
+            )
 
     def set_current_model(self, dataset: Dataset, version: str) -> None:
         with self._tx() as db:

@@ -14,11 +14,15 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ..errors import UserError
 from ..i18n import tr
 from ..storage.records import Job, ModelRecord
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from .registry import ModelRegistry
 
 ProgressFn = Callable[[float, str], None]
 """progress(fraction 0..1, short message). Called on the event loop's thread only."""
@@ -73,8 +77,41 @@ class Classifier(ABC):
     def predict(self, texts: list[str]) -> list[Prediction]: ...
 
 
+@dataclass(frozen=True)
+class PreparedExamples:
+    """Examples checked, split and hashed: what every backend needs before it trains."""
+
+    labels: list[str]
+    """The sorted labels."""
+    train: list[int]
+    """Indices of the examples to train on."""
+    held_out: list[int]
+    """Indices kept out of training to measure the model."""
+    digest: str
+    """`data_hash` of the examples."""
+
+
 class Backend(ABC):
     name: ClassVar[str]
+    """Also the name of its section under `trainer:` in config.yaml."""
+    settings: Any
+    """That section: every backend's has `test_size`, `seed` and `min_examples`."""
+
+    def __init__(self, config: Config, registry: ModelRegistry) -> None:
+        self.settings = getattr(config.trainer, self.name)
+        self.registry = registry
+
+    async def prepare(self, examples: Sequence[Example]) -> PreparedExamples:
+        """Check (`preflight`), split and hash the examples, in a worker thread: at a million
+        examples that is seconds of work the event loop must not wait for."""
+
+        def work() -> PreparedExamples:
+            labels = self.preflight(examples)
+            s = self.settings
+            train, held_out = split_examples(examples, s.test_size, s.seed)
+            return PreparedExamples(labels, train, held_out, data_hash(examples))
+
+        return await asyncio.to_thread(work)
 
     @abstractmethod
     async def run(
@@ -89,13 +126,22 @@ class Backend(ABC):
     @abstractmethod
     def load(self, record: ModelRecord) -> Classifier: ...
 
+    def warm_up(self) -> None:  # noqa: B027 (most backends have nothing to prepare)
+        """A job is about to start: begin what it will need (in the background; returns at
+        once), so that it overlaps with storing the job's examples."""
+
     def close(self) -> None:  # noqa: B027 (most backends keep nothing between jobs)
         """Release what the backend keeps between jobs (a warm training process)."""
 
-    @abstractmethod
+    def estimate_seconds(self, guild_id: str, dataset: str, n_examples: int) -> float | None:
+        """About how long training `n_examples` will take, from the dataset's last fit; None
+        when there is nothing to go by."""
+        return None
+
     def preflight(self, examples: Sequence[Example]) -> list[str]:
         """The labels; raises `UserError` if this backend cannot train on these examples now
-        (too few examples or labels, no API key). Quick: called before a job is created."""
+        (too few examples or labels, no API key). Called before a job is created."""
+        return check_examples(examples, self.settings.min_examples)
 
 
 def check_examples(examples: Sequence[Example], min_examples: int) -> list[str]:

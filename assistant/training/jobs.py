@@ -143,6 +143,7 @@ class JobManager:
         # Checking and writing 100,000 examples takes seconds: in a worker thread, with the
         # guild marked as starting so that a second `train` meanwhile is refused.
         self._starting.add(guild_id)
+        backend.warm_up()
         try:
 
             def create() -> Job:
@@ -280,6 +281,15 @@ class JobManager:
                     trained=trained,
                     examples=examples,
                 )
+                try:
+                    await asyncio.to_thread(
+                        self.registry.prune,
+                        job.guild_id,
+                        job.dataset,
+                        self.config.trainer.keep_models,
+                    )
+                except Exception:  # the new model is in place; old files can go next time
+                    log.exception("could not delete old models of job %s", job.id)
             except BaseException:
                 self.registry.discard(trained)
                 raise

@@ -21,7 +21,6 @@ from typing import Any
 
 import openai
 
-from ..config import Config
 from ..config.core import OpenAISettings
 from ..errors import UserError
 from ..evaluation import evaluate
@@ -33,13 +32,10 @@ from .base import (
     Classifier,
     Example,
     Prediction,
+    PreparedExamples,
     ProgressFn,
     TrainedModel,
-    check_examples,
-    data_hash,
-    split_examples,
 )
-from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +128,10 @@ def _api_message(exc: openai.APIStatusError) -> str:
 class OpenAIBackend(Backend):
     name = "openai"
 
-    def __init__(self, config: Config, registry: ModelRegistry) -> None:
-        self.settings: OpenAISettings = config.trainer.openai
-        self.registry = registry
+    settings: OpenAISettings
 
     def preflight(self, examples: Sequence[Example]) -> list[str]:
-        labels = check_examples(examples, self.settings.min_examples)
+        labels = super().preflight(examples)
         api_key()
         return labels
 
@@ -156,10 +150,10 @@ class OpenAIBackend(Backend):
         progress: ProgressFn,
         cancelled: asyncio.Event,
     ) -> TrainedModel:
-        labels = self.preflight(examples)
+        prepared = await self.prepare(examples)
         client = self._client()
         try:
-            return await self._run(client, job, examples, labels, progress, cancelled)
+            return await self._run(client, job, examples, prepared, progress, cancelled)
         except openai.OpenAIError as exc:
             log.warning("OpenAI job %s failed: %r", job.id, exc)
             raise friendly_error(exc, self.settings.base_url) from None
@@ -171,12 +165,12 @@ class OpenAIBackend(Backend):
         client: openai.AsyncOpenAI,
         job: Job,
         examples: list[Example],
-        labels: list[str],
+        prepared: PreparedExamples,
         progress: ProgressFn,
         cancelled: asyncio.Event,
     ) -> TrainedModel:
         s = self.settings
-        train, held_out = split_examples(examples, s.test_size, s.seed)
+        labels, train, held_out = prepared.labels, prepared.train, prepared.held_out
         if len(train) < MIN_TRAINING_LINES:
             # Too few to hold any out: fine-tune on everything, measure on the training data.
             train, held_out = list(range(len(examples))), []
@@ -222,7 +216,7 @@ class OpenAIBackend(Backend):
                 labels=labels,
                 metrics=metrics,
                 n_examples=len(examples),
-                data_hash=data_hash(examples),
+                data_hash=prepared.digest,
                 held_out=frozenset(held_out),
             )
 

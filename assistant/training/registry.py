@@ -155,6 +155,32 @@ class ModelRegistry:
             raise
         return record
 
+    def prune(self, guild_id: str, dataset: str, keep: int) -> list[str]:
+        """Delete the dataset's model versions beyond the newest `keep`, except the one in use
+        and the one `rollback` would go back to. Returns the versions deleted."""
+        history = self.store.models(guild_id, 1_000_000, dataset=dataset)
+        if len(history) <= keep:
+            return []
+        chosen = self.store.dataset(guild_id, dataset)
+        current = (self.store.current_model(chosen) if chosen is not None else None) or history[0]
+        kept = {m.version for m in history[:keep]} | {current.version}
+        older = [m for m in history if m.created_at < current.created_at]
+        if older:
+            kept.add(older[0].version)  # the rollback target
+        doomed = [m for m in history if m.version not in kept]
+        # the store first: a model it no longer lists is never loaded while its files go
+        self.store.remove_models(guild_id, [m.version for m in doomed])
+        for model in doomed:
+            with self._lock:
+                self._cache.pop((guild_id, model.version), None)
+            if model.path:
+                folder = Path(model.path)
+                if folder.parent == self.guild_dir(guild_id):
+                    shutil.rmtree(folder, ignore_errors=True)
+        if doomed:
+            log.info("pruned %d old models of %s/%s", len(doomed), guild_id, dataset)
+        return [m.version for m in doomed]
+
     # -- reading -------------------------------------------------------------------------------
 
     def load_classifier(self, record: ModelRecord) -> Classifier:
