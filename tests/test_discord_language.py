@@ -81,6 +81,8 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     assert (
         "только по-английски" in joined["content"]
     )  # said plainly: spoken Russian needs an engine
+    notice = await fake.wait_for_reply(timeout=20, where=lambda m: "🎙️" in m["content"])
+    assert notice["content"].startswith("🎙️ Я слушаю в канале"), notice
     fake.voice.reset_received()
     before = len(said(bot, fake))
     await fake.stream_voice(fake.alice, speech48("hey trainer, what's the status"))
@@ -101,3 +103,5 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     heard_seconds = len(fake.received_voice_pcm()) / 192_000
     assert 0.8 * expected_seconds < heard_seconds < 1.5 * expected_seconds + 1
     assert speech_seconds(fake.received_voice_pcm()) > 0.5 * expected_seconds
+    opted = await typed("!optout", author=fake.bob)
+    assert opted["content"].startswith("Готово: в голосовых каналах"), opted

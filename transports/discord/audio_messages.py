@@ -64,7 +64,10 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
             reply = Reply(text=str(exc), ok=False, kind="error")
         except Exception:
             log.exception("audio message %s could not be handled", message.id)
-            reply = Reply(text="Sorry, I couldn't process that audio.", ok=False, kind="error")
+            text = cog.assistant.text(
+                guild_key(message.guild, message.author), "discord.audio_failed"
+            )
+            reply = Reply(text=text, ok=False, kind="error")
         await cog.deliver(ctx, reply)
         await answer_aloud(self.bot, message, reply)
 

@@ -158,7 +158,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         slash = ctx.interaction is not None
         wait = self.limiter.hit(str(ctx.author.id))
         if wait:
-            await self.send(ctx, slow_down(wait))
+            language = self.assistant.language(guild_key(ctx.guild, ctx.author))
+            await self.send(ctx, slow_down(wait, language))
             return
         if slash:
             await ctx.defer()  # the 3-second interaction deadline; commands may take longer
@@ -213,9 +214,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
         """Spoken commands count against the same per-user limit as typed ones."""
         wait = self.limiter.hit(request.user.id)
         if wait:
-            reply = slow_down(wait)
-            reply.speech = "You're going a bit fast. Please wait a moment."
-            return reply
+            return slow_down(wait, self.assistant.language(request.guild_id))
         return await self.assistant.handle(request)
 
     def request(

@@ -42,7 +42,7 @@ async def run_core(
     bot = bot_of(interaction)
     wait = bot.commands_cog.limiter.hit(str(interaction.user.id))
     if wait:
-        return slow_down(wait)
+        return slow_down(wait, language_of(interaction))
     request = Request(
         command=command,
         user=to_user(interaction.user),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 
+from assistant import i18n
 from assistant.messages import Reply, User
 
 
@@ -24,9 +25,11 @@ def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
     return str(guild.id) if guild is not None else f"dm-{author.id}"
 
 
-def slow_down(wait: float) -> Reply:
+def slow_down(wait: float, language: str) -> Reply:
+    """The rate limit's refusal, written and spoken, in the guild's language."""
     return Reply(
-        text=f"You're sending commands quickly; please wait {wait:.0f} s and try again.",
+        text=i18n.message(language, "discord.slow_down", seconds=f"{wait:.0f}"),
+        speech=i18n.message(language, "discord.slow_down.speech"),
         ok=False,
         kind="error",
     )

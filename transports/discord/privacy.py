@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.ext import commands
 
+from assistant import i18n
 from assistant.messages import Reply
 
 from .cog_commands import guild_key
@@ -18,13 +19,8 @@ if TYPE_CHECKING:
     from .client import TrainerBot
 
 
-def listening_notice(prefix: str, channel_name: str, wake: str) -> str:
-    return (
-        f"🎙️ I'm listening in **{channel_name}**. I only act on speech that starts with "
-        f"“{wake}”; audio is processed in memory and never recorded or stored. "
-        f"Don't want me to hear you? Type `{prefix}optout` (or `/optout`); "
-        f"`{prefix}optin` undoes it."
-    )
+def listening_notice(language: str, prefix: str, channel_name: str, wake: str) -> str:
+    return i18n.message(language, "privacy.notice", channel=channel_name, wake=wake, prefix=prefix)
 
 
 class PrivacyCog(commands.Cog, name="Privacy"):
@@ -40,13 +36,8 @@ class PrivacyCog(commands.Cog, name="Privacy"):
         self.store.set_voice_optout(guild, str(ctx.author.id), opted_out)
         if ctx.guild is not None:
             self.bot.voice_cog.privacy_changed(ctx.guild.id)
-        if opted_out:
-            text = (
-                "Done: I won't listen to you in voice in this server. Your speech is dropped "
-                f"before it is even decoded. `{self.bot.config.prefix}optin` undoes this."
-            )
-        else:
-            text = "Done: I'll listen to you in voice again (only after the wake phrase)."
+        key = "privacy.optout_done" if opted_out else "privacy.optin_done"
+        text = self.bot.assistant.text(guild, key, prefix=self.bot.config.prefix)
         await self.bot.commands_cog.send(ctx, Reply(text=text, speech=None))
 
     @commands.hybrid_command(  # type: ignore[arg-type]

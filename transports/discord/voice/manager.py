@@ -104,14 +104,15 @@ class VoiceCog(commands.Cog, name="Voice"):
             return
         state = getattr(ctx.author, "voice", None)
         if state is None or state.channel is None:
-            await self.say(ctx.channel, "Join a voice channel first, then ask me again.", ok=False)
+            await self.say(ctx.channel, self.text(ctx.guild.id, "voice.join_first"), ok=False)
             return
         try:
             await self.join(state.channel, ctx.channel.id)
         except Exception as exc:  # no permission, timeout, no pipeline: say so, log details
             log.exception("could not join voice in guild %s", ctx.guild.id)
+            why = self.text(ctx.guild.id, _why(exc)) if _why(exc) else str(exc)
             await self.say(
-                ctx.channel, f"I couldn't join the voice channel ({_why(exc)}).", ok=False
+                ctx.channel, self.text(ctx.guild.id, "voice.join_failed", why=why), ok=False
             )
 
     async def join(self, channel: Any, text_channel_id: int) -> GuildVoice:
@@ -141,7 +142,8 @@ class VoiceCog(commands.Cog, name="Voice"):
             wake = (self.bot.config.voice.wake_phrases or ["hey trainer"])[0]
             text_channel = self.bot.get_channel(text_channel_id)
             if text_channel is not None:
-                notice = listening_notice(self.bot.config.prefix, channel.name, wake)
+                language = self.bot.assistant.language(str(guild.id))
+                notice = listening_notice(language, self.bot.config.prefix, channel.name, wake)
                 await self.say(text_channel, notice)
         return gv
 
@@ -268,6 +270,10 @@ class VoiceCog(commands.Cog, name="Voice"):
 
     # -- helpers -----------------------------------------------------------------------------------
 
+    def text(self, guild_id: int, key: str, **fields: object) -> str:
+        """A notice from the catalog in the guild's language (`{prefix}` filled in)."""
+        return self.bot.assistant.text(str(guild_id), key, prefix=self.bot.config.prefix, **fields)
+
     async def say(self, channel: Any, text: str, ok: bool = True) -> None:
         reply = Reply(text=text, ok=ok, kind="info" if ok else "error")
         try:
@@ -277,10 +283,11 @@ class VoiceCog(commands.Cog, name="Voice"):
 
 
 def _why(exc: Exception) -> str:
+    """The catalog key of why joining failed; empty when discord.py's own words say it."""
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return "the connection timed out"
+        return "voice.why.timeout"
     if isinstance(exc, discord.Forbidden):
-        return "I lack the Connect or Speak permission there"
+        return "voice.why.forbidden"
     if isinstance(exc, discord.ClientException):
-        return str(exc)
-    return "an internal error; it is in the log"
+        return ""
+    return "voice.why.internal"

@@ -24,14 +24,8 @@ log = logging.getLogger(__name__)
 
 WATCHDOG_TICK_S = 1.0
 
-KICKED = (
-    "I was disconnected from the voice channel, so I'll stay out. "
-    "Type `{prefix}join` from a voice channel to bring me back."
-)
-REJOINED = "Discord dropped the voice connection; I rejoined and I'm listening again."
 REJOIN_GRACE_S = 3.0
 """How long discord.py gets to re-make a dropped voice connection before the bot rejoins."""
-LOST = "I lost the voice connection and could not rejoin. Type `{prefix}join` to try again."
 
 
 class VoiceWatchdog:
@@ -48,7 +42,7 @@ class VoiceWatchdog:
             return  # back in voice, or we left meanwhile
         log.info("guild %s: disconnected from voice by someone; staying out", gv.guild.id)
         await self.cog.leave(gv.guild)
-        await self._tell(gv, KICKED.format(prefix=self.cog.bot.config.prefix))
+        await self._tell(gv, "voice.kicked")
 
     async def run(self, gv: GuildVoice) -> None:
         """Check the guild's voice every tick until the bot leaves it."""
@@ -91,7 +85,7 @@ class VoiceWatchdog:
             previous, gv.voice_ws, gv.dropped_at = gv.voice_ws, ws, None
             if previous is not None and _was_dropped(previous) and not gv.reconnecting:
                 log.info("guild %s: voice connection re-made by discord.py", gv.guild.id)
-                await self._tell(gv, REJOINED)
+                await self._tell(gv, "voice.rejoined")
             return
         still_in = getattr(gv.guild.me.voice, "channel", None) is not None
         if not _was_dropped(ws) or not still_in:
@@ -106,14 +100,15 @@ class VoiceWatchdog:
         except Exception:
             log.exception("guild %s: could not rejoin voice", gv.guild.id)
             await self.cog.leave(gv.guild)
-            await self._tell(gv, LOST.format(prefix=self.cog.bot.config.prefix), ok=False)
+            await self._tell(gv, "voice.lost", ok=False)
             return
-        await self._tell(gv, REJOINED)
+        await self._tell(gv, "voice.rejoined")
 
-    async def _tell(self, gv: GuildVoice, text: str, ok: bool = True) -> None:
+    async def _tell(self, gv: GuildVoice, key: str, ok: bool = True) -> None:
+        """Post the notice `key` in the guild's text channel, in the guild's language."""
         channel = self.cog.bot.get_channel(gv.text_channel_id)
         if channel is not None:
-            await self.cog.say(channel, text, ok=ok)
+            await self.cog.say(channel, self.cog.text(gv.guild.id, key), ok=ok)
 
     async def _check_receive(self, gv: GuildVoice) -> None:
         vc = gv.vc
