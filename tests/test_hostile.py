@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sqlite3
 import time
 import zipfile
 from collections.abc import Callable
@@ -218,14 +219,26 @@ async def test_lone_surrogates_in_json_strings(ask: Ask, app: Assistant) -> None
 # -- the machine fails -----------------------------------------------------------------------------
 
 
-async def test_a_full_disk_says_so_and_saves_nothing(ask: Ask, app: Assistant) -> None:
+async def test_a_full_disk_says_so_and_saves_nothing(
+    ask: Ask, app: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pages = app.store._db.execute("PRAGMA page_count")[0][0]
     app.store._db.execute(f"PRAGMA max_page_count = {pages}")  # the database cannot grow
+    # ... through any connection: long writes open one of their own (a full disk stops them all).
+    connect = sqlite3.connect
+
+    def full(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        connection = connect(*args, **kwargs)
+        connection.execute(f"PRAGMA max_page_count = {pages}")
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", full)
     lines = "\n".join(f"example sentence {i} that fills a page or two " * 3 for i in range(3000))
     attachment = Attachment(filename="many.txt", data=lines.encode())
     reply = await ask("train", attachments=[attachment])
     refused(reply, "disk is full", "nothing was saved")
     assert "rollback" not in reply.text
+    monkeypatch.setattr(sqlite3, "connect", connect)
     app.store._db.execute("PRAGMA max_page_count = 1073741823")
     assert _stored_examples(app) == []
     assert (await ask("feedback", "short and sweet")).ok
