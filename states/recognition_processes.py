@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import weakref
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from assistant.training.orphan import ctrl_c_blocked, ignore_ctrl_c
+from assistant.training.orphan import ctrl_c_blocked, stop_when_orphaned
 from audio.asr.base import Recognizer, Transcript
 
 log = logging.getLogger(__name__)
@@ -31,9 +32,9 @@ _worker: Recognizer | None = None
 """The recognizer of this worker process."""
 
 
-def _init_worker(settings_json: str, lists: dict[str, list[str]]) -> None:
+def _init_worker(settings_json: str, lists: dict[str, list[str]], bot: int) -> None:
     global _worker
-    ignore_ctrl_c()
+    stop_when_orphaned(bot)
     from assistant.config.voice import VoiceSettings
     from audio.asr.factory import build_recognizer
 
@@ -75,7 +76,7 @@ class ProcessRecognizerPool:
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init_worker,
-            initargs=(self._settings_json, lists),
+            initargs=(self._settings_json, lists, os.getpid()),
         )
 
     async def warm_up(self) -> None:

@@ -31,19 +31,28 @@ def ignore_ctrl_c() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
-def stop_when_orphaned() -> None:
-    """Call first thing in a worker process the bot spawned itself (not through a forkserver,
-    whose children have the forkserver as their parent)."""
+def stop_when_orphaned(bot: int | None = None) -> None:
+    """Call first thing in a worker process. `bot`: the bot's pid, for a worker that a
+    forkserver started (its parent is the forkserver, which outlives a killed bot as long as
+    its workers hold its pipe: without this they would all wait forever for work)."""
     ignore_ctrl_c()
-    # The parent's pid as multiprocessing recorded it when it started us: by the time this
-    # runs (imports take seconds on a loaded machine) the parent may already be gone.
-    known = multiprocessing.parent_process()
-    parent = known.pid if known is not None and known.pid else os.getppid()
+    if bot is None:
+        # The parent's pid as multiprocessing recorded it when it started us: by the time this
+        # runs (imports take seconds on a loaded machine) the parent may already be gone.
+        known = multiprocessing.parent_process()
+        parent = known.pid if known is not None and known.pid else os.getppid()
+
+        def alive() -> bool:
+            return os.getppid() == parent
+    else:
+
+        def alive() -> bool:
+            return _running(bot)
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while alive():
             time.sleep(POLL_SECONDS)
-        os._exit(3)  # the parent died: nothing is waiting for the result
+        os._exit(3)  # the bot died: nothing is waiting for the result
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
@@ -62,3 +71,18 @@ def ctrl_c_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _running(pid: int) -> bool:
+    """True while process `pid` runs (a zombie, killed but not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel whether the pid exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
