@@ -19,7 +19,8 @@ from typing import Any
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
-from audio.asr.factory import build_recognizer
+from audio.asr.factory import build_recognizer, load_second_opinion
+from audio.hearing import Hearer, Hearing
 from audio.tts.base import Speech, Synthesizer
 from audio.tts.factory import build_synthesizer
 from audio.vad.base import VoiceActivityDetector
@@ -28,8 +29,6 @@ from audio.vad.webrtc import WebRtcVad
 from .conversation import APOLOGY
 from .recognition_processes import ProcessRecognizerPool
 
-Understand = Callable[[str], Any]
-"""Transcript text -> intent (with `.name` and `.slots`) or None; `IntentMatcher.match`."""
 MakeRequest = Callable[[Any, User, str, str], Request]
 """(intent, user, guild_id, channel_id) -> Request; `assistant.intents.matcher.to_request`."""
 
@@ -92,10 +91,12 @@ class VoiceParts:
     """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
 
     recognizers: RecognizerPool | ProcessRecognizerPool
-    """Warm recognizers, in threads or worker processes (the same interface)."""
+    """Warm recognizers, in threads or worker processes (the same interface): the first
+    stage of `hearer`."""
     synthesizer: Synthesizer
     """Speech output (with its fallback engines)."""
-    understand: Understand
+    hearer: Hearer
+    """The one hearing path: audio -> decision (audio/hearing.py)."""
     make_request: MakeRequest
     make_vad: Callable[[], VoiceActivityDetector]
     """Builds one speaker's VAD (the one per-speaker part)."""
@@ -103,17 +104,21 @@ class VoiceParts:
     """The apology, synthesized at start-up, so it can be said even when speech output fails."""
     max_spoken_chars: int = 300
     """Replies longer than this are cut at a sentence end before speaking (the text has it all)."""
-    matcher: Any = None
-    """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
+    language: Callable[[str], str] = lambda _guild_id: "en"
+    """A guild's language (`Assistant.language`): free text snaps to its templates."""
 
     async def transcribe(self, pcm: bytes) -> Transcript:
-        """Recognize one utterance off the event loop."""
+        """The first stage alone, off the event loop (wake spotting during a barge-in)."""
         return await self.recognizers.transcribe(pcm)
 
+    async def hear(self, pcm: bytes, in_window: bool, guild_id: str) -> Hearing:
+        """What one utterance was: every stage, the gate's decision, the timings."""
+        return await self.hearer.hear(pcm, in_window, self.language(guild_id))
+
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
-        """New speakable names (a dataset was added): matcher and every recognizer's grammar."""
-        if self.matcher is not None:
-            self.matcher.update_lists(lists)
+        """New speakable names (a dataset was added): matcher, the sentences free text snaps
+        to, and every recognizer's grammar."""
+        await asyncio.to_thread(self.hearer.update_lists, lists)
         await self.recognizers.update_lists(lists)
 
     def close(self, wait: bool = False) -> None:
@@ -160,21 +165,39 @@ async def build_parts(
     else:
         engines, matcher = await asyncio.to_thread(load)
         pool = RecognizerPool(engines)
+    open_vocabulary = voice.asr.engine != "pocketsphinx"
+    neural = (
+        None
+        if open_vocabulary
+        else await asyncio.to_thread(load_second_opinion, voice.asr.second_opinion)
+    )
+    hearer = await asyncio.to_thread(
+        Hearer,
+        pool.transcribe,
+        matcher,
+        voice.asr.second_opinion,
+        neural,
+        open_vocabulary=open_vocabulary,
+        first_stage_name="grammar" if not open_vocabulary else voice.asr.engine,
+    )
+    await asyncio.to_thread(hearer.update_lists, merged)
     synthesizer = build_synthesizer(voice.tts)
     try:
         apology: Speech | None = await synthesizer.synthesize(APOLOGY)
     except Exception:  # speech output broken from the start: apologies are written only
         apology = None
-    return VoiceParts(
+    parts = VoiceParts(
         recognizers=pool,
         synthesizer=synthesizer,
-        understand=matcher.match,
+        hearer=hearer,
         make_request=to_request,
         make_vad=lambda: WebRtcVad(voice.vad),
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
-        matcher=matcher,
+        language=getattr(assistant, "language", lambda _guild_id: "en"),
     )
+    hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
+    return parts
 
 
 def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:

@@ -278,30 +278,25 @@ class GuildVoiceSession:
         return await self.parts.transcribe(pcm)
 
     async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
+        in_window = self.machine.in_window()
         try:
-            transcript = await self._transcribe(utterance.pcm)
-            intent = self.parts.understand(transcript.text) if transcript.text else None
+            hearing = await self.parts.hear(utterance.pcm, in_window, self.guild_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.exception("guild %s: recognition failed", self.guild_id)
             self._send("error", stage="recognition", reason=repr(exc), serial=serial)
             return
-        self._note(
-            "heard",
-            transcript.text,
-            speaker,
-            data={
-                "wake": transcript.wake,
-                "rejected": transcript.rejected,
-                "intent": intent,
-                "raw": getattr(transcript, "raw", ""),
-                "seconds": len(utterance.pcm) / _BYTES_PER_S,
-            },
-        )
-        if self.settings.post_transcripts and (transcript.wake or transcript.text):
+        transcript = hearing.transcript()
+        seconds = len(utterance.pcm) / _BYTES_PER_S
+        data: dict[str, Any] = {"wake": hearing.wake, "rejected": hearing.rejected}
+        data["intent"] = hearing.intent
+        data |= {"seconds": seconds, "in_window": in_window, "hearing": hearing}
+        data |= {"start_s": utterance.start_s, "end_s": utterance.end_s}
+        self._note("heard", transcript.text, speaker, data=data)
+        if self.settings.post_transcripts and (hearing.wake or transcript.text):
             await self._post(f"heard {self._name(speaker)}: {transcript.text or '(wake phrase)'}")
-        self._send("transcript_ready", transcript=transcript, intent=intent, serial=serial)
+        self._send("transcript_ready", transcript=transcript, intent=hearing.intent, serial=serial)
 
     async def act(self, serial: int, speaker: str, intent: Any) -> None:
         user = self._user(speaker)
