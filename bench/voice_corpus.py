@@ -34,6 +34,12 @@ PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("hey trainer list the commands", "help", {}),
     ("hey trainer that's not right", "correct", {}),
     ("hey trainer nice work", "feedback", {"text": "nice work"}),
+    ("hey trainer show me the status", "status", {}),
+    ("hey trainer is the training done", "status", {}),
+    ("hey trainer let's use movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+    ("hey trainer stop the job", "cancel", {}),
+    ("hey trainer how well does the model perform", "test", {}),
+    ("okay trainer what commands do you know", "help", {}),
     ("hey trainer", None, {}),
 ]  # fmt: skip
 """More ways people say the commands (sentences.yaml has the templates)."""
