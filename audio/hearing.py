@@ -37,10 +37,6 @@ from .asr.neural import NeuralResult, WhisperModel
 
 log = logging.getLogger(__name__)
 
-VERIFY_FLOOR = 0.5
-"""Verifying a command heard with the wake phrase: neural words that neither snap to the same
-command nor resemble the grammar's words this much (and lack the wake phrase, or anything
-after it) mean the grammar forced other speech onto a command."""
 FirstStage = Callable[[bytes], Awaitable[Transcript]]
 """The grammar recognizer, off the event loop (a worker process or thread)."""
 
@@ -427,9 +423,6 @@ class Hearer:
             return "verify_window" if s.verify_window else None
         if first.intent is not None and first.wake and s.verify_wake:
             return "verify_wake"
-        if first.wake_only and s.verify_wake:
-            # Answered aloud ("I'm listening"): "hey train her" must not set it off.
-            return "verify_wake_only"
         return None
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
@@ -458,26 +451,12 @@ class Hearer:
             return reject(f"no speech (probability {result.no_speech:.2f})")
         if head.other_name is not None and (not head.rest or neural_intent is not None):
             return reject(f"addressed to {head.other_name!r}, not to me")
-        if reason == "verify_wake_only":
-            if head.wake and neural_intent is not None:
-                return self._accept(first, neural_intent, True, score, report, "a command")
-            if head.wake and snap is None:  # nothing after it but politeness
-                stages = [*first.stages, report("confirmed", "the wake phrase alone")]
-                return replace(first, decided_by=self.first_name, stages=stages)
-            return reject("not the wake phrase alone")
         if reason == "verify_wake":
             assert first.intent is not None
-            # A name heard instead of the wake phrase overrules the grammar (above), and so do
-            # words unlike the command it heard when the neural stage did not hear the wake
-            # phrase either ("a trainer came to the gym" is not "hey trainer, enter the chat"),
-            # or heard it with nothing after it ("okay train her now"). Garbled words after a
-            # wake phrase are no reason to drop a command the grammar heard (noise, reverb).
-            agrees = snap is not None and snap.intent is not None
-            agrees = agrees and _same(snap.intent, first.intent)  # type: ignore[union-attr, arg-type]
-            alike = _similarity(head.rest, first.text)
-            unlike = not agrees and alike < VERIFY_FLOOR
-            if unlike and (not head.wake or snap is None):
-                return reject(f"heard other words (similarity {alike:.2f} < {VERIFY_FLOOR})")
+            # Only a name heard instead of the wake phrase overrules the grammar: Whisper tiny
+            # garbles accented and noisy speech ("hit rate number 4" for "hey trainer hello"),
+            # and dropping what the grammar heard on garbled words cost 20 of 288 held-out
+            # commands to save 3 false accepts (bench/results/voice.md, 2 December 2026).
             why = "the wake phrase is confirmed" if head.wake else "no other name was heard"
             stages = [*first.stages, report("confirmed", why)]
             return replace(first, decided_by=self.first_name, stages=stages)
@@ -538,15 +517,6 @@ class Hearer:
 
 async def _never() -> NeuralResult:
     raise RuntimeError("the neural stage is not available")
-
-
-def _similarity(a: str, b: str) -> float:
-    """Character similarity in [0, 1] of two word strings (normalized, apostrophes dropped)."""
-    from rapidfuzz import fuzz
-
-    from assistant.intents.matcher import normalize
-
-    return float(fuzz.ratio(normalize(a).replace("'", ""), normalize(b).replace("'", ""))) / 100
 
 
 def _same(a: Intent, b: Intent) -> bool:

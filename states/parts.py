@@ -4,7 +4,9 @@ Recognition runs either in worker processes (`ProcessRecognizerPool`, what `buil
 builds: pocketsphinx holds the GIL while decoding, so a thread would stall the event loop) or,
 for recognizers built in this process (tests, engines that release the GIL), in a thread pool
 through a `RecognizerPool`: as many warm recognizers as worker threads, each used by one
-thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
+thread at a time. The recognizers are the first stage of the one hearing path
+(`audio.hearing.Hearer`: grammar, neural second opinion, gate), which every guild shares too.
+The VAD is the one per-speaker part; `make_vad` builds one.
 """
 
 from __future__ import annotations
@@ -125,6 +127,7 @@ class VoiceParts:
         """End the recognizers (threads or worker processes); safe to call more than once.
         With `wait`, return only once every worker has ended (shutdown)."""
         self.recognizers.close(wait=wait)
+        self.hearer.close()
 
 
 async def build_parts(

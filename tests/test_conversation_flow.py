@@ -144,3 +144,26 @@ async def test_training_is_acknowledged_at_once_and_announced_when_it_ends(
     assert result.startswith(f"Training on {dataset} finished. Accuracy")
     assert any("Training job" in t and dataset in t for t in out.texts)
     assert registry.get("g1") is None
+
+
+@pytest.mark.parametrize(
+    ("engine_heard", "answered"),
+    [("Hey, trainer. What's the status?", True), ("Hey Rainer, what's the status?", False)],
+)
+async def test_an_open_vocabulary_engine_is_heard_through_the_same_gate(
+    voice_session: SessionMaker, config: Config, app: Assistant, engine_heard: str, answered: bool
+) -> None:
+    """A transcription service writes the wake phrase inside its text: the session snaps it
+    to the grammar and gates it like any other (it used to go idle without a word)."""
+    from tests.fakes.openai_audio import AudioServer
+
+    with AudioServer(transcript=engine_heard) as server:
+        config.voice.asr.engine = "openai"
+        config.voice.asr.openai_base_url = server.base_url
+        session, out = await voice_session(FAST)
+        await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=6)
+        assert await session.settle(20, idle=True)
+    status = await app.handle(Request(command="status", guild_id="g1"))
+    assert out.said == ([status.spoken] if answered else []), describe(session.trace)
+    (entry,) = [e for e in session.trace if e.kind == "heard"]
+    assert entry.data["hearing"].stages[0].stage == "openai"
