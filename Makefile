@@ -27,6 +27,7 @@ pytest:
 	$(PY) -m pytest -q $(ARGS)
 
 bench: setup
+	$(PY) -m pip install -q -e ".[dev,bench]"
 	$(PY) -m bench
 
 diagram: setup

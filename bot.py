@@ -2,7 +2,7 @@
 
     python bot.py                 Discord when DISCORD_TOKEN is set, else the local console
     python bot.py console [--json]
-    python bot.py simulate FILE.wav [...] [--speak-to DIR]
+    python bot.py simulate FILE.wav [...] [--act] [--json] [--one-session] [--speak-to DIR]
     python bot.py diagram OUT.png
     python bot.py speech-server [--uri tcp://127.0.0.1:10300] [--recognizers N]
     python bot.py worker [--concurrency N]     (training jobs; needs a postgresql storage_url)
@@ -51,9 +51,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     console = sub.add_parser("console", help="the local console, a guild of its own")
     console.add_argument("--json", action="store_true", help="one JSON object per reply")
     console.add_argument("--speak", nargs="+", metavar="FILE", help="feed WAV files as speech")
-    simulate = sub.add_parser("simulate", help="run the voice pipeline on audio files")
+    simulate = sub.add_parser("simulate", help="what the bot hears in audio files (dry run)")
     simulate.add_argument("files", nargs="+")
-    simulate.add_argument("--speak-to", metavar="DIR", help="write spoken replies as WAV here")
+    from audio.simulate import add_options
+
+    add_options(simulate)
     diagram = sub.add_parser("diagram", help="draw the conversation state machine")
     diagram.add_argument("out", help="image path, e.g. state-machine.png")
     speech = sub.add_parser("speech-server", help="serve recognition and speech over Wyoming")
@@ -153,7 +155,7 @@ def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
     if mode == "simulate":
         from audio.simulate import main as simulate
 
-        return simulate(args.files, config=config, speak_to=args.speak_to)
+        return simulate(config=config, options=args)
     if mode == "speech-server":
         setup_logging(config, quiet_console=False)
         from transports.speech_server import serve

@@ -184,7 +184,7 @@ class Assistant:
         for language in dict.fromkeys((self.language(guild_id), i18n.ENGLISH)):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
-            intent = matcher.match(text)
+            intent = matcher.match_text(text)
             if intent is not None:
                 break
         if intent is None:

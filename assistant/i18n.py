@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from .intents.matcher import DEFAULT_SENTENCES, Intent, IntentMatcher
+from .intents.matcher import DEFAULT_SENTENCES
 
 LOCALES = Path(__file__).with_name("locales")
 ENGLISH = "en"
@@ -136,40 +136,3 @@ def sentences_file(language: str) -> Path:
 
 def language_name(language: str) -> str:
     return catalog(language)["language.name"]
-
-
-class SpokenMatcher:
-    """Spoken commands in several languages (`voice.asr.languages`, for engines that hear
-    them): a transcript is matched against each language's sentences in turn. The part of
-    `IntentMatcher` the voice session uses: `split_wake`, `match` and `update_lists`."""
-
-    def __init__(self, english: IntentMatcher, settings: Any) -> None:
-        self.matchers = [
-            english
-            if code == ENGLISH
-            else IntentMatcher.from_settings(settings, sentences=sentences_file(code))
-            for code in settings.asr.languages
-        ]
-
-    def split_wake(self, text: str) -> tuple[bool, str]:
-        """Every language shares config.yaml's wake phrases."""
-        return self.matchers[0].split_wake(text)
-
-    def match(self, text: str) -> Intent | None:
-        for matcher in self.matchers:
-            intent = matcher.match(text)
-            if intent is not None:
-                return intent
-        return None
-
-    def update_lists(self, lists: dict[str, list[str]]) -> None:
-        for matcher in self.matchers:
-            matcher.update_lists(lists)
-
-
-def spoken_matcher(english: IntentMatcher, settings: Any) -> IntentMatcher | SpokenMatcher:
-    """What spoken transcripts are matched with: `english` alone unless the recognizer is
-    configured to hear other languages too."""
-    if list(settings.asr.languages) == [ENGLISH]:
-        return english
-    return SpokenMatcher(english, settings)

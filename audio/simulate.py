@@ -1,16 +1,23 @@
-"""`python bot.py simulate FILE.wav [FILE ...] [--config PATH] [--speak-to DIR]`.
+"""`python bot.py simulate FILE [FILE ...] [--act] [--json] [--one-session] [--speed X]
+[--speak-to DIR]`.
 
-Plays audio files to the voice pipeline as one speaker (20 ms frames through the VAD, as from
-Discord), answers with the real core, and prints one JSON line per utterance:
+Plays audio files to a real conversation session (states/session.py: the VAD per speaker, the
+conversation machine, the one hearing path `audio.hearing.Hearer`, speech output), as the
+console's owner speaking in a voice channel, and shows what the bot heard, decided and said,
+one record per utterance.
 
-    {"file", "start_s", "end_s", "wake", "transcript", "intent", "slots", "reply",
-     "timings_ms": {"asr", "intent", "tts_first_audio", "end_of_speech_to_reply"}}
+- One fresh session per file (no follow-up window carries over from one file to the next);
+  `--one-session` keeps one session across all the files, in order.
+- A dry run by default: commands are decided but not executed (nothing is trained, written or
+  deleted; the reply says what would have run). `--act` executes them with the real core.
+- `--json` prints one JSON object per utterance with the debug view: what each stage heard,
+  its score, the gate's decision and why, and the time of each step.
+- Files are fed at `--speed` times real time (1 by default, so follow-up windows behave as in
+  a room; 0 is as fast as possible, when an utterance that arrives while the bot is busy with
+  another is queued and only the speaker's latest one is kept, as in a room).
 
-Conversation rule (a simplification of the state machine in states/): a command needs the
-wake phrase unless it comes within `conversation.follow_up_seconds` of the last wake phrase or
-answer, in stream time. end_of_speech_to_reply counts from the last voiced frame: the VAD's
-end-of-speech delay (stream time) plus recognition, matching, the core and speech synthesis
-(wall time, measured here).
+Transcripts shown are words only: the grammar recognizer's internal tokens (out-of-grammar
+words, near names) are shown as "…".
 """
 
 from __future__ import annotations
@@ -19,144 +26,12 @@ import argparse
 import asyncio
 import json
 import sys
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import RECOGNITION_RATE
-from .decode import AudioError, decode_file
-from .pipeline import VoicePipeline
-from .speech_text import spoken_text
-from .tts.base import Synthesizer
-from .vad.base import UtteranceEnded
-from .vad.webrtc import WebRtcVad
+from .decode import AudioError
 
-FRAME_BYTES = RECOGNITION_RATE * 2 * 20 // 1000
-"""20 ms of 16 kHz mono s16le, the size Discord delivers (after resampling)."""
-
-
-@dataclass
-class Core:
-    """The real assistant, or None-answers when it cannot start (then replies are null)."""
-
-    assistant: Any = None
-    error: str | None = None
-
-    @classmethod
-    async def start(cls, config: Any) -> Core:
-        try:
-            from assistant.app import Assistant
-
-            assistant = Assistant(config)
-            await assistant.start()
-        except Exception as exc:  # the simulator still shows recognition without a core
-            return cls(None, f"{exc.__class__.__name__}: {exc}")
-        return cls(assistant)
-
-    def lists(self) -> dict[str, list[str]]:
-        return self.assistant.speakable_lists("console") if self.assistant else {}
-
-    async def answer(self, request: Any) -> Any:
-        return await self.assistant.handle(request) if self.assistant else None
-
-    async def close(self) -> None:
-        if self.assistant is not None:
-            await self.assistant.close()
-
-
-@dataclass
-class Simulation:
-    pipeline: VoicePipeline
-    synthesizer: Synthesizer
-    core: Core
-    follow_up_s: float
-    max_spoken_chars: int
-    vad_settings: Any = None
-    speak_to: Path | None = None
-    window_until: float = -1.0
-    counter: dict[str, int] = field(default_factory=dict)
-
-    async def utterance(self, name: str, event: UtteranceEnded) -> dict[str, Any]:
-        from assistant.messages import User
-
-        recognition = await self.pipeline.arecognise(event.pcm)
-        in_window = event.start_s <= self.window_until
-        accepted = recognition.accepted(require_wake=not in_window)
-        line: dict[str, Any] = {
-            "file": name,
-            "start_s": event.start_s,
-            "end_s": event.end_s,
-            "wake": recognition.wake,
-            "transcript": recognition.transcript.raw or recognition.text,
-            "intent": None,
-            "slots": {},
-            "reply": None,
-        }
-        timings = {"asr": round(recognition.asr_ms, 1), "intent": round(recognition.intent_ms, 2)}
-        vad_delay_ms = ((event.detected_s or event.end_s) - event.end_s) * 1000
-        if recognition.wake_only:
-            self.window_until = event.end_s + self.follow_up_s
-        if accepted and recognition.intent is not None:
-            intent = recognition.intent
-            line["intent"], line["slots"] = intent.name, intent.slots
-            user = User(id="console", name="console", is_admin=True)
-            request = self.pipeline.to_request(intent, user, "console", "console")
-            t0 = time.perf_counter()
-            reply = await self.core.answer(request)
-            timings["core"] = round((time.perf_counter() - t0) * 1000, 1)
-            text = reply.spoken if reply is not None else f"Heard {intent.name}."
-            line["reply"] = reply.text if reply is not None else None
-            t1 = time.perf_counter()
-            speech = await self.synthesizer.synthesize(spoken_text(text, self.max_spoken_chars))
-            timings["tts_first_audio"] = round((time.perf_counter() - t1) * 1000, 1)
-            processing = recognition.asr_ms + recognition.intent_ms
-            processing += timings["core"] + timings["tts_first_audio"]
-            timings["end_of_speech_to_reply"] = round(vad_delay_ms + processing, 1)
-            self.window_until = event.end_s + self.follow_up_s
-            if self.speak_to is not None:
-                self._save(name, speech)
-        line["timings_ms"] = timings
-        return line
-
-    def _save(self, name: str, speech: Any) -> None:
-        n = self.counter[name] = self.counter.get(name, 0) + 1
-        assert self.speak_to is not None
-        _write_wav(self.speak_to, name, n, speech)
-
-
-def _write_wav(folder: Path, name: str, n: int, speech: Any) -> Path:
-    import wave
-
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{Path(name).stem}-{n:02d}.wav"
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(speech.channels)
-        w.setsampwidth(2)
-        w.setframerate(speech.sample_rate)
-        w.writeframes(speech.pcm)
-    return path
-
-
-async def simulate_file(sim: Simulation, path: Path, max_seconds: float) -> list[dict[str, Any]]:
-    """All utterances of one file, as JSON-ready dicts (an error line for unusable files)."""
-    try:
-        decoded = await asyncio.to_thread(decode_file, path, max_seconds)
-    except AudioError as exc:
-        return [{"file": str(path), "error": str(exc)}]
-    vad = WebRtcVad(sim.vad_settings)
-    lines = []
-    pcm = decoded.pcm
-    for i in range(0, len(pcm), FRAME_BYTES):
-        for event in vad.process(pcm[i : i + FRAME_BYTES]):
-            if isinstance(event, UtteranceEnded):
-                lines.append(await sim.utterance(str(path), event))
-    for event in vad.flush():
-        if isinstance(event, UtteranceEnded):
-            lines.append(await sim.utterance(str(path), event))
-    if decoded.truncated:
-        lines.append({"file": str(path), "note": f"only the first {max_seconds:.0f} s were used"})
-    return lines
+GUILD = "console"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -165,59 +40,185 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "files", nargs="+", type=Path, help="audio files (wav, ogg, mp3, m4a, webm)"
     )
     parser.add_argument("--config", type=Path, default=None, help="config.yaml to use")
-    parser.add_argument("--speak-to", type=Path, default=None, help="write spoken replies here")
+    add_options(parser)
     return parser.parse_args(argv)
 
 
-async def run(files: list[Path], config: Any, speak_to: Path | None = None) -> int:
-    from .tts.factory import build_synthesizer
-
-    voice = config.voice
-    pipeline = await asyncio.to_thread(VoicePipeline.from_settings, voice)
-    core = await Core.start(config)
-    if core.error:
-        print(json.dumps({"note": f"core not available, replies are null ({core.error})"}))
-    lists = core.lists()
-    if lists:
-        await asyncio.to_thread(pipeline.update_lists, lists)
-    sim = Simulation(
-        pipeline,
-        build_synthesizer(voice.tts),
-        core,
-        follow_up_s=config.conversation.follow_up_seconds,
-        max_spoken_chars=voice.tts.max_spoken_chars,
-        vad_settings=voice.vad,
-        speak_to=speak_to,
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The options `bot.py simulate` shares with `python -m audio.simulate`."""
+    parser.add_argument("--speak-to", type=Path, default=None, help="write spoken replies here")
+    parser.add_argument("--act", action="store_true", help="execute the commands (not a dry run)")
+    parser.add_argument("--json", action="store_true", help="one JSON debug record per utterance")
+    parser.add_argument(
+        "--one-session", action="store_true", help="keep one conversation across the files"
     )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="times real time (0: as fast as possible)"
+    )
+
+
+def dry_run_reply(request: Any) -> Any:
+    """What the bot answers in a dry run: the command it would have run, nothing executed."""
+    from assistant.messages import Reply
+
+    options = ", ".join(f"{k}={v}" for k, v in request.options.items())
+    what = request.command + (f" ({options})" if options else "")
+    return Reply(text=f"(dry run) I would run {what}.", speech=f"I would run {request.command}.")
+
+
+def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
+    """One record per utterance heard, from a session's trace: the decision, the debug view,
+    and what the bot then wrote and said."""
+    out: list[dict[str, Any]] = []
+    for entry in trace:
+        if entry.kind == "heard":
+            hearing = entry.data["hearing"]
+            intent = hearing.intent
+            out.append(
+                {
+                    "file": name,
+                    "start_s": entry.data.get("start_s"),
+                    "end_s": entry.data.get("end_s"),
+                    "heard": hearing.heard,
+                    "wake": hearing.wake,
+                    "in_window": entry.data.get("in_window", False),
+                    "intent": intent.name if intent is not None else None,
+                    "slots": dict(intent.slots) if intent is not None else {},
+                    "decided_by": hearing.decided_by,
+                    "reply": None,
+                    "said": [],
+                    "debug": hearing.debug(),
+                }
+            )
+        elif out and entry.kind == "reply":
+            out[-1]["reply"] = entry.text
+        elif out and entry.kind == "speaking":
+            out[-1]["said"].append(entry.text)
+            since = entry.data.get("since_speech_end_s")
+            if since is not None:
+                out[-1]["debug"]["timings_ms"]["end_of_speech_to_reply"] = round(since * 1000, 1)
+        elif out and entry.kind == "said" and entry.text not in out[-1]["said"]:
+            out[-1]["said"].append(entry.text)  # no voice output: nothing was "speaking"
+    return out
+
+
+def show(record: dict[str, Any]) -> str:
+    """A record for people: what was heard, what it meant, what the bot said; then the stages."""
+    heard = record["heard"] or "(nothing I could make out)"
+    what = record["intent"] or "no command"
+    if record["slots"]:
+        what += " " + json.dumps(record["slots"], ensure_ascii=False)
+    lines = [f"{record['file']} @{record['start_s'] or 0:.1f}s heard {heard!r} -> {what}"]
+    for stage in record["debug"]["stages"]:
+        score = "" if stage["score"] is None else f" {stage['score']:.2f}"
+        lines.append(
+            f"    {stage['stage']}: {stage['heard']!r}{score} {stage['verdict']} "
+            f"({stage['why']}), {stage['ms']:.0f} ms"
+        )
+    for said in record["said"]:
+        lines.append(f"    said: {said}")
+    return "\n".join(lines)
+
+
+async def run(
+    files: list[Path],
+    config: Any,
+    *,
+    speak_to: Path | None = None,
+    act: bool = False,
+    as_json: bool = False,
+    one_session: bool = False,
+    speed: float = 1.0,
+) -> int:
+    from assistant.app import Assistant
+    from states.output import MemoryOutput, WavFolderOutput
+    from states.parts import build_parts
+    from states.session import GuildVoiceSession
+    from transports.console_voice import say
+
+    assistant = Assistant(config)
+    await assistant.start()
+    parts = await build_parts(config, assistant, [GUILD], processes=False)
+
+    async def dry_run(request: Any) -> Any:
+        return dry_run_reply(request)
+
+    def new_session() -> GuildVoiceSession:
+        output = (
+            WavFolderOutput(speak_to, realtime=False, print_text=False)
+            if speak_to is not None
+            else MemoryOutput(realtime=False, keep_audio=False)
+        )
+        return GuildVoiceSession(
+            GUILD,
+            parts,
+            assistant.handle if act else dry_run,
+            voice=output,
+            text=output,
+            text_channel_id=GUILD,
+            settings=config.conversation,
+        )
+
     status = 0
+    session: GuildVoiceSession | None = None
     try:
         for path in files:
-            for line in await simulate_file(sim, path, voice.max_file_seconds):
-                status = 1 if "error" in line else status
-                print(json.dumps(line, ensure_ascii=False), flush=True)
+            if session is None or not one_session:
+                if session is not None:
+                    await session.close()
+                session = new_session()
+            try:
+                trace = await say([path], session, realtime=speed)
+            except AudioError as exc:
+                status = 1
+                _print({"file": str(path), "error": str(exc)}, as_json)
+                continue
+            for record in records(trace, str(path)):
+                _print(record, as_json)
     finally:
-        await core.close()
+        if session is not None:
+            await session.close()
+        parts.close()
+        await assistant.close()
     return status
+
+
+def _print(record: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(record, ensure_ascii=False, default=str), flush=True)
+    elif "error" in record:
+        print(f"{record['file']}: {record['error']}", flush=True)
+    else:
+        print(show(record), flush=True)
 
 
 def main(
     argv: list[str] | None = None,
     *,
     config: Any = None,
-    speak_to: str | Path | None = None,
+    options: argparse.Namespace | None = None,
 ) -> int:
-    """Entry point; `bot.py simulate` passes its parsed config and files."""
-    args = parse_args([str(a) for a in (sys.argv[1:] if argv is None else argv)])
+    """Entry point; `bot.py simulate` passes its parsed config and options."""
+    args = options or parse_args([str(a) for a in (sys.argv[1:] if argv is None else argv)])
     if config is None:
         from assistant.config import ConfigError, load_config
 
         try:
-            config = load_config(args.config)
+            config = load_config(getattr(args, "config", None))
         except ConfigError as exc:
             print(f"simulate: {exc}", file=sys.stderr)
             return 2
-    out = Path(speak_to) if speak_to else args.speak_to
-    return asyncio.run(run(args.files, config, out))
+    return asyncio.run(
+        run(
+            [Path(f) for f in args.files],
+            config,
+            speak_to=Path(args.speak_to) if args.speak_to else None,
+            act=args.act,
+            as_json=args.json,
+            one_session=args.one_session,
+            speed=args.speed,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -203,7 +203,8 @@ def markdown(result: dict[str, Any]) -> str:
         "",
         f"Run {result['when']} on {result['machine']}, {result['seconds']:.0f} s, "
         f"{result['utterances']} utterances. Tuning voices: {', '.join(result['tuning_voices'])}; "
-        f"held out: {', '.join(result['held_out_voices'])}. Neural model: {result['neural']}.",
+        f"held out: {', '.join(result['held_out_voices'])}. Neural model: {result['neural']}. "
+        f"Load average at the end (1/5/15 min): {result.get('load_average_at_end')}.",
         "",
         "Held-out voices (never used to tune a gate):",
         "",
@@ -305,6 +306,7 @@ async def main(argv: list[str] | None = None) -> int:
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         "seconds": time.perf_counter() - started,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "utterances": len(items),
         "tuning_voices": [v for v, _, _ in tuning],
         "held_out_voices": [v for v, _, _ in held],

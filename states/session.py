@@ -19,16 +19,15 @@ from typing import Any
 
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request, User
-from audio import DISCORD_RATE, FRAME_S, RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.asr.base import Transcript
-from audio.convert import StreamDownsampler
 from audio.speech_text import spoken_text
 from audio.tts.base import Speech
-from audio.vad.base import SpeechStarted, UtteranceEnded, VoiceActivityDetector
+from audio.vad.base import UtteranceEnded
 
 from .conversation import STILL_WORKING, Conversation, Saying
 from .output import TextOutput, VoiceOutput
 from .parts import VoiceParts
+from .streams import BYTES_PER_S, SpeakerStreams, Stream
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +36,6 @@ Handler = Callable[[Request], Awaitable[Reply]]
 VoiceAction = Callable[[str, str], Awaitable[None]]
 """(guild_id, "join" | "leave"): the transport connects or disconnects voice."""
 
-_BYTES_PER_S = RECOGNITION_RATE * 2
-QUIET_GAP_S = 0.2
-"""No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
-after a talk spurt), so their VAD is fed silence up to now, and on every tick after that until
-they send again. Longer than network jitter and a loaded machine's stalls; shorter than the
-VAD's own end delay (270 ms of unvoiced audio), so the fill, which covers the whole gap at
-once, does not delay the end."""
-_TICK_S = 0.02
 _TRACE_MAX = 4000
 """Trace entries kept per guild (the older half is dropped past this)."""
 
@@ -59,25 +50,6 @@ class TraceEntry:
     text: str = ""
     speaker: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class _Stream:
-    """One speaker's live stream: their own VAD, so two people are never merged."""
-
-    user: User
-    vad: VoiceActivityDetector
-    downsampler: StreamDownsampler | None = None
-    fed_s: float = 0.0
-    in_speech: bool = False
-    checked_bytes: int = 0
-    """How much of the utterance in progress was already checked for the wake phrase."""
-    checking: bool = False
-    started_wall: float = 0.0
-    clock_wall: float = 0.0
-    """Wall time the end of the audio fed so far corresponds to (real audio or filled silence)."""
-    quiet: bool = False
-    """Their client stopped sending: silence is being filled in on the clock."""
 
 
 class GuildVoiceSession:
@@ -105,107 +77,39 @@ class GuildVoiceSession:
         self.text_channel_id = text_channel_id
         self.settings = settings or ConversationSettings()
         self.trace: list[TraceEntry] = []
-        self._streams: dict[str, _Stream] = {}
-        self._users: dict[str, User] = {}
-        """Everyone who spoke in this session, latest first seen: a stream may end (a file
-        fed in full, someone leaving) before a busy recogniser has finished with its last
-        utterance, whose command still runs as that person, with their roles."""
+        self.streams = SpeakerStreams(parts.make_vad, self)
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._ticker: asyncio.Task[None] | None = None
         self._voice_lock = asyncio.Lock()
-        self._ended_wall: dict[int, float] = {}
         self._changed = asyncio.Event()
-        self._closed = False
         self._answer_origin: float | None = None
         """Wall time the current answer's utterance ended, for end-of-speech-to-audio latency."""
         self.machine = Conversation(self.settings, guild_id=guild_id, listeners=[_Hooks(self)])
 
-    # --- audio in -----------------------------------------------------------------------------
+    # --- audio in (states/streams.py calls these) -----------------------------------------------
 
     def feed(self, user: User, pcm16k: bytes) -> None:
         """Next chunk (typically 20 ms) of one speaker's stream, 16 kHz mono s16le."""
-        if self._closed:
-            return
-        stream = self._stream(user)
-        stream.clock_wall, stream.quiet = time.monotonic(), False
-        self._process(stream, pcm16k)
-        if stream.in_speech:
-            self._start_ticker()
-
-    def _process(self, stream: _Stream, pcm16k: bytes) -> None:
-        stream.fed_s += len(pcm16k) / _BYTES_PER_S
-        for event in stream.vad.process(pcm16k):
-            if isinstance(event, SpeechStarted):
-                self._speech_started(stream)
-            elif isinstance(event, UtteranceEnded):
-                self._speech_ended(stream, event)
-        if stream.in_speech:
-            self._maybe_spot_wake(stream)
+        self.streams.feed(user, pcm16k)
 
     def feed_discord(self, user: User, pcm48k_stereo: bytes) -> None:
         """Next 20 ms frame as Discord delivers it (48 kHz stereo s16le)."""
-        stream = self._stream(user)
-        if stream.downsampler is None:
-            stream.downsampler = StreamDownsampler(DISCORD_RATE, 2, RECOGNITION_RATE)
-        self.feed(user, stream.downsampler.process(pcm48k_stereo))
+        self.streams.feed_discord(user, pcm48k_stereo)
 
     def end_stream(self, user_id: str) -> None:
         """A speaker left or their stream ended: close an utterance in progress."""
-        stream = self._streams.pop(user_id, None)
-        if stream is None:
-            return
-        for event in stream.vad.flush():
-            if isinstance(event, UtteranceEnded):
-                self._speech_ended(stream, event)
+        self.streams.end(user_id)
 
-    def _start_ticker(self) -> None:
-        if self._ticker is None or self._ticker.done():
-            self._ticker = asyncio.get_running_loop().create_task(self._tick())
-
-    async def _tick(self) -> None:
-        """While someone is mid-utterance, keep their VAD on time: the VAD only advances when
-        audio is fed, and a Discord client stops sending after its talk spurt, so without this
-        an utterance would stay open until that person spoke again."""
-        while not self._closed:
-            open_streams = [s for s in self._streams.values() if s.in_speech]
-            if not open_streams:
-                return
-            await asyncio.sleep(_TICK_S)
-            now = time.monotonic()
-            for stream in open_streams:
-                gap = now - stream.clock_wall
-                if self._streams.get(stream.user.id) is not stream:
-                    continue  # they left meanwhile
-                if not stream.quiet and gap < QUIET_GAP_S:
-                    continue
-                stream.quiet = True
-                frames = int(gap / FRAME_S)
-                stream.clock_wall += frames * FRAME_S
-                self._process(stream, bytes(frames * RECOGNITION_FRAME_BYTES))
-
-    def _stream(self, user: User) -> _Stream:
-        stream = self._streams.get(user.id)
-        if stream is None:
-            stream = self._streams[user.id] = _Stream(user, self.parts.make_vad())
-            self._users[user.id] = user
-        return stream
-
-    def _speech_started(self, stream: _Stream) -> None:
-        stream.in_speech = True
-        stream.checked_bytes = stream.vad.speech_bytes
+    def speech_started(self, stream: Stream) -> None:
         stream.started_wall = self.machine.clock()
         self._send("speech_started", speaker=stream.user.id)
 
-    def _speech_ended(self, stream: _Stream, utterance: UtteranceEnded) -> None:
-        stream.in_speech = False
-        # Wall-clock time of the end of speech: the stream is fed live, so it lies as far
-        # behind now as the audio fed since then.
-        self._ended_wall[id(utterance)] = time.monotonic() - (stream.fed_s - utterance.end_s)
-        if len(self._ended_wall) > 64:
-            self._ended_wall.pop(next(iter(self._ended_wall)))
+    def speech_ended(self, stream: Stream, utterance: UtteranceEnded) -> None:
         self._send("speech_ended", speaker=stream.user.id, utterance=utterance)
 
-    def _maybe_spot_wake(self, stream: _Stream) -> None:
+    def speech_continues(self, stream: Stream) -> None:
+        self._maybe_spot_wake(stream)
+
+    def _maybe_spot_wake(self, stream: Stream) -> None:
         """While speaking, look for the wake phrase in someone else's speech as it comes."""
         m = self.machine
         if (
@@ -216,14 +120,14 @@ class GuildVoiceSession:
             or not m.began_while_speaking(stream.started_wall)  # no use recognizing it
         ):
             return
-        interval = self.settings.wake_spotting_interval_ms / 1000 * _BYTES_PER_S
+        interval = self.settings.wake_spotting_interval_ms / 1000 * BYTES_PER_S
         if stream.vad.speech_bytes - stream.checked_bytes < interval:
             return
         stream.checked_bytes = stream.vad.speech_bytes
         stream.checking = True
         self._spawn(self._spot_wake(stream, stream.vad.speech_so_far()))
 
-    async def _spot_wake(self, stream: _Stream, pcm: bytes) -> None:
+    async def _spot_wake(self, stream: Stream, pcm: bytes) -> None:
         try:
             transcript = await self._transcribe(pcm)
         except Exception:
@@ -278,35 +182,30 @@ class GuildVoiceSession:
         return await self.parts.transcribe(pcm)
 
     async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
+        in_window = self.machine.in_window()
         try:
-            transcript = await self._transcribe(utterance.pcm)
-            intent = self.parts.understand(transcript.text) if transcript.text else None
+            hearing = await self.parts.hear(utterance.pcm, in_window, self.guild_id)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             log.exception("guild %s: recognition failed", self.guild_id)
             self._send("error", stage="recognition", reason=repr(exc), serial=serial)
             return
-        self._note(
-            "heard",
-            transcript.text,
-            speaker,
-            data={
-                "wake": transcript.wake,
-                "rejected": transcript.rejected,
-                "intent": intent,
-                "raw": getattr(transcript, "raw", ""),
-                "seconds": len(utterance.pcm) / _BYTES_PER_S,
-            },
-        )
-        if self.settings.post_transcripts and (transcript.wake or transcript.text):
+        transcript = hearing.transcript()
+        seconds = len(utterance.pcm) / BYTES_PER_S
+        data: dict[str, Any] = {"wake": hearing.wake, "rejected": hearing.rejected}
+        data["intent"] = hearing.intent
+        data |= {"seconds": seconds, "in_window": in_window, "hearing": hearing}
+        data |= {"start_s": utterance.start_s, "end_s": utterance.end_s}
+        self._note("heard", transcript.text, speaker, data=data)
+        if self.settings.post_transcripts and (hearing.wake or transcript.text):
             await self._post(f"heard {self._name(speaker)}: {transcript.text or '(wake phrase)'}")
-        self._send("transcript_ready", transcript=transcript, intent=intent, serial=serial)
+        self._send("transcript_ready", transcript=transcript, intent=hearing.intent, serial=serial)
 
     async def act(self, serial: int, speaker: str, intent: Any) -> None:
         user = self._user(speaker)
         utterance = self.machine.utterance
-        ended = self._ended_wall.get(id(utterance)) if utterance is not None else None
+        ended = self.streams.ended_wall(utterance)
         try:
             request = self.parts.make_request(intent, user, self.guild_id, self.text_channel_id)
             reply = await self.handle(request)
@@ -434,7 +333,7 @@ class GuildVoiceSession:
     ) -> None:
         """Say `spoken` (or `text`) when the bot is free, and post `text` now."""
         await self._post(text, channel_id)
-        if to is not None and to not in self._streams:
+        if to is not None and to not in self.streams.streams:
             to = None  # only someone in the channel gets the follow-up window
         self._send("announce", text=spoken or text, to=to)
 
@@ -449,10 +348,10 @@ class GuildVoiceSession:
     # --- helpers --------------------------------------------------------------------------------
 
     def _user(self, speaker: str) -> User:
-        stream = self._streams.get(speaker)
+        stream = self.streams.streams.get(speaker)
         if stream is not None:
             return stream.user
-        return self._users.get(speaker) or User(id=speaker, name=speaker)
+        return self.streams.users.get(speaker) or User(id=speaker, name=speaker)
 
     def _name(self, speaker: str) -> str:
         return self._user(speaker).name
@@ -462,7 +361,7 @@ class GuildVoiceSession:
         m = self.machine
         free = m.state == "idle" or (m.state == "listening" and not m.capturing)
         stages = any(not t.done() for t in self._tasks)
-        in_speech = any(s.in_speech for s in self._streams.values())
+        in_speech = self.streams.anyone_speaking()
         return free and not stages and not in_speech and not m.queued and not m.announcements
 
     async def settle(self, timeout: float = 30.0, *, idle: bool = False) -> bool:
@@ -483,11 +382,8 @@ class GuildVoiceSession:
 
     async def close(self) -> None:
         """Leave: stop speaking, cancel stages and timers."""
-        self._closed = True
         self.machine.close()
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
+        await self.streams.close()
         if self.voice is not None:
             self.voice.stop()
         for task in list(self._tasks):

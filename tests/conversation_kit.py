@@ -191,11 +191,16 @@ def first(trace: list[TraceEntry], kind: str, contains: str = "") -> TraceEntry:
 def describe(trace: list[TraceEntry]) -> str:
     """The trace as readable lines, for assertion messages."""
     t0 = trace[0].at if trace else 0.0
-    return "\n" + "\n".join(
-        f"{e.at - t0:7.3f} {e.kind:<11} {e.speaker or '':<5} {e.text[:60]!r} "
-        f"{e.data.get('event', '')}"
-        for e in trace
-    )
+    lines = []
+    for e in trace:
+        lines.append(
+            f"{e.at - t0:7.3f} {e.kind:<11} {e.speaker or '':<5} {e.text[:60]!r} "
+            f"{e.data.get('event', '')}"
+        )
+        hearing = e.data.get("hearing")
+        if hearing is not None:  # what each stage heard and why the gate decided
+            lines += hearing.debug_lines()
+    return "\n" + "\n".join(lines)
 
 
 class SessionMaker:

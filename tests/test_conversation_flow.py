@@ -10,7 +10,7 @@ from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request
-from states.conversation import STILL_WORKING
+from states.conversation import LISTENING, STILL_WORKING
 from states.output import MemoryOutput
 from states.registry import SessionRegistry
 from tests.conversation_kit import (
@@ -64,7 +64,7 @@ async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
         [
             Track(ALICE, say("hey trainer!")),
             Track(BOB, say("what is the status", voice="en-gb"), at_s=1.8),
-            Track(ALICE, say("what is the status"), at_s=4.2),
+            Track(ALICE, say("how is the training going"), at_s=4.2),
         ],
         speed=1.5,
     )
@@ -73,12 +73,14 @@ async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
     assert heard(session.trace) == [
         (ALICE.id, "", True),  # the wake phrase alone
         (BOB.id, "what is the status", False),
-        (ALICE.id, "what is the status", False),
+        (ALICE.id, "how is the training going", False),
     ], describe(session.trace)
     events = [event for event, _ in transitions(session.trace)]
     assert events.count("wake_heard") == 1
-    assert events.count("not_addressed") == 1  # Bob needs the wake phrase: Alice woke the bot
-    assert len(out.said) == 1 and len(out.texts) == 1  # only Alice was answered
+    assert events.count("not_addressed") == 1, describe(session.trace)  # Bob needs the wake
+    status = await app.handle(Request(command="status", guild_id="g1"))
+    assert out.said == [LISTENING, status.spoken]  # only Alice was answered
+    assert len(out.texts) == 1
     await session.close()
 
 
@@ -142,3 +144,26 @@ async def test_training_is_acknowledged_at_once_and_announced_when_it_ends(
     assert result.startswith(f"Training on {dataset} finished. Accuracy")
     assert any("Training job" in t and dataset in t for t in out.texts)
     assert registry.get("g1") is None
+
+
+@pytest.mark.parametrize(
+    ("engine_heard", "answered"),
+    [("Hey, trainer. What's the status?", True), ("Hey Rainer, what's the status?", False)],
+)
+async def test_an_open_vocabulary_engine_is_heard_through_the_same_gate(
+    voice_session: SessionMaker, config: Config, app: Assistant, engine_heard: str, answered: bool
+) -> None:
+    """A transcription service writes the wake phrase inside its text: the session snaps it
+    to the grammar and gates it like any other (it used to go idle without a word)."""
+    from tests.fakes.openai_audio import AudioServer
+
+    with AudioServer(transcript=engine_heard) as server:
+        config.voice.asr.engine = "openai"
+        config.voice.asr.openai_base_url = server.base_url
+        session, out = await voice_session(FAST)
+        await stream(session, [Track(ALICE, say("hey trainer, what is the status"))], speed=6)
+        assert await session.settle(20, idle=True)
+    status = await app.handle(Request(command="status", guild_id="g1"))
+    assert out.said == ([status.spoken] if answered else []), describe(session.trace)
+    (entry,) = [e for e in session.trace if e.kind == "heard"]
+    assert entry.data["hearing"].stages[0].stage == "openai"

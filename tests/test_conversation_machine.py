@@ -15,7 +15,7 @@ from assistant.messages import Reply
 from audio.asr.base import Transcript
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
-from states.conversation import APOLOGY, NOT_UNDERSTOOD, Conversation
+from states.conversation import APOLOGY, LISTENING, NOT_UNDERSTOOD, Conversation
 from states.diagram import edges
 from tests.speech import speak
 
@@ -90,9 +90,11 @@ async def test_every_transition_is_taken() -> None:
     s("playback_done")
     assert m.state == "idle"
 
-    # wake alone -> follow-up window; someone else not addressed -> back to the window
+    # wake alone -> "I'm listening" -> follow-up window; someone else not addressed -> back
     m.send("speech_ended", speaker=b, utterance=u)  # idle: start missed, take it whole
     s("transcript_ready", transcript=WAKE)
+    assert m.state == "speaking" and m.saying is not None and m.saying.text == LISTENING
+    s("playback_done")
     assert m.state == "listening" and m.partner == b
     m.send("speech_started", speaker=b)  # the partner speaks: listening -> listening
     m.send("speech_ended", speaker=b, utterance=u)
@@ -198,6 +200,8 @@ def test_a_follow_up_begun_in_the_window_counts_when_recognized_after_it() -> No
     m.send("speech_started", speaker="alice")
     m.send("speech_ended", speaker="alice", utterance=u)
     m.send("transcript_ready", transcript=WAKE, serial=m.serial)
+    assert m.state == "speaking" and m.saying is not None and m.saying.kind == "prompt"
+    m.send("playback_done", serial=m.serial)
     assert m.state == "listening" and m.partner == "alice"  # the window is open
     now[0] += 0.5
     m.send("speech_started", speaker="alice")  # inside the window

@@ -14,7 +14,7 @@ import pytest
 from assistant.config import Config
 from assistant.config.voice import AsrSettings, TtsSettings, VoiceSettings
 from audio.asr.wyoming_engine import SpeechServerError, WyomingRecognizer
-from audio.pipeline import VoicePipeline
+from audio.hearing import Hearer
 from audio.tts.factory import build_synthesizer
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
@@ -86,11 +86,11 @@ def remote(uri: str) -> VoiceSettings:
 def test_spoken_commands_are_recognized_by_the_speech_server(
     speech_server: str, sentence: str, intent: str, slots: dict[str, str]
 ) -> None:
-    pipeline = VoicePipeline.from_settings(remote(speech_server))
-    pipeline.update_lists({"dataset": DATASETS, "folder": DATASETS})
-    recognition = pipeline.recognise(utterance(sentence))
-    assert recognition.wake, recognition.transcript
-    assert recognition.intent is not None, recognition.transcript
+    hearer = Hearer.local(remote(speech_server))
+    hearer.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    recognition = asyncio.run(hearer.hear(utterance(sentence)))
+    assert recognition.wake, recognition.debug()
+    assert recognition.intent is not None, recognition.debug()
     assert (recognition.intent.name, recognition.intent.slots) == (intent, slots)
 
 

@@ -1,24 +1,33 @@
-"""Recognition with real parts: espeak-ng speech -> webrtcvad -> pocketsphinx grammar -> intent."""
+"""Recognition with real parts: espeak-ng speech -> webrtcvad -> pocketsphinx grammar -> intent,
+through the one hearing path with the grammar recognizer deciding alone (the neural second
+opinion is tested in tests/test_voice_hearing.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
-from assistant.config.voice import VoiceSettings
-from audio.pipeline import VoicePipeline
+from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
+from audio.hearing import Hearer, Hearing
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from tests.speech import speak
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
 
+GRAMMAR_ALONE = VoiceSettings(asr=AsrSettings(second_opinion=SecondOpinionSettings(enabled=False)))
+
 
 @pytest.fixture(scope="module")
-def pipeline() -> VoicePipeline:
-    p = VoicePipeline.from_settings(VoiceSettings())
+def pipeline() -> Hearer:
+    p = Hearer.local(GRAMMAR_ALONE)
     p.update_lists({"dataset": DATASETS, "folder": DATASETS})
     return p
+
+
+def hear(hearer: Hearer, pcm: bytes) -> Hearing:
+    return asyncio.run(hearer.hear(pcm))
 
 
 def _utterance(pcm: bytes) -> bytes:
@@ -29,21 +38,21 @@ def _utterance(pcm: bytes) -> bytes:
     return ended[0].pcm
 
 
-def _check(pipeline: VoicePipeline, sentence: str, voice: str, speed: int) -> str | None:
+def _check(pipeline: Hearer, sentence: str, voice: str, speed: int) -> str | None:
     """None when the user gets the command they said, else what went wrong."""
     expected = next(c for c in COMMANDS if c[0] == sentence)
-    r = pipeline.recognise(_utterance(speak(sentence, voice=voice, speed=speed)))
+    r = hear(pipeline, _utterance(speak(sentence, voice=voice, speed=speed)))
     if not r.wake:
-        return f"{sentence!r} ({voice}): wake phrase missed, heard {r.transcript.raw!r}"
+        return f"{sentence!r} ({voice}): wake phrase missed, heard {r.heard!r}"
     if expected[1] is None:
         return None if r.wake_only else f"{sentence!r}: expected wake only, got {r.text!r}"
     got = (r.intent.name, r.intent.slots) if r.intent else None
     if got != (expected[1], expected[2]):
-        return f"{sentence!r} ({voice} {speed}): got {got}, heard {r.transcript.raw!r}"
+        return f"{sentence!r} ({voice} {speed}): got {got}, heard {r.heard!r}"
     return None
 
 
-def test_every_default_command_is_understood_from_speech(pipeline: VoicePipeline) -> None:
+def test_every_default_command_is_understood_from_speech(pipeline: Hearer) -> None:
     problems = [_check(pipeline, s, "en-us", 160) for s, _, _ in COMMANDS]
     failures = [p for p in problems if p]
     assert not failures, failures
@@ -51,33 +60,33 @@ def test_every_default_command_is_understood_from_speech(pipeline: VoicePipeline
 
 @pytest.mark.parametrize(("voice", "speed"), [("en-gb", 175), ("en-us+f3", 150)])
 def test_other_voices_and_speeds_mostly_understood(
-    pipeline: VoicePipeline, voice: str, speed: int
+    pipeline: Hearer, voice: str, speed: int
 ) -> None:
     failures = [p for p in (_check(pipeline, s, voice, speed) for s, _, _ in COMMANDS) if p]
     # The grammar recogniser is tuned on one espeak voice; others must still get >= 85%.
     assert len(failures) <= 0.15 * len(COMMANDS), failures
 
 
-def test_non_command_speech_triggers_nothing(pipeline: VoicePipeline) -> None:
+def test_non_command_speech_triggers_nothing(pipeline: Hearer) -> None:
     # Sentences starting like a wake phrase ("okay ...", "hey train her") are near-homophones:
     # their false-accept rate is measured by bench/voice_bench.py, not asserted here.
     ordinary = [s for s in NON_COMMANDS if not s.startswith(("okay", "hey"))]
     accepted = []
     for sentence in ordinary:
-        r = pipeline.recognise(_utterance(speak(sentence)))
-        if r.accepted(require_wake=True) or r.wake_only:
-            accepted.append((sentence, r.transcript.raw))
+        r = hear(pipeline, _utterance(speak(sentence)))
+        if r.accepted(in_window=False) or r.wake_only:
+            accepted.append((sentence, r.heard))
     assert not accepted
 
 
-def test_a_new_dataset_is_speakable_without_restart(pipeline: VoicePipeline) -> None:
+def test_a_new_dataset_is_speakable_without_restart(pipeline: Hearer) -> None:
     pcm = _utterance(speak("hey trainer select dataset yelp twenty fifteen"))
-    before = pipeline.recognise(pcm)
+    before = hear(pipeline, pcm)
     assert before.intent is None or before.intent.slots.get("dir") != "yelp2015"
     started = time.perf_counter()
     pipeline.update_lists({"dataset": [*DATASETS, "yelp2015"], "folder": DATASETS})
     rebuild_s = time.perf_counter() - started
-    after = pipeline.recognise(pcm)
+    after = hear(pipeline, pcm)
     assert after.intent is not None
     assert (after.intent.name, after.intent.slots) == ("select_dataset", {"dir": "yelp2015"})
     assert rebuild_s < 1.0
@@ -88,10 +97,8 @@ def test_a_new_dataset_is_speakable_without_restart(pipeline: VoicePipeline) -> 
 
 
 @pytest.mark.parametrize("seconds", [0.0, 0.05, 1.0])
-def test_silence_and_tiny_input_give_an_empty_result(
-    pipeline: VoicePipeline, seconds: float
-) -> None:
-    r = pipeline.recognise(b"\0\0" * int(16_000 * seconds))
+def test_silence_and_tiny_input_give_an_empty_result(pipeline: Hearer, seconds: float) -> None:
+    r = hear(pipeline, b"\0\0" * int(16_000 * seconds))
     assert r.intent is None and not r.wake and not r.wake_only
 
 

@@ -209,12 +209,15 @@ def test_speech_opus_decoder_gives_16k_mono_like_decoding_at_48k_and_downsamplin
     assert np.corrcoef(loud_ours, loud_theirs)[0, 1] > 0.95
     assert 0.7 < loud_ours.sum() / loud_theirs.sum() < 1.4
     # and the recognizer hears the same command in it
-    from assistant.config.voice import VoiceSettings
-    from audio.pipeline import VoicePipeline
+    import asyncio
 
-    pipeline = VoicePipeline.from_settings(VoiceSettings())
-    heard = pipeline.recognise(b"".join(frames))
-    expected = pipeline.recognise(b"".join(reference))
+    from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
+    from audio.hearing import Hearer
+
+    alone = SecondOpinionSettings(enabled=False)
+    hearer = Hearer.local(VoiceSettings(asr=AsrSettings(second_opinion=alone)))
+    heard = asyncio.run(hearer.hear(b"".join(frames)))
+    expected = asyncio.run(hearer.hear(b"".join(reference)))
     assert heard.intent is not None and expected.intent is not None
     assert (heard.intent.name, heard.intent.slots) == (expected.intent.name, expected.intent.slots)
     assert len(decoder.decode(None)) == 640  # a lost packet is concealed, not skipped

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.config.voice import SecondOpinionSettings, VoiceSettings
+from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import GrammarSnapper
+from audio.asr.base import Transcript
 from audio.asr.neural import (
     BUNDLED_SHA256,
     ModelError,
@@ -20,9 +21,11 @@ from audio.asr.neural import (
     bundled_model_folder,
     detokenize,
 )
+from audio.asr.openai_engine import OpenAIRecognizer
 from audio.hearing import Hearer, clean_words
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
+from tests.fakes.openai_audio import AudioServer
 from tests.speech import speak
 from tests.voice_corpus import DATASETS
 
@@ -127,8 +130,74 @@ def test_chatter_in_a_follow_up_window_does_not_act(hearer: Hearer, text: str) -
     assert not h.accepted(in_window=True), h.debug()
 
 
-def test_the_wake_phrase_alone_opens_a_window(hearer: Hearer) -> None:
-    h = _hear(hearer, "hey trainer")
+@pytest.mark.parametrize("voice", ["en-us", "en-gb", "en-us+f3"])
+def test_the_wake_phrase_alone_opens_a_window(hearer: Hearer, voice: str) -> None:
+    h = _hear(hearer, "hey trainer", voice)
+    assert h.wake_only, h.debug()
+
+
+def test_another_wake_phrase_does_not_wake_on_the_old_one_or_its_rhymes() -> None:
+    h = Hearer.local(VoiceSettings(wake_phrases=["hey computer"]))
+    try:
+        h.update_lists({"dataset": DATASETS, "folder": DATASETS})
+        heard = _hear(h, "hey computer, train the model")
+        assert heard.intent is not None and heard.intent.name == "train", heard.debug()
+        for text in ("hey trainer, train the model", "hey commuter, train the model"):
+            heard = _hear(h, text)
+            assert not heard.accepted(in_window=False) and not heard.wake_only, heard.debug()
+        # The default spellings of "trainer" do not stand in for "computer".
+        assert h._aliases() == []
+    finally:
+        h.close()
+
+
+def _open_vocabulary(server_url: str) -> Hearer:
+    """A hearer whose first stage is the OpenAI transcription engine (a fake server here)."""
+    recognizer = OpenAIRecognizer(
+        AsrSettings(engine="openai", openai_base_url=server_url), api_key="k"
+    )
+
+    async def first_stage(pcm: bytes) -> Transcript:
+        return await asyncio.to_thread(recognizer.transcribe, pcm)
+
+    matcher = IntentMatcher()
+    hearer = Hearer(
+        first_stage, matcher, SecondOpinionSettings(), open_vocabulary=True,
+        first_stage_name="openai",
+    )  # fmt: skip
+    hearer.update_lists({"dataset": [*DATASETS, "reviews"], "folder": DATASETS})
+    return hearer
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "in_window", "expected"),
+    [
+        ("Okay, trainer. Select the data set IMDB 2026.", "en", False,
+         ("select_dataset", {"dir": "imdb2026"})),
+        ("Hey trainer, train the model please.", "en", False, ("train", {})),
+        ("Hey Rainer, train the model.", "en", False, None),
+        ("Train the model.", "en", False, None),  # no wake phrase, no window
+        ("Can you pass me the salt?", "en", True, None),
+        ("Hey trainer, выбери набор review.", "ru", False, ("select_dataset", {"dir": "reviews"})),
+    ],
+)  # fmt: skip
+def test_open_vocabulary_text_is_snapped_to_the_grammar_and_gated(
+    said: str, language: str, in_window: bool, expected: tuple[str, dict] | None
+) -> None:
+    with AudioServer(transcript=said) as server:
+        hearer = _open_vocabulary(server.base_url)
+        h = asyncio.run(hearer.hear(speak("hello"), in_window, language))
+        hearer.close()
+    got = (h.intent.name, h.intent.slots) if h.accepted(in_window) and h.intent else None
+    assert got == expected, h.debug()
+    assert h.stages[0].stage == "openai" and len(h.stages) == 1  # no second opinion after it
+
+
+def test_open_vocabulary_wake_phrase_alone_opens_a_window() -> None:
+    with AudioServer(transcript="Hey, trainer!") as server:
+        hearer = _open_vocabulary(server.base_url)
+        h = asyncio.run(hearer.hear(speak("hey trainer")))
+        hearer.close()
     assert h.wake_only, h.debug()
 
 

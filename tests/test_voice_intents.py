@@ -123,3 +123,58 @@ def test_override_file_adds_and_replaces_intents(tmp_path: Path) -> None:
 def test_broken_override_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="intents_file"):
         IntentMatcher(intents_file=tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "command", "slots"),
+    [
+        ("show me the status", "status", {}),
+        ("is the training done", "status", {}),
+        ("kindly evaluate the model", "test", {}),
+        ("how well does the model perform", "test", {}),
+        ("let's use movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+        ("set the dataset to kaggle tweets", "select_dataset", {"dir": "kaggle_tweets"}),
+        ("stop the job", "cancel", {}),
+        ("train a new model", "train", {}),
+        ("what commands do you know", "help", {}),
+        ("open the user guide", "instruction", {}),
+        ("cheers trainer", "feedback", {"text": "cheers trainer"}),
+    ],
+)
+def test_more_ways_of_saying_each_command(
+    matcher: IntentMatcher, text: str, command: str, slots: dict
+) -> None:
+    intent = matcher.match(text)
+    assert intent is not None and (intent.name, intent.slots) == (command, slots)
+
+
+@pytest.mark.parametrize(
+    ("typed", "command", "slots"),
+    [
+        ("trian the model please", "train", {}),
+        ("please strat training on movie reviews", "train", {"data_dir": "movie_reviews"}),
+        ("whats teh status", "status", {}),
+        ("selct dataset movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+    ],
+)
+def test_typed_text_with_typos_finds_the_command(
+    matcher: IntentMatcher, typed: str, command: str, slots: dict
+) -> None:
+    assert matcher.match(typed) is None  # not an exact template sentence
+    intent = matcher.match_text(typed)
+    assert intent is not None and (intent.name, intent.slots) == (command, slots)
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        "what a lovely day outside",
+        "i love pizza",
+        "cancel my dentist appointment",
+        "tell me a joke",
+        "list the datasets",
+        "trian",  # one word: the command-name "did you mean" answers it
+    ],
+)
+def test_typed_junk_near_no_command_does_nothing(matcher: IntentMatcher, junk: str) -> None:
+    assert matcher.match_text(junk) is None

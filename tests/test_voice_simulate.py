@@ -1,15 +1,20 @@
-"""`bot.py simulate`: audio files -> VAD -> recognition -> the real core -> spoken reply."""
+"""`bot.py simulate`: audio files -> a real conversation session (VAD, machine, the one hearing
+path) -> what was heard and decided; a dry run unless `--act`."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.config import load_config
 from audio.simulate import main
 from tests.speech import join, speak, write_wav
+
+INTERNAL = re.compile(r"\b[gn]_\w+")
 
 
 @pytest.fixture
@@ -21,7 +26,16 @@ def config_path(tmp_path: Path) -> Path:
     return path
 
 
-def test_simulate_prints_one_json_line_per_utterance(
+def _run(
+    args: list[str], config_path: Path, capsys: pytest.CaptureFixture[str], speed: float = 4
+) -> list[Any]:
+    code = main([*args, "--json", "--speed", str(speed)], config=load_config(config_path))
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert code == (1 if any("error" in line for line in lines) else 0)
+    return lines
+
+
+def test_simulate_is_a_dry_run_with_a_debug_view_per_utterance(
     tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     audio = write_wav(
@@ -30,26 +44,49 @@ def test_simulate_prints_one_json_line_per_utterance(
             speak("hey trainer what's the status"),
             speak("the weather is nice today"),
             speak("hey trainer select dataset i m d b twenty twenty six"),
+            gap_s=2.5,
         ),
     )
     bad = tmp_path / "broken.ogg"
     bad.write_bytes(b"OggS not really")
-    out = tmp_path / "spoken"
-    code = main([str(audio), str(bad), "--speak-to", str(out)], config=load_config(config_path))
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    utterances = [line for line in lines if "start_s" in line]
-    assert [u["intent"] for u in utterances] == ["status", None, "select_dataset"]
+    # In real time: the bot has answered one utterance before the next begins.
+    lines = _run([str(audio), str(bad)], config_path, capsys, speed=1)
+    utterances = [line for line in lines if "heard" in line]
+    assert [u["intent"] for u in utterances] == ["status", None, "select_dataset"], lines
     status, weather, select = utterances
-    assert status["wake"] and "Status" in status["reply"]
-    assert weather["reply"] is None and not weather["wake"]
-    assert select["slots"] == {"dir": "imdb2026"} and "imdb2026" in select["reply"]
-    assert select["start_s"] > weather["end_s"] > status["end_s"]
-    assert set(status["timings_ms"]) >= {
-        "asr",
-        "intent",
-        "tts_first_audio",
-        "end_of_speech_to_reply",
-    }
-    assert len(list(out.glob("talk-*.wav"))) == 2
+    assert status["wake"] and status["reply"].startswith("(dry run) I would run status")
+    assert weather["reply"] is None and not weather["wake"] and weather["said"] == []
+    assert select["slots"] == {"dir": "imdb2026"} and "dir=imdb2026" in select["reply"]
+    for u in utterances:
+        assert not INTERNAL.search(u["heard"]), u["heard"]
+        stages = u["debug"]["stages"]
+        assert stages[0]["stage"] == "grammar" and stages[0]["verdict"] and stages[0]["why"]
+        assert all(not INTERNAL.search(s["heard"]) for s in stages)
+        assert "total" in u["debug"]["timings_ms"]
+    assert "end_of_speech_to_reply" in status["debug"]["timings_ms"]
     errors = [line for line in lines if "error" in line]
-    assert errors and "broken.ogg" in errors[0]["error"] and code == 1
+    assert errors and "broken.ogg" in errors[0]["error"]
+
+
+def test_act_executes_the_command(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    audio = write_wav(
+        tmp_path / "select.wav", speak("hey trainer select dataset i m d b twenty twenty six")
+    )
+    (record,) = _run([str(audio), "--act"], config_path, capsys)
+    assert record["intent"] == "select_dataset"
+    assert "dry run" not in record["reply"] and "imdb2026" in record["reply"]
+
+
+def test_each_file_gets_a_fresh_conversation_unless_asked(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    wake = write_wav(tmp_path / "wake.wav", speak("hey trainer"))
+    command = write_wav(tmp_path / "command.wav", speak("how is the training going"))
+    fresh = _run([str(wake), str(command)], config_path, capsys)
+    assert [u["intent"] for u in fresh] == [None, None]
+    assert fresh[0]["wake"] and fresh[0]["said"] == ["Yes? I'm listening."]
+    assert not fresh[1]["in_window"]
+    kept = _run([str(wake), str(command), "--one-session"], config_path, capsys)
+    assert kept[1]["in_window"] and kept[1]["intent"] == "status", kept

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 from assistant.messages import User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
@@ -106,7 +107,26 @@ def format_trace(entries: list[TraceEntry]) -> str:
         if e.kind == "heard" and not text:
             text = "(no words I could make out)"
         lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
+        hearing = e.data.get("hearing") if e.kind == "heard" else None
+        if hearing is not None:
+            lines.append(" " * 8 + compact_debug(hearing.debug()))
     return "\n".join(lines)
+
+
+def compact_debug(debug: dict[str, Any]) -> str:
+    """The hearing debug view on one line: each stage's words, score, verdict and time, then
+    the decision ("grammar 'hey trainer what is the status' accepted 180 ms | neural ... |
+    -> status")."""
+    parts = []
+    for stage in debug["stages"]:
+        score = "" if stage["score"] is None else f" {stage['score']:.2f}"
+        parts.append(
+            f"{stage['stage']} {stage['heard']!r}{score} {stage['verdict']}"
+            f" ({stage['why']}) {stage['ms']:.0f} ms"
+        )
+    intent = debug["intent"] or ("wake phrase" if debug["wake"] else "nothing")
+    slots = f" {debug['slots']}" if debug["slots"] else ""
+    return " | ".join([*parts, f"-> {intent}{slots}"])
 
 
 class ConsoleVoice:

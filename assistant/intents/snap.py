@@ -67,6 +67,7 @@ class GrammarSnapper:
         self._lock = threading.Lock()
         self._sentences: list[str] = []
         self._keys: list[str] = []
+        self._vocabulary: frozenset[str] = frozenset()
         self.truncated = False
         self.rebuild()
 
@@ -82,8 +83,10 @@ class GrammarSnapper:
                 break
         ordered = list(sentences)
         keys = [_key(s) for s in ordered]
+        vocabulary = frozenset(w for s in ordered for w in s.split())
         with self._lock:
             self._sentences, self._keys, self.truncated = ordered, keys, truncated
+            self._vocabulary = vocabulary
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -108,9 +111,16 @@ class GrammarSnapper:
         if wake:
             return CallHead(True, None, rest)
         words = rest.split()
-        if len(words) >= 2 and words[0] in _WAKE_GREETINGS and words[1] not in wake_words:
+        if (
+            len(words) >= 2
+            and words[0] in _WAKE_GREETINGS
+            and words[1] not in wake_words
+            and words[1] not in self._vocabulary
+        ):
             # "hey rayner, train the model": a call to someone, not to us. Only when the rest
             # is a command is it worth flagging (a greeting followed by chatter is chatter).
+            # A word of the commands themselves is no name: "hey, train the model" lost the
+            # wake word, it was not said to a "train".
             return CallHead(False, words[1], " ".join(words[2:]))
         return CallHead(False, None, rest)
 

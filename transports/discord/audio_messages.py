@@ -78,9 +78,12 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         max_seconds = self.bot.config.voice.max_file_seconds
         decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
         parts = (await self.bot.voice_cog.sessions()).parts
-        transcript = await parts.transcribe(decoded.pcm)
-        heard = transcript.text or ""
-        intent = parts.understand(heard) if heard and not transcript.rejected else None
+        guild_id = guild_key(message.guild, message.author)
+        # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
+        # window (and verified the same way).
+        hearing = await parts.hear(decoded.pcm, True, guild_id)
+        intent = hearing.intent if hearing.accepted(in_window=True) else None
+        heard = hearing.text if intent is not None else hearing.heard  # never internal tokens
         if intent is None:
             said = f"“{heard}”" if heard else "nothing I could make out"
             return Reply(
@@ -92,7 +95,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         request = parts.make_request(
             intent,
             to_user(message.author),
-            guild_key(message.guild, message.author),
+            guild_id,
             str(message.channel.id),
         )
         request.message_id = str(message.id)
