@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant import i18n
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request, User
 from audio.asr.base import Transcript
@@ -24,12 +25,20 @@ from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import UtteranceEnded
 
-from .conversation import STILL_WORKING, Conversation, Saying
+from .conversation import APOLOGY, Conversation, Saying
 from .output import TextOutput, VoiceOutput
 from .parts import VoiceParts
 from .streams import BYTES_PER_S, SpeakerStreams, Stream
 
 log = logging.getLogger(__name__)
+
+OWN_WORDS = {
+    "apology": "voice.apology",
+    "not_understood": "voice.not_understood",
+    "prompt": "voice.listening",
+}
+"""What the session says in its own words (the machine's English constants name them), read
+from the guild language's catalog; answers and announcements are the commands' words."""
 
 Handler = Callable[[Request], Awaitable[Reply]]
 """The core: `Assistant.handle` (never raises)."""
@@ -223,20 +232,25 @@ class GuildVoiceSession:
         await self._post_reply(reply)
         self._send("action_done", reply=reply, serial=serial)
 
+    def _words(self, key: str, **fields: object) -> str:
+        """One of the session's own sentences, in the guild's language."""
+        return i18n.message(self.parts.language(self.guild_id), key, **fields)
+
     async def speak(self, serial: int, saying: Saying) -> None:
+        words = self._words(OWN_WORDS[saying.kind]) if saying.kind in OWN_WORDS else saying.text
         if saying.kind == "apology":
-            await self._post(saying.text)
+            await self._post(words)
         elif saying.kind == "announcement":
             pass  # posted when the job event arrived
         elif saying.kind == "not_understood":
             heard = self.machine.transcript.text if self.machine.transcript else ""
-            await self._post(saying.text + (f' (I heard "{heard}".)' if heard else ""))
-        text = spoken_text(saying.text, self.parts.max_spoken_chars)
+            await self._post(words + (self._words("voice.heard", heard=heard) if heard else ""))
+        text = spoken_text(words, self.parts.max_spoken_chars)
         if not text:  # nothing sayable (e.g. a bare table): the text channel has it
             self._send("playback_done", serial=serial)
             return
         try:
-            if saying.kind == "apology" and self.parts.apology is not None:
+            if saying.kind == "apology" and self.parts.apology is not None and text == APOLOGY:
                 speech = self.parts.apology  # synthesized at start-up: works when output fails
             else:
                 speech = await self.parts.synthesizer.synthesize(text)
@@ -284,12 +298,13 @@ class GuildVoiceSession:
         return completed
 
     async def still_working(self) -> None:
+        words = self._words("voice.still_working")
         try:
-            speech = await self.parts.synthesizer.synthesize(STILL_WORKING)
+            speech = await self.parts.synthesizer.synthesize(words)
         except Exception as exc:
             log.warning("guild %s: could not say still working: %r", self.guild_id, exc)
             return
-        await self._play(speech, STILL_WORKING)
+        await self._play(speech, words)
 
     def stop_playback(self) -> None:
         """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is

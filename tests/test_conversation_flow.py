@@ -167,3 +167,23 @@ async def test_an_open_vocabulary_engine_is_heard_through_the_same_gate(
     assert out.said == ([status.spoken] if answered else []), describe(session.trace)
     (entry,) = [e for e in session.trace if e.kind == "heard"]
     assert entry.data["hearing"].stages[0].stage == "openai"
+
+
+async def test_the_session_says_its_own_words_in_the_guild_language(
+    voice_session: SessionMaker, app: Assistant
+) -> None:
+    from assistant import i18n
+    from states.conversation import APOLOGY, NOT_UNDERSTOOD
+
+    # The machine names its sentences in English; the English catalog says exactly those.
+    english = {key: i18n.message("en", f"voice.{key}") for key in ("listening", "apology")}
+    assert english == {"listening": LISTENING, "apology": APOLOGY}
+    assert i18n.message("en", "voice.not_understood") == NOT_UNDERSTOOD
+    assert i18n.message("en", "voice.still_working") == STILL_WORKING
+
+    app.store.set_guild_language("g1", "ru")
+    session, out = await voice_session(ConversationSettings(follow_up_seconds=2))
+    await stream(session, [Track(ALICE, say("hey trainer!"))], speed=1.5)
+    assert await session.settle(20, idle=True)
+    assert out.said == ["Да? Я слушаю."], describe(session.trace)
+    await session.close()
