@@ -6,6 +6,8 @@ The test functions are imported, so pytest runs them here with this module's fix
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from tests.test_commands import (  # noqa: F401 (collected by pytest)
     test_status_and_cancel,
     test_train_test_correct_cycle,
 )
-from tests.test_guide import test_every_form_in_the_guide_works  # noqa: F401 (collected by pytest)
+from tests.test_guide import run_guide
 
 
 @pytest.fixture
@@ -46,3 +48,17 @@ async def test_the_assistant_keeps_its_records_in_postgresql(
         assert active is not None and active.name == "reviews"
     finally:
         elsewhere.close()
+
+
+async def test_every_form_in_the_guide_works(
+    app: Any, tmp_path: Path, worker: TrainingWorker
+) -> None:
+    """The guide, with jobs on the queue's worker: `cancel` meets the retrain still queued (the
+    worker is paused meanwhile, as a busy worker would be)."""
+    from tests.test_guide import SCRIPT
+
+    def hold(paused: bool) -> None:
+        assert worker.process is not None
+        os.killpg(worker.process.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+
+    await run_guide(app, tmp_path, SCRIPT, hold_jobs=hold)

@@ -4,6 +4,7 @@ English and in Russian (the Russian guide: the same sections and examples, in a 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant import i18n
@@ -104,12 +105,23 @@ async def test_every_form_in_the_russian_guide_works_in_a_russian_server(
         assert reply.ok and reply.data and reply.data["language"] == line.split()[1]
 
 
-async def run_guide(app: Assistant, tmp_path: Path, script: list[str]) -> list[str]:
-    """Run the guide's script as typed in the console; the replies' texts."""
+async def run_guide(
+    app: Assistant,
+    tmp_path: Path,
+    script: list[str],
+    hold_jobs: Callable[[bool], None] | None = None,
+) -> list[str]:
+    """Run the guide's script as typed in the console; the replies' texts. `hold_jobs(True)`
+    before the `train` that `cancel` follows, `hold_jobs(False)` after the `cancel`: where jobs
+    run in another process, retraining identical examples (a reused fit, milliseconds) would
+    otherwise finish before `cancel` arrives."""
     write_walkthrough_files(tmp_path)
     console = ConsoleTransport(app, json_mode=True)
     texts = []
-    for line in script:
+    for index, line in enumerate(script):
+        holding = hold_jobs is not None and script[index + 1 : index + 2] == ["cancel"]
+        if holding and hold_jobs is not None:
+            hold_jobs(True)
         if line == "wait":
             await console.wait_for_jobs()
             continue
@@ -120,6 +132,8 @@ async def run_guide(app: Assistant, tmp_path: Path, script: list[str]) -> list[s
         reply = await app.handle(request)
         reply_id = console.show(reply, command=request.command)
         texts.append(reply.text)
+        if line == "cancel" and hold_jobs is not None:
+            hold_jobs(False)
         assert reply.ok, (line, reply.text)
         if line.startswith('test ["a great story"'):
             assert reply_id == "87"
