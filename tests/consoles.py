@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.corpus import write_folder_dataset
 
@@ -38,3 +40,33 @@ def run_console(workdir: Path, script: str, *flags: str) -> str:
     """Feed `script` to the console on a pipe; its standard output."""
     command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", *flags]
     return run_checked(command, workdir, script)
+
+
+class Console:
+    """A console process driven over pipes, one JSON reply per line."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"],
+            cwd=workdir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def send(self, line: str) -> dict[str, Any]:
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+        return self.read()
+
+    def read(self) -> dict[str, Any]:
+        assert self.process.stdout
+        line = self.process.stdout.readline()
+        assert line, self.process.stderr.read() if self.process.stderr else "no output"
+        return json.loads(line)
+
+    def close(self) -> tuple[str, str]:
+        out, err = self.process.communicate(timeout=60)
+        return out, err

@@ -11,10 +11,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.consoles import Console
 from tests.corpus import write_folder_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,36 +25,6 @@ def workdir(tmp_path: Path) -> Path:
     (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
     write_folder_dataset(tmp_path / "data")
     return tmp_path
-
-
-class Console:
-    """A console process driven over pipes, one JSON reply per line."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"],
-            cwd=workdir,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def send(self, line: str) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-        return self.read()
-
-    def read(self) -> dict[str, Any]:
-        assert self.process.stdout
-        line = self.process.stdout.readline()
-        assert line, self.process.stderr.read() if self.process.stderr else "no output"
-        return json.loads(line)
-
-    def close(self) -> tuple[str, str]:
-        out, err = self.process.communicate(timeout=60)
-        return out, err
 
 
 def test_scripted_session_trains_and_tests(workdir: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from bench.text_corpus import noisy_examples
+from tests.consoles import Console
 
 ROOT = Path(__file__).resolve().parents[1]
 BOT = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
@@ -94,25 +95,7 @@ def wait_until(condition: Any, timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
-class Piped:
-    def __init__(self, workdir: Path) -> None:
-        self.process = subprocess.Popen(
-            [*BOT, "--json"],
-            cwd=workdir,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-
-    def send(self, line: str) -> dict[str, Any]:
-        assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(line + "\n")
-        self.process.stdin.flush()
-        return json.loads(self.process.stdout.readline())
-
-
-def start_training(console: Piped) -> set[int]:
+def start_training(console: Console) -> set[int]:
     """Start a job and return the processes it runs in once its worker is up."""
     assert console.send("select_dataset reviews")["ok"]
     assert console.send("train")["job_id"] == 1
@@ -140,7 +123,7 @@ def status_after_restart(workdir: Path) -> dict[str, Any]:
 
 
 def test_sigterm_during_a_job_stops_cleanly(workdir: Path) -> None:
-    console = Piped(workdir)
+    console = Console(workdir)
     workers = start_training(console)
     console.process.send_signal(signal.SIGTERM)
     out, err = console.process.communicate(timeout=30)
@@ -156,7 +139,7 @@ def test_sigterm_during_a_job_stops_cleanly(workdir: Path) -> None:
 
 
 def test_kill_9_during_a_job_leaves_no_worker_and_loses_nothing(workdir: Path) -> None:
-    console = Piped(workdir)
+    console = Console(workdir)
     assert console.send("feedback written just before the crash")["ok"]
     workers = start_training(console)
     console.process.kill()
@@ -166,7 +149,7 @@ def test_kill_9_during_a_job_leaves_no_worker_and_loses_nothing(workdir: Path) -
     status = status_after_restart(workdir)
     assert status["data"]["jobs"][0]["status"] == "interrupted"
     assert leftovers(workdir) == []  # the restart removed the staging folder
-    again = Piped(workdir)
+    again = Console(workdir)
     listing = again.send("feedback")
     assert "written just before the crash" in listing["text"]
     again.process.stdin.close()  # type: ignore[union-attr]
@@ -241,16 +224,19 @@ def test_ctrl_c_at_the_prompt_quits_at_once(workdir: Path) -> None:
     assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
 
 
-def test_ctrl_c_during_a_job_asks_first(workdir: Path) -> None:
-    terminal = Terminal(workdir)
-    terminal.read_until(b"trainer> ")
+def type_train(terminal: Terminal) -> None:
+    """Type `select_dataset reviews` and `train` at the prompt, as a person does."""
     terminal.type("select_dataset reviews")
     terminal.read_until(b"Active dataset")
     terminal.type("train")
     terminal.read_until(b"Training started")
-    # once the worker is up (it ignores Ctrl-C from then on; a Ctrl-C in its first moments,
-    # while Python itself starts, can still show its KeyboardInterrupt)
-    terminal.read_until(b"vectorizing")
+
+
+def test_ctrl_c_during_a_job_asks_first(workdir: Path) -> None:
+    terminal = Terminal(workdir)
+    terminal.read_until(b"trainer> ")
+    type_train(terminal)
+    terminal.read_until(b"vectorizing")  # the job is running in its worker
     workers = descendants(terminal.process.pid)
     terminal.ctrl_c()
     terminal.read_until(b"press Ctrl-C again")
@@ -267,10 +253,7 @@ def test_ctrl_c_during_a_job_asks_first(workdir: Path) -> None:
 def test_quit_during_a_job_asks_first(workdir: Path) -> None:
     terminal = Terminal(workdir)
     terminal.read_until(b"trainer> ")
-    terminal.type("select_dataset reviews")
-    terminal.read_until(b"Active dataset")
-    terminal.type("train")
-    terminal.read_until(b"Training started")
+    type_train(terminal)
     terminal.type("quit")
     terminal.read_until(b"type `quit` again")
     assert terminal.process.poll() is None
