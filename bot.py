@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import faulthandler
 import logging
 import os
 import signal
@@ -126,6 +127,10 @@ def cannot_start(reason: object) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    # `kill -USR1 <pid>` writes every thread's stack to stderr: a hang can be diagnosed
+    # without stopping the process.
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         config = with_shards(load_config(args.config), args.shards, args.shard_count)
     except ConfigError as exc:

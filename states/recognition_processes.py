@@ -16,11 +16,12 @@ Names equal to the current ones (the first command after `join`) restart nothing
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
 import weakref
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from assistant.training.orphan import ctrl_c_blocked, stop_when_orphaned
@@ -90,14 +91,16 @@ class ProcessRecognizerPool:
     async def _warm(self, pool: ProcessPoolExecutor) -> None:
         count = self.workers * 2
 
-        def start() -> None:
+        def start() -> list[Future[bool]]:
             # The forkserver and every worker begin with Ctrl-C blocked (see orphan.py).
             with ctrl_c_blocked():
-                futures = [pool.submit(_ready) for _ in range(count)]
-            for future in futures:
-                future.result()
+                return [pool.submit(_ready) for _ in range(count)]
 
-        await asyncio.to_thread(start)
+        # Only the submits run in a thread; the waiting happens on the loop. A thread blocked
+        # on a pool that shutdown() left behind would hold up asyncio.run's exit (it joins the
+        # default executor), and a process asked to stop would not.
+        futures = await asyncio.to_thread(start)
+        await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
 
     async def transcribe(self, pcm: bytes) -> Transcript:
         # Speech that may name what just changed must meet the grammar that knows it.
@@ -151,5 +154,14 @@ class ProcessRecognizerPool:
 
 def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
     for pool in pools:
-        pool.shutdown(wait=wait, cancel_futures=True)
+        # A recognizer holds nothing worth finishing: stop the workers now. Left to finish
+        # their utterance, a worker still building its grammar on a busy machine held up the
+        # interpreter's exit (it joins every pool's workers) past the 30 s a supervisor waits.
+        workers = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            with contextlib.suppress(OSError, ValueError):
+                worker.terminate()
+        if wait:
+            pool.shutdown(wait=True)
     pools.clear()

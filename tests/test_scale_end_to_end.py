@@ -26,7 +26,7 @@ from tests.fakediscord.shards import FakeDiscordShards, bot_process
 from tests.postgres import PostgresServer
 from tests.queue_worker import TrainingWorker
 from tests.test_discord_voice import join, speech48
-from tests.test_speech_server import start_speech_server
+from tests.test_speech_server import start_speech_server, stopped
 
 SHARDS = 2
 LONG_JOB_EXAMPLES = 20_000
@@ -105,7 +105,7 @@ async def deployment(tmp_path: Path, postgres: PostgresServer) -> AsyncIterator[
             await asyncio.to_thread(bot.wait, 30)
         for worker in parts.workers:
             await asyncio.to_thread(worker.stop)
-        await asyncio.to_thread(speech.wait, 30)
+        await asyncio.to_thread(stopped, speech)
         parts.store.close()
         await discord.close()
     for shard in range(SHARDS):

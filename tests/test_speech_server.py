@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +29,9 @@ SERVE = ("--uri", "tcp://127.0.0.1:0", "--recognizers", "1")
 """Any free loopback port (the server prints the one it got), one recognizer process."""
 
 
-def start_speech_server(config_path: Path) -> tuple[subprocess.Popen[str], str]:
+def start_speech_server(
+    config_path: Path, stderr: Any = None
+) -> tuple[subprocess.Popen[str], str]:
     """Start `bot.py speech-server` on a free loopback port; (process, its tcp:// address)."""
     process = subprocess.Popen(
         [
@@ -38,6 +43,7 @@ def start_speech_server(config_path: Path) -> tuple[subprocess.Popen[str], str]:
             *SERVE,
         ],
         stdout=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         cwd=ROOT,
     )
@@ -49,6 +55,21 @@ def start_speech_server(config_path: Path) -> tuple[subprocess.Popen[str], str]:
     return process, line.rsplit(" ", 1)[1].strip()
 
 
+def stopped(process: subprocess.Popen[str], seconds: float = 30) -> None:
+    """Wait for a terminated speech server to exit; if it hangs, its stacks (SIGUSR1, see
+    bot.py) go to the captured stderr before it is killed and the test fails."""
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        process.kill()
+        process.wait()
+        raise AssertionError(
+            f"the speech server did not exit within {seconds} s of SIGTERM"
+        ) from None
+
+
 @pytest.fixture(scope="module")
 def speech_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("speech-server")
@@ -56,7 +77,7 @@ def speech_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     process, uri = start_speech_server(folder / "config.yaml")
     yield uri
     process.terminate()
-    process.wait(timeout=30)
+    stopped(process)
 
 
 def utterance(text: str) -> bytes:
@@ -136,3 +157,35 @@ async def test_a_dead_server_fails_one_utterance_and_speech_falls_back(
 def test_a_bad_server_address_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="use tcp://HOST:PORT"):
         WyomingRecognizer(AsrSettings(engine="wyoming", wyoming_uri="unix:///tmp/speech"))
+
+
+async def test_the_server_stops_at_once_while_clients_are_mid_request(tmp_path: Path) -> None:
+    """SIGTERM while connections are open, a grammar with new names is warming and utterances
+    are in flight (a deployment stopping everything at once): it exits promptly and says
+    nothing alarming."""
+    from wyoming.asr import Transcribe
+    from wyoming.audio import AudioChunk, AudioStart, AudioStop
+    from wyoming.client import AsyncTcpClient
+
+    (tmp_path / "config.yaml").write_text("state_dir: state\ndata_root: data\n")
+    with (tmp_path / "err.log").open("w") as err:
+        process, uri = start_speech_server(tmp_path / "config.yaml", stderr=err)
+    host, port = uri.removeprefix("tcp://").rsplit(":", 1)
+    audio = {"rate": 16000, "width": 2, "channels": 1}
+    clients = []
+    for n in range(2):
+        client = AsyncTcpClient(host, int(port))
+        await client.connect()
+        clients.append(client)
+        names = {"dataset": [f"new names {n}"]}
+        await client.write_event(Transcribe(context={"trainer": {"lists": names}}).event())
+        await client.write_event(AudioStart(**audio).event())
+        await client.write_event(AudioChunk(audio=utterance("train the model"), **audio).event())
+        await client.write_event(AudioStop().event())
+    await asyncio.sleep(0.3)
+    process.terminate()
+    await asyncio.to_thread(stopped, process)
+    for client in clients:
+        await client.disconnect()
+    log = (tmp_path / "err.log").read_text()
+    assert "Traceback" not in log and "ERROR" not in log, log

@@ -8,6 +8,7 @@ Wyoming has no authentication, so the server binds to loopback unless told other
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import signal
@@ -183,7 +184,14 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
     try:
         await pool.warm_up()
         service = SpeechService(pool, build_synthesizer(voice.tts))
-        server = await asyncio.start_server(lambda r, w: _handler(service, r, w).run(), host, port)
+
+        async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            # Stopping cancels every open connection; that is the end of it, not an error
+            # (asyncio would log the cancelled task as an exception in its callback).
+            with contextlib.suppress(asyncio.CancelledError):
+                await _handler(service, reader, writer).run()
+
+        server = await asyncio.start_server(connection, host, port)
         bound = server.sockets[0].getsockname()
         print(f"speech server listening on tcp://{bound[0]}:{bound[1]}", flush=True)
         async with server:
