@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import re
 import shutil
 import wave
 
+from ..piped import run_piped
 from .base import Speech, Synthesizer, TtsError
 
 
@@ -55,19 +55,13 @@ class EspeakSynthesizer(Synthesizer):
         if not text.strip():
             return Speech(b"", 22_050, 1, self.name)
         voice = voice_for(text, self.voice)
-        proc = await asyncio.create_subprocess_exec(
-            self.exe, "-v", voice, "-s", str(self.rate), "--stdout", "--stdin",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        args = [self.exe, "-v", voice, "-s", str(self.rate), "--stdout", "--stdin"]
         try:
             # Text goes through stdin, so a reply starting with "-" is never read as an option.
-            out, err = await asyncio.wait_for(proc.communicate(text.encode()), self.timeout_s)
+            done = await run_piped(args, text.encode(), self.timeout_s)
         except TimeoutError:
-            proc.kill()
-            await proc.wait()
             raise TtsError(f"espeak-ng took longer than {self.timeout_s:.0f} s") from None
-        if proc.returncode != 0:
-            raise TtsError(f"espeak-ng failed: {err.decode(errors='replace').strip()[:200]}")
+        if done.returncode != 0:
+            raise TtsError(f"espeak-ng failed: {done.err.decode(errors='replace').strip()[:200]}")
+        out = done.out
         return parse_wav(out, self.name)

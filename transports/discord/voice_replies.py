@@ -8,7 +8,6 @@ own clients post it. The text reply is sent first, as always; the spoken one fol
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 import numpy as np
 
+from audio.piped import run_piped
 from audio.tts.base import Speech
 
 if TYPE_CHECKING:
@@ -36,22 +36,19 @@ OPUS_BITRATE = "32k"
 
 async def ogg_opus(speech: Speech) -> bytes:
     """Speech as an OGG/Opus file (ffmpeg, already needed to decode audio messages)."""
-    process = await asyncio.create_subprocess_exec(
-        *("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "s16le"),
-        *("-ar", str(speech.sample_rate), "-ac", str(speech.channels), "-i", "pipe:0"),
-        *("-c:a", "libopus", "-b:a", OPUS_BITRATE, "-f", "ogg", "pipe:1"),
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+    done = await run_piped(
+        [
+            *("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "s16le"),
+            *("-ar", str(speech.sample_rate), "-ac", str(speech.channels), "-i", "pipe:0"),
+            *("-c:a", "libopus", "-b:a", OPUS_BITRATE, "-f", "ogg", "pipe:1"),
+        ],
+        speech.pcm,
+        ENCODE_TIMEOUT_S,
     )
-    try:
-        out, err = await asyncio.wait_for(process.communicate(speech.pcm), ENCODE_TIMEOUT_S)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    if process.returncode != 0 or not out:
-        raise RuntimeError(f"ffmpeg could not encode speech: {err.decode(errors='replace')[:200]}")
+    if done.returncode != 0 or not done.out:
+        err = done.err.decode(errors="replace")[:200]
+        raise RuntimeError(f"ffmpeg could not encode speech: {err}")
+    out = done.out
     return out
 
 
