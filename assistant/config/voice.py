@@ -48,15 +48,29 @@ class SecondOpinionSettings(Section):
     """Expected sha256 of `model`/model.bin; checked at load when given."""
     threads: int = Field(2, ge=1, le=16)
     """CPU threads of one decode."""
-    window_s: float = Field(30.0, ge=2, le=30)
-    """Audio window the encoder sees (the utterance padded with silence to this length).
-    Whisper is trained on 30 s; shorter is several times faster (see bench/README.md)."""
+    window_s: float = Field(4.0, ge=2, le=30)
+    """Least audio window the encoder sees: the utterance plus a second of silence, at least
+    this long. Whisper is trained on 30 s windows; free transcripts of reverberant speech
+    suffer in short ones, but scored candidates (`scored`) hold, and a 4 s window encodes
+    about seven times faster than 30 s (bench/README.md)."""
     gate: float = Field(0.75, ge=0, le=1)
     """Least similarity between the neural transcript and its nearest grammar sentence for a
     rejected utterance to be rescued (calibrated by bench/voice_bench.py on tuning voices)."""
     verify_gate: float = Field(0.8, ge=0, le=1)
     """Least similarity for the neural transcript to confirm a command the grammar accepted
     inside a follow-up window (it must snap to the same command and slots)."""
+    scored: bool = True
+    """Score the grammar's sentences nearest to the neural transcript as transcripts of the
+    audio (audio/rescore.py) instead of gating on spelling similarity; needs the model's
+    tokenizer.json."""
+    scored_gate: float = Field(8.0, ge=0, le=50)
+    """How much less probable (natural log) than the model's own transcript a command with
+    the wake phrase may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
+    scored_window_gate: float = Field(1.0, ge=0, le=50)
+    """The same for a command without the wake phrase inside a follow-up window (stricter:
+    chatter is said there)."""
+    grammar_bonus: float = Field(1.0, ge=0, le=20)
+    """Log probability added to the grammar recognizer's own sentence among the candidates."""
     verify_window: bool = True
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True

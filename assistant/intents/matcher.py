@@ -45,6 +45,10 @@ class Intent:
     wake: bool = False
     """True when the text started with a wake phrase."""
 
+    def same_command(self, other: Intent) -> bool:
+        """The same command with the same options, however it was worded."""
+        return self.name == other.name and self.slots == other.slots
+
 
 def normalize(text: str) -> str:
     """Lower case, punctuation other than apostrophes and name characters removed."""

@@ -126,21 +126,23 @@ class GrammarSnapper:
 
     def snap(self, text: str) -> Snap | None:
         """The nearest grammar sentence to `text` (wake phrase already removed)."""
+        nearest = self.nearest(text, 1)
+        return nearest[0] if nearest else None
+
+    def nearest(self, text: str, count: int) -> list[Snap]:
+        """The `count` grammar sentences nearest to `text`, nearest first."""
         from rapidfuzz import fuzz, process
 
         query = _key(self._strip_polite(normalize(text)))
         if not query:
-            return None
+            return []
         with self._lock:
             keys, sentences = self._keys, self._sentences
-        if not keys:
-            return None
-        best = process.extractOne(query, keys, scorer=fuzz.ratio)
-        if best is None:
-            return None
-        _key_text, score, index = best
-        sentence = sentences[index]
-        return Snap(sentence, score / 100.0, self.matcher.match(sentence))
+        found = process.extract(query, keys, scorer=fuzz.ratio, limit=count)
+        return [
+            Snap(sentences[index], score / 100.0, self.matcher.match(sentences[index]))
+            for _key_text, score, index in found
+        ]
 
     def _strip_polite(self, text: str) -> str:
         """Skip words (please, can you, ...) at either end do not count against a sentence."""

@@ -6,6 +6,12 @@ metadata (its code is never imported or run), and `model.bin` must have the sha2
 here before it is loaded. `voice.asr.second_opinion.model` may name any other CTranslate2
 Whisper folder instead (tiny.en, base.en, small.en converted with ct2-transformers-converter).
 
+Besides its own transcript, the model scores sentences: `score` gives the log probability of
+each candidate text as the transcript of the audio it heard (forced decoding, the end of the text
+included). The hearing path scores the grammar's sentences nearest to what it heard, which holds
+where free decoding garbles accented or noisy speech (audio/hearing.py). Scoring needs the
+model's `tokenizer.json` (CTranslate2 converters copy it beside `model.bin`).
+
 CTranslate2 releases the GIL while it computes, so a worker thread keeps the event loop free.
 """
 
@@ -16,7 +22,7 @@ import importlib.metadata
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +115,8 @@ class NeuralResult:
     """Its probability that the window holds no speech at all."""
     ms: float
     """Wall time of feature extraction and decoding."""
+    encoded: Any = field(default=None, repr=False, compare=False)
+    """The encoder's view of the audio, kept so that candidate sentences can be scored."""
 
 
 class WhisperModel:
@@ -152,6 +160,13 @@ class WhisperModel:
         self.multilingual: bool = bool(self._model.is_multilingual)
         self.load_ms = (time.perf_counter() - started) * 1000
         self._lock = threading.Lock()
+        self._tokenizer = _tokenizer(folder)
+        self._end = self._tokenizer.token_to_id("<|endoftext|>") if self._tokenizer else None
+
+    @property
+    def can_score(self) -> bool:
+        """Whether `score` works (the model folder has its tokenizer)."""
+        return self._end is not None
 
     def _prompt(self) -> list[str]:
         if self.multilingual:
@@ -169,8 +184,9 @@ class WhisperModel:
             log_mel(pcm, self.n_mels, self.window_s)[np.newaxis]
         )
         with self._lock:  # one decode at a time: both cores already go to it
+            encoded = self._model.encode(features)
             result = self._model.generate(
-                features,
+                encoded,
                 [self._prompt()],
                 beam_size=1,
                 max_length=64,
@@ -182,4 +198,71 @@ class WhisperModel:
         # Whisper's score is the sum of token log probabilities normalised by length.
         avg = float(result.scores[0]) if result.scores else -10.0
         ms = (time.perf_counter() - started) * 1000
-        return NeuralResult(text, avg, float(result.no_speech_prob), ms)
+        return NeuralResult(text, avg, float(result.no_speech_prob), ms, encoded)
+
+    def score(self, heard: NeuralResult, texts: list[str]) -> list[float]:
+        """The log probability of each of `texts` as the transcript of the audio `heard` came
+        from, its end included (so a text that stops early pays for it). Empty without audio."""
+        end = self._end
+        if heard.encoded is None or self._tokenizer is None or end is None or not texts:
+            return [_NOTHING] * len(texts)
+        import ctranslate2
+
+        prompt = [self._tokenizer.token_to_id(t) for t in self._prompt()]
+        tokens = [
+            self._tokenizer.encode(" " + text, add_special_tokens=False).ids[:_MAX_TOKENS]
+            for text in texts
+        ]
+        longest = max(len(t) for t in tokens)
+        encoded = np.array(heard.encoded)
+        batch = ctranslate2.StorageView.from_array(np.repeat(encoded, len(texts), axis=0))
+        with self._lock:
+            # Each text is forced as the prefix of the output; the logits at every position
+            # (one more than the text, for the end) are what it costs. CTranslate2 decodes
+            # max_length // 2 positions here, measured.
+            results = self._model.generate(
+                batch,
+                [prompt + t for t in tokens],
+                beam_size=1,
+                max_length=2 * (longest + 2),
+                return_logits_vocab=True,
+                suppress_blank=False,
+                suppress_tokens=[],
+            )
+        return [
+            _log_probability(r.logits[0], [*t, end]) for r, t in zip(results, tokens, strict=True)
+        ]
+
+
+_NOTHING = -1e9
+"""The score of a text that cannot be scored."""
+_MAX_TOKENS = 60
+"""Longer candidates are cut (no command is that long)."""
+_MISSING_STEP = -20.0
+"""Log probability charged for a position the decoder did not return."""
+
+
+def _log_probability(steps: list[Any], tokens: list[int]) -> float:
+    total = 0.0
+    for i, token in enumerate(tokens):
+        if i >= len(steps):
+            total += _MISSING_STEP
+            continue
+        logits = np.asarray(steps[i], dtype=np.float32)
+        top = float(logits.max())
+        total += float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))
+    return total
+
+
+def _tokenizer(folder: Path) -> Any:
+    """The model's byte-level BPE tokenizer, or None (scoring is then unavailable)."""
+    path = folder / "tokenizer.json"
+    try:
+        from tokenizers import Tokenizer
+    except ImportError:
+        log.warning("the tokenizers package is missing: neural scoring is off")
+        return None
+    if not path.is_file():
+        log.warning("%s has no tokenizer.json: neural scoring is off", folder)
+        return None
+    return Tokenizer.from_file(str(path))

@@ -1,0 +1,115 @@
+"""Which grammar sentence the audio said: candidates scored by the neural model itself.
+
+Snapping the neural transcript to the nearest sentence by spelling fails where Whisper tiny
+garbles accented or noisy speech ("Hey trainer, nip up cattle tweets"): the spelling is far from
+"zip up kaggle tweets" although the sound is close. So the sentences nearest to its transcript
+(and the one the grammar recognizer heard) are each scored as the transcript of the same audio,
+with and without each wake phrase, and the most probable one is the neural stage's answer.
+How sure: its log probability minus that of the model's own free transcript (`margin`; 0 or
+more when the grammar's sentence is at least as likely as anything the model wrote itself).
+Chatter and other names leave every grammar sentence far less likely than the free transcript.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from assistant.intents.matcher import Intent, IntentMatcher, normalize
+from assistant.intents.snap import CallHead, GrammarSnapper
+
+from .asr.neural import NeuralResult, WhisperModel
+
+NEAREST = 8
+"""Grammar sentences taken nearest to the transcript (each costs a few ms on two cores)."""
+_NOT_WORDS = re.compile(r"[^\w' ]+")
+
+
+@dataclass(frozen=True)
+class Rescored:
+    """The most probable grammar sentence for one utterance."""
+
+    intent: Intent
+    """Its command."""
+    wake: bool
+    """It began with a wake phrase."""
+    sentence: str
+    """The candidate as scored ("Hey trainer train the model")."""
+    margin: float
+    """Its log probability minus the free transcript's (natural log; 0 or more: at least as
+    likely as what the model wrote itself)."""
+    candidates: int
+    """How many texts were scored."""
+    ms: float
+    """Time to build and score the candidates."""
+
+
+def as_spoken(text: str) -> str:
+    """A text the way the model writes a sentence: plain words, the first one capitalized."""
+    words = normalize(_NOT_WORDS.sub(" ", text)).split()
+    sentence = " ".join(words)
+    return sentence[:1].upper() + sentence[1:]
+
+
+def rescore(
+    model: WhisperModel,
+    heard: NeuralResult,
+    snapper: GrammarSnapper,
+    head: CallHead,
+    grammar: Intent | None,
+    grammar_wake: bool,
+    grammar_bonus: float,
+) -> Rescored | None:
+    """The best-scoring command sentence among the candidates, or None (nothing to score).
+    `grammar` is the command the grammar recognizer accepted (with `grammar_wake`): its own
+    sentence joins the candidates, favored by `grammar_bonus` (log probability) over others."""
+    if not model.can_score:
+        return None
+    started = time.perf_counter()
+    matcher: IntentMatcher = snapper.matcher
+    wake_words = {word for phrase in matcher.wake_phrases for word in phrase.split()[1:]}
+    sentences = {
+        snap.sentence for snap in snapper.nearest(_command_part(head, wake_words), NEAREST)
+    }
+    if grammar is not None and grammar.text:
+        sentences.add(normalize(grammar.text))
+    texts: list[str] = []
+    forms: list[tuple[Intent, bool]] = []
+    for sentence in sorted(sentences):
+        intent = matcher.match(sentence)
+        if intent is None:
+            continue
+        for phrase in [*matcher.wake_phrases, ""]:
+            texts.append(as_spoken(f"{phrase} {sentence}"))
+            forms.append((intent, bool(phrase)))
+    free = as_spoken(heard.text)
+    if not texts or not free:
+        return None
+    *scores, free_score = model.score(heard, [*texts, free])
+    best: tuple[float, int] | None = None
+    for index, ((intent, wake), score) in enumerate(zip(forms, scores, strict=True)):
+        favored = grammar is not None and wake == grammar_wake and intent.same_command(grammar)
+        value = score + (grammar_bonus if favored else 0.0)
+        if best is None or value > best[0]:
+            best = (value, index)
+    assert best is not None
+    index = best[1]
+    intent, wake = forms[index]
+    return Rescored(
+        intent,
+        wake,
+        texts[index],
+        scores[index] - free_score,
+        len(texts) + 1,
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+def _command_part(head: CallHead, wake_words: set[str]) -> str:
+    """The words that may be the command. A wake phrase the transcript garbled ("A trainer,
+    nip up cattle tweets") is dropped too: scoring, not this guess, decides whether it was one."""
+    words = head.rest.split()
+    if not head.wake and len(words) > 2 and words[1] in wake_words:
+        return " ".join(words[2:])
+    return head.rest
