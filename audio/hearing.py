@@ -13,7 +13,8 @@ instead of the grammar recognizer: their text, wake phrase inside, is split at t
 (or at a call to another name), snapped to the grammar of the guild's language and gated the
 same way; they are neural themselves, so no second opinion runs after them.
 
-The live session, voice messages, `bot.py simulate` and the voice bench all call `Hearer.hear`.
+The live session, voice messages, `bot.py simulate` and the voice bench all call `Hearer.hear`;
+what it returns is a `Hearing` (audio/decision.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
 
 from assistant import i18n
 from assistant.config.voice import SecondOpinionSettings, VoiceSettings
@@ -33,140 +33,14 @@ from assistant.intents.matcher import Intent, IntentMatcher
 from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
 from .asr.base import Transcript
-from .asr.grammar import REJECT_PREFIXES
 from .asr.neural import NeuralResult, WhisperModel
+from .decision import Hearing, StageReport, clean_words
 from .rescore import rescore
 
 log = logging.getLogger(__name__)
 
 FirstStage = Callable[[bytes], Awaitable[Transcript]]
 """The grammar recognizer, off the event loop (a worker process or thread)."""
-
-
-@dataclass(frozen=True)
-class StageReport:
-    """What one stage heard and what the gate made of it."""
-
-    stage: str
-    """"grammar" or "neural"."""
-    heard: str
-    """Its words, for people (no internal tokens)."""
-    score: float | None
-    """Grammar: None (it reports none); neural: the chosen sentence's log probability against
-    the model's own transcript (audio/rescore.py), or, without scoring, the similarity of its
-    transcript to the nearest grammar sentence."""
-    verdict: str
-    """accepted, rejected, wake only, confirmed, overruled, not run."""
-    why: str
-    """The reason for the verdict, in words."""
-    ms: float
-    """Wall time of the stage."""
-    sentence: str = ""
-    """Neural: the grammar sentence its transcript snapped to."""
-
-
-@dataclass(frozen=True)
-class Hearing:
-    """The decision about one utterance."""
-
-    text: str
-    """What was heard, wake phrase removed, for people and the machine ('' for nothing)."""
-    wake: bool
-    """The wake phrase was heard (and, where it was checked, confirmed)."""
-    intent: Intent | None
-    """The command, or None."""
-    rejected: bool
-    """Speech was heard but judged not to be a command for us."""
-    confidence: float
-    """1.0 when the grammar decided alone, else the neural stage's (0 when rejected)."""
-    decided_by: str
-    """"grammar", "neural" (rescued or confirmed), or "none" (nothing usable)."""
-    stages: list[StageReport] = field(default_factory=list)
-    """Every stage that ran, in order."""
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    """grammar, neural (its own time), neural_wait (after the grammar), snap, total."""
-    grammar_alone: Hearing | None = None
-    """What the grammar recognizer decided on its own (benches compare the two)."""
-
-    @property
-    def wake_only(self) -> bool:
-        """Just the wake phrase: open a follow-up window."""
-        return self.wake and not self.text and not self.rejected
-
-    def accepted(self, in_window: bool) -> bool:
-        """A command to run (with the wake phrase, or inside a follow-up window)."""
-        return self.intent is not None and not self.rejected and (self.wake or in_window)
-
-    def transcript(self) -> Transcript:
-        """The machine's view (states/conversation.py classifies transcripts)."""
-        return Transcript(
-            self.text,
-            wake=self.wake,
-            confidence=self.confidence,
-            rejected=self.rejected,
-            raw=self.heard,
-        )
-
-    @property
-    def heard(self) -> str:
-        """The best words to show: the deciding stage's."""
-        for stage in reversed(self.stages):
-            if stage.stage == self.decided_by:
-                return stage.heard
-        return self.stages[0].heard if self.stages else ""
-
-    def debug(self) -> dict[str, Any]:
-        """JSON-ready pipeline debug view (like Home Assistant's Assist debug)."""
-        return {
-            "heard": self.heard,
-            "wake": self.wake,
-            "intent": self.intent.name if self.intent else None,
-            "slots": dict(self.intent.slots) if self.intent else {},
-            "confidence": round(self.confidence, 3),
-            "decided_by": self.decided_by,
-            "stages": [
-                {
-                    "stage": s.stage,
-                    "heard": s.heard,
-                    "score": None if s.score is None else round(s.score, 3),
-                    "verdict": s.verdict,
-                    "why": s.why,
-                    "ms": round(s.ms, 1),
-                    **({"sentence": s.sentence} if s.sentence else {}),
-                }
-                for s in self.stages
-            ],
-            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
-        }
-
-    def debug_lines(self) -> list[str]:
-        """The debug view as console lines."""
-        lines = []
-        for s in self.stages:
-            score = "" if s.score is None else f" score {s.score:.2f}"
-            snapped = f" -> {s.sentence!r}" if s.sentence else ""
-            lines.append(
-                f"  {s.stage:8} heard {s.heard!r}{snapped}{score}: {s.verdict} ({s.why}), "
-                f"{s.ms:.0f} ms"
-            )
-        what = f"{self.intent.name} {dict(self.intent.slots)}" if self.intent else "nothing"
-        lines.append(f"  decision: {what} by {self.decided_by}, wake {self.wake}")
-        return lines
-
-
-def clean_words(raw: str) -> str:
-    """A grammar hypothesis for people: garbage-loop and near-homophone tokens become '…',
-    pocketsphinx fillers go."""
-    words: list[str] = []
-    for word in raw.split():
-        if word.startswith(("<", "[")):
-            continue
-        if word.startswith(REJECT_PREFIXES):
-            if not words or words[-1] != "…":
-                words.append("…")
-            continue
-        words.append(word)
-    return " ".join(words)
 
 
 class Hearer:

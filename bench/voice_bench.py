@@ -40,7 +40,8 @@ if str(ROOT) not in sys.path:
 
 from assistant.config.voice import VoiceSettings  # noqa: E402
 from audio import RECOGNITION_FRAME_BYTES as FRAME  # noqa: E402
-from audio.hearing import Hearer, Hearing  # noqa: E402
+from audio.decision import Hearing  # noqa: E402
+from audio.hearing import Hearer  # noqa: E402
 from audio.tts.espeak import EspeakSynthesizer  # noqa: E402
 from audio.vad.base import UtteranceEnded  # noqa: E402
 from audio.vad.webrtc import WebRtcVad  # noqa: E402

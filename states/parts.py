@@ -22,7 +22,8 @@ from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
 from audio.asr.factory import build_recognizer, load_second_opinion
-from audio.hearing import Hearer, Hearing
+from audio.decision import Hearing
+from audio.hearing import Hearer
 from audio.tts.base import Speech, Synthesizer
 from audio.tts.factory import build_synthesizer
 from audio.vad.base import VoiceActivityDetector

@@ -15,7 +15,7 @@ import pytest
 from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.messages import Request, User
-from audio.hearing import Hearing, StageReport
+from audio.decision import Hearing, StageReport
 from states.session import TraceEntry
 from tests.consoles import ROOT, make_workdir, run_console
 from transports.console_voice import format_trace

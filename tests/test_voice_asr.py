@@ -10,7 +10,8 @@ import time
 import pytest
 
 from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
-from audio.hearing import Hearer, Hearing
+from audio.decision import Hearing
+from audio.hearing import Hearer
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from tests.speech import speak

@@ -23,7 +23,8 @@ from audio.asr.neural import (
     detokenize,
 )
 from audio.asr.openai_engine import OpenAIRecognizer
-from audio.hearing import Hearer, clean_words
+from audio.decision import clean_words
+from audio.hearing import Hearer
 from audio.rescore import rescore
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
