@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 TRAINING_WORKER = r"""
 import os, signal, time
-from assistant.training.sklearn_backend import _Worker
+from assistant.training.sklearn_worker import Worker
 
-worker = _Worker(1)
+worker = Worker(1)
 os.kill(worker.process.pid, signal.SIGINT)  # while its interpreter starts and imports
 time.sleep(3)
 print("alive" if worker.alive else "dead", flush=True)
