@@ -426,7 +426,7 @@ class Hearer:
                 return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
             why = "a surer command" if first.intent is not None else f"rescued, {gate}"
             return self._accept(first, best.intent, True, _likelihood(best.margin), report, why)
-        if reason == "verify_wake":
+        if reason == "verify_wake" and (margin is None or margin >= -s.keep_floor):
             assert first.intent is not None
             # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
             # dropping what the grammar heard cost more commands than it saved false accepts.

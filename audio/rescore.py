@@ -52,6 +52,24 @@ def as_spoken(text: str) -> str:
     return sentence[:1].upper() + sentence[1:]
 
 
+def unrepeated(text: str) -> str:
+    """The transcript without Whisper's repetition loop ("What's the status of the pizza order?
+    What's the status of the pizza order? What's the..."): a text that repeats its first words
+    over and over is those words once. Left in, the loop made the model's own words look so
+    unlikely that any command seemed close to them."""
+    words = text.split()
+    for period in range(1, len(words) // 2 + 1):
+        unit = [_bare(w) for w in words[:period]]
+        rest = [_bare(w) for w in words[period:]]
+        if all(word == unit[i % period] for i, word in enumerate(rest)):
+            return " ".join(words[:period])
+    return text
+
+
+def _bare(word: str) -> str:
+    return _NOT_WORDS.sub("", word.lower())
+
+
 def rescore(
     model: WhisperModel,
     heard: NeuralResult,
@@ -83,7 +101,7 @@ def rescore(
         for phrase in [*matcher.wake_phrases, ""]:
             texts.append(as_spoken(f"{phrase} {sentence}"))
             forms.append((intent, bool(phrase)))
-    free = as_spoken(heard.text)
+    free = as_spoken(unrepeated(heard.text))
     if not texts or not free:
         return None
     *scores, free_score = model.score(heard, [*texts, free])

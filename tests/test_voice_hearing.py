@@ -25,7 +25,7 @@ from audio.asr.neural import (
 from audio.asr.openai_engine import OpenAIRecognizer
 from audio.decision import clean_words
 from audio.hearing import Hearer
-from audio.rescore import rescore
+from audio.rescore import rescore, unrepeated
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from tests.fakes.openai_audio import AudioServer
@@ -253,3 +253,11 @@ def test_a_garbled_transcript_still_finds_the_command_by_scoring(
     assert best is not None and best.wake
     assert (best.intent.name, best.intent.slots) == (intent, slots), best
     assert best.margin > -hearer.settings.scored_gate, best
+
+
+def test_whisper_repetition_loops_count_once() -> None:
+    """A looping transcript must not make the model's own words look unlikely (any command
+    would then seem close to them)."""
+    looped = "What's the status of the pizza order? What's the status of the pizza order? What's"
+    assert unrepeated(looped) == "What's the status of the pizza order?"
+    assert unrepeated("train train the model") == "train train the model"

@@ -69,6 +69,10 @@ class SecondOpinionSettings(Section):
     scored_window_gate: float = Field(1.0, ge=0, le=50)
     """The same for a command without the wake phrase inside a follow-up window (stricter:
     chatter is said there)."""
+    keep_floor: float = Field(15.0, ge=0, le=100)
+    """A command the grammar heard after the wake phrase is kept when the neural stage finds
+    nothing surer, unless every candidate is this much less probable than the model's own
+    words ("a trainer came to the gym" heard as "hey trainer, enter the chat")."""
     grammar_bonus: float = Field(1.0, ge=0, le=20)
     """Log probability added to the grammar recognizer's own sentence among the candidates."""
     verify_window: bool = True
