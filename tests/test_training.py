@@ -179,6 +179,12 @@ async def test_training_job_succeeds_and_registers_a_model(
     assert sum(r["split"] == "held_out" for r in rows) == 60
     assert (folder / "model.pkl").is_file()
 
+    # The new model is loaded ahead of its first use, off the loop.
+    for _ in range(200):
+        if manager.registry.is_loaded(record):
+            break
+        await asyncio.sleep(0.05)
+    assert manager.registry.is_loaded(record), "the new model was not loaded ahead of use"
     loaded = manager.classifier(GUILD)
     assert loaded is not None
     _, classifier = loaded

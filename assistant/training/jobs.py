@@ -300,6 +300,7 @@ class JobManager:
                 model_version=record.version,
                 message=_summary(record),
             )
+            self._preload(record)
         except Cancelled:
             final = self.store.update_job(job.id, status="cancelled", message="cancelled")
         except asyncio.CancelledError:
@@ -320,6 +321,21 @@ class JobManager:
             reporter.stop()
         self._finish(running, final)
         return final
+
+    def _preload(self, record: ModelRecord) -> None:
+        """Load the new model now, off the loop, while its announcement is read: loaded on
+        demand, the first `test` after training 100,000 texts waited 1.0 s for it. A `test`
+        that comes sooner waits for this same load (the registry loads a model once)."""
+
+        def load() -> None:
+            try:
+                self.registry.load_classifier(record)
+            except Exception:  # the first `test` loads it again and reports what is wrong
+                log.exception("could not load model %s ahead of its first use", record.version)
+
+        task = asyncio.ensure_future(asyncio.to_thread(load))
+        self._callback_tasks.add(task)
+        task.add_done_callback(self._callback_done)
 
     def _finish(self, running: _Running, job: Job) -> None:
         assert job.status in FINAL_JOB_STATES

@@ -183,6 +183,11 @@ class ModelRegistry:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def is_loaded(self, record: ModelRecord) -> bool:
+        """The record's classifier is in memory (its first use will not read it from disk)."""
+        with self._lock:
+            return (record.guild_id, record.version) in self._cache
+
     def load_classifier(self, record: ModelRecord) -> Classifier:
         """The record's classifier, loaded once and then served from memory."""
         key = (record.guild_id, record.version)
