@@ -444,7 +444,9 @@ class Hearer:
             return Hearing("", True, None, False, 1.0, "neural", stages)
         if best is None:
             return reject("nothing like a command")
-        return reject(f"not sure enough ({best.margin:.1f} below the model's own words)")
+        if not best.wake and best.margin >= -s.scored_window_gate:
+            return reject("the likeliest command has no wake phrase, outside a follow-up window")
+        return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
 
     @staticmethod
     def _accept(
