@@ -125,12 +125,19 @@ def cannot_start(reason: object) -> int:
     return 2
 
 
+def stacks_on_sigusr1() -> None:
+    """`kill -USR1 <pid>` writes every thread's stack to stderr: a hang can be diagnosed
+    without stopping the process. Not where stderr is no file (the bot run inside another
+    program that captures it)."""
+    if not hasattr(signal, "SIGUSR1"):
+        return
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        faulthandler.register(signal.SIGUSR1, file=sys.stderr.fileno(), all_threads=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    # `kill -USR1 <pid>` writes every thread's stack to stderr: a hang can be diagnosed
-    # without stopping the process.
-    if hasattr(signal, "SIGUSR1"):
-        faulthandler.register(signal.SIGUSR1, all_threads=True)
+    stacks_on_sigusr1()
     try:
         config = with_shards(load_config(args.config), args.shards, args.shard_count)
     except ConfigError as exc:
