@@ -29,7 +29,9 @@ SERVE = ("--uri", "tcp://127.0.0.1:0", "--recognizers", "1")
 """Any free loopback port (the server prints the one it got), one recognizer process."""
 
 
-def start_speech_server(config_path: Path, stderr: Any = None) -> tuple[subprocess.Popen[str], str]:
+def start_speech_server(
+    config_path: Path, stderr: Any = None
+) -> tuple[subprocess.Popen[str], str]:
     """Start `bot.py speech-server` on a free loopback port; (process, its tcp:// address)."""
     process = subprocess.Popen(
         [
