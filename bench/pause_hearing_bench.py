@@ -7,7 +7,9 @@ processes and the neural second opinion started beside it, the core, espeak-ng o
 real-time player), exactly as `bench/conversation_bench.py` does. Passes alternate between
 `voice.vad.hear_at_pause_ms: 0` (the floor: hearing starts when the VAD ends the utterance)
 and the configured value (hearing starts at the speaker's pause; states/pause_hearing.py),
-so both see the same machine load.
+so both see the same machine load. Two more arms repeat the pair with the neural stage
+started only after the grammar and only where needed (`second_opinion.speculative: false`),
+which shows what the two cores shared with it cost the grammar.
 
 The latency goal (issue 15 and 10: p50 < 400 ms) is for utterances the grammar recognizer
 decides alone. With `verify_wake` on (the default) the neural stage checks every wake phrase,
@@ -125,6 +127,19 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+ARMS = {
+    "at_end": ("at the VAD's end (floor)", False, True),
+    "at_pause": ("at the pause", True, True),
+    "at_end_neural_after": (
+        "at the VAD's end (floor), neural only after the grammar",
+        False,
+        False,
+    ),
+    "at_pause_neural_after": ("at the pause, neural only after the grammar", True, False),
+}
+"""name -> (label, hear at the pause, neural stage started beside the grammar)."""
+
+
 async def main(rounds: int, commands: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="pause-bench-"))
     raw = {
@@ -135,8 +150,8 @@ async def main(rounds: int, commands: int) -> dict[str, Any]:
     (tmp / "config.yaml").write_text(yaml.safe_dump(raw))
     (tmp / "data").mkdir()
     config = load_config(tmp / "config.yaml")
-    on = config.voice.vad
-    arms = {"at_end": on.model_copy(update={"hear_at_pause_ms": 0}), "at_pause": on}
+    vad = config.voice.vad
+    neural = config.voice.asr.second_opinion
     app = Assistant(config)
     await app.start()
     parts = await build_parts(config, app, recognizers=os.cpu_count() or 1)
@@ -144,15 +159,24 @@ async def main(rounds: int, commands: int) -> dict[str, Any]:
     for text in COMMANDS:  # synthesize the speech up front (cached), outside the timing
         for voice in VOICES:
             speak(text, voice=voice)
+
+    async def run(name: str, n: int, first: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        _label, at_pause, beside = ARMS[name]
+        parts.hearer.settings = neural.model_copy(update={"speculative": beside})
+        pause_ms = vad.hear_at_pause_ms if at_pause else 0
+        return await one_pass(
+            registry, parts, vad.model_copy(update={"hear_at_pause_ms": pause_ms}), n, first
+        )
+
     load_before = os.getloadavg()
-    for vad in arms.values():  # warm-up, not reported
-        await one_pass(registry, parts, vad, 1, 0)
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in arms}
-    counts: dict[str, dict[str, int]] = {name: {} for name in arms}
+    for name in ARMS:  # warm-up, not reported
+        await run(name, 1, 0)
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in ARMS}
+    counts: dict[str, dict[str, int]] = {name: {} for name in ARMS}
     for r in range(rounds):
-        order = list(arms) if r % 2 == 0 else list(reversed(arms))
+        order = list(ARMS) if r % 2 == 0 else list(reversed(ARMS))
         for name in order:
-            got, c = await one_pass(registry, parts, arms[name], commands, r * commands)
+            got, c = await run(name, commands, r * commands)
             rows[name] += got
             for key, value in c.items():
                 counts[name][key] = counts[name].get(key, 0) + value
@@ -161,9 +185,13 @@ async def main(rounds: int, commands: int) -> dict[str, Any]:
     await registry.close()
     parts.close()
     await app.close()
-    result = {name: summary(rows[name]) | {"pause_hearing": counts[name]} for name in arms}
-    before = result["at_end"]["grammar_alone"]["audio_p50_ms"]
-    after = result["at_pause"]["grammar_alone"]["audio_p50_ms"]
+    result = {name: summary(rows[name]) | {"pause_hearing": counts[name]} for name in ARMS}
+
+    def ratio(after: str, before: str) -> float | None:
+        a = result[after]["grammar_alone"]["audio_p50_ms"]
+        b = result[before]["grammar_alone"]["audio_p50_ms"]
+        return round(a / b, 3) if b else None
+
     return {
         "machine": {
             "cpus": os.cpu_count(),
@@ -174,12 +202,15 @@ async def main(rounds: int, commands: int) -> dict[str, Any]:
         "setup": {
             "rounds": rounds,
             "commands_per_pass": commands,
-            "hear_at_pause_ms": on.hear_at_pause_ms,
-            "vad_end_wait_ms": round(on.ring_ms * on.end_ratio),
+            "hear_at_pause_ms": vad.hear_at_pause_ms,
+            "vad_end_wait_ms": round(vad.ring_ms * vad.end_ratio),
             "verify_wake": False,
         },
         "arms": result,
-        "grammar_alone_p50_ratio": round(after / before, 3) if before else None,
+        "grammar_alone_p50_ratio": ratio("at_pause", "at_end"),
+        "grammar_alone_p50_ratio_neural_after": ratio(
+            "at_pause_neural_after", "at_end_neural_after"
+        ),
         "rows": rows,
     }
 
@@ -192,7 +223,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "started / used / dropped |",
         "|---|---|---|---|---|",
     ]
-    for name, label in (("at_end", "at the VAD's end (floor)"), ("at_pause", "at the pause")):
+    for name, (label, _pause, _beside) in ARMS.items():
         a = arms[name]
         g, n, c = a["grammar_alone"], a["second_opinion_decided"], a["pause_hearing"]
         lines.append(
@@ -213,7 +244,10 @@ Python {m["python"]}, load average (1/5/15 min) {m["load_average_before"]} befor
 
 {chr(10).join(lines)}
 
-Grammar-alone p50, at the pause / at the end: **{report["grammar_alone_p50_ratio"]}**.
+Grammar-alone first-audio p50, at the pause / at the end: **{report["grammar_alone_p50_ratio"]}**
+with the neural stage beside the grammar (the default `speculative: true`);
+**{report["grammar_alone_p50_ratio_neural_after"]}** with it started only after the grammar,
+where needed (`speculative: false`).
 
 Reproduce: `python -m bench.pause_hearing_bench`.
 """
