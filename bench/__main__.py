@@ -12,6 +12,7 @@ BENCHES = [
     "training_bench",
     "voice_bench",
     "conversation_bench",
+    "pause_hearing_bench",
     "discord_receive_bench",
     "receive_cost_bench",
     "scale_bench",

@@ -25,6 +25,7 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -276,14 +277,20 @@ Reproduce: `python bench/conversation_bench.py`.
     path.write_text(text, encoding="utf-8")
 
 
+def save(
+    report: dict[str, Any], name: str, markdown: Callable[[dict[str, Any], Path], None]
+) -> None:
+    """bench/results/<name>.json and .md; the summary is printed too."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    markdown(report, out / f"{name}.md")
+    print((out / f"{name}.md").read_text())
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--guilds", type=int, nargs="+", default=[1, 10, 25, 35, 50, 75])
     parser.add_argument("--commands", type=int, default=3)
     args = parser.parse_args()
-    report = asyncio.run(main(args.guilds, args.commands))
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "conversation.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    write_markdown(report, out / "conversation.md")
-    print((out / "conversation.md").read_text())
+    save(asyncio.run(main(args.guilds, args.commands)), "conversation", write_markdown)

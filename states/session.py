@@ -21,6 +21,7 @@ from assistant import i18n
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request, User
 from audio.asr.base import Transcript
+from audio.hearing import Hearing
 from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import UtteranceEnded
@@ -28,6 +29,7 @@ from audio.vad.base import UtteranceEnded
 from .conversation import APOLOGY, Conversation, Saying
 from .output import TextOutput, VoiceOutput
 from .parts import VoiceParts
+from .pause_hearing import PauseHearing
 from .streams import BYTES_PER_S, SpeakerStreams, Stream
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,8 @@ class GuildVoiceSession:
         self._answer_origin: float | None = None
         """Wall time the current answer's utterance ended, for end-of-speech-to-audio latency."""
         self.machine = Conversation(self.settings, guild_id=guild_id, listeners=[_Hooks(self)])
+        self.pause_hearing = PauseHearing(self._hear, self._spawn)
+        """Utterances heard from the speaker's pause on, before the VAD's end wait is over."""
 
     # --- audio in (states/streams.py calls these) -----------------------------------------------
 
@@ -114,9 +118,34 @@ class GuildVoiceSession:
 
     def speech_ended(self, stream: Stream, utterance: UtteranceEnded) -> None:
         self._send("speech_ended", speaker=stream.user.id, utterance=utterance)
+        m = self.machine
+        taken = m.state == "transcribing" and m.utterance is utterance
+        if self.pause_hearing.ended(stream.user.id, utterance, recognized_next=taken) is False:
+            self._note("pause_hearing", "dropped: the utterance ended otherwise", stream.user.id)
 
     def speech_continues(self, stream: Stream) -> None:
         self._maybe_spot_wake(stream)
+        self._maybe_hear_at_pause(stream)
+
+    def _maybe_hear_at_pause(self, stream: Stream) -> None:
+        """Start hearing the utterance of the person listened to when they pause; drop that
+        hearing when they go on (states/pause_hearing.py)."""
+        speaker = stream.user.id
+        if not stream.vad.paused:
+            if self.pause_hearing.running(speaker):
+                self.pause_hearing.resume(speaker)
+                self._note("pause_hearing", "dropped: speech resumed", speaker)
+            return
+        m = self.machine
+        if (
+            self.pause_hearing.running(speaker)
+            or m.state != "listening"
+            or not m.is_listened_to(speaker)
+        ):
+            return
+        # The window judgement the recognition stage will make (take_utterance keeps it).
+        self.pause_hearing.pause(speaker, stream.vad.speech_until_pause(), m.in_window())
+        self._note("pause_hearing", "started", speaker)
 
     def _maybe_spot_wake(self, stream: Stream) -> None:
         """While speaking, look for the wake phrase in someone else's speech as it comes."""
@@ -190,10 +219,17 @@ class GuildVoiceSession:
     async def _transcribe(self, pcm: bytes) -> Transcript:
         return await self.parts.transcribe(pcm)
 
+    async def _hear(self, pcm: bytes, in_window: bool) -> Hearing:
+        return await self.parts.hear(pcm, in_window, self.guild_id)
+
     async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
         in_window = self.machine.in_window()
+        at_pause = self.pause_hearing.take(utterance, in_window)
         try:
-            hearing = await self.parts.hear(utterance.pcm, in_window, self.guild_id)
+            if at_pause is not None:
+                hearing = await at_pause
+            else:
+                hearing = await self._hear(utterance.pcm, in_window)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -206,6 +242,7 @@ class GuildVoiceSession:
         data["intent"] = hearing.intent
         data |= {"seconds": seconds, "in_window": in_window, "hearing": hearing}
         data |= {"start_s": utterance.start_s, "end_s": utterance.end_s}
+        data["at_pause"] = at_pause is not None
         self._note("heard", transcript.text, speaker, data=data)
         if self.settings.post_transcripts and (hearing.wake or transcript.text):
             await self._post(f"heard {self._name(speaker)}: {transcript.text or '(wake phrase)'}")
@@ -399,6 +436,7 @@ class GuildVoiceSession:
         """Leave: stop speaking, cancel stages and timers."""
         self.machine.close()
         await self.streams.close()
+        self.pause_hearing.close()
         if self.voice is not None:
             self.voice.stop()
         for task in list(self._tasks):

@@ -53,6 +53,19 @@ class VoiceActivityDetector(ABC):
         """Length of `speech_so_far()` without building it (checked on every frame)."""
         return 0
 
+    @property
+    def paused(self) -> bool:
+        """The speaker of the utterance in progress has paused for `hear_at_pause_ms`: they
+        may be done. From then until a voiced frame, `speech_until_pause()` is exactly the
+        audio the end will deliver, so the session can hear it before the VAD's end wait is
+        over. False outside speech, and when that setting is 0."""
+        return False
+
+    def speech_until_pause(self) -> bytes:
+        """The audio `UtteranceEnded` would carry if the utterance ended now (b"" outside
+        speech)."""
+        return b""
+
     @abstractmethod
     def flush(self) -> list[VadEvent]:
         """End of stream: close an utterance in progress, if any."""

@@ -19,8 +19,9 @@ class WebRtcVad(VoiceActivityDetector):
     """One speaker's stream of 16 kHz mono s16le -> SpeechStarted / UtteranceEnded events.
 
     Start when `start_ratio` of the last `ring_ms` is voiced, end when `end_ratio` of it is
-    unvoiced. The utterance carries `pre_roll_ms` from before the start and `hangover_ms`
-    after the last voiced frame; anything longer than `max_utterance_s` is cut.
+    unvoiced; `paused` from `hear_at_pause_ms` after the last voiced frame until the next one.
+    The utterance carries `pre_roll_ms` from before the start and `hangover_ms` after the last
+    voiced frame; anything longer than `max_utterance_s` is cut.
 
     Frames quieter than `silence_dbfs` (digital silence: Discord's five Opus silence frames
     at the end of every talk spurt, the receiver's fill after a lost or corrupt packet, the
@@ -45,6 +46,9 @@ class WebRtcVad(VoiceActivityDetector):
         pre_frames = max(ring_frames, round(s.pre_roll_ms / s.frame_ms) + ring_frames)
         self._pre: deque[bytes] = deque(maxlen=pre_frames)
         self._hang_frames = round(s.hangover_ms / s.frame_ms)
+        # Never before the hangover: until then the end would deliver more audio than a pause.
+        pause = -(-s.hear_at_pause_ms // s.frame_ms)
+        self._pause_frames = max(pause, self._hang_frames) if pause > 0 else 0
         self._max_frames = round(s.max_utterance_s / self._frame_s)
         self._pending = b""
         self._frames_seen = 0  # stream clock, in frames
@@ -64,6 +68,17 @@ class WebRtcVad(VoiceActivityDetector):
     @property
     def speech_bytes(self) -> int:
         return len(self._utt) * self._frame_bytes if self._triggered else 0
+
+    @property
+    def paused(self) -> bool:
+        return (
+            self._triggered
+            and self._pause_frames > 0
+            and len(self._utt) - self._last_voiced >= self._pause_frames
+        )
+
+    def speech_until_pause(self) -> bytes:
+        return b"".join(self._utt[: self._kept(truncated=False)]) if self._triggered else b""
 
     @property
     def stream_s(self) -> float:
@@ -117,12 +132,15 @@ class WebRtcVad(VoiceActivityDetector):
         samples = np.frombuffer(frame, "<i2").astype(np.float32)
         return float(np.dot(samples, samples)) < self._silence_energy
 
+    def _kept(self, truncated: bool) -> int:
+        """Frames of the utterance in progress that its UtteranceEnded carries: all of a cut
+        one, else up to `hangover_ms` after the last voiced frame."""
+        if truncated:
+            return len(self._utt)
+        return min(len(self._utt), self._last_voiced + self._hang_frames)
+
     def _close(self, truncated: bool) -> UtteranceEnded:
-        keep = (
-            len(self._utt)
-            if truncated
-            else min(len(self._utt), self._last_voiced + self._hang_frames)
-        )
+        keep = self._kept(truncated)
         start_s = self._utt_start_frame * self._frame_s
         end_s = (
             self._utt_start_frame + (len(self._utt) if truncated else self._last_voiced)
