@@ -89,6 +89,11 @@ class RecognizerPool:
                 close()
 
 
+ONLINE_ENGINES = frozenset({"openai", "speech_recognition"})
+"""Recognizers that send each utterance to a paid or rate-limited service (SpeechRecognition's
+offline `sphinx` is counted too: one rule, and it is not the default engine)."""
+
+
 @dataclass
 class VoiceParts:
     """Everything a `GuildVoiceSession` needs besides its outputs and the core."""
@@ -109,6 +114,9 @@ class VoiceParts:
     """Replies longer than this are cut at a sentence end before speaking (the text has it all)."""
     language: Callable[[str], str] = lambda _guild_id: "en"
     """A guild's language (`Assistant.language`): free text snaps to its templates."""
+    hear_at_pause: bool = True
+    """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
+    each mid-sentence pause would cost one more paid request."""
 
     async def transcribe(self, pcm: bytes) -> Transcript:
         """The first stage alone, off the event loop (wake spotting during a barge-in)."""
@@ -199,6 +207,7 @@ async def build_parts(
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
         language=getattr(assistant, "language", lambda _guild_id: "en"),
+        hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
     hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
     return parts

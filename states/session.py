@@ -138,7 +138,8 @@ class GuildVoiceSession:
             return
         m = self.machine
         if (
-            self.pause_hearing.running(speaker)
+            not self.parts.hear_at_pause
+            or self.pause_hearing.running(speaker)
             or m.state != "listening"
             or not m.is_listened_to(speaker)
         ):
