@@ -288,7 +288,7 @@ class Hearer:
         "trainor" must not stand in for "computer" once the wake phrase is "hey computer"."""
         from rapidfuzz import fuzz
 
-        words = {w for p in self.matcher.wake_phrases for w in p.split()[1:]}
+        words = self.matcher.wake_words
         return [a for a in self.settings.wake_aliases if any(fuzz.ratio(a, w) >= 65 for w in words)]
 
     def _second_opinion_reason(self, first: Hearing, in_window: bool) -> str | None:

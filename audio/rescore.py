@@ -86,9 +86,8 @@ def rescore(
         return None
     started = time.perf_counter()
     matcher: IntentMatcher = snapper.matcher
-    wake_words = {word for phrase in matcher.wake_phrases for word in phrase.split()[1:]}
     sentences = {
-        snap.sentence for snap in snapper.nearest(_command_part(head, wake_words), NEAREST)
+        snap.sentence for snap in snapper.nearest(_command_part(head, matcher.wake_words), NEAREST)
     }
     if grammar is not None and grammar.text:
         sentences.add(normalize(grammar.text))
@@ -124,7 +123,7 @@ def rescore(
     )
 
 
-def _command_part(head: CallHead, wake_words: set[str]) -> str:
+def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:
     """The words that may be the command. A wake phrase the transcript garbled ("A trainer,
     nip up cattle tweets") is dropped too: scoring, not this guess, decides whether it was one."""
     words = head.rest.split()

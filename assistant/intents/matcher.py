@@ -83,6 +83,8 @@ class IntentMatcher:
         sentences: Path = DEFAULT_SENTENCES,
     ) -> None:
         self.wake_phrases = [normalize(p) for p in wake_phrases if normalize(p)]
+        self.wake_words = frozenset(w for p in self.wake_phrases for w in p.split()[1:])
+        """The names in the wake phrases ("trainer"), without the greeting before them."""
         self.data = load_sentences(intents_file, sentences)
         if self.wake_phrases:
             rules = self.data.setdefault("expansion_rules", {})

@@ -95,7 +95,7 @@ class GrammarSnapper:
         """Split a leading wake phrase, or notice a call to another name. `aliases` are other
         spellings of the wake word that a recognizer writes ("trainor" for "trainer")."""
         words = normalize(text).split()
-        wake_words = {w for p in self.matcher.wake_phrases for w in p.split()[1:]}
+        wake_words = self.matcher.wake_words
         alias = set(aliases)
         if words and words[0] == "ok":
             words[0] = "okay"

@@ -243,15 +243,17 @@ _MISSING_STEP = -20.0
 
 
 def _log_probability(steps: list[Any], tokens: list[int]) -> float:
-    total = 0.0
-    for i, token in enumerate(tokens):
-        if i >= len(steps):
-            total += _MISSING_STEP
-            continue
-        logits = np.asarray(steps[i], dtype=np.float32)
-        top = float(logits.max())
-        total += float(logits[token]) - top - float(np.log(np.exp(logits - top).sum()))
-    return total
+    """Sum of log softmax(logits)[token] over the positions the decoder returned, and a fixed
+    charge for any it did not."""
+    n = min(len(steps), len(tokens))
+    total = _MISSING_STEP * (len(tokens) - n)
+    if n == 0:
+        return total
+    logits = np.stack([np.asarray(step, dtype=np.float32) for step in steps[:n]])
+    top = logits.max(axis=1)
+    normalizer = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+    chosen = logits[np.arange(n), tokens[:n]]
+    return total + float((chosen - normalizer).sum())
 
 
 def _tokenizer(folder: Path) -> Any:
