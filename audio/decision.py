@@ -21,7 +21,7 @@ class StageReport:
     """What one stage heard and what the gate made of it."""
 
     stage: str
-    """"grammar" or "neural"."""
+    """"grammar", "neural", or "search" (the whole grammar searched, audio/grammar_search.py)."""
     heard: str
     """Its words, for people (no internal tokens)."""
     score: float | None
@@ -53,7 +53,8 @@ class Hearing:
     confidence: float
     """1.0 when the grammar decided alone, else the neural stage's (0 when rejected)."""
     decided_by: str
-    """"grammar", "neural" (rescued or confirmed), or "none" (nothing usable)."""
+    """"grammar", "neural" (rescued or confirmed), "search" (found by searching the whole
+    grammar), or "none" (nothing usable)."""
     stages: list[StageReport] = field(default_factory=list)
     """Every stage that ran, in order."""
     timings_ms: dict[str, float] = field(default_factory=dict)

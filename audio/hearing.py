@@ -20,6 +20,7 @@ what it returns is a `Hearing` (audio/decision.py).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import time
@@ -35,7 +36,9 @@ from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, clean_words
-from .rescore import rescore
+from .grammar_search import Searched, TrieCache, search_command
+from .rescore import as_spoken, rescore
+from .wake_check import near_names, other_name
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,8 @@ class Hearer:
         """CTranslate2 releases the GIL: a thread keeps the event loop free (see the bench)."""
         self.runs = 0
         """How often the second opinion ran (for the benches)."""
+        self._tries = TrieCache()
+        """The grammar's sentences as a token trie, for the search (built on first use)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -86,6 +91,16 @@ class Hearer:
                 matcher.update_lists(lists)
         if self.snapper is not None:
             self.snapper.rebuild()
+            if self.neural is not None and self.neural.can_score and self.settings.search:
+                # Built in the neural thread, off the reply path (about 0.5 s for 70,000
+                # sentences); a search that comes first waits for it there.
+                with contextlib.suppress(RuntimeError):  # the hearer is closing
+                    self._executor.submit(
+                        self._tries.get,
+                        self.neural,
+                        self.matcher.wake_phrases,
+                        self.snapper.sentences,
+                    )
         for _matcher, snapper in self._languages.values():
             snapper.rebuild()
 
@@ -407,8 +422,11 @@ class Hearer:
         def report(verdict: str, why: str) -> StageReport:
             return StageReport("neural", result.text, margin, verdict, why, ms, sentence)
 
+        later: list[StageReport] = []
+        """Stages after the neural one (the search), shown after it."""
+
         def reject(why: str) -> Hearing:
-            stages = [*first.stages, report("rejected", why)]
+            stages = [*first.stages, report("rejected", why), *later]
             text = first.text if not first.rejected else ""
             return Hearing(text, False, None, True, 0.0, "neural", stages)
 
@@ -421,6 +439,9 @@ class Hearer:
         )
         gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
         if with_wake and best is not None:
+            name = self.called_name(result, [best.sentence])
+            if name is not None:
+                return reject(f"addressed to {name!r}, not to me")
             if first.intent is not None and best.intent.same_command(first.intent):
                 stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
                 return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
@@ -430,6 +451,10 @@ class Hearer:
             assert first.intent is not None
             # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
             # dropping what the grammar heard cost more commands than it saved false accepts.
+            said = [as_spoken(f"{w} {first.intent.text}") for w in self.matcher.wake_phrases]
+            name = self.called_name(result, said)
+            if name is not None:
+                return reject(f"addressed to {name!r}, not to me")
             stages = [*first.stages, report("kept", "no surer command was heard")]
             return replace(first, stages=stages)
         if in_window_ok and best is not None:
@@ -442,11 +467,60 @@ class Hearer:
         if reason == "rescue" and head.wake and not head.rest and not first.rejected:
             stages = [*first.stages, report("wake only", "the wake phrase alone")]
             return Hearing("", True, None, False, 1.0, "neural", stages)
+        if reason == "rescue" and s.search:
+            found = self.search_grammar(result)
+            if found is not None:
+                verdict = found.margin >= -s.search_gate
+                searched = StageReport(
+                    "search",
+                    found.sentence,
+                    found.margin,
+                    "accepted" if verdict else "rejected",
+                    f"{found.margin:.2f} per token {'>=' if verdict else '<'} -{s.search_gate}",
+                    found.ms,
+                    found.sentence,
+                )
+                later.append(searched)
+                name = self.called_name(result, [found.sentence]) if verdict else None
+                if name is not None:
+                    return reject(f"addressed to {name!r}, not to me")
+                if verdict:
+                    intent = replace(found.intent, wake=True)
+                    stages = [*first.stages, report("rejected", "nothing near it passed"), searched]
+                    return Hearing(
+                        intent.text,
+                        True,
+                        intent,
+                        False,
+                        _likelihood(found.margin),
+                        "search",
+                        stages,
+                    )
         if best is None:
             return reject("nothing like a command")
         if not best.wake and best.margin >= -s.scored_window_gate:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
+
+    def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
+        """A name like the wake word that the audio more probably said (audio/wake_check.py),
+        or None."""
+        s = self.settings
+        if not s.near_name_margin or self.neural is None or self.snapper is None:
+            return None
+        wake = self.matcher.wake_words
+        exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
+        names = near_names(wake, exclude)
+        return other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
+
+    def search_grammar(self, result: NeuralResult) -> Searched | None:
+        """The whole grammar searched through the model (audio/grammar_search.py)."""
+        assert self.neural is not None and self.snapper is not None
+        s = self.settings
+        trie = self._tries.get(self.neural, self.matcher.wake_phrases, self.snapper.sentences)
+        return search_command(
+            self.neural, result, trie, self.matcher, s.search_beam, s.search_length_bonus
+        )
 
     @staticmethod
     def _accept(

@@ -25,9 +25,10 @@ from audio.asr.neural import (
 from audio.asr.openai_engine import OpenAIRecognizer
 from audio.decision import clean_words
 from audio.hearing import Hearer
-from audio.rescore import rescore, unrepeated
+from audio.rescore import as_spoken, rescore, unrepeated
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
+from audio.wake_check import near_names
 from tests.fakes.openai_audio import AudioServer
 from tests.speech import speak
 from tests.voice_corpus import DATASETS
@@ -261,3 +262,81 @@ def test_whisper_repetition_loops_count_once() -> None:
     looped = "What's the status of the pizza order? What's the status of the pizza order? What's"
     assert unrepeated(looped) == "What's the status of the pizza order?"
     assert unrepeated("train train the model") == "train train the model"
+
+
+@pytest.mark.parametrize(
+    ("said", "noise", "intent", "slots"),
+    [
+        # Whisper's transcripts of espeak-ng's Caribbean voice in the bench: nothing near
+        # these words is the command, so scoring the nearest sentences cannot find it.
+        (
+            "hey trainer select kaggle tweets as negative",
+            "He's really good",
+            "select_dataset",
+            {"dir": "kaggle_tweets", "positive": False},
+        ),
+        ("hey trainer run a test", "Hit rain around at least", "test", {}),
+    ],
+)
+def test_a_transcript_that_is_noise_is_rescued_by_searching_the_grammar(
+    hearer: Hearer, said: str, noise: str, intent: str, slots: dict[str, object]
+) -> None:
+    assert hearer.neural is not None
+    heard = dataclasses.replace(hearer.neural.transcribe(speak(said, voice="en-029")), text=noise)
+    rejected = hearer.interpret(Transcript("", rejected=True))
+    hearing = hearer.judge(rejected, heard, "rescue", False)
+    assert hearing.decided_by == "search", hearing.debug()
+    assert hearing.intent is not None and hearing.wake
+    assert (hearing.intent.name, hearing.intent.slots) == (intent, slots)
+    assert hearing.heard == as_spoken(said)
+    assert [s.stage for s in hearing.stages] == ["grammar", "neural", "search"]
+
+
+@pytest.mark.parametrize(
+    "said", ["please call my mother tomorrow", "the train leaves at seven", "hey trade her"]
+)
+def test_searching_the_grammar_finds_no_command_in_speech_that_is_none(
+    hearer: Hearer, said: str
+) -> None:
+    """The search always reaches some sentence; the gate must find it far less likely than
+    the model's own words."""
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(speak(said, voice="en-029"))
+    rejected = hearer.interpret(Transcript("", rejected=True))
+    hearing = hearer.judge(rejected, heard, "rescue", False)
+    assert hearing.intent is None, hearing.debug()
+    searched = [s for s in hearing.stages if s.stage == "search"]
+    assert not searched or searched[0].verdict == "rejected", hearing.debug()
+
+
+def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer) -> None:
+    """The sentences searched follow the lists: a dataset added a moment ago is found."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = hearer.neural.transcribe(speak("hey trainer train on weather reports"))
+    hearer.update_lists({"dataset": [*DATASETS, "weather_reports"], "folder": DATASETS})
+    try:
+        found = hearer.search_grammar(heard)
+        assert found is not None and found.intent.name == "train", found
+        assert found.intent.slots == {"data_dir": "weather_reports"}, found
+    finally:
+        hearer.update_lists({"dataset": DATASETS, "folder": DATASETS})
+
+
+def test_names_one_sound_from_the_wake_word_are_known(hearer: Hearer) -> None:
+    assert hearer.snapper is not None
+    names = near_names(hearer.matcher.wake_words, hearer.snapper.vocabulary)
+    assert {"rainer", "trader", "trainee"} <= set(names)
+    assert "trainer" not in names and "train" not in names  # a word of the commands
+
+
+@pytest.mark.parametrize(
+    ("said", "name"), [("hey trader, help", "trader"), ("hey trainer, help", None)]
+)
+def test_a_near_name_is_told_from_the_wake_word_by_scoring(
+    hearer: Hearer, said: str, name: str | None
+) -> None:
+    """Whisper writes "hey trader, help" as "Hat Raider, Hell": no name to notice in its
+    words, so the sentence is scored with each near name in the wake word's place."""
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(speak(said))
+    assert hearer.called_name(heard, ["Hey trainer help"]) == name

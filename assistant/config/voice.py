@@ -85,6 +85,23 @@ class SecondOpinionSettings(Section):
     words ("a trainer came to the gym" heard as "hey trainer, enter the chat")."""
     grammar_bonus: float = Field(1.0, ge=0, le=20)
     """Log probability added to the grammar recognizer's own sentence among the candidates."""
+    search: bool = True
+    """When nothing near the neural transcript passes, search every sentence that begins with a
+    wake phrase through the model itself (audio/grammar_search.py): Whisper tiny writes noise
+    for some accents, and the command is then found from the sound. Costs 0.4-1 s, only then."""
+    search_beam: int = Field(6, ge=1, le=32)
+    """Prefixes kept at each step of the search."""
+    search_gate: float = Field(1.5, ge=0, le=20)
+    """How much less probable per token than the model's own transcript the sentence found
+    may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
+    near_name_margin: float = Field(2.0, ge=0, le=50)
+    """Before a command acts on the neural stage's word, its sentence is scored with each
+    real word one sound away from the wake word in its place ("hey rainer", audio/
+    wake_check.py); one this much more probable (natural log) means another name was called.
+    0 turns the check off."""
+    search_length_bonus: float = Field(3.0, ge=0, le=20)
+    """Log probability per token added when ranking the sentences found (else the shortest
+    command wins)."""
     verify_window: bool = True
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True

@@ -91,6 +91,16 @@ class GrammarSnapper:
     def __len__(self) -> int:
         return len(self._sentences)
 
+    @property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of every sentence."""
+        return self._vocabulary
+
+    @property
+    def sentences(self) -> list[str]:
+        """Every sentence (normalized; a new list after each rebuild)."""
+        return self._sentences
+
     def head(self, text: str, aliases: Iterable[str] = ()) -> CallHead:
         """Split a leading wake phrase, or notice a call to another name. `aliases` are other
         spellings of the wake word that a recognizer writes ("trainor" for "trainer")."""
