@@ -28,6 +28,12 @@ _END = -1
 """Trie key of a complete sentence (no token id is negative)."""
 MAX_STEPS = 40
 """Longest answer searched, in tokens (the longest command is about 25)."""
+GIVE_UP_AFTER = 2
+"""Steps after which a hopeless search stops (`GIVE_UP_BELOW`)."""
+GIVE_UP_BELOW = 4.0
+"""A search whose best prefix is this much less probable per token than the model's own
+transcript after `GIVE_UP_AFTER` steps stops: on the bench's utterances where the search ran,
+it stopped 54 of 74 that found nothing and none that found the command."""
 
 
 @dataclass(frozen=True)
@@ -68,13 +74,21 @@ class SentenceTrie:
                 self.starts.append((ids, node))
 
 
-def search(model: WhisperModel, heard: NeuralResult, trie: SentenceTrie, beam: int) -> list[Found]:
-    """Every sentence the beam reached, with its log probability given the audio."""
+def search(
+    model: WhisperModel,
+    heard: NeuralResult,
+    trie: SentenceTrie,
+    beam: int,
+    floor: float | None = None,
+) -> list[Found]:
+    """Every sentence the beam reached, with its log probability given the audio. With a
+    `floor` (log probability per token), the search gives up after `GIVE_UP_AFTER` steps when
+    its best prefix is below it: no command was said."""
     beams: list[tuple[list[int], float, dict[int, Any]]] = [(p, 0.0, n) for p, n in trie.starts]
     found: list[Found] = []
     end = model.end_of_text
     first = True
-    for _step in range(MAX_STEPS):
+    for step in range(MAX_STEPS):
         if not beams:
             break
         steps = model.continuations(heard, [p for p, _, _ in beams], with_cost=first)
@@ -91,6 +105,10 @@ def search(model: WhisperModel, heard: NeuralResult, trie: SentenceTrie, beam: i
         first = False
         grown.sort(key=lambda b: -b[1])
         beams = grown[:beam]
+        if step + 1 == GIVE_UP_AFTER and floor is not None and beams:
+            prefix, cost, _node = beams[0]
+            if cost / len(prefix) < floor:
+                break
     return found
 
 
@@ -150,16 +168,15 @@ def search_command(
     free = as_spoken(unrepeated(heard.text))
     if not free or not trie.starts:
         return None
-    found = search(model, heard, trie, beam)
+    own = model.score(heard, [free])[0] / (len(model.tokens(free)) + 1)
+    found = search(model, heard, trie, beam, own - GIVE_UP_BELOW)
     commands = [f for f in found if _intent(matcher, f.text) is not None]
     if not commands:
         return None
     best = max(commands, key=lambda f: f.ranked(length_bonus))
     intent = _intent(matcher, best.text)
     assert intent is not None
-    free_score = model.score(heard, [free])[0]
-    free_tokens = len(model.tokens(free)) + 1
-    margin = best.log_probability / best.tokens - free_score / free_tokens
+    margin = best.log_probability / best.tokens - own
     ms = (time.perf_counter() - started) * 1000
     return Searched(intent, best.text, margin, len(found), ms)
 

@@ -31,9 +31,17 @@ def near_names(wake_words: frozenset[str], exclude: frozenset[str]) -> tuple[str
     names: dict[str, None] = {}
     for word, prons in lexicon.pronunciations(set(wake_words)).items():
         for words, _phones in near_homophones(prons, lexicon.path, MAX_NAMES, "ds"):
-            if len(words) == 1 and words[0] not in exclude and words[0] != word:
-                names.setdefault(words[0], None)
+            name = words[0]
+            if len(words) == 1 and name != word and not _is_word_of(name, exclude):
+                names.setdefault(name, None)
     return tuple(names)
+
+
+def _is_word_of(word: str, vocabulary: frozenset[str]) -> bool:
+    """`word` or its stem is a word of the commands ("trained", "trains" for "train"): nobody is
+    called that, and a command said fast sounds like one."""
+    stems = {word, word.removesuffix("s"), word.removesuffix("ed"), word.removesuffix("d")}
+    return bool(stems & vocabulary)
 
 
 def other_name(

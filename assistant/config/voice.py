@@ -89,8 +89,9 @@ class SecondOpinionSettings(Section):
     """When nothing near the neural transcript passes, search every sentence that begins with a
     wake phrase through the model itself (audio/grammar_search.py): Whisper tiny writes noise
     for some accents, and the command is then found from the sound. Costs 0.4-1 s, only then."""
-    search_beam: int = Field(6, ge=1, le=32)
-    """Prefixes kept at each step of the search."""
+    search_beam: int = Field(3, ge=1, le=32)
+    """Prefixes kept at each step of the search (6 found no more on the bench, in twice the
+    time)."""
     search_gate: float = Field(1.5, ge=0, le=20)
     """How much less probable per token than the model's own transcript the sentence found
     may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
@@ -99,6 +100,9 @@ class SecondOpinionSettings(Section):
     real word one sound away from the wake word in its place ("hey rainer", audio/
     wake_check.py); one this much more probable (natural log) means another name was called.
     0 turns the check off."""
+    search_near_name_margin: float = Field(0.0, ge=0, le=50)
+    """`near_name_margin` for a sentence the search found: stricter, because the model's own
+    words gave no sign of it ("hey trader, help" searched is "Hey trainer help")."""
     search_length_bonus: float = Field(3.0, ge=0, le=20)
     """Log probability per token added when ranking the sentences found (else the shortest
     command wins)."""
