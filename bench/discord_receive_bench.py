@@ -195,6 +195,7 @@ async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
 
 
 async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str) -> dict[str, Any]:
+    from transports.discord.voice.handoff import loop_sink
     from transports.discord.voice.receiver import VoiceReceiver
 
     loop = asyncio.get_running_loop()
@@ -209,10 +210,7 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
     for count in steps:
         sink = BenchSink()
 
-        def deliver(user_id: int, pcm: bytes, sink: BenchSink = sink) -> None:
-            loop.call_soon_threadsafe(sink.feed, user_id, pcm)
-
-        receiver = VoiceReceiver(vc, deliver)
+        receiver = VoiceReceiver(vc, loop_sink(loop, sink.feed))  # as production does
         receiver.start()
         await asyncio.sleep(0.3)
         cpu0, reader0, loop0 = (
