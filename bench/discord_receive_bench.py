@@ -20,7 +20,7 @@ Measured per step (N simultaneous speakers, all talking for the whole step):
 - how far behind real time the event loop fell (lag of the last frame).
 Recognition is not part of the receive path (it runs per utterance, in a worker thread).
 
-Results: bench/results/discord_receive.json and .md.
+Results: bench/results/discord_receive.json and .md (with --spread: discord_receive_spread.*).
 """
 
 from __future__ import annotations
@@ -48,13 +48,13 @@ FRAME_S = 0.02
 # -- the fake, in a child process ------------------------------------------------------------
 
 
-def fake_main(conn: Any, members: int, core: int | None) -> None:
+def fake_main(conn: Any, members: int, core: int | None, spread: bool) -> None:
     if core is not None:
         os.sched_setaffinity(0, {core})
-    asyncio.run(_fake_serve(conn, members))
+    asyncio.run(_fake_serve(conn, members, spread))
 
 
-async def _fake_serve(conn: Any, members: int) -> None:
+async def _fake_serve(conn: Any, members: int, spread: bool) -> None:
     from discord import opus
 
     from audio import DISCORD_FRAME_BYTES, RECOGNITION_RATE
@@ -98,7 +98,9 @@ async def _fake_serve(conn: Any, members: int) -> None:
                 _, count, seconds = command
                 chosen = [(s.id, s.ssrc) for s in speakers[:count]]
                 started = time.monotonic()
-                sent = await fake.voice.stream_many(fake.guild_id, chosen, payloads, seconds)
+                sent = await fake.voice.stream_many(
+                    fake.guild_id, chosen, payloads, seconds, spread=spread
+                )
                 conn.send({"sent": sent, "elapsed": time.monotonic() - started})
             elif command[0] == "stop":
                 break
@@ -328,7 +330,8 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "discord_receive.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "discord_receive_spread" if args.spread else "discord_receive"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     plain, dave = result["plain"]["summary"], result["dave"]["summary"]
     ratio = result["dave_over_plain_cpu"]
     bare = result["dave"]["bare_davey_us_per_frame"]
@@ -340,7 +343,13 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
         "(aead_xchacha20_poly1305_rtpsize) -> [DAVE decryption] -> Opus decode straight to "
         "16k mono -> webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + davey 0.1.7 + "
         "our VoiceReceiver. DAVE: every speaker is in the call's MLS group with its own davey "
-        "session and encrypts its frames; the bot joined by a welcome.",
+        "session and encrypts its frames; the bot joined by a welcome. "
+        + (
+            "Arrival: each speaker's packet of a 20 ms tick at its own moment, spaced evenly "
+            "over the tick (--spread), as clients with clocks of their own send them."
+            if args.spread
+            else "Arrival: every speaker's packet of a 20 ms tick sent together."
+        ),
         "",
         "| | plain | DAVE |",
         "|---|---|---|",
@@ -388,13 +397,18 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
         "here are larger than in a call where each client's clock runs on its own.",
         "",
     ]
-    (RESULTS / "discord_receive.md").write_text("\n".join(lines))
+    (RESULTS / f"{name}.md").write_text("\n".join(lines))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="streaming time per step")
     parser.add_argument("--max-speakers", type=int, default=160)
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="speakers' packets spaced over each 20 ms tick instead of sent together",
+    )
     args = parser.parse_args()
     steps = [
         n for n in (1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 160, 192, 256) if n <= args.max_speakers
@@ -403,7 +417,9 @@ def main() -> int:
     bot_core, fake_core = (cores[0], cores[1]) if len(cores) > 1 else (cores[0], None)
     context = mp.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=fake_main, args=(child, steps[-1], fake_core), daemon=True)
+    process = context.Process(
+        target=fake_main, args=(child, steps[-1], fake_core, args.spread), daemon=True
+    )
     process.start()
     os.sched_setaffinity(0, {bot_core})
     load_start = [round(x, 2) for x in os.getloadavg()]
@@ -417,6 +433,7 @@ def main() -> int:
         machine=f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         seconds_per_step=args.seconds,
+        spread=args.spread,
         load_start=load_start,
         load_end=[round(x, 2) for x in os.getloadavg()],
     )
