@@ -20,7 +20,7 @@ Measured per step (N simultaneous speakers, all talking for the whole step):
 - how far behind real time the event loop fell (lag of the last frame).
 Recognition is not part of the receive path (it runs per utterance, in a worker thread).
 
-Results: bench/results/discord_receive.json and .md.
+Results: bench/results/discord_receive.json and .md (with --spread: discord_receive_spread.*).
 """
 
 from __future__ import annotations
@@ -48,13 +48,13 @@ FRAME_S = 0.02
 # -- the fake, in a child process ------------------------------------------------------------
 
 
-def fake_main(conn: Any, members: int, core: int | None) -> None:
+def fake_main(conn: Any, members: int, core: int | None, spread: bool) -> None:
     if core is not None:
         os.sched_setaffinity(0, {core})
-    asyncio.run(_fake_serve(conn, members))
+    asyncio.run(_fake_serve(conn, members, spread))
 
 
-async def _fake_serve(conn: Any, members: int) -> None:
+async def _fake_serve(conn: Any, members: int, spread: bool) -> None:
     from discord import opus
 
     from audio import DISCORD_FRAME_BYTES, RECOGNITION_RATE
@@ -81,6 +81,7 @@ async def _fake_serve(conn: Any, members: int) -> None:
             "token": fake.token,
             "guild_id": fake.guild_id,
             "voice_channel_id": fake.voice_channel_id,
+            "payloads": payloads,
         }
     )
     loop = asyncio.get_running_loop()
@@ -97,7 +98,9 @@ async def _fake_serve(conn: Any, members: int) -> None:
                 _, count, seconds = command
                 chosen = [(s.id, s.ssrc) for s in speakers[:count]]
                 started = time.monotonic()
-                sent = await fake.voice.stream_many(fake.guild_id, chosen, payloads, seconds)
+                sent = await fake.voice.stream_many(
+                    fake.guild_id, chosen, payloads, seconds, spread=spread
+                )
                 conn.send({"sent": sent, "elapsed": time.monotonic() - started})
             elif command[0] == "stop":
                 break
@@ -189,12 +192,43 @@ async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
                 result[mode] = await _steps(vc, seconds, steps, conn, mode)
             finally:
                 await vc.disconnect(force=True)
+        result["dave"]["bare_davey_us_per_frame"] = await bare_davey_us(info["payloads"])
     finally:
         await app.close()
     return result
 
 
+async def bare_davey_us(payloads: list[bytes]) -> float:
+    """The floor of DAVE's cost: CPU µs of davey's `decrypt` alone per frame of the same
+    speech, in this process, between two members of a group of our own."""
+    import davey
+
+    from tests.fakediscord.dave import DaveGroup
+
+    group = DaveGroup(channel_id=1, bot_id=2)
+    await group.members_join([3, 4])
+    sender, listener = group.members[3].encrypt, group.members[4].session
+    frames = [sender(p) for _ in range(10) for p in payloads]
+    audio = davey.MediaType.audio
+    cpu0 = time.process_time()
+    for frame in frames:
+        listener.decrypt(3, audio, frame)
+    return round(1e6 * (time.process_time() - cpu0) / len(frames), 2)
+
+
+def davey_totals(vc: Any, users: Any) -> dict[int, tuple[int, int]]:
+    """davey's own accounting per member: (µs spent decrypting, decrypt attempts) so far."""
+    session = vc._connection.dave_session
+    totals = {}
+    for user_id in users:
+        stats = session.get_decryption_stats(user_id) if session is not None else None
+        if stats is not None:
+            totals[user_id] = (stats.duration, stats.attempts)
+    return totals
+
+
 async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str) -> dict[str, Any]:
+    from transports.discord.voice.handoff import loop_sink
     from transports.discord.voice.receiver import VoiceReceiver
 
     loop = asyncio.get_running_loop()
@@ -206,13 +240,19 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
     await asyncio.sleep(seconds)
     idle_pct = 100 * (time.process_time() - cpu0) / (time.monotonic() - start)
     print(json.dumps({"mode": mode, "idle_process_cpu_pct": round(idle_pct, 2)}), flush=True)
+    davey_before: dict[int, tuple[int, int]] = {}
     for count in steps:
         sink = BenchSink()
+        deliver = loop_sink(loop, sink.feed)  # as production does
+        handoffs = [0]
 
-        def deliver(user_id: int, pcm: bytes, sink: BenchSink = sink) -> None:
-            loop.call_soon_threadsafe(sink.feed, user_id, pcm)
+        def counted(
+            frames: list[tuple[int, bytes]], deliver: Any = deliver, handoffs: list[int] = handoffs
+        ) -> None:
+            handoffs[0] += 1  # event-loop wake-ups
+            deliver(frames)
 
-        receiver = VoiceReceiver(vc, deliver)
+        receiver = VoiceReceiver(vc, counted)
         receiver.start()
         await asyncio.sleep(0.3)
         cpu0, reader0, loop0 = (
@@ -234,6 +274,9 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
         receiver.stop()
         speech_s = count * seconds
         stats = receiver.stats
+        davey_now = davey_totals(vc, sink.speakers)
+        davey_us = sum(d - davey_before.get(u, (0, 0))[0] for u, (d, _) in davey_now.items())
+        davey_before.update(davey_now)
         row = {
             "mode": mode,
             "speakers": count,
@@ -249,7 +292,9 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
             "marginal_cpu_ms_per_speaker_second": round(
                 max(0.0, 1000 * cpu - 10 * idle_pct * done["elapsed"]) / speech_s, 3
             ),
+            "frames_per_handoff": round(sink.frames / max(1, handoffs[0]), 2),
             "dave_decrypted": stats.decrypted,
+            "davey_ms_per_speaker_second": round(davey_us / 1000 / speech_s, 3),
             "dave_no_key": stats.no_key,
             "dave_errors": stats.dave_errors,
             "unknown_ssrc": stats.unknown_ssrc,
@@ -277,14 +322,19 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_ms_per_speaker_second_median": per_speaker,
         "cpu_pct_of_core_per_speaker": round(per_speaker / 10, 3),
         "estimated_speakers_per_core": int(1000 / per_speaker) if per_speaker else None,
+        "davey_ms_median": sorted(r["davey_ms_per_speaker_second"] for r in loaded)[
+            len(loaded) // 2
+        ],
     }
 
 
 def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "discord_receive.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "discord_receive_spread" if args.spread else "discord_receive"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     plain, dave = result["plain"]["summary"], result["dave"]["summary"]
     ratio = result["dave_over_plain_cpu"]
+    bare = result["dave"]["bare_davey_us_per_frame"]
     lines = [
         "# Discord receive path: CPU per speaker, without and with DAVE",
         "",
@@ -293,7 +343,13 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
         "(aead_xchacha20_poly1305_rtpsize) -> [DAVE decryption] -> Opus decode straight to "
         "16k mono -> webrtcvad, with discord.py 2.7.1 + voice-recv 0.5.2a179 + davey 0.1.7 + "
         "our VoiceReceiver. DAVE: every speaker is in the call's MLS group with its own davey "
-        "session and encrypts its frames; the bot joined by a welcome.",
+        "session and encrypts its frames; the bot joined by a welcome. "
+        + (
+            "Arrival: each speaker's packet of a 20 ms tick at its own moment, spaced evenly "
+            "over the tick (--spread), as clients with clocks of their own send them."
+            if args.spread
+            else "Arrival: every speaker's packet of a 20 ms tick sent together."
+        ),
         "",
         "| | plain | DAVE |",
         "|---|---|---|",
@@ -307,11 +363,20 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
         f"| most speakers measured without a dropped frame | "
         f"{plain['max_speakers_without_drops']} | {dave['max_speakers_without_drops']} |",
         "",
-        f"DAVE costs **{ratio}x** the plain path's CPU per speaker (same run).",
+        f"DAVE costs **{ratio}x** the plain path's CPU per speaker (same run). Its floor, "
+        f"davey's `decrypt` alone on the same speech frames in the bot process: "
+        f"**{bare} µs per frame = {round(bare * 50 / 1000, 3)} ms per speaker-second**; davey's "
+        f"own accounting of its decrypt time during the DAVE steps: {dave['davey_ms_median']} "
+        "ms per speaker-second (median of 8+ speakers).",
+        "",
+        f"Load average (1, 5, 15 min) at the start {result['load_start']}, at the end "
+        f"{result['load_end']}: other work shared the 2 cores, so absolute figures are noisy; "
+        "plain and DAVE are compared in the same run.",
         "",
         "| mode | speakers | sent | dropped | lag s | process CPU % | reader thread % "
-        "| loop thread % | CPU ms / speaker-s (marginal) | DAVE decrypted |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| loop thread % | CPU ms / speaker-s (marginal) | frames per loop wake-up "
+        "| DAVE decrypted | davey ms / speaker-s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for mode in ("plain", "dave"):
         for r in result[mode]["rows"]:
@@ -319,22 +384,31 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
                 f"| {mode} | {r['speakers']} | {r['sent_frames']} | {r['dropped_frames']} | "
                 f"{r['lag_s']} | {r['process_cpu_pct_of_core']} | {r['reader_thread_cpu_pct']} "
                 f"| {r['loop_thread_cpu_pct']} | {r['marginal_cpu_ms_per_speaker_second']} | "
-                f"{r['dave_decrypted']} |"
+                f"{r['frames_per_handoff']} | {r['dave_decrypted']} | "
+                f"{r['davey_ms_per_speaker_second']} |"
             )
     lines += [
         "",
         "Reader thread = discord.py's socket reader running our per-packet path (receive, "
         "decrypt, Opus decode). Loop thread = the asyncio loop (VAD, and the "
-        "bot's own work). Recognition is per utterance and not included.",
+        "bot's own work). Recognition is per utterance and not included. Frames per loop "
+        "wake-up: the receiver hands on a burst of frames when the socket has nothing more "
+        "queued; the fake sends every speaker's frame of a 20 ms tick together, so bursts "
+        "here are larger than in a call where each client's clock runs on its own.",
         "",
     ]
-    (RESULTS / "discord_receive.md").write_text("\n".join(lines))
+    (RESULTS / f"{name}.md").write_text("\n".join(lines))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="streaming time per step")
     parser.add_argument("--max-speakers", type=int, default=160)
+    parser.add_argument(
+        "--spread",
+        action="store_true",
+        help="speakers' packets spaced over each 20 ms tick instead of sent together",
+    )
     args = parser.parse_args()
     steps = [
         n for n in (1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 160, 192, 256) if n <= args.max_speakers
@@ -343,9 +417,12 @@ def main() -> int:
     bot_core, fake_core = (cores[0], cores[1]) if len(cores) > 1 else (cores[0], None)
     context = mp.get_context("spawn")
     parent, child = context.Pipe()
-    process = context.Process(target=fake_main, args=(child, steps[-1], fake_core), daemon=True)
+    process = context.Process(
+        target=fake_main, args=(child, steps[-1], fake_core, args.spread), daemon=True
+    )
     process.start()
     os.sched_setaffinity(0, {bot_core})
+    load_start = [round(x, 2) for x in os.getloadavg()]
     try:
         result = asyncio.run(bench(args.seconds, steps, parent))
     finally:
@@ -356,6 +433,9 @@ def main() -> int:
         machine=f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}",
         seconds_per_step=args.seconds,
+        spread=args.spread,
+        load_start=load_start,
+        load_end=[round(x, 2) for x in os.getloadavg()],
     )
     for mode in ("plain", "dave"):
         result[mode]["summary"] = summarise(result[mode]["rows"])

@@ -94,7 +94,12 @@ async def smoke_voice(bot: object, guild: object) -> None:
     assert member is not None and member.voice is not None and member.voice.channel is not None
     vc = await member.voice.channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
     frames: dict[int, int] = {}
-    receiver = VoiceReceiver(vc, lambda uid, pcm: frames.__setitem__(uid, frames.get(uid, 0) + 1))
+
+    def count(batch: list[tuple[int, bytes]]) -> None:
+        for uid, _ in batch:
+            frames[uid] = frames.get(uid, 0) + 1
+
+    receiver = VoiceReceiver(vc, count)
     receiver.start()
     try:
         dave = vc._connection.dave_protocol_version

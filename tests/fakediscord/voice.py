@@ -440,10 +440,13 @@ class FakeVoiceServer:
         payloads: list[bytes],
         seconds: float,
         pace: float = 0.02,
+        spread: bool = False,
     ) -> int:
         """Benchmarks: every (user_id, ssrc) sends `payloads` (Opus, looped, end-to-end
         encrypted with DAVE on) at once, paced as real time from one timer, for `seconds`.
-        Returns the packets sent."""
+        `spread`: the speakers' packets of a tick go out spaced evenly over it, as clients
+        with clocks of their own send them, instead of all together. Returns the packets
+        sent."""
         session = await self.wait_ready(guild_id)
         assert session.bot_addr is not None
         for user_id, ssrc in speakers:
@@ -455,7 +458,11 @@ class FakeVoiceServer:
         frames, sent, start = int(seconds / pace), 0, time.monotonic()
         for index in range(frames):
             payload = payloads[index % len(payloads)]
-            for user_id, ssrc in speakers:
+            for position, (user_id, ssrc) in enumerate(speakers):
+                if spread and position:
+                    due = start + (index + position / len(speakers)) * pace
+                    if due > time.monotonic():
+                        await asyncio.sleep(due - time.monotonic())
                 struct.pack_into(
                     ">HII", header, 2, index & 0xFFFF, (index * 960) & 0xFFFFFFFF, ssrc
                 )

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -25,6 +26,7 @@ from ..cog_commands import to_user
 from ..privacy import listening_notice
 from ..render import render
 from .connection import connect, disconnect
+from .handoff import loop_sink
 from .playback import DiscordVoiceOutput
 from .receiver import VoiceReceiver
 from .text_output import ChannelTextOutput
@@ -173,11 +175,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             return
         if gv.receiver is not None:
             gv.receiver.stop()
-        loop = asyncio.get_running_loop()
-
-        def sink(user_id: int, pcm: bytes) -> None:  # socket-reader thread
-            loop.call_soon_threadsafe(self._feed, gv, user_id, pcm)
-
+        sink = loop_sink(asyncio.get_running_loop(), partial(self._feed, gv))
         gv.receiver = VoiceReceiver(vc, sink, opted_out=lambda uid: uid in gv.opted_out)
         gv.receiver.start()
 
