@@ -480,11 +480,7 @@ class Hearer:
                     found.ms,
                     found.sentence,
                 )
-                name = (
-                    self.called_name(result, [found.sentence], s.search_near_name_margin)
-                    if verdict
-                    else None
-                )
+                name = self.called_name(result, [found.sentence]) if verdict else None
                 if name is not None:
                     why = f"addressed to {name!r}, not to me"
                     later.append(replace(searched, verdict="rejected", why=why))
@@ -508,19 +504,16 @@ class Hearer:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
 
-    def called_name(
-        self, result: NeuralResult, sentences: list[str], margin: float | None = None
-    ) -> str | None:
-        """A name like the wake word that the audio more probably said, by more than `margin`
-        (default `near_name_margin`; audio/wake_check.py), or None."""
+    def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
+        """A name like the wake word that the audio more probably said, by more than
+        `near_name_margin` (audio/wake_check.py), or None."""
         s = self.settings
-        margin = s.near_name_margin if margin is None else margin
         if not s.near_name_margin or self.neural is None or self.snapper is None:
             return None
         wake = self.matcher.wake_words
         exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
         names = near_names(wake, exclude)
-        return other_name(self.neural, result, sentences, wake, names, margin)
+        return other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""

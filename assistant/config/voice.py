@@ -100,9 +100,6 @@ class SecondOpinionSettings(Section):
     real word one sound away from the wake word in its place ("hey rainer", audio/
     wake_check.py); one this much more probable (natural log) means another name was called.
     0 turns the check off."""
-    search_near_name_margin: float = Field(0.0, ge=0, le=50)
-    """`near_name_margin` for a sentence the search found: stricter, because the model's own
-    words gave no sign of it ("hey trader, help" searched is "Hey trainer help")."""
     search_length_bonus: float = Field(3.0, ge=0, le=20)
     """Log probability per token added when ranking the sentences found (else the shortest
     command wins)."""
