@@ -83,8 +83,19 @@ class Assistant:
         with i18n.speaking(self.language(request.guild_id)):
             return await self._run(command, request)
 
-    async def _run(self, command: Command, request: Request) -> Reply:
-        """`handle` for a known command, in the guild's language (`i18n.tr`)."""
+    async def refusal(self, request: Request) -> Reply | None:
+        """What the command would refuse (permission, options, its own `check`), found without
+        running it, or None when it would run."""
+        command = self.find_command(request.command)
+        if command is None or command.check is None:
+            return None
+        with i18n.speaking(self.language(request.guild_id)):
+            reply = await self._run(command, request, check_only=True)
+        return None if reply.ok else reply
+
+    async def _run(self, command: Command, request: Request, check_only: bool = False) -> Reply:
+        """`handle` for a known command, in the guild's language (`i18n.tr`); `check_only`
+        runs its `check` instead (an empty Reply when it passes)."""
         try:
             permissions.check(request.user, command.permission, self.config.permissions)
             limit = self.config.limits.request_chars
@@ -98,6 +109,10 @@ class Assistant:
                 options = finish(command, request.options)
             else:
                 options = parse(command, request.text)
+            if check_only:
+                assert command.check is not None
+                await command.check(self, request, options)
+                return Reply(text="")
             reply = await command.handler(self, request, options)
             await self._check_names()
             return reply

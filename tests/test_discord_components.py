@@ -216,6 +216,18 @@ async def test_correct_button_opens_a_label_menu_and_records_the_fix(
 
 
 async def test_destructive_commands_ask_to_confirm(fake: FakeDiscord, bot: Any) -> None:
+    sent = await fake.send_message("!create_dataset nothing_yet")
+    await fake.wait_for_reply(after=sent["id"])
+    # nothing to undo or roll back: the answer comes at once, with nothing to confirm
+    for typed, words in [("!undo", "no added examples"), ("!rollback", "no model")]:
+        sent = await fake.send_message(typed)
+        answer = await fake.wait_for_reply(after=sent["id"])
+        assert is_error(answer) and words in error_text(answer), answer
+        assert answer["components"] == []
+    interaction = await fake.interaction("undo")
+    answer = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert is_error(answer) and fake.components(answer) == []
+
     await train_and_wait(fake)
     store, guild = bot.assistant.store, str(fake.guild_id)
     dataset = store.active_dataset(guild)
@@ -307,6 +319,7 @@ async def test_slow_command_is_acknowledged_in_time_and_followed_up(
 
 
 async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) -> None:
+    await train_and_wait(fake)  # so that `undo` has something to ask about
     sent = await fake.send_message("!language ru")
     await fake.wait_for_reply(after=sent["id"])
     interaction = await fake.interaction("instruction")
@@ -314,9 +327,9 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     [embed] = first["embeds"]  # the Russian guide's first page, paged in Russian
     assert embed["title"] and "Trainer" in embed["description"]
     assert [c["label"] for c in fake.components(first)] == ["◀ Назад", "Вперёд ▶"]
-    interaction = await fake.interaction("rollback")
+    interaction = await fake.interaction("undo")
     question = await fake.wait_for_reply(where=from_interaction(interaction))
-    assert question["content"].startswith("Вернуться к модели")
+    assert question["content"].startswith("Удалить примеры")
     assert [c["label"] for c in fake.components(question)] == ["Подтвердить", "Отмена"]
     click = await fake.click(question, fake.components(question)[0]["custom_id"], author=fake.bob)
     refusal = await fake.wait_for_reply(where=from_interaction(click))

@@ -17,7 +17,7 @@ from ..errors import BadInput, NotFound
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
-from ..storage.records import StoredExample
+from ..storage.records import Dataset, StoredExample
 from .model import active_dataset, training_set
 from .registry import Param, command
 
@@ -106,20 +106,47 @@ async def relabel(app: Assistant, request: Request, options: dict[str, Any]) -> 
     )
 
 
-@command(
-    "remove",
-    "Delete an added example from the active dataset.",
-    Param("example", "str", "Example number, as `examples` shows it (#12)", required=True),
-    permission="train",
-    aliases=("delete",),
-)
-async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+def _removable(
+    app: Assistant, request: Request, options: dict[str, Any]
+) -> tuple[Dataset, int, StoredExample]:
+    """The example `remove` would delete, or the refusal."""
     app.jobs.check_idle(request.guild_id)
     dataset = active_dataset(app, request.guild_id)
     number = _example_id(options["example"])
     example = app.store.stored_example(dataset, number)
     if example is None:
         raise NotFound(tr("examples.missing", name=dataset.name, number=number))
+    return dataset, number, example
+
+
+async def _can_remove(app: Assistant, request: Request, options: dict[str, Any]) -> None:
+    _removable(app, request, options)
+
+
+def _last_addition(app: Assistant, request: Request) -> tuple[Dataset, list[StoredExample]]:
+    """The examples `undo` would remove, or the refusal."""
+    app.jobs.check_idle(request.guild_id)
+    dataset = active_dataset(app, request.guild_id)
+    last = app.store.last_addition(dataset)
+    if not last:
+        raise NotFound(tr("undo.nothing", name=dataset.name))
+    return dataset, last
+
+
+async def _can_undo(app: Assistant, request: Request, options: dict[str, Any]) -> None:
+    _last_addition(app, request)
+
+
+@command(
+    "remove",
+    "Delete an added example from the active dataset.",
+    Param("example", "str", "Example number, as `examples` shows it (#12)", required=True),
+    permission="train",
+    aliases=("delete",),
+    check=_can_remove,
+)
+async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    dataset, number, example = _removable(app, request, options)
     app.store.remove_examples(dataset, [number])
     return Reply(
         text=tr("remove.done", number=number, label=example.label, text=example.text[:100]),
@@ -132,13 +159,10 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
     "undo",
     "Remove the examples that the last `train` added to the active dataset.",
     permission="train",
+    check=_can_undo,
 )
 async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    app.jobs.check_idle(request.guild_id)
-    dataset = active_dataset(app, request.guild_id)
-    last = app.store.last_addition(dataset)
-    if not last:
-        raise NotFound(tr("undo.nothing", name=dataset.name))
+    dataset, last = _last_addition(app, request)
     app.store.remove_examples(dataset, [e.id for e in last])
     shown = "; ".join(_line(e) for e in last[:5]) + (" …" if len(last) > 5 else "")
     return Reply(

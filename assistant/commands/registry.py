@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 ParamKind = Literal["str", "int", "bool", "text", "json"]
 Handler = Callable[["Assistant", Request, dict[str, Any]], Awaitable[Reply]]
+Check = Callable[["Assistant", Request, dict[str, Any]], Awaitable[None]]
+"""Raises the refusal the command would give, writing nothing."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Command:
     """Accepts attachments (shown in help and as a slash option)."""
     hidden: bool = False
     aliases: tuple[str, ...] = ()
+    check: Check | None = None
+    """What the command would refuse, found without doing it: a destructive command is asked
+    about (Confirm / Cancel) only when there is something to do."""
 
     @property
     def usage(self) -> str:
@@ -83,6 +88,7 @@ def command(
     attachments: bool = False,
     hidden: bool = False,
     aliases: tuple[str, ...] = (),
+    check: Check | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register a handler as a command, in the spirit of discord.py's `@commands.command`."""
 
@@ -97,6 +103,7 @@ def command(
                 attachments=attachments,
                 hidden=hidden,
                 aliases=aliases,
+                check=check,
             )
         )
         return handler

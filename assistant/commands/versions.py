@@ -93,12 +93,8 @@ async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -
     return _choose(app, dataset, found[0], "models.chosen")
 
 
-@command(
-    "rollback",
-    "Go back to the active dataset's model before the current one.",
-    permission="train",
-)
-async def rollback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+def _previous_model(app: Assistant, request: Request) -> tuple[Dataset, ModelRecord]:
+    """The model `rollback` would go back to, or the refusal."""
     dataset = active_dataset(app, request.guild_id)
     current = app.store.current_model(dataset)
     history = app.store.models(request.guild_id, 1_000_000, dataset=dataset.name)
@@ -108,5 +104,20 @@ async def rollback(app: Assistant, request: Request, options: dict[str, Any]) ->
     older = older or [m for m in history if m.version < current.version]
     if not older:
         raise NotFound(tr("models.oldest", model=current.version, name=dataset.name))
-    app.jobs.registry.load_classifier(older[0])
-    return _choose(app, dataset, older[0], "models.rolled_back")
+    return dataset, older[0]
+
+
+async def _can_roll_back(app: Assistant, request: Request, options: dict[str, Any]) -> None:
+    _previous_model(app, request)
+
+
+@command(
+    "rollback",
+    "Go back to the active dataset's model before the current one.",
+    permission="train",
+    check=_can_roll_back,
+)
+async def rollback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    dataset, previous = _previous_model(app, request)
+    app.jobs.registry.load_classifier(previous)
+    return _choose(app, dataset, previous, "models.rolled_back")

@@ -199,6 +199,10 @@ class CommandsCog(commands.Cog, name="Trainer"):
             return True
         if option is not None and not argument:
             return False  # the command's own usage message
+        refusal = await self.assistant.refusal(self.request(ctx, spec.name, dict(options), []))
+        if refusal is not None:  # nothing to confirm: "there is nothing to undo"
+            await self.deliver(ctx, refusal)
+            return True
         guild_id = guild_key(ctx.guild, ctx.author)
         language = self.assistant.language(guild_id)
         prompt = i18n.message(language, f"confirm.{spec.name}", argument=argument)
