@@ -83,33 +83,52 @@ def search(
 ) -> list[Found]:
     """Every sentence the beam reached, with its log probability given the audio. With a
     `floor` (log probability per token), the search gives up after `GIVE_UP_AFTER` steps when
-    its best prefix is below it: no command was said."""
-    beams: list[tuple[list[int], float, dict[int, Any]]] = [(p, 0.0, n) for p, n in trie.starts]
+    its best prefix is below it: no command was said.
+
+    Where the trie has one way on (the rest of a word split into several tokens, "kag gle"),
+    the beam takes it without a call: the decoder returns the logits of every position of a
+    forced prefix, so those tokens are paid for at the next call. A beam is (prefix, log
+    probability of its first tokens, trie node, how many last tokens are not paid for yet)."""
+    beams: list[tuple[list[int], float, dict[int, Any], int]] = [
+        (p, 0.0, n, len(p)) for p, n in trie.starts
+    ]
     found: list[Found] = []
     end = model.end_of_text
-    first = True
     for step in range(MAX_STEPS):
         if not beams:
             break
-        steps = model.continuations(heard, [p for p, _, _ in beams], with_cost=first)
-        grown: list[tuple[list[int], float, dict[int, Any]]] = []
-        for (prefix, cost, node), (prefix_cost, following) in zip(beams, steps, strict=True):
-            cost += prefix_cost
+        steps = model.continuations(
+            heard, [p for p, *_ in beams], [len(p) - unpaid for p, _, _, unpaid in beams]
+        )
+        grown: list[tuple[list[int], float, dict[int, Any], int]] = []
+        for (prefix, cost, node, _unpaid), (paid, following) in zip(beams, steps, strict=True):
+            cost += paid
             if len(following) <= 1:  # the decoder returned nothing for this prefix
                 continue
             for token, child in node.items():
                 if token == _END:
                     found.append(Found(child, cost + float(following[end]), len(prefix) + 1))
                 else:
-                    grown.append(([*prefix, token], cost + float(following[token]), child))
-        first = False
+                    grown.append(_one_way([*prefix, token], cost + float(following[token]), child))
         grown.sort(key=lambda b: -b[1])
         beams = grown[:beam]
         if step + 1 == GIVE_UP_AFTER and floor is not None and beams:
-            prefix, cost, _node = beams[0]
-            if cost / len(prefix) < floor:
+            prefix, cost, _node, unpaid = beams[0]
+            if cost / (len(prefix) - unpaid) < floor:
                 break
     return found
+
+
+def _one_way(
+    prefix: list[int], cost: float, node: dict[int, Any]
+) -> tuple[list[int], float, dict[int, Any], int]:
+    """A new beam, taken along the trie while it has only one way on."""
+    unpaid = 0
+    while len(node) == 1 and _END not in node:
+        token, node = next(iter(node.items()))
+        prefix = [*prefix, token]
+        unpaid += 1
+    return prefix, cost, node, unpaid
 
 
 class TrieCache:

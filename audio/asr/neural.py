@@ -231,17 +231,18 @@ class WhisperModel:
         return self._end
 
     def continuations(
-        self, heard: NeuralResult, prefixes: list[list[int]], with_cost: bool = False
+        self, heard: NeuralResult, prefixes: list[list[int]], scored_from: list[int]
     ) -> list[tuple[float, np.ndarray]]:
         """For each prefix of a transcript of the audio `heard` came from: the log probability
-        of the prefix itself (only `with_cost`, else 0) and the log probabilities of every
-        token that may come next, the end of text included."""
+        of its tokens from `scored_from` on (given those before them), and the log
+        probabilities of every token that may come next, the end of text included."""
         out: list[tuple[float, np.ndarray]] = []
-        for prefix, steps in zip(prefixes, self._forced(heard, prefixes), strict=True):
+        forced = self._forced(heard, prefixes)
+        for prefix, start, steps in zip(prefixes, scored_from, forced, strict=True):
             if len(steps) <= len(prefix):
                 out.append((_NOTHING, np.full(1, _NOTHING, dtype=np.float32)))
                 continue
-            cost = _log_probability(steps, prefix) if with_cost else 0.0
+            cost = _log_probability(steps[start:], prefix[start:]) if start < len(prefix) else 0.0
             out.append((cost, _log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
         return out
 
