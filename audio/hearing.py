@@ -36,6 +36,7 @@ from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, clean_words
 from .rescore import rescore
+from .speculation import Speculation
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,8 @@ class Hearer:
         """CTranslate2 releases the GIL: a thread keeps the event loop free (see the bench)."""
         self.runs = 0
         """How often the second opinion ran (for the benches)."""
+        self.speculation = Speculation()
+        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -140,7 +143,8 @@ class Hearer:
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates)."""
         t0 = time.perf_counter()
-        early = self._start_neural(pcm) if self.settings.speculative else None
+        beside = self.settings.speculative and self.speculation.start_beside()
+        early = self._start_neural(pcm) if beside else None
         try:
             transcript = await self.first_stage(pcm)
         except BaseException:
@@ -173,6 +177,7 @@ class Hearer:
         neural stage already started on the same audio."""
         grammar_ms = first.stages[0].ms if first.stages else 0.0
         reason = self._second_opinion_reason(first, in_window)
+        self.speculation.record(reason is not None)
         if reason is None:
             timings = {"grammar": grammar_ms, "total": grammar_ms}
             hearing = replace(first, timings_ms=timings, grammar_alone=first)
