@@ -10,8 +10,9 @@ voices, against the grammar recognizer alone in the same run:
   open a follow-up window);
 - false accepts: non-command speech with the wake phrase required; chatter inside a follow-up
   window; "hey <another name>, <command>" (the target is 0);
-- end of speech -> first reply audio: VAD end delay + hearing + the reply synthesized with
-  espeak (the core's own time is the conversation bench's), p50 when the grammar decided
+- end of speech -> first reply audio as the live session gets it: hearing from the speaker's
+  pause, acting once the VAD's end confirms the audio, then the reply synthesized with espeak
+  (`reply_ms`; the core's own time is the conversation bench's), p50 when the grammar decided
   alone, p95 when the second opinion ran, and how often it ran;
 - the longest event-loop stall while hearing (a 10 ms ticker runs beside it).
 
