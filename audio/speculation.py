@@ -5,7 +5,8 @@ that pays when it is needed, which with `verify_wake` on (the default) is every 
 the grammar mostly decides alone, the early start is wasted work, and on two cores it takes a
 share of the CPU from the grammar recognizer and from the reply's synthesis: end of speech to
 the first reply audio p50 417 ms with the neural stage beside the grammar, 366 ms with it
-after (bench/results/pause_hearing.md, 2 December 2026, quiet machine). So it starts beside
+after (bench/results/pause_hearing.md, 2 December 2026, quiet machine; 473-504 ms against
+420-444 ms with this rule, interleaved under load). So it starts beside
 the grammar only while most recent utterances needed it; otherwise after the grammar, where
 needed. Nothing heard yet counts as needed (the default config needs it for every command).
 """
