@@ -38,6 +38,7 @@ from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, clean_words
 from .grammar_search import Searched, TrieCache, search_command
 from .rescore import as_spoken, rescore
+from .speculation import Speculation
 from .wake_check import near_names, other_name
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,8 @@ class Hearer:
         """How often the second opinion ran (for the benches)."""
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
+        self.speculation = Speculation()
+        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -155,7 +158,8 @@ class Hearer:
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates)."""
         t0 = time.perf_counter()
-        early = self._start_neural(pcm) if self.settings.speculative else None
+        beside = self.settings.speculative and self.speculation.start_beside()
+        early = self._start_neural(pcm) if beside else None
         try:
             transcript = await self.first_stage(pcm)
         except BaseException:
@@ -188,6 +192,7 @@ class Hearer:
         neural stage already started on the same audio."""
         grammar_ms = first.stages[0].ms if first.stages else 0.0
         reason = self._second_opinion_reason(first, in_window)
+        self.speculation.record(reason is not None)
         if reason is None:
             timings = {"grammar": grammar_ms, "total": grammar_ms}
             hearing = replace(first, timings_ms=timings, grammar_alone=first)

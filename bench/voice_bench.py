@@ -10,8 +10,9 @@ voices, against the grammar recognizer alone in the same run:
   open a follow-up window);
 - false accepts: non-command speech with the wake phrase required; chatter inside a follow-up
   window; "hey <another name>, <command>" (the target is 0);
-- end of speech -> first reply audio: VAD end delay + hearing + the reply synthesized with
-  espeak (the core's own time is the conversation bench's), p50 when the grammar decided
+- end of speech -> first reply audio as the live session gets it: hearing from the speaker's
+  pause, acting once the VAD's end confirms the audio, then the reply synthesized with espeak
+  (`reply_ms`; the core's own time is the conversation bench's), p50 when the grammar decided
   alone, p95 when the second opinion ran, and how often it ran;
 - the longest event-loop stall while hearing (a 10 ms ticker runs beside it).
 
@@ -57,14 +58,37 @@ from bench.voice_corpus import (  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 
 
-def vad_utterance(pcm: bytes) -> UtteranceEnded | None:
-    """The longest VAD segment of a clip, fed in 20 ms frames (None: VAD heard nothing)."""
+def vad_utterance(pcm: bytes) -> tuple[UtteranceEnded, float | None] | None:
+    """The longest VAD segment of a clip, fed in 20 ms frames (None: VAD heard nothing), with
+    the stream time at which its speaker's last pause was seen (`hear_at_pause_ms` after its
+    last voiced frame; None when the end came first or that setting is 0): where the live
+    session starts hearing it (states/pause_hearing.py)."""
     vad = WebRtcVad()
-    ended: list[UtteranceEnded] = []
+    ended: list[tuple[UtteranceEnded, float | None]] = []
+    paused_at: float | None = None
     for i in range(0, len(pcm), FRAME):
-        ended += [e for e in vad.process(pcm[i : i + FRAME]) if isinstance(e, UtteranceEnded)]
-    ended += [e for e in vad.flush() if isinstance(e, UtteranceEnded)]
-    return max(ended, key=lambda e: len(e.pcm)) if ended else None
+        for e in vad.process(pcm[i : i + FRAME]):
+            if isinstance(e, UtteranceEnded):
+                ended.append((e, paused_at))
+        # The session checks for a pause after every 20 ms chunk, as here.
+        if not vad.paused:
+            paused_at = None
+        elif paused_at is None:
+            paused_at = vad.stream_s
+    ended += [(e, paused_at) for e in vad.flush() if isinstance(e, UtteranceEnded)]
+    return max(ended, key=lambda e: len(e[0].pcm)) if ended else None
+
+
+def reply_ms(
+    event: UtteranceEnded, paused_s: float | None, hearing_ms: float, tts_ms: float
+) -> float:
+    """End of speech -> first reply audio as the live session has it: hearing starts at the
+    speaker's pause (or at the VAD's end when there was none), and its decision acts once both
+    it and the VAD's end are in (a hearing at the pause is only used for audio the end then
+    confirms); then the reply is synthesized."""
+    end_wait_ms = ((event.detected_s or event.end_s) - event.end_s) * 1000
+    start_ms = (paused_s - event.end_s) * 1000 if paused_s is not None else end_wait_ms
+    return max(start_ms + hearing_ms, end_wait_ms) + tts_ms
 
 
 def outcome(u: Utterance, h: Hearing | None) -> dict[str, Any]:
@@ -114,7 +138,7 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
     watch = LoopWatch()
     watch.start()
     for n, u in enumerate(items):
-        event = vad_utterance(u.pcm)
+        found = vad_utterance(u.pcm)
         row: dict[str, Any] = {
             "text": u.text,
             "kind": u.kind,
@@ -122,10 +146,11 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
             "condition": u.condition,
             "held_out": u.voice in held_out,
         }
-        if event is None:
+        if found is None:
             row.update(grammar={"ok": False, "fa": False}, hearing={"ok": False, "fa": False})
             rows.append(row)
             continue
+        event, paused_s = found
         in_window = u.kind == "chatter"
         hearing = await hearer.hear(event.pcm, in_window)
         row["grammar"] = outcome(u, hearing.grammar_alone)
@@ -136,8 +161,8 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
             t1 = time.perf_counter()
             await tts.synthesize("Okay." if hearing.wake_only else f"Doing {hearing.intent.name}.")  # type: ignore[union-attr]
             tts_ms = (time.perf_counter() - t1) * 1000
-            vad_ms = ((event.detected_s or event.end_s) - event.end_s) * 1000
-            row["reply_ms"] = vad_ms + hearing.timings_ms.get("total", 0.0) + tts_ms
+            hearing_ms = hearing.timings_ms.get("total", 0.0)
+            row["reply_ms"] = reply_ms(event, paused_s, hearing_ms, tts_ms)
         rows.append(row)
         if n % 50 == 0:
             print(f"  {n}/{len(items)}", flush=True)

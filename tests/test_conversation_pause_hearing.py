@@ -72,6 +72,23 @@ def test_the_audio_heard_at_the_pause_is_what_the_end_delivers(voice: str) -> No
     assert not any(paused)
 
 
+def test_the_voice_bench_times_a_reply_from_the_pause_as_the_session_does() -> None:
+    """bench/voice_bench.py: hearing starts at the speaker's pause, and its decision acts once
+    the VAD's end confirms the audio; a slow hearing adds to the pause, not to the end wait."""
+    from bench.voice_bench import reply_ms, vad_utterance
+
+    found = vad_utterance(say("hey trainer, what is the status"))
+    assert found is not None
+    event, paused_s = found
+    assert paused_s is not None and event.detected_s is not None
+    pause_ms = (paused_s - event.end_s) * 1000
+    end_wait_ms = (event.detected_s - event.end_s) * 1000
+    assert 149 < pause_ms < end_wait_ms  # hear_at_pause_ms (150), before the 270 ms end wait
+    assert reply_ms(event, paused_s, 50, 20) == pytest.approx(end_wait_ms + 20)
+    assert reply_ms(event, paused_s, 300, 20) == pytest.approx(pause_ms + 320)
+    assert reply_ms(event, None, 300, 20) == pytest.approx(end_wait_ms + 320)
+
+
 async def test_an_utterance_that_ends_at_the_pause_acts_on_the_hearing_begun_there(
     voice_session: SessionMaker, app: Assistant
 ) -> None:

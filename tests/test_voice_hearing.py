@@ -26,6 +26,7 @@ from audio.asr.openai_engine import OpenAIRecognizer
 from audio.decision import clean_words
 from audio.hearing import Hearer
 from audio.rescore import as_spoken, rescore, unrepeated
+from audio.speculation import Speculation
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from audio.wake_check import near_names
@@ -118,6 +119,28 @@ def test_commands_with_the_wake_phrase_are_heard(
     assert (h.intent.name, h.intent.slots) == (command, slots), h.debug()
     assert h.accepted(in_window=False)
     assert h.stages[0].stage == "grammar"
+
+
+def test_the_neural_stage_starts_beside_the_grammar_while_it_is_needed(hearer: Hearer) -> None:
+    """With `verify_wake` every command needs the second opinion, so it starts beside the
+    grammar; where the grammar decides commands alone, it stops taking the grammar's CPU."""
+    settings = hearer.settings
+    hearer.speculation = Speculation()
+    try:
+        assert hearer.speculation.start_beside()  # nothing heard yet: as the default needs
+        hearer.settings = settings.model_copy(update={"verify_wake": False})
+        for text in ("hey trainer, train the model", "hey trainer, say hello"):
+            h = _hear(hearer, text, "en-us")
+            assert h.intent is not None and [s.stage for s in h.stages] == ["grammar"], h.debug()
+        assert not hearer.speculation.start_beside()
+        hearer.settings = settings
+        for text in ("hey trainer, train the model", "hey trainer, say hello"):
+            h = _hear(hearer, text, "en-us")
+            assert [s.stage for s in h.stages] == ["grammar", "neural"], h.debug()
+        assert hearer.speculation.start_beside()
+    finally:
+        hearer.settings = settings
+        hearer.speculation = Speculation()
 
 
 @pytest.mark.parametrize(

@@ -108,8 +108,10 @@ class SecondOpinionSettings(Section):
     verify_wake: bool = True
     """Check that the wake phrase was said and not another name ("hey rainer, train...")."""
     speculative: bool = True
-    """Start the neural stage beside the grammar recognizer instead of after it: it is needed
-    for most utterances (every wake phrase is checked), and two cores run both at once."""
+    """Start the neural stage beside the grammar recognizer instead of after it while most
+    recent utterances needed it (with `verify_wake`, every command does): two cores run both
+    at once. Where the grammar mostly decides alone, it starts after the grammar, where needed,
+    and leaves the grammar and the reply both cores (audio/speculation.py)."""
     max_no_speech: float = Field(0.6, ge=0, le=1)
     """Above this no-speech probability the neural stage rejects the utterance."""
     wake_aliases: list[str] = Field(

@@ -59,8 +59,14 @@ def load_second_opinion(settings: SecondOpinionSettings) -> WhisperModel | None:
     recognizer decides alone, and the log says why)."""
     if not settings.enabled:
         return None
+    from threadpoolctl import threadpool_limits
+
     from .neural import ModelError, WhisperModel
 
+    # numpy's BLAS on one thread in this process: its idle helper threads busy-wait after each
+    # call (the mel filterbank product of every neural run is one), burning CPU the grammar
+    # recognizer needs; features took 8 ms of CPU per run on one thread against 17 on two.
+    threadpool_limits(1, user_api="blas")
     try:
         return WhisperModel(
             settings.model, settings.model_sha256, settings.threads, settings.window_s
