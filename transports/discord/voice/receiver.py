@@ -218,6 +218,16 @@ class VoiceReceiver:
     def _follow_socket(self) -> None:
         """Read the connection's current socket while it is connected; look again soon."""
         assert self._loop is not None
+        try:
+            self._attach()
+        except Exception:  # receiving must not stop for good: the next look tries again
+            log.exception("could not follow the voice socket")
+        if self._active:
+            self._check = self._loop.call_later(SOCKET_CHECK_S, self._follow_socket)
+
+    def _attach(self) -> None:
+        """Register the current socket with the loop, or none while not connected."""
+        assert self._loop is not None
         connection = self.vc._connection
         sock = getattr(connection, "socket", None)
         if sock is None or not connection.is_connected():
@@ -234,7 +244,6 @@ class VoiceReceiver:
                     self._socket, self._fd = sock, fd
             except (OSError, ValueError):  # closed meanwhile: try the next one
                 pass
-        self._check = self._loop.call_later(SOCKET_CHECK_S, self._follow_socket)
 
     def _detach(self) -> None:
         if self._socket is not None and self._loop is not None:
@@ -275,6 +284,8 @@ class VoiceReceiver:
     def _on_readable(self) -> None:
         """Every datagram queued (up to MAX_BATCH), one system call each, no `select`."""
         sock = self._socket
+        if sock is None:  # detached earlier in this loop iteration
+            return
         self.stats.wakeups += 1
         for _ in range(MAX_BATCH):
             try:
