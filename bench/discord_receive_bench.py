@@ -140,6 +140,10 @@ class BenchSink:
                 speaker.utterances += 1
         self.last_frame_at = time.monotonic()
 
+    def slack_s(self) -> float:
+        """As the session reports it (states/streams.py): the least any VAD can take."""
+        return min((s.vad.slack_s for s in self.speakers.values()), default=1.0)
+
     @property
     def frames(self) -> int:
         return sum(s.frames for s in self.speakers.values())
@@ -243,7 +247,7 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
     davey_before: dict[int, tuple[int, int]] = {}
     for count in steps:
         sink = BenchSink()
-        receiver = VoiceReceiver(vc, sink.feed)  # as production does: frames fed on the loop
+        receiver = VoiceReceiver(vc, sink.feed, slack=sink.slack_s)  # as production does
         receiver.start()
         await asyncio.sleep(0.3)
         cpu0, reader0, loop0 = (

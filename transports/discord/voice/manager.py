@@ -176,7 +176,9 @@ class VoiceCog(commands.Cog, name="Voice"):
         if gv.receiver is not None:
             gv.receiver.stop()
         sink = partial(self._feed, gv)  # the receiver runs on the loop: no hand-off
-        gv.receiver = VoiceReceiver(vc, sink, opted_out=lambda uid: uid in gv.opted_out)
+        gv.receiver = VoiceReceiver(
+            vc, sink, opted_out=lambda uid: uid in gv.opted_out, slack=partial(self._slack, gv)
+        )
         gv.receiver.start()
 
     def _feed(self, gv: GuildVoice, user_id: int, pcm: bytes) -> None:
@@ -191,6 +193,10 @@ class VoiceCog(commands.Cog, name="Voice"):
                 return
             user = gv.users[user_id] = to_user(member)
         session.feed(user, pcm)  # the receiver decodes straight to 16 kHz mono
+
+    def _slack(self, gv: GuildVoice) -> float:
+        session = self.session(gv.guild.id)
+        return session.slack_s() if session is not None else 0.0
 
     # -- privacy ---------------------------------------------------------------------------------
 

@@ -75,6 +75,12 @@ MAX_BATCH = 32
 """Datagrams read per wake-up at most (about 2 ms of decoding), then other tasks get the loop;
 the socket is still readable, so the loop comes straight back for the rest."""
 MAX_DATAGRAM = 2048
+DEFER_S = 0.02
+"""When no VAD can decide anything soon, the socket is read this much later (one Discord
+frame): packets spread over the 20 ms then cost one wake-up together instead of one each."""
+DEFER_MIN_SLACK_S = 0.06
+"""...but only if every VAD can take this much more audio first: a speaker's client sends
+one frame per DEFER_S, and network jitter can bunch a few."""
 SOCKET_CHECK_S = 0.1
 """How often the receiver looks for a new voice socket (discord.py makes one on every
 reconnect) or a connection that is not connected (then it stops reading)."""
@@ -162,10 +168,13 @@ class VoiceReceiver:
         sink: FrameSink,
         *,
         opted_out: Callable[[int], bool] = lambda user_id: False,
+        slack: Callable[[], float] = lambda: 0.0,
     ) -> None:
         self.vc = voice_client
         self.sink = sink
         self.opted_out = opted_out
+        self.slack = slack
+        """Seconds of audio the sink can take before any decision (VAD start, end, pause)."""
         self.stats = ReceiveStats()
         self._streams: dict[int, _Stream] = {}
         self._frames: list[tuple[int, bytes]] = []
@@ -180,6 +189,8 @@ class VoiceReceiver:
         self._fd = -1
         """Its descriptor as registered with the loop (a closed socket's fileno() is -1)."""
         self._check: asyncio.TimerHandle | None = None
+        self._deferred: asyncio.TimerHandle | None = None
+        """The deferred read, while the socket is not watched (see DEFER_S)."""
         self._catching = False
         """`_catch` is registered with discord.py's socket reader."""
 
@@ -246,6 +257,9 @@ class VoiceReceiver:
                 pass
 
     def _detach(self) -> None:
+        if self._deferred is not None:
+            self._deferred.cancel()
+            self._deferred = None
         if self._socket is not None and self._loop is not None:
             # A closed socket's descriptor has already left epoll; this forgets it in asyncio
             # too, so a new socket given the same number is registered afresh.
@@ -291,11 +305,33 @@ class VoiceReceiver:
             try:
                 data = sock.recv(MAX_DATAGRAM)
             except BlockingIOError:
+                self._defer()
                 return
             except OSError:  # closed under us (a reconnect): the next check finds the new one
                 self._detach()
                 return
             self.on_packet(data)
+        # More than MAX_BATCH queued: the loop comes back at once (the socket is readable).
+
+    def _defer(self) -> None:
+        """Stop watching the socket for DEFER_S when no VAD can decide anything within the
+        audio that arrives meanwhile: nothing is decided later than without deferring."""
+        assert self._loop is not None
+        try:
+            slack = self.slack()
+        except Exception:
+            log.exception("voice slack unknown")
+            return
+        if slack >= DEFER_MIN_SLACK_S:
+            self._loop.remove_reader(self._fd)
+            self._deferred = self._loop.call_later(DEFER_S, self._resume)
+
+    def _resume(self) -> None:
+        self._deferred = None
+        if self._socket is None or self._loop is None:
+            return
+        self._loop.add_reader(self._fd, self._on_readable)
+        self._on_readable()
 
     # -- the per-packet path ---------------------------------------------------------------------
 
