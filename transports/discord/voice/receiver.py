@@ -12,7 +12,11 @@ per wake-up, not by discord.py's socket-reader thread: with the reader thread, e
 woke two threads (the reader from `select`, then the loop through its self-pipe) with a GIL
 hand-over between them, and as independent clients' packets arrive spread over each 20 ms,
 that cost twice the CPU of the work itself (bench/results/discord_receive_spread.md). Now a
-packet costs one loop wake-up, and its frame reaches the VAD with no hand-off delay at all.
+packet costs at most one loop wake-up, and its frame reaches the VAD with no hand-off. Fewer
+still: while no speaker's VAD can decide anything (start, end, pause, cut) within the next
+DEFER_MIN_SLACK_S of audio, the socket is read DEFER_S later, all speakers' packets of that
+time in one wake-up; a frame that could decide something is read as it arrives, so the end of
+speech is never found later (tests/test_voice_utterance_ends.py checks the VAD's slack).
 discord.py's reader thread stays idle: it runs only while a socket listener is registered, as
 during IP discovery, and we read only while the connection is connected, so we never take its
 discovery answer. After discovery, though, that thread still sits in `select` and would read
