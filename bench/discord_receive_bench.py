@@ -6,16 +6,17 @@ without and with DAVE end-to-end encryption, in one run.
 One run against the loopback fake Discord. The fake runs in a child process on its own core
 (its Opus encoding and encryption must not be counted); the bot process, pinned to one core,
 is the real bot (discord.py + voice-recv) connected to the fake's voice channel with our
-`VoiceReceiver`, feeding each speaker's frames, as in production, to the event loop where
-they are resampled to 16 kHz mono (`StreamDownsampler`) and run through the VAD (`WebRtcVad`).
+`VoiceReceiver`, which reads the voice socket on the event loop and, as in production, feeds
+each speaker's frames (decoded straight to 16 kHz mono) to the VAD (`WebRtcVad`) at once.
 
 Two passes: the plain path (transport encryption only), then DAVE: every simulated speaker is
 in the call's MLS group with its own davey session and end-to-end encrypts its frames; the bot
 joined the group by a welcome and DAVE-decrypts every frame (tests/fakediscord/dave.py).
 
 Measured per step (N simultaneous speakers, all talking for the whole step):
-- CPU of the bot process, and of its two busy threads: the socket reader (UDP receive,
-  transport decryption, Opus decode to 16 kHz mono) and the event loop (VAD);
+- CPU of the bot process, of the event loop thread (UDP receive, transport decryption, Opus
+  decode to 16 kHz mono, VAD) and of discord.py's socket-reader thread (idle: we read on the
+  loop), and how many frames each loop wake-up for the socket brought;
 - frames delivered vs. sent (a frame not delivered is a dropped frame);
 - how far behind real time the event loop fell (lag of the last frame).
 Recognition is not part of the receive path (it runs per utterance, in a worker thread).
@@ -139,6 +140,10 @@ class BenchSink:
                 speaker.utterances += 1
         self.last_frame_at = time.monotonic()
 
+    def slack_s(self) -> float:
+        """As the session reports it (states/streams.py): the least any VAD can take."""
+        return min((s.vad.slack_s for s in self.speakers.values()), default=1.0)
+
     @property
     def frames(self) -> int:
         return sum(s.frames for s in self.speakers.values())
@@ -228,7 +233,6 @@ def davey_totals(vc: Any, users: Any) -> dict[int, tuple[int, int]]:
 
 
 async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str) -> dict[str, Any]:
-    from transports.discord.voice.handoff import loop_sink
     from transports.discord.voice.receiver import VoiceReceiver
 
     loop = asyncio.get_running_loop()
@@ -243,16 +247,7 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
     davey_before: dict[int, tuple[int, int]] = {}
     for count in steps:
         sink = BenchSink()
-        deliver = loop_sink(loop, sink.feed)  # as production does
-        handoffs = [0]
-
-        def counted(
-            frames: list[tuple[int, bytes]], deliver: Any = deliver, handoffs: list[int] = handoffs
-        ) -> None:
-            handoffs[0] += 1  # event-loop wake-ups
-            deliver(frames)
-
-        receiver = VoiceReceiver(vc, counted)
+        receiver = VoiceReceiver(vc, sink.feed, slack=sink.slack_s)  # as production does
         receiver.start()
         await asyncio.sleep(0.3)
         cpu0, reader0, loop0 = (
@@ -292,7 +287,7 @@ async def _steps(vc: Any, seconds: float, steps: list[int], conn: Any, mode: str
             "marginal_cpu_ms_per_speaker_second": round(
                 max(0.0, 1000 * cpu - 10 * idle_pct * done["elapsed"]) / speech_s, 3
             ),
-            "frames_per_handoff": round(sink.frames / max(1, handoffs[0]), 2),
+            "frames_per_wakeup": round(stats.frames / max(1, stats.wakeups), 2),
             "dave_decrypted": stats.decrypted,
             "davey_ms_per_speaker_second": round(davey_us / 1000 / speech_s, 3),
             "dave_no_key": stats.no_key,
@@ -384,17 +379,18 @@ def write_results(result: dict[str, Any], args: argparse.Namespace) -> None:
                 f"| {mode} | {r['speakers']} | {r['sent_frames']} | {r['dropped_frames']} | "
                 f"{r['lag_s']} | {r['process_cpu_pct_of_core']} | {r['reader_thread_cpu_pct']} "
                 f"| {r['loop_thread_cpu_pct']} | {r['marginal_cpu_ms_per_speaker_second']} | "
-                f"{r['frames_per_handoff']} | {r['dave_decrypted']} | "
+                f"{r['frames_per_wakeup']} | {r['dave_decrypted']} | "
                 f"{r['davey_ms_per_speaker_second']} |"
             )
     lines += [
         "",
-        "Reader thread = discord.py's socket reader running our per-packet path (receive, "
-        "decrypt, Opus decode). Loop thread = the asyncio loop (VAD, and the "
-        "bot's own work). Recognition is per utterance and not included. Frames per loop "
-        "wake-up: the receiver hands on a burst of frames when the socket has nothing more "
-        "queued; the fake sends every speaker's frame of a 20 ms tick together, so bursts "
-        "here are larger than in a call where each client's clock runs on its own.",
+        "Loop thread = the asyncio loop: our per-packet path (receive, decrypt, Opus decode) "
+        "reading the voice socket itself, the VAD, and the bot's own work. Reader thread = "
+        "discord.py's socket reader, idle since we read on the loop. Recognition is per "
+        "utterance and not included. Frames per loop wake-up: the loop reads every datagram "
+        "queued when it wakes for the socket; with every speaker's frame of a 20 ms tick sent "
+        "together that is many, with the packets spread over the tick (as clients with clocks "
+        "of their own send them) about one.",
         "",
     ]
     (RESULTS / f"{name}.md").write_text("\n".join(lines))

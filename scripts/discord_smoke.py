@@ -95,9 +95,8 @@ async def smoke_voice(bot: object, guild: object) -> None:
     vc = await member.voice.channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
     frames: dict[int, int] = {}
 
-    def count(batch: list[tuple[int, bytes]]) -> None:
-        for uid, _ in batch:
-            frames[uid] = frames.get(uid, 0) + 1
+    def count(user_id: int, pcm: bytes) -> None:
+        frames[user_id] = frames.get(user_id, 0) + 1
 
     receiver = VoiceReceiver(vc, count)
     receiver.start()

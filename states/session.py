@@ -112,6 +112,14 @@ class GuildVoiceSession:
         """A speaker left or their stream ended: close an utterance in progress."""
         self.streams.end(user_id)
 
+    def slack_s(self) -> float:
+        """How late audio may be fed without delaying anything the session does with it:
+        none while the bot speaks (someone's speech is checked for the wake phrase as it
+        grows), else until the first VAD could decide a start, end, pause or cut."""
+        if self.machine.state == "speaking":
+            return 0.0
+        return self.streams.slack_s()
+
     def speech_started(self, stream: Stream) -> None:
         stream.started_wall = self.machine.clock()
         self._send("speech_started", speaker=stream.user.id)

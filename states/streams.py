@@ -105,6 +105,11 @@ class SpeakerStreams:
         """Wall-clock time `utterance` ended, while it is remembered."""
         return self._ended_wall.get(id(utterance)) if utterance is not None else None
 
+    def slack_s(self) -> float:
+        """Audio every stream can take before any VAD could decide anything (a new
+        speaker's VAD needs a full ring first)."""
+        return min((s.vad.slack_s for s in self.streams.values()), default=1.0)
+
     def anyone_speaking(self) -> bool:
         return any(s.in_speech for s in self.streams.values())
 

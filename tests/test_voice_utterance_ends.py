@@ -129,3 +129,24 @@ async def test_an_utterance_ends_within_300_ms_when_the_member_stops_sending(
     assert utterance.detected_s - audio_stopped_s <= 0.3
     # On the wall clock, with a margin for a loaded machine.
     assert ends[0].at - last_packet < 0.3 + 0.4
+
+
+def test_vad_slack_never_hides_a_decision() -> None:
+    """The receiver reads the socket later only within the VAD's slack (receiver.py): no
+    start, end, pause or change of pause may fall inside that much more audio, so deferring
+    never finds the end of speech later. Real webrtcvad on real synthesized speech."""
+    chunk = 640  # 20 ms at 16 kHz, as the receiver feeds it
+    pcm = b"".join(speak(s, seed=i, lead_s=0.3, tail_s=0.6) for i, s in enumerate(SENTENCES))
+    vad = WebRtcVad()
+    slack, decided = [], []
+    for i in range(0, len(pcm) - chunk + 1, chunk):
+        slack.append(vad.slack_s)
+        paused = vad.paused
+        events = vad.process(pcm[i : i + chunk])
+        decided.append(bool(events) or vad.paused != paused)
+    assert sum(decided) >= 3 * len(SENTENCES)  # starts, pauses and ends all happened
+    for i, s in enumerate(slack):
+        covered = int(s * 16000 * 2) // chunk  # whole chunks within the slack
+        assert not any(decided[i : i + covered]), f"decision within the slack at chunk {i}"
+    deferrable = sum(s >= 0.06 for s in slack)
+    assert deferrable > len(slack) // 2  # mid-speech and in silence there is room to defer

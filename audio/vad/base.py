@@ -66,6 +66,13 @@ class VoiceActivityDetector(ABC):
         speech)."""
         return b""
 
+    @property
+    def slack_s(self) -> float:
+        """At least this much more audio can be fed before the next event or change of
+        `paused` (a lower bound): the receiver may read it a little later without delaying
+        any decision. 0 when unknown."""
+        return 0.0
+
     @abstractmethod
     def flush(self) -> list[VadEvent]:
         """End of stream: close an utterance in progress, if any."""

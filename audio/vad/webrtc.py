@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import numpy as np
@@ -79,6 +80,26 @@ class WebRtcVad(VoiceActivityDetector):
 
     def speech_until_pause(self) -> bytes:
         return b"".join(self._utt[: self._kept(truncated=False)]) if self._triggered else b""
+
+    @property
+    def slack_s(self) -> float:
+        ring, size = self._ring, self._ring.maxlen or 1
+        voiced = sum(ring)
+        if not self._triggered:  # a start needs a full ring with start_ratio of it voiced
+            frames = max(size - len(ring), math.ceil(self.settings.start_ratio * size) - voiced)
+        elif self.paused:
+            return 0.0  # the next voiced frame ends the pause
+        else:  # an end needs end_ratio of the ring unvoiced; a cut, the maximum length
+            unvoiced = len(ring) - voiced
+            frames = min(
+                math.ceil(self.settings.end_ratio * len(ring)) - unvoiced,
+                self._max_frames - len(self._utt),
+            )
+            if self._pause_frames > 0:
+                frames = min(frames, self._pause_frames - (len(self._utt) - self._last_voiced))
+        # The deciding frame is the `frames`-th from now; part of the next one is pending.
+        safe = (frames * self._frame_bytes - len(self._pending) - 1) // _BYTES_PER_SAMPLE
+        return max(0.0, safe / RECOGNITION_RATE)
 
     @property
     def stream_s(self) -> float:

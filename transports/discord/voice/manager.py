@@ -1,9 +1,10 @@
 """Voice channels: join/leave, receive -> the guild's conversation session -> playback.
 
-One `GuildVoice` per guild the bot is in voice in. The receiver runs in discord.py's socket
-thread and hands frames to the event loop; the session (states/) does VAD, recognition, the
-command and speech; `DiscordVoiceOutput` plays it. What happens when a connection goes wrong
-(rejoin, stay out, leave an empty channel) is the watchdog's policy, in watchdog.py.
+One `GuildVoice` per guild the bot is in voice in. The receiver reads the voice socket on the
+event loop and feeds each frame to the session at once; the session (states/) does VAD,
+recognition, the command and speech; `DiscordVoiceOutput` plays it. What happens when a
+connection goes wrong (rejoin, stay out, leave an empty channel) is the watchdog's policy, in
+watchdog.py.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from ..cog_commands import to_user
 from ..privacy import listening_notice
 from ..render import render
 from .connection import connect, disconnect
-from .handoff import loop_sink
 from .playback import DiscordVoiceOutput
 from .receiver import VoiceReceiver
 from .text_output import ChannelTextOutput
@@ -175,8 +175,10 @@ class VoiceCog(commands.Cog, name="Voice"):
             return
         if gv.receiver is not None:
             gv.receiver.stop()
-        sink = loop_sink(asyncio.get_running_loop(), partial(self._feed, gv))
-        gv.receiver = VoiceReceiver(vc, sink, opted_out=lambda uid: uid in gv.opted_out)
+        sink = partial(self._feed, gv)  # the receiver runs on the loop: no hand-off
+        gv.receiver = VoiceReceiver(
+            vc, sink, opted_out=lambda uid: uid in gv.opted_out, slack=partial(self._slack, gv)
+        )
         gv.receiver.start()
 
     def _feed(self, gv: GuildVoice, user_id: int, pcm: bytes) -> None:
@@ -191,6 +193,10 @@ class VoiceCog(commands.Cog, name="Voice"):
                 return
             user = gv.users[user_id] = to_user(member)
         session.feed(user, pcm)  # the receiver decodes straight to 16 kHz mono
+
+    def _slack(self, gv: GuildVoice) -> float:
+        session = self.session(gv.guild.id)
+        return session.slack_s() if session is not None else 0.0
 
     # -- privacy ---------------------------------------------------------------------------------
 

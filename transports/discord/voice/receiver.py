@@ -1,12 +1,26 @@
 """Our receive interface over discord-ext-voice-recv.
 
 We use voice-recv for what it does well (the SSRC -> member map from SPEAKING, RTP parsing,
-transport decryption) and do the rest per packet ourselves, in discord.py's socket-reader thread:
+transport decryption) and do the rest per packet ourselves, on the event loop:
 
     UDP packet -> RTP header -> known SSRC? audio payload type? member not opted out?
       -> transport decrypt -> skip the header extension, strip RTP padding
-      -> DAVE decrypt (the connection's session) -> Opus decode to 16 kHz mono -> frame
-      -> the sink, once per burst: when the socket has nothing more queued (handoff.py)
+      -> DAVE decrypt (the connection's session) -> Opus decode to 16 kHz mono -> the sink
+
+The voice socket is read by the event loop itself (`loop.add_reader`), every queued datagram
+per wake-up, not by discord.py's socket-reader thread: with the reader thread, every packet
+woke two threads (the reader from `select`, then the loop through its self-pipe) with a GIL
+hand-over between them, and as independent clients' packets arrive spread over each 20 ms,
+that cost twice the CPU of the work itself (bench/results/discord_receive_spread.md). Now a
+packet costs at most one loop wake-up, and its frame reaches the VAD with no hand-off. Fewer
+still: while no speaker's VAD can decide anything (start, end, pause, cut) within the next
+DEFER_MIN_SLACK_S of audio, the socket is read DEFER_S later, all speakers' packets of that
+time in one wake-up; a frame that could decide something is read as it arrives, so the end of
+speech is never found later (tests/test_voice_utterance_ends.py checks the VAD's slack).
+discord.py's reader thread stays idle: it runs only while a socket listener is registered, as
+during IP discovery, and we read only while the connection is connected, so we never take its
+discovery answer. After discovery, though, that thread still sits in `select` and would read
+(and drop) the next datagram: a one-shot listener (`_catch`) hands that one packet to the loop.
 
 libopus decodes straight to the recognizer's 16 kHz mono (`audio.decode.SpeechOpusDecoder`):
 decoding at 48 kHz stereo and downsampling after cost about four times the CPU per speaker
@@ -23,11 +37,9 @@ pinned exactly in pyproject.toml and covered by tests/test_discord_voice.py.
 
 from __future__ import annotations
 
-import fcntl
+import asyncio
 import logging
 import socket
-import termios
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,27 +76,38 @@ RESYNC_S = 1.0
 LOG_EVERY_PACKETS = 15_000
 """The counters go to the log this often (five minutes of one speaker)."""
 MAX_BATCH = 32
-"""Frames handed on at once at most, even if packets keep arriving (about 2 ms of decoding)."""
-NOTHING_QUEUED = bytes(4)
-"""FIONREAD on a UDP socket: the size of the next datagram, zero when none is queued."""
+"""Datagrams read per wake-up at most (about 2 ms of decoding), then other tasks get the loop;
+the socket is still readable, so the loop comes straight back for the rest."""
+MAX_DATAGRAM = 2048
+DEFER_S = 0.02
+"""When no VAD can decide anything soon, the socket is read this much later (one Discord
+frame): packets spread over the 20 ms then cost one wake-up together instead of one each."""
+DEFER_MIN_SLACK_S = 0.06
+"""...but only if every VAD can take this much more audio first: a speaker's client sends
+one frame per DEFER_S, and network jitter can bunch a few."""
+SOCKET_CHECK_S = 0.1
+"""How often the receiver looks for a new voice socket (discord.py makes one on every
+reconnect) or a connection that is not connected (then it stops reading)."""
 MAX_CONCEALED = 5
 """Up to this many lost frames in a row are concealed (PLC) so the VAD's clock stays right;
 longer gaps are a pause in speech, not loss."""
 
 
 class FrameSink(Protocol):
-    """Where decoded audio goes, from the reader thread: the frames (user id, 20 ms of 16 kHz
-    mono s16le) decoded from one burst of packets, in arrival order."""
+    """Where decoded audio goes, on the event loop: one frame (user id, 20 ms of 16 kHz mono
+    s16le) at a time, in arrival order."""
 
-    def __call__(self, frames: list[tuple[int, bytes]]) -> None: ...
+    def __call__(self, user_id: int, pcm: bytes) -> None: ...
 
 
 @dataclass
 class ReceiveStats:
-    """Counters of one receiver; read from the event loop, written by the reader thread."""
+    """Counters of one receiver (the event loop's, like everything here)."""
 
     packets: int = 0
     """RTP packets seen (RTCP and keep-alives excluded)."""
+    wakeups: int = 0
+    """Times the event loop woke to read the voice socket (each reads all that is queued)."""
     frames: int = 0
     """Opus frames decoded and delivered (concealed ones included)."""
     concealed: int = 0
@@ -141,7 +164,7 @@ class _Stream:
 
 
 class VoiceReceiver:
-    """Receives the members' audio of one voice client; `start()` / `stop()`."""
+    """Receives the members' audio of one voice client; `start()` / `stop()` on the event loop."""
 
     def __init__(
         self,
@@ -149,50 +172,52 @@ class VoiceReceiver:
         sink: FrameSink,
         *,
         opted_out: Callable[[int], bool] = lambda user_id: False,
+        slack: Callable[[], float] = lambda: 0.0,
     ) -> None:
         self.vc = voice_client
         self.sink = sink
         self.opted_out = opted_out
+        self.slack = slack
+        """Seconds of audio the sink can take before any decision (VAD start, end, pause)."""
         self.stats = ReceiveStats()
         self._streams: dict[int, _Stream] = {}
-        self._batch: list[tuple[int, bytes]] = []
-        """Frames decoded but not yet handed on (reader thread only)."""
+        self._frames: list[tuple[int, bytes]] = []
+        """Frames of the packet in hand (concealed ones first), handed on after it."""
         self._decryptor: PacketDecryptor | None = None
         self._key: bytes = b""
         self._key_source: Any = None
-        self._lock = threading.Lock()
         self._active = False
-        self._tuned_socket: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._socket: Any = None
+        """The voice socket being read, None when not reading."""
+        self._fd = -1
+        """Its descriptor as registered with the loop (a closed socket's fileno() is -1)."""
+        self._check: asyncio.TimerHandle | None = None
+        self._deferred: asyncio.TimerHandle | None = None
+        """The deferred read, while the socket is not watched (see DEFER_S)."""
+        self._catching = False
+        """`_catch` is registered with discord.py's socket reader."""
 
     # -- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
         if not self._active:
-            self.vc._connection.add_socket_listener(self.on_packet)
+            self._loop = asyncio.get_running_loop()
             self._active = True
-        self.tune_socket()
-
-    def tune_socket(self) -> None:
-        """Give the voice socket a larger receive buffer. Many speakers' packets arrive in
-        bursts while the reader thread waits for the GIL; the default buffer (~200 KB on
-        Linux) then overflows and frames are lost (bench/results/discord_receive.md). The
-        socket is replaced on every reconnect, so this is re-applied by the watchdog."""
-        sock = getattr(self.vc._connection, "socket", None)
-        if sock is None or sock is self._tuned_socket:
-            return
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
-        except OSError as exc:
-            log.info("could not enlarge the voice socket buffer: %s", exc)
-        self._tuned_socket = sock
+            self._follow_socket()
 
     def stop(self) -> None:
         if self._active:
             self._active = False
-            self.vc._connection.remove_socket_listener(self.on_packet)
+            if self._check is not None:
+                self._check.cancel()
+                self._check = None
+            self._detach()
+            if self._catching:
+                self._catching = False
+                self.vc._connection.remove_socket_listener(self._catch)
             log.info("voice receive stopped: %s", self.stats.summary())
-        with self._lock:
-            self._streams.clear()
+        self._streams.clear()
 
     @property
     def active(self) -> bool:
@@ -200,35 +225,131 @@ class VoiceReceiver:
 
     def forget(self, user_id: int) -> None:
         """Drop a member's decoder state (they left, or opted out)."""
-        with self._lock:
-            for ssrc in [s for s, uid in self.vc._ssrc_to_id.items() if uid == user_id]:
-                self._streams.pop(ssrc, None)
+        for ssrc in [s for s, uid in self.vc._ssrc_to_id.items() if uid == user_id]:
+            self._streams.pop(ssrc, None)
 
-    # -- the per-packet path (socket-reader thread) ----------------------------------------------
+    # -- the voice socket ------------------------------------------------------------------------
+
+    def _follow_socket(self) -> None:
+        """Read the connection's current socket while it is connected; look again soon."""
+        assert self._loop is not None
+        try:
+            self._attach()
+        except Exception:  # receiving must not stop for good: the next look tries again
+            log.exception("could not follow the voice socket")
+        if self._active:
+            self._check = self._loop.call_later(SOCKET_CHECK_S, self._follow_socket)
+
+    def _attach(self) -> None:
+        """Register the current socket with the loop, or none while not connected."""
+        assert self._loop is not None
+        connection = self.vc._connection
+        sock = getattr(connection, "socket", None)
+        if sock is None or not connection.is_connected():
+            self._detach()  # reconnecting: discord.py's IP discovery needs the socket's answers
+            self._arm_catch()
+        elif sock is not self._socket:
+            self._detach()
+            self._arm_catch()
+            self._tune(sock)
+            try:
+                fd = sock.fileno()
+                if fd >= 0:
+                    self._loop.add_reader(fd, self._on_readable)
+                    self._socket, self._fd = sock, fd
+            except (OSError, ValueError):  # closed meanwhile: try the next one
+                pass
+
+    def _detach(self) -> None:
+        if self._deferred is not None:
+            self._deferred.cancel()
+            self._deferred = None
+        if self._socket is not None and self._loop is not None:
+            # A closed socket's descriptor has already left epoll; this forgets it in asyncio
+            # too, so a new socket given the same number is registered afresh.
+            self._loop.remove_reader(self._fd)
+        self._socket, self._fd = None, -1
+
+    @staticmethod
+    def _tune(sock: socket.socket) -> None:
+        """Give the voice socket a larger receive buffer. Many speakers' packets arrive in
+        bursts while the loop is busy; the default buffer (~200 KB on Linux) then overflows
+        and frames are lost (bench/results/discord_receive.md)."""
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
+        except OSError as exc:
+            log.info("could not enlarge the voice socket buffer: %s", exc)
+
+    def _arm_catch(self) -> None:
+        if not self._catching:
+            self._catching = True
+            self.vc._connection.add_socket_listener(self._catch)
+
+    def _catch(self, data: bytes) -> None:  # discord.py's socket-reader thread
+        """The first RTP packet discord.py's reader gets: handed to the loop in order (the
+        loop reads the next ones, 20 ms later per speaker). Then the reader has no listener
+        left and goes idle."""
+        if len(data) < 12 or data[0] >> 6 != 2 or self._loop is None:
+            return  # IP discovery's answer: discord.py's own listener takes it
+        self._catching = False
+        self.vc._connection.remove_socket_listener(self._catch)
+        self._loop.call_soon_threadsafe(self._caught, data)
+
+    def _caught(self, data: bytes) -> None:
+        if self._active:
+            self.on_packet(data)
+
+    def _on_readable(self) -> None:
+        """Every datagram queued (up to MAX_BATCH), one system call each, no `select`."""
+        sock = self._socket
+        if sock is None:  # detached earlier in this loop iteration
+            return
+        self.stats.wakeups += 1
+        for _ in range(MAX_BATCH):
+            try:
+                data = sock.recv(MAX_DATAGRAM)
+            except BlockingIOError:
+                self._defer()
+                return
+            except OSError:  # closed under us (a reconnect): the next check finds the new one
+                self._detach()
+                return
+            self.on_packet(data)
+        # More than MAX_BATCH queued: the loop comes back at once (the socket is readable).
+
+    def _defer(self) -> None:
+        """Stop watching the socket for DEFER_S when no VAD can decide anything within the
+        audio that arrives meanwhile: nothing is decided later than without deferring."""
+        assert self._loop is not None
+        try:
+            slack = self.slack()
+        except Exception:
+            log.exception("voice slack unknown")
+            return
+        if slack >= DEFER_MIN_SLACK_S:
+            self._loop.remove_reader(self._fd)
+            self._deferred = self._loop.call_later(DEFER_S, self._resume)
+
+    def _resume(self) -> None:
+        self._deferred = None
+        if self._socket is None or self._loop is None:
+            return
+        self._loop.add_reader(self._fd, self._on_readable)
+        self._on_readable()
+
+    # -- the per-packet path ---------------------------------------------------------------------
 
     def on_packet(self, data: bytes) -> None:
         try:
             self._handle(data)
-        except Exception:  # never let one packet kill discord.py's reader thread
+        except Exception:  # never let one packet stop receiving
             log.exception("voice packet dropped")
-        batch = self._batch
-        if batch and (len(batch) >= MAX_BATCH or not self._more_queued()):
-            # Hand on when the burst is over: with every speaker's frame of the same 20 ms
-            # arriving together, the event loop then wakes once for all of them instead of
-            # once per frame (a context switch each way, as costly as decoding the frame).
-            self._batch = []
+        frames, self._frames = self._frames, []
+        for user_id, pcm in frames:
             try:
-                self.sink(batch)
-            except Exception:
-                log.exception("voice frames dropped")
-
-    def _more_queued(self) -> bool:
-        """Another packet is waiting in the socket (the reader is called again at once)."""
-        try:
-            fd = self.vc._connection.socket.fileno()
-            return fcntl.ioctl(fd, termios.FIONREAD, NOTHING_QUEUED) != NOTHING_QUEUED
-        except (AttributeError, OSError, ValueError):  # no socket, or closed meanwhile
-            return False
+                self.sink(user_id, pcm)
+            except Exception:  # one frame's failure must not lose the rest
+                log.exception("voice frame of %s dropped", user_id)
 
     def _handle(self, data: bytes) -> None:
         if len(data) < 12 or data[0] >> 6 != 2 or rtp.is_rtcp(data):
@@ -329,36 +450,34 @@ class VoiceReceiver:
         return frame
 
     def _decode(self, packet: rtp.RTPPacket, user_id: int, payload: bytes) -> None:
-        with self._lock:
-            stream = self._streams.get(packet.ssrc)
-            if stream is None:
-                stream = self._streams[packet.ssrc] = _Stream(SpeechOpusDecoder())
-            now = time.monotonic()
-            gap = 1 if stream.last_seq is None else (packet.sequence - stream.last_seq) & 0xFFFF
-            behind = (0x10000 - gap) & 0xFFFF
-            if (gap == 0 or behind <= MAX_LATE) and now - stream.last_at < RESYNC_S:
-                self.stats.late += 1  # duplicate or older than what we played: too late
-                return
-            if gap > 0x8000 or now - stream.last_at >= RESYNC_S:
-                gap = 1  # a new talk spurt or a restarted sender: nothing to conceal
-            stream.last_seq, stream.last_at = packet.sequence, now
-            frames = []
-            if 1 < gap <= MAX_CONCEALED + 1:
-                for _ in range(gap - 1):
-                    try:
-                        frames.append(stream.decoder.decode(None, fec=False))
-                        self.stats.concealed += 1
-                    except OpusError:
-                        break
-            try:
-                frames.append(stream.decoder.decode(payload, fec=False))
-            except OpusError:
-                self.stats.opus_errors += 1  # a corrupt frame: drop it, keep the stream
-                # Conceal it rather than insert digital zeros: keeps the VAD's clock, and
-                # exact zeros make webrtcvad take a faint noise floor for speech later.
-                frames.append(self._conceal(stream.decoder))
+        stream = self._streams.get(packet.ssrc)
+        if stream is None:
+            stream = self._streams[packet.ssrc] = _Stream(SpeechOpusDecoder())
+        now = time.monotonic()
+        gap = 1 if stream.last_seq is None else (packet.sequence - stream.last_seq) & 0xFFFF
+        behind = (0x10000 - gap) & 0xFFFF
+        if (gap == 0 or behind <= MAX_LATE) and now - stream.last_at < RESYNC_S:
+            self.stats.late += 1  # duplicate or older than what we played: too late
+            return
+        if gap > 0x8000 or now - stream.last_at >= RESYNC_S:
+            gap = 1  # a new talk spurt or a restarted sender: nothing to conceal
+        stream.last_seq, stream.last_at = packet.sequence, now
+        frames = self._frames
+        if 1 < gap <= MAX_CONCEALED + 1:
+            for _ in range(gap - 1):
+                try:
+                    frames.append((user_id, stream.decoder.decode(None, fec=False)))
+                    self.stats.concealed += 1
+                except OpusError:
+                    break
+        try:
+            frames.append((user_id, stream.decoder.decode(payload, fec=False)))
+        except OpusError:
+            self.stats.opus_errors += 1  # a corrupt frame: drop it, keep the stream
+            # Conceal it rather than insert digital zeros: keeps the VAD's clock, and
+            # exact zeros make webrtcvad take a faint noise floor for speech later.
+            frames.append((user_id, self._conceal(stream.decoder)))
         self.stats.frames += len(frames)
-        self._batch.extend((user_id, pcm) for pcm in frames)
 
     def _conceal(self, decoder: SpeechOpusDecoder) -> bytes:
         try:

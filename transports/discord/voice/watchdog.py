@@ -118,7 +118,6 @@ class VoiceWatchdog:
         receiver = gv.receiver
         if receiver is None:
             return
-        receiver.tune_socket()  # discord.py makes a new socket on every reconnect
         now = time.monotonic()
         limit = self.cog.settings.receive_watchdog_s
         for user_id, since in list(gv.speaking_since.items()):
