@@ -353,13 +353,23 @@ def test_names_one_sound_from_the_wake_word_are_known(hearer: Hearer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("said", "name"), [("hey trader, help", "trader"), ("hey trainer, help", None)]
-)
+    ("said", "voice", "command", "name"),
+    [
+        ("hey trader, help", "en-us", "help", "trader"),
+        ("hey trainer, help", "en-us", "help", None),
+        # Whisper writes "Hey Rayna, select ...": "rayner" in lower case scored below
+        # "trainer"; written as a name ("Rainer,") it is the likelier.
+        ("hey rayner, select dataset movie reviews", "en-gb", "select dataset movie reviews",
+         "rainer"),
+        ("hey trainer, select dataset movie reviews", "en-gb", "select dataset movie reviews",
+         None),
+    ],
+)  # fmt: skip
 def test_a_near_name_is_told_from_the_wake_word_by_scoring(
-    hearer: Hearer, said: str, name: str | None
+    hearer: Hearer, said: str, voice: str, command: str, name: str | None
 ) -> None:
     """Whisper writes "hey trader, help" as "Hat Raider, Hell": no name to notice in its
     words, so the sentence is scored with each near name in the wake word's place."""
     assert hearer.neural is not None
-    heard = hearer.neural.transcribe(speak(said))
-    assert hearer.called_name(heard, ["Hey trainer help"]) == name
+    heard = hearer.neural.transcribe(speak(said, voice))
+    assert hearer.called_name(heard, [f"Hey trainer {command}"]) == name

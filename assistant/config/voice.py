@@ -95,7 +95,7 @@ class SecondOpinionSettings(Section):
     search_gate: float = Field(1.5, ge=0, le=20)
     """How much less probable per token than the model's own transcript the sentence found
     may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
-    near_name_margin: float = Field(2.0, ge=0, le=50)
+    near_name_margin: float = Field(1.5, ge=0, le=50)
     """Before a command acts on the neural stage's word, its sentence is scored with each
     real word one sound away from the wake word in its place ("hey rainer", audio/
     wake_check.py); one this much more probable (natural log) means another name was called.

@@ -246,15 +246,17 @@ class WhisperModel:
             out.append((cost, _log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
         return out
 
-    def score(self, heard: NeuralResult, texts: list[str]) -> list[float]:
+    def score(self, heard: NeuralResult, texts: list[str], ended: bool = True) -> list[float]:
         """The log probability of each of `texts` as the transcript of the audio `heard` came
-        from, its end included (so a text that stops early pays for it). Empty without audio."""
+        from, its end included (so a text that stops early pays for it), or with `ended`
+        False as the transcript's beginning. Empty without audio."""
         end = self._end
         if heard.encoded is None or self._tokenizer is None or end is None or not texts:
             return [_NOTHING] * len(texts)
         tokens = [self.tokens(text) for text in texts]
         steps = self._forced(heard, tokens)
-        return [_log_probability(s, [*t, end]) for s, t in zip(steps, tokens, strict=True)]
+        tail = [end] if ended else []
+        return [_log_probability(s, [*t, *tail]) for s, t in zip(steps, tokens, strict=True)]
 
     def _forced(self, heard: NeuralResult, prefixes: list[list[int]]) -> list[list[Any]]:
         """The decoder's logits at every position of each prefix forced as the start of the
