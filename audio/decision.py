@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant.intents.matcher import Intent
@@ -126,6 +127,22 @@ class Hearing:
         what = f"{self.intent.name} {dict(self.intent.slots)}" if self.intent else "nothing"
         lines.append(f"  decision: {what} by {self.decided_by}, wake {self.wake}")
         return lines
+
+
+def accept(
+    first: Hearing,
+    intent: Intent,
+    wake: bool,
+    score: float,
+    report: Callable[[str, str], StageReport],
+    why: str,
+) -> Hearing:
+    """The neural stage's command accepted over `first` (the grammar's decision); `report`
+    makes the neural stage's line. One place for both gates (audio/hearing.py,
+    audio/scored_gate.py)."""
+    intent = replace(intent, wake=wake)
+    stages = [*first.stages, report("accepted", why)]
+    return Hearing(intent.text, wake, intent, False, score, "neural", stages)
 
 
 def clean_words(raw: str) -> str:

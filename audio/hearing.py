@@ -13,6 +13,9 @@ instead of the grammar recognizer: their text, wake phrase inside, is split at t
 (or at a call to another name), snapped to the grammar of the guild's language and gated the
 same way; they are neural themselves, so no second opinion runs after them.
 
+Two deciding parts live beside this module, which calls them: the gate on candidates the
+model scores itself (audio/scored_gate.py) and the open-vocabulary path (audio/free_text.py).
+
 The live session, voice messages, `bot.py simulate` and the voice bench all call `Hearer.hear`;
 what it returns is a `Hearing` (audio/decision.py).
 """
@@ -22,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,16 +32,16 @@ from dataclasses import replace
 
 from assistant import i18n
 from assistant.config.voice import SecondOpinionSettings, VoiceSettings
-from assistant.intents.matcher import Intent, IntentMatcher
-from assistant.intents.snap import CallHead, GrammarSnapper, Snap
+from assistant.intents.matcher import IntentMatcher
+from assistant.intents.snap import GrammarSnapper, Snap
 
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
-from .decision import Hearing, StageReport, clean_words
-from .grammar_search import Searched, TrieCache, search_command
-from .rescore import as_spoken, rescore
+from .decision import Hearing, StageReport, accept, clean_words
+from .free_text import Grammar, interpret_free
+from .grammar_search import Searched, TrieCache
+from .scored_gate import ScoredGate
 from .speculation import Speculation
-from .wake_check import near_names, other_name
 
 log = logging.getLogger(__name__)
 
@@ -249,59 +251,18 @@ class Hearer:
     def interpret_free(
         self, transcript: Transcript, ms: float, in_window: bool, language: str = "en"
     ) -> Hearing:
-        """An open-vocabulary transcript ("Hey, trainer. Train the model.") -> decision: the
-        wake phrase or a call to another name split off, the rest matched exactly or snapped
-        to the nearest sentence of the language's templates (English as a fallback) and gated:
-        `gate` after the wake phrase, the stricter `verify_gate` without it (follow-up window
-        chatter)."""
-        s = self.settings
-        name = self.first_name
-        raw = transcript.raw or transcript.text
-        if transcript.rejected:
-            stage = StageReport(name, raw, None, "rejected", "the engine rejected it", ms)
-            return Hearing("", False, None, True, 0.0, "none", [stage])
-        candidates = [self.grammar_of(language)]
-        if language != i18n.ENGLISH:
-            candidates.append(self.grammar_of(i18n.ENGLISH))
-        head: CallHead | None = None
-        best: tuple[float, Intent | None, str] = (0.0, None, "")
-        for matcher, snapper in candidates:
-            assert snapper is not None
-            h = snapper.head(transcript.text, self._aliases())
-            head = head or h
-            exact = matcher.match(h.rest) if h.rest else None
-            if exact is not None:
-                head, best = h, (1.0, exact, h.rest)
-                break
-            snap: Snap | None = snapper.snap(h.rest) if h.rest else None
-            if snap is not None and snap.score > best[0]:
-                head, best = h, (snap.score, snap.intent, snap.sentence)
-        assert head is not None
-        wake = head.wake or transcript.wake
-        score, intent, sentence = best
-        gate = s.gate if wake else s.verify_gate
-        snapped = sentence if score < 1.0 else ""
+        """An open-vocabulary transcript -> decision (audio/free_text.py), snapped to the
+        templates of `language`, English as a fallback."""
 
-        def decide(verdict: str, why: str, hearing_intent: Intent | None) -> Hearing:
-            stage = StageReport(name, raw, score if head.rest else None, verdict, why, ms, snapped)
-            if verdict == "wake only":
-                return Hearing("", True, None, False, 1.0, name, [stage])
-            if hearing_intent is None:
-                return Hearing(head.rest, False, None, True, 0.0, "none", [stage])
-            accepted = replace(hearing_intent, wake=wake)
-            return Hearing(accepted.text, wake, accepted, False, score, name, [stage])
+        def grammars() -> list[Grammar]:
+            found = [self.grammar_of(language)]
+            if language != i18n.ENGLISH:
+                found.append(self.grammar_of(i18n.ENGLISH))
+            return found
 
-        if head.other_name is not None and (not head.rest or intent is not None):
-            return decide("rejected", f"addressed to {head.other_name!r}, not to me", None)
-        if not head.rest:
-            if wake:
-                return decide("wake only", "the wake phrase alone", None)
-            return decide("rejected", "nothing heard", None)
-        if intent is None or score < gate:
-            return decide("rejected", f"score {score:.2f} < gate {gate}", None)
-        if not wake and not in_window:
-            return decide("rejected", "a command without the wake phrase", None)
-        return decide("accepted", f"score {score:.2f} >= gate {gate}", intent)
+        return interpret_free(
+            transcript, ms, in_window, grammars, self._aliases, self.settings, self.first_name
+        )
 
     def _aliases(self) -> list[str]:
         """The configured other spellings of a wake word, only for wake words they resemble:
@@ -328,7 +289,8 @@ class Hearer:
         return None
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
-        """The gate: what the neural transcript, snapped to the grammar, makes of `first`."""
+        """The gate: what the neural transcript, snapped to the grammar, makes of `first`
+        (scored by the model itself where it can: audio/scored_gate.py)."""
         assert self.snapper is not None
         s = self.settings
         t0 = time.perf_counter()
@@ -354,7 +316,9 @@ class Hearer:
         if self.neural is not None and self.neural.can_score and s.scored:
             if head.other_name is not None:
                 return reject(f"addressed to {head.other_name!r}, not to me")
-            return self._judge_scored(first, result, reason, in_window, head)
+            gate = self._scored_gate()
+            assert gate is not None
+            return gate.judge(first, result, reason, in_window, head)
         if head.other_name is not None and (not head.rest or neural_intent is not None):
             return reject(f"addressed to {head.other_name!r}, not to me")
         if reason == "verify_wake":
@@ -380,7 +344,7 @@ class Hearer:
                 ]
                 return replace(first, confidence=score, stages=stages)
             if neural_intent is not None and head.wake:
-                return self._accept(
+                return accept(
                     first,
                     neural_intent,
                     True,
@@ -405,148 +369,25 @@ class Hearer:
             )
         if not head.wake and not in_window:
             return reject("a command without the wake phrase, outside a follow-up window")
-        return self._accept(
-            first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}"
-        )
+        return accept(first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}")
 
-    def _judge_scored(
-        self, first: Hearing, result: NeuralResult, reason: str, in_window: bool, head: CallHead
-    ) -> Hearing:
-        """The gate on scored candidates (audio/rescore.py): the most probable grammar sentence
-        acts when it is nearly as probable as the model's own transcript."""
-        assert self.neural is not None and self.snapper is not None
-        s = self.settings
-        grammar = first.intent if not first.rejected else None
-        best = rescore(
-            self.neural, result, self.snapper, head, grammar, first.wake, s.grammar_bonus
-        )
-        margin = best.margin if best is not None else None
-        ms = result.ms + (best.ms if best is not None else 0.0)
-        sentence = best.sentence if best is not None else ""
-
-        def report(verdict: str, why: str) -> StageReport:
-            return StageReport("neural", result.text, margin, verdict, why, ms, sentence)
-
-        later: list[StageReport] = []
-        """Stages after the neural one (the search), shown after it."""
-
-        def reject(why: str) -> Hearing:
-            stages = [*first.stages, report("rejected", why), *later]
-            text = first.text if not first.rejected else ""
-            return Hearing(text, False, None, True, 0.0, "neural", stages)
-
-        with_wake = best is not None and best.wake and best.margin >= -s.scored_gate
-        in_window_ok = (
-            best is not None
-            and not best.wake
-            and in_window
-            and best.margin >= -s.scored_window_gate
-        )
-        gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
-        if with_wake and best is not None:
-            name = self.called_name(result, [best.sentence])
-            if name is not None:
-                return reject(f"addressed to {name!r}, not to me")
-            if first.intent is not None and best.intent.same_command(first.intent):
-                stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
-                return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
-            why = "a surer command" if first.intent is not None else f"rescued, {gate}"
-            return self._accept(first, best.intent, True, _likelihood(best.margin), report, why)
-        if reason == "verify_wake" and (margin is None or margin >= -s.keep_floor):
-            assert first.intent is not None
-            # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
-            # dropping what the grammar heard cost more commands than it saved false accepts.
-            said = [as_spoken(f"{w} {first.intent.text}") for w in self.matcher.wake_phrases]
-            name = self.called_name(result, said)
-            if name is not None:
-                return reject(f"addressed to {name!r}, not to me")
-            stages = [*first.stages, report("kept", "no surer command was heard")]
-            return replace(first, stages=stages)
-        if in_window_ok and best is not None:
-            agrees = first.intent is not None and best.intent.same_command(first.intent)
-            if reason == "rescue" or agrees:
-                why = f"{margin:.1f} >= -{s.scored_window_gate} in a follow-up window"
-                return self._accept(
-                    first, best.intent, False, _likelihood(best.margin), report, why
-                )
-        if reason == "rescue" and head.wake and not head.rest and not first.rejected:
-            stages = [*first.stages, report("wake only", "the wake phrase alone")]
-            return Hearing("", True, None, False, 1.0, "neural", stages)
-        if reason == "rescue" and s.search:
-            found = self.search_grammar(result)
-            if found is not None:
-                verdict = found.margin >= -s.search_gate
-                searched = StageReport(
-                    "search",
-                    found.sentence,
-                    found.margin,
-                    "accepted" if verdict else "rejected",
-                    f"{found.margin:.2f} per token {'>=' if verdict else '<'} -{s.search_gate}",
-                    found.ms,
-                    found.sentence,
-                )
-                name = self.called_name(result, [found.sentence]) if verdict else None
-                if name is not None:
-                    why = f"addressed to {name!r}, not to me"
-                    later.append(replace(searched, verdict="rejected", why=why))
-                    return reject("nothing near it passed")
-                later.append(searched)
-                if verdict:
-                    intent = replace(found.intent, wake=True)
-                    stages = [*first.stages, report("rejected", "nothing near it passed"), searched]
-                    return Hearing(
-                        intent.text,
-                        True,
-                        intent,
-                        False,
-                        _likelihood(found.margin),
-                        "search",
-                        stages,
-                    )
-        if best is None:
-            return reject("nothing like a command")
-        if not best.wake and best.margin >= -s.scored_window_gate:
-            return reject("the likeliest command has no wake phrase, outside a follow-up window")
-        return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
+    def _scored_gate(self) -> ScoredGate | None:
+        """The scored gate over this hearer's current parts (audio/scored_gate.py); made per
+        use because `settings` may be swapped (benches, tests). None without the model."""
+        if self.neural is None or self.snapper is None:
+            return None
+        return ScoredGate(self.neural, self.matcher, self.snapper, self.settings, self._tries)
 
     def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
-        """A name like the wake word that the audio more probably said, by more than
-        `near_name_margin` (audio/wake_check.py), or None."""
-        s = self.settings
-        if not s.near_name_margin or self.neural is None or self.snapper is None:
-            return None
-        wake = self.matcher.wake_words
-        exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
-        names = near_names(wake, exclude)
-        return other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
+        """A name like the wake word that the audio more probably said (audio/wake_check.py)."""
+        gate = self._scored_gate()
+        return gate.called_name(result, sentences) if gate is not None else None
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""
-        assert self.neural is not None and self.snapper is not None
-        s = self.settings
-        trie = self._tries.get(self.neural, self.matcher.wake_phrases, self.snapper.sentences)
-        return search_command(
-            self.neural, result, trie, self.matcher, s.search_beam, s.search_length_bonus
-        )
-
-    @staticmethod
-    def _accept(
-        first: Hearing,
-        intent: Intent,
-        wake: bool,
-        score: float,
-        report: Callable[[str, str], StageReport],
-        why: str,
-    ) -> Hearing:
-        intent = replace(intent, wake=wake)
-        stages = [*first.stages, report("accepted", why)]
-        return Hearing(intent.text, wake, intent, False, score, "neural", stages)
-
-
-def _likelihood(margin: float) -> float:
-    """A margin in log probability as a confidence in [0, 1]: how likely the command's words
-    are against the model's own transcript."""
-    return min(1.0, math.exp(margin))
+        gate = self._scored_gate()
+        assert gate is not None
+        return gate.search_grammar(result)
 
 
 async def _never() -> NeuralResult:

@@ -132,8 +132,8 @@ async def test_an_utterance_ends_within_300_ms_when_the_member_stops_sending(
 
 
 def test_vad_slack_never_hides_a_decision() -> None:
-    """The receiver reads the socket later only within the VAD's slack (receiver.py): no
-    start, end, pause or change of pause may fall inside that much more audio, so deferring
+    """The receiver reads the socket later only within the VAD's slack (socket_reader.py):
+    no start, end, pause or change of pause may fall inside that much more audio, so deferring
     never finds the end of speech later. Real webrtcvad on real synthesized speech."""
     chunk = 640  # 20 ms at 16 kHz, as the receiver feeds it
     pcm = b"".join(speak(s, seed=i, lead_s=0.3, tail_s=0.6) for i, s in enumerate(SENTENCES))

@@ -7,20 +7,8 @@ transport decryption) and do the rest per packet ourselves, on the event loop:
       -> transport decrypt -> skip the header extension, strip RTP padding
       -> DAVE decrypt (the connection's session) -> Opus decode to 16 kHz mono -> the sink
 
-The voice socket is read by the event loop itself (`loop.add_reader`), every queued datagram
-per wake-up, not by discord.py's socket-reader thread: with the reader thread, every packet
-woke two threads (the reader from `select`, then the loop through its self-pipe) with a GIL
-hand-over between them, and as independent clients' packets arrive spread over each 20 ms,
-that cost twice the CPU of the work itself (bench/results/discord_receive_spread.md). Now a
-packet costs at most one loop wake-up, and its frame reaches the VAD with no hand-off. Fewer
-still: while no speaker's VAD can decide anything (start, end, pause, cut) within the next
-DEFER_MIN_SLACK_S of audio, the socket is read DEFER_S later, all speakers' packets of that
-time in one wake-up; a frame that could decide something is read as it arrives, so the end of
-speech is never found later (tests/test_voice_utterance_ends.py checks the VAD's slack).
-discord.py's reader thread stays idle: it runs only while a socket listener is registered, as
-during IP discovery, and we read only while the connection is connected, so we never take its
-discovery answer. After discovery, though, that thread still sits in `select` and would read
-(and drop) the next datagram: a one-shot listener (`_catch`) hands that one packet to the loop.
+The voice socket is read by the event loop itself, every queued datagram per wake-up, and
+followed across reconnects (socket_reader.py); each datagram comes here.
 
 libopus decodes straight to the recognizer's 16 kHz mono (`audio.decode.SpeechOpusDecoder`):
 decoding at 48 kHz stereo and downsampling after cost about four times the CPU per speaker
@@ -37,9 +25,7 @@ pinned exactly in pyproject.toml and covered by tests/test_discord_voice.py.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,6 +40,8 @@ from nacl.exceptions import CryptoError
 
 from audio.decode import SpeechOpusDecoder
 
+from .socket_reader import SocketReader
+
 log = logging.getLogger(__name__)
 
 OPUS_PAYLOAD_TYPE = 0x78
@@ -66,8 +54,6 @@ NONCE_PADDING = bytes(20)
 """rtpsize modes send 4 bytes of the 24-byte nonce; the rest are zeros."""
 NO_KEY_ERRORS = ("NoDecryptorForUser", "NoValidCryptorFound", "NotReady")
 """davey's words for "no key for this sender yet": joining, or frames of a newer epoch."""
-RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024
-"""Asked for; Linux grants at most net.core.rmem_max (doubled)."""
 MAX_LATE = 50
 """A packet up to this many sequence numbers behind the newest one, within `RESYNC_S`, is
 late (dropped: its moment has passed). Anything else that goes backwards is a new stream (a
@@ -75,19 +61,6 @@ client restart or a new SSRC owner) and is followed from there."""
 RESYNC_S = 1.0
 LOG_EVERY_PACKETS = 15_000
 """The counters go to the log this often (five minutes of one speaker)."""
-MAX_BATCH = 32
-"""Datagrams read per wake-up at most (about 2 ms of decoding), then other tasks get the loop;
-the socket is still readable, so the loop comes straight back for the rest."""
-MAX_DATAGRAM = 2048
-DEFER_S = 0.02
-"""When no VAD can decide anything soon, the socket is read this much later (one Discord
-frame): packets spread over the 20 ms then cost one wake-up together instead of one each."""
-DEFER_MIN_SLACK_S = 0.06
-"""...but only if every VAD can take this much more audio first: a speaker's client sends
-one frame per DEFER_S, and network jitter can bunch a few."""
-SOCKET_CHECK_S = 0.1
-"""How often the receiver looks for a new voice socket (discord.py makes one on every
-reconnect) or a connection that is not connected (then it stops reading)."""
 MAX_CONCEALED = 5
 """Up to this many lost frames in a row are concealed (PLC) so the VAD's clock stays right;
 longer gaps are a pause in speech, not loss."""
@@ -177,8 +150,6 @@ class VoiceReceiver:
         self.vc = voice_client
         self.sink = sink
         self.opted_out = opted_out
-        self.slack = slack
-        """Seconds of audio the sink can take before any decision (VAD start, end, pause)."""
         self.stats = ReceiveStats()
         self._streams: dict[int, _Stream] = {}
         self._frames: list[tuple[int, bytes]] = []
@@ -187,35 +158,23 @@ class VoiceReceiver:
         self._key: bytes = b""
         self._key_source: Any = None
         self._active = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._socket: Any = None
-        """The voice socket being read, None when not reading."""
-        self._fd = -1
-        """Its descriptor as registered with the loop (a closed socket's fileno() is -1)."""
-        self._check: asyncio.TimerHandle | None = None
-        self._deferred: asyncio.TimerHandle | None = None
-        """The deferred read, while the socket is not watched (see DEFER_S)."""
-        self._catching = False
-        """`_catch` is registered with discord.py's socket reader."""
+        self._reader = SocketReader(
+            voice_client, self.on_packet, slack=slack, on_wakeup=self._count_wakeup
+        )
+        """Reads the voice socket; `slack`: seconds of audio the sink can take before any
+        decision (VAD start, end, pause), which lets it read later."""
 
     # -- life cycle ------------------------------------------------------------------------------
 
     def start(self) -> None:
         if not self._active:
-            self._loop = asyncio.get_running_loop()
+            self._reader.start()  # raises outside a running loop, before we count as active
             self._active = True
-            self._follow_socket()
 
     def stop(self) -> None:
         if self._active:
             self._active = False
-            if self._check is not None:
-                self._check.cancel()
-                self._check = None
-            self._detach()
-            if self._catching:
-                self._catching = False
-                self.vc._connection.remove_socket_listener(self._catch)
+            self._reader.stop()
             log.info("voice receive stopped: %s", self.stats.summary())
         self._streams.clear()
 
@@ -228,114 +187,9 @@ class VoiceReceiver:
         for ssrc in [s for s, uid in self.vc._ssrc_to_id.items() if uid == user_id]:
             self._streams.pop(ssrc, None)
 
-    # -- the voice socket ------------------------------------------------------------------------
-
-    def _follow_socket(self) -> None:
-        """Read the connection's current socket while it is connected; look again soon."""
-        assert self._loop is not None
-        try:
-            self._attach()
-        except Exception:  # receiving must not stop for good: the next look tries again
-            log.exception("could not follow the voice socket")
-        if self._active:
-            self._check = self._loop.call_later(SOCKET_CHECK_S, self._follow_socket)
-
-    def _attach(self) -> None:
-        """Register the current socket with the loop, or none while not connected."""
-        assert self._loop is not None
-        connection = self.vc._connection
-        sock = getattr(connection, "socket", None)
-        if sock is None or not connection.is_connected():
-            self._detach()  # reconnecting: discord.py's IP discovery needs the socket's answers
-            self._arm_catch()
-        elif sock is not self._socket:
-            self._detach()
-            self._arm_catch()
-            self._tune(sock)
-            try:
-                fd = sock.fileno()
-                if fd >= 0:
-                    self._loop.add_reader(fd, self._on_readable)
-                    self._socket, self._fd = sock, fd
-            except (OSError, ValueError):  # closed meanwhile: try the next one
-                pass
-
-    def _detach(self) -> None:
-        if self._deferred is not None:
-            self._deferred.cancel()
-            self._deferred = None
-        if self._socket is not None and self._loop is not None:
-            # A closed socket's descriptor has already left epoll; this forgets it in asyncio
-            # too, so a new socket given the same number is registered afresh.
-            self._loop.remove_reader(self._fd)
-        self._socket, self._fd = None, -1
-
-    @staticmethod
-    def _tune(sock: socket.socket) -> None:
-        """Give the voice socket a larger receive buffer. Many speakers' packets arrive in
-        bursts while the loop is busy; the default buffer (~200 KB on Linux) then overflows
-        and frames are lost (bench/results/discord_receive.md)."""
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
-        except OSError as exc:
-            log.info("could not enlarge the voice socket buffer: %s", exc)
-
-    def _arm_catch(self) -> None:
-        if not self._catching:
-            self._catching = True
-            self.vc._connection.add_socket_listener(self._catch)
-
-    def _catch(self, data: bytes) -> None:  # discord.py's socket-reader thread
-        """The first RTP packet discord.py's reader gets: handed to the loop in order (the
-        loop reads the next ones, 20 ms later per speaker). Then the reader has no listener
-        left and goes idle."""
-        if len(data) < 12 or data[0] >> 6 != 2 or self._loop is None:
-            return  # IP discovery's answer: discord.py's own listener takes it
-        self._catching = False
-        self.vc._connection.remove_socket_listener(self._catch)
-        self._loop.call_soon_threadsafe(self._caught, data)
-
-    def _caught(self, data: bytes) -> None:
-        if self._active:
-            self.on_packet(data)
-
-    def _on_readable(self) -> None:
-        """Every datagram queued (up to MAX_BATCH), one system call each, no `select`."""
-        sock = self._socket
-        if sock is None:  # detached earlier in this loop iteration
-            return
+    def _count_wakeup(self) -> None:
+        """The socket reader woke to read (each wake-up reads all that is queued)."""
         self.stats.wakeups += 1
-        for _ in range(MAX_BATCH):
-            try:
-                data = sock.recv(MAX_DATAGRAM)
-            except BlockingIOError:
-                self._defer()
-                return
-            except OSError:  # closed under us (a reconnect): the next check finds the new one
-                self._detach()
-                return
-            self.on_packet(data)
-        # More than MAX_BATCH queued: the loop comes back at once (the socket is readable).
-
-    def _defer(self) -> None:
-        """Stop watching the socket for DEFER_S when no VAD can decide anything within the
-        audio that arrives meanwhile: nothing is decided later than without deferring."""
-        assert self._loop is not None
-        try:
-            slack = self.slack()
-        except Exception:
-            log.exception("voice slack unknown")
-            return
-        if slack >= DEFER_MIN_SLACK_S:
-            self._loop.remove_reader(self._fd)
-            self._deferred = self._loop.call_later(DEFER_S, self._resume)
-
-    def _resume(self) -> None:
-        self._deferred = None
-        if self._socket is None or self._loop is None:
-            return
-        self._loop.add_reader(self._fd, self._on_readable)
-        self._on_readable()
 
     # -- the per-packet path ---------------------------------------------------------------------
 

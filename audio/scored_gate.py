@@ -1,0 +1,160 @@
+"""The second opinion's gate when the neural model can score sentences (`settings.scored`).
+
+Scoring the grammar's sentences as transcripts of the audio (audio/rescore.py) answers "how
+likely is this command against what the model wrote itself"; this module turns that margin
+into a decision: confirm, overrule or rescue what the grammar recognizer heard, search the
+whole grammar when the transcript is noise (audio/grammar_search.py), and reject a command
+addressed to a name like the wake word (audio/wake_check.py). It lives apart from the
+`Hearer` (audio/hearing.py), which only routes an utterance here, so each file reads on its
+own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+from assistant.config.voice import SecondOpinionSettings
+from assistant.intents.matcher import IntentMatcher
+from assistant.intents.snap import CallHead, GrammarSnapper
+
+from .asr.neural import NeuralResult, WhisperModel
+from .decision import Hearing, StageReport, accept
+from .grammar_search import Searched, TrieCache, search_command
+from .rescore import as_spoken, rescore
+from .wake_check import near_names, other_name
+
+
+@dataclass(frozen=True)
+class ScoredGate:
+    """The parts of one `Hearer` the scored gate reads. Made per decision: the hearer's
+    `settings` may be swapped at any time (the benches and tests tune them)."""
+
+    neural: WhisperModel
+    matcher: IntentMatcher
+    snapper: GrammarSnapper
+    settings: SecondOpinionSettings
+    tries: TrieCache
+    """The grammar's sentences as a token trie, shared with the hearer (it builds them)."""
+
+    def judge(
+        self, first: Hearing, result: NeuralResult, reason: str, in_window: bool, head: CallHead
+    ) -> Hearing:
+        """The gate on scored candidates (audio/rescore.py): the most probable grammar sentence
+        acts when it is nearly as probable as the model's own transcript."""
+        s = self.settings
+        grammar = first.intent if not first.rejected else None
+        best = rescore(
+            self.neural, result, self.snapper, head, grammar, first.wake, s.grammar_bonus
+        )
+        margin = best.margin if best is not None else None
+        ms = result.ms + (best.ms if best is not None else 0.0)
+        sentence = best.sentence if best is not None else ""
+
+        def report(verdict: str, why: str) -> StageReport:
+            return StageReport("neural", result.text, margin, verdict, why, ms, sentence)
+
+        later: list[StageReport] = []
+        """Stages after the neural one (the search), shown after it."""
+
+        def reject(why: str) -> Hearing:
+            stages = [*first.stages, report("rejected", why), *later]
+            text = first.text if not first.rejected else ""
+            return Hearing(text, False, None, True, 0.0, "neural", stages)
+
+        with_wake = best is not None and best.wake and best.margin >= -s.scored_gate
+        in_window_ok = (
+            best is not None
+            and not best.wake
+            and in_window
+            and best.margin >= -s.scored_window_gate
+        )
+        gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
+        if with_wake and best is not None:
+            name = self.called_name(result, [best.sentence])
+            if name is not None:
+                return reject(f"addressed to {name!r}, not to me")
+            if first.intent is not None and best.intent.same_command(first.intent):
+                stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
+                return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
+            why = "a surer command" if first.intent is not None else f"rescued, {gate}"
+            return accept(first, best.intent, True, _likelihood(best.margin), report, why)
+        if reason == "verify_wake" and (margin is None or margin >= -s.keep_floor):
+            assert first.intent is not None
+            # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
+            # dropping what the grammar heard cost more commands than it saved false accepts.
+            said = [as_spoken(f"{w} {first.intent.text}") for w in self.matcher.wake_phrases]
+            name = self.called_name(result, said)
+            if name is not None:
+                return reject(f"addressed to {name!r}, not to me")
+            stages = [*first.stages, report("kept", "no surer command was heard")]
+            return replace(first, stages=stages)
+        if in_window_ok and best is not None:
+            agrees = first.intent is not None and best.intent.same_command(first.intent)
+            if reason == "rescue" or agrees:
+                why = f"{margin:.1f} >= -{s.scored_window_gate} in a follow-up window"
+                return accept(first, best.intent, False, _likelihood(best.margin), report, why)
+        if reason == "rescue" and head.wake and not head.rest and not first.rejected:
+            stages = [*first.stages, report("wake only", "the wake phrase alone")]
+            return Hearing("", True, None, False, 1.0, "neural", stages)
+        if reason == "rescue" and s.search:
+            found = self.search_grammar(result)
+            if found is not None:
+                verdict = found.margin >= -s.search_gate
+                searched = StageReport(
+                    "search",
+                    found.sentence,
+                    found.margin,
+                    "accepted" if verdict else "rejected",
+                    f"{found.margin:.2f} per token {'>=' if verdict else '<'} -{s.search_gate}",
+                    found.ms,
+                    found.sentence,
+                )
+                name = self.called_name(result, [found.sentence]) if verdict else None
+                if name is not None:
+                    why = f"addressed to {name!r}, not to me"
+                    later.append(replace(searched, verdict="rejected", why=why))
+                    return reject("nothing near it passed")
+                later.append(searched)
+                if verdict:
+                    intent = replace(found.intent, wake=True)
+                    stages = [*first.stages, report("rejected", "nothing near it passed"), searched]
+                    return Hearing(
+                        intent.text,
+                        True,
+                        intent,
+                        False,
+                        _likelihood(found.margin),
+                        "search",
+                        stages,
+                    )
+        if best is None:
+            return reject("nothing like a command")
+        if not best.wake and best.margin >= -s.scored_window_gate:
+            return reject("the likeliest command has no wake phrase, outside a follow-up window")
+        return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
+
+    def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
+        """A name like the wake word that the audio more probably said, by more than
+        `near_name_margin` (audio/wake_check.py), or None."""
+        s = self.settings
+        if not s.near_name_margin:
+            return None
+        wake = self.matcher.wake_words
+        exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
+        names = near_names(wake, exclude)
+        return other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
+
+    def search_grammar(self, result: NeuralResult) -> Searched | None:
+        """The whole grammar searched through the model (audio/grammar_search.py)."""
+        s = self.settings
+        trie = self.tries.get(self.neural, self.matcher.wake_phrases, self.snapper.sentences)
+        return search_command(
+            self.neural, result, trie, self.matcher, s.search_beam, s.search_length_bonus
+        )
+
+
+def _likelihood(margin: float) -> float:
+    """A margin in log probability as a confidence in [0, 1]: how likely the command's words
+    are against the model's own transcript."""
+    return min(1.0, math.exp(margin))
