@@ -277,7 +277,10 @@ class Hearer:
         if self.neural is None or not s.enabled:
             return None
         if first.intent is None and not first.wake_only:
-            return "rescue" if (first.rejected or first.text) else None
+            # Rejected, or no path through the grammar at all: pocketsphinx returns nothing for
+            # some noisy or fast speech ("hey trainer, stop" in noise), which the VAD still cut
+            # as speech. Silence costs the model little: it reports no speech.
+            return "rescue"
         if first.intent is not None and not first.wake:
             if not in_window:
                 # A command without the wake phrase where one is needed: often the wake phrase
@@ -314,8 +317,7 @@ class Hearer:
         if result.no_speech > s.max_no_speech:
             return reject(f"no speech (probability {result.no_speech:.2f})")
         if self.neural is not None and self.neural.can_score and s.scored:
-            if head.other_name is not None:
-                return reject(f"addressed to {head.other_name!r}, not to me")
+            # A name written in the wake word's place is weighed there, against the wake word.
             gate = self._scored_gate()
             assert gate is not None
             return gate.judge(first, result, reason, in_window, head)
@@ -378,10 +380,13 @@ class Hearer:
             return None
         return ScoredGate(self.neural, self.matcher, self.snapper, self.settings, self._tries)
 
-    def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
-        """A name like the wake word that the audio more probably said (audio/wake_check.py)."""
+    def called_name(
+        self, result: NeuralResult, sentences: list[str], written: str | None = None
+    ) -> str | None:
+        """A name like the wake word that the audio more probably said, or the name the model
+        wrote in its place unless the wake word is clearly likelier (audio/scored_gate.py)."""
         gate = self._scored_gate()
-        return gate.called_name(result, sentences) if gate is not None else None
+        return gate.called_name(result, sentences, written) if gate is not None else None
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""

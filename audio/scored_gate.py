@@ -12,6 +12,7 @@ own.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 
 from assistant.config.voice import SecondOpinionSettings
@@ -43,6 +44,10 @@ class ScoredGate:
         """The gate on scored candidates (audio/rescore.py): the most probable grammar sentence
         acts when it is nearly as probable as the model's own transcript."""
         s = self.settings
+        if reason == "verify_wake" and head.wake and head.rest:
+            agreed = self._agreed(first, result, head)
+            if agreed is not None:
+                return agreed
         grammar = first.intent if not first.rejected else None
         best = rescore(
             self.neural, result, self.snapper, head, grammar, first.wake, s.grammar_bonus
@@ -70,8 +75,10 @@ class ScoredGate:
             and best.margin >= -s.scored_window_gate
         )
         gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
+        written = head.other_name
+        """A name the model wrote in the wake word's place ("Hey, Trina, thank you")."""
         if with_wake and best is not None:
-            name = self.called_name(result, [best.sentence])
+            name = self.called_name(result, [best.sentence], written)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
             if first.intent is not None and best.intent.same_command(first.intent):
@@ -83,12 +90,13 @@ class ScoredGate:
             assert first.intent is not None
             # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
             # dropping what the grammar heard cost more commands than it saved false accepts.
-            said = [as_spoken(f"{w} {first.intent.text}") for w in self.matcher.wake_phrases]
-            name = self.called_name(result, said)
+            name = self.called_name(result, self._as_said(first), written)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
             stages = [*first.stages, report("kept", "no surer command was heard")]
             return replace(first, stages=stages)
+        if written is not None:
+            return reject(f"addressed to {written!r}, not to me")
         if in_window_ok and best is not None:
             agrees = first.intent is not None and best.intent.same_command(first.intent)
             if reason == "rescue" or agrees:
@@ -110,7 +118,7 @@ class ScoredGate:
                     found.ms,
                     found.sentence,
                 )
-                name = self.called_name(result, [found.sentence]) if verdict else None
+                name = self.called_name(result, [found.sentence], written) if verdict else None
                 if name is not None:
                     why = f"addressed to {name!r}, not to me"
                     later.append(replace(searched, verdict="rejected", why=why))
@@ -134,16 +142,58 @@ class ScoredGate:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
 
-    def called_name(self, result: NeuralResult, sentences: list[str]) -> str | None:
-        """A name like the wake word that the audio more probably said, by more than
-        `near_name_margin` (audio/wake_check.py), or None."""
-        s = self.settings
-        if not s.near_name_margin:
+    def _agreed(self, first: Hearing, result: NeuralResult, head: CallHead) -> Hearing | None:
+        """The model wrote the wake phrase and the very command the grammar heard: confirmed
+        without scoring the sentences near its words (they could only find the same command,
+        at a margin of about 0; scoring them is a few hundred milliseconds on two cores). The
+        near-name check still runs. None when the two do not agree word for word."""
+        assert first.intent is not None
+        written = self.matcher.match(head.rest)
+        if written is None or not written.same_command(first.intent):
             return None
+        stages = list(first.stages)
+        started = time.perf_counter()
+        name = self.called_name(result, self._as_said(first))
+        ms = result.ms + (time.perf_counter() - started) * 1000
+        s = self.settings
+        report = StageReport("neural", result.text, 0.0, "", "", ms, as_spoken(head.rest))
+        if name is not None:
+            why = f"addressed to {name!r}, not to me"
+            stages.append(replace(report, verdict="rejected", why=why))
+            return Hearing(first.text, False, None, True, 0.0, "neural", stages)
+        why = f"the same words, wake phrase included (0.0 >= -{s.scored_gate})"
+        stages.append(replace(report, verdict="confirmed", why=why))
+        return replace(first, wake=True, confidence=1.0, stages=stages)
+
+    def _as_said(self, first: Hearing) -> list[str]:
+        """The grammar's command as spoken, with the wake phrase the grammar heard (each wake
+        phrase when its words do not tell)."""
+        assert first.intent is not None
+        heard = first.stages[0].heard if first.stages else ""
+        phrases = self.matcher.wake_phrases
+        chosen = [p for p in phrases if heard.startswith(p + " ") or heard == p] or phrases
+        return [as_spoken(f"{p} {first.intent.text}") for p in chosen]
+
+    def called_name(
+        self, result: NeuralResult, sentences: list[str], written: str | None = None
+    ) -> str | None:
+        """A name like the wake word that the audio more probably said, by more than
+        `near_name_margin` (audio/wake_check.py), or the name the model wrote in the wake word's
+        place (`written`) unless the wake word is more probable by `written_name_margin`;
+        None when the wake word stands."""
+        s = self.settings
         wake = self.matcher.wake_words
-        exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
-        names = near_names(wake, exclude)
-        return other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
+        if s.near_name_margin:
+            exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
+            names = near_names(wake, exclude)
+            near = other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
+            if near is not None:
+                return near
+        if written is None:
+            return None
+        # The model wrote this name itself, so it is the likelier unless the sound says
+        # otherwise: the wake word must win by a margin, not merely tie.
+        return other_name(self.neural, result, sentences, wake, (written,), -s.written_name_margin)
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""

@@ -143,6 +143,20 @@ def test_the_neural_stage_starts_beside_the_grammar_while_it_is_needed(hearer: H
         hearer.speculation = Speculation()
 
 
+def test_a_command_whisper_writes_word_for_word_is_confirmed_without_rescoring(
+    hearer: Hearer,
+) -> None:
+    """With `verify_wake` the neural stage checks every command; where it wrote the wake
+    phrase and the grammar's very command, the sentences near its words are not scored again
+    (only the near-name check runs), and the grammar's decision stands."""
+    h = _hear(hearer, "hey trainer, train the model", "en-us")
+    assert h.intent is not None and h.intent.name == "train", h.debug()
+    assert h.accepted(in_window=False)
+    assert [s.stage for s in h.stages] == ["grammar", "neural"], h.debug()
+    assert h.stages[-1].verdict == "confirmed", h.debug()
+    assert h.stages[-1].why.startswith("the same words"), h.debug()
+
+
 @pytest.mark.parametrize(
     "text", ["hey rainer, train the model", "hey trader, help", "hey banana, train the model"]
 )
@@ -373,3 +387,35 @@ def test_a_near_name_is_told_from_the_wake_word_by_scoring(
     assert hearer.neural is not None
     heard = hearer.neural.transcribe(speak(said, voice))
     assert hearer.called_name(heard, [f"Hey trainer {command}"]) == name
+
+
+@pytest.mark.parametrize(
+    ("said", "voice", "written", "command", "refused"),
+    [
+        # Whisper writes "Hey Trainus Elect, I just had to move in reviews": the wake word
+        # was said, and scores above the name written.
+        ("hey trainer select dataset movie reviews", "en-gb", "trainus",
+         "select dataset movie reviews", False),
+        # A real call to someone else: the name written stays the likelier.
+        ("hey computer, train the model", "en-us", "computer", "train the model", True),
+    ],
+)  # fmt: skip
+def test_a_name_written_for_the_wake_word_is_weighed_against_it(
+    hearer: Hearer, said: str, voice: str, written: str, command: str, refused: bool
+) -> None:
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(speak(said, voice))
+    name = hearer.called_name(heard, [f"Hey trainer {command}"], written)
+    assert (name is not None) == refused, name
+
+
+def test_a_command_whisper_wrote_with_a_name_for_the_wake_word_still_acts(
+    hearer: Hearer,
+) -> None:
+    """ "Hey Trainos, l'I'M Bb2026": refused before as a call to someone else."""
+    h = _hear(hearer, "hey trainer use the i m d b twenty twenty six data", "en-gb")
+    assert h.accepted(in_window=False), h.debug()
+    assert h.intent is not None and (h.intent.name, h.intent.slots) == (
+        "select_dataset",
+        {"dir": "imdb2026"},
+    ), h.debug()
