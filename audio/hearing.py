@@ -40,6 +40,7 @@ from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept, clean_words
 from .free_text import Grammar, interpret_free
 from .grammar_search import Searched, TrieCache
+from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
 from .speculation import Speculation
 
@@ -82,6 +83,8 @@ class Hearer:
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
         self.speculation = Speculation()
+        self.queue = ModelQueue(self._executor)
+        """The neural model's queue (`settings.busy_backlog`)."""
         """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
@@ -160,7 +163,7 @@ class Hearer:
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates)."""
         t0 = time.perf_counter()
-        beside = self.settings.speculative and self.speculation.start_beside()
+        beside = self.settings.speculative and self.speculation.start_beside() and not self._busy()
         early = self._start_neural(pcm) if beside else None
         try:
             transcript = await self.first_stage(pcm)
@@ -180,8 +183,10 @@ class Hearer:
         for most utterances, is then ready about when the grammar is)."""
         if self.neural is None or not self.settings.enabled:
             return None
-        loop = asyncio.get_running_loop()
-        return loop.run_in_executor(self._executor, self.neural.transcribe, pcm)
+        return self.queue.submit(self.neural.transcribe, pcm)
+
+    def _busy(self, own: asyncio.Future[NeuralResult] | None = None) -> bool:
+        return self.queue.busy(self.settings.busy_backlog, own)
 
     async def second(
         self,
@@ -195,6 +200,15 @@ class Hearer:
         grammar_ms = first.stages[0].ms if first.stages else 0.0
         reason = self._second_opinion_reason(first, in_window)
         self.speculation.record(reason is not None)
+        if reason == "verify_wake" and self._busy(early):
+            # Too busy to check: the grammar heard the wake phrase and a command; it acts.
+            if early is not None:
+                early.cancel()
+            why = f"busy ({self.queue.pending} utterances queued): the wake phrase is not checked"
+            first = replace(
+                first, stages=[*first.stages, StageReport("neural", "", None, "not run", why, 0.0)]
+            )
+            reason = None
         if reason is None:
             timings = {"grammar": grammar_ms, "total": grammar_ms}
             hearing = replace(first, timings_ms=timings, grammar_alone=first)
@@ -207,10 +221,7 @@ class Hearer:
         neural_wait_ms = (time.perf_counter() - waited) * 1000
         t0 = time.perf_counter()
         # In the neural thread: scoring candidates runs the model again (tens of milliseconds).
-        loop = asyncio.get_running_loop()
-        hearing = await loop.run_in_executor(
-            self._executor, self.judge, first, result, reason, in_window
-        )
+        hearing = await self.queue.submit(self.judge, first, result, reason, in_window)
         snap_ms = (time.perf_counter() - t0) * 1000
         timings = {
             "grammar": grammar_ms,

@@ -419,3 +419,34 @@ def test_a_command_whisper_wrote_with_a_name_for_the_wake_word_still_acts(
         "select_dataset",
         {"dir": "imdb2026"},
     ), h.debug()
+
+
+def test_under_load_the_wake_check_is_skipped_and_the_command_acts(hearer: Hearer) -> None:
+    """Many guilds talking at once queue utterances for the neural model; a command the grammar
+    heard after the wake phrase then acts at once instead of waiting seconds for the check.
+    What the grammar rejected still waits for the second opinion."""
+    assert _queue_drained(hearer)
+    hearer.queue.pending += 3  # three utterances of other guilds ahead in the model's queue
+    try:
+        h = _hear(hearer, "hey trainer, train the model", "en-us")
+        assert h.accepted(in_window=False) and h.intent is not None, h.debug()
+        assert h.intent.name == "train", h.debug()
+        assert h.stages[-1].verdict == "not run", h.debug()
+        assert h.stages[-1].why.startswith("busy"), h.debug()
+        rejected = _hear(hearer, "the weather is nice today", "en-us")
+        assert not rejected.accepted(in_window=False), rejected.debug()
+        assert [s.stage for s in rejected.stages][:2] == ["grammar", "neural"], rejected.debug()
+        assert rejected.stages[1].verdict != "not run", rejected.debug()
+    finally:
+        hearer.queue.pending -= 3
+    assert _queue_drained(hearer)  # every transcription started was counted out again
+    h = _hear(hearer, "hey trainer, train the model", "en-us")
+    assert h.stages[-1].verdict == "confirmed", h.debug()
+
+
+def _queue_drained(hearer: Hearer) -> bool:
+    """The model's queue empties (a transcription nobody waited for may still be running)."""
+    deadline = time.monotonic() + 30
+    while hearer.queue.pending and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return hearer.queue.pending == 0

@@ -113,6 +113,12 @@ class SecondOpinionSettings(Section):
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True
     """Check that the wake phrase was said and not another name ("hey rainer, train...")."""
+    busy_backlog: int = Field(1, ge=0, le=1000)
+    """With more than this many utterances ahead in the neural model's queue, a command the
+    grammar heard after the wake phrase acts without the wake check, and the model does not
+    start beside the grammar: under the load of many guilds talking at once the check would
+    otherwise delay every reply by seconds (bench/conversation_bench.py). Rejections and
+    commands without the wake phrase still wait for it. 0: never skip."""
     speculative: bool = True
     """Start the neural stage beside the grammar recognizer instead of after it while most
     recent utterances needed it (with `verify_wake`, every command does): two cores run both
