@@ -37,9 +37,10 @@ from assistant.intents.snap import GrammarSnapper, Snap
 
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
-from .decision import Hearing, StageReport, accept, clean_words
+from .decision import Hearing, StageReport, accept
 from .free_text import Grammar, interpret_free
 from .grammar_search import Searched, TrieCache
+from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
 from .speculation import Speculation
@@ -235,29 +236,8 @@ class Hearer:
         return hearing
 
     def interpret(self, transcript: Transcript, ms: float = 0.0) -> Hearing:
-        """Stage 1's transcript -> wake, text, intent. Open-vocabulary engines leave the wake
-        phrase in the text; grammar engines have removed it already."""
-        heard = clean_words(transcript.raw) if transcript.raw else transcript.text
-        if transcript.rejected:
-            stage = StageReport(self.first_name, heard, None, "rejected", "outside the grammar", ms)
-            return Hearing("", False, None, True, 0.0, "none", [stage])
-        wake, text = self.matcher.split_wake(transcript.text)
-        wake = wake or transcript.wake
-        intent = self.matcher.match(text) if text else None
-        if intent is not None and wake and not intent.wake:
-            intent = replace(intent, wake=True)
-        if wake and not text:
-            verdict, why = "wake only", "the wake phrase alone"
-        elif intent is not None:
-            verdict, why = "accepted", "a command" + (" after the wake phrase" if wake else "")
-        else:
-            verdict, why = "rejected", "not a command" if text else "nothing heard"
-        stage = StageReport(self.first_name, heard, None, verdict, why, ms)
-        rejected = bool(text) and intent is None
-        decided = self.first_name if (intent is not None or (wake and not text)) else "none"
-        return Hearing(
-            text, wake, intent, rejected, 1.0 if decided != "none" else 0.0, decided, [stage]
-        )
+        """Stage 1's transcript -> wake, text, intent (audio/grammar_text.py)."""
+        return interpret_grammar(transcript, ms, self.matcher, self.first_name)
 
     def interpret_free(
         self, transcript: Transcript, ms: float, in_window: bool, language: str = "en"
