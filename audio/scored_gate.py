@@ -183,17 +183,17 @@ class ScoredGate:
         None when the wake word stands."""
         s = self.settings
         wake = self.matcher.wake_words
+        margins: dict[str, float] = {}
         if s.near_name_margin:
             exclude = self.snapper.vocabulary | frozenset(s.wake_aliases)
-            names = near_names(wake, exclude)
-            near = other_name(self.neural, result, sentences, wake, names, s.near_name_margin)
-            if near is not None:
-                return near
-        if written is None:
+            margins = dict.fromkeys(near_names(wake, exclude), s.near_name_margin)
+        if written is not None:
+            # The model wrote this name itself, so it is the likelier unless the sound says
+            # otherwise: the wake word must win by a margin, not merely tie.
+            margins[written] = -s.written_name_margin
+        if not margins:
             return None
-        # The model wrote this name itself, so it is the likelier unless the sound says
-        # otherwise: the wake word must win by a margin, not merely tie.
-        return other_name(self.neural, result, sentences, wake, (written,), -s.written_name_margin)
+        return other_name(self.neural, result, sentences, wake, margins)
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""

@@ -22,7 +22,7 @@ beginnings in the written forms with a margin of 1.5 catch 33 of 45 and refuse 1
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from .asr.neural import NeuralResult, WhisperModel
@@ -65,12 +65,12 @@ def other_name(
     heard: NeuralResult,
     sentences: Iterable[str],
     wake_words: frozenset[str],
-    names: tuple[str, ...],
-    margin: float,
+    margins: Mapping[str, float],
 ) -> str | None:
-    """The name the audio more probably began with than the wake word, by more than `margin`
-    (natural log), or None. `sentences` are the command as spoken with each wake phrase
-    ("Hey trainer help")."""
+    """The name the audio more probably began with than the wake word, by more than its margin
+    in `margins` (name -> natural log; negative: the wake word must win by that much), or None.
+    Every name is scored in one batch with the wake word. `sentences` are the command as spoken
+    with each wake phrase ("Hey trainer help")."""
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(wake_words))) + r")\b", re.I)
     said: dict[str, None] = {}
     alternatives: dict[str, str] = {}
@@ -84,7 +84,7 @@ def other_name(
         tail = f" {following[0]}" if following else ""
         for form in addressed(found.group(1)):
             said.setdefault(f"{head}{form}{tail}", None)
-        for name in names:
+        for name in margins:
             for form in addressed(name):
                 alternatives.setdefault(f"{head}{form}{tail}", name)
     if not said or not alternatives:
@@ -92,7 +92,8 @@ def other_name(
     texts = [*said, *alternatives]
     scores = model.score(heard, texts, ended=False)
     own = max(scores[: len(said)])
-    best = max(range(len(said), len(texts)), key=lambda i: scores[i])
-    if scores[best] - own > margin:
-        return alternatives[texts[best]]
-    return None
+    over = {
+        i: scores[i] - own - margins[alternatives[texts[i]]] for i in range(len(said), len(texts))
+    }
+    best = max(over, key=lambda i: over[i])
+    return alternatives[texts[best]] if over[best] > 0 else None
