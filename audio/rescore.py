@@ -86,13 +86,15 @@ def rescore(
         return None
     started = time.perf_counter()
     matcher: IntentMatcher = snapper.matcher
-    sentences = {
+    nearest = [
         snap.sentence for snap in snapper.nearest(_command_part(head, matcher.wake_words), NEAREST)
-    }
+    ]
+    sentences = set(nearest)
     if grammar is not None and grammar.text:
         sentences.add(normalize(grammar.text))
     texts: list[str] = []
     forms: list[tuple[Intent, bool]] = []
+    of_sentence: list[str] = []
     for sentence in sorted(sentences):
         intent = matcher.match(sentence)
         if intent is None:
@@ -100,25 +102,43 @@ def rescore(
         for phrase in [*matcher.wake_phrases, ""]:
             texts.append(as_spoken(f"{phrase} {sentence}"))
             forms.append((intent, bool(phrase)))
+            of_sentence.append(sentence)
     free = as_spoken(unrepeated(heard.text))
     if not texts or not free:
         return None
-    *scores, free_score = model.score(heard, [*texts, free])
-    best: tuple[float, int] | None = None
-    for index, ((intent, wake), score) in enumerate(zip(forms, scores, strict=True)):
+    lead = normalize(grammar.text) if grammar is not None and grammar.text else ""
+    if lead not in of_sentence:
+        lead = next((n for n in nearest if n in of_sentence), of_sentence[0])
+    leading = [i for i, sentence in enumerate(of_sentence) if sentence == lead]
+    """The texts decoded first: the grammar's own sentence (or the nearest) in each form."""
+
+    def bonus(index: int) -> float:
+        intent, wake = forms[index]
         favored = grammar is not None and wake == grammar_wake and intent.same_command(grammar)
-        value = score + (grammar_bonus if favored else 0.0)
-        if best is None or value > best[0]:
-            best = (value, index)
-    assert best is not None
-    index = best[1]
+        return grammar_bonus if favored else 0.0
+
+    # The leading sentence and the free transcript are decoded first; every other candidate
+    # is bounded by the sentence start it shares with them, and decoded only if that bound
+    # could beat the best so far. Same answer as decoding them all, in a third of the time
+    # when the audio says what the grammar heard.
+    rest = [i for i in range(len(texts)) if i not in leading]
+    first = [texts[i] for i in leading]
+    lead_scores, bounds = model.score_bounding(heard, [*first, free], [texts[i] for i in rest])
+    *lead_scores, free_score = lead_scores
+    scores = dict(zip(leading, lead_scores, strict=True))
+    top = max(scores[i] + bonus(i) for i in leading)
+    contenders = [i for i, b in zip(rest, bounds, strict=True) if b + bonus(i) > top]
+    if contenders:
+        more = model.score(heard, [texts[i] for i in contenders])
+        scores.update(zip(contenders, more, strict=True))
+    index = max(scores, key=lambda i: (scores[i] + bonus(i), -i))
     intent, wake = forms[index]
     return Rescored(
         intent,
         wake,
         texts[index],
         scores[index] - free_score,
-        len(texts) + 1,
+        len(scores) + 1,
         (time.perf_counter() - started) * 1000,
     )
 

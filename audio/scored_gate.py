@@ -145,7 +145,7 @@ class ScoredGate:
     def _agreed(self, first: Hearing, result: NeuralResult, head: CallHead) -> Hearing | None:
         """The model wrote the wake phrase and the very command the grammar heard: confirmed
         without scoring the sentences near its words (they could only find the same command,
-        at a margin of about 0; scoring them is a few hundred milliseconds on two cores). The
+        at a margin of about 0; scoring them costs about 100 ms on two cores). The
         near-name check still runs. None when the two do not agree word for word."""
         assert first.intent is not None
         written = self.matcher.match(head.rest)

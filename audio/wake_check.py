@@ -69,8 +69,7 @@ def other_name(
 ) -> str | None:
     """The name the audio more probably began with than the wake word, by more than its margin
     in `margins` (name -> natural log; negative: the wake word must win by that much), or None.
-    Every name is scored in one batch with the wake word. `sentences` are the command as spoken
-    with each wake phrase ("Hey trainer help")."""
+    `sentences` are the command as spoken with each wake phrase ("Hey trainer help")."""
     pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(wake_words))) + r")\b", re.I)
     said: dict[str, None] = {}
     alternatives: dict[str, str] = {}
@@ -89,11 +88,23 @@ def other_name(
                 alternatives.setdefault(f"{head}{form}{tail}", name)
     if not said or not alternatives:
         return None
-    texts = [*said, *alternatives]
-    scores = model.score(heard, texts, ended=False)
-    own = max(scores[: len(said)])
+    others = list(alternatives)
+    own_scores, bounds = model.score_bounding(heard, list(said), others, ended=False)
+    own = max(own_scores)
+    # Only a beginning whose bound could beat the wake word is decoded: most names lose on
+    # their first token already ("Hey Ra..." against "Hey trainer"), and the answer is the
+    # same as scoring them all.
+    contenders = [
+        text
+        for text, bound in zip(others, bounds, strict=True)
+        if bound - own - margins[alternatives[text]] > 0
+    ]
+    if not contenders:
+        return None
+    scores = model.score(heard, contenders, ended=False)
     over = {
-        i: scores[i] - own - margins[alternatives[texts[i]]] for i in range(len(said), len(texts))
+        text: score - own - margins[alternatives[text]]
+        for text, score in zip(contenders, scores, strict=True)
     }
-    best = max(over, key=lambda i: over[i])
-    return alternatives[texts[best]] if over[best] > 0 else None
+    best = max(over, key=lambda text: over[text])
+    return alternatives[best] if over[best] > 0 else None

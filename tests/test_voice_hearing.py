@@ -293,6 +293,29 @@ def test_a_garbled_transcript_still_finds_the_command_by_scoring(
     assert best.margin > -hearer.settings.scored_gate, best
 
 
+@pytest.mark.parametrize("said", ["hey trainer, train the model", "hey rainer, train the model"])
+def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
+    hearer: Hearer, said: str
+) -> None:
+    """The near-name check and rescoring decode only the candidates whose bound could win;
+    that gives the same answer as decoding them all only if no bound is below the score."""
+    model = hearer.neural
+    assert model is not None
+    heard = model.transcribe(speak(said))
+    own = ["Hey trainer, train", "Hey Trainer, train"]
+    others = [f"Hey {n}, train" for n in ("Rainer", "rainer", "Trader", "trainee", "Trainee")]
+    others += ["Hey trainer, test", "Hey trainer train the model", "Okay trainer, train"]
+    for ended in (False, True):
+        scores, bounds = model.score_bounding(heard, own, others, ended=ended)
+        assert scores == pytest.approx(model.score(heard, own, ended=ended), abs=0.05)
+        full = model.score(heard, others, ended=ended)
+        for text, bound, score in zip(others, bounds, full, strict=True):
+            assert bound >= score - 0.05, (text, bound, score)
+    # And it prunes: a command the audio did not say loses on its first different word.
+    scores, (test_bound,) = model.score_bounding(heard, own, ["Hey trainer, test"], ended=False)
+    assert test_bound < max(scores) - 3
+
+
 def test_whisper_repetition_loops_count_once() -> None:
     """A looping transcript must not make the model's own words look unlikely (any command
     would then seem close to them)."""

@@ -258,6 +258,40 @@ class WhisperModel:
         tail = [end] if ended else []
         return [_log_probability(s, [*t, *tail]) for s, t in zip(steps, tokens, strict=True)]
 
+    def score_bounding(
+        self, heard: NeuralResult, texts: list[str], others: list[str], ended: bool = True
+    ) -> tuple[list[float], list[float]]:
+        """`score` of `texts`, and for each of `others` an upper bound on its score read from
+        the same decoding: the log probability of the longest beginning it shares with one of
+        `texts`, plus that of its next token (a text's probability only falls as it goes on).
+        An `other` that shares no position with any text is bounded by 0. Costs one decoding
+        of `texts` alone: the alternatives whose bound already loses need no decoding at all
+        (each text in a batch costs about 8 ms on two cores)."""
+        end = self._end
+        if heard.encoded is None or self._tokenizer is None or end is None or not texts:
+            return [_NOTHING] * len(texts), [0.0] * len(others)
+        tokens = [self.tokens(text) for text in texts]
+        steps = self._forced(heard, tokens)
+        tail = [end] if ended else []
+        scores = [_log_probability(s, [*t, *tail]) for s, t in zip(steps, tokens, strict=True)]
+        after: dict[tuple[int, int], np.ndarray] = {}
+        """(text, position) -> log probabilities of the next token there (computed once)."""
+        bounds: list[float] = []
+        for other in (self.tokens(text) for text in others):
+            bound = 0.0
+            for i, (own, own_steps) in enumerate(zip(tokens, steps, strict=True)):
+                shared = _shared(own, other)
+                if shared >= len(other) and not ended:
+                    bound = min(bound, _log_probability(own_steps, other))
+                elif shared < min(len(other), len(own_steps)):
+                    if (i, shared) not in after:
+                        logits = np.asarray(own_steps[shared], dtype=np.float32)
+                        after[i, shared] = _log_softmax(logits)
+                    head = _log_probability(own_steps, other[:shared]) if shared else 0.0
+                    bound = min(bound, head + float(after[i, shared][other[shared]]))
+            bounds.append(bound)
+        return scores, bounds
+
     def _forced(self, heard: NeuralResult, prefixes: list[list[int]]) -> list[list[Any]]:
         """The decoder's logits at every position of each prefix forced as the start of the
         output, and at the one after it."""
@@ -290,6 +324,16 @@ _MAX_TOKENS = 60
 """Longer candidates are cut (no command is that long)."""
 _MISSING_STEP = -20.0
 """Log probability charged for a position the decoder did not return."""
+
+
+def _shared(a: list[int], b: list[int]) -> int:
+    """How many tokens `a` and `b` begin with in common."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def _log_probability(steps: list[Any], tokens: list[int]) -> float:
