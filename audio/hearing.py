@@ -33,7 +33,7 @@ from dataclasses import replace
 from assistant import i18n
 from assistant.config.voice import SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
-from assistant.intents.snap import GrammarSnapper, Snap
+from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
@@ -179,12 +179,36 @@ class Hearer:
             first = self.interpret(transcript, ms)
         return await self.second(first, pcm, in_window, early)
 
-    def _start_neural(self, pcm: bytes) -> asyncio.Future[NeuralResult] | None:
+    def _start_neural(self, pcm: bytes, check: bool = True) -> asyncio.Future[NeuralResult] | None:
         """Start the neural stage beside the grammar (two cores: the second opinion, needed
         for most utterances, is then ready about when the grammar is)."""
         if self.neural is None or not self.settings.enabled:
             return None
-        return self.queue.submit(self.neural.transcribe, pcm)
+        return self.queue.submit(self._transcribe_ahead, pcm, check)
+
+    def _transcribe_ahead(self, pcm: bytes, check: bool) -> NeuralResult:
+        """In the model's thread, beside the grammar: the transcript, and the wake-word check
+        of its own words when they are a command after the wake phrase (most of what verifying
+        the wake phrase costs, done before the grammar's answer is in). Not when others wait
+        for the model: then the check is likely skipped anyway (`busy_backlog`)."""
+        assert self.neural is not None
+        result = self.neural.transcribe(pcm)
+        gate = self._scored_gate()
+        if (
+            not check
+            or gate is None
+            or not self.neural.can_score
+            or not (self.settings.scored and self.settings.verify_wake)
+            or self._busy()
+            or result.no_speech > self.settings.max_no_speech
+        ):
+            return result
+        return gate.check_own_words(result, self.snapper_head(result))
+
+    def snapper_head(self, result: NeuralResult) -> CallHead:
+        """How the model's transcript begins (wake phrase, another name, or neither)."""
+        assert self.snapper is not None
+        return self.snapper.head(result.text, self._aliases())
 
     def _busy(self, own: asyncio.Future[NeuralResult] | None = None) -> bool:
         return self.queue.busy(self.settings.busy_backlog, own)
@@ -218,7 +242,8 @@ class Hearer:
         assert self.neural is not None
         self.runs += 1
         waited = time.perf_counter()
-        result = await (early or self._start_neural(pcm) or _never())
+        check = reason == "verify_wake"
+        result = await (early or self._start_neural(pcm, check) or _never())
         neural_wait_ms = (time.perf_counter() - waited) * 1000
         t0 = time.perf_counter()
         # In the neural thread: scoring candidates runs the model again (tens of milliseconds).
@@ -288,7 +313,7 @@ class Hearer:
         assert self.snapper is not None
         s = self.settings
         t0 = time.perf_counter()
-        head = self.snapper.head(result.text, self._aliases())
+        head = self.snapper_head(result)
         snap: Snap | None = self.snapper.snap(head.rest) if head.rest else None
         snap_ms = (time.perf_counter() - t0) * 1000
         score = snap.score if snap is not None else 0.0

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.matcher import IntentMatcher
+from assistant.intents.matcher import IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
 
 from .asr.neural import NeuralResult, WhisperModel
@@ -153,7 +153,11 @@ class ScoredGate:
             return None
         stages = list(first.stages)
         started = time.perf_counter()
-        name = self.called_name(result, self._as_said(first))
+        # The model's own words were checked beside the grammar (`check_own_words`); they
+        # are the same command, so that check stands for the grammar's words.
+        own = self._own_words(result, head)
+        checked = result.name_check is not None and result.name_check[0] == tuple(own)
+        name = self.called_name(result, own if checked else self._as_said(first))
         ms = result.ms + (time.perf_counter() - started) * 1000
         s = self.settings
         report = StageReport("neural", result.text, 0.0, "", "", ms, as_spoken(head.rest))
@@ -174,6 +178,24 @@ class ScoredGate:
         chosen = [p for p in phrases if heard.startswith(p + " ") or heard == p] or phrases
         return [as_spoken(f"{p} {first.intent.text}") for p in chosen]
 
+    def check_own_words(self, result: NeuralResult, head: CallHead) -> NeuralResult:
+        """`result` with the wake-word check of its own words done (`name_check`), when it
+        wrote a wake phrase and a command: run beside the grammar recognizer, it is ready when
+        the grammar's answer comes, which then need not wait for it (the check is most of what
+        the wake phrase's verification costs)."""
+        if not (head.wake and head.rest) or self.matcher.match(head.rest) is None:
+            return result
+        sentences = self._own_words(result, head)
+        name = self.called_name(result, sentences)
+        return replace(result, name_check=(tuple(sentences), name))
+
+    def _own_words(self, result: NeuralResult, head: CallHead) -> list[str]:
+        """The model's words as the near-name check reads them, with the wake phrase it wrote."""
+        text = normalize(result.text)
+        phrases = self.matcher.wake_phrases
+        chosen = [p for p in phrases if text.startswith(p + " ")] or phrases
+        return [as_spoken(f"{p} {head.rest}") for p in chosen]
+
     def called_name(
         self, result: NeuralResult, sentences: list[str], written: str | None = None
     ) -> str | None:
@@ -181,6 +203,10 @@ class ScoredGate:
         `near_name_margin` (audio/wake_check.py), or the name the model wrote in the wake word's
         place (`written`) unless the wake word is more probable by `written_name_margin`;
         None when the wake word stands."""
+        if written is None and result.name_check is not None:
+            checked, name = result.name_check
+            if checked == tuple(sentences):
+                return name
         s = self.settings
         wake = self.matcher.wake_words
         margins: dict[str, float] = {}

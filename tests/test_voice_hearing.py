@@ -91,6 +91,9 @@ def test_a_call_to_another_name_is_noticed(snapper: GrammarSnapper) -> None:
     head = snapper.head("Hey Rayner, train the model.")
     assert not head.wake and head.other_name == "rayner" and head.rest == "train the model"
     assert snapper.head("OK trainor, help", aliases=["trainor"]).wake
+    # A number is nobody's name: the wake word garbled into one is no call to someone else.
+    assert snapper.head("Hey, 3, good job.").other_name is None
+    assert snapper.head("Okay three, train the model").other_name is None
 
 
 def test_people_never_see_internal_tokens() -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from hassil.sample import sample_intents
 
 from .matcher import Intent, IntentMatcher, normalize
-from .spoken import cardinal
+from .spoken import cardinal, is_number
 
 _DIGITS = re.compile(r"\d+")
 _WAKE_GREETINGS = ("hey", "okay", "ok", "hi", "hello", "a", "hay")
@@ -126,11 +126,13 @@ class GrammarSnapper:
             and words[0] in _WAKE_GREETINGS
             and words[1] not in wake_words
             and words[1] not in self._vocabulary
+            and not is_number(words[1])
         ):
             # "hey rayner, train the model": a call to someone, not to us. Only when the rest
             # is a command is it worth flagging (a greeting followed by chatter is chatter).
             # A word of the commands themselves is no name: "hey, train the model" lost the
-            # wake word, it was not said to a "train".
+            # wake word, it was not said to a "train". Nor is a number ("Hey, 3, no good
+            # job" is how Whisper wrote "hey trainer good job" in a Scottish voice).
             return CallHead(False, words[1], " ".join(words[2:]))
         return CallHead(False, None, rest)
 

@@ -22,6 +22,14 @@ _MAX_VARIANTS = 4
 """Spoken forms kept per name; each is a grammar alternative, so keep the product small."""
 
 
+NUMBER_WORDS = frozenset([*_ONES, *_TENS[2:], "hundred", "thousand"])
+
+
+def is_number(word: str) -> bool:
+    """A word that is a number ("3", "three"): nobody is called that."""
+    return word.isdigit() or word in NUMBER_WORDS
+
+
 def _below_100(n: int) -> str:
     if n < 20:
         return _ONES[n]

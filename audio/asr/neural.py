@@ -117,6 +117,9 @@ class NeuralResult:
     """Wall time of feature extraction and decoding."""
     encoded: Any = field(default=None, repr=False, compare=False)
     """The encoder's view of the audio, kept so that candidate sentences can be scored."""
+    name_check: tuple[tuple[str, ...], str | None] | None = field(default=None, compare=False)
+    """The wake-word check already run on its own words, beside the grammar recognizer:
+    (the sentences checked, the other name they were addressed to or None)."""
 
 
 class WhisperModel:
