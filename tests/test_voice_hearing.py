@@ -160,6 +160,26 @@ def test_a_command_whisper_writes_word_for_word_is_confirmed_without_rescoring(
     assert h.stages[-1].why.startswith("the same words"), h.debug()
 
 
+def test_the_wake_check_of_the_models_own_words_is_done_beside_the_grammar(
+    hearer: Hearer,
+) -> None:
+    """The near-name check of what the model wrote runs in its thread as soon as it has
+    written it, before the grammar answers; the decision then uses that check."""
+    pcm = _utterance(speak("hey trainer, train the model", "en-us"))
+    result = hearer._transcribe_ahead(pcm, True)
+    assert result.name_check == (("Hey trainer train the model",), None), result
+    first = hearer.interpret(asyncio.run(hearer.first_stage(pcm)))
+    assert first.intent is not None and first.wake, first.debug()
+    # Had the check beside the grammar found another name, the command would not act: the
+    # decision reads that check instead of running it again.
+    called = dataclasses.replace(result, name_check=(result.name_check[0], "rainer"))
+    h = hearer.judge(first, called, "verify_wake", False)
+    assert not h.accepted(in_window=False), h.debug()
+    assert h.stages[-1].why == "addressed to 'rainer', not to me", h.debug()
+    # Not asked for (the grammar already answered and needs no wake check): not done.
+    assert hearer._transcribe_ahead(pcm, False).name_check is None
+
+
 @pytest.mark.parametrize(
     "text", ["hey rainer, train the model", "hey trader, help", "hey banana, train the model"]
 )
