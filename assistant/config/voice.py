@@ -26,18 +26,21 @@ class VadSettings(Section):
     """Share of unvoiced frames in the window that ends an utterance."""
     pre_roll_ms: int = Field(300, ge=0, le=2000)
     """Audio kept from before the start trigger, so the first syllable is not lost."""
-    hangover_ms: int = Field(150, ge=0, le=2000)
-    """Silence kept after the last voiced frame; recognizers like a little trailing silence."""
-    hear_at_pause_ms: int = Field(150, ge=0, le=2000)
+    hangover_ms: int = Field(90, ge=0, le=2000)
+    """Silence kept after the last voiced frame; recognizers like a little trailing silence.
+    As short as `hear_at_pause_ms`, so a hearing started at the pause has all the audio."""
+    hear_at_pause_ms: int = Field(90, ge=0, le=2000)
     """Start hearing an utterance once its speaker has paused this long, instead of after the
     end wait (`end_ratio` of `ring_ms` unvoiced, 270 ms): that hearing is used if the utterance
-    then ends with no more speech, and dropped if speech resumes, so replies come up to 120 ms
-    sooner (about 100 ms measured: bench/results/pause_hearing.md). 150 ms is `hangover_ms`
-    (shorter is taken as it): the shortest pause after which the audio is already exactly
-    what the end delivers. On the spoken corpus (704 utterances of bench/voice_corpus.py,
-    7 espeak voices, clean, noise and reverb) 23 paused this long mid-sentence (a hearing
-    started and dropped: CPU spent, nothing misheard), 9 at 180 ms, 3 at 210 ms. 0 turns it
-    off."""
+    then ends with no more speech, and dropped if speech resumes, so replies come sooner.
+    `hangover_ms` is the shortest pause after which the audio is already exactly what the end
+    delivers (shorter is taken as it). 90 against 150 (both with hangover as long; pause
+    bench, 2 December 2026, one session each on the same machine): first reply audio p50 389
+    against 423 ms with the wake phrase checked, 329 against 359 ms for the grammar alone;
+    one guild in the conversation bench 335 against 367 ms. The cost is hearings started and
+    dropped (CPU spent, nothing misheard): of the 264 tuning utterances of
+    bench/voice_corpus.py, 32 paused 90 ms mid-sentence, 18 at 120 ms, 6 at 150 ms (CPU per
+    speaker 11.8% against 10.2% in the conversation bench). 0 turns it off."""
     silence_dbfs: float = Field(-80.0, ge=-120, le=-50)
     """Frames with an RMS level below this are digital silence: unvoiced, and never shown to
     webrtcvad, whose noise model they would poison (Discord's Opus silence frames are zeros).
