@@ -47,6 +47,9 @@ from .speculation import Speculation
 
 log = logging.getLogger(__name__)
 
+HEAD_TOKENS = 12
+"""Transcript tokens whose decoding the wake-word check reads (the wake phrase and the
+command's first word take 3-6)."""
 FirstStage = Callable[[bytes], Awaitable[Transcript]]
 """The grammar recognizer, off the event loop (a worker process or thread)."""
 
@@ -192,16 +195,18 @@ class Hearer:
         the wake phrase costs, done before the grammar's answer is in). Not when others wait
         for the model: then the check is likely skipped anyway (`busy_backlog`)."""
         assert self.neural is not None
-        result = self.neural.transcribe(pcm)
         gate = self._scored_gate()
-        if (
-            not check
-            or gate is None
-            or not self.neural.can_score
-            or not (self.settings.scored and self.settings.verify_wake)
-            or self._busy()
-            or result.no_speech > self.settings.max_no_speech
-        ):
+        checked = (
+            check
+            and gate is not None
+            and self.neural.can_score
+            and self.settings.scored
+            and self.settings.verify_wake
+            and not self._busy()
+        )
+        # The check reads what the decoder saw at the transcript's first tokens.
+        result = self.neural.transcribe(pcm, keep_head=HEAD_TOKENS if checked else 0)
+        if not checked or gate is None or result.no_speech > self.settings.max_no_speech:
             return result
         return gate.check_own_words(result, self.snapper_head(result))
 

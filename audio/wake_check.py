@@ -27,6 +27,9 @@ from functools import lru_cache
 
 from .asr.neural import NeuralResult, WhisperModel
 
+HEAD_SLACK = 0.1
+"""Natural log: how clearly a name must lose on the transcript's own decoding to be dropped
+unscored (that decoding differs from scoring by about 0.01 per token)."""
 MAX_NAMES = 60
 """Near-homophones looked at per wake word (single words are kept, pairs dropped)."""
 
@@ -89,6 +92,16 @@ def other_name(
     if not said or not alternatives:
         return None
     others = list(alternatives)
+    seen = model.head_bounds(heard, list(said), others)
+    if seen is not None:
+        # The transcript began with the wake word: what the decoder saw while writing it
+        # bounds every name, and when none can win (the usual case), nothing is decoded.
+        own_seen, seen_bounds = seen
+        if all(
+            bound - own_seen - margins[alternatives[text]] <= -HEAD_SLACK
+            for text, bound in zip(others, seen_bounds, strict=True)
+        ):
+            return None
     own_scores, bounds = model.score_bounding(heard, list(said), others, ended=False)
     own = max(own_scores)
     # Only a beginning whose bound could beat the wake word is decoded: most names lose on

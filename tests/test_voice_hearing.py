@@ -334,6 +334,18 @@ def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
         full = model.score(heard, others, ended=ended)
         for text, bound, score in zip(others, bounds, full, strict=True):
             assert bound >= score - 0.05, (text, bound, score)
+    # What the decoder saw while writing the transcript bounds them too, without decoding.
+    written = model.transcribe(_utterance(speak(said)), keep_head=12)
+    seen = model.head_bounds(written, own, others)
+    if said.startswith("hey trainer"):
+        assert seen is not None, written.text  # "Hey trainer, train the model."
+        own_seen, seen_bounds = seen
+        assert own_seen == pytest.approx(max(model.score(written, own, ended=False)), abs=0.1)
+        full = model.score(written, others, ended=False)
+        for text, bound, score in zip(others, seen_bounds, full, strict=True):
+            assert bound >= score - 0.1, (text, bound, score)
+    else:
+        assert seen is None, written.text  # "Hey Rayner, ...": not where the wake word began
     # And it prunes: a command the audio did not say loses on its first different word.
     scores, (test_bound,) = model.score_bounding(heard, own, ["Hey trainer, test"], ended=False)
     assert test_bound < max(scores) - 3
