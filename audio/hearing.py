@@ -208,7 +208,7 @@ class Hearer:
         result = self.neural.transcribe(pcm, keep_head=HEAD_TOKENS if checked else 0)
         if not checked or gate is None or result.no_speech > self.settings.max_no_speech:
             return result
-        return gate.check_own_words(result, self.snapper_head(result))
+        return gate.work_ahead(result, self.snapper_head(result))
 
     def snapper_head(self, result: NeuralResult) -> CallHead:
         """How the model's transcript begins (wake phrase, another name, or neither)."""

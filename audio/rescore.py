@@ -70,18 +70,37 @@ def _bare(word: str) -> str:
     return _NOT_WORDS.sub("", word.lower())
 
 
-def rescore(
+@dataclass
+class Candidates:
+    """The sentences one transcript is rescored against, and what decoding them found so far:
+    made beside the grammar recognizer (`prepare`), finished once its answer is in (`choose`)."""
+
+    texts: list[str]
+    forms: list[tuple[Intent, bool]]
+    """Per text: its command, and whether it begins with a wake phrase."""
+    sentences: list[str]
+    """Per text: the grammar sentence it says."""
+    free_score: float
+    """Log probability of the model's own transcript."""
+    scores: dict[int, float]
+    """Texts decoded so far (index -> log probability)."""
+    bounds: dict[int, float]
+    """The others: an upper bound on each one's log probability."""
+    ms: float
+    """Time spent on them so far."""
+
+
+def prepare(
     model: WhisperModel,
     heard: NeuralResult,
     snapper: GrammarSnapper,
     head: CallHead,
-    grammar: Intent | None,
-    grammar_wake: bool,
-    grammar_bonus: float,
-) -> Rescored | None:
-    """The best-scoring command sentence among the candidates, or None (nothing to score).
-    `grammar` is the command the grammar recognizer accepted (with `grammar_wake`): its own
-    sentence joins the candidates, favored by `grammar_bonus` (log probability) over others."""
+    grammar: Intent | None = None,
+) -> Candidates | None:
+    """The sentences nearest to the transcript (and the grammar's, when it is known), each
+    with and without each wake phrase. The leading sentence (the grammar's, or the nearest)
+    and the free transcript are decoded; every other text is bounded by the sentence start it
+    shares with them (`WhisperModel.score_bounding`). None: nothing to score."""
     if not model.can_score:
         return None
     started = time.perf_counter()
@@ -110,37 +129,91 @@ def rescore(
     if lead not in of_sentence:
         lead = next((n for n in nearest if n in of_sentence), of_sentence[0])
     leading = [i for i, sentence in enumerate(of_sentence) if sentence == lead]
-    """The texts decoded first: the grammar's own sentence (or the nearest) in each form."""
-
-    def bonus(index: int) -> float:
-        intent, wake = forms[index]
-        favored = grammar is not None and wake == grammar_wake and intent.same_command(grammar)
-        return grammar_bonus if favored else 0.0
-
-    # The leading sentence and the free transcript are decoded first; every other candidate
-    # is bounded by the sentence start it shares with them, and decoded only if that bound
-    # could beat the best so far. Same answer as decoding them all, in a third of the time
-    # when the audio says what the grammar heard.
     rest = [i for i in range(len(texts)) if i not in leading]
     first = [texts[i] for i in leading]
     lead_scores, bounds = model.score_bounding(heard, [*first, free], [texts[i] for i in rest])
     *lead_scores, free_score = lead_scores
-    scores = dict(zip(leading, lead_scores, strict=True))
-    top = max(scores[i] + bonus(i) for i in leading)
-    contenders = [i for i, b in zip(rest, bounds, strict=True) if b + bonus(i) > top]
+    return Candidates(
+        texts,
+        forms,
+        of_sentence,
+        free_score,
+        dict(zip(leading, lead_scores, strict=True)),
+        dict(zip(rest, bounds, strict=True)),
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+def choose(
+    model: WhisperModel,
+    heard: NeuralResult,
+    matcher: IntentMatcher,
+    found: Candidates,
+    grammar: Intent | None,
+    grammar_wake: bool,
+    grammar_bonus: float,
+) -> Rescored:
+    """The most probable candidate, the grammar's command (with `grammar_wake`) favored by
+    `grammar_bonus`. Its sentence joins the candidates if it is not one yet; a bounded text is
+    decoded only if its bound could still beat the best decoded one. The same answer as
+    decoding them all (`found` is updated with what is decoded here)."""
+    started = time.perf_counter()
+    lead = normalize(grammar.text) if grammar is not None and grammar.text else ""
+    intent = matcher.match(lead) if lead and lead not in found.sentences else None
+    if intent is not None:
+        added = list(range(len(found.texts), len(found.texts) + len(matcher.wake_phrases) + 1))
+        for phrase in [*matcher.wake_phrases, ""]:
+            found.texts.append(as_spoken(f"{phrase} {lead}"))
+            found.forms.append((intent, bool(phrase)))
+            found.sentences.append(lead)
+        found.scores.update(
+            zip(added, model.score(heard, [found.texts[i] for i in added]), strict=True)
+        )
+
+    def bonus(index: int) -> float:
+        intent, wake = found.forms[index]
+        favored = grammar is not None and wake == grammar_wake and intent.same_command(grammar)
+        return grammar_bonus if favored else 0.0
+
+    top = max(score + bonus(i) for i, score in found.scores.items())
+    contenders = [i for i, b in found.bounds.items() if b + bonus(i) > top]
     if contenders:
-        more = model.score(heard, [texts[i] for i in contenders])
-        scores.update(zip(contenders, more, strict=True))
-    index = max(scores, key=lambda i: (scores[i] + bonus(i), -i))
-    intent, wake = forms[index]
+        more = model.score(heard, [found.texts[i] for i in contenders])
+        found.scores.update(zip(contenders, more, strict=True))
+        for i in contenders:
+            del found.bounds[i]
+    index = max(found.scores, key=lambda i: (found.scores[i] + bonus(i), -i))
+    found.ms += (time.perf_counter() - started) * 1000
+    intent, wake = found.forms[index]
     return Rescored(
         intent,
         wake,
-        texts[index],
-        scores[index] - free_score,
-        len(scores) + 1,
-        (time.perf_counter() - started) * 1000,
+        found.texts[index],
+        found.scores[index] - found.free_score,
+        len(found.scores) + 1,
+        found.ms,
     )
+
+
+def rescore(
+    model: WhisperModel,
+    heard: NeuralResult,
+    snapper: GrammarSnapper,
+    head: CallHead,
+    grammar: Intent | None,
+    grammar_wake: bool,
+    grammar_bonus: float,
+    prepared: Candidates | None = None,
+) -> Rescored | None:
+    """The best-scoring command sentence among the candidates, or None (nothing to score).
+    `grammar` is the command the grammar recognizer accepted (with `grammar_wake`): its own
+    sentence joins the candidates, favored by `grammar_bonus` (log probability) over others.
+    `prepared`: the candidates already made for this transcript beside the grammar (most of
+    the work done before the grammar answered)."""
+    found = prepared or prepare(model, heard, snapper, head, grammar)
+    if found is None:
+        return None
+    return choose(model, heard, snapper.matcher, found, grammar, grammar_wake, grammar_bonus)
 
 
 def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:

@@ -22,7 +22,7 @@ from assistant.intents.snap import CallHead, GrammarSnapper
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
-from .rescore import as_spoken, rescore
+from .rescore import as_spoken, prepare, rescore
 from .wake_check import near_names, other_name
 
 
@@ -50,7 +50,14 @@ class ScoredGate:
                 return agreed
         grammar = first.intent if not first.rejected else None
         best = rescore(
-            self.neural, result, self.snapper, head, grammar, first.wake, s.grammar_bonus
+            self.neural,
+            result,
+            self.snapper,
+            head,
+            grammar,
+            first.wake,
+            s.grammar_bonus,
+            result.candidates,
         )
         margin = best.margin if best is not None else None
         ms = result.ms + (best.ms if best is not None else 0.0)
@@ -153,7 +160,7 @@ class ScoredGate:
             return None
         stages = list(first.stages)
         started = time.perf_counter()
-        # The model's own words were checked beside the grammar (`check_own_words`); they
+        # The model's own words were checked beside the grammar (`work_ahead`); they
         # are the same command, so that check stands for the grammar's words.
         own = self._own_words(result, head)
         checked = result.name_check is not None and result.name_check[0] == tuple(own)
@@ -178,13 +185,18 @@ class ScoredGate:
         chosen = [p for p in phrases if heard.startswith(p + " ") or heard == p] or phrases
         return [as_spoken(f"{p} {first.intent.text}") for p in chosen]
 
-    def check_own_words(self, result: NeuralResult, head: CallHead) -> NeuralResult:
-        """`result` with the wake-word check of its own words done (`name_check`), when it
-        wrote a wake phrase and a command: run beside the grammar recognizer, it is ready when
-        the grammar's answer comes, which then need not wait for it (the check is most of what
-        the wake phrase's verification costs)."""
-        if not (head.wake and head.rest) or self.matcher.match(head.rest) is None:
+    def work_ahead(self, result: NeuralResult, head: CallHead) -> NeuralResult:
+        """`result` with what can be done before the grammar's answer is in (run beside the
+        grammar recognizer, so the decision need not wait for it): the wake-word check of its
+        own words when they are a command after the wake phrase (`name_check`), else the
+        candidates the grammar's answer will be rescored against (`candidates`)."""
+        if not head.rest:
             return result
+        if not head.wake or self.matcher.match(head.rest) is None:
+            # Other words than a command after the wake phrase: whatever the grammar heard
+            # is rescored against the sentences near them, which can be made and decoded now.
+            prepared = prepare(self.neural, result, self.snapper, head)
+            return replace(result, candidates=prepared)
         sentences = self._own_words(result, head)
         name = self.called_name(result, sentences)
         return replace(result, name_check=(tuple(sentences), name))

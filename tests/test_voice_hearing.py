@@ -25,7 +25,7 @@ from audio.asr.neural import (
 from audio.asr.openai_engine import OpenAIRecognizer
 from audio.decision import clean_words
 from audio.hearing import Hearer
-from audio.rescore import as_spoken, rescore, unrepeated
+from audio.rescore import as_spoken, choose, prepare, rescore, unrepeated
 from audio.speculation import Speculation
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
@@ -178,6 +178,11 @@ def test_the_wake_check_of_the_models_own_words_is_done_beside_the_grammar(
     assert h.stages[-1].why == "addressed to 'rainer', not to me", h.debug()
     # Not asked for (the grammar already answered and needs no wake check): not done.
     assert hearer._transcribe_ahead(pcm, False).name_check is None
+    # Words that are no command ("Hey trainer, what is nostalgia?"): the sentences near them,
+    # which the grammar's answer will be rescored against, are made instead.
+    other = hearer._transcribe_ahead(_utterance(speak("hey trainer, what is the status")), True)
+    assert other.name_check is None and other.candidates is not None, other.text
+    assert "What is the status" in other.candidates.texts, other.candidates.texts
 
 
 @pytest.mark.parametrize(
@@ -349,6 +354,36 @@ def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
     # And it prunes: a command the audio did not say loses on its first different word.
     scores, (test_bound,) = model.score_bounding(heard, own, ["Hey trainer, test"], ended=False)
     assert test_bound < max(scores) - 3
+
+
+@pytest.mark.parametrize(
+    ("said", "voice"),
+    [("hey trainer, what is the status", "en-us"), ("hey trainer, say hello", "en-gb")],
+)
+def test_candidates_made_before_the_grammar_answers_give_the_same_choice(
+    hearer: Hearer, said: str, voice: str
+) -> None:
+    """Beside the grammar recognizer the sentences near the model's words are made and
+    decoded without knowing what the grammar heard; finished with its answer, the choice is
+    the one rescoring with that answer from the start makes."""
+    model, snapper = hearer.neural, hearer.snapper
+    assert model is not None and snapper is not None
+    heard = model.transcribe(_utterance(speak(said, voice)))
+    head = snapper.head(heard.text)
+    grammar = hearer.matcher.match(said.split(", ", 1)[1])
+    assert grammar is not None
+    bonus = hearer.settings.grammar_bonus
+    direct = rescore(model, heard, snapper, head, grammar, True, bonus)
+    ahead = prepare(model, heard, snapper, head)
+    assert direct is not None and ahead is not None
+    later = choose(model, heard, snapper.matcher, ahead, grammar, True, bonus)
+    assert (later.sentence, later.wake) == (direct.sentence, direct.wake), (heard.text, later)
+    assert later.margin == pytest.approx(direct.margin, abs=0.05)
+    # And a grammar sentence that was not near the model's words joins the candidates then.
+    other = hearer.matcher.match("train the model")
+    assert other is not None
+    joined = choose(model, heard, snapper.matcher, ahead, other, True, bonus)
+    assert joined.sentence in ahead.texts
 
 
 def test_whisper_repetition_loops_count_once() -> None:

@@ -123,6 +123,9 @@ class NeuralResult:
     name_check: tuple[tuple[str, ...], str | None] | None = field(default=None, compare=False)
     """The wake-word check already run on its own words, beside the grammar recognizer:
     (the sentences checked, the other name they were addressed to or None)."""
+    candidates: Any = field(default=None, repr=False, compare=False)
+    """The grammar sentences near its words, already made and partly decoded beside the
+    grammar recognizer (audio/rescore.py `Candidates`), when its words are no command."""
 
 
 class WhisperModel:
