@@ -23,10 +23,14 @@ BYTES_PER_S = RECOGNITION_RATE * 2
 QUIET_GAP_S = 0.2
 """No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
 after a talk spurt), so their VAD is fed silence up to now, and on every tick after that until
-they send again. Longer than network jitter and a loaded machine's stalls; shorter than the
-VAD's own end delay (270 ms of unvoiced audio), so the fill, which covers the whole gap at
-once, does not delay the end."""
+they send again. Longer than network jitter (a stall of the event loop itself is told apart,
+`_STALL_S`); shorter than the VAD's own end delay (270 ms of unvoiced audio), so the fill,
+which covers the whole gap at once, does not delay the end."""
 _TICK_S = 0.02
+_STALL_S = 0.05
+"""The ticker woke this much later than asked: the event loop was blocked (a recognizer thread
+holding the GIL, a loaded machine), so the feeders' audio is queued behind it too. That tick
+fills nothing: a gap the loop itself caused is not a speaker who stopped sending."""
 _ENDED_KEPT = 64
 """End times remembered (utterances waiting to be heard or answered)."""
 
@@ -151,12 +155,21 @@ class SpeakerStreams:
         """While someone is mid-utterance, keep their VAD on time: the VAD only advances when
         audio is fed, and a Discord client stops sending after its talk spurt, so without this
         an utterance would stay open until that person spoke again."""
+        woke, held = time.monotonic(), False
         while not self.closed:
             open_streams = [s for s in self.streams.values() if s.in_speech]
             if not open_streams:
                 return
             await asyncio.sleep(_TICK_S)
-            now = time.monotonic()
+            now, asked = time.monotonic(), woke + _TICK_S
+            woke = now
+            if now - asked > _STALL_S and not held:
+                # Let the feeders deliver what the stall held back first; the next tick sees
+                # the gap as it is. Only one tick is held, so a loop that is late on every
+                # tick still ends the utterances of people who stopped sending.
+                held = True
+                continue
+            held = False
             for stream in open_streams:
                 gap = now - stream.clock_wall
                 if self.streams.get(stream.user.id) is not stream:

@@ -107,8 +107,8 @@ async def test_an_utterance_past_the_longest_allowed_is_given_up(
 ) -> None:
     settings = ConversationSettings(follow_up_seconds=0.5, max_utterance_seconds=1.2)
     session, out = await voice_session(settings)
-    # No comma: espeak's pause there, plus a stall of the feeder on a loaded machine (filled in
-    # as silence, states/streams.py QUIET_GAP_S), can end the utterance at "hey trainer".
+    # No comma: espeak's pause there comes close to the VAD's end wait, and this test is about
+    # length, not about where an utterance ends.
     long = say("hey trainer please train the model on the reviews dataset now thank you")
     await stream(session, [Track(ALICE, long)], speed=2)
     assert await session.settle(10, idle=True)

@@ -21,6 +21,7 @@ from audio import DISCORD_FRAME_BYTES
 from audio.convert import StreamDownsampler
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
+from states.streams import SpeakerStreams, Stream
 from tests.conversation_kit import ALICE, SessionMaker, describe
 from tests.speech import noise, speak
 
@@ -150,3 +151,42 @@ def test_vad_slack_never_hides_a_decision() -> None:
         assert not any(decided[i : i + covered]), f"decision within the slack at chunk {i}"
     deferrable = sum(s >= 0.06 for s in slack)
     assert deferrable > len(slack) // 2  # mid-speech and in silence there is room to defer
+
+
+class _Ends:
+    """A guild session's part the streams call: here it only counts utterance ends."""
+
+    def __init__(self) -> None:
+        self.ended: list[UtteranceEnded] = []
+
+    def speech_started(self, stream: Stream) -> None:
+        pass
+
+    def speech_continues(self, stream: Stream) -> None:
+        pass
+
+    def speech_ended(self, stream: Stream, utterance: UtteranceEnded) -> None:
+        self.ended.append(utterance)
+
+
+@pytest.mark.parametrize("phase_s", [0.002, 0.007, 0.012, 0.017])
+async def test_a_blocked_event_loop_does_not_cut_an_utterance(phase_s: float) -> None:
+    """The loop is blocked 400 ms mid-sentence (as by a recognizer thread that holds the GIL on
+    a loaded machine): the speaker's audio is held back with it, so the stall is not a speaker
+    who stopped sending and must not be filled in as silence (it used to be, which cut the
+    utterance in two). Each phase puts the block at another point between two frames."""
+    listener = _Ends()
+    streams = SpeakerStreams(WebRtcVad, listener)
+    pcm = speak(SENTENCES[0], noise_dbfs=-60.0, seed=7, lead_s=0.3, tail_s=0.6)
+    frames = [pcm[i : i + 640].ljust(640, b"\0") for i in range(0, len(pcm), 640)]
+    loop = asyncio.get_running_loop()
+    start = time.monotonic()
+    for n, frame in enumerate(frames):
+        streams.feed(ALICE, frame)
+        if n == 35:  # 0.7 s in: mid-sentence, the VAD is in speech
+            assert streams.anyone_speaking()
+            loop.call_later(phase_s, time.sleep, 0.4)
+        await asyncio.sleep(max(0.0, start + (n + 1) * 0.02 - time.monotonic()))
+    await asyncio.sleep(0.3)
+    await streams.close()
+    assert len(listener.ended) == 1, [(e.start_s, e.end_s) for e in listener.ended]
