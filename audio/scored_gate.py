@@ -18,12 +18,18 @@ from dataclasses import dataclass, replace
 from assistant.config.voice import SecondOpinionSettings
 from assistant.intents.matcher import IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
+from assistant.intents.spoken import written_length
 
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
-from .rescore import as_spoken, prepare, rescore
+from .rescore import as_spoken, prepare, rescore, unrepeated
 from .wake_check import near_names, other_name
+
+SHORT_TRANSCRIPT = 2
+"""Words at most in a transcript the search may not build a long command from
+(`search_unheard_words`). A longer one that is noise still shows long speech: Whisper tiny
+wrote "He's really good" for "hey trainer select kaggle tweets as negative"."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class ScoredGate:
             and in_window
             and best.margin >= -s.scored_window_gate
         )
+        extra = _extra_words(result.text, best.sentence) if best is not None else 0
         gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
         written = head.other_name
         """A name the model wrote in the wake word's place ("Hey, Trina, thank you")."""
@@ -104,6 +111,8 @@ class ScoredGate:
             return replace(first, stages=stages)
         if written is not None:
             return reject(f"addressed to {written!r}, not to me")
+        if in_window_ok and extra > s.window_extra_words:
+            return reject(f"{extra} words more than the command: said about something else")
         if in_window_ok and best is not None:
             agrees = first.intent is not None and best.intent.same_command(first.intent)
             if reason == "rescue" or agrees:
@@ -116,12 +125,17 @@ class ScoredGate:
             found = self.search_grammar(result)
             if found is not None:
                 verdict = found.margin >= -s.search_gate
+                why = f"{found.margin:.2f} per token {'>=' if verdict else '<'} -{s.search_gate}"
+                unheard = _unheard_words(result.text, found.sentence)
+                short = _written_words(result.text) <= SHORT_TRANSCRIPT
+                if verdict and short and unheard > s.search_unheard_words:
+                    verdict, why = False, f"{unheard} words more than the model heard"
                 searched = StageReport(
                     "search",
                     found.sentence,
                     found.margin,
                     "accepted" if verdict else "rejected",
-                    f"{found.margin:.2f} per token {'>=' if verdict else '<'} -{s.search_gate}",
+                    why,
                     found.ms,
                     found.sentence,
                 )
@@ -240,6 +254,21 @@ class ScoredGate:
         return search_command(
             self.neural, result, trie, self.matcher, s.search_beam, s.search_length_bonus
         )
+
+
+def _written_words(transcript: str) -> int:
+    """Words the model wrote (a repetition loop once; "8-rained" is two)."""
+    return len(normalize(unrepeated(transcript)).replace("-", " ").split())
+
+
+def _extra_words(transcript: str, sentence: str) -> int:
+    """How many more words the model wrote than the command sentence has."""
+    return _written_words(transcript) - written_length(normalize(sentence).split())
+
+
+def _unheard_words(transcript: str, sentence: str) -> int:
+    """How many more words the sentence has than the model wrote: the search made them up."""
+    return -_extra_words(transcript, sentence)
 
 
 def _likelihood(margin: float) -> float:

@@ -8,6 +8,7 @@ voices, against the grammar recognizer alone in the same run:
 
 - intent + slots exactly right (commands said with the wake phrase; the wake phrase alone must
   open a follow-up window);
+- commands said inside a follow-up window without the wake phrase, right;
 - false accepts: non-command speech with the wake phrase required; chatter inside a follow-up
   window; "hey <another name>, <command>" (the target is 0);
 - end of speech -> first reply audio as the live session gets it: hearing from the speaker's
@@ -79,6 +80,10 @@ def vad_utterance(pcm: bytes) -> tuple[UtteranceEnded, float | None] | None:
     return max(ended, key=lambda e: len(e[0].pcm)) if ended else None
 
 
+IN_WINDOW = ("chatter", "follow_up")
+"""Kinds heard inside a follow-up window (no wake phrase needed)."""
+
+
 def reply_ms(
     event: UtteranceEnded, paused_s: float | None, hearing_ms: float, tts_ms: float
 ) -> float:
@@ -93,12 +98,13 @@ def reply_ms(
 
 def outcome(u: Utterance, h: Hearing | None) -> dict[str, Any]:
     """Right / false accept for one utterance under one decision."""
-    in_window = u.kind == "chatter"
-    if u.kind == "command":
+    in_window = u.kind in IN_WINDOW
+    if u.kind in ("command", "follow_up"):
         assert u.expected is not None
         ok = (
             h is not None
-            and h.wake
+            and (h.wake or u.kind == "follow_up")
+            and h.accepted(in_window)
             and h.intent is not None
             and (h.intent.name, dict(h.intent.slots)) == u.expected
         )
@@ -151,7 +157,7 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
             rows.append(row)
             continue
         event, paused_s = found
-        in_window = u.kind == "chatter"
+        in_window = u.kind in IN_WINDOW
         hearing = await hearer.hear(event.pcm, in_window)
         row["grammar"] = outcome(u, hearing.grammar_alone)
         row["hearing"] = outcome(u, hearing)
@@ -182,6 +188,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         cmd = [r for r in rows if r["kind"] in ("command", "wake_only")]
         ok, n = _rate(cmd, who, "ok")
         res = {"intent_accuracy": [ok, n]}
+        res["follow_up_accuracy"] = list(
+            _rate([r for r in rows if r["kind"] == "follow_up"], who, "ok")
+        )
         for kind in ("non_command", "chatter", "other_name"):
             fa, m = _rate([r for r in rows if r["kind"] == kind], who, "fa")
             res[f"false_accepts_{kind}"] = [fa, m]
@@ -240,6 +249,7 @@ def markdown(result: dict[str, Any]) -> str:
     g, h = rep["held_out"]["grammar"], rep["held_out"]["hearing"]
     for label, key, target in [
         ("intent + slots exactly right", "intent_accuracy", ">= 98%"),
+        ("follow-ups right (no wake phrase, in a window)", "follow_up_accuracy", ""),
         ("false accepts, wake phrase required", "false_accepts_non_command", "< 1%"),
         ("false accepts inside a follow-up window", "false_accepts_chatter", "< 2%"),
         ('"hey <another name>, <command>" accepted', "false_accepts_other_name", "0"),
@@ -258,18 +268,19 @@ def markdown(result: dict[str, Any]) -> str:
         + ", ".join(
             f"{k} grammar {_p(rep['tuning']['grammar'][k])} / "
             f"hearing {_p(rep['tuning']['hearing'][k])}"
-            for k in ("intent_accuracy", "false_accepts_chatter")
+            for k in ("intent_accuracy", "follow_up_accuracy", "false_accepts_chatter")
         ),
         "",
-        "| held-out voice / condition | accuracy (grammar -> hearing) | FA wake | FA window "
-        "| FA other name |",
-        "|---|---|---|---|---|",
+        "| held-out voice / condition | accuracy (grammar -> hearing) | follow-ups | FA wake "
+        "| FA window | FA other name |",
+        "|---|---|---|---|---|---|",
     ]
     for name, s in [*rep["held_out_by_voice"].items(), *rep["held_out_by_condition"].items()]:
         g, h = s["grammar"], s["hearing"]
         lines.append(
             f"| {name} | {_p(g['intent_accuracy'])} -> {_p(h['intent_accuracy'])} "
-            f"| {_p(h['false_accepts_non_command'])} | {_p(h['false_accepts_chatter'])} "
+            f"| {_p(h['follow_up_accuracy'])} | {_p(h['false_accepts_non_command'])} "
+            f"| {_p(h['false_accepts_chatter'])} "
             f"| {_p(h['false_accepts_other_name'])} |"
         )
     misses = [

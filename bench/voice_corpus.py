@@ -72,6 +72,30 @@ CHATTER: list[str] = [
 ]
 """Said in the room inside a follow-up window (no wake phrase), not meant for the bot."""
 
+CHATTER_LONGER: list[str] = [
+    "thank you for coming to my party",
+    "stop talking about the weather",
+    "help me find my car keys",
+    "train the dog to sit before dinner",
+    "cancel the training session at the gym",
+    "run a test of the fire alarm tomorrow",
+]
+"""Chatter that begins with a command's very words and goes on about something else: a
+command heard in it must not act. Added after the gates were set (none was tuned on them)."""
+
+FOLLOW_UPS: list[tuple[str, str, dict[str, Any]]] = [
+    ("train the model", "train", {}),
+    ("what's the status", "status", {}),
+    ("run a test", "test", {}),
+    ("cancel the training", "cancel", {}),
+    ("select dataset movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+    ("thank you", "feedback", {"text": "thank you"}),
+    ("archive the kaggle tweets folder", "archive", {"dir": "kaggle_tweets"}),
+    ("what can you do", "help", {}),
+]
+"""Commands said inside a follow-up window, without the wake phrase (after "hey trainer" and
+the bot's "I'm listening"): they must act. Added after the gates were set."""
+
 TUNING_VOICES = [("en-us", 160, 50), ("en-gb", 175, 50), ("en-us+f3", 150, 60)]
 HELD_OUT_VOICES = [
     ("en-gb-scotland", 165, 45),
@@ -94,7 +118,8 @@ class Utterance:
     text: str
     kind: str
     """command, wake_only, non_command (wake required), chatter (in a follow-up window),
-    other_name (a command addressed to someone else)."""
+    other_name (a command addressed to someone else), follow_up (a command without the wake
+    phrase, in a follow-up window)."""
     expected: tuple[str, dict[str, Any]] | None
     """(command, slots) for commands."""
     voice: str
@@ -112,7 +137,8 @@ def sentences() -> list[tuple[str, str, tuple[str, dict[str, Any]] | None]]:
         else:
             out.append((text, "command", (name, slots)))
     out += [(t, "non_command", None) for t in NON_COMMANDS]
-    out += [(t, "chatter", None) for t in CHATTER]
+    out += [(t, "chatter", None) for t in [*CHATTER, *CHATTER_LONGER]]
+    out += [(t, "follow_up", (name, slots)) for t, name, slots in FOLLOW_UPS]
     out += [(t, "other_name", None) for t in OTHER_NAMES]
     return out
 

@@ -79,9 +79,17 @@ class SecondOpinionSettings(Section):
     scored_gate: float = Field(8.0, ge=0, le=50)
     """How much less probable (natural log) than the model's own transcript a command with
     the wake phrase may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
-    scored_window_gate: float = Field(1.0, ge=0, le=50)
+    scored_window_gate: float = Field(3.0, ge=0, le=50)
     """The same for a command without the wake phrase inside a follow-up window (stricter:
-    chatter is said there)."""
+    chatter is said there). Tuning voices: follow-ups lay between 0 and -15.8, chatter that
+    is not a command with more words (`window_extra_words`) at -4.7 and below."""
+    window_extra_words: int = Field(1, ge=0, le=20)
+    """Inside a follow-up window, a command acts only if the model wrote at most this many
+    words more than the command has: "what's the status of the pizza order" goes on about
+    something else, however probable "what's the status" is as its start (Whisper tiny finds
+    a sentence that stops early nearly as likely as the whole). Tuning voices: every
+    follow-up was written with at most one word more; chatter that starts like a command,
+    with two to four."""
     keep_floor: float = Field(15.0, ge=0, le=100)
     """A command the grammar heard after the wake phrase is kept when the neural stage finds
     nothing surer, unless every candidate is this much less probable than the model's own
@@ -98,6 +106,12 @@ class SecondOpinionSettings(Section):
     search_gate: float = Field(1.5, ge=0, le=20)
     """How much less probable per token than the model's own transcript the sentence found
     may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
+    search_unheard_words: int = Field(2, ge=0, le=20)
+    """When the model wrote one or two words, the sentence found may have at most this many
+    more (a spelled name or number counts as one): "hey train her", written "hater", is not
+    "hey trainer i need help". Tuning voices: the commands found had at most as many words
+    as the model wrote; what the search made of "hey train her" and "hey trade her", three
+    and four more."""
     near_name_margin: float = Field(1.5, ge=0, le=50)
     """Before a command acts on the neural stage's word, its sentence is scored with each
     real word one sound away from the wake word in its place ("hey rainer", audio/

@@ -30,6 +30,18 @@ def is_number(word: str) -> bool:
     return word.isdigit() or word in NUMBER_WORDS
 
 
+def written_length(words: list[str]) -> int:
+    """How many words a transcript writes for these spoken ones: a spelled run of letters
+    ("i m d b") or of number words ("twenty twenty six") is written as one ("imdb", "2026")."""
+    count, previous = 0, ""
+    for word in words:
+        kind = "number" if is_number(word) else "letter" if len(word) == 1 else ""
+        if not kind or kind != previous:
+            count += 1
+        previous = kind
+    return count
+
+
 def _below_100(n: int) -> str:
     if n < 20:
         return _ONES[n]
