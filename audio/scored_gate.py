@@ -81,13 +81,17 @@ class ScoredGate:
             return Hearing(text, False, None, True, 0.0, "neural", stages)
 
         with_wake = best is not None and best.wake and best.margin >= -s.scored_gate
+        # In a window the gate is per token: a longer command's margin sums more tokens'
+        # doubts ("Archi McAngle tweets over" for "archive the kaggle tweets folder").
+        per_token = best.margin / (len(self.neural.tokens(best.sentence)) + 1) if best else None
         in_window_ok = (
             best is not None
             and not best.wake
             and in_window
-            and best.margin >= -s.scored_window_gate
+            and per_token is not None
+            and per_token >= -s.window_gate_per_token
         )
-        extra = _extra_words(result.text, best.sentence) if best is not None else 0
+        extra = _extra_letters(result.text, best.sentence) if best is not None else 0
         gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
         written = head.other_name
         """A name the model wrote in the wake word's place ("Hey, Trina, thank you")."""
@@ -111,12 +115,14 @@ class ScoredGate:
             return replace(first, stages=stages)
         if written is not None:
             return reject(f"addressed to {written!r}, not to me")
-        if in_window_ok and extra > s.window_extra_words:
-            return reject(f"{extra} words more than the command: said about something else")
+        if in_window_ok and extra > s.window_extra_letters:
+            return reject(f"{extra} letters more than the command: said about something else")
         if in_window_ok and best is not None:
             agrees = first.intent is not None and best.intent.same_command(first.intent)
             if reason == "rescue" or agrees:
-                why = f"{margin:.1f} >= -{s.scored_window_gate} in a follow-up window"
+                why = (
+                    f"{per_token:.2f} per token >= -{s.window_gate_per_token} in a follow-up window"
+                )
                 return accept(first, best.intent, False, _likelihood(best.margin), report, why)
         if reason == "rescue" and head.wake and not head.rest and not first.rejected:
             stages = [*first.stages, report("wake only", "the wake phrase alone")]
@@ -159,7 +165,7 @@ class ScoredGate:
                     )
         if best is None:
             return reject("nothing like a command")
-        if not best.wake and best.margin >= -s.scored_window_gate:
+        if not best.wake and per_token is not None and per_token >= -s.window_gate_per_token:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
 
@@ -261,14 +267,20 @@ def _written_words(transcript: str) -> int:
     return len(normalize(unrepeated(transcript)).replace("-", " ").split())
 
 
-def _extra_words(transcript: str, sentence: str) -> int:
-    """How many more words the model wrote than the command sentence has."""
-    return _written_words(transcript) - written_length(normalize(sentence).split())
-
-
 def _unheard_words(transcript: str, sentence: str) -> int:
     """How many more words the sentence has than the model wrote: the search made them up."""
-    return -_extra_words(transcript, sentence)
+    return written_length(normalize(sentence).split()) - _written_words(transcript)
+
+
+def _extra_letters(transcript: str, sentence: str) -> int:
+    """How many more letters (and digits) the model wrote than the command sentence has:
+    garbling splits words ("Select the set will be when used" for "select dataset movie
+    reviews") but keeps about their length."""
+    return _letters(unrepeated(transcript)) - _letters(sentence)
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalnum() for c in text)
 
 
 def _likelihood(margin: float) -> float:

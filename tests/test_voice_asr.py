@@ -125,3 +125,18 @@ async def test_new_names_reach_the_process_pool_without_holding_the_reply() -> N
         assert not pool.rebuilding
     finally:
         pool.close()
+
+
+def test_the_same_audio_is_heard_the_same_whatever_came_before(pipeline: Hearer) -> None:
+    """The recognizers are shared by every guild: what one speaker said must not change how
+    the next one is heard (pocketsphinx carried its cepstral mean over, and "hey train her"
+    was rejected after one sentence and heard as "hey trainer goodbye" after another)."""
+    probe = _utterance(speak("hey train her", voice="en-gb"))
+    others = [
+        _utterance(speak("what's the status of the pizza order", voice="en-us")),
+        _utterance(speak("thank you so much for dinner", voice="en-us")),
+    ]
+    first = hear(pipeline, probe).stages[0].heard
+    for other in others:
+        hear(pipeline, other)
+        assert hear(pipeline, probe).stages[0].heard == first

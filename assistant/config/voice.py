@@ -79,17 +79,18 @@ class SecondOpinionSettings(Section):
     scored_gate: float = Field(8.0, ge=0, le=50)
     """How much less probable (natural log) than the model's own transcript a command with
     the wake phrase may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
-    scored_window_gate: float = Field(3.0, ge=0, le=50)
-    """The same for a command without the wake phrase inside a follow-up window (stricter:
-    chatter is said there). Tuning voices: follow-ups lay between 0 and -15.8, chatter that
-    is not a command with more words (`window_extra_words`) at -4.7 and below."""
-    window_extra_words: int = Field(1, ge=0, le=20)
+    window_gate_per_token: float = Field(1.2, ge=0, le=20)
+    """The same for a command without the wake phrase inside a follow-up window, per token of
+    the command (end included): a longer command's margin sums more tokens' doubts. Tuning
+    voices: the follow-ups heard lay at -1.0 per token and above (one at -2.0), chatter near
+    a command's length (`window_extra_letters`) at -2.3 and below."""
+    window_extra_letters: int = Field(4, ge=0, le=100)
     """Inside a follow-up window, a command acts only if the model wrote at most this many
-    words more than the command has: "what's the status of the pizza order" goes on about
+    letters more than the command has: "what's the status of the pizza order" goes on about
     something else, however probable "what's the status" is as its start (Whisper tiny finds
-    a sentence that stops early nearly as likely as the whole). Tuning voices: every
-    follow-up was written with at most one word more; chatter that starts like a command,
-    with two to four."""
+    a sentence that stops early nearly as likely as the whole). Letters, not words: garbling
+    splits words but keeps their length. Tuning voices: every follow-up was written with at
+    most 3 letters more, chatter near a command with 5 to 15."""
     keep_floor: float = Field(15.0, ge=0, le=100)
     """A command the grammar heard after the wake phrase is kept when the neural stage finds
     nothing surer, unless every candidate is this much less probable than the model's own

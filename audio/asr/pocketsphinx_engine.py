@@ -118,6 +118,11 @@ class PocketsphinxRecognizer(Recognizer):
             # Whole-utterance decoding: batch cepstral mean normalisation over the utterance.
             # Incremental decoding (full_utt=False) uses live CMN, which turned the first
             # utterance of a stream into garbage and deferred most work to end_utt anyway.
+            # Each utterance from a fresh feature state (the cepstral mean above all, 0.04 ms):
+            # pocketsphinx carries it over from the utterances before, even in whole-utterance
+            # mode, so the same audio was heard differently after another speaker's, or another
+            # guild's, utterance ("hey train her": rejected, or "hey trainer goodbye").
+            self._decoder.reinit_feat()
             self._decoder.start_utt()
             self._decoder.process_raw(pcm, full_utt=True)
             self._decoder.end_utt()
