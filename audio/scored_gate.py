@@ -118,12 +118,12 @@ class ScoredGate:
         if in_window_ok and extra > s.window_extra_letters:
             return reject(f"{extra} letters more than the command: said about something else")
         if in_window_ok and best is not None:
-            agrees = first.intent is not None and best.intent.same_command(first.intent)
-            if reason == "rescue" or agrees:
-                why = (
-                    f"{per_token:.2f} per token >= -{s.window_gate_per_token} in a follow-up window"
-                )
-                return accept(first, best.intent, False, _likelihood(best.margin), report, why)
+            # As after the wake phrase, a surer command overrules the grammar's: it was among
+            # the candidates, favored, and lost ("thank you" heard by the grammar as "come here").
+            overruled = first.intent is not None and not best.intent.same_command(first.intent)
+            why = f"{per_token:.2f} per token >= -{s.window_gate_per_token} in a follow-up window"
+            why = f"a surer command, {why}" if overruled else why
+            return accept(first, best.intent, False, _likelihood(best.margin), report, why)
         if reason == "rescue" and head.wake and not head.rest and not first.rejected:
             stages = [*first.stages, report("wake only", "the wake phrase alone")]
             return Hearing("", True, None, False, 1.0, "neural", stages)

@@ -10,6 +10,7 @@ import pytest
 
 from assistant.config.voice import VoiceSettings
 from assistant.intents.spoken import written_length
+from audio.asr.base import Transcript
 from audio.hearing import Hearer
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
@@ -79,3 +80,15 @@ def test_the_search_does_not_make_a_command_of_a_few_words(
 ) -> None:
     h = _hear(hearer, text, voice, in_window=False)
     assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
+
+
+def test_a_surer_command_overrules_the_grammar_in_a_follow_up_window(hearer: Hearer) -> None:
+    """The grammar heard another command than the one said ("come here" for "thank you", as
+    in a reverberant room): the model's, far surer, acts, as after the wake phrase."""
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(speak("thank you", voice="en-gb"))
+    grammar = hearer.interpret(Transcript("come here"))
+    assert grammar.intent is not None and grammar.intent.name == "join"
+    hearing = hearer.judge(grammar, heard, "verify_window", True)
+    assert hearing.accepted(in_window=True), hearing.debug()
+    assert hearing.intent is not None and hearing.intent.name == "feedback", hearing.debug()
