@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import itertools
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import GrammarSnapper
 from audio.asr.base import Transcript
+from audio.asr.bounds import log_probability, log_softmax, upper_bounds
 from audio.asr.neural import (
     BUNDLED_SHA256,
     ModelError,
@@ -354,6 +357,34 @@ def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
     # And it prunes: a command the audio did not say loses on its first different word.
     scores, (test_bound,) = model.score_bounding(heard, own, ["Hey trainer, test"], ended=False)
     assert test_bound < max(scores) - 3
+
+
+def test_bounds_from_rows_never_undercut_the_texts_own_rows() -> None:
+    """The same property on a stand-in decoder whose row at a position depends only on the
+    tokens before it (as the model's does): bounds read from other texts' rows are never
+    below what a text's own rows give, and they are exact up to the shared beginning."""
+    end, vocabulary = 0, 5
+    texts = [list(t) for t in itertools.product(range(1, vocabulary), repeat=3)]
+
+    def row(before: list[int]) -> np.ndarray:
+        seed = sum(t * vocabulary**i for i, t in enumerate(before)) + len(before)
+        return log_softmax(np.random.default_rng(seed).normal(0, 3, vocabulary))
+
+    def rows(tokens: list[int]) -> np.ndarray:
+        return np.stack([row(tokens[:i]) for i in range(len(tokens) + 1)])
+
+    decoded = [(t, rows(t)) for t in ([1, 2, 3], [1, 4], [2])]
+    others = [t[:n] for t in texts for n in range(1, 4)]
+    for ended in (False, True):
+        tail = [end] if ended else []
+        bounds = upper_bounds(decoded, others, ended=ended)
+        for other, bound in zip(others, bounds, strict=True):
+            assert bound >= log_probability(rows(other), [*other, *tail]) - 1e-5, other
+    # [1, 2, 4] shares [1, 2] with the first text: its bound is that beginning and its "4".
+    (bound,) = upper_bounds(decoded, [[1, 2, 4]], ended=True)
+    assert bound == pytest.approx(log_probability(rows([1, 2, 4]), [1, 2, 4]))
+    # Past the rows there are (a transcript's head has none after its last token): 0.
+    assert upper_bounds([([1, 2], rows([1, 2])[:2])], [[1, 2, 3]], ended=False) == [0.0]
 
 
 @pytest.mark.parametrize(
