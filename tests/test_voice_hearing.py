@@ -21,6 +21,7 @@ from audio.asr.bounds import log_probability, log_softmax, upper_bounds
 from audio.asr.neural import (
     BUNDLED_SHA256,
     ModelError,
+    NeuralResult,
     WhisperModel,
     bundled_model_folder,
     detokenize,
@@ -107,6 +108,17 @@ def _hear(hearer: Hearer, text: str, voice: str = "en-us", in_window: bool = Fal
     return asyncio.run(hearer.hear(_utterance(speak(text, voice)), in_window))
 
 
+def _ahead(hearer: Hearer, pcm: bytes, check: bool) -> NeuralResult:
+    """The neural stage as the hearer starts it beside the grammar (audio/ahead.py)."""
+
+    async def run() -> NeuralResult:
+        started = hearer._start_neural(pcm, check)
+        assert started is not None
+        return await started
+
+    return asyncio.run(run())
+
+
 @pytest.mark.parametrize(
     ("text", "voice", "command", "slots"),
     [
@@ -169,7 +181,7 @@ def test_the_wake_check_of_the_models_own_words_is_done_beside_the_grammar(
     """The near-name check of what the model wrote runs in its thread as soon as it has
     written it, before the grammar answers; the decision then uses that check."""
     pcm = _utterance(speak("hey trainer, train the model", "en-us"))
-    result = hearer._transcribe_ahead(pcm, True)
+    result = _ahead(hearer, pcm, True)
     assert result.name_check == (("Hey trainer train the model",), None), result
     first = hearer.interpret(asyncio.run(hearer.first_stage(pcm)))
     assert first.intent is not None and first.wake, first.debug()
@@ -180,10 +192,10 @@ def test_the_wake_check_of_the_models_own_words_is_done_beside_the_grammar(
     assert not h.accepted(in_window=False), h.debug()
     assert h.stages[-1].why == "addressed to 'rainer', not to me", h.debug()
     # Not asked for (the grammar already answered and needs no wake check): not done.
-    assert hearer._transcribe_ahead(pcm, False).name_check is None
+    assert _ahead(hearer, pcm, False).name_check is None
     # Words that are no command ("Hey trainer, what is nostalgia?"): the sentences near them,
     # which the grammar's answer will be rescored against, are made instead.
-    other = hearer._transcribe_ahead(_utterance(speak("hey trainer, what is the status")), True)
+    other = _ahead(hearer, _utterance(speak("hey trainer, what is the status")), True)
     assert other.name_check is None and other.candidates is not None, other.text
     assert "What is the status" in other.candidates.texts, other.candidates.texts
 
