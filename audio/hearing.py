@@ -42,7 +42,7 @@ from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .free_text import Grammar, interpret_free
-from .grammar_search import Searched, TrieCache
+from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
@@ -87,9 +87,9 @@ class Hearer:
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
         self.speculation = Speculation()
+        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
         self.queue = ModelQueue(self._executor)
         """The neural model's queue (`settings.busy_backlog`)."""
-        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -186,7 +186,7 @@ class Hearer:
         """Start the neural stage beside the grammar (two cores: the second opinion, needed
         for most utterances, is then ready about when the grammar is), with the work it can do
         before the grammar's answer is in (`check`: the wake-word check; audio/ahead.py)."""
-        gate = self._scored_gate()
+        gate = self.scored_gate()
         if gate is None or not self.settings.enabled:
             return None
         return self.queue.submit(transcribe_ahead, gate, pcm, check, self._busy, self.snapper_head)
@@ -320,7 +320,7 @@ class Hearer:
             return reject(f"no speech (probability {result.no_speech:.2f})")
         if self.neural is not None and self.neural.can_score and s.scored:
             # A name written in the wake word's place is weighed there, against the wake word.
-            gate = self._scored_gate()
+            gate = self.scored_gate()
             assert gate is not None
             return gate.judge(first, result, reason, in_window, head)
         if head.other_name is not None and (not head.rest or neural_intent is not None):
@@ -375,26 +375,12 @@ class Hearer:
             return reject("a command without the wake phrase, outside a follow-up window")
         return accept(first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}")
 
-    def _scored_gate(self) -> ScoredGate | None:
+    def scored_gate(self) -> ScoredGate | None:
         """The scored gate over this hearer's current parts (audio/scored_gate.py); made per
         use because `settings` may be swapped (benches, tests). None without the model."""
         if self.neural is None or self.snapper is None:
             return None
         return ScoredGate(self.neural, self.matcher, self.snapper, self.settings, self._tries)
-
-    def called_name(
-        self, result: NeuralResult, sentences: list[str], written: str | None = None
-    ) -> str | None:
-        """A name like the wake word that the audio more probably said, or the name the model
-        wrote in its place unless the wake word is clearly likelier (audio/scored_gate.py)."""
-        gate = self._scored_gate()
-        return gate.called_name(result, sentences, written) if gate is not None else None
-
-    def search_grammar(self, result: NeuralResult) -> Searched | None:
-        """The whole grammar searched through the model (audio/grammar_search.py)."""
-        gate = self._scored_gate()
-        assert gate is not None
-        return gate.search_grammar(result)
 
 
 async def _never() -> NeuralResult:

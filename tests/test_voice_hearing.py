@@ -30,6 +30,7 @@ from audio.asr.openai_engine import OpenAIRecognizer
 from audio.decision import clean_words
 from audio.hearing import Hearer
 from audio.rescore import as_spoken, choose, prepare, rescore, unrepeated
+from audio.scored_gate import ScoredGate
 from audio.speculation import Speculation
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
@@ -52,6 +53,14 @@ def hearer() -> Hearer:
     h.update_lists({"dataset": DATASETS, "folder": DATASETS})
     assert h.neural is not None, "the bundled neural model must load"
     return h
+
+
+@pytest.fixture
+def gate(hearer: Hearer) -> ScoredGate:
+    """The hearer's gate on scored candidates, over its current settings."""
+    made = hearer.scored_gate()
+    assert made is not None
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -482,13 +491,13 @@ def test_searching_the_grammar_finds_no_command_in_speech_that_is_none(
     assert not searched or searched[0].verdict == "rejected", hearing.debug()
 
 
-def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer) -> None:
+def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer, gate: ScoredGate) -> None:
     """The sentences searched follow the lists: a dataset added a moment ago is found."""
     assert hearer.neural is not None and hearer.snapper is not None
     heard = hearer.neural.transcribe(speak("hey trainer train on weather reports"))
     hearer.update_lists({"dataset": [*DATASETS, "weather_reports"], "folder": DATASETS})
     try:
-        found = hearer.search_grammar(heard)
+        found = gate.search_grammar(heard)
         assert found is not None and found.intent.name == "train", found
         assert found.intent.slots == {"data_dir": "weather_reports"}, found
     finally:
@@ -516,13 +525,13 @@ def test_names_one_sound_from_the_wake_word_are_known(hearer: Hearer) -> None:
     ],
 )  # fmt: skip
 def test_a_near_name_is_told_from_the_wake_word_by_scoring(
-    hearer: Hearer, said: str, voice: str, command: str, name: str | None
+    hearer: Hearer, gate: ScoredGate, said: str, voice: str, command: str, name: str | None
 ) -> None:
     """Whisper writes "hey trader, help" as "Hat Raider, Hell": no name to notice in its
     words, so the sentence is scored with each near name in the wake word's place."""
     assert hearer.neural is not None
     heard = hearer.neural.transcribe(speak(said, voice))
-    assert hearer.called_name(heard, [f"Hey trainer {command}"]) == name
+    assert gate.called_name(heard, [f"Hey trainer {command}"]) == name
 
 
 @pytest.mark.parametrize(
@@ -537,11 +546,17 @@ def test_a_near_name_is_told_from_the_wake_word_by_scoring(
     ],
 )  # fmt: skip
 def test_a_name_written_for_the_wake_word_is_weighed_against_it(
-    hearer: Hearer, said: str, voice: str, written: str, command: str, refused: bool
+    hearer: Hearer,
+    gate: ScoredGate,
+    said: str,
+    voice: str,
+    written: str,
+    command: str,
+    refused: bool,
 ) -> None:
     assert hearer.neural is not None
     heard = hearer.neural.transcribe(speak(said, voice))
-    name = hearer.called_name(heard, [f"Hey trainer {command}"], written)
+    name = gate.called_name(heard, [f"Hey trainer {command}"], written)
     assert (name is not None) == refused, name
 
 
