@@ -15,6 +15,8 @@ same way; they are neural themselves, so no second opinion runs after them.
 
 Two deciding parts live beside this module, which calls them: the gate on candidates the
 model scores itself (audio/scored_gate.py) and the open-vocabulary path (audio/free_text.py).
+What the neural stage does in the model's thread before the grammar answers is in
+audio/ahead.py.
 
 The live session, voice messages, `bot.py simulate` and the voice bench all call `Hearer.hear`;
 what it returns is a `Hearing` (audio/decision.py).
@@ -35,11 +37,12 @@ from assistant.config.voice import SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
+from .ahead import transcribe_ahead
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .free_text import Grammar, interpret_free
-from .grammar_search import Searched, TrieCache
+from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
@@ -47,9 +50,6 @@ from .speculation import Speculation
 
 log = logging.getLogger(__name__)
 
-HEAD_TOKENS = 12
-"""Transcript tokens whose decoding the wake-word check reads (the wake phrase and the
-command's first word take 3-6)."""
 FirstStage = Callable[[bytes], Awaitable[Transcript]]
 """The grammar recognizer, off the event loop (a worker process or thread)."""
 
@@ -87,9 +87,9 @@ class Hearer:
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
         self.speculation = Speculation()
+        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
         self.queue = ModelQueue(self._executor)
         """The neural model's queue (`settings.busy_backlog`)."""
-        """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -184,31 +184,12 @@ class Hearer:
 
     def _start_neural(self, pcm: bytes, check: bool = True) -> asyncio.Future[NeuralResult] | None:
         """Start the neural stage beside the grammar (two cores: the second opinion, needed
-        for most utterances, is then ready about when the grammar is)."""
-        if self.neural is None or not self.settings.enabled:
+        for most utterances, is then ready about when the grammar is), with the work it can do
+        before the grammar's answer is in (`check`: the wake-word check; audio/ahead.py)."""
+        gate = self.scored_gate()
+        if gate is None or not self.settings.enabled:
             return None
-        return self.queue.submit(self._transcribe_ahead, pcm, check)
-
-    def _transcribe_ahead(self, pcm: bytes, check: bool) -> NeuralResult:
-        """In the model's thread, beside the grammar: the transcript, and the wake-word check
-        of its own words when they are a command after the wake phrase (most of what verifying
-        the wake phrase costs, done before the grammar's answer is in). Not when others wait
-        for the model: then the check is likely skipped anyway (`busy_backlog`)."""
-        assert self.neural is not None
-        gate = self._scored_gate()
-        checked = (
-            check
-            and gate is not None
-            and self.neural.can_score
-            and self.settings.scored
-            and self.settings.verify_wake
-            and not self._busy()
-        )
-        # The check reads what the decoder saw at the transcript's first tokens.
-        result = self.neural.transcribe(pcm, keep_head=HEAD_TOKENS if checked else 0)
-        if not checked or gate is None or result.no_speech > self.settings.max_no_speech:
-            return result
-        return gate.work_ahead(result, self.snapper_head(result))
+        return self.queue.submit(transcribe_ahead, gate, pcm, check, self._busy, self.snapper_head)
 
     def snapper_head(self, result: NeuralResult) -> CallHead:
         """How the model's transcript begins (wake phrase, another name, or neither)."""
@@ -339,7 +320,7 @@ class Hearer:
             return reject(f"no speech (probability {result.no_speech:.2f})")
         if self.neural is not None and self.neural.can_score and s.scored:
             # A name written in the wake word's place is weighed there, against the wake word.
-            gate = self._scored_gate()
+            gate = self.scored_gate()
             assert gate is not None
             return gate.judge(first, result, reason, in_window, head)
         if head.other_name is not None and (not head.rest or neural_intent is not None):
@@ -394,26 +375,12 @@ class Hearer:
             return reject("a command without the wake phrase, outside a follow-up window")
         return accept(first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}")
 
-    def _scored_gate(self) -> ScoredGate | None:
+    def scored_gate(self) -> ScoredGate | None:
         """The scored gate over this hearer's current parts (audio/scored_gate.py); made per
         use because `settings` may be swapped (benches, tests). None without the model."""
         if self.neural is None or self.snapper is None:
             return None
         return ScoredGate(self.neural, self.matcher, self.snapper, self.settings, self._tries)
-
-    def called_name(
-        self, result: NeuralResult, sentences: list[str], written: str | None = None
-    ) -> str | None:
-        """A name like the wake word that the audio more probably said, or the name the model
-        wrote in its place unless the wake word is clearly likelier (audio/scored_gate.py)."""
-        gate = self._scored_gate()
-        return gate.called_name(result, sentences, written) if gate is not None else None
-
-    def search_grammar(self, result: NeuralResult) -> Searched | None:
-        """The whole grammar searched through the model (audio/grammar_search.py)."""
-        gate = self._scored_gate()
-        assert gate is not None
-        return gate.search_grammar(result)
 
 
 async def _never() -> NeuralResult:

@@ -1,10 +1,11 @@
-"""Shared fixtures: a config in a temporary folder, a started assistant, generated datasets."""
+"""Shared fixtures: a config in a temporary folder, a started assistant, generated datasets,
+and the hearing path on real parts for the voice tests."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
@@ -14,6 +15,11 @@ from assistant.config import Config, load_config
 from assistant.messages import Reply, Request, User
 from tests.corpus import write_folder_dataset
 from tests.postgres import PostgresServer, start_server
+
+if TYPE_CHECKING:
+    from assistant.intents.snap import GrammarSnapper
+    from audio.hearing import Hearer
+    from audio.scored_gate import ScoredGate
 
 ADMIN = User(id="1", name="ada", is_admin=True)
 TRAINER = User(id="2", name="tom", roles=frozenset({"trainer"}))
@@ -90,3 +96,37 @@ def postgres() -> Iterator[PostgresServer]:
     server = start_server()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def hearer() -> Hearer:
+    """The one hearing path on real parts, one per test module: the pocketsphinx grammar
+    recognizer and the bundled neural model, with the voice corpus's dataset names."""
+    from assistant.config.voice import VoiceSettings
+    from audio.hearing import Hearer
+    from tests.voice_corpus import DATASETS
+
+    h = Hearer.local(VoiceSettings())
+    h.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    assert h.neural is not None, "the bundled neural model must load"
+    return h
+
+
+@pytest.fixture
+def gate(hearer: Hearer) -> ScoredGate:
+    """The hearer's gate on scored candidates, over its current settings."""
+    made = hearer.scored_gate()
+    assert made is not None
+    return made
+
+
+@pytest.fixture(scope="module")
+def snapper() -> GrammarSnapper:
+    """The default sentences with the voice corpus's dataset names, which free text snaps to."""
+    from assistant.intents.matcher import IntentMatcher
+    from assistant.intents.snap import GrammarSnapper
+    from tests.voice_corpus import DATASETS
+
+    m = IntentMatcher()
+    m.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    return GrammarSnapper(m)

@@ -2,19 +2,28 @@
 
 Every clip gets a faint noise floor (about -56 dBFS, like any real microphone): pocketsphinx
 keyword spotting never fires on perfectly clean synthetic audio. Results are cached per
-process, so a test session synthesises each sentence once.
+process, so a test session synthesises each sentence once. `utterance` cuts a clip as the VAD
+does before recognition, and `hear_spoken` hands it to a hearer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import wave
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from audio.vad.base import UtteranceEnded
+from audio.vad.webrtc import WebRtcVad
+
+if TYPE_CHECKING:
+    from audio.decision import Hearing
+    from audio.hearing import Hearer
 
 RATE = 16_000
 VOICES = ("en-us", "en-gb", "en-us+f3", "en-gb-x-rp+m3")
@@ -115,6 +124,22 @@ def join(*parts: bytes, gap_s: float = 1.0, noise_dbfs: float = -56.0) -> bytes:
     """Concatenate clips with `gap_s` of noise floor between them."""
     gap = np.clip(np.rint(noise(gap_s, noise_dbfs, seed=7)), -32768, 32767).astype("<i2").tobytes()
     return gap.join(parts)
+
+
+def utterance(pcm: bytes) -> bytes:
+    """What the VAD hands to the recognizer (pre-roll and hangover included): the one
+    utterance in `pcm`."""
+    vad = WebRtcVad()
+    ended = [e for e in vad.process(pcm) + vad.flush() if isinstance(e, UtteranceEnded)]
+    assert len(ended) == 1
+    return ended[0].pcm
+
+
+def hear_spoken(
+    hearer: Hearer, text: str, voice: str = "en-us", in_window: bool = False
+) -> Hearing:
+    """What `hearer` decides on speech of `text` in `voice`, cut as the VAD cuts it."""
+    return asyncio.run(hearer.hear(utterance(speak(text, voice)), in_window))
 
 
 def write_wav(path: Path, pcm: bytes, rate: int = RATE, channels: int = 1) -> Path:

@@ -1,6 +1,7 @@
 """Recognition with real parts: espeak-ng speech -> webrtcvad -> pocketsphinx grammar -> intent,
 through the one hearing path with the grammar recognizer deciding alone (the neural second
-opinion is tested in tests/test_voice_hearing.py)."""
+opinion is tested in tests/test_voice_hearing.py, test_voice_scoring.py and
+test_voice_names.py)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,10 @@ Whisper folder instead (tiny.en, base.en, small.en converted with ct2-transforme
 Besides its own transcript, the model scores sentences: `score` gives the log probability of
 each candidate text as the transcript of the audio it heard (forced decoding, the end of the text
 included). The hearing path scores the grammar's sentences nearest to what it heard, which holds
-where free decoding garbles accented or noisy speech (audio/hearing.py). Scoring needs the
-model's `tokenizer.json` (CTranslate2 converters copy it beside `model.bin`).
+where free decoding garbles accented or noisy speech (audio/hearing.py). One decoding also
+bounds the scores of texts that begin like the decoded ones, which then need no decoding of
+their own (audio/asr/bounds.py). Scoring needs the model's `tokenizer.json` (CTranslate2
+converters copy it beside `model.bin`).
 
 CTranslate2 releases the GIL while it computes, so a worker thread keeps the event loop free.
 """
@@ -28,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .bounds import log_probability, log_softmax, rows_of, upper_bounds
 from .whisper_features import log_mel
 
 log = logging.getLogger(__name__)
@@ -208,8 +211,8 @@ class WhisperModel:
         head = None
         if keep_head > 0 and result.logits:
             ids = list(result.sequences_ids[0][:keep_head])
-            steps = [np.asarray(step, dtype=np.float32) for step in result.logits[0][: len(ids)]]
-            head = (ids, np.stack([_log_softmax(step) for step in steps])) if steps else None
+            steps = result.logits[0][: len(ids)]
+            head = (ids, rows_of(steps)) if steps else None
         tokens = result.sequences[0]
         text = detokenize(tokens)
         # Whisper's score is the sum of token log probabilities normalised by length.
@@ -260,7 +263,7 @@ class WhisperModel:
                 out.append((_NOTHING, np.full(1, _NOTHING, dtype=np.float32)))
                 continue
             cost = _log_probability(steps[start:], prefix[start:]) if start < len(prefix) else 0.0
-            out.append((cost, _log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
+            out.append((cost, log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
         return out
 
     def score(self, heard: NeuralResult, texts: list[str], ended: bool = True) -> list[float]:
@@ -288,26 +291,11 @@ class WhisperModel:
         if heard.encoded is None or self._tokenizer is None or end is None or not texts:
             return [_NOTHING] * len(texts), [0.0] * len(others)
         tokens = [self.tokens(text) for text in texts]
-        steps = self._forced(heard, tokens)
+        rows = [rows_of(steps) for steps in self._forced(heard, tokens)]
         tail = [end] if ended else []
-        scores = [_log_probability(s, [*t, *tail]) for s, t in zip(steps, tokens, strict=True)]
-        after: dict[tuple[int, int], np.ndarray] = {}
-        """(text, position) -> log probabilities of the next token there (computed once)."""
-        bounds: list[float] = []
-        for other in (self.tokens(text) for text in others):
-            bound = 0.0
-            for i, (own, own_steps) in enumerate(zip(tokens, steps, strict=True)):
-                shared = _shared(own, other)
-                if shared >= len(other) and not ended:
-                    bound = min(bound, _log_probability(own_steps, other))
-                elif shared < min(len(other), len(own_steps)):
-                    if (i, shared) not in after:
-                        logits = np.asarray(own_steps[shared], dtype=np.float32)
-                        after[i, shared] = _log_softmax(logits)
-                    head = _log_probability(own_steps, other[:shared]) if shared else 0.0
-                    bound = min(bound, head + float(after[i, shared][other[shared]]))
-            bounds.append(bound)
-        return scores, bounds
+        scores = [log_probability(r, [*t, *tail]) for r, t in zip(rows, tokens, strict=True)]
+        decoded = list(zip(tokens, rows, strict=True))
+        return scores, upper_bounds(decoded, [self.tokens(text) for text in others], ended=ended)
 
     def head_bounds(
         self, heard: NeuralResult, texts: list[str], others: list[str]
@@ -320,23 +308,14 @@ class WhisperModel:
         about 0.01 per token (after the first, which beginnings share)."""
         if heard.head is None:
             return None
-        ids, logp = heard.head
-        own: float | None = None
+        ids, rows = heard.head
         for tokens in (self.tokens(text) for text in texts):
             if len(tokens) <= len(ids) and ids[: len(tokens)] == tokens:
-                own = float(sum(logp[i, t] for i, t in enumerate(tokens)))
-                break
-        if own is None:
-            return None
-        bounds: list[float] = []
-        for other in (self.tokens(text) for text in others):
-            shared = min(_shared(ids, other), len(other))
-            if shared >= len(ids) and shared < len(other):
-                bounds.append(0.0)  # past what the transcript saw: unbounded
-                continue
-            upto = min(shared + 1, len(other))
-            bounds.append(float(sum(logp[i, other[i]] for i in range(upto))))
-        return own, bounds
+                # No row follows the last token kept: a text that goes on past it is
+                # unbounded (0).
+                bounds = upper_bounds([(ids, rows)], [self.tokens(t) for t in others], ended=False)
+                return log_probability(rows, tokens), bounds
+        return None
 
     def _forced(self, heard: NeuralResult, prefixes: list[list[int]]) -> list[list[Any]]:
         """The decoder's logits at every position of each prefix forced as the start of the
@@ -368,38 +347,11 @@ _NOTHING = -1e9
 """The score of a text that cannot be scored."""
 _MAX_TOKENS = 60
 """Longer candidates are cut (no command is that long)."""
-_MISSING_STEP = -20.0
-"""Log probability charged for a position the decoder did not return."""
-
-
-def _shared(a: list[int], b: list[int]) -> int:
-    """How many tokens `a` and `b` begin with in common."""
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
 
 
 def _log_probability(steps: list[Any], tokens: list[int]) -> float:
-    """Sum of log softmax(logits)[token] over the positions the decoder returned, and a fixed
-    charge for any it did not."""
-    n = min(len(steps), len(tokens))
-    total = _MISSING_STEP * (len(tokens) - n)
-    if n == 0:
-        return total
-    logits = np.stack([np.asarray(step, dtype=np.float32) for step in steps[:n]])
-    top = logits.max(axis=1)
-    normalizer = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
-    chosen = logits[np.arange(n), tokens[:n]]
-    return total + float((chosen - normalizer).sum())
-
-
-def _log_softmax(logits: np.ndarray) -> np.ndarray:
-    top = logits.max()
-    result: np.ndarray = logits - (top + np.log(np.exp(logits - top).sum()))
-    return result
+    """`log_probability` of `tokens` read from the decoder's logits at their positions."""
+    return log_probability(rows_of(steps[: len(tokens)]), tokens)
 
 
 def _tokenizer(folder: Path) -> Any:

