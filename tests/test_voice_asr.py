@@ -13,9 +13,7 @@ import pytest
 from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
-from audio.vad.base import UtteranceEnded
-from audio.vad.webrtc import WebRtcVad
-from tests.speech import speak
+from tests.speech import speak, utterance
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
 
 GRAMMAR_ALONE = VoiceSettings(asr=AsrSettings(second_opinion=SecondOpinionSettings(enabled=False)))
@@ -32,18 +30,10 @@ def hear(hearer: Hearer, pcm: bytes) -> Hearing:
     return asyncio.run(hearer.hear(pcm))
 
 
-def _utterance(pcm: bytes) -> bytes:
-    """What the VAD hands to the recogniser (pre-roll and hangover included)."""
-    vad = WebRtcVad()
-    ended = [e for e in vad.process(pcm) + vad.flush() if isinstance(e, UtteranceEnded)]
-    assert len(ended) == 1
-    return ended[0].pcm
-
-
 def _check(pipeline: Hearer, sentence: str, voice: str, speed: int) -> str | None:
     """None when the user gets the command they said, else what went wrong."""
     expected = next(c for c in COMMANDS if c[0] == sentence)
-    r = hear(pipeline, _utterance(speak(sentence, voice=voice, speed=speed)))
+    r = hear(pipeline, utterance(speak(sentence, voice=voice, speed=speed)))
     if not r.wake:
         return f"{sentence!r} ({voice}): wake phrase missed, heard {r.heard!r}"
     if expected[1] is None:
@@ -75,14 +65,14 @@ def test_non_command_speech_triggers_nothing(pipeline: Hearer) -> None:
     ordinary = [s for s in NON_COMMANDS if not s.startswith(("okay", "hey"))]
     accepted = []
     for sentence in ordinary:
-        r = hear(pipeline, _utterance(speak(sentence)))
+        r = hear(pipeline, utterance(speak(sentence)))
         if r.accepted(in_window=False) or r.wake_only:
             accepted.append((sentence, r.heard))
     assert not accepted
 
 
 def test_a_new_dataset_is_speakable_without_restart(pipeline: Hearer) -> None:
-    pcm = _utterance(speak("hey trainer select dataset yelp twenty fifteen"))
+    pcm = utterance(speak("hey trainer select dataset yelp twenty fifteen"))
     before = hear(pipeline, pcm)
     assert before.intent is None or before.intent.slots.get("dir") != "yelp2015"
     started = time.perf_counter()
@@ -115,7 +105,7 @@ async def test_new_names_reach_the_process_pool_without_holding_the_reply() -> N
     pool = ProcessRecognizerPool(settings, lists)
     try:
         await pool.warm_up()
-        pcm = _utterance(speak("hey trainer select dataset yelp twenty fifteen"))
+        pcm = utterance(speak("hey trainer select dataset yelp twenty fifteen"))
         await pool.update_lists(dict(lists))  # the same names: nothing to rebuild
         assert not pool.rebuilding
         await pool.update_lists({"dataset": [*DATASETS, "yelp2015"], "folder": DATASETS})
@@ -132,10 +122,10 @@ def test_the_same_audio_is_heard_the_same_whatever_came_before(pipeline: Hearer)
     """The recognizers are shared by every guild: what one speaker said must not change how
     the next one is heard (pocketsphinx carried its cepstral mean over, and "hey train her"
     was rejected after one sentence and heard as "hey trainer goodbye" after another)."""
-    probe = _utterance(speak("hey train her", voice="en-gb"))
+    probe = utterance(speak("hey train her", voice="en-gb"))
     others = [
-        _utterance(speak("what's the status of the pizza order", voice="en-us")),
-        _utterance(speak("thank you so much for dinner", voice="en-us")),
+        utterance(speak("what's the status of the pizza order", voice="en-us")),
+        utterance(speak("thank you so much for dinner", voice="en-us")),
     ]
     first = hear(pipeline, probe).stages[0].heard
     for other in others:

@@ -4,34 +4,12 @@ Real espeak-ng speech, webrtcvad, the grammar recognizer and the neural second o
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from assistant.config.voice import VoiceSettings
 from assistant.intents.spoken import written_length
 from audio.asr.base import Transcript
 from audio.hearing import Hearer
-from audio.vad.base import UtteranceEnded
-from audio.vad.webrtc import WebRtcVad
-from tests.speech import speak
-from tests.voice_corpus import DATASETS
-
-
-@pytest.fixture(scope="module")
-def hearer() -> Hearer:
-    h = Hearer.local(VoiceSettings())
-    h.update_lists({"dataset": DATASETS, "folder": DATASETS})
-    assert h.neural is not None, "the bundled neural model must load"
-    return h
-
-
-def _hear(hearer: Hearer, text: str, voice: str, in_window: bool):  # type: ignore[no-untyped-def]
-    vad = WebRtcVad()
-    pcm = speak(text, voice)
-    ended = [e for e in vad.process(pcm) + vad.flush() if isinstance(e, UtteranceEnded)]
-    assert len(ended) == 1
-    return asyncio.run(hearer.hear(ended[0].pcm, in_window))
+from tests.speech import hear_spoken, speak
 
 
 def test_a_spelled_name_or_number_is_written_as_one_word() -> None:
@@ -52,7 +30,7 @@ def test_a_spelled_name_or_number_is_written_as_one_word() -> None:
 def test_a_follow_up_without_the_wake_phrase_acts(
     hearer: Hearer, text: str, voice: str, command: str
 ) -> None:
-    h = _hear(hearer, text, voice, in_window=True)
+    h = hear_spoken(hearer, text, voice, in_window=True)
     assert h.accepted(in_window=True), h.debug()
     assert h.intent is not None and h.intent.name == command, h.debug()
 
@@ -68,7 +46,7 @@ def test_a_follow_up_without_the_wake_phrase_acts(
 def test_chatter_that_starts_like_a_command_does_not_act(
     hearer: Hearer, text: str, voice: str
 ) -> None:
-    h = _hear(hearer, text, voice, in_window=True)
+    h = hear_spoken(hearer, text, voice, in_window=True)
     assert not h.accepted(in_window=True), h.debug()
 
 
@@ -78,7 +56,7 @@ def test_chatter_that_starts_like_a_command_does_not_act(
 def test_the_search_does_not_make_a_command_of_a_few_words(
     hearer: Hearer, text: str, voice: str
 ) -> None:
-    h = _hear(hearer, text, voice, in_window=False)
+    h = hear_spoken(hearer, text, voice, in_window=False)
     assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
 
 
