@@ -36,6 +36,7 @@ def matcher() -> IntentMatcher:
         ("test the model", "test", {}),
         ("archive the movie reviews folder", "archive", {"dir": "movie_reviews"}),
         ("select dataset imdb2026", "select_dataset", {"dir": "imdb2026"}),
+        ("Select dataset. Movie reviews.", "select_dataset", {"dir": "movie_reviews"}),
         ("use the movie reviews data", "select_dataset", {"dir": "movie_reviews"}),
         ("select movie reviews as positive", "select_dataset",
          {"dir": "movie_reviews", "positive": True}),

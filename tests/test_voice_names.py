@@ -23,6 +23,8 @@ def test_a_call_to_another_name_is_noticed(snapper: GrammarSnapper) -> None:
     # A number is nobody's name: the wake word garbled into one is no call to someone else.
     assert snapper.head("Hey, 3, good job.").other_name is None
     assert snapper.head("Okay three, train the model").other_name is None
+    # A sentence's full stop is not part of the name (a dot inside a file name is).
+    assert snapper.head("Okay, trader. Okay, trader.").other_name == "trader"
 
 
 def test_names_one_sound_from_the_wake_word_are_known(hearer: Hearer) -> None:

@@ -30,6 +30,7 @@ TYPED_GATE = 0.88
 more or less): measured, typos of real commands score 0.93-0.98, unrelated sentences 0.5-0.76."""
 _PUNCT = re.compile(r"[^\w\s'_.-]+")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,11 @@ class Intent:
 
 
 def normalize(text: str) -> str:
-    """Lower case, punctuation other than apostrophes and name characters removed."""
+    """Lower case, punctuation other than apostrophes and name characters removed. A dot is
+    a name character only inside a name ("data.csv"); one that ends a word ends a sentence
+    ("Okay, trader. Okay, trader." is "okay trader okay trader")."""
     text = _PUNCT.sub(" ", text.lower().replace("’", "'"))
+    text = _SENTENCE_DOT.sub(" ", text)
     return _SPACES.sub(" ", text).strip(" .-")
 
 
