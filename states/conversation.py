@@ -5,7 +5,7 @@
 The machine is deliberately synchronous: every callback only updates bookkeeping and arms or
 disarms timers, so an event is processed the moment it is sent and a barge-in can never wait
 behind a slow stage. The slow work (recognition, the command, speech synthesis, playback) runs
-in tasks that a listener (`states.session.GuildVoiceSession`) starts on state entry; those
+in tasks that the session's listener (`states.stages.StageHooks`) starts on state entry; those
 tasks report back with events stamped with the `serial` of the state entry they belong to, so a
 late answer from an abandoned stage is recognized and dropped by the `is_current` guard.
 

@@ -20,7 +20,7 @@ from assistant.messages import Request
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from states.conversation import LISTENING
-from states.session import TraceEntry
+from states.trace import TraceEntry
 from tests.conversation_kit import ALICE, SessionMaker, Track, describe, heard, say, stream
 from tests.speech import join
 

@@ -29,7 +29,7 @@ from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
 from states.registry import SessionRegistry
-from states.session import TraceEntry
+from states.trace import TraceEntry
 from transports.console_terminal import Terminal, plain, render_markdown
 from transports.console_voice import SHOWN, ConsoleVoice, format_trace
 

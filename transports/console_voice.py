@@ -23,7 +23,8 @@ from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.decode import decode_file
 from states.output import WavFolderOutput
 from states.registry import SessionRegistry
-from states.session import GuildVoiceSession, TraceEntry
+from states.session import GuildVoiceSession
+from states.trace import TraceEntry
 
 FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
