@@ -22,7 +22,7 @@ from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import UtteranceEnded
 
-from .conversation import APOLOGY, Saying
+from .sayings import APOLOGY, Saying
 from .streams import BYTES_PER_S
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from audio.asr.base import Recognizer, Transcript
-from states.conversation import APOLOGY
+from states.sayings import APOLOGY
 from tests.conversation_kit import (
     ALICE,
     FailingRecognizer,
