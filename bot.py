@@ -100,7 +100,7 @@ def with_shards(config: Config, shards: list[int] | None, shard_count: int | Non
 
 async def run_console(config: Config, json_mode: bool, speak: list[str] | None) -> None:
     from assistant.app import Assistant
-    from transports.console import run_console as console_loop
+    from transports.console_loop import run_console as console_loop
 
     app = Assistant(config)
     main = asyncio.current_task()

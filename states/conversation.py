@@ -5,7 +5,7 @@
 The machine is deliberately synchronous: every callback only updates bookkeeping and arms or
 disarms timers, so an event is processed the moment it is sent and a barge-in can never wait
 behind a slow stage. The slow work (recognition, the command, speech synthesis, playback) runs
-in tasks that a listener (`states.session.GuildVoiceSession`) starts on state entry; those
+in tasks that the session's listener (`states.stages.StageHooks`) starts on state entry; those
 tasks report back with events stamped with the `serial` of the state entry they belong to, so a
 late answer from an abandoned stage is recognized and dropped by the `is_current` guard.
 
@@ -28,12 +28,10 @@ Overlap rule (several people in the channel, each with their own VAD stream, nev
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from statemachine import State, StateChart
 
@@ -41,37 +39,12 @@ from assistant.config.conversation import ConversationSettings
 from audio.asr.base import Transcript
 from audio.vad.base import UtteranceEnded
 
+from .addressing import meaning
+from .sayings import APOLOGY, LISTENING, NOT_UNDERSTOOD, Saying
+from .state_timer import StateTimer, TimerKind
+from .utterance_queue import QueuedUtterance, UtteranceQueue
+
 log = logging.getLogger(__name__)
-
-SayKind = Literal["answer", "not_understood", "announcement", "apology", "prompt"]
-TimerKind = Literal["follow_up", "utterance", "recognition", "still_working", "action", "speaking"]
-
-NOT_UNDERSTOOD = "Sorry, I didn't catch that."
-APOLOGY = "Sorry, something went wrong. Please try again."
-STILL_WORKING = "Still working on it."
-LISTENING = "Yes? I'm listening."
-"""Said to the wake phrase alone, so the person knows the bot heard and waits for them."""
-
-
-@dataclass(frozen=True)
-class QueuedUtterance:
-    """A finished utterance of someone the bot was not listening to (overlap rule)."""
-
-    speaker: str
-    utterance: UtteranceEnded
-    queued_at: float
-    partner_began: bool = False
-    """Said by the partner while their follow-up window was open: no wake phrase needed."""
-
-
-@dataclass(frozen=True)
-class Saying:
-    """What the bot is about to say, and why."""
-
-    text: str
-    kind: SayKind
-    to: str | None = None
-    """The person answered; they may interrupt, and get the follow-up window afterwards."""
 
 
 class Conversation(StateChart):
@@ -182,13 +155,13 @@ class Conversation(StateChart):
         self.intent: Any = None
         self.reply: Any = None
         self.saying: Saying | None = None
-        self.queued: list[QueuedUtterance] = []
+        self.queued = UtteranceQueue()
         self.announcements: list[Saying] = []
         self.last_error: str | None = None
         self.speaking_since = 0.0
         """Clock time the bot last started speaking (the barge-in rule compares with it)."""
         self.took_transition = False
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer = StateTimer(self._fire)
         super().__init__(listeners=listeners)
 
     # --- introspection ------------------------------------------------------------------------
@@ -243,7 +216,7 @@ class Conversation(StateChart):
         return utterance.end_s - utterance.start_s <= self.settings.max_utterance_seconds
 
     def has_queued(self) -> bool:
-        self._expire_queue()
+        self.queued.expire(self.clock() - self.settings.queue_seconds)
         return bool(self.queued)
 
     def not_capturing(self) -> bool:
@@ -300,14 +273,13 @@ class Conversation(StateChart):
         if self.settings.queue_seconds <= 0 or self.settings.queue_max <= 0:
             log.info("guild %s: speech of %s ignored while %s", self.guild_id, speaker, self.state)
             return
-        self.queued = [q for q in self.queued if q.speaker != speaker]
         began = speaker == self.partner and self.follow_up_open()
-        self.queued.append(QueuedUtterance(speaker, utterance, self.clock(), began))
-        del self.queued[: -self.settings.queue_max]
+        item = QueuedUtterance(speaker, utterance, self.clock(), began)
+        self.queued.put(item, keep=self.settings.queue_max)
         log.info("guild %s: utterance of %s queued while %s", self.guild_id, speaker, self.state)
 
     def take_queued(self) -> None:
-        item = self.queued.pop(0)
+        item = self.queued.pop()
         self.speaker = item.speaker
         self.utterance = item.utterance
         self.capturing = False
@@ -325,20 +297,8 @@ class Conversation(StateChart):
         self.intent = intent
         partner = self.in_window()
         self.partner_began = False
-        addressed = transcript.wake or partner
-        unclear = transcript.rejected or not transcript.text
-        if not addressed or (not transcript.wake and unclear and not self.prompted):
-            # After an answer, unclear speech from the partner is as likely to be meant for
-            # someone else in the room: stay quiet.
-            self.raise_("not_addressed")
-        elif not transcript.wake and not transcript.text and not transcript.rejected:
-            self.raise_("not_addressed")  # nothing said (a cough)
-        elif transcript.wake and not transcript.text and not transcript.rejected:
-            self.raise_("wake_heard")
-        elif intent is not None and not transcript.rejected:
-            self.raise_("intent_found")
-        else:
-            self.raise_("no_intent")
+        # not_addressed, wake_heard, intent_found or no_intent (states/addressing.py)
+        self.raise_(meaning(transcript, intent, in_window=partner, prompted=self.prompted))
 
     def say_listening(self) -> None:
         """The wake phrase alone: say so; the follow-up window opens when that is said."""
@@ -392,7 +352,7 @@ class Conversation(StateChart):
         self.took_transition = True
 
     def on_exit_state(self) -> None:
-        self._disarm()
+        self._timer.disarm()
 
     def on_enter_state(self, state: State) -> None:
         self.serial += 1
@@ -424,28 +384,12 @@ class Conversation(StateChart):
             self._arm("speaking", s.max_speaking_seconds)
 
     def _arm(self, kind: TimerKind, seconds: float) -> None:
-        self._disarm()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # driven synchronously (diagram export, unit use): no timers
-            return
-        serial = self.serial
-        self._timer = loop.call_later(seconds, self._fire, kind, serial)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        self._timer = None
+        self._timer.arm(kind, seconds, self.serial)
 
     def _fire(self, kind: TimerKind, serial: int) -> None:
-        self._timer = None
         log.debug("guild %s: %s timer fired in %s", self.guild_id, kind, self.state)
         self.send("timeout", kind=kind, serial=serial)
 
-    def _expire_queue(self) -> None:
-        horizon = self.clock() - self.settings.queue_seconds
-        self.queued = [q for q in self.queued if q.queued_at >= horizon]
-
     def close(self) -> None:
         """Stop timers (the guild session is closing)."""
-        self._disarm()
+        self._timer.disarm()

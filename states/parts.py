@@ -29,8 +29,8 @@ from audio.tts.factory import build_synthesizer
 from audio.vad.base import VoiceActivityDetector
 from audio.vad.webrtc import WebRtcVad
 
-from .conversation import APOLOGY
 from .recognition_processes import ProcessRecognizerPool
+from .sayings import APOLOGY
 
 MakeRequest = Callable[[Any, User, str, str], Request]
 """(intent, user, guild_id, channel_id) -> Request; `assistant.intents.matcher.to_request`."""

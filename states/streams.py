@@ -109,6 +109,14 @@ class SpeakerStreams:
         """Wall-clock time `utterance` ended, while it is remembered."""
         return self._ended_wall.get(id(utterance)) if utterance is not None else None
 
+    def user(self, user_id: str) -> User:
+        """Who `user_id` is: their stream's user, else as last seen (`users`), else a bare
+        user of that id."""
+        stream = self.streams.get(user_id)
+        if stream is not None:
+            return stream.user
+        return self.users.get(user_id) or User(id=user_id, name=user_id)
+
     def slack_s(self) -> float:
         """Audio every stream can take before any VAD could decide anything (a new
         speaker's VAD needs a full ring first)."""

@@ -26,7 +26,8 @@ from audio.asr.base import Recognizer, Transcript
 from audio.tts.base import Synthesizer
 from states.output import MemoryOutput
 from states.parts import RecognizerPool, VoiceParts
-from states.session import GuildVoiceSession, TraceEntry
+from states.session import GuildVoiceSession
+from states.trace import TraceEntry
 from tests.speech import RATE, noise, speak
 
 FRAME_BYTES = RECOGNITION_FRAME_BYTES

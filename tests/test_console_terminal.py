@@ -16,7 +16,7 @@ from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.messages import Request, User
 from audio.decision import Hearing, StageReport
-from states.session import TraceEntry
+from states.trace import TraceEntry
 from tests.consoles import ROOT, make_workdir, run_console
 from transports.console_voice import format_trace
 

@@ -12,7 +12,7 @@ from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from audio.asr.base import Recognizer, Transcript
-from states.conversation import APOLOGY
+from states.sayings import APOLOGY
 from tests.conversation_kit import (
     ALICE,
     FailingRecognizer,
@@ -127,7 +127,7 @@ async def test_events_out_of_place_are_ignored_logged_and_harmless(
     session, out = await voice_session(FAST)
     with caplog.at_level(logging.DEBUG, logger="states.session"):
         for event in ("playback_done", "action_done", "intent_found", "timeout", "no_such_event"):
-            session._send(event, serial=session.machine.serial)
+            session.send(event, serial=session.machine.serial)
     assert session.machine.state == "idle"
     ignored = [e.text for e in session.trace if e.kind == "ignored"]
     assert ignored == ["playback_done", "action_done", "intent_found", "timeout", "no_such_event"]

@@ -10,9 +10,9 @@ from assistant.app import Assistant
 from assistant.config import Config
 from assistant.config.conversation import ConversationSettings
 from assistant.messages import Reply, Request
-from states.conversation import LISTENING, STILL_WORKING
 from states.output import MemoryOutput
 from states.registry import SessionRegistry
+from states.sayings import LISTENING, STILL_WORKING
 from tests.conversation_kit import (
     ALICE,
     BOB,
@@ -173,7 +173,7 @@ async def test_the_session_says_its_own_words_in_the_guild_language(
     voice_session: SessionMaker, app: Assistant
 ) -> None:
     from assistant import i18n
-    from states.conversation import APOLOGY, NOT_UNDERSTOOD
+    from states.sayings import APOLOGY, NOT_UNDERSTOOD
 
     # The machine names its sentences in English; the English catalog says exactly those.
     english = {key: i18n.message("en", f"voice.{key}") for key in ("listening", "apology")}

@@ -15,8 +15,9 @@ from assistant.messages import Reply
 from audio.asr.base import Transcript
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
-from states.conversation import APOLOGY, LISTENING, NOT_UNDERSTOOD, Conversation
+from states.conversation import Conversation
 from states.diagram import edges
+from states.sayings import APOLOGY, LISTENING, NOT_UNDERSTOOD
 from tests.speech import speak
 
 

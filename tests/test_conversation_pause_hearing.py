@@ -19,8 +19,8 @@ from assistant.config.voice import VadSettings
 from assistant.messages import Request
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
-from states.conversation import LISTENING
-from states.session import TraceEntry
+from states.sayings import LISTENING
+from states.trace import TraceEntry
 from tests.conversation_kit import ALICE, SessionMaker, Track, describe, heard, say, stream
 from tests.speech import join
 

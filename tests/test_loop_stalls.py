@@ -33,6 +33,7 @@ from assistant.config import load_config
 from assistant.storage import Store
 from bench.text_corpus import noisy_examples
 from transports.console import ConsoleTransport
+from transports.console_loop import ConsoleLoop
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,7 +105,7 @@ async def measure(folder: Path) -> dict[str, Any]:
     assert threading.current_thread() is threading.main_thread()
     try:
         started = time.monotonic()
-        await console.run(script)
+        await ConsoleLoop(console).run(script)
         elapsed = time.monotonic() - started
     finally:
         stop.set()

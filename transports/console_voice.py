@@ -4,6 +4,8 @@
 each file as a separate person's live stream (20 ms frames, all at once, so several files are
 several people talking over each other), at `conversation.realtime_factor` times real time.
 Spoken answers are written as numbered WAV files in a folder; written answers are printed.
+`VoiceCommands` is the console's side (`transports/console.py`): `say` as typed, `join` and
+`leave` as typed or spoken (a reply's voice action), and what a `say` prints.
 
     voice = ConsoleVoice(registry, out_dir=Path("state/console-voice"))
     session = await voice.join()
@@ -14,16 +16,23 @@ Spoken answers are written as numbered WAV files in a folder; written answers ar
 from __future__ import annotations
 
 import asyncio
+import json
+import shlex
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.messages import User
+from assistant.errors import UserError
+from assistant.messages import Reply, User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
 from audio.decode import decode_file
 from states.output import WavFolderOutput
 from states.registry import SessionRegistry
-from states.session import GuildVoiceSession, TraceEntry
+from states.session import GuildVoiceSession
+from states.trace import TraceEntry
+
+if TYPE_CHECKING:
+    from transports.console import ConsoleTransport
 
 FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
@@ -166,3 +175,83 @@ class ConsoleVoice:
         """`!say A.wav B.wav`: joins first if needed."""
         session = self.session or await self.join()
         return await say(files, session, realtime=self.realtime)
+
+
+class VoiceCommands:
+    """`join` and `leave` (typed, or spoken in the channel) and `say FILE.wav ...` for the
+    console: its voice channel is opened on first use, when the speech engines load."""
+
+    def __init__(self, console: ConsoleTransport, guild_id: str) -> None:
+        self.console = console
+        self.guild_id = guild_id
+        self.voice: ConsoleVoice | None = None
+        """The console's voice channel, opened by `join` (speech engines load on first use)."""
+
+    async def open(self) -> ConsoleVoice:
+        if self.voice is None:
+            from states.parts import build_parts
+
+            app = self.console.app
+            parts = await build_parts(app.config, app, [self.guild_id])
+            app.subscribe_names(parts.update_lists)
+            registry = SessionRegistry(
+                parts,
+                app.handle,
+                app.config.conversation,
+                jobs=app.jobs,
+                on_voice_action=self.action,
+            )
+            folder = app.config.state_dir / "console-voice"
+            self.voice = ConsoleVoice(registry, folder, print_text=False)
+        return self.voice
+
+    async def action(self, guild_id: str, action: str) -> None:
+        """`join` opens the console's voice channel, `leave` closes it (typed or spoken)."""
+        if action == "join":
+            voice = await self.open()
+            if voice.session is None:
+                await voice.join()
+                self.console.note(
+                    f"🔊 In the voice channel. `say FILE.wav` speaks; answers go to {voice.out_dir}"
+                )
+        elif self.voice is not None and self.voice.session is not None:
+            await self.voice.leave()
+            self.console.note("🔇 Left the voice channel.")
+
+    async def say(self, rest: str) -> None:
+        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once."""
+        console, guild = self.console, self.guild_id
+        paths = [Path(p).expanduser() for p in shlex.split(rest)]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if not paths or missing:
+            text = (
+                console.app.text(guild, "console.no_files", files=", ".join(missing))
+                if missing
+                else console.app.text(guild, "console.say_usage")
+            )
+            console.show(Reply(text=text, ok=False, kind="error"))
+            return
+        voice = await self.open()
+        if voice.session is None:
+            await self.action(guild, "join")
+        try:
+            trace = await voice.say(paths)
+        except UserError as exc:  # unreadable audio
+            console.show(Reply(text=str(exc), ok=False, kind="error"))
+            return
+        self.show_trace(trace)
+
+    def show_trace(self, trace: list[TraceEntry]) -> None:
+        out = self.console.out
+        if self.console.json_mode:
+            for entry in trace:
+                if entry.kind in SHOWN:
+                    record = {"event": entry.kind, "speaker": entry.speaker, "text": entry.text}
+                    print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
+        else:
+            print(format_trace(trace), file=out, flush=True)
+
+    async def close(self) -> None:
+        if self.voice is not None:
+            await self.voice.registry.close()
+            self.voice.registry.parts.close()

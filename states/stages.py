@@ -1,0 +1,230 @@
+"""The stages of a guild's voice conversation: recognize, act, speak; and the listener that
+starts them.
+
+The machine (`states/conversation.py`) only keeps bookkeeping. When it enters transcribing,
+acting or speaking, `StageHooks` starts that state's stage as a task of the session
+(`states/session.py`); the stage does the slow work (recognition, the command, speech synthesis
+and playback) and reports back with an event stamped with the serial of the state entry it
+belongs to, which the machine drops when stale. Apart from the session, which turns audio into
+events and owns the tasks, the trace and the outputs: this is what each state does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any
+
+from assistant import i18n
+from assistant.messages import Reply
+from audio.speech_text import spoken_text
+from audio.tts.base import Speech
+from audio.vad.base import UtteranceEnded
+
+from .sayings import APOLOGY, Saying
+from .streams import BYTES_PER_S
+
+if TYPE_CHECKING:
+    from .session import GuildVoiceSession
+
+log = logging.getLogger(__name__)
+
+OWN_WORDS = {
+    "apology": "voice.apology",
+    "not_understood": "voice.not_understood",
+    "prompt": "voice.listening",
+}
+"""What the session says in its own words (the machine's English constants name them), read
+from the guild language's catalog; answers and announcements are the commands' words."""
+
+
+class Stages:
+    """The stages of one guild's session; each runs as a task and ends with an event."""
+
+    def __init__(self, session: GuildVoiceSession) -> None:
+        self.s = session
+        self._voice_lock = asyncio.Lock()
+        self._answer_origin: float | None = None
+        """Wall time the current answer's utterance ended, for end-of-speech-to-audio latency."""
+
+    async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
+        s = self.s
+        in_window = s.machine.in_window()
+        at_pause = s.pause_hearing.take(utterance, in_window)
+        try:
+            if at_pause is not None:
+                hearing = await at_pause
+            else:
+                hearing = await s.hear(utterance.pcm, in_window)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("guild %s: recognition failed", s.guild_id)
+            s.send("error", stage="recognition", reason=repr(exc), serial=serial)
+            return
+        transcript = hearing.transcript()
+        seconds = len(utterance.pcm) / BYTES_PER_S
+        data: dict[str, Any] = {"wake": hearing.wake, "rejected": hearing.rejected}
+        data["intent"] = hearing.intent
+        data |= {"seconds": seconds, "in_window": in_window, "hearing": hearing}
+        data |= {"start_s": utterance.start_s, "end_s": utterance.end_s}
+        data["at_pause"] = at_pause is not None
+        s.note("heard", transcript.text, speaker, data=data)
+        if s.settings.post_transcripts and (hearing.wake or transcript.text):
+            name = s.streams.user(speaker).name
+            await s.post(f"heard {name}: {transcript.text or '(wake phrase)'}")
+        s.send("transcript_ready", transcript=transcript, intent=hearing.intent, serial=serial)
+
+    async def act(self, serial: int, speaker: str, intent: Any) -> None:
+        s = self.s
+        user = s.streams.user(speaker)
+        utterance = s.machine.utterance
+        ended = s.streams.ended_wall(utterance)
+        try:
+            request = s.parts.make_request(intent, user, s.guild_id, s.text_channel_id)
+            reply = await s.handle(request)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the core never raises, but a transport bug must not hang us
+            log.exception("guild %s: action %s failed", s.guild_id, getattr(intent, "name", "?"))
+            s.send("error", stage="action", reason=repr(exc), serial=serial)
+            return
+        if ended is not None and utterance is not None:
+            self._answer_origin = ended
+            vad_s = (utterance.detected_s or utterance.end_s) - utterance.end_s
+            latency = {"latency_s": time.monotonic() - ended, "vad_s": vad_s}
+            s.note("reply", reply.text, speaker, data=latency)
+        await self._post_reply(reply)
+        s.send("action_done", reply=reply, serial=serial)
+
+    def _words(self, key: str, **fields: object) -> str:
+        """One of the session's own sentences, in the guild's language."""
+        return i18n.message(self.s.parts.language(self.s.guild_id), key, **fields)
+
+    async def speak(self, serial: int, saying: Saying) -> None:
+        s = self.s
+        words = self._words(OWN_WORDS[saying.kind]) if saying.kind in OWN_WORDS else saying.text
+        if saying.kind == "apology":
+            await s.post(words)
+        elif saying.kind == "announcement":
+            pass  # posted when the job event arrived
+        elif saying.kind == "not_understood":
+            heard = s.machine.transcript.text if s.machine.transcript else ""
+            await s.post(words + (self._words("voice.heard", heard=heard) if heard else ""))
+        text = spoken_text(words, s.parts.max_spoken_chars)
+        if not text:  # nothing sayable (e.g. a bare table): the text channel has it
+            s.send("playback_done", serial=serial)
+            return
+        try:
+            if saying.kind == "apology" and s.parts.apology is not None and text == APOLOGY:
+                speech = s.parts.apology  # synthesized at start-up: works when output fails
+            else:
+                speech = await s.parts.synthesizer.synthesize(text)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("guild %s: speech synthesis failed: %r", s.guild_id, exc)
+            s.send("error", stage="speech output", reason=repr(exc), serial=serial)
+            return
+        if s.machine.serial != serial:
+            return  # interrupted while synthesizing
+        origin, self._answer_origin = self._answer_origin, None
+        completed = await self._play(speech, text, origin if saying.kind == "answer" else None)
+        if completed is None:
+            s.send("error", stage="playback", reason="output failed", serial=serial)
+        elif completed:
+            reply = s.machine.reply if saying.kind == "answer" else None
+            s.send("playback_done", serial=serial)
+            action = getattr(reply, "voice_action", None)
+            if action and s.on_voice_action is not None:
+                # "Bye!" has been said; now the transport may disconnect (and close us).
+                s.spawn(s.on_voice_action(s.guild_id, action))
+
+    async def _play(self, speech: Speech, text: str, origin: float | None = None) -> bool | None:
+        """Play through the voice output (one at a time); None when the output failed."""
+        s = self.s
+        if s.voice is None:
+            s.note("said", text, data={"completed": True, "seconds": speech.seconds})
+            return True
+        async with self._voice_lock:
+            started = time.monotonic()
+            data: dict[str, Any] = {"seconds": speech.seconds}
+            if origin is not None:
+                data["since_speech_end_s"] = started - origin
+            s.note("speaking", text, data=data)
+            try:
+                completed = await s.voice.play(speech, text)
+            except asyncio.CancelledError:
+                s.voice.stop()
+                raise
+            except Exception:
+                log.exception("guild %s: playback failed", s.guild_id)
+                return None
+        kind = "said" if completed else "interrupted"
+        s.note(kind, text, data={"played_s": time.monotonic() - started})
+        return completed
+
+    async def still_working(self) -> None:
+        words = self._words("voice.still_working")
+        try:
+            speech = await self.s.parts.synthesizer.synthesize(words)
+        except Exception as exc:
+            log.warning("guild %s: could not say still working: %r", self.s.guild_id, exc)
+            return
+        await self._play(speech, words)
+
+    def stop_playback(self) -> None:
+        """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is
+        not cancelled: its play() returns False at once, and a synthesis still running is
+        dropped by its serial check."""
+        if self.s.voice is not None:
+            self.s.voice.stop()
+
+    async def _post_reply(self, reply: Reply) -> None:
+        """Whole replies (files, errors) go through `send_reply` when the output has one."""
+        s = self.s
+        send_reply = getattr(s.text, "send_reply", None)
+        if send_reply is None:
+            await s.post(reply.text)
+            return
+        s.note("posted", reply.text)
+        try:
+            await send_reply(s.text_channel_id, reply)
+        except Exception:
+            log.exception("guild %s: posting a reply failed", s.guild_id)
+
+
+class StageHooks:
+    """Listener of the machine: starts each state's stage. Only these names are callbacks
+    (python-statemachine calls a listener's method named like any callback of the chart)."""
+
+    def __init__(self, session: GuildVoiceSession) -> None:
+        self.s = session
+
+    def after_transition(self, event: Any, source: Any, target: Any) -> None:
+        self.s.note("transition", f"{source.id} -> {target.id}", data={"event": str(event or "")})
+
+    def on_enter_transcribing(self) -> None:
+        m = self.s.machine
+        assert m.speaker is not None and m.utterance is not None
+        self.s.spawn(self.s.stages.recognize(m.serial, m.speaker, m.utterance))
+
+    def on_enter_acting(self) -> None:
+        m = self.s.machine
+        assert m.speaker is not None
+        self.s.spawn(self.s.stages.act(m.serial, m.speaker, m.intent))
+
+    def on_enter_speaking(self) -> None:
+        m = self.s.machine
+        assert m.saying is not None
+        self.s.spawn(self.s.stages.speak(m.serial, m.saying))
+
+    def on_exit_speaking(self) -> None:
+        self.s.stages.stop_playback()
+
+    def notice(self) -> None:
+        self.s.spawn(self.s.stages.still_working())
+
+    def interrupted_by_speech(self, speaker: str) -> None:
+        self.s.note("barge_in", "speech", speaker, data={"how": "speech"})
