@@ -283,6 +283,7 @@ class Conversation(StateChart):
         self.speaker = item.speaker
         self.utterance = item.utterance
         self.capturing = False
+        # Cleared first: in_window() reads it, and the previous utterance's must not count.
         self.partner_began = False
         self.partner_began = item.partner_began or self.in_window()
 

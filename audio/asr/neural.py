@@ -284,9 +284,10 @@ class WhisperModel:
         """`score` of `texts`, and for each of `others` an upper bound on its score read from
         the same decoding: the log probability of the longest beginning it shares with one of
         `texts`, plus that of its next token (a text's probability only falls as it goes on).
-        An `other` that shares no position with any text is bounded by 0. Costs one decoding
-        of `texts` alone: the alternatives whose bound already loses need no decoding at all
-        (each text in a batch costs about 8 ms on two cores)."""
+        An `other` that shares no token with a text is still bounded by that text's first row
+        (the log probability of its own first token); 0 only where no row can be read. Costs
+        one decoding of `texts` alone: the alternatives whose bound already loses need no
+        decoding at all (each text in a batch costs about 8 ms on two cores)."""
         end = self._end
         if heard.encoded is None or self._tokenizer is None or end is None or not texts:
             return [_NOTHING] * len(texts), [0.0] * len(others)
