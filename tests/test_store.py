@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -231,3 +232,39 @@ def test_two_processes_share_one_postgresql_database(postgres: PostgresServer) -
 def test_an_unknown_storage_url_is_refused_clearly() -> None:
     with pytest.raises(ValueError, match="sqlite:///PATH or postgresql://"):
         open_store("mysql://db/trainer")
+
+
+def test_a_write_waits_for_one_chunk_of_a_long_write_not_for_all_of_them(tmp_path: Path) -> None:
+    """A worker writes chunk after chunk on a connection of its own (as 100,000 examples are
+    written); a write from another thread (the event loop's) meanwhile gets the next turn.
+    SQLite's busy handler alone let the worker begin chunk after chunk first: with both cores
+    busy the event loop waited over a second."""
+    from assistant.storage.database import SqliteDatabase
+
+    db = SqliteDatabase(tmp_path / "turns.sqlite3")
+    db.execute("CREATE TABLE t (x INTEGER)")
+    chunk_s, chunks = 0.03, 40
+    started, done = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with db.writer() as own:
+            for n in range(chunks):
+                with own.transaction():
+                    own.execute("INSERT INTO t VALUES (?)", (n,))
+                    started.set()
+                    time.sleep(chunk_s)  # a chunk of 2,000 rows on a loaded machine
+        done.set()
+
+    worker = threading.Thread(target=long_write)
+    worker.start()
+    assert started.wait(10)
+    time.sleep(chunk_s * 3)
+    asked = time.monotonic()
+    with db.transaction():
+        db.execute("INSERT INTO t VALUES (-1)")
+    waited = time.monotonic() - asked
+    assert not done.is_set(), "the write waited for every chunk of the long write"
+    worker.join()
+    assert waited < chunk_s * 2 + 0.5, f"waited {waited:.2f} s"
+    assert db.execute("SELECT COUNT(*) FROM t")[0][0] == chunks + 1
+    db.close()
