@@ -91,7 +91,6 @@ class ScoredGate:
             and per_token is not None
             and per_token >= -s.window_gate_per_token
         )
-        extra = _extra_letters(result.text, best.sentence) if best is not None else 0
         gate = f"{margin:.1f} >= -{s.scored_gate}" if margin is not None else ""
         written = head.other_name
         """A name the model wrote in the wake word's place ("Hey, Trina, thank you")."""
@@ -115,7 +114,8 @@ class ScoredGate:
             return replace(first, stages=stages)
         if written is not None:
             return reject(f"addressed to {written!r}, not to me")
-        if in_window_ok and extra > s.window_extra_letters:
+        extra = _extra_letters(result.text, best.sentence) if in_window_ok and best else 0
+        if extra > s.window_extra_letters:
             return reject(f"{extra} letters more than the command: said about something else")
         if in_window_ok and best is not None:
             # As after the wake phrase, a surer command overrules the grammar's: it was among
