@@ -24,7 +24,7 @@ from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
 from .rescore import as_spoken, prepare, rescore, unrepeated
-from .wake_check import near_names, other_name
+from .wake_check import near_names, other_name, wake_choice
 
 SHORT_TRANSCRIPT = 2
 """Words at most in a transcript the search may not build a long command from
@@ -98,6 +98,11 @@ class ScoredGate:
             name = self.called_name(result, [best.sentence], written)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
+            unsure = not head.wake and (first.rejected or not first.wake)
+            """Rescued with no wake phrase heard by either stage: only the sound tells."""
+            instead = self.other_choice(result) if unsure else None
+            if instead is not None:
+                return reject(instead)
             if first.intent is not None and best.intent.same_command(first.intent):
                 stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
                 return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
@@ -146,9 +151,10 @@ class ScoredGate:
                     found.sentence,
                 )
                 name = self.called_name(result, [found.sentence], written) if verdict else None
-                if name is not None:
-                    why = f"addressed to {name!r}, not to me"
-                    later.append(replace(searched, verdict="rejected", why=why))
+                instead = self.other_choice(result) if verdict and name is None else None
+                if name is not None or instead is not None:
+                    refusal = f"addressed to {name!r}, not to me" if name else str(instead)
+                    later.append(replace(searched, verdict="rejected", why=refusal))
                     return reject("nothing near it passed")
                 later.append(searched)
                 if verdict:
@@ -252,6 +258,20 @@ class ScoredGate:
         if not margins:
             return None
         return other_name(self.neural, result, sentences, wake, margins)
+
+    def other_choice(self, result: NeuralResult) -> str | None:
+        """Why a command is not for me when the model, forced to begin with the wake
+        phrase's first word, would write another word than the wake word by more than
+        `wake_choice_gate` ("hey tina": "Tina"); None when the wake word is its choice or
+        near it (audio/wake_check.py `wake_choice`)."""
+        gate = self.settings.wake_choice_gate
+        if not gate:
+            return None
+        choice = wake_choice(self.neural, result, self.matcher.wake_phrases)
+        if choice is None or choice.margin >= -gate:
+            return None
+        heard = f"{choice.instead!r} ({choice.margin:.1f} < -{gate})"
+        return f"after the greeting the model hears {heard}, not the wake word"
 
     def search_grammar(self, result: NeuralResult) -> Searched | None:
         """The whole grammar searched through the model (audio/grammar_search.py)."""

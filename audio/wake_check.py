@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from .asr.neural import NeuralResult, WhisperModel
 
@@ -121,3 +124,58 @@ def other_name(
     }
     best = max(over, key=lambda text: over[text])
     return alternatives[best] if over[best] > 0 else None
+
+
+@dataclass(frozen=True)
+class WakeChoice:
+    """How the model would go on after a wake phrase's first word ("Hey ...")."""
+
+    margin: float
+    """Log probability of the wake word's first token minus that of the likeliest other
+    token there (natural log; negative: the model would write something else)."""
+    instead: str
+    """That likeliest other token as written ("Tina")."""
+
+
+def wake_choice(
+    model: WhisperModel, heard: NeuralResult, wake_phrases: Iterable[str]
+) -> WakeChoice | None:
+    """Whether the model, forced to begin with a wake phrase's first word ("Hey", "Hey,"),
+    would write the wake word next: read where the wake word is likeliest. None for wake
+    phrases of one word (nothing to force) or without audio.
+
+    A generic name test, with no list of names: for "hey tina" the model's choice after "Hey"
+    is "Tina", for "hey banana" "Mah", for "hey trevor" "tre", while the wake word still
+    comes first or close for a real command however garbled the rest ("Here to become join
+    us"). Calibrated on tuning and calibration voices (bench/README.md)."""
+    leads: dict[str, list[int]] = {}
+    """Forced beginning as written -> the first tokens of the wake words after it."""
+    for phrase in wake_phrases:
+        words = phrase.split()
+        if len(words) < 2:
+            continue
+        lead, rest = words[0].capitalize(), " ".join(words[1:])
+        firsts = [model.tokens(rest)[0], model.tokens(rest[:1].upper() + rest[1:])[0]]
+        for form in (lead, f"{lead},"):
+            leads.setdefault(form, [])
+            leads[form] += [t for t in firsts if t not in leads[form]]
+    if not leads or heard.encoded is None:
+        return None
+    forms = list(leads)
+    prefixes = [model.tokens(form) for form in forms]
+    steps = model.continuations(heard, prefixes, [len(p) for p in prefixes])
+    best: tuple[float, float, int] | None = None
+    """(the wake word's log probability, its margin, the other token) where it is likeliest."""
+    for form, (_cost, row) in zip(forms, steps, strict=True):
+        if len(row) <= 1:
+            continue
+        wake = leads[form]
+        own = float(np.logaddexp.reduce(row[wake]))
+        others = row.copy()
+        others[wake] = -np.inf
+        other = int(np.argmax(others))
+        if best is None or own > best[0]:
+            best = (own, own - float(others[other]), other)
+    if best is None:
+        return None
+    return WakeChoice(best[1], model.token_text(best[2]))

@@ -53,8 +53,18 @@ OTHER_NAMES: list[str] = [
     "hey rayner, select dataset movie reviews",
     "hey computer, train the model",
     "hey trainee, run a test",
+    "hey tina, what's the status",
+    "hey ryan, train the model",
+    "hey dana, stop",
+    "hey tanner, run a test",
+    "hey jessica, cancel the training",
+    "okay brandon, what's the status",
+    "hey martin, help",
+    "hey trina, select dataset movie reviews",
 ]
-"""Real commands addressed to someone else: must never act."""
+"""Real commands addressed to someone else: must never act. The last eight were added with
+the wake-choice gate (`wake_choice_gate`); it was calibrated on calibration voices only, with
+tina, ryan, dana and tanner among other sentences, never jessica, brandon or martin."""
 
 CHATTER: list[str] = [
     "can you pass me the salt",

@@ -5,14 +5,16 @@ word's place weighed against it, and a new wake phrase that does not answer to t
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from assistant.config.voice import VoiceSettings
 from assistant.intents.snap import GrammarSnapper
 from audio.hearing import Hearer
 from audio.scored_gate import ScoredGate
-from audio.wake_check import near_names
-from tests.speech import hear_spoken, speak
+from audio.wake_check import near_names, wake_choice
+from tests.speech import hear_spoken, speak, utterance
 from tests.voice_corpus import DATASETS
 
 
@@ -89,6 +91,40 @@ def test_a_name_written_for_the_wake_word_is_weighed_against_it(
 def test_a_command_for_another_name_never_acts(hearer: Hearer, text: str) -> None:
     h = hear_spoken(hearer, text)
     assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
+
+
+@pytest.mark.parametrize(
+    ("said", "voice", "for_me"),
+    [
+        ("hey tina, what's the status", "en-us", False),
+        ("hey banana, train the model", "en-gb", False),
+        ("okay brandon, what's the status", "en-us+f3", False),
+        ("hey trainer run a test", "en-us+f3", True),
+        ("okay trainer, cancel the training", "en-gb", True),
+    ],
+)
+def test_after_the_greeting_the_model_would_write_the_name_that_was_called(
+    hearer: Hearer, gate: ScoredGate, said: str, voice: str, for_me: bool
+) -> None:
+    """No list of names: forced to begin "Hey", the model writes "Tina", "Banana" or
+    "Brandon" next, and the wake word when it was said."""
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(utterance(speak(said, voice)))
+    choice = wake_choice(hearer.neural, heard, hearer.matcher.wake_phrases)
+    assert choice is not None
+    assert (gate.other_choice(heard) is None) == for_me, choice
+
+
+def test_a_command_the_search_builds_from_a_call_to_another_name_does_not_act(
+    hearer: Hearer,
+) -> None:
+    """Whisper writes noise for "hey tina, what's the status" in this voice, and the search
+    through the grammar finds "Hey trainer what's the status" well inside its gate."""
+    pcm = utterance(speak("hey tina, what's the status", "en-us+f3", 150, 60, seed=118))
+    h = asyncio.run(hearer.hear(pcm, False))
+    assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
+    searched = [s for s in h.stages if s.stage == "search"]
+    assert searched and "'Tina'" in searched[0].why, h.debug()
 
 
 def test_a_command_whisper_wrote_with_a_name_for_the_wake_word_still_acts(

@@ -124,6 +124,14 @@ class SecondOpinionSettings(Section):
     (natural log) than the name written; otherwise it was addressed to someone else. On tuning
     voices the commands heard so ranged from 3.2 below to 7.9 above, the calls to other names
     from 0.3 above to 17 below; 1 keeps 4 of 10 such commands and lets no call through."""
+    wake_choice_gate: float = Field(5.0, ge=0, le=50)
+    """A command found by the search, or rescued where the model did not write the wake
+    phrase, acts only if the model, forced to begin "Hey", would write the wake word within
+    this much (natural log) of its likeliest word there (audio/wake_check.py `wake_choice`):
+    "hey tina, what's the status" is found by the search as "Hey trainer what's the status",
+    but after "Hey" the model writes "Tina". Calibration voices: real commands as low as -4.9
+    (-3.9 where the search found them), calls to other names the search found from -9.0 up.
+    0 turns the check off."""
     search_length_bonus: float = Field(3.0, ge=0, le=20)
     """Log probability per token added when ranking the sentences found (else the shortest
     command wins)."""

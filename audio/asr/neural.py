@@ -244,6 +244,11 @@ class WhisperModel:
             result.append(ids[:_MAX_TOKENS])
         return result
 
+    def token_text(self, token: int) -> str:
+        """What one token writes ("ĠTina" -> "Tina")."""
+        assert self._tokenizer is not None
+        return detokenize([self._tokenizer.id_to_token(token) or ""])
+
     @property
     def end_of_text(self) -> int:
         """The token that ends a transcript."""
