@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .bounds import log_probability, log_softmax, rows_of, upper_bounds
+from .whisper_decoder import DecoderWalk, WhisperDecoder
 from .whisper_features import log_mel
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,8 @@ class WhisperModel:
         self._lock = threading.Lock()
         self._tokenizer = _tokenizer(folder)
         self._end = self._tokenizer.token_to_id("<|endoftext|>") if self._tokenizer else None
+        self._decoder: WhisperDecoder | bool | None = None
+        """The numpy decoder (`walk`), read at its first use; False when it cannot be read."""
 
     @property
     def can_score(self) -> bool:
@@ -270,6 +273,26 @@ class WhisperModel:
             cost = _log_probability(steps[start:], prefix[start:]) if start < len(prefix) else 0.0
             out.append((cost, log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
         return out
+
+    def walk(self, heard: NeuralResult) -> DecoderWalk | None:
+        """Step-by-step decoding of prefixes of a transcript of `heard`'s audio, each step
+        paying only for the tokens it adds (audio/asr/whisper_decoder.py; `continuations`
+        decodes every prefix from its start). None without audio or where the model's
+        decoder cannot be read (a model.bin quantized to int8 at conversion)."""
+        if heard.encoded is None or self._tokenizer is None:
+            return None
+        with self._lock:
+            if self._decoder is None:
+                try:
+                    self._decoder = WhisperDecoder(self.folder / "model.bin")
+                except (ValueError, KeyError, OSError) as exc:
+                    log.info("step-by-step decoding is off for %s: %s", self.folder, exc)
+                    self._decoder = False
+            decoder = self._decoder
+        if not isinstance(decoder, WhisperDecoder):
+            return None
+        prompt = [self._tokenizer.token_to_id(t) for t in self._prompt()]
+        return DecoderWalk(decoder, np.array(heard.encoded)[0], prompt)
 
     def score(self, heard: NeuralResult, texts: list[str], ended: bool = True) -> list[float]:
         """The log probability of each of `texts` as the transcript of the audio `heard` came
