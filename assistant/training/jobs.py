@@ -4,17 +4,17 @@ The store is the record of every job (so `jobs` and a restart see the truth); th
 the running tasks, relays progress to subscribers (throttled), and turns every way a job can end
 into one of the final states: succeeded, failed (with a short message for the user; the
 traceback goes to the log only), cancelled, or interrupted (the bot shut down or restarted).
+
+Its parts: job_backends.py (backends built on first use), job_events.py (subscribers),
+job_progress.py (throttled progress reports) and job_messages.py (what the user reads).
 """
 
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from ..config import Config
 from ..errors import NotFound, UserError, environment_problem
@@ -23,25 +23,15 @@ from ..reports import status
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
 from .base import Backend, Cancelled, Classifier, Example
+from .job_backends import BACKENDS, JobBackends
+from .job_events import JobEvent, JobEvents, Subscriber
+from .job_messages import busy, summary
+from .job_progress import Progress
 from .registry import ModelRegistry
 
+__all__ = ["BACKENDS", "JobEvent", "JobManager", "Subscriber", "busy"]
+
 log = logging.getLogger(__name__)
-
-
-BACKENDS = ("sklearn", "openai")
-"""Every backend a model can come from (`trainer.backend` picks the one that trains)."""
-
-PROGRESS_INTERVAL = 0.25
-"""Least seconds between two progress writes/events of one job (so at most ~4 per second)."""
-
-
-@dataclass(frozen=True)
-class JobEvent:
-    job: Job
-    kind: Literal["progress", "finished"]
-
-
-Subscriber = Callable[[JobEvent], Awaitable[None] | None]
 
 
 @dataclass
@@ -52,7 +42,7 @@ class _Running:
     task: asyncio.Task[Job] | None = None
 
 
-class JobManager:
+class JobManager(JobBackends, JobEvents):
     def __init__(self, store: Store, config: Config) -> None:
         self.store = store
         self.config = config
@@ -97,30 +87,6 @@ class JobManager:
             await asyncio.to_thread(backend.close)
 
     # -- commands ------------------------------------------------------------------------------
-
-    @property
-    def backend(self) -> Backend:
-        return self._backend(self.config.trainer.backend)
-
-    def _loader(self, name: str) -> Callable[[ModelRecord], Classifier]:
-        def load(record: ModelRecord) -> Classifier:
-            return self._backend(name).load(record)
-
-        return load
-
-    def _backend(self, name: str) -> Backend:
-        backend = self.backends.get(name)
-        if backend is None:
-            if name == "openai":
-                from .openai_backend import OpenAIBackend
-
-                backend = OpenAIBackend(self.config, self.registry)
-            else:
-                from .sklearn_backend import SklearnBackend
-
-                backend = SklearnBackend(self.config, self.registry)
-            self.backends[name] = backend
-        return backend
 
     async def start(
         self,
@@ -234,16 +200,6 @@ class JobManager:
             return None
         return record, self.registry.load_classifier(record)
 
-    def subscribe(self, callback: Subscriber) -> Callable[[], None]:
-        """Call `callback(JobEvent)` on progress and when a job finishes; returns unsubscribe."""
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
-
     # -- internals -----------------------------------------------------------------------------
 
     def _find(self, job_id: int | None, guild_id: str) -> _Running:
@@ -264,7 +220,7 @@ class JobManager:
     async def _run(
         self, job: Job, backend: Backend, examples: list[Example], running: _Running
     ) -> Job:
-        reporter = _Progress(self, job.id)
+        reporter = Progress(self, job.id)
         try:
             job = self.store.update_job(job.id, status="running", message=tr("job.starting"))
             self._emit(JobEvent(job, "progress"))
@@ -298,7 +254,7 @@ class JobManager:
                 status="succeeded",
                 progress=1.0,
                 model_version=record.version,
-                message=_summary(record),
+                message=summary(record),
             )
             self._preload(record)
         except Cancelled:
@@ -341,89 +297,3 @@ class JobManager:
         assert job.status in FINAL_JOB_STATES
         self._running.pop(running.job_id, None)
         self._finished(job)
-
-    def _finished(self, job: Job) -> None:
-        log.info("job %s %s: %s", job.id, job.status, job.error or job.message)
-        self._emit(JobEvent(job, "finished"))
-
-    def _emit(self, event: JobEvent) -> None:
-        for callback in list(self._subscribers):
-            try:
-                result = callback(event)
-            except Exception:
-                log.exception("job event subscriber %r failed", callback)
-                continue
-            if inspect.isawaitable(result):
-                task = asyncio.ensure_future(result)
-                self._callback_tasks.add(task)
-                task.add_done_callback(self._callback_done)
-
-    def _callback_done(self, task: asyncio.Future[None]) -> None:
-        self._callback_tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("job event subscriber failed", exc_info=task.exception())
-
-
-class _Progress:
-    """The `progress` callable handed to a backend: throttles store writes and events.
-
-    A report that arrives too soon is kept and written when the interval is over, so the last
-    stage shown is never stale for long even if the next report takes a while.
-    """
-
-    def __init__(self, manager: JobManager, job_id: int) -> None:
-        self._manager = manager
-        self._job_id = job_id
-        self._last = 0.0
-        self._pending: tuple[float, str] | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self._stopped = False
-
-    def __call__(self, fraction: float, message: str) -> None:
-        if self._stopped:
-            return
-        self._pending = (min(max(fraction, 0.0), 1.0), message)
-        wait = self._last + PROGRESS_INTERVAL - time.monotonic()
-        if wait <= 0:
-            self.flush()
-        elif self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(wait, self.flush)
-
-    def flush(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._pending is None or self._stopped:
-            return
-        fraction, message = self._pending
-        self._pending = None
-        self._last = time.monotonic()
-        job = self._manager.store.update_job(self._job_id, progress=fraction, message=message)
-        self._manager._emit(JobEvent(job, "progress"))
-
-    def stop(self) -> None:
-        self._stopped = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-
-def busy(job_id: int, state: str) -> UserError:
-    """The refusal of a second job while the guild's job `job_id` is queued or running."""
-    return UserError(tr("job.busy", job=job_id, status=tr(f"job.status.{state}")))
-
-
-def _summary(record: ModelRecord) -> str:
-    metrics = record.metrics
-    accuracy = metrics.get("accuracy")
-    if accuracy is None:
-        return tr("job.ready", model=record.version)
-    reused = metrics.get("reused_from")
-    if reused:
-        return tr(
-            "job.ready.reused", model=record.version, reused=reused, accuracy=f"{accuracy:.0%}"
-        )
-    if metrics.get("evaluated_on") == "held_out":
-        held = metrics.get("n_held_out", metrics.get("n", 0))
-        return tr("job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held)
-    return tr("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")

@@ -1,0 +1,28 @@
+"""What a user reads about a job: the refusal of a second one, and a finished model's summary."""
+
+from __future__ import annotations
+
+from ..errors import UserError
+from ..i18n import tr
+from ..storage.records import ModelRecord
+
+
+def busy(job_id: int, state: str) -> UserError:
+    """The refusal of a second job while the guild's job `job_id` is queued or running."""
+    return UserError(tr("job.busy", job=job_id, status=tr(f"job.status.{state}")))
+
+
+def summary(record: ModelRecord) -> str:
+    metrics = record.metrics
+    accuracy = metrics.get("accuracy")
+    if accuracy is None:
+        return tr("job.ready", model=record.version)
+    reused = metrics.get("reused_from")
+    if reused:
+        return tr(
+            "job.ready.reused", model=record.version, reused=reused, accuracy=f"{accuracy:.0%}"
+        )
+    if metrics.get("evaluated_on") == "held_out":
+        held = metrics.get("n_held_out", metrics.get("n", 0))
+        return tr("job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held)
+    return tr("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")
