@@ -96,3 +96,21 @@ def test_a_model_file_without_a_float_decoder_is_refused(tmp_path: Path) -> None
     broken.write_bytes(b"\x06\x00\x00\x00")
     with pytest.raises(ValueError, match=r"model\.bin"):
         WhisperDecoder(broken)
+
+
+def test_a_model_quantized_at_conversion_is_left_to_ctranslate2(
+    hearer: Hearer, tmp_path: Path
+) -> None:
+    """int8 weights are not read: the decoder refuses the file and the search falls back to
+    CTranslate2 (`WhisperModel.walk` gives None)."""
+    assert hearer.neural is not None
+    source = (hearer.neural.folder / "model.bin").read_bytes()
+    name = b"decoder/layer_1/ffn/linear_0/weight"
+    at = source.index(name) + len(name) + 1  # past the name and its NUL
+    rank = source[at]
+    dtype_at = at + 1 + 4 * rank
+    assert source[dtype_at] == 4  # float16
+    quantized = tmp_path / "model.bin"
+    quantized.write_bytes(source[:dtype_at] + bytes([1]) + source[dtype_at + 1 :])
+    with pytest.raises(ValueError, match="ffn/linear_0/weight"):
+        WhisperDecoder(quantized)

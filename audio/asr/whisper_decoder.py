@@ -102,7 +102,27 @@ class WhisperDecoder:
         self.heads = int(weights.get("decoder/num_heads", np.array(6)).reshape(-1)[0])
         self.layers = sum(1 for k in weights if k.endswith("/self_attention/linear_0/weight"))
         self.embedding = weights["decoder/embeddings/weight"]
-        self.positions = weights["decoder/position_encodings/encodings"]
+        self.positions = weights.get("decoder/position_encodings/encodings", np.zeros((0, 0)))
+        missing = [name for name in self._needed() if name not in weights]
+        if missing:
+            # Weights quantized at conversion (int8) are not read: CTranslate2 decodes those.
+            raise ValueError(f"{model_bin} has no float {missing[0]}")
+
+    def _needed(self) -> list[str]:
+        """Every weight `extend` reads."""
+        linears = ["self_attention/linear_0", "self_attention/linear_1", "ffn/linear_0"]
+        linears += [
+            "ffn/linear_1",
+            "attention/linear_0",
+            "attention/linear_1",
+            "attention/linear_2",
+        ]
+        norms = ["self_attention", "attention", "ffn"]
+        names = ["decoder/position_encodings/encodings", "decoder/layer_norm/gamma"]
+        for layer in range(self.layers):
+            names += [f"decoder/layer_{layer}/{part}/weight" for part in linears]
+            names += [f"decoder/layer_{layer}/{part}/layer_norm/gamma" for part in norms]
+        return names
 
     def cross(self, encoded: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per layer, the keys and values of the audio (`encoded`: (frames, width))."""
