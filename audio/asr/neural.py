@@ -188,6 +188,11 @@ class WhisperModel:
             return ["<|startoftranscript|>", "<|en|>", "<|transcribe|>", "<|notimestamps|>"]
         return ["<|startoftranscript|>", "<|notimestamps|>"]
 
+    def _prompt_ids(self) -> list[int]:
+        """`_prompt` as token ids (needs the tokenizer)."""
+        assert self._tokenizer is not None
+        return [self._tokenizer.token_to_id(t) for t in self._prompt()]
+
     def transcribe(self, pcm: bytes, keep_head: int = 0) -> NeuralResult:
         """16 kHz mono s16le (up to 30 s) -> transcript with its scores; with `keep_head`, the
         log probabilities at its first `keep_head` tokens too (`NeuralResult.head`; about
@@ -285,14 +290,13 @@ class WhisperModel:
             if self._decoder is None:
                 try:
                     self._decoder = WhisperDecoder(self.folder / "model.bin")
-                except (ValueError, KeyError, OSError) as exc:
+                except (ValueError, OSError) as exc:
                     log.info("step-by-step decoding is off for %s: %s", self.folder, exc)
                     self._decoder = False
             decoder = self._decoder
         if not isinstance(decoder, WhisperDecoder):
             return None
-        prompt = [self._tokenizer.token_to_id(t) for t in self._prompt()]
-        return DecoderWalk(decoder, np.array(heard.encoded)[0], prompt)
+        return DecoderWalk(decoder, np.array(heard.encoded)[0], self._prompt_ids())
 
     def score(self, heard: NeuralResult, texts: list[str], ended: bool = True) -> list[float]:
         """The log probability of each of `texts` as the transcript of the audio `heard` came
@@ -353,7 +357,7 @@ class WhisperModel:
             return [[] for _ in prefixes]
         import ctranslate2
 
-        prompt = [self._tokenizer.token_to_id(t) for t in self._prompt()]
+        prompt = self._prompt_ids()
         longest = max(len(p) for p in prefixes)
         encoded = np.array(heard.encoded)
         batch = ctranslate2.StorageView.from_array(np.repeat(encoded, len(prefixes), axis=0))

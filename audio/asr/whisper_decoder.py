@@ -17,7 +17,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -29,29 +29,22 @@ _LN_EPSILON = 1e-5
 
 
 def read_decoder(model_bin: Path) -> dict[str, np.ndarray]:
-    """The `decoder/...` variables of a CTranslate2 model.bin, as float32 arrays (the encoder's
-    are skipped unread). ValueError for a file that is not one."""
+    """The `decoder/...` variables of a CTranslate2 model.bin, as float32 arrays. The encoder's,
+    most of the file, are skipped unread. ValueError for a file that is not one."""
     try:
-        return _read_decoder(memoryview(model_bin.read_bytes()))
+        with open(model_bin, "rb") as file:
+            return _read_decoder(file)
     except (struct.error, ValueError, UnicodeDecodeError) as exc:
         raise ValueError(f"{model_bin} is not a CTranslate2 model: {exc}") from None
 
 
-def _read_decoder(data: memoryview) -> dict[str, np.ndarray]:
-    offset = 0
-
+def _read_decoder(file: BinaryIO) -> dict[str, np.ndarray]:
     def take(fmt: str) -> Any:
-        nonlocal offset
-        (value,) = struct.unpack_from(fmt, data, offset)
-        offset += struct.calcsize(fmt)
+        (value,) = struct.unpack(fmt, file.read(struct.calcsize(fmt)))
         return value
 
     def text() -> str:
-        nonlocal offset
-        size = take("H")
-        value = bytes(data[offset : offset + size - 1]).decode()
-        offset += size
-        return value
+        return file.read(take("H"))[:-1].decode()
 
     version = take("I")
     if version < 5:
@@ -65,9 +58,10 @@ def _read_decoder(data: memoryview) -> dict[str, np.ndarray]:
         dtype = _DTYPES.get(take("B"))
         size = take("I")
         if name.startswith("decoder/") and dtype is not None and dtype != np.int8:
-            raw = np.frombuffer(data[offset : offset + size], dtype=dtype)
+            raw = np.frombuffer(file.read(size), dtype=dtype)
             out[name] = raw.reshape(shape).astype(np.float32)
-        offset += size
+        else:
+            file.seek(size, 1)
     for _ in range(take("I")):
         alias, target = text(), text()
         if target in out:
@@ -96,17 +90,15 @@ class WhisperDecoder:
 
     def __init__(self, model_bin: Path):
         weights = read_decoder(model_bin)
-        if "decoder/embeddings/weight" not in weights:
-            raise ValueError(f"{model_bin} holds no float Whisper decoder")
         self.w = weights
         self.heads = int(weights.get("decoder/num_heads", np.array(6)).reshape(-1)[0])
         self.layers = sum(1 for k in weights if k.endswith("/self_attention/linear_0/weight"))
-        self.embedding = weights["decoder/embeddings/weight"]
-        self.positions = weights.get("decoder/position_encodings/encodings", np.zeros((0, 0)))
         missing = [name for name in self._needed() if name not in weights]
         if missing:
             # Weights quantized at conversion (int8) are not read: CTranslate2 decodes those.
             raise ValueError(f"{model_bin} has no float {missing[0]}")
+        self.embedding = weights["decoder/embeddings/weight"]
+        self.positions = weights["decoder/position_encodings/encodings"]
 
     def _needed(self) -> list[str]:
         """Every weight `extend` reads."""
@@ -118,7 +110,8 @@ class WhisperDecoder:
             "attention/linear_2",
         ]
         norms = ["self_attention", "attention", "ffn"]
-        names = ["decoder/position_encodings/encodings", "decoder/layer_norm/gamma"]
+        names = ["decoder/embeddings/weight", "decoder/position_encodings/encodings"]
+        names.append("decoder/layer_norm/gamma")
         for layer in range(self.layers):
             names += [f"decoder/layer_{layer}/{part}/weight" for part in linears]
             names += [f"decoder/layer_{layer}/{part}/layer_norm/gamma" for part in norms]
