@@ -59,9 +59,13 @@ class Hearing:
     stages: list[StageReport] = field(default_factory=list)
     """Every stage that ran, in order."""
     timings_ms: dict[str, float] = field(default_factory=dict)
-    """grammar, neural (its own time), neural_wait (after the grammar), snap, total."""
+    """dereverb (the filter, when it ran), grammar, neural (its own time), neural_wait (after
+    the grammar), snap, total."""
     grammar_alone: Hearing | None = None
     """What the grammar recognizer decided on its own (benches compare the two)."""
+    audio: str = ""
+    """What was done to the audio before the recognizers heard it ('' nothing;
+    audio/dereverb.py)."""
 
     @property
     def wake_only(self) -> bool:
@@ -90,6 +94,13 @@ class Hearing:
                 return stage.heard
         return self.stages[0].heard if self.stages else ""
 
+    def after_filter(self, why: str, ms: float) -> Hearing:
+        """This decision about audio a filter had prepared: `why` it did what it did, in `ms`
+        (counted in the total)."""
+        timings = {"dereverb": ms, **self.timings_ms}
+        timings["total"] = timings.get("total", 0.0) + ms
+        return replace(self, audio=why, timings_ms=timings)
+
     def debug(self) -> dict[str, Any]:
         """JSON-ready pipeline debug view (like Home Assistant's Assist debug)."""
         return {
@@ -99,6 +110,7 @@ class Hearing:
             "slots": dict(self.intent.slots) if self.intent else {},
             "confidence": round(self.confidence, 3),
             "decided_by": self.decided_by,
+            **({"audio": self.audio} if self.audio else {}),
             "stages": [
                 {
                     "stage": s.stage,
@@ -117,6 +129,8 @@ class Hearing:
     def debug_lines(self) -> list[str]:
         """The debug view as console lines."""
         lines = []
+        if self.audio:
+            lines.append(f"  {'audio':8} {self.audio}, {self.timings_ms.get('dereverb', 0):.0f} ms")
         for s in self.stages:
             score = "" if s.score is None else f" score {s.score:.2f}"
             snapped = f" -> {s.sentence!r}" if s.sentence else ""

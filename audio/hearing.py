@@ -33,7 +33,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from assistant import i18n
-from assistant.config.voice import SecondOpinionSettings, VoiceSettings
+from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
@@ -41,6 +41,7 @@ from .ahead import transcribe_ahead
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
+from .dereverb import Dereverbed, dereverb
 from .free_text import Grammar, interpret_free
 from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
@@ -66,6 +67,7 @@ class Hearer:
         first_stage_lists: Callable[[dict[str, list[str]]], None] | None = None,
         open_vocabulary: bool = False,
         first_stage_name: str = "grammar",
+        room: DereverbSettings | None = None,
     ) -> None:
         self.first_stage = first_stage
         self._first_stage_lists = first_stage_lists
@@ -75,6 +77,9 @@ class Hearer:
         """The first stage writes free text (wake phrase inside): it is snapped and gated here,
         and it is neural itself, so the second opinion does not run after it."""
         self.first_name = first_stage_name
+        self.room = None if open_vocabulary or room is None or not room.enabled else room
+        """Late reverberation is removed before the local recognizers hear an utterance
+        (audio/dereverb.py); an open-vocabulary engine hears the audio as it came."""
         self.neural = None if open_vocabulary else neural
         self.snapper = GrammarSnapper(matcher) if (self.neural or open_vocabulary) else None
         self._languages: dict[str, tuple[IntentMatcher, GrammarSnapper]] = {}
@@ -157,6 +162,7 @@ class Hearer:
             first_stage_lists=lists,
             open_vocabulary=open_vocabulary,
             first_stage_name="grammar" if not open_vocabulary else settings.asr.engine,
+            room=settings.asr.dereverb,
         )
 
     def close(self) -> None:
@@ -166,6 +172,9 @@ class Hearer:
         """Decide what one utterance (16 kHz mono s16le) was; `in_window`: a follow-up window
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates)."""
+        room = await self._dereverb(pcm)
+        if room is not None:
+            pcm = room.pcm
         t0 = time.perf_counter()
         beside = self.settings.speculative and self.speculation.start_beside() and not self._busy()
         early = self._start_neural(pcm) if beside else None
@@ -180,7 +189,18 @@ class Hearer:
             first = self.interpret_free(transcript, ms, in_window, language)
         else:
             first = self.interpret(transcript, ms)
-        return await self.second(first, pcm, in_window, early)
+        hearing = await self.second(first, pcm, in_window, early)
+        if room is not None:
+            hearing = hearing.after_filter(room.why, room.ms)
+        log.debug("heard: %s", hearing.debug())
+        return hearing
+
+    async def _dereverb(self, pcm: bytes) -> Dereverbed | None:
+        """`pcm` with late reverberation removed, off the event loop (about 10-20 ms for a
+        few seconds of speech), or None when this hearer does not filter."""
+        if self.room is None:
+            return None
+        return await asyncio.to_thread(dereverb, pcm, self.room.min_removed_db)
 
     def _start_neural(self, pcm: bytes, check: bool = True) -> asyncio.Future[NeuralResult] | None:
         """Start the neural stage beside the grammar (two cores: the second opinion, needed
@@ -222,9 +242,7 @@ class Hearer:
             reason = None
         if reason is None:
             timings = {"grammar": grammar_ms, "total": grammar_ms}
-            hearing = replace(first, timings_ms=timings, grammar_alone=first)
-            log.debug("heard: %s", hearing.debug())
-            return hearing
+            return replace(first, timings_ms=timings, grammar_alone=first)
         assert self.neural is not None
         self.runs += 1
         waited = time.perf_counter()
@@ -242,9 +260,7 @@ class Hearer:
             "snap": snap_ms,
             "total": grammar_ms + neural_wait_ms + snap_ms,
         }
-        hearing = replace(hearing, timings_ms=timings, grammar_alone=first)
-        log.debug("heard: %s", hearing.debug())
-        return hearing
+        return replace(hearing, timings_ms=timings, grammar_alone=first)
 
     def interpret(self, transcript: Transcript, ms: float = 0.0) -> Hearing:
         """Stage 1's transcript -> wake, text, intent (audio/grammar_text.py)."""

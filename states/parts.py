@@ -191,6 +191,7 @@ async def build_parts(
         neural,
         open_vocabulary=open_vocabulary,
         first_stage_name="grammar" if not open_vocabulary else voice.asr.engine,
+        room=voice.asr.dereverb,
     )
     await asyncio.to_thread(hearer.update_lists, merged)
     synthesizer = build_synthesizer(voice.tts)

@@ -49,6 +49,19 @@ class VadSettings(Section):
     """An utterance longer than this is cut and recognized as is (someone talking on and on)."""
 
 
+class DereverbSettings(Section):
+    """Late reverberation taken out before the local recognizers hear an utterance
+    (audio/dereverb.py, weighted prediction error)."""
+
+    enabled: bool = True
+    """Filter utterances for the grammar recognizer and the neural second opinion (an
+    open-vocabulary engine hears the audio as it came)."""
+    min_removed_db: float = Field(0.09, ge=0, le=10)
+    """Least energy the filter must remove for its output to be used: dry speech loses
+    0.00-0.06 dB to it and is passed on unchanged; the voice bench's reverberant room loses
+    0.12-0.33 dB (tuning voices; bench/README.md)."""
+
+
 class SecondOpinionSettings(Section):
     """The neural second opinion (Whisper via CTranslate2), constrained to the grammar."""
 
@@ -221,6 +234,8 @@ class AsrSettings(Section):
     """Address of the `google` recognizer's service; None is Google's own."""
     second_opinion: SecondOpinionSettings = SecondOpinionSettings()
     """The neural recognizer that rescues rejections and verifies unsure acceptances."""
+    dereverb: DereverbSettings = DereverbSettings()
+    """Late reverberation removed before the local recognizers hear an utterance."""
 
     @property
     def language(self) -> str | None:
