@@ -15,15 +15,12 @@ from aiohttp import web
 
 from .dave import DaveGroup
 from .gateway import FakeGateway, GuildSource, guild_id_on_shard
+from .guild_payloads import GuildPayloads
+from .guild_voice import GuildVoice
 from .interactions import Interactions
 from .payloads import (
-    ADMINISTRATOR,
-    EVERYONE_PERMISSIONS,
     FakeMember,
     attachment_payload,
-    channel,
-    now_iso,
-    role,
     snowflake,
 )
 from .rest import RestRoutes
@@ -33,13 +30,12 @@ from .voice import FakeVoiceServer
 log = logging.getLogger(__name__)
 
 TOKEN = "fake-bot-token"
-GATEWAY_LATENCY_S = 0.03
 OPTION_TYPES = {3: "str", 4: "int", 5: "bool", 10: "float", 11: "attachment"}
 
 AttachmentSpec = tuple[str, bytes] | tuple[str, bytes, str]
 
 
-class FakeDiscord(Interactions, RestRoutes):
+class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
     """Start with `await fake.start()`; point the bot at `api_base`, `gateway_url`, `ca_cert`."""
 
     def __init__(
@@ -154,127 +150,7 @@ class FakeDiscord(Interactions, RestRoutes):
         self.members[member.id] = member
         return member
 
-    # -- payloads --------------------------------------------------------------------------------
-
-    def _ready(self) -> dict[str, Any]:
-        return {
-            "v": 10,
-            "user": {**self.bot.user(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": self.gateway.session_id,
-            "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(self.application_id), "flags": 0},
-            "private_channels": [],
-            "relationships": [],
-        }
-
-    def _guild_create(self) -> dict[str, Any]:
-        gid = self.guild_id
-        return {
-            "id": str(gid),
-            "name": "Fake Guild",
-            "icon": None,
-            "owner_id": str(snowflake()),
-            "afk_channel_id": None,
-            "afk_timeout": 300,
-            "verification_level": 0,
-            "default_message_notifications": 0,
-            "explicit_content_filter": 0,
-            "mfa_level": 0,
-            "nsfw_level": 0,
-            "premium_tier": 0,
-            "premium_progress_bar_enabled": False,
-            "preferred_locale": "en-US",
-            "system_channel_id": None,
-            "system_channel_flags": 0,
-            "features": [],
-            "emojis": [],
-            "stickers": [],
-            "roles": [
-                role(gid, "@everyone", EVERYONE_PERMISSIONS, 0),
-                role(self.role_trainer, "trainer", 0, 1),
-                role(self.role_admin, "admin", ADMINISTRATOR, 2),
-            ],
-            "channels": [
-                channel(self.text_channel_id, gid, "general", 0, 0),
-                channel(self.voice_channel_id, gid, "Voice", 2, 1),
-            ],
-            "threads": [],
-            "members": [m.member() for m in self.members.values()],
-            "member_count": len(self.members),
-            "voice_states": [
-                self._voice_state(uid, cid) for uid, cid in self.voice_states.items() if cid
-            ],
-            "presences": [],
-            "stage_instances": [],
-            "guild_scheduled_events": [],
-            "large": False,
-            "unavailable": False,
-            "joined_at": "2026-01-01T00:00:00+00:00",
-        }
-
-    def _voice_state(self, user_id: int, channel_id: int | None) -> dict[str, Any]:
-        member = self.members[user_id]
-        return {
-            "guild_id": str(self.guild_id),
-            "channel_id": str(channel_id) if channel_id else None,
-            "user_id": str(user_id),
-            "member": member.member(),
-            "session_id": f"voice-session-{user_id}",
-            "deaf": False,
-            "mute": False,
-            "self_deaf": False,
-            "self_mute": False,
-            "self_video": False,
-            "self_stream": False,
-            "suppress": False,
-            "request_to_speak_timestamp": None,
-        }
-
-    def _message(
-        self,
-        channel_id: int,
-        author: FakeMember,
-        content: str,
-        attachments: list[dict[str, Any]],
-        *,
-        embeds: list[dict[str, Any]] | None = None,
-        reference: int | None = None,
-        interaction: int | None = None,
-        flags: int = 0,
-        components: list[dict[str, Any]] | None = None,
-    ) -> dict[str, Any]:
-        message: dict[str, Any] = {
-            "id": str(snowflake()),
-            "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id),
-            "author": author.user(),
-            "content": content,
-            "timestamp": now_iso(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": attachments,
-            "embeds": embeds or [],
-            "pinned": False,
-            "type": 19 if reference else 0,
-            "flags": flags,
-            "components": components or [],
-        }
-        if reference is not None:
-            message["message_reference"] = {
-                "message_id": str(reference),
-                "channel_id": str(channel_id),
-                "guild_id": str(self.guild_id),
-            }
-            original = self.find_message(reference)
-            if original is not None:
-                message["referenced_message"] = original
-        if interaction is not None:
-            message["interaction_id"] = str(interaction)  # a fake-only tag for tests
-        return message
+    # -- messages ---------------------------------------------------------------------------
 
     def _store_attachment(
         self, filename: str, data: bytes, content_type: str | None
@@ -394,75 +270,5 @@ class FakeDiscord(Interactions, RestRoutes):
 
         return await self.wait_for(find, timeout, "a reply from the bot")
 
-    async def set_voice_channel(
-        self, member: FakeMember, channel_id: int | None, *, connect: bool = True
-    ) -> None:
-        """A member joins (or leaves, with None) a voice channel. With DAVE on, its client
-        joins the call's MLS group too, unless `connect` is False (then `connect_voice`
-        does it later, as a client that is slow to connect)."""
-        was_in_call = self.voice_states.get(member.id) == self.voice_channel_id
-        self.voice_states[member.id] = channel_id
-        await self.gateway.dispatch("VOICE_STATE_UPDATE", self._voice_state(member.id, channel_id))
-        dave = self.voice.dave
-        if dave is not None and was_in_call and channel_id != self.voice_channel_id:
-            await dave.member_leaves(member.id)
-        elif connect and channel_id == self.voice_channel_id and not was_in_call:
-            await self.connect_voice(member)
-
-    async def connect_voice(self, member: FakeMember) -> None:
-        """The member's voice client connects to the call (joins the DAVE group)."""
-        if self.voice.dave is not None and member.id not in self.voice.dave.members:
-            await self.voice.dave.member_joins(member.id)
-
-    async def stream_voice(self, member: FakeMember, pcm48k_stereo: bytes, **options: Any) -> int:
-        """One talk spurt of `member` to the bot (options: `FakeVoiceServer.stream`'s)."""
-        return await self.voice.stream(
-            self.guild_id, member.id, member.ssrc, pcm48k_stereo, **options
-        )
-
-    def received_voice_pcm(self) -> bytes:
-        """Everything the bot said in voice, decoded to 48 kHz stereo s16le."""
-        return bytes(self.voice.received_pcm)
-
     async def drop_gateway(self, code: int = 4000) -> None:
         await self.gateway.drop(code)
-
-    async def drop_voice(self, code: int = 4006) -> None:
-        await self.voice.drop(self.guild_id, code)
-
-    async def kick_bot_from_voice(self) -> None:
-        """A moderator disconnects the bot: Discord tells the gateway the bot has no channel
-        now and closes its voice websocket with 4014."""
-        self.voice_states[self.bot.id] = None
-        state = self._voice_state(self.bot.id, None)
-        state["session_id"] = "bot-voice-session"
-        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
-        await self.voice.drop(self.guild_id, 4014)
-
-    def bot_voice_channel(self) -> int | None:
-        return self.voice_states.get(self.bot.id)
-
-    # -- gateway op 4 ----------------------------------------------------------------------------
-
-    async def _voice_state_op(self, data: dict[str, Any]) -> None:
-        # Answer after a network-like delay: discord.py sets its "expecting a disconnect" flag
-        # only after its op 4 send returns, and real Discord never answers faster than that.
-        await asyncio.sleep(GATEWAY_LATENCY_S)
-        channel_id = int(data["channel_id"]) if data.get("channel_id") else None
-        self.voice_states[self.bot.id] = channel_id
-        state = self._voice_state(self.bot.id, channel_id)
-        state["session_id"] = "bot-voice-session"
-        state["self_mute"] = bool(data.get("self_mute"))
-        state["self_deaf"] = bool(data.get("self_deaf"))
-        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
-        if channel_id is not None:
-            endpoint = f"127.0.0.1:{self.voice_port}"
-            await self.gateway.dispatch(
-                "VOICE_SERVER_UPDATE",
-                {"token": self._voice_token, "guild_id": str(self.guild_id), "endpoint": endpoint},
-            )
-        else:
-            session = self.voice.session(self.guild_id)
-            if session is not None and not session.ws.closed:
-                await session.ws.close(code=4014, message=b"Disconnected.")
-        await self._notify()
