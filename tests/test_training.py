@@ -14,9 +14,8 @@ import pytest
 
 from assistant.config import Config
 from assistant.errors import NotFound, UserError
-from assistant.evaluation import confusion_matrix_png, evaluate
 from assistant.storage import Store
-from assistant.training.base import Example, data_hash, split_examples
+from assistant.training.base import Example, data_hash
 from assistant.training.jobs import JobEvent, JobManager
 from bench.text_corpus import noisy_examples
 from tests.corpus import sentiment_examples
@@ -49,58 +48,6 @@ async def start(manager: JobManager, examples: list[Example]):
     return await manager.start(
         guild_id=GUILD, channel_id="c1", dataset="reviews", examples=examples, requested_by="ann"
     )
-
-
-# -- evaluation -------------------------------------------------------------------------------
-
-
-def test_evaluate_known_case() -> None:
-    y_true = ["cat", "cat", "cat", "dog", "dog"]
-    y_pred = ["cat", "cat", "dog", "dog", "cat"]
-    m = evaluate(y_true, y_pred, ["cat", "dog"])
-    assert m["accuracy"] == pytest.approx(3 / 5)
-    assert m["confusion_matrix"] == [[2, 1], [1, 1]]
-    assert m["per_label"]["cat"]["precision"] == pytest.approx(2 / 3)
-    assert m["per_label"]["cat"]["recall"] == pytest.approx(2 / 3)
-    assert m["per_label"]["dog"]["precision"] == pytest.approx(1 / 2)
-    assert m["per_label"]["dog"]["f1"] == pytest.approx(1 / 2)
-    assert m["per_label"]["dog"]["support"] == 2
-    assert m["precision"] == pytest.approx((2 / 3 + 1 / 2) / 2)
-    assert m["f1"] == pytest.approx((2 / 3 + 1 / 2) / 2)
-    assert m["labels"] == ["cat", "dog"]
-
-
-def test_evaluate_keeps_unexpected_predictions() -> None:
-    m = evaluate(["a", "b"], ["a", "zebra"], ["a", "b"])
-    assert m["labels"] == ["a", "b", "zebra"]
-    assert m["confusion_matrix"] == [[1, 0, 0], [0, 0, 1], [0, 0, 0]]
-    assert m["per_label"]["b"]["recall"] == 0.0
-
-
-def test_confusion_matrix_png_is_a_png() -> None:
-    png = confusion_matrix_png([[40, 3], [5, 52]], ["negative", "positive"], "Model v0001")
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    width = int.from_bytes(png[16:20], "big")
-    height = int.from_bytes(png[20:24], "big")
-    assert width >= 300 and height >= 250
-
-
-# -- splitting and hashing --------------------------------------------------------------------
-
-
-def test_split_is_stratified_and_deterministic() -> None:
-    examples = sentiment_examples(100)
-    train, test = split_examples(examples, 0.2, seed=3)
-    assert sorted(train + test) == list(range(100))
-    assert len(test) == 20
-    assert sum(examples[i].label == "positive" for i in test) == 10
-    assert split_examples(examples, 0.2, seed=3) == (train, test)
-
-
-def test_data_hash_ignores_order() -> None:
-    examples = sentiment_examples(20)
-    assert data_hash(examples) == data_hash(list(reversed(examples)))
-    assert data_hash(examples) != data_hash(examples[:-1])
 
 
 # -- jobs -------------------------------------------------------------------------------------
