@@ -4,6 +4,7 @@ synthetic rooms; what the recognizers get, and what the debug view says about it
 from __future__ import annotations
 
 import asyncio
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -71,6 +72,19 @@ def test_odd_audio_passes_without_error(pcm: bytes) -> None:
     room = dereverb(pcm, FLOOR)
     assert len(room.pcm) // 2 == len(pcm) // 2
     assert np.isfinite(room.removed_db)
+
+
+def test_a_long_recording_is_filtered_in_bounded_memory() -> None:
+    dry = np.frombuffer(utterance(speak("hey trainer, train the model", "en-us")), "<i2")
+    long = np.tile(_room(dry.astype(np.float64), 0.5, seed=9), 40)  # about two minutes
+    tracemalloc.start()
+    try:
+        room = dereverb(_pcm(long), FLOOR)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert room.applied and len(room.pcm) == 2 * len(long)
+    assert peak < 150e6, peak  # measured 66 MB; 409 MB in one piece
 
 
 def test_the_hearing_says_what_was_done_to_the_audio() -> None:
