@@ -59,7 +59,7 @@ class DereverbSettings(Section):
     min_removed_db: float = Field(0.09, ge=0, le=10)
     """Least energy the filter must remove for its output to be used: dry speech loses
     0.00-0.06 dB to it and is passed on unchanged; the voice bench's reverberant room loses
-    0.12-0.33 dB (tuning voices; bench/README.md)."""
+    up to 0.37 dB, most above 0.12 (tuning voices; bench/README.md)."""
 
 
 class SecondOpinionSettings(Section):
