@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,9 +61,18 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.parametrize("how", ["close", "just_end", "killed"])
-def test_recognizers_leave_no_process_or_temporary_file(tmp_path: Path, how: str) -> None:
-    folder = tmp_path / "tmp"
-    folder.mkdir()
+def test_recognizers_leave_no_process_or_temporary_file(how: str) -> None:
+    # A short folder of its own, not pytest's tmp_path: multiprocessing's forkserver binds a
+    # Unix socket inside TMPDIR, and such a path may not exceed 107 bytes; pytest-100/popen-gw1/
+    # test_recognizers_leave_no_proc0/tmp/pymp-.../listener-... did.
+    folder = Path(tempfile.mkdtemp(prefix="cleanup-"))
+    try:
+        _run_and_check(folder, how)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_and_check(folder: Path, how: str) -> None:
     env = {**os.environ, "TMPDIR": str(folder), "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-c", PROGRAM, how],
