@@ -41,7 +41,7 @@ from .ahead import transcribe_ahead
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
-from .dereverb import Dereverbed, dereverb
+from .dereverb import dereverb
 from .free_text import Grammar, interpret_free
 from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
@@ -172,7 +172,10 @@ class Hearer:
         """Decide what one utterance (16 kHz mono s16le) was; `in_window`: a follow-up window
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates)."""
-        room = await self._dereverb(pcm)
+        # Off the event loop: about 10-20 ms for a few seconds of speech (audio/dereverb.py).
+        room = (
+            await asyncio.to_thread(dereverb, pcm, self.room.min_removed_db) if self.room else None
+        )
         if room is not None:
             pcm = room.pcm
         t0 = time.perf_counter()
@@ -194,13 +197,6 @@ class Hearer:
             hearing = hearing.after_filter(room.why, room.ms)
         log.debug("heard: %s", hearing.debug())
         return hearing
-
-    async def _dereverb(self, pcm: bytes) -> Dereverbed | None:
-        """`pcm` with late reverberation removed, off the event loop (about 10-20 ms for a
-        few seconds of speech), or None when this hearer does not filter."""
-        if self.room is None:
-            return None
-        return await asyncio.to_thread(dereverb, pcm, self.room.min_removed_db)
 
     def _start_neural(self, pcm: bytes, check: bool = True) -> asyncio.Future[NeuralResult] | None:
         """Start the neural stage beside the grammar (two cores: the second opinion, needed
