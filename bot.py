@@ -169,6 +169,9 @@ def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
 
         return simulate(config=config, options=args)
     if mode == "speech-server":
+        from assistant.startup import check_temp_folder
+
+        check_temp_folder()  # its recognizers are worker processes too
         setup_logging(config, quiet_console=False)
         from transports.speech_server import serve
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,10 @@ from .config import Config
 from .errors import CannotStart
 
 LOCK_NAME = "trainer.lock"
+SOCKET_PATH_MAX = 107
+"""Bytes a Unix socket's path may hold on Linux (`sun_path` is 108, one for the NUL)."""
+FORKSERVER_SUFFIX = len("/pymp-xxxxxxxx/listener-xxxxxxxx")
+"""What multiprocessing's forkserver adds to the temporary folder for its socket's path."""
 
 
 @dataclass
@@ -90,8 +95,24 @@ def check_database_file(config: Config) -> None:
         )
 
 
+def check_temp_folder() -> None:
+    """The recognizer's worker processes are started by multiprocessing's forkserver, which
+    listens on a Unix socket inside the temporary folder: under a TMPDIR longer than 75 bytes
+    its path no longer fits, and voice would fail at the first utterance ("AF_UNIX path too
+    long"). Refused at start-up instead, saying what to change."""
+    folder = tempfile.gettempdir()
+    room = SOCKET_PATH_MAX - FORKSERVER_SUFFIX
+    if len(os.fsencode(folder)) > room:
+        raise CannotStart(
+            f"the temporary folder {folder} is {len(os.fsencode(folder))} bytes long; the "
+            f"voice recognizer's worker processes need one of {room} bytes or fewer (a Unix "
+            "socket's path is limited): set TMPDIR to a shorter folder, such as /tmp"
+        )
+
+
 def check_start(config: Config) -> StateLock:
     """Every start-up check, in order; returns the held state-folder lock."""
+    check_temp_folder()
     make_folder(config.data_root, "data_root", writable=False)
     lock = lock_state(config)
     try:

@@ -7,10 +7,12 @@ import hashlib
 import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -311,3 +313,38 @@ def test_a_second_instance_on_the_same_state_folder_is_refused(workdir: Path) ->
     first.wait(timeout=30)
     again = run(workdir, "hi\n")
     assert again.returncode == 0, again.stderr
+
+
+FORKSERVER = (
+    "import multiprocessing as mp\n"
+    "p = mp.get_context('forkserver').Process(target=print)\n"
+    "p.start(); p.join(); raise SystemExit(p.exitcode)\n"
+)
+"""Starts one process through multiprocessing's forkserver, as the recognizer's pool does."""
+
+
+def test_a_temporary_folder_too_long_for_the_recognizer_socket(workdir: Path) -> None:
+    base = Path(tempfile.mkdtemp(prefix="tmpdir-"))
+    try:
+        longest = base / ("y" * (75 - len(str(base)) - 1))
+        too_long = base / ("x" * (76 - len(str(base)) - 1))
+        longest.mkdir()
+        too_long.mkdir()
+        line = refused_start(run(workdir, "status\n", env={"TMPDIR": str(too_long)}), "TMPDIR")
+        assert str(too_long) in line and "/tmp" in line
+        assert not (workdir / "state").exists()  # refused before anything was written
+
+        def forkserver(tmp: Path) -> subprocess.CompletedProcess[str]:
+            env = {**os.environ, "TMPDIR": str(tmp)}
+            return subprocess.run(
+                [sys.executable, "-c", FORKSERVER], env=env, capture_output=True, text=True
+            )
+
+        # The limit is the forkserver's own: one byte more and it cannot start.
+        assert forkserver(longest).returncode == 0
+        failed = forkserver(too_long)
+        assert failed.returncode != 0 and "AF_UNIX path too long" in failed.stderr
+        accepted = run(workdir, "status\n", env={"TMPDIR": str(longest)})
+        assert accepted.returncode == 0, accepted.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
