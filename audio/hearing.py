@@ -48,6 +48,7 @@ from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
 from .speculation import Speculation
+from .wake_verifier import check_wake_word
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ class Hearer:
         neural_wait_ms = (time.perf_counter() - waited) * 1000
         t0 = time.perf_counter()
         # In the neural thread: scoring candidates runs the model again (tens of milliseconds).
-        hearing = await self.queue.submit(self.judge, first, result, reason, in_window)
+        hearing = await self.queue.submit(self.decide, first, result, reason, in_window)
         snap_ms = (time.perf_counter() - t0) * 1000
         timings = {
             "grammar": grammar_ms,
@@ -304,6 +305,13 @@ class Hearer:
         if first.intent is not None and first.wake and s.verify_wake:
             return "verify_wake"
         return None
+
+    def decide(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
+        """`judge`, then the learned check of the wake word where it acts on the wake phrase."""
+        assert self.neural is not None
+        hearing = self.judge(first, result, reason, in_window)
+        phrases = self.matcher.wake_phrases
+        return check_wake_word(hearing, self.neural, result, self.settings, phrases)
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
         """The gate: what the neural transcript, snapped to the grammar, makes of `first`

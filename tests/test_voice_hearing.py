@@ -76,7 +76,7 @@ def test_the_neural_stage_starts_beside_the_grammar_while_it_is_needed(hearer: H
         hearer.settings = settings
         for text in ("hey trainer, train the model", "hey trainer, say hello"):
             h = hear_spoken(hearer, text, "en-us")
-            assert [s.stage for s in h.stages] == ["grammar", "neural"], h.debug()
+            assert [s.stage for s in h.stages] == ["grammar", "neural", "wake"], h.debug()
         assert hearer.speculation.start_beside()
     finally:
         hearer.settings = settings
@@ -92,9 +92,10 @@ def test_a_command_whisper_writes_word_for_word_is_confirmed_without_rescoring(
     h = hear_spoken(hearer, "hey trainer, train the model", "en-us")
     assert h.intent is not None and h.intent.name == "train", h.debug()
     assert h.accepted(in_window=False)
-    assert [s.stage for s in h.stages] == ["grammar", "neural"], h.debug()
-    assert h.stages[-1].verdict == "confirmed", h.debug()
-    assert h.stages[-1].why.startswith("the same words"), h.debug()
+    assert [s.stage for s in h.stages] == ["grammar", "neural", "wake"], h.debug()
+    assert h.stages[1].verdict == "confirmed", h.debug()
+    assert h.stages[1].why.startswith("the same words"), h.debug()
+    assert h.stages[2].verdict == "confirmed" and h.stages[2].heard == "hey trainer", h.debug()
 
 
 def _ahead(hearer: Hearer, pcm: bytes, check: bool) -> NeuralResult:

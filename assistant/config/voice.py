@@ -152,6 +152,18 @@ class SecondOpinionSettings(Section):
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True
     """Check that the wake phrase was said and not another name ("hey rainer, train...")."""
+    wake_verifier: bool = True
+    """Before anything the second opinion decided acts on the wake phrase, check the wake word
+    itself with a verifier learned for it (audio/wake_verifier.py): "hey trainee, run a test"
+    is refused. Used with the model and window it was trained on (the bundled ones), or with
+    `wake_verifier_file`."""
+    wake_verifier_file: Path | None = None
+    """A verifier made by scripts/train_wake_verifier.py for another wake word, model or
+    window; None: the bundled one for "trainer" (bundled tiny.en, a 4 s window)."""
+    wake_verifier_floor: float = Field(0.05, ge=0, le=1)
+    """Below this probability that the wake word was said, the wake phrase is refused as a
+    call to someone else. The voice bench's tuning voices (never trained on): commands scored
+    0.18 and above, 40 of 48 calls to other names under 0.05 (bench/README.md)."""
     busy_backlog: int = Field(1, ge=0, le=1000)
     """With more than this many utterances ahead in the neural model's queue, a command the
     grammar heard after the wake phrase acts without the wake check, and the model does not

@@ -168,6 +168,8 @@ class WhisperModel:
         except Exception as exc:  # a folder of some other model
             raise ModelError(f"cannot load a Whisper model from {folder}: {exc}") from None
         self.folder = folder
+        self.sha256 = sha256.lower() if sha256 else None
+        """model.bin's checksum when it was verified at load (the bundled model's always)."""
         self.window_s = window_s
         self.n_mels: int = int(getattr(self._model, "n_mels", 80) or 80)
         self.multilingual: bool = bool(self._model.is_multilingual)
@@ -279,13 +281,9 @@ class WhisperModel:
             out.append((cost, log_softmax(np.asarray(steps[len(prefix)], dtype=np.float32))))
         return out
 
-    def walk(self, heard: NeuralResult) -> DecoderWalk | None:
-        """Step-by-step decoding of prefixes of a transcript of `heard`'s audio, each step
-        paying only for the tokens it adds (audio/asr/whisper_decoder.py; `continuations`
-        decodes every prefix from its start). None without audio or where the model's
-        decoder cannot be read (a model.bin quantized to int8 at conversion)."""
-        if heard.encoded is None or self._tokenizer is None:
-            return None
+    def decoder(self) -> WhisperDecoder | None:
+        """The numpy decoder (audio/asr/whisper_decoder.py), read at its first use; None where
+        the model's decoder cannot be read (a model.bin quantized to int8 at conversion)."""
         with self._lock:
             if self._decoder is None:
                 try:
@@ -294,9 +292,29 @@ class WhisperModel:
                     log.info("step-by-step decoding is off for %s: %s", self.folder, exc)
                     self._decoder = False
             decoder = self._decoder
-        if not isinstance(decoder, WhisperDecoder):
+        return decoder if isinstance(decoder, WhisperDecoder) else None
+
+    def walk(self, heard: NeuralResult) -> DecoderWalk | None:
+        """Step-by-step decoding of prefixes of a transcript of `heard`'s audio, each step
+        paying only for the tokens it adds (`continuations` decodes every prefix from its
+        start). None without audio or without the numpy decoder."""
+        ready = heard.encoded is not None and self._tokenizer is not None
+        decoder = self.decoder() if ready else None
+        if decoder is None:
             return None
         return DecoderWalk(decoder, np.array(heard.encoded)[0], self._prompt_ids())
+
+    def states(self, heard: NeuralResult, text: str) -> np.ndarray | None:
+        """The decoder's output at each token of `text` written as the transcript's beginning,
+        (tokens, width): what it expects next at each. None as for `walk`."""
+        ready = heard.encoded is not None and self._tokenizer is not None
+        decoder = self.decoder() if ready else None
+        if decoder is None:
+            return None
+        encoded = np.array(heard.encoded)[0]
+        prompt = self._prompt_ids()
+        decoded = decoder.extend(decoder.light_cross(encoded), None, prompt + self.tokens(text))
+        return decoded.hidden[len(prompt) :]
 
     def score(self, heard: NeuralResult, texts: list[str], ended: bool = True) -> list[float]:
         """The log probability of each of `texts` as the transcript of the audio `heard` came

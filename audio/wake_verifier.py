@@ -1,0 +1,174 @@
+"""A learned check of the wake word: was "trainer" said, or a name that sounds like it?
+
+Whisper tiny's decoder, made to begin its transcript with "Hey trainer", holds in its state
+after "Hey" what it expects next from the sound, and in its state after "trainer" how the
+sound went on. The transcript and the scores read from the same states (audio/wake_check.py)
+blur "hey trainee" and "hey trainer" for some voices; a logistic regression over the two states
+themselves, trained for this one word, keeps them apart.
+
+It is trained by `scripts/train_wake_verifier.py` on speech synthesized at training time, in
+voices that neither the tests nor the voice bench use, calling the wake word and hundreds of
+other names and near words (none of the bench's), and stored beside this module with the
+checksum of the Whisper model and the audio window it was trained with: with another model or
+window its input means something else, so it is not used. Another wake word needs its own file
+(`second_opinion.wake_verifier_file`), made by the same script.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.config.voice import SecondOpinionSettings
+
+from .asr.neural import NeuralResult, WhisperModel
+from .decision import Hearing, StageReport
+
+log = logging.getLogger(__name__)
+
+BUNDLED = Path(__file__).with_name("wake_verifiers") / "trainer.npz"
+"""The verifier of "trainer" for the bundled Whisper tiny.en and the default window."""
+
+
+@dataclass(frozen=True)
+class WakeVerifier:
+    """A logistic regression over the decoder's states at the greeting and the wake word."""
+
+    wake_word: str
+    """The word it checks ("trainer")."""
+    model_sha256: str
+    """sha256 of the model.bin whose decoder states it was trained on."""
+    window_s: float
+    """The model's least audio window at training (`second_opinion.window_s`)."""
+    mean: np.ndarray
+    """Per feature, the training set's mean (features are standardised first)."""
+    scale: np.ndarray
+    """Per feature, the training set's standard deviation."""
+    weights: np.ndarray
+    """Per standardised feature, its weight in the log-odds that the wake word was said."""
+    bias: float
+    """The log-odds with every standardised feature at 0."""
+    about: str
+    """How it was trained (voices, utterances, held-out results), for the log and the docs."""
+
+    @classmethod
+    def load(cls, path: Path) -> WakeVerifier:
+        """Read a verifier file; ValueError when it is not one."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                verifier = cls(
+                    str(data["wake_word"]),
+                    str(data["model_sha256"]),
+                    float(data["window_s"]),
+                    data["mean"].astype(np.float32),
+                    data["scale"].astype(np.float32),
+                    data["weights"].astype(np.float32),
+                    float(data["bias"]),
+                    str(data["about"]),
+                )
+        except (OSError, KeyError, ValueError) as exc:
+            raise ValueError(f"{path} is not a wake-word verifier: {exc}") from None
+        if not verifier.mean.shape == verifier.scale.shape == verifier.weights.shape:
+            raise ValueError(f"{path} is not a wake-word verifier: its arrays disagree")
+        return verifier
+
+    def save(self, path: Path) -> None:
+        np.savez(
+            path,
+            wake_word=self.wake_word,
+            model_sha256=self.model_sha256,
+            window_s=self.window_s,
+            mean=self.mean,
+            scale=self.scale,
+            weights=self.weights,
+            bias=self.bias,
+            about=self.about,
+        )
+
+    def fits(self, model: WhisperModel) -> bool:
+        """Whether it was trained on this model's states (same model.bin, same window)."""
+        return model.sha256 == self.model_sha256 and model.window_s == self.window_s
+
+    def probability(self, model: WhisperModel, heard: NeuralResult, lead: str) -> float | None:
+        """How probably the audio began with `lead` and the wake word ("Hey trainer") rather
+        than another name; None without the decoder's states."""
+        found = features(model, heard, lead, self.wake_word)
+        if found is None or found.shape != self.weights.shape:
+            return None
+        logit = float(((found - self.mean) / self.scale) @ self.weights) + self.bias
+        return float(1.0 / (1.0 + np.exp(-logit)))
+
+
+def features(
+    model: WhisperModel, heard: NeuralResult, lead: str, wake_word: str
+) -> np.ndarray | None:
+    """The decoder's states after the greeting's last token and after each of the wake word's,
+    with the transcript forced to begin "<Lead> <wake word>", in one row (training and use)."""
+    lead = lead.capitalize()
+    states = model.states(heard, f"{lead} {wake_word}")
+    if states is None:
+        return None
+    return np.asarray(states[len(model.tokens(lead)) - 1 :].reshape(-1), dtype=np.float32)
+
+
+@lru_cache(maxsize=4)
+def verifier_for(model: WhisperModel, path: Path | None) -> WakeVerifier | None:
+    """The verifier at `path` (None: the bundled one) when it was trained on `model`'s states;
+    else None, and the log says why. Read once per model and file."""
+    try:
+        verifier = WakeVerifier.load(path or BUNDLED)
+    except ValueError as exc:
+        log.warning("the wake-word verifier is off: %s", exc)
+        return None
+    if not verifier.fits(model):
+        log.info(
+            "the wake-word verifier %s is off: it was trained on another model or window",
+            path or BUNDLED,
+        )
+        return None
+    return verifier
+
+
+def check_wake_word(
+    hearing: Hearing,
+    model: WhisperModel,
+    heard: NeuralResult,
+    settings: SecondOpinionSettings,
+    wake_phrases: Sequence[str],
+) -> Hearing:
+    """`hearing` as it was, unless it acts on the wake phrase and the wake word is improbable
+    (under `wake_verifier_floor`): then refused as said to someone else. Either way the check
+    is one more stage in its report. Wake phrases of another word than the verifier's, and
+    decisions that do not lean on the wake phrase, are not checked."""
+    if not settings.wake_verifier or not hearing.wake or hearing.rejected:
+        return hearing
+    if hearing.intent is None and not hearing.wake_only:
+        return hearing
+    verifier = verifier_for(model, settings.wake_verifier_file)
+    if verifier is None:
+        return hearing
+    leads = [p.split()[0] for p in wake_phrases if p.split()[1:] == [verifier.wake_word]]
+    started = time.perf_counter()
+    scores: dict[str, float] = {}
+    for lead in dict.fromkeys(leads):
+        score = verifier.probability(model, heard, lead)
+        if score is not None:
+            scores[lead] = score
+    if not scores:
+        return hearing
+    lead = max(scores, key=lambda key: scores[key])
+    score, floor = scores[lead], settings.wake_verifier_floor
+    ms = (time.perf_counter() - started) * 1000
+    said = f"{lead} {verifier.wake_word}"
+    if score >= floor:
+        report = StageReport("wake", said, score, "confirmed", f"{score:.2f} >= {floor}", ms)
+        return replace(hearing, stages=[*hearing.stages, report])
+    why = f"said to someone else ({score:.2f} < {floor} that it was {verifier.wake_word!r})"
+    report = StageReport("wake", said, score, "rejected", why, ms)
+    return Hearing(hearing.text, False, None, True, 0.0, "neural", [*hearing.stages, report])
