@@ -47,6 +47,7 @@ from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
+from .second_reason import second_opinion_reason
 from .speculation import Speculation
 from .wake_verifier import check_wake_word
 
@@ -226,9 +227,10 @@ class Hearer:
         """The second opinion where `first` (the grammar's decision) needs one; `early` is the
         neural stage already started on the same audio."""
         grammar_ms = first.stages[0].ms if first.stages else 0.0
-        reason = self._second_opinion_reason(first, in_window)
+        available = self.neural is not None and self.settings.enabled
+        reason = second_opinion_reason(first, in_window, self.settings) if available else None
         self.speculation.record(reason is not None)
-        if reason == "verify_wake" and self._busy(early):
+        if reason in ("verify_wake", "verify_wake_only") and self._busy(early):
             # Too busy to check: the grammar heard the wake phrase and a command; it acts.
             if early is not None:
                 early.cancel()
@@ -287,29 +289,12 @@ class Hearer:
         words = self.matcher.wake_words
         return [a for a in self.settings.wake_aliases if any(fuzz.ratio(a, w) >= 65 for w in words)]
 
-    def _second_opinion_reason(self, first: Hearing, in_window: bool) -> str | None:
-        s = self.settings
-        if self.neural is None or not s.enabled:
-            return None
-        if first.intent is None and not first.wake_only:
-            # Rejected, or no path through the grammar at all: pocketsphinx returns nothing for
-            # some noisy or fast speech ("hey trainer, stop" in noise), which the VAD still cut
-            # as speech. Silence costs the model little: it reports no speech.
-            return "rescue"
-        if first.intent is not None and not first.wake:
-            if not in_window:
-                # A command without the wake phrase where one is needed: often the wake phrase
-                # itself went missing ("hey trainer" heard as "hi trainer").
-                return "rescue"
-            return "verify_window" if s.verify_window else None
-        if first.intent is not None and first.wake and s.verify_wake:
-            return "verify_wake"
-        return None
-
     def decide(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
         """`judge`, then the learned check of the wake word where it acts on the wake phrase."""
         assert self.neural is not None
-        hearing = self.judge(first, result, reason, in_window)
+        hearing = (
+            first if reason == "verify_wake_only" else self.judge(first, result, reason, in_window)
+        )
         phrases = self.matcher.wake_phrases
         return check_wake_word(hearing, self.neural, result, self.settings, phrases)
 

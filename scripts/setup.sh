@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-SYSTEM_PACKAGES=(ffmpeg espeak-ng libopus0 sox graphviz openssl postgresql sqlite3)
+SYSTEM_PACKAGES=(ffmpeg espeak-ng flite libopus0 sox graphviz openssl postgresql sqlite3)
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

