@@ -22,13 +22,15 @@ class StageReport:
     """What one stage heard and what the gate made of it."""
 
     stage: str
-    """"grammar", "neural", or "search" (the whole grammar searched, audio/grammar_search.py)."""
+    """"grammar", "neural", "search" (the whole grammar searched, audio/grammar_search.py), or
+    "wake" (the learned check of the wake word, audio/wake_verifier.py)."""
     heard: str
     """Its words, for people (no internal tokens)."""
     score: float | None
     """Grammar: None (it reports none); neural: the chosen sentence's log probability against
     the model's own transcript (audio/rescore.py), or, without scoring, the similarity of its
-    transcript to the nearest grammar sentence."""
+    transcript to the nearest grammar sentence; wake: the probability that the wake word was
+    said."""
     verdict: str
     """accepted, rejected, wake only, confirmed, overruled, not run."""
     why: str

@@ -5,8 +5,11 @@ rejects the speech, or accepts something that has nothing to lean on (a command 
 follow-up window, said without the wake phrase), or hears the wake phrase where another name
 could have been said, the neural second opinion (Whisper, audio/asr/neural.py) transcribes
 the same audio, its text is snapped to the nearest sentence of the same grammar
-(assistant/intents/snap.py), and a score gate decides. Every stage's words, score, verdict and
-time are kept in the `Hearing`, for the console, `simulate --json`, the log and the benches.
+(assistant/intents/snap.py), and a score gate decides. Whatever then acts on the wake phrase,
+or opens a window on it, has the wake word itself checked (audio/wake_verifier.py). Every
+stage's words, score, verdict and time are kept in the `Hearing`, for the console,
+`simulate --json`, the log and the benches. When the second opinion runs is
+audio/second_reason.py.
 
 Open-vocabulary engines (openai, vosk, faster_whisper, a Wyoming server) are the first stage
 instead of the grammar recognizer: their text, wake phrase inside, is split at the wake phrase
@@ -231,7 +234,8 @@ class Hearer:
         reason = second_opinion_reason(first, in_window, self.settings) if available else None
         self.speculation.record(reason is not None)
         if reason in ("verify_wake", "verify_wake_only") and self._busy(early):
-            # Too busy to check: the grammar heard the wake phrase and a command; it acts.
+            # Too busy to check: what the grammar heard after the wake phrase acts (a command),
+            # or opens a follow-up window (the wake phrase alone).
             if early is not None:
                 early.cancel()
             why = f"busy ({self.queue.pending} utterances queued): the wake phrase is not checked"
