@@ -4,9 +4,11 @@
 
 Voices: espeak-ng variants that neither the tests nor the voice bench speak with, and Flite's
 four voices (Debian package flite), at random speeds and pitches, in the bench's four
-conditions (faint floor, noise, reverb, Opus at 48 kHz).
+conditions (faint floor, noise, reverb, Opus at 48 kHz), reverberant speech filtered as the
+hearing path filters it (audio/dereverb.py).
 Each voice says the wake word before commands of the grammar (and alone), and as many times
-another name or a near word in its place ("hey drainer, stop"). None of the names the voice
+another name or a near word in its place ("hey drainer, stop"); half of either with a pause after
+the name (a comma), half without. None of the names the voice
 bench calls is among them (checked below): the bench measures the verifier on names it never
 saw. A fifth of the voices is held out of the fit and reported on, then the verifier is fitted
 on all of them. Takes about eight minutes on two cores.
@@ -26,10 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.config.voice import SecondOpinionSettings, VoiceSettings  # noqa: E402
+from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings  # noqa: E402
 from assistant.intents.matcher import IntentMatcher  # noqa: E402
 from assistant.intents.snap import GrammarSnapper  # noqa: E402
 from audio.asr.factory import load_second_opinion  # noqa: E402
+from audio.dereverb import dereverb  # noqa: E402
 from audio.wake_verifier import BUNDLED, WakeVerifier, features  # noqa: E402
 from bench.voice_corpus import CONDITIONS, OTHER_NAMES, render  # noqa: E402
 
@@ -169,7 +172,9 @@ def corpus(wake: str, voices: list[str], per_voice: int, seed: int = 0) -> list[
         for k in range(count):
             said = wake if k < count * 2 // 5 else rng.choice(names)
             lead = "hey" if rng.random() < 0.8 else "okay"
-            comma = "," if said != wake else ""
+            # A pause after the name (the comma), or none, for the wake word as for the others:
+            # with commas only after other names, the pause itself would tell them apart.
+            comma = "," if rng.random() < 0.5 else ""
             text = (
                 f"{lead} {said}"
                 if rng.random() < 0.15
@@ -212,6 +217,7 @@ def main() -> int:
     if model is None or model.sha256 is None:
         print("the neural model is not available", file=sys.stderr)
         return 2
+    room = DereverbSettings()
     voices = VOICES[: args.voices]
     items = corpus(wake, voices, args.per_voice)
     rows, kept = [], []
@@ -221,6 +227,8 @@ def main() -> int:
             str(item["text"]), str(item["voice"]), int(item["speed"]),  # type: ignore[call-overload]
             int(item["pitch"]), str(item["condition"]), int(item["seed"]),  # type: ignore[call-overload]
         )  # fmt: skip
+        # The model hears what the hearing path hands it: reverberant speech filtered first.
+        pcm = dereverb(pcm, room.min_removed_db).pcm if room.enabled else pcm
         found = features(model, model.transcribe(pcm), str(item["lead"]), wake)
         if found is not None:
             rows.append(found)

@@ -45,8 +45,9 @@ FLOOR = SecondOpinionSettings().wake_verifier_floor
         ("hey trainer, run a test", "en-us", "hey", True),
         ("okay trainer what's the status", "en-gb", "okay", True),
         ("hey trainer", "en-us+f3", "hey", True),
-        ("hey trainee, run a test", "en-us", "hey", False),
-        ("hey tanner, run a test", "en-gb", "hey", False),
+        ("hey trainer run a test", "en-gb", "hey", True),
+        ("hey trainee, run a test", "en-gb", "hey", False),
+        ("hey tanner, run a test", "en-us", "hey", False),
         ("hey tanner, run a test", "en-gb-scotland", "hey", False),
     ],
 )
@@ -84,18 +85,18 @@ def test_a_call_to_another_name_is_refused_by_the_verifier(hearer: Hearer) -> No
 
 
 def test_another_name_alone_opens_no_window(hearer: Hearer) -> None:
-    """The grammar hears "hey rainer" as the wake phrase alone; the verifier refuses it, so
-    no follow-up window opens for what is said next. Without it, one would."""
+    """The grammar hears "hey dana" as the wake phrase alone; the verifier refuses it, so no
+    follow-up window opens for what is said next. Without it, one would."""
     settings = hearer.settings
     try:
-        h = hear_spoken(hearer, "hey rainer", "en-us+f3")
+        h = hear_spoken(hearer, "hey dana", "en-us+f3")
         assert not h.wake_only and not h.accepted(in_window=False), h.debug()
         assert [(s.stage, s.verdict) for s in h.stages] == [
             ("grammar", "wake only"),
             ("wake", "rejected"),
         ], h.debug()
         hearer.settings = settings.model_copy(update={"wake_verifier": False})
-        assert hear_spoken(hearer, "hey rainer", "en-us+f3").wake_only
+        assert hear_spoken(hearer, "hey dana", "en-us+f3").wake_only
     finally:
         hearer.settings = settings
 
