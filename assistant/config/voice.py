@@ -162,8 +162,9 @@ class SecondOpinionSettings(Section):
     window; None: the bundled one for "trainer" (bundled tiny.en, a 4 s window)."""
     wake_verifier_floor: float = Field(0.05, ge=0, le=1)
     """Below this probability that the wake word was said, the wake phrase is refused as a
-    call to someone else. The voice bench's tuning voices (never trained on): the wake word
-    said scored 0.35 and above, 40 of 48 calls to other names under 0.05 (bench/README.md)."""
+    call to someone else. The voice bench's tuning voices (never trained on), each sentence
+    with and without a pause after the name: the wake word said scored 0.19 and above but for
+    one command in reverb (0.003), 70 of 96 calls to other names under 0.05 (bench/README.md)."""
     busy_backlog: int = Field(1, ge=0, le=1000)
     """With more than this many utterances ahead in the neural model's queue, a command the
     grammar heard after the wake phrase acts without the wake check, and the model does not
