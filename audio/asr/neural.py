@@ -251,8 +251,7 @@ class WhisperModel:
         return out
 
     def decoder(self) -> WhisperDecoder | None:
-        """The numpy decoder (audio/asr/whisper_decoder.py), read at its first use; None where
-        the model's decoder cannot be read (a model.bin quantized to int8 at conversion)."""
+        """The numpy decoder, read at its first use; None for a model.bin quantized to int8."""
         with self._lock:
             if self._decoder is None:
                 try:
@@ -263,21 +262,23 @@ class WhisperModel:
             decoder = self._decoder
         return decoder if isinstance(decoder, WhisperDecoder) else None
 
+    def _decoder_for(self, heard: NeuralResult) -> WhisperDecoder | None:
+        """The numpy decoder where `heard` has audio to attend to and the model a tokenizer."""
+        ready = heard.encoded is not None and self._tokenizer is not None
+        return self.decoder() if ready else None
+
     def walk(self, heard: NeuralResult) -> DecoderWalk | None:
         """Step-by-step decoding of prefixes of a transcript of `heard`'s audio, each step
-        paying only for the tokens it adds (`continuations` decodes every prefix from its
-        start). None without audio or without the numpy decoder."""
-        ready = heard.encoded is not None and self._tokenizer is not None
-        decoder = self.decoder() if ready else None
+        paying only for the tokens it adds; None without audio or the numpy decoder."""
+        decoder = self._decoder_for(heard)
         if decoder is None:
             return None
         return DecoderWalk(decoder, np.array(heard.encoded)[0], self._prompt_ids())
 
     def states(self, heard: NeuralResult, text: str) -> np.ndarray | None:
-        """The decoder's output at each token of `text` written as the transcript's beginning,
-        (tokens, width): what it expects next at each. None as for `walk`."""
-        ready = heard.encoded is not None and self._tokenizer is not None
-        decoder = self.decoder() if ready else None
+        """The decoder's output at each token of `text` as the transcript's beginning, (tokens,
+        width); None as for `walk`."""
+        decoder = self._decoder_for(heard)
         if decoder is None:
             return None
         encoded = np.array(heard.encoded)[0]
