@@ -254,4 +254,4 @@ class VoiceCommands:
     async def close(self) -> None:
         if self.voice is not None:
             await self.voice.registry.close()
-            self.voice.registry.parts.close()
+            await asyncio.to_thread(self.voice.registry.parts.close, True)

@@ -197,7 +197,8 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
         async with server:
             await stop.wait()
     finally:
-        pool.close()
+        # Waiting: the pool's threads end before the interpreter's exit hooks run.
+        await asyncio.to_thread(pool.close, True)
 
 
 def _is_loopback(host: str) -> bool:
