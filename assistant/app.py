@@ -29,6 +29,9 @@ from .training.queue import make_job_manager
 
 log = logging.getLogger(__name__)
 
+_ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
+"""Characters of written arguments (`train "great film" positive`, `test ["a", "b"]`)."""
+
 NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
 Diagnostics = Callable[[str], list[str]]
 """guild id -> lines for admins' `status` (e.g. the voice receiver's counters)."""
@@ -77,6 +80,7 @@ class Assistant:
 
     async def handle(self, request: Request) -> Reply:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
+        request = self.as_sentence(request)
         command = self.find_command(request.command)
         if command is None:
             return self.unknown_command(request.command, request.guild_id)
@@ -191,21 +195,53 @@ class Assistant:
         guild_id: str,
         channel_id: str,
         source: Source = "text",
+        exact: bool = False,
     ) -> Request | None:
-        """Free text ("please train the model on reviews") as a request, or None."""
+        """Free text ("please train the model on reviews") as a request, or None; `exact`:
+        only a template sentence itself, not the nearest one to a typo."""
         lists = self.speakable_lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
         for language in dict.fromkeys((self.language(guild_id), i18n.ENGLISH)):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
-            intent = matcher.match_text(text)
+            intent = matcher.match(text) if exact else matcher.match_text(text)
             if intent is not None:
                 break
         if intent is None:
             return None
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def as_sentence(self, request: Request) -> Request:
+        """A typed command line that is a sentence ("!train the model on movie reviews",
+        "!please select kaggle tweets") as the command the sentence says; anything else as it
+        came. Read as arguments, the first added "the model on movie reviews" as an example and
+        the second named no command. Quotes, brackets, braces and `name=value` mean the user
+        wrote arguments, and they are left to the command's own parser."""
+        if request.options is not None or request.source not in ("text", "console"):
+            return request
+        if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
+            return request
+        line = f"{request.command} {request.text}"
+        # A command's own name with arguments ("!correct negative") is read as a sentence only
+        # when it is one exactly; a near sentence must not take the place of real arguments.
+        understood = self.understand(
+            line,
+            user=request.user,
+            guild_id=request.guild_id,
+            channel_id=request.channel_id,
+            source=request.source,
+            exact=self.find_command(request.command) is not None,
+        )
+        if understood is None:
+            return request
+        return dataclasses.replace(
+            understood,
+            message_id=request.message_id,
+            reply_to=request.reply_to,
+            attachments=request.attachments,
+        )
 
     def speakable_names(self) -> dict[str, list[str]]:
         """`speakable_lists` for every guild at once: the voice grammar is shared."""

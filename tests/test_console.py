@@ -132,6 +132,22 @@ def test_sentences_go_through_the_intents(workdir: Path) -> None:
     console.close()
 
 
+def test_a_sentence_that_begins_with_a_command_name_is_that_sentence(workdir: Path) -> None:
+    """ "train the model on reviews" is the sentence the product description gives; read as
+    `train`'s arguments it added "the model on reviews" to the dataset as an example."""
+    console = Console(workdir)
+    started = console.send("train the model on the reviews dataset")
+    assert started["ok"] and started["job_id"] == 1, started
+    assert "Training started" in started["text"] and "Added 1 example" not in started["text"]
+    assert console.read()["data"]["status"] == "succeeded"
+    assert console.send("test the model")["data"]["metrics"]["accuracy"] > 0.9
+    assert console.send("!please archive the reviews folder")["ok"]
+    # Written arguments stay arguments: quotes make `train` add the example.
+    added = console.send('!train "a lovely little film" positive')
+    assert added["ok"] and "Added 1 example" in added["text"], added
+    console.close()
+
+
 def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) -> None:
     from tests.speech import join, speak, write_wav
 

@@ -81,6 +81,16 @@ async def test_slash_command_with_typed_option(fake: FakeDiscord, bot: Any) -> N
     assert fake.interactions[interaction]["responses"] == [5]  # deferred, then edited
 
 
+async def test_a_typed_sentence_after_the_prefix_is_understood(fake: FakeDiscord, bot: Any) -> None:
+    """ "!please say hi" named no command ("please") before typed sentences were read as such."""
+    sent = await fake.send_message("!please say hi")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Hello, alice" in reply["content"], reply
+    sent = await fake.send_message("!what's the status")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert not is_error(reply) and "Status" in reply["content"], reply
+
+
 async def test_unknown_command_gets_a_suggestion(fake: FakeDiscord, bot: Any) -> None:
     sent = await fake.send_message("!hepl")
     reply = await fake.wait_for_reply(after=sent["id"])

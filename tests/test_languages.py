@@ -117,3 +117,20 @@ def test_a_russian_server_hears_english_commands_and_answers_in_russian(workdir:
     assert said and said[0] == "Модели пока нет.", events
     answers = sorted((workdir / "state" / "console-voice").glob("*-answer.wav"))
     assert answers and answers[0].stat().st_size > 10_000
+
+
+def test_russian_label_words_survive_the_dataset_names_arriving() -> None:
+    """Each label has several Russian forms (`in: (позитивный|...)`). Once the run-time lists
+    (the datasets) replaced the templates' lists, they had collapsed to "positive"/"True", and
+    "должно быть позитивный" matched nothing on a server with datasets."""
+    from assistant.intents.matcher import IntentMatcher
+
+    matcher = IntentMatcher(sentences=i18n.sentences_file("ru"))
+    matcher.update_lists({"dataset": ["reviews"], "folder": ["reviews"]})
+    corrected = matcher.match_text("это неверно, должно быть позитивный")
+    assert corrected is not None and (corrected.name, corrected.slots) == (
+        "correct",
+        {"text": "positive"},
+    )
+    chosen = matcher.match_text("выбери набор reviews как отрицательные")
+    assert chosen is not None and chosen.slots == {"dir": "reviews", "positive": False}

@@ -17,6 +17,7 @@ import yaml
 from hassil import Intents, recognize
 from hassil.expression import Sentence
 from hassil.intents import SlotList, TextSlotList
+from hassil.sample import sample_expression
 
 from assistant.messages import Request, User
 
@@ -100,7 +101,7 @@ class IntentMatcher:
         self._lock = threading.Lock()
         self._values: dict[str, list[str]] = {}
         self._spoken: dict[str, list[tuple[str, Any]]] = {
-            name: [(_value_text(v), v.value_out) for v in lst.values]
+            name: [(text, v.value_out) for v in lst.values for text in _value_texts(v)]
             for name, lst in self.intents.slot_lists.items()
             if isinstance(lst, TextSlotList)
         }
@@ -224,9 +225,15 @@ def _every_token_is_a_word(_token: str) -> bool:
     return True
 
 
-def _value_text(value: Any) -> str:
+def _value_texts(value: Any) -> list[str]:
+    """Every form a list value may be said in: `in: (положительно|позитивный)` is several.
+    Once a run-time list replaces the templates' lists, these forms are all that is left of
+    them (a value's alternatives collapsed to its `out` made "позитивный" match nothing)."""
     chunk = getattr(value.text_in, "text", None)
-    return normalize(chunk) if isinstance(chunk, str) else str(value.value_out)
+    if isinstance(chunk, str):
+        return [normalize(chunk)]
+    forms = [normalize(text) for text in sample_expression(value.text_in)]
+    return [form for form in dict.fromkeys(forms) if form] or [str(value.value_out)]
 
 
 def _text_list(name: str, pairs: list[tuple[str, Any]]) -> TextSlotList:
