@@ -6,10 +6,12 @@ sent, `record_reply` it under the message id it got, so `correct` can refer to i
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import difflib
 import logging
 import secrets
+import threading
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 
@@ -21,6 +23,7 @@ from .config import Config
 from .datasets import ARCHIVE_FOLDER
 from .errors import CannotStart, LimitExceeded, UserError, environment_problem
 from .heap import freeze_startup_objects
+from .intents.guess import CommandGuesser
 from .intents.matcher import IntentMatcher, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
@@ -51,6 +54,8 @@ class Assistant:
         """Transports add these; admins see their lines in `status`."""
         self._names: dict[str, list[str]] | None = None
         self._matchers: dict[str, IntentMatcher] = {}
+        self._guessers: dict[str, CommandGuesser] = {}
+        self._guess_lock = threading.Lock()
 
     async def start(self) -> None:
         if self.config.voice.intents_file is not None:
@@ -83,7 +88,8 @@ class Assistant:
         request = self.as_sentence(request)
         command = self.find_command(request.command)
         if command is None:
-            return self.unknown_command(request.command, request.guild_id)
+            line = f"{request.command} {request.text}".strip()
+            return await self.not_understood(line, request.guild_id, name=request.command)
         with i18n.speaking(self.language(request.guild_id)):
             return await self._run(command, request)
 
@@ -149,16 +155,31 @@ class Assistant:
             found = self.commands.get(i18n.localized_names().get(name.lower(), ""))
         return found
 
-    def unknown_command(self, name: str, guild_id: str) -> Reply:
-        """The answer to a command name that does not exist, with a guess when one is close."""
+    async def not_understood(self, line: str, guild_id: str, name: str | None = None) -> Reply:
+        """The answer to a line that is no command: `name`, the word typed where a command's
+        name goes (`!pleas`), is named in it. The hint is the command nearest to that word, else
+        the command the line's words most likely meant (assistant/intents/guess.py). Nothing
+        runs on the guess."""
         language = self.language(guild_id)
-        close = self.did_you_mean(name)
+        close = self.did_you_mean(name) if name else None
+        if close is None:
+            close = await asyncio.to_thread(self.guess_command, line, guild_id)
         hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
-        return Reply(
-            text=i18n.message(language, "error.unknown_command", name=name, hint=hint),
-            ok=False,
-            kind="error",
-        )
+        key = "error.unknown_command" if name else "error.not_understood"
+        return Reply(text=i18n.message(language, key, name=name, hint=hint), ok=False, kind="error")
+
+    def guess_command(self, line: str, guild_id: str) -> str | None:
+        """The command `line` most likely meant, in the guild's language, or None (blocking:
+        the first guess of a language learns from its templates, about a second)."""
+        language = self.language(guild_id)
+        with self._guess_lock:
+            if language not in self._guessers:
+                self._guessers[language] = CommandGuesser(self.intents_for(language))
+            guesser = self._guessers[language]
+        command = guesser.guess(line)
+        if command is None or language == i18n.ENGLISH:
+            return command
+        return next(iter(i18n.local_names(command)), command)  # `обучить` on a Russian server
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""

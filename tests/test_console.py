@@ -129,6 +129,10 @@ def test_sentences_go_through_the_intents(workdir: Path) -> None:
     assert console.send("what's the status")["data"]["model"] is not None
     lost = console.send("what a lovely day outside")
     assert not lost["ok"] and "didn't find a command" in lost["text"]
+    assert "Did you mean" not in lost["text"]
+    # No template says it; its words do. A guess is offered, and nothing runs on it.
+    guessed = console.send("check the model's accuracy for me")
+    assert not guessed["ok"] and "Did you mean `test`?" in guessed["text"], guessed
     console.close()
 
 
@@ -145,6 +149,21 @@ def test_a_sentence_that_begins_with_a_command_name_is_that_sentence(workdir: Pa
     # Written arguments stay arguments: quotes make `train` add the example.
     added = console.send('!train "a lovely little film" positive')
     assert added["ok"] and "Added 1 example" in added["text"], added
+    console.close()
+
+
+def test_a_file_named_in_a_sentence_is_sent_or_refused_as_written(workdir: Path) -> None:
+    """Any file may be named in a typed sentence (the voice grammar only knows listed names);
+    the path reaches `getfile` as written, "../" included, so its confinement decides."""
+    console = Console(workdir)
+    sent = console.send("please send me the file reviews/positive/0000.txt")
+    assert sent["ok"] and Path(sent["files"][0]).read_text() != "", sent
+    assert console.send("download reviews/negative/0001.txt")["ok"]
+    outside = console.send("get the file ../../etc/passwd")
+    assert (
+        not outside["ok"]
+        and "`../../etc/passwd` points outside the data folder" in (outside["text"])
+    )
     console.close()
 
 

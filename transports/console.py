@@ -227,7 +227,7 @@ class ConsoleTransport:
                 stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
             )
             if understood is None:
-                self.show(self._not_understood(request.command))
+                self.show(await self._not_understood(request.command, stripped))
                 return
             request = understood
         reply = await self.app.handle(request)
@@ -235,11 +235,10 @@ class ConsoleTransport:
         if reply.ok and reply.voice_action is not None:
             await self.voice.action(GUILD, reply.voice_action)
 
-    def _not_understood(self, first_word: str) -> Reply:
+    async def _not_understood(self, first_word: str, line: str) -> Reply:
         """A sentence with no command in it; a first word close to a command name is a typo."""
-        if self.app.did_you_mean(first_word) is None:
-            return Reply(text=self.app.text(GUILD, "error.not_understood"), ok=False)
-        return self.app.unknown_command(first_word, GUILD)
+        typo = self.app.did_you_mean(first_word) is not None
+        return await self.app.not_understood(line, GUILD, name=first_word if typo else None)
 
     async def handle_safely(self, line: str) -> None:
         try:

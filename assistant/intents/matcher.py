@@ -29,7 +29,7 @@ NAME_LISTS = ("dataset", "folder", "file")
 TYPED_GATE = 0.88
 """Least similarity for typed text to count as the nearest template sentence (typos, a word
 more or less): measured, typos of real commands score 0.93-0.98, unrelated sentences 0.5-0.76."""
-_PUNCT = re.compile(r"[^\w\s'_.-]+")
+_PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 
@@ -153,17 +153,28 @@ class IntentMatcher:
             self._version += 1
             for name, values in lists.items():
                 self._values[name] = list(values)
-                pairs: list[tuple[str, Any]] = []
-                for value in dict.fromkeys(values):
-                    if name in NAME_LISTS:
-                        forms = spoken_forms(value, self.is_word)
-                    else:
-                        forms = [normalize(value.replace("_", " "))]
-                    pairs.extend((form, value) for form in forms if form)
-                self._spoken[name] = pairs
+                self._spoken[name] = self._spoken_pairs(name, values)
             self._slot_lists = {
                 name: _text_list(name, pairs) for name, pairs in self._spoken.items() if pairs
             }
+
+    def lists_with(self, lists: dict[str, list[str]]) -> dict[str, SlotList]:
+        """The slot lists as they would be with these values, without changing the matcher's."""
+        with self._lock:
+            spoken = dict(self._spoken)
+        spoken.update({name: self._spoken_pairs(name, values) for name, values in lists.items()})
+        return {name: _text_list(name, pairs) for name, pairs in spoken.items() if pairs}
+
+    def _spoken_pairs(self, name: str, values: list[str]) -> list[tuple[str, Any]]:
+        """(spoken form, value) for each value of a run-time list."""
+        pairs: list[tuple[str, Any]] = []
+        for value in dict.fromkeys(values):
+            if name in NAME_LISTS:
+                forms = spoken_forms(value, self.is_word)
+            else:
+                forms = [normalize(value.replace("_", " "))]
+            pairs.extend((form, value) for form in forms if form)
+        return pairs
 
     def split_wake(self, text: str) -> tuple[bool, str]:
         """(True, rest) when `text` starts with a wake phrase; the rest is normalised."""
@@ -185,6 +196,9 @@ class IntentMatcher:
         if result is None:
             return None
         slots = {name: entity.value for name, entity in result.entities.items()}
+        if isinstance(slots.get("path"), str):
+            # A path as the user wrote it: normalizing drops the dots of "../" and the case.
+            slots["path"] = _as_written(text, slots["path"])
         if result.intent.name == "feedback" and not slots.get("text"):
             # "great job" is itself the feedback.
             slots["text"] = rest
@@ -218,6 +232,16 @@ class IntentMatcher:
             self._near.rebuild()
         self._near_version = version
         return self._near
+
+
+def _as_written(text: str, value: str) -> str:
+    """The words of `text` that normalize to `value` (the last such run), else `value`."""
+    words = text.split()
+    for start in range(len(words) - 1, -1, -1):
+        for end in range(start + 1, len(words) + 1):
+            if normalize(" ".join(words[start:end])) == value:
+                return " ".join(words[start:end]).rstrip("?!,;:")
+    return value
 
 
 def _every_token_is_a_word(_token: str) -> bool:

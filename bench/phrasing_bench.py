@@ -1,0 +1,242 @@
+"""Typed phrasings the templates were not written from: how many become the right command.
+
+The corpus (`bench/phrasings.json`) was written by a session that never saw the sentence
+templates: twelve ways to say each command in English, six in Russian, and forty sentences
+that share words with commands but are not said to the bot. Items at even positions were
+looked at when phrasings were added to the templates (tuning); odd positions are held out.
+
+Each line goes where a user's line goes, through the product's own code:
+- the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
+  and the rest as its text, then `Assistant.handle`'s first step (`as_sentence`) reads it as a
+  sentence when it is one;
+- a line whose first word is no command: `Assistant.understand` (exact template, else the
+  nearest sentence within the typed gate).
+Right means the command and, where the line names a dataset, folder, file or label, that value
+as its slot. Both language's templates are those of a server set to that language.
+The floor, in the same run: the same lines through the templates as they stood before this
+bench existed (git revision `FLOOR_REVISION`), when that revision is in the repository.
+
+Writes bench/results/phrasing.json and .md. `python -m bench.phrasing_bench`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).resolve().parent / "results"
+CORPUS = Path(__file__).resolve().parent / "phrasings.json"
+FLOOR_REVISION = "0bc35a1"
+"""Main before typed sentences after a command name were read as sentences, and before the
+templates gained the phrasings of this work."""
+VALUES = {
+    "movie reviews": "movie_reviews",
+    "kaggle tweets": "kaggle_tweets",
+    "report.txt": "report.txt",
+    "positive": "positive",
+    "negative": "negative",
+    "позитивный": "positive",
+    "негативный": "negative",
+}
+"""Names a line may contain, and the slot value that means it."""
+
+
+def measure(root: Path) -> dict[str, Any]:
+    """Every corpus line through the Assistant of the checkout at `root`."""
+    sys.path.insert(0, str(root))
+    from assistant.app import Assistant
+
+    assert Path(sys.modules["assistant"].__file__ or "").is_relative_to(root), "wrong checkout"
+    from assistant.config import load_config
+    from assistant.messages import Request, User
+
+    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for name in ("movie_reviews", "kaggle_tweets"):
+            (work / "data" / name).mkdir(parents=True)
+        (work / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+        app = Assistant(load_config(work / "config.yaml"))
+        user = User(id="1", name="alice", is_admin=True)
+        rows = []
+        for language in ("en", "ru"):
+            if language != "en":
+                app.store.set_guild_language("g", language)
+            for index, item in enumerate(corpus[language]):
+                got = _understood(app, Request, user, item["text"])
+                row = _row(language, index, item, got)
+                if got is None and hasattr(app, "guess_command"):
+                    row["suggested"] = app_name(app.guess_command(item["text"], "g") or "")
+                rows.append(row)
+        app.store.set_guild_language("g", "en")
+        acted = [
+            (text, got[0])
+            for text in corpus["not_commands"]
+            if (got := _understood(app, Request, user, text)) is not None
+        ]
+        suggested = [
+            app.guess_command(text, "g") if hasattr(app, "guess_command") else None
+            for text in corpus["not_commands"]
+            if _understood(app, Request, user, text) is None
+        ]
+        app.store.close()
+    return {
+        "rows": rows,
+        "not_commands_acted": acted,
+        "not_commands_suggested": suggested,
+        "not_commands": len(corpus["not_commands"]),
+    }
+
+
+def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str, dict] | None:
+    first, _, rest = line.partition(" ")
+    request = request_type(
+        command=first, text=rest, user=user, guild_id="g", channel_id="c", source="text"
+    )
+    as_sentence = getattr(app, "as_sentence", None)
+    if as_sentence is not None:
+        request = as_sentence(request)
+    if request.options is not None:
+        return request.command, dict(request.options)
+    if app.find_command(first) is not None:
+        return first, {"text": rest}  # the command with its words as written arguments
+    understood = app.understand(line, user=user, guild_id="g", channel_id="c")
+    return None if understood is None else (understood.command, dict(understood.options or {}))
+
+
+def _row(language: str, index: int, item: dict, got: tuple[str, dict] | None) -> dict:
+    command = app_name(got[0]) if got else None
+    right = command == item["intent"]
+    if right and got is not None:
+        slots = " ".join(str(v) for v in got[1].values()).lower()
+        named = [v for k, v in VALUES.items() if k in item["text"]]
+        right = all(v in slots or v.replace("_", " ") in slots for v in named)
+    return {
+        "language": language,
+        "held_out": index % 2 == 1,
+        "intent": item["intent"],
+        "text": item["text"],
+        "got": command,
+        "slots": got[1] if got else None,
+        "right": right,
+    }
+
+
+def app_name(command: str) -> str:
+    """Localized names and aliases as the command they are (`обучить` is `train`)."""
+    from assistant import i18n
+
+    return i18n.localized_names().get(command.lower(), command)
+
+
+def _floor() -> dict[str, Any] | None:
+    """The same measurement on `FLOOR_REVISION`, in its own process and checkout."""
+    with tempfile.TemporaryDirectory() as folder:
+        checkout = Path(folder) / "floor"
+        made = subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(checkout), FLOOR_REVISION],
+            capture_output=True,
+            text=True,
+        )
+        if made.returncode != 0:
+            return None
+        try:
+            out = subprocess.run(
+                [sys.executable, "-m", "bench.phrasing_bench", "--measure", str(checkout)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            return json.loads(out.stdout)
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(checkout)])
+
+
+def share(rows: list[dict], **where: Any) -> tuple[int, int]:
+    chosen = [r for r in rows if all(r[k] == v for k, v in where.items())]
+    return sum(r["right"] for r in chosen), len(chosen)
+
+
+def markdown(now: dict[str, Any], floor: dict[str, Any] | None) -> str:
+    def cell(result: dict[str, Any] | None, **where: Any) -> str:
+        if result is None:
+            return "-"
+        right, total = share(result["rows"], **where)
+        return f"{right / total:.1%} ({right}/{total})" if total else "-"
+
+    lines = [
+        "# Typed phrasings (bench/phrasing_bench.py)",
+        "",
+        "Lines written without sight of the templates; odd positions held out of all tuning.",
+        "",
+        f"| | now | floor ({FLOOR_REVISION}) |",
+        "|---|---|---|",
+    ]
+    for language in ("en", "ru"):
+        for held, name in ((True, "held out"), (False, "tuning")):
+            lines.append(
+                f"| {language}, {name} | {cell(now, language=language, held_out=held)} "
+                f"| {cell(floor, language=language, held_out=held)} |"
+            )
+    acted = f"{len(now['not_commands_acted'])}/{now['not_commands']}"
+    floor_acted = f"{len(floor['not_commands_acted'])}/{floor['not_commands']}" if floor else "-"
+    lines += [f"| not commands that acted | {acted} | {floor_acted} |", ""]
+    for language in ("en", "ru"):
+        missed = [r for r in now["rows"] if r["language"] == language and r["held_out"]]
+        missed = [r for r in missed if r["got"] is None]
+        good = sum(r.get("suggested") == r["intent"] for r in missed)
+        bad = sum(r.get("suggested") not in (None, "", r["intent"]) for r in missed)
+        lines.append(
+            f"- {language}, held out: of {len(missed)} lines no template matched, the reply "
+            f"suggested the right command for {good} and a wrong one for {bad} (nothing runs "
+            "on a suggestion)."
+        )
+    suggested = sum(bool(s) for s in now.get("not_commands_suggested", []))
+    lines += [
+        f"- Not commands given a suggestion: {suggested}/{now['not_commands']}.",
+        "",
+        "Held-out English per command (now):",
+        "",
+        "| command | right |",
+        "|---|---|",
+    ]
+    per: dict[str, list[dict]] = defaultdict(list)
+    for row in now["rows"]:
+        if row["language"] == "en" and row["held_out"]:
+            per[row["intent"]].append(row)
+    for intent, rows in per.items():
+        lines.append(f"| {intent} | {sum(r['right'] for r in rows)}/{len(rows)} |")
+    misses = [r for r in now["rows"] if r["held_out"] and not r["right"]]
+    lines += ["", "Held-out misses (now):", ""]
+    lines += [
+        f"- {r['language']} `{r['text']}`: {r['intent']}, got {r['got']}"
+        + (f" (suggested {r['suggested']})" if r.get("suggested") else "")
+        for r in misses
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--measure"]:
+        print(json.dumps(measure(Path(argv[1])), ensure_ascii=False))
+        return 0
+    now = measure(ROOT)
+    floor = _floor()
+    RESULTS.mkdir(exist_ok=True)
+    result = {"now": now, "floor": floor, "floor_revision": FLOOR_REVISION}
+    (RESULTS / "phrasing.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    text = markdown(now, floor)
+    (RESULTS / "phrasing.md").write_text(text)
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
