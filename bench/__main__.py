@@ -11,6 +11,8 @@ from pathlib import Path
 BENCHES = [
     "training_bench",
     "voice_bench",
+    "phrasing_bench",
+    "spoken_phrasing_bench",
     "conversation_bench",
     "pause_hearing_bench",
     "discord_receive_bench",

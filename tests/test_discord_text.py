@@ -86,9 +86,13 @@ async def test_a_typed_sentence_after_the_prefix_is_understood(fake: FakeDiscord
     sent = await fake.send_message("!please say hi")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert "Hello, alice" in reply["content"], reply
-    sent = await fake.send_message("!what's the status")
+    for line in ("!what's the status", f"<@{bot.bot.user.id}> what's the status"):
+        sent = await fake.send_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert not is_error(reply) and "Status" in reply["content"], (line, reply)
+    sent = await fake.send_message("!check the model's accuracy for me")
     reply = await fake.wait_for_reply(after=sent["id"])
-    assert not is_error(reply) and "Status" in reply["content"], reply
+    assert is_error(reply) and "Did you mean `test`?" in error_text(reply), reply
 
 
 async def test_unknown_command_gets_a_suggestion(fake: FakeDiscord, bot: Any) -> None:

@@ -4,6 +4,7 @@ written: each code block is read out of README.md and run."""
 from __future__ import annotations
 
 import configparser
+import json
 import re
 import shlex
 import shutil
@@ -121,3 +122,21 @@ def test_the_troubleshooting_messages_are_the_ones_users_see(tmp_path: Path) -> 
     out = run_console(tmp_path, "select_dataset reviews\n")
     assert missing.replace("\\`", "`") in out, out
     assert broken == i18n.message("en", "error.internal", reference="abc123").split(".")[0]
+
+
+def test_the_typed_sentences_shown_under_intents_work_as_written(tmp_path: Path) -> None:
+    """The three lines of the Intents paragraph, typed into the console exactly as shown."""
+    from tests.consoles import make_workdir
+
+    (block,) = blocks("Voice", "text")
+    lines = [line.strip() for line in block.strip().splitlines()]
+    assert len(lines) == 3
+    out = run_console(make_workdir(tmp_path), "\n".join([*lines, "wait"]) + "\n", "--json")
+    replies = [json.loads(line) for line in out.splitlines()]
+    finished = next(r for r in replies if r["kind"] == "job")  # whenever the job ends
+    trained, archived, guessed = (r for r in replies if r["kind"] != "job")
+    assert archived["command"] == "archive"
+    assert trained["ok"] and trained["job_id"] == 1 and "Added 1 example" not in trained["text"]
+    assert archived["ok"] and archived["data"]["archive"].endswith(".zip"), archived
+    assert not guessed["ok"] and "Did you mean `test`?" in guessed["text"]
+    assert finished["data"]["status"] == "succeeded"

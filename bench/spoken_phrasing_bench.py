@@ -1,0 +1,119 @@
+"""Phrasings the templates were not written from, spoken: right, wrong, or not acted on.
+
+The lines of `bench/phrasings.json` (English; written without sight of the templates; odd
+positions held out of all tuning) are said after the wake phrase ("hey trainer check the
+model's accuracy") in voices of the voice bench's held-out set, clean, and go through the one
+hearing path (`audio.hearing.Hearer`) as in `bench/voice_bench.py`. A spoken line outside the
+grammar should be refused ("Sorry, I didn't catch that"), not turned into another command:
+the figure that matters most here is how often a line acted as the wrong command. The grammar
+recognizer's own decision, from the same run, is the floor.
+
+Writes bench/results/spoken_phrasing.json and .md. `python -m bench.spoken_phrasing_bench`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.config.voice import VoiceSettings
+from audio.decision import Hearing
+from audio.hearing import Hearer
+from bench.phrasing_bench import CORPUS, VALUES
+from bench.voice_bench import vad_utterance
+from bench.voice_corpus import DATASETS, HELD_OUT_VOICES, render
+
+RESULTS = Path(__file__).resolve().parent / "results"
+VOICES = [v for v in HELD_OUT_VOICES if v[0] in ("en-us-nyc+f2", "piper:joe")]
+"""The held-out voices the hearing path heard best in the voice bench: unseen phrasings, not
+a hard voice, are what this measures."""
+
+
+def judged(text: str, intent: str, hearing: Hearing | None) -> str:
+    """ "right", "wrong" (acted as another command or value) or "none" (not acted on)."""
+    if hearing is None or not hearing.accepted(False) or hearing.intent is None:
+        return "none"
+    if hearing.intent.name != intent:
+        return "wrong"
+    slots = " ".join(str(v) for v in hearing.intent.slots.values()).lower()
+    named = [v for k, v in VALUES.items() if k in text]
+    fits = all(v in slots or v.replace("_", " ") in slots for v in named)
+    return "right" if fits else "wrong"
+
+
+async def main() -> int:
+    started = time.perf_counter()
+    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))["en"]
+    hearer = await asyncio.to_thread(Hearer.local, VoiceSettings())
+    await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
+    rows = []
+    for voice, speed, pitch in VOICES:
+        for index, item in enumerate(corpus):
+            said = f"hey trainer {item['text']}"
+            pcm = await asyncio.to_thread(render, said, voice, speed, pitch, "clean", index)
+            found = vad_utterance(pcm)
+            hearing = await hearer.hear(found[0].pcm, False) if found else None
+            rows.append(
+                {
+                    "voice": voice,
+                    "held_out": index % 2 == 1,
+                    "intent": item["intent"],
+                    "said": said,
+                    "grammar": judged(
+                        item["text"], item["intent"], hearing.grammar_alone if hearing else None
+                    ),
+                    "hearing": judged(item["text"], item["intent"], hearing),
+                    "heard": hearing.debug() if hearing else None,
+                }
+            )
+        print(f"  {voice} done", flush=True)
+    hearer.close()
+    result = {
+        "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "seconds": round(time.perf_counter() - started),
+        "voices": [v for v, _, _ in VOICES],
+        "rows": rows,
+    }
+    text = markdown(result)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "spoken_phrasing.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / "spoken_phrasing.md").write_text(text)
+    print(text)
+    return 0
+
+
+def markdown(result: dict[str, Any]) -> str:
+    rows = result["rows"]
+    lines = [
+        "# Spoken phrasings (bench/spoken_phrasing_bench.py)",
+        "",
+        f"{result['when']}; voices {', '.join(result['voices'])}; clean; "
+        f"'hey trainer' + each line of bench/phrasings.json (English).",
+        "",
+        "| lines | stage | right | wrong command acted | not acted on |",
+        "|---|---|---|---|---|",
+    ]
+    for held, name in ((True, "held out"), (False, "tuning")):
+        chosen = [r for r in rows if r["held_out"] == held]
+        for stage in ("hearing", "grammar"):
+            counts = {k: sum(r[stage] == k for r in chosen) for k in ("right", "wrong", "none")}
+            cells = " | ".join(f"{counts[k]}/{len(chosen)}" for k in ("right", "wrong", "none"))
+            label = "hearing path" if stage == "hearing" else "grammar alone"
+            lines.append(f"| {name} | {label} | {cells} |")
+    wrong = [r for r in rows if r["held_out"] and r["hearing"] == "wrong"]
+    lines += ["", "Held-out lines that acted as the wrong command:", ""]
+    for r in wrong:
+        heard = r["heard"] or {}
+        lines.append(
+            f"- {r['voice']}: `{r['said']}` ({r['intent']}) acted as {heard.get('intent')} "
+            f'{heard.get("slots")} (heard "{heard.get("heard")}", by {heard.get("decided_by")})'
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
