@@ -37,6 +37,7 @@ from dataclasses import replace
 
 from assistant import i18n
 from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings
+from assistant.intents.guess import CommandGuesser
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
@@ -96,6 +97,9 @@ class Hearer:
         """How often the second opinion ran (for the benches)."""
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
+        self._guesser: CommandGuesser | None = None
+        """What command a transcript's words say (`settings.words_vote`; built in the model's
+        thread after the first names arrive, about a second)."""
         self.speculation = Speculation()
         """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
         self.queue = ModelQueue(self._executor)
@@ -123,6 +127,12 @@ class Hearer:
                         self.matcher.wake_phrases,
                         self.snapper.sentences,
                     )
+            if self.neural is not None and self._guesser is None and self.settings.words_vote:
+                with contextlib.suppress(RuntimeError):
+                    self._executor.submit(self._learn_words)
+
+    def _learn_words(self) -> None:
+        self._guesser = CommandGuesser(self.matcher)
         for _matcher, snapper in self._languages.values():
             snapper.rebuild()
 
@@ -389,7 +399,9 @@ class Hearer:
         use because `settings` may be swapped (benches, tests). None without the model."""
         if self.neural is None or self.snapper is None:
             return None
-        return ScoredGate(self.neural, self.matcher, self.snapper, self.settings, self._tries)
+        return ScoredGate(
+            self.neural, self.matcher, self.snapper, self.settings, self._tries, self._guesser
+        )
 
 
 async def _never() -> NeuralResult:

@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass, replace
 
 from assistant.config.voice import SecondOpinionSettings
+from assistant.intents.guess import CommandGuesser
 from assistant.intents.matcher import IntentMatcher, normalize
-from assistant.intents.snap import CallHead, GrammarSnapper
+from assistant.intents.snap import CALL_WORDS, CallHead, GrammarSnapper
 from assistant.intents.spoken import written_length
 
 from .asr.neural import NeuralResult, WhisperModel
@@ -43,6 +44,9 @@ class ScoredGate:
     settings: SecondOpinionSettings
     tries: TrieCache
     """The grammar's sentences as a token trie, shared with the hearer (it builds them)."""
+    guesser: CommandGuesser | None = None
+    """What command words say (assistant/intents/guess.py), for `other_words`; None: not yet
+    learned, or `words_vote` off."""
 
     def judge(
         self, first: Hearing, result: NeuralResult, reason: str, in_window: bool, head: CallHead
@@ -115,6 +119,9 @@ class ScoredGate:
             name = self.called_name(result, self._as_said(first), written)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
+            other = self.other_words(result, head, first.intent.name)
+            if other is not None:
+                return reject(other)
             stages = [*first.stages, report("kept", "no surer command was heard")]
             return replace(first, stages=stages)
         if written is not None:
@@ -152,6 +159,8 @@ class ScoredGate:
                 )
                 name = self.called_name(result, [found.sentence], written) if verdict else None
                 instead = self.other_choice(result) if verdict and name is None else None
+                if verdict and name is None and instead is None:
+                    instead = self.other_words(result, head, found.intent.name)
                 if name is not None or instead is not None:
                     refusal = f"addressed to {name!r}, not to me" if name else str(instead)
                     later.append(replace(searched, verdict="rejected", why=refusal))
@@ -174,6 +183,25 @@ class ScoredGate:
         if not best.wake and per_token is not None and per_token >= -s.window_gate_per_token:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
+
+    def other_words(self, result: NeuralResult, head: CallHead, command: str) -> str | None:
+        """Why `command` is refused when the model wrote, surely, words that say another one:
+        "Hey trainer, can I see the guide?" while the grammar, which knows no such sentence,
+        heard "connect to the chat" (a closed grammar always hears one of its own sentences).
+        None when the words agree, say nothing clear, or the transcript is unsure or loops
+        (Whisper's repetition loops are written with false confidence)."""
+        s = self.settings
+        if self.guesser is None or not s.words_vote or result.avg_logprob < -s.words_vote_unsure:
+            return None
+        words = [w for w in normalize(head.rest).split()]
+        while words and (words[0] in CALL_WORDS or words[0] in self.matcher.wake_words):
+            words = words[1:]  # a garbled wake phrase ("Hey, train on this ...")
+        if not words or _loops(result.text):
+            return None
+        said = self.guesser.guess(" ".join(words))
+        if said is None or said == command:
+            return None
+        return f"the model wrote words that say {said}, not {command}"
 
     def _agreed(self, first: Hearing, result: NeuralResult, head: CallHead) -> Hearing | None:
         """The model wrote the wake phrase and the very command the grammar heard: confirmed
@@ -307,3 +335,10 @@ def _likelihood(margin: float) -> float:
     """A margin in log probability as a confidence in [0, 1]: how likely the command's words
     are against the model's own transcript."""
     return min(1.0, math.exp(margin))
+
+
+def _loops(text: str) -> bool:
+    """Whisper's repetition loop ("3. A model. 3. A model. 3. A model."): at least six words,
+    at most half of them distinct."""
+    words = normalize(text).split()
+    return len(words) >= 6 and len(set(words)) * 2 <= len(words)

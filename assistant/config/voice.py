@@ -148,6 +148,16 @@ class SecondOpinionSettings(Section):
     search_length_bonus: float = Field(3.0, ge=0, le=20)
     """Log probability per token added when ranking the sentences found (else the shortest
     command wins)."""
+    words_vote: bool = True
+    """Refuse a command the grammar heard (kept for lack of a surer one) or the search found,
+    when the model wrote, surely, words that say another command (assistant/intents/guess.py):
+    a closed grammar hears "hey trainer, can I see the guide" as one of its own sentences
+    ("connect to the chat"). bench/spoken_phrasing_bench.py measures it."""
+    words_vote_unsure: float = Field(1.0, ge=0, le=10)
+    """The transcript counts as sure when its mean log probability per token is above minus
+    this. Kept decisions in the voice bench and the spoken phrasings (tuning and held out
+    together, 120): above -1.0, the words named another command for 7 wrong commands and 4
+    right ones, 2 of those in repetition loops (now excluded) and 2 calls to other names."""
     verify_window: bool = True
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True

@@ -6,10 +6,13 @@ to the real names ("i m d b twenty twenty six" -> "imdb2026").
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +133,18 @@ class IntentMatcher:
     ) -> IntentMatcher:
         """Build from `VoiceSettings` (`sentences`: the templates of another language)."""
         return cls(settings.wake_phrases, settings.intents_file, is_word, sentences)
+
+    @cached_property
+    def spoken_intents(self) -> Intents:
+        """The templates without the blocks marked `metadata: {typed: true}`: what the voice
+        grammar and the sentences speech snaps to are made of (sentences.yaml says why)."""
+        spoken = copy.copy(self.intents)
+        spoken.intents = {}
+        for name, intent in self.intents.intents.items():
+            data = [d for d in intent.data if not (d.metadata or {}).get("typed")]
+            if data:
+                spoken.intents[name] = dataclasses.replace(intent, data=data)
+        return spoken
 
     @property
     def expansion_rules(self) -> dict[str, Sentence]:

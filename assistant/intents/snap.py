@@ -21,7 +21,7 @@ from .matcher import Intent, IntentMatcher, normalize
 from .spoken import cardinal, is_number
 
 _DIGITS = re.compile(r"\d+")
-_WAKE_GREETINGS = ("hey", "okay", "ok", "hi", "hello", "a", "hay")
+CALL_WORDS = ("hey", "okay", "ok", "hi", "hello", "a", "hay")
 """Words people (and recognizers) put before a name when calling someone."""
 logging.getLogger("hassil.sample").setLevel(logging.ERROR)
 """It warns once per sentence whose list is empty (no files yet): expected, not news."""
@@ -76,7 +76,7 @@ class GrammarSnapper:
         lists = self.matcher.slot_lists()
         sentences: dict[str, None] = {}
         truncated = False
-        for _intent, text in sample_intents(self.matcher.intents, slot_lists=lists):
+        for _intent, text in sample_intents(self.matcher.spoken_intents, slot_lists=lists):
             sentences.setdefault(normalize(text), None)
             if len(sentences) >= MAX_SENTENCES:
                 truncated = True
@@ -123,7 +123,7 @@ class GrammarSnapper:
         words = rest.split()
         if (
             len(words) >= 2
-            and words[0] in _WAKE_GREETINGS
+            and words[0] in CALL_WORDS
             and words[1] not in wake_words
             and words[1] not in self._vocabulary
             and not is_number(words[1])

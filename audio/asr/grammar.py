@@ -80,7 +80,7 @@ class _Builder:
         texts = list(self.matcher.wake_phrases) + list(self.matcher.intents.skip_words)
         for values in self.lists.values():
             texts.extend(spoken for spoken, _ in values)
-        for intent in self.matcher.intents.intents.values():
+        for intent in self.matcher.spoken_intents.intents.values():
             for data in intent.data:
                 for sentence in data.sentences:
                     texts.extend(_chunks(sentence.expression))
@@ -259,7 +259,7 @@ def build_grammar(
 def _command_rule(b: _Builder, lines: list[str]) -> str:
     """One rule per intent, the politeness words around them; returns the command expression."""
     commands: list[str] = []
-    for intent_name, intent in b.matcher.intents.intents.items():
+    for intent_name, intent in b.matcher.spoken_intents.intents.items():
         alts = []
         for data in intent.data:
             for sentence in data.sentences:
