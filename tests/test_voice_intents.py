@@ -179,3 +179,19 @@ def test_typed_text_with_typos_finds_the_command(
 )
 def test_typed_junk_near_no_command_does_nothing(matcher: IntentMatcher, junk: str) -> None:
     assert matcher.match_text(junk) is None
+
+
+def test_typed_phrasings_stay_out_of_what_speech_can_be_heard_as(matcher: IntentMatcher) -> None:
+    """Blocks marked `typed: true` are matched in writing but are neither in the voice grammar
+    nor among the sentences speech snaps to: spoken into the grammar, "connect to the ..."
+    absorbed "correct that to negative"."""
+    from assistant.intents.snap import GrammarSnapper
+    from audio.asr.grammar import build_grammar
+
+    typed = matcher.match("connect to the voice chat")
+    assert typed is not None and typed.name == "join"
+    sentences = set(GrammarSnapper(matcher).sentences)
+    assert "join the voice channel" in sentences
+    assert "connect to the voice chat" not in sentences
+    grammar = build_grammar(matcher, Lexicon()).jsgf
+    assert "hop into" in grammar and "connect to" not in grammar
