@@ -130,11 +130,11 @@ class Hearer:
             if self.neural is not None and self._guesser is None and self.settings.words_vote:
                 with contextlib.suppress(RuntimeError):
                     self._executor.submit(self._learn_words)
+        for _matcher, snapper in self._languages.values():
+            snapper.rebuild()
 
     def _learn_words(self) -> None:
         self._guesser = CommandGuesser(self.matcher)
-        for _matcher, snapper in self._languages.values():
-            snapper.rebuild()
 
     def grammar_of(self, language: str) -> tuple[IntentMatcher, GrammarSnapper | None]:
         """The templates (and their sentences) that free text in `language` snaps to; English

@@ -51,14 +51,17 @@ class CommandGuesser:
 
     def guess(self, text: str) -> str | None:
         """The likeliest command for `text`, or None when none reaches `GUESS_FLOOR`."""
+        chances = self.chances(text)
+        best = max(chances, key=chances.__getitem__, default=None)
+        return best if best is not None and chances[best] >= GUESS_FLOOR else None
+
+    def chances(self, text: str) -> dict[str, float]:
+        """Each command's probability of being what `text` says ({} for no words)."""
         words = normalize(text)
         if not words:
-            return None
+            return {}
         probabilities = self._model.predict_proba([words])[0]
-        best = int(probabilities.argmax())
-        if probabilities[best] < GUESS_FLOOR:
-            return None
-        return str(self._model.classes_[best])
+        return {str(c): float(p) for c, p in zip(self._model.classes_, probabilities, strict=True)}
 
 
 def _examples(matcher: IntentMatcher) -> tuple[list[str], list[str]]:

@@ -1,0 +1,63 @@
+"""A spoken sentence outside the grammar is heard as one of the grammar's sentences; when the
+neural model wrote, surely, words that say another command, the command is refused
+(`second_opinion.words_vote`, audio/scored_gate.py `other_words`). Real espeak-ng speech, the
+real grammar recognizer and the bundled Whisper model."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from assistant.config.voice import VoiceSettings
+from audio.hearing import Hearer
+from tests.speech import speak
+from tests.voice_corpus import DATASETS
+
+# Typed-only phrasings (not in the voice grammar), in voices the grammar recognizer then hears
+# as another command: "show me the commands" as "show me the manual" (instruction).
+CASES = [
+    ("hey trainer show me the commands", "en-us", "help"),
+    ("hey trainer show me the commands", "en-gb", "help"),
+    ("hey trainer let's train a new model", "en-us+f3", "train"),
+]
+
+
+@pytest.fixture(scope="module")
+def hearer() -> Hearer:
+    h = Hearer.local(VoiceSettings())
+    h.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    deadline = time.monotonic() + 120
+    while (gate := h.scored_gate()) is not None and gate.guesser is None:
+        assert time.monotonic() < deadline, "the words were never learned"
+        time.sleep(0.1)
+    yield h
+    h.close()
+
+
+def acted(hearer: Hearer, pcm: bytes, vote: bool) -> str | None:
+    hearer.settings.words_vote = vote
+    try:
+        hearing = asyncio.run(hearer.hear(pcm))
+    finally:
+        hearer.settings.words_vote = True
+    return hearing.intent.name if hearing.intent and hearing.accepted(False) else None
+
+
+def test_sure_words_that_say_another_command_refuse_the_grammar_s(hearer: Hearer) -> None:
+    wrong_without = []
+    for sentence, voice, meant in CASES:
+        pcm = speak(sentence, voice)
+        assert acted(hearer, pcm, vote=True) in (None, meant), (sentence, voice)
+        without = acted(hearer, pcm, vote=False)
+        if without not in (None, meant):
+            wrong_without.append((sentence, voice, without))
+    # Without the vote the grammar's other command acts: the check is what refuses it.
+    assert len(wrong_without) >= 2, wrong_without
+
+
+def test_a_refusal_says_which_command_the_words_said(hearer: Hearer) -> None:
+    hearing = asyncio.run(hearer.hear(speak("hey trainer show me the commands", "en-us")))
+    why = " ".join(s.why for s in hearing.stages)
+    assert not hearing.accepted(False) and "words that say help, not instruction" in why, why
