@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config.voice import SecondOpinionSettings
+from assistant.intents.matcher import normalize
 
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport
@@ -155,15 +156,20 @@ def check_wake_word(
         return hearing
     leads = [p.split()[0] for p in wake_phrases if p.split()[1:] == [verifier.wake_word]]
     started = time.perf_counter()
+    floor = settings.wake_verifier_floor
     scores: dict[str, float] = {}
-    for lead in dict.fromkeys(leads):
+    # The greeting either recognizer heard first: a pass there is a pass of the best greeting,
+    # so the others are scored only when it fails (about 20 ms each, on the reply's path).
+    for lead in _heard_first(dict.fromkeys(leads), hearing, heard):
         score = verifier.probability(model, heard, lead)
         if score is not None:
             scores[lead] = score
+            if score >= floor:
+                break
     if not scores:
         return hearing
     lead = max(scores, key=lambda key: scores[key])
-    score, floor = scores[lead], settings.wake_verifier_floor
+    score = scores[lead]
     ms = (time.perf_counter() - started) * 1000
     said = f"{lead} {verifier.wake_word}"
     if score >= floor:
@@ -172,3 +178,12 @@ def check_wake_word(
     why = f"said to someone else ({score:.2f} < {floor} that it was {verifier.wake_word!r})"
     report = StageReport("wake", said, score, "rejected", why, ms)
     return Hearing(hearing.text, False, None, True, 0.0, "neural", [*hearing.stages, report])
+
+
+def _heard_first(leads: Iterable[str], hearing: Hearing, heard: NeuralResult) -> list[str]:
+    """`leads` with those the grammar or the model heard at the start moved to the front."""
+    said = [
+        normalize(text).split()[:1] for text in (heard.text, *(s.heard for s in hearing.stages))
+    ]
+    first = {words[0] for words in said if words}
+    return sorted(leads, key=lambda lead: lead not in first)
