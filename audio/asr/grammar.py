@@ -56,6 +56,10 @@ class Grammar:
         return "\n".join(lines) + "\n"
 
 
+_RULE_REF = re.compile(r"<(\w+)>")
+"""A reference to an expansion rule in template text."""
+
+
 def _rule_name(prefix: str, name: str) -> str:
     return prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
 
@@ -84,8 +88,9 @@ class _Builder:
             for data in intent.data:
                 for sentence in data.sentences:
                     texts.extend(_chunks(sentence.expression))
-        for rule in self.matcher.expansion_rules.values():
-            texts.extend(_chunks(rule.expression))
+        rules = self.matcher.expansion_rules
+        for name in _spoken_rules(self.matcher):
+            texts.extend(_chunks(rules[name].expression))
         words = {w for text in texts for w in _WORD.findall(normalize(text))}
         self.known = self.lexicon.pronunciations(words)
         self.dropped = sorted(words - self.known.keys())
@@ -171,6 +176,27 @@ def _non_rhotic(prons: tuple[str, ...]) -> tuple[str, ...]:
         if p.endswith(" ER"):
             extra.append(p[:-3] + " AH")
     return tuple(dict.fromkeys([*prons, *extra]))
+
+
+def _spoken_rules(matcher: IntentMatcher) -> list[str]:
+    """The expansion rules the voice grammar uses: those its sentences name, the rules those
+    name, and `ask`/`end`. Words of typed-only rules ("prediction", "from") must not join the
+    grammar's words, which the out-of-grammar loop leaves out of its own."""
+    rules = {name: rule.text or "" for name, rule in matcher.expansion_rules.items()}
+    texts = [
+        text
+        for intent in matcher.spoken_intents.intents.values()
+        for data in intent.data
+        for text in data.sentence_texts
+    ]
+    found: list[str] = [name for name in ("ask", "end") if name in rules]
+    pending = [name for text in texts for name in _RULE_REF.findall(text)]
+    while pending:
+        name = pending.pop()
+        if name in rules and name not in found:
+            found.append(name)
+            pending.extend(_RULE_REF.findall(rules[name]))
+    return found
 
 
 def _chunks(e: Expression) -> list[str]:
