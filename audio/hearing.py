@@ -37,7 +37,6 @@ from dataclasses import replace
 
 from assistant import i18n
 from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings
-from assistant.intents.guess import CommandGuesser
 from assistant.intents.matcher import IntentMatcher
 from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 
@@ -54,6 +53,7 @@ from .scored_gate import ScoredGate
 from .second_reason import second_opinion_reason
 from .speculation import Speculation
 from .wake_verifier import check_wake_word
+from .words_vote import WordsVote
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,8 @@ class Hearer:
         """How often the second opinion ran (for the benches)."""
         self._tries = TrieCache()
         """The grammar's sentences as a token trie, for the search (built on first use)."""
-        self._guesser: CommandGuesser | None = None
-        """What command a transcript's words say (`settings.words_vote`; built in the model's
-        thread after the first names arrive, about a second)."""
+        self.words = WordsVote(matcher)
+        """Whether the model's own words contradict a command (`settings.words_vote`)."""
         self.speculation = Speculation()
         """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
         self.queue = ModelQueue(self._executor)
@@ -127,14 +126,10 @@ class Hearer:
                         self.matcher.wake_phrases,
                         self.snapper.sentences,
                     )
-            if self.neural is not None and self._guesser is None and self.settings.words_vote:
-                with contextlib.suppress(RuntimeError):
-                    self._executor.submit(self._learn_words)
+            if self.neural is not None and self.settings.words_vote:
+                self.words.start()
         for _matcher, snapper in self._languages.values():
             snapper.rebuild()
-
-    def _learn_words(self) -> None:
-        self._guesser = CommandGuesser(self.matcher)
 
     def grammar_of(self, language: str) -> tuple[IntentMatcher, GrammarSnapper | None]:
         """The templates (and their sentences) that free text in `language` snaps to; English
@@ -400,7 +395,7 @@ class Hearer:
         if self.neural is None or self.snapper is None:
             return None
         return ScoredGate(
-            self.neural, self.matcher, self.snapper, self.settings, self._tries, self._guesser
+            self.neural, self.matcher, self.snapper, self.settings, self._tries, self.words
         )
 
 

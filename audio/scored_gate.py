@@ -16,9 +16,8 @@ import time
 from dataclasses import dataclass, replace
 
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.guess import CommandGuesser
 from assistant.intents.matcher import IntentMatcher, normalize
-from assistant.intents.snap import CALL_WORDS, CallHead, GrammarSnapper
+from assistant.intents.snap import CallHead, GrammarSnapper
 from assistant.intents.spoken import written_length
 
 from .asr.neural import NeuralResult, WhisperModel
@@ -26,13 +25,8 @@ from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
 from .rescore import as_spoken, prepare, rescore, unrepeated
 from .wake_check import near_names, other_name, wake_choice
+from .words_vote import WordsVote
 
-COMMAND_UNSAID = 0.2
-"""`other_words` refuses a command only when the words give it less than this probability:
-"Hey train train!" says `cancel` at 0.55 (the templates' "don't train") but `train` at 0.32.
-Among the spoken phrasing bench's refusals at 13:41, that keeps 2 right commands ("hey trainer
-train" in two voices) and lets 1 wrong one act ("that prediction was long": 0.28 for the
-feedback the grammar heard)."""
 SHORT_TRANSCRIPT = 2
 """Words at most in a transcript the search may not build a long command from
 (`search_unheard_words`). A longer one that is noise still shows long speech: Whisper tiny
@@ -50,9 +44,8 @@ class ScoredGate:
     settings: SecondOpinionSettings
     tries: TrieCache
     """The grammar's sentences as a token trie, shared with the hearer (it builds them)."""
-    guesser: CommandGuesser | None = None
-    """What command words say (assistant/intents/guess.py), for `other_words`; None: not yet
-    learned, or `words_vote` off."""
+    words: WordsVote | None = None
+    """Whether the model's own words contradict a command (audio/words_vote.py)."""
 
     def judge(
         self, first: Hearing, result: NeuralResult, reason: str, in_window: bool, head: CallHead
@@ -191,24 +184,10 @@ class ScoredGate:
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
 
     def other_words(self, result: NeuralResult, head: CallHead, command: str) -> str | None:
-        """Why `command` is refused when the model wrote, surely, words that say another one:
-        "Hey trainer, can I see the guide?" while the grammar, which knows no such sentence,
-        heard "connect to the chat" (a closed grammar always hears one of its own sentences).
-        None when the words agree, say nothing clear, or the transcript is unsure or loops
-        (Whisper's repetition loops are written with false confidence)."""
-        s = self.settings
-        if self.guesser is None or not s.words_vote or result.avg_logprob < -s.words_vote_unsure:
+        """Why `command` is refused for the model's own words (audio/words_vote.py), or None."""
+        if self.words is None:
             return None
-        words = [w for w in normalize(head.rest).split()]
-        while words and (words[0] in CALL_WORDS or words[0] in self.matcher.wake_words):
-            words = words[1:]  # a garbled wake phrase ("Hey, train on this ...")
-        if not words or _loops(result.text):
-            return None
-        chances = self.guesser.chances(" ".join(words))
-        said = self.guesser.guess(" ".join(words))
-        if said is None or said == command or chances.get(command, 0.0) >= COMMAND_UNSAID:
-            return None
-        return f"the model wrote words that say {said}, not {command}"
+        return self.words.refusal(result, head.rest, command, self.settings)
 
     def _agreed(self, first: Hearing, result: NeuralResult, head: CallHead) -> Hearing | None:
         """The model wrote the wake phrase and the very command the grammar heard: confirmed
@@ -342,10 +321,3 @@ def _likelihood(margin: float) -> float:
     """A margin in log probability as a confidence in [0, 1]: how likely the command's words
     are against the model's own transcript."""
     return min(1.0, math.exp(margin))
-
-
-def _loops(text: str) -> bool:
-    """Whisper's repetition loop ("3. A model. 3. A model. 3. A model."): at least six words,
-    at most half of them distinct."""
-    words = normalize(text).split()
-    return len(words) >= 6 and len(set(words)) * 2 <= len(words)

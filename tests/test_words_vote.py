@@ -1,6 +1,6 @@
 """A spoken sentence outside the grammar is heard as one of the grammar's sentences; when the
 neural model wrote, surely, words that say another command, the command is refused
-(`second_opinion.words_vote`, audio/scored_gate.py `other_words`). Real espeak-ng speech, the
+(`second_opinion.words_vote`, audio/words_vote.py). Real espeak-ng speech, the
 real grammar recognizer and the bundled Whisper model."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def hearer() -> Hearer:
     h = Hearer.local(VoiceSettings())
     h.update_lists({"dataset": DATASETS, "folder": DATASETS})
     deadline = time.monotonic() + 120
-    while (gate := h.scored_gate()) is not None and gate.guesser is None:
+    while not h.words.ready:
         assert time.monotonic() < deadline, "the words were never learned"
         time.sleep(0.1)
     yield h
