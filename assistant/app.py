@@ -85,7 +85,8 @@ class Assistant:
 
     async def handle(self, request: Request) -> Reply:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
-        request = self.as_sentence(request)
+        # Off the loop: the first sentence of a language builds its templates (tens of ms).
+        request = await asyncio.to_thread(self.as_sentence, request)
         command = self.find_command(request.command)
         if command is None:
             line = f"{request.command} {request.text}".strip()

@@ -220,7 +220,8 @@ class ConsoleTransport:
         except UserError as exc:
             self.show(Reply(text=str(exc), ok=False, kind="error"))
             return
-        request = self.app.as_sentence(request)  # so the reply names the command it ran
+        # So the reply names the command it ran; off the loop, as `handle` does it.
+        request = await asyncio.to_thread(self.app.as_sentence, request)
         typed_command = stripped.startswith((self.app.config.prefix, "/"))
         if not typed_command and self.app.find_command(request.command) is None:
             # not a command name: maybe a sentence ("please train the model on reviews")
