@@ -15,7 +15,7 @@ import logging
 import threading
 
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.guess import CommandGuesser
+from assistant.intents.guess import GUESS_FLOOR, CommandGuesser
 from assistant.intents.matcher import IntentMatcher, normalize
 from assistant.intents.snap import CALL_WORDS
 
@@ -70,9 +70,11 @@ class WordsVote:
         words = normalize(rest).split()
         while words and (words[0] in CALL_WORDS or words[0] in self.matcher.wake_words):
             words = words[1:]  # a garbled wake phrase ("Hey, train on this ...")
-        chances = guesser.chances(" ".join(words))
-        said = guesser.guess(" ".join(words))
-        if said is None or said == command or chances.get(command, 0.0) >= COMMAND_UNSAID:
+        chances = guesser.chances(" ".join(words))  # one prediction serves both questions
+        said = max(chances, key=chances.__getitem__, default=None)
+        if said is None or chances[said] < GUESS_FLOOR or said == command:
+            return None
+        if chances.get(command, 0.0) >= COMMAND_UNSAID:
             return None
         return f"the model wrote words that say {said}, not {command}"
 
