@@ -15,12 +15,11 @@ import threading
 from collections.abc import Awaitable, Callable
 from functools import cached_property
 
-from . import i18n, permissions
+from . import i18n, permissions, speakable
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
 from .commands.registry import Command
 from .config import Config
-from .datasets import ARCHIVE_FOLDER
 from .errors import CannotStart, LimitExceeded, UserError, environment_problem
 from .heap import freeze_startup_objects
 from .intents.guess import CommandGuesser
@@ -267,10 +266,11 @@ class Assistant:
 
     def speakable_names(self) -> dict[str, list[str]]:
         """`speakable_lists` for every guild at once: the voice grammar is shared."""
-        folders = self.speakable_lists("")["folder"]
+        folders = speakable.folder_names(self.root)
         return {
             "dataset": sorted({*folders, *self.store.dataset_names()}),
             "folder": folders,
+            "file": speakable.file_names(self.root),
         }
 
     def subscribe_names(self, listener: NamesListener) -> None:
@@ -303,11 +303,8 @@ class Assistant:
         )
 
     def speakable_lists(self, guild_id: str) -> dict[str, list[str]]:
-        """Names a user may say: datasets and folders under the data root, files for getfile."""
-        folders = sorted(
-            p.name
-            for p in self.root.root.iterdir()
-            if p.is_dir() and not p.is_symlink() and p.name != ARCHIVE_FOLDER
-        )
+        """Names a user may say: datasets and folders under the data root, files for getfile
+        (assistant/speakable.py)."""
+        folders = speakable.folder_names(self.root)
         datasets = sorted({*folders, *(d.name for d in self.store.datasets(guild_id))})
-        return {"dataset": datasets, "folder": folders}
+        return {"dataset": datasets, "folder": folders, "file": speakable.file_names(self.root)}

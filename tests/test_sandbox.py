@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import speakable
 from assistant.errors import NotFound, PathRefused
 from assistant.sandbox import DataRoot
 
@@ -58,3 +59,19 @@ def test_device_files_and_fifos_are_refused(root: DataRoot) -> None:
 def test_missing_path_is_not_found(root: DataRoot) -> None:
     with pytest.raises(NotFound):
         root.file("reviews/missing.txt")
+
+
+def test_only_files_people_ask_for_by_name_are_speakable(root: DataRoot, tmp_path: Path) -> None:
+    """The voice grammar's file names: archives and the files at the top, newest first; not a
+    dataset's examples, hidden files or links (one could point outside the root)."""
+    (root.root / "reviews" / "positive").mkdir(parents=True)
+    (root.root / "reviews" / "positive" / "0000.txt").write_text("x")
+    (root.root / "archives").mkdir()
+    (root.root / "archives" / "reviews-20261203-154400.zip").write_bytes(b"PK")
+    (root.root / "summary.csv").write_text("a")
+    os.utime(root.root / "summary.csv", (1, 1))
+    (root.root / ".env").write_text("SECRET=1")
+    (tmp_path / "outside.txt").write_text("host")
+    (root.root / "link.txt").symlink_to(tmp_path / "outside.txt")
+    assert speakable.file_names(root) == ["archives/reviews-20261203-154400.zip", "summary.csv"]
+    assert speakable.folder_names(root) == ["reviews"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.intents import IntentMatcher, to_request
-from assistant.intents.spoken import number_forms, spoken_forms
+from assistant.intents.spoken import file_words, number_forms, spoken_forms
 from assistant.messages import User
 from audio.asr.pronounce import Lexicon, ipa_to_arpabet
 
@@ -195,3 +195,16 @@ def test_typed_phrasings_stay_out_of_what_speech_can_be_heard_as(matcher: Intent
     assert "connect to the voice chat" not in sentences
     grammar = build_grammar(matcher, Lexicon()).jsgf
     assert "hop into" in grammar and "connect to" not in grammar
+
+
+def test_files_are_called_by_the_names_people_give_them() -> None:
+    assert file_words("archives/movie_reviews-20261203-154400-2.zip") == ["movie_reviews archive"]
+    assert file_words("report.csv") == ["report", "report.csv"]
+    assert file_words(".env") == [".env"] and file_words("notes") == ["notes"]
+    m = IntentMatcher()
+    newest, older = "archives/reviews-20261203-154400.zip", "archives/reviews-20261201-090000.zip"
+    m.update_lists({"file": [newest, older, "summary.csv"]})
+    spoken = m.match("hey trainer send me the reviews archive")
+    assert spoken is not None and (spoken.name, spoken.slots) == ("getfile", {"path": newest})
+    named = m.match("get the file summary")
+    assert named is not None and named.slots == {"path": "summary.csv"}

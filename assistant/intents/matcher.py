@@ -24,7 +24,7 @@ from hassil.sample import sample_expression
 
 from assistant.messages import Request, User
 
-from .spoken import spoken_forms
+from .spoken import file_words, spoken_forms
 
 DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
 NAME_LISTS = ("dataset", "folder", "file")
@@ -182,14 +182,21 @@ class IntentMatcher:
 
     def _spoken_pairs(self, name: str, values: list[str]) -> list[tuple[str, Any]]:
         """(spoken form, value) for each value of a run-time list."""
-        pairs: list[tuple[str, Any]] = []
+        pairs: dict[str, Any] = {}
         for value in dict.fromkeys(values):
-            if name in NAME_LISTS:
+            if name == "file":
+                forms = [
+                    f for words in file_words(value) for f in spoken_forms(words, self.is_word)
+                ]
+            elif name in NAME_LISTS:
                 forms = spoken_forms(value, self.is_word)
             else:
                 forms = [normalize(value.replace("_", " "))]
-            pairs.extend((form, value) for form in forms if form)
-        return pairs
+            # Two values said alike ("report.csv", "report.txt"): the first (newest) is meant.
+            for form in forms:
+                if form:
+                    pairs.setdefault(form, value)
+        return list(pairs.items())
 
     def split_wake(self, text: str) -> tuple[bool, str]:
         """(True, rest) when `text` starts with a wake phrase; the rest is normalised."""

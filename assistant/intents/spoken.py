@@ -109,6 +109,24 @@ def word_forms(token: str, is_word: Callable[[str], bool]) -> list[str]:
     return [low, spelled] if len(low) <= 6 else [low]
 
 
+_ARCHIVE_STAMP = re.compile(r"-\d{8}-\d{6}(?:-\d+)?$")
+"""The time `archive` puts after the folder's name ("movie_reviews-20261203-154400-2")."""
+
+
+def file_words(path: str) -> list[str]:
+    """What people call a file, most natural first: its name without folders and extension,
+    then with it ("report", "report.csv"); an archive by its folder
+    ("archives/movie_reviews-20261203-154400.zip" is "movie_reviews archive"): nobody says the
+    time stamp."""
+    name = path.rsplit("/", 1)[-1]
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem:
+        return [name]
+    if extension.lower() == "zip" and _ARCHIVE_STAMP.search(stem):
+        return [f"{_ARCHIVE_STAMP.sub('', stem)} archive"]
+    return [stem, name]
+
+
 def spoken_forms(name: str, is_word: Callable[[str], bool] = lambda w: False) -> list[str]:
     """Up to a few spoken forms of `name`, most natural first; [] when nothing is sayable."""
     parts: list[list[str]] = []
