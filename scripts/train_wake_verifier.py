@@ -11,7 +11,7 @@ another name or a near word in its place ("hey drainer, stop"); half of either w
 the name (a comma), half without. None of the names the voice
 bench calls is among them (checked below): the bench measures the verifier on names it never
 saw. A fifth of the voices is held out of the fit and reported on, then the verifier is fitted
-on all of them. Takes about eight minutes on two cores.
+on all of them. Takes about twelve minutes on two cores.
 """
 
 from __future__ import annotations
@@ -126,11 +126,23 @@ OTHER_WORDS = [
     "container",
     "tainer",
     "trainy",
+    "drayton",
+    "gaynor",
+    "plainer",
+    "brenner",
+    "crayon",
+    "saner",
+    "tracker",
+    "treat her",
+    "tame her",
+    "drain her",
+    "strain her",
 ]
 """Names and near words said in the wake word's place (none of the voice bench's)."""
 ESPEAK_VARIANTS = (
     "m1 m2 m4 m6 m7 f1 f4 f5 klatt klatt3 david john Andy steph max robert linda belinda paul "
-    "edward"
+    "edward Alex Annie aunty benjamin caleb ed iven Lee Mike norbert quincy rob travis zac "
+    "grandpa croak"
 )
 VOICES = [
     *(
@@ -141,7 +153,7 @@ VOICES = [
 ]
 """espeak-ng voices (languages and variants the tests and the voice bench do not use), then
 Flite's four English voices, whose synthesis is unlike espeak-ng's formants."""
-PER_VOICE = 50
+PER_VOICE = 60
 """Utterances per voice (twice as many for a Flite voice: there are fewer of them): two fifths
 with the wake word, the rest with another name."""
 C = 0.1
