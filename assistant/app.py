@@ -166,7 +166,19 @@ class Assistant:
             close = await asyncio.to_thread(self.guess_command, line, guild_id)
         hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
         key = "error.unknown_command" if name else "error.not_understood"
-        return Reply(text=i18n.message(language, key, name=name, hint=hint), ok=False, kind="error")
+        text = i18n.message(language, key, name=name, hint=hint)
+        runnable = self.runnable_bare(close) if close else None
+        data = {"suggested": runnable} if runnable else None
+        return Reply(text=text, ok=False, kind="error", data=data)
+
+    def runnable_bare(self, name: str) -> str | None:
+        """The command `name` names when it may run without arguments and without being asked
+        about first (`test`, `status`; not `getfile`, which needs a path, nor `undo`), so a
+        suggestion of it can be taken with one answer; else None."""
+        command = self.find_command(name)
+        if command is None or command.check is not None or command.hidden:
+            return None
+        return None if any(p.required for p in command.params) else command.name
 
     def guess_command(self, line: str, guild_id: str) -> str | None:
         """The command `line` most likely meant, in the guild's language, or None (blocking:

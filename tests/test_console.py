@@ -231,3 +231,18 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
         sent = made["data"]["archive"] if name == "archive" else "summary.csv"
         assert posted and posted[0].startswith(f"Here is `{sent}`"), events
     console.close()
+
+
+def test_yes_runs_the_suggested_command(workdir: Path) -> None:
+    """ "Did you mean `status`? ... Answer `yes` to run `status`." and `yes` runs it, as written;
+    `yes` after anything else is no command, and a command that needs arguments is only named."""
+    console = Console(workdir)
+    asked = console.send("what's the status of the training job")
+    assert not asked["ok"] and asked["text"].endswith("Answer `yes` to run `status`."), asked
+    ran = console.send("yes")
+    assert ran["ok"] and ran["command"] == "status", ran
+    again = console.send("yes")
+    assert not again["ok"] and again["command"] is None, again
+    named = console.send("share report.txt with me please")
+    assert "Did you mean `getfile`?" in named["text"] and "Answer `yes`" not in named["text"]
+    console.close()

@@ -335,3 +335,21 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     refusal = await fake.wait_for_reply(where=from_interaction(click))
     assert refusal["embeds"][0]["title"] == "Не получилось"
     assert error_text(refusal).startswith("Подтвердить или отменить команду может только")
+
+
+async def test_a_suggested_command_runs_from_its_button(fake: FakeDiscord, bot: Any) -> None:
+    """ "Did you mean `status`?" carries Run status; a click runs it as the clicking member, who
+    may be someone else. A command that needs arguments (`getfile`) gets no button."""
+    sent = await fake.send_message("!what's the status of the training job")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(reply) and "Did you mean `status`?" in error_text(reply), reply
+    [button] = fake.components(reply)
+    assert (button["custom_id"], button["label"]) == ("trainer:run:status", "Run status")
+    click = await fake.click(reply, button["custom_id"], author=fake.bob)
+    ran = await fake.wait_for_reply(where=from_interaction(click))
+    assert not is_error(ran) and "Status" in ran["content"], ran
+    assert fake.interactions[click]["acknowledged_after"] < ACK_DEADLINE_S
+
+    sent = await fake.send_message("!share report.txt with me please")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Did you mean `getfile`?" in error_text(reply) and not fake.components(reply), reply

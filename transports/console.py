@@ -50,6 +50,8 @@ class ConsoleTransport:
     """`join`, `leave` and `say`: the console's voice channel (console_voice.py)."""
     _next_id: int = 0
     _bar_open: bool = False
+    _suggested: str | None = None
+    """The command the last reply suggested ("Did you mean `test`?"): `yes` runs it."""
 
     def __post_init__(self) -> None:
         if self.app.config.permissions.console_user_is_admin:
@@ -208,6 +210,9 @@ class ConsoleTransport:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             return
+        suggested, self._suggested = self._suggested, None
+        if suggested is not None and self._is_yes(stripped):
+            stripped = suggested
         word = stripped.lstrip(self.app.config.prefix).lstrip("/").split(" ", 1)[0].lower()
         if word in self.console_commands:
             rest = stripped.split(" ", 1)[1] if " " in stripped else ""
@@ -229,13 +234,33 @@ class ConsoleTransport:
                 stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
             )
             if understood is None:
-                self.show(await self._not_understood(request.command, stripped))
+                self._offer(await self._not_understood(request.command, stripped))
                 return
             request = understood
         reply = await self.app.handle(request)
-        self.show(reply, command=request.command)
+        if not reply.ok and (reply.data or {}).get("suggested"):
+            self._offer(reply)  # `!pleas`: an unknown command name
+        else:
+            self.show(reply, command=request.command)
         if reply.ok and reply.voice_action is not None:
             await self.voice.action(GUILD, reply.voice_action)
+
+    def _offer(self, reply: Reply) -> None:
+        """Show a reply to a line that was no command; a command it suggests (one that runs
+        without arguments) is run by answering `yes`."""
+        self._suggested = (reply.data or {}).get("suggested")
+        if self._suggested is not None:
+            reply = Reply(
+                text=reply.text + self.app.text(GUILD, "console.yes_runs", name=self._suggested),
+                ok=reply.ok,
+                kind=reply.kind,
+                data=reply.data,
+            )
+        self.show(reply)
+
+    def _is_yes(self, line: str) -> bool:
+        words = self.app.text(GUILD, "console.yes_words").split(",")
+        return line.strip(" .!").lower() in {w.strip() for w in words}
 
     async def _not_understood(self, first_word: str, line: str) -> Reply:
         """A sentence with no command in it; a first word close to a command name is a typo."""

@@ -11,7 +11,9 @@ against config.yaml's roles at click time, not when the message was sent.
   reply has several predictions) records a correction (`correct`);
 - Confirm / Cancel before a destructive command (`remove`, `undo`, `rollback`): only the member
   who asked may confirm;
-- Previous / Next on a reply too long for one message (pages.py).
+- Previous / Next on a reply too long for one message (pages.py);
+- Run `test` on "Did you mean `test`?", when the command runs without arguments: the clicking
+  member runs it as if they had typed it.
 """
 
 from __future__ import annotations
@@ -56,6 +58,43 @@ class CancelJobButton(
             await refuse(interaction, reply.text)
             return
         await bot_of(interaction).delivery.deliver(
+            interaction.followup,
+            reply,
+            guild_id=guild_key(interaction.guild, interaction.user),
+            wait=True,
+        )
+
+
+class RunSuggestedButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trainer:run:(?P<command>[a-z_]{1,20})",
+):
+    def __init__(self, command: str, label: str = "Run") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.primary, custom_id=f"trainer:run:{command}"
+            )
+        )
+        self.command = command
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> RunSuggestedButton:
+        return cls(match["command"])
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = bot_of(interaction)
+        # A button of an older version may name what a suggestion no longer offers.
+        if bot.assistant.runnable_bare(self.command) != self.command:
+            await refuse(interaction, text_of(interaction, "component.expired"))
+            return
+        await interaction.response.defer()  # `train` and `test` start work
+        reply = await run_core(interaction, self.command, {})
+        if not reply.ok:
+            await refuse(interaction, reply.text)
+            return
+        await bot.delivery.deliver(
             interaction.followup,
             reply,
             guild_id=guild_key(interaction.guild, interaction.user),
@@ -151,13 +190,14 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     ConfirmButton,
     DeclineButton,
     PageButton,
+    RunSuggestedButton,
 )
 """Registered with the bot at start-up, so buttons of earlier messages work after a restart."""
 
 
 def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discord.ui.View | None:
     """The components a reply carries: page buttons (showing page `page`), Cancel on a job,
-    Correct on a prediction."""
+    Correct on a prediction, Run on a suggested command."""
     view = discord.ui.View(timeout=None)
     if pages > 1:
         page_view(language, page, pages, view)
@@ -165,4 +205,8 @@ def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discor
         view.add_item(CancelJobButton(reply.job_id, i18n.message(language, "button.cancel_job")))
     if reply.ok and reply.kind == "prediction" and (reply.data or {}).get("predictions"):
         view.add_item(CorrectButton(i18n.message(language, "button.correct")))
+    suggested = (reply.data or {}).get("suggested")
+    if not reply.ok and isinstance(suggested, str):
+        label = i18n.message(language, "button.run", name=suggested)
+        view.add_item(RunSuggestedButton(suggested, label))
     return view if view.children else None
