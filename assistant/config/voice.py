@@ -117,9 +117,13 @@ class SecondOpinionSettings(Section):
     search_beam: int = Field(3, ge=1, le=32)
     """Prefixes kept at each step of the search (6 found no more on the bench, in twice the
     time)."""
-    search_gate: float = Field(1.5, ge=0, le=20)
+    search_gate: float = Field(1.8, ge=0, le=20)
     """How much less probable per token than the model's own transcript the sentence found
-    may be and still act (calibrated on tuning voices, bench/voice_bench.py)."""
+    may be and still act. 1.5 was set on the tuning voices before the wake-word verifier of 3
+    December 16:12; with it, the calls to other names the search finds between 1.5 and 2.3
+    score 0.00-0.01 and are refused there. On the calibration voices (bench/voice_bench.py
+    --calibration), 1.8 lets 4 more right commands act and no call or near word; 2.0 and more
+    let "hey trade her" and "hey train her" act on the tuning voices."""
     search_unheard_words: int = Field(2, ge=0, le=20)
     """When the model wrote one or two words, the sentence found may have at most this many
     more (a spelled name or number counts as one): "hey train her", written "hater", is not
