@@ -246,3 +246,14 @@ def test_yes_runs_the_suggested_command(workdir: Path) -> None:
     named = console.send("share report.txt with me please")
     assert "Did you mean `getfile`?" in named["text"] and "Answer `yes`" not in named["text"]
     console.close()
+
+
+def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
+    """The help line `да` works as shown on a Russian console."""
+    (workdir / "config.yaml").write_text("data_root: data\nstate_dir: state\nlanguage: ru\n")
+    console = Console(workdir)
+    asked = console.send("что там с обучением модели")
+    assert not asked["ok"] and "Ответьте `да`" in asked["text"], asked
+    ran = console.send("да")
+    assert ran["ok"] and ran["command"] == asked["data"]["suggested"], ran
+    console.close()

@@ -20,6 +20,7 @@ TRANSPORT_HELP: dict[str, tuple[str, ...]] = {
         "help.console.attach",
         "help.console.say",
         "help.console.wait",
+        "help.console.yes",
         "help.console.quit",
     ),
     "discord": ("help.discord", "help.discord.optout", "help.discord.optin"),
