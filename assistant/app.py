@@ -296,7 +296,8 @@ class Assistant:
     async def _check_names(self) -> None:
         if not self._names_listeners:
             return
-        names = self.speakable_names()
+        # Off the loop: it lists the data root and its archives (a stat per entry).
+        names = await asyncio.to_thread(self.speakable_names)
         if names == self._names:
             return
         self._names = names
