@@ -9,6 +9,7 @@ by typing their path.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from .datasets import ARCHIVE_FOLDER
@@ -29,11 +30,13 @@ def file_names(root: DataRoot) -> list[str]:
     found: list[tuple[float, str]] = []
     for folder, prefix in ((root.root, ""), (root.root / ARCHIVE_FOLDER, f"{ARCHIVE_FOLDER}/")):
         for path in _entries(folder):
+            if path.name.startswith("."):
+                continue
             try:
                 info = path.stat()
             except OSError:
                 continue
-            if path.is_file() and not path.name.startswith("."):
+            if stat.S_ISREG(info.st_mode):
                 found.append((info.st_mtime, prefix + path.name))
     found.sort(key=lambda item: (-item[0], item[1]))
     return [name for _, name in found[:MAX_FILES]]

@@ -10,6 +10,7 @@ and when the console ends is `transports/console_loop.py`; the voice channel (`j
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import sys
@@ -250,12 +251,8 @@ class ConsoleTransport:
         without arguments) is run by answering `yes`."""
         self._suggested = (reply.data or {}).get("suggested")
         if self._suggested is not None:
-            reply = Reply(
-                text=reply.text + self.app.text(GUILD, "console.yes_runs", name=self._suggested),
-                ok=reply.ok,
-                kind=reply.kind,
-                data=reply.data,
-            )
+            hint = self.app.text(GUILD, "console.yes_runs", name=self._suggested)
+            reply = dataclasses.replace(reply, text=reply.text + hint)
         self.show(reply)
 
     def _is_yes(self, line: str) -> bool:

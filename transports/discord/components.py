@@ -53,16 +53,24 @@ class CancelJobButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.defer()  # cancelling waits for the trainer to stop
-        reply = await run_core(interaction, "cancel", {"job": self.job_id})
-        if not reply.ok:
-            await refuse(interaction, reply.text)
-            return
-        await bot_of(interaction).delivery.deliver(
-            interaction.followup,
-            reply,
-            guild_id=guild_key(interaction.guild, interaction.user),
-            wait=True,
-        )
+        await _run_and_post(interaction, "cancel", {"job": self.job_id})
+
+
+async def _run_and_post(
+    interaction: discord.Interaction[Any], command: str, options: dict[str, Any]
+) -> None:
+    """Run a command for the clicking member (the interaction deferred) and post its reply in
+    the channel; a refusal only they see."""
+    reply = await run_core(interaction, command, options)
+    if not reply.ok:
+        await refuse(interaction, reply.text)
+        return
+    await bot_of(interaction).delivery.deliver(
+        interaction.followup,
+        reply,
+        guild_id=guild_key(interaction.guild, interaction.user),
+        wait=True,
+    )
 
 
 class RunSuggestedButton(
@@ -84,22 +92,12 @@ class RunSuggestedButton(
         return cls(match["command"])
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        bot = bot_of(interaction)
         # A button of an older version may name what a suggestion no longer offers.
-        if bot.assistant.runnable_bare(self.command) != self.command:
+        if bot_of(interaction).assistant.runnable_bare(self.command) != self.command:
             await refuse(interaction, text_of(interaction, "component.expired"))
             return
         await interaction.response.defer()  # `train` and `test` start work
-        reply = await run_core(interaction, self.command, {})
-        if not reply.ok:
-            await refuse(interaction, reply.text)
-            return
-        await bot.delivery.deliver(
-            interaction.followup,
-            reply,
-            guild_id=guild_key(interaction.guild, interaction.user),
-            wait=True,
-        )
+        await _run_and_post(interaction, self.command, {})
 
 
 class PageButton(
