@@ -189,9 +189,7 @@ class Assistant:
                 self._guessers[language] = CommandGuesser(self.intents_for(language))
             guesser = self._guessers[language]
         command = guesser.guess(line)
-        if command is None or language == i18n.ENGLISH:
-            return command
-        return next(iter(i18n.local_names(command)), command)  # `обучить` on a Russian server
+        return None if command is None else i18n.command_name(language, command)
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""

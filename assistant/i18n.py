@@ -106,6 +106,12 @@ def localized_names() -> dict[str, str]:
     return names
 
 
+def command_name(language: str, command: str) -> str:
+    """What `command` is called in `language` (`состояние` for `status` in Russian; its own
+    name where the language gives it none)."""
+    return str(command_texts(language).get(command, {}).get("name") or command)
+
+
 def local_names(command: str) -> list[str]:
     """The command's names in every other language (`обучить` for `train`)."""
     return [name for name, own in localized_names().items() if own == command and name != command]

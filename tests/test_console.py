@@ -249,11 +249,13 @@ def test_yes_runs_the_suggested_command(workdir: Path) -> None:
 
 
 def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
-    """The help line `да` works as shown on a Russian console."""
+    """The help line `да` works as shown on a Russian console, which names the command as a
+    Russian user calls it."""
     (workdir / "config.yaml").write_text("data_root: data\nstate_dir: state\nlanguage: ru\n")
     console = Console(workdir)
     asked = console.send("что там с обучением модели")
-    assert not asked["ok"] and "Ответьте `да`" in asked["text"], asked
+    assert not asked["ok"], asked
+    assert asked["text"].endswith("Ответьте `да`, чтобы выполнить `состояние`."), asked
     ran = console.send("да")
     assert ran["ok"] and ran["command"] == asked["data"]["suggested"], ran
     console.close()

@@ -353,3 +353,11 @@ async def test_a_suggested_command_runs_from_its_button(fake: FakeDiscord, bot: 
     sent = await fake.send_message("!share report.txt with me please")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert "Did you mean `getfile`?" in error_text(reply) and not fake.components(reply), reply
+
+    sent = await fake.send_message("!language ru")  # named as a Russian server calls it
+    await fake.wait_for_reply(after=sent["id"])
+    sent = await fake.send_message("!что там с обучением модели")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Может быть, `состояние`?" in error_text(reply), reply
+    [button] = fake.components(reply)
+    assert (button["custom_id"], button["label"]) == ("trainer:run:status", "Выполнить состояние")

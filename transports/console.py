@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from assistant import i18n
 from assistant.app import Assistant
 from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
@@ -251,7 +252,8 @@ class ConsoleTransport:
         without arguments) is run by answering `yes`."""
         self._suggested = (reply.data or {}).get("suggested")
         if self._suggested is not None:
-            hint = self.app.text(GUILD, "console.yes_runs", name=self._suggested)
+            name = i18n.command_name(self.app.language(GUILD), self._suggested)
+            hint = self.app.text(GUILD, "console.yes_runs", name=name)
             reply = dataclasses.replace(reply, text=reply.text + hint)
         self.show(reply)
 

@@ -205,6 +205,7 @@ def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discor
         view.add_item(CorrectButton(i18n.message(language, "button.correct")))
     suggested = (reply.data or {}).get("suggested")
     if not reply.ok and isinstance(suggested, str):
-        label = i18n.message(language, "button.run", name=suggested)
+        name = i18n.command_name(language, suggested)  # the custom id keeps the command's own
+        label = i18n.message(language, "button.run", name=name)
         view.add_item(RunSuggestedButton(suggested, label))
     return view if view.children else None
