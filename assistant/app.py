@@ -22,8 +22,9 @@ from .commands.registry import Command
 from .config import Config
 from .errors import CannotStart, LimitExceeded, UserError, environment_problem
 from .heap import freeze_startup_objects
+from .intents.address import Address, without_address
 from .intents.guess import CommandGuesser
-from .intents.matcher import IntentMatcher, to_request
+from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
@@ -236,13 +237,34 @@ class Assistant:
         for language in dict.fromkeys((self.language(guild_id), i18n.ENGLISH)):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
-            intent = matcher.match(text) if exact else matcher.match_text(text)
+            intent = self._match(matcher, self.address(text, language, matcher), text, exact)
             if intent is not None:
                 break
         if intent is None:
             return None
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    @staticmethod
+    def _match(matcher: IntentMatcher, address: Address, text: str, exact: bool) -> Intent | None:
+        """The line without the bot's name, else as written ("приветик, тренер" is a
+        greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`."""
+        if address.called and not normalize(address.rest):
+            return Intent("hi", {}, "", False)
+        for line in dict.fromkeys((address.rest, text)):
+            intent = matcher.match(line) if exact else matcher.match_text(line)
+            if intent is not None:
+                return intent
+        return None
+
+    @staticmethod
+    def address(text: str, language: str, matcher: IntentMatcher) -> Address:
+        """`text` without the bot's name where it calls the bot ("hey bot, join us";
+        assistant/intents/address.py): the wake phrases' names and the language's own."""
+        names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
+        greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
+        greetings.update(i18n.word_list(language, "typed.greetings"))
+        return without_address(text, names, greetings)
 
     def as_sentence(self, request: Request) -> Request:
         """A typed command line that is a sentence ("!train the model on movie reviews",
@@ -257,13 +279,15 @@ class Assistant:
         line = f"{request.command} {request.text}"
         # A command's own name with arguments ("!correct negative") is read as a sentence only
         # when it is one exactly; a near sentence must not take the place of real arguments.
+        # Words that are no arguments of it ("!stop the model from training") may be one.
+        named = self.find_command(request.command)
         understood = self.understand(
             line,
             user=request.user,
             guild_id=request.guild_id,
             channel_id=request.channel_id,
             source=request.source,
-            exact=self.find_command(request.command) is not None,
+            exact=named is not None and self._are_arguments(named, request),
         )
         if understood is None:
             return request
@@ -273,6 +297,16 @@ class Assistant:
             reply_to=request.reply_to,
             attachments=request.attachments,
         )
+
+    def _are_arguments(self, command: Command, request: Request) -> bool:
+        """The request's words parse as the command's arguments (they may still be refused
+        when it runs: a folder that is not there)."""
+        try:
+            with i18n.speaking(self.language(request.guild_id)):
+                parse(command, request.text)
+        except UserError:
+            return False
+        return True
 
     def speakable_names(self) -> dict[str, list[str]]:
         """`speakable_lists` for every guild at once: the voice grammar is shared."""

@@ -63,6 +63,11 @@ def message(language: str, key: str, **fields: Any) -> str:
     return catalog(language)[key].format(**fields)
 
 
+def word_list(language: str, key: str) -> list[str]:
+    """A catalog entry that lists words, comma-separated ("yes, y, yeah"), lower case."""
+    return [w.strip().lower() for w in message(language, key).split(",") if w.strip()]
+
+
 @contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Within the block, `tr` answers in `language` (the app sets it around each request)."""

@@ -23,7 +23,7 @@ from typing import Any
 from assistant.config.voice import VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
-from bench.phrasing_bench import CORPUS, VALUES
+from bench.phrasing_bench import CORPORA, VALUES
 from bench.voice_bench import vad_utterance
 from bench.voice_corpus import DATASETS, HELD_OUT_VOICES, render
 
@@ -47,7 +47,7 @@ def judged(text: str, intent: str, hearing: Hearing | None) -> str:
 
 async def main() -> int:
     started = time.perf_counter()
-    corpus = json.loads(CORPUS.read_text(encoding="utf-8"))["en"]
+    corpus = json.loads(CORPORA["first"].read_text(encoding="utf-8"))["en"]
     hearer = await asyncio.to_thread(Hearer.local, VoiceSettings())
     await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
     rows = []

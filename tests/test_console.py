@@ -233,6 +233,32 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
     console.close()
 
 
+def test_a_line_that_calls_the_bot_by_name(workdir: Path) -> None:
+    """People write to the bot as they talk to it: the name before or after the command is
+    no part of it, a greeting and the name alone is a greeting, and a line that only
+    mentions the bot keeps its words."""
+    console = Console(workdir)
+    assert console.send("trainer, help")["command"] == "help"
+    # as the README shows them
+    assert console.send("hey bot, what's the status")["command"] == "status"
+    assert console.send("what's the status, bot?")["command"] == "status"
+    assert console.send("what can you do, bot?")["command"] == "help"
+    greeted = console.send("hey trainer")
+    assert greeted["ok"] and greeted["command"] == "hi", greeted
+    kept = console.send("bot is too slow")
+    assert kept["command"] is None and "`bot`" not in kept["text"], kept
+    console.close()
+
+
+def test_a_mistyped_sentence_after_a_command_name(workdir: Path) -> None:
+    """Words after a command's name that are no arguments of it are read as the sentence
+    they nearly are: `!stop the trainng job` is `cancel`, not "Too many arguments"."""
+    console = Console(workdir)
+    reply = console.send("!stop the trainng job")
+    assert reply["command"] == "cancel" and reply["text"] == "No training job is running.", reply
+    console.close()
+
+
 def test_yes_runs_the_suggested_command(workdir: Path) -> None:
     """ "Did you mean `status`? ... Answer `yes` to run `status`." and `yes` runs it, as written;
     `yes` after anything else is no command, and a command that needs arguments is only named."""
@@ -258,4 +284,6 @@ def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
     assert asked["text"].endswith("Ответьте `да`, чтобы выполнить `состояние`."), asked
     ran = console.send("да")
     assert ran["ok"] and ran["command"] == asked["data"]["suggested"], ran
+    called = console.send("бот, какой статус?")  # the bot called by its Russian name
+    assert called["ok"] and called["command"] == "status", called
     console.close()

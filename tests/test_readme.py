@@ -125,18 +125,19 @@ def test_the_troubleshooting_messages_are_the_ones_users_see(tmp_path: Path) -> 
 
 
 def test_the_typed_sentences_shown_under_intents_work_as_written(tmp_path: Path) -> None:
-    """The three lines of the Intents paragraph, typed into the console exactly as shown."""
+    """The four lines of the Intents paragraph, typed into the console exactly as shown."""
     from tests.consoles import make_workdir
 
     (block,) = blocks("Voice", "text")
     lines = [line.strip() for line in block.strip().splitlines()]
-    assert len(lines) == 3
+    assert len(lines) == 4
     out = run_console(make_workdir(tmp_path), "\n".join([*lines, "wait"]) + "\n", "--json")
     replies = [json.loads(line) for line in out.splitlines()]
     finished = next(r for r in replies if r["kind"] == "job")  # whenever the job ends
-    trained, archived, guessed = (r for r in replies if r["kind"] != "job")
+    trained, archived, guessed, called = (r for r in replies if r["kind"] != "job")
     assert archived["command"] == "archive"
     assert trained["ok"] and trained["job_id"] == 1 and "Added 1 example" not in trained["text"]
     assert archived["ok"] and archived["data"]["archive"].endswith(".zip"), archived
     assert not guessed["ok"] and "Did you mean `test`?" in guessed["text"]
+    assert called["ok"] and called["command"] == "status", called
     assert finished["data"]["status"] == "succeeded"

@@ -208,3 +208,20 @@ def test_files_are_called_by_the_names_people_give_them() -> None:
     assert spoken is not None and (spoken.name, spoken.slots) == ("getfile", {"path": newest})
     named = m.match("get the file summary")
     assert named is not None and named.slots == {"path": "summary.csv"}
+
+
+def test_the_bots_name_is_taken_off_only_where_it_calls_the_bot() -> None:
+    from assistant.intents.address import without_address
+
+    names, greetings = ["trainer", "bot"], ["hey", "hi", "okay"]
+    for line, rest in [
+        ("Trainer: help", "help"),
+        ("hey bot, join us", "join us"),
+        ("okay trainer what's the status", "what's the status"),
+        ("what can you do, bot?", "what can you do"),
+        ("hi bot", ""),
+    ]:
+        address = without_address(line, names, greetings)
+        assert address.called and address.rest == rest, (line, address)
+    for line in ["bot is too slow", "i love this bot", "trainers are great", "hey, help"]:
+        assert without_address(line, names, greetings).rest == line

@@ -258,12 +258,14 @@ class ConsoleTransport:
         self.show(reply)
 
     def _is_yes(self, line: str) -> bool:
-        words = self.app.text(GUILD, "console.yes_words").split(",")
-        return line.strip(" .!").lower() in {w.strip() for w in words}
+        words = i18n.word_list(self.app.language(GUILD), "console.yes_words")
+        return line.strip(" .!").lower() in words
 
     async def _not_understood(self, first_word: str, line: str) -> Reply:
-        """A sentence with no command in it; a first word close to a command name is a typo."""
-        typo = self.app.did_you_mean(first_word) is not None
+        """A sentence with no command in it; a first word close to a command name is a typo,
+        unless it is a short word of the sentence ("i love this bot" is not a mistyped `hi`)."""
+        word = len(first_word) >= 3 or first_word.strip() == line.strip()
+        typo = word and self.app.did_you_mean(first_word) is not None
         return await self.app.not_understood(line, GUILD, name=first_word if typo else None)
 
     async def handle_safely(self, line: str) -> None:

@@ -1,0 +1,58 @@
+"""A typed line that calls the bot by name: "hey bot, what can you do", "trainer: help",
+"what's the status, trainer?".
+
+People write to an assistant the way they talk to it, and the name is no part of the command:
+read as one, "trainer, help" named an unknown command `trainer,` and "hey bot, join us"
+matched no template. The name is taken off the line's start or end; what remains is the
+command. It is taken only where it is plainly an address: after a greeting ("hey bot"), or
+set off by punctuation ("bot, ..." and "..., bot"), so "bot is too slow" and "i love this
+bot" keep their words. A greeting and name alone ("hey trainer") is a greeting.
+
+The names are the wake phrases' (config.yaml) and each language's own words for the bot
+(`typed.bot_names`, `typed.greetings` in its messages.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Address:
+    """A line with the bot's name taken off."""
+
+    called: bool
+    """The line called the bot by name."""
+    rest: str
+    """The line without the name (the whole line when `called` is False)."""
+
+
+def without_address(text: str, names: Iterable[str], greetings: Iterable[str]) -> Address:
+    """`text` with a leading or trailing call of one of `names` removed."""
+    lead, tail = _patterns(tuple(sorted(set(names))), tuple(sorted(set(greetings))))
+    if lead is None or tail is None:
+        return Address(False, text)
+    rest = lead.sub("", text, count=1)
+    rest = tail.sub("", rest, count=1)
+    return Address(rest != text, rest.strip() if rest != text else text)
+
+
+@lru_cache(maxsize=16)
+def _patterns(
+    names: tuple[str, ...], greetings: tuple[str, ...]
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    if not names:
+        return None, None
+    name = "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
+    hello = "(?:" + "|".join(re.escape(g) for g in sorted(greetings, key=len, reverse=True)) + ")"
+    greeted = rf"{hello}[\s,!.]+{name}\b[\s,:;!.]*" if greetings else None
+    marked = rf"{name}\s*[,:;!]+\s*"  # "bot, ..." but not "bot is slow"
+    lead = rf"^\s*(?:{greeted}|{marked})" if greeted else rf"^\s*{marked}"
+    tail = rf"\s*,\s*(?:{hello}\s+)?{name}\s*[.!?]*\s*$" if greetings else rf"\s*,\s*{name}\W*$"
+    return re.compile(lead, re.I), re.compile(tail, re.I)
+
+
+__all__ = ["Address", "without_address"]
