@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -49,7 +51,15 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > 100:
         raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=100))
+    if not label.strip(".") or any(_unshowable(c) for c in label):
+        # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
+        # breaks the code span every reply shows a label in
+        raise BadInput(tr("label.bad", label=label.encode("unicode_escape").decode("ascii")))
     return label
+
+
+def _unshowable(char: str) -> bool:
+    return char == "`" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
 
 
 def suffix(name: str) -> str:
@@ -190,6 +200,8 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
                 limit=f"{limits.zip_files:,}",
             )
         )
+    for member in members:
+        _check_member(member, name)
     budget = limits.zip_expanded_bytes
     for member in members:
         kind = suffix(member.filename)
@@ -208,6 +220,20 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)
+
+
+def _check_member(member: zipfile.ZipInfo, name: str) -> None:
+    """Refuse a zip whose member names leave its folder (`../x.txt`, `/etc/x.txt`) or that
+    holds symbolic links: their folder would become a label `..`, a link's content is the
+    path it points to, and unpacked elsewhere either could write outside."""
+    path = PurePosixPath(member.filename.replace("\\", "/"))
+    unsafe = (
+        path.is_absolute() or ".." in path.parts or ":" in (path.parts[0] if path.parts else "")
+    )
+    link = stat.S_ISLNK(member.external_attr >> 16)
+    if unsafe or link:
+        where = tr("origin.member", member=member.filename, name=name)
+        raise BadInput(tr("upload.unsafe_member", where=where))
 
 
 def _read_member(

@@ -306,3 +306,47 @@ def _stored_examples(app: Assistant) -> list[tuple[str, str]]:
     return [
         (text, label) for d in app.store.datasets("g1") for text, label in app.store.examples(d)
     ]
+
+
+@pytest.mark.parametrize(
+    "member", ["../evil.txt", "/abs/evil.txt", "..\\evil.txt", "link.txt (a symbolic link)"]
+)
+async def test_a_zip_member_outside_its_zip_is_refused(
+    ask: Ask, app: Assistant, config: Config, member: str
+) -> None:
+    """A member's folder becomes its label: `../x.txt` would add the label `..`, and a
+    link's content is the path it points to. The whole zip is refused; nothing is stored."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("pos/fine.txt", b"a perfectly fine sentence")
+        if member.endswith("(a symbolic link)"):
+            info = zipfile.ZipInfo("pos/link.txt")
+            info.external_attr = (0o120777) << 16  # S_IFLNK
+            archive.writestr(info, b"/etc/passwd")
+        else:
+            archive.writestr(member, b"a sentence from outside")
+    before = sorted(p.name for p in config.data_root.rglob("*"))
+    reply = await ask("train", attachments=[Attachment(filename="x.zip", data=buffer.getvalue())])
+    refused(reply, "x.zip", "outside its zip")
+    assert _stored_examples(app) == []
+    assert sorted(p.name for p in config.data_root.rglob("*")) == before
+
+
+@pytest.mark.parametrize("label", ["..", "a\u202eb", "tick`tock"])
+async def test_a_label_that_cannot_be_shown_is_refused(
+    ask: Ask, app: Assistant, label: str
+) -> None:
+    reply = await ask("train", f'"a fine sentence" label:"{label}"')
+    refused(reply, "cannot be a label")
+    assert _stored_examples(app) == []
+
+
+async def test_a_quoted_label_and_several_quoted_texts(ask: Ask, app: Assistant) -> None:
+    """`label:"two words"` is the label `two words`; two quoted texts in one `train` are
+    refused rather than stored with their quotes as one example."""
+    reply = await ask("train", '"one example" "another example"')
+    refused(reply, "2 quoted texts")
+    assert _stored_examples(app) == []
+    reply = await ask("train", '"a fine sentence" label:"two words"')
+    assert reply.ok, reply.text
+    assert _stored_examples(app) == [("a fine sentence", "two words")]

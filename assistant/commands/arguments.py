@@ -88,6 +88,12 @@ def tokenize(text: str) -> list[Token]:
             i = end + 1
             continue
         while i < n and not text[i].isspace():
+            if text[i] in QUOTES and i > start and text[i - 1] in "=:":
+                # `label:"two words"`: the quoted value belongs to its name
+                end = text.find(CLOSING[text[i]], i + 1)
+                if end < 0:
+                    raise BadInput(tr("args.open_quote", text=text[start : start + 20]))
+                i = end
             i += 1
         tokens.append(Token(text[start:i], False, start, i))
     return tokens

@@ -52,6 +52,9 @@ def resolve(raw: str, root: DataRoot) -> Target:
     tokens = _safe_tokens(text)
     if len(tokens) == 1 and tokens[0].quoted:
         return Target("text", tokens[0].value)
+    if len(tokens) > 1 and all(t.quoted for t in tokens):
+        # `"great film" "dull"`: read as one text it would keep the quotes
+        raise BadInput(tr("target.several_quoted", count=len(tokens)))
     if len(tokens) == 1 and text[0] not in QUOTES:
         path = _existing(root, text)
         if path is not None:
