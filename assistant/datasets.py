@@ -75,23 +75,26 @@ class Batch:
     origins: dict[str, str] = field(default_factory=dict)
     """Label -> where it came from, e.g. "folder notes/ in reviews.zip" (announced if new)."""
 
-    def add(self, text: str, label: str, origin: str) -> None:
+    def add(self, text: str, label: str, origin: str, where: str | None = None) -> None:
+        """`origin`: where the label came from ("the `label` column of `x.csv`"); `where`:
+        where the example is, when that differs (`x.csv`)."""
         body = text.strip()
         if not body:
             return
         limits = self.limits
+        where = where or origin
         if len(body) > limits.example_chars:
             raise LimitExceeded(
                 tr(
                     "upload.example_too_long",
-                    origin=origin,
+                    origin=where,
                     count=f"{len(body):,}",
                     limit=f"{limits.example_chars:,}",
                 )
             )
         if len(self.rows) >= limits.upload_examples:
             raise LimitExceeded(
-                tr("upload.too_many", limit=f"{limits.upload_examples:,}", origin=origin)
+                tr("upload.too_many", limit=f"{limits.upload_examples:,}", origin=where)
             )
         if label not in self.origins:
             if len(self.origins) >= limits.dataset_labels:
@@ -130,7 +133,8 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
         for row in reader:
             raw = row.get(columns["label"]) if "label" in columns else None
             if raw:
-                batch.add(row.get(columns["text"]) or "", normalize_label(raw), _column(name))
+                text = row.get(columns["text"]) or ""
+                batch.add(text, normalize_label(raw), _column(name), f"`{name}`")
             else:
                 batch.add(row.get(columns["text"]) or "", default_label, f"`{name}`")
     except csv.Error as exc:
@@ -149,12 +153,19 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
             item = loads(line, tr("test.file_line", name=name, number=number))
         except json.JSONDecodeError as exc:
             raise BadInput(
-                tr("upload.bad_json_line", name=name, number=number, reason=exc.msg)
+                tr(
+                    "upload.bad_json_line",
+                    name=name,
+                    number=number,
+                    reason=exc.msg.removesuffix(" at"),  # "Invalid control character at"
+                    column=exc.colno,
+                )
             ) from None
         if not isinstance(item, dict) or not str(item.get("text", "")).strip():
             raise BadInput(tr("upload.no_text_field", name=name, number=number))
         if item.get("label") is not None:
-            batch.add(str(item["text"]), normalize_label(item["label"]), _column(name))
+            label = normalize_label(item["label"])
+            batch.add(str(item["text"]), label, _column(name), f"`{name}`")
         else:
             batch.add(str(item["text"]), default_label, f"`{name}`")
 

@@ -9,6 +9,7 @@ Syntax errors stay `json.JSONDecodeError`, so callers can point at the line and 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from .errors import BadInput
@@ -26,8 +27,10 @@ def loads(text: str, where: str) -> Any:
         raise
     except RecursionError:
         raise BadInput(tr("json.too_deep", where=where, limit=MAX_DEPTH)) from None
-    except ValueError as exc:  # integers over sys.get_int_max_str_digits()
-        raise BadInput(tr("json.long_number", where=where, reason=exc)) from None
+    except ValueError:  # integers over sys.get_int_max_str_digits(): Python's own message
+        # tells the reader to call a function of the interpreter
+        limit = f"{sys.get_int_max_str_digits():,}"
+        raise BadInput(tr("json.long_number", where=where, limit=limit)) from None
     _check(value, where)
     return value
 

@@ -247,6 +247,9 @@ async def test_getfile_sends_files_inside_the_root_only(
 ) -> None:
     reply = await ask("getfile", "reviews/positive/0001.txt")
     assert reply.ok and reply.files[0].read().decode() == sentences("positive", 2)[1]
+    prefixed = await ask("getfile", "file:reviews/positive/0001.txt")  # as `train` takes it
+    assert prefixed.ok and prefixed.files[0].read() == reply.files[0].read()
+    assert not (await ask("getfile", "file:../outside.txt")).ok
     assert not (await ask("getfile", "reviews")).ok
     app.config.limits.send_file_bytes = 3
     assert "I can send up to 3" in (await ask("getfile", "reviews/positive/0001.txt")).text

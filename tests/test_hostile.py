@@ -200,11 +200,24 @@ async def test_json_nested_just_under_the_recursion_limit(ask: Ask) -> None:
 
 
 async def test_integers_over_pythons_digit_limit(ask: Ask) -> None:
-    refused(await ask("test", f'[{{"text": "x", "label": {HUGE_INTEGER}}}]'), "too long")
+    """Refused in our words: Python's own message tells the user to call an interpreter
+    function."""
+    reply = await ask("test", f'[{{"text": "x", "label": {HUGE_INTEGER}}}]')
+    refused(reply, "4,300 digits")
+    assert "sys." not in reply.text, reply.text
     jsonl = f'{{"text": "fine", "label": {HUGE_INTEGER}}}\n'.encode()
-    refused(
-        await ask("train", attachments=[Attachment(filename="n.jsonl", data=jsonl)]), "too long"
-    )
+    reply = await ask("train", attachments=[Attachment(filename="n.jsonl", data=jsonl)])
+    refused(reply, "4,300 digits")
+    assert "sys." not in reply.text, reply.text
+
+
+async def test_a_broken_jsonl_line_and_an_overlong_csv_text_say_where(ask: Ask) -> None:
+    jsonl = b'{"text": "fine", "label": "p"}\n{"text": "a\x01b", "label": "p"}\n'
+    reply = await ask("train", attachments=[Attachment(filename="b.jsonl", data=jsonl)])
+    refused(reply, "`b.jsonl` line 2 is not valid JSON: Invalid control character (column")
+    csv = b"text,label\n" + b"x" * 20_001 + b",positive\n"
+    reply = await ask("train", attachments=[Attachment(filename="long.csv", data=csv)])
+    refused(reply, "An example in `long.csv` has 20,001 characters")
 
 
 async def test_lone_surrogates_in_json_strings(ask: Ask, app: Assistant) -> None:
@@ -350,3 +363,10 @@ async def test_a_quoted_label_and_several_quoted_texts(ask: Ask, app: Assistant)
     reply = await ask("train", '"a fine sentence" label:"two words"')
     assert reply.ok, reply.text
     assert _stored_examples(app) == [("a fine sentence", "two words")]
+
+
+async def test_an_empty_quoted_text_is_refused_not_a_retrain(ask: Ask, app: Assistant) -> None:
+    for text in ('""', '"   "'):
+        reply = await ask("train", text)
+        refused(reply, "Give a text in quotes")
+        assert reply.job_id is None

@@ -17,6 +17,7 @@ from ..i18n import tr
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
 from .registry import Param, command
+from .targets import FILE_PREFIX
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -193,7 +194,10 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     permission="getfile",
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    path = app.root.file(options["path"])
+    name = str(options["path"])
+    if name.lower().startswith(FILE_PREFIX):  # `file:NAME`, as `train` takes it
+        name = name[len(FILE_PREFIX) :]
+    path = app.root.file(name)
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:

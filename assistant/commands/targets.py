@@ -51,6 +51,8 @@ def resolve(raw: str, root: DataRoot) -> Target:
         return Target("folder", name, root.folder(name))
     tokens = _safe_tokens(text)
     if len(tokens) == 1 and tokens[0].quoted:
+        if not tokens[0].value.strip():
+            raise BadInput(tr("target.empty"))  # `train ""` would otherwise just retrain
         return Target("text", tokens[0].value)
     if len(tokens) > 1 and all(t.quoted for t in tokens):
         # `"great film" "dull"`: read as one text it would keep the quotes
