@@ -370,3 +370,11 @@ async def test_an_empty_quoted_text_is_refused_not_a_retrain(ask: Ask, app: Assi
         reply = await ask("train", text)
         refused(reply, "Give a text in quotes")
         assert reply.job_id is None
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.jsonl", "blank.csv"])
+async def test_an_attachment_with_no_examples_says_so(ask: Ask, app: Assistant, name: str) -> None:
+    data = b"text,label\n" if name.endswith(".csv") else b"\n  \n"
+    reply = await ask("train", attachments=[Attachment(filename=name, data=data)])
+    refused(reply, f"`{name}` holds no examples")
+    assert reply.job_id is None and _stored_examples(app) == []

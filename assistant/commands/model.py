@@ -58,7 +58,10 @@ def _new_examples(
         folder = app.root.folder(options["data_dir"])
         datasets.read_folder(batch, app.root, folder, label, default)
     for attachment in request.attachments:
+        before = len(batch.rows)
         datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
+        if len(batch.rows) == before:  # an empty file: say so, rather than retrain
+            raise BadInput(tr("upload.no_examples", name=attachment.filename))
     return batch, notes
 
 
