@@ -96,6 +96,7 @@ async def test_train_test_correct_cycle(app: Assistant, ask: Any, reviews: Path)
 
     single = await ask("test", '["i found it uplifting"]')
     message_id = ask.last_id
+    assert single.text.startswith("1 prediction with model"), single.text  # not "1 predictions"
     fixed = await ask("correct", f"{message_id} negative")
     assert fixed.ok and "negative" in fixed.text
     second = await train_and_wait(app, ask)

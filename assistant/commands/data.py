@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused
-from ..i18n import tr
+from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts
 from .registry import Param, command
@@ -83,7 +83,7 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
     role = tr("select.role", label=label) if label else ""
     return Reply(
         text=tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts),
-        speech=tr("select.folder.speech", name=dataset.name, count=f"{len(rows):,}"),
+        speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
 

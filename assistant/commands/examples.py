@@ -53,7 +53,7 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     total = app.store.count_examples(dataset)
     pages = max(1, -(-total // PAGE))
     counts = label_counts([e.label for e in everything]) or tr("examples.none")
-    lines = [tr("examples.summary", name=dataset.name, count=f"{len(everything):,}", counts=counts)]
+    lines = [tr_count("examples.summary", len(everything), name=dataset.name, counts=counts)]
     for folder, label in dataset.folders:
         key = "examples.folder.labelled" if label else "examples.folder"
         lines.append(tr(key, folder=folder, label=label))
@@ -62,7 +62,7 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     lines.append(tr("examples.hint"))
     return Reply(
         text="\n".join(lines),
-        speech=tr("examples.speech", name=dataset.name, count=f"{len(everything):,}"),
+        speech=tr_count("examples.speech", len(everything), name=dataset.name),
         data={
             "dataset": dataset.name,
             "total": len(everything),
@@ -173,7 +173,7 @@ async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
             counts=label_counts([e.label for e in last]),
             shown=shown,
         ),
-        speech=tr("undo.done.speech", count=f"{len(last):,}"),
+        speech=tr_count("undo.done.speech", len(last)),
         data={"removed": [e.id for e in last]},
     )
 
@@ -203,10 +203,10 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
         raise BadInput(tr("export.too_big", size=f"{len(data):,}", limit=f"{limit:,}"))
     name = f"{dataset.name}.{kind}"
     return Reply(
-        text=tr(
+        text=tr_count(
             "export.done",
+            len(rows),
             name=dataset.name,
-            count=f"{len(rows):,}",
             counts=label_counts([e.label for e in rows]),
             file=name,
         ),

@@ -308,7 +308,7 @@ def _classify(app: Assistant, guild_id: str, items: list[tuple[str, str | None]]
     files: list[ReplyFile] = []
     labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
     lines = [
-        tr("test.predictions", count=f"{len(items):,}", model=model.version, name=dataset.name)
+        tr_count("test.predictions", len(items), model=model.version, name=dataset.name)
         + ": "
         + label_counts([p.label for p in predictions])
     ]
