@@ -108,6 +108,7 @@ class Hearing:
         return {
             "heard": self.heard,
             "wake": self.wake,
+            "rejected": self.rejected,
             "intent": self.intent.name if self.intent else None,
             "slots": dict(self.intent.slots) if self.intent else {},
             "confidence": round(self.confidence, 3),

@@ -43,6 +43,7 @@ from assistant.intents.snap import CallHead, GrammarSnapper, Snap
 from .ahead import transcribe_ahead
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
+from .called import addressed_refusal
 from .decision import Hearing, StageReport, accept
 from .dereverb import dereverb
 from .free_text import Grammar, interpret_free
@@ -305,6 +306,10 @@ class Hearer:
             first if reason == "verify_wake_only" else self.judge(first, result, reason, in_window)
         )
         phrases = self.matcher.wake_phrases
+        if hearing.rejected:  # said to me, though no command followed? (audio/called.py)
+            head = self.snapper_head(result)
+            said = addressed_refusal(hearing, head, self.neural, result, self.settings, phrases)
+            return said or hearing
         return check_wake_word(hearing, self.neural, result, self.settings, phrases)
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:

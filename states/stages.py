@@ -111,7 +111,9 @@ class Stages:
             pass  # posted when the job event arrived
         elif saying.kind == "not_understood":
             heard = s.machine.transcript.text if s.machine.transcript else ""
-            await s.post(words + (self._words("voice.heard", heard=heard) if heard else ""))
+            hint = await self._hint(heard)
+            await s.post(words + (self._words("voice.heard", heard=heard) if heard else "") + hint)
+            words += hint  # said too: the command can be said in the window that opens
         text = spoken_text(words, s.parts.max_spoken_chars)
         if not text:  # nothing sayable (e.g. a bare table): the text channel has it
             s.send("playback_done", serial=serial)
@@ -173,6 +175,18 @@ class Stages:
             log.warning("guild %s: could not say still working: %r", self.s.guild_id, exc)
             return
         await self._play(speech, words)
+
+    async def _hint(self, heard: str) -> str:
+        """ "Did you mean `status`?" for words that said no command ('' when none is likely);
+        off the loop, since the first guess learns from the templates (about a second)."""
+        if not heard:
+            return ""
+        try:
+            close = await asyncio.to_thread(self.s.parts.guess, heard, self.s.guild_id)
+        except Exception:  # a hint is a nicety: the apology goes out without it
+            log.exception("guild %s: guessing a command failed", self.s.guild_id)
+            return ""
+        return self._words("error.did_you_mean", name=close) if close else ""
 
     def stop_playback(self) -> None:
         """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is

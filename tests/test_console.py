@@ -233,6 +233,28 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
     console.close()
 
 
+def test_a_call_with_no_command_the_bot_knows_is_answered(workdir: Path) -> None:
+    """ "Hey trainer" and words no sentence holds: not silence, but "Sorry, I didn't catch
+    that" with the words heard and the command they most likely meant, said and written."""
+    from tests.speech import join, speak, write_wav
+
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    asked = write_wav(
+        workdir / "asked.wav", join(speak("hey trainer, are any jobs running at the moment"))
+    )
+    assert console.process.stdin
+    console.process.stdin.write(f"say {asked}\n")
+    console.process.stdin.flush()
+    events = [console.read() for _ in range(3)]
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    saying = [e["text"] for e in events if e.get("event") == "speaking"]
+    assert posted and posted[0].startswith("Sorry, I didn't catch that. (I heard"), events
+    assert posted[0].endswith("Did you mean `status`?"), events
+    assert saying == ["Sorry, I didn't catch that. Did you mean status?"], events
+    console.close()
+
+
 def test_a_line_that_calls_the_bot_by_name(workdir: Path) -> None:
     """People write to the bot as they talk to it: the name before or after the command is
     no part of it, a greeting and the name alone is a greeting, and a line that only

@@ -192,3 +192,25 @@ def test_the_training_script_makes_a_verifier_the_hearer_can_use(
     made = verifier_for(model, out)
     assert made is not None and made.wake_word == "trainer"
     assert made.weights.shape == verifier_for(model, None).weights.shape  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("said", "voice", "to_me"),
+    [
+        ("hey trainer, are any jobs running at the moment", "en-us", True),
+        ("hey tanner, are any jobs running at the moment", "en-gb-scotland", False),
+        ("hey trina, are any jobs running at the moment", "en-us", False),
+    ],
+)
+def test_words_no_command_holds_are_marked_as_said_to_me_only_after_the_wake_word(
+    hearer: Hearer, said: str, voice: str, to_me: bool
+) -> None:
+    """Refused either way (nothing acts), but said to the bot the refusal is marked so (the
+    session then answers "Sorry, I didn't catch that" instead of staying silent), and only
+    when the learned check confirms the wake word (audio/called.py)."""
+    h = hear_spoken(hearer, said, voice)
+    assert h.rejected and h.intent is None and not h.accepted(in_window=False), h.debug()
+    assert h.wake is to_me, h.debug()
+    if to_me:
+        assert h.text == "are any jobs running at the moment", h.debug()
+        assert "said to me" in h.stages[-1].why, h.debug()

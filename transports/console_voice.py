@@ -133,7 +133,9 @@ def compact_debug(debug: dict[str, Any]) -> str:
             f"{stage['stage']} {stage['heard']!r}{score} {stage['verdict']}"
             f" ({stage['why']}) {stage['ms']:.0f} ms"
         )
-    intent = debug["intent"] or ("wake phrase" if debug["wake"] else "nothing")
+    unclear = debug["wake"] and debug.get("rejected")  # said to me; no command followed
+    intent = debug["intent"] or ("not understood" if unclear else None)
+    intent = intent or ("wake phrase" if debug["wake"] else "nothing")
     slots = f" {debug['slots']}" if debug["slots"] else ""
     return " | ".join([*parts, f"-> {intent}{slots}"])
 
