@@ -16,7 +16,7 @@ from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts
+from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, StoredExample
 from .model import active_dataset, training_set
 from .registry import Param, command
@@ -54,9 +54,7 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     pages = max(1, -(-total // PAGE))
     counts = label_counts([e.label for e in everything]) or tr("examples.none")
     lines = [tr("examples.summary", name=dataset.name, count=f"{len(everything):,}", counts=counts)]
-    for folder, label in dataset.folders:
-        key = "examples.folder.labelled" if label else "examples.folder"
-        lines.append(tr(key, folder=folder, label=label))
+    lines += folder_lines(dataset)
     lines.append(tr("examples.page", page=page, pages=pages, total=f"{total:,}"))
     lines += [_line(e) for e in stored] or [tr("examples.empty_page")]
     lines.append(tr("examples.hint"))

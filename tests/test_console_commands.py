@@ -1,0 +1,75 @@
+"""Command lines typed at the console that once went wrong: what the user sees, and that a
+refused line changes nothing in the database or the data root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_refusals import snapshot
+
+
+def kept(app: Assistant) -> dict[str, Any]:
+    """What a command could change (tests/test_refusals.py), less the console's own count of
+    the message numbers it gave out: every line typed takes numbers, refused or not."""
+    rows = snapshot(app)
+    rows["counters"] = [c for c in rows["counters"] if "console message" not in c]
+    return rows
+
+
+async def refused_and_unchanged(app: Assistant, console: TypedConsole, line: str) -> str:
+    """Type a line that must be refused; its reply's text, once nothing changed."""
+    before = kept(app)
+    reply = await console.send(line)
+    assert not reply["ok"], (line, reply)
+    assert "went wrong" not in reply["text"], (line, reply)
+    assert kept(app) == before, (line, reply["text"])
+    return str(reply["text"])
+
+
+async def test_a_created_dataset_is_selected_by_name_once_folders_joined_it(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t1"))["ok"]
+    joined = await console.send("select_dataset reviews false")
+    assert joined["text"] == (
+        "Active dataset: **t1**. Folder `reviews` as its **negative** examples: negative 300."
+    )
+    assert (await console.send("select_dataset reviews"))["ok"]
+    chosen = await console.send("select_dataset t1")
+    assert chosen["ok"], chosen
+    assert (
+        chosen["text"]
+        == "Active dataset: **t1** (0 added examples).\nFolder `reviews` as **negative**."
+    )
+    assert app.store.active_dataset("console").name == "t1"
+    assert "t1" in (await console.send("select_dataset"))["data"]["datasets"]
+    # the refusal's hint, `select_dataset t1`, is what worked just above
+    hint = await refused_and_unchanged(app, console, "create_dataset t1")
+    assert hint == "There is already a dataset **t1**; `select_dataset t1` uses it."
+
+    # a sub-folder as the positive examples, the same way
+    assert (await console.send("create_dataset t2"))["ok"]
+    assert (await console.send("select_dataset reviews/positive true"))["ok"]
+    assert (await console.send("select_dataset reviews"))["ok"]
+    chosen = await console.send("select_dataset t2")
+    assert chosen["text"] == (
+        "Active dataset: **t2** (0 added examples).\nFolder `reviews/positive` as **positive**."
+    )
+
+    # The stored dataset's name wins over a folder of that name made later: the folder does
+    # not join it.
+    (reviews.parent / "t1" / "positive").mkdir(parents=True)
+    (reviews.parent / "t1" / "positive" / "1.txt").write_text("a lovely day", encoding="utf-8")
+    chosen = await console.send("select_dataset t1")
+    assert chosen["text"].startswith("Active dataset: **t1** (0 added examples).")
+    assert app.store.dataset("console", "t1").folders == (("reviews", "negative"),)
+
+    # A dataset made from a folder bears the folder's name: selecting it reads the folder again.
+    again = await console.send("select_dataset reviews")
+    assert again["text"] == (
+        "Active dataset: **reviews**. Folder `reviews`: negative 150, positive 150."
+    )
