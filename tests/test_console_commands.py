@@ -10,6 +10,8 @@ from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.test_refusals import snapshot
 
+NO_PREDICTIONS = "That reply made no predictions, so it has no items or labels to correct"
+
 
 def kept(app: Assistant) -> dict[str, Any]:
     """What a command could change (tests/test_refusals.py), less the console's own count of
@@ -73,3 +75,53 @@ async def test_a_created_dataset_is_selected_by_name_once_folders_joined_it(
     assert again["text"] == (
         "Active dataset: **reviews**. Folder `reviews`: negative 150, positive 150."
     )
+
+
+async def test_a_reply_that_predicted_nothing_takes_no_item_or_label(
+    app: Assistant, reviews: Path
+) -> None:
+    """`correct` of a status or dataset reply is a note in words (the help: "Correct one of my
+    replies"); an item number or a lone label can only be meant for a prediction."""
+    console = TypedConsole(app)
+    listing = await console.send("select_dataset")
+    chosen = await console.send("select_dataset reviews")
+    for line in (
+        f"correct #{chosen['id']} 2 negative",
+        f"correct #{chosen['id']} 5 negative",
+        f"correct #{chosen['id']} 2",
+        f"correct #{chosen['id']} 2=negative",
+        f"correct #{listing['id']} negative",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(NO_PREDICTIONS) and "replies of `test`" in text, (line, text)
+    noted = await console.send(f"correct #{chosen['id']} it says negative 150 twice")
+    assert noted["ok"] and noted["text"] == "Thanks! Your correction is saved."
+    stored = [(c.message_id, c.kind, c.correction) for c in app.store.corrections("console")]
+    assert stored == [(chosen["id"], "info", "it says negative 150 twice")]
+
+
+async def test_an_item_number_is_never_read_as_part_of_a_label(
+    app: Assistant, reviews: Path
+) -> None:
+    """Against real predictions: an item a reply does not have is refused, with one
+    prediction too, and digits run together (`12`) are no item and label."""
+    console = TypedConsole(app)
+    await console.send("select_dataset reviews")
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    two = await console.send('test ["a lovely film", "a dull film"]')
+    one = await console.send('test ["what a film"]')
+    assert two["kind"] == one["kind"] == "prediction", (two, one)
+    cases = {
+        f"correct #{two['id']} 5 negative": "That reply has items 1 to 2; there is no item 5.",
+        f"correct #{one['id']} 5 negative": "That reply has items 1 to 1; there is no item 5.",
+        f"correct #{two['id']} 12": (
+            "That reply has 2 predictions; say which one, e.g. `2 negative`."
+        ),
+    }
+    for line, expected in cases.items():
+        assert await refused_and_unchanged(app, console, line) == expected
+    fixed = await console.send(f"correct #{one['id']} 1 negative")
+    assert fixed["ok"] and "“what a film” is **negative**" in fixed["text"], fixed
+    fixes = app.store.corrections("console", "prediction")
+    assert [(c.original, c.correction) for c in fixes] == [("what a film", "negative")]

@@ -53,6 +53,7 @@ async def test_every_refused_or_failed_command_changes_nothing(
     app: Assistant, ask: Any, reviews: Path
 ) -> None:
     await ask("select_dataset", "reviews")
+    selected_id = ask.last_id  # a reply that predicted nothing
     await train_and_wait(app, ask)
     await ask("test", '["a lovely film", "dull"]')
     prediction_id = ask.last_id
@@ -89,6 +90,8 @@ async def test_every_refused_or_failed_command_changes_nothing(
         ("correct", "99999 negative", {}),
         ("correct", f"{prediction_id} 7 negative", {}),
         ("correct", f"#{prediction_id} negative", {}),  # two items: which one?
+        ("correct", f"{selected_id} 2 negative", {}),
+        ("correct", f"{selected_id} negative", {}),
         ("feedback", "x" * 5_000, {}),
         ("cancel", "", {}),
         ("cancel", "77", {}),
