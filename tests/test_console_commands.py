@@ -10,6 +10,9 @@ from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.test_refusals import snapshot
 
+HUGE = "99999999999999999999999"
+"""Larger than any integer SQLite stores (it raised OverflowError in the query)."""
+LARGEST = "9,223,372,036,854,775,807"
 NO_PREDICTIONS = "That reply made no predictions, so it has no items or labels to correct"
 
 
@@ -125,3 +128,56 @@ async def test_an_item_number_is_never_read_as_part_of_a_label(
     assert fixed["ok"] and "“what a film” is **negative**" in fixed["text"], fixed
     fixes = app.store.corrections("console", "prediction")
     assert [(c.original, c.correction) for c in fixes] == [("what a film", "negative")]
+
+
+async def test_numbers_too_large_for_the_database_are_refused_with_a_message(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    await console.send("create_dataset t1")
+    added = await console.send('train "hello there"')  # one label: stored, no job yet
+    assert added["ok"] and added["job_id"] is None, added
+    for line, name, typed in [
+        (f"examples {HUGE}", "page", HUGE),
+        (f"cancel {HUGE}", "job", HUGE),
+        (f"relabel #{HUGE} positive", "example", f"#{HUGE}"),
+        (f"remove #{HUGE}", "example", f"#{HUGE}"),
+        ("examples 0", "page", "0"),
+        ("cancel -3", "job", "-3"),
+    ]:
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"`{name}` must be a whole number from 1 to {LARGEST}, not `{typed}`."
+    long = await refused_and_unchanged(app, console, "examples " + "9" * 5_000)
+    assert long.startswith(f"`page` must be a whole number from 1 to {LARGEST}, not `999")
+    assert len(long) < 200 and "…" in long, long  # the digits are not all repeated back
+    # the largest number the database holds is looked up, and is simply not there
+    largest = LARGEST.replace(",", "")
+    assert await refused_and_unchanged(app, console, f"cancel {largest}") == (
+        f"There is no job {largest}."
+    )
+    assert (await refused_and_unchanged(app, console, f"remove #{largest}")).startswith(
+        f"**t1** has no added example #{largest};"
+    )
+
+
+async def test_a_page_past_the_last_is_refused_saying_how_many_there_are(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    await console.send("create_dataset t1")
+    await console.send('train "hello there"')
+    text = await refused_and_unchanged(app, console, "examples 2")
+    assert text == (
+        "There is no page 2: the added examples of **t1** fit on one page; `examples` shows it."
+    )
+    (reviews.parent / "many.txt").write_text(
+        "\n".join(f"line {n}" for n in range(30)), encoding="utf-8"
+    )
+    assert (await console.send("train file:many.txt"))["ok"]
+    text = await refused_and_unchanged(app, console, "examples 3")
+    assert text == (
+        "There is no page 3: the added examples of **t1** fill 2 pages;"
+        " `examples 2` shows the last."
+    )
+    last = await console.send("examples 2")
+    assert last["ok"] and "page 2 of 2 (31 in all)" in last["text"], last
