@@ -39,6 +39,8 @@ ARCHIVE_FOLDER = "archives"
 """Where `archive` writes, inside the data root; not a dataset."""
 TEXT_TYPES = (".txt", ".csv", ".jsonl")
 ACCEPTED_TYPES = (*TEXT_TYPES, ".zip")
+MAX_LABEL_CHARS = 100
+"""The longest label a dataset may have; a single longer word is no label (`correct`)."""
 
 
 def label_for(positive: bool) -> str:
@@ -49,8 +51,8 @@ def normalize_label(raw: object) -> str:
     label = str(raw).strip().lower()
     if not label:
         raise BadInput(tr("label.empty"))
-    if len(label) > 100:
-        raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=100))
+    if len(label) > MAX_LABEL_CHARS:
+        raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=MAX_LABEL_CHARS))
     if not label.strip(".") or any(_unshowable(c) for c in label):
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import i18n
 from .i18n import tr
 from .messages import Reply
-from .storage.records import Job, ModelRecord
+from .storage.records import Dataset, Job, ModelRecord
 
 if TYPE_CHECKING:
     from .app import Assistant
@@ -28,6 +28,15 @@ def spoken_percent(value: float | None) -> str:
 def label_counts(labels: list[str]) -> str:
     counts = Counter(labels)
     return ", ".join(f"{label} {n:,}" for label, n in sorted(counts.items()))
+
+
+def folder_lines(dataset: Dataset) -> list[str]:
+    """“Folder `reviews` as **negative**.”: the data-root folders a dataset reads, and the label
+    each gives (none: the labels come from its sub-folders)."""
+    return [
+        tr("examples.folder.labelled" if label else "examples.folder", folder=folder, label=label)
+        for folder, label in dataset.folders
+    ]
 
 
 def progress_bar(fraction: float, width: int = 20) -> str:

@@ -1,15 +1,21 @@
-"""Running `python bot.py console` as a user's script does: a folder with config and data."""
+"""Running `python bot.py console` as a user's script does: a folder with config and data;
+and the same console's line handling inside the test's process (TypedConsole)."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.corpus import write_folder_dataset
+from transports.console import ConsoleTransport
+
+if TYPE_CHECKING:
+    from assistant.app import Assistant
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,3 +76,25 @@ class Console:
     def close(self) -> tuple[str, str]:
         out, err = self.process.communicate(timeout=60)
         return out, err
+
+
+class TypedConsole:
+    """Lines typed at `bot.py console --json`, handled in this process on a started Assistant:
+    a test sees each reply as the user does, and can look at the database and the data root
+    between two lines (a refused line must change neither)."""
+
+    def __init__(self, app: Assistant) -> None:
+        self.out = io.StringIO()
+        self.console = ConsoleTransport(app, json_mode=True, out=self.out)
+
+    async def send(self, line: str) -> dict[str, Any]:
+        """Type one line; the reply it printed, as `--json` prints it."""
+        start = len(self.out.getvalue())
+        await self.console.handle_safely(line)
+        printed = self.out.getvalue()[start:].splitlines()
+        assert printed, f"no reply to {line!r}"
+        return json.loads(printed[-1])
+
+    async def wait(self) -> None:
+        """The console's `wait`: until the running jobs have finished and been announced."""
+        await self.console.wait_for_jobs()

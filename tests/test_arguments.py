@@ -133,3 +133,20 @@ def test_polite_words_are_dropped_from_commands_but_kept_in_what_people_write(
     assert parse(command("feedback"), "thanks")["text"] == "thanks"
     assert parse(command("train"), "loved it, thanks")["data"] == "loved it, thanks"
     assert parse(command("train"), "please")["data"] is None
+
+
+def test_every_whole_number_option_is_bounded_however_it_arrives(app: Assistant) -> None:
+    """Typed, slash and spoken numbers go through one conversion: from 1 to the largest integer
+    the database holds (a larger one failed inside the query), the refusal quoting it short."""
+    cancel, examples = app.commands.get("cancel"), app.commands.get("examples")
+    assert cancel is not None and examples is not None
+    assert parse(cancel, "#9223372036854775807")["job"] == 2**63 - 1
+    assert finish(examples, {"page": 3})["page"] == 3  # a slash option arrives as an int
+    for raw in (2**63, "99999999999999999999999", 0, "-1"):
+        with pytest.raises(BadInput, match=r"from 1 to 9,223,372,036,854,775,807"):
+            finish(cancel, {"job": raw})
+    with pytest.raises(BadInput, match=r"from 1 to .*, not `9{29}…`") as refused:
+        parse(examples, "9" * 5_000)  # more digits than Python reads
+    assert len(str(refused.value)) < 120
+    with pytest.raises(BadInput, match=r"must be a whole number, not `x{29}…`"):
+        parse(examples, "x" * 5_000)

@@ -53,9 +53,11 @@ async def test_every_refused_or_failed_command_changes_nothing(
     app: Assistant, ask: Any, reviews: Path
 ) -> None:
     await ask("select_dataset", "reviews")
+    selected_id = ask.last_id  # a reply that predicted nothing
     await train_and_wait(app, ask)
     await ask("test", '["a lovely film", "dull"]')
     prediction_id = ask.last_id
+    huge = "99999999999999999999999"  # more than SQLite's integers hold
     (reviews.parent / "broken").mkdir()
     (reviews.parent / "broken" / "bad.txt").write_bytes(b"\xff\xfe not utf-8")
     too_many = "\n".join(f"t{i},label{i}" for i in range(60))
@@ -78,7 +80,9 @@ async def test_every_refused_or_failed_command_changes_nothing(
         ("create_dataset", "bad/name", {}),
         ("relabel", "#9999 negative", {}),
         ("relabel", "#abc negative", {}),
+        ("relabel", f"#{huge} negative", {}),
         ("remove", "#9999", {}),
+        ("remove", f"#{huge}", {}),
         ("remove", "#1", {"user": GUEST}),
         ("undo", "", {}),
         ("use_model", "v9999", {}),
@@ -89,13 +93,18 @@ async def test_every_refused_or_failed_command_changes_nothing(
         ("correct", "99999 negative", {}),
         ("correct", f"{prediction_id} 7 negative", {}),
         ("correct", f"#{prediction_id} negative", {}),  # two items: which one?
+        ("correct", f"{selected_id} 2 negative", {}),
+        ("correct", f"{selected_id} negative", {}),
         ("feedback", "x" * 5_000, {}),
         ("cancel", "", {}),
         ("cancel", "77", {}),
+        ("cancel", huge, {}),
         ("archive", "../..", {}),
         ("getfile", "reviews", {}),
         ("export", "xml", {}),
         ("examples", "nope", {}),
+        ("examples", huge, {}),
+        ("examples", "2", {}),  # one page
         ("models", "extra words", {}),
     ]
     for command, text, fields in cases:

@@ -32,6 +32,9 @@ POLITE_WORDS = {"please", "pls", "plz", "thanks", "thank", "you", "now", "пож
 POLITE_TAIL = re.compile(
     r"(?:^|\s+)(?:" + "|".join(sorted(POLITE_WORDS)) + r")[.!,]*\s*$", re.IGNORECASE
 )
+INT_MAX = 2**63 - 1
+"""The largest whole number an option may be: SQLite's INTEGER and PostgreSQL's BIGINT."""
+DIGITS = re.compile(r"[+-]?\d+")
 
 
 def to_bool(value: object, name: str) -> bool:
@@ -45,14 +48,46 @@ def to_bool(value: object, name: str) -> bool:
     raise BadInput(tr("args.not_bool", name=name, value=value))
 
 
+def whole_number(value: object) -> int | None:
+    """`12` or `#12` (numbers are shown as #12) as a number; None if it is no number. Digits
+    that Python will not read (more than 4,300) are still a number, just one too large."""
+    text = str(value).strip().lstrip("#")
+    try:
+        return int(text)
+    except ValueError:
+        return INT_MAX + 1 if DIGITS.fullmatch(text) else None
+
+
+def in_range(number: int, name: str, value: object) -> int:
+    """Every number an option names (a page, a job, an example) counts from 1, and one larger
+    than the database's integers could never be found: it would fail in the query (SQLite raises
+    OverflowError), so it is refused here with a message instead."""
+    if not 1 <= number <= INT_MAX:
+        raise BadInput(
+            tr("args.out_of_range", name=name, value=_shown(value), limit=f"{INT_MAX:,}")
+        )
+    return number
+
+
+def to_int(value: object, name: str) -> int:
+    """The one conversion of a whole-number option, typed, slash or spoken."""
+    number = whole_number(value)
+    if number is None:
+        raise BadInput(tr("args.not_int", name=name, value=_shown(value)))
+    return in_range(number, name, value)
+
+
+def _shown(value: object, limit: int = 30) -> str:
+    """A value quoted back in a refusal, cut short: a pasted page of digits is not repeated."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def convert(param: Param, value: Any) -> Any:
     if param.kind == "bool":
         return to_bool(value, param.name)
     if param.kind == "int":
-        try:
-            return int(str(value).lstrip("#"))
-        except (TypeError, ValueError):
-            raise BadInput(tr("args.not_int", name=param.name, value=value)) from None
+        return to_int(value, param.name)
     text = str(value)
     if param.choices and text.lower() not in param.choices:
         raise BadInput(tr("args.not_choice", name=param.name, choices=", ".join(param.choices)))

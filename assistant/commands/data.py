@@ -15,7 +15,8 @@ from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts
+from ..reports import folder_lines, label_counts
+from ..storage.records import Dataset
 from .registry import Param, command
 from .targets import FILE_PREFIX
 
@@ -55,30 +56,49 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
     if not options["dir"]:
         return _list_datasets(app, request.guild_id)
     stored = app.store.dataset(request.guild_id, options["dir"])
-    if stored is not None and options["positive"] is None and not stored.folders:
-        # a dataset made with `create_dataset` or `train`: its examples live in the database
-        dataset = app.store.select_dataset(request.guild_id, stored.name)
-        n = app.store.count_examples(dataset)
-        return Reply(
-            text=tr("select.stored", name=dataset.name, count=f"{n:,}"),
-            speech=tr("select.speech", name=dataset.name),
-            data={"dataset": dataset.name, "folder": None, "label": None, "examples": n},
-        )
-    folder = app.root.folder(options["dir"])
+    if stored is not None and options["positive"] is None and not _is_folder_dataset(stored):
+        return _select_stored(app, request.guild_id, stored)
+    return await _select_folder(app, request.guild_id, options["dir"], options["positive"])
+
+
+def _is_folder_dataset(dataset: Dataset) -> bool:
+    """A dataset made by `select_dataset <folder>` has its folder's name: selecting it by that
+    name reads the folder again (the reply counts its files, a broken file is found now). Any
+    other stored dataset, made with `create_dataset` or given folders with `select_dataset
+    <folder> true/false`, is selected by its name whatever folders it has: its name is what
+    `select_dataset` lists, and a folder of that name is no part of it."""
+    return any(folder == dataset.name for folder, _ in dataset.folders)
+
+
+def _select_stored(app: Assistant, guild_id: str, stored: Dataset) -> Reply:
+    """Make a stored dataset active as it is: its added examples and the folders it reads."""
+    dataset = app.store.select_dataset(guild_id, stored.name)
+    n = app.store.count_examples(dataset)
+    lines = [tr("select.stored", name=dataset.name, count=f"{n:,}"), *folder_lines(dataset)]
+    return Reply(
+        text="\n".join(lines),
+        speech=tr("select.speech", name=dataset.name),
+        data={"dataset": dataset.name, "folder": None, "label": None, "examples": n},
+    )
+
+
+async def _select_folder(app: Assistant, guild_id: str, path: str, positive: bool | None) -> Reply:
+    """A folder of the data root as a dataset of its own, or (with `positive`) as one label of
+    the active dataset."""
+    folder = app.root.folder(path)
     rel = app.root.relative(folder)
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
-    positive = options["positive"]
     label = None if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
     batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
     rows = batch.rows
     if label is None:
-        dataset = app.store.select_dataset(request.guild_id, rel, rel, None)
+        dataset = app.store.select_dataset(guild_id, rel, rel, None)
     else:
-        current = app.store.active_dataset(request.guild_id)
+        current = app.store.active_dataset(guild_id)
         name = current.name if current else rel
-        dataset = app.store.select_dataset(request.guild_id, name, rel, label)
+        dataset = app.store.select_dataset(guild_id, name, rel, label)
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
     return Reply(

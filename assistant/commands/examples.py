@@ -16,8 +16,9 @@ from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts
+from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, StoredExample
+from .arguments import in_range, whole_number
 from .model import active_dataset, training_set
 from .registry import Param, command
 
@@ -34,10 +35,17 @@ def _line(example: StoredExample) -> str:
 
 
 def _example_id(raw: str) -> int:
-    try:
-        return int(raw.strip().lstrip("#"))
-    except ValueError:
-        raise BadInput(tr("examples.bad_number", raw=raw)) from None
+    """The number of `relabel #12` or `remove #12`, bounded like every number an option names."""
+    number = whole_number(raw)
+    if number is None:
+        raise BadInput(tr("examples.bad_number", raw=raw))
+    return in_range(number, "example", raw)
+
+
+def _check_page(dataset: Dataset, page: int, pages: int) -> None:
+    """A page past the last is refused (saying how many there are), not shown empty."""
+    if page > pages:
+        raise NotFound(tr_count("examples.no_page", pages, page=page, name=dataset.name))
 
 
 @command(
@@ -47,16 +55,15 @@ def _example_id(raw: str) -> int:
 )
 async def examples(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     dataset = active_dataset(app, request.guild_id)
-    page = max(1, options["page"] or 1)
-    everything = await asyncio.to_thread(training_set, app, dataset)
-    stored = app.store.stored_examples(dataset, offset=(page - 1) * PAGE, limit=PAGE)
+    page = options["page"] or 1
     total = app.store.count_examples(dataset)
     pages = max(1, -(-total // PAGE))
+    _check_page(dataset, page, pages)
+    everything = await asyncio.to_thread(training_set, app, dataset)
+    stored = app.store.stored_examples(dataset, offset=(page - 1) * PAGE, limit=PAGE)
     counts = label_counts([e.label for e in everything]) or tr("examples.none")
     lines = [tr_count("examples.summary", len(everything), name=dataset.name, counts=counts)]
-    for folder, label in dataset.folders:
-        key = "examples.folder.labelled" if label else "examples.folder"
-        lines.append(tr(key, folder=folder, label=label))
+    lines += folder_lines(dataset)
     lines.append(tr("examples.page", page=page, pages=pages, total=f"{total:,}"))
     lines += [_line(e) for e in stored] or [tr("examples.empty_page")]
     lines.append(tr("examples.hint"))

@@ -6,7 +6,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import normalize_label
+from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..messages import Reply, Request
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 
 LISTED_CHARS = 300
 """Longest feedback text shown in the admin listing (ten of them fit one Discord message)."""
-ITEM_FIX = re.compile(r"^\s*#?(\d+)\s*[:=]?\s*(\S.*)$")
+ITEM_FIX = re.compile(r"^\s*#?(\d+)(?:\s*[:=]\s*|\s+)(\S.*)$")
+"""`2 negative`, `#2 negative`, `2=negative`, `2: negative`: item 2 is negative."""
+FREE_KINDS = ("transcript",)
+"""Replies whose correction is always free text: what I should have heard."""
 
 
 def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
@@ -28,7 +31,8 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
     if not items:
         raise NotFound(tr("correct.no_predictions"))
     match = ITEM_FIX.match(text)
-    if match and len(items) > 1:
+    if match:
+        # with one prediction too: `5 negative` names an item, it is no label "5 negative"
         number = int(match.group(1))
         if not 1 <= number <= len(items):
             raise BadInput(tr("correct.no_item", count=len(items), number=number))
@@ -36,6 +40,19 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
     if len(items) > 1:
         raise BadInput(tr("correct.which", count=len(items)))
     return [(items[0]["text"], normalize_label(text))]
+
+
+def _check_note(record: ReplyRecord, text: str) -> None:
+    """A correction of a reply that predicted nothing is kept as a note in words (`correct #5 it
+    said training twice`). An item number or a lone label (`2 negative`, `2`, `negative`) can
+    only be meant for a prediction: saving it would thank the user for a fix that changes
+    nothing, so it is refused, saying which replies take labels."""
+    if record.kind in FREE_KINDS:
+        return
+    words = text.split()
+    lone_label = len(words) == 1 and len(words[0]) <= MAX_LABEL_CHARS
+    if lone_label or ITEM_FIX.match(text):
+        raise BadInput(tr("correct.not_prediction"))
 
 
 @command(
@@ -80,6 +97,7 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
             speech=tr("correct.noted.speech"),
             data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
         )
+    _check_note(record, text)
     app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
     return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 

@@ -1,0 +1,183 @@
+"""Command lines typed at the console that once went wrong: what the user sees, and that a
+refused line changes nothing in the database or the data root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_refusals import snapshot
+
+HUGE = "99999999999999999999999"
+"""Larger than any integer SQLite stores (it raised OverflowError in the query)."""
+LARGEST = "9,223,372,036,854,775,807"
+NO_PREDICTIONS = "That reply made no predictions, so it has no items or labels to correct"
+
+
+def kept(app: Assistant) -> dict[str, Any]:
+    """What a command could change (tests/test_refusals.py), less the console's own count of
+    the message numbers it gave out: every line typed takes numbers, refused or not."""
+    rows = snapshot(app)
+    rows["counters"] = [c for c in rows["counters"] if "console message" not in c]
+    return rows
+
+
+async def refused_and_unchanged(app: Assistant, console: TypedConsole, line: str) -> str:
+    """Type a line that must be refused; its reply's text, once nothing changed."""
+    before = kept(app)
+    reply = await console.send(line)
+    assert not reply["ok"], (line, reply)
+    assert "went wrong" not in reply["text"], (line, reply)
+    assert kept(app) == before, (line, reply["text"])
+    return str(reply["text"])
+
+
+async def test_a_created_dataset_is_selected_by_name_once_folders_joined_it(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t1"))["ok"]
+    joined = await console.send("select_dataset reviews false")
+    assert joined["text"] == (
+        "Active dataset: **t1**. Folder `reviews` as its **negative** examples: negative 300."
+    )
+    assert (await console.send("select_dataset reviews"))["ok"]
+    chosen = await console.send("select_dataset t1")
+    assert chosen["ok"], chosen
+    assert (
+        chosen["text"]
+        == "Active dataset: **t1** (0 added examples).\nFolder `reviews` as **negative**."
+    )
+    assert app.store.active_dataset("console").name == "t1"
+    assert "t1" in (await console.send("select_dataset"))["data"]["datasets"]
+    # the refusal's hint, `select_dataset t1`, is what worked just above
+    hint = await refused_and_unchanged(app, console, "create_dataset t1")
+    assert hint == "There is already a dataset **t1**; `select_dataset t1` uses it."
+
+    # a sub-folder as the positive examples, the same way
+    assert (await console.send("create_dataset t2"))["ok"]
+    assert (await console.send("select_dataset reviews/positive true"))["ok"]
+    assert (await console.send("select_dataset reviews"))["ok"]
+    chosen = await console.send("select_dataset t2")
+    assert chosen["text"] == (
+        "Active dataset: **t2** (0 added examples).\nFolder `reviews/positive` as **positive**."
+    )
+
+    # The stored dataset's name wins over a folder of that name made later: the folder does
+    # not join it.
+    (reviews.parent / "t1" / "positive").mkdir(parents=True)
+    (reviews.parent / "t1" / "positive" / "1.txt").write_text("a lovely day", encoding="utf-8")
+    chosen = await console.send("select_dataset t1")
+    assert chosen["text"].startswith("Active dataset: **t1** (0 added examples).")
+    assert app.store.dataset("console", "t1").folders == (("reviews", "negative"),)
+
+    # A dataset made from a folder bears the folder's name: selecting it reads the folder again.
+    again = await console.send("select_dataset reviews")
+    assert again["text"] == (
+        "Active dataset: **reviews**. Folder `reviews`: negative 150, positive 150."
+    )
+
+
+async def test_a_reply_that_predicted_nothing_takes_no_item_or_label(
+    app: Assistant, reviews: Path
+) -> None:
+    """`correct` of a status or dataset reply is a note in words (the help: "Correct one of my
+    replies"); an item number or a lone label can only be meant for a prediction."""
+    console = TypedConsole(app)
+    listing = await console.send("select_dataset")
+    chosen = await console.send("select_dataset reviews")
+    for line in (
+        f"correct #{chosen['id']} 2 negative",
+        f"correct #{chosen['id']} 5 negative",
+        f"correct #{chosen['id']} 2",
+        f"correct #{chosen['id']} 2=negative",
+        f"correct #{listing['id']} negative",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(NO_PREDICTIONS) and "replies of `test`" in text, (line, text)
+    noted = await console.send(f"correct #{chosen['id']} it says negative 150 twice")
+    assert noted["ok"] and noted["text"] == "Thanks! Your correction is saved."
+    stored = [(c.message_id, c.kind, c.correction) for c in app.store.corrections("console")]
+    assert stored == [(chosen["id"], "info", "it says negative 150 twice")]
+
+
+async def test_an_item_number_is_never_read_as_part_of_a_label(
+    app: Assistant, reviews: Path
+) -> None:
+    """Against real predictions: an item a reply does not have is refused, with one
+    prediction too, and digits run together (`12`) are no item and label."""
+    console = TypedConsole(app)
+    await console.send("select_dataset reviews")
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    two = await console.send('test ["a lovely film", "a dull film"]')
+    one = await console.send('test ["what a film"]')
+    assert two["kind"] == one["kind"] == "prediction", (two, one)
+    cases = {
+        f"correct #{two['id']} 5 negative": "That reply has items 1 to 2; there is no item 5.",
+        f"correct #{one['id']} 5 negative": "That reply has items 1 to 1; there is no item 5.",
+        f"correct #{two['id']} 12": (
+            "That reply has 2 predictions; say which one, e.g. `2 negative`."
+        ),
+    }
+    for line, expected in cases.items():
+        assert await refused_and_unchanged(app, console, line) == expected
+    fixed = await console.send(f"correct #{one['id']} 1 negative")
+    assert fixed["ok"] and "“what a film” is **negative**" in fixed["text"], fixed
+    fixes = app.store.corrections("console", "prediction")
+    assert [(c.original, c.correction) for c in fixes] == [("what a film", "negative")]
+
+
+async def test_numbers_too_large_for_the_database_are_refused_with_a_message(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    await console.send("create_dataset t1")
+    added = await console.send('train "hello there"')  # one label: stored, no job yet
+    assert added["ok"] and added["job_id"] is None, added
+    for line, name, typed in [
+        (f"examples {HUGE}", "page", HUGE),
+        (f"cancel {HUGE}", "job", HUGE),
+        (f"relabel #{HUGE} positive", "example", f"#{HUGE}"),
+        (f"remove #{HUGE}", "example", f"#{HUGE}"),
+        ("examples 0", "page", "0"),
+        ("cancel -3", "job", "-3"),
+    ]:
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"`{name}` must be a whole number from 1 to {LARGEST}, not `{typed}`."
+    long = await refused_and_unchanged(app, console, "examples " + "9" * 5_000)
+    assert long.startswith(f"`page` must be a whole number from 1 to {LARGEST}, not `999")
+    assert len(long) < 200 and "…" in long, long  # the digits are not all repeated back
+    # the largest number the database holds is looked up, and is simply not there
+    largest = LARGEST.replace(",", "")
+    assert await refused_and_unchanged(app, console, f"cancel {largest}") == (
+        f"There is no job {largest}."
+    )
+    assert (await refused_and_unchanged(app, console, f"remove #{largest}")).startswith(
+        f"**t1** has no added example #{largest};"
+    )
+
+
+async def test_a_page_past_the_last_is_refused_saying_how_many_there_are(
+    app: Assistant, reviews: Path
+) -> None:
+    console = TypedConsole(app)
+    await console.send("create_dataset t1")
+    await console.send('train "hello there"')
+    text = await refused_and_unchanged(app, console, "examples 2")
+    assert text == (
+        "There is no page 2: the added examples of **t1** fit on one page; `examples` shows it."
+    )
+    (reviews.parent / "many.txt").write_text(
+        "\n".join(f"line {n}" for n in range(30)), encoding="utf-8"
+    )
+    assert (await console.send("train file:many.txt"))["ok"]
+    text = await refused_and_unchanged(app, console, "examples 3")
+    assert text == (
+        "There is no page 3: the added examples of **t1** fill 2 pages;"
+        " `examples 2` shows the last."
+    )
+    last = await console.send("examples 2")
+    assert last["ok"] and "page 2 of 2 (31 in all)" in last["text"], last
