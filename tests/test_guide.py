@@ -3,6 +3,7 @@ English and in Russian (the Russian guide: the same sections and examples, in a 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -134,6 +135,13 @@ async def run_guide(
         texts.append(reply.text)
         if line == "cancel" and hold_jobs is not None:
             hold_jobs(False)
+            # The queue's worker announces the cancelled job when it wakes: wait until that
+            # is shown, or on a busy machine it takes the number the guide gives the next reply.
+            shown = int(reply_id)
+            for _ in range(600):
+                if console._next_id > shown:
+                    break
+                await asyncio.sleep(0.05)
         assert reply.ok, (line, reply.text)
         if line.startswith('test ["a great story"'):
             assert reply_id == "87"
