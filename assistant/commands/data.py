@@ -74,7 +74,7 @@ def _select_stored(app: Assistant, guild_id: str, stored: Dataset) -> Reply:
     """Make a stored dataset active as it is: its added examples and the folders it reads."""
     dataset = app.store.select_dataset(guild_id, stored.name)
     n = app.store.count_examples(dataset)
-    lines = [tr("select.stored", name=dataset.name, count=f"{n:,}"), *folder_lines(dataset)]
+    lines = [tr_count("select.stored", n, name=dataset.name), *folder_lines(dataset)]
     return Reply(
         text="\n".join(lines),
         speech=tr("select.speech", name=dataset.name),
