@@ -181,3 +181,17 @@ async def test_a_page_past_the_last_is_refused_saying_how_many_there_are(
     )
     last = await console.send("examples 2")
     assert last["ok"] and "page 2 of 2 (31 in all)" in last["text"], last
+
+
+async def test_a_folder_dataset_selected_again_keeps_the_label_it_was_given(
+    app: Assistant, reviews: Path
+) -> None:
+    """`select_dataset reviews/positive true` makes a dataset of that folder as positive
+    examples; selecting it again by its name must not drop the label."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews/positive true"))["ok"]
+    assert (await console.send("select_dataset reviews"))["ok"]
+    again = await console.send("select_dataset reviews/positive")
+    assert again["ok"] and again["data"]["label"] == "positive", again
+    dataset = app.store.active_dataset("console")
+    assert dataset is not None and dataset.folders == (("reviews/positive", "positive"),)

@@ -89,12 +89,13 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     rel = app.root.relative(folder)
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
-    label = None if positive is None else label_for(positive)
+    # Selected again by its name, a folder dataset keeps the label it was given ("true").
+    label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
     batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
     rows = batch.rows
-    if label is None:
-        dataset = app.store.select_dataset(guild_id, rel, rel, None)
+    if positive is None:
+        dataset = app.store.select_dataset(guild_id, rel, rel, label)
     else:
         current = app.store.active_dataset(guild_id)
         name = current.name if current else rel
@@ -105,6 +106,14 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
         text=tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
+    )
+
+
+def _kept_label(app: Assistant, guild_id: str, rel: str) -> str | None:
+    """The label the folder dataset `rel` gives its folder, if it exists and gives one."""
+    stored = app.store.dataset(guild_id, rel)
+    return (
+        next((label for folder, label in stored.folders if folder == rel), None) if stored else None
     )
 
 
