@@ -168,7 +168,9 @@ async def run(
                     await session.close()
                 session = new_session()
             try:
-                trace = await say([path], session, realtime=speed)
+                trace = await say(
+                    [path], session, realtime=speed, max_seconds=config.voice.max_file_seconds
+                )
             except AudioError as exc:
                 status = 1
                 _print({"file": str(path), "error": str(exc)}, as_json)
