@@ -131,3 +131,22 @@ def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(
     errors = {Path(line["file"]).name: line["error"] for line in lines if "error" in line}
     assert errors == {path.name: f"{path.name}: {NOT_AUDIO}" for path in bad}
     assert [line["intent"] for line in lines if "heard" in line] == ["status"], lines
+
+
+def test_speak_to_a_file_or_where_no_folder_can_be_made_is_one_line(
+    tmp_path: Path, config_path: Path
+) -> None:
+    """`--speak-to afile` printed a 31-line traceback ending in FileExistsError, and
+    `--speak-to /proc/answers` one ending in FileNotFoundError, then "Trainer stopped because
+    of an internal error"; both are now one line, before any engine loads."""
+    hey = write_wav(tmp_path / "hey.wav", speak("hey trainer what's the status"))
+    (tmp_path / "afile").write_text("keep me\n")
+    places = {"afile": "that is a file; name a folder for the spoken replies."}
+    if Path("/proc/self").is_dir():
+        places["/proc/answers"] = "cannot make a folder there and write the spoken replies in it"
+    for place, says in places.items():
+        result = _bot(["simulate", str(hey), "--speak-to", place], tmp_path)
+        assert result.returncode == 2 and result.stdout == "", result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"simulate: `--speak-to {place}`: {says}"), line
+    assert (tmp_path / "afile").read_text() == "keep me\n"
