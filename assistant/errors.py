@@ -21,7 +21,8 @@ class NotFound(UserError):
 
 
 class PathRefused(UserError):
-    """A path that leaves the data root, or is not a regular file or folder."""
+    """A path that leaves the data root, or is not a regular file or folder (or not the folder
+    it must be: `simulate --speak-to` naming a file)."""
 
 
 class PermissionDenied(UserError):

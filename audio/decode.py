@@ -3,13 +3,20 @@
 Plain 16-bit PCM WAV is read with the `wave` module (no process start); everything else
 (ogg/opus, mp3, m4a, webm, odd WAVs) goes through an ffmpeg subprocess whose output is
 streamed and cut at `max_seconds`, so a two-hour file costs at most that much memory.
+
+A header is a few bytes anyone can write, and what it declares sizes the work: a WAV of 1,000
+frames that claims 100,000,007 Hz made resampling ask for 24 GB. So a WAV's declared rate and
+channels are checked before either decoder sees it, the fast path reads no more frames than
+the file holds, and ffmpeg may not allocate any one block larger than `_FFMPEG_MAX_ALLOC`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import os
 import shutil
+import struct
 import subprocess
 import tempfile
 import wave
@@ -18,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import UserError
+from assistant.i18n import tr
 
 from . import RECOGNITION_RATE
 from .convert import downsample
@@ -28,6 +36,21 @@ MIN_SECONDS = 0.1
 """Shorter files are refused: no word is that short."""
 _FFMPEG_TIMEOUT_S = 120.0
 """Longest an ffmpeg decode may take; protects against files that make it spin."""
+_FFMPEG_MAX_ALLOC = 64 * 1024 * 1024
+"""ffmpeg's `-max_alloc`: the largest single block it may allocate. Audio is decoded in blocks
+of kilobytes (a 19 MB cover picture in an mp3 or m4a still decodes); an absurd header in a
+format we do not parse (an AIFF of 100 MHz) made its resampler take 455 MB and 5 s for a 2 KB
+file, one filter bank of hundreds of MB, and this makes that fail at once instead."""
+MIN_RATE = 1_000
+"""Lowest sample rate a WAV may declare: speech needs more, and ffmpeg's resampler took 350 MB
+to bring 1 Hz up to 16 kHz."""
+MAX_RATE = 384_000
+"""Highest sample rate a WAV may declare: the most any recorder writes."""
+MAX_CHANNELS = 64
+"""Most channels a WAV may declare (a 7th-order ambisonic recording has 64)."""
+_WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")
+_WAV_CHUNKS = 64
+"""Chunks looked through for `fmt ` (it comes before the samples, after a few metadata ones)."""
 
 
 class AudioError(UserError):
@@ -49,19 +72,26 @@ class DecodedAudio:
         return len(self.pcm) / _BYTES_PER_S
 
 
-def decode_file(path: str | Path, max_seconds: float = 600.0) -> DecodedAudio:
-    """Decode `path`; raises AudioError for missing, empty, corrupt or too short files."""
+def decode_file(
+    path: str | Path, max_seconds: float = 600.0, *, name: str | None = None
+) -> DecodedAudio:
+    """Decode `path`; raises AudioError for missing, empty, corrupt or too short files, naming
+    the file `name` (its own name by default)."""
     path = Path(path)
+    name = name or path.name
     if not path.is_file():
-        raise AudioError(f"{path.name}: no such audio file")
+        raise AudioError(f"{name}: no such audio file")
     if path.stat().st_size == 0:
-        raise AudioError(f"{path.name}: the file is empty")
-    decoded = _read_wav(path, max_seconds)
+        raise AudioError(f"{name}: the file is empty")
+    declared = _wav_format(path)
+    if declared is not None:
+        _refuse_implausible(name, *declared)
+    decoded = _read_wav(path, max_seconds, name)
     if decoded is None:
-        decoded = _ffmpeg(path, max_seconds)
+        decoded = _ffmpeg(path, max_seconds, name)
     if decoded.seconds < MIN_SECONDS:
         raise AudioError(
-            f"{path.name}: only {decoded.seconds * 1000:.0f} ms of audio, too short to hold speech"
+            f"{name}: only {decoded.seconds * 1000:.0f} ms of audio, too short to hold speech"
         )
     return decoded
 
@@ -74,36 +104,73 @@ def decode_bytes(data: bytes, name: str = "audio", max_seconds: float = 600.0) -
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(data)
         tmp.flush()
-        decoded = decode_file(tmp.name, max_seconds)
+        # Messages name the file the user sent, not the temporary one.
+        decoded = decode_file(tmp.name, max_seconds, name=Path(name).name)
     return decoded
 
 
-def _read_wav(path: Path, max_seconds: float) -> DecodedAudio | None:
+def _wav_format(path: Path) -> tuple[int, int] | None:
+    """(sample rate, channels) as a WAV file's `fmt ` chunk declares them, whatever its codec;
+    None when it is no WAV or its `fmt ` chunk is not found (the decoders judge it then)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] not in _WAV_MAGIC or head[8:] != b"WAVE":
+                return None
+            for _ in range(_WAV_CHUNKS):
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                size = int.from_bytes(chunk[4:], "little")
+                if chunk[:4] == b"fmt ":
+                    body = f.read(8)
+                    if len(body) < 8:
+                        return None
+                    _codec, channels, rate = struct.unpack("<HHI", body)
+                    return rate, channels
+                f.seek(size + size % 2, os.SEEK_CUR)  # chunks are padded to an even size
+    except OSError:
+        return None
+    return None
+
+
+def _refuse_implausible(name: str, rate: int, channels: int) -> None:
+    """A rate or channel count no recording has is a damaged or hostile header: decoding it
+    would cost far more memory and time than the file's size."""
+    if not MIN_RATE <= rate <= MAX_RATE or not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(f"{name}: {tr('audio.unrecognised')}")
+
+
+def _read_wav(path: Path, max_seconds: float, name: str) -> DecodedAudio | None:
     """Fast path for 16-bit PCM WAV; None means "let ffmpeg try" (other codecs, odd headers)."""
     try:
         with wave.open(str(path), "rb") as w:
             if w.getsampwidth() != 2 or w.getcomptype() != "NONE":
                 return None
             rate, channels, total = w.getframerate(), w.getnchannels(), w.getnframes()
-            if rate < 4000 or channels < 1:
+            _refuse_implausible(name, rate, channels)  # `fmt ` may lie past _WAV_CHUNKS
+            if rate < 4000:
                 return None
             limit = int(max_seconds * rate)
-            raw = w.readframes(min(total, limit))
+            # The declared length can lie too: never ask for more frames than the file holds.
+            held = path.stat().st_size // (2 * channels)
+            raw = w.readframes(min(total, limit, held))
     except (wave.Error, EOFError, OSError):
         return None
     # A truncated file simply yields fewer frames than the header promises; keep what is there.
-    truncated = total > limit
+    truncated = min(total, held) > limit
     if rate != RECOGNITION_RATE or channels != 1:
         raw = downsample(raw, rate, channels)
     return DecodedAudio(raw, truncated)
 
 
-def _ffmpeg(path: Path, max_seconds: float) -> DecodedAudio:
+def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
     exe = shutil.which("ffmpeg")
     if exe is None:
         raise AudioError("cannot decode this format: ffmpeg is not installed on the bot's machine")
     cmd = [
         exe, "-nostdin", "-hide_banner", "-loglevel", "error",
+        "-max_alloc", str(_FFMPEG_MAX_ALLOC),
         "-i", str(path),
         "-t", f"{max_seconds + 1:.3f}", "-vn", "-sn", "-dn",  # one extra second tells "longer"
         "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(RECOGNITION_RATE),
@@ -129,12 +196,12 @@ def _ffmpeg(path: Path, max_seconds: float) -> DecodedAudio:
             err = proc.stderr.read().decode("utf-8", "replace").strip()
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise AudioError(f"{path.name}: decoding took too long; is it really audio?") from None
+            raise AudioError(f"{name}: decoding took too long; is it really audio?") from None
     pcm = b"".join(chunks)
     if proc.returncode != 0 and not truncated and not pcm:
-        raise AudioError(f"{path.name}: {_explain(err)}")
+        raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:
-        raise AudioError(f"{path.name}: the file contains no audio")
+        raise AudioError(f"{name}: the file contains no audio")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
     truncated = truncated or (proc.returncode != 0 and bool(err))
     return DecodedAudio(pcm[: len(pcm) - len(pcm) % 2], truncated)
@@ -147,8 +214,9 @@ def _explain(stderr: str) -> str:
         or "invalid argument" in text
         or "could not find codec" in text
         or "header" in text
+        or "processing the decoded data" in text  # a resampler refused by -max_alloc
     ):
-        return "not a recognised audio file, or it is corrupt"
+        return tr("audio.unrecognised")
     if "does not contain any stream" in text or "output file #0 does not contain" in text:
         return "the file has no audio track"
     if "end of file" in text or "truncat" in text:

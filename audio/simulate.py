@@ -12,6 +12,8 @@ one record per utterance.
   deleted; the reply says what would have run). `--act` executes them with the real core.
 - `--json` prints one JSON object per utterance with the debug view: what each stage heard,
   its score, the gate's decision and why, and the time of each step.
+- `--speak-to DIR` writes each spoken reply there as a WAV file; the folder is made and tried
+  before any engine loads, so a file of that name is one line, not a traceback.
 - Files are fed at `--speed` times real time (1 by default, so follow-up windows behave as in
   a room; 0 is as fast as possible, when an utterance that arrives while the bot is busy with
   another is queued and only the speaker's latest one is kept, as in a room).
@@ -26,8 +28,12 @@ import argparse
 import asyncio
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+
+from assistant import i18n
+from assistant.errors import PathRefused, UserError
 
 from .decode import AudioError
 
@@ -55,6 +61,22 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="times real time (0: as fast as possible)"
     )
+
+
+def speak_folder(path: Path) -> Path:
+    """`--speak-to`'s folder, made and tried with a file now: a file of that name, or a place
+    where no folder can be made or written (`/proc/answers`), is refused in one line before
+    the speech engines load, not with a traceback at the first spoken reply."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except FileExistsError:
+        raise PathRefused(i18n.tr("simulate.speak_to_file", path=path)) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PathRefused(i18n.tr("simulate.speak_to_unusable", path=path, reason=reason)) from None
+    return path
 
 
 def dry_run_reply(request: Any) -> Any:
@@ -168,7 +190,9 @@ async def run(
                     await session.close()
                 session = new_session()
             try:
-                trace = await say([path], session, realtime=speed)
+                trace = await say(
+                    [path], session, realtime=speed, max_seconds=config.voice.max_file_seconds
+                )
             except AudioError as exc:
                 status = 1
                 _print({"file": str(path), "error": str(exc)}, as_json)
@@ -208,11 +232,19 @@ def main(
         except ConfigError as exc:
             print(f"simulate: {exc}", file=sys.stderr)
             return 2
+    speak_to = None
+    if args.speak_to:
+        try:
+            with i18n.speaking(config.language):
+                speak_to = speak_folder(Path(args.speak_to))
+        except UserError as exc:
+            print(f"simulate: {exc}", file=sys.stderr)
+            return 2
     return asyncio.run(
         run(
             [Path(f) for f in args.files],
             config,
-            speak_to=Path(args.speak_to) if args.speak_to else None,
+            speak_to=speak_to,
             act=args.act,
             as_json=args.json,
             one_session=args.one_session,

@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +29,26 @@ def make_workdir(folder: Path) -> Path:
     return folder
 
 
-def run_checked(command: list[str], cwd: Path, script: str = "", **env: str) -> str:
+def memory_cap(gigabytes: int = 8) -> Callable[[], None]:
+    """A `preexec_fn` that caps a child's address space: were an input to make the bot ask for
+    tens of GB again (a 2 KB WAV declaring 100,000,007 Hz did), the test fails, not the machine.
+    The bot with its speech engines maps about 1.3 GB."""
+    limit = gigabytes << 30
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return cap
+
+
+def run_checked(
+    command: list[str],
+    cwd: Path,
+    script: str = "",
+    *,
+    preexec_fn: Callable[[], None] | None = None,
+    **env: str,
+) -> str:
     """Run a user's command (input on a pipe); its standard output, checked for tracebacks."""
     result = subprocess.run(
         command,
@@ -37,6 +58,7 @@ def run_checked(command: list[str], cwd: Path, script: str = "", **env: str) -> 
         capture_output=True,
         text=True,
         timeout=300,
+        preexec_fn=preexec_fn,
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     return result.stdout

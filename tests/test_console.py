@@ -189,6 +189,31 @@ def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) ->
     assert answers and answers[0].stat().st_size > 10_000  # real speech, not an empty file
 
 
+def test_a_wav_that_declares_an_absurd_rate_is_refused_and_the_console_goes_on(
+    workdir: Path,
+) -> None:
+    """A 2 KB WAV declaring 100,000,007 Hz made the decoder climb to 24 GB: `--speak` ended
+    the console, and `join` then `say` answered "Sorry, that went wrong". Now it is the message
+    other bad audio gets, and the console goes on."""
+    from tests.consoles import memory_cap, run_checked
+    from tests.hostile_audio import wav_declaring
+
+    huge = wav_declaring(workdir / "huge.wav", rate=100_000_007)
+    refusal = "huge.wav: not a recognised audio file, or it is corrupt"
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"]
+    spoken = run_checked([*command, "--speak", str(huge)], workdir, preexec_fn=memory_cap())
+    assert [json.loads(line)["text"] for line in spoken.splitlines()] == [refusal]
+    script = f"join\nsay {huge}\nstatus\n"
+    typed = run_checked(command, workdir, script, preexec_fn=memory_cap())
+    replies = [json.loads(line) for line in typed.splitlines()]
+    assert [(r["command"], r["ok"]) for r in replies] == [
+        ("join", True),
+        (None, False),
+        ("status", True),
+    ]
+    assert replies[1]["text"] == refusal
+
+
 def test_a_new_dataset_becomes_speakable_without_a_restart(workdir: Path) -> None:
     from tests.speech import join, speak, write_wav
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+import tracemalloc
 import wave
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from audio.convert import StreamDownsampler, discord_frames, downsample, to_disc
 from audio.decode import AudioError, decode_bytes, decode_file
 from audio.vad.base import SpeechStarted, UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
+from tests.hostile_audio import FLOAT, wav_declaring
 from tests.speech import join, noise, speak, write_wav
 
 
@@ -91,6 +93,52 @@ def test_bad_files_give_a_clear_message(tmp_path: Path, content: bytes, message:
     with pytest.raises(AudioError, match=message) as info:
         decode_file(path)
     assert isinstance(info.value, UserError)
+
+
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"rate": 384_001},
+        {"rate": 768_000},
+        {"rate": 0},
+        {"rate": 1},
+        {"rate": 16_000, "channels": 65_535, "frames": 16},
+        {"rate": 100_000_007, "codec": FLOAT},
+    ],
+)
+def test_a_wav_header_no_recording_has_is_refused_before_decoding(
+    tmp_path: Path, declared: dict[str, int]
+) -> None:
+    """Rates and channel counts no recorder writes, whatever the codec; a file or a Discord
+    attachment alike. (Rates that asked the old decoder for gigabytes are tried by bot.py under
+    a memory cap, in tests/test_voice_simulate.py and tests/test_console.py.)"""
+    path = wav_declaring(tmp_path / "x.wav", **declared)
+    refusal = "^x.wav: not a recognised audio file, or it is corrupt$"
+    with pytest.raises(AudioError, match=refusal):
+        decode_file(path)
+    with pytest.raises(AudioError, match=refusal):
+        decode_bytes(path.read_bytes(), "x.wav")
+
+
+def test_what_a_wav_declares_never_sizes_the_work(tmp_path: Path) -> None:
+    """Memory follows the file, not its header: a data chunk declared as 4 GB over one second
+    of samples is that second (not "truncated"), and 383,987 Hz, whose exact resampling filter
+    (16,000/383,987) took 370 MB, decodes in a few times the file's size, as 384 kHz does."""
+    import scipy.signal  # noqa: F401  (imported before measuring: its import is no decode)
+
+    liar = wav_declaring(tmp_path / "liar.wav", rate=16_000, frames=16_000, data_bytes=2**32 - 2)
+    decoded = decode_file(liar)
+    assert decoded.seconds == pytest.approx(1.0, abs=0.01) and not decoded.truncated
+    for rate in (383_987, 384_000):
+        odd = wav_declaring(tmp_path / f"{rate}.wav", rate=rate, frames=rate)
+        tracemalloc.start()
+        try:
+            decoded = decode_file(odd)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert decoded.seconds == pytest.approx(1.0, abs=0.01), rate
+        assert peak < 8 * odd.stat().st_size, (rate, peak)
 
 
 def test_one_sample_and_truncated_files(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +14,13 @@ import pytest
 
 from assistant.config import load_config
 from audio.simulate import main
+from tests.consoles import memory_cap
+from tests.hostile_audio import FLOAT, aiff_declaring, wav_declaring
 from tests.speech import join, speak, write_wav
 
 INTERNAL = re.compile(r"\b[gn]_\w+")
+ROOT = Path(__file__).resolve().parents[1]
+NOT_AUDIO = "not a recognised audio file, or it is corrupt"
 
 
 @pytest.fixture
@@ -90,3 +96,57 @@ def test_each_file_gets_a_fresh_conversation_unless_asked(
     assert not fresh[1]["in_window"]
     kept = _run([str(wake), str(command), "--one-session"], config_path, capsys)
     assert kept[1]["in_window"] and kept[1]["intent"] == "status", kept
+
+
+def _bot(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python bot.py ARGS` as a user runs it, under a memory cap (`memory_cap`)."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=memory_cap(),
+    )
+
+
+def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(
+    tmp_path: Path, config_path: Path
+) -> None:
+    """A 2 KB WAV declaring 100,000,007 Hz made `simulate` climb to 24 GB until it was killed;
+    2,147,483,647 Hz ended in numpy's ArrayMemoryError and a traceback. Each such file, of any
+    codec or container, is now one line, and the files after it are still heard."""
+    bad = [
+        wav_declaring(tmp_path / "huge.wav", rate=100_000_007),
+        wav_declaring(tmp_path / "most.wav", rate=2_147_483_647),
+        wav_declaring(tmp_path / "float.wav", rate=100_000_007, codec=FLOAT),
+        wav_declaring(tmp_path / "wide.wav", rate=48_000, channels=65_535, frames=16),
+        aiff_declaring(tmp_path / "huge.aiff", rate=100_000_007),  # only ffmpeg reads these
+    ]
+    good = write_wav(tmp_path / "status.wav", speak("hey trainer what's the status"))
+    names = [str(path) for path in (*bad, good)]
+    result = _bot(["simulate", *names, "--json", "--speed", "0"], tmp_path)
+    assert "Traceback" not in result.stderr and result.returncode == 1, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    errors = {Path(line["file"]).name: line["error"] for line in lines if "error" in line}
+    assert errors == {path.name: f"{path.name}: {NOT_AUDIO}" for path in bad}
+    assert [line["intent"] for line in lines if "heard" in line] == ["status"], lines
+
+
+def test_speak_to_a_file_or_where_no_folder_can_be_made_is_one_line(
+    tmp_path: Path, config_path: Path
+) -> None:
+    """`--speak-to afile` printed a 31-line traceback ending in FileExistsError, and
+    `--speak-to /proc/answers` one ending in FileNotFoundError, then "Trainer stopped because
+    of an internal error"; both are now one line, before any engine loads."""
+    hey = write_wav(tmp_path / "hey.wav", speak("hey trainer what's the status"))
+    (tmp_path / "afile").write_text("keep me\n")
+    places = {"afile": "that is a file; name a folder for the spoken replies."}
+    if Path("/proc/self").is_dir():
+        places["/proc/answers"] = "cannot make a folder there and write the spoken replies in it"
+    for place, says in places.items():
+        result = _bot(["simulate", str(hey), "--speak-to", place], tmp_path)
+        assert result.returncode == 2 and result.stdout == "", result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"simulate: `--speak-to {place}`: {says}"), line
+    assert (tmp_path / "afile").read_text() == "keep me\n"

@@ -54,13 +54,15 @@ async def say(
     realtime: float = 1.0,
     settle_s: float = 60.0,
     speakers: list[User] | None = None,
+    max_seconds: float = 600.0,
 ) -> list[TraceEntry]:
     """Feed each file as one speaker's live stream (all at once) and wait for the answers.
 
     `realtime` is the speed: 1 is real time, 4 four times faster, 0 as fast as possible.
+    Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are.
     Returns the trace entries (transitions, heard, said, posted...) of this call.
     """
-    streams = [decode_file(path).pcm for path in files]
+    streams = [decode_file(path, max_seconds).pcm for path in files]
     users = speakers or [console_speaker(i) for i in range(len(files))]
     silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
     started = time.monotonic()
@@ -152,8 +154,11 @@ class ConsoleVoice:
         channel_id: str = "console",
         realtime: float | None = None,
         print_text: bool = True,
+        max_seconds: float = 600.0,
     ) -> None:
         self.registry = registry
+        self.max_seconds = max_seconds
+        """Longest audio taken from one file (`voice.max_file_seconds`)."""
         self.out_dir = Path(out_dir)
         self.guild_id = guild_id
         self.channel_id = channel_id
@@ -176,7 +181,7 @@ class ConsoleVoice:
     async def say(self, files: list[Path]) -> list[TraceEntry]:
         """`!say A.wav B.wav`: joins first if needed."""
         session = self.session or await self.join()
-        return await say(files, session, realtime=self.realtime)
+        return await say(files, session, realtime=self.realtime, max_seconds=self.max_seconds)
 
 
 class VoiceCommands:
@@ -204,7 +209,8 @@ class VoiceCommands:
                 on_voice_action=self.action,
             )
             folder = app.config.state_dir / "console-voice"
-            self.voice = ConsoleVoice(registry, folder, print_text=False)
+            max_seconds = app.config.voice.max_file_seconds
+            self.voice = ConsoleVoice(registry, folder, print_text=False, max_seconds=max_seconds)
         return self.voice
 
     async def action(self, guild_id: str, action: str) -> None:
