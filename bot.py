@@ -167,6 +167,8 @@ def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
     if mode == "simulate":
         from audio.simulate import main as simulate
 
+        # The log has the details of a failure; the terminal gets one line (`main`).
+        setup_logging(config, quiet_console=True)
         return simulate(config=config, options=args)
     if mode == "speech-server":
         from assistant.startup import check_temp_folder
