@@ -287,7 +287,7 @@ class Assistant:
             guild_id=request.guild_id,
             channel_id=request.channel_id,
             source=request.source,
-            exact=named is not None and self._are_arguments(named, request),
+            exact=named is not None and self._are_arguments(named, request, line),
         )
         if understood is None:
             return request
@@ -298,9 +298,12 @@ class Assistant:
             attachments=request.attachments,
         )
 
-    def _are_arguments(self, command: Command, request: Request) -> bool:
+    def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused
-        when it runs: a folder that is not there)."""
+        when it runs: a folder that is not there), or hold a number: a near sentence has no
+        slot for it, and `!cancel job 5` read as "cancel the job" would cancel another job."""
+        if any(c.isdigit() for c in line):
+            return True
         try:
             with i18n.speaking(self.language(request.guild_id)):
                 parse(command, request.text)

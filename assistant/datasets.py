@@ -56,12 +56,23 @@ def normalize_label(raw: object) -> str:
     if not label.strip(".") or any(_unshowable(c) for c in label):
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in
-        raise BadInput(tr("label.bad", label=label.encode("unicode_escape").decode("ascii")))
+        raise BadInput(tr("label.bad", label=_escaped(label)))
     return label
 
 
+JOINERS = {"\u200c", "\u200d"}
+"""Zero-width (non-)joiners: format characters, but part of real words (Persian) and emoji."""
+
+
 def _unshowable(char: str) -> bool:
+    if char in JOINERS:
+        return False
     return char == "`" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def _escaped(label: str) -> str:
+    """The label as it can be shown: only the characters that cannot be, as escapes."""
+    return "".join(f"\\u{ord(c):04x}" if _unshowable(c) else c for c in label)
 
 
 def suffix(name: str) -> str:

@@ -12,7 +12,9 @@ The VAD is the one per-speaker part; `make_vad` builds one.
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ from .sayings import APOLOGY
 
 MakeRequest = Callable[[Any, User, str, str], Request]
 """(intent, user, guild_id, channel_id) -> Request; `assistant.intents.matcher.to_request`."""
+
+log = logging.getLogger(__name__)
 
 
 class RecognizerPool:
@@ -215,7 +219,22 @@ async def build_parts(
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
     hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
+    _learn_guesses(parts, guild_ids or ["console"])
     return parts
+
+
+def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:
+    """The first "Did you mean" of a language learns from its templates (about a second): in
+    a thread now, beside start-up, rather than before the first "Sorry, I didn't catch that"."""
+
+    def learn() -> None:
+        for guild_id in guild_ids:
+            try:
+                parts.guess("hello", guild_id)
+            except Exception:  # the hint is a nicety; it learns again when first asked
+                log.exception("learning the commands' words for guild %s failed", guild_id)
+
+    threading.Thread(target=learn, name="learn-guesses", daemon=True).start()
 
 
 def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:

@@ -250,6 +250,9 @@ async def test_getfile_sends_files_inside_the_root_only(
     assert reply.ok and reply.files[0].read().decode() == sentences("positive", 2)[1]
     prefixed = await ask("getfile", "file:reviews/positive/0001.txt")  # as `train` takes it
     assert prefixed.ok and prefixed.files[0].read() == reply.files[0].read()
+    (reviews / "my notes.txt").write_text("notes")
+    quoted = await ask("getfile", 'file:"reviews/my notes.txt"')
+    assert quoted.ok and quoted.files[0].read() == b"notes", quoted.text
     assert not (await ask("getfile", "file:../outside.txt")).ok
     assert not (await ask("getfile", "reviews")).ok
     app.config.limits.send_file_bytes = 3

@@ -345,7 +345,7 @@ async def test_a_zip_member_outside_its_zip_is_refused(
     assert sorted(p.name for p in config.data_root.rglob("*")) == before
 
 
-@pytest.mark.parametrize("label", ["..", "a\u202eb", "tick`tock"])
+@pytest.mark.parametrize("label", ["..", "a\u202eb", "tick`tock", "метка`x"])
 async def test_a_label_that_cannot_be_shown_is_refused(
     ask: Ask, app: Assistant, label: str
 ) -> None:
@@ -378,3 +378,37 @@ async def test_an_attachment_with_no_examples_says_so(ask: Ask, app: Assistant, 
     reply = await ask("train", attachments=[Attachment(filename=name, data=data)])
     refused(reply, f"`{name}` holds no examples")
     assert reply.job_id is None and _stored_examples(app) == []
+
+
+async def test_a_refused_label_is_shown_with_only_its_bad_characters_escaped(ask: Ask) -> None:
+    reply = await ask("train", '"a fine sentence" label:"метка`x"')
+    refused(reply, "`метка\\u0060x` cannot be a label")
+
+
+async def test_joiners_are_part_of_real_labels(ask: Ask, app: Assistant) -> None:
+    """Zero-width joiners are format characters, but emoji and Persian words need them."""
+    for label in ("👩\u200d💻", "می\u200cخواهم"):
+        assert (await ask("train", f'"a fine sentence for {label}" label:"{label}"')).ok
+    assert {label for _, label in _stored_examples(app)} == {"👩\u200d💻", "می\u200cخواهم"}
+
+
+async def test_a_job_number_is_never_dropped_by_reading_a_sentence(ask: Ask) -> None:
+    """`!cancel job 5` is no near sentence "cancel the job" (which cancels whatever runs): a
+    number has no slot there, so the words stay the command's arguments, and are refused."""
+    for line in ("job 5", "the job 4", "training 4"):
+        reply = await ask("cancel", line)
+        refused(reply, "job")
+        assert "No training job is running" not in reply.text, (line, reply.text)
+
+
+async def test_a_correction_of_an_item_five_thousand_digits_long(
+    ask: Ask, app: Assistant, config: Config
+) -> None:
+    folder = write_folder_dataset(config.data_root, per_label=10)
+    assert (await ask("select_dataset", folder.name)).ok
+    started = await ask("train")
+    assert started.job_id is not None, started.text
+    await app.jobs.wait(started.job_id)
+    assert (await ask("test", '["a sentence"]')).ok
+    reply = await ask("correct", f"{ask.last_id} {'9' * 5000} negative")
+    refused(reply, "there is no item 9999")

@@ -223,5 +223,26 @@ def test_the_bots_name_is_taken_off_only_where_it_calls_the_bot() -> None:
     ]:
         address = without_address(line, names, greetings)
         assert address.called and address.rest == rest, (line, address)
-    for line in ["bot is too slow", "i love this bot", "trainers are great", "hey, help"]:
+    for line in [
+        "bot is too slow",
+        "i love this bot",
+        "trainers are great",
+        "hey, help",
+        "hey bot's broken",
+        "hello bot-maker, hi",
+    ]:
         assert without_address(line, names, greetings).rest == line
+
+
+def test_a_word_like_a_feedback_heading_starts_no_feedback() -> None:
+    """ "suggestion: ..." is feedback; "review the examples" and "note that ..." are not."""
+    from assistant.intents.matcher import IntentMatcher
+
+    matcher = IntentMatcher()
+    said = matcher.match("suggestion add more datasets")
+    assert (
+        said is not None and said.name == "feedback" and said.slots["text"] == "add more datasets"
+    )
+    for line in ("review the examples", "note that the model is slow", "bug in the bot"):
+        found = matcher.match(line)
+        assert found is None or found.name != "feedback", (line, found)

@@ -18,7 +18,7 @@ from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
 from .registry import Param, command
-from .targets import FILE_PREFIX
+from .targets import FILE_PREFIX, prefixed
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -224,9 +224,7 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     name = str(options["path"])
-    if name.lower().startswith(FILE_PREFIX):  # `file:NAME`, as `train` takes it
-        name = name[len(FILE_PREFIX) :]
-    path = app.root.file(name)
+    path = app.root.file(prefixed(name, FILE_PREFIX) or name)  # `file:NAME`, as `train` takes it
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:

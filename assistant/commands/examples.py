@@ -45,7 +45,9 @@ def _example_id(raw: str) -> int:
 def _check_page(dataset: Dataset, page: int, pages: int) -> None:
     """A page past the last is refused (saying how many there are), not shown empty."""
     if page > pages:
-        raise NotFound(tr_count("examples.no_page", pages, page=page, name=dataset.name))
+        # `last` unformatted: the command it is shown in takes no thousands separator
+        last = str(pages)
+        raise NotFound(tr_count("examples.no_page", pages, page=page, name=dataset.name, last=last))
 
 
 @command(

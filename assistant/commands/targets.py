@@ -38,16 +38,22 @@ def _unquote(raw: str) -> str:
     return tokens[0].value if len(tokens) == 1 and tokens[0].quoted else raw
 
 
+def prefixed(raw: str, prefix: str) -> str | None:
+    """The name after `prefix` (`file:`, `folder:`), its quotes taken off
+    (`file:"my notes.txt"`), or None when `raw` does not start with it."""
+    text = raw.strip()
+    if not text.lower().startswith(prefix):
+        return None
+    return _unquote(text[len(prefix) :].strip())
+
+
 def resolve(raw: str, root: DataRoot) -> Target:
     text = raw.strip()
     if not text:
         raise BadInput(tr("target.empty"))
-    lowered = text.lower()
-    if lowered.startswith(FILE_PREFIX):
-        name = _unquote(text[len(FILE_PREFIX) :].strip())
+    if (name := prefixed(text, FILE_PREFIX)) is not None:
         return Target("file", name, root.file(name))
-    if lowered.startswith(FOLDER_PREFIX):
-        name = _unquote(text[len(FOLDER_PREFIX) :].strip())
+    if (name := prefixed(text, FOLDER_PREFIX)) is not None:
         return Target("folder", name, root.folder(name))
     tokens = _safe_tokens(text)
     if len(tokens) == 1 and tokens[0].quoted:

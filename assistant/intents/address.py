@@ -48,7 +48,8 @@ def _patterns(
         return None, None
     name = "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
     hello = "(?:" + "|".join(re.escape(g) for g in sorted(greetings, key=len, reverse=True)) + ")"
-    greeted = rf"{hello}[\s,!.]+{name}\b[\s,:;!.]*" if greetings else None
+    end = r"(?=[\s,:;!.?]|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
+    greeted = rf"{hello}[\s,!.]+{name}{end}[\s,:;!.]*" if greetings else None
     marked = rf"{name}\s*[,:;!]+\s*"  # "bot, ..." but not "bot is slow"
     lead = rf"^\s*(?:{greeted}|{marked})" if greeted else rf"^\s*{marked}"
     tail = rf"\s*,\s*(?:{hello}\s+)?{name}\s*[.!?]*\s*$" if greetings else rf"\s*,\s*{name}\W*$"

@@ -249,7 +249,7 @@ class IntentMatcher:
         with self._lock:
             version = self._version
         if self._near is None:
-            self._near = GrammarSnapper(self)
+            self._near = GrammarSnapper(self, typed=True)
         elif self._near_version != version:
             self._near.rebuild()
         self._near_version = version

@@ -62,8 +62,11 @@ def spell_digits(text: str) -> str:
 class GrammarSnapper:
     """Every sentence of a matcher's grammar, searchable by similarity. Rebuild on list change."""
 
-    def __init__(self, matcher: IntentMatcher) -> None:
+    def __init__(self, matcher: IntentMatcher, typed: bool = False) -> None:
         self.matcher = matcher
+        self.typed = typed
+        """Typed text snaps to every sentence, the typed-only blocks too; speech only to the
+        sentences the voice grammar holds (sentences.yaml says why)."""
         self._lock = threading.Lock()
         self._sentences: list[str] = []
         self._keys: list[str] = []
@@ -76,7 +79,8 @@ class GrammarSnapper:
         lists = self.matcher.slot_lists()
         sentences: dict[str, None] = {}
         truncated = False
-        for _intent, text in sample_intents(self.matcher.spoken_intents, slot_lists=lists):
+        intents = self.matcher.intents if self.typed else self.matcher.spoken_intents
+        for _intent, text in sample_intents(intents, slot_lists=lists):
             sentences.setdefault(normalize(text), None)
             if len(sentences) >= MAX_SENTENCES:
                 truncated = True
