@@ -211,7 +211,9 @@ def _print(record: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(record, ensure_ascii=False, default=str), flush=True)
     elif "error" in record:
-        print(f"{record['file']}: {record['error']}", flush=True)
+        # the decoder's message begins with the file's name already: say the path once
+        error = str(record["error"]).removeprefix(f"{Path(record['file']).name}: ")
+        print(f"{record['file']}: {error}", flush=True)
     else:
         print(show(record), flush=True)
 

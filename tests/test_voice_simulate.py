@@ -131,6 +131,8 @@ def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(
     errors = {Path(line["file"]).name: line["error"] for line in lines if "error" in line}
     assert errors == {path.name: f"{path.name}: {NOT_AUDIO}" for path in bad}
     assert [line["intent"] for line in lines if "heard" in line] == ["status"], lines
+    plain = _bot(["simulate", str(bad[0]), "--speed", "0"], tmp_path)
+    assert plain.stdout.splitlines() == [f"{bad[0]}: {NOT_AUDIO}"], plain.stdout  # named once
 
 
 def test_speak_to_a_file_or_where_no_folder_can_be_made_is_one_line(
