@@ -76,6 +76,21 @@ def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]
     }
 
 
+SCORES = ("precision", "recall", "f1")
+
+
+def _unseen(metrics: dict[str, Any]) -> set[str]:
+    """Labels of the model that no item had and no prediction gave."""
+    labels, matrix = metrics.get("labels") or [], metrics.get("confusion_matrix") or []
+    if len(matrix) != len(labels):
+        return set()
+    return {
+        label
+        for i, label in enumerate(labels)
+        if not sum(matrix[i]) and not sum(row[i] for row in matrix)
+    }
+
+
 def metrics_table(metrics: dict[str, Any]) -> str:
     """The per-label table practitioners expect (as scikit-learn's classification_report), in a
     code block so the columns line up in Discord and on a terminal."""
@@ -87,12 +102,12 @@ def metrics_table(metrics: dict[str, Any]) -> str:
         return f"{value * 100:9.1f}%"
 
     lines = [f"{'label':<{width}} {'precision':>10} {'recall':>10} {'F1':>10} {'support':>8}"]
+    unseen = _unseen(metrics)
     for label, row in per_label.items():
         shown = label if len(label) <= width else label[: width - 1] + "…"
-        lines.append(
-            f"{shown:<{width}} {pct(row['precision'])} {pct(row['recall'])} {pct(row['f1'])} "
-            f"{int(row['support']):>8,}"
-        )
+        # a label neither given nor predicted has no scores (the averages leave it out too)
+        cells = [f"{'—':>10}"] * 3 if label in unseen else [pct(row[k]) for k in SCORES]
+        lines.append(f"{shown:<{width}} {' '.join(cells)} {int(row['support']):>8,}")
     n = int(metrics.get("n", 0))
     macro = metrics.get("macro") or {k: metrics.get(k, 0.0) for k in ("precision", "recall", "f1")}
     rows = [("macro avg", macro)]

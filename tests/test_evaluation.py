@@ -59,3 +59,14 @@ def test_data_hash_ignores_order() -> None:
     examples = sentiment_examples(20)
     assert data_hash(examples) == data_hash(list(reversed(examples)))
     assert data_hash(examples) != data_hash(examples[:-1])
+
+
+def test_a_label_neither_given_nor_predicted_has_no_scores_in_the_table() -> None:
+    """The macro average leaves such a label out; the table must not show it at 0.0%."""
+    from assistant.evaluation import evaluate, metrics_table
+
+    metrics = evaluate(["pos", "pos"], ["pos", "neg"], ["pos", "neg", "neutral"])
+    rows = {line.split()[0]: line.split()[1:] for line in metrics_table(metrics).splitlines()[1:6]}
+    assert rows["neutral"] == ["—", "—", "—", "0"]
+    assert rows["neg"] == ["0.0%", "0.0%", "0.0%", "0"]  # predicted once, wrongly: a real 0
+    assert metrics["macro"]["recall"] == 0.25  # (100% + 0%) / 2: neutral left out
