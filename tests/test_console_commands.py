@@ -195,3 +195,21 @@ async def test_a_folder_dataset_selected_again_keeps_the_label_it_was_given(
     assert again["ok"] and again["data"]["label"] == "positive", again
     dataset = app.store.active_dataset("console")
     assert dataset is not None and dataset.folders == (("reviews/positive", "positive"),)
+
+
+async def test_a_folder_dataset_whose_folder_was_deleted_is_still_selected(
+    app: Assistant, reviews: Path
+) -> None:
+    """Its added examples and models remain: selecting it by name must not answer that the
+    folder is not there."""
+    import shutil
+
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send('train "a film I will remember" true'))["ok"]
+    assert (await console.send("create_dataset other"))["ok"]
+    shutil.rmtree(reviews)
+    again = await console.send("select_dataset reviews")
+    assert again["ok"], again
+    assert again["text"].startswith("Active dataset: **reviews** (1 added example)."), again
+    assert app.store.active_dataset("console").name == "reviews"

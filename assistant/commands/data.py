@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
-from ..errors import BadInput, LimitExceeded, PathRefused
+from ..errors import BadInput, LimitExceeded, PathRefused, UserError
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
@@ -56,7 +56,7 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
     if not options["dir"]:
         return _list_datasets(app, request.guild_id)
     stored = app.store.dataset(request.guild_id, options["dir"])
-    if stored is not None and options["positive"] is None and not _is_folder_dataset(stored):
+    if stored is not None and options["positive"] is None and _by_name(app, stored):
         return _select_stored(app, request.guild_id, stored)
     return await _select_folder(app, request.guild_id, options["dir"], options["positive"])
 
@@ -68,6 +68,20 @@ def _is_folder_dataset(dataset: Dataset) -> bool:
     <folder> true/false`, is selected by its name whatever folders it has: its name is what
     `select_dataset` lists, and a folder of that name is no part of it."""
     return any(folder == dataset.name for folder, _ in dataset.folders)
+
+
+def _by_name(app: Assistant, stored: Dataset) -> bool:
+    """Selected as it is stored, rather than by reading its folder: any dataset that is not a
+    folder's own, and a folder dataset whose folder was deleted (its added examples and
+    models remain)."""
+    return not _is_folder_dataset(stored) or not _folder_exists(app, stored.name)
+
+
+def _folder_exists(app: Assistant, name: str) -> bool:
+    try:
+        return app.root.resolve(name, must_exist=False).is_dir()
+    except UserError:  # a name that would leave the root: not a folder of it
+        return False
 
 
 def _select_stored(app: Assistant, guild_id: str, stored: Dataset) -> Reply:
