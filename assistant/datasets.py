@@ -86,6 +86,8 @@ class Batch:
     limits: Limits
     rows: list[Example] = field(default_factory=list)
     origins: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, dict[str, None]] = field(default_factory=dict)
+    """Label -> every place its examples came from (two files can add one label)."""
     """Label -> where it came from, e.g. "folder notes/ in reviews.zip" (announced if new)."""
 
     def add(self, text: str, label: str, origin: str, where: str | None = None) -> None:
@@ -115,6 +117,7 @@ class Batch:
                     tr("upload.too_many_labels", origin=origin, limit=f"{limits.dataset_labels:,}")
                 )
             self.origins[label] = origin
+        self.sources.setdefault(label, {})[origin] = None
         self.rows.append(Example(body, label))
 
 

@@ -412,3 +412,13 @@ async def test_a_correction_of_an_item_five_thousand_digits_long(
     assert (await ask("test", '["a sentence"]')).ok
     reply = await ask("correct", f"{ask.last_id} {'9' * 5000} negative")
     refused(reply, "there is no item 9999")
+
+
+async def test_a_label_from_two_files_is_not_counted_as_the_first_files(ask: Ask) -> None:
+    first = Attachment(filename="a.csv", data=b"text,label\nfirst fine one,good\n")
+    second = Attachment(filename="b.csv", data=b"text,label\nsecond fine one,good\nthird,good\n")
+    await ask("create_dataset", "two")
+    reply = await ask("train", attachments=[first, second])
+    assert reply.text.startswith(
+        "This adds the label `good` from the `label` column of `a.csv` and 1 more: 3 examples."
+    ), reply.text

@@ -86,11 +86,16 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
     counts: dict[str, int] = {}
     for example in new:
         counts[example.label] = counts.get(example.label, 0) + 1
-    return [
-        tr_count("train.new_label", counts.get(label, 0), label=label, origin=batch.origins[label])
-        for label in batch.origins
-        if label not in known and counts.get(label)
-    ]
+    notes = []
+    for label in batch.origins:
+        if label in known or not counts.get(label):
+            continue
+        origin = batch.origins[label]
+        others = len(batch.sources.get(label, {})) - 1
+        if others > 0:  # "from `a.csv` and 1 other": the count is the label's, not a.csv's
+            origin = tr("train.origin_and_others", origin=origin, others=others)
+        notes.append(tr_count("train.new_label", counts[label], label=label, origin=origin))
+    return notes
 
 
 @command(
