@@ -255,6 +255,12 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
         posted = [e["text"] for e in events if e.get("event") == "posted"]
         sent = made["data"]["archive"] if name == "archive" else "summary.csv"
         assert posted and posted[0].startswith(f"Here is `{sent}`"), events
+        # and the file itself, saved where the console user can open it, as typed replies are
+        saved = console.read()
+        while saved.get("event") in ("speaking", "said"):  # the trace ends with what was said
+            saved = console.read()
+        assert saved["event"] == "file", saved
+        assert Path(saved["text"]).read_bytes() == (workdir / "data" / sent).read_bytes()
     console.close()
 
 

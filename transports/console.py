@@ -113,6 +113,10 @@ class ConsoleTransport:
         """Discord Markdown rendered for a terminal, or plain text on a pipe."""
         return render_markdown(text) if self.out.isatty() else plain(text)
 
+    def keep_files(self, reply: Reply) -> list[Path]:
+        """A spoken reply's files, saved as a typed reply's are (under a number of their own)."""
+        return self._save_files(self.new_id(), reply)
+
     def _save_files(self, message_id: str, reply: Reply) -> list[Path]:
         """Files a Discord user would download are written where the console user can open them."""
         if not reply.files:

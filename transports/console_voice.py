@@ -19,6 +19,7 @@ import asyncio
 import json
 import shlex
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +143,24 @@ def compact_debug(debug: dict[str, Any]) -> str:
     return " | ".join([*parts, f"-> {intent}{slots}"])
 
 
+class ConsoleVoiceOutput(WavFolderOutput):
+    """Spoken answers as WAV files; a whole reply's files (a spoken `getfile`) are saved where
+    the console user can open them, as a typed reply's are (`keep_files`)."""
+
+    def __init__(
+        self, folder: Path, keep_files: Callable[[Reply], list[Path]], **options: Any
+    ) -> None:
+        super().__init__(folder, **options)
+        self.keep_files = keep_files
+        self.saved: list[Path] = []
+        """Files saved since the console last showed them."""
+
+    async def send_reply(self, channel_id: str, reply: Reply) -> None:
+        await self.send_text(channel_id, reply.text)
+        if reply.files:
+            self.saved += self.keep_files(reply)
+
+
 class ConsoleVoice:
     """The console's voice channel: one session of the console guild, answers to WAV files."""
 
@@ -155,6 +174,7 @@ class ConsoleVoice:
         realtime: float | None = None,
         print_text: bool = True,
         max_seconds: float = 600.0,
+        keep_files: Callable[[Reply], list[Path]] = lambda _reply: [],
     ) -> None:
         self.registry = registry
         self.max_seconds = max_seconds
@@ -164,7 +184,9 @@ class ConsoleVoice:
         self.channel_id = channel_id
         factor = registry.settings.realtime_factor if realtime is None else realtime
         self.realtime = factor
-        self.output = WavFolderOutput(self.out_dir, realtime=factor > 0, print_text=print_text)
+        self.output = ConsoleVoiceOutput(
+            self.out_dir, keep_files, realtime=factor > 0, print_text=print_text
+        )
 
     @property
     def session(self) -> GuildVoiceSession | None:
@@ -210,7 +232,13 @@ class VoiceCommands:
             )
             folder = app.config.state_dir / "console-voice"
             max_seconds = app.config.voice.max_file_seconds
-            self.voice = ConsoleVoice(registry, folder, print_text=False, max_seconds=max_seconds)
+            self.voice = ConsoleVoice(
+                registry,
+                folder,
+                print_text=False,
+                max_seconds=max_seconds,
+                keep_files=self.console.keep_files,
+            )
         return self.voice
 
     async def action(self, guild_id: str, action: str) -> None:
@@ -251,13 +279,21 @@ class VoiceCommands:
 
     def show_trace(self, trace: list[TraceEntry]) -> None:
         out = self.console.out
+        saved = self.voice.output.saved if self.voice else []
+        if self.voice:
+            self.voice.output.saved = []
         if self.console.json_mode:
             for entry in trace:
                 if entry.kind in SHOWN:
                     record = {"event": entry.kind, "speaker": entry.speaker, "text": entry.text}
                     print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
+            for path in saved:  # where a spoken getfile's file was saved
+                record = {"event": "file", "speaker": None, "text": str(path)}
+                print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
         else:
             print(format_trace(trace), file=out, flush=True)
+            for path in saved:
+                print(f"   📎 {path}", file=out, flush=True)
 
     async def close(self) -> None:
         if self.voice is not None:
