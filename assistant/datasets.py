@@ -85,10 +85,9 @@ class Batch:
 
     limits: Limits
     rows: list[Example] = field(default_factory=list)
-    origins: dict[str, str] = field(default_factory=dict)
     sources: dict[str, dict[str, None]] = field(default_factory=dict)
-    """Label -> every place its examples came from (two files can add one label)."""
-    """Label -> where it came from, e.g. "folder notes/ in reviews.zip" (announced if new)."""
+    """Label -> every place its examples came from, in order, e.g. "folder notes/ in
+    reviews.zip" (two files can add one label); the first is announced if the label is new."""
 
     def add(self, text: str, label: str, origin: str, where: str | None = None) -> None:
         """`origin`: where the label came from ("the `label` column of `x.csv`"); `where`:
@@ -111,12 +110,10 @@ class Batch:
             raise LimitExceeded(
                 tr("upload.too_many", limit=f"{limits.upload_examples:,}", origin=where)
             )
-        if label not in self.origins:
-            if len(self.origins) >= limits.dataset_labels:
-                raise LimitExceeded(
-                    tr("upload.too_many_labels", origin=origin, limit=f"{limits.dataset_labels:,}")
-                )
-            self.origins[label] = origin
+        if label not in self.sources and len(self.sources) >= limits.dataset_labels:
+            raise LimitExceeded(
+                tr("upload.too_many_labels", origin=origin, limit=f"{limits.dataset_labels:,}")
+            )
         self.sources.setdefault(label, {})[origin] = None
         self.rows.append(Example(body, label))
 

@@ -63,9 +63,7 @@ def in_range(number: int, name: str, value: object) -> int:
     than the database's integers could never be found: it would fail in the query (SQLite raises
     OverflowError), so it is refused here with a message instead."""
     if not 1 <= number <= INT_MAX:
-        raise BadInput(
-            tr("args.out_of_range", name=name, value=_shown(value), limit=f"{INT_MAX:,}")
-        )
+        raise BadInput(tr("args.out_of_range", name=name, value=shown(value), limit=f"{INT_MAX:,}"))
     return number
 
 
@@ -73,11 +71,11 @@ def to_int(value: object, name: str) -> int:
     """The one conversion of a whole-number option, typed, slash or spoken."""
     number = whole_number(value)
     if number is None:
-        raise BadInput(tr("args.not_int", name=name, value=_shown(value)))
+        raise BadInput(tr("args.not_int", name=name, value=shown(value)))
     return in_range(number, name, value)
 
 
-def _shown(value: object, limit: int = 30) -> str:
+def shown(value: object, limit: int = 30) -> str:
     """A value quoted back in a refusal, cut short: a pasted page of digits is not repeated."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

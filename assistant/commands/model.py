@@ -87,13 +87,12 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
     for example in new:
         counts[example.label] = counts.get(example.label, 0) + 1
     notes = []
-    for label in batch.origins:
+    for label, places in batch.sources.items():
         if label in known or not counts.get(label):
             continue
-        origin = batch.origins[label]
-        others = len(batch.sources.get(label, {})) - 1
-        if others > 0:  # "from `a.csv` and 1 other": the count is the label's, not a.csv's
-            origin = tr("train.origin_and_others", origin=origin, others=others)
+        origin = next(iter(places))
+        if len(places) > 1:  # "from `a.csv` and 1 more": the count is the label's, not a.csv's
+            origin = tr("train.origin_and_others", origin=origin, others=len(places) - 1)
         notes.append(tr_count("train.new_label", counts[label], label=label, origin=origin))
     return notes
 

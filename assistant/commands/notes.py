@@ -12,7 +12,7 @@ from ..i18n import tr
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
-from .arguments import whole_number
+from .arguments import shown, whole_number
 from .registry import Param, command
 
 if TYPE_CHECKING:
@@ -36,8 +36,8 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
         # with one prediction too: `5 negative` names an item, it is no label "5 negative"
         number = whole_number(match.group(1)) or 0  # 5,000 digits is a number, just no item
         if not 1 <= number <= len(items):
-            shown = match.group(1) if len(match.group(1)) <= 20 else match.group(1)[:19] + "…"
-            raise BadInput(tr("correct.no_item", count=len(items), number=shown))
+            number_shown = shown(match.group(1), limit=20)
+            raise BadInput(tr("correct.no_item", count=len(items), number=number_shown))
         return [(items[number - 1]["text"], normalize_label(match.group(2)))]
     if len(items) > 1:
         raise BadInput(tr("correct.which", count=len(items)))
