@@ -213,3 +213,25 @@ async def test_a_folder_dataset_whose_folder_was_deleted_is_still_selected(
     assert again["ok"], again
     assert again["text"].startswith("Active dataset: **reviews** (1 added example)."), again
     assert app.store.active_dataset("console").name == "reviews"
+
+
+async def test_a_dataset_named_in_a_sentence_is_looked_for_even_when_unknown(
+    app: Assistant, reviews: Path
+) -> None:
+    """ "use dataset linkout" named no known dataset, so no template matched and its words
+    went to `select_dataset` as arguments: the folder `dataset` selected as `linkout`."""
+    console = TypedConsole(app)
+    for line in (
+        "use dataset linkout",
+        "use the linkout dataset",
+        "use dataset linkout as positive",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == "There is no `linkout` in the data folder.", (line, text)
+    chosen = await console.send("use the dataset reviews as positive")
+    assert chosen["ok"] and chosen["data"]["label"] == "positive", chosen
+    listed = await console.send("use a dataset")
+    assert listed["ok"] and "reviews" in listed["data"]["datasets"], listed
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "выбери датасет линкаут")
+    assert text == "В папке данных нет `линкаут`.", text
