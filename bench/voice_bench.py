@@ -319,6 +319,9 @@ def parse_args(argv: list[str]) -> Any:
     parser.add_argument("--conditions", default=None, help="comma-separated conditions to keep")
     parser.add_argument("--window", type=float, default=None, help="neural window_s override")
     parser.add_argument("--rows", type=Path, default=None, help="also write every row here")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="another Whisper model folder (CTranslate2)"
+    )
     return parser.parse_args(argv)
 
 
@@ -346,6 +349,8 @@ async def main(argv: list[str] | None = None) -> int:
     settings = VoiceSettings()
     if args.window:
         settings.asr.second_opinion.window_s = args.window
+    if args.model:
+        settings.asr.second_opinion.model = args.model
     hearer = await asyncio.to_thread(Hearer.local, settings)
     await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
     outcome_ = await run(items, hearer, {v for v, _, _ in held})
