@@ -9,6 +9,9 @@ the figure that matters most here is how often a line acted as the wrong command
 recognizer's own decision, from the same run, is the floor.
 
 Writes bench/results/spoken_phrasing.json and .md. `python -m bench.spoken_phrasing_bench`.
+`--corpus fresh` says the lines of bench/phrasings_fresh.json instead, its lines that are no
+command too ("hey trainer my train was late today": acting on one is a wrong command), and
+writes spoken_phrasing_fresh.json and .md.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ VOICES = [v for v in HELD_OUT_VOICES if v[0] in ("en-us-nyc+f2", "piper:joe")]
 a hard voice, are what this measures."""
 
 
-def judged(text: str, intent: str, hearing: Hearing | None) -> str:
+def judged(text: str, intent: str | None, hearing: Hearing | None) -> str:
     """ "right", "wrong" (acted as another command or value) or "none" (not acted on)."""
     if hearing is None or not hearing.accepted(False) or hearing.intent is None:
         return "none"
@@ -45,9 +48,21 @@ def judged(text: str, intent: str, hearing: Hearing | None) -> str:
     return "right" if fits else "wrong"
 
 
-async def main() -> int:
+def lines_of(name: str) -> list[dict[str, Any]]:
+    """The corpus's English lines, as {"text", "intent"}; a line that is no command has the
+    intent None."""
+    data = json.loads(CORPORA[name].read_text(encoding="utf-8"))
+    return [*data["en"], *({"text": t, "intent": None} for t in data.get("not_commands", []))]
+
+
+async def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m bench.spoken_phrasing_bench")
+    parser.add_argument("--corpus", choices=sorted(CORPORA), default="first")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
-    corpus = json.loads(CORPORA["first"].read_text(encoding="utf-8"))["en"]
+    corpus = lines_of(args.corpus)
     hearer = await asyncio.to_thread(Hearer.local, VoiceSettings())
     await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
     rows = []
@@ -76,12 +91,14 @@ async def main() -> int:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "seconds": round(time.perf_counter() - started),
         "voices": [v for v, _, _ in VOICES],
+        "corpus": CORPORA[args.corpus].name,
         "rows": rows,
     }
     text = markdown(result)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "spoken_phrasing.json").write_text(json.dumps(result, indent=1) + "\n")
-    (RESULTS / "spoken_phrasing.md").write_text(text)
+    name = "spoken_phrasing" + ("" if args.corpus == "first" else f"_{args.corpus}")
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=1) + "\n")
+    (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return 0
 
@@ -92,7 +109,8 @@ def markdown(result: dict[str, Any]) -> str:
         "# Spoken phrasings (bench/spoken_phrasing_bench.py)",
         "",
         f"{result['when']}; voices {', '.join(result['voices'])}; clean; "
-        f"'hey trainer' + each line of bench/phrasings.json (English).",
+        f"'hey trainer' + each line of bench/{result.get('corpus', 'phrasings.json')} (English; "
+        "a line that is no command counts as wrong when it acts).",
         "",
         "| lines | stage | right | wrong command acted | not acted on |",
         "|---|---|---|---|---|",
