@@ -292,8 +292,15 @@ class CommandsCog(commands.Cog, name="Trainer"):
             name = (ctx.invoked_with or "").strip()
             if not name or not name[0].isalpha() or self.limiter.hit(str(ctx.author.id)):
                 return  # "!!!", "!?" and floods are not commands
-            reply = await self.assistant.handle(self.request(ctx, name, None, []))
-            await self.send(ctx, reply)
+            # A sentence may name a command ("!please train the model" with a file): it gets
+            # the message's files, and its reply is recorded, its job followed, as a command's.
+            try:
+                attachments = await self.read_attachments(list(ctx.message.attachments))
+            except UserError as exc:
+                await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
+                return
+            reply = await self.assistant.handle(self.request(ctx, name, None, attachments))
+            await self.deliver(ctx, reply)
             return
         original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
         if isinstance(error, commands.UserInputError | commands.CheckFailure):

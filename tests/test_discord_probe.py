@@ -1,0 +1,38 @@
+"""A user's odd but ordinary ways of talking to the bot on Discord, through the fake Discord:
+each is what a member does, and what they see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_text import csv_examples, is_error
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+def replying_to(message: dict[str, Any]) -> Any:
+    return lambda m: m.get("message_reference", {}).get("message_id") == message["id"]
+
+
+async def test_a_capitalised_or_worded_command_keeps_its_attachment_and_job(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A phone keyboard writes "!Train": the file was dropped (the bot said the dataset had no
+    examples), the job's result never came, and "!Undo" ran without asking."""
+    sent = await fake.send_message("!Train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 12 examples" in started["content"], started
+    result = await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    assert "finished" in result["content"].lower(), result
+    worded = await fake.send_message(
+        "!please train the model", attachments=[("more.csv", csv_examples(8))]
+    )
+    reply = await fake.wait_for_reply(after=worded["id"])
+    assert "Added 4 examples" in reply["content"], reply  # 8 a label, 6 already there
+    await fake.wait_for_reply(after=reply["id"], where=replying_to(reply), timeout=60)
+    undo = await fake.send_message("!Undo")
+    asked = await fake.wait_for_reply(after=undo["id"])
+    assert not is_error(asked) and "Confirm" in str(asked["components"]), asked
+    store = bot.assistant.store
+    assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 16
