@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakediscord import FakeDiscord, fixtures
-from tests.test_discord_text import csv_examples, is_error
+from tests.test_discord_text import csv_examples, error_text, is_error
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
@@ -36,3 +36,22 @@ async def test_a_capitalised_or_worded_command_keeps_its_attachment_and_job(
     assert not is_error(asked) and "Confirm" in str(asked["components"]), asked
     store = bot.assistant.store
     assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 16
+
+
+async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot: Any) -> None:
+    """Typed outside a voice channel (or in a DM), `join` answered "Joining your voice
+    channel. Say “hey trainer”…" and then, in the guild, "Join a voice channel first"."""
+    sent = await fake.send_message("!join", author=fake.bob)
+    refused = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(refused) and "Join a voice channel first" in error_text(refused), refused
+    interaction = await fake.interaction("join", {}, author=fake.bob)
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert is_error(slash) and "Join a voice channel first" in error_text(slash), slash
+    direct = await fake.send_direct_message("!join", author=fake.bob)
+    answer = await fake.wait_for_reply(after=direct["id"], channel_id=fake.dm_channel(fake.bob))
+    assert is_error(answer) and "Join a voice channel first" in error_text(answer), answer
+    await fake.send_message("!hi", author=fake.bob)  # ...and nothing else was said before it
+    hello = await fake.wait_for_reply(after=answer["id"], where=lambda m: "Hello" in m["content"])
+    replies = [m for m in fake.sent_messages() if int(m["id"]) < int(hello["id"])]
+    assert replies == [refused, slash, answer], [m["content"] for m in replies]
+    assert fake.bot_voice_channel() is None

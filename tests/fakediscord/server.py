@@ -88,6 +88,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.cdn_downloads: list[int] = []
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
+        self._dm_channels: dict[int, int] = {}
         self._changed = asyncio.Condition()
         self.gateway: FakeGateway = (
             sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
@@ -208,6 +209,21 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         await self._add_message(message)
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def send_direct_message(
+        self, content: str, author: FakeMember | None = None
+    ) -> dict[str, Any]:
+        """A member writes to the bot in a DM: a channel of no guild, the author a user (no
+        member, no roles). Each member has one DM channel (`dm_channel(member)`)."""
+        author = author or self.alice
+        message = self._message(self.dm_channel(author), author, content, [])
+        del message["guild_id"]
+        await self._add_message(message)
+        await self.gateway.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def dm_channel(self, member: FakeMember) -> int:
+        return self._dm_channels.setdefault(member.id, snowflake())
 
     def sent_messages(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         """Messages the bot sent (or interaction responses), oldest first."""

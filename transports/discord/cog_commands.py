@@ -267,7 +267,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
         return out
 
     async def deliver(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
-        """Answer a command: send and record the reply, follow its job, act on voice."""
+        """Answer a command: send and record the reply, follow its job, act on voice (a `join`
+        that cannot be done answers why instead)."""
+        reply = self.bot.voice_cog.refusal(ctx, reply) or reply
         message = await self.send(ctx, reply, record=True)
         if reply.voice_action is not None:
             await self.bot.voice_cog.voice_action(ctx, reply)

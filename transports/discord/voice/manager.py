@@ -23,7 +23,7 @@ from discord.ext import commands
 from assistant.messages import Reply, User
 from audio.convert import warm_up
 
-from ..cog_commands import to_user
+from ..members import guild_key, to_user
 from ..privacy import listening_notice
 from ..render import render
 from .connection import connect, disconnect
@@ -98,18 +98,27 @@ class VoiceCog(commands.Cog, name="Voice"):
 
     # -- join / leave ------------------------------------------------------------------------
 
+    def refusal(self, ctx: commands.Context[Any], reply: Reply) -> Reply | None:
+        """What to answer instead of `reply` when its `join` cannot be done: the member is in
+        no voice channel (or wrote in a DM). None when it can be tried."""
+        if reply.voice_action != "join" or _voice_channel(ctx) is not None:
+            return None
+        guild_id = guild_key(ctx.guild, ctx.author)
+        text = self.bot.assistant.text(guild_id, "voice.join_first")
+        return Reply(text=text, ok=False, kind="error")
+
     async def voice_action(self, ctx: commands.Context[Any], reply: Reply) -> None:
+        """Leave, or join the member's voice channel (`refusal` has said why it cannot)."""
         if ctx.guild is None:
             return
         if reply.voice_action == "leave":
             await self.leave(ctx.guild)
             return
-        state = getattr(ctx.author, "voice", None)
-        if state is None or state.channel is None:
-            await self.say(ctx.channel, self.text(ctx.guild.id, "voice.join_first"), ok=False)
+        channel = _voice_channel(ctx)
+        if channel is None:
             return
         try:
-            await self.join(state.channel, ctx.channel.id)
+            await self.join(channel, ctx.channel.id)
         except Exception as exc:  # no permission, timeout, no pipeline: say so, log details
             log.exception("could not join voice in guild %s", ctx.guild.id)
             why = self.text(ctx.guild.id, _why(exc)) if _why(exc) else str(exc)
@@ -284,6 +293,12 @@ class VoiceCog(commands.Cog, name="Voice"):
             await channel.send(**render(reply, 0).kwargs())
         except discord.HTTPException as exc:
             log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
+
+
+def _voice_channel(ctx: commands.Context[Any]) -> Any:
+    """The voice channel the command's author sits in, if any (none in a DM)."""
+    state = getattr(ctx.author, "voice", None) if ctx.guild is not None else None
+    return state.channel if state is not None else None
 
 
 def _why(exc: Exception) -> str:
