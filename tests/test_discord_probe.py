@@ -55,3 +55,22 @@ async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot:
     replies = [m for m in fake.sent_messages() if int(m["id"]) < int(hello["id"])]
     assert replies == [refused, slash, answer], [m["content"] for m in replies]
     assert fake.bot_voice_channel() is None
+
+
+async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, bot: Any) -> None:
+    """The voice channel remembered a speaker's roles from their first words: alice, whose
+    `trainer` role an admin had just removed, could still train by voice."""
+    from tests.test_discord_voice import join, say_and_wait
+
+    await join(fake)
+    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    await fake.set_roles(fake.alice, [])
+    await fake.wait_for(
+        lambda: not bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:],
+        10,
+        "the role change to reach the bot",
+    )
+    last = fake.sent_messages()[-1]
+    assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+    refused = await fake.wait_for_reply(after=last["id"], where=is_error, timeout=30)
+    assert "needs one of these roles: `trainer`" in error_text(refused), refused

@@ -151,6 +151,12 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.members[member.id] = member
         return member
 
+    async def set_roles(self, member: FakeMember, roles: list[int]) -> None:
+        """A server admin changes a member's roles (GUILD_MEMBER_UPDATE)."""
+        member.roles = roles
+        data = {"guild_id": str(self.guild_id), **member.member()}
+        await self.gateway.dispatch("GUILD_MEMBER_UPDATE", data)
+
     # -- messages ---------------------------------------------------------------------------
 
     def _store_attachment(

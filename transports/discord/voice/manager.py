@@ -263,6 +263,13 @@ class VoiceCog(commands.Cog, name="Voice"):
             if session is not None:
                 session.end_stream(str(member.id))
 
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        """Roles decide what a speaker may do: one whose roles changed is read again."""
+        gv = self.guilds.get(after.guild.id)
+        if gv is not None:
+            gv.users.pop(after.id, None)
+
     def session(self, guild_id: int) -> Any:
         """The guild's conversation session (states.session.GuildVoiceSession), if any."""
         return self._sessions.get(str(guild_id)) if self._sessions is not None else None
