@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_text import csv_examples, error_text, is_error
 
@@ -74,3 +76,29 @@ async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, b
     assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
     refused = await fake.wait_for_reply(after=last["id"], where=is_error, timeout=30)
     assert "needs one of these roles: `trainer`" in error_text(refused), refused
+
+
+def not_run(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.message for r in caplog.records if "was not run" in r.message]
+
+
+async def test_no_command_runs_where_the_bot_cannot_answer(
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With Send Messages denied in a channel, `!train` still stored the example and trained,
+    and the member never learnt it."""
+    from tests.fakediscord.rest import SEND_MESSAGES
+
+    await fake.deny_bot(SEND_MESSAGES)
+    channel = await fake.wait_for(
+        lambda: bot.bot.get_channel(fake.text_channel_id), 10, "the channel"
+    )
+    await fake.wait_for(lambda: channel.overwrites, 10, "the overwrite to reach the bot")
+    await fake.send_message('!train "a lovely film"')
+    await fake.send_message("!create_dataset films")
+    await fake.wait_for(lambda: len(not_run(caplog)) == 2, 10, "both commands to be turned away")
+    interaction = await fake.interaction("hi", {})  # a slash command is answered all the same
+    await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    store = bot.assistant.store
+    assert not store.dataset_names() and not store.jobs(str(fake.guild_id))
+    assert [m for m in fake.sent_messages() if not m.get("interaction_id")] == []

@@ -89,6 +89,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
         self._dm_channels: dict[int, int] = {}
+        self.bot_denied = 0
+        """Permissions denied to the bot in the text channel (`deny_bot`)."""
         self._changed = asyncio.Condition()
         self.gateway: FakeGateway = (
             sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
@@ -156,6 +158,12 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         member.roles = roles
         data = {"guild_id": str(self.guild_id), **member.member()}
         await self.gateway.dispatch("GUILD_MEMBER_UPDATE", data)
+
+    async def deny_bot(self, permissions: int) -> None:
+        """A server admin denies the bot `permissions` (bits, e.g. `SEND_MESSAGES`) in the text
+        channel (CHANNEL_UPDATE); Discord then refuses what needs them (403, code 50013)."""
+        self.bot_denied = permissions
+        await self.gateway.dispatch("CHANNEL_UPDATE", self._text_channel())
 
     # -- messages ---------------------------------------------------------------------------
 
