@@ -42,7 +42,8 @@ async def test_a_capitalised_or_worded_command_keeps_its_attachment_and_job(
 
 async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot: Any) -> None:
     """Typed outside a voice channel (or in a DM), `join` answered "Joining your voice
-    channel. Say “hey trainer”…" and then, in the guild, "Join a voice channel first"."""
+    channel. Say “hey trainer”…" and then, in the guild, "Join a voice channel first"; and
+    `leave` said goodbye from no channel."""
     sent = await fake.send_message("!join", author=fake.bob)
     refused = await fake.wait_for_reply(after=sent["id"])
     assert is_error(refused) and "Join a voice channel first" in error_text(refused), refused
@@ -57,6 +58,10 @@ async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot:
     replies = [m for m in fake.sent_messages() if int(m["id"]) < int(hello["id"])]
     assert replies == [refused, slash, answer], [m["content"] for m in replies]
     assert fake.bot_voice_channel() is None
+    # `leave` where the bot is in no voice channel said "Leaving the voice channel. Bye!"
+    for asked in (await fake.send_message("!leave"), await fake.send_direct_message("!leave")):
+        left = await fake.wait_for_reply(after=asked["id"], channel_id=int(asked["channel_id"]))
+        assert is_error(left) and "not in a voice channel" in error_text(left), left
 
 
 async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, bot: Any) -> None:

@@ -99,13 +99,20 @@ class VoiceCog(commands.Cog, name="Voice"):
     # -- join / leave ------------------------------------------------------------------------
 
     def refusal(self, ctx: commands.Context[Any], reply: Reply) -> Reply | None:
-        """What to answer instead of `reply` when its `join` cannot be done: the member is in
-        no voice channel (or wrote in a DM). None when it can be tried."""
-        if reply.voice_action != "join" or _voice_channel(ctx) is not None:
+        """What to answer instead of `reply` when its voice action cannot be done: a `join`
+        by a member in no voice channel (or in a DM), a `leave` where I am in none. None when
+        it can be done."""
+        if reply.voice_action == "join" and _voice_channel(ctx) is None:
+            key = "voice.join_first"
+        elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
+            key = "voice.not_in_voice"
+        else:
             return None
-        guild_id = guild_key(ctx.guild, ctx.author)
-        text = self.bot.assistant.text(guild_id, "voice.join_first")
+        text = self.bot.assistant.text(guild_key(ctx.guild, ctx.author), key)
         return Reply(text=text, ok=False, kind="error")
+
+    def _in_voice(self, guild: discord.Guild | None) -> bool:
+        return guild is not None and (guild.id in self.guilds or guild.voice_client is not None)
 
     async def voice_action(self, ctx: commands.Context[Any], reply: Reply) -> None:
         """Leave, or join the member's voice channel (`refusal` has said why it cannot)."""
