@@ -135,7 +135,7 @@ class SpeakerStreams:
         stream = self.streams.get(user.id)
         if stream is None:
             stream = self.streams[user.id] = Stream(user, self.make_vad())
-            self.users[user.id] = user
+        stream.user = self.users[user.id] = user  # as fed now: their roles may have changed
         return stream
 
     def _process(self, stream: Stream, pcm16k: bytes) -> None:

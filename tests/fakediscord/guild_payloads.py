@@ -59,7 +59,7 @@ class GuildPayloads:
                 role(self.role_admin, "admin", ADMINISTRATOR, 2),
             ],
             "channels": [
-                channel(self.text_channel_id, gid, "general", 0, 0),
+                self._text_channel(),
                 channel(self.voice_channel_id, gid, "Voice", 2, 1),
             ],
             "threads": [],
@@ -75,6 +75,14 @@ class GuildPayloads:
             "unavailable": False,
             "joined_at": "2026-01-01T00:00:00+00:00",
         }
+
+    def _text_channel(self) -> dict[str, Any]:
+        """The text channel, with what `deny_bot` denied the bot there."""
+        data = channel(self.text_channel_id, self.guild_id, "general", 0, 0)
+        if self.bot_denied:
+            deny = {"id": str(self.bot.id), "type": 1, "allow": "0", "deny": str(self.bot_denied)}
+            data["permission_overwrites"] = [deny]
+        return data
 
     def _voice_state(self, user_id: int, channel_id: int | None) -> dict[str, Any]:
         member = self.members[user_id]

@@ -24,6 +24,7 @@ from .payloads import (
 
 log = logging.getLogger(__name__)
 
+SEND_MESSAGES, ATTACH_FILES = 1 << 11, 1 << 15
 JSON = "application/json"  # exactly: discord.py decodes JSON only for this Content-Type
 
 
@@ -154,6 +155,9 @@ class RestRoutes:
             return web.Response(status=204)
         if p[0] == "channels" and n == 3 and p[2] == "messages" and method == "POST":
             body, files = await self._body(request)
+            denied = self.bot_denied if int(p[1]) == self.text_channel_id else 0
+            if denied & SEND_MESSAGES or (files and denied & ATTACH_FILES):
+                return json_response({"message": "Missing Permissions", "code": 50013}, 403)
             return json_response(await self._create_bot_message(int(p[1]), body, files))
         if p[0] == "channels" and n == 4 and p[2] == "messages":
             message = self.find_message(p[3])

@@ -88,6 +88,9 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.cdn_downloads: list[int] = []
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
+        self._dm_channels: dict[int, int] = {}
+        self.bot_denied = 0
+        """Permissions denied to the bot in the text channel (`deny_bot`)."""
         self._changed = asyncio.Condition()
         self.gateway: FakeGateway = (
             sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
@@ -150,6 +153,18 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.members[member.id] = member
         return member
 
+    async def set_roles(self, member: FakeMember, roles: list[int]) -> None:
+        """A server admin changes a member's roles (GUILD_MEMBER_UPDATE)."""
+        member.roles = roles
+        data = {"guild_id": str(self.guild_id), **member.member()}
+        await self.gateway.dispatch("GUILD_MEMBER_UPDATE", data)
+
+    async def deny_bot(self, permissions: int) -> None:
+        """A server admin denies the bot `permissions` (bits, e.g. `SEND_MESSAGES`) in the text
+        channel (CHANNEL_UPDATE); Discord then refuses what needs them (403, code 50013)."""
+        self.bot_denied = permissions
+        await self.gateway.dispatch("CHANNEL_UPDATE", self._text_channel())
+
     # -- messages ---------------------------------------------------------------------------
 
     def _store_attachment(
@@ -208,6 +223,21 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         await self._add_message(message)
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def send_direct_message(
+        self, content: str, author: FakeMember | None = None
+    ) -> dict[str, Any]:
+        """A member writes to the bot in a DM: a channel of no guild, the author a user (no
+        member, no roles). Each member has one DM channel (`dm_channel(member)`)."""
+        author = author or self.alice
+        message = self._message(self.dm_channel(author), author, content, [])
+        del message["guild_id"]
+        await self._add_message(message)
+        await self.gateway.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def dm_channel(self, member: FakeMember) -> int:
+        return self._dm_channels.setdefault(member.id, snowflake())
 
     def sent_messages(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         """Messages the bot sent (or interaction responses), oldest first."""

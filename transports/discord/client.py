@@ -96,6 +96,7 @@ class TrainerBot(commands.AutoShardedBot):
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned_or(config.prefix),
+            case_insensitive=True,  # "!Train" as a phone keyboard writes it is `train`
             intents=make_intents(),
             help_command=None,  # the core's `help` command is the one users see
             connector=make_connector(config.discord),

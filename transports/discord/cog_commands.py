@@ -156,6 +156,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         self, ctx: commands.Context[Any], spec: CoreCommand, options: dict[str, Any]
     ) -> None:
         slash = ctx.interaction is not None
+        if not can_answer(ctx):
+            return
         wait = self.limiter.hit(str(ctx.author.id))
         if wait:
             language = self.assistant.language(guild_key(ctx.guild, ctx.author))
@@ -267,7 +269,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
         return out
 
     async def deliver(self, ctx: commands.Context[Any], reply: Reply) -> discord.Message | None:
-        """Answer a command: send and record the reply, follow its job, act on voice."""
+        """Answer a command: send and record the reply, follow its job, act on voice (a `join`
+        that cannot be done answers why instead)."""
+        reply = self.bot.voice_cog.refusal(ctx, reply) or reply
         message = await self.send(ctx, reply, record=True)
         if reply.voice_action is not None:
             await self.bot.voice_cog.voice_action(ctx, reply)
@@ -290,10 +294,19 @@ class CommandsCog(commands.Cog, name="Trainer"):
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
         if isinstance(error, commands.CommandNotFound):
             name = (ctx.invoked_with or "").strip()
-            if not name or not name[0].isalpha() or self.limiter.hit(str(ctx.author.id)):
-                return  # "!!!", "!?" and floods are not commands
-            reply = await self.assistant.handle(self.request(ctx, name, None, []))
-            await self.send(ctx, reply)
+            if not name or not name[0].isalpha() or not can_answer(ctx):
+                return  # "!!!", "!?" are not commands
+            if self.limiter.hit(str(ctx.author.id)):
+                return  # floods are not answered
+            # A sentence may name a command ("!please train the model" with a file): it gets
+            # the message's files, and its reply is recorded, its job followed, as a command's.
+            try:
+                attachments = await self.read_attachments(list(ctx.message.attachments))
+            except UserError as exc:
+                await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
+                return
+            reply = await self.assistant.handle(self.request(ctx, name, None, attachments))
+            await self.deliver(ctx, reply)
             return
         original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
         if isinstance(error, commands.UserInputError | commands.CheckFailure):
@@ -310,6 +323,19 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 await ctx.send(embed=embed)
         except discord.HTTPException:
             pass
+
+
+def can_answer(ctx: commands.Context[Any]) -> bool:
+    """A typed command runs only where I may post the answer: with Send Messages denied it
+    would act unseen. (An interaction is answered through itself; a channel discord.py does
+    not know, PartialMessageable, has no permissions to read, so it is tried.)"""
+    channel = ctx.channel
+    if ctx.interaction is not None or ctx.guild is None:
+        return True
+    if isinstance(channel, discord.PartialMessageable) or ctx.bot_permissions.send_messages:
+        return True
+    log.warning("a command in #%s was not run: I may not send messages there", channel)
+    return False
 
 
 def _rest_of_line(ctx: commands.Context[Any]) -> str:

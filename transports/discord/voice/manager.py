@@ -23,7 +23,7 @@ from discord.ext import commands
 from assistant.messages import Reply, User
 from audio.convert import warm_up
 
-from ..cog_commands import to_user
+from ..members import guild_key, to_user
 from ..privacy import listening_notice
 from ..render import render
 from .connection import connect, disconnect
@@ -98,18 +98,34 @@ class VoiceCog(commands.Cog, name="Voice"):
 
     # -- join / leave ------------------------------------------------------------------------
 
+    def refusal(self, ctx: commands.Context[Any], reply: Reply) -> Reply | None:
+        """What to answer instead of `reply` when its voice action cannot be done: a `join`
+        by a member in no voice channel (or in a DM), a `leave` where I am in none. None when
+        it can be done."""
+        if reply.voice_action == "join" and _voice_channel(ctx) is None:
+            key = "voice.join_first"
+        elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
+            key = "voice.not_in_voice"
+        else:
+            return None
+        text = self.bot.assistant.text(guild_key(ctx.guild, ctx.author), key)
+        return Reply(text=text, ok=False, kind="error")
+
+    def _in_voice(self, guild: discord.Guild | None) -> bool:
+        return guild is not None and (guild.id in self.guilds or guild.voice_client is not None)
+
     async def voice_action(self, ctx: commands.Context[Any], reply: Reply) -> None:
+        """Leave, or join the member's voice channel (`refusal` has said why it cannot)."""
         if ctx.guild is None:
             return
         if reply.voice_action == "leave":
             await self.leave(ctx.guild)
             return
-        state = getattr(ctx.author, "voice", None)
-        if state is None or state.channel is None:
-            await self.say(ctx.channel, self.text(ctx.guild.id, "voice.join_first"), ok=False)
+        channel = _voice_channel(ctx)
+        if channel is None:
             return
         try:
-            await self.join(state.channel, ctx.channel.id)
+            await self.join(channel, ctx.channel.id)
         except Exception as exc:  # no permission, timeout, no pipeline: say so, log details
             log.exception("could not join voice in guild %s", ctx.guild.id)
             why = self.text(ctx.guild.id, _why(exc)) if _why(exc) else str(exc)
@@ -254,6 +270,13 @@ class VoiceCog(commands.Cog, name="Voice"):
             if session is not None:
                 session.end_stream(str(member.id))
 
+    @commands.Cog.listener()
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        """Roles decide what a speaker may do: one whose roles changed is read again."""
+        gv = self.guilds.get(after.guild.id)
+        if gv is not None:
+            gv.users.pop(after.id, None)
+
     def session(self, guild_id: int) -> Any:
         """The guild's conversation session (states.session.GuildVoiceSession), if any."""
         return self._sessions.get(str(guild_id)) if self._sessions is not None else None
@@ -284,6 +307,12 @@ class VoiceCog(commands.Cog, name="Voice"):
             await channel.send(**render(reply, 0).kwargs())
         except discord.HTTPException as exc:
             log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
+
+
+def _voice_channel(ctx: commands.Context[Any]) -> Any:
+    """The voice channel the command's author sits in, if any (none in a DM)."""
+    state = getattr(ctx.author, "voice", None) if ctx.guild is not None else None
+    return state.channel if state is not None else None
 
 
 def _why(exc: Exception) -> str:

@@ -1,0 +1,109 @@
+"""A user's odd but ordinary ways of talking to the bot on Discord, through the fake Discord:
+each is what a member does, and what they see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_text import csv_examples, error_text, is_error
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+def replying_to(message: dict[str, Any]) -> Any:
+    return lambda m: m.get("message_reference", {}).get("message_id") == message["id"]
+
+
+async def test_a_capitalised_or_worded_command_keeps_its_attachment_and_job(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A phone keyboard writes "!Train": the file was dropped (the bot said the dataset had no
+    examples), the job's result never came, and "!Undo" ran without asking."""
+    sent = await fake.send_message("!Train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 12 examples" in started["content"], started
+    result = await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    assert "finished" in result["content"].lower(), result
+    worded = await fake.send_message(
+        "!please train the model", attachments=[("more.csv", csv_examples(8))]
+    )
+    reply = await fake.wait_for_reply(after=worded["id"])
+    assert "Added 4 examples" in reply["content"], reply  # 8 a label, 6 already there
+    await fake.wait_for_reply(after=reply["id"], where=replying_to(reply), timeout=60)
+    undo = await fake.send_message("!Undo")
+    asked = await fake.wait_for_reply(after=undo["id"])
+    assert not is_error(asked) and "Confirm" in str(asked["components"]), asked
+    store = bot.assistant.store
+    assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 16
+
+
+async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot: Any) -> None:
+    """Typed outside a voice channel (or in a DM), `join` answered "Joining your voice
+    channel. Say “hey trainer”…" and then, in the guild, "Join a voice channel first"; and
+    `leave` said goodbye from no channel."""
+    sent = await fake.send_message("!join", author=fake.bob)
+    refused = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(refused) and "Join a voice channel first" in error_text(refused), refused
+    interaction = await fake.interaction("join", {}, author=fake.bob)
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert is_error(slash) and "Join a voice channel first" in error_text(slash), slash
+    direct = await fake.send_direct_message("!join", author=fake.bob)
+    answer = await fake.wait_for_reply(after=direct["id"], channel_id=fake.dm_channel(fake.bob))
+    assert is_error(answer) and "Join a voice channel first" in error_text(answer), answer
+    await fake.send_message("!hi", author=fake.bob)  # ...and nothing else was said before it
+    hello = await fake.wait_for_reply(after=answer["id"], where=lambda m: "Hello" in m["content"])
+    replies = [m for m in fake.sent_messages() if int(m["id"]) < int(hello["id"])]
+    assert replies == [refused, slash, answer], [m["content"] for m in replies]
+    assert fake.bot_voice_channel() is None
+    # `leave` where the bot is in no voice channel said "Leaving the voice channel. Bye!"
+    for asked in (await fake.send_message("!leave"), await fake.send_direct_message("!leave")):
+        left = await fake.wait_for_reply(after=asked["id"], channel_id=int(asked["channel_id"]))
+        assert is_error(left) and "not in a voice channel" in error_text(left), left
+
+
+async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, bot: Any) -> None:
+    """The voice channel remembered a speaker's roles from their first words: alice, whose
+    `trainer` role an admin had just removed, could still train by voice."""
+    from tests.test_discord_voice import join, say_and_wait
+
+    await join(fake)
+    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    await fake.set_roles(fake.alice, [])
+    await fake.wait_for(
+        lambda: not bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:],
+        10,
+        "the role change to reach the bot",
+    )
+    last = fake.sent_messages()[-1]
+    assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+    refused = await fake.wait_for_reply(after=last["id"], where=is_error, timeout=30)
+    assert "needs one of these roles: `trainer`" in error_text(refused), refused
+
+
+def not_run(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.message for r in caplog.records if "was not run" in r.message]
+
+
+async def test_no_command_runs_where_the_bot_cannot_answer(
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With Send Messages denied in a channel, `!train` still stored the example and trained,
+    and the member never learnt it."""
+    from tests.fakediscord.rest import SEND_MESSAGES
+
+    await fake.deny_bot(SEND_MESSAGES)
+    channel = await fake.wait_for(
+        lambda: bot.bot.get_channel(fake.text_channel_id), 10, "the channel"
+    )
+    await fake.wait_for(lambda: channel.overwrites, 10, "the overwrite to reach the bot")
+    await fake.send_message('!train "a lovely film"')
+    await fake.send_message("!create_dataset films")
+    await fake.wait_for(lambda: len(not_run(caplog)) == 2, 10, "both commands to be turned away")
+    interaction = await fake.interaction("hi", {})  # a slash command is answered all the same
+    await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    store = bot.assistant.store
+    assert not store.dataset_names() and not store.jobs(str(fake.guild_id))
+    assert [m for m in fake.sent_messages() if not m.get("interaction_id")] == []
