@@ -22,7 +22,7 @@ from .commands.registry import Command
 from .config import Config
 from .errors import CannotStart, LimitExceeded, UserError, environment_problem
 from .heap import freeze_startup_objects
-from .intents.address import Address, without_address
+from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .messages import Reply, Request, Source, User
@@ -144,7 +144,10 @@ class Assistant:
             )
 
     def did_you_mean(self, name: str) -> str | None:
-        """The command a mistyped name was probably meant to be."""
+        """The command a mistyped name was probably meant to be ("please" is no typo of
+        `leave`: it is politeness)."""
+        if normalize(name) in self._politeness():
+            return None
         names = [c.name for c in self.commands.all()] + list(i18n.localized_names())
         close = difflib.get_close_matches(name.lower(), names, n=1)
         return close[0] if close else None
@@ -274,6 +277,7 @@ class Assistant:
         wrote arguments, and they are left to the command's own parser."""
         if request.options is not None or request.source not in ("text", "console"):
             return request
+        request = self._past_politeness(request)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
             return request
         line = f"{request.command} {request.text}"
@@ -297,6 +301,22 @@ class Assistant:
             reply_to=request.reply_to,
             attachments=request.attachments,
         )
+
+    def _past_politeness(self, request: Request) -> Request:
+        """`please undo`, `could you, undo that`: the command named after leading politeness
+        (the templates' skip words), with what follows it; else the request as it came."""
+        if self.find_command(request.command) is not None:
+            return request
+        rest = after_politeness(f"{request.command} {request.text}", self._politeness())
+        name, _, text = (rest or "").strip().partition(" ")
+        name = name.strip(",.!?:;").lower()
+        if not name or self.find_command(name) is None:
+            return request
+        return dataclasses.replace(request, command=name, text=text.strip())
+
+    def _politeness(self) -> set[str]:
+        """Every language's politeness words (a typed command may be in English anywhere)."""
+        return {w for code in i18n.languages() for w in self.intents_for(code).intents.skip_words}
 
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused

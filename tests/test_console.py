@@ -312,6 +312,22 @@ def test_a_mistyped_sentence_after_a_command_name(workdir: Path) -> None:
     console.close()
 
 
+def test_politeness_before_a_command_name(workdir: Path) -> None:
+    """ "please undo" is `undo`; it answered "I don't know the command `please`. Did you mean
+    `leave`?", and `yes` would then have left the voice channel."""
+    console = Console(workdir)
+    assert console.send("select_dataset reviews")["ok"]
+    for line in ("please undo", "could you, undo", "!please undo"):
+        reply = console.send(line)
+        assert reply["command"] == "undo", (line, reply)
+        assert reply["text"] == "**reviews** has no added examples to undo.", (line, reply)
+    assert console.send("kindly show the status")["command"] == "status"
+    other = console.send("please do the thing")
+    assert other["command"] is None and "leave" not in other["text"], other
+    assert "Answer `yes`" not in other["text"], other
+    console.close()
+
+
 def test_yes_runs_the_suggested_command(workdir: Path) -> None:
     """ "Did you mean `status`? ... Answer `yes` to run `status`." and `yes` runs it, as written;
     `yes` after anything else is no command, and a command that needs arguments is only named."""

@@ -36,6 +36,11 @@ async def test_a_capitalised_or_worded_command_keeps_its_attachment_and_job(
     undo = await fake.send_message("!Undo")
     asked = await fake.wait_for_reply(after=undo["id"])
     assert not is_error(asked) and "Confirm" in str(asked["components"]), asked
+    # named after politeness, it is the same command, and asks the same way
+    polite = await fake.send_message("!please undo")
+    asked = await fake.wait_for_reply(after=polite["id"])
+    assert not is_error(asked), error_text(asked)
+    assert "Confirm" in str(asked["components"]), asked
     store = bot.assistant.store
     assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 16
 

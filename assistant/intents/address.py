@@ -56,4 +56,26 @@ def _patterns(
     return re.compile(lead, re.I), re.compile(tail, re.I)
 
 
-__all__ = ["Address", "without_address"]
+def after_politeness(line: str, polite: Iterable[str]) -> str | None:
+    """`line` from its first word after leading politeness ("please undo", "could you, undo
+    that", "kindly show the status"), or None when it does not begin with any. Politeness is
+    the templates' skip words: "please" is no command name, and read as one it was answered
+    "Did you mean `leave`?"."""
+    pattern = _politeness(tuple(sorted(set(polite))))
+    if pattern is None:
+        return None
+    rest = pattern.sub("", line, count=1)
+    return rest if rest != line and rest.strip() else None
+
+
+@lru_cache(maxsize=16)
+def _politeness(polite: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not polite:
+        return None
+    words = "|".join(
+        r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(polite, key=len, reverse=True)
+    )
+    return re.compile(rf"^\s*(?:(?:{words})(?=[\s,:;!.]|$)[\s,:;!.]*)+", re.I)
+
+
+__all__ = ["Address", "after_politeness", "without_address"]

@@ -7,6 +7,9 @@ returns a `Reply`, rendered here. No exception text ever reaches a user.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+
 import inspect
 import logging
 import secrets
@@ -179,11 +182,16 @@ class CommandsCog(commands.Cog, name="Trainer"):
         await self.deliver(ctx, reply)
 
     async def ask_first(
-        self, ctx: commands.Context[Any], spec: CoreCommand, options: dict[str, Any]
+        self,
+        ctx: commands.Context[Any],
+        spec: CoreCommand,
+        options: dict[str, Any],
+        words: str | None = None,
     ) -> bool:
         """A destructive command asks for Confirm / Cancel first (roles are checked now and
         again on the click). False when it cannot be asked (an option too long for the
-        button): the command then runs, and refuses bad input, as it always did."""
+        button): the command then runs, and refuses bad input, as it always did. `words`:
+        its arguments when the message named it in a sentence ("!please remove 3")."""
         option = CONFIRMED[spec.name]
         slash = ctx.interaction is not None
         if option is None:
@@ -191,7 +199,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
         elif slash:
             argument = str(options.get(option) or "")
         else:
-            argument = _rest_of_line(ctx)
+            argument = _rest_of_line(ctx) if words is None else words.strip()
         if not confirmable(spec.name, argument):
             return False
         try:
@@ -201,7 +209,10 @@ class CommandsCog(commands.Cog, name="Trainer"):
             return True
         if option is not None and not argument:
             return False  # the command's own usage message
-        refusal = await self.assistant.refusal(self.request(ctx, spec.name, dict(options), []))
+        asked = self.request(ctx, spec.name, dict(options), [])
+        if words is not None:
+            asked = dataclasses.replace(asked, text=words)
+        refusal = await self.assistant.refusal(asked)
         if refusal is not None:  # nothing to confirm: "there is nothing to undo"
             await self.deliver(ctx, refusal)
             return True
@@ -305,8 +316,15 @@ class CommandsCog(commands.Cog, name="Trainer"):
             except UserError as exc:
                 await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
                 return
-            reply = await self.assistant.handle(self.request(ctx, name, None, attachments))
-            await self.deliver(ctx, reply)
+            request = self.request(ctx, name, None, attachments)
+            # "!please undo" is `undo`: a destructive command asks first however it is named.
+            meant = await asyncio.to_thread(self.assistant.as_sentence, request)
+            spec = self.assistant.find_command(meant.command)
+            if spec is not None and spec.name in CONFIRMED:
+                options = dict(meant.options or {})
+                if await self.ask_first(ctx, spec, options, words=meant.text):
+                    return
+            await self.deliver(ctx, await self.assistant.handle(meant))
             return
         original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
         if isinstance(error, commands.UserInputError | commands.CheckFailure):
