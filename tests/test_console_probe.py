@@ -1,0 +1,22 @@
+"""Data commands typed at the console by a hostile tester: what the user sees, and that a
+refused line changes nothing in the database or the data root."""
+
+from __future__ import annotations
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
+from tests.test_console_commands import refused_and_unchanged
+
+
+async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: Assistant) -> None:
+    """Every sub-folder of a dataset has its `0000.txt`: the name alone does not say which one
+    to fix."""
+    root = write_folder_dataset(app.root.root, name="mixed", per_label=3)
+    (root / "negative" / "0001.txt").write_bytes("плохо".encode("cp1251"))
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "select_dataset mixed")
+    assert text == "`mixed/negative/0001.txt` is not UTF-8 text.", text
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_and_unchanged(app, console, "train folder:mixed")
+    assert text == "`mixed/negative/0001.txt` is not UTF-8 text.", text
