@@ -20,3 +20,18 @@ async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: A
     assert (await console.send("create_dataset notes"))["ok"]
     text = await refused_and_unchanged(app, console, "train folder:mixed")
     assert text == "`mixed/negative/0001.txt` is not UTF-8 text.", text
+
+
+async def test_a_folder_named_in_cyrillic_is_chosen_in_a_sentence(app: Assistant) -> None:
+    """«выбери набор reviews» (the Russian guide) works for a folder whose name has no Latin
+    letters or digits too, and so does the English sentence."""
+    write_folder_dataset(app.root.root, name="Отзывы", per_label=3)
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    console = TypedConsole(app)
+    chosen = await console.send("select dataset Отзывы")
+    assert chosen["ok"] and chosen["text"].startswith("Active dataset: **Отзывы**."), chosen
+    assert (await console.send("select dataset reviews"))["ok"]
+    assert (await console.send("language ru"))["ok"]
+    chosen = await console.send("выбери набор Отзывы")
+    assert chosen["ok"] and chosen["text"].startswith("Активный набор данных: **Отзывы**."), chosen
+    assert app.store.active_dataset("console").name == "Отзывы"
