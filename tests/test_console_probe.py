@@ -35,3 +35,17 @@ async def test_a_folder_named_in_cyrillic_is_chosen_in_a_sentence(app: Assistant
     chosen = await console.send("выбери набор Отзывы")
     assert chosen["ok"] and chosen["text"].startswith("Активный набор данных: **Отзывы**."), chosen
     assert app.store.active_dataset("console").name == "Отзывы"
+
+
+async def test_an_option_named_without_a_value_is_refused(app: Assistant) -> None:
+    """`label:` with the label forgotten added the text as `positive`."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line, option in (
+        ('train "I was charged twice" label:', "label"),
+        ('train "I was charged twice" label=', "label"),
+        ('train "dull and slow" positive=', "positive"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(f"`{option}` has no value after `{option}"), text
+    assert app.store.count_examples(app.store.active_dataset("console")) == 0
