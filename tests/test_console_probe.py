@@ -3,6 +3,8 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
@@ -49,3 +51,15 @@ async def test_an_option_named_without_a_value_is_refused(app: Assistant) -> Non
         text = await refused_and_unchanged(app, console, line)
         assert text.startswith(f"`{option}` has no value after `{option}"), text
     assert app.store.count_examples(app.store.active_dataset("console")) == 0
+
+
+async def test_the_archives_folder_is_not_archived_as_empty(app: Assistant, reviews: Path) -> None:
+    """`archive` leaves the archives out of every archive, so an archive of `archives` said
+    "0 files" of a folder that holds them, and added an empty zip to it."""
+    console = TypedConsole(app)
+    made = await console.send("archive reviews")
+    assert made["ok"], made
+    (app.root.root / "archives" / "old").mkdir()
+    for line in ("archive archives", "archive archives/old", "archive ./archives/"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith("`archives` holds the archives"), text

@@ -214,6 +214,9 @@ def _archive_stem(rel: str) -> str:
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     folder = app.root.folder(options["dir"])
+    archives = app.root.root / ARCHIVE_FOLDER
+    if folder == archives or archives in folder.parents:  # no archive holds an archive
+        raise PathRefused(tr("archive.of_archives", folder=ARCHIVE_FOLDER))
     rel = app.root.relative(folder)
     count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
