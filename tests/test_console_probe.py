@@ -63,3 +63,19 @@ async def test_the_archives_folder_is_not_archived_as_empty(app: Assistant, revi
     for line in ("archive archives", "archive archives/old", "archive ./archives/"):
         text = await refused_and_unchanged(app, console, line)
         assert text.startswith("`archives` holds the archives"), text
+
+
+async def test_a_repeated_example_that_cannot_train_yet_says_it_was_a_repeat(
+    app: Assistant,
+) -> None:
+    """With too few examples to train, `train` of an example the dataset has said only that
+    training needs more, as if the example had been lost."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "same words" label:a'))["ok"]
+    text = await refused_and_unchanged(app, console, 'train "same words" label:a')
+    assert text == (
+        "1 repeat of an example already in the dataset was skipped.\n"
+        "Training needs at least 4 examples; the dataset has 1. Add more with"
+        ' `train "what a lovely film"` and `train "dull and slow" false`.'
+    ), text
