@@ -316,7 +316,7 @@ def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, defau
                 limit=f"{limits.attachment_bytes:,}",
             )
         )
-    parse_attachment(batch, path.read_bytes(), path.name, label, default)
+    parse_attachment(batch, path.read_bytes(), root.relative(path), label, default)
 
 
 def read_folder(

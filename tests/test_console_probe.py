@@ -79,3 +79,16 @@ async def test_a_repeated_example_that_cannot_train_yet_says_it_was_a_repeat(
         "Training needs at least 4 examples; the dataset has 1. Add more with"
         ' `train "what a lovely film"` and `train "dull and slow" false`.'
     ), text
+
+
+async def test_a_file_named_with_file_is_named_by_its_path_too(app: Assistant) -> None:
+    """`train file:a/1.txt` then `file:b/1.txt`: both replies said `1.txt`."""
+    for folder, body in (("a", b"fine words"), ("b", "плохо".encode("cp1251"))):
+        (app.root.root / "files" / folder).mkdir(parents=True)
+        (app.root.root / "files" / folder / "1.txt").write_bytes(body)
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_and_unchanged(app, console, "train file:files/b/1.txt")
+    assert text == "`files/b/1.txt` is not UTF-8 text.", text
+    added = await console.send("train file:files/a/1.txt label:fine")
+    assert added["text"].startswith("This adds the label `fine` from `files/a/1.txt`: 1 example.")
