@@ -92,3 +92,27 @@ async def test_a_file_named_with_file_is_named_by_its_path_too(app: Assistant) -
     assert text == "`files/b/1.txt` is not UTF-8 text.", text
     added = await console.send("train file:files/a/1.txt label:fine")
     assert added["text"].startswith("This adds the label `fine` from `files/a/1.txt`: 1 example.")
+
+
+async def test_a_folder_dataset_selected_again_says_what_else_it_trains_on(
+    app: Assistant,
+) -> None:
+    """`select_dataset reviews` counted only the folder `reviews`: a folder joined to the
+    dataset and its added examples, which the next `train` uses, went unsaid (`status` and a
+    stored dataset's reply say them)."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root, name="more", per_label=2)
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("select_dataset more false"))["ok"]
+    assert (await console.send('train "an added example"'))["ok"]
+    await console.wait()
+    chosen = await console.send("select_dataset reviews")
+    assert chosen["text"] == (
+        "Active dataset: **reviews**. Folder `reviews`: negative 3, positive 3.\n"
+        "Folder `more` as **negative**.\n"
+        "And 1 added example (`examples` lists them)."
+    ), chosen
+    assert (await console.send("create_dataset other"))["ok"]
+    alone = await console.send("select_dataset more")
+    assert alone["text"] == "Active dataset: **more**. Folder `more`: negative 2, positive 2."

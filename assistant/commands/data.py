@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import tempfile
@@ -116,11 +117,21 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
         dataset = app.store.select_dataset(guild_id, name, rel, label)
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
+    chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
     return Reply(
-        text=tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts),
+        text="\n".join([chosen, *_trained_too(app, dataset, rel)]),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
+
+
+def _trained_too(app: Assistant, dataset: Dataset, rel: str) -> list[str]:
+    """What else the dataset trains on besides the folder `rel` just read: its other folders
+    and its added examples, as `status` shows them."""
+    others = tuple(f for f in dataset.folders if f[0] != rel)
+    lines = folder_lines(dataclasses.replace(dataset, folders=others))
+    added = app.store.count_examples(dataset)
+    return lines + ([tr_count("select.added", added)] if added else [])
 
 
 def _kept_label(app: Assistant, guild_id: str, rel: str) -> str | None:
