@@ -116,3 +116,10 @@ async def test_a_folder_dataset_selected_again_says_what_else_it_trains_on(
     assert (await console.send("create_dataset other"))["ok"]
     alone = await console.send("select_dataset more")
     assert alone["text"] == "Active dataset: **more**. Folder `more`: negative 2, positive 2."
+
+
+async def test_an_archive_of_one_file_says_one_file(app: Assistant) -> None:
+    (app.root.root / "single").mkdir()
+    (app.root.root / "single" / "1.txt").write_text("one example", encoding="utf-8")
+    made = await TypedConsole(app).send("archive single")
+    assert made["text"].startswith("Archived `single` (1 file) to `archives/single-"), made

@@ -237,8 +237,8 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     )
     note = "" if files else " " + tr("archive.not_attached")
     return Reply(
-        text=tr("archive.done", folder=rel, count=f"{count:,}", name=name, size=f"{size:,}") + note,
-        speech=tr("archive.done.speech", count=f"{count:,}"),
+        text=tr_count("archive.done", count, folder=rel, name=name, size=f"{size:,}") + note,
+        speech=tr_count("archive.done.speech", count),
         files=files,
         data={"archive": name, "files": count, "bytes": size},
     )
