@@ -123,3 +123,14 @@ async def test_an_archive_of_one_file_says_one_file(app: Assistant) -> None:
     (app.root.root / "single" / "1.txt").write_text("one example", encoding="utf-8")
     made = await TypedConsole(app).send("archive single")
     assert made["text"].startswith("Archived `single` (1 file) to `archives/single-"), made
+
+
+async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) -> None:
+    """Folders read no zips, so `select_dataset archives` made an empty dataset `archives`
+    that `select_dataset` then listed; the folder list leaves it out, as not a dataset."""
+    console = TypedConsole(app)
+    assert (await console.send("archive reviews"))["ok"]
+    for line in ("select_dataset archives", "select_dataset archives/ false"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith("`archives` holds the zips `archive` makes, not a dataset"), text
+    assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]

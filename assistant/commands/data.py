@@ -104,6 +104,7 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     rel = app.root.relative(folder)
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
+    _refuse_archives(app, folder, "select.archives")
     # Selected again by its name, a folder dataset keeps the label it was given ("true").
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
@@ -132,6 +133,14 @@ def _trained_too(app: Assistant, dataset: Dataset, rel: str) -> list[str]:
     lines = folder_lines(dataclasses.replace(dataset, folders=others))
     added = app.store.count_examples(dataset)
     return lines + ([tr_count("select.added", added)] if added else [])
+
+
+def _refuse_archives(app: Assistant, folder: Path, reason: str) -> None:
+    """The archives folder (or one in it) holds zips, which no folder dataset reads and no
+    archive holds: refused with the message `reason`."""
+    archives = app.root.root / ARCHIVE_FOLDER
+    if folder == archives or archives in folder.parents:
+        raise PathRefused(tr(reason, folder=ARCHIVE_FOLDER))
 
 
 def _kept_label(app: Assistant, guild_id: str, rel: str) -> str | None:
@@ -225,9 +234,7 @@ def _archive_stem(rel: str) -> str:
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     folder = app.root.folder(options["dir"])
-    archives = app.root.root / ARCHIVE_FOLDER
-    if folder == archives or archives in folder.parents:  # no archive holds an archive
-        raise PathRefused(tr("archive.of_archives", folder=ARCHIVE_FOLDER))
+    _refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
     count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
