@@ -316,7 +316,7 @@ def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, defau
                 limit=f"{limits.attachment_bytes:,}",
             )
         )
-    parse_attachment(batch, path.read_bytes(), path.name, label, default)
+    parse_attachment(batch, path.read_bytes(), root.relative(path), label, default)
 
 
 def read_folder(
@@ -339,12 +339,13 @@ def read_folder(
             raise LimitExceeded(
                 tr("upload.folder_too_big", folder=top, limit=f"{limits.zip_expanded_bytes:,}")
             )
+        name = root.relative(path)  # a folder's sub-folders each have their `1.txt`
         if kind == ".txt":
             parent = "" if path.parent == folder else path.parent.name
-            body = _decode(path.read_bytes(), path.name)
+            body = _decode(path.read_bytes(), name)
             _one_file_example(batch, body, parent, label, default, tr("origin.folder", folder=top))
         else:
-            parse_text_file(batch, path.read_bytes(), path.name, label or default)
+            parse_text_file(batch, path.read_bytes(), name, label or default)
 
 
 def folder_examples(root: DataRoot, folder: Path, label: str | None, limits: Limits) -> Batch:

@@ -166,6 +166,11 @@ def parse(command: Command, text: str) -> dict[str, Any]:
     for index, token in enumerate(tokens):
         named = _named(token, by_name)
         if named is not None and named[0] not in options:
+            if not named[1]:  # `label:` with the label forgotten is no "use the default"
+                written = token.value[: len(named[0]) + 1]
+                raise BadInput(
+                    tr("args.no_value", name=named[0], written=written, usage=command.usage)
+                )
             options[named[0]] = named[1]
             continue
         pending = [p for p in command.params if p.name not in options]

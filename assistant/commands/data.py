@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import tempfile
@@ -103,6 +104,7 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     rel = app.root.relative(folder)
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
+    _refuse_archives(app, folder, "select.archives")
     # Selected again by its name, a folder dataset keeps the label it was given ("true").
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
@@ -116,11 +118,29 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
         dataset = app.store.select_dataset(guild_id, name, rel, label)
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
+    chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
     return Reply(
-        text=tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts),
+        text="\n".join([chosen, *_trained_too(app, dataset, rel)]),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
+
+
+def _trained_too(app: Assistant, dataset: Dataset, rel: str) -> list[str]:
+    """What else the dataset trains on besides the folder `rel` just read: its other folders
+    and its added examples, as `status` shows them."""
+    others = tuple(f for f in dataset.folders if f[0] != rel)
+    lines = folder_lines(dataclasses.replace(dataset, folders=others))
+    added = app.store.count_examples(dataset)
+    return lines + ([tr_count("select.added", added)] if added else [])
+
+
+def _refuse_archives(app: Assistant, folder: Path, reason: str) -> None:
+    """The archives folder (or one in it) holds zips, which no folder dataset reads and no
+    archive holds: refused with the message `reason`."""
+    archives = app.root.root / ARCHIVE_FOLDER
+    if folder == archives or archives in folder.parents:
+        raise PathRefused(tr(reason, folder=ARCHIVE_FOLDER))
 
 
 def _kept_label(app: Assistant, guild_id: str, rel: str) -> str | None:
@@ -214,6 +234,7 @@ def _archive_stem(rel: str) -> str:
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     folder = app.root.folder(options["dir"])
+    _refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
     count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
@@ -223,8 +244,8 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     )
     note = "" if files else " " + tr("archive.not_attached")
     return Reply(
-        text=tr("archive.done", folder=rel, count=f"{count:,}", name=name, size=f"{size:,}") + note,
-        speech=tr("archive.done.speech", count=f"{count:,}"),
+        text=tr_count("archive.done", count, folder=rel, name=name, size=f"{size:,}") + note,
+        speech=tr_count("archive.done.speech", count),
         files=files,
         data={"archive": name, "files": count, "bytes": size},
     )

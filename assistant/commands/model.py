@@ -200,8 +200,9 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         # here only whether these examples can train a model
         app.jobs.backend.preflight(examples)
     except UserError as exc:
-        if not new:
-            raise type(exc)("\n".join([*notes, str(exc)])) from None
+        if not new:  # every example read was a repeat: say so, or it seems lost
+            repeats = [tr_count("train.repeats", len(batch.rows))] if batch.rows else []
+            raise type(exc)("\n".join([*notes, *repeats, str(exc)])) from None
         # Not trainable yet (one label, too few examples): keep the examples, train later.
         dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
         app.store.add_examples(
@@ -230,7 +231,7 @@ def _added(new: list[Example], read: int) -> str:
     counts = label_counts([e.label for e in new]) or tr("examples.none")
     text = tr_count("train.added", len(new), counts=counts) + " "
     if read > len(new):
-        text += tr("train.repeats", count=f"{read - len(new):,}") + " "
+        text += tr_count("train.repeats", read - len(new)) + " "
     return text
 
 

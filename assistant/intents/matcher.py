@@ -169,16 +169,14 @@ class IntentMatcher:
             for name, values in lists.items():
                 self._values[name] = list(values)
                 self._spoken[name] = self._spoken_pairs(name, values)
-            self._slot_lists = {
-                name: _text_list(name, pairs) for name, pairs in self._spoken.items() if pairs
-            }
+            self._slot_lists = _text_lists(self._spoken, self._values)
 
     def lists_with(self, lists: dict[str, list[str]]) -> dict[str, SlotList]:
         """The slot lists as they would be with these values, without changing the matcher's."""
         with self._lock:
-            spoken = dict(self._spoken)
+            spoken, names = dict(self._spoken), {**self._values, **lists}
         spoken.update({name: self._spoken_pairs(name, values) for name, values in lists.items()})
-        return {name: _text_list(name, pairs) for name, pairs in spoken.items() if pairs}
+        return _text_lists(spoken, names)
 
     def _spoken_pairs(self, name: str, values: list[str]) -> list[tuple[str, Any]]:
         """(spoken form, value) for each value of a run-time list."""
@@ -282,14 +280,25 @@ def _value_texts(value: Any) -> list[str]:
     return [form for form in dict.fromkeys(forms) if form] or [str(value.value_out)]
 
 
-def _text_list(name: str, pairs: list[tuple[str, Any]]) -> TextSlotList:
-    """Spoken forms plus the real names themselves (so typed "movie_reviews" matches too)."""
-    tuples: dict[str, Any] = {}
-    for spoken, value in pairs:
-        tuples.setdefault(spoken, value)
-        if isinstance(value, str):
+def _text_lists(
+    spoken: dict[str, list[tuple[str, Any]]], names: dict[str, list[str]]
+) -> dict[str, SlotList]:
+    """Each list's spoken forms plus the real names themselves: typed "movie_reviews" matches
+    too, and so does "Отзывы", which has no spoken form (only Latin letters and digits do)."""
+    lists: dict[str, SlotList] = {}
+    for name, pairs in spoken.items():
+        tuples: dict[str, Any] = {}
+        for form, value in pairs:
+            tuples.setdefault(form, value)
+            if isinstance(value, str):
+                tuples.setdefault(value.lower(), value)
+        for value in names.get(name, []):
             tuples.setdefault(value.lower(), value)
-    return TextSlotList.from_tuples(list(tuples.items()), allow_template=False, name=name)
+        if tuples:
+            lists[name] = TextSlotList.from_tuples(
+                list(tuples.items()), allow_template=False, name=name
+            )
+    return lists
 
 
 def to_request(

@@ -1,0 +1,136 @@
+"""Data commands typed at the console by a hostile tester: what the user sees, and that a
+refused line changes nothing in the database or the data root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
+from tests.test_console_commands import refused_and_unchanged
+
+
+async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: Assistant) -> None:
+    """Every sub-folder of a dataset has its `0000.txt`: the name alone does not say which one
+    to fix."""
+    root = write_folder_dataset(app.root.root, name="mixed", per_label=3)
+    (root / "negative" / "0001.txt").write_bytes("плохо".encode("cp1251"))
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "select_dataset mixed")
+    assert text == "`mixed/negative/0001.txt` is not UTF-8 text.", text
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_and_unchanged(app, console, "train folder:mixed")
+    assert text == "`mixed/negative/0001.txt` is not UTF-8 text.", text
+
+
+async def test_a_folder_named_in_cyrillic_is_chosen_in_a_sentence(app: Assistant) -> None:
+    """«выбери набор reviews» (the Russian guide) works for a folder whose name has no Latin
+    letters or digits too, and so does the English sentence."""
+    write_folder_dataset(app.root.root, name="Отзывы", per_label=3)
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    console = TypedConsole(app)
+    chosen = await console.send("select dataset Отзывы")
+    assert chosen["ok"] and chosen["text"].startswith("Active dataset: **Отзывы**."), chosen
+    assert (await console.send("select dataset reviews"))["ok"]
+    assert (await console.send("language ru"))["ok"]
+    chosen = await console.send("выбери набор Отзывы")
+    assert chosen["ok"] and chosen["text"].startswith("Активный набор данных: **Отзывы**."), chosen
+    assert app.store.active_dataset("console").name == "Отзывы"
+
+
+async def test_an_option_named_without_a_value_is_refused(app: Assistant) -> None:
+    """`label:` with the label forgotten added the text as `positive`."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line, option in (
+        ('train "I was charged twice" label:', "label"),
+        ('train "I was charged twice" label=', "label"),
+        ('train "dull and slow" positive=', "positive"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(f"`{option}` has no value after `{option}"), text
+    assert app.store.count_examples(app.store.active_dataset("console")) == 0
+
+
+async def test_the_archives_folder_is_not_archived_as_empty(app: Assistant, reviews: Path) -> None:
+    """`archive` leaves the archives out of every archive, so an archive of `archives` said
+    "0 files" of a folder that holds them, and added an empty zip to it."""
+    console = TypedConsole(app)
+    made = await console.send("archive reviews")
+    assert made["ok"], made
+    (app.root.root / "archives" / "old").mkdir()
+    for line in ("archive archives", "archive archives/old", "archive ./archives/"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith("`archives` holds the archives"), text
+
+
+async def test_a_repeated_example_that_cannot_train_yet_says_it_was_a_repeat(
+    app: Assistant,
+) -> None:
+    """With too few examples to train, `train` of an example the dataset has said only that
+    training needs more, as if the example had been lost."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "same words" label:a'))["ok"]
+    text = await refused_and_unchanged(app, console, 'train "same words" label:a')
+    assert text == (
+        "1 repeat of an example already in the dataset was skipped.\n"
+        "Training needs at least 4 examples; the dataset has 1. Add more with"
+        ' `train "what a lovely film"` and `train "dull and slow" false`.'
+    ), text
+
+
+async def test_a_file_named_with_file_is_named_by_its_path_too(app: Assistant) -> None:
+    """`train file:a/1.txt` then `file:b/1.txt`: both replies said `1.txt`."""
+    for folder, body in (("a", b"fine words"), ("b", "плохо".encode("cp1251"))):
+        (app.root.root / "files" / folder).mkdir(parents=True)
+        (app.root.root / "files" / folder / "1.txt").write_bytes(body)
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_and_unchanged(app, console, "train file:files/b/1.txt")
+    assert text == "`files/b/1.txt` is not UTF-8 text.", text
+    added = await console.send("train file:files/a/1.txt label:fine")
+    assert added["text"].startswith("This adds the label `fine` from `files/a/1.txt`: 1 example.")
+
+
+async def test_a_folder_dataset_selected_again_says_what_else_it_trains_on(
+    app: Assistant,
+) -> None:
+    """`select_dataset reviews` counted only the folder `reviews`: a folder joined to the
+    dataset and its added examples, which the next `train` uses, went unsaid (`status` and a
+    stored dataset's reply say them)."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root, name="more", per_label=2)
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("select_dataset more false"))["ok"]
+    assert (await console.send('train "an added example"'))["ok"]
+    await console.wait()
+    chosen = await console.send("select_dataset reviews")
+    assert chosen["text"] == (
+        "Active dataset: **reviews**. Folder `reviews`: negative 3, positive 3.\n"
+        "Folder `more` as **negative**.\n"
+        "And 1 added example (`examples` lists them)."
+    ), chosen
+    assert (await console.send("create_dataset other"))["ok"]
+    alone = await console.send("select_dataset more")
+    assert alone["text"] == "Active dataset: **more**. Folder `more`: negative 2, positive 2."
+
+
+async def test_an_archive_of_one_file_says_one_file(app: Assistant) -> None:
+    (app.root.root / "single").mkdir()
+    (app.root.root / "single" / "1.txt").write_text("one example", encoding="utf-8")
+    made = await TypedConsole(app).send("archive single")
+    assert made["text"].startswith("Archived `single` (1 file) to `archives/single-"), made
+
+
+async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) -> None:
+    """Folders read no zips, so `select_dataset archives` made an empty dataset `archives`
+    that `select_dataset` then listed; the folder list leaves it out, as not a dataset."""
+    console = TypedConsole(app)
+    assert (await console.send("archive reviews"))["ok"]
+    for line in ("select_dataset archives", "select_dataset archives/ false"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith("`archives` holds the zips `archive` makes, not a dataset"), text
+    assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
