@@ -39,6 +39,8 @@ class StageReport:
     """Wall time of the stage."""
     sentence: str = ""
     """Neural: the grammar sentence its transcript snapped to."""
+    sure: float | None = None
+    """Neural: its transcript's mean log probability per token (closer to 0: surer)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,7 @@ class Hearing:
                     "why": s.why,
                     "ms": round(s.ms, 1),
                     **({"sentence": s.sentence} if s.sentence else {}),
+                    **({"sure": round(s.sure, 3)} if s.sure is not None else {}),
                 }
                 for s in self.stages
             ],

@@ -73,7 +73,9 @@ class ScoredGate:
         sentence = best.sentence if best is not None else ""
 
         def report(verdict: str, why: str) -> StageReport:
-            return StageReport("neural", result.text, margin, verdict, why, ms, sentence)
+            return StageReport(
+                "neural", result.text, margin, verdict, why, ms, sentence, result.avg_logprob
+            )
 
         later: list[StageReport] = []
         """Stages after the neural one (the search), shown after it."""
@@ -207,7 +209,8 @@ class ScoredGate:
         name = self.called_name(result, own if checked else self._as_said(first))
         ms = result.ms + (time.perf_counter() - started) * 1000
         s = self.settings
-        report = StageReport("neural", result.text, 0.0, "", "", ms, as_spoken(head.rest))
+        spoken = as_spoken(head.rest)
+        report = StageReport("neural", result.text, 0.0, "", "", ms, spoken, result.avg_logprob)
         if name is not None:
             why = f"addressed to {name!r}, not to me"
             stages.append(replace(report, verdict="rejected", why=why))
