@@ -280,13 +280,15 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self,
         after: int | str = 0,
         channel_id: int | None = None,
-        timeout: float = 10.0,
+        timeout: float = 30.0,
         where: Callable[[dict[str, Any]], bool] | None = None,
         *,
         settled: bool = True,
     ) -> dict[str, Any]:
         """The first bot message with an id greater than `after` (matching `where`), waiting
-        out the "thinking…" placeholder of a deferred interaction when `settled`."""
+        out the "thinking…" placeholder of a deferred interaction when `settled`. The timeout
+        is a bound for a reply that never comes, not a speed goal: on a shared 2-core machine
+        a first suggestion (its classifier learns on first use) took over 10 s."""
 
         def find() -> dict[str, Any] | None:
             for message in self.sent_messages(channel_id):
