@@ -63,17 +63,17 @@ async def say(
     Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are.
     Returns the trace entries (transitions, heard, said, posted...) of this call.
     """
-    streams = [decode_file(path, max_seconds).pcm for path in files]
-    users = speakers or [console_speaker(i) for i in range(len(files))]
     silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
+    # Padded once: joining per frame copied the whole file 50 times a second of it.
+    streams = [decode_file(path, max_seconds).pcm + silence for path in files]
+    users = speakers or [console_speaker(i) for i in range(len(files))]
     started = time.monotonic()
-    longest = max((len(pcm) for pcm in streams), default=0) + len(silence)
+    longest = max((len(pcm) for pcm in streams), default=0)
     start = started
     for offset in range(0, longest, FRAME_BYTES):
         for user, pcm in zip(users, streams, strict=True):
-            padded = pcm + silence
-            if offset < len(padded):
-                session.feed(user, padded[offset : offset + FRAME_BYTES])
+            if offset < len(pcm):
+                session.feed(user, pcm[offset : offset + FRAME_BYTES])
         if realtime > 0:
             # Pace against the clock, not per frame, so scheduling jitter does not add up.
             due = start + (offset + FRAME_BYTES) / (2 * RECOGNITION_RATE) / realtime

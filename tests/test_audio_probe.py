@@ -1,0 +1,41 @@
+"""A user's own recordings through `bot.py simulate` and the console's `say`: long files, files
+with nothing to hear, odd names. What they see is one line per file, never silence or a
+traceback, and a long file costs time in proportion to its length."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import load_config
+from audio.simulate import main
+from tests.speech import RATE, write_wav
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    (tmp_path / "data" / "movie_reviews").mkdir(parents=True)
+    path = tmp_path / "config.yaml"
+    path.write_text("data_root: data\nstate_dir: state\n", encoding="utf-8")
+    return path
+
+
+def _simulate(args: list[str], config_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    code = main([*args, "--json", "--speed", "0"], config=load_config(config_path))
+    return code, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_a_ten_minute_recording_is_fed_in_linear_time(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each 20 ms frame was cut from the file joined anew to its tail of silence: a copy of
+    # all 19 MB of it 30,000 times, over two minutes before the first word was looked at.
+    audio = write_wav(tmp_path / "meeting.wav", bytes(600 * RATE * 2))
+    started = time.monotonic()
+    code, _lines = _simulate([str(audio)], config_path, capsys)
+    assert code == 0
+    assert time.monotonic() - started < 60
