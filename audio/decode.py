@@ -71,6 +71,14 @@ class DecodedAudio:
         """Duration of `pcm`."""
         return len(self.pcm) / _BYTES_PER_S
 
+    def cut_note(self, name: str, max_seconds: float) -> str | None:
+        """What a user is told about a file of which only the beginning was decoded (longer
+        than `max_seconds`, or damaged past there); None when all of it was."""
+        if not self.truncated:
+            return None
+        key = "audio.cut_long" if self.seconds >= max_seconds - 0.1 else "audio.cut_damaged"
+        return f"{name}: {tr(key, seconds=f'{round(self.seconds, 1):g}')}"
+
 
 def decode_file(
     path: str | Path, max_seconds: float = 600.0, *, name: str | None = None

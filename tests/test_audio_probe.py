@@ -13,7 +13,8 @@ import pytest
 
 from assistant.config import load_config
 from audio.simulate import main
-from tests.speech import RATE, write_wav
+from tests.consoles import run_console
+from tests.speech import RATE, speak, write_wav
 
 
 @pytest.fixture
@@ -39,3 +40,33 @@ def test_a_ten_minute_recording_is_fed_in_linear_time(
     code, _lines = _simulate([str(audio)], config_path, capsys)
     assert code == 0
     assert time.monotonic() - started < 60
+
+
+def test_a_file_cut_at_the_length_limit_says_so(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A command past `voice.max_file_seconds` was dropped without a word: no record at all.
+    config_path.write_text(
+        "data_root: data\nstate_dir: state\nvoice:\n  max_file_seconds: 3\n", encoding="utf-8"
+    )
+    pcm = bytes(4 * RATE * 2) + speak("hey trainer what's the status")
+    audio = write_wav(tmp_path / "long.wav", pcm)
+    code, lines = _simulate([str(audio)], config_path, capsys)
+    assert code == 0
+    cut = "long.wav: only its first 3 s were heard (the most a file may have)"
+    assert [line["note"] for line in lines] == [cut, "long.wav: no speech heard in it"]
+    # and the console's `say` (here `console --speak`) shows it among what happened
+    shown = run_console(tmp_path, "", "--speak", str(audio))
+    assert f"note: {cut}" in shown, shown
+
+
+def test_a_file_with_nothing_to_hear_says_so(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Digital silence, or a stereo file whose channels cancel out, printed nothing at all.
+    silent = write_wav(tmp_path / "silent.wav", bytes(2 * RATE * 2))
+    code, lines = _simulate([str(silent)], config_path, capsys)
+    assert code == 0
+    assert lines == [{"file": str(silent), "note": "silent.wav: no speech heard in it"}]
+    main([str(silent), "--speed", "0"], config=load_config(config_path))
+    assert capsys.readouterr().out == f"{silent}: no speech heard in it\n"

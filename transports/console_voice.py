@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
 """Silence fed after the files, so the last utterance ends the way it would in a room."""
-SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored")
+SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored", "cut")
 
 
 def console_speaker(index: int) -> User:
@@ -63,11 +63,15 @@ async def say(
     Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are.
     Returns the trace entries (transitions, heard, said, posted...) of this call.
     """
-    silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
-    # Padded once: joining per frame copied the whole file 50 times a second of it.
-    streams = [decode_file(path, max_seconds).pcm + silence for path in files]
+    decoded = [decode_file(path, max_seconds) for path in files]
     users = speakers or [console_speaker(i) for i in range(len(files))]
     started = time.monotonic()
+    for path, audio in zip(files, decoded, strict=True):
+        if (cut := audio.cut_note(path.name, max_seconds)) is not None:
+            session.note("cut", cut)
+    silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
+    # Padded once: joining per frame copied the whole file 50 times a second of it.
+    streams = [audio.pcm + silence for audio in decoded]
     longest = max((len(pcm) for pcm in streams), default=0)
     start = started
     for offset in range(0, longest, FRAME_BYTES):
@@ -93,6 +97,7 @@ EVENT_WORDS = {
     "interrupted": "cut off",
     "posted": "wrote",
     "barge_in": "interrupted by",
+    "cut": "note",
 }
 """What the console shows for each trace event; the rest (state changes, events a state did not
 take) is bookkeeping for the log and `--json`, not for the person listening."""
