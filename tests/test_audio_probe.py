@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+from assistant.app import Assistant
 from assistant.config import load_config
 from audio.simulate import main
-from tests.consoles import run_console
+from tests.consoles import TypedConsole, run_console
 from tests.speech import RATE, speak, write_wav
 
 
@@ -70,3 +71,16 @@ def test_a_file_with_nothing_to_hear_says_so(
     assert lines == [{"file": str(silent), "note": "silent.wav: no speech heard in it"}]
     main([str(silent), "--speed", "0"], config=load_config(config_path))
     assert capsys.readouterr().out == f"{silent}: no speech heard in it\n"
+
+
+async def test_a_file_name_with_an_apostrophe_and_an_open_quote(
+    app: Assistant, tmp_path: Path
+) -> None:
+    # `say it's.wav` was split as a shell would, found its quote never closed, and answered
+    # "Sorry, that went wrong" with a traceback in the log.
+    console = TypedConsole(app)
+    missing = tmp_path / "it's here.wav"
+    reply = await console.send(f'say {tmp_path}/it\'s.wav "{missing}"')
+    assert reply["text"] == f"No such file: {tmp_path}/it's.wav, {missing}"
+    reply = await console.send("say 'it s.wav")
+    assert reply["text"] == "A quote opened at `'it s.wav` is never closed; check your quotes."

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Reply, User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
@@ -260,9 +260,19 @@ class VoiceCommands:
             self.console.note("🔇 Left the voice channel.")
 
     async def say(self, rest: str) -> None:
-        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once."""
+        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once. The names
+        are split as every typed argument is: quotes group words, and an apostrophe inside a
+        name is a letter (`say it's.wav`)."""
+        try:
+            names = [token.value for token in tokenize(rest)]
+        except UserError as exc:  # a quote never closed
+            self.console.show(Reply(text=str(exc), ok=False, kind="error"))
+            return
+        await self.say_files([Path(name).expanduser() for name in names])
+
+    async def say_files(self, paths: list[Path]) -> None:
+        """Speak these files (`say`, and `console --speak` with the shell's names)."""
         console, guild = self.console, self.guild_id
-        paths = [Path(p).expanduser() for p in shlex.split(rest)]
         missing = [str(p) for p in paths if not p.is_file()]
         if not paths or missing:
             text = (
