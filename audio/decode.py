@@ -92,6 +92,8 @@ def decode_file(
     the file `name` (its own name by default)."""
     path = Path(path)
     name = name or path.name
+    if path.is_dir():
+        raise AudioError(f"{name}: a folder, not an audio file; name the files in it")
     if not path.is_file():
         raise AudioError(f"{name}: no such audio file")
     if path.stat().st_size == 0:

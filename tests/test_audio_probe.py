@@ -96,3 +96,13 @@ def test_a_long_studio_wav_is_decoded_in_bounded_memory(tmp_path: Path) -> None:
     size = len(decoded.pcm)
     assert decoded.seconds == pytest.approx(300, abs=0.1)
     assert peak < 4 * size, f"{peak / 1e6:.0f} MB for {size / 1e6:.0f} MB of decoded audio"
+
+
+def test_a_folder_is_not_called_missing(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `simulate recordings/` answered "no such audio file" for a folder that is right there.
+    (tmp_path / "recordings").mkdir()
+    code, lines = _simulate([str(tmp_path / "recordings")], config_path, capsys)
+    assert code == 1
+    assert lines[0]["error"] == "recordings: a folder, not an audio file; name the files in it"
