@@ -1,8 +1,9 @@
 """Decode any audio file, or a speaker's Opus packets, to 16 kHz mono s16le.
 
-Plain 16-bit PCM WAV is read with the `wave` module (no process start); everything else
-(ogg/opus, mp3, m4a, webm, odd WAVs) goes through an ffmpeg subprocess whose output is
-streamed and cut at `max_seconds`, so a two-hour file costs at most that much memory.
+Plain 16-bit PCM WAV of up to 32 MB of samples is read with the `wave` module (no process
+start); everything else (ogg/opus, mp3, m4a, webm, odd or longer WAVs) goes through an ffmpeg
+subprocess whose output is streamed and cut at `max_seconds`, so a two-hour file costs at most
+that much memory.
 
 A header is a few bytes anyone can write, and what it declares sizes the work: a WAV of 1,000
 frames that claims 100,000,007 Hz made resampling ask for 24 GB. So a WAV's declared rate and
@@ -48,6 +49,10 @@ MAX_RATE = 384_000
 """Highest sample rate a WAV may declare: the most any recorder writes."""
 MAX_CHANNELS = 64
 """Most channels a WAV may declare (a 7th-order ambisonic recording has 64)."""
+_FAST_PATH_BYTES = 32 * 1024 * 1024
+"""Most samples the fast path reads. It converts them whole in numpy, at about five times
+their size (a 10-minute 96 kHz stereo WAV took 1 GB); ffmpeg streams a longer or wider file
+into 16 kHz mono in constant memory."""
 _WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")
 _WAV_CHUNKS = 64
 """Chunks looked through for `fmt ` (it comes before the samples, after a few metadata ones)."""
@@ -71,6 +76,14 @@ class DecodedAudio:
         """Duration of `pcm`."""
         return len(self.pcm) / _BYTES_PER_S
 
+    def cut_note(self, name: str, max_seconds: float) -> str | None:
+        """What a user is told about a file of which only the beginning was decoded (longer
+        than `max_seconds`, or damaged past there); None when all of it was."""
+        if not self.truncated:
+            return None
+        key = "audio.cut_long" if self.seconds >= max_seconds - 0.1 else "audio.cut_damaged"
+        return f"{name}: {tr(key, seconds=f'{round(self.seconds, 1):g}')}"
+
 
 def decode_file(
     path: str | Path, max_seconds: float = 600.0, *, name: str | None = None
@@ -79,6 +92,8 @@ def decode_file(
     the file `name` (its own name by default)."""
     path = Path(path)
     name = name or path.name
+    if path.is_dir():
+        raise AudioError(f"{name}: a folder, not an audio file; name the files in it")
     if not path.is_file():
         raise AudioError(f"{name}: no such audio file")
     if path.stat().st_size == 0:
@@ -154,7 +169,10 @@ def _read_wav(path: Path, max_seconds: float, name: str) -> DecodedAudio | None:
             limit = int(max_seconds * rate)
             # The declared length can lie too: never ask for more frames than the file holds.
             held = path.stat().st_size // (2 * channels)
-            raw = w.readframes(min(total, limit, held))
+            frames = min(total, limit, held)
+            if frames * 2 * channels > _FAST_PATH_BYTES:
+                return None
+            raw = w.readframes(frames)
     except (wave.Error, EOFError, OSError):
         return None
     # A truncated file simply yields fewer frames than the header promises; keep what is there.

@@ -90,10 +90,14 @@ def dry_run_reply(request: Any) -> Any:
 
 def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
     """One record per utterance heard, from a session's trace: the decision, the debug view,
-    and what the bot then wrote and said."""
+    and what the bot then wrote and said; after any note on the file (`cut`: only its
+    beginning was played)."""
+    notes: list[dict[str, Any]] = []
     out: list[dict[str, Any]] = []
     for entry in trace:
-        if entry.kind == "heard":
+        if entry.kind == "cut":
+            notes.append({"file": name, "note": entry.text})
+        elif entry.kind == "heard":
             hearing = entry.data["hearing"]
             intent = hearing.intent
             out.append(
@@ -121,7 +125,7 @@ def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
                 out[-1]["debug"]["timings_ms"]["end_of_speech_to_reply"] = round(since * 1000, 1)
         elif out and entry.kind == "said" and entry.text not in out[-1]["said"]:
             out[-1]["said"].append(entry.text)  # no voice output: nothing was "speaking"
-    return out
+    return notes + out
 
 
 def show(record: dict[str, Any]) -> str:
@@ -197,7 +201,11 @@ async def run(
                 status = 1
                 _print({"file": str(path), "error": str(exc)}, as_json)
                 continue
-            for record in records(trace, str(path)):
+            found = records(trace, str(path))
+            if not any("heard" in record for record in found):  # else the file shows nothing
+                note = f"{path.name}: {i18n.tr('simulate.no_speech')}"
+                found.append({"file": str(path), "note": note})
+            for record in found:
                 _print(record, as_json)
     finally:
         if session is not None:
@@ -210,10 +218,11 @@ async def run(
 def _print(record: dict[str, Any], as_json: bool) -> None:
     if as_json:
         print(json.dumps(record, ensure_ascii=False, default=str), flush=True)
-    elif "error" in record:
-        # the decoder's message begins with the file's name already: say the path once
-        error = str(record["error"]).removeprefix(f"{Path(record['file']).name}: ")
-        print(f"{record['file']}: {error}", flush=True)
+    elif "error" in record or "note" in record:
+        # the message begins with the file's name already: say the path once
+        message = str(record.get("error", record.get("note")))
+        message = message.removeprefix(f"{Path(record['file']).name}: ")
+        print(f"{record['file']}: {message}", flush=True)
     else:
         print(show(record), flush=True)
 
@@ -234,25 +243,25 @@ def main(
         except ConfigError as exc:
             print(f"simulate: {exc}", file=sys.stderr)
             return 2
-    speak_to = None
-    if args.speak_to:
-        try:
-            with i18n.speaking(config.language):
+    with i18n.speaking(config.language):  # its own words: refusals and notes on files
+        speak_to = None
+        if args.speak_to:
+            try:
                 speak_to = speak_folder(Path(args.speak_to))
-        except UserError as exc:
-            print(f"simulate: {exc}", file=sys.stderr)
-            return 2
-    return asyncio.run(
-        run(
-            [Path(f) for f in args.files],
-            config,
-            speak_to=speak_to,
-            act=args.act,
-            as_json=args.json,
-            one_session=args.one_session,
-            speed=args.speed,
+            except UserError as exc:
+                print(f"simulate: {exc}", file=sys.stderr)
+                return 2
+        return asyncio.run(
+            run(
+                [Path(f) for f in args.files],
+                config,
+                speak_to=speak_to,
+                act=args.act,
+                as_json=args.json,
+                one_session=args.one_session,
+                speed=args.speed,
+            )
         )
-    )
 
 
 if __name__ == "__main__":

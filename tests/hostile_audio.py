@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import math
 import struct
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PCM, FLOAT = 1, 3
 """WAV codec tags: integer PCM (the fast path's) and IEEE float (ffmpeg's)."""
@@ -48,3 +53,13 @@ def aiff_declaring(path: Path, *, rate: int, frames: int = 1000) -> Path:
     body += b"SSND" + struct.pack(">I", len(sound)) + sound
     path.write_bytes(b"FORM" + struct.pack(">I", len(body)) + body)
     return path
+
+
+def traced_peak(call: Callable[[], T]) -> tuple[T, int]:
+    """`call()`'s result and the most memory Python and numpy held at once while it ran."""
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-import tracemalloc
 import wave
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from audio.convert import StreamDownsampler, discord_frames, downsample, to_disc
 from audio.decode import AudioError, decode_bytes, decode_file
 from audio.vad.base import SpeechStarted, UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
-from tests.hostile_audio import FLOAT, wav_declaring
+from tests.hostile_audio import FLOAT, traced_peak, wav_declaring
 from tests.speech import join, noise, speak, write_wav
 
 
@@ -131,12 +130,7 @@ def test_what_a_wav_declares_never_sizes_the_work(tmp_path: Path) -> None:
     assert decoded.seconds == pytest.approx(1.0, abs=0.01) and not decoded.truncated
     for rate in (383_987, 384_000):
         odd = wav_declaring(tmp_path / f"{rate}.wav", rate=rate, frames=rate)
-        tracemalloc.start()
-        try:
-            decoded = decode_file(odd)
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        decoded, peak = traced_peak(lambda: decode_file(odd))  # noqa: B023 (called at once)
         assert decoded.seconds == pytest.approx(1.0, abs=0.01), rate
         assert peak < 8 * odd.stat().st_size, (rate, peak)
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import shlex
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Any
 
 from assistant.app import Assistant
@@ -165,7 +165,7 @@ async def run_console(
         stream.reconfigure(errors="replace")
     try:
         if speak:
-            await console.handle_line("say " + " ".join(shlex.quote(f) for f in speak))
+            await console.voice.say_files([Path(name) for name in speak])
             await console.wait_for_jobs()
         else:
             await console_loop.run(stream)

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shlex
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Reply, User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
 """Silence fed after the files, so the last utterance ends the way it would in a room."""
-SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored")
+SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored", "cut")
 
 
 def console_speaker(index: int) -> User:
@@ -63,17 +63,21 @@ async def say(
     Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are.
     Returns the trace entries (transitions, heard, said, posted...) of this call.
     """
-    streams = [decode_file(path, max_seconds).pcm for path in files]
+    decoded = [decode_file(path, max_seconds) for path in files]
     users = speakers or [console_speaker(i) for i in range(len(files))]
-    silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
     started = time.monotonic()
-    longest = max((len(pcm) for pcm in streams), default=0) + len(silence)
+    for path, audio in zip(files, decoded, strict=True):
+        if (cut := audio.cut_note(path.name, max_seconds)) is not None:
+            session.note("cut", cut)
+    silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
+    # Padded once: joining per frame copied the whole file 50 times a second of it.
+    streams = [audio.pcm + silence for audio in decoded]
+    longest = max((len(pcm) for pcm in streams), default=0)
     start = started
     for offset in range(0, longest, FRAME_BYTES):
         for user, pcm in zip(users, streams, strict=True):
-            padded = pcm + silence
-            if offset < len(padded):
-                session.feed(user, padded[offset : offset + FRAME_BYTES])
+            if offset < len(pcm):
+                session.feed(user, pcm[offset : offset + FRAME_BYTES])
         if realtime > 0:
             # Pace against the clock, not per frame, so scheduling jitter does not add up.
             due = start + (offset + FRAME_BYTES) / (2 * RECOGNITION_RATE) / realtime
@@ -93,6 +97,7 @@ EVENT_WORDS = {
     "interrupted": "cut off",
     "posted": "wrote",
     "barge_in": "interrupted by",
+    "cut": "note",
 }
 """What the console shows for each trace event; the rest (state changes, events a state did not
 take) is bookkeeping for the log and `--json`, not for the person listening."""
@@ -255,9 +260,19 @@ class VoiceCommands:
             self.console.note("🔇 Left the voice channel.")
 
     async def say(self, rest: str) -> None:
-        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once."""
+        """`say A.wav [B.wav ...]`: each file is one person speaking, all at once. The names
+        are split as every typed argument is: quotes group words, and an apostrophe inside a
+        name is a letter (`say it's.wav`)."""
+        try:
+            names = [token.value for token in tokenize(rest)]
+        except UserError as exc:  # a quote never closed
+            self.console.show(Reply(text=str(exc), ok=False, kind="error"))
+            return
+        await self.say_files([Path(name).expanduser() for name in names])
+
+    async def say_files(self, paths: list[Path]) -> None:
+        """Speak these files (`say`, and `console --speak` with the shell's names)."""
         console, guild = self.console, self.guild_id
-        paths = [Path(p).expanduser() for p in shlex.split(rest)]
         missing = [str(p) for p in paths if not p.is_file()]
         if not paths or missing:
             text = (
