@@ -106,3 +106,14 @@ def test_a_folder_is_not_called_missing(
     code, lines = _simulate([str(tmp_path / "recordings")], config_path, capsys)
     assert code == 1
     assert lines[0]["error"] == "recordings: a folder, not an audio file; name the files in it"
+
+
+async def test_say_of_silence_in_json_mode_still_answers_a_line(
+    app: Assistant, tmp_path: Path
+) -> None:
+    # A script reads one JSON line per `say`; a file with nothing to hear printed none, and
+    # the script waited forever.
+    console = TypedConsole(app)
+    silent = write_wav(tmp_path / "silent.wav", bytes(2 * RATE * 2))
+    reply = await console.send(f"say {silent}")
+    assert reply == {"event": "nothing", "speaker": None, "text": "(nothing happened)"}, reply

@@ -298,12 +298,16 @@ class VoiceCommands:
         if self.voice:
             self.voice.output.saved = []
         if self.console.json_mode:
-            for entry in trace:
-                if entry.kind in SHOWN:
-                    record = {"event": entry.kind, "speaker": entry.speaker, "text": entry.text}
-                    print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
-            for path in saved:  # where a spoken getfile's file was saved
-                record = {"event": "file", "speaker": None, "text": str(path)}
+            records = [
+                {"event": e.kind, "speaker": e.speaker, "text": e.text}
+                for e in trace
+                if e.kind in SHOWN
+            ]
+            # where a spoken getfile's file was saved
+            records += [{"event": "file", "speaker": None, "text": str(p)} for p in saved]
+            # A script reads a line per `say`: silence must not leave it waiting for one.
+            records = records or [{"event": "nothing", "speaker": None, "text": format_trace([])}]
+            for record in records:
                 print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
         else:
             print(format_trace(trace), file=out, flush=True)
