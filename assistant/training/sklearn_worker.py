@@ -165,7 +165,7 @@ class Worker:
                 return None  # the process ended; the caller sees it is not alive
             kind = message[0]
             if kind == "progress":
-                progress(message[1], message[2])
+                progress(message[1], message[2], **message[3])
             elif kind == "done":
                 return dict(message[1])
             elif kind == "error":
@@ -216,8 +216,9 @@ def _train(
 ) -> None:
     """Fit, evaluate, save one job. Answers with ("done", metrics) or ("error", user, details)."""
 
-    def report(fraction: float, text: str) -> None:
-        connection.send(("progress", fraction, text))
+    def report(fraction: float, key: str, **fields: str | int) -> None:
+        """`ProgressFn` across the pipe: a message key and its fields, never English text."""
+        connection.send(("progress", fraction, key, fields))
 
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -235,7 +236,7 @@ def _train(
         test_labels = [labels[i] for i in held_out]
         # The vocabulary and IDF weights are learnt once, from every text: they use no labels,
         # and vectorizing is the slowest step (a second pass for the refit doubled it).
-        report(0.2, f"vectorizing {len(texts):,} texts")
+        report(0.2, "progress.vectorizing", count=len(texts))
         words = TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, max_features=settings["max_features"]
         )
@@ -287,13 +288,13 @@ def _train(
                 class_weight="balanced",
             ).fit(rows, y)
 
-        report(0.45, f"fitting logistic regression on {matrix.shape[1]:,} features")
+        report(0.45, "progress.fitting", count=int(matrix.shape[1]))
         model = fit(matrix[train_rows], train_labels)
         if held_out:
-            report(0.7, f"evaluating on {len(held_out):,} held-out examples")
+            report(0.7, "progress.evaluating", count=len(held_out))
             evaluated_on, test_matrix = "held_out", matrix[held_out]
         else:
-            report(0.7, "evaluating on the training data (too few examples to hold any out)")
+            report(0.7, "progress.evaluating.training")
             evaluated_on, test_matrix, test_labels = "training", matrix, labels
         predicted = [str(p) for p in model.predict(test_matrix)]
         metrics = evaluate(test_labels, predicted, header["labels"])
@@ -305,12 +306,12 @@ def _train(
         if evaluated_on == "held_out" and settings.get("refit_on_all", False):
             # The numbers above describe a model that never saw the held-out examples' labels;
             # the model kept learns from every example, so it is at least as good.
-            report(0.75, f"refitting on all {len(texts):,} examples")
+            report(0.75, "progress.refitting", count=len(texts))
             model = fit(matrix, labels)
             metrics["refit_on_all"] = True
         pipeline = Pipeline([("features", features), ("classifier", model)])
 
-        report(0.9, "saving the model")
+        report(0.9, "progress.saving")
         with open(header["model_path"], "wb") as file:
             pickle.dump(pipeline, file, protocol=5)
         metrics["fit_seconds"] = round(time.perf_counter() - started, 2)
