@@ -17,6 +17,7 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from ..errors import UserError
+from ..i18n import deferred
 from .base import Cancelled, Example, ProgressFn
 from .orphan import ctrl_c_blocked, stop_when_orphaned
 
@@ -170,8 +171,9 @@ class Worker:
                 return dict(message[1])
             elif kind == "error":
                 user_message, details = message[1], message[2]
-                if user_message:
-                    raise UserError(user_message)
+                if user_message:  # a message key and its fields, shown in the guild's language
+                    key, fields = user_message
+                    raise UserError(deferred(key, **fields))
                 log.error("training process failed:\n%s", details)
                 raise RuntimeError("the training process failed")
         return None
@@ -214,7 +216,8 @@ def _serve(connection: Connection, threads: int) -> None:
 def _train(
     connection: Connection, header: dict[str, Any], texts: list[str], labels: list[str]
 ) -> None:
-    """Fit, evaluate, save one job. Answers with ("done", metrics) or ("error", user, details)."""
+    """Fit, evaluate, save one job. Answers with ("done", metrics) or ("error", user, details),
+    `user` a message key and its fields (or None: `details` is for the log only)."""
 
     def report(fraction: float, key: str, **fields: str | int) -> None:
         """`ProgressFn` across the pipe: a message key and its fields, never English text."""
@@ -255,9 +258,7 @@ def _train(
             matrix = features.fit_transform(texts)
         except ValueError as exc:
             if "empty vocabulary" in str(exc):
-                connection.send(
-                    ("error", "None of the examples contain words I can learn from.", "")
-                )
+                connection.send(("error", ("train.no_words", {}), ""))
                 return
             raise
         for vectorizer in vectorizers:
@@ -266,17 +267,13 @@ def _train(
         # The weights and the solver's copies grow with labels x features: check before fitting.
         needed = len(header["labels"]) * matrix.shape[1] * 8 * 3
         if needed > settings.get("max_model_bytes", needed):
-            connection.send(
-                (
-                    "error",
-                    f"{len(header['labels'])} labels x {matrix.shape[1]:,} features would need "
-                    f"about {needed / 1e6:,.1f} MB to fit; the limit is "
-                    f"{settings['max_model_bytes'] / 1e6:,.1f} MB "
-                    "(trainer.sklearn.max_model_bytes). Use fewer labels or lower "
-                    "trainer.sklearn.max_features.",
-                    "",
-                )
-            )
+            too_big = {
+                "labels": len(header["labels"]),
+                "features": f"{matrix.shape[1]:,}",
+                "needed": f"{needed / 1e6:,.1f}",
+                "limit": f"{settings['max_model_bytes'] / 1e6:,.1f}",
+            }
+            connection.send(("error", ("train.model_too_big", too_big), ""))
             return
 
         def fit(rows: Any, y: list[str]) -> Any:
