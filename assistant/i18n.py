@@ -10,10 +10,13 @@
 A third language is a third folder. `message("ru", "hi", user="Аня")` reads a reply;
 `tr("hi", user="Аня")` reads it in the language of the request being handled (`speaking`), so
 code deep inside a command (an error about a path, a job's result) needs no language argument.
+`deferred("progress.saving")` is a reply stored to be read later, by whoever reads it, in their
+language: `render` reads it (a job's progress, written where no reader's language is known).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -93,6 +96,36 @@ def tr_count(key: str, count: int, **fields: Any) -> str:
     with thousands separators. Languages whose plurals have more forms word the key so that one
     form fits every number (“примеров: 5”)."""
     return tr(f"{key}.one" if count == 1 else key, count=f"{count:,}", **fields)
+
+
+def deferred(key: str, **fields: str | int | float) -> str:
+    """Reply `key` as text to store now and `render` later in the reader's language: a job's
+    progress is written by a backend (perhaps in a queue worker serving every guild, with no
+    request around it) and read by `status` or a progress message in the guild's language, which
+    may change while the job runs. An int `count` field picks the `.one` form as `tr_count` does.
+    """
+    if key not in catalog(ENGLISH):
+        raise KeyError(key)
+    return json.dumps({"key": key, "fields": fields}, ensure_ascii=False)
+
+
+def render(text: str, language: str | None = None) -> str:
+    """What `deferred` stored, in `language` (else that of `tr`); any other text as it is: rows
+    written before messages were stored as keys."""
+    if not text.startswith("{"):
+        return text
+    try:
+        stored = json.loads(text)
+        key, fields = stored["key"], dict(stored["fields"])
+        with speaking(language or current()):
+            count = fields.pop("count", None)
+            if isinstance(count, int) and not isinstance(count, bool):
+                return tr_count(key, count, **fields)
+            if count is not None:
+                fields["count"] = count
+            return tr(key, **fields)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return text  # not ours after all, or a key this version no longer has
 
 
 @cache

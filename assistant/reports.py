@@ -71,9 +71,9 @@ def job_line(job: Job) -> str:
     if job.active:
         text += f" {progress_text(job)}"
     if job.message and (job.active or job.status == "interrupted"):
-        text += f" · {job.message}"
+        text += f" · {i18n.render(job.message)}"
     if job.error:
-        text += f" · {job.error}"
+        text += f" · {i18n.render(job.error)}"
     return text
 
 
@@ -146,7 +146,7 @@ def _job_finished_reply(store: Store, job: Job) -> Reply:
             data=data,
             kind="job",
         )
-    reason = job.error or job.message or tr("job.no_reason")
+    reason = i18n.render(job.error or job.message) or tr("job.no_reason")
     return Reply(
         text="❌ "
         + tr("job.failed", job=job.id, name=job.dataset, status=status(job), reason=reason),

@@ -14,6 +14,7 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import Config
+from assistant.i18n import render
 from assistant.messages import Attachment, Request
 from tests.conftest import ADMIN
 from tests.corpus import sentences
@@ -112,7 +113,10 @@ async def test_memory_bound_is_checked_before_fitting(
         assert reply.ok, reply.text
         job = await app.jobs.wait(reply.job_id)
         assert job.status == "failed"
-        assert job.error and "max_model_bytes" in job.error and "2 labels x" in job.error
+        error = render(job.error or "")
+        assert "max_model_bytes" in error and "2 labels x" in error, error
+        russian = render(job.error or "", "ru")
+        assert "max_model_bytes" in russian and "Для меток (2)" in russian, russian
         assert app.store.models("g1") == []
     finally:
         await app.close()

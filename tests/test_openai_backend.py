@@ -11,6 +11,7 @@ import pytest
 
 from assistant.config import Config
 from assistant.errors import UserError
+from assistant.i18n import render
 from assistant.storage import Store
 from assistant.training.jobs import JobEvent, JobManager
 from tests.corpus import sentiment_examples
@@ -101,7 +102,7 @@ async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) ->
     assert paths[:2] == ["/v1/files", "/v1/fine_tuning/jobs"]
     assert paths.count(f"/v1/fine_tuning/jobs/{remote.id}") == 4
     assert paths.count("/v1/chat/completions") == 40
-    shown = [e.job.message for e in events if e.kind == "progress"]
+    shown = [render(e.job.message) for e in events if e.kind == "progress"]
     assert any(m.startswith("fine-tuning queued") for m in shown), shown
     assert any(m.startswith("fine-tuning running: Step 2/3") for m in shown), shown
     assert any(m.startswith("measuring ft:") for m in shown), shown
@@ -190,7 +191,7 @@ async def test_cancel_cancels_the_remote_job(
 ) -> None:
     server.polls_to_finish = 10_000
     running = asyncio.Event()
-    manager.subscribe(lambda e: running.set() if "running" in e.job.message else None)
+    manager.subscribe(lambda e: running.set() if "running" in render(e.job.message) else None)
     job = await start(manager)
     await asyncio.wait_for(running.wait(), 10)
 

@@ -14,6 +14,7 @@ import pytest
 
 from assistant.config import Config
 from assistant.errors import NotFound, UserError
+from assistant.i18n import render
 from assistant.storage import Store
 from assistant.training.base import Example, data_hash
 from assistant.training.jobs import JobEvent, JobManager
@@ -94,9 +95,9 @@ async def test_training_job_succeeds_and_registers_a_model(
     assert done.status == "succeeded", done.error
     assert done.progress == 1.0
     assert done.model_version and done.model_version.startswith("v0001-")
-    assert "accuracy" in done.message
+    assert "accuracy" in render(done.message)
     progress = [e for e in events if e.kind == "progress"]
-    messages = [e.job.message for e in progress]
+    messages = [render(e.job.message) for e in progress]
     assert len(progress) >= 3, messages
     assert any("fitting" in m or "vectorizing" in m or "evaluating" in m for m in messages)
     assert [e.kind for e in events][-1] == "finished"
@@ -243,7 +244,7 @@ def test_restart_marks_unfinished_jobs_interrupted(tmp_path: Path) -> None:
         assert [j.id for j in recovered] == [job.id]
         row = after.job(job.id)
         assert row is not None and row.status == "interrupted"
-        assert "restart" in row.message
+        assert "interrupted by a restart" in render(row.message)
         assert not staging.exists()
     finally:
         after.close()
@@ -293,7 +294,8 @@ async def test_the_training_process_stays_warm_and_the_same_data_is_not_refitted
     # The same examples in another order: nothing to learn, the fit is reused at once.
     again = await manager.wait((await start(manager, list(reversed(examples)))).id)
     assert again.status == "succeeded", again.error
-    assert "so its fit was reused" in again.message and str(first.model_version) in again.message
+    said = render(again.message)
+    assert "so its fit was reused" in said and str(first.model_version) in said
     reused = store.latest_model(GUILD)
     assert reused is not None and reused.metrics["reused_from"] == first.model_version
     loaded = manager.classifier(GUILD)
@@ -303,7 +305,7 @@ async def test_the_training_process_stays_warm_and_the_same_data_is_not_refitted
     more = [*examples, Example("the staff were wonderful", "positive")]
     third = await manager.wait((await start(manager, more)).id)
     assert third.status == "succeeded", third.error
-    assert "reused" not in third.message
+    assert "reused" not in render(third.message)
     assert [p.pid for p in training_workers()] == [p.pid for p in warm]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import Config
+from assistant.i18n import render
 from assistant.storage.database import open_database
 from assistant.storage.records import Job
 from assistant.training.jobs import JobEvent
@@ -120,7 +121,7 @@ async def test_a_dead_worker_leaves_its_job_interrupted_and_the_next_worker_goes
     finally:
         first.kill()
         second.stop()
-    assert lost.status == "interrupted" and "worker stopped" in lost.message
+    assert lost.status == "interrupted" and "worker stopped" in render(lost.message)
     assert next_one.status == "succeeded"
     assert {(j.id, j.status) for j in finished} == {
         (doomed.id, "interrupted"),

@@ -142,7 +142,9 @@ class ConsoleTransport:
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again
             return
-        line = f"job #{job.id} {progress_text(job)} {job.message}"
+        with i18n.speaking(self.app.language(job.guild_id)):
+            message = i18n.render(job.message)
+            line = i18n.tr("job.progress_line", job=job.id, bar=progress_text(job), message=message)
         if self.terminal is not None and not self.terminal.dumb:
             self.terminal.show_progress(line)
         elif self.terminal is not None:

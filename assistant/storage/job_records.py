@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
+from ..i18n import deferred
 from .database import Row
 from .dataset_records import DatasetRecords
 from .records import (
@@ -88,9 +89,7 @@ class JobRecords(DatasetRecords):
         """At start-up: jobs left queued or running by a previous process can never finish."""
         rows = self._all(f"SELECT id FROM jobs WHERE status IN {ACTIVE_JOB_STATES}")
         return [
-            self.update_job(
-                r[0], status="interrupted", message="interrupted by a restart; run train again"
-            )
+            self.update_job(r[0], status="interrupted", message=deferred("job.restarted"))
             for r in rows
         ]
 

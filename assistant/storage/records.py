@@ -48,6 +48,9 @@ class Job:
     """queued, running, succeeded, failed, cancelled or interrupted."""
     progress: float
     message: str
+    """What the job does now or how it ended, as a key and fields (`i18n.deferred`; older rows:
+    plain English text): show it with `i18n.render`, in the reader's language; `error` likewise
+    (mostly text rendered when the job failed)."""
     requested_by: str | None
     n_examples: int
     model_version: str | None

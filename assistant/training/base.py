@@ -12,9 +12,9 @@ import hashlib
 import random
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from ..errors import UserError
 from ..i18n import tr
@@ -24,8 +24,15 @@ if TYPE_CHECKING:
     from ..config import Config
     from .registry import ModelRegistry
 
-ProgressFn = Callable[[float, str], None]
-"""progress(fraction 0..1, short message). Called on the event loop's thread only."""
+
+class ProgressFn(Protocol):
+    """`progress(0.45, "progress.fitting", count=12_000)`: how far the job is (0..1) and what it
+    does now, as a message key (`progress.*` in assistant/locales/*/messages.yaml) and its fields,
+    never as text: the job's row keeps both (`i18n.deferred`) and each reader sees them in the
+    language of the job's guild (`i18n.render`). An int `count` picks the key's `.one` form.
+    Called on the event loop's thread only."""
+
+    def __call__(self, fraction: float, key: str, /, **fields: str | int | float) -> None: ...
 
 
 class Example(NamedTuple):

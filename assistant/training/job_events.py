@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from ..i18n import ENGLISH, render
 from ..storage.records import Job
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ class JobEvents:
         return unsubscribe
 
     def _finished(self, job: Job) -> None:
-        log.info("job %s %s: %s", job.id, job.status, job.error or job.message)
+        said = render(job.error or job.message, ENGLISH)
+        log.info("job %s %s: %s", job.id, job.status, said)
         self._emit(JobEvent(job, "finished"))
 
     def _emit(self, event: JobEvent) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UserError
-from ..i18n import tr
+from ..i18n import deferred, tr
 from ..storage.records import ModelRecord
 
 
@@ -13,16 +13,19 @@ def busy(job_id: int, state: str) -> UserError:
 
 
 def summary(record: ModelRecord) -> str:
+    """The finished job's message, stored as a key (`i18n.deferred`) like its progress."""
     metrics = record.metrics
     accuracy = metrics.get("accuracy")
     if accuracy is None:
-        return tr("job.ready", model=record.version)
+        return deferred("job.ready", model=record.version)
     reused = metrics.get("reused_from")
     if reused:
-        return tr(
+        return deferred(
             "job.ready.reused", model=record.version, reused=reused, accuracy=f"{accuracy:.0%}"
         )
     if metrics.get("evaluated_on") == "held_out":
         held = metrics.get("n_held_out", metrics.get("n", 0))
-        return tr("job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held)
-    return tr("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")
+        return deferred(
+            "job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held
+        )
+    return deferred("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")

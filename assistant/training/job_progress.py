@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
+from ..i18n import deferred
 from .job_events import JobEvent
 
 if TYPE_CHECKING:
@@ -17,7 +18,9 @@ PROGRESS_INTERVAL = 0.25
 
 
 class Progress:
-    """The `progress` callable handed to a backend: throttles store writes and events.
+    """The `progress` callable handed to a backend (`ProgressFn`): throttles store writes and
+    events. The row's `message` is the report's key and fields (`i18n.deferred`), rendered by
+    whoever shows it in the job's guild's language.
 
     A report that arrives too soon is kept and written when the interval is over, so the last
     stage shown is never stale for long even if the next report takes a while.
@@ -31,10 +34,10 @@ class Progress:
         self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
 
-    def __call__(self, fraction: float, message: str) -> None:
+    def __call__(self, fraction: float, key: str, /, **fields: str | int | float) -> None:
         if self._stopped:
             return
-        self._pending = (min(max(fraction, 0.0), 1.0), message)
+        self._pending = (min(max(fraction, 0.0), 1.0), deferred(key, **fields))
         wait = self._last + PROGRESS_INTERVAL - time.monotonic()
         if wait <= 0:
             self.flush()

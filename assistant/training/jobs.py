@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import NotFound, UserError, environment_problem
-from ..i18n import tr
+from ..i18n import deferred, tr
 from ..reports import status
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
@@ -79,7 +79,7 @@ class JobManager(JobBackends, JobEvents):
             job = self.store.job(leftover.job_id)
             if job is not None and job.active:
                 final = self.store.update_job(
-                    job.id, status="interrupted", message="interrupted: the bot shut down"
+                    job.id, status="interrupted", message=deferred("job.shut_down")
                 )
                 self._finish(leftover, final)
         await asyncio.gather(*self._callback_tasks, return_exceptions=True)
@@ -222,7 +222,7 @@ class JobManager(JobBackends, JobEvents):
     ) -> Job:
         reporter = Progress(self, job.id)
         try:
-            job = self.store.update_job(job.id, status="running", message=tr("job.starting"))
+            job = self.store.update_job(job.id, status="running", message=deferred("job.starting"))
             self._emit(JobEvent(job, "progress"))
             trained = await backend.run(job, examples, reporter, running.cancelled)
             try:
@@ -258,20 +258,26 @@ class JobManager(JobBackends, JobEvents):
             )
             self._preload(record)
         except Cancelled:
-            final = self.store.update_job(job.id, status="cancelled", message="cancelled")
+            final = self.store.update_job(
+                job.id, status="cancelled", message=deferred("job.status.cancelled")
+            )
         except asyncio.CancelledError:
-            final = self.store.update_job(job.id, status="interrupted", message=tr("job.shut_down"))
+            final = self.store.update_job(
+                job.id, status="interrupted", message=deferred("job.shut_down")
+            )
             self._finish(running, final)
             raise
         except UserError as exc:
-            final = self.store.update_job(job.id, status="failed", message="failed", error=str(exc))
+            final = self.store.update_job(
+                job.id, status="failed", message=deferred("job.status.failed"), error=str(exc)
+            )
         except Exception as exc:
             log.exception("training job %s failed", job.id)
             final = self.store.update_job(
                 job.id,
                 status="failed",
-                message="failed",
-                error=environment_problem(exc) or tr("job.internal_error"),
+                message=deferred("job.status.failed"),
+                error=environment_problem(exc) or deferred("job.internal_error"),
             )
         finally:
             reporter.stop()

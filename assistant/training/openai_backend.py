@@ -47,7 +47,8 @@ _POLL_FAILURES = 5
 _EVAL_CONCURRENCY = 4
 """Parallel classification requests while measuring: quick, yet gentle on rate limits."""
 
-# Where a fine-tuning job is, as a rough share of the whole job (polling adds events' steps).
+# Where a fine-tuning job is, as a rough share of the whole job (polling adds events' steps);
+# each status has its progress message, `progress.fine_tuning.<status>`.
 _STATUS_PROGRESS = {"validating_files": 0.1, "queued": 0.15, "running": 0.2}
 
 
@@ -175,7 +176,7 @@ class OpenAIBackend(Backend):
             # Too few to hold any out: fine-tune on everything, measure on the training data.
             train, held_out = list(range(len(examples))), []
         with self.registry.staging(job.guild_id) as stage:
-            progress(0.02, f"uploading {len(train)} examples")
+            progress(0.02, "progress.uploading", count=len(train))
             data = training_jsonl([examples[i] for i in train], labels)
             upload = await client.files.create(
                 file=(f"trainer-job-{job.id}.jsonl", data, "application/jsonl"),
@@ -190,7 +191,7 @@ class OpenAIBackend(Backend):
             remote = await client.fine_tuning.jobs.create(**create)
             # On record at once, so the remote job can be found even if this process dies.
             self.registry.store.update_job(job.id, external_id=remote.id)
-            progress(0.05, f"fine-tuning job {remote.id} created")
+            progress(0.05, "progress.fine_tune_created", remote=remote.id)
             model_name = await self._poll(client, remote.id, progress, cancelled)
 
             evaluation = [examples[i] for i in held_out][: s.eval_items]
@@ -198,7 +199,7 @@ class OpenAIBackend(Backend):
             if not evaluation:
                 evaluation = [examples[i] for i in train][: s.eval_items]
                 evaluated_on = "training"
-            progress(0.85, f"measuring {model_name} on {len(evaluation)} examples")
+            progress(0.85, "progress.measuring", model=model_name, count=len(evaluation))
             predicted = await self._classify_all(
                 client, model_name, labels, [e.text for e in evaluation], cancelled
             )
@@ -256,7 +257,12 @@ class OpenAIBackend(Backend):
                 fraction, note = await self._latest_event(client, remote_id)
                 base = _STATUS_PROGRESS.get(remote.status, 0.2)
                 shown = base if fraction is None else 0.2 + 0.6 * fraction
-                progress(shown, f"fine-tuning {remote.status}" + (f": {note}" if note else ""))
+                # OpenAI's own note ("Step 2/3: training loss=0.12") is quoted as it comes
+                note = f": {note}" if note else ""
+                if remote.status in _STATUS_PROGRESS:
+                    progress(shown, f"progress.fine_tuning.{remote.status}", note=note)
+                else:
+                    progress(shown, "progress.fine_tuning", status=remote.status, note=note)
                 await self._pause(cancelled)
         except (Cancelled, asyncio.CancelledError):
             await self._cancel_remote(client, remote_id)

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import NotFound
-from ..i18n import tr
+from ..i18n import deferred, tr
 from ..storage import Store
 from ..storage.database import is_postgres
 from ..storage.records import Job, ModelRecord
@@ -103,7 +103,10 @@ class QueuedJobManager(JobManager):
                 job_id=job.id, examples=[[e.text, e.label] for e in examples]
             )
         except BaseException:
-            self.store.update_job(job.id, status="failed", message="failed", error="not queued")
+            failed = deferred("job.status.failed")
+            self.store.update_job(
+                job.id, status="failed", message=failed, error=deferred("job.not_queued")
+            )
             raise
         self._follow(job)
 
@@ -122,7 +125,8 @@ class QueuedJobManager(JobManager):
             if await queue.job_manager.cancel_job_by_id_async(
                 queued.id, abort=False, delete_job=True
             ):
-                return self.store.update_job(job.id, status="cancelled", message="cancelled")
+                cancelled = deferred("job.status.cancelled")
+                return self.store.update_job(job.id, status="cancelled", message=cancelled)
             await queue.job_manager.cancel_job_by_id_async(queued.id, abort=True)
         return await self.wait(job.id, timeout=self.config.trainer.openai.timeout_seconds + 10)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UserError
+from ..i18n import deferred
 from ..storage import Store
 from ..storage.database import is_postgres, open_database
 from ..storage.records import Job
@@ -23,7 +24,7 @@ from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted: the training worker stopped; run train again"
+INTERRUPTED = deferred("job.worker_stopped")
 
 
 async def interrupt_stalled_jobs(queue: Any, store: Store) -> list[int]:

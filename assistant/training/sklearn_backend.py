@@ -79,7 +79,7 @@ class SklearnBackend(Backend):
         with self.registry.staging(job.guild_id) as stage:
             model_path = stage.path / MODEL_FILE
             if previous is not None:
-                progress(0.5, f"same examples and settings as {previous.version}: reusing its fit")
+                progress(0.5, "progress.reusing", model=previous.version)
                 await asyncio.to_thread(_link_or_copy, _model_file(previous), model_path)
                 metrics = dict(previous.metrics, reused_from=previous.version)
             else:
@@ -90,11 +90,11 @@ class SklearnBackend(Backend):
                     "settings": self.settings.model_dump(),
                 }
                 estimate = self.estimate_seconds(job.guild_id, job.dataset, len(examples))
-                progress(
-                    0.02,
-                    f"training on {len(examples):,} examples"
-                    + (f", about {estimate:,.0f} s" if estimate is not None else ""),
-                )
+                if estimate is None:
+                    progress(0.02, "progress.training", count=len(examples))
+                else:
+                    seconds = f"{estimate:,.0f}"
+                    progress(0.02, "progress.training.about", count=len(examples), seconds=seconds)
                 metrics = await self._train(header, examples, progress, cancelled)
                 metrics["pipeline"] = fingerprint
             return TrainedModel(

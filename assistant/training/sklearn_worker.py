@@ -17,6 +17,7 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from ..errors import UserError
+from ..i18n import deferred
 from .base import Cancelled, Example, ProgressFn
 from .orphan import ctrl_c_blocked, stop_when_orphaned
 
@@ -165,13 +166,14 @@ class Worker:
                 return None  # the process ended; the caller sees it is not alive
             kind = message[0]
             if kind == "progress":
-                progress(message[1], message[2])
+                progress(message[1], message[2], **message[3])
             elif kind == "done":
                 return dict(message[1])
             elif kind == "error":
                 user_message, details = message[1], message[2]
-                if user_message:
-                    raise UserError(user_message)
+                if user_message:  # a message key and its fields, shown in the guild's language
+                    key, fields = user_message
+                    raise UserError(deferred(key, **fields))
                 log.error("training process failed:\n%s", details)
                 raise RuntimeError("the training process failed")
         return None
@@ -214,10 +216,12 @@ def _serve(connection: Connection, threads: int) -> None:
 def _train(
     connection: Connection, header: dict[str, Any], texts: list[str], labels: list[str]
 ) -> None:
-    """Fit, evaluate, save one job. Answers with ("done", metrics) or ("error", user, details)."""
+    """Fit, evaluate, save one job. Answers with ("done", metrics) or ("error", user, details),
+    `user` a message key and its fields (or None: `details` is for the log only)."""
 
-    def report(fraction: float, text: str) -> None:
-        connection.send(("progress", fraction, text))
+    def report(fraction: float, key: str, **fields: str | int) -> None:
+        """`ProgressFn` across the pipe: a message key and its fields, never English text."""
+        connection.send(("progress", fraction, key, fields))
 
     try:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -235,7 +239,7 @@ def _train(
         test_labels = [labels[i] for i in held_out]
         # The vocabulary and IDF weights are learnt once, from every text: they use no labels,
         # and vectorizing is the slowest step (a second pass for the refit doubled it).
-        report(0.2, f"vectorizing {len(texts):,} texts")
+        report(0.2, "progress.vectorizing", count=len(texts))
         words = TfidfVectorizer(
             ngram_range=(1, 2), sublinear_tf=True, max_features=settings["max_features"]
         )
@@ -254,9 +258,7 @@ def _train(
             matrix = features.fit_transform(texts)
         except ValueError as exc:
             if "empty vocabulary" in str(exc):
-                connection.send(
-                    ("error", "None of the examples contain words I can learn from.", "")
-                )
+                connection.send(("error", ("train.no_words", {}), ""))
                 return
             raise
         for vectorizer in vectorizers:
@@ -265,17 +267,13 @@ def _train(
         # The weights and the solver's copies grow with labels x features: check before fitting.
         needed = len(header["labels"]) * matrix.shape[1] * 8 * 3
         if needed > settings.get("max_model_bytes", needed):
-            connection.send(
-                (
-                    "error",
-                    f"{len(header['labels'])} labels x {matrix.shape[1]:,} features would need "
-                    f"about {needed / 1e6:,.1f} MB to fit; the limit is "
-                    f"{settings['max_model_bytes'] / 1e6:,.1f} MB "
-                    "(trainer.sklearn.max_model_bytes). Use fewer labels or lower "
-                    "trainer.sklearn.max_features.",
-                    "",
-                )
-            )
+            too_big = {
+                "labels": len(header["labels"]),
+                "features": f"{matrix.shape[1]:,}",
+                "needed": f"{needed / 1e6:,.1f}",
+                "limit": f"{settings['max_model_bytes'] / 1e6:,.1f}",
+            }
+            connection.send(("error", ("train.model_too_big", too_big), ""))
             return
 
         def fit(rows: Any, y: list[str]) -> Any:
@@ -287,13 +285,13 @@ def _train(
                 class_weight="balanced",
             ).fit(rows, y)
 
-        report(0.45, f"fitting logistic regression on {matrix.shape[1]:,} features")
+        report(0.45, "progress.fitting", count=int(matrix.shape[1]))
         model = fit(matrix[train_rows], train_labels)
         if held_out:
-            report(0.7, f"evaluating on {len(held_out):,} held-out examples")
+            report(0.7, "progress.evaluating", count=len(held_out))
             evaluated_on, test_matrix = "held_out", matrix[held_out]
         else:
-            report(0.7, "evaluating on the training data (too few examples to hold any out)")
+            report(0.7, "progress.evaluating.training")
             evaluated_on, test_matrix, test_labels = "training", matrix, labels
         predicted = [str(p) for p in model.predict(test_matrix)]
         metrics = evaluate(test_labels, predicted, header["labels"])
@@ -305,12 +303,12 @@ def _train(
         if evaluated_on == "held_out" and settings.get("refit_on_all", False):
             # The numbers above describe a model that never saw the held-out examples' labels;
             # the model kept learns from every example, so it is at least as good.
-            report(0.75, f"refitting on all {len(texts):,} examples")
+            report(0.75, "progress.refitting", count=len(texts))
             model = fit(matrix, labels)
             metrics["refit_on_all"] = True
         pipeline = Pipeline([("features", features), ("classifier", model)])
 
-        report(0.9, "saving the model")
+        report(0.9, "progress.saving")
         with open(header["model_path"], "wb") as file:
             pickle.dump(pipeline, file, protocol=5)
         metrics["fit_seconds"] = round(time.perf_counter() - started, 2)

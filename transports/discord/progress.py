@@ -30,7 +30,7 @@ class _Followed:
 
 
 def progress_line(job: Any) -> str:
-    detail = f" · {job.message}" if job.message else ""
+    detail = f" · {i18n.render(job.message)}" if job.message else ""
     left = time_left(job)
     when = f" · {left}" if left else ""
     return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({status(job)}){when}{detail}"
