@@ -254,7 +254,7 @@ class Assistant:
         greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`."""
         if address.called and not normalize(address.rest):
             return Intent("hi", {}, "", False)
-        for line in dict.fromkeys((address.rest, text)):
+        for line in dict.fromkeys((address.rest, text, address.loose or text)):
             intent = matcher.match(line) if exact else matcher.match_text(line)
             if intent is not None:
                 return intent
@@ -267,7 +267,8 @@ class Assistant:
         names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
         greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
         greetings.update(i18n.word_list(language, "typed.greetings"))
-        return without_address(text, names, greetings)
+        polite = i18n.word_list(language, "typed.polite")
+        return without_address(text, names, greetings, polite)
 
     def as_sentence(self, request: Request) -> Request:
         """A typed command line that is a sentence ("!train the model on movie reviews",

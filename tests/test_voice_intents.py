@@ -234,6 +234,15 @@ def test_the_bots_name_is_taken_off_only_where_it_calls_the_bot() -> None:
         "hello bot-maker, hi",
     ]:
         assert without_address(line, names, greetings).rest == line
+    # The loose reading, tried last: a bare name and written politeness off either end.
+    for line, loose in [
+        ("trainer status", "status"),
+        ("load another dataset bot", "load another dataset"),
+        ("disconnect pls", "disconnect"),
+        ("pls connect to vc, trainer", "connect to vc"),
+        ("bottle it up", "bottle it up"),
+    ]:
+        assert without_address(line, names, greetings, ["pls"]).loose == loose, line
 
 
 def test_a_word_like_a_feedback_heading_starts_no_feedback() -> None:

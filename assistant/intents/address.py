@@ -10,10 +10,17 @@ bot" keep their words. A greeting and name alone ("hey trainer") is a greeting.
 
 The names are the wake phrases' (config.yaml) and each language's own words for the bot
 (`typed.bot_names`, `typed.greetings` in its messages.yaml).
+
+A looser reading is kept beside it (`loose`), tried only after the line and its addressed
+rest matched nothing: a bare name at the start or end ("trainer status", "load another dataset
+bot") and the written politeness words no template has ("pls", "plz": `typed.polite`, as
+opposed to the spoken `please` every template skips). "bot is too slow" loses its name there
+too, but "is too slow" is no command either.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,16 +35,34 @@ class Address:
     """The line called the bot by name."""
     rest: str
     """The line without the name (the whole line when `called` is False)."""
+    loose: str = ""
+    """`rest` without a bare name at its start or end and without written politeness words
+    there: a last reading, after `rest` and the line itself."""
 
 
-def without_address(text: str, names: Iterable[str], greetings: Iterable[str]) -> Address:
+def without_address(
+    text: str, names: Iterable[str], greetings: Iterable[str], polite: Iterable[str] = ()
+) -> Address:
     """`text` with a leading or trailing call of one of `names` removed."""
-    lead, tail = _patterns(tuple(sorted(set(names))), tuple(sorted(set(greetings))))
+    names = tuple(sorted(set(names)))
+    lead, tail = _patterns(names, tuple(sorted(set(greetings))))
     if lead is None or tail is None:
-        return Address(False, text)
+        return Address(False, text, text)
     rest = lead.sub("", text, count=1)
     rest = tail.sub("", rest, count=1)
-    return Address(rest != text, rest.strip() if rest != text else text)
+    address = Address(rest != text, rest.strip() if rest != text else text)
+    return dataclasses.replace(address, loose=_loose(address.rest, names, tuple(polite)))
+
+
+def _loose(text: str, names: tuple[str, ...], polite: tuple[str, ...]) -> str:
+    """`text` without bare names and politeness words at its start and end."""
+    words = tuple(w.lower() for w in (*names, *polite) if w)
+    if not words:
+        return text
+    either = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    lead = re.compile(rf"^(?:\s*{either}(?=[\s,:;!.?]|$)[\s,:;!.?]*)+", re.I)
+    tail = re.compile(rf"(?:[\s,:;!.?]+{either}[\s,:;!.?]*)+$", re.I)
+    return tail.sub("", lead.sub("", text)).strip() or text
 
 
 @lru_cache(maxsize=16)

@@ -219,8 +219,8 @@ class IntentMatcher:
         if isinstance(slots.get("path"), str):
             # A path as the user wrote it: normalizing drops the dots of "../" and the case.
             slots["path"] = _as_written(text, slots["path"])
-        if result.intent.name == "feedback" and not slots.get("text"):
-            # "great job" is itself the feedback.
+        if result.intent.name == "feedback" and "text" not in slots:
+            # "great job" is itself the feedback ("i want to give feedback" sets no text).
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
 
