@@ -316,8 +316,13 @@ class Assistant:
         return dataclasses.replace(request, command=name, text=text.strip())
 
     def _politeness(self) -> set[str]:
-        """Every language's politeness words (a typed command may be in English anywhere)."""
-        return {w for code in i18n.languages() for w in self.intents_for(code).intents.skip_words}
+        """Every language's politeness words, spoken (the templates' skip words) and written
+        (`typed.polite`: "pls"); a typed command may be in English anywhere."""
+        words: set[str] = set()
+        for code in i18n.languages():
+            words.update(self.intents_for(code).intents.skip_words)
+            words.update(i18n.word_list(code, "typed.polite"))
+        return words
 
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused

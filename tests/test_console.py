@@ -317,7 +317,7 @@ def test_politeness_before_a_command_name(workdir: Path) -> None:
     `leave`?", and `yes` would then have left the voice channel."""
     console = Console(workdir)
     assert console.send("select_dataset reviews")["ok"]
-    for line in ("please undo", "could you, undo", "!please undo"):
+    for line in ("please undo", "could you, undo", "!please undo", "pls undo"):
         reply = console.send(line)
         assert reply["command"] == "undo", (line, reply)
         assert reply["text"] == "**reviews** has no added examples to undo.", (line, reply)
