@@ -205,15 +205,18 @@ class IntentMatcher:
                 return True, norm[m.end() :].strip()
         return False, norm
 
-    def match(self, text: str) -> Intent | None:
-        """The command in `text` (a leading wake phrase is allowed), or None."""
+    def match(self, text: str, last_resort: bool = False) -> Intent | None:
+        """The command in `text` (a leading wake phrase is allowed), or None. Blocks marked
+        `metadata: {last_resort: true}` count only with `last_resort`: a wildcard that takes
+        any name ("use dataset {name}") must not win over the nearest known one ("imdb 2026"
+        is the dataset `imdb2026`), so typed text tries them after the near sentences."""
         wake, rest = self.split_wake(text)
         if not rest:
             return None
         with self._lock:
             lists = dict(self._slot_lists)
         result = recognize(rest, self.intents, slot_lists=lists)
-        if result is None:
+        if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
             return None
         slots = {name: entity.value for name, entity in result.entities.items()}
         if isinstance(slots.get("path"), str):
@@ -237,9 +240,14 @@ class IntentMatcher:
         if len(rest.split()) < 2:
             return None
         snap = self._near_sentences().snap(rest)
+        last = self.match(text, last_resort=True)
         if snap is None or snap.score < TYPED_GATE or snap.intent is None:
-            return None
-        return Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
+            return last
+        near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
+        # "select dataset cats" is nearest to "select dataset", which drops the name it gave
+        if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
+            return last
+        return near
 
     def _near_sentences(self) -> Any:
         from .snap import GrammarSnapper
