@@ -278,9 +278,8 @@ class Assistant:
         wrote arguments, and they are left to the command's own parser."""
         if request.options is not None or request.source not in ("text", "console"):
             return request
-        request = self._past_politeness(request)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
-            return request
+            return self._past_politeness(request)
         line = f"{request.command} {request.text}"
         # A command's own name with arguments ("!correct negative") is read as a sentence only
         # when it is one exactly; a near sentence must not take the place of real arguments.
@@ -295,7 +294,7 @@ class Assistant:
             exact=named is not None and self._are_arguments(named, request, line),
         )
         if understood is None:
-            return request
+            return self._past_politeness(request)
         return dataclasses.replace(
             understood,
             message_id=request.message_id,
@@ -304,16 +303,21 @@ class Assistant:
         )
 
     def _past_politeness(self, request: Request) -> Request:
-        """`please undo`, `could you, undo that`: the command named after leading politeness
-        (the templates' skip words), with what follows it; else the request as it came."""
+        """`please undo`, `pls train "nice" positive`: the command named after leading
+        politeness (the templates' skip words, `typed.polite`), when what follows its name is
+        nothing, one word or marked arguments; else the request as it came. Tried only after
+        the line matched no sentence: "please test how good the model is" is a sentence, and
+        "could you correct that, it should be negative" read as `correct` with those words
+        would store them as a label."""
         if self.find_command(request.command) is not None:
             return request
         rest = after_politeness(f"{request.command} {request.text}", self._politeness())
         name, _, text = (rest or "").strip().partition(" ")
-        name = name.strip(",.!?:;").lower()
-        if not name or self.find_command(name) is None:
+        name, text = name.strip(",.!?:;").lower(), text.strip()
+        marked = any(mark in text for mark in _ARGUMENT_MARKS)
+        if not name or self.find_command(name) is None or (len(text.split()) > 1 and not marked):
             return request
-        return dataclasses.replace(request, command=name, text=text.strip())
+        return dataclasses.replace(request, command=name, text=text)
 
     def _politeness(self) -> set[str]:
         """Every language's politeness words, spoken (the templates' skip words) and written

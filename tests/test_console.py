@@ -322,6 +322,9 @@ def test_politeness_before_a_command_name(workdir: Path) -> None:
         assert reply["command"] == "undo", (line, reply)
         assert reply["text"] == "**reviews** has no added examples to undo.", (line, reply)
     assert console.send("kindly show the status")["command"] == "status"
+    # a sentence stays a sentence: its words are no arguments of the command it names
+    sentence = console.send("please test how good the model is")
+    assert sentence["command"] == "test" and "JSON" not in sentence["text"], sentence
     other = console.send("please do the thing")
     assert other["command"] is None and "leave" not in other["text"], other
     assert "Answer `yes`" not in other["text"], other

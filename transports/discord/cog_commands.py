@@ -349,7 +349,12 @@ def can_answer(ctx: commands.Context[Any]) -> bool:
     channel = ctx.channel
     if ctx.interaction is not None or ctx.guild is None:
         return True
-    if isinstance(channel, discord.PartialMessageable) or ctx.bot_permissions.send_messages:
+    if isinstance(channel, discord.PartialMessageable):
+        return True
+    permissions = ctx.bot_permissions
+    # In a thread Discord checks Send Messages in Threads, not the parent's Send Messages.
+    threaded = isinstance(channel, discord.Thread)
+    if permissions.send_messages_in_threads if threaded else permissions.send_messages:
         return True
     log.warning("a command in #%s was not run: I may not send messages there", channel)
     return False
