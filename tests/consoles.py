@@ -95,6 +95,18 @@ class Console:
         assert line, self.process.stderr.read() if self.process.stderr else "no output"
         return json.loads(line)
 
+    def say(self, wav: Path) -> list[dict[str, Any]]:
+        """`say` a file; every event it printed. A `hi` typed after it marks where they end:
+        how many events one utterance makes depends on timing (a reply may be spoken before
+        or after it is posted), so a fixed count of reads is no bound on a busy machine."""
+        assert self.process.stdin
+        self.process.stdin.write(f"say {wav}\nhi\n")
+        self.process.stdin.flush()
+        events = []
+        while (event := self.read()).get("command") != "hi":
+            events.append(event)
+        return events
+
     def close(self) -> tuple[str, str]:
         out, err = self.process.communicate(timeout=60)
         return out, err
