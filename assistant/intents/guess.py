@@ -15,6 +15,7 @@ four and a wrong one for about one in twenty.
 from __future__ import annotations
 
 import random
+import threading
 from collections import defaultdict
 from typing import Any
 
@@ -31,23 +32,30 @@ _PLACEHOLDERS = {"dataset": ["movie reviews"], "folder": ["movie reviews"], "fil
 """One value per run-time list: the words around a name say the command, not the name."""
 
 
+_LEARNING = threading.Lock()
+
+
 class CommandGuesser:
     """Learned once from a matcher's templates; `guess(text)` is thread-safe (read-only)."""
 
     def __init__(self, matcher: IntentMatcher) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline, make_union
-
         texts, commands = _examples(matcher)
-        features = make_union(
-            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-        )
-        self._model: Any = make_pipeline(
-            features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
-        )
-        self._model.fit(texts, commands)
+        # Learners start in threads of their own (the typed hint, the spoken hint, the words'
+        # vote); scipy's lazy submodules are not safe to load from two threads at once
+        # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
+        with _LEARNING:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+            from sklearn.linear_model import LogisticRegression
+            from sklearn.pipeline import make_pipeline, make_union
+
+            features = make_union(
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+            )
+            self._model: Any = make_pipeline(
+                features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+            )
+            self._model.fit(texts, commands)
 
     def guess(self, text: str) -> str | None:
         """The likeliest command for `text`, or None when none reaches `GUESS_FLOOR`."""
