@@ -61,6 +61,9 @@ def test_a_file_cut_at_the_length_limit_says_so(
     # and the console's `say` (here `console --speak`) shows it among what happened
     shown = run_console(tmp_path, "", "--speak", str(audio))
     assert f"note: {cut}" in shown, shown
+    # in the server's language
+    shown = run_console(tmp_path, f"language ru\nsay {audio}\n")
+    assert "long.wav: услышаны только первые 3 с" in shown, shown
 
 
 def test_a_file_with_nothing_to_hear_says_so(

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant import i18n
 from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Reply, User
@@ -286,7 +287,8 @@ class VoiceCommands:
         if voice.session is None:
             await self.action(guild, "join")
         try:
-            trace = await voice.say(paths)
+            with i18n.speaking(console.app.language(guild)):  # notes on the files, refusals
+                trace = await voice.say(paths)
         except UserError as exc:  # unreadable audio
             console.show(Reply(text=str(exc), ok=False, kind="error"))
             return
