@@ -112,3 +112,12 @@ async def test_no_command_runs_where_the_bot_cannot_answer(
     store = bot.assistant.store
     assert not store.dataset_names() and not store.jobs(str(fake.guild_id))
     assert [m for m in fake.sent_messages() if not m.get("interaction_id")] == []
+
+
+async def test_a_file_with_no_command_is_not_read_as_an_upload(fake: FakeDiscord, bot: Any) -> None:
+    """ "!lol" with a video is no command: the answer says so, rather than refusing the video
+    (larger than an upload may be) as an upload it never was."""
+    video = b"\0" * (bot.assistant.config.limits.attachment_bytes + 1)
+    sent = await fake.send_message("!lol", attachments=[("clip.mp4", video, "video/mp4")])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(reply) and "I don't know the command `lol`" in error_text(reply), reply

@@ -310,15 +310,18 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 return  # floods are not answered
             # A sentence may name a command ("!please train the model" with a file): it gets
             # the message's files, and its reply is recorded, its job followed, as a command's.
-            try:
-                attachments = await self.read_attachments(list(ctx.message.attachments))
-            except UserError as exc:
-                await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
-                return
-            request = self.request(ctx, name, None, attachments)
-            # "!please undo" is `undo`: a destructive command asks first however it is named.
+            request = self.request(ctx, name, None, [])
             meant = await asyncio.to_thread(self.assistant.as_sentence, request)
             spec = self.assistant.find_command(meant.command)
+            if spec is not None and spec.attachments and ctx.message.attachments:
+                # read only for a command that takes files: "!lol" with a video is no upload
+                try:
+                    found = await self.read_attachments(list(ctx.message.attachments))
+                except UserError as exc:
+                    await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
+                    return
+                meant = dataclasses.replace(meant, attachments=found)
+            # "!please undo" is `undo`: a destructive command asks first however it is named.
             if spec is not None and spec.name in CONFIRMED:
                 options = dict(meant.options or {})
                 if await self.ask_first(ctx, spec, options, words=meant.text):
