@@ -90,9 +90,11 @@ async def test_cancel_reaches_the_job_on_the_worker(
 ) -> None:
     worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
     try:
-        running = await queue_training(app, "g1", 20_000)
+        # long enough that the cancel, sent once training shows, cannot lose the race to the
+        # job's end on a busy machine (20,000 examples finished first there, in 4 s)
+        running = await queue_training(app, "g1", 50_000)
         waiting = await queue_training(app, "g2", 100)  # behind it: one job at a time
-        await until(training(app, running.id), 60, "the worker trains")
+        await until(training(app, running.id), 120, "the worker trains")
         assert (await app.jobs.cancel(guild_id="g2")).status == "cancelled"
         cancelled = await app.jobs.cancel(guild_id="g1")
     finally:
