@@ -40,10 +40,11 @@ CORPORA = {
     "first": Path(__file__).resolve().parent / "phrasings.json",
     "fresh": Path(__file__).resolve().parent / "phrasings_fresh.json",
 }
-REVISIONS = ("0bc35a1", "15e96d2")
+REVISIONS = ("0bc35a1", "15e96d2", "ee68d50")
 """Earlier mains measured in the same run: before typed sentences after a command name were
-read as sentences and the templates gained phrasings (the floor), and before the fresh
-corpus was written."""
+read as sentences and the templates gained phrasings (the floor), before the fresh corpus
+was written, and before the phrasings of a third corpus (fresh2, written 3 December night by
+a session that saw no template; every line of it is tuning) joined the templates."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
