@@ -13,10 +13,16 @@ import io
 import subprocess
 import wave
 from functools import lru_cache
+from math import gcd
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+# Imported here, on the importing thread: speech is made in worker threads while the bot's
+# command classifiers learn in theirs, and scipy's lazy submodules imported from two threads
+# at once fail ("KeyError: 'scipy'").
+from scipy.signal import resample_poly
 
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
@@ -107,10 +113,6 @@ def _piper_wav(text: str, voice: str, speed: int) -> tuple[np.ndarray, int]:
 def _resample(x: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
         return x
-    from math import gcd
-
-    from scipy.signal import resample_poly
-
     g = gcd(rate, RATE)
     return resample_poly(x, RATE // g, rate // g).astype(np.float32)
 
