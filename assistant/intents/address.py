@@ -56,13 +56,33 @@ def without_address(
 
 def _loose(text: str, names: tuple[str, ...], polite: tuple[str, ...]) -> str:
     """`text` without bare names and politeness words at its start and end."""
-    words = tuple(w.lower() for w in (*names, *polite) if w)
-    if not words:
+    words = tuple(sorted({w.lower() for w in (*names, *polite) if w}))
+    lead, tail = _leading(words), _trailing(words)
+    if lead is None or tail is None:
         return text
-    either = "(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + ")"
-    lead = re.compile(rf"^(?:\s*{either}(?=[\s,:;!.?]|$)[\s,:;!.?]*)+", re.I)
-    tail = re.compile(rf"(?:[\s,:;!.?]+{either}[\s,:;!.?]*)+$", re.I)
     return tail.sub("", lead.sub("", text)).strip() or text
+
+
+_GAP = r"[\s,:;!.?]"
+"""What may stand between a word read off and the rest: spaces and punctuation."""
+
+
+def _either(words: Iterable[str]) -> str:
+    """A pattern matching any of `words` (longest first; spaces inside as any spaces)."""
+    ordered = sorted(words, key=len, reverse=True)
+    return "(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered) + ")"
+
+
+@lru_cache(maxsize=32)
+def _leading(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Any run of `words`, each whole, at a line's start."""
+    return re.compile(rf"^(?:\s*{_either(words)}(?={_GAP}|$){_GAP}*)+", re.I) if words else None
+
+
+@lru_cache(maxsize=32)
+def _trailing(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Any run of `words` at a line's end, after a space or punctuation."""
+    return re.compile(rf"(?:{_GAP}+{_either(words)}{_GAP}*)+$", re.I) if words else None
 
 
 @lru_cache(maxsize=16)
@@ -71,8 +91,7 @@ def _patterns(
 ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     if not names:
         return None, None
-    name = "(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + ")"
-    hello = "(?:" + "|".join(re.escape(g) for g in sorted(greetings, key=len, reverse=True)) + ")"
+    name, hello = _either(names), _either(greetings)
     end = r"(?=[\s,:;!.?]|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
     greeted = rf"{hello}[\s,!.]+{name}{end}[\s,:;!.]*" if greetings else None
     marked = rf"{name}\s*[,:;!]+\s*"  # "bot, ..." but not "bot is slow"
@@ -86,21 +105,11 @@ def after_politeness(line: str, polite: Iterable[str]) -> str | None:
     that", "kindly show the status"), or None when it does not begin with any. Politeness is
     the templates' skip words: "please" is no command name, and read as one it was answered
     "Did you mean `leave`?"."""
-    pattern = _politeness(tuple(sorted(set(polite))))
+    pattern = _leading(tuple(sorted(set(polite))))
     if pattern is None:
         return None
     rest = pattern.sub("", line, count=1)
     return rest if rest != line and rest.strip() else None
-
-
-@lru_cache(maxsize=16)
-def _politeness(polite: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not polite:
-        return None
-    words = "|".join(
-        r"\s+".join(re.escape(w) for w in p.split()) for p in sorted(polite, key=len, reverse=True)
-    )
-    return re.compile(rf"^\s*(?:(?:{words})(?=[\s,:;!.]|$)[\s,:;!.]*)+", re.I)
 
 
 __all__ = ["Address", "after_politeness", "without_address"]
