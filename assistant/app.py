@@ -83,10 +83,13 @@ class Assistant:
                 log.exception("diagnostics provider failed")
         return lines
 
-    async def handle(self, request: Request) -> Reply:
-        """Run one command. Never raises: problems come back as a `Reply` with `ok=False`."""
-        # Off the loop: the first sentence of a language builds its templates (tens of ms).
-        request = await asyncio.to_thread(self.as_sentence, request)
+    async def handle(self, request: Request, *, read: bool = False) -> Reply:
+        """Run one command. Never raises: problems come back as a `Reply` with `ok=False`.
+        `read`: the transport has already read it as a sentence (`as_sentence`), so it is not
+        read again (a line no template matches costs a fuzzy search)."""
+        if not read:
+            # Off the loop: the first sentence of a language builds its templates (tens of ms).
+            request = await asyncio.to_thread(self.as_sentence, request)
         command = self.find_command(request.command)
         if command is None:
             line = f"{request.command} {request.text}".strip()

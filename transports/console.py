@@ -245,7 +245,7 @@ class ConsoleTransport:
                 self._offer(await self._not_understood(request.command, stripped))
                 return
             request = understood
-        reply = await self.app.handle(request)
+        reply = await self.app.handle(request, read=True)
         if not reply.ok and (reply.data or {}).get("suggested"):
             self._offer(reply)  # `!pleas`: an unknown command name
         else:

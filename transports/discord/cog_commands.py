@@ -326,7 +326,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 options = dict(meant.options or {})
                 if await self.ask_first(ctx, spec, options, words=meant.text):
                     return
-            await self.deliver(ctx, await self.assistant.handle(meant))
+            await self.deliver(ctx, await self.assistant.handle(meant, read=True))
             return
         original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
         if isinstance(error, commands.UserInputError | commands.CheckFailure):
