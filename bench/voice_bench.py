@@ -15,7 +15,10 @@ voices, against the grammar recognizer alone in the same run:
   pause, acting once the VAD's end confirms the audio, then the reply synthesized with espeak
   (`reply_ms`; the core's own time is the conversation bench's), p50 when the grammar decided
   alone, p95 when the second opinion ran, and how often it ran;
-- the longest event-loop stall while hearing (a 10 ms ticker runs beside it).
+- the longest event-loop stall while hearing (a 10 ms ticker runs beside it). The grammar
+  recognizer runs in a worker process, as in the live bot (states/parts.py): pocketsphinx
+  holds the GIL while it decodes, so in a thread it would stall the loop for its whole run
+  (0.3-0.5 s an utterance, seconds on a busy machine).
 
 `--quick` runs one tuning and two held-out voices (for a check, about 3 minutes).
 Writes bench/results/voice.json and voice.md.
@@ -56,6 +59,7 @@ from bench.voice_corpus import (  # noqa: E402
     Utterance,
     build,
 )
+from states.recognition_processes import ProcessRecognizerPool  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -352,7 +356,12 @@ async def main(argv: list[str] | None = None) -> int:
     if args.model:
         settings.asr.second_opinion.model = args.model
     hearer = await asyncio.to_thread(Hearer.local, settings)
-    await asyncio.to_thread(hearer.update_lists, {"dataset": DATASETS, "folder": DATASETS})
+    lists = {"dataset": DATASETS, "folder": DATASETS}
+    await asyncio.to_thread(hearer.update_lists, lists)
+    # The grammar stage in a worker process, as the live bot hears (see the docstring).
+    recognizers = ProcessRecognizerPool(settings, lists)
+    await recognizers.warm_up()
+    hearer.first_stage = recognizers.transcribe
     outcome_ = await run(items, hearer, {v for v, _, _ in held})
     rows = outcome_["rows"]
     result = {
@@ -370,6 +379,7 @@ async def main(argv: list[str] | None = None) -> int:
         "rows": rows,
     }
     hearer.close()
+    recognizers.close()
     text = markdown(result)
     print(text)
     if args.rows:

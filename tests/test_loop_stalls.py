@@ -165,3 +165,79 @@ def test_training_and_testing_100k_examples_never_block_the_event_loop(tmp_path:
     cpu, wall = result["cpu"], result["wall"]
     assert cpu < LIMIT_S, f"the event loop worked {cpu * 1000:.0f} ms at a stretch"
     assert wall < WALL_LIMIT_S, f"the event loop was blocked {wall:.2f} s"
+
+
+SPOKEN = ["hey trainer what's the status", "hey trainer help", "hey trainer say hi"]
+"""Said through the console's voice channel while the ticker watches."""
+
+
+async def measure_hearing(folder: Path) -> dict[str, Any]:
+    """Say three commands into the console's voice channel (the live session: VAD, grammar
+    recognizer in a worker process, neural second opinion in a thread) while the ticker
+    watches the loop; one command said first warms the parts up outside the measurement."""
+    from tests.speech import speak, write_wav
+
+    (folder / "config.yaml").write_text("data_root: data\nstate_dir: state\n", encoding="utf-8")
+    (folder / "data").mkdir(exist_ok=True)
+    config = load_config(folder / "config.yaml")
+    names = []
+    for n, text in enumerate(["hey trainer hello", *SPOKEN]):
+        names.append(str(write_wav(folder / f"said{n}.wav", speak(text))))
+    app = Assistant(config)
+    await app.start()
+    out = io.StringIO()
+    console = ConsoleTransport(app, json_mode=True, out=out)
+    ticker, stop = Ticker(app.store), asyncio.Event()
+    try:
+        await ConsoleLoop(console).run(io.StringIO(f"join\nsay {names[0]}\n"))
+        watching = asyncio.create_task(ticker.run(stop))
+        started = time.monotonic()
+        await ConsoleLoop(console).run(io.StringIO("".join(f"say {n}\n" for n in names[1:])))
+        elapsed = time.monotonic() - started
+        stop.set()
+        await watching
+    finally:
+        stop.set()
+        await console.close()
+        await app.close()
+    events = [json.loads(line) for line in out.getvalue().splitlines()]
+    return {
+        "heard": [e["text"] for e in events if e.get("event") == "heard"],
+        "posted": [e["text"] for e in events if e.get("event") == "posted"],
+        "elapsed": elapsed,
+        "cpu": ticker.cpu,
+        "wall": ticker.wall,
+        "ticks": ticker.ticks,
+    }
+
+
+def test_hearing_speech_never_blocks_the_event_loop(tmp_path: Path) -> None:
+    # Pocketsphinx holds the GIL for a whole decode: run in a thread of the bot's process it
+    # stalled the loop (voice receive, other guilds' replies) 0.3-3 s per utterance.
+    program = (
+        "import asyncio, json, sys; from pathlib import Path; "
+        "from tests.test_loop_stalls import measure_hearing; "
+        "print(json.dumps(asyncio.run(measure_hearing(Path(sys.argv[1])))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(tmp_path)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    print(
+        f"{len(SPOKEN)} commands heard in {result['elapsed']:.1f} s; longest on-loop work "
+        f"{result['cpu'] * 1000:.0f} ms, longest wall gap {result['wall'] * 1000:.0f} ms"
+    )
+    assert result["heard"][1:] == ["what's the status", "help", "say hi"], result["heard"]
+    posted = result["posted"]
+    assert any(text.startswith("**Status**") for text in posted), posted
+    assert any(text.startswith("**Commands**") for text in posted), posted
+    assert result["ticks"] > 20
+    cpu, wall = result["cpu"], result["wall"]
+    assert cpu < LIMIT_S, f"the event loop worked {cpu * 1000:.0f} ms at a stretch"
+    assert wall < WALL_LIMIT_S, f"the event loop was blocked {wall:.2f} s"
