@@ -130,17 +130,18 @@ async def measure(folder: Path) -> dict[str, Any]:
     }
 
 
-def test_training_and_testing_100k_examples_never_block_the_event_loop(tmp_path: Path) -> None:
-    # In a process of its own, as the bot runs: not in this test process, whose heap holds
-    # whatever hundreds of earlier tests left (a full garbage collection of that heap on the
-    # loop is this process's history, not the bot's work).
+def in_own_process(measurement: str, folder: Path) -> dict[str, Any]:
+    """Run `measurement` (a function of this module) in a process of its own, as the bot
+    runs: not in this test process, whose heap holds whatever hundreds of earlier tests left
+    (a full garbage collection of that heap on the loop is this process's history, not the
+    bot's work)."""
     program = (
         "import asyncio, json, sys; from pathlib import Path; "
-        "from tests.test_loop_stalls import measure; "
-        "print(json.dumps(asyncio.run(measure(Path(sys.argv[1])))))"
+        f"from tests.test_loop_stalls import {measurement}; "
+        f"print(json.dumps(asyncio.run({measurement}(Path(sys.argv[1])))))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", program, str(tmp_path)],
+        [sys.executable, "-c", program, str(folder)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,
@@ -148,7 +149,11 @@ def test_training_and_testing_100k_examples_never_block_the_event_loop(tmp_path:
         timeout=240,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_training_and_testing_100k_examples_never_block_the_event_loop(tmp_path: Path) -> None:
+    result = in_own_process("measure", tmp_path)
     print(
         f"{SIZE:,} examples trained and {TEST_ITEMS:,} tested in {result['elapsed']:.1f} s; "
         f"longest on-loop work {result['cpu'] * 1000:.0f} ms, longest wall gap "
@@ -214,21 +219,7 @@ async def measure_hearing(folder: Path) -> dict[str, Any]:
 def test_hearing_speech_never_blocks_the_event_loop(tmp_path: Path) -> None:
     # Pocketsphinx holds the GIL for a whole decode: run in a thread of the bot's process it
     # stalled the loop (voice receive, other guilds' replies) 0.3-3 s per utterance.
-    program = (
-        "import asyncio, json, sys; from pathlib import Path; "
-        "from tests.test_loop_stalls import measure_hearing; "
-        "print(json.dumps(asyncio.run(measure_hearing(Path(sys.argv[1])))))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", program, str(tmp_path)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = in_own_process("measure_hearing", tmp_path)
     print(
         f"{len(SPOKEN)} commands heard in {result['elapsed']:.1f} s; longest on-loop work "
         f"{result['cpu'] * 1000:.0f} ms, longest wall gap {result['wall'] * 1000:.0f} ms"
