@@ -39,6 +39,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 CORPORA = {
     "first": Path(__file__).resolve().parent / "phrasings.json",
     "fresh": Path(__file__).resolve().parent / "phrasings_fresh.json",
+    "fresh3": Path(__file__).resolve().parent / "phrasings_fresh3.json",
 }
 REVISIONS = ("0bc35a1", "15e96d2", "ee68d50")
 """Earlier mains measured in the same run: before typed sentences after a command name were
@@ -124,8 +125,11 @@ def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str,
         request = as_sentence(request)
     if request.options is not None:
         return request.command, dict(request.options)
-    if app.find_command(first) is not None:
-        return first, {"text": rest}  # the command with its words as written arguments
+    found = app.find_command(first)
+    if found is not None:
+        # The command with its words as written arguments; an alias ("relabel") or a capital
+        # ("Archive") is the command it names.
+        return found.name, {"text": rest}
     understood = app.understand(line, user=user, guild_id="g", channel_id="c")
     return None if understood is None else (understood.command, dict(understood.options or {}))
 
