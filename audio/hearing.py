@@ -38,13 +38,13 @@ from dataclasses import replace
 from assistant import i18n
 from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
-from assistant.intents.snap import CallHead, GrammarSnapper, Snap
+from assistant.intents.snap import CallHead, GrammarSnapper
 
 from .ahead import transcribe_ahead
 from .asr.base import Transcript
 from .asr.neural import NeuralResult, WhisperModel
 from .called import addressed_refusal
-from .decision import Hearing, StageReport, accept
+from .decision import Hearing, StageReport
 from .dereverb import dereverb
 from .free_text import Grammar, interpret_free
 from .grammar_search import TrieCache
@@ -52,6 +52,7 @@ from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
 from .scored_gate import ScoredGate
 from .second_reason import second_opinion_reason
+from .snap_gate import judge_snapped
 from .speculation import Speculation
 from .wake_verifier import check_wake_word
 from .words_vote import WordsVote
@@ -314,85 +315,14 @@ class Hearer:
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
         """The gate: what the neural transcript, snapped to the grammar, makes of `first`
-        (scored by the model itself where it can: audio/scored_gate.py)."""
-        assert self.snapper is not None
-        s = self.settings
-        t0 = time.perf_counter()
+        (scored by the model itself where it can: audio/scored_gate.py; else
+        audio/snap_gate.py)."""
+        assert self.snapper is not None and self.neural is not None
         head = self.snapper_head(result)
-        snap: Snap | None = self.snapper.snap(head.rest) if head.rest else None
-        snap_ms = (time.perf_counter() - t0) * 1000
-        score = snap.score if snap is not None else 0.0
-        sentence = snap.sentence if snap is not None else ""
-        neural_intent = snap.intent if snap is not None and score >= s.gate else None
-        ms = result.ms + snap_ms
-
-        def report(verdict: str, why: str) -> StageReport:
-            return StageReport("neural", result.text, score, verdict, why, ms, sentence)
-
-        def reject(why: str) -> Hearing:
-            stages = [*first.stages, report("rejected", why)]
-            return Hearing(
-                first.text if not first.rejected else "", False, None, True, 0.0, "neural", stages
-            )
-
-        if result.no_speech > s.max_no_speech:
-            return reject(f"no speech (probability {result.no_speech:.2f})")
-        if self.neural is not None and self.neural.can_score and s.scored:
-            # A name written in the wake word's place is weighed there, against the wake word.
-            gate = self.scored_gate()
-            assert gate is not None
-            return gate.judge(first, result, reason, in_window, head)
-        if head.other_name is not None and (not head.rest or neural_intent is not None):
-            return reject(f"addressed to {head.other_name!r}, not to me")
-        if reason == "verify_wake":
-            assert first.intent is not None
-            # Only a name heard instead of the wake phrase overrules the grammar: Whisper tiny
-            # garbles accented and noisy speech ("hit rate number 4" for "hey trainer hello"),
-            # and dropping what the grammar heard on garbled words cost 20 of 288 held-out
-            # commands to save 3 false accepts (bench/results/voice.md, 2 December 2026).
-            why = "the wake phrase is confirmed" if head.wake else "no other name was heard"
-            stages = [*first.stages, report("confirmed", why)]
-            return replace(first, decided_by=self.first_name, stages=stages)
-        if reason == "verify_window":
-            assert first.intent is not None
-            agrees = (
-                snap is not None
-                and snap.intent is not None
-                and snap.intent.same_command(first.intent)
-            )
-            if agrees and score >= s.verify_gate:
-                stages = [
-                    *first.stages,
-                    report("confirmed", f"same command, score >= {s.verify_gate}"),
-                ]
-                return replace(first, confidence=score, stages=stages)
-            if neural_intent is not None and head.wake:
-                return accept(
-                    first,
-                    neural_intent,
-                    True,
-                    score,
-                    report,
-                    "a different command, wake phrase heard",
-                )
-            return reject(
-                f"does not confirm {first.intent.name} (score {score:.2f} < {s.verify_gate})"
-                if not agrees
-                else f"score {score:.2f} < {s.verify_gate}"
-            )
-        # rescue: the grammar rejected the speech, or heard a command without the wake phrase.
-        # A bare wake phrase is not rescued from a rejection: the grammar's near-homophone path
-        # ("hey train her") rejects exactly what sounds like it.
-        if head.wake and not head.rest and not first.rejected:
-            stages = [*first.stages, report("wake only", "the wake phrase alone")]
-            return Hearing("", True, None, False, 1.0, "neural", stages)
-        if neural_intent is None:
-            return reject(
-                f"score {score:.2f} < gate {s.gate}" if snap else "nothing like a command"
-            )
-        if not head.wake and not in_window:
-            return reject("a command without the wake phrase, outside a follow-up window")
-        return accept(first, neural_intent, head.wake, score, report, f"score >= gate {s.gate}")
+        scored = self.scored_gate() if self.neural.can_score and self.settings.scored else None
+        return judge_snapped(
+            first, result, reason, in_window, head, self.snapper, self.settings, scored
+        )
 
     def scored_gate(self) -> ScoredGate | None:
         """The scored gate over this hearer's current parts (audio/scored_gate.py); made per

@@ -225,3 +225,29 @@ def _queue_drained(hearer: Hearer) -> bool:
     while hearer.queue.pending and time.monotonic() < deadline:
         time.sleep(0.05)
     return hearer.queue.pending == 0
+
+
+def test_a_model_that_cannot_score_gates_on_the_snapped_text(hearer: Hearer) -> None:
+    """`second_opinion.scored: false` (or a model folder without its tokenizer): the neural
+    transcript is snapped to the grammar and the snap's similarity decides (audio/snap_gate.py)."""
+    kept = hearer.settings
+    hearer.settings = kept.model_copy(update={"scored": False})
+    try:
+        command = hear_spoken(hearer, "hey trainer what's the status", "en-us")
+        assert command.intent is not None and command.intent.name == "status", command.debug()
+        assert command.accepted(in_window=False)
+        neural = [s for s in command.stages if s.stage == "neural"]
+        assert neural and neural[0].verdict == "confirmed", command.debug()
+        follow_up = hear_spoken(hearer, "train the model", "en-us", in_window=True)
+        assert follow_up.intent is not None and follow_up.intent.name == "train"
+        assert follow_up.accepted(in_window=True), follow_up.debug()
+        # The grammar hears this voice's "help" as "kill job": the model's word overrules it.
+        overruled = hear_spoken(hearer, "help", "en-us", in_window=True)
+        assert overruled.intent is not None and overruled.intent.name == "help", overruled.debug()
+        assert overruled.accepted(in_window=True)
+        chatter = hear_spoken(hearer, "can you pass me the salt please", "en-us", in_window=True)
+        assert not chatter.accepted(in_window=True), chatter.debug()
+        outside = hear_spoken(hearer, "what's the status", "en-us", in_window=False)
+        assert not outside.accepted(in_window=False), outside.debug()
+    finally:
+        hearer.settings = kept
