@@ -134,3 +134,14 @@ async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) 
         text = await refused_and_unchanged(app, console, line)
         assert text.startswith("`archives` holds the zips `archive` makes, not a dataset"), text
     assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
+
+
+async def test_status_counts_one_added_example_in_the_singular(app: Assistant) -> None:
+    """`status` said "· 1 added examples" (the other replies that count them say "example")."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "the only example so far"'))["ok"]
+    status = await console.send("status")
+    assert "· 1 added example\n" in status["text"], status["text"]
+    assert (await console.send('train "a second one" false'))["ok"]
+    assert "· 2 added examples\n" in (await console.send("status"))["text"]
