@@ -3,9 +3,11 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.app import Assistant
+from assistant.config import Config
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
 from tests.test_console_commands import refused_and_unchanged
@@ -145,3 +147,24 @@ async def test_status_counts_one_added_example_in_the_singular(app: Assistant) -
     assert "· 1 added example\n" in status["text"], status["text"]
     assert (await console.send('train "a second one" false'))["ok"]
     assert "· 2 added examples\n" in (await console.send("status"))["text"]
+
+
+async def test_yes_is_offered_only_for_a_command_the_user_may_run(
+    make_config: Callable[..., Config],
+) -> None:
+    """A console user without the `trainer` role was told "Did you mean `select_dataset`? ...
+    Answer `yes` to run `select_dataset`.", and `yes` was refused for want of the role."""
+    app = Assistant(make_config(permissions={"console_user_is_admin": False}))
+    await app.start()
+    try:
+        console = TypedConsole(app)
+        for typo, name in [("selct_dataset", "select_dataset"), ("trian", "train")]:
+            named = await console.send(typo)
+            assert f"Did you mean `{name}`?" in named["text"], named
+            assert "Answer `yes`" not in named["text"] and not named["data"], named
+            assert (await console.send("yes"))["command"] is None  # nothing was offered
+        offered = await console.send("statu")
+        assert offered["text"].endswith("Answer `yes` to run `status`."), offered
+        assert (await console.send("yes"))["ok"]
+    finally:
+        await app.close()
