@@ -168,3 +168,18 @@ async def test_yes_is_offered_only_for_a_command_the_user_may_run(
         assert (await console.send("yes"))["ok"]
     finally:
         await app.close()
+
+
+async def test_help_explains_the_console_commands_it_lists(app: Assistant) -> None:
+    """`help` lists `wait`, `say`, `yes` and `quit`; `help wait` answered "There is no command
+    `wait`"."""
+    console = TypedConsole(app)
+    listed = (await console.send("help"))["text"]
+    for word in ("wait", "say", "yes", "quit"):
+        reply = await console.send(f"help {word}")
+        assert reply["ok"] and reply["text"].startswith(f"`{word}"), reply
+        assert reply["text"] in listed, reply
+    assert (await console.send("language ru"))["ok"]
+    reply = await console.send("help да")
+    assert reply["ok"] and reply["text"].startswith("`да`: выполнить команду"), reply
+    assert not (await console.send("help fly"))["ok"]
