@@ -20,7 +20,7 @@ from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
 from .commands.registry import Command
 from .config import Config
-from .errors import CannotStart, LimitExceeded, UserError, environment_problem
+from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
 from .heap import freeze_startup_objects
 from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
@@ -93,7 +93,9 @@ class Assistant:
         command = self.find_command(request.command)
         if command is None:
             line = f"{request.command} {request.text}".strip()
-            return await self.not_understood(line, request.guild_id, name=request.command)
+            return await self.not_understood(
+                line, request.guild_id, name=request.command, user=request.user
+            )
         with i18n.speaking(self.language(request.guild_id)):
             return await self._run(command, request)
 
@@ -162,11 +164,13 @@ class Assistant:
             found = self.commands.get(i18n.localized_names().get(name.lower(), ""))
         return found
 
-    async def not_understood(self, line: str, guild_id: str, name: str | None = None) -> Reply:
+    async def not_understood(
+        self, line: str, guild_id: str, name: str | None = None, user: User | None = None
+    ) -> Reply:
         """The answer to a line that is no command: `name`, the word typed where a command's
         name goes (`!pleas`), is named in it. The hint is the command nearest to that word, else
         the command the line's words most likely meant (assistant/intents/guess.py). Nothing
-        runs on the guess."""
+        runs on the guess; it is offered to run (`yes`, a button) only to a `user` who may."""
         language = self.language(guild_id)
         close = self.did_you_mean(name) if name else None
         if close is None:
@@ -174,17 +178,23 @@ class Assistant:
         hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
         key = "error.unknown_command" if name else "error.not_understood"
         text = i18n.message(language, key, name=name, hint=hint)
-        runnable = self.runnable_bare(close) if close else None
+        runnable = self.runnable_bare(close, user) if close else None
         data = {"suggested": runnable} if runnable else None
         return Reply(text=text, ok=False, kind="error", data=data)
 
-    def runnable_bare(self, name: str) -> str | None:
+    def runnable_bare(self, name: str, user: User | None = None) -> str | None:
         """The command `name` names when it may run without arguments and without being asked
         about first (`test`, `status`; not `getfile`, which needs a path, nor `undo`), so a
-        suggestion of it can be taken with one answer; else None."""
+        suggestion of it can be taken with one answer; else None. With `user`: only a command
+        their roles allow (one offered and then refused is no help)."""
         command = self.find_command(name)
         if command is None or command.check is not None or command.hidden:
             return None
+        if user is not None:
+            try:
+                permissions.check(user, command.permission, self.config.permissions)
+            except PermissionDenied:
+                return None
         return None if any(p.required for p in command.params) else command.name
 
     def guess_command(self, line: str, guild_id: str) -> str | None:

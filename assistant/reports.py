@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from . import i18n
-from .i18n import tr
+from .i18n import tr, tr_count
 from .messages import Reply
 from .storage.records import Dataset, Job, ModelRecord
 
@@ -170,11 +170,8 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
         folders = ", ".join(f"`{f}`" + (f" → {lbl}" if lbl else "") for f, lbl in dataset.folders)
         n = store.count_examples(dataset)
         lines.append(
-            t(
-                "status.dataset",
-                name=dataset.name,
-                folders=folders or t("status.no_folders"),
-                count=f"{n:,}",
+            tr_count(
+                "status.dataset", n, name=dataset.name, folders=folders or t("status.no_folders")
             )
         )
         data["dataset"] = dataset.name

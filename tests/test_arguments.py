@@ -49,6 +49,14 @@ def test_the_three_ways_to_say_false_and_quotes_are_text(app: Assistant) -> None
     assert finish(train, {"data": '"dull and slow"', "positive": "false"}) == parsed[0]
     # unquoted words are text, whatever they contain; the last bare `true` is the label
     assert parse(train, "this movie was 10/10 true")["data"] == "this movie was 10/10"
+    # after a quoted text, a bare `positive` or `negative` is the label, as the README's
+    # Intents paragraph writes it (it was kept as the text `"a lovely film" positive`)
+    said = parse(train, '"a lovely film" positive')
+    assert said["data"] == '"a lovely film"' and said["positive"] is True, said
+    said = parse(train, '"dull and slow" Negative')
+    assert said["data"] == '"dull and slow"' and said["positive"] is False, said
+    # unquoted, the word is part of the text
+    assert parse(train, "the ending felt negative")["data"] == "the ending felt negative"
     assert parse(train, "it's great")["data"] == "it's great"
     with pytest.raises(BadInput, match="never closed"):
         parse(train, '"unbalanced false')
@@ -74,7 +82,8 @@ async def test_every_form_the_readme_shows_adds_what_it_says(
     assert dataset is not None and dataset.name == "forms"
     stored = dict(quiet_app.store.examples(dataset))
     assert stored["what a lovely film"] == "positive"
-    for negative in ("dull and slow", "the plot made no sense", "I want my money back"):
+    negatives = ("dull and slow", "the plot made no sense", "I want my money back")
+    for negative in (*negatives, "a waste of two hours"):
         assert stored[negative] == "negative"
     assert stored["rated 10/10, a must see"] == "positive"
     assert stored["this movie was 10/10"] == "positive"

@@ -3,9 +3,11 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from assistant.app import Assistant
+from assistant.config import Config
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
 from tests.test_console_commands import refused_and_unchanged
@@ -134,3 +136,50 @@ async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) 
         text = await refused_and_unchanged(app, console, line)
         assert text.startswith("`archives` holds the zips `archive` makes, not a dataset"), text
     assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
+
+
+async def test_status_counts_one_added_example_in_the_singular(app: Assistant) -> None:
+    """`status` said "· 1 added examples" (the other replies that count them say "example")."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "the only example so far"'))["ok"]
+    status = await console.send("status")
+    assert "· 1 added example\n" in status["text"], status["text"]
+    assert (await console.send('train "a second one" false'))["ok"]
+    assert "· 2 added examples\n" in (await console.send("status"))["text"]
+
+
+async def test_yes_is_offered_only_for_a_command_the_user_may_run(
+    make_config: Callable[..., Config],
+) -> None:
+    """A console user without the `trainer` role was told "Did you mean `select_dataset`? ...
+    Answer `yes` to run `select_dataset`.", and `yes` was refused for want of the role."""
+    app = Assistant(make_config(permissions={"console_user_is_admin": False}))
+    await app.start()
+    try:
+        console = TypedConsole(app)
+        for typo, name in [("selct_dataset", "select_dataset"), ("trian", "train")]:
+            named = await console.send(typo)
+            assert f"Did you mean `{name}`?" in named["text"], named
+            assert "Answer `yes`" not in named["text"] and not named["data"], named
+            assert (await console.send("yes"))["command"] is None  # nothing was offered
+        offered = await console.send("statu")
+        assert offered["text"].endswith("Answer `yes` to run `status`."), offered
+        assert (await console.send("yes"))["ok"]
+    finally:
+        await app.close()
+
+
+async def test_help_explains_the_console_commands_it_lists(app: Assistant) -> None:
+    """`help` lists `wait`, `say`, `yes` and `quit`; `help wait` answered "There is no command
+    `wait`"."""
+    console = TypedConsole(app)
+    listed = (await console.send("help"))["text"]
+    for word in ("wait", "say", "yes", "quit"):
+        reply = await console.send(f"help {word}")
+        assert reply["ok"] and reply["text"].startswith(f"`{word}"), reply
+        assert reply["text"] in listed, reply
+    assert (await console.send("language ru"))["ok"]
+    reply = await console.send("help да")
+    assert reply["ok"] and reply["text"].startswith("`да`: выполнить команду"), reply
+    assert not (await console.send("help fly"))["ok"]

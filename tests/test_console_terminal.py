@@ -45,10 +45,14 @@ async def test_discord_help_lists_optout_and_optin(tmp_path: Path) -> None:
     try:
         text = (await app.handle(Request(**{**request.__dict__, "source": "text"}))).text
         console = (await app.handle(request)).text
+        # each line it lists is explained by `help <name>` too, as a command is
+        asked = Request(**{**request.__dict__, "source": "text", "text": "optout"})
+        optout = (await app.handle(asked)).text
     finally:
         await app.close()
     assert "`!optout`" in text and "`!optin`" in text and "+attach" not in text
     assert "+attach" in console and "optout" not in console
+    assert optout.startswith("`!optout`: stop the bot") and optout in text, optout
 
 
 def test_typos_polite_words_and_json_stay_machine_readable(workdir: Path) -> None:

@@ -121,3 +121,17 @@ async def test_a_file_with_no_command_is_not_read_as_an_upload(fake: FakeDiscord
     sent = await fake.send_message("!lol", attachments=[("clip.mp4", video, "video/mp4")])
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "I don't know the command `lol`" in error_text(reply), reply
+
+
+async def test_no_run_button_for_a_command_the_member_may_not_run(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Bob, without the `trainer` role, typed `!trian` and was offered Run train, which then
+    refused him."""
+    sent = await fake.send_message("!trian", author=fake.bob)
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Did you mean `train`?" in error_text(reply) and not fake.components(reply), reply
+    sent = await fake.send_message("!statu", author=fake.bob)
+    reply = await fake.wait_for_reply(after=sent["id"])
+    [button] = fake.components(reply)
+    assert button["custom_id"] == "trainer:run:status", reply

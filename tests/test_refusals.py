@@ -3,6 +3,7 @@ the data root exactly as they were (every command checks first, then writes in o
 
 from __future__ import annotations
 
+import asyncio
 import io
 import sqlite3
 import zipfile
@@ -10,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from assistant.app import Assistant
-from assistant.messages import Attachment
-from tests.conftest import GUEST
+from assistant.messages import Attachment, Request
+from tests.conftest import ADMIN, GUEST
 from tests.test_commands import train_and_wait
 
 TABLES_KEPT = (
@@ -144,6 +145,37 @@ async def test_train_refused_while_a_job_runs_stores_nothing(
         assert not refused.ok and "already running" in refused.text
     job = await app.jobs.wait(running.job_id)
     assert job.status == "succeeded" and job.n_examples == running.data["examples"]
+
+
+async def test_undo_while_a_train_is_being_read_is_refused(
+    app: Assistant, ask: Any, reviews: Path
+) -> None:
+    """`train` reads its examples (seconds for 100,000) before its job exists: an `undo` (or
+    `relabel`, `remove`) from another member meanwhile took the last addition back, and the
+    job then trained on it all the same, while `undo` said "`train` retrains without them"."""
+    await ask("select_dataset", "reviews")
+    first = await ask("train", '"the first addition"')
+    await app.jobs.wait(first.job_id)
+
+    def request(command: str, text: str = "") -> Request:
+        return Request(command=command, text=text, user=ADMIN, guild_id="g1", channel_id="c1")
+
+    # the `undo` runs while the `train` reads its examples in a worker thread
+    trained, undone, relabelled = await asyncio.gather(
+        app.handle(request("train", '"the second addition" false'), read=True),
+        app.handle(request("undo"), read=True),
+        app.handle(request("relabel", "#1 negative"), read=True),
+    )
+    assert trained.ok, trained.text
+    for refused in (undone, relabelled):
+        assert not refused.ok and "A training job is starting" in refused.text, refused.text
+    job = await app.jobs.wait(trained.job_id)
+    assert job.status == "succeeded" and job.n_examples == trained.data["examples"]
+    stored = app.store.examples(app.store.active_dataset("g1"))
+    assert sorted(stored) == [
+        ("the first addition", "positive"),
+        ("the second addition", "negative"),
+    ]
 
 
 async def test_failed_select_dataset_keeps_the_active_dataset(

@@ -272,7 +272,9 @@ class ConsoleTransport:
         unless it is a short word of the sentence ("i love this bot" is not a mistyped `hi`)."""
         word = len(first_word) >= 3 or first_word.strip() == line.strip()
         typo = word and self.app.did_you_mean(first_word) is not None
-        return await self.app.not_understood(line, GUILD, name=first_word if typo else None)
+        return await self.app.not_understood(
+            line, GUILD, name=first_word if typo else None, user=self.user
+        )
 
     async def handle_safely(self, line: str) -> None:
         try:

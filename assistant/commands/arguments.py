@@ -5,7 +5,8 @@ options and go through `finish`, the same checks):
 
 - words are split on spaces; `"double"` or `'single'` quotes group words;
 - `name=value` and `name:value` set an option by name (`positive=false`, `positive:false`);
-- a bare `true` or `false` at the end sets the command's yes/no option (`train "dull" false`);
+- a bare `true` or `false` at the end sets the command's yes/no option (`train "dull" false`),
+  and so does `positive` or `negative` after a quoted text (`train "dull" negative`);
 - other words fill the options in order. A `text`/`json` option takes the rest of the line as
   typed; a `source` option (see `targets`) takes every remaining word, quotes kept, so that
   `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative.
@@ -25,6 +26,9 @@ TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
 FALSE_WORDS = {"false", "no", "n", "0", "off", "negative", "neg"}
 TRAILING_BOOLS = {"true", "false"}
 """Bare words that set a yes/no option when they end the line (others would eat real text)."""
+LABEL_WORDS = {"positive", "negative"}
+"""...and these too, after a quoted text (`train "dull" negative`): the quotes already say where
+the text ends, so the word cannot be part of it."""
 QUOTES = "\"'“”‘’"
 CLOSING = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’"}
 POLITE_WORDS = {"please", "pls", "plz", "thanks", "thank", "you", "now", "пожалуйста", "спасибо"}
@@ -176,7 +180,9 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         pending = [p for p in command.params if p.name not in options]
         bools = [p for p in pending if p.kind == "bool"]
         is_last = index == last_word
-        if is_last and bools and not token.quoted and token.value.lower() in TRAILING_BOOLS:
+        closed = source is not None and all(t.quoted for t in source[1])
+        words = TRAILING_BOOLS | LABEL_WORDS if closed else TRAILING_BOOLS
+        if is_last and bools and not token.quoted and token.value.lower() in words:
             options[bools[0].name] = token.value
             continue
         if source is not None:

@@ -55,8 +55,12 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
     prefix = app.config.prefix
     language = app.language(request.guild_id)
     name = options["command"]
+    where = "console" if request.source == "console" else "discord"
     if name:
         found = app.find_command(name.lstrip(prefix).lstrip("/"))
+        own = None if found is not None else _transport_line(app, language, where, name)
+        if own is not None:  # `help wait`: a line `help` lists, though not in the registry
+            return Reply(text=own)
         if found is None:
             raise NotFound(i18n.message(language, "error.no_such_command", name=name))
         lines = [usage_line(app, found, language)]
@@ -70,7 +74,6 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             text="\n".join(lines), speech=i18n.summary(language, found.name, found.summary)
         )
     lines = [usage_line(app, c, language) for c in app.commands.all()]
-    where = "console" if request.source == "console" else "discord"
     title, *extra = (i18n.message(language, key, prefix=prefix) for key in TRANSPORT_HELP[where])
     lines += ["", f"**{title}**", *extra]
     title = i18n.message(language, "help.title")
@@ -79,6 +82,19 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         text=f"**{title}**\n" + "\n".join(lines) + f"\n\n{guide}",
         speech=i18n.message(language, "help.speech"),
     )
+
+
+def _transport_line(app: Assistant, language: str, where: str, name: str) -> str | None:
+    """The line `help` lists for a command the transport handles itself (`wait`, `optout`),
+    found by the name it shows first (`wait`, `!optout`), or None."""
+    prefix = app.config.prefix
+    wanted = name.strip().lower().removeprefix(prefix)
+    for key in TRANSPORT_HELP[where][1:]:
+        line = i18n.message(language, key, prefix=prefix)
+        shown = line.split("`")[1].split() if line.count("`") >= 2 else []
+        if shown and shown[0].lower().removeprefix(prefix) == wanted:
+            return line
+    return None
 
 
 def command_table(app: Assistant, language: str) -> str:

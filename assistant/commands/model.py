@@ -114,21 +114,24 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
     aliases=("retrain",),
 )
 async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    app.jobs.check_idle(request.guild_id)  # before reading anything: a refusal costs nothing
-    # Reading, de-duplicating and counting 100,000 examples takes a second or more: all of it
-    # happens in a worker thread, so the event loop (live voice) never waits for it.
-    plan = await asyncio.to_thread(_plan_training, app, request, options)
-    if isinstance(plan, Reply):
-        return plan
-    job = await app.jobs.start(
-        guild_id=request.guild_id,
-        channel_id=request.channel_id,
-        dataset=plan.dataset.name,
-        examples=plan.examples,
-        requested_by=request.user.id,
-        add_to=plan.dataset.id if plan.new else None,
-        new_examples=[(e.text, e.label, request.source) for e in plan.new],
-    )
+    # Refused before reading anything (a refusal costs nothing); held from here until the job
+    # exists, so no other command changes the examples the job is about to train on.
+    with app.jobs.preparing(request.guild_id):
+        # Reading, de-duplicating and counting 100,000 examples takes a second or more: all of
+        # it happens in a worker thread, so the event loop (live voice) never waits for it.
+        plan = await asyncio.to_thread(_plan_training, app, request, options)
+        if isinstance(plan, Reply):
+            return plan
+        job = await app.jobs.start(
+            guild_id=request.guild_id,
+            channel_id=request.channel_id,
+            dataset=plan.dataset.name,
+            examples=plan.examples,
+            requested_by=request.user.id,
+            add_to=plan.dataset.id if plan.new else None,
+            new_examples=[(e.text, e.label, request.source) for e in plan.new],
+            prepared=True,
+        )
     return Reply(
         text="\n".join(
             [

@@ -12,8 +12,9 @@ job_progress.py (throttled progress reports) and job_messages.py (what the user 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..config import Config
@@ -98,13 +99,18 @@ class JobManager(JobBackends, JobEvents):
         requested_by: str | None,
         add_to: int | None = None,
         new_examples: Sequence[tuple[str, str, str]] = (),
+        prepared: bool = False,
     ) -> Job:
         """Create the job and start it in the background; returns at once.
 
         `new_examples` ((text, label, source)) join dataset `add_to` in the transaction that
         creates the job: a refused start (a job is running, too few examples) stores nothing.
+        `prepared`: called inside `preparing(guild_id)`, which already holds the guild.
         """
-        self.check_idle(guild_id)
+        if prepared:
+            self._check_none_active(guild_id)
+        else:
+            self.check_idle(guild_id)
         backend = self.backend
         # Checking and writing 100,000 examples takes seconds: in a worker thread, with the
         # guild marked as starting so that a second `train` meanwhile is refused.
@@ -127,7 +133,8 @@ class JobManager(JobBackends, JobEvents):
 
             job = await asyncio.to_thread(create)
         finally:
-            self._starting.discard(guild_id)
+            if not prepared:
+                self._starting.discard(guild_id)
         await self._launch(job, backend, list(examples))
         return job
 
@@ -152,10 +159,28 @@ class JobManager(JobBackends, JobEvents):
         self.backend.preflight(examples)
 
     def check_idle(self, guild_id: str) -> None:
+        """Raise the refusal of a command that changes the guild's examples while a job is
+        running or being prepared."""
         self._check_not_starting(guild_id)
+        self._check_none_active(guild_id)
+
+    def _check_none_active(self, guild_id: str) -> None:
         for running in self._running.values():
             if running.guild_id == guild_id:
                 raise busy(running.job_id, "running")
+
+    @contextlib.contextmanager
+    def preparing(self, guild_id: str) -> Iterator[None]:
+        """Hold the guild from before a `train` reads its examples (seconds for 100,000, in a
+        thread) until its job has started (`start(prepared=True)`): an `undo`, `relabel`,
+        `remove` or second `train` meanwhile is refused, as while the job runs; it would
+        otherwise change examples the job was about to train on."""
+        self.check_idle(guild_id)
+        self._starting.add(guild_id)
+        try:
+            yield
+        finally:
+            self._starting.discard(guild_id)
 
     def _check_not_starting(self, guild_id: str) -> None:
         """A job whose examples are still being written (in a thread) is not in the store yet."""

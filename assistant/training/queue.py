@@ -110,9 +110,8 @@ class QueuedJobManager(JobManager):
             raise
         self._follow(job)
 
-    def check_idle(self, guild_id: str) -> None:
+    def _check_none_active(self, guild_id: str) -> None:
         """A guild's job may be queued or running on any worker: the store knows."""
-        self._check_not_starting(guild_id)
         active = self.store.jobs(guild_id, active_only=True, limit=1)
         if active:
             raise busy(active[0].id, active[0].status)
