@@ -25,6 +25,7 @@ from .heap import freeze_startup_objects
 from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
+from .intents.parts import by_sentence
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
@@ -271,7 +272,7 @@ class Assistant:
             intent = matcher.match(line) if exact else matcher.match_text(line)
             if intent is not None:
                 return intent
-        return None
+        return by_sentence(address.rest, matcher.match)
 
     @staticmethod
     def address(text: str, language: str, matcher: IntentMatcher) -> Address:

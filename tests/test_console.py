@@ -324,7 +324,7 @@ def test_yes_runs_the_suggested_command(workdir: Path) -> None:
     """ "Did you mean `status`? ... Answer `yes` to run `status`." and `yes` runs it, as written;
     `yes` after anything else is no command, and a command that needs arguments is only named."""
     console = Console(workdir)
-    asked = console.send("what's the status of the training job")
+    asked = console.send("any idea where the training job stands")
     assert not asked["ok"] and asked["text"].endswith("Answer `yes` to run `status`."), asked
     ran = console.send("yes")
     assert ran["ok"] and ran["command"] == "status", ran

@@ -229,6 +229,9 @@ def test_the_bots_name_is_taken_off_only_where_it_calls_the_bot() -> None:
         ("okay trainer what's the status", "what's the status"),
         ("what can you do, bot?", "what can you do"),
         ("hi bot", ""),
+        ("@Trainer switch to kaggle tweets", "switch to kaggle tweets"),  # a mention
+        ("hey @bot, join us", "join us"),
+        ("thanks @trainer", "thanks"),
     ]:
         address = without_address(line, names, greetings)
         assert address.called and address.rest == rest, (line, address)
@@ -239,6 +242,8 @@ def test_the_bots_name_is_taken_off_only_where_it_calls_the_bot() -> None:
         "hey, help",
         "hey bot's broken",
         "hello bot-maker, hi",
+        "mail it to me@trainer",
+        "@trainers rule",
     ]:
         assert without_address(line, names, greetings).rest == line
     # The loose reading, tried last: a bare name and written politeness off either end.

@@ -5,8 +5,9 @@ People write to an assistant the way they talk to it, and the name is no part of
 read as one, "trainer, help" named an unknown command `trainer,` and "hey bot, join us"
 matched no template. The name is taken off the line's start or end; what remains is the
 command. It is taken only where it is plainly an address: after a greeting ("hey bot"), or
-set off by punctuation ("bot, ..." and "..., bot"), so "bot is too slow" and "i love this
-bot" keep their words. A greeting and name alone ("hey trainer") is a greeting.
+set off by punctuation ("bot, ..." and "..., bot"), or mentioned ("@trainer ...", "thanks
+@bot"), so "bot is too slow" and "i love this bot" keep their words. A greeting and name
+alone ("hey trainer") is a greeting.
 
 The names are the wake phrases' (config.yaml) and each language's own words for the bot
 (`typed.bot_names`, `typed.greetings` in its messages.yaml).
@@ -93,10 +94,16 @@ def _patterns(
         return None, None
     name, hello = _either(names), _either(greetings)
     end = r"(?=[\s,:;!.?]|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
-    greeted = rf"{hello}[\s,!.]+{name}{end}[\s,:;!.]*" if greetings else None
+    # "@trainer ..." is a mention, an address however the line goes on ("@bot is slow" too)
+    mention = rf"@{name}{end}[\s,:;!.]*"
+    greeted = rf"{hello}[\s,!.]+@?{name}{end}[\s,:;!.]*" if greetings else None
     marked = rf"{name}\s*[,:;!]+\s*"  # "bot, ..." but not "bot is slow"
-    lead = rf"^\s*(?:{greeted}|{marked})" if greeted else rf"^\s*{marked}"
-    tail = rf"\s*,\s*(?:{hello}\s+)?{name}\s*[.!?]*\s*$" if greetings else rf"\s*,\s*{name}\W*$"
+    lead = rf"^\s*(?:{mention}|{greeted}|{marked})" if greeted else rf"^\s*(?:{mention}|{marked})"
+    tail = (
+        rf"(?:\s*,\s*(?:{hello}\s+)?@?{name}|\s+@{name})\s*[.!?]*\s*$"
+        if greetings
+        else rf"(?:\s*,\s*|\s+@){name}\W*$"
+    )
     return re.compile(lead, re.I), re.compile(tail, re.I)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ more or less): measured, typos of real commands score 0.93-0.98, unrelated sente
 _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
+_QUOTES = "\"'“”‘’«»„"
 
 
 @dataclass(frozen=True)
@@ -222,8 +224,18 @@ class IntentMatcher:
         if isinstance(slots.get("path"), str):
             # A path as the user wrote it: normalizing drops the dots of "../" and the case.
             slots["path"] = _as_written(text, slots["path"])
-        if result.intent.name == "feedback" and "text" not in slots:
-            # "great job" is itself the feedback ("i want to give feedback" sets no text).
+        metadata = result.intent_metadata or {}
+        for name in ("data", "json"):
+            # A sentence to learn or classify ("add 'Dull plot' as negative", "classify 'Wow'"),
+            # as written and as the command's arguments read a text: quoted, a JSON string.
+            if isinstance(slots.get(name), str):
+                written = _as_written(text, slots[name])
+                if metadata.get("quoted") and written[:1] not in _QUOTES:
+                    return None  # "what do you predict for the game?" names no sentence
+                slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
+        if result.intent.name == "feedback" and ("text" not in slots or metadata.get("whole")):
+            # "great job" is itself the feedback ("i want to give feedback" sets no text), and
+            # so is "the bot is too slow" (`whole`: the words matched are part of it).
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
 

@@ -1,0 +1,153 @@
+"""Typed sentences in the words people write, read by general rules (assistant/intents/
+sentences.yaml and the Russian one): a mention of the bot, synonyms of the command's verbs and
+nouns, polite plural Russian, a sentence to learn or classify, several sentences on one line.
+And lines of chat that share words with commands, which must stay chat."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
+from transports.console import GUILD, ConsoleTransport
+
+ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
+    ("@trainer what can you do?", "help", {}),
+    ("hey @bot, join us", "join", {}),
+    ("heyyy", "hi", {}),
+    ("yo bot are you alive?", "hi", {}),
+    ("alright, we're done, leave the vc", "leave", {}),
+    ("you may disconnect now", "leave", {}),
+    ("save the sentence 'Truly a masterpiece' as positive", "train",
+     {"data": '"Truly a masterpiece"', "label": "positive"}),
+    ("teach the model that 'Awful acting' is negative", "train",
+     {"data": '"Awful acting"', "label": "negative"}),
+    ("benchmark the classifier", "test", {}),
+    ("assess the network on the validation set", "test", {}),
+    ("how reliable is the classifier now?", "test", {}),
+    ("predict 'The soup was cold'", "test", {"json": '"The soup was cold"'}),
+    ("what's the sentiment of 'meh, it was fine'?", "test", {"json": '"meh, it was fine"'}),
+    ("back up the kaggle tweets corpus", "archive", {"dir": "kaggle_tweets"}),
+    ("bundle up my data", "archive", {}),
+    ("load the corpus movie reviews", "select_dataset", {"dir": "movie_reviews"}),
+    ("how should I organize my files for training?", "instruction", {}),
+    ("walk me through how training works", "instruction", {}),
+    ("flip it to positive", "correct", {"text": "positive"}),
+    ("nope, it's obviously negative", "correct", {"text": "negative"}),
+    ("I'm disappointed with the bot, answers take forever", "feedback",
+     {"text": "i'm disappointed with the bot answers take forever"}),
+    ("it would be great if you supported CSV uploads", "feedback",
+     {"text": "it would be great if you supported csv uploads"}),
+    ("need report.txt right now", "getfile", {"path": "report.txt"}),
+    ("fetch me report.txt from the data folder", "getfile", {"path": "report.txt"}),
+    ("list everything you can do", "help", {}),
+    ("what exactly are you for?", "help", {}),
+    ("which data set is active right now?", "status", {}),
+    ("are you still at it?", "status", {}),
+    ("interrupt the current run", "cancel", {}),
+    ("Please stop the training. It was the wrong data.", "cancel", {}),
+]  # fmt: skip
+
+RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
+    ("@бот покажи команды", "help", {}),
+    ("приветики", "hi", {}),
+    ("ты на связи?", "hi", {}),
+    ("подключитесь к звонку", "join", {}),
+    ("добавьте 'Скучное кино' как негатив", "train",
+     {"data": '"Скучное кино"', "label": "negative"}),
+    ("оцените классификатор", "test", {}),
+    ("определи тональность текста: обожаю этот сериал", "test", {"json": '"обожаю этот сериал"'}),
+    ("упакуйте корпус kaggle tweets", "archive", {"dir": "kaggle_tweets"}),
+    ("поменяйте метку на позитивная", "correct", {"text": "positive"}),
+    ("остановите текущую задачу", "cancel", {}),
+    ("вышлите файл report.txt", "getfile", {"path": "report.txt"}),
+    ("на каком шаге сейчас обучение?", "status", {}),
+    ("бот реально тупит", "feedback", {"text": "бот реально тупит"}),
+    ("расскажите подробно как подготовить данные", "instruction", {}),
+]  # fmt: skip
+
+CHAT = {
+    "en": [
+        "what do you predict for the match tonight?",
+        "my feedback on your essay is in the doc",
+        "the network is down at my office",
+        "my train is late again",
+        "I need to test my new keyboard",
+        "did you see the status of the flight?",
+        "I'll archive those emails later",
+        "send me the pics from the party",
+        "how do I prepare for the interview?",
+        "I'm done. Going to bed.",
+        "give me a break",
+        "is the movie positive or negative for kids? Probably fine.",
+    ],
+    "ru": [
+        "мне не нравится эта погода",
+        "что ты думаешь про матч?",
+        "скинь фотки с вечеринки",
+        "я всё, иду спать.",
+        "оставь кота в покое",
+    ],
+}
+
+
+def read(app: Assistant, line: str) -> tuple[str, dict[str, Any]] | None:
+    """What a line typed at the console becomes, as the console reads it: a sentence, else the
+    command its first word names, else free text; None when it is no command."""
+    console = ConsoleTransport(app, json_mode=True)
+    request = app.as_sentence(console.request_for(line))
+    if request.options is not None:
+        return request.command, request.options
+    if app.find_command(request.command) is not None:
+        return request.command, {"text": request.text}
+    understood = app.understand(line, user=console.user, guild_id=GUILD, channel_id="c")
+    return None if understood is None else (understood.command, understood.options or {})
+
+
+def with_names(app: Assistant) -> None:
+    """The data folder people name in these lines: two datasets and a file."""
+    root = Path(app.config.data_root)
+    for name in ("movie_reviews", "kaggle_tweets"):
+        (root / name).mkdir(parents=True, exist_ok=True)
+    (root / "report.txt").write_text("accuracy 0.91\n", encoding="utf-8")
+
+
+def misread(app: Assistant, lines: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
+    return [(line, got) for line, *want in lines if (got := read(app, line)) != tuple(want)]
+
+
+async def test_english_phrasings_are_read_as_their_commands(app: Assistant) -> None:
+    with_names(app)
+    assert misread(app, ENGLISH) == []
+
+
+async def test_russian_phrasings_are_read_as_their_commands(app: Assistant) -> None:
+    with_names(app)
+    app.store.set_guild_language(GUILD, "ru")
+    assert misread(app, RUSSIAN) == []
+
+
+async def test_chat_that_shares_words_with_commands_does_nothing(app: Assistant) -> None:
+    with_names(app)
+    for language, lines in CHAT.items():
+        app.store.set_guild_language(GUILD, language)
+        assert [(line, got) for line in lines if (got := read(app, line)) is not None] == []
+
+
+async def test_a_sentence_to_learn_is_added_as_written_and_trained(app: Assistant) -> None:
+    """ "add 'What a dull plot' as negative and train on it": the example, in the writer's
+    case, joins the dataset with its label and a model trains; a phrase in quotes asked about
+    is classified by it."""
+    write_folder_dataset(Path(app.config.data_root))
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    added = await console.send("add 'What a dull plot' as negative and train on it")
+    assert added["ok"] and added["command"] == "train", added
+    await console.wait()
+    dataset = app.store.active_dataset(GUILD)
+    assert dataset is not None and ("What a dull plot", "negative") in app.store.examples(dataset)
+    asked = await console.send("is 'what a lovely, warm film' positive or negative?")
+    assert asked["ok"] and asked["command"] == "test", asked
+    assert "what a lovely, warm film" in asked["text"], asked["text"]
