@@ -121,3 +121,28 @@ async def test_a_file_with_no_command_is_not_read_as_an_upload(fake: FakeDiscord
     sent = await fake.send_message("!lol", attachments=[("clip.mp4", video, "video/mp4")])
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "I don't know the command `lol`" in error_text(reply), reply
+
+
+async def test_a_correction_said_in_a_sentence_in_reply_corrects_that_reply(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!correct negative` in reply to a prediction corrected it; "!please correct it to
+    negative" and "@bot that's wrong, it should be negative" in reply lost the reply they
+    answered and were given the usage."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    asked = await fake.send_message('!test ["what a lovely film"]')
+    prediction = await fake.wait_for_reply(after=asked["id"])
+    assert not is_error(prediction), prediction
+    for line in (
+        "!please correct it to negative",
+        f"<@{bot.bot.user.id}> that's wrong, it should be negative",
+    ):
+        correction = await fake.send_message(line, reply_to=prediction["id"])
+        thanks = await fake.wait_for_reply(after=correction["id"])
+        assert not is_error(thanks) and "Thanks" in thanks["content"], (line, error_text(thanks))
+    fixes = bot.assistant.store.corrections(str(fake.guild_id), "prediction")
+    assert [(c.original, c.correction, c.message_id) for c in fixes] == 2 * [
+        ("what a lovely film", "negative", prediction["id"])
+    ]
