@@ -14,13 +14,21 @@ import secrets
 import threading
 from collections.abc import Awaitable, Callable
 from functools import cached_property
+from typing import Any
 
 from . import i18n, permissions, speakable
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
 from .commands.registry import Command
 from .config import Config
-from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
+from .errors import (
+    BadInput,
+    CannotStart,
+    LimitExceeded,
+    PermissionDenied,
+    UserError,
+    environment_problem,
+)
 from .heap import freeze_startup_objects
 from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
@@ -125,7 +133,7 @@ class Assistant:
             if request.options is not None:
                 options = finish(command, request.options)
             else:
-                options = parse(command, request.text)
+                options = self._parse_typed(command, request)
             if check_only:
                 assert command.check is not None
                 await command.check(self, request, options)
@@ -149,10 +157,34 @@ class Assistant:
                 kind="error",
             )
 
+    @staticmethod
+    def _parse_typed(command: Command, request: Request) -> dict[str, Any]:
+        """`parse`, except that ordinary words after the name of a command that takes none of
+        them ("cancel my subscription? nah") get a hint instead of its usage: they matched no
+        sentence, so the name was most likely a word of something else. One word after the
+        name is still an argument (`cancel 7`, `help train`), as in `_past_politeness`; so are
+        numbers and marked arguments, written wrong, and the arguments a command needs."""
+        try:
+            return parse(command, request.text)
+        except BadInput:
+            text = request.text
+            if (
+                len(text.split()) < 2
+                or any(p.required for p in command.params)
+                or any(c.isdigit() for c in text)
+                or any(mark in text for mark in _ARGUMENT_MARKS)
+            ):
+                raise
+        raise BadInput(i18n.tr("error.bare_command", name=request.command.lower()))
+
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
-        `leave`: it is politeness)."""
-        if normalize(name) in self._politeness():
+        `leave`: it is politeness; "score" no typo of `correct`: it is a word of the sentences,
+        and the line's words say what it meant)."""
+        word = normalize(name)
+        if word in self._politeness() or any(
+            word in self.intents_for(code).template_words for code in i18n.languages()
+        ):
             return None
         names = [c.name for c in self.commands.all()] + list(i18n.localized_names())
         close = difflib.get_close_matches(name.lower(), names, n=1)
@@ -202,12 +234,19 @@ class Assistant:
         """The command `line` most likely meant, in the guild's language, or None (blocking:
         the first guess of a language learns from its templates, about a second)."""
         language = self.language(guild_id)
+        command = self.guesser(language).guess(line)
+        return None if command is None else i18n.command_name(language, command)
+
+    def _guess_in(self, language: str) -> Callable[[str], str | None]:
+        """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
+        return lambda line: self.guesser(language).guess(line)
+
+    def guesser(self, language: str) -> CommandGuesser:
+        """The command guesser of one language's templates (learnt on first use)."""
         with self._guess_lock:
             if language not in self._guessers:
                 self._guessers[language] = CommandGuesser(self.intents_for(language))
-            guesser = self._guessers[language]
-        command = guesser.guess(line)
-        return None if command is None else i18n.command_name(language, command)
+            return self._guessers[language]
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""
@@ -254,7 +293,9 @@ class Assistant:
         for language in dict.fromkeys((self.language(guild_id), i18n.ENGLISH)):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
-            intent = self._match(matcher, self.address(text, language, matcher), text, exact)
+            says = None if exact else self._guess_in(language)
+            address = self.address(text, language, matcher)
+            intent = self._match(matcher, address, text, says)
             if intent is not None:
                 break
         if intent is None:
@@ -263,13 +304,20 @@ class Assistant:
         return dataclasses.replace(request, source=source)
 
     @staticmethod
-    def _match(matcher: IntentMatcher, address: Address, text: str, exact: bool) -> Intent | None:
+    def _match(
+        matcher: IntentMatcher,
+        address: Address,
+        text: str,
+        says: Callable[[str], str | None] | None,
+    ) -> Intent | None:
         """The line without the bot's name, else as written ("приветик, тренер" is a
-        greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`."""
+        greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
+        None for template sentences only, else what the words of a line say
+        (`IntentMatcher.match_text`)."""
         if address.called and not normalize(address.rest):
             return Intent("hi", {}, "", False)
         for line in dict.fromkeys((address.rest, text, address.loose or text)):
-            intent = matcher.match(line) if exact else matcher.match_text(line)
+            intent = matcher.match(line) if says is None else matcher.match_text(line, says)
             if intent is not None:
                 return intent
         return by_sentence(address.rest, matcher.match)

@@ -8,9 +8,13 @@ from pathlib import Path
 
 from assistant.app import Assistant
 from assistant.config import Config
+from assistant.messages import User
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
 from tests.test_console_commands import refused_and_unchanged
+
+TYPED = {"user": User(id="1", name="ada"), "guild_id": "console", "channel_id": "c"}
+"""Where `Assistant.understand` reads a line, as the console's user."""
 
 
 async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: Assistant) -> None:
@@ -183,3 +187,90 @@ async def test_help_explains_the_console_commands_it_lists(app: Assistant) -> No
     reply = await console.send("help да")
     assert reply["ok"] and reply["text"].startswith("`да`: выполнить команду"), reply
     assert not (await console.send("help fly"))["ok"]
+
+
+async def test_a_command_name_before_ordinary_words_is_a_hint(app: Assistant) -> None:
+    """ "cancel my subscription? nah" is no `cancel` with arguments: it was answered with the
+    command's usage, as if the user had got its arguments wrong. A name alone, or with a polite
+    word or one argument, is still the command."""
+    console = TypedConsole(app)
+    for line, name in (
+        ("cancel my subscription? nah", "cancel"),
+        ("status of everything ok", "status"),
+        ("undo that last thing you did", "undo"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"Did you mean `{name}`? Type `{name}` alone to run it.", (line, text)
+    for line, command, start in (
+        ("cancel", "cancel", "No training job is running."),
+        ("cancel 7", "cancel", "There is no job 7"),
+        ("status please", "status", "**Status**"),
+        ("trainer status", "status", "**Status**"),
+        ("please undo", "undo", "There is no active dataset yet"),
+    ):
+        reply = await console.send(line)
+        assert reply["command"] == command and reply["text"].startswith(start), (line, reply)
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "отменить мою подписку, нет")
+    assert text == "Может быть, `отменить`? Чтобы выполнить, напишите `отменить` без других слов."
+
+
+async def test_evaluating_the_model_on_a_dataset_is_never_training(app: Assistant) -> None:
+    """ "evaluate the model on kaggle tweets" was read as the nearest sentence, "update the model
+    on kaggle tweets", and trained; "score the model on ..." as "create a model on ...". `test`
+    takes no dataset, so it is suggested; a typo of a training sentence still trains."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root, name="kaggle_tweets", per_label=3)
+    console = TypedConsole(app)
+    assert (await console.send("select dataset reviews"))["ok"]
+    for line in (
+        "evaluate the model on kaggle tweets",
+        "score the model on kaggle tweets",
+        "assess the model on kaggle tweets",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert "Did you mean `test`?" in text, (line, text)
+    for line in ("evaluate the model", "score the model"):
+        assert (await console.send(line))["command"] == "test", line
+    typo = app.understand("trian the model on kaggle tweets", **TYPED)
+    assert typo is not None and typo.command == "train", typo
+    assert typo.options == {"data_dir": "kaggle_tweets"}, typo
+
+
+async def test_a_file_asked_for_from_somewhere_names_the_place(app: Assistant) -> None:
+    """ "get the file from the printer" asked getfile for a file `from the printer`."""
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "get the file from the printer")
+    assert text == "There is no `printer` in the data folder.", text
+    (app.root.root / "notes").mkdir()
+    (app.root.root / "notes" / "Report One.txt").write_text("fine", encoding="utf-8")
+    sent = await console.send("send me the file from notes/Report One.txt")
+    assert sent["ok"] and sent["text"].startswith("Here is `notes/Report One.txt`"), sent
+
+
+async def test_a_name_typed_in_a_sentence_is_quoted_as_typed(app: Assistant) -> None:
+    """ "use dataset ../state" was refused as "`/state` is an absolute path": the name had lost
+    its dots to the sentence reader."""
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "use dataset ../state")
+    assert text.startswith("`../state` points outside the data folder"), text
+    saved = await console.send("my feedback is The Bot, Sadly, Forgets THINGS")
+    assert saved["ok"], saved
+    assert [f.text for f in app.store.feedback("console")] == ["The Bot, Sadly, Forgets THINGS"]
+
+
+async def test_a_typo_of_a_label_is_refused_with_the_label_meant(
+    app: Assistant, reviews: Path
+) -> None:
+    """`correct ID negativ` stored a new label `negativ` for the next training run."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    tested = await console.send('test ["what a lovely film"]')
+    for typo, meant in (("negativ", "negative"), ("Positiv", "positive")):
+        text = await refused_and_unchanged(app, console, f"correct #{tested['id']} {typo}")
+        assert text == f"There is no label `{typo.lower()}`; did you mean `{meant}`?", text
+    fixed = await console.send(f"correct #{tested['id']} sarcastic")
+    assert fixed["ok"] and "is **sarcastic**" in fixed["text"], fixed
+    assert [c.correction for c in app.store.corrections("console", "prediction")] == ["sarcastic"]

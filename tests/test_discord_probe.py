@@ -135,3 +135,28 @@ async def test_no_run_button_for_a_command_the_member_may_not_run(
     reply = await fake.wait_for_reply(after=sent["id"])
     [button] = fake.components(reply)
     assert button["custom_id"] == "trainer:run:status", reply
+
+
+async def test_a_correction_said_in_a_sentence_in_reply_corrects_that_reply(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!correct negative` in reply to a prediction corrected it; "!please correct it to
+    negative" and "@bot that's wrong, it should be negative" in reply lost the reply they
+    answered and were given the usage."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    asked = await fake.send_message('!test ["what a lovely film"]')
+    prediction = await fake.wait_for_reply(after=asked["id"])
+    assert not is_error(prediction), prediction
+    for line in (
+        "!please correct it to negative",
+        f"<@{bot.bot.user.id}> that's wrong, it should be negative",
+    ):
+        correction = await fake.send_message(line, reply_to=prediction["id"])
+        thanks = await fake.wait_for_reply(after=correction["id"])
+        assert not is_error(thanks) and "Thanks" in thanks["content"], (line, error_text(thanks))
+    fixes = bot.assistant.store.corrections(str(fake.guild_id), "prediction")
+    assert [(c.original, c.correction, c.message_id) for c in fixes] == 2 * [
+        ("what a lovely film", "negative", prediction["id"])
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,10 @@ ITEM_FIX = re.compile(r"^\s*#?(\d+)(?:\s*[:=]\s*|\s+)(\S.*)$")
 """`2 negative`, `#2 negative`, `2=negative`, `2: negative`: item 2 is negative."""
 FREE_KINDS = ("transcript",)
 """Replies whose correction is always free text: what I should have heard."""
+NEAR_LABEL = 0.8
+"""Least similarity (difflib's ratio) of a new label to a known one for it to be taken as a
+typo of that one: one letter off in a word of five or more ("negativ", "positve" 0.93), while
+a different word ("neutral" against "negative", 0.4) is a new label."""
 
 
 def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
@@ -42,6 +47,28 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
     if len(items) > 1:
         raise BadInput(tr("correct.which", count=len(items)))
     return [(items[0]["text"], normalize_label(text))]
+
+
+def prediction_labels(app: Assistant, guild_id: str, record: ReplyRecord) -> list[str]:
+    """The labels a prediction reply knows: its model's, then those it predicted."""
+    data = record.data or {}
+    model = app.store.model(guild_id, str(data.get("model"))) if data.get("model") else None
+    found = list(model.labels) if model is not None else []
+    found += [str(i.get("prediction")) for i in data.get("predictions", []) if i.get("prediction")]
+    return list(dict.fromkeys(found))
+
+
+def _check_labels(fixes: list[tuple[str, str]], labels: list[str]) -> None:
+    """A label one letter off a known one is refused, naming that one: stored, the typo
+    would become a label of its own in the next training run. A word far from every label is
+    a new label, as it always was (the help names no other way to give one)."""
+    known = {label.lower() for label in labels}
+    for _original, label in fixes:
+        if label in known:
+            continue
+        near = difflib.get_close_matches(label, sorted(known), n=1, cutoff=NEAR_LABEL)
+        if near:
+            raise BadInput(tr("correct.near_label", label=label, near=near[0]))
 
 
 def _check_note(record: ReplyRecord, text: str) -> None:
@@ -69,6 +96,9 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     if request.reply_to and request.options is None:
         # replying to my message: everything typed is the correction
         message_id, text = request.reply_to, request.text.strip()
+    elif request.reply_to and not message_id:
+        # a sentence in reply ("correct it to negative") names the label, not the message
+        message_id = request.reply_to
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
     message_id = message_id.lstrip("#")  # replies are shown as [#87]
@@ -84,6 +114,7 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     }
     if record.kind == "prediction":
         fixes = _prediction_fixes(record, text)
+        _check_labels(fixes, prediction_labels(app, request.guild_id, record))
         dataset = _dataset_of(app, request.guild_id, record)
         for original, label in fixes:
             app.store.add_correction(

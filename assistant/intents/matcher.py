@@ -11,6 +11,7 @@ import dataclasses
 import json
 import re
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -37,6 +38,11 @@ _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+"""A word of a template: letters, an apostrophe inside ("what's")."""
+_SLOT = re.compile(r"\{[^}]*\}")
+"""A slot in a template ({dataset:data_dir}): names, not words."""
+_RULE = re.compile(r"<(\w+)>")
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,26 @@ class IntentMatcher:
                 spoken.intents[name] = dataclasses.replace(intent, data=data)
         return spoken
 
+    @cached_property
+    def command_words(self) -> dict[str, frozenset[str]]:
+        """Each word written in the templates ("evaluate", "score"; apostrophes dropped) -> the
+        commands whose sentences have it, rules such as <model> read in place."""
+        rules = {name: str(rule) for name, rule in (self.data.get("expansion_rules") or {}).items()}
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, intent in (self.data.get("intents") or {}).items():
+            for block in intent.get("data") or []:
+                for sentence in block.get("sentences") or []:
+                    text = _SLOT.sub(" ", _with_rules(str(sentence).lower(), rules))
+                    for word in _WORD.findall(text):
+                        found[word.replace("'", "")].add(name)
+        return {word: frozenset(names) for word, names in found.items()}
+
+    @property
+    def template_words(self) -> frozenset[str]:
+        """Every word of a template sentence: one a line may begin with, as opposed to a
+        mistyped command name."""
+        return frozenset(self.command_words)
+
     @property
     def expansion_rules(self) -> dict[str, Sentence]:
         return self.intents.expansion_rules
@@ -221,9 +247,12 @@ class IntentMatcher:
         if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
             return None
         slots = {name: entity.value for name, entity in result.entities.items()}
-        if isinstance(slots.get("path"), str):
-            # A path as the user wrote it: normalizing drops the dots of "../" and the case.
-            slots["path"] = _as_written(text, slots["path"])
+        for name, entity in result.entities.items():
+            if entity.is_wildcard and isinstance(entity.value, str):
+                # Any words as the user wrote them (a path, a dataset's name, feedback):
+                # normalizing drops the dots of "../", the case and the punctuation, and a
+                # refusal must quote what was typed.
+                slots[name] = _as_written(text, entity.value)
         metadata = result.intent_metadata or {}
         for name in ("data", "json"):
             # A sentence to learn or classify ("add 'Dull plot' as negative", "classify 'Wow'"),
@@ -239,12 +268,16 @@ class IntentMatcher:
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
 
-    def match_text(self, text: str) -> Intent | None:
+    def match_text(
+        self, text: str, says: Callable[[str], str | None] | None = None
+    ) -> Intent | None:
         """Typed free text: an exact match, else the nearest template sentence when it is
         close enough (`TYPED_GATE`: typos, a small word more or less). hassil 3 has no fuzzy
         matcher of its own, so the near sentence comes from the same index the speech side
         snaps to (assistant/intents/snap.py). Single words are left to the command-name
-        "did you mean" instead."""
+        "did you mean" instead. `says(line)`: the command the line's words as a whole say, if
+        any (assistant/intents/guess.py); a near sentence that drops a word of other commands
+        is not taken when they say another command."""
         intent = self.match(text)
         if intent is not None:
             return intent
@@ -255,11 +288,28 @@ class IntentMatcher:
         last = self.match(text, last_resort=True)
         if snap is None or snap.score < TYPED_GATE or snap.intent is None:
             return last
+        if says is not None and self._other_command_word(rest, snap.sentence, snap.intent.name):
+            said = says(rest)
+            if said is not None and said != snap.intent.name:
+                return last  # "evaluate the model" is no typo of "update the model"
         near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
         # "select dataset cats" is nearest to "select dataset", which drops the name it gave
         if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
             return last
         return near
+
+    def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
+        """A word of `text` that the near `sentence` lacks and that only other commands'
+        sentences have, or None. Such a word is no typo: "evaluate the model on kaggle tweets"
+        is near "update the model on kaggle tweets" letter by letter, yet "evaluate" is
+        `test`'s word."""
+        kept = set(sentence.replace("'", "").split())
+        polite = {normalize(w) for w in self.intents.skip_words}
+        for word in normalize(text).replace("'", "").split():
+            commands = self.command_words.get(word)
+            if commands and command not in commands and word not in kept | polite:
+                return word
+        return None
 
     def _near_sentences(self) -> Any:
         from .snap import GrammarSnapper
@@ -282,6 +332,13 @@ def _as_written(text: str, value: str) -> str:
             if normalize(" ".join(words[start:end])) == value:
                 return " ".join(words[start:end]).rstrip("?!,;:")
     return value
+
+
+def _with_rules(text: str, rules: dict[str, str], depth: int = 0) -> str:
+    """`text` with each <rule> replaced by the rule's own text (rules may use rules)."""
+    if depth > 8:  # a rule that uses itself
+        return text
+    return _RULE.sub(lambda m: f"({_with_rules(rules.get(m[1], ''), rules, depth + 1)})", text)
 
 
 def _every_token_is_a_word(_token: str) -> bool:

@@ -9,6 +9,8 @@ from typing import Any
 
 import discord
 
+from assistant.commands.notes import prediction_labels
+
 from .interact import (
     MAX_OPTIONS,
     OPTION_CHARS,
@@ -29,12 +31,10 @@ def _predictions(
     app = bot_of(interaction).assistant
     guild_id = guild_key(interaction.guild, interaction.user)
     record = app.store.reply(guild_id, str(message_id))
-    items = list((record.data or {}).get("predictions", [])) if record is not None else []
-    data = record.data or {} if record is not None else {}
-    model = app.store.model(guild_id, str(data.get("model"))) if data.get("model") else None
-    found = list(model.labels) if model is not None else []
-    found += [str(i.get("prediction")) for i in items if i.get("prediction")]
-    return items, list(dict.fromkeys(found))
+    if record is None:
+        return [], []
+    items = list((record.data or {}).get("predictions", []))
+    return items, prediction_labels(app, guild_id, record)
 
 
 def _short(text: str, size: int) -> str:
