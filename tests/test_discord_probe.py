@@ -88,6 +88,38 @@ async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, b
     assert "needs one of these roles: `trainer`" in error_text(refused), refused
 
 
+async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Roles are known by name: after an admin renamed alice's `trainer` role, she could still
+    train by voice (her roles were remembered from her first words), and so after it was
+    deleted; renamed back, she may again."""
+    from tests.test_discord_voice import join, say_and_wait
+
+    async def spoken_reply(where: Any = None) -> dict[str, Any]:
+        last = fake.sent_messages()[-1]
+        assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+        return await fake.wait_for_reply(after=last["id"], where=where, timeout=30)
+
+    def role_named(name: str | None) -> Any:
+        roles = bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:]
+        return [r.name for r in roles] == ([name] if name else [])
+
+    refused = "needs one of these roles: `trainer`"
+    await join(fake)
+    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    await fake.rename_role(fake.role_trainer, "helpers")
+    await fake.wait_for(lambda: role_named("helpers"), 10, "the rename to reach the bot")
+    assert refused in error_text(await spoken_reply(is_error))
+    await fake.rename_role(fake.role_trainer, "trainer")
+    await fake.wait_for(lambda: role_named("trainer"), 10, "the rename to reach the bot")
+    answer = await spoken_reply()
+    assert refused not in error_text(answer) + answer["content"], answer
+    await fake.delete_role(fake.role_trainer)
+    await fake.wait_for(lambda: role_named(None), 10, "the deletion to reach the bot")
+    assert refused in error_text(await spoken_reply(is_error))
+
+
 def not_run(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.message for r in caplog.records if "was not run" in r.message]
 

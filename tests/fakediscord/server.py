@@ -61,6 +61,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.voice_channel_id = snowflake()
         self.role_trainer = snowflake()
         self.role_admin = snowflake()
+        self.role_names: dict[int, str] = {self.role_trainer: "trainer", self.role_admin: "admin"}
+        """The guild's roles besides @everyone (`rename_role`, `delete_role` change them)."""
         self.bot: FakeMember = (
             sibling.bot if sibling else FakeMember(snowflake(), "Trainer", bot=True)
         )
@@ -158,6 +160,23 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         member.roles = roles
         data = {"guild_id": str(self.guild_id), **member.member()}
         await self.gateway.dispatch("GUILD_MEMBER_UPDATE", data)
+
+    async def rename_role(self, role_id: int, name: str) -> None:
+        """A server admin renames a role (GUILD_ROLE_UPDATE); members keep it."""
+        self.role_names[role_id] = name
+        [data] = [r for r in self._roles() if r["id"] == str(role_id)]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(self.guild_id), "role": data}
+        )
+
+    async def delete_role(self, role_id: int) -> None:
+        """A server admin deletes a role (GUILD_ROLE_DELETE): no member has it any more."""
+        del self.role_names[role_id]
+        for member in self.members.values():
+            member.roles = [r for r in member.roles if r != role_id]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_DELETE", {"guild_id": str(self.guild_id), "role_id": str(role_id)}
+        )
 
     async def deny_bot(self, permissions: int) -> None:
         """A server admin denies the bot `permissions` (bits, e.g. `SEND_MESSAGES`) in the text
