@@ -153,3 +153,33 @@ async def test_a_file_with_no_command_is_not_read_as_an_upload(fake: FakeDiscord
     sent = await fake.send_message("!lol", attachments=[("clip.mp4", video, "video/mp4")])
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "I don't know the command `lol`" in error_text(reply), reply
+
+
+async def test_a_file_the_bot_may_not_attach_is_explained_in_the_guilds_language(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """With Attach Files denied in the channel, `getfile` failed without saying why (an English
+    "(I could not attach the file.)" after "Here is `notes.txt`"), on a Russian server too."""
+    from assistant import i18n
+    from tests.fakediscord.rest import ATTACH_FILES
+
+    data = bot.assistant.config.data_root
+    (data / "notes.txt").write_bytes(b"kept as it was\n")
+    before = sorted(p.name for p in data.rglob("*"))
+    await fake.deny_bot(ATTACH_FILES)
+    channel = await fake.wait_for(
+        lambda: bot.bot.get_channel(fake.text_channel_id), 10, "the channel"
+    )
+    await fake.wait_for(lambda: channel.overwrites, 10, "the overwrite to reach the bot")
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        sent = await fake.send_message("!getfile notes.txt")
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert reply["embeds"] and not reply["attachments"], reply
+        assert reply["embeds"][0]["description"] == i18n.message(language, "discord.cannot_attach")
+        assert reply["embeds"][0]["title"] == i18n.message(language, "error.title")
+    assert "ask an admin for Attach Files" in i18n.message("en", "discord.cannot_attach")
+    assert sorted(p.name for p in data.rglob("*")) == before
+    assert (data / "notes.txt").read_bytes() == b"kept as it was\n"
