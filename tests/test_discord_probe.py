@@ -183,3 +183,67 @@ async def test_a_file_the_bot_may_not_attach_is_explained_in_the_guilds_language
     assert "ask an admin for Attach Files" in i18n.message("en", "discord.cannot_attach")
     assert sorted(p.name for p in data.rglob("*")) == before
     assert (data / "notes.txt").read_bytes() == b"kept as it was\n"
+
+
+async def test_a_command_whose_message_was_deleted_meanwhile_is_still_answered(
+    fake: FakeDiscord, bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member who deleted their `!create_dataset` message while it ran never learnt that it
+    had run: the reply was sent as a reply to the deleted message, which Discord refuses."""
+    import asyncio
+
+    reached, release = asyncio.Event(), asyncio.Event()
+    handle = bot.assistant.handle
+
+    async def held(request: Any, **kw: Any) -> Any:
+        reached.set()
+        await release.wait()
+        return await handle(request, **kw)
+
+    monkeypatch.setattr(bot.assistant, "handle", held)
+    sent = await fake.send_message("!create_dataset films")
+    await asyncio.wait_for(reached.wait(), 30)
+    await fake.delete_message(sent)
+    release.set()
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Created dataset **films**" in reply["content"], reply
+    assert fake.refused == []
+
+
+async def test_a_direct_message_needs_no_prefix(fake: FakeDiscord, bot: Any) -> None:
+    """Written to the bot in a DM, "hi" or "what's the status" got no answer at all: only
+    "!hi" did, though a DM can only be meant for the bot."""
+    dm = fake.dm_channel(fake.alice)
+    for line, expected in (("hi", "Hello, alice"), ("what's the status", "**Status**")):
+        sent = await fake.send_direct_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"], channel_id=dm)
+        assert expected in reply["content"], reply
+    # with the prefix, as before; and only one answer to each
+    sent = await fake.send_direct_message("!hi")
+    reply = await fake.wait_for_reply(after=sent["id"], channel_id=dm)
+    assert "Hello, alice" in reply["content"], reply
+    assert len(fake.sent_messages(dm)) == 3
+
+
+async def test_an_attachment_refused_on_a_russian_server_is_refused_in_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """An attachment over the size limit, or one Discord's CDN no longer has, was refused in
+    English on a Russian server."""
+    from tests.test_russian_replies import english_in
+
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    huge = bot.assistant.config.limits.attachment_bytes + 1
+    sent = await fake.send_message(
+        "!train", attachments=[("big.csv", b"text,label\n")], attachment_size=huge
+    )
+    too_big = await fake.wait_for_reply(after=sent["id"])
+    fake.cdn_missing = True
+    sent = await fake.send_message("!train", attachments=[("gone.csv", csv_examples(2))])
+    gone = await fake.wait_for_reply(after=sent["id"])
+    for reply, name in ((too_big, "big.csv"), (gone, "gone.csv")):
+        text = reply["embeds"][0]["description"]
+        assert f"`{name}`" in text and not english_in(text), text
+    assert "байт" in too_big["embeds"][0]["description"]
+    assert fake.cdn_downloads == [] and not bot.assistant.store.dataset_names()

@@ -255,6 +255,16 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def delete_message(self, message: dict[str, Any]) -> None:
+        """Its author deletes a message (MESSAGE_DELETE)."""
+        channel_id = int(message["channel_id"])
+        self.messages[channel_id].remove(message)
+        data = {"id": message["id"], "channel_id": str(channel_id)}
+        if "guild_id" in message:
+            data["guild_id"] = message["guild_id"]
+        await self.gateway.dispatch("MESSAGE_DELETE", data)
+        await self._notify()
+
     def dm_channel(self, member: FakeMember) -> int:
         return self._dm_channels.setdefault(member.id, snowflake())
 

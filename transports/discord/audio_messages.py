@@ -75,11 +75,11 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
     async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
         from audio.decode import decode_bytes
 
-        data = (await self.bot.commands_cog.read_attachments([audio]))[0].data
+        guild_id = guild_key(message.guild, message.author)
+        data = (await self.bot.commands_cog.read_attachments([audio], guild_id))[0].data
         max_seconds = self.bot.config.voice.max_file_seconds
         decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
         parts = (await self.bot.voice_cog.sessions()).parts
-        guild_id = guild_key(message.guild, message.author)
         language = self.bot.assistant.language(guild_id)
         with i18n.speaking(language):
             cut = decoded.cut_note(audio.filename, max_seconds)

@@ -46,6 +46,11 @@ class Delivery:
         that are not answers), the reply is remembered for `correct` and its job followed.
         A Discord error is logged, never raised; None when nothing could be sent."""
         language = self.bot.assistant.language(guild_id)
+        replied = send.get("reference")
+        if isinstance(replied, discord.Message):
+            # The member may delete their message while the command runs: Discord then
+            # refuses a reply to it, unless told to send it as a plain message.
+            send["reference"] = replied.to_reference(fail_if_not_exists=False)
         rendered = render(reply, self.bot.config.limits.send_file_bytes, language)
         own_view = "view" not in send  # a confirm prompt brings its own buttons
         if own_view:
