@@ -49,3 +49,19 @@ async def test_a_voice_message_cut_at_the_limit_says_so(
         assert f"voice-message.wav: {cut}" in reply, reply
         assert "what is the status" in reply, reply
     assert not english_in(reply), reply
+
+
+async def test_a_broken_voice_message_is_explained_in_the_guilds_language(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A voice message that is no audio (or holds none) was explained in English on a Russian
+    server: "voice-message.ogg: not a recognised audio file, or it is corrupt"."""
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    for data in (b"this is no audio at all" * 40, b"RIFF\0\0\0\0WAVE"):
+        sent = await fake.send_message(
+            "", attachments=[("voice-message.ogg", data, "audio/ogg")], flags=VOICE_MESSAGE
+        )
+        reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
+        text = reply["embeds"][0]["description"]
+        assert text.startswith("voice-message.ogg: ") and not english_in(text), text

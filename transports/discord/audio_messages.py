@@ -78,11 +78,11 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         guild_id = guild_key(message.guild, message.author)
         data = (await self.bot.commands_cog.read_attachments([audio], guild_id))[0].data
         max_seconds = self.bot.config.voice.max_file_seconds
-        decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
-        parts = (await self.bot.voice_cog.sessions()).parts
         language = self.bot.assistant.language(guild_id)
-        with i18n.speaking(language):
+        with i18n.speaking(language):  # why a file cannot be heard, or only its beginning
+            decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
             cut = decoded.cut_note(audio.filename, max_seconds)
+        parts = (await self.bot.voice_cog.sessions()).parts
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
         hearing = await parts.hear(decoded.pcm, True, guild_id)
