@@ -247,3 +247,14 @@ async def test_an_attachment_refused_on_a_russian_server_is_refused_in_russian(
         assert f"`{name}`" in text and not english_in(text), text
     assert "байт" in too_big["embeds"][0]["description"]
     assert fake.cdn_downloads == [] and not bot.assistant.store.dataset_names()
+
+
+async def test_a_bare_mention_of_the_bot_is_answered(fake: FakeDiscord, bot: Any) -> None:
+    """ "@Trainer" alone, as one calls someone, got no answer ("@Trainer hi" did)."""
+    for content in (f"<@{fake.bot.id}>", f"<@!{fake.bot.id}>  "):
+        sent = await fake.send_message(content)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert "Hello, alice" in reply["content"], (reply["content"], reply["embeds"])
+    sent = await fake.send_message("!hi")  # and nothing else was said
+    last = await fake.wait_for_reply(after=sent["id"])
+    assert len([m for m in fake.sent_messages() if int(m["id"]) <= int(last["id"])]) == 3

@@ -303,6 +303,22 @@ class CommandsCog(commands.Cog, name="Trainer"):
     # -- errors and unknown commands -----------------------------------------------------------
 
     @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """ "@Trainer" alone calls me as one calls someone: it is `hi`. (discord.py dispatches
+        nothing for a prefix with no command after it.)"""
+        me = self.bot.user
+        if message.author.bot or me is None or message.attachments:
+            return
+        if message.content.strip() not in (f"<@{me.id}>", f"<@!{me.id}>"):
+            return
+        ctx = await self.bot.get_context(message)
+        if not can_answer(ctx) or self.limiter.hit(str(message.author.id)):
+            return
+        # the mention is no argument (nor, with no space after it, discord.py's prefix)
+        request = dataclasses.replace(self.request(ctx, "hi", None, []), text="")
+        await self.deliver(ctx, await self.assistant.handle(request))
+
+    @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
         if isinstance(error, commands.CommandNotFound):
             name = (ctx.invoked_with or "").strip()
