@@ -250,8 +250,7 @@ class Assistant:
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""
-        code = self.store.guild_language(guild_id) or self.config.language
-        return code if code in i18n.languages() else i18n.ENGLISH
+        return i18n.chosen(self.store.guild_language(guild_id), self.config.language)
 
     def text(self, guild_id: str, key: str, **fields: object) -> str:
         """A reply from the message catalog, in the guild's language."""

@@ -41,6 +41,13 @@ def languages() -> list[str]:
     return sorted(codes, key=lambda code: code != ENGLISH)
 
 
+def chosen(stored: str | None, default: str) -> str:
+    """The language a guild reads: the one it chose (`stored`), else `default` (config.yaml's),
+    else English when that is no language with a folder."""
+    code = stored or default
+    return code if code in languages() else ENGLISH
+
+
 def _yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}

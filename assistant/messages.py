@@ -91,7 +91,8 @@ class Reply:
     job_id: int | None = None
     """A started background job whose progress the transport may show."""
     kind: str = "info"
-    """What the reply is, e.g. "prediction", "transcript"; `correct` uses it."""
+    """What the reply is, e.g. "prediction", "transcript", "file" (the file is the answer);
+    `correct` uses it."""
     voice_action: Literal["join", "leave"] | None = None
     """Set by join/leave so that the transport connects or disconnects voice."""
 

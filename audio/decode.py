@@ -97,7 +97,7 @@ def decode_file(
     if not path.is_file():
         raise AudioError(f"{name}: no such audio file")
     if path.stat().st_size == 0:
-        raise AudioError(f"{name}: the file is empty")
+        raise AudioError(f"{name}: {tr('audio.empty')}")
     declared = _wav_format(path)
     if declared is not None:
         _refuse_implausible(name, *declared)
@@ -105,16 +105,15 @@ def decode_file(
     if decoded is None:
         decoded = _ffmpeg(path, max_seconds, name)
     if decoded.seconds < MIN_SECONDS:
-        raise AudioError(
-            f"{name}: only {decoded.seconds * 1000:.0f} ms of audio, too short to hold speech"
-        )
+        ms = f"{decoded.seconds * 1000:.0f}"
+        raise AudioError(f"{name}: {tr('audio.too_short', ms=ms)}")
     return decoded
 
 
 def decode_bytes(data: bytes, name: str = "audio", max_seconds: float = 600.0) -> DecodedAudio:
     """Decode an in-memory file (e.g. a Discord attachment) via a temporary file."""
     if not data:
-        raise AudioError(f"{name}: the file is empty")
+        raise AudioError(f"{name}: {tr('audio.empty')}")
     suffix = Path(name).suffix[:10]
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(data)
@@ -214,12 +213,12 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
             err = proc.stderr.read().decode("utf-8", "replace").strip()
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise AudioError(f"{name}: decoding took too long; is it really audio?") from None
+            raise AudioError(f"{name}: {tr('audio.too_slow')}") from None
     pcm = b"".join(chunks)
     if proc.returncode != 0 and not truncated and not pcm:
         raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:
-        raise AudioError(f"{name}: the file contains no audio")
+        raise AudioError(f"{name}: {tr('audio.no_audio')}")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
     truncated = truncated or (proc.returncode != 0 and bool(err))
     return DecodedAudio(pcm[: len(pcm) - len(pcm) % 2], truncated)
@@ -236,11 +235,11 @@ def _explain(stderr: str) -> str:
     ):
         return tr("audio.unrecognised")
     if "does not contain any stream" in text or "output file #0 does not contain" in text:
-        return "the file has no audio track"
+        return tr("audio.no_track")
     if "end of file" in text or "truncat" in text:
-        return "the file is cut short (truncated)"
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else "unknown error"
-    return f"cannot decode it ({last[:160]})"
+        return tr("audio.truncated")
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else "?"
+    return tr("audio.cannot_decode", detail=last[:160])
 
 
 class SpeechOpusDecoder:

@@ -88,6 +88,38 @@ async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, b
     assert "needs one of these roles: `trainer`" in error_text(refused), refused
 
 
+async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Roles are known by name: after an admin renamed alice's `trainer` role, she could still
+    train by voice (her roles were remembered from her first words), and so after it was
+    deleted; renamed back, she may again."""
+    from tests.test_discord_voice import join, say_and_wait
+
+    async def spoken_reply(where: Any = None) -> dict[str, Any]:
+        last = fake.sent_messages()[-1]
+        assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+        return await fake.wait_for_reply(after=last["id"], where=where, timeout=30)
+
+    def role_named(name: str | None) -> Any:
+        roles = bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:]
+        return [r.name for r in roles] == ([name] if name else [])
+
+    refused = "needs one of these roles: `trainer`"
+    await join(fake)
+    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    await fake.rename_role(fake.role_trainer, "helpers")
+    await fake.wait_for(lambda: role_named("helpers"), 10, "the rename to reach the bot")
+    assert refused in error_text(await spoken_reply(is_error))
+    await fake.rename_role(fake.role_trainer, "trainer")
+    await fake.wait_for(lambda: role_named("trainer"), 10, "the rename to reach the bot")
+    answer = await spoken_reply()
+    assert refused not in error_text(answer) + answer["content"], answer
+    await fake.delete_role(fake.role_trainer)
+    await fake.wait_for(lambda: role_named(None), 10, "the deletion to reach the bot")
+    assert refused in error_text(await spoken_reply(is_error))
+
+
 def not_run(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.message for r in caplog.records if "was not run" in r.message]
 
@@ -160,3 +192,108 @@ async def test_a_correction_said_in_a_sentence_in_reply_corrects_that_reply(
     assert [(c.original, c.correction, c.message_id) for c in fixes] == 2 * [
         ("what a lovely film", "negative", prediction["id"])
     ]
+
+
+async def test_a_file_the_bot_may_not_attach_is_explained_in_the_guilds_language(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """With Attach Files denied in the channel, `getfile` failed without saying why (an English
+    "(I could not attach the file.)" after "Here is `notes.txt`"), on a Russian server too."""
+    from assistant import i18n
+    from tests.fakediscord.rest import ATTACH_FILES
+
+    data = bot.assistant.config.data_root
+    (data / "notes.txt").write_bytes(b"kept as it was\n")
+    before = sorted(p.name for p in data.rglob("*"))
+    await fake.deny_bot(ATTACH_FILES)
+    channel = await fake.wait_for(
+        lambda: bot.bot.get_channel(fake.text_channel_id), 10, "the channel"
+    )
+    await fake.wait_for(lambda: channel.overwrites, 10, "the overwrite to reach the bot")
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        sent = await fake.send_message("!getfile notes.txt")
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert reply["embeds"] and not reply["attachments"], reply
+        assert reply["embeds"][0]["description"] == i18n.message(language, "discord.cannot_attach")
+        assert reply["embeds"][0]["title"] == i18n.message(language, "error.title")
+    assert "ask an admin for Attach Files" in i18n.message("en", "discord.cannot_attach")
+    assert sorted(p.name for p in data.rglob("*")) == before
+    assert (data / "notes.txt").read_bytes() == b"kept as it was\n"
+
+
+async def test_a_command_whose_message_was_deleted_meanwhile_is_still_answered(
+    fake: FakeDiscord, bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A member who deleted their `!create_dataset` message while it ran never learnt that it
+    had run: the reply was sent as a reply to the deleted message, which Discord refuses."""
+    import asyncio
+
+    reached, release = asyncio.Event(), asyncio.Event()
+    handle = bot.assistant.handle
+
+    async def held(request: Any, **kw: Any) -> Any:
+        reached.set()
+        await release.wait()
+        return await handle(request, **kw)
+
+    monkeypatch.setattr(bot.assistant, "handle", held)
+    sent = await fake.send_message("!create_dataset films")
+    await asyncio.wait_for(reached.wait(), 30)
+    await fake.delete_message(sent)
+    release.set()
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Created dataset **films**" in reply["content"], reply
+    assert fake.refused == []
+
+
+async def test_a_direct_message_needs_no_prefix(fake: FakeDiscord, bot: Any) -> None:
+    """Written to the bot in a DM, "hi" or "what's the status" got no answer at all: only
+    "!hi" did, though a DM can only be meant for the bot."""
+    dm = fake.dm_channel(fake.alice)
+    for line, expected in (("hi", "Hello, alice"), ("what's the status", "**Status**")):
+        sent = await fake.send_direct_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"], channel_id=dm)
+        assert expected in reply["content"], reply
+    # with the prefix, as before; and only one answer to each
+    sent = await fake.send_direct_message("!hi")
+    reply = await fake.wait_for_reply(after=sent["id"], channel_id=dm)
+    assert "Hello, alice" in reply["content"], reply
+    assert len(fake.sent_messages(dm)) == 3
+
+
+async def test_an_attachment_refused_on_a_russian_server_is_refused_in_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """An attachment over the size limit, or one Discord's CDN no longer has, was refused in
+    English on a Russian server."""
+    from tests.test_russian_replies import english_in
+
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    huge = bot.assistant.config.limits.attachment_bytes + 1
+    sent = await fake.send_message(
+        "!train", attachments=[("big.csv", b"text,label\n")], attachment_size=huge
+    )
+    too_big = await fake.wait_for_reply(after=sent["id"])
+    fake.cdn_missing = True
+    sent = await fake.send_message("!train", attachments=[("gone.csv", csv_examples(2))])
+    gone = await fake.wait_for_reply(after=sent["id"])
+    for reply, name in ((too_big, "big.csv"), (gone, "gone.csv")):
+        text = reply["embeds"][0]["description"]
+        assert f"`{name}`" in text and not english_in(text), text
+    assert "байт" in too_big["embeds"][0]["description"]
+    assert fake.cdn_downloads == [] and not bot.assistant.store.dataset_names()
+
+
+async def test_a_bare_mention_of_the_bot_is_answered(fake: FakeDiscord, bot: Any) -> None:
+    """ "@Trainer" alone, as one calls someone, got no answer ("@Trainer hi" did)."""
+    for content in (f"<@{fake.bot.id}>", f"<@!{fake.bot.id}>  "):
+        sent = await fake.send_message(content)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert "Hello, alice" in reply["content"], (reply["content"], reply["embeds"])
+    sent = await fake.send_message("!hi")  # and nothing else was said
+    last = await fake.wait_for_reply(after=sent["id"])
+    assert len([m for m in fake.sent_messages() if int(m["id"]) <= int(last["id"])]) == 3

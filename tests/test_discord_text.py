@@ -150,7 +150,7 @@ async def test_attachment_over_the_limit_is_refused_before_download(
         "!train", attachments=[("big.csv", b"text,label\n")], attachment_size=huge
     )
     reply = await fake.wait_for_reply(after=sent["id"])
-    assert is_error(reply) and "limit" in error_text(reply)
+    assert is_error(reply) and "attachments may be at most" in error_text(reply)
     assert fake.cdn_downloads == []
 
 

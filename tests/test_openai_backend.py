@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,7 +105,7 @@ async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) ->
     assert paths.count("/v1/chat/completions") == 40
     shown = [render(e.job.message) for e in events if e.kind == "progress"]
     assert any(m.startswith("fine-tuning queued") for m in shown), shown
-    assert any(m.startswith("fine-tuning running: Step 2/3") for m in shown), shown
+    assert "fine-tuning running: step 2 of 3, training loss 0.7" in shown, shown
     assert any(m.startswith("measuring ft:") for m in shown), shown
 
     loaded = manager.classifier(GUILD)
@@ -119,6 +120,30 @@ async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) ->
     server.api_key = "sk-rotated"  # the bot's key is revoked: a clear message, not a traceback
     with pytest.raises(UserError, match=r"refused the API key \(401\)"):
         await asyncio.to_thread(loaded[1].predict, ["the film was superb"])
+
+
+async def test_a_russian_server_reads_the_fine_tunes_progress_in_russian(
+    tmp_path: Path, server: FakeOpenAI, key: str
+) -> None:
+    """The progress quoted OpenAI's own English notes ("идёт дообучение: Step 2/3: training
+    loss=0.8"): every word of it is Russian now, but for the remote job's and model's names."""
+    # Polls slower than the progress throttle, so that every remote status is shown.
+    manager = make_manager(tmp_path, server.base_url, poll_seconds=0.3)
+    events: list[JobEvent] = []
+    manager.subscribe(events.append)
+    try:
+        done = await manager.wait((await start(manager)).id)
+    finally:
+        await manager.close()
+        manager.store.close()
+    assert done.status == "succeeded", done.error
+    names = [done.external_id or "", server.jobs[done.external_id or ""].fine_tuned_model or ""]
+    shown = [render(e.job.message, "ru") for e in events]
+    assert "идёт дообучение: шаг 2 из 3, потери на обучении 0.7" in shown, shown
+    for message in shown:
+        for name in names:
+            message = message.replace(name, "")
+        assert not re.search("[A-Za-z]{2,}", message), message
 
 
 async def test_small_dataset_is_fine_tuned_whole(

@@ -85,6 +85,39 @@ async def test_the_worker_trains_and_the_bot_relays_progress_and_uses_the_model(
     assert loaded[1].predict(["a wonderful, moving film"])[0].label == "positive"
 
 
+async def test_a_job_failing_on_the_worker_is_explained_in_the_guilds_language(
+    make_config: Callable[..., Config],
+    postgres: PostgresServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A job that failed on `bot.py worker` (no request around it there) was explained in
+    English on a Russian server: "OpenAI refused the API key (401)…"."""
+    from tests.fakes.openai_server import FakeOpenAI
+    from tests.test_russian_replies import english_in
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-revoked")  # the bot's and the worker's alike
+    with FakeOpenAI() as server:
+        openai = {"base_url": server.base_url, "max_retries": 0, "timeout_seconds": 5}
+        trainer = {"backend": "openai", "openai": openai}
+        config = make_config(storage_url=postgres.new_database(), trainer=trainer)
+        app = Assistant(config)
+        await app.start()
+        worker = TrainingWorker(tmp_path / "worker", config.database_url, trainer=trainer)
+        try:
+            app.store.set_guild_language("g1", "ru")
+            job = await queue_training(app, "g1", 40)
+            worker.start()
+            done = await asyncio.wait_for(app.jobs.wait(job.id), 120)
+        finally:
+            worker.stop()
+            await app.close()
+    assert done.status == "failed", done
+    reason = render(done.error or "", "ru")
+    assert reason.startswith("OpenAI отклонил ключ API (401)"), reason
+    assert not english_in(reason), reason
+
+
 async def test_cancel_reaches_the_job_on_the_worker(
     app: Assistant, config: Config, tmp_path: Path
 ) -> None:

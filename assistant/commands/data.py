@@ -270,5 +270,6 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
         text=tr("getfile.done", path=app.root.relative(path), size=f"{size:,}"),
         speech=tr("getfile.done.speech"),
         files=[ReplyFile(path.name, path=path)],
+        kind="file",
         data={"path": app.root.relative(path), "bytes": size},
     )

@@ -221,5 +221,6 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
         ),
         speech=tr("export.done.speech"),
         files=[ReplyFile(name, data=data)],
+        kind="file",
         data={"dataset": dataset.name, "examples": len(rows), "file": name},
     )

@@ -47,8 +47,9 @@ _POLL_FAILURES = 5
 _EVAL_CONCURRENCY = 4
 """Parallel classification requests while measuring: quick, yet gentle on rate limits."""
 
-# Where a fine-tuning job is, as a rough share of the whole job (polling adds events' steps);
-# each status has its progress message, `progress.fine_tuning.<status>`.
+# Where a fine-tuning job is, as a rough share of the whole job (once training steps are
+# reported, 0.2 to 0.8 by step); each status has its progress message,
+# `progress.fine_tuning.<status>`.
 _STATUS_PROGRESS = {"validating_files": 0.1, "queued": 0.15, "running": 0.2}
 
 
@@ -254,44 +255,53 @@ class OpenAIBackend(Backend):
                     raise UserError(tr("openai.fine_tune_failed", reason=reason))
                 if remote.status == "cancelled":
                     raise UserError(tr("openai.fine_tune_cancelled"))
-                fraction, note = await self._latest_event(client, remote_id)
-                base = _STATUS_PROGRESS.get(remote.status, 0.2)
-                shown = base if fraction is None else 0.2 + 0.6 * fraction
-                # OpenAI's own note ("Step 2/3: training loss=0.12") is quoted as it comes
-                note = f": {note}" if note else ""
-                if remote.status in _STATUS_PROGRESS:
-                    progress(shown, f"progress.fine_tuning.{remote.status}", note=note)
-                else:
-                    progress(shown, "progress.fine_tuning", status=remote.status, note=note)
+                await self._report(client, remote_id, remote.status, progress)
                 await self._pause(cancelled)
         except (Cancelled, asyncio.CancelledError):
             await self._cancel_remote(client, remote_id)
             raise
+
+    async def _report(
+        self, client: openai.AsyncOpenAI, remote_id: str, status: str, progress: ProgressFn
+    ) -> None:
+        """Where the fine-tune is: its training step once it reports steps, else its status."""
+        step = await self._latest_step(client, remote_id)
+        base = _STATUS_PROGRESS.get(status, 0.2)
+        if step is not None:
+            done, total, loss = step
+            shown = 0.2 + 0.6 * min(done / total, 1.0)
+            if loss is None:
+                progress(shown, "progress.fine_tuning.step", step=done, total=total)
+            else:
+                progress(shown, "progress.fine_tuning.step.loss", step=done, total=total, loss=loss)
+        elif status in _STATUS_PROGRESS:
+            progress(base, f"progress.fine_tuning.{status}")
+        else:
+            progress(base, "progress.fine_tuning", status=status)
 
     async def _pause(self, cancelled: asyncio.Event) -> None:
         """Wait one poll interval, or less if the job is cancelled meanwhile."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(cancelled.wait(), self.settings.poll_seconds)
 
-    async def _latest_event(
+    async def _latest_step(
         self, client: openai.AsyncOpenAI, remote_id: str
-    ) -> tuple[float | None, str]:
-        """Training step share and message of the newest event; events are a nicety only."""
+    ) -> tuple[int, int, str | None] | None:
+        """The newest training step, the number of steps and the training loss if OpenAI gives
+        it, from the events' data rather than their English messages, so that they read in the
+        guild's language; None before training steps. Events are a nicety only."""
         try:
             page = await client.fine_tuning.jobs.list_events(remote_id, limit=10)
         except openai.APIStatusError as exc:
             log.debug("events of %s unavailable: %s", remote_id, exc.status_code)
-            return None, ""
-        fraction: float | None = None
-        note = ""
+            return None
         for event in page.data:  # newest first
             data = event.data if isinstance(event.data, dict) else {}
-            step, total = data.get("step"), data.get("total_steps")
-            if fraction is None and isinstance(step, int) and isinstance(total, int) and total:
-                fraction = min(step / total, 1.0)
-            if not note:
-                note = event.message[:120]
-        return fraction, note
+            step, total, loss = data.get("step"), data.get("total_steps"), data.get("train_loss")
+            if isinstance(step, int) and isinstance(total, int) and total > 0:
+                finite = isinstance(loss, int | float) and math.isfinite(loss)
+                return step, total, f"{loss:.3g}" if finite else None
+        return None
 
     async def _cancel_remote(self, client: openai.AsyncOpenAI, remote_id: str) -> None:
         try:

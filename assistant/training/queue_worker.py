@@ -12,7 +12,7 @@ from typing import Any
 
 from ..config import Config
 from ..errors import UserError
-from ..i18n import deferred
+from ..i18n import chosen, deferred, speaking
 from ..storage import Store
 from ..storage.database import is_postgres, open_database
 from ..storage.records import Job
@@ -102,7 +102,10 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
         if job is None or job.status != "queued":
             return  # cancelled or interrupted while it waited
         cancelled = asyncio.Event()
-        task = manager.run_queued(job, [Example(t, label) for t, label in examples], cancelled)
+        # No request is around a queued job here: its errors, written with `tr`, are in its
+        # guild's language as they would be in the bot (the task inherits the language).
+        with speaking(chosen(store.guild_language(job.guild_id), config.language)):
+            task = manager.run_queued(job, [Example(t, label) for t, label in examples], cancelled)
         try:
             await asyncio.shield(task)
         except asyncio.CancelledError:

@@ -53,11 +53,7 @@ class GuildPayloads:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [
-                role(gid, "@everyone", EVERYONE_PERMISSIONS, 0),
-                role(self.role_trainer, "trainer", 0, 1),
-                role(self.role_admin, "admin", ADMINISTRATOR, 2),
-            ],
+            "roles": self._roles(),
             "channels": [
                 self._text_channel(),
                 channel(self.voice_channel_id, gid, "Voice", 2, 1),
@@ -75,6 +71,14 @@ class GuildPayloads:
             "unavailable": False,
             "joined_at": "2026-01-01T00:00:00+00:00",
         }
+
+    def _roles(self) -> list[dict[str, Any]]:
+        """@everyone, then the named roles (the admin one has Administrator)."""
+        roles = [role(self.guild_id, "@everyone", EVERYONE_PERMISSIONS, 0)]
+        for position, (role_id, name) in enumerate(self.role_names.items(), start=1):
+            permissions = ADMINISTRATOR if role_id == self.role_admin else 0
+            roles.append(role(role_id, name, permissions, position))
+        return roles
 
     def _text_channel(self) -> dict[str, Any]:
         """The text channel, with what `deny_bot` denied the bot there."""

@@ -88,8 +88,10 @@ class RestRoutes:
             return json_response({"message": f"Unknown {exc}", "code": 10008}, 404)
         except InvalidBody as exc:
             self.refused.append(exc.problems)
+            # Discord's shape (a mapping of fields to their `_errors`), which discord.py parses
+            errors = {"_errors": [{"code": "INVALID", "message": p} for p in exc.problems]}
             return json_response(
-                {"message": "Invalid Form Body", "code": 50035, "errors": exc.problems}, 400
+                {"message": "Invalid Form Body", "code": 50035, "errors": {"body": errors}}, 400
             )
         if response is None:
             self.unknown_routes.append(f"{method} /{tail}")
@@ -194,6 +196,14 @@ class RestRoutes:
         interaction: int | None = None,
     ) -> dict[str, Any]:
         reference = body.get("message_reference") or {}
+        replied = reference.get("message_id")
+        if (
+            replied
+            and self.find_message(replied) is None
+            and reference.get("fail_if_not_exists", True)
+        ):
+            # As Discord does: a reply to a deleted message fails unless told not to.
+            raise InvalidBody(["message_reference: Unknown message (REPLIES_UNKNOWN_MESSAGE)"])
         for declared, stored in zip(body.get("attachments") or [], files, strict=False):
             # what payload_json says of each upload: a voice message's duration and waveform
             for key in ("duration_secs", "waveform", "content_type", "description"):

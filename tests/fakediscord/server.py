@@ -61,6 +61,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.voice_channel_id = snowflake()
         self.role_trainer = snowflake()
         self.role_admin = snowflake()
+        self.role_names: dict[int, str] = {self.role_trainer: "trainer", self.role_admin: "admin"}
+        """The guild's roles besides @everyone (`rename_role`, `delete_role` change them)."""
         self.bot: FakeMember = (
             sibling.bot if sibling else FakeMember(snowflake(), "Trainer", bot=True)
         )
@@ -159,6 +161,23 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         data = {"guild_id": str(self.guild_id), **member.member()}
         await self.gateway.dispatch("GUILD_MEMBER_UPDATE", data)
 
+    async def rename_role(self, role_id: int, name: str) -> None:
+        """A server admin renames a role (GUILD_ROLE_UPDATE); members keep it."""
+        self.role_names[role_id] = name
+        [data] = [r for r in self._roles() if r["id"] == str(role_id)]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE", {"guild_id": str(self.guild_id), "role": data}
+        )
+
+    async def delete_role(self, role_id: int) -> None:
+        """A server admin deletes a role (GUILD_ROLE_DELETE): no member has it any more."""
+        del self.role_names[role_id]
+        for member in self.members.values():
+            member.roles = [r for r in member.roles if r != role_id]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_DELETE", {"guild_id": str(self.guild_id), "role_id": str(role_id)}
+        )
+
     async def deny_bot(self, permissions: int) -> None:
         """A server admin denies the bot `permissions` (bits, e.g. `SEND_MESSAGES`) in the text
         channel (CHANNEL_UPDATE); Discord then refuses what needs them (403, code 50013)."""
@@ -235,6 +254,16 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         await self._add_message(message)
         await self.gateway.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def delete_message(self, message: dict[str, Any]) -> None:
+        """Its author deletes a message (MESSAGE_DELETE)."""
+        channel_id = int(message["channel_id"])
+        self.messages[channel_id].remove(message)
+        data = {"id": message["id"], "channel_id": str(channel_id)}
+        if "guild_id" in message:
+            data["guild_id"] = message["guild_id"]
+        await self.gateway.dispatch("MESSAGE_DELETE", data)
+        await self._notify()
 
     def dm_channel(self, member: FakeMember) -> int:
         return self._dm_channels.setdefault(member.id, snowflake())

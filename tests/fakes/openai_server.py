@@ -234,11 +234,12 @@ class FakeOpenAI:
                 job.status = "running"
                 total = max(self.polls_to_finish - 1, 1)
                 step = job.polls - 1
+                loss = (9 - step % 9) / 10
                 self._event(
                     job,
                     "info",
-                    f"Step {step}/{total}: training loss=0.{9 - step % 9}",
-                    data={"step": step, "total_steps": total},
+                    f"Step {step}/{total}: training loss={loss}",
+                    data={"step": step, "total_steps": total, "train_loss": loss},
                     type_="metrics",
                 )
         return web.json_response(self._job_json(job))

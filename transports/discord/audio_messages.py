@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from assistant import i18n
 from assistant.errors import UserError
 from assistant.messages import Reply
 
@@ -74,20 +75,23 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
     async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
         from audio.decode import decode_bytes
 
-        data = (await self.bot.commands_cog.read_attachments([audio]))[0].data
-        max_seconds = self.bot.config.voice.max_file_seconds
-        decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
-        parts = (await self.bot.voice_cog.sessions()).parts
         guild_id = guild_key(message.guild, message.author)
+        data = (await self.bot.commands_cog.read_attachments([audio], guild_id))[0].data
+        max_seconds = self.bot.config.voice.max_file_seconds
+        language = self.bot.assistant.language(guild_id)
+        with i18n.speaking(language):  # why a file cannot be heard, or only its beginning
+            decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
+            cut = decoded.cut_note(audio.filename, max_seconds)
+        parts = (await self.bot.voice_cog.sessions()).parts
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
         hearing = await parts.hear(decoded.pcm, True, guild_id)
         intent = hearing.intent if hearing.accepted(in_window=True) else None
         heard = hearing.text if intent is not None else hearing.heard  # never internal tokens
         if intent is None:
-            said = f"“{heard}”" if heard else "nothing I could make out"
+            key = "discord.voice_unknown" if heard else "discord.voice_nothing"
             return Reply(
-                text=f"I heard {said}, but that isn't a command I know. Try “help”.",
+                text=_with_cut(i18n.message(language, key, heard=heard), cut),
                 ok=False,
                 kind="transcript",
                 data={"transcript": heard},
@@ -100,5 +104,11 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         )
         request.message_id = str(message.id)
         reply = await self.bot.assistant.handle(request)
-        reply.text = f"🎙️ heard: “{heard}”\n{reply.text}"
+        said = _with_cut(i18n.message(language, "discord.voice_heard", heard=heard), cut)
+        reply.text = f"{said}\n{reply.text}"
         return reply
+
+
+def _with_cut(text: str, cut: str | None) -> str:
+    """What was heard, and that only the beginning of a long voice message was (`cut`)."""
+    return text if cut is None else f"{text}\n({cut})"

@@ -23,7 +23,7 @@ from discord.ext import commands
 
 from assistant.config import Config, DiscordSettings
 
-from .audio_messages import AudioMessagesCog
+from .audio_messages import AudioMessagesCog, is_audio
 from .cog_commands import CommandsCog
 from .delivery import Delivery
 from .privacy import PrivacyCog
@@ -95,7 +95,7 @@ class TrainerBot(commands.AutoShardedBot):
         **options: Any,
     ) -> None:
         super().__init__(
-            command_prefix=commands.when_mentioned_or(config.prefix),
+            command_prefix=command_prefixes(config.prefix),
             case_insensitive=True,  # "!Train" as a phone keyboard writes it is `train`
             intents=make_intents(),
             help_command=None,  # the core's `help` command is the one users see
@@ -149,6 +149,20 @@ class TrainerBot(commands.AutoShardedBot):
             ",".join(str(s) for s in sorted(self.shards)),
             self.shard_count,
         )
+
+
+def command_prefixes(prefix: str) -> Callable[[Any, discord.Message], list[str]]:
+    """`!hi`, or a mention of me (`@Trainer hi`); in a DM, which can only be meant for me, a
+    bare `hi` too (but a voice message there is the audio messages' cog's)."""
+    mentioned = commands.when_mentioned_or(prefix)
+
+    def prefixes(bot: Any, message: discord.Message) -> list[str]:
+        found = mentioned(bot, message)
+        if message.guild is None and not any(is_audio(a) for a in message.attachments):
+            found.append("")  # tried last: `!hi` still loses its `!`
+        return found
+
+    return prefixes
 
 
 def shard_options(settings: DiscordSettings) -> dict[str, Any]:

@@ -172,7 +172,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         upload = options.pop(FILE_OPTION, None)
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
         try:
-            attachments = await self.read_attachments(found) if spec.attachments else []
+            guild_id = guild_key(ctx.guild, ctx.author)
+            attachments = await self.read_attachments(found, guild_id) if spec.attachments else []
         except UserError as exc:
             await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
             return
@@ -257,24 +258,25 @@ class CommandsCog(commands.Cog, name="Trainer"):
             source=source,
         )
 
-    async def read_attachments(self, found: list[discord.Attachment]) -> list[Attachment]:
-        """Refuse by announced size before downloading; check the real size after."""
+    async def read_attachments(
+        self, found: list[discord.Attachment], guild_id: str
+    ) -> list[Attachment]:
+        """Refuse by announced size before downloading; check the real size after. Refusals
+        are in the guild's language."""
         limit = self.bot.config.limits.attachment_bytes
+        language = self.assistant.language(guild_id)
         out = []
         for item in found:
             if item.size > limit:
-                raise LimitExceeded(
-                    f"`{item.filename}` is {item.size:,} bytes; the limit is {limit:,} bytes."
-                )
+                raise LimitExceeded(_too_big(language, item.filename, item.size, limit))
             try:
                 data = await item.read()
             except discord.HTTPException as exc:
                 log.warning("attachment %s could not be downloaded: %s", item.filename, exc)
-                raise UserError(
-                    f"I couldn't download `{item.filename}` from Discord; please send it again."
-                ) from None
+                text = i18n.message(language, "discord.download_failed", name=item.filename)
+                raise UserError(text) from None
             if len(data) > limit:
-                raise LimitExceeded(f"`{item.filename}` is larger than the {limit:,}-byte limit.")
+                raise LimitExceeded(_too_big(language, item.filename, len(data), limit))
             out.append(Attachment(item.filename, data, item.content_type))
         return out
 
@@ -301,6 +303,22 @@ class CommandsCog(commands.Cog, name="Trainer"):
     # -- errors and unknown commands -----------------------------------------------------------
 
     @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """ "@Trainer" alone calls me as one calls someone: it is `hi`. (discord.py dispatches
+        nothing for a prefix with no command after it.)"""
+        me = self.bot.user
+        if message.author.bot or me is None or message.attachments:
+            return
+        if message.content.strip() not in (f"<@{me.id}>", f"<@!{me.id}>"):
+            return
+        ctx = await self.bot.get_context(message)
+        if not can_answer(ctx) or self.limiter.hit(str(message.author.id)):
+            return
+        # the mention is no argument (nor, with no space after it, discord.py's prefix)
+        request = dataclasses.replace(self.request(ctx, "hi", None, []), text="")
+        await self.deliver(ctx, await self.assistant.handle(request))
+
+    @commands.Cog.listener()
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
         if isinstance(error, commands.CommandNotFound):
             name = (ctx.invoked_with or "").strip()
@@ -316,7 +334,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
             if spec is not None and spec.attachments and ctx.message.attachments:
                 # read only for a command that takes files: "!lol" with a video is no upload
                 try:
-                    found = await self.read_attachments(list(ctx.message.attachments))
+                    found = await self.read_attachments(
+                        list(ctx.message.attachments), request.guild_id
+                    )
                 except UserError as exc:
                     await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
                     return
@@ -361,6 +381,10 @@ def can_answer(ctx: commands.Context[Any]) -> bool:
         return True
     log.warning("a command in #%s was not run: I may not send messages there", channel)
     return False
+
+
+def _too_big(language: str, name: str, size: int, limit: int) -> str:
+    return i18n.message(language, "upload.too_big", name=name, size=f"{size:,}", limit=f"{limit:,}")
 
 
 def _rest_of_line(ctx: commands.Context[Any]) -> str:

@@ -4,11 +4,13 @@ sessions' text side and finished-job announcements all go through `Delivery.deli
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from assistant import i18n
 from assistant.messages import Reply
 
 from .components import reply_view
@@ -44,20 +46,28 @@ class Delivery:
         that are not answers), the reply is remembered for `correct` and its job followed.
         A Discord error is logged, never raised; None when nothing could be sent."""
         language = self.bot.assistant.language(guild_id)
+        replied = send.get("reference")
+        if isinstance(replied, discord.Message):
+            # The member may delete their message while the command runs: Discord then
+            # refuses a reply to it, unless told to send it as a plain message.
+            send["reference"] = replied.to_reference(fail_if_not_exists=False)
         rendered = render(reply, self.bot.config.limits.send_file_bytes, language)
-        view = reply_view(language, reply, len(rendered.pages))
-        if view is not None:
-            send["view"] = view
+        own_view = "view" not in send  # a confirm prompt brings its own buttons
+        if own_view:
+            _set_view(send, language, reply, len(rendered.pages))
         try:
             message = await destination.send(**rendered.kwargs(), **send)
         except discord.HTTPException as exc:
             log.error("could not send a reply (%s): %s", reply.text[:60], exc)
             if not rendered.files:
                 return None
-            # e.g. a file Discord refused: say so without the files
-            note = Reply(text=f"{reply.text}\n(I could not attach the file.)", ok=reply.ok)
+            # e.g. Attach Files denied, or a file Discord refused: say so without the files
+            reply = without_files(reply, exc, language)
+            rendered = render(reply, 0, language)
+            if own_view:  # the buttons of the reply as it was may not fit it now
+                _set_view(send, language, reply, len(rendered.pages))
             try:
-                message = await destination.send(**render(note, 0, language).kwargs(), **send)
+                message = await destination.send(**rendered.kwargs(), **send)
             except discord.HTTPException:
                 return None
         if message is None:
@@ -74,3 +84,25 @@ class Delivery:
             if reply.job_id is not None:
                 self.progress.follow(reply.job_id, message, reply.text)
         return message
+
+
+def _set_view(send: dict[str, Any], language: str, reply: Reply, pages: int) -> None:
+    """The reply's own buttons (pages, feedback), if it has any, as `send`'s view."""
+    send.pop("view", None)
+    view = reply_view(language, reply, pages)
+    if view is not None:
+        send["view"] = view
+
+
+MISSING_PERMISSIONS = 50013
+"""Discord's error code when the bot lacks a permission in the channel."""
+
+
+def without_files(reply: Reply, exc: discord.HTTPException, language: str) -> Reply:
+    """`reply` as it can be sent when its files could not be: why they are missing, in the
+    guild's language. A reply whose file was the answer (`getfile`, `export`) is only why."""
+    missing = isinstance(exc, discord.Forbidden) and exc.code == MISSING_PERMISSIONS
+    why = i18n.message(language, "discord.cannot_attach" if missing else "discord.not_attached")
+    if reply.kind == "file":
+        return Reply(text=why, ok=False, kind="error")
+    return dataclasses.replace(reply, text=f"{reply.text}\n{why}", files=[])

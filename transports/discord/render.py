@@ -79,15 +79,20 @@ def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rende
             data = reply_file.read()
         except OSError as exc:
             log.warning("reply file %s unreadable: %s", reply_file.filename, exc)
-            notes.append(f"({reply_file.filename} could not be read.)")
+            notes.append(
+                i18n.message(language, "discord.file_unreadable", name=reply_file.filename)
+            )
             continue
         if len(data) > send_limit:
+            limit = f"{send_limit:,}"
             notes.append(
-                f"({reply_file.filename} is larger than the {send_limit:,} bytes I may send.)"
+                i18n.message(
+                    language, "discord.file_too_big", name=reply_file.filename, limit=limit
+                )
             )
             continue
         out.files.append(discord.File(io.BytesIO(data), filename=reply_file.filename))
-    text = "\n".join([reply.text, *notes]).strip() or "Done."
+    text = "\n".join([reply.text, *notes]).strip() or i18n.message(language, "discord.done")
     if not reply.ok:
         out.embed = error_embed(text, language)
         return out

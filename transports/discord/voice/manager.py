@@ -277,6 +277,22 @@ class VoiceCog(commands.Cog, name="Voice"):
         if gv is not None:
             gv.users.pop(after.id, None)
 
+    @commands.Cog.listener()
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        """Permissions go by role name: a renamed role may now match config.yaml's names, or
+        no longer match them, for everyone who has it, so every speaker is read again."""
+        if before.name != after.name:
+            self._forget_speakers(after.guild)
+
+    @commands.Cog.listener()
+    async def on_guild_role_delete(self, role: discord.Role) -> None:
+        self._forget_speakers(role.guild)
+
+    def _forget_speakers(self, guild: discord.Guild) -> None:
+        gv = self.guilds.get(guild.id)
+        if gv is not None:
+            gv.users.clear()
+
     def session(self, guild_id: int) -> Any:
         """The guild's conversation session (states.session.GuildVoiceSession), if any."""
         return self._sessions.get(str(guild_id)) if self._sessions is not None else None

@@ -1,0 +1,67 @@
+"""Voice messages (Discord audio attachments) through the fake Discord and the real recognizer:
+what a member reads in answer, in the guild's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant import i18n
+from assistant.config import Config
+from audio import RECOGNITION_RATE
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.speech import speak, write_wav
+from tests.test_russian_replies import english_in
+
+fake, bot = fixtures.fake, fixtures.bot
+VOICE_MESSAGE = 1 << 13
+LIMIT_S = 4
+
+
+@pytest.fixture
+def bot_config(fake: FakeDiscord, make_config: Callable[..., Config]) -> Config:
+    return make_config(**fixtures.discord_overrides(fake), voice={"max_file_seconds": LIMIT_S})
+
+
+def shown(message: dict[str, Any]) -> str:
+    return message["content"] or "".join(e.get("description", "") for e in message["embeds"])
+
+
+async def test_a_voice_message_cut_at_the_limit_says_so(
+    fake: FakeDiscord, bot: Any, tmp_path: Path
+) -> None:
+    """A voice message longer than voice.max_file_seconds was heard only up to there, and the
+    answer did not say so: the member could not know the rest of what they said was lost."""
+    pcm = speak("what is the status", tail_s=LIMIT_S + 2)  # the words fit; the silence does not
+    wav = write_wav(tmp_path / "long.wav", pcm, RECOGNITION_RATE).read_bytes()
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        sent = await fake.send_message(
+            "", attachments=[("voice-message.wav", wav, "audio/wav")], flags=VOICE_MESSAGE
+        )
+        reply = shown(await fake.wait_for_reply(after=sent["id"], timeout=60))
+        cut = i18n.message(language, "audio.cut_long", seconds=LIMIT_S)
+        assert f"voice-message.wav: {cut}" in reply, reply
+        assert "what is the status" in reply, reply
+    assert not english_in(reply), reply
+
+
+async def test_a_broken_voice_message_is_explained_in_the_guilds_language(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A voice message that is no audio (or holds none) was explained in English on a Russian
+    server: "voice-message.ogg: not a recognised audio file, or it is corrupt"."""
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    for data in (b"this is no audio at all" * 40, b"RIFF\0\0\0\0WAVE"):
+        sent = await fake.send_message(
+            "", attachments=[("voice-message.ogg", data, "audio/ogg")], flags=VOICE_MESSAGE
+        )
+        reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
+        text = reply["embeds"][0]["description"]
+        assert text.startswith("voice-message.ogg: ") and not english_in(text), text
