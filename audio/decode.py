@@ -29,7 +29,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 
 from . import RECOGNITION_RATE
-from .convert import downsample
+from .convert import Downmix, downsample
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
 _CHUNK = 64 * 1024
@@ -53,6 +53,9 @@ _FAST_PATH_BYTES = 32 * 1024 * 1024
 """Most samples the fast path reads. It converts them whole in numpy, at about five times
 their size (a 10-minute 96 kHz stereo WAV took 1 GB); ffmpeg streams a longer or wider file
 into 16 kHz mono in constant memory."""
+_TWO_CHANNELS = "aformat=channel_layouts=mono|stereo,pan=stereo|FL=FL+FC|FR=FR+FC"
+"""ffmpeg's filter to two channels for `Downmix`: more are mixed to stereo by ffmpeg; one, the
+centre, goes to both sides whole (plain `-ac 2` gives each side -3 dB of it)."""
 _WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")
 _WAV_CHUNKS = 64
 """Chunks looked through for `fmt ` (it comes before the samples, after a few metadata ones)."""
@@ -191,11 +194,15 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
         "-max_alloc", str(_FFMPEG_MAX_ALLOC),
         "-i", str(path),
         "-t", f"{max_seconds + 1:.3f}", "-vn", "-sn", "-dn",  # one extra second tells "longer"
-        "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(RECOGNITION_RATE),
+        "-af", _TWO_CHANNELS,
+        "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(RECOGNITION_RATE),
         "pipe:1",
     ]  # fmt: skip
-    cap = int(max_seconds * _BYTES_PER_S)
-    chunks: list[bytes] = []
+    # Two channels come out, mixed here (a mono file's one channel twice, at its own level):
+    # ffmpeg's own downmix averages a channel wired in antiphase away to silence.
+    mix = Downmix(2)
+    cap = int(max_seconds * _BYTES_PER_S) * mix.channels
+    pending = b""
     size = 0
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
@@ -205,7 +212,10 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
                 chunk = proc.stdout.read(min(_CHUNK, cap - size))
                 if not chunk:
                     break
-                chunks.append(chunk)
+                pending += chunk
+                whole = mix.whole_frames(pending)
+                mix.add(pending[:whole])
+                pending = pending[whole:]
                 size += len(chunk)
             truncated = size >= cap
             if truncated:
@@ -215,14 +225,14 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
         except subprocess.TimeoutExpired:
             proc.kill()
             raise AudioError(f"{name}: decoding took too long; is it really audio?") from None
-    pcm = b"".join(chunks)
+    pcm = mix.pcm()
     if proc.returncode != 0 and not truncated and not pcm:
         raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:
         raise AudioError(f"{name}: the file contains no audio")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
     truncated = truncated or (proc.returncode != 0 and bool(err))
-    return DecodedAudio(pcm[: len(pcm) - len(pcm) % 2], truncated)
+    return DecodedAudio(pcm, truncated)
 
 
 def _explain(stderr: str) -> str:
