@@ -96,28 +96,27 @@ def decode_file(
     path = Path(path)
     name = name or path.name
     if path.is_dir():
-        raise AudioError(f"{name}: a folder, not an audio file; name the files in it")
+        raise AudioError(f"{name}: {tr('audio.folder')}")
     if not path.is_file():
-        raise AudioError(f"{name}: no such audio file")
+        raise AudioError(f"{name}: {tr('audio.missing')}")
     if path.stat().st_size == 0:
-        raise AudioError(f"{name}: the file is empty")
+        raise AudioError(f"{name}: {tr('audio.empty')}")
     declared = _wav_format(path)
     if declared is not None:
         _refuse_implausible(name, *declared)
     decoded = _read_wav(path, max_seconds, name)
     if decoded is None:
-        decoded = _ffmpeg(path, max_seconds, name)
+        decoded = _ffmpeg(path, max_seconds, name, declared[1] if declared else None)
     if decoded.seconds < MIN_SECONDS:
-        raise AudioError(
-            f"{name}: only {decoded.seconds * 1000:.0f} ms of audio, too short to hold speech"
-        )
+        ms = f"{decoded.seconds * 1000:.0f}"
+        raise AudioError(f"{name}: {tr('audio.too_short', ms=ms)}")
     return decoded
 
 
 def decode_bytes(data: bytes, name: str = "audio", max_seconds: float = 600.0) -> DecodedAudio:
     """Decode an in-memory file (e.g. a Discord attachment) via a temporary file."""
     if not data:
-        raise AudioError(f"{name}: the file is empty")
+        raise AudioError(f"{name}: {tr('audio.empty')}")
     suffix = Path(name).suffix[:10]
     with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
         tmp.write(data)
@@ -185,16 +184,27 @@ def _read_wav(path: Path, max_seconds: float, name: str) -> DecodedAudio | None:
     return DecodedAudio(raw, truncated)
 
 
-def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
+def _to_two_channels(channels: int | None) -> str:
+    """ffmpeg's filter to two channels for `Downmix`. A WAV of more than two names its
+    channels' count: the even ones are averaged to the left and the odd ones to the right (as
+    the fast path averages them all), since ffmpeg cannot mix 9 or 64 channels that declare
+    no speaker layout and refused such a recording. Other files: `_TWO_CHANNELS`."""
+    if channels is None or channels <= 2:
+        return _TWO_CHANNELS
+    left, right = ("+".join(f"c{i}" for i in range(side, channels, 2)) for side in (0, 1))
+    return f"pan=stereo|c0<{left}|c1<{right}"
+
+
+def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> DecodedAudio:
     exe = shutil.which("ffmpeg")
     if exe is None:
-        raise AudioError("cannot decode this format: ffmpeg is not installed on the bot's machine")
+        raise AudioError(f"{name}: {tr('audio.no_ffmpeg')}")
     cmd = [
         exe, "-nostdin", "-hide_banner", "-loglevel", "error",
         "-max_alloc", str(_FFMPEG_MAX_ALLOC),
         "-i", str(path),
         "-t", f"{max_seconds + 1:.3f}", "-vn", "-sn", "-dn",  # one extra second tells "longer"
-        "-af", _TWO_CHANNELS,
+        "-af", _to_two_channels(channels),
         "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(RECOGNITION_RATE),
         "pipe:1",
     ]  # fmt: skip
@@ -224,12 +234,12 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
             err = proc.stderr.read().decode("utf-8", "replace").strip()
         except subprocess.TimeoutExpired:
             proc.kill()
-            raise AudioError(f"{name}: decoding took too long; is it really audio?") from None
+            raise AudioError(f"{name}: {tr('audio.too_slow')}") from None
     pcm = mix.pcm()
     if proc.returncode != 0 and not truncated and not pcm:
         raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:
-        raise AudioError(f"{name}: the file contains no audio")
+        raise AudioError(f"{name}: {tr('audio.no_audio')}")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
     truncated = truncated or (proc.returncode != 0 and bool(err))
     return DecodedAudio(pcm, truncated)
@@ -246,11 +256,11 @@ def _explain(stderr: str) -> str:
     ):
         return tr("audio.unrecognised")
     if "does not contain any stream" in text or "output file #0 does not contain" in text:
-        return "the file has no audio track"
+        return tr("audio.no_track")
     if "end of file" in text or "truncat" in text:
-        return "the file is cut short (truncated)"
+        return tr("audio.truncated")
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "unknown error"
-    return f"cannot decode it ({last[:160]})"
+    return tr("audio.undecodable", reason=last[:160])
 
 
 class SpeechOpusDecoder:

@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from assistant.app import Assistant
 from assistant.config import load_config
 from audio.decode import decode_file
 from audio.simulate import main
-from tests.consoles import run_console
+from tests.consoles import TypedConsole, run_console
 from tests.speech import RATE, speak, write_wav
 
 COMMAND = "hey trainer, status"
@@ -114,3 +115,57 @@ def test_telephone_recordings_are_understood(
     assert [(line["file"], line.get("intent")) for line in lines] == [
         (str(call), "status") for call in calls
     ], lines
+
+
+async def test_a_folder_given_to_say_is_called_a_folder(app: Assistant, tmp_path: Path) -> None:
+    # `say recordings/` answered "No such file: recordings" for a folder that is right there.
+    (tmp_path / "recordings").mkdir()
+    console = TypedConsole(app)
+    try:
+        reply = await console.send(f"say {tmp_path / 'recordings'}")
+    finally:
+        await console.console.close()  # the voice channel `say` opened, and its engines
+    assert reply["text"] == "recordings: a folder, not an audio file; name the files in it"
+
+
+async def test_files_that_cannot_be_heard_are_refused_in_the_servers_language(
+    app: Assistant, tmp_path: Path
+) -> None:
+    # Only "not a recognised audio file" was translated: a Russian server read the rest
+    # ("the file is empty", "only 0 ms of audio...") in English.
+    console = TypedConsole(app)
+    await console.send("language ru")
+    (tmp_path / "пусто.wav").write_bytes(b"")
+    (tmp_path / "папка").mkdir()
+    one = write_wav(tmp_path / "one sample.wav", b"\x01\x00")
+    (tmp_path / "picture.wav").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    refusals = {
+        "пусто.wav": "пусто.wav: файл пуст",
+        "папка": "папка: это папка, а не звуковой файл; назовите файлы в ней",
+        one.name: "one sample.wav: в нём всего 0 мс звука, слишком мало для речи",
+        "picture.wav": "picture.wav: в файле нет звуковой дорожки",
+    }
+    try:
+        for name, refusal in refusals.items():
+            reply = await console.send(f'say "{tmp_path / name}"')
+            assert (reply["kind"], reply["text"]) == ("error", refusal)
+    finally:
+        await console.console.close()
+
+
+@pytest.mark.parametrize("channels", [4, 9, 64])
+def test_a_many_channel_24_bit_wav_is_heard(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str], channels: int
+) -> None:
+    # Beyond 16-bit, ffmpeg decodes; with 9 or 64 channels and no speaker layout it could not
+    # mix them ("Rematrix is needed ... not enough information") and the recording was
+    # refused as "not a recognised audio file, or it is corrupt".
+    voice = _samples(speak(COMMAND))
+    frames = np.tile(voice[:, None], (1, channels)).astype("<i2")
+    wav16 = write_wav(tmp_path / "array16.wav", frames.tobytes(), channels=channels)
+    wav24 = _ffmpeg(wav16, tmp_path / f"array {channels}.wav", "-c:a", "pcm_s24le")
+    decoded = _samples(decode_file(wav24).pcm)
+    assert len(decoded) == len(voice) and np.abs(decoded - voice).max() <= 2
+    if channels == 64:
+        code, lines = _simulate([wav24], config_path, capsys)
+        assert code == 0 and [line.get("intent") for line in lines] == ["status"], lines

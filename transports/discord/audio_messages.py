@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from assistant import i18n
 from assistant.errors import UserError
 from assistant.messages import Reply
 
@@ -76,9 +77,10 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
 
         data = (await self.bot.commands_cog.read_attachments([audio]))[0].data
         max_seconds = self.bot.config.voice.max_file_seconds
-        decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
-        parts = (await self.bot.voice_cog.sessions()).parts
         guild_id = guild_key(message.guild, message.author)
+        with i18n.speaking(self.bot.assistant.language(guild_id)):  # a refusal of the file
+            decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
+        parts = (await self.bot.voice_cog.sessions()).parts
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
         hearing = await parts.hear(decoded.pcm, True, guild_id)
