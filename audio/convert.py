@@ -7,6 +7,8 @@ path (speech output, once per reply) works on whole buffers and may use scipy wh
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterator
 from contextlib import suppress
 from fractions import Fraction
 from functools import lru_cache
@@ -42,11 +44,81 @@ def _to_int16(x: np.ndarray) -> np.ndarray:
 
 
 def to_mono(samples: np.ndarray, channels: int) -> np.ndarray:
-    """Average interleaved channels into one (float32)."""
+    """Average interleaved channels into one (float32). For a live stream, frame by frame;
+    a whole recording is mixed by `Downmix`, which also copes with channels that cancel."""
     if channels == 1:
         return samples.astype(np.float32)
     frames = len(samples) // channels
     return samples[: frames * channels].reshape(frames, channels).astype(np.float32).mean(axis=1)
+
+
+_CANCELLED = 0.1
+"""Power of the channels' mean, relative to the loudest channel's, below which they cancel
+out: one of them is wired in antiphase (-10 dB; the mean of two unrelated channels is -3 dB
+of them, of one channel and silence -6 dB)."""
+_STATS_BLOCK = 65_536
+"""Frames measured at a time."""
+
+
+class Downmix:
+    """Interleaved s16le of a whole recording, in chunks, -> one mono s16le buffer.
+
+    The mean of the channels, unless that is far quieter than the loudest channel: a stereo
+    microphone with one side's polarity reversed (a common wiring fault) gives a right channel
+    that is the left one inverted, and the mean is silence while either side alone holds the
+    speech; then the loudest channel is taken. The choice is made once for the whole file,
+    so the sound never jumps between channels. Peak memory is the chunks kept plus the result.
+    """
+
+    def __init__(self, channels: int) -> None:
+        self.channels = channels
+        self._chunks: deque[bytes] = deque()
+        self._power = np.zeros(channels)  # sum of squares per channel
+        self._mean_power = 0.0  # sum of squares of the channels' mean
+
+    def add(self, pcm: bytes) -> None:
+        """One more chunk, whole frames only (see `whole_frames`)."""
+        self._chunks.append(pcm)
+        if self.channels == 1:
+            return
+        step = _STATS_BLOCK * 2 * self.channels  # bounded temporaries for a whole file
+        for start in range(0, len(pcm), step):
+            frames = self._frames(pcm[start : start + step])
+            self._power += np.square(frames, dtype=np.float64).sum(axis=0)
+            self._mean_power += float(np.square(frames.mean(axis=1, dtype=np.float64)).sum())
+
+    def channel(self) -> int | None:
+        """The one channel taken instead of the mean, or None."""
+        if self.channels == 1:
+            return None
+        loudest = int(np.argmax(self._power))
+        return loudest if self._mean_power < _CANCELLED * self._power[loudest] else None
+
+    def parts(self) -> Iterator[np.ndarray]:
+        """The recording in one channel (float32), chunk by chunk; each chunk is let go of as
+        it is mixed, so a long file is never held twice."""
+        channel = self.channel()
+        while self._chunks:
+            frames = self._frames(self._chunks.popleft())
+            yield frames.mean(axis=1) if channel is None else frames[:, channel]
+
+    def pcm(self) -> bytes:
+        """The recording in one channel, s16le."""
+        return b"".join(_to_int16(part).tobytes() for part in self.parts())
+
+    def _frames(self, pcm: bytes) -> np.ndarray:
+        return np.frombuffer(pcm, "<i2").reshape(-1, self.channels).astype(np.float32)
+
+    def whole_frames(self, pcm: bytes) -> int:
+        """How many bytes of `pcm` are whole frames."""
+        return len(pcm) - len(pcm) % (2 * self.channels)
+
+
+def downmix(pcm: bytes, channels: int) -> np.ndarray:
+    """A whole recording's interleaved s16le in one channel (float32), as `Downmix` mixes it."""
+    mix = Downmix(channels)
+    mix.add(pcm[: mix.whole_frames(pcm)])
+    return np.concatenate([np.zeros(0, np.float32), *mix.parts()])
 
 
 class StreamDownsampler:
@@ -79,7 +151,10 @@ class StreamDownsampler:
         self._leftover = data[usable:]
         if not usable:
             return b""
-        mono = to_mono(np.frombuffer(data[:usable], "<i2"), self.in_channels)
+        return self.process_mono(to_mono(np.frombuffer(data[:usable], "<i2"), self.in_channels))
+
+    def process_mono(self, mono: np.ndarray) -> bytes:
+        """Convert the next chunk, already in one channel (float32)."""
         if self.factor == 1:
             return _to_int16(mono).tobytes()
         x = np.concatenate((self._history, mono))
@@ -94,12 +169,11 @@ class StreamDownsampler:
 def downsample(
     pcm: bytes, in_rate: int, in_channels: int, out_rate: int = RECOGNITION_RATE
 ) -> bytes:
-    """Whole-buffer conversion to mono `out_rate` (any rates; integer ratios use the FIR path)."""
+    """Whole-recording conversion to mono `out_rate` (any rates; integer ratios use the FIR
+    path), mixed down by `Downmix`."""
+    mono = downmix(pcm, in_channels)
     if in_rate % out_rate == 0:
-        return StreamDownsampler(in_rate, in_channels, out_rate).process(pcm)
-    mono = to_mono(
-        np.frombuffer(pcm[: len(pcm) - len(pcm) % (2 * in_channels)], "<i2"), in_channels
-    )
+        return StreamDownsampler(in_rate, 1, out_rate).process_mono(mono)
     return _to_int16(_resample(mono, in_rate, out_rate)).tobytes()
 
 

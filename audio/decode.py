@@ -29,7 +29,7 @@ from assistant.errors import UserError
 from assistant.i18n import tr
 
 from . import RECOGNITION_RATE
-from .convert import downsample
+from .convert import Downmix, downsample
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
 _CHUNK = 64 * 1024
@@ -53,6 +53,9 @@ _FAST_PATH_BYTES = 32 * 1024 * 1024
 """Most samples the fast path reads. It converts them whole in numpy, at about five times
 their size (a 10-minute 96 kHz stereo WAV took 1 GB); ffmpeg streams a longer or wider file
 into 16 kHz mono in constant memory."""
+_TWO_CHANNELS = "aformat=channel_layouts=mono|stereo,pan=stereo|FL=FL+FC|FR=FR+FC"
+"""ffmpeg's filter to two channels for `Downmix`: more are mixed to stereo by ffmpeg; one, the
+centre, goes to both sides whole (plain `-ac 2` gives each side -3 dB of it)."""
 _WAV_MAGIC = (b"RIFF", b"RF64", b"BW64")
 _WAV_CHUNKS = 64
 """Chunks looked through for `fmt ` (it comes before the samples, after a few metadata ones)."""
@@ -93,9 +96,9 @@ def decode_file(
     path = Path(path)
     name = name or path.name
     if path.is_dir():
-        raise AudioError(f"{name}: a folder, not an audio file; name the files in it")
+        raise AudioError(f"{name}: {tr('audio.folder')}")
     if not path.is_file():
-        raise AudioError(f"{name}: no such audio file")
+        raise AudioError(f"{name}: {tr('audio.missing')}")
     if path.stat().st_size == 0:
         raise AudioError(f"{name}: {tr('audio.empty')}")
     declared = _wav_format(path)
@@ -103,7 +106,7 @@ def decode_file(
         _refuse_implausible(name, *declared)
     decoded = _read_wav(path, max_seconds, name)
     if decoded is None:
-        decoded = _ffmpeg(path, max_seconds, name)
+        decoded = _ffmpeg(path, max_seconds, name, declared[1] if declared else None)
     if decoded.seconds < MIN_SECONDS:
         ms = f"{decoded.seconds * 1000:.0f}"
         raise AudioError(f"{name}: {tr('audio.too_short', ms=ms)}")
@@ -181,20 +184,35 @@ def _read_wav(path: Path, max_seconds: float, name: str) -> DecodedAudio | None:
     return DecodedAudio(raw, truncated)
 
 
-def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
+def _to_two_channels(channels: int | None) -> str:
+    """ffmpeg's filter to two channels for `Downmix`. A WAV of more than two names its
+    channels' count: the even ones are averaged to the left and the odd ones to the right (as
+    the fast path averages them all), since ffmpeg cannot mix 9 or 64 channels that declare
+    no speaker layout and refused such a recording. Other files: `_TWO_CHANNELS`."""
+    if channels is None or channels <= 2:
+        return _TWO_CHANNELS
+    left, right = ("+".join(f"c{i}" for i in range(side, channels, 2)) for side in (0, 1))
+    return f"pan=stereo|c0<{left}|c1<{right}"
+
+
+def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> DecodedAudio:
     exe = shutil.which("ffmpeg")
     if exe is None:
-        raise AudioError("cannot decode this format: ffmpeg is not installed on the bot's machine")
+        raise AudioError(f"{name}: {tr('audio.no_ffmpeg')}")
     cmd = [
         exe, "-nostdin", "-hide_banner", "-loglevel", "error",
         "-max_alloc", str(_FFMPEG_MAX_ALLOC),
         "-i", str(path),
         "-t", f"{max_seconds + 1:.3f}", "-vn", "-sn", "-dn",  # one extra second tells "longer"
-        "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1", "-ar", str(RECOGNITION_RATE),
+        "-af", _to_two_channels(channels),
+        "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "2", "-ar", str(RECOGNITION_RATE),
         "pipe:1",
     ]  # fmt: skip
-    cap = int(max_seconds * _BYTES_PER_S)
-    chunks: list[bytes] = []
+    # Two channels come out, mixed here (a mono file's one channel twice, at its own level):
+    # ffmpeg's own downmix averages a channel wired in antiphase away to silence.
+    mix = Downmix(2)
+    cap = int(max_seconds * _BYTES_PER_S) * mix.channels
+    pending = b""
     size = 0
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
         assert proc.stdout is not None and proc.stderr is not None
@@ -204,7 +222,10 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
                 chunk = proc.stdout.read(min(_CHUNK, cap - size))
                 if not chunk:
                     break
-                chunks.append(chunk)
+                pending += chunk
+                whole = mix.whole_frames(pending)
+                mix.add(pending[:whole])
+                pending = pending[whole:]
                 size += len(chunk)
             truncated = size >= cap
             if truncated:
@@ -214,14 +235,14 @@ def _ffmpeg(path: Path, max_seconds: float, name: str) -> DecodedAudio:
         except subprocess.TimeoutExpired:
             proc.kill()
             raise AudioError(f"{name}: {tr('audio.too_slow')}") from None
-    pcm = b"".join(chunks)
+    pcm = mix.pcm()
     if proc.returncode != 0 and not truncated and not pcm:
         raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:
         raise AudioError(f"{name}: {tr('audio.no_audio')}")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
     truncated = truncated or (proc.returncode != 0 and bool(err))
-    return DecodedAudio(pcm[: len(pcm) - len(pcm) % 2], truncated)
+    return DecodedAudio(pcm, truncated)
 
 
 def _explain(stderr: str) -> str:
@@ -238,8 +259,8 @@ def _explain(stderr: str) -> str:
         return tr("audio.no_track")
     if "end of file" in text or "truncat" in text:
         return tr("audio.truncated")
-    last = stderr.strip().splitlines()[-1] if stderr.strip() else "?"
-    return tr("audio.cannot_decode", detail=last[:160])
+    last = stderr.strip().splitlines()[-1] if stderr.strip() else "unknown error"
+    return tr("audio.undecodable", reason=last[:160])
 
 
 class SpeechOpusDecoder:

@@ -118,5 +118,10 @@ async def test_say_of_silence_in_json_mode_still_answers_a_line(
     # the script waited forever.
     console = TypedConsole(app)
     silent = write_wav(tmp_path / "silent.wav", bytes(2 * RATE * 2))
-    reply = await console.send(f"say {silent}")
+    try:
+        reply = await console.send(f"say {silent}")
+    finally:
+        # the voice channel `say` opened: its recognizer threads must not outlive the test
+        # (they allocated while later tests measured memory)
+        await console.console.close()
     assert reply == {"event": "nothing", "speaker": None, "text": "(nothing happened)"}, reply

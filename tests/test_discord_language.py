@@ -105,3 +105,21 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     assert speech_seconds(fake.received_voice_pcm()) > 0.5 * expected_seconds
     opted = await typed("!optout", author=fake.bob)
     assert opted["content"].startswith("Готово: в голосовых каналах"), opted
+
+
+async def test_a_voice_message_that_cannot_be_heard_is_refused_in_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    # Decoding a voice message ran in no language, so its refusal was English on a Russian
+    # server ("voice-message.wav: only 0 ms of audio, too short to hold speech").
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    one_sample = (
+        b"RIFF&\0\0\0WAVEfmt \x10\0\0\0\x01\0\x01\0\x80>\0\0\0}\0\0\x02\0\x10\0data\x02\0\0\0\x01\0"
+    )
+    sent = await fake.send_message(
+        "", attachments=[("voice-message.wav", one_sample, "audio/wav")], flags=1 << 13
+    )
+    refused = await fake.wait_for_reply(after=sent["id"], timeout=60)
+    text = refused["content"] or refused["embeds"][0].get("description", "")
+    assert "voice-message.wav: в нём всего 0 мс звука, слишком мало для речи" in text, refused

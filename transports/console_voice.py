@@ -274,7 +274,8 @@ class VoiceCommands:
     async def say_files(self, paths: list[Path]) -> None:
         """Speak these files (`say`, and `console --speak` with the shell's names)."""
         console, guild = self.console, self.guild_id
-        missing = [str(p) for p in paths if not p.is_file()]
+        # A folder or a device is there: decoding says what it is, not "no such file".
+        missing = [str(p) for p in paths if not p.exists()]
         if not paths or missing:
             text = (
                 console.app.text(guild, "console.no_files", files=", ".join(missing))
