@@ -5,13 +5,11 @@ anyone can type those bytes and attach the file."""
 from __future__ import annotations
 
 import math
+import multiprocessing
 import struct
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
-
-T = TypeVar("T")
+from typing import Any
 
 PCM, FLOAT = 1, 3
 """WAV codec tags: integer PCM (the fast path's) and IEEE float (ffmpeg's)."""
@@ -55,11 +53,23 @@ def aiff_declaring(path: Path, *, rate: int, frames: int = 1000) -> Path:
     return path
 
 
-def traced_peak(call: Callable[[], T]) -> tuple[T, int]:
-    """`call()`'s result and the most memory Python and numpy held at once while it ran."""
+def decoded_with_peak(path: Path) -> tuple[Any, int]:
+    """`decode_file(path)` and the most memory Python and numpy held at once while it ran,
+    in a process of its own: tracemalloc counts every thread's allocations, and threads that
+    earlier tests left behind (recognizers, learners) allocated while this one measured."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(_decode_traced, (path,))
+
+
+def _decode_traced(path: Path) -> tuple[Any, int]:
+    import scipy.signal  # noqa: F401  (imported before measuring: its import is no decode)
+
+    from audio.decode import decode_file
+
     tracemalloc.start()
     try:
-        result = call()
-        return result, tracemalloc.get_traced_memory()[1]
+        decoded = decode_file(path)
+        return decoded, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

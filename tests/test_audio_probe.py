@@ -13,10 +13,9 @@ import pytest
 
 from assistant.app import Assistant
 from assistant.config import load_config
-from audio.decode import decode_file
 from audio.simulate import main
 from tests.consoles import TypedConsole, run_console
-from tests.hostile_audio import traced_peak
+from tests.hostile_audio import decoded_with_peak
 from tests.speech import RATE, speak, write_wav
 
 
@@ -95,7 +94,7 @@ def test_a_long_studio_wav_is_decoded_in_bounded_memory(tmp_path: Path) -> None:
     # A 16-bit WAV went whole through numpy: a 10-minute 96 kHz stereo recording took 1 GB
     # (five times the file) before it became 19 MB of 16 kHz mono.
     audio = write_wav(tmp_path / "field.wav", bytes(300 * 48_000 * 4), rate=48_000, channels=2)
-    decoded, peak = traced_peak(lambda: decode_file(audio))
+    decoded, peak = decoded_with_peak(audio)
     size = len(decoded.pcm)
     assert decoded.seconds == pytest.approx(300, abs=0.1)
     assert peak < 4 * size, f"{peak / 1e6:.0f} MB for {size / 1e6:.0f} MB of decoded audio"

@@ -16,7 +16,7 @@ from audio.convert import StreamDownsampler, discord_frames, downsample, to_disc
 from audio.decode import AudioError, decode_bytes, decode_file
 from audio.vad.base import SpeechStarted, UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
-from tests.hostile_audio import FLOAT, traced_peak, wav_declaring
+from tests.hostile_audio import FLOAT, decoded_with_peak, wav_declaring
 from tests.speech import join, noise, speak, write_wav
 
 
@@ -123,14 +123,13 @@ def test_what_a_wav_declares_never_sizes_the_work(tmp_path: Path) -> None:
     """Memory follows the file, not its header: a data chunk declared as 4 GB over one second
     of samples is that second (not "truncated"), and 383,987 Hz, whose exact resampling filter
     (16,000/383,987) took 370 MB, decodes in a few times the file's size, as 384 kHz does."""
-    import scipy.signal  # noqa: F401  (imported before measuring: its import is no decode)
 
     liar = wav_declaring(tmp_path / "liar.wav", rate=16_000, frames=16_000, data_bytes=2**32 - 2)
     decoded = decode_file(liar)
     assert decoded.seconds == pytest.approx(1.0, abs=0.01) and not decoded.truncated
     for rate in (383_987, 384_000):
         odd = wav_declaring(tmp_path / f"{rate}.wav", rate=rate, frames=rate)
-        decoded, peak = traced_peak(lambda: decode_file(odd))  # noqa: B023 (called at once)
+        decoded, peak = decoded_with_peak(odd)
         assert decoded.seconds == pytest.approx(1.0, abs=0.01), rate
         assert peak < 8 * odd.stat().st_size, (rate, peak)
 
