@@ -134,3 +134,53 @@ async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) 
         text = await refused_and_unchanged(app, console, line)
         assert text.startswith("`archives` holds the zips `archive` makes, not a dataset"), text
     assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
+
+
+async def test_a_name_with_backticks_stays_one_code_span(app: Assistant) -> None:
+    """A folder named ``my`data`` closed the reply's code span in the middle of its name
+    (`` `my`data` `` shows `my` as code, then `data` and a stray backtick); a name is quoted with
+    a fence longer than any run of backticks in it, and in bold its backticks are escaped."""
+    write_folder_dataset(app.root.root, name="my`data", per_label=2)
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset my`data")
+    assert chosen["text"] == (
+        "Active dataset: **my\\`data**. Folder `` my`data ``: negative 2, positive 2."
+    ), chosen
+    made = await console.send("archive my`data")
+    assert made["text"].startswith("Archived `` my`data `` (4 files) to `` archives/my`data-"), made
+    write_folder_dataset(app.root.root, name="a``b", per_label=2)
+    chosen = await console.send("select_dataset a``b")
+    assert "Folder ``` a``b ```: negative 2, positive 2." in chosen["text"], chosen
+    assert (await console.send("language ru"))["ok"]
+    sent = await console.send("getfile my`data/positive/0000.txt")
+    assert sent["text"].startswith("Вот `` my`data/positive/0000.txt `` ("), sent
+
+
+async def test_a_label_folder_is_not_read_as_a_dataset_of_positives(app: Assistant) -> None:
+    """`select_dataset reviews/negative` made a dataset whose 3 negative reviews were all
+    labelled positive; the user is told to select the dataset the folder is a label of, or to
+    give the label; `false` still adds it to the active dataset as its negative examples."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root / "projects", name="films", per_label=2)
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "select_dataset reviews/negative")
+    assert text == (
+        "`reviews/negative` is the label folder **negative** of the dataset `reviews`:"
+        " `select_dataset reviews` uses the whole dataset, or"
+        " `select_dataset reviews/negative false` adds its files to the active dataset as"
+        " negative examples (`true`: as positive)."
+    ), text
+    text = await refused_and_unchanged(app, console, "select_dataset projects/films/positive/")
+    assert text.startswith(
+        "`projects/films/positive` is the label folder **positive** of the"
+        " dataset `projects/films`: `select_dataset projects/films` uses"
+    ), text
+    assert (await console.send("select_dataset projects/films"))["ok"]
+    joined = await console.send("select_dataset reviews/negative false")
+    assert joined["text"].startswith(
+        "Active dataset: **projects/films**. Folder `reviews/negative` as its **negative**"
+        " examples: negative 3."
+    ), joined
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "select_dataset reviews/positive")
+    assert text.startswith("`reviews/positive` — папка метки **positive** набора `reviews`"), text

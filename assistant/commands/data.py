@@ -105,6 +105,8 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
     _refuse_archives(app, folder, "select.archives")
+    if positive is None:
+        _refuse_label_folder(app, folder, rel)
     # Selected again by its name, a folder dataset keeps the label it was given ("true").
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
@@ -124,6 +126,27 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
+
+
+def _refuse_label_folder(app: Assistant, folder: Path, rel: str) -> None:
+    """A folder with files and no folders of its own, inside a folder of the data root, is
+    a label folder of a dataset (`reviews/negative`): read as a dataset, every file of it
+    would get the label `positive`. Refused, naming the dataset and how to give the label."""
+    parent = folder.parent
+    if parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
+        return
+    if not any(entry.is_file() for entry in _entries(folder)):
+        return
+    raise BadInput(
+        tr("select.label_folder", folder=rel, label=folder.name, dataset=app.root.relative(parent))
+    )
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []  # unreadable: reading the folder reports it
 
 
 def _trained_too(app: Assistant, dataset: Dataset, rel: str) -> list[str]:
