@@ -184,3 +184,30 @@ async def test_a_label_folder_is_not_read_as_a_dataset_of_positives(app: Assista
     assert (await console.send("language ru"))["ok"]
     text = await refused_and_unchanged(app, console, "select_dataset reviews/positive")
     assert text.startswith("`reviews/positive` — папка метки **positive** набора `reviews`"), text
+
+
+async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -> None:
+    """`getfile docs/q3 sales report.txt` said only "Too many arguments": the words are the
+    file's name, so it is sent, and the reply shows the quoted form, which works as typed."""
+    (app.root.root / "docs").mkdir()
+    (app.root.root / "docs" / "q3 sales report.txt").write_text("sales", encoding="utf-8")
+    (app.root.root / "old notes").mkdir()
+    (app.root.root / "old notes" / "1.txt").write_text("a note", encoding="utf-8")
+    console = TypedConsole(app)
+    sent = await console.send("getfile docs/q3 sales report.txt")
+    assert sent["ok"] and sent["data"]["path"] == "docs/q3 sales report.txt", sent
+    assert sent["text"].endswith(
+        "I read the words as one name, `docs/q3 sales report.txt`; to be sure of it, quote it:"
+        ' `getfile "docs/q3 sales report.txt"`.'
+    ), sent
+    typed = await console.send('getfile "docs/q3 sales report.txt"')
+    assert typed["text"] == "Here is `docs/q3 sales report.txt` (5 bytes).", typed
+    assert (await console.send("getfile docs/q3 sales report.txt please"))["ok"]
+    made = await console.send("archive old notes")
+    assert made["ok"] and made["text"].startswith("Archived `old notes` (1 file)"), made
+    assert 'quote it: `archive "old notes"`.' in made["text"], made
+    text = await refused_and_unchanged(app, console, "getfile docs/q3 report.txt")
+    assert text == "There is no `docs/q3 report.txt` in the data folder.", text
+    assert (await console.send("language ru"))["ok"]
+    sent = await console.send("getfile docs/q3 sales report.txt")
+    assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent

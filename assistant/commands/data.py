@@ -19,7 +19,7 @@ from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
 from .registry import Param, command
-from .targets import FILE_PREFIX, prefixed
+from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -105,10 +105,10 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     if rel == ".":
         raise PathRefused(tr("select.root_refused"))
     _refuse_archives(app, folder, "select.archives")
-    if positive is None:
-        _refuse_label_folder(app, folder, rel)
     # Selected again by its name, a folder dataset keeps the label it was given ("true").
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
+    if label is None:
+        _refuse_label_folder(app, folder, rel)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
     batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
     rows = batch.rows
@@ -252,45 +252,48 @@ def _archive_stem(rel: str) -> str:
 @command(
     "archive",
     "Zip a folder of the data folder into archives/.",
-    Param("dir", "str", "Folder inside the data folder", required=True),
+    Param("dir", "text", "Folder inside the data folder", required=True),
     permission="archive",
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    folder = app.root.folder(options["dir"])
+    name, note = whole_line_path(options["dir"], app.root, "archive", FOLDER_PREFIX)
+    folder = app.root.folder(name)
     _refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
     count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
-    name = app.root.relative(target)
+    archived = app.root.relative(target)
     files = (
         [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
     )
-    note = "" if files else " " + tr("archive.not_attached")
+    done = tr_count("archive.done", count, folder=rel, name=archived, size=f"{size:,}")
+    if not files:
+        done += " " + tr("archive.not_attached")
     return Reply(
-        text=tr_count("archive.done", count, folder=rel, name=name, size=f"{size:,}") + note,
+        text="\n".join([done, *([note] if note else [])]),
         speech=tr_count("archive.done.speech", count),
         files=files,
-        data={"archive": name, "files": count, "bytes": size},
+        data={"archive": archived, "files": count, "bytes": size},
     )
 
 
 @command(
     "getfile",
     "Send a file from the data folder.",
-    Param("path", "str", "File inside the data folder", required=True),
+    Param("path", "text", "File inside the data folder", required=True),
     permission="getfile",
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    name = str(options["path"])
-    path = app.root.file(prefixed(name, FILE_PREFIX) or name)  # `file:NAME`, as `train` takes it
+    # `file:NAME`, as `train` takes it, and a name with spaces typed without quotes
+    name, note = whole_line_path(options["path"], app.root, "getfile", FILE_PREFIX)
+    path = app.root.file(name)
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:
-        raise LimitExceeded(
-            tr("getfile.too_big", path=options["path"], size=f"{size:,}", limit=f"{limit:,}")
-        )
+        raise LimitExceeded(tr("getfile.too_big", path=name, size=f"{size:,}", limit=f"{limit:,}"))
+    done = tr("getfile.done", path=app.root.relative(path), size=f"{size:,}")
     return Reply(
-        text=tr("getfile.done", path=app.root.relative(path), size=f"{size:,}"),
+        text="\n".join([done, *([note] if note else [])]),
         speech=tr("getfile.done.speech"),
         files=[ReplyFile(path.name, path=path)],
         data={"path": app.root.relative(path), "bytes": size},
