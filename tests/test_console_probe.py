@@ -3,12 +3,20 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+from typing import Any
 
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
 from tests.test_console_commands import refused_and_unchanged
+
+
+async def refused_in_russian(app: Assistant, console: TypedConsole, line: str) -> str:
+    """The console switched to Russian, then `line` refused there; the refusal's text."""
+    assert (await console.send("language ru"))["ok"]
+    return await refused_and_unchanged(app, console, line)
 
 
 async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: Assistant) -> None:
@@ -181,8 +189,7 @@ async def test_a_label_folder_is_not_read_as_a_dataset_of_positives(app: Assista
         "Active dataset: **projects/films**. Folder `reviews/negative` as its **negative**"
         " examples: negative 3."
     ), joined
-    assert (await console.send("language ru"))["ok"]
-    text = await refused_and_unchanged(app, console, "select_dataset reviews/positive")
+    text = await refused_in_russian(app, console, "select_dataset reviews/positive")
     assert text.startswith("`reviews/positive` — папка метки **positive** набора `reviews`"), text
 
 
@@ -211,3 +218,79 @@ async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -
     assert (await console.send("language ru"))["ok"]
     sent = await console.send("getfile docs/q3 sales report.txt")
     assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent
+
+
+def selection(app: Assistant) -> list[Any]:
+    """The datasets, their folders and the active dataset, as the database holds them."""
+    db = sqlite3.connect(app.config.state_dir / "trainer.db")
+    try:
+        return [
+            db.execute(sql).fetchall()
+            for sql in (
+                "SELECT id, guild_id, name, model_version FROM datasets ORDER BY id",
+                "SELECT * FROM dataset_folders ORDER BY dataset_id, folder",
+                # a guild with no active dataset may have no row yet, or NULL: both are none
+                "SELECT guild_id, active_dataset FROM guilds"
+                " WHERE active_dataset IS NOT NULL ORDER BY guild_id",
+            )
+        ]
+    finally:
+        db.close()
+
+
+async def undone_exactly(app: Assistant, console: TypedConsole, line: str) -> str:
+    """`line`, then `undo`: the undo's text, once the datasets are as they were before."""
+    before = selection(app)
+    assert (await console.send(line))["ok"]
+    undone = await console.send("undo")
+    assert undone["ok"] and selection(app) == before, undone
+    return str(undone["text"])
+
+
+async def test_undo_takes_back_a_folder_joined_with_true_or_false(app: Assistant) -> None:
+    """`select_dataset more true` adds a folder to the active dataset, and `undo` answered that
+    there was nothing to undo: it now restores the dataset's folders exactly as they were (a
+    folder it replaced comes back), one join at a time, newest first, after the examples of a
+    later `train`; switching datasets is no change `undo` takes back, and it says so."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root, name="more", per_label=2)
+    (app.root.root / "praise").mkdir()
+    (app.root.root / "praise" / "1.txt").write_text("a lovely film", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send("select_dataset more true"))["ok"]
+    assert (await console.send("select_dataset praise true"))["ok"]  # replaces `more`
+    undone = await undone_exactly(app, console, "select_dataset praise false")
+    assert undone == (
+        "Took back the folder `praise` given to **notes** as its **negative** examples.\n"
+        "Folder `praise` as **positive**."
+    ), undone
+    undone = await console.send("undo")
+    assert undone["text"] == (
+        "Took back the folder `praise` given to **notes** as its **positive** examples.\n"
+        "Folder `more` as **positive**."
+    ), undone
+    assert (await console.send("undo"))["text"].startswith("Took back the folder `more`")
+    assert app.store.active_dataset("console").folders == ()
+    assert (await console.send("select_dataset reviews"))["ok"]
+    text = await refused_and_unchanged(app, console, "undo")
+    assert text == (
+        "**reviews** has nothing to undo: `undo` takes back the examples the last `train` added"
+        " to the active dataset, or the folder the last `select_dataset FOLDER true` (or"
+        " `false`) gave it; it does not switch datasets back (`select_dataset NAME` does)."
+    ), text
+    text = await refused_in_russian(app, console, "undo")
+    assert text.startswith("В **reviews** нечего отменять"), text
+
+
+async def test_undo_of_a_join_that_started_the_dataset_leaves_none(app: Assistant) -> None:
+    """With no active dataset, `select_dataset reviews/positive true` starts a dataset of that
+    folder; `undo` removes it again, and no dataset is active, as before."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    console = TypedConsole(app)
+    undone = await undone_exactly(app, console, "select_dataset reviews/positive true")
+    assert undone == (
+        "Took back the folder `reviews/positive` given to **reviews/positive** as its"
+        " **positive** examples; the dataset it started is gone, and no dataset is active."
+    ), undone
+    assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]

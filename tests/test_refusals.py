@@ -24,6 +24,7 @@ TABLES_KEPT = (
     "feedback",
     "counters",
     "voice_optouts",
+    "folder_changes",
 )
 
 

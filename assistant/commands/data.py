@@ -117,7 +117,7 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     else:
         current = app.store.active_dataset(guild_id)
         name = current.name if current else rel
-        dataset = app.store.select_dataset(guild_id, name, rel, label)
+        dataset = app.store.join_folder(guild_id, name, rel, label)  # `undo` takes it back
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
     chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
