@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import stat
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -30,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import tr
-from .markup import code
+from .markup import code, escaped, invisible
 from .sandbox import DataRoot
 from .training.base import Example
 from .userjson import loads
@@ -54,26 +53,11 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or any(_unshowable(c) for c in label):
+    if not label.strip(".") or any(c == "`" or invisible(c) for c in label):
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in
-        raise BadInput(tr("label.bad", label=_escaped(label)))
+        raise BadInput(tr("label.bad", label=escaped(label, also="`")))
     return label
-
-
-JOINERS = {"\u200c", "\u200d"}
-"""Zero-width (non-)joiners: format characters, but part of real words (Persian) and emoji."""
-
-
-def _unshowable(char: str) -> bool:
-    if char in JOINERS:
-        return False
-    return char == "`" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
-
-
-def _escaped(label: str) -> str:
-    """The label as it can be shown: only the characters that cannot be, as escapes."""
-    return "".join(f"\\u{ord(c):04x}" if _unshowable(c) else c for c in label)
 
 
 def suffix(name: str) -> str:

@@ -294,3 +294,52 @@ async def test_undo_of_a_join_that_started_the_dataset_leaves_none(app: Assistan
         " **positive** examples; the dataset it started is gone, and no dataset is active."
     ), undone
     assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
+
+
+async def test_a_file_or_folder_with_no_examples_says_so(app: Assistant) -> None:
+    """`train file:empty.txt` (or a `.csv` with only its header, or an empty folder) answered
+    only that training needs more examples, as if the file had been read into the dataset; an
+    attachment with none already said it holds none."""
+    root = app.root.root
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    (root / "header.csv").write_text("text,label\n", encoding="utf-8")
+    (root / "nothing").mkdir()
+    (root / "nothing" / "blank.txt").write_text("  \n", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line, name in (
+        ("train file:empty.txt", "empty.txt"),
+        ("train header.csv", "header.csv"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert f"`{name}` holds no examples: no line of text in it" in text, text
+    for line in ("train folder:nothing", "train nothing false", "train data_dir:nothing"):
+        text = await refused_and_unchanged(app, console, line)
+        assert "`nothing` holds no examples: no `.txt`, `.csv` or `.jsonl` file" in text, text
+    text = await refused_in_russian(app, console, "train folder:nothing")
+    assert "В `nothing` нет примеров" in text, text
+
+
+async def test_a_folder_with_a_name_as_long_as_allowed_is_archived(app: Assistant) -> None:
+    """The archive's name adds a timestamp to the folder's: for a folder named as long as the
+    file system allows, it was too long, and `archive` failed with "something went wrong"."""
+    name = "x" * app.root.name_max
+    (app.root.root / name).mkdir()
+    (app.root.root / name / "a.txt").write_text("a note", encoding="utf-8")
+    made = await TypedConsole(app).send(f"archive {name}")
+    assert made["ok"] and made["text"].startswith(f"Archived `{name}` (1 file) to `archives/x"), (
+        made
+    )
+    archived = app.root.root / made["data"]["archive"]
+    assert archived.is_file() and len(archived.name.encode()) <= app.root.name_max
+
+
+async def test_a_name_with_invisible_characters_is_shown_with_them_escaped(app: Assistant) -> None:
+    """A right-to-left override in a file name (`report\\u202etxt.exe`) reversed the rest of
+    the reply's line, so the file looked like `reportexe.txt`; a zero-width space hid in it."""
+    (app.root.root / "report\u202etxt.exe").write_text("x", encoding="utf-8")
+    console = TypedConsole(app)
+    sent = await console.send("getfile report\u202etxt.exe")
+    assert sent["text"] == "Here is `report\\u202etxt.exe` (1 byte).", sent
+    text = await refused_and_unchanged(app, console, "getfile two\u200blines.txt")
+    assert text == "There is no `two\\u200blines.txt` in the data folder.", text

@@ -221,16 +221,18 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in files:
                 zf.write(path, path.relative_to(folder).as_posix())
-        return len(files), _publish(partial, archives, stem)
+        return len(files), _publish(partial, archives, stem, app.root.name_max)
     finally:
         partial.unlink(missing_ok=True)  # a crash or a full disk never leaves a partial archive
 
 
-def _publish(partial: Path, archives: Path, stem: str) -> Path:
+def _publish(partial: Path, archives: Path, stem: str, name_max: int) -> Path:
     """Give the finished archive its timestamped name without ever replacing another archive
     (two archives of one folder within a second get `-2`, `-3`...): a hard link fails if the
-    name is taken, where a rename would silently overwrite."""
-    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    name is taken, where a rename would silently overwrite. A folder's name as long as the file
+    system allows is cut short to leave room for the timestamp."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = f"{_fitting(stem, name_max - len(f'-{stamp}-999.zip'))}-{stamp}"
     for number in range(1, 1000):
         target = archives / (f"{base}.zip" if number == 1 else f"{base}-{number}.zip")
         try:
@@ -239,6 +241,11 @@ def _publish(partial: Path, archives: Path, stem: str) -> Path:
             continue
         return target
     raise LimitExceeded(tr("archive.too_fast"))
+
+
+def _fitting(stem: str, limit: int) -> str:
+    """`stem` cut to at most `limit` bytes of UTF-8, never inside a character."""
+    return stem.encode("utf-8", "surrogatepass")[:limit].decode("utf-8", "ignore")
 
 
 def _archive_stem(rel: str) -> str:
@@ -291,7 +298,7 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
     limit = app.config.limits.send_file_bytes
     if size > limit:
         raise LimitExceeded(tr("getfile.too_big", path=name, size=f"{size:,}", limit=f"{limit:,}"))
-    done = tr("getfile.done", path=app.root.relative(path), size=f"{size:,}")
+    done = tr_count("getfile.done", size, path=app.root.relative(path))
     return Reply(
         text="\n".join([done, *([note] if note else [])]),
         speech=tr("getfile.done.speech"),

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
@@ -50,19 +53,34 @@ def _new_examples(
             batch.add(target.value, default, tr("train.your_text"))
         elif target.kind == "file":
             assert target.path is not None
-            datasets.read_file(batch, app.root, target.path, label, default)
+            with _some_examples(batch, app.root.relative(target.path), "upload.no_examples"):
+                datasets.read_file(batch, app.root, target.path, label, default)
         else:
             assert target.path is not None
-            datasets.read_folder(batch, app.root, target.path, label, default)
+            _read_folder(app, batch, target.path, label, default)
     if options["data_dir"]:
-        folder = app.root.folder(options["data_dir"])
-        datasets.read_folder(batch, app.root, folder, label, default)
+        _read_folder(app, batch, app.root.folder(options["data_dir"]), label, default)
     for attachment in request.attachments:
-        before = len(batch.rows)
-        datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
-        if len(batch.rows) == before:  # an empty file: say so, rather than retrain
-            raise BadInput(tr("upload.no_examples", name=attachment.filename))
+        with _some_examples(batch, attachment.filename, "upload.no_examples"):
+            datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
     return batch, notes
+
+
+def _read_folder(
+    app: Assistant, batch: Batch, folder: Path, label: str | None, default: str
+) -> None:
+    with _some_examples(batch, app.root.relative(folder), "upload.no_examples.folder"):
+        datasets.read_folder(batch, app.root, folder, label, default)
+
+
+@contextmanager
+def _some_examples(batch: Batch, name: str, key: str) -> Iterator[None]:
+    """A file or folder that adds no example is refused (message `key`), rather than read as
+    nothing and answered with "training needs more examples"."""
+    before = len(batch.rows)
+    yield
+    if len(batch.rows) == before:
+        raise BadInput(tr(key, name=name))
 
 
 def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
