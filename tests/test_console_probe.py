@@ -343,3 +343,28 @@ async def test_a_name_with_invisible_characters_is_shown_with_them_escaped(app: 
     assert sent["text"] == "Here is `report\\u202etxt.exe` (1 byte).", sent
     text = await refused_and_unchanged(app, console, "getfile two\u200blines.txt")
     assert text == "There is no `two\\u200blines.txt` in the data folder.", text
+
+
+async def test_a_repeat_inside_one_file_is_not_called_a_repeat_of_the_dataset(
+    app: Assistant,
+) -> None:
+    """A CSV holding one row twice, added to an empty dataset, said "1 repeat of an example
+    already in the dataset was skipped"; the dataset had none."""
+    (app.root.root / "dups.csv").write_text(
+        "text,label\nsame,a\nsame,a\nother,b\n", encoding="utf-8"
+    )
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "other" label:b'))["ok"]
+    added = await console.send("train file:dups.csv")
+    assert added["text"].endswith(
+        "Added 1 example (a 1). 1 repeat within this request was skipped. 1 repeat of an"
+        " example already in the dataset was skipped. Not training yet: Training needs at"
+        ' least 4 examples; the dataset has 2. Add more with `train "what a lovely film"` and'
+        ' `train "dull and slow" false`.'
+    ), added
+    text = await refused_in_russian(app, console, "train file:dups.csv")
+    assert text.startswith(
+        "Пропущено повторов внутри запроса: 1.\nПропущено повторов примеров, которые уже есть"
+        " в наборе: 2."
+    ), text

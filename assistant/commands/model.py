@@ -219,7 +219,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         app.jobs.backend.preflight(examples)
     except UserError as exc:
         if not new:  # every example read was a repeat: say so, or it seems lost
-            repeats = [tr_count("train.repeats", len(batch.rows))] if batch.rows else []
+            repeats = _repeats(batch.rows, new)
             raise type(exc)("\n".join([*notes, *repeats, str(exc)])) from None
         # Not trainable yet (one label, too few examples): keep the examples, train later.
         dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
@@ -227,7 +227,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             dataset, ((e.text, e.label) for e in new), request.source, request.user.id
         )
         return Reply(
-            text="\n".join([*notes, _added(new, len(batch.rows)) + tr("train.later", reason=exc)]),
+            text="\n".join([*notes, _added(new, batch.rows) + tr("train.later", reason=exc)]),
             speech=tr("train.later.speech", count=f"{len(new):,}"),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
@@ -239,18 +239,24 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         examples=examples,
         new=new,
         notes=notes,
-        added=_added(new, len(batch.rows)) if batch.rows else "",
+        added=_added(new, batch.rows) if batch.rows else "",
         counts=label_counts([e.label for e in examples]),
         new_labels=sorted({e.label for e in new} - known_labels),
     )
 
 
-def _added(new: list[Example], read: int) -> str:
+def _added(new: list[Example], read: list[Example]) -> str:
     counts = label_counts([e.label for e in new]) or tr("examples.none")
-    text = tr_count("train.added", len(new), counts=counts) + " "
-    if read > len(new):
-        text += tr_count("train.repeats", read - len(new)) + " "
-    return text
+    return " ".join([tr_count("train.added", len(new), counts=counts), *_repeats(read, new)]) + " "
+
+
+def _repeats(read: list[Example], new: list[Example]) -> list[str]:
+    """What was skipped: repeats within the request (a file holding a row twice) and repeats
+    of examples the dataset has, each said as what it is."""
+    unique = len(set(read))
+    within = [tr_count("train.repeats_within", len(read) - unique)] if len(read) > unique else []
+    stored = [tr_count("train.repeats", unique - len(new))] if unique > len(new) else []
+    return within + stored
 
 
 def active_dataset(app: Assistant, guild_id: str) -> Dataset:
