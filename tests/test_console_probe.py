@@ -368,3 +368,26 @@ async def test_a_repeat_inside_one_file_is_not_called_a_repeat_of_the_dataset(
         "Пропущено повторов внутри запроса: 1.\nПропущено повторов примеров, которые уже есть"
         " в наборе: 2."
     ), text
+
+
+async def test_a_folder_with_no_label_folders_says_its_files_are_positive(
+    app: Assistant,
+) -> None:
+    """`select_dataset flat` of a folder with only files answered "positive 3" and nothing
+    more: why every file was positive, and how to label them, went unsaid."""
+    (app.root.root / "flat").mkdir()
+    for number in range(3):
+        (app.root.root / "flat" / f"{number}.txt").write_text(f"text {number}", encoding="utf-8")
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset flat")
+    assert chosen["text"] == (
+        "Active dataset: **flat**. Folder `flat`: positive 3.\n"
+        "The files directly in `flat`, in no label folder, are read as **positive** examples;"
+        " label folders (`flat/positive/`, `flat/negative/`) label each file by its folder."
+    ), chosen
+    assert (await console.send("language ru"))["ok"]
+    chosen = await console.send("select_dataset flat")
+    assert (
+        "Файлы прямо в `flat`, вне папок меток, читаются как примеры **positive**"
+        in (chosen["text"])
+    ), chosen

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
+from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused, UserError
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
@@ -121,11 +121,17 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
     chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
+    loose = [tr("select.top_files", folder=rel)] if label is None and _top_files(batch, rel) else []
     return Reply(
-        text="\n".join([chosen, *_trained_too(app, dataset, rel)]),
+        text="\n".join([chosen, *loose, *_trained_too(app, dataset, rel)]),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
+
+
+def _top_files(batch: Batch, rel: str) -> bool:
+    """Some files directly in the folder `rel`, in no label folder, were read (as positive)."""
+    return tr("origin.folder", folder=rel) in batch.sources.get(label_for(True), {})
 
 
 def _refuse_label_folder(app: Assistant, folder: Path, rel: str) -> None:
