@@ -391,3 +391,22 @@ async def test_a_folder_with_no_label_folders_says_its_files_are_positive(
         "Файлы прямо в `flat`, вне папок меток, читаются как примеры **positive**"
         in (chosen["text"])
     ), chosen
+
+
+async def test_names_that_differ_only_by_case_are_taken_as_typed(app: Assistant) -> None:
+    """With folders `Notes` and `notes`, `archive notes please` archived `Notes` and `select
+    dataset notes` chose `Notes`: a sentence's names were matched in lower case, and the first
+    name of that spelling won."""
+    for name in ("Notes", "notes"):
+        (app.root.root / name).mkdir()
+        (app.root.root / name / "a.txt").write_text(f"in {name}", encoding="utf-8")
+    console = TypedConsole(app)
+    made = await console.send("archive notes please")
+    assert made["text"].startswith("Archived `notes` (1 file)"), made
+    for line, chosen in (
+        ("select dataset notes", "notes"),
+        ("select dataset Notes", "Notes"),
+        ("select_dataset notes please", "notes"),
+    ):
+        reply = await console.send(line)
+        assert reply["data"]["dataset"] == chosen, (line, reply)

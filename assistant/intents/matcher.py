@@ -218,7 +218,9 @@ class IntentMatcher:
         result = recognize(rest, self.intents, slot_lists=lists)
         if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
             return None
-        slots = {name: entity.value for name, entity in result.entities.items()}
+        slots = {
+            name: self._as_cased(text, entity.value) for name, entity in result.entities.items()
+        }
         if isinstance(slots.get("path"), str):
             # A path as the user wrote it: normalizing drops the dots of "../" and the case.
             slots["path"] = _as_written(text, slots["path"])
@@ -226,6 +228,19 @@ class IntentMatcher:
             # "great job" is itself the feedback ("i want to give feedback" sets no text).
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
+
+    def _as_cased(self, text: str, value: Any) -> Any:
+        """A name as `text` spells it, when names differ only by case (`Notes`, `notes`):
+        sentences are matched in lower case, where the first name of a spelling would win."""
+        if not isinstance(value, str):
+            return value
+        with self._lock:
+            names = {n for values in self._values.values() for n in values}
+        twins = [n for n in names if n.lower() == value.lower()]
+        if len(twins) < 2:
+            return value
+        written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
+        return written[0] if len(written) == 1 else value
 
     def match_text(self, text: str) -> Intent | None:
         """Typed free text: an exact match, else the nearest template sentence when it is
