@@ -410,3 +410,17 @@ async def test_names_that_differ_only_by_case_are_taken_as_typed(app: Assistant)
     ):
         reply = await console.send(line)
         assert reply["data"]["dataset"] == chosen, (line, reply)
+
+
+async def test_a_file_whose_name_holds_quotes_is_sent_as_typed(app: Assistant) -> None:
+    """`getfile it's "final".txt` answered that there is no `it's final .txt`: the quotes of a
+    name typed exactly as the file is called were read as quoting."""
+    (app.root.root / 'it\'s "final".txt').write_text("z", encoding="utf-8")
+    (app.root.root / "two  spaces.txt").write_text("zz", encoding="utf-8")
+    console = TypedConsole(app)
+    for line, name in (
+        ('getfile it\'s "final".txt', 'it\'s "final".txt'),
+        ("getfile two  spaces.txt", "two  spaces.txt"),
+    ):
+        sent = await console.send(line)
+        assert sent["ok"] and sent["data"]["path"] == name, (line, sent)
