@@ -20,7 +20,6 @@ import csv
 import io
 import json
 import stat
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import tr
+from .markup import code, escaped, invisible
 from .sandbox import DataRoot
 from .training.base import Example
 from .userjson import loads
@@ -53,26 +53,11 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or any(_unshowable(c) for c in label):
+    if not label.strip(".") or any(c == "`" or invisible(c) for c in label):
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in
-        raise BadInput(tr("label.bad", label=_escaped(label)))
+        raise BadInput(tr("label.bad", label=escaped(label, also="`")))
     return label
-
-
-JOINERS = {"\u200c", "\u200d"}
-"""Zero-width (non-)joiners: format characters, but part of real words (Persian) and emoji."""
-
-
-def _unshowable(char: str) -> bool:
-    if char in JOINERS:
-        return False
-    return char == "`" or unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
-
-
-def _escaped(label: str) -> str:
-    """The label as it can be shown: only the characters that cannot be, as escapes."""
-    return "".join(f"\\u{ord(c):04x}" if _unshowable(c) else c for c in label)
 
 
 def suffix(name: str) -> str:
@@ -132,7 +117,7 @@ def _lines(text: str) -> Iterator[str]:
 
 def _from_lines(batch: Batch, text: str, name: str, label: str) -> None:
     for line in _lines(text):
-        batch.add(line, label, f"`{name}`")
+        batch.add(line, label, code(name))
 
 
 def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
@@ -147,9 +132,9 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
             raw = row.get(columns["label"]) if "label" in columns else None
             if raw:
                 text = row.get(columns["text"]) or ""
-                batch.add(text, normalize_label(raw), _column(name), f"`{name}`")
+                batch.add(text, normalize_label(raw), _column(name), code(name))
             else:
-                batch.add(row.get(columns["text"]) or "", default_label, f"`{name}`")
+                batch.add(row.get(columns["text"]) or "", default_label, code(name))
     except csv.Error as exc:
         raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
 
@@ -178,9 +163,9 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
             raise BadInput(tr("upload.no_text_field", name=name, number=number))
         if item.get("label") is not None:
             label = normalize_label(item["label"])
-            batch.add(str(item["text"]), label, _column(name), f"`{name}`")
+            batch.add(str(item["text"]), label, _column(name), code(name))
         else:
-            batch.add(str(item["text"]), default_label, f"`{name}`")
+            batch.add(str(item["text"]), default_label, code(name))
 
 
 def parse_text_file(batch: Batch, data: bytes, name: str, default_label: str) -> None:
@@ -240,7 +225,7 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
         parent = PurePosixPath(member.filename).parent.name
         if kind == ".txt":
             body = _decode(content, member.filename)
-            where = f"`{name}`"
+            where = code(name)
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)

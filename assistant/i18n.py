@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from .intents.matcher import DEFAULT_SENTENCES
+from .markup import fill
 
 LOCALES = Path(__file__).with_name("locales")
 ENGLISH = "en"
@@ -69,8 +70,8 @@ def catalog(language: str) -> dict[str, str]:
 
 
 def message(language: str, key: str, **fields: Any) -> str:
-    """One reply in `language`, its `{fields}` filled in."""
-    return catalog(language)[key].format(**fields)
+    """One reply in `language`, its `{fields}` filled in (names with backticks kept whole)."""
+    return fill(catalog(language)[key], fields)
 
 
 def word_list(language: str, key: str) -> list[str]:

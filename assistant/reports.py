@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import i18n
 from .i18n import tr, tr_count
+from .markup import code
 from .messages import Reply
 from .storage.records import Dataset, Job, ModelRecord
 
@@ -167,7 +168,7 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
     if dataset is None:
         lines.append(t("status.no_dataset"))
     else:
-        folders = ", ".join(f"`{f}`" + (f" → {lbl}" if lbl else "") for f, lbl in dataset.folders)
+        folders = ", ".join(code(f) + (f" → {lbl}" if lbl else "") for f, lbl in dataset.folders)
         n = store.count_examples(dataset)
         lines.append(
             tr_count(

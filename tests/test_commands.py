@@ -297,11 +297,12 @@ async def test_train_on_a_folder_keeps_its_labels_and_skips_repeats(
     distinct = {(p.parent.name, p.read_text().strip()) for p in files}
     first = await ask("train", "folder:reviews")
     assert first.ok and f"Added {len(distinct)} examples (negative" in first.text, first.text
-    assert f"{len(files) - len(distinct)} repeats" in first.text
+    assert f"{len(files) - len(distinct)} repeats within this request were skipped" in first.text
     assert "This adds the label `negative` from folder `negative/`" in first.text
     await app.jobs.wait(first.job_id)
     again = await ask("train", "reviews")  # a bare name that exists: the folder, said so
-    assert f"{len(files)} repeats of examples already in the dataset" in again.text
+    assert f"{len(files) - len(distinct)} repeats within this request" in again.text
+    assert f"{len(distinct)} repeats of examples already in the dataset" in again.text
     assert "`reviews` is a folder in the data folder" in again.text
     assert again.data["examples"] == first.data["examples"]
 

@@ -3,8 +3,10 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assistant.app import Assistant
 from assistant.config import Config
@@ -15,6 +17,12 @@ from tests.test_console_commands import refused_and_unchanged
 
 TYPED = {"user": User(id="1", name="ada"), "guild_id": "console", "channel_id": "c"}
 """Where `Assistant.understand` reads a line, as the console's user."""
+
+
+async def refused_in_russian(app: Assistant, console: TypedConsole, line: str) -> str:
+    """The console switched to Russian, then `line` refused there; the refusal's text."""
+    assert (await console.send("language ru"))["ok"]
+    return await refused_and_unchanged(app, console, line)
 
 
 async def test_a_file_that_is_not_utf8_is_named_by_its_path_in_the_folder(app: Assistant) -> None:
@@ -274,3 +282,285 @@ async def test_a_typo_of_a_label_is_refused_with_the_label_meant(
     fixed = await console.send(f"correct #{tested['id']} sarcastic")
     assert fixed["ok"] and "is **sarcastic**" in fixed["text"], fixed
     assert [c.correction for c in app.store.corrections("console", "prediction")] == ["sarcastic"]
+
+
+async def test_a_name_with_backticks_stays_one_code_span(app: Assistant) -> None:
+    """A folder named ``my`data`` closed the reply's code span in the middle of its name
+    (`` `my`data` `` shows `my` as code, then `data` and a stray backtick); a name is quoted with
+    a fence longer than any run of backticks in it, and in bold its backticks are escaped."""
+    write_folder_dataset(app.root.root, name="my`data", per_label=2)
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset my`data")
+    assert chosen["text"] == (
+        "Active dataset: **my\\`data**. Folder `` my`data ``: negative 2, positive 2."
+    ), chosen
+    made = await console.send("archive my`data")
+    assert made["text"].startswith("Archived `` my`data `` (4 files) to `` archives/my`data-"), made
+    write_folder_dataset(app.root.root, name="a``b", per_label=2)
+    chosen = await console.send("select_dataset a``b")
+    assert "Folder ``` a``b ```: negative 2, positive 2." in chosen["text"], chosen
+    assert (await console.send("language ru"))["ok"]
+    sent = await console.send("getfile my`data/positive/0000.txt")
+    assert sent["text"].startswith("Вот `` my`data/positive/0000.txt `` ("), sent
+
+
+async def test_a_label_folder_is_not_read_as_a_dataset_of_positives(app: Assistant) -> None:
+    """`select_dataset reviews/negative` made a dataset whose 3 negative reviews were all
+    labelled positive; the user is told to select the dataset the folder is a label of, or to
+    give the label; `false` still adds it to the active dataset as its negative examples."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root / "projects", name="films", per_label=2)
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "select_dataset reviews/negative")
+    assert text == (
+        "`reviews/negative` is the label folder **negative** of the dataset `reviews`:"
+        " `select_dataset reviews` uses the whole dataset, or"
+        " `select_dataset reviews/negative false` adds its files to the active dataset as"
+        " negative examples (`true`: as positive)."
+    ), text
+    text = await refused_and_unchanged(app, console, "select_dataset projects/films/positive/")
+    assert text.startswith(
+        "`projects/films/positive` is the label folder **positive** of the"
+        " dataset `projects/films`: `select_dataset projects/films` uses"
+    ), text
+    assert (await console.send("select_dataset projects/films"))["ok"]
+    joined = await console.send("select_dataset reviews/negative false")
+    assert joined["text"].startswith(
+        "Active dataset: **projects/films**. Folder `reviews/negative` as its **negative**"
+        " examples: negative 3."
+    ), joined
+    text = await refused_in_russian(app, console, "select_dataset reviews/positive")
+    assert text.startswith("`reviews/positive` — папка метки **positive** набора `reviews`"), text
+
+
+async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -> None:
+    """`getfile docs/q3 sales report.txt` said only "Too many arguments": the words are the
+    file's name, so it is sent, and the reply shows the quoted form, which works as typed."""
+    (app.root.root / "docs").mkdir()
+    (app.root.root / "docs" / "q3 sales report.txt").write_text("sales", encoding="utf-8")
+    (app.root.root / "old notes").mkdir()
+    (app.root.root / "old notes" / "1.txt").write_text("a note", encoding="utf-8")
+    console = TypedConsole(app)
+    sent = await console.send("getfile docs/q3 sales report.txt")
+    assert sent["ok"] and sent["data"]["path"] == "docs/q3 sales report.txt", sent
+    assert sent["text"].endswith(
+        "I read the words as one name, `docs/q3 sales report.txt`; to be sure of it, quote it:"
+        ' `getfile "docs/q3 sales report.txt"`.'
+    ), sent
+    typed = await console.send('getfile "docs/q3 sales report.txt"')
+    assert typed["text"] == "Here is `docs/q3 sales report.txt` (5 bytes).", typed
+    assert (await console.send("getfile docs/q3 sales report.txt please"))["ok"]
+    made = await console.send("archive old notes")
+    assert made["ok"] and made["text"].startswith("Archived `old notes` (1 file)"), made
+    assert 'quote it: `archive "old notes"`.' in made["text"], made
+    text = await refused_and_unchanged(app, console, "getfile docs/q3 report.txt")
+    assert text == "There is no `docs/q3 report.txt` in the data folder.", text
+    assert (await console.send("language ru"))["ok"]
+    sent = await console.send("getfile docs/q3 sales report.txt")
+    assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent
+
+
+def selection(app: Assistant) -> list[Any]:
+    """The datasets, their folders and the active dataset, as the database holds them."""
+    db = sqlite3.connect(app.config.state_dir / "trainer.db")
+    try:
+        return [
+            db.execute(sql).fetchall()
+            for sql in (
+                "SELECT id, guild_id, name, model_version FROM datasets ORDER BY id",
+                "SELECT * FROM dataset_folders ORDER BY dataset_id, folder",
+                # a guild with no active dataset may have no row yet, or NULL: both are none
+                "SELECT guild_id, active_dataset FROM guilds"
+                " WHERE active_dataset IS NOT NULL ORDER BY guild_id",
+            )
+        ]
+    finally:
+        db.close()
+
+
+async def undone_exactly(app: Assistant, console: TypedConsole, line: str) -> str:
+    """`line`, then `undo`: the undo's text, once the datasets are as they were before."""
+    before = selection(app)
+    assert (await console.send(line))["ok"]
+    undone = await console.send("undo")
+    assert undone["ok"] and selection(app) == before, undone
+    return str(undone["text"])
+
+
+async def test_undo_takes_back_a_folder_joined_with_true_or_false(app: Assistant) -> None:
+    """`select_dataset more true` adds a folder to the active dataset, and `undo` answered that
+    there was nothing to undo: it now restores the dataset's folders exactly as they were (a
+    folder it replaced comes back), one join at a time, newest first, after the examples of a
+    later `train`; switching datasets is no change `undo` takes back, and it says so."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    write_folder_dataset(app.root.root, name="more", per_label=2)
+    (app.root.root / "praise").mkdir()
+    (app.root.root / "praise" / "1.txt").write_text("a lovely film", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send("select_dataset more true"))["ok"]
+    assert (await console.send("select_dataset praise true"))["ok"]  # replaces `more`
+    undone = await undone_exactly(app, console, "select_dataset praise false")
+    assert undone == (
+        "Took back the folder `praise` given to **notes** as its **negative** examples.\n"
+        "Folder `praise` as **positive**."
+    ), undone
+    undone = await console.send("undo")
+    assert undone["text"] == (
+        "Took back the folder `praise` given to **notes** as its **positive** examples.\n"
+        "Folder `more` as **positive**."
+    ), undone
+    assert (await console.send("undo"))["text"].startswith("Took back the folder `more`")
+    assert app.store.active_dataset("console").folders == ()
+    assert (await console.send("select_dataset reviews"))["ok"]
+    text = await refused_and_unchanged(app, console, "undo")
+    assert text == (
+        "**reviews** has nothing to undo: `undo` takes back the examples the last `train` added"
+        " to the active dataset, or the folder the last `select_dataset FOLDER true` (or"
+        " `false`) gave it; it does not switch datasets back (`select_dataset NAME` does)."
+    ), text
+    text = await refused_in_russian(app, console, "undo")
+    assert text.startswith("В **reviews** нечего отменять"), text
+
+
+async def test_undo_of_a_join_that_started_the_dataset_leaves_none(app: Assistant) -> None:
+    """With no active dataset, `select_dataset reviews/positive true` starts a dataset of that
+    folder; `undo` removes it again, and no dataset is active, as before."""
+    write_folder_dataset(app.root.root, name="reviews", per_label=3)
+    console = TypedConsole(app)
+    undone = await undone_exactly(app, console, "select_dataset reviews/positive true")
+    assert undone == (
+        "Took back the folder `reviews/positive` given to **reviews/positive** as its"
+        " **positive** examples; the dataset it started is gone, and no dataset is active."
+    ), undone
+    assert (await console.send("select_dataset"))["data"]["datasets"] == ["reviews"]
+
+
+async def test_a_file_or_folder_with_no_examples_says_so(app: Assistant) -> None:
+    """`train file:empty.txt` (or a `.csv` with only its header, or an empty folder) answered
+    only that training needs more examples, as if the file had been read into the dataset; an
+    attachment with none already said it holds none."""
+    root = app.root.root
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    (root / "header.csv").write_text("text,label\n", encoding="utf-8")
+    (root / "nothing").mkdir()
+    (root / "nothing" / "blank.txt").write_text("  \n", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line, name in (
+        ("train file:empty.txt", "empty.txt"),
+        ("train header.csv", "header.csv"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert f"`{name}` holds no examples: no line of text in it" in text, text
+    for line in ("train folder:nothing", "train nothing false", "train data_dir:nothing"):
+        text = await refused_and_unchanged(app, console, line)
+        assert "`nothing` holds no examples: no `.txt`, `.csv` or `.jsonl` file" in text, text
+    text = await refused_in_russian(app, console, "train folder:nothing")
+    assert "В `nothing` нет примеров" in text, text
+
+
+async def test_a_folder_with_a_name_as_long_as_allowed_is_archived(app: Assistant) -> None:
+    """The archive's name adds a timestamp to the folder's: for a folder named as long as the
+    file system allows, it was too long, and `archive` failed with "something went wrong"."""
+    name = "x" * app.root.name_max
+    (app.root.root / name).mkdir()
+    (app.root.root / name / "a.txt").write_text("a note", encoding="utf-8")
+    made = await TypedConsole(app).send(f"archive {name}")
+    assert made["ok"] and made["text"].startswith(f"Archived `{name}` (1 file) to `archives/x"), (
+        made
+    )
+    archived = app.root.root / made["data"]["archive"]
+    assert archived.is_file() and len(archived.name.encode()) <= app.root.name_max
+
+
+async def test_a_name_with_invisible_characters_is_shown_with_them_escaped(app: Assistant) -> None:
+    """A right-to-left override in a file name (`report\\u202etxt.exe`) reversed the rest of
+    the reply's line, so the file looked like `reportexe.txt`; a zero-width space hid in it."""
+    (app.root.root / "report\u202etxt.exe").write_text("x", encoding="utf-8")
+    console = TypedConsole(app)
+    sent = await console.send("getfile report\u202etxt.exe")
+    assert sent["text"] == "Here is `report\\u202etxt.exe` (1 byte).", sent
+    text = await refused_and_unchanged(app, console, "getfile two\u200blines.txt")
+    assert text == "There is no `two\\u200blines.txt` in the data folder.", text
+
+
+async def test_a_repeat_inside_one_file_is_not_called_a_repeat_of_the_dataset(
+    app: Assistant,
+) -> None:
+    """A CSV holding one row twice, added to an empty dataset, said "1 repeat of an example
+    already in the dataset was skipped"; the dataset had none."""
+    (app.root.root / "dups.csv").write_text(
+        "text,label\nsame,a\nsame,a\nother,b\n", encoding="utf-8"
+    )
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "other" label:b'))["ok"]
+    added = await console.send("train file:dups.csv")
+    assert added["text"].endswith(
+        "Added 1 example (a 1). 1 repeat within this request was skipped. 1 repeat of an"
+        " example already in the dataset was skipped. Not training yet: Training needs at"
+        ' least 4 examples; the dataset has 2. Add more with `train "what a lovely film"` and'
+        ' `train "dull and slow" false`.'
+    ), added
+    text = await refused_in_russian(app, console, "train file:dups.csv")
+    assert text.startswith(
+        "Пропущено повторов внутри запроса: 1.\nПропущено повторов примеров, которые уже есть"
+        " в наборе: 2."
+    ), text
+
+
+async def test_a_folder_with_no_label_folders_says_its_files_are_positive(
+    app: Assistant,
+) -> None:
+    """`select_dataset flat` of a folder with only files answered "positive 3" and nothing
+    more: why every file was positive, and how to label them, went unsaid."""
+    (app.root.root / "flat").mkdir()
+    for number in range(3):
+        (app.root.root / "flat" / f"{number}.txt").write_text(f"text {number}", encoding="utf-8")
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset flat")
+    assert chosen["text"] == (
+        "Active dataset: **flat**. Folder `flat`: positive 3.\n"
+        "The files directly in `flat`, in no label folder, are read as **positive** examples;"
+        " label folders (`flat/positive/`, `flat/negative/`) label each file by its folder."
+    ), chosen
+    assert (await console.send("language ru"))["ok"]
+    chosen = await console.send("select_dataset flat")
+    assert (
+        "Файлы прямо в `flat`, вне папок меток, читаются как примеры **positive**"
+        in (chosen["text"])
+    ), chosen
+
+
+async def test_names_that_differ_only_by_case_are_taken_as_typed(app: Assistant) -> None:
+    """With folders `Notes` and `notes`, `archive notes please` archived `Notes` and `select
+    dataset notes` chose `Notes`: a sentence's names were matched in lower case, and the first
+    name of that spelling won."""
+    for name in ("Notes", "notes"):
+        (app.root.root / name).mkdir()
+        (app.root.root / name / "a.txt").write_text(f"in {name}", encoding="utf-8")
+    console = TypedConsole(app)
+    made = await console.send("archive notes please")
+    assert made["text"].startswith("Archived `notes` (1 file)"), made
+    for line, chosen in (
+        ("select dataset notes", "notes"),
+        ("select dataset Notes", "Notes"),
+        ("select_dataset notes please", "notes"),
+    ):
+        reply = await console.send(line)
+        assert reply["data"]["dataset"] == chosen, (line, reply)
+
+
+async def test_a_file_whose_name_holds_quotes_is_sent_as_typed(app: Assistant) -> None:
+    """`getfile it's "final".txt` answered that there is no `it's final .txt`: the quotes of a
+    name typed exactly as the file is called were read as quoting."""
+    (app.root.root / 'it\'s "final".txt').write_text("z", encoding="utf-8")
+    (app.root.root / "two  spaces.txt").write_text("zz", encoding="utf-8")
+    console = TypedConsole(app)
+    for line, name in (
+        ('getfile it\'s "final".txt', 'it\'s "final".txt'),
+        ("getfile two  spaces.txt", "two  spaces.txt"),
+    ):
+        sent = await console.send(line)
+        assert sent["ok"] and sent["data"]["path"] == name, (line, sent)

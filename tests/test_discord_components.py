@@ -219,7 +219,7 @@ async def test_destructive_commands_ask_to_confirm(fake: FakeDiscord, bot: Any) 
     sent = await fake.send_message("!create_dataset nothing_yet")
     await fake.wait_for_reply(after=sent["id"])
     # nothing to undo or roll back: the answer comes at once, with nothing to confirm
-    for typed, words in [("!undo", "no added examples"), ("!rollback", "no model")]:
+    for typed, words in [("!undo", "nothing to undo"), ("!rollback", "no model")]:
         sent = await fake.send_message(typed)
         answer = await fake.wait_for_reply(after=sent["id"])
         assert is_error(answer) and words in error_text(answer), answer
@@ -329,7 +329,7 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
     assert [c["label"] for c in fake.components(first)] == ["◀ Назад", "Вперёд ▶"]
     interaction = await fake.interaction("undo")
     question = await fake.wait_for_reply(where=from_interaction(interaction))
-    assert question["content"].startswith("Удалить примеры")
+    assert question["content"].startswith("Отменить последний")
     assert [c["label"] for c in fake.components(question)] == ["Подтвердить", "Отмена"]
     click = await fake.click(question, fake.components(question)[0]["custom_id"], author=fake.bob)
     refusal = await fake.wait_for_reply(where=from_interaction(click))

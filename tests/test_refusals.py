@@ -25,6 +25,7 @@ TABLES_KEPT = (
     "feedback",
     "counters",
     "voice_optouts",
+    "folder_changes",
 )
 
 

@@ -160,7 +160,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         text = ""  # `help please`, `train please`
     if not any(p.source or p.kind in ("text", "json") for p in command.params):
         # only where no option takes free words: `train loved it, thanks` keeps its "thanks"
-        text = _strip_polite(text)  # `select_dataset reviews please`
+        text = strip_polite(text)  # `select_dataset reviews please`
     tokens = tokenize(text)
     # the bare `true`/`false` that sets a yes/no option ends the line, or comes just before
     # the `name=value` options that end it
@@ -210,7 +210,7 @@ def _only_polite(text: str) -> bool:
     return bool(words) and all(w.lower().strip(".!,") in POLITE_WORDS for w in words)
 
 
-def _strip_polite(text: str) -> str:
+def strip_polite(text: str) -> str:
     """Drop polite words at the end of a command line (`select_dataset reviews please`)."""
     while (found := POLITE_TAIL.search(text)) is not None:
         text = text[: found.start()]

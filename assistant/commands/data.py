@@ -12,14 +12,14 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import ARCHIVE_FOLDER, folder_examples, label_for
+from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused, UserError
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
 from .registry import Param, command
-from .targets import FILE_PREFIX, prefixed
+from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -107,6 +107,8 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     _refuse_archives(app, folder, "select.archives")
     # Selected again by its name, a folder dataset keeps the label it was given ("true").
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
+    if label is None:
+        _refuse_label_folder(app, folder, rel)
     # Read (and so check) the folder before anything is written: a failure switches nothing.
     batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
     rows = batch.rows
@@ -115,15 +117,42 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     else:
         current = app.store.active_dataset(guild_id)
         name = current.name if current else rel
-        dataset = app.store.select_dataset(guild_id, name, rel, label)
+        dataset = app.store.join_folder(guild_id, name, rel, label)  # `undo` takes it back
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""
     chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
+    loose = [tr("select.top_files", folder=rel)] if label is None and _top_files(batch, rel) else []
     return Reply(
-        text="\n".join([chosen, *_trained_too(app, dataset, rel)]),
+        text="\n".join([chosen, *loose, *_trained_too(app, dataset, rel)]),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )
+
+
+def _top_files(batch: Batch, rel: str) -> bool:
+    """Some files directly in the folder `rel`, in no label folder, were read (as positive)."""
+    return tr("origin.folder", folder=rel) in batch.sources.get(label_for(True), {})
+
+
+def _refuse_label_folder(app: Assistant, folder: Path, rel: str) -> None:
+    """A folder with files and no folders of its own, inside a folder of the data root, is
+    a label folder of a dataset (`reviews/negative`): read as a dataset, every file of it
+    would get the label `positive`. Refused, naming the dataset and how to give the label."""
+    parent = folder.parent
+    if parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
+        return
+    if not any(entry.is_file() for entry in _entries(folder)):
+        return
+    raise BadInput(
+        tr("select.label_folder", folder=rel, label=folder.name, dataset=app.root.relative(parent))
+    )
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []  # unreadable: reading the folder reports it
 
 
 def _trained_too(app: Assistant, dataset: Dataset, rel: str) -> list[str]:
@@ -198,16 +227,18 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
         with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:
             for path in files:
                 zf.write(path, path.relative_to(folder).as_posix())
-        return len(files), _publish(partial, archives, stem)
+        return len(files), _publish(partial, archives, stem, app.root.name_max)
     finally:
         partial.unlink(missing_ok=True)  # a crash or a full disk never leaves a partial archive
 
 
-def _publish(partial: Path, archives: Path, stem: str) -> Path:
+def _publish(partial: Path, archives: Path, stem: str, name_max: int) -> Path:
     """Give the finished archive its timestamped name without ever replacing another archive
     (two archives of one folder within a second get `-2`, `-3`...): a hard link fails if the
-    name is taken, where a rename would silently overwrite."""
-    base = f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+    name is taken, where a rename would silently overwrite. A folder's name as long as the file
+    system allows is cut short to leave room for the timestamp."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    base = f"{_fitting(stem, name_max - len(f'-{stamp}-999.zip'))}-{stamp}"
     for number in range(1, 1000):
         target = archives / (f"{base}.zip" if number == 1 else f"{base}-{number}.zip")
         try:
@@ -216,6 +247,11 @@ def _publish(partial: Path, archives: Path, stem: str) -> Path:
             continue
         return target
     raise LimitExceeded(tr("archive.too_fast"))
+
+
+def _fitting(stem: str, limit: int) -> str:
+    """`stem` cut to at most `limit` bytes of UTF-8, never inside a character."""
+    return stem.encode("utf-8", "surrogatepass")[:limit].decode("utf-8", "ignore")
 
 
 def _archive_stem(rel: str) -> str:
@@ -229,45 +265,48 @@ def _archive_stem(rel: str) -> str:
 @command(
     "archive",
     "Zip a folder of the data folder into archives/.",
-    Param("dir", "str", "Folder inside the data folder", required=True),
+    Param("dir", "text", "Folder inside the data folder", required=True),
     permission="archive",
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    folder = app.root.folder(options["dir"])
+    name, note = whole_line_path(options["dir"], app.root, "archive", FOLDER_PREFIX)
+    folder = app.root.folder(name)
     _refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
     count, target = await asyncio.to_thread(_zip_folder, app, folder, _archive_stem(rel))
     size = target.stat().st_size
-    name = app.root.relative(target)
+    archived = app.root.relative(target)
     files = (
         [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
     )
-    note = "" if files else " " + tr("archive.not_attached")
+    done = tr_count("archive.done", count, folder=rel, name=archived, size=f"{size:,}")
+    if not files:
+        done += " " + tr("archive.not_attached")
     return Reply(
-        text=tr_count("archive.done", count, folder=rel, name=name, size=f"{size:,}") + note,
+        text="\n".join([done, *([note] if note else [])]),
         speech=tr_count("archive.done.speech", count),
         files=files,
-        data={"archive": name, "files": count, "bytes": size},
+        data={"archive": archived, "files": count, "bytes": size},
     )
 
 
 @command(
     "getfile",
     "Send a file from the data folder.",
-    Param("path", "str", "File inside the data folder", required=True),
+    Param("path", "text", "File inside the data folder", required=True),
     permission="getfile",
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    name = str(options["path"])
-    path = app.root.file(prefixed(name, FILE_PREFIX) or name)  # `file:NAME`, as `train` takes it
+    # `file:NAME`, as `train` takes it, and a name with spaces typed without quotes
+    name, note = whole_line_path(options["path"], app.root, "getfile", FILE_PREFIX)
+    path = app.root.file(name)
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:
-        raise LimitExceeded(
-            tr("getfile.too_big", path=options["path"], size=f"{size:,}", limit=f"{limit:,}")
-        )
+        raise LimitExceeded(tr("getfile.too_big", path=name, size=f"{size:,}", limit=f"{limit:,}"))
+    done = tr_count("getfile.done", size, path=app.root.relative(path))
     return Reply(
-        text=tr("getfile.done", path=app.root.relative(path), size=f"{size:,}"),
+        text="\n".join([done, *([note] if note else [])]),
         speech=tr("getfile.done.speech"),
         files=[ReplyFile(path.name, path=path)],
         kind="file",

@@ -1,4 +1,5 @@
-"""Look after a dataset's examples: list, relabel, remove, undo the last addition, export.
+"""Look after a dataset's examples: list, relabel, remove, undo the last addition (examples or
+a folder), export.
 
 These act on the examples added with `train` (stored in the database). Examples read from a
 folder of the data folder are that folder's files: edit the files to change them.
@@ -17,7 +18,7 @@ from ..errors import BadInput, NotFound
 from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
-from ..storage.records import Dataset, StoredExample
+from ..storage.records import Dataset, FolderChange, StoredExample
 from .arguments import in_range, whole_number
 from .model import active_dataset, training_set
 from .registry import Param, command
@@ -132,11 +133,18 @@ async def _can_remove(app: Assistant, request: Request, options: dict[str, Any])
     _removable(app, request, options)
 
 
-def _last_addition(app: Assistant, request: Request) -> tuple[Dataset, list[StoredExample]]:
-    """The examples `undo` would remove, or the refusal."""
+def _last_addition(
+    app: Assistant, request: Request
+) -> tuple[Dataset, list[StoredExample] | FolderChange]:
+    """What `undo` would take back, or the refusal: the examples of the active dataset's last
+    `train`, or the folder its last `select_dataset FOLDER true/false` gave it, whichever came
+    last."""
     app.jobs.check_idle(request.guild_id)
     dataset = active_dataset(app, request.guild_id)
     last = app.store.last_addition(dataset)
+    change = app.store.last_folder_change(dataset)
+    if change is not None and (not last or (last[0].addition_id or 0) < change.addition_id):
+        return dataset, change
     if not last:
         raise NotFound(tr("undo.nothing", name=dataset.name))
     return dataset, last
@@ -166,12 +174,14 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
 
 @command(
     "undo",
-    "Remove the examples that the last `train` added to the active dataset.",
+    "Take back the last `train` or `select_dataset FOLDER true/false` of the active dataset.",
     permission="train",
     check=_can_undo,
 )
 async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     dataset, last = _last_addition(app, request)
+    if isinstance(last, FolderChange):
+        return _undo_folder(app, dataset, last)
     app.store.remove_examples(dataset, [e.id for e in last])
     shown = "; ".join(_line(e) for e in last[:5]) + (" …" if len(last) > 5 else "")
     return Reply(
@@ -184,6 +194,22 @@ async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
         ),
         speech=tr_count("undo.done.speech", len(last)),
         data={"removed": [e.id for e in last]},
+    )
+
+
+def _undo_folder(app: Assistant, dataset: Dataset, change: FolderChange) -> Reply:
+    """The folder goes, and the folders it replaced come back (or the dataset it started
+    goes too); the reply lists the folders the dataset reads now."""
+    now = app.store.undo_folder_change(dataset, change)
+    fields = {"folder": change.folder, "name": dataset.name, "label": change.label}
+    if now is None:
+        text = tr("undo.folder.removed", **fields)
+    else:
+        text = "\n".join([tr("undo.folder", **fields), *folder_lines(now)])
+    return Reply(
+        text=text,
+        speech=tr("undo.folder.speech", folder=change.folder),
+        data={"folder": change.folder, "dataset": None if now is None else now.name},
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
@@ -50,19 +53,34 @@ def _new_examples(
             batch.add(target.value, default, tr("train.your_text"))
         elif target.kind == "file":
             assert target.path is not None
-            datasets.read_file(batch, app.root, target.path, label, default)
+            with _some_examples(batch, app.root.relative(target.path), "upload.no_examples"):
+                datasets.read_file(batch, app.root, target.path, label, default)
         else:
             assert target.path is not None
-            datasets.read_folder(batch, app.root, target.path, label, default)
+            _read_folder(app, batch, target.path, label, default)
     if options["data_dir"]:
-        folder = app.root.folder(options["data_dir"])
-        datasets.read_folder(batch, app.root, folder, label, default)
+        _read_folder(app, batch, app.root.folder(options["data_dir"]), label, default)
     for attachment in request.attachments:
-        before = len(batch.rows)
-        datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
-        if len(batch.rows) == before:  # an empty file: say so, rather than retrain
-            raise BadInput(tr("upload.no_examples", name=attachment.filename))
+        with _some_examples(batch, attachment.filename, "upload.no_examples"):
+            datasets.parse_attachment(batch, attachment.data, attachment.filename, label, default)
     return batch, notes
+
+
+def _read_folder(
+    app: Assistant, batch: Batch, folder: Path, label: str | None, default: str
+) -> None:
+    with _some_examples(batch, app.root.relative(folder), "upload.no_examples.folder"):
+        datasets.read_folder(batch, app.root, folder, label, default)
+
+
+@contextmanager
+def _some_examples(batch: Batch, name: str, key: str) -> Iterator[None]:
+    """A file or folder that adds no example is refused (message `key`), rather than read as
+    nothing and answered with "training needs more examples"."""
+    before = len(batch.rows)
+    yield
+    if len(batch.rows) == before:
+        raise BadInput(tr(key, name=name))
 
 
 def training_set(app: Assistant, dataset: Dataset) -> list[Example]:
@@ -204,7 +222,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         app.jobs.backend.preflight(examples)
     except UserError as exc:
         if not new:  # every example read was a repeat: say so, or it seems lost
-            repeats = [tr_count("train.repeats", len(batch.rows))] if batch.rows else []
+            repeats = _repeats(batch.rows, new)
             raise type(exc)("\n".join([*notes, *repeats, str(exc)])) from None
         # Not trainable yet (one label, too few examples): keep the examples, train later.
         dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
@@ -212,7 +230,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             dataset, ((e.text, e.label) for e in new), request.source, request.user.id
         )
         return Reply(
-            text="\n".join([*notes, _added(new, len(batch.rows)) + tr("train.later", reason=exc)]),
+            text="\n".join([*notes, _added(new, batch.rows) + tr("train.later", reason=exc)]),
             speech=tr("train.later.speech", count=f"{len(new):,}"),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
@@ -224,18 +242,24 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         examples=examples,
         new=new,
         notes=notes,
-        added=_added(new, len(batch.rows)) if batch.rows else "",
+        added=_added(new, batch.rows) if batch.rows else "",
         counts=label_counts([e.label for e in examples]),
         new_labels=sorted({e.label for e in new} - known_labels),
     )
 
 
-def _added(new: list[Example], read: int) -> str:
+def _added(new: list[Example], read: list[Example]) -> str:
     counts = label_counts([e.label for e in new]) or tr("examples.none")
-    text = tr_count("train.added", len(new), counts=counts) + " "
-    if read > len(new):
-        text += tr_count("train.repeats", read - len(new)) + " "
-    return text
+    return " ".join([tr_count("train.added", len(new), counts=counts), *_repeats(read, new)]) + " "
+
+
+def _repeats(read: list[Example], new: list[Example]) -> list[str]:
+    """What was skipped: repeats within the request (a file holding a row twice) and repeats
+    of examples the dataset has, each said as what it is."""
+    unique = len(set(read))
+    within = [tr_count("train.repeats_within", len(read) - unique)] if len(read) > unique else []
+    stored = [tr_count("train.repeats", unique - len(new))] if unique > len(new) else []
+    return within + stored
 
 
 def active_dataset(app: Assistant, guild_id: str) -> Dataset:

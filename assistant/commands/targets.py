@@ -17,7 +17,7 @@ from typing import Literal
 from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..sandbox import DataRoot
-from .arguments import QUOTES, Token, tokenize
+from .arguments import QUOTES, Token, strip_polite, tokenize
 
 FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
 
@@ -45,6 +45,29 @@ def prefixed(raw: str, prefix: str) -> str | None:
     if not text.lower().startswith(prefix):
         return None
     return _unquote(text[len(prefix) :].strip())
+
+
+def whole_line_path(raw: str, root: DataRoot, command: str, prefix: str) -> tuple[str, str]:
+    """The path a command's whole line names (`getfile`, `archive`), and a note when it was
+    found by taking unquoted words together. One word, one quoted group or `prefix` and a name
+    (`file:NAME`, `folder:NAME`, as `train` takes them) is the name; several unquoted words
+    that together name something in the data root (`my report.txt`) are that name, and the
+    note gives the quoted form to type; else the line as typed, when that names something
+    (`it's "final".txt`: its quotes are part of the name)."""
+    text = strip_polite(raw) or raw  # `getfile notes.txt please`
+    if (name := prefixed(text, prefix)) is not None:
+        return name, ""
+    tokens = _safe_tokens(text)
+    if len(tokens) == 1:
+        return tokens[0].value, ""
+    joined = " ".join(t.value for t in tokens)
+    if tokens and not any(t.quoted for t in tokens) and _existing(root, joined) is not None:
+        return joined, tr("target.words_as_name", name=joined, command=command)
+    if _existing(root, raw.strip()) is not None:
+        return raw.strip(), ""  # a name holding quotes or two spaces, typed as it is
+    if not tokens:
+        tokenize(text)  # an unbalanced quote: refused, saying so
+    return joined, ""  # refused as a name the data root does not have
 
 
 def resolve(raw: str, root: DataRoot) -> Target:

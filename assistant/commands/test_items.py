@@ -14,6 +14,7 @@ from typing import Any
 from ..datasets import normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
+from ..markup import code
 from ..userjson import loads
 
 Item = tuple[str, str | None]
@@ -74,7 +75,7 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     except UnicodeDecodeError:
         raise BadInput(tr("test.not_utf8", name=name)) from None
     if kind == ".json":
-        return parse_items(text, limit, f"`{name}`")
+        return parse_items(text, limit, code(name))
     items: list[Item] = []
     if kind == ".jsonl":
         for number, line in enumerate(io.StringIO(text), start=1):

@@ -246,7 +246,9 @@ class IntentMatcher:
         result = recognize(rest, self.intents, slot_lists=lists)
         if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
             return None
-        slots = {name: entity.value for name, entity in result.entities.items()}
+        slots = {
+            name: self._as_cased(text, entity.value) for name, entity in result.entities.items()
+        }
         for name, entity in result.entities.items():
             if entity.is_wildcard and isinstance(entity.value, str):
                 # Any words as the user wrote them (a path, a dataset's name, feedback):
@@ -267,6 +269,19 @@ class IntentMatcher:
             # so is "the bot is too slow" (`whole`: the words matched are part of it).
             slots["text"] = rest
         return Intent(result.intent.name, slots, rest, wake)
+
+    def _as_cased(self, text: str, value: Any) -> Any:
+        """A name as `text` spells it, when names differ only by case (`Notes`, `notes`):
+        sentences are matched in lower case, where the first name of a spelling would win."""
+        if not isinstance(value, str):
+            return value
+        with self._lock:
+            names = {n for values in self._values.values() for n in values}
+        twins = [n for n in names if n.lower() == value.lower()]
+        if len(twins) < 2:
+            return value
+        written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
+        return written[0] if len(written) == 1 else value
 
     def match_text(
         self, text: str, says: Callable[[str], str | None] | None = None

@@ -77,16 +77,7 @@ class DatasetRecords(StoreBase):
     def set_folder(self, dataset: Dataset, folder: str, label: str | None) -> Dataset:
         """Attach a data-root folder to a dataset (replacing the folder that had that label)."""
         with self._tx() as db:
-            if label is not None:
-                db.execute(
-                    "DELETE FROM dataset_folders WHERE dataset_id = ? AND label = ?",
-                    (dataset.id, label),
-                )
-            db.execute(
-                "INSERT INTO dataset_folders (dataset_id, folder, label) VALUES (?, ?, ?) "
-                "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
-                (dataset.id, folder, label),
-            )
+            _attach(db, dataset.id, folder, label)
         updated = self.dataset(dataset.guild_id, dataset.name)
         assert updated is not None
         return updated
@@ -96,24 +87,8 @@ class DatasetRecords(StoreBase):
     ) -> Dataset:
         """Create the dataset if needed, attach `folder` (replacing the folder that had `label`)
         and make it the active one: all or nothing, in one transaction."""
-        now = time.time()
         with self._tx() as db:
-            _create(db, guild_id, name, now)
-            dataset_id = db.execute(
-                "SELECT id FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name)
-            )[0][0]
-            if folder is not None:
-                if label is not None:
-                    db.execute(
-                        "DELETE FROM dataset_folders WHERE dataset_id = ? AND label = ?",
-                        (dataset_id, label),
-                    )
-                db.execute(
-                    "INSERT INTO dataset_folders (dataset_id, folder, label) VALUES (?, ?, ?) "
-                    "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
-                    (dataset_id, folder, label),
-                )
-            _activate(db, guild_id, name, now)
+            write_selection(db, guild_id, name, folder, label)
         dataset = self.dataset(guild_id, name)
         assert dataset is not None
         return dataset
@@ -249,4 +224,35 @@ def _activate(db: Database, guild_id: str, name: str, now: float) -> None:
         "ON CONFLICT (guild_id) DO UPDATE SET active_dataset = excluded.active_dataset,"
         " updated_at = excluded.updated_at",
         (guild_id, name, now),
+    )
+
+
+def write_selection(
+    db: Database, guild_id: str, name: str, folder: str | None, label: str | None
+) -> int:
+    """`select_dataset`'s writes (inside the caller's transaction); the dataset's id."""
+    now = time.time()
+    _create(db, guild_id, name, now)
+    dataset_id = int(
+        db.execute("SELECT id FROM datasets WHERE guild_id = ? AND name = ?", (guild_id, name))[0][
+            0
+        ]
+    )
+    if folder is not None:
+        _attach(db, dataset_id, folder, label)
+    _activate(db, guild_id, name, now)
+    return dataset_id
+
+
+def _attach(db: Database, dataset_id: int, folder: str, label: str | None) -> None:
+    """Give the dataset `folder`, replacing the folder that had `label` (inside the caller's
+    transaction)."""
+    if label is not None:
+        db.execute(
+            "DELETE FROM dataset_folders WHERE dataset_id = ? AND label = ?", (dataset_id, label)
+        )
+    db.execute(
+        "INSERT INTO dataset_folders (dataset_id, folder, label) VALUES (?, ?, ?) "
+        "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
+        (dataset_id, folder, label),
     )

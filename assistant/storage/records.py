@@ -38,6 +38,23 @@ class StoredExample:
 
 
 @dataclass(frozen=True)
+class FolderChange:
+    """A folder that `select_dataset FOLDER true/false` gave a dataset, with what it changed;
+    `undo` puts back what was before."""
+
+    id: int
+    dataset_id: int
+    addition_id: int
+    """From the counter the `train` additions take theirs from: which of the two came last."""
+    folder: str
+    label: str | None
+    folders_before: tuple[tuple[str, str | None], ...]
+    started_dataset: bool
+    """The change made the dataset (none was active): `undo` removes it again."""
+    active_before: str | None
+
+
+@dataclass(frozen=True)
 class Job:
     id: int
     guild_id: str

@@ -131,4 +131,20 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX rate_limit_hits_user ON rate_limit_hits(user_id, at);
     """,
+    # 5: a folder `select_dataset FOLDER true/false` gave a dataset, and what it changed, so
+    # that `undo` can restore the dataset's folders (and the dataset it started) exactly
+    """
+    CREATE TABLE folder_changes (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        addition_id INTEGER NOT NULL,
+        folder TEXT NOT NULL,
+        label TEXT,
+        folders_before TEXT NOT NULL,
+        started_dataset INTEGER NOT NULL,
+        active_before TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX folder_changes_dataset ON folder_changes(dataset_id, addition_id);
+    """,
 ]

@@ -1,14 +1,16 @@
 """The store: every record the assistant keeps, in SQL shared by SQLite and PostgreSQL.
 
 The engine is behind a small adapter (database.py); the records are grouped by kind, a module
-each: datasets and examples (dataset_records.py), jobs and models (job_records.py), replies,
-corrections, feedback and opt-outs (note_records.py), all on one plumbing (base.py).
+each: datasets and examples (dataset_records.py), the folders `select_dataset` gives a dataset
+(folder_change_records.py), jobs and models (job_records.py), replies, corrections, feedback
+and opt-outs (note_records.py), all on one plumbing (base.py).
 """
 
 from __future__ import annotations
 
 from .database import open_database
 from .dataset_records import WRITE_CHUNK
+from .folder_change_records import FolderChangeRecords
 from .job_records import JobRecords
 from .note_records import NoteRecords
 
@@ -20,5 +22,5 @@ def open_store(url: str) -> Store:
     return Store(open_database(url))
 
 
-class Store(JobRecords, NoteRecords):
+class Store(JobRecords, FolderChangeRecords, NoteRecords):
     """Every record the assistant keeps."""

@@ -1,0 +1,89 @@
+"""Names quoted in replies, kept intact whatever characters they hold.
+
+Replies are Discord markdown: a name is shown in a code span (`reviews`) or in bold
+(**reviews**). A folder named ``my`data`` would close a one-backtick span in the middle of its
+name, and a stray backtick in bold pairs with the next span of the line. `fill` fills a
+message's fields so that this cannot happen, for every reply in every language at once: a code
+span of the template is fenced with more backticks than any run inside it (CommonMark's and
+Discord's rule), and the backticks of a bold field are escaped. In both, a character that
+cannot be seen or that rearranges the line (a right-to-left override that makes
+`report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape, `\u202e`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+_SPANS = re.compile(r"```.*?```|`[^`\n]*`|\*\*[^*\n]*\*\*", re.DOTALL)
+"""Code blocks (left as they are), code spans and bold text of a template."""
+
+
+JOINERS = {"\u200c", "\u200d"}
+"""Zero-width (non-)joiners: format characters, but part of real words (Persian) and emoji."""
+
+
+def invisible(char: str) -> bool:
+    """A control, format or line-separating character (not a joiner)."""
+    return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def escaped(text: str, also: str = "") -> str:
+    """`text` with its invisible characters (and those in `also`) as `\\uXXXX` escapes."""
+    if text.isprintable() and not any(c in text for c in also):
+        return text  # the usual case, found at C speed: a pasted megabyte costs nothing
+    return "".join(f"\\u{ord(c):04x}" if invisible(c) or c in also else c for c in text)
+
+
+def code(text: str) -> str:
+    """`text` as one inline code span, however many backticks it holds."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(run) for run in re.findall("`+", text)) + 1)
+    return f"{fence} {text} {fence}"  # the spaces keep a backtick at either end off the fence
+
+
+@cache
+def _pieces(template: str) -> tuple[tuple[str, str], ...]:
+    """The template as (kind, text) pieces: `plain`, `block`, `code` (inside the backticks) and
+    `bold` (inside the asterisks)."""
+    pieces: list[tuple[str, str]] = []
+    position = 0
+    for found in _SPANS.finditer(template):
+        pieces.append(("plain", template[position : found.start()]))
+        span = found.group()
+        if span.startswith("```"):
+            pieces.append(("block", span))
+        elif span.startswith("`"):
+            pieces.append(("code", span[1:-1]))
+        else:
+            pieces.append(("bold", span[2:-2]))
+        position = found.end()
+    pieces.append(("plain", template[position:]))
+    return tuple(pieces)
+
+
+def fill(template: str, fields: dict[str, Any]) -> str:
+    """`template.format(**fields)`, with the code spans and bold text that hold a field kept
+    whole and visible (see the module's docstring)."""
+    if not any(_unsafe(str(value)) for value in fields.values()):
+        return template.format(**fields)  # nearly every reply: nothing to guard
+    out: list[str] = []
+    for kind, text in _pieces(template):
+        if kind == "code" and "{" in text:
+            out.append(code(escaped(text.format(**fields))))
+        elif kind == "code":
+            out.append(f"`{text}`")
+        elif kind == "bold":
+            shown = {k: escaped(str(v)).replace("`", "\\`") for k, v in fields.items()}
+            out.append(f"**{text.format(**shown)}**")
+        else:
+            out.append(text.format(**fields))
+    return "".join(out)
+
+
+def _unsafe(value: str) -> bool:
+    """A backtick, or a character `isprintable` refuses (a superset of `invisible`)."""
+    return "`" in value or not value.isprintable()
