@@ -340,7 +340,7 @@ async def test_components_speak_the_guild_language(fake: FakeDiscord, bot: Any) 
 async def test_a_suggested_command_runs_from_its_button(fake: FakeDiscord, bot: Any) -> None:
     """ "Did you mean `status`?" carries Run status; a click runs it as the clicking member, who
     may be someone else. A command that needs arguments (`getfile`) gets no button."""
-    sent = await fake.send_message("!what's the status of the training job")
+    sent = await fake.send_message("!any idea where the training job stands")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "Did you mean `status`?" in error_text(reply), reply
     [button] = fake.components(reply)

@@ -148,6 +148,18 @@ async def test_corrupt_opus_video_and_unknown_ssrc_mid_speech(fake: FakeDiscord,
     assert "test the model" in await say_and_wait(bot, fake)  # and the stream still works
 
 
+async def test_audio_before_its_speaking_event_is_heard(fake: FakeDiscord, bot: Any) -> None:
+    """SPEAKING comes over the websocket, the audio over UDP: a member's first packets can
+    arrive before the event that says whose they are. They were dropped, and with them the
+    start of a command (0.6 s here) on a busy machine."""
+    await join(fake)
+    first = await say_and_wait(bot, fake, faults=Faults(speaking_after=30))
+    assert "test the model" in first, first
+    stats = voice(bot).guilds[fake.guild_id].receiver.stats
+    # every audio packet alice sent was decoded, those before SPEAKING included
+    assert stats.frames >= stats.packets - stats.silence, stats.summary()
+
+
 async def test_voice_disconnect_reconnects_and_recognition_continues(
     fake: FakeDiscord, bot: Any
 ) -> None:

@@ -32,6 +32,9 @@ class Faults:
     unknown_ssrc_at: int = -1
     """At this frame index, send `unknown_packets` audio packets from an SSRC never announced."""
     unknown_packets: int = 25
+    speaking_after: int = 0
+    """Announce SPEAKING only after this many packets, as the websocket event can come after
+    the first UDP audio."""
 
 
 @dataclass
@@ -149,7 +152,7 @@ class MemberSpeech:
         session = await self.wait_ready(guild_id)
         faults = faults or Faults()
         client = self.client(user_id, ssrc)
-        if announce:
+        if announce and not faults.speaking_after:
             await self.announce_speaking(guild_id, user_id, ssrc, True)
         if noise_dbfs is not None:
             pcm = add_noise(pcm, noise_dbfs, client.rng)
@@ -162,6 +165,8 @@ class MemberSpeech:
         client.resume()
         start, sent = time.monotonic(), 0
         for index, payload in enumerate(payloads):
+            if announce and faults.speaking_after and index == faults.speaking_after:
+                await self.announce_speaking(guild_id, user_id, ssrc, True)
             if index == faults.video_burst_at:
                 self._video_burst(session, ssrc, faults.video_packets)
             if index == faults.unknown_ssrc_at:

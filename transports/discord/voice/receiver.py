@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -61,6 +62,15 @@ client restart or a new SSRC owner) and is followed from there."""
 RESYNC_S = 1.0
 LOG_EVERY_PACKETS = 15_000
 """The counters go to the log this often (five minutes of one speaker)."""
+HOLD_UNNAMED_S = 1.0
+"""Audio of an SSRC that no SPEAKING has named yet is kept this long: the SPEAKING event comes
+over the voice websocket and the audio over UDP, so a member's first packets can arrive
+before the event that says whose they are (seen on a busy machine: the first 40 ms of a
+command lost)."""
+HOLD_UNNAMED_PACKETS = 50
+"""At most this many such packets per SSRC (one second of audio)."""
+HOLD_UNNAMED_STREAMS = 16
+"""At most this many unnamed SSRCs held at once (a flood of made-up SSRCs stays bounded)."""
 MAX_CONCEALED = 5
 """Up to this many lost frames in a row are concealed (PLC) so the VAD's clock stays right;
 longer gaps are a pause in speech, not loss."""
@@ -86,7 +96,10 @@ class ReceiveStats:
     concealed: int = 0
     """Frames made up by Opus loss concealment: lost packets and corrupt frames."""
     unknown_ssrc: int = 0
-    """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted)."""
+    """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted):
+    held for `HOLD_UNNAMED_S`, then dropped unless a SPEAKING names it."""
+    replayed: int = 0
+    """Held packets handled once a SPEAKING named their SSRC."""
     not_audio: int = 0
     """Video or other payload types (a member's camera or screen share)."""
     opted_out: int = 0
@@ -124,7 +137,8 @@ class ReceiveStats:
             f"decrypted, {self.passthrough} passthrough, {self.no_key} before keys, "
             f"{self.dave_errors} errors; {self.padded} padded, {self.extended} with extensions, "
             f"{self.silence} silence; {self.opus_errors} Opus errors, {self.concealed} "
-            f"concealed, {self.late} late; {self.unknown_ssrc} unknown SSRC, "
+            f"concealed, {self.late} late; {self.unknown_ssrc} unknown SSRC "
+            f"({self.replayed} heard once named), "
             f"{self.not_audio} video/other, {self.crypto_errors} transport errors"
         )
 
@@ -153,6 +167,8 @@ class VoiceReceiver:
         self.stats = ReceiveStats()
         self._streams: dict[int, _Stream] = {}
         self._frames: list[tuple[int, bytes]] = []
+        self._unnamed: dict[int, deque[tuple[float, bytes]]] = {}
+        """SSRC -> (arrival, packet) of audio no SPEAKING has named yet."""
         """Frames of the packet in hand (concealed ones first), handed on after it."""
         self._decryptor: PacketDecryptor | None = None
         self._key: bytes = b""
@@ -177,6 +193,7 @@ class VoiceReceiver:
             self._reader.stop()
             log.info("voice receive stopped: %s", self.stats.summary())
         self._streams.clear()
+        self._unnamed.clear()
 
     @property
     def active(self) -> bool:
@@ -215,7 +232,29 @@ class VoiceReceiver:
         user_id = self.vc._ssrc_to_id.get(packet.ssrc)
         if user_id is None or user_id == self.vc.user.id:
             self.stats.unknown_ssrc += 1  # no SPEAKING yet: cannot attribute or DAVE-decrypt
+            if user_id is None and packet.payload == OPUS_PAYLOAD_TYPE:
+                self._hold(packet.ssrc, data)
             return
+        held = self._unnamed.pop(packet.ssrc, None)
+        if held:
+            now = time.monotonic()
+            for arrived, earlier in held:
+                if now - arrived <= HOLD_UNNAMED_S:
+                    self.stats.replayed += 1
+                    self._attributed(rtp.decode_rtp(earlier), earlier, user_id)
+        self._attributed(packet, data, user_id)
+
+    def _hold(self, ssrc: int, data: bytes) -> None:
+        """Keep a packet of an SSRC not named yet, until a SPEAKING names it (bounded)."""
+        held = self._unnamed.get(ssrc)
+        if held is None:
+            if len(self._unnamed) >= HOLD_UNNAMED_STREAMS:
+                self._unnamed.pop(next(iter(self._unnamed)))  # the longest-held SSRC
+            held = self._unnamed[ssrc] = deque(maxlen=HOLD_UNNAMED_PACKETS)
+        held.append((time.monotonic(), data))
+
+    def _attributed(self, packet: rtp.RTPPacket, data: bytes, user_id: int) -> None:
+        """One packet of `user_id`'s: decrypted, decoded and handed on (or counted dropped)."""
         if packet.payload != OPUS_PAYLOAD_TYPE:
             self.stats.not_audio += 1
             return
