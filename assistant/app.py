@@ -33,7 +33,7 @@ from .heap import freeze_startup_objects
 from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.parts import by_sentence
+from .intents.parts import another_command, by_sentence
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
@@ -320,6 +320,10 @@ class Assistant:
             return Intent("hi", {}, "", False)
         for line in dict.fromkeys((address.rest, text, address.loose or text)):
             intent = matcher.match(line) if says is None else matcher.match_text(line, says)
+            # an opinion's words take the rest of the line: another command there is asked
+            feedback = intent is not None and intent.name == "feedback"
+            if feedback and another_command(address.rest, matcher.match, "feedback"):
+                return None
             if intent is not None:
                 return intent
         return by_sentence(address.rest, matcher.match, retractions)

@@ -193,3 +193,17 @@ async def test_a_command_taken_back_in_the_next_sentence_does_nothing(app: Assis
     assert read(app, "Please stop the training. It was the wrong data.") == ("cancel", {})
     app.store.set_guild_language(GUILD, "ru")
     assert read(app, "остановите текущую задачу. Нет, подождите.") is None
+
+
+async def test_feedback_is_not_taken_from_a_line_that_asks_for_another_command(
+    app: Assistant,
+) -> None:
+    """ "The bot is not working. Please cancel the training." was kept whole as feedback (the
+    opinion's words take the rest of the line): the training went on, and the request was
+    stored as a note. Feedback alone is still feedback."""
+    with_names(app)
+    assert read(app, "the bot is not working. please cancel the training.") is None
+    assert read(app, "the bot is too slow. it takes forever.") == (
+        "feedback",
+        {"text": "the bot is too slow it takes forever"},
+    )

@@ -43,6 +43,13 @@ def by_sentence(
     return intent
 
 
+def another_command(line: str, match: Callable[[str], Intent | None], name: str) -> bool:
+    """A sentence of `line` after its first names a command other than `name`: "The bot is
+    not working. Please cancel the training." is no feedback, though its first words are."""
+    sentences = [part for part in _END.split(line.strip()) if len(normalize(part).split()) > 1]
+    return any((found := match(part)) is not None and found.name != name for part in sentences[1:])
+
+
 def _retracts(sentence: str, retractions: Iterable[str]) -> bool:
     """`sentence` begins with words that take back what came before ("No wait.", "actually
     no, keep going")."""
@@ -50,4 +57,4 @@ def _retracts(sentence: str, retractions: Iterable[str]) -> bool:
     return any(words[: len(w.split())] == w.split() for w in retractions)
 
 
-__all__ = ["by_sentence"]
+__all__ = ["another_command", "by_sentence"]
