@@ -33,7 +33,7 @@ from .heap import freeze_startup_objects
 from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.parts import by_sentence
+from .intents.parts import another_command, by_sentence
 from .messages import Reply, Request, Source, User
 from .sandbox import DataRoot
 from .storage import Store, open_store
@@ -294,7 +294,8 @@ class Assistant:
             matcher.update_lists(lists)
             says = None if exact else self._guess_in(language)
             address = self.address(text, language, matcher)
-            intent = self._match(matcher, address, text, says)
+            retractions = i18n.word_list(language, "typed.retractions")
+            intent = self._match(matcher, address, text, says, retractions)
             if intent is not None:
                 break
         if intent is None:
@@ -308,18 +309,24 @@ class Assistant:
         address: Address,
         text: str,
         says: Callable[[str], str | None] | None,
+        retractions: list[str],
     ) -> Intent | None:
         """The line without the bot's name, else as written ("приветик, тренер" is a
         greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
         None for template sentences only, else what the words of a line say
-        (`IntentMatcher.match_text`)."""
+        (`IntentMatcher.match_text`). `retractions`: the words that take a sentence back
+        ("no wait"; assistant/intents/parts.py)."""
         if address.called and not normalize(address.rest):
             return Intent("hi", {}, "", False)
         for line in dict.fromkeys((address.rest, text, address.loose or text)):
             intent = matcher.match(line) if says is None else matcher.match_text(line, says)
+            # an opinion's words take the rest of the line: another command there is asked
+            feedback = intent is not None and intent.name == "feedback"
+            if feedback and another_command(address.rest, matcher.match, "feedback"):
+                return None
             if intent is not None:
                 return intent
-        return by_sentence(address.rest, matcher.match)
+        return by_sentence(address.rest, matcher.match, retractions)
 
     @staticmethod
     def address(text: str, language: str, matcher: IntentMatcher) -> Address:

@@ -151,3 +151,59 @@ async def test_a_sentence_to_learn_is_added_as_written_and_trained(app: Assistan
     asked = await console.send("is 'what a lovely, warm film' positive or negative?")
     assert asked["ok"] and asked["command"] == "test", asked
     assert "what a lovely, warm film" in asked["text"], asked["text"]
+
+
+async def test_a_word_pointing_at_something_is_no_sentence_to_learn(app: Assistant) -> None:
+    """ "save this as negative", "take that as a positive" name no sentence: they added the
+    example "this" (or "that", "file") to the active dataset and started a training run. A
+    sentence to learn is the one in quotes; nothing is added or trained."""
+    write_folder_dataset(Path(app.config.data_root))
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    dataset = app.store.active_dataset(GUILD)
+    assert dataset is not None
+    for line in (
+        "save this as negative",
+        "take that as a positive",
+        "remember this as positive",
+        "save the file as negative",
+        "label that as positive and train",
+        "tell you that it is positive",
+    ):
+        reply = await console.send(line)
+        assert reply.get("command") != "train", (line, reply)
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("запомни это как позитив", "обучи модель это как негатив"):
+        reply = await console.send(line)
+        assert reply.get("command") != "train", (line, reply)
+    assert app.store.examples(dataset) == []
+    assert app.store.jobs(GUILD) == []
+
+
+async def test_a_command_taken_back_in_the_next_sentence_does_nothing(app: Assistant) -> None:
+    """ "Please stop the training. No wait." asked for nothing: it cancelled the job, as if the
+    second sentence were a reason."""
+    with_names(app)
+    for line in (
+        "Please stop the training. No wait.",
+        "could you halt the training? actually no, keep going",
+        "could you back up the kaggle tweets corpus? Never mind.",
+    ):
+        assert read(app, line) is None, line
+    assert read(app, "Please stop the training. It was the wrong data.") == ("cancel", {})
+    app.store.set_guild_language(GUILD, "ru")
+    assert read(app, "остановите текущую задачу. Нет, подождите.") is None
+
+
+async def test_feedback_is_not_taken_from_a_line_that_asks_for_another_command(
+    app: Assistant,
+) -> None:
+    """ "The bot is not working. Please cancel the training." was kept whole as feedback (the
+    opinion's words take the rest of the line): the training went on, and the request was
+    stored as a note. Feedback alone is still feedback."""
+    with_names(app)
+    assert read(app, "the bot is not working. please cancel the training.") is None
+    assert read(app, "the bot is too slow. it takes forever.") == (
+        "feedback",
+        {"text": "the bot is too slow it takes forever"},
+    )

@@ -5,14 +5,15 @@ People write a command and a reason, or ask the same thing twice; no template ho
 line. Each sentence is read on its own, as a template sentence exactly (no near sentence: a
 reason is often near some command); the line is the command they agree on. Sentences of one
 word ("Stop. That's not funny.") are not read: alone, one word is too often chat. Sentences
-that name different commands name none.
+that name different commands name none, and so does a line where a sentence takes the command
+back ("Stop the training. No wait.": `typed.retractions` in the language's messages.yaml).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .matcher import Intent, normalize
 
@@ -20,10 +21,16 @@ _END = re.compile(r"(?<=[.?!…])\s+")
 """Where a sentence ends: a full stop, question or exclamation mark, and a space."""
 
 
-def by_sentence(line: str, match: Callable[[str], Intent | None]) -> Intent | None:
+def by_sentence(
+    line: str, match: Callable[[str], Intent | None], retractions: Iterable[str] = ()
+) -> Intent | None:
     """The command every sentence of `line` that says one agrees on (the one naming most
-    options), or None: one sentence, none that says a command, or two commands."""
-    parts = [part for part in _END.split(line.strip()) if len(normalize(part).split()) > 1]
+    options), or None: one sentence, none that says a command, two commands, or a sentence
+    after the first that begins with one of `retractions` ("no wait", "never mind")."""
+    sentences = [part for part in _END.split(line.strip()) if normalize(part)]
+    if any(_retracts(part, retractions) for part in sentences[1:]):  # "No, stop it. ..." asks
+        return None
+    parts = [part for part in sentences if len(normalize(part).split()) > 1]
     if len(parts) < 2:
         return None
     found = [intent for intent in map(match, parts) if intent is not None]
@@ -36,4 +43,18 @@ def by_sentence(line: str, match: Callable[[str], Intent | None]) -> Intent | No
     return intent
 
 
-__all__ = ["by_sentence"]
+def another_command(line: str, match: Callable[[str], Intent | None], name: str) -> bool:
+    """A sentence of `line` after its first names a command other than `name`: "The bot is
+    not working. Please cancel the training." is no feedback, though its first words are."""
+    sentences = [part for part in _END.split(line.strip()) if len(normalize(part).split()) > 1]
+    return any((found := match(part)) is not None and found.name != name for part in sentences[1:])
+
+
+def _retracts(sentence: str, retractions: Iterable[str]) -> bool:
+    """`sentence` begins with words that take back what came before ("No wait.", "actually
+    no, keep going")."""
+    words = normalize(sentence).split()
+    return any(words[: len(w.split())] == w.split() for w in retractions)
+
+
+__all__ = ["another_command", "by_sentence"]
