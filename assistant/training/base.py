@@ -36,10 +36,10 @@ class ProgressFn(Protocol):
 
 
 class Example(NamedTuple):
-    """One labelled text. A named tuple, not a dataclass: a tuple of two strings is dropped
-    from the garbage collector's tracking, and with 100,000 examples in memory every full
-    collection otherwise walked them all, holding the GIL (and the event loop) for 100-300 ms.
-    """
+    """One labelled text. A named tuple: small and cheap to make by the 100,000. It stays
+    tracked by the garbage collector (CPython untracks only exact tuples), so with a job's
+    100,000 examples in memory a full collection walks them all: 20-80 ms, whichever thread
+    sets it off (measured 4 December 2026)."""
 
     text: str
     label: str
