@@ -85,28 +85,34 @@ def test_attention_for_a_few_queries_equals_attention_over_the_audio_keys(heard:
     )
 
 
+ROUNDS = 7
+"""Timings of each kind compared, interleaved."""
+
+
 def test_a_step_costs_a_fraction_of_a_forced_decoding(heard: tuple) -> None:
     """The reason it exists: a long prefix plus one token, against CTranslate2 decoding the
-    prefix again. Best of three, so a busy machine slows both alike."""
+    prefix again. Each timed seven times, the two interleaved so that they meet the same
+    moments of a busy machine, and the quickest of each compared (best of three, one after
+    the other, lost to a load spike under the suite)."""
     model, result = heard
     tokens = model.tokens("Hey trainer select kaggle tweets as negative please")
     walk = model.walk(result)
     assert walk is not None
     walk.continuations([tokens[:-1]], [0])
-
-    def best_of_three(step: object) -> float:
-        times = []
-        for _ in range(3):
-            started = time.perf_counter()
-            step()  # type: ignore[operator]
-            times.append(time.perf_counter() - started)
-        return min(times)
-
-    ends = (model.end_of_text, tokens[-1], model.tokens("now")[0])
-    fresh = [[*tokens[:-1], t] for t in ends]
-    stepped = best_of_three(lambda: walk.continuations([fresh.pop()], [len(tokens) - 1]))
-    forced = best_of_three(lambda: model.continuations(result, [tokens], [0]))
-    assert stepped < forced / 2, (stepped, forced)
+    ends = [model.end_of_text, tokens[-1]]
+    for word in ("now", "the", "it", "to", "a", "and", "for"):
+        ends += [t for t in model.tokens(word)[:1] if t not in ends]
+    fresh = [[*tokens[:-1], t] for t in ends[:ROUNDS]]  # a new token each time: no cache
+    stepped, forced = [], []
+    for prefix in fresh:
+        started = time.perf_counter()
+        walk.continuations([prefix], [len(tokens) - 1])
+        stepped.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        model.continuations(result, [tokens], [0])
+        forced.append(time.perf_counter() - started)
+    assert len(fresh) == ROUNDS
+    assert min(stepped) < min(forced) / 2, (stepped, forced)
 
 
 def test_a_model_file_without_a_float_decoder_is_refused(tmp_path: Path) -> None:
