@@ -1,18 +1,21 @@
 """Typed phrasings the templates were not written from: how many become the right command.
 
-Two corpora, each written by a session that saw no sentence template: twelve ways to say each
-command in English, six in Russian, and sentences that share words with commands but are not
-said to the bot. Items at even positions were looked at when phrasings were added to the
-templates (tuning); odd positions are held out.
+Three corpora, each written by a session that saw no sentence template: twelve (fresh3:
+sixteen) ways to say each command in English, six (eight) in Russian, and sentences that share
+words with commands but are not said to the bot. Items at even positions were looked at when
+phrasings were added to the templates (tuning); odd positions are held out.
 - `bench/phrasings.json` ("first"): its held-out misses have been read in many sessions, so its
   held-out figure flatters;
 - `bench/phrasings_fresh.json` ("fresh", 2026-12-03): written by a session that saw neither the
-  templates nor the first corpus; only its tuning half has been read.
+  templates nor the first corpus; only its tuning half has been read;
+- `bench/phrasings_fresh3.json` ("fresh3", 2026-12-04): the same, measured before any tuning;
+  only its tuning half was read when typed rules were written from it.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
   and the rest as its text, then `Assistant.handle`'s first step (`as_sentence`) reads it as a
-  sentence when it is one;
+  sentence when it is one, else the command parses the words as its arguments (words it cannot
+  take are refused: nothing acts);
 - a line whose first word is no command: `Assistant.understand` (exact template, else the
   nearest sentence within the typed gate).
 Right means the command and, where the line names a dataset, folder, file or label, that value
@@ -41,11 +44,12 @@ CORPORA = {
     "fresh": Path(__file__).resolve().parent / "phrasings_fresh.json",
     "fresh3": Path(__file__).resolve().parent / "phrasings_fresh3.json",
 }
-REVISIONS = ("0bc35a1", "15e96d2", "ee68d50")
+REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72")
 """Earlier mains measured in the same run: before typed sentences after a command name were
 read as sentences and the templates gained phrasings (the floor), before the fresh corpus
 was written, and before the phrasings of a third corpus (fresh2, written 3 December night by
-a session that saw no template; every line of it is tuning) joined the templates."""
+a session that saw no template; every line of it is tuning) joined the templates, and before
+4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning)."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
@@ -128,10 +132,27 @@ def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str,
     found = app.find_command(first)
     if found is not None:
         # The command with its words as written arguments; an alias ("relabel") or a capital
-        # ("Archive") is the command it names.
-        return found.name, {"text": rest}
+        # ("Archive") is the command it names. Words it cannot take ("cancel culture is wild")
+        # are refused with its usage or a hint: nothing acts.
+        from assistant.errors import UserError
+
+        try:
+            return found.name, _typed_arguments(app, found, request)
+        except UserError:
+            return None
     understood = app.understand(line, user=user, guild_id="g", channel_id="c")
     return None if understood is None else (understood.command, dict(understood.options or {}))
+
+
+def _typed_arguments(app: Any, command: Any, request: Any) -> dict:
+    """The options a typed command's words parse to, as the checkout's `Assistant` reads them
+    (a revision without `_parse_typed` parses them plainly)."""
+    reader = getattr(app, "_parse_typed", None)
+    if reader is not None:
+        return dict(reader(command, request))
+    from assistant.commands.arguments import parse
+
+    return dict(parse(command, request.text))
 
 
 def _row(language: str, index: int, item: dict, got: tuple[str, dict] | None) -> dict:
