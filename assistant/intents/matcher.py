@@ -111,6 +111,9 @@ class IntentMatcher:
         passes its recognizer's dictionary, so names are spelled the way it can hear them."""
         self._lock = threading.Lock()
         self._values: dict[str, list[str]] = {}
+        self._case_twins: dict[str, list[str]] = {}
+        """Lower-cased name -> the names spelled so, where there are two or more (`Notes`,
+        `notes`); made when the lists change."""
         self._spoken: dict[str, list[tuple[str, Any]]] = {
             name: [(text, v.value_out) for v in lst.values for text in _value_texts(v)]
             for name, lst in self.intents.slot_lists.items()
@@ -198,6 +201,11 @@ class IntentMatcher:
                 self._values[name] = list(values)
                 self._spoken[name] = self._spoken_pairs(name, values)
             self._slot_lists = _text_lists(self._spoken, self._values)
+            spellings: dict[str, set[str]] = {}
+            for values in self._values.values():
+                for value in values:
+                    spellings.setdefault(value.lower(), set()).add(value)
+            self._case_twins = {k: sorted(v) for k, v in spellings.items() if len(v) > 1}
 
     def lists_with(self, lists: dict[str, list[str]]) -> dict[str, SlotList]:
         """The slot lists as they would be with these values, without changing the matcher's."""
@@ -275,10 +283,8 @@ class IntentMatcher:
         sentences are matched in lower case, where the first name of a spelling would win."""
         if not isinstance(value, str):
             return value
-        with self._lock:
-            names = {n for values in self._values.values() for n in values}
-        twins = [n for n in names if n.lower() == value.lower()]
-        if len(twins) < 2:
+        twins = self._case_twins.get(value.lower())
+        if twins is None:
             return value
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
         return written[0] if len(written) == 1 else value

@@ -235,7 +235,7 @@ class VoiceReceiver:
             if user_id is None and packet.payload == OPUS_PAYLOAD_TYPE:
                 self._hold(packet.ssrc, data)
             return
-        held = self._unnamed.pop(packet.ssrc, None)
+        held = self._unnamed.pop(packet.ssrc, None) if self._unnamed else None
         if held:
             now = time.monotonic()
             for arrived, earlier in held:
