@@ -12,10 +12,9 @@ second); until then, nothing is refused by it.
 from __future__ import annotations
 
 import logging
-import threading
 
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.guess import GUESS_FLOOR, CommandGuesser
+from assistant.intents.guess import GUESS_FLOOR, CommandGuesser, learn_in_background
 from assistant.intents.matcher import IntentMatcher, normalize
 from assistant.intents.snap import CALL_WORDS
 
@@ -44,7 +43,8 @@ class WordsVote:
         hold up the utterances queued behind it); once."""
         if not self._started:
             self._started = True
-            threading.Thread(target=self._learn, name="learn-words", daemon=True).start()
+            # Not a daemon: see `assistant.intents.guess.learn_in_background`.
+            learn_in_background(self._learn, "learn-words")
 
     def _learn(self) -> None:
         try:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.intents.guess import learn_in_background
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
 from audio.asr.base import Recognizer, Transcript
@@ -234,7 +234,7 @@ def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:
             except Exception:  # the hint is a nicety; it learns again when first asked
                 log.exception("learning the commands' words for guild %s failed", guild_id)
 
-    threading.Thread(target=learn, name="learn-guesses", daemon=True).start()
+    learn_in_background(learn, "learn-guesses")
 
 
 def _matcher(voice: Any, lists: dict[str, list[str]]) -> Any:

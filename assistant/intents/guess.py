@@ -17,10 +17,12 @@ from __future__ import annotations
 import random
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from hassil.sample import sample_intents
 
+from . import guess_cache
 from .matcher import IntentMatcher, normalize
 
 GUESS_FLOOR = 0.5
@@ -33,6 +35,9 @@ _PLACEHOLDERS = {"dataset": ["movie reviews"], "folder": ["movie reviews"], "fil
 
 
 _LEARNING = threading.Lock()
+_LEARNED: dict[str, Any] = {}
+"""Models learned in this process, by `guess_cache.key`: the typed hint and the words' vote
+learn from the same sentences."""
 
 
 class CommandGuesser:
@@ -44,18 +49,13 @@ class CommandGuesser:
         # vote); scipy's lazy submodules are not safe to load from two threads at once
         # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
         with _LEARNING:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-            from sklearn.linear_model import LogisticRegression
-            from sklearn.pipeline import make_pipeline, make_union
-
-            features = make_union(
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-            )
-            self._model: Any = make_pipeline(
-                features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
-            )
-            self._model.fit(texts, commands)
+            name = guess_cache.key(texts, commands)
+            model = _LEARNED.get(name) or guess_cache.load(name)
+            if model is None:
+                model = _learn(texts, commands)
+                guess_cache.store(name, model)
+            _LEARNED[name] = model
+        self._model: Any = model
 
     def guess(self, text: str) -> str | None:
         """The likeliest command for `text`, or None when none reaches `GUESS_FLOOR`."""
@@ -70,6 +70,31 @@ class CommandGuesser:
             return {}
         probabilities = self._model.predict_proba([words])[0]
         return {str(c): float(p) for c, p in zip(self._model.classes_, probabilities, strict=True)}
+
+
+def learn_in_background(learn: Callable[[], None], name: str) -> None:
+    """Run `learn` in a thread of its own that the interpreter waits for at exit. Not a
+    daemon: a daemon thread still learning when Python finalizes is stopped where numpy's C++
+    takes the GIL back, which aborts the whole process ("terminate called without an active
+    exception", seen in 1 console run of 60 under load). With the model kept on disk
+    (guess_cache.py), only the first start ever learns, so the wait is rare."""
+    threading.Thread(target=learn, name=name).start()
+
+
+def _learn(texts: list[str], commands: list[str]) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    features = make_union(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
+    )
+    model = make_pipeline(
+        features, LogisticRegression(C=10.0, class_weight="balanced", max_iter=2000)
+    )
+    model.fit(texts, commands)
+    return model
 
 
 def _examples(matcher: IntentMatcher) -> tuple[list[str], list[str]]:

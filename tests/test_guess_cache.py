@@ -1,0 +1,75 @@
+"""The command classifier behind "Did you mean" and the words' vote is learned once and kept in
+the user's cache folder; the console never ends while it is still learning (a process that
+did aborted: "terminate called without an active exception")."""
+
+from __future__ import annotations
+
+import pickle
+import stat
+import sys
+from pathlib import Path
+
+from tests.consoles import ROOT, make_workdir, run_checked
+from tests.speech import speak, write_wav
+
+GUESSED = "check the model's accuracy for me"
+
+
+def _console(workdir: Path, cache: Path, script: str, *flags: str) -> str:
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    return run_checked([*command, *flags], workdir, script, TRAINER_CACHE_DIR=str(cache))
+
+
+def _workdir(tmp_path: Path) -> Path:
+    (tmp_path / "bot").mkdir()
+    return make_workdir(tmp_path / "bot")
+
+
+def _kept(cache: Path) -> list[Path]:
+    return sorted(cache.glob("guesser-*.pickle"))
+
+
+def test_the_classifier_is_learned_once_and_kept(tmp_path: Path) -> None:
+    workdir, cache = _workdir(tmp_path), tmp_path / "cache"
+    first = _console(workdir, cache, GUESSED + "\n")
+    assert "Did you mean `test`?" in first, first
+    [kept] = _kept(cache)
+    assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0  # no one else reads or writes it
+    learned_at = kept.stat().st_mtime_ns
+    # The second run loads it (the file is not written again) and guesses the same.
+    second = _console(workdir, cache, GUESSED + "\n")
+    assert "Did you mean `test`?" in second, second
+    assert _kept(cache) == [kept] and kept.stat().st_mtime_ns == learned_at
+
+
+def test_a_kept_file_others_can_write_or_that_is_cut_is_learned_again(tmp_path: Path) -> None:
+    workdir, cache = _workdir(tmp_path), tmp_path / "cache"
+    _console(workdir, cache, GUESSED + "\n")
+    [kept] = _kept(cache)
+    good = kept.read_bytes()
+    for spoil in ("writable", "cut"):
+        if spoil == "writable":  # anyone could have put code in it: never loaded
+            kept.write_bytes(b"not a model")
+            kept.chmod(0o666)
+        else:
+            kept.write_bytes(good[: len(good) // 2])
+            kept.chmod(0o600)
+        shown = _console(workdir, cache, GUESSED + "\n")
+        assert "Did you mean `test`?" in shown, (spoil, shown)
+        # learned again and kept anew (a fit is not byte-for-byte the same each time)
+        relearned = pickle.loads(kept.read_bytes())
+        assert list(relearned.classes_) == list(pickle.loads(good).classes_), spoil
+        assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0, spoil
+
+
+def test_a_console_that_ends_while_learning_waits_for_it_and_exits_cleanly(
+    tmp_path: Path,
+) -> None:
+    # Voice starts learning in the background at once; `say` of one short file ends well
+    # before the learning would (about 4 s of CPU). Exit waits for it: return code 0, and the
+    # model is kept, which a process that left it behind never wrote.
+    workdir, cache = _workdir(tmp_path), tmp_path / "cache"
+    wav = write_wav(tmp_path / "status.wav", speak("hey trainer, status"))
+    shown = _console(workdir, cache, f"say {wav}\n")
+    assert "heard you: status" in shown, shown
+    assert len(_kept(cache)) == 2  # the typed hint's and the words' vote's (voice words)
