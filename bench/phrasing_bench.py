@@ -17,10 +17,10 @@ phrasings were added to the templates (tuning); odd positions are held out.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
-  and the rest as its text, then `Assistant.handle`'s first step (`as_sentence`) reads it as a
-  sentence when it is one, else the command parses the words as its arguments (words it cannot
-  take are refused: nothing acts);
-- a line whose first word is no command: `Assistant.understand` (exact template, else the
+  and the rest as its text, then `Assistant.handle`'s first step (`reading.as_sentence`) reads
+  it as a sentence when it is one, else the command parses the words as its arguments (words it
+  cannot take are refused: nothing acts);
+- a line whose first word is no command: `Reader.understand` (exact template, else the
   nearest sentence within the typed gate).
 Right means the command and, where the line names a dataset, folder, file or label, that value
 as its slot. Both language's templates are those of a server set to that language.
@@ -94,15 +94,22 @@ def measure(root: Path) -> dict[str, Any]:
     return result
 
 
+def _reading(app: Any) -> Any:
+    """What reads typed lines in the checkout: `app.reading`, or before it was its own
+    module, the `Assistant` itself."""
+    return getattr(app, "reading", app)
+
+
 def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dict[str, Any]:
+    reading = _reading(app)
     rows = []
     for language in ("en", "ru"):
         app.store.set_guild_language("g", language)
         for index, item in enumerate(corpus[language]):
             got = _understood(app, request_type, user, item["text"])
             row = _row(language, index, item, got)
-            if got is None and hasattr(app, "guess_command"):
-                row["suggested"] = app_name(app.guess_command(item["text"], "g") or "")
+            if got is None and hasattr(reading, "guess_command"):
+                row["suggested"] = app_name(reading.guess_command(item["text"], "g") or "")
             rows.append(row)
     acted: list[tuple[str, str]] = []
     suggested: list[str | None] = []
@@ -114,8 +121,8 @@ def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dic
             got = _understood(app, request_type, user, text)
             if got is not None:
                 acted.append((text, got[0]))
-            elif hasattr(app, "guess_command"):
-                suggested.append(app.guess_command(text, "g"))
+            elif hasattr(reading, "guess_command"):
+                suggested.append(reading.guess_command(text, "g"))
     app.store.set_guild_language("g", "en")
     return {
         "rows": rows,
@@ -130,7 +137,7 @@ def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str,
     request = request_type(
         command=first, text=rest, user=user, guild_id="g", channel_id="c", source="text"
     )
-    as_sentence = getattr(app, "as_sentence", None)
+    as_sentence = getattr(_reading(app), "as_sentence", None)
     if as_sentence is not None:
         request = as_sentence(request)
     if request.options is not None:
@@ -146,14 +153,14 @@ def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str,
             return found.name, _typed_arguments(app, found, request)
         except UserError:
             return None
-    understood = app.understand(line, user=user, guild_id="g", channel_id="c")
+    understood = _reading(app).understand(line, user=user, guild_id="g", channel_id="c")
     return None if understood is None else (understood.command, dict(understood.options or {}))
 
 
 def _typed_arguments(app: Any, command: Any, request: Any) -> dict:
     """The options a typed command's words parse to, as the checkout's `Assistant` reads them
-    (a revision without `_parse_typed` parses them plainly)."""
-    reader = getattr(app, "_parse_typed", None)
+    (a revision without `parse_typed`, or before it `_parse_typed`, parses them plainly)."""
+    reader = getattr(_reading(app), "parse_typed", None) or getattr(app, "_parse_typed", None)
     if reader is not None:
         return dict(reader(command, request))
     from assistant.commands.arguments import parse

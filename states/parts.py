@@ -119,7 +119,7 @@ class VoiceParts:
     language: Callable[[str], str] = lambda _guild_id: "en"
     """A guild's language (`Assistant.language`): free text snaps to its templates."""
     guess: Callable[[str, str], str | None] = lambda _words, _guild_id: None
-    """The command words most likely meant, as the guild calls it (`Assistant.guess_command`;
+    """The command words most likely meant, as the guild calls it (`Reader.guess_command`;
     blocking): the hint after "Sorry, I didn't catch that"."""
     hear_at_pause: bool = True
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
@@ -215,7 +215,7 @@ async def build_parts(
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
         language=getattr(assistant, "language", lambda _guild_id: "en"),
-        guess=getattr(assistant, "guess_command", lambda _words, _guild_id: None),
+        guess=assistant.reading.guess_command,
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
     hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold

@@ -116,7 +116,7 @@ async def test_spoken_slots_use_the_same_rules(quiet_app: Assistant) -> None:
     """A spoken "train the model on the reviews dataset as negative" fills the same options,
     through the same intent templates as speech."""
     console = ConsoleTransport(quiet_app, json_mode=True)
-    request = quiet_app.understand(
+    request = quiet_app.reading.understand(
         "train the model on the reviews dataset as negative",
         user=console.user,
         guild_id="console",

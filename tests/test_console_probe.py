@@ -16,7 +16,7 @@ from tests.corpus import write_folder_dataset
 from tests.test_console_commands import refused_and_unchanged
 
 TYPED = {"user": User(id="1", name="ada"), "guild_id": "console", "channel_id": "c"}
-"""Where `Assistant.understand` reads a line, as the console's user."""
+"""Where `Reader.understand` reads a line, as the console's user."""
 
 
 async def refused_in_russian(app: Assistant, console: TypedConsole, line: str) -> str:
@@ -240,7 +240,7 @@ async def test_evaluating_the_model_on_a_dataset_is_never_training(app: Assistan
         assert "Did you mean `test`?" in text, (line, text)
     for line in ("evaluate the model", "score the model"):
         assert (await console.send(line))["command"] == "test", line
-    typo = app.understand("trian the model on kaggle tweets", **TYPED)
+    typo = app.reading.understand("trian the model on kaggle tweets", **TYPED)
     assert typo is not None and typo.command == "train", typo
     assert typo.options == {"data_dir": "kaggle_tweets"}, typo
 

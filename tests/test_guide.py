@@ -99,7 +99,7 @@ async def test_every_form_in_the_russian_guide_works_in_a_russian_server(
     assert "Задача обучения #4 на **tickets** отменена." in replies, replies
     console = ConsoleTransport(app, json_mode=True)
     for phrase in RUSSIAN_PHRASES:
-        request = app.understand(phrase, user=console.user, guild_id=GUILD, channel_id="c")
+        request = app.reading.understand(phrase, user=console.user, guild_id=GUILD, channel_id="c")
         assert request is not None and request.command == RUSSIAN_PHRASES[phrase], phrase
     for line in ["language en", "language ru"]:
         reply = await app.handle(console.request_for(line))

@@ -97,12 +97,12 @@ def read(app: Assistant, line: str) -> tuple[str, dict[str, Any]] | None:
     """What a line typed at the console becomes, as the console reads it: a sentence, else the
     command its first word names, else free text; None when it is no command."""
     console = ConsoleTransport(app, json_mode=True)
-    request = app.as_sentence(console.request_for(line))
+    request = app.reading.as_sentence(console.request_for(line))
     if request.options is not None:
         return request.command, request.options
     if app.find_command(request.command) is not None:
         return request.command, {"text": request.text}
-    understood = app.understand(line, user=console.user, guild_id=GUILD, channel_id="c")
+    understood = app.reading.understand(line, user=console.user, guild_id=GUILD, channel_id="c")
     return None if understood is None else (understood.command, understood.options or {})
 
 

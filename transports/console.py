@@ -234,11 +234,11 @@ class ConsoleTransport:
             self.show(Reply(text=str(exc), ok=False, kind="error"))
             return
         # So the reply names the command it ran; off the loop, as `handle` does it.
-        request = await asyncio.to_thread(self.app.as_sentence, request)
+        request = await asyncio.to_thread(self.app.reading.as_sentence, request)
         typed_command = stripped.startswith((self.app.config.prefix, "/"))
         if not typed_command and self.app.find_command(request.command) is None:
             # not a command name: maybe a sentence ("please train the model on reviews")
-            understood = self.app.understand(
+            understood = self.app.reading.understand(
                 stripped, user=self.user, guild_id=GUILD, channel_id=CHANNEL, source="console"
             )
             if understood is None:
@@ -271,7 +271,7 @@ class ConsoleTransport:
         """A sentence with no command in it; a first word close to a command name is a typo,
         unless it is a short word of the sentence ("i love this bot" is not a mistyped `hi`)."""
         word = len(first_word) >= 3 or first_word.strip() == line.strip()
-        typo = word and self.app.did_you_mean(first_word) is not None
+        typo = word and self.app.reading.did_you_mean(first_word) is not None
         return await self.app.not_understood(
             line, GUILD, name=first_word if typo else None, user=self.user
         )

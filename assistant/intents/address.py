@@ -57,11 +57,20 @@ def without_address(
 
 def _loose(text: str, names: tuple[str, ...], polite: tuple[str, ...]) -> str:
     """`text` without bare names and politeness words at its start and end."""
-    words = tuple(sorted({w.lower() for w in (*names, *polite) if w}))
-    lead, tail = _leading(words), _trailing(words)
-    if lead is None or tail is None:
+    return _off_ends(text, (*names, *polite), tail=True).strip() or text
+
+
+def _off_ends(text: str, words: Iterable[str], *, tail: bool) -> str:
+    """`text` without a run of `words`, each whole, at its start, and with `tail` at its end
+    too; as it came when `words` is empty. The read-off at a command's name (`after_politeness`)
+    and the last reading (`loose`) are one, so a word list reads off the same in both."""
+    # the patterns ignore case: one key per set of words however it is written, compiled once
+    key = tuple(sorted({w.lower() for w in words if w}))
+    lead, trail = _leading(key), _trailing(key)
+    if lead is None or trail is None:
         return text
-    return tail.sub("", lead.sub("", text)).strip() or text
+    rest = lead.sub("", text)
+    return trail.sub("", rest) if tail else rest
 
 
 _GAP = r"[\s,:;!.?]"
@@ -112,10 +121,7 @@ def after_politeness(line: str, polite: Iterable[str]) -> str | None:
     that", "kindly show the status"), or None when it does not begin with any. Politeness is
     the templates' skip words: "please" is no command name, and read as one it was answered
     "Did you mean `leave`?"."""
-    pattern = _leading(tuple(sorted(set(polite))))
-    if pattern is None:
-        return None
-    rest = pattern.sub("", line, count=1)
+    rest = _off_ends(line, polite, tail=False)
     return rest if rest != line and rest.strip() else None
 
 

@@ -329,7 +329,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
             # A sentence may name a command ("!please train the model" with a file): it gets
             # the message's files, and its reply is recorded, its job followed, as a command's.
             request = self.request(ctx, name, None, [])
-            meant = await asyncio.to_thread(self.assistant.as_sentence, request)
+            meant = await asyncio.to_thread(self.assistant.reading.as_sentence, request)
             spec = self.assistant.find_command(meant.command)
             if spec is not None and spec.attachments and ctx.message.attachments:
                 # read only for a command that takes files: "!lol" with a video is no upload
