@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
 
@@ -91,7 +91,9 @@ class Reader:
             says = None if exact else self._guess_in(language)
             address = _address(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
-            intent = _match(matcher, address, text, says, retractions)
+            intent = _labelled_feedback(
+                address.rest, i18n.word_list(language, "typed.feedback_words")
+            ) or _match(matcher, address, text, says, retractions)
             if intent is not None:
                 break
         if intent is None:
@@ -107,6 +109,9 @@ class Reader:
         wrote arguments, and they are left to the command's own parser."""
         if request.options is not None or request.source not in ("text", "console"):
             return request
+        called = self._past_address(request)
+        if called is not request:
+            return self.as_sentence(called)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
             return self._past_politeness(request)
         line = f"{request.command} {request.text}"
@@ -182,6 +187,22 @@ class Reader:
         """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
         return lambda line: self.guesser(language).guess(line)
 
+    def _past_address(self, request: Request) -> Request:
+        """`@Trainer test 'what a day'`, `trainer, status`, `bot archive movie reviews`: the
+        command named after the bot's name, as that command with the words after it; else the
+        request as it came. The name is no part of a command: read as one, these were "no
+        command" however plainly they named one."""
+        if self._find_command(request.command) is not None or not request.text.strip():
+            return request
+        line = f"{request.command} {request.text}"
+        for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
+            address = _address(line, language, self.intents_for(language))
+            for rest in (address.rest, address.loose):
+                name, _, text = rest.strip().partition(" ")
+                if rest != line and self._find_command(name) is not None:
+                    return dataclasses.replace(request, command=name, text=text.strip())
+        return request
+
     def _past_politeness(self, request: Request) -> Request:
         """`please undo`, `pls train "nice" positive`: the command named after leading
         politeness (the templates' skip words, `typed.polite`), when what follows its name is
@@ -236,7 +257,8 @@ def _match(
     ("no wait"; assistant/intents/parts.py)."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
-    for line in dict.fromkeys((address.rest, text, address.loose or text)):
+    loose = _verb_first(address.loose or text, matcher.template_words)
+    for line in dict.fromkeys((address.rest, text, loose)):
         intent = matcher.match(line) if says is None else matcher.match_text(line, says)
         # an opinion's words take the rest of the line: another command there is asked
         feedback = intent is not None and intent.name == "feedback"
@@ -245,6 +267,34 @@ def _match(
         if intent is not None:
             return intent
     return by_sentence(address.rest, matcher.match, retractions)
+
+
+def _labelled_feedback(line: str, words: list[str]) -> Intent | None:
+    """ "some feedback: the reports are clear", "leave feedback: voice join is buggy": a short
+    head naming feedback, a colon, then the feedback itself, which is taken as written (its
+    words may name commands: "the new test command is useful" asks for no test)."""
+    head, colon, body = line.partition(":")
+    head_words = f" {normalize(head)} "
+    if not colon or not body.strip() or len(head_words.split()) > 6:
+        return None
+    if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
+        return None
+    return Intent("feedback", {"text": body.strip()}, normalize(line))
+
+
+def _verb_first(line: str, words: Collection[str]) -> str:
+    """`line` with a first word in -ing that no template has in the form the templates have
+    ("would you mind leaving the voice channel": "leave the voice channel"); as it came when
+    there is no such word. English's -ing only: other languages' words do not end so."""
+    first, _, rest = line.strip().partition(" ")
+    word = first.lower()
+    if not word.endswith("ing") or word in words:
+        return line
+    stem = word[:-3]
+    for verb in (stem, stem + "e", stem[:-1] if stem[-2:-1] == stem[-1:] else ""):
+        if verb and verb in words:
+            return f"{verb} {rest}".strip()
+    return line
 
 
 def _address(text: str, language: str, matcher: IntentMatcher) -> Address:

@@ -1,9 +1,9 @@
 """Typed phrasings the templates were not written from: how many become the right command.
 
-Three corpora, each written by a session that saw no sentence template: twelve (fresh3:
-sixteen) ways to say each command in English, six (eight) in Russian, and sentences that share
-words with commands but are not said to the bot. Items at even positions were looked at when
-phrasings were added to the templates (tuning); odd positions are held out.
+Four corpora, each written by a session that saw no sentence template: twelve (fresh3 and
+fresh4: sixteen) ways to say each command in English, six (eight) in Russian, and sentences
+that share words with commands but are not said to the bot. Items at even positions were
+looked at when phrasings were added to the templates (tuning); odd positions are held out.
 - `bench/phrasings.json` ("first"): its held-out misses have been read in many sessions, so its
   held-out figure flatters;
 - `bench/phrasings_fresh.json` ("fresh", 2026-12-03): written by a session that saw neither the
@@ -133,6 +133,9 @@ def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dic
 
 
 def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str, dict] | None:
+    # The prefix ("!train") is the transport's, taken off before anything reads the line.
+    prefix = getattr(app.config, "prefix", "!")
+    line = line[len(prefix) :] if prefix and line.startswith(prefix) else line
     first, _, rest = line.partition(" ")
     request = request_type(
         command=first, text=rest, user=user, guild_id="g", channel_id="c", source="text"

@@ -48,6 +48,17 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("are you still at it?", "status", {}),
     ("interrupt the current run", "cancel", {}),
     ("Please stop the training. It was the wrong data.", "cancel", {}),
+    # the bot's name before a command's name, and the frames a request is put in
+    ("@Trainer cancel", "cancel", {"text": ""}),
+    ("trainer, archive movie reviews", "archive", {"dir": "movie_reviews"}),
+    ("bot archive", "archive", {"text": ""}),
+    ("Would you mind leaving the voice channel?", "leave", {}),
+    ("Would it be possible to select kaggle tweets as the dataset?", "select_dataset",
+     {"dir": "kaggle_tweets"}),
+    # feedback after a head that names it and a colon, taken as written
+    ("leave feedback: voice join is buggy", "feedback", {"text": "voice join is buggy"}),
+    ("Hey bot, some feedback: the new test command is really useful!", "feedback",
+     {"text": "the new test command is really useful!"}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -66,6 +77,7 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("на каком шаге сейчас обучение?", "status", {}),
     ("бот реально тупит", "feedback", {"text": "бот реально тупит"}),
     ("расскажите подробно как подготовить данные", "instruction", {}),
+    ("фидбек: бот классный, спасибо!", "feedback", {"text": "бот классный, спасибо!"}),
 ]  # fmt: skip
 
 CHAT = {
@@ -82,6 +94,8 @@ CHAT = {
         "I'm done. Going to bed.",
         "give me a break",
         "is the movie positive or negative for kids? Probably fine.",
+        "would you mind passing the salt?",
+        "my feedback on the essay is in the doc: see page two",
     ],
     "ru": [
         "мне не нравится эта погода",
