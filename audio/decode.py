@@ -30,6 +30,7 @@ from assistant.i18n import tr
 
 from . import RECOGNITION_RATE
 from .convert import Downmix, downsample
+from .level import MAX_GAIN_DB, raise_quiet
 
 _BYTES_PER_S = RECOGNITION_RATE * 2
 _CHUNK = 64 * 1024
@@ -73,19 +74,25 @@ class DecodedAudio:
     """16 kHz mono s16le samples."""
     truncated: bool
     """True when the file was longer than the cap and only its beginning was decoded."""
+    raised_db: float = 0.0
+    """How much a quiet recording was raised (audio/level.py); 0.0 when left as it was."""
 
     @property
     def seconds(self) -> float:
         """Duration of `pcm`."""
         return len(self.pcm) / _BYTES_PER_S
 
-    def cut_note(self, name: str, max_seconds: float) -> str | None:
-        """What a user is told about a file of which only the beginning was decoded (longer
-        than `max_seconds`, or damaged past there); None when all of it was."""
-        if not self.truncated:
-            return None
-        key = "audio.cut_long" if self.seconds >= max_seconds - 0.1 else "audio.cut_damaged"
-        return f"{name}: {tr(key, seconds=f'{round(self.seconds, 1):g}')}"
+    def note(self, name: str, max_seconds: float) -> str | None:
+        """What a user is told about how the file was heard: only its beginning (longer than
+        `max_seconds`, or damaged past there), or so quiet that even raised as far as it may
+        be it may be misheard; None when there is nothing to say."""
+        notes = []
+        if self.truncated:
+            key = "audio.cut_long" if self.seconds >= max_seconds - 0.1 else "audio.cut_damaged"
+            notes.append(tr(key, seconds=f"{round(self.seconds, 1):g}"))
+        if self.raised_db >= MAX_GAIN_DB:
+            notes.append(tr("audio.very_quiet", db=f"{self.raised_db:.0f}"))
+        return f"{name}: {'; '.join(notes)}" if notes else None
 
 
 def decode_file(
@@ -110,7 +117,8 @@ def decode_file(
     if decoded.seconds < MIN_SECONDS:
         ms = f"{decoded.seconds * 1000:.0f}"
         raise AudioError(f"{name}: {tr('audio.too_short', ms=ms)}")
-    return decoded
+    pcm, raised = raise_quiet(decoded.pcm)
+    return DecodedAudio(pcm, decoded.truncated, raised)
 
 
 def decode_bytes(data: bytes, name: str = "audio", max_seconds: float = 600.0) -> DecodedAudio:

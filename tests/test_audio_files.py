@@ -169,3 +169,32 @@ def test_a_many_channel_24_bit_wav_is_heard(
     if channels == 64:
         code, lines = _simulate([wav24], config_path, capsys)
         assert code == 0 and [line.get("intent") for line in lines] == ["status"], lines
+
+
+def _quieter(tmp_path: Path, db: float) -> Path:
+    """The command as a phone at arm's length records it: `db` below the usual level."""
+    quiet = _samples(speak(COMMAND)) * 10 ** (-db / 20)
+    return write_wav(tmp_path / f"quiet{db:g}.wav", np.rint(quiet).astype("<i2").tobytes())
+
+
+def test_a_quiet_recording_is_raised_and_heard(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 40 dB down the VAD took it for silence: "(nothing happened)".
+    quiet = _quieter(tmp_path, 40)
+    code, lines = _simulate([quiet], config_path, capsys)
+    assert code == 0 and [line.get("intent") for line in lines] == ["status"], lines
+    shown = run_console(tmp_path, f"say {quiet}\n")
+    assert "heard you: status" in shown and "very quietly" not in shown, shown
+
+
+def test_a_recording_too_quiet_to_raise_enough_says_so(tmp_path: Path, config_path: Path) -> None:
+    shown = run_console(tmp_path, f"say {_quieter(tmp_path, 70)}\n")
+    assert "quiet70.wav: recorded very quietly: raised by 36 dB" in shown, shown
+
+
+def test_hiss_alone_is_not_raised_into_speech(tmp_path: Path) -> None:
+    hiss = np.random.default_rng(0).normal(0, 20, RATE * 3)  # about -64 dBFS, nothing said
+    path = write_wav(tmp_path / "hiss.wav", np.rint(hiss).astype("<i2").tobytes())
+    decoded = decode_file(path)
+    assert decoded.raised_db == 0.0 and decoded.pcm == path.read_bytes()[-len(decoded.pcm) :]

@@ -68,7 +68,7 @@ async def say(
     users = speakers or [console_speaker(i) for i in range(len(files))]
     started = time.monotonic()
     for path, audio in zip(files, decoded, strict=True):
-        if (cut := audio.cut_note(path.name, max_seconds)) is not None:
+        if (cut := audio.note(path.name, max_seconds)) is not None:
             session.note("cut", cut)
     silence = b"\0" * int(TAIL_S * RECOGNITION_RATE * 2)
     # Padded once: joining per frame copied the whole file 50 times a second of it.

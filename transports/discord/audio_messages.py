@@ -81,7 +81,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         language = self.bot.assistant.language(guild_id)
         with i18n.speaking(language):  # why a file cannot be heard, or only its beginning
             decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
-            cut = decoded.cut_note(audio.filename, max_seconds)
+            cut = decoded.note(audio.filename, max_seconds)
         parts = (await self.bot.voice_cog.sessions()).parts
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
