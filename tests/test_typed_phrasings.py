@@ -221,3 +221,27 @@ async def test_feedback_is_not_taken_from_a_line_that_asks_for_another_command(
         "feedback",
         {"text": "the bot is too slow it takes forever"},
     )
+
+
+async def test_a_near_sentence_with_another_word_in_place_of_its_own_is_not_taken(
+    app: Assistant,
+) -> None:
+    """The nearest template sentence letter by letter may say another thing: "make the dataset
+    active" is near "make an archive of the dataset", "test the model on movie reviews" near
+    "train the model on movie reviews". A typo keeps most letters of its word; a different
+    word is not taken for one, so these start no training and make no archive."""
+    with_names(app)
+    for language, line, wrong in (
+        ("ru", "сделай активным датасет movie reviews", "archive"),
+        ("en", "Please test the model on the movie reviews dataset.", "train"),
+        ("ru", "@Trainer оцени модель на movie reviews", "train"),
+    ):
+        app.store.set_guild_language(GUILD, language)
+        got = read(app, line)
+        assert got is None or got[0] != wrong, (line, got)
+    # a typo is still a typo
+    app.store.set_guild_language(GUILD, "en")
+    assert read(app, "swich to the movie reviews dataset") == (
+        "select_dataset",
+        {"dir": "movie_reviews"},
+    )
