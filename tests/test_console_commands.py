@@ -3,6 +3,7 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +236,18 @@ async def test_a_dataset_named_in_a_sentence_is_looked_for_even_when_unknown(
     assert (await console.send("language ru"))["ok"]
     text = await refused_and_unchanged(app, console, "выбери датасет линкаут")
     assert text == "В папке данных нет `линкаут`.", text
+
+
+async def test_cancel_answers_once(app: Assistant, reviews: Path) -> None:
+    """`cancel` printed two answers: its own, then the job's "Training job #1 on `reviews` was
+    cancelled." announcement saying the same again."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    started = await console.send("train")
+    before = len(console.out.getvalue())
+    cancelled = await console.send("cancel")
+    await console.wait()
+    printed = [json.loads(line) for line in console.out.getvalue()[before:].splitlines()]
+    job = started["job_id"]
+    assert [p["text"] for p in printed] == [f"Cancelled training job #{job} on **reviews**."]
+    assert cancelled["ok"] and app.store.job(job).status == "cancelled"
