@@ -251,3 +251,21 @@ async def test_cancel_answers_once(app: Assistant, reviews: Path) -> None:
     job = started["job_id"]
     assert [p["text"] for p in printed] == [f"Cancelled training job #{job} on **reviews**."]
     assert cancelled["ok"] and app.store.job(job).status == "cancelled"
+
+
+async def test_no_datasets_is_said_without_the_server_path(app: Assistant) -> None:
+    """With no dataset yet, `select_dataset` named the data root's absolute path on the server
+    ("Put folders of `.txt` files in `/srv/trainer/data`")."""
+    console = TypedConsole(app)
+    listed = await console.send("select_dataset")
+    assert listed["ok"] and listed["data"] == {"datasets": []}, listed
+    assert listed["text"] == (
+        "The data folder has no datasets yet. Put folders of `.txt` files in it, or add"
+        " examples with `train`."
+    )
+    assert (await console.send("language ru"))["ok"]
+    listed = await console.send("select_dataset")
+    assert listed["text"] == (
+        "В папке данных пока нет наборов. Положите в неё папки с файлами `.txt` или добавьте"
+        " примеры командой `train`."
+    )

@@ -32,7 +32,7 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
     names = app.speakable_lists(guild_id)["dataset"]
     if not names:
         return Reply(
-            text=tr("datasets.none", root=app.config.data_root),
+            text=tr("datasets.none"),
             speech=tr("datasets.none.speech"),
             data={"datasets": []},
         )
