@@ -19,6 +19,7 @@ from typing import Any
 from . import i18n, permissions, speakable
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish, parse
+from .commands.data import names_something
 from .commands.registry import Command
 from .config import Config
 from .errors import (
@@ -398,16 +399,17 @@ class Assistant:
 
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused
-        when it runs: a folder that is not there), or hold a number: a near sentence has no
+        when it runs: a folder that is not there; several words are one name only when they
+        name something, `names_something`), or hold a number: a near sentence has no
         slot for it, and `!cancel job 5` read as "cancel the job" would cancel another job."""
         if any(c.isdigit() for c in line):
             return True
         try:
             with i18n.speaking(self.language(request.guild_id)):
-                parse(command, request.text)
+                options = parse(command, request.text)
         except UserError:
             return False
-        return True
+        return names_something(self, request.guild_id, command, options)
 
     def speakable_names(self) -> dict[str, list[str]]:
         """`speakable_lists` for every guild at once: the voice grammar is shared."""

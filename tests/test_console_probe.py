@@ -360,6 +360,44 @@ async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -
     assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent
 
 
+async def test_a_dataset_name_with_spaces_typed_unquoted_is_found(app: Assistant) -> None:
+    """Unquoted, the second word of `select_dataset reviews 2024` was taken for the yes/no
+    option ("`positive` must be true or false, not `2024`"), and `select_dataset movie reviews
+    false`, read as the sentence "select movie reviews", dropped its `false`. The words are the
+    folder's name, as getfile takes a file's."""
+    write_folder_dataset(app.root.root, name="reviews 2024", per_label=3)
+    write_folder_dataset(app.root.root, name="movie reviews", per_label=2)
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset reviews 2024")
+    assert chosen["ok"] and chosen["data"]["dataset"] == "reviews 2024", chosen
+    assert chosen["text"] == (
+        "Active dataset: **reviews 2024**. Folder `reviews 2024`: negative 3, positive 3.\n"
+        "I read the words as one name, `reviews 2024`; to be sure of it, quote it:"
+        ' `select_dataset "reviews 2024"`.'
+    ), chosen
+    typed = await console.send('select_dataset "reviews 2024"')
+    assert typed["text"] == (
+        "Active dataset: **reviews 2024**. Folder `reviews 2024`: negative 3, positive 3."
+    ), typed
+    assert (await console.send("select_dataset reviews 2024 please"))["ok"]
+    chosen = await console.send("select_dataset movie reviews")  # as README shows it
+    assert chosen["ok"] and chosen["data"]["dataset"] == "movie reviews", chosen
+    assert (await console.send("create_dataset films"))["ok"]
+    joined = await console.send("select_dataset movie reviews false")
+    assert joined["data"] == {
+        "dataset": "films",
+        "folder": "movie reviews",
+        "label": "negative",
+        "examples": 4,
+    }, joined
+    text = await refused_and_unchanged(app, console, "select_dataset reviews 2025")
+    assert text == "There is no `reviews 2025` in the data folder.", text
+    text = await refused_in_russian(app, console, "select_dataset reviews 2025")
+    assert text == "В папке данных нет `reviews 2025`.", text
+    chosen = await console.send("select_dataset reviews 2024")
+    assert chosen["text"].endswith('`select_dataset "reviews 2024"`.'), chosen
+
+
 def selection(app: Assistant) -> list[Any]:
     """The datasets, their folders and the active dataset, as the database holds them."""
     db = sqlite3.connect(app.config.state_dir / "trainer.db")
