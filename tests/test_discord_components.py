@@ -181,6 +181,27 @@ async def test_a_typed_cancel_is_answered_once(fake: FakeDiscord, bot: Any) -> N
     assert after_cancel == [done["content"], hello["content"]], after_cancel
 
 
+async def test_slash_test_measures_the_model_on_a_named_dataset(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/test` took only sentences; its `dataset` option, suggested as typed, names the
+    dataset whose labelled examples measure the active model."""
+    from tests.corpus import write_folder_dataset
+
+    write_folder_dataset(bot.assistant.root.root, name="movie reviews", per_label=3)
+    await train_and_wait(fake)
+    assert names(await fake.autocomplete("test", "dataset", "mov"))[0] == "movie reviews"
+    interaction = await fake.interaction("test", {"dataset": "movie reviews"})
+    measured = await fake.wait_for_reply(where=from_interaction(interaction), timeout=30)
+    assert measured["content"].startswith("6 predictions with model **v0001"), measured
+    assert "for the examples of **movie reviews**" in measured["content"], measured
+    assert "Measured on the 6 labelled examples of **movie reviews**" in measured["content"]
+    assert sorted(a["filename"] for a in measured["attachments"]) == [
+        "confusion_matrix.png",
+        "predictions.json",
+    ]
+
+
 async def test_correct_button_opens_a_label_menu_and_records_the_fix(
     fake: FakeDiscord, bot: Any
 ) -> None:

@@ -31,6 +31,7 @@ SCRIPT = [
     'test ["a great story", "boring"]',  # shown as reply #87
     'test [{"text": "a great story", "label": "positive"}]',
     "correct #87 2 negative",
+    "test reviews",
     "examples",
     "relabel #12 negative",
     "remove #12",

@@ -162,18 +162,20 @@ def _top_files(batch: Batch, rel: str) -> bool:
     return tr("origin.folder", folder=rel) in batch.sources.get(label_for(True), {})
 
 
+def is_label_folder(app: Assistant, folder: Path) -> bool:
+    """A folder with files and no folders of its own, inside a folder of the data root: a
+    label folder of a dataset (`reviews/negative`), its name the label of its files."""
+    if folder.parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
+        return False
+    return any(entry.is_file() for entry in _entries(folder))
+
+
 def _refuse_label_folder(app: Assistant, folder: Path, rel: str) -> None:
-    """A folder with files and no folders of its own, inside a folder of the data root, is
-    a label folder of a dataset (`reviews/negative`): read as a dataset, every file of it
-    would get the label `positive`. Refused, naming the dataset and how to give the label."""
-    parent = folder.parent
-    if parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
-        return
-    if not any(entry.is_file() for entry in _entries(folder)):
-        return
-    raise BadInput(
-        tr("select.label_folder", folder=rel, label=folder.name, dataset=app.root.relative(parent))
-    )
+    """A label folder read as a dataset would give every file of it the label `positive`.
+    Refused, naming the dataset and how to give the label."""
+    if is_label_folder(app, folder):
+        dataset = app.root.relative(folder.parent)
+        raise BadInput(tr("select.label_folder", folder=rel, label=folder.name, dataset=dataset))
 
 
 def _entries(folder: Path) -> list[Path]:
