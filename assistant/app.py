@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from . import i18n, permissions, speakable
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish
+from .commands.data import names_something
 from .commands.registry import Command
 from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
@@ -50,6 +51,9 @@ class Assistant:
             find_command=self.find_command,
             language=self.language,
             lists=self.speakable_lists,
+            names=lambda guild_id, command, options: names_something(
+                self, guild_id, command, options
+            ),
         )
         """What typed lines say (assistant/reading.py)."""
 

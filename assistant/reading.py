@@ -42,12 +42,16 @@ class Reader:
         find_command: Callable[[str], Command | None],
         language: Callable[[str], str],
         lists: Callable[[str], dict[str, list[str]]],
+        names: Callable[[str, Command, dict[str, Any]], bool],
     ) -> None:
         self._voice = voice
         self._commands = commands
         self._find_command = find_command
         self._language = language
         self._lists = lists
+        self._names = names
+        """Whether several typed words of a command name a folder or dataset
+        (`commands.data.names_something`)."""
         self._matchers: dict[str, IntentMatcher] = {}
         self._guessers: dict[str, CommandGuesser] = {}
         self._guess_lock = threading.Lock()
@@ -231,16 +235,17 @@ class Reader:
 
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused
-        when it runs: a folder that is not there), or hold a number: a near sentence has no
-        slot for it, and `!cancel job 5` read as "cancel the job" would cancel another job."""
+        when it runs: a folder that is not there; several words are one name only when they
+        name something, `names_something`), or hold a number: a near sentence has no slot for
+        it, and `!cancel job 5` read as "cancel the job" would cancel another job."""
         if any(c.isdigit() for c in line):
             return True
         try:
             with i18n.speaking(self._language(request.guild_id)):
-                parse(command, request.text)
+                options = parse(command, request.text)
         except UserError:
             return False
-        return True
+        return self._names(request.guild_id, command, options)
 
 
 def _match(

@@ -111,9 +111,13 @@ def status(job: Job) -> str:
     return tr(key) if key in i18n.catalog(i18n.current()) else job.status
 
 
-def job_finished_reply(store: Store, job: Job, language: str | None = None) -> Reply:
+def job_finished_reply(store: Store, job: Job, language: str | None = None) -> Reply | None:
     """The announcement when a job ends, in text and speech: the one wording every transport
-    and the voice sessions use. In `language`, else the guild's chosen one, else English."""
+    and the voice sessions use. In `language`, else the guild's chosen one, else English.
+    None for a cancelled job: only `cancel` cancels one, and its reply already said so (a
+    second answer to one `cancel`, typed, spoken or clicked, was one too many)."""
+    if job.status == "cancelled":
+        return None
     with i18n.speaking(language or store.guild_language(job.guild_id) or i18n.ENGLISH):
         return _job_finished_reply(store, job)
 
@@ -140,13 +144,6 @@ def _job_finished_reply(store: Store, job: Job) -> Reply:
         )
         speech = tr("job.finished.speech", name=job.dataset, accuracy=spoken_percent(accuracy))
         return Reply(text=text, speech=speech, data=data, kind="job")
-    if job.status == "cancelled":
-        return Reply(
-            text=tr("job.cancelled", job=job.id, name=job.dataset),
-            speech=tr("job.cancelled.speech", name=job.dataset),
-            data=data,
-            kind="job",
-        )
     reason = i18n.render(job.error or job.message) or tr("job.no_reason")
     return Reply(
         text="❌ "

@@ -90,4 +90,5 @@ class SessionRegistry:
         session = self._sessions.get(str(event.job.guild_id))
         if session is not None and self._jobs is not None:
             reply = job_finished_reply(self._jobs.store, event.job)
-            await session.job_finished(event.job, reply)
+            if reply is not None:
+                await session.job_finished(event.job, reply)

@@ -224,6 +224,22 @@ async def test_permissions_are_checked_before_any_work(
     assert (await ask("hi", user=GUEST)).ok
 
 
+async def test_changing_the_language_needs_its_role(app: Assistant, ask: Any) -> None:
+    """`language ru` switched the whole server for any member; seeing the language stays open."""
+    refused = await ask("language", "ru", user=GUEST)
+    assert not refused.ok
+    assert refused.text == "Sorry, `language` needs one of these roles: `trainer`."
+    assert app.language("g1") == "en"
+    assert app.store.guild_language("g1") is None
+    shown = await ask("language", user=GUEST)
+    assert shown.ok and shown.text.startswith("I speak English here (`en`).")
+    assert (await ask("language", "ru", user=TRAINER)).ok
+    assert app.language("g1") == "ru"
+    refused = await ask("language", "en", user=GUEST)  # refused in the server's language
+    assert refused.text == "Извините, для `language` нужна одна из ролей: `trainer`."
+    assert app.language("g1") == "ru"
+
+
 async def test_archive_zips_a_folder_within_limits(
     ask: Any, reviews: Path, make_config: Any
 ) -> None:

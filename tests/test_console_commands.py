@@ -3,6 +3,7 @@ refused line changes nothing in the database or the data root."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +236,101 @@ async def test_a_dataset_named_in_a_sentence_is_looked_for_even_when_unknown(
     assert (await console.send("language ru"))["ok"]
     text = await refused_and_unchanged(app, console, "выбери датасет линкаут")
     assert text == "В папке данных нет `линкаут`.", text
+
+
+async def test_cancel_answers_once(app: Assistant, reviews: Path) -> None:
+    """`cancel` printed two answers: its own, then the job's "Training job #1 on `reviews` was
+    cancelled." announcement saying the same again."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    started = await console.send("train")
+    before = len(console.out.getvalue())
+    cancelled = await console.send("cancel")
+    await console.wait()
+    printed = [json.loads(line) for line in console.out.getvalue()[before:].splitlines()]
+    job = started["job_id"]
+    assert [p["text"] for p in printed] == [f"Cancelled training job #{job} on **reviews**."]
+    assert cancelled["ok"] and app.store.job(job).status == "cancelled"
+
+
+async def test_no_datasets_is_said_without_the_server_path(app: Assistant) -> None:
+    """With no dataset yet, `select_dataset` named the data root's absolute path on the server
+    ("Put folders of `.txt` files in `/srv/trainer/data`")."""
+    console = TypedConsole(app)
+    listed = await console.send("select_dataset")
+    assert listed["ok"] and listed["data"] == {"datasets": []}, listed
+    assert listed["text"] == (
+        "The data folder has no datasets yet. Put folders of `.txt` files in it, or add"
+        " examples with `train`."
+    )
+    assert (await console.send("language ru"))["ok"]
+    listed = await console.send("select_dataset")
+    assert listed["text"] == (
+        "В папке данных пока нет наборов. Положите в неё папки с файлами `.txt` или добавьте"
+        " примеры командой `train`."
+    )
+
+
+async def test_test_measures_the_model_on_a_named_dataset(app: Assistant, reviews: Path) -> None:
+    """`test movie reviews` was "That is not valid JSON": `test` took only sentences. Now it
+    measures the active dataset's model on another dataset's labelled examples."""
+    from tests.corpus import write_folder_dataset
+
+    write_folder_dataset(reviews.parent, name="movie reviews", per_label=4)
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "test movie reviews")
+    assert text.startswith("There is no active dataset yet"), text
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    model = app.store.current_model(app.store.active_dataset("console")).version
+
+    measured = await console.send("test movie reviews")
+    assert measured["ok"] and measured["data"]["measured_on"] == "movie reviews", measured
+    head, *_, last = measured["text"].splitlines()
+    assert head.startswith(
+        f"8 predictions with model **{model}** on **reviews**, for the examples of"
+        " **movie reviews**: "
+    ), head
+    assert last.startswith("Measured on the 8 labelled examples of **movie reviews**;"), last
+    assert measured["data"]["metrics"]["accuracy"] == 1.0, measured["text"]
+    assert [Path(f).name.split("-", 1)[1] for f in measured["files"]] == [
+        "confusion_matrix.png",
+        "predictions.json",
+    ]
+    again = await console.send("test dataset:movie reviews please")
+    assert again["data"]["predictions"] == measured["data"]["predictions"], again
+
+    negative = await console.send("test reviews/negative")  # a label folder: its name labels
+    assert {p["label"] for p in negative["data"]["predictions"]} == {"negative"}, negative
+
+    own = await console.send("test reviews")
+    assert own["text"].startswith(
+        "**reviews** is the dataset this model learnt from: measured on its own examples it"
+        " would look better than it is, so here are its figures on the examples held out"
+        " from training.\nCurrent model"
+    ), own
+    assert own["data"]["metrics"]["evaluated_on"] == "held_out"
+
+    text = await refused_and_unchanged(app, console, "test what a lovely film")
+    assert text == (
+        "There is no dataset or folder `what a lovely film`. `test <dataset>` measures the"
+        " model on a dataset's labelled examples; to classify sentences, give them as a JSON"
+        ' list: `test ["great film", "boring"]`.'
+    ), text
+    app.config.limits.test_items = 5
+    text = await refused_and_unchanged(app, console, "test movie reviews")
+    assert text == (
+        "`movie reviews` has 8 examples; `test` measures at most 5 at once"
+        " (`limits.test_items` in config.yaml)."
+    ), text
+    app.config.limits.test_items = 5000
+    assert (await console.send('test ["a lovely film", "dull"]'))["ok"]
+
+    assert (await console.send("language ru"))["ok"]
+    russian = await console.send("test movie reviews")
+    assert russian["text"].startswith(
+        f"Предсказаний: 8, модель **{model}** на **reviews**, для примеров **movie reviews**: "
+    ), russian
+    text = await refused_and_unchanged(app, console, "test что-то непонятное")
+    assert text.startswith("Нет набора или папки `что-то непонятное`."), text

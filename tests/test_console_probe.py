@@ -225,8 +225,9 @@ async def test_a_command_name_before_ordinary_words_is_a_hint(app: Assistant) ->
 
 async def test_evaluating_the_model_on_a_dataset_is_never_training(app: Assistant) -> None:
     """ "evaluate the model on kaggle tweets" was read as the nearest sentence, "update the model
-    on kaggle tweets", and trained; "score the model on ..." as "create a model on ...". `test`
-    takes no dataset, so it is suggested; a typo of a training sentence still trains."""
+    on kaggle tweets", and trained; "score the model on ..." as "create a model on ...". Each is
+    `test` on that dataset (refused here: there is no model yet); a typo of a training sentence
+    still trains."""
     write_folder_dataset(app.root.root, name="reviews", per_label=3)
     write_folder_dataset(app.root.root, name="kaggle_tweets", per_label=3)
     console = TypedConsole(app)
@@ -237,7 +238,7 @@ async def test_evaluating_the_model_on_a_dataset_is_never_training(app: Assistan
         "assess the model on kaggle tweets",
     ):
         text = await refused_and_unchanged(app, console, line)
-        assert "Did you mean `test`?" in text, (line, text)
+        assert text == "Dataset **reviews** has no model yet. Add examples and run `train` first."
     for line in ("evaluate the model", "score the model"):
         assert (await console.send(line))["command"] == "test", line
     typo = app.reading.understand("trian the model on kaggle tweets", **TYPED)
@@ -358,6 +359,44 @@ async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -
     assert (await console.send("language ru"))["ok"]
     sent = await console.send("getfile docs/q3 sales report.txt")
     assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent
+
+
+async def test_a_dataset_name_with_spaces_typed_unquoted_is_found(app: Assistant) -> None:
+    """Unquoted, the second word of `select_dataset reviews 2024` was taken for the yes/no
+    option ("`positive` must be true or false, not `2024`"), and `select_dataset movie reviews
+    false`, read as the sentence "select movie reviews", dropped its `false`. The words are the
+    folder's name, as getfile takes a file's."""
+    write_folder_dataset(app.root.root, name="reviews 2024", per_label=3)
+    write_folder_dataset(app.root.root, name="movie reviews", per_label=2)
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset reviews 2024")
+    assert chosen["ok"] and chosen["data"]["dataset"] == "reviews 2024", chosen
+    assert chosen["text"] == (
+        "Active dataset: **reviews 2024**. Folder `reviews 2024`: negative 3, positive 3.\n"
+        "I read the words as one name, `reviews 2024`; to be sure of it, quote it:"
+        ' `select_dataset "reviews 2024"`.'
+    ), chosen
+    typed = await console.send('select_dataset "reviews 2024"')
+    assert typed["text"] == (
+        "Active dataset: **reviews 2024**. Folder `reviews 2024`: negative 3, positive 3."
+    ), typed
+    assert (await console.send("select_dataset reviews 2024 please"))["ok"]
+    chosen = await console.send("select_dataset movie reviews")  # as README shows it
+    assert chosen["ok"] and chosen["data"]["dataset"] == "movie reviews", chosen
+    assert (await console.send("create_dataset films"))["ok"]
+    joined = await console.send("select_dataset movie reviews false")
+    assert joined["data"] == {
+        "dataset": "films",
+        "folder": "movie reviews",
+        "label": "negative",
+        "examples": 4,
+    }, joined
+    text = await refused_and_unchanged(app, console, "select_dataset reviews 2025")
+    assert text == "There is no `reviews 2025` in the data folder.", text
+    text = await refused_in_russian(app, console, "select_dataset reviews 2025")
+    assert text == "В папке данных нет `reviews 2025`.", text
+    chosen = await console.send("select_dataset reviews 2024")
+    assert chosen["text"].endswith('`select_dataset "reviews 2024"`.'), chosen
 
 
 def selection(app: Assistant) -> list[Any]:

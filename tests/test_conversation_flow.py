@@ -187,3 +187,35 @@ async def test_the_session_says_its_own_words_in_the_guild_language(
     assert await session.settle(20, idle=True)
     assert out.said == ["Да? Я слушаю."], describe(session.trace)
     await session.close()
+
+
+async def test_a_spoken_cancel_is_answered_once(
+    config: Config, app: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "hey trainer, cancel the training" was answered "Training cancelled.", then the job's
+    announcement said "Training on default was cancelled." too. The job fine-tunes on a fake
+    OpenAI that never finishes, so it is still running when the spoken cancel arrives."""
+    from tests.fakes.openai_server import FakeOpenAI
+
+    write_folder_dataset(config.data_root, "reviews", per_label=12)
+    with FakeOpenAI(polls_to_finish=10_000) as server:
+        monkeypatch.setenv("OPENAI_API_KEY", server.api_key)
+        config.trainer.backend = "openai"
+        config.trainer.openai.base_url = server.base_url
+        config.trainer.openai.poll_seconds = 0.05
+        registry = SessionRegistry(await build_parts(config, app), app.handle, FAST, jobs=app.jobs)
+        out = MemoryOutput(realtime=False)
+        session = await registry.join("g1", voice=out, text=out, text_channel_id="text-1")
+        try:
+            started = await app.handle(
+                Request(command="train", text="folder:reviews", guild_id="g1")
+            )
+            assert started.job_id is not None, started.text
+            await stream(session, [Track(ALICE, say("hey trainer, cancel the training"))], speed=6)
+            assert await session.settle(30, idle=True)
+            assert (await app.jobs.wait(started.job_id)).status == "cancelled"
+            assert await session.settle(30, idle=True)
+        finally:
+            await registry.close()
+    assert out.said == ["Training cancelled."], describe(session.trace)
+    assert out.texts == [f"Cancelled training job #{started.job_id} on **default**."]

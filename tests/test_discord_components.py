@@ -159,6 +159,49 @@ async def test_cancel_button_checks_the_role_at_click_time(fake: FakeDiscord, bo
     assert bot.assistant.store.job(job_id).status == "cancelled"
 
 
+async def test_a_typed_cancel_is_answered_once(fake: FakeDiscord, bot: Any) -> None:
+    """`!cancel` got its answer, then a second message, the job's "Training job #1 on `default` was
+    cancelled." in reply to the training message."""
+    folder = bot.assistant.root.root / "big"
+    folder.mkdir()
+    (folder / "examples.csv").write_bytes(as_csv(random_rows(20_000)))
+    sent = await fake.send_message("!train folder:big")
+    started = await fake.wait_for_reply(after=sent["id"], timeout=30)
+    job_id = bot.assistant.store.jobs(str(fake.guild_id))[0].id
+    sent = await fake.send_message("!cancel")
+    done = await fake.wait_for_reply(after=sent["id"], timeout=30)
+    assert done["content"] == f"Cancelled training job #{job_id} on **default**.", done
+    # the progress message shows the end, as it does for every job
+    await fake.wait_for(
+        lambda: "cancelled" in (fake.find_message(started["id"]) or {})["content"], 30, "edit"
+    )
+    marker = await fake.send_message("!hi")
+    hello = await fake.wait_for_reply(after=marker["id"], where=lambda m: "alice" in m["content"])
+    after_cancel = [m["content"] for m in fake.sent_messages() if int(m["id"]) > int(sent["id"])]
+    assert after_cancel == [done["content"], hello["content"]], after_cancel
+
+
+async def test_slash_test_measures_the_model_on_a_named_dataset(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/test` took only sentences; its `dataset` option, suggested as typed, names the
+    dataset whose labelled examples measure the active model."""
+    from tests.corpus import write_folder_dataset
+
+    write_folder_dataset(bot.assistant.root.root, name="movie reviews", per_label=3)
+    await train_and_wait(fake)
+    assert names(await fake.autocomplete("test", "dataset", "mov"))[0] == "movie reviews"
+    interaction = await fake.interaction("test", {"dataset": "movie reviews"})
+    measured = await fake.wait_for_reply(where=from_interaction(interaction), timeout=30)
+    assert measured["content"].startswith("6 predictions with model **v0001"), measured
+    assert "for the examples of **movie reviews**" in measured["content"], measured
+    assert "Measured on the 6 labelled examples of **movie reviews**" in measured["content"]
+    assert sorted(a["filename"] for a in measured["attachments"]) == [
+        "confusion_matrix.png",
+        "predictions.json",
+    ]
+
+
 async def test_correct_button_opens_a_label_menu_and_records_the_fix(
     fake: FakeDiscord, bot: Any
 ) -> None:

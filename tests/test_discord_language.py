@@ -8,6 +8,7 @@ from typing import Any
 
 from audio.tts.espeak import EspeakSynthesizer
 from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_text import error_text, is_error
 from tests.test_russian_replies import english_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,22 @@ async def test_a_server_switched_to_russian_answers_in_russian(fake: FakeDiscord
     interaction = await fake.interaction("help", {"command": "train"})
     helped = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
     assert "Добавить размеченные примеры" in helped["content"]
+
+
+async def test_a_member_without_the_role_cannot_switch_the_server(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    sent = await fake.send_message("!language ru", author=fake.bob)
+    refused = await fake.wait_for_reply(after=sent["id"])
+    assert is_error(refused), refused
+    assert error_text(refused) == "Sorry, `language` needs one of these roles: `trainer`."
+    interaction = await fake.interaction("language", {"code": "ru"}, author=fake.bob)
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert is_error(slash) and "`trainer`" in error_text(slash), slash
+    sent = await fake.send_message("!language", author=fake.bob)  # seeing it is open to all
+    shown = await fake.wait_for_reply(after=sent["id"])
+    assert shown["content"].startswith("I speak English here (`en`)."), shown
+    assert bot.assistant.language(str(fake.guild_id)) == "en"
 
 
 async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russian(

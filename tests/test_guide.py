@@ -3,7 +3,6 @@ English and in Russian (the Russian guide: the same sections and examples, in a 
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +31,7 @@ SCRIPT = [
     'test ["a great story", "boring"]',  # shown as reply #87
     'test [{"text": "a great story", "label": "positive"}]',
     "correct #87 2 negative",
+    "test reviews",
     "examples",
     "relabel #12 negative",
     "remove #12",
@@ -135,13 +135,10 @@ async def run_guide(
         texts.append(reply.text)
         if line == "cancel" and hold_jobs is not None:
             hold_jobs(False)
-            # The queue's worker announces the cancelled job when it wakes: wait until that
-            # is shown, or on a busy machine it takes the number the guide gives the next reply.
-            shown = int(reply_id)
-            for _ in range(600):
-                if console._next_id > shown:
-                    break
-                await asyncio.sleep(0.05)
+            # The queue's worker ends the cancelled job when it wakes; nothing is shown then
+            # (the reply to `cancel` said it), and nothing may take the guide's next number.
+            job = await app.jobs.wait(reply.data["job_id"] if reply.data else 0)
+            assert job.status == "cancelled" and console._next_id == int(reply_id), job
         assert reply.ok, (line, reply.text)
         if line.startswith('test ["a great story"'):
             assert reply_id == "87"

@@ -7,15 +7,18 @@ import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from assistant.app import Assistant
 from assistant.config import Config
 from assistant.errors import UserError
 from assistant.i18n import render
 from assistant.storage import Store
 from assistant.training.jobs import JobEvent, JobManager
-from tests.corpus import sentiment_examples
+from tests.consoles import TypedConsole
+from tests.corpus import sentiment_examples, write_folder_dataset
 from tests.fakes.openai_server import FakeOpenAI
 
 GUILD = "42"
@@ -226,3 +229,27 @@ async def test_cancel_cancels_the_remote_job(
     assert server.jobs[cancelled.external_id or ""].status == "cancelled"
     assert manager.store.models(GUILD) == []
     assert list((tmp_path / "state" / "models" / GUILD).iterdir()) == []
+
+
+async def test_a_russian_server_reads_why_classifying_failed_in_russian(
+    make_config: Any, server: FakeOpenAI, key: str
+) -> None:
+    """`test` of two sentences or more asks OpenAI from a pool of threads, which did not have
+    the server's language: a revoked key was explained in English on a Russian server."""
+    openai_settings = {"base_url": server.base_url, "poll_seconds": 0.02, "max_retries": 0}
+    config = make_config(trainer={"backend": "openai", "openai": openai_settings})
+    write_folder_dataset(config.data_root, per_label=20)
+    app = Assistant(config)
+    await app.start()
+    try:
+        console = TypedConsole(app)
+        for line in ("language ru", "select_dataset reviews", "train"):
+            assert (await console.send(line))["ok"], line
+        await console.wait()
+        server.api_key = "sk-rotated"
+        refusal = f"OpenAI отклонил ключ API (401) в {server.base_url}; проверьте OPENAI_API_KEY."
+        for line in ('test ["чудесный фильм"]', 'test ["чудесный фильм", "скучно"]'):
+            reply = await console.send(line)
+            assert not reply["ok"] and reply["text"] == refusal, (line, reply)
+    finally:
+        await app.close()

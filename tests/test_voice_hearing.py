@@ -48,6 +48,8 @@ def test_people_never_see_internal_tokens() -> None:
         ("hey trainer use the movie reviews data", "en-us", "select_dataset",
          {"dir": "movie_reviews"}),
         ("hey trainer what's the status", "en-gb", "status", {}),
+        ("hey trainer, test the model on kaggle tweets", "en-us", "test",
+         {"dataset": "kaggle_tweets"}),
         ("okay trainer what's the status", "en-us+f3", "status", {}),
     ],
 )  # fmt: skip

@@ -25,6 +25,7 @@ COMMANDS: list[tuple[str, str | None, dict[str, Any]]] = [
      {"data_dir": "imdb2026"}),
     ("hey trainer test the model", "test", {}),
     ("hey trainer run a test", "test", {}),
+    ("hey trainer test the model on kaggle tweets", "test", {"dataset": "kaggle_tweets"}),
     ("hey trainer archive the movie reviews folder", "archive", {"dir": "movie_reviews"}),
     ("hey trainer zip up kaggle tweets", "archive", {"dir": "kaggle_tweets"}),
     ("hey trainer select dataset movie reviews", "select_dataset", {"dir": "movie_reviews"}),

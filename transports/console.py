@@ -138,6 +138,8 @@ class ConsoleTransport:
             if self.terminal is not None:
                 self.terminal.show_progress(None)
             reply = job_finished_reply(self.app.store, job, self.app.language(job.guild_id))
+            if reply is None:
+                return
             self.show(reply, command=None)
             if self.prompt:
                 print(self.prompt, end="", file=self.out, flush=True)  # the user's turn again

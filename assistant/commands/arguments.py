@@ -9,7 +9,8 @@ options and go through `finish`, the same checks):
   and so does `positive` or `negative` after a quoted text (`train "dull" negative`);
 - other words fill the options in order. A `text`/`json` option takes the rest of the line as
   typed; a `source` option (see `targets`) takes every remaining word, quotes kept, so that
-  `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative.
+  `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative; so does
+  a `words` option (`select_dataset movie reviews false`).
 """
 
 from __future__ import annotations
@@ -194,7 +195,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         if param.kind in ("text", "json"):
             options[param.name] = text[token.start :].strip()
             break
-        if param.source:
+        if param.source or param.words:
             source = (param.name, [token])
             options[param.name] = None  # claimed; filled below
             continue

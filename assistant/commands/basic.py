@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .. import i18n
+from .. import i18n, permissions
 from ..errors import BadInput, NotFound
 from ..messages import Reply, Request
-from ..permissions import is_admin
 from ..reports import status_reply
 from .registry import Command, Param, command
 
@@ -127,7 +126,9 @@ async def instruction(app: Assistant, request: Request, options: dict[str, Any])
 @command("status", "Show the active dataset, the current model and running jobs.")
 async def status(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     reply = await status_reply(app, request.guild_id)
-    if is_admin(request.user, app.config.permissions):  # transports' counters, e.g. voice
+    if permissions.is_admin(
+        request.user, app.config.permissions
+    ):  # transports' counters, e.g. voice
         reply.text += "".join(f"\n{line}" for line in app.diagnostics(request.guild_id))
     return reply
 
@@ -181,9 +182,12 @@ def language_code(word: str) -> str | None:
 @command(
     "language",
     "Show or change the bot's language on this server.",
-    Param("code", "str", "Language code, e.g. en or ru"),
+    Param("code", "str", "Language code, e.g. en or ru; changing it needs permission `language`"),
 )
 async def language(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    if options["code"]:
+        # Only the change is guarded: it is every member's language, and seeing it harms none.
+        permissions.check(request.user, "language", app.config.permissions)
     current = app.language(request.guild_id)
     codes = i18n.languages()
     available = ", ".join(f"`{c}` ({i18n.language_name(c)})" for c in codes)

@@ -18,7 +18,7 @@ from ..i18n import tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
-from .registry import Param, command
+from .registry import Command, Param, command
 from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
     names = app.speakable_lists(guild_id)["dataset"]
     if not names:
         return Reply(
-            text=tr("datasets.none", root=app.config.data_root),
+            text=tr("datasets.none"),
             speech=tr("datasets.none.speech"),
             data={"datasets": []},
         )
@@ -48,7 +48,7 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
 @command(
     "select_dataset",
     "Choose the active dataset (a folder in the data folder), or list them.",
-    Param("dir", "str", "Folder inside the data folder"),
+    Param("dir", "str", "Folder inside the data folder", words=True),
     Param("positive", "bool", "Use the folder as the positive (true) or negative (false) examples"),
     permission="select_dataset",
     aliases=("dataset", "use"),
@@ -56,10 +56,38 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
 async def select_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     if not options["dir"]:
         return _list_datasets(app, request.guild_id)
-    stored = app.store.dataset(request.guild_id, options["dir"])
-    if stored is not None and options["positive"] is None and _by_name(app, stored):
-        return _select_stored(app, request.guild_id, stored)
-    return await _select_folder(app, request.guild_id, options["dir"], options["positive"])
+    name, note = options["dir"], ""
+    if request.options is None:  # typed: unquoted words may be one name, as getfile takes them
+        name, note = whole_line_path(name, app.root, "select_dataset", FOLDER_PREFIX)
+    reply = await _select(app, request.guild_id, name, options["positive"])
+    if note:
+        reply.text += f"\n{note}"
+    return reply
+
+
+def names_something(app: Assistant, guild_id: str, command: Command, typed: dict[str, Any]) -> bool:
+    """Whether the words of each `words` option of a typed command (`select_dataset movie
+    reviews`) name a folder of the data root or a dataset, when there are several: words that
+    name nothing are no name, and the line may be the sentence it says ("use dataset linkout",
+    "use the dataset reviewz")."""
+    for param in command.params:
+        words = typed.get(param.name)
+        if not param.words or not isinstance(words, str) or len(words.split()) < 2:
+            continue
+        try:
+            name, note = whole_line_path(words, app.root, command.name, FOLDER_PREFIX)
+        except UserError:  # a path out of the root: the command refuses it, saying so
+            continue
+        if not note and app.store.dataset(guild_id, name) is None:
+            return False
+    return True
+
+
+async def _select(app: Assistant, guild_id: str, name: str, positive: bool | None) -> Reply:
+    stored = app.store.dataset(guild_id, name)
+    if stored is not None and positive is None and _by_name(app, stored):
+        return _select_stored(app, guild_id, stored)
+    return await _select_folder(app, guild_id, name, positive)
 
 
 def _is_folder_dataset(dataset: Dataset) -> bool:
@@ -134,18 +162,20 @@ def _top_files(batch: Batch, rel: str) -> bool:
     return tr("origin.folder", folder=rel) in batch.sources.get(label_for(True), {})
 
 
+def is_label_folder(app: Assistant, folder: Path) -> bool:
+    """A folder with files and no folders of its own, inside a folder of the data root: a
+    label folder of a dataset (`reviews/negative`), its name the label of its files."""
+    if folder.parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
+        return False
+    return any(entry.is_file() for entry in _entries(folder))
+
+
 def _refuse_label_folder(app: Assistant, folder: Path, rel: str) -> None:
-    """A folder with files and no folders of its own, inside a folder of the data root, is
-    a label folder of a dataset (`reviews/negative`): read as a dataset, every file of it
-    would get the label `positive`. Refused, naming the dataset and how to give the label."""
-    parent = folder.parent
-    if parent == app.root.root or any(entry.is_dir() for entry in _entries(folder)):
-        return
-    if not any(entry.is_file() for entry in _entries(folder)):
-        return
-    raise BadInput(
-        tr("select.label_folder", folder=rel, label=folder.name, dataset=app.root.relative(parent))
-    )
+    """A label folder read as a dataset would give every file of it the label `positive`.
+    Refused, naming the dataset and how to give the label."""
+    if is_label_folder(app, folder):
+        dataset = app.root.relative(folder.parent)
+        raise BadInput(tr("select.label_folder", folder=rel, label=folder.name, dataset=dataset))
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -1,9 +1,8 @@
-"""The model: add examples and train, classify and measure, cancel a running job."""
+"""The model: add examples and train it, cancel a running job (measuring it: measure.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,22 +12,18 @@ from typing import TYPE_CHECKING, Any
 from .. import datasets
 from ..datasets import Batch, label_for
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
-from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..i18n import tr, tr_count
-from ..messages import Reply, ReplyFile, Request
-from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
+from ..messages import Reply, Request
+from ..reports import label_counts
 from ..storage.records import Dataset, ModelRecord
 from ..training.base import Example
 from . import targets
 from .registry import Param, command
-from .test_items import items_from_attachment, parse_items
 
 if TYPE_CHECKING:
     from ..app import Assistant
 
 DEFAULT_DATASET = "default"
-SHOWN_PREDICTIONS = 20
-"""Predictions listed in the chat reply; all of them are in the attached predictions.json."""
 
 
 def _new_examples(
@@ -278,122 +273,6 @@ def current_model(app: Assistant, guild_id: str) -> tuple[Dataset, ModelRecord]:
     if model is None:
         raise NotFound(tr("model.none", name=dataset.name))
     return dataset, model
-
-
-def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
-    """`test` with no input: report the current model's held-out measurements."""
-    dataset, model = current_model(app, guild_id)
-    metrics = model.metrics
-    files = []
-    matrix = metrics.get("confusion_matrix")
-    if matrix:
-        labels = metrics.get("labels", model.labels)
-        title = tr("test.held_out_title", model=model.version, name=dataset.name)
-        files.append(
-            ReplyFile("confusion_matrix.png", data=confusion_matrix_png(matrix, labels, title))
-        )
-    table = metrics_table(metrics) if metrics.get("per_label") else ""
-    return Reply(
-        text=tr("test.current", model=model_line(model))
-        + f"\n{table}\n{numbers_meaning(metrics)}\n"
-        + tr("test.hint"),
-        speech=tr("status.accuracy.speech", accuracy=spoken_percent(metrics.get("accuracy"))),
-        files=files,
-        data={"model": model.version, "dataset": dataset.name, "metrics": metrics},
-    )
-
-
-@command(
-    "test",
-    "Classify sentences; with labels, also measure accuracy, precision, recall and F1.",
-    Param("json", "json", 'JSON list of strings or {"text", "label"} objects'),
-    attachments=True,
-    aliases=("predict", "classify"),
-)
-async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    limit = app.config.limits.test_items
-    if not options["json"] and not request.attachments:
-        # drawing the confusion matrix takes 0.2-1 s: off the event loop
-        return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
-    items = parse_items(options["json"], limit) if options["json"] else []
-    for attachment in request.attachments:
-        items += await asyncio.to_thread(
-            items_from_attachment, attachment.data, attachment.filename, limit - len(items)
-        )
-    # Loading the model, classifying, measuring, drawing and writing predictions.json for
-    # 5,000 items: all in a worker thread, so the event loop (live voice) never waits.
-    return await asyncio.to_thread(_classify, app, request.guild_id, items)
-
-
-def _classify(app: Assistant, guild_id: str, items: list[tuple[str, str | None]]) -> Reply:
-    """The `test` reply for these items (in a worker thread)."""
-    dataset, model = current_model(app, guild_id)
-    classifier = app.jobs.registry.load_classifier(model)
-    predictions = classifier.predict([text for text, _ in items])
-    result: dict[str, Any] = {
-        "model": model.version,
-        "dataset": dataset.name,
-        "dataset_id": dataset.id,
-        "predictions": [
-            {"text": text, "prediction": p.label, "score": round(p.score, 4)}
-            | ({"label": label} if label is not None else {})
-            for (text, label), p in zip(items, predictions, strict=True)
-        ],
-    }
-    files: list[ReplyFile] = []
-    labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
-    lines = [
-        tr_count("test.predictions", len(items), model=model.version, name=dataset.name)
-        + ": "
-        + label_counts([p.label for p in predictions])
-    ]
-    for number, item in enumerate(result["predictions"][:SHOWN_PREDICTIONS], start=1):
-        mark = ""
-        if "label" in item:
-            wrong = " ✗ " + tr("test.labelled", label=item["label"])
-            mark = " ✓" if item["label"] == item["prediction"] else wrong
-        lines.append(
-            f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
-            f"({item['score']:.2f}){mark}"
-        )
-    if len(items) > SHOWN_PREDICTIONS:
-        lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
-    speech = (
-        label_counts([p.label for p in predictions])
-        if len(items) > 1
-        else tr("test.one.speech", label=predictions[0].label)
-    )
-    if labelled:
-        truth, guessed = zip(*labelled, strict=True)
-        labels = sorted({*model.labels, *truth})
-        metrics = evaluate(list(truth), list(guessed), labels)
-        result["metrics"] = metrics
-        title = tr(
-            "test.labelled_title", model=model.version, name=dataset.name, count=len(labelled)
-        )
-        png = confusion_matrix_png(metrics["confusion_matrix"], labels, title)
-        files.append(ReplyFile("confusion_matrix.png", data=png))
-        lines += [
-            "",
-            metrics_table(metrics),
-            tr("test.measured", count=f"{len(labelled):,}"),
-        ]
-        speech = tr("test.accuracy.speech", accuracy=spoken_percent(metrics["accuracy"]))
-    if len(items) > SHOWN_PREDICTIONS or labelled:
-        body = json.dumps(result, indent=2, ensure_ascii=False).encode()
-        files.append(ReplyFile("predictions.json", data=body))
-    return Reply(
-        text="\n".join(lines),
-        speech=speech,
-        files=files,
-        data=result,
-        kind="prediction",
-    )
-
-
-def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 @command(

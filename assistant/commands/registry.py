@@ -29,6 +29,9 @@ class Param:
     choices: tuple[str, ...] = ()
     source: bool = False
     """A text or a data-root path (`file:`/`folder:`); typed, it takes every remaining word."""
+    words: bool = False
+    """A name that may hold spaces (`select_dataset movie reviews true`): typed, it takes the
+    remaining words as `source` does; polite words at the end are still dropped."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
 from ..markup import code
 from ..userjson import loads
+from .arguments import QUOTES, strip_polite
+from .targets import prefixed
 
 Item = tuple[str, str | None]
 TEST_TYPES = (".json", ".jsonl", ".csv")
@@ -53,6 +55,17 @@ def _item(value: object, number: int) -> Item:
 def _check_count(count: int, limit: int) -> None:
     if count > limit:
         raise LimitExceeded(tr("test.too_many", limit=f"{limit:,}", count=f"{count:,}"))
+
+
+def typed_dataset(text: str | None) -> str | None:
+    """The dataset `test reviews` names, else None: typed words that are no JSON (a list, an
+    object or a quoted string starts with a bracket, a brace or a quote) are a dataset's name,
+    as are the words after `dataset:`."""
+    words = strip_polite(text or "").strip()
+    named = prefixed(words, "dataset:")
+    if named is not None:
+        return named or None
+    return words if words and words[0] not in "[{" + QUOTES else None
 
 
 def parse_items(raw: str, limit: int, where: str | None = None) -> list[Item]:

@@ -49,6 +49,7 @@ class Permissions(Section):
         "getfile": ["trainer"],
         "select_dataset": ["trainer"],
         "cancel": ["trainer"],
+        "language": ["trainer"],
     }
     """Command name -> roles allowed to run it. Commands not listed are open to everyone."""
     console_user_is_admin: bool = True

@@ -382,22 +382,24 @@ class OpenAIClassifier(Classifier):
         return list(self._labels)
 
     def predict(self, texts: list[str]) -> list[Prediction]:
-        if len(texts) <= 1:
-            return [self._one(text) for text in texts]
-        # One request per text: a few at a time, so a long `test` list is not a long wait.
-        pool = ThreadPoolExecutor(_EVAL_CONCURRENCY, thread_name_prefix="openai-predict")
+        # The failure is worded here, in the caller's thread: the pool's threads do not have
+        # the request's language, and a Russian server read it in English.
         try:
-            return list(pool.map(self._one, texts))
-        finally:
-            # After a failure, the queued requests would fail the same way: drop them.
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _one(self, text: str) -> Prediction:
-        try:
-            return self._ask(text)
+            return self._predict(texts)
         except openai.OpenAIError as exc:
             log.warning("OpenAI classification failed: %r", exc)
             raise friendly_error(exc, self._settings.base_url) from None
+
+    def _predict(self, texts: list[str]) -> list[Prediction]:
+        if len(texts) <= 1:
+            return [self._ask(text) for text in texts]
+        # One request per text: a few at a time, so a long `test` list is not a long wait.
+        pool = ThreadPoolExecutor(_EVAL_CONCURRENCY, thread_name_prefix="openai-predict")
+        try:
+            return list(pool.map(self._ask, texts))
+        finally:
+            # After a failure, the queued requests would fail the same way: drop them.
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _ask(self, text: str) -> Prediction:
         answer = self._client.chat.completions.create(

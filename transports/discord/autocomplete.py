@@ -50,6 +50,7 @@ SOURCE_PREFIXES = ("file:", "folder:")
 
 OPTIONS: dict[tuple[str, str], str] = {
     ("select_dataset", "dir"): "dataset",
+    ("test", "dataset"): "dataset",
     ("archive", "dir"): "folder",
     ("train", "data_dir"): "folder",
     ("train", "data"): "source",

@@ -110,6 +110,8 @@ class JobProgress:
             return
         assistant = self.bot.assistant
         reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))
+        if reply is None:
+            return
         await self.bot.delivery.deliver(
             channel, reply, guild_id=job.guild_id, reference=followed.message
         )

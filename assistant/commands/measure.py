@@ -1,0 +1,191 @@
+"""Classify and measure: `test` on typed or attached sentences, on another dataset's labelled
+examples, or the current model's held-out figures."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from .. import datasets
+from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
+from ..evaluation import confusion_matrix_png, evaluate, metrics_table
+from ..i18n import tr, tr_count
+from ..messages import Reply, ReplyFile, Request
+from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
+from .data import is_label_folder
+from .model import current_model, training_set
+from .registry import Param, command
+from .test_items import items_from_attachment, parse_items, typed_dataset
+
+if TYPE_CHECKING:
+    from ..app import Assistant
+
+SHOWN_PREDICTIONS = 20
+"""Predictions listed in the chat reply; all of them are in the attached predictions.json."""
+_TYPED_KEYS = ("test.predictions", "test.labelled_title", "test.measured")
+_DATASET_KEYS = ("test.dataset.predictions", "test.dataset.title", "test.dataset.measured")
+"""The heading, the chart's title and the measurement's line of a `test` reply, for items
+typed or attached, and for the examples of a dataset."""
+
+
+def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
+    """`test` with no input: report the current model's held-out measurements."""
+    dataset, model = current_model(app, guild_id)
+    metrics = model.metrics
+    files = []
+    matrix = metrics.get("confusion_matrix")
+    if matrix:
+        labels = metrics.get("labels", model.labels)
+        title = tr("test.held_out_title", model=model.version, name=dataset.name)
+        files.append(
+            ReplyFile("confusion_matrix.png", data=confusion_matrix_png(matrix, labels, title))
+        )
+    table = metrics_table(metrics) if metrics.get("per_label") else ""
+    return Reply(
+        text=tr("test.current", model=model_line(model))
+        + f"\n{table}\n{numbers_meaning(metrics)}\n"
+        + tr("test.hint"),
+        speech=tr("status.accuracy.speech", accuracy=spoken_percent(metrics.get("accuracy"))),
+        files=files,
+        data={"model": model.version, "dataset": dataset.name, "metrics": metrics},
+    )
+
+
+@command(
+    "test",
+    "Classify sentences; with labels, also measure accuracy, precision, recall and F1.",
+    Param("json", "json", 'JSON list of strings or {"text", "label"} objects'),
+    Param("dataset", "str", "Another dataset: measure the model on its labelled examples"),
+    attachments=True,
+    aliases=("predict", "classify"),
+)
+async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    limit = app.config.limits.test_items
+    name = options["dataset"] or typed_dataset(options["json"])
+    if name is not None:
+        if request.attachments or (options["dataset"] and options["json"]):
+            raise BadInput(tr("test.dataset_or_items"))
+        return await asyncio.to_thread(_on_dataset, app, request.guild_id, name)
+    if not options["json"] and not request.attachments:
+        # drawing the confusion matrix takes 0.2-1 s: off the event loop
+        return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
+    items = parse_items(options["json"], limit) if options["json"] else []
+    for attachment in request.attachments:
+        items += await asyncio.to_thread(
+            items_from_attachment, attachment.data, attachment.filename, limit - len(items)
+        )
+    # Loading the model, classifying, measuring, drawing and writing predictions.json for
+    # 5,000 items: all in a worker thread, so the event loop (live voice) never waits.
+    return await asyncio.to_thread(_classify, app, request.guild_id, items)
+
+
+def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
+    """`test <dataset>` (in a worker thread): the active dataset's model measured on the
+    labelled examples of another dataset, or of a folder read as `select_dataset` reads it (a
+    label folder, `reviews/negative`, labels its files with its name)."""
+    active, _ = current_model(app, guild_id)
+    stored = app.store.dataset(guild_id, name)
+    if stored is not None and stored.id == active.id:
+        # Its own examples taught the model: only the held-out ones measure it honestly.
+        reply = _held_out_reply(app, guild_id)
+        reply.text = tr("test.own_dataset", name=active.name) + "\n" + reply.text
+        return reply
+    if stored is not None:
+        shown, rows = stored.name, training_set(app, stored)
+    else:
+        try:
+            folder = app.root.folder(name)
+        except NotFound:
+            raise NotFound(tr("test.no_dataset", name=name)) from None
+        shown = app.root.relative(folder)
+        if shown == ".":
+            raise PathRefused(tr("select.root_refused"))
+        label = datasets.normalize_label(folder.name) if is_label_folder(app, folder) else None
+        batch = datasets.folder_examples(app.root, folder, label, app.config.limits)
+        rows = datasets.dedupe(batch.rows, {})
+    limit = app.config.limits.test_items
+    if not rows:
+        raise BadInput(tr("test.dataset_empty", name=shown))
+    if len(rows) > limit:
+        raise LimitExceeded(
+            tr("test.dataset_too_big", name=shown, count=f"{len(rows):,}", limit=f"{limit:,}")
+        )
+    return _classify(app, guild_id, [(e.text, e.label) for e in rows], measured_on=shown)
+
+
+def _classify(
+    app: Assistant,
+    guild_id: str,
+    items: list[tuple[str, str | None]],
+    measured_on: str | None = None,
+) -> Reply:
+    """The `test` reply for these items (in a worker thread); `measured_on`: the dataset they
+    are the examples of (`test <dataset>`), else they were typed or attached."""
+    dataset, model = current_model(app, guild_id)
+    keys = _TYPED_KEYS if measured_on is None else _DATASET_KEYS
+    classifier = app.jobs.registry.load_classifier(model)
+    predictions = classifier.predict([text for text, _ in items])
+    result: dict[str, Any] = {
+        "model": model.version,
+        "dataset": dataset.name,
+        "dataset_id": dataset.id,
+        "predictions": [
+            {"text": text, "prediction": p.label, "score": round(p.score, 4)}
+            | ({"label": label} if label is not None else {})
+            for (text, label), p in zip(items, predictions, strict=True)
+        ],
+    }
+    if measured_on is not None:
+        result["measured_on"] = measured_on
+    files: list[ReplyFile] = []
+    labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
+    names = {"model": model.version, "name": dataset.name, "dataset": measured_on}
+    lines = [
+        tr_count(keys[0], len(items), **names) + ": " + label_counts([p.label for p in predictions])
+    ]
+    for number, item in enumerate(result["predictions"][:SHOWN_PREDICTIONS], start=1):
+        mark = ""
+        if "label" in item:
+            wrong = " ✗ " + tr("test.labelled", label=item["label"])
+            mark = " ✓" if item["label"] == item["prediction"] else wrong
+        lines.append(
+            f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
+            f"({item['score']:.2f}){mark}"
+        )
+    if len(items) > SHOWN_PREDICTIONS:
+        lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
+    speech = (
+        label_counts([p.label for p in predictions])
+        if len(items) > 1
+        else tr("test.one.speech", label=predictions[0].label)
+    )
+    if labelled:
+        truth, guessed = zip(*labelled, strict=True)
+        labels = sorted({*model.labels, *truth})
+        metrics = evaluate(list(truth), list(guessed), labels)
+        result["metrics"] = metrics
+        title = tr(keys[1], **names, count=len(labelled))
+        png = confusion_matrix_png(metrics["confusion_matrix"], labels, title)
+        files.append(ReplyFile("confusion_matrix.png", data=png))
+        lines += [
+            "",
+            metrics_table(metrics),
+            tr(keys[2], count=f"{len(labelled):,}", dataset=measured_on),
+        ]
+        speech = tr("test.accuracy.speech", accuracy=spoken_percent(metrics["accuracy"]))
+    if len(items) > SHOWN_PREDICTIONS or labelled:
+        body = json.dumps(result, indent=2, ensure_ascii=False).encode()
+        files.append(ReplyFile("predictions.json", data=body))
+    return Reply(
+        text="\n".join(lines),
+        speech=speech,
+        files=files,
+        data=result,
+        kind="prediction",
+    )
+
+
+def _short(text: str, limit: int = 80) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
