@@ -32,7 +32,8 @@ def raise_quiet(pcm: bytes) -> tuple[bytes, float]:
     """16 kHz mono s16le -> the same, raised when quiet; and the gain applied in dB (0.0 when
     left as it was). Works a chunk at a time: a ten-minute file is 19 MB of samples, and a
     float copy of it all would be four times that."""
-    samples = np.frombuffer(pcm, "<i2")
+    # a file cut mid-sample ends in half a sample: left out of the reading, kept as it came
+    samples = np.frombuffer(memoryview(pcm)[: len(pcm) // 2 * 2], "<i2")
     frames = len(samples) // FRAME
     if frames < 4:
         return pcm, 0.0

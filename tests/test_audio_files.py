@@ -198,3 +198,10 @@ def test_hiss_alone_is_not_raised_into_speech(tmp_path: Path) -> None:
     path = write_wav(tmp_path / "hiss.wav", np.rint(hiss).astype("<i2").tobytes())
     decoded = decode_file(path)
     assert decoded.raised_db == 0.0 and decoded.pcm == path.read_bytes()[-len(decoded.pcm) :]
+
+
+def test_a_quiet_recording_cut_mid_sample_is_raised_too(tmp_path: Path) -> None:
+    path = _quieter(tmp_path, 40)
+    path.write_bytes(path.read_bytes()[:-1])  # a copy that stopped half-way through a sample
+    decoded = decode_file(path)
+    assert decoded.raised_db > 20 and len(decoded.pcm) % 2 == 0
