@@ -334,3 +334,28 @@ async def test_test_measures_the_model_on_a_named_dataset(app: Assistant, review
     ), russian
     text = await refused_and_unchanged(app, console, "test что-то непонятное")
     assert text.startswith("Нет набора или папки `что-то непонятное`."), text
+
+
+async def test_sentences_in_single_or_guillemet_quotes_are_classified(
+    app: Assistant, reviews: Path
+) -> None:
+    """People quote a sentence as they write it, not as JSON: `test 'what a film'` was
+    refused as "not valid JSON"."""
+    console = TypedConsole(app)
+    await console.send("select_dataset reviews")
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    for line, sentences in (
+        ("test 'a lovely film'", ["a lovely film"]),
+        ("test 'don't watch it, a dull film'", ["don't watch it, a dull film"]),
+        ("test 'a lovely film' 'a dull film'", ["a lovely film", "a dull film"]),
+        ("test ‘what a film’", ["what a film"]),
+        ("test «какой фильм»", ["какой фильм"]),
+    ):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["kind"] == "prediction", (line, reply)
+        shown = [p["text"] for p in reply["data"]["predictions"]]
+        assert shown == sentences, (line, reply["data"])
+    # an unclosed quote is still refused, saying so
+    refused = await console.send("test 'a lovely film")
+    assert not refused["ok"] and "never closed" in refused["text"], refused

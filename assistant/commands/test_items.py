@@ -16,7 +16,7 @@ from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
 from ..markup import code
 from ..userjson import loads
-from .arguments import QUOTES, strip_polite
+from .arguments import QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
 Item = tuple[str, str | None]
@@ -65,11 +65,35 @@ def typed_dataset(text: str | None) -> str | None:
     named = prefixed(words, "dataset:")
     if named is not None:
         return named or None
-    return words if words and words[0] not in "[{" + QUOTES else None
+    return words if words and words[0] not in "[{«" + QUOTES else None
+
+
+def _single_quoted(raw: str) -> list[str] | None:
+    """Typed sentences in the quotes people write besides JSON's: `test 'what a day'`,
+    `test 'good' 'bad'`, `проверь «какой день»`; None when `raw` is no such thing (JSON, or
+    anything else, is read as JSON and refused as such when it is not)."""
+    text = raw.strip()
+    if len(text) < 3 or text[0] not in _OPENING:
+        return None
+    tokens = tokenize(text)
+    if tokens and all(token.quoted for token in tokens):
+        return [token.value for token in tokens if token.value.strip()] or None
+    if text[-1] == _OPENING[text[0]] or (text[0] == "'" and text[-1] == "’"):
+        inner = text[1:-1].strip()  # "'don't do it'": an apostrophe inside is part of it
+        return [inner] if inner else None
+    return None
+
+
+_OPENING = {"'": "'", "‘": "’", "«": "»"}
+"""Quotes a typed sentence may open with, other than JSON's double quote, and their closing."""
 
 
 def parse_items(raw: str, limit: int, where: str | None = None) -> list[Item]:
     """A JSON list of strings or of {"text", "label"} objects (one string or object is fine)."""
+    quoted = None if where else _single_quoted(raw)
+    if quoted:
+        _check_count(len(quoted), limit)
+        return [_item(text, number) for number, text in enumerate(quoted, start=1)]
     value = _loads(raw, where or tr("test.typed_json"))
     if isinstance(value, str | dict):
         value = [value]
