@@ -90,6 +90,7 @@ _OPENING = {"'": "'", "‘": "’", "«": "»"}
 
 def parse_items(raw: str, limit: int, where: str | None = None) -> list[Item]:
     """A JSON list of strings or of {"text", "label"} objects (one string or object is fine)."""
+    # typed only: a file (`where` names it) says it is JSON by its suffix and is read as such
     quoted = None if where else _single_quoted(raw)
     if quoted:
         _check_count(len(quoted), limit)

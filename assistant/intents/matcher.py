@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import json
 import re
 import threading
@@ -28,6 +27,7 @@ from hassil.sample import sample_expression
 from assistant.messages import Request, User
 
 from .spoken import file_words, spoken_forms
+from .typos import replaced_word
 
 DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
 NAME_LISTS = ("dataset", "folder", "file")
@@ -310,7 +310,7 @@ class IntentMatcher:
         last = self.match(text, last_resort=True)
         if snap is None or snap.score < TYPED_GATE or snap.intent is None:
             return last
-        if _replaced_word(rest, snap.sentence):
+        if replaced_word(normalize(rest), normalize(snap.sentence)):
             return last  # "сделай активным датасет" is no typo of "сделай архив датасет"
         if says is not None and self._other_command_word(rest, snap.sentence, snap.intent.name):
             said = says(rest)
@@ -346,25 +346,6 @@ class IntentMatcher:
             self._near.rebuild()
         self._near_version = version
         return self._near
-
-
-def _replaced_word(text: str, sentence: str) -> bool:
-    """Whether the near `sentence` has a word in place of which `text` has another, unlike it
-    in letters: a word of each that the other lacks and that is like none of the other's
-    words. A typo keeps most letters of the word it stands for; a small word more or less
-    replaces nothing; but "make the dataset active" is not "make an archive of the dataset"."""
-    said, near = normalize(text).split(), normalize(sentence).split()
-
-    def unlike(word: str, others: list[str], least: int) -> bool:
-        return len(word) >= least and not difflib.get_close_matches(word, others, 1, _LIKE)
-
-    extra = [w for w in said if w not in near and unlike(w, near, 5)]
-    lost = [w for w in near if w not in said and unlike(w, said, 4)]
-    return bool(extra) and bool(lost)
-
-
-_LIKE = 0.6
-"""Letter likeness (difflib's ratio) at which a written word is taken for a typo of another."""
 
 
 def _as_written(text: str, value: str) -> str:
