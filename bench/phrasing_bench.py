@@ -13,7 +13,11 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   misses were read on 4 December at 10:50 (to judge what to do next), so its held-out
   figure flatters from then on;
 - `bench/phrasings_fresh4.json` ("fresh4", 2026-12-04 11:00): written by a session that saw
-  no file of the project, measured before any tuning; only its tuning half is read.
+  no file of the project, measured before any tuning; its tuning half was read on 4 December
+  morning, and all of it (both halves) from 4 December 13:20, when fresh5 replaced it as the
+  corpus nobody reads;
+- `bench/phrasings_fresh5.json` ("fresh5", 2026-12-04 13:15): written by a session that saw
+  no file of the project; none of its lines, in either half, has been read by anyone tuning.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -48,14 +52,16 @@ CORPORA = {
     "fresh": Path(__file__).resolve().parent / "phrasings_fresh.json",
     "fresh3": Path(__file__).resolve().parent / "phrasings_fresh3.json",
     "fresh4": Path(__file__).resolve().parent / "phrasings_fresh4.json",
+    "fresh5": Path(__file__).resolve().parent / "phrasings_fresh5.json",
 }
-REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72", "19809e0")
+REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72", "19809e0", "c062b30")
 """Earlier mains measured in the same run: before typed sentences after a command name were
 read as sentences and the templates gained phrasings (the floor), before the fresh corpus
 was written, and before the phrasings of a third corpus (fresh2, written 3 December night by
 a session that saw no template; every line of it is tuning) joined the templates, and before
-4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning), and
-before the rules from the fifth (fresh4)."""
+4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning),
+before the rules from the fifth (fresh4), and before the rules from all of fresh4 (measured
+on fresh5, which nobody has read)."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
