@@ -79,6 +79,12 @@ def word_list(language: str, key: str) -> list[str]:
     return [w.strip().lower() for w in message(language, key).split(",") if w.strip()]
 
 
+def word_pairs(language: str, key: str) -> dict[str, str]:
+    """A catalog entry that pairs words, comma-separated ("u = you, dc = disconnect")."""
+    pairs = (w.partition("=") for w in word_list(language, key))
+    return {short.strip(): full.strip() for short, _, full in pairs if short.strip() and full}
+
+
 @contextmanager
 def speaking(language: str) -> Iterator[None]:
     """Within the block, `tr` answers in `language` (the app sets it around each request)."""

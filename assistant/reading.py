@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 import threading
 from collections.abc import Callable, Collection
 from functools import cached_property
@@ -24,6 +25,7 @@ from .intents.address import Address, after_politeness, without_address
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.parts import another_command, by_sentence
+from .intents.spelling import keeps_words, respelled, vocabulary
 from .messages import Request, Source, User
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
@@ -95,9 +97,11 @@ class Reader:
             says = None if exact else self._guess_in(language)
             address = _address(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
-            intent = _labelled_feedback(
-                address.rest, i18n.word_list(language, "typed.feedback_words")
-            ) or _match(matcher, address, text, says, retractions)
+            intent = (
+                _labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
+                or _match(matcher, address, text, says, retractions)
+                or (None if exact else _respelled(matcher, address, text, language, says))
+            )
             if intent is not None:
                 break
         if intent is None:
@@ -200,7 +204,9 @@ class Reader:
             return request
         line = f"{request.command} {request.text}"
         for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
-            address = _address(line, language, self.intents_for(language))
+            # names only: politeness read off here would pass "is it possible to train a new
+            # classifier ..." to `train` as an example to add (`_past_politeness` says when)
+            address = _address(line, language, self.intents_for(language), polite=False)
             for rest in (address.rest, address.loose):
                 name, _, text = rest.strip().partition(" ")
                 if rest != line and self._find_command(name) is not None:
@@ -274,13 +280,40 @@ def _match(
     return by_sentence(address.rest, matcher.match, retractions)
 
 
+def _respelled(
+    matcher: IntentMatcher,
+    address: Address,
+    text: str,
+    language: str,
+    says: Callable[[str], str | None] | None,
+) -> Intent | None:
+    """The last reading: the line with its shorthand written out and its typos of template
+    words corrected ("trainer u there", "is the model done traning yet";
+    assistant/intents/spelling.py), when that changes it and the command keeps the user's
+    own words."""
+    shorthand = i18n.word_pairs(language, "typed.shorthand")
+    line = address.loose or address.rest
+    spelled = respelled(line, vocabulary(matcher), shorthand)
+    if spelled == normalize(line):
+        return None
+    intent = matcher.match_text(spelled, says)
+    return intent if intent is not None and keeps_words(intent, matcher, text) else None
+
+
+_HEAD_END = re.compile(r":|\s[—–-]+\s")
+"""Where a labelled line's head ends: a colon, or a dash with spaces ("feedback — ...")."""
+
+
 def _labelled_feedback(line: str, words: list[str]) -> Intent | None:
-    """ "some feedback: the reports are clear", "leave feedback: voice join is buggy": a short
-    head naming feedback, a colon, then the feedback itself, which is taken as written (its
-    words may name commands: "the new test command is useful" asks for no test)."""
-    head, colon, body = line.partition(":")
+    """ "some feedback: the reports are clear", "a bit of feedback — status is slow": a short
+    head naming feedback, a colon or a dash, then the feedback itself, which is taken as
+    written (its words may name commands: "the new test command is useful" asks for no test)."""
+    end = _HEAD_END.search(line)
+    if end is None:
+        return None
+    head, body = line[: end.start()], line[end.end() :]
     head_words = f" {normalize(head)} "
-    if not colon or not body.strip() or len(head_words.split()) > 6:
+    if not body.strip() or len(head_words.split()) > 6:
         return None
     if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
         return None
@@ -302,11 +335,12 @@ def _verb_first(line: str, words: Collection[str]) -> str:
     return line
 
 
-def _address(text: str, language: str, matcher: IntentMatcher) -> Address:
+def _address(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:
     """`text` without the bot's name where it calls the bot ("hey bot, join us";
-    assistant/intents/address.py): the wake phrases' names and the language's own."""
+    assistant/intents/address.py): the wake phrases' names and the language's own; with
+    `polite`, its loose reading reads off written politeness too."""
     names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
     greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
     greetings.update(i18n.word_list(language, "typed.greetings"))
-    polite = i18n.word_list(language, "typed.polite")
-    return without_address(text, names, greetings, polite)
+    words = i18n.word_list(language, "typed.polite") if polite else []
+    return without_address(text, names, greetings, words)

@@ -160,7 +160,7 @@ class IntentMatcher:
 
     @cached_property
     def command_words(self) -> dict[str, frozenset[str]]:
-        """Each word written in the templates ("evaluate", "score"; apostrophes dropped) -> the
+        """Each word written in the templates ("evaluate", "score", "what's" and "whats") -> the
         commands whose sentences have it, rules such as <model> read in place."""
         rules = {name: str(rule) for name, rule in (self.data.get("expansion_rules") or {}).items()}
         found: dict[str, set[str]] = defaultdict(set)
@@ -169,6 +169,8 @@ class IntentMatcher:
                 for sentence in block.get("sentences") or []:
                     text = _SLOT.sub(" ", _with_rules(str(sentence).lower(), rules))
                     for word in _WORD.findall(text):
+                        # both "what's" (as typed words are respelled to) and "whats"
+                        found[word].add(name)
                         found[word.replace("'", "")].add(name)
         return {word: frozenset(names) for word, names in found.items()}
 

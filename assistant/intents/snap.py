@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from hassil.sample import sample_intents
 
@@ -53,6 +54,24 @@ class CallHead:
     """The text after the call (all of it when there is none)."""
 
 
+def _in_turn(intents: Any, lists: dict[str, Any]) -> Iterator[str]:
+    """Every intent's sentences, one of each in turn: a bound on the total then cuts only the
+    intents with the most sentences (every dataset name multiplies `select_dataset`'s), never
+    all of the ones listed last, which were cut whole (`help`, `status`, `cancel` lost every
+    near sentence once the templates had grown)."""
+    streams = [
+        iter(sample_intents(intents, slot_lists=lists, intent_names={name}))
+        for name in intents.intents
+    ]
+    while streams:
+        for stream in list(streams):
+            item = next(stream, None)
+            if item is None:
+                streams.remove(stream)
+            else:
+                yield item[1]
+
+
 def spell_digits(text: str) -> str:
     """Digits as words, the way the grammar lists say them ("2026" -> "two thousand twenty six"
     is one form; the real name is in the lists too)."""
@@ -80,7 +99,7 @@ class GrammarSnapper:
         sentences: dict[str, None] = {}
         truncated = False
         intents = self.matcher.intents if self.typed else self.matcher.spoken_intents
-        for _intent, text in sample_intents(intents, slot_lists=lists):
+        for text in _in_turn(intents, lists):
             sentences.setdefault(normalize(text), None)
             if len(sentences) >= MAX_SENTENCES:
                 truncated = True
