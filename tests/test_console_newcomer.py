@@ -1,0 +1,90 @@
+"""A new user with a fresh data folder, following the README and the guide and then going off
+them: what the console shows, and that a refused line changes nothing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_console_commands import refused_and_unchanged
+
+
+async def trained_reviews(app: Assistant, console: TypedConsole) -> None:
+    """`select_dataset reviews`, `train`, `wait`: the quick start."""
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+
+
+async def test_one_labelled_item_is_counted_in_the_singular(app: Assistant, reviews: Path) -> None:
+    """`test` with one labelled item said "Measured on the 1 items you labelled"."""
+    console = TypedConsole(app)
+    await trained_reviews(app, console)
+    reply = await console.send('test [{"text": "good", "label": "positive"}, "bad"]')
+    assert reply["ok"], reply
+    assert "Measured on the 1 item you labelled;" in reply["text"], reply["text"]
+    reply = await console.send('test [{"text": "good", "label": "positive"}, {"text": "bad"}]')
+    assert "Measured on the 1 item you labelled;" in reply["text"], reply["text"]
+    reply = await console.send(
+        'test [{"text": "good", "label": "positive"}, {"text": "bad", "label": "negative"}]'
+    )
+    assert "Measured on the 2 items you labelled;" in reply["text"], reply["text"]
+
+
+async def test_a_page_below_one_names_no_huge_number(app: Assistant, reviews: Path) -> None:
+    """`examples 0` said "`page` must be a whole number from 1 to 9,223,372,036,854,775,807"."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line, value in (("examples 0", "0"), ("examples -1", "-1"), ("cancel 0", "0")):
+        text = await refused_and_unchanged(app, console, line)
+        assert "9,223" not in text, text
+        assert text.endswith(f"must be a whole number of 1 or more, not `{value}`."), text
+    text = await refused_and_unchanged(app, console, "examples 99999999999999999999")
+    assert "from 1 to 9,223,372,036,854,775,807" in text, text
+
+
+async def test_a_correction_without_a_reply_number_shows_the_usage(
+    app: Assistant, reviews: Path
+) -> None:
+    """`correct # negative` said "I can't find a reply of mine with id `` in this server"."""
+    console = TypedConsole(app)
+    for line in ("correct # negative", "correct ## negative"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == "Usage: `correct <message id> <correction>`, or reply to my message.", text
+
+
+async def test_a_correction_to_a_new_label_says_it_is_new(app: Assistant, reviews: Path) -> None:
+    """A label far from every known one was thanked for like any other and silently became a
+    label of the dataset in its next training run; the README promises a new label is
+    announced. English and Russian say so."""
+    console = TypedConsole(app)
+    await trained_reviews(app, console)
+    tested = await console.send('test ["good film"]')
+    number = tested["id"]
+    noted = await console.send(f"correct #{number} comedy")
+    assert noted["ok"], noted
+    assert (
+        "`comedy` is a new label for **reviews** (its model knows negative, positive)"
+        in (noted["text"])
+    ), noted["text"]
+    same = await console.send(f"correct #{number} negative")
+    assert "new label" not in same["text"], same["text"]
+    assert (await console.send("language ru"))["ok"]
+    noted = await console.send(f"correct #{number} драма")
+    assert "`драма` — новая метка набора **reviews**" in noted["text"], noted["text"]
+
+
+async def test_one_label_asks_for_another_with_a_line_that_works(app: Assistant) -> None:
+    """With one label that is neither positive nor negative, the hint read "for example a file
+    with a `label` column, e.g. `train file:reviews.csv`": a file the user does not have."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset tickets"))["ok"]
+    lines = [f'train "I was charged twice, case {n}" label:billing' for n in range(4)]
+    for line in lines:
+        added = await console.send(line)
+    assert "you have only `billing`" in added["text"], added["text"]
+    assert "file:reviews.csv" not in added["text"], added["text"]
+    hint = re.search(r"for example (`[^`]+`)", added["text"])
+    assert hint and hint.group(1) == '`train "a text of another kind" label:other`', added
