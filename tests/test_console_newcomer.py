@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from assistant.app import Assistant
-from tests.consoles import TypedConsole
+from tests.consoles import TypedConsole, make_workdir, run_console
 from tests.test_console_commands import refused_and_unchanged
 
 
@@ -88,3 +88,49 @@ async def test_one_label_asks_for_another_with_a_line_that_works(app: Assistant)
     assert "file:reviews.csv" not in added["text"], added["text"]
     hint = re.search(r"for example (`[^`]+`)", added["text"])
     assert hint and hint.group(1) == '`train "a text of another kind" label:other`', added
+
+
+async def test_attach_names_what_is_wrong_with_the_path(
+    app: Assistant, reviews: Path, tmp_path: Path
+) -> None:
+    """`train +attach` with no path said "Cannot attach `.`: no such file", and a folder or a
+    device "no such file" though it is there."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_and_unchanged(app, console, "train +attach")
+    assert text == "`+attach` needs the path of a file after it: `train +attach notes.txt`.", text
+    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path}")
+    assert text == f"Cannot attach `{tmp_path}`: it is a folder; attach a file in it, or a .zip.", (
+        text
+    )
+    text = await refused_and_unchanged(app, console, "train +attach /dev/null")
+    assert text == "Cannot attach `/dev/null`: it is not a regular file.", text
+    missing = tmp_path / "gone.csv"
+    text = await refused_and_unchanged(app, console, f"train +attach {missing}")
+    assert text == f"Cannot attach `{missing}`: no such file.", text
+
+
+async def test_an_attached_file_with_spaces_in_its_name_needs_no_quotes(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """The README's rule for names (the words that together name a file are that name) held for
+    the data folder, but `+attach my notes.txt` said "Cannot attach `my`: no such file"."""
+    (tmp_path / "my notes.txt").write_text("a kind word\na warm film\n", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    added = await console.send(f"train +attach {tmp_path}/my notes.txt label=praise")
+    assert added["ok"], added
+    assert "Added 2 examples (praise 2)" in added["text"], added["text"]
+
+
+def test_say_takes_a_file_with_spaces_in_its_name(tmp_path: Path) -> None:
+    """`say /x/my voice.wav` said "No such file: /x/my, voice.wav" (two names, the second one
+    relative) though the file is there."""
+    from tests.speech import join, speak, write_wav
+
+    (tmp_path / "work").mkdir()
+    workdir = make_workdir(tmp_path / "work")
+    voice = write_wav(tmp_path / "my voice.wav", join(speak("hey trainer, what's the status")))
+    out = run_console(workdir, f"say {voice}\n")
+    assert "No such file" not in out, out
+    assert "heard you: what's the status" in out, out
