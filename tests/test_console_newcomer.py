@@ -3,11 +3,14 @@ them: what the console shows, and that a refused line changes nothing."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from assistant.app import Assistant
-from tests.consoles import TypedConsole, make_workdir, run_console
+from tests.consoles import ROOT, TypedConsole, make_workdir, run_console
 from tests.test_console_commands import refused_and_unchanged
 
 
@@ -134,3 +137,22 @@ def test_say_takes_a_file_with_spaces_in_its_name(tmp_path: Path) -> None:
     out = run_console(workdir, f"say {voice}\n")
     assert "No such file" not in out, out
     assert "heard you: what's the status" in out, out
+
+
+def test_the_config_in_the_current_folder_is_the_default(tmp_path: Path) -> None:
+    """`bot.py --help` says the default is ./config.yaml, and the README's walk-through runs
+    `bot.py console` "in a folder with data/reviews": run from such a folder, the console read
+    the checkout's config.yaml instead and answered "There is no `reviews` in the data folder"."""
+    workdir = make_workdir(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k != "TRAINER_CONFIG"}
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "console"],
+        cwd=workdir,
+        env=env,
+        input="select_dataset reviews\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.startswith("[#2] Active dataset: reviews."), result
+    assert (workdir / "state" / "trainer.db").is_file()
