@@ -7,7 +7,8 @@
     python bot.py speech-server [--uri tcp://127.0.0.1:10300] [--recognizers N]
     python bot.py worker [--concurrency N]     (training jobs; needs a postgresql storage_url)
 
-`--config PATH` (or TRAINER_CONFIG) chooses another config.yaml.
+`--config PATH` (or TRAINER_CONFIG) chooses another config.yaml; without either, ./config.yaml
+if the current folder has one, else the checkout's.
 `--shards 0,1 --shard-count 4` runs those Discord shards of four in this process
 (config keys discord.shard_ids and discord.shard_count); other processes run the rest.
 """
@@ -36,7 +37,9 @@ log = logging.getLogger("trainer")
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="trainer", description="Trainer voice assistant")
     parser.add_argument(
-        "--config", help="path to config.yaml (default: TRAINER_CONFIG or ./config.yaml)"
+        "--config",
+        help="path to config.yaml (default: TRAINER_CONFIG, else ./config.yaml, else the "
+        "checkout's)",
     )
     parser.add_argument(
         "--shards",

@@ -151,8 +151,11 @@ def test_every_whole_number_option_is_bounded_however_it_arrives(app: Assistant)
     assert cancel is not None and examples is not None
     assert parse(cancel, "#9223372036854775807")["job"] == 2**63 - 1
     assert finish(examples, {"page": 3})["page"] == 3  # a slash option arrives as an int
-    for raw in (2**63, "99999999999999999999999", 0, "-1"):
+    for raw in (2**63, "99999999999999999999999"):
         with pytest.raises(BadInput, match=r"from 1 to 9,223,372,036,854,775,807"):
+            finish(cancel, {"job": raw})
+    for raw in (0, "-1"):
+        with pytest.raises(BadInput, match=r"of 1 or more, not `"):
             finish(cancel, {"job": raw})
     with pytest.raises(BadInput, match=r"from 1 to .*, not `9{29}…`") as refused:
         parse(examples, "9" * 5_000)  # more digits than Python reads

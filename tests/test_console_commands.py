@@ -143,11 +143,12 @@ async def test_numbers_too_large_for_the_database_are_refused_with_a_message(
         (f"cancel {HUGE}", "job", HUGE),
         (f"relabel #{HUGE} positive", "example", f"#{HUGE}"),
         (f"remove #{HUGE}", "example", f"#{HUGE}"),
-        ("examples 0", "page", "0"),
-        ("cancel -3", "job", "-3"),
     ]:
         text = await refused_and_unchanged(app, console, line)
         assert text == f"`{name}` must be a whole number from 1 to {LARGEST}, not `{typed}`."
+    for line, name, typed in [("examples 0", "page", "0"), ("cancel -3", "job", "-3")]:
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"`{name}` must be a whole number of 1 or more, not `{typed}`."
     long = await refused_and_unchanged(app, console, "examples " + "9" * 5_000)
     assert long.startswith(f"`page` must be a whole number from 1 to {LARGEST}, not `999")
     assert len(long) < 200 and "…" in long, long  # the digits are not all repeated back

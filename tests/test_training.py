@@ -255,7 +255,7 @@ async def test_single_label_is_refused(manager: JobManager, store: Store) -> Non
     with pytest.raises(UserError) as caught:
         await start(manager, positives)
     assert str(caught.value) == (
-        "Training needs at least two labels; you have only 'positive'. "
+        "Training needs at least two labels; you have only `positive`. "
         'Add examples of another label, for example `train "dull and slow" false`.'
     )
     assert store.jobs(GUILD) == []

@@ -26,6 +26,7 @@ from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
+from transports.console_paths import first_path
 from transports.console_terminal import Terminal, plain, render_markdown
 from transports.console_voice import VoiceCommands
 
@@ -198,15 +199,24 @@ class ConsoleTransport:
         tokens = tokenize(rest)
         found, kept = [], []
         limit = self.app.config.limits.attachment_bytes
-        iterator = iter(tokens)
-        for token in iterator:
+        while tokens:
+            token, tokens = tokens[0], tokens[1:]
             if token.quoted or token.value != ATTACH:
                 kept.append(rest[token.start : token.end])
                 continue
-            following = next(iterator, None)
-            path = Path(following.value if following else "").expanduser()
+            if not tokens:
+                raise UserError(self.app.text(GUILD, "console.attach_usage"))
+            path, used = first_path(tokens)
+            tokens = tokens[used:]
             if not path.is_file():
-                raise UserError(self.app.text(GUILD, "console.no_attach", path=path))
+                problem = (
+                    "console.attach_folder"
+                    if path.is_dir()
+                    else "console.attach_not_file"
+                    if path.exists()
+                    else "console.no_attach"
+                )
+                raise UserError(self.app.text(GUILD, problem, path=path))
             if path.stat().st_size > limit:
                 raise UserError(
                     self.app.text(

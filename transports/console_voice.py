@@ -32,6 +32,7 @@ from states.output import WavFolderOutput
 from states.registry import SessionRegistry
 from states.session import GuildVoiceSession
 from states.trace import TraceEntry
+from transports.console_paths import typed_paths
 
 if TYPE_CHECKING:
     from transports.console import ConsoleTransport
@@ -265,11 +266,11 @@ class VoiceCommands:
         are split as every typed argument is: quotes group words, and an apostrophe inside a
         name is a letter (`say it's.wav`)."""
         try:
-            names = [token.value for token in tokenize(rest)]
+            tokens = tokenize(rest)
         except UserError as exc:  # a quote never closed
             self.console.show(Reply(text=str(exc), ok=False, kind="error"))
             return
-        await self.say_files([Path(name).expanduser() for name in names])
+        await self.say_files(typed_paths(tokens))
 
     async def say_files(self, paths: list[Path]) -> None:
         """Speak these files (`say`, and `console --speak` with the shell's names)."""

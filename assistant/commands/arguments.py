@@ -67,7 +67,9 @@ def in_range(number: int, name: str, value: object) -> int:
     """Every number an option names (a page, a job, an example) counts from 1, and one larger
     than the database's integers could never be found: it would fail in the query (SQLite raises
     OverflowError), so it is refused here with a message instead."""
-    if not 1 <= number <= INT_MAX:
+    if number < 1:
+        raise BadInput(tr("args.below_one", name=name, value=shown(value)))
+    if number > INT_MAX:
         raise BadInput(tr("args.out_of_range", name=name, value=shown(value), limit=f"{INT_MAX:,}"))
     return number
 

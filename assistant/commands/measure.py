@@ -165,13 +165,13 @@ def _classify(
         labels = sorted({*model.labels, *truth})
         metrics = evaluate(list(truth), list(guessed), labels)
         result["metrics"] = metrics
-        title = tr(keys[1], **names, count=len(labelled))
+        title = tr_count(keys[1], len(labelled), **names)
         png = confusion_matrix_png(metrics["confusion_matrix"], labels, title)
         files.append(ReplyFile("confusion_matrix.png", data=png))
         lines += [
             "",
             metrics_table(metrics),
-            tr(keys[2], count=f"{len(labelled):,}", dataset=measured_on),
+            tr_count(keys[2], len(labelled), dataset=measured_on),
         ]
         speech = tr("test.accuracy.speech", accuracy=spoken_percent(metrics["accuracy"]))
     if len(items) > SHOWN_PREDICTIONS or labelled:

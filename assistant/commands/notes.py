@@ -71,6 +71,15 @@ def _check_labels(fixes: list[tuple[str, str]], labels: list[str]) -> None:
             raise BadInput(tr("correct.near_label", label=label, near=near[0]))
 
 
+def _new_labels(fixes: list[tuple[str, str]], known: list[str], name: str) -> str:
+    """A line per label the model did not know: it becomes a label of the dataset in its next
+    training run, and the README promises that a new label is announced."""
+    lower = {label.lower() for label in known}
+    new = dict.fromkeys(label for _original, label in fixes if label.lower() not in lower)
+    labels = ", ".join(known)
+    return "".join("\n" + tr("correct.new_label", label=n, name=name, labels=labels) for n in new)
+
+
 def _check_note(record: ReplyRecord, text: str) -> None:
     """A correction of a reply that predicted nothing is kept as a note in words (`correct #5 it
     said training twice`). An item number or a lone label (`2 negative`, `2`, `negative`) can
@@ -99,13 +108,13 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     elif request.reply_to and not message_id:
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
+    message_id = (message_id or "").lstrip("#")  # replies are shown as [#87]
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
-    message_id = message_id.lstrip("#")  # replies are shown as [#87]
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
         raise NotFound(tr("correct.not_found", id=message_id))
-    common = {
+    common: dict[str, Any] = {
         "guild_id": request.guild_id,
         "channel_id": request.channel_id,
         "message_id": message_id,
@@ -114,7 +123,8 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     }
     if record.kind == "prediction":
         fixes = _prediction_fixes(record, text)
-        _check_labels(fixes, prediction_labels(app, request.guild_id, record))
+        known = prediction_labels(app, request.guild_id, record)
+        _check_labels(fixes, known)
         dataset = _dataset_of(app, request.guild_id, record)
         for original, label in fixes:
             app.store.add_correction(
@@ -126,7 +136,8 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
             )
         listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
         return Reply(
-            text=tr("correct.noted", name=dataset.name, listed=listed),
+            text=tr("correct.noted", name=dataset.name, listed=listed)
+            + _new_labels(fixes, known, dataset.name),
             speech=tr("correct.noted.speech"),
             data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
         )

@@ -96,9 +96,16 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "(top level)"
 
 
+def default_config() -> Path:
+    """./config.yaml when the current folder has one (as `--help` says: a folder of its own,
+    with its data and state beside it), else the one in the checkout."""
+    here = Path("config.yaml")
+    return here.resolve() if here.is_file() else DEFAULT_CONFIG
+
+
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate config.yaml. Relative folders are resolved against the file's folder."""
-    chosen = Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+    chosen = Path(path or os.environ.get(ENV_CONFIG) or default_config())
     try:
         raw = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
