@@ -297,3 +297,35 @@ async def test_a_bare_mention_of_the_bot_is_answered(fake: FakeDiscord, bot: Any
     sent = await fake.send_message("!hi")  # and nothing else was said
     last = await fake.wait_for_reply(after=sent["id"])
     assert len([m for m in fake.sent_messages() if int(m["id"]) <= int(last["id"])]) == 3
+
+
+def pinged(fake: FakeDiscord, member: Any) -> list[str]:
+    """What the bot's messages notified `member` of (Discord's `mentions` of each message)."""
+    return [
+        m["content"]
+        for m in fake.sent_messages()
+        if str(member.id) in {u["id"] for u in m.get("mentions", [])}
+    ]
+
+
+async def test_an_example_that_mentions_a_member_does_not_ping_them(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """alice trained on "<@bob> was great", and every `examples` listing (and the prediction of
+    such a text) pinged bob: the bot let every user mention in its replies notify."""
+    sent = await fake.send_message(
+        "!train",
+        attachments=[
+            ("reviews.csv", csv_examples(3) + f'"<@{fake.bob.id}> was great",positive\n'.encode())
+        ],
+    )
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert not is_error(started), error_text(started)
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    listed = await fake.send_message("!examples")
+    listing = await fake.wait_for_reply(after=listed["id"])
+    assert f"<@{fake.bob.id}> was great" in listing["content"], listing
+    asked = await fake.send_message(f'!test ["<@{fake.bob.id}> was great", "<@!{fake.bob.id}>"]')
+    prediction = await fake.wait_for_reply(after=asked["id"])
+    assert f"<@{fake.bob.id}>" in prediction["content"], prediction
+    assert pinged(fake, fake.bob) == []
