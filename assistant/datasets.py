@@ -214,8 +214,8 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
     budget = limits.zip_expanded_bytes
     for member in members:
         kind = suffix(member.filename)
-        if kind not in TEXT_TYPES:
-            continue  # images, nested zips, __MACOSX junk: skipped, never extracted
+        if kind not in TEXT_TYPES or mac_metadata(member.filename):
+            continue  # images, nested zips, macOS's metadata: skipped, never extracted
         if member.file_size > budget:
             raise LimitExceeded(_zip_too_big(name, limits))
         content = _read_member(archive, member, name, budget)
@@ -229,6 +229,14 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)
+
+
+def mac_metadata(path: str) -> bool:
+    """macOS's own files beside the user's: a zip made by its Compress holds an AppleDouble
+    `._NAME` (extended attributes, binary) for each file under `__MACOSX/`, and a folder
+    copied from a Mac to a foreign disk holds `._NAME` files too."""
+    parts = PurePosixPath(path).parts
+    return "__MACOSX" in parts[:-1] or parts[-1].startswith("._")
 
 
 def _check_member(member: zipfile.ZipInfo, name: str) -> None:
@@ -317,7 +325,7 @@ def read_folder(
     top = root.relative(folder)
     for path in root.walk_files(folder):
         kind = suffix(path.name)
-        if kind not in TEXT_TYPES:
+        if kind not in TEXT_TYPES or mac_metadata(path.name):
             continue
         budget -= path.stat().st_size
         if budget < 0:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.corpus import sentences
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_text import csv_examples, error_text, is_error
 
@@ -329,3 +330,36 @@ async def test_an_example_that_mentions_a_member_does_not_ping_them(
     prediction = await fake.wait_for_reply(after=asked["id"])
     assert f"<@{fake.bob.id}>" in prediction["content"], prediction
     assert pinged(fake, fake.bob) == []
+
+
+def mac_zip(files: dict[str, str]) -> bytes:
+    """A zip as macOS's Compress makes it: each file has an AppleDouble twin `._NAME` under
+    `__MACOSX/` (its extended attributes), and the Finder's `.DS_Store` sits beside them."""
+    import io
+    import zipfile
+
+    double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\tATTR"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+            folder, _, base = name.rpartition("/")
+            archive.writestr(f"__MACOSX/{folder}/._{base}", double + b"com.apple.quarantine")
+        archive.writestr("reviews/.DS_Store", b"\x00\x00\x00\x01Bud1")
+    return out.getvalue()
+
+
+async def test_a_zip_made_on_a_mac_adds_only_its_files(fake: FakeDiscord, bot: Any) -> None:
+    """A zip compressed on macOS added an example per AppleDouble file (`__MACOSX/…/._1.txt`,
+    a few bytes of NULs and "Mac OS X"), under the labels of their folders."""
+    files = {
+        f"reviews/{label}/{n}.txt": text
+        for label in ("positive", "negative")
+        for n, text in enumerate(sentences(label, 3))
+    }
+    sent = await fake.send_message("!train", attachments=[("reviews.zip", mac_zip(files))])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 6 examples (negative 3, positive 3)" in reply["content"], reply
+    store = bot.assistant.store
+    texts = [text for text, _ in store.examples(store.active_dataset(str(fake.guild_id)))]
+    assert sorted(texts) == sorted(files.values()), texts
