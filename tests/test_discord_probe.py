@@ -363,3 +363,24 @@ async def test_a_zip_made_on_a_mac_adds_only_its_files(fake: FakeDiscord, bot: A
     store = bot.assistant.store
     texts = [text for text, _ in store.examples(store.active_dataset(str(fake.guild_id)))]
     assert sorted(texts) == sorted(files.values()), texts
+
+
+async def test_cancel_sent_twice_cancels_once(fake: FakeDiscord, bot: Any) -> None:
+    """Two `!cancel` in a row (a second press of Enter, or two members) both answered
+    "Cancelled training job #1", as if two jobs had stopped."""
+    from tests.test_discord_components import as_csv, random_rows
+
+    folder = bot.assistant.root.root / "big"
+    folder.mkdir()
+    (folder / "examples.csv").write_bytes(as_csv(random_rows(20_000)))
+    sent = await fake.send_message("!train folder:big")
+    await fake.wait_for_reply(after=sent["id"], timeout=30)
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    first = await fake.send_message("!cancel")
+    second = await fake.send_message("!cancel")
+    done = await fake.wait_for_reply(after=first["id"], where=replying_to(first), timeout=30)
+    again = await fake.wait_for_reply(after=first["id"], where=replying_to(second), timeout=30)
+    assert done["content"] == f"Cancelled training job #{job.id} on **default**.", done
+    assert is_error(again), again
+    assert error_text(again) == f"Training job #{job.id} is already being cancelled.", again
+    assert bot.assistant.store.job(job.id).status == "cancelled"
