@@ -384,3 +384,52 @@ async def test_cancel_sent_twice_cancels_once(fake: FakeDiscord, bot: Any) -> No
     assert is_error(again), again
     assert error_text(again) == f"Training job #{job.id} is already being cancelled.", again
     assert bot.assistant.store.job(job.id).status == "cancelled"
+
+
+def excel_csv(rows: list[tuple[str, str]], delimiter: str, encoding: str = "utf-8-sig") -> bytes:
+    """A CSV as Excel saves it: `;` between fields where a comma is the decimal mark (most of
+    Europe, Russia), tabs and UTF-16 for "Unicode text", CRLF line ends."""
+    lines = ["text" + delimiter + "label"] + [t + delimiter + label for t, label in rows]
+    return "\r\n".join(lines).encode(encoding)
+
+
+async def test_a_csv_saved_by_excel_in_europe_is_read(fake: FakeDiscord, bot: Any) -> None:
+    """A CSV with `;` between its fields (Excel's in a comma-decimal locale) was refused:
+    "`reviews.csv` needs a `text` column ...; columns: text;label", and one saved as Unicode
+    text (UTF-16, tabs) as "not UTF-8 text"; `test` refused the same files."""
+    rows = [(text, label) for label in ("positive", "negative") for text in sentences(label, 6)]
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", excel_csv(rows, ";"))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 12 examples (negative 6, positive 6)" in started["content"], started
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    more = [(text + " indeed", label) for text, label in rows[:2] + rows[-2:]]
+    unicode_text = excel_csv(more, "\t", "utf-16")
+    sent = await fake.send_message("!train", attachments=[("more.csv", unicode_text)])
+    again = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 4 examples (negative 2, positive 2)" in again["content"], again
+    await fake.wait_for_reply(after=again["id"], where=replying_to(again), timeout=60)
+    for name, data in (("check.csv", excel_csv(rows, ";")), ("check2.csv", unicode_text)):
+        sent = await fake.send_message("!test", attachments=[(name, data)])
+        measured = await fake.wait_for_reply(after=sent["id"])
+        assert not is_error(measured) and "accuracy" in measured["content"].lower(), measured
+    store = bot.assistant.store
+    stored = store.examples(store.active_dataset(str(fake.guild_id)))
+    assert sorted(stored) == sorted(rows + more), stored
+
+
+async def test_a_json_mistake_far_along_the_line_is_shown_where_it_is(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A long `!test [...]` with a quote missing near its end was answered "Unterminated string
+    starting at at line 1, column 1851", then the line's first 200 characters and, under them,
+    a line of spaces: the mark pointing at the mistake was past the end of what was shown."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    items = ", ".join(f'"review number {n} was a lovely film"' for n in range(50))
+    sent = await fake.send_message(f'!test [{items}, "the last one forgot its quote]')
+    reply = await fake.wait_for_reply(after=sent["id"])
+    text = error_text(reply)
+    assert "starting at line 1, column 1892" in text and " at at " not in text, text
+    excerpt, pointer = text.split("```\n")[1].split("\n")[:2]
+    assert pointer.strip() == "^" and excerpt[len(pointer) - 1 :].startswith('"the last'), text
