@@ -433,3 +433,27 @@ async def test_a_json_mistake_far_along_the_line_is_shown_where_it_is(
     assert "starting at line 1, column 1892" in text and " at at " not in text, text
     excerpt, pointer = text.split("```\n")[1].split("\n")[:2]
     assert pointer.strip() == "^" and excerpt[len(pointer) - 1 :].startswith('"the last'), text
+
+
+async def test_json_pasted_in_a_code_block_is_read(fake: FakeDiscord, bot: Any) -> None:
+    """JSON pasted as Discord users paste it, in a code block (```json … ```, or `…`), was taken
+    for the name of a dataset: "There is no dataset or folder ```` ```json\\u000a[…" ; and
+    `!train ```a lovely film```` stored the backticks as part of the example."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    items = '["a lovely film", "dull and slow"]'
+    for line in (f"!test ```json\n{items}\n```", f"!test ```{items}```", f"!test `{items}`"):
+        sent = await fake.send_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert reply["content"].startswith("2 predictions"), (line, reply)
+    interaction = await fake.interaction("test", {"json": f"```\n{items}\n```"})
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert slash["content"].startswith("2 predictions"), slash
+    sent = await fake.send_message("!train ```what a lovely film```")
+    added = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 1 example" in added["content"], added
+    store = bot.assistant.store
+    assert ("what a lovely film", "positive") in store.examples(
+        store.active_dataset(str(fake.guild_id))
+    )
