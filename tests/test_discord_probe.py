@@ -457,3 +457,19 @@ async def test_json_pasted_in_a_code_block_is_read(fake: FakeDiscord, bot: Any) 
     assert ("what a lovely film", "positive") in store.examples(
         store.active_dataset(str(fake.guild_id))
     )
+
+
+async def test_sentences_in_a_text_file_can_be_tested(fake: FakeDiscord, bot: Any) -> None:
+    """`train` takes a `.txt` of one sentence per line; `test` refused the same file: "`test`
+    reads .json, .jsonl or .csv attachments, not `sentences.txt`"."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    lines = b"a lovely film\r\n\r\ndull and slow\n"
+    sent = await fake.send_message("!test", attachments=[("sentences.txt", lines)])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert reply["content"].startswith("2 predictions"), reply
+    assert "“a lovely film”" in reply["content"] and "“dull and slow”" in reply["content"]
+    interaction = await fake.interaction("test", {"file": ("more.txt", b"what a film\n")})
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert slash["content"].startswith("1 prediction"), slash

@@ -1,7 +1,7 @@
 """What `test` classifies: a JSON list typed after the command, or an attached file.
 
 Attached files: `.json` (the same list), `.jsonl` (one string or {"text", "label"} object per
-line) or `.csv` (a `text` column and an optional `label` column).
+line), `.csv` (a `text` column and an optional `label` column) or `.txt` (a sentence a line).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .arguments import QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
 Item = tuple[str, str | None]
-TEST_TYPES = (".json", ".jsonl", ".csv")
+TEST_TYPES = (".json", ".jsonl", ".csv", ".txt")
 EXCERPT_CHARS, EXCERPT_BEFORE = 200, 120
 """A JSON mistake is shown in up to this many characters of its line, this many before it."""
 
@@ -117,7 +117,12 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     if kind == ".json":
         return parse_items(text, limit, code(name))
     items: list[Item] = []
-    if kind == ".jsonl":
+    if kind == ".txt":  # one sentence a line, as `train` reads a .txt
+        for number, line in enumerate(io.StringIO(text), start=1):
+            if line.strip():
+                _check_count(len(items) + 1, limit)
+                items.append(_item(line.strip(), number))
+    elif kind == ".jsonl":
         for number, line in enumerate(io.StringIO(text), start=1):
             if line.strip():
                 _check_count(len(items) + 1, limit)
