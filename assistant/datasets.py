@@ -16,6 +16,7 @@ example, expanded bytes), so a hostile file never costs more than the limit.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -39,6 +40,7 @@ ARCHIVE_FOLDER = "archives"
 """Where `archive` writes, inside the data root; not a dataset."""
 TEXT_TYPES = (".txt", ".csv", ".jsonl")
 ACCEPTED_TYPES = (*TEXT_TYPES, ".zip")
+CSV_DELIMITERS = (",", ";", "\t")
 MAX_LABEL_CHARS = 100
 """The longest label a dataset may have; a single longer word is no label (`correct`)."""
 
@@ -103,11 +105,26 @@ class Batch:
         self.rows.append(Example(body, label))
 
 
-def _decode(data: bytes, name: str) -> str:
+def decode_text(data: bytes, name: str) -> str:
+    """A file's text: UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as
+    Excel and Notepad save "Unicode text"."""
+    utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(tr("test.not_utf8", name=name)) from None
+
+
+def csv_rows(text: str) -> csv.DictReader[str]:
+    """A CSV's rows by its header's column names. Fields are separated by commas, or by what
+    Excel writes instead: `;` where a comma is the decimal mark (most of Europe, Russia), tabs
+    in "Unicode text"; the one that makes a `text` column is taken."""
+    end = text.find("\n")
+    header = (text if end < 0 else text[:end]).lower()
+    delimiter = next(
+        (d for d in CSV_DELIMITERS if "text" in (c.strip(' "\r') for c in header.split(d))), ","
+    )
+    return csv.DictReader(_lines(text), delimiter=delimiter)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -121,7 +138,7 @@ def _from_lines(batch: Batch, text: str, name: str, label: str) -> None:
 
 
 def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
-    reader = csv.DictReader(_lines(text))
+    reader = csv_rows(text)
     try:
         fieldnames = reader.fieldnames or []
         columns = {c.strip().lower(): c for c in fieldnames}
@@ -171,7 +188,7 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
 def parse_text_file(batch: Batch, data: bytes, name: str, default_label: str) -> None:
     """Examples from one `.txt` (a line each), `.csv` or `.jsonl` file's bytes."""
     kind = suffix(name)
-    text = _decode(data, name)
+    text = decode_text(data, name)
     if kind == ".csv":
         _from_csv(batch, text, name, default_label)
     elif kind == ".jsonl":
@@ -214,8 +231,8 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
     budget = limits.zip_expanded_bytes
     for member in members:
         kind = suffix(member.filename)
-        if kind not in TEXT_TYPES:
-            continue  # images, nested zips, __MACOSX junk: skipped, never extracted
+        if kind not in TEXT_TYPES or mac_metadata(member.filename):
+            continue  # images, nested zips, macOS's metadata: skipped, never extracted
         if member.file_size > budget:
             raise LimitExceeded(_zip_too_big(name, limits))
         content = _read_member(archive, member, name, budget)
@@ -224,11 +241,19 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             raise LimitExceeded(_zip_too_big(name, limits))
         parent = PurePosixPath(member.filename).parent.name
         if kind == ".txt":
-            body = _decode(content, member.filename)
+            body = decode_text(content, member.filename)
             where = code(name)
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)
+
+
+def mac_metadata(path: str) -> bool:
+    """macOS's own files beside the user's: a zip made by its Compress holds an AppleDouble
+    `._NAME` (extended attributes, binary) for each file under `__MACOSX/`, and a folder
+    copied from a Mac to a foreign disk holds `._NAME` files too."""
+    parts = PurePosixPath(path).parts
+    return "__MACOSX" in parts[:-1] or parts[-1].startswith("._")
 
 
 def _check_member(member: zipfile.ZipInfo, name: str) -> None:
@@ -317,7 +342,7 @@ def read_folder(
     top = root.relative(folder)
     for path in root.walk_files(folder):
         kind = suffix(path.name)
-        if kind not in TEXT_TYPES:
+        if kind not in TEXT_TYPES or mac_metadata(path.name):
             continue
         budget -= path.stat().st_size
         if budget < 0:
@@ -327,7 +352,7 @@ def read_folder(
         name = root.relative(path)  # a folder's sub-folders each have their `1.txt`
         if kind == ".txt":
             parent = "" if path.parent == folder else path.parent.name
-            body = _decode(path.read_bytes(), name)
+            body = decode_text(path.read_bytes(), name)
             _one_file_example(batch, body, parent, label, default, tr("origin.folder", folder=top))
         else:
             parse_text_file(batch, path.read_bytes(), name, label or default)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.corpus import sentences
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_text import csv_examples, error_text, is_error
 
@@ -297,3 +298,178 @@ async def test_a_bare_mention_of_the_bot_is_answered(fake: FakeDiscord, bot: Any
     sent = await fake.send_message("!hi")  # and nothing else was said
     last = await fake.wait_for_reply(after=sent["id"])
     assert len([m for m in fake.sent_messages() if int(m["id"]) <= int(last["id"])]) == 3
+
+
+def pinged(fake: FakeDiscord, member: Any) -> list[str]:
+    """What the bot's messages notified `member` of (Discord's `mentions` of each message)."""
+    return [
+        m["content"]
+        for m in fake.sent_messages()
+        if str(member.id) in {u["id"] for u in m.get("mentions", [])}
+    ]
+
+
+async def test_an_example_that_mentions_a_member_does_not_ping_them(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """alice trained on "<@bob> was great", and every `examples` listing (and the prediction of
+    such a text) pinged bob: the bot let every user mention in its replies notify."""
+    sent = await fake.send_message(
+        "!train",
+        attachments=[
+            ("reviews.csv", csv_examples(3) + f'"<@{fake.bob.id}> was great",positive\n'.encode())
+        ],
+    )
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert not is_error(started), error_text(started)
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    listed = await fake.send_message("!examples")
+    listing = await fake.wait_for_reply(after=listed["id"])
+    assert f"<@{fake.bob.id}> was great" in listing["content"], listing
+    asked = await fake.send_message(f'!test ["<@{fake.bob.id}> was great", "<@!{fake.bob.id}>"]')
+    prediction = await fake.wait_for_reply(after=asked["id"])
+    assert f"<@{fake.bob.id}>" in prediction["content"], prediction
+    assert pinged(fake, fake.bob) == []
+
+
+def mac_zip(files: dict[str, str]) -> bytes:
+    """A zip as macOS's Compress makes it: each file has an AppleDouble twin `._NAME` under
+    `__MACOSX/` (its extended attributes), and the Finder's `.DS_Store` sits beside them."""
+    import io
+    import zipfile
+
+    double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\x00\x00\x00\tATTR"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+            folder, _, base = name.rpartition("/")
+            archive.writestr(f"__MACOSX/{folder}/._{base}", double + b"com.apple.quarantine")
+        archive.writestr("reviews/.DS_Store", b"\x00\x00\x00\x01Bud1")
+    return out.getvalue()
+
+
+async def test_a_zip_made_on_a_mac_adds_only_its_files(fake: FakeDiscord, bot: Any) -> None:
+    """A zip compressed on macOS added an example per AppleDouble file (`__MACOSX/…/._1.txt`,
+    a few bytes of NULs and "Mac OS X"), under the labels of their folders."""
+    files = {
+        f"reviews/{label}/{n}.txt": text
+        for label in ("positive", "negative")
+        for n, text in enumerate(sentences(label, 3))
+    }
+    sent = await fake.send_message("!train", attachments=[("reviews.zip", mac_zip(files))])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 6 examples (negative 3, positive 3)" in reply["content"], reply
+    store = bot.assistant.store
+    texts = [text for text, _ in store.examples(store.active_dataset(str(fake.guild_id)))]
+    assert sorted(texts) == sorted(files.values()), texts
+
+
+async def test_cancel_sent_twice_cancels_once(fake: FakeDiscord, bot: Any) -> None:
+    """Two `!cancel` in a row (a second press of Enter, or two members) both answered
+    "Cancelled training job #1", as if two jobs had stopped."""
+    from tests.test_discord_components import as_csv, random_rows
+
+    folder = bot.assistant.root.root / "big"
+    folder.mkdir()
+    (folder / "examples.csv").write_bytes(as_csv(random_rows(20_000)))
+    sent = await fake.send_message("!train folder:big")
+    await fake.wait_for_reply(after=sent["id"], timeout=30)
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    first = await fake.send_message("!cancel")
+    second = await fake.send_message("!cancel")
+    done = await fake.wait_for_reply(after=first["id"], where=replying_to(first), timeout=30)
+    again = await fake.wait_for_reply(after=first["id"], where=replying_to(second), timeout=30)
+    assert done["content"] == f"Cancelled training job #{job.id} on **default**.", done
+    assert is_error(again), again
+    assert error_text(again) == f"Training job #{job.id} is already being cancelled.", again
+    assert bot.assistant.store.job(job.id).status == "cancelled"
+
+
+def excel_csv(rows: list[tuple[str, str]], delimiter: str, encoding: str = "utf-8-sig") -> bytes:
+    """A CSV as Excel saves it: `;` between fields where a comma is the decimal mark (most of
+    Europe, Russia), tabs and UTF-16 for "Unicode text", CRLF line ends."""
+    lines = ["text" + delimiter + "label"] + [t + delimiter + label for t, label in rows]
+    return "\r\n".join(lines).encode(encoding)
+
+
+async def test_a_csv_saved_by_excel_in_europe_is_read(fake: FakeDiscord, bot: Any) -> None:
+    """A CSV with `;` between its fields (Excel's in a comma-decimal locale) was refused:
+    "`reviews.csv` needs a `text` column ...; columns: text;label", and one saved as Unicode
+    text (UTF-16, tabs) as "not UTF-8 text"; `test` refused the same files."""
+    rows = [(text, label) for label in ("positive", "negative") for text in sentences(label, 6)]
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", excel_csv(rows, ";"))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 12 examples (negative 6, positive 6)" in started["content"], started
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    more = [(text + " indeed", label) for text, label in rows[:2] + rows[-2:]]
+    unicode_text = excel_csv(more, "\t", "utf-16")
+    sent = await fake.send_message("!train", attachments=[("more.csv", unicode_text)])
+    again = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 4 examples (negative 2, positive 2)" in again["content"], again
+    await fake.wait_for_reply(after=again["id"], where=replying_to(again), timeout=60)
+    for name, data in (("check.csv", excel_csv(rows, ";")), ("check2.csv", unicode_text)):
+        sent = await fake.send_message("!test", attachments=[(name, data)])
+        measured = await fake.wait_for_reply(after=sent["id"])
+        assert not is_error(measured) and "accuracy" in measured["content"].lower(), measured
+    store = bot.assistant.store
+    stored = store.examples(store.active_dataset(str(fake.guild_id)))
+    assert sorted(stored) == sorted(rows + more), stored
+
+
+async def test_a_json_mistake_far_along_the_line_is_shown_where_it_is(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A long `!test [...]` with a quote missing near its end was answered "Unterminated string
+    starting at at line 1, column 1851", then the line's first 200 characters and, under them,
+    a line of spaces: the mark pointing at the mistake was past the end of what was shown."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    items = ", ".join(f'"review number {n} was a lovely film"' for n in range(50))
+    sent = await fake.send_message(f'!test [{items}, "the last one forgot its quote]')
+    reply = await fake.wait_for_reply(after=sent["id"])
+    text = error_text(reply)
+    assert "starting at line 1, column 1892" in text and " at at " not in text, text
+    excerpt, pointer = text.split("```\n")[1].split("\n")[:2]
+    assert pointer.strip() == "^" and excerpt[len(pointer) - 1 :].startswith('"the last'), text
+
+
+async def test_json_pasted_in_a_code_block_is_read(fake: FakeDiscord, bot: Any) -> None:
+    """JSON pasted as Discord users paste it, in a code block (```json … ```, or `…`), was taken
+    for the name of a dataset: "There is no dataset or folder ```` ```json\\u000a[…" ; and
+    `!train ```a lovely film```` stored the backticks as part of the example."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    items = '["a lovely film", "dull and slow"]'
+    for line in (f"!test ```json\n{items}\n```", f"!test ```{items}```", f"!test `{items}`"):
+        sent = await fake.send_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        assert reply["content"].startswith("2 predictions"), (line, reply)
+    interaction = await fake.interaction("test", {"json": f"```\n{items}\n```"})
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert slash["content"].startswith("2 predictions"), slash
+    sent = await fake.send_message("!train ```what a lovely film```")
+    added = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 1 example" in added["content"], added
+    store = bot.assistant.store
+    assert ("what a lovely film", "positive") in store.examples(
+        store.active_dataset(str(fake.guild_id))
+    )
+
+
+async def test_sentences_in_a_text_file_can_be_tested(fake: FakeDiscord, bot: Any) -> None:
+    """`train` takes a `.txt` of one sentence per line; `test` refused the same file: "`test`
+    reads .json, .jsonl or .csv attachments, not `sentences.txt`"."""
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    lines = b"a lovely film\r\n\r\ndull and slow\n"
+    sent = await fake.send_message("!test", attachments=[("sentences.txt", lines)])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert reply["content"].startswith("2 predictions"), reply
+    assert "“a lovely film”" in reply["content"] and "“dull and slow”" in reply["content"]
+    interaction = await fake.interaction("test", {"file": ("more.txt", b"what a film\n")})
+    slash = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert slash["content"].startswith("1 prediction"), slash

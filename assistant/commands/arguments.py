@@ -42,6 +42,19 @@ INT_MAX = 2**63 - 1
 DIGITS = re.compile(r"[+-]?\d+")
 
 
+CODE_BLOCK = re.compile(
+    r"\s*(?:```(?:[\w+-]*\n)?(?P<block>(?:(?!```).)+)```|`(?P<code>[^`]+)`)\s*", re.DOTALL
+)
+"""Arguments written as a Discord code block, ```json\n[...]\n```, ```...``` or `...`."""
+
+
+def unfence(text: str) -> str:
+    """What a code block holds, when the arguments are one: Discord users paste JSON (and
+    text they want shown as typed) that way. Anything else is left as it is."""
+    found = CODE_BLOCK.fullmatch(text)
+    return (found["block"] or found["code"]).strip() if found else text
+
+
 def to_bool(value: object, name: str) -> bool:
     if isinstance(value, bool):
         return value
@@ -93,7 +106,7 @@ def convert(param: Param, value: Any) -> Any:
         return to_bool(value, param.name)
     if param.kind == "int":
         return to_int(value, param.name)
-    text = str(value)
+    text = unfence(str(value)) if param.kind == "json" or param.source else str(value)
     if param.choices and text.lower() not in param.choices:
         raise BadInput(tr("args.not_choice", name=param.name, choices=", ".join(param.choices)))
     return text
@@ -154,6 +167,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
     """Typed text -> options, then `finish` (the checks every request goes through)."""
     options: dict[str, Any] = {}
     by_name = {p.name: p for p in command.params}
+    text = unfence(text)
     if command.params and command.params[0].kind in ("text", "json"):
         # free text is kept as typed, polite words too: `feedback thanks` is feedback
         if text.strip():

@@ -1,7 +1,7 @@
 """What `test` classifies: a JSON list typed after the command, or an attached file.
 
 Attached files: `.json` (the same list), `.jsonl` (one string or {"text", "label"} object per
-line) or `.csv` (a `text` column and an optional `label` column).
+line), `.csv` (a `text` column and an optional `label` column) or `.txt` (a sentence a line).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from ..datasets import normalize_label, suffix
+from ..datasets import csv_rows, decode_text, normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
 from ..markup import code
@@ -20,7 +20,9 @@ from .arguments import QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
 Item = tuple[str, str | None]
-TEST_TYPES = (".json", ".jsonl", ".csv")
+TEST_TYPES = (".json", ".jsonl", ".csv", ".txt")
+EXCERPT_CHARS, EXCERPT_BEFORE = 200, 120
+"""A JSON mistake is shown in up to this many characters of its line, this many before it."""
 
 
 def _loads(raw: str, where: str) -> Any:
@@ -29,16 +31,19 @@ def _loads(raw: str, where: str) -> Any:
     except json.JSONDecodeError as exc:
         lines = raw.splitlines()
         line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else raw[:80]
-        pointer = " " * (exc.colno - 1) + "^"
+        # up to 200 characters of the line around the mistake, with a mark under it
+        start = max(0, min(exc.colno - 1 - EXCERPT_BEFORE, len(line) - EXCERPT_CHARS))
+        text = ("…" if start else "") + line[start : start + EXCERPT_CHARS]
+        pointer = " " * (exc.colno - 1 - start + (1 if start else 0)) + "^"
         raise BadInput(
             tr(
                 "test.bad_json",
                 where=where,
-                reason=exc.msg,
+                reason=exc.msg.removesuffix(" at"),  # "Unterminated string starting at"
                 line=exc.lineno,
                 column=exc.colno,
-                text=line[:200],
-                pointer=pointer[:200],
+                text=text,
+                pointer=pointer,
             )
         ) from None
 
@@ -108,14 +113,16 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     kind = suffix(name)
     if kind not in TEST_TYPES:
         raise BadInput(tr("test.bad_type", name=name))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(tr("test.not_utf8", name=name)) from None
+    text = decode_text(data, name)
     if kind == ".json":
         return parse_items(text, limit, code(name))
     items: list[Item] = []
-    if kind == ".jsonl":
+    if kind == ".txt":  # one sentence a line, as `train` reads a .txt
+        for number, line in enumerate(io.StringIO(text), start=1):
+            if line.strip():
+                _check_count(len(items) + 1, limit)
+                items.append(_item(line.strip(), number))
+    elif kind == ".jsonl":
         for number, line in enumerate(io.StringIO(text), start=1):
             if line.strip():
                 _check_count(len(items) + 1, limit)
@@ -123,7 +130,7 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
                 items.append(_item(_loads(line, where), number))
     else:
         try:
-            reader = csv.DictReader(io.StringIO(text))
+            reader = csv_rows(text)
             columns = {c.strip().lower(): c for c in reader.fieldnames or []}
             if "text" not in columns:
                 raise BadInput(tr("test.no_text_column", name=name))

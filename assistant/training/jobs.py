@@ -196,6 +196,8 @@ class JobManager(JobBackends, JobEvents):
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         """Cancel the guild's running job (or the one named) and wait until it has stopped."""
         running = self._find(job_id, guild_id)
+        if running.cancelled.is_set():  # a second cancel while the first one waits for it
+            raise NotFound(tr("cancel.already", job=running.job_id))
         running.cancelled.set()
         if running.task is not None:
             # Cancelling is prompt locally; a remote cancel is one request, bounded by its timeout.

@@ -3,6 +3,7 @@ a message's components are: the fake checks both, so a test sees what real Disco
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 CONTENT_CHARS = 2000
@@ -70,6 +71,23 @@ def message_problems(body: dict[str, Any]) -> list[str]:
             ):
                 problems.append("components: select option too long")
     return problems
+
+
+USER_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def pinged(body: dict[str, Any], replied_author: str | None) -> list[str]:
+    """The ids of the users Discord notifies for a message the bot sends: those mentioned in its
+    content that `allowed_mentions` lets through (everyone mentioned, without it), and the
+    author of the message it replies to unless `replied_user` is false. Embeds never ping."""
+    found = USER_MENTION.findall(body.get("content") or "")
+    allowed = body.get("allowed_mentions")
+    if allowed is not None and "users" not in allowed.get("parse", []):
+        listed = {str(u) for u in allowed.get("users") or []}
+        found = [u for u in found if u in listed]
+    if replied_author and (allowed or {}).get("replied_user", True):
+        found.append(replied_author)
+    return list(dict.fromkeys(found))
 
 
 def find_component(message: dict[str, Any], custom_id: str) -> dict[str, Any] | None:

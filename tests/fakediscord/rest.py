@@ -14,6 +14,7 @@ from .limits import (
     ACK_DEADLINE_S,
     choice_problems,
     message_problems,
+    pinged,
     voice_message_problems,
 )
 from .payloads import (
@@ -223,6 +224,13 @@ class RestRoutes:
             flags=int(body.get("flags") or 0),
             components=body.get("components") or [],
         )
+        replied_to = self.find_message(replied) if replied else None
+        replied_author = replied_to["author"]["id"] if replied_to else None
+        message["mentions"] = [
+            self.members[int(u)].user()
+            for u in pinged(body, replied_author)
+            if int(u) in self.members
+        ]
         await self._add_message(message)
         await self.gateway.dispatch(
             "MESSAGE_CREATE", {**message, "member": self.bot.member(with_user=False)}

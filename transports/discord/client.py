@@ -100,7 +100,9 @@ class TrainerBot(commands.AutoShardedBot):
             intents=make_intents(),
             help_command=None,  # the core's `help` command is the one users see
             connector=make_connector(config.discord),
-            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=True),
+            # Replies echo what members typed (examples, test items): a "<@id>" in them is
+            # shown, never a ping. Only the member a reply answers is notified.
+            allowed_mentions=discord.AllowedMentions(everyone=False, roles=False, users=False),
             shard_count=config.discord.shard_count,
             **shard_options(config.discord),
             **options,
