@@ -170,7 +170,7 @@ class Reader:
         and the line's words say what it meant)."""
         word = normalize(name)
         if word in self._politeness() or any(
-            word in self.intents_for(code).template_words for code in i18n.languages()
+            word in self.intents_for(code).typed.template_words for code in i18n.languages()
         ):
             return None
         names = [c.name for c in self._commands.all()] + list(i18n.localized_names())
@@ -264,13 +264,13 @@ def _match(
     """The line without the bot's name, else as written ("приветик, тренер" is a
     greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
     None for template sentences only, else what the words of a line say
-    (`IntentMatcher.match_text`). `retractions`: the words that take a sentence back
-    ("no wait"; assistant/intents/parts.py)."""
+    (`TypedMatcher.match`, assistant/intents/typed.py). `retractions`: the words that take a
+    sentence back ("no wait"; assistant/intents/parts.py)."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
-    loose = _verb_first(address.loose or text, matcher.template_words)
+    loose = _verb_first(address.loose or text, matcher.typed.template_words)
     for line in dict.fromkeys((address.rest, text, loose)):
-        intent = matcher.match(line) if says is None else matcher.match_text(line, says)
+        intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
         # an opinion's words take the rest of the line: another command there is asked
         feedback = intent is not None and intent.name == "feedback"
         if feedback and another_command(address.rest, matcher.match, "feedback"):
@@ -296,7 +296,7 @@ def _respelled(
     spelled = respelled(line, vocabulary(matcher), shorthand)
     if spelled == normalize(line):
         return None
-    intent = matcher.match_text(spelled, says)
+    intent = matcher.typed.match(spelled, says)
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
 
 

@@ -35,6 +35,12 @@ async def refused_and_unchanged(app: Assistant, console: TypedConsole, line: str
     return str(reply["text"])
 
 
+async def refused_in_russian(app: Assistant, console: TypedConsole, line: str) -> str:
+    """The console switched to Russian, then `line` refused there; the refusal's text."""
+    assert (await console.send("language ru"))["ok"]
+    return await refused_and_unchanged(app, console, line)
+
+
 async def test_a_created_dataset_is_selected_by_name_once_folders_joined_it(
     app: Assistant, reviews: Path
 ) -> None:

@@ -127,10 +127,10 @@ def test_russian_label_words_survive_the_dataset_names_arriving() -> None:
 
     matcher = IntentMatcher(sentences=i18n.sentences_file("ru"))
     matcher.update_lists({"dataset": ["reviews"], "folder": ["reviews"]})
-    corrected = matcher.match_text("это неверно, должно быть позитивный")
+    corrected = matcher.typed.match("это неверно, должно быть позитивный")
     assert corrected is not None and (corrected.name, corrected.slots) == (
         "correct",
         {"text": "positive"},
     )
-    chosen = matcher.match_text("выбери набор reviews как отрицательные")
+    chosen = matcher.typed.match("выбери набор reviews как отрицательные")
     assert chosen is not None and chosen.slots == {"dir": "reviews", "positive": False}

@@ -65,7 +65,7 @@ def test_a_dataset_name_not_in_the_list_is_a_last_resort(matcher: IntentMatcher)
     """Typed, an unknown name is selected by that name, so the command can say there is no
     such dataset; but only after the near sentences: a transcript's "IMDB 2026" is the known
     `imdb2026`, not a dataset named "imdb 2026", and speech never takes the wildcard."""
-    typed = matcher.match_text("select dataset cats")
+    typed = matcher.typed.match("select dataset cats")
     assert typed is not None and (typed.name, typed.slots) == ("select_dataset", {"dir": "cats"})
     assert matcher.match("select dataset cats") is None
 
@@ -171,7 +171,7 @@ def test_typed_text_with_typos_finds_the_command(
     matcher: IntentMatcher, typed: str, command: str, slots: dict
 ) -> None:
     assert matcher.match(typed) is None  # not an exact template sentence
-    intent = matcher.match_text(typed)
+    intent = matcher.typed.match(typed)
     assert intent is not None and (intent.name, intent.slots) == (command, slots)
 
 
@@ -187,7 +187,7 @@ def test_typed_text_with_typos_finds_the_command(
     ],
 )
 def test_typed_junk_near_no_command_does_nothing(matcher: IntentMatcher, junk: str) -> None:
-    assert matcher.match_text(junk) is None
+    assert matcher.typed.match(junk) is None
 
 
 def test_typed_phrasings_stay_out_of_what_speech_can_be_heard_as(matcher: IntentMatcher) -> None:

@@ -18,13 +18,9 @@ import pytest
 
 from audio.asr.base import Transcript
 from audio.asr.bounds import log_probability, log_softmax, upper_bounds
-from audio.asr.neural import (
-    BUNDLED_SHA256,
-    ModelError,
-    WhisperModel,
-    bundled_model_folder,
-    detokenize,
-)
+from audio.asr.bundled_model import BUNDLED_SHA256, ModelError, bundled_model_folder
+from audio.asr.neural import WhisperModel
+from audio.asr.whisper_tokens import detokenize
 from audio.hearing import Hearer
 from audio.rescore import as_spoken, choose, prepare, rescore, unrepeated
 from audio.scored_gate import ScoredGate

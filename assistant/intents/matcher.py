@@ -1,7 +1,8 @@
 """Sentence -> command: hassil templates with run-time slot lists (datasets, folders, files).
 
-The same matcher serves voice transcripts and typed free text. Spoken slot values map back
-to the real names ("i m d b twenty twenty six" -> "imdb2026").
+The same matcher serves voice transcripts and typed free text (typed text near a sentence
+without being one is typed.py's). Spoken slot values map back to the real names
+("i m d b twenty twenty six" -> "imdb2026").
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import dataclasses
 import json
 import re
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from hassil import Intents, recognize
@@ -27,23 +27,17 @@ from hassil.sample import sample_expression
 from assistant.messages import Request, User
 
 from .spoken import file_words, spoken_forms
-from .typos import replaced_word
+
+if TYPE_CHECKING:
+    from .typed import TypedMatcher
 
 DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
 NAME_LISTS = ("dataset", "folder", "file")
 """Lists whose values are real folder/file names; they get generated spoken forms."""
-TYPED_GATE = 0.88
-"""Least similarity for typed text to count as the nearest template sentence (typos, a word
-more or less): measured, typos of real commands score 0.93-0.98, unrelated sentences 0.5-0.76."""
 _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
-_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-"""A word of a template: letters, an apostrophe inside ("what's")."""
-_SLOT = re.compile(r"\{[^}]*\}")
-"""A slot in a template ({dataset:data_dir}): names, not words."""
-_RULE = re.compile(r"<(\w+)>")
 
 
 @dataclass(frozen=True)
@@ -122,9 +116,7 @@ class IntentMatcher:
         }
         self._slot_lists: dict[str, SlotList] = {}
         self._version = 0
-        """Increases whenever a list changes (the near-sentence index is rebuilt then)."""
-        self._near: Any = None
-        self._near_version = -1
+        """Increases whenever a list changes (`lists_version`)."""
         # Sort wake phrases longest first so "okay trainer" wins over a shorter prefix.
         self._wake_re = (
             re.compile(
@@ -159,26 +151,18 @@ class IntentMatcher:
         return spoken
 
     @cached_property
-    def command_words(self) -> dict[str, frozenset[str]]:
-        """Each word written in the templates ("evaluate", "score", "what's" and "whats") -> the
-        commands whose sentences have it, rules such as <model> read in place."""
-        rules = {name: str(rule) for name, rule in (self.data.get("expansion_rules") or {}).items()}
-        found: dict[str, set[str]] = defaultdict(set)
-        for name, intent in (self.data.get("intents") or {}).items():
-            for block in intent.get("data") or []:
-                for sentence in block.get("sentences") or []:
-                    text = _SLOT.sub(" ", _with_rules(str(sentence).lower(), rules))
-                    for word in _WORD.findall(text):
-                        # both "what's" (as typed words are respelled to) and "whats"
-                        found[word].add(name)
-                        found[word.replace("'", "")].add(name)
-        return {word: frozenset(names) for word, names in found.items()}
+    def typed(self) -> TypedMatcher:
+        """Typed free text's own reading: the near sentences, the templates' words
+        (assistant/intents/typed.py)."""
+        from .typed import TypedMatcher
+
+        return TypedMatcher(self)
 
     @property
-    def template_words(self) -> frozenset[str]:
-        """Every word of a template sentence: one a line may begin with, as opposed to a
-        mistyped command name."""
-        return frozenset(self.command_words)
+    def lists_version(self) -> int:
+        """Increases whenever a list changes (what is made of the lists is rebuilt then)."""
+        with self._lock:
+            return self._version
 
     @property
     def expansion_rules(self) -> dict[str, Sentence]:
@@ -292,63 +276,6 @@ class IntentMatcher:
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
         return written[0] if len(written) == 1 else value
 
-    def match_text(
-        self, text: str, says: Callable[[str], str | None] | None = None
-    ) -> Intent | None:
-        """Typed free text: an exact match, else the nearest template sentence when it is
-        close enough (`TYPED_GATE`: typos, a small word more or less). hassil 3 has no fuzzy
-        matcher of its own, so the near sentence comes from the same index the speech side
-        snaps to (assistant/intents/snap.py). Single words are left to the command-name
-        "did you mean" instead. `says(line)`: the command the line's words as a whole say, if
-        any (assistant/intents/guess.py); a near sentence that drops a word of other commands
-        is not taken when they say another command."""
-        intent = self.match(text)
-        if intent is not None:
-            return intent
-        wake, rest = self.split_wake(text)
-        if len(rest.split()) < 2:
-            return None
-        snap = self._near_sentences().snap(rest)
-        last = self.match(text, last_resort=True)
-        if snap is None or snap.score < TYPED_GATE or snap.intent is None:
-            return last
-        if replaced_word(normalize(rest), normalize(snap.sentence)):
-            return last  # "сделай активным датасет" is no typo of "сделай архив датасет"
-        if says is not None and self._other_command_word(rest, snap.sentence, snap.intent.name):
-            said = says(rest)
-            if said is not None and said != snap.intent.name:
-                return last  # "evaluate the model" is no typo of "update the model"
-        near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
-        # "select dataset cats" is nearest to "select dataset", which drops the name it gave
-        if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
-            return last
-        return near
-
-    def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
-        """A word of `text` that the near `sentence` lacks and that only other commands'
-        sentences have, or None. Such a word is no typo: "evaluate the model on kaggle tweets"
-        is near "update the model on kaggle tweets" letter by letter, yet "evaluate" is
-        `test`'s word."""
-        kept = set(sentence.replace("'", "").split())
-        polite = {normalize(w) for w in self.intents.skip_words}
-        for word in normalize(text).replace("'", "").split():
-            commands = self.command_words.get(word)
-            if commands and command not in commands and word not in kept | polite:
-                return word
-        return None
-
-    def _near_sentences(self) -> Any:
-        from .snap import GrammarSnapper
-
-        with self._lock:
-            version = self._version
-        if self._near is None:
-            self._near = GrammarSnapper(self, typed=True)
-        elif self._near_version != version:
-            self._near.rebuild()
-        self._near_version = version
-        return self._near
-
 
 def _as_written(text: str, value: str) -> str:
     """The words of `text` that normalize to `value` (the last such run), else `value`."""
@@ -358,13 +285,6 @@ def _as_written(text: str, value: str) -> str:
             if normalize(" ".join(words[start:end])) == value:
                 return " ".join(words[start:end]).rstrip("?!,;:")
     return value
-
-
-def _with_rules(text: str, rules: dict[str, str], depth: int = 0) -> str:
-    """`text` with each <rule> replaced by the rule's own text (rules may use rules)."""
-    if depth > 8:  # a rule that uses itself
-        return text
-    return _RULE.sub(lambda m: f"({_with_rules(rules.get(m[1], ''), rules, depth + 1)})", text)
 
 
 def _every_token_is_a_word(_token: str) -> bool:

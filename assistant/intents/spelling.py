@@ -2,9 +2,9 @@
 "lemme") written out, and a misspelt word ("traning", "swtich", "vocie") taken for the one
 template word it is a typo of.
 
-The near-sentence gate (`IntentMatcher.match_text`) forgives typos only in a line that is
-nearly a whole template sentence. People misspell words of lines that are no template
-sentence as written ("is the model done traning yet", "can u joim the call"); spelled right,
+The near-sentence gate (`TypedMatcher.match`, assistant/intents/typed.py) forgives typos
+only in a line that is nearly a whole template sentence. People misspell words of lines
+that are no template sentence as written ("is the model done traning yet", "can u joim the call"); spelled right,
 many of them are one. This is the last reading a typed line gets, and what it reads is taken
 only when the command it names keeps the user's own words (`keeps_words`): a respelled
 feedback text or sentence to classify would no longer be what the user wrote.
@@ -47,7 +47,7 @@ def vocabulary(matcher: IntentMatcher) -> frozenset[str]:
         for form, _value in pairs
         for word in form.split()
     }
-    return matcher.template_words | named | {normalize(w) for w in matcher.intents.skip_words}
+    return matcher.typed.template_words | named | {normalize(w) for w in matcher.intents.skip_words}
 
 
 def keeps_words(intent: Intent, matcher: IntentMatcher, line: str) -> bool:

@@ -1,7 +1,7 @@
 """Whether a typed word stands for a template's word as a typo, or is another word.
 
 The typed gate takes the template sentence nearest a line letter by letter
-(`IntentMatcher.match_text`); these say when that nearness is a typo and when it is a
+(assistant/intents/typed.py); these say when that nearness is a typo and when it is a
 different word that only looks close.
 """
 

@@ -2,7 +2,7 @@
 
 That package is a third-party artefact: its files are located through its installed metadata
 (its code is never imported or run), and `model.bin` must have the sha256 pinned here before it
-is loaded (audio/asr/neural.py).
+is loaded (audio/asr/whisper_load.py).
 """
 
 from __future__ import annotations

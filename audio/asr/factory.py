@@ -61,7 +61,8 @@ def load_second_opinion(settings: SecondOpinionSettings) -> WhisperModel | None:
         return None
     from threadpoolctl import threadpool_limits
 
-    from .neural import ModelError, WhisperModel
+    from .bundled_model import ModelError
+    from .neural import WhisperModel
 
     # numpy's BLAS on one thread in this process: its idle helper threads busy-wait after each
     # call (the mel filterbank product of every neural run is one), burning CPU the grammar

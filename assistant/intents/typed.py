@@ -1,0 +1,127 @@
+"""Typed free text -> command where it is near a template sentence without being one.
+
+Voice and typed text share the exact template match (matcher.py). Typing adds a reading of its
+own: the nearest template sentence when it is close enough (`TYPED_GATE`: typos, a word more
+or less), and the index of the words the templates are written with, which tells a typo from
+another command's word and a sentence from a mistyped command name. It lives here, apart from
+the templates, slot lists and wake phrase, because speech never takes this path (it snaps in
+audio/, under gates of its own).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from .matcher import Intent, IntentMatcher, normalize
+from .typos import replaced_word
+
+TYPED_GATE = 0.88
+"""Least similarity for typed text to count as the nearest template sentence (typos, a word
+more or less): measured, typos of real commands score 0.93-0.98, unrelated sentences 0.5-0.76."""
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+"""A word of a template: letters, an apostrophe inside ("what's")."""
+_SLOT = re.compile(r"\{[^}]*\}")
+"""A slot in a template ({dataset:data_dir}): names, not words."""
+_RULE = re.compile(r"<(\w+)>")
+
+
+class TypedMatcher:
+    """The typed reading of one `IntentMatcher` (`IntentMatcher.typed`): its near-sentence
+    index is rebuilt when the matcher's lists change."""
+
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
+        self._near: Any = None
+        self._near_version = -1
+
+    @cached_property
+    def command_words(self) -> dict[str, frozenset[str]]:
+        """Each word written in the templates ("evaluate", "score", "what's" and "whats") -> the
+        commands whose sentences have it, rules such as <model> read in place."""
+        data = self.matcher.data
+        rules = {name: str(rule) for name, rule in (data.get("expansion_rules") or {}).items()}
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, intent in (data.get("intents") or {}).items():
+            for block in intent.get("data") or []:
+                for sentence in block.get("sentences") or []:
+                    text = _SLOT.sub(" ", _with_rules(str(sentence).lower(), rules))
+                    for word in _WORD.findall(text):
+                        # both "what's" (as typed words are respelled to) and "whats"
+                        found[word].add(name)
+                        found[word.replace("'", "")].add(name)
+        return {word: frozenset(names) for word, names in found.items()}
+
+    @property
+    def template_words(self) -> frozenset[str]:
+        """Every word of a template sentence: one a line may begin with, as opposed to a
+        mistyped command name."""
+        return frozenset(self.command_words)
+
+    def match(self, text: str, says: Callable[[str], str | None] | None = None) -> Intent | None:
+        """Typed free text: an exact match, else the nearest template sentence when it is
+        close enough (`TYPED_GATE`: typos, a small word more or less). hassil 3 has no fuzzy
+        matcher of its own, so the near sentence comes from the same index the speech side
+        snaps to (assistant/intents/snap.py). Single words are left to the command-name
+        "did you mean" instead. `says(line)`: the command the line's words as a whole say, if
+        any (assistant/intents/guess.py); a near sentence that drops a word of other commands
+        is not taken when they say another command."""
+        matcher = self.matcher
+        intent = matcher.match(text)
+        if intent is not None:
+            return intent
+        wake, rest = matcher.split_wake(text)
+        if len(rest.split()) < 2:
+            return None
+        snap = self._near_sentences().snap(rest)
+        last = matcher.match(text, last_resort=True)
+        if snap is None or snap.score < TYPED_GATE or snap.intent is None:
+            return last
+        if replaced_word(normalize(rest), normalize(snap.sentence)):
+            return last  # "сделай активным датасет" is no typo of "сделай архив датасет"
+        if says is not None and self._other_command_word(rest, snap.sentence, snap.intent.name):
+            said = says(rest)
+            if said is not None and said != snap.intent.name:
+                return last  # "evaluate the model" is no typo of "update the model"
+        near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
+        # "select dataset cats" is nearest to "select dataset", which drops the name it gave
+        if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
+            return last
+        return near
+
+    def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
+        """A word of `text` that the near `sentence` lacks and that only other commands'
+        sentences have, or None. Such a word is no typo: "evaluate the model on kaggle tweets"
+        is near "update the model on kaggle tweets" letter by letter, yet "evaluate" is
+        `test`'s word."""
+        kept = set(sentence.replace("'", "").split())
+        polite = {normalize(w) for w in self.matcher.intents.skip_words}
+        for word in normalize(text).replace("'", "").split():
+            commands = self.command_words.get(word)
+            if commands and command not in commands and word not in kept | polite:
+                return word
+        return None
+
+    def _near_sentences(self) -> Any:
+        from .snap import GrammarSnapper
+
+        version = self.matcher.lists_version
+        if self._near is None:
+            self._near = GrammarSnapper(self.matcher, typed=True)
+        elif self._near_version != version:
+            self._near.rebuild()
+        self._near_version = version
+        return self._near
+
+
+def _with_rules(text: str, rules: dict[str, str], depth: int = 0) -> str:
+    """`text` with each <rule> replaced by the rule's own text (rules may use rules)."""
+    if depth > 8:  # a rule that uses itself
+        return text
+    return _RULE.sub(lambda m: f"({_with_rules(rules.get(m[1], ''), rules, depth + 1)})", text)
+
+
+__all__ = ["TYPED_GATE", "TypedMatcher"]
