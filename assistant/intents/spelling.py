@@ -2,11 +2,11 @@
 "lemme") written out, and a misspelt word ("traning", "swtich", "vocie") taken for the one
 template word it is a typo of.
 
-The near-sentence gate (`TypedMatcher.match`, assistant/intents/typed.py) forgives typos
-only in a line that is nearly a whole template sentence. People misspell words of lines
-that are no template sentence as written ("is the model done traning yet", "can u joim the call"); spelled right,
-many of them are one. This is the last reading a typed line gets, and what it reads is taken
-only when the command it names keeps the user's own words (`keeps_words`): a respelled
+The near-sentence gate (`TypedMatcher.match`, assistant/intents/typed.py) forgives typos only
+in a line that is nearly a whole template sentence. People misspell words of lines that are no
+template sentence as written ("is the model done traning yet", "can u joim the call"); spelled
+right, many of them are one. This is the last reading a typed line gets, and what it reads is
+taken only when the command it names keeps the user's own words (`keeps_words`): a respelled
 feedback text or sentence to classify would no longer be what the user wrote.
 
 A word is respelled only when it is no word of the templates or the lists, has at least four
