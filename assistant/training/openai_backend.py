@@ -24,7 +24,7 @@ import openai
 from ..config.core import OpenAISettings
 from ..errors import UserError
 from ..evaluation import evaluate
-from ..i18n import tr
+from ..i18n import Field, keyed
 from ..storage.records import Job, ModelRecord
 from .base import (
     Backend,
@@ -56,7 +56,7 @@ _STATUS_PROGRESS = {"validating_files": 0.1, "queued": 0.15, "running": 0.2}
 def api_key() -> str:
     key = os.environ.get(KEY_ENV, "").strip()
     if not key:
-        raise UserError(tr("openai.no_key", env=KEY_ENV))
+        raise UserError.said("openai.no_key", env=KEY_ENV)
     return key
 
 
@@ -102,20 +102,20 @@ def closest_label(answer: str, labels: list[str]) -> tuple[str, bool]:
 
 def friendly_error(exc: openai.OpenAIError, base_url: str | None) -> UserError:
     """A user-facing explanation of an API failure (no key, no traceback)."""
-    where = base_url or tr("openai.api")
+    where: Field = base_url or keyed("openai.api")
     if isinstance(exc, openai.AuthenticationError):
-        return UserError(tr("openai.401", where=where, env=KEY_ENV))
+        return UserError.said("openai.401", where=where, env=KEY_ENV)
     if isinstance(exc, openai.PermissionDeniedError):
-        return UserError(tr("openai.403", where=where, reason=_api_message(exc)))
+        return UserError.said("openai.403", where=where, reason=_api_message(exc))
     if isinstance(exc, openai.RateLimitError):
-        return UserError(tr("openai.rate_limit", reason=_api_message(exc)))
+        return UserError.said("openai.rate_limit", reason=_api_message(exc))
     if isinstance(exc, openai.APITimeoutError):
-        return UserError(tr("openai.timeout", where=where))
+        return UserError.said("openai.timeout", where=where)
     if isinstance(exc, openai.APIConnectionError):
-        return UserError(tr("openai.unreachable", where=where))
+        return UserError.said("openai.unreachable", where=where)
     if isinstance(exc, openai.APIStatusError):
-        return UserError(tr("openai.status", code=exc.status_code, reason=_api_message(exc)))
-    return UserError(tr("openai.failed", kind=type(exc).__name__))
+        return UserError.said("openai.status", code=exc.status_code, reason=_api_message(exc))
+    return UserError.said("openai.failed", kind=type(exc).__name__)
 
 
 def _api_message(exc: openai.APIStatusError) -> str:
@@ -248,13 +248,13 @@ class OpenAIBackend(Backend):
                     continue
                 if remote.status == "succeeded":
                     if not remote.fine_tuned_model:
-                        raise UserError(tr("openai.no_model"))
+                        raise UserError.said("openai.no_model")
                     return remote.fine_tuned_model
                 if remote.status == "failed":
-                    reason = remote.error.message if remote.error else tr("job.no_reason")
-                    raise UserError(tr("openai.fine_tune_failed", reason=reason))
+                    reason: Field = remote.error.message if remote.error else keyed("job.no_reason")
+                    raise UserError.said("openai.fine_tune_failed", reason=reason)
                 if remote.status == "cancelled":
-                    raise UserError(tr("openai.fine_tune_cancelled"))
+                    raise UserError.said("openai.fine_tune_cancelled")
                 await self._report(client, remote_id, remote.status, progress)
                 await self._pause(cancelled)
         except (Cancelled, asyncio.CancelledError):
@@ -339,7 +339,7 @@ class OpenAIBackend(Backend):
 
     def load(self, record: ModelRecord) -> Classifier:
         if not record.external_model:
-            raise UserError(tr("openai.no_remote", model=record.version))
+            raise UserError.said("openai.no_remote", model=record.version)
         client = openai.OpenAI(
             api_key=api_key(),
             base_url=self.settings.base_url,
