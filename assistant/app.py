@@ -138,7 +138,7 @@ class Assistant:
             problem = environment_problem(exc)
             if problem is not None:
                 log.error("command %s failed: %s", request.command, exc)
-                return Reply(text=problem, ok=False, kind="error")
+                return Reply(text=i18n.tr(problem), ok=False, kind="error")
             reference = secrets.token_hex(3)
             log.exception("command %s failed (ref %s)", request.command, reference)
             return Reply(

@@ -110,9 +110,14 @@ def decode_text(data: bytes, name: str) -> str:
     Excel and Notepad save "Unicode text"."""
     utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     try:
-        return data.decode("utf-16" if utf16 else "utf-8-sig")
+        text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(tr("test.not_utf8", name=name)) from None
+    if utf16 and len(text) > 1 and not any(c in text for c in " \t\n"):
+        # Any even run of bytes after FF FE decodes as UTF-16 (bytes of another kind read as
+        # CJK ideographs); text Excel saves has spaces, tabs or lines.
+        raise BadInput(tr("test.not_utf8", name=name))
+    return text
 
 
 def csv_rows(text: str) -> csv.DictReader[str]:

@@ -8,12 +8,28 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+from typing import Self
 
-from .i18n import tr
+from .i18n import Field, deferred, render
 
 
 class UserError(Exception):
-    """A problem the user can fix; `str(error)` is shown to them as is."""
+    """A problem the user can fix; `str(error)` is shown to them as is.
+
+    Made with `said`, it also keeps its message key and fields: a training job's error is
+    stored that way (`i18n.deferred`), so `status` shows it in the language of whoever reads
+    it, not in the one of the moment it failed."""
+
+    def __init__(self, text: str, stored: str | None = None) -> None:
+        super().__init__(text)
+        self.stored = stored or text
+        """What a job's row keeps: the key and fields, or (made from text) the text."""
+
+    @classmethod
+    def said(cls, key: str, **fields: Field) -> Self:
+        """The error of message `key` in the language of the moment, its key kept."""
+        stored = deferred(key, **fields)
+        return cls(render(stored), stored)
 
 
 class NotFound(UserError):
@@ -43,16 +59,16 @@ class CannotStart(Exception):
 
 
 def environment_problem(exc: BaseException) -> str | None:
-    """A message for failures of the machine rather than of the code (a full disk, a read-only
-    file system), which the user or the operator can fix; None for anything else."""
+    """The message key for failures of the machine rather than of the code (a full disk, a
+    read-only file system), which the user or the operator can fix; None for anything else."""
     if isinstance(exc, sqlite3.OperationalError):
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
-            return tr("error.full_disk")
+            return "error.full_disk"
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY:
-            return tr("error.readonly_database")
+            return "error.readonly_database"
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return tr("error.full_disk")
+            return "error.full_disk"
         if exc.errno == errno.EROFS:
-            return tr("error.readonly_files")
+            return "error.readonly_files"
     return None

@@ -112,15 +112,25 @@ def tr_count(key: str, count: int, **fields: Any) -> str:
     return tr(f"{key}.one" if count == 1 else key, count=f"{count:,}", **fields)
 
 
-def deferred(key: str, **fields: str | int | float) -> str:
+Field = str | int | float | dict[str, Any]
+"""A field of a `deferred` reply: a value, or another reply (`keyed`) read in the same language."""
+
+
+def keyed(key: str, **fields: Field) -> dict[str, Any]:
+    """Reply `key` with its fields, unread: a field of a `deferred` reply that is a reply of its
+    own (“for example `train "dull and slow" false`”)."""
+    if key not in catalog(ENGLISH):
+        raise KeyError(key)
+    return {"key": key, "fields": fields}
+
+
+def deferred(key: str, **fields: Field) -> str:
     """Reply `key` as text to store now and `render` later in the reader's language: a job's
     progress is written by a backend (perhaps in a queue worker serving every guild, with no
     request around it) and read by `status` or a progress message in the guild's language, which
     may change while the job runs. An int `count` field picks the `.one` form as `tr_count` does.
     """
-    if key not in catalog(ENGLISH):
-        raise KeyError(key)
-    return json.dumps({"key": key, "fields": fields}, ensure_ascii=False)
+    return json.dumps(keyed(key, **fields), ensure_ascii=False)
 
 
 def render(text: str, language: str | None = None) -> str:
@@ -129,17 +139,22 @@ def render(text: str, language: str | None = None) -> str:
     if not text.startswith("{"):
         return text
     try:
-        stored = json.loads(text)
-        key, fields = stored["key"], dict(stored["fields"])
         with speaking(language or current()):
-            count = fields.pop("count", None)
-            if isinstance(count, int) and not isinstance(count, bool):
-                return tr_count(key, count, **fields)
-            if count is not None:
-                fields["count"] = count
-            return tr(key, **fields)
-    except (ValueError, TypeError, KeyError, IndexError):
+            return _read(json.loads(text))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return text  # not ours after all, or a key this version no longer has
+
+
+def _read(stored: dict[str, Any]) -> str:
+    """A `keyed` reply in the language of `tr`, with the replies among its fields."""
+    key, fields = stored["key"], dict(stored["fields"])
+    fields = {k: _read(v) if isinstance(v, dict) else v for k, v in fields.items()}
+    count = fields.pop("count", None)
+    if isinstance(count, int) and not isinstance(count, bool):
+        return tr_count(key, count, **fields)
+    if count is not None:
+        fields["count"] = count
+    return tr(key, **fields)
 
 
 @cache

@@ -26,8 +26,18 @@ JOINERS = {"\u200c", "\u200d"}
 
 
 def invisible(char: str) -> bool:
-    """A control, format or line-separating character (not a joiner)."""
-    return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp")
+    """A control, format or line-separating character (not a joiner), or a lone surrogate (a
+    name on disk that is not UTF-8): none can be seen, and some rearrange the line."""
+    return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
+def visible(text: str, instead: str = "") -> str:
+    """`text` with each invisible character replaced by `instead` (dropped by default): what is
+    kept as written (feedback, a correction's words) or made into a name (an archive) must not
+    hold a right-to-left override that makes `evil<RLO>piz.exe` look like `evilexe.zip`."""
+    if text.isprintable():
+        return text  # the usual case, at C speed
+    return "".join(instead if invisible(c) else c for c in text)
 
 
 def escaped(text: str, also: str = "") -> str:

@@ -59,6 +59,12 @@ class Request:
     """Already-parsed options (slash commands, voice slots); when set, `text` is ignored."""
     source: Source = "console"
 
+    @property
+    def typed(self) -> bool:
+        """Written as a line (in Discord or the console), where quotes group words; a slash
+        command's options and a spoken request arrive already split, with nothing to quote."""
+        return self.source in ("text", "console")
+
 
 @dataclass
 class ReplyFile:

@@ -294,7 +294,8 @@ async def test_test_measures_the_model_on_a_named_dataset(app: Assistant, review
 
     measured = await console.send("test movie reviews")
     assert measured["ok"] and measured["data"]["measured_on"] == "movie reviews", measured
-    head, *_, last = measured["text"].splitlines()
+    head, *lines = measured["text"].splitlines()
+    last = next(line for line in lines if line.startswith("Measured on"))
     assert head.startswith(
         f"8 predictions with model **{model}** on **reviews**, for the examples of"
         " **movie reviews**: "
@@ -341,6 +342,48 @@ async def test_test_measures_the_model_on_a_named_dataset(app: Assistant, review
     ), russian
     text = await refused_and_unchanged(app, console, "test что-то непонятное")
     assert text.startswith("Нет набора или папки `что-то непонятное`."), text
+
+
+async def test_test_on_another_dataset_says_how_many_of_its_examples_were_trained_on(
+    app: Assistant,
+) -> None:
+    """`test <dataset>` gave its figures without a word that the other dataset held texts the
+    model had learnt from: on those it was marked on its own homework, and the figure
+    flattered it. The reply counts them (the held-out ones were not learnt from)."""
+    from tests.corpus import write_folder_dataset
+
+    write_folder_dataset(app.root.root, name="reviews", per_label=10)
+    more = write_folder_dataset(app.root.root, name="more reviews", per_label=10)  # same texts
+    fresh = ["an unseen and wonderful picture", "a dreadful evening at the cinema"]
+    for label, text in zip(("positive", "negative"), fresh, strict=True):
+        (more / label / "new.txt").write_text(text, encoding="utf-8")
+        (app.root.root / "fresh" / label).mkdir(parents=True)
+        (app.root.root / "fresh" / label / "1.txt").write_text(text, encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    model = app.store.current_model(app.store.active_dataset("console"))
+    assert model.metrics["evaluated_on"] == "held_out", model.metrics
+    held_out = sum(int(row["support"]) for row in model.metrics["per_label"].values())
+    learnt = 20 - held_out  # every text of `reviews` is in `more reviews`
+    assert 0 < learnt < 20, held_out
+
+    measured = await console.send("test more reviews")
+    assert measured["ok"] and measured["data"]["trained_on"] == learnt, measured
+    assert measured["text"].splitlines()[-1] == (
+        f"{learnt} of these 22 examples were also trained on (the same texts), so these"
+        f" figures flatter model **{model.version}**."
+    ), measured["text"]
+    unseen = await console.send("test fresh")
+    assert unseen["ok"] and unseen["data"]["trained_on"] == 0, unseen
+    assert "trained on" not in unseen["text"], unseen["text"]
+    assert (await console.send("language ru"))["ok"]
+    russian = await console.send("test more reviews")
+    assert russian["text"].splitlines()[-1] == (
+        f"Из этих примеров (22) модель **{model.version}** уже видела при обучении: {learnt}"
+        " (те же тексты), поэтому эти цифры её приукрашивают."
+    ), russian["text"]
 
 
 async def test_sentences_in_single_or_guillemet_quotes_are_classified(

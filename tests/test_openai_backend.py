@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +176,9 @@ async def test_wrong_key_fails_the_job_with_a_friendly_error(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong")
     done = await manager.wait((await start(manager)).id)
     assert done.status == "failed"
-    assert done.error is not None and "refused the API key (401)" in done.error
-    assert "sk-wrong" not in done.error and "Traceback" not in done.error
+    error = render(done.error or "", "en")
+    assert "refused the API key (401)" in error, error
+    assert "sk-wrong" not in error and "Traceback" not in error
     assert manager.store.models(GUILD) == []
 
 
@@ -191,7 +193,7 @@ async def test_dead_endpoint_fails_the_job(tmp_path: Path, key: str) -> None:
         await manager.close()
         manager.store.close()
     assert done.status == "failed"
-    assert done.error is not None and done.error.startswith("Could not reach")
+    assert render(done.error or "", "en").startswith("Could not reach"), done.error
 
 
 async def test_remote_failure_is_reported(
@@ -200,7 +202,7 @@ async def test_remote_failure_is_reported(
     server.fail_with = "The training file has too few distinct examples."
     done = await manager.wait((await start(manager)).id)
     assert done.status == "failed"
-    assert done.error == (
+    assert render(done.error or "", "en") == (
         "OpenAI's fine-tuning failed: The training file has too few distinct examples."
     )
 
@@ -231,11 +233,12 @@ async def test_cancel_cancels_the_remote_job(
     assert list((tmp_path / "state" / "models" / GUILD).iterdir()) == []
 
 
-async def test_a_russian_server_reads_why_classifying_failed_in_russian(
-    make_config: Any, server: FakeOpenAI, key: str
-) -> None:
-    """`test` of two sentences or more asks OpenAI from a pool of threads, which did not have
-    the server's language: a revoked key was explained in English on a Russian server."""
+@asynccontextmanager
+async def trained_in_console(
+    make_config: Any, server: FakeOpenAI, *first: str
+) -> AsyncIterator[TypedConsole]:
+    """A console on an app that fine-tunes on `server`, after `first` lines, `select_dataset
+    reviews` and `train` and the wait for that job."""
     openai_settings = {"base_url": server.base_url, "poll_seconds": 0.02, "max_retries": 0}
     config = make_config(trainer={"backend": "openai", "openai": openai_settings})
     write_folder_dataset(config.data_root, per_label=20)
@@ -243,13 +246,37 @@ async def test_a_russian_server_reads_why_classifying_failed_in_russian(
     await app.start()
     try:
         console = TypedConsole(app)
-        for line in ("language ru", "select_dataset reviews", "train"):
+        for line in (*first, "select_dataset reviews", "train"):
             assert (await console.send(line))["ok"], line
         await console.wait()
+        yield console
+    finally:
+        await app.close()
+
+
+async def test_a_russian_server_reads_why_classifying_failed_in_russian(
+    make_config: Any, server: FakeOpenAI, key: str
+) -> None:
+    """`test` of two sentences or more asks OpenAI from a pool of threads, which did not have
+    the server's language: a revoked key was explained in English on a Russian server."""
+    async with trained_in_console(make_config, server, "language ru") as console:
         server.api_key = "sk-rotated"
         refusal = f"OpenAI отклонил ключ API (401) в {server.base_url}; проверьте OPENAI_API_KEY."
         for line in ('test ["чудесный фильм"]', 'test ["чудесный фильм", "скучно"]'):
             reply = await console.send(line)
             assert not reply["ok"] and reply["text"] == refusal, (line, reply)
-    finally:
-        await app.close()
+
+
+async def test_a_failed_jobs_error_is_shown_in_the_language_of_its_reader(
+    make_config: Any, server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that failed while the server spoke English was explained in English by a later
+    `status` in Russian: its error was stored worded, not as a message to read later."""
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong")
+    async with trained_in_console(make_config, server) as console:
+        english = (await console.send("status"))["text"]
+        assert f"OpenAI refused the API key (401) at {server.base_url}" in english, english
+        assert (await console.send("language ru"))["ok"]
+        russian = (await console.send("status"))["text"]
+        assert f"OpenAI отклонил ключ API (401) в {server.base_url}" in russian, russian
+        assert "refused" not in russian, russian

@@ -184,7 +184,9 @@ async def test_failed_select_dataset_keeps_the_active_dataset(
 ) -> None:
     await ask("select_dataset", "reviews")
     (reviews.parent / "other" / "neg").mkdir(parents=True)
-    (reviews.parent / "other" / "neg" / "1.txt").write_bytes(b"\xff\xfe")
+    (reviews.parent / "other" / "neg" / "1.txt").write_bytes(
+        b"\xff\xfe\x00\xd8"
+    )  # a lone surrogate: no UTF-16 either
     failed = await ask("select_dataset", "other")
     assert not failed.ok and "UTF-8" in failed.text
     assert app.store.active_dataset("g1").name == "reviews"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused, UserError
 from ..i18n import tr, tr_count
+from ..markup import visible
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
@@ -285,11 +286,11 @@ def _fitting(stem: str, limit: int) -> str:
 
 
 def _archive_stem(rel: str) -> str:
-    """A file name from a folder path: control and format characters (a right-to-left
-    override could make `evil‮piz.exe` look like `evilexe.zip`) become `_`."""
+    """A file name from a folder path: invisible characters (a right-to-left override could
+    make `evil‮piz.exe` look like `evilexe.zip`) become `_`."""
     if rel == ".":
         return "data"
-    return "".join(c if c.isprintable() and c not in "/\\" else "_" for c in rel.replace("/", "-"))
+    return visible(rel.replace("/", "-").replace("\\", "_"), instead="_")
 
 
 @command(
@@ -299,7 +300,9 @@ def _archive_stem(rel: str) -> str:
     permission="archive",
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    name, note = whole_line_path(options["dir"], app.root, "archive", FOLDER_PREFIX)
+    name, note = whole_line_path(
+        options["dir"], app.root, "archive", FOLDER_PREFIX, typed=request.typed
+    )
     folder = app.root.folder(name)
     _refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
@@ -328,7 +331,9 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     # `file:NAME`, as `train` takes it, and a name with spaces typed without quotes
-    name, note = whole_line_path(options["path"], app.root, "getfile", FILE_PREFIX)
+    name, note = whole_line_path(
+        options["path"], app.root, "getfile", FILE_PREFIX, typed=request.typed
+    )
     path = app.root.file(name)
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes

@@ -173,6 +173,16 @@ def _classify(
             metrics_table(metrics),
             tr_count(keys[2], len(labelled), dataset=measured_on),
         ]
+        if measured_on is not None:
+            # another dataset may hold texts this model learnt from: on those it is no test
+            texts = [text for text, label in items if label]
+            overlap = app.jobs.registry.trained_on(model, texts)
+            result["trained_on"] = overlap
+            if overlap:
+                total = f"{len(texts):,}"
+                lines.append(
+                    tr_count("test.dataset.overlap", overlap, total=total, model=model.version)
+                )
         speech = tr("test.accuracy.speech", accuracy=spoken_percent(metrics["accuracy"]))
     if len(items) > SHOWN_PREDICTIONS or labelled:
         body = json.dumps(result, indent=2, ensure_ascii=False).encode()

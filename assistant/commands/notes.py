@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import tr
+from ..markup import visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -23,6 +24,8 @@ LISTED_CHARS = 300
 """Longest feedback text shown in the admin listing (ten of them fit one Discord message)."""
 ITEM_FIX = re.compile(r"^\s*#?(\d+)(?:\s*[:=]\s*|\s+)(\S.*)$")
 """`2 negative`, `#2 negative`, `2=negative`, `2: negative`: item 2 is negative."""
+REPLY_ID = re.compile(r"#?[0-9]+")
+"""How a reply of mine is named: its number (a Discord message id), or `#87` as shown."""
 FREE_KINDS = ("transcript",)
 """Replies whose correction is always free text: what I should have heard."""
 NEAR_LABEL = 0.8
@@ -108,9 +111,13 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     elif request.reply_to and not message_id:
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
-    message_id = (message_id or "").lstrip("#")  # replies are shown as [#87]
+    written = message_id or ""
+    message_id = written.lstrip("#")  # replies are shown as [#87]
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
+    if not REPLY_ID.fullmatch(written):
+        # `correct me if I'm wrong, the bot is slow`: no reply is named, so none is looked up
+        raise BadInput(tr("correct.not_an_id", id=shown(written, limit=20)))
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
         raise NotFound(tr("correct.not_found", id=message_id))
@@ -141,6 +148,9 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
             speech=tr("correct.noted.speech"),
             data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
         )
+    text = _as_written(text)
+    if not text:
+        raise BadInput(tr("correct.usage"))
     _check_note(record, text)
     app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
     return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
@@ -166,13 +176,15 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     limit = app.config.limits.feedback_chars
     if text and len(text) > limit:
         raise BadInput(tr("feedback.too_long", limit=f"{limit:,}", count=f"{len(text):,}"))
+    if text and not (text := _as_written(text)):
+        raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
     if text:
         saved = app.store.add_feedback(
             guild_id=request.guild_id,
             channel_id=request.channel_id,
             author_id=request.user.id,
             author_name=request.user.name,
-            text=text.strip(),
+            text=text,
         )
         return Reply(
             text=tr("feedback.saved", id=saved.id),
@@ -199,6 +211,13 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
             ]
         },
     )
+
+
+def _as_written(text: str) -> str:
+    """Words kept as a person wrote them (feedback, a correction in words), on one line and
+    without invisible characters: a right-to-left override or a line break stored in them would
+    rearrange or split the admins' listing, where each is one line under its author's name."""
+    return visible(" ".join(text.split()))
 
 
 def _shorten(text: str, limit: int) -> str:

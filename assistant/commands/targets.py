@@ -47,13 +47,16 @@ def prefixed(raw: str, prefix: str) -> str | None:
     return _unquote(text[len(prefix) :].strip())
 
 
-def whole_line_path(raw: str, root: DataRoot, command: str, prefix: str) -> tuple[str, str]:
+def whole_line_path(
+    raw: str, root: DataRoot, command: str, prefix: str, *, typed: bool = True
+) -> tuple[str, str]:
     """The path a command's whole line names (`getfile`, `archive`), and a note when it was
     found by taking unquoted words together. One word, one quoted group or `prefix` and a name
     (`file:NAME`, `folder:NAME`, as `train` takes them) is the name; several unquoted words
     that together name something in the data root (`my report.txt`) are that name, and the
-    note gives the quoted form to type; else the line as typed, when that names something
-    (`it's "final".txt`: its quotes are part of the name)."""
+    note gives the quoted form to type, for a `typed` line only (a slash option or a spoken
+    name is one value already, with no quotes to add); else the line as typed, when that names
+    something (`it's "final".txt`: its quotes are part of the name)."""
     text = strip_polite(raw) or raw  # `getfile notes.txt please`
     if (name := prefixed(text, prefix)) is not None:
         return name, ""
@@ -62,7 +65,7 @@ def whole_line_path(raw: str, root: DataRoot, command: str, prefix: str) -> tupl
         return tokens[0].value, ""
     joined = " ".join(t.value for t in tokens)
     if tokens and not any(t.quoted for t in tokens) and _existing(root, joined) is not None:
-        return joined, tr("target.words_as_name", name=joined, command=command)
+        return joined, tr("target.words_as_name", name=joined, command=command) if typed else ""
     if _existing(root, raw.strip()) is not None:
         return raw.strip(), ""  # a name holding quotes or two spaces, typed as it is
     if not tokens:

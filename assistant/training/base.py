@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from ..errors import UserError
-from ..i18n import tr
+from ..i18n import keyed
 from ..storage.records import Job, ModelRecord
 
 if TYPE_CHECKING:
@@ -155,17 +155,17 @@ def check_examples(examples: Sequence[Example], min_examples: int) -> list[str]:
     """The sorted labels, or a `UserError` saying why these examples cannot train a model."""
     counts = Counter(e.label for e in examples)
     if len(examples) < min_examples:
-        raise UserError(tr("train.too_few", min=min_examples, count=len(examples)))
+        raise UserError.said("train.too_few", min=min_examples, count=str(len(examples)))
     if len(counts) < 2:
         only = next(iter(counts)) if counts else "?"
-        example = tr(
+        example = keyed(
             "train.example.negative"
             if only == "positive"
             else "train.example.positive"
             if only == "negative"
             else "train.example.file"
         )
-        raise UserError(tr("train.one_label", only=only, example=example))
+        raise UserError.said("train.one_label", only=only, example=example)
     return sorted(counts)
 
 

@@ -296,7 +296,7 @@ class JobManager(JobBackends, JobEvents):
             raise
         except UserError as exc:
             final = self.store.update_job(
-                job.id, status="failed", message=deferred("job.status.failed"), error=str(exc)
+                job.id, status="failed", message=deferred("job.status.failed"), error=exc.stored
             )
         except Exception as exc:
             log.exception("training job %s failed", job.id)
@@ -304,7 +304,7 @@ class JobManager(JobBackends, JobEvents):
                 job.id,
                 status="failed",
                 message=deferred("job.status.failed"),
-                error=environment_problem(exc) or deferred("job.internal_error"),
+                error=deferred(environment_problem(exc) or "job.internal_error"),
             )
         finally:
             reporter.stop()

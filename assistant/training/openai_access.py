@@ -13,7 +13,7 @@ import os
 import openai
 
 from ..errors import UserError
-from ..i18n import tr
+from ..i18n import Field, keyed
 
 KEY_ENV = "OPENAI_API_KEY"
 
@@ -21,26 +21,26 @@ KEY_ENV = "OPENAI_API_KEY"
 def api_key() -> str:
     key = os.environ.get(KEY_ENV, "").strip()
     if not key:
-        raise UserError(tr("openai.no_key", env=KEY_ENV))
+        raise UserError.said("openai.no_key", env=KEY_ENV)
     return key
 
 
 def friendly_error(exc: openai.OpenAIError, base_url: str | None) -> UserError:
     """A user-facing explanation of an API failure (no key, no traceback)."""
-    where = base_url or tr("openai.api")
+    where: Field = base_url or keyed("openai.api")
     if isinstance(exc, openai.AuthenticationError):
-        return UserError(tr("openai.401", where=where, env=KEY_ENV))
+        return UserError.said("openai.401", where=where, env=KEY_ENV)
     if isinstance(exc, openai.PermissionDeniedError):
-        return UserError(tr("openai.403", where=where, reason=_api_message(exc)))
+        return UserError.said("openai.403", where=where, reason=_api_message(exc))
     if isinstance(exc, openai.RateLimitError):
-        return UserError(tr("openai.rate_limit", reason=_api_message(exc)))
+        return UserError.said("openai.rate_limit", reason=_api_message(exc))
     if isinstance(exc, openai.APITimeoutError):
-        return UserError(tr("openai.timeout", where=where))
+        return UserError.said("openai.timeout", where=where)
     if isinstance(exc, openai.APIConnectionError):
-        return UserError(tr("openai.unreachable", where=where))
+        return UserError.said("openai.unreachable", where=where)
     if isinstance(exc, openai.APIStatusError):
-        return UserError(tr("openai.status", code=exc.status_code, reason=_api_message(exc)))
-    return UserError(tr("openai.failed", kind=type(exc).__name__))
+        return UserError.said("openai.status", code=exc.status_code, reason=_api_message(exc))
+    return UserError.said("openai.failed", kind=type(exc).__name__)
 
 
 def _api_message(exc: openai.APIStatusError) -> str:

@@ -17,7 +17,6 @@ import openai
 from ..config.core import OpenAISettings
 from ..errors import UserError
 from ..evaluation import evaluate
-from ..i18n import tr
 from ..storage.records import Job, ModelRecord
 from .base import (
     Backend,
@@ -122,7 +121,7 @@ class OpenAIBackend(Backend):
 
     def load(self, record: ModelRecord) -> Classifier:
         if not record.external_model:
-            raise UserError(tr("openai.no_remote", model=record.version))
+            raise UserError.said("openai.no_remote", model=record.version)
         client = openai.OpenAI(
             api_key=api_key(),
             base_url=self.settings.base_url,

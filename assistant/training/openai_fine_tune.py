@@ -19,7 +19,7 @@ import openai
 
 from ..config.core import OpenAISettings
 from ..errors import UserError
-from ..i18n import tr
+from ..i18n import Field, keyed
 from .base import Cancelled, Example, ProgressFn
 from .openai_classify import system_prompt
 
@@ -105,13 +105,13 @@ async def poll_fine_tune(
                 continue
             if remote.status == "succeeded":
                 if not remote.fine_tuned_model:
-                    raise UserError(tr("openai.no_model"))
+                    raise UserError.said("openai.no_model")
                 return remote.fine_tuned_model
             if remote.status == "failed":
-                reason = remote.error.message if remote.error else tr("job.no_reason")
-                raise UserError(tr("openai.fine_tune_failed", reason=reason))
+                reason: Field = remote.error.message if remote.error else keyed("job.no_reason")
+                raise UserError.said("openai.fine_tune_failed", reason=reason)
             if remote.status == "cancelled":
-                raise UserError(tr("openai.fine_tune_cancelled"))
+                raise UserError.said("openai.fine_tune_cancelled")
             await _report(client, remote_id, remote.status, progress)
             await _pause(settings, cancelled)
     except (Cancelled, asyncio.CancelledError):

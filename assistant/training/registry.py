@@ -183,6 +183,24 @@ class ModelRegistry:
 
     # -- reading -------------------------------------------------------------------------------
 
+    @staticmethod
+    def trained_on(record: ModelRecord, texts: Sequence[str]) -> int | None:
+        """How many of `texts` the model was trained on: the same text is one of the examples its
+        `data.jsonl` lists as learnt from (not as held out). None when its folder does not say
+        (a model from before `data.jsonl`, or whose folder is on another machine)."""
+        if not record.path:
+            return None
+        wanted, found = set(texts), set()
+        try:
+            with open(Path(record.path) / "data.jsonl", encoding="utf-8") as rows:
+                for line in rows:
+                    row = json.loads(line)
+                    if row.get("split") == "train" and row.get("text") in wanted:
+                        found.add(row["text"])
+        except OSError:
+            return None
+        return sum(text in found for text in texts)
+
     def is_loaded(self, record: ModelRecord) -> bool:
         """The record's classifier is in memory (its first use will not read it from disk)."""
         with self._lock:

@@ -17,7 +17,6 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from ..errors import UserError
-from ..i18n import deferred
 from .base import Cancelled, Example, ProgressFn
 from .orphan import ctrl_c_blocked, stop_when_orphaned
 
@@ -173,7 +172,7 @@ class Worker:
                 user_message, details = message[1], message[2]
                 if user_message:  # a message key and its fields, shown in the guild's language
                     key, fields = user_message
-                    raise UserError(deferred(key, **fields))
+                    raise UserError.said(key, **fields)
                 log.error("training process failed:\n%s", details)
                 raise RuntimeError("the training process failed")
         return None
