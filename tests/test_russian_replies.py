@@ -150,6 +150,8 @@ def test_the_examples_in_replies_work_as_written(tmp_path: Path) -> None:
     both languages, exactly as the replies show them."""
     workdir = make_workdir(tmp_path)
     (workdir / "data" / "reviews.csv").write_text("text,label\nloved it,positive\nawful,negative\n")
+    # the file `train +attach notes.txt` sends from the user's own folder
+    (workdir / "notes.txt").write_text("what a lovely film\n", encoding="utf-8")
     examples = {code: catalog_examples(code) for code in ("en", "ru")}
     assert 'train "прекрасный фильм"' in examples["ru"] and 'test ["great film"]' in examples["en"]
     script = ["select_dataset reviews", "train", "wait"]
