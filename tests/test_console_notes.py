@@ -85,3 +85,15 @@ async def test_only_a_typed_name_with_spaces_is_told_to_quote_it(app: Assistant)
     assert typed["text"].endswith('quote it: `getfile "docs/q3 sales report.txt"`.'), typed
     typed = await console.send("archive old notes")
     assert typed["text"].endswith('quote it: `archive "old notes"`.'), typed
+
+
+async def test_feedback_is_stored_as_written_with_its_emoji(app: Assistant) -> None:
+    """ "feedback nice 👩‍💻" was stored as "nice", and an opinion about the bot lost its case
+    and commas: a wildcard's words were cut to the last word that is a word."""
+    console = TypedConsole(app)
+    for line in ("feedback nice 👩\u200d💻", "The bot is GREAT, thanks!! 🎉"):
+        assert (await console.send(line))["command"] == "feedback", line
+    assert sorted(f.text for f in app.store.feedback("console")) == [
+        "The bot is GREAT, thanks!! 🎉",
+        "nice 👩\u200d💻",
+    ]

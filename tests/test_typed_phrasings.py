@@ -40,9 +40,9 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("flip it to positive", "correct", {"text": "positive"}),
     ("nope, it's obviously negative", "correct", {"text": "negative"}),
     ("I'm disappointed with the bot, answers take forever", "feedback",
-     {"text": "i'm disappointed with the bot answers take forever"}),
+     {"text": "I'm disappointed with the bot, answers take forever"}),
     ("it would be great if you supported CSV uploads", "feedback",
-     {"text": "it would be great if you supported csv uploads"}),
+     {"text": "it would be great if you supported CSV uploads"}),
     ("need report.txt right now", "getfile", {"path": "report.txt"}),
     ("fetch me report.txt from the data folder", "getfile", {"path": "report.txt"}),
     ("list everything you can do", "help", {}),
@@ -227,7 +227,7 @@ async def test_feedback_is_not_taken_from_a_line_that_asks_for_another_command(
     assert read(app, "the bot is not working. please cancel the training.") is None
     assert read(app, "the bot is too slow. it takes forever.") == (
         "feedback",
-        {"text": "the bot is too slow it takes forever"},
+        {"text": "the bot is too slow. it takes forever."},
     )
 
 

@@ -249,7 +249,8 @@ class IntentMatcher:
                 # Any words as the user wrote them (a path, a dataset's name, feedback):
                 # normalizing drops the dots of "../", the case and the punctuation, and a
                 # refusal must quote what was typed.
-                slots[name] = _as_written(text, entity.value)
+                feedback = result.intent.name == "feedback" and name == "text"
+                slots[name] = _as_written(text, entity.value, to_end=feedback)
         metadata = result.intent_metadata or {}
         for name in ("data", "json"):
             # A sentence to learn or classify ("add 'Dull plot' as negative", "classify 'Wow'"),
@@ -261,8 +262,9 @@ class IntentMatcher:
                 slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
         if result.intent.name == "feedback" and ("text" not in slots or metadata.get("whole")):
             # "great job" is itself the feedback ("i want to give feedback" sets no text), and
-            # so is "the bot is too slow" (`whole`: the words matched are part of it).
-            slots["text"] = rest
+            # so is "the bot is too slow" (`whole`: the words matched are part of it), as the
+            # user wrote it: case, commas and emoji are part of what they said.
+            slots["text"] = _as_written(text, rest, to_end=True)
         return Intent(result.intent.name, slots, rest, wake)
 
     def _as_cased(self, text: str, value: Any) -> Any:
@@ -277,12 +279,16 @@ class IntentMatcher:
         return written[0] if len(written) == 1 else value
 
 
-def _as_written(text: str, value: str) -> str:
-    """The words of `text` that normalize to `value` (the last such run), else `value`."""
+def _as_written(text: str, value: str, to_end: bool = False) -> str:
+    """The words of `text` that normalize to `value` (the last such run), else `value`. With
+    `to_end`, a run followed only by what normalizes to nothing (emoji, "!!!") keeps it: the
+    feedback "nice 👩‍💻" is not "nice"."""
     words = text.split()
     for start in range(len(words) - 1, -1, -1):
         for end in range(start + 1, len(words) + 1):
             if normalize(" ".join(words[start:end])) == value:
+                if to_end and not normalize(" ".join(words[end:])):
+                    return " ".join(words[start:])
                 return " ".join(words[start:end]).rstrip("?!,;:")
     return value
 
