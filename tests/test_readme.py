@@ -141,3 +141,15 @@ def test_the_typed_sentences_shown_under_intents_work_as_written(tmp_path: Path)
     assert not guessed["ok"] and "Did you mean `test`?" in guessed["text"]
     assert called["ok"] and called["command"] == "status", called
     assert finished["data"]["status"] == "succeeded"
+
+
+def test_the_chat_spelling_examples_work_as_written(tmp_path: Path) -> None:
+    """ "`trainer u there?` is `hi` and `is the model done traning yet?` is `status`", typed
+    into the console exactly as the README shows them."""
+    from tests.consoles import make_workdir
+
+    shown = re.findall(r"`([^`]+)` is `(\w+)`", README.split("Chat spelling is read last")[1][:400])
+    assert len(shown) == 2, shown
+    out = run_console(make_workdir(tmp_path), "\n".join(line for line, _ in shown) + "\n", "--json")
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["command"] for r in replies] == [command for _, command in shown], replies
