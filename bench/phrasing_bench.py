@@ -17,7 +17,11 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   morning, and all of it (both halves) from 4 December 13:20, when fresh5 replaced it as the
   corpus nobody reads;
 - `bench/phrasings_fresh5.json` ("fresh5", 2026-12-04 13:15): written by a session that saw
-  no file of the project; none of its lines, in either half, has been read by anyone tuning.
+  no file of the project; measured before any tuning (c062b30), then read in full from
+  4 December 14:00 for the next rules, when fresh6 replaced it as the corpus nobody reads;
+- `bench/phrasings_fresh6.json` ("fresh6", 2026-12-04 13:55): written by a session that saw
+  no file of the project, for a different crowd (formal, slang, phone typos, indirect asks);
+  none of its lines, in either half, has been read by anyone tuning.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -53,15 +57,16 @@ CORPORA = {
     "fresh3": Path(__file__).resolve().parent / "phrasings_fresh3.json",
     "fresh4": Path(__file__).resolve().parent / "phrasings_fresh4.json",
     "fresh5": Path(__file__).resolve().parent / "phrasings_fresh5.json",
+    "fresh6": Path(__file__).resolve().parent / "phrasings_fresh6.json",
 }
-REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72", "19809e0", "c062b30")
+REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72", "19809e0", "c062b30", "4a01018")
 """Earlier mains measured in the same run: before typed sentences after a command name were
 read as sentences and the templates gained phrasings (the floor), before the fresh corpus
 was written, and before the phrasings of a third corpus (fresh2, written 3 December night by
 a session that saw no template; every line of it is tuning) joined the templates, and before
 4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning),
-before the rules from the fifth (fresh4), and before the rules from all of fresh4 (measured
-on fresh5, which nobody has read)."""
+before the rules from the fifth (fresh4), before the rules from all of fresh4 (measured on
+fresh5, then unread), and before the rules from all of fresh5 (measured on fresh6)."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
