@@ -73,8 +73,10 @@ def _off_ends(text: str, words: Iterable[str], *, tail: bool) -> str:
     return trail.sub("", rest) if tail else rest
 
 
-_GAP = r"[\s,:;!.?]"
-"""What may stand between a word read off and the rest: spaces and punctuation."""
+_EMOJI = "\u2600-\u27bf\u2b00-\u2bff\ufe0f\u200d\U0001f000-\U0001faff"
+"""Emoji and pictographs (with their joiners): chat puts them around words ("go away bot 😤")."""
+_GAP = rf"[\s,:;!.?{_EMOJI}]"
+"""What may stand between a word read off and the rest: spaces, punctuation and emoji."""
 
 
 def _either(words: Iterable[str]) -> str:
@@ -102,14 +104,14 @@ def _patterns(
     if not names:
         return None, None
     name, hello = _either(names), _either(greetings)
-    end = r"(?=[\s,:;!.?]|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
+    end = rf"(?={_GAP}|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
     # "@trainer ..." is a mention, an address however the line goes on ("@bot is slow" too)
     mention = rf"@{name}{end}[\s,:;!.]*"
     greeted = rf"{hello}[\s,!.]+@?{name}{end}[\s,:;!.]*" if greetings else None
     marked = rf"{name}\s*[,:;!]+\s*"  # "bot, ..." but not "bot is slow"
     lead = rf"^\s*(?:{mention}|{greeted}|{marked})" if greeted else rf"^\s*(?:{mention}|{marked})"
     tail = (
-        rf"(?:\s*,\s*(?:{hello}\s+)?@?{name}|\s+@{name})\s*[.!?]*\s*$"
+        rf"(?:\s*,\s*(?:{hello}\s+)?@?{name}|\s+@{name})[\s.!?{_EMOJI}]*$"
         if greetings
         else rf"(?:\s*,\s*|\s+@){name}\W*$"
     )

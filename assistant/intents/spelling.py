@@ -11,8 +11,9 @@ feedback text or sentence to classify would no longer be what the user wrote.
 
 A word is respelled only when it is no word of the templates or the lists, has at least four
 letters (three for two swapped letters: "teh", "adn"), and exactly one template word is one
-edit away (a letter added, dropped, changed, or two neighbours swapped; where one word is
-two swapped letters away, that one: "statsu" is "status", not "stats"). Shorthand comes from
+edit away (a letter added, dropped, changed, or two neighbours swapped). The likeliest typo
+wins where several words are one edit away: two letters swapped ("statsu" is "status", not
+"stats"), then a letter left out ("staus" is "status"). Shorthand comes from
 each language's `typed.shorthand` (messages.yaml: `u = you, dc = disconnect`).
 """
 
@@ -83,10 +84,11 @@ def _typo_of(word: str, words: Collection[str]) -> str | None:
     if len(word) < 3 or not word.isalpha():
         return None
     found = {w for w in words if abs(len(w) - len(word)) <= 1 and _one_edit(word, w, False)}
-    # two letters swapped is the likeliest typo ("statsu" is "status", not "stats")
+    # the likeliest typos first: two letters swapped ("statsu" is "status", not "stats"), then
+    # a letter left out ("staus" is "status", not "stats")
     swapped = {w for w in found if _one_edit(word, w, True)}
-    if len(word) == 3 or len(swapped) == 1:
-        found = swapped
+    dropped = {w for w in found if len(w) == len(word) + 1}
+    found = swapped if len(word) == 3 else swapped or dropped or found
     return found.pop() if len(found) == 1 else None
 
 
