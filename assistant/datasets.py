@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import stat
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -107,8 +108,14 @@ class Batch:
 
 def decode_text(data: bytes, name: str) -> str:
     """A file's text: UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as
-    Excel and Notepad save "Unicode text"."""
+    Excel and Notepad save "Unicode text", or without it when its zero bytes say so. Bytes that
+    hold a zero byte and are no such UTF-16 are no text (a binary file, UTF-32): refused."""
     utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if not utf16 and b"\x00" in data:
+        text = _bomless_utf16(data)
+        if text is None:
+            raise BadInput(tr("test.not_utf8", name=name))
+        return text
     try:
         text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
@@ -118,6 +125,31 @@ def decode_text(data: bytes, name: str) -> str:
         # CJK ideographs); text Excel saves has spaces, tabs or lines.
         raise BadInput(tr("test.not_utf8", name=name))
     return text
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 saved without its byte-order mark, when that is unmistakable: an even number of
+    bytes, every zero byte on one side of its pair (the high byte of a space, a digit, a Latin
+    letter), and what that decodes to is lines of text: spaces, tabs or line ends, and no
+    control, unassigned or private character (nor a zero one). Else None."""
+    if len(data) % 2:
+        return None
+    for encoding, side in (("utf-16-le", 1), ("utf-16-be", 0)):
+        if b"\x00" in data[1 - side :: 2]:
+            continue  # zero bytes on the other side: not this byte order
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            return None
+        text = text.removeprefix("\ufeff")
+        if any(c in text for c in " \t\n") and not any(_not_text(c) for c in text):
+            return text
+        return None
+    return None
+
+
+def _not_text(char: str) -> bool:
+    return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cn", "Co", "Cs")
 
 
 def csv_rows(text: str) -> csv.DictReader[str]:

@@ -97,3 +97,28 @@ async def test_feedback_is_stored_as_written_with_its_emoji(app: Assistant) -> N
         "The bot is GREAT, thanks!! 🎉",
         "nice 👩\u200d💻",
     ]
+
+
+async def test_train_tells_only_a_typed_line_to_quote_a_file_name(app: Assistant) -> None:
+    """`train`'s "`notes.txt` is a file in the data folder ...; to add the words as text, put
+    them in quotes" was said to a spoken request too, where there are no quotes to say."""
+    (app.root.root / "notes.txt").write_text("a lovely film\ndull\n", encoding="utf-8")
+    asked = {"user": User(id="1", name="ada", is_admin=True), "guild_id": "g1", "channel_id": "c"}
+    spoken = await app.handle(
+        Request("train", options={"data": "notes.txt"}, source="voice", **asked)
+    )
+    assert spoken.ok and spoken.text.startswith("This adds the label `positive`"), spoken.text
+    assert "quotes" not in spoken.text, spoken.text
+    typed = await TypedConsole(app).send("train notes.txt")
+    assert typed["text"].startswith("`notes.txt` is a file in the data folder"), typed
+
+
+async def test_words_after_a_quoted_example_are_refused_in_russian_too(app: Assistant) -> None:
+    """The refusal of `train "скучно" false 😀` shows, in Russian, the two lines that may
+    have been meant."""
+    text = await refused_in_russian(app, TypedConsole(app), 'train "скучно" false 😀')
+    assert text == (
+        "Пример — только текст в кавычках, а `😀` после него — не параметр. Чтобы добавить это"
+        ' к примеру, поставьте его внутрь кавычек: `train "скучно 😀" false`; иначе уберите:'
+        ' `train "скучно" false`.'
+    ), text

@@ -10,11 +10,15 @@ options and go through `finish`, the same checks):
 - other words fill the options in order. A `text`/`json` option takes the rest of the line as
   typed; a `source` option (see `targets`) takes every remaining word, quotes kept, so that
   `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative; so does
-  a `words` option (`select_dataset movie reviews false`).
+  a `words` option (`select_dataset movie reviews false`). Its words keep their lines apart
+  (`train` adds each line of a message as an example, as a `.txt`'s). After a quoted text
+  that starts it, only the label and polite words may follow (`train "dull" false please`);
+  another word is refused with the lines that may have been meant.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -217,9 +221,60 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             continue
         options[param.name] = token.value
     if source is not None:
-        # every remaining word as typed, quotes kept: they mean "this is text, not a path"
-        options[source[0]] = " ".join(text[t.start : t.end] for t in source[1])
+        name, group = source
+        if by_name[name].source and group[0].quoted and len(group) > 1:
+            group = _after_quoted(command, options, group, tokens, text)
+        # every remaining word as typed, quotes kept: they mean "this is text, not a path";
+        # the lines kept apart (`train` adds a line each, as a `.txt`'s)
+        options[name] = _joined(text, group, lines=by_name[name].source)
     return finish(command, options)
+
+
+def _joined(text: str, tokens: list[Token], *, lines: bool) -> str:
+    """The tokens as typed, one space between words and, with `lines`, a line end between
+    lines (a name's words are one line: `select_dataset movie⏎reviews`)."""
+    parts = [text[tokens[0].start : tokens[0].end]]
+    for before, token in itertools.pairwise(tokens):
+        parts.append("\n" if lines and "\n" in text[before.end : token.start] else " ")
+        parts.append(text[token.start : token.end])
+    return "".join(parts)
+
+
+def _after_quoted(
+    command: Command, options: dict[str, Any], group: list[Token], line: list[Token], text: str
+) -> list[Token]:
+    """The words after a quoted text (`train "dull" false 😀`): the quotes say where the text
+    ends, so a word after them is the label (`true`, `false`, `positive`, `negative`), a
+    polite word (dropped) or a mistake: refused, with the two lines that may have been meant,
+    rather than stored as `"dull" false 😀`. Another quoted text stays, for `resolve` to
+    refuse several quoted texts."""
+    pending = [p for p in command.params if p.kind == "bool" and p.name not in options]
+    kept, stray, labels = [group[0]], [], []
+    for token in group[1:]:
+        word = token.value.lower()
+        if token.quoted:
+            kept.append(token)
+        elif pending and word in TRAILING_BOOLS | LABEL_WORDS:
+            options[pending.pop(0).name] = token.value
+            labels.append(token)
+        elif word.strip(".!,") in POLITE_WORDS:
+            continue  # `train "a lovely film" please`
+        else:
+            stray.append(token)
+    if stray:
+        # the options as typed (`false`, `label:billing`), in the suggested lines too
+        named = [t for t in line if t not in group] + labels
+        tail = "".join(" " + text[t.start : t.end] for t in sorted(named, key=lambda t: t.start))
+        quoted, rest = shown(group[0].value, 60), " ".join(t.value for t in stray)
+        raise BadInput(
+            tr(
+                "args.after_quoted",
+                words=shown(rest),
+                inside=f'{command.name} "{quoted} {shown(rest, 60)}"{tail}',
+                without=f'{command.name} "{quoted}"{tail}',
+            )
+        )
+    return kept
 
 
 def _only_polite(text: str) -> bool:

@@ -42,10 +42,16 @@ def _new_examples(
     notes: list[str] = []
     if options["data"]:
         target = targets.resolve(options["data"], app.root)
-        if target.note:
+        if target.note and request.typed:
+            # "put them in quotes" is said to a typed line only: a slash option or a spoken
+            # name is one value already, with no quotes to add (as `getfile` says it)
             notes.append(target.note)
         if target.kind == "text":
-            batch.add(target.value, default, tr("train.your_text"))
+            lines = target.lines()
+            for line in lines:
+                batch.add(line, default, tr("train.your_text"))
+            if len(lines) > 1 and request.typed:
+                notes.append(tr("train.lines_note", count=f"{len(lines):,}"))
         elif target.kind == "file":
             assert target.path is not None
             with _some_examples(batch, app.root.relative(target.path), "upload.no_examples"):

@@ -5,7 +5,8 @@ The rule, the same however the command arrives (typed, slash option, spoken slot
 - `file:PATH` / `folder:PATH` is always that file or folder of the data folder;
 - one unquoted word that names an existing file or folder in the data folder is that file or
   folder (the reply says so, and how to add it as text instead);
-- anything else is text, whatever it contains (`rated 10/10, a must see`).
+- anything else is text, whatever it contains (`rated 10/10, a must see`); unquoted, each of
+  its lines is an example (a typed message of several lines, like a `.txt`'s).
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ class Target:
     """The resolved path inside the data root (files and folders)."""
     note: str = ""
     """Why a bare name was taken for a path, said in the reply so the choice is never silent."""
+    quoted: bool = False
+    """A text given in quotes: one example, whatever lines it has."""
+
+    def lines(self) -> list[str]:
+        """The examples a text gives: a quoted one is one example; unquoted, each line is one,
+        as a `.txt` file's lines are (a message of several lines is a list)."""
+        if self.quoted:
+            return [self.value]
+        return [line for line in self.value.splitlines() if line.strip()] or [self.value]
 
 
 def _unquote(raw: str) -> str:
@@ -85,7 +95,7 @@ def resolve(raw: str, root: DataRoot) -> Target:
     if len(tokens) == 1 and tokens[0].quoted:
         if not tokens[0].value.strip():
             raise BadInput(tr("target.empty"))  # `train ""` would otherwise just retrain
-        return Target("text", tokens[0].value)
+        return Target("text", tokens[0].value, quoted=True)
     if len(tokens) > 1 and all(t.quoted for t in tokens):
         # `"great film" "dull"`: read as one text it would keep the quotes
         raise BadInput(tr("target.several_quoted", count=len(tokens)))

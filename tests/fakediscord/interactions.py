@@ -8,6 +8,7 @@ from typing import Any
 
 from .limits import (
     find_component,
+    value_refused,
 )
 from .payloads import (
     EVERYONE_PERMISSIONS,
@@ -39,6 +40,9 @@ class Interactions:
             if key not in declared:
                 raise KeyError(f"/{name} has no option {key!r}; it has {sorted(declared)}")
             kind = declared[key]["type"]
+            refused = value_refused(declared[key], value)
+            if refused is not None:  # the client says so, and sends nothing
+                raise ValueError(f"Discord's client does not send /{name}: {refused}")
             if kind == 11:
                 attachment = self._store_attachment(value[0], value[1], None)
                 resolved_attachments[attachment["id"]] = attachment

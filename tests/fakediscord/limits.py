@@ -125,3 +125,40 @@ def voice_message_problems(body: dict[str, Any], files: list[dict[str, Any]]) ->
     if not upload.get("filename", "").endswith(".ogg"):
         return ["voice messages are OGG/Opus"]
     return []
+
+
+INTEGER, NUMBER = 4, 10
+"""Option types whose values Discord bounds (min_value / max_value)."""
+SAFE_INTEGER = 2**53 - 1
+"""Discord's integer options hold -2**53+1 to 2**53-1, and so may their bounds."""
+
+
+def option_problems(command: dict[str, Any]) -> list[str]:
+    """Why Discord would refuse to register this command's options' bounds; empty when fine."""
+    problems = []
+    for option in command.get("options") or []:
+        if option.get("type") not in (INTEGER, NUMBER):
+            if "min_value" in option or "max_value" in option:
+                problems.append(f"{option['name']}: min_value/max_value only bound numbers")
+            continue
+        bounds = [option[k] for k in ("min_value", "max_value") if option.get(k) is not None]
+        if any(abs(b) > SAFE_INTEGER for b in bounds):
+            problems.append(f"{option['name']}: bounds must be within ±{SAFE_INTEGER}")
+        if len(bounds) == 2 and bounds[0] > bounds[1]:
+            problems.append(f"{option['name']}: min_value is above max_value")
+    return problems
+
+
+def value_refused(option: dict[str, Any], value: Any) -> str | None:
+    """Why Discord's client would not send `value` for a number option (it shows the member
+    the bounds instead, and the bot never hears of it); None when it would."""
+    if option.get("type") not in (INTEGER, NUMBER):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"{option['name']} takes a number, not {value!r}"
+    if option["type"] == INTEGER and (not isinstance(value, int) or abs(value) > SAFE_INTEGER):
+        return f"{option['name']} takes a whole number within ±{SAFE_INTEGER}, not {value!r}"
+    low, high = option.get("min_value"), option.get("max_value")
+    if (low is not None and value < low) or (high is not None and value > high):
+        return f"{option['name']} must be from {low} to {high}, not {value!r}"
+    return None

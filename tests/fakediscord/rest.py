@@ -14,6 +14,7 @@ from .limits import (
     ACK_DEADLINE_S,
     choice_problems,
     message_problems,
+    option_problems,
     pinged,
     voice_message_problems,
 )
@@ -134,6 +135,9 @@ class RestRoutes:
             )
         if p[0] == "applications" and p[-1] == "commands" and method == "PUT":
             body, _ = await self._body(request)
+            problems = [p for declared in body for p in option_problems(declared)]
+            if problems:
+                raise InvalidBody(problems)
             registered = []
             for declared in body:
                 command = {

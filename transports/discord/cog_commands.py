@@ -72,7 +72,12 @@ def build_command(spec: CoreCommand, run: Any) -> CoreHybridCommand:
     descriptions: dict[str, str] = {}
     choices: dict[str, list[app_commands.Choice[str]]] = {}
     for param in spec.params:
-        kind = KIND_TYPES[param.kind]
+        kind: Any = KIND_TYPES[param.kind]
+        if param.kind == "int":
+            # every number an option names counts from 1 (a page, a job): Discord's client
+            # refuses `page:0` and `job:-5` itself, as the core would (`in_range`). Its largest
+            # integer (2**53 - 1) is below the core's limit, so no max_value is needed.
+            kind = app_commands.Range[int, 1, None]
         parameters.append(
             CommandParameter(
                 param.name,
