@@ -62,6 +62,14 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("leave feedback: voice join is buggy", "feedback", {"text": "voice join is buggy"}),
     ("Hey bot, some feedback: the new test command is really useful!", "feedback",
      {"text": "the new test command is really useful!"}),
+    # emoji around the bot's name, chat preambles, a head naming the maintainers
+    ("go away bot 😤", "leave", {}),
+    ("ok so quick question, what is the status?", "status", {}),
+    ("sorry to bother you, could you list the commands", "help", {}),
+    ("i was wondering if you could archive the kaggle tweets folder", "archive",
+     {"dir": "kaggle_tweets"}),
+    ("Please forward this to the developers: the reports are hard to read", "feedback",
+     {"text": "the reports are hard to read"}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -82,6 +90,8 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("бот реально тупит", "feedback", {"text": "бот реально тупит"}),
     ("расскажите подробно как подготовить данные", "instruction", {}),
     ("фидбек: бот классный, спасибо!", "feedback", {"text": "бот классный, спасибо!"}),
+    ("слушай, покажи список команд", "help", {}),
+    ("передайте разработчикам: нужен прогресс-бар", "feedback", {"text": "нужен прогресс-бар"}),
 ]  # fmt: skip
 
 CHAT = {

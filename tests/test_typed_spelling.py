@@ -22,6 +22,7 @@ async def test_shorthand_and_typos_are_read_as_the_words_they_stand_for(app: Ass
         ("is the model done traning yet??", ("status", {})),
         ("trainer whats the statsu?", ("status", {})),
         ("trian", None),  # one word is left to "Did you mean": no training starts on a typo
+        ("hey trainr", ("hi", {})),
         ("bot dc from the vocie channel pls", ("leave", {})),
         ("cna you send report.txt", ("getfile", {"path": "report.txt"})),
         (
