@@ -97,9 +97,10 @@ class Reader:
             says = None if exact else self._guess_in(language)
             address = _address(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
+            joiners = i18n.word_list(language, "typed.joiners")
             intent = (
                 _labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
-                or _match(matcher, address, text, says, retractions)
+                or _match(matcher, address, text, says, retractions, joiners)
                 or (None if exact else _respelled(matcher, address, text, language, says))
             )
             if intent is not None:
@@ -260,12 +261,14 @@ def _match(
     text: str,
     says: Callable[[str], str | None] | None,
     retractions: list[str],
+    joiners: list[str],
 ) -> Intent | None:
     """The line without the bot's name, else as written ("приветик, тренер" is a
     greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
     None for template sentences only, else what the words of a line say
     (`TypedMatcher.match`, assistant/intents/typed.py). `retractions`: the words that take a
-    sentence back ("no wait"; assistant/intents/parts.py)."""
+    sentence back ("no wait"), `joiners` those that join a clause to the one before ("then";
+    assistant/intents/parts.py)."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
     loose = _verb_first(address.loose or text, matcher.typed.template_words)
@@ -277,7 +280,7 @@ def _match(
             return None
         if intent is not None:
             return intent
-    return by_sentence(address.rest, matcher.match, retractions)
+    return by_sentence(address.rest, matcher.match, retractions, joiners)
 
 
 def _respelled(

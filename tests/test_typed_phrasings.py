@@ -64,6 +64,8 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
      {"text": "the new test command is really useful!"}),
     # emoji around the bot's name, chat preambles, a head naming the maintainers
     ("go away bot 😤", "leave", {}),
+    # a command and a reason in one sentence, a clause each
+    ("could you stop the training job, it's taking forever", "cancel", {}),
     ("ok so quick question, what is the status?", "status", {}),
     ("sorry to bother you, could you list the commands", "help", {}),
     ("i was wondering if you could archive the kaggle tweets folder", "archive",
@@ -220,6 +222,8 @@ async def test_a_command_taken_back_in_the_next_sentence_does_nothing(app: Assis
         "Please stop the training. No wait.",
         "could you halt the training? actually no, keep going",
         "could you back up the kaggle tweets corpus? Never mind.",
+        "please stop the training, no wait",
+        "could you test the model, then archive the kaggle tweets folder",
     ):
         assert read(app, line) is None, line
     assert read(app, "Please stop the training. It was the wrong data.") == ("cancel", {})

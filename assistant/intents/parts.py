@@ -19,15 +19,45 @@ from .matcher import Intent, normalize
 
 _END = re.compile(r"(?<=[.?!…])\s+")
 """Where a sentence ends: a full stop, question or exclamation mark, and a space."""
+_CLAUSE = re.compile(r"(?<=[.?!…,;])\s+|\s+[—–-]+\s+")
+"""Where a clause ends as well: a comma, a semicolon or a dash ("can you cancel the training
+job, it's taking forever"); tried when the sentences alone say no command."""
 
 
 def by_sentence(
-    line: str, match: Callable[[str], Intent | None], retractions: Iterable[str] = ()
+    line: str,
+    match: Callable[[str], Intent | None],
+    retractions: Iterable[str] = (),
+    joiners: Iterable[str] = (),
 ) -> Intent | None:
     """The command every sentence of `line` that says one agrees on (the one naming most
     options), or None: one sentence, none that says a command, two commands, or a sentence
-    after the first that begins with one of `retractions` ("no wait", "never mind")."""
-    sentences = [part for part in _END.split(line.strip()) if normalize(part)]
+    after the first that begins with one of `retractions` ("no wait", "never mind"). Read by
+    sentences first, then by clauses. A clause may begin with one of `joiners` ("then", "and
+    also"): "test the model, then archive kaggle tweets" names two commands, so none."""
+
+    def said(part: str) -> Intent | None:
+        return match(part) or match(_off_joiner(part, joiners))
+
+    return _agreed(line, _END, said, retractions) or _agreed(line, _CLAUSE, said, retractions)
+
+
+def _off_joiner(part: str, joiners: Iterable[str]) -> str:
+    """`part` without a leading word that joins it to what came before ("then", "and")."""
+    words = normalize(part).split()
+    for joiner in sorted(joiners, key=len, reverse=True):
+        if words[: len(joiner.split())] == joiner.split():
+            return " ".join(words[len(joiner.split()) :])
+    return part
+
+
+def _agreed(
+    line: str,
+    ends: re.Pattern[str],
+    match: Callable[[str], Intent | None],
+    retractions: Iterable[str],
+) -> Intent | None:
+    sentences = [part for part in ends.split(line.strip()) if normalize(part)]
     if any(_retracts(part, retractions) for part in sentences[1:]):  # "No, stop it. ..." asks
         return None
     parts = [part for part in sentences if len(normalize(part).split()) > 1]
@@ -39,7 +69,8 @@ def by_sentence(
     intent = max(found, key=lambda intent: len(intent.slots))
     if intent.name == "feedback":
         # "Can I pass along some feedback? The replies are helpful.": all of it is the feedback
-        return dataclasses.replace(intent, slots={**intent.slots, "text": normalize(line)})
+        # as written: case, commas and emoji are part of what was said
+        return dataclasses.replace(intent, slots={**intent.slots, "text": line.strip()})
     return intent
 
 
