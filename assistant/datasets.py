@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import tr
-from .markup import code, escaped, invisible
+from .markup import code, escaped, invisible, visible
 from .sandbox import DataRoot
 from .training.base import Example
 from .userjson import loads
@@ -44,6 +44,9 @@ ACCEPTED_TYPES = (*TEXT_TYPES, ".zip")
 CSV_DELIMITERS = (",", ";", "\t")
 MAX_LABEL_CHARS = 100
 """The longest label a dataset may have; a single longer word is no label (`correct`)."""
+EXAMPLE_KEEPS = "\t\n"
+"""The only invisible characters an example keeps: a NUL, a right-to-left override or a stray
+control character copied in with it is dropped (`markup.visible`); its tabs and lines stay."""
 
 
 def label_for(positive: bool) -> str:
@@ -80,7 +83,7 @@ class Batch:
     def add(self, text: str, label: str, origin: str, where: str | None = None) -> None:
         """`origin`: where the label came from ("the `label` column of `x.csv`"); `where`:
         where the example is, when that differs (`x.csv`)."""
-        body = text.strip()
+        body = visible(text, keep=EXAMPLE_KEEPS).strip()
         if not body:
             return
         limits = self.limits
@@ -164,6 +167,59 @@ def csv_rows(text: str) -> csv.DictReader[str]:
     return csv.DictReader(_lines(text), delimiter=delimiter)
 
 
+SWALLOWED_LINES = 10
+"""More line breaks than this in one field of a CSV may be the rows after a quote opened and
+never closed (`"awful,negative` took in the rest of the file as one example's text): see
+`_swallowed`. A quoted field with commas and a few lines, or a review with many paragraphs, is
+read as it is."""
+
+
+def csv_records(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, str | None]]:
+    """The rows of `reader` (`csv_rows`), or the refusal at the first row whose field took in
+    the rows after it (`_swallowed`), naming the line it starts on."""
+    columns = reader.fieldnames or []
+    label = next((c for c in columns if c.strip().lower() == "label"), None)
+    seen: set[str] = set()
+    ended = reader.line_num
+    for row in reader:
+        started, ended = ended + 1, reader.line_num
+        for value in row.values():
+            if isinstance(value, str) and value.count("\n") > SWALLOWED_LINES:
+                rows = _swallowed(reader, row, value, label, seen)
+                if rows:
+                    raise BadInput(
+                        tr("upload.swallowed", name=name, line=started, end=ended, count=rows)
+                    )
+        if label is not None and row.get(label):
+            seen.add(str(row[label]).strip().lower())
+        yield row
+
+
+def _swallowed(
+    reader: csv.DictReader[str],
+    row: dict[str, str | None],
+    value: str,
+    label: str | None,
+    seen: set[str],
+) -> int:
+    """How many rows of the file the field `value` of `row` took in (0: none, it is text).
+    Most of its lines must read as rows (the header's number of columns), and either the row
+    ran short of columns (the quote was never closed: the file ended inside it) or most of those
+    lines hold, in the label column, a label the rows before used."""
+    columns = list(reader.fieldnames or [])
+    if label is None or len(columns) < 2:
+        return 0  # a text column alone: any line is a "row", and a long text is just that
+    lines = value.splitlines()
+    rows = csv.reader(lines, delimiter=reader.reader.dialect.delimiter)
+    alike = [f for f in rows if len(f) == len(columns)]
+    if len(alike) * 2 < len(lines):
+        return 0
+    short = any(v is None for v in row.values())
+    at = columns.index(label)
+    labelled = sum(f[at].strip().lower() in seen for f in alike)
+    return len(alike) if short or labelled * 2 >= len(lines) else 0
+
+
 def _lines(text: str) -> Iterator[str]:
     """Lines one at a time: `splitlines()` would build millions of strings before any check."""
     return iter(io.StringIO(text, newline=None))
@@ -182,7 +238,7 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
         if "text" not in columns:
             found = ", ".join(fieldnames) or tr("examples.none")
             raise BadInput(tr("upload.no_text_column", name=name, columns=found))
-        for row in reader:
+        for row in csv_records(reader, name):
             raw = row.get(columns["label"]) if "label" in columns else None
             if raw:
                 text = row.get(columns["text"]) or ""

@@ -31,13 +31,21 @@ def invisible(char: str) -> bool:
     return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 
-def visible(text: str, instead: str = "") -> str:
+def visible(text: str, instead: str = "", keep: str = "") -> str:
     """`text` with each invisible character replaced by `instead` (dropped by default): what is
-    kept as written (feedback, a correction's words) or made into a name (an archive) must not
-    hold a right-to-left override that makes `evil<RLO>piz.exe` look like `evilexe.zip`."""
-    if text.isprintable():
+    kept as written (feedback, a correction's words, an example) or made into a name (an
+    archive) must not hold a right-to-left override that makes `evil<RLO>piz.exe` look like
+    `evilexe.zip`, nor a NUL. `keep`: invisible characters kept all the same (an example's tabs
+    and line breaks)."""
+    if text.isprintable() or (keep and text.translate(_dropping(keep)).isprintable()):
         return text  # the usual case, at C speed
-    return "".join(instead if invisible(c) else c for c in text)
+    return "".join(instead if invisible(c) and c not in keep else c for c in text)
+
+
+@cache
+def _dropping(chars: str) -> dict[int, None]:
+    """A `str.translate` table that drops `chars`."""
+    return dict.fromkeys(map(ord, chars))
 
 
 def escaped(text: str, also: str = "") -> str:

@@ -4,10 +4,13 @@ only the database (the worker has its own state folder, as on another machine)."
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -212,3 +215,35 @@ def test_processes_starting_together_on_a_fresh_database_all_start(
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+async def test_a_second_cancel_says_the_job_is_already_being_cancelled(
+    app: Assistant, config: Config, ask: Callable[..., Any], tmp_path: Path
+) -> None:
+    """In-process, a `cancel` typed while the first one waits for the job to stop says so; on
+    the queue the second asked the worker to abort again and answered "Cancelled" twice."""
+    worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
+    assert worker.process is not None
+    try:
+        running = await queue_training(app, "g1", 50_000)
+        await until(training(app, running.id), 120, "the worker trains")
+        # a worker too busy to stop at once (a machine under load): the first cancel waits
+        os.killpg(worker.process.pid, signal.SIGSTOP)
+        first = asyncio.create_task(ask("cancel"))
+        await until(lambda: abort_requested(app), 30, "the first cancel asks the worker")
+        second = await ask("cancel")
+        os.killpg(worker.process.pid, signal.SIGCONT)
+        done = await asyncio.wait_for(first, 120)
+    finally:
+        os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.stop()
+    assert not second.ok and second.text == (
+        f"Training job #{running.id} is already being cancelled."
+    ), second
+    assert done.ok and done.text == f"Cancelled training job #{running.id} on **reviews**.", done
+    assert app.store.job(running.id).status == "cancelled"
+
+
+def abort_requested(app: Assistant) -> bool:
+    rows = app.store.database.execute("SELECT bool_or(abort_requested) FROM procrastinate_jobs")
+    return bool(rows[0][0])

@@ -19,6 +19,7 @@ from ..markup import visible
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
+from .arguments import tokenize
 from .registry import Command, Param, command
 from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
@@ -214,13 +215,11 @@ def _kept_label(app: Assistant, guild_id: str, rel: str) -> str | None:
 @command(
     "create_dataset",
     "Start a new, empty dataset and make it active (add examples with `train`).",
-    Param("name", "str", "Name of the new dataset", required=True),
+    Param("name", "str", "Name of the new dataset (one word)", required=True, words=True),
     permission="select_dataset",
 )
 async def create_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    name = options["name"].strip()
-    if not NAME.fullmatch(name):
-        raise BadInput(tr("create.bad_name"))
+    name = _one_word(options["name"])
     if app.store.dataset(request.guild_id, name) is not None:
         raise BadInput(tr("create.exists", name=name))
     if (app.root.root / name).exists():
@@ -231,6 +230,20 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
         speech=tr("create.done.speech", name=dataset.name),
         data={"dataset": dataset.name},
     )
+
+
+def _one_word(written: str) -> str:
+    """The name `create_dataset` was given, or the refusal: a dataset's name is one word (it is
+    typed in every `select_dataset`, `test <dataset>` and spoken request), with or without
+    quotes. Typed, the option holds every word after the command (quotes kept), so that `my
+    data` is told so, not "too many arguments"."""
+    words = [word for token in tokenize(written) for word in token.value.split()]
+    if len(words) == 1 and NAME.fullmatch(words[0]):
+        return words[0]
+    joined = "-".join(words)
+    if len(words) > 1 and NAME.fullmatch(joined):
+        raise BadInput(tr("create.one_word", name=joined))
+    raise BadInput(tr("create.bad_name"))
 
 
 def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:

@@ -140,6 +140,12 @@ def _classify(
         result["measured_on"] = measured_on
     files: list[ReplyFile] = []
     labelled = [(label, p.label) for (_, label), p in zip(items, predictions, strict=True) if label]
+    unknown = _unknown_labels(labelled, model.labels)
+    if unknown:
+        # The model can never predict a label it was not trained on: those items would only
+        # pull every figure down (a typo'd label scored the model 0%). Measured without them.
+        labelled = [(label, guess) for label, guess in labelled if label not in unknown]
+        result["unknown_labels"] = unknown
     names = {"model": model.version, "name": dataset.name, "dataset": measured_on}
     lines = [
         tr_count(keys[0], len(items), **names) + ": " + label_counts([p.label for p in predictions])
@@ -155,6 +161,17 @@ def _classify(
         )
     if len(items) > SHOWN_PREDICTIONS:
         lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
+    if unknown:
+        left_out = sum(label in unknown for _, label in items)
+        lines.append(
+            tr_count(
+                "test.unknown_labels",
+                left_out,
+                model=model.version,
+                labels=", ".join(unknown),
+                known=", ".join(model.labels),
+            )
+        )
     speech = (
         label_counts([p.label for p in predictions])
         if len(items) > 1
@@ -194,6 +211,12 @@ def _classify(
         data=result,
         kind="prediction",
     )
+
+
+def _unknown_labels(labelled: list[tuple[str, str]], known: list[str]) -> list[str]:
+    """The labels of the items that the model does not have, in the order first given."""
+    have = set(known)
+    return list(dict.fromkeys(label for label, _ in labelled if label not in have))
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -11,10 +11,10 @@ import io
 import json
 from typing import Any
 
-from ..datasets import csv_rows, decode_text, normalize_label, suffix
+from ..datasets import EXAMPLE_KEEPS, csv_records, csv_rows, decode_text, normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
-from ..markup import code
+from ..markup import code, visible
 from ..userjson import loads
 from .arguments import QUOTES, strip_polite, tokenize
 from .targets import prefixed
@@ -49,11 +49,15 @@ def _loads(raw: str, where: str) -> Any:
 
 
 def _item(value: object, number: int) -> Item:
-    if isinstance(value, str) and value.strip():
-        return value, None
-    if isinstance(value, dict) and isinstance(value.get("text"), str) and value["text"].strip():
-        label = value.get("label")
-        return value["text"], normalize_label(label) if label is not None else None
+    """One item to classify; its text as an example's is kept (`Batch.add`): a NUL or a
+    right-to-left override dropped, so that a correction of it trains on the same text."""
+    if isinstance(value, str) and (text := visible(value, keep=EXAMPLE_KEEPS)).strip():
+        return text, None
+    if isinstance(value, dict) and isinstance(value.get("text"), str):
+        text = visible(value["text"], keep=EXAMPLE_KEEPS)
+        if text.strip():
+            label = value.get("label")
+            return text, normalize_label(label) if label is not None else None
     raise BadInput(tr("test.bad_item", number=number))
 
 
@@ -134,7 +138,7 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
             columns = {c.strip().lower(): c for c in reader.fieldnames or []}
             if "text" not in columns:
                 raise BadInput(tr("test.no_text_column", name=name))
-            for number, row in enumerate(reader, start=1):
+            for number, row in enumerate(csv_records(reader, name), start=1):
                 _check_count(len(items) + 1, limit)
                 label = row.get(columns["label"]) if "label" in columns else None
                 value = {"text": row.get(columns["text"]) or "", "label": label or None}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFound
+from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..messages import Reply, Request
 from ..reports import percent
@@ -89,6 +89,9 @@ async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -
     ]
     if not found:
         raise NotFound(tr("models.missing", name=dataset.name, model=wanted))
+    current = app.store.current_model(dataset)
+    if current is not None and current.version == found[0].version:
+        raise BadInput(tr("models.in_use", name=dataset.name, model=current.version))
     app.jobs.registry.load_classifier(found[0])  # its files must be there before it is chosen
     return _choose(app, dataset, found[0], "models.chosen")
 

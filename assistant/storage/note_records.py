@@ -65,8 +65,16 @@ class NoteRecords(StoreBase):
         correction: str,
         dataset_id: int | None = None,
     ) -> Correction:
+        """A correction of an item of a prediction replaces an earlier one of the same item
+        (the same reply and text): the later word on it is the one that counts, once."""
         now = time.time()
         with self._tx() as db:
+            if kind == "prediction":
+                db.execute(
+                    "DELETE FROM corrections WHERE guild_id = ? AND message_id = ?"
+                    " AND kind = ? AND original = ?",
+                    (guild_id, message_id, kind, original),
+                )
             row_id = db.execute(
                 "INSERT INTO corrections (guild_id, channel_id, message_id, author_id, author_name,"
                 " kind, original, correction, created_at, dataset_id)"

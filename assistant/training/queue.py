@@ -119,7 +119,11 @@ class QueuedJobManager(JobManager):
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         job = self._active_job(job_id, guild_id)
         queue = await self._open()
-        for queued in await queue.job_manager.list_jobs_async(lock=job_lock(job.id)):
+        found = list(await queue.job_manager.list_jobs_async(lock=job_lock(job.id)))
+        if any(queued.abort_requested for queued in found):
+            # a second cancel while the first one waits for the worker to stop, as in-process
+            raise NotFound(tr("cancel.already", job=job.id))
+        for queued in found:
             # A job not started yet is simply dropped; a running one is asked to stop.
             if await queue.job_manager.cancel_job_by_id_async(
                 queued.id, abort=False, delete_job=True

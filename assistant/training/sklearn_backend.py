@@ -155,10 +155,7 @@ class SklearnBackend(Backend):
     def load(self, record: ModelRecord) -> Classifier:
         path = _model_file(record)
         if not path.is_file():
-            raise NotFound(
-                f"The files of model {record.version} are missing from the model folder; "
-                "run `train` again."
-            )
+            raise NotFound.said("model.folder_missing", model=record.version)
         if path.name == LEGACY_MODEL_FILE:
             import joblib
 
