@@ -348,3 +348,22 @@ def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
     called = console.send("бот, какой статус?")  # the bot called by its Russian name
     assert called["ok"] and called["command"] == "status", called
     console.close()
+
+
+def test_saying_leave_leaves_the_voice_channel_and_the_console_goes_on(workdir: Path) -> None:
+    """ "Hey trainer, leave the channel" said in the console: "Bye!" was said, then nothing
+    showed that it had left, typed lines went on, and at the end the console hung for a minute
+    and stopped with "Trainer stopped because of an internal error" (leaving closed the voice
+    session whose own task was doing the leaving: it waited for itself, and cancelling that
+    wait recursed until Python gave up). Now it leaves, says so, and ends as usual."""
+    from tests.consoles import run_checked
+    from tests.speech import join, speak, write_wav
+
+    bye = write_wav(workdir / "bye.wav", join(speak("hey trainer, leave the channel")))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    started = time.monotonic()
+    out = run_checked(command, workdir, f"join\nsay {bye}\nstatus\n", TERM="dumb")
+    assert "said: Bye!" in out, out
+    assert "Left the voice channel." in out, out
+    assert "Active dataset:" in out.split("said: Bye!")[1], out  # typed lines go on
+    assert time.monotonic() - started < 50  # the minute-long hang at the end is gone
