@@ -114,7 +114,8 @@ class Stages:
             hint = await self._hint(heard)
             await s.post(words + (self._words("voice.heard", heard=heard) if heard else "") + hint)
             words += hint  # said too: the command can be said in the window that opens
-        text = spoken_text(words, s.parts.max_spoken_chars)
+        language = s.parts.language(s.guild_id)
+        text = spoken_text(words, s.parts.max_spoken_chars, language)
         if not text:  # nothing sayable (e.g. a bare table): the text channel has it
             s.send("playback_done", serial=serial)
             return
