@@ -367,3 +367,18 @@ def test_saying_leave_leaves_the_voice_channel_and_the_console_goes_on(workdir: 
     assert "Left the voice channel." in out, out
     assert "Active dataset:" in out.split("said: Bye!")[1], out  # typed lines go on
     assert time.monotonic() - started < 50  # the minute-long hang at the end is gone
+
+
+def test_the_wake_phrase_alone_is_shown_as_heard(workdir: Path) -> None:
+    """ "Hey trainer" alone in the console showed "heard you: (no words I could make out)"
+    and was then answered "Yes? I'm listening.": heard nothing, yet answered. It is shown
+    as what it was, the wake phrase alone."""
+    from tests.consoles import run_checked
+    from tests.speech import join, speak, write_wav
+
+    hey = write_wav(workdir / "hey.wav", join(speak("hey trainer")))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    out = run_checked(command, workdir, f"join\nsay {hey}\n", TERM="dumb")
+    assert "said: Yes? I'm listening." in out, out
+    assert "heard you: (the wake phrase alone)" in out, out
+    assert "no words I could make out" not in out, out

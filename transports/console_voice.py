@@ -123,10 +123,12 @@ def format_trace(entries: list[TraceEntry]) -> str:
     for e in shown:
         who = f" {speaker_name(e.speaker)}" if e.speaker else ""
         text = e.text.strip()
-        if e.kind == "heard" and not text:
-            text = "(no words I could make out)"
-        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
         hearing = e.data.get("hearing") if e.kind == "heard" else None
+        if e.kind == "heard" and not text:
+            # "Hey trainer" alone is heard, and answered "Yes? I'm listening."
+            wake = hearing is not None and hearing.wake and not hearing.rejected
+            text = "(the wake phrase alone)" if wake else "(no words I could make out)"
+        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
         if hearing is not None:
             lines.append(" " * 8 + compact_debug(hearing.debug()))
     return "\n".join(lines)
