@@ -121,6 +121,9 @@ class VoiceParts:
     guess: Callable[[str, str], str | None] = lambda _words, _guild_id: None
     """The command words most likely meant, as the guild calls it (`Reader.guess_command`;
     blocking): the hint after "Sorry, I didn't catch that"."""
+    example: Callable[[str, str], str | None] = lambda _command, _guild_id: None
+    """A sentence of the voice grammar that says the command named as the guild calls it
+    (`Hearer.spoken_example`; blocking): what the hint tells to say in the window it opens."""
     hear_at_pause: bool = True
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
     each mid-sentence pause would cost one more paid request."""
@@ -218,6 +221,13 @@ async def build_parts(
         guess=assistant.reading.guess_command,
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
+    heard = voice.asr.languages
+
+    def example(command: str, guild_id: str) -> str | None:
+        language = parts.language(guild_id)  # the hint's sentence in a language it hears
+        return hearer.spoken_example(command, language, language if language in heard else "en")
+
+    parts.example = example
     hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
     _learn_guesses(parts, guild_ids or ["console"])
     return parts

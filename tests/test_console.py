@@ -382,3 +382,32 @@ def test_the_wake_phrase_alone_is_shown_as_heard(workdir: Path) -> None:
     assert "said: Yes? I'm listening." in out, out
     assert "heard you: (the wake phrase alone)" in out, out
     assert "no words I could make out" not in out, out
+
+
+def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) -> None:
+    """ "Hey trainer, show me all the model versions please" was answered "Sorry, I didn't
+    catch that. Did you mean test?", and the window opened to say it; but "test" alone is no
+    sentence the voice grammar holds (it was heard as "status"). The hint now says a sentence
+    of the grammar for the command, and said in the window, that sentence acts."""
+    import re
+
+    from tests.speech import join, speak, write_wav
+
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    asked = write_wav(
+        workdir / "asked.wav", join(speak("hey trainer, show me all the model versions please"))
+    )
+    saying = [e["text"] for e in console.say(asked) if e.get("event") == "speaking"]
+    assert len(saying) == 1 and saying[0].startswith(
+        "Sorry, I didn't catch that. Did you mean test?"
+    )
+    example = re.fullmatch(r".* Say “([^”]+)”\.", saying[0])
+    assert example, saying
+    said = write_wav(workdir / "said.wav", join(speak(example[1])))
+    events = console.say(said)  # in the window the hint opened: no wake phrase needed
+    console.close()
+    heard = [e["text"] for e in events if e.get("event") == "heard"]
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    assert heard == [example[1]], events
+    assert posted and not posted[0].startswith("Sorry"), events  # `test` answered
