@@ -47,11 +47,23 @@ def _first_sentence(text: str, max_chars: int) -> str:
     return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _size(match: re.Match[str], language: str) -> str:
+    count = int(match.group(1))
+    if count >= 1_000_000:
+        return i18n.message(language, "speech.megabytes", count=round(count / 1_000_000))
+    if count >= 10_000:
+        return i18n.message(language, "speech.kilobytes", count=round(count / 1_000))
+    return match.group(0)
+
+
 def _numbers(text: str, language: str) -> str:
     """Numbers as a voice of `language` reads them: thousands ungrouped ("300000": in Russian a
     comma is the decimal mark, and "300,000" was said "three hundred point zero zero zero"),
-    decimals with the language's own mark ("84,4")."""
+    decimals with the language's own mark ("84,4"), sizes rounded ("12,833,335 bytes" took
+    eight seconds to say; "about 13 megabytes")."""
     text = _GROUPED.sub(lambda m: m.group(0).replace(",", ""), text)
+    unit = re.escape(i18n.message(language, "speech.bytes"))
+    text = re.sub(rf"\b(\d+) {unit}\b", lambda m: _size(m, language), text)
     mark = i18n.message(language, "speech.decimal_mark")
     return text if mark == "." else _DECIMAL.sub(rf"\1{mark}\2", text)
 

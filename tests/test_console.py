@@ -411,3 +411,21 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
     posted = [e["text"] for e in events if e.get("event") == "posted"]
     assert heard == [example[1]], events
     assert posted and not posted[0].startswith("Sorry"), events  # `test` answered
+
+
+def test_a_size_is_said_rounded(workdir: Path) -> None:
+    """ "Hey trainer, send me the file recordings" for a 12 MB file: the refusal was said
+    as written, "12,833,335 bytes", eight seconds of digits read out; it is said as "about 13
+    megabytes" (the written reply keeps every byte)."""
+    from tests.speech import join, speak, write_wav
+
+    (workdir / "data" / "recordings.txt").write_bytes(b"x" * 12_833_335)
+    asked = write_wav(workdir / "get.wav", join(speak("hey trainer, send me the file recordings")))
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    events = console.say(asked)
+    console.close()
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    saying = [e["text"] for e in events if e.get("event") == "speaking"]
+    assert posted == ["`recordings.txt` is 12,833,335 bytes; I can send up to 8,000,000."], events
+    assert saying == ["recordings.txt is about 13 megabytes; I can send up to 8000000."], events

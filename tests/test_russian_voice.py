@@ -125,6 +125,7 @@ def test_numbers_in_a_spoken_russian_answer_are_said_as_russian_numbers(tmp_path
         ("ru", "Версия 1.2.3, адрес 10.0.0.1.", "Версия 1.2.3, адрес 10.0.0.1."),
         ("en", "Accuracy 84.4%, 1,234,567 examples.", "Accuracy 84.4%, 1234567 examples."),
         ("ru", '{"accuracy": 0.9}', "Подробности в чате."),
+        ("ru", "`a.txt` занимает 12,833,335 байт.", "a.txt занимает около 13 мегабайт."),
     ],
 )  # fmt: skip
 def test_the_spoken_form_is_in_the_servers_language(
