@@ -178,11 +178,12 @@ class Reader:
         close = difflib.get_close_matches(name.lower(), names, n=1)
         return close[0] if close else None
 
-    def guess_command(self, line: str, guild_id: str) -> str | None:
-        """The command `line` most likely meant, in the guild's language, or None (blocking:
-        the first guess of a language learns from its templates, about a second)."""
+    def guess_command(self, line: str, guild_id: str, written_in: str | None = None) -> str | None:
+        """The command `line` (words of `written_in`, by default the guild's language) most
+        likely meant, named as the guild calls it, or None (blocking: the first guess of a
+        language learns from its templates, about a second)."""
         language = self._language(guild_id)
-        command = self.guesser(language).guess(line)
+        command = self.guesser(written_in or language).guess(line)
         return None if command is None else i18n.command_name(language, command)
 
     def guesser(self, language: str) -> CommandGuesser:

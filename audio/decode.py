@@ -134,9 +134,9 @@ def decode_bytes(data: bytes, name: str = "audio", max_seconds: float = 600.0) -
     return decoded
 
 
-def _wav_format(path: Path) -> tuple[int, int] | None:
-    """(sample rate, channels) as a WAV file's `fmt ` chunk declares them, whatever its codec;
-    None when it is no WAV or its `fmt ` chunk is not found (the decoders judge it then)."""
+def _wav_chunk(path: Path, name: bytes) -> tuple[int, bytes] | None:
+    """Where chunk `name` of a WAV file begins (the offset of its body) and the first 8 bytes
+    of that body; None when it is no WAV or the chunk is not among its first `_WAV_CHUNKS`."""
     try:
         with path.open("rb") as f:
             head = f.read(12)
@@ -147,16 +147,35 @@ def _wav_format(path: Path) -> tuple[int, int] | None:
                 if len(chunk) < 8:
                     return None
                 size = int.from_bytes(chunk[4:], "little")
-                if chunk[:4] == b"fmt ":
-                    body = f.read(8)
-                    if len(body) < 8:
-                        return None
-                    _codec, channels, rate = struct.unpack("<HHI", body)
-                    return rate, channels
+                if chunk[:4] == name:
+                    return f.tell(), f.read(8)
                 f.seek(size + size % 2, os.SEEK_CUR)  # chunks are padded to an even size
     except OSError:
         return None
     return None
+
+
+def _wav_format(path: Path) -> tuple[int, int] | None:
+    """(sample rate, channels) as a WAV file's `fmt ` chunk declares them, whatever its codec;
+    None when it is no WAV or its `fmt ` chunk is not found (the decoders judge it then)."""
+    found = _wav_chunk(path, b"fmt ")
+    if found is None or len(found[1]) < 8:
+        return None
+    _codec, channels, rate = struct.unpack("<HHI", found[1])
+    return rate, channels
+
+
+def _unsized_samples(path: Path, frames: int, block: int) -> bytes:
+    """Up to `frames` frames of the samples of a WAV whose header gives their length as 0.
+    A recorder writes the header first and the length once it stops: one that was killed,
+    or wrote to a pipe, left 0 there, and the recording follows it to the end of the file."""
+    found = _wav_chunk(path, b"data")
+    if found is None:
+        return b""
+    with path.open("rb") as f:
+        f.seek(found[0])
+        raw = f.read(frames * block)
+    return raw[: len(raw) // block * block]
 
 
 def _refuse_implausible(name: str, rate: int, channels: int) -> None:
@@ -179,10 +198,15 @@ def _read_wav(path: Path, max_seconds: float, name: str) -> DecodedAudio | None:
             limit = int(max_seconds * rate)
             # The declared length can lie too: never ask for more frames than the file holds.
             held = path.stat().st_size // (2 * channels)
-            frames = min(total, limit, held)
+            unsized = total == 0  # the length was never written: samples to the file's end
+            frames = min(held if unsized else total, limit, held)
             if frames * 2 * channels > _FAST_PATH_BYTES:
                 return None
-            raw = w.readframes(frames)
+            if unsized:
+                raw = _unsized_samples(path, frames, 2 * channels)
+                total = held
+            else:
+                raw = w.readframes(frames)
     except (wave.Error, EOFError, OSError):
         return None
     # A truncated file simply yields fewer frames than the header promises; keep what is there.

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 
+from assistant import i18n
+
 _CODE_BLOCK = re.compile(r"```.*?(```|$)", re.S)
 _INLINE_CODE = re.compile(r"`([^`]*)`")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
@@ -17,7 +19,11 @@ _MARKUP = re.compile(r"[*_~>#|]+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _SPACES = re.compile(r"\s+")
-SEE_CHAT = "The details are in the chat."
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)")
+"""A whole number written with thousands separators ("300,000")."""
+_DECIMAL = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d]|[.,]\d)")
+"""A decimal number ("84.4"; not a version or an address, "1.2.3")."""
+SEE_CHAT = i18n.message(i18n.ENGLISH, "speech.see_chat")
 
 
 def _is_json(text: str) -> bool:
@@ -41,10 +47,37 @@ def _first_sentence(text: str, max_chars: int) -> str:
     return cut.rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
-def spoken_text(text: str, max_chars: int = 300) -> str:
-    """A sentence or two that sounds right when spoken; '' for nothing sayable."""
+def _size(match: re.Match[str], language: str) -> str:
+    count = int(match.group(1))
+    if count >= 1_000_000:
+        return i18n.message(language, "speech.megabytes", count=round(count / 1_000_000))
+    if count >= 10_000:
+        return i18n.message(language, "speech.kilobytes", count=round(count / 1_000))
+    return match.group(0)
+
+
+def _numbers(text: str, language: str) -> str:
+    """Numbers as a voice of `language` reads them: thousands ungrouped ("300000": in Russian a
+    comma is the decimal mark, and "300,000" was said "three hundred point zero zero zero"),
+    decimals with the language's own mark ("84,4"), sizes rounded ("12,833,335 bytes" took
+    eight seconds to say; "about 13 megabytes")."""
+    text = _GROUPED.sub(lambda m: m.group(0).replace(",", ""), text)
+    unit = re.escape(i18n.message(language, "speech.bytes"))
+    text = re.sub(rf"\b(\d+) {unit}\b", lambda m: _size(m, language), text)
+    mark = i18n.message(language, "speech.decimal_mark")
+    return text if mark == "." else _DECIMAL.sub(rf"\1{mark}\2", text)
+
+
+def spoken_text(text: str, max_chars: int = 300, language: str = i18n.ENGLISH) -> str:
+    """A sentence or two that sounds right when spoken, in `language`; '' for nothing
+    sayable."""
+    return _numbers(_spoken(text, max_chars, language), language)
+
+
+def _spoken(text: str, max_chars: int, language: str) -> str:
     if _is_json(text):
-        return SEE_CHAT
+        return i18n.message(language, "speech.see_chat")
+    see_chat = i18n.message(language, "speech.see_chat")
     lines = text.splitlines()
     table_rows = [line for line in lines if _TABLE_ROW.match(line)]
     items = [m.group(1) for line in lines if (m := _LIST_ITEM.match(line))]
@@ -55,7 +88,7 @@ def spoken_text(text: str, max_chars: int = 300) -> str:
     ]  # fmt: skip
     prose = " ".join(prose_lines)
     prose = _LINK.sub(r"\1", prose)
-    prose = _URL.sub("a link", prose)
+    prose = _URL.sub(i18n.message(language, "speech.link"), prose)
     prose = _INLINE_CODE.sub(r"\1", prose)
     prose = _SPACES.sub(" ", _MARKUP.sub(" ", prose)).strip()
     extras: list[str] = []
@@ -64,11 +97,12 @@ def spoken_text(text: str, max_chars: int = 300) -> str:
         if len(items) <= 3 and sum(len(i) for i in items) < 120:
             extras.append(", ".join(_MARKUP.sub("", i).strip() for i in items) + ".")
         else:
-            extras.append(f"{len(items)} items, starting with {first}.")
+            extras.append(i18n.message(language, "speech.items", count=len(items), first=first))
     if table_rows:
         body = [r for r in table_rows if not re.match(r"^\s*\|[\s:|-]+\|\s*$", r)]
-        extras.append(f"A table with {max(len(body) - 1, 0)} rows is in the chat.")
+        rows = max(len(body) - 1, 0)
+        extras.append(i18n.message(language, "speech.table", rows=rows))
     elif had_code:
-        extras.append(SEE_CHAT)
+        extras.append(see_chat)
     spoken = " ".join(p for p in [prose, *extras] if p)
     return _first_sentence(spoken, max_chars)

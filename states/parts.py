@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from assistant import i18n
 from assistant.intents.guess import learn_in_background
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
@@ -121,6 +122,9 @@ class VoiceParts:
     guess: Callable[[str, str], str | None] = lambda _words, _guild_id: None
     """The command words most likely meant, as the guild calls it (`Reader.guess_command`;
     blocking): the hint after "Sorry, I didn't catch that"."""
+    example: Callable[[str, str], str | None] = lambda _command, _guild_id: None
+    """A sentence of the voice grammar that says the command named as the guild calls it
+    (`Hearer.spoken_example`; blocking): what the hint tells to say in the window it opens."""
     hear_at_pause: bool = True
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
     each mid-sentence pause would cost one more paid request."""
@@ -206,6 +210,7 @@ async def build_parts(
         apology: Speech | None = await synthesizer.synthesize(APOLOGY)
     except Exception:  # speech output broken from the start: apologies are written only
         apology = None
+    language_of = getattr(assistant, "language", lambda _guild_id: "en")
     parts = VoiceParts(
         recognizers=pool,
         synthesizer=synthesizer,
@@ -214,13 +219,27 @@ async def build_parts(
         make_vad=lambda: WebRtcVad(voice.vad),
         apology=apology,
         max_spoken_chars=voice.tts.max_spoken_chars,
-        language=getattr(assistant, "language", lambda _guild_id: "en"),
-        guess=assistant.reading.guess_command,
+        language=language_of,
+        guess=lambda words, guild_id: assistant.reading.guess_command(
+            words, guild_id, _heard_in(language_of(guild_id), voice.asr.languages)
+        ),
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
+
+    def example(command: str, guild_id: str) -> str | None:
+        language = parts.language(guild_id)
+        return hearer.spoken_example(command, language, _heard_in(language, voice.asr.languages))
+
+    parts.example = example
     hearer.first_stage = parts.transcribe  # whichever recognizers the parts hold
     _learn_guesses(parts, guild_ids or ["console"])
     return parts
+
+
+def _heard_in(language: str, heard: list[str]) -> str:
+    """The language a guild's speech is heard in: its own where the recognizer hears it, else
+    English (the bundled recognizer hears English only: a Russian server speaks English)."""
+    return language if language in heard else i18n.ENGLISH
 
 
 def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:

@@ -17,6 +17,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from assistant import i18n
+from assistant.intents.matcher import normalize
 from assistant.messages import Reply
 from audio.speech_text import spoken_text
 from audio.tts.base import Speech
@@ -114,7 +115,8 @@ class Stages:
             hint = await self._hint(heard)
             await s.post(words + (self._words("voice.heard", heard=heard) if heard else "") + hint)
             words += hint  # said too: the command can be said in the window that opens
-        text = spoken_text(words, s.parts.max_spoken_chars)
+        language = s.parts.language(s.guild_id)
+        text = spoken_text(words, s.parts.max_spoken_chars, language)
         if not text:  # nothing sayable (e.g. a bare table): the text channel has it
             s.send("playback_done", serial=serial)
             return
@@ -181,12 +183,21 @@ class Stages:
         off the loop, since the first guess learns from the templates (about a second)."""
         if not heard:
             return ""
+        parts, guild_id = self.s.parts, self.s.guild_id
         try:
-            close = await asyncio.to_thread(self.s.parts.guess, heard, self.s.guild_id)
+            close = await asyncio.to_thread(parts.guess, heard, guild_id)
+            example = close and await asyncio.to_thread(parts.example, close, guild_id)
         except Exception:  # a hint is a nicety: the apology goes out without it
-            log.exception("guild %s: guessing a command failed", self.s.guild_id)
+            log.exception("guild %s: guessing a command failed", guild_id)
             return ""
-        return self._words("error.did_you_mean", name=close) if close else ""
+        if not close:
+            return ""
+        hint = self._words("error.did_you_mean", name=close)
+        # The name alone is often no sentence the recognizer holds ("test" was heard as
+        # "status"): a sentence that says the command, to say in the window this opens.
+        if example and example != normalize(close.replace("_", " ")):
+            hint += self._words("voice.say_example", example=example)
+        return hint
 
     def stop_playback(self) -> None:
         """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is

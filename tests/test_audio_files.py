@@ -205,3 +205,21 @@ def test_a_quiet_recording_cut_mid_sample_is_raised_too(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-1])  # a copy that stopped half-way through a sample
     decoded = decode_file(path)
     assert decoded.raised_db > 20 and len(decoded.pcm) % 2 == 0
+
+
+def test_a_recording_whose_length_was_never_written_is_heard_whole(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A recorder writes the WAV header first and the samples' length when it stops: one that
+    # was killed, or streamed, leaves 0 there. Such a file of two seconds of speech was
+    # refused as "only 0 ms of audio, too short to hold speech"; ffmpeg, sox and players read
+    # it to its end, and so does the bot now.
+    whole = write_wav(tmp_path / "whole.wav", speak(COMMAND))
+    data = bytearray(whole.read_bytes())
+    at = data.index(b"data") + 4
+    data[at : at + 4] = bytes(4)
+    unsized = tmp_path / "stopped recorder.wav"
+    unsized.write_bytes(bytes(data))
+    assert decode_file(unsized).pcm == decode_file(whole).pcm
+    code, lines = _simulate([unsized], config_path, capsys)
+    assert code == 0 and [line.get("intent") for line in lines] == ["status"], lines

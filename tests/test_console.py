@@ -348,3 +348,84 @@ def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
     called = console.send("бот, какой статус?")  # the bot called by its Russian name
     assert called["ok"] and called["command"] == "status", called
     console.close()
+
+
+def test_saying_leave_leaves_the_voice_channel_and_the_console_goes_on(workdir: Path) -> None:
+    """ "Hey trainer, leave the channel" said in the console: "Bye!" was said, then nothing
+    showed that it had left, typed lines went on, and at the end the console hung for a minute
+    and stopped with "Trainer stopped because of an internal error" (leaving closed the voice
+    session whose own task was doing the leaving: it waited for itself, and cancelling that
+    wait recursed until Python gave up). Now it leaves, says so, and ends as usual."""
+    from tests.consoles import run_checked
+    from tests.speech import join, speak, write_wav
+
+    bye = write_wav(workdir / "bye.wav", join(speak("hey trainer, leave the channel")))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    started = time.monotonic()
+    out = run_checked(command, workdir, f"join\nsay {bye}\nstatus\n", TERM="dumb")
+    assert "said: Bye!" in out, out
+    assert "Left the voice channel." in out, out
+    assert "Active dataset:" in out.split("said: Bye!")[1], out  # typed lines go on
+    assert time.monotonic() - started < 50  # the minute-long hang at the end is gone
+
+
+def test_the_wake_phrase_alone_is_shown_as_heard(workdir: Path) -> None:
+    """ "Hey trainer" alone in the console showed "heard you: (no words I could make out)"
+    and was then answered "Yes? I'm listening.": heard nothing, yet answered. It is shown
+    as what it was, the wake phrase alone."""
+    from tests.consoles import run_checked
+    from tests.speech import join, speak, write_wav
+
+    hey = write_wav(workdir / "hey.wav", join(speak("hey trainer")))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    out = run_checked(command, workdir, f"join\nsay {hey}\n", TERM="dumb")
+    assert "said: Yes? I'm listening." in out, out
+    assert "heard you: (the wake phrase alone)" in out, out
+    assert "no words I could make out" not in out, out
+
+
+def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) -> None:
+    """ "Hey trainer, show me all the model versions please" was answered "Sorry, I didn't
+    catch that. Did you mean test?", and the window opened to say it; but "test" alone is no
+    sentence the voice grammar holds (it was heard as "status"). The hint now says a sentence
+    of the grammar for the command, and said in the window, that sentence acts."""
+    import re
+
+    from tests.speech import join, speak, write_wav
+
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    asked = write_wav(
+        workdir / "asked.wav", join(speak("hey trainer, show me all the model versions please"))
+    )
+    saying = [e["text"] for e in console.say(asked) if e.get("event") == "speaking"]
+    assert len(saying) == 1 and saying[0].startswith(
+        "Sorry, I didn't catch that. Did you mean test?"
+    )
+    example = re.fullmatch(r".* Say “([^”]+)”\.", saying[0])
+    assert example, saying
+    said = write_wav(workdir / "said.wav", join(speak(example[1])))
+    events = console.say(said)  # in the window the hint opened: no wake phrase needed
+    console.close()
+    heard = [e["text"] for e in events if e.get("event") == "heard"]
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    assert heard == [example[1]], events
+    assert posted and not posted[0].startswith("Sorry"), events  # `test` answered
+
+
+def test_a_size_is_said_rounded(workdir: Path) -> None:
+    """ "Hey trainer, send me the file recordings" for a 12 MB file: the refusal was said
+    as written, "12,833,335 bytes", eight seconds of digits read out; it is said as "about 13
+    megabytes" (the written reply keeps every byte)."""
+    from tests.speech import join, speak, write_wav
+
+    (workdir / "data" / "recordings.txt").write_bytes(b"x" * 12_833_335)
+    asked = write_wav(workdir / "get.wav", join(speak("hey trainer, send me the file recordings")))
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    events = console.say(asked)
+    console.close()
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    saying = [e["text"] for e in events if e.get("event") == "speaking"]
+    assert posted == ["`recordings.txt` is 12,833,335 bytes; I can send up to 8,000,000."], events
+    assert saying == ["recordings.txt is about 13 megabytes; I can send up to 8000000."], events

@@ -81,8 +81,10 @@ def test_voice_trace_speaks_plainly() -> None:
         TraceEntry(12.5, "said", "Nothing is running.", None, {}),
     ]
     text = format_trace(trace)
+    # "Hey trainer" alone was shown as "heard you: (no words I could make out)", and then
+    # answered "Yes? I'm listening.": the console said it heard nothing it then answered.
     assert text.splitlines() == [
-        "  1.00s heard you: (no words I could make out)",
+        "  1.00s heard you: (the wake phrase alone)",
         "        grammar 'hi' accepted (a command) 95 ms | neural 'Hey trainer.' 0.00 wake only"
         " (the wake phrase alone) 812 ms | -> wake phrase",
         "  2.00s heard speaker 2: status",

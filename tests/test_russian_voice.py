@@ -96,3 +96,59 @@ def test_an_engine_that_hears_english_only_is_refused_russian_at_start_up() -> N
     with pytest.raises(ValidationError, match="no language folder 'xx'"):
         AsrSettings(engine="openai", languages=["xx"])
     assert AsrSettings(engine="openai", languages=["ru"]).languages == ["ru"]
+
+
+def test_numbers_in_a_spoken_russian_answer_are_said_as_russian_numbers(tmp_path: Path) -> None:
+    """A Russian server, an English command said (the bundled recognizer hears English): the
+    answer "Выбран набор reviews, примеров: 1,200." was given to espeak-ng's Russian voice as
+    written, and a comma is the decimal mark in Russian: it said "one point two hundred" (одна
+    целая двести тысячных) examples; "84.4 процента" was said with a "точка". The spoken form
+    now writes numbers as a Russian voice reads them: 1200, 84,4."""
+    from tests.corpus import write_folder_dataset
+    from tests.speech import join, speak, write_wav
+
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    write_folder_dataset(tmp_path / "data", per_label=600)
+    wav = write_wav(tmp_path / "select.wav", join(speak("hey trainer, select dataset reviews")))
+    events = console(tmp_path, f"language ru\njoin\nsay {wav}\n")
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    assert any("positive 600" in p for p in posted), events  # the written answer as it was
+    said = [e["text"] for e in events if e.get("event") == "said"]
+    assert said == ["Выбран набор reviews, примеров: 1200."], events
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "spoken"),
+    [
+        ("ru", "Точность модели 84.4 процента.", "Точность модели 84,4 процента."),
+        ("ru", "Обучение начато: 300,000 примеров.", "Обучение начато: 300000 примеров."),
+        ("ru", "Версия 1.2.3, адрес 10.0.0.1.", "Версия 1.2.3, адрес 10.0.0.1."),
+        ("en", "Accuracy 84.4%, 1,234,567 examples.", "Accuracy 84.4%, 1234567 examples."),
+        ("ru", '{"accuracy": 0.9}', "Подробности в чате."),
+        ("ru", "`a.txt` занимает 12,833,335 байт.", "a.txt занимает около 13 мегабайт."),
+    ],
+)  # fmt: skip
+def test_the_spoken_form_is_in_the_servers_language(
+    language: str, written: str, spoken: str
+) -> None:
+    from audio.speech_text import spoken_text
+
+    assert spoken_text(written, language=language) == spoken
+
+
+def test_a_russian_server_gets_the_hint_an_english_one_gets(tmp_path: Path) -> None:
+    """The bundled recognizer hears English, so in a Russian server commands are said in
+    English. "Hey trainer, are any jobs running at the moment" (no sentence of the grammar)
+    was answered "Sorry, I didn't catch that. Did you mean status?" in an English server,
+    but only "Извините, я не расслышал." in a Russian one: the English words were guessed
+    at with the Russian sentences. They are guessed at in the language they were heard in,
+    and the hint names the command as the server calls it and what to say."""
+    from tests.speech import join, speak, write_wav
+
+    workdir = make_workdir(tmp_path)
+    asked = write_wav(
+        workdir / "asked.wav", join(speak("hey trainer, are any jobs running at the moment"))
+    )
+    events = console(workdir, f"language ru\njoin\nsay {asked}\n")
+    saying = [e["text"] for e in events if e.get("event") == "speaking"]
+    assert saying == ["Извините, я не расслышал. Может быть, состояние? Скажите «status»."], events

@@ -123,10 +123,12 @@ def format_trace(entries: list[TraceEntry]) -> str:
     for e in shown:
         who = f" {speaker_name(e.speaker)}" if e.speaker else ""
         text = e.text.strip()
-        if e.kind == "heard" and not text:
-            text = "(no words I could make out)"
-        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
         hearing = e.data.get("hearing") if e.kind == "heard" else None
+        if e.kind == "heard" and not text:
+            # "Hey trainer" alone is heard, and answered "Yes? I'm listening."
+            wake = hearing is not None and hearing.wake and not hearing.rejected
+            text = "(the wake phrase alone)" if wake else "(no words I could make out)"
+        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
         if hearing is not None:
             lines.append(" " * 8 + compact_debug(hearing.debug()))
     return "\n".join(lines)
@@ -222,6 +224,8 @@ class VoiceCommands:
         self.guild_id = guild_id
         self.voice: ConsoleVoice | None = None
         """The console's voice channel, opened by `join` (speech engines load on first use)."""
+        self._apart: set[asyncio.Task[None]] = set()
+        """Spoken `leave`s, run apart from the session they close (`close` waits for them)."""
 
     async def open(self) -> ConsoleVoice:
         if self.voice is None:
@@ -235,7 +239,7 @@ class VoiceCommands:
                 app.handle,
                 app.config.conversation,
                 jobs=app.jobs,
-                on_voice_action=self.action,
+                on_voice_action=self.spoken_action,
             )
             folder = app.config.state_dir / "console-voice"
             max_seconds = app.config.voice.max_file_seconds
@@ -260,6 +264,15 @@ class VoiceCommands:
         elif self.voice is not None and self.voice.session is not None:
             await self.voice.leave()
             self.console.note("🔇 Left the voice channel.")
+
+    async def spoken_action(self, guild_id: str, action: str) -> None:
+        """`join` or `leave` said in the channel, once its answer has been said. It runs as a
+        task of the voice session, and leaving closes that session, cancelling its tasks and
+        waiting for them: run there, the leave waited for itself (and cancelling that wait
+        recursed until Python stopped the console). So it runs apart, as Discord's does."""
+        task = asyncio.create_task(self.action(guild_id, action))
+        self._apart.add(task)
+        task.add_done_callback(self._apart.discard)
 
     async def say(self, rest: str) -> None:
         """`say A.wav [B.wav ...]`: each file is one person speaking, all at once. The names
@@ -319,6 +332,8 @@ class VoiceCommands:
                 print(f"   📎 {path}", file=out, flush=True)
 
     async def close(self) -> None:
+        if self._apart:
+            await asyncio.gather(*self._apart, return_exceptions=True)
         if self.voice is not None:
             await self.voice.registry.close()
             await asyncio.to_thread(self.voice.registry.parts.close, True)
