@@ -40,8 +40,9 @@ async def test_feedback_and_corrections_are_stored_without_invisible_characters(
 async def test_correct_followed_by_words_that_name_no_reply_explains_correct(
     app: Assistant,
 ) -> None:
-    """`correct me if I'm wrong, the bot is slow` was answered "I can't find a reply of mine
-    with id `me`": the words name no reply at all, so the reply says how `correct` is used."""
+    """`correct me if I'm wrong, the meeting is at 5` was answered "I can't find a reply of mine
+    with id `me`": the words name no reply at all, so the reply says how `correct` is used.
+    (With an opinion of the bot after the comma, "... the bot is slow", the line is feedback.)"""
     console = TypedConsole(app)
     hint = (
         "`me` is not the number of a reply of mine: `correct` takes one first, as in"
@@ -49,7 +50,7 @@ async def test_correct_followed_by_words_that_name_no_reply_explains_correct(
         " maintainers something, use `feedback <your text>`."
     )
     for line, answer in (
-        ("correct me if I'm wrong, the bot is slow", hint),
+        ("correct me if I'm wrong, the meeting is at 5", hint),
         ("correct #abc it was wrong", hint.replace("`me`", "`#abc`")),
         (
             "correct #424242 negative",
@@ -57,7 +58,7 @@ async def test_correct_followed_by_words_that_name_no_reply_explains_correct(
         ),
     ):
         assert await refused_and_unchanged(app, console, line) == answer
-    text = await refused_in_russian(app, console, "correct me if I'm wrong, the bot is slow")
+    text = await refused_in_russian(app, console, "correct me if I'm wrong, the meeting is at 5")
     assert text.startswith("`me` — не номер моего ответа: `correct` принимает номер первым"), text
 
 

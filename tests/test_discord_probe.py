@@ -190,7 +190,8 @@ async def test_a_correction_said_in_a_sentence_in_reply_corrects_that_reply(
         thanks = await fake.wait_for_reply(after=correction["id"])
         assert not is_error(thanks) and "Thanks" in thanks["content"], (line, error_text(thanks))
     fixes = bot.assistant.store.corrections(str(fake.guild_id), "prediction")
-    assert [(c.original, c.correction, c.message_id) for c in fixes] == 2 * [
+    # the second correction of the same item replaces the first
+    assert [(c.original, c.correction, c.message_id) for c in fixes] == [
         ("what a lovely film", "negative", prediction["id"])
     ]
 

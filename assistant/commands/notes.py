@@ -116,7 +116,7 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
     if not REPLY_ID.fullmatch(written):
-        # `correct me if I'm wrong, the bot is slow`: no reply is named, so none is looked up
+        # `correct me if I'm wrong, the meeting is at 5`: no reply is named, so none is looked up
         raise BadInput(tr("correct.not_an_id", id=shown(written, limit=20)))
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
