@@ -296,11 +296,12 @@ def _respelled(
     assistant/intents/spelling.py), when that changes it and the command keeps the user's
     own words."""
     shorthand = i18n.word_pairs(language, "typed.shorthand")
-    called = _address(respelled(text, vocabulary(matcher), shorthand), language, matcher)
+    words = vocabulary(matcher)
+    called = _address(respelled(text, words, shorthand), language, matcher)
     if called.called and not normalize(called.rest):
         return Intent("hi", {}, "", False)  # "hey trainr", "yo botr"
     line = address.loose or address.rest
-    spelled = respelled(line, vocabulary(matcher), shorthand)
+    spelled = respelled(line, words, shorthand)
     if spelled == normalize(line) or len(spelled.split()) < 2:
         return None  # one word is left to "Did you mean" (`trian` must not start a training)
     intent = matcher.typed.match(spelled, says)

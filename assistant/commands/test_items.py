@@ -11,10 +11,11 @@ import io
 import json
 from typing import Any
 
-from ..datasets import EXAMPLE_KEEPS, csv_records, csv_rows, decode_text, normalize_label, suffix
+from ..datasets import EXAMPLE_KEEPS, normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
 from ..i18n import tr
 from ..markup import code, visible
+from ..text_files import csv_records, csv_rows, decode_text
 from ..userjson import loads
 from .arguments import QUOTES, strip_polite, tokenize
 from .targets import prefixed

@@ -15,6 +15,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 
+from .address import after_politeness
 from .matcher import Intent, normalize
 
 _END = re.compile(r"(?<=[.?!…])\s+")
@@ -37,18 +38,10 @@ def by_sentence(
     also"): "test the model, then archive kaggle tweets" names two commands, so none."""
 
     def said(part: str) -> Intent | None:
-        return match(part) or match(_off_joiner(part, joiners))
+        # the joiners read off as politeness is read off before a command's name
+        return match(part) or match(after_politeness(part, joiners) or part)
 
     return _agreed(line, _END, said, retractions) or _agreed(line, _CLAUSE, said, retractions)
-
-
-def _off_joiner(part: str, joiners: Iterable[str]) -> str:
-    """`part` without a leading word that joins it to what came before ("then", "and")."""
-    words = normalize(part).split()
-    for joiner in sorted(joiners, key=len, reverse=True):
-        if words[: len(joiner.split())] == joiner.split():
-            return " ".join(words[len(joiner.split()) :])
-    return part
 
 
 def _agreed(
