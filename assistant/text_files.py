@@ -34,7 +34,7 @@ def decode_text(data: bytes, name: str) -> str:
         text = data.decode("utf-16" if utf16 else "utf-8-sig")
     except UnicodeDecodeError:
         raise BadInput(tr("test.not_utf8", name=name)) from None
-    if utf16 and len(text) > 1 and not _reads_as_text(text):
+    if utf16 and len(text) > 1 and not _spaced(text):
         # Any even run of bytes after FF FE decodes as UTF-16 (bytes of another kind read as
         # CJK ideographs); text Excel saves has spaces, tabs or lines.
         raise BadInput(tr("test.not_utf8", name=name))
@@ -60,10 +60,16 @@ def _bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+def _spaced(text: str) -> bool:
+    """Text has spaces, tabs or line ends somewhere; bytes of another kind read as UTF-16 have
+    none (one run of CJK ideographs)."""
+    return any(c in text for c in " \t\n")
+
+
 def _reads_as_text(text: str) -> bool:
-    """Lines of text: spaces, tabs or line ends, and no control, unassigned or private
-    character (what bytes of another kind decode to as UTF-16)."""
-    return any(c in text for c in " \t\n") and not any(_not_text(c) for c in text)
+    """Lines of text: spaced, and no control, unassigned or private character (what bytes of
+    another kind decode to as UTF-16 without a mark to say so)."""
+    return _spaced(text) and not any(_not_text(c) for c in text)
 
 
 def _not_text(char: str) -> bool:
