@@ -29,6 +29,8 @@ from .intents.spelling import keeps_words, respelled, vocabulary
 from .messages import Request, Source, User
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
+_REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
+"""A dash or colon after a command's name, before why it is asked ("status — ...")."""
 """Characters of written arguments (`train "great film" positive`, `test ["a", "b"]`)."""
 
 
@@ -98,9 +100,10 @@ class Reader:
             address = _address(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
+            reasons = i18n.word_list(language, "typed.reasons")
             intent = (
                 _labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
-                or _match(matcher, address, text, says, retractions, joiners)
+                or _match(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (None if exact else _respelled(matcher, address, text, language, says))
             )
             if intent is not None:
@@ -137,7 +140,7 @@ class Reader:
             exact=named is not None and self._are_arguments(named, request, line),
         )
         if understood is None:
-            return self._past_politeness(request)
+            return self._past_politeness(self._past_reason(request))
         return dataclasses.replace(
             understood,
             message_id=request.message_id,
@@ -215,6 +218,27 @@ class Reader:
                     return dataclasses.replace(request, command=name, text=text.strip())
         return request
 
+    def _past_reason(self, request: Request) -> Request:
+        """`status — I need to know if I can start testing`, `cancel: wrong dataset`: a
+        command's name, a dash or colon, then why; the command alone when it needs no
+        arguments and the words after the mark are none of its own, else the command with
+        the words after the mark (`help - train`). Read as its arguments, the reason got the
+        command's usage."""
+        name, text = request.command, request.text
+        if name.endswith(":") and name != ":":
+            name, text = name[:-1], f": {text}"
+        command = self._find_command(name)
+        reason = _REASON_MARK.match(text)
+        if command is None or reason is None or any(p.required for p in command.params):
+            return request
+        rest = text[reason.end() :]
+        try:
+            with i18n.speaking(self._language(request.guild_id)):
+                parse(command, rest)
+        except UserError:
+            rest = ""
+        return dataclasses.replace(request, command=name, text=rest)
+
     def _past_politeness(self, request: Request) -> Request:
         """`please undo`, `pls train "nice" positive`: the command named after leading
         politeness (the templates' skip words, `typed.polite`), when what follows its name is
@@ -263,13 +287,15 @@ def _match(
     says: Callable[[str], str | None] | None,
     retractions: list[str],
     joiners: list[str],
+    reasons: list[str],
+    language: str,
 ) -> Intent | None:
     """The line without the bot's name, else as written ("приветик, тренер" is a
     greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
     None for template sentences only, else what the words of a line say
     (`TypedMatcher.match`, assistant/intents/typed.py). `retractions`: the words that take a
     sentence back ("no wait"), `joiners` those that join a clause to the one before ("then";
-    assistant/intents/parts.py)."""
+    assistant/intents/parts.py), `reasons` those that begin a reason ("so I can ...")."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
     loose = _verb_first(address.loose or text, matcher.typed.template_words)
@@ -281,7 +307,20 @@ def _match(
             return None
         if intent is not None:
             return intent
-    return by_sentence(address.rest, matcher.match, retractions, joiners)
+    loosen = lambda part: _address(part, language, matcher).loose  # noqa: E731
+    near = None if says is None else lambda part: _led(matcher, part, says)
+    return by_sentence(address.rest, matcher.match, retractions, joiners, reasons, loosen, near)
+
+
+def _led(matcher: IntentMatcher, clause: str, says: Callable[[str], str | None]) -> Intent | None:
+    """The near sentence of a clause that begins with a word only that command's templates
+    have ("cancel that training"), or None: a clause's near sentence alone is too often a
+    reason's ("I picked the wrong dataset"), not a command."""
+    words = normalize(clause).split()
+    found = matcher.typed.match(clause, says) if len(words) > 1 else None
+    if found is None or matcher.typed.command_words.get(words[0]) != frozenset({found.name}):
+        return None
+    return found
 
 
 def _respelled(
@@ -301,7 +340,8 @@ def _respelled(
     if called.called and not normalize(called.rest):
         return Intent("hi", {}, "", False)  # "hey trainr", "yo botr"
     line = address.loose or address.rest
-    spelled = respelled(line, words, shorthand)
+    # written out, shorthand may be politeness read off at the ends ("rn": "right now")
+    spelled = normalize(_address(respelled(line, words, shorthand), language, matcher).loose)
     if spelled == normalize(line) or len(spelled.split()) < 2:
         return None  # one word is left to "Did you mean" (`trian` must not start a training)
     intent = matcher.typed.match(spelled, says)
@@ -346,9 +386,10 @@ def _verb_first(line: str, words: Collection[str]) -> str:
 def _address(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:
     """`text` without the bot's name where it calls the bot ("hey bot, join us";
     assistant/intents/address.py): the wake phrases' names and the language's own; with
-    `polite`, its loose reading reads off written politeness too."""
+    `polite`, its loose reading reads off written politeness and greetings too."""
     names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
     greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
     greetings.update(i18n.word_list(language, "typed.greetings"))
-    words = i18n.word_list(language, "typed.polite") if polite else []
+    # a greeting before chat ("hey sorry to bother, ...") is read off loosely too
+    words = [*i18n.word_list(language, "typed.polite"), *greetings] if polite else []
     return without_address(text, names, greetings, words)

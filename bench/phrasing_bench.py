@@ -1,6 +1,6 @@
 """Typed phrasings the templates were not written from: how many become the right command.
 
-Four corpora, each written by a session that saw no sentence template: twelve (fresh3 and
+Corpora, each written by a session that saw no sentence template: twelve (fresh3 and
 fresh4: sixteen) ways to say each command in English, six (eight) in Russian, and sentences
 that share words with commands but are not said to the bot. Items at even positions were
 looked at when phrasings were added to the templates (tuning); odd positions are held out.
@@ -21,6 +21,11 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   4 December 14:00 for the next rules, when fresh6 replaced it as the corpus nobody reads;
 - `bench/phrasings_fresh6.json` ("fresh6", 2026-12-04 13:55): written by a session that saw
   no file of the project, for a different crowd (formal, slang, phone typos, indirect asks);
+  measured before any tuning (4a01018), then read in full from 4 December 16:00 for the next
+  rules, when fresh7 replaced it as the corpus nobody reads;
+- `bench/phrasings_fresh7.json` ("fresh7", 2026-12-04 15:50): written by a session that saw
+  no file of the project, for another crowd (work-chat colleagues giving context first, terse
+  power users, learners of English, askers by question, the bot named anywhere in the line);
   none of its lines, in either half, has been read by anyone tuning.
 
 Each line goes where a user's line goes, through the product's own code:
@@ -58,15 +63,26 @@ CORPORA = {
     "fresh4": Path(__file__).resolve().parent / "phrasings_fresh4.json",
     "fresh5": Path(__file__).resolve().parent / "phrasings_fresh5.json",
     "fresh6": Path(__file__).resolve().parent / "phrasings_fresh6.json",
+    "fresh7": Path(__file__).resolve().parent / "phrasings_fresh7.json",
 }
-REVISIONS = ("0bc35a1", "15e96d2", "ee68d50", "9aa8a72", "19809e0", "c062b30", "4a01018")
+REVISIONS = (
+    "0bc35a1",
+    "15e96d2",
+    "ee68d50",
+    "9aa8a72",
+    "19809e0",
+    "c062b30",
+    "4a01018",
+    "9d4ebfe",
+)
 """Earlier mains measured in the same run: before typed sentences after a command name were
 read as sentences and the templates gained phrasings (the floor), before the fresh corpus
 was written, and before the phrasings of a third corpus (fresh2, written 3 December night by
 a session that saw no template; every line of it is tuning) joined the templates, and before
 4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning),
 before the rules from the fifth (fresh4), before the rules from all of fresh4 (measured on
-fresh5, then unread), and before the rules from all of fresh5 (measured on fresh6)."""
+fresh5, then unread), before the rules from all of fresh5 (measured on fresh6), and before
+the rules from all of fresh6 (measured on fresh7)."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",

@@ -7,6 +7,8 @@ reason is often near some command); the line is the command they agree on. Sente
 word ("Stop. That's not funny.") are not read: alone, one word is too often chat. Sentences
 that name different commands name none, and so does a line where a sentence takes the command
 back ("Stop the training. No wait.": `typed.retractions` in the language's messages.yaml).
+A reason may follow without a comma ("zip movie reviews so I can download it later"): the
+words that begin one (`typed.reasons`) end a clause too, tried last.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from .address import after_politeness
 from .matcher import Intent, normalize
@@ -30,18 +33,42 @@ def by_sentence(
     match: Callable[[str], Intent | None],
     retractions: Iterable[str] = (),
     joiners: Iterable[str] = (),
+    reasons: Iterable[str] = (),
+    loosen: Callable[[str], str] | None = None,
+    near: Callable[[str], Intent | None] | None = None,
 ) -> Intent | None:
     """The command every sentence of `line` that says one agrees on (the one naming most
     options), or None: one sentence, none that says a command, two commands, or a sentence
     after the first that begins with one of `retractions` ("no wait", "never mind"). Read by
     sentences first, then by clauses. A clause may begin with one of `joiners` ("then", "and
-    also"): "test the model, then archive kaggle tweets" names two commands, so none."""
+    also"): "test the model, then archive kaggle tweets" names two commands, so none. A clause
+    may also begin with one of `reasons` ("so", "because"). `loosen`: a clause without the bot's
+    bare name and chat words at its ends ("bot bounce from vc, meeting's over"), tried after
+    the clause as written. `near`: the near sentence a clause may be read as, last ("cancel
+    that training" is no template, but begins with a word only `cancel` has)."""
 
     def said(part: str) -> Intent | None:
         # the joiners read off as politeness is read off before a command's name
-        return match(part) or match(after_politeness(part, joiners) or part)
+        part = after_politeness(part, joiners) or part
+        found = match(part)
+        if found is None and loosen is not None and (loose := loosen(part)) != part:
+            found = match(loose)
+        return found if found is not None or near is None else near(part)
 
-    return _agreed(line, _END, said, retractions) or _agreed(line, _CLAUSE, said, retractions)
+    return (
+        _agreed(line, _END, said, retractions)
+        or _agreed(line, _CLAUSE, said, retractions)
+        or _agreed(line, _with_reasons(tuple(reasons)), said, retractions)
+    )
+
+
+@lru_cache(maxsize=8)
+def _with_reasons(reasons: tuple[str, ...]) -> re.Pattern[str]:
+    """Clause ends, and the space before a word that begins a reason."""
+    if not reasons:
+        return _CLAUSE
+    words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(reasons, key=len)[::-1])
+    return re.compile(rf"{_CLAUSE.pattern}|\s+(?=(?:{words})(?:\s|$))", re.I)
 
 
 def _agreed(

@@ -16,9 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from hassil.expression import TextChunk
+from hassil.intents import SlotList, TextSlotList, TextSlotValue
 from hassil.sample import sample_intents
 
-from .matcher import Intent, IntentMatcher, normalize
+from .matcher import NAME_LISTS, Intent, IntentMatcher, normalize
 from .spoken import cardinal, is_number
 
 _DIGITS = re.compile(r"\d+")
@@ -28,6 +30,15 @@ logging.getLogger("hassil.sample").setLevel(logging.ERROR)
 """It warns once per sentence whose list is empty (no files yet): expected, not news."""
 MAX_SENTENCES = 200_000
 """Bound on the enumerated sentences (memory and time); beyond it the rest are left out."""
+MAX_TYPED_SENTENCES = 300_000
+"""The same bound for the typed index, whose size does not grow with the names (`NAME_MARK`):
+its templates alone are about 190,000 sentences (25 ms a search, 75 MB)."""
+NAME_MARK = "zzname"
+"""A dataset, folder or file name (`NAME_LISTS`) in the typed index and in the typed text
+compared with it. Typed text writes names as they are, so a sentence is the same sentence
+whatever it names, and the index holds it once: filled with every name, the sentences of
+`train` alone passed the bound with three datasets, and the commands cut lost their near
+sentences."""
 
 
 @dataclass(frozen=True)
@@ -90,18 +101,24 @@ class GrammarSnapper:
         self._sentences: list[str] = []
         self._keys: list[str] = []
         self._vocabulary: frozenset[str] = frozenset()
+        self._names: tuple[re.Pattern[str], dict[str, str]] | None = None
+        """The names a typed text may write (typed index only), to be read as `NAME_MARK`,
+        and each as the lists have it."""
         self.truncated = False
         self.rebuild()
 
     def rebuild(self) -> None:
         """Enumerate the sentences for the matcher's current slot lists."""
         lists = self.matcher.slot_lists()
+        names = _names(lists) if self.typed else None
+        if self.typed:
+            lists = {**lists, **{name: _marked(name) for name in NAME_LISTS if name in lists}}
         sentences: dict[str, None] = {}
         truncated = False
         intents = self.matcher.intents if self.typed else self.matcher.spoken_intents
         for text in _in_turn(intents, lists):
             sentences.setdefault(normalize(text), None)
-            if len(sentences) >= MAX_SENTENCES:
+            if len(sentences) >= (MAX_TYPED_SENTENCES if self.typed else MAX_SENTENCES):
                 truncated = True
                 break
         ordered = list(sentences)
@@ -109,7 +126,7 @@ class GrammarSnapper:
         vocabulary = frozenset(w for s in ordered for w in s.split())
         with self._lock:
             self._sentences, self._keys, self.truncated = ordered, keys, truncated
-            self._vocabulary = vocabulary
+            self._vocabulary, self._names = vocabulary, names
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -168,18 +185,46 @@ class GrammarSnapper:
         """The `count` grammar sentences nearest to `text`, nearest first."""
         from rapidfuzz import fuzz, process
 
-        query = _key(self._strip_polite(normalize(text)))
+        query = self.without_politeness(normalize(text))
+        with self._lock:
+            keys, sentences, names = self._keys, self._sentences, self._names
+        written: list[str] = []
+        if names is not None:
+
+            def mark(found: re.Match[str]) -> str:
+                written.append(found[0])
+                return NAME_MARK
+
+            query = names[0].sub(mark, query)
         if not query:
             return []
-        with self._lock:
-            keys, sentences = self._keys, self._sentences
-        found = process.extract(query, keys, scorer=fuzz.ratio, limit=count)
+        if not written:
+            found = process.extract(_key(query), keys, scorer=fuzz.ratio, limit=count)
+            return [self._snap(sentences[index], score) for _key_text, score, index in found]
+        # Scored again with the names written in: a long name is much of a sentence, and the
+        # gates were set with names in it ("i need the report.txt file" is near "i need the
+        # report.txt"; with the names short marks, the difference counts double).
+        real = [names[1][name] for name in written] if names is not None else written
+        found = process.extract(_key(query), keys, scorer=fuzz.ratio, limit=max(count, 20))
+        text = _key(_filled(query, written))
+        scored = sorted(
+            (
+                (fuzz.ratio(text, _key(_filled(sentences[index], written))), sentences[index])
+                for _key_text, _score, index in found
+            ),
+            key=lambda pair: -pair[0],
+        )
         return [
-            Snap(sentences[index], score / 100.0, self.matcher.match(sentences[index]))
-            for _key_text, score, index in found
+            self._snap(_filled(sentence, written), score, _filled(sentence, real))
+            for score, sentence in scored[:count]
         ]
 
-    def _strip_polite(self, text: str) -> str:
+    def _snap(self, sentence: str, score: float, named: str | None = None) -> Snap:
+        """`sentence` as a snap; `named`: the same sentence with the names as the lists have
+        them, which the matcher reads ("project 39 reviews" is `project_39_reviews`)."""
+        return Snap(sentence, score / 100.0, self.matcher.match(named or sentence))
+
+    def without_politeness(self, text: str) -> str:
         """Skip words (please, can you, ...) at either end do not count against a sentence."""
         skips = sorted((normalize(w) for w in self.matcher.intents.skip_words), key=len)[::-1]
         changed = True
@@ -191,6 +236,43 @@ class GrammarSnapper:
                 if text.endswith(" " + skip):
                     text, changed = text[: -len(skip)].strip(), True
         return text
+
+
+def _marked(name: str) -> SlotList:
+    """A list whose one value is `NAME_MARK`."""
+    return TextSlotList(name, [TextSlotValue(TextChunk(NAME_MARK), NAME_MARK)])
+
+
+def _names(lists: dict[str, SlotList]) -> tuple[re.Pattern[str], dict[str, str]] | None:
+    """Every way the names of `lists` may be written (their spoken forms, the names, and the
+    names with spaces for underscores: "project 39 reviews"), longest first, as whole words of
+    normalized text; and each way -> the name, as the lists have it."""
+    forms: dict[str, str] = {}
+    for name in NAME_LISTS:
+        found = lists.get(name)
+        for value in found.values if isinstance(found, TextSlotList) else []:
+            real = str(value.value_out).lower()
+            written = [real, real.replace("_", " ")]
+            if isinstance(value.text_in, TextChunk):
+                written.append(value.text_in.text)
+            for form in map(normalize, written):
+                if form:
+                    forms.setdefault(form, real)
+    if not forms:
+        return None
+    either = "|".join(map(re.escape, sorted(forms, key=len, reverse=True)))
+    return re.compile(rf"(?<!\S)(?:{either})(?!\S)"), forms
+
+
+def _filled(sentence: str, written: list[str]) -> str:
+    """`sentence` with its `NAME_MARK`s replaced by the names the text wrote, in order (a
+    mark with no name left stays, and the sentence then names nothing)."""
+    parts = sentence.split(NAME_MARK)
+    out = [parts[0]]
+    for index, part in enumerate(parts[1:]):
+        out.append(written[index] if index < len(written) else NAME_MARK)
+        out.append(part)
+    return "".join(out)
 
 
 def _key(text: str) -> str:

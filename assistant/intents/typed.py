@@ -22,6 +22,9 @@ from .typos import replaced_word
 TYPED_GATE = 0.88
 """Least similarity for typed text to count as the nearest template sentence (typos, a word
 more or less): measured, typos of real commands score 0.93-0.98, unrelated sentences 0.5-0.76."""
+_CANDIDATES = 8
+"""Near sentences looked at, nearest first, for one that is no other word and no other
+command's than the line's words say."""
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 """A word of a template: letters, an apostrophe inside ("what's")."""
 _SLOT = re.compile(r"\{[^}]*\}")
@@ -76,21 +79,30 @@ class TypedMatcher:
         wake, rest = matcher.split_wake(text)
         if len(rest.split()) < 2:
             return None
-        snap = self._near_sentences().snap(rest)
+        near_sentences = self._near_sentences()
         last = matcher.match(text, last_resort=True)
-        if snap is None or snap.score < TYPED_GATE or snap.intent is None:
-            return last
-        if replaced_word(normalize(rest), normalize(snap.sentence)):
-            return last  # "сделай активным датасет" is no typo of "сделай архив датасет"
-        if says is not None and self._other_command_word(rest, snap.sentence, snap.intent.name):
-            said = says(rest)
-            if said is not None and said != snap.intent.name:
-                return last  # "evaluate the model" is no typo of "update the model"
-        near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
-        # "select dataset cats" is nearest to "select dataset", which drops the name it gave
-        if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
-            return last
-        return near
+        # compared as the index compared them: "please" is no word "from" stands in for
+        written = near_sentences.without_politeness(normalize(rest))
+        said: str | None = None
+        for snap in near_sentences.nearest(rest, _CANDIDATES):
+            if snap.score < TYPED_GATE:
+                break
+            if snap.intent is None or replaced_word(written, normalize(snap.sentence)):
+                continue  # "сделай активным датасет" is no typo of "сделай архив датасет"
+            other = says is not None and self._other_command_word(
+                rest, snap.sentence, snap.intent.name
+            )
+            if said is None and other and says is not None:
+                said = says(rest) or ""
+            if said and said != snap.intent.name:
+                continue  # "evaluate the model" is no typo of "update the model": the nearest
+                # sentence of the command the words say is, if there is one
+            near = Intent(snap.intent.name, snap.intent.slots, snap.intent.text, wake)
+            # "select dataset cats" is nearest to "select dataset", which drops the name it gave
+            if last is not None and last.name == near.name and set(last.slots) > set(near.slots):
+                return last
+            return near
+        return last
 
     def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
         """A word of `text` that the near `sentence` lacks and that only other commands'

@@ -1,0 +1,61 @@
+"""A typed command with its reason in one line, read by general rules (assistant/intents/
+parts.py, assistant/reading.py): a reason without a comma ("so I can ..."), a command's name
+then a dash and why, chat politeness after a greeting, a clause led by a word only one command
+has, shorthand read off once written out; and near sentences that name any of many datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_typed_phrasings import read, with_names
+
+
+async def test_a_reason_after_a_command_is_read_past(app: Assistant) -> None:
+    with_names(app)
+    for line, want in (
+        (
+            "archive kaggle tweets so I can download it tonight",
+            ("archive", {"dir": "kaggle_tweets"}),
+        ),
+        ("join the voice channel because we want to talk to you", ("join", {})),
+        ("hi sorry to bother, what's the status?", ("status", {})),
+        ("I uploaded the wrong file, cancel that training", ("cancel", {})),
+        ("stop that run rn pls", ("cancel", {})),
+        # a reason alone is no command, nor is a clause that only looks like one
+        ("I picked the wrong dataset, that's all", None),
+        ("the train was late so I missed the meeting", None),
+    ):
+        assert read(app, line) == want, line
+
+
+async def test_a_command_name_then_a_dash_and_why_runs_the_command(app: Assistant) -> None:
+    """ "status — is it done yet" was the status command given "— is it done yet" as its
+    arguments, and answered with its usage."""
+    with_names(app)
+    assert read(app, "status — is it done yet") == ("status", {"text": ""})
+    assert read(app, "help: I'm lost") == ("help", {"text": ""})
+    assert read(app, "help - train") == ("help", {"text": "train"})  # words it takes stay
+    console = TypedConsole(app)
+    reply = await console.send("status — I want to know if I can start")
+    assert reply["ok"] and reply["command"] == "status", reply
+
+
+async def test_near_sentences_name_any_of_many_datasets(app: Assistant) -> None:
+    """The typed index holds each sentence once, whatever it names: filled with every name,
+    `train`'s sentences passed its bound with three datasets, and near sentences of the
+    commands cut were lost. With forty datasets, a near sentence names the one written."""
+    root = Path(app.config.data_root)
+    for number in range(40):
+        (root / f"project_{number}_reviews").mkdir(parents=True)
+    for line, want in (
+        (
+            "please make an archive for the project 39 reviews folder",
+            ("archive", "project_39_reviews"),
+        ),
+        ("trian the model on project 7 reviews", ("train", "project_7_reviews")),
+        ("swich to the project 21 reviews dataset", ("select_dataset", "project_21_reviews")),
+    ):
+        got = read(app, line)
+        assert got is not None and (got[0], *got[1].values()) == want, (line, got)
