@@ -1,0 +1,66 @@
+"""A Russian-speaking server and its members without the role, through the loopback fake
+Discord: what a member sees when a command is refused, and that a refusal changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import Config
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.fakediscord.fixtures import discord_overrides
+from tests.test_discord_text import error_text, is_error
+from tests.test_russian_replies import english_in
+
+ROOT = Path(__file__).resolve().parents[1]
+
+fake, bot = fixtures.fake, fixtures.bot
+
+
+@pytest.fixture
+def bot_config(fake: FakeDiscord, make_config: Any) -> Config:
+    """A server whose language is Russian from config.yaml (`language: ru`)."""
+    return make_config(language="ru", **discord_overrides(fake))
+
+
+def refused(message: dict[str, Any]) -> str:
+    """The refusal a member sees; fails if the message is no refusal."""
+    assert message["embeds"] and message["embeds"][0].get("title") == "Не получилось", message
+    return error_text(message)
+
+
+async def typed(fake: FakeDiscord, content: str, **kw: Any) -> dict[str, Any]:
+    sent = await fake.send_message(content, **kw)
+    return await fake.wait_for_reply(after=sent["id"], timeout=30)
+
+
+async def slash(fake: FakeDiscord, name: str, options: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    interaction = await fake.interaction(name, options, **kw)
+    return await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+
+
+async def test_commands_asked_about_first_are_refused_in_russian(
+    fake: FakeDiscord, bot: Any, bot_config: Config
+) -> None:
+    """`remove`, `undo` and `rollback` ask Confirm / Cancel first; a member without the role
+    was refused in English on a Russian server ("Sorry, `train` needs one of these roles"),
+    typed or as a slash command, while every other refusal there was Russian."""
+    added = await typed(fake, '!обучить "скучно и долго" negative')
+    assert not is_error(added), added
+    store = bot.assistant.store
+    dataset = store.active_dataset(str(fake.guild_id))
+    before = store.examples(dataset)
+    for reply in (
+        await typed(fake, "!удалить 1", author=fake.bob),
+        await typed(fake, "!откатить", author=fake.bob),
+        await typed(fake, "!вернуть_модель", author=fake.bob),
+        await slash(fake, "remove", {"example": "1"}, author=fake.bob),
+        await slash(fake, "undo", {}, author=fake.bob),
+    ):
+        text = refused(reply)
+        assert text.startswith("Извините, для `") and "`trainer`" in text, text
+        assert english_in(text) == [], text
+        assert not fake.components(reply), reply  # no Confirm button to press
+    assert store.examples(dataset) == before
