@@ -113,7 +113,9 @@ class Assistant:
         """`handle` for a known command, in the guild's language (`i18n.tr`); `check_only`
         runs its `check` instead (an empty Reply when it passes)."""
         try:
-            permissions.check(request.user, command.permission, self.config.permissions)
+            permissions.check(
+                request.user, command.permission, self.config.permissions, command.name
+            )
             limit = self.config.limits.request_chars
             if len(request.text) > limit:
                 raise LimitExceeded(

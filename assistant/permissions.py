@@ -12,12 +12,14 @@ def is_admin(user: User, rules: Permissions) -> bool:
     return user.is_admin or bool(user.roles & set(rules.admin_roles))
 
 
-def check(user: User, permission: str | None, rules: Permissions) -> None:
-    """Raise PermissionDenied unless the user may run a command guarded by `permission`."""
+def check(user: User, permission: str | None, rules: Permissions, command: str = "") -> None:
+    """Raise PermissionDenied unless the user may run a command guarded by `permission`. The
+    refusal names `command`, what the member ran, since several commands share one permission
+    (`remove` and `undo` are guarded by `train`); without it, the permission."""
     if permission is None or is_admin(user, rules):
         return
     allowed = rules.commands.get(permission)
     if allowed is None or user.roles & set(allowed):
         return
     roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")
-    raise PermissionDenied(tr("permission.denied", permission=permission, roles=roles))
+    raise PermissionDenied(tr("permission.denied", command=command or permission, roles=roles))

@@ -64,3 +64,21 @@ async def test_commands_asked_about_first_are_refused_in_russian(
         assert english_in(text) == [], text
         assert not fake.components(reply), reply  # no Confirm button to press
     assert store.examples(dataset) == before
+
+
+async def test_a_refusal_names_the_command_the_member_ran(fake: FakeDiscord, bot: Any) -> None:
+    """`relabel`, `remove`, `undo`, `use_model` and `rollback` are guarded by config.yaml's
+    `train` roles; bob typed `!переметить 1 positive` and read that `train` needs a role, a
+    command he had not run."""
+    for line, name in (
+        ("!переметить 1 positive", "relabel"),
+        ("!удалить 1", "remove"),
+        ("!взять_модель v0001", "use_model"),
+        ("!вернуть_модель", "rollback"),
+    ):
+        text = refused(await typed(fake, line, author=fake.bob))
+        assert text == f"Извините, для `{name}` нужна одна из ролей: `trainer`.", (line, text)
+    text = refused(await slash(fake, "undo", {}, author=fake.bob))
+    assert text == "Извините, для `undo` нужна одна из ролей: `trainer`.", text
+    text = refused(await typed(fake, '!обучить "скучно" negative', author=fake.bob))
+    assert text == "Извините, для `train` нужна одна из ролей: `trainer`.", text
