@@ -22,4 +22,5 @@ def check(user: User, permission: str | None, rules: Permissions, command: str =
     if allowed is None or user.roles & set(allowed):
         return
     roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")
-    raise PermissionDenied(tr("permission.denied", command=command or permission, roles=roles))
+    key = "permission.denied" if user.roles_seen else "permission.denied_direct"
+    raise PermissionDenied(tr(key, command=command or permission, roles=roles))

@@ -82,3 +82,21 @@ async def test_a_refusal_names_the_command_the_member_ran(fake: FakeDiscord, bot
     assert text == "Извините, для `undo` нужна одна из ролей: `trainer`.", text
     text = refused(await typed(fake, '!обучить "скучно" negative', author=fake.bob))
     assert text == "Извините, для `train` нужна одна из ролей: `trainer`.", text
+
+
+async def test_a_direct_message_says_roles_are_not_seen_there(fake: FakeDiscord, bot: Any) -> None:
+    """Alice has the `trainer` role, yet `!обучить` in a DM told her she needed `trainer`:
+    Discord sends no roles with a direct message. The refusal says why and where to go."""
+    store = bot.assistant.store
+    own = f"dm-{fake.alice.id}"  # a DM is a workspace of its own
+    for line, name in (
+        ('!обучить "скучно" negative', "train"),
+        ("!выбрать reviews", "select_dataset"),
+    ):
+        sent = await fake.send_direct_message(line, author=fake.alice)
+        reply = await fake.wait_for_reply(after=sent["id"], channel_id=fake.dm_channel(fake.alice))
+        assert refused(reply) == (
+            f"В личных сообщениях я не вижу ваших ролей на сервере, а для `{name}` нужна одна "
+            "из ролей: `trainer`. Напишите эту команду на сервере."
+        ), reply
+    assert store.active_dataset(own) is None
