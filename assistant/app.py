@@ -58,6 +58,7 @@ class Assistant:
         """What typed lines say (assistant/reading.py)."""
 
     async def start(self) -> None:
+        permissions.check_rules(self.config.permissions, self.commands.all(include_hidden=True))
         if self.config.voice.intents_file is not None:
             try:  # a broken file would otherwise fail every typed sentence later
                 _ = self.reading.intents

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from assistant.config import Config
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.fixtures import discord_overrides
 from tests.test_discord_text import error_text, is_error
+from tests.test_hostile_startup import refused_start, run
 from tests.test_russian_replies import english_in
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -100,3 +102,29 @@ async def test_a_direct_message_says_roles_are_not_seen_there(fake: FakeDiscord,
             "из ролей: `trainer`. Напишите эту команду на сервере."
         ), reply
     assert store.active_dataset(own) is None
+
+
+@pytest.mark.parametrize(
+    ("commands", "said"),
+    [
+        # export sends every example: an admin who listed it believed it restricted
+        ({"export": ["trainer"]}, "`export` is open to everyone and cannot be restricted"),
+        ({"remove": ["moderator"]}, "`remove` is guarded by `train`: list its roles there"),
+        ({"trian": ["trainer"]}, "`trian` names no command"),
+    ],
+)
+def test_a_permission_key_that_guards_nothing_stops_start_up(
+    tmp_path: Path, commands: dict[str, list[str]], said: str
+) -> None:
+    """config.yaml's `permissions.commands` took any key and used only six: `export: [trainer]`
+    left export open to every member, and `trian` (a typo) left train open, without a word."""
+    config = {"data_root": "data", "state_dir": "state", "permissions": {"commands": commands}}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = run(tmp_path, "export\n", "console")
+    refused_start(
+        result,
+        "permissions.commands in the config file:",
+        said,
+        "archive, cancel, getfile, language, select_dataset, train",
+    )
+    assert result.stdout == ""  # no command was answered
