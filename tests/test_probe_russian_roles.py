@@ -3,6 +3,7 @@ Discord: what a member sees when a command is refused, and that a refusal change
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 import yaml
 
 from assistant.config import Config
+from tests.consoles import make_workdir, run_console
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.fixtures import discord_overrides
 from tests.test_discord_text import error_text, is_error
@@ -128,3 +130,18 @@ def test_a_permission_key_that_guards_nothing_stops_start_up(
         "archive, cancel, getfile, language, select_dataset, train",
     )
     assert result.stdout == ""  # no command was answered
+
+
+def test_russian_replies_call_accuracy_what_the_guide_calls_it(tmp_path: Path) -> None:
+    """The Russian guide and help name accuracy «доля верных ответов» and precision «точность»,
+    yet every training result, `status`, `models` and `test` called accuracy «точность»: a
+    reader took the model's accuracy for the precision of the table under it."""
+    workdir = make_workdir(tmp_path)
+    (workdir / "config.yaml").write_text("data_root: data\nstate_dir: state\nlanguage: ru\n")
+    out = run_console(workdir, "выбрать reviews\nобучить\nwait\nсостояние\nмодели\nпроверить\n")
+    assert re.findall(r"[Тт]очность \d", out) == [], out
+    finished = next(line for line in out.splitlines() if "завершена" in line)
+    assert re.search(r"доля верных ответов \d+\.\d%, macro F1", finished), finished
+    assert re.search(r"Модель: модель .*: доля верных ответов \d", out), out  # status
+    assert re.search(r"примеров \d+, доля верных ответов \d", out), out  # models
+    assert re.search(r"Текущая модель .*: доля верных ответов \d", out), out  # test
