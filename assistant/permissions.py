@@ -15,8 +15,15 @@ LANGUAGE = "language"
 open to all, so the `language` command declares none)."""
 
 
+def holds(user: User, roles: Iterable[str]) -> bool:
+    """Whether the user has one of `roles`. Case aside: a server's "Trainer" is config.yaml's
+    `trainer` (servers name roles as titles; the refusal would name a role they seem to hold)."""
+    held = {role.casefold() for role in user.roles}
+    return any(role.casefold() in held for role in roles)
+
+
 def is_admin(user: User, rules: Permissions) -> bool:
-    return user.is_admin or bool(user.roles & set(rules.admin_roles))
+    return user.is_admin or holds(user, rules.admin_roles)
 
 
 def check(user: User, permission: str | None, rules: Permissions, command: str = "") -> None:
@@ -26,7 +33,7 @@ def check(user: User, permission: str | None, rules: Permissions, command: str =
     if permission is None or is_admin(user, rules):
         return
     allowed = rules.commands.get(permission)
-    if allowed is None or user.roles & set(allowed):
+    if allowed is None or holds(user, allowed):
         return
     roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")
     key = "permission.denied" if user.roles_seen else "permission.denied_direct"

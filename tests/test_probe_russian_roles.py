@@ -145,3 +145,20 @@ def test_russian_replies_call_accuracy_what_the_guide_calls_it(tmp_path: Path) -
     assert re.search(r"Модель: модель .*: доля верных ответов \d", out), out  # status
     assert re.search(r"примеров \d+, доля верных ответов \d", out), out  # models
     assert re.search(r"Текущая модель .*: доля верных ответов \d", out), out  # test
+
+
+async def test_a_role_written_with_capitals_on_the_server_is_the_role(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Servers name roles as titles ("Trainer", "Admin"); alice, with the role "Trainer", read
+    that `train` needed the role `trainer`, which to her eyes she had."""
+    await fake.rename_role(fake.role_trainer, "Trainer")
+    await fake.wait_for(
+        lambda: bot.bot.get_guild(fake.guild_id).get_role(fake.role_trainer).name == "Trainer",
+        10,
+        "the role renamed",
+    )
+    started = await typed(fake, '!обучить "скучно и долго" negative')
+    assert "Добавлен 1 пример" in started["content"], started
+    text = refused(await typed(fake, '!обучить "скучно" negative', author=fake.bob))
+    assert text == "Извините, для `train` нужна одна из ролей: `trainer`.", text
