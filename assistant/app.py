@@ -58,6 +58,7 @@ class Assistant:
         """What typed lines say (assistant/reading.py)."""
 
     async def start(self) -> None:
+        permissions.check_rules(self.config.permissions, self.commands.all(include_hidden=True))
         if self.config.voice.intents_file is not None:
             try:  # a broken file would otherwise fail every typed sentence later
                 _ = self.reading.intents
@@ -103,7 +104,7 @@ class Assistant:
         """What the command would refuse (permission, options, its own `check`), found without
         running it, or None when it would run."""
         command = self.find_command(request.command)
-        if command is None or command.check is None:
+        if command is None:
             return None
         with i18n.speaking(self.language(request.guild_id)):
             reply = await self._run(command, request, check_only=True)
@@ -113,7 +114,9 @@ class Assistant:
         """`handle` for a known command, in the guild's language (`i18n.tr`); `check_only`
         runs its `check` instead (an empty Reply when it passes)."""
         try:
-            permissions.check(request.user, command.permission, self.config.permissions)
+            permissions.check(
+                request.user, command.permission, self.config.permissions, command.name
+            )
             limit = self.config.limits.request_chars
             if len(request.text) > limit:
                 raise LimitExceeded(
@@ -126,8 +129,8 @@ class Assistant:
             else:
                 options = self.reading.parse_typed(command, request)
             if check_only:
-                assert command.check is not None
-                await command.check(self, request, options)
+                if command.check is not None:
+                    await command.check(self, request, options)
                 return Reply(text="")
             reply = await command.handler(self, request, options)
             await self._check_names()

@@ -24,6 +24,8 @@ class User:
     """Role names, matched against `permissions` in config.yaml."""
     is_admin: bool = False
     """Guild administrators and the console user pass every permission check."""
+    roles_seen: bool = True
+    """False in a direct message: Discord sends no roles there, so a refusal says so."""
 
 
 @dataclass(frozen=True)

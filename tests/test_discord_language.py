@@ -79,7 +79,7 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     finished = await fake.wait_for_reply(
         after=started["id"], timeout=60, where=lambda m: "Задача обучения #1" in m["content"]
     )
-    assert "завершена" in finished["content"] and "точность" in finished["content"]
+    assert "завершена" in finished["content"] and "доля верных ответов" in finished["content"]
     edited = fake.find_message(started["id"])  # the progress line it ended with, in Russian
     assert edited is not None and "100% (выполнена) · модель v0001" in edited["content"], edited
     started = edited
@@ -105,7 +105,7 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     await fake.stream_voice(fake.alice, speech48("hey trainer, what's the status"))
     await fake.wait_for(lambda: len(said(bot, fake)) > before, 40, "the spoken answer")
     answer = said(bot, fake)[before]
-    assert answer.startswith("Точность модели"), answer
+    assert answer.startswith("Доля верных ответов модели"), answer
     posted = await fake.wait_for_reply(
         after=joined["id"], timeout=20, where=lambda m: "**Состояние**" in m["content"]
     )

@@ -187,7 +187,7 @@ def language_code(word: str) -> str | None:
 async def language(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     if options["code"]:
         # Only the change is guarded: it is every member's language, and seeing it harms none.
-        permissions.check(request.user, "language", app.config.permissions)
+        permissions.check(request.user, permissions.LANGUAGE, app.config.permissions)
     current = app.language(request.guild_id)
     codes = i18n.languages()
     available = ", ".join(f"`{c}` ({i18n.language_name(c)})" for c in codes)

@@ -20,7 +20,7 @@ from discord.ext import commands
 from discord.ext.commands.parameters import Parameter as CommandParameter
 from discord.ext.commands.parameters import Signature as CommandSignature
 
-from assistant import i18n, permissions
+from assistant import i18n
 from assistant.commands.registry import Command as CoreCommand
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source
@@ -193,10 +193,11 @@ class CommandsCog(commands.Cog, name="Trainer"):
         options: dict[str, Any],
         words: str | None = None,
     ) -> bool:
-        """A destructive command asks for Confirm / Cancel first (roles are checked now and
-        again on the click). False when it cannot be asked (an option too long for the
-        button): the command then runs, and refuses bad input, as it always did. `words`:
-        its arguments when the message named it in a sentence ("!please remove 3")."""
+        """A destructive command asks for Confirm / Cancel first (roles are checked now, by the
+        core in the server's language, and again on the click). False when it cannot be asked
+        (an option too long for the button): the command then runs, and refuses bad input, as
+        it always did. `words`: its arguments when the message named it in a sentence
+        ("!please remove 3")."""
         option = CONFIRMED[spec.name]
         slash = ctx.interaction is not None
         if option is None:
@@ -207,13 +208,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
             argument = _rest_of_line(ctx) if words is None else words.strip()
         if not confirmable(spec.name, argument):
             return False
-        try:
-            permissions.check(to_user(ctx.author), spec.permission, self.bot.config.permissions)
-        except UserError as exc:
-            await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
-            return True
         if option is not None and not argument:
-            return False  # the command's own usage message
+            return False  # the command's own usage message (or its refusal)
         asked = self.request(ctx, spec.name, dict(options), [])
         if words is not None:
             asked = dataclasses.replace(asked, text=words)

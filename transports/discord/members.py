@@ -18,7 +18,8 @@ def to_user(author: discord.abc.User) -> User:
             roles=roles,
             is_admin=author.guild_permissions.administrator,
         )
-    return User(id=str(author.id), name=author.display_name)
+    # a direct message: no guild, so no roles (a member's roles are not sent with it)
+    return User(id=str(author.id), name=author.display_name, roles_seen=False)
 
 
 def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
