@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.test_typed_phrasings import read, with_names
+from transports.console import GUILD
 
 
 async def test_a_reason_after_a_command_is_read_past(app: Assistant) -> None:
@@ -59,3 +60,14 @@ async def test_near_sentences_name_any_of_many_datasets(app: Assistant) -> None:
     ):
         got = read(app, line)
         assert got is not None and (got[0], *got[1].values()) == want, (line, got)
+
+
+async def test_russian_slang_for_training_is_train(app: Assistant) -> None:
+    """ "трейн" (the English word as Russian chat writes it) was read as `train` alone, but
+    "трейн модели" got "Did you mean `отменить`?": the templates had "трейн" only in sentences
+    that stop it."""
+    with_names(app)
+    app.store.set_guild_language(GUILD, "ru")
+    assert read(app, "трейн модели") == ("train", {})
+    assert read(app, "запусти трейн на movie reviews") == ("train", {"data_dir": "movie_reviews"})
+    assert read(app, "останови трейн") == ("cancel", {})
