@@ -29,6 +29,7 @@ from assistant.training.jobs import JobEvent
 from transports.console_paths import first_path
 from transports.console_terminal import Terminal, plain, render_markdown
 from transports.console_voice import VoiceCommands
+from transports.typed_spaces import spaced
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ class ConsoleTransport:
 
     def request_for(self, line: str) -> Request:
         """Build a request from a typed command line."""
-        text = line.strip()
+        text = spaced(line).strip()
         prefix = self.app.config.prefix
         if text.startswith(prefix):
             text = text[len(prefix) :]
@@ -227,7 +228,7 @@ class ConsoleTransport:
         return found, " ".join(kept)
 
     async def handle_line(self, line: str) -> None:
-        stripped = line.strip()
+        stripped = spaced(line).strip()
         if not stripped or stripped.startswith("#"):
             return
         suggested, self._suggested = self._suggested, None

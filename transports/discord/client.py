@@ -22,6 +22,7 @@ import yarl
 from discord.ext import commands
 
 from assistant.config import Config, DiscordSettings
+from transports.typed_spaces import spaced
 
 from .audio_messages import AudioMessagesCog, is_audio
 from .cog_commands import CommandsCog
@@ -140,6 +141,13 @@ class TrainerBot(commands.AutoShardedBot):
             return
         self.synced = True
         log.info("registered %d slash commands", len(synced))
+
+    async def get_context(self, origin: Any, /, *, cls: Any = commands.Context) -> Any:
+        """The context of a message read with its spaces as spaces (transports/typed_spaces.py):
+        "!help\u00a0train" from a phone is `help` with `train`, as it looks."""
+        if isinstance(origin, discord.Message) and not origin.content.isascii():
+            origin.content = spaced(origin.content)
+        return await super().get_context(origin, cls=cls)
 
     async def on_ready(self) -> None:
         assert self.user is not None
