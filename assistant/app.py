@@ -26,6 +26,8 @@ from .storage import Store, open_store
 from .training.queue import make_job_manager
 
 log = logging.getLogger(__name__)
+_NAME_ENDS = ".?!,;:…"
+"""What a sentence ends with, written after a command's name as after any last word."""
 
 NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
 Diagnostics = Callable[[str], list[str]]
@@ -152,10 +154,14 @@ class Assistant:
             )
 
     def find_command(self, name: str) -> Command | None:
-        """A command by its name, an alias, or its name in any language (`обучить`)."""
+        """A command by its name, an alias, or its name in any language (`обучить`); with the
+        punctuation a sentence ends with after it ("!status?", "!cancel!") too."""
         found = self.commands.get(name)
         if found is None:
             found = self.commands.get(i18n.localized_names().get(name.lower(), ""))
+        bare = name.rstrip(_NAME_ENDS)
+        if found is None and bare and bare != name:
+            return self.find_command(bare)
         return found
 
     async def not_understood(

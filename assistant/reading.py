@@ -29,6 +29,12 @@ from .intents.spelling import keeps_words, respelled, vocabulary
 from .messages import Request, Source, User
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
+LONGEST_SENTENCE = 4000
+"""Characters beyond which a typed line is read by the command's own parser only, never as a
+sentence: such a line is data (a pasted review, a long correction), and the template matcher
+took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
+_SENTENCE_ENDS = ".?!…"
+"""Marks a sentence ends with, written after a command's name as after any last word."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
 """Characters of written arguments (`train "great film" positive`, `test ["a", "b"]`)."""
@@ -90,6 +96,8 @@ class Reader:
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None; `exact`:
         only a template sentence itself, not the nearest one to a typo."""
+        if len(text) > LONGEST_SENTENCE:
+            return None
         lists = self._lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
@@ -121,6 +129,9 @@ class Reader:
         wrote arguments, and they are left to the command's own parser."""
         if request.options is not None or request.source not in ("text", "console"):
             return request
+        bare = request.command.rstrip(_SENTENCE_ENDS)
+        if bare and bare != request.command and self._find_command(bare) is not None:
+            request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
         called = self._past_address(request)
         if called is not request:
             return self.as_sentence(called)

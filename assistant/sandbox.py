@@ -15,6 +15,7 @@ walk.
 
 from __future__ import annotations
 
+import difflib
 import errno
 import os
 import stat
@@ -65,13 +66,46 @@ class DataRoot:
         try:
             info = candidate.stat()
         except FileNotFoundError:
-            if must_exist:
-                raise NotFound(tr("path.missing", path=user_path)) from None
-            return candidate
+            if not must_exist:
+                return candidate
+            written = self._as_cased(pure)
+            if written is None:
+                raise NotFound(self._missing(user_path, pure)) from None
+            return self.resolve(written)
         except OSError as exc:
             raise PathRefused(_unusable(user_path, exc)) from None
         self._check(user_path, info)
         return candidate
+
+    def _as_cased(self, pure: PurePosixPath) -> str | None:
+        """`pure` as the names on disk are cased, when each part is one name whatever its case
+        ("Kaggle_Tweets" for `kaggle_tweets`, as a phone's keyboard writes it), else None. The
+        result is resolved and checked again like any path a user names."""
+        folder, found = self.root, list[str]()
+        for part in pure.parts:
+            if part in (".", ".."):
+                return None
+            if (folder / part).exists():
+                name = part
+            else:
+                same = [n for n in _names_in(folder) if n.casefold() == part.casefold()]
+                if len(same) != 1:
+                    return None
+                name = same[0]
+            if (folder / name).is_symlink():
+                return None  # followed only as written: the listing must stay inside the root
+            folder, found = folder / name, [*found, name]
+        return "/".join(found) if found else None
+
+    def _missing(self, user_path: str, pure: PurePosixPath) -> str:
+        """Why `user_path` is not found, with the name it most likely meant in its folder."""
+        parent = self.root / pure.parent
+        names = _names_in(parent) if parent.resolve() == parent and parent.is_dir() else []
+        near = difflib.get_close_matches(pure.name, names, n=1, cutoff=0.75)
+        if not near:
+            return tr("path.missing", path=user_path)
+        meant = (pure.parent / near[0]).as_posix()
+        return tr("path.missing_near", path=user_path, near=meant)
 
     def _check(self, name: str, info: os.stat_result) -> None:
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
@@ -113,6 +147,14 @@ class DataRoot:
                     found.append(path)
             folders.sort()
         return sorted(found)
+
+
+def _names_in(folder: Path) -> list[str]:
+    """The names in `folder` (none when it cannot be listed)."""
+    try:
+        return sorted(os.listdir(folder))
+    except OSError:
+        return []
 
 
 def _raise(error: OSError) -> None:

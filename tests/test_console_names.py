@@ -114,7 +114,10 @@ async def test_a_file_name_with_spaces_typed_unquoted_is_found(app: Assistant) -
     assert made["ok"] and made["text"].startswith("Archived `old notes` (1 file)"), made
     assert 'quote it: `archive "old notes"`.' in made["text"], made
     text = await refused_and_unchanged(app, console, "getfile docs/q3 report.txt")
-    assert text == "There is no `docs/q3 report.txt` in the data folder.", text
+    assert text == (
+        "There is no `docs/q3 report.txt` in the data folder."
+        " Did you mean `docs/q3 sales report.txt`?"
+    ), text
     assert (await console.send("language ru"))["ok"]
     sent = await console.send("getfile docs/q3 sales report.txt")
     assert sent["text"].endswith('`getfile "docs/q3 sales report.txt"`.'), sent
@@ -151,9 +154,10 @@ async def test_a_dataset_name_with_spaces_typed_unquoted_is_found(app: Assistant
         "examples": 4,
     }, joined
     text = await refused_and_unchanged(app, console, "select_dataset reviews 2025")
-    assert text == "There is no `reviews 2025` in the data folder.", text
+    near = "There is no `reviews 2025` in the data folder. Did you mean `reviews 2024`?"
+    assert text == near, text
     text = await refused_in_russian(app, console, "select_dataset reviews 2025")
-    assert text == "В папке данных нет `reviews 2025`.", text
+    assert text == "В папке данных нет `reviews 2025`. Может быть, `reviews 2024`?", text
     chosen = await console.send("select_dataset reviews 2024")
     assert chosen["text"].endswith('`select_dataset "reviews 2024"`.'), chosen
 

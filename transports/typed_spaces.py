@@ -17,11 +17,14 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
 
 def spaced(line: str) -> str:
-    """`line` with every Unicode space (category Zs) as " " and zero-width spaces dropped."""
+    """`line` with every Unicode space (category Zs) as " ", and zero-width spaces dropped from
+    its first word (a command's name) and its ends; one inside the words is kept, since a
+    name on disk may hold it (`two\u200blines.txt` is refused with the character shown)."""
     if line.isascii():
         return line  # the usual case
-    line = line.translate(_ZERO_WIDTH)
-    return "".join(" " if unicodedata.category(c) == "Zs" else c for c in line)
+    line = "".join(" " if unicodedata.category(c) == "Zs" else c for c in line)
+    first, space, rest = line.strip().partition(" ")
+    return f"{first.translate(_ZERO_WIDTH)}{space}{rest}".strip("\u200b\u2060\ufeff ")
 
 
 __all__ = ["spaced"]
