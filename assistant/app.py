@@ -16,6 +16,7 @@ from .commands import REGISTRY, load_all
 from .commands.arguments import finish
 from .commands.data import names_something
 from .commands.registry import Command
+from .commands.slash_values import slash_options
 from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
 from .heap import freeze_startup_objects
@@ -122,7 +123,10 @@ class Assistant:
                     )
                 )
             if request.options is not None:
-                options = finish(command, request.options)
+                given = request.options
+                if request.source == "slash":  # members type quotes into options too
+                    given = slash_options(command, given)
+                options = finish(command, given)
             else:
                 options = self.reading.parse_typed(command, request)
             if check_only:

@@ -22,6 +22,7 @@ from discord.ext.commands.parameters import Signature as CommandSignature
 
 from assistant import i18n, permissions
 from assistant.commands.registry import Command as CoreCommand
+from assistant.commands.slash_values import unquoted
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source
 
@@ -202,7 +203,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         if option is None:
             argument = ""
         elif slash:
-            argument = str(options.get(option) or "")
+            # read as the command will read it: `/remove example:"3"` is asked about too
+            argument = unquoted(str(options.get(option) or ""))
         else:
             argument = _rest_of_line(ctx) if words is None else words.strip()
         if not confirmable(spec.name, argument):
