@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from assistant.config import load_config
+from assistant.storage import open_store
 from audio.simulate import main
 from tests.consoles import memory_cap
 from tests.hostile_audio import FLOAT, aiff_declaring, wav_declaring
@@ -108,6 +109,54 @@ def _bot(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         preexec_fn=memory_cap(),
     )
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder below `folder`, a file with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_a_dry_run_makes_and_changes_nothing(tmp_path: Path) -> None:
+    """`simulate` (a dry run) made `data/`, `state/`, an empty `state/trainer.db` and a log in a
+    fresh folder; beside a bot in the middle of training it marked that job interrupted and
+    removed its unfinished model folder. A dry run now leaves the folders as they were, while
+    still hearing the names the database holds."""
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n", encoding="utf-8")
+    write_wav(tmp_path / "hey.wav", speak("hey trainer what's the status"))
+    before = _tree(tmp_path)
+    result = _bot(["simulate", "hey.wav", "--speed", "0"], tmp_path)
+    assert result.returncode == 0 and "said: I would run status." in result.stdout, result
+    assert _tree(tmp_path) == before
+
+    # a bot's state: a dataset only the database names, a job under way, its model unfinished
+    store = open_store(load_config(tmp_path / "config.yaml").database_url)
+    store.select_dataset("console", "films")
+    job = store.create_job(
+        guild_id="console",
+        channel_id="console",
+        dataset="films",
+        backend="sklearn",
+        requested_by="console",
+        n_examples=8,
+    )
+    store.update_job(job.id, status="running", progress=0.5)
+    store.close()
+    (tmp_path / "state" / "models" / "console" / ".staging-v0001-20261204T120000").mkdir(
+        parents=True
+    )
+    write_wav(tmp_path / "films.wav", speak("hey trainer select dataset films"))
+    before = _tree(tmp_path)
+    result = _bot(["simulate", "films.wav", "--speed", "0", "--json"], tmp_path)
+    assert result.returncode == 0, result
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["slots"] == {"dir": "films"}, record
+    assert _tree(tmp_path) == before
+    store = open_store(load_config(tmp_path / "config.yaml").database_url)
+    assert store.job(job.id).status == "running"  # type: ignore[union-attr]
+    store.close()
 
 
 def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(
