@@ -130,7 +130,9 @@ class Assistant:
             if len(request.text) > limit:
                 raise LimitExceeded(
                     i18n.tr(
-                        "error.request_too_long", chars=f"{len(request.text):,}", limit=f"{limit:,}"
+                        "error.request_too_long",
+                        chars=i18n.number_text(len(request.text)),
+                        limit=i18n.number_text(limit),
                     )
                 )
             if request.options is not None:

@@ -220,7 +220,10 @@ class ConsoleTransport:
             if path.stat().st_size > limit:
                 raise UserError(
                     self.app.text(
-                        GUILD, "console.attach_too_big", name=path.name, limit=f"{limit:,}"
+                        GUILD,
+                        "console.attach_too_big",
+                        name=path.name,
+                        limit=i18n.number_text(limit, language=self.app.language(GUILD)),
                     )
                 )
             found.append(Attachment(filename=path.name, data=path.read_bytes()))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
-from ..i18n import tr
+from ..i18n import number_text, tr
 from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
@@ -87,7 +87,9 @@ def in_range(number: int, name: str, value: object) -> int:
     if number < 1:
         raise BadInput(tr("args.below_one", name=name, value=shown(value)))
     if number > INT_MAX:
-        raise BadInput(tr("args.out_of_range", name=name, value=shown(value), limit=f"{INT_MAX:,}"))
+        raise BadInput(
+            tr("args.out_of_range", name=name, value=shown(value), limit=number_text(INT_MAX))
+        )
     return number
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
-from ..i18n import tr
+from ..i18n import number_text, tr
 from ..markup import visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
@@ -175,7 +175,9 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     text = options["text"]
     limit = app.config.limits.feedback_chars
     if text and len(text) > limit:
-        raise BadInput(tr("feedback.too_long", limit=f"{limit:,}", count=f"{len(text):,}"))
+        raise BadInput(
+            tr("feedback.too_long", limit=number_text(limit), count=number_text(len(text)))
+        )
     if text and not (text := _as_written(text)):
         raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
     if text:

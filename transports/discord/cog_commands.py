@@ -391,7 +391,11 @@ def can_answer(ctx: commands.Context[Any]) -> bool:
 
 
 def _too_big(language: str, name: str, size: int, limit: int) -> str:
-    return i18n.message(language, "upload.too_big", name=name, size=f"{size:,}", limit=f"{limit:,}")
+    size_, limit_ = (
+        i18n.number_text(size, language=language),
+        i18n.number_text(limit, language=language),
+    )
+    return i18n.message(language, "upload.too_big", name=name, size=size_, limit=limit_)
 
 
 def _rest_of_line(ctx: commands.Context[Any]) -> str:
