@@ -156,7 +156,10 @@ class ConsoleTransport:
             print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
             self._bar_open = True
         elif not self.json_mode:
-            print(line, file=self.err, flush=True)
+            # No terminal to draw a bar on: a line per update. With the replies going to a pipe
+            # or a file, on their stream: a reader of two pipes sees them in no order between
+            # the pipes, and a job's progress arrived after its result.
+            print(line, file=self.err if self.out.isatty() else self.out, flush=True)
 
     def close_bar(self) -> None:
         if self._bar_open:
