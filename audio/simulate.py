@@ -37,6 +37,7 @@ from typing import Any
 from assistant import i18n
 from assistant.errors import PathRefused, UserError
 
+from .decision import sure_words, timing_words
 from .decode import AudioError
 
 GUILD = "console"
@@ -141,8 +142,9 @@ def show(record: dict[str, Any]) -> str:
         score = "" if stage["score"] is None else f" {stage['score']:.2f}"
         lines.append(
             f"    {stage['stage']}: {stage['heard']!r}{score} {stage['verdict']} "
-            f"({stage['why']}), {stage['ms']:.0f} ms"
+            f"({stage['why']}), {stage['ms']:.0f} ms{sure_words(stage.get('sure'))}"
         )
+    lines += [f"    time: {words}" for words in timing_words(record["debug"]["timings_ms"])]
     for said in record["said"]:
         lines.append(f"    said: {said}")
     return "\n".join(lines)

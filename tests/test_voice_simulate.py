@@ -21,6 +21,7 @@ from tests.speech import join, speak, write_wav
 
 INTERNAL = re.compile(r"\b[gn]_\w+")
 ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOT_AUDIO = "not a recognised audio file, or it is corrupt"
 
 
@@ -73,6 +74,39 @@ def test_simulate_is_a_dry_run_with_a_debug_view_per_utterance(
     assert "end_of_speech_to_reply" in status["debug"]["timings_ms"]
     errors = [line for line in lines if "error" in line]
     assert errors and "broken.ogg" in errors[0]["error"]
+
+
+def test_the_debug_view_says_what_its_fields_are(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`snap`, `neural_wait` and `sure` were shown with no word of what they are: the README's
+    table of the debug view names every field a record holds, and the plain view says each
+    time and `sure` in words."""
+    audio = write_wav(tmp_path / "status.wav", speak("hey trainer what's the status"))
+    (record,) = _run([str(audio)], config_path, capsys, speed=0)
+    debug = record["debug"]
+    fields = {f"stages[].{key}" for stage in debug["stages"] for key in stage}
+    fields |= {f"timings_ms.{key}" for key in debug["timings_ms"]}
+    assert {"stages[].sure", "timings_ms.snap", "timings_ms.neural_wait"} <= fields, debug
+    table = README.split("<!-- debug-view -->", 1)[1].split("\n\n", 1)[0]
+    documented = {
+        name
+        for row in table.splitlines()[2:]
+        for name in re.findall(r"`([^`]+)`", row.split("|")[1])
+    }
+    assert fields <= documented, fields - documented
+
+    assert main([str(audio), "--speed", "0"], config=load_config(config_path)) == 0
+    shown = capsys.readouterr().out
+    for words in (
+        "neural_wait",
+        "(waited for the neural model after the grammar answered)",
+        "snap",
+        "(choosing: the sentences near the model's words scored and gated)",
+        "sure",
+        "(how sure the model was of its words: mean log probability per token, 0 is certain)",
+    ):
+        assert words in shown, shown
 
 
 def test_act_executes_the_command(
