@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import number_text, tr
-from .markup import code, escaped, invisible, visible
+from .markup import code, escaped, visible
 from .sandbox import DataRoot
 from .text_files import csv_records, csv_rows, decode_text, lines_of
 from .training.base import Example
@@ -57,7 +57,7 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr("label.too_long", count=number_text(len(label)), limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or any(c == "`" or invisible(c) for c in label):
+    if not label.strip(".") or "`" in label or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in
         raise BadInput(tr("label.bad", label=escaped(label, also="`")))
