@@ -153,10 +153,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception:
         # Never a traceback on the terminal: it goes to the log, the terminal gets one line.
         logging.getLogger("trainer").exception("Trainer stopped because of an internal error")
-        print(
-            "Trainer stopped because of an internal error; the log has the details.",
-            file=sys.stderr,
-        )
+        # a dry run on a fresh folder keeps no log file (it creates nothing)
+        logged = any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers)
+        where = "; the log has the details" if logged else ""
+        print(f"Trainer stopped because of an internal error{where}.", file=sys.stderr)
         return 1
 
 
@@ -171,7 +171,7 @@ def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
         from audio.simulate import main as simulate
 
         # The log has the details of a failure; the terminal gets one line (`main`).
-        setup_logging(config, quiet_console=True)
+        setup_logging(config, quiet_console=True, make_folder=args.act)  # a dry run makes none
         return simulate(config=config, options=args)
     if mode == "speech-server":
         from assistant.startup import check_temp_folder

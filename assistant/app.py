@@ -16,6 +16,7 @@ from .commands import REGISTRY, load_all
 from .commands.arguments import finish
 from .commands.data import names_something
 from .commands.registry import Command
+from .commands.slash_values import slash_options
 from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
 from .heap import freeze_startup_objects
@@ -35,13 +36,22 @@ Diagnostics = Callable[[str], list[str]]
 
 
 class Assistant:
-    def __init__(self, config: Config, store: Store | None = None) -> None:
+    def __init__(
+        self, config: Config, store: Store | None = None, *, dry_run: bool = False
+    ) -> None:
+        """`dry_run` (`simulate` without `--act`): the folders are not made, the records are
+        an in-memory copy of the database (an SQLite file is left as it is, or not made), and
+        `start` recovers nothing: a bot running on the same folders keeps its job."""
         load_all()
         self.config = config
+        self.dry_run = dry_run
         self.commands = REGISTRY
-        self.root = DataRoot(config.data_root, allow_hard_links=config.allow_hard_links)
-        config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.store = store or open_store(config.database_url)
+        self.root = DataRoot(
+            config.data_root, allow_hard_links=config.allow_hard_links, create=not dry_run
+        )
+        if not dry_run:
+            config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.store = store or open_store(config.database_url, copy=dry_run)
         self.jobs = make_job_manager(self.store, config)
         self._names_listeners: list[NamesListener] = []
         self.diagnostics_providers: list[Diagnostics] = []
@@ -69,7 +79,9 @@ class Assistant:
             except Exception as exc:  # readable but not valid templates
                 path = self.config.voice.intents_file
                 raise CannotStart(f"voice.intents_file {path} is not valid: {exc}") from None
-        for job in self.jobs.recover():
+        # a dry run beside a running bot must not mark its job interrupted nor remove its
+        # unfinished model folder
+        for job in [] if self.dry_run else self.jobs.recover():
             log.warning("job %s was still running when the bot stopped; marked interrupted", job.id)
         freeze_startup_objects()
 
@@ -123,11 +135,16 @@ class Assistant:
             if len(request.text) > limit:
                 raise LimitExceeded(
                     i18n.tr(
-                        "error.request_too_long", chars=f"{len(request.text):,}", limit=f"{limit:,}"
+                        "error.request_too_long",
+                        chars=i18n.number_text(len(request.text)),
+                        limit=i18n.number_text(limit),
                     )
                 )
             if request.options is not None:
-                options = finish(command, request.options)
+                given = request.options
+                if request.source == "slash":  # members type quotes into options too
+                    given = slash_options(command, given)
+                options = finish(command, given)
             else:
                 options = self.reading.parse_typed(command, request)
             if check_only:

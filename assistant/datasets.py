@@ -28,8 +28,8 @@ from pathlib import Path, PurePosixPath
 
 from .config import Limits
 from .errors import BadInput, LimitExceeded
-from .i18n import tr
-from .markup import code, escaped, invisible, visible
+from .i18n import number_text, tr
+from .markup import code, escaped, visible
 from .sandbox import DataRoot
 from .text_files import csv_records, csv_rows, decode_text, lines_of
 from .training.base import Example
@@ -56,8 +56,8 @@ def normalize_label(raw: object) -> str:
     if not label:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
-        raise BadInput(tr("label.too_long", count=f"{len(label):,}", limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or any(c == "`" or invisible(c) for c in label):
+        raise BadInput(tr("label.too_long", count=number_text(len(label)), limit=MAX_LABEL_CHARS))
+    if not label.strip(".") or "`" in label or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span every reply shows a label in
         raise BadInput(tr("label.bad", label=escaped(label, also="`")))
@@ -91,17 +91,21 @@ class Batch:
                 tr(
                     "upload.example_too_long",
                     origin=where,
-                    count=f"{len(body):,}",
-                    limit=f"{limits.example_chars:,}",
+                    count=number_text(len(body)),
+                    limit=number_text(limits.example_chars),
                 )
             )
         if len(self.rows) >= limits.upload_examples:
             raise LimitExceeded(
-                tr("upload.too_many", limit=f"{limits.upload_examples:,}", origin=where)
+                tr("upload.too_many", limit=number_text(limits.upload_examples), origin=where)
             )
         if label not in self.sources and len(self.sources) >= limits.dataset_labels:
             raise LimitExceeded(
-                tr("upload.too_many_labels", origin=origin, limit=f"{limits.dataset_labels:,}")
+                tr(
+                    "upload.too_many_labels",
+                    origin=origin,
+                    limit=number_text(limits.dataset_labels),
+                )
             )
         self.sources.setdefault(label, {})[origin] = None
         self.rows.append(Example(body, label))
@@ -197,8 +201,8 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             tr(
                 "upload.zip_files",
                 name=name,
-                count=f"{len(members):,}",
-                limit=f"{limits.zip_files:,}",
+                count=number_text(len(members)),
+                limit=number_text(limits.zip_files),
             )
         )
     for member in members:
@@ -264,7 +268,7 @@ def _read_member(
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:
-    return tr("upload.zip_too_big", name=name, limit=f"{limits.zip_expanded_bytes:,}")
+    return tr("upload.zip_too_big", name=name, limit=number_text(limits.zip_expanded_bytes))
 
 
 def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, default: str) -> None:
@@ -275,8 +279,8 @@ def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, de
             tr(
                 "upload.too_big",
                 name=name,
-                size=f"{len(data):,}",
-                limit=f"{limits.attachment_bytes:,}",
+                size=number_text(len(data)),
+                limit=number_text(limits.attachment_bytes),
             )
         )
     kind = suffix(name)
@@ -297,8 +301,8 @@ def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, defau
             tr(
                 "upload.file_too_big",
                 path=root.relative(path),
-                size=f"{size:,}",
-                limit=f"{limits.attachment_bytes:,}",
+                size=number_text(size),
+                limit=number_text(limits.attachment_bytes),
             )
         )
     parse_attachment(batch, path.read_bytes(), root.relative(path), label, default)
@@ -322,7 +326,11 @@ def read_folder(
         budget -= path.stat().st_size
         if budget < 0:
             raise LimitExceeded(
-                tr("upload.folder_too_big", folder=top, limit=f"{limits.zip_expanded_bytes:,}")
+                tr(
+                    "upload.folder_too_big",
+                    folder=top,
+                    limit=number_text(limits.zip_expanded_bytes),
+                )
             )
         name = root.relative(path)  # a folder's sub-folders each have their `1.txt`
         if kind == ".txt":

@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from .i18n import tr
+from .i18n import number_text, tr
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def metrics_table(metrics: dict[str, Any]) -> str:
     width = min(width, 30)
 
     def pct(value: float) -> str:
-        return f"{value * 100:9.1f}%"
+        return f"{number_text(value * 100, 1):>9}%"
 
     lines = [f"{'label':<{width}} {'precision':>10} {'recall':>10} {'F1':>10} {'support':>8}"]
     unseen = _unseen(metrics)
@@ -107,7 +107,7 @@ def metrics_table(metrics: dict[str, Any]) -> str:
         shown = label if len(label) <= width else label[: width - 1] + "…"
         # a label neither given nor predicted has no scores (the averages leave it out too)
         cells = [f"{'—':>10}"] * 3 if label in unseen else [pct(row[k]) for k in SCORES]
-        lines.append(f"{shown:<{width}} {' '.join(cells)} {int(row['support']):>8,}")
+        lines.append(f"{shown:<{width}} {' '.join(cells)} {number_text(int(row['support'])):>8}")
     n = int(metrics.get("n", 0))
     macro = metrics.get("macro") or {k: metrics.get(k, 0.0) for k in ("precision", "recall", "f1")}
     rows = [("macro avg", macro)]
@@ -116,13 +116,13 @@ def metrics_table(metrics: dict[str, Any]) -> str:
     for name, values in rows:
         lines.append(
             f"{name:<{width}} {pct(values['precision'])} {pct(values['recall'])} "
-            f"{pct(values['f1'])} {n:>8,}"
+            f"{pct(values['f1'])} {number_text(n):>8}"
         )
     correct = metrics.get("correct")
     of = (
-        " " + tr("metrics.correct_of", correct=f"{correct:,}", n=f"{n:,}")
+        " " + tr("metrics.correct_of", correct=number_text(correct), n=number_text(n))
         if correct is not None
-        else " " + tr("metrics.of", n=f"{n:,}")
+        else " " + tr("metrics.of", n=number_text(n))
     )
     lines.append(f"{'accuracy':<{width}} {pct(metrics.get('accuracy', 0.0))}{of}")
     return "```\n" + "\n".join(lines) + "\n```\n" + tr("metrics.averages")

@@ -109,11 +109,31 @@ def tr_count(key: str, count: int, **fields: Any) -> str:
     """`tr` of `key.one` when `count` is 1 (“1 example”), else of `key`; `{count}` is filled in
     with thousands separators. Languages whose plurals have more forms word the key so that one
     form fits every number (“примеров: 5”)."""
-    return tr(f"{key}.one" if count == 1 else key, count=f"{count:,}", **fields)
+    return tr(f"{key}.one" if count == 1 else key, count=number_text(count), **fields)
+
+
+def number_text(value: float, places: int = 0, language: str | None = None) -> str:
+    """`value` as a reply writes it in `language` (that of `tr` by default), with `places`
+    decimals: thousands grouped and decimals marked the language's way (`number.group_mark`,
+    `number.decimal_mark`; the spoken form reads the same marks), "1,200.5" in English and
+    "1 200,5" in Russian. Every number a reply groups is written here."""
+    code = language or current()
+    # a whole number as it is: through a float, 2**63 - 1 would come out ...808
+    text = f"{value:,}" if isinstance(value, int) and not places else f"{value:,.{places}f}"
+    group, mark = message(code, "number.group_mark"), message(code, "number.decimal_mark")
+    marks: dict[str, str | int | None] = {",": group, ".": mark}
+    return text.translate(str.maketrans(marks))
 
 
 Field = str | int | float | dict[str, Any]
-"""A field of a `deferred` reply: a value, or another reply (`keyed`) read in the same language."""
+"""A field of a `deferred` reply: a value, another reply (`keyed`) or a number (`numeral`),
+read in the same language."""
+
+
+def numeral(value: float, places: int = 0) -> dict[str, Any]:
+    """A number field of a `deferred` reply, written by `number_text` in the reader's language (a
+    worker process knows no reader when it words a job's progress or error)."""
+    return {"number": value, "places": places}
 
 
 def keyed(key: str, **fields: Field) -> dict[str, Any]:
@@ -148,13 +168,20 @@ def render(text: str, language: str | None = None) -> str:
 def _read(stored: dict[str, Any]) -> str:
     """A `keyed` reply in the language of `tr`, with the replies among its fields."""
     key, fields = stored["key"], dict(stored["fields"])
-    fields = {k: _read(v) if isinstance(v, dict) else v for k, v in fields.items()}
+    fields = {k: _field(v) if isinstance(v, dict) else v for k, v in fields.items()}
     count = fields.pop("count", None)
     if isinstance(count, int) and not isinstance(count, bool):
         return tr_count(key, count, **fields)
     if count is not None:
         fields["count"] = count
     return tr(key, **fields)
+
+
+def _field(stored: dict[str, Any]) -> str:
+    """A field of a `deferred` reply that is a `numeral` or a `keyed` reply, read now."""
+    if "number" in stored:
+        return number_text(stored["number"], int(stored.get("places", 0)))
+    return _read(stored)
 
 
 @cache

@@ -41,9 +41,10 @@ class OneLine(logging.Formatter):
     """The terminal's format: the message only. Tracebacks (with host paths) go to the log
     file alone; the line says where to look."""
 
-    def __init__(self, fmt: str, log_file: Path) -> None:
+    def __init__(self, fmt: str, log_file: Path | None) -> None:
         super().__init__(fmt)
         self.log_file = log_file
+        """None: there is no log file (a dry run with no state folder), so no "details in"."""
 
     def format(self, record: logging.LogRecord) -> str:
         saved = record.exc_info, record.exc_text, record.stack_info
@@ -52,25 +53,36 @@ class OneLine(logging.Formatter):
             line = super().format(record)
         finally:
             record.exc_info, record.exc_text, record.stack_info = saved
-        return line + (f" (details in {self.log_file})" if saved[0] or saved[1] else "")
+        if not (saved[0] or saved[1]) or self.log_file is None:
+            return line
+        return line + f" (details in {self.log_file})"
 
 
-def setup_logging(config: Config, *, quiet_console: bool) -> None:
+def setup_logging(config: Config, *, quiet_console: bool, make_folder: bool = True) -> None:
     """Full detail (tracebacks included) goes to state/trainer.log; the terminal gets warnings
-    only when a console user is typing, so log lines do not mix with replies."""
-    config.state_dir.mkdir(parents=True, exist_ok=True)
+    only when a console user is typing, so log lines do not mix with replies. Without
+    `make_folder` (a dry run, which creates nothing) the log file is made only in a state
+    folder that is already there, and only when there is something to log."""
+    if make_folder:
+        config.state_dir.mkdir(parents=True, exist_ok=True)
     redact = RedactSecrets()
-    log_file = config.state_dir / "trainer.log"
-    file_handler = RotatingFileHandler(
-        log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8"
-    )
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log_file = config.state_dir / "trainer.log" if config.state_dir.is_dir() else None
+    handlers: list[logging.Handler] = []
+    if log_file is not None:
+        file_handler = RotatingFileHandler(
+            log_file, maxBytes=5_000_000, backupCount=3, encoding="utf-8", delay=not make_folder
+        )
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        handlers.append(file_handler)
     terminal = logging.StreamHandler(sys.stderr)
     terminal.setLevel(logging.WARNING if quiet_console else logging.INFO)
     terminal.setFormatter(OneLine("%(levelname)s %(name)s: %(message)s", log_file))
+    handlers.append(terminal)
     root = logging.getLogger()
     root.handlers.clear()
-    for handler in (file_handler, terminal):
+    for handler in handlers:
         handler.addFilter(redact)
         root.addHandler(handler)
     root.setLevel(config.log_level.upper())

@@ -23,6 +23,11 @@ _SPANS = re.compile(r"```.*?```|`[^`\n]*`|\*\*[^*\n]*\*\*", re.DOTALL)
 
 JOINERS = {"\u200c", "\u200d"}
 """Zero-width (non-)joiners: format characters, but part of real words (Persian) and emoji."""
+FLAG_BASE = "\U0001f3f4"
+TAG_SEQUENCE = re.compile(f"{FLAG_BASE}[\U000e0020-\U000e007e]+\U000e007f")
+"""An emoji tag sequence (Unicode TS #51): the black flag, tag letters and the cancel tag, as
+in the flag of England (U+1F3F4, the tags of "gbeng", U+E007F). Tags are format characters,
+invisible alone, but there they are the flag."""
 
 
 def invisible(char: str) -> bool:
@@ -31,15 +36,28 @@ def invisible(char: str) -> bool:
     return char not in JOINERS and unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Cs")
 
 
+def _flag_tags(text: str) -> frozenset[int]:
+    """Where the tags of `text`'s flag tag sequences are: kept, not taken for invisible."""
+    if FLAG_BASE not in text:
+        return frozenset()
+    return frozenset(
+        i for found in TAG_SEQUENCE.finditer(text) for i in range(found.start() + 1, found.end())
+    )
+
+
 def visible(text: str, instead: str = "", keep: str = "") -> str:
     """`text` with each invisible character replaced by `instead` (dropped by default): what is
     kept as written (feedback, a correction's words, an example) or made into a name (an
     archive) must not hold a right-to-left override that makes `evil<RLO>piz.exe` look like
     `evilexe.zip`, nor a NUL. `keep`: invisible characters kept all the same (an example's tabs
-    and line breaks)."""
+    and line breaks). The tags of a flag (`TAG_SEQUENCE`) stay; a lone tag goes."""
     if text.isprintable() or (keep and text.translate(_dropping(keep)).isprintable()):
         return text  # the usual case, at C speed
-    return "".join(instead if invisible(c) and c not in keep else c for c in text)
+    flags = _flag_tags(text)
+    return "".join(
+        instead if invisible(c) and c not in keep and i not in flags else c
+        for i, c in enumerate(text)
+    )
 
 
 @cache
@@ -49,10 +67,15 @@ def _dropping(chars: str) -> dict[int, None]:
 
 
 def escaped(text: str, also: str = "") -> str:
-    """`text` with its invisible characters (and those in `also`) as `\\uXXXX` escapes."""
+    """`text` with its invisible characters (and those in `also`) as `\\uXXXX` escapes; a
+    flag's tags (`TAG_SEQUENCE`) are no invisible characters."""
     if text.isprintable() and not any(c in text for c in also):
         return text  # the usual case, found at C speed: a pasted megabyte costs nothing
-    return "".join(f"\\u{ord(c):04x}" if invisible(c) or c in also else c for c in text)
+    flags = _flag_tags(text)
+    return "".join(
+        f"\\u{ord(c):04x}" if (invisible(c) and i not in flags) or c in also else c
+        for i, c in enumerate(text)
+    )
 
 
 def code(text: str) -> str:

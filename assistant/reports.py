@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from . import i18n
-from .i18n import tr, tr_count
+from .i18n import number_text, tr, tr_count
 from .markup import code
 from .messages import Reply
 from .storage.records import Dataset, Job, ModelRecord
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 def percent(value: float | None) -> str:
-    return tr("percent.none") if value is None else f"{value * 100:.1f}%"
+    return tr("percent.none") if value is None else f"{number_text(value * 100, 1)}%"
 
 
 def spoken_percent(value: float | None) -> str:
@@ -28,7 +28,7 @@ def spoken_percent(value: float | None) -> str:
 
 def label_counts(labels: list[str]) -> str:
     counts = Counter(labels)
-    return ", ".join(f"{label} {n:,}" for label, n in sorted(counts.items()))
+    return ", ".join(f"{label} {number_text(n)}" for label, n in sorted(counts.items()))
 
 
 def folder_lines(dataset: Dataset) -> list[str]:
@@ -86,7 +86,7 @@ def model_line(model: ModelRecord) -> str:
         model=model.version,
         name=model.dataset,
         backend=model.backend,
-        count=f"{model.n_examples:,}",
+        count=number_text(model.n_examples),
         accuracy=percent(m.get("accuracy")),
         f1=percent(m.get("f1")),
         n=m.get("n", "?"),

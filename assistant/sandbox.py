@@ -28,8 +28,10 @@ MAX_PATH_CHARS = 1024
 
 
 class DataRoot:
-    def __init__(self, root: Path, *, allow_hard_links: bool = False) -> None:
-        root.mkdir(parents=True, exist_ok=True)
+    def __init__(self, root: Path, *, allow_hard_links: bool = False, create: bool = True) -> None:
+        """`create`: make the folder if it is missing (not in a dry run, which makes nothing)."""
+        if create:
+            root.mkdir(parents=True, exist_ok=True)
         self.root = root.resolve()
         self.allow_hard_links = allow_hard_links
         """Accept regular files with more than one hard link (off: they may be host files)."""

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 from .errors import BadInput
-from .i18n import tr
+from .i18n import number_text, tr
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and objects accepted (real inputs need two or three levels)."""
@@ -29,7 +29,7 @@ def loads(text: str, where: str) -> Any:
         raise BadInput(tr("json.too_deep", where=where, limit=MAX_DEPTH)) from None
     except ValueError:  # integers over sys.get_int_max_str_digits(): Python's own message
         # tells the reader to call a function of the interpreter
-        limit = f"{sys.get_int_max_str_digits():,}"
+        limit = number_text(sys.get_int_max_str_digits())
         raise BadInput(tr("json.long_number", where=where, limit=limit)) from None
     _check(value, where)
     return value

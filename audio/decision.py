@@ -16,6 +16,34 @@ from assistant.intents.matcher import Intent
 from .asr.base import Transcript
 from .asr.grammar import REJECT_PREFIXES
 
+TIMINGS = {
+    "dereverb": "the reverberation filter",
+    "grammar": "the grammar recognizer",
+    "neural": "the neural model's own time, beside the grammar",
+    "neural_wait": "waited for the neural model after the grammar answered",
+    "snap": "choosing: the sentences near the model's words scored and gated",
+    "total": "hearing, from its start to the decision",
+    "end_of_speech_to_reply": "end of speech to the first sound of the reply",
+}
+"""What each time of `timings_ms` counts: said in the views people read (`timing_words`), and
+in the README's table of the debug view."""
+SURE = "how sure the model was of its words: mean log probability per token, 0 is certain"
+"""What a stage's `sure` is (below -`second_opinion.words_vote_unsure`, its words do not
+overrule a command, audio/words_vote.py)."""
+
+
+def timing_words(timings: dict[str, float]) -> list[str]:
+    """`timings_ms` in words, a time each: "grammar 159 ms (the grammar recognizer)"."""
+    return [
+        f"{key} {ms:.0f} ms ({TIMINGS[key]})" if key in TIMINGS else f"{key} {ms:.0f} ms"
+        for key, ms in timings.items()
+    ]
+
+
+def sure_words(sure: float | None) -> str:
+    """A stage's `sure` in words, or "" when it has none."""
+    return "" if sure is None else f", sure {sure:.2f} ({SURE})"
+
 
 @dataclass(frozen=True)
 class StageReport:
@@ -64,7 +92,7 @@ class Hearing:
     """Every stage that ran, in order."""
     timings_ms: dict[str, float] = field(default_factory=dict)
     """dereverb (the filter, when it ran), grammar, neural (its own time), neural_wait (after
-    the grammar), snap, total."""
+    the grammar), snap, total: `TIMINGS` says what each counts."""
     grammar_alone: Hearing | None = None
     """What the grammar recognizer decided on its own (benches compare the two)."""
     audio: str = ""
@@ -142,10 +170,12 @@ class Hearing:
             snapped = f" -> {s.sentence!r}" if s.sentence else ""
             lines.append(
                 f"  {s.stage:8} heard {s.heard!r}{snapped}{score}: {s.verdict} ({s.why}), "
-                f"{s.ms:.0f} ms"
+                f"{s.ms:.0f} ms{sure_words(s.sure)}"
             )
         what = f"{self.intent.name} {dict(self.intent.slots)}" if self.intent else "nothing"
         lines.append(f"  decision: {what} by {self.decided_by}, wake {self.wake}")
+        if self.timings_ms:
+            lines.append(f"  times: {', '.join(timing_words(self.timings_ms))}")
         return lines
 
 

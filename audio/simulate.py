@@ -9,7 +9,9 @@ one record per utterance.
 - One fresh session per file (no follow-up window carries over from one file to the next);
   `--one-session` keeps one session across all the files, in order.
 - A dry run by default: commands are decided but not executed (nothing is trained, written or
-  deleted; the reply says what would have run). `--act` executes them with the real core.
+  deleted; the reply says what would have run), and the data and state folders are left as
+  they were, neither made nor changed: the records are an in-memory copy of the database
+  (`Assistant(dry_run=True)`). `--act` executes them with the real core.
 - `--json` prints one JSON object per utterance with the debug view: what each stage heard,
   its score, the gate's decision and why, and the time of each step.
 - `--speak-to DIR` writes each spoken reply there as a WAV file; the folder is made and tried
@@ -35,6 +37,7 @@ from typing import Any
 from assistant import i18n
 from assistant.errors import PathRefused, UserError
 
+from .decision import sure_words, timing_words
 from .decode import AudioError
 
 GUILD = "console"
@@ -139,8 +142,9 @@ def show(record: dict[str, Any]) -> str:
         score = "" if stage["score"] is None else f" {stage['score']:.2f}"
         lines.append(
             f"    {stage['stage']}: {stage['heard']!r}{score} {stage['verdict']} "
-            f"({stage['why']}), {stage['ms']:.0f} ms"
+            f"({stage['why']}), {stage['ms']:.0f} ms{sure_words(stage.get('sure'))}"
         )
+    lines += [f"    time: {words}" for words in timing_words(record["debug"]["timings_ms"])]
     for said in record["said"]:
         lines.append(f"    said: {said}")
     return "\n".join(lines)
@@ -162,7 +166,7 @@ async def run(
     from states.session import GuildVoiceSession
     from transports.console_voice import say
 
-    assistant = Assistant(config)
+    assistant = Assistant(config, dry_run=not act)
     await assistant.start()
     parts = await build_parts(config, assistant, [GUILD], processes=False)
 

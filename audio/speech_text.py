@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 
 from assistant import i18n
 
@@ -19,8 +20,6 @@ _MARKUP = re.compile(r"[*_~>#|]+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+(.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _SPACES = re.compile(r"\s+")
-_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]|\.\d)")
-"""A whole number written with thousands separators ("300,000")."""
 _DECIMAL = re.compile(r"(?<![\d.,])(\d+)\.(\d+)(?![\d]|[.,]\d)")
 """A decimal number ("84.4"; not a version or an address, "1.2.3")."""
 SEE_CHAT = i18n.message(i18n.ENGLISH, "speech.see_chat")
@@ -56,22 +55,37 @@ def _size(match: re.Match[str], language: str) -> str:
     return match.group(0)
 
 
+@cache
+def _grouped(group: str) -> re.Pattern[str]:
+    """A whole number written with thousands grouped by `group` ("300,000", "300 000")."""
+    mark = re.escape(group)
+    return re.compile(rf"(?<![\d.,{mark}])\d{{1,3}}(?:{mark}\d{{3}})+(?![\d,{mark}]|[.,]\d)")
+
+
+def _ungrouped(text: str, group: str) -> str:
+    return _grouped(group).sub(lambda m: m.group(0).replace(group, ""), text)
+
+
 def _numbers(text: str, language: str) -> str:
     """Numbers as a voice of `language` reads them: thousands ungrouped ("300000": in Russian a
     comma is the decimal mark, and "300,000" was said "three hundred point zero zero zero"),
     decimals with the language's own mark ("84,4"), sizes rounded ("12,833,335 bytes" took
-    eight seconds to say; "about 13 megabytes")."""
-    text = _GROUPED.sub(lambda m: m.group(0).replace(",", ""), text)
+    eight seconds to say; "about 13 megabytes"). The decimal mark is the one replies are
+    written with (`i18n.number_text`)."""
+    text = _ungrouped(text, ",")  # also in Russian: words not written by `number_text`
     unit = re.escape(i18n.message(language, "speech.bytes"))
     text = re.sub(rf"\b(\d+) {unit}\b", lambda m: _size(m, language), text)
-    mark = i18n.message(language, "speech.decimal_mark")
+    mark = i18n.message(language, "number.decimal_mark")
     return text if mark == "." else _DECIMAL.sub(rf"\1{mark}\2", text)
 
 
 def spoken_text(text: str, max_chars: int = 300, language: str = i18n.ENGLISH) -> str:
     """A sentence or two that sounds right when spoken, in `language`; '' for nothing
     sayable."""
-    return _numbers(_spoken(text, max_chars, language), language)
+    # the language's own thousands first (`i18n.number_text`): the spoken form folds the
+    # no-break space that groups them in Russian
+    own = _ungrouped(text, i18n.message(language, "number.group_mark"))
+    return _numbers(_spoken(own, max_chars, language), language)
 
 
 def _spoken(text: str, max_chars: int, language: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -11,6 +12,8 @@ from typing import Any
 
 from assistant.app import Assistant
 from assistant.messages import Attachment
+from assistant.training.jobs import JobEvent
+from bench.text_corpus import noisy_examples
 from tests.conftest import ADMIN, GUEST, TRAINER
 from tests.corpus import sentences
 
@@ -304,6 +307,36 @@ async def test_status_and_cancel(app: Assistant, ask: Any, reviews: Path) -> Non
     assert job.status == "cancelled"
     assert app.store.latest_model("g1") is None
     assert "cancelled" in (await ask("status")).text
+
+
+async def test_two_cancels_at_once_cancel_the_job_once(app: Assistant, ask: Any) -> None:
+    """Two cancels at once (a typed `cancel` and the Cancel button, say) while the training
+    process works: one cancels the job, the other is told it is already being cancelled, and
+    no model is made. (On the PostgreSQL queue, tests/test_training_queue.py.)"""
+    fitting = asyncio.Event()
+
+    def watch(event: JobEvent) -> None:
+        if event.kind == "progress" and event.job.progress >= 0.05:  # the process reports
+            fitting.set()
+
+    app.jobs.subscribe(watch)
+    job = await app.jobs.start(
+        guild_id="g1",
+        channel_id="c1",
+        dataset="reviews",
+        examples=noisy_examples(20_000, labels=2),  # more than a warm process fits at once
+        requested_by="1",
+    )
+    await asyncio.wait_for(fitting.wait(), 60)
+    answers = await asyncio.gather(ask("cancel"), ask("cancel"))
+    assert [reply.text for reply in answers if reply.ok] == [
+        f"Cancelled training job #{job.id} on **reviews**."
+    ], answers
+    assert [reply.text for reply in answers if not reply.ok] == [
+        f"Training job #{job.id} is already being cancelled."
+    ], answers
+    assert (await app.jobs.wait(job.id)).status == "cancelled"
+    assert app.store.latest_model("g1") is None
 
 
 async def test_train_on_a_folder_keeps_its_labels_and_skips_repeats(

@@ -65,6 +65,28 @@ def test_piped_input_waits_for_jobs_at_the_end(workdir: Path) -> None:
     assert replies[-1]["data"]["status"] == "succeeded"
 
 
+def test_a_piped_console_shows_a_jobs_progress_before_its_result(workdir: Path) -> None:
+    """Its replies piped and standard error a pipe of its own (as a script captures them), the
+    console wrote a job's progress lines to standard error and its result to standard output:
+    read from two pipes, a progress line arrived after the result. With no terminal to draw a
+    bar on, the progress lines are now on the replies' stream, in the order they happened."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"],
+        cwd=workdir,
+        input="select_dataset reviews\ntrain\nwait\ntrain\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.splitlines()
+    for job in (1, 2):
+        (end,) = [i for i, line in enumerate(lines) if f"Training job #{job} finished" in line]
+        progress = [i for i, line in enumerate(lines) if line.startswith(f"job #{job} ")]
+        assert progress and max(progress) < end, lines
+    assert "job #" not in result.stderr, result.stderr
+
+
 def test_restart_in_the_middle_of_a_job_marks_it_interrupted(workdir: Path) -> None:
     console = Console(workdir)
     console.send("select_dataset reviews")

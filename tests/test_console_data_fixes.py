@@ -3,6 +3,7 @@ sees, in English and Russian, and that a refused line changes nothing."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -183,6 +184,36 @@ async def test_control_characters_are_dropped_from_examples(app: Assistant, tmp_
     assert not any("\x00" in text or "\x07" in text for text in stored), stored
     listed = await console.send("examples")
     assert "nice film" in listed["text"], listed["text"]
+
+
+ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+"""The flag of England: the black flag, the tags of "gbeng" and the cancel tag."""
+
+
+async def test_a_flag_made_of_tags_stays_in_an_example(app: Assistant, tmp_path: Path) -> None:
+    """The flag of England in an example was stored as a black flag: its tag characters are
+    format characters, and the filter of control characters dropped them. The tags of a flag
+    stay, in a typed text, a file and a label; a lone tag, invisible, still goes."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset flags"))["ok"]
+    assert (await console.send(f'train "come on {ENGLAND}!" false'))["ok"]
+    notes = tmp_path / "notes.jsonl"
+    rows = [
+        {"text": f"{ENGLAND} all the way", "label": f"fans {ENGLAND}"},
+        {"text": "a lone\U000e0067 tag\U000e007f", "label": "positive"},
+        {"text": "no end \U0001f3f4\U000e0067\U000e0062", "label": "positive"},
+    ]
+    notes.write_text("\n".join(json.dumps(row) for row in rows) + "\n", encoding="utf-8")
+    assert (await console.send(f"train +attach {notes}"))["ok"]
+    await console.wait()
+    assert sorted(app.store.examples(app.store.active_dataset("console"))) == [
+        ("a lone tag", "positive"),
+        (f"come on {ENGLAND}!", "negative"),
+        ("no end \U0001f3f4", "positive"),
+        (f"{ENGLAND} all the way", f"fans {ENGLAND}"),
+    ]
+    listed = await console.send("examples")
+    assert f"come on {ENGLAND}!" in listed["text"], listed["text"]
 
 
 async def test_a_model_whose_files_are_gone_is_explained_in_the_readers_language(

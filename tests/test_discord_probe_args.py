@@ -139,3 +139,51 @@ async def test_utf16_without_its_mark_is_read_and_binary_is_refused(
         assert is_error(refused), refused
         assert error_text(refused) == f"`{name}` is not UTF-8 text.", refused
     assert len(stored(fake, bot)) == 2
+
+
+async def test_quotes_typed_into_a_slash_option_are_read_as_typed_ones(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/train data:"dull" 😀` stored `"dull" 😀`, quotes included, and `label:"praise"` the
+    label `"praise"`: a slash value skipped the typed parser's quote rules. Now a value that is
+    one quoted group is the words inside, and words after a quoted example are read as after
+    `!train "dull"`: a label, a polite word, or refused saying what may have been meant."""
+    interaction = await fake.interaction("train", {"data": '"dull" 😀'})
+    refused = await slash_reply(fake, interaction)
+    assert is_error(refused), refused
+    assert error_text(refused) == (
+        "Only the quoted text is the example, and `😀` after it is no option. To add it to the"
+        ' example, put it inside the quotes: `train "dull 😀"`; else leave it out:'
+        ' `train "dull"`.'
+    ), refused
+    assert stored(fake, bot) == []
+    given: list[dict[str, Any]] = [
+        {"data": '"dull" false'},
+        {"data": '"a lovely film"', "label": '"praise"'},
+        {"data": "“great cast” please", "positive": True},
+    ]
+    for options in given:
+        interaction = await fake.interaction("train", options)
+        added = await slash_reply(fake, interaction)
+        assert not is_error(added) and "Added 1 example" in added["content"], (options, added)
+    assert stored(fake, bot) == [
+        ("a lovely film", "praise"),
+        ("dull", "negative"),
+        ("great cast", "positive"),
+    ]
+    # a name or a number in quotes is that name or number, and a removal is still asked first
+    interaction = await fake.interaction("create_dataset", {"name": '"films"'})
+    assert "Created dataset **films**" in (await slash_reply(fake, interaction))["content"]
+    for name in ("films", '"default"'):
+        interaction = await fake.interaction("select_dataset", {"dir": name})
+        selected = await slash_reply(fake, interaction)
+        assert not is_error(selected), selected
+    store = bot.assistant.store
+    number = next(e.id for e in store.stored_examples(store.active_dataset(str(fake.guild_id))))
+    interaction = await fake.interaction("relabel", {"example": f'"#{number}"', "label": '"bug"'})
+    relabelled = await slash_reply(fake, interaction)
+    assert not is_error(relabelled) and "is now **bug**" in relabelled["content"], relabelled
+    interaction = await fake.interaction("remove", {"example": f'"{number}"'})
+    question = await slash_reply(fake, interaction)
+    assert f"Delete example `{number}`" in question["content"], question
+    assert len(stored(fake, bot)) == 3

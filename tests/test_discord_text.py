@@ -238,3 +238,40 @@ async def test_prefix_forms_of_a_negative_example_mean_the_same(
         ("rated 10/10, a must see", "negative"),
     ]
     no_traceback(fake)
+
+
+async def test_feedback_and_corrections_keep_their_line_breaks(fake: FakeDiscord, bot: Any) -> None:
+    """A feedback message of several lines was stored as one line, its breaks made spaces, and
+    so was a correction in words: they are stored as written, and the admins' listing quotes
+    a feedback of several lines under its author, a line each."""
+    sent = await fake.send_message(
+        "!feedback The export is great.\n\n\nBut the CSV  has no header."
+    )
+    saved = await fake.wait_for_reply(after=sent["id"])
+    assert not is_error(saved), saved
+    sent = await fake.send_message("!the bot is too slow\nand it forgets things")  # a sentence
+    said = await fake.wait_for_reply(after=sent["id"])
+    assert "Thank you for the feedback" in said["content"], said
+    sent = await fake.send_message("!feedback one line")
+    await fake.wait_for_reply(after=sent["id"])
+    guild = str(fake.guild_id)
+    assert [f.text for f in bot.assistant.store.feedback(guild)] == [
+        "one line",
+        "the bot is too slow\nand it forgets things",
+        "The export is great.\n\nBut the CSV has no header.",
+    ]
+    sent = await fake.send_message("!feedback", author=fake.add_member("ada", [fake.role_admin]))
+    listing = await fake.wait_for_reply(after=sent["id"])
+    lines = listing["content"].split("\n")
+    assert lines[1].endswith("**alice**: one line"), listing["content"]
+    assert lines[2].endswith("**alice**:") and lines[5].endswith("**alice**:"), lines
+    assert lines[3:5] == ["> the bot is too slow", "> and it forgets things"], lines
+    assert lines[6:] == ["> The export is great.", ">", "> But the CSV has no header."], lines
+
+    greeting = await fake.send_message("!hi")
+    hello = await fake.wait_for_reply(after=greeting["id"])
+    sent = await fake.send_message("!correct it said hello\ntwice", reply_to=hello["id"])
+    thanks = await fake.wait_for_reply(after=sent["id"])
+    assert "Thanks" in thanks["content"], thanks
+    [note] = bot.assistant.store.corrections(guild, "info")
+    assert note.correction == "it said hello\ntwice", note

@@ -117,6 +117,9 @@ async def test_memory_bound_is_checked_before_fitting(
         assert "max_model_bytes" in error and "2 labels x" in error, error
         russian = render(job.error or "", "ru")
         assert "max_model_bytes" in russian and "Для меток (2)" in russian, russian
+        # the training process words it with no reader in sight: its figures are written in
+        # the reader's language when shown ("0.0 MB" read "0.0 МБ" in Russian)
+        assert "the limit is 0.0 MB" in error and "предел — 0,0 МБ" in russian, russian
         assert app.store.models("g1") == []
     finally:
         await app.close()

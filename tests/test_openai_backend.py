@@ -109,7 +109,7 @@ async def check_fine_tune_end_to_end(manager: JobManager, server: FakeOpenAI) ->
     assert paths.count("/v1/chat/completions") == 40
     shown = [render(e.job.message) for e in events if e.kind == "progress"]
     assert any(m.startswith("fine-tuning queued") for m in shown), shown
-    assert "fine-tuning running: step 2 of 3, training loss 0.7" in shown, shown
+    assert "fine-tuning running: step 2 of 3, training loss 0.700" in shown, shown
     assert any(m.startswith("measuring ft:") for m in shown), shown
 
     loaded = manager.classifier(GUILD)
@@ -143,7 +143,7 @@ async def test_a_russian_server_reads_the_fine_tunes_progress_in_russian(
     assert done.status == "succeeded", done.error
     names = [done.external_id or "", server.jobs[done.external_id or ""].fine_tuned_model or ""]
     shown = [render(e.job.message, "ru") for e in events]
-    assert "идёт дообучение: шаг 2 из 3, потери на обучении 0.7" in shown, shown
+    assert "идёт дообучение: шаг 2 из 3, потери на обучении 0,700" in shown, shown
     for message in shown:
         for name in names:
             message = message.replace(name, "")

@@ -1,8 +1,8 @@
 """A job's progress reads in the language of its guild: `status` while it runs, the console's
 progress lines, and the announcement; switching the language mid-job switches them too.
 
-The console is driven as on a pipe (`bot.py console < script`): replies on standard output,
-progress lines on standard error. The fit is held at its first stage so that `status` sees the
+The console is driven as on a pipe (`bot.py console < script > out`): replies and progress
+lines on standard output, in order. The fit is held at its first stage so that `status` sees the
 job running whatever the machine's speed."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tests.test_russian_replies import english_in
 from transports.console import ConsoleTransport
 
 TRAINING_ON = re.compile(r"training on \d+ examples")
+PROGRESS_LINE = re.compile(r"(job|задача) #\d+ ")
 ENGLISH_STAGES = ("training on", "vectorizing", "fitting", "evaluating", "saving", "starting")
 
 
@@ -63,7 +64,9 @@ class PipedConsole:
         return self.out.getvalue()[start:]
 
     def progress_lines(self) -> list[str]:
-        return [line for line in self.err.getvalue().splitlines() if line.strip()]
+        """The progress lines among the replies (`job #1 …`, `задача #1 …`)."""
+        lines = self.out.getvalue().splitlines()
+        return [line for line in lines if PROGRESS_LINE.match(line)]
 
 
 async def train_held(console: PipedConsole, held: HeldFit, language: str) -> str:

@@ -5,6 +5,7 @@ Russian; any reply holding an English sentence fails the test."""
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ import yaml
 from assistant import i18n
 from assistant.commands import REGISTRY, load_all
 from tests.consoles import make_workdir, run_console
+from tests.corpus import sentences
 
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 QUOTED = re.compile(r"\*\*[^*\n]*\*\*|“[^”\n]*”|«[^»\n]*»|\"[^\"\n]*\"|'[^'\n]*'")
@@ -165,3 +167,33 @@ def test_the_examples_in_replies_work_as_written(tmp_path: Path) -> None:
     refused = [r["text"] for r in ran if not r["ok"]]
     assert not refused, refused
     assert replies["test"]["kind"] == "prediction"
+
+
+def test_a_russian_server_writes_numbers_the_russian_way(tmp_path: Path) -> None:
+    """Replies to a Russian server wrote "примеров: 1,200" and "точность 87.5%", English
+    grouping and decimal point: a Russian reader takes "1,200" for one and a fifth. Numbers are
+    now grouped with a no-break space and decimals take a comma ("1 200", "87,5%"), in the
+    replies, their tables and a job's progress; an English server keeps "1,200" and "87.5%"."""
+    workdir = make_workdir(tmp_path)
+    rows = [
+        (f"{text}, review {index}", label)
+        for label in ("positive", "negative")
+        for index, text in enumerate(sentences(label, 600))
+    ]
+    with (workdir / "data" / "big.csv").open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([("text", "label"), *rows])
+    script = ["language ru", "create_dataset big", "train file:big.csv", "wait", "status", "test"]
+    output = run_console(
+        workdir, "\n".join([*script, "language en", "status", "test"]) + "\n", "--json"
+    )
+    replies = [json.loads(line) for line in output.splitlines()]
+    said = {(r.get("command"), n): r["text"] for n, r in enumerate(replies)}
+    train, ru_status, ru_test, en_status, en_test = (
+        text for (command, _), text in said.items() if command in ("train", "status", "test")
+    )
+    assert "Добавлено примеров: 1\u00a0200 (negative 600, positive 600)." in train, train
+    assert "началось, примеров: 1\u00a0200" in train, train
+    assert "примеров: 1\u00a0200" in ru_status and "1,200" not in ru_status, ru_status
+    for russian in (ru_status, ru_test):
+        assert re.search(r"\b\d{1,3},\d%", russian) and not re.search(r"\d\.\d%", russian), russian
+    assert re.search(r"\b\d{1,3}\.\d%", en_test) and "1,200" in en_status, (en_status, en_test)

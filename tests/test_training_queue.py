@@ -247,3 +247,23 @@ async def test_a_second_cancel_says_the_job_is_already_being_cancelled(
 def abort_requested(app: Assistant) -> bool:
     rows = app.store.database.execute("SELECT bool_or(abort_requested) FROM procrastinate_jobs")
     return bool(rows[0][0])
+
+
+async def test_two_cancels_at_once_cancel_the_job_once(
+    app: Assistant, ask: Callable[..., Any]
+) -> None:
+    """Two members cancelling at once both found no cancel asked yet, and both were answered
+    "Cancelled". One cancel asks at a time now: the other is told the job is already being
+    cancelled (or, asking just after, that it is cancelled). No worker runs here, so each job
+    waits in the queue and the first cancel drops it."""
+    for _ in range(3):
+        job = await queue_training(app, "g1", 100)
+        answers = await asyncio.gather(ask("cancel"), ask("cancel"))
+        done = [reply.text for reply in answers if reply.ok]
+        assert done == [f"Cancelled training job #{job.id} on **reviews**."], answers
+        (refused,) = [reply.text for reply in answers if not reply.ok]
+        assert refused in (
+            f"Training job #{job.id} is already being cancelled.",
+            f"Job {job.id} is not running; its status: cancelled.",
+        ), refused
+        assert app.store.job(job.id).status == "cancelled"  # type: ignore[union-attr]

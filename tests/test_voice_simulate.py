@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from assistant.config import load_config
+from assistant.storage import open_store
 from audio.simulate import main
 from tests.consoles import memory_cap
 from tests.hostile_audio import FLOAT, aiff_declaring, wav_declaring
@@ -20,6 +21,7 @@ from tests.speech import join, speak, write_wav
 
 INTERNAL = re.compile(r"\b[gn]_\w+")
 ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 NOT_AUDIO = "not a recognised audio file, or it is corrupt"
 
 
@@ -74,6 +76,39 @@ def test_simulate_is_a_dry_run_with_a_debug_view_per_utterance(
     assert errors and "broken.ogg" in errors[0]["error"]
 
 
+def test_the_debug_view_says_what_its_fields_are(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`snap`, `neural_wait` and `sure` were shown with no word of what they are: the README's
+    table of the debug view names every field a record holds, and the plain view says each
+    time and `sure` in words."""
+    audio = write_wav(tmp_path / "status.wav", speak("hey trainer what's the status"))
+    (record,) = _run([str(audio)], config_path, capsys, speed=0)
+    debug = record["debug"]
+    fields = {f"stages[].{key}" for stage in debug["stages"] for key in stage}
+    fields |= {f"timings_ms.{key}" for key in debug["timings_ms"]}
+    assert {"stages[].sure", "timings_ms.snap", "timings_ms.neural_wait"} <= fields, debug
+    table = README.split("<!-- debug-view -->", 1)[1].split("\n\n", 1)[0]
+    documented = {
+        name
+        for row in table.splitlines()[2:]
+        for name in re.findall(r"`([^`]+)`", row.split("|")[1])
+    }
+    assert fields <= documented, fields - documented
+
+    assert main([str(audio), "--speed", "0"], config=load_config(config_path)) == 0
+    shown = capsys.readouterr().out
+    for words in (
+        "neural_wait",
+        "(waited for the neural model after the grammar answered)",
+        "snap",
+        "(choosing: the sentences near the model's words scored and gated)",
+        "sure",
+        "(how sure the model was of its words: mean log probability per token, 0 is certain)",
+    ):
+        assert words in shown, shown
+
+
 def test_act_executes_the_command(
     tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -108,6 +143,54 @@ def _bot(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         timeout=300,
         preexec_fn=memory_cap(),
     )
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every file and folder below `folder`, a file with its bytes."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_a_dry_run_makes_and_changes_nothing(tmp_path: Path) -> None:
+    """`simulate` (a dry run) made `data/`, `state/`, an empty `state/trainer.db` and a log in a
+    fresh folder; beside a bot in the middle of training it marked that job interrupted and
+    removed its unfinished model folder. A dry run now leaves the folders as they were, while
+    still hearing the names the database holds."""
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n", encoding="utf-8")
+    write_wav(tmp_path / "hey.wav", speak("hey trainer what's the status"))
+    before = _tree(tmp_path)
+    result = _bot(["simulate", "hey.wav", "--speed", "0"], tmp_path)
+    assert result.returncode == 0 and "said: I would run status." in result.stdout, result
+    assert _tree(tmp_path) == before
+
+    # a bot's state: a dataset only the database names, a job under way, its model unfinished
+    store = open_store(load_config(tmp_path / "config.yaml").database_url)
+    store.select_dataset("console", "films")
+    job = store.create_job(
+        guild_id="console",
+        channel_id="console",
+        dataset="films",
+        backend="sklearn",
+        requested_by="console",
+        n_examples=8,
+    )
+    store.update_job(job.id, status="running", progress=0.5)
+    store.close()
+    (tmp_path / "state" / "models" / "console" / ".staging-v0001-20261204T120000").mkdir(
+        parents=True
+    )
+    write_wav(tmp_path / "films.wav", speak("hey trainer select dataset films"))
+    before = _tree(tmp_path)
+    result = _bot(["simulate", "films.wav", "--speed", "0", "--json"], tmp_path)
+    assert result.returncode == 0, result
+    (record,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert record["slots"] == {"dir": "films"}, record
+    assert _tree(tmp_path) == before
+    store = open_store(load_config(tmp_path / "config.yaml").database_url)
+    assert store.job(job.id).status == "running"  # type: ignore[union-attr]
+    store.close()
 
 
 def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(

@@ -157,7 +157,10 @@ class ConsoleTransport:
             print(f"\r\x1b[2K{line}", end="", file=self.err, flush=True)
             self._bar_open = True
         elif not self.json_mode:
-            print(line, file=self.err, flush=True)
+            # No terminal to draw a bar on: a line per update. With the replies going to a pipe
+            # or a file, on their stream: a reader of two pipes sees them in no order between
+            # the pipes, and a job's progress arrived after its result.
+            print(line, file=self.err if self.out.isatty() else self.out, flush=True)
 
     def close_bar(self) -> None:
         if self._bar_open:
@@ -221,7 +224,10 @@ class ConsoleTransport:
             if path.stat().st_size > limit:
                 raise UserError(
                     self.app.text(
-                        GUILD, "console.attach_too_big", name=path.name, limit=f"{limit:,}"
+                        GUILD,
+                        "console.attach_too_big",
+                        name=path.name,
+                        limit=i18n.number_text(limit, language=self.app.language(GUILD)),
                     )
                 )
             found.append(Attachment(filename=path.name, data=path.read_bytes()))

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
-from ..i18n import tr
+from ..i18n import number_text, tr
 from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
@@ -87,7 +87,9 @@ def in_range(number: int, name: str, value: object) -> int:
     if number < 1:
         raise BadInput(tr("args.below_one", name=name, value=shown(value)))
     if number > INT_MAX:
-        raise BadInput(tr("args.out_of_range", name=name, value=shown(value), limit=f"{INT_MAX:,}"))
+        raise BadInput(
+            tr("args.out_of_range", name=name, value=shown(value), limit=number_text(INT_MAX))
+        )
     return number
 
 
@@ -223,14 +225,14 @@ def parse(command: Command, text: str) -> dict[str, Any]:
     if source is not None:
         name, group = source
         if by_name[name].source and group[0].quoted and len(group) > 1:
-            group = _after_quoted(command, options, group, tokens, text)
+            group = after_quoted(command, options, group, tokens, text)
         # every remaining word as typed, quotes kept: they mean "this is text, not a path";
         # the lines kept apart (`train` adds a line each, as a `.txt`'s)
-        options[name] = _joined(text, group, lines=by_name[name].source)
+        options[name] = joined(text, group, lines=by_name[name].source)
     return finish(command, options)
 
 
-def _joined(text: str, tokens: list[Token], *, lines: bool) -> str:
+def joined(text: str, tokens: list[Token], *, lines: bool) -> str:
     """The tokens as typed, one space between words and, with `lines`, a line end between
     lines (a name's words are one line: `select_dataset movie⏎reviews`)."""
     parts = [text[tokens[0].start : tokens[0].end]]
@@ -240,7 +242,7 @@ def _joined(text: str, tokens: list[Token], *, lines: bool) -> str:
     return "".join(parts)
 
 
-def _after_quoted(
+def after_quoted(
     command: Command, options: dict[str, Any], group: list[Token], line: list[Token], text: str
 ) -> list[Token]:
     """The words after a quoted text (`train "dull" false 😀`): the quotes say where the text

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, LimitExceeded, PathRefused, UserError
-from ..i18n import tr, tr_count
+from ..i18n import number_text, tr, tr_count
 from ..markup import visible
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
@@ -253,11 +253,15 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
     total = sum(p.stat().st_size for p in files)
     if len(files) > limits.archive_files:
         raise LimitExceeded(
-            tr("archive.too_many", count=f"{len(files):,}", limit=f"{limits.archive_files:,}")
+            tr(
+                "archive.too_many",
+                count=number_text(len(files)),
+                limit=number_text(limits.archive_files),
+            )
         )
     if total > limits.archive_bytes:
         raise LimitExceeded(
-            tr("archive.too_big", size=f"{total:,}", limit=f"{limits.archive_bytes:,}")
+            tr("archive.too_big", size=number_text(total), limit=number_text(limits.archive_bytes))
         )
     try:
         archives.mkdir(parents=True, exist_ok=True)
@@ -325,7 +329,7 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     files = (
         [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
     )
-    done = tr_count("archive.done", count, folder=rel, name=archived, size=f"{size:,}")
+    done = tr_count("archive.done", count, folder=rel, name=archived, size=number_text(size))
     if not files:
         done += " " + tr("archive.not_attached")
     return Reply(
@@ -351,7 +355,9 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes
     if size > limit:
-        raise LimitExceeded(tr("getfile.too_big", path=name, size=f"{size:,}", limit=f"{limit:,}"))
+        raise LimitExceeded(
+            tr("getfile.too_big", path=name, size=number_text(size), limit=number_text(limit))
+        )
     done = tr_count("getfile.done", size, path=app.root.relative(path))
     return Reply(
         text="\n".join([done, *([note] if note else [])]),

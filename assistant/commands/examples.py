@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
-from ..i18n import tr, tr_count
+from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
@@ -67,7 +67,7 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     counts = label_counts([e.label for e in everything]) or tr("examples.none")
     lines = [tr_count("examples.summary", len(everything), name=dataset.name, counts=counts)]
     lines += folder_lines(dataset)
-    lines.append(tr("examples.page", page=page, pages=pages, total=f"{total:,}"))
+    lines.append(tr("examples.page", page=page, pages=pages, total=number_text(total)))
     lines += [_line(e) for e in stored] or [tr("examples.empty_page")]
     lines.append(tr("examples.hint"))
     return Reply(
@@ -235,7 +235,7 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
     data = body.encode("utf-8")
     limit = app.config.limits.send_file_bytes
     if len(data) > limit:
-        raise BadInput(tr("export.too_big", size=f"{len(data):,}", limit=f"{limit:,}"))
+        raise BadInput(tr("export.too_big", size=number_text(len(data)), limit=number_text(limit)))
     name = f"{dataset.name}.{kind}"
     return Reply(
         text=tr_count(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from .. import datasets
 from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
-from ..i18n import tr, tr_count
+from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from .data import is_label_folder
@@ -109,7 +109,12 @@ def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
         raise BadInput(tr("test.dataset_empty", name=shown))
     if len(rows) > limit:
         raise LimitExceeded(
-            tr("test.dataset_too_big", name=shown, count=f"{len(rows):,}", limit=f"{limit:,}")
+            tr(
+                "test.dataset_too_big",
+                name=shown,
+                count=number_text(len(rows)),
+                limit=number_text(limit),
+            )
         )
     return _classify(app, guild_id, [(e.text, e.label) for e in rows], measured_on=shown)
 
@@ -157,10 +162,10 @@ def _classify(
             mark = " ✓" if item["label"] == item["prediction"] else wrong
         lines.append(
             f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
-            f"({item['score']:.2f}){mark}"
+            f"({number_text(item['score'], 2)}){mark}"
         )
     if len(items) > SHOWN_PREDICTIONS:
-        lines.append(tr("test.more", count=f"{len(items) - SHOWN_PREDICTIONS:,}"))
+        lines.append(tr("test.more", count=number_text(len(items) - SHOWN_PREDICTIONS)))
     if unknown:
         left_out = sum(label in unknown for _, label in items)
         lines.append(
@@ -196,7 +201,7 @@ def _classify(
             overlap = app.jobs.registry.trained_on(model, texts)
             result["trained_on"] = overlap
             if overlap:
-                total = f"{len(texts):,}"
+                total = number_text(len(texts))
                 lines.append(
                     tr_count("test.dataset.overlap", overlap, total=total, model=model.version)
                 )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .. import datasets
 from ..datasets import Batch, label_for
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
-from ..i18n import tr, tr_count
+from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
 from ..reports import label_counts
 from ..storage.records import Dataset, ModelRecord
@@ -51,7 +51,7 @@ def _new_examples(
             for line in lines:
                 batch.add(line, default, tr("train.your_text"))
             if len(lines) > 1 and request.typed:
-                notes.append(tr("train.lines_note", count=f"{len(lines):,}"))
+                notes.append(tr("train.lines_note", count=number_text(len(lines))))
         elif target.kind == "file":
             assert target.path is not None
             with _some_examples(batch, app.root.relative(target.path), "upload.no_examples"):
@@ -162,14 +162,16 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
                 + tr(
                     "train.started",
                     name=plan.dataset.name,
-                    count=f"{len(plan.examples):,}",
+                    count=number_text(len(plan.examples)),
                     counts=plan.counts,
                     estimate=plan.estimate,
                     job=job.id,
                 ),
             ]
         ),
-        speech=tr("train.started.speech", name=plan.dataset.name, count=f"{len(plan.examples):,}"),
+        speech=tr(
+            "train.started.speech", name=plan.dataset.name, count=number_text(len(plan.examples))
+        ),
         job_id=job.id,
         data={
             "job_id": job.id,
@@ -216,7 +218,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     limit = app.config.limits.dataset_labels
     if len(labels) > limit:
         raise LimitExceeded(
-            tr("train.too_many_labels", count=f"{len(labels):,}", limit=f"{limit:,}")
+            tr("train.too_many_labels", count=number_text(len(labels)), limit=number_text(limit))
         )
     known_labels = {e.label for e in existing}
     notes += _label_notes(batch, known_labels, new)
@@ -235,14 +237,16 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         )
         return Reply(
             text="\n".join([*notes, _added(new, batch.rows) + tr("train.later", reason=exc)]),
-            speech=tr("train.later.speech", count=f"{len(new):,}"),
+            speech=tr("train.later.speech", count=number_text(len(new))),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
     dataset = active or app.store.select_dataset(request.guild_id, DEFAULT_DATASET)
     seconds = app.jobs.backend.estimate_seconds(request.guild_id, dataset.name, len(examples))
     return _Plan(
         dataset=dataset,
-        estimate="" if seconds is None else tr("train.estimate", seconds=f"{seconds:,.0f}"),
+        estimate=""
+        if seconds is None
+        else tr("train.estimate", seconds=number_text(round(seconds))),
         examples=examples,
         new=new,
         notes=notes,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
-from ..i18n import tr
+from ..i18n import number_text, tr
 from ..markup import visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 LISTED_CHARS = 300
 """Longest feedback text shown in the admin listing (ten of them fit one Discord message)."""
+LISTED_LINES = 5
+"""Most lines of one feedback shown in the listing (300 characters could be 150 short lines)."""
 ITEM_FIX = re.compile(r"^\s*#?(\d+)(?:\s*[:=]\s*|\s+)(\S.*)$")
 """`2 negative`, `#2 negative`, `2=negative`, `2: negative`: item 2 is negative."""
 REPLY_ID = re.compile(r"#?[0-9]+")
@@ -175,7 +177,9 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     text = options["text"]
     limit = app.config.limits.feedback_chars
     if text and len(text) > limit:
-        raise BadInput(tr("feedback.too_long", limit=f"{limit:,}", count=f"{len(text):,}"))
+        raise BadInput(
+            tr("feedback.too_long", limit=number_text(limit), count=number_text(len(text)))
+        )
     if text and not (text := _as_written(text)):
         raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
     if text:
@@ -197,8 +201,11 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     if not rows:
         return Reply(text=tr("feedback.none"), data={"feedback": []})
     lines = [
-        f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
-        f"**{_shorten(f.author_name, 100)}**: {_shorten(f.text, LISTED_CHARS)}"
+        _listed(
+            f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
+            f"**{_shorten(f.author_name, 100)}**:",
+            f.text,
+        )
         for f in rows
     ]
     return Reply(
@@ -213,11 +220,29 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     )
 
 
+def _listed(head: str, text: str) -> str:
+    """One feedback in the admins' listing: after its author on the same line, or, written on
+    several lines, quoted a line each under the author (a line break must not make its second
+    line look like the next entry); at most LISTED_CHARS and LISTED_LINES of it."""
+    lines = _shorten(text, LISTED_CHARS).split("\n")
+    if len(lines) == 1:
+        return f"{head} {lines[0]}"
+    if len(lines) > LISTED_LINES:
+        lines = [*lines[: LISTED_LINES - 1], lines[LISTED_LINES - 1] + " …"]
+    return head + "".join(f"\n> {line}".rstrip() for line in lines)
+
+
 def _as_written(text: str) -> str:
-    """Words kept as a person wrote them (feedback, a correction in words), on one line and
-    without invisible characters: a right-to-left override or a line break stored in them would
-    rearrange or split the admins' listing, where each is one line under its author's name."""
-    return visible(" ".join(text.split()))
+    """Words kept as a person wrote them (feedback, a correction in words), their lines too,
+    without invisible characters (a right-to-left override would rearrange the admins'
+    listing). Spaces are folded within each line, and blank lines to one between paragraphs
+    and none at either end."""
+    lines = [visible(" ".join(line.split())) for line in text.splitlines()]
+    kept: list[str] = []
+    for line in lines:
+        if line or (kept and kept[-1]):
+            kept.append(line)
+    return "\n".join(kept).strip("\n")
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..datasets import EXAMPLE_KEEPS, normalize_label, suffix
 from ..errors import BadInput, LimitExceeded
-from ..i18n import tr
+from ..i18n import number_text, tr
 from ..markup import code, visible
 from ..text_files import csv_records, csv_rows, decode_text
 from ..userjson import loads
@@ -64,7 +64,7 @@ def _item(value: object, number: int) -> Item:
 
 def _check_count(count: int, limit: int) -> None:
     if count > limit:
-        raise LimitExceeded(tr("test.too_many", limit=f"{limit:,}", count=f"{count:,}"))
+        raise LimitExceeded(tr("test.too_many", limit=number_text(limit), count=number_text(count)))
 
 
 def typed_dataset(text: str | None) -> str | None:

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput, NotFound
-from ..i18n import tr
+from ..i18n import number_text, tr
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
@@ -28,7 +28,7 @@ def _line(model: ModelRecord, current: ModelRecord | None) -> str:
             "models.line",
             model=model.version,
             when=when,
-            count=f"{model.n_examples:,}",
+            count=number_text(model.n_examples),
             accuracy=percent(m.get("accuracy")),
             f1=percent(m.get("f1")),
             labels=", ".join(model.labels),

@@ -281,14 +281,16 @@ class IntentMatcher:
 
 def _as_written(text: str, value: str, to_end: bool = False) -> str:
     """The words of `text` that normalize to `value` (the last such run), else `value`. With
-    `to_end`, a run followed only by what normalizes to nothing (emoji, "!!!") keeps it: the
-    feedback "nice 👩‍💻" is not "nice"."""
-    words = text.split()
+    `to_end`, a run followed only by what normalizes to nothing (emoji, "!!!") keeps it, and
+    the text is kept to its end as written, line breaks and all: the feedback "nice 👩‍💻" is
+    not "nice", and feedback of several lines keeps them."""
+    spans = [found.span() for found in re.finditer(r"\S+", text)]
+    words = [text[start:end] for start, end in spans]
     for start in range(len(words) - 1, -1, -1):
         for end in range(start + 1, len(words) + 1):
             if normalize(" ".join(words[start:end])) == value:
                 if to_end and not normalize(" ".join(words[end:])):
-                    return " ".join(words[start:])
+                    return text[spans[start][0] :].rstrip()
                 return " ".join(words[start:end]).rstrip("?!,;:")
     return value
 

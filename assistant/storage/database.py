@@ -137,6 +137,35 @@ class SqliteDatabase:
             self._db.close()
             raise CannotStart(damaged_database(path, exc)) from None
 
+    @classmethod
+    def copy_of(cls, path: str | Path) -> SqliteDatabase:
+        """An in-memory copy of the database file at `path` as it is now, or an empty one when
+        there is none: a dry run reads what the bot would, and writes nothing, so neither the
+        file nor its folder is made or changed (the file is opened read-only)."""
+        copy = cls(":memory:")
+        if not Path(path).is_file():
+            return copy
+        # Closed cleanly, a database has no -wal file, and SQLite opening it read-only would
+        # make its -wal and -shm and leave them behind: nothing is writing it then, so it is
+        # read as immutable (no locks, no files). While a bot has it open, its -wal holds the
+        # latest commits, read as that bot reads them.
+        live = Path(f"{path}-wal").exists()
+        try:
+            source = sqlite3.connect(
+                Path(path).absolute().as_uri() + ("?mode=ro" if live else "?immutable=1"), uri=True
+            )
+            try:
+                source.backup(copy._db)
+            finally:
+                source.close()
+            problem = copy._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if problem != "ok":
+                raise sqlite3.DatabaseError(problem)
+        except sqlite3.DatabaseError as exc:
+            copy.close()
+            raise CannotStart(damaged_database(path, exc)) from None
+        return copy
+
     def execute(self, sql: str, args: Sequence[Any] = ()) -> list[Row]:
         with self._lock:
             return self._db.execute(sql, tuple(args)).fetchall()
@@ -310,10 +339,12 @@ class PostgresDatabase:
             self._db.close()
 
 
-def open_database(url: str) -> Database:
-    """The engine named by a storage URL: `sqlite:///PATH`, `sqlite://:memory:`, `postgresql://…`."""
+def open_database(url: str, *, copy: bool = False) -> Database:
+    """The engine named by a storage URL: `sqlite:///PATH`, `sqlite://:memory:`, `postgresql://…`.
+    `copy`: an SQLite file is read into memory and left as it is (`SqliteDatabase.copy_of`)."""
     if url.startswith("sqlite:///"):
-        return SqliteDatabase(url.removeprefix("sqlite:///"))
+        path = url.removeprefix("sqlite:///")
+        return SqliteDatabase.copy_of(path) if copy else SqliteDatabase(path)
     if url == "sqlite://:memory:":
         return SqliteDatabase(":memory:")
     if url.startswith(("postgresql://", "postgres://")):

@@ -17,9 +17,10 @@ from .note_records import NoteRecords
 __all__ = ["WRITE_CHUNK", "Store", "open_store"]
 
 
-def open_store(url: str) -> Store:
-    """Open the store named by a storage URL (`sqlite:///PATH`, `postgresql://…`)."""
-    return Store(open_database(url))
+def open_store(url: str, *, copy: bool = False) -> Store:
+    """Open the store named by a storage URL (`sqlite:///PATH`, `postgresql://…`); `copy`: an
+    SQLite file's records in memory, the file left as it is (a dry run)."""
+    return Store(open_database(url, copy=copy))
 
 
 class Store(JobRecords, FolderChangeRecords, NoteRecords):

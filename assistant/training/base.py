@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 
 from ..errors import UserError
-from ..i18n import keyed
+from ..i18n import Field, keyed
 from ..storage.records import Job, ModelRecord
 
 if TYPE_CHECKING:
@@ -29,10 +29,11 @@ class ProgressFn(Protocol):
     """`progress(0.45, "progress.fitting", count=12_000)`: how far the job is (0..1) and what it
     does now, as a message key (`progress.*` in assistant/locales/*/messages.yaml) and its fields,
     never as text: the job's row keeps both (`i18n.deferred`) and each reader sees them in the
-    language of the job's guild (`i18n.render`). An int `count` picks the key's `.one` form.
-    Called on the event loop's thread only."""
+    language of the job's guild (`i18n.render`). An int `count` picks the key's `.one` form;
+    other numbers are `i18n.numeral`s, written the reader's way. Called on the event loop's
+    thread only."""
 
-    def __call__(self, fraction: float, key: str, /, **fields: str | int | float) -> None: ...
+    def __call__(self, fraction: float, key: str, /, **fields: Field) -> None: ...
 
 
 class Example(NamedTuple):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UserError
-from ..i18n import deferred, tr
+from ..i18n import deferred, numeral, tr
 from ..storage.records import ModelRecord
 
 
@@ -26,6 +26,6 @@ def summary(record: ModelRecord) -> str:
     if metrics.get("evaluated_on") == "held_out":
         held = metrics.get("n_held_out", metrics.get("n", 0))
         return deferred(
-            "job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=held
+            "job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=numeral(held)
         )
     return deferred("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")

@@ -7,7 +7,7 @@ import asyncio
 import time
 from typing import TYPE_CHECKING
 
-from ..i18n import deferred
+from ..i18n import Field, deferred
 from .job_events import JobEvent
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Progress:
         self._timer: asyncio.TimerHandle | None = None
         self._stopped = False
 
-    def __call__(self, fraction: float, key: str, /, **fields: str | int | float) -> None:
+    def __call__(self, fraction: float, key: str, /, **fields: Field) -> None:
         if self._stopped:
             return
         self._pending = (min(max(fraction, 0.0), 1.0), deferred(key, **fields))

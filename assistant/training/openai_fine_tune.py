@@ -19,7 +19,7 @@ import openai
 
 from ..config.core import OpenAISettings
 from ..errors import UserError
-from ..i18n import Field, keyed
+from ..i18n import Field, keyed, numeral
 from .base import Cancelled, Example, ProgressFn
 from .openai_classify import system_prompt
 
@@ -131,11 +131,23 @@ async def _report(
         if loss is None:
             progress(shown, "progress.fine_tuning.step", step=done, total=total)
         else:
-            progress(shown, "progress.fine_tuning.step.loss", step=done, total=total, loss=loss)
+            # written in the reader's language ("0,693")
+            loss_shown = numeral(loss, _loss_places(loss))
+            progress(
+                shown, "progress.fine_tuning.step.loss", step=done, total=total, loss=loss_shown
+            )
     elif status in _STATUS_PROGRESS:
         progress(base, f"progress.fine_tuning.{status}")
     else:
         progress(base, "progress.fine_tuning", status=status)
+
+
+def _loss_places(loss: float) -> int:
+    """Decimals that show a training loss to three significant digits, at least three (0.693,
+    0.000123: near the end of a fine-tune a loss can be that small)."""
+    if loss == 0:
+        return 3
+    return min(8, max(3, 2 - math.floor(math.log10(abs(loss)))))
 
 
 async def _pause(settings: OpenAISettings, cancelled: asyncio.Event) -> None:
@@ -146,7 +158,7 @@ async def _pause(settings: OpenAISettings, cancelled: asyncio.Event) -> None:
 
 async def _latest_step(
     client: openai.AsyncOpenAI, remote_id: str
-) -> tuple[int, int, str | None] | None:
+) -> tuple[int, int, float | None] | None:
     """The newest training step, the number of steps and the training loss if OpenAI gives
     it, from the events' data rather than their English messages, so that they read in the
     guild's language; None before training steps. Events are a nicety only."""
@@ -159,8 +171,9 @@ async def _latest_step(
         data = event.data if isinstance(event.data, dict) else {}
         step, total, loss = data.get("step"), data.get("total_steps"), data.get("train_loss")
         if isinstance(step, int) and isinstance(total, int) and total > 0:
-            finite = isinstance(loss, int | float) and math.isfinite(loss)
-            return step, total, f"{loss:.3g}" if finite else None
+            if isinstance(loss, int | float) and math.isfinite(loss):
+                return step, total, float(loss)
+            return step, total, None
     return None
 
 

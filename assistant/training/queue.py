@@ -50,6 +50,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+CANCEL_LOCK = 0x6361_6E63
+"""Advisory lock class under which one `cancel` at a time asks for a job's end."""
 POLL_S = 0.3
 """How often a bot reads the rows of the jobs it follows (progress is written ~4 times a second)."""
 
@@ -118,19 +120,30 @@ class QueuedJobManager(JobManager):
 
     async def cancel(self, job_id: int | None = None, *, guild_id: str) -> Job:
         job = self._active_job(job_id, guild_id)
-        queue = await self._open()
-        found = list(await queue.job_manager.list_jobs_async(lock=job_lock(job.id)))
-        if any(queued.abort_requested for queued in found):
-            # a second cancel while the first one waits for the worker to stop, as in-process
-            raise NotFound(tr("cancel.already", job=job.id))
-        for queued in found:
-            # A job not started yet is simply dropped; a running one is asked to stop.
-            if await queue.job_manager.cancel_job_by_id_async(
-                queued.id, abort=False, delete_job=True
-            ):
-                cancelled = deferred("job.status.cancelled")
-                return self.store.update_job(job.id, status="cancelled", message=cancelled)
-            await queue.job_manager.cancel_job_by_id_async(queued.id, abort=True)
+        # Two cancels at once (two members, two bot processes) both found no abort asked yet
+        # and both answered "Cancelled": asking is one at a time per job, under a lock of the
+        # database that its own connection holds (a lock is shared within one connection).
+        with self.store.database.writer() as own:
+            held = own.execute("SELECT pg_try_advisory_lock(?, ?)", (CANCEL_LOCK, job.id % 2**31))
+            if not held[0][0]:
+                raise NotFound(tr("cancel.already", job=job.id))  # another cancel is asking
+            again = self.store.job(job.id)
+            if again is None or not again.active:  # a cancel that asked before this one ended it
+                raise self._not_running(job.id, guild_id)
+            queue = await self._open()
+            found = list(await queue.job_manager.list_jobs_async(lock=job_lock(job.id)))
+            if any(queued.abort_requested for queued in found):
+                # a second cancel while the first one waits for the worker to stop
+                raise NotFound(tr("cancel.already", job=job.id))
+            for queued in found:
+                # A job not started yet is simply dropped; a running one is asked to stop.
+                if await queue.job_manager.cancel_job_by_id_async(
+                    queued.id, abort=False, delete_job=True
+                ):
+                    cancelled = deferred("job.status.cancelled")
+                    return self.store.update_job(job.id, status="cancelled", message=cancelled)
+                await queue.job_manager.cancel_job_by_id_async(queued.id, abort=True)
+        # the abort is asked: a later cancel sees it (closing the connection freed the lock)
         return await self.wait(job.id, timeout=self.config.trainer.openai.timeout_seconds + 10)
 
     async def wait(self, job_id: int, timeout: float | None = None) -> Job:

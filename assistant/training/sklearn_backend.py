@@ -37,6 +37,7 @@ from typing import Any
 from ..config import Config
 from ..config.core import SklearnSettings
 from ..errors import NotFound
+from ..i18n import numeral
 from ..storage.records import Job, ModelRecord
 from .base import (
     Backend,
@@ -93,7 +94,7 @@ class SklearnBackend(Backend):
                 if estimate is None:
                     progress(0.02, "progress.training", count=len(examples))
                 else:
-                    seconds = f"{estimate:,.0f}"
+                    seconds = numeral(round(estimate))  # in the reader's language
                     progress(0.02, "progress.training.about", count=len(examples), seconds=seconds)
                 metrics = await self._train(header, examples, progress, cancelled)
                 metrics["pipeline"] = fingerprint

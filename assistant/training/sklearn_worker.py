@@ -17,6 +17,7 @@ from multiprocessing.context import SpawnProcess
 from typing import Any
 
 from ..errors import UserError
+from ..i18n import numeral
 from .base import Cancelled, Example, ProgressFn
 from .orphan import ctrl_c_blocked, stop_when_orphaned
 
@@ -268,9 +269,10 @@ def _train(
         if needed > settings.get("max_model_bytes", needed):
             too_big = {
                 "labels": len(header["labels"]),
-                "features": f"{matrix.shape[1]:,}",
-                "needed": f"{needed / 1e6:,.1f}",
-                "limit": f"{settings['max_model_bytes'] / 1e6:,.1f}",
+                # written in the reader's language when shown (no reader is known here)
+                "features": numeral(int(matrix.shape[1])),
+                "needed": numeral(needed / 1e6, 1),
+                "limit": numeral(settings["max_model_bytes"] / 1e6, 1),
             }
             connection.send(("error", ("train.model_too_big", too_big), ""))
             return

@@ -22,6 +22,7 @@ from discord.ext.commands.parameters import Signature as CommandSignature
 
 from assistant import i18n
 from assistant.commands.registry import Command as CoreCommand
+from assistant.commands.slash_values import unquoted
 from assistant.errors import LimitExceeded, UserError
 from assistant.messages import Attachment, Reply, Request, Source
 
@@ -203,7 +204,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         if option is None:
             argument = ""
         elif slash:
-            argument = str(options.get(option) or "")
+            # read as the command will read it: `/remove example:"3"` is asked about too
+            argument = unquoted(str(options.get(option) or ""))
         else:
             argument = _rest_of_line(ctx) if words is None else words.strip()
         if not confirmable(spec.name, argument):
@@ -385,7 +387,11 @@ def can_answer(ctx: commands.Context[Any]) -> bool:
 
 
 def _too_big(language: str, name: str, size: int, limit: int) -> str:
-    return i18n.message(language, "upload.too_big", name=name, size=f"{size:,}", limit=f"{limit:,}")
+    size_, limit_ = (
+        i18n.number_text(size, language=language),
+        i18n.number_text(limit, language=language),
+    )
+    return i18n.message(language, "upload.too_big", name=name, size=size_, limit=limit_)
 
 
 def _rest_of_line(ctx: commands.Context[Any]) -> str:
