@@ -17,7 +17,10 @@ import discord
 import numpy as np
 
 from audio.piped import run_piped
+from audio.speech_text import spoken_text
 from audio.tts.base import Speech
+
+from .members import guild_key
 
 if TYPE_CHECKING:
     from assistant.messages import Reply
@@ -99,7 +102,13 @@ async def answer_aloud(bot: TrainerBot, message: discord.Message, reply: Reply) 
         return
     try:
         parts = (await bot.voice_cog.sessions()).parts
-        speech = await parts.synthesizer.synthesize(reply.spoken)
+        language = parts.language(guild_key(message.guild, message.author))
+        # said as the voice channel says it: numbers in words, no markup, links and tables
+        # left to the chat, and no longer than a spoken answer may be
+        words = spoken_text(reply.spoken, parts.max_spoken_chars, language)
+        if not words:
+            return
+        speech = await parts.synthesizer.synthesize(words)
         await send_voice_message(bot, message.channel.id, speech, message)
     except Exception:
         log.exception("could not answer voice message %s aloud", message.id)

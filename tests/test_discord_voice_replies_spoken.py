@@ -1,0 +1,43 @@
+"""A voice message's spoken answer is said as the voice channel says it (audio/speech_text.py):
+no longer than `voice.tts.max_spoken_chars`, numbers in words, markup and tables left to the
+chat. It read the whole written reply aloud, markup and all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.config import Config
+from audio import RECOGNITION_RATE
+from audio.decode import decode_bytes
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.speech import speak, write_wav
+
+fake, bot = fixtures.fake, fixtures.bot
+VOICE_MESSAGE = 1 << 13
+
+
+@pytest.fixture
+def bot_config(fake: FakeDiscord, make_config: Callable[..., Config]) -> Config:
+    overrides = fixtures.discord_overrides(fake, voice_message_replies=True)
+    return make_config(**overrides, voice={"tts": {"max_spoken_chars": 40}})
+
+
+async def test_a_spoken_answer_is_no_longer_than_a_spoken_answer_may_be(
+    fake: FakeDiscord, bot: Any, tmp_path: Path
+) -> None:
+    wav = write_wav(tmp_path / "asked.wav", speak("hey trainer, what can you do"), RECOGNITION_RATE)
+    sent = await fake.send_message(
+        "", attachments=[("voice-message.wav", wav.read_bytes(), "audio/wav")], flags=VOICE_MESSAGE
+    )
+    text = await fake.wait_for_reply(after=sent["id"], timeout=60)
+    spoken = await fake.wait_for_reply(
+        after=text["id"], where=lambda m: m["flags"] & VOICE_MESSAGE, timeout=60
+    )
+    [attachment] = spoken["attachments"]
+    audio = decode_bytes(fake.attachment_data(attachment), attachment["filename"])
+    # 40 characters are about three seconds of espeak-ng; the whole answer took seven
+    assert 0.5 < audio.seconds < 5, audio.seconds
