@@ -25,18 +25,26 @@ def bot_config(fake: FakeDiscord, make_config: Callable[..., Config]) -> Config:
     return make_config(**fixtures.discord_overrides(fake, voice_message_replies=True))
 
 
-async def test_voice_message_is_answered_with_a_voice_message(
-    fake: FakeDiscord, bot: Any, tmp_path: Path
-) -> None:
-    wav = write_wav(tmp_path / "asked.wav", speak("hey trainer, test the model"), RECOGNITION_RATE)
+async def ask_by_voice_message(
+    fake: FakeDiscord, folder: Path, words: str
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """`words` sent as a voice message: it, the text reply, and the spoken reply."""
+    wav = write_wav(folder / "asked.wav", speak(words), RECOGNITION_RATE)
     sent = await fake.send_message(
         "", attachments=[("voice-message.wav", wav.read_bytes(), "audio/wav")], flags=VOICE_MESSAGE
     )
     text = await fake.wait_for_reply(after=sent["id"], timeout=60)
-    assert "heard" in (text["content"] or text["embeds"][0].get("description", ""))
     spoken = await fake.wait_for_reply(
         after=text["id"], where=lambda m: m["flags"] & VOICE_MESSAGE, timeout=60
     )
+    return sent, text, spoken
+
+
+async def test_voice_message_is_answered_with_a_voice_message(
+    fake: FakeDiscord, bot: Any, tmp_path: Path
+) -> None:
+    sent, text, spoken = await ask_by_voice_message(fake, tmp_path, "hey trainer, test the model")
+    assert "heard" in (text["content"] or text["embeds"][0].get("description", ""))
     assert spoken["message_reference"]["message_id"] == sent["id"]
     assert spoken["content"] == "" and spoken["embeds"] == []
     [attachment] = spoken["attachments"]

@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 
 from assistant.config import Config
-from audio import RECOGNITION_RATE
 from audio.decode import decode_bytes
 from tests.fakediscord import FakeDiscord, fixtures
-from tests.speech import speak, write_wav
+from tests.test_discord_voice_replies import ask_by_voice_message
 
 fake, bot = fixtures.fake, fixtures.bot
-VOICE_MESSAGE = 1 << 13
 
 
 @pytest.fixture
@@ -29,13 +27,8 @@ def bot_config(fake: FakeDiscord, make_config: Callable[..., Config]) -> Config:
 async def test_a_spoken_answer_is_no_longer_than_a_spoken_answer_may_be(
     fake: FakeDiscord, bot: Any, tmp_path: Path
 ) -> None:
-    wav = write_wav(tmp_path / "asked.wav", speak("hey trainer, what can you do"), RECOGNITION_RATE)
-    sent = await fake.send_message(
-        "", attachments=[("voice-message.wav", wav.read_bytes(), "audio/wav")], flags=VOICE_MESSAGE
-    )
-    text = await fake.wait_for_reply(after=sent["id"], timeout=60)
-    spoken = await fake.wait_for_reply(
-        after=text["id"], where=lambda m: m["flags"] & VOICE_MESSAGE, timeout=60
+    _sent, _text, spoken = await ask_by_voice_message(
+        fake, tmp_path, "hey trainer, what can you do"
     )
     [attachment] = spoken["attachments"]
     audio = decode_bytes(fake.attachment_data(attachment), attachment["filename"])
