@@ -153,3 +153,16 @@ def test_the_chat_spelling_examples_work_as_written(tmp_path: Path) -> None:
     out = run_console(make_workdir(tmp_path), "\n".join(line for line, _ in shown) + "\n", "--json")
     replies = [json.loads(line) for line in out.splitlines()]
     assert [r["command"] for r in replies] == [command for _, command in shown], replies
+
+
+def test_the_reason_and_phone_examples_work_as_written(tmp_path: Path) -> None:
+    """ "`hey sorry to bother, what's the status?` is `status`" and the lines beside it, typed
+    into the console exactly as the README shows them."""
+    from tests.consoles import make_workdir
+
+    text = README.split("A command and its reason in one line")[1][:900]
+    shown = re.findall(r"`([^`]+)` is `(\w+)`", text.replace("\n   ", " "))
+    assert len(shown) == 4, shown
+    out = run_console(make_workdir(tmp_path), "\n".join(line for line, _ in shown) + "\n", "--json")
+    replies = [json.loads(line) for line in out.splitlines()]
+    assert [r["command"] for r in replies] == [command for _, command in shown], replies
