@@ -50,6 +50,9 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("which data set is active right now?", "status", {}),
     ("are you still at it?", "status", {}),
     ("interrupt the current run", "cancel", {}),
+    ("status of the job?", "status", {}),
+    ("eta on the model?", "status", {}),
+    ("bug: the progress bar froze", "feedback", {"text": "the progress bar froze"}),
     ("Please stop the training. It was the wrong data.", "cancel", {}),
     # the bot's name before a command's name, and the frames a request is put in
     ("@Trainer cancel", "cancel", {"text": ""}),
