@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import re
 import threading
 from collections.abc import Callable, Collection
@@ -33,6 +34,22 @@ LONGEST_SENTENCE = 4000
 """Characters beyond which a typed line is read by the command's own parser only, never as a
 sentence: such a line is data (a pasted review, a long correction), and the template matcher
 took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
+_WRITTEN_AS_IS = frozenset({"feedback", "correct"})
+"""Commands that keep their words as written: an opinion may name commands ("the new test
+command is slow and then it hangs")."""
+_CHAT = frozenset({"hi", "feedback"})
+"""Commands whose sentences are also what people add to a line ("..., thanks", "and hi")."""
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|`[^`]*`')
+"""Quoted words in a command's arguments (an example, a sentence to classify)."""
+
+
+@functools.lru_cache(maxsize=8)
+def _joined(joiners: tuple[str, ...]) -> re.Pattern[str]:
+    """A joiner ("then", "and then") that begins a clause: after a comma or a space."""
+    either = "|".join(re.escape(j) for j in sorted(joiners, key=len, reverse=True) if j)
+    return re.compile(rf"(?:^|[\s,;]+)(?:{either})\s+", re.I)
+
+
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
@@ -159,13 +176,17 @@ class Reader:
             attachments=request.attachments,
         )
 
-    @staticmethod
-    def parse_typed(command: Command, request: Request) -> dict[str, Any]:
+    def parse_typed(self, command: Command, request: Request) -> dict[str, Any]:
         """`parse`, except that ordinary words after the name of a command that takes none of
         them ("cancel my subscription? nah") get a hint instead of its usage: they matched no
         sentence, so the name was most likely a word of something else. One word after the
         name is still an argument (`cancel 7`, `help train`), as in `_past_politeness`; so are
-        numbers and marked arguments, written wrong, and the arguments a command needs."""
+        numbers and marked arguments, written wrong, and the arguments a command needs. Words
+        that go on to another command ("train on movie reviews and then test it") are refused
+        as two commands: read as arguments, they became an example to learn."""
+        second = self._chained(command, request)
+        if second is not None:
+            raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
         try:
             return parse(command, request.text)
         except BadInput:
@@ -178,6 +199,35 @@ class Reader:
             ):
                 raise
         raise BadInput(i18n.tr("error.bare_command", name=request.command.lower()))
+
+    def _chained(self, command: Command, request: Request) -> str | None:
+        """The name of a command that words after a joiner in `request`'s arguments say ("...
+        and then test it", "..., then archive movie reviews"), or None. Quoted words are the
+        user's own, and so are all the words of a command that stores them as written."""
+        if command.name in _WRITTEN_AS_IS or len(request.text) > LONGEST_SENTENCE:
+            return None
+        text = _QUOTED.sub(" ", request.text)
+        language = self._language(request.guild_id)
+        joiners = {
+            *i18n.word_list(language, "typed.joiners"),
+            *i18n.word_list("en", "typed.joiners"),
+        }
+        for found in _joined(tuple(sorted(joiners))).finditer(text):
+            rest = text[found.end() :].strip()
+            name = rest.split()[0].strip(",.!?:;") if rest else ""
+            said = self._find_command(name) if name else None
+            if said is None and rest:
+                meant = self.understand(
+                    rest,
+                    user=request.user,
+                    guild_id=request.guild_id,
+                    channel_id=request.channel_id,
+                    exact=True,
+                )
+                said = self._find_command(meant.command) if meant is not None else None
+            if said is not None and said.name not in _CHAT:  # "... and thanks" asks nothing
+                return i18n.command_name(language, said.name)
+        return None
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of

@@ -71,3 +71,29 @@ async def test_russian_slang_for_training_is_train(app: Assistant) -> None:
     assert read(app, "трейн модели") == ("train", {})
     assert read(app, "запусти трейн на movie reviews") == ("train", {"data_dir": "movie_reviews"})
     assert read(app, "останови трейн") == ("cancel", {})
+
+
+async def test_two_commands_in_one_line_run_neither_and_say_so(app: Assistant) -> None:
+    """ "train on movie reviews and then test it" was `train` with the words as an example to
+    learn ("on movie reviews and then test it"), and "test the model, then archive movie
+    reviews" classified its words as a sentence. Both are refused, naming the two commands,
+    and nothing is stored; words in quotes, and an opinion, stay the user's own."""
+    with_names(app)
+    console = TypedConsole(app)
+    assert (await console.send("!select_dataset movie_reviews"))["ok"]
+    dataset = app.store.active_dataset(GUILD)
+    assert dataset is not None
+    for line, second in (
+        ("!train on movie reviews and then test it", "test"),
+        ("!test the model, then archive movie reviews", "archive"),
+        ("!archive movie reviews and then select kaggle tweets", "select_dataset"),
+    ):
+        reply = await console.send(line)
+        assert not reply["ok"] and f"and `{second}`; I run one at a time" in reply["text"], reply
+    assert app.store.examples(dataset) == []
+    assert (await console.send('!train "good and then test it" positive'))["ok"]
+    assert app.store.examples(dataset) == [("good and then test it", "positive")]
+    assert (await console.send("!feedback the test command is slow and then it hangs"))["ok"]
+    app.store.set_guild_language(GUILD, "ru")
+    reply = await console.send("!обучить на movie reviews и потом проверь")
+    assert not reply["ok"] and "Это две команды" in reply["text"], reply
