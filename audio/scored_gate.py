@@ -123,6 +123,12 @@ class ScoredGate:
             other = self.other_words(result, head, first.intent.name)
             if other is not None:
                 return reject(other)
+            if best is not None and not best.intent.same_command(first.intent):
+                # Another command beat the grammar's own sentence despite its bonus: the model
+                # contradicts it, though not surely enough to act itself ("test the model on
+                # kaggle tweets", heard by the grammar as "fit the model on ..." and by the
+                # model as "Test the Model on Cattle Tweets").
+                return reject(f"the model finds {best.intent.name} likelier, not sure enough")
             stages = [*first.stages, report("kept", "no surer command was heard")]
             return replace(first, stages=stages)
         if written is not None:
