@@ -123,6 +123,12 @@ class ScoredGate:
             other = self.other_words(result, head, first.intent.name)
             if other is not None:
                 return reject(other)
+            if best is not None and not best.intent.same_command(first.intent):
+                # Another command beat the grammar's own sentence despite its bonus: the model
+                # contradicts it, though not surely enough to act itself ("test the model on
+                # kaggle tweets", heard by the grammar as "fit the model on ..." and by the
+                # model as "Test the Model on Cattle Tweets").
+                return reject(f"the model finds {best.intent.name} likelier, not sure enough")
             stages = [*first.stages, report("kept", "no surer command was heard")]
             return replace(first, stages=stages)
         if written is not None:
@@ -137,9 +143,17 @@ class ScoredGate:
             why = f"{per_token:.2f} per token >= -{s.window_gate_per_token} in a follow-up window"
             why = f"a surer command, {why}" if overruled else why
             return accept(first, best.intent, False, _likelihood(best.margin), report, why)
-        if reason == "rescue" and head.wake and not head.rest and not first.rejected:
-            stages = [*first.stages, report("wake only", "the wake phrase alone")]
-            return Hearing("", True, None, False, 1.0, "neural", stages)
+        if reason == "rescue" and head.wake and not head.rest:
+            if not first.rejected:
+                stages = [*first.stages, report("wake only", "the wake phrase alone")]
+                return Hearing("", True, None, False, 1.0, "neural", stages)
+            # The model wrote the wake phrase and nothing else: every word of a command the
+            # search found would be made up ("Hey trainer help me" for "hey trainer" in
+            # reverb). Nor is it a wake phrase to open a window on: the grammar rejected it,
+            # and "hey train her", written "Hey, trainer", scores 0.48-0.999 with the wake-word
+            # verifier where the wake phrase alone scores 0.99 and above (tuning and
+            # calibration voices, bench/README.md): no floor keeps them apart.
+            return reject("the wake phrase alone, which the grammar heard as other words")
         if reason == "rescue" and s.search:
             found = self.search_grammar(result)
             if found is not None:

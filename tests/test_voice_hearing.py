@@ -148,6 +148,35 @@ def test_the_wake_phrase_alone_opens_a_window(hearer: Hearer, voice: str) -> Non
     assert h.wake_only, h.debug()
 
 
+def test_no_command_is_made_up_after_a_wake_phrase_the_model_heard_alone(
+    hearer: Hearer,
+) -> None:
+    """In this voice and room the grammar hears "hey trainer" as a near word and the model
+    writes "Hey trainer" and nothing more; the search through the grammar built "Hey trainer
+    help me" from that and it acted."""
+    from bench.voice_corpus import render
+
+    pcm = utterance(render("hey trainer", "en-us+f3", 150, 60, "reverb", seed=48))
+    h = asyncio.run(hearer.hear(pcm, False))
+    assert h.intent is None and not h.accepted(in_window=False), h.debug()
+    assert "search" not in [s.stage for s in h.stages], h.debug()
+
+
+def test_a_command_the_model_contradicts_is_not_kept(hearer: Hearer) -> None:
+    """The grammar hears "fit the model on kaggle tweets" (training) in this noise; the model
+    writes "Hey Trainer Test the Model on Cattle Tweets." and scores the test command above
+    the grammar's, though not surely enough to act on it. Training was kept and started."""
+    from bench.voice_corpus import render
+
+    said = "hey trainer test the model on kaggle tweets"
+    pcm = utterance(render(said, "en-gb", 175, 50, "noise", seed=12))
+    h = asyncio.run(hearer.hear(pcm, False))
+    assert h.stages[0].heard == "hey trainer fit the model on kaggle tweets", h.debug()
+    assert not h.accepted(in_window=False), h.debug()
+    # Said to the bot all the same: it answers that it did not catch it (audio/called.py).
+    assert h.wake and h.rejected, h.debug()
+
+
 def _open_vocabulary(server_url: str) -> Hearer:
     """A hearer whose first stage is the OpenAI transcription engine (a fake server here)."""
     recognizer = OpenAIRecognizer(
