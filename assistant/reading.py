@@ -370,7 +370,20 @@ def _match(
             return intent
     loosen = lambda part: _address(part, language, matcher).loose  # noqa: E731
     near = None if says is None else lambda part: _led(matcher, part, says)
-    return by_sentence(address.rest, matcher.match, retractions, joiners, reasons, loosen, near)
+    # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
+    # sentence, which the greeted name taken off leaves as chat
+    return next(
+        (
+            found
+            for line in dict.fromkeys((address.rest, text))
+            if (
+                found := by_sentence(
+                    line, matcher.match, retractions, joiners, reasons, loosen, near
+                )
+            )
+        ),
+        None,
+    )
 
 
 def _led(matcher: IntentMatcher, clause: str, says: Callable[[str], str | None]) -> Intent | None:

@@ -51,6 +51,8 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("are you still at it?", "status", {}),
     ("interrupt the current run", "cancel", {}),
     ("status of the job?", "status", {}),
+    ("morning trainer!", "hi", {}),
+    ("what can I do here", "help", {}),
     ("eta on the model?", "status", {}),
     ("bug: the progress bar froze", "feedback", {"text": "the progress bar froze"}),
     ("Please stop the training. It was the wrong data.", "cancel", {}),
