@@ -112,7 +112,9 @@ def test_a_step_costs_a_fraction_of_a_forced_decoding(heard: tuple) -> None:
         model.continuations(result, [tokens], [0])
         forced.append(time.perf_counter() - started)
     assert len(fresh) == ROUNDS
-    assert min(stepped) < min(forced) / 2, (stepped, forced)
+    # about 0.37 of it on an idle machine, 0.53 with three busy processes on two cores;
+    # decoding the prefix again would be about 1
+    assert min(stepped) < min(forced) * 0.75, (stepped, forced)
 
 
 def test_a_model_file_without_a_float_decoder_is_refused(tmp_path: Path) -> None:
