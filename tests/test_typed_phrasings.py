@@ -53,6 +53,8 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("status of the job?", "status", {}),
     ("morning trainer!", "hi", {}),
     ("what can I do here", "help", {}),
+    ("how do I use this thing", "instruction", {}),
+    ("what are the steps to train a model", "instruction", {}),
     ("eta on the model?", "status", {}),
     ("bug: the progress bar froze", "feedback", {"text": "the progress bar froze"}),
     ("Please stop the training. It was the wrong data.", "cancel", {}),
