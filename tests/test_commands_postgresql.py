@@ -6,6 +6,8 @@ The test functions are imported, so pytest runs them here with this module's fix
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import signal
 from collections.abc import Callable, Iterator
@@ -62,3 +64,27 @@ async def test_every_form_in_the_guide_works(
         os.killpg(worker.process.pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
     await run_guide(app, tmp_path, SCRIPT, hold_jobs=hold)
+
+
+async def test_wait_returns_after_the_announcement_of_a_job_a_worker_just_ended(
+    app: Any, reviews: Path
+) -> None:
+    """With the queue, the database calls a job finished before this process has read its row
+    and announced it. `wait` looked only at the jobs the database called active, returned at
+    once, and the announcement came after the replies typed next."""
+    import time
+
+    from transports.console import ConsoleTransport
+
+    out = io.StringIO()
+    console = ConsoleTransport(app, json_mode=True, out=out)
+    started = await app.handle(console.request_for("train folder:reviews"))
+    assert started.ok and started.job_id is not None, started.text
+    deadline = time.monotonic() + 120
+    # Blocking on purpose: the event loop, and so the job follower, does not run meanwhile.
+    while app.store.job(started.job_id).active and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not app.store.job(started.job_id).active
+    await console.wait_for_jobs()
+    shown = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert any((r["data"] or {}).get("event") == "job_finished" for r in shown), shown

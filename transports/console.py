@@ -315,6 +315,12 @@ class ConsoleTransport:
         await self.wait_for_jobs()
 
     async def wait_for_jobs(self) -> None:
-        for job in self.app.store.jobs(GUILD, active_only=True):
+        # The newest jobs too, not only those the database calls active: with the job queue a
+        # job a worker has just ended is announced when this process next reads its row, and
+        # `wait` returned before that announcement, which then came after later replies.
+        newest = self.app.store.jobs(GUILD, limit=5)
+        for job in {
+            j.id: j for j in [*self.app.store.jobs(GUILD, active_only=True), *newest]
+        }.values():
             await self.app.jobs.wait(job.id)
         await asyncio.sleep(0)  # let the finished announcement print first
