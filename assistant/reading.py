@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import functools
 import re
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -22,10 +21,12 @@ from .commands.arguments import parse
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .errors import BadInput, UserError
-from .intents.address import Address, after_politeness, without_address
+from .intents.address import Address, after_politeness, verb_first, without_address
+from .intents.chained import WRITTEN_AS_IS, next_command
+from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.parts import another_command, by_sentence
+from .intents.parts import another_command, by_sentence, led
 from .intents.spelling import keeps_words, respelled, vocabulary
 from .messages import Request, Source, User
 
@@ -34,22 +35,6 @@ LONGEST_SENTENCE = 4000
 """Characters beyond which a typed line is read by the command's own parser only, never as a
 sentence: such a line is data (a pasted review, a long correction), and the template matcher
 took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
-_WRITTEN_AS_IS = frozenset({"feedback", "correct"})
-"""Commands that keep their words as written: an opinion may name commands ("the new test
-command is slow and then it hangs")."""
-_CHAT = frozenset({"hi", "feedback"})
-"""Commands whose sentences are also what people add to a line ("..., thanks", "and hi")."""
-_QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|`[^`]*`')
-"""Quoted words in a command's arguments (an example, a sentence to classify)."""
-
-
-@functools.lru_cache(maxsize=8)
-def _joined(joiners: tuple[str, ...]) -> re.Pattern[str]:
-    """A joiner ("then", "and then") that begins a clause: after a comma or a space."""
-    either = "|".join(re.escape(j) for j in sorted(joiners, key=len, reverse=True) if j)
-    return re.compile(rf"(?:^|[\s,;]+)(?:{either})\s+", re.I)
-
-
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
@@ -127,7 +112,7 @@ class Reader:
             joiners = i18n.word_list(language, "typed.joiners")
             reasons = i18n.word_list(language, "typed.reasons")
             intent = (
-                _labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
+                labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
                 or _match(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (None if exact else _respelled(matcher, address, text, language, says))
             )
@@ -201,33 +186,31 @@ class Reader:
         raise BadInput(i18n.tr("error.bare_command", name=request.command.lower()))
 
     def _chained(self, command: Command, request: Request) -> str | None:
-        """The name of a command that words after a joiner in `request`'s arguments say ("...
-        and then test it", "..., then archive movie reviews"), or None. Quoted words are the
-        user's own, and so are all the words of a command that stores them as written."""
-        if command.name in _WRITTEN_AS_IS or len(request.text) > LONGEST_SENTENCE:
+        """The command that words after a joiner in `request`'s arguments name, as the guild
+        calls it, or None (assistant/intents/chained.py)."""
+        if command.name in WRITTEN_AS_IS or len(request.text) > LONGEST_SENTENCE:
             return None
-        text = _QUOTED.sub(" ", request.text)
         language = self._language(request.guild_id)
-        joiners = {
+        joiners = [
             *i18n.word_list(language, "typed.joiners"),
             *i18n.word_list("en", "typed.joiners"),
-        }
-        for found in _joined(tuple(sorted(joiners))).finditer(text):
-            rest = text[found.end() :].strip()
-            name = rest.split()[0].strip(",.!?:;") if rest else ""
-            said = self._find_command(name) if name else None
-            if said is None and rest:
+        ]
+
+        def says(clause: str) -> str | None:
+            found = self._find_command(clause.split()[0].strip(",.!?:;"))
+            if found is None:
                 meant = self.understand(
-                    rest,
+                    clause,
                     user=request.user,
                     guild_id=request.guild_id,
                     channel_id=request.channel_id,
                     exact=True,
                 )
-                said = self._find_command(meant.command) if meant is not None else None
-            if said is not None and said.name not in _CHAT:  # "... and thanks" asks nothing
-                return i18n.command_name(language, said.name)
-        return None
+                found = self._find_command(meant.command) if meant is not None else None
+            return None if found is None else found.name
+
+        said = next_command(request.text, joiners, says)
+        return None if said is None else i18n.command_name(language, said)
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
@@ -359,7 +342,7 @@ def _match(
     assistant/intents/parts.py), `reasons` those that begin a reason ("so I can ...")."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
-    loose = _verb_first(address.loose or text, matcher.typed.template_words)
+    loose = verb_first(address.loose or text, matcher.typed.template_words)
     for line in dict.fromkeys((address.rest, text, loose)):
         intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
         # an opinion's words take the rest of the line: another command there is asked
@@ -369,7 +352,7 @@ def _match(
         if intent is not None:
             return intent
     loosen = lambda part: _address(part, language, matcher).loose  # noqa: E731
-    near = None if says is None else lambda part: _led(matcher, part, says)
+    near = None if says is None else lambda part: led(matcher.typed, part, says)
     # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
     # sentence, which the greeted name taken off leaves as chat
     return next(
@@ -384,17 +367,6 @@ def _match(
         ),
         None,
     )
-
-
-def _led(matcher: IntentMatcher, clause: str, says: Callable[[str], str | None]) -> Intent | None:
-    """The near sentence of a clause that begins with a word only that command's templates
-    have ("cancel that training"), or None: a clause's near sentence alone is too often a
-    reason's ("I picked the wrong dataset"), not a command."""
-    words = normalize(clause).split()
-    found = matcher.typed.match(clause, says) if len(words) > 1 else None
-    if found is None or matcher.typed.command_words.get(words[0]) != frozenset({found.name}):
-        return None
-    return found
 
 
 def _respelled(
@@ -420,41 +392,6 @@ def _respelled(
         return None  # one word is left to "Did you mean" (`trian` must not start a training)
     intent = matcher.typed.match(spelled, says)
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
-
-
-_HEAD_END = re.compile(r":|\s[—–-]+\s")
-"""Where a labelled line's head ends: a colon, or a dash with spaces ("feedback — ...")."""
-
-
-def _labelled_feedback(line: str, words: list[str]) -> Intent | None:
-    """ "some feedback: the reports are clear", "a bit of feedback — status is slow": a short
-    head naming feedback, a colon or a dash, then the feedback itself, which is taken as
-    written (its words may name commands: "the new test command is useful" asks for no test)."""
-    end = _HEAD_END.search(line)
-    if end is None:
-        return None
-    head, body = line[: end.start()], line[end.end() :]
-    head_words = f" {normalize(head)} "
-    if not body.strip() or len(head_words.split()) > 6:
-        return None
-    if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
-        return None
-    return Intent("feedback", {"text": body.strip()}, normalize(line))
-
-
-def _verb_first(line: str, words: Collection[str]) -> str:
-    """`line` with a first word in -ing that no template has in the form the templates have
-    ("would you mind leaving the voice channel": "leave the voice channel"); as it came when
-    there is no such word. English's -ing only: other languages' words do not end so."""
-    first, _, rest = line.strip().partition(" ")
-    word = first.lower()
-    if not word.endswith("ing") or word in words:
-        return line
-    stem = word[:-3]
-    for verb in (stem, stem + "e", stem[:-1] if stem[-2:-1] == stem[-1:] else ""):
-        if verb and verb in words:
-            return f"{verb} {rest}".strip()
-    return line
 
 
 def _address(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -127,4 +127,19 @@ def after_politeness(line: str, polite: Iterable[str]) -> str | None:
     return rest if rest != line and rest.strip() else None
 
 
-__all__ = ["Address", "after_politeness", "without_address"]
+def verb_first(line: str, words: Collection[str]) -> str:
+    """`line` with a first word in -ing that no template has in the form the templates have
+    ("would you mind leaving the voice channel": "leave the voice channel"); as it came when
+    there is no such word. English's -ing only: other languages' words do not end so."""
+    first, _, rest = line.strip().partition(" ")
+    word = first.lower()
+    if not word.endswith("ing") or word in words:
+        return line
+    stem = word[:-3]
+    for verb in (stem, stem + "e", stem[:-1] if stem[-2:-1] == stem[-1:] else ""):
+        if verb and verb in words:
+            return f"{verb} {rest}".strip()
+    return line
+
+
+__all__ = ["Address", "after_politeness", "verb_first", "without_address"]

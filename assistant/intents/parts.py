@@ -17,9 +17,13 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .address import after_politeness
 from .matcher import Intent, normalize
+
+if TYPE_CHECKING:
+    from .typed import TypedMatcher
 
 _END = re.compile(r"(?<=[.?!…])\s+")
 """Where a sentence ends: a full stop, question or exclamation mark, and a space."""
@@ -108,4 +112,15 @@ def _retracts(sentence: str, retractions: Iterable[str]) -> bool:
     return any(words[: len(w.split())] == w.split() for w in retractions)
 
 
-__all__ = ["another_command", "by_sentence"]
+def led(typed: TypedMatcher, clause: str, says: Callable[[str], str | None]) -> Intent | None:
+    """The near sentence of a clause that begins with a word only that command's templates
+    have ("cancel that training"), or None: a clause's near sentence alone is too often a
+    reason's ("I picked the wrong dataset"), not a command."""
+    words = normalize(clause).split()
+    found = typed.match(clause, says) if len(words) > 1 else None
+    if found is None or typed.command_words.get(words[0]) != frozenset({found.name}):
+        return None
+    return found
+
+
+__all__ = ["another_command", "by_sentence", "led"]

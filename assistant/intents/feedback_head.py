@@ -1,0 +1,30 @@
+"""A typed line whose short head names feedback, then a colon or a dash: "some feedback: the
+reports are clear", "bug — the progress bar froze". The rest is the feedback as written (its
+words may name commands: "the new test command is useful" asks for no test); the head words are
+each language's `typed.feedback_words`."""
+
+from __future__ import annotations
+
+import re
+
+from .matcher import Intent, normalize
+
+_HEAD_END = re.compile(r":|\s[—–-]+\s")
+"""Where a labelled line's head ends: a colon, or a dash with spaces ("feedback — ...")."""
+
+
+def labelled_feedback(line: str, words: list[str]) -> Intent | None:
+    """`line` as feedback when its head of at most six words names feedback, else None."""
+    end = _HEAD_END.search(line)
+    if end is None:
+        return None
+    head, body = line[: end.start()], line[end.end() :]
+    head_words = f" {normalize(head)} "
+    if not body.strip() or len(head_words.split()) > 6:
+        return None
+    if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
+        return None
+    return Intent("feedback", {"text": body.strip()}, normalize(line))
+
+
+__all__ = ["labelled_feedback"]
