@@ -26,7 +26,13 @@ looked at when phrasings were added to the templates (tuning); odd positions are
 - `bench/phrasings_fresh7.json` ("fresh7", 2026-12-04 15:50): written by a session that saw
   no file of the project, for another crowd (work-chat colleagues giving context first, terse
   power users, learners of English, askers by question, the bot named anywhere in the line);
-  none of its lines, in either half, has been read by anyone tuning.
+  measured before any tuning (9d4ebfe), then read in full from 4 December 19:00 for the next
+  rules, when fresh8 replaced it as the corpus nobody reads;
+- `bench/phrasings_fresh8.json` ("fresh8", 2026-12-04 18:55): written by a session that saw
+  no file of the project, for another crowd (phone dictation without punctuation, the object
+  named first, the goal said instead of the action, long polite writers, first-language
+  grammar, gamers' shorthand, asides to a colleague; Russian with English tech words mixed
+  in); none of its lines, in either half, has been read by anyone tuning.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -64,6 +70,7 @@ CORPORA = {
     "fresh5": Path(__file__).resolve().parent / "phrasings_fresh5.json",
     "fresh6": Path(__file__).resolve().parent / "phrasings_fresh6.json",
     "fresh7": Path(__file__).resolve().parent / "phrasings_fresh7.json",
+    "fresh8": Path(__file__).resolve().parent / "phrasings_fresh8.json",
 }
 REVISIONS = (
     "0bc35a1",
@@ -74,6 +81,7 @@ REVISIONS = (
     "c062b30",
     "4a01018",
     "9d4ebfe",
+    "8d0d53a",
 )
 """Earlier mains measured in the same run: before typed sentences after a command name were
 read as sentences and the templates gained phrasings (the floor), before the fresh corpus
@@ -82,7 +90,8 @@ a session that saw no template; every line of it is tuning) joined the templates
 4 December's typed rules from the fourth corpus (fresh3, whose even positions are tuning),
 before the rules from the fifth (fresh4), before the rules from all of fresh4 (measured on
 fresh5, then unread), before the rules from all of fresh5 (measured on fresh6), and before
-the rules from all of fresh6 (measured on fresh7)."""
+the rules from all of fresh6 (measured on fresh7), and before the rules from all of fresh7
+(measured on fresh8)."""
 VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
