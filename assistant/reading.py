@@ -21,7 +21,7 @@ from .commands.arguments import parse
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .errors import BadInput, UserError
-from .intents.address import Address, after_politeness, verb_first, without_address
+from .intents.address import Address, after_greeting, after_politeness, verb_first, without_address
 from .intents.chained import WRITTEN_AS_IS, next_command
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
@@ -351,6 +351,14 @@ def _match(
             return None
         if intent is not None:
             return intent
+    greeted = after_greeting(text, _greetings(language, matcher))
+    others = i18n.word_list(language, "typed.others")
+    if greeted is None or greeted.split()[0].strip(",.!?").lower() in others:
+        greeted = None  # "hey guys, anyone up for games?" greets people
+    if greeted is not None and says is not None and says(greeted) == "hi":
+        # chat after a greeting ("morning trainer! hope the weekend treated you well",
+        # "hello, I'm new here") greets; chat the guesser reads as no greeting does not
+        return Intent("hi", {}, "", False)
     loosen = lambda part: _address(part, language, matcher).loose  # noqa: E731
     near = None if says is None else lambda part: led(matcher.typed, part, says)
     # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
@@ -399,8 +407,14 @@ def _address(text: str, language: str, matcher: IntentMatcher, polite: bool = Tr
     assistant/intents/address.py): the wake phrases' names and the language's own; with
     `polite`, its loose reading reads off written politeness and greetings too."""
     names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
-    greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
-    greetings.update(i18n.word_list(language, "typed.greetings"))
+    greetings = _greetings(language, matcher)
     # a greeting before chat ("hey sorry to bother, ...") is read off loosely too
     words = [*i18n.word_list(language, "typed.polite"), *greetings] if polite else []
     return without_address(text, names, greetings, words)
+
+
+def _greetings(language: str, matcher: IntentMatcher) -> set[str]:
+    """The words that greet: the wake phrases' first words ("hey") and the language's own."""
+    greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
+    greetings.update(i18n.word_list(language, "typed.greetings"))
+    return greetings

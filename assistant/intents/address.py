@@ -142,4 +142,22 @@ def verb_first(line: str, words: Collection[str]) -> str:
     return line
 
 
-__all__ = ["Address", "after_politeness", "verb_first", "without_address"]
+def after_greeting(line: str, greetings: Collection[str]) -> str | None:
+    """The words after a greeting that opens `line` ("morning! back from lunch", "heyyy, I'm
+    new here"), or None when it opens with none. A greeting may be stretched ("heyyy",
+    "hellooo"): letters written more than once are read once on both sides."""
+    stretched = {_unstretched(g.lower()): g for g in greetings}
+    words = line.split()
+    for size in (3, 2, 1):
+        head = " ".join(words[:size]).rstrip(",.!?:;")
+        if len(words) > size and _unstretched(head.lower()) in stretched:
+            rest = " ".join(words[size:]).strip(" ,.!?:;-")
+            return rest or None
+    return None
+
+
+def _unstretched(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+__all__ = ["Address", "after_greeting", "after_politeness", "verb_first", "without_address"]
