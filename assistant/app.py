@@ -24,6 +24,7 @@ from .messages import Reply, Request, User
 from .reading import Reader
 from .sandbox import DataRoot
 from .storage import Store, open_store
+from .training.jobs import JobManager
 from .training.queue import make_job_manager
 
 log = logging.getLogger(__name__)
@@ -40,8 +41,9 @@ class Assistant:
         self, config: Config, store: Store | None = None, *, dry_run: bool = False
     ) -> None:
         """`dry_run` (`simulate` without `--act`): the folders are not made, the records are
-        an in-memory copy of the database (an SQLite file is left as it is, or not made), and
-        `start` recovers nothing: a bot running on the same folders keeps its job."""
+        an in-memory copy of the database (an SQLite file is left as it is, or not made; a
+        PostgreSQL server is not connected to, and the records start empty), and `start`
+        recovers nothing: a bot running on the same folders keeps its job."""
         load_all()
         self.config = config
         self.dry_run = dry_run
@@ -52,7 +54,10 @@ class Assistant:
         if not dry_run:
             config.state_dir.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(config.database_url, copy=dry_run)
-        self.jobs = make_job_manager(self.store, config)
+        # A dry run runs no job, and its in-memory records have no queue: jobs stay in-process.
+        self.jobs = (
+            JobManager(self.store, config) if dry_run else make_job_manager(self.store, config)
+        )
         self._names_listeners: list[NamesListener] = []
         self.diagnostics_providers: list[Diagnostics] = []
         """Transports add these; admins see their lines in `status`."""

@@ -26,6 +26,9 @@ class User:
     """Guild administrators and the console user pass every permission check."""
     roles_seen: bool = True
     """False in a direct message: Discord sends no roles there, so a refusal says so."""
+    server_roles: frozenset[str] | None = None
+    """The names of every role of the server asked on, where the transport knows them
+    (Discord): a refusal then says when config.yaml names a role the server does not have."""
 
 
 @dataclass(frozen=True)

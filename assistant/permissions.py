@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from .commands.registry import Command
 from .config import Permissions
 from .errors import CannotStart, PermissionDenied
-from .i18n import tr
+from .i18n import tr, tr_count
 from .messages import User
 
 LANGUAGE = "language"
@@ -35,9 +35,36 @@ def check(user: User, permission: str | None, rules: Permissions, command: str =
     allowed = rules.commands.get(permission)
     if allowed is None or holds(user, allowed):
         return
+    command = command or permission
+    if user.server_roles is not None and allowed:
+        existing = [role for role in allowed if not missing(role, user.server_roles)]
+        if not existing:
+            # No member can be given a role the server lacks: asking for it helps nobody.
+            listed = ", ".join(f"`{r}`" for r in allowed)
+            raise PermissionDenied(
+                tr_count("permission.no_such_role", len(allowed), command=command, roles=listed)
+            )
+        allowed = existing  # name only the roles a member can be given here
     roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")
     key = "permission.denied" if user.roles_seen else "permission.denied_direct"
-    raise PermissionDenied(tr(key, command=command or permission, roles=roles))
+    raise PermissionDenied(tr(key, command=command, roles=roles))
+
+
+def missing(role: str, server_roles: Iterable[str]) -> bool:
+    """Whether a server has no role of that name (case aside, as `holds` matches them)."""
+    return role.casefold() not in {name.casefold() for name in server_roles}
+
+
+def missing_roles(rules: Permissions, server_roles: Iterable[str]) -> dict[str, list[str]]:
+    """The roles `permissions.commands` names that a server does not have, each with the
+    permissions it is given (only administrators can run those there)."""
+    names = set(server_roles)
+    found: dict[str, list[str]] = {}
+    for permission, roles in rules.commands.items():
+        for role in roles:
+            if missing(role, names):
+                found.setdefault(role, []).append(permission)
+    return found
 
 
 def check_rules(rules: Permissions, commands: Iterable[Command]) -> None:

@@ -94,7 +94,8 @@ async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
 ) -> None:
     """Roles are known by name: after an admin renamed alice's `trainer` role, she could still
     train by voice (her roles were remembered from her first words), and so after it was
-    deleted; renamed back, she may again."""
+    deleted; renamed back, she may again. With no `trainer` role on the server, the refusal
+    says so."""
     from tests.test_discord_voice import join, say_and_wait
 
     async def spoken_reply(where: Any = None) -> dict[str, Any]:
@@ -106,7 +107,7 @@ async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
         roles = bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:]
         return [r.name for r in roles] == ([name] if name else [])
 
-    refused = "needs one of these roles: `trainer`"
+    refused = "needs the role `trainer`, which does not exist on this server"
     await join(fake)
     assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
     await fake.rename_role(fake.role_trainer, "helpers")

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from assistant.config import load_config
 from assistant.storage import open_store
 from audio.simulate import main
 from tests.consoles import memory_cap
 from tests.hostile_audio import FLOAT, aiff_declaring, wav_declaring
+from tests.postgres import PostgresServer
 from tests.speech import join, speak, write_wav
 
 INTERNAL = re.compile(r"\b[gn]_\w+")
@@ -191,6 +193,37 @@ def test_a_dry_run_makes_and_changes_nothing(tmp_path: Path) -> None:
     store = open_store(load_config(tmp_path / "config.yaml").database_url)
     assert store.job(job.id).status == "running"  # type: ignore[union-attr]
     store.close()
+
+
+def test_a_dry_run_on_postgresql_leaves_the_server_alone(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    """With `storage_url: postgresql://…`, a dry run connected to the server and migrated an
+    empty database (the store's tables and the job queue's). It now connects to nothing: it
+    runs even where no connection to that database is allowed, which stays empty."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    url = postgres.new_database()
+    name = urlsplit(url).path.lstrip("/")
+    config = {"data_root": "data", "state_dir": "state", "storage_url": url}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    write_wav(tmp_path / "hey.wav", speak("hey trainer what's the status"))
+    before = _tree(tmp_path)
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false'.encode())
+        try:
+            result = _bot(["simulate", "hey.wav", "--speed", "0"], tmp_path)
+        finally:
+            admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'.encode())
+    assert result.returncode == 0 and "said: I would run status." in result.stdout, result
+    assert _tree(tmp_path) == before
+    with psycopg.connect(url) as database:
+        tables = database.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchall()
+    assert tables == []
 
 
 def test_a_header_that_declares_an_absurd_rate_is_refused_in_a_line(

@@ -14,8 +14,8 @@ from ..datasets import Batch, label_for
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
-from ..reports import label_counts
-from ..storage.records import Dataset, ModelRecord
+from ..reports import label_counts, status
+from ..storage.records import Dataset, Job, ModelRecord
 from ..training.base import Example
 from . import targets
 from .registry import Param, command
@@ -294,8 +294,24 @@ def current_model(app: Assistant, guild_id: str) -> tuple[Dataset, ModelRecord]:
 )
 async def cancel(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     job = await app.jobs.cancel(options["job"], guild_id=request.guild_id)
+    if job.status != "cancelled":
+        # The job got past its last check before the cancel came (its model was being saved,
+        # here or on a queue worker) and ended as it would have: say so, not "Cancelled".
+        raise NotFound(_not_cancelled(job))
     return Reply(
         text=tr("cancel.done", job=job.id, name=job.dataset),
         speech=tr("cancel.done.speech"),
         data={"job_id": job.id, "status": job.status},
     )
+
+
+def _not_cancelled(job: Job) -> str:
+    """Why a `cancel` that waited for the job cancelled nothing: how the job ended, or that it
+    has not stopped yet (a worker too busy to stop within the wait)."""
+    if job.status == "succeeded":
+        return tr(
+            "cancel.too_late.succeeded", job=job.id, name=job.dataset, model=job.model_version
+        )
+    if job.active:
+        return tr("cancel.not_stopped", job=job.id, name=job.dataset)
+    return tr("cancel.too_late", job=job.id, name=job.dataset, status=status(job))

@@ -341,7 +341,12 @@ class PostgresDatabase:
 
 def open_database(url: str, *, copy: bool = False) -> Database:
     """The engine named by a storage URL: `sqlite:///PATH`, `sqlite://:memory:`, `postgresql://…`.
-    `copy`: an SQLite file is read into memory and left as it is (`SqliteDatabase.copy_of`)."""
+    `copy` (a dry run): an SQLite file is read into memory and left as it is
+    (`SqliteDatabase.copy_of`); a PostgreSQL server is not even connected to, and the records
+    are an empty in-memory database (connecting to an empty database migrated it, and a dry run
+    touches nothing of the configured store)."""
+    if copy and is_postgres(url):
+        return SqliteDatabase(":memory:")
     if url.startswith("sqlite:///"):
         path = url.removeprefix("sqlite:///")
         return SqliteDatabase.copy_of(path) if copy else SqliteDatabase(path)

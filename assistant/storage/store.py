@@ -18,8 +18,9 @@ __all__ = ["WRITE_CHUNK", "Store", "open_store"]
 
 
 def open_store(url: str, *, copy: bool = False) -> Store:
-    """Open the store named by a storage URL (`sqlite:///PATH`, `postgresql://…`); `copy`: an
-    SQLite file's records in memory, the file left as it is (a dry run)."""
+    """Open the store named by a storage URL (`sqlite:///PATH`, `postgresql://…`); `copy` (a dry
+    run): an SQLite file's records in memory, the file left as it is; with PostgreSQL, empty
+    records in memory and no connection (`open_database`)."""
     return Store(open_database(url, copy=copy))
 
 

@@ -169,6 +169,16 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
             "GUILD_ROLE_UPDATE", {"guild_id": str(self.guild_id), "role": data}
         )
 
+    async def create_role(self, name: str) -> int:
+        """A server admin creates a role (GUILD_ROLE_CREATE), held by nobody yet; its id."""
+        role_id = snowflake()
+        self.role_names[role_id] = name
+        [data] = [r for r in self._roles() if r["id"] == str(role_id)]
+        await self.gateway.dispatch(
+            "GUILD_ROLE_CREATE", {"guild_id": str(self.guild_id), "role": data}
+        )
+        return role_id
+
     async def delete_role(self, role_id: int) -> None:
         """A server admin deletes a role (GUILD_ROLE_DELETE): no member has it any more."""
         del self.role_names[role_id]

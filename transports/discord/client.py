@@ -27,6 +27,7 @@ from transports.typed_spaces import spaced
 from .audio_messages import AudioMessagesCog, is_audio
 from .cog_commands import CommandsCog
 from .delivery import Delivery
+from .members import warn_of_missing_roles
 from .privacy import PrivacyCog
 from .translator import CatalogTranslator
 from .voice.manager import VoiceCog
@@ -112,6 +113,8 @@ class TrainerBot(commands.AutoShardedBot):
         self.assistant = assistant
         self.synced = False
         self.sessions_factory = sessions_factory
+        self.roles_checked: set[int] = set()
+        """Servers whose roles were checked against config.yaml's (`_check_roles`)."""
         """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
 
     async def setup_hook(self) -> None:
@@ -159,6 +162,18 @@ class TrainerBot(commands.AutoShardedBot):
             ",".join(str(s) for s in sorted(self.shards)),
             self.shard_count,
         )
+        for guild in self.guilds:
+            self._check_roles(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        self._check_roles(guild)
+
+    def _check_roles(self, guild: discord.Guild) -> None:
+        """Warn of the roles config.yaml names that the server lacks, once per server (a
+        gateway session started again is ready again)."""
+        if guild.id not in self.roles_checked:
+            self.roles_checked.add(guild.id)
+            warn_of_missing_roles(guild, self.config.permissions)
 
 
 def command_prefixes(prefix: str) -> Callable[[Any, discord.Message], list[str]]:

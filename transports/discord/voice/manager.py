@@ -288,6 +288,11 @@ class VoiceCog(commands.Cog, name="Voice"):
     async def on_guild_role_delete(self, role: discord.Role) -> None:
         self._forget_speakers(role.guild)
 
+    @commands.Cog.listener()
+    async def on_guild_role_create(self, role: discord.Role) -> None:
+        """A speaker refused for a role the server lacked is read again once it exists."""
+        self._forget_speakers(role.guild)
+
     def _forget_speakers(self, guild: discord.Guild) -> None:
         gv = self.guilds.get(guild.id)
         if gv is not None:
