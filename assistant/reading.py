@@ -249,9 +249,17 @@ class Reader:
         command named after the bot's name, as that command with the words after it; else the
         request as it came. The name is no part of a command: read as one, these were "no
         command" however plainly they named one."""
-        if self._find_command(request.command) is not None or not request.text.strip():
+        if not request.text.strip():
             return request
         line = f"{request.command} {request.text}"
+        if self._find_command(request.command) is not None:
+            # "!train, bot", "!status @trainer": the name after the command calls the bot; read
+            # as arguments, "bot" became an example to learn
+            rest = self._unaddressed(line, request.guild_id)
+            name, _, text = rest.partition(" ")
+            if rest == line or self._find_command(name) is None:
+                return request
+            return dataclasses.replace(request, command=name, text=text.strip())
         for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
             # names only: politeness read off here would pass "is it possible to train a new
             # classifier ..." to `train` as an example to add (`_past_politeness` says when)
@@ -292,13 +300,23 @@ class Reader:
         would store them as a label."""
         if self._find_command(request.command) is not None:
             return request
-        rest = after_politeness(f"{request.command} {request.text}", self._politeness())
+        line = self._unaddressed(f"{request.command} {request.text}", request.guild_id)
+        rest = after_politeness(line, self._politeness())
         name, _, text = (rest or "").strip().partition(" ")
         name, text = name.strip(",.!?:;").lower(), text.strip()
         marked = any(mark in text for mark in _ARGUMENT_MARKS)
         if not name or self._find_command(name) is None or (len(text.split()) > 1 and not marked):
             return request
         return dataclasses.replace(request, command=name, text=text)
+
+    def _unaddressed(self, line: str, guild_id: str) -> str:
+        """`line` without a call of the bot at its start or end ("go ahead and train, bot"),
+        in the guild's language or English; as it came when it calls nobody."""
+        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
+            address = _address(line, language, self.intents_for(language), polite=False)
+            if address.called and address.rest.strip():
+                return address.rest.strip()
+        return line
 
     def _politeness(self) -> set[str]:
         """Every language's politeness words, spoken (the templates' skip words) and written

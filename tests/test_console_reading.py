@@ -100,3 +100,14 @@ async def test_evaluating_the_model_on_a_dataset_is_never_training(app: Assistan
     typo = app.reading.understand("trian the model on kaggle tweets", **TYPED)
     assert typo is not None and typo.command == "train", typo
     assert typo.options == {"data_dir": "kaggle_tweets"}, typo
+
+
+async def test_the_bots_name_after_a_command_is_no_argument(app: Assistant) -> None:
+    """ "go ahead and train, bot" and "train, bot" call the bot by name after the command; read
+    as `train`'s argument, "bot" was added to the dataset as a positive example."""
+    console = TypedConsole(app)
+    for line in ("go ahead and train, bot", "train, bot", "!train, trainer", "train @bot"):
+        refused = await refused_and_unchanged(app, console, line)
+        assert refused.startswith("Training needs at least 4 examples; the dataset has 0"), line
+    status = await console.send("!status, trainer")
+    assert status["ok"] and status["text"].startswith("**Status**"), status
