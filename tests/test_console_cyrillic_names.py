@@ -19,7 +19,7 @@ BAD_NAME = (
 )
 
 
-def _cyrillic_folder(root: Path, name: str = "кино", per_label: int = 30) -> Path:
+def cyrillic_folder(root: Path, name: str = "кино", per_label: int = 30) -> Path:
     """`root/кино/позитивный/N.txt` and `root/кино/негативный/N.txt`: Cyrillic folder names,
     and so Cyrillic labels."""
     for label, written in (("positive", "позитивный"), ("negative", "негативный")):
@@ -33,7 +33,7 @@ def _cyrillic_folder(root: Path, name: str = "кино", per_label: int = 30) ->
 async def test_a_cyrillic_dataset_is_created_selected_trained_and_archived(
     app: Assistant,
 ) -> None:
-    _cyrillic_folder(app.root.root)
+    cyrillic_folder(app.root.root)
     console = TypedConsole(app)
     created = await console.send("create_dataset отзывы")
     assert created["text"] == (
@@ -99,8 +99,8 @@ async def test_a_cyrillic_name_still_reaches_nothing_outside_the_data_root(
     """The names a dataset may take hold no `/` or `.`; the folders a user names are still
     confined: `..`, an absolute path and a symlink out of the root are refused, in Cyrillic as
     in Latin, and nothing changes."""
-    _cyrillic_folder(app.root.root)
-    outside = _cyrillic_folder(tmp_path, "снаружи")
+    cyrillic_folder(app.root.root)
+    outside = cyrillic_folder(tmp_path, "снаружи")
     (app.root.root / "чужое").symlink_to(outside, target_is_directory=True)
     console = TypedConsole(app)
     for line in ("create_dataset ../отзывы", "create_dataset /отзывы", "create_dataset .."):
