@@ -10,7 +10,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from .i18n import number_text, tr
+from .i18n import number_text, percent_text, tr
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def metrics_table(metrics: dict[str, Any]) -> str:
     width = min(width, 30)
 
     def pct(value: float) -> str:
-        return f"{number_text(value * 100, 1):>9}%"
+        return f"{percent_text(value, 1):>10}"
 
     lines = [f"{'label':<{width}} {'precision':>10} {'recall':>10} {'F1':>10} {'support':>8}"]
     unseen = _unseen(metrics)

@@ -125,15 +125,30 @@ def number_text(value: float, places: int = 0, language: str | None = None) -> s
     return text.translate(str.maketrans(marks))
 
 
+def percent_text(share: float, places: int = 0, language: str | None = None) -> str:
+    """`share` (0.875) as a percentage written the language's way (`number.percent` around
+    `number_text`): "87.5%" in English, "87,5 %" in Russian, whose typography puts a no-break
+    space before the sign (the one that groups its thousands). Every percentage a reply writes
+    is written here."""
+    code = language or current()
+    return message(code, "number.percent", number=number_text(share * 100, places, code))
+
+
 Field = str | int | float | dict[str, Any]
-"""A field of a `deferred` reply: a value, another reply (`keyed`) or a number (`numeral`),
-read in the same language."""
+"""A field of a `deferred` reply: a value, another reply (`keyed`) or a number (`numeral`,
+`percentage`), read in the same language."""
 
 
 def numeral(value: float, places: int = 0) -> dict[str, Any]:
     """A number field of a `deferred` reply, written by `number_text` in the reader's language (a
     worker process knows no reader when it words a job's progress or error)."""
     return {"number": value, "places": places}
+
+
+def percentage(share: float, places: int = 0) -> dict[str, Any]:
+    """A share field of a `deferred` reply, written by `percent_text` in the reader's language
+    (“87%”, “87 %”)."""
+    return {"percent": share, "places": places}
 
 
 def keyed(key: str, **fields: Field) -> dict[str, Any]:
@@ -178,9 +193,12 @@ def _read(stored: dict[str, Any]) -> str:
 
 
 def _field(stored: dict[str, Any]) -> str:
-    """A field of a `deferred` reply that is a `numeral` or a `keyed` reply, read now."""
+    """A field of a `deferred` reply that is a `numeral`, a `percentage` or a `keyed` reply,
+    read now."""
     if "number" in stored:
         return number_text(stored["number"], int(stored.get("places", 0)))
+    if "percent" in stored:
+        return percent_text(stored["percent"], int(stored.get("places", 0)))
     return _read(stored)
 
 

@@ -7,7 +7,8 @@ message's fields so that this cannot happen, for every reply in every language a
 span of the template is fenced with more backticks than any run inside it (CommonMark's and
 Discord's rule), and the backticks of a bold field are escaped. In both, a character that
 cannot be seen or that rearranges the line (a right-to-left override that makes
-`report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape, `\u202e`.
+`report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape, `\u202e`
+(`\U000e0067` beyond the basic plane).
 """
 
 from __future__ import annotations
@@ -67,15 +68,23 @@ def _dropping(chars: str) -> dict[int, None]:
 
 
 def escaped(text: str, also: str = "") -> str:
-    """`text` with its invisible characters (and those in `also`) as `\\uXXXX` escapes; a
+    """`text` with its invisible characters (and those in `also`) as escapes (`escape`); a
     flag's tags (`TAG_SEQUENCE`) are no invisible characters."""
     if text.isprintable() and not any(c in text for c in also):
         return text  # the usual case, found at C speed: a pasted megabyte costs nothing
     flags = _flag_tags(text)
     return "".join(
-        f"\\u{ord(c):04x}" if (invisible(c) and i not in flags) or c in also else c
+        escape(c) if (invisible(c) and i not in flags) or c in also else c
         for i, c in enumerate(text)
     )
+
+
+def escape(char: str) -> str:
+    """One character as Python writes its escape: `\\u202e`, and beyond the basic plane
+    `\\U000e0067` with eight digits. Four digits there (`\\ue0067`) read as `\\ue006`
+    followed by a "7"."""
+    number = ord(char)
+    return f"\\u{number:04x}" if number <= 0xFFFF else f"\\U{number:08x}"
 
 
 def code(text: str) -> str:

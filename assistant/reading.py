@@ -23,6 +23,7 @@ from .config import VoiceSettings
 from .errors import BadInput, UserError
 from .intents.address import Address, after_greeting, after_politeness, verb_first, without_address
 from .intents.chained import WRITTEN_AS_IS, next_command
+from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
@@ -111,10 +112,13 @@ class Reader:
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
             reasons = i18n.word_list(language, "typed.reasons")
-            intent = (
+            intent = labelled_correction(
+                address.rest,
+                i18n.word_list(language, "typed.correct_words"),
+                i18n.word_list(language, "typed.correct_persons"),
                 labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
                 or _match(matcher, address, text, says, retractions, joiners, reasons, language)
-                or (None if exact else _respelled(matcher, address, text, language, says))
+                or (None if exact else _respelled(matcher, address, text, language, says)),
             )
             if intent is not None:
                 break

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from . import i18n
-from .i18n import number_text, tr, tr_count
+from .i18n import number_text, percent_text, tr, tr_count
 from .markup import code
 from .messages import Reply
 from .storage.records import Dataset, Job, ModelRecord
@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 
 def percent(value: float | None) -> str:
-    return tr("percent.none") if value is None else f"{number_text(value * 100, 1)}%"
+    return tr("percent.none") if value is None else percent_text(value, 1)
 
 
 def spoken_percent(value: float | None) -> str:
-    """`percent` as words for text-to-speech (“87.5 percent”)."""
-    return percent(value).replace("%", " " + tr("percent.word"))
+    """`percent` as words for text-to-speech (“87.5 percent”, “87,5 процента”)."""
+    if value is None:
+        return tr("percent.none")
+    return f"{number_text(value * 100, 1)} {tr('percent.word')}"
 
 
 def label_counts(labels: list[str]) -> str:
@@ -61,9 +63,9 @@ def time_left(job: Job, now: float | None = None) -> str:
 def progress_text(job: Job, width: int = 20) -> str:
     """The bar, the percentage and the time left, e.g. for a live progress line."""
     left = time_left(job)
-    return f"{progress_bar(job.progress, width)} {job.progress * 100:3.0f}%" + (
-        f" · {left}" if left else ""
-    )
+    # as wide at 5% as at 100%: the line redrawn in place keeps its length
+    done = percent_text(job.progress).rjust(len(percent_text(1)))
+    return f"{progress_bar(job.progress, width)} {done}" + (f" · {left}" if left else "")
 
 
 def job_line(job: Job) -> str:

@@ -109,7 +109,9 @@ def _spoken(text: str, max_chars: int, language: str) -> str:
     if items:
         first = _SPACES.sub(" ", _MARKUP.sub(" ", _INLINE_CODE.sub(r"\1", items[0]))).strip()
         if len(items) <= 3 and sum(len(i) for i in items) < 120:
-            extras.append(", ".join(_MARKUP.sub("", i).strip() for i in items) + ".")
+            # spaces folded as in the prose: a no-break one of a number ("88,0 %") too
+            said = (_SPACES.sub(" ", _MARKUP.sub("", i)).strip() for i in items)
+            extras.append(", ".join(said) + ".")
         else:
             extras.append(i18n.message(language, "speech.items", count=len(items), first=first))
     if table_rows:

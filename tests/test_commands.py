@@ -100,8 +100,13 @@ async def test_train_test_correct_cycle(app: Assistant, ask: Any, reviews: Path)
     single = await ask("test", '["i found it uplifting"]')
     message_id = ask.last_id
     assert single.text.startswith("1 prediction with model"), single.text  # not "1 predictions"
+    # written label first, then why, without the reply's number: my last prediction here
+    first = await ask("correct", "positive, it was right after all")
+    assert first.ok and "**positive**" in first.text, first.text
     fixed = await ask("correct", f"{message_id} negative")
     assert fixed.ok and "negative" in fixed.text
+    fixes = app.store.corrections("g1", "prediction")
+    assert [(c.message_id, c.correction) for c in fixes] == [(message_id, "negative")]
     second = await train_and_wait(app, ask)
     assert single.data["predictions"][0]["text"] == "i found it uplifting"
     assert second.data["examples"] == started.data["examples"] + 1

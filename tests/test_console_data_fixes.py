@@ -38,7 +38,7 @@ async def test_a_dataset_name_of_several_words_is_told_it_is_one_word(app: Assis
     assert (await console.send('create_dataset "movies"'))["data"] == {"dataset": "movies"}
     assert (await console.send("create_dataset my-data"))["data"] == {"dataset": "my-data"}
     text = await refused_and_unchanged(app, console, "create_dataset bad name!")
-    assert text.startswith("A dataset name is 1 to 40 letters, digits"), text
+    assert text.startswith("A dataset name is 1 to 40 letters of one alphabet"), text
     text = await refused_and_unchanged(app, console, "create_dataset my data please")
     assert text == hint
     assert (await console.send("language ru"))["ok"]

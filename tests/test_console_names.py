@@ -173,6 +173,22 @@ async def test_a_name_with_invisible_characters_is_shown_with_them_escaped(app: 
     assert text == "There is no `two\\u200blines.txt` in the data folder.", text
 
 
+async def test_a_character_beyond_the_basic_plane_is_escaped_with_all_its_digits(
+    app: Assistant,
+) -> None:
+    """A lone tag character (U+E0067) before a "7" was shown as `\\ue00677`: four digits
+    then "77", read as U+E006 and "77". It is shown as `\\U000e0067` then "7", in English
+    and in Russian, in a code span and in bold; the basic plane keeps `\\u202e`."""
+    (app.root.root / "tag\U000e00677\u202e.txt").write_text("x", encoding="utf-8")
+    console = TypedConsole(app)
+    sent = await console.send("getfile tag\U000e00677\u202e.txt")
+    assert sent["text"] == "Here is `tag\\U000e00677\\u202e.txt` (1 byte).", sent
+    text = await refused_and_unchanged(app, console, 'train "dull" label:bad\U000e00677')
+    assert text.startswith("`bad\\U000e00677` cannot be a label"), text
+    text = await refused_in_russian(app, console, "getfile no\U000e00677.txt")
+    assert text == "В папке данных нет `no\\U000e00677.txt`.", text
+
+
 async def test_names_that_differ_only_by_case_are_taken_as_typed(app: Assistant) -> None:
     """With folders `Notes` and `notes`, `archive notes please` archived `Notes` and `select
     dataset notes` chose `Notes`: a sentence's names were matched in lower case, and the first

@@ -4,10 +4,13 @@ and only a typed name with spaces is told to be quoted."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.app import Assistant
 from assistant.messages import Request, User
 from tests.consoles import TypedConsole
 from tests.test_console_commands import refused_and_unchanged, refused_in_russian
+from tests.test_console_cyrillic_names import cyrillic_folder
 
 
 async def test_feedback_and_corrections_are_stored_without_invisible_characters(
@@ -123,3 +126,106 @@ async def test_words_after_a_quoted_example_are_refused_in_russian_too(app: Assi
         ' к примеру, поставьте его внутрь кавычек: `train "скучно 😀" false`; иначе уберите:'
         ' `train "скучно" false`.'
     ), text
+
+
+async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, reviews: Path) -> None:
+    """ "correct positive, you were wrong" was refused as "`positive,` is not the number of a
+    reply": a label written first, then a comma or dash and why, names no reply and means my
+    last prediction in the channel. The words after it are why, never part of the label (with
+    a reply's number too, "negative, it is sarcasm" was stored as a new label)."""
+    console = TypedConsole(app)
+    assert (await console.send("correct positive, you were wrong"))["text"] == (
+        "`positive` would correct my last prediction in this channel, but I have made none"
+        " here: `test` classifies sentences, and `correct #N positive` corrects a reply of mine"
+        " by its number. To tell the maintainers something, use `feedback <your text>`."
+    )
+    for line in ("select_dataset reviews", "train", "wait"):
+        assert (await console.send(line))["ok"], line
+    predicted = await console.send('test ["a lovely film"]')
+    assert (await console.send("status"))["ok"]  # a reply that is no prediction comes after it
+    noted = (
+        "Thanks! Noted for dataset **reviews**: “a lovely film” is **{}**. It will be used in"
+        " its next training run."
+    )
+
+    def stored() -> list[tuple[str, str, str]]:
+        fixes = app.store.corrections("console", "prediction")
+        return [(c.original, c.correction, c.message_id) for c in fixes]
+
+    for line, label in (
+        ("correct negative, you were wrong", "negative"),
+        ("correct: positive — no, it was right", "positive"),
+        ("fix negative - it is sarcasm", "negative"),
+        ("correct Positive; sorry, it was right", "positive"),
+        (f"correct #{predicted['id']} negative, it is sarcasm", "negative"),
+        (f"correct #{predicted['id']} positive", "positive"),
+    ):
+        fixed = await console.send(line)
+        assert fixed["text"] == noted.format(label), (line, fixed)
+        # the same item corrected again replaces its correction
+        assert stored() == [("a lovely film", label, predicted["id"])], line
+    last = f"My last prediction here (reply #{predicted['id']})"
+    for line, refusal in (
+        (
+            "correct me, the meeting is at 5",
+            f"{last} knows no label `me` (its labels: negative, positive). `correct"
+            f" #{predicted['id']} me` gives it that new label; to tell the maintainers"
+            " something, use `feedback <your text>`.",
+        ),
+        (
+            "correct negativ, you were wrong",
+            "There is no label `negativ`; did you mean `negative`?",
+        ),
+        ("correct positive", "Usage: `correct <message id> <correction>`, or reply to my message."),
+    ):
+        assert await refused_and_unchanged(app, console, line) == refusal, line
+    two = await console.send('test ["a lovely film", "dull"]')
+    text = await refused_and_unchanged(app, console, "correct negative, both wrong")
+    assert text == (
+        f"My last prediction here (reply #{two['id']}) has 2 items; say which one is"
+        f" `negative`, e.g. `correct #{two['id']} 2 negative`."
+    ), text
+
+
+async def test_a_label_then_why_corrects_my_last_prediction_in_russian(app: Assistant) -> None:
+    """ "исправь: позитивный, ты ошибся" was read as the sentence "ты ошибся" (a correction with
+    no label) and given the usage."""
+    cyrillic_folder(app.root.root)
+    console = TypedConsole(app)
+    for line in ("language ru", "select_dataset кино", "train", "wait"):
+        assert (await console.send(line))["ok"], line
+    predicted = await console.send('проверить ["a dull and tedious film"]')
+    assert predicted["kind"] == "prediction", predicted
+    for line, label in (
+        ("исправь: позитивный, ты ошибся", "позитивный"),
+        ("исправить негативный — нет, всё верно", "негативный"),
+        ("correct позитивный, ты ошибся", "позитивный"),
+    ):
+        fixed = await console.send(line)
+        assert fixed["text"] == (
+            f"Спасибо! Записал для набора **кино**: «a dull and tedious film» — **{label}**. Это"
+            " будет учтено при следующем обучении."
+        ), (line, fixed)
+        fixes = app.store.corrections("console", "prediction")
+        assert [(c.correction, c.message_id) for c in fixes] == [(label, predicted["id"])]
+    text = await refused_and_unchanged(app, console, "исправь: хороший, ты ошибся")
+    assert text.startswith(f"Мой последний прогноз здесь (ответ #{predicted['id']}) не знает"), text
+
+
+async def test_politeness_or_a_person_after_correct_is_no_label(app: Assistant) -> None:
+    """Only a label written first after the command's word is read so: not politeness after a
+    comma ("Исправьте, пожалуйста, ..." names its label later), nor a person ("поправь меня,
+    если я ошибаюсь, ..." asks no correction at all)."""
+    app.store.set_guild_language("console", "ru")
+    user = User(id="1", name="ada")
+
+    def read(line: str) -> Request | None:
+        return app.reading.understand(line, user=user, guild_id="console", channel_id="console")
+
+    polite = read("Исправьте, пожалуйста, класс последнего примера на положительный")
+    assert polite is not None and polite.options == {"text": "positive"}, polite
+    for chat in ("поправь меня, если я ошибаюсь, но встреча в пять?", "correct me, it's at 5"):
+        said = read(chat)
+        assert said is None or said.command != "correct", (chat, said)
+    labelled = read("поправь: негативный — это сарказм")
+    assert labelled is not None and labelled.options == {"text": "негативный — это сарказм"}

@@ -81,7 +81,9 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     )
     assert "завершена" in finished["content"] and "доля верных ответов" in finished["content"]
     edited = fake.find_message(started["id"])  # the progress line it ended with, in Russian
-    assert edited is not None and "100% (выполнена) · модель v0001" in edited["content"], edited
+    assert edited is not None and "100\u00a0% (выполнена) · модель v0001" in edited["content"], (
+        edited
+    )
     started = edited
     tested = await typed('!проверить ["фильм прекрасный и трогательный", "скучно и пусто"]')
     assert "Предсказаний: 2" in tested["content"], tested

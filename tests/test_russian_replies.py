@@ -172,7 +172,7 @@ def test_the_examples_in_replies_work_as_written(tmp_path: Path) -> None:
 def test_a_russian_server_writes_numbers_the_russian_way(tmp_path: Path) -> None:
     """Replies to a Russian server wrote "примеров: 1,200" and "точность 87.5%", English
     grouping and decimal point: a Russian reader takes "1,200" for one and a fifth. Numbers are
-    now grouped with a no-break space and decimals take a comma ("1 200", "87,5%"), in the
+    now grouped with a no-break space and decimals take a comma ("1 200", "87,5 %"), in the
     replies, their tables and a job's progress; an English server keeps "1,200" and "87.5%"."""
     workdir = make_workdir(tmp_path)
     rows = [
@@ -195,5 +195,6 @@ def test_a_russian_server_writes_numbers_the_russian_way(tmp_path: Path) -> None
     assert "началось, примеров: 1\u00a0200" in train, train
     assert "примеров: 1\u00a0200" in ru_status and "1,200" not in ru_status, ru_status
     for russian in (ru_status, ru_test):
-        assert re.search(r"\b\d{1,3},\d%", russian) and not re.search(r"\d\.\d%", russian), russian
+        assert re.search(r"\b\d{1,3},\d\u00a0%", russian), russian
+        assert not re.search(r"\d%", russian), russian  # no "87.5%", no "87,5%"
     assert re.search(r"\b\d{1,3}\.\d%", en_test) and "1,200" in en_status, (en_status, en_test)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
-import re
 import tempfile
 import time
 import zipfile
@@ -17,6 +16,7 @@ from ..errors import BadInput, LimitExceeded, PathRefused, UserError
 from ..i18n import number_text, tr, tr_count
 from ..markup import visible
 from ..messages import Reply, ReplyFile, Request
+from ..names import dataset_name
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
 from .arguments import tokenize
@@ -25,8 +25,6 @@ from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
 if TYPE_CHECKING:
     from ..app import Assistant
-
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
 
 
 def _list_datasets(app: Assistant, guild_id: str) -> Reply:
@@ -238,12 +236,10 @@ def _one_word(written: str) -> str:
     quotes. Typed, the option holds every word after the command (quotes kept), so that `my
     data` is told so, not "too many arguments"."""
     words = [word for token in tokenize(written) for word in token.value.split()]
-    if len(words) == 1 and NAME.fullmatch(words[0]):
-        return words[0]
-    joined = "-".join(words)
-    if len(words) > 1 and NAME.fullmatch(joined):
-        raise BadInput(tr("create.one_word", name=joined))
-    raise BadInput(tr("create.bad_name"))
+    joined = dataset_name("-".join(words))  # refused here when no name can be made of them
+    if len(words) == 1:
+        return joined
+    raise BadInput(tr("create.one_word", name=joined))
 
 
 def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:

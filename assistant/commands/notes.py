@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
+from ..intents.correction_head import label_first
 from ..markup import visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
@@ -36,8 +37,9 @@ typo of that one: one letter off in a word of five or more ("negativ", "positve"
 a different word ("neutral" against "negative", 0.4) is a new label."""
 
 
-def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
-    """(original text, corrected label) pairs from `negative` or `2 negative` / `2=negative`."""
+def _prediction_fixes(record: ReplyRecord, text: str, known: list[str]) -> list[tuple[str, str]]:
+    """(original text, corrected label) pairs from `negative` or `2 negative` / `2=negative`,
+    with why after a comma or dash (`negative, it is sarcasm`) left out of the label."""
     items = (record.data or {}).get("predictions", [])
     if not items:
         raise NotFound(tr("correct.no_predictions"))
@@ -48,10 +50,31 @@ def _prediction_fixes(record: ReplyRecord, text: str) -> list[tuple[str, str]]:
         if not 1 <= number <= len(items):
             number_shown = shown(match.group(1), limit=20)
             raise BadInput(tr("correct.no_item", count=len(items), number=number_shown))
-        return [(items[number - 1]["text"], normalize_label(match.group(2)))]
+        return [(items[number - 1]["text"], _label(match.group(2), known))]
     if len(items) > 1:
         raise BadInput(tr("correct.which", count=len(items)))
-    return [(items[0]["text"], normalize_label(text))]
+    return [(items[0]["text"], _label(text, known))]
+
+
+def _label(written: str, known: list[str]) -> str:
+    """The label a correction gives: the words as written, or the first of them when a comma
+    or dash follows a known label, or one a letter off one (`positive, you were wrong`: the
+    words after it say why; stored with them, the label was a new one)."""
+    first = label_first(written)
+    if first is not None and _known(normalize_label(first[0]), known):
+        return normalize_label(first[0])
+    return normalize_label(written)
+
+
+def _known(label: str, known: list[str]) -> bool:
+    """`label` is one of `known`, or one letter off one (`_check_labels` then names it)."""
+    return label in {k.lower() for k in known} or _nearest(label, known) is not None
+
+
+def _nearest(label: str, known: list[str]) -> str | None:
+    """The known label `label` is most likely a typo of, if any."""
+    near = difflib.get_close_matches(label, sorted({k.lower() for k in known}), 1, NEAR_LABEL)
+    return near[0] if near else None
 
 
 def prediction_labels(app: Assistant, guild_id: str, record: ReplyRecord) -> list[str]:
@@ -69,11 +92,8 @@ def _check_labels(fixes: list[tuple[str, str]], labels: list[str]) -> None:
     a new label, as it always was (the help names no other way to give one)."""
     known = {label.lower() for label in labels}
     for _original, label in fixes:
-        if label in known:
-            continue
-        near = difflib.get_close_matches(label, sorted(known), n=1, cutoff=NEAR_LABEL)
-        if near:
-            raise BadInput(tr("correct.near_label", label=label, near=near[0]))
+        if label not in known and (near := _nearest(label, labels)) is not None:
+            raise BadInput(tr("correct.near_label", label=label, near=near))
 
 
 def _new_labels(fixes: list[tuple[str, str]], known: list[str], name: str) -> str:
@@ -114,6 +134,10 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
     written = message_id or ""
+    said = label_first(" ".join(w for w in (written, text) if w))
+    if said is not None and not request.reply_to and not REPLY_ID.fullmatch(written):
+        # `correct positive, you were wrong`: a label, then why; my last prediction is meant
+        return _fix_last(app, request, said[0])
     message_id = written.lstrip("#")  # replies are shown as [#87]
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
@@ -123,39 +147,74 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     record = app.store.reply(request.guild_id, message_id)
     if record is None:
         raise NotFound(tr("correct.not_found", id=message_id))
-    common: dict[str, Any] = {
+    if record.kind == "prediction":
+        known = prediction_labels(app, request.guild_id, record)
+        return _fixed(app, request, record, _prediction_fixes(record, text, known), known)
+    text = _as_written(text)
+    if not text:
+        raise BadInput(tr("correct.usage"))
+    _check_note(record, text)
+    app.store.add_correction(
+        **_common(request, message_id), kind=record.kind, original=record.text, correction=text
+    )
+    return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
+
+
+def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
+    """My last prediction in the channel is `written`, a label it knows (or one letter off one,
+    refused naming it): a word after `correct` that is no label ("correct me, ...") must not
+    become a new label of a dataset. The words after the comma are why, and kept nowhere: a
+    prediction's correction stores its label only."""
+    record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
+    if record is None:
+        raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
+    known = prediction_labels(app, request.guild_id, record)
+    label = normalize_label(written)
+    if not _known(label, known):
+        labels = ", ".join(known)
+        raise BadInput(tr("correct.not_a_label", id=record.message_id, label=label, labels=labels))
+    count = len((record.data or {}).get("predictions", []))
+    if count > 1:
+        raise BadInput(tr("correct.which_last", id=record.message_id, count=count, label=label))
+    return _fixed(app, request, record, _prediction_fixes(record, label, known), known)
+
+
+def _fixed(
+    app: Assistant,
+    request: Request,
+    record: ReplyRecord,
+    fixes: list[tuple[str, str]],
+    known: list[str],
+) -> Reply:
+    """Store the corrections of a prediction reply's items, for its dataset's next training."""
+    _check_labels(fixes, known)
+    dataset = _dataset_of(app, request.guild_id, record)
+    for original, label in fixes:
+        app.store.add_correction(
+            **_common(request, record.message_id),
+            kind="prediction",
+            original=original,
+            correction=label,
+            dataset_id=dataset.id,
+        )
+    listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
+    return Reply(
+        text=tr("correct.noted", name=dataset.name, listed=listed)
+        + _new_labels(fixes, known, dataset.name),
+        speech=tr("correct.noted.speech"),
+        data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
+    )
+
+
+def _common(request: Request, message_id: str) -> dict[str, Any]:
+    """A correction's fields that say who corrected which reply, where."""
+    return {
         "guild_id": request.guild_id,
         "channel_id": request.channel_id,
         "message_id": message_id,
         "author_id": request.user.id,
         "author_name": request.user.name,
     }
-    if record.kind == "prediction":
-        fixes = _prediction_fixes(record, text)
-        known = prediction_labels(app, request.guild_id, record)
-        _check_labels(fixes, known)
-        dataset = _dataset_of(app, request.guild_id, record)
-        for original, label in fixes:
-            app.store.add_correction(
-                **common,
-                kind="prediction",
-                original=original,
-                correction=label,
-                dataset_id=dataset.id,
-            )
-        listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
-        return Reply(
-            text=tr("correct.noted", name=dataset.name, listed=listed)
-            + _new_labels(fixes, known, dataset.name),
-            speech=tr("correct.noted.speech"),
-            data={"corrections": [{"text": o, "label": lbl} for o, lbl in fixes]},
-        )
-    text = _as_written(text)
-    if not text:
-        raise BadInput(tr("correct.usage"))
-    _check_note(record, text)
-    app.store.add_correction(**common, kind=record.kind, original=record.text, correction=text)
-    return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 
 
 def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from .base import StoreBase
+from .database import Row
 from .records import (
     Correction,
     Feedback,
@@ -46,11 +47,16 @@ class NoteRecords(StoreBase):
         row = self._one(
             "SELECT * FROM replies WHERE guild_id = ? AND message_id = ?", (guild_id, message_id)
         )
-        if row is None:
-            return None
-        data = dict(row)
-        data["data"] = loads(data.pop("data_json"))
-        return ReplyRecord(**data)
+        return None if row is None else _reply_record(row)
+
+    def latest_reply(self, guild_id: str, channel_id: str, kind: str) -> ReplyRecord | None:
+        """The newest reply of `kind` sent to a channel (my last prediction there)."""
+        row = self._one(
+            "SELECT * FROM replies WHERE guild_id = ? AND channel_id = ? AND kind = ?"
+            " ORDER BY created_at DESC LIMIT 1",
+            (guild_id, channel_id, kind),
+        )
+        return None if row is None else _reply_record(row)
 
     def add_correction(
         self,
@@ -149,3 +155,9 @@ class NoteRecords(StoreBase):
     def voice_optouts(self, guild_id: str) -> set[str]:
         rows = self._all("SELECT user_id FROM voice_optouts WHERE guild_id = ?", (guild_id,))
         return {r[0] for r in rows}
+
+
+def _reply_record(row: Row) -> ReplyRecord:
+    data = dict(row)
+    data["data"] = loads(data.pop("data_json"))
+    return ReplyRecord(**data)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..errors import UserError
-from ..i18n import deferred, numeral, tr
+from ..i18n import deferred, numeral, percentage, tr
 from ..storage.records import ModelRecord
 
 
@@ -21,11 +21,14 @@ def summary(record: ModelRecord) -> str:
     reused = metrics.get("reused_from")
     if reused:
         return deferred(
-            "job.ready.reused", model=record.version, reused=reused, accuracy=f"{accuracy:.0%}"
+            "job.ready.reused", model=record.version, reused=reused, accuracy=percentage(accuracy)
         )
     if metrics.get("evaluated_on") == "held_out":
         held = metrics.get("n_held_out", metrics.get("n", 0))
         return deferred(
-            "job.ready.held_out", model=record.version, accuracy=f"{accuracy:.0%}", n=numeral(held)
+            "job.ready.held_out",
+            model=record.version,
+            accuracy=percentage(accuracy),
+            n=numeral(held),
         )
-    return deferred("job.ready.training", model=record.version, accuracy=f"{accuracy:.0%}")
+    return deferred("job.ready.training", model=record.version, accuracy=percentage(accuracy))

@@ -33,7 +33,8 @@ def progress_line(job: Any) -> str:
     detail = f" · {i18n.render(job.message)}" if job.message else ""
     left = time_left(job)
     when = f" · {left}" if left else ""
-    return f"`{progress_bar(job.progress, 12)}` {job.progress:.0%} ({status(job)}){when}{detail}"
+    done = i18n.percent_text(job.progress)
+    return f"`{progress_bar(job.progress, 12)}` {done} ({status(job)}){when}{detail}"
 
 
 class JobProgress:
