@@ -27,7 +27,7 @@ from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.parts import another_command, by_sentence, led
+from .intents.parts import another_command, by_sentence, led, only_said
 from .intents.spelling import keeps_words, respelled, vocabulary
 from .messages import Request, Source, User
 
@@ -385,7 +385,7 @@ def _match(
     near = None if says is None else lambda part: led(matcher.typed, part, says)
     # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
     # sentence, which the greeted name taken off leaves as chat
-    return next(
+    found = next(
         (
             found
             for line in dict.fromkeys((address.rest, text))
@@ -397,6 +397,10 @@ def _match(
         ),
         None,
     )
+    if found is not None or says is None:
+        return found
+    typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
+    return only_said(address.rest, typed, retractions)
 
 
 def _respelled(

@@ -153,7 +153,7 @@ def test_sentences_go_through_the_intents(workdir: Path) -> None:
     assert not lost["ok"] and "didn't find a command" in lost["text"]
     assert "Did you mean" not in lost["text"]
     # No template says it; its words do. A guess is offered, and nothing runs on it.
-    guessed = console.send("check the model's accuracy for me")
+    guessed = console.send("does the model work well for me")
     assert not guessed["ok"] and "Did you mean `test`?" in guessed["text"], guessed
     console.close()
 

@@ -90,7 +90,7 @@ async def test_a_typed_sentence_after_the_prefix_is_understood(fake: FakeDiscord
         sent = await fake.send_message(line)
         reply = await fake.wait_for_reply(after=sent["id"])
         assert not is_error(reply) and "Status" in reply["content"], (line, reply)
-    sent = await fake.send_message("!check the model's accuracy for me")
+    sent = await fake.send_message("!does the model work well for me")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "Did you mean `test`?" in error_text(reply), reply
 

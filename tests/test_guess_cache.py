@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.consoles import ROOT, make_workdir, run_checked
 from tests.speech import speak, write_wav
 
-GUESSED = "check the model's accuracy for me"
+GUESSED = "does the model work well for me"
 
 
 def _console(workdir: Path, cache: Path, script: str, *flags: str) -> str:

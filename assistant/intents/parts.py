@@ -55,9 +55,13 @@ def by_sentence(
         # the joiners read off as politeness is read off before a command's name
         part = after_politeness(part, joiners) or part
         found = match(part)
-        if found is None and loosen is not None and (loose := loosen(part)) != part:
+        loose = loosen(part) if loosen is not None else part
+        if found is None and loose != part:
             found = match(loose)
-        return found if found is not None or near is None else near(part)
+        if found is not None or near is None:
+            return found
+        # "could you send over report.txt": the first word after the politeness leads
+        return near(part) or (near(loose) if loose != part else None)
 
     return (
         _agreed(line, _END, said, retractions)
@@ -98,6 +102,23 @@ def _agreed(
     return intent
 
 
+def only_said(
+    line: str, said: Callable[[str], Intent | None], retractions: Iterable[str] = ()
+) -> Intent | None:
+    """The command of the one sentence of `line` that says one as a near sentence does, when
+    the line has more than one and no other says any: "the manager wants the numbers from
+    yesterday. could you send over report.txt?". Context comes first in work chat; a
+    sentence that says another command, or two that say one, leave the line to the rest."""
+    sentences = [part for part in _END.split(line.strip()) if normalize(part)]
+    if any(_retracts(part, retractions) for part in sentences[1:]):
+        return None  # "Please stop the training. No wait."
+    sentences = [part for part in sentences if len(normalize(part).split()) > 1]
+    if len(sentences) < 2:
+        return None
+    found = [intent for intent in map(said, sentences) if intent is not None]
+    return found[0] if len(found) == 1 else None
+
+
 def another_command(line: str, match: Callable[[str], Intent | None], name: str) -> bool:
     """A sentence of `line` after its first names a command other than `name`: "The bot is
     not working. Please cancel the training." is no feedback, though its first words are."""
@@ -123,4 +144,4 @@ def led(typed: TypedMatcher, clause: str, says: Callable[[str], str | None]) -> 
     return found
 
 
-__all__ = ["another_command", "by_sentence", "led"]
+__all__ = ["another_command", "by_sentence", "led", "only_said"]
