@@ -97,3 +97,30 @@ async def test_two_commands_in_one_line_run_neither_and_say_so(app: Assistant) -
     app.store.set_guild_language(GUILD, "ru")
     reply = await console.send("!обучить на movie reviews и потом проверь")
     assert not reply["ok"] and "Это две команды" in reply["text"], reply
+
+
+async def test_requests_in_their_frames_context_first_and_chat_after_a_greeting(
+    app: Assistant,
+) -> None:
+    """Lines written with phrasings of our own, not from a corpus: the frames a request is put
+    in, a request after a sentence of context, and chat after a greeting to the bot, which had
+    all been answered with no command."""
+    with_names(app)
+    for line, want in (
+        (
+            "any chance you could pack kaggle tweets into a zip?",
+            ("archive", {"dir": "kaggle_tweets"}),
+        ),
+        ("would you be able to leave the voice channel", ("leave", {})),
+        ("I need that you cancel the training", ("cancel", {})),
+        (
+            "my boss asked for last week's figures. could you send over report.txt?",
+            ("getfile", {"path": "report.txt"}),
+        ),
+        ("hello trainer! glad the weekend is over", ("hi", {})),
+        ("heyyy, back from my break", ("hi", {})),
+        # a retraction, and greetings to other people
+        ("Please stop the training. No wait.", None),
+        ("hey guys what's up, anyone up for some games?", None),
+    ):
+        assert read(app, line) == want, line
