@@ -1,6 +1,6 @@
 """The bot in threads and forum posts, through real discord.py against the fake's threads
 (tests/fakediscord/threads.py): typed and slash commands answered in the thread, a job's
-progress and result there, and the fake's threads as discord.py sees them."""
+progress and result there, and a thread archived, locked or deleted while its job runs."""
 
 from __future__ import annotations
 
@@ -60,6 +60,111 @@ def big_folder(bot: Any, name: str = "big", rows: int = 20_000) -> None:
     folder = bot.assistant.root.root / name
     folder.mkdir()
     (folder / "examples.csv").write_bytes(as_csv(random_rows(rows)))
+
+
+async def started_job(
+    fake: FakeDiscord, bot: Any, thread: FakeThread, name: str = "big", rows: int = 20_000
+) -> tuple[dict[str, Any], int]:
+    big_folder(bot, name, rows)
+    started = await ask(fake, thread, f"!train folder:{name}")
+    assert "Training started" in started["content"], started
+    job = bot.assistant.store.jobs(str(fake.guild_id))[0]
+    assert job.active, job
+    return started, job.id
+
+
+async def test_a_thread_archived_while_its_job_runs_gets_the_result(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A thread left alone archives itself (after an hour at least; long jobs outlive that).
+    discord.py then forgets it, and the job's result was announced nowhere: the bot found no
+    channel and said nothing. Posting there opens the thread again, as Discord does."""
+    thread = await fake.start_thread("long job", auto_archive_duration=60)
+    started, job_id = await started_job(fake, bot, thread)
+    await fake.archive_thread(thread)
+    assert bot.assistant.store.job(job_id).active  # archived while the job ran
+    result = await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=120)
+    assert result["channel_id"] == str(thread.id), result
+    assert f"Training job #{job_id} finished" in result["content"], result
+    assert not thread.archived  # the bot's post opened it again
+    assert fake.sent_messages(fake.text_channel_id) == []
+    no_traceback(fake)
+
+
+async def test_a_thread_locked_while_its_job_runs_sends_the_result_to_its_channel(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A moderator closes (archives and locks) the thread while the job runs: Discord refuses
+    the bot's edits and posts there (50083). The result was lost from the chat; it goes to the
+    thread's channel, naming the thread, pinging the member who started the job."""
+    thread = await fake.start_thread("long job")
+    started, job_id = await started_job(fake, bot, thread)
+    await fake.archive_thread(thread, locked=True, by=fake.bob)
+    result = await fake.wait_for_reply(
+        after=started["id"], channel_id=fake.text_channel_id, timeout=120
+    )
+    assert f"Training job #{job_id} finished" in result["content"], result
+    assert "The thread **long job** is closed now" in result["content"], result
+    assert [u["id"] for u in result["mentions"]] == [str(fake.alice.id)]
+    assert bot.assistant.store.job(job_id).status == "succeeded"
+    assert thread.archived and thread.locked
+    status = await fake.send_message("!status")
+    shown = await fake.wait_for_reply(after=status["id"])
+    assert f"#{job_id}" in shown["content"], shown
+    no_traceback(fake)
+
+
+async def test_a_thread_deleted_while_its_job_runs_sends_the_result_to_its_channel(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    thread = await fake.start_thread("long job")
+    started, job_id = await started_job(fake, bot, thread)
+    await fake.delete_thread(thread)
+    result = await fake.wait_for_reply(
+        after=started["id"], channel_id=fake.text_channel_id, timeout=120
+    )
+    assert f"Training job #{job_id} finished" in result["content"], result
+    assert "**long job**" in result["content"], result
+    hello = await fake.send_message("!hi")
+    assert "Hello, alice" in (await fake.wait_for_reply(after=hello["id"]))["content"]
+    no_traceback(fake)
+
+
+async def test_join_typed_in_a_thread_answers_there_and_outlives_its_archiving(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!join` typed in a thread joins the member's voice channel; the answer and the
+    listening notice go to the thread, as everything the session posts. A job started there
+    while in voice is announced by the voice session, which lost it once the thread had archived
+    itself: the session's text side looked the thread up in discord.py's cache only."""
+    fake.voice.dave = None  # the call's encryption is not what this is about
+    thread = await fake.start_thread("voice")
+    await fake.set_voice_channel(fake.alice, fake.voice_channel_id)
+    joined = await ask(fake, thread, "!join")
+    assert joined["channel_id"] == str(thread.id) and "Joining" in joined["content"], joined
+    await fake.voice.wait_ready(fake.guild_id, timeout=60)
+    notice = await fake.wait_for_reply(
+        after=joined["id"], where=lambda m: "listening" in m["content"], timeout=30
+    )
+    assert notice["channel_id"] == str(thread.id), notice
+    assert bot.bot.voice_cog.guilds[fake.guild_id].channel_id == fake.voice_channel_id
+    started, job_id = await started_job(fake, bot, thread)
+    await fake.archive_thread(thread)
+    result = await fake.wait_for_reply(
+        after=started["id"], where=lambda m: "finished" in m["content"], timeout=120
+    )
+    assert result["channel_id"] == str(thread.id), result
+    assert f"Training job #{job_id} finished" in result["content"], result
+    assert fake.sent_messages(fake.text_channel_id) == []
+    # closed by a moderator: what the session posts goes to the channel, saying why
+    started, job_id = await started_job(fake, bot, thread, "bigger", 20_001)
+    await fake.archive_thread(thread, locked=True, by=fake.bob)
+    moved = await fake.wait_for_reply(
+        after=started["id"], channel_id=fake.text_channel_id, timeout=120
+    )
+    assert "The thread **voice** is closed now" in moved["content"], moved
+    assert f"Training job #{job_id} finished" in moved["content"], moved
+    no_traceback(fake)
 
 
 async def test_slash_train_in_a_thread_is_answered_and_followed_there(

@@ -105,15 +105,17 @@ class JobProgress:
         await self._edit(followed, f"{followed.text}\n{line}", view=None)
         if self.bot.voice_cog.announces_jobs(job.guild_id):
             return  # the guild's voice session says it aloud and posts it
-        channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
-        if channel is None or not isinstance(channel, discord.abc.Messageable):
-            return
         assistant = self.bot.assistant
         reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))
         if reply is None:
             return
-        await self.bot.delivery.deliver(
-            channel, reply, guild_id=job.guild_id, reference=followed.message
+        # to the job's channel, an archived thread included (its parent, if it is closed)
+        await self.bot.delivery.threads.deliver(
+            job.channel_id,
+            reply,
+            guild_id=job.guild_id,
+            member=job.requested_by,
+            reference=followed.message,
         )
 
     def _spawn(self, coro: Any) -> None:
