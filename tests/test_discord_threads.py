@@ -78,7 +78,9 @@ async def test_a_thread_archived_while_its_job_runs_gets_the_result(
 ) -> None:
     """A thread left alone archives itself (after an hour at least; long jobs outlive that).
     discord.py then forgets it, and the job's result was announced nowhere: the bot found no
-    channel and said nothing. Posting there opens the thread again, as Discord does."""
+    channel and said nothing. Posting there opens the thread again, as Discord does; then the
+    progress message can show the end (it kept a stale bar and its Cancel button), and the
+    edits Discord refused meanwhile stop at the first (one per interval, for hours)."""
     thread = await fake.start_thread("long job", auto_archive_duration=60)
     started, job_id = await started_job(fake, bot, thread)
     await fake.archive_thread(thread)
@@ -88,6 +90,11 @@ async def test_a_thread_archived_while_its_job_runs_gets_the_result(
     assert f"Training job #{job_id} finished" in result["content"], result
     assert not thread.archived  # the bot's post opened it again
     assert fake.sent_messages(fake.text_channel_id) == []
+    refused = [route for route, code in fake.api_errors if route.startswith("PATCH")]
+    assert len(refused) <= 1, fake.api_errors
+    progress = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in progress["content"], 10, "the progress message's end")
+    assert fake.components(progress) == [], progress  # no Cancel button on a finished job
     no_traceback(fake)
 
 
