@@ -57,8 +57,9 @@ class GuildPayloads:
             "channels": [
                 self._text_channel(),
                 channel(self.voice_channel_id, gid, "Voice", 2, 1),
+                self._forum_channel(),
             ],
-            "threads": [],
+            "threads": self._thread_payloads(),
             "members": [m.member() for m in self.members.values()],
             "member_count": len(self.members),
             "voice_states": [

@@ -13,7 +13,6 @@ from .limits import (
 from .payloads import (
     EVERYONE_PERMISSIONS,
     FakeMember,
-    channel,
     snowflake,
 )
 
@@ -34,6 +33,10 @@ class Interactions:
         command = self.commands.get(name)
         if command is None:
             raise KeyError(f"the bot registered no application command {name!r}")
+        thread = self._thread(channel_id)
+        if thread is not None and (thread.archived or thread.deleted):
+            # Discord: no application commands in archived threads (nor in deleted ones)
+            raise ValueError(f"Discord's client does not send /{name} in thread {thread.name!r}")
         declared = {o["name"]: o for o in command.get("options", [])}
         wire_options, resolved_attachments = [], {}
         for key, value in (options or {}).items():
@@ -79,7 +82,7 @@ class Interactions:
             "data": data,
             "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
-            "channel": channel(channel_id, self.guild_id, "general", 0, 0),
+            "channel": self._channel_payload(channel_id),
             "member": member,
             "token": f"itoken-{interaction_id}",
             "version": 1,

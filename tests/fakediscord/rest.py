@@ -19,7 +19,6 @@ from .limits import (
     voice_message_problems,
 )
 from .payloads import (
-    channel,
     now_iso,
     snowflake,
 )
@@ -36,6 +35,14 @@ class InvalidBody(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class ApiError(Exception):
+    """Any other refusal, with Discord's status and JSON error code (e.g. 404, 10003)."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -88,6 +95,9 @@ class RestRoutes:
             response = await self._route(method, parts, request)
         except KeyError as exc:
             return json_response({"message": f"Unknown {exc}", "code": 10008}, 404)
+        except ApiError as exc:
+            self.api_errors.append((f"{method} /{tail}", exc.code))
+            return json_response({"message": exc.message, "code": exc.code}, exc.status)
         except InvalidBody as exc:
             self.refused.append(exc.problems)
             # Discord's shape (a mapping of fields to their `_errors`), which discord.py parses
@@ -158,12 +168,15 @@ class RestRoutes:
             return json_response(registered)
         if p[0] == "applications" and p[-1] == "commands" and method == "GET":
             return json_response(list(self.commands.values()))
+        threaded = await self._thread_route(method, p, request)  # also: deleted threads' 404
+        if threaded is not None:
+            return threaded
         if p[0] == "channels" and n >= 3 and p[2] == "typing":
             return web.Response(status=204)
         if p[0] == "channels" and n == 3 and p[2] == "messages" and method == "POST":
             body, files = await self._body(request)
-            denied = self.bot_denied if int(p[1]) == self.text_channel_id else 0
-            if denied & SEND_MESSAGES or (files and denied & ATTACH_FILES):
+            denied, needed = self._send_permission(int(p[1]))
+            if denied & needed or (files and denied & ATTACH_FILES):
                 return json_response({"message": "Missing Permissions", "code": 50013}, 403)
             return json_response(await self._create_bot_message(int(p[1]), body, files))
         if p[0] == "channels" and n == 4 and p[2] == "messages":
@@ -179,9 +192,7 @@ class RestRoutes:
                 self.messages[int(p[1])].remove(message)
                 return web.Response(status=204)
         if p[0] == "channels" and n == 2 and method == "GET":
-            cid = int(p[1])
-            kind = 2 if cid == self.voice_channel_id else 0
-            return json_response(channel(cid, self.guild_id, "channel", kind, 0))
+            return json_response(self._channel_payload(int(p[1])))
         if p[0] == "guilds" and n == 4 and p[2] == "members" and method == "GET":
             return json_response(self.members[int(p[3])].member())
         if p[0] == "guilds" and n == 3 and p[2] == "roles":
@@ -200,6 +211,7 @@ class RestRoutes:
         *,
         interaction: int | None = None,
     ) -> dict[str, Any]:
+        await self._check_send(channel_id)  # a thread archived, locked or deleted
         reference = body.get("message_reference") or {}
         replied = reference.get("message_id")
         if (
@@ -244,6 +256,7 @@ class RestRoutes:
     async def _edit(
         self, message: dict[str, Any], body: dict[str, Any], files: list[dict[str, Any]]
     ) -> dict[str, Any]:
+        self._check_edit(message)  # no edits in an archived thread
         problems = message_problems({**message, **body})
         if problems:
             raise InvalidBody(problems)

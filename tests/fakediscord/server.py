@@ -24,6 +24,7 @@ from .payloads import (
     snowflake,
 )
 from .rest import RestRoutes
+from .threads import Threads
 from .tls import make_certificates
 from .voice import FakeVoiceServer
 
@@ -35,7 +36,7 @@ OPTION_TYPES = {3: "str", 4: "int", 5: "bool", 10: "float", 11: "attachment"}
 AttachmentSpec = tuple[str, bytes] | tuple[str, bytes, str]
 
 
-class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
+class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads):
     """Start with `await fake.start()`; point the bot at `api_base`, `gateway_url`, `ca_cert`."""
 
     def __init__(
@@ -76,6 +77,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
             self.text_channel_id: [],
             self.voice_channel_id: [],
         }
+        self._init_threads()
         self.files: dict[int, bytes] = {}
         """Attachment id -> bytes, for both directions."""
         self.commands: dict[str, dict[str, Any]] = {}
@@ -86,6 +88,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         self.unknown_routes: list[str] = []
         self.refused: list[list[str]] = []
         """Messages refused as Discord would (too long, too many components, ...): why."""
+        self.api_errors: list[tuple[str, int]] = []
+        """Other requests refused as Discord would: the route and Discord's error code."""
         self.requests: list[tuple[str, str]] = []
         self.cdn_downloads: list[int] = []
         self.cdn_missing = False
@@ -205,6 +209,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         return attachment_payload(attachment_id, filename, len(data), url, content_type)
 
     async def _add_message(self, message: dict[str, Any]) -> None:
+        await self._thread_posted(message)  # its author joins a thread first, as on Discord
         self.messages.setdefault(int(message["channel_id"]), []).append(message)
         await self._notify()
 
@@ -232,6 +237,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes):
         size, to check that the bot refuses before downloading."""
         author = author or self.alice
         channel_id = channel_id or self.text_channel_id
+        await self._member_posts(channel_id)
         stored = []
         for spec in attachments or []:
             filename, data = spec[0], spec[1]

@@ -17,6 +17,7 @@ from .components import reply_view
 from .pages import Paged, PageStore
 from .progress import JobProgress
 from .render import render
+from .thread_posts import ThreadPosts
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -31,6 +32,8 @@ class Delivery:
         """Edits the reply that started a job with its progress."""
         self.pages = PageStore()
         """Pages of long replies, for their Previous / Next buttons."""
+        self.threads = ThreadPosts(bot)
+        """Threads answered in, for what is posted there later (a job's result)."""
 
     async def deliver(
         self,
@@ -72,6 +75,7 @@ class Delivery:
                 return None
         if message is None:
             return None
+        self.threads.saw(message.channel)
         if len(rendered.pages) > 1:
             self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))
         if record:

@@ -27,6 +27,13 @@ class _Followed:
     edited_at: float = 0.0
     last_job: Any = None
     pending: asyncio.TimerHandle | None = None
+    refused: bool = False
+    """Discord refused an edit for good (the thread archived, the message deleted): no more
+    edits until the job ends (a long job sent one doomed edit per interval for hours)."""
+
+
+REFUSED_EDITS = (50083, 160005)
+"""Discord's codes for an edit in an archived thread and in a locked one."""
 
 
 def progress_line(job: Any) -> str:
@@ -80,7 +87,7 @@ class JobProgress:
             self._spawn(self._finish(followed, job))
             return
         # Discord rate-limits edits: at most one per interval, the latest state wins.
-        if followed.pending is not None:
+        if followed.pending is not None or followed.refused:
             return
         delay = max(0.0, followed.edited_at + self.interval - time.monotonic())
         followed.pending = asyncio.get_running_loop().call_later(delay, self._edit_now, followed)
@@ -93,29 +100,40 @@ class JobProgress:
             line = progress_line(job)
         self._spawn(self._edit(followed, f"{followed.text}\n{line}"))
 
-    async def _edit(self, followed: _Followed, content: str, **changes: Any) -> None:
+    async def _edit(self, followed: _Followed, content: str, **changes: Any) -> bool:
         try:
             await followed.message.edit(content=content[:2000], **changes)
         except discord.HTTPException as exc:
             log.info("could not edit progress message: %s", exc)
+            if isinstance(exc, discord.NotFound) or exc.code in REFUSED_EDITS:
+                followed.refused = True
+            return False
+        followed.refused = False
+        return True
 
     async def _finish(self, followed: _Followed, job: Any) -> None:
         with i18n.speaking(self.bot.assistant.language(job.guild_id)):
             line = progress_line(job)
         # view=None: the finished job's Cancel button goes away
-        await self._edit(followed, f"{followed.text}\n{line}", view=None)
+        final = f"{followed.text}\n{line}"
+        edited = not followed.refused and await self._edit(followed, final, view=None)
         if self.bot.voice_cog.announces_jobs(job.guild_id):
             return  # the guild's voice session says it aloud and posts it
-        channel = self.bot.get_channel(int(job.channel_id)) if job.channel_id.isdigit() else None
-        if channel is None or not isinstance(channel, discord.abc.Messageable):
-            return
         assistant = self.bot.assistant
         reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))
         if reply is None:
             return
-        await self.bot.delivery.deliver(
-            channel, reply, guild_id=job.guild_id, reference=followed.message
+        # to the job's channel, an archived thread included (its parent, if it is closed)
+        sent = await self.bot.delivery.threads.deliver(
+            job.channel_id,
+            reply,
+            guild_id=job.guild_id,
+            member=job.requested_by,
+            reference=followed.message,
         )
+        if not edited and sent is not None and sent.channel.id == followed.message.channel.id:
+            # posting opened the archived thread again: the message can show the end now
+            await self._edit(followed, final, view=None)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)

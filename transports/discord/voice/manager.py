@@ -158,7 +158,7 @@ class VoiceCog(commands.Cog, name="Voice"):
                 gv.watchdog = asyncio.get_running_loop().create_task(self.watchdog.run(gv))
         if self.settings.announce_listening:
             wake = (self.bot.config.voice.wake_phrases or ["hey trainer"])[0]
-            text_channel = self.bot.get_channel(text_channel_id)
+            text_channel = self.bot.delivery.threads.channel(str(text_channel_id))
             if text_channel is not None:
                 language = self.bot.assistant.language(str(guild.id))
                 notice = listening_notice(language, self.bot.config.prefix, channel.name, wake)

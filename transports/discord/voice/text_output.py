@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-import discord
-
 from assistant.messages import Reply
 
 if TYPE_CHECKING:
@@ -23,18 +21,14 @@ class ChannelTextOutput:
     def __init__(self, bot: TrainerBot) -> None:
         self.bot = bot
 
-    def _channel(self, channel_id: str) -> discord.abc.Messageable | None:
-        channel = self.bot.get_channel(int(channel_id)) if channel_id.isdigit() else None
-        return channel if isinstance(channel, discord.abc.Messageable) else None
-
     async def send_text(self, channel_id: str, text: str) -> None:
         await self.send_reply(channel_id, Reply(text=text))
 
     async def send_reply(self, channel_id: str, reply: Reply) -> None:
-        channel = self._channel(channel_id)
-        if channel is None:
-            log.info("text channel %s not found; not posting %r", channel_id, reply.text[:60])
-            return
+        """To the channel, or the thread, the session answers in (an archived thread too;
+        one closed meanwhile: its parent channel)."""
+        posts = self.bot.delivery.threads
+        channel = posts.channel(channel_id)
         guild = getattr(channel, "guild", None)
         guild_id = str(guild.id) if guild is not None else channel_id
-        await self.bot.delivery.deliver(channel, reply, guild_id=guild_id)
+        await posts.deliver(channel_id, reply, guild_id=guild_id)

@@ -106,8 +106,8 @@ class VoiceWatchdog:
 
     async def _tell(self, gv: GuildVoice, key: str, ok: bool = True) -> None:
         """Post the notice `key` in the guild's text channel, in the guild's language."""
-        channel = self.cog.bot.get_channel(gv.text_channel_id)
-        if channel is not None:
+        channel = self.cog.bot.delivery.threads.channel(str(gv.text_channel_id))
+        if channel is not None:  # an archived thread too: posting opens it again
             await self.cog.say(channel, self.cog.text(gv.guild.id, key), ok=ok)
 
     async def _check_receive(self, gv: GuildVoice) -> None:

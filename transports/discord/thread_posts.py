@@ -1,0 +1,92 @@
+"""Posting in a thread after the moment a command was typed there.
+
+discord.py forgets a thread once it is archived, and a thread left alone archives itself
+(after an hour to a week of quiet: a training job, or a voice session answering in the thread
+it was joined from, outlives that). Discord opens an archived thread again when one posts in
+it, so the thread is remembered here from the replies sent into it. A thread a moderator
+locked or deleted meanwhile takes no post at all: what was meant for it goes to the thread's
+parent channel, saying so, and `status` keeps a job's result either way."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from assistant import i18n
+from assistant.messages import Reply
+
+if TYPE_CHECKING:
+    from .client import TrainerBot
+
+log = logging.getLogger(__name__)
+
+REMEMBERED = 512
+"""Threads remembered (the most recently answered): a thread object is small."""
+
+
+class ThreadPosts:
+    def __init__(self, bot: TrainerBot) -> None:
+        self.bot = bot
+        self._threads: OrderedDict[int, discord.Thread] = OrderedDict()
+        self._closed: set[int] = set()
+        """Threads that refused a post (locked, deleted): their posts go to the parent."""
+        self._noted: set[int] = set()
+        """Threads whose moved posts have said where they come from."""
+
+    def saw(self, channel: Any) -> None:
+        """A reply went to `channel`: if it is a thread, remember it."""
+        if isinstance(channel, discord.Thread):
+            self._threads[channel.id] = channel
+            self._threads.move_to_end(channel.id)
+            while len(self._threads) > REMEMBERED:
+                self._threads.popitem(last=False)
+
+    def channel(self, channel_id: str) -> discord.abc.Messageable | None:
+        """The channel or thread `channel_id` names, an archived thread included."""
+        if not channel_id.isdigit():
+            return None
+        found: Any = self.bot.get_channel(int(channel_id))
+        if isinstance(found, discord.Thread):
+            self._closed.discard(found.id)  # in discord.py's cache again: open again
+        found = found or self._threads.get(int(channel_id))
+        return found if isinstance(found, discord.abc.Messageable) else None
+
+    async def deliver(
+        self,
+        channel_id: str,
+        reply: Reply,
+        *,
+        guild_id: str,
+        member: str | None = None,
+        **send: Any,
+    ) -> discord.Message | None:
+        """`reply` to the channel `channel_id` (`Delivery.deliver` with `send`); to a thread
+        that takes no post now, in its parent channel instead, naming the thread and pinging
+        `member` (the id of whom it answers), who would not see it otherwise."""
+        channel = self.channel(channel_id)
+        if channel is None:
+            log.info("channel %s not found; not posting %r", channel_id, reply.text[:60])
+            return None
+        delivery = self.bot.delivery
+        if not (isinstance(channel, discord.Thread) and channel.id in self._closed):
+            sent = await delivery.deliver(channel, reply, guild_id=guild_id, **send)
+            if sent is not None or not isinstance(channel, discord.Thread):
+                return sent
+            self._closed.add(channel.id)
+        parent = channel.parent
+        if not isinstance(parent, discord.abc.Messageable):  # a forum post's forum takes none
+            log.info("thread %s takes no post and has no text channel above it", channel.id)
+            return None
+        ping = f"<@{member}>" if member and member.isdigit() else ""
+        if ping or channel.id not in self._noted:  # said once, or to whom it concerns
+            self._noted.add(channel.id)
+            language = self.bot.assistant.language(guild_id)
+            note = i18n.message(language, "discord.thread_gone", thread=channel.name, member=ping)
+            reply = dataclasses.replace(reply, text=f"{note.strip()}\n{reply.text}")
+        pinged = [discord.Object(int(member))] if ping and member else []
+        mentions = discord.AllowedMentions(users=pinged)
+        return await delivery.deliver(parent, reply, guild_id=guild_id, allowed_mentions=mentions)
