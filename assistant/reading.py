@@ -21,15 +21,14 @@ from .commands.arguments import parse
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .errors import BadInput, UserError
-from .intents.address import Address, after_greeting, after_politeness, verb_first, without_address
+from .intents.address import after_politeness
 from .intents.chained import WRITTEN_AS_IS, next_command
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
-from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.parts import another_command, by_sentence, led, only_said
-from .intents.spelling import keeps_words, respelled, vocabulary
+from .intents.matcher import IntentMatcher, normalize, to_request
 from .messages import Request, Source, User
+from .typed_line import addressed, read_line, read_respelled
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
 LONGEST_SENTENCE = 4000
@@ -108,7 +107,7 @@ class Reader:
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
             says = None if exact else self._guess_in(language)
-            address = _address(text, language, matcher)
+            address = addressed(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
             reasons = i18n.word_list(language, "typed.reasons")
@@ -117,8 +116,8 @@ class Reader:
                 i18n.word_list(language, "typed.correct_words"),
                 i18n.word_list(language, "typed.correct_persons"),
                 labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
-                or _match(matcher, address, text, says, retractions, joiners, reasons, language)
-                or (None if exact else _respelled(matcher, address, text, language, says)),
+                or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
+                or (None if exact else read_respelled(matcher, address, text, language, says)),
             )
             if intent is not None:
                 break
@@ -138,7 +137,7 @@ class Reader:
         bare = request.command.rstrip(_SENTENCE_ENDS)
         if bare and bare != request.command and self._find_command(bare) is not None:
             request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
-        called = self._past_address(request)
+        called = self._pastaddressed(request)
         if called is not request:
             return self.as_sentence(called)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
@@ -248,7 +247,7 @@ class Reader:
         """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
         return lambda line: self.guesser(language).guess(line)
 
-    def _past_address(self, request: Request) -> Request:
+    def _pastaddressed(self, request: Request) -> Request:
         """`@Trainer test 'what a day'`, `trainer, status`, `bot archive movie reviews`: the
         command named after the bot's name, as that command with the words after it; else the
         request as it came. The name is no part of a command: read as one, these were "no
@@ -267,7 +266,7 @@ class Reader:
         for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
             # names only: politeness read off here would pass "is it possible to train a new
             # classifier ..." to `train` as an example to add (`_past_politeness` says when)
-            address = _address(line, language, self.intents_for(language), polite=False)
+            address = addressed(line, language, self.intents_for(language), polite=False)
             for rest in (address.rest, address.loose):
                 name, _, text = rest.strip().partition(" ")
                 if rest != line and self._find_command(name) is not None:
@@ -317,7 +316,7 @@ class Reader:
         """`line` without a call of the bot at its start or end ("go ahead and train, bot"),
         in the guild's language or English; as it came when it calls nobody."""
         for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-            address = _address(line, language, self.intents_for(language), polite=False)
+            address = addressed(line, language, self.intents_for(language), polite=False)
             if address.called and address.rest.strip():
                 return address.rest.strip()
         return line
@@ -344,103 +343,3 @@ class Reader:
         except UserError:
             return False
         return self._names(request.guild_id, command, options)
-
-
-def _match(
-    matcher: IntentMatcher,
-    address: Address,
-    text: str,
-    says: Callable[[str], str | None] | None,
-    retractions: list[str],
-    joiners: list[str],
-    reasons: list[str],
-    language: str,
-) -> Intent | None:
-    """The line without the bot's name, else as written ("приветик, тренер" is a
-    greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
-    None for template sentences only, else what the words of a line say
-    (`TypedMatcher.match`, assistant/intents/typed.py). `retractions`: the words that take a
-    sentence back ("no wait"), `joiners` those that join a clause to the one before ("then";
-    assistant/intents/parts.py), `reasons` those that begin a reason ("so I can ...")."""
-    if address.called and not normalize(address.rest):
-        return Intent("hi", {}, "", False)
-    loose = verb_first(address.loose or text, matcher.typed.template_words)
-    for line in dict.fromkeys((address.rest, text, loose)):
-        intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
-        # an opinion's words take the rest of the line: another command there is asked
-        feedback = intent is not None and intent.name == "feedback"
-        if feedback and another_command(address.rest, matcher.match, "feedback"):
-            return None
-        if intent is not None:
-            return intent
-    greeted = after_greeting(text, _greetings(language, matcher))
-    others = i18n.word_list(language, "typed.others")
-    if greeted is None or greeted.split()[0].strip(",.!?").lower() in others:
-        greeted = None  # "hey guys, anyone up for games?" greets people
-    if greeted is not None and says is not None and says(greeted) == "hi":
-        # chat after a greeting ("morning trainer! hope the weekend treated you well",
-        # "hello, I'm new here") greets; chat the guesser reads as no greeting does not
-        return Intent("hi", {}, "", False)
-    loosen = lambda part: _address(part, language, matcher).loose  # noqa: E731
-    near = None if says is None else lambda part: led(matcher.typed, part, says)
-    # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
-    # sentence, which the greeted name taken off leaves as chat
-    found = next(
-        (
-            found
-            for line in dict.fromkeys((address.rest, text))
-            if (
-                found := by_sentence(
-                    line, matcher.match, retractions, joiners, reasons, loosen, near
-                )
-            )
-        ),
-        None,
-    )
-    if found is not None or says is None:
-        return found
-    typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
-    return only_said(address.rest, typed, retractions)
-
-
-def _respelled(
-    matcher: IntentMatcher,
-    address: Address,
-    text: str,
-    language: str,
-    says: Callable[[str], str | None] | None,
-) -> Intent | None:
-    """The last reading: the line with its shorthand written out and its typos of template
-    words corrected ("trainer u there", "is the model done traning yet";
-    assistant/intents/spelling.py), when that changes it and the command keeps the user's
-    own words."""
-    shorthand = i18n.word_pairs(language, "typed.shorthand")
-    words = vocabulary(matcher)
-    called = _address(respelled(text, words, shorthand), language, matcher)
-    if called.called and not normalize(called.rest):
-        return Intent("hi", {}, "", False)  # "hey trainr", "yo botr"
-    line = address.loose or address.rest
-    # written out, shorthand may be politeness read off at the ends ("rn": "right now")
-    spelled = normalize(_address(respelled(line, words, shorthand), language, matcher).loose)
-    if spelled == normalize(line) or len(spelled.split()) < 2:
-        return None  # one word is left to "Did you mean" (`trian` must not start a training)
-    intent = matcher.typed.match(spelled, says)
-    return intent if intent is not None and keeps_words(intent, matcher, text) else None
-
-
-def _address(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:
-    """`text` without the bot's name where it calls the bot ("hey bot, join us";
-    assistant/intents/address.py): the wake phrases' names and the language's own; with
-    `polite`, its loose reading reads off written politeness and greetings too."""
-    names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
-    greetings = _greetings(language, matcher)
-    # a greeting before chat ("hey sorry to bother, ...") is read off loosely too
-    words = [*i18n.word_list(language, "typed.polite"), *greetings] if polite else []
-    return without_address(text, names, greetings, words)
-
-
-def _greetings(language: str, matcher: IntentMatcher) -> set[str]:
-    """The words that greet: the wake phrases' first words ("hey") and the language's own."""
-    greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
-    greetings.update(i18n.word_list(language, "typed.greetings"))
-    return greetings

@@ -1,0 +1,117 @@
+"""One typed line read against one language's templates: without the bot's name
+("hey bot, join us"), as written, loosely (politeness read off), by its sentences and clauses,
+and last with its chat spelling written out. `Reader` (assistant/reading.py) asks each
+language in turn and turns what it says into a request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from . import i18n
+from .intents.address import Address, after_greeting, verb_first, without_address
+from .intents.matcher import Intent, IntentMatcher, normalize
+from .intents.parts import another_command, by_sentence, led, only_said
+from .intents.spelling import keeps_words, respelled, vocabulary
+
+
+def read_line(
+    matcher: IntentMatcher,
+    address: Address,
+    text: str,
+    says: Callable[[str], str | None] | None,
+    retractions: list[str],
+    joiners: list[str],
+    reasons: list[str],
+    language: str,
+) -> Intent | None:
+    """The line without the bot's name, else as written ("приветик, тренер" is a
+    greeting); a greeting and the name alone ("hey trainer", "hi bot") is `hi`. `says`:
+    None for template sentences only, else what the words of a line say
+    (`TypedMatcher.match`, assistant/intents/typed.py). `retractions`: the words that take a
+    sentence back ("no wait"), `joiners` those that join a clause to the one before ("then";
+    assistant/intents/parts.py), `reasons` those that begin a reason ("so I can ...")."""
+    if address.called and not normalize(address.rest):
+        return Intent("hi", {}, "", False)
+    loose = verb_first(address.loose or text, matcher.typed.template_words)
+    for line in dict.fromkeys((address.rest, text, loose)):
+        intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
+        # an opinion's words take the rest of the line: another command there is asked
+        feedback = intent is not None and intent.name == "feedback"
+        if feedback and another_command(address.rest, matcher.match, "feedback"):
+            return None
+        if intent is not None:
+            return intent
+    greeted = after_greeting(text, greetings(language, matcher))
+    others = i18n.word_list(language, "typed.others")
+    if greeted is None or greeted.split()[0].strip(",.!?").lower() in others:
+        greeted = None  # "hey guys, anyone up for games?" greets people
+    if greeted is not None and says is not None and says(greeted) == "hi":
+        # chat after a greeting ("morning trainer! hope the weekend treated you well",
+        # "hello, I'm new here") greets; chat the guesser reads as no greeting does not
+        return Intent("hi", {}, "", False)
+    loosen = lambda part: addressed(part, language, matcher).loose  # noqa: E731
+    near = None if says is None else lambda part: led(matcher.typed, part, says)
+    # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
+    # sentence, which the greeted name taken off leaves as chat
+    found = next(
+        (
+            found
+            for line in dict.fromkeys((address.rest, text))
+            if (
+                found := by_sentence(
+                    line, matcher.match, retractions, joiners, reasons, loosen, near
+                )
+            )
+        ),
+        None,
+    )
+    if found is not None or says is None:
+        return found
+    typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
+    return only_said(address.rest, typed, retractions)
+
+
+def read_respelled(
+    matcher: IntentMatcher,
+    address: Address,
+    text: str,
+    language: str,
+    says: Callable[[str], str | None] | None,
+) -> Intent | None:
+    """The last reading: the line with its shorthand written out and its typos of template
+    words corrected ("trainer u there", "is the model done traning yet";
+    assistant/intents/spelling.py), when that changes it and the command keeps the user's
+    own words."""
+    shorthand = i18n.word_pairs(language, "typed.shorthand")
+    words = vocabulary(matcher)
+    called = addressed(respelled(text, words, shorthand), language, matcher)
+    if called.called and not normalize(called.rest):
+        return Intent("hi", {}, "", False)  # "hey trainr", "yo botr"
+    line = address.loose or address.rest
+    # written out, shorthand may be politeness read off at the ends ("rn": "right now")
+    spelled = normalize(addressed(respelled(line, words, shorthand), language, matcher).loose)
+    if spelled == normalize(line) or len(spelled.split()) < 2:
+        return None  # one word is left to "Did you mean" (`trian` must not start a training)
+    intent = matcher.typed.match(spelled, says)
+    return intent if intent is not None and keeps_words(intent, matcher, text) else None
+
+
+def addressed(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:
+    """`text` without the bot's name where it calls the bot ("hey bot, join us";
+    assistant/intents/address.py): the wake phrases' names and the language's own; with
+    `polite`, its loose reading reads off written politeness and greetings too."""
+    names = [*matcher.wake_words, *i18n.word_list(language, "typed.bot_names")]
+    hello = greetings(language, matcher)
+    # a greeting before chat ("hey sorry to bother, ...") is read off loosely too
+    words = [*i18n.word_list(language, "typed.polite"), *hello] if polite else []
+    return without_address(text, names, hello, words)
+
+
+def greetings(language: str, matcher: IntentMatcher) -> set[str]:
+    """The words that greet: the wake phrases' first words ("hey") and the language's own."""
+    greetings = {p.split()[0] for p in matcher.wake_phrases if " " in p}
+    greetings.update(i18n.word_list(language, "typed.greetings"))
+    return greetings
+
+
+__all__ = ["addressed", "greetings", "read_line", "read_respelled"]
