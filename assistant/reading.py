@@ -176,7 +176,7 @@ class Reader:
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
         try:
-            return parse(command, request.text)
+            options = parse(command, request.text)
         except BadInput:
             text = request.text
             if (
@@ -186,7 +186,50 @@ class Reader:
                 or any(mark in text for mark in _ARGUMENT_MARKS)
             ):
                 raise
+        else:
+            return self._names_in_words(command, request, options)
         raise BadInput(i18n.tr("error.bare_command", name=request.command.lower()))
+
+    def _names_in_words(
+        self, command: Command, request: Request, options: dict[str, Any]
+    ) -> dict[str, Any]:
+        """`options` with unquoted words taken as a text that are a folder's name written
+        with spaces ("train movie reviews") as that folder (`folder:movie_reviews`); words
+        that hold such a name among others ("train model movie reviews now") are refused
+        with both readings. Taken as they are, both were added to the dataset as an example,
+        where the user meant the name."""
+        text = request.text
+        if any(mark in text for mark in _ARGUMENT_MARKS):
+            return options
+        lists = self._lists(request.guild_id)
+        names = dict.fromkeys([*lists.get("dataset", []), *lists.get("folder", [])])
+        for param in command.params:
+            words = options.get(param.name)
+            if not (param.source or param.kind == "json") or not isinstance(words, str):
+                continue
+            said = " " + normalize(words.replace("_", " ")) + " "
+            if ":" in words.split()[0] or len(said.split()) < 2:
+                continue  # `file:NAME`, `folder:NAME` and one word name what they name
+            # the name alone once politeness and a reason after a dash are read off
+            # ("train kaggle tweets pls", "train kaggle tweets — the old model is stale")
+            head = _REASON_MARK.split(words, maxsplit=1)[0]
+            language = self._language(request.guild_id)
+            alone = normalize(addressed(head, language, self.intents_for(language)).loose)
+            for name in names:
+                spoken = normalize(name.replace("_", " "))
+                alone_name = alone.replace("_", " ") == spoken
+                if alone_name and param.source and name in lists.get("folder", []):
+                    return {**options, param.name: f"folder:{name}"}
+                if f" {spoken} " in said and said.strip() != spoken:
+                    raise BadInput(
+                        i18n.tr(
+                            "error.name_in_words",
+                            name=name,
+                            name_command=f"{request.command.lower()} {name}",
+                            quoted=f'{request.command.lower()} "{words}"',
+                        )
+                    )
+        return options
 
     def _chained(self, command: Command, request: Request) -> str | None:
         """The command that words after a joiner in `request`'s arguments name, as the guild

@@ -212,7 +212,7 @@ def _row(language: str, index: int, item: dict, got: tuple[str, dict] | None) ->
     command = app_name(got[0]) if got else None
     right = command == item["intent"]
     if right and got is not None:
-        slots = " ".join(str(v) for v in got[1].values()).lower()
+        slots = " ".join(_named(k, v) for k, v in got[1].items()).lower()
         named = [v for k, v in VALUES.items() if k in item["text"]]
         if command == "test":
             # "is 'dull plot' positive or negative?" asks for a label; it names none to use
@@ -227,6 +227,21 @@ def _row(language: str, index: int, item: dict, got: tuple[str, dict] | None) ->
         "slots": got[1] if got else None,
         "right": right,
     }
+
+
+FREE_TEXT = ("data", "json")
+"""`train`'s and `test`'s text options: words there are an example to add or a sentence to
+classify, unless they are the name alone (`test kaggle tweets`) or marked (`folder:NAME`)."""
+
+
+def _named(key: str, value: Any) -> str:
+    """The name an option's value gives: a text option that holds other words besides a name
+    ("train kaggle tweets pls" as the example "kaggle tweets pls") names nothing."""
+    text = str(value)
+    if key not in FREE_TEXT or value is None:
+        return text
+    bare = text.split(":", 1)[1] if text.split(":", 1)[0] in ("folder", "dataset") else text
+    return bare if bare.replace("_", " ").lower() in VALUES else ""
 
 
 def app_name(command: str) -> str:

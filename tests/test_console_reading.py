@@ -111,3 +111,24 @@ async def test_the_bots_name_after_a_command_is_no_argument(app: Assistant) -> N
         assert refused.startswith("Training needs at least 4 examples; the dataset has 0"), line
     status = await console.send("!status, trainer")
     assert status["ok"] and status["text"].startswith("**Status**"), status
+
+
+async def test_a_folders_name_in_a_commands_words_is_the_folder_not_an_example(
+    app: Assistant,
+) -> None:
+    """ "train movie reviews" and "train model movie reviews now" were each added to the
+    dataset as a positive example, where the user named the folder `movie_reviews`. A name
+    written with spaces is the folder; among other words it is refused with both readings."""
+    write_folder_dataset(app.config.data_root, "movie_reviews", per_label=20)
+    console = TypedConsole(app)
+    refused = await refused_and_unchanged(app, console, "train model movie reviews now")
+    assert refused == (
+        "Your words name `movie_reviews`, so nothing ran. To use it, type `train movie_reviews`;"
+        ' to mean the words themselves, put them in quotes: `train "model movie reviews now"`.'
+    )
+    refused = await refused_and_unchanged(app, console, "test modle on movie reviews")
+    assert "type `test movie_reviews`" in refused
+    # politeness and a reason after a dash are no part of the name
+    trained = await console.send("train movie reviews pls — it has new labels")
+    assert trained["ok"] and "Added 1 example" not in trained["text"], trained
+    assert "movie_reviews" in trained["text"], trained
