@@ -28,7 +28,7 @@ from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import IntentMatcher, normalize, to_request
 from .messages import Request, Source, User
-from .typed_line import addressed, read_line, read_respelled
+from .typed_line import addressed, read_line, read_respelled, read_run_on
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
 LONGEST_SENTENCE = 4000
@@ -117,7 +117,8 @@ class Reader:
                 i18n.word_list(language, "typed.correct_persons"),
                 labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
-                or (None if exact else read_respelled(matcher, address, text, language, says)),
+                or (None if exact else read_respelled(matcher, address, text, language, says))
+                or (None if says is None else read_run_on(matcher, address, language, says, lists)),
             )
             if intent is not None:
                 break

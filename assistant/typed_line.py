@@ -11,6 +11,7 @@ from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
 from .intents.parts import another_command, by_sentence, led, only_said
+from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, vocabulary
 
 
@@ -96,6 +97,32 @@ def read_respelled(
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
 
 
+def read_run_on(
+    matcher: IntentMatcher,
+    address: Address,
+    language: str,
+    says: Callable[[str], str | None],
+    lists: dict[str, list[str]],
+) -> Intent | None:
+    """A request after a name put first ("kaggle tweets: archive it please"), or after words
+    of context with no mark between them ("ok so i uploaded the data can you train on kaggle
+    tweets now"; assistant/intents/run_on.py), read as its near sentence; None when the words
+    before it say a command of their own."""
+    names = [name for values in lists.values() for name in values]
+    fronted = name_first(address.rest, names, i18n.word_list(language, "typed.pronouns"))
+    if fronted is not None:
+        return matcher.typed.match(addressed(fronted, language, matcher).loose, says)
+    asked = from_asking(address.rest, i18n.word_list(language, "typed.asks"))
+    if asked is None:
+        return None
+    context = address.rest[: len(address.rest) - len(asked)].strip()
+    if context.endswith(",") and len(context.split()) <= 2:
+        return None  # "Sara, can you send me the file": asked of someone else by name
+    if matcher.typed.match(context, says) is not None:
+        return None
+    return matcher.typed.match(addressed(asked, language, matcher).loose, says)
+
+
 def addressed(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:
     """`text` without the bot's name where it calls the bot ("hey bot, join us";
     assistant/intents/address.py): the wake phrases' names and the language's own; with
@@ -114,4 +141,4 @@ def greetings(language: str, matcher: IntentMatcher) -> set[str]:
     return greetings
 
 
-__all__ = ["addressed", "greetings", "read_line", "read_respelled"]
+__all__ = ["addressed", "greetings", "read_line", "read_respelled", "read_run_on"]

@@ -124,3 +124,23 @@ async def test_requests_in_their_frames_context_first_and_chat_after_a_greeting(
         ("hey guys what's up, anyone up for some games?", None),
     ):
         assert read(app, line) == want, line
+
+
+async def test_a_run_on_request_and_a_name_put_first(app: Assistant) -> None:
+    """Dictated lines run on without a mark, and people name what they mean first: each had
+    been answered with no command (assistant/intents/run_on.py)."""
+    with_names(app)
+    for line, want in (
+        (
+            "ok so i uploaded the data can you train on kaggle tweets now",
+            ("train", {"data_dir": "kaggle_tweets"}),
+        ),
+        ("movie reviews - can you train on that", ("train", {"data_dir": "movie_reviews"})),
+        ("kaggle tweets: archive it please", ("archive", {"dir": "kaggle_tweets"})),
+        ("report.txt, send it to me", ("getfile", {"path": "report.txt"})),
+        # asked of someone else by name, and chat with an asking word in it
+        ("Sara, can you send me the file from the meeting?", None),
+        ("my train was late so please excuse me", None),
+        ("movie reviews are fun to read, aren't they", None),
+    ):
+        assert read(app, line) == want, line
