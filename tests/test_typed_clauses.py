@@ -119,6 +119,10 @@ async def test_requests_in_their_frames_context_first_and_chat_after_a_greeting(
         ),
         ("hello trainer! glad the weekend is over", ("hi", {})),
         ("heyyy, back from my break", ("hi", {})),
+        # goals said instead of the action
+        ("I don't need you in the voice channel anymore", ("leave", {})),
+        ("is model ready yet or no", ("status", {})),
+        ("i want to see what commands there are", ("help", {})),
         # a retraction, and greetings to other people
         ("Please stop the training. No wait.", None),
         ("hey guys what's up, anyone up for some games?", None),
