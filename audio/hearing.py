@@ -50,6 +50,7 @@ from .free_text import Grammar, interpret_free
 from .grammar_search import TrieCache
 from .grammar_text import interpret_grammar
 from .model_queue import ModelQueue
+from .rescore import unrepeated
 from .scored_gate import ScoredGate
 from .second_reason import second_opinion_reason
 from .snap_gate import judge_snapped
@@ -252,9 +253,13 @@ class Hearer:
         return self.queue.submit(transcribe_ahead, gate, pcm, check, self._busy, self.snapper_head)
 
     def snapper_head(self, result: NeuralResult) -> CallHead:
-        """How the model's transcript begins (wake phrase, another name, or neither)."""
+        """How the model's transcript begins (wake phrase, another name, or neither), and its
+        words after that. A repetition loop counts once, as its score does (audio/rescore.py):
+        the sentences nearest to the whole loop were long ones ("Run the training run on movie
+        reviews" for "Run up here! Run up here!", said "run a test"), none of them what was
+        said."""
         assert self.snapper is not None
-        return self.snapper.head(result.text, self._aliases())
+        return self.snapper.head(unrepeated(result.text), self._aliases())
 
     def _busy(self, own: asyncio.Future[NeuralResult] | None = None) -> bool:
         return self.queue.busy(self.settings.busy_backlog, own)

@@ -4,12 +4,14 @@ Real espeak-ng speech, webrtcvad, the grammar recognizer and the neural second o
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from assistant.intents.spoken import written_length
 from audio.asr.base import Transcript
 from audio.hearing import Hearer
-from tests.speech import hear_spoken, speak
+from tests.speech import hear_spoken, speak, utterance
 
 
 def test_a_spelled_name_or_number_is_written_as_one_word() -> None:
@@ -70,3 +72,20 @@ def test_a_surer_command_overrules_the_grammar_in_a_follow_up_window(hearer: Hea
     hearing = hearer.judge(grammar, heard, "verify_window", True)
     assert hearing.accepted(in_window=True), hearing.debug()
     assert hearing.intent is not None and hearing.intent.name == "feedback", hearing.debug()
+
+
+def test_a_follow_up_the_model_wrote_twice_is_matched_by_what_it_wrote_once(
+    hearer: Hearer,
+) -> None:
+    """Said "run a test" in a follow-up window, through Opus (the voice bench's case): the
+    grammar rejects it and the model writes "Run up here! Run up here!", a repetition loop. The
+    sentences near the whole loop were long commands, far less likely than its words ("Run
+    the training run on movie reviews"), and the command was refused; near its words once,
+    "Run a test" is among them and acts."""
+    from bench.voice_corpus import render
+
+    pcm = utterance(render("run a test", "en-us+f3", 150, 60, "opus48k", seed=89))
+    h = asyncio.run(hearer.hear(pcm, in_window=True))
+    assert h.stages[1].heard == "Run up here! Run up here!", h.debug()
+    assert h.accepted(in_window=True), h.debug()
+    assert h.intent is not None and h.intent.name == "test", h.debug()
