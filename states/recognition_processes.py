@@ -138,18 +138,31 @@ class ProcessRecognizerPool:
                 # The old grammar keeps working; the next change of names tries again.
                 log.exception("rebuilding the recognizer grammar failed")
                 fresh.shutdown(wait=False, cancel_futures=True)
-                self._pools.remove(fresh)
+                self._forget_ended()
                 self._wanted = self._lists
                 return
             old, self._pool, self._lists = self._pool, fresh, lists
             old.shutdown(wait=False)
-            self._pools.remove(old)
+            self._forget_ended()
+
+    def _forget_ended(self) -> None:
+        """Drop the pools shut down whose manager thread has ended. One still running stays
+        listed, so a waiting close joins it: left running at exit, it closed its wake-up pipe
+        while the interpreter's exit hook wrote to it, and a traceback reached stderr as the
+        console ended after a language or dataset change had rebuilt the grammar."""
+        self._pools[:] = [p for p in self._pools if p is self._pool or _managing(p)]
 
     def close(self, wait: bool = False) -> None:
         """End the workers; with `wait`, return once they have exited. Safe to repeat."""
         if self._rebuild is not None:
             self._rebuild.cancel()
         _shutdown(self._pools, wait)
+
+
+def _managing(pool: ProcessPoolExecutor) -> bool:
+    """The pool's manager thread is still running."""
+    manager = getattr(pool, "_executor_manager_thread", None)
+    return manager is not None and manager.is_alive()
 
 
 def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:

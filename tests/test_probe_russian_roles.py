@@ -141,7 +141,7 @@ def test_russian_replies_call_accuracy_what_the_guide_calls_it(tmp_path: Path) -
     out = run_console(workdir, "выбрать reviews\nобучить\nwait\nсостояние\nмодели\nпроверить\n")
     assert re.findall(r"[Тт]очность \d", out) == [], out
     finished = next(line for line in out.splitlines() if "завершена" in line)
-    assert re.search(r"доля верных ответов \d+,\d%, macro F1", finished), finished
+    assert re.search(r"доля верных ответов \d+,\d\u00a0%, macro F1", finished), finished
     assert re.search(r"Модель: модель .*: доля верных ответов \d", out), out  # status
     assert re.search(r"примеров \d+, доля верных ответов \d", out), out  # models
     assert re.search(r"Текущая модель .*: доля верных ответов \d", out), out  # test
