@@ -138,7 +138,7 @@ class Reader:
         bare = request.command.rstrip(_SENTENCE_ENDS)
         if bare and bare != request.command and self._find_command(bare) is not None:
             request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
-        called = self._pastaddressed(request)
+        called = self._past_address(request)
         if called is not request:
             return self.as_sentence(called)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
@@ -291,7 +291,7 @@ class Reader:
         """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
         return lambda line: self.guesser(language).guess(line)
 
-    def _pastaddressed(self, request: Request) -> Request:
+    def _past_address(self, request: Request) -> Request:
         """`@Trainer test 'what a day'`, `trainer, status`, `bot archive movie reviews`: the
         command named after the bot's name, as that command with the words after it; else the
         request as it came. The name is no part of a command: read as one, these were "no
@@ -299,19 +299,15 @@ class Reader:
         if not request.text.strip():
             return request
         line = f"{request.command} {request.text}"
-        if self._find_command(request.command) is not None:
-            # "!train, bot", "!status @trainer": the name after the command calls the bot; read
-            # as arguments, "bot" became an example to learn
-            rest = self._unaddressed(line, request.guild_id)
-            name, _, text = rest.partition(" ")
-            if rest == line or self._find_command(name) is None:
-                return request
-            return dataclasses.replace(request, command=name, text=text.strip())
+        # After a command's own name only a marked call is read off ("!train, bot", "!status
+        # @trainer"; read as arguments, "bot" became an example to learn); a bare name stays
+        # its argument.
+        named = self._find_command(request.command) is not None
         for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
             # names only: politeness read off here would pass "is it possible to train a new
             # classifier ..." to `train` as an example to add (`_past_politeness` says when)
             address = addressed(line, language, self.intents_for(language), polite=False)
-            for rest in (address.rest, address.loose):
+            for rest in (address.rest,) if named else (address.rest, address.loose):
                 name, _, text = rest.strip().partition(" ")
                 if rest != line and self._find_command(name) is not None:
                     return dataclasses.replace(request, command=name, text=text.strip())
