@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.storage import Store, open_store
+from assistant.storage.note_records import LATEST_REPLY
 from assistant.storage.records import ModelRecord
 from assistant.storage.schema import MIGRATIONS
 from assistant.storage.store import WRITE_CHUNK
@@ -268,3 +269,28 @@ def test_a_write_waits_for_one_chunk_of_a_long_write_not_for_all_of_them(tmp_pat
     assert waited < chunk_s * 2 + 0.5, f"waited {waited:.2f} s"
     assert db.execute("SELECT COUNT(*) FROM t")[0][0] == chunks + 1
     db.close()
+
+
+def test_a_channels_latest_reply_is_read_by_its_index(store: Store, url: str) -> None:
+    """`correct` with no message id reads my last prediction in the channel: by an index on
+    the channel, not by scanning every reply the guild was ever sent."""
+    for n in range(30):
+        store.record_reply(f"m{n}", "g", f"c{n % 3}", "prediction", f"reply {n}", None)
+    store.record_reply("m99", "g", "c1", "status", "not a prediction", None)
+    latest = store.latest_reply("g", "c1", "prediction")
+    assert latest is not None and latest.text == "reply 28", latest
+    assert store.latest_reply("g", "elsewhere", "prediction") is None
+    database = store.database
+    args = ("g", "c1", "prediction")
+    if url.startswith("sqlite"):
+        plan = " ".join(
+            str(row[-1]) for row in database.execute(f"EXPLAIN QUERY PLAN {LATEST_REPLY}", args)
+        )
+        assert "USING INDEX replies_channel" in plan and "TEMP B-TREE" not in plan, plan
+    else:
+        with database.transaction():  # a small table is scanned unless scans are ruled out
+            database.execute("SET LOCAL enable_seqscan = off")
+            plan = " ".join(
+                str(row[0]) for row in database.execute(f"EXPLAIN {LATEST_REPLY}", args)
+            )
+        assert "replies_channel" in plan and "Sort" not in plan, plan

@@ -15,6 +15,12 @@ from .records import (
     loads,
 )
 
+LATEST_REPLY = (
+    "SELECT * FROM replies WHERE guild_id = ? AND channel_id = ? AND kind = ?"
+    " ORDER BY created_at DESC LIMIT 1"
+)
+"""A channel's newest reply of a kind, read by the index `replies_channel` (schema.py)."""
+
 
 class NoteRecords(StoreBase):
     # -- replies, corrections, feedback --------------------------------------------------------
@@ -51,11 +57,7 @@ class NoteRecords(StoreBase):
 
     def latest_reply(self, guild_id: str, channel_id: str, kind: str) -> ReplyRecord | None:
         """The newest reply of `kind` sent to a channel (my last prediction there)."""
-        row = self._one(
-            "SELECT * FROM replies WHERE guild_id = ? AND channel_id = ? AND kind = ?"
-            " ORDER BY created_at DESC LIMIT 1",
-            (guild_id, channel_id, kind),
-        )
+        row = self._one(LATEST_REPLY, (guild_id, channel_id, kind))
         return None if row is None else _reply_record(row)
 
     def add_correction(

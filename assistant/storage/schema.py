@@ -147,4 +147,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX folder_changes_dataset ON folder_changes(dataset_id, addition_id);
     """,
+    # 6: a channel's newest reply of a kind (`correct` with no message id: my last prediction
+    # there) is read by this index, not by scanning every reply of the guild
+    """
+    CREATE INDEX replies_channel ON replies(guild_id, channel_id, kind, created_at);
+    """,
 ]
