@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .i18n import number_text, percent_text, tr
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -131,8 +134,19 @@ def metrics_table(metrics: dict[str, Any]) -> str:
 def confusion_matrix_png(
     matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str
 ) -> bytes:
-    """A PNG of the matrix: in every cell the count and its share of the true label's row
-    (rows: true label, columns: predicted), so recall per label reads along the diagonal."""
+    """A PNG of the matrix (`confusion_matrix_figure`)."""
+    buffer = io.BytesIO()
+    figure = confusion_matrix_figure(matrix, labels, title)
+    figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.2)
+    return buffer.getvalue()
+
+
+def confusion_matrix_figure(
+    matrix: Sequence[Sequence[int]], labels: Sequence[str], title: str
+) -> Figure:
+    """The matrix drawn: in every cell the count and its share of the true label's row (rows:
+    true label, columns: predicted), so recall per label reads along the diagonal. Its words
+    and percentages are the reply's language's ("12\n96 %" in Russian)."""
     # Figure + FigureCanvasAgg rather than pyplot: no global state, safe from any thread.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -147,9 +161,9 @@ def confusion_matrix_png(
     figure.colorbar(image, ax=axes, fraction=0.046, pad=0.04)
     axes.set_xticks(range(n), shown, rotation=45 if n > 3 else 0, ha="right" if n > 3 else "center")
     axes.set_yticks(range(n), shown)
-    axes.set_xlabel("Predicted label")
-    axes.set_ylabel("True label")
-    axes.set_title(title + "\n(count and % of the true label's row)", fontsize=10)
+    axes.set_xlabel(tr("matrix.predicted"))
+    axes.set_ylabel(tr("matrix.true"))
+    axes.set_title(f"{title}\n{tr('matrix.note')}", fontsize=10)
     highest = max((max(row) for row in matrix if row), default=0)
     font = max(6, 14 - n // 2)
     for i, row in enumerate(matrix):
@@ -157,11 +171,9 @@ def confusion_matrix_png(
         for j, count in enumerate(row):
             # White on dark cells, black on light ones, so every count stays readable.
             colour = "white" if highest and count > highest / 2 else "black"
-            share = f"\n{count / total * 100:.0f}%" if total else ""
+            share = f"\n{percent_text(count / total)}" if total else ""
             axes.text(
                 j, i, f"{count}{share}", ha="center", va="center", color=colour, fontsize=font
             )
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.2)
-    return buffer.getvalue()
+    return figure

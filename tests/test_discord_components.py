@@ -132,6 +132,18 @@ async def test_jobs_models_and_labels_autocomplete_after_training(
     assert by_number[0]["value"] == str(first.id)
 
 
+async def test_job_autocomplete_is_written_the_russian_way_in_a_russian_server(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """The choices of `/cancel job` wrote "(succeeded, 100%)" on a Russian server too."""
+    await train_and_wait(fake)
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    jobs = await fake.autocomplete("cancel", "job", "")
+    assert [c["name"] for c in jobs] == [f"#{job.id} · {job.dataset} (выполнена, 100\u00a0%)"]
+
+
 async def test_cancel_button_checks_the_role_at_click_time(fake: FakeDiscord, bot: Any) -> None:
     # a folder of the data root is read at training time, not stored first: the job starts
     # at once and runs for seconds

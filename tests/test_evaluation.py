@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evaluation import confusion_matrix_png, evaluate
+from assistant.evaluation import confusion_matrix_figure, confusion_matrix_png, evaluate
+from assistant.i18n import speaking
 from assistant.training.base import data_hash, split_examples
 from tests.corpus import sentiment_examples
 
@@ -70,3 +71,25 @@ def test_a_label_neither_given_nor_predicted_has_no_scores_in_the_table() -> Non
     assert rows["neutral"] == ["—", "—", "—", "0"]
     assert rows["neg"] == ["0.0%", "0.0%", "0.0%", "0"]  # predicted once, wrongly: a real 0
     assert metrics["macro"]["recall"] == 0.25  # (100% + 0%) / 2: neutral left out
+
+
+def test_the_confusion_matrix_is_written_in_the_replys_language() -> None:
+    """The picture's percentages were English ("93%") and its axes English words in a
+    Russian server's `test`; every other percentage there reads "93 %"."""
+    matrix, labels = [[40, 3], [5, 52]], ["негатив", "позитив"]
+    with speaking("ru"):
+        axes = confusion_matrix_figure(matrix, labels, "v0001 на отзывы").axes[0]
+    assert [t.get_text() for t in axes.texts] == [
+        "40\n93\u00a0%",
+        "3\n7\u00a0%",
+        "5\n9\u00a0%",
+        "52\n91\u00a0%",
+    ]
+    assert (axes.get_xlabel(), axes.get_ylabel()) == ("Предсказанная метка", "Истинная метка")
+    assert (
+        axes.get_title()
+        == "v0001 на отзывы\n(число и его доля в строке истинной метки, в процентах)"
+    )
+    english = confusion_matrix_figure(matrix, labels, "v0001 on reviews").axes[0]
+    assert [t.get_text() for t in english.texts][:2] == ["40\n93%", "3\n7%"]
+    assert english.get_xlabel() == "Predicted label"

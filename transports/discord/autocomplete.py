@@ -22,6 +22,7 @@ from discord import app_commands
 from assistant import i18n, permissions
 from assistant.datasets import ARCHIVE_FOLDER
 from assistant.errors import UserError
+from assistant.reports import status
 
 from .members import guild_key, to_user
 
@@ -162,15 +163,16 @@ def values(app: Assistant, guild_id: str, kind: str, typed: str) -> list[str]:
 
 
 def job_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.Choice[int]]:
-    """Running and queued jobs first: `#12 · reviews (running, 40%)`."""
+    """Running and queued jobs first: `#12 · reviews (running, 40%)`, in the guild's language
+    (`#12 · reviews (выполняется, 40 %)`)."""
     jobs = sorted(app.store.jobs(guild_id, limit=MAX_CHOICES), key=lambda j: (not j.active, -j.id))
-    return [
-        app_commands.Choice(
-            name=f"#{j.id} · {j.dataset} ({j.status}, {j.progress:.0%})"[:CHOICE_CHARS], value=j.id
-        )
-        for j in jobs
-        if typed.strip().lstrip("#") in str(j.id)
-    ][:MAX_CHOICES]
+    hits = [j for j in jobs if typed.strip().lstrip("#") in str(j.id)][:MAX_CHOICES]
+    with i18n.speaking(app.language(guild_id)):
+        named = [
+            (j, f"#{j.id} · {j.dataset} ({status(j)}, {i18n.percent_text(j.progress)})")
+            for j in hits
+        ]
+    return [app_commands.Choice(name=name[:CHOICE_CHARS], value=j.id) for j, name in named]
 
 
 def example_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.Choice[str]]:
