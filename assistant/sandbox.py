@@ -63,7 +63,7 @@ class DataRoot:
             candidate = (self.root / pure).resolve()
         except (RuntimeError, OSError) as exc:  # RuntimeError: Python 3.11's symlink loop
             raise PathRefused(_unusable(user_path, exc)) from None
-        if candidate != self.root and self.root not in candidate.parents:
+        if not self._inside(candidate):
             raise PathRefused(tr("path.outside", path=user_path))
         try:
             info = candidate.stat()
@@ -109,6 +109,20 @@ class DataRoot:
         meant = (pure.parent / near[0]).as_posix()
         return tr("path.missing_near", path=user_path, near=meant)
 
+    def _inside(self, real: Path) -> bool:
+        """Whether the resolved path `real` is the root or inside it."""
+        return real == self.root or self.root in real.parents
+
+    def leads_out(self, path: Path) -> bool:
+        """Whether `path` is a symlink to a place outside the root (there or not): a name on
+        disk that is no folder of the data root, though it looks like one."""
+        if not path.is_symlink():
+            return False
+        try:
+            return not self._inside(path.resolve())
+        except (RuntimeError, OSError):  # a loop leads nowhere, not out
+            return False
+
     def _check(self, name: str, info: os.stat_result) -> None:
         if not (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
             raise PathRefused(tr("path.special", path=name))
@@ -142,7 +156,7 @@ class DataRoot:
                     info = real.stat()
                 except (RuntimeError, OSError):
                     continue  # a dangling link or a loop: nothing to read
-                if real != self.root and self.root not in real.parents:
+                if not self._inside(real):
                     continue
                 if stat.S_ISREG(info.st_mode):
                     self._check(path.relative_to(self.root).as_posix(), info)

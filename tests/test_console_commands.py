@@ -41,6 +41,34 @@ async def refused_in_russian(app: Assistant, console: TypedConsole, line: str) -
     return await refused_and_unchanged(app, console, line)
 
 
+async def test_create_dataset_names_a_link_out_of_the_data_folder_as_one(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`create_dataset escape`, where `escape` in the data root links outside it, said "`escape`
+    is a folder in the data folder; `select_dataset escape` uses it", which then refused it;
+    where the link's target was gone, the dataset was created beside it."""
+    outside = tmp_path / "elsewhere"
+    (outside / "positive").mkdir(parents=True)
+    (outside / "positive" / "1.txt").write_text("not ours", encoding="utf-8")
+    (app.root.root / "escape").symlink_to(outside, target_is_directory=True)
+    console = TypedConsole(app)
+    assert await refused_and_unchanged(app, console, "create_dataset escape") == (
+        "`escape` in the data folder is a link to a place outside it, so it is neither a folder"
+        " to select nor a name a dataset can take; nothing was created. Choose another name."
+    )
+    assert await refused_in_russian(app, console, "create_dataset escape") == (
+        "`escape` в папке данных — ссылка на место за её пределами: это не папка, которую можно"
+        " выбрать, и не имя, которое может взять набор; ничего не создано. Выберите другое имя."
+    )
+    (app.root.root / "gone").symlink_to(tmp_path / "removed", target_is_directory=True)
+    before = sorted(p.name for p in app.root.root.iterdir())
+    refused = await console.send("create_dataset gone")
+    assert not refused["ok"] and refused["text"].startswith("`gone` в папке данных — ссылка")
+    assert app.store.datasets("console") == [] and app.store.active_dataset("console") is None
+    assert sorted(p.name for p in app.root.root.iterdir()) == before
+    assert not (tmp_path / "removed").exists()
+
+
 async def test_a_created_dataset_is_selected_by_name_once_folders_joined_it(
     app: Assistant, reviews: Path
 ) -> None:

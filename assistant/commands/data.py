@@ -220,7 +220,10 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
     name = _one_word(options["name"])
     if app.store.dataset(request.guild_id, name) is not None:
         raise BadInput(tr("create.exists", name=name))
-    if (app.root.root / name).exists():
+    on_disk = app.root.root / name
+    if app.root.leads_out(on_disk):  # not a folder `select_dataset` would take, as is_folder says
+        raise BadInput(tr("create.link_out", name=name))
+    if on_disk.exists():
         raise BadInput(tr("create.is_folder", name=name))
     dataset = app.store.select_dataset(request.guild_id, name)
     return Reply(
