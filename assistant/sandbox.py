@@ -19,6 +19,7 @@ import difflib
 import errno
 import os
 import stat
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from .errors import NotFound, PathRefused
@@ -80,22 +81,26 @@ class DataRoot:
         return candidate
 
     def _as_cased(self, pure: PurePosixPath) -> str | None:
-        """`pure` as the names on disk are cased, when each part is one name whatever its case
-        ("Kaggle_Tweets" for `kaggle_tweets`, as a phone's keyboard writes it), else None. The
-        result is resolved and checked again like any path a user names."""
+        """`pure` as the names on disk are written, when each part is one name whatever its
+        case ("Kaggle_Tweets" for `kaggle_tweets`, as a phone's keyboard writes it) and
+        whichever Unicode form it takes (`café` typed composed, a folder copied from macOS
+        decomposed: `cafe` and a combining accent), else None. The result is resolved and
+        checked again like any path a user names."""
         folder, found = self.root, list[str]()
-        for part in pure.parts:
+        for index, part in enumerate(pure.parts):
             if part in (".", ".."):
                 return None
             if (folder / part).exists():
                 name = part
             else:
-                same = [n for n in _names_in(folder) if n.casefold() == part.casefold()]
+                same = [n for n in _names_in(folder) if _same_name(n) == _same_name(part)]
                 if len(same) != 1:
                     return None
                 name = same[0]
-            if (folder / name).is_symlink():
-                return None  # followed only as written: the listing must stay inside the root
+            if (folder / name).is_symlink() and index < len(pure.parts) - 1:
+                # followed only as written: the listing must stay inside the root (the last
+                # part is listed in no folder; `resolve` then says where a link out leads)
+                return None
             folder, found = folder / name, [*found, name]
         return "/".join(found) if found else None
 
@@ -163,6 +168,11 @@ class DataRoot:
                     found.append(path)
             folders.sort()
         return sorted(found)
+
+
+def _same_name(name: str) -> str:
+    """What two spellings of one name share: composed (NFC) and case-folded."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _names_in(folder: Path) -> list[str]:

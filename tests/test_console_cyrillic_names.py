@@ -119,3 +119,34 @@ async def test_a_cyrillic_name_still_reaches_nothing_outside_the_data_root(
         assert text.startswith(refusal), (line, text)
     assert not (app.root.root / "archives").exists()
     assert app.store.datasets("console") == []
+
+
+async def test_a_name_on_disk_in_either_unicode_form_is_selected_by_the_other(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A folder copied from a Mac is named decomposed (`и` and a combining breve for `й`, `e`
+    and a combining acute for `é`), while a keyboard types the composed letter; a folder
+    written composed is typed decomposed by such a machine. Each was "There is no ..."."""
+    cyrillic_folder(app.root.root, "и\u0306ога")  # decomposed on disk
+    cyrillic_folder(app.root.root, "caf\u00e9")  # composed on disk
+    console = TypedConsole(app)
+    for typed, on_disk in (("\u0439ога", "и\u0306ога"), ("cafe\u0301", "caf\u00e9")):
+        for _ in range(2):  # and again, once it is a stored dataset
+            chosen = await console.send(f"select_dataset {typed}")
+            assert chosen["ok"] and chosen["data"]["folder"] == on_disk, chosen
+            assert chosen["data"]["examples"] == 60, chosen
+        assert app.store.active_dataset("console").name == on_disk
+    trained = await console.send("train folder:\u0439ога/позитивный")
+    assert trained["ok"] and "и\u0306ога/позитивный" in trained["text"], trained
+    await console.wait()
+    # still only inside the data root: a decomposed link out is no way out when typed composed
+    outside = cyrillic_folder(tmp_path, "снаружи")
+    (app.root.root / "e\u0301chappe").symlink_to(outside, target_is_directory=True)
+    for line in (
+        "select_dataset \u00e9chappe",
+        "archive \u00e9chappe",
+        "train folder:\u00e9chappe",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == "`e\u0301chappe` points outside the data folder, which is not allowed."
+    assert not (app.root.root / "archives").exists()
