@@ -138,6 +138,36 @@ def test_sigterm_during_a_job_stops_cleanly(workdir: Path) -> None:
     assert leftovers(workdir) == []
 
 
+def test_sigterm_to_every_process_of_the_service_interrupts_the_job_quietly(
+    workdir: Path,
+) -> None:
+    """A service stop (systemd's, `kill -TERM -PGID`) signals the training process too. When
+    the bot's check for a dead training process saw it gone before the bot's own signal came,
+    the job failed with a traceback in the log ("training process exited with code -15")."""
+    console = Console(workdir)
+    workers = start_training(console)
+
+    def fitting() -> bool:  # the job's examples are in the training process, which reports
+        jobs = console.send("status")["data"]["jobs"]
+        return bool(jobs) and jobs[0]["status"] == "running" and jobs[0]["progress"] > 0
+
+    wait_until(fitting, 60, "the job never reached its training process")
+    for pid in workers:
+        os.kill(pid, signal.SIGTERM)
+    time.sleep(0.3)  # the check looks every 50 ms: it meets the stopped process first
+    console.process.send_signal(signal.SIGTERM)
+    out, err = console.process.communicate(timeout=30)
+    log = (workdir / "state" / "trainer.log").read_text(encoding="utf-8")
+    assert console.process.returncode == 0, err
+    assert "Traceback" not in out + err + log, out + err + log
+    stopped = [line for line in log.splitlines() if "training process was stopped" in line]
+    assert len(stopped) == 1 and " INFO " in stopped[0], log
+    wait_until(lambda: not alive(workers), 10, f"processes left behind: {alive(workers)}")
+    assert leftovers(workdir) == []
+    job = status_after_restart(workdir)["data"]["jobs"][0]
+    assert job["id"] == 1 and job["status"] == "interrupted", job
+
+
 def test_kill_9_during_a_job_leaves_no_worker_and_loses_nothing(workdir: Path) -> None:
     console = Console(workdir)
     assert console.send("feedback written just before the crash")["ok"]

@@ -74,6 +74,12 @@ class Cancelled(Exception):
     """Raised by a backend when the job's `cancelled` event was set; nothing was registered."""
 
 
+class Interrupted(Exception):
+    """Raised by a backend whose training process was stopped by SIGTERM from outside: a
+    service stop signals every process of the service, the training process as well as the
+    bot. The job ends as interrupted (run `train` again), not as failed."""
+
+
 class Classifier(ABC):
     """A loaded model. `predict` blocks; call it from a worker thread if it may be slow."""
 

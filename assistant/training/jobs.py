@@ -23,7 +23,7 @@ from ..i18n import deferred, tr
 from ..reports import status
 from ..storage import Store
 from ..storage.records import FINAL_JOB_STATES, Job, ModelRecord
-from .base import Backend, Cancelled, Classifier, Example
+from .base import Backend, Cancelled, Classifier, Example, Interrupted
 from .job_backends import BACKENDS, JobBackends
 from .job_events import JobEvent, JobEvents, Subscriber
 from .job_messages import busy, summary
@@ -287,6 +287,10 @@ class JobManager(JobBackends, JobEvents):
         except Cancelled:
             final = self.store.update_job(
                 job.id, status="cancelled", message=deferred("job.status.cancelled")
+            )
+        except Interrupted:  # said in one line of the log, as every job's end (job_events.py)
+            final = self.store.update_job(
+                job.id, status="interrupted", message=deferred("job.trainer_stopped")
             )
         except asyncio.CancelledError:
             final = self.store.update_job(

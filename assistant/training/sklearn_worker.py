@@ -9,6 +9,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 import time
 import traceback
@@ -18,7 +19,7 @@ from typing import Any
 
 from ..errors import UserError
 from ..i18n import numeral
-from .base import Cancelled, Example, ProgressFn
+from .base import Cancelled, Example, Interrupted, ProgressFn
 from .orphan import ctrl_c_blocked, stop_when_orphaned
 
 log = logging.getLogger(__name__)
@@ -136,19 +137,22 @@ class Worker:
                 if result is not None:
                     await sending
                     return result
-                if sending.done() and sending.exception() is not None:
-                    raise RuntimeError("could not hand the examples to the training process")
+                # The process first: a pipe broken by its end is no failure of its own.
                 if not self.process.is_alive():
                     result = self._drain(progress)  # it may have answered just before exiting
                     if result is not None:
                         return result
+                    if self.process.exitcode == -signal.SIGTERM:
+                        raise Interrupted()  # a shutdown's signal reached it first: no failure
                     raise RuntimeError(f"training process exited with code {self.process.exitcode}")
+                if sending.done() and sending.exception() is not None:
+                    raise RuntimeError("could not hand the examples to the training process")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(cancelled.wait(), _POLL_SECONDS)
         finally:
             if not sending.done():
                 await asyncio.to_thread(self.stop)  # unblocks the sending thread (broken pipe)
-                await asyncio.gather(sending, return_exceptions=True)
+            await asyncio.gather(sending, return_exceptions=True)  # its error is read, not logged
 
     def _send(self, header: dict[str, Any], examples: list[Example]) -> None:
         chunks = range(0, len(examples), _CHUNK)
