@@ -136,6 +136,11 @@ async def test_a_name_on_disk_in_either_unicode_form_is_selected_by_the_other(
             assert chosen["ok"] and chosen["data"]["folder"] == on_disk, chosen
             assert chosen["data"]["examples"] == 60, chosen
         assert app.store.active_dataset("console").name == on_disk
+    # a created dataset keeps its name composed: typed decomposed, it is found too
+    assert (await console.send("create_dataset \u0439огурт"))["ok"]
+    assert (await console.send("select_dataset caf\u00e9"))["ok"]
+    chosen = await console.send("select_dataset и\u0306огурт")
+    assert chosen["ok"] and chosen["data"]["dataset"] == "\u0439огурт", chosen
     trained = await console.send("train folder:\u0439ога/позитивный")
     assert trained["ok"] and "и\u0306ога/позитивный" in trained["text"], trained
     await console.wait()

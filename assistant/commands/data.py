@@ -78,13 +78,13 @@ def names_something(app: Assistant, guild_id: str, command: Command, typed: dict
             name, note = whole_line_path(words, app.root, command.name, FOLDER_PREFIX)
         except UserError:  # a path out of the root: the command refuses it, saying so
             continue
-        if not note and app.store.dataset(guild_id, name) is None:
+        if not note and app.store.dataset_named(guild_id, name) is None:
             return False
     return True
 
 
 async def _select(app: Assistant, guild_id: str, name: str, positive: bool | None) -> Reply:
-    stored = app.store.dataset(guild_id, name)
+    stored = app.store.dataset_named(guild_id, name)
     if stored is not None and positive is None and _by_name(app, stored):
         return _select_stored(app, guild_id, stored)
     return await _select_folder(app, guild_id, name, positive)

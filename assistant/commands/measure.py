@@ -85,7 +85,7 @@ def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
     labelled examples of another dataset, or of a folder read as `select_dataset` reads it (a
     label folder, `reviews/negative`, labels its files with its name)."""
     active, _ = current_model(app, guild_id)
-    stored = app.store.dataset(guild_id, name)
+    stored = app.store.dataset_named(guild_id, name)
     if stored is not None and stored.id == active.id:
         # Its own examples taught the model: only the held-out ones measure it honestly.
         reply = _held_out_reply(app, guild_id)

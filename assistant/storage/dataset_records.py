@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -55,6 +56,13 @@ class DatasetRecords(StoreBase):
             folders=tuple((f["folder"], f["label"]) for f in folders),
             model_version=row["model_version"],
         )
+
+    def dataset_named(self, guild_id: str, typed: str) -> Dataset | None:
+        """The dataset a typed name means: as typed, else composed (NFC), the form a created
+        dataset's name is kept in (names.py), when the keyboard wrote it decomposed."""
+        composed = unicodedata.normalize("NFC", typed)
+        found = self.dataset(guild_id, typed)
+        return found if found is not None or composed == typed else self.dataset(guild_id, composed)
 
     def datasets(self, guild_id: str) -> list[Dataset]:
         rows = self._all("SELECT name FROM datasets WHERE guild_id = ? ORDER BY name", (guild_id,))
