@@ -32,6 +32,11 @@ SURE = "how sure the model was of its words: mean log probability per token, 0 i
 overrule a command, audio/words_vote.py)."""
 
 
+FIT = "how well its path fits the sound, per 10 ms, 0 is perfect"
+"""What the grammar recognizer's `score` is (pocketsphinx's own units; measured, read by no
+gate: bench/README.md)."""
+
+
 def timing_words(timings: dict[str, float]) -> list[str]:
     """`timings_ms` in words, a time each: "grammar 159 ms (the grammar recognizer)"."""
     return [
@@ -55,10 +60,10 @@ class StageReport:
     heard: str
     """Its words, for people (no internal tokens)."""
     score: float | None
-    """Grammar: None (it reports none); neural: the chosen sentence's log probability against
-    the model's own transcript (audio/rescore.py), or, without scoring, the similarity of its
-    transcript to the nearest grammar sentence; wake: the probability that the wake word was
-    said."""
+    """Grammar: how well its path fits the sound, per 10 ms frame (`FIT`; None where the
+    engine says nothing); neural: the chosen sentence's log probability against the model's
+    own transcript (audio/rescore.py), or, without scoring, the similarity of its transcript
+    to the nearest grammar sentence; wake: the probability that the wake word was said."""
     verdict: str
     """accepted, rejected, wake only, confirmed, overruled, not run."""
     why: str
@@ -167,6 +172,8 @@ class Hearing:
             lines.append(f"  {'audio':8} {self.audio}, {self.timings_ms.get('dereverb', 0):.0f} ms")
         for s in self.stages:
             score = "" if s.score is None else f" score {s.score:.2f}"
+            if score and s.stage == "grammar":
+                score += f" ({FIT})"
             snapped = f" -> {s.sentence!r}" if s.sentence else ""
             lines.append(
                 f"  {s.stage:8} heard {s.heard!r}{snapped}{score}: {s.verdict} ({s.why}), "

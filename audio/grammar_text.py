@@ -22,7 +22,7 @@ def interpret_grammar(
     phrase in the text; grammar engines have removed it already."""
     heard = clean_words(transcript.raw) if transcript.raw else transcript.text
     if transcript.rejected:
-        report = StageReport(stage, heard, None, "rejected", "outside the grammar", ms)
+        report = StageReport(stage, heard, transcript.score, "rejected", "outside the grammar", ms)
         return Hearing("", False, None, True, 0.0, "none", [report])
     wake, text = matcher.split_wake(transcript.text)
     wake = wake or transcript.wake
@@ -35,7 +35,7 @@ def interpret_grammar(
         verdict, why = "accepted", "a command" + (" after the wake phrase" if wake else "")
     else:
         verdict, why = "rejected", "not a command" if text else "nothing heard"
-    report = StageReport(stage, heard, None, verdict, why, ms)
+    report = StageReport(stage, heard, transcript.score, verdict, why, ms)
     rejected = bool(text) and intent is None
     decided = stage if (intent is not None or (wake and not text)) else "none"
     confidence = 1.0 if decided != "none" else 0.0

@@ -131,3 +131,31 @@ def test_the_same_audio_is_heard_the_same_whatever_came_before(pipeline: Hearer)
     for other in others:
         hear(pipeline, other)
         assert hear(pipeline, probe).stages[0].heard == first
+
+
+async def test_the_grammars_own_fit_reaches_the_debug_view_from_a_worker_process() -> None:
+    """pocketsphinx's score for its path, per frame, travels from the worker process that
+    decodes into the hearing's debug view (`simulate --json`, the console, the bench rows),
+    for a command and for speech it rejected; an utterance too short to decode has none."""
+    from assistant.intents.matcher import IntentMatcher
+    from states.recognition_processes import ProcessRecognizerPool
+
+    lists = {"dataset": DATASETS, "folder": DATASETS}
+    pool = ProcessRecognizerPool(GRAMMAR_ALONE, lists)
+    matcher = IntentMatcher.from_settings(GRAMMAR_ALONE)
+    matcher.update_lists(lists)
+    hearer = Hearer(pool.transcribe, matcher, GRAMMAR_ALONE.asr.second_opinion)
+    try:
+        await pool.warm_up()
+        command = await hearer.hear(utterance(speak("hey trainer what's the status")))
+        other = await hearer.hear(utterance(speak("the weather is nice today")))
+        tiny = await hearer.hear(b"\x00\x00" * 800)
+    finally:
+        hearer.close()
+        pool.close(wait=True)
+    assert command.intent is not None and command.intent.name == "status", command.debug()
+    grammar = command.debug()["stages"][0]
+    assert grammar["stage"] == "grammar" and -100 < grammar["score"] < 0, grammar
+    assert f"score {grammar['score']:.2f} (how well its path fits" in command.debug_lines()[0]
+    assert other.rejected and -100 < other.debug()["stages"][0]["score"] < 0, other.debug()
+    assert tiny.debug()["stages"][0]["score"] is None

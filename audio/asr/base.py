@@ -20,6 +20,9 @@ class Transcript:
     """True when the engine heard speech but judged it outside its grammar."""
     raw: str = ""
     """The engine's full hypothesis (wake phrase included), for logs and benchmarks."""
+    score: float | None = None
+    """How well the engine's own hypothesis fits the sound, where it says (pocketsphinx: its
+    path score per 10 ms frame, see `PocketsphinxRecognizer`); for the debug view."""
 
 
 class Recognizer(ABC):

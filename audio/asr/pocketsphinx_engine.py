@@ -8,6 +8,7 @@ frequent English words and is reported as rejected.
 from __future__ import annotations
 
 import logging
+import math
 import tempfile
 import threading
 import time
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 _FILLERS = {"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"}
 _MIN_BYTES = 16_000 * 2 // 10
 """Under 0.1 s there is no word to recognise; skip the decoder."""
+_LOG_BASE = math.log(1.0001)
+"""pocketsphinx scores in logarithms of base 1.0001 (its `logbase`); the Python binding hands
+them over as probabilities."""
 
 
 def _model_path(settings: AsrSettings) -> str:
@@ -128,14 +132,15 @@ class PocketsphinxRecognizer(Recognizer):
             self._decoder.end_utt()
             hyp = self._decoder.hyp()
             raw = hyp.hypstr if hyp is not None else ""
-            return self._result(raw)
+            score = _per_frame(hyp.score, self._decoder.n_frames()) if hyp is not None else None
+            return self._result(raw, score)
 
-    def _result(self, raw: str) -> Transcript:
+    def _result(self, raw: str, score: float | None = None) -> Transcript:
         words = [w for w in raw.split() if w not in _FILLERS]
         if any(w.startswith(REJECT_PREFIXES) for w in words):
-            return Transcript("", rejected=True, raw=raw)
+            return Transcript("", rejected=True, raw=raw, score=score)
         wake, rest = self.matcher.split_wake(" ".join(words))
-        return Transcript(self._complete(rest), wake=wake, raw=raw)
+        return Transcript(self._complete(rest), wake=wake, raw=raw, score=score)
 
     def _complete(self, text: str) -> str:
         """When no grammar path reaches the end, pocketsphinx returns its best partial path,
@@ -149,3 +154,15 @@ class PocketsphinxRecognizer(Recognizer):
 
     def close(self) -> None:
         """Nothing to release: the grammar files live only while a decoder is built."""
+
+
+def _per_frame(probability: float, frames: int) -> float | None:
+    """The hypothesis's path score (acoustic and grammar, as pocketsphinx's search weighed
+    them) per 10 ms frame, in its own units (log base 1.0001). Each frame's acoustic score is
+    taken against the best-scoring sound of that frame, so 0 is a perfect fit; commands fit at
+    about -18 to -53, speech the grammar forced into a command at -21 to -56 (bench/README.md:
+    it tells them apart too weakly for a gate). Free: pocketsphinx computes it anyway (its
+    posterior needs `bestpath`, ten times the decode on this grammar)."""
+    if probability <= 0.0 or frames <= 0:
+        return None
+    return math.log(probability) / _LOG_BASE / frames
