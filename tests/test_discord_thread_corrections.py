@@ -78,7 +78,8 @@ async def test_items_and_newer_predictions_in_a_thread_of_a_prediction(
     fake: FakeDiscord, bot: Any
 ) -> None:
     """A prediction of several items: `correct negative` asks which, `correct 2 negative`
-    corrects item 2 of it. A prediction made in the thread since is the one then meant."""
+    corrects item 2 of it. A prediction made in the thread since is the one then meant; one
+    replied to is the one corrected."""
     await trained(fake)
     both = await predicted(fake, '"what a lovely film", "dull and slow"')
     thread = await fake.start_thread("which one", message=both)
@@ -93,6 +94,10 @@ async def test_items_and_newer_predictions_in_a_thread_of_a_prediction(
     newer = await ask(fake, thread, "!correct positive")
     assert "“a waste of two hours” is **positive**" in newer["content"], newer
     assert fixes(bot, fake)[-1] == ("a waste of two hours", "positive", inside["id"])
+    # a reply to one of its predictions names that one, whichever is the thread's last
+    await ask(fake, thread, '!test ["rated 10/10"]')
+    replied = await ask(fake, thread, "!correct negative", reply_to=inside["id"])
+    assert "“a waste of two hours” is **negative**" in replied["content"], replied
     no_traceback(fake)
 
 
