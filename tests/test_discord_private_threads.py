@@ -11,7 +11,7 @@ from typing import Any
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.threads import FakeThread
 from tests.test_discord_components import from_interaction
-from tests.test_discord_text import no_traceback
+from tests.test_discord_text import csv_examples, no_traceback
 from tests.test_discord_threads import ask, big_folder, replying_to
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
@@ -83,6 +83,33 @@ async def test_a_mention_adds_the_bot_to_a_private_thread(fake: FakeDiscord, bot
     no_traceback(fake)
 
 
+async def test_slash_train_in_a_private_thread_the_bot_is_not_in(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A slash command is answered through its interaction, in a private thread the bot is not
+    in as anywhere; the job's progress is edited there too. Its result, a message of its own,
+    Discord would refuse there (the bot cannot see the thread): it was posted nowhere, the bot
+    knowing the thread from the interaction only. It goes to the thread's channel, saying why."""
+    thread = await fake.start_private_thread("no bot here")
+    interaction = await fake.interaction(
+        "train", {"file": ("more.csv", csv_examples(6))}, channel_id=thread.id
+    )
+    reply = await fake.wait_for_reply(where=from_interaction(interaction), timeout=30)
+    assert reply["channel_id"] == str(thread.id) and "Added 12 examples" in reply["content"]
+    result = await fake.wait_for_reply(
+        after=reply["id"], channel_id=fake.text_channel_id, timeout=60
+    )
+    assert result["content"].startswith(
+        f"<@{fake.alice.id}> I can't post in the private thread where this was asked"
+    ), result
+    assert "Training job #1 finished" in result["content"], result
+    assert "no bot here" not in result["content"] and fake.bot.id not in thread.members
+    await fake.wait_for(
+        lambda: "100%" in (fake.find_message(reply["id"]) or {})["content"], 10, "the end"
+    )
+    no_traceback(fake)
+
+
 async def test_a_job_in_a_private_thread_reports_there(fake: FakeDiscord, bot: Any) -> None:
     thread = await with_the_bot(fake, bot, "private job")
     big_folder(bot, rows=2_000)
@@ -107,9 +134,9 @@ async def test_removed_from_a_private_thread_while_its_job_runs(
     thread = await with_the_bot(fake, bot, "secret plans")
     started, result = await removed_while_training(fake, bot, thread, "!train folder:big")
     [job] = bot.assistant.store.jobs(str(fake.guild_id))
-    assert result["content"].startswith(
-        f"<@{fake.alice.id}> I can no longer post in the private thread"
-    ), result
+    assert result["content"].startswith(f"<@{fake.alice.id}> I can't post in the private thread"), (
+        result
+    )
     assert f"Training job #{job.id} finished" in result["content"], result
     assert "secret plans" not in result["content"], result
     assert [u["id"] for u in result["mentions"]] == [str(fake.alice.id)]
@@ -135,7 +162,7 @@ async def test_removed_from_a_private_thread_and_added_again_in_russian(
     thread = await with_the_bot(fake, bot, "тайное")
     _, moved = await removed_while_training(fake, bot, thread, "!обучить folder:big")
     assert moved["content"].startswith(
-        f"<@{fake.alice.id}> В закрытую ветку, где это спросили, я больше не могу писать"
+        f"<@{fake.alice.id}> В закрытую ветку, где это спросили, я писать не могу"
     ), moved
     assert "Задача обучения #1" in moved["content"] and "тайное" not in moved["content"], moved
 

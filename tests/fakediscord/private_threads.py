@@ -18,9 +18,11 @@ from __future__ import annotations
 from typing import Any
 
 from .payloads import FakeMember
+from .rest import ApiError
 from .threads import PRIVATE_THREAD, FakeThread
 
 RECIPIENT_ADD, RECIPIENT_REMOVE = 1, 2
+MISSING_ACCESS = 50001
 
 
 class PrivateThreads:
@@ -80,6 +82,13 @@ class PrivateThreads:
         """The bot was added to a private thread: Discord sends it THREAD_CREATE (without
         `newly_created`), as it could not see the thread before."""
         await self.gateway.dispatch("THREAD_CREATE", thread.payload(self.guild_id, self.bot.id))
+
+    def _check_access(self, channel_id: int) -> None:
+        """Before any route of a channel: a private thread the bot is not in is refused
+        (interactions there are answered all the same: not through these routes)."""
+        thread = self.threads.get(channel_id)
+        if thread is not None and thread.hidden_from(self.bot.id):
+            raise ApiError(403, MISSING_ACCESS, "Missing Access")
 
     def _bot_sees(self, name: str, data: Any) -> bool:
         """Whether the bot is sent the gateway event: nothing of a private thread it is not in,

@@ -33,7 +33,7 @@ HAS_THREAD = 1 << 5
 """A message's flag: a thread was started from it (the thread has its id)."""
 THREAD_STARTER_MESSAGE = 21
 AUTO_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
-ARCHIVED, LOCKED, UNKNOWN_CHANNEL, MISSING_ACCESS = 50083, 160005, 10003, 50001
+ARCHIVED, LOCKED, UNKNOWN_CHANNEL = 50083, 160005, 10003
 WRONG_CHANNEL_TYPE, ALREADY_THREADED = 50024, 160004
 
 
@@ -221,8 +221,6 @@ class Threads:
         thread = self.threads.get(channel_id)
         if thread is not None and thread.deleted:
             raise ApiError(404, UNKNOWN_CHANNEL, "Unknown Channel")
-        if thread is not None and thread.hidden_from(self.bot.id):
-            raise ApiError(403, MISSING_ACCESS, "Missing Access")  # a private thread it is not in
 
     async def _check_send(self, channel_id: int) -> None:
         """Before the bot posts in `channel_id`: refuse, or open an archived thread."""
@@ -256,8 +254,8 @@ class Threads:
             await self.unarchive_thread(thread)
 
     async def _thread_posted(self, message: dict[str, Any]) -> None:
-        """A message was posted in a thread: its counts, and its author (and a member it
-        mentions) become members of the thread."""
+        """A message was posted in a thread: its counts, and its author (not an app answering
+        an interaction: it may do so where it can post nothing) and whom it mentions join it."""
         thread = self.threads.get(int(message["channel_id"]))
         if thread is None:
             return
@@ -265,7 +263,8 @@ class Threads:
         thread.message_count += 1
         thread.total_message_sent += 1
         thread.last_message_id = int(message["id"])
-        author = self.members.get(int(message["author"]["id"]))
+        answer = "interaction_id" in message
+        author = None if answer else self.members.get(int(message["author"]["id"]))
         # Discord adds a member a message mentions (pings) to its thread
         pinged = mentions(message, self.bot.id)
         mentioned = [self.members[int(u)] for u in pinged if int(u) in self.members]
@@ -283,6 +282,7 @@ class Threads:
             return None
         cid = int(p[1])
         self._check_channel(cid)
+        self._check_access(cid)
         if n == 3 and p[2] == "threads" and method == "POST":
             body, _ = await self._body(request)
             if body.get("type", 12) != PUBLIC_THREAD:
