@@ -134,7 +134,11 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
     written = message_id or ""
-    said = label_first(" ".join(w for w in (written, text) if w))
+    whole = " ".join(w for w in (written, text) if w)
+    said = label_first(whole)
+    if whole and not request.reply_to and _thread_of_prediction(app, request, written):
+        # `correct negative` in a thread started from my prediction: it is the one meant
+        return _fix_last(app, request, whole)
     if said is not None and not request.reply_to and not REPLY_ID.fullmatch(written):
         # `correct positive, you were wrong`: a label, then why; my last prediction is meant
         return _fix_last(app, request, said[0])
@@ -160,23 +164,48 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 
 
+def _started_from(app: Assistant, request: Request) -> ReplyRecord | None:
+    """The prediction of mine the request's thread was started from, if it was: Discord gives
+    a thread started from a message that message's id, so a channel whose id is the id of a
+    recorded prediction reply is that reply's thread (no other channel has such an id)."""
+    record = app.store.reply(request.guild_id, request.channel_id)
+    return record if record is not None and record.kind == "prediction" else None
+
+
+def _thread_of_prediction(app: Assistant, request: Request, written: str) -> bool:
+    """The request is made in a thread started from my prediction and names no reply: neither
+    `#87` nor a number that is a reply of mine (a bare `2` is then item 2 of the prediction)."""
+    if _started_from(app, request) is None:
+        return False
+    if not REPLY_ID.fullmatch(written):
+        return True
+    return not written.startswith("#") and app.store.reply(request.guild_id, written) is None
+
+
 def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
-    """My last prediction in the channel is `written`, a label it knows (or one letter off one,
-    refused naming it): a word after `correct` that is no label ("correct me, ...") must not
-    become a new label of a dataset. The words after the comma are why, and kept nowhere: a
-    prediction's correction stores its label only."""
+    """My last prediction in the channel (in a thread started from a prediction of mine, that
+    one when none was made in the thread since) is `written`: a label it knows (or one letter
+    off one, refused naming it), after an item number when it has several (`2 negative`). A
+    word after `correct` that is no label ("correct me, ...") must not become a new label of a
+    dataset. The words after a comma are why, and kept nowhere: a prediction's correction
+    stores its label only."""
     record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
+    record = record or _started_from(app, request)
     if record is None:
         raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
     known = prediction_labels(app, request.guild_id, record)
-    label = normalize_label(written)
+    item = ITEM_FIX.match(written)
+    rest = item.group(2) if item else written
+    said = label_first(rest)
+    label = normalize_label(said[0] if said else rest)
     if not _known(label, known):
         labels = ", ".join(known)
         raise BadInput(tr("correct.not_a_label", id=record.message_id, label=label, labels=labels))
     count = len((record.data or {}).get("predictions", []))
-    if count > 1:
+    if count > 1 and item is None:
         raise BadInput(tr("correct.which_last", id=record.message_id, count=count, label=label))
-    return _fixed(app, request, record, _prediction_fixes(record, label, known), known)
+    fix = f"{item.group(1)} {label}" if item else label
+    return _fixed(app, request, record, _prediction_fixes(record, fix, known), known)
 
 
 def _fixed(

@@ -43,6 +43,8 @@ class GuildSource:
     """The guild's full payload, built when a shard identifies."""
     on_voice_state: Callable[[dict[str, Any]], Coroutine[Any, Any, None]]
     """Answers the bot's op 4 (join/leave voice) for this guild."""
+    sees: Callable[[str, Any], bool] = lambda name, data: True
+    """Whether the bot is sent this event of the guild (none of a private thread it is not in)."""
 
 
 @dataclass
@@ -197,6 +199,9 @@ class FakeGateway:
         guild = data.get("guild_id") if isinstance(data, dict) else None
         if guild is None and name.startswith("GUILD_") and isinstance(data, dict):
             guild = data.get("id")
+        source = self.guilds.get(int(guild)) if guild else None
+        if source is not None and not source.sees(name, data):
+            return  # the bot may not see it
         shard_id = shard_of(int(guild), self.shard_count) if guild else 0
         await self._send(self.shard(shard_id), name, data)
 

@@ -34,8 +34,11 @@ class Interactions:
         if command is None:
             raise KeyError(f"the bot registered no application command {name!r}")
         thread = self._thread(channel_id)
-        if thread is not None and (thread.archived or thread.deleted):
-            # Discord: no application commands in archived threads (nor in deleted ones)
+        if thread is not None and (
+            thread.archived or thread.deleted or thread.hidden_from(author.id)
+        ):
+            # Discord: no application commands in archived threads (nor in deleted ones, nor in
+            # a private one to a member not in it, who does not see it)
             raise ValueError(f"Discord's client does not send /{name} in thread {thread.name!r}")
         declared = {o["name"]: o for o in command.get("options", [])}
         wire_options, resolved_attachments = [], {}

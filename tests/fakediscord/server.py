@@ -23,6 +23,7 @@ from .payloads import (
     attachment_payload,
     snowflake,
 )
+from .private_threads import PrivateThreads
 from .rest import RestRoutes
 from .threads import Threads
 from .tls import make_certificates
@@ -36,7 +37,7 @@ OPTION_TYPES = {3: "str", 4: "int", 5: "bool", 10: "float", 11: "attachment"}
 AttachmentSpec = tuple[str, bytes] | tuple[str, bytes, str]
 
 
-class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads):
+class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, PrivateThreads):
     """Start with `await fake.start()`; point the bot at `api_base`, `gateway_url`, `ca_cert`."""
 
     def __init__(
@@ -101,7 +102,10 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads):
         self.gateway: FakeGateway = (
             sibling.gateway if sibling else FakeGateway(TOKEN, self._ready, shard_count)
         )
-        self.gateway.add_guild(GuildSource(self.guild_id, self._guild_create, self._voice_state_op))
+        source = GuildSource(
+            self.guild_id, self._guild_create, self._voice_state_op, self._bot_sees
+        )
+        self.gateway.add_guild(source)
         self.voice = FakeVoiceServer(lambda: self._voice_token)
         self.voice.dave = DaveGroup(self.voice_channel_id, self.bot.id)
         """DAVE is on, as Discord requires; `fake.voice.dave = None` before joining: off."""
@@ -237,7 +241,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads):
         size, to check that the bot refuses before downloading."""
         author = author or self.alice
         channel_id = channel_id or self.text_channel_id
-        await self._member_posts(channel_id)
+        await self._member_posts(channel_id, author)
         stored = []
         for spec in attachments or []:
             filename, data = spec[0], spec[1]

@@ -1,7 +1,7 @@
 """The fake Discord's threads, as Discord's API documents them (docs/topics/threads,
 resources/channel): public threads (type 11) of the text channel, started from a message (the
 thread takes the message's id) or without one, and posts of a forum channel (type 15), each a
-public thread whose first message has the thread's id.
+public thread whose first message has the thread's id. Private threads: private_threads.py.
 
 - GUILD_CREATE lists the active threads (`threads`), with the bot's thread member where it is
   one; THREAD_CREATE (`newly_created`), THREAD_UPDATE (a full channel object), THREAD_DELETE
@@ -27,7 +27,7 @@ from .limits import USER_MENTION
 from .payloads import FakeMember, channel, now_iso, snowflake
 from .rest import SEND_MESSAGES, ApiError, InvalidBody, json_response
 
-PUBLIC_THREAD, GUILD_FORUM = 11, 15
+PUBLIC_THREAD, PRIVATE_THREAD, GUILD_FORUM = 11, 12, 15
 SEND_MESSAGES_IN_THREADS = 1 << 38
 HAS_THREAD = 1 << 5
 """A message's flag: a thread was started from it (the thread has its id)."""
@@ -57,6 +57,8 @@ class FakeThread:
     total_message_sent: int = 0
     last_message_id: int | None = None
     deleted: bool = False
+    kind: int = PUBLIC_THREAD
+    invitable: bool = True
 
     def payload(self, guild_id: int, me: int | None = None, *, in_guild: bool = False) -> Any:
         """The thread's channel object; with the member object of `me` if it is a member (in
@@ -67,7 +69,7 @@ class FakeThread:
             "parent_id": str(self.parent_id),
             "owner_id": str(self.owner_id),
             "name": self.name,
-            "type": PUBLIC_THREAD,
+            "type": self.kind,
             "last_message_id": str(self.last_message_id) if self.last_message_id else None,
             "message_count": self.message_count,
             "member_count": min(len(self.members), 50),
@@ -83,9 +85,15 @@ class FakeThread:
                 "create_timestamp": self.create_timestamp,
             },
         }
+        if self.kind == PRIVATE_THREAD:
+            data["thread_metadata"]["invitable"] = self.invitable
         if me is not None and me in self.members:
             data["member"] = self.member(me, with_ids=not in_guild)
         return data
+
+    def hidden_from(self, user_id: int) -> bool:
+        """A private thread is seen by its members only (and moderators: none here)."""
+        return self.kind == PRIVATE_THREAD and user_id not in self.members
 
     def member(self, user_id: int, *, with_ids: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {"join_timestamp": self.members[user_id], "flags": 0}
@@ -153,14 +161,18 @@ class Threads:
             "id": str(thread.id),
             "guild_id": str(self.guild_id),
             "parent_id": str(thread.parent_id),
-            "type": PUBLIC_THREAD,
+            "type": thread.kind,
         }
         await self.gateway.dispatch("THREAD_DELETE", data)
         await self._notify()
 
     async def join_thread(self, thread: FakeThread, member: FakeMember) -> None:
+        """`member` joins; the bot joining a private thread is first told of it."""
         if member.id not in thread.members:
+            told = thread.hidden_from(member.id) and member.id == self.bot.id
             thread.members[member.id] = now_iso()
+            if told:
+                await self._thread_shown(thread)
             await self._members_update(thread, member)
 
     def thread_messages(self, thread: FakeThread) -> list[dict[str, Any]]:
@@ -194,7 +206,7 @@ class Threads:
         return [
             t.payload(self.guild_id, self.bot.id, in_guild=True)
             for t in self.threads.values()
-            if not t.archived and not t.deleted
+            if not t.archived and not t.deleted and not t.hidden_from(self.bot.id)
         ]
 
     def _send_permission(self, channel_id: int) -> tuple[int, int]:
@@ -230,20 +242,20 @@ class Threads:
             if thread.archived:
                 raise ApiError(400, ARCHIVED, "Thread is archived")
 
-    async def _member_posts(self, channel_id: int) -> None:
+    async def _member_posts(self, channel_id: int, author: FakeMember) -> None:
         """A member posts: Discord's client opens an archived thread by posting in it, but
-        offers no message box in a locked or deleted one."""
+        offers no message box in a locked or deleted one (nor shows a private one to others)."""
         thread = self.threads.get(channel_id)
         if thread is None:
             return
-        if thread.deleted or thread.locked:
+        if thread.deleted or thread.locked or thread.hidden_from(author.id):
             raise PermissionError(f"Discord's client cannot post in thread {thread.name!r} now")
         if thread.archived:
             await self.unarchive_thread(thread)
 
     async def _thread_posted(self, message: dict[str, Any]) -> None:
-        """A message was posted in a thread: its counts, and its author (and a member it
-        mentions) become members of the thread."""
+        """A message was posted in a thread: its counts, and its author (not an app answering
+        an interaction: it may do so where it can post nothing) and whom it mentions join it."""
         thread = self.threads.get(int(message["channel_id"]))
         if thread is None:
             return
@@ -251,7 +263,8 @@ class Threads:
         thread.message_count += 1
         thread.total_message_sent += 1
         thread.last_message_id = int(message["id"])
-        author = self.members.get(int(message["author"]["id"]))
+        answer = "interaction_id" in message
+        author = None if answer else self.members.get(int(message["author"]["id"]))
         # Discord adds a member a message mentions (pings) to its thread
         pinged = mentions(message, self.bot.id)
         mentioned = [self.members[int(u)] for u in pinged if int(u) in self.members]
@@ -269,10 +282,11 @@ class Threads:
             return None
         cid = int(p[1])
         self._check_channel(cid)
+        self._check_access(cid)
         if n == 3 and p[2] == "threads" and method == "POST":
             body, _ = await self._body(request)
             if body.get("type", 12) != PUBLIC_THREAD:
-                raise InvalidBody(["type: the fake has public threads (11) only"])
+                raise InvalidBody(["type: the fake's bot starts public threads (11) only"])
             if cid != self.text_channel_id:
                 raise wrong_channel_type()
             thread = await self._new_thread(cid, _name(body), self.bot, _duration(body))
@@ -302,9 +316,18 @@ class Threads:
     # -- helpers ---------------------------------------------------------------------------------
 
     async def _new_thread(
-        self, parent_id: int, name: str, author: FakeMember, minutes: int, thread_id: int = 0
+        self,
+        parent_id: int,
+        name: str,
+        author: FakeMember,
+        minutes: int,
+        thread_id: int = 0,
+        *,
+        kind: int = PUBLIC_THREAD,
     ) -> FakeThread:
-        thread = FakeThread(thread_id or snowflake(), parent_id, author.id, name, minutes)
+        thread = FakeThread(
+            thread_id or snowflake(), parent_id, author.id, name, minutes, kind=kind
+        )
         self.threads[thread.id] = thread
         self.messages.setdefault(thread.id, [])
         created = {**thread.payload(self.guild_id, self.bot.id), "newly_created": True}

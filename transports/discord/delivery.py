@@ -75,6 +75,9 @@ class Delivery:
                 return None
         if message is None:
             return None
+        # an interaction's answer knows its channel by id only; the context has the thread
+        # (a private one I am not in is known from the interaction alone)
+        self.threads.saw(getattr(destination, "channel", None))
         self.threads.saw(message.channel)
         if len(rendered.pages) > 1:
             self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))

@@ -32,8 +32,9 @@ class _Followed:
     edits until the job ends (a long job sent one doomed edit per interval for hours)."""
 
 
-REFUSED_EDITS = (50083, 160005)
-"""Discord's codes for an edit in an archived thread and in a locked one."""
+REFUSED_EDITS = (50083, 160005, 50001)
+"""Discord's codes for an edit in an archived thread, in a locked one, and where I may no
+longer see (Missing Access: a private thread I was removed from)."""
 
 
 def progress_line(job: Any) -> str:

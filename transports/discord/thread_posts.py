@@ -4,8 +4,10 @@ discord.py forgets a thread once it is archived, and a thread left alone archive
 (after an hour to a week of quiet: a training job, or a voice session answering in the thread
 it was joined from, outlives that). Discord opens an archived thread again when one posts in
 it, so the thread is remembered here from the replies sent into it. A thread a moderator
-locked or deleted meanwhile takes no post at all: what was meant for it goes to the thread's
-parent channel, saying so, and `status` keeps a job's result either way."""
+locked or deleted meanwhile takes no post at all, nor does a private thread a member removed me
+from (discord.py keeps that one, but Discord refuses all of it): what was meant for it goes to
+the thread's parent channel, saying so, and `status` keeps a job's result either way. A
+private thread is not named there: the channel's other members cannot see it."""
 
 from __future__ import annotations
 
@@ -36,6 +38,22 @@ class ThreadPosts:
         """Threads that refused a post (locked, deleted): their posts go to the parent."""
         self._noted: set[int] = set()
         """Threads whose moved posts have said where they come from."""
+        self._left: set[int] = set()
+        """Private threads I was removed from: discord.py keeps them, Discord refuses posts."""
+        bot.add_listener(self._removed, "on_thread_remove")
+        bot.add_listener(self._joined, "on_thread_join")
+
+    async def _removed(self, thread: discord.Thread) -> None:
+        """A member removed me from `thread` (THREAD_MEMBERS_UPDATE): of a public one I am
+        a member again by posting there; a private one I may no longer see."""
+        if thread.is_private():
+            self._left.add(thread.id)
+            self._closed.add(thread.id)
+
+    async def _joined(self, thread: discord.Thread) -> None:
+        """Added to `thread` (again): posts go to it again."""
+        self._left.discard(thread.id)
+        self._closed.discard(thread.id)
 
     def saw(self, channel: Any) -> None:
         """A reply went to `channel`: if it is a thread, remember it."""
@@ -50,7 +68,7 @@ class ThreadPosts:
         if not channel_id.isdigit():
             return None
         found: Any = self.bot.get_channel(int(channel_id))
-        if isinstance(found, discord.Thread):
+        if isinstance(found, discord.Thread) and found.id not in self._left:
             self._closed.discard(found.id)  # in discord.py's cache again: open again
         found = found or self._threads.get(int(channel_id))
         return found if isinstance(found, discord.abc.Messageable) else None
@@ -85,7 +103,8 @@ class ThreadPosts:
         if ping or channel.id not in self._noted:  # said once, or to whom it concerns
             self._noted.add(channel.id)
             language = self.bot.assistant.language(guild_id)
-            note = i18n.message(language, "discord.thread_gone", thread=channel.name, member=ping)
+            key = "discord.private_thread_gone" if channel.is_private() else "discord.thread_gone"
+            note = i18n.message(language, key, thread=channel.name, member=ping)
             reply = dataclasses.replace(reply, text=f"{note.strip()}\n{reply.text}")
         pinged = [discord.Object(int(member))] if ping and member else []
         mentions = discord.AllowedMentions(users=pinged)
