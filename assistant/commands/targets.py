@@ -5,6 +5,9 @@ The rule, the same however the command arrives (typed, slash option, spoken slot
 - `file:PATH` / `folder:PATH` is always that file or folder of the data folder;
 - one unquoted word that names an existing file or folder in the data folder is that file or
   folder (the reply says so, and how to add it as text instead);
+- unquoted words that begin as JSON does (`{"text": "dull", "label": "negative"}`, `[{...`,
+  `["...`) are JSON: examples as a `.jsonl`'s lines or a list of them; written wrong, they are
+  refused showing where, never stored as a text of braces;
 - anything else is text, whatever it contains (`rated 10/10, a must see`); unquoted, each of
   its lines is an example (a typed message of several lines, like a `.txt`'s).
 """
@@ -25,7 +28,7 @@ FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
 
 @dataclass(frozen=True)
 class Target:
-    kind: Literal["text", "file", "folder"]
+    kind: Literal["text", "json", "file", "folder"]
     value: str
     """The text itself, or the path as the user wrote it."""
     path: Path | None = None
@@ -99,6 +102,8 @@ def resolve(raw: str, root: DataRoot) -> Target:
     if len(tokens) > 1 and all(t.quoted for t in tokens):
         # `"great film" "dull"`: read as one text it would keep the quotes
         raise BadInput(tr("target.several_quoted", count=len(tokens)))
+    if _looks_like_json(text):
+        return Target("json", text)
     if len(tokens) == 1 and text[0] not in QUOTES:
         path = _existing(root, text)
         if path is not None:
@@ -106,6 +111,15 @@ def resolve(raw: str, root: DataRoot) -> Target:
             note = tr(f"target.{kind}_note", text=text)
             return Target(kind, text, path, note)
     return Target("text", text)
+
+
+def _looks_like_json(text: str) -> bool:
+    """Words that begin as a JSON object or a list of strings or objects do ("[spoiler] a
+    great film" is a text): nobody writes a review that opens with a brace."""
+    if text.startswith("{"):
+        return True
+    inner = text[1:].lstrip()
+    return text.startswith("[") and (not inner or inner[0] in '{"]' or text.endswith("]"))
 
 
 def _safe_tokens(text: str) -> list[Token]:
