@@ -194,6 +194,10 @@ class Assistant:
         the command the line's words most likely meant (assistant/intents/guess.py). Nothing
         runs on the guess; it is offered to run (`yes`, a button) only to a `user` who may."""
         language = self.language(guild_id)
+        two = None if name else await asyncio.to_thread(self.reading.two_commands, line, guild_id)
+        if two is not None:
+            text = i18n.message(language, "error.two_commands", first=two[0], second=two[1])
+            return Reply(text=text, ok=False, kind="error")
         close = self.reading.did_you_mean(name) if name else None
         if close is None:
             close = await asyncio.to_thread(self.reading.guess_command, line, guild_id)
