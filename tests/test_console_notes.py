@@ -157,6 +157,10 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
         ("correct: positive — no, it was right", "positive"),
         ("fix negative - it is sarcasm", "negative"),
         ("correct Positive; sorry, it was right", "positive"),
+        # a label alone, typed or as a spoken sentence gives it ("Usage: ..." before)
+        ("correct negative", "negative"),
+        ("correct that to positive", "positive"),
+        ("that's wrong, it should be negative", "negative"),
         (f"correct #{predicted['id']} negative, it is sarcasm", "negative"),
         (f"correct #{predicted['id']} positive", "positive"),
     ):
@@ -176,7 +180,7 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
             "correct negativ, you were wrong",
             "There is no label `negativ`; did you mean `negative`?",
         ),
-        ("correct positive", "Usage: `correct <message id> <correction>`, or reply to my message."),
+        ("correct me", "Usage: `correct <message id> <correction>`, or reply to my message."),
     ):
         assert await refused_and_unchanged(app, console, line) == refusal, line
     two = await console.send('test ["a lovely film", "dull"]')
@@ -208,6 +212,14 @@ async def test_a_label_then_why_corrects_my_last_prediction_in_russian(app: Assi
         ), (line, fixed)
         fixes = app.store.corrections("console", "prediction")
         assert [(c.correction, c.message_id) for c in fixes] == [(label, predicted["id"])]
+    # a label alone; and the templates' `positive`, said as the dataset's own label
+    for line, label in (
+        ("исправить негативный", "негативный"),
+        ("исправь это на позитивный", "позитивный"),
+        ("correct that to negative", "негативный"),
+    ):
+        fixed = await console.send(line)
+        assert fixed["ok"] and f"**{label}**" in fixed["text"], (line, fixed["text"])
     text = await refused_and_unchanged(app, console, "исправь: хороший, ты ошибся")
     assert text.startswith(f"Мой последний прогноз здесь (ответ #{predicted['id']}) не знает"), text
 

@@ -7,6 +7,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from .. import i18n
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
@@ -61,9 +62,20 @@ def _label(written: str, known: list[str]) -> str:
     or dash follows a known label, or one a letter off one (`positive, you were wrong`: the
     words after it say why; stored with them, the label was a new one)."""
     first = label_first(written)
-    if first is not None and _known(normalize_label(first[0]), known):
-        return normalize_label(first[0])
-    return normalize_label(written)
+    if first is not None and _known(_as_known(first[0], known), known):
+        return _as_known(first[0], known)
+    return _as_known(written, known)
+
+
+def _as_known(written: str, known: list[str]) -> str:
+    """`written` as a label, in the words the prediction's labels are in: the templates read
+    "исправь это на позитивный" as `positive`, which a dataset labelled `позитивный` means."""
+    label = normalize_label(written)
+    lower = {k.lower(): k for k in known}
+    if label.lower() in lower:
+        return label
+    said = [lower[w.lower()] for w in sorted(i18n.label_words(label)) if w.lower() in lower]
+    return normalize_label(said[0]) if len(said) == 1 else label
 
 
 def _known(label: str, known: list[str]) -> bool:
@@ -134,10 +146,15 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
     written = message_id or ""
-    said = label_first(" ".join(w for w in (written, text) if w))
-    if said is not None and not request.reply_to and not REPLY_ID.fullmatch(written):
-        # `correct positive, you were wrong`: a label, then why; my last prediction is meant
-        return _fix_last(app, request, said[0])
+    if not request.reply_to and not REPLY_ID.fullmatch(written):
+        said = label_first(" ".join(w for w in (written, text) if w))
+        if said is not None:
+            # `correct positive, you were wrong`: a label, then why; my last prediction is meant
+            return _fix_last(app, request, said[0])
+        alone = _label_alone(app, request, written, text)
+        if alone is not None:
+            # "correct that to negative" said or typed, `correct negative`: the label alone
+            return _fix_last(app, request, alone)
     message_id = written.lstrip("#")  # replies are shown as [#87]
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
@@ -160,6 +177,17 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 
 
+def _label_alone(app: Assistant, request: Request, written: str, text: str) -> str | None:
+    """The one word a correction without a reply's number gives (`correct negative` fills the
+    number's place, "correct that to negative" the correction's), unless it names a person
+    ("correct me"); else None."""
+    alone = (text if not written else "" if text else written).strip()
+    persons = i18n.word_list(app.language(request.guild_id), "typed.correct_persons")
+    if len(alone.split()) != 1 or alone.lower() in persons:
+        return None
+    return alone
+
+
 def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     """My last prediction in the channel is `written`, a label it knows (or one letter off one,
     refused naming it): a word after `correct` that is no label ("correct me, ...") must not
@@ -169,7 +197,7 @@ def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     if record is None:
         raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
     known = prediction_labels(app, request.guild_id, record)
-    label = normalize_label(written)
+    label = _as_known(written, known)
     if not _known(label, known):
         labels = ", ".join(known)
         raise BadInput(tr("correct.not_a_label", id=record.message_id, label=label, labels=labels))
