@@ -11,6 +11,7 @@ from assistant.messages import Request, User
 from tests.consoles import TypedConsole
 from tests.test_console_commands import refused_and_unchanged, refused_in_russian
 from tests.test_console_cyrillic_names import cyrillic_folder
+from transports.console import CHANNEL, GUILD
 
 
 async def test_feedback_and_corrections_are_stored_without_invisible_characters(
@@ -168,6 +169,20 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
         assert fixed["text"] == noted.format(label), (line, fixed)
         # the same item corrected again replaces its correction
         assert stored() == [("a lovely film", label, predicted["id"])], line
+    # what the voice grammar makes of "hey trainer, correct that to negative", as the voice
+    # session hands it over
+    spoken = await app.handle(
+        Request(
+            "correct",
+            options={"text": "negative"},
+            source="voice",
+            user=User(id="1", name="ada", is_admin=True),
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+        )
+    )
+    assert spoken.ok and spoken.text == noted.format("negative"), spoken.text
+    assert stored() == [("a lovely film", "negative", predicted["id"])]
     last = f"My last prediction here (reply #{predicted['id']})"
     for line, refusal in (
         (
