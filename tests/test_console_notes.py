@@ -256,3 +256,26 @@ async def test_politeness_or_a_person_after_correct_is_no_label(app: Assistant) 
         assert said is None or said.command != "correct", (chat, said)
     labelled = read("поправь: негативный — это сарказм")
     assert labelled is not None and labelled.options == {"text": "негативный — это сарказм"}
+
+
+async def test_a_correction_without_a_label_asks_for_it(app: Assistant, reviews: Path) -> None:
+    """ "that was wrong" and "you misclassified it" (a correction, no label) failed with an
+    internal error once a label alone could correct; they ask which label my last prediction
+    should have, and the line the question shows works as written."""
+    console = TypedConsole(app)
+    usage = "Usage: `correct <message id> <correction>`, or reply to my message."
+    assert await refused_and_unchanged(app, console, "that was wrong") == usage
+    for line in ("select_dataset reviews", "train", "wait"):
+        assert (await console.send(line))["ok"], line
+    predicted = await console.send('test ["a lovely film"]')
+    said = predicted["data"]["predictions"][0]["prediction"]
+    other = "negative" if said == "positive" else "positive"
+    for line in ("that was wrong", "you misclassified it"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == (
+            f"My last prediction here (reply #{predicted['id']}) said **{said}** for “a lovely"
+            f" film”. What should it be? Type `correct {other}`, or say “correct that to"
+            f" {other}” (its labels: negative, positive)."
+        ), text
+    fixed = await console.send(f"correct {other}")
+    assert fixed["ok"] and f"is **{other}**" in fixed["text"], fixed

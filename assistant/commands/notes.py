@@ -156,6 +156,8 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
             # "correct that to negative" said or typed, `correct negative`: the label alone
             return _fix_last(app, request, alone)
     message_id = written.lstrip("#")  # replies are shown as [#87]
+    if not message_id and not text and not request.reply_to:
+        _ask_label(app, request)  # "that was wrong": the label it should have is asked
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
     if not REPLY_ID.fullmatch(written):
@@ -181,11 +183,33 @@ def _label_alone(app: Assistant, request: Request, written: str, text: str) -> s
     """The one word a correction without a reply's number gives (`correct negative` fills the
     number's place, "correct that to negative" the correction's), unless it names a person
     ("correct me"); else None."""
-    alone = (text if not written else "" if text else written).strip()
+    alone = ((text or "") if not written else "" if text else written).strip()
     persons = i18n.word_list(app.language(request.guild_id), "typed.correct_persons")
     if len(alone.split()) != 1 or alone.lower() in persons:
         return None
     return alone
+
+
+def _ask_label(app: Assistant, request: Request) -> None:
+    """Refuse a correction that names no label ("that was wrong", "you misclassified it") by
+    asking which label my last prediction here should have, when it predicted one item."""
+    record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
+    items = (record.data or {}).get("predictions", []) if record is not None else []
+    if record is None or len(items) != 1:
+        return
+    known = prediction_labels(app, request.guild_id, record)
+    said = str(items[0].get("prediction", ""))
+    other = next((label for label in known if label != said), said)
+    raise BadInput(
+        tr(
+            "correct.label_for_last",
+            id=record.message_id,
+            label=said,
+            text=shown(str(items[0].get("text", "")), limit=80),
+            other=other,
+            labels=", ".join(known),
+        )
+    )
 
 
 def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
