@@ -67,7 +67,7 @@ class Assistant:
             self.commands,
             find_command=self.find_command,
             language=self.language,
-            lists=self.speakable_lists,
+            lists=self.typed_lists,
             names=lambda guild_id, command, options: names_something(
                 self, guild_id, command, options
             ),
@@ -270,9 +270,17 @@ class Assistant:
             message_id, guild_id, channel_id, reply.kind, reply.text, reply.data
         )
 
-    def speakable_lists(self, guild_id: str) -> dict[str, list[str]]:
-        """Names a user may say: datasets and folders under the data root, files for getfile
-        (assistant/speakable.py)."""
+    def typed_lists(self, guild_id: str) -> dict[str, list[str]]:
+        """`speakable_lists` with every file a typed line may name, not only the voice
+        grammar's newest."""
+        return self.speakable_lists(guild_id, files=speakable.MAX_TYPED_FILES)
+
+    def speakable_lists(
+        self, guild_id: str, files: int = speakable.MAX_FILES
+    ) -> dict[str, list[str]]:
+        """Names a user may say: datasets and folders under the data root, the `files` newest
+        files for getfile (assistant/speakable.py)."""
         folders = speakable.folder_names(self.root)
         datasets = sorted({*folders, *(d.name for d in self.store.datasets(guild_id))})
-        return {"dataset": datasets, "folder": folders, "file": speakable.file_names(self.root)}
+        names = speakable.file_names(self.root, files)
+        return {"dataset": datasets, "folder": folders, "file": names}

@@ -198,3 +198,22 @@ async def test_ratings_and_reports_about_the_bot_are_feedback(app: Assistant) ->
     assert "rate bot 5/5" in texts, texts
     assert any("ты вчера дважды падал" in text for text in texts), texts
     assert read(app, "rate the model") != ("feedback", {"text": "rate the model"})
+
+
+async def test_a_file_is_named_among_many_newer_archives(app: Assistant) -> None:
+    """Typed lines read file names from the voice grammar's list, the 40 newest files: after
+    40 archives, "send report.txt pls" was no command. Typed lines name any file."""
+    import os
+
+    with_names(app)
+    archives = Path(app.config.data_root) / "archives"
+    archives.mkdir()
+    os.utime(Path(app.config.data_root) / "report.txt", (1_000_000, 1_000_000))
+    for number in range(45):
+        (archives / f"movie_reviews-{number:02d}.zip").write_bytes(b"PK")
+    assert read(app, "send report.txt pls") == ("getfile", {"path": "report.txt"})
+    assert read(app, "please send me archives/movie_reviews-03.zip") == (
+        "getfile",
+        {"path": "archives/movie_reviews-03.zip"},
+    )
+    assert "report.txt" not in app.speakable_lists("console")["file"]  # the voice grammar's
