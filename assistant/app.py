@@ -36,6 +36,12 @@ Diagnostics = Callable[[str], list[str]]
 """guild id -> lines for admins' `status` (e.g. the voice receiver's counters)."""
 
 
+_NAMED_FIRST = ("archive", "getfile")
+"""Commands that run without arguments (the active dataset's folder is archived; `getfile`
+asks which file) but are no suggestion to take with one answer: what they act on is best
+named."""
+
+
 class Assistant:
     def __init__(
         self, config: Config, store: Store | None = None, *, dry_run: bool = False
@@ -221,7 +227,9 @@ class Assistant:
                 permissions.check(user, command.permission, self.config.permissions)
             except PermissionDenied:
                 return None
-        return None if any(p.required for p in command.params) else command.name
+        if command.name in _NAMED_FIRST or any(p.required for p in command.params):
+            return None
+        return command.name
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""

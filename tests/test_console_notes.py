@@ -270,7 +270,7 @@ async def test_a_correction_without_a_label_asks_for_it(app: Assistant, reviews:
     predicted = await console.send('test ["a lovely film"]')
     said = predicted["data"]["predictions"][0]["prediction"]
     other = "negative" if said == "positive" else "positive"
-    for line in ("that was wrong", "you misclassified it"):
+    for line in ("that was wrong", "you misclassified it", "fix label", "!correct it"):
         text = await refused_and_unchanged(app, console, line)
         assert text == (
             f"My last prediction here (reply #{predicted['id']}) said **{said}** for “a lovely"
@@ -279,3 +279,5 @@ async def test_a_correction_without_a_label_asks_for_it(app: Assistant, reviews:
         ), text
     fixed = await console.send(f"correct {other}")
     assert fixed["ok"] and f"is **{other}**" in fixed["text"], fixed
+    fixed = await console.send(f"correct the last prediction to {said}")
+    assert fixed["ok"] and f"is **{said}**" in fixed["text"], fixed

@@ -156,8 +156,9 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
             # "correct that to negative" said or typed, `correct negative`: the label alone
             return _fix_last(app, request, alone)
     message_id = written.lstrip("#")  # replies are shown as [#87]
-    if not message_id and not text and not request.reply_to:
-        _ask_label(app, request)  # "that was wrong": the label it should have is asked
+    objects = i18n.word_list(app.language(request.guild_id), "typed.correct_objects")
+    if not text and (not message_id or message_id.lower() in objects) and not request.reply_to:
+        _ask_label(app, request)  # "that was wrong", "fix label": the label is asked
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
     if not REPLY_ID.fullmatch(written):
@@ -184,8 +185,10 @@ def _label_alone(app: Assistant, request: Request, written: str, text: str) -> s
     number's place, "correct that to negative" the correction's), unless it names a person
     ("correct me"); else None."""
     alone = ((text or "") if not written else "" if text else written).strip()
-    persons = i18n.word_list(app.language(request.guild_id), "typed.correct_persons")
-    if len(alone.split()) != 1 or alone.lower() in persons:
+    language = app.language(request.guild_id)
+    persons = i18n.word_list(language, "typed.correct_persons")
+    objects = i18n.word_list(language, "typed.correct_objects")
+    if len(alone.split()) != 1 or alone.lower() in (*persons, *objects):
         return None
     return alone
 

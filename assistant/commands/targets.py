@@ -83,7 +83,29 @@ def whole_line_path(
         return raw.strip(), ""  # a name holding quotes or two spaces, typed as it is
     if not tokens:
         tokenize(text)  # an unbalanced quote: refused, saying so
+    head = _leading_name(root, tokens)
+    if head is not None:
+        rest = text[tokens[head[1]].start :].strip()
+        return head[0], tr("target.name_then_words", name=head[0], rest=rest) if typed else ""
     return joined, ""  # refused as a name the data root does not have
+
+
+_AFTER_NAME = ",.;:!?"
+"""Marks a name may be followed by before the words that are not part of it."""
+
+
+def _leading_name(root: DataRoot, tokens: list[Token]) -> tuple[str, int] | None:
+    """The longest run of the first unquoted words that names something in the data root,
+    and the index of the first word after it: "report.txt, I need it for the slides" and
+    "report.txt thx" name `report.txt`, the rest is what was said with it."""
+    for end in range(len(tokens) - 1, 0, -1):
+        words = tokens[:end]
+        if any(t.quoted for t in words):
+            continue
+        name = " ".join(t.value for t in words).rstrip(_AFTER_NAME)
+        if name and _existing(root, name) is not None:
+            return name, end
+    return None
 
 
 def resolve(raw: str, root: DataRoot) -> Target:
