@@ -254,10 +254,12 @@ def _named(key: str, value: Any) -> str:
 
 
 def _names_a_reply(slots: dict) -> bool:
-    """A correction's reply is a number (`correct #12 negative`) or none (my last one):
-    "correct the last prediction to negative" read as reply `the` finds no reply."""
+    """A correction's reply is a number (`correct #12 negative`) or none (my last one; a
+    label alone in the number's place, `correct negative`, is that): "correct the last
+    prediction to negative" read as reply `the` finds no reply."""
     named = slots.get("message_id")
-    return not named or str(named).lstrip("#").isdigit()
+    label_alone = not slots.get("text") and str(named).lower() in VALUES
+    return not named or str(named).lstrip("#").isdigit() or label_alone
 
 
 def app_name(command: str) -> str:
