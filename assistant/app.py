@@ -36,6 +36,12 @@ Diagnostics = Callable[[str], list[str]]
 """guild id -> lines for admins' `status` (e.g. the voice receiver's counters)."""
 
 
+_NAMED_FIRST = ("archive", "getfile")
+"""Commands that run without arguments (the active dataset's folder is archived; `getfile`
+asks which file) but are no suggestion to take with one answer: what they act on is best
+named."""
+
+
 class Assistant:
     def __init__(
         self, config: Config, store: Store | None = None, *, dry_run: bool = False
@@ -67,7 +73,7 @@ class Assistant:
             self.commands,
             find_command=self.find_command,
             language=self.language,
-            lists=self.speakable_lists,
+            lists=self.typed_lists,
             names=lambda guild_id, command, options: names_something(
                 self, guild_id, command, options
             ),
@@ -194,6 +200,10 @@ class Assistant:
         the command the line's words most likely meant (assistant/intents/guess.py). Nothing
         runs on the guess; it is offered to run (`yes`, a button) only to a `user` who may."""
         language = self.language(guild_id)
+        two = None if name else await asyncio.to_thread(self.reading.two_commands, line, guild_id)
+        if two is not None:
+            text = i18n.message(language, "error.two_commands", first=two[0], second=two[1])
+            return Reply(text=text, ok=False, kind="error")
         close = self.reading.did_you_mean(name) if name else None
         if close is None:
             close = await asyncio.to_thread(self.reading.guess_command, line, guild_id)
@@ -217,7 +227,9 @@ class Assistant:
                 permissions.check(user, command.permission, self.config.permissions)
             except PermissionDenied:
                 return None
-        return None if any(p.required for p in command.params) else command.name
+        if command.name in _NAMED_FIRST or any(p.required for p in command.params):
+            return None
+        return command.name
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""
@@ -266,9 +278,17 @@ class Assistant:
             message_id, guild_id, channel_id, reply.kind, reply.text, reply.data
         )
 
-    def speakable_lists(self, guild_id: str) -> dict[str, list[str]]:
-        """Names a user may say: datasets and folders under the data root, files for getfile
-        (assistant/speakable.py)."""
+    def typed_lists(self, guild_id: str) -> dict[str, list[str]]:
+        """`speakable_lists` with every file a typed line may name, not only the voice
+        grammar's newest."""
+        return self.speakable_lists(guild_id, files=speakable.MAX_TYPED_FILES)
+
+    def speakable_lists(
+        self, guild_id: str, files: int = speakable.MAX_FILES
+    ) -> dict[str, list[str]]:
+        """Names a user may say: datasets and folders under the data root, the `files` newest
+        files for getfile (assistant/speakable.py)."""
         folders = speakable.folder_names(self.root)
         datasets = sorted({*folders, *(d.name for d in self.store.datasets(guild_id))})
-        return {"dataset": datasets, "folder": folders, "file": speakable.file_names(self.root)}
+        names = speakable.file_names(self.root, files)
+        return {"dataset": datasets, "folder": folders, "file": names}

@@ -252,5 +252,20 @@ def sentences_file(language: str) -> Path:
     return path if path.is_file() else DEFAULT_SENTENCES
 
 
+@cache
+def label_words(label: str) -> frozenset[str]:
+    """Every word the languages' templates read as the label `label` (Russian reads
+    "позитивный" and "положительно" as `positive`): a dataset that says its labels in one of
+    them is meant by the others too."""
+    words = {label}
+    for language in languages():
+        data = _yaml(sentences_file(language))
+        values = ((data.get("lists") or {}).get("label") or {}).get("values") or []
+        for value in values:
+            if isinstance(value, dict) and str(value.get("out")) == label:
+                words.update(w.strip() for w in str(value.get("in", "")).strip("()").split("|"))
+    return frozenset(w for w in words if w)
+
+
 def language_name(language: str) -> str:
     return catalog(language)["language.name"]

@@ -28,7 +28,7 @@ from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import IntentMatcher, normalize, to_request
 from .messages import Request, Source, User
-from .typed_line import addressed, read_line, read_respelled, read_run_on
+from .typed_line import addressed, read_line, read_respelled, read_run_on, two_requests
 
 _ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
 LONGEST_SENTENCE = 4000
@@ -122,10 +122,29 @@ class Reader:
             )
             if intent is not None:
                 break
-        if intent is None:
-            return None
+        if intent is None or (not exact and self.two_commands(text, guild_id) is not None):
+            return None  # one of two requests run would drop the other unsaid
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def two_commands(self, text: str, guild_id: str) -> tuple[str, str] | None:
+        """The names of two different commands the sentences of `text` ask for, as the guild
+        calls them ("please test the model. could you send over report.txt?"), or None."""
+        if len(text) > LONGEST_SENTENCE:
+            return None
+        guild_language = self._language(guild_id)
+        for language in dict.fromkeys((guild_language, i18n.ENGLISH)):
+            matcher = self.intents_for(language)
+            matcher.update_lists(self._lists(guild_id))
+            address = addressed(text, language, matcher)
+            retractions = i18n.word_list(language, "typed.retractions")
+            two = two_requests(matcher, address, self._guess_in(language), retractions, language)
+            if two is not None:
+                return (
+                    i18n.command_name(guild_language, two[0]),
+                    i18n.command_name(guild_language, two[1]),
+                )
+        return None
 
     def as_sentence(self, request: Request) -> Request:
         """A typed command line that is a sentence ("!train the model on movie reviews",

@@ -16,7 +16,11 @@ from .datasets import ARCHIVE_FOLDER
 from .sandbox import DataRoot
 
 MAX_FILES = 40
-"""Files kept, newest first: each is a grammar alternative, and old ones are rarely asked for."""
+"""Files the voice grammar holds, newest first: each is a grammar alternative, and old ones
+are rarely asked for."""
+MAX_TYPED_FILES = 2000
+"""Files typed lines may name: a typed name is one mark in the typed index whatever it names,
+so only the listing costs (a stat each); 40 hid `report.txt` once 40 archives were newer."""
 
 
 def folder_names(root: DataRoot) -> list[str]:
@@ -24,9 +28,10 @@ def folder_names(root: DataRoot) -> list[str]:
     return sorted(p.name for p in _entries(root.root) if p.is_dir() and p.name != ARCHIVE_FOLDER)
 
 
-def file_names(root: DataRoot) -> list[str]:
+def file_names(root: DataRoot, limit: int = MAX_FILES) -> list[str]:
     """Files at the top of the data root and in its archives folder, newest first, as paths
-    relative to the root ("archives/movie_reviews-20261203-154400.zip", "report.csv")."""
+    relative to the root ("archives/movie_reviews-20261203-154400.zip", "report.csv"): the
+    `limit` newest (the voice grammar's; typed lines name any)."""
     found: list[tuple[float, str]] = []
     for folder, prefix in ((root.root, ""), (root.root / ARCHIVE_FOLDER, f"{ARCHIVE_FOLDER}/")):
         for path in _entries(folder):
@@ -39,7 +44,7 @@ def file_names(root: DataRoot) -> list[str]:
             if stat.S_ISREG(info.st_mode):
                 found.append((info.st_mtime, prefix + path.name))
     found.sort(key=lambda item: (-item[0], item[1]))
-    return [name for _, name in found[:MAX_FILES]]
+    return [name for _, name in found[:limit]]
 
 
 def _entries(folder: Path) -> list[Path]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
-from .intents.parts import another_command, by_sentence, led, only_said
+from .intents.parts import another_command, by_sentence, led, only_said, two_said
 from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, vocabulary
 
@@ -70,6 +70,23 @@ def read_line(
         return found
     typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
     return only_said(address.rest, typed, retractions)
+
+
+def two_requests(
+    matcher: IntentMatcher,
+    address: Address,
+    says: Callable[[str], str | None],
+    retractions: list[str],
+    language: str,
+) -> tuple[str, str] | None:
+    """Two different commands the line's sentences ask for, each read as a template sentence
+    or else as its near sentence (assistant/intents/parts.py `two_said`), or None."""
+
+    def said(part: str) -> Intent | None:
+        loose = addressed(part, language, matcher).loose
+        return matcher.match(part) or matcher.match(loose) or matcher.typed.match(loose, says)
+
+    return two_said(address.rest, said, retractions)
 
 
 def read_respelled(
@@ -141,4 +158,11 @@ def greetings(language: str, matcher: IntentMatcher) -> set[str]:
     return greetings
 
 
-__all__ = ["addressed", "greetings", "read_line", "read_respelled", "read_run_on"]
+__all__ = [
+    "addressed",
+    "greetings",
+    "read_line",
+    "read_respelled",
+    "read_run_on",
+    "two_requests",
+]

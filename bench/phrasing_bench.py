@@ -218,6 +218,7 @@ def _row(language: str, index: int, item: dict, got: tuple[str, dict] | None) ->
             # "is 'dull plot' positive or negative?" asks for a label; it names none to use
             named = [v for v in named if v not in ("positive", "negative")]
         right = all(v in slots or v.replace("_", " ") in slots for v in named)
+        right = right and (command != "correct" or _names_a_reply(got[1]))
     return {
         "language": language,
         "held_out": index % 2 == 1,
@@ -234,14 +235,31 @@ FREE_TEXT = ("data", "json")
 classify, unless they are the name alone (`test kaggle tweets`) or marked (`folder:NAME`)."""
 
 
+NAME_OPTIONS = ("dir", "path", "data_dir", "dataset", "file", "folder", "file_path")
+"""Options that are a name the command looks up as it is: words besides the name there
+("archive the dataset kaggle tweets" as the folder `the dataset kaggle tweets`) name nothing
+the command finds, and it refuses them."""
+
+
 def _named(key: str, value: Any) -> str:
     """The name an option's value gives: a text option that holds other words besides a name
-    ("train kaggle tweets pls" as the example "kaggle tweets pls") names nothing."""
+    ("train kaggle tweets pls" as the example "kaggle tweets pls") names nothing, nor does a
+    name option that does."""
     text = str(value)
-    if key not in FREE_TEXT or value is None:
+    if key not in (*FREE_TEXT, *NAME_OPTIONS) or value is None:
         return text
-    bare = text.split(":", 1)[1] if text.split(":", 1)[0] in ("folder", "dataset") else text
+    bare = text.split(":", 1)[1] if text.split(":", 1)[0] in ("folder", "dataset", "file") else text
+    bare = bare.strip().strip("\"'`")
     return bare if bare.replace("_", " ").lower() in VALUES else ""
+
+
+def _names_a_reply(slots: dict) -> bool:
+    """A correction's reply is a number (`correct #12 negative`) or none (my last one; a
+    label alone in the number's place, `correct negative`, is that): "correct the last
+    prediction to negative" read as reply `the` finds no reply."""
+    named = slots.get("message_id")
+    label_alone = not slots.get("text") and str(named).lower() in VALUES
+    return not named or str(named).lstrip("#").isdigit() or label_alone
 
 
 def app_name(command: str) -> str:

@@ -89,6 +89,7 @@ async def test_every_form_the_readme_shows_adds_what_it_says(
     assert stored["this movie was 10/10"] == "positive"
     assert stored["I was charged twice this month"] == "billing"
     assert stored["the app crashes when I log in"] == "bug"
+    assert stored["the refund never came"] == "billing"  # typed JSON
     assert replies["train file:tickets.csv"].data["added"] == 12
     folder = replies["train folder:reviews"]
     assert "`reviews` is a folder" not in folder.text and folder.data["added"] > 40

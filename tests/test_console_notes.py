@@ -11,6 +11,7 @@ from assistant.messages import Request, User
 from tests.consoles import TypedConsole
 from tests.test_console_commands import refused_and_unchanged, refused_in_russian
 from tests.test_console_cyrillic_names import cyrillic_folder
+from transports.console import CHANNEL, GUILD
 
 
 async def test_feedback_and_corrections_are_stored_without_invisible_characters(
@@ -157,6 +158,10 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
         ("correct: positive — no, it was right", "positive"),
         ("fix negative - it is sarcasm", "negative"),
         ("correct Positive; sorry, it was right", "positive"),
+        # a label alone, typed or as a spoken sentence gives it ("Usage: ..." before)
+        ("correct negative", "negative"),
+        ("correct that to positive", "positive"),
+        ("that's wrong, it should be negative", "negative"),
         (f"correct #{predicted['id']} negative, it is sarcasm", "negative"),
         (f"correct #{predicted['id']} positive", "positive"),
     ):
@@ -164,6 +169,20 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
         assert fixed["text"] == noted.format(label), (line, fixed)
         # the same item corrected again replaces its correction
         assert stored() == [("a lovely film", label, predicted["id"])], line
+    # what the voice grammar makes of "hey trainer, correct that to negative", as the voice
+    # session hands it over
+    spoken = await app.handle(
+        Request(
+            "correct",
+            options={"text": "negative"},
+            source="voice",
+            user=User(id="1", name="ada", is_admin=True),
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+        )
+    )
+    assert spoken.ok and spoken.text == noted.format("negative"), spoken.text
+    assert stored() == [("a lovely film", "negative", predicted["id"])]
     last = f"My last prediction here (reply #{predicted['id']})"
     for line, refusal in (
         (
@@ -176,7 +195,7 @@ async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, revi
             "correct negativ, you were wrong",
             "There is no label `negativ`; did you mean `negative`?",
         ),
-        ("correct positive", "Usage: `correct <message id> <correction>`, or reply to my message."),
+        ("correct me", "Usage: `correct <message id> <correction>`, or reply to my message."),
     ):
         assert await refused_and_unchanged(app, console, line) == refusal, line
     two = await console.send('test ["a lovely film", "dull"]')
@@ -208,6 +227,14 @@ async def test_a_label_then_why_corrects_my_last_prediction_in_russian(app: Assi
         ), (line, fixed)
         fixes = app.store.corrections("console", "prediction")
         assert [(c.correction, c.message_id) for c in fixes] == [(label, predicted["id"])]
+    # a label alone; and the templates' `positive`, said as the dataset's own label
+    for line, label in (
+        ("исправить негативный", "негативный"),
+        ("исправь это на позитивный", "позитивный"),
+        ("correct that to negative", "негативный"),
+    ):
+        fixed = await console.send(line)
+        assert fixed["ok"] and f"**{label}**" in fixed["text"], (line, fixed["text"])
     text = await refused_and_unchanged(app, console, "исправь: хороший, ты ошибся")
     assert text.startswith(f"Мой последний прогноз здесь (ответ #{predicted['id']}) не знает"), text
 
@@ -229,3 +256,28 @@ async def test_politeness_or_a_person_after_correct_is_no_label(app: Assistant) 
         assert said is None or said.command != "correct", (chat, said)
     labelled = read("поправь: негативный — это сарказм")
     assert labelled is not None and labelled.options == {"text": "негативный — это сарказм"}
+
+
+async def test_a_correction_without_a_label_asks_for_it(app: Assistant, reviews: Path) -> None:
+    """ "that was wrong" and "you misclassified it" (a correction, no label) failed with an
+    internal error once a label alone could correct; they ask which label my last prediction
+    should have, and the line the question shows works as written."""
+    console = TypedConsole(app)
+    usage = "Usage: `correct <message id> <correction>`, or reply to my message."
+    assert await refused_and_unchanged(app, console, "that was wrong") == usage
+    for line in ("select_dataset reviews", "train", "wait"):
+        assert (await console.send(line))["ok"], line
+    predicted = await console.send('test ["a lovely film"]')
+    said = predicted["data"]["predictions"][0]["prediction"]
+    other = "negative" if said == "positive" else "positive"
+    for line in ("that was wrong", "you misclassified it", "fix label", "!correct it"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == (
+            f"My last prediction here (reply #{predicted['id']}) said **{said}** for “a lovely"
+            f" film”. What should it be? Type `correct {other}`, or say “correct that to"
+            f" {other}” (its labels: negative, positive)."
+        ), text
+    fixed = await console.send(f"correct {other}")
+    assert fixed["ok"] and f"is **{other}**" in fixed["text"], fixed
+    fixed = await console.send(f"correct the last prediction to {said}")
+    assert fixed["ok"] and f"is **{said}**" in fixed["text"], fixed

@@ -342,7 +342,7 @@ async def test_instruction_is_paged_embeds_that_fit(fake: FakeDiscord, bot: Any)
     guide = "\n".join(seen)
     # the command table, too wide for a code block, is a line per command
     assert "|---" not in guide and "| `" not in guide
-    assert "`!getfile <path>` — Send a file from the data folder." in guide
+    assert "`!getfile [path]` — Send a file from the data folder." in guide
     assert fake.refused == []
 
     # as after a restart: the pages are made again from the recorded reply

@@ -67,10 +67,10 @@ async def test_correct_in_a_thread_of_a_prediction_corrects_that_prediction(
             ("a wonderful, moving film", "negative", later["id"]),
         ]
     )
-    # outside the thread a bare label still names no prediction
-    outside = await fake.send_message("!correct negative")
-    usage = await fake.wait_for_reply(after=outside["id"], where=replying_to(outside))
-    assert is_error(usage) and error_text(usage).startswith("Usage: `correct"), usage
+    # outside the thread a bare label is the channel's last prediction's
+    outside = await fake.send_message("!correct positive")
+    noted = await fake.wait_for_reply(after=outside["id"], where=replying_to(outside))
+    assert "“a wonderful, moving film” is **positive**" in noted["content"], noted
     no_traceback(fake)
 
 

@@ -148,3 +148,72 @@ async def test_a_run_on_request_and_a_name_put_first(app: Assistant) -> None:
         ("movie reviews are fun to read, aren't they", None),
     ):
         assert read(app, line) == want, line
+
+
+async def test_two_requests_in_two_sentences_run_neither_and_say_so(app: Assistant) -> None:
+    """ "please test the model. could you send over report.txt?" ran `test` and dropped the
+    file unsaid (the second sentence is only a near sentence), and with both sentences exact
+    ("... send me report.txt") the reply said it found no command at all. Both now name the
+    two commands and run neither; thanks or a greeting beside one request still run it."""
+    with_names(app)
+    console = TypedConsole(app)
+    assert (await console.send("!select_dataset movie_reviews"))["ok"]
+    for line in (
+        "please test the model. could you send over report.txt?",
+        "please test the model. send me report.txt",
+    ):
+        assert read(app, line) is None, line
+        reply = await console.send(line)
+        want = "That is two commands, `test` and `getfile`; I run one at a time, so nothing ran."
+        assert not reply["ok"] and want in reply["text"], reply
+    assert app.store.jobs(GUILD) == []
+    assert read(app, "thanks a lot. please test the model") == ("test", {})
+    assert read(app, "hi there. can you train on kaggle tweets?") == (
+        "train",
+        {"data_dir": "kaggle_tweets"},
+    )
+    app.store.set_guild_language(GUILD, "ru")
+    reply = await console.send("проверь модель. пришли мне report.txt")
+    assert not reply["ok"] and "Это две команды" in reply["text"], reply
+
+
+async def test_ratings_and_reports_about_the_bot_are_feedback(app: Assistant) -> None:
+    """ "rate bot 5/5" and "bot, you crashed twice yesterday, just letting you know" were
+    answered with no command (and offered `hi`); said to the bot, they are its feedback, kept
+    whole. A rating of the model is no feedback about the bot."""
+    console = TypedConsole(app)
+    for line in (
+        "rate bot 5/5",
+        "bot, you crashed twice yesterday, just letting you know",
+        "I'd give this bot 4 stars",
+        "heads up, the bot went offline last night",
+    ):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "feedback", (line, reply)
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("оцениваю бота на 5/5", "бот, ты вчера дважды падал, просто чтобы ты знал"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "feedback", (line, reply)
+    texts = [row.text for row in app.store.feedback(GUILD)]
+    assert "rate bot 5/5" in texts, texts
+    assert any("ты вчера дважды падал" in text for text in texts), texts
+    assert read(app, "rate the model") != ("feedback", {"text": "rate the model"})
+
+
+async def test_a_file_is_named_among_many_newer_archives(app: Assistant) -> None:
+    """Typed lines read file names from the voice grammar's list, the 40 newest files: after
+    40 archives, "send report.txt pls" was no command. Typed lines name any file."""
+    import os
+
+    with_names(app)
+    archives = Path(app.config.data_root) / "archives"
+    archives.mkdir()
+    os.utime(Path(app.config.data_root) / "report.txt", (1_000_000, 1_000_000))
+    for number in range(45):
+        (archives / f"movie_reviews-{number:02d}.zip").write_bytes(b"PK")
+    assert read(app, "send report.txt pls") == ("getfile", {"path": "report.txt"})
+    assert read(app, "please send me archives/movie_reviews-03.zip") == (
+        "getfile",
+        {"path": "archives/movie_reviews-03.zip"},
+    )
+    assert "report.txt" not in app.speakable_lists("console")["file"]  # the voice grammar's

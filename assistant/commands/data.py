@@ -11,10 +11,11 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import speakable
 from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
-from ..errors import BadInput, LimitExceeded, PathRefused, UserError
+from ..errors import BadInput, LimitExceeded, NotFound, PathRefused, UserError
 from ..i18n import number_text, tr, tr_count
-from ..markup import visible
+from ..markup import code, visible
 from ..messages import Reply, ReplyFile, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
@@ -65,11 +66,37 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
     return reply
 
 
+LISTED_NAMES = 10
+"""Folders or files named when `archive` or `getfile` asks which one is meant."""
+WHOLE_LINE_NAMES = {"archive": ("dir", FOLDER_PREFIX), "getfile": ("path", FILE_PREFIX)}
+"""Commands whose whole line is one path of the data root (`whole_line_path`): the option
+and the prefix that marks it."""
+
+
+def _names_a_path(app: Assistant, words: object, command: Command, prefix: str) -> bool:
+    """Several typed words name something in the data root, or a path it refuses (out of the
+    root, said so when it runs): "archive the dataset kaggle tweets" names nothing there, and
+    may be the sentence it says."""
+    if not isinstance(words, str) or len(words.split()) < 2:
+        return True
+    try:
+        name, _note = whole_line_path(words, app.root, command.name, prefix)
+        app.root.resolve(name)
+    except NotFound:
+        return False
+    except UserError:
+        return True
+    return True
+
+
 def names_something(app: Assistant, guild_id: str, command: Command, typed: dict[str, Any]) -> bool:
     """Whether the words of each `words` option of a typed command (`select_dataset movie
     reviews`) name a folder of the data root or a dataset, when there are several: words that
     name nothing are no name, and the line may be the sentence it says ("use dataset linkout",
     "use the dataset reviewz")."""
+    whole = WHOLE_LINE_NAMES.get(command.name)
+    if whole is not None and not _names_a_path(app, typed.get(whole[0]), command, whole[1]):
+        return False
     for param in command.params:
         words = typed.get(param.name)
         if not param.words or not isinstance(words, str) or len(words.split()) < 2:
@@ -312,10 +339,13 @@ def _archive_stem(rel: str) -> str:
 @command(
     "archive",
     "Zip a folder of the data folder into archives/.",
-    Param("dir", "text", "Folder inside the data folder", required=True),
+    Param("dir", "text", "Folder inside the data folder (default: the active dataset's)"),
     permission="archive",
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    if not options["dir"]:
+        # "zip it up", "archive the folder": the active dataset's folder is meant
+        return await archive(app, request, {**options, "dir": _active_folder(app, request)})
     name, note = whole_line_path(
         options["dir"], app.root, "archive", FOLDER_PREFIX, typed=request.typed
     )
@@ -339,13 +369,33 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     )
 
 
+def _active_folder(app: Assistant, request: Request) -> str:
+    """The folder `archive` named with none zips: the active dataset's one folder; else the
+    question which, naming the folders there are."""
+    dataset = app.store.active_dataset(request.guild_id)
+    folders = [folder for folder, _label in dataset.folders] if dataset is not None else []
+    if len(folders) == 1:
+        return f"{FOLDER_PREFIX}{folders[0]}"
+    names = folders or speakable.folder_names(app.root)
+    if not names:
+        raise BadInput(tr("archive.no_folders"))
+    listed = ", ".join(code(name) for name in names[:LISTED_NAMES])
+    raise BadInput(tr("archive.which", folders=listed, example=names[0]))
+
+
 @command(
     "getfile",
     "Send a file from the data folder.",
-    Param("path", "text", "File inside the data folder", required=True),
+    Param("path", "text", "File inside the data folder"),
     permission="getfile",
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    if not options["path"]:  # "send the file": which one is asked, naming the newest
+        names = speakable.file_names(app.root, LISTED_NAMES)
+        if not names:
+            raise BadInput(tr("getfile.no_files"))
+        listed = ", ".join(code(name) for name in names)
+        raise BadInput(tr("getfile.which", files=listed, example=names[0]))
     # `file:NAME`, as `train` takes it, and a name with spaces typed without quotes
     name, note = whole_line_path(
         options["path"], app.root, "getfile", FILE_PREFIX, typed=request.typed

@@ -19,6 +19,7 @@ from ..storage.records import Dataset, Job, ModelRecord
 from ..training.base import Example
 from . import targets
 from .registry import Param, command
+from .test_items import parse_items
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -52,6 +53,14 @@ def _new_examples(
                 batch.add(line, default, tr("train.your_text"))
             if len(lines) > 1 and request.typed:
                 notes.append(tr("train.lines_note", count=number_text(len(lines))))
+        elif target.kind == "json":
+            example = tr("train.json_example")
+            limit = app.config.limits.upload_examples
+            for text, given in parse_items(target.value, limit, example=example):
+                if given is None:
+                    batch.add(text, default, tr("train.your_text"))
+                else:
+                    batch.add(text, given, tr("train.your_json"))
         elif target.kind == "file":
             assert target.path is not None
             with _some_examples(batch, app.root.relative(target.path), "upload.no_examples"):

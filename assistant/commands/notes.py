@@ -7,6 +7,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from .. import i18n
 from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
@@ -61,9 +62,20 @@ def _label(written: str, known: list[str]) -> str:
     or dash follows a known label, or one a letter off one (`positive, you were wrong`: the
     words after it say why; stored with them, the label was a new one)."""
     first = label_first(written)
-    if first is not None and _known(normalize_label(first[0]), known):
-        return normalize_label(first[0])
-    return normalize_label(written)
+    if first is not None and _known(_as_known(first[0], known), known):
+        return _as_known(first[0], known)
+    return _as_known(written, known)
+
+
+def _as_known(written: str, known: list[str]) -> str:
+    """`written` as a label, in the words the prediction's labels are in: the templates read
+    "исправь это на позитивный" as `positive`, which a dataset labelled `позитивный` means."""
+    label = normalize_label(written)
+    lower = {k.lower(): k for k in known}
+    if label.lower() in lower:
+        return label
+    said = [lower[w.lower()] for w in sorted(i18n.label_words(label)) if w.lower() in lower]
+    return normalize_label(said[0]) if len(said) == 1 else label
 
 
 def _known(label: str, known: list[str]) -> bool:
@@ -135,14 +147,22 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         message_id = request.reply_to
     written = message_id or ""
     whole = " ".join(w for w in (written, text) if w)
-    said = label_first(whole)
     if whole and not request.reply_to and _thread_of_prediction(app, request, written):
         # `correct negative` in a thread started from my prediction: it is the one meant
         return _fix_last(app, request, whole)
-    if said is not None and not request.reply_to and not REPLY_ID.fullmatch(written):
-        # `correct positive, you were wrong`: a label, then why; my last prediction is meant
-        return _fix_last(app, request, said[0])
+    if not request.reply_to and not REPLY_ID.fullmatch(written):
+        said = label_first(whole)
+        if said is not None:
+            # `correct positive, you were wrong`: a label, then why; my last prediction is meant
+            return _fix_last(app, request, said[0])
+        alone = _label_alone(app, request, written, text)
+        if alone is not None:
+            # "correct that to negative" said or typed, `correct negative`: the label alone
+            return _fix_last(app, request, alone)
     message_id = written.lstrip("#")  # replies are shown as [#87]
+    objects = i18n.word_list(app.language(request.guild_id), "typed.correct_objects")
+    if not text and (not message_id or message_id.lower() in objects) and not request.reply_to:
+        _ask_label(app, request)  # "that was wrong", "fix label": the label is asked
     if not message_id or not text:
         raise BadInput(tr("correct.usage"))
     if not REPLY_ID.fullmatch(written):
@@ -182,6 +202,42 @@ def _thread_of_prediction(app: Assistant, request: Request, written: str) -> boo
     return not written.startswith("#") and app.store.reply(request.guild_id, written) is None
 
 
+def _label_alone(app: Assistant, request: Request, written: str, text: str) -> str | None:
+    """The one word a correction without a reply's number gives (`correct negative` fills the
+    number's place, "correct that to negative" the correction's), unless it names a person
+    ("correct me"); else None."""
+    alone = ((text or "") if not written else "" if text else written).strip()
+    language = app.language(request.guild_id)
+    persons = i18n.word_list(language, "typed.correct_persons")
+    objects = i18n.word_list(language, "typed.correct_objects")
+    if len(alone.split()) != 1 or alone.lower() in (*persons, *objects):
+        return None
+    return alone
+
+
+def _ask_label(app: Assistant, request: Request) -> None:
+    """Refuse a correction that names no label ("that was wrong", "you misclassified it") by
+    asking which label my last prediction here should have, when it predicted one item."""
+    record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
+    record = record or _started_from(app, request)
+    items = (record.data or {}).get("predictions", []) if record is not None else []
+    if record is None or len(items) != 1:
+        return
+    known = prediction_labels(app, request.guild_id, record)
+    said = str(items[0].get("prediction", ""))
+    other = next((label for label in known if label != said), said)
+    raise BadInput(
+        tr(
+            "correct.label_for_last",
+            id=record.message_id,
+            label=said,
+            text=shown(str(items[0].get("text", "")), limit=80),
+            other=other,
+            labels=", ".join(known),
+        )
+    )
+
+
 def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     """My last prediction in the channel (in a thread started from a prediction of mine, that
     one when none was made in the thread since) is `written`: a label it knows (or one letter
@@ -197,7 +253,7 @@ def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     item = ITEM_FIX.match(written)
     rest = item.group(2) if item else written
     said = label_first(rest)
-    label = normalize_label(said[0] if said else rest)
+    label = _as_known(said[0] if said else rest, known)
     if not _known(label, known):
         labels = ", ".join(known)
         raise BadInput(tr("correct.not_a_label", id=record.message_id, label=label, labels=labels))

@@ -5,6 +5,9 @@ The rule, the same however the command arrives (typed, slash option, spoken slot
 - `file:PATH` / `folder:PATH` is always that file or folder of the data folder;
 - one unquoted word that names an existing file or folder in the data folder is that file or
   folder (the reply says so, and how to add it as text instead);
+- unquoted words that begin as JSON does (`{"text": "dull", "label": "negative"}`, `[{...`,
+  `["...`) are JSON: examples as a `.jsonl`'s lines or a list of them; written wrong, they are
+  refused showing where, never stored as a text of braces;
 - anything else is text, whatever it contains (`rated 10/10, a must see`); unquoted, each of
   its lines is an example (a typed message of several lines, like a `.txt`'s).
 """
@@ -25,7 +28,7 @@ FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
 
 @dataclass(frozen=True)
 class Target:
-    kind: Literal["text", "file", "folder"]
+    kind: Literal["text", "json", "file", "folder"]
     value: str
     """The text itself, or the path as the user wrote it."""
     path: Path | None = None
@@ -80,7 +83,29 @@ def whole_line_path(
         return raw.strip(), ""  # a name holding quotes or two spaces, typed as it is
     if not tokens:
         tokenize(text)  # an unbalanced quote: refused, saying so
+    head = _leading_name(root, tokens)
+    if head is not None:
+        rest = text[tokens[head[1]].start :].strip()
+        return head[0], tr("target.name_then_words", name=head[0], rest=rest) if typed else ""
     return joined, ""  # refused as a name the data root does not have
+
+
+_AFTER_NAME = ",.;:!?"
+"""Marks a name may be followed by before the words that are not part of it."""
+
+
+def _leading_name(root: DataRoot, tokens: list[Token]) -> tuple[str, int] | None:
+    """The longest run of the first unquoted words that names something in the data root,
+    and the index of the first word after it: "report.txt, I need it for the slides" and
+    "report.txt thx" name `report.txt`, the rest is what was said with it."""
+    for end in range(len(tokens) - 1, 0, -1):
+        words = tokens[:end]
+        if any(t.quoted for t in words):
+            continue
+        name = " ".join(t.value for t in words).rstrip(_AFTER_NAME)
+        if name and _existing(root, name) is not None:
+            return name, end
+    return None
 
 
 def resolve(raw: str, root: DataRoot) -> Target:
@@ -99,6 +124,8 @@ def resolve(raw: str, root: DataRoot) -> Target:
     if len(tokens) > 1 and all(t.quoted for t in tokens):
         # `"great film" "dull"`: read as one text it would keep the quotes
         raise BadInput(tr("target.several_quoted", count=len(tokens)))
+    if _looks_like_json(text):
+        return Target("json", text)
     if len(tokens) == 1 and text[0] not in QUOTES:
         path = _existing(root, text)
         if path is not None:
@@ -106,6 +133,15 @@ def resolve(raw: str, root: DataRoot) -> Target:
             note = tr(f"target.{kind}_note", text=text)
             return Target(kind, text, path, note)
     return Target("text", text)
+
+
+def _looks_like_json(text: str) -> bool:
+    """Words that begin as a JSON object or a list of strings or objects do ("[spoiler] a
+    great film" is a text): nobody writes a review that opens with a brace."""
+    if text.startswith("{"):
+        return True
+    inner = text[1:].lstrip()
+    return text.startswith("[") and (not inner or inner[0] in '{"]' or text.endswith("]"))
 
 
 def _safe_tokens(text: str) -> list[Token]:

@@ -26,7 +26,9 @@ EXCERPT_CHARS, EXCERPT_BEFORE = 200, 120
 """A JSON mistake is shown in up to this many characters of its line, this many before it."""
 
 
-def _loads(raw: str, where: str) -> Any:
+def _loads(raw: str, where: str, example: str | None = None) -> Any:
+    """`raw` as JSON; a mistake is refused showing where it is, and `example` (`test`'s own,
+    unless the command reading it gives its own) as the right form."""
     try:
         return loads(raw, where)  # deep nesting, huge numbers, lone surrogates: refused there
     except json.JSONDecodeError as exc:
@@ -45,6 +47,7 @@ def _loads(raw: str, where: str) -> Any:
                 column=exc.colno,
                 text=text,
                 pointer=pointer,
+                example=example or tr("test.json_example"),
             )
         ) from None
 
@@ -98,14 +101,17 @@ _OPENING = {"'": "'", "‘": "’", "«": "»"}
 """Quotes a typed sentence may open with, other than JSON's double quote, and their closing."""
 
 
-def parse_items(raw: str, limit: int, where: str | None = None) -> list[Item]:
-    """A JSON list of strings or of {"text", "label"} objects (one string or object is fine)."""
+def parse_items(
+    raw: str, limit: int, where: str | None = None, example: str | None = None
+) -> list[Item]:
+    """A JSON list of strings or of {"text", "label"} objects (one string or object is fine);
+    `example`: the right form a JSON mistake is shown with (`test`'s by default)."""
     # typed only: a file (`where` names it) says it is JSON by its suffix and is read as such
     quoted = None if where else _single_quoted(raw)
     if quoted:
         _check_count(len(quoted), limit)
         return [_item(text, number) for number, text in enumerate(quoted, start=1)]
-    value = _loads(raw, where or tr("test.typed_json"))
+    value = _loads(raw, where or tr("test.typed_json"), example)
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:

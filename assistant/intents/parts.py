@@ -109,14 +109,37 @@ def only_said(
     the line has more than one and no other says any: "the manager wants the numbers from
     yesterday. could you send over report.txt?". Context comes first in work chat; a
     sentence that says another command, or two that say one, leave the line to the rest."""
+    found = _said_by_sentences(line, said, retractions)
+    return found[0] if found is not None and len(found) == 1 else None
+
+
+def two_said(
+    line: str,
+    said: Callable[[str], Intent | None],
+    retractions: Iterable[str] = (),
+    social: Iterable[str] = ("hi", "feedback"),
+) -> tuple[str, str] | None:
+    """The first two different commands sentences of `line` say, as near sentences do, other
+    than `social` ones, or None: "please test the model. could you send over report.txt?" asks
+    two things, and running one of them drops the other unsaid. Thanks and greetings around a
+    request ("thanks a lot. please test the model") ask nothing of their own."""
+    found = _said_by_sentences(line, said, retractions) or []
+    names = list(dict.fromkeys(i.name for i in found if i.name not in set(social)))
+    return (names[0], names[1]) if len(names) > 1 else None
+
+
+def _said_by_sentences(
+    line: str, said: Callable[[str], Intent | None], retractions: Iterable[str]
+) -> list[Intent] | None:
+    """What each sentence of more than one word says, in order, when the line has at least two
+    such sentences; None when it has fewer or a later one takes back what came before."""
     sentences = [part for part in _END.split(line.strip()) if normalize(part)]
     if any(_retracts(part, retractions) for part in sentences[1:]):
         return None  # "Please stop the training. No wait."
     sentences = [part for part in sentences if len(normalize(part).split()) > 1]
     if len(sentences) < 2:
         return None
-    found = [intent for intent in map(said, sentences) if intent is not None]
-    return found[0] if len(found) == 1 else None
+    return [intent for intent in map(said, sentences) if intent is not None]
 
 
 def another_command(line: str, match: Callable[[str], Intent | None], name: str) -> bool:
@@ -144,4 +167,4 @@ def led(typed: TypedMatcher, clause: str, says: Callable[[str], str | None]) -> 
     return found
 
 
-__all__ = ["another_command", "by_sentence", "led", "only_said"]
+__all__ = ["another_command", "by_sentence", "led", "only_said", "two_said"]
