@@ -32,6 +32,10 @@ from . import RECOGNITION_RATE
 from .convert import Downmix, downsample
 from .level import MAX_GAIN_DB, raise_quiet
 
+AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".flac", ".aac"}
+"""File names taken for audio: Discord attachments heard as voice messages, and the files the
+console's `say` speaks ("say hi" names none, and is a line for the bot)."""
+
 _BYTES_PER_S = RECOGNITION_RATE * 2
 _CHUNK = 64 * 1024
 MIN_SECONDS = 0.1

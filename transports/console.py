@@ -21,12 +21,12 @@ from typing import IO, Any
 
 from assistant import i18n
 from assistant.app import Assistant
-from assistant.commands.arguments import tokenize
+from assistant.commands.arguments import strip_polite, tokenize
 from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
-from transports.console_paths import first_path
+from transports.console_paths import first_path, names_audio
 from transports.console_terminal import Terminal, plain, render_markdown
 from transports.console_voice import VoiceCommands
 from transports.typed_spaces import spaced
@@ -241,7 +241,7 @@ class ConsoleTransport:
         if suggested is not None and self._is_yes(stripped):
             stripped = suggested
         word = stripped.lstrip(self.app.config.prefix).lstrip("/").split(" ", 1)[0].lower()
-        if word in self.console_commands:
+        if word in self.console_commands and self._is_console_own(word, stripped):
             rest = stripped.split(" ", 1)[1] if " " in stripped else ""
             result = self.console_commands[word](rest)
             if asyncio.iscoroutine(result):
@@ -310,6 +310,17 @@ class ConsoleTransport:
 
     def running_jobs(self) -> list[int]:
         return [job.id for job in self.app.store.jobs(GUILD, active_only=True)]
+
+    def _is_console_own(self, word: str, line: str) -> bool:
+        """The line is the console's own command: `wait` alone and `say` with files are; "wait,
+        cancel that" and "say hi" are lines for the bot (they had waited for jobs and looked
+        for a file called `hi`)."""
+        rest = line.split(" ", 1)[1] if " " in line else ""
+        if word == "wait":
+            return not strip_polite(rest).strip()
+        if word == "say":
+            return not rest.strip() or names_audio(rest)
+        return True
 
     async def _wait_command(self, rest: str) -> None:
         await self.wait_for_jobs()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.commands.arguments import Token
+from assistant.commands.arguments import Token, tokenize
+from assistant.errors import UserError
+from audio.decode import AUDIO_SUFFIXES
 
 
 def first_path(tokens: list[Token]) -> tuple[Path, int]:
@@ -23,6 +25,18 @@ def first_path(tokens: list[Token]) -> tuple[Path, int]:
             if joined.exists():
                 return joined, count
     return Path(tokens[0].value).expanduser(), 1
+
+
+def names_audio(rest: str) -> bool:
+    """The words after `say` name a file to speak: one that exists, or a name of audio that
+    may be missing (`say hello.wav` is told the file is not there)."""
+    try:
+        tokens = tokenize(rest)
+    except UserError:
+        return True  # `say "my clip.wav`: the console says the quote is never closed
+    return any(
+        path.exists() or path.suffix.lower() in AUDIO_SUFFIXES for path in typed_paths(tokens)
+    )
 
 
 def typed_paths(tokens: list[Token]) -> list[Path]:

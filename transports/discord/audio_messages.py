@@ -15,6 +15,7 @@ from discord.ext import commands
 from assistant import i18n
 from assistant.errors import UserError
 from assistant.messages import Reply
+from audio.decode import AUDIO_SUFFIXES
 
 from .cog_commands import guild_key, to_user
 from .voice_replies import answer_aloud
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
     from .client import TrainerBot
 
 log = logging.getLogger(__name__)
-
-AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".flac", ".aac"}
 
 
 def is_audio(attachment: discord.Attachment) -> bool:
