@@ -169,6 +169,31 @@ def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dic
 
 
 def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str, dict] | None:
+    got = _read(app, request_type, user, line)
+    return None if got is None else (got[0], _as_acted(app, *got))
+
+
+def _as_acted(app: Any, command: str, options: dict) -> dict:
+    """The name `archive` and `getfile` act on, as the checkout's commands read their whole
+    line ("report.txt thx" is `report.txt` where the command reads a name first): what the
+    user gets, not what the reading handed over."""
+    try:
+        from assistant.commands.targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
+    except ImportError:
+        return options
+    key, prefix = {"getfile": ("path", FILE_PREFIX), "archive": ("dir", FOLDER_PREFIX)}.get(
+        app_name(command), (None, None)
+    )
+    if key is None or not isinstance(options.get(key), str):
+        return options
+    try:
+        name, _note = whole_line_path(options[key], app.root, command, prefix)
+    except Exception:  # a name the command refuses: counted as the words it was handed
+        return options
+    return {**options, key: name}
+
+
+def _read(app: Any, request_type: Any, user: Any, line: str) -> tuple[str, dict] | None:
     # The prefix ("!train") is the transport's, taken off before anything reads the line.
     prefix = getattr(app.config, "prefix", "!")
     line = line[len(prefix) :] if prefix and line.startswith(prefix) else line
