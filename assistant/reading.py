@@ -42,6 +42,15 @@ _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """Characters of written arguments (`train "great film" positive`, `test ["a", "b"]`)."""
 
 
+def _the_model(words: str, language: str) -> bool:
+    """`words` only point at the model or say when (`typed.the_model`: "it", "it again",
+    "the model now"): after `train` they name no example."""
+    said = normalize(words)
+    return bool(said) and said in {
+        normalize(w) for w in i18n.word_list(language, "typed.the_model")
+    }
+
+
 class Reader:
     """Reads typed lines for the `Assistant` (`app.reading`), with its command lookup, its
     guilds' languages and the names they may say."""
@@ -161,7 +170,7 @@ class Reader:
         if called is not request:
             return self.as_sentence(called)
         if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
-            return self._past_politeness(request)
+            return self._past_politeness(self._past_reason(request))
         line = f"{request.command} {request.text}"
         # A command's own name with arguments ("!correct negative") is read as a sentence only
         # when it is one exactly; a near sentence must not take the place of real arguments.
@@ -228,13 +237,17 @@ class Reader:
             if not (param.source or param.kind == "json") or not isinstance(words, str):
                 continue
             said = " " + normalize(words.replace("_", " ")) + " "
-            if ":" in words.split()[0] or len(said.split()) < 2:
-                continue  # `file:NAME`, `folder:NAME` and one word name what they name
-            # the name alone once politeness and a reason after a dash are read off
+            # the words alone once politeness and a reason after a dash are read off
             # ("train kaggle tweets pls", "train kaggle tweets — the old model is stale")
             head = _REASON_MARK.split(words, maxsplit=1)[0]
             language = self._language(request.guild_id)
             alone = normalize(addressed(head, language, self.intents_for(language)).loose)
+            clause = addressed(head.split(",")[0], language, self.intents_for(language)).loose
+            if param.source and _the_model(clause, language):
+                # "retrain it", "train it again, accuracy was trash": no example to add
+                return {**options, param.name: None}
+            if ":" in words.split()[0] or len(said.split()) < 2:
+                continue  # `file:NAME`, `folder:NAME` and one word name what they name
             for name in names:
                 spoken = normalize(name.replace("_", " "))
                 alone_name = alone.replace("_", " ") == spoken
@@ -339,7 +352,7 @@ class Reader:
         the words after the mark (`help - train`). Read as its arguments, the reason got the
         command's usage."""
         name, text = request.command, request.text
-        if name.endswith(":") and name != ":":
+        if name.endswith((":", ",")) and len(name) > 1:  # "retrain, accuracy was trash"
             name, text = name[:-1], f": {text}"
         command = self._find_command(name)
         reason = _REASON_MARK.match(text)
@@ -351,7 +364,20 @@ class Reader:
                 parse(command, rest)
         except UserError:
             rest = ""
+        if any(p.source for p in command.params) and not self._marked_or_named(rest, request):
+            # `train — the old model is stale`: why, not an example to add (one is quoted)
+            rest = ""
         return dataclasses.replace(request, command=name, text=rest)
+
+    def _marked_or_named(self, words: str, request: Request) -> bool:
+        """`words` are written arguments (quoted, `name:value`) or a folder's or dataset's
+        name, not free words."""
+        if any(mark in words for mark in _ARGUMENT_MARKS) or ":" in (words.split() or [""])[0]:
+            return True
+        lists = self._lists(request.guild_id)
+        said = normalize(words.replace("_", " "))
+        names = [*lists.get("dataset", []), *lists.get("folder", [])]
+        return any(normalize(name.replace("_", " ")) == said for name in names)
 
     def _past_politeness(self, request: Request) -> Request:
         """`please undo`, `pls train "nice" positive`: the command named after leading

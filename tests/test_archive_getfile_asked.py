@@ -37,6 +37,9 @@ async def test_asked_without_a_name_they_use_the_active_dataset_or_ask_which(
 ) -> None:
     with_names(app)
     console = TypedConsole(app)
+    for line in ("send the file pls", "getfile please"):  # "pls" had been the file's name
+        asked = await console.send(line)
+        assert asked["text"].startswith("Which file? The newest are `report.txt`"), asked
     asked = await console.send("zip it up")
     assert asked["text"] == (
         "Which folder? The data folder has `kaggle_tweets`, `movie_reviews`; for example"

@@ -20,7 +20,7 @@ from ..messages import Reply, ReplyFile, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset
-from .arguments import tokenize
+from .arguments import strip_polite, tokenize
 from .registry import Command, Param, command
 from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
 
@@ -55,7 +55,7 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
     aliases=("dataset", "use"),
 )
 async def select_dataset(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    if not options["dir"]:
+    if not strip_polite(options["dir"] or "").strip():
         return _list_datasets(app, request.guild_id)
     name, note = options["dir"], ""
     if request.options is None:  # typed: unquoted words may be one name, as getfile takes them
@@ -343,7 +343,7 @@ def _archive_stem(rel: str) -> str:
     permission="archive",
 )
 async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    if not options["dir"]:
+    if not strip_polite(options["dir"] or "").strip():
         # "zip it up", "archive the folder": the active dataset's folder is meant
         return await archive(app, request, {**options, "dir": _active_folder(app, request)})
     name, note = whole_line_path(
@@ -390,7 +390,7 @@ def _active_folder(app: Assistant, request: Request) -> str:
     permission="getfile",
 )
 async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
-    if not options["path"]:  # "send the file": which one is asked, naming the newest
+    if not strip_polite(options["path"] or "").strip():  # "send the file (pls)": which one?
         names = speakable.file_names(app.root, LISTED_NAMES)
         if not names:
             raise BadInput(tr("getfile.no_files"))
