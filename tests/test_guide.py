@@ -31,6 +31,7 @@ SCRIPT = [
     'test ["a great story", "boring"]',  # shown as reply #87
     'test [{"text": "a great story", "label": "positive"}]',
     "correct #87 2 negative",
+    "correct negative",  # my last prediction: the labelled one-item test above
     "test reviews",
     "examples",
     "relabel #12 negative",
@@ -147,5 +148,10 @@ async def run_guide(
     current = app.store.current_model(dataset)
     assert current is not None and current.version.startswith("v0003")
     fixes = app.store.corrections(GUILD, "prediction", dataset_id=dataset.id)
-    assert [(c.correction) for c in fixes] == ["negative"]
+    # item 2 of reply #87, then the labelled test's one item (`correct negative` alone)
+    assert sorted((c.original, c.correction) for c in fixes) == sorted(
+        [("boring", "negative"), ("a great story", "negative")]
+        if script is SCRIPT
+        else [("скукота", "negative"), ("отличная история", "negative")]
+    ), fixes
     return texts
