@@ -250,8 +250,10 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
     on_disk = app.root.root / name
     if app.root.leads_out(on_disk):  # not a folder `select_dataset` would take, as is_folder says
         raise BadInput(tr("create.link_out", name=name))
-    if on_disk.exists():
+    if on_disk.is_dir():
         raise BadInput(tr("create.is_folder", name=name))
+    if os.path.lexists(on_disk):  # a file, or a link that loops or leads nowhere
+        raise BadInput(tr("create.is_taken", name=name))
     dataset = app.store.select_dataset(request.guild_id, name)
     return Reply(
         text=tr("create.done", name=dataset.name),
