@@ -7,6 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from . import i18n
+from .errors import NotFound
 from .i18n import number_text, percent_text, tr, tr_count
 from .markup import code
 from .messages import Reply
@@ -155,6 +156,20 @@ def _job_finished_reply(store: Store, job: Job) -> Reply:
         data=data,
         kind="job",
     )
+
+
+def job_status_reply(store: Store, guild_id: str, job_id: int) -> Reply:
+    """`status 3`: one job of the guild, as `status` lists it (a job of another guild is
+    none of this one's)."""
+    job = store.job(job_id)
+    if job is None or job.guild_id != guild_id:
+        raise NotFound(tr("job.missing", job=job_id))
+    if job.active:
+        speech = tr("status.running.speech", percent=f"{job.progress * 100:.0f}")
+    else:
+        speech = tr("job.status.spoken", job=job.id, status=status(job))
+    data = {"jobs": [{"id": job.id, "status": job.status, "progress": job.progress}]}
+    return Reply(text=job_line(job), speech=speech, data=data)
 
 
 async def status_reply(app: Assistant, guild_id: str) -> Reply:

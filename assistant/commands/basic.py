@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from .. import i18n, permissions
 from ..errors import BadInput, NotFound
 from ..messages import Reply, Request
-from ..reports import status_reply
+from ..reports import job_status_reply, status_reply
 from .registry import Command, Param, command
 
 if TYPE_CHECKING:
@@ -123,8 +123,14 @@ async def instruction(app: Assistant, request: Request, options: dict[str, Any])
     )
 
 
-@command("status", "Show the active dataset, the current model and running jobs.")
+@command(
+    "status",
+    "Show the active dataset, the current model and running jobs.",
+    Param("job", "int", "A job's number: that job alone (`status 3`)"),
+)
 async def status(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    if options["job"] is not None:
+        return job_status_reply(app.store, request.guild_id, options["job"])
     reply = await status_reply(app, request.guild_id)
     if permissions.is_admin(
         request.user, app.config.permissions

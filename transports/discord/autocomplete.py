@@ -61,6 +61,7 @@ OPTIONS: dict[tuple[str, str], str] = {
     ("remove", "example"): "example",
     ("getfile", "path"): "file",
     ("cancel", "job"): "job",
+    ("status", "job"): "job",
     ("use_model", "version"): "model",
     ("language", "code"): "language",
     ("help", "command"): "command",
