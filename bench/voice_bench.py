@@ -196,7 +196,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         res["follow_up_accuracy"] = list(
             _rate([r for r in rows if r["kind"] == "follow_up"], who, "ok")
         )
-        for kind in ("non_command", "chatter", "other_name"):
+        for kind in ("non_command", "chatter", "other_name", "name_alone"):
             fa, m = _rate([r for r in rows if r["kind"] == kind], who, "fa")
             res[f"false_accepts_{kind}"] = [fa, m]
         out[who] = res
@@ -258,6 +258,7 @@ def markdown(result: dict[str, Any]) -> str:
         ("false accepts, wake phrase required", "false_accepts_non_command", "< 1%"),
         ("false accepts inside a follow-up window", "false_accepts_chatter", "< 2%"),
         ('"hey <another name>, <command>" accepted', "false_accepts_other_name", "0"),
+        ('"hey <another name>" alone opens a window', "false_accepts_name_alone", ""),
     ]:
         lines.append(f"| {label} | {_p(g[key])} | {_p(h[key])} | {target} |")
     ran, total = rep["second_opinion_runs"]
@@ -283,8 +284,8 @@ def markdown(result: dict[str, Any]) -> str:
         ),
         "",
         "| held-out voice / condition | accuracy (grammar -> hearing) | follow-ups | FA wake "
-        "| FA window | FA other name |",
-        "|---|---|---|---|---|---|",
+        "| FA window | FA other name | FA name alone |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, s in [*rep["held_out_by_voice"].items(), *rep["held_out_by_condition"].items()]:
         g, h = s["grammar"], s["hearing"]
@@ -292,7 +293,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {name} | {_p(g['intent_accuracy'])} -> {_p(h['intent_accuracy'])} "
             f"| {_p(h['follow_up_accuracy'])} | {_p(h['false_accepts_non_command'])} "
             f"| {_p(h['false_accepts_chatter'])} "
-            f"| {_p(h['false_accepts_other_name'])} |"
+            f"| {_p(h['false_accepts_other_name'])} "
+            f"| {_p(h['false_accepts_name_alone'])} |"
         )
     misses = [
         r
