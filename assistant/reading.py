@@ -217,7 +217,9 @@ class Reader:
                 raise
         else:
             return self._names_in_words(command, request, options)
-        raise BadInput(i18n.tr("error.bare_command", name=request.command.lower()))
+        raise BadInput(
+            i18n.tr("error.bare_command", name=request.command.lower().rstrip(",;:.?!…"))
+        )
 
     def _names_in_words(
         self, command: Command, request: Request, options: dict[str, Any]
@@ -352,7 +354,11 @@ class Reader:
         the words after the mark (`help - train`). Read as its arguments, the reason got the
         command's usage."""
         name, text = request.command, request.text
-        if name.endswith((":", ",")) and len(name) > 1:  # "retrain, accuracy was trash"
+        if name.endswith(":") and name != ":":
+            name, text = name[:-1], f": {text}"
+        elif name.endswith(",") and self._takes_data(name[:-1]):
+            # "retrain, accuracy was trash"; after other names a comma goes on talking ("Hello,
+            # I am sorry to bother you, ... could you explain how to use this bot?")
             name, text = name[:-1], f": {text}"
         command = self._find_command(name)
         reason = _REASON_MARK.match(text)
@@ -368,6 +374,11 @@ class Reader:
             # `train — the old model is stale`: why, not an example to add (one is quoted)
             rest = ""
         return dataclasses.replace(request, command=name, text=rest)
+
+    def _takes_data(self, name: str) -> bool:
+        """`name` is a command that takes a text or path as data (`train`)."""
+        command = self._find_command(name)
+        return command is not None and any(p.source for p in command.params)
 
     def _marked_or_named(self, words: str, request: Request) -> bool:
         """`words` are written arguments (quoted, `name:value`) or a folder's or dataset's

@@ -44,3 +44,14 @@ async def test_reasons_and_the_model_are_no_examples(app: Assistant) -> None:
         ("a quoted one", "positive"),
         ("it was a great movie", "positive"),
     ]
+
+
+async def test_a_comma_after_other_command_names_goes_on_talking(app: Assistant) -> None:
+    """The comma read as a reason mark after `train`'s name only: read so after any name,
+    "Hi, my friend set this up and I am lost, can you explain ...?" greeted; and the
+    hint for a name with its comma named the command with it (`hello,`)."""
+    console = TypedConsole(app)
+    line = "Hi, my friend set this up and I am lost, can you explain how I should use this bot?"
+    reply = await console.send(line)
+    assert not reply["text"].startswith("HI!"), reply  # no greeting
+    assert "`hello,`" not in reply["text"], reply
