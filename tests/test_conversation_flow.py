@@ -64,17 +64,20 @@ async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
         [
             Track(ALICE, say("hey trainer!")),
             Track(BOB, say("what is the status", voice="en-gb"), at_s=1.8),
-            Track(ALICE, say("how is the training going"), at_s=4.2),
+            # after the window's "Yes? I'm listening.", however long hearing takes under load
+            Track(ALICE, say("how is the training going"), at_s=6.0),
         ],
         speed=1.5,
     )
     assert await session.settle(20, idle=True)
 
-    assert heard(session.trace) == [
-        (ALICE.id, "", True),  # the wake phrase alone
-        (BOB.id, "what is the status", False),
-        (ALICE.id, "how is the training going", False),
-    ], describe(session.trace)
+    said = heard(session.trace)
+    assert said[0] == (ALICE.id, "", True), describe(session.trace)  # the wake phrase alone
+    # Bob's line and Alice's follow-up are heard in the order their hearing ends: with both
+    # cores busy, Bob's may end after Alice's
+    assert sorted(said[1:]) == sorted(
+        [(BOB.id, "what is the status", False), (ALICE.id, "how is the training going", False)]
+    ), describe(session.trace)
     events = [event for event, _ in transitions(session.trace)]
     assert events.count("wake_heard") == 1
     assert events.count("not_addressed") == 1, describe(session.trace)  # Bob needs the wake
