@@ -7,4 +7,4 @@ __all__ = ["REGISTRY", "Command", "CommandRegistry", "Param", "command", "load_a
 
 def load_all() -> None:
     """Import the command modules; each registers its commands on import, once."""
-    from . import basic, data, examples, measure, model, notes, versions  # noqa: F401
+    from . import basic, data, examples, files, measure, model, notes, versions  # noqa: F401
