@@ -129,10 +129,19 @@ class Reader:
                 or (None if exact else read_respelled(matcher, address, text, language, says))
                 or (None if says is None else read_run_on(matcher, address, language, says, lists)),
             )
-            if intent is not None:
-                break
-        if intent is None or (not exact and self.two_commands(text, guild_id) is not None):
-            return None  # one of two requests run would drop the other unsaid
+            if intent is None:
+                continue
+            # one of two requests run would drop the other unsaid
+            two = (
+                None
+                if says is None
+                else two_requests(matcher, address, says, retractions, language)
+            )
+            if two is not None:
+                return None
+            break
+        if intent is None:
+            return None
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
 
