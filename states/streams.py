@@ -31,6 +31,11 @@ _STALL_S = 0.05
 """The ticker woke this much later than asked: the event loop was blocked (a recognizer thread
 holding the GIL, a loaded machine), so the feeders' audio is queued behind it too. That tick
 fills nothing: a gap the loop itself caused is not a speaker who stopped sending."""
+LOST_GAP_S = 1.0
+"""Mid-talk-spurt (their last frame was speech, not the silence a client ends a spurt with),
+a gap counts only net of the loop's own stalls since that frame, so that stalls in a row do
+not add up to a pause the speaker never made; a client that vanished mid-spurt is still
+filled in once nothing came for this long."""
 _ENDED_KEPT = 64
 """End times remembered (utterances waiting to be heard or answered)."""
 
@@ -54,6 +59,11 @@ class Stream:
     """Wall time the end of the audio fed so far corresponds to (real audio or filled silence)."""
     quiet: bool = False
     """Their client stopped sending: silence is being filled in on the clock."""
+    spurt_ended: bool = False
+    """Their last frame was digital silence: a client's end of a talk spurt (Discord's five
+    silence frames decode to exact zeros)."""
+    stalled_at: float = 0.0
+    """The loop's stall total (`SpeakerStreams.stalled_s`) when their last frame came."""
 
 
 class StreamListener(Protocol):
@@ -76,6 +86,8 @@ class SpeakerStreams:
         leaving) before a busy recognizer has finished with its last utterance, whose command
         still runs as that person, with their roles."""
         self._ended_wall: dict[int, float] = {}
+        self.stalled_s = 0.0
+        """How long the ticker found the event loop blocked, in all (stalls over `_STALL_S`)."""
         self._ticker: asyncio.Task[None] | None = None
         self.closed = False
 
@@ -85,6 +97,7 @@ class SpeakerStreams:
             return
         stream = self._stream(user)
         stream.clock_wall, stream.quiet = time.monotonic(), False
+        stream.spurt_ended, stream.stalled_at = pcm16k.count(0) == len(pcm16k), self.stalled_s
         self._process(stream, pcm16k)
         if stream.in_speech and (self._ticker is None or self._ticker.done()):
             self._ticker = asyncio.get_running_loop().create_task(self._tick())
@@ -171,6 +184,8 @@ class SpeakerStreams:
             await asyncio.sleep(_TICK_S)
             now, asked = time.monotonic(), woke + _TICK_S
             woke = now
+            if now - asked > _STALL_S:
+                self.stalled_s += now - asked
             if now - asked > _STALL_S and not held:
                 # Let the feeders deliver what the stall held back first; the next tick sees
                 # the gap as it is. Only one tick is held, so a loop that is late on every
@@ -182,9 +197,17 @@ class SpeakerStreams:
                 gap = now - stream.clock_wall
                 if self.streams.get(stream.user.id) is not stream:
                     continue  # they left meanwhile
-                if not stream.quiet and gap < QUIET_GAP_S:
+                if not stream.quiet and not self._stopped_sending(stream, gap):
                     continue
                 stream.quiet = True
                 frames = int(gap / FRAME_S)
                 stream.clock_wall += frames * FRAME_S
                 self._process(stream, bytes(frames * RECOGNITION_FRAME_BYTES))
+
+    def _stopped_sending(self, stream: Stream, gap: float) -> bool:
+        """Nothing came from `stream` for `gap` seconds: did they stop sending? Mid-spurt,
+        the loop's stalls since their last frame held their audio back, not them."""
+        if stream.spurt_ended:
+            return gap >= QUIET_GAP_S
+        held_back = self.stalled_s - stream.stalled_at
+        return gap - held_back >= QUIET_GAP_S or gap >= LOST_GAP_S

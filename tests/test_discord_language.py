@@ -61,6 +61,7 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
 ) -> None:
     """select → train → test → correct typed in Russian, then the answer to a spoken command is
     heard in Russian in the voice channel (spoken commands themselves are English offline)."""
+    from tests.test_discord_voice import heard as transcripts
     from tests.test_discord_voice import join, said, speech48, speech_seconds
 
     shutil.copytree(ROOT / "samples" / "reviews_ru", bot_config.data_root / "reviews_ru")
@@ -107,7 +108,7 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     await fake.stream_voice(fake.alice, speech48("hey trainer, what's the status"))
     await fake.wait_for(lambda: len(said(bot, fake)) > before, 40, "the spoken answer")
     answer = said(bot, fake)[before]
-    assert answer.startswith("Доля верных ответов модели"), answer
+    assert answer.startswith("Доля верных ответов модели"), (answer, transcripts(bot, fake))
     posted = await fake.wait_for_reply(
         after=joined["id"], timeout=20, where=lambda m: "**Состояние**" in m["content"]
     )

