@@ -135,9 +135,13 @@ def read_run_on(
     context = address.rest[: len(address.rest) - len(asked)].strip()
     if context.endswith(",") and len(context.split()) <= 2:
         return None  # "Sara, can you send me the file": asked of someone else by name
-    if matcher.typed.match(context, says) is not None:
+    # A greeting first is no command of its own ("Hi, my friend set this up and I am lost,
+    # can you explain how I should use this bot?")
+    if matcher.typed.match(addressed(context, language, matcher).loose, says) is not None:
         return None
-    return matcher.typed.match(addressed(asked, language, matcher).loose, says)
+    request = addressed(asked, language, matcher)
+    # the loose reading takes "bot" off "how I should use this bot" as a call
+    return matcher.typed.match(request.loose, says) or matcher.typed.match(request.rest, says)
 
 
 def addressed(text: str, language: str, matcher: IntentMatcher, polite: bool = True) -> Address:

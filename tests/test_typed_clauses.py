@@ -142,6 +142,12 @@ async def test_a_run_on_request_and_a_name_put_first(app: Assistant) -> None:
         ("movie reviews - can you train on that", ("train", {"data_dir": "movie_reviews"})),
         ("kaggle tweets: archive it please", ("archive", {"dir": "kaggle_tweets"})),
         ("report.txt, send it to me", ("getfile", {"path": "report.txt"})),
+        # a greeting before the context is no command of its own, and "this bot" is what the
+        # question is about, not a call of the bot (both had made it "Did you mean `hi`?")
+        (
+            "Hi, my friend set this up and I am lost, can you explain how I should use this bot?",
+            ("instruction", {}),
+        ),
         # asked of someone else by name, and chat with an asking word in it
         ("Sara, can you send me the file from the meeting?", None),
         ("my train was late so please excuse me", None),
