@@ -32,7 +32,13 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   no file of the project, for another crowd (phone dictation without punctuation, the object
   named first, the goal said instead of the action, long polite writers, first-language
   grammar, gamers' shorthand, asides to a colleague; Russian with English tech words mixed
-  in); none of its lines, in either half, has been read by anyone tuning.
+  in); measured before any tuning and unread (but one line) until 5 December 01:40, when its
+  tuning half (even positions) was read for the next rules; its held-out half stays unread;
+- `bench/phrasings_fresh9.json` ("fresh9", 2026-12-05 01:35): written by a session that saw
+  no file of the project, for another crowd (fragments with emoji, indirect askers, orders in
+  the passive, the problem described instead of the command, Spanish/Indian/German English,
+  replies to the bot, heavy typos, terse commands with a question mark; Russian slang and
+  transliteration); measured before any tuning (9c5fd19, with the folder and file it names added to the bench's data folder); its tuning half was read from 5 December 01:45; its held-out half stays unread.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -71,6 +77,7 @@ CORPORA = {
     "fresh6": Path(__file__).resolve().parent / "phrasings_fresh6.json",
     "fresh7": Path(__file__).resolve().parent / "phrasings_fresh7.json",
     "fresh8": Path(__file__).resolve().parent / "phrasings_fresh8.json",
+    "fresh9": Path(__file__).resolve().parent / "phrasings_fresh9.json",
 }
 REVISIONS = (
     "0bc35a1",
@@ -98,6 +105,8 @@ VALUES = {
     "movie reviews": "movie_reviews",
     "kaggle tweets": "kaggle_tweets",
     "report.txt": "report.txt",
+    "reviews_ru": "reviews_ru",
+    "notes.md": "notes.md",
     "positive": "positive",
     "negative": "negative",
     "позитивный": "positive",
@@ -117,10 +126,11 @@ def measure(root: Path) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        for name in ("movie_reviews", "kaggle_tweets"):
+        for name in ("movie_reviews", "kaggle_tweets", "reviews_ru"):
             (work / "data" / name).mkdir(parents=True)
-        # The file the corpus asks getfile for: people ask for files that are there.
+        # The files the corpora ask getfile for: people ask for files that are there.
         (work / "data" / "report.txt").write_text("accuracy 0.91\n", encoding="utf-8")
+        (work / "data" / "notes.md").write_text("# notes\n", encoding="utf-8")
         (work / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
         app = Assistant(load_config(work / "config.yaml"))
         user = User(id="1", name="alice", is_admin=True)
