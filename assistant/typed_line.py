@@ -11,8 +11,9 @@ from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
 from .intents.parts import another_command, by_sentence, led, only_said, two_said
+from .intents.passive import active
 from .intents.run_on import from_asking, name_first
-from .intents.spelling import keeps_words, respelled, vocabulary
+from .intents.spelling import keeps_words, respelled, respelled_in_place, vocabulary
 
 
 def read_line(
@@ -33,8 +34,23 @@ def read_line(
     assistant/intents/parts.py), `reasons` those that begin a reason ("so I can ...")."""
     if address.called and not normalize(address.rest):
         return Intent("hi", {}, "", False)
-    loose = verb_first(address.loose or text, matcher.typed.template_words)
-    for line in dict.fromkeys((address.rest, text, loose)):
+    verbs = matcher.typed.template_words
+    loose = verb_first(address.loose or text, verbs)
+    turned = active(
+        address.loose or text,
+        i18n.word_list(language, "typed.passive"),
+        i18n.word_pairs(language, "typed.participles"),
+        i18n.word_list(language, "typed.modal"),
+        verbs,
+    )
+    # politeness that was between the auxiliary and the verb is read off ("срочно")
+    turned = addressed(turned, language, matcher).loose if turned else None
+    # an answer before a request ("yes cancel that"); only at the start: "help yes" asks
+    # about the console's `yes`
+    assented = after_greeting(address.rest, i18n.word_list(language, "typed.assent"))
+    assented = addressed(assented, language, matcher).loose if assented else None
+    others = [found for found in (turned, assented) if found]
+    for line in dict.fromkeys((address.rest, text, loose, *others)):
         intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
         # an opinion's words take the rest of the line: another command there is asked
         feedback = intent is not None and intent.name == "feedback"
@@ -111,6 +127,19 @@ def read_respelled(
     if spelled == normalize(line) or len(spelled.split()) < 2:
         return None  # one word is left to "Did you mean" (`trian` must not start a training)
     intent = matcher.typed.match(spelled, says)
+    if intent is None and says is not None:
+        # clause by clause, the marks kept: "ok u can go now, leave the voice"
+        marked = respelled_in_place(address.rest, words, shorthand)
+        intent = read_line(
+            matcher,
+            addressed(marked, language, matcher),
+            marked,
+            says,
+            i18n.word_list(language, "typed.retractions"),
+            i18n.word_list(language, "typed.joiners"),
+            i18n.word_list(language, "typed.reasons"),
+            language,
+        )
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
 
 

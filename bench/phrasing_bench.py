@@ -38,7 +38,9 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   no file of the project, for another crowd (fragments with emoji, indirect askers, orders in
   the passive, the problem described instead of the command, Spanish/Indian/German English,
   replies to the bot, heavy typos, terse commands with a question mark; Russian slang and
-  transliteration); measured before any tuning (9c5fd19, with the folder and file it names added to the bench's data folder); its tuning half was read from 5 December 01:45; its held-out half stays unread.
+  transliteration); measured before any tuning (9c5fd19, with the folder and file it names
+  added to the bench's data folder); its tuning half was read from 5 December 01:45; its
+  held-out half stays unread.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -106,6 +108,7 @@ VALUES = {
     "kaggle tweets": "kaggle_tweets",
     "report.txt": "report.txt",
     "reviews_ru": "reviews_ru",
+    "reviews ru": "reviews_ru",  # how `_named` reads the slot's value back
     "notes.md": "notes.md",
     "positive": "positive",
     "negative": "negative",

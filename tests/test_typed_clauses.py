@@ -223,3 +223,52 @@ async def test_a_file_is_named_among_many_newer_archives(app: Assistant) -> None
         {"path": "archives/movie_reviews-03.zip"},
     )
     assert "report.txt" not in app.speakable_lists("console")["file"]  # the voice grammar's
+
+
+async def test_orders_in_the_passive_and_asked_indirectly(app: Assistant) -> None:
+    """Managers write what should happen to a thing, others ask whether a way exists; the
+    command is the same (assistant/intents/passive.py, `typed.polite`). Each had been no
+    command."""
+    with_names(app)
+    for line, want in (
+        ("The current training job must be cancelled immediately.", ("cancel", {})),
+        (
+            "The active dataset should be set to kaggle_tweets.",
+            ("select_dataset", {"dir": "kaggle_tweets"}),
+        ),
+        ("the kaggle tweets folder has to be zipped", ("archive", {"dir": "kaggle_tweets"})),
+        (
+            "the model needs to be urgently retrained on movie reviews",
+            ("train", {"data_dir": "movie_reviews"}),
+        ),
+        ("is there a way to download report.txt?", ("getfile", {"path": "report.txt"})),
+        ("I was wondering whether you could drop out of the call now", ("leave", {})),
+        (
+            "Kindly do the needful and train the model on movie_reviews",
+            ("train", {"data_dir": "movie_reviews"}),
+        ),
+        ("yes cancel that", ("cancel", {})),
+        # shorthand written out clause by clause
+        ("ok u can go now, leave the voice", ("leave", {})),
+        # said of other things, or no order at all
+        ("the meeting should be cancelled", None),
+        ("the report should be ready by friday", None),
+    ):
+        assert read(app, line) == want, line
+    app.store.set_guild_language(GUILD, "ru")
+    for line, want in (
+        ("обучение нужно срочно отменить", ("cancel", {})),
+        ("папку movie reviews надо заархивировать", ("archive", {"dir": "movie_reviews"})),
+        ("нам надо поговорить", None),
+    ):
+        assert read(app, line) == want, line
+
+
+async def test_yes_before_a_command_still_answers_a_suggestion_alone(app: Assistant) -> None:
+    """ "yes" before a command is read off ("yes cancel that"); "yes" alone still runs what
+    was offered."""
+    console = TypedConsole(app)
+    offered = await console.send("stauts")
+    assert not offered["ok"] and "`status`" in offered["text"], offered
+    ran = await console.send("yes")
+    assert ran["ok"] and ran["command"] == "status", ran

@@ -79,6 +79,18 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
      {"dir": "kaggle_tweets"}),
     ("Please forward this to the developers: the reports are hard to read", "feedback",
      {"text": "the reports are hard to read"}),
+    # families from fresh9's tuning half (bench/phrasings_fresh9.json), in lines of our own
+    ("could you list all the available datasets", "select_dataset", {}),
+    ("give me a list of the data sets", "select_dataset", {}),
+    ("hows it looking with the training", "status", {}),
+    ("what is the active model and dataset", "status", {}),
+    ("can you come into the voice chat", "join", {}),
+    ("prepare a zip of the kaggle tweets folder", "archive", {"dir": "kaggle_tweets"}),
+    ("how are we supposed to use this bot", "instruction", {}),
+    ("you labelled it positive but the tweet was actually negative", "correct",
+     {"text": "negative"}),
+    ("solid bot 9/10", "feedback", {"text": "solid bot 9/10"}),
+    ("hola trainer", "hi", {}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -101,6 +113,16 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("фидбек: бот классный, спасибо!", "feedback", {"text": "бот классный, спасибо!"}),
     ("слушай, покажи список команд", "help", {}),
     ("передайте разработчикам: нужен прогресс-бар", "feedback", {"text": "нужен прогресс-бар"}),
+    # по fresh9 (его половина настройки), своими фразами
+    ("что за команды у вас бывают", "help", {}),
+    ("какой датасет сейчас выбран?", "status", {}),
+    ("ну ливни давай", "leave", {}),
+    ("ок, го запусти обучение", "train", {}),
+    ("кэнсел", "cancel", {}),
+    ("гайд есть?", "instruction", {}),
+    ("можно ли поменять набор данных", "select_dataset", {}),
+    ("скинь report.txt сюда", "getfile", {"path": "report.txt"}),
+    ("зипани датасет kaggle tweets", "archive", {"dir": "kaggle_tweets"}),
 ]  # fmt: skip
 
 CHAT = {
@@ -123,6 +145,10 @@ CHAT = {
         "the rain is heavy today",
         "u coming to the gym tmrw?",
         "teh cat is on my keybaord",
+        # an order in the passive about something else stays chat (assistant/intents/passive.py)
+        "the meeting should be cancelled",
+        "the train should be on time",
+        "yes the train was late",
     ],
     "ru": [
         "мне не нравится эта погода",
@@ -130,6 +156,8 @@ CHAT = {
         "скинь фотки с вечеринки",
         "я всё, иду спать.",
         "оставь кота в покое",
+        "мне нужно отдохнуть",
+        "тебе пора спать",
     ],
 }
 

@@ -39,6 +39,24 @@ def respelled(text: str, words: Collection[str], shorthand: Mapping[str, str]) -
     return " ".join(out)
 
 
+def respelled_in_place(text: str, words: Collection[str], shorthand: Mapping[str, str]) -> str:
+    """`text` respelled word by word (`respelled`) with its punctuation where it was, so its
+    clauses stay apart: "u can go now, leave teh voice"."""
+    out = []
+    for token in text.split():
+        core = token.strip(_MARKS)
+        if not core:
+            out.append(token)
+            continue
+        start = token.index(core)
+        out.append(token[:start] + respelled(core, words, shorthand) + token[start + len(core) :])
+    return " ".join(out)
+
+
+_MARKS = ",.!?:;…"
+"""Marks that end a clause or sentence, kept in place by `respelled_in_place`."""
+
+
 def vocabulary(matcher: IntentMatcher) -> frozenset[str]:
     """The words a typed word may be a typo of: the templates', their politeness words
     ("пожалуйста") and the lists' (names of datasets, files and labels as they are said)."""
@@ -109,4 +127,4 @@ def _one_edit(a: str, b: str, swaps_only: bool) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-__all__ = ["keeps_words", "respelled", "vocabulary"]
+__all__ = ["keeps_words", "respelled", "respelled_in_place", "vocabulary"]

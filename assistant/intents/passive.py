@@ -1,0 +1,80 @@
+"""Orders that say what should happen to a thing, turned round to the imperative the
+templates say.
+
+Managers write what should happen to a thing ("The current training job must be cancelled
+immediately", "The active dataset should be set to kaggle_tweets", "обучение нужно срочно
+отменить"); the templates say the action first ("cancel the current training job"). `active`
+moves the verb to the front. Each language has its own words: auxiliaries followed by a
+participle (`typed.passive`: "should be, must be, is to be"), with the participles that are
+no verb plus -ed (`typed.participles`: "set = set, sent = send"), and auxiliaries followed by
+the verb as the templates write it (`typed.modal`: "нужно, надо"). A language with none of
+these lists turns nothing round.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+
+_WORD = r"[^\W\d_][\w'-]*"
+
+
+def active(
+    line: str,
+    passive: Collection[str],
+    participles: Mapping[str, str],
+    modal: Collection[str],
+    verbs: Collection[str],
+) -> str | None:
+    """`line` with its order turned round ("the model must be retrained on movie reviews" ->
+    "retrain the model on movie reviews"), or None when it is no such order: no auxiliary,
+    nothing before it, or no form of a template verb (`verbs`) among the two words after it:
+    "the train should be on time" stays chat. A word between the auxiliary and the verb
+    ("срочно") stays in the line."""
+    lowered = line.lower()
+    auxiliaries = [(a, True) for a in passive] + [(a, False) for a in modal]
+    for auxiliary, takes_participle in sorted(auxiliaries, key=lambda a: -len(a[0])):
+        found = re.search(
+            rf"(?<=\s){re.escape(auxiliary)}\s+(?P<first>{_WORD})(?:\s+(?P<second>{_WORD}))?",
+            lowered,
+        )
+        if found is None:
+            continue
+        thing = line[: found.start()].strip()
+        if not thing:
+            return None
+        for group in ("first", "second"):
+            word = found.group(group)
+            if word is None:
+                break
+            verb = _verb(word, participles, verbs) if takes_participle else _as_is(word, verbs)
+            if verb is None:
+                continue
+            between = found.group("first") if group == "second" else ""
+            rest = line[found.end(group) :].strip()
+            return " ".join(w for w in (between, verb, thing, rest) if w)
+        return None
+    return None
+
+
+def _as_is(word: str, verbs: Collection[str]) -> str | None:
+    return word if word in verbs else None
+
+
+def _verb(participle: str, participles: Mapping[str, str], verbs: Collection[str]) -> str | None:
+    """The template verb `participle` is a form of ("cancelled" -> "cancel", "zipped" ->
+    "zip", "archived" -> "archive", "sent" -> "send"), or None."""
+    if participle in participles:
+        verb = participles[participle]
+        return verb if verb in verbs else None
+    if not participle.endswith("ed"):
+        return None
+    stem = participle[:-2]
+    doubled = stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else ""
+    for verb in (stem, stem + "e", doubled):
+        if verb and verb in verbs:
+            return verb
+    return None
+
+
+__all__ = ["active"]
