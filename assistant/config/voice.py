@@ -141,6 +141,14 @@ class SecondOpinionSettings(Section):
     (natural log) than the name written; otherwise it was addressed to someone else. On tuning
     voices the commands heard so ranged from 3.2 below to 7.9 above, the calls to other names
     from 0.3 above to 17 below; 1 keeps 4 of 10 such commands and lets no call through."""
+    written_name_confirmed_margin: float = Field(1.0, ge=-50, le=50)
+    """Where the grammar heard the wake phrase and a command and the wake-word verifier confirms
+    the wake word (at `wake_verifier_floor`), a name the model wrote in its place refuses the
+    command only when the name is this much more probable (natural log) than the wake word.
+    Tuning and calibration voices, every condition (bench/README.md): such commands refused
+    at the written name 5.7 below to 0.9 above it, such calls with the verifier over the floor
+    ("hey trina": it hears "trainer") 2.1 to 3.4 below; 1 keeps 12 of 25 commands and lets no
+    call through. Minus `written_name_margin` turns it off."""
     wake_choice_gate: float = Field(5.0, ge=0, le=50)
     """A command found by the search, or rescued where the model did not write the wake
     phrase, acts only if the model, forced to begin "Hey", would write the wake word within
