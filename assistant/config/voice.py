@@ -146,9 +146,10 @@ class SecondOpinionSettings(Section):
     the wake word (at `wake_verifier_floor`), a name the model wrote in its place refuses the
     command only when the name is this much more probable (natural log) than the wake word.
     Tuning and calibration voices, every condition (bench/README.md): such commands refused
-    at the written name 5.7 below to 0.9 above it, such calls with the verifier over the floor
-    ("hey trina": it hears "trainer") 2.1 to 3.4 below; 1 keeps 12 of 25 commands and lets no
-    call through. Minus `written_name_margin` turns it off."""
+    had the wake word 5.7 below to 0.9 above the name written, such calls to other names with
+    the verifier over its floor (every one "hey trina") 1.9 to 9.2 below; at 1, 15 of the 31
+    commands refused so act and no call does (at 2, one call acts). Minus `written_name_margin`
+    turns it off."""
     wake_choice_gate: float = Field(5.0, ge=0, le=50)
     """A command found by the search, or rescued where the model did not write the wake
     phrase, acts only if the model, forced to begin "Hey", would write the wake word within
