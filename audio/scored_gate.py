@@ -25,6 +25,7 @@ from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
 from .rescore import as_spoken, prepare, rescore, unrepeated
 from .wake_check import near_names, other_name, wake_choice
+from .wake_verifier import wake_probability
 from .words_vote import WordsVote
 
 SHORT_TRANSCRIPT = 2
@@ -100,7 +101,7 @@ class ScoredGate:
         written = head.other_name
         """A name the model wrote in the wake word's place ("Hey, Trina, thank you")."""
         if with_wake and best is not None:
-            name = self.called_name(result, [best.sentence], written)
+            name = self.called_name(result, [best.sentence], written, first)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
             unsure = not head.wake and (first.rejected or not first.wake)
@@ -117,7 +118,7 @@ class ScoredGate:
             assert first.intent is not None
             # Kept when nothing is surer: Whisper tiny garbles accented and noisy speech, and
             # dropping what the grammar heard cost more commands than it saved false accepts.
-            name = self.called_name(result, self._as_said(first), written)
+            name = self.called_name(result, self._as_said(first), written, first)
             if name is not None:
                 return reject(f"addressed to {name!r}, not to me")
             other = self.other_words(result, head, first.intent.name)
@@ -266,12 +267,18 @@ class ScoredGate:
         return [as_spoken(f"{p} {head.rest}") for p in chosen]
 
     def called_name(
-        self, result: NeuralResult, sentences: list[str], written: str | None = None
+        self,
+        result: NeuralResult,
+        sentences: list[str],
+        written: str | None = None,
+        first: Hearing | None = None,
     ) -> str | None:
         """A name like the wake word that the audio more probably said, by more than
         `near_name_margin` (audio/wake_check.py), or the name the model wrote in the wake word's
-        place (`written`) unless the wake word is more probable by `written_name_margin`;
-        None when the wake word stands."""
+        place (`written`) unless the wake word is more probable by `written_name_margin`, or,
+        where the grammar (`first`) and the wake-word verifier both heard the wake word, unless
+        the name is more probable by `written_name_confirmed_margin`; None when the wake word
+        stands."""
         if written is None and result.name_check is not None:
             checked, name = result.name_check
             if checked == tuple(sentences):
@@ -286,9 +293,23 @@ class ScoredGate:
             # The model wrote this name itself, so it is the likelier unless the sound says
             # otherwise: the wake word must win by a margin, not merely tie.
             margins[written] = -s.written_name_margin
+            if first is not None and self._wake_heard(first, result):
+                # Two other hearings of the wake word outvote a name the model wrote nearly as
+                # probable as the wake word (tiny.en writes "trainer" as "traitor", "Trina" in a
+                # room): the name must then be the likelier by a margin itself.
+                margins[written] = s.written_name_confirmed_margin
         if not margins:
             return None
         return other_name(self.neural, result, sentences, wake, margins)
+
+    def _wake_heard(self, first: Hearing, result: NeuralResult) -> bool:
+        """The grammar heard the wake phrase and a command, and the wake-word verifier
+        (audio/wake_verifier.py) confirms the wake word."""
+        s = self.settings
+        if first.intent is None or not first.wake or not s.wake_verifier:
+            return False
+        found = wake_probability(first, self.neural, result, s, self.matcher.wake_phrases)
+        return found is not None and found[1] >= s.wake_verifier_floor
 
     def other_choice(self, result: NeuralResult) -> str | None:
         """Why a command is not for me when the model, forced to begin with the wake

@@ -151,12 +151,36 @@ def check_wake_word(
         return hearing
     if hearing.intent is None and not hearing.wake_only:
         return hearing
+    started = time.perf_counter()
+    found = wake_probability(hearing, model, heard, settings, wake_phrases)
+    if found is None:
+        return hearing
+    said, score = found
+    ms = (time.perf_counter() - started) * 1000
+    floor = settings.wake_verifier_floor
+    if score >= floor:
+        report = StageReport("wake", said, score, "confirmed", f"{score:.2f} >= {floor}", ms)
+        return replace(hearing, stages=[*hearing.stages, report])
+    word = said.split()[-1]
+    why = f"said to someone else ({score:.2f} < {floor} that it was {word!r})"
+    report = StageReport("wake", said, score, "rejected", why, ms)
+    return Hearing(hearing.text, False, None, True, 0.0, "neural", [*hearing.stages, report])
+
+
+def wake_probability(
+    hearing: Hearing,
+    model: WhisperModel,
+    heard: NeuralResult,
+    settings: SecondOpinionSettings,
+    wake_phrases: Sequence[str],
+) -> tuple[str, float] | None:
+    """The wake phrase as the verifier read it ("hey trainer") and its probability that the
+    wake word was said, at the greeting where it is likeliest; None without a verifier for
+    this model or a wake phrase of its word."""
     verifier = verifier_for(model, settings.wake_verifier_file)
     if verifier is None:
-        return hearing
+        return None
     leads = [p.split()[0] for p in wake_phrases if p.split()[1:] == [verifier.wake_word]]
-    started = time.perf_counter()
-    floor = settings.wake_verifier_floor
     scores: dict[str, float] = {}
     # The greeting either recognizer heard first: a pass there is a pass of the best greeting,
     # so the others are scored only when it fails (about 20 ms each, on the reply's path).
@@ -164,20 +188,12 @@ def check_wake_word(
         score = verifier.probability(model, heard, lead)
         if score is not None:
             scores[lead] = score
-            if score >= floor:
+            if score >= settings.wake_verifier_floor:
                 break
     if not scores:
-        return hearing
+        return None
     lead = max(scores, key=lambda key: scores[key])
-    score = scores[lead]
-    ms = (time.perf_counter() - started) * 1000
-    said = f"{lead} {verifier.wake_word}"
-    if score >= floor:
-        report = StageReport("wake", said, score, "confirmed", f"{score:.2f} >= {floor}", ms)
-        return replace(hearing, stages=[*hearing.stages, report])
-    why = f"said to someone else ({score:.2f} < {floor} that it was {verifier.wake_word!r})"
-    report = StageReport("wake", said, score, "rejected", why, ms)
-    return Hearing(hearing.text, False, None, True, 0.0, "neural", [*hearing.stages, report])
+    return f"{lead} {verifier.wake_word}", scores[lead]
 
 
 def _heard_first(leads: Iterable[str], hearing: Hearing, heard: NeuralResult) -> list[str]:

@@ -14,6 +14,7 @@ from assistant.intents.snap import GrammarSnapper
 from audio.hearing import Hearer
 from audio.scored_gate import ScoredGate
 from audio.wake_check import near_names, wake_choice
+from bench.voice_corpus import render
 from tests.speech import hear_spoken, speak, utterance
 from tests.voice_corpus import DATASETS
 
@@ -152,3 +153,39 @@ def test_another_wake_phrase_does_not_wake_on_the_old_one_or_its_rhymes() -> Non
         assert h._aliases() == []
     finally:
         h.close()
+
+
+@pytest.mark.parametrize(
+    ("said", "condition", "seed", "command"),
+    [
+        # Whisper writes "Hey, traitor, thank you": "trainer" 0.9 nats below "traitor".
+        ("hey trainer thank you", "noise", 22, ("feedback", {"text": "thank you"})),
+        # "Hey, traitor, where are we with the training?" in a room: 0.03 above.
+        ("hey trainer where are we with the training", "reverb", 34, ("status", {})),
+    ],
+)
+def test_a_name_written_for_a_wake_word_both_other_checks_heard_does_not_refuse(
+    hearer: Hearer, said: str, condition: str, seed: int, command: tuple[str, dict[str, str]]
+) -> None:
+    """The grammar heard the wake phrase and the command, the wake-word verifier confirms the
+    wake word, and the model wrote a name in its place nearly as probable as the wake word:
+    the command acts (it was refused as addressed to 'traitor')."""
+    pcm = utterance(render(said, "en-us", 160, 50, condition, seed))
+    h = asyncio.run(hearer.hear(pcm, False))
+    assert "traitor" in h.stages[1].heard.lower(), h.debug()
+    assert h.accepted(in_window=False), h.debug()
+    assert h.intent is not None and (h.intent.name, dict(h.intent.slots)) == command, h.debug()
+
+
+def test_a_call_to_trina_the_grammar_and_the_verifier_took_for_the_wake_word_is_refused(
+    hearer: Hearer,
+) -> None:
+    """Both hear "hey trainer select dataset movie reviews" (the verifier 0.99), but the model
+    writes "Trina" 2.5 nats likelier than the wake word: still addressed to someone else."""
+    pcm = utterance(
+        render("hey trina, select dataset movie reviews", "en-us", 160, 50, "opus48k", 110)
+    )
+    h = asyncio.run(hearer.hear(pcm, False))
+    assert h.stages[0].verdict == "accepted", h.debug()
+    assert not h.accepted(in_window=False) and not h.wake_only, h.debug()
+    assert any("'trina'" in s.why for s in h.stages), h.debug()

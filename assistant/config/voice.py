@@ -141,6 +141,15 @@ class SecondOpinionSettings(Section):
     (natural log) than the name written; otherwise it was addressed to someone else. On tuning
     voices the commands heard so ranged from 3.2 below to 7.9 above, the calls to other names
     from 0.3 above to 17 below; 1 keeps 4 of 10 such commands and lets no call through."""
+    written_name_confirmed_margin: float = Field(1.0, ge=-50, le=50)
+    """Where the grammar heard the wake phrase and a command and the wake-word verifier confirms
+    the wake word (at `wake_verifier_floor`), a name the model wrote in its place refuses the
+    command only when the name is this much more probable (natural log) than the wake word.
+    Tuning and calibration voices, every condition (bench/README.md): such commands refused
+    had the wake word 5.7 below to 0.9 above the name written, such calls to other names with
+    the verifier over its floor (every one "hey trina") 1.9 to 9.2 below; at 1, 15 of the 31
+    commands refused so act and no call does (at 2, one call acts). Minus `written_name_margin`
+    turns it off."""
     wake_choice_gate: float = Field(5.0, ge=0, le=50)
     """A command found by the search, or rescued where the model did not write the wake
     phrase, acts only if the model, forced to begin "Hey", would write the wake word within
