@@ -159,8 +159,8 @@ def _job_finished_reply(store: Store, job: Job) -> Reply:
 
 
 def job_status_reply(store: Store, guild_id: str, job_id: int) -> Reply:
-    """`status 3`: one job of the guild, as `status` lists it (a job of another guild is
-    none of this one's)."""
+    """`status 3`: one job of the guild, as `status` lists it, and the model it made (a job of
+    another guild is none of this one's)."""
     job = store.job(job_id)
     if job is None or job.guild_id != guild_id:
         raise NotFound(tr("job.missing", job=job_id))
@@ -168,8 +168,16 @@ def job_status_reply(store: Store, guild_id: str, job_id: int) -> Reply:
         speech = tr("status.running.speech", percent=f"{job.progress * 100:.0f}")
     else:
         speech = tr("job.status.spoken", job=job.id, status=status(job))
-    data = {"jobs": [{"id": job.id, "status": job.status, "progress": job.progress}]}
-    return Reply(text=job_line(job), speech=speech, data=data)
+    data: dict[str, Any] = {
+        "jobs": [{"id": job.id, "status": job.status, "progress": job.progress}]
+    }
+    text = job_line(job)
+    # the model a finished job made: its result, for one who could not see it announced
+    model = store.model(guild_id, job.model_version) if job.model_version else None
+    if job.status == "succeeded" and model is not None:
+        text += "\n" + model_line(model)
+        data["model"] = {"version": model.version, "metrics": model.metrics}
+    return Reply(text=text, speech=speech, data=data)
 
 
 async def status_reply(app: Assistant, guild_id: str) -> Reply:

@@ -114,3 +114,41 @@ async def test_correct_in_a_thread_of_a_prediction_in_russian(fake: FakeDiscord,
     assert "не знает метки `это сарказм`" in str(refused["embeds"]), refused
     assert fixes(bot, fake) == [("what a lovely film", "negative", lovely["id"])]
     no_traceback(fake)
+
+
+async def test_correct_suggests_the_threads_predictions_first(fake: FakeDiscord, bot: Any) -> None:
+    """`/correct`'s message_id suggests the server's newest predictions; in a thread started
+    from a prediction it suggested a newer one of the channel first, as everywhere. There the
+    thread's own come first, as `correct negative` there takes them: those made in it (newest
+    first), then the one it was started from; the channel's order is unchanged."""
+    await trained(fake)
+    lovely = await predicted(fake, '"what a lovely film"')
+    thread = await fake.start_thread("is it?", message=lovely)
+    later = await predicted(fake, '"a wonderful, moving film", "dull"')  # the channel's last
+    inside = await ask(fake, thread, '!test ["a waste of two hours"]')
+    elsewhere = await predicted(fake, '"rated 10/10"')  # the server's newest
+
+    suggested = await fake.autocomplete("correct", "message_id", "", channel_id=thread.id)
+    assert [c["value"] for c in suggested] == [
+        inside["id"],
+        lovely["id"],
+        elsewhere["id"],
+        later["id"],
+    ], suggested
+    assert suggested[1]["name"].startswith(f"{lovely['id']}: “what a lovely film” → ")
+    typed = await fake.autocomplete("correct", "message_id", "film", channel_id=thread.id)
+    assert [c["value"] for c in typed] == [lovely["id"], later["id"]], typed
+    in_channel = await fake.autocomplete("correct", "message_id", "")
+    assert [c["value"] for c in in_channel] == [
+        elsewhere["id"],
+        inside["id"],
+        later["id"],
+        lovely["id"],
+    ], in_channel
+
+    # the first suggestion, chosen, is the one corrected
+    chosen = {"message_id": suggested[0]["value"], "text": "positive"}
+    interaction = await fake.interaction("correct", chosen, channel_id=thread.id)
+    noted = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert "“a waste of two hours” is **positive**" in noted["content"], noted
+    no_traceback(fake)

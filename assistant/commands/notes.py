@@ -21,6 +21,7 @@ from .registry import Param, command
 
 if TYPE_CHECKING:
     from ..app import Assistant
+    from ..storage.store import Store
 
 LISTED_CHARS = 300
 """Longest feedback text shown in the admin listing (ten of them fit one Discord message)."""
@@ -185,10 +186,14 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
 
 
 def _started_from(app: Assistant, request: Request) -> ReplyRecord | None:
-    """The prediction of mine the request's thread was started from, if it was: Discord gives
-    a thread started from a message that message's id, so a channel whose id is the id of a
-    recorded prediction reply is that reply's thread (no other channel has such an id)."""
-    record = app.store.reply(request.guild_id, request.channel_id)
+    return started_from(app.store, request.guild_id, request.channel_id)
+
+
+def started_from(store: Store, guild_id: str, channel_id: str) -> ReplyRecord | None:
+    """The prediction of mine the thread `channel_id` was started from, if it was: Discord
+    gives a thread started from a message that message's id, so a channel whose id is the id
+    of a recorded prediction reply is that reply's thread (no other channel has such an id)."""
+    record = store.reply(guild_id, channel_id)
     return record if record is not None and record.kind == "prediction" else None
 
 

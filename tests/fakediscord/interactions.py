@@ -33,13 +33,7 @@ class Interactions:
         command = self.commands.get(name)
         if command is None:
             raise KeyError(f"the bot registered no application command {name!r}")
-        thread = self._thread(channel_id)
-        if thread is not None and (
-            thread.archived or thread.deleted or thread.hidden_from(author.id)
-        ):
-            # Discord: no application commands in archived threads (nor in deleted ones, nor in
-            # a private one to a member not in it, who does not see it)
-            raise ValueError(f"Discord's client does not send /{name} in thread {thread.name!r}")
+        self._check_command_channel(name, channel_id, author)
         declared = {o["name"]: o for o in command.get("options", [])}
         wire_options, resolved_attachments = [], {}
         for key, value in (options or {}).items():
@@ -64,6 +58,15 @@ class Interactions:
         if resolved_attachments:
             data["resolved"] = {"attachments": resolved_attachments}
         return await self._dispatch_interaction(2, data, author, channel_id)
+
+    def _check_command_channel(self, name: str, channel_id: int, author: FakeMember) -> None:
+        """Discord's client offers no application commands in archived threads (nor in
+        deleted ones, nor in a private one to a member not in it, who does not see it)."""
+        thread = self._thread(channel_id)
+        if thread is not None and (
+            thread.archived or thread.deleted or thread.hidden_from(author.id)
+        ):
+            raise ValueError(f"Discord's client does not send /{name} in thread {thread.name!r}")
 
     async def _dispatch_interaction(
         self,
@@ -119,9 +122,14 @@ class Interactions:
         options: dict[str, Any] | None = None,
         author: FakeMember | None = None,
         timeout: float = 10.0,
+        channel_id: int | None = None,
     ) -> list[dict[str, Any]]:
-        """A member types `typed` into `/name`'s `option` (other options already filled in):
-        an autocomplete interaction (type 4). Returns the choices the bot answered (type 8)."""
+        """A member types `typed` into `/name`'s `option` (other options already filled in)
+        in the text channel or `channel_id` (a thread): an autocomplete interaction (type 4).
+        Returns the choices the bot answered (type 8)."""
+        author = author or self.alice
+        channel_id = channel_id or self.text_channel_id
+        self._check_command_channel(name, channel_id, author)
         command = self.commands.get(name)
         if command is None:
             raise KeyError(f"the bot registered no application command {name!r}")
@@ -143,8 +151,7 @@ class Interactions:
             "options": wire,
             "guild_id": str(self.guild_id),
         }
-        author = author or self.alice
-        interaction_id = await self._dispatch_interaction(4, data, author, self.text_channel_id)
+        interaction_id = await self._dispatch_interaction(4, data, author, channel_id)
         record = self.interactions[interaction_id]
         await self.wait_for(lambda: record["choices"] is not None, timeout, "autocomplete choices")
         return list(record["choices"])

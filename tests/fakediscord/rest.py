@@ -168,6 +168,9 @@ class RestRoutes:
             return json_response(registered)
         if p[0] == "applications" and p[-1] == "commands" and method == "GET":
             return json_response(list(self.commands.values()))
+        if p == ["users", "@me", "channels"] and method == "POST":
+            body, _ = await self._body(request)
+            return json_response(self._open_dm(int(body["recipient_id"])))
         threaded = await self._thread_route(method, p, request)  # also: deleted threads' 404
         if threaded is not None:
             return threaded
@@ -175,6 +178,7 @@ class RestRoutes:
             return web.Response(status=204)
         if p[0] == "channels" and n == 3 and p[2] == "messages" and method == "POST":
             body, files = await self._body(request)
+            self._check_dm(int(p[1]))
             denied, needed = self._send_permission(int(p[1]))
             if denied & needed or (files and denied & ATTACH_FILES):
                 return json_response({"message": "Missing Permissions", "code": 50013}, 403)

@@ -24,10 +24,13 @@ from .payloads import (
     snowflake,
 )
 from .private_threads import PrivateThreads
-from .rest import RestRoutes
+from .rest import ApiError, RestRoutes
 from .threads import Threads
 from .tls import make_certificates
 from .voice import FakeVoiceServer
+
+CANNOT_DM = 50007
+"""Discord's code for a DM the user does not take."""
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,9 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, 
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""
         self._dm_channels: dict[int, int] = {}
+        self.dms_closed: set[int] = set()
+        """Members who take no direct message from the bot (their privacy settings, or no
+        server in common): Discord refuses the bot's post there (403, 50007)."""
         self.bot_denied = 0
         """Permissions denied to the bot in the text channel (`deny_bot`)."""
         self._changed = asyncio.Condition()
@@ -287,6 +293,23 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, 
 
     def dm_channel(self, member: FakeMember) -> int:
         return self._dm_channels.setdefault(member.id, snowflake())
+
+    def _open_dm(self, user_id: int) -> dict[str, Any]:
+        """POST /users/@me/channels: the bot opens its DM channel with a member (the one the
+        member writes to the bot in); Discord's DM channel object (type 1)."""
+        member = self.members[user_id]
+        return {
+            "id": str(self.dm_channel(member)),
+            "type": 1,
+            "last_message_id": None,
+            "recipients": [member.user()],
+        }
+
+    def _check_dm(self, channel_id: int) -> None:
+        """Before the bot posts in `channel_id`: a DM of a member who takes none is refused."""
+        closed = {self._dm_channels.get(m) for m in self.dms_closed}
+        if channel_id in closed:
+            raise ApiError(403, CANNOT_DM, "Cannot send messages to this user")
 
     def sent_messages(self, channel_id: int | None = None) -> list[dict[str, Any]]:
         """Messages the bot sent (or interaction responses), oldest first."""

@@ -20,6 +20,7 @@ import discord
 from discord import app_commands
 
 from assistant import i18n, permissions
+from assistant.commands.notes import started_from
 from assistant.datasets import ARCHIVE_FOLDER
 from assistant.errors import UserError
 from assistant.reports import status
@@ -196,23 +197,31 @@ def example_choices(app: Assistant, guild_id: str, typed: str) -> list[app_comma
     ]
 
 
-def reply_choices(app: Assistant, guild_id: str, typed: str) -> list[app_commands.Choice[str]]:
-    """My recent predictions, newest first: `1234…: “what a film” → positive`."""
+def reply_choices(
+    app: Assistant, guild_id: str, typed: str, channel_id: str = ""
+) -> list[app_commands.Choice[str]]:
+    """My recent predictions, newest first: `1234…: “what a film” → positive`. In a thread
+    started from one (`channel_id`), the thread's own first, as `correct negative` there
+    takes them: those made in it, newest first, then the one it was started from."""
     needle = typed.strip().lstrip("#").lower()
     newest = sorted(
         (i for i in app.store.reply_ids(guild_id) if i.isdigit()), key=int, reverse=True
     )
+    records = [app.store.reply(guild_id, i) for i in newest[:REPLY_SAMPLE]]
+    started = started_from(app.store, guild_id, channel_id) if channel_id else None
+    if started is not None:
+        inside = [r for r in records if r is not None and r.channel_id == channel_id]
+        records = [*inside, started, *(r for r in records if r not in inside and r != started)]
     choices: list[app_commands.Choice[str]] = []
-    for message_id in newest[:REPLY_SAMPLE]:
-        record = app.store.reply(guild_id, message_id)
+    for record in records:
         items = (record.data or {}).get("predictions") if record is not None else None
-        if not items:
+        if record is None or not items:
             continue
         more = f" (+{len(items) - 1})" if len(items) > 1 else ""
-        name = f"{message_id}: “{items[0]['text']}” → {items[0]['prediction']}{more}"
+        name = f"{record.message_id}: “{items[0]['text']}” → {items[0]['prediction']}{more}"
         if needle in name.lower():
             name = " ".join(name.split())
-            choices.append(app_commands.Choice(name=name[:CHOICE_CHARS], value=message_id))
+            choices.append(app_commands.Choice(name=name[:CHOICE_CHARS], value=record.message_id))
         if len(choices) == MAX_CHOICES:
             break
     return choices
@@ -240,7 +249,8 @@ def suggester(bot: TrainerBot, command: str, permission: str | None, kind: str) 
             if kind == "example":
                 return list(example_choices(app, guild_id, typed))
             if kind == "reply":
-                return list(reply_choices(app, guild_id, typed))
+                channel = str(interaction.channel_id or "")
+                return list(reply_choices(app, guild_id, typed, channel))
             found = await asyncio.to_thread(values, app, guild_id, kind, typed)
         except Exception:  # a suggestion must never break typing a command
             log.exception("autocomplete of /%s failed", command)

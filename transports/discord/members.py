@@ -57,6 +57,14 @@ def guild_key(guild: discord.Guild | None, author: discord.abc.User) -> str:
     return str(guild.id) if guild is not None else f"dm-{author.id}"
 
 
+def pinging(member: str | None) -> tuple[str, discord.AllowedMentions]:
+    """The mention of `member` (a user id; none for another value) for a message's text, and
+    the allowed mentions that notify them and no one else."""
+    if not member or not member.isdigit():
+        return "", discord.AllowedMentions(users=False)
+    return f"<@{member}>", discord.AllowedMentions(users=[discord.Object(int(member))])
+
+
 def slow_down(wait: float, language: str) -> Reply:
     """The rate limit's refusal, written and spoken, in the guild's language."""
     return Reply(

@@ -6,8 +6,9 @@ it was joined from, outlives that). Discord opens an archived thread again when 
 it, so the thread is remembered here from the replies sent into it. A thread a moderator
 locked or deleted meanwhile takes no post at all, nor does a private thread a member removed me
 from (discord.py keeps that one, but Discord refuses all of it): what was meant for it goes to
-the thread's parent channel, saying so, and `status` keeps a job's result either way. A
-private thread is not named there: the channel's other members cannot see it."""
+the thread's parent channel, saying so, and `status` keeps a job's result either way. What
+was meant for a private thread is not shown there (private_results.py): the channel's other
+members cannot see that thread."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ import discord
 
 from assistant import i18n
 from assistant.messages import Reply
+
+from .members import pinging
+from .private_results import tell_privately
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -84,7 +88,8 @@ class ThreadPosts:
     ) -> discord.Message | None:
         """`reply` to the channel `channel_id` (`Delivery.deliver` with `send`); to a thread
         that takes no post now, in its parent channel instead, naming the thread and pinging
-        `member` (the id of whom it answers), who would not see it otherwise."""
+        `member` (the id of whom it answers), who would not see it otherwise (of a private
+        thread, only a note there, and `reply` to `member` directly)."""
         channel = self.channel(channel_id)
         if channel is None:
             log.info("channel %s not found; not posting %r", channel_id, reply.text[:60])
@@ -99,13 +104,14 @@ class ThreadPosts:
         if not isinstance(parent, discord.abc.Messageable):  # a forum post's forum takes none
             log.info("thread %s takes no post and has no text channel above it", channel.id)
             return None
-        ping = f"<@{member}>" if member and member.isdigit() else ""
+        if channel.is_private():  # only a note there: the result is the thread's members'
+            return await tell_privately(
+                self.bot, channel, parent, reply, guild_id=guild_id, member=member
+            )
+        ping, mentions = pinging(member)
         if ping or channel.id not in self._noted:  # said once, or to whom it concerns
             self._noted.add(channel.id)
             language = self.bot.assistant.language(guild_id)
-            key = "discord.private_thread_gone" if channel.is_private() else "discord.thread_gone"
-            note = i18n.message(language, key, thread=channel.name, member=ping)
+            note = i18n.message(language, "discord.thread_gone", thread=channel.name, member=ping)
             reply = dataclasses.replace(reply, text=f"{note.strip()}\n{reply.text}")
-        pinged = [discord.Object(int(member))] if ping and member else []
-        mentions = discord.AllowedMentions(users=pinged)
         return await delivery.deliver(parent, reply, guild_id=guild_id, allowed_mentions=mentions)
