@@ -8,7 +8,10 @@ result is, pinging that member: none of the result (model, accuracy, dataset) is
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.threads import FakeThread
@@ -220,11 +223,12 @@ async def test_removed_from_a_private_thread_and_added_again_in_russian(
 
 
 async def test_a_private_threads_result_for_a_member_who_takes_no_direct_message(
-    fake: FakeDiscord, bot: Any
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Alice takes no direct message from the bot (Discord refuses it: 50007): the channel is
     told where she can see the result, `/status job:N` in the thread, whose answer only the
     thread's members see; that shows the model the job made. Nothing of it is in the channel."""
+    caplog.set_level(logging.INFO, logger="transports.discord.delivery")
     fake.dms_closed.add(fake.alice.id)
     thread = await with_the_bot(fake, bot, "quiet")
     started, note = await removed_while_training(fake, bot, thread, "!train folder:big")
@@ -237,6 +241,9 @@ async def test_a_private_threads_result_for_a_member_who_takes_no_direct_message
     ), note
     refused = (f"POST /channels/{fake.dm_channel(fake.alice)}/messages", 50007)
     assert direct_messages(fake) == [] and refused in fake.api_errors, fake.api_errors
+    # closed direct messages are expected: logged, but not as an error
+    unsent = [r for r in caplog.records if "could not send a reply" in r.getMessage()]
+    assert unsent and all(r.levelno == logging.INFO for r in unsent), unsent
     no_result_in(public_view(fake, started["id"]), bot.assistant.store.job(job.id))
 
     interaction = await fake.interaction("status", {"job": job.id}, channel_id=thread.id)

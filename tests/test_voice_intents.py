@@ -182,7 +182,7 @@ def test_typed_text_with_typos_finds_the_command(
         "i love pizza",
         "cancel my dentist appointment",
         "tell me a joke",
-        "list the datasets",
+        "list the groceries",  # "list the datasets" asks select_dataset for its list
         "trian",  # one word: the command-name "did you mean" answers it
     ],
 )

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from .client import TrainerBot
 
 log = logging.getLogger(__name__)
+_NO_DIRECT_MESSAGES = 50007
+"""Discord's code for "Cannot send messages to this user" (direct messages closed)."""
 
 
 class Delivery:
@@ -61,7 +63,9 @@ class Delivery:
         try:
             message = await destination.send(**rendered.kwargs(), **send)
         except discord.HTTPException as exc:
-            log.error("could not send a reply (%s): %s", reply.text[:60], exc)
+            # a member who takes no direct messages (50007) is expected, not a fault
+            level = logging.INFO if exc.code == _NO_DIRECT_MESSAGES else logging.ERROR
+            log.log(level, "could not send a reply (%s): %s", reply.text[:60], exc)
             if not rendered.files:
                 return None
             # e.g. Attach Files denied, or a file Discord refused: say so without the files
