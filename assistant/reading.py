@@ -126,7 +126,13 @@ class Reader:
                 i18n.word_list(language, "typed.correct_persons"),
                 labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
-                or (None if exact else read_respelled(matcher, address, text, language, says))
+                or (
+                    None
+                    if exact
+                    else read_respelled(
+                        matcher, address, text, language, says, (retractions, joiners, reasons)
+                    )
+                )
                 or (None if says is None else read_run_on(matcher, address, language, says, lists)),
             )
             if intent is None:

@@ -111,6 +111,7 @@ def read_respelled(
     text: str,
     language: str,
     says: Callable[[str], str | None] | None,
+    marks: tuple[list[str], list[str], list[str]],
 ) -> Intent | None:
     """The last reading: the line with its shorthand written out and its typos of template
     words corrected ("trainer u there", "is the model done traning yet";
@@ -135,9 +136,7 @@ def read_respelled(
             addressed(marked, language, matcher),
             marked,
             says,
-            i18n.word_list(language, "typed.retractions"),
-            i18n.word_list(language, "typed.joiners"),
-            i18n.word_list(language, "typed.reasons"),
+            *marks,  # the retractions, joiners and reasons `read_line` takes
             language,
         )
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
