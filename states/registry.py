@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from assistant.config.conversation import ConversationSettings
@@ -26,9 +27,12 @@ class SessionRegistry:
         settings: ConversationSettings | None = None,
         jobs: Any = None,
         on_voice_action: VoiceAction | None = None,
+        aloud: Callable[[Any], bool] | None = None,
     ) -> None:
-        """`jobs` is the core's job manager (`Assistant.jobs`); finished jobs are announced.
+        """`jobs` is the core's job manager (`Assistant.jobs`); finished jobs are announced,
+        but only those `aloud(job)` allows (the transport knows which channels are private).
         `on_voice_action(guild_id, "leave")` runs after a spoken leave reply was said."""
+        self.aloud = aloud or (lambda job: True)
         self.parts = parts
         self.on_voice_action = on_voice_action
         self.handle = handle
@@ -84,8 +88,17 @@ class SessionRegistry:
             self._unsubscribe()
         await asyncio.gather(*(self.leave(g) for g in list(self._sessions)))
 
+    def announces(self, job: Any) -> bool:
+        """True when a voice session announces `job`'s end (aloud and in text): the transport
+        then leaves the job's result to it."""
+        session = self._sessions.get(str(job.guild_id))
+        if session is None or not self.settings.announce_jobs:
+            return False
+        # one asked for aloud is said aloud, even from a session joined in a private thread
+        return job.id in session.spoken_jobs or self.aloud(job)
+
     async def _on_job_event(self, event: Any) -> None:
-        if event.kind != "finished":
+        if event.kind != "finished" or not self.announces(event.job):
             return
         session = self._sessions.get(str(event.job.guild_id))
         if session is not None and self._jobs is not None:

@@ -65,6 +65,8 @@ class GuildVoiceSession:
         self.text_channel_id = text_channel_id
         self.settings = settings or ConversationSettings()
         self.trace: list[TraceEntry] = []
+        self.spoken_jobs: set[int] = set()
+        """Jobs started by a spoken command: everyone in the voice channel heard it asked."""
         self.streams = SpeakerStreams(parts.make_vad, self)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._changed = asyncio.Event()

@@ -96,6 +96,8 @@ class Stages:
             vad_s = (utterance.detected_s or utterance.end_s) - utterance.end_s
             latency = {"latency_s": time.monotonic() - ended, "vad_s": vad_s}
             s.note("reply", reply.text, speaker, data=latency)
+        if reply.job_id is not None:
+            s.spoken_jobs.add(reply.job_id)
         await self._post_reply(reply)
         s.send("action_done", reply=reply, serial=serial)
 

@@ -47,13 +47,16 @@ def said(app: Any, fake: FakeDiscord) -> list[str]:
     return [e.text for e in session.trace if e.kind == "said"] if session else []
 
 
-async def join(fake: FakeDiscord, member: Any = None, *, keys: bool = True) -> dict[str, Any]:
-    """`member` (alice) joins the voice channel and types `!join`; returns the bot's reply once
-    its voice connection is up and, with DAVE on and `keys`, it has joined the call's MLS group
-    (the transition executed), as a member would wait to hear the join sound."""
+async def join(
+    fake: FakeDiscord, member: Any = None, *, keys: bool = True, channel_id: int | None = None
+) -> dict[str, Any]:
+    """`member` (alice) joins the voice channel and types `!join` (in the text channel, or
+    `channel_id`); returns the bot's reply once its voice connection is up and, with DAVE on
+    and `keys`, it has joined the call's MLS group (the transition executed), as a member would
+    wait to hear the join sound."""
     member = member or fake.alice
     await fake.set_voice_channel(member, fake.voice_channel_id)
-    sent = await fake.send_message("!join", author=member)
+    sent = await fake.send_message("!join", author=member, channel_id=channel_id)
     reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
     await fake.voice.wait_ready(fake.guild_id, timeout=30)
     dave = fake.voice.dave

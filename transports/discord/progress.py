@@ -118,7 +118,7 @@ class JobProgress:
         # view=None: the finished job's Cancel button goes away
         final = f"{followed.text}\n{line}"
         edited = not followed.refused and await self._edit(followed, final, view=None)
-        if self.bot.voice_cog.announces_jobs(job.guild_id):
+        if self.bot.voice_cog.announces(job):
             return  # the guild's voice session says it aloud and posts it
         assistant = self.bot.assistant
         reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))

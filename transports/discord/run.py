@@ -46,6 +46,10 @@ async def default_sessions(bot: TrainerBot) -> SessionRegistry:
         bot.config.conversation,
         jobs=bot.assistant.jobs,
         on_voice_action=voice_action,
+        # A private thread's result is for its members alone: not said in the voice channel,
+        # whose members may not be in the thread (progress.py posts it there, or sends it to
+        # the member who started the job by direct message).
+        aloud=lambda job: not bot.delivery.threads.private(job.channel_id),
     )
 
 

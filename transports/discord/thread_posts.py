@@ -77,6 +77,11 @@ class ThreadPosts:
         found = found or self._threads.get(int(channel_id))
         return found if isinstance(found, discord.abc.Messageable) else None
 
+    def private(self, channel_id: str) -> bool:
+        """True when `channel_id` is a private thread (one I was removed from included)."""
+        channel = self.channel(channel_id)
+        return isinstance(channel, discord.Thread) and channel.is_private()
+
     async def deliver(
         self,
         channel_id: str,

@@ -91,10 +91,9 @@ class VoiceCog(commands.Cog, name="Voice"):
                 self._sessions = sessions
             return self._sessions
 
-    def announces_jobs(self, guild_id: str) -> bool:
-        """True when the guild's voice session announces finished jobs (text and speech)."""
-        sessions = self._sessions
-        return sessions is not None and guild_id in sessions and sessions.settings.announce_jobs
+    def announces(self, job: Any) -> bool:
+        """True when the guild's voice session announces `job`'s end (text and speech)."""
+        return self._sessions is not None and self._sessions.announces(job)
 
     # -- join / leave ------------------------------------------------------------------------
 
