@@ -4,13 +4,14 @@ no template says most likely meant.
 
 Apart from the `Assistant` because it is one question, what a typed line says, with state of
 its own (each language's templates and learnt guesser) that running commands never needs.
+What a command's words are once a line is a command (`parse_typed`, a reason after a dash) is
+read in assistant/typed_arguments.py, the other half of `Reader`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import re
 import threading
 from collections.abc import Callable
 from functools import cached_property
@@ -20,38 +21,21 @@ from . import i18n
 from .commands.arguments import parse
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
-from .errors import BadInput, UserError
+from .errors import UserError
 from .intents.address import after_politeness
-from .intents.chained import WRITTEN_AS_IS, next_command
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import IntentMatcher, normalize, to_request
 from .messages import Request, Source, User
+from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
 from .typed_line import addressed, read_line, read_respelled, read_run_on, two_requests
 
-_ARGUMENT_MARKS = ('"', "[", "{", "=", "`", "“", "«")
-LONGEST_SENTENCE = 4000
-"""Characters beyond which a typed line is read by the command's own parser only, never as a
-sentence: such a line is data (a pasted review, a long correction), and the template matcher
-took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
-_REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
-"""A dash or colon after a command's name, before why it is asked ("status — ...")."""
-"""Characters of written arguments (`train "great film" positive`, `test ["a", "b"]`)."""
 
 
-def _the_model(words: str, language: str) -> bool:
-    """`words` only point at the model or say when (`typed.the_model`: "it", "it again",
-    "the model now"): after `train` they name no example."""
-    said = normalize(words)
-    return bool(said) and said in {
-        normalize(w) for w in i18n.word_list(language, "typed.the_model")
-    }
-
-
-class Reader:
+class Reader(ArgumentReading):
     """Reads typed lines for the `Assistant` (`app.reading`), with its command lookup, its
     guilds' languages and the names they may say."""
 
@@ -184,7 +168,7 @@ class Reader:
         called = self._past_address(request)
         if called is not request:
             return self.as_sentence(called)
-        if not request.text.strip() or any(mark in request.text for mark in _ARGUMENT_MARKS):
+        if not request.text.strip() or any(mark in request.text for mark in ARGUMENT_MARKS):
             return self._past_politeness(self._past_reason(request))
         line = f"{request.command} {request.text}"
         # A command's own name with arguments ("!correct negative") is read as a sentence only
@@ -207,106 +191,6 @@ class Reader:
             reply_to=request.reply_to,
             attachments=request.attachments,
         )
-
-    def parse_typed(self, command: Command, request: Request) -> dict[str, Any]:
-        """`parse`, except that ordinary words after the name of a command that takes none of
-        them ("cancel my subscription? nah") get a hint instead of its usage: they matched no
-        sentence, so the name was most likely a word of something else. One word after the
-        name is still an argument (`cancel 7`, `help train`), as in `_past_politeness`; so are
-        numbers and marked arguments, written wrong, and the arguments a command needs. Words
-        that go on to another command ("train on movie reviews and then test it") are refused
-        as two commands: read as arguments, they became an example to learn."""
-        second = self._chained(command, request)
-        if second is not None:
-            raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
-        try:
-            options = parse(command, request.text)
-        except BadInput:
-            text = request.text
-            if (
-                len(text.split()) < 2
-                or any(p.required for p in command.params)
-                or any(c.isdigit() for c in text)
-                or any(mark in text for mark in _ARGUMENT_MARKS)
-            ):
-                raise
-        else:
-            return self._names_in_words(command, request, options)
-        raise BadInput(
-            i18n.tr("error.bare_command", name=request.command.lower().rstrip(",;:.?!…"))
-        )
-
-    def _names_in_words(
-        self, command: Command, request: Request, options: dict[str, Any]
-    ) -> dict[str, Any]:
-        """`options` with unquoted words taken as a text that are a folder's name written
-        with spaces ("train movie reviews") as that folder (`folder:movie_reviews`); words
-        that hold such a name among others ("train model movie reviews now") are refused
-        with both readings. Taken as they are, both were added to the dataset as an example,
-        where the user meant the name."""
-        text = request.text
-        if any(mark in text for mark in _ARGUMENT_MARKS):
-            return options
-        lists = self._lists(request.guild_id)
-        names = dict.fromkeys([*lists.get("dataset", []), *lists.get("folder", [])])
-        for param in command.params:
-            words = options.get(param.name)
-            if not (param.source or param.kind == "json") or not isinstance(words, str):
-                continue
-            said = " " + normalize(words.replace("_", " ")) + " "
-            # the words alone once politeness and a reason after a dash are read off
-            # ("train kaggle tweets pls", "train kaggle tweets — the old model is stale")
-            head = _REASON_MARK.split(words, maxsplit=1)[0]
-            language = self._language(request.guild_id)
-            alone = normalize(addressed(head, language, self.intents_for(language)).loose)
-            clause = addressed(head.split(",")[0], language, self.intents_for(language)).loose
-            if param.source and _the_model(clause, language):
-                # "retrain it", "train it again, accuracy was trash": no example to add
-                return {**options, param.name: None}
-            if ":" in words.split()[0] or len(said.split()) < 2:
-                continue  # `file:NAME`, `folder:NAME` and one word name what they name
-            for name in names:
-                spoken = normalize(name.replace("_", " "))
-                alone_name = alone.replace("_", " ") == spoken
-                if alone_name and param.source and name in lists.get("folder", []):
-                    return {**options, param.name: f"folder:{name}"}
-                if f" {spoken} " in said and said.strip() != spoken:
-                    raise BadInput(
-                        i18n.tr(
-                            "error.name_in_words",
-                            name=name,
-                            name_command=f"{request.command.lower()} {name}",
-                            quoted=f'{request.command.lower()} "{words}"',
-                        )
-                    )
-        return options
-
-    def _chained(self, command: Command, request: Request) -> str | None:
-        """The command that words after a joiner in `request`'s arguments name, as the guild
-        calls it, or None (assistant/intents/chained.py)."""
-        if command.name in WRITTEN_AS_IS or len(request.text) > LONGEST_SENTENCE:
-            return None
-        language = self._language(request.guild_id)
-        joiners = [
-            *i18n.word_list(language, "typed.joiners"),
-            *i18n.word_list("en", "typed.joiners"),
-        ]
-
-        def says(clause: str) -> str | None:
-            found = self._find_command(clause.split()[0].strip(",.!?:;"))
-            if found is None:
-                meant = self.understand(
-                    clause,
-                    user=request.user,
-                    guild_id=request.guild_id,
-                    channel_id=request.channel_id,
-                    exact=True,
-                )
-                found = self._find_command(meant.command) if meant is not None else None
-            return None if found is None else found.name
-
-        said = next_command(request.text, joiners, says)
-        return None if said is None else i18n.command_name(language, said)
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
@@ -362,49 +246,6 @@ class Reader:
                     return dataclasses.replace(request, command=name, text=text.strip())
         return request
 
-    def _past_reason(self, request: Request) -> Request:
-        """`status — I need to know if I can start testing`, `cancel: wrong dataset`: a
-        command's name, a dash or colon, then why; the command alone when it needs no
-        arguments and the words after the mark are none of its own, else the command with
-        the words after the mark (`help - train`). Read as its arguments, the reason got the
-        command's usage."""
-        name, text = request.command, request.text
-        if name.endswith(":") and name != ":":
-            name, text = name[:-1], f": {text}"
-        elif name.endswith(",") and self._takes_data(name[:-1]):
-            # "retrain, accuracy was trash"; after other names a comma goes on talking ("Hello,
-            # I am sorry to bother you, ... could you explain how to use this bot?")
-            name, text = name[:-1], f": {text}"
-        command = self._find_command(name)
-        reason = _REASON_MARK.match(text)
-        if command is None or reason is None or any(p.required for p in command.params):
-            return request
-        rest = text[reason.end() :]
-        try:
-            with i18n.speaking(self._language(request.guild_id)):
-                parse(command, rest)
-        except UserError:
-            rest = ""
-        if any(p.source for p in command.params) and not self._marked_or_named(rest, request):
-            # `train — the old model is stale`: why, not an example to add (one is quoted)
-            rest = ""
-        return dataclasses.replace(request, command=name, text=rest)
-
-    def _takes_data(self, name: str) -> bool:
-        """`name` is a command that takes a text or path as data (`train`)."""
-        command = self._find_command(name)
-        return command is not None and any(p.source for p in command.params)
-
-    def _marked_or_named(self, words: str, request: Request) -> bool:
-        """`words` are written arguments (quoted, `name:value`) or a folder's or dataset's
-        name, not free words."""
-        if any(mark in words for mark in _ARGUMENT_MARKS) or ":" in (words.split() or [""])[0]:
-            return True
-        lists = self._lists(request.guild_id)
-        said = normalize(words.replace("_", " "))
-        names = [*lists.get("dataset", []), *lists.get("folder", [])]
-        return any(normalize(name.replace("_", " ")) == said for name in names)
-
     def _past_politeness(self, request: Request) -> Request:
         """`please undo`, `pls train "nice" positive`: the command named after leading
         politeness (the templates' skip words, `typed.polite`), when what follows its name is
@@ -418,7 +259,7 @@ class Reader:
         rest = after_politeness(line, self._politeness())
         name, _, text = (rest or "").strip().partition(" ")
         name, text = name.strip(",.!?:;").lower(), text.strip()
-        marked = any(mark in text for mark in _ARGUMENT_MARKS)
+        marked = any(mark in text for mark in ARGUMENT_MARKS)
         if not name or self._find_command(name) is None or (len(text.split()) > 1 and not marked):
             return request
         return dataclasses.replace(request, command=name, text=text)

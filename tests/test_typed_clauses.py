@@ -1,7 +1,8 @@
 """A typed command with its reason in one line, read by general rules (assistant/intents/
-parts.py, assistant/reading.py): a reason without a comma ("so I can ..."), a command's name
-then a dash and why, chat politeness after a greeting, a clause led by a word only one command
-has, shorthand read off once written out; and near sentences that name any of many datasets."""
+parts.py, assistant/reading.py, assistant/typed_arguments.py): a reason without a comma ("so I
+can ..."), a command's name then a dash and why, chat politeness after a greeting, a clause led
+by a word only one command has, shorthand read off once written out; and near sentences that
+name any of many datasets."""
 
 from __future__ import annotations
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from hassil.sample import sample_intents
 
+from ..heap import build_in_background
 from . import guess_cache
 from .matcher import IntentMatcher, normalize
 
@@ -77,8 +78,9 @@ def learn_in_background(learn: Callable[[], None], name: str) -> None:
     daemon: a daemon thread still learning when Python finalizes is stopped where numpy's C++
     takes the GIL back, which aborts the whole process ("terminate called without an active
     exception", seen in 1 console run of 60 under load). With the model kept on disk
-    (guess_cache.py), only the first start ever learns, so the wait is rare."""
-    threading.Thread(target=learn, name=name).start()
+    (guess_cache.py), only the first start ever learns, so the wait is rare. What is learned
+    lives as long as the process: once the last learner ends it is frozen (assistant/heap.py)."""
+    build_in_background(learn, name)
 
 
 def _learn(texts: list[str], commands: list[str]) -> Any:
