@@ -38,6 +38,8 @@ _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
+_SEVERAL_QUOTED = re.compile(r"[\"'”’»]\s*[,;]?\s*[\"'“‘«„]")
+"""A quote closing one sentence and another opening the next: a list of quoted sentences."""
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,10 @@ class IntentMatcher:
                 written = _as_written(text, slots[name])
                 if metadata.get("quoted") and written[:1] not in _QUOTES:
                     return None  # "what do you predict for the game?" names no sentence
-                slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
+                if not _SEVERAL_QUOTED.search(written):
+                    slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
+                else:  # "classify 'great', 'awful', 'meh'": several sentences, as the
+                    slots[name] = written  # command reads a list of quoted ones
         if result.intent.name == "feedback" and ("text" not in slots or metadata.get("whole")):
             # "great job" is itself the feedback ("i want to give feedback" sets no text), and
             # so is "the bot is too slow" (`whole`: the words matched are part of it), as the
