@@ -241,7 +241,8 @@ async def test_a_list_of_quoted_sentences_is_classified_as_several(
 ) -> None:
     """`test "great", "awful"` was refused as JSON ("Extra data"), and "classify 'great',
     'awful', 'meh'" classified one sentence with the quotes and commas inside it. A list of
-    quoted sentences without JSON's brackets is several sentences, however it is asked for;
+    quoted sentences without JSON's brackets is several sentences, however it is asked for
+    (Russian «ёлочки» are quotes too);
     given to `train`, which takes one text at a time, it is refused saying so."""
     console, _ = await trained(app)
     for line in (
@@ -249,12 +250,21 @@ async def test_a_list_of_quoted_sentences_is_classified_as_several(
         "test 'a lovely film', 'dull and slow'",
         "test 'a lovely film'; 'dull and slow'",
         "classify 'a lovely film', 'dull and slow'",
+        "check these: 'a lovely film', 'dull and slow'",
+        'what do you think about these: "a lovely film", "dull and slow"',
+        "language ru",
+        "проверь эти отзывы: «a lovely film», «dull and slow»",
     ):
+        if line == "language ru":
+            assert (await console.send(line))["ok"]
+            continue
         reply = await console.send(line)
         assert reply["ok"], (line, reply)
         texts = [p["text"] for p in reply["data"]["predictions"]]
         assert texts == ["a lovely film", "dull and slow"], (line, reply["data"])
+    one = await console.send("проверь «a lovely film»")
+    assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
     one = await console.send('test "a lovely film"')
     assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
     text = await refused_and_unchanged(app, console, "add 'a lovely film', 'great fun' as positive")
-    assert text.startswith("That is 2 quoted texts; give one example at a time in quotes"), text
+    assert text.startswith("Здесь текстов в кавычках: 2; давайте по одному примеру"), text
