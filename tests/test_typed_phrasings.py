@@ -100,6 +100,9 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("the prediction was off, it should be positive", "correct", {"text": "positive"}),
     ("can you dm me the file", "getfile", {}),
     ("when will the training be finished", "status", {}),
+    # "check {json}" wants its sentence in quotes; without them another sentence says it
+    ("check status", "status", {}),
+    ("check these: 'a lovely film', 'dull'", "test", {"json": "'a lovely film', 'dull'"}),
     ("is it done yet or still running", "status", {}),
 ]  # fmt: skip
 
@@ -137,6 +140,8 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("сделай kaggle tweets активным", "select_dataset", {"dir": "kaggle_tweets"}),
     ("протестируй модель на датасете movie reviews", "test", {"dataset": "movie_reviews"}),
     ("прогони оценку модели", "test", {}),
+    ("прогони тест", "test", {}),
+    ("классифицируй: фильм был скучный", "test", {"json": '"фильм был скучный"'}),
     ("правильно было бы негативный", "correct", {"text": "negative"}),
     ("можете выйти из голосового канала", "leave", {}),
     ("скинь файл мне", "getfile", {}),

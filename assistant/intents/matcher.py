@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from hassil import Intents, recognize
+from hassil import Intents, recognize_all
 from hassil.expression import Sentence
 from hassil.intents import SlotList, TextSlotList
 from hassil.sample import sample_expression
@@ -240,9 +240,19 @@ class IntentMatcher:
             return None
         with self._lock:
             lists = dict(self._slot_lists)
-        result = recognize(rest, self.intents, slot_lists=lists)
-        if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
-            return None
+        for result in recognize_all(rest, self.intents, slot_lists=lists):
+            if bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
+                return None
+            intent = self._intent(text, rest, wake, result)
+            if intent is not None:
+                return intent
+            # a sentence in quotes was wanted and there is none ("check status" is no
+            # "check {json}"): another sentence may still say it
+        return None
+
+    def _intent(self, text: str, rest: str, wake: bool, result: Any) -> Intent | None:
+        """The command one recognised sentence says, or None when its sentence to learn or
+        classify had to be in quotes and is not."""
         slots = {
             name: self._as_cased(text, entity.value) for name, entity in result.entities.items()
         }
