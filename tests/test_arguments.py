@@ -113,6 +113,18 @@ async def test_quoted_names_are_text_and_prefixes_are_paths(quiet_app: Assistant
     assert kept.text == '"reviews"' and kept.attachments[0].filename == "mine.txt"
 
 
+async def test_russian_quotes_are_quotes(quiet_app: Assistant) -> None:
+    """`train «отличный фильм» positive` stored the example «отличный фильм» positive, with
+    the quotes and the label word in its text, where "..." stored `отличный фильм`."""
+    console = ConsoleTransport(quiet_app, json_mode=True)
+    for line in ("train «отличный фильм» positive", "train «скучно и долго» negative"):
+        await quiet_app.handle(console.request_for(line))
+    dataset = quiet_app.store.active_dataset("console")
+    assert dataset is not None
+    stored = dict(quiet_app.store.examples(dataset))
+    assert stored == {"отличный фильм": "positive", "скучно и долго": "negative"}, stored
+
+
 async def test_spoken_slots_use_the_same_rules(quiet_app: Assistant) -> None:
     """A spoken "train the model on the reviews dataset as negative" fills the same options,
     through the same intent templates as speech."""

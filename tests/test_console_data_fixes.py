@@ -234,3 +234,37 @@ async def test_a_model_whose_files_are_gone_is_explained_in_the_readers_language
     assert (await console.send("language ru"))["ok"]
     text = await refused_and_unchanged(app, console, f"use_model {model}")
     assert text == f"Файлов модели {model} нет в папке моделей; `train` создаст новую."
+
+
+async def test_a_list_of_quoted_sentences_is_classified_as_several(
+    app: Assistant, reviews: Path
+) -> None:
+    """`test "great", "awful"` was refused as JSON ("Extra data"), and "classify 'great',
+    'awful', 'meh'" classified one sentence with the quotes and commas inside it. A list of
+    quoted sentences without JSON's brackets is several sentences, however it is asked for
+    (Russian «ёлочки» are quotes too);
+    given to `train`, which takes one text at a time, it is refused saying so."""
+    console, _ = await trained(app)
+    for line in (
+        'test "a lovely film", "dull and slow"',
+        "test 'a lovely film', 'dull and slow'",
+        "test 'a lovely film'; 'dull and slow'",
+        "classify 'a lovely film', 'dull and slow'",
+        "check these: 'a lovely film', 'dull and slow'",
+        'what do you think about these: "a lovely film", "dull and slow"',
+        "language ru",
+        "проверь эти отзывы: «a lovely film», «dull and slow»",
+    ):
+        if line == "language ru":
+            assert (await console.send(line))["ok"]
+            continue
+        reply = await console.send(line)
+        assert reply["ok"], (line, reply)
+        texts = [p["text"] for p in reply["data"]["predictions"]]
+        assert texts == ["a lovely film", "dull and slow"], (line, reply["data"])
+    one = await console.send("проверь «a lovely film»")
+    assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
+    one = await console.send('test "a lovely film"')
+    assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
+    text = await refused_and_unchanged(app, console, "add 'a lovely film', 'great fun' as positive")
+    assert text.startswith("Здесь текстов в кавычках: 2; давайте по одному примеру"), text

@@ -91,6 +91,19 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
      {"text": "negative"}),
     ("solid bot 9/10", "feedback", {"text": "solid bot 9/10"}),
     ("hola trainer", "hi", {}),
+    ("trainer, head out of the voice channel, we are done", "leave", {}),
+    ("we'd like you to leave the voice call", "leave", {}),
+    ("run a test of the model on the kaggle tweets dataset", "test", {"dataset": "kaggle_tweets"}),
+    ("try it against movie reviews", "test", {"dataset": "movie_reviews"}),
+    ("use kaggle tweets as our dataset from now on", "select_dataset", {"dir": "kaggle_tweets"}),
+    ("no, the last one should have been negative", "correct", {"text": "negative"}),
+    ("the prediction was off, it should be positive", "correct", {"text": "positive"}),
+    ("can you dm me the file", "getfile", {}),
+    ("when will the training be finished", "status", {}),
+    # "check {json}" wants its sentence in quotes; without them another sentence says it
+    ("check status", "status", {}),
+    ("check these: 'a lovely film', 'dull'", "test", {"json": "'a lovely film', 'dull'"}),
+    ("is it done yet or still running", "status", {}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -123,6 +136,15 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("можно ли поменять набор данных", "select_dataset", {}),
     ("скинь report.txt сюда", "getfile", {"path": "report.txt"}),
     ("зипани датасет kaggle tweets", "archive", {"dir": "kaggle_tweets"}),
+    ("обучение уже завершилось или нет", "status", {}),
+    ("сделай kaggle tweets активным", "select_dataset", {"dir": "kaggle_tweets"}),
+    ("протестируй модель на датасете movie reviews", "test", {"dataset": "movie_reviews"}),
+    ("прогони оценку модели", "test", {}),
+    ("прогони тест", "test", {}),
+    ("классифицируй: фильм был скучный", "test", {"json": '"фильм был скучный"'}),
+    ("правильно было бы негативный", "correct", {"text": "negative"}),
+    ("можете выйти из голосового канала", "leave", {}),
+    ("скинь файл мне", "getfile", {}),
 ]  # fmt: skip
 
 CHAT = {

@@ -34,8 +34,10 @@ TRAILING_BOOLS = {"true", "false"}
 LABEL_WORDS = {"positive", "negative"}
 """...and these too, after a quoted text (`train "dull" negative`): the quotes already say where
 the text ends, so the word cannot be part of it."""
-QUOTES = "\"'“”‘’"
-CLOSING = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’"}
+QUOTES = "\"'“”‘’«»"
+BETWEEN_QUOTED = (",", ";")
+"""What people put between the quoted sentences of a list (`'great', 'awful'`)."""
+CLOSING = {'"': '"', "'": "'", "“": "”", "”": "”", "‘": "’", "’": "’", "«": "»", "»": "»"}
 POLITE_WORDS = {"please", "pls", "plz", "thanks", "thank", "you", "now", "пожалуйста", "спасибо"}
 """Trailing words people add to a command (`status please`) that are not arguments."""
 POLITE_TAIL = re.compile(

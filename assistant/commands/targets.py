@@ -21,7 +21,7 @@ from typing import Literal
 from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..sandbox import DataRoot
-from .arguments import QUOTES, Token, strip_polite, tokenize
+from .arguments import BETWEEN_QUOTED, QUOTES, Token, strip_polite, tokenize
 
 FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
 
@@ -121,9 +121,10 @@ def resolve(raw: str, root: DataRoot) -> Target:
         if not tokens[0].value.strip():
             raise BadInput(tr("target.empty"))  # `train ""` would otherwise just retrain
         return Target("text", tokens[0].value, quoted=True)
-    if len(tokens) > 1 and all(t.quoted for t in tokens):
-        # `"great film" "dull"`: read as one text it would keep the quotes
-        raise BadInput(tr("target.several_quoted", count=len(tokens)))
+    listed = [t for t in tokens if t.quoted or t.value not in BETWEEN_QUOTED]
+    if len(listed) > 1 and all(t.quoted for t in listed):
+        # `"great film" "dull"`, `'great', 'fun'`: read as one text it would keep the quotes
+        raise BadInput(tr("target.several_quoted", count=len(listed)))
     if _looks_like_json(text):
         return Target("json", text)
     if len(tokens) == 1 and text[0] not in QUOTES:

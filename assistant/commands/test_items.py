@@ -17,7 +17,7 @@ from ..i18n import number_text, tr
 from ..markup import code, visible
 from ..text_files import csv_records, csv_rows, decode_text
 from ..userjson import loads
-from .arguments import QUOTES, strip_polite, tokenize
+from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
 Item = tuple[str, str | None]
@@ -83,14 +83,23 @@ def typed_dataset(text: str | None) -> str | None:
 
 def _single_quoted(raw: str) -> list[str] | None:
     """Typed sentences in the quotes people write besides JSON's: `test 'what a day'`,
-    `test 'good' 'bad'`, `проверь «какой день»`; None when `raw` is no such thing (JSON, or
-    anything else, is read as JSON and refused as such when it is not)."""
+    `test 'good' 'bad'`, `test 'great', 'awful'`, `проверь «какой день»`, and several in
+    JSON's double quotes without its brackets (`test "great", "awful"`); None when `raw` is no
+    such thing (JSON, or anything else, is read as JSON and refused as such when it is not)."""
     text = raw.strip()
-    if len(text) < 3 or text[0] not in _OPENING:
+    if len(text) < 3 or (text[0] not in _OPENING and text[0] != '"'):
         return None
-    tokens = tokenize(text)
-    if tokens and all(token.quoted for token in tokens):
+    try:
+        tokens = [t for t in tokenize(text) if t.quoted or t.value not in BETWEEN_QUOTED]
+    except BadInput:
+        if text[0] == '"':
+            return None  # refused as JSON, showing where its string is left open
+        raise
+    several = len(tokens) > 1 or text[0] != '"'  # one "text" is JSON's, escapes and all
+    if tokens and several and all(token.quoted for token in tokens):
         return [token.value for token in tokens if token.value.strip()] or None
+    if text[0] == '"':
+        return None
     if text[-1] == _OPENING[text[0]] or (text[0] == "'" and text[-1] == "’"):
         inner = text[1:-1].strip()  # "'don't do it'": an apostrophe inside is part of it
         return [inner] if inner else None
@@ -98,6 +107,7 @@ def _single_quoted(raw: str) -> list[str] | None:
 
 
 _OPENING = {"'": "'", "‘": "’", "«": "»"}
+
 """Quotes a typed sentence may open with, other than JSON's double quote, and their closing."""
 
 

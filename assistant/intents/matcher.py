@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from hassil import Intents, recognize
+from hassil import Intents, recognize_all
 from hassil.expression import Sentence
 from hassil.intents import SlotList, TextSlotList
 from hassil.sample import sample_expression
@@ -38,6 +38,8 @@ _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
+_SEVERAL_QUOTED = re.compile(r"[\"'”’»]\s*[,;]?\s*[\"'“‘«„]")
+"""A quote closing one sentence and another opening the next: a list of quoted sentences."""
 
 
 @dataclass(frozen=True)
@@ -238,9 +240,19 @@ class IntentMatcher:
             return None
         with self._lock:
             lists = dict(self._slot_lists)
-        result = recognize(rest, self.intents, slot_lists=lists)
-        if result is None or bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
-            return None
+        for result in recognize_all(rest, self.intents, slot_lists=lists):
+            if bool((result.intent_metadata or {}).get("last_resort")) != last_resort:
+                return None
+            intent = self._intent(text, rest, wake, result)
+            if intent is not None:
+                return intent
+            # a sentence in quotes was wanted and there is none ("check status" is no
+            # "check {json}"): another sentence may still say it
+        return None
+
+    def _intent(self, text: str, rest: str, wake: bool, result: Any) -> Intent | None:
+        """The command one recognised sentence says, or None when its sentence to learn or
+        classify had to be in quotes and is not."""
         slots = {
             name: self._as_cased(text, entity.value) for name, entity in result.entities.items()
         }
@@ -259,7 +271,10 @@ class IntentMatcher:
                 written = _as_written(text, slots[name])
                 if metadata.get("quoted") and written[:1] not in _QUOTES:
                     return None  # "what do you predict for the game?" names no sentence
-                slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
+                if not _SEVERAL_QUOTED.search(written):
+                    slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
+                else:  # "classify 'great', 'awful', 'meh'": several sentences, as the
+                    slots[name] = written  # command reads a list of quoted ones
         if result.intent.name == "feedback" and ("text" not in slots or metadata.get("whole")):
             # "great job" is itself the feedback ("i want to give feedback" sets no text), and
             # so is "the bot is too slow" (`whole`: the words matched are part of it), as the
