@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from hassil import recognize
+
 from . import i18n
 from .commands.arguments import parse
 from .commands.registry import Command
@@ -126,7 +128,26 @@ class ArgumentReading:
                             quoted=f'{request.command.lower()} "{words}"',
                         )
                     )
+            asked = self._asked_name(request.command, alone, language) if param.source else None
+            if asked is not None:
+                # "train on catz", "train the model on the catz dataset": asked for a dataset
+                # the data folder lacks; the command says so (and which name is near), where
+                # the words were added to the dataset as an example
+                return {**options, param.name: f"folder:{asked}"}
         return options
+
+    def _asked_name(self, verb: str, words: str, language: str) -> str | None:
+        """The name `verb` + `words` would ask to use were it a dataset's ("on catz", "the
+        model on the catz dataset": the templates' own sentences with the name in the list),
+        or None when the words are no such request."""
+        # the guild's language, and English, whose command names are typed everywhere
+        for matcher in map(self.intents_for, dict.fromkeys((language, "en"))):
+            for name in dict.fromkeys(reversed(words.split()[-2:])):  # last, or before "dataset"
+                lists = matcher.lists_with({"dataset": [name]})
+                said = recognize(f"{normalize(verb)} {words}", matcher.intents, slot_lists=lists)
+                if said is not None and any(e.value == name for e in said.entities.values()):
+                    return name
+        return None
 
     def _chained(self, command: Command, request: Request) -> str | None:
         """The command that words after a joiner in `request`'s arguments name, as the guild

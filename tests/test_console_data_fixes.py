@@ -268,3 +268,23 @@ async def test_a_list_of_quoted_sentences_is_classified_as_several(
     assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
     text = await refused_and_unchanged(app, console, "add 'a lovely film', 'great fun' as positive")
     assert text.startswith("Здесь текстов в кавычках: 2; давайте по одному примеру"), text
+
+
+async def test_training_on_a_dataset_the_data_folder_lacks_adds_no_example(
+    app: Assistant, reviews: Path
+) -> None:
+    """`train on catz` and `train the model on movie_reviewz` added the examples "on catz" and
+    "the model on movie_reviewz" to the active dataset, labelled positive: a request to train
+    on a dataset that is not there, read as a text to learn. It is refused, naming what is
+    near; one word or a sentence after `train` is still an example, as the README says."""
+    console = TypedConsole(app)
+    for line in ("train on catz", "train the model on the catz dataset", "retrain with catz"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == "There is no `catz` in the data folder.", (line, text)
+    text = await refused_and_unchanged(app, console, "train the model on revews")
+    assert text == "There is no `revews` in the data folder. Did you mean `reviews`?", text
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "обучить модель на наборе catz")
+    assert text == "В папке данных нет `catz`.", text
+    added = await console.send("train on a rainy day the film was great")
+    assert added["ok"] and added["data"]["added"] == 1, added
