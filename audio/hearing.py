@@ -348,7 +348,9 @@ class Hearer:
             head = self.snapper_head(result)
             said = addressed_refusal(hearing, head, self.neural, result, self.settings, phrases)
             return said or hearing
-        return check_wake_word(hearing, self.neural, result, self.settings, phrases)
+        # The grammar heard the wake phrase and a command, and the model wrote the wake phrase.
+        twice = first.wake and first.intent is not None and self.snapper_head(result).wake
+        return check_wake_word(hearing, self.neural, result, self.settings, phrases, twice)
 
     def judge(self, first: Hearing, result: NeuralResult, reason: str, in_window: bool) -> Hearing:
         """The gate: what the neural transcript, snapped to the grammar, makes of `first`

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, replace
 
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.matcher import IntentMatcher, normalize
+from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
 from assistant.intents.spoken import written_length
 
@@ -111,6 +111,10 @@ class ScoredGate:
                 return reject(instead)
             if first.intent is not None and best.intent.same_command(first.intent):
                 stages = [*first.stages, report("confirmed", f"the same command, {gate}")]
+                return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
+            if first.intent is not None and _says_less(best.intent, first.intent):
+                why = f"the same command, the grammar heard more of it, {gate}"
+                stages = [*first.stages, report("confirmed", why)]
                 return replace(first, wake=True, confidence=_likelihood(best.margin), stages=stages)
             why = "a surer command" if first.intent is not None else f"rescued, {gate}"
             return accept(first, best.intent, True, _likelihood(best.margin), report, why)
@@ -332,6 +336,17 @@ class ScoredGate:
         return search_command(
             self.neural, result, trie, self.matcher, s.search_beam, s.search_length_bonus
         )
+
+
+def _says_less(heard: Intent, grammar: Intent) -> bool:
+    """`heard` is `grammar`'s command with only some of its options ("correct that" for the
+    grammar's "correct that to negative"): the model lost the end of the sentence, it did not
+    hear another command, so it does not overrule what the grammar heard. Measured on tuning,
+    calibration and three more espeak-ng voices: the model's shorter sentence won twice, both
+    times where the grammar had heard the whole command."""
+    if heard.name != grammar.name or len(heard.slots) >= len(grammar.slots):
+        return False
+    return all(grammar.slots.get(key) == value for key, value in heard.slots.items())
 
 
 def _written_words(transcript: str) -> int:

@@ -20,8 +20,9 @@ voices, against the grammar recognizer alone in the same run:
   holds the GIL while it decodes, so in a thread it would stall the loop for its whole run
   (0.3-0.5 s an utterance, seconds on a busy machine).
 
-`--quick` runs one tuning and two held-out voices (for a check, about 3 minutes).
-Writes bench/results/voice.json and voice.md.
+`--quick` runs one tuning and two held-out voices (for a check, about 3 minutes). Writes
+bench/results/voice.json and voice.md; `--rows` every decision (bench/voice_misses.py sorts the
+misses of non-held-out voices; `--extra` adds calibration voices, never a held-out one).
 """
 
 from __future__ import annotations
@@ -30,10 +31,8 @@ import asyncio
 import json
 import os
 import platform
-import statistics
 import sys
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from bench.voice_corpus import (  # noqa: E402
     TUNING_VOICES,
     Utterance,
     build,
+    extra_voices,
 )
 from states.recognition_processes import ProcessRecognizerPool  # noqa: E402
 
@@ -322,6 +322,7 @@ def parse_args(argv: list[str]) -> Any:
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--voices", default=None, help="comma-separated espeak voices to keep")
+    parser.add_argument("--extra", default=None, help="more voices, voice:wpm:pitch,...")
     parser.add_argument("--conditions", default=None, help="comma-separated conditions to keep")
     parser.add_argument("--window", type=float, default=None, help="neural window_s override")
     parser.add_argument("--rows", type=Path, default=None, help="also write every row here")
@@ -345,6 +346,8 @@ async def main(argv: list[str] | None = None) -> int:
         keep = set(args.voices.split(","))
         tuning = [v for v in tuning if v[0] in keep]
         held = [v for v in held if v[0] in keep]
+    if args.extra:
+        tuning = [*tuning, *extra_voices(args.extra)]
     conditions = args.conditions.split(",") if args.conditions else CONDITIONS
     items = await asyncio.to_thread(build, tuning + held, conditions)
     print(
@@ -390,7 +393,6 @@ async def main(argv: list[str] | None = None) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "voice.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         (RESULTS / "voice.md").write_text(text, encoding="utf-8")
-    _ = statistics, defaultdict
     return 0
 
 

@@ -144,6 +144,19 @@ December 2026): espeak-ng variants that no test, bench voice or verifier trainin
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
 
 
+def extra_voices(spec: str) -> list[tuple[str, int, int]]:
+    """More calibration voices, "voice:wpm:pitch" comma-separated ("en-us+m2:170:50"). A
+    held-out voice is refused: it may be reported only, never tuned on."""
+    held = {v for v, _, _ in HELD_OUT_VOICES} | {"piper:joe"}
+    out = []
+    for item in spec.split(","):
+        voice, wpm, pitch = item.rsplit(":", 2)
+        if voice in held:
+            raise SystemExit(f"{voice} is a held-out voice: it tunes nothing")
+        out.append((voice, int(wpm), int(pitch)))
+    return out
+
+
 @dataclass(frozen=True)
 class Utterance:
     """One spoken sentence of the corpus."""
@@ -246,4 +259,5 @@ __all__ = [
     "TUNING_VOICES",
     "Utterance",
     "build",
+    "extra_voices",
 ]
