@@ -21,8 +21,9 @@ voices, against the grammar recognizer alone in the same run:
   (0.3-0.5 s an utterance, seconds on a busy machine).
 
 `--quick` runs one tuning and two held-out voices (for a check, about 3 minutes). Writes
-bench/results/voice.json and voice.md; `--rows` every decision (bench/voice_misses.py sorts the
-misses of non-held-out voices; `--extra` adds calibration voices, never a held-out one).
+bench/results/voice.json, voice.md and voice_held_out_failures.md (apart, not to be read while
+tuning); `--rows` every decision (bench/voice_misses.py sorts the misses of non-held-out voices;
+`--extra` adds calibration voices, never a held-out one).
 """
 
 from __future__ import annotations
@@ -296,12 +297,18 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {_p(h['false_accepts_other_name'])} "
             f"| {_p(h['false_accepts_name_alone'])} |"
         )
+    return "\n".join(lines) + "\n"
+
+
+def held_out_failures(result: dict[str, Any]) -> str:
+    """The held-out voices' failures, in a file of their own (voice_held_out_failures.md): the
+    summary can be read while tuning without seeing a held-out utterance."""
     misses = [
         r
         for r in result["rows"]
         if r["held_out"] and (r["hearing"].get("ok") is False or r["hearing"].get("fa"))
     ]
-    lines += ["", f"Held-out failures ({len(misses)}, first 30):", ""]
+    lines = [f"# Held-out failures ({len(misses)}, first 30): not for tuning", ""]
     for r in misses[:30]:
         d = r.get("debug") or {}
         stages = "; ".join(
@@ -393,6 +400,8 @@ async def main(argv: list[str] | None = None) -> int:
         RESULTS.mkdir(parents=True, exist_ok=True)
         (RESULTS / "voice.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         (RESULTS / "voice.md").write_text(text, encoding="utf-8")
+        failures = held_out_failures(result)
+        (RESULTS / "voice_held_out_failures.md").write_text(failures, encoding="utf-8")
     return 0
 
 
