@@ -185,10 +185,6 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
     return Reply(text=tr("correct.saved"), speech=tr("correct.noted.speech"))
 
 
-def _started_from(app: Assistant, request: Request) -> ReplyRecord | None:
-    return started_from(app.store, request.guild_id, request.channel_id)
-
-
 def started_from(store: Store, guild_id: str, channel_id: str) -> ReplyRecord | None:
     """The prediction of mine the thread `channel_id` was started from, if it was: Discord
     gives a thread started from a message that message's id, so a channel whose id is the id
@@ -200,7 +196,7 @@ def started_from(store: Store, guild_id: str, channel_id: str) -> ReplyRecord | 
 def _thread_of_prediction(app: Assistant, request: Request, written: str) -> bool:
     """The request is made in a thread started from my prediction and names no reply: neither
     `#87` nor a number that is a reply of mine (a bare `2` is then item 2 of the prediction)."""
-    if _started_from(app, request) is None:
+    if started_from(app.store, request.guild_id, request.channel_id) is None:
         return False
     if not REPLY_ID.fullmatch(written):
         return True
@@ -224,7 +220,7 @@ def _ask_label(app: Assistant, request: Request) -> None:
     """Refuse a correction that names no label ("that was wrong", "you misclassified it") by
     asking which label my last prediction here should have, when it predicted one item."""
     record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
-    record = record or _started_from(app, request)
+    record = record or started_from(app.store, request.guild_id, request.channel_id)
     items = (record.data or {}).get("predictions", []) if record is not None else []
     if record is None or len(items) != 1:
         return
@@ -251,7 +247,7 @@ def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     dataset. The words after a comma are why, and kept nowhere: a prediction's correction
     stores its label only."""
     record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
-    record = record or _started_from(app, request)
+    record = record or started_from(app.store, request.guild_id, request.channel_id)
     if record is None:
         raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
     known = prediction_labels(app, request.guild_id, record)

@@ -87,27 +87,25 @@ def _single_quoted(raw: str) -> list[str] | None:
     JSON's double quotes without its brackets (`test "great", "awful"`); None when `raw` is no
     such thing (JSON, or anything else, is read as JSON and refused as such when it is not)."""
     text = raw.strip()
-    if len(text) < 3 or (text[0] not in _OPENING and text[0] != '"'):
+    json_quote = text[:1] == '"'
+    if len(text) < 3 or not (json_quote or text[0] in _OPENING):
         return None
     try:
         tokens = [t for t in tokenize(text) if t.quoted or t.value not in BETWEEN_QUOTED]
     except BadInput:
-        if text[0] == '"':
+        if json_quote:
             return None  # refused as JSON, showing where its string is left open
         raise
-    several = len(tokens) > 1 or text[0] != '"'  # one "text" is JSON's, escapes and all
-    if tokens and several and all(token.quoted for token in tokens):
+    # one "text" is JSON's own, escapes and all
+    if tokens and all(t.quoted for t in tokens) and (len(tokens) > 1 or not json_quote):
         return [token.value for token in tokens if token.value.strip()] or None
-    if text[0] == '"':
-        return None
-    if text[-1] == _OPENING[text[0]] or (text[0] == "'" and text[-1] == "’"):
+    if not json_quote and (text[-1] == _OPENING[text[0]] or text[:1] + text[-1:] == "'’"):
         inner = text[1:-1].strip()  # "'don't do it'": an apostrophe inside is part of it
         return [inner] if inner else None
     return None
 
 
 _OPENING = {"'": "'", "‘": "’", "«": "»"}
-
 """Quotes a typed sentence may open with, other than JSON's double quote, and their closing."""
 
 
