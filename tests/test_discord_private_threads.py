@@ -167,6 +167,7 @@ async def test_removed_from_a_private_thread_while_its_job_runs(
     is told only that a job from a private thread finished, pinging that member, without the
     thread's name or the result; the progress edits stop at the first refusal."""
     thread = await with_the_bot(fake, bot, "secret plans")
+    fake.answer_delay["PATCH"] = 6.0  # edits overlap: each waits for the one before
     started, result = await removed_while_training(fake, bot, thread, "!train folder:big")
     [job] = bot.assistant.store.jobs(str(fake.guild_id))
     assert result["content"].startswith(

@@ -84,6 +84,7 @@ async def test_a_thread_archived_while_its_job_runs_gets_the_result(
     progress message can show the end (it kept a stale bar and its Cancel button), and the
     edits Discord refused meanwhile stop at the first (one per interval, for hours)."""
     thread = await fake.start_thread("long job", auto_archive_duration=60)
+    fake.answer_delay["PATCH"] = 6.0  # edits overlap: each waits for the one before
     started, job_id = await started_job(fake, bot, thread)
     await fake.archive_thread(thread)
     assert bot.assistant.store.job(job_id).active  # archived while the job ran

@@ -3,6 +3,7 @@ error codes, interaction callbacks and webhooks)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -91,6 +92,8 @@ class RestRoutes:
         parts = tail.strip("/").split("/")
         method = request.method
         self.requests.append((method, tail))
+        if self.answer_delay.get(method):
+            await asyncio.sleep(self.answer_delay[method])
         try:
             response = await self._route(method, parts, request)
         except KeyError as exc:

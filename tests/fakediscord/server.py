@@ -95,6 +95,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, 
         self.api_errors: list[tuple[str, int]] = []
         """Other requests refused as Discord would: the route and Discord's error code."""
         self.requests: list[tuple[str, str]] = []
+        self.answer_delay: dict[str, float] = {}
+        """HTTP method -> seconds before the answer (a slow Discord: requests overlap)."""
         self.cdn_downloads: list[int] = []
         self.cdn_missing = False
         """True: the CDN answers 404 (an expired attachment URL)."""

@@ -30,6 +30,9 @@ class _Followed:
     refused: bool = False
     """Discord refused an edit for good (the thread archived, the message deleted): no more
     edits until the job ends (a long job sent one doomed edit per interval for hours)."""
+    editing: asyncio.Task[bool] | None = None
+    """The progress edit in flight: the final edit waits for its answer, so that a refusal
+    it is about to get is not asked for a second time."""
 
 
 REFUSED_EDITS = (50083, 160005, 50001)
@@ -95,11 +98,18 @@ class JobProgress:
 
     def _edit_now(self, followed: _Followed) -> None:
         followed.pending = None
+        if followed.refused:
+            return
+        if followed.editing is not None and not followed.editing.done():
+            # one edit at a time: edits sent side by side to an archived thread were all refused
+            loop = asyncio.get_running_loop()
+            followed.pending = loop.call_later(self.interval, self._edit_now, followed)
+            return
         followed.edited_at = time.monotonic()
         job = followed.last_job
         with i18n.speaking(self.bot.assistant.language(job.guild_id)):
             line = progress_line(job)
-        self._spawn(self._edit(followed, f"{followed.text}\n{line}"))
+        followed.editing = self._spawn(self._edit(followed, f"{followed.text}\n{line}"))
 
     async def _edit(self, followed: _Followed, content: str, **changes: Any) -> bool:
         try:
@@ -117,6 +127,8 @@ class JobProgress:
             line = progress_line(job)
         # view=None: the finished job's Cancel button goes away
         final = f"{followed.text}\n{line}"
+        if followed.editing is not None:
+            await asyncio.wait([followed.editing])
         edited = not followed.refused and await self._edit(followed, final, view=None)
         if self.bot.voice_cog.announces(job):
             return  # the guild's voice session says it aloud and posts it
@@ -136,7 +148,8 @@ class JobProgress:
             # posting opened the archived thread again: the message can show the end now
             await self._edit(followed, final, view=None)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
