@@ -164,3 +164,22 @@ def test_dumb_terminal_gets_no_colours(workdir: Path) -> None:
     assert "How to use Trainer" in text and "`select_dataset`" not in text
     assert "|---|" not in text and "{{commands}}" not in text  # the table was laid out
     console.quit()
+
+
+def test_dumb_terminal_shows_each_reply_before_the_next_prompt(workdir: Path) -> None:
+    """A dumb terminal has no prompt to redraw: a reply printed after the prompt stays after it,
+    and the user waits at a line without one. Replies went through prompt_toolkit's writer
+    thread, which pauses after each line printed while a prompt waits (here a running job's
+    progress), and the next prompt came first."""
+    console = spawn(workdir, "dumb")
+    console.type("select_dataset reviews", "Active dataset")
+    console.expect("trainer>")
+    console.send("train\r")
+    console.expect("trainer>")
+    for _ in range(6):
+        console.send("status\r")
+        console.expect("trainer>")
+        assert "Active dataset:" in str(console.before), console.before
+    console.expect("Training job #1 finished")
+    console.send("quit\r")
+    console.expect(pexpect.EOF)

@@ -98,7 +98,14 @@ class Terminal:
 
     @contextmanager
     def printing(self) -> Iterator[None]:
-        """While inside, `sys.stdout` writes above the prompt line (read `sys.stdout` again)."""
+        """While inside, `sys.stdout` writes above the prompt line (read `sys.stdout` again).
+
+        Not on a dumb terminal: there is no prompt line to redraw, and prompt_toolkit's writer
+        thread (it pauses after each line printed while a prompt waits) let the next prompt
+        come before a reply, which the user then waited under with no prompt shown."""
+        if self.dumb:
+            yield
+            return
         with patch_stdout(raw=True):
             yield
 
