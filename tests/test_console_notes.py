@@ -129,6 +129,26 @@ async def test_words_after_a_quoted_example_are_refused_in_russian_too(app: Assi
     ), text
 
 
+async def test_a_list_of_quoted_examples_is_refused_as_several(app: Assistant) -> None:
+    """`train 'a lovely film', 'great fun'` was answered "Did you mean `train`?" and the
+    same with double quotes told to put the comma inside the first quotes; a comma or a full
+    stop after one quoted example is punctuation, not a word to refuse."""
+    console = TypedConsole(app)
+    for line in ("train 'a lovely film', 'great fun'", 'train "a lovely film", "great fun" true'):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith("That is 2 quoted texts; give one example at a time"), text
+    text = await refused_in_russian(app, console, "train «отличный фильм», «скука»")
+    assert text.startswith("Здесь текстов в кавычках: 2;"), text
+    assert (await console.send("language en"))["ok"]
+    for line in ('train "a lovely film",', 'train "a dull film" false.'):
+        assert (await console.send(line))["ok"], line
+    stored = [e for d in app.store.datasets(GUILD) for e in app.store.examples(d)]
+    assert sorted(stored) == [
+        ("a dull film", "negative"),
+        ("a lovely film", "positive"),
+    ]
+
+
 async def test_a_label_then_why_corrects_my_last_prediction(app: Assistant, reviews: Path) -> None:
     """ "correct positive, you were wrong" was refused as "`positive,` is not the number of a
     reply": a label written first, then a comma or dash and why, names no reply and means my

@@ -250,19 +250,21 @@ def after_quoted(
     """The words after a quoted text (`train "dull" false 😀`): the quotes say where the text
     ends, so a word after them is the label (`true`, `false`, `positive`, `negative`), a
     polite word (dropped) or a mistake: refused, with the two lines that may have been meant,
-    rather than stored as `"dull" false 😀`. Another quoted text stays, for `resolve` to
-    refuse several quoted texts."""
+    rather than stored as `"dull" false 😀`. Another quoted text stays, and a comma before
+    it, for `resolve` to refuse several quoted texts."""
     pending = [p for p in command.params if p.kind == "bool" and p.name not in options]
     kept, stray, labels = [group[0]], [], []
-    for token in group[1:]:
+    for at, token in enumerate(group[1:], start=1):
         word = token.value.lower()
         if token.quoted:
             kept.append(token)
-        elif pending and word in TRAILING_BOOLS | LABEL_WORDS:
-            options[pending.pop(0).name] = token.value
+        elif token.value in BETWEEN_QUOTED and any(t.quoted for t in group[at:]):
+            kept.append(token)  # `"great", "fun"`: a list, which `resolve` refuses as such
+        elif pending and word.rstrip(".!;,") in TRAILING_BOOLS | LABEL_WORDS:
+            options[pending.pop(0).name] = token.value.rstrip(".!;,")  # `positive.` ends a line
             labels.append(token)
-        elif word.strip(".!,") in POLITE_WORDS:
-            continue  # `train "a lovely film" please`
+        elif word.strip(".!,") in POLITE_WORDS or not word.strip(".!,;:?…"):
+            continue  # `train "a lovely film" please`, `train "a lovely film",`
         else:
             stray.append(token)
     if stray:
