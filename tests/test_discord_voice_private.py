@@ -111,3 +111,19 @@ async def test_joined_from_a_private_thread_a_spoken_job_is_said(
     assert spoken[2].startswith("Training on shared finished. Accuracy"), spoken
     assert len(bot.assistant.store.jobs(str(fake.guild_id))) == 3
     no_traceback(fake)
+
+
+async def test_removed_from_the_private_thread_it_joined_from(fake: FakeDiscord, bot: Any) -> None:
+    """`join` typed in a private thread, then the bot removed from it: a spoken command is
+    still answered aloud, and its transcript and answer, which the thread no longer takes, go
+    nowhere else. They were posted to the channel as a note that a "Training job #?" from a
+    private thread had finished."""
+    thread = await with_the_bot(fake, bot, "voice from here")
+    await join(fake, channel_id=thread.id)
+    await fake.remove_from_thread(thread, fake.bot)
+    before = len(said(bot, fake))
+    await say_and_wait(bot, fake)
+    assert len(said(bot, fake)) > before  # answered aloud
+    assert fake.sent_messages(fake.text_channel_id) == []
+    assert direct_messages(fake) == []
+    no_traceback(fake)

@@ -110,6 +110,13 @@ class ThreadPosts:
             log.info("thread %s takes no post and has no text channel above it", channel.id)
             return None
         if channel.is_private():  # only a note there: the result is the thread's members'
+            if (reply.data or {}).get("job_id") is None:
+                # a voice session's transcript or answer: said aloud already; in writing it
+                # was for the thread's members alone, and it is no job's result to point to
+                log.info(
+                    "private thread %s takes no post; not posting %r", channel.id, reply.text[:60]
+                )
+                return None
             return await tell_privately(
                 self.bot, channel, parent, reply, guild_id=guild_id, member=member
             )
