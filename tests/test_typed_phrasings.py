@@ -145,6 +145,17 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("правильно было бы негативный", "correct", {"text": "negative"}),
     ("можете выйти из голосового канала", "leave", {}),
     ("скинь файл мне", "getfile", {}),
+    # a file asked for without its name, and when
+    ("пришли файл сейчас", "getfile", {}),
+    # a score out of five or ten, alone or first: a rating of the bot, kept whole
+    ("rate: 4/5, ui could be better", "feedback", {"text": "rate: 4/5, ui could be better"}),
+    ("7/10 would train again", "feedback", {"text": "7/10 would train again"}),
+    ("оценка 4/5, интерфейс так себе", "feedback", {"text": "оценка 4/5, интерфейс так себе"}),
+    # the sentence to learn after a colon, unquoted
+    ("add this as positive: best pizza in town", "train",
+     {"data": '"best pizza in town"', "label": "positive"}),
+    ("добавь это как негатив: холодная картошка", "train",
+     {"data": '"холодная картошка"', "label": "negative"}),
 ]  # fmt: skip
 
 CHAT = {

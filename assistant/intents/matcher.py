@@ -271,6 +271,8 @@ class IntentMatcher:
                 written = _as_written(text, slots[name])
                 if metadata.get("quoted") and written[:1] not in _QUOTES:
                     return None  # "what do you predict for the game?" names no sentence
+                if metadata.get("after_colon") and not _after_colon(text, written):
+                    return None  # "add this as positive please" names no sentence
                 if not _SEVERAL_QUOTED.search(written):
                     slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
                 else:  # "classify 'great', 'awful', 'meh'": several sentences, as the
@@ -292,6 +294,13 @@ class IntentMatcher:
             return value
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
         return written[0] if len(written) == 1 else value
+
+
+def _after_colon(text: str, written: str) -> bool:
+    """Whether `written` follows a colon or a dash in `text` ("add this as positive: best
+    pizza in town"), which says where the sentence to learn begins."""
+    at = text.rfind(written)
+    return at > 0 and text[:at].rstrip().endswith((":", "-", "–", "—"))
 
 
 def _as_written(text: str, value: str, to_end: bool = False) -> str:
