@@ -132,3 +132,17 @@ async def test_a_folders_name_in_a_commands_words_is_the_folder_not_an_example(
     trained = await console.send("train movie reviews pls — it has new labels")
     assert trained["ok"] and "Added 1 example" not in trained["text"], trained
     assert "movie_reviews" in trained["text"], trained
+
+
+async def test_a_misspelt_file_asked_for_in_a_sentence_gets_the_near_name(
+    app: Assistant,
+) -> None:
+    """ "send me reprot.txt" was no command ("I didn't find a command in that"), where
+    `getfile reprot.txt` suggests the file meant; a sentence asking for one word with an
+    extension asks for that file."""
+    (app.config.data_root / "report.txt").write_text("accuracy 0.91\n", encoding="utf-8")
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "send me reprot.txt")
+    assert text == "There is no `reprot.txt` in the data folder. Did you mean `report.txt`?"
+    sent = await console.send("send me report.txt")
+    assert sent["ok"] and sent["text"].startswith("Here is `report.txt`"), sent

@@ -147,6 +147,9 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("скинь файл мне", "getfile", {}),
     # a file asked for without its name, and when
     ("пришли файл сейчас", "getfile", {}),
+    # a file's name not in the list (misspelt): one word with an extension
+    ("send me reprot.txt", "getfile", {"path": "reprot.txt"}),
+    ("скинь мне reprot.txt", "getfile", {"path": "reprot.txt"}),
     # a score out of five or ten, alone or first: a rating of the bot, kept whole
     ("rate: 4/5, ui could be better", "feedback", {"text": "rate: 4/5, ui could be better"}),
     ("7/10 would train again", "feedback", {"text": "7/10 would train again"}),
@@ -168,6 +171,8 @@ CHAT = {
         "did you see the status of the flight?",
         "I'll archive those emails later",
         "send me the pics from the party",
+        "send me a joke",
+        "send me that meme.",
         "how do I prepare for the interview?",
         "I'm done. Going to bed.",
         "give me a break",

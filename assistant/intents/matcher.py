@@ -38,6 +38,8 @@ _PUNCT = re.compile(r"[^\w\s'_./-]+")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
+_FILE_NAME = re.compile(r"^[^\s/\\]+\.[A-Za-z0-9]{1,5}$")
+"""One word with an extension (`reprot.txt`, `data.csv`): a file's name, however misspelt."""
 _SEVERAL_QUOTED = re.compile(r"[\"'”’»]\s*[,;]?\s*[\"'“‘«„]")
 """A quote closing one sentence and another opening the next: a list of quoted sentences."""
 
@@ -264,6 +266,9 @@ class IntentMatcher:
                 feedback = result.intent.name == "feedback" and name == "text"
                 slots[name] = _as_written(text, entity.value, to_end=feedback)
         metadata = result.intent_metadata or {}
+        path = slots.get("path")
+        if metadata.get("file_name") and not (isinstance(path, str) and _FILE_NAME.match(path)):
+            return None  # "send me reprot.txt" names a file; "send me a joke" does not
         for name in ("data", "json"):
             # A sentence to learn or classify ("add 'Dull plot' as negative", "classify 'Wow'"),
             # as written and as the command's arguments read a text: quoted, a JSON string.
