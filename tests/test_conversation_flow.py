@@ -64,11 +64,16 @@ async def test_wake_phrase_alone_opens_a_follow_up_window_for_that_person_only(
         [
             Track(ALICE, say("hey trainer!")),
             Track(BOB, say("what is the status", voice="en-gb"), at_s=1.8),
-            # after the window's "Yes? I'm listening.", however long hearing takes under load
-            Track(ALICE, say("how is the training going"), at_s=6.0),
         ],
         speed=1.5,
     )
+    # Alice answers once "Yes? I'm listening." is said, however long hearing takes under load
+    # (begun while it was still being synthesized, her speech would rightly have cut it)
+    for _ in range(600):
+        if LISTENING in out.said:
+            break
+        await asyncio.sleep(0.05)
+    await stream(session, [Track(ALICE, say("how is the training going"))], speed=1.5)
     assert await session.settle(20, idle=True)
 
     said = heard(session.trace)
