@@ -147,6 +147,12 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("скинь файл мне", "getfile", {}),
     # a file asked for without its name, and when
     ("пришли файл сейчас", "getfile", {}),
+    # a sentence to classify after a colon, unquoted; a correction of the last prediction
+    ("classify this: great food", "test", {"json": '"great food"'}),
+    ("проверь эту фразу: ужасный фильм", "test", {"json": '"ужасный фильм"'}),
+    ("проверь модель на фразе 'ну такое'", "test", {"json": '"ну такое"'}),
+    ("последнее предсказание должно быть negative", "correct", {"text": "negative"}),
+    ("спасибо команде, всё работает", "feedback", {"text": "спасибо команде, всё работает"}),
     # a file's name not in the list (misspelt): one word with an extension
     ("send me reprot.txt", "getfile", {"path": "reprot.txt"}),
     ("скинь мне reprot.txt", "getfile", {"path": "reprot.txt"}),
