@@ -256,15 +256,16 @@ def after_quoted(
     kept, stray, labels = [group[0]], [], []
     for at, token in enumerate(group[1:], start=1):
         word = token.value.lower()
+        bare = token.value.rstrip(".!;,")  # `positive.`: a label that ends the line
         if token.quoted:
             kept.append(token)
         elif token.value in BETWEEN_QUOTED and any(t.quoted for t in group[at:]):
             kept.append(token)  # `"great", "fun"`: a list, which `resolve` refuses as such
-        elif pending and word.rstrip(".!;,") in TRAILING_BOOLS | LABEL_WORDS:
-            options[pending.pop(0).name] = token.value.rstrip(".!;,")  # `positive.` ends a line
+        elif pending and bare.lower() in TRAILING_BOOLS | LABEL_WORDS:
+            options[pending.pop(0).name] = bare
             labels.append(token)
-        elif word.strip(".!,") in POLITE_WORDS or not word.strip(".!,;:?…"):
-            continue  # `train "a lovely film" please`, `train "a lovely film",`
+        elif not word.strip(".!,;:?…") or word.strip(".!,") in POLITE_WORDS:
+            continue  # `train "a lovely film",`, `train "a lovely film" please`
         else:
             stray.append(token)
     if stray:

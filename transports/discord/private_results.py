@@ -32,15 +32,15 @@ async def tell_privately(
     thread: discord.Thread,
     parent: discord.abc.Messageable,
     reply: Reply,
+    job: int,
     *,
     guild_id: str,
     member: str | None,
 ) -> discord.Message | None:
-    """`reply` (a finished job's, meant for `thread`) to `member` by direct message; in
+    """`reply` (job `job`'s result, meant for `thread`) to `member` by direct message; in
     `parent`, the thread's channel, only a note
     that pings them and says where the result is. The note, or None if none could be sent."""
     language = bot.assistant.language(guild_id)
-    job = (reply.data or {}).get("job_id", "?")
     dm = await _direct(bot, thread.guild, reply, guild_id, member, language)
     key = "discord.private_result.sent" if dm is not None else "discord.private_result.status"
     ping, mentions = pinging(member)

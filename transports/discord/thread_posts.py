@@ -110,7 +110,8 @@ class ThreadPosts:
             log.info("thread %s takes no post and has no text channel above it", channel.id)
             return None
         if channel.is_private():  # only a note there: the result is the thread's members'
-            if (reply.data or {}).get("job_id") is None:
+            job = (reply.data or {}).get("job_id")
+            if job is None:
                 # a voice session's transcript or answer: said aloud already; in writing it
                 # was for the thread's members alone, and it is no job's result to point to
                 log.info(
@@ -118,7 +119,7 @@ class ThreadPosts:
                 )
                 return None
             return await tell_privately(
-                self.bot, channel, parent, reply, guild_id=guild_id, member=member
+                self.bot, channel, parent, reply, job, guild_id=guild_id, member=member
             )
         ping, mentions = pinging(member)
         if ping or channel.id not in self._noted:  # said once, or to whom it concerns
