@@ -117,7 +117,11 @@ class Reader(ArgumentReading):
                 address.rest,
                 i18n.word_list(language, "typed.correct_words"),
                 i18n.word_list(language, "typed.correct_persons"),
-                labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
+                labelled_feedback(
+                    address.rest,
+                    i18n.word_list(language, "typed.feedback_words"),
+                    i18n.word_list(language, "typed.question_words"),
+                )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (
                     None
@@ -193,6 +197,20 @@ class Reader(ArgumentReading):
             source=request.source,
             exact=named is not None and self._are_arguments(named, request, line),
         )
+        # "cancel, ..." names `cancel` with its comma
+        named = named or self._find_command(request.command.rstrip(",;:"))
+        if understood is None and named is not None and request.text.lstrip()[:1].isalpha():
+            # the command's name, then a sentence that says it ("cancel, stop the training",
+            # "cancel, останови обучение"): the sentence's words are what it takes (a dash
+            # or colon there begins a reason, `_past_reason`)
+            said = self.understand(
+                request.text,
+                user=request.user,
+                guild_id=request.guild_id,
+                channel_id=request.channel_id,
+                source=request.source,
+            )
+            understood = said if said is not None and said.command == named.name else None
         if understood is None:
             return self._past_politeness(self._past_reason(request))
         return dataclasses.replace(
