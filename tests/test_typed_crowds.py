@@ -39,7 +39,11 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("set movie_reviews as the current dataset for the next training", "select_dataset",
      {"dir": "movie_reviews"}),
     ("switch over to the other folder please", "select_dataset", {}),
+    ("switch the current dataset", "select_dataset", {}),
+    ("could you make the dataset the active one", "select_dataset", {}),
     ("what commands do you support?", "help", {}),
+    ("could i get a quick guide on how to use the bot", "instruction", {}),
+    ("how should i go about testing the classifier", "instruction", {}),
     ("wrong prediction, the actual label is negative", "correct", {"text": "negative"}),
     ("bung me report.txt there's a good lad", "getfile", {"path": "report.txt"}),
     ("what's the story with the training job", "status", {}),
@@ -106,3 +110,15 @@ async def test_a_commands_name_then_a_sentence_that_says_it_runs_it(app: Assista
     # a sentence that says another command is still not run in its place
     reply = await console.send("cancel, train the model")
     assert reply["command"] != "train" and not reply["ok"], reply
+
+
+async def test_a_bug_report_written_as_a_command_is_feedback(app: Assistant) -> None:
+    """ "!bug status never updates" was "I don't know the command `bug`"."""
+    console = TypedConsole(app)
+    for line in ("bug status never updates during training", "suggest a dark theme"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["text"].startswith("Thank you for the feedback"), reply
+    assert [row.text for row in app.store.feedback(GUILD)] == [
+        "a dark theme",
+        "status never updates during training",
+    ]

@@ -317,6 +317,7 @@ def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:
     "feedback",
     "Tell the maintainers what you think (admins: no text lists recent feedback).",
     Param("text", "text", "Your feedback"),
+    aliases=("bug", "suggest"),  # "!bug status never updates": a report written as a command
 )
 async def feedback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     text = options["text"]
