@@ -79,6 +79,14 @@ def escaped(text: str, also: str = "") -> str:
     )
 
 
+def one_line(text: str, limit: int) -> str:
+    """A member's text quoted inside a reply: on one line (line breaks and runs of spaces as
+    one space) and at most `limit` characters. Its line breaks would let a line of it start a
+    heading (`# ...`), a quote or a code block that swallows the rest of the reply."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def escape(char: str) -> str:
     """One character as Python writes its escape: `\\u202e`, and beyond the basic plane
     `\\U000e0067` with eight digits. Four digits there (`\\ue0067`) read as `\\ue006`

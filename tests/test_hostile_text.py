@@ -5,8 +5,11 @@ sees."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import CONTENT_CHARS
 from tests.test_discord_probe import replying_to
@@ -38,3 +41,48 @@ async def test_a_started_job_whose_reply_is_paged_still_shows_its_progress(
     assert fake.refused == []
     no_traceback(fake)
 
+
+MULTI_LINE = "a fine film\n# HEADING\n```\nthe rest of the reply is code"
+"""An example of several lines: as a line of a reply, a heading, then a code block that
+swallows whatever the reply says after it."""
+
+
+async def test_a_removed_example_of_several_lines_is_quoted_on_one_line(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    sent = await fake.send_message(f'!train "{MULTI_LINE}"')
+    added = await fake.wait_for_reply(after=sent["id"])
+    assert "Added 1 example" in added["content"], added
+    sent = await fake.send_message("!remove #1")
+    question = await fake.wait_for_reply(after=sent["id"])
+    await fake.click(question, fake.components(question)[0]["custom_id"])
+    done = await fake.wait_for(
+        lambda: "Removed example #1" in (fake.find_message(question["id"]) or {})["content"],
+        10,
+        "removed",
+    )
+    content = (fake.find_message(question["id"]) or {})["content"]
+    assert done and content == (
+        "Removed example #1 (**positive**: a fine film # HEADING ``` the rest of the reply is"
+        " code). `train` retrains without it."
+    ), content
+    no_traceback(fake)
+
+
+async def test_a_corrected_item_of_several_lines_is_quoted_on_one_line(
+    app: Assistant, reviews: Path
+) -> None:
+    """The thanks for a correction, and the question of which label, quoted the item with its
+    line breaks (the prediction itself already showed it on one line)."""
+    console = TypedConsole(app)
+    for line in ("select_dataset reviews", "train", "wait"):
+        assert (await console.send(line))["ok"], line
+    item = MULTI_LINE.replace("\n", "\\n")  # as JSON writes a line break
+    predicted = await console.send(f'test ["{item}"]')
+    flat = "a fine film # HEADING ``` the rest of the reply is code"
+    assert f"“{flat}”" in predicted["text"], predicted
+    asked = await console.send("that was wrong")
+    assert f"for “{flat}”. What should it be?" in asked["text"], asked
+    thanks = await console.send("correct positive")
+    assert f"Noted for dataset **reviews**: “{flat}” is **positive**" in thanks["text"], thanks
+    assert [c.original for c in app.store.corrections("console", "prediction")] == [MULTI_LINE]

@@ -12,7 +12,7 @@ from ..datasets import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
-from ..markup import visible
+from ..markup import one_line, visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -232,7 +232,7 @@ def _ask_label(app: Assistant, request: Request) -> None:
             "correct.label_for_last",
             id=record.message_id,
             label=said,
-            text=shown(str(items[0].get("text", "")), limit=80),
+            text=one_line(str(items[0].get("text", "")), 80),
             other=other,
             labels=", ".join(known),
         )
@@ -283,7 +283,7 @@ def _fixed(
             correction=label,
             dataset_id=dataset.id,
         )
-    listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
+    listed = "; ".join(tr("correct.item", text=one_line(o, 80), label=lbl) for o, lbl in fixes)
     return Reply(
         text=tr("correct.noted", name=dataset.name, listed=listed)
         + _new_labels(fixes, known, dataset.name),
