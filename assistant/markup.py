@@ -5,10 +5,11 @@ Replies are Discord markdown: a name is shown in a code span (`reviews`) or in b
 name, and a stray backtick in bold pairs with the next span of the line. `fill` fills a
 message's fields so that this cannot happen, for every reply in every language at once: a code
 span of the template is fenced with more backticks than any run inside it (CommonMark's and
-Discord's rule), and the backticks of a bold field are escaped. In both, a character that
-cannot be seen or that rearranges the line (a right-to-left override that makes
-`report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape, `\u202e`
-(`\U000e0067` beyond the basic plane).
+Discord's rule), a code block's field has no two backticks side by side, and the backticks of
+a bold field are escaped. In code spans and bold, a character that cannot be seen or that
+rearranges the line (a right-to-left override that makes `report<RLO>txt.exe` look like
+`reportexe.txt`, a newline) is shown as its escape, `\u202e` (`\U000e0067` beyond the basic
+plane).
 """
 
 from __future__ import annotations
@@ -132,6 +133,8 @@ def fill(template: str, fields: dict[str, Any]) -> str:
     for kind, text in _pieces(template):
         if kind == "code" and "{" in text:
             out.append(code(escaped(text.format(**fields))))
+        elif kind == "block" and "{" in text:
+            out.append(text.format(**{k: _unfenced(str(v)) for k, v in fields.items()}))
         elif kind == "code":
             out.append(f"`{text}`")
         elif kind == "bold":
@@ -140,6 +143,13 @@ def fill(template: str, fields: dict[str, Any]) -> str:
         else:
             out.append(text.format(**fields))
     return "".join(out)
+
+
+def _unfenced(value: str) -> str:
+    """A field shown inside a code block (```): Discord ends the block at the first three
+    backticks anywhere, however many opened it, so no two backticks of the field may touch;
+    a zero-width space between them keeps what is seen (and a mark under it) where it was."""
+    return value.replace("``", "`\u200b`").replace("``", "`\u200b`")
 
 
 def _unsafe(value: str) -> bool:

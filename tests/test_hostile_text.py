@@ -12,6 +12,7 @@ from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import CONTENT_CHARS
+from tests.test_console_commands import refused_and_unchanged
 from tests.test_discord_probe import replying_to
 from tests.test_discord_text import as_csv, no_traceback
 
@@ -86,3 +87,18 @@ async def test_a_corrected_item_of_several_lines_is_quoted_on_one_line(
     thanks = await console.send("correct positive")
     assert f"Noted for dataset **reviews**: “{flat}” is **positive**" in thanks["text"], thanks
     assert [c.original for c in app.store.corrections("console", "prediction")] == [MULTI_LINE]
+
+
+async def test_backticks_in_a_json_mistake_stay_inside_the_code_block(app: Assistant) -> None:
+    """A JSON mistake is shown in a code block with a mark under it. Three backticks in the
+    line shown closed the block there: the mark and the example after it came out as
+    text and the closing fence opened a block of its own."""
+    console = TypedConsole(app)
+    for language, example in (("en", "Example:"), ("ru", "Пример:")):
+        assert (await console.send(f"language {language}"))["ok"]
+        text = await refused_and_unchanged(app, console, 'test ["x"] ```')
+        _, opened, rest = text.partition("```\n")
+        shown, closed, tail = rest.partition("\n```\n")
+        assert opened and closed and tail.startswith(example), text
+        assert "``" not in shown, shown  # nothing inside ends the block early
+        assert shown.replace("\u200b", "") == '["x"] ```\n      ^', shown
