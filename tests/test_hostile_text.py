@@ -102,3 +102,26 @@ async def test_backticks_in_a_json_mistake_stay_inside_the_code_block(app: Assis
         assert opened and closed and tail.startswith(example), text
         assert "``" not in shown, shown  # nothing inside ends the block early
         assert shown.replace("\u200b", "") == '["x"] ```\n      ^', shown
+
+
+async def test_a_json_key_given_twice_is_refused_not_half_kept(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`{"text": "a", "text": "b"}` added "b" alone, and `{"label": "x", "label": "y"}` tested
+    against "y": JSON keeps a repeated key's last value, and the member never knew."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    assert await refused_and_unchanged(
+        app, console, 'train {"text": "a fine film", "text": "dull", "label": "x"}'
+    ) == ("That gives `text` twice in one object, and JSON would keep only the last; give it once.")
+    upload = tmp_path / "rows.jsonl"
+    upload.write_text('{"text": "fine", "label": "a"}\n{"text": "x", "label": "a", "label": "b"}\n')
+    assert await refused_and_unchanged(app, console, f"train +attach {upload}") == (
+        "`rows.jsonl` line 2 gives `label` twice in one object, and JSON would keep only the"
+        " last; give it once."
+    )
+    assert (await console.send("language ru"))["ok"]
+    assert await refused_and_unchanged(app, console, 'test [{"text": "a", "text": "b"}]') == (
+        "Это: `text` дважды в одном объекте, а JSON оставил бы только последнее; укажите его"
+        " один раз."
+    )
