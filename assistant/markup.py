@@ -88,6 +88,36 @@ def one_line(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
+_PAIRED = re.compile(r"\|(?=\|)|\](?=\()")
+"""The first of two characters that open Discord markup together: a spoiler's `||`, and the
+`](` of a masked link `[text](https://...)`."""
+
+
+def quoted(text: str, limit: int) -> str:
+    """A member's text quoted in the plain words of a reply (an example, a test item): on one
+    line (`one_line`), and inert as markup. A backtick is escaped: it paired with the next
+    one anywhere after it, in another example or in the reply's own `train`, and made code of
+    what lay between. A spoiler's bars and a masked link's `](` get a zero-width space between
+    them, which shows nothing: a masked link in an example listed to another member was a link
+    whose words hid where it went. Mentions are left to Discord's `allowed_mentions` (shown,
+    never pinging)."""
+    return inert(one_line(text, limit))
+
+
+def inert(text: str) -> str:
+    """`text` with no markup of its own (see `quoted`), its lines kept."""
+    return _TICKS.sub(_escaped_tick, _PAIRED.sub("\\g<0>\u200b", text))
+
+
+_TICKS = re.compile(r"(\\*)`")
+
+
+def _escaped_tick(found: re.Match[str]) -> str:
+    """A backtick escaped, and so are the backslashes before it (else `\\` + "`" would be an
+    escaped backslash and a live backtick)."""
+    return found.group(1) * 2 + "\\`"
+
+
 def escape(char: str) -> str:
     """One character as Python writes its escape: `\\u202e`, and beyond the basic plane
     `\\U000e0067` with eight digits. Four digits there (`\\ue0067`) read as `\\ue006`

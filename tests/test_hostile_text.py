@@ -64,8 +64,8 @@ async def test_a_removed_example_of_several_lines_is_quoted_on_one_line(
     )
     content = (fake.find_message(question["id"]) or {})["content"]
     assert done and content == (
-        "Removed example #1 (**positive**: a fine film # HEADING ``` the rest of the reply is"
-        " code). `train` retrains without it."
+        "Removed example #1 (**positive**: a fine film # HEADING \\`\\`\\` the rest of the reply"
+        " is code). `train` retrains without it."
     ), content
     no_traceback(fake)
 
@@ -80,7 +80,7 @@ async def test_a_corrected_item_of_several_lines_is_quoted_on_one_line(
         assert (await console.send(line))["ok"], line
     item = MULTI_LINE.replace("\n", "\\n")  # as JSON writes a line break
     predicted = await console.send(f'test ["{item}"]')
-    flat = "a fine film # HEADING ``` the rest of the reply is code"
+    flat = "a fine film # HEADING \\`\\`\\` the rest of the reply is code"
     assert f"“{flat}”" in predicted["text"], predicted
     asked = await console.send("that was wrong")
     assert f"for “{flat}”. What should it be?" in asked["text"], asked
@@ -125,3 +125,52 @@ async def test_a_json_key_given_twice_is_refused_not_half_kept(
         "Это: `text` дважды в одном объекте, а JSON оставил бы только последнее; укажите его"
         " один раз."
     )
+
+
+def markup_left(content: str) -> str:
+    """What Discord reads as markup in a message: its backticks that are not escaped, its
+    spoiler bars and masked links' `](`."""
+    live = content.replace("\\`", "")
+    return "".join(c for c in live if c == "`") + "||" * live.count("||") + "](" * live.count("](")
+
+
+async def test_examples_with_backticks_spoilers_and_links_stay_text(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A backtick in an example paired with the next one, in another example or in the reply's
+    own `relabel #N LABEL`, and made code of everything between; a `||` hid the listing up to
+    the next one, and `[free nitro](https://...)` was a link whose words hid where it went."""
+    for text in ("it`s fine", "don`t miss [free nitro](https://evil.example) ||now||"):
+        sent = await fake.send_message(f'!train "{text}"')
+        assert "Added 1 example" in (await fake.wait_for_reply(after=sent["id"]))["content"]
+    sent = await fake.send_message("!examples")
+    listing = (await fake.wait_for_reply(after=sent["id"]))["content"]
+    assert "#1 **positive**: it\\`s fine\n" in listing, listing
+    link, bars = "[free nitro]\u200b(https://evil.example)", "|\u200b|now|\u200b|"
+    assert f"#2 **positive**: don\\`t miss {link} {bars}\n" in listing, listing
+    hint = (
+        "`relabel #N LABEL` changes one, `remove #N` deletes one, `undo` removes the last"
+        " addition, `export` sends them all."
+    )
+    assert listing.endswith(hint) and markup_left(listing) == markup_left(hint), listing
+    sent = await fake.send_message("!remove #1")
+    question = await fake.wait_for_reply(after=sent["id"])
+    await fake.click(question, fake.components(question)[0]["custom_id"])
+    await fake.wait_for(
+        lambda: "Removed" in (fake.find_message(question["id"]) or {})["content"], 10, "removed"
+    )
+    removed = (fake.find_message(question["id"]) or {})["content"]
+    assert removed == "Removed example #1 (**positive**: it\\`s fine). `train` retrains without it."
+    assert markup_left(removed) == "``"
+
+
+async def test_backticks_in_feedback_stay_in_their_entry(app: Assistant) -> None:
+    """The admins' listing: three backticks in one entry opened a code block that ran through
+    the entries after it, and a lone one paired with the next entry's."""
+    console = TypedConsole(app)
+    for text in ("the ``` export breaks", "it`s slow", "and [this](https://evil.example) ||too||"):
+        assert (await console.send(f"feedback {text}"))["ok"]
+    listing = (await console.send("feedback"))["text"]
+    assert markup_left(listing) == "", listing
+    assert "it\\`s slow" in listing and "the \\`\\`\\` export breaks" in listing, listing
+    assert [f.text for f in app.store.feedback("console")][-1] == "the ``` export breaks"

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr, tr_count
-from ..markup import one_line
+from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
@@ -29,11 +29,11 @@ if TYPE_CHECKING:
 
 PAGE = 20
 SHOWN_CHARS = 100
-"""An example's text as a reply quotes it (`one_line`)."""
+"""An example's text as a reply quotes it (`quoted`)."""
 
 
 def _line(example: StoredExample) -> str:
-    return f"#{example.id} **{example.label}**: {one_line(example.text, SHOWN_CHARS)}"
+    return f"#{example.id} **{example.label}**: {quoted(example.text, SHOWN_CHARS)}"
 
 
 def _example_id(raw: str) -> int:
@@ -171,7 +171,7 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
             "remove.done",
             number=number,
             label=example.label,
-            text=one_line(example.text, SHOWN_CHARS),
+            text=quoted(example.text, SHOWN_CHARS),
         ),
         speech=tr("remove.done.speech"),
         data={"removed": [number]},

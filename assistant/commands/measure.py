@@ -11,7 +11,7 @@ from .. import datasets
 from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..i18n import number_text, tr, tr_count
-from ..markup import one_line
+from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from .data import is_label_folder
@@ -162,7 +162,7 @@ def _classify(
             wrong = " ✗ " + tr("test.labelled", label=item["label"])
             mark = " ✓" if item["label"] == item["prediction"] else wrong
         lines.append(
-            f"{number}. “{one_line(item['text'], 80)}” → **{item['prediction']}** "
+            f"{number}. “{quoted(item['text'], 80)}” → **{item['prediction']}** "
             f"({number_text(item['score'], 2)}){mark}"
         )
     if len(items) > SHOWN_PREDICTIONS:

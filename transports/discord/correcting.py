@@ -10,7 +10,7 @@ from typing import Any
 import discord
 
 from assistant.commands.notes import prediction_labels
-from assistant.markup import one_line
+from assistant.markup import one_line, quoted
 
 from .interact import (
     MAX_OPTIONS,
@@ -83,7 +83,7 @@ def _label_menu(
     view.add_item(
         LabelSelect(message_id, number, labels, text_of(interaction, "correct.choose_label"))
     )
-    question = text_of(interaction, "correct.which_label", text=one_line(str(text), 200))
+    question = text_of(interaction, "correct.which_label", text=quoted(str(text), 200))
     if len(labels) > MAX_OPTIONS:  # a menu holds 25; the rest can be typed
         question += "\n" + text_of(
             interaction,
