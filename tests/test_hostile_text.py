@@ -174,3 +174,20 @@ async def test_backticks_in_feedback_stay_in_their_entry(app: Assistant) -> None
     assert markup_left(listing) == "", listing
     assert "it\\`s slow" in listing and "the \\`\\`\\` export breaks" in listing, listing
     assert [f.text for f in app.store.feedback("console")][-1] == "the ``` export breaks"
+
+
+async def test_a_command_behind_an_invisible_character_is_answered(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!` then a right-to-left override or a zero-width space, then a command (pasted, or
+    a phone's keyboard): no answer at all, as for "!!!"; the console answered the same line."""
+    for typed in ("!\u202etrain\u202c", "!\u200bstatus"):
+        sent = await fake.send_message(typed)
+        reply = await fake.wait_for_reply(after=sent["id"], where=replying_to(sent), timeout=20)
+        text = reply["content"] + "".join(str(e.get("description")) for e in reply["embeds"])
+        assert "train" in text or "Status" in text, (typed, text)
+    sent = await fake.send_message("!!!")
+    hello = await fake.send_message("!hi")
+    first = await fake.wait_for_reply(after=sent["id"])
+    assert first["message_reference"]["message_id"] == hello["id"], first  # "!!!" stays unanswered
+    no_traceback(fake)
