@@ -5,11 +5,11 @@ Replies are Discord markdown: a name is shown in a code span (`reviews`) or in b
 name, and a stray backtick in bold pairs with the next span of the line. `fill` fills a
 message's fields so that this cannot happen, for every reply in every language at once: a code
 span of the template is fenced with more backticks than any run inside it (CommonMark's and
-Discord's rule), a code block's field has no two backticks side by side, and the backticks of
-a bold field are escaped. In code spans and bold, a character that cannot be seen or that
-rearranges the line (a right-to-left override that makes `report<RLO>txt.exe` look like
-`reportexe.txt`, a newline) is shown as its escape, `\u202e` (`\U000e0067` beyond the basic
-plane).
+Discord's rule), a code block's field has no two backticks side by side, and a bold field is
+`inert` (its backticks escaped, a spoiler's `||` or a link's `](` parted). In code spans and
+bold, a character that cannot be seen or that rearranges the line (a right-to-left override
+that makes `report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape,
+`\u202e` (`\U000e0067` beyond the basic plane).
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def fill(template: str, fields: dict[str, Any]) -> str:
         elif kind == "code":
             out.append(f"`{text}`")
         elif kind == "bold":
-            shown = {k: escaped(str(v)).replace("`", "\\`") for k, v in fields.items()}
+            shown = {k: inert(escaped(str(v))) for k, v in fields.items()}
             out.append(f"**{text.format(**shown)}**")
         else:
             out.append(text.format(**fields))
@@ -183,5 +183,6 @@ def _unfenced(value: str) -> str:
 
 
 def _unsafe(value: str) -> bool:
-    """A backtick, or a character `isprintable` refuses (a superset of `invisible`)."""
-    return "`" in value or not value.isprintable()
+    """A backtick, a spoiler's or a masked link's pair of characters (`_PAIRED`), or a
+    character `isprintable` refuses (a superset of `invisible`)."""
+    return "`" in value or not value.isprintable() or _PAIRED.search(value) is not None

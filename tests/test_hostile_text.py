@@ -191,3 +191,29 @@ async def test_a_command_behind_an_invisible_character_is_answered(
     first = await fake.wait_for_reply(after=sent["id"])
     assert first["message_reference"]["message_id"] == hello["id"], first  # "!!!" stays unanswered
     no_traceback(fake)
+
+
+async def test_a_label_or_a_name_with_discord_markup_is_refused_or_shown_inert(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """Labels are shown as plain words in every count ("Added 1 example (||x|| 1)"): `||` hid
+    the reply up to the next bars, `[a](https://...)` was a link. Such a label is refused as
+    a backtick is, typed or from a file; a folder so named is shown with its pairs parted."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    for label in ("||x||", "[free nitro](https://evil.example)"):
+        text = await refused_and_unchanged(app, console, f'train "a fine film" label:"{label}"')
+        assert text.startswith(f"`{label}` cannot be a label"), text
+        assert "spoiler bars `||` or link brackets `](`" in text, text
+    upload = tmp_path / "rows.csv"
+    upload.write_text("text,label\na fine film,good\ndull,||bad||\n")
+    text = await refused_and_unchanged(app, console, f"train +attach {upload}")
+    assert "`||bad||` cannot be a label" in text, text
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, 'train "a fine film" label:"||x||"')
+    assert text.startswith("`||x||` не может быть меткой"), text
+    assert (await console.send("language en"))["ok"]
+    (app.root.root / "||spoiled||").mkdir()
+    listing = (await console.send("select_dataset"))["text"]
+    assert "- **|\u200b|spoiled|\u200b|**" in listing, listing
+    assert "||" not in listing

@@ -348,7 +348,7 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     lines = [
         _listed(
             f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
-            f"**{_shorten(f.author_name, 100)}**:",
+            f"**{inert(_shorten(f.author_name, 100))}**:",
             f.text,
         )
         for f in rows
