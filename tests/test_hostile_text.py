@@ -217,3 +217,35 @@ async def test_a_label_or_a_name_with_discord_markup_is_refused_or_shown_inert(
     listing = (await console.send("select_dataset"))["text"]
     assert "- **|\u200b|spoiled|\u200b|**" in listing, listing
     assert "||" not in listing
+
+
+SURROGATE = "That path has a lone surrogate (such as `\\ud800`), which is not a character, so no"
+
+
+async def test_a_path_with_a_lone_surrogate_is_refused_clearly(app: Assistant) -> None:
+    """A lone surrogate (`\\ud800`; JSON and Discord's gateway can carry one) in a path or a
+    dataset's name was "Sorry, something went wrong": the file system and the database refuse
+    to encode it. A byte of a name on a disk that is not UTF-8 (`\\udcff`) is still a name."""
+    console = TypedConsole(app)
+    for line in (
+        "getfile \ud800",
+        "archive a\ud800",
+        "train file:\ud800.txt",
+        "select_dataset \ud800",
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(SURROGATE), (line, text)
+    missing = await refused_and_unchanged(app, console, "select_dataset \udcff")
+    assert missing == "There is no `\\udcff` in the data folder.", missing
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "getfile \ud800")
+    assert text.startswith("В этом пути одиночный суррогат (например `\\ud800`)"), text
+
+
+async def test_a_slash_path_with_a_lone_surrogate_is_refused_clearly(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    interaction = await fake.interaction("getfile", {"path": "\ud800"})
+    reply = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
+    assert reply["embeds"][0]["description"].startswith(SURROGATE), reply
+    no_traceback(fake)
