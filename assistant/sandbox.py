@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import NotFound, PathRefused
 from .i18n import tr
+from .names import look_alike
 
 MAX_PATH_CHARS = 1024
 
@@ -117,7 +118,7 @@ class DataRoot:
         if not near:
             return tr("path.missing", path=user_path)
         meant = (pure.parent / near[0]).as_posix()
-        return tr("path.missing_near", path=user_path, near=meant)
+        return tr("path.missing_near", path=user_path, near=meant) + look_alike(pure.name, near[0])
 
     def _inside(self, real: Path) -> bool:
         """Whether the resolved path `real` is the root or inside it."""

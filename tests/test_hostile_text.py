@@ -249,3 +249,25 @@ async def test_a_slash_path_with_a_lone_surrogate_is_refused_clearly(
     reply = await fake.wait_for_reply(where=lambda m: m.get("interaction_id") == str(interaction))
     assert reply["embeds"][0]["description"].startswith(SURROGATE), reply
     no_traceback(fake)
+
+
+async def test_a_name_with_a_look_alike_letter_says_which_letter(
+    app: Assistant, reviews: Path
+) -> None:
+    """`rеviews` with a Cyrillic `е` was "There is no `rеviews` in the data folder. Did you
+    mean `reviews`?": two names that look the same, and no way to see why one was not found.
+    So was a command typed so (`trаin`)."""
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, "select_dataset r\u0435views")
+    assert text == (
+        "There is no `r\u0435views` in the data folder. Did you mean `reviews`? The two look the"
+        " same, but yours has Cyrillic `\u0435` where it has Latin letters."
+    ), text
+    text = await refused_and_unchanged(app, console, 'tr\u0430in "a fine film"')
+    assert "Did you mean `train`? The two look the same, but yours has Cyrillic `\u0430`" in text
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, "archive r\u0435views")
+    assert text.endswith(
+        "Может быть, `reviews`? Они выглядят одинаково, но у вас буквы кириллицы `\u0435` там,"
+        " где в нём буквы латиницы."
+    ), text
