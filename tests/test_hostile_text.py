@@ -271,3 +271,23 @@ async def test_a_name_with_a_look_alike_letter_says_which_letter(
         "Может быть, `reviews`? Они выглядят одинаково, но у вас буквы кириллицы `\u0435` там,"
         " где в нём буквы латиницы."
     ), text
+
+
+async def test_nan_and_infinity_are_no_json_numbers(app: Assistant, tmp_path: Path) -> None:
+    """Python's `json` reads `NaN` (what Python writes for a missing value) and makes a number
+    too large for a float infinity: rows of a JSONL written with NaN labels became the label
+    `nan`, and `1e999` the label `inf`, without a word."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    upload = tmp_path / "rows.jsonl"
+    upload.write_text('{"text": "fine", "label": "a"}\n{"text": "missing", "label": NaN}\n')
+    assert await refused_and_unchanged(app, console, f"train +attach {upload}") == (
+        "`rows.jsonl` line 2 holds `NaN`, which is no JSON number; write it in quotes if it is a"
+        " label or a text, else leave the field out."
+    )
+    for typed in ('train {"text": "b", "label": 1e999}', "test [-Infinity]"):
+        text = await refused_and_unchanged(app, console, typed)
+        assert "which is no JSON number" in text, text
+    assert (await console.send("language ru"))["ok"]
+    text = await refused_and_unchanged(app, console, 'train {"text": "a", "label": NaN}')
+    assert text.startswith("Это: `NaN` — не число JSON"), text
