@@ -19,6 +19,16 @@ from tests.test_discord_text import as_csv, no_traceback
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
 
+def long_labels(labels: int = 50) -> bytes:
+    """A CSV of 200 rows with `labels` labels of 99 characters: a reply counting them is
+    longer than one Discord message."""
+    rows = [
+        (f"sentence {i} about topic {i % labels}", f"{i % labels:02d}" + "l" * 97)
+        for i in range(200)
+    ]
+    return as_csv(rows)
+
+
 async def test_a_started_job_whose_reply_is_paged_still_shows_its_progress(
     fake: FakeDiscord, bot: Any
 ) -> None:
@@ -26,11 +36,7 @@ async def test_a_started_job_whose_reply_is_paged_still_shows_its_progress(
     Its progress edits put the reply's first 2,000 characters in the message's content, beside
     the embed that already showed them, and cut the progress line off: the member saw the text
     twice and never the bar, nor 100%."""
-    rows = [
-        (f"sentence {i} about topic {i % 50} and more", f"{i % 50:02d}" + "l" * 97)
-        for i in range(200)
-    ]
-    sent = await fake.send_message("!train", attachments=[("many.csv", as_csv(rows), "text/csv")])
+    sent = await fake.send_message("!train", attachments=[("many.csv", long_labels(), "text/csv")])
     started = await fake.wait_for_reply(after=sent["id"])
     assert started["embeds"] and not started["content"], started  # paged
     await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=120)
@@ -291,3 +297,33 @@ async def test_nan_and_infinity_are_no_json_numbers(app: Assistant, tmp_path: Pa
     assert (await console.send("language ru"))["ok"]
     text = await refused_and_unchanged(app, console, 'train {"text": "a", "label": NaN}')
     assert text.startswith("Это: `NaN` — не число JSON"), text
+
+
+async def test_a_confirmed_undo_whose_answer_is_paged_can_be_turned(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`undo` of an addition of many long labels answers in two pages; confirmed with the
+    button, its message showed page 1 of 2 with no buttons to reach page 2."""
+    sent = await fake.send_message("!train", attachments=[("many.csv", long_labels(), "text/csv")])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=120)
+    sent = await fake.send_message("!undo")
+    question = await fake.wait_for_reply(after=sent["id"], where=replying_to(sent))
+    await fake.click(question, fake.components(question)[0]["custom_id"])
+    answered = await fake.wait_for(
+        lambda: (m := fake.find_message(question["id"])) and m["embeds"] and m, 10, "the answer"
+    )
+    assert answered["embeds"][0]["footer"]["text"] == "Page 1 of 2", answered["embeds"]
+    [_, following] = fake.components(answered)
+    await fake.click(answered, following["custom_id"])
+    turned = await fake.wait_for(
+        lambda: (
+            (m := fake.find_message(question["id"]))
+            and m["embeds"][0]["footer"]["text"] == "Page 2 of 2"
+            and m
+        ),
+        10,
+        "page 2",
+    )
+    assert "`train` retrains without them." in turned["embeds"][0]["description"], turned
+    assert fake.refused == []
