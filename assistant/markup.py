@@ -127,7 +127,10 @@ def escape(char: str) -> str:
 
 
 def code(text: str) -> str:
-    """`text` as one inline code span, however many backticks it holds."""
+    """`text` as one inline code span, however many backticks it holds, its invisible
+    characters as escapes (`escaped`): a name on disk with an escape sequence in it cleared
+    the console's screen when a listing showed it."""
+    text = escaped(text)
     if "`" not in text:
         return f"`{text}`"
     fence = "`" * (max(len(run) for run in re.findall("`+", text)) + 1)

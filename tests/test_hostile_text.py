@@ -10,6 +10,7 @@ from typing import Any
 
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import CONTENT_CHARS
 from tests.test_console_commands import refused_and_unchanged
@@ -327,3 +328,19 @@ async def test_a_confirmed_undo_whose_answer_is_paged_can_be_turned(
     )
     assert "`train` retrains without them." in turned["embeds"][0]["description"], turned
     assert fake.refused == []
+
+
+async def test_names_on_disk_with_escape_sequences_are_shown_escaped(app: Assistant) -> None:
+    """A folder or file whose name holds a terminal escape sequence (or a right-to-left
+    override) was printed raw by `select_dataset`'s list, `status` and `getfile`'s list: on the
+    console it cleared the screen and set the window's title; elsewhere it was escaped."""
+    name = "ev\x1b[2J\x1b]0;pwn\x07\u202e"
+    write_folder_dataset(app.root.root, name=name, per_label=2)
+    (app.root.root / f"{name}.txt").write_text("a note")
+    console = TypedConsole(app)
+    shown = "ev\\u001b[2J\\u001b]0;pwn\\u0007\\u202e"
+    assert (await console.send(f"select_dataset {name}"))["ok"]
+    for line in ("select_dataset", "status", "getfile"):
+        text = (await console.send(line))["text"]
+        assert not any(c in text for c in "\x1b\x07\u202e"), (line, text)
+        assert shown in text, (line, text)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
-from ..markup import inert
+from ..markup import escaped, inert
 from ..messages import Reply, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
@@ -35,7 +35,8 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
         )
     active_mark = " " + tr("datasets.active_mark")
     lines = [
-        f"- **{inert(n)}**" + (active_mark if active and n == active.name else "") for n in names
+        f"- **{inert(escaped(n))}**" + (active_mark if active and n == active.name else "")
+        for n in names
     ]
     return Reply(
         text=f"**{tr('datasets.title')}**\n" + "\n".join(lines) + "\n\n" + tr("datasets.hint"),
