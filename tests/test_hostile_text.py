@@ -14,6 +14,7 @@ from tests.corpus import write_folder_dataset
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.limits import CONTENT_CHARS
 from tests.test_console_commands import refused_and_unchanged
+from tests.test_discord_components import from_interaction
 from tests.test_discord_probe import replying_to
 from tests.test_discord_text import as_csv, no_traceback
 
@@ -344,3 +345,19 @@ async def test_names_on_disk_with_escape_sequences_are_shown_escaped(app: Assist
         text = (await console.send(line))["text"]
         assert not any(c in text for c in "\x1b\x07\u202e"), (line, text)
         assert shown in text, (line, text)
+
+
+async def test_a_slash_command_without_its_required_option_is_answered(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord sends what a member's client shows: one still showing an older form of a
+    command can send it without an option it now requires. discord.py only logged that, and
+    the member saw "The application did not respond"."""
+    for name in ("relabel", "create_dataset"):
+        interaction = await fake.interaction(name, {})
+        reply = await fake.wait_for_reply(where=from_interaction(interaction))
+        assert reply["embeds"][0]["description"].startswith(
+            f"Discord sent `/{name}` without an option it needs"
+        ), reply
+    assert bot.assistant.store.datasets(str(fake.guild_id)) == []
+    no_traceback(fake)
