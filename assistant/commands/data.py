@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
+from ..markup import escaped, inert
 from ..messages import Reply, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
@@ -33,7 +34,10 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
             data={"datasets": []},
         )
     active_mark = " " + tr("datasets.active_mark")
-    lines = [f"- **{n}**" + (active_mark if active and n == active.name else "") for n in names]
+    lines = [
+        f"- **{inert(escaped(n))}**" + (active_mark if active and n == active.name else "")
+        for n in names
+    ]
     return Reply(
         text=f"**{tr('datasets.title')}**\n" + "\n".join(lines) + "\n\n" + tr("datasets.hint"),
         speech=tr("datasets.speech", count=len(names), names=", ".join(names[:5])),
