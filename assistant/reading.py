@@ -27,6 +27,7 @@ from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
+from .intents.named_guess import named_guess
 from .messages import Request, Source, User
 from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
 from .typed_line import (
@@ -130,7 +131,8 @@ class Reader(ArgumentReading):
                         matcher, address, text, language, says, (retractions, joiners, reasons)
                     )
                 )
-                or (None if says is None else read_run_on(matcher, address, language, says, lists)),
+                or (None if says is None else read_run_on(matcher, address, language, says, lists))
+                or (None if says is None else self._named_guess(address.rest, language)),
             )
             if intent is None:
                 continue
@@ -247,6 +249,11 @@ class Reader(ArgumentReading):
             if language not in self._guessers:
                 self._guessers[language] = CommandGuesser(self.intents_for(language))
             return self._guessers[language]
+
+    def _named_guess(self, line: str, language: str) -> Intent | None:
+        """A line that names the guild's data, as the command its words most likely say
+        (assistant/intents/named_guess.py)."""
+        return named_guess(line, self.intents_for(language), self.guesser(language).chances)
 
     def _guess_in(self, language: str) -> Callable[[str], str | None]:
         """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
