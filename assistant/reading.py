@@ -108,7 +108,8 @@ class Reader(ArgumentReading):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
             says = None if exact else self._guess_in(language)
-            if calls_someone(text, self._people(), greetings(language, matcher)):
+            others = i18n.word_list(language, "typed.others")
+            if calls_someone(text, self._people(), greetings(language, matcher), others):
                 return None  # "Sara, can you send me the file?" asks Sara
             address = addressed(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")

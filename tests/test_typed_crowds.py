@@ -45,6 +45,8 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("could i get a quick guide on how to use the bot", "instruction", {}),
     ("how should i go about testing the classifier", "instruction", {}),
     ("wrong prediction, the actual label is negative", "correct", {"text": "negative"}),
+    # a dash inside a clause between commas ("the right answer — negative")
+    ("the prediction was wrong, the correct label — negative", "correct", {"text": "negative"}),
     ("bung me report.txt there's a good lad", "getfile", {"path": "report.txt"}),
     ("what's the story with the training job", "status", {}),
     ("stop the run there, cheers", "cancel", {}),
@@ -70,12 +72,20 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("пришли мне этот файлик report.txt", "getfile", {"path": "report.txt"}),
     ("как там поживает обучение?", "status", {}),
     ("прекратите текущее обучение", "cancel", {}),
+    ("предсказание неверное, правильный ответ — позитивный", "correct", {"text": "positive"}),
 ]  # fmt: skip
 
 CHAT = {
     # a head that asks names no feedback; so is a line about the weather
-    "en": ["what kind of feedback is this: the weather was awful", "give the dog a bath tonight"],
-    "ru": ["какой отзыв ты оставил: не помню", "научи сына кататься на велосипеде"],
+    "en": [
+        "what kind of feedback is this: the weather was awful",
+        "give the dog a bath tonight",
+        "hey guys, how's everyone doing?",  # greets others
+    ],
+    "ru": [
+        "какой отзыв ты оставил: не помню",
+        "научи сына кататься на велосипеде",
+    ],
 }
 
 

@@ -118,22 +118,31 @@ def _patterns(
     return re.compile(lead, re.I), re.compile(tail, re.I)
 
 
-def calls_someone(text: str, people: Iterable[str], greetings: Iterable[str]) -> bool:
+def calls_someone(
+    text: str, people: Iterable[str], greetings: Iterable[str], others: Iterable[str] = ()
+) -> bool:
     """Whether `text` calls a person by name at its start ("Sara, can you send me the file?",
-    "hey Dima: ...") or its end ("... when you're back at your desk, Dave?"): it is said to
-    them, not to the bot."""
-    start, end = _calling(tuple(sorted(set(people))), tuple(sorted(set(greetings))))
-    return start is not None and end is not None and bool(start.search(text) or end.search(text))
+    "hey Dima: ...") or its end ("... when you're back at your desk, Dave?"), or greets
+    `others` first ("hey guys, how's everyone doing?"): it is said to them, not to the bot.
+    (`others` alone is no call: "what can you do, mate?" may be said to the bot.)"""
+    hello = tuple(sorted(set(greetings)))
+    start, end = _calling(tuple(sorted(set(people))), hello)
+    if start is not None and end is not None and (start.search(text) or end.search(text)):
+        return True
+    greeted, _ = _calling(tuple(sorted(set(others))), hello, greeting=True)
+    return greeted is not None and greeted.search(text) is not None
 
 
 @lru_cache(maxsize=8)
 def _calling(
-    people: tuple[str, ...], greetings: tuple[str, ...]
+    people: tuple[str, ...], greetings: tuple[str, ...], greeting: bool = False
 ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-    if not people:
+    """The call of one of `people` at a line's start and at its end; with `greeting`, the
+    greeting before the name is needed."""
+    if not people or (greeting and not greetings):
         return None, None
     name = _either(people)
-    hello = rf"(?:{_either(greetings)}\s+)?" if greetings else ""
+    hello = rf"(?:{_either(greetings)}\s+){'' if greeting else '?'}" if greetings else ""
     start = rf"^\s*{hello}@?{name}\s*[,:]"
     end = rf",\s*@?{name}[\s.!?…{_EMOJI}]*$"
     return re.compile(start, re.I), re.compile(end, re.I)

@@ -27,9 +27,12 @@ if TYPE_CHECKING:
 
 _END = re.compile(r"(?<=[.?!…])\s+")
 """Where a sentence ends: a full stop, question or exclamation mark, and a space."""
-_CLAUSE = re.compile(r"(?<=[.?!…,;])\s+|\s+[—–-]+\s+")
-"""Where a clause ends as well: a comma, a semicolon or a dash ("can you cancel the training
-job, it's taking forever"); tried when the sentences alone say no command."""
+_COMMA = re.compile(r"(?<=[.?!…,;])\s+")
+"""Where a clause ends at a comma or semicolon: a dash may be inside one ("the prediction is
+wrong, the right answer — negative"); tried when the sentences alone say no command."""
+_CLAUSE = re.compile(rf"{_COMMA.pattern}|\s+[—–-]+\s+")
+"""Where a clause ends at a dash as well ("can you cancel the training job - it's taking
+forever"); tried when the clauses between commas say no command."""
 
 
 def by_sentence(
@@ -65,6 +68,7 @@ def by_sentence(
 
     return (
         _agreed(line, _END, said, retractions)
+        or _agreed(line, _COMMA, said, retractions)
         or _agreed(line, _CLAUSE, said, retractions)
         or _agreed(line, _with_reasons(tuple(reasons)), said, retractions)
     )
