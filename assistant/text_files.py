@@ -1,6 +1,7 @@
 """A file's bytes as text, and a CSV's rows: the encodings and separators spreadsheets save
-(UTF-8, UTF-16 with its byte-order mark or without it; commas, `;`, tabs), and the refusal of a
-CSV whose quote, opened and never closed, took in the rows after it.
+(UTF-8, UTF-16 with its byte-order mark or without it, a Windows code page; commas, `;`, tabs,
+pipes), the names its columns of texts and labels go by, and the refusal of a CSV whose quote,
+opened and never closed, took in the rows after it, or whose row has more fields than columns.
 
 Apart from datasets.py (labelled examples from files, folders and zips, within limits) because
 `test` reads its attachments through the same doors without making examples of them.
@@ -13,32 +14,58 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+from .code_pages import from_code_page, mostly_utf8
 from .errors import BadInput
 from .i18n import tr
 
-CSV_DELIMITERS = (",", ";", "\t")
+CSV_DELIMITERS = (",", ";", "\t", "|")
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """A file's text: UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as
-    Excel and Notepad save "Unicode text", or without it when its zero bytes say so. Bytes that
-    hold a zero byte and are no such UTF-16 are no text (a binary file, UTF-32): refused."""
+    """A file's text (`read_text`)."""
+    return read_text(data, name)[0]
+
+
+def read_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """A file's text, and the Windows code page it was read in when it is not Unicode (None
+    when it is). UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as Excel
+    and Notepad save "Unicode text", or without it when its zero bytes say so; else Windows-1251
+    or Windows-1252 when it reads as such text (`code_pages`). Bytes that hold a zero byte and
+    are no such UTF-16 are no text (a binary file, UTF-32): refused, as is UTF-8 with a byte
+    that is not, named by its line."""
     utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     if not utf16 and b"\x00" in data:
         text = _bomless_utf16(data)
         if text is None:
             raise BadInput(tr("test.not_utf8", name=name))
-        return text
+        return text, None
     try:
         text = data.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(tr("test.not_utf8", name=name)) from None
+    except UnicodeDecodeError as exc:
+        if utf16:
+            raise BadInput(tr("test.not_utf8", name=name)) from None
+        return _not_unicode(data, name, exc)
     if utf16 and len(text) > 1 and not _spaced(text):
         # Any even run of bytes after FF FE decodes as UTF-16 (bytes of another kind read as
         # CJK ideographs); text Excel saves has spaces, tabs or lines.
         raise BadInput(tr("test.not_utf8", name=name))
-    return text
+    return text, None
+
+
+def _not_unicode(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]:
+    """Bytes that are no UTF-8: UTF-8 with a stray byte (refused at its line), text in a
+    Windows code page, or no text (refused)."""
+    if mostly_utf8(data):
+        line = data[: error.start].count(b"\n") + 1
+        byte = f"0x{data[error.start]:02X}"
+        raise BadInput(tr("upload.broken_utf8", name=name, line=line, byte=byte))
+    read = from_code_page(data)
+    if read is None:
+        raise BadInput(tr("test.not_utf8", name=name))
+    return read
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -76,16 +103,49 @@ def _not_text(char: str) -> bool:
     return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cn", "Co", "Cs")
 
 
-def csv_rows(text: str) -> csv.DictReader[str]:
-    """A CSV's rows by its header's column names. Fields are separated by commas, or by what
-    Excel writes instead: `;` where a comma is the decimal mark (most of Europe, Russia), tabs
-    in "Unicode text"; the one that makes a `text` column is taken."""
-    end = text.find("\n")
-    header = (text if end < 0 else text[:end]).lower()
-    delimiter = next(
-        (d for d in CSV_DELIMITERS if "text" in (c.strip(' "\r') for c in header.split(d))), ","
-    )
-    return csv.DictReader(lines_of(text), delimiter=delimiter)
+TEXT_COLUMNS = (
+    *("text", "review", "sentence", "comment", "content", "message", "tweet", "body"),
+    *("текст", "отзыв", "комментарий", "сообщение", "предложение"),
+)
+"""What a CSV's column of texts is called, best first: `text`, and the names datasets shared
+on Kaggle and Hugging Face give it (IMDB's `review`, SST's `sentence`), in English and Russian."""
+LABEL_COLUMNS = (
+    *("label", "sentiment", "class", "category", "target", "tag", "intent", "topic"),
+    *("rating", "stars", "метка", "класс", "категория", "тональность", "оценка"),
+)
+"""What its column of labels is called, best first."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV's rows by its header's column names, and which columns hold texts and labels."""
+
+    reader: csv.DictReader[str]
+    text: str
+    label: str | None
+
+
+def csv_table(text: str, name: str) -> CsvTable:
+    """A CSV's rows, its first line naming the columns. Fields are separated by commas, or by
+    what Excel writes instead (`;` where a comma is the decimal mark: most of Europe, Russia;
+    tabs in "Unicode text"), or pipes: the one that makes a column of texts (`TEXT_COLUMNS`) is
+    taken. A file with no such column is refused, showing the names its first line gives."""
+    widest: list[str] = []
+    for delimiter in CSV_DELIMITERS:
+        reader = csv.DictReader(lines_of(text), delimiter=delimiter)
+        names = list(reader.fieldnames or [])
+        keys = [_column_key(n) for n in names]
+        texts = [names[keys.index(k)] for k in TEXT_COLUMNS if k in keys]
+        if texts:
+            labels = [names[keys.index(k)] for k in LABEL_COLUMNS if k in keys]
+            return CsvTable(reader, texts[0], labels[0] if labels else None)
+        widest = max(widest, names, key=len)
+    columns = ", ".join(f"`{n}`" for n in widest) or tr("examples.none")
+    raise BadInput(tr("upload.no_text_column", name=name, columns=columns))
+
+
+def _column_key(name: str) -> str:
+    return name.strip(' "\r\ufeff').lower()
 
 
 SWALLOWED_LINES = 10
@@ -95,15 +155,19 @@ never closed (`"awful,negative` took in the rest of the file as one example's te
 read as it is."""
 
 
-def csv_records(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, str | None]]:
-    """The rows of `reader` (`csv_rows`), or the refusal at the first row whose field took in
-    the rows after it (`_swallowed`), naming the line it starts on."""
-    columns = reader.fieldnames or []
-    label = next((c for c in columns if c.strip().lower() == "label"), None)
+def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
+    """The rows of `table`, or the refusal at the first row with more fields than the header
+    names (a text with the separator in it, not in quotes: its words after the separator would
+    be read as its label) or whose field took in the rows after it (`_swallowed`), naming the
+    line it starts on."""
+    reader, label = table.reader, table.label
     seen: set[str] = set()
     ended = reader.line_num
     for row in reader:
         started, ended = ended + 1, reader.line_num
+        extra = row.get(None)
+        if extra and any(str(v).strip() for v in extra):
+            _refuse_extra(reader, name, started, len(row) - 1 + len(extra))
         for value in row.values():
             if isinstance(value, str) and value.count("\n") > SWALLOWED_LINES:
                 rows = _swallowed(reader, row, value, label, seen)
@@ -116,9 +180,27 @@ def csv_records(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, st
         yield row
 
 
+def _refuse_extra(reader: csv.DictReader[str], name: str, line: int, count: int) -> None:
+    delimiter = reader.reader.dialect.delimiter
+    shown = tr("upload.tab") if delimiter == "\t" else f"`{delimiter}`"
+    example = f'`"great{delimiter} really"{delimiter}positive`'.replace("\t", "  ")
+    columns = len(reader.fieldnames or [])
+    raise BadInput(
+        tr(
+            "upload.extra_fields",
+            name=name,
+            line=line,
+            count=count,
+            columns=columns,
+            delimiter=shown,
+            example=example,
+        )
+    )
+
+
 def _swallowed(
     reader: csv.DictReader[str],
-    row: dict[str, str | None],
+    row: dict[str | None, Any],
     value: str,
     label: str | None,
     seen: set[str],
@@ -146,4 +228,12 @@ def lines_of(text: str) -> Iterator[str]:
     return iter(io.StringIO(text, newline=None))
 
 
-__all__ = ["CSV_DELIMITERS", "csv_records", "csv_rows", "decode_text", "lines_of"]
+__all__ = [
+    "CSV_DELIMITERS",
+    "CsvTable",
+    "csv_records",
+    "csv_table",
+    "decode_text",
+    "lines_of",
+    "read_text",
+]

@@ -2,7 +2,8 @@
 
 Python's `json` accepts things that later break far from the input: nesting deep enough to
 overflow the stack (`RecursionError`), integers longer than Python converts (`ValueError`), and
-lone surrogates (`"\\ud800"`) that cannot be stored, printed or sent. They are refused here.
+lone surrogates (`"\\ud800"`) that cannot be stored, printed or sent, and `NaN` or `Infinity`,
+which are no JSON (Python writes them; read, they became the text "nan"). They are refused here.
 Syntax errors stay `json.JSONDecodeError`, so callers can point at the line and column.
 """
 
@@ -21,8 +22,13 @@ MAX_DEPTH = 32
 
 def loads(text: str, where: str) -> Any:
     """Parse `text`; `where` names it in messages (for example "`data.jsonl` line 3")."""
+
+    def not_a_number(constant: str) -> Any:
+        # Python writes NaN for a missing value; read as a number it became the text "nan"
+        raise BadInput(tr("json.not_a_number", where=where, constant=constant))
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=not_a_number)
     except json.JSONDecodeError:
         raise
     except RecursionError:
