@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,22 +124,32 @@ class CsvTable:
     reader: csv.DictReader[str]
     text: str
     label: str | None
+    skipped: int = 0
+    """Lines before the header (Excel's `sep=;`), for the line numbers messages give."""
+
+
+SEPARATOR_LINE = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
+"""The line Excel writes first, and reads, to say which separator the file uses."""
 
 
 def csv_table(text: str, name: str) -> CsvTable:
     """A CSV's rows, its first line naming the columns. Fields are separated by commas, or by
     what Excel writes instead (`;` where a comma is the decimal mark: most of Europe, Russia;
     tabs in "Unicode text"), or pipes: the one that makes a column of texts (`TEXT_COLUMNS`) is
-    taken. A file with no such column is refused, showing the names its first line gives."""
+    taken, unless a `sep=;` line above the header says which. A file with no such column is
+    refused, showing the names its first line gives."""
     widest: list[str] = []
-    for delimiter in CSV_DELIMITERS:
+    said = SEPARATOR_LINE.match(text)
+    if said:
+        text = text[said.end() :]
+    for delimiter in (said.group(1),) if said else CSV_DELIMITERS:
         reader = csv.DictReader(lines_of(text), delimiter=delimiter)
         names = list(reader.fieldnames or [])
         keys = [_column_key(n) for n in names]
         texts = [names[keys.index(k)] for k in TEXT_COLUMNS if k in keys]
         if texts:
             labels = [names[keys.index(k)] for k in LABEL_COLUMNS if k in keys]
-            return CsvTable(reader, texts[0], labels[0] if labels else None)
+            return CsvTable(reader, texts[0], labels[0] if labels else None, 1 if said else 0)
         widest = max(widest, names, key=len)
     columns = ", ".join(f"`{n}`" for n in widest) or tr("examples.none")
     raise BadInput(tr("upload.no_text_column", name=name, columns=columns))
@@ -163,17 +174,28 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
     reader, label = table.reader, table.label
     seen: set[str] = set()
     ended = reader.line_num
+    one_column = len(reader.fieldnames or []) == 1
     for row in reader:
         started, ended = ended + 1, reader.line_num
         extra = row.get(None)
-        if extra and any(str(v).strip() for v in extra):
-            _refuse_extra(reader, name, started, len(row) - 1 + len(extra))
+        if extra and one_column:  # the whole line is the text, commas and all
+            separator = reader.reader.dialect.delimiter
+            row = {table.text: separator.join([row[table.text] or "", *extra])}
+        elif extra and any(str(v).strip() for v in extra):
+            line = started + table.skipped
+            _refuse_extra(reader, name, line, len(row) - 1 + len(extra))
         for value in row.values():
             if isinstance(value, str) and value.count("\n") > SWALLOWED_LINES:
                 rows = _swallowed(reader, row, value, label, seen)
                 if rows:
                     raise BadInput(
-                        tr("upload.swallowed", name=name, line=started, end=ended, count=rows)
+                        tr(
+                            "upload.swallowed",
+                            name=name,
+                            line=started + table.skipped,
+                            end=ended + table.skipped,
+                            count=rows,
+                        )
                     )
         if label is not None and row.get(label):
             seen.add(str(row[label]).strip().lower())

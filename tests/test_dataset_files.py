@@ -153,9 +153,10 @@ async def test_a_text_with_an_unquoted_comma_is_refused_at_its_line(
 async def test_columns_called_as_public_datasets_call_them_are_read(
     app: Assistant, tmp_path: Path
 ) -> None:
-    """`review,sentiment` (IMDB), `sentence,label`, `|` between fields and a `.tsv` were refused
-    ("needs a `text` column", "files of type `.tsv` are not accepted"). A file with no header
-    line is still refused, saying to add one."""
+    """`review,sentiment` (IMDB), `sentence,label`, `|` between fields, a `.tsv` and Excel's
+    `sep=;` line were refused ("needs a `text` column", "files of type `.tsv` are not
+    accepted"), and a column of texts alone kept a text only up to its first comma. A file with
+    no header line is still refused, saying to add one."""
     console = await attached(app, tmp_path, "imdb.csv", b"review,sentiment\nawful,negative\n")
     reply = await train(console, tmp_path, "imdb.csv")
     assert reply["text"].startswith(
@@ -166,6 +167,9 @@ async def test_columns_called_as_public_datasets_call_them_are_read(
         "sst.csv": b"label,sentence\npositive,a lovely film\n",
         "pipes.csv": b"text|label\ndull|negative\n",
         "tabs.tsv": b"text\tlabel\nsuperb\tpositive\n",
+        # Excel's line naming the separator; a file of texts alone keeps a text's commas
+        "excel.csv": b"sep=;\r\ntext;label\r\nslow, then dull;negative\r\n",
+        "texts.csv": b"text\nwarm, funny and wise\n",
     }
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
@@ -175,7 +179,9 @@ async def test_columns_called_as_public_datasets_call_them_are_read(
         ("a lovely film", "positive"),
         ("awful", "negative"),
         ("dull", "negative"),
+        ("slow, then dull", "negative"),
         ("superb", "positive"),
+        ("warm, funny and wise", "positive"),
     ]
     (tmp_path / "bare.csv").write_bytes(b"great film,positive\nawful film,negative\n")
     text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'bare.csv'}")
