@@ -97,9 +97,15 @@ def _from_json(batch: Batch, text: str, name: str, default_label: str) -> None:
 
 
 def columns_as_rows(value: dict[str, object], where: str) -> object:
-    """`{"text": [...], "label": [...]}` (lists of one length) as a list of rows; any other
-    object is one row."""
+    """A table's columns as a list of rows: `{"text": [...], "label": [...]}` (lists of one
+    length), or `{"text": {"0": ...}, "label": {"0": ...}}` (pandas' `to_json()`, rows by
+    their index); any other object is one row."""
     texts, labels = value.get("text"), value.get("label")
+    if isinstance(texts, dict) and all(isinstance(t, str) for t in texts.values()):
+        if isinstance(labels, dict) and labels.keys() != texts.keys():
+            raise BadInput(tr("upload.json_columns", where=where))
+        labels = [labels[k] for k in texts] if isinstance(labels, dict) else labels
+        texts = list(texts.values())
     if not isinstance(texts, list):
         return value
     if labels is None:

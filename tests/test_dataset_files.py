@@ -224,7 +224,8 @@ async def test_json_values_that_are_no_text_or_label_are_refused_at_their_line(
 async def test_a_json_file_trains_as_typed_json_does(app: Assistant, tmp_path: Path) -> None:
     """`train +attach data.json` was refused ("files of type `.json` are not accepted") though
     `test` takes it and `train [...]` takes the same list typed; a table's columns
-    (`{"text": [...], "label": [...]}`) are rows too. An empty file says it is empty."""
+    (`{"text": [...], "label": [...]}`, and pandas' `to_json()`) are rows too. An empty file
+    says it is empty."""
     rows = [{"text": "a lovely film", "label": "positive"}, "superb", {"text": "dull"}]
     console = await attached(app, tmp_path, "list.json", json.dumps(rows).encode())
     reply = await train(console, tmp_path, "list.json")
@@ -233,12 +234,18 @@ async def test_a_json_file_trains_as_typed_json_does(app: Assistant, tmp_path: P
     (tmp_path / "columns.json").write_text(json.dumps(columns), encoding="utf-8")
     assert (await train(console, tmp_path, "columns.json"))["ok"]
     await console.wait()
+    pandas = {"text": {"0": "tedious", "1": "moving"}, "label": {"0": "negative", "1": None}}
+    (tmp_path / "pandas.json").write_text(json.dumps(pandas), encoding="utf-8")
+    assert (await train(console, tmp_path, "pandas.json"))["ok"]
+    await console.wait()
     assert stored(app) == [
         ("a lovely film", "positive"),
         ("awful", "negative"),
         ("boring", "negative"),
         ("dull", "positive"),
+        ("moving", "positive"),
         ("superb", "positive"),
+        ("tedious", "negative"),
     ]
     (tmp_path / "empty.csv").write_bytes(b"")
     line = f"train +attach {tmp_path / 'empty.csv'}"
