@@ -46,6 +46,16 @@ def suffix(name: str) -> str:
     return PurePosixPath(name.lower()).suffix
 
 
+SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".numbers")
+
+
+def refuse_spreadsheet(name: str) -> None:
+    """A workbook (Excel's own format, LibreOffice's, Apple's) is refused saying how to save it
+    as the CSV that is read, rather than only that its type is not accepted."""
+    if suffix(name) in SPREADSHEETS:
+        raise BadInput(tr("upload.spreadsheet", name=name))
+
+
 @dataclass
 class Batch:
     """Examples read for one request, with where each label was first seen."""

@@ -8,8 +8,9 @@ Formats and the label rule (the README's "Where labels come from" shows the same
   one example per row; a row without a label gets the request's label (file_rows.py);
 - a folder or a `.zip`: every `.txt` inside is ONE example (the whole file). Its label is the
   name of the sub-folder it sits in (`reviews/negative/1.txt` -> negative); files at the top
-  get the request's label. `.csv`, `.tsv`, `.json` and `.jsonl` inside are read as above. A
-  request that says `positive=true/false` labels every `.txt` that way instead of by sub-folder.
+  get the request's label. `.csv`, `.tsv` and `.jsonl` inside are read as above (a `.json`
+  there is skipped: metadata as often as rows). A request that says `positive=true/false`
+  labels every `.txt` that way instead of by sub-folder.
 
 Reading stops as soon as a limit is crossed (examples per upload, labels, characters per
 example, expanded bytes), so a hostile file never costs more than the limit.
@@ -24,7 +25,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
-from .batch import POSITIVE, Batch, normalize_label, suffix
+from .batch import POSITIVE, Batch, normalize_label, refuse_spreadsheet, suffix
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .file_rows import parse_text_file
@@ -35,8 +36,11 @@ from .training.base import Example
 
 ARCHIVE_FOLDER = "archives"
 """Where `archive` writes, inside the data root; not a dataset."""
-TEXT_TYPES = (".txt", ".csv", ".tsv", ".json", ".jsonl")
-ACCEPTED_TYPES = (*TEXT_TYPES, ".zip")
+TEXT_TYPES = (".txt", ".csv", ".tsv", ".jsonl")
+"""The files a folder or a zip is read from; others in it (images, a `dataset_info.json` beside
+the data) are skipped."""
+ACCEPTED_TYPES = (*TEXT_TYPES, ".json", ".zip")
+"""The files `train` takes attached or named with `file:`."""
 
 
 def _one_file_example(
@@ -147,6 +151,7 @@ def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, de
             )
         )
     kind = suffix(name)
+    refuse_spreadsheet(name)
     if kind not in ACCEPTED_TYPES:
         raise BadInput(tr("upload.bad_type", name=name, kind=kind or tr("examples.none")))
     if not data:

@@ -84,7 +84,7 @@ async def test_a_file_or_folder_with_no_examples_says_so(app: Assistant) -> None
     assert "`header.csv` holds no examples: no line of text in it" in text, text
     for line in ("train folder:nothing", "train nothing false", "train data_dir:nothing"):
         text = await refused_and_unchanged(app, console, line)
-        assert "`nothing` holds no examples: no `.txt`, `.csv`, `.tsv`, `.json` or `.jsonl`" in text
+        assert "`nothing` holds no examples: no `.txt`, `.csv`, `.tsv` or `.jsonl` file" in text
     text = await refused_in_russian(app, console, "train folder:nothing")
     assert "В `nothing` нет примеров" in text, text
 

@@ -88,6 +88,8 @@ async def test_a_folder_of_russian_files_saved_by_notepad_is_a_dataset(app: Assi
         folder = app.root.root / "отзывы" / label
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{number}.txt").write_bytes(text.encode("cp1251"))
+    # metadata beside the data, as a dataset downloaded from a hub has, is no rows
+    (app.root.root / "отзывы" / "dataset_info.json").write_text('{"license": "cc"}', "utf-8")
     console = TypedConsole(app)
     reply = await console.send("select_dataset отзывы")
     assert reply["ok"] and reply["data"]["examples"] == 4, reply
@@ -262,3 +264,64 @@ async def test_a_russian_csv_attached_on_discord_is_read(fake: FakeDiscord, bot:
     assert "Added 4 examples (негатив 2, позитив 2)" in reply["content"], reply
     store = bot.assistant.store
     assert sorted(store.examples(store.active_dataset(str(fake.guild_id)))) == sorted(RUSSIAN_ROWS)
+
+
+async def test_a_table_saved_as_txt_is_refused_not_learnt_with_its_labels_inside(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A `.txt` of `text;label` lines (as Kaggle's emotion dataset ships) was added one example
+    a line, `i feel sad;sadness` labelled positive: every label kept inside its text. `test`
+    measured such a file the same way. A workbook is told how to save it as CSV."""
+    rows = "i feel so sad today;sadness\ni am thrilled;joy\nwhat a gloomy morning;sadness\n"
+    console = await attached(app, tmp_path, "train.txt", rows.encode())
+    line = f"train +attach {tmp_path / 'train.txt'}"
+    assert await refused_and_unchanged(app, console, line) == (
+        "`train.txt` is a table, not one example a line: every line ends in `;` and one of 2"
+        " labels (joy, sadness), which a `.txt` would keep inside the texts. Nothing was"
+        " added; rename it to `.csv` with `text;label` as its first line and send it again."
+    )
+    test_line = f"test +attach {tmp_path / 'train.txt'}"
+    assert (await refused_and_unchanged(app, console, test_line)).startswith(
+        "`train.txt` is a table, not one example a line"
+    )
+    assert (await refused_in_russian(app, console, line)).startswith(
+        "`train.txt` — это таблица, а не пример на строку: каждая строка кончается на `;`"
+    )
+    assert (await console.send("language en"))["ok"]
+    # sentences that only sometimes hold a `;` are sentences
+    (tmp_path / "notes.txt").write_text(
+        "slow; then dull\nwarm and wise\nfunny; sad; true\n", encoding="utf-8"
+    )
+    assert (await train(console, tmp_path, "notes.txt"))["ok"]
+    (tmp_path / "book.xlsx").write_bytes(b"PK\x03\x04 a workbook")
+    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'book.xlsx'}")
+    assert text.startswith("`book.xlsx` is a spreadsheet, which I cannot read: save it as CSV")
+
+
+async def test_rows_without_a_label_among_labelled_ones_are_said(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """Rows with an empty label cell (or none at all) in a labelled file got the request's label
+    `positive` without a word once the dataset had that label; a label of spaces was refused as
+    "A label is empty" without saying where, and a bad label without its line."""
+    rows = "text,label\nawful,negative\nsuperb,positive\ntedious, \ndreary\n"
+    console = await attached(app, tmp_path, "gaps.csv", rows.encode())
+    reply = await train(console, tmp_path, "gaps.csv")
+    assert reply["text"].startswith(
+        "2 rows of `gaps.csv` have no label, so they got the request's label `positive`; if"
+        " that is wrong, give them theirs in the file.\n"
+    ), reply["text"]
+    assert stored(app) == [
+        ("awful", "negative"),
+        ("dreary", "positive"),
+        ("superb", "positive"),
+        ("tedious", "positive"),
+    ]
+    await console.wait()
+    (tmp_path / "more.jsonl").write_text('{"text": "x", "label": "negative"}\n"y"\n', "utf-8")
+    reply = await train(console, tmp_path, "more.jsonl")
+    assert reply["text"].startswith("1 row of `more.jsonl` has no label, so it got"), reply
+    await console.wait()
+    (tmp_path / "tick.csv").write_text("text,label\nfine,ok\nbad,`neg`\n", encoding="utf-8")
+    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'tick.csv'}")
+    assert text.startswith("`tick.csv` line 3: `\\u0060neg\\u0060` cannot be a label"), text

@@ -12,9 +12,9 @@ import io
 import json
 from typing import Any
 
-from ..batch import EXAMPLE_KEEPS, normalize_label, suffix
+from ..batch import EXAMPLE_KEEPS, normalize_label, refuse_spreadsheet, suffix
 from ..errors import BadInput, LimitExceeded
-from ..file_rows import columns_as_rows
+from ..file_rows import columns_as_rows, refuse_table
 from ..i18n import number_text, tr
 from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
@@ -139,6 +139,7 @@ def parse_items(
 
 def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     kind = suffix(name)
+    refuse_spreadsheet(name)
     if kind not in TEST_TYPES:
         raise BadInput(tr("test.bad_type", name=name))
     if not data:
@@ -148,6 +149,7 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
         return parse_items(text, limit, code(name))
     items: list[Item] = []
     if kind == ".txt":  # one sentence a line, as `train` reads a .txt
+        refuse_table(text, name)
         for number, line in enumerate(io.StringIO(text), start=1):
             if line.strip():
                 _check_count(len(items) + 1, limit)
@@ -164,7 +166,7 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
             for number, row in enumerate(csv_records(table, name), start=1):
                 _check_count(len(items) + 1, limit)
                 label = row.get(table.label) if table.label is not None else None
-                value = {"text": row.get(table.text) or "", "label": label or None}
+                value = {"text": row.get(table.text) or "", "label": (label or "").strip() or None}
                 items.append(_item(value, number))
         except csv.Error as exc:
             raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
