@@ -17,8 +17,16 @@ from .userjson import loads
 
 def _from_lines(batch: Batch, text: str, name: str, label: str) -> None:
     refuse_table(text, name)
-    for line in lines_of(text):
-        batch.add(line, label, code(name))
+    for number, line in enumerate(lines_of(text), start=1):
+        batch.add(line, label, code(name), _long_at(batch, line, name, number))
+
+
+def _long_at(batch: Batch, text: str, name: str, line: int) -> str:
+    """Where a row is, for the refusal of a text over the limit: its line then (the row's
+    reading does not format a line's name for every row of 100,000), else the file."""
+    if len(text) <= batch.limits.example_chars:
+        return code(name)
+    return tr("test.file_line", name=name, number=line)
 
 
 TABLE_SEPARATORS = ("\t", ";", "|")
@@ -68,11 +76,12 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
             raw = (row.get(table.label) or "").strip() if table.label is not None else ""
             text = row.get(table.text) or ""
             labelled[bool(raw)] += bool(text.strip())
+            where = _long_at(batch, text, name, table.reader.line_num + table.skipped)
             if raw:
                 origin = _column(name, table.label or "")
-                batch.add(text, _row_label(raw, name, table), origin, code(name))
+                batch.add(text, _row_label(raw, name, table), origin, where)
             else:
-                batch.add(text, default_label, code(name))
+                batch.add(text, default_label, code(name), where)
         _note_unlabelled(batch, name, labelled, default_label)
     except csv.Error as exc:
         raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
@@ -190,13 +199,13 @@ def _json_row(batch: Batch, item: object, name: str, where: str, default_label: 
     if isinstance(text, bool) or not isinstance(text, str | int | float):
         raise BadInput(tr("upload.text_not_string", where=where))
     if raw is None:
-        batch.add(str(text), default_label, code(name))
+        batch.add(str(text), default_label, code(name), where)
         return False
     try:
         label = normalize_label(raw)
     except BadInput as exc:
         raise BadInput(tr("upload.at", where=where, problem=exc)) from None
-    batch.add(str(text), label, _column(name), code(name))
+    batch.add(str(text), label, _column(name), where)
     return True
 
 

@@ -325,3 +325,22 @@ async def test_rows_without_a_label_among_labelled_ones_are_said(
     (tmp_path / "tick.csv").write_text("text,label\nfine,ok\nbad,`neg`\n", encoding="utf-8")
     text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'tick.csv'}")
     assert text.startswith("`tick.csv` line 3: `\\u0060neg\\u0060` cannot be a label"), text
+
+
+async def test_a_text_over_the_limit_is_refused_at_its_line(app: Assistant, tmp_path: Path) -> None:
+    """ "An example in `long.csv` has 25,000 characters" did not say which of its rows."""
+    long = "word " * 5000
+    rows = f"text,label\nfine,positive\n{long},negative\n"
+    console = await attached(app, tmp_path, "long.csv", rows.encode())
+    line = f"train +attach {tmp_path / 'long.csv'}"
+    assert await refused_and_unchanged(app, console, line) == (
+        "An example in `long.csv` line 3 has 24,999 characters; the limit is 20,000. Split long"
+        " texts into several examples."
+    )
+    assert await refused_in_russian(app, console, line) == (
+        "В примере из `long.csv`, строка 3 — 24\u00a0999 символов; предел — 20\u00a0000. Разделите"
+        " длинные тексты на несколько примеров."
+    )
+    (tmp_path / "long.jsonl").write_text(f'"ok"\n{{"text": "{long}"}}\n', encoding="utf-8")
+    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'long.jsonl'}")
+    assert text.startswith("В примере из `long.jsonl`, строка 2 — 24\u00a0999 символов"), text
