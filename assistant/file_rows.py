@@ -205,7 +205,7 @@ def _json_row(batch: Batch, item: object, name: str, where: str, default_label: 
         label = normalize_label(raw)
     except BadInput as exc:
         raise BadInput(tr("upload.at", where=where, problem=exc)) from None
-    batch.add(str(text), label, _column(name), where)
+    batch.add(str(text), label, tr("origin.field", name=name), where)
     return True
 
 

@@ -322,6 +322,11 @@ async def test_rows_without_a_label_among_labelled_ones_are_said(
     reply = await train(console, tmp_path, "more.jsonl")
     assert reply["text"].startswith("1 row of `more.jsonl` has no label, so it got"), reply
     await console.wait()
+    # a JSON row's label is a field, not a column
+    (tmp_path / "new.jsonl").write_text('{"text": "z", "label": "meh"}\n', "utf-8")
+    reply = await train(console, tmp_path, "new.jsonl")
+    assert "This adds the label `meh` from the `label` field of `new.jsonl`" in reply["text"]
+    await console.wait()
     (tmp_path / "tick.csv").write_text("text,label\nfine,ok\nbad,`neg`\n", encoding="utf-8")
     text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'tick.csv'}")
     assert text.startswith("`tick.csv` line 3: `\\u0060neg\\u0060` cannot be a label"), text
