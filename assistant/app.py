@@ -21,6 +21,7 @@ from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
 from .heap import freeze_startup_objects
 from .messages import Reply, Request, User
+from .names import look_alike
 from .reading import Reader
 from .sandbox import DataRoot
 from .storage import Store, open_store
@@ -208,6 +209,8 @@ class Assistant:
         if close is None:
             close = await asyncio.to_thread(self.reading.guess_command, line, guild_id)
         hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
+        if close and name:
+            hint += look_alike(name, close, language)  # `trаin`, a Cyrillic `а`: alike to see
         key = "error.unknown_command" if name else "error.not_understood"
         text = i18n.message(language, key, name=name, hint=hint)
         runnable = self.runnable_bare(close, user) if close else None

@@ -3,6 +3,7 @@ label came from and how its files were read; and a label as a dataset keeps it."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -21,6 +22,10 @@ EXAMPLE_KEEPS = "\t\n"
 control character copied in with it is dropped (`markup.visible`); its tabs and lines stay."""
 
 
+MARKUP = re.compile(r"`|\|\||\]\(")
+"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](`."""
+
+
 def label_for(positive: bool) -> str:
     return POSITIVE if positive else NEGATIVE
 
@@ -35,9 +40,11 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr("label.too_long", count=number_text(len(label)), limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or "`" in label or visible(label) != label:
+    if not label.strip(".") or MARKUP.search(label) or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
-        # breaks the code span every reply shows a label in
+        # breaks the code span a reply shows a label in; and Discord's markup, since counts
+        # show labels as plain words: `||` hid the reply up to the next, `[a](https://...)`
+        # was a link whose words hid where it went
         raise BadInput(tr("label.bad", label=escaped(label, also="`")))
     return label
 

@@ -5,10 +5,11 @@ Replies are Discord markdown: a name is shown in a code span (`reviews`) or in b
 name, and a stray backtick in bold pairs with the next span of the line. `fill` fills a
 message's fields so that this cannot happen, for every reply in every language at once: a code
 span of the template is fenced with more backticks than any run inside it (CommonMark's and
-Discord's rule), and the backticks of a bold field are escaped. In both, a character that
-cannot be seen or that rearranges the line (a right-to-left override that makes
-`report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape, `\u202e`
-(`\U000e0067` beyond the basic plane).
+Discord's rule), a code block's field has no two backticks side by side, and a bold field is
+`inert` (its backticks escaped, a spoiler's `||` or a link's `](` parted). In code spans and
+bold, a character that cannot be seen or that rearranges the line (a right-to-left override
+that makes `report<RLO>txt.exe` look like `reportexe.txt`, a newline) is shown as its escape,
+`\u202e` (`\U000e0067` beyond the basic plane).
 """
 
 from __future__ import annotations
@@ -79,6 +80,44 @@ def escaped(text: str, also: str = "") -> str:
     )
 
 
+def one_line(text: str, limit: int) -> str:
+    """A member's text quoted inside a reply: on one line (line breaks and runs of spaces as
+    one space) and at most `limit` characters. Its line breaks would let a line of it start a
+    heading (`# ...`), a quote or a code block that swallows the rest of the reply."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+_PAIRED = re.compile(r"\|(?=\|)|\](?=\()")
+"""The first of two characters that open Discord markup together: a spoiler's `||`, and the
+`](` of a masked link `[text](https://...)`."""
+
+
+def quoted(text: str, limit: int) -> str:
+    """A member's text quoted in the plain words of a reply (an example, a test item): on one
+    line (`one_line`), and inert as markup. A backtick is escaped: it paired with the next
+    one anywhere after it, in another example or in the reply's own `train`, and made code of
+    what lay between. A spoiler's bars and a masked link's `](` get a zero-width space between
+    them, which shows nothing: a masked link in an example listed to another member was a link
+    whose words hid where it went. Mentions are left to Discord's `allowed_mentions` (shown,
+    never pinging)."""
+    return inert(one_line(text, limit))
+
+
+def inert(text: str) -> str:
+    """`text` with no markup of its own (see `quoted`), its lines kept."""
+    return _TICKS.sub(_escaped_tick, _PAIRED.sub("\\g<0>\u200b", text))
+
+
+_TICKS = re.compile(r"(\\*)`")
+
+
+def _escaped_tick(found: re.Match[str]) -> str:
+    """A backtick escaped, and so are the backslashes before it (else `\\` + "`" would be an
+    escaped backslash and a live backtick)."""
+    return found.group(1) * 2 + "\\`"
+
+
 def escape(char: str) -> str:
     """One character as Python writes its escape: `\\u202e`, and beyond the basic plane
     `\\U000e0067` with eight digits. Four digits there (`\\ue0067`) read as `\\ue006`
@@ -88,7 +127,10 @@ def escape(char: str) -> str:
 
 
 def code(text: str) -> str:
-    """`text` as one inline code span, however many backticks it holds."""
+    """`text` as one inline code span, however many backticks it holds, its invisible
+    characters as escapes (`escaped`): a name on disk with an escape sequence in it cleared
+    the console's screen when a listing showed it."""
+    text = escaped(text)
     if "`" not in text:
         return f"`{text}`"
     fence = "`" * (max(len(run) for run in re.findall("`+", text)) + 1)
@@ -124,16 +166,26 @@ def fill(template: str, fields: dict[str, Any]) -> str:
     for kind, text in _pieces(template):
         if kind == "code" and "{" in text:
             out.append(code(escaped(text.format(**fields))))
+        elif kind == "block" and "{" in text:
+            out.append(text.format(**{k: _unfenced(str(v)) for k, v in fields.items()}))
         elif kind == "code":
             out.append(f"`{text}`")
         elif kind == "bold":
-            shown = {k: escaped(str(v)).replace("`", "\\`") for k, v in fields.items()}
+            shown = {k: inert(escaped(str(v))) for k, v in fields.items()}
             out.append(f"**{text.format(**shown)}**")
         else:
             out.append(text.format(**fields))
     return "".join(out)
 
 
+def _unfenced(value: str) -> str:
+    """A field shown inside a code block (```): Discord ends the block at the first three
+    backticks anywhere, however many opened it, so no two backticks of the field may touch;
+    a zero-width space between them keeps what is seen (and a mark under it) where it was."""
+    return value.replace("``", "`\u200b`").replace("``", "`\u200b`")
+
+
 def _unsafe(value: str) -> bool:
-    """A backtick, or a character `isprintable` refuses (a superset of `invisible`)."""
-    return "`" in value or not value.isprintable()
+    """A backtick, a spoiler's or a masked link's pair of characters (`_PAIRED`), or a
+    character `isprintable` refuses (a superset of `invisible`)."""
+    return "`" in value or not value.isprintable() or _PAIRED.search(value) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from . import i18n
 from .errors import BadInput
 from .i18n import tr
 from .markup import code
@@ -62,4 +63,33 @@ def dataset_name(word: str) -> str:
             alphabet=tr(f"alphabet.{odd.lower()}"),
             other=tr(f"alphabet.{usual.lower()}"),
         )
+    )
+
+
+def look_alike(typed: str, meant: str, language: str | None = None) -> str:
+    """A note for "Did you mean `meant`?" when `typed` is `meant` with look-alike letters of
+    the other alphabet (`rеviews` with a Cyrillic `е`): the two look the same, and the member
+    could not see why one was not found. Empty when they differ otherwise."""
+    if len(typed) != len(meant) or typed == meant:
+        return ""
+    odd: list[str] = []
+    pairs: set[tuple[str, str]] = set()
+    for mine, theirs in zip(typed, meant, strict=True):
+        if mine == theirs:
+            continue
+        pair = (alphabet(mine), alphabet(theirs))
+        if pair[0] is None or pair[1] is None or pair[0] == pair[1]:
+            return ""
+        odd.append(mine)
+        pairs.add((pair[0], pair[1]))
+    if len(pairs) != 1:
+        return ""
+    [(yours, its)] = pairs
+    language = language or i18n.current()
+    return i18n.message(
+        language,
+        "names.look_alike",
+        letters=", ".join(code(c) for c in dict.fromkeys(odd)),
+        alphabet=i18n.message(language, f"alphabet.{yours.lower()}"),
+        other=i18n.message(language, f"alphabet.{its.lower()}"),
     )

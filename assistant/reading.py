@@ -22,14 +22,21 @@ from .commands.arguments import parse
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .errors import UserError
-from .intents.address import after_politeness
+from .intents.address import after_politeness, calls_someone, only_politeness
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
-from .intents.matcher import IntentMatcher, normalize, to_request
+from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .messages import Request, Source, User
 from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
-from .typed_line import addressed, read_line, read_respelled, read_run_on, two_requests
+from .typed_line import (
+    addressed,
+    greetings,
+    read_line,
+    read_respelled,
+    read_run_on,
+    two_requests,
+)
 
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
@@ -100,6 +107,8 @@ class Reader(ArgumentReading):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
             says = None if exact else self._guess_in(language)
+            if calls_someone(text, self._people(), greetings(language, matcher)):
+                return None  # "Sara, can you send me the file?" asks Sara
             address = addressed(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
@@ -108,7 +117,11 @@ class Reader(ArgumentReading):
                 address.rest,
                 i18n.word_list(language, "typed.correct_words"),
                 i18n.word_list(language, "typed.correct_persons"),
-                labelled_feedback(address.rest, i18n.word_list(language, "typed.feedback_words"))
+                labelled_feedback(
+                    address.rest,
+                    i18n.word_list(language, "typed.feedback_words"),
+                    i18n.word_list(language, "typed.question_words"),
+                )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (
                     None
@@ -121,6 +134,7 @@ class Reader(ArgumentReading):
             )
             if intent is None:
                 continue
+            intent = _no_polite_names(intent, self._politeness(), lists)
             # one of two requests run would drop the other unsaid
             two = (
                 None
@@ -183,6 +197,20 @@ class Reader(ArgumentReading):
             source=request.source,
             exact=named is not None and self._are_arguments(named, request, line),
         )
+        # "cancel, ..." names `cancel` with its comma
+        named = named or self._find_command(request.command.rstrip(",;:"))
+        if understood is None and named is not None and request.text.lstrip()[:1].isalpha():
+            # the command's name, then a sentence that says it ("cancel, stop the training",
+            # "cancel, останови обучение"): the sentence's words are what it takes (a dash
+            # or colon there begins a reason, `_past_reason`)
+            said = self.understand(
+                request.text,
+                user=request.user,
+                guild_id=request.guild_id,
+                channel_id=request.channel_id,
+                source=request.source,
+            )
+            understood = said if said is not None and said.command == named.name else None
         if understood is None:
             return self._past_politeness(self._past_reason(request))
         return dataclasses.replace(
@@ -282,6 +310,10 @@ class Reader(ArgumentReading):
             words.update(i18n.word_list(code, "typed.polite"))
         return words
 
+    def _people(self) -> set[str]:
+        """Every language's first names a line may call someone else by (`typed.people`)."""
+        return {w for code in i18n.languages() for w in i18n.word_list(code, "typed.people")}
+
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused
         when it runs: a folder that is not there; several words are one name only when they
@@ -295,3 +327,24 @@ class Reader(ArgumentReading):
         except UserError:
             return False
         return self._names(request.guild_id, command, options)
+
+
+_NAME_SLOTS = ("path", "dir", "data_dir", "dataset")
+"""The slots that hold a name of a file or folder."""
+
+
+def _no_polite_names(intent: Intent, polite: set[str], lists: dict[str, list[str]]) -> Intent:
+    """`intent` without a name that is politeness alone: "send me the file please" names no
+    file (a template's name at the end takes the words after it), unless a name is so."""
+    names = {name for values in lists.values() for name in values}
+    kept = {
+        slot: value
+        for slot, value in intent.slots.items()
+        if not (
+            slot in _NAME_SLOTS
+            and isinstance(value, str)
+            and value not in names
+            and only_politeness(value, polite)
+        )
+    }
+    return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)

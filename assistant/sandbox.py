@@ -1,6 +1,7 @@
 """Confine every path a user names to the data root.
 
-A user path is always relative to the data root. Refused: empty paths, NUL bytes, absolute paths,
+A user path is always relative to the data root. Refused: empty paths, NUL bytes, lone surrogates
+that are no byte of a name (`\ud800`), absolute paths,
 `..` that climbs out, symlinks whose target leaves the root, symlink loops, names longer than the
 file system allows, anything that is not a regular file or folder (devices, sockets, FIFOs), and
 regular files with more than one hard link. The check resolves the real path, so a symlink inside
@@ -24,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from .errors import NotFound, PathRefused
 from .i18n import tr
+from .names import look_alike
 
 MAX_PATH_CHARS = 1024
 
@@ -52,6 +54,10 @@ class DataRoot:
             raise PathRefused(tr("path.empty"))
         if "\x00" in user_path:
             raise PathRefused(tr("path.nul"))
+        try:
+            os.fsencode(user_path)  # a name from a disk that is not UTF-8 (`\udcff`) encodes
+        except UnicodeEncodeError:  # "\ud800" names nothing: the file system refused it late
+            raise PathRefused(tr("path.surrogate")) from None
         if len(user_path) > MAX_PATH_CHARS:
             raise PathRefused(tr("path.too_long"))
         cleaned = user_path.strip().replace("\\", "/")
@@ -112,7 +118,7 @@ class DataRoot:
         if not near:
             return tr("path.missing", path=user_path)
         meant = (pure.parent / near[0]).as_posix()
-        return tr("path.missing_near", path=user_path, near=meant)
+        return tr("path.missing_near", path=user_path, near=meant) + look_alike(pure.name, near[0])
 
     def _inside(self, real: Path) -> bool:
         """Whether the resolved path `real` is the root or inside it."""

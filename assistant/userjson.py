@@ -2,19 +2,22 @@
 
 Python's `json` accepts things that later break far from the input: nesting deep enough to
 overflow the stack (`RecursionError`), integers longer than Python converts (`ValueError`), and
-lone surrogates (`"\\ud800"`) that cannot be stored, printed or sent, and `NaN` or `Infinity`,
-which are no JSON (Python writes them; read, they became the text "nan"). They are refused here.
+lone surrogates (`"\\ud800"`) that cannot be stored, printed or sent, a key given twice in one
+object (`{"text": "a", "text": "b"}`), of which it silently keeps the last, and `NaN`,
+`Infinity` or a number too large for a float, none of them JSON. They are refused here.
 Syntax errors stay `json.JSONDecodeError`, so callers can point at the line and column.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from typing import Any
 
 from .errors import BadInput
 from .i18n import number_text, tr
+from .markup import one_line
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and objects accepted (real inputs need two or three levels)."""
@@ -22,15 +25,14 @@ MAX_DEPTH = 32
 
 def loads(text: str, where: str) -> Any:
     """Parse `text`; `where` names it in messages (for example "`data.jsonl` line 3")."""
-
-    def not_a_number(constant: str) -> Any:
-        # Python writes NaN for a missing value; read as a number it became the text "nan"
-        raise BadInput(tr("json.not_a_number", where=where, constant=constant))
-
     try:
-        value = json.loads(text, parse_constant=not_a_number)
+        value = json.loads(
+            text, object_pairs_hook=_unique, parse_constant=_no_constant, parse_float=_finite
+        )
     except json.JSONDecodeError:
         raise
+    except _Refused as exc:
+        raise BadInput(tr(exc.why, where=where, name=one_line(exc.name, 40))) from None
     except RecursionError:
         raise BadInput(tr("json.too_deep", where=where, limit=MAX_DEPTH)) from None
     except ValueError:  # integers over sys.get_int_max_str_digits(): Python's own message
@@ -38,6 +40,41 @@ def loads(text: str, where: str) -> Any:
         limit = number_text(sys.get_int_max_str_digits())
         raise BadInput(tr("json.long_number", where=where, limit=limit)) from None
     _check(value, where)
+    return value
+
+
+class _Refused(Exception):
+    """What Python's `json` reads and JSON has not: `why` is the message, `name` shows it."""
+
+    def __init__(self, why: str, name: str) -> None:
+        super().__init__(name)
+        self.why = why
+        self.name = name
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object's pairs as a dict, refusing a key given twice."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Refused("json.duplicate_key", key)
+            seen.add(key)
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    """`NaN`, `Infinity`: no JSON, though Python's `json` reads (and writes) them; a label of
+    NaN, Python's own mark of a missing value, became the label `nan`."""
+    raise _Refused("json.not_a_number", name)
+
+
+def _finite(text: str) -> float:
+    """A number too large for a float (`1e999`) read as infinity, and a label of it as `inf`."""
+    value = float(text)
+    if math.isinf(value):
+        raise _Refused("json.not_a_number", text)
     return value
 
 

@@ -41,6 +41,14 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   transliteration); measured before any tuning (9c5fd19, with the folder and file it names
   added to the bench's data folder); its tuning half was read from 5 December 01:45; its
   held-out half stays unread.
+- `bench/phrasings_fresh10.json` ("fresh10", 2026-12-05 09:57): written by a session that saw
+  no file of the project, for another crowd (data scientists' jargon, non-technical people in
+  plain words, ALL CAPS and Title Case, a slash or bang before free words, thanks and apologies
+  around the command, filler words, British/Australian/Irish idioms, times; Russian formal
+  "Вы", older people, diminutives, English command words mixed in); measured before any tuning
+  (57aece8: English held out 46/98, Russian 28/49); its tuning half was read from 5 December
+  10:10; its held-out half stays unread, but for its not-commands acted then (7 lines of both
+  halves, read when the first figures were looked at).
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -80,6 +88,7 @@ CORPORA = {
     "fresh7": Path(__file__).resolve().parent / "phrasings_fresh7.json",
     "fresh8": Path(__file__).resolve().parent / "phrasings_fresh8.json",
     "fresh9": Path(__file__).resolve().parent / "phrasings_fresh9.json",
+    "fresh10": Path(__file__).resolve().parent / "phrasings_fresh10.json",
 }
 REVISIONS = (
     "0bc35a1",

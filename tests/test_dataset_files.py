@@ -198,8 +198,8 @@ async def test_json_values_that_are_no_text_or_label_are_refused_at_their_line(
     console = await attached(app, tmp_path, "x.jsonl", b"")
     cases = {
         '{"text": "fine", "label": "positive"}\n{"text": "great", "label": NaN}\n': (
-            "`x.jsonl` line 2 holds `NaN`, which is not JSON (and no text or label): write"
-            " `null` for a missing value, or leave the field out."
+            "`x.jsonl` line 2 holds `NaN`, which is no JSON number; write it in quotes if it is"
+            " a label or a text, else leave the field out."
         ),
         '{"text": "bad", "label": ["negative"]}\n': (
             "`x.jsonl` line 1: A label must be a word or a number, not a list or an object."

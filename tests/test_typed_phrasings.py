@@ -99,6 +99,8 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("no, the last one should have been negative", "correct", {"text": "negative"}),
     ("the prediction was off, it should be positive", "correct", {"text": "positive"}),
     ("can you dm me the file", "getfile", {}),
+    ("send me the file please", "getfile", {}),  # politeness had been the file's name
+    ("give me the file now pls", "getfile", {}),
     ("when will the training be finished", "status", {}),
     # "check {json}" wants its sentence in quotes; without them another sentence says it
     ("check status", "status", {}),
@@ -169,6 +171,10 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
 
 CHAT = {
     "en": [
+        # said to someone else by name, first or last
+        "Tom, could you train the model on the new data tomorrow?",
+        "send me that file when you can, Anna",
+        "hey Priya: did the training finish?",
         "what do you predict for the match tonight?",
         "my feedback on your essay is in the doc",
         "the network is down at my office",
@@ -195,6 +201,8 @@ CHAT = {
         "yes the train was late",
     ],
     "ru": [
+        "Дим, запусти обучение, как придёшь",
+        "отправь мне файл вечером, Оля",
         "мне не нравится эта погода",
         "что ты думаешь про матч?",
         "скинь фотки с вечеринки",

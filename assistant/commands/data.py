@@ -12,6 +12,7 @@ from ..batch import Batch, label_for
 from ..datasets import ARCHIVE_FOLDER, folder_examples
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
+from ..markup import escaped, inert
 from ..messages import Reply, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
@@ -34,7 +35,10 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
             data={"datasets": []},
         )
     active_mark = " " + tr("datasets.active_mark")
-    lines = [f"- **{n}**" + (active_mark if active and n == active.name else "") for n in names]
+    lines = [
+        f"- **{inert(escaped(n))}**" + (active_mark if active and n == active.name else "")
+        for n in names
+    ]
     return Reply(
         text=f"**{tr('datasets.title')}**\n" + "\n".join(lines) + "\n\n" + tr("datasets.hint"),
         speech=tr("datasets.speech", count=len(names), names=", ".join(names[:5])),

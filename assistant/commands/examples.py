@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..batch import normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr, tr_count
+from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
@@ -27,12 +28,12 @@ if TYPE_CHECKING:
     from ..app import Assistant
 
 PAGE = 20
+SHOWN_CHARS = 100
+"""An example's text as a reply quotes it (`quoted`)."""
 
 
 def _line(example: StoredExample) -> str:
-    text = " ".join(example.text.split())
-    shown = text if len(text) <= 100 else text[:99] + "…"
-    return f"#{example.id} **{example.label}**: {shown}"
+    return f"#{example.id} **{example.label}**: {quoted(example.text, SHOWN_CHARS)}"
 
 
 def _example_id(raw: str) -> int:
@@ -166,7 +167,12 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
     dataset, number, example = _removable(app, request, options)
     app.store.remove_examples(dataset, [number])
     return Reply(
-        text=tr("remove.done", number=number, label=example.label, text=example.text[:100]),
+        text=tr(
+            "remove.done",
+            number=number,
+            label=example.label,
+            text=quoted(example.text, SHOWN_CHARS),
+        ),
         speech=tr("remove.done.speech"),
         data={"removed": [number]},
     )

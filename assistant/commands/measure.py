@@ -12,6 +12,7 @@ from ..batch import normalize_label
 from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..i18n import number_text, tr, tr_count
+from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from .data import is_label_folder
@@ -162,7 +163,7 @@ def _classify(
             wrong = " ✗ " + tr("test.labelled", label=item["label"])
             mark = " ✓" if item["label"] == item["prediction"] else wrong
         lines.append(
-            f"{number}. “{_short(item['text'])}” → **{item['prediction']}** "
+            f"{number}. “{quoted(item['text'], 80)}” → **{item['prediction']}** "
             f"({number_text(item['score'], 2)}){mark}"
         )
     if len(items) > SHOWN_PREDICTIONS:
@@ -223,8 +224,3 @@ def _unknown_labels(labelled: list[tuple[str, str]], known: list[str]) -> list[s
     """The labels of the items that the model does not have, in the order first given."""
     have = set(known)
     return list(dict.fromkeys(label for label, _ in labelled if label not in have))
-
-
-def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -12,7 +12,7 @@ from ..batch import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
-from ..markup import visible
+from ..markup import escaped, inert, quoted, visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -232,7 +232,7 @@ def _ask_label(app: Assistant, request: Request) -> None:
             "correct.label_for_last",
             id=record.message_id,
             label=said,
-            text=shown(str(items[0].get("text", "")), limit=80),
+            text=quoted(str(items[0].get("text", "")), 80),
             other=other,
             labels=", ".join(known),
         )
@@ -283,7 +283,7 @@ def _fixed(
             correction=label,
             dataset_id=dataset.id,
         )
-    listed = "; ".join(tr("correct.item", text=o, label=lbl) for o, lbl in fixes)
+    listed = "; ".join(tr("correct.item", text=quoted(o, 80), label=lbl) for o, lbl in fixes)
     return Reply(
         text=tr("correct.noted", name=dataset.name, listed=listed)
         + _new_labels(fixes, known, dataset.name),
@@ -317,6 +317,7 @@ def _dataset_of(app: Assistant, guild_id: str, record: ReplyRecord) -> Dataset:
     "feedback",
     "Tell the maintainers what you think (admins: no text lists recent feedback).",
     Param("text", "text", "Your feedback"),
+    aliases=("bug", "suggest"),  # "!bug status never updates": a report written as a command
 )
 async def feedback(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     text = options["text"]
@@ -348,7 +349,7 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     lines = [
         _listed(
             f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
-            f"**{_shorten(f.author_name, 100)}**:",
+            f"**{inert(escaped(_shorten(f.author_name, 100)))}**:",
             f.text,
         )
         for f in rows
@@ -368,8 +369,9 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
 def _listed(head: str, text: str) -> str:
     """One feedback in the admins' listing: after its author on the same line, or, written on
     several lines, quoted a line each under the author (a line break must not make its second
-    line look like the next entry); at most LISTED_CHARS and LISTED_LINES of it."""
-    lines = _shorten(text, LISTED_CHARS).split("\n")
+    line look like the next entry); at most LISTED_CHARS and LISTED_LINES of it, its backticks
+    escaped (`inert`): they paired with the next entry's."""
+    lines = inert(_shorten(text, LISTED_CHARS)).split("\n")
     if len(lines) == 1:
         return f"{head} {lines[0]}"
     if len(lines) > LISTED_LINES:

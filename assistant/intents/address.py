@@ -118,6 +118,33 @@ def _patterns(
     return re.compile(lead, re.I), re.compile(tail, re.I)
 
 
+def calls_someone(text: str, people: Iterable[str], greetings: Iterable[str]) -> bool:
+    """Whether `text` calls a person by name at its start ("Sara, can you send me the file?",
+    "hey Dima: ...") or its end ("... when you're back at your desk, Dave?"): it is said to
+    them, not to the bot."""
+    start, end = _calling(tuple(sorted(set(people))), tuple(sorted(set(greetings))))
+    return start is not None and end is not None and bool(start.search(text) or end.search(text))
+
+
+@lru_cache(maxsize=8)
+def _calling(
+    people: tuple[str, ...], greetings: tuple[str, ...]
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    if not people:
+        return None, None
+    name = _either(people)
+    hello = rf"(?:{_either(greetings)}\s+)?" if greetings else ""
+    start = rf"^\s*{hello}@?{name}\s*[,:]"
+    end = rf",\s*@?{name}[\s.!?…{_EMOJI}]*$"
+    return re.compile(start, re.I), re.compile(end, re.I)
+
+
+def only_politeness(text: str, polite: Iterable[str]) -> bool:
+    """Whether `text` is politeness alone ("please", "pls", "right now"), which names
+    nothing where a name was wanted ("send me the file please")."""
+    return not _off_ends(f" {text} ", polite, tail=True).strip(" ,.!?:;")
+
+
 def after_politeness(line: str, polite: Iterable[str]) -> str | None:
     """`line` from its first word after leading politeness ("please undo", "could you, undo
     that", "kindly show the status"), or None when it does not begin with any. Politeness is

@@ -6,6 +6,7 @@ each language's `typed.feedback_words`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from .matcher import Intent, normalize
 
@@ -13,8 +14,9 @@ _HEAD_END = re.compile(r":|\s[—–-]+\s")
 """Where a labelled line's head ends: a colon, or a dash with spaces ("feedback — ...")."""
 
 
-def labelled_feedback(line: str, words: list[str]) -> Intent | None:
-    """`line` as feedback when its head of at most six words names feedback, else None."""
+def labelled_feedback(line: str, words: list[str], questions: Sequence[str] = ()) -> Intent | None:
+    """`line` as feedback when its head of at most six words names feedback, else None; a
+    head that asks (`questions`: "what kind of review is this:") labels no feedback."""
     end = _HEAD_END.search(line)
     if end is None:
         return None
@@ -23,6 +25,8 @@ def labelled_feedback(line: str, words: list[str]) -> Intent | None:
     if not body.strip() or len(head_words.split()) > 6:
         return None
     if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
+        return None
+    if any(f" {normalize(word)} " in head_words for word in questions if word.strip()):
         return None
     return Intent("feedback", {"text": body.strip()}, normalize(line))
 

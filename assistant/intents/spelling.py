@@ -34,6 +34,8 @@ def respelled(text: str, words: Collection[str], shorthand: Mapping[str, str]) -
             out.append(word)
         elif word in shorthand:
             out.append(shorthand[word])
+        elif "-" in word and word.split("-")[0] in words:
+            out.append(word.split("-")[0])  # a particle ("зайди-ка") or a word said twice
         else:
             out.append(_typo_of(word, words) or word)
     return " ".join(out)
@@ -53,7 +55,7 @@ def respelled_in_place(text: str, words: Collection[str], shorthand: Mapping[str
     return " ".join(out)
 
 
-_MARKS = ",.!?:;…"
+_MARKS = ",.!?:;…\"'«»“”‘’"
 """Marks that end a clause or sentence, kept in place by `respelled_in_place`."""
 
 

@@ -59,7 +59,11 @@ class DatasetRecords(StoreBase):
 
     def dataset_named(self, guild_id: str, typed: str) -> Dataset | None:
         """The dataset a typed name means: as typed, else composed (NFC), the form a created
-        dataset's name is kept in (names.py), when the keyboard wrote it decomposed."""
+        dataset's name is kept in (names.py), when the keyboard wrote it decomposed. A name with
+        a lone surrogate (`\ud800`, or a byte of a name on a disk that is not UTF-8) names none:
+        no stored name has one, and the database refuses to be asked."""
+        if not typed.isprintable() and not _storable(typed):
+            return None
         composed = unicodedata.normalize("NFC", typed)
         found = self.dataset(guild_id, typed)
         return found if found is not None or composed == typed else self.dataset(guild_id, composed)
@@ -264,3 +268,11 @@ def _attach(db: Database, dataset_id: int, folder: str, label: str | None) -> No
         "ON CONFLICT (dataset_id, folder) DO UPDATE SET label = excluded.label",
         (dataset_id, folder, label),
     )
+
+
+def _storable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

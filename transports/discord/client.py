@@ -27,6 +27,7 @@ from transports.typed_spaces import spaced
 from .audio_messages import AudioMessagesCog, is_audio
 from .cog_commands import CommandsCog
 from .delivery import Delivery
+from .interact import on_app_command_error
 from .members import warn_of_missing_roles
 from .privacy import PrivacyCog
 from .translator import CatalogTranslator
@@ -126,6 +127,7 @@ class TrainerBot(commands.AutoShardedBot):
             await self.add_cog(cog)
         self.assistant.diagnostics_providers.append(lambda guild: _voice_diagnostics(voice, guild))
         await self.tree.set_translator(CatalogTranslator())  # Russian slash names, descriptions
+        self.tree.error(on_app_command_error)  # a slash command that failed is still answered
         if self.config.discord.sync_commands and registers_commands(self.config.discord):
             await self._sync()
 

@@ -24,6 +24,7 @@ from assistant import i18n
 from assistant.commands.registry import Command as CoreCommand
 from assistant.commands.slash_values import unquoted
 from assistant.errors import LimitExceeded, UserError
+from assistant.markup import visible
 from assistant.messages import Attachment, Reply, Request, Source
 
 from .autocomplete import OPTIONS, suggester
@@ -325,7 +326,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
     async def on_command_error(self, ctx: commands.Context[Any], error: Exception) -> None:
         if isinstance(error, commands.CommandNotFound):
             name = (ctx.invoked_with or "").strip()
-            if not name or not name[0].isalpha() or not can_answer(ctx):
+            seen = visible(name)  # "!<RLO>train", a zero-width space first: still a command
+            if not seen or not seen[0].isalpha() or not can_answer(ctx):
                 return  # "!!!", "!?" are not commands
             if self.limiter.hit(str(ctx.author.id)):
                 return  # floods are not answered

@@ -13,6 +13,7 @@ from assistant import i18n
 
 from .interact import bot_of, refuse, run_core, text_of
 from .members import guild_key
+from .pages import Paged
 from .render import render
 
 CONFIRMED: dict[str, str | None] = {"remove": "example", "undo": None, "rollback": None}
@@ -65,10 +66,19 @@ class ConfirmButton(
         reply = await run_core(interaction, self.command, {option: self.argument} if option else {})
         bot = bot_of(interaction)
         guild_id = guild_key(interaction.guild, interaction.user)
-        rendered = render(reply, 0, bot.assistant.language(guild_id))
+        language = bot.assistant.language(guild_id)
+        rendered = render(reply, 0, language)
+        from .components import reply_view  # components imports this module's buttons
+
+        # a long answer (an undo of many labels) is pages: without their buttons, page 1 was
+        # all there was to see
         message = await interaction.edit_original_response(
-            content=rendered.content, embed=rendered.embed, view=None
+            content=rendered.content,
+            embed=rendered.embed,
+            view=reply_view(language, reply, len(rendered.pages)),
         )
+        if len(rendered.pages) > 1:
+            bot.delivery.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))
         if reply.ok:
             bot.assistant.record_reply(
                 reply,

@@ -10,6 +10,7 @@ from typing import Any
 import discord
 
 from assistant.commands.notes import prediction_labels
+from assistant.markup import one_line, quoted
 
 from .interact import (
     MAX_OPTIONS,
@@ -35,11 +36,6 @@ def _predictions(
         return [], []
     items = list((record.data or {}).get("predictions", []))
     return items, prediction_labels(app, guild_id, record)
-
-
-def _short(text: str, size: int) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= size else flat[: size - 1] + "…"
 
 
 class CorrectButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trainer:correct"):
@@ -87,7 +83,7 @@ def _label_menu(
     view.add_item(
         LabelSelect(message_id, number, labels, text_of(interaction, "correct.choose_label"))
     )
-    question = text_of(interaction, "correct.which_label", text=_short(text, 200))
+    question = text_of(interaction, "correct.which_label", text=quoted(str(text), 200))
     if len(labels) > MAX_OPTIONS:  # a menu holds 25; the rest can be typed
         question += "\n" + text_of(
             interaction,
@@ -117,9 +113,9 @@ class ItemSelect(
     ) -> None:
         options = [
             discord.SelectOption(
-                label=_short(f"{n}. {item['text']}", OPTION_CHARS),
+                label=one_line(f"{n}. {item['text']}", OPTION_CHARS),
                 value=str(n),
-                description=_short(f"→ {item.get('prediction', '')}", OPTION_CHARS),
+                description=one_line(f"→ {item.get('prediction', '')}", OPTION_CHARS),
             )
             for n, item in enumerate((items or [])[:MAX_OPTIONS], start=1)
         ]

@@ -93,7 +93,8 @@ class Delivery:
                 channel_id=str(message.channel.id),
             )
             if reply.job_id is not None:
-                self.progress.follow(reply.job_id, message, reply.text)
+                # what the message shows as text: nothing when its pages are embeds
+                self.progress.follow(reply.job_id, message, rendered.content or "")
         return message
 
 

@@ -4,9 +4,12 @@ and refuse with a message only that member sees."""
 
 from __future__ import annotations
 
+import logging
+import secrets
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
+from discord import app_commands
 
 from assistant import i18n
 from assistant.messages import Reply, Request
@@ -16,6 +19,8 @@ from .render import error_embed
 
 if TYPE_CHECKING:
     from .client import TrainerBot
+
+log = logging.getLogger(__name__)
 
 MAX_OPTIONS = 25
 """Discord's limit on a select menu's options."""
@@ -61,3 +66,23 @@ async def refuse(interaction: discord.Interaction[Any], text: str) -> None:
         await interaction.followup.send(embed=embed, ephemeral=True)
     else:
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def on_app_command_error(
+    interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+) -> None:
+    """A slash command that failed outside its callback: above all, one Discord sent without
+    an option it requires, or with one it lacks (a member's Discord still showing an older
+    form of the command). discord.py only logged it, and the member saw Discord's "The
+    application did not respond"; now they are told, and the log has the rest."""
+    if isinstance(error, app_commands.CommandSignatureMismatch):
+        log.warning("/%s arrived in a form it does not have: %s", error.command.name, error)
+        text = text_of(interaction, "slash.mismatch", name=error.command.name)
+    else:
+        reference = secrets.token_hex(3)
+        log.error("slash command failed (ref %s)", reference, exc_info=error)
+        text = text_of(interaction, "error.internal", reference=reference)
+    try:
+        await refuse(interaction, text)
+    except discord.HTTPException as exc:
+        log.info("could not answer a failed slash command: %s", exc)

@@ -14,6 +14,8 @@ import discord
 from assistant import i18n
 from assistant.reports import job_finished_reply, progress_bar, status, time_left
 
+from .pages import MESSAGE_CHARS
+
 if TYPE_CHECKING:
     from .client import TrainerBot
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 class _Followed:
     message: discord.Message
     text: str
+    """The reply's content as sent; empty when it was sent as embed pages, which stay."""
     edited_at: float = 0.0
     last_job: Any = None
     pending: asyncio.TimerHandle | None = None
@@ -46,6 +49,20 @@ def progress_line(job: Any) -> str:
     when = f" · {left}" if left else ""
     done = i18n.percent_text(job.progress)
     return f"`{progress_bar(job.progress, 12)}` {done} ({status(job)}){when}{detail}"
+
+
+def with_progress(text: str, line: str) -> str:
+    """The started reply's content with the progress line under it, within Discord's 2,000
+    characters. The line is what must show, so a long text gives way, cut at a line break
+    where it can be; a reply sent as embed pages (no text) keeps them, and gets the line alone.
+    Cut at 2,000 at the end, the line was lost, and a paged reply showed its text twice."""
+    if not text:
+        return line[:MESSAGE_CHARS]
+    room = MESSAGE_CHARS - len(line) - 1
+    if len(text) > room:
+        cut = text[: max(0, room - 1)]
+        text = (cut.rpartition("\n")[0] or cut) + "…"
+    return f"{text}\n{line}"[:MESSAGE_CHARS]
 
 
 class JobProgress:
@@ -109,11 +126,11 @@ class JobProgress:
         job = followed.last_job
         with i18n.speaking(self.bot.assistant.language(job.guild_id)):
             line = progress_line(job)
-        followed.editing = self._spawn(self._edit(followed, f"{followed.text}\n{line}"))
+        followed.editing = self._spawn(self._edit(followed, with_progress(followed.text, line)))
 
     async def _edit(self, followed: _Followed, content: str, **changes: Any) -> bool:
         try:
-            await followed.message.edit(content=content[:2000], **changes)
+            await followed.message.edit(content=content, **changes)
         except discord.HTTPException as exc:
             log.info("could not edit progress message: %s", exc)
             if isinstance(exc, discord.NotFound) or exc.code in REFUSED_EDITS:
@@ -126,7 +143,7 @@ class JobProgress:
         with i18n.speaking(self.bot.assistant.language(job.guild_id)):
             line = progress_line(job)
         # view=None: the finished job's Cancel button goes away
-        final = f"{followed.text}\n{line}"
+        final = with_progress(followed.text, line)
         if followed.editing is not None:
             await asyncio.wait([followed.editing])
         edited = not followed.refused and await self._edit(followed, final, view=None)

@@ -1,0 +1,124 @@
+"""Typed lines of crowds the first templates did not hear: British, Irish and Australian idiom
+("off you pop", "what's the craic with the training"), data scientists' jargon ("run a fit",
+"eval on the holdout"), tags around a request ("..., ta", "be a love and ..."), Russian
+diminutives and older people's ways of calling the bot ("упакуй, милок, эту папочку"), a
+particle after a verb ("зайди-ка"), a question before a colon, and a command's name followed by
+a sentence that says it. Lines of our own in the families bench/phrasings_fresh10.json's tuning
+half showed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_typed_phrasings import misread, read, with_names
+from transports.console import GUILD
+
+ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
+    ("g'day trainer", "hi", {}),
+    ("hello there, how's things", "hi", {}),
+    ("be a dear and hop on the voice call", "join", {}),
+    ("pop into the voice channel with us, ta", "join", {}),
+    ("righto, off you go from the call", "leave", {}),
+    ("you can head off out of the voice room now", "leave", {}),
+    ("kick off a fresh fit on movie reviews", "train", {"data_dir": "movie_reviews"}),
+    ("give the classifier a quick retrain tonight", "train", {}),
+    ("evaluate the model on the held out split from movie_reviews", "test",
+     {"dataset": "movie_reviews"}),
+    ("give me a quick test of the classifier with kaggle tweets", "test",
+     {"dataset": "kaggle_tweets"}),
+    ("do inference on: the waiter ignored us all night", "test",
+     {"json": '"the waiter ignored us all night"'}),
+    ("what does the classifier think of 'a solid little thriller'", "test",
+     {"json": '"a solid little thriller"'}),
+    ("what sort of review is this: the pasta was divine", "test",
+     {"json": '"the pasta was divine"'}),
+    ("pack up my data into a zip file", "archive", {}),
+    ("tuck kaggle tweets away in an archive for safekeeping", "archive", {"dir": "kaggle_tweets"}),
+    ("set movie_reviews as the current dataset for the next training", "select_dataset",
+     {"dir": "movie_reviews"}),
+    ("switch over to the other folder please", "select_dataset", {}),
+    ("switch the current dataset", "select_dataset", {}),
+    ("could you make the dataset the active one", "select_dataset", {}),
+    ("what commands do you support?", "help", {}),
+    ("could i get a quick guide on how to use the bot", "instruction", {}),
+    ("how should i go about testing the classifier", "instruction", {}),
+    ("wrong prediction, the actual label is negative", "correct", {"text": "negative"}),
+    ("bung me report.txt there's a good lad", "getfile", {"path": "report.txt"}),
+    ("what's the story with the training job", "status", {}),
+    ("stop the run there, cheers", "cancel", {}),
+    ("it's a really handy little bot", "feedback", {"text": "it's a really handy little bot"}),
+    ("honestly the bot's replies are too long", "feedback",
+     {"text": "honestly the bot's replies are too long"}),
+]  # fmt: skip
+
+RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
+    ("привет-привет, как делишки", "hi", {}),
+    ("зайди-ка в голосовой канал", "join", {}),
+    ("выйди из голосового канальчика, спасибки", "leave", {}),
+    ("научите, дружок, вашу модель заново", "train", {}),
+    ("запустите переобучение модели на kaggle tweets", "train", {"data_dir": "kaggle_tweets"}),
+    ("проверь модельку на фразе «суп остыл»", "test", {"json": '"суп остыл"'}),
+    ("какой это текст, позитивный или негативный: курьер был вежлив", "test",
+     {"json": '"курьер был вежлив"'}),
+    ("упакуй, голубчик, эту папочку в архив", "archive", {}),
+    ("назначьте movie_reviews основным датасетом", "select_dataset", {"dir": "movie_reviews"}),
+    ("перейди на другой набор данных", "select_dataset", {}),
+    ("назови все свои команды", "help", {}),
+    ("где можно почитать руководство по обучению модели?", "instruction", {}),
+    ("пришли мне этот файлик report.txt", "getfile", {"path": "report.txt"}),
+    ("как там поживает обучение?", "status", {}),
+    ("прекратите текущее обучение", "cancel", {}),
+]  # fmt: skip
+
+CHAT = {
+    # a head that asks names no feedback; so is a line about the weather
+    "en": ["what kind of feedback is this: the weather was awful", "give the dog a bath tonight"],
+    "ru": ["какой отзыв ты оставил: не помню", "научи сына кататься на велосипеде"],
+}
+
+
+async def test_english_lines_of_new_crowds_are_read_as_their_commands(app: Assistant) -> None:
+    with_names(app)
+    assert misread(app, ENGLISH) == []
+
+
+async def test_russian_lines_of_new_crowds_are_read_as_their_commands(app: Assistant) -> None:
+    with_names(app)
+    app.store.set_guild_language(GUILD, "ru")
+    assert misread(app, RUSSIAN) == []
+
+
+async def test_their_chat_stays_chat(app: Assistant) -> None:
+    with_names(app)
+    for language, lines in CHAT.items():
+        app.store.set_guild_language(GUILD, language)
+        assert [(line, got) for line in lines if (got := read(app, line)) is not None] == []
+
+
+async def test_a_commands_name_then_a_sentence_that_says_it_runs_it(app: Assistant) -> None:
+    """ "cancel, stop the training" was answered "Did you mean `cancel`? Type `cancel` alone
+    to run it."; the sentence after the name says the same command."""
+    with_names(app)
+    console = TypedConsole(app)
+    reply = await console.send("cancel, stop the training")
+    assert reply["command"] == "cancel" and reply["text"] == "No training job is running.", reply
+    app.store.set_guild_language(GUILD, "ru")
+    reply = await console.send("cancel, останови обучение")
+    assert reply["text"] == "Сейчас не выполняется ни одна задача обучения.", reply
+    # a sentence that says another command is still not run in its place
+    reply = await console.send("cancel, train the model")
+    assert reply["command"] != "train" and not reply["ok"], reply
+
+
+async def test_a_bug_report_written_as_a_command_is_feedback(app: Assistant) -> None:
+    """ "!bug status never updates" was "I don't know the command `bug`"."""
+    console = TypedConsole(app)
+    for line in ("bug status never updates during training", "suggest a dark theme"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["text"].startswith("Thank you for the feedback"), reply
+    assert [row.text for row in app.store.feedback(GUILD)] == [
+        "a dark theme",
+        "status never updates during training",
+    ]
