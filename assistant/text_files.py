@@ -1,6 +1,7 @@
 """A file's bytes as text, and a CSV's rows: the encodings and separators spreadsheets save
-(UTF-8, UTF-16 with its byte-order mark or without it; commas, `;`, tabs), and the refusal of a
-CSV whose quote, opened and never closed, took in the rows after it.
+(UTF-8, UTF-16 with its byte-order mark or without it, a Windows code page; commas, `;`, tabs,
+pipes), the names its columns of texts and labels go by, and the refusal of a CSV whose quote,
+opened and never closed, took in the rows after it, or whose row has more fields than columns.
 
 Apart from datasets.py (labelled examples from files, folders and zips, within limits) because
 `test` reads its attachments through the same doors without making examples of them.
@@ -11,34 +12,61 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+from .code_pages import from_code_page, mostly_utf8
 from .errors import BadInput
 from .i18n import tr
 
-CSV_DELIMITERS = (",", ";", "\t")
+CSV_DELIMITERS = (",", ";", "\t", "|")
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """A file's text: UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as
-    Excel and Notepad save "Unicode text", or without it when its zero bytes say so. Bytes that
-    hold a zero byte and are no such UTF-16 are no text (a binary file, UTF-32): refused."""
+    """A file's text (`read_text`)."""
+    return read_text(data, name)[0]
+
+
+def read_text(data: bytes, name: str) -> tuple[str, str | None]:
+    """A file's text, and the Windows code page it was read in when it is not Unicode (None
+    when it is). UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as Excel
+    and Notepad save "Unicode text", or without it when its zero bytes say so; else Windows-1251
+    or Windows-1252 when it reads as such text (`code_pages`). Bytes that hold a zero byte and
+    are no such UTF-16 are no text (a binary file, UTF-32): refused, as is UTF-8 with a byte
+    that is not, named by its line."""
     utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     if not utf16 and b"\x00" in data:
         text = _bomless_utf16(data)
         if text is None:
             raise BadInput(tr("test.not_utf8", name=name))
-        return text
+        return text, None
     try:
         text = data.decode("utf-16" if utf16 else "utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadInput(tr("test.not_utf8", name=name)) from None
+    except UnicodeDecodeError as exc:
+        if utf16:
+            raise BadInput(tr("test.not_utf8", name=name)) from None
+        return _not_unicode(data, name, exc)
     if utf16 and len(text) > 1 and not _spaced(text):
         # Any even run of bytes after FF FE decodes as UTF-16 (bytes of another kind read as
         # CJK ideographs); text Excel saves has spaces, tabs or lines.
         raise BadInput(tr("test.not_utf8", name=name))
-    return text
+    return text, None
+
+
+def _not_unicode(data: bytes, name: str, error: UnicodeDecodeError) -> tuple[str, str]:
+    """Bytes that are no UTF-8: UTF-8 with a stray byte (refused at its line), text in a
+    Windows code page, or no text (refused)."""
+    if mostly_utf8(data):
+        line = data[: error.start].count(b"\n") + 1
+        byte = f"0x{data[error.start]:02X}"
+        raise BadInput(tr("upload.broken_utf8", name=name, line=line, byte=byte))
+    read = from_code_page(data)
+    if read is None:
+        raise BadInput(tr("test.not_utf8", name=name))
+    return read
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -76,16 +104,59 @@ def _not_text(char: str) -> bool:
     return char not in "\t\n\r" and unicodedata.category(char) in ("Cc", "Cn", "Co", "Cs")
 
 
-def csv_rows(text: str) -> csv.DictReader[str]:
-    """A CSV's rows by its header's column names. Fields are separated by commas, or by what
-    Excel writes instead: `;` where a comma is the decimal mark (most of Europe, Russia), tabs
-    in "Unicode text"; the one that makes a `text` column is taken."""
-    end = text.find("\n")
-    header = (text if end < 0 else text[:end]).lower()
-    delimiter = next(
-        (d for d in CSV_DELIMITERS if "text" in (c.strip(' "\r') for c in header.split(d))), ","
-    )
-    return csv.DictReader(lines_of(text), delimiter=delimiter)
+TEXT_COLUMNS = (
+    *("text", "review", "sentence", "comment", "content", "message", "tweet", "body"),
+    *("текст", "отзыв", "комментарий", "сообщение", "предложение"),
+)
+"""What a CSV's column of texts is called, best first: `text`, and the names datasets shared
+on Kaggle and Hugging Face give it (IMDB's `review`, SST's `sentence`), in English and Russian."""
+LABEL_COLUMNS = (
+    *("label", "sentiment", "class", "category", "target", "tag", "intent", "topic"),
+    *("rating", "stars", "метка", "класс", "категория", "тональность", "оценка"),
+)
+"""What its column of labels is called, best first."""
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV's rows by its header's column names, and which columns hold texts and labels."""
+
+    reader: csv.DictReader[str]
+    text: str
+    label: str | None
+    skipped: int = 0
+    """Lines before the header (Excel's `sep=;`), for the line numbers messages give."""
+
+
+SEPARATOR_LINE = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
+"""The line Excel writes first, and reads, to say which separator the file uses."""
+
+
+def csv_table(text: str, name: str) -> CsvTable:
+    """A CSV's rows, its first line naming the columns. Fields are separated by commas, or by
+    what Excel writes instead (`;` where a comma is the decimal mark: most of Europe, Russia;
+    tabs in "Unicode text"), or pipes: the one that makes a column of texts (`TEXT_COLUMNS`) is
+    taken, unless a `sep=;` line above the header says which. A file with no such column is
+    refused, showing the names its first line gives."""
+    widest: list[str] = []
+    said = SEPARATOR_LINE.match(text)
+    if said:
+        text = text[said.end() :]
+    for delimiter in (said.group(1),) if said else CSV_DELIMITERS:
+        reader = csv.DictReader(lines_of(text), delimiter=delimiter)
+        names = list(reader.fieldnames or [])
+        keys = [_column_key(n) for n in names]
+        texts = [names[keys.index(k)] for k in TEXT_COLUMNS if k in keys]
+        if texts:
+            labels = [names[keys.index(k)] for k in LABEL_COLUMNS if k in keys]
+            return CsvTable(reader, texts[0], labels[0] if labels else None, 1 if said else 0)
+        widest = max(widest, names, key=len)
+    columns = ", ".join(f"`{n}`" for n in widest) or tr("examples.none")
+    raise BadInput(tr("upload.no_text_column", name=name, columns=columns))
+
+
+def _column_key(name: str) -> str:
+    return name.strip(' "\r\ufeff').lower()
 
 
 SWALLOWED_LINES = 10
@@ -95,30 +166,63 @@ never closed (`"awful,negative` took in the rest of the file as one example's te
 read as it is."""
 
 
-def csv_records(reader: csv.DictReader[str], name: str) -> Iterator[dict[str, str | None]]:
-    """The rows of `reader` (`csv_rows`), or the refusal at the first row whose field took in
-    the rows after it (`_swallowed`), naming the line it starts on."""
-    columns = reader.fieldnames or []
-    label = next((c for c in columns if c.strip().lower() == "label"), None)
+def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
+    """The rows of `table`, or the refusal at the first row with more fields than the header
+    names (a text with the separator in it, not in quotes: its words after the separator would
+    be read as its label) or whose field took in the rows after it (`_swallowed`), naming the
+    line it starts on."""
+    reader, label = table.reader, table.label
     seen: set[str] = set()
     ended = reader.line_num
+    one_column = len(reader.fieldnames or []) == 1
     for row in reader:
         started, ended = ended + 1, reader.line_num
+        extra = row.get(None)
+        if extra and one_column:  # the whole line is the text, commas and all
+            separator = reader.reader.dialect.delimiter
+            row = {table.text: separator.join([row[table.text] or "", *extra])}
+        elif extra and any(str(v).strip() for v in extra):
+            line = started + table.skipped
+            _refuse_extra(reader, name, line, len(row) - 1 + len(extra))
         for value in row.values():
             if isinstance(value, str) and value.count("\n") > SWALLOWED_LINES:
                 rows = _swallowed(reader, row, value, label, seen)
                 if rows:
                     raise BadInput(
-                        tr("upload.swallowed", name=name, line=started, end=ended, count=rows)
+                        tr(
+                            "upload.swallowed",
+                            name=name,
+                            line=started + table.skipped,
+                            end=ended + table.skipped,
+                            count=rows,
+                        )
                     )
         if label is not None and row.get(label):
             seen.add(str(row[label]).strip().lower())
         yield row
 
 
+def _refuse_extra(reader: csv.DictReader[str], name: str, line: int, count: int) -> None:
+    delimiter = reader.reader.dialect.delimiter
+    shown = tr("upload.tab") if delimiter == "\t" else f"`{delimiter}`"
+    example = f'`"great{delimiter} really"{delimiter}positive`'.replace("\t", "  ")
+    columns = len(reader.fieldnames or [])
+    raise BadInput(
+        tr(
+            "upload.extra_fields",
+            name=name,
+            line=line,
+            count=count,
+            columns=columns,
+            delimiter=shown,
+            example=example,
+        )
+    )
+
+
 def _swallowed(
     reader: csv.DictReader[str],
-    row: dict[str, str | None],
+    row: dict[str | None, Any],
     value: str,
     label: str | None,
     seen: set[str],
@@ -146,4 +250,12 @@ def lines_of(text: str) -> Iterator[str]:
     return iter(io.StringIO(text, newline=None))
 
 
-__all__ = ["CSV_DELIMITERS", "csv_records", "csv_rows", "decode_text", "lines_of"]
+__all__ = [
+    "CSV_DELIMITERS",
+    "CsvTable",
+    "csv_records",
+    "csv_table",
+    "decode_text",
+    "lines_of",
+    "read_text",
+]

@@ -157,8 +157,8 @@ async def test_bad_attachments_are_refused_and_nothing_is_lost(app: Assistant, a
         "wrong type": Attachment("virus.exe", b"MZ"),
         "zip bomb": Attachment("bomb.zip", bomb.getvalue()),
         "bad jsonl": Attachment("bad.jsonl", b'{"text": "ok"}\n{not json\n'),
-        "csv without text": Attachment("bad.csv", b"sentence,label\nhi,positive\n"),
-        "not utf-8": Attachment("latin.txt", "café".encode("latin-1")),
+        "csv without text": Attachment("bad.csv", b"title,score\nhi,positive\n"),
+        "not utf-8": Attachment("czech.txt", "žluťoučký kůň".encode("cp1250")),
         "not a zip": Attachment("fake.zip", b"not a zip"),
     }
     expected = {
@@ -166,7 +166,7 @@ async def test_bad_attachments_are_refused_and_nothing_is_lost(app: Assistant, a
         "wrong type": "not accepted",
         "zip bomb": "expands past",
         "bad jsonl": "line 2 is not valid JSON",
-        "csv without text": "`text` column",
+        "csv without text": "needs a column of texts",
         "not utf-8": "not UTF-8",
         "not a zip": "not a valid zip",
     }

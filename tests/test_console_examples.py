@@ -77,15 +77,14 @@ async def test_a_file_or_folder_with_no_examples_says_so(app: Assistant) -> None
     (root / "nothing" / "blank.txt").write_text("  \n", encoding="utf-8")
     console = TypedConsole(app)
     assert (await console.send("create_dataset notes"))["ok"]
-    for line, name in (
-        ("train file:empty.txt", "empty.txt"),
-        ("train header.csv", "header.csv"),
-    ):
-        text = await refused_and_unchanged(app, console, line)
-        assert f"`{name}` holds no examples: no line of text in it" in text, text
+    assert await refused_and_unchanged(app, console, "train file:empty.txt") == (
+        "`empty.txt` is empty (0 bytes)."
+    )
+    text = await refused_and_unchanged(app, console, "train header.csv")
+    assert "`header.csv` holds no examples: no line of text in it" in text, text
     for line in ("train folder:nothing", "train nothing false", "train data_dir:nothing"):
         text = await refused_and_unchanged(app, console, line)
-        assert "`nothing` holds no examples: no `.txt`, `.csv` or `.jsonl` file" in text, text
+        assert "`nothing` holds no examples: no `.txt`, `.csv`, `.tsv` or `.jsonl` file" in text
     text = await refused_in_russian(app, console, "train folder:nothing")
     assert "В `nothing` нет примеров" in text, text
 

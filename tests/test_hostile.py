@@ -217,7 +217,7 @@ async def test_a_broken_jsonl_line_and_an_overlong_csv_text_say_where(ask: Ask) 
     refused(reply, "`b.jsonl` line 2 is not valid JSON: Invalid control character (column")
     csv = b"text,label\n" + b"x" * 20_001 + b",positive\n"
     reply = await ask("train", attachments=[Attachment(filename="long.csv", data=csv)])
-    refused(reply, "An example in `long.csv` has 20,001 characters")
+    refused(reply, "An example in `long.csv` line 2 has 20,001 characters")
 
 
 async def test_lone_surrogates_in_json_strings(ask: Ask, app: Assistant) -> None:

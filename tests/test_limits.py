@@ -55,7 +55,7 @@ async def test_labels_per_dataset_stop_reading_at_once(small: Assistant) -> None
     rows = [{"text": f"t{i}", "label": f"l{i}"} for i in range(4)]
     body = "\n".join(json.dumps(r) for r in rows) + "\n{not json\n"
     reply = await run(small, "train", "", attachments=[Attachment("x.jsonl", body.encode())])
-    assert not reply.ok and "more than 3 different labels" in reply.text, reply.text
+    assert not reply.ok and "More than 3 different labels" in reply.text, reply.text
     assert stored(small) == 0
     # across requests too: the dataset may not grow past the limit
     for label in ("a", "b", "c"):

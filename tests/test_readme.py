@@ -60,15 +60,17 @@ def test_quick_start_trains_and_tests_on_the_samples_in_both_languages(checkout:
 
 
 def test_the_file_format_examples_are_read_as_documented(checkout: Path) -> None:
-    (table,) = re.findall(r"\| `\.csv` \|.*\n\| `\.jsonl` \|.*", README)
+    (table,) = re.findall(r"\| `\.csv` \|.*\n\| `\.jsonl` \|.*\n\| `\.json` \|.*", README)
     csv_header, csv_row = re.findall(r"`([^`]+)`", table.splitlines()[0])[-2:]
     jsonl_line = re.findall(r"`([^`]+)`", table.splitlines()[1])[-1]
+    json_list = re.findall(r"`([^`]+)`", table.splitlines()[2])[-1]
     (checkout / "a.csv").write_text(f"{csv_header}\n{csv_row}\n")
     (checkout / "b.jsonl").write_text(jsonl_line + "\n")
+    (checkout / "c.json").write_text(json_list)
     shutil.copytree(ROOT / "samples" / "reviews", checkout / "data" / "reviews")
-    script = "select_dataset reviews\ntrain +attach a.csv +attach b.jsonl\nstatus\n"
+    script = "select_dataset reviews\ntrain +attach a.csv +attach b.jsonl +attach c.json\nstatus\n"
     out = run_console(checkout, script)
-    assert "2 added examples" in out, out
+    assert "3 added examples" in out, out
 
 
 def test_wake_phrases_and_custom_sentences_as_shown(tmp_path: Path) -> None:

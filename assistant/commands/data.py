@@ -8,7 +8,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import ARCHIVE_FOLDER, Batch, folder_examples, label_for
+from ..batch import Batch, label_for
+from ..datasets import ARCHIVE_FOLDER, folder_examples
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
 from ..markup import escaped, inert
@@ -175,7 +176,14 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     chosen = tr("select.folder", name=dataset.name, folder=rel, role=role, counts=counts)
     loose = [tr("select.top_files", folder=rel)] if label is None and _top_files(batch, rel) else []
     return Reply(
-        text="\n".join([chosen, *loose, *_trained_too(app, dataset, rel)]),
+        text="\n".join(
+            [
+                chosen,
+                *loose,
+                *batch.notes(tr("upload.read_as.resave")),
+                *_trained_too(app, dataset, rel),
+            ]
+        ),
         speech=tr_count("select.folder.speech", len(rows), name=dataset.name),
         data={"dataset": dataset.name, "folder": rel, "label": label, "examples": len(rows)},
     )

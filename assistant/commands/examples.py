@@ -13,7 +13,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..datasets import normalize_label
+from ..batch import normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr, tr_count
 from ..markup import quoted

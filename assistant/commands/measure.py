@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
+from ..batch import normalize_label
 from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..i18n import number_text, tr, tr_count
@@ -102,7 +103,7 @@ def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
         shown = app.root.relative(folder)
         if shown == ".":
             raise PathRefused(tr("select.root_refused"))
-        label = datasets.normalize_label(folder.name) if is_label_folder(app, folder) else None
+        label = normalize_label(folder.name) if is_label_folder(app, folder) else None
         batch = datasets.folder_examples(app.root, folder, label, app.config.limits)
         rows = datasets.dedupe(batch.rows, {})
     limit = app.config.limits.test_items

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
-from ..datasets import Batch, label_for
+from ..batch import Batch, label_for, normalize_label
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
@@ -37,7 +37,7 @@ def _new_examples(
     if options["label"]:
         if explicit is not None:
             raise BadInput(tr("train.both_labels"))
-        label = datasets.normalize_label(options["label"])
+        label = normalize_label(options["label"])
     default = label or label_for(explicit is not False)
     batch = Batch(app.config.limits)
     notes: list[str] = []
@@ -230,7 +230,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             tr("train.too_many_labels", count=number_text(len(labels)), limit=number_text(limit))
         )
     known_labels = {e.label for e in existing}
-    notes += _label_notes(batch, known_labels, new)
+    notes += batch.notes(tr("upload.read_as.undo")) + _label_notes(batch, known_labels, new)
     try:
         # whether a job may start was checked on the event loop (and `start` checks again);
         # here only whether these examples can train a model

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import i18n
-from ..datasets import MAX_LABEL_CHARS, normalize_label
+from ..batch import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first

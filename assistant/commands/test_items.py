@@ -1,7 +1,8 @@
 """What `test` classifies: a JSON list typed after the command, or an attached file.
 
 Attached files: `.json` (the same list), `.jsonl` (one string or {"text", "label"} object per
-line), `.csv` (a `text` column and an optional `label` column) or `.txt` (a sentence a line).
+line), `.csv` or `.tsv` (a column of texts and an optional one of labels) or `.txt` (a
+sentence a line).
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ import io
 import json
 from typing import Any
 
-from ..datasets import EXAMPLE_KEEPS, normalize_label, suffix
+from ..batch import EXAMPLE_KEEPS, normalize_label, refuse_spreadsheet, suffix
 from ..errors import BadInput, LimitExceeded
+from ..file_rows import columns_as_rows, refuse_table
 from ..i18n import number_text, tr
 from ..markup import code, visible
-from ..text_files import csv_records, csv_rows, decode_text
+from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
 from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
 Item = tuple[str, str | None]
-TEST_TYPES = (".json", ".jsonl", ".csv", ".txt")
+TEST_TYPES = (".json", ".jsonl", ".csv", ".tsv", ".txt")
 EXCERPT_CHARS, EXCERPT_BEFORE = 200, 120
 """A JSON mistake is shown in up to this many characters of its line, this many before it."""
 
@@ -61,7 +63,12 @@ def _item(value: object, number: int) -> Item:
         text = visible(value["text"], keep=EXAMPLE_KEEPS)
         if text.strip():
             label = value.get("label")
-            return text, normalize_label(label) if label is not None else None
+            if label is None:
+                return text, None
+            try:
+                return text, normalize_label(label)
+            except BadInput as exc:
+                raise BadInput(tr("test.item_problem", number=number, problem=exc)) from None
     raise BadInput(tr("test.bad_item", number=number))
 
 
@@ -120,6 +127,8 @@ def parse_items(
         _check_count(len(quoted), limit)
         return [_item(text, number) for number, text in enumerate(quoted, start=1)]
     value = _loads(raw, where or tr("test.typed_json"), example)
+    if isinstance(value, dict):  # `{"text": [...], "label": [...]}`: a table's columns
+        value = columns_as_rows(value, where or tr("test.typed_json"))
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:
@@ -130,13 +139,17 @@ def parse_items(
 
 def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     kind = suffix(name)
+    refuse_spreadsheet(name)
     if kind not in TEST_TYPES:
         raise BadInput(tr("test.bad_type", name=name))
+    if not data:
+        raise BadInput(tr("upload.empty", name=name))
     text = decode_text(data, name)
     if kind == ".json":
         return parse_items(text, limit, code(name))
     items: list[Item] = []
     if kind == ".txt":  # one sentence a line, as `train` reads a .txt
+        refuse_table(text, name)
         for number, line in enumerate(io.StringIO(text), start=1):
             if line.strip():
                 _check_count(len(items) + 1, limit)
@@ -149,14 +162,11 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
                 items.append(_item(_loads(line, where), number))
     else:
         try:
-            reader = csv_rows(text)
-            columns = {c.strip().lower(): c for c in reader.fieldnames or []}
-            if "text" not in columns:
-                raise BadInput(tr("test.no_text_column", name=name))
-            for number, row in enumerate(csv_records(reader, name), start=1):
+            table = csv_table(text, name)
+            for number, row in enumerate(csv_records(table, name), start=1):
                 _check_count(len(items) + 1, limit)
-                label = row.get(columns["label"]) if "label" in columns else None
-                value = {"text": row.get(columns["text"]) or "", "label": label or None}
+                label = row.get(table.label) if table.label is not None else None
+                value = {"text": row.get(table.text) or "", "label": (label or "").strip() or None}
                 items.append(_item(value, number))
         except csv.Error as exc:
             raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
