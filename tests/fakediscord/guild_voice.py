@@ -57,6 +57,37 @@ class GuildVoice:
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
         await self.voice.drop(self.guild_id, 4014)
 
+    async def move_bot(self, channel_id: int) -> None:
+        """A moderator drags the bot into another voice channel: its voice state changes, and
+        Discord sends a voice server (a new token) for the connection to be re-made there."""
+        self.voice_states[self.bot.id] = channel_id
+        state = self._voice_state(self.bot.id, channel_id)
+        state["session_id"] = "bot-voice-session"
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
+        await self.voice_server_update()
+
+    async def voice_server_update(self) -> None:
+        """Discord moves the call to another voice server (a region change, a server being
+        drained): VOICE_SERVER_UPDATE mid-call, a new token for the same guild."""
+        self._voice_token = f"fake-voice-token-{self.voice.connections}"
+        await self.gateway.dispatch(
+            "VOICE_SERVER_UPDATE",
+            {
+                "token": self._voice_token,
+                "guild_id": str(self.guild_id),
+                "endpoint": f"127.0.0.1:{self.voice_port}",
+            },
+        )
+
+    async def server_deafen_bot(self, deaf: bool) -> None:
+        """A moderator deafens (or undeafens) the bot server-side: Discord stops (or starts
+        again) sending it the call's audio; members' SPEAKING still come."""
+        state = self._voice_state(self.bot.id, self.voice_states.get(self.bot.id))
+        state["session_id"] = "bot-voice-session"
+        state["deaf"] = deaf
+        self.voice.forward_to_bot = not deaf
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
+
     def bot_voice_channel(self) -> int | None:
         return self.voice_states.get(self.bot.id)
 
