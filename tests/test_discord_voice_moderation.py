@@ -17,7 +17,7 @@ from tests.test_discord_voice import join, say_and_wait, voice
 pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
 pytestmark = pytest.mark.timeout(240)
 
-fake = fixtures.fake
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 WATCHDOG_S = 1.5
 """The receive watchdog's limit here: a SPEAKING member unheard this long means reconnect."""
 
@@ -116,3 +116,38 @@ async def join_keys(fake: FakeDiscord) -> None:
         await fake.wait_for(
             lambda: dave.welcomes_to_bot >= 2 and len(dave.executed) >= 2, 20, "keys"
         )
+
+
+async def test_a_member_who_spoke_and_left_does_not_deafen_the_bot(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord tells the call's clients that a member left (voice op 13). voice-recv's
+    handler of it raised for a member who had spoken (it reached for the audio reader that
+    only its own `listen()` makes), which ended discord.py's voice websocket reader: the
+    call's re-key after that member left was never read, and nobody was heard again."""
+    dave = fake.voice.dave
+    assert dave is not None
+    await fake.set_voice_channel(fake.bob, fake.voice_channel_id)
+    await join(fake)
+    assert "status" in await say_and_wait(
+        bot, fake, "hey trainer, what is the status", member=fake.bob
+    )
+    keyed = len(dave.executed)
+    await fake.set_voice_channel(fake.bob, None)
+    await fake.wait_for(lambda: len(dave.executed) > keyed, 15, "the re-key after bob left")
+    assert "test the model" in await say_and_wait(bot, fake, timeout=30)
+
+
+async def test_a_camera_described_in_an_unknown_way_does_not_deafen_the_bot(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A client turns its camera on and describes the stream without a field voice-recv
+    reads strictly (its resolution). The error ended discord.py's voice websocket reader, so
+    the SPEAKING of alice's new SSRC (her client reconnected) was never read: not heard."""
+    await fake.set_voice_channel(fake.bob, fake.voice_channel_id)
+    await join(fake)
+    stream = {"type": "video", "rid": "100", "ssrc": 7001, "rtx_ssrc": 7002, "active": True}
+    stream |= {"quality": 100, "max_bitrate": 2_500_000, "max_framerate": 30}
+    await fake.voice.announce_video(fake.guild_id, fake.bob.id, fake.bob.ssrc, [stream])
+    fake.alice.ssrc = 9292
+    assert "test the model" in await say_and_wait(bot, fake, timeout=30)

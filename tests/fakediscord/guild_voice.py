@@ -21,9 +21,13 @@ class GuildVoice:
         """A member joins (or leaves, with None) a voice channel. With DAVE on, its client
         joins the call's MLS group too, unless `connect` is False (then `connect_voice`
         does it later, as a client that is slow to connect)."""
-        was_in_call = self.voice_states.get(member.id) == self.voice_channel_id
+        was, bot_in = self.voice_states.get(member.id), self.voice_states.get(self.bot.id)
+        was_in_call = was == self.voice_channel_id
         self.voice_states[member.id] = channel_id
         await self.gateway.dispatch("VOICE_STATE_UPDATE", self._voice_state(member.id, channel_id))
+        if bot_in is not None and was == bot_in != channel_id:
+            # As Discord's voice server does: the bot's client is told it left its call.
+            await self.voice.announce_disconnect(self.guild_id, member.id)
         dave = self.voice.dave
         if dave is not None and was_in_call and channel_id != self.voice_channel_id:
             await dave.member_leaves(member.id)
