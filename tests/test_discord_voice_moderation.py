@@ -92,6 +92,20 @@ async def test_deafened_by_a_moderator_it_waits_and_says_so(fake: FakeDiscord, a
     assert fake.voice.connections == connections
 
 
+async def test_joining_while_still_deafened_says_so(fake: FakeDiscord, bot: Any) -> None:
+    """Discord keeps a server deafen across joins: asked back after leaving, the bot joined,
+    said it listens, and heard nothing, with no word of why."""
+    await join(fake)
+    await fake.server_deafen_bot(True)
+    await fake.send_message("!leave")
+    await fake.wait_for(lambda: fake.bot_voice_channel() is None, 15, "the bot to leave")
+    reply = await join(fake, keys=False)
+    notice = await fake.wait_for_reply(
+        after=reply["id"], where=lambda m: "deafened me" in m["content"], timeout=20
+    )
+    assert "Typed commands still work" in notice["content"]
+
+
 async def test_new_voice_server_and_new_ssrc_mid_call(fake: FakeDiscord, app: Any) -> None:
     """Discord moves the call to another voice server (VOICE_SERVER_UPDATE mid-call): the
     bot re-makes its connection and its DAVE keys, without telling anyone it was dropped;

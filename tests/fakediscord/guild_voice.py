@@ -15,6 +15,10 @@ GATEWAY_LATENCY_S = 0.03
 class GuildVoice:
     """A mixin of `FakeDiscord`: voice channel membership and audio, for tests."""
 
+    bot_server_deaf = False
+    """A moderator deafened the bot server-side (`server_deafen_bot`): Discord keeps that
+    across its joins until a moderator undoes it."""
+
     async def set_voice_channel(
         self, member: FakeMember, channel_id: int | None, *, connect: bool = True
     ) -> None:
@@ -88,7 +92,7 @@ class GuildVoice:
         again) sending it the call's audio; members' SPEAKING still come."""
         state = self._voice_state(self.bot.id, self.voice_states.get(self.bot.id))
         state["session_id"] = "bot-voice-session"
-        state["deaf"] = deaf
+        state["deaf"] = self.bot_server_deaf = deaf  # kept until undone, across joins
         self.voice.forward_to_bot = not deaf
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
 
@@ -107,6 +111,7 @@ class GuildVoice:
         state["session_id"] = "bot-voice-session"
         state["self_mute"] = bool(data.get("self_mute"))
         state["self_deaf"] = bool(data.get("self_deaf"))
+        state["deaf"] = self.bot_server_deaf
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
         if channel_id is not None:
             endpoint = f"127.0.0.1:{self.voice_port}"

@@ -156,6 +156,8 @@ class VoiceCog(commands.Cog, name="Voice"):
             if gv.watchdog is None or gv.watchdog.done():
                 gv.watchdog = asyncio.get_running_loop().create_task(self.watchdog.run(gv))
         await self._announce_listening(gv, channel)
+        if getattr(guild.me.voice, "deaf", False):  # Discord keeps a server deafen across joins
+            await self.watchdog.deafened(gv, True)
         return gv
 
     async def _announce_listening(self, gv: GuildVoice, channel: Any) -> None:
