@@ -160,10 +160,10 @@ def thread_cpu(thread: threading.Thread | None) -> float:
 
 async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
     import discord
-    from discord.ext import voice_recv
 
     from assistant.config import Config, DiscordSettings
     from transports.discord.run import DiscordApp
+    from transports.discord.voice.connection import ReceivingVoiceClient
 
     info = await asyncio.get_running_loop().run_in_executor(None, conn.recv)
     state = Path(os.environ.get("TMPDIR", "/tmp")) / f"trainer-bench-{os.getpid()}"
@@ -189,7 +189,7 @@ async def bench(seconds: float, steps: list[int], conn: Any) -> dict[str, Any]:
         for mode in ("plain", "dave"):
             conn.send(("dave", mode == "dave"))
             await loop.run_in_executor(None, conn.recv)
-            vc = await channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
+            vc = await channel.connect(cls=ReceivingVoiceClient, self_deaf=False)
             try:
                 if mode == "dave":  # joined the members' group (welcome, transition)?
                     while not (vc._connection.dave_session and vc._connection.dave_session.ready):

@@ -82,9 +82,9 @@ async def smoke(config_path: str | None, channel_id: int, voice: bool) -> None:
 
 async def smoke_voice(bot: object, guild: object) -> None:
     import discord
-    from discord.ext import voice_recv
 
     from audio.tts.factory import build_synthesizer
+    from transports.discord.voice.connection import ReceivingVoiceClient
     from transports.discord.voice.playback import DiscordVoiceOutput
     from transports.discord.voice.receiver import VoiceReceiver
 
@@ -92,7 +92,7 @@ async def smoke_voice(bot: object, guild: object) -> None:
     member = guild.get_member(int(os.environ["DISCORD_SMOKE_MEMBER"]))
     check(member is not None and member.voice is not None, "the member is in a voice channel")
     assert member is not None and member.voice is not None and member.voice.channel is not None
-    vc = await member.voice.channel.connect(cls=voice_recv.VoiceRecvClient, self_deaf=False)
+    vc = await member.voice.channel.connect(cls=ReceivingVoiceClient, self_deaf=False)
     frames: dict[int, int] = {}
 
     def count(user_id: int, pcm: bytes) -> None:

@@ -5,6 +5,7 @@ with the right keys; a member hears the bot only if the bot really encrypted for
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.fakediscord import FakeDiscord, fixtures
@@ -166,3 +167,21 @@ async def test_call_without_dave(fake: FakeDiscord, bot: Any) -> None:
     assert "test the model" in await say_and_wait(bot, fake)
     s = stats(bot, fake)
     assert s.decrypted == s.no_key == s.passthrough == s.dave_errors == 0
+
+
+async def test_a_rekey_in_the_middle_of_a_command(fake: FakeDiscord, bot: Any) -> None:
+    """carol joins while alice speaks: the call moves to a new epoch mid-utterance (alice's
+    client switches keys at the transition), and the command is heard whole."""
+    group = fake.voice.dave
+    assert group is not None
+    carol = fake.add_member("carol", [], ssrc=4444)
+    await join(fake)
+    before = len(heard(bot, fake))
+    talking = asyncio.ensure_future(fake.stream_voice(fake.alice, speech48(COMMAND)))
+    await asyncio.sleep(0.6)
+    await fake.set_voice_channel(carol, fake.voice_channel_id)
+    await talking
+    await fake.wait_for(lambda: len(group.executed) == 2, 10, "carol's re-key")
+    await fake.wait_for(lambda: len(heard(bot, fake)) > before, 60, "the command")
+    assert "test the model" in heard(bot, fake)[before]
+    assert stats(bot, fake).dave_errors == 0

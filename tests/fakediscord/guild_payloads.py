@@ -57,6 +57,7 @@ class GuildPayloads:
             "channels": [
                 self._text_channel(),
                 channel(self.voice_channel_id, gid, "Voice", 2, 1),
+                channel(self.other_voice_channel_id, gid, "Voice 2", 2, 2),
                 self._forum_channel(),
             ],
             "threads": self._thread_payloads(),

@@ -15,15 +15,23 @@ GATEWAY_LATENCY_S = 0.03
 class GuildVoice:
     """A mixin of `FakeDiscord`: voice channel membership and audio, for tests."""
 
+    bot_server_deaf = False
+    """A moderator deafened the bot server-side (`server_deafen_bot`): Discord keeps that
+    across its joins until a moderator undoes it."""
+
     async def set_voice_channel(
         self, member: FakeMember, channel_id: int | None, *, connect: bool = True
     ) -> None:
         """A member joins (or leaves, with None) a voice channel. With DAVE on, its client
         joins the call's MLS group too, unless `connect` is False (then `connect_voice`
         does it later, as a client that is slow to connect)."""
-        was_in_call = self.voice_states.get(member.id) == self.voice_channel_id
+        was, bot_in = self.voice_states.get(member.id), self.voice_states.get(self.bot.id)
+        was_in_call = was == self.voice_channel_id
         self.voice_states[member.id] = channel_id
         await self.gateway.dispatch("VOICE_STATE_UPDATE", self._voice_state(member.id, channel_id))
+        if bot_in is not None and was == bot_in != channel_id:
+            # As Discord's voice server does: the bot's client is told it left its call.
+            await self.voice.announce_disconnect(self.guild_id, member.id)
         dave = self.voice.dave
         if dave is not None and was_in_call and channel_id != self.voice_channel_id:
             await dave.member_leaves(member.id)
@@ -57,6 +65,37 @@ class GuildVoice:
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
         await self.voice.drop(self.guild_id, 4014)
 
+    async def move_bot(self, channel_id: int) -> None:
+        """A moderator drags the bot into another voice channel: its voice state changes, and
+        Discord sends a voice server (a new token) for the connection to be re-made there."""
+        self.voice_states[self.bot.id] = channel_id
+        state = self._voice_state(self.bot.id, channel_id)
+        state["session_id"] = "bot-voice-session"
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
+        await self.voice_server_update()
+
+    async def voice_server_update(self) -> None:
+        """Discord moves the call to another voice server (a region change, a server being
+        drained): VOICE_SERVER_UPDATE mid-call, a new token for the same guild."""
+        self._voice_token = f"fake-voice-token-{self.voice.connections}"
+        await self.gateway.dispatch(
+            "VOICE_SERVER_UPDATE",
+            {
+                "token": self._voice_token,
+                "guild_id": str(self.guild_id),
+                "endpoint": f"127.0.0.1:{self.voice_port}",
+            },
+        )
+
+    async def server_deafen_bot(self, deaf: bool) -> None:
+        """A moderator deafens (or undeafens) the bot server-side: Discord stops (or starts
+        again) sending it the call's audio; members' SPEAKING still come."""
+        state = self._voice_state(self.bot.id, self.voice_states.get(self.bot.id))
+        state["session_id"] = "bot-voice-session"
+        state["deaf"] = self.bot_server_deaf = deaf  # kept until undone, across joins
+        self.voice.forward_to_bot = not deaf
+        await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
+
     def bot_voice_channel(self) -> int | None:
         return self.voice_states.get(self.bot.id)
 
@@ -72,6 +111,7 @@ class GuildVoice:
         state["session_id"] = "bot-voice-session"
         state["self_mute"] = bool(data.get("self_mute"))
         state["self_deaf"] = bool(data.get("self_deaf"))
+        state["deaf"] = self.bot_server_deaf
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
         if channel_id is not None:
             endpoint = f"127.0.0.1:{self.voice_port}"

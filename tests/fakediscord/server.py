@@ -64,6 +64,8 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, 
         )
         self.text_channel_id = snowflake()
         self.voice_channel_id = snowflake()
+        self.other_voice_channel_id = snowflake()
+        """A second voice channel, where a moderator can move people and the bot."""
         self.role_trainer = snowflake()
         self.role_admin = snowflake()
         self.role_names: dict[int, str] = {self.role_trainer: "trainer", self.role_admin: "admin"}

@@ -9,6 +9,7 @@ import random
 import struct
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import nacl.secret
 import numpy as np
@@ -126,6 +127,22 @@ class MemberSpeech:
             await self._send(
                 session, 5, {"user_id": str(user_id), "ssrc": ssrc, "speaking": 1 if on else 0}
             )
+
+    async def announce_disconnect(self, guild_id: int | str, user_id: int) -> None:
+        """Op 13 (CLIENT_DISCONNECT): a member's voice client left the call."""
+        session = self.session(guild_id)
+        if session is not None:
+            await self._send(session, 13, {"user_id": str(user_id)})
+
+    async def announce_video(
+        self, guild_id: int | str, user_id: int, audio_ssrc: int, streams: list[dict[str, Any]]
+    ) -> None:
+        """Op 12 (VIDEO): a member's camera or screen share, its streams as the client
+        describes them."""
+        session = self.session(guild_id)
+        if session is not None:
+            data = {"user_id": str(user_id), "audio_ssrc": audio_ssrc, "video_ssrc": audio_ssrc + 1}
+            await self._send(session, 12, {**data, "rtx_ssrc": audio_ssrc + 2, "streams": streams})
 
     def client(self, user_id: int, ssrc: int) -> MemberClient:
         """The member's voice client (created on first use; its RTP state runs on)."""

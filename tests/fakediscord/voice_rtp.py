@@ -24,17 +24,22 @@ def encrypt_rtp(
     nonce: int | None = None,
     padding: int = 0,
     extension: bytes = b"",
+    profile: bytes = b"\xbe\xde",
+    csrcs: tuple[int, ...] = (),
+    marker: bool = False,
 ) -> bytes:
     """One aead_xchacha20_poly1305_rtpsize packet, as Discord's clients send it. `padding`
     bytes (RFC 3550: the last one counts them) and an RFC 5285 one-byte-header `extension`
-    (a multiple of 4 bytes) are encrypted with the payload; the extension's own 4-byte header
-    is authenticated in the clear."""
+    (a multiple of 4 bytes; `profile` 0x1000 for RFC 8285 two-byte elements) are encrypted with
+    the payload; the extension's own 4-byte header, like the `csrcs` of a mixer, is
+    authenticated in the clear."""
     header = bytearray(12)
-    header[0] = 0x80 | (0x20 if padding else 0) | (0x10 if extension else 0)
-    header[1] = pt & 0x7F
+    header[0] = 0x80 | (0x20 if padding else 0) | (0x10 if extension else 0) | len(csrcs)
+    header[1] = (pt & 0x7F) | (0x80 if marker else 0)
     struct.pack_into(">HII", header, 2, seq, timestamp, ssrc)
+    header += b"".join(struct.pack(">I", c) for c in csrcs)
     if extension:
-        header += b"\xbe\xde" + struct.pack(">H", len(extension) // 4)
+        header += profile + struct.pack(">H", len(extension) // 4)
     plain = extension + payload
     if padding:
         plain += bytes(padding - 1) + bytes([padding])

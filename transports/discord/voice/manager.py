@@ -139,7 +139,7 @@ class VoiceCog(commands.Cog, name="Voice"):
             gv = self.guilds.get(guild.id)
             vc = guild.voice_client
             if vc is not None and vc.channel.id != channel.id:
-                await vc.move_to(channel)
+                await self._move_to(gv, vc, channel)
             elif vc is None:
                 await connect(channel, self.settings.voice_connect_timeout_s)
             if gv is None:
@@ -155,14 +155,35 @@ class VoiceCog(commands.Cog, name="Voice"):
             self.start_receiving(gv)
             if gv.watchdog is None or gv.watchdog.done():
                 gv.watchdog = asyncio.get_running_loop().create_task(self.watchdog.run(gv))
-        if self.settings.announce_listening:
-            wake = (self.bot.config.voice.wake_phrases or ["hey trainer"])[0]
-            text_channel = self.bot.delivery.threads.channel(str(text_channel_id))
-            if text_channel is not None:
-                language = self.bot.assistant.language(str(guild.id))
-                notice = listening_notice(language, self.bot.config.prefix, channel.name, wake)
-                await self.say(text_channel, notice)
+        await self._announce_listening(gv, channel)
+        if getattr(guild.me.voice, "deaf", False):  # Discord keeps a server deafen across joins
+            await self.watchdog.deafened(gv, True)
         return gv
+
+    async def _announce_listening(self, gv: GuildVoice, channel: Any) -> None:
+        """Tell the text channel that I listen in `channel`, and how not to be heard."""
+        if not self.settings.announce_listening:
+            return
+        wake = (self.bot.config.voice.wake_phrases or ["hey trainer"])[0]
+        text_channel = self.bot.delivery.threads.channel(str(gv.text_channel_id))
+        if text_channel is not None:
+            language = self.bot.assistant.language(str(gv.guild.id))
+            notice = listening_notice(language, self.bot.config.prefix, channel.name, wake)
+            await self.say(text_channel, notice)
+
+    async def _move_to(self, gv: GuildVoice | None, vc: Any, channel: Any) -> None:
+        """Move to `channel` when asked to: the voice state that says I moved is then no
+        moderator's move (`_moved`), so the channel is noted first (and put back if the
+        move fails)."""
+        was = gv.channel_id if gv is not None else None
+        if gv is not None:
+            gv.channel_id = channel.id
+        try:
+            await vc.move_to(channel)
+        except BaseException:
+            if gv is not None and was is not None:
+                gv.channel_id = was
+            raise
 
     async def leave(self, guild: discord.Guild) -> None:
         gv = self.guilds.pop(guild.id, None)
@@ -255,6 +276,10 @@ class VoiceCog(commands.Cog, name="Voice"):
         if self.bot.user is not None and member.id == self.bot.user.id:
             if after.channel is None and before.channel is not None and not gv.reconnecting:
                 await self.watchdog.voice_lost(gv)
+            elif after.channel is not None and after.channel.id != gv.channel_id:
+                await self._moved(gv, after.channel)
+            if after.channel is not None and before.deaf != after.deaf:
+                await self.watchdog.deafened(gv, after.deaf)
             return
         gv.users.pop(member.id, None)  # roles or name may have changed
         if (
@@ -268,6 +293,20 @@ class VoiceCog(commands.Cog, name="Voice"):
             session = self._sessions.get(str(member.guild.id)) if self._sessions else None
             if session is not None:
                 session.end_stream(str(member.id))
+
+    async def _moved(self, gv: GuildVoice, channel: Any) -> None:
+        """A moderator dragged me into `channel`: I listen there now (discord.py re-makes the
+        connection). Whether it is empty, and where a rejoin goes, is judged by `channel` from
+        now on: by the old one, I left people who were talking to me, or rejoined a channel I
+        had been taken out of. Its members are told I listen, as on `join`."""
+        log.info("guild %s: moved to voice channel %s", gv.guild.id, channel.id)
+        gv.channel_id, gv.empty_since = channel.id, None
+        gv.speaking_since.clear()
+        session = self.session(gv.guild.id)
+        if session is not None:
+            for user_id in list(gv.users):  # utterances cut by the move end here
+                session.end_stream(str(user_id))
+        await self._announce_listening(gv, channel)
 
     @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:

@@ -146,6 +146,7 @@ class ReceiveStats:
 @dataclass
 class _Stream:
     decoder: SpeechOpusDecoder
+    user_id: int
     last_seq: int | None = None
     last_at: float = 0.0
 
@@ -200,9 +201,10 @@ class VoiceReceiver:
         return self._active
 
     def forget(self, user_id: int) -> None:
-        """Drop a member's decoder state (they left, or opted out)."""
-        for ssrc in [s for s, uid in self.vc._ssrc_to_id.items() if uid == user_id]:
-            self._streams.pop(ssrc, None)
+        """Drop a member's decoder state (they left, or opted out), of every SSRC they had:
+        voice-recv's map may have forgotten them already (voice op 13 can come first)."""
+        for ssrc in [s for s, stream in self._streams.items() if stream.user_id == user_id]:
+            del self._streams[ssrc]
 
     def _count_wakeup(self) -> None:
         """The socket reader woke to read (each wake-up reads all that is queued)."""
@@ -345,7 +347,7 @@ class VoiceReceiver:
     def _decode(self, packet: rtp.RTPPacket, user_id: int, payload: bytes) -> None:
         stream = self._streams.get(packet.ssrc)
         if stream is None:
-            stream = self._streams[packet.ssrc] = _Stream(SpeechOpusDecoder())
+            stream = self._streams[packet.ssrc] = _Stream(SpeechOpusDecoder(), user_id)
         now = time.monotonic()
         gap = 1 if stream.last_seq is None else (packet.sequence - stream.last_seq) & 0xFFFF
         behind = (0x10000 - gap) & 0xFFFF

@@ -44,6 +44,15 @@ class VoiceWatchdog:
         await self.cog.leave(gv.guild)
         await self._tell(gv, "voice.kicked")
 
+    async def deafened(self, gv: GuildVoice, deaf: bool) -> None:
+        """A moderator deafened (or undeafened) me server-side: Discord sends me no audio
+        meanwhile, while members' SPEAKING still come. Reconnecting would not bring it back
+        (it is a state of mine, not of the connection), so the receive check waits, and the
+        channel is told why spoken commands go unheard and when they are heard again."""
+        gv.speaking_since.clear()  # nothing said while deafened is missing audio
+        log.info("guild %s: server %s me", gv.guild.id, "deafened" if deaf else "undeafened")
+        await self._tell(gv, "voice.deafened" if deaf else "voice.undeafened")
+
     async def run(self, gv: GuildVoice) -> None:
         """Check the guild's voice every tick until the bot leaves it."""
         while gv.guild.id in self.cog.guilds:
@@ -114,6 +123,9 @@ class VoiceWatchdog:
         vc = gv.vc
         if vc is None or not vc.is_connected():
             return  # discord.py is reconnecting on its own
+        if getattr(gv.guild.me.voice, "deaf", False):
+            gv.speaking_since.clear()
+            return  # deafened by a moderator: no audio is expected (`deafened`)
         self.cog.start_receiving(gv)  # a new voice client after a reconnect needs a new receiver
         receiver = gv.receiver
         if receiver is None:
