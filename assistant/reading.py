@@ -253,7 +253,12 @@ class Reader(ArgumentReading):
 
     def _named_guess(self, line: str, language: str) -> Intent | None:
         """A line that names the guild's data, as the command its words most likely say
-        (assistant/intents/named_guess.py)."""
+        (assistant/intents/named_guess.py). Not a line that begins with a command's name:
+        its words are that command's, which another language's guesser does not know
+        ("archive movie reviews" in a Russian server)."""
+        first = line.split()[0].strip(",.!?:;") if line.split() else ""
+        if self._find_command(first) is not None:
+            return None
         return named_guess(line, self.intents_for(language), self.guesser(language).chances)
 
     def _guess_in(self, language: str) -> Callable[[str], str | None]:

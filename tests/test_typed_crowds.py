@@ -50,6 +50,10 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("bung me report.txt there's a good lad", "getfile", {"path": "report.txt"}),
     ("what's the story with the training job", "status", {}),
     ("stop the run there, cheers", "cancel", {}),
+    # no template says these, but they name the guild's data and their words say the command
+    ("I'd love a zipped copy of the whole kaggle tweets directory", "archive",
+     {"dir": "kaggle_tweets"}),
+    ("please get report.txt over to me", "getfile", {"path": "report.txt"}),
     ("it's a really handy little bot", "feedback", {"text": "it's a really handy little bot"}),
     ("honestly the bot's replies are too long", "feedback",
      {"text": "honestly the bot's replies are too long"}),
@@ -73,6 +77,8 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("как там поживает обучение?", "status", {}),
     ("прекратите текущее обучение", "cancel", {}),
     ("предсказание неверное, правильный ответ — позитивный", "correct", {"text": "positive"}),
+    # an English command's name in a Russian server: its words are that command's
+    ("archive movie reviews", "archive", {"dir": "movie_reviews"}),
 ]  # fmt: skip
 
 CHAT = {
@@ -81,6 +87,9 @@ CHAT = {
         "what kind of feedback is this: the weather was awful",
         "give the dog a bath tonight",
         "hey guys, how's everyone doing?",  # greets others
+        # names of the data in chat: "report" is no file's whole name
+        "we read movie reviews before picking a film",
+        "my boss wants the report by monday",
     ],
     "ru": [
         "какой отзыв ты оставил: не помню",

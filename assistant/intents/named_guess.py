@@ -55,7 +55,9 @@ def _names_in(line: str, matcher: IntentMatcher) -> set[tuple[str, str]]:
         for form, value in pairs:
             if not isinstance(value, str):
                 continue
-            for written in {normalize(form), normalize(value).replace("_", " ")}:
+            # a file by its whole name: "report" of "the report is due friday" is no file
+            forms = {normalize(form)} if kind != "file" else set()
+            for written in {*forms, normalize(value).replace("_", " ")}:
                 if written and f" {written} " in words:
                     found.add((kind, value))
     return found
