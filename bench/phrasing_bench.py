@@ -47,8 +47,8 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   around the command, filler words, British/Australian/Irish idioms, times; Russian formal
   "Вы", older people, diminutives, English command words mixed in); measured before any tuning
   (57aece8: English held out 46/98, Russian 28/49); its tuning half was read from 5 December
-  10:10; its held-out half stays unread, but for its not-commands acted then (7 lines of both
-  halves, read when the first figures were looked at).
+  10:10 (69593cb: held out 49/98, 35/49); its held-out half stays unread, but for its
+  not-commands acted before tuning (7 lines of both halves, read with the first figures).
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
