@@ -96,9 +96,11 @@ class Reader(ArgumentReading):
         channel_id: str,
         source: Source = "text",
         exact: bool = False,
+        by_names: bool = True,
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None; `exact`:
-        only a template sentence itself, not the nearest one to a typo."""
+        only a template sentence itself, not the nearest one to a typo; `by_names`: a line
+        no template says may be read by the name of the guild's data it holds (`_named_guess`)."""
         if len(text) > LONGEST_SENTENCE:
             return None
         lists = self._lists(guild_id)
@@ -133,7 +135,11 @@ class Reader(ArgumentReading):
                     )
                 )
                 or (None if says is None else read_run_on(matcher, address, language, says, lists))
-                or (None if says is None else self._named_guess(address.rest, language)),
+                or (
+                    None
+                    if says is None or not by_names
+                    else self._named_guess(address.rest, language)
+                ),
             )
             if intent is None:
                 continue
@@ -205,13 +211,16 @@ class Reader(ArgumentReading):
         if understood is None and named is not None and request.text.lstrip()[:1].isalpha():
             # the command's name, then a sentence that says it ("cancel, stop the training",
             # "cancel, останови обучение"): the sentence's words are what it takes (a dash
-            # or colon there begins a reason, `_past_reason`)
+            # or colon there begins a reason, `_past_reason`). Not by a name alone: the
+            # command's own words name its folder (`select_dataset reviews 2024`), and
+            # "train model movie reviews now" is refused with both readings.
             said = self.understand(
                 request.text,
                 user=request.user,
                 guild_id=request.guild_id,
                 channel_id=request.channel_id,
                 source=request.source,
+                by_names=False,
             )
             understood = said if said is not None and said.command == named.name else None
         if understood is None:
