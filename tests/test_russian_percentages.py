@@ -114,6 +114,10 @@ def test_a_jobs_progress_and_result_write_the_readers_percent_sign() -> None:
     assert i18n.render(summary(record), "en") == (
         "model v0002 ready: accuracy 87% on 1,200 held-out examples"
     )
+    one = dataclasses.replace(record, metrics={**record.metrics, "n_held_out": 1})
+    assert (
+        i18n.render(summary(one), "en") == "model v0002 ready: accuracy 87% on 1 held-out example"
+    )
 
 
 def test_no_russian_message_writes_a_percent_sign_without_its_space() -> None:

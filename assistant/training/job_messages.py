@@ -30,5 +30,6 @@ def summary(record: ModelRecord) -> str:
             model=record.version,
             accuracy=percentage(accuracy),
             n=numeral(held),
+            count=int(held),  # "on 1 held-out example" (`.one`); rows stored before read `n`
         )
     return deferred("job.ready.training", model=record.version, accuracy=percentage(accuracy))
