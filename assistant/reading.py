@@ -111,7 +111,7 @@ class Reader(ArgumentReading):
             matcher.update_lists(lists)
             says = None if exact else self._guess_in(language)
             others = i18n.word_list(language, "typed.others")
-            if calls_someone(text, self._people(), greetings(language, matcher), others):
+            if calls_someone(text, self._people, greetings(language, matcher), others):
                 return None  # "Sara, can you send me the file?" asks Sara
             address = addressed(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
@@ -332,9 +332,13 @@ class Reader(ArgumentReading):
             words.update(i18n.word_list(code, "typed.polite"))
         return words
 
-    def _people(self) -> set[str]:
-        """Every language's first names a line may call someone else by (`typed.people`)."""
-        return {w for code in i18n.languages() for w in i18n.word_list(code, "typed.people")}
+    @cached_property
+    def _people(self) -> frozenset[str]:
+        """Every language's first names a line may call someone else by (`typed.people`), read
+        once: each typed line is checked against them."""
+        return frozenset(
+            w for code in i18n.languages() for w in i18n.word_list(code, "typed.people")
+        )
 
     def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
         """The request's words parse as the command's arguments (they may still be refused
