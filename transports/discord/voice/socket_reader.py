@@ -165,6 +165,14 @@ class SocketReader:
         sock = self._socket
         if sock is None:  # detached earlier in this loop iteration
             return
+        if not self.vc._connection.is_connected():
+            # Reconnecting (a move, a new voice server) on the same socket: the next datagram
+            # may be the answer to discord.py's IP discovery, which only its reader thread may
+            # take; read here, it is lost and the handshake waits for ever. The check comes
+            # every SOCKET_CHECK_S, but the state changes on this loop, so it is read here.
+            self._detach()
+            self._arm_catch()
+            return
         self.on_wakeup()
         for _ in range(MAX_BATCH):
             try:
