@@ -206,22 +206,36 @@ class Assistant:
             text = i18n.message(language, "error.two_commands", first=two[0], second=two[1])
             return Reply(text=text, ok=False, kind="error")
         close = self.reading.did_you_mean(name) if name else None
+        options, found = None, None
         if close is None:
             close = await asyncio.to_thread(self.reading.guess_command, line, guild_id)
-        hint = i18n.message(language, "error.did_you_mean", name=close) if close else ""
+            found = self.find_command(close) if close else None
+            if found is not None:  # "zip the movie reviews folder": `archive movie_reviews`
+                options = await asyncio.to_thread(
+                    self.reading.named_options, line, guild_id, found.name
+                )
+        shown = _with_name(found.name, close, options) if close and found and options else close
+        if shown is None:  # a name that cannot be shown as typed: the command alone
+            shown, options = close, None
+        hint = i18n.message(language, "error.did_you_mean", name=shown) if shown else ""
         if close and name:
             hint += look_alike(name, close, language)  # `trаin`, a Cyrillic `а`: alike to see
         key = "error.unknown_command" if name else "error.not_understood"
         text = i18n.message(language, key, name=name, hint=hint)
-        runnable = self.runnable_bare(close, user) if close else None
-        data = {"suggested": runnable} if runnable else None
+        runnable = self.runnable(close, user, options) if close else None
+        data = None
+        if runnable:
+            data = {"suggested": runnable, "suggested_line": shown, "suggested_options": options}
         return Reply(text=text, ok=False, kind="error", data=data)
 
-    def runnable_bare(self, name: str, user: User | None = None) -> str | None:
-        """The command `name` names when it may run without arguments and without being asked
-        about first (`test`, `status`; not `getfile`, which needs a path, nor `undo`), so a
-        suggestion of it can be taken with one answer; else None. With `user`: only a command
-        their roles allow (one offered and then refused is no help)."""
+    def runnable(
+        self, name: str, user: User | None = None, options: dict[str, str] | None = None
+    ) -> str | None:
+        """The command `name` names when it may run with just `options` (or none) and without
+        being asked about first (`test`, `status`; `archive` and `getfile` only with what they
+        act on named; not `undo`), so a suggestion of it can be taken with one answer; else
+        None. With `user`: only a command their roles allow (one offered and then refused is
+        no help)."""
         command = self.find_command(name)
         if command is None or command.check is not None or command.hidden:
             return None
@@ -230,7 +244,12 @@ class Assistant:
                 permissions.check(user, command.permission, self.config.permissions)
             except PermissionDenied:
                 return None
-        if command.name in _NAMED_FIRST or any(p.required for p in command.params):
+        given = options or {}
+        if given and not set(given) <= {p.name for p in command.params}:
+            return None
+        if command.name in _NAMED_FIRST and not given:
+            return None
+        if any(p.required and p.name not in given for p in command.params):
             return None
         return command.name
 
@@ -295,3 +314,16 @@ class Assistant:
         datasets = sorted({*folders, *(d.name for d in self.store.datasets(guild_id))})
         names = speakable.file_names(self.root, files)
         return {"dataset": datasets, "folder": folders, "file": names}
+
+
+def _with_name(command: str, name: str, options: dict[str, str]) -> str | None:
+    """The typed line that runs `command` (as the guild calls it: `name`) with its one named
+    option (`archive movie_reviews`, `train kaggle tweets`; a path of two words quoted, as
+    `target.words_as_name` asks, where a quoted name is the text itself for `train` and
+    `test`), or None for a name no typed line carries plainly (a quote, a backtick, a line
+    break in it)."""
+    [value] = options.values()
+    if any(mark in value for mark in '"`\n\r'):
+        return None
+    quoted = command in _NAMED_FIRST and any(c.isspace() for c in value)
+    return f'{name} "{value}"' if quoted else f"{name} {value}"

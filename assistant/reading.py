@@ -27,7 +27,7 @@ from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.named_guess import named_guess
+from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
 from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
 from .typed_line import (
@@ -144,6 +144,7 @@ class Reader(ArgumentReading):
             if intent is None:
                 continue
             intent = _no_polite_names(intent, self._politeness(), lists)
+            intent = _with_named_data(intent, address.rest, matcher)
             # one of two requests run would drop the other unsaid
             two = (
                 None
@@ -252,6 +253,14 @@ class Reader(ArgumentReading):
         language = self._language(guild_id)
         command = self.guesser(written_in or language).guess(line)
         return None if command is None else i18n.command_name(language, command)
+
+    def named_options(self, line: str, guild_id: str, command: str) -> dict[str, str] | None:
+        """`command`'s option for the one name of the guild's data `line` holds, when the
+        command takes that kind of name (assistant/intents/named_guess.py), else None: what a
+        suggestion of `command` for the line runs with."""
+        matcher = self.intents_for(self._language(guild_id))
+        matcher.update_lists(self._lists(guild_id))
+        return named_options(line, matcher, command)
 
     def guesser(self, language: str) -> CommandGuesser:
         """The command guesser of one language's templates (learnt on first use)."""
@@ -374,3 +383,13 @@ def _no_polite_names(intent: Intent, polite: set[str], lists: dict[str, list[str
         )
     }
     return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)
+
+
+def _with_named_data(intent: Intent, line: str, matcher: IntentMatcher) -> Intent:
+    """An intent read with no options, of a command that takes a name of the guild's data,
+    given the one such name `line` holds: "the movie reviews folder, zip it for me" was
+    `archive`, asking which folder (the clause read had no name)."""
+    if intent.slots:
+        return intent
+    options = named_options(line, matcher, intent.name)
+    return intent if options is None else dataclasses.replace(intent, slots=options)

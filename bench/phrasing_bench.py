@@ -170,6 +170,7 @@ def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dic
             row = _row(language, index, item, got)
             if got is None and hasattr(reading, "guess_command"):
                 row["suggested"] = app_name(reading.guess_command(item["text"], "g") or "")
+                row["suggestion_right"] = _suggestion_right(app, language, index, item)
             rows.append(row)
     acted: list[tuple[str, str]] = []
     suggested: list[str | None] = []
@@ -190,6 +191,20 @@ def _measure_corpus(app: Any, request_type: Any, user: Any, corpus: dict) -> dic
         "not_commands_suggested": suggested,
         "not_commands": count,
     }
+
+
+def _suggestion_right(app: Any, language: str, index: int, item: dict) -> bool:
+    """The suggestion is the line's command with the names it holds (what `yes` runs):
+    the guessed command with the one name of the guild's data the line has, where the
+    checkout's suggestions carry one (`named_options`)."""
+    reading = _reading(app)
+    guessed = reading.guess_command(item["text"], "g")
+    found = app.find_command(guessed) if guessed else None
+    if found is None:
+        return False
+    named = getattr(reading, "named_options", None)
+    options = (named(item["text"], "g", found.name) if named else None) or {}
+    return bool(_row(language, index, item, (found.name, options))["right"])
 
 
 def _understood(app: Any, request_type: Any, user: Any, line: str) -> tuple[str, dict] | None:
@@ -395,11 +410,12 @@ def _suggestions(result: dict[str, Any]) -> list[str]:
         missed = [r for r in result["rows"] if r["language"] == language and r["held_out"]]
         missed = [r for r in missed if r["got"] is None]
         good = sum(r.get("suggested") == r["intent"] for r in missed)
+        whole = sum(bool(r.get("suggestion_right")) for r in missed)
         bad = sum(r.get("suggested") not in (None, "", r["intent"]) for r in missed)
         lines.append(
             f"- {language}, held out: of {len(missed)} lines no template matched, the reply "
-            f"suggested the right command for {good} and a wrong one for {bad} (nothing runs "
-            "on a suggestion)."
+            f"suggested the right command for {good} ({whole} with the names the line held, "
+            f"what `yes` runs) and a wrong one for {bad} (nothing runs on a suggestion)."
         )
     suggested = sum(bool(s) for s in result.get("not_commands_suggested", []))
     lines.append(f"- Not commands given a suggestion: {suggested}/{result['not_commands']}.")

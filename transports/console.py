@@ -275,10 +275,16 @@ class ConsoleTransport:
     def _offer(self, reply: Reply) -> None:
         """Show a reply to a line that was no command; a command it suggests (one that runs
         without arguments) is run by answering `yes`."""
-        self._suggested = (reply.data or {}).get("suggested")
-        if self._suggested is not None:
-            name = i18n.command_name(self.app.language(GUILD), self._suggested)
-            hint = self.app.text(GUILD, "console.yes_runs", name=name)
+        data = reply.data or {}
+        self._suggested = None
+        if data.get("suggested"):
+            # the line as shown ("archive movie_reviews", the command as the guild calls it)
+            shown = data.get("suggested_line") or i18n.command_name(
+                self.app.language(GUILD), data["suggested"]
+            )
+            named = shown.partition(" ")[2] if data.get("suggested_options") else ""
+            self._suggested = f"{data['suggested']} {named}".strip()
+            hint = self.app.text(GUILD, "console.yes_runs", name=shown)
             reply = dataclasses.replace(reply, text=reply.text + hint)
         self.show(reply)
 

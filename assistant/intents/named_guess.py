@@ -31,24 +31,34 @@ def named_guess(
 ) -> Intent | None:
     """The command `line` most likely says, with the one name of the guild's data in it, when
     that command takes such a name; else None."""
-    named = _names_in(line, matcher)
-    if len({value for _, value in named}) != 1:
+    if not _names_in(line, matcher):
         return None
     likely = chances(line)
     command = max(likely, key=likely.__getitem__, default=None)
     if command is None or likely[command] < NAMED_GUESS_FLOOR:
         return None
+    options = named_options(line, matcher, command)
+    return None if options is None else Intent(command, options, normalize(line), False)
+
+
+def named_options(line: str, matcher: IntentMatcher, command: str) -> dict[str, str] | None:
+    """`command`'s option for the one name of the guild's data in `line` ({"dir":
+    "movie_reviews"} for archive), when the line names one and the command takes that kind
+    of name; else None."""
+    named = _names_in(line, matcher)
+    if len({value for _, value in named}) != 1:
+        return None
     slots = name_slots(matcher).get(command, {})
     for kind, value in named:
         if kind in slots:
-            return Intent(command, {slots[kind]: value}, normalize(line), False)
+            return {slots[kind]: value}
     return None
 
 
 def _names_in(line: str, matcher: IntentMatcher) -> set[tuple[str, str]]:
     """(list, name) of each data name `line` has, as written or as its spoken form."""
     words = f" {normalize(line).replace('_', ' ')} "
-    found = set()
+    found: dict[tuple[str, str], str] = {}
     for kind, pairs in matcher.spoken_lists().items():
         if kind not in ("dataset", "folder", "file"):
             continue
@@ -59,8 +69,15 @@ def _names_in(line: str, matcher: IntentMatcher) -> set[tuple[str, str]]:
             forms = {normalize(form)} if kind != "file" else set()
             for written in {*forms, normalize(value).replace("_", " ")}:
                 if written and f" {written} " in words:
-                    found.add((kind, value))
-    return found
+                    found[(kind, value)] = max(found.get((kind, value), ""), written, key=len)
+    # "movie reviews" holds "reviews": with both datasets, the line names the longer one
+    return {
+        name
+        for name, written in found.items()
+        if not any(
+            len(other) > len(written) and f" {written} " in f" {other} " for other in found.values()
+        )
+    }
 
 
 @lru_cache(maxsize=8)
@@ -76,4 +93,4 @@ def name_slots(matcher: IntentMatcher) -> dict[str, dict[str, str]]:
     return found
 
 
-__all__ = ["NAMED_GUESS_FLOOR", "name_slots", "named_guess"]
+__all__ = ["NAMED_GUESS_FLOOR", "name_slots", "named_guess", "named_options"]

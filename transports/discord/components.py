@@ -33,6 +33,11 @@ from .members import guild_key
 from .pages import Paged
 from .render import page_embed, render
 
+LABEL_LIMIT = 80
+"""Discord's longest button label."""
+CUSTOM_ID_LIMIT = 100
+"""Discord's longest custom id of a component."""
+
 
 class CancelJobButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"trainer:cancel:(?P<job>[0-9]{1,18})"
@@ -75,29 +80,38 @@ async def _run_and_post(
 
 class RunSuggestedButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trainer:run:(?P<command>[a-z_]{1,20})",
+    template=r"trainer:run:(?P<command>[a-z_]{1,20})(?::(?P<option>[a-z_]{1,20}):(?P<value>.+))?",
 ):
-    def __init__(self, command: str, label: str = "Run") -> None:
+    """Runs the command a "Did you mean" suggested, with the one name of the guild's data
+    the line held (`archive movie_reviews`), for the member who clicks."""
+
+    def __init__(
+        self, command: str, label: str = "Run", option: tuple[str, str] | None = None
+    ) -> None:
+        custom_id = f"trainer:run:{command}" + (f":{option[0]}:{option[1]}" if option else "")
         super().__init__(
             discord.ui.Button(
-                label=label, style=discord.ButtonStyle.primary, custom_id=f"trainer:run:{command}"
+                label=label[:LABEL_LIMIT], style=discord.ButtonStyle.primary, custom_id=custom_id
             )
         )
         self.command = command
+        self.option = option
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
     ) -> RunSuggestedButton:
-        return cls(match["command"])
+        option = (match["option"], match["value"]) if match["option"] else None
+        return cls(match["command"], option=option)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        options = dict([self.option]) if self.option else {}
         # A button of an older version may name what a suggestion no longer offers.
-        if bot_of(interaction).assistant.runnable_bare(self.command) != self.command:
+        if bot_of(interaction).assistant.runnable(self.command, None, options) != self.command:
             await refuse(interaction, text_of(interaction, "component.expired"))
             return
         await interaction.response.defer()  # `train` and `test` start work
-        await _run_and_post(interaction, self.command, {})
+        await _run_and_post(interaction, self.command, options)
 
 
 class PageButton(
@@ -203,9 +217,14 @@ def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discor
         view.add_item(CancelJobButton(reply.job_id, i18n.message(language, "button.cancel_job")))
     if reply.ok and reply.kind == "prediction" and (reply.data or {}).get("predictions"):
         view.add_item(CorrectButton(i18n.message(language, "button.correct")))
-    suggested = (reply.data or {}).get("suggested")
+    data = reply.data or {}
+    suggested = data.get("suggested")
     if not reply.ok and isinstance(suggested, str):
-        name = i18n.command_name(language, suggested)  # the custom id keeps the command's own
+        # the custom id keeps the command's own name; the label the guild's
+        name = data.get("suggested_line") or i18n.command_name(language, suggested)
         label = i18n.message(language, "button.run", name=name)
-        view.add_item(RunSuggestedButton(suggested, label))
+        option = next(iter((data.get("suggested_options") or {}).items()), None)
+        button = RunSuggestedButton(suggested, label, option)
+        if len(button.item.custom_id or "") <= CUSTOM_ID_LIMIT:  # a name too long: no button
+            view.add_item(button)
     return view if view.children else None
