@@ -104,6 +104,20 @@ def quoted(text: str, limit: int) -> str:
     return inert(one_line(text, limit))
 
 
+def member_name(name: str, limit: int = 100) -> str:
+    """A member's display name in a reply's words ("Hello, {user}."): on one line
+    (`one_line`), each mark of Discord's emphasis and code (`*`, `_`, `~`, a backtick, a
+    backslash) escaped with a backslash, which Discord shows as the mark alone, a spoiler's
+    bars and a masked link's `](` parted (as `inert` does), invisible characters as escapes.
+    Anyone picks their own name: `**Boss**` greeted in bold, `||x||` hid a word, a line break
+    began a heading. Not for a bold field of `fill`, whose `inert` would escape it twice."""
+    flat = escaped(_MARKS.sub(r"\\\g<0>", one_line(name, limit)))
+    return _PAIRED.sub("\\g<0>\u200b", flat)
+
+
+_MARKS = re.compile(r"[\\*_~`]")
+
+
 def inert(text: str) -> str:
     """`text` with no markup of its own (see `quoted`), its lines kept."""
     return _TICKS.sub(_escaped_tick, _PAIRED.sub("\\g<0>\u200b", text))

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .code_pages import from_code_page, mostly_utf8
+from .code_pages import CONTROLS, from_code_page, mostly_utf8
 from .errors import BadInput
 from .i18n import tr
 
@@ -35,11 +35,12 @@ def read_text(data: bytes, name: str) -> tuple[str, str | None]:
     when it is). UTF-8 (with a byte-order mark or without), or UTF-16 with its mark, as Excel
     and Notepad save "Unicode text", or without it when its zero bytes say so; else Windows-1251
     or Windows-1252 when it reads as such text (`code_pages`). Bytes that hold a zero byte and
-    are no such UTF-16 are no text (a binary file, UTF-32): refused, as is UTF-8 with a byte
-    that is not, named by its line."""
+    are no such UTF-16 are UTF-8 with a stray NUL (`_stray_controls`; examples drop it) or no
+    text (a binary file, UTF-32): refused, as is UTF-8 with a byte that is not, named by its
+    line."""
     utf16 = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     if not utf16 and b"\x00" in data:
-        text = _bomless_utf16(data)
+        text = _bomless_utf16(data) or _stray_controls(data)
         if text is None:
             raise BadInput(tr("test.not_utf8", name=name))
         return text, None
@@ -86,6 +87,19 @@ def _bomless_utf16(data: bytes) -> str | None:
         text = text.removeprefix("\ufeff")
         return text if _reads_as_text(text) else None
     return None
+
+
+def _stray_controls(data: bytes) -> str | None:
+    """UTF-8 text with a NUL here and there (a field a database export ended with a NUL, a
+    paste from a terminal): its text, whose examples leave the NULs out (`Batch.add`), as
+    the README promises. None for bytes that are no UTF-8, or hold more control characters
+    than lines: a binary file whose bytes happen to be UTF-8, UTF-32 (three NULs a letter)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    controls = sum(1 for _ in CONTROLS.finditer(text))
+    return text if _spaced(text) and controls <= text.count("\n") + 1 else None
 
 
 def _spaced(text: str) -> bool:

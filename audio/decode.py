@@ -31,6 +31,7 @@ from assistant.i18n import tr
 from . import RECOGNITION_RATE
 from .convert import Downmix, downsample
 from .level import MAX_GAIN_DB, raise_quiet
+from .ogg_pages import whole_ogg
 
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".flac", ".aac"}
 """File names taken for audio: Discord attachments heard as voice messages, and the files the
@@ -118,6 +119,8 @@ def decode_file(
     decoded = _read_wav(path, max_seconds, name)
     if decoded is None:
         decoded = _ffmpeg(path, max_seconds, name, declared[1] if declared else None)
+    if not decoded.pcm:
+        raise AudioError(f"{name}: {tr('audio.nothing_recorded')}")
     if decoded.seconds < MIN_SECONDS:
         ms = f"{decoded.seconds * 1000:.0f}"
         raise AudioError(f"{name}: {tr('audio.too_short', ms=ms)}")
@@ -272,6 +275,8 @@ def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> 
             proc.kill()
             raise AudioError(f"{name}: {tr('audio.too_slow')}") from None
     pcm = mix.pcm()
+    if not pcm and not truncated and whole_ogg(path):  # a voice message of 0 s
+        raise AudioError(f"{name}: {tr('audio.nothing_recorded')}")
     if proc.returncode != 0 and not truncated and not pcm:
         raise AudioError(f"{name}: {_explain(err)}")
     if not pcm:

@@ -186,6 +186,36 @@ async def test_control_characters_are_dropped_from_examples(app: Assistant, tmp_
     assert "nice film" in listed["text"], listed["text"]
 
 
+async def test_a_nul_in_a_utf8_file_is_dropped_and_its_row_kept(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A UTF-8 CSV with a NUL in one text was refused whole as "not text I can read", though
+    the README says control characters such as a NUL are taken out of every example. The NUL
+    goes and its row stays, in a `.csv` and a `.txt` alike; bytes with more control characters
+    than lines (a binary file, UTF-32) are still no text."""
+    rows = 'text,label\n"a lovely\x00 film",positive\ndull and slow,negative\n'
+    (tmp_path / "nul.csv").write_bytes(rows.encode())
+    (tmp_path / "nul.txt").write_bytes("a warm\x00 heart\nщедрый\x00 финал\n".encode())
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset clean"))["ok"]
+    added = await console.send(f"train +attach {tmp_path / 'nul.csv'}")
+    assert added["ok"] and "Added 2 examples (negative 1, positive 1)." in added["text"], added
+    added = await console.send(f"train +attach {tmp_path / 'nul.txt'}")
+    assert added["ok"] and "Added 2 examples (positive 2)." in added["text"], added
+    await console.wait()
+    dataset = app.store.active_dataset("console")
+    assert sorted(app.store.examples(dataset)) == [
+        ("a lovely film", "positive"),
+        ("a warm heart", "positive"),
+        ("dull and slow", "negative"),
+        ("щедрый финал", "positive"),
+    ]
+    binary = b"text,label\n" + b"\x00\x01\x02\x03,x\n" * 4
+    (tmp_path / "blob.csv").write_bytes(binary)
+    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'blob.csv'}")
+    assert text.startswith("`blob.csv` is not text I can read"), text
+
+
 ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 """The flag of England: the black flag, the tags of "gbeng" and the cancel tag."""
 

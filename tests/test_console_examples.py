@@ -66,6 +66,37 @@ async def test_a_repeat_inside_one_file_is_not_called_a_repeat_of_the_dataset(
     ), text
 
 
+async def test_a_text_given_two_labels_is_kept_and_told(app: Assistant) -> None:
+    """A CSV holding one text twice with two labels was stored without a word: noisy data,
+    which a model learns little from. Both rows are still kept, and the reply says how many
+    texts have more than one label, quoting one (its markup inert) with its labels; a text
+    labelled one way here and another in the dataset counts too."""
+    (app.root.root / "noisy.csv").write_text(
+        "text,label\n"
+        '"||spoiler|| `x`",pos\nfine,pos\n"||spoiler|| `x`",neg\nawful,neg\nsame,pos\nsame,neg\n',
+        encoding="utf-8",
+    )
+    (app.root.root / "more.csv").write_text("text,label\nfine,neg\nok,pos\n", encoding="utf-8")
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    added = await console.send("train file:noisy.csv")
+    assert added["ok"], added
+    assert added["text"].split("\n")[2] == (
+        "2 texts are given more than one label, e.g. “|\u200b|spoiler|\u200b| \\`x\\`” (neg,"
+        " pos); all were kept."
+    ), added["text"]
+    assert "Added 6 examples (neg 3, pos 3)." in added["text"]
+    await console.wait()
+    assert (await console.send("language ru"))["ok"]
+    added = await console.send("train file:more.csv")
+    assert added["ok"], added
+    assert added["text"].startswith(
+        "У 1 текста несколько меток: «fine» (neg, pos); сохранены все.\n"
+    )
+    await console.wait()
+    assert len(app.store.examples(app.store.active_dataset("console"))) == 8
+
+
 async def test_a_file_or_folder_with_no_examples_says_so(app: Assistant) -> None:
     """`train file:empty.txt` (or a `.csv` with only its header, or an empty folder) answered
     only that training needs more examples, as if the file had been read into the dataset; an

@@ -90,6 +90,23 @@ async def test_a_folder_with_no_label_folders_says_its_files_are_positive(
     ), chosen
 
 
+async def test_a_folder_with_a_text_under_two_labels_says_so(app: Assistant) -> None:
+    """A folder dataset whose `positive/` and `negative/` held the same text said nothing of
+    it, as `train` said nothing of a file with one text twice under two labels."""
+    for label in ("positive", "negative"):
+        (app.root.root / "mixed" / label).mkdir(parents=True)
+        (app.root.root / "mixed" / label / "1.txt").write_text("so so", encoding="utf-8")
+        (app.root.root / "mixed" / label / "2.txt").write_text(label, encoding="utf-8")
+    console = TypedConsole(app)
+    for language, said in (
+        ("en", "1 text is given more than one label: “so so” (negative, positive); all were kept."),
+        ("ru", "У 1 текста несколько меток: «so so» (negative, positive); сохранены все."),
+    ):
+        assert (await console.send(f"language {language}"))["ok"]
+        chosen = await console.send("select_dataset mixed")
+        assert chosen["text"].endswith("\n" + said), chosen
+
+
 async def test_the_archives_folder_is_no_dataset(app: Assistant, reviews: Path) -> None:
     """Folders read no zips, so `select_dataset archives` made an empty dataset `archives`
     that `select_dataset` then listed; the folder list leaves it out, as not a dataset."""

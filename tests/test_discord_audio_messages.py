@@ -14,6 +14,7 @@ from assistant.config import Config
 from audio import RECOGNITION_RATE
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.speech import speak, write_wav
+from tests.test_discord_voice_message_kinds import encode
 from tests.test_russian_replies import english_in
 
 fake, bot = fixtures.fake, fixtures.bot
@@ -65,3 +66,33 @@ async def test_a_broken_voice_message_is_explained_in_the_guilds_language(
         reply = await fake.wait_for_reply(after=sent["id"], timeout=60)
         text = reply["embeds"][0]["description"]
         assert text.startswith("voice-message.ogg: ") and not english_in(text), text
+
+
+async def test_a_voice_message_of_nothing_says_nothing_was_recorded(
+    fake: FakeDiscord, bot: Any, tmp_path: Path
+) -> None:
+    """A 0 s voice message (the record button tapped and let go: an Ogg of its headers and
+    no sound) was answered "the file is cut short (truncated)", as if the upload had failed.
+    It says nothing was recorded, as does a WAV of no samples; a file cut short in transfer
+    is still called that."""
+    wav = write_wav(tmp_path / "s.wav", speak("what is the status"), RECOGNITION_RATE)
+    empty = encode(wav, tmp_path / "empty.ogg", "-t", "0", "-c:a", "libopus")
+    cut = encode(wav, tmp_path / "whole.ogg", "-c:a", "libopus")[: len(empty) + 40]
+    no_samples = write_wav(tmp_path / "none.wav", b"", RECOGNITION_RATE).read_bytes()
+    said = {
+        "en": ("nothing was recorded (the recording is empty)", "the file is cut short"),
+        "ru": ("ничего не записано (запись пустая)", "файл обрезан"),
+    }
+    for language, (nothing, truncated) in said.items():
+        switched = await fake.send_message(f"!language {language}")
+        await fake.wait_for_reply(after=switched["id"])
+        for name, data, expected in (
+            ("voice-message.ogg", empty, nothing),
+            ("voice-message.wav", no_samples, nothing),
+            ("voice-message.ogg", cut, truncated),
+        ):
+            sent = await fake.send_message(
+                "", attachments=[(name, data, "audio/ogg")], flags=VOICE_MESSAGE
+            )
+            reply = shown(await fake.wait_for_reply(after=sent["id"], timeout=60))
+            assert reply.startswith(f"{name}: {expected}"), (language, name, reply)

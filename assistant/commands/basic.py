@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import i18n, permissions
 from ..errors import BadInput, NotFound
+from ..markup import member_name
 from ..messages import Reply, Request
 from ..reports import job_status_reply, status_reply
 from .registry import Command, Param, command
@@ -32,7 +33,7 @@ a title and one line each, as message keys."""
 async def hi(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     user = request.user.name
     return Reply(
-        text=i18n.tr("hi", user=user),
+        text=i18n.tr("hi", user=member_name(user)),
         speech=i18n.tr("hi.speech", user=user),
     )
 

@@ -12,6 +12,7 @@ from ..batch import Batch, label_for
 from ..datasets import ARCHIVE_FOLDER, folder_examples
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
+from ..label_conflicts import conflicts_note
 from ..markup import escaped, inert
 from ..messages import Reply, Request
 from ..names import dataset_name
@@ -181,6 +182,7 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
                 chosen,
                 *loose,
                 *batch.notes(tr("upload.read_as.resave")),
+                *conflicts_note(rows),
                 *_trained_too(app, dataset, rel),
             ]
         ),

@@ -13,6 +13,7 @@ from .. import datasets
 from ..batch import Batch, label_for, normalize_label
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
+from ..label_conflicts import conflicts_note
 from ..messages import Reply, Request
 from ..reports import label_counts, status
 from ..storage.records import Dataset, Job, ModelRecord
@@ -231,6 +232,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         )
     known_labels = {e.label for e in existing}
     notes += batch.notes(tr("upload.read_as.undo")) + _label_notes(batch, known_labels, new)
+    notes += conflicts_note(new, existing)
     try:
         # whether a job may start was checked on the event loop (and `start` checks again);
         # here only whether these examples can train a model

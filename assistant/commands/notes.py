@@ -12,7 +12,7 @@ from ..batch import MAX_LABEL_CHARS, normalize_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
-from ..markup import escaped, inert, quoted, visible
+from ..markup import inert, member_name, quoted, visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -349,7 +349,7 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     lines = [
         _listed(
             f"#{f.id} {time.strftime('%Y-%m-%d %H:%M', time.localtime(f.created_at))} "
-            f"**{inert(escaped(_shorten(f.author_name, 100)))}**:",
+            f"**{member_name(f.author_name)}**:",
             f.text,
         )
         for f in rows

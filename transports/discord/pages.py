@@ -2,8 +2,9 @@
 
 Discord shows at most 2,000 characters of message content and 4,096 of an embed description
 (6,000 in all embeds of a message), and renders no Markdown tables: their pipes come out raw.
-A reply longer than one message becomes pages of embed descriptions, cut at line boundaries and
-never inside a code block; `Previous`/`Next` buttons (components.py) turn them.
+A reply longer than one message becomes pages of embed descriptions, cut at line boundaries (a
+code block cut is closed and reopened, a heading stays with what follows it);
+`Previous`/`Next` buttons (components.py) turn them.
 """
 
 from __future__ import annotations
@@ -85,35 +86,73 @@ def tables_as_code(text: str) -> str:
     return "\n".join(out)
 
 
-def _hard_split(line: str, size: int) -> list[str]:
-    return [line[i : i + size] for i in range(0, len(line), size)] or [""]
+HEADING = re.compile(r"#{1,3} .*|\*\*[^*]+\*\*|.*:")
+"""A line that heads what follows it: a Markdown heading, a line in bold (`**Feedback**`), a
+line ending in a colon ("Models of **reviews** (newest first):")."""
+
+
+def _heads(line: str, after: int) -> int:
+    """How many lines at the end of a page head what follows, `line` added to `after` such
+    lines (a blank line keeps them heading; any other line ends them)."""
+    if HEADING.fullmatch(line.strip()):
+        return after + 1
+    return after + 1 if after and not line.strip() else 0
+
+
+def _fill(line: str, room: int) -> tuple[str, str]:
+    """`line` cut to fill `room` characters: at its last space in the second half of the
+    room (the space dropped), else at the room's end; the part that fits and the rest."""
+    space = line.rfind(" ", room // 2, room + 1)
+    return (line[:space], line[space + 1 :]) if space > 0 else (line[:room], line[room:])
 
 
 def paginate(text: str, size: int = PAGE_CHARS) -> list[str]:
-    """Split at line boundaries into pieces of at most `size` characters; a code block cut in
-    two is closed at the end of one page and reopened on the next."""
+    """Split at line boundaries into pieces of at most `size` characters (a longer line at a
+    space); a code block cut in two is closed at the end of one page and reopened on the
+    next. A page never ends in a heading (`HEADING`) of lines that follow on the next page:
+    the heading goes there too, or, if the page holds nothing else, the next line begins under
+    it and goes on overleaf (a `models` line longer than the room left under its heading made
+    a page of the heading alone)."""
     pages: list[str] = []
     current: list[str] = []
     length = 0
+    reopened = 0  # 1 when `current` begins with the fence that reopens a code block
+    heads = 0  # the last lines of `current` that head what follows (outside code)
     in_code = False
     reserve = len(FENCE) + 1  # room to close an open code block
 
-    def flush() -> None:
-        nonlocal current, length
-        body = "\n".join(current).strip("\n")
+    def flush(carry: int = 0) -> None:
+        """End the page; its last `carry` lines begin the next one."""
+        nonlocal current, length, reopened, heads
+        kept, carried = current[: len(current) - carry], current[len(current) - carry :]
+        body = "\n".join(kept).strip("\n")
         if in_code:
             body += "\n" + FENCE
         if body.strip() and body.strip() != FENCE:
             pages.append(body)
-        current = [FENCE] if in_code else []
-        length = len(FENCE) + 1 if in_code else 0
+        reopened = 1 if in_code else 0
+        current = [FENCE] * reopened + carried
+        length = sum(len(line) + 1 for line in current)
+        heads = carry
+
+    def add(piece: str) -> None:
+        nonlocal length, heads
+        current.append(piece)
+        length += len(piece) + 1
+        heads = 0 if in_code else _heads(piece, heads)
 
     for line in text.split("\n"):
-        for piece in _hard_split(line, size - 2 * reserve):
-            if length + len(piece) + 1 + reserve > size and current:
+        while length + len(line) + 1 + reserve > size:
+            room = size - length - 1 - reserve
+            if len(current) - reopened > heads:  # lines of its own: the page is full
+                flush(heads)
+            elif room <= 0:  # headings that fill a page: nothing to put under them
                 flush()
-            current.append(piece)
-            length += len(piece) + 1
+            else:  # an empty page, or only its headings: the line begins here
+                first, line = _fill(line, room)
+                add(first)
+                flush()
+        add(line)
         if line.strip().startswith(FENCE):
             in_code = not in_code
     in_code = False
