@@ -317,9 +317,11 @@ class SpeechOpusDecoder:
 
     RATE = RECOGNITION_RATE
     FRAME_SAMPLES = RECOGNITION_RATE // 50
-    """Samples in Discord's 20 ms frame at 16 kHz; the length concealed for a lost packet."""
-    _MAX_SAMPLES = RECOGNITION_RATE * 120 // 1000
-    """Longest Opus packet: 120 ms."""
+    """Samples in Discord's 20 ms frame at 16 kHz."""
+    MAX_GAP_SAMPLES = RECOGNITION_RATE * 600 // 1000
+    """Longest gap `decode_gap` fills: five lost packets of Opus's longest, 120 ms."""
+    _GAP_STEP = RECOGNITION_RATE // 400
+    """libopus conceals and rebuilds in whole 2.5 ms."""
 
     def __init__(self) -> None:
         from discord import opus
@@ -330,21 +332,33 @@ class SpeechOpusDecoder:
         self._error = opus.OpusError
         status = ctypes.c_int()
         self._state = self._lib.opus_decoder_create(self.RATE, 1, ctypes.byref(status))
-        self._buffer = (ctypes.c_int16 * self._MAX_SAMPLES)()
+        # Any one packet is at most 120 ms; a gap can be longer.
+        self._buffer = (ctypes.c_int16 * self.MAX_GAP_SAMPLES)()
 
-    def decode(self, packet: bytes | None, *, fec: bool = False) -> bytes:
-        """One packet's samples; `None` conceals a lost packet. Raises `discord.opus.OpusError`
-        for a corrupt packet (the decoder stays usable)."""
-        if packet is None:
-            count = self._lib.opus_decode(self._state, None, 0, self._buffer, self.FRAME_SAMPLES, 0)
-        elif fec:
-            # Recovering the previous packet from this one's redundancy: exactly one frame.
-            count = self._lib.opus_decode(
-                self._state, packet, len(packet), self._buffer, self.FRAME_SAMPLES, 1
-            )
+    def decode(self, packet: bytes) -> bytes:
+        """One packet's samples. Raises `discord.opus.OpusError` for a corrupt packet (the
+        decoder stays usable)."""
+        count = self._lib.opus_decode(
+            self._state, packet, len(packet), self._buffer, self.MAX_GAP_SAMPLES, 0
+        )
+        return ctypes.string_at(self._buffer, count * 2)
+
+    def decode_gap(self, samples: int, following: bytes | None = None) -> bytes:
+        """`samples` of audio lost just before the packet `following` (in whole 2.5 ms, at
+        most `MAX_GAP_SAMPLES`), which is then decoded with `decode` as usual. The lost
+        packet right before `following` is rebuilt from the in-band FEC it carries (Discord's
+        clients send it: a lower-bitrate copy of the previous packet's speech, in SILK and
+        hybrid packets), and the rest of the gap is concealed (PLC), as all of it is when
+        `following` carries none (CELT packets, silence) or is None. Raises
+        `discord.opus.OpusError` when `following` is corrupt (nothing is decoded then)."""
+        samples = min(samples, self.MAX_GAP_SAMPLES) // self._GAP_STEP * self._GAP_STEP
+        if samples <= 0:
+            return b""
+        if following is None:
+            count = self._lib.opus_decode(self._state, None, 0, self._buffer, samples, 0)
         else:
             count = self._lib.opus_decode(
-                self._state, packet, len(packet), self._buffer, self._MAX_SAMPLES, 0
+                self._state, following, len(following), self._buffer, samples, 1
             )
         return ctypes.string_at(self._buffer, count * 2)
 

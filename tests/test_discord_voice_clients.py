@@ -47,20 +47,21 @@ CLIENTS = [
 ]
 
 
-async def _spurt(app: Any, fake: FakeDiscord, client: Client) -> str:
-    """alice says the command through `client`; what the bot heard once it answered aloud."""
+async def spurt(app: Any, fake: FakeDiscord, client: Client) -> Any:
+    """alice says the command through `client`; the bot's "heard" trace entry of it (what it
+    heard, how long the utterance was), once it answered aloud."""
     before_heard, before_said = len(heard(app, fake)), len(said(app, fake))
     alice = fake.alice
     await send_spurt(fake.voice, fake.guild_id, alice.id, alice.ssrc, speech48(COMMAND), client)
     await fake.wait_for(lambda: len(heard(app, fake)) > before_heard, 60, "recognition")
     await fake.wait_for(lambda: len(said(app, fake)) > before_said, 60, "the spoken answer")
-    return heard(app, fake)[before_heard]
+    return [e for e in voice(app).session(fake.guild_id).trace if e.kind == "heard"][before_heard]
 
 
 async def test_every_kind_of_client_is_heard(fake: FakeDiscord, bot: Any) -> None:
     await join(fake)
     for client in CLIENTS:
-        assert "test the model" in await _spurt(bot, fake, client), client
+        assert "test the model" in (await spurt(bot, fake, client)).text, client
     stats = voice(bot).guilds[fake.guild_id].receiver.stats
     assert stats.crypto_errors == stats.dave_errors == stats.opus_errors == 0, stats.summary()
     assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")

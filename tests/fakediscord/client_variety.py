@@ -47,7 +47,8 @@ class _MonoEncoder(opus.Encoder):
     CHANNELS = 1
 
 
-def _encode(client: Client, pcm48_stereo: bytes) -> list[bytes]:
+def encode(client: Client, pcm48_stereo: bytes) -> list[bytes]:
+    """`pcm48_stereo` as `client` encodes it: its Opus packets."""
     import numpy as np
 
     samples = client.frame_ms * 48
@@ -84,7 +85,7 @@ async def send_spurt(
     rng = random.Random(ssrc)
     seq = rng.randrange(0x10000) if client.seq is None else client.seq
     ts = rng.randrange(1 << 32) if client.timestamp is None else client.timestamp
-    payloads = _encode(client, pcm48_stereo) + [OPUS_SILENCE] * client.silence_frames
+    payloads = encode(client, pcm48_stereo) + [OPUS_SILENCE] * client.silence_frames
     packets = []
     for index, payload in enumerate(payloads):
         if server.dave is not None and payload != OPUS_SILENCE:

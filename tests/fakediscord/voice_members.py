@@ -36,6 +36,12 @@ class Faults:
     speaking_after: int = 0
     """Announce SPEAKING only after this many packets, as the websocket event can come after
     the first UDP audio."""
+    lose_every: int = 0
+    """Lose every n-th speech packet on the way (sent, with its sequence number and
+    timestamp, but never delivered); the silence frames at the end are delivered."""
+    lose_share: float = 0.0
+    """Lose this share of the speech packets at random, drawn from `lose_seed`."""
+    lose_seed: int = 0
 
 
 @dataclass
@@ -56,7 +62,11 @@ class MemberClient:
     timestamp: int = 0
     nonce: int = 0
     paused_at: float | None = None
-    encoder: opus.Encoder = field(default_factory=opus.Encoder)
+    encoder: opus.Encoder = field(
+        default_factory=lambda: opus.Encoder(fec=True, expected_packet_loss=0.15)
+    )
+    """Discord's clients encode with in-band FEC on: each packet carries a lower-bitrate copy
+    of the one before it, for a receiver that lost that one."""
     padded: int = 0
     extended: int = 0
 
@@ -165,7 +175,7 @@ class MemberSpeech:
     ) -> int:
         """Send `pcm` (48 kHz stereo s16le) as one talk spurt of this member, as a Discord
         client does: SPEAKING, the Opus frames, five silence frames, then nothing. Returns the
-        packets sent. `noise_dbfs` adds the microphone's noise floor (None: none)."""
+        packets delivered. `noise_dbfs` adds the microphone's noise floor (None: none)."""
         session = await self.wait_ready(guild_id)
         faults = faults or Faults()
         client = self.client(user_id, ssrc)
@@ -178,7 +188,9 @@ class MemberSpeech:
             client.encoder.encode(f.ljust(FRAME_BYTES, b"\0"), opus.Encoder.SAMPLES_PER_FRAME)
             for f in frames
         ]
+        speech = len(payloads)
         payloads += [OPUS_SILENCE] * 5  # clients end a talk spurt with five silence frames
+        losing = random.Random(faults.lose_seed)
         client.resume()
         start, sent = time.monotonic(), 0
         for index, payload in enumerate(payloads):
@@ -193,7 +205,11 @@ class MemberSpeech:
             if self.dave is not None and payload != OPUS_SILENCE:
                 payload = self.dave.encrypt(user_id, payload)  # the member's own session
             packet = client.packet(session.secret_key, payload)
-            if self.forward_to_bot and session.bot_addr:
+            lost = index < speech and (
+                (faults.lose_every and index % faults.lose_every == faults.lose_every - 1)
+                or losing.random() < faults.lose_share
+            )
+            if self.forward_to_bot and session.bot_addr and not lost:
                 self._sendto(packet, session.bot_addr)
                 sent += 1
             if pace:

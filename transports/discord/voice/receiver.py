@@ -7,6 +7,11 @@ transport decryption) and do the rest per packet ourselves, on the event loop:
       -> transport decrypt -> skip the header extension, strip RTP padding
       -> DAVE decrypt (the connection's session) -> Opus decode to 16 kHz mono -> the sink
 
+Packets lost on the way are filled in before the next one's audio, for as long as the RTP clock
+says they lasted: the last of them rebuilt from the in-band FEC that packet carries (Discord's
+clients send Opus with FEC on), the others concealed (libopus PLC). A packet's FEC is decoded
+only when the one before it was lost.
+
 The voice socket is read by the event loop itself, every queued datagram per wake-up, and
 followed across reconnects (socket_reader.py); each datagram comes here.
 
@@ -72,13 +77,19 @@ HOLD_UNNAMED_PACKETS = 50
 HOLD_UNNAMED_STREAMS = 16
 """At most this many unnamed SSRCs held at once (a flood of made-up SSRCs stays bounded)."""
 MAX_CONCEALED = 5
-"""Up to this many lost frames in a row are concealed (PLC) so the VAD's clock stays right;
-longer gaps are a pause in speech, not loss."""
+"""Up to this many lost packets in a row are filled in so the VAD's clock stays right; longer
+gaps are a pause in speech, not loss."""
+MAX_PACKET_TICKS = 48_000 * 120 // 1000
+"""The RTP clock (48 kHz) of Opus's longest packet, 120 ms. Lost packets fill what the clock
+says is missing, but no more than this each: a longer jump is a pause the sender made around
+the loss (clients stop sending in silence and the clock runs on), and only the lost packets'
+own length, the sender's frame length, is filled."""
 
 
 class FrameSink(Protocol):
-    """Where decoded audio goes, on the event loop: one frame (user id, 20 ms of 16 kHz mono
-    s16le) at a time, in arrival order."""
+    """Where decoded audio goes, on the event loop: one chunk (user id, 16 kHz mono s16le) at
+    a time, in arrival order: a packet's audio (20 ms from Discord's clients), or the audio of
+    the packets lost before it (rebuilt or concealed)."""
 
     def __call__(self, user_id: int, pcm: bytes) -> None: ...
 
@@ -95,6 +106,10 @@ class ReceiveStats:
     """Opus frames decoded and delivered (concealed ones included)."""
     concealed: int = 0
     """Frames made up by Opus loss concealment: lost packets and corrupt frames."""
+    recovered: int = 0
+    """Lost packets rebuilt from the in-band FEC (a lower-bitrate copy of the previous
+    packet's speech) of the packet after them: the last one of each gap, when that packet is
+    SILK or hybrid (a packet without FEC data, e.g. in silence, is concealed by libopus)."""
     unknown_ssrc: int = 0
     """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted):
     held for `HOLD_UNNAMED_S`, then dropped unless a SPEAKING names it."""
@@ -136,8 +151,9 @@ class ReceiveStats:
             f"{self.frames} frames from {self.packets} packets; DAVE: {self.decrypted} "
             f"decrypted, {self.passthrough} passthrough, {self.no_key} before keys, "
             f"{self.dave_errors} errors; {self.padded} padded, {self.extended} with extensions, "
-            f"{self.silence} silence; {self.opus_errors} Opus errors, {self.concealed} "
-            f"concealed, {self.late} late; {self.unknown_ssrc} unknown SSRC "
+            f"{self.silence} silence; {self.opus_errors} Opus errors, {self.recovered} "
+            f"rebuilt from FEC, {self.concealed} concealed, {self.late} late; "
+            f"{self.unknown_ssrc} unknown SSRC "
             f"({self.replayed} heard once named), "
             f"{self.not_audio} video/other, {self.crypto_errors} transport errors"
         )
@@ -148,6 +164,9 @@ class _Stream:
     decoder: SpeechOpusDecoder
     user_id: int
     last_seq: int | None = None
+    last_timestamp: int = 0
+    last_samples: int = SpeechOpusDecoder.FRAME_SAMPLES
+    """What the last packet decoded to (16 kHz): the sender's frame length."""
     last_at: float = 0.0
 
 
@@ -357,25 +376,46 @@ class VoiceReceiver:
         if gap > 0x8000 or now - stream.last_at >= RESYNC_S:
             gap = 1  # a new talk spurt or a restarted sender: nothing to conceal
         stream.last_seq, stream.last_at = packet.sequence, now
-        frames = self._frames
-        if 1 < gap <= MAX_CONCEALED + 1:
-            for _ in range(gap - 1):
-                try:
-                    frames.append((user_id, stream.decoder.decode(None, fec=False)))
-                    self.stats.concealed += 1
-                except OpusError:
-                    break
+        lost = gap - 1
+        if 0 < lost <= MAX_CONCEALED:  # the common path, with no loss, decodes no FEC
+            self._fill_gap(stream, user_id, packet.timestamp, lost, payload)
+        stream.last_timestamp = packet.timestamp
         try:
-            frames.append((user_id, stream.decoder.decode(payload, fec=False)))
+            pcm = stream.decoder.decode(payload)
         except OpusError:
             self.stats.opus_errors += 1  # a corrupt frame: drop it, keep the stream
             # Conceal it rather than insert digital zeros: keeps the VAD's clock, and
             # exact zeros make webrtcvad take a faint noise floor for speech later.
-            frames.append((user_id, self._conceal(stream.decoder)))
-        self.stats.frames += len(frames)
+            pcm = self._conceal(stream.decoder, stream.last_samples)
+        else:
+            stream.last_samples = len(pcm) // 2
+        self._frames.append((user_id, pcm))
+        self.stats.frames += 1
 
-    def _conceal(self, decoder: SpeechOpusDecoder) -> bytes:
+    def _fill_gap(
+        self, stream: _Stream, user_id: int, timestamp: int, lost: int, following: bytes
+    ) -> None:
+        """Fill `lost` packets missing before `following`, for as long as the RTP clock says
+        they lasted (a lost 60 ms packet is 60 ms), bounded by `MAX_PACKET_TICKS` each. The
+        last one is rebuilt from `following`'s in-band FEC, the others concealed."""
+        ticks = (timestamp - stream.last_timestamp) & 0xFFFFFFFF
+        missing = ticks // 3 - stream.last_samples  # 48 kHz clock -> 16 kHz samples
+        if not 0 < missing <= lost * MAX_PACKET_TICKS // 3:
+            missing = lost * stream.last_samples  # a pause around the loss, or no clock
+        fec = bool(following) and following[0] >> 3 < 16  # TOC: a SILK or hybrid packet
         try:
-            return decoder.decode(None, fec=False)
+            pcm = stream.decoder.decode_gap(missing, following if fec else None)
+        except OpusError:  # `following` is corrupt: it is concealed in turn after this
+            pcm, fec = self._conceal(stream.decoder, missing), False
+        if not pcm:
+            return
+        self._frames.append((user_id, pcm))
+        self.stats.recovered += int(fec)
+        self.stats.concealed += lost - fec
+        self.stats.frames += lost
+
+    def _conceal(self, decoder: SpeechOpusDecoder, samples: int) -> bytes:
+        try:
+            return decoder.decode_gap(samples)
         except OpusError:
-            return bytes(2 * SpeechOpusDecoder.FRAME_SAMPLES)
+            return bytes(2 * samples)
