@@ -26,6 +26,7 @@ from .intents.address import after_politeness, calls_someone, only_politeness
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
+from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
@@ -145,6 +146,8 @@ class Reader(ArgumentReading):
                 continue
             intent = _no_polite_names(intent, self._politeness(), lists)
             intent = _with_named_data(intent, address.rest, matcher)
+            pointers = i18n.word_list(language, "typed.plural_pointers")
+            intent = listed_texts(intent, address.rest, pointers)
             # one of two requests run would drop the other unsaid
             two = (
                 None
