@@ -40,6 +40,9 @@ from .typed_line import (
     two_requests,
 )
 
+MIXED_FLOOR = 0.5
+"""Least chance of the command named first for the words after it in another script (see
+`_said_in_another_script`)."""
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
 
@@ -227,6 +230,8 @@ class Reader(ArgumentReading):
                 by_names=False,
             )
             understood = said if said is not None and said.command == named.name else None
+            if understood is None and _scripts_differ(request.command, request.text):
+                understood = self._said_in_another_script(named, request)
         if understood is None:
             return self._past_politeness(self._past_reason(request))
         return dataclasses.replace(
@@ -235,6 +240,24 @@ class Reader(ArgumentReading):
             reply_to=request.reply_to,
             attachments=request.attachments,
         )
+
+    def _said_in_another_script(self, named: Command, request: Request) -> Request | None:
+        """A command's name, then words of another language that say the same command
+        ("join в мой голосовой канал", "train на kaggle tweets запусти"): no template reads a
+        line of two languages, and the words are no arguments. The command runs when a
+        language's guesser takes the words for it (`MIXED_FLOOR`), with the name of the
+        guild's data they hold, if it needs no other argument."""
+        for language in i18n.languages():
+            chances = self.guesser(language).chances(request.text)
+            if max(chances, key=chances.__getitem__) != named.name:
+                continue
+            if chances[named.name] < MIXED_FLOOR:
+                return None
+            options = self.named_options(request.text, request.guild_id, named.name) or {}
+            if any(p.required and p.name not in options for p in named.params):
+                return None
+            return dataclasses.replace(request, command=named.name, text="", options=options)
+        return None
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
@@ -396,3 +419,14 @@ def _with_named_data(intent: Intent, line: str, matcher: IntentMatcher) -> Inten
         return intent
     options = named_options(line, matcher, intent.name)
     return intent if options is None else dataclasses.replace(intent, slots=options)
+
+
+def _scripts_differ(name: str, words: str) -> bool:
+    """A command's name in one script and the words after it in another ("join в мой
+    голосовой канал", "статус what's up"): Latin letters alone on one side only."""
+    return _latin(name) != _latin(words)
+
+
+def _latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(c.isascii() for c in letters)
