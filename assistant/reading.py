@@ -230,7 +230,11 @@ class Reader(ArgumentReading):
                 by_names=False,
             )
             understood = said if said is not None and said.command == named.name else None
-            if understood is None and _scripts_differ(request.command, request.text):
+            if (
+                understood is None
+                and _scripts_differ(request.command, request.text)
+                and not self._are_arguments(named, request, line)  # `language русский`
+            ):
                 understood = self._said_in_another_script(named, request)
         if understood is None:
             return self._past_politeness(self._past_reason(request))
