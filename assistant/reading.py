@@ -28,6 +28,7 @@ from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
+from .intents.mixed_script import MIXED_FLOOR, scripts_differ
 from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
 from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
@@ -40,9 +41,6 @@ from .typed_line import (
     two_requests,
 )
 
-MIXED_FLOOR = 0.5
-"""Least chance of the command named first for the words after it in another script (see
-`_said_in_another_script`)."""
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
 
@@ -232,7 +230,7 @@ class Reader(ArgumentReading):
             understood = said if said is not None and said.command == named.name else None
             if (
                 understood is None
-                and _scripts_differ(request.command, request.text)
+                and scripts_differ(request.command, request.text)
                 and not self._are_arguments(named, request, line)  # `language русский`
             ):
                 understood = self._said_in_another_script(named, request)
@@ -246,11 +244,10 @@ class Reader(ArgumentReading):
         )
 
     def _said_in_another_script(self, named: Command, request: Request) -> Request | None:
-        """A command's name, then words of another language that say the same command
-        ("join в мой голосовой канал", "train на kaggle tweets запусти"): no template reads a
-        line of two languages, and the words are no arguments. The command runs when a
-        language's guesser takes the words for it (`MIXED_FLOOR`), with the name of the
-        guild's data they hold, if it needs no other argument."""
+        """A command's name, then words of another script that are no arguments of it and say
+        the same command ("join в мой голосовой канал"; assistant/intents/mixed_script.py):
+        it runs when a language's guesser takes the words for it (`MIXED_FLOOR`), with the
+        name of the guild's data they hold, if it needs no other argument."""
         for language in i18n.languages():
             chances = self.guesser(language).chances(request.text)
             if max(chances, key=chances.__getitem__) != named.name:
@@ -423,14 +420,3 @@ def _with_named_data(intent: Intent, line: str, matcher: IntentMatcher) -> Inten
         return intent
     options = named_options(line, matcher, intent.name)
     return intent if options is None else dataclasses.replace(intent, slots=options)
-
-
-def _scripts_differ(name: str, words: str) -> bool:
-    """A command's name in one script and the words after it in another ("join в мой
-    голосовой канал", "статус what's up"): Latin letters alone on one side only."""
-    return _latin(name) != _latin(words)
-
-
-def _latin(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and all(c.isascii() for c in letters)
