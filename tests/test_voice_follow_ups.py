@@ -5,12 +5,14 @@ Real espeak-ng speech, webrtcvad, the grammar recognizer and the neural second o
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
 from assistant.intents.spoken import written_length
 from audio.asr.base import Transcript
 from audio.hearing import Hearer
+from audio.rescore import unrepeated
 from tests.speech import hear_spoken, speak, utterance
 
 
@@ -78,14 +80,26 @@ def test_a_follow_up_the_model_wrote_twice_is_matched_by_what_it_wrote_once(
     hearer: Hearer,
 ) -> None:
     """Said "run a test" in a follow-up window, through Opus (the voice bench's case): the
-    grammar rejects it and the model writes "Run up here! Run up here!", a repetition loop. The
-    sentences near the whole loop were long commands, far less likely than its words ("Run
-    the training run on movie reviews"), and the command was refused; near its words once,
-    "Run a test" is among them and acts."""
+    grammar rejects it, and the model wrote "Run up here! Run up here!", a repetition loop, on
+    some CPUs and "Run up here!" on others. The sentences near the whole loop were long
+    commands, far less likely than its words ("Run the training run on movie reviews"), and the
+    command was refused; near its words once, "Run a test" is among them and acts. So the
+    loop is judged as what was written once, whichever the model wrote here."""
     from bench.voice_corpus import render
 
     pcm = utterance(render("run a test", "en-us+f3", 150, 60, "opus48k", seed=89))
     h = asyncio.run(hearer.hear(pcm, in_window=True))
-    assert h.stages[1].heard == "Run up here! Run up here!", h.debug()
     assert h.accepted(in_window=True), h.debug()
     assert h.intent is not None and h.intent.name == "test", h.debug()
+
+    assert hearer.neural is not None
+    heard = hearer.neural.transcribe(pcm)
+    once = unrepeated(heard.text)
+    assert once.startswith("Run"), heard.text
+    first = hearer.interpret(asyncio.run(hearer.first_stage(pcm)))
+    assert first.rejected, first.debug()
+    for written in (once, f"{once} {once}", f"{once} {once} {once}"):
+        looped = replace(heard, text=written, candidates=None)
+        judged = hearer.judge(first, looped, "rescue", True)
+        assert judged.accepted(in_window=True), (written, judged.debug())
+        assert judged.intent is not None and judged.intent.name == "test", judged.debug()

@@ -49,13 +49,27 @@ def test_a_command_both_recognizers_heard_after_the_wake_phrase_acts(
     command: str,
     slots: dict[str, str],
 ) -> None:
-    # The grammar heard the wake phrase and the command, Whisper wrote "Hey Trainers ...",
-    # and the wake-word verifier alone doubted the wake word in the room's echo.
+    """The grammar heard the wake phrase and the command, Whisper wrote "Hey Trainers ...",
+    and the wake-word verifier alone doubted the wake word in the room's echo. How much it
+    doubts depends on the CPU's float paths (0.2-0.35 against the floor of 0.3 on the
+    machines this ran on), so the floor is then set to 1, above any score it gives: the two
+    recognizers outvote it, whatever it scores."""
     h = hear(hearer, text, voice, speed, pitch, "reverb", seed)
     assert h.accepted(in_window=False) and h.intent is not None, h.debug()
     assert (h.intent.name, dict(h.intent.slots)) == (command, slots), h.debug()
     wake = [s for s in h.stages if s.stage == "wake"]
     assert wake and wake[-1].verdict == "confirmed", h.debug()
+    kept = hearer.settings
+    try:
+        hearer.settings = kept.model_copy(update={"wake_verifier_floor": 1.0})
+        h = hear(hearer, text, voice, speed, pitch, "reverb", seed)
+    finally:
+        hearer.settings = kept
+    assert h.accepted(in_window=False) and h.intent is not None, h.debug()
+    assert (h.intent.name, dict(h.intent.slots)) == (command, slots), h.debug()
+    wake = [s for s in h.stages if s.stage == "wake"]
+    assert wake and wake[-1].verdict == "confirmed", h.debug()
+    assert wake[-1].score is not None and wake[-1].score < 1.0, h.debug()
     assert "both recognizers heard the wake phrase" in wake[-1].why, h.debug()
 
 
