@@ -13,11 +13,11 @@ import functools
 import re
 from collections.abc import Callable, Iterable
 
+from .social import SOCIAL
+
 WRITTEN_AS_IS = frozenset({"feedback", "correct"})
 """Commands that keep their words as written: an opinion may name commands ("the new test
 command is slow and then it hangs")."""
-_CHAT = frozenset({"hi", "feedback"})
-"""Commands whose sentences are also what people add to a line ("..., thanks", "and hi")."""
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|\'[^\']*\'|`[^`]*`')
 """Quoted words in a command's arguments (an example, a sentence to classify)."""
 
@@ -31,7 +31,7 @@ def next_command(
     for found in _joined(tuple(sorted(set(joiners)))).finditer(unquoted):
         rest = unquoted[found.end() :].strip()
         said = says(rest) if rest else None
-        if said is not None and said not in _CHAT:  # "... and thanks" asks nothing
+        if said is not None and said not in SOCIAL:  # "... and thanks" asks nothing
             return said
     return None
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .address import after_politeness
 from .matcher import Intent, normalize
+from .social import SOCIAL
 
 if TYPE_CHECKING:
     from .typed import TypedMatcher
@@ -121,14 +122,14 @@ def two_said(
     line: str,
     said: Callable[[str], Intent | None],
     retractions: Iterable[str] = (),
-    social: Iterable[str] = ("hi", "feedback"),
 ) -> tuple[str, str] | None:
     """The first two different commands sentences of `line` say, as near sentences do, other
-    than `social` ones, or None: "please test the model. could you send over report.txt?" asks
-    two things, and running one of them drops the other unsaid. Thanks and greetings around a
-    request ("thanks a lot. please test the model") ask nothing of their own."""
+    than social ones (assistant/intents/social.py), or None: "please test the model. could
+    you send over report.txt?" asks two things, and running one of them drops the other
+    unsaid. Thanks and greetings around a request ("thanks a lot. please test the model") ask
+    nothing of their own."""
     found = _said_by_sentences(line, said, retractions) or []
-    names = list(dict.fromkeys(i.name for i in found if i.name not in set(social)))
+    names = list(dict.fromkeys(i.name for i in found if i.name not in SOCIAL))
     return (names[0], names[1]) if len(names) > 1 else None
 
 
