@@ -143,3 +143,15 @@ async def test_a_voice_message_that_cannot_be_heard_is_refused_in_russian(
     refused = await fake.wait_for_reply(after=sent["id"], timeout=60)
     text = refused["content"] or refused["embeds"][0].get("description", "")
     assert "voice-message.wav: в нём всего 0 мс звука, слишком мало для речи" in text, refused
+
+
+async def test_a_greeting_to_everyone_in_a_russian_server_greets(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """ "!hi всем" was "Слишком много аргументов. Использование: `hi`"."""
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    for line in ("!hi всем", "!привет всем"):
+        sent = await fake.send_message(line)
+        hello = await fake.wait_for_reply(after=sent["id"])
+        assert "Здравствуйте, alice" in hello["content"], hello
