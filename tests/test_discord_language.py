@@ -155,3 +155,21 @@ async def test_a_greeting_to_everyone_in_a_russian_server_greets(
         sent = await fake.send_message(line)
         hello = await fake.wait_for_reply(after=sent["id"])
         assert "Здравствуйте, alice" in hello["content"], hello
+
+
+async def test_an_admins_status_in_a_russian_server_counts_voice_receive_in_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """The voice receiver's line of an admin's `status` was English in a Russian server
+    ("Voice receive: 0 frames from 0 packets; ...")."""
+    from tests.test_discord_voice import join
+
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    await join(fake)
+    admin = fake.add_member("admin", [fake.role_admin])
+    sent = await fake.send_message("!status", author=admin)
+    reply = await fake.wait_for_reply(after=sent["id"], timeout=20)
+    counts = reply["content"].splitlines()[-1]
+    assert counts.startswith("Приём голоса: кадров: "), reply["content"]
+    assert english_in(counts) == [], counts

@@ -44,6 +44,7 @@ from discord.opus import OpusError
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt as xchacha_decrypt
 from nacl.exceptions import CryptoError
 
+from assistant import i18n
 from audio.decode import SpeechOpusDecoder
 
 from .socket_reader import SocketReader
@@ -145,18 +146,14 @@ class ReceiveStats:
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "last_audio_from"}
 
-    def summary(self) -> str:
-        """One line for the log and admins' `status`."""
-        return (
-            f"{self.frames} frames from {self.packets} packets; DAVE: {self.decrypted} "
-            f"decrypted, {self.passthrough} passthrough, {self.no_key} before keys, "
-            f"{self.dave_errors} errors; {self.padded} padded, {self.extended} with extensions, "
-            f"{self.silence} silence; {self.opus_errors} Opus errors, {self.recovered} "
-            f"rebuilt from FEC, {self.concealed} concealed, {self.late} late; "
-            f"{self.unknown_ssrc} unknown SSRC "
-            f"({self.replayed} heard once named), "
-            f"{self.not_audio} video/other, {self.crypto_errors} transport errors"
-        )
+    def summary(self, language: str = i18n.ENGLISH) -> str:
+        """One line for the log (English) and admins' `status` (the guild's language)."""
+        counts = {
+            name: i18n.number_text(value, language=language)
+            for name, value in self.as_dict().items()
+            if isinstance(value, int)
+        }
+        return i18n.message(language, "voice.receive_counts", **counts)
 
 
 @dataclass
