@@ -46,6 +46,7 @@ from nacl.exceptions import CryptoError
 
 from assistant import i18n
 from audio.decode import SpeechOpusDecoder
+from audio.opus_fec import carries_fec
 
 from .socket_reader import SocketReader
 
@@ -109,8 +110,9 @@ class ReceiveStats:
     """Frames made up by Opus loss concealment: lost packets and corrupt frames."""
     recovered: int = 0
     """Lost packets rebuilt from the in-band FEC (a lower-bitrate copy of the previous
-    packet's speech) of the packet after them: the last one of each gap, when that packet is
-    SILK or hybrid (a packet without FEC data, e.g. in silence, is concealed by libopus)."""
+    packet's speech) of the packet after them: the last one of each gap, when that packet
+    carries such a copy (audio/opus_fec.py; one without, e.g. at a spurt's start, in silence
+    or from a client at a low bitrate, leaves it concealed)."""
     unknown_ssrc: int = 0
     """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted):
     held for `HOLD_UNNAMED_S`, then dropped unless a SPEAKING names it."""
@@ -399,7 +401,9 @@ class VoiceReceiver:
         missing = ticks // 3 - stream.last_samples  # 48 kHz clock -> 16 kHz samples
         if not 0 < missing <= lost * MAX_PACKET_TICKS // 3:
             missing = lost * stream.last_samples  # a pause around the loss, or no clock
-        fec = bool(following) and following[0] >> 3 < 16  # TOC: a SILK or hybrid packet
+        # rebuilt only when `following` holds a copy of it (decoded "with FEC", one that
+        # holds none is concealed by libopus all the same)
+        fec = carries_fec(following)
         try:
             pcm = stream.decoder.decode_gap(missing, following if fec else None)
         except OpusError:  # `following` is corrupt: it is concealed in turn after this
