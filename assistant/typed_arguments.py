@@ -20,6 +20,7 @@ from . import i18n
 from .commands.arguments import parse
 from .commands.registry import Command
 from .errors import BadInput, UserError
+from .intents.address import after_greeting, only_address
 from .intents.chained import WRITTEN_AS_IS, next_command
 from .intents.matcher import IntentMatcher, normalize
 from .messages import Request
@@ -31,8 +32,29 @@ LONGEST_SENTENCE = 4000
 """Characters beyond which a typed line is read by the command's own parser only, never as a
 sentence: such a line is data (a pasted review, a long correction), and the template matcher
 took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
+_ADDRESS = ("typed.others", "typed.bot_names")
+"""The word lists of an address to people or the bot, with no request in it."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
+
+
+def _address_alone(command: Command, request: Request) -> bool | None:
+    """Whether a command that takes no arguments, given words that only address people
+    (`typed.others`, the bot's names: "hi all", "привет всем", "hello there everyone"), runs:
+    after a greeting's name, or set off by a comma ("leave, guys"); where it is not clear
+    ("undo all": everything?) False, for the hint to type the name alone. None when it takes
+    arguments or the words are more than an address ("hi, can you train the model")."""
+    if command.params:
+        return None
+    codes = i18n.languages()  # a command's English name is typed anywhere, and so is "hi всем"
+    people = {w for c in codes for k in _ADDRESS for w in i18n.word_list(c, k)}
+    hello = {w for c in codes for w in i18n.word_list(c, "typed.greetings")}
+    greeted = after_greeting(f"{request.command} {request.text}", hello)
+    if greeted is not None and only_address(greeted, people | hello):
+        return True
+    if not only_address(request.text, people):
+        return None
+    return request.command.endswith(",") or request.text.lstrip().startswith(",")
 
 
 def _the_model(words: str, language: str) -> bool:
@@ -64,7 +86,9 @@ class ArgumentReading:
         name is still an argument (`cancel 7`, `help train`), as in `Reader._past_politeness`;
         so are numbers and marked arguments, written wrong, and the arguments a command needs. Words
         that go on to another command ("train on movie reviews and then test it") are refused
-        as two commands: read as arguments, they became an example to learn."""
+        as two commands: read as arguments, they became an example to learn. A command that
+        takes none, given words that only address people ("hi all", "привет всем"), runs, or
+        gets the hint where that is not clear (`_address_alone`)."""
         second = self._chained(command, request)
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
@@ -72,7 +96,10 @@ class ArgumentReading:
             options = parse(command, request.text)
         except BadInput:
             text = request.text
-            if (
+            plain = _address_alone(command, request)
+            if plain:
+                return {}  # "hi all", "привет всем", "leave, guys"
+            if plain is None and (
                 len(text.split()) < 2
                 or any(p.required for p in command.params)
                 or any(c.isdigit() for c in text)

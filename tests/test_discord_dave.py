@@ -56,7 +56,7 @@ async def test_welcome_flow_member_frames_decrypted_and_answer_heard_by_member(
         sent = await fake.send_message("!status", author=author)
         reply = await fake.wait_for_reply(after=sent["id"], timeout=20)
         text = reply["content"] or reply["embeds"][0].get("description", "")
-        assert ("Voice receive:" in text and f"DAVE: {s.decrypted}" in text) == shown, text
+        assert ("Voice receive:" in text and f"DAVE: {s.decrypted:,}" in text) == shown, text
 
 
 async def test_commit_flow_bot_commits_for_a_member_who_connects_later(

@@ -143,3 +143,33 @@ async def test_a_voice_message_that_cannot_be_heard_is_refused_in_russian(
     refused = await fake.wait_for_reply(after=sent["id"], timeout=60)
     text = refused["content"] or refused["embeds"][0].get("description", "")
     assert "voice-message.wav: в нём всего 0 мс звука, слишком мало для речи" in text, refused
+
+
+async def test_a_greeting_to_everyone_in_a_russian_server_greets(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """ "!hi всем" was "Слишком много аргументов. Использование: `hi`"."""
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    for line in ("!hi всем", "!привет всем"):
+        sent = await fake.send_message(line)
+        hello = await fake.wait_for_reply(after=sent["id"])
+        assert "Здравствуйте, alice" in hello["content"], hello
+
+
+async def test_an_admins_status_in_a_russian_server_counts_voice_receive_in_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """The voice receiver's line of an admin's `status` was English in a Russian server
+    ("Voice receive: 0 frames from 0 packets; ...")."""
+    from tests.test_discord_voice import join
+
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    await join(fake)
+    admin = fake.add_member("admin", [fake.role_admin])
+    sent = await fake.send_message("!status", author=admin)
+    reply = await fake.wait_for_reply(after=sent["id"], timeout=20)
+    counts = reply["content"].splitlines()[-1]
+    assert counts.startswith("Приём голоса: кадров: "), reply["content"]
+    assert english_in(counts) == [], counts

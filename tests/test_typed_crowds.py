@@ -141,3 +141,23 @@ async def test_a_bug_report_written_as_a_command_is_feedback(app: Assistant) -> 
         "a dark theme",
         "status never updates during training",
     ]
+
+
+async def test_a_greeting_to_everyone_greets(app: Assistant) -> None:
+    """ "привет всем" and "hi all" were "Too many arguments. Usage: `hi`": `hi` takes no
+    arguments, and the words after it only address the people there. A request after the
+    greeting is still no greeting, and "undo all" (all of it?) is hinted, not run."""
+    console = TypedConsole(app)
+    for line in ("hi all", "hi everyone!", "hello there everyone", "hi, all 👋", "hi y'all"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["text"] == "HI! 👋 Hello, console.", (line, reply)
+    reply = await console.send("leave, guys")
+    assert reply["ok"] and reply["text"] == "Leaving the voice channel. Bye!", reply
+    reply = await console.send("hi, can you train the model on reviews")
+    assert reply["text"] == "Did you mean `hi`? Type `hi` alone to run it.", reply
+    reply = await console.send("undo all")
+    assert reply["text"] == "Did you mean `undo`? Type `undo` alone to run it.", reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("привет всем", "hi всем", "привет, ребята!", "hello всем привет"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["text"] == "ПРИВЕТ! 👋 Здравствуйте, console.", (line, reply)

@@ -192,8 +192,22 @@ def after_greeting(line: str, greetings: Collection[str]) -> str | None:
     return None
 
 
+def only_address(words: str, address: Collection[str], most: int = 3) -> bool:
+    """Whether `words` are a short address alone, each of them one of `address` ("all",
+    "всем", "guys!", "everyone 👋"): at most `most` words, punctuation and emoji aside."""
+    said = [w for w in (re.sub(r"[^\w']", "", w.replace("’", "'")) for w in words.split()) if w]
+    return 0 < len(said) <= most and all(w.lower() in address for w in said)
+
+
 def _unstretched(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-__all__ = ["Address", "after_greeting", "after_politeness", "verb_first", "without_address"]
+__all__ = [
+    "Address",
+    "after_greeting",
+    "after_politeness",
+    "only_address",
+    "verb_first",
+    "without_address",
+]

@@ -21,6 +21,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from assistant import i18n
 from assistant.config import Config, DiscordSettings
 from transports.typed_spaces import spaced
 
@@ -208,4 +209,5 @@ def _voice_diagnostics(voice: VoiceCog, guild_id: str) -> list[str]:
     guild = voice.guilds.get(int(guild_id)) if guild_id.isdigit() else None
     if guild is None or guild.receiver is None:
         return []
-    return [f"Voice receive: {guild.receiver.stats.summary()}"]
+    counts = guild.receiver.stats.summary(i18n.current())
+    return [i18n.tr("status.voice_receive", counts=counts)]

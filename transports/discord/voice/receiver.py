@@ -44,7 +44,9 @@ from discord.opus import OpusError
 from nacl.bindings import crypto_aead_xchacha20poly1305_ietf_decrypt as xchacha_decrypt
 from nacl.exceptions import CryptoError
 
+from assistant import i18n
 from audio.decode import SpeechOpusDecoder
+from audio.opus_fec import carries_fec
 
 from .socket_reader import SocketReader
 
@@ -108,8 +110,9 @@ class ReceiveStats:
     """Frames made up by Opus loss concealment: lost packets and corrupt frames."""
     recovered: int = 0
     """Lost packets rebuilt from the in-band FEC (a lower-bitrate copy of the previous
-    packet's speech) of the packet after them: the last one of each gap, when that packet is
-    SILK or hybrid (a packet without FEC data, e.g. in silence, is concealed by libopus)."""
+    packet's speech) of the packet after them: the last one of each gap, when that packet
+    carries such a copy (audio/opus_fec.py; one without, e.g. at a spurt's start, in silence
+    or from a client at a low bitrate, leaves it concealed)."""
     unknown_ssrc: int = 0
     """Packets of an SSRC no SPEAKING named yet (cannot be attributed or DAVE-decrypted):
     held for `HOLD_UNNAMED_S`, then dropped unless a SPEAKING names it."""
@@ -145,18 +148,14 @@ class ReceiveStats:
     def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "last_audio_from"}
 
-    def summary(self) -> str:
-        """One line for the log and admins' `status`."""
-        return (
-            f"{self.frames} frames from {self.packets} packets; DAVE: {self.decrypted} "
-            f"decrypted, {self.passthrough} passthrough, {self.no_key} before keys, "
-            f"{self.dave_errors} errors; {self.padded} padded, {self.extended} with extensions, "
-            f"{self.silence} silence; {self.opus_errors} Opus errors, {self.recovered} "
-            f"rebuilt from FEC, {self.concealed} concealed, {self.late} late; "
-            f"{self.unknown_ssrc} unknown SSRC "
-            f"({self.replayed} heard once named), "
-            f"{self.not_audio} video/other, {self.crypto_errors} transport errors"
-        )
+    def summary(self, language: str = i18n.ENGLISH) -> str:
+        """One line for the log (English) and admins' `status` (the guild's language)."""
+        counts = {
+            name: i18n.number_text(value, language=language)
+            for name, value in self.as_dict().items()
+            if isinstance(value, int)
+        }
+        return i18n.message(language, "voice.receive_counts", **counts)
 
 
 @dataclass
@@ -402,7 +401,9 @@ class VoiceReceiver:
         missing = ticks // 3 - stream.last_samples  # 48 kHz clock -> 16 kHz samples
         if not 0 < missing <= lost * MAX_PACKET_TICKS // 3:
             missing = lost * stream.last_samples  # a pause around the loss, or no clock
-        fec = bool(following) and following[0] >> 3 < 16  # TOC: a SILK or hybrid packet
+        # rebuilt only when `following` holds a copy of it (decoded "with FEC", one that
+        # holds none is concealed by libopus all the same)
+        fec = carries_fec(following)
         try:
             pcm = stream.decoder.decode_gap(missing, following if fec else None)
         except OpusError:  # `following` is corrupt: it is concealed in turn after this
