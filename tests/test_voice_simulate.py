@@ -3,10 +3,12 @@ path) -> what was heard and decided; a dry run unless `--act`."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
 import sys
+import wave
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +122,32 @@ def test_act_executes_the_command(
     (record,) = _run([str(audio), "--act"], config_path, capsys)
     assert record["intent"] == "select_dataset"
     assert "dry run" not in record["reply"] and "imdb2026" in record["reply"]
+
+
+@pytest.mark.parametrize(("voice", "speed"), [("en", 175), ("en-gb", 160)])
+def test_speech_in_exact_digital_silence_is_heard_by_the_grammar(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str], voice: str, speed: int
+) -> None:
+    """A file as espeak-ng writes it (22.05 kHz, samples of exactly 0 before and after the
+    speech, as in TTS output or an edited recording): the grammar recognizer heard nothing at
+    all in it, or another command, where the same speech with a little noise was heard word
+    for word."""
+    spoken = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(speed), "--stdout", "hey trainer what's the status"],
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    path = tmp_path / "tts.wav"
+    with wave.open(io.BytesIO(spoken)) as w:
+        rate, frames = w.getframerate(), w.readframes(1 << 30)
+    silence = bytes(2 * rate // 2)
+    write_wav(path, silence + frames + silence + silence, rate)
+    (record,) = _run([str(path)], config_path, capsys)
+    grammar = record["debug"]["stages"][0]
+    assert grammar["stage"] == "grammar", record
+    assert (grammar["heard"], grammar["verdict"]) == ("hey trainer what's the status", "accepted")
+    assert record["intent"] == "status", record
 
 
 def test_each_file_gets_a_fresh_conversation_unless_asked(
