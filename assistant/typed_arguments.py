@@ -39,12 +39,13 @@ _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 
 
 def _address_alone(command: Command, request: Request) -> bool | None:
-    """Whether a command that takes no arguments, given words that only address people
+    """Whether a command that needs no arguments, given words that only address people
     (`typed.others`, the bot's names: "hi all", "привет всем", "hello there everyone"), runs:
     after a greeting's name, or set off by a comma ("leave, guys"); where it is not clear
-    ("undo all": everything?) False, for the hint to type the name alone. None when it takes
-    arguments or the words are more than an address ("hi, can you train the model")."""
-    if command.params:
+    ("undo all": everything?, "status всем") False, for the hint to type the name alone, not
+    its arguments' errors ("job must be a whole number"). None when it needs arguments or the
+    words are more than an address ("hi, can you train the model")."""
+    if any(p.required for p in command.params):
         return None
     codes = i18n.languages()  # a command's English name is typed anywhere, and so is "hi всем"
     people = {w for c in codes for k in _ADDRESS for w in i18n.word_list(c, k)}
@@ -97,8 +98,8 @@ class ArgumentReading:
         except BadInput:
             text = request.text
             plain = _address_alone(command, request)
-            if plain:
-                return {}  # "hi all", "привет всем", "leave, guys"
+            if plain:  # "hi all", "привет всем", "leave, guys", "status, everyone"
+                return parse(command, "")
             if plain is None and (
                 len(text.split()) < 2
                 or any(p.required for p in command.params)

@@ -161,3 +161,17 @@ async def test_a_greeting_to_everyone_greets(app: Assistant) -> None:
     for line in ("привет всем", "hi всем", "привет, ребята!", "hello всем привет"):
         reply = await console.send(line)
         assert reply["ok"] and reply["text"] == "ПРИВЕТ! 👋 Здравствуйте, console.", (line, reply)
+
+
+async def test_a_command_of_optional_arguments_to_everyone_is_hinted_or_run(app: Assistant) -> None:
+    """ "status всем" said "`job` must be a whole number": the words only address people, so
+    the hint to type the name alone; set off by a comma, the command runs."""
+    console = TypedConsole(app)
+    reply = await console.send("status everyone")
+    assert reply["text"] == "Did you mean `status`? Type `status` alone to run it.", reply
+    reply = await console.send("status, everyone")
+    assert reply["ok"] and reply["text"].startswith("**Status**"), reply
+    app.store.set_guild_language(GUILD, "ru")
+    reply = await console.send("состояние всем")
+    hint = "Может быть, `состояние`? Чтобы выполнить, напишите `состояние` без других слов."
+    assert reply["text"] == hint, reply
