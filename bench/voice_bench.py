@@ -215,7 +215,8 @@ def report(rows: list[dict[str, Any]]) -> dict[str, Any]:
         v: summarize([r for r in held if r["voice"] == v])
         for v in dict.fromkeys(r["voice"] for r in held)
     }
-    by_condition = {c: summarize([r for r in held if r["condition"] == c]) for c in CONDITIONS}
+    conditions = dict.fromkeys([*CONDITIONS, *(r["condition"] for r in held)])
+    by_condition = {c: summarize([r for r in held if r["condition"] == c]) for c in conditions}
     first_only = [r["reply_ms"] for r in rows if "reply_ms" in r and not r["second_opinion"]]
     second = [r["reply_ms"] for r in rows if "reply_ms" in r and r["second_opinion"]]
     ran = sum(r.get("second_opinion", False) for r in rows)

@@ -142,6 +142,9 @@ CALIBRATION_VOICES = [
 """Voices that choose a gate's value when the tuning voices have too few cases of it (added 3
 December 2026): espeak-ng variants that no test, bench voice or verifier training speaks with."""
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
+"""The conditions every run rotates through. `gated` (`--conditions gated`) is measured on its
+own: exact digital silence around the speech, as a noise gate or noise suppression (Discord's
+Krisp) and TTS files leave it."""
 
 
 def extra_voices(spec: str) -> list[tuple[str, int, int]]:
@@ -228,6 +231,8 @@ def render(text: str, voice: str, speed: int, pitch: int, condition: str, seed: 
     """The sentence in one voice and condition, 16 kHz mono s16le with lead and tail."""
     if condition == "noise":
         return speak(text, voice, speed, pitch, noise_dbfs=-38.0, seed=seed)
+    if condition == "gated":
+        return speak(text, voice, speed, pitch, noise_dbfs=-300.0, seed=seed)
     pcm = speak(text, voice, speed, pitch, seed=seed)
     if condition == "reverb":
         x = np.frombuffer(pcm, "<i2").astype(np.float64)
