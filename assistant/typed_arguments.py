@@ -48,14 +48,24 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     if any(p.required for p in command.params):
         return None
     codes = i18n.languages()  # a command's English name is typed anywhere, and so is "hi всем"
-    people = {w for c in codes for k in _ADDRESS for w in i18n.word_list(c, k)}
     hello = {w for c in codes for w in i18n.word_list(c, "typed.greetings")}
     greeted = after_greeting(f"{request.command} {request.text}", hello)
-    if greeted is not None and only_address(greeted, people | hello):
+    if greeted is not None and only_address(greeted, _people() | hello):
         return True
-    if not only_address(request.text, people):
+    if not only_people(request.text):
         return None
     return request.command.endswith(",") or request.text.lstrip().startswith(",")
+
+
+def only_people(words: str) -> bool:
+    """Whether `words` only address people or the bot, in any language ("everyone", "всем",
+    "guys!"): no argument of a command."""
+    return only_address(words, _people())
+
+
+def _people() -> set[str]:
+    codes = i18n.languages()
+    return {w for c in codes for k in _ADDRESS for w in i18n.word_list(c, k)}
 
 
 def _the_model(words: str, language: str) -> bool:

@@ -175,3 +175,6 @@ async def test_a_command_of_optional_arguments_to_everyone_is_hinted_or_run(app:
     reply = await console.send("состояние всем")
     hint = "Может быть, `состояние`? Чтобы выполнить, напишите `состояние` без других слов."
     assert reply["text"] == hint, reply
+    for line in ("help everyone", "help, guys", "помощь всем"):
+        reply = await console.send(line)
+        assert reply["ok"] and "`train" in reply["text"] and "guys" not in reply["text"], reply

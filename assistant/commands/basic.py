@@ -9,6 +9,7 @@ from ..errors import BadInput, NotFound
 from ..markup import member_name
 from ..messages import Reply, Request
 from ..reports import job_status_reply, status_reply
+from ..typed_arguments import only_people
 from .registry import Command, Param, command
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
     language = app.language(request.guild_id)
     name = options["command"]
     where = "console" if request.source == "console" else "discord"
+    if name and only_people(name.lstrip(",")):
+        name = None  # "help everyone", "help, guys": the list, not a command called "guys"
     if name:
         found = app.find_command(name.lstrip(prefix).lstrip("/"))
         own = None if found is not None else _transport_line(app, language, where, name)
