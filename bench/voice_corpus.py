@@ -143,8 +143,8 @@ CALIBRATION_VOICES = [
 December 2026): espeak-ng variants that no test, bench voice or verifier training speaks with."""
 CONDITIONS = ["clean", "noise", "reverb", "opus48k"]
 """The conditions every run rotates through. `gated` (`--conditions gated`) is measured on its
-own: exact digital silence around the speech, as a noise gate or noise suppression (Discord's
-Krisp) and TTS files leave it."""
+own: exact digital silence around the speech, as TTS files, edited recordings and noise gates
+leave it."""
 
 
 def extra_voices(spec: str) -> list[tuple[str, int, int]]:
