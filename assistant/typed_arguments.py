@@ -47,10 +47,9 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     words are more than an address ("hi, can you train the model")."""
     if any(p.required for p in command.params):
         return None
-    codes = i18n.languages()  # a command's English name is typed anywhere, and so is "hi всем"
-    hello = {w for c in codes for w in i18n.word_list(c, "typed.greetings")}
+    hello = _words_of("typed.greetings")
     greeted = after_greeting(f"{request.command} {request.text}", hello)
-    if greeted is not None and only_address(greeted, _people() | hello):
+    if greeted is not None and only_address(greeted, _words_of(*_ADDRESS) | hello):
         return True
     if not only_people(request.text):
         return None
@@ -60,12 +59,13 @@ def _address_alone(command: Command, request: Request) -> bool | None:
 def only_people(words: str) -> bool:
     """Whether `words` only address people or the bot, in any language ("everyone", "всем",
     "guys!"): no argument of a command."""
-    return only_address(words, _people())
+    return only_address(words, _words_of(*_ADDRESS))
 
 
-def _people() -> set[str]:
-    codes = i18n.languages()
-    return {w for c in codes for k in _ADDRESS for w in i18n.word_list(c, k)}
+def _words_of(*keys: str) -> set[str]:
+    """The words of these lists in every language: a command's English name is typed
+    anywhere, and so is "hi всем"."""
+    return {w for code in i18n.languages() for key in keys for w in i18n.word_list(code, key)}
 
 
 def _the_model(words: str, language: str) -> bool:
