@@ -23,6 +23,8 @@ BENCHES = [
     "discord_receive_bench",
     "receive_cost_bench",
     "scale_bench",
+    "packet_loss_bench",
+    "input_memory_bench",
 ]
 HERE = Path(__file__).resolve().parent
 
