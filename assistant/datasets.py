@@ -153,7 +153,9 @@ def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, de
     kind = suffix(name)
     refuse_spreadsheet(name)
     if kind not in ACCEPTED_TYPES:
-        raise BadInput(tr("upload.bad_type", name=name, kind=kind or tr("examples.none")))
+        if not kind:  # "files of type `none`" read as if `none` were a type
+            raise BadInput(tr("upload.no_type", name=name))
+        raise BadInput(tr("upload.bad_type", name=name, kind=kind))
     if not data:
         raise BadInput(tr("upload.empty", name=name))
     if kind == ".zip":

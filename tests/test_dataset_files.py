@@ -349,3 +349,18 @@ async def test_a_text_over_the_limit_is_refused_at_its_line(app: Assistant, tmp_
     (tmp_path / "long.jsonl").write_text(f'"ok"\n{{"text": "{long}"}}\n', encoding="utf-8")
     text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'long.jsonl'}")
     assert text.startswith("В примере из `long.jsonl`, строка 2 — 24\u00a0999 символов"), text
+
+
+async def test_a_file_without_a_type_says_so(app: Assistant, tmp_path: Path) -> None:
+    """`train +attach passwd` said "files of type `none` are not accepted", as if `none` were
+    a type; the file's name has no type at all. Nothing is stored either way."""
+    console = await attached(app, tmp_path, "passwd", b"root:x:0:0\n")
+    line = f"train +attach {tmp_path / 'passwd'}"
+    assert await refused_and_unchanged(app, console, line) == (
+        "`passwd` has no file type in its name (such as `.txt` or `.csv`), so I cannot tell how"
+        " to read it; send .txt, .csv, .tsv, .json, .jsonl or .zip."
+    )
+    assert (await refused_in_russian(app, console, line)).startswith(
+        "В имени `passwd` нет типа файла"
+    )
+    assert stored(app) == []
