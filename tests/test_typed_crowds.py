@@ -178,3 +178,30 @@ async def test_a_command_of_optional_arguments_to_everyone_is_hinted_or_run(app:
     for line in ("help everyone", "help, guys", "помощь всем"):
         reply = await console.send(line)
         assert reply["ok"] and "`train" in reply["text"] and "guys" not in reply["text"], reply
+
+
+async def test_free_words_that_only_address_people_are_no_argument(app: Assistant) -> None:
+    """ "train everyone" added "everyone" as an example to learn, "archive guys" looked for a
+    folder `guys`, "обучить всех" learnt "всех": the words only address people, so the hint
+    to type the name alone, or, set off by a comma, the command with its defaults. Words
+    that merely hold such a word are still the command's ("train everyone loved it")."""
+    with_names(app)
+    console = TypedConsole(app)
+    for line in ("train everyone", "test everyone", "archive guys", "getfile everyone"):
+        name = line.split()[0]
+        reply = await console.send(line)
+        assert reply["text"] == f"Did you mean `{name}`? Type `{name}` alone to run it.", reply
+    reply = await console.send("examples")
+    assert "everyone" not in reply["text"], reply
+    reply = await console.send("archive, guys")
+    assert reply["text"].startswith("Which folder? The data folder has `kaggle_tweets`"), reply
+    reply = await console.send("train everyone loved it")
+    assert reply["ok"] and "Added 1 example (positive 1)" in reply["text"], reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("обучить всех", "проверить всем", "архивировать ребята"):
+        name = line.split()[0]
+        hint = f"Может быть, `{name}`? Чтобы выполнить, напишите `{name}` без других слов."
+        reply = await console.send(line)
+        assert reply["text"] == hint, reply
+    reply = await console.send("examples")
+    assert "всех" not in reply["text"] and "everyone loved it" in reply["text"], reply
