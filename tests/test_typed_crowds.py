@@ -8,10 +8,12 @@ half showed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
 from tests.test_typed_phrasings import misread, read, with_names
 from transports.console import GUILD
 
@@ -205,3 +207,33 @@ async def test_free_words_that_only_address_people_are_no_argument(app: Assistan
         assert reply["text"] == hint, reply
     reply = await console.send("examples")
     assert "всех" not in reply["text"] and "everyone loved it" in reply["text"], reply
+
+
+async def test_what_the_model_would_make_of_a_dataset_measures_it(
+    app: Assistant, reviews: Path
+) -> None:
+    """ "what would the classifier make of kaggle tweets" was "I didn't find a command in
+    that" (or, with examples in the folder, a suggestion to train on it): it asks what the
+    model makes of that dataset, `test` on it, in English and Russian; a quoted sentence
+    after "make of" is classified."""
+    write_folder_dataset(Path(app.config.data_root), "kaggle_tweets", per_label=4)
+    console = TypedConsole(app)
+    await console.send("select_dataset reviews")
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    for line in (
+        "what would the classifier make of kaggle tweets",
+        "how would the model do on the kaggle tweets dataset",
+    ):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "test", (line, reply)
+        assert "Measured on the 8 labelled examples of **kaggle_tweets**" in reply["text"], reply
+    reply = await console.send("what does the model make of 'a lovely film'")
+    assert reply["ok"] and reply["kind"] == "prediction", reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("что модель скажет про kaggle tweets", "как модель справится с kaggle tweets"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "test", (line, reply)
+        assert "Измерено на размеченных примерах **kaggle_tweets** (8)" in reply["text"], reply
+    reply = await console.send("что модель скажет про «отличный фильм»")
+    assert reply["ok"] and reply["kind"] == "prediction", reply
