@@ -237,3 +237,18 @@ async def test_what_the_model_would_make_of_a_dataset_measures_it(
         assert "Измерено на размеченных примерах **kaggle_tweets** (8)" in reply["text"], reply
     reply = await console.send("что модель скажет про «отличный фильм»")
     assert reply["ok"] and reply["kind"] == "prediction", reply
+
+
+async def test_throw_me_the_report_sends_the_report(app: Assistant) -> None:
+    """ "send me the report" sends `report.txt`; "кинь репорт" (throw me the report) found no
+    command: Russian calls the file "отчёт" or "репорт", and "кинь" was no word of sending."""
+    with_names(app)
+    (Path(app.config.data_root) / "log.txt").write_text("all good\n", encoding="utf-8")
+    console = TypedConsole(app)
+    reply = await console.send("send me the report")
+    assert reply["ok"] and reply["text"] == "Here is `report.txt` (14 bytes).", reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("кинь репорт", "скинь мне отчёт", "пришли отчет", "дай репорт", "киньте лог"):
+        reply = await console.send(line)
+        want = "Вот `log.txt` (9 байт)." if "лог" in line else "Вот `report.txt` (14 байт)."
+        assert reply["ok"] and reply["command"] == "getfile" and reply["text"] == want, reply
