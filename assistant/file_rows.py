@@ -11,7 +11,14 @@ from .batch import Batch, normalize_label, suffix
 from .errors import BadInput
 from .i18n import tr, tr_count
 from .markup import code
-from .text_files import CsvTable, csv_records, csv_table, lines_of
+from .text_files import (
+    TEXT_LABEL_COLUMNS,
+    CsvTable,
+    csv_records,
+    csv_table,
+    label_like,
+    lines_of,
+)
 from .userjson import loads
 
 
@@ -30,8 +37,6 @@ def _long_at(batch: Batch, text: str, name: str, line: int) -> str:
 
 
 TABLE_SEPARATORS = ("\t", ";", "|")
-LABEL_WORDS, LABEL_CHARS = 3, 30
-"""What the end of a line of a table saved as `.txt` looks like: a short label."""
 
 
 def refuse_table(text: str, name: str) -> None:
@@ -43,7 +48,7 @@ def refuse_table(text: str, name: str) -> None:
         return
     for separator in TABLE_SEPARATORS:
         tails = [line.rsplit(separator, 1)[1].strip() for line in lines if separator in line]
-        if len(tails) < len(lines) or not all(map(_label_like, tails)):
+        if len(tails) < len(lines) or not all(map(label_like, tails)):
             continue
         labels = sorted(set(tails))
         if len(labels) <= max(2, len(lines) // 2):
@@ -62,14 +67,15 @@ def refuse_table(text: str, name: str) -> None:
             )
 
 
-def _label_like(tail: str) -> bool:
-    return 0 < len(tail) <= LABEL_CHARS and len(tail.split()) <= LABEL_WORDS
-
-
 def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
     try:
         table = csv_table(text, name)
-        if (table.text.strip().lower(), (table.label or "label").strip().lower()) != TEXT_LABEL:
+        if table.headerless:  # `great film,positive` on its first line
+            batch.remarks.append(tr("upload.no_header", name=name))
+        elif (
+            table.text.strip().lower(),
+            (table.label or "label").strip().lower(),
+        ) != TEXT_LABEL_COLUMNS:
             batch.remarks.append(_columns_note(table, name))
         labelled = [0, 0]  # rows without a label, rows with one
         for row in csv_records(table, name):
@@ -85,9 +91,6 @@ def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
         _note_unlabelled(batch, name, labelled, default_label)
     except csv.Error as exc:
         raise BadInput(tr("test.bad_csv", name=name, reason=exc)) from None
-
-
-TEXT_LABEL = ("text", "label")
 
 
 def _row_label(raw: str, name: str, table: CsvTable) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from typing import Any
 
 from .code_pages import CONTROLS, from_code_page, mostly_utf8
 from .errors import BadInput
-from .i18n import tr
+from .i18n import label_words, tr
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 
@@ -140,6 +141,8 @@ class CsvTable:
     label: str | None
     skipped: int = 0
     """Lines before the header (Excel's `sep=;`), for the line numbers messages give."""
+    headerless: bool = False
+    """The file has no header: its two columns are read as text and label (`_headerless`)."""
 
 
 SEPARATOR_LINE = re.compile(r"sep=([^\r\n])\r?\n", re.IGNORECASE)
@@ -150,13 +153,15 @@ def csv_table(text: str, name: str) -> CsvTable:
     """A CSV's rows, its first line naming the columns. Fields are separated by commas, or by
     what Excel writes instead (`;` where a comma is the decimal mark: most of Europe, Russia;
     tabs in "Unicode text"), or pipes: the one that makes a column of texts (`TEXT_COLUMNS`) is
-    taken, unless a `sep=;` line above the header says which. A file with no such column is
-    refused, showing the names its first line gives."""
+    taken, unless a `sep=;` line above the header says which. A file of two columns whose
+    first line is a row is read as text and label (`_headerless`). Any other file with no
+    column of texts is refused, showing the names its first line gives."""
     widest: list[str] = []
     said = SEPARATOR_LINE.match(text)
     if said:
         text = text[said.end() :]
-    for delimiter in (said.group(1),) if said else CSV_DELIMITERS:
+    delimiters = (said.group(1),) if said else CSV_DELIMITERS
+    for delimiter in delimiters:
         reader = csv.DictReader(lines_of(text), delimiter=delimiter)
         names = list(reader.fieldnames or [])
         keys = [_column_key(n) for n in names]
@@ -165,8 +170,54 @@ def csv_table(text: str, name: str) -> CsvTable:
             labels = [names[keys.index(k)] for k in LABEL_COLUMNS if k in keys]
             return CsvTable(reader, texts[0], labels[0] if labels else None, 1 if said else 0)
         widest = max(widest, names, key=len)
+    delimiter = _headerless(text, delimiters)
+    if delimiter is not None:
+        reader = csv.DictReader(lines_of(text), TEXT_LABEL_COLUMNS, delimiter=delimiter)
+        return CsvTable(reader, *TEXT_LABEL_COLUMNS, 1 if said else 0, headerless=True)
     columns = ", ".join(f"`{n}`" for n in widest) or tr("examples.none")
     raise BadInput(tr("upload.no_text_column", name=name, columns=columns))
+
+
+TEXT_LABEL_COLUMNS = ("text", "label")
+HEADERLESS_SAMPLE = 1000
+"""Rows of a CSV with no header looked at to tell that its first line is a row too."""
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
+def _headerless(text: str, delimiters: tuple[str, ...]) -> str | None:
+    """The separator of a CSV with no header, two columns of texts and labels
+    (`great film,positive`), or None. Its first line is a row when its second field is a
+    label later rows have too, or a number or a word of sentiment (no column's name is); and
+    neither field is a column's name (`TEXT_COLUMNS`, `LABEL_COLUMNS`). Any other first line
+    may be a header of names unknown here (`title,score` above `hi,positive`): such a file is
+    refused as before, asking for a header."""
+    for delimiter in delimiters:
+        rows = [
+            [field.strip() for field in row]
+            for row in itertools.islice(
+                csv.reader(lines_of(text), delimiter=delimiter), HEADERLESS_SAMPLE
+            )
+            if any(field.strip() for field in row)
+        ]
+        if not rows or any(len(row) != 2 or not all(row) for row in rows):
+            continue
+        (first_text, first), later = rows[0], {row[1].lower() for row in rows[1:]}
+        named = {_column_key(first_text), _column_key(first)} & {*TEXT_COLUMNS, *LABEL_COLUMNS}
+        if named or not label_like(first):
+            return None
+        sentiment = label_words("positive") | label_words("negative")
+        said = first.lower() in (later | sentiment) or _NUMBER.fullmatch(first) is not None
+        return delimiter if said else None
+    return None
+
+
+LABEL_WORDS, LABEL_CHARS = 3, 30
+"""What a label looks like: a few short words (a line's end in a table saved as `.txt`, the
+first line of a CSV with no header)."""
+
+
+def label_like(field: str) -> bool:
+    return 0 < len(field) <= LABEL_CHARS and len(field.split()) <= LABEL_WORDS
 
 
 def _column_key(name: str) -> str:
@@ -270,6 +321,7 @@ __all__ = [
     "csv_records",
     "csv_table",
     "decode_text",
+    "label_like",
     "lines_of",
     "read_text",
 ]

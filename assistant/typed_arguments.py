@@ -98,8 +98,9 @@ class ArgumentReading:
         so are numbers and marked arguments, written wrong, and the arguments a command needs. Words
         that go on to another command ("train on movie reviews and then test it") are refused
         as two commands: read as arguments, they became an example to learn. A command that
-        takes none, given words that only address people ("hi all", "привет всем"), runs, or
-        gets the hint where that is not clear (`_address_alone`)."""
+        takes none, or whose words are free text (`_to_people`), given words that only address
+        people ("hi all", "привет всем", "train everyone"), runs, or gets the hint where that
+        is not clear (`_address_alone`)."""
         second = self._chained(command, request)
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
@@ -108,8 +109,6 @@ class ArgumentReading:
         except BadInput:
             text = request.text
             plain = _address_alone(command, request)
-            if plain:  # "hi all", "привет всем", "leave, guys", "status, everyone"
-                return parse(command, "")
             if plain is None and (
                 len(text.split()) < 2
                 or any(p.required for p in command.params)
@@ -118,10 +117,24 @@ class ArgumentReading:
             ):
                 raise
         else:
-            return self._names_in_words(command, request, options)
+            plain = self._to_people(command, request)
+            if plain is None:
+                return self._names_in_words(command, request, options)
+        if plain:  # "hi all", "привет всем", "leave, guys", "status, everyone", "test, all"
+            return parse(command, "")
         raise BadInput(
             i18n.tr("error.bare_command", name=request.command.lower().rstrip(",;:.?!…"))
         )
+
+    def _to_people(self, command: Command, request: Request) -> bool | None:
+        """`_address_alone` for a command whose words are free text (`train`, `test`,
+        `archive`, `feedback`): "train everyone" added "everyone" as an example, "archive
+        guys" looked for a folder `guys`. None when the words are more than an address
+        ("train everyone loved it"), or name the guild's data (a folder called `team`)."""
+        free = any(p.source or p.words or p.kind in ("text", "json") for p in command.params)
+        if not free or self._marked_or_named(request.text.lstrip(" ,"), request):
+            return None
+        return _address_alone(command, request)
 
     def _names_in_words(
         self, command: Command, request: Request, options: dict[str, Any]

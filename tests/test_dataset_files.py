@@ -157,8 +157,7 @@ async def test_columns_called_as_public_datasets_call_them_are_read(
 ) -> None:
     """`review,sentiment` (IMDB), `sentence,label`, `|` between fields, a `.tsv` and Excel's
     `sep=;` line were refused ("needs a `text` column", "files of type `.tsv` are not
-    accepted"), and a column of texts alone kept a text only up to its first comma. A file with
-    no header line is still refused, saying to add one."""
+    accepted"), and a column of texts alone kept a text only up to its first comma."""
     console = await attached(app, tmp_path, "imdb.csv", b"review,sentiment\nawful,negative\n")
     reply = await train(console, tmp_path, "imdb.csv")
     assert reply["text"].startswith(
@@ -185,9 +184,55 @@ async def test_columns_called_as_public_datasets_call_them_are_read(
         ("superb", "positive"),
         ("warm, funny and wise", "positive"),
     ]
-    (tmp_path / "bare.csv").write_bytes(b"great film,positive\nawful film,negative\n")
-    text = await refused_and_unchanged(app, console, f"train +attach {tmp_path / 'bare.csv'}")
-    assert "Its first line gives `great film`, `positive`; if that is already a row" in text
+
+
+async def test_a_csv_of_two_columns_without_a_header_is_read_as_text_and_label(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`great film,positive` on a CSV's first line, as people export two columns, was refused
+    as having no column of texts. A first line whose label later rows have too, or that is a
+    number or a word of sentiment, is a row: the file is read as text and label, and the
+    reply says so. A first line that may be a header of names unknown here is still refused
+    asking for a header, and nothing changes."""
+    rows = "great film,positive\nawful film,negative\n"
+    console = await attached(app, tmp_path, "bare.csv", rows.encode())
+    reply = await train(console, tmp_path, "bare.csv")
+    assert reply["ok"] and reply["text"].startswith(
+        "`bare.csv` has no header line naming its columns, so I read its first column as the"
+        " texts and its second as the labels.\nThis adds the label `positive` from the `label`"
+        " column of `bare.csv`: 1 example."
+    ), reply
+    await console.wait()
+    emotions = "i feel so sad;sadness\ni am thrilled;joy\nwhat a gloomy day;sadness\n"
+    (tmp_path / "emotions.csv").write_text(emotions, encoding="utf-8")
+    assert (await train(console, tmp_path, "emotions.csv"))["ok"]
+    await console.wait()
+    unknown = "title,score\nhi,joy\nok,calm\n"  # `score` is no label of its rows
+    (tmp_path / "unknown.csv").write_text(unknown, encoding="utf-8")
+    line = f"train +attach {tmp_path / 'unknown.csv'}"
+    assert (await refused_and_unchanged(app, console, line)).startswith(
+        "`unknown.csv` needs a column of texts, and its first line must name the columns"
+    )
+    (tmp_path / "отзывы.csv").write_text("скучно;негатив\nпрекрасно;позитив\n", encoding="utf-8")
+    assert (await console.send("language ru"))["ok"]
+    reply = await train(console, tmp_path, "отзывы.csv")
+    assert reply["ok"] and reply["text"].startswith(
+        "В `отзывы.csv` нет первой строки с названиями столбцов, поэтому первый столбец"
+        " прочитан как тексты, второй — как метки."
+    ), reply
+    await console.wait()
+    assert (await refused_and_unchanged(app, console, line)).startswith(
+        "В `unknown.csv` нужен столбец текстов"
+    )
+    assert stored(app) == [
+        ("awful film", "negative"),
+        ("great film", "positive"),
+        ("i am thrilled", "joy"),
+        ("i feel so sad", "sadness"),
+        ("what a gloomy day", "sadness"),
+        ("прекрасно", "позитив"),
+        ("скучно", "негатив"),
+    ]
 
 
 async def test_json_values_that_are_no_text_or_label_are_refused_at_their_line(

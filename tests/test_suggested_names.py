@@ -30,7 +30,7 @@ def test_yes_runs_the_suggestion_with_the_dataset_the_line_named(workdir: Path) 
     """It suggested `train` alone, and `yes` then trained on whatever was active, not on the
     dataset the line named; "movie reviews" holds "reviews", and the line names the longer."""
     console = Console(workdir)
-    asked = console.send("what would the classifier make of movie reviews")
+    asked = console.send("the classifier plus movie reviews")
     assert not asked["ok"], asked
     assert "Did you mean `train movie_reviews`?" in asked["text"], asked
     assert asked["text"].endswith("Answer `yes` to run `train movie_reviews`."), asked
@@ -47,7 +47,7 @@ def test_a_suggested_name_of_two_words_runs_as_shown(workdir: Path) -> None:
     (workdir / "data" / "movie_reviews").rename(workdir / "data" / "movie reviews")
     write_folder_dataset(workdir / "data", "kaggle tweets", per_label=3)
     console = Console(workdir)
-    asked = console.send("what would the classifier make of movie reviews")
+    asked = console.send("the classifier plus movie reviews")
     shown = "train movie reviews"
     assert f"Did you mean `{shown}`?" in asked["text"], asked
     typed = console.send(shown)
@@ -82,7 +82,7 @@ async def test_the_run_button_carries_the_named_dataset(fake: FakeDiscord, bot: 
     so it works after a restart."""
     write_folder_dataset(bot.assistant.root.root, name="movie_reviews", per_label=3)
     write_folder_dataset(bot.assistant.root.root, name="reviews", per_label=3)
-    sent = await fake.send_message("!what would the classifier make of movie reviews")
+    sent = await fake.send_message("!the classifier plus movie reviews")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "Did you mean `train movie_reviews`?" in error_text(reply), reply
     [button] = fake.components(reply)

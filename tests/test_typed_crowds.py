@@ -8,10 +8,12 @@ half showed."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
 from tests.test_typed_phrasings import misread, read, with_names
 from transports.console import GUILD
 
@@ -178,3 +180,75 @@ async def test_a_command_of_optional_arguments_to_everyone_is_hinted_or_run(app:
     for line in ("help everyone", "help, guys", "помощь всем"):
         reply = await console.send(line)
         assert reply["ok"] and "`train" in reply["text"] and "guys" not in reply["text"], reply
+
+
+async def test_free_words_that_only_address_people_are_no_argument(app: Assistant) -> None:
+    """ "train everyone" added "everyone" as an example to learn, "archive guys" looked for a
+    folder `guys`, "обучить всех" learnt "всех": the words only address people, so the hint
+    to type the name alone, or, set off by a comma, the command with its defaults. Words
+    that merely hold such a word are still the command's ("train everyone loved it")."""
+    with_names(app)
+    console = TypedConsole(app)
+    for line in ("train everyone", "test everyone", "archive guys", "getfile everyone"):
+        name = line.split()[0]
+        reply = await console.send(line)
+        assert reply["text"] == f"Did you mean `{name}`? Type `{name}` alone to run it.", reply
+    reply = await console.send("examples")
+    assert "everyone" not in reply["text"], reply
+    reply = await console.send("archive, guys")
+    assert reply["text"].startswith("Which folder? The data folder has `kaggle_tweets`"), reply
+    reply = await console.send("train everyone loved it")
+    assert reply["ok"] and "Added 1 example (positive 1)" in reply["text"], reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("обучить всех", "проверить всем", "архивировать ребята"):
+        name = line.split()[0]
+        hint = f"Может быть, `{name}`? Чтобы выполнить, напишите `{name}` без других слов."
+        reply = await console.send(line)
+        assert reply["text"] == hint, reply
+    reply = await console.send("examples")
+    assert "всех" not in reply["text"] and "everyone loved it" in reply["text"], reply
+
+
+async def test_what_the_model_would_make_of_a_dataset_measures_it(
+    app: Assistant, reviews: Path
+) -> None:
+    """ "what would the classifier make of kaggle tweets" was "I didn't find a command in
+    that" (or, with examples in the folder, a suggestion to train on it): it asks what the
+    model makes of that dataset, `test` on it, in English and Russian; a quoted sentence
+    after "make of" is classified."""
+    write_folder_dataset(Path(app.config.data_root), "kaggle_tweets", per_label=4)
+    console = TypedConsole(app)
+    await console.send("select_dataset reviews")
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    for line in (
+        "what would the classifier make of kaggle tweets",
+        "how would the model do on the kaggle tweets dataset",
+    ):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "test", (line, reply)
+        assert "Measured on the 8 labelled examples of **kaggle_tweets**" in reply["text"], reply
+    reply = await console.send("what does the model make of 'a lovely film'")
+    assert reply["ok"] and reply["kind"] == "prediction", reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("что модель скажет про kaggle tweets", "как модель справится с kaggle tweets"):
+        reply = await console.send(line)
+        assert reply["ok"] and reply["command"] == "test", (line, reply)
+        assert "Измерено на размеченных примерах **kaggle_tweets** (8)" in reply["text"], reply
+    reply = await console.send("что модель скажет про «отличный фильм»")
+    assert reply["ok"] and reply["kind"] == "prediction", reply
+
+
+async def test_throw_me_the_report_sends_the_report(app: Assistant) -> None:
+    """ "send me the report" sends `report.txt`; "кинь репорт" (throw me the report) found no
+    command: Russian calls the file "отчёт" or "репорт", and "кинь" was no word of sending."""
+    with_names(app)
+    (Path(app.config.data_root) / "log.txt").write_text("all good\n", encoding="utf-8")
+    console = TypedConsole(app)
+    reply = await console.send("send me the report")
+    assert reply["ok"] and reply["text"] == "Here is `report.txt` (14 bytes).", reply
+    app.store.set_guild_language(GUILD, "ru")
+    for line in ("кинь репорт", "скинь мне отчёт", "пришли отчет", "дай репорт", "киньте лог"):
+        reply = await console.send(line)
+        want = "Вот `log.txt` (9 байт)." if "лог" in line else "Вот `report.txt` (14 байт)."
+        assert reply["ok"] and reply["command"] == "getfile" and reply["text"] == want, reply

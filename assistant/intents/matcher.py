@@ -118,6 +118,12 @@ class IntentMatcher:
             for name, lst in self.intents.slot_lists.items()
             if isinstance(lst, TextSlotList)
         }
+        self._file_aliases: dict[str, list[str]] = {}
+        """A file's name (its stem, lower case) -> what a language also calls it: the
+        templates' list `file_alias` (Russian "отчёт", "репорт" for `report.txt`); no list of
+        its own, as it names nothing without a file."""
+        for form, value in self._spoken.pop("file_alias", []):
+            self._file_aliases.setdefault(str(value).lower(), []).append(form)
         self._slot_lists: dict[str, SlotList] = {}
         self._version = 0
         """Increases whenever a list changes (`lists_version`)."""
@@ -210,9 +216,9 @@ class IntentMatcher:
         pairs: dict[str, Any] = {}
         for value in dict.fromkeys(values):
             if name == "file":
-                forms = [
-                    f for words in file_words(value) for f in spoken_forms(words, self.is_word)
-                ]
+                said = file_words(value)
+                forms = [f for words in said for f in spoken_forms(words, self.is_word)]
+                forms += self._file_aliases.get(said[0].lower(), [])
             elif name in NAME_LISTS:
                 forms = spoken_forms(value, self.is_word)
             else:
