@@ -20,8 +20,10 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
 import weakref
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import process as futures_process
 from typing import Any
 
 from assistant.training.orphan import ctrl_c_blocked, stop_when_orphaned
@@ -73,12 +75,14 @@ class ProcessRecognizerPool:
     def _start(self, lists: dict[str, list[str]]) -> ProcessPoolExecutor:
         # forkserver: the bot has threads (discord.py, the asyncio executor); forking them is
         # unsafe, and spawn would re-run the whole start-up in every worker.
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init_worker,
             initargs=(self._settings_json, lists, os.getpid()),
         )
+        _WAKEUPS[pool] = pool._executor_manager_thread_wakeup
+        return pool
 
     async def warm_up(self) -> None:
         """Start every worker and build its recognizer now, not on the first utterance.
@@ -159,10 +163,22 @@ class ProcessRecognizerPool:
         _shutdown(self._pools, wait)
 
 
+_WAKEUPS: weakref.WeakKeyDictionary[ProcessPoolExecutor, Any] = weakref.WeakKeyDictionary()
+"""Each pool's wake-up pipe, kept from its start: `shutdown()` forgets its manager thread and
+its workers at once, even while they still run, and the pipe is how the thread is found then."""
+
+
+def _manager(pool: ProcessPoolExecutor) -> threading.Thread | None:
+    """The pool's manager thread while it runs, found by its wake-up pipe in the registry the
+    interpreter's exit hook wakes (which `shutdown()` does not clear)."""
+    wakeup = _WAKEUPS.get(pool)
+    found = [t for t, w in list(futures_process._threads_wakeups.items()) if w is wakeup]
+    return found[0] if found and found[0].is_alive() else None
+
+
 def _managing(pool: ProcessPoolExecutor) -> bool:
-    """The pool's manager thread is still running."""
-    manager = getattr(pool, "_executor_manager_thread", None)
-    return manager is not None and manager.is_alive()
+    """The pool's manager thread is still running (shut down or not)."""
+    return _manager(pool) is not None
 
 
 def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
@@ -170,18 +186,26 @@ def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
         # A recognizer holds nothing worth finishing: stop the workers now. Left to finish
         # their utterance, a worker still building its grammar on a busy machine held up the
         # interpreter's exit (it joins every pool's workers) past the 30 s a supervisor waits.
-        workers = list((getattr(pool, "_processes", None) or {}).values())
+        # The workers are read after shutdown() (which waits for a submit that is starting
+        # one, holding the pool's lock) from the dict that shutdown() drops but does not empty.
+        processes = getattr(pool, "_processes", None) or {}
         pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        for worker in list(processes.values()):
             with contextlib.suppress(OSError, ValueError):
                 worker.terminate()
         if wait:
             # Join the pool's manager thread, bounded. Left running, it closes its wake-up pipe
             # while the interpreter's exit hook writes to it (Python 3.11 takes no lock there):
             # "OSError: Bad file descriptor" and a traceback on stderr as a stopped process ends.
-            manager = getattr(pool, "_executor_manager_thread", None)
+            # (Read as `pool._executor_manager_thread`, it was never joined: shutdown() had
+            # already set that to None.)
+            manager = _manager(pool)
             if manager is not None:
                 manager.join(_MANAGER_JOIN_S)
+            if manager is not None and manager.is_alive():
+                # Still ending after the bound: the exit hook must not write to the pipe it
+                # closes; the interpreter still waits for the thread (it is not a daemon).
+                futures_process._threads_wakeups.pop(manager, None)
     pools.clear()
 
 

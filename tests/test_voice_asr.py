@@ -159,3 +159,24 @@ async def test_the_grammars_own_fit_reaches_the_debug_view_from_a_worker_process
     assert f"score {grammar['score']:.2f} (how well its path fits" in command.debug_lines()[0]
     assert other.rejected and -100 < other.debug()["stages"][0]["score"] < 0, other.debug()
     assert tiny.debug()["stages"][0]["score"] is None
+
+
+async def test_a_waiting_close_ends_every_pool_thread_before_it_returns() -> None:
+    """`close(wait=True)` read the pool's manager thread after `shutdown()` had forgotten it, so
+    it joined nothing: the thread went on closing its wake-up pipe while the interpreter's exit
+    hook wrote to it, and a console that had joined a voice channel ended with "OSError: Bad
+    file descriptor" on stderr (seen with both cores busy). The same after a rebuild: the
+    old pool was dropped from the list as soon as it was shut down."""
+    from concurrent.futures import process
+
+    from states.recognition_processes import ProcessRecognizerPool
+
+    lists = {"dataset": DATASETS, "folder": DATASETS}
+    pool = ProcessRecognizerPool(VoiceSettings(), lists)
+    await pool.warm_up()
+    await pool.update_lists({"dataset": [*DATASETS, "yelp2015"], "folder": DATASETS})
+    await pool.settled()  # the old pool retired, its manager thread still ending
+    managers = [t for t in process._threads_wakeups if t.is_alive()]
+    assert managers, "the pools' manager threads run"
+    await asyncio.to_thread(pool.close, True)
+    assert [t for t in managers if t.is_alive()] == []
