@@ -29,11 +29,11 @@ async def main(how: str) -> None:
     pids = []
     pool = ProcessRecognizerPool(VoiceSettings(), {"dataset": ["movies"]}, workers=2)
     await pool.warm_up()
-    pids += [pid for executor in pool._pools for pid in executor._processes]
+    pids += [pid for executor in pool._pools for pid in (executor._processes or {})]
     await pool.transcribe(bytes(32000))
     await pool.update_lists({"dataset": ["movies", "reviews"]})  # a fresh set of workers
     await pool.settled()
-    pids += [pid for executor in pool._pools for pid in executor._processes]
+    pids += [pid for executor in pool._pools for pid in (executor._processes or {})]
     threads = RecognizerPool([build_recognizer(VoiceSettings())])
     await threads.update_lists({"dataset": ["films"]})
     await threads.transcribe(bytes(32000))
