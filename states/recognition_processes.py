@@ -54,6 +54,10 @@ def _ready() -> bool:
     return _worker is not None
 
 
+class RecognizersClosed(RuntimeError):
+    """Speech that came after the recognizers were told to stop (a server shutting down)."""
+
+
 class ProcessRecognizerPool:
     """`workers` recognizers in their own processes; `await transcribe(pcm)` from the loop."""
 
@@ -68,6 +72,8 @@ class ProcessRecognizerPool:
         self._wanted = lists
         """The newest names asked for; a rebuild runs until the pool knows them."""
         self._rebuild: asyncio.Task[None] | None = None
+        self._closed = False
+        """`close` was called: speech that comes while the workers end is refused plainly."""
         # Worker processes end with this object even when nobody calls close() (a test that
         # failed half-way, a registry dropped without closing).
         weakref.finalize(self, _shutdown, self._pools)
@@ -109,6 +115,8 @@ class ProcessRecognizerPool:
     async def transcribe(self, pcm: bytes) -> Transcript:
         # Speech that may name what just changed must meet the grammar that knows it.
         await self.settled()
+        if self._closed:
+            raise RecognizersClosed("the recognizers are stopping")
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, _transcribe, pcm)
 
@@ -158,6 +166,7 @@ class ProcessRecognizerPool:
 
     def close(self, wait: bool = False) -> None:
         """End the workers; with `wait`, return once they have exited. Safe to repeat."""
+        self._closed = True
         if self._rebuild is not None:
             self._rebuild.cancel()
         _shutdown(self._pools, wait)

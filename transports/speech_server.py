@@ -21,7 +21,7 @@ from audio import RECOGNITION_RATE
 from audio.asr.base import Transcript
 from audio.asr.wyoming_engine import CONTEXT_KEY, tcp_address
 from audio.tts.base import Synthesizer
-from states.recognition_processes import ProcessRecognizerPool
+from states.recognition_processes import ProcessRecognizerPool, RecognizersClosed
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +120,9 @@ def _handler(service: SpeechService, reader: Any, writer: Any) -> Any:
         async def handle_event(self, event: Event) -> bool:
             try:
                 await self._handle(event)
+            except RecognizersClosed as exc:  # the server is stopping: expected, no traceback
+                log.info("speech request %s not served: %s", event.type, exc)
+                await self.write_event(Error(text=str(exc)).event())
             except Exception as exc:  # a client gets an error event; the server keeps serving
                 log.exception("speech request %s failed", event.type)
                 await self.write_event(Error(text=f"{type(exc).__name__}: {exc}").event())
