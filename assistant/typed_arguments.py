@@ -128,9 +128,10 @@ class ArgumentReading:
 
     def _to_people(self, command: Command, request: Request) -> bool | None:
         """`_address_alone` for a command whose words are free text (`train`, `test`,
-        `archive`, `feedback`): "train everyone" added "everyone" as an example, "archive
-        guys" looked for a folder `guys`. None when the words are more than an address
-        ("train everyone loved it"), or name the guild's data (a folder called `team`)."""
+        `archive`; `feedback` is read by its sentence template first): "train everyone"
+        added "everyone" as an example, "archive guys" looked for a folder `guys`. None when
+        the words are more than an address ("train everyone loved it"), or name the guild's
+        data (a folder called `team`)."""
         free = any(p.source or p.words or p.kind in ("text", "json") for p in command.params)
         if not free or self._marked_or_named(request.text.lstrip(" ,"), request):
             return None

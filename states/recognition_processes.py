@@ -162,7 +162,7 @@ class ProcessRecognizerPool:
         listed, so a waiting close joins it: left running at exit, it closed its wake-up pipe
         while the interpreter's exit hook wrote to it, and a traceback reached stderr as the
         console ended after a language or dataset change had rebuilt the grammar."""
-        self._pools[:] = [p for p in self._pools if p is self._pool or _managing(p)]
+        self._pools[:] = [p for p in self._pools if p is self._pool or _manager(p) is not None]
 
     def close(self, wait: bool = False) -> None:
         """End the workers; with `wait`, return once they have exited. Safe to repeat."""
@@ -183,11 +183,6 @@ def _manager(pool: ProcessPoolExecutor) -> threading.Thread | None:
     wakeup = _WAKEUPS.get(pool)
     found = [t for t, w in list(futures_process._threads_wakeups.items()) if w is wakeup]
     return found[0] if found and found[0].is_alive() else None
-
-
-def _managing(pool: ProcessPoolExecutor) -> bool:
-    """The pool's manager thread is still running (shut down or not)."""
-    return _manager(pool) is not None
 
 
 def _shutdown(pools: list[ProcessPoolExecutor], wait: bool = False) -> None:
