@@ -13,7 +13,7 @@ from tests.test_discord_voice import (
     COMMAND,
     heard,
     join,
-    say_and_wait,
+    say_command,
     speech48,
     speech_seconds,
     voice,
@@ -43,9 +43,9 @@ async def test_welcome_flow_member_frames_decrypted_and_answer_heard_by_member(
     assert group.welcomes_to_bot == 1 and group.leaves == [fake.alice.id, fake.bot.id]
     assert fake.voice.dave.members[fake.alice.id].session.own_leaf_index == 0
     fake.voice.reset_received()
-    assert "test the model" in await say_and_wait(bot, fake)
+    assert await say_command(bot, fake) == "test"
     s = stats(bot, fake)
-    assert s.decrypted > 50 and s.no_key == s.dave_errors == s.passthrough == 0
+    assert s.decrypted > 50 and s.no_key == s.dave_errors == s.passthrough == 0, s.last_dave_error
     assert s.padded > 0 and s.extended > 0
     # The bot's spoken answer: encrypted for the group, decrypted by alice's own session.
     assert fake.voice.received_dave > 25 and fake.voice.received_errors == 0
@@ -79,7 +79,7 @@ async def test_commit_flow_bot_commits_for_a_member_who_connects_later(
     assert group.members[fake.alice.id].session.own_leaf_index == 1
     assert dave_session(bot, fake).ready
     fake.voice.reset_received()
-    assert "test the model" in await say_and_wait(bot, fake)
+    assert await say_command(bot, fake) == "test"
     assert stats(bot, fake).decrypted > 50 and fake.voice.received_dave > 25
 
 
@@ -132,7 +132,7 @@ async def test_frames_before_the_keys_are_dropped_and_counted(fake: FakeDiscord,
     assert s.frames == s.silence <= 5 and s.decrypted == s.dave_errors == 0
     await group.release_welcome()
     await fake.wait_for(lambda: group.executed, 10, "the welcome's transition")
-    assert "test the model" in await say_and_wait(bot, fake)
+    assert await say_command(bot, fake) == "test"
     assert heard(bot, fake) == [heard(bot, fake)[-1]]  # the early utterance was never heard
 
 
@@ -147,7 +147,7 @@ async def test_passthrough_frames_during_a_downgrade_and_upgrade(
     # A client without DAVE joins: op 21 (to protocol 0), the bot lets frames through.
     await group.downgrade()
     await fake.wait_for(lambda: connection.dave_protocol_version == 0, 10, "the downgrade")
-    assert "test the model" in await say_and_wait(bot, fake)  # unencrypted now
+    assert await say_command(bot, fake) == "test"  # unencrypted now
     # Back to DAVE: op 24 -> new key package -> welcome -> op 22; unencrypted frames that
     # still arrive in the next seconds pass through, encrypted ones are decrypted.
     await group.upgrade()
@@ -156,7 +156,7 @@ async def test_passthrough_frames_during_a_downgrade_and_upgrade(
     group.members[fake.alice.id].plain_share = 0.1
     s = stats(bot, fake)
     decrypted = s.decrypted
-    assert "test the model" in await say_and_wait(bot, fake)
+    assert await say_command(bot, fake) == "test"
     assert s.passthrough > 5 and s.decrypted > decrypted + 50 and s.dave_errors == 0
 
 
@@ -164,7 +164,7 @@ async def test_call_without_dave(fake: FakeDiscord, bot: Any) -> None:
     fake.voice.dave = None
     await join(fake)
     assert dave_session(bot, fake) is None
-    assert "test the model" in await say_and_wait(bot, fake)
+    assert await say_command(bot, fake) == "test"
     s = stats(bot, fake)
     assert s.decrypted == s.no_key == s.passthrough == s.dave_errors == 0
 

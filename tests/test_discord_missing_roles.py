@@ -102,11 +102,11 @@ async def test_a_speaker_refused_for_a_missing_role_is_read_again_once_it_is_mad
 ) -> None:
     """The voice channel remembers a speaker's roles, and now the server's: made after her
     first words, the role must not still be called missing when she speaks again."""
-    from tests.test_discord_voice import join, say_and_wait
+    from tests.test_discord_voice import join, say_command
 
     async def spoken_refusal() -> str:
         last = fake.sent_messages()[-1]
-        assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+        assert await say_command(bot, fake, "hey trainer, train the model") == "train"
         reply = await fake.wait_for_reply(after=last["id"], timeout=30)
         return error_text(reply)
 

@@ -73,10 +73,10 @@ async def test_join_from_outside_voice_says_only_why_not(fake: FakeDiscord, bot:
 async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, bot: Any) -> None:
     """The voice channel remembered a speaker's roles from their first words: alice, whose
     `trainer` role an admin had just removed, could still train by voice."""
-    from tests.test_discord_voice import join, say_and_wait
+    from tests.test_discord_voice import join, say_command
 
     await join(fake)
-    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    assert await say_command(bot, fake, "hey trainer, what is the status") == "status"
     await fake.set_roles(fake.alice, [])
     await fake.wait_for(
         lambda: not bot.bot.get_guild(fake.guild_id).get_member(fake.alice.id).roles[1:],
@@ -84,7 +84,7 @@ async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, b
         "the role change to reach the bot",
     )
     last = fake.sent_messages()[-1]
-    assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+    assert await say_command(bot, fake, "hey trainer, train the model") == "train"
     refused = await fake.wait_for_reply(after=last["id"], where=is_error, timeout=30)
     assert "needs one of these roles: `trainer`" in error_text(refused), refused
 
@@ -96,11 +96,11 @@ async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
     train by voice (her roles were remembered from her first words), and so after it was
     deleted; renamed back, she may again. With no `trainer` role on the server, the refusal
     says so."""
-    from tests.test_discord_voice import join, say_and_wait
+    from tests.test_discord_voice import join, say_command
 
     async def spoken_reply(where: Any = None) -> dict[str, Any]:
         last = fake.sent_messages()[-1]
-        assert "train" in await say_and_wait(bot, fake, "hey trainer, train the model")
+        assert await say_command(bot, fake, "hey trainer, train the model") == "train"
         return await fake.wait_for_reply(after=last["id"], where=where, timeout=30)
 
     def role_named(name: str | None) -> Any:
@@ -109,7 +109,7 @@ async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
 
     refused = "needs the role `trainer`, which does not exist on this server"
     await join(fake)
-    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    assert await say_command(bot, fake, "hey trainer, what is the status") == "status"
     await fake.rename_role(fake.role_trainer, "helpers")
     await fake.wait_for(lambda: role_named("helpers"), 10, "the rename to reach the bot")
     assert refused in error_text(await spoken_reply(is_error))

@@ -12,7 +12,15 @@ import pytest
 
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.fakediscord.client_variety import Client, send_spurt
-from tests.test_discord_voice import COMMAND, heard, join, said, say_and_wait, speech48, voice
+from tests.test_discord_voice import (
+    COMMAND,
+    heard,
+    join,
+    said,
+    say_command,
+    speech48,
+    voice,
+)
 
 pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
 pytestmark = pytest.mark.timeout(240)
@@ -64,4 +72,4 @@ async def test_every_kind_of_client_is_heard(fake: FakeDiscord, bot: Any) -> Non
         assert "test the model" in (await spurt(bot, fake, client)).text, client
     stats = voice(bot).guilds[fake.guild_id].receiver.stats
     assert stats.crypto_errors == stats.dave_errors == stats.opus_errors == 0, stats.summary()
-    assert "status" in await say_and_wait(bot, fake, "hey trainer, what is the status")
+    assert await say_command(bot, fake, "hey trainer, what is the status") == "status"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fakediscord import FakeDiscord, fixtures
-from tests.test_discord_voice import join, say_and_wait, voice
+from tests.test_discord_voice import join, say_command, voice
 
 pytest.importorskip("audio.asr.factory", reason="the speech recogniser has not landed yet")
 pytestmark = pytest.mark.timeout(240)
@@ -64,7 +64,7 @@ async def test_dragged_into_another_channel_it_listens_there(fake: FakeDiscord, 
     # The members of the new channel were told that the bot listens there, as on `join`.
     assert any("listening in **Voice 2**" in t for t in texts(fake, reply["id"]))
     await fake.voice.wait_ready(fake.guild_id)
-    assert "test the model" in await say_and_wait(app, fake)
+    assert await say_command(app, fake) == "test"
     assert fake.bot_voice_channel() == fake.other_voice_channel_id
 
 
@@ -88,7 +88,7 @@ async def test_deafened_by_a_moderator_it_waits_and_says_so(fake: FakeDiscord, a
     await fake.wait_for_reply(
         after=notice["id"], where=lambda m: "listening again" in m["content"], timeout=20
     )
-    assert "test the model" in await say_and_wait(app, fake)
+    assert await say_command(app, fake) == "test"
     assert fake.voice.connections == connections
 
 
@@ -117,7 +117,7 @@ async def test_new_voice_server_and_new_ssrc_mid_call(fake: FakeDiscord, app: An
     await fake.wait_for(lambda: fake.voice.connections > connections, 15, "a new connection")
     await join_keys(fake)
     fake.alice.ssrc = 9191
-    assert "test the model" in await say_and_wait(app, fake)
+    assert await say_command(app, fake) == "test"
     assert not any("rejoined" in t or "disconnected" in t for t in texts(fake, reply["id"]))
     assert voice(app).guilds[fake.guild_id].reconnects == 0
 
@@ -143,13 +143,13 @@ async def test_a_member_who_spoke_and_left_does_not_deafen_the_bot(
     assert dave is not None
     await fake.set_voice_channel(fake.bob, fake.voice_channel_id)
     await join(fake)
-    assert "status" in await say_and_wait(
-        bot, fake, "hey trainer, what is the status", member=fake.bob
+    assert (
+        await say_command(bot, fake, "hey trainer, what is the status", member=fake.bob) == "status"
     )
     keyed = len(dave.executed)
     await fake.set_voice_channel(fake.bob, None)
     await fake.wait_for(lambda: len(dave.executed) > keyed, 15, "the re-key after bob left")
-    assert "test the model" in await say_and_wait(bot, fake, timeout=30)
+    assert await say_command(bot, fake, timeout=30) == "test"
 
 
 async def test_a_camera_described_in_an_unknown_way_does_not_deafen_the_bot(
@@ -164,4 +164,4 @@ async def test_a_camera_described_in_an_unknown_way_does_not_deafen_the_bot(
     stream |= {"quality": 100, "max_bitrate": 2_500_000, "max_framerate": 30}
     await fake.voice.announce_video(fake.guild_id, fake.bob.id, fake.bob.ssrc, [stream])
     fake.alice.ssrc = 9292
-    assert "test the model" in await say_and_wait(bot, fake, timeout=30)
+    assert await say_command(bot, fake, timeout=30) == "test"

@@ -137,6 +137,9 @@ class ReceiveStats:
     """DAVE frames dropped because no key for the sender exists yet (joining, re-keying)."""
     dave_errors: int = 0
     """Other DAVE failures: a bad frame, or an unencrypted frame outside a transition."""
+    last_dave_error: str = ""
+    """The last DAVE failure, as the session worded it (what `no_key` and `dave_errors`
+    counted last: the log has only the 1st, 10th, 100th...)."""
     opus_errors: int = 0
     """Corrupt Opus frames (concealed, the stream goes on)."""
     late: int = 0
@@ -353,6 +356,7 @@ class VoiceReceiver:
             else:
                 self.stats.dave_errors += 1
                 count, what = self.stats.dave_errors, "DAVE decrypt failed"
+            self.stats.last_dave_error = f"{what} for {user_id}: {text}"
             if count in (1, 10, 100) or count % 1000 == 0:
                 log.info("%s for %s (%d so far): %s", what, user_id, count, text)
             return None
