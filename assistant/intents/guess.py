@@ -39,6 +39,8 @@ _LEARNING = threading.Lock()
 _LEARNED: dict[str, Any] = {}
 """Models learned in this process, by `guess_cache.key`: the typed hint and the words' vote
 learn from the same sentences."""
+_EXAMPLES: dict[str, tuple[list[str], list[str]]] = {}
+"""The sentences learned from, by the templates and placeholders they were sampled with."""
 
 
 class CommandGuesser:
@@ -100,8 +102,17 @@ def _learn(texts: list[str], commands: list[str]) -> Any:
 
 
 def _examples(matcher: IntentMatcher) -> tuple[list[str], list[str]]:
-    """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample)."""
+    """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample), made
+    once per process for the same templates and placeholders (5 s of enumeration)."""
     lists = matcher.lists_with(_PLACEHOLDERS)
+    key = matcher.templates_key + "".join(repr(lists[name]) for name in _PLACEHOLDERS)
+    with _LEARNING:
+        if key not in _EXAMPLES:
+            _EXAMPLES[key] = _sampled(matcher, lists)
+        return _EXAMPLES[key]
+
+
+def _sampled(matcher: IntentMatcher, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
     found: dict[str, dict[str, None]] = defaultdict(dict)
     for intent, text in sample_intents(matcher.intents, slot_lists=lists):
         found[intent].setdefault(normalize(text), None)

@@ -89,6 +89,38 @@ def spell_digits(text: str) -> str:
     return _DIGITS.sub(lambda m: " " + cardinal(int(m.group())) + " ", text)
 
 
+@dataclass(frozen=True)
+class _Index:
+    """The sentences of some templates and lists, as the snapper searches them."""
+
+    sentences: list[str]
+    keys: list[str]
+    """Each sentence as compared (`_key`)."""
+    vocabulary: frozenset[str]
+    truncated: bool
+    """The bound cut some sentences."""
+
+    @classmethod
+    def of(cls, intents: Any, lists: dict[str, SlotList], bound: int) -> _Index:
+        sentences: dict[str, None] = {}
+        truncated = False
+        for text in _in_turn(intents, lists):
+            sentences.setdefault(normalize(text), None)
+            if len(sentences) >= bound:
+                truncated = True
+                break
+        ordered = list(sentences)
+        vocabulary = frozenset(w for s in ordered for w in s.split())
+        return cls(ordered, [_key(s) for s in ordered], vocabulary, truncated)
+
+
+_TYPED_INDEXES: dict[tuple[str, ...], _Index] = {}
+"""Typed indexes by the templates they were enumerated from and the name lists marked in
+them. The same for every guild, app and set of names, so made once per process: about 5 s
+of CPU and 75 MB each, which every new name used to cost again (and every app in the tests)."""
+_TYPED_LOCK = threading.Lock()
+
+
 class GrammarSnapper:
     """Every sentence of a matcher's grammar, searchable by similarity. Rebuild on list change."""
 
@@ -108,25 +140,30 @@ class GrammarSnapper:
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Enumerate the sentences for the matcher's current slot lists."""
+        """Enumerate the sentences for the matcher's current slot lists (the typed index only
+        once per templates: the names are `NAME_MARK` in it)."""
         lists = self.matcher.slot_lists()
-        names = _names(lists) if self.typed else None
         if self.typed:
-            lists = {**lists, **{name: _marked(name) for name in NAME_LISTS if name in lists}}
-        sentences: dict[str, None] = {}
-        truncated = False
-        intents = self.matcher.intents if self.typed else self.matcher.spoken_intents
-        for text in _in_turn(intents, lists):
-            sentences.setdefault(normalize(text), None)
-            if len(sentences) >= (MAX_TYPED_SENTENCES if self.typed else MAX_SENTENCES):
-                truncated = True
-                break
-        ordered = list(sentences)
-        keys = [_key(s) for s in ordered]
-        vocabulary = frozenset(w for s in ordered for w in s.split())
+            names = _names(lists)
+            marked = [name for name in NAME_LISTS if name in lists]
+            lists = {**lists, **{name: _marked(name) for name in marked}}
+            key = (self.matcher.templates_key, *marked)
+            with _TYPED_LOCK:  # CPU-bound under the GIL: a second builder waits and shares it
+                index = _TYPED_INDEXES.get(key)
+                if index is None:
+                    index = _TYPED_INDEXES[key] = _Index.of(
+                        self.matcher.intents, lists, MAX_TYPED_SENTENCES
+                    )
+        else:
+            names = None
+            index = _Index.of(self.matcher.spoken_intents, lists, MAX_SENTENCES)
         with self._lock:
-            self._sentences, self._keys, self.truncated = ordered, keys, truncated
-            self._vocabulary, self._names = vocabulary, names
+            self._sentences, self._keys, self.truncated = (
+                index.sentences,
+                index.keys,
+                index.truncated,
+            )
+            self._vocabulary, self._names = index.vocabulary, names
 
     def __len__(self) -> int:
         return len(self._sentences)
@@ -138,7 +175,8 @@ class GrammarSnapper:
 
     @property
     def sentences(self) -> list[str]:
-        """Every sentence (normalized; a new list after each rebuild)."""
+        """Every sentence (normalized; a list never changed, replaced when a rebuild changes
+        them)."""
         return self._sentences
 
     def head(self, text: str, aliases: Iterable[str] = ()) -> CallHead:
