@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.app import Assistant
+from assistant.intents.matcher import IntentMatcher
 from tests.consoles import TypedConsole
 from tests.test_typed_phrasings import read, with_names
 from transports.console import GUILD
@@ -61,6 +62,22 @@ async def test_near_sentences_name_any_of_many_datasets(app: Assistant) -> None:
     ):
         got = read(app, line)
         assert got is not None and (got[0], *got[1].values()) == want, (line, got)
+
+
+async def test_a_new_name_is_read_at_once_by_the_same_typed_index(app: Assistant) -> None:
+    """The typed index writes names as marks, so a dataset made after it was built is read
+    by its near sentences at once, without enumerating the 190,000 sentences again (5 s of
+    CPU per new name, before); another app of the same templates shares the index."""
+    with_names(app)
+    assert read(app, "trian the model on kaggle tweets") == ("train", {"data_dir": "kaggle_tweets"})
+    index = app.reading.intents_for("en").typed._near_sentences().sentences
+    (Path(app.config.data_root) / "project_7_reviews").mkdir()
+    got = read(app, "trian the model on project 7 reviews")
+    assert got == ("train", {"data_dir": "project_7_reviews"}), got
+    assert app.reading.intents_for("en").typed._near_sentences().sentences is index
+    other = IntentMatcher()
+    other.update_lists({"dataset": ["x_y"], "folder": ["x_y"], "file": ["a.txt"]})
+    assert other.typed._near_sentences().sentences is index
 
 
 async def test_russian_slang_for_training_is_train(app: Assistant) -> None:
