@@ -146,10 +146,8 @@ class Assistant:
             limit = self.config.limits.request_chars
             if len(request.text) > limit:
                 raise LimitExceeded(
-                    i18n.tr(
-                        "error.request_too_long",
-                        chars=i18n.number_text(len(request.text)),
-                        limit=i18n.number_text(limit),
+                    i18n.tr_count(
+                        "error.request_too_long", len(request.text), limit=i18n.number_text(limit)
                     )
                 )
             if request.options is not None:

@@ -39,7 +39,7 @@ def normalize_label(raw: object) -> str:
     if not label:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
-        raise BadInput(tr("label.too_long", count=number_text(len(label)), limit=MAX_LABEL_CHARS))
+        raise BadInput(tr_count("label.too_long", len(label), limit=MAX_LABEL_CHARS))
     if not label.strip(".") or MARKUP.search(label) or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span a reply shows a label in; and Discord's markup, since counts
@@ -105,10 +105,10 @@ class Batch:
         where = where or origin
         if len(body) > limits.example_chars:
             raise LimitExceeded(
-                tr(
+                tr_count(
                     "upload.example_too_long",
+                    len(body),
                     origin=where,
-                    count=number_text(len(body)),
                     limit=number_text(limits.example_chars),
                 )
             )

@@ -29,7 +29,7 @@ from .batch import POSITIVE, Batch, normalize_label, refuse_spreadsheet, suffix
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .file_rows import parse_text_file
-from .i18n import number_text, tr
+from .i18n import number_text, tr, tr_count
 from .markup import code
 from .sandbox import DataRoot
 from .training.base import Example
@@ -135,7 +135,8 @@ def _read_member(
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:
-    return tr("upload.zip_too_big", name=name, limit=number_text(limits.zip_expanded_bytes))
+    limit = tr_count("number.bytes", limits.zip_expanded_bytes)
+    return tr("upload.zip_too_big", name=name, limit=limit)
 
 
 def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, default: str) -> None:
@@ -146,8 +147,8 @@ def parse_attachment(batch: Batch, data: bytes, name: str, label: str | None, de
             tr(
                 "upload.too_big",
                 name=name,
-                size=number_text(len(data)),
-                limit=number_text(limits.attachment_bytes),
+                size=tr_count("number.bytes", len(data)),
+                limit=tr_count("number.bytes", limits.attachment_bytes),
             )
         )
     kind = suffix(name)
@@ -173,7 +174,7 @@ def read_file(batch: Batch, root: DataRoot, path: Path, label: str | None, defau
             tr(
                 "upload.file_too_big",
                 path=root.relative(path),
-                size=number_text(size),
+                size=tr_count("number.bytes", size),
                 limit=number_text(limits.attachment_bytes),
             )
         )
@@ -201,7 +202,7 @@ def read_folder(
                 tr(
                     "upload.folder_too_big",
                     folder=top,
-                    limit=number_text(limits.zip_expanded_bytes),
+                    limit=tr_count("number.bytes", limits.zip_expanded_bytes),
                 )
             )
         name = root.relative(path)  # a folder's sub-folders each have their `1.txt`

@@ -1,6 +1,7 @@
 """Languages as folders of files: `assistant/locales/<code>/` holds, with no code,
 
 - `messages.yaml`: the replies, `key: "text with {fields}"` (a key missing falls back to English);
+  a counted reply gives its forms as `key.one`, `key.few`, `key.many` (`tr_count`);
 - `commands.yaml`: each command's localized name (a second name to type, and the slash command's
   name in that Discord locale), summary and parameter descriptions (English: the code itself);
 - `instructions.md`: the guide, `{{commands}}` replaced by the command table;
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel import Locale
 
 from .intents.matcher import DEFAULT_SENTENCES
 from .markup import fill
@@ -59,14 +61,15 @@ def _yaml(path: Path) -> dict[str, Any]:
 
 
 @cache
+def _own(language: str) -> dict[str, str]:
+    """The replies `language`'s own file words."""
+    return {str(k): str(v) for k, v in _yaml(LOCALES / language / "messages.yaml").items()}
+
+
+@cache
 def catalog(language: str) -> dict[str, str]:
     """The replies of one language, English filling the gaps."""
-    messages = {str(k): str(v) for k, v in _yaml(LOCALES / ENGLISH / "messages.yaml").items()}
-    if language != ENGLISH:
-        messages.update(
-            {str(k): str(v) for k, v in _yaml(LOCALES / language / "messages.yaml").items()}
-        )
-    return messages
+    return {**_own(ENGLISH), **_own(language)}
 
 
 def message(language: str, key: str, **fields: Any) -> str:
@@ -105,11 +108,24 @@ def tr(key: str, **fields: Any) -> str:
     return message(_SPEAKING.get(), key, **fields)
 
 
-def tr_count(key: str, count: int, **fields: Any) -> str:
-    """`tr` of `key.one` when `count` is 1 (“1 example”), else of `key`; `{count}` is filled in
-    with thousands separators. Languages whose plurals have more forms word the key so that one
-    form fits every number (“примеров: 5”)."""
-    return tr(f"{key}.one" if count == 1 else key, count=number_text(count), **fields)
+def plural_key(language: str, key: str, count: float) -> str:
+    """The form of reply `key` that `count` takes in `language`: `key.one`, `key.few`,
+    `key.many`..., named by the number's CLDR plural category there (Babel's rules: Russian
+    "1 байт", "3 байта", "5 байт", and 21 is `one` again, 22 `few`), where the language's file
+    words that form; else `key` itself (English writes `.one` for 1 and the bare key for the
+    rest). A reply the language leaves to English takes English's forms. A reply about exactly
+    one thing ("fit on one page") is no form: its own key, `key.single`, chosen by the code."""
+    code = language if key in _own(language) else ENGLISH
+    form = f"{key}.{Locale.parse(code).plural_form(count)}"
+    return form if form in _own(code) else key
+
+
+def tr_count(key: str, count: int, language: str | None = None, **fields: Any) -> str:
+    """`tr` (or `message` in `language`) of the form of `key` for `count` (`plural_key`);
+    `{count}` is filled in with thousands separators. A reply that counts two things takes one
+    of them counted already: `size=tr_count("number.bytes", size)`."""
+    code = language or current()
+    return message(code, plural_key(code, key, count), count=number_text(count, 0, code), **fields)
 
 
 def number_text(value: float, places: int = 0, language: str | None = None) -> str:
@@ -163,7 +179,7 @@ def deferred(key: str, **fields: Field) -> str:
     """Reply `key` as text to store now and `render` later in the reader's language: a job's
     progress is written by a backend (perhaps in a queue worker serving every guild, with no
     request around it) and read by `status` or a progress message in the guild's language, which
-    may change while the job runs. An int `count` field picks the `.one` form as `tr_count` does.
+    may change while the job runs. An int `count` field picks the form as `tr_count` does.
     """
     return json.dumps(keyed(key, **fields), ensure_ascii=False)
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from .commands.registry import Command
 from .config import Permissions
 from .errors import CannotStart, PermissionDenied
-from .i18n import tr, tr_count
+from .i18n import tr
 from .messages import User
 
 LANGUAGE = "language"
@@ -41,8 +41,10 @@ def check(user: User, permission: str | None, rules: Permissions, command: str =
         if not existing:
             # No member can be given a role the server lacks: asking for it helps nobody.
             listed = ", ".join(f"`{r}`" for r in allowed)
+            # the one role, not a plural form: Russian's `.one` is 21 roles too
+            single = ".single" if len(allowed) == 1 else ""
             raise PermissionDenied(
-                tr_count("permission.no_such_role", len(allowed), command=command, roles=listed)
+                tr(f"permission.no_such_role{single}", command=command, roles=listed)
             )
         allowed = existing  # name only the roles a member can be given here
     roles = ", ".join(f"`{r}`" for r in allowed) or tr("permission.admin_role")

@@ -165,7 +165,7 @@ def job_status_reply(store: Store, guild_id: str, job_id: int) -> Reply:
     if job is None or job.guild_id != guild_id:
         raise NotFound(tr("job.missing", job=job_id))
     if job.active:
-        speech = tr("status.running.speech", percent=f"{job.progress * 100:.0f}")
+        speech = tr_count("status.running.speech", round(job.progress * 100))
     else:
         speech = tr("job.status.spoken", job=job.id, status=status(job))
     data: dict[str, Any] = {
@@ -216,7 +216,7 @@ async def status_reply(app: Assistant, guild_id: str) -> Reply:
         lines.append(t("status.corrections", count=corrections))
     running = [j for j in jobs if j.active]
     if running:
-        speech = t("status.running.speech", percent=f"{running[0].progress * 100:.0f}")
+        speech = tr_count("status.running.speech", round(running[0].progress * 100))
     elif model:
         speech = t("status.accuracy.speech", accuracy=spoken_percent(model.metrics.get("accuracy")))
     else:

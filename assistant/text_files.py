@@ -21,7 +21,7 @@ from typing import Any
 
 from .code_pages import CONTROLS, from_code_page, mostly_utf8
 from .errors import BadInput
-from .i18n import label_words, tr
+from .i18n import label_words, tr, tr_count
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 
@@ -254,12 +254,12 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
                 rows = _swallowed(reader, row, value, label, seen)
                 if rows:
                     raise BadInput(
-                        tr(
+                        tr_count(
                             "upload.swallowed",
+                            rows,
                             name=name,
                             line=started + table.skipped,
                             end=ended + table.skipped,
-                            count=rows,
                         )
                     )
         if label is not None and row.get(label):

@@ -48,11 +48,15 @@ def _first_sentence(text: str, max_chars: int) -> str:
 
 def _size(match: re.Match[str], language: str) -> str:
     count = int(match.group(1))
-    if count >= 1_000_000:
-        return i18n.message(language, "speech.megabytes", count=round(count / 1_000_000))
-    if count >= 10_000:
-        return i18n.message(language, "speech.kilobytes", count=round(count / 1_000))
-    return match.group(0)
+    if count < 10_000:
+        return match.group(0)
+    key, said = (
+        ("speech.megabytes", round(count / 1_000_000))
+        if count >= 1_000_000
+        else ("speech.kilobytes", round(count / 1_000))
+    )
+    # the form for the number said ("около 1 мегабайта"), the number ungrouped for the voice
+    return i18n.message(language, i18n.plural_key(language, key, said), count=said)
 
 
 @cache
@@ -73,8 +77,9 @@ def _numbers(text: str, language: str) -> str:
     eight seconds to say; "about 13 megabytes"). The decimal mark is the one replies are
     written with (`i18n.number_text`)."""
     text = _ungrouped(text, ",")  # also in Russian: words not written by `number_text`
-    unit = re.escape(i18n.message(language, "speech.bytes"))
-    text = re.sub(rf"\b(\d+) {unit}\b", lambda m: _size(m, language), text)
+    # each form the size is written with (`number.bytes`: "байт", "байта")
+    unit = "|".join(map(re.escape, i18n.word_list(language, "speech.bytes")))
+    text = re.sub(rf"\b(\d+) (?:{unit})\b", lambda m: _size(m, language), text)
     mark = i18n.message(language, "number.decimal_mark")
     return text if mark == "." else _DECIMAL.sub(rf"\1{mark}\2", text)
 

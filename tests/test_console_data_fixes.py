@@ -79,7 +79,7 @@ async def test_items_labelled_with_labels_the_model_never_learnt_are_named_not_s
     russian = await console.send('test [{"text": "x", "label": "nosuch"}, "y"]')
     assert (
         f"Метки, на которых модель **{model}** не обучалась (её метки: negative, positive):"
-        " nosuch. Предсказать их она не может, поэтому пример с такой меткой (1) не вошёл в"
+        " nosuch. Предсказать их она не может, поэтому 1 пример с такой меткой не вошёл в"
         " оценку."
     ) in russian["text"], russian["text"]
 

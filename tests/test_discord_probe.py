@@ -271,12 +271,13 @@ async def test_an_attachment_refused_on_a_russian_server_is_refused_in_russian(
     fake: FakeDiscord, bot: Any
 ) -> None:
     """An attachment over the size limit, or one Discord's CDN no longer has, was refused in
-    English on a Russian server."""
+    English on a Russian server. Its size is written in the form its last digits take ("8 000 002
+    байта", not "байт")."""
     from tests.test_russian_replies import english_in
 
     switched = await fake.send_message("!language ru")
     await fake.wait_for_reply(after=switched["id"])
-    huge = bot.assistant.config.limits.attachment_bytes + 1
+    huge = bot.assistant.config.limits.attachment_bytes + 2
     sent = await fake.send_message(
         "!train", attachments=[("big.csv", b"text,label\n")], attachment_size=huge
     )
@@ -287,7 +288,8 @@ async def test_an_attachment_refused_on_a_russian_server_is_refused_in_russian(
     for reply, name in ((too_big, "big.csv"), (gone, "gone.csv")):
         text = reply["embeds"][0]["description"]
         assert f"`{name}`" in text and not english_in(text), text
-    assert "байт" in too_big["embeds"][0]["description"]
+    sizes = "занимает 8\u00a0000\u00a0002 байта; предел вложения — 8\u00a0000\u00a0000 байт."
+    assert sizes in too_big["embeds"][0]["description"], too_big
     assert fake.cdn_downloads == [] and not bot.assistant.store.dataset_names()
 
 

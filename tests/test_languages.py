@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from babel import Locale
 
 from assistant import i18n
 from assistant.commands import REGISTRY, load_all
@@ -81,7 +82,13 @@ def test_every_language_folder_covers_every_message_and_command() -> None:
     assert i18n.languages() == ["en", "ru"]
     for code in i18n.languages():
         own = yaml.safe_load((i18n.LOCALES / code / "messages.yaml").read_text("utf-8"))
-        assert set(own) == set(english), code
+        assert set(own) >= set(english), code
+        # beyond English's keys, only the plural forms of its replies (`key.few` in Russian)
+        # that the language's CLDR plural rules name (Babel's)
+        tags = Locale.parse(code).plural_form.tags
+        forms = {key for key in set(own) - set(english) if key.rpartition(".")[2] in tags}
+        assert set(own) - set(english) == forms, code
+        assert {key.rpartition(".")[0] for key in forms} <= set(english), code
         assert "{{commands}}" in i18n.guide(code)
         if code == i18n.ENGLISH:
             continue

@@ -227,7 +227,9 @@ class ConsoleTransport:
                         GUILD,
                         "console.attach_too_big",
                         name=path.name,
-                        limit=i18n.number_text(limit, language=self.app.language(GUILD)),
+                        limit=i18n.tr_count(
+                            "number.bytes", limit, language=self.app.language(GUILD)
+                        ),
                     )
                 )
             found.append(Attachment(filename=path.name, data=path.read_bytes()))

@@ -46,6 +46,8 @@ def _example_id(raw: str) -> int:
 
 def _check_page(dataset: Dataset, page: int, pages: int) -> None:
     """A page past the last is refused (saying how many there are), not shown empty."""
+    if page > pages == 1:  # one page, not a plural form: Russian's `.one` is 21 pages too
+        raise NotFound(tr("examples.no_page.single", page=page, name=dataset.name))
     if page > pages:
         # `last` unformatted: the command it is shown in takes no thousands separator
         last = str(pages)
@@ -241,7 +243,8 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
     data = body.encode("utf-8")
     limit = app.config.limits.send_file_bytes
     if len(data) > limit:
-        raise BadInput(tr("export.too_big", size=number_text(len(data)), limit=number_text(limit)))
+        size = tr_count("number.bytes", len(data))
+        raise BadInput(tr("export.too_big", size=size, limit=number_text(limit)))
     name = f"{dataset.name}.{kind}"
     return Reply(
         text=tr_count(

@@ -43,7 +43,11 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
         )
     if total > limits.archive_bytes:
         raise LimitExceeded(
-            tr("archive.too_big", size=number_text(total), limit=number_text(limits.archive_bytes))
+            tr(
+                "archive.too_big",
+                size=tr_count("number.bytes", total),
+                limit=tr_count("number.bytes", limits.archive_bytes),
+            )
         )
     try:
         archives.mkdir(parents=True, exist_ok=True)
@@ -114,7 +118,8 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     files = (
         [ReplyFile(target.name, path=target)] if size <= app.config.limits.send_file_bytes else []
     )
-    done = tr_count("archive.done", count, folder=rel, name=archived, size=number_text(size))
+    size_text = tr_count("number.bytes", size)
+    done = tr_count("archive.done", count, folder=rel, name=archived, size=size_text)
     if not files:
         done += " " + tr("archive.not_attached")
     return Reply(
@@ -161,9 +166,14 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
     limit = app.config.limits.send_file_bytes
     if size > limit:
         raise LimitExceeded(
-            tr("getfile.too_big", path=name, size=number_text(size), limit=number_text(limit))
+            tr(
+                "getfile.too_big",
+                path=name,
+                size=tr_count("number.bytes", size),
+                limit=number_text(limit),
+            )
         )
-    done = tr_count("getfile.done", size, path=app.root.relative(path))
+    done = tr("getfile.done", path=app.root.relative(path), size=tr_count("number.bytes", size))
     return Reply(
         text="\n".join([done, *([note] if note else [])]),
         speech=tr("getfile.done.speech"),

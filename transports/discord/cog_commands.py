@@ -390,8 +390,8 @@ def can_answer(ctx: commands.Context[Any]) -> bool:
 
 def _too_big(language: str, name: str, size: int, limit: int) -> str:
     size_, limit_ = (
-        i18n.number_text(size, language=language),
-        i18n.number_text(limit, language=language),
+        i18n.tr_count("number.bytes", size, language=language),
+        i18n.tr_count("number.bytes", limit, language=language),
     )
     return i18n.message(language, "upload.too_big", name=name, size=size_, limit=limit_)
 

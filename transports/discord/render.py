@@ -84,7 +84,7 @@ def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rende
             )
             continue
         if len(data) > send_limit:
-            limit = i18n.number_text(send_limit, language=language)
+            limit = i18n.tr_count("number.bytes", send_limit, language=language)
             notes.append(
                 i18n.message(
                     language, "discord.file_too_big", name=reply_file.filename, limit=limit
