@@ -39,23 +39,21 @@ _LEARNING = threading.Lock()
 _LEARNED: dict[str, Any] = {}
 """Models learned in this process, by `guess_cache.key`: the typed hint and the words' vote
 learn from the same sentences."""
-_EXAMPLES: dict[str, tuple[list[str], list[str]]] = {}
-"""The sentences learned from, by the templates and placeholders they were sampled with."""
 
 
 class CommandGuesser:
     """Learned once from a matcher's templates; `guess(text)` is thread-safe (read-only)."""
 
     def __init__(self, matcher: IntentMatcher) -> None:
-        texts, commands = _examples(matcher)
+        lists = matcher.lists_with(_PLACEHOLDERS)
         # Learners start in threads of their own (the typed hint, the spoken hint, the words'
         # vote); scipy's lazy submodules are not safe to load from two threads at once
         # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
         with _LEARNING:
-            name = guess_cache.key(texts, commands)
+            name = guess_cache.key(_described(matcher, lists))
             model = _LEARNED.get(name) or guess_cache.load(name)
             if model is None:
-                model = _learn(texts, commands)
+                model = _learn(*_examples(matcher, lists))
                 guess_cache.store(name, model)
             _LEARNED[name] = model
         self._model: Any = model
@@ -101,18 +99,14 @@ def _learn(texts: list[str], commands: list[str]) -> Any:
     return model
 
 
-def _examples(matcher: IntentMatcher) -> tuple[list[str], list[str]]:
-    """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample), made
-    once per process for the same templates and placeholders (5 s of enumeration)."""
-    lists = matcher.lists_with(_PLACEHOLDERS)
-    key = matcher.templates_key + "".join(repr(lists[name]) for name in _PLACEHOLDERS)
-    with _LEARNING:
-        if key not in _EXAMPLES:
-            _EXAMPLES[key] = _sampled(matcher, lists)
-        return _EXAMPLES[key]
+def _described(matcher: IntentMatcher, lists: dict[str, Any]) -> str:
+    """What `_examples` samples from: the templates, the placeholders as said, the bound."""
+    said = "".join(repr(lists[name]) for name in _PLACEHOLDERS)
+    return f"{matcher.templates_key} {said} {PER_COMMAND}"
 
 
-def _sampled(matcher: IntentMatcher, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _examples(matcher: IntentMatcher, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample)."""
     found: dict[str, dict[str, None]] = defaultdict(dict)
     for intent, text in sample_intents(matcher.intents, slot_lists=lists):
         found[intent].setdefault(normalize(text), None)

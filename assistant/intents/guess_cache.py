@@ -5,7 +5,8 @@ sentences, word and character n-grams), at every start, beside the first utteran
 sentences and library versions always learn the same model, so it is learned once and kept in
 the user's cache folder (`$TRAINER_CACHE_DIR`, else `$XDG_CACHE_HOME/trainer`, else
 `~/.cache/trainer`; `TRAINER_CACHE_DIR=` empty turns the cache off), named by a hash of what it
-was learned from. Loading takes about 20 ms.
+was learned from (the templates: their sentences, 5 s to enumerate, are sampled only when it
+is not kept). Loading takes about 20 ms.
 
 The file is a pickle, so it is loaded only from a folder and file that this user owns and no
 one else can write; anything else, or a file that does not load, is learned again.
@@ -19,6 +20,7 @@ import os
 import pickle
 import stat
 import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +39,19 @@ def cache_dir() -> Path | None:
     return Path(base) / "trainer"
 
 
-def key(texts: list[str], labels: list[str]) -> str:
-    """What a model was learned from: its sentences and labels, and the libraries' versions."""
+def key(learned_from: str) -> str:
+    """A model's name: what it was learned from (`learned_from`: the templates and how they
+    were sampled, `guess._described`) and the libraries' versions."""
     import numpy
     import scipy
     import sklearn
 
+    # hassil's: which sentences a sample of the templates gives
+    versions = [FORMAT, sklearn.__version__, numpy.__version__, scipy.__version__]
+    versions.append(metadata.version("hassil"))
     digest = hashlib.sha256()
-    for part in (FORMAT, sklearn.__version__, numpy.__version__, scipy.__version__):
+    for part in (*versions, learned_from):
         digest.update(part.encode() + b"\0")
-    for text, label in zip(texts, labels, strict=True):
-        digest.update(f"{label}\t{text}\n".encode())
     return digest.hexdigest()[:32]
 
 
