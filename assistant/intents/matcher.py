@@ -109,6 +109,12 @@ class IntentMatcher:
             rules = self.data.setdefault("expansion_rules", {})
             rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
         self.intents = Intents.from_dict(self.data)
+        for intent in self.intents.intents.values():
+            for block in intent.data:
+                # hassil parses a block's templates when first matched (0.26 s in all): done
+                # here, at start-up, not in the first reply; and so made before the start's
+                # objects are frozen (assistant/heap.py), not left for every full collection.
+                block.sentences  # noqa: B018
         self.is_word = is_word or _every_token_is_a_word
         """Whether a token is a dictionary word (said as a word, not spelled). The speech side
         passes its recognizer's dictionary, so names are spelled the way it can hear them."""
