@@ -23,10 +23,11 @@ lint:
 typecheck:
 	$(PY) -m mypy assistant states audio transports bot.py
 
-# Two workers: most tests wait on real-time audio and subprocesses, so two run side by side
-# in about half the time (15.6 -> 8.8 min on 2 cores) and still hold under load.
+# Three workers on two cores: most tests wait on real-time audio and subprocesses, so the
+# cores sat half idle with two (22.9 min, 1.2 cores busy; three: 19.0 min, 1.6 cores, on the
+# same machine, 6 Dec 2026). The tests hold under load, which a third worker adds.
 pytest:
-	$(PY) -m pytest -q -n 2 $(ARGS)
+	$(PY) -m pytest -q -n 3 $(ARGS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[dev,bench]"
