@@ -117,7 +117,8 @@ class _Index:
 _TYPED_INDEXES: dict[tuple[str, ...], _Index] = {}
 """Typed indexes by the templates they were enumerated from and the name lists marked in
 them. The same for every guild, app and set of names, so made once per process: about 5 s
-of CPU and 75 MB each, which every new name used to cost again (and every app in the tests)."""
+of CPU and 75 MB each, which every new name used to cost again (and every app in the tests).
+One per language in practice: typed lines always come with the three name lists set."""
 _TYPED_LOCK = threading.Lock()
 
 
@@ -158,12 +159,8 @@ class GrammarSnapper:
             names = None
             index = _Index.of(self.matcher.spoken_intents, lists, MAX_SENTENCES)
         with self._lock:
-            self._sentences, self._keys, self.truncated = (
-                index.sentences,
-                index.keys,
-                index.truncated,
-            )
-            self._vocabulary, self._names = index.vocabulary, names
+            self._sentences, self._keys = index.sentences, index.keys
+            self._vocabulary, self.truncated, self._names = index.vocabulary, index.truncated, names
 
     def __len__(self) -> int:
         return len(self._sentences)
