@@ -25,11 +25,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from babel import Locale
 
 from .intents.matcher import DEFAULT_SENTENCES
 from .markup import fill
+from .yaml_text import parse_yaml
 
 LOCALES = Path(__file__).with_name("locales")
 ENGLISH = "en"
@@ -54,7 +54,7 @@ def chosen(stored: str | None, default: str) -> str:
 def _yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = parse_yaml(path.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping")
     return data

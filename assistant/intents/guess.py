@@ -18,12 +18,13 @@ import random
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hassil.sample import sample_intents
 
+from .. import kept
 from ..heap import build_in_background
-from . import guess_cache
 from .matcher import IntentMatcher, normalize
 
 GUESS_FLOOR = 0.5
@@ -33,11 +34,17 @@ PER_COMMAND = 400
 way to say it), which would only slow the fit (about 0.3 s instead of 2 s)."""
 _PLACEHOLDERS = {"dataset": ["movie reviews"], "folder": ["movie reviews"], "file": ["report.txt"]}
 """One value per run-time list: the words around a name say the command, not the name."""
+_LEARNERS = ("scikit-learn", "numpy", "scipy", "hassil")
+"""What a kept model depends on besides the templates (hassil: which sentences a sample
+gives)."""
+_CODE = Path(__file__).parent
+"""The code that samples and normalizes the sentences learned from (part of a kept model's
+name)."""
 
 
 _LEARNING = threading.Lock()
 _LEARNED: dict[str, Any] = {}
-"""Models learned in this process, by `guess_cache.key`: the typed hint and the words' vote
+"""Models learned in this process, by `kept.key`: the typed hint and the words' vote
 learn from the same sentences."""
 
 
@@ -50,11 +57,11 @@ class CommandGuesser:
         # vote); scipy's lazy submodules are not safe to load from two threads at once
         # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
         with _LEARNING:
-            name = guess_cache.key(_described(matcher, lists))
-            model = _LEARNED.get(name) or guess_cache.load(name)
+            name = kept.key(_described(matcher, lists), _LEARNERS, _CODE)
+            model = _LEARNED.get(name) or kept.load("guesser", name)
             if model is None:
                 model = _learn(*_examples(matcher, lists))
-                guess_cache.store(name, model)
+                kept.store("guesser", name, model)
             _LEARNED[name] = model
         self._model: Any = model
 
@@ -78,7 +85,7 @@ def learn_in_background(learn: Callable[[], None], name: str) -> None:
     daemon: a daemon thread still learning when Python finalizes is stopped where numpy's C++
     takes the GIL back, which aborts the whole process ("terminate called without an active
     exception", seen in 1 console run of 60 under load). With the model kept on disk
-    (guess_cache.py), only the first start ever learns, so the wait is rare. What is learned
+    (assistant/kept.py), only the first start ever learns, so the wait is rare. What is learned
     lives as long as the process: once the last learner ends it is frozen (assistant/heap.py)."""
     build_in_background(learn, name)
 

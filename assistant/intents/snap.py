@@ -14,12 +14,14 @@ import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hassil.expression import TextChunk
 from hassil.intents import SlotList, TextSlotList, TextSlotValue
 from hassil.sample import sample_intents
 
+from .. import kept
 from .matcher import NAME_LISTS, Intent, IntentMatcher, normalize
 from .spoken import cardinal, is_number
 
@@ -122,6 +124,17 @@ One per language in practice: typed lines always come with the three name lists 
 _TYPED_LOCK = threading.Lock()
 
 
+def _typed_index(intents: Any, lists: dict[str, SlotList], key: tuple[str, ...]) -> _Index:
+    """The typed index of `key`, from the disk when an earlier run kept it (2 s of CPU to
+    enumerate, 0.1 s to load; assistant/kept.py)."""
+    name = kept.key(f"{key} {MAX_TYPED_SENTENCES}", ("hassil",), Path(__file__).parent)
+    index = kept.load("typed-index", name)
+    if not isinstance(index, _Index):
+        index = _Index.of(intents, lists, MAX_TYPED_SENTENCES)
+        kept.store("typed-index", name, index)
+    return index
+
+
 class GrammarSnapper:
     """Every sentence of a matcher's grammar, searchable by similarity. Rebuild on list change."""
 
@@ -152,9 +165,7 @@ class GrammarSnapper:
             with _TYPED_LOCK:  # CPU-bound under the GIL: a second builder waits and shares it
                 index = _TYPED_INDEXES.get(key)
                 if index is None:
-                    index = _TYPED_INDEXES[key] = _Index.of(
-                        self.matcher.intents, lists, MAX_TYPED_SENTENCES
-                    )
+                    index = _TYPED_INDEXES[key] = _typed_index(self.matcher.intents, lists, key)
         else:
             names = None
             index = _Index.of(self.matcher.spoken_intents, lists, MAX_SENTENCES)

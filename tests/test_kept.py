@@ -1,6 +1,7 @@
-"""The command classifier behind "Did you mean" and the words' vote is learned once and kept in
-the user's cache folder; the console never ends while it is still learning (a process that
-did aborted: "terminate called without an active exception")."""
+"""What every start would compute the same way is made once and kept in the user's cache folder
+(assistant/kept.py): the command classifier behind "Did you mean" and the words' vote, and the
+typed index of every template sentence. The console never ends while it is still learning (a
+process that did aborted: "terminate called without an active exception")."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def _workdir(tmp_path: Path) -> Path:
     return make_workdir(tmp_path / "bot")
 
 
-def _kept(cache: Path) -> list[Path]:
-    return sorted(cache.glob("guesser-*.pickle"))
+def _kept(cache: Path, kind: str = "guesser") -> list[Path]:
+    return sorted(cache.glob(f"{kind}-*.pickle"))
 
 
 def test_the_classifier_is_learned_once_and_kept(tmp_path: Path) -> None:
@@ -73,3 +74,36 @@ def test_a_console_that_ends_while_learning_waits_for_it_and_exits_cleanly(
     shown = _console(workdir, cache, f"say {wav}\n")
     assert "heard you: status" in shown, shown
     assert len(_kept(cache)) == 2  # the typed hint's and the words' vote's (voice words)
+
+
+def test_the_typed_index_is_made_once_and_kept(tmp_path: Path) -> None:
+    """A line no template reads is snapped to the nearest template sentence; enumerating them
+    all took 2 s of CPU in the first such reply of every start."""
+    workdir, cache = _workdir(tmp_path), tmp_path / "cache"
+    typo = "shwo me the staus\n"  # read through the typed index: near "show me the status"
+    first = _console(workdir, cache, typo)
+    assert "Jobs: none." in first, first
+    [kept] = _kept(cache, "typed-index")
+    assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0
+    made_at = kept.stat().st_mtime_ns
+    second = _console(workdir, cache, typo)
+    assert "Jobs: none." in second, second
+    assert _kept(cache, "typed-index") == [kept] and kept.stat().st_mtime_ns == made_at
+    # one that someone else could have written is never loaded: made again
+    kept.chmod(0o666)
+    kept.write_bytes(b"not an index")
+    third = _console(workdir, cache, typo)
+    assert "Jobs: none." in third, third
+    assert kept.read_bytes() != b"not an index" and stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0
+
+
+def test_a_kept_thing_is_named_by_the_code_that_made_it(tmp_path: Path) -> None:
+    """A checkout whose code changed never loads what the older code made."""
+    from assistant import kept
+
+    (tmp_path / "module.py").write_text("A = 1\n")
+    before = kept.key("templates", ["hassil"], tmp_path)
+    assert kept.key("templates", ["hassil"], tmp_path) == before
+    (tmp_path / "module.py").write_text("A = 2\n")
+    assert kept.key("templates", ["hassil"], tmp_path) != before
+    assert kept.key("other templates", ["hassil"], tmp_path) != before

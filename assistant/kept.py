@@ -1,0 +1,101 @@
+"""What the product computes the same way at every start, kept on disk between runs.
+
+Two things cost seconds of CPU at every start and depend only on the shipped templates and
+the libraries' versions:
+- the command classifier of `intents/guess.py` (about 4 s: 5,000 template sentences, word and
+  character n-grams; the templates' sentences, 5 s to enumerate, are sampled only when it is
+  not kept);
+- the typed index of `intents/snap.py` (every template sentence typed lines are snapped to,
+  233,000 of them: 2 s, in the first reply to a line no template reads).
+So each is made once and kept in the user's cache folder (`$TRAINER_CACHE_DIR`, else
+`$XDG_CACHE_HOME/trainer`, else `~/.cache/trainer`; `TRAINER_CACHE_DIR=` empty turns the cache
+off), named by a hash of what it was made from. Loading takes 20-100 ms.
+
+The files are pickles, so one is loaded only from a folder and file that this user owns and no
+one else can write; anything else, or a file that does not load, is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import stat
+import tempfile
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+FORMAT = "1"
+"""Bumped when what is kept changes in a way its inputs do not show (the features learned)."""
+
+
+def cache_dir() -> Path | None:
+    """Where kept things are, or None when the cache is off."""
+    chosen = os.environ.get("TRAINER_CACHE_DIR")
+    if chosen is not None:
+        return Path(chosen) if chosen.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "trainer"
+
+
+def key(made_from: str, libraries: Iterable[str], code: Path) -> str:
+    """A kept thing's name: what it was made from (`made_from`), the versions of the
+    `libraries` (distribution names) that made it, read without importing them, and the
+    source of the modules in `code` (a folder), so a changed checkout never loads what an
+    older one made."""
+    digest = hashlib.sha256()
+    for part in (FORMAT, *(metadata.version(name) for name in libraries), made_from):
+        digest.update(part.encode() + b"\0")
+    for module in sorted(code.glob("*.py")):
+        digest.update(module.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def load(kind: str, name: str) -> Any | None:
+    """The `kind` kept under `name`, or None (not kept, not ours, or unreadable)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{kind}-{name}.pickle"
+    try:
+        if not (_private(folder) and _private(path)):
+            return None
+        with path.open("rb") as file:
+            return pickle.load(file)
+    except FileNotFoundError:
+        return None
+    except Exception:  # a cut or foreign file: made again and written anew
+        log.warning("the kept %s %s did not load; making it again", kind, path)
+        return None
+
+
+def store(kind: str, name: str, value: Any) -> None:
+    """Keep `value` under `name`; a folder that cannot be written only costs the next start."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _private(folder):
+            return
+        # Written aside and renamed: two processes making it at once never read half a file.
+        with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, folder / f"{kind}-{name}.pickle")
+    except OSError as exc:
+        log.info("could not keep the %s in %s: %s", kind, folder, exc)
+
+
+def _private(path: Path) -> bool:
+    """Owned by this user and writable by no one else (a pickle runs code when loaded)."""
+    info = path.lstat()
+    return (
+        not stat.S_ISLNK(info.st_mode)
+        and info.st_uid == os.getuid()
+        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    )
