@@ -1,0 +1,67 @@
+"""What members see when they use the text commands the way people do on a busy server, through
+the fake Discord: two of them at once, odd arguments, long ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_probe import replying_to
+from tests.test_discord_text import as_csv, error_text, is_error
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+async def preparing(fake: FakeDiscord, bot: Any) -> None:
+    """Until the guild's `train` is reading its examples (a second or two for tens of
+    thousands), when a second command comes in the middle of it."""
+    jobs = bot.assistant.jobs
+    await fake.wait_for(lambda: str(fake.guild_id) in jobs._starting, 30, "the train to start")
+
+
+async def test_two_members_training_at_once_are_both_answered(fake: FakeDiscord, bot: Any) -> None:
+    """alice trained on a big file of praise and bob, a moment later, added one line: bob was
+    told "A training job is starting; wait for it to finish", and his line was dropped, though
+    no job ever started (one label is not enough to train) and no result came to wait for."""
+    await fake.set_roles(fake.bob, [fake.role_trainer])
+    await fake.wait_for(
+        lambda: bot.bot.get_guild(fake.guild_id).get_member(fake.bob.id).roles[1:],
+        10,
+        "bob's role to reach the bot",
+    )
+    rows = [(f"review number {n}, a lovely film", "positive") for n in range(50_000)]
+    (bot.assistant.config.data_root / "praise.csv").write_bytes(as_csv(rows))
+    big = await fake.send_message("!train file:praise.csv")
+    await preparing(fake, bot)
+    small = await fake.send_message('!train "what a warm, funny film"', author=fake.bob)
+    first = await fake.wait_for_reply(after=big["id"], where=replying_to(big), timeout=60)
+    second = await fake.wait_for_reply(after=big["id"], where=replying_to(small), timeout=60)
+    assert "Added 50,000 examples (positive 50,000). Not training yet" in first["content"], first
+    assert not is_error(second), error_text(second)
+    assert "Added 1 example (positive 1). Not training yet" in second["content"], second
+    store = bot.assistant.store
+    assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 50_001
+    assert store.jobs(str(fake.guild_id)) == []
+
+
+async def test_a_command_while_a_train_starts_its_job_is_refused_by_the_jobs_number(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """When the first `train` does start a job, the second one is refused as while any job
+    runs (by the job's number), and stores nothing."""
+    rows = [
+        (f"review number {n}, {word}", label)
+        for n in range(20_000)
+        for word, label in (("a lovely film", "positive"), ("a dull film", "negative"))
+    ]
+    (bot.assistant.config.data_root / "reviews.csv").write_bytes(as_csv(rows))
+    big = await fake.send_message("!train file:reviews.csv")
+    await preparing(fake, bot)
+    small = await fake.send_message('!train "what a warm, funny film"')
+    started = await fake.wait_for_reply(after=big["id"], where=replying_to(big), timeout=60)
+    refused = await fake.wait_for_reply(after=big["id"], where=replying_to(small), timeout=60)
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    assert f"Job #{job.id}" in started["content"], started
+    assert error_text(refused).startswith(f"A training job is already running (job {job.id})")
+    store = bot.assistant.store
+    assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 40_000
