@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_probe import replying_to
-from tests.test_discord_text import as_csv, error_text, is_error
+from tests.test_discord_text import as_csv, csv_examples, error_text, is_error
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
@@ -65,3 +65,36 @@ async def test_a_command_while_a_train_starts_its_job_is_refused_by_the_jobs_num
     assert error_text(refused).startswith(f"A training job is already running (job {job.id})")
     store = bot.assistant.store
     assert len(store.examples(store.active_dataset(str(fake.guild_id)))) == 40_000
+
+
+async def test_a_long_argument_is_not_repeated_whole_in_the_refusal(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A pasted page given to `help`, `language`, `use_model` or `remove` was quoted back
+    whole: 4,000 characters of it, and the end of the refusal, which says what to do, cut off
+    at the embed's limit ("There is no command `xxx…xx" and no "Type `help` to list them.")."""
+    page = "x" * 4100
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(3))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    refusals = []
+    sent = await fake.send_message(f"!help {page}")
+    refusals.append((await fake.wait_for_reply(after=sent["id"]), "Type `help` to list them."))
+    for name, options, end in (
+        ("language", {"code": page}, "Languages: `en` (English), `ru` (русский)."),
+        ("use_model", {"version": page}, "`models` lists them."),
+        ("remove", {"example": page}, "`examples` lists them (#12)."),
+    ):
+        interaction = await fake.interaction(name, options)
+        refusals.append(
+            (
+                await fake.wait_for_reply(
+                    where=lambda m, i=interaction: m.get("interaction_id") == str(i)
+                ),
+                end,
+            )
+        )
+    for reply, end in refusals:
+        text = error_text(reply)
+        assert is_error(reply) and text.endswith(end) and len(text) < 300, text[-300:]
+        assert "x" * 29 + "…" in text, text

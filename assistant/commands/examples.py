@@ -20,7 +20,7 @@ from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
-from .arguments import in_range, whole_number
+from .arguments import in_range, shown, whole_number
 from .model import active_dataset, training_set
 from .registry import Param, command
 
@@ -40,7 +40,7 @@ def _example_id(raw: str) -> int:
     """The number of `relabel #12` or `remove #12`, bounded like every number an option names."""
     number = whole_number(raw)
     if number is None:
-        raise BadInput(tr("examples.bad_number", raw=raw))
+        raise BadInput(tr("examples.bad_number", raw=shown(raw)))
     return in_range(number, "example", raw)
 
 
