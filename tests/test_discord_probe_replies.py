@@ -98,3 +98,33 @@ async def test_a_long_argument_is_not_repeated_whole_in_the_refusal(
         text = error_text(reply)
         assert is_error(reply) and text.endswith(end) and len(text) < 300, text[-300:]
         assert "x" * 29 + "…" in text, text
+
+
+async def test_an_empty_code_block_is_refused_not_learnt(fake: FakeDiscord, bot: Any) -> None:
+    """What was to be pasted into a code block was not: `!train ``````` stored six backticks
+    as a positive example (and `/train data:```` three), on a Russian server too."""
+    from assistant import i18n
+
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        for line in ("!train ``````", "!train ```json\n```", "!test ```\n```", "!train ```"):
+            sent = await fake.send_message(line)
+            reply = await fake.wait_for_reply(after=sent["id"])
+            assert error_text(reply) == i18n.message(language, "args.empty_block"), (line, reply)
+        interaction = await fake.interaction("train", {"data": "```"})
+        slash = await fake.wait_for_reply(
+            where=lambda m, i=interaction: m.get("interaction_id") == str(i)
+        )
+        assert error_text(slash) == i18n.message(language, "args.empty_block"), slash
+    assert "nothing is between its backticks" in i18n.message("en", "args.empty_block")
+    assert not bot.assistant.store.dataset_names()
+    # a block with something in it is what it holds, as before
+    sent = await fake.send_message("!train ```what a lovely film```")
+    added = await fake.wait_for_reply(after=sent["id"])
+    assert not is_error(added), error_text(added)
+    store = bot.assistant.store
+    assert store.examples(store.active_dataset(str(fake.guild_id))) == [
+        ("what a lovely film", "positive")
+    ]
