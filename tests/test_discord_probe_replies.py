@@ -128,3 +128,33 @@ async def test_an_empty_code_block_is_refused_not_learnt(fake: FakeDiscord, bot:
     assert store.examples(store.active_dataset(str(fake.guild_id))) == [
         ("what a lovely film", "positive")
     ]
+
+
+async def test_a_json_mistake_is_explained_in_the_servers_language(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """On a Russian server, JSON written wrong was refused in Russian around Python's English
+    words: "Это — не корректный JSON: Expecting ',' delimiter, строка 1…", "`bad.json`, строка
+    1 — не корректный JSON: Expecting property name enclosed in double quotes (столбец 3)"."""
+    from tests.test_russian_replies import english_in
+
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    refusals = []
+    for line, files in (
+        ('!test ["хороший фильм" "плохой фильм"]', None),
+        ('!train {"text": "скучно" "label": "negative"}', None),
+        ("!train", [("bad.json", b'[{"text": "a",')]),
+        ("!train", [("bad.jsonl", b'{"text": "a"}\n{"text": "b\n')]),
+        ("!test", [("items.json", b'["a", "b"] ["c"]')]),
+    ):
+        sent = await fake.send_message(line, attachments=files)
+        reply = await fake.wait_for_reply(after=sent["id"])
+        refusals.append(error_text(reply))
+    for text in refusals:
+        assert "JSON" in text and english_in(text.replace("JSON", "")) == [], text
+    assert "ожидалась запятая, строка 1, столбец 18" in refusals[0], refusals[0]
+    assert "ожидалось имя поля в двойных кавычках (столбец 15)" in refusals[2], refusals[2]
+    assert "кавычка строки не закрыта (столбец 10)" in refusals[3], refusals[3]
+    assert "лишние данные после конца JSON" in refusals[4], refusals[4]
+    assert not bot.assistant.store.dataset_names()
