@@ -158,3 +158,34 @@ async def test_a_json_mistake_is_explained_in_the_servers_language(
     assert "кавычка строки не закрыта (столбец 10)" in refusals[3], refusals[3]
     assert "лишние данные после конца JSON" in refusals[4], refusals[4]
     assert not bot.assistant.store.dataset_names()
+
+
+async def test_a_new_label_from_a_folder_is_named_in_correct_russian(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A label found in a sub-folder was announced as coming "из папки `negative/` в папки
+    `отзывы/`" ("in" with the case "from" takes): now "внутри папки `отзывы/`", and a zip's
+    "внутри `отзывы.zip`"."""
+    import io
+    import zipfile
+
+    data = bot.assistant.config.data_root
+    for label, text in (("positive", "тёплый и смешной фильм"), ("negative", "скучный фильм")):
+        (data / "отзывы" / label).mkdir(parents=True)
+        (data / "отзывы" / label / "1.txt").write_text(text, encoding="utf-8")
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as made:
+        made.writestr("жалобы/1.txt", "вернули не те деньги")
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    sent = await fake.send_message("!обучить folder:отзывы")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert (
+        "Добавляется метка `negative` из папки `negative/` внутри папки `отзывы/`, "
+        in (reply["content"])
+    ), reply
+    sent = await fake.send_message("!обучить", attachments=[("письма.zip", archive.getvalue())])
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert (
+        "Добавляется метка `жалобы` из папки `жалобы/` внутри `письма.zip`, " in (reply["content"])
+    ), reply
