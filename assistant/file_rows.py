@@ -20,6 +20,7 @@ from .text_files import (
     lines_of,
 )
 from .userjson import loads
+from .userjson import reason as json_reason
 
 
 def _from_lines(batch: Batch, text: str, name: str, label: str) -> None:
@@ -136,7 +137,7 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
                     "upload.bad_json_line",
                     name=name,
                     number=number,
-                    reason=exc.msg.removesuffix(" at"),  # "Invalid control character at"
+                    reason=json_reason(exc),
                     column=exc.colno,
                 )
             ) from None
@@ -150,13 +151,12 @@ def _from_json(batch: Batch, text: str, name: str, default_label: str) -> None:
     try:
         value = loads(text, code(name))
     except json.JSONDecodeError as exc:
-        reason = exc.msg.removesuffix(" at")
         raise BadInput(
             tr(
                 "upload.bad_json_line",
                 name=name,
                 number=exc.lineno,
-                reason=reason,
+                reason=json_reason(exc),
                 column=exc.colno,
             )
         ) from None

@@ -23,6 +23,30 @@ MAX_DEPTH = 32
 """Deepest nesting of lists and objects accepted (real inputs need two or three levels)."""
 
 
+REASONS = {
+    "Expecting value": "json.reason.value",
+    "Extra data": "json.reason.extra",
+    "Expecting property name enclosed in double quotes": "json.reason.name",
+    "Expecting ':' delimiter": "json.reason.colon",
+    "Expecting ',' delimiter": "json.reason.comma",
+    "Unterminated string starting at": "json.reason.unterminated",
+    "Invalid control character": "json.reason.control",
+    "Invalid \\uXXXX escape": "json.reason.unicode_escape",
+    "Invalid \\escape": "json.reason.escape",
+    "Illegal trailing comma": "json.reason.trailing_comma",
+}
+"""The mistakes Python's `json` names (its messages open so), and the message of each."""
+
+
+def reason(exc: json.JSONDecodeError) -> str:
+    """What is wrong where a JSON syntax error is, in the reply's language: Python's own
+    English words ("Expecting ',' delimiter") stood in Russian replies."""
+    for opening, key in REASONS.items():
+        if exc.msg.startswith(opening):
+            return tr(key)
+    return exc.msg.removesuffix(" at")
+
+
 def loads(text: str, where: str) -> Any:
     """Parse `text`; `where` names it in messages (for example "`data.jsonl` line 3")."""
     try:

@@ -168,8 +168,10 @@ async def test_undo_while_a_train_is_being_read_is_refused(
         app.handle(request("relabel", "#1 negative"), read=True),
     )
     assert trained.ok, trained.text
+    # they wait for the `train` to start its job, and are refused by its number
     for refused in (undone, relabelled):
-        assert not refused.ok and "A training job is starting" in refused.text, refused.text
+        busy = f"A training job is already running (job {trained.job_id})"
+        assert not refused.ok and busy in refused.text, refused.text
     job = await app.jobs.wait(trained.job_id)
     assert job.status == "succeeded" and job.n_examples == trained.data["examples"]
     stored = app.store.examples(app.store.active_dataset("g1"))

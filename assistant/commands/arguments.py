@@ -52,11 +52,17 @@ CODE_BLOCK = re.compile(
     r"\s*(?:```(?:[\w+-]*\n)?(?P<block>(?:(?!```).)+)```|`(?P<code>[^`]+)`)\s*", re.DOTALL
 )
 """Arguments written as a Discord code block, ```json\n[...]\n```, ```...``` or `...`."""
+EMPTY_BLOCK = re.compile(r"\s*(?:```(?:[\w+-]*\n)?\s*```|`[`\s]*)")
+"""A code block with nothing in it (```` `````` ````, ```` ```json\n``` ````), or backticks alone:
+what was to be pasted into it was not. `train ``````` stored six backticks as an example."""
 
 
 def unfence(text: str) -> str:
     """What a code block holds, when the arguments are one: Discord users paste JSON (and
-    text they want shown as typed) that way. Anything else is left as it is."""
+    text they want shown as typed) that way. Anything else is left as it is; an empty block
+    is refused."""
+    if EMPTY_BLOCK.fullmatch(text):
+        raise BadInput(tr("args.empty_block"))
     found = CODE_BLOCK.fullmatch(text)
     return (found["block"] or found["code"]).strip() if found else text
 

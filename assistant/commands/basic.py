@@ -10,6 +10,7 @@ from ..markup import member_name
 from ..messages import Reply, Request
 from ..reports import job_status_reply, status_reply
 from ..typed_arguments import only_people
+from .arguments import shown
 from .registry import Command, Param, command
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
         if own is not None:  # `help wait`: a line `help` lists, though not in the registry
             return Reply(text=own)
         if found is None:
-            raise NotFound(i18n.message(language, "error.no_such_command", name=name))
+            raise NotFound(i18n.message(language, "error.no_such_command", name=shown(name)))
         lines = [usage_line(app, found, language)]
         lines += [
             f"- `{p.name}`: {i18n.param_description(language, found.name, p.name, p.description)}"
@@ -215,7 +216,9 @@ async def language(app: Assistant, request: Request, options: dict[str, Any]) ->
     code = language_code(options["code"])
     if code is None:
         raise BadInput(
-            i18n.message(current, "language.unknown", code=options["code"], available=available)
+            i18n.message(
+                current, "language.unknown", code=shown(options["code"]), available=available
+            )
         )
     app.store.set_guild_language(request.guild_id, code)
     note = voice_note(app, code)

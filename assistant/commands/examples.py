@@ -20,7 +20,7 @@ from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
-from .arguments import in_range, whole_number
+from .arguments import in_range, shown, whole_number
 from .model import active_dataset, training_set
 from .registry import Param, command
 
@@ -40,7 +40,7 @@ def _example_id(raw: str) -> int:
     """The number of `relabel #12` or `remove #12`, bounded like every number an option names."""
     number = whole_number(raw)
     if number is None:
-        raise BadInput(tr("examples.bad_number", raw=raw))
+        raise BadInput(tr("examples.bad_number", raw=shown(raw)))
     return in_range(number, "example", raw)
 
 
@@ -94,6 +94,7 @@ async def examples(app: Assistant, request: Request, options: dict[str, Any]) ->
     permission="train",
 )
 async def relabel(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    await app.jobs.settled(request.guild_id)
     app.jobs.check_idle(request.guild_id)
     dataset = active_dataset(app, request.guild_id)
     number = _example_id(options["example"])
@@ -133,6 +134,7 @@ def _removable(
 
 
 async def _can_remove(app: Assistant, request: Request, options: dict[str, Any]) -> None:
+    await app.jobs.settled(request.guild_id)
     _removable(app, request, options)
 
 
@@ -154,6 +156,7 @@ def _last_addition(
 
 
 async def _can_undo(app: Assistant, request: Request, options: dict[str, Any]) -> None:
+    await app.jobs.settled(request.guild_id)
     _last_addition(app, request)
 
 
@@ -166,6 +169,7 @@ async def _can_undo(app: Assistant, request: Request, options: dict[str, Any]) -
     check=_can_remove,
 )
 async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    await app.jobs.settled(request.guild_id)
     dataset, number, example = _removable(app, request, options)
     app.store.remove_examples(dataset, [number])
     return Reply(
@@ -187,6 +191,7 @@ async def remove(app: Assistant, request: Request, options: dict[str, Any]) -> R
     check=_can_undo,
 )
 async def undo(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
+    await app.jobs.settled(request.guild_id)
     dataset, last = _last_addition(app, request)
     if isinstance(last, FolderChange):
         return _undo_folder(app, dataset, last)

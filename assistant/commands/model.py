@@ -144,7 +144,9 @@ def _label_notes(batch: Batch, known: set[str], new: list[Example]) -> list[str]
 )
 async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     # Refused before reading anything (a refusal costs nothing); held from here until the job
-    # exists, so no other command changes the examples the job is about to train on.
+    # exists, so no other command changes the examples the job is about to train on. Another
+    # `train` being prepared meanwhile is waited for: it may start no job at all.
+    await app.jobs.settled(request.guild_id)
     with app.jobs.preparing(request.guild_id):
         # Reading, de-duplicating and counting 100,000 examples takes a second or more: all of
         # it happens in a worker thread, so the event loop (live voice) never waits for it.

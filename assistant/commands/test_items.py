@@ -19,6 +19,7 @@ from ..i18n import number_text, tr
 from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
+from ..userjson import reason as json_reason
 from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
 from .targets import prefixed
 
@@ -44,7 +45,7 @@ def _loads(raw: str, where: str, example: str | None = None) -> Any:
             tr(
                 "test.bad_json",
                 where=where,
-                reason=exc.msg.removesuffix(" at"),  # "Unterminated string starting at"
+                reason=json_reason(exc),
                 line=exc.lineno,
                 column=exc.colno,
                 text=text,

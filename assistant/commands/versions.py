@@ -10,6 +10,7 @@ from ..i18n import number_text, tr
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
+from .arguments import shown
 from .model import active_dataset
 from .registry import Param, command
 
@@ -88,7 +89,7 @@ async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -
         if m.version.lower() == wanted or m.version.lower().split("-")[0] == wanted
     ]
     if not found:
-        raise NotFound(tr("models.missing", name=dataset.name, model=wanted))
+        raise NotFound(tr("models.missing", name=dataset.name, model=shown(wanted)))
     current = app.store.current_model(dataset)
     if current is not None and current.version == found[0].version:
         raise BadInput(tr("models.in_use", name=dataset.name, model=current.version))

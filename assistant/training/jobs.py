@@ -54,8 +54,9 @@ class JobManager(JobBackends, JobEvents):
         for name in BACKENDS:
             self.registry.add_loader(name, self._loader(name))
         self._running: dict[int, _Running] = {}
-        self._starting: set[str] = set()
-        """Guilds whose job is being created (its examples written) in a worker thread."""
+        self._starting: dict[str, asyncio.Event] = {}
+        """Guilds whose `train` is being prepared or its job created (its examples read and
+        written, in a worker thread); each event is set when that is over (`settled`)."""
         self._subscribers: list[Subscriber] = []
         self._callback_tasks: set[asyncio.Task[None]] = set()
 
@@ -113,8 +114,8 @@ class JobManager(JobBackends, JobEvents):
             self.check_idle(guild_id)
         backend = self.backend
         # Checking and writing 100,000 examples takes seconds: in a worker thread, with the
-        # guild marked as starting so that a second `train` meanwhile is refused.
-        self._starting.add(guild_id)
+        # guild marked as starting so that a second `train` meanwhile waits (`settled`).
+        self._starting.setdefault(guild_id, asyncio.Event())
         backend.warm_up()
         try:
 
@@ -134,7 +135,7 @@ class JobManager(JobBackends, JobEvents):
             job = await asyncio.to_thread(create)
         finally:
             if not prepared:
-                self._starting.discard(guild_id)
+                self._settle(guild_id)
         await self._launch(job, backend, list(examples))
         return job
 
@@ -176,11 +177,25 @@ class JobManager(JobBackends, JobEvents):
         `remove` or second `train` meanwhile is refused, as while the job runs; it would
         otherwise change examples the job was about to train on."""
         self.check_idle(guild_id)
-        self._starting.add(guild_id)
+        self._starting.setdefault(guild_id, asyncio.Event())
         try:
             yield
         finally:
-            self._starting.discard(guild_id)
+            self._settle(guild_id)
+
+    def _settle(self, guild_id: str) -> None:
+        event = self._starting.pop(guild_id, None)
+        if event is not None:
+            event.set()
+
+    async def settled(self, guild_id: str) -> None:
+        """Wait while another `train` of the guild is being prepared (a second or two for
+        100,000 examples). Two members who train at once were told "a training job is
+        starting; wait for it to finish", and the second one's examples were dropped, though
+        the first one often started no job at all (too few examples, one label): after this,
+        a job that did start refuses the command by its number, and otherwise it runs."""
+        while (event := self._starting.get(guild_id)) is not None:
+            await event.wait()
 
     def _check_not_starting(self, guild_id: str) -> None:
         """A job whose examples are still being written (in a thread) is not in the store yet."""
