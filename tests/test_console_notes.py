@@ -129,23 +129,34 @@ async def test_words_after_a_quoted_example_are_refused_in_russian_too(app: Assi
     ), text
 
 
-async def test_a_list_of_quoted_examples_is_refused_as_several(app: Assistant) -> None:
-    """`train 'a lovely film', 'great fun'` was answered "Did you mean `train`?" and the
-    same with double quotes told to put the comma inside the first quotes; a comma or a full
-    stop after one quoted example is punctuation, not a word to refuse."""
+async def test_a_list_of_quoted_examples_is_one_example_each(app: Assistant) -> None:
+    """`train 'a lovely film', 'great fun'` was answered "Did you mean `train`?", then refused
+    as several quoted texts ("give one example at a time"); each quoted text is an example of
+    its own now, in either language; a comma or a full stop after one quoted example is
+    punctuation, not a word to refuse."""
     console = TypedConsole(app)
-    for line in ("train 'a lovely film', 'great fun'", 'train "a lovely film", "great fun" true'):
-        text = await refused_and_unchanged(app, console, line)
-        assert text.startswith("That is 2 quoted texts; give one example at a time"), text
-    text = await refused_in_russian(app, console, "train «отличный фильм», «скука»")
-    assert text.startswith("Здесь текстов в кавычках: 2;"), text
+    for line in ("train 'a lovely film', 'great fun'", 'train "a dull film", "tedious" false'):
+        reply = await console.send(line)
+        assert reply["ok"] and "Added 2 examples" in reply["text"], reply
+        await console.wait()  # the second starts training
+    assert (await console.send("language ru"))["ok"]
+    reply = await console.send("train «отличный фильм», «скука» false")
+    assert reply["ok"] and "Добавлено примеров: 2" in reply["text"], reply
+    await console.wait()
     assert (await console.send("language en"))["ok"]
-    for line in ('train "a lovely film",', 'train "a dull film" false.'):
+    for line in ('train "a fine film",', 'train "a slow film" false.'):
         assert (await console.send(line))["ok"], line
+        await console.wait()
     stored = [e for d in app.store.datasets(GUILD) for e in app.store.examples(d)]
     assert sorted(stored) == [
         ("a dull film", "negative"),
+        ("a fine film", "positive"),
         ("a lovely film", "positive"),
+        ("a slow film", "negative"),
+        ("great fun", "positive"),
+        ("tedious", "negative"),
+        ("отличный фильм", "negative"),
+        ("скука", "negative"),
     ]
 
 

@@ -14,6 +14,7 @@ The rule, the same however the command arrives (typed, slash option, spoken slot
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -123,8 +124,11 @@ def resolve(raw: str, root: DataRoot) -> Target:
         return Target("text", tokens[0].value, quoted=True)
     listed = [t for t in tokens if t.quoted or t.value not in BETWEEN_QUOTED]
     if len(listed) > 1 and all(t.quoted for t in listed):
-        # `"great film" "dull"`, `'great', 'fun'`: read as one text it would keep the quotes
-        raise BadInput(tr("target.several_quoted", count=len(listed)))
+        # `"great film" "dull"`, `'great', 'fun'`: one example each, as a JSON list of them
+        # would be (read as one text it would keep the quotes; refused, it made people retype)
+        if not all(t.value.strip() for t in listed):
+            raise BadInput(tr("target.empty"))
+        return Target("json", json.dumps([t.value for t in listed], ensure_ascii=False))
     if _looks_like_json(text):
         return Target("json", text)
     if len(tokens) == 1 and text[0] not in QUOTES:
