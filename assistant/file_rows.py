@@ -71,13 +71,8 @@ def refuse_table(text: str, name: str) -> None:
 def _from_csv(batch: Batch, text: str, name: str, default_label: str) -> None:
     try:
         table = csv_table(text, name)
-        if table.headerless:  # `great film,positive` on its first line
-            batch.remarks.append(tr("upload.no_header", name=name))
-        elif (
-            table.text.strip().lower(),
-            (table.label or "label").strip().lower(),
-        ) != TEXT_LABEL_COLUMNS:
-            batch.remarks.append(_columns_note(table, name))
+        if (note := columns_note(table, name)) is not None:
+            batch.remarks.append(note)
         labelled = [0, 0]  # rows without a label, rows with one
         for row in csv_records(table, name):
             raw = (row.get(table.label) or "").strip() if table.label is not None else ""
@@ -112,10 +107,18 @@ def _note_unlabelled(batch: Batch, name: str, labelled: list[int], default: str)
         batch.remarks.append(tr_count("upload.unlabelled", without, name=name, label=default))
 
 
-def _columns_note(table: CsvTable, name: str) -> str:
-    """Which columns were read, when they are not called `text` and `label`."""
+def columns_note(
+    table: CsvTable, name: str, unlabelled: str = "upload.columns.no_label"
+) -> str | None:
+    """Which columns were read, when they are not called `text` and `label` (or the table has
+    no header line: `great film,positive` on its first line); None when they are.
+    `unlabelled`: the message for a table with no column of labels (what becomes of them)."""
+    if table.headerless:
+        return tr("upload.no_header", name=name)
+    if (table.text.strip().lower(), (table.label or "label").strip().lower()) == TEXT_LABEL_COLUMNS:
+        return None
     if table.label is None:
-        return tr("upload.columns.no_label", name=name, text=table.text)
+        return tr(unlabelled, name=name, text=table.text)
     return tr("upload.columns", name=name, text=table.text, label=table.label)
 
 

@@ -235,6 +235,34 @@ async def test_a_csv_of_two_columns_without_a_header_is_read_as_text_and_label(
     ]
 
 
+async def test_test_says_which_columns_of_an_attached_csv_it_read(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`train +attach` of a CSV without a header line (or with other column names) says which
+    columns it read; `test +attach` of the same file read them silently, so a wrong guess
+    went unseen. It says so now, in the server's language."""
+    rows = "great film,positive\nawful film,negative\nloved it,positive\nboring,negative\n"
+    console = await attached(app, tmp_path, "bare.csv", rows.encode())
+    assert (await train(console, tmp_path, "bare.csv"))["ok"]
+    await console.wait()
+    reply = await console.send(f"test +attach {tmp_path / 'bare.csv'}")
+    assert reply["ok"] and reply["text"].startswith(
+        "`bare.csv` has no header line naming its columns, so I read its first column as the"
+        " texts and its second as the labels.\n4 predictions with model"
+    ), reply
+    (tmp_path / "reviews.csv").write_text("review\na great film\nso dull\n", encoding="utf-8")
+    reply = await console.send(f"test +attach {tmp_path / 'reviews.csv'}")
+    assert reply["ok"] and reply["text"].startswith(
+        "`reviews.csv`: the texts are its `review` column; it has no column of labels, so I"
+        " only predict them (nothing to measure).\n2 predictions"
+    ), reply
+    assert (await console.send("language ru"))["ok"]
+    reply = await console.send(f"test +attach {tmp_path / 'bare.csv'}")
+    assert reply["ok"] and reply["text"].startswith(
+        "В `bare.csv` нет первой строки с названиями столбцов"
+    ), reply
+
+
 async def test_json_values_that_are_no_text_or_label_are_refused_at_their_line(
     app: Assistant, tmp_path: Path
 ) -> None:

@@ -73,13 +73,16 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
         # drawing the confusion matrix takes 0.2-1 s: off the event loop
         return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
     items = parse_items(options["json"], limit) if options["json"] else []
+    notes: list[str] = []
     for attachment in request.attachments:
         items += await asyncio.to_thread(
-            items_from_attachment, attachment.data, attachment.filename, limit - len(items)
+            items_from_attachment, attachment.data, attachment.filename, limit - len(items), notes
         )
     # Loading the model, classifying, measuring, drawing and writing predictions.json for
     # 5,000 items: all in a worker thread, so the event loop (live voice) never waits.
-    return await asyncio.to_thread(_classify, app, request.guild_id, items)
+    reply = await asyncio.to_thread(_classify, app, request.guild_id, items)
+    reply.text = "\n".join([*notes, reply.text])
+    return reply
 
 
 def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..batch import EXAMPLE_KEEPS, normalize_label, refuse_spreadsheet, suffix
 from ..errors import BadInput, LimitExceeded
-from ..file_rows import columns_as_rows, refuse_table
+from ..file_rows import columns_as_rows, columns_note, refuse_table
 from ..i18n import number_text, tr
 from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
@@ -138,7 +138,11 @@ def parse_items(
     return [_item(item, number) for number, item in enumerate(value, start=1)]
 
 
-def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
+def items_from_attachment(
+    data: bytes, name: str, limit: int, notes: list[str] | None = None
+) -> list[Item]:
+    """The items of one attached file; which columns of a CSV were read is added to `notes`
+    when they are not `text` and `label` (as `train` says it)."""
     kind = suffix(name)
     refuse_spreadsheet(name)
     if kind not in TEST_TYPES:
@@ -164,6 +168,11 @@ def items_from_attachment(data: bytes, name: str, limit: int) -> list[Item]:
     else:
         try:
             table = csv_table(text, name)
+            if (
+                notes is not None
+                and (note := columns_note(table, name, "test.columns.no_label")) is not None
+            ):
+                notes.append(note)
             for number, row in enumerate(csv_records(table, name), start=1):
                 _check_count(len(items) + 1, limit)
                 label = row.get(table.label) if table.label is not None else None
