@@ -4,6 +4,7 @@ with nothing to label, a sentence in `/test json:` read as a dataset's name."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tests.fakediscord import FakeDiscord, fixtures
@@ -38,3 +39,53 @@ async def test_a_member_without_the_role_costs_no_download(fake: FakeDiscord, bo
     reply = await fake.wait_for_reply(after=sent["id"])
     assert not is_error(reply) and "Added 6 examples" in reply["content"], reply
     assert len(fake.cdn_downloads) == 1
+
+
+def _with_method(data: bytes, method: int) -> bytes:
+    """Declare the zip's members compressed by `method` (9: deflate64, which zipfile lacks)."""
+    raw = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = raw.find(signature)
+        raw[start + offset : start + offset + 2] = method.to_bytes(2, "little")
+    return bytes(raw)
+
+
+async def test_a_damaged_zip_is_explained_in_the_servers_language(
+    fake: FakeDiscord, bot: Any, caplog: Any
+) -> None:
+    """A damaged zip was refused with zipfile's and zlib's own English words in brackets, on
+    a Russian server too: "повреждён (Error -3 while decompressing data: invalid code lengths
+    set)", "(Bad CRC-32 for file 'texts.txt')", "не читается (compression type 9
+    (deflate64))". The reason is now ours, in the server's language; the log keeps theirs."""
+    from assistant import i18n
+    from tests.test_hostile import _corrupt_member, _lying_sizes, _zip
+    from tests.test_russian_replies import english_in
+
+    caplog.set_level(logging.INFO, logger="assistant.datasets")
+    text = "\n".join(f"a pleasant sentence number {i} " * 3 for i in range(200)).encode()
+    good = _zip({"texts.txt": text})
+    damaged = (
+        (_corrupt_member(good), "upload.damaged.data"),
+        (_lying_sizes(good), "upload.damaged.checksum"),
+    )
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        where = i18n.message(language, "origin.member", member="texts.txt", name="bad.zip")
+        for data, key in damaged:
+            sent = await fake.send_message("!train", attachments=[("bad.zip", data)])
+            reply = await fake.wait_for_reply(after=sent["id"])
+            reason = i18n.message(language, key)
+            expected = i18n.message(language, "upload.damaged", where=where, reason=reason)
+            assert error_text(reply) == expected, reply
+        sent = await fake.send_message("!train", attachments=[("bad.zip", _with_method(good, 9))])
+        reply = await fake.wait_for_reply(after=sent["id"])
+        expected = i18n.message(language, "upload.compression", where=where, method="deflate64")
+        assert error_text(reply) == expected, reply
+        if language == "ru":
+            assert english_in(error_text(reply).replace("deflate64", "")) == [], reply
+    assert "its compressed data is broken" in i18n.message("en", "upload.damaged.data")
+    assert "Bad CRC-32 for file 'texts.txt'" in caplog.text
+    assert "invalid code lengths set" in caplog.text
+    assert not bot.assistant.store.dataset_names()
