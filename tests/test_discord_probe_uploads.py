@@ -89,3 +89,40 @@ async def test_a_damaged_zip_is_explained_in_the_servers_language(
     assert "Bad CRC-32 for file 'texts.txt'" in caplog.text
     assert "invalid code lengths set" in caplog.text
     assert not bot.assistant.store.dataset_names()
+
+
+async def test_a_label_with_nothing_to_label_is_refused(fake: FakeDiscord, bot: Any) -> None:
+    """`/train label:@here` with no texts, file or folder retrained the model on what it had,
+    the label silently dropped (and `!train label:billing`, `!train false` the same). A label
+    needs examples: it is refused, in the server's language, and nothing changes."""
+    from assistant import i18n
+    from tests.test_discord_probe import replying_to
+
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(3))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    store = bot.assistant.store
+    before = (
+        store.jobs(str(fake.guild_id)),
+        store.examples(store.active_dataset(str(fake.guild_id))),
+    )
+    for language in ("en", "ru"):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        interaction = await fake.interaction("train", {"label": "@here"})
+        slash = await fake.wait_for_reply(where=answer_to(interaction))
+        assert error_text(slash) == i18n.message(
+            language, "train.label_without_data", label="@here"
+        ), slash
+        for line, label in (("!train label:billing", "billing"), ("!train false", "negative")):
+            sent = await fake.send_message(line)
+            reply = await fake.wait_for_reply(after=sent["id"])
+            expected = i18n.message(language, "train.label_without_data", label=label)
+            assert error_text(reply) == expected, (line, reply)
+    assert "A label needs examples" in i18n.message("en", "train.label_without_data", label="x")
+    after = (
+        store.jobs(str(fake.guild_id)),
+        store.examples(store.active_dataset(str(fake.guild_id))),
+    )
+    assert after == before
