@@ -126,3 +126,36 @@ async def test_a_label_with_nothing_to_label_is_refused(fake: FakeDiscord, bot: 
         store.examples(store.active_dataset(str(fake.guild_id))),
     )
     assert after == before
+
+
+async def test_a_sentence_in_the_json_option_of_test_is_classified(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/test json:what a lovely film` was read as a dataset's name ("There is no dataset or
+    folder `what a lovely film`"), and a pasted page of 4,100 characters got "That path is
+    too long.": `/test` has a `dataset` option for datasets; what its `json` option holds is
+    what to classify, a plain sentence too. Typed, `!test reviews` still names a dataset."""
+    from tests.test_discord_probe import replying_to
+
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    page = "what a lovely film " * 216
+    for sentence, shown in (("what a lovely film", "“what a lovely film”"), (page, "“what a")):
+        interaction = await fake.interaction("test", {"json": sentence})
+        reply = await fake.wait_for_reply(where=answer_to(interaction))
+        assert not is_error(reply), error_text(reply)
+        assert reply["content"].startswith("1 prediction") and shown in reply["content"], reply
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    interaction = await fake.interaction("test", {"json": "какой чудесный фильм"})
+    reply = await fake.wait_for_reply(where=answer_to(interaction))
+    assert reply["content"].startswith("Предсказаний: 1,"), reply
+    assert "“какой чудесный фильм” →" in reply["content"], reply
+    # JSON written wrong is still refused as JSON; a typed name is still a dataset's
+    interaction = await fake.interaction("test", {"json": '["a lovely film" "dull"]'})
+    reply = await fake.wait_for_reply(where=answer_to(interaction))
+    assert "JSON" in error_text(reply), reply
+    sent = await fake.send_message("!test what a lovely film")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    assert "`what a lovely film`" in error_text(reply), reply
