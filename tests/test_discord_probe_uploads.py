@@ -159,3 +159,33 @@ async def test_a_sentence_in_the_json_option_of_test_is_classified(
     sent = await fake.send_message("!test what a lovely film")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert "`what a lovely film`" in error_text(reply), reply
+
+
+async def test_a_ping_or_a_quoted_word_after_a_command(fake: FakeDiscord, bot: Any) -> None:
+    """`!test @everyone` and `!status 'single quoted'` answered "Did you mean `test`? Type
+    `test` alone…" to a member who had typed `test`. A Discord ping only addresses people,
+    as "test, everyone" does: the command runs. Words in single quotes are a written
+    argument: refused as the command refuses it, naming them."""
+    from assistant import i18n
+    from tests.test_discord_probe import replying_to
+
+    sent = await fake.send_message("!train", attachments=[("reviews.csv", csv_examples(6))])
+    started = await fake.wait_for_reply(after=sent["id"])
+    await fake.wait_for_reply(after=started["id"], where=replying_to(started), timeout=60)
+    for language, status in (("en", "**Status**"), ("ru", "**Состояние**")):
+        if language == "ru":
+            switched = await fake.send_message("!language ru")
+            await fake.wait_for_reply(after=switched["id"])
+        current = i18n.message(language, "test.current", model="")[:7]
+        for line, start in (
+            ("!test @everyone", current),
+            ("!status @here", status),
+            (f"!status <@{fake.bob.id}>, <@&{fake.role_trainer}>", status),
+        ):
+            sent = await fake.send_message(line)
+            reply = await fake.wait_for_reply(after=sent["id"])
+            assert reply["content"].startswith(start), (line, reply)
+        sent = await fake.send_message("!status 'single quoted'")
+        reply = await fake.wait_for_reply(after=sent["id"])
+        expected = i18n.message(language, "args.not_int", name="job", value="single quoted")
+        assert error_text(reply) == expected, reply
