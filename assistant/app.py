@@ -237,11 +237,8 @@ class Assistant:
         command = self.find_command(name)
         if command is None or command.check is not None or command.hidden:
             return None
-        if user is not None:
-            try:
-                permissions.check(user, command.permission, self.config.permissions)
-            except PermissionDenied:
-                return None
+        if user is not None and not self.allowed(command.name, user):
+            return None
         given = options or {}
         if given and not set(given) <= {p.name for p in command.params}:
             return None
@@ -250,6 +247,19 @@ class Assistant:
         if any(p.required and p.name not in given for p in command.params):
             return None
         return command.name
+
+    def allowed(self, name: str, user: User) -> bool:
+        """Whether config.yaml's roles let `user` run the command `name` (an unknown name is
+        refused by `handle` itself). A transport asks before downloading what the command
+        would read: a member without the role costs no download."""
+        command = self.find_command(name)
+        if command is None:
+            return True
+        try:
+            permissions.check(user, command.permission, self.config.permissions)
+        except PermissionDenied:
+            return False
+        return True
 
     def language(self, guild_id: str) -> str:
         """The guild's language (`language` command), else config.yaml's, else English."""

@@ -19,6 +19,8 @@ example, expanded bytes), so a hostile file never costs more than the limit.
 from __future__ import annotations
 
 import io
+import logging
+import lzma
 import stat
 import zipfile
 import zlib
@@ -34,6 +36,11 @@ from .markup import code
 from .sandbox import DataRoot
 from .training.base import Example
 
+log = logging.getLogger(__name__)
+
+METHODS = {6: "implode", 9: "deflate64", 93: "zstd", 95: "xz", 98: "ppmd", 99: "aes"}
+"""The names of compression methods found in zips that zipfile does not read (Windows
+Explorer writes deflate64 past 2 GB, 7-Zip and WinZip the others); another is its number."""
 ARCHIVE_FOLDER = "archives"
 """Where `archive` writes, inside the data root; not a dataset."""
 TEXT_TYPES = (".txt", ".csv", ".tsv", ".jsonl")
@@ -126,12 +133,27 @@ def _read_member(
     try:
         with archive.open(member) as handle:
             return handle.read(budget + 1)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # bad CRC, lying sizes
-        raise BadInput(tr("upload.damaged", where=where, reason=exc)) from None
+    except (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError) as exc:
+        # bad CRC, lying sizes: the library's words (English) are logged, ours are shown
+        log.info("zip member %s of %s is damaged: %s", member.filename, name, exc)
+        raise BadInput(tr("upload.damaged", where=where, reason=tr(_damage(exc)))) from None
     except NotImplementedError as exc:  # a compression method zipfile cannot read
-        raise BadInput(tr("upload.compression", where=where, reason=exc)) from None
+        log.info("zip member %s of %s: %s", member.filename, name, exc)
+        method = METHODS.get(member.compress_type, str(member.compress_type))
+        raise BadInput(tr("upload.compression", where=where, method=method)) from None
     except RuntimeError as exc:  # encrypted without the flag we check above
-        raise BadInput(tr("upload.unreadable", where=where, reason=exc)) from None
+        log.info("zip member %s of %s cannot be read: %s", member.filename, name, exc)
+        raise BadInput(tr("upload.unreadable", where=where)) from None
+
+
+def _damage(exc: Exception) -> str:
+    """The message key saying, in the user's language, what is wrong with a damaged member."""
+    if isinstance(exc, EOFError):  # the compressed data stops before the file's end
+        return "upload.damaged.ended"
+    if isinstance(exc, zipfile.BadZipFile):
+        # "Bad CRC-32 for file …"; else its header ("Bad magic number", "Overlapped entries")
+        return "upload.damaged.checksum" if "CRC" in str(exc) else "upload.damaged.header"
+    return "upload.damaged.data"  # zlib's, lzma's, bz2's "invalid data"
 
 
 def _zip_too_big(name: str, limits: Limits) -> str:

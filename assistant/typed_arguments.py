@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from hassil import recognize
 
 from . import i18n
-from .commands.arguments import parse
+from .commands.arguments import parse, tokenize
 from .commands.registry import Command
 from .errors import BadInput, UserError
 from .intents.address import after_greeting, only_address
@@ -34,6 +34,9 @@ sentence: such a line is data (a pasted review, a long correction), and the temp
 took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
 _ADDRESS = ("typed.others", "typed.bot_names")
 """The word lists of an address to people or the bot, with no request in it."""
+_MENTIONS = re.compile(r"[\s,.!]*(?:(?:@everyone|@here|<@[!&]?\d+>)[\s,.!]*)+")
+"""Words that are only Discord mentions (`@everyone`, `@here`, a member's or a role's
+`<@123>`): they address people, never an argument."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
 
@@ -47,6 +50,8 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     words are more than an address ("hi, can you train the model")."""
     if any(p.required for p in command.params):
         return None
+    if _MENTIONS.fullmatch(request.text):
+        return True  # "test @everyone": a Discord ping sets the words off as a comma does
     hello = _words_of("typed.greetings")
     greeted = after_greeting(f"{request.command} {request.text}", hello)
     if greeted is not None and only_address(greeted, _words_of(*_ADDRESS) | hello):
@@ -54,6 +59,15 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     if not only_people(request.text):
         return None
     return request.command.endswith(",") or request.text.lstrip().startswith(",")
+
+
+def _quoted(text: str) -> bool:
+    """Whether `text` holds words in quotes, single ones too (`status 'my job'`): a written
+    argument, refused as the command's parser refuses it (an apostrophe is no quote)."""
+    try:
+        return any(token.quoted for token in tokenize(text))
+    except BadInput:
+        return False
 
 
 def only_people(words: str) -> bool:
@@ -114,6 +128,7 @@ class ArgumentReading:
                 or any(p.required for p in command.params)
                 or any(c.isdigit() for c in text)
                 or any(mark in text for mark in ARGUMENT_MARKS)
+                or _quoted(text)
             ):
                 raise
         else:

@@ -64,7 +64,9 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
 )
 async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     limit = app.config.limits.test_items
-    name = options["dataset"] or typed_dataset(options["json"])
+    # `/test` has a `dataset` option: its `json` one holds items, a plain sentence too
+    slash = request.source == "slash"
+    name = options["dataset"] or (None if slash else typed_dataset(options["json"]))
     if name is not None:
         if request.attachments or (options["dataset"] and options["json"]):
             raise BadInput(tr("test.dataset_or_items"))
@@ -72,7 +74,7 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     if not options["json"] and not request.attachments:
         # drawing the confusion matrix takes 0.2-1 s: off the event loop
         return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
-    items = parse_items(options["json"], limit) if options["json"] else []
+    items = parse_items(options["json"], limit, plain=slash) if options["json"] else []
     notes: list[str] = []
     for attachment in request.attachments:
         items += await asyncio.to_thread(

@@ -39,6 +39,9 @@ def _new_examples(
         if explicit is not None:
             raise BadInput(tr("train.both_labels"))
         label = normalize_label(options["label"])
+    if label is not None and not (options["data"] or options["data_dir"] or request.attachments):
+        # `/train label:billing` alone: a label with nothing to label is no retrain
+        raise BadInput(tr("train.label_without_data", label=label))
     default = label or label_for(explicit is not False)
     batch = Batch(app.config.limits)
     notes: list[str] = []

@@ -86,7 +86,13 @@ def typed_dataset(text: str | None) -> str | None:
     named = prefixed(words, "dataset:")
     if named is not None:
         return named or None
-    return words if words and words[0] not in "[{«" + QUOTES else None
+    return words if words and not _written_items(words) else None
+
+
+def _written_items(text: str) -> bool:
+    """Whether `text` starts as items to classify are written: JSON's bracket, brace or
+    quote, or another quote a sentence is typed in (`'what a day'`, `«какой день»`)."""
+    return text.lstrip()[:1] in "[{«" + QUOTES
 
 
 def _single_quoted(raw: str) -> list[str] | None:
@@ -118,10 +124,19 @@ _OPENING = {"'": "'", "‘": "’", "«": "»"}
 
 
 def parse_items(
-    raw: str, limit: int, where: str | None = None, example: str | None = None
+    raw: str,
+    limit: int,
+    where: str | None = None,
+    example: str | None = None,
+    *,
+    plain: bool = False,
 ) -> list[Item]:
     """A JSON list of strings or of {"text", "label"} objects (one string or object is fine);
-    `example`: the right form a JSON mistake is shown with (`test`'s by default)."""
+    `example`: the right form a JSON mistake is shown with (`test`'s by default). `plain`:
+    words that do not start as JSON does are one sentence (`/test json:what a lovely film`,
+    where the `dataset` option names datasets)."""
+    if plain and not _written_items(raw):
+        return [_item(raw.strip(), 1)]
     # typed only: a file (`where` names it) says it is JSON by its suffix and is read as such
     quoted = None if where else _single_quoted(raw)
     if quoted:

@@ -178,9 +178,10 @@ class CommandsCog(commands.Cog, name="Trainer"):
             return
         upload = options.pop(FILE_OPTION, None)
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
+        if not spec.attachments or not self.assistant.allowed(spec.name, to_user(ctx.author)):
+            found = []  # nothing downloaded for a member the core is about to refuse
         try:
-            guild_id = guild_key(ctx.guild, ctx.author)
-            attachments = await self.read_attachments(found, guild_id) if spec.attachments else []
+            attachments = await self.read_attachments(found, guild_key(ctx.guild, ctx.author))
         except UserError as exc:
             await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
             return
@@ -336,8 +337,14 @@ class CommandsCog(commands.Cog, name="Trainer"):
             request = self.request(ctx, name, None, [])
             meant = await asyncio.to_thread(self.assistant.reading.as_sentence, request)
             spec = self.assistant.find_command(meant.command)
-            if spec is not None and spec.attachments and ctx.message.attachments:
-                # read only for a command that takes files: "!lol" with a video is no upload
+            if (
+                spec is not None
+                and spec.attachments
+                and ctx.message.attachments
+                and self.assistant.allowed(spec.name, meant.user)
+            ):
+                # read only for a command that takes files: "!lol" with a video is no upload;
+                # nor for a member the core is about to refuse (their files cost no download)
                 try:
                     found = await self.read_attachments(
                         list(ctx.message.attachments), request.guild_id
