@@ -34,6 +34,10 @@ FORMAT = "1"
 """Bumped when what is kept changes in a way its inputs do not show (the features learned)."""
 
 
+KEEP = 4
+"""Files kept per kind (one per language and per version in use: a few)."""
+
+
 def cache_dir() -> Path | None:
     """Where kept things are, or None when the cache is off."""
     chosen = os.environ.get("TRAINER_CACHE_DIR")
@@ -66,7 +70,9 @@ def load(kind: str, name: str) -> Any | None:
         if not (_private(folder) and _private(path)):
             return None
         with path.open("rb") as file:
-            return pickle.load(file)
+            value = pickle.load(file)
+        os.utime(path)  # in use: the newest are the ones kept (`_prune`)
+        return value
     except FileNotFoundError:
         return None
     except Exception:  # a cut or foreign file: made again and written anew
@@ -87,8 +93,17 @@ def store(kind: str, name: str, value: Any) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, suffix=".part", delete=False) as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(file.name, folder / f"{kind}-{name}.pickle")
+        _prune(folder, kind)
     except OSError as exc:
         log.info("could not keep the %s in %s: %s", kind, folder, exc)
+
+
+def _prune(folder: Path, kind: str) -> None:
+    """Only the `KEEP` last used of a kind stay: every upgrade names them anew (12 MB for a
+    typed index), and the old ones would pile up in the user's cache."""
+    files = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP:]:
+        old.unlink(missing_ok=True)
 
 
 def _private(path: Path) -> bool:

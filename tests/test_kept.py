@@ -36,11 +36,11 @@ def test_the_classifier_is_learned_once_and_kept(tmp_path: Path) -> None:
     assert "Did you mean `test`?" in first, first
     [kept] = _kept(cache)
     assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0  # no one else reads or writes it
-    learned_at = kept.stat().st_mtime_ns
+    learned_as = kept.stat().st_ino  # written anew is a new file (renamed over it)
     # The second run loads it (the file is not written again) and guesses the same.
     second = _console(workdir, cache, GUESSED + "\n")
     assert "Did you mean `test`?" in second, second
-    assert _kept(cache) == [kept] and kept.stat().st_mtime_ns == learned_at
+    assert _kept(cache) == [kept] and kept.stat().st_ino == learned_as
 
 
 def test_a_kept_file_others_can_write_or_that_is_cut_is_learned_again(tmp_path: Path) -> None:
@@ -85,10 +85,10 @@ def test_the_typed_index_is_made_once_and_kept(tmp_path: Path) -> None:
     assert "Jobs: none." in first, first
     [kept] = _kept(cache, "typed-index")
     assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0
-    made_at = kept.stat().st_mtime_ns
+    made_as = kept.stat().st_ino
     second = _console(workdir, cache, typo)
     assert "Jobs: none." in second, second
-    assert _kept(cache, "typed-index") == [kept] and kept.stat().st_mtime_ns == made_at
+    assert _kept(cache, "typed-index") == [kept] and kept.stat().st_ino == made_as
     # one that someone else could have written is never loaded: made again
     kept.chmod(0o666)
     kept.write_bytes(b"not an index")
@@ -107,3 +107,26 @@ def test_a_kept_thing_is_named_by_the_code_that_made_it(tmp_path: Path) -> None:
     (tmp_path / "module.py").write_text("A = 2\n")
     assert kept.key("templates", ["hassil"], tmp_path) != before
     assert kept.key("other templates", ["hassil"], tmp_path) != before
+
+
+def test_only_the_last_used_few_of_a_kind_are_kept(tmp_path: Path, monkeypatch) -> None:
+    """Every upgrade names what it keeps anew; the old files would pile up (12 MB each)."""
+    import os
+
+    from assistant import kept
+
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path))
+    for n in range(kept.KEEP):
+        kept.store("typed-index", f"v{n}", [n])
+        os.utime(tmp_path / f"typed-index-v{n}.pickle", (n, n))  # v0 the oldest
+    kept.store("guesser", "g", {"other": "kind"})
+    assert kept.load("typed-index", "v0") == [0]  # loading makes it the last used
+    kept.store("typed-index", "new", ["new"])
+    left = sorted(p.name for p in tmp_path.glob("*.pickle"))
+    assert left == [
+        "guesser-g.pickle",
+        "typed-index-new.pickle",
+        "typed-index-v0.pickle",
+        "typed-index-v2.pickle",
+        "typed-index-v3.pickle",
+    ], left
