@@ -151,6 +151,9 @@ class Reader(ArgumentReading):
             )
             if intent is None:
                 continue
+            plans = i18n.word_list(language, "typed.own_plans")
+            if intent.name != "feedback" and _says_own_plan(address.loose or address.rest, plans):
+                return None  # "I'll send the report later": what the writer will do
             intent = _no_polite_names(intent, self._politeness(), lists)
             intent = _with_named_data(intent, address.rest, matcher)
             pointers = i18n.word_list(language, "typed.plural_pointers")
@@ -292,7 +295,7 @@ class Reader(ArgumentReading):
             part
             for values in self._lists(request.guild_id).values()
             for name in values
-            for part in normalize(name.replace("_", " ")).split()
+            for part in (*normalize(name.replace("_", " ")).split(), normalize(name))
         }
         polite = {normalize(word) for word in self._politeness()}
         said = self.intents_for(language).typed.command_words
@@ -428,6 +431,14 @@ class Reader(ArgumentReading):
         except UserError:
             return False
         return self._names(request.guild_id, command, options)
+
+
+def _says_own_plan(line: str, plans: list[str]) -> bool:
+    """Whether `line` opens with what the writer will do ("I'll archive the folder later",
+    "we'll test it tomorrow"): said of themselves, not asked of the bot (feedback aside: "I'll
+    give you 5 stars" rates it)."""
+    said = f"{normalize(line)} "
+    return any(said.startswith(f"{normalize(plan)} ") for plan in plans if plan.strip())
 
 
 def _slashed(word: str) -> bool:

@@ -100,6 +100,20 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("knock the training on the head", "cancel", {}),
     ("pull the plug on the training", "cancel", {}),
     ("scrap that training run", "cancel", {}),
+    # the model as people who are not technical call it, and what they say of it
+    ("can you make the model smarter with my data", "train", {}),
+    ("start the learning thing", "train", {}),
+    ("can you check if the computer is any good", "test", {}),
+    ("is the computer still learning?", "status", {}),
+    ("how's the training coming along, mate", "status", {}),
+    ("no, that one was a good review", "correct", {"text": "positive"}),
+    ("I don't understand how this works, can you explain?", "instruction", {}),
+    ("what sort of things can you do for me", "help", {}),
+    ("I find the bot a bit confusing", "feedback", {"text": "I find the bot a bit confusing"}),
+    ("I need to look at report.txt", "getfile", {"path": "report.txt"}),
+    ("well hello there", "hi", {}),
+    # a time said after the request
+    ("run training on movie reviews in ten minutes", "train", {"data_dir": "movie_reviews"}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -137,6 +151,11 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("train на movie reviews", "train", {"data_dir": "movie_reviews"}),
     ("test на kaggle tweets сделай", "test", {"dataset": "kaggle_tweets"}),
     ("cancel обучение", "cancel", {}),
+    ("train на movie_reviews давай", "train", {"data_dir": "movie_reviews"}),
+    ("Приветствую Вас", "hi", {}),
+    ("Где Ваша инструкция?", "instruction", {}),
+    ("Какие командочки есть?", "help", {}),
+    ("Ботик работает медленно", "feedback", {"text": "Ботик работает медленно"}),
 ]  # fmt: skip
 
 CHAT = {
@@ -155,12 +174,17 @@ CHAT = {
         "how do I train for a marathon",
         "the cancel button is broken on my phone",
         "like I said the train was late",
+        # what the writer will do, said of themselves
+        "sorry, I'll send the report later",
+        "we'll test the model on kaggle tweets",
+        "I'll archive the movie reviews folder later",
     ],
     "ru": [
         "какой отзыв ты оставил: не помню",
         "научи сына кататься на велосипеде",
         "Нет, это был хороший фильм",
         "пожелание для соседей: потише ночью",
+        "я сам потом заархивирую папку movie_reviews",
     ],
 }
 
