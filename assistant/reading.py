@@ -105,6 +105,8 @@ class Reader(ArgumentReading):
         no template says may be read by the name of the guild's data it holds (`_named_guess`)."""
         if len(text) > LONGEST_SENTENCE:
             return None
+        if _slashed(text.split(" ", 1)[0]):
+            text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
         lists = self._lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
@@ -127,6 +129,10 @@ class Reader(ArgumentReading):
                     address.rest,
                     i18n.word_list(language, "typed.feedback_words"),
                     i18n.word_list(language, "typed.question_words"),
+                    (
+                        i18n.word_list(language, "typed.feedback_for"),
+                        i18n.word_list(language, "typed.feedback_recipients"),
+                    ),
                 )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (
@@ -145,6 +151,9 @@ class Reader(ArgumentReading):
             )
             if intent is None:
                 continue
+            plans = i18n.word_list(language, "typed.own_plans")
+            if intent.name != "feedback" and _says_own_plan(address.loose or address.rest, plans):
+                return None  # "I'll send the report later": what the writer will do
             intent = _no_polite_names(intent, self._politeness(), lists)
             intent = _with_named_data(intent, address.rest, matcher)
             pointers = i18n.word_list(language, "typed.plural_pointers")
@@ -190,6 +199,10 @@ class Reader(ArgumentReading):
         wrote arguments, and they are left to the command's own parser."""
         if request.options is not None or request.source not in ("text", "console"):
             return request
+        if _slashed(request.command):
+            # "/status", "/please join the voice channel": the slash of Discord's slash
+            # commands typed before a line, as the console reads it off (a DM has no prefix)
+            request = dataclasses.replace(request, command=request.command.lstrip("/"))
         bare = request.command.rstrip(_SENTENCE_ENDS)
         if bare and bare != request.command and self._find_command(bare) is not None:
             request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
@@ -231,7 +244,10 @@ class Reader(ArgumentReading):
             if (
                 understood is None
                 and scripts_differ(request.command, request.text)
-                and not self._are_arguments(named, request, line)  # `language русский`
+                and (
+                    not self._are_arguments(named, request, line)  # `language русский`
+                    or self._names_with_its_words(named.name, request)
+                )
             ):
                 understood = self._said_in_another_script(named, request)
         if understood is None:
@@ -250,15 +266,41 @@ class Reader(ArgumentReading):
         name of the guild's data they hold, if it needs no other argument."""
         for language in i18n.languages():
             chances = self.guesser(language).chances(request.text)
-            if max(chances, key=chances.__getitem__) != named.name:
-                continue
-            if chances[named.name] < MIXED_FLOOR:
-                return None
+            if not self._only_its_words(named.name, request, language):
+                if max(chances, key=chances.__getitem__) != named.name:
+                    continue
+                if chances[named.name] < MIXED_FLOOR:
+                    return None
             options = self.named_options(request.text, request.guild_id, named.name) or {}
             if any(p.required and p.name not in options for p in named.params):
                 return None
             return dataclasses.replace(request, command=named.name, text="", options=options)
         return None
+
+    def _names_with_its_words(self, command: str, request: Request) -> bool:
+        """Whether the words after a command's name name the guild's data, in a language's
+        words of that command ("train на kaggle tweets запусти"): read as arguments, they
+        were an example to learn."""
+        if not self.named_options(request.text, request.guild_id, command):
+            return False
+        return any(self._only_its_words(command, request, code) for code in i18n.languages())
+
+    def _only_its_words(self, command: str, request: Request, language: str) -> bool:
+        """Whether each word after a command's name is a word of that command's own sentences
+        in `language`, a name of the guild's data, or politeness ("train на kaggle tweets
+        запусти", "cancel обучение", "status покажи"): the words say that command, however
+        the guesser weighs a line of two languages. A word no sentence of it has ("test по
+        математике") says something else."""
+        names = {
+            part
+            for values in self._lists(request.guild_id).values()
+            for name in values
+            for part in (*normalize(name.replace("_", " ")).split(), normalize(name))
+        }
+        polite = {normalize(word) for word in self._politeness()}
+        said = self.intents_for(language).typed.command_words
+        words = [w for w in normalize(request.text).split() if w not in names | polite]
+        return bool(words) and all(command in said.get(w, ()) for w in words)
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
@@ -389,6 +431,21 @@ class Reader(ArgumentReading):
         except UserError:
             return False
         return self._names(request.guild_id, command, options)
+
+
+def _says_own_plan(line: str, plans: list[str]) -> bool:
+    """Whether `line` opens with what the writer will do ("I'll archive the folder later",
+    "we'll test it tomorrow"): said of themselves, not asked of the bot (feedback aside: "I'll
+    give you 5 stars" rates it)."""
+    said = f"{normalize(line)} "
+    return any(said.startswith(f"{normalize(plan)} ") for plan in plans if plan.strip())
+
+
+def _slashed(word: str) -> bool:
+    """A first word after the slash of Discord's slash commands ("/status"), typed as a
+    line's first character; not "/me", which is Discord's own: the writer doing something
+    ("/me is tired of cancelled meetings"), no command."""
+    return word.startswith("/") and word.strip("/").lower() not in ("", "me")
 
 
 _NAME_SLOTS = ("path", "dir", "data_dir", "dataset")

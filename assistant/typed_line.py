@@ -5,6 +5,7 @@ language in turn and turns what it says into a request."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from . import i18n
@@ -124,10 +125,13 @@ def read_respelled(
         return Intent("hi", {}, "", False)  # "hey trainr", "yo botr"
     line = address.loose or address.rest
     # written out, shorthand may be politeness read off at the ends ("rn": "right now")
-    spelled = normalize(addressed(respelled(line, words, shorthand), language, matcher).loose)
+    read = addressed(respelled(line, words, shorthand), language, matcher)
+    spelled = normalize(read.loose)
+    if len(spelled.split()) < 2:
+        spelled = normalize(read.rest)  # "ботик классный": "бот" is the subject, not a call
     if spelled == normalize(line) or len(spelled.split()) < 2:
         return None  # one word is left to "Did you mean" (`trian` must not start a training)
-    intent = matcher.typed.match(spelled, says)
+    intent = _as_written_feedback(matcher.typed.match(spelled, says), spelled, line)
     if intent is None and says is not None:
         # clause by clause, the marks kept: "ok u can go now, leave the voice"
         marked = respelled_in_place(address.rest, words, shorthand)
@@ -139,7 +143,18 @@ def read_respelled(
             *marks,  # the retractions, joiners and reasons `read_line` takes
             language,
         )
+        intent = _as_written_feedback(intent, normalize(marked), address.rest)
     return intent if intent is not None and keeps_words(intent, matcher, text) else None
+
+
+def _as_written_feedback(intent: Intent | None, spelled: str, line: str) -> Intent | None:
+    """A whole line of feedback read respelled ("ботик классный" as "бот классный") kept as
+    the user wrote it: the feedback is their words, not the spelling it was read in."""
+    if intent is None or intent.name != "feedback":
+        return intent
+    if normalize(str(intent.slots.get("text", ""))) != spelled:
+        return intent
+    return dataclasses.replace(intent, slots={**intent.slots, "text": line.strip()})
 
 
 def read_run_on(

@@ -4,7 +4,9 @@
 diminutives and older people's ways of calling the bot ("упакуй, милок, эту папочку"), a
 particle after a verb ("зайди-ка"), a question before a colon, and a command's name followed by
 a sentence that says it. Lines of our own in the families bench/phrasings_fresh10.json's tuning
-half showed."""
+half showed; a second pass added the slash of slash commands, filler words, plain words of
+people who are not technical, data scientists' status questions, English command names before
+Russian words of the command, diminutives written out."""
 
 from __future__ import annotations
 
@@ -59,6 +61,59 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("it's a really handy little bot", "feedback", {"text": "it's a really handy little bot"}),
     ("honestly the bot's replies are too long", "feedback",
      {"text": "honestly the bot's replies are too long"}),
+    # the second pass over fresh10's tuning half: its families in lines of our own.
+    # the slash of Discord's slash commands typed before a line
+    ("/status", "status", {"text": ""}),
+    ("/please join the voice channel", "join", {}),
+    # filler words around the request
+    ("like, can you just join voice real quick", "join", {}),
+    ("um, basically, leave the voice chat", "leave", {}),
+    ("you can hang up now", "leave", {}),
+    # plain words of people who are not technical
+    ("make the computer learn from my examples", "train", {}),
+    ("teach the model again with the new data", "train", {}),
+    ("what can this bot do", "help", {}),
+    ("what are you good for then", "help", {}),
+    ("How Do I Archive A Folder", "instruction", {}),
+    # a guide on a task, asked with or without a command's mark
+    ("!tutorial on training", "instruction", {}),
+    ("any guide on how to upload data?", "instruction", {}),
+    ("Give the model a quick test, would you", "test", {}),
+    ("is this review good or bad: the staff were lovely", "test",
+     {"json": '"the staff were lovely"'}),
+    ("swap to kaggle tweets, ta", "select_dataset", {"dir": "kaggle_tweets"}),
+    # data scientists' words
+    ("ground truth is positive for that one", "correct", {"text": "positive"}),
+    ("what epoch is it on", "status", {}),
+    ("how long left on the training", "status", {}),
+    ("what's the loss at now?", "status", {}),
+    # opinions and reports of a command, kept whole
+    ("love the bot but it crashes a lot", "feedback",
+     {"text": "love the bot but it crashes a lot"}),
+    ("I think the bot should show the loss curve", "feedback",
+     {"text": "I think the bot should show the loss curve"}),
+    ("the archive command is broken", "feedback", {"text": "the archive command is broken"}),
+    ("Fair play to you, it's a grand little bot", "feedback",
+     {"text": "Fair play to you, it's a grand little bot"}),
+    ("dump report.txt in the channel", "getfile", {"path": "report.txt"}),
+    # idioms for stopping
+    ("knock the training on the head", "cancel", {}),
+    ("pull the plug on the training", "cancel", {}),
+    ("scrap that training run", "cancel", {}),
+    # the model as people who are not technical call it, and what they say of it
+    ("can you make the model smarter with my data", "train", {}),
+    ("start the learning thing", "train", {}),
+    ("can you check if the computer is any good", "test", {}),
+    ("is the computer still learning?", "status", {}),
+    ("how's the training coming along, mate", "status", {}),
+    ("no, that one was a good review", "correct", {"text": "positive"}),
+    ("I don't understand how this works, can you explain?", "instruction", {}),
+    ("what sort of things can you do for me", "help", {}),
+    ("I find the bot a bit confusing", "feedback", {"text": "I find the bot a bit confusing"}),
+    ("I need to look at report.txt", "getfile", {"path": "report.txt"}),
+    ("well hello there", "hi", {}),
+    # a time said after the request
+    ("run training on movie reviews in ten minutes", "train", {"data_dir": "movie_reviews"}),
 ]  # fmt: skip
 
 RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
@@ -81,6 +136,26 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("предсказание неверное, правильный ответ — позитивный", "correct", {"text": "positive"}),
     # an English command's name in a Russian server: its words are that command's
     ("archive movie reviews", "archive", {"dir": "movie_reviews"}),
+    # the second pass over fresh10's tuning half: its families in lines of our own.
+    # diminutives written out even where a template has them ("модельку"); the bot as "ботик"
+    ("Научи модельку заново, голубчик", "train", {}),
+    ("Ботик хороший, но часто тормозит", "feedback", {"text": "Ботик хороший, но часто тормозит"}),
+    # "нет" before the right label, pet names of older people, formal "Вы"
+    ("Нет, это позитивный отзыв", "correct", {"text": "positive"}),
+    ("Нет, милок, это плохой отзыв, негативный", "correct", {"text": "negative"}),
+    ("Заходи-ка в голосовой чат, внучок", "join", {}),
+    ("Как с Вами работать?", "instruction", {}),
+    ("Сколько ещё осталось обучаться?", "status", {}),
+    ("Остановите, пожалуйста, всё", "cancel", {}),
+    # an English command's name, then Russian words of that command and a dataset's name
+    ("train на movie reviews", "train", {"data_dir": "movie_reviews"}),
+    ("test на kaggle tweets сделай", "test", {"dataset": "kaggle_tweets"}),
+    ("cancel обучение", "cancel", {}),
+    ("train на movie_reviews давай", "train", {"data_dir": "movie_reviews"}),
+    ("Приветствую Вас", "hi", {}),
+    ("Где Ваша инструкция?", "instruction", {}),
+    ("Какие командочки есть?", "help", {}),
+    ("Ботик работает медленно", "feedback", {"text": "Ботик работает медленно"}),
 ]  # fmt: skip
 
 CHAT = {
@@ -92,10 +167,24 @@ CHAT = {
         # names of the data in chat: "report" is no file's whole name
         "we read movie reviews before picking a film",
         "my boss wants the report by monday",
+        # feedback for someone else; "give you" that gives no score; Discord's "/me"
+        "my feedback for marketing: shorter emails please",
+        "I'll give you a bell when the train gets in",
+        "/me wants to train harder this year",
+        "how do I train for a marathon",
+        "the cancel button is broken on my phone",
+        "like I said the train was late",
+        # what the writer will do, said of themselves
+        "sorry, I'll send the report later",
+        "we'll test the model on kaggle tweets",
+        "I'll archive the movie reviews folder later",
     ],
     "ru": [
         "какой отзыв ты оставил: не помню",
         "научи сына кататься на велосипеде",
+        "Нет, это был хороший фильм",
+        "пожелание для соседей: потише ночью",
+        "я сам потом заархивирую папку movie_reviews",
     ],
 }
 

@@ -30,10 +30,15 @@ def respelled(text: str, words: Collection[str], shorthand: Mapping[str, str]) -
     """`text`, normalized, with shorthand written out and typos of `words` corrected."""
     out = []
     for word in normalize(text).split():
-        if word in words:
+        said = shorthand.get(word)
+        if said is not None and all(w in words for w in said.split()):
+            # written out, even where a template has it as written: "научи модельку заново"
+            # is "научи модель заново" (a template's "модельку" is in one sentence only)
+            out.append(said)
+        elif word in words:
             out.append(word)
-        elif word in shorthand:
-            out.append(shorthand[word])
+        elif said is not None:
+            out.append(said)
         elif "-" in word and word.split("-")[0] in words:
             out.append(word.split("-")[0])  # a particle ("зайди-ка") or a word said twice
         else:
