@@ -272,8 +272,7 @@ async def test_a_list_of_quoted_sentences_is_classified_as_several(
     """`test "great", "awful"` was refused as JSON ("Extra data"), and "classify 'great',
     'awful', 'meh'" classified one sentence with the quotes and commas inside it. A list of
     quoted sentences without JSON's brackets is several sentences, however it is asked for
-    (Russian «ёлочки» are quotes too);
-    given to `train`, which takes one text at a time, it is refused saying so."""
+    (Russian «ёлочки» are quotes too); given to `train`, each is an example."""
     console, _ = await trained(app)
     for line in (
         'test "a lovely film", "dull and slow"',
@@ -296,8 +295,8 @@ async def test_a_list_of_quoted_sentences_is_classified_as_several(
     assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
     one = await console.send('test "a lovely film"')
     assert [p["text"] for p in one["data"]["predictions"]] == ["a lovely film"]
-    text = await refused_and_unchanged(app, console, "add 'a lovely film', 'great fun' as positive")
-    assert text.startswith("Здесь текстов в кавычках: 2; давайте по одному примеру"), text
+    reply = await console.send("add 'a lovely film', 'great fun' as positive")
+    assert reply["ok"] and "Добавлено примеров: 2" in reply["text"], reply
 
 
 async def test_training_on_a_dataset_the_data_folder_lacks_adds_no_example(

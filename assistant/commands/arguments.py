@@ -257,7 +257,7 @@ def after_quoted(
     ends, so a word after them is the label (`true`, `false`, `positive`, `negative`), a
     polite word (dropped) or a mistake: refused, with the two lines that may have been meant,
     rather than stored as `"dull" false 😀`. Another quoted text stays, and a comma before
-    it, for `resolve` to refuse several quoted texts."""
+    it, for `resolve` to read several quoted texts as one example each."""
     pending = [p for p in command.params if p.kind == "bool" and p.name not in options]
     kept, stray, labels = [group[0]], [], []
     for at, token in enumerate(group[1:], start=1):
