@@ -28,9 +28,11 @@ def workdir(tmp_path: Path) -> Path:
 
 def test_yes_runs_the_suggestion_with_the_dataset_the_line_named(workdir: Path) -> None:
     """It suggested `train` alone, and `yes` then trained on whatever was active, not on the
-    dataset the line named; "movie reviews" holds "reviews", and the line names the longer."""
+    dataset the line named; "movie reviews" holds "reviews", and the line names the longer.
+    (A line the guess names `train` for surely, 0.69: "the classifier plus movie reviews" alone
+    went from `train` to `test` as the templates grew; a guess near the floor comes and goes.)"""
     console = Console(workdir)
-    asked = console.send("the classifier plus movie reviews")
+    asked = console.send("the classifier plus movie reviews for learning")
     assert not asked["ok"], asked
     assert "Did you mean `train movie_reviews`?" in asked["text"], asked
     assert asked["text"].endswith("Answer `yes` to run `train movie_reviews`."), asked
@@ -47,7 +49,7 @@ def test_a_suggested_name_of_two_words_runs_as_shown(workdir: Path) -> None:
     (workdir / "data" / "movie_reviews").rename(workdir / "data" / "movie reviews")
     write_folder_dataset(workdir / "data", "kaggle tweets", per_label=3)
     console = Console(workdir)
-    asked = console.send("the classifier plus movie reviews")
+    asked = console.send("the classifier plus movie reviews for learning")
     shown = "train movie reviews"
     assert f"Did you mean `{shown}`?" in asked["text"], asked
     typed = console.send(shown)
@@ -55,7 +57,7 @@ def test_a_suggested_name_of_two_words_runs_as_shown(workdir: Path) -> None:
     assert "folder `movie reviews/`" in typed["text"] and "one name" not in typed["text"], typed
     while "finished" not in console.read()["text"]:  # the training job's progress, then its end
         pass
-    asked = console.send("please stash a copy of the kaggle tweets for safekeeping")
+    asked = console.send("kaggle tweets, squash into a zip for safekeeping")
     shown = 'archive "kaggle tweets"'
     assert f"Did you mean `{shown}`?" in asked["text"], asked
     typed = console.send(shown)
@@ -82,7 +84,7 @@ async def test_the_run_button_carries_the_named_dataset(fake: FakeDiscord, bot: 
     so it works after a restart."""
     write_folder_dataset(bot.assistant.root.root, name="movie_reviews", per_label=3)
     write_folder_dataset(bot.assistant.root.root, name="reviews", per_label=3)
-    sent = await fake.send_message("!the classifier plus movie reviews")
+    sent = await fake.send_message("!the classifier plus movie reviews for learning")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "Did you mean `train movie_reviews`?" in error_text(reply), reply
     [button] = fake.components(reply)
