@@ -24,6 +24,7 @@ import pickle
 import stat
 import tempfile
 from collections.abc import Iterable
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,11 +54,20 @@ def key(made_from: str, libraries: Iterable[str], code: Path) -> str:
     source of the modules in `code` (a folder), so a changed checkout never loads what an
     older one made."""
     digest = hashlib.sha256()
-    for part in (FORMAT, *(metadata.version(name) for name in libraries), made_from):
+    parts = (FORMAT, *(metadata.version(name) for name in libraries), made_from, _source(code))
+    for part in parts:
         digest.update(part.encode() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+@cache
+def _source(code: Path) -> str:
+    """A digest of the modules in `code`: read once per process (each learner and the typed
+    index ask for the same folder's)."""
+    digest = hashlib.sha256()
     for module in sorted(code.glob("*.py")):
         digest.update(module.read_bytes() + b"\0")
-    return digest.hexdigest()[:32]
+    return digest.hexdigest()
 
 
 def load(kind: str, name: str) -> Any | None:

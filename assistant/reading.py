@@ -28,7 +28,7 @@ from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.mixed_script import MIXED_FLOOR, scripts_differ
+from .intents.mixed_script import MIXED_FLOOR, only_command_words, scripts_differ
 from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
 from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
@@ -286,21 +286,15 @@ class Reader(ArgumentReading):
         return any(self._only_its_words(command, request, code) for code in i18n.languages())
 
     def _only_its_words(self, command: str, request: Request, language: str) -> bool:
-        """Whether each word after a command's name is a word of that command's own sentences
-        in `language`, a name of the guild's data, or politeness ("train на kaggle tweets
-        запусти", "cancel обучение", "status покажи"): the words say that command, however
-        the guesser weighs a line of two languages. A word no sentence of it has ("test по
-        математике") says something else."""
-        names = {
-            part
-            for values in self._lists(request.guild_id).values()
-            for name in values
-            for part in (*normalize(name.replace("_", " ")).split(), normalize(name))
-        }
-        polite = {normalize(word) for word in self._politeness()}
-        said = self.intents_for(language).typed.command_words
-        words = [w for w in normalize(request.text).split() if w not in names | polite]
-        return bool(words) and all(command in said.get(w, ()) for w in words)
+        """Whether the words after a command's name are only that command's own words in
+        `language` (`mixed_script.only_command_words`)."""
+        return only_command_words(
+            request.text,
+            command,
+            self.intents_for(language).typed.command_words,
+            [name for values in self._lists(request.guild_id).values() for name in values],
+            self._politeness(),
+        )
 
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of

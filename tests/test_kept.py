@@ -101,12 +101,14 @@ def test_a_kept_thing_is_named_by_the_code_that_made_it(tmp_path: Path) -> None:
     """A checkout whose code changed never loads what the older code made."""
     from assistant import kept
 
-    (tmp_path / "module.py").write_text("A = 1\n")
-    before = kept.key("templates", ["hassil"], tmp_path)
-    assert kept.key("templates", ["hassil"], tmp_path) == before
-    (tmp_path / "module.py").write_text("A = 2\n")
-    assert kept.key("templates", ["hassil"], tmp_path) != before
-    assert kept.key("other templates", ["hassil"], tmp_path) != before
+    older, newer, same = (tmp_path / name for name in ("older", "newer", "same"))
+    for folder, code in ((older, "A = 1\n"), (newer, "A = 2\n"), (same, "A = 1\n")):
+        folder.mkdir()
+        (folder / "module.py").write_text(code)
+    before = kept.key("templates", ["hassil"], older)
+    assert kept.key("templates", ["hassil"], same) == before  # the same code in another checkout
+    assert kept.key("templates", ["hassil"], newer) != before
+    assert kept.key("other templates", ["hassil"], older) != before
 
 
 def test_only_the_last_used_few_of_a_kind_are_kept(tmp_path: Path, monkeypatch) -> None:
