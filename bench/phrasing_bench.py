@@ -49,6 +49,13 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   (57aece8: English held out 46/98, Russian 28/49); its tuning half was read from 5 December
   10:10 (69593cb: held out 49/98, 35/49); its held-out half stays unread, but for its
   not-commands acted before tuning (7 lines of both halves, read with the first figures).
+- `bench/phrasings_fresh11.json` ("fresh11", 2026-12-06 04:35): written by a session that saw
+  no file of the project, for another crowd (work-chat messages whose request comes second,
+  needs instead of orders, the bot named anywhere, French/Chinese/Arabic/Hindi speakers'
+  English, dictation without punctuation, pls/thx/rn/ds, hedged asks, negated chat among the
+  not-commands; Russian chat, formal requests, transliteration, typos, English tech words);
+  measured before any tuning (c206955: English held out 68/98, Russian 35/49, 4 of 75
+  not-commands acted; tuning halves 69/98, 29/49).
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -89,6 +96,7 @@ CORPORA = {
     "fresh8": Path(__file__).resolve().parent / "phrasings_fresh8.json",
     "fresh9": Path(__file__).resolve().parent / "phrasings_fresh9.json",
     "fresh10": Path(__file__).resolve().parent / "phrasings_fresh10.json",
+    "fresh11": Path(__file__).resolve().parent / "phrasings_fresh11.json",
 }
 REVISIONS = (
     "0bc35a1",
