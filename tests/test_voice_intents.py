@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.intents import IntentMatcher, to_request
+from assistant.intents.snap import GrammarSnapper
 from assistant.intents.spoken import file_words, number_forms, spoken_forms
 from assistant.messages import User
 from audio.asr.pronounce import Lexicon, ipa_to_arpabet
@@ -269,3 +270,25 @@ def test_a_word_like_a_feedback_heading_starts_no_feedback() -> None:
     for line in ("review the examples", "note that the model is slow", "bug in the bot"):
         found = matcher.match(line)
         assert found is None or found.name != "feedback", (line, found)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "train the modle on movie reviews",
+        "whats the staus",
+        "select data set kaggle tweets",
+        "please archiv the dataset",
+        "can you pass me the salt",
+        "x",
+    ],
+)
+def test_a_search_with_a_least_similarity_finds_what_a_whole_search_finds(
+    snapper: GrammarSnapper, text: str
+) -> None:
+    """Typed lines search only the sentence lengths that can reach their gate
+    (`snap._within`): the same sentences, in the same order, as searching every one."""
+    for least in (0.6, 0.88):
+        every = [s for s in snapper.nearest(text, 60) if s.score >= least][:8]
+        within = snapper.nearest(text, 8, least=least)
+        assert [(s.sentence, s.score) for s in within] == [(s.sentence, s.score) for s in every]

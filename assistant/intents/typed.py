@@ -84,9 +84,7 @@ class TypedMatcher:
         # compared as the index compared them: "please" is no word "from" stands in for
         written = near_sentences.without_politeness(normalize(rest))
         said: str | None = None
-        for snap in near_sentences.nearest(rest, _CANDIDATES):
-            if snap.score < TYPED_GATE:
-                break
+        for snap in near_sentences.nearest(rest, _CANDIDATES, least=TYPED_GATE):
             if snap.intent is None or replaced_word(written, normalize(snap.sentence)):
                 continue  # "сделай активным датасет" is no typo of "сделай архив датасет"
             other = says is not None and self._other_command_word(
