@@ -80,6 +80,15 @@ class Config(Section):
             )
         return url
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, code: str) -> str:
+        from assistant import i18n  # the locales folder, read lazily: config loads first
+
+        if code not in i18n.languages():
+            raise ValueError(f"no language folder {code!r} (have {', '.join(i18n.languages())})")
+        return code
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, level: str) -> str:
