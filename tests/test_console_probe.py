@@ -6,6 +6,7 @@ its thousands mark, and a config.yaml naming a language or a folder that cannot 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -166,3 +167,20 @@ def test_a_diagram_that_cannot_be_written_is_refused_in_one_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"diagram: {words}"), result.stderr
     assert not (tmp_path / "machine.xyz").exists()
+
+
+def test_simulate_names_a_pipe_or_a_device_as_no_file_not_as_missing(tmp_path: Path) -> None:
+    """`bot.py simulate` of a named pipe or of /dev/zero said "no such audio file" of a path
+    that is there; the files after them are still tried, and a missing one is still missing."""
+    (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    pipe = tmp_path / "pipe.wav"
+    os.mkfifo(pipe)
+    paths = [str(pipe), "/dev/zero", str(tmp_path / "gone.wav")]
+    result = run(tmp_path, "", "simulate", *paths, "--json", "--speed", "0")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [json.loads(line)["error"] for line in result.stdout.splitlines()]
+    assert errors == [
+        "pipe.wav: not a regular file (a pipe or a device); name an audio file",
+        "zero: not a regular file (a pipe or a device); name an audio file",
+        "gone.wav: no such audio file",
+    ], errors
