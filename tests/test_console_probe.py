@@ -184,3 +184,31 @@ def test_simulate_names_a_pipe_or_a_device_as_no_file_not_as_missing(tmp_path: P
         "zero: not a regular file (a pipe or a device); name an audio file",
         "gone.wav: no such audio file",
     ], errors
+
+
+def test_a_dataset_is_not_created_beside_one_named_the_same_in_another_case(
+    tmp_path: Path,
+) -> None:
+    """`create_dataset reviews` was refused (the folder is there) but `create_dataset Reviews`
+    made a second dataset, after which `select_dataset Reviews` (which takes the folder in
+    any case, as a phone capitalises it) found the new, empty one; `create_dataset TICKETS`
+    beside `tickets` made a third name that reads as the first."""
+    workdir = make_workdir(tmp_path)
+    console = Console(workdir)
+    assert console.send("create_dataset tickets")["ok"]
+    assert console.send("create_dataset отзывы")["ok"]
+    before = snapshot(workdir)
+    assert refused(console, "create_dataset Reviews") == (
+        "`reviews` is a folder in the data folder; `select_dataset reviews` uses it."
+    )
+    assert refused(console, "create_dataset TICKETS") == (
+        "There is already a dataset **tickets**; `select_dataset tickets` uses it."
+    )
+    assert console.send("language ru")["ok"]
+    assert refused(console, "create_dataset Отзывы") == (
+        "Набор **отзывы** уже есть; `select_dataset отзывы` выберет его."
+    )
+    assert snapshot(workdir) == before
+    selected = console.send("select_dataset Reviews")
+    assert selected["ok"] and selected["data"]["dataset"] == "reviews", selected
+    console.close()
