@@ -122,18 +122,31 @@ def test_a_count_of_held_out_examples_is_written_with_its_thousands_mark(
         ("language: fr\n", None, ("language", "no language folder 'fr' (have en, ru)")),
         ("data_root: data\n", "data", ("data_root", "is a file, not a folder")),
         ("state_dir: st\n", "st", ("state_dir", "is a file, not a folder")),
+        (
+            "language: ru\ndata_root: data\nlanguage: en\n",
+            None,
+            ("line 3", "`language` is given twice, on lines 1 and 3; keep one"),
+        ),
+        (
+            "storage_url: postgresql://nobody:sekrit@127.0.0.1:1/x\n",
+            None,
+            ("cannot connect to the PostgreSQL server of storage_url", "Connection refused"),
+        ),
     ],
 )
-def test_a_config_naming_no_language_or_a_file_for_a_folder_stops_start_up(
+def test_config_mistakes_a_user_makes_stop_start_up_in_one_line(
     tmp_path: Path, text: str, prepare: str | None, words: tuple[str, ...]
 ) -> None:
     """`language: fr` started in English without a word; a data_root or state_dir that is a
-    file was "does not exist and cannot be created (File exists)"."""
+    file was "does not exist and cannot be created (File exists)"; a key given twice kept the
+    last without a word (`language: ru` above the shipped `language: en` did nothing); a
+    PostgreSQL server that takes no connection was "Trainer stopped because of an internal
+    error" and an ERROR line."""
     (tmp_path / "config.yaml").write_text(text)
     if prepare is not None:
         (tmp_path / prepare).write_text("not a folder\n")
     line = refused_start(run(tmp_path, "status\n"), *words)
-    assert "does not exist" not in line, line
+    assert "does not exist" not in line and "sekrit" not in line, line
 
 
 def test_leave_with_no_voice_channel_open_says_so(tmp_path: Path) -> None:
