@@ -225,3 +225,35 @@ def test_a_dataset_is_not_created_beside_one_named_the_same_in_another_case(
     selected = console.send("select_dataset Reviews")
     assert selected["ok"] and selected["data"]["dataset"] == "reviews", selected
     console.close()
+
+
+def test_test_reads_a_data_file_or_folder_named_as_train_names_them(tmp_path: Path) -> None:
+    """`train file:NAME` and `train folder:NAME` read the data folder, but `test file:checks.csv`
+    answered "There is no dataset or folder `file:checks.csv`" of a file that is there, and
+    `test folder:reviews/negative` the same of a folder."""
+    workdir = make_workdir(tmp_path)
+    (workdir / "data" / "checks.csv").write_text(
+        'text,label\n"a wonderful, moving film",positive\n"dull and far too long",negative\n'
+    )
+    script = "\n".join(
+        [
+            "select_dataset reviews",
+            "train",
+            "wait",
+            "test file:checks.csv",
+            "test folder:reviews/negative",
+            "test file:../config.yaml",
+            "language ru",
+            "test file:nothing.csv",
+            "",
+        ]
+    )
+    replies = [json.loads(line) for line in run_console(workdir, script, "--json").splitlines()]
+    by_file, by_folder, outside, _, missing = replies[-5:]
+    assert by_file["ok"] and by_file["text"].startswith("2 predictions with model "), by_file
+    assert "accuracy " in by_file["text"] and "(2 of 2)" in by_file["text"], by_file
+    assert by_folder["ok"] and "for the examples of **reviews/negative**" in by_folder["text"]
+    assert outside["text"] == (
+        "`../config.yaml` points outside the data folder, which is not allowed."
+    ), outside
+    assert missing["text"] == "В папке данных нет `nothing.csv`.", missing
