@@ -163,9 +163,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_mode(args: argparse.Namespace, config: Config, mode: str) -> int:
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if mode == "diagram":
+        from assistant import i18n
+        from assistant.errors import PathRefused
         from states.diagram import write_diagram
 
-        print(f"wrote {args.out} ({write_diagram(Path(args.out))})")
+        with i18n.speaking(config.language):
+            try:
+                how = write_diagram(Path(args.out))
+            except PathRefused as exc:
+                print(f"diagram: {exc}", file=sys.stderr)
+                return 2
+        print(f"wrote {args.out} ({how})")
         return 0
     if mode == "simulate":
         from audio.simulate import main as simulate

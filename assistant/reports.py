@@ -92,15 +92,21 @@ def model_line(model: ModelRecord) -> str:
         count=number_text(model.n_examples),
         accuracy=percent(m.get("accuracy")),
         f1=percent(m.get("f1")),
-        n=m.get("n", "?"),
+        n=_counted(m.get("n")),
     )
+
+
+def _counted(value: Any) -> str:
+    """A count a model's metrics hold, written as replies write numbers ("12,000", "12 000");
+    "?" when a record made before it was stored has none."""
+    return number_text(int(value)) if isinstance(value, int | float) else "?"
 
 
 def numbers_meaning(metrics: dict[str, Any]) -> str:
     """One sentence on what the reported numbers measure, for every training report."""
     if metrics.get("evaluated_on") == "training":
         return tr("metrics.on_training")
-    text = tr("metrics.held_out", count=metrics.get("n_held_out", metrics.get("n", "?")))
+    text = tr("metrics.held_out", count=_counted(metrics.get("n_held_out", metrics.get("n"))))
     if metrics.get("refit_on_all"):
         text += " " + tr("metrics.refit")
     elif metrics.get("refit_on_all") is False:

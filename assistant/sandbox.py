@@ -99,7 +99,7 @@ class DataRoot:
             if (folder / part).exists():
                 name = part
             else:
-                same = [n for n in _names_in(folder) if _same_name(n) == _same_name(part)]
+                same = [n for n in _names_in(folder) if same_name(n) == same_name(part)]
                 if len(same) != 1:
                     return None
                 name = same[0]
@@ -109,6 +109,12 @@ class DataRoot:
                 return None
             folder, found = folder / name, [*found, name]
         return "/".join(found) if found else None
+
+    def named_alike(self, name: str) -> str | None:
+        """The name at the top of the root that is `name` in another case or Unicode form
+        (`reviews` for `Reviews`), as `_as_cased` would take it; None when there is none."""
+        alike = [n for n in _names_in(self.root) if same_name(n) == same_name(name)]
+        return alike[0] if alike else None
 
     def _missing(self, user_path: str, pure: PurePosixPath) -> str:
         """Why `user_path` is not found, with the name it most likely meant in its folder."""
@@ -176,7 +182,7 @@ class DataRoot:
         return sorted(found)
 
 
-def _same_name(name: str) -> str:
+def same_name(name: str) -> str:
     """What two spellings of one name share: composed (NFC) and case-folded."""
     return unicodedata.normalize("NFC", name).casefold()
 

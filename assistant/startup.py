@@ -64,6 +64,11 @@ def lock_state(config: Config) -> StateLock:
 def make_folder(path: Path, key: str, *, writable: bool = True) -> Path:
     """Create a configured folder if it is missing; a clear refusal if that is impossible. A
     read-only data root is fine (only `archive` writes there, and it says why it cannot)."""
+    if path.exists() and not path.is_dir():
+        raise CannotStart(
+            f"{key} {path} is a file, not a folder; move the file away or point {key} in the "
+            "config file at a folder"
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

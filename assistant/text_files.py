@@ -249,8 +249,9 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
         elif extra and any(str(v).strip() for v in extra):
             line = started + table.skipped
             _refuse_extra(reader, name, line, len(row) - 1 + len(extra))
+        short = any(value is None for value in row.values())
         for value in row.values():
-            if isinstance(value, str) and value.count("\n") > SWALLOWED_LINES:
+            if isinstance(value, str) and _may_have_swallowed(value, short):
                 rows = _swallowed(reader, row, value, label, seen)
                 if rows:
                     raise BadInput(
@@ -265,6 +266,16 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
         if label is not None and row.get(label):
             seen.add(str(row[label]).strip().lower())
         yield row
+
+
+def _may_have_swallowed(value: str, short: bool) -> bool:
+    """Whether a field is worth `_swallowed`'s look: one of many lines; or one of several
+    lines that the file ended inside of, its quote still open (`"awful,negative` above two rows
+    took them in, however few they were). Such a field keeps the last line's line break,
+    where a closed quote ends before the break, and its row is short of columns."""
+    if value.count("\n") > SWALLOWED_LINES:
+        return True
+    return short and value.endswith("\n") and "\n" in value.rstrip("\n")
 
 
 def _refuse_extra(reader: csv.DictReader[str], name: str, line: int, count: int) -> None:

@@ -110,7 +110,9 @@ def decode_file(
     if path.is_dir():
         raise AudioError(f"{name}: {tr('audio.folder')}")
     if not path.is_file():
-        raise AudioError(f"{name}: {tr('audio.missing')}")
+        # a pipe or a device (`/dev/zero`) is there, but no file to read to its end
+        key = "audio.not_regular" if path.exists() else "audio.missing"
+        raise AudioError(f"{name}: {tr(key)}")
     if path.stat().st_size == 0:
         raise AudioError(f"{name}: {tr('audio.empty')}")
     declared = _wav_format(path)

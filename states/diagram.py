@@ -7,12 +7,17 @@ layout is drawn with matplotlib, so the command always produces an image.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
 
 from statemachine.callbacks import CallbackGroup
+
+from assistant import i18n
+from assistant.errors import PathRefused
 
 from .conversation import Conversation
 
@@ -67,12 +72,31 @@ def dot_source() -> str:
     return "\n".join(lines) + "\n"
 
 
+FORMATS = ("png", "svg", "pdf", "dot", "gv")
+"""What the image may be, by its suffix: both renderers write these (no suffix is png)."""
+
+
 def write_diagram(out: Path) -> str:
-    """Write the diagram (format from the suffix: png, svg, pdf, dot); returns the renderer."""
+    """Write the diagram (format from the suffix: `FORMATS`); returns the renderer. A suffix
+    of no such format, or a path where no file can be written (a folder, `/proc/x.png`), is
+    refused in one line (`PathRefused`), not with a traceback after the drawing."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    source = dot_source()
     fmt = out.suffix.lstrip(".").lower() or "png"
+    if fmt not in FORMATS:
+        formats = ", ".join(f".{name}" for name in FORMATS)
+        raise PathRefused(i18n.tr("diagram.bad_format", path=out, formats=formats))
+    try:
+        return _write(out, fmt)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise PathRefused(i18n.tr("diagram.cannot_write", path=out, reason=reason)) from None
+
+
+def _write(out: Path, fmt: str) -> str:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(out))
+    source = dot_source()
     if fmt in ("dot", "gv"):
         out.write_text(source, encoding="utf-8")
         return "dot source"

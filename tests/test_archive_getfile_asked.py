@@ -11,10 +11,17 @@ from tests.consoles import TypedConsole
 from tests.test_typed_phrasings import with_names
 
 
+def with_filled_names(app: Assistant) -> None:
+    """`with_names`, its folders each holding a file: an empty folder is not archived."""
+    with_names(app)
+    for name in ("movie_reviews", "kaggle_tweets"):
+        (app.root.root / name / "note.txt").write_text("a note\n", encoding="utf-8")
+
+
 async def test_a_sentence_after_the_commands_name_names_the_folder_or_file(
     app: Assistant,
 ) -> None:
-    with_names(app)
+    with_filled_names(app)
     console = TypedConsole(app)
     reply = await console.send("archive the dataset kaggle tweets")
     assert reply["ok"] and reply["text"].startswith("Archived `kaggle_tweets`"), reply
@@ -35,7 +42,7 @@ async def test_a_sentence_after_the_commands_name_names_the_folder_or_file(
 async def test_asked_without_a_name_they_use_the_active_dataset_or_ask_which(
     app: Assistant,
 ) -> None:
-    with_names(app)
+    with_filled_names(app)
     console = TypedConsole(app)
     for line in ("send the file pls", "getfile please"):  # "pls" had been the file's name
         asked = await console.send(line)

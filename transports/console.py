@@ -267,6 +267,9 @@ class ConsoleTransport:
                 return
             request = understood
         reply = await self.app.handle(request, read=True)
+        if reply.ok and reply.voice_action == "leave" and not self.voice.in_voice:
+            # as on Discord: no "Leaving the voice channel. Bye!" from one never joined
+            reply = Reply(text=self.app.text(GUILD, "voice.not_in_voice"), ok=False, kind="error")
         if not reply.ok and (reply.data or {}).get("suggested"):
             self._offer(reply)  # `!pleas`: an unknown command name
         else:

@@ -252,6 +252,11 @@ class VoiceCommands:
             )
         return self.voice
 
+    @property
+    def in_voice(self) -> bool:
+        """Whether the console's voice channel is open (`join`, or a `say`, opened it)."""
+        return self.voice is not None and self.voice.session is not None
+
     async def action(self, guild_id: str, action: str) -> None:
         """`join` opens the console's voice channel, `leave` closes it (typed or spoken)."""
         if action == "join":
@@ -261,7 +266,7 @@ class VoiceCommands:
                 self.console.note(
                     f"🔊 In the voice channel. `say FILE.wav` speaks; answers go to {voice.out_dir}"
                 )
-        elif self.voice is not None and self.voice.session is not None:
+        elif self.voice is not None and self.in_voice:
             await self.voice.leave()
             self.console.note("🔇 Left the voice channel.")
 

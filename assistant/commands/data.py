@@ -17,6 +17,7 @@ from ..markup import escaped, inert
 from ..messages import Reply, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
+from ..sandbox import same_name
 from ..storage.records import Dataset
 from .arguments import strip_polite, tokenize
 from .registry import Command, Param, command
@@ -261,12 +262,31 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
         raise BadInput(tr("create.is_folder", name=name))
     if os.path.lexists(on_disk):  # a file, or a link that loops or leads nowhere
         raise BadInput(tr("create.is_taken", name=name))
+    _refuse_alike(app, request.guild_id, name)
     dataset = app.store.select_dataset(request.guild_id, name)
     return Reply(
         text=tr("create.done", name=dataset.name),
         speech=tr("create.done.speech", name=dataset.name),
         data={"dataset": dataset.name},
     )
+
+
+def _refuse_alike(app: Assistant, guild_id: str, name: str) -> None:
+    """A name that differs from a dataset's or from a name in the data folder only in case
+    (`Reviews` beside the folder `reviews`) would make a second thing that reads as the first,
+    and `select_dataset Reviews`, which takes the folder in any case, would find the new
+    dataset instead: refused, naming the one there is."""
+    for dataset in app.store.datasets(guild_id):
+        if same_name(dataset.name) == same_name(name):
+            raise BadInput(tr("create.exists", name=dataset.name))
+    alike = app.root.named_alike(name)
+    if alike is not None:
+        on_disk = app.root.root / alike
+        if app.root.leads_out(on_disk):
+            raise BadInput(tr("create.link_out", name=alike))
+        raise BadInput(
+            tr("create.is_folder" if on_disk.is_dir() else "create.is_taken", name=alike)
+        )
 
 
 def _one_word(written: str) -> str:

@@ -235,6 +235,8 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
     dataset = active_dataset(app, request.guild_id)
     kind = (options["format"] or "csv").lower()
     rows = await asyncio.to_thread(training_set, app, dataset)
+    if not rows:  # a file of a header alone, "0 examples ()"
+        raise BadInput(tr("export.empty", name=dataset.name))
     if kind == "jsonl":
         body = "".join(
             json.dumps({"text": e.text, "label": e.label}, ensure_ascii=False) + "\n" for e in rows
@@ -249,7 +251,7 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
     limit = app.config.limits.send_file_bytes
     if len(data) > limit:
         size = tr_count("number.bytes", len(data))
-        raise BadInput(tr("export.too_big", size=size, limit=number_text(limit)))
+        raise BadInput(tr("export.too_big", size=size, limit=tr_count("number.bytes", limit)))
     name = f"{dataset.name}.{kind}"
     return Reply(
         text=tr_count(

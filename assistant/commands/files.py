@@ -32,6 +32,8 @@ def _zip_folder(app: Assistant, folder: Path, stem: str) -> tuple[int, Path]:
     limits = app.config.limits
     archives = app.root.root / ARCHIVE_FOLDER
     files = [p for p in app.root.walk_files(folder) if archives not in p.resolve().parents]
+    if not files:  # an empty zip would only be one more file to delete
+        raise BadInput(tr("archive.empty", folder=app.root.relative(folder)))
     total = sum(p.stat().st_size for p in files)
     if len(files) > limits.archive_files:
         raise LimitExceeded(

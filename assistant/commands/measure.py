@@ -4,6 +4,7 @@ examples, or the current model's held-out figures."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -13,11 +14,12 @@ from ..errors import BadInput, LimitExceeded, NotFound, PathRefused
 from ..evaluation import confusion_matrix_png, evaluate, metrics_table
 from ..i18n import number_text, tr, tr_count
 from ..markup import quoted
-from ..messages import Reply, ReplyFile, Request
+from ..messages import Attachment, Reply, ReplyFile, Request
 from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from .data import is_label_folder
 from .model import current_model, training_set
 from .registry import Param, command
+from .targets import FILE_PREFIX, prefixed
 from .test_items import items_from_attachment, parse_items, typed_dataset
 
 if TYPE_CHECKING:
@@ -66,6 +68,11 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     limit = app.config.limits.test_items
     # `/test` has a `dataset` option: its `json` one holds items, a plain sentence too
     slash = request.source == "slash"
+    written = None if slash else prefixed((options["json"] or "").strip(), FILE_PREFIX)
+    if written is not None:  # `test file:checks.json`: read as the same file attached would be
+        attached = await asyncio.to_thread(_data_file, app, written)
+        request = dataclasses.replace(request, attachments=[*request.attachments, attached])
+        options = {**options, "json": None}
     name = options["dataset"] or (None if slash else typed_dataset(options["json"]))
     if name is not None:
         if request.attachments or (options["dataset"] and options["json"]):
@@ -85,6 +92,23 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     reply = await asyncio.to_thread(_classify, app, request.guild_id, items)
     reply.text = "\n".join([*notes, reply.text])
     return reply
+
+
+def _data_file(app: Assistant, written: str) -> Attachment:
+    """A file of the data folder named with `file:`, within the attachments' size limit, as
+    an attachment of its path there (a name `test` said it found no dataset or folder of)."""
+    path = app.root.file(written)
+    size, limit = path.stat().st_size, app.config.limits.attachment_bytes
+    if size > limit:
+        raise LimitExceeded(
+            tr(
+                "upload.file_too_big",
+                path=app.root.relative(path),
+                size=tr_count("number.bytes", size),
+                limit=tr_count("number.bytes", limit),
+            )
+        )
+    return Attachment(filename=app.root.relative(path), data=path.read_bytes())
 
 
 def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import Field, ValidationError, field_validator
@@ -80,6 +82,15 @@ class Config(Section):
             )
         return url
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, code: str) -> str:
+        from assistant import i18n  # the locales folder, read lazily: config loads first
+
+        if code not in i18n.languages():
+            raise ValueError(f"no language folder {code!r} (have {', '.join(i18n.languages())})")
+        return code
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, level: str) -> str:
@@ -90,6 +101,30 @@ class Config(Section):
     @property
     def database_url(self) -> str:
         return self.storage_url or f"sqlite:///{self.state_dir / 'trainer.db'}"
+
+
+class _OneValueAKey(yaml.SafeLoader):
+    """YAML as `yaml.safe_load` reads it, but a key given twice in one mapping is refused: the
+    file keeps the last silently, so `language: ru` written above the shipped `language: en`
+    did nothing, without a word."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults`: its keys may be given again, that is what it is for
+            key = self.construct_object(key_node, deep=deep)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, Hashable) and key in lines:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"`{key}` is given twice, on lines {lines[key]} and {line}; keep one",
+                    key_node.start_mark,
+                )
+            if isinstance(key, Hashable):
+                lines[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def _where(loc: tuple[int | str, ...]) -> str:
@@ -107,7 +142,7 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate config.yaml. Relative folders are resolved against the file's folder."""
     chosen = Path(path or os.environ.get(ENV_CONFIG) or default_config())
     try:
-        raw = yaml.safe_load(chosen.read_text(encoding="utf-8")) or {}
+        raw = yaml.load(chosen.read_text(encoding="utf-8"), Loader=_OneValueAKey) or {}
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {chosen}") from None
     except yaml.YAMLError as exc:

@@ -75,6 +75,16 @@ def damaged_database(path: str | Path, exc: Exception) -> str:
     )
 
 
+def unreachable_database(exc: Exception) -> str:
+    """Why the PostgreSQL server of `storage_url` took no connection, in the driver's first
+    line (it names the host and port, never the password), and what to do."""
+    reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return (
+        f"cannot connect to the PostgreSQL server of storage_url ({reason}); start the server, "
+        "or correct storage_url in the config file"
+    )
+
+
 class _WriteTurns:
     """The transactions of one SQLite file in this process, in the order they were asked for.
     SQLite's own busy handler polls with growing sleeps (up to 100 ms) and is not fair: a
@@ -353,7 +363,12 @@ def open_database(url: str, *, copy: bool = False) -> Database:
     if url == "sqlite://:memory:":
         return SqliteDatabase(":memory:")
     if url.startswith(("postgresql://", "postgres://")):
-        return PostgresDatabase(url)
+        import psycopg
+
+        try:
+            return PostgresDatabase(url)
+        except psycopg.OperationalError as exc:  # no server there, a wrong name or password
+            raise CannotStart(unreachable_database(exc)) from None
     scheme = url.split(":", 1)[0]
     raise ValueError(
         f"storage_url scheme {scheme!r} is not supported (use sqlite:///PATH or postgresql://…)"
