@@ -19,7 +19,7 @@ from .commands.registry import Command
 from .commands.slash_values import slash_options
 from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
-from .heap import freeze_startup_objects
+from .heap import freeze_startup_objects, wait_for_builds
 from .messages import Reply, Request, User
 from .names import look_alike
 from .reading import Reader
@@ -36,6 +36,9 @@ NamesListener = Callable[[dict[str, list[str]]], Awaitable[None]]
 Diagnostics = Callable[[str], list[str]]
 """guild id -> lines for admins' `status` (e.g. the voice receiver's counters)."""
 
+
+BUILDS_WAIT = 60.0
+"""Seconds `close` waits for learners still running (a first start learns for a few)."""
 
 _NAMED_FIRST = ("archive", "getfile")
 """Commands that run without arguments (the active dataset's folder is archived; `getfile`
@@ -99,6 +102,8 @@ class Assistant:
 
     async def close(self) -> None:
         await self.jobs.close()
+        # Learners started beside start-up read the store; they end in seconds at most.
+        await asyncio.to_thread(wait_for_builds, BUILDS_WAIT)
         self.store.close()
 
     def diagnostics(self, guild_id: str) -> list[str]:

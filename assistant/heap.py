@@ -24,6 +24,8 @@ _frozen = False
 _building = 0
 _refrozen = False
 _lock = threading.Lock()
+_idle = threading.Condition(_lock)
+"""Notified when the last build ends (`wait_for_builds`)."""
 _thresholds: tuple[int, int, int] | None = None
 """The collector's thresholds before the first build, restored when the last one ends."""
 NO_FULL_PASS = 1_000_000
@@ -64,6 +66,8 @@ def _built() -> None:
     global _building, _refrozen, _thresholds
     with _lock:
         _building -= 1
+        if not _building:
+            _idle.notify_all()
         if _building or _refrozen or not _frozen:
             return
         _refrozen = True
@@ -74,3 +78,11 @@ def _built() -> None:
     # collection here would be the very pause this avoids.
     gc.collect(1)
     gc.freeze()
+
+
+def wait_for_builds(timeout: float) -> bool:
+    """Wait until no build runs (at most `timeout` seconds); whether none does. What they
+    learn reads the store: closing it under them made the learner fail ("learning the
+    commands' words ... failed" after a short `simulate`)."""
+    with _lock:
+        return _idle.wait_for(lambda: not _building, timeout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pickle
 import stat
 import sys
+import time
 from pathlib import Path
 
 from tests.consoles import ROOT, make_workdir, run_checked
@@ -146,3 +147,27 @@ def test_only_the_last_used_few_of_a_kind_are_kept(tmp_path: Path, monkeypatch) 
         "typed-index-v2.pickle",
         "typed-index-v3.pickle",
     ], left
+
+
+async def test_closing_waits_for_a_learner_that_reads_the_store(config) -> None:
+    """A learner started beside start-up reads the guild's language from the store; a short
+    `simulate` closed the store under it ("learning the commands' words ... failed", with a
+    traceback, after the answer). Closing waits for it."""
+    import threading
+
+    from assistant.app import Assistant
+    from assistant.heap import build_in_background
+
+    app = Assistant(config)
+    await app.start()
+    started, read = threading.Event(), []
+
+    def learn() -> None:
+        started.set()
+        time.sleep(0.5)  # learning
+        read.append(app.store.guild_language("console"))
+
+    build_in_background(learn, "learn-test")
+    started.wait(10)
+    await app.close()
+    assert read == [None]  # it read the store, open to the end
