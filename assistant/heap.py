@@ -66,18 +66,20 @@ def _built() -> None:
     global _building, _refrozen, _thresholds
     with _lock:
         _building -= 1
-        if not _building:
+        refreeze = not (_building or _refrozen or not _frozen)
+        if refreeze:
+            _refrozen = True
+            if _thresholds is not None:
+                gc.set_threshold(*_thresholds)
+                _thresholds = None
+    if refreeze:
+        # Only the young generations: what they hold that is garbage goes now, in a few ms; a
+        # full collection here would be the very pause this avoids.
+        gc.collect(1)
+        gc.freeze()
+    with _lock:
+        if not _building:  # after the freeze: a waiter sees what it left
             _idle.notify_all()
-        if _building or _refrozen or not _frozen:
-            return
-        _refrozen = True
-        if _thresholds is not None:
-            gc.set_threshold(*_thresholds)
-            _thresholds = None
-    # Only the young generations: what they hold that is garbage goes now, in a few ms; a full
-    # collection here would be the very pause this avoids.
-    gc.collect(1)
-    gc.freeze()
 
 
 def wait_for_builds(timeout: float) -> bool:

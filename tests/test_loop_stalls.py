@@ -31,6 +31,7 @@ from typing import Any
 
 from assistant.app import Assistant
 from assistant.config import load_config
+from assistant.heap import wait_for_builds
 from assistant.storage import Store
 from bench.text_corpus import noisy_examples
 from transports.console import ConsoleTransport
@@ -212,6 +213,8 @@ async def measure_hearing(folder: Path) -> dict[str, Any]:
         elapsed = time.monotonic() - started
         stop.set()
         await watching
+        # on a busy machine the learners may still run: what they leave is frozen when they end
+        assert await asyncio.to_thread(wait_for_builds, 120)
         tracked = len(gc.get_objects())  # what a full collection would walk now
     finally:
         gc.callbacks.remove(full_pass)
