@@ -23,6 +23,7 @@ from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .errors import UserError
 from .intents.address import after_politeness, calls_someone, only_politeness
+from .intents.clock import without_clock_times
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
@@ -30,8 +31,16 @@ from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.mixed_script import MIXED_FLOOR, only_command_words, scripts_differ
 from .intents.named_guess import named_guess, named_options
+from .intents.spelling import respelled_in_place
+from .intents.transliterated import written_back
 from .messages import Request, Source, User
-from .typed_arguments import ARGUMENT_MARKS, LONGEST_SENTENCE, ArgumentReading
+from .typed_arguments import (
+    ARGUMENT_MARKS,
+    LONGEST_SENTENCE,
+    ArgumentReading,
+    feedback_elsewhere,
+    feedback_lists,
+)
 from .typed_line import (
     addressed,
     greetings,
@@ -99,14 +108,18 @@ class Reader(ArgumentReading):
         source: Source = "text",
         exact: bool = False,
         by_names: bool = True,
+        respelt: bool = False,
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None; `exact`:
         only a template sentence itself, not the nearest one to a typo; `by_names`: a line
-        no template says may be read by the name of the guild's data it holds (`_named_guess`)."""
+        no template says may be read by the name of the guild's data it holds (`_named_guess`);
+        `respelt`: the line is already another one's words in one script, or written back
+        (`_past_other_script`, `_transliterated`), and is not read so again."""
         if len(text) > LONGEST_SENTENCE:
             return None
         if _slashed(text.split(" ", 1)[0]):
             text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
+        text = without_clock_times(text)  # "train on kaggle tweets in 5 minutes"
         lists = self._lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
@@ -121,19 +134,13 @@ class Reader(ArgumentReading):
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
             reasons = i18n.word_list(language, "typed.reasons")
+            if feedback_elsewhere(address.rest, language):
+                return None  # "feedback for the kitchen staff: the soup was cold"
             intent = labelled_correction(
                 address.rest,
                 i18n.word_list(language, "typed.correct_words"),
                 i18n.word_list(language, "typed.correct_persons"),
-                labelled_feedback(
-                    address.rest,
-                    i18n.word_list(language, "typed.feedback_words"),
-                    i18n.word_list(language, "typed.question_words"),
-                    (
-                        i18n.word_list(language, "typed.feedback_for"),
-                        i18n.word_list(language, "typed.feedback_recipients"),
-                    ),
-                )
+                labelled_feedback(address.rest, *feedback_lists(language))
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (
                     None
@@ -168,9 +175,109 @@ class Reader(ArgumentReading):
                 return None
             break
         if intent is None:
-            return None
+            # "select датасет kaggle tweets": words of one language in a line of another;
+            # "otmeni obuchenie": the guild's language in Latin letters
+            if respelt:
+                return None
+            again = lambda line: self.understand(  # noqa: E731
+                line,
+                user=user,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                source=source,
+                exact=exact,
+                by_names=False,
+                respelt=True,
+            )
+            return self._past_other_script(text, guild_id, again) or self._transliterated(
+                text, guild_id, again
+            )
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def _past_other_script(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line of two scripts read by the words of one ("select датасет kaggle tweets" as
+        "select kaggle tweets"), when each word of the other is a word of the same command's
+        sentences in some language ("датасет" of `select_dataset`'s Russian ones): people
+        switch keyboards mid-line, and no template reads a line of two languages. The guild's
+        names are kept on both sides."""
+        words = text.split()
+        names = self._name_words(guild_id)
+        # each word's script: True Latin letters only, False others, None no letters or a name
+        scripts = [
+            None
+            if normalize(w) in names or not any(c.isalpha() for c in w)
+            else not scripts_differ("a", w)
+            for w in words
+        ]
+        if True not in scripts or False not in scripts:
+            return None
+        for keep in (True, False):
+            kept = [w for w, script in zip(words, scripts, strict=True) if script in (keep, None)]
+            dropped = [
+                w
+                for w, script in zip(words, scripts, strict=True)
+                if script is not keep and script is not None
+            ]
+            found = again(" ".join(kept))
+            if found is not None and all(
+                any(
+                    found.command in self.intents_for(code).typed.command_words.get(word, ())
+                    for code in i18n.languages()
+                )
+                for w in dropped
+                if (word := normalize(w))
+            ):
+                return found
+        return None
+
+    def _transliterated(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line of the guild's language typed in Latin letters ("otmeni obuchenie",
+        "arhiviruy reviews_ru"), read as written back in its script
+        (assistant/intents/transliterated.py). The guild's names, file names, politeness
+        ("pls") and longer English words of the templates ("voice") stay as written."""
+        language = self._language(guild_id)
+        letters = i18n.word_pairs(language, "typed.transliteration")
+        if not letters:
+            return None
+        names = self._name_words(guild_id)
+        english = self.intents_for(i18n.ENGLISH).typed.template_words
+        polite = self._politeness()
+
+        def keep(word: str) -> bool:
+            said = normalize(word)
+            return (
+                said in names
+                or said in polite
+                or (len(said) > 3 and said in english)
+                or any(not c.isalpha() and c not in "'’-" for c in word)
+            )
+
+        written = written_back(text, letters, keep)
+        return None if written is None else again(written)
+
+    def _written_out(self, line: str, guild_id: str) -> str:
+        """`line` with the chat shorthand of the guild's language and English written out
+        (`typed.shorthand`: "ds" is "dataset", "rn" "right now"), else as it came."""
+        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
+            shorthand = i18n.word_pairs(language, "typed.shorthand")
+            if any(normalize(word) in shorthand for word in line.split()):
+                return respelled_in_place(line, (), shorthand)
+        return line
+
+    def _name_words(self, guild_id: str) -> set[str]:
+        """The guild's names of data and each of their words, as a line's words normalize
+        (`kaggle_tweets`, "kaggle", "tweets")."""
+        return {
+            part
+            for values in self._lists(guild_id).values()
+            for name in values
+            for part in (normalize(name), *normalize(name.replace("_", " ")).split())
+        }
 
     def two_commands(self, text: str, guild_id: str) -> tuple[str, str] | None:
         """The names of two different commands the sentences of `text` ask for, as the guild
@@ -203,6 +310,7 @@ class Reader(ArgumentReading):
             # "/status", "/please join the voice channel": the slash of Discord's slash
             # commands typed before a line, as the console reads it off (a DM has no prefix)
             request = dataclasses.replace(request, command=request.command.lstrip("/"))
+        request = _past_clock_times(request)
         bare = request.command.rstrip(_SENTENCE_ENDS)
         if bare and bare != request.command and self._find_command(bare) is not None:
             request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
@@ -216,14 +324,21 @@ class Reader(ArgumentReading):
         # when it is one exactly; a near sentence must not take the place of real arguments.
         # Words that are no arguments of it ("!stop the model from training") may be one.
         named = self._find_command(request.command)
-        understood = self.understand(
-            line,
-            user=request.user,
-            guild_id=request.guild_id,
-            channel_id=request.channel_id,
-            source=request.source,
-            exact=named is not None and self._are_arguments(named, request, line),
-        )
+        exact = named is not None and self._are_arguments(named, request, line)
+        understood = None
+        for written in dict.fromkeys(
+            (line, self._written_out(line, request.guild_id) if exact else line)
+        ):
+            # "test on movie reviews ds": chat shorthand written out ("ds" is "dataset"), as
+            # a line that is no command's arguments is respelled
+            understood = understood or self.understand(
+                written,
+                user=request.user,
+                guild_id=request.guild_id,
+                channel_id=request.channel_id,
+                source=request.source,
+                exact=exact,
+            )
         # "cancel, ..." names `cancel` with its comma
         named = named or self._find_command(request.command.rstrip(",;:"))
         if understood is None and named is not None and request.text.lstrip()[:1].isalpha():
@@ -433,6 +548,21 @@ def _says_own_plan(line: str, plans: list[str]) -> bool:
     give you 5 stars" rates it)."""
     said = f"{normalize(line)} "
     return any(said.startswith(f"{normalize(plan)} ") for plan in plans if plan.strip())
+
+
+def _past_clock_times(request: Request) -> Request:
+    """The request without the times written with digits in its words ("status in 10 min",
+    "train the model on kaggle tweets in 5 minutes"; assistant/intents/clock.py): a digit makes
+    a command's words its arguments, and read as them these were refused or an example to learn.
+    Marked arguments are left as written (`train "back in 5 minutes" positive`)."""
+    if any(mark in request.text for mark in ARGUMENT_MARKS):
+        return request
+    line = f"{request.command} {request.text}"
+    cut = without_clock_times(line)
+    if cut == line or not cut:
+        return request
+    command, _, text = cut.partition(" ")
+    return dataclasses.replace(request, command=command, text=text.strip())
 
 
 def _slashed(word: str) -> bool:

@@ -22,6 +22,7 @@ from .commands.registry import Command
 from .errors import BadInput, UserError
 from .intents.address import after_greeting, only_address
 from .intents.chained import WRITTEN_AS_IS, next_command
+from .intents.feedback_head import for_someone_else
 from .intents.matcher import IntentMatcher, normalize
 from .messages import Request
 from .typed_line import addressed
@@ -91,6 +92,25 @@ def _the_model(words: str, language: str) -> bool:
     }
 
 
+def feedback_lists(language: str) -> tuple[list[str], list[str], tuple[list[str], list[str]]]:
+    """A language's words of labelled feedback (assistant/intents/feedback_head.py): what names
+    it, what makes its head a question, and whom it is for."""
+    return (
+        i18n.word_list(language, "typed.feedback_words"),
+        i18n.word_list(language, "typed.question_words"),
+        (
+            i18n.word_list(language, "typed.feedback_for"),
+            i18n.word_list(language, "typed.feedback_recipients"),
+        ),
+    )
+
+
+def feedback_elsewhere(line: str, language: str) -> bool:
+    """Whether `line` is feedback labelled for someone else in `language`'s words ("feedback
+    for the kitchen staff: ...", "my feedback for marketing: ..."): no feedback for the bot."""
+    return for_someone_else(line, *feedback_lists(language))
+
+
 class ArgumentReading:
     """The typed-argument readings of a `Reader`, which supplies the command lookup, the
     guilds' languages and names, and its sentence reading."""
@@ -115,6 +135,11 @@ class ArgumentReading:
         takes none, or whose words are free text (`_to_people`), given words that only address
         people ("hi all", "привет всем", "train everyone"), runs, or gets the hint where that
         is not clear (`_address_alone`)."""
+        if command.name == "feedback" and any(
+            feedback_elsewhere(f"{request.command} {request.text}", code)
+            for code in i18n.languages()
+        ):
+            raise BadInput(i18n.tr("feedback.for_someone_else"))
         second = self._chained(command, request)
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))

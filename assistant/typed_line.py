@@ -12,7 +12,7 @@ from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
 from .intents.parts import another_command, by_sentence, led, only_said, two_said
-from .intents.passive import active
+from .intents.passive import active, needed
 from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, respelled_in_place, vocabulary
 
@@ -46,11 +46,17 @@ def read_line(
     )
     # politeness that was between the auxiliary and the verb is read off ("срочно")
     turned = addressed(turned, language, matcher).loose if turned else None
+    wanted = needed(
+        address.loose or text,
+        i18n.word_list(language, "typed.needs"),
+        i18n.word_pairs(language, "typed.participles"),
+        verbs,
+    )
     # an answer before a request ("yes cancel that"); only at the start: "help yes" asks
     # about the console's `yes`
     assented = after_greeting(address.rest, i18n.word_list(language, "typed.assent"))
     assented = addressed(assented, language, matcher).loose if assented else None
-    others = [found for found in (turned, assented) if found]
+    others = [found for found in (turned, wanted, assented) if found]
     for line in dict.fromkeys((address.rest, text, loose, *others)):
         intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
         # an opinion's words take the rest of the line: another command there is asked

@@ -55,7 +55,8 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   English, dictation without punctuation, pls/thx/rn/ds, hedged asks, negated chat among the
   not-commands; Russian chat, formal requests, transliteration, typos, English tech words);
   measured before any tuning (c206955: English held out 68/98, Russian 35/49, 4 of 75
-  not-commands acted; tuning halves 69/98, 29/49).
+  not-commands acted; tuning halves 69/98, 29/49); its tuning half was read from 6 December
+  05:00; its held-out half stays unread.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name

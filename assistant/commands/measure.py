@@ -129,6 +129,14 @@ def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
             folder = app.root.folder(name)
         except NotFound:
             raise NotFound(tr("test.no_dataset", name=name)) from None
+        except PathRefused:
+            if " " not in name.strip():
+                raise
+            # words no name can be ("test <a pasted review of 5,000 characters>") were "That
+            # path is too long": they name no dataset, and a sentence to classify is quoted
+            raise NotFound(
+                tr("test.no_dataset_words", name=_shortened(name), count=number_text(len(name)))
+            ) from None
         shown = app.root.relative(folder)
         if shown == ".":
             raise PathRefused(tr("select.root_refused"))
@@ -148,6 +156,12 @@ def _on_dataset(app: Assistant, guild_id: str, name: str) -> Reply:
             )
         )
     return _classify(app, guild_id, [(e.text, e.label) for e in rows], measured_on=shown)
+
+
+def _shortened(words: str, most: int = 40) -> str:
+    """The start of `words`, at most `most` characters and an ellipsis when cut."""
+    words = " ".join(words.split())
+    return words if len(words) <= most else words[:most].rstrip() + "…"
 
 
 def _classify(

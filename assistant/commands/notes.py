@@ -16,6 +16,7 @@ from ..markup import inert, member_name, quoted, visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
+from ..typed_arguments import only_people
 from .arguments import shown, whole_number
 from .registry import Param, command
 
@@ -328,6 +329,9 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
         )
     if text and not (text := _as_written(text)):
         raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
+    if text and only_people(text):
+        # "feedback everyone": a call to people, no feedback; what is it?
+        raise BadInput(tr("feedback.what"))
     if text:
         saved = app.store.add_feedback(
             guild_id=request.guild_id,

@@ -12,6 +12,8 @@ from .matcher import Intent, normalize
 
 _HEAD_END = re.compile(r":|\s[—–-]+\s")
 """Where a labelled line's head ends: a colon, or a dash with spaces ("feedback — ...")."""
+_LONGEST_HEAD = 8
+"""Most words of a labelled head ("an idea for the people who made you:")."""
 
 
 def labelled_feedback(
@@ -20,25 +22,46 @@ def labelled_feedback(
     questions: Sequence[str] = (),
     recipients: tuple[Sequence[str], Sequence[str]] = ((), ()),
 ) -> Intent | None:
-    """`line` as feedback when its head of at most six words names feedback, else None; a
+    """`line` as feedback when its head of at most eight words names feedback, else None; a
     head that asks (`questions`: "what kind of review is this:") labels no feedback, nor one
     meant for someone else ("my feedback for the team: fewer meetings please"): `recipients`
     is the words that say whom it is for ("for") and those that mean the bot ("you", "the
     devs")."""
+    head = _feedback_head(line, words, questions)
+    end = _HEAD_END.search(line)
+    if head is None or end is None or _for_someone_else(head, *recipients):
+        return None
+    return Intent("feedback", {"text": line[end.end() :].strip()}, normalize(line))
+
+
+def for_someone_else(
+    line: str,
+    words: list[str],
+    questions: Sequence[str] = (),
+    recipients: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> bool:
+    """Whether `line`'s head names feedback meant for someone else ("feedback for the
+    kitchen staff: the soup was cold"): no feedback for the bot, whichever template says
+    "feedback ..."."""
+    head = _feedback_head(line, words, questions)
+    return head is not None and _for_someone_else(head, *recipients)
+
+
+def _feedback_head(line: str, words: list[str], questions: Sequence[str]) -> list[str] | None:
+    """The words of `line`'s head when it is one of at most eight words that names feedback
+    and asks nothing, before a colon or a dash and some words; else None."""
     end = _HEAD_END.search(line)
     if end is None:
         return None
     head, body = line[: end.start()], line[end.end() :]
     head_words = f" {normalize(head)} "
-    if not body.strip() or len(head_words.split()) > 6:
+    if not body.strip() or len(head_words.split()) > _LONGEST_HEAD:
         return None
     if not any(f" {normalize(word)} " in head_words for word in words if word.strip()):
         return None
     if any(f" {normalize(word)} " in head_words for word in questions if word.strip()):
         return None
-    if _for_someone_else(head_words.split(), *recipients):
-        return None
-    return Intent("feedback", {"text": body.strip()}, normalize(line))
+    return head_words.split()
 
 
 def _for_someone_else(head: list[str], marks: Sequence[str], bot: Sequence[str]) -> bool:
@@ -47,8 +70,10 @@ def _for_someone_else(head: list[str], marks: Sequence[str], bot: Sequence[str])
     marked = [at for at, word in enumerate(head) if word in {normalize(m) for m in marks}]
     if not marked:
         return False
-    whom = " ".join(head[marked[-1] + 1 :])
-    return bool(whom) and whom not in {normalize(b) for b in bot}
+    whom = head[marked[-1] + 1 :]
+    bots = {normalize(b) for b in bot}
+    # "for the people who made you", "для тех, кто тебя сделал": the bot's makers
+    return bool(whom) and " ".join(whom) not in bots and not any(word in bots for word in whom)
 
 
-__all__ = ["labelled_feedback"]
+__all__ = ["for_someone_else", "labelled_feedback"]

@@ -8,7 +8,8 @@ moves the verb to the front. Each language has its own words: auxiliaries follow
 participle (`typed.passive`: "should be, must be, is to be"), with the participles that are
 no verb plus -ed (`typed.participles`: "set = set, sent = send"), and auxiliaries followed by
 the verb as the templates write it (`typed.modal`: "нужно, надо"). A language with none of
-these lists turns nothing round.
+these lists turns nothing round. A need said of a thing ("we need the model retrained") is
+turned round the same way (`needed`; `typed.needs`: "we need, i'd like").
 """
 
 from __future__ import annotations
@@ -57,6 +58,30 @@ def active(
     return None
 
 
+def needed(
+    line: str, needs: Collection[str], participles: Mapping[str, str], verbs: Collection[str]
+) -> str | None:
+    """A need said of a thing ("we need the model retrained on movie reviews", "I'd like the
+    kaggle tweets folder zipped up") as the order the templates say ("retrain the model on
+    movie reviews", "zip up the kaggle tweets folder"), or None: no need (`needs`: "we need",
+    "i'd like") first, no thing after it, or no participle of a template verb within the six
+    words after the thing's first ("I need my car washed" stays chat)."""
+    lowered = line.lower()
+    for need in sorted(needs, key=len, reverse=True):
+        if not lowered.startswith(f"{need} "):
+            continue
+        words = line[len(need) :].split()
+        for at in range(1, min(len(words), 7)):
+            verb = _verb(words[at].lower().strip(",.!?"), participles, verbs)
+            if verb is None:
+                continue
+            rest = words[at + 1 :]
+            particle = rest[:1] if rest[:1] and rest[0].lower() == "up" else []
+            return " ".join([verb, *particle, *words[:at], *rest[len(particle) :]])
+        return None
+    return None
+
+
 def _as_is(word: str, verbs: Collection[str]) -> str | None:
     return word if word in verbs else None
 
@@ -77,4 +102,4 @@ def _verb(participle: str, participles: Mapping[str, str], verbs: Collection[str
     return None
 
 
-__all__ = ["active"]
+__all__ = ["active", "needed"]
