@@ -14,7 +14,7 @@ import dataclasses
 import difflib
 import threading
 from collections.abc import Callable
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 from . import i18n
@@ -109,17 +109,34 @@ class Reader(ArgumentReading):
         exact: bool = False,
         by_names: bool = True,
         respelt: bool = False,
+        times: bool = True,
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None; `exact`:
         only a template sentence itself, not the nearest one to a typo; `by_names`: a line
         no template says may be read by the name of the guild's data it holds (`_named_guess`);
         `respelt`: the line is already another one's words in one script, or written back
-        (`_past_other_script`, `_transliterated`), and is not read so again."""
+        (`_past_other_script`, `_transliterated`), and is not read so again; `times`: clock
+        times in it may be read past (assistant/intents/clock.py)."""
         if len(text) > LONGEST_SENTENCE:
             return None
         if _slashed(text.split(" ", 1)[0]):
             text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
-        text = without_clock_times(text)  # "train on kaggle tweets in 5 minutes"
+        timeless = without_clock_times(text) if times else text
+        if timeless != text:
+            # as written first: "feedback your replies come in 5 minutes" keeps its words;
+            # else without the times ("train on kaggle tweets in 5 minutes")
+            read_as = partial(
+                self.understand,
+                user=user,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                source=source,
+                exact=exact,
+                by_names=by_names,
+                respelt=respelt,
+                times=False,
+            )
+            return read_as(text) or read_as(timeless)
         lists = self._lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
@@ -310,7 +327,10 @@ class Reader(ArgumentReading):
             # "/status", "/please join the voice channel": the slash of Discord's slash
             # commands typed before a line, as the console reads it off (a DM has no prefix)
             request = dataclasses.replace(request, command=request.command.lstrip("/"))
-        request = _past_clock_times(request)
+        named = self._find_command(request.command)
+        if named is None or not any(p.kind in ("text", "json") or p.source for p in named.params):
+            # an example or a sentence to classify keeps its times ("came in 5 minutes")
+            request = _past_clock_times(request)
         bare = request.command.rstrip(_SENTENCE_ENDS)
         if bare and bare != request.command and self._find_command(bare) is not None:
             request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"

@@ -158,6 +158,14 @@ async def test_times_written_with_digits_are_read_past(app: Assistant) -> None:
     )
     # a number that is an argument stays one
     assert read(app, "cancel job 5") == ("cancel", {"text": "job 5"})
+    # and an example to learn, feedback or a sentence to classify keeps its times as written
+    for line in (
+        "train the delivery came in 5 minutes, great",
+        "feedback your replies come in 5 minutes, too slow",
+        "test it arrived in 10 min",
+    ):
+        command, options = read(app, line) or ("", {})
+        assert (command, options.get("text")) == (line.split()[0], line.split(" ", 1)[1]), line
 
 
 async def test_an_english_command_word_with_a_russian_noun_selects(app: Assistant) -> None:
