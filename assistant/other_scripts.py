@@ -1,0 +1,117 @@
+"""Typed lines in another script than their language's: a line of two scripts read by the
+words of one ("select датасет kaggle tweets"), the guild's language typed in Latin letters
+("otmeni obuchenie"), and chat shorthand written out ("ds" is "dataset").
+
+Apart from the sentence reading of `Reader` (assistant/reading.py), as the typed arguments
+are (assistant/typed_arguments.py): `Reader` is made of all three.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import i18n
+from .intents.matcher import IntentMatcher, normalize
+from .intents.mixed_script import scripts_differ
+from .intents.spelling import respelled_in_place
+from .intents.transliterated import written_back
+from .messages import Request
+
+
+class OtherScriptReading:
+    """The other-script readings of a `Reader`, which supplies the guilds' languages and names,
+    its politeness words and its sentence reading."""
+
+    _language: Callable[[str], str]
+    _lists: Callable[[str], dict[str, list[str]]]
+
+    if TYPE_CHECKING:  # the `Reader`'s own (assistant/reading.py)
+
+        def intents_for(self, language: str) -> IntentMatcher: ...
+
+        def _politeness(self) -> set[str]: ...
+
+    def _past_other_script(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line of two scripts read by the words of one ("select датасет kaggle tweets" as
+        "select kaggle tweets"), when each word of the other is a word of the same command's
+        sentences in some language ("датасет" of `select_dataset`'s Russian ones): people
+        switch keyboards mid-line, and no template reads a line of two languages. The guild's
+        names are kept on both sides."""
+        words = text.split()
+        names = self._name_words(guild_id)
+        # each word's script: True Latin letters only, False others, None no letters or a name
+        scripts = [
+            None
+            if normalize(w) in names or not any(c.isalpha() for c in w)
+            else not scripts_differ("a", w)
+            for w in words
+        ]
+        if True not in scripts or False not in scripts:
+            return None
+        for keep in (True, False):
+            kept = [w for w, script in zip(words, scripts, strict=True) if script in (keep, None)]
+            dropped = [
+                w
+                for w, script in zip(words, scripts, strict=True)
+                if script is not keep and script is not None
+            ]
+            found = again(" ".join(kept))
+            if found is not None and all(
+                any(
+                    found.command in self.intents_for(code).typed.command_words.get(word, ())
+                    for code in i18n.languages()
+                )
+                for w in dropped
+                if (word := normalize(w))
+            ):
+                return found
+        return None
+
+    def _transliterated(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line of the guild's language typed in Latin letters ("otmeni obuchenie",
+        "arhiviruy reviews_ru"), read as written back in its script
+        (assistant/intents/transliterated.py). The guild's names, file names, politeness
+        ("pls") and longer English words of the templates ("voice") stay as written."""
+        language = self._language(guild_id)
+        letters = i18n.word_pairs(language, "typed.transliteration")
+        if not letters:
+            return None
+        names = self._name_words(guild_id)
+        english = self.intents_for(i18n.ENGLISH).typed.template_words
+        polite = self._politeness()
+
+        def keep(word: str) -> bool:
+            said = normalize(word)
+            return (
+                said in names
+                or said in polite
+                or (len(said) > 3 and said in english)
+                or any(not c.isalpha() and c not in "'’-" for c in word)
+            )
+
+        written = written_back(text, letters, keep)
+        return None if written is None else again(written)
+
+    def _written_out(self, line: str, guild_id: str) -> str:
+        """`line` with the chat shorthand of the guild's language and English written out
+        (`typed.shorthand`: "ds" is "dataset", "rn" "right now"), else as it came."""
+        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
+            shorthand = i18n.word_pairs(language, "typed.shorthand")
+            if any(normalize(word) in shorthand for word in line.split()):
+                return respelled_in_place(line, (), shorthand)
+        return line
+
+    def _name_words(self, guild_id: str) -> set[str]:
+        """The guild's names of data and each of their words, as a line's words normalize
+        (`kaggle_tweets`, "kaggle", "tweets")."""
+        return {
+            part
+            for values in self._lists(guild_id).values()
+            for name in values
+            for part in (normalize(name), *normalize(name.replace("_", " ")).split())
+        }
