@@ -94,6 +94,11 @@ class OtherScriptReading:
                 or any(not c.isalpha() and c not in "'’-" for c in word)
             )
 
+        # An English line on a Russian server ("correct me, it's at 5") is no Russian in Latin
+        # letters: most of its words are the English templates' own ("me" became "ме").
+        said = [normalize(w) for w in text.split() if any(c.isalpha() for c in w)]
+        if 2 * sum(word in english for word in said) > len(said):
+            return None
         written = written_back(text, letters, keep)
         return None if written is None else again(written)
 

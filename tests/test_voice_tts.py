@@ -40,13 +40,15 @@ async def test_espeak_reads_text_starting_with_a_dash() -> None:
 
 async def test_openai_speech_unreachable_falls_back_to_espeak() -> None:
     settings = TtsSettings(
-        engine="openai", openai_base_url=f"http://127.0.0.1:{_dead_port()}/v1", timeout_s=3
+        engine="openai", openai_base_url=f"http://127.0.0.1:{_dead_port()}/v1", timeout_s=30
     )
     synth = build_synthesizer(settings)
     started = time.perf_counter()
     speech = await synth.synthesize("The model is ready.")
     assert speech.engine == "espeak" and speech.seconds > 0.5
-    assert time.perf_counter() - started < 3
+    # a refused connection falls back at once, not after the timeout (first use imports the
+    # client: over 3 s on a busy machine, so the margin is the timeout's half)
+    assert time.perf_counter() - started < 15
     assert isinstance(synth, FallbackSynthesizer) and "openai" in (synth.last_failure or "")
 
 
