@@ -66,3 +66,15 @@ async def test_asked_without_a_name_they_use_the_active_dataset_or_ask_which(
     assert "`report.txt`" in asked["text"] and newest.startswith("archives/"), asked
     sent = await console.send(f"getfile {newest}")  # the form the question shows
     assert sent["ok"] and sent["text"].startswith(f"Here is `{newest}`"), sent
+
+
+async def test_the_other_kinds_prefix_names_the_thing_and_the_command_says_what_it_is(
+    app: Assistant,
+) -> None:
+    """`getfile folder:movie_reviews` said "There is no `folder:movie_reviews`"."""
+    with_filled_names(app)
+    console = TypedConsole(app)
+    reply = await console.send("getfile folder:movie_reviews")
+    assert reply["text"] == "`movie_reviews` is a folder, not a file.", reply
+    reply = await console.send("archive file:movie_reviews")
+    assert reply["ok"] and reply["text"].startswith("Archived `movie_reviews`"), reply

@@ -72,8 +72,11 @@ def whole_line_path(
     name is one value already, with no quotes to add); else the line as typed, when that names
     something (`it's "final".txt`: its quotes are part of the name)."""
     text = strip_polite(raw) or raw  # `getfile notes.txt please`
-    if (name := prefixed(text, prefix)) is not None:
-        return name, ""
+    for marked in dict.fromkeys((prefix, FILE_PREFIX, FOLDER_PREFIX)):
+        # the other kind's prefix too (`getfile folder:reviews`): the command then says what
+        # the name is ("is a folder, not a file") instead of that nothing is called so
+        if (name := prefixed(text, marked)) is not None:
+            return name, ""
     tokens = _safe_tokens(text)
     if len(tokens) == 1:
         return tokens[0].value, ""
