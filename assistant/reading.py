@@ -120,22 +120,16 @@ class Reader(ArgumentReading, OtherScriptReading):
             return None
         if _slashed(text.split(" ", 1)[0]):
             text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
+        # the same line read again another way: as written, without its times, in one script
+        read_as = partial(
+            self.understand, user=user, guild_id=guild_id, channel_id=channel_id, source=source
+        )
         timeless = without_clock_times(text) if times else text
         if timeless != text:
             # as written first: "feedback your replies come in 5 minutes" keeps its words;
             # else without the times ("train on kaggle tweets in 5 minutes")
-            read_as = partial(
-                self.understand,
-                user=user,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                source=source,
-                exact=exact,
-                by_names=by_names,
-                respelt=respelt,
-                times=False,
-            )
-            return read_as(text) or read_as(timeless)
+            once = partial(read_as, exact=exact, by_names=by_names, respelt=respelt, times=False)
+            return once(text) or once(timeless)
         lists = self._lists(guild_id)
         intent = None
         # The guild's language first; English commands are understood everywhere.
@@ -195,16 +189,7 @@ class Reader(ArgumentReading, OtherScriptReading):
             # "otmeni obuchenie": the guild's language in Latin letters
             if respelt:
                 return None
-            again = lambda line: self.understand(  # noqa: E731
-                line,
-                user=user,
-                guild_id=guild_id,
-                channel_id=channel_id,
-                source=source,
-                exact=exact,
-                by_names=False,
-                respelt=True,
-            )
+            again = partial(read_as, exact=exact, by_names=False, respelt=True)
             return self._past_other_script(text, guild_id, again) or self._transliterated(
                 text, guild_id, again
             )

@@ -135,11 +135,6 @@ class ArgumentReading:
         takes none, or whose words are free text (`_to_people`), given words that only address
         people ("hi all", "привет всем", "train everyone"), runs, or gets the hint where that
         is not clear (`_address_alone`)."""
-        if command.name == "feedback" and any(
-            feedback_elsewhere(f"{request.command} {request.text}", code)
-            for code in i18n.languages()
-        ):
-            raise BadInput(i18n.tr("feedback.for_someone_else"))
         second = self._chained(command, request)
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))

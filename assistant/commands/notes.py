@@ -16,7 +16,7 @@ from ..markup import inert, member_name, quoted, visible
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
-from ..typed_arguments import only_people
+from ..typed_arguments import feedback_elsewhere, only_people
 from .arguments import shown, whole_number
 from .registry import Param, command
 
@@ -332,6 +332,11 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
     if text and only_people(text):
         # "feedback everyone": a call to people, no feedback; what is it?
         raise BadInput(tr("feedback.what"))
+    if text and any(
+        feedback_elsewhere(f"{request.command} {text}", code) for code in i18n.languages()
+    ):
+        # "feedback for the kitchen staff: the soup was cold" is for someone else
+        raise BadInput(tr("feedback.for_someone_else"))
     if text:
         saved = app.store.add_feedback(
             guild_id=request.guild_id,
