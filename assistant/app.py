@@ -20,6 +20,7 @@ from .commands.slash_values import slash_options
 from .config import Config
 from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
 from .heap import freeze_startup_objects, wait_for_builds
+from .markup import code
 from .messages import Reply, Request, User
 from .names import look_alike
 from .reading import Reader
@@ -129,7 +130,28 @@ class Assistant:
                 line, request.guild_id, name=request.command, user=request.user
             )
         with i18n.speaking(self.language(request.guild_id)):
-            return await self._run(command, request)
+            reply = await self._run(command, request)
+            unused = self.unused_files(command, request)
+        if unused:
+            reply.text = f"{reply.text}\n{unused}" if reply.text else unused
+        return reply
+
+    def unused_files(self, command: Command, request: Request) -> str:
+        """What is said of files sent with a command that takes none (`status` with a file,
+        read or left undownloaded by the transport): that they were not used, and which
+        commands take files; empty when nothing was left unused. In the language spoken."""
+        if command.attachments:
+            return ""
+        names = [a.filename for a in request.attachments] + list(request.unread_files)
+        if not names:
+            return ""
+        takers = [c.name for c in self.commands.all() if c.attachments]
+        return i18n.tr(
+            "upload.unused.single" if len(names) == 1 else "upload.unused",
+            command=command.name,
+            names=", ".join(code(name) for name in names),
+            takers=", ".join(code(name) for name in takers),
+        )
 
     async def refusal(self, request: Request) -> Reply | None:
         """What the command would refuse (permission, options, its own `check`), found without

@@ -60,6 +60,9 @@ class Request:
     reply_to: str | None = None
     """Id of the bot message the user replied to (used by `correct`)."""
     attachments: list[Attachment] = field(default_factory=list)
+    unread_files: tuple[str, ...] = ()
+    """Names of files sent with a command that takes none, which the transport did not
+    download (Discord): the reply says they were not used, as it does of `attachments`."""
     options: dict[str, Any] | None = None
     """Already-parsed options (slash commands, voice slots); when set, `text` is ignored."""
     source: Source = "console"

@@ -292,6 +292,7 @@ class Reader(ArgumentReading, OtherScriptReading):
             message_id=request.message_id,
             reply_to=request.reply_to,
             attachments=request.attachments,
+            unread_files=request.unread_files,
         )
 
     def _said_in_another_script(self, named: Command, request: Request) -> Request | None:

@@ -189,3 +189,32 @@ async def test_a_ping_or_a_quoted_word_after_a_command(fake: FakeDiscord, bot: A
         reply = await fake.wait_for_reply(after=sent["id"])
         expected = i18n.message(language, "args.not_int", name="job", value="single quoted")
         assert error_text(reply) == expected, reply
+
+
+async def test_a_file_sent_with_a_command_that_takes_none_is_said_to_be_unused(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!status` or `!feedback` with a file answered as if none had come, and the member thought
+    it was read. The reply now says it was not used and which commands take files; the file is
+    still never downloaded. In a sentence too, and on a Russian server in Russian."""
+    csv = [("reviews.csv", csv_examples(2))]
+    sent = await fake.send_message("!status", attachments=csv)
+    status = await fake.wait_for_reply(after=sent["id"])
+    note = "(`status` takes no files: `reviews.csv` was not used. Files go with `train`, `test`.)"
+    assert note in status["content"], status
+    sent = await fake.send_message(
+        "!feedback the bot is great", attachments=[*csv, ("shot.png", b"\x89PNG", "image/png")]
+    )
+    thanks = await fake.wait_for_reply(after=sent["id"])
+    assert "`reviews.csv`, `shot.png` were not used" in thanks["content"], thanks
+    [stored] = bot.assistant.store.feedback(str(fake.guild_id))
+    assert stored.text == "the bot is great", stored
+    sent = await fake.send_message("!please show me the status", attachments=csv)
+    worded = await fake.wait_for_reply(after=sent["id"])
+    assert note in worded["content"], worded
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    sent = await fake.send_message("!состояние", attachments=csv)
+    russian = await fake.wait_for_reply(after=sent["id"])
+    assert "(`status` не принимает файлы: `reviews.csv` не использован." in russian["content"]
+    assert fake.cdn_downloads == []

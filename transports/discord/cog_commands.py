@@ -178,6 +178,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
             return
         upload = options.pop(FILE_OPTION, None)
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
+        # files sent with a command that takes none are not downloaded: the reply names them
+        unread = () if spec.attachments else tuple(item.filename for item in found)
         if not spec.attachments or not self.assistant.allowed(spec.name, to_user(ctx.author)):
             found = []  # nothing downloaded for a member the core is about to refuse
         try:
@@ -186,6 +188,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
             await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
             return
         request = self.request(ctx, spec.name, options, attachments)
+        request.unread_files = unread
         reply = await self.assistant.handle(request)
         await self.deliver(ctx, reply)
 
@@ -353,6 +356,10 @@ class CommandsCog(commands.Cog, name="Trainer"):
                     await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
                     return
                 meant = dataclasses.replace(meant, attachments=found)
+            elif spec is not None and not spec.attachments and ctx.message.attachments:
+                # "!please show the status" with a file: not downloaded, and said so
+                unread = tuple(item.filename for item in ctx.message.attachments)
+                meant = dataclasses.replace(meant, unread_files=unread)
             # "!please undo" is `undo`: a destructive command asks first however it is named.
             if spec is not None and spec.name in CONFIRMED:
                 options = dict(meant.options or {})
