@@ -124,3 +124,36 @@ async def test_say_of_silence_in_json_mode_still_answers_a_line(
         # (they allocated while later tests measured memory)
         await console.console.close()
     assert reply == {"event": "nothing", "speaker": None, "text": "(nothing happened)"}, reply
+
+
+async def test_say_reports_every_bad_file_and_hears_the_good_ones(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`say a.wav b.wav` with two files it could not hear named only the first, and one bad
+    file among good ones meant none was heard. Now every bad file is named, each with why,
+    and the good ones are heard all the same."""
+    from tests.speech import join
+
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    short = write_wav(tmp_path / "short.wav", b"\x01\x00")
+    missing = tmp_path / "gone.wav"
+    good = write_wav(tmp_path / "good.wav", join(speak("hey trainer, status")))
+    console = TypedConsole(app)
+    try:
+        bad = await console.send(f"say {empty} {short}")
+        assert not bad["ok"] and bad["text"].splitlines() == [
+            "empty.wav: the file is empty",
+            "short.wav: only 0 ms of audio, too short to hold speech",
+        ], bad
+        start = len(console.out.getvalue())
+        await console.send(f"say {empty} {good} {missing}")
+        printed = [json.loads(line) for line in console.out.getvalue()[start:].splitlines()]
+    finally:
+        await console.console.close()
+    refused = [line for line in printed if line.get("ok") is False]
+    assert [line["text"].splitlines() for line in refused] == [
+        [f"No such file: {missing}", "empty.wav: the file is empty"]
+    ], printed
+    heard = [line["text"] for line in printed if line.get("event") == "heard"]
+    assert heard == ["status"], printed

@@ -27,7 +27,7 @@ from assistant.commands.arguments import tokenize
 from assistant.errors import UserError
 from assistant.messages import Reply, User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
-from audio.decode import decode_file
+from audio.decode import DecodedAudio, decode_file
 from states.output import WavFolderOutput
 from states.registry import SessionRegistry
 from states.session import GuildVoiceSession
@@ -58,14 +58,17 @@ async def say(
     settle_s: float = 60.0,
     speakers: list[User] | None = None,
     max_seconds: float = 600.0,
+    decoded: list[DecodedAudio] | None = None,
 ) -> list[TraceEntry]:
     """Feed each file as one speaker's live stream (all at once) and wait for the answers.
 
     `realtime` is the speed: 1 is real time, 4 four times faster, 0 as fast as possible.
-    Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are.
+    Each file is cut at `max_seconds` (`voice.max_file_seconds`), as voice messages are;
+    `decoded`: the files already decoded (`decode_each`).
     Returns the trace entries (transitions, heard, said, posted...) of this call.
     """
-    decoded = [decode_file(path, max_seconds) for path in files]
+    if decoded is None:
+        decoded = [decode_file(path, max_seconds) for path in files]
     users = speakers or [console_speaker(i) for i in range(len(files))]
     started = time.monotonic()
     for path, audio in zip(files, decoded, strict=True):
@@ -90,6 +93,26 @@ async def say(
         session.end_stream(user.id)
     await session.settle(settle_s)
     return [e for e in session.trace if e.at >= started]
+
+
+def decode_each(
+    paths: list[Path], max_seconds: float
+) -> tuple[list[tuple[int, Path, DecodedAudio]], list[str], list[str]]:
+    """Each file decoded apart: the ones that can be heard (with their place among `paths`,
+    which says who speaks them), the names that are not there, and why each of the others
+    cannot be heard, in order. A folder or a device is there: decoding says what it is."""
+    heard: list[tuple[int, Path, DecodedAudio]] = []
+    missing: list[str] = []
+    problems: list[str] = []
+    for index, path in enumerate(paths):
+        if not path.exists():
+            missing.append(str(path))
+            continue
+        try:
+            heard.append((index, path, decode_file(path, max_seconds)))
+        except UserError as exc:
+            problems.append(str(exc))
+    return heard, missing, problems
 
 
 EVENT_WORDS = {
@@ -209,10 +232,22 @@ class ConsoleVoice:
     async def leave(self) -> None:
         await self.registry.leave(self.guild_id)
 
-    async def say(self, files: list[Path]) -> list[TraceEntry]:
+    async def say(
+        self,
+        files: list[Path],
+        speakers: list[User] | None = None,
+        decoded: list[DecodedAudio] | None = None,
+    ) -> list[TraceEntry]:
         """`!say A.wav B.wav`: joins first if needed."""
         session = self.session or await self.join()
-        return await say(files, session, realtime=self.realtime, max_seconds=self.max_seconds)
+        return await say(
+            files,
+            session,
+            realtime=self.realtime,
+            max_seconds=self.max_seconds,
+            speakers=speakers,
+            decoded=decoded,
+        )
 
 
 class VoiceCommands:
@@ -293,25 +328,29 @@ class VoiceCommands:
     async def say_files(self, paths: list[Path]) -> None:
         """Speak these files (`say`, and `console --speak` with the shell's names)."""
         console, guild = self.console, self.guild_id
-        # A folder or a device is there: decoding says what it is, not "no such file".
-        missing = [str(p) for p in paths if not p.exists()]
-        if not paths or missing:
-            text = (
-                console.app.text(guild, "console.no_files", files=", ".join(missing))
-                if missing
-                else console.app.text(guild, "console.say_usage")
-            )
+        if not paths:
+            text = console.app.text(guild, "console.say_usage")
             console.show(Reply(text=text, ok=False, kind="error"))
+            return
+        # Every file that cannot be heard is named, each with why; the others are heard.
+        max_seconds = console.app.config.voice.max_file_seconds
+        with i18n.speaking(console.app.language(guild)):  # why a file cannot be heard
+            decoded, missing, problems = decode_each(paths, max_seconds)
+        if missing:
+            problems.insert(
+                0, console.app.text(guild, "console.no_files", files=", ".join(missing))
+            )
+        if problems:
+            console.show(Reply(text="\n".join(problems), ok=False, kind="error"))
+        if not decoded:
             return
         voice = await self.open()
         if voice.session is None:
             await self.action(guild, "join")
-        try:
-            with i18n.speaking(console.app.language(guild)):  # notes on the files, refusals
-                trace = await voice.say(paths)
-        except UserError as exc:  # unreadable audio
-            console.show(Reply(text=str(exc), ok=False, kind="error"))
-            return
+        # each file is spoken by the speaker of its place in the line (file 1: the owner)
+        speakers = [console_speaker(index) for index, _, _ in decoded]
+        with i18n.speaking(console.app.language(guild)):  # notes on the files
+            trace = await voice.say([p for _, p, _ in decoded], speakers, [a for *_, a in decoded])
         self.show_trace(trace)
 
     def show_trace(self, trace: list[TraceEntry]) -> None:
