@@ -226,16 +226,18 @@ def _as_acted(app: Any, command: str, options: dict) -> dict:
     line ("report.txt thx" is `report.txt` where the command reads a name first): what the
     user gets, not what the reading handed over."""
     try:
-        from assistant.commands.targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
+        from assistant.commands import targets
     except ImportError:
         return options
-    key, prefix = {"getfile": ("path", FILE_PREFIX), "archive": ("dir", FOLDER_PREFIX)}.get(
+    key, kind = {"getfile": ("path", "file"), "archive": ("dir", "folder")}.get(
         app_name(command), (None, None)
     )
     if key is None or not isinstance(options.get(key), str):
         return options
+    # older checkouts took the English mark itself (`file:`) rather than the kind of path
+    marked: Any = kind if hasattr(targets, "marks") else f"{kind}:"
     try:
-        name, _note = whole_line_path(options[key], app.root, command, prefix)
+        name, _note = targets.whole_line_path(options[key], app.root, command, marked)
     except Exception:  # a name the command refuses: counted as the words it was handed
         return options
     return {**options, key: name}

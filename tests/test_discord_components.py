@@ -416,3 +416,22 @@ async def test_a_suggested_command_runs_from_its_button(fake: FakeDiscord, bot: 
     assert "Может быть, `состояние`?" in error_text(reply), reply
     [button] = fake.components(reply)
     assert (button["custom_id"], button["label"]) == ("trainer:run:status", "Выполнить состояние")
+
+
+async def test_russian_file_and_folder_words_autocomplete_on_a_russian_server(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/train data:` suggested names after `file:` and `folder:` only: on a Russian server,
+    where `файл:` and `папка:` name them too, typing one suggested nothing."""
+    root = bot.assistant.root.root
+    (root / "reviews" / "positive").mkdir(parents=True)
+    (root / "notes.txt").write_text("hello")
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    assert names(await fake.autocomplete("train", "data", "папка:rev")) == [
+        "папка:reviews",
+        "папка:reviews/positive",
+    ]
+    assert names(await fake.autocomplete("train", "data", "Файл:no")) == ["Файл:notes.txt"]
+    assert names(await fake.autocomplete("train", "data", "file:no")) == ["file:notes.txt"]
+    assert await fake.autocomplete("train", "data", "отличный фильм") == []

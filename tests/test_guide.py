@@ -54,6 +54,8 @@ RUSSIAN = {
     'test [{"text": "a great story", "label": "positive"}]': (
         'test [{"text": "отличная история", "label": "positive"}]'
     ),
+    "train file:tickets.csv": "train файл:tickets.csv",  # the language's words for them
+    "train folder:reviews": "train папка:reviews",
 }
 """The Russian guide's examples: the same commands, Russian sentences."""
 RUSSIAN_SCRIPT = ["language ru", *(RUSSIAN.get(line, line) for line in SCRIPT)]

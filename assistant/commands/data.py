@@ -21,7 +21,7 @@ from ..sandbox import same_name
 from ..storage.records import Dataset
 from .arguments import strip_polite, tokenize
 from .registry import Command, Param, command
-from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
+from .targets import PathKind, whole_line_path
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -61,26 +61,29 @@ async def select_dataset(app: Assistant, request: Request, options: dict[str, An
         return _list_datasets(app, request.guild_id)
     name, note = options["dir"], ""
     if request.options is None:  # typed: unquoted words may be one name, as getfile takes them
-        name, note = whole_line_path(name, app.root, "select_dataset", FOLDER_PREFIX)
+        name, note = whole_line_path(name, app.root, "select_dataset", "folder")
     reply = await _select(app, request.guild_id, name, options["positive"])
     if note:
         reply.text += f"\n{note}"
     return reply
 
 
-WHOLE_LINE_NAMES = {"archive": ("dir", FOLDER_PREFIX), "getfile": ("path", FILE_PREFIX)}
+WHOLE_LINE_NAMES: dict[str, tuple[str, PathKind]] = {
+    "archive": ("dir", "folder"),
+    "getfile": ("path", "file"),
+}
 """Commands whose whole line is one path of the data root (`whole_line_path`): the option
-and the prefix that marks it."""
+and the kind of path it names."""
 
 
-def _names_a_path(app: Assistant, words: object, command: Command, prefix: str) -> bool:
+def _names_a_path(app: Assistant, words: object, command: Command, kind: PathKind) -> bool:
     """Several typed words name something in the data root, or a path it refuses (out of the
     root, said so when it runs): "archive the dataset kaggle tweets" names nothing there, and
     may be the sentence it says."""
     if not isinstance(words, str) or len(words.split()) < 2:
         return True
     try:
-        name, _note = whole_line_path(words, app.root, command.name, prefix)
+        name, _note = whole_line_path(words, app.root, command.name, kind)
         app.root.resolve(name)
     except NotFound:
         return False
@@ -102,7 +105,7 @@ def names_something(app: Assistant, guild_id: str, command: Command, typed: dict
         if not param.words or not isinstance(words, str) or len(words.split()) < 2:
             continue
         try:
-            name, note = whole_line_path(words, app.root, command.name, FOLDER_PREFIX)
+            name, note = whole_line_path(words, app.root, command.name, "folder")
         except UserError:  # a path out of the root: the command refuses it, saying so
             continue
         if not note and app.store.dataset_named(guild_id, name) is None:

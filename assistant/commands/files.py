@@ -19,7 +19,7 @@ from ..messages import Reply, ReplyFile, Request
 from .arguments import strip_polite
 from .data import refuse_archives
 from .registry import Param, command
-from .targets import FILE_PREFIX, FOLDER_PREFIX, whole_line_path
+from .targets import FOLDER_PREFIX, whole_line_path
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -108,9 +108,7 @@ async def archive(app: Assistant, request: Request, options: dict[str, Any]) -> 
     if not strip_polite(options["dir"] or "").strip():
         # "zip it up", "archive the folder": the active dataset's folder is meant
         return await archive(app, request, {**options, "dir": _active_folder(app, request)})
-    name, note = whole_line_path(
-        options["dir"], app.root, "archive", FOLDER_PREFIX, typed=request.typed
-    )
+    name, note = whole_line_path(options["dir"], app.root, "archive", "folder", typed=request.typed)
     folder = app.root.folder(name)
     refuse_archives(app, folder, "archive.of_archives")  # no archive holds an archive
     rel = app.root.relative(folder)
@@ -160,9 +158,7 @@ async def getfile(app: Assistant, request: Request, options: dict[str, Any]) -> 
         listed = ", ".join(code(name) for name in names)
         raise BadInput(tr("getfile.which", files=listed, example=names[0]))
     # `file:NAME`, as `train` takes it, and a name with spaces typed without quotes
-    name, note = whole_line_path(
-        options["path"], app.root, "getfile", FILE_PREFIX, typed=request.typed
-    )
+    name, note = whole_line_path(options["path"], app.root, "getfile", "file", typed=request.typed)
     path = app.root.file(name)
     size = path.stat().st_size
     limit = app.config.limits.send_file_bytes

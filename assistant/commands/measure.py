@@ -19,7 +19,7 @@ from ..reports import label_counts, model_line, numbers_meaning, spoken_percent
 from .data import is_label_folder
 from .model import current_model, training_set
 from .registry import Param, command
-from .targets import FILE_PREFIX, prefixed
+from .targets import prefixed
 from .test_items import items_from_attachment, parse_items, typed_dataset
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     limit = app.config.limits.test_items
     # `/test` has a `dataset` option: its `json` one holds items, a plain sentence too
     slash = request.source == "slash"
-    written = None if slash else prefixed((options["json"] or "").strip(), FILE_PREFIX)
+    written = None if slash else prefixed((options["json"] or "").strip(), "file")
     if written is not None:  # `test file:checks.json`: read as the same file attached would be
         attached = await asyncio.to_thread(_data_file, app, written)
         request = dataclasses.replace(request, attachments=[*request.attachments, attached])

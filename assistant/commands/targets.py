@@ -2,7 +2,8 @@
 
 The rule, the same however the command arrives (typed, slash option, spoken slot):
 - quoted (`"this movie was 10/10"`) is always text;
-- `file:PATH` / `folder:PATH` is always that file or folder of the data folder;
+- `file:PATH` / `folder:PATH` is always that file or folder of the data folder (and so are
+  the words of the server's language for them, `файл:PATH` / `папка:PATH`: `marks`);
 - one unquoted word that names an existing file or folder in the data folder is that file or
   folder (the reply says so, and how to add it as text instead);
 - unquoted words that begin as JSON does (`{"text": "dull", "label": "negative"}`, `[{...`,
@@ -19,12 +20,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from .. import i18n
 from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..sandbox import DataRoot
 from .arguments import BETWEEN_QUOTED, QUOTES, Token, strip_polite, tokenize
 
 FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
+"""How the code writes a file or folder it names (English's words, read in every language)."""
+PathKind = Literal["file", "folder"]
+Marked = Literal["file", "folder", "dataset"]
+
+
+def marks(kind: Marked) -> list[str]:
+    """The words that mark a name as a file or a folder of the data folder (or, for `test`,
+    a dataset), in the language spoken (`typed.file_marks`: `файл:` in Russian), English's
+    in every language too."""
+    key = f"typed.{kind}_marks"
+    spoken = i18n.word_list(i18n.current(), key)
+    return list(dict.fromkeys([*spoken, *i18n.word_list(i18n.ENGLISH, key)]))
 
 
 @dataclass(frozen=True)
@@ -52,28 +66,32 @@ def _unquote(raw: str) -> str:
     return tokens[0].value if len(tokens) == 1 and tokens[0].quoted else raw
 
 
-def prefixed(raw: str, prefix: str) -> str | None:
-    """The name after `prefix` (`file:`, `folder:`), its quotes taken off
-    (`file:"my notes.txt"`), or None when `raw` does not start with it."""
+def prefixed(raw: str, kind: Marked) -> str | None:
+    """The name after a word that marks it as a file or a folder (`file:`, `folder:`, or the
+    language's own: `marks`), its quotes taken off (`file:"my notes.txt"`), or None when
+    `raw` does not start with one."""
     text = raw.strip()
-    if not text.lower().startswith(prefix):
-        return None
-    return _unquote(text[len(prefix) :].strip())
+    for mark in marks(kind):
+        if text.lower().startswith(mark):
+            return _unquote(text[len(mark) :].strip())
+    return None
 
 
 def whole_line_path(
-    raw: str, root: DataRoot, command: str, prefix: str, *, typed: bool = True
+    raw: str, root: DataRoot, command: str, kind: PathKind, *, typed: bool = True
 ) -> tuple[str, str]:
     """The path a command's whole line names (`getfile`, `archive`), and a note when it was
-    found by taking unquoted words together. One word, one quoted group or `prefix` and a name
-    (`file:NAME`, `folder:NAME`, as `train` takes them) is the name; several unquoted words
-    that together name something in the data root (`my report.txt`) are that name, and the
-    note gives the quoted form to type, for a `typed` line only (a slash option or a spoken
-    name is one value already, with no quotes to add); else the line as typed, when that names
-    something (`it's "final".txt`: its quotes are part of the name)."""
+    found by taking unquoted words together. One word, one quoted group or the mark of its
+    `kind` and a name (`file:NAME`, `folder:NAME`, as `train` takes them) is the name;
+    several unquoted words that together name something in the data root (`my report.txt`)
+    are that name, and the note gives the quoted form to type, for a `typed` line only (a
+    slash option or a spoken name is one value already, with no quotes to add); else the
+    line as typed, when that names something (`it's "final".txt`: its quotes are part of the
+    name)."""
     text = strip_polite(raw) or raw  # `getfile notes.txt please`
-    for marked in dict.fromkeys((prefix, FILE_PREFIX, FOLDER_PREFIX)):
-        # the other kind's prefix too (`getfile folder:reviews`): the command then says what
+    others: list[PathKind] = ["file", "folder"]
+    for marked in dict.fromkeys([kind, *others]):
+        # the other kind's mark too (`getfile folder:reviews`): the command then says what
         # the name is ("is a folder, not a file") instead of that nothing is called so
         if (name := prefixed(text, marked)) is not None:
             return name, ""
@@ -116,9 +134,9 @@ def resolve(raw: str, root: DataRoot) -> Target:
     text = raw.strip()
     if not text:
         raise BadInput(tr("target.empty"))
-    if (name := prefixed(text, FILE_PREFIX)) is not None:
+    if (name := prefixed(text, "file")) is not None:
         return Target("file", name, root.file(name))
-    if (name := prefixed(text, FOLDER_PREFIX)) is not None:
+    if (name := prefixed(text, "folder")) is not None:
         return Target("folder", name, root.folder(name))
     tokens = _safe_tokens(text)
     if len(tokens) == 1 and tokens[0].quoted:

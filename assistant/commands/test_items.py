@@ -21,7 +21,7 @@ from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
 from ..userjson import reason as json_reason
 from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
-from .targets import FOLDER_PREFIX, prefixed
+from .targets import Marked, prefixed
 
 Item = tuple[str, str | None]
 TEST_TYPES = (".json", ".jsonl", ".csv", ".tsv", ".txt")
@@ -81,10 +81,12 @@ def _check_count(count: int, limit: int) -> None:
 def typed_dataset(text: str | None) -> str | None:
     """The dataset `test reviews` names, else None: typed words that are no JSON (a list, an
     object or a quoted string starts with a bracket, a brace or a quote) are a dataset's name,
-    as are the words after `dataset:` or `folder:` (as `train folder:NAME` names one)."""
+    as are the words after `dataset:` or `folder:` (as `train folder:NAME` names one), or
+    the language's words for them (`набор:`, `папка:`)."""
     words = strip_polite(text or "").strip()
-    for prefix in ("dataset:", FOLDER_PREFIX):
-        named = prefixed(words, prefix)
+    kinds: list[Marked] = ["dataset", "folder"]
+    for kind in kinds:
+        named = prefixed(words, kind)
         if named is not None:
             return named or None
     return words if words and not _written_items(words) else None

@@ -21,6 +21,7 @@ from discord import app_commands
 
 from assistant import i18n, permissions
 from assistant.commands.notes import started_from
+from assistant.commands.targets import marks
 from assistant.datasets import ARCHIVE_FOLDER
 from assistant.errors import UserError
 from assistant.reports import status
@@ -48,7 +49,6 @@ LABEL_SAMPLE = 500
 them), and the newest of them as example numbers."""
 REPLY_SAMPLE = 100
 """Newest replies looked at for predictions to correct."""
-SOURCE_PREFIXES = ("file:", "folder:")
 
 OPTIONS: dict[tuple[str, str], str] = {
     ("select_dataset", "dir"): "dataset",
@@ -146,10 +146,15 @@ def values(app: Assistant, guild_id: str, kind: str, typed: str) -> list[str]:
             return files
         if kind == "dataset":
             return [d.name for d in app.store.datasets(guild_id)] + folders
-        prefix = next((p for p in SOURCE_PREFIXES if typed.lower().startswith(p)), None)
-        if prefix is None:
+        # `file:`, `folder:`, or the server's language's words for them (`файл:`, `папка:`)
+        with i18n.speaking(app.language(guild_id)):
+            file_marks, folder_marks = marks("file"), marks("folder")
+        lowered = typed.lower()
+        mark = next((m for m in [*file_marks, *folder_marks] if lowered.startswith(m)), None)
+        if mark is None:
             return []  # an example sentence is being typed: nothing to suggest
-        return [prefix + name for name in (files if prefix == "file:" else folders)]
+        written = typed[: len(mark)]
+        return [written + name for name in (files if mark in file_marks else folders)]
     if kind == "label":
         return labels(app, guild_id)
     if kind == "model":
