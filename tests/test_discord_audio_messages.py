@@ -96,3 +96,36 @@ async def test_a_voice_message_of_nothing_says_nothing_was_recorded(
             )
             reply = shown(await fake.wait_for_reply(after=sent["id"], timeout=60))
             assert reply.startswith(f"{name}: {expected}"), (language, name, reply)
+
+
+async def test_a_voice_message_for_a_command_the_member_may_not_run_costs_only_its_hearing(
+    fake: FakeDiscord, bot: Any, tmp_path: Path
+) -> None:
+    """Which command a voice message asks for is known only once it is heard, and every
+    member may run some (`status`, `help`, `test` have no role), so it is always heard. What
+    follows must cost nothing more: bob, without the `trainer` role, asks to select a dataset;
+    the role is checked before anything else, so nothing is read or written but the refusal,
+    and his audio is the one download."""
+    from tests.corpus import write_folder_dataset
+    from tests.test_refusals import snapshot
+
+    app = bot.assistant
+    write_folder_dataset(app.root.root, "reviews", per_label=10)
+    pcm = speak("select dataset reviews")
+    wav = write_wav(tmp_path / "ask.wav", pcm, RECOGNITION_RATE).read_bytes()
+    before = snapshot(app)
+    sent = await fake.send_message(
+        "",
+        attachments=[("voice-message.wav", wav, "audio/wav")],
+        flags=VOICE_MESSAGE,
+        author=fake.bob,
+    )
+    reply = shown(await fake.wait_for_reply(after=sent["id"], timeout=60))
+    assert reply == (
+        "🎙️ heard: “select dataset reviews”\n"
+        "Sorry, `select_dataset` needs one of these roles: `trainer`."
+    ), reply
+    assert snapshot(app) == before and app.store.active_dataset(str(fake.guild_id)) is None
+    assert len(fake.cdn_downloads) == 1
+    state = [p.name for p in app.config.state_dir.rglob("*") if p.is_file()]
+    assert all(name.startswith("trainer.db") for name in state), state
