@@ -55,3 +55,30 @@ async def test_russian_file_and_folder_words_name_them_and_english_ones_still_do
     # English words still work on a Russian server
     english = await console.send("getfile file:tickets.csv")
     assert english["ok"] and english["kind"] == "file", english["text"]
+
+
+async def test_russian_option_names_set_the_options_they_name(app: Assistant) -> None:
+    """`label:NAME`, `page:N`, `format:jsonl` named an option on a Russian console only in
+    English: `train "списали дважды" метка:биллинг` stored the words `метка:биллинг` as part
+    of the example (or was refused as words after a quoted text)."""
+    console = TypedConsole(app)
+    assert (await console.send("language ru"))["ok"]
+    assert (await console.send("create_dataset отзывы"))["ok"]
+    added = await console.send('train "с меня дважды списали деньги" метка:биллинг')
+    assert added["ok"] and "биллинг 1" in added["text"], added["text"]
+    colon = await console.send("train приложение падает при входе метка=баг")
+    assert colon["ok"] and "баг 1" in colon["text"], colon["text"]
+    stored = app.store.stored_examples(app.store.active_dataset("console"), offset=0, limit=9)
+    assert sorted((e.text, e.label) for e in stored) == [
+        ("приложение падает при входе", "баг"),
+        ("с меня дважды списали деньги", "биллинг"),
+    ]
+    page = await console.send("examples страница:1")
+    assert page["ok"] and "страница 1 из 1" in page["text"], page["text"]
+    exported = await console.send("export формат:jsonl")
+    assert exported["ok"] and ".jsonl" in exported["text"], exported["text"]
+    english = await console.send('train "ещё списали" label:биллинг')
+    assert english["ok"] and "биллинг 1" in english["text"], english["text"]
+    # a word that names no option of the command stays a word of the text
+    text = await console.send("train задача:3 не выполнена")
+    assert text["ok"] and "positive 1" in text["text"], text["text"]

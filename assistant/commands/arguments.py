@@ -4,7 +4,8 @@ One syntax for typed, console and Discord prefix commands (slash and spoken requ
 options and go through `finish`, the same checks):
 
 - words are split on spaces; `"double"` or `'single'` quotes group words;
-- `name=value` and `name:value` set an option by name (`positive=false`, `positive:false`);
+- `name=value` and `name:value` set an option by name (`positive=false`, `positive:false`),
+  its English name or its name in the language spoken (`метка:billing`: `typed.option_names`);
 - a bare `true` or `false` at the end sets the command's yes/no option (`train "dull" false`),
   and so does `positive` or `negative` after a quoted text (`train "dull" negative`);
 - other words fill the options in order. A `text`/`json` option takes the rest of the line as
@@ -21,8 +22,10 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from .. import i18n
 from ..errors import BadInput
 from ..i18n import number_text, tr
 from .registry import Command, Param
@@ -166,14 +169,23 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@cache
+def _option_names(language: str) -> dict[str, str]:
+    """The language's names of options (`метка` is `label`), as `typed.option_names` pairs."""
+    return i18n.word_pairs(language, "typed.option_names")
+
+
 def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
-    """`name=value` or `name:value` for one of the command's options, else None."""
+    """`name=value` or `name:value` for one of the command's options, by its English name or
+    its name in the language spoken (`метка:billing` is `label:billing`), else None."""
     if token.quoted:
         return None
+    local = _option_names(i18n.current())
     for sep in ("=", ":"):
         key, found, value = token.value.partition(sep)
-        if found and key.lower() in by_name:
-            return key.lower(), value.strip(QUOTES)
+        name = key.lower() if key.lower() in by_name else local.get(key.lower(), "")
+        if found and name in by_name:
+            return name, value.strip(QUOTES)
     return None
 
 
@@ -202,7 +214,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         named = _named(token, by_name)
         if named is not None and named[0] not in options:
             if not named[1]:  # `label:` with the label forgotten is no "use the default"
-                written = token.value[: len(named[0]) + 1]
+                written = token.value[: len(token.value.rstrip(QUOTES))]
                 raise BadInput(
                     tr("args.no_value", name=named[0], written=written, usage=command.usage)
                 )
