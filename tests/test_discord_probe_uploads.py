@@ -218,3 +218,22 @@ async def test_a_file_sent_with_a_command_that_takes_none_is_said_to_be_unused(
     russian = await fake.wait_for_reply(after=sent["id"])
     assert "(`status` не принимает файлы: `reviews.csv` не использован." in russian["content"]
     assert fake.cdn_downloads == []
+
+
+async def test_a_file_sent_with_a_command_asked_about_first_is_said_to_be_unused(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`!undo` or `!remove 1` with a file asked Confirm / Cancel (or said there was nothing
+    to undo) without a word of the file; the question and the refusal now say it is unused."""
+    csv = [("reviews.csv", csv_examples(2))]
+    note = "(`undo` takes no files: `reviews.csv` was not used. Files go with `train`, `test`.)"
+    sent = await fake.send_message("!undo", attachments=csv)
+    nothing = await fake.wait_for_reply(after=sent["id"])
+    assert note in error_text(nothing), nothing
+    sent = await fake.send_message('!train "a lovely film"')
+    await fake.wait_for_reply(after=sent["id"])
+    sent = await fake.send_message("!remove 1", attachments=csv)
+    asked = await fake.wait_for_reply(after=sent["id"])
+    assert fake.components(asked), asked
+    assert "(`remove` takes no files: `reviews.csv` was not used." in asked["content"], asked
+    assert fake.cdn_downloads == []

@@ -220,13 +220,19 @@ class CommandsCog(commands.Cog, name="Trainer"):
         asked = self.request(ctx, spec.name, dict(options), [])
         if words is not None:
             asked = dataclasses.replace(asked, text=words)
-        refusal = await self.assistant.refusal(asked)
-        if refusal is not None:  # nothing to confirm: "there is nothing to undo"
-            await self.deliver(ctx, refusal)
-            return True
         guild_id = guild_key(ctx.guild, ctx.author)
         language = self.assistant.language(guild_id)
+        if not slash:  # a file sent with it is not used: said with the question or refusal
+            asked.unread_files = tuple(item.filename for item in ctx.message.attachments)
+        with i18n.speaking(language):
+            unused = self.assistant.unused_files(spec, asked)
+        refusal = await self.assistant.refusal(asked)
+        if refusal is not None:  # nothing to confirm: "there is nothing to undo"
+            refusal.text = f"{refusal.text}\n{unused}" if unused else refusal.text
+            await self.deliver(ctx, refusal)
+            return True
         prompt = i18n.message(language, f"confirm.{spec.name}", argument=argument)
+        prompt = f"{prompt}\n{unused}" if unused else prompt
         send: dict[str, Any] = {"view": confirm_view(language, ctx.author.id, spec.name, argument)}
         if not slash:
             send.update(reference=ctx.message, mention_author=False)
