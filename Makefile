@@ -29,8 +29,10 @@ typecheck:
 # Bytecode kept for the run even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 # the tests start the bot, the console and workers as processes hundreds of times, and each
 # compiled the product's 150 modules again (0.3 s of CPU a start). __pycache__ is ignored by git.
+# --dist loadgroup: tests marked with one `xdist_group` run on one worker, so a module's shared
+# console (a module-scoped fixture) is started once, not once per worker; others as `load`.
 pytest:
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 3 $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 3 --dist loadgroup $(ARGS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[dev,bench]"

@@ -9,7 +9,8 @@ the libraries' versions:
   233,000 of them: 2 s, in the first reply to a line no template reads).
 So each is made once and kept in the user's cache folder (`$TRAINER_CACHE_DIR`, else
 `$XDG_CACHE_HOME/trainer`, else `~/.cache/trainer`; `TRAINER_CACHE_DIR=` empty turns the cache
-off), named by a hash of what it was made from. Loading takes 20-100 ms.
+off), named by a hash of what it was made from. Loading takes 20-100 ms; the classifier is kept
+as plain numbers (`intents/guess_model.py`), so loading it imports no scikit-learn.
 
 The files are pickles, so one is loaded only from a folder and file that this user owns and no
 one else can write; anything else, or a file that does not load, is made again.

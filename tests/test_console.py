@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,23 @@ def workdir(tmp_path: Path) -> Path:
     (tmp_path / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
     write_folder_dataset(tmp_path / "data")
     return tmp_path
+
+
+TYPED = pytest.mark.xdist_group("console_typed")
+"""Typed lines that neither train nor change data share one console (`typed`): each start
+costs a second of CPU, and the first guess loads the classifier (scikit-learn, two more). The
+group keeps them on one pytest-xdist worker (`make pytest` runs with --dist loadgroup)."""
+
+
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
+    folder = tmp_path_factory.mktemp("typed")
+    (folder / "config.yaml").write_text("data_root: data\nstate_dir: state\n")
+    write_folder_dataset(folder / "data")
+    console = Console(folder)
+    yield console
+    out, err = console.close()
+    assert console.process.returncode == 0 and "Traceback" not in out + err, err
 
 
 def test_scripted_session_trains_and_tests(workdir: Path) -> None:
@@ -174,10 +192,11 @@ def test_a_sentence_that_begins_with_a_command_name_is_that_sentence(workdir: Pa
     console.close()
 
 
-def test_a_file_named_in_a_sentence_is_sent_or_refused_as_written(workdir: Path) -> None:
+@TYPED
+def test_a_file_named_in_a_sentence_is_sent_or_refused_as_written(typed: Console) -> None:
     """Any file may be named in a typed sentence (the voice grammar only knows listed names);
     the path reaches `getfile` as written, "../" included, so its confinement decides."""
-    console = Console(workdir)
+    console = typed
     sent = console.send("please send me the file reviews/positive/0000.txt")
     assert sent["ok"] and Path(sent["files"][0]).read_text() != "", sent
     assert console.send("download reviews/negative/0001.txt")["ok"]
@@ -186,7 +205,6 @@ def test_a_file_named_in_a_sentence_is_sent_or_refused_as_written(workdir: Path)
         not outside["ok"]
         and "`../../etc/passwd` points outside the data folder" in (outside["text"])
     )
-    console.close()
 
 
 def test_console_voice_mode_hears_a_wav_file_and_answers_aloud(workdir: Path) -> None:
@@ -297,11 +315,12 @@ def test_a_call_with_no_command_the_bot_knows_is_answered(workdir: Path) -> None
     console.close()
 
 
-def test_a_line_that_calls_the_bot_by_name(workdir: Path) -> None:
+@TYPED
+def test_a_line_that_calls_the_bot_by_name(typed: Console) -> None:
     """People write to the bot as they talk to it: the name before or after the command is
     no part of it, a greeting and the name alone is a greeting, and a line that only
     mentions the bot keeps its words."""
-    console = Console(workdir)
+    console = typed
     assert console.send("trainer, help")["command"] == "help"
     # as the README shows them
     assert console.send("hey bot, what's the status")["command"] == "status"
@@ -311,22 +330,22 @@ def test_a_line_that_calls_the_bot_by_name(workdir: Path) -> None:
     assert greeted["ok"] and greeted["command"] == "hi", greeted
     kept = console.send("bot is too slow")
     assert kept["command"] is None and "`bot`" not in kept["text"], kept
-    console.close()
 
 
-def test_a_mistyped_sentence_after_a_command_name(workdir: Path) -> None:
+@TYPED
+def test_a_mistyped_sentence_after_a_command_name(typed: Console) -> None:
     """Words after a command's name that are no arguments of it are read as the sentence
     they nearly are: `!stop the trainng job` is `cancel`, not "Too many arguments"."""
-    console = Console(workdir)
+    console = typed
     reply = console.send("!stop the trainng job")
     assert reply["command"] == "cancel" and reply["text"] == "No training job is running.", reply
-    console.close()
 
 
-def test_politeness_before_a_command_name(workdir: Path) -> None:
+@TYPED
+def test_politeness_before_a_command_name(typed: Console) -> None:
     """ "please undo" is `undo`; it answered "I don't know the command `please`. Did you mean
     `leave`?", and `yes` would then have left the voice channel."""
-    console = Console(workdir)
+    console = typed
     assert console.send("select_dataset reviews")["ok"]
     for line in ("please undo", "could you, undo", "!please undo", "pls undo"):
         reply = console.send(line)
@@ -339,13 +358,13 @@ def test_politeness_before_a_command_name(workdir: Path) -> None:
     other = console.send("please do the thing")
     assert other["command"] is None and "leave" not in other["text"], other
     assert "Answer `yes`" not in other["text"], other
-    console.close()
 
 
-def test_yes_runs_the_suggested_command(workdir: Path) -> None:
+@TYPED
+def test_yes_runs_the_suggested_command(typed: Console) -> None:
     """ "Did you mean `status`? ... Answer `yes` to run `status`." and `yes` runs it, as written;
     `yes` after anything else is no command, and a command that needs arguments is only named."""
-    console = Console(workdir)
+    console = typed
     asked = console.send("any idea where the training job stands")
     assert not asked["ok"] and asked["text"].endswith("Answer `yes` to run `status`."), asked
     ran = console.send("yes")
@@ -354,7 +373,6 @@ def test_yes_runs_the_suggested_command(workdir: Path) -> None:
     assert not again["ok"] and again["command"] is None, again
     named = console.send("share report.txt with me please")
     assert "Did you mean `getfile`?" in named["text"] and "Answer `yes`" not in named["text"]
-    console.close()
 
 
 def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:

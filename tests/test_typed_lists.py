@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.consoles import Console
 from tests.corpus import write_folder_dataset
+
+# One trained console per language serves every line (a `test` changes nothing the next one
+# reads); the group keeps this module's tests on one pytest-xdist worker, so each language's
+# console is started and trained once (`make pytest` runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("typed_lists")
 
 
 def trained(workdir: Path, language: str) -> Console:
@@ -21,6 +27,22 @@ def trained(workdir: Path, language: str) -> Console:
     while console.read()["kind"] != "job":  # its progress, then the finished job
         pass
     return console
+
+
+@pytest.fixture(scope="module")
+def console_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Console]]:
+    """`console_in(language)`: that language's trained console, started on first use."""
+    started: dict[str, Console] = {}
+
+    def get(language: str) -> Console:
+        if language not in started:
+            started[language] = trained(tmp_path_factory.mktemp(language), language)
+        return started[language]
+
+    yield get
+    for console in started.values():
+        out, err = console.close()
+        assert console.process.returncode == 0 and "Traceback" not in out + err, err
 
 
 def texts_of(reply: dict) -> list[str]:
@@ -48,12 +70,10 @@ def texts_of(reply: dict) -> list[str]:
     ],
 )
 def test_a_list_after_a_colon_is_several_sentences(
-    tmp_path: Path, language: str, line: str, expected: list[str]
+    console_in: Callable[[str], Console], language: str, line: str, expected: list[str]
 ) -> None:
     """Words before the colon that point at several sentences ("these", "эти фразы") make
     its commas part them; one pointed at ("this") stays whole, and quotes are read as typed."""
-    console = trained(tmp_path, language)
-    reply = console.send(line)
+    reply = console_in(language).send(line)
     assert reply["ok"] and reply["command"] in ("test", "проверить"), reply
     assert texts_of(reply) == expected, reply["text"]
-    console.close()

@@ -25,6 +25,7 @@ from hassil.sample import sample_intents
 
 from .. import kept
 from ..heap import build_in_background
+from .guess_model import compiled
 from .matcher import IntentMatcher, normalize
 
 GUESS_FLOOR = 0.5
@@ -60,7 +61,8 @@ class CommandGuesser:
             name = kept.key(_described(matcher, lists), _LEARNERS, _CODE)
             model = _LEARNED.get(name) or kept.load("guesser", name)
             if model is None:
-                model = _learn(*_examples(matcher, lists))
+                # Kept as plain numbers: loading it needs no scikit-learn (guess_model.py).
+                model = compiled(_learn(*_examples(matcher, lists)))
                 kept.store("guesser", name, model)
             _LEARNED[name] = model
         self._model: Any = model
