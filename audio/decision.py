@@ -138,6 +138,12 @@ class Hearing:
         timings["total"] = timings.get("total", 0.0) + ms
         return replace(self, audio=why, timings_ms=timings)
 
+    def with_audio_note(self, note: str) -> Hearing:
+        """This decision with `note` added to what was done to the audio ('' adds nothing)."""
+        if not note:
+            return self
+        return replace(self, audio=f"{self.audio}; {note}" if self.audio else note)
+
     def debug(self) -> dict[str, Any]:
         """JSON-ready pipeline debug view (like Home Assistant's Assist debug)."""
         return {

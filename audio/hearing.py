@@ -31,12 +31,17 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 from assistant import i18n
-from assistant.config.voice import DereverbSettings, SecondOpinionSettings, VoiceSettings
+from assistant.config.voice import (
+    DereverbSettings,
+    SecondOpinionSettings,
+    SpeakerFitSettings,
+    VoiceSettings,
+)
 from assistant.intents.matcher import IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
 
@@ -54,14 +59,16 @@ from .rescore import unrepeated
 from .scored_gate import ScoredGate
 from .second_reason import second_opinion_reason
 from .snap_gate import judge_snapped
+from .speaker_fit import SpeakerFit, WarpedStage
 from .speculation import Speculation
 from .wake_verifier import check_wake_word
 from .words_vote import WordsVote
 
 log = logging.getLogger(__name__)
 
-FirstStage = Callable[[bytes], Awaitable[Transcript]]
-"""The grammar recognizer, off the event loop (a worker process or thread)."""
+FirstStage = WarpedStage
+"""The grammar recognizer, off the event loop (a worker process or thread); `warp` stretches
+the frequency axis for a speaker's fitted voice (audio/speaker_fit.py)."""
 
 
 class Hearer:
@@ -77,6 +84,7 @@ class Hearer:
         open_vocabulary: bool = False,
         first_stage_name: str = "grammar",
         room: DereverbSettings | None = None,
+        fit: SpeakerFitSettings | None = None,
     ) -> None:
         self.first_stage = first_stage
         self._first_stage_lists = first_stage_lists
@@ -89,6 +97,9 @@ class Hearer:
         self.room = None if open_vocabulary or room is None or not room.enabled else room
         """Late reverberation is removed before the local recognizers hear an utterance
         (audio/dereverb.py); an open-vocabulary engine hears the audio as it came."""
+        grammar = not open_vocabulary and first_stage_name == "grammar"
+        self.fit = SpeakerFit(fit) if grammar and fit is not None and fit.enabled else None
+        """Each speaker's voice fitted (the grammar recognizer only; audio/speaker_fit.py)."""
         self.neural = None if open_vocabulary else neural
         self.snapper = GrammarSnapper(matcher) if (self.neural or open_vocabulary) else None
         self._languages: dict[str, tuple[IntentMatcher, GrammarSnapper]] = {}
@@ -192,9 +203,9 @@ class Hearer:
             matcher = IntentMatcher.from_settings(settings)
         executor = ThreadPoolExecutor(1, thread_name_prefix="grammar-asr")
 
-        async def first_stage(pcm: bytes) -> Transcript:
+        async def first_stage(pcm: bytes, warp: float = 1.0, /) -> Transcript:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(executor, recognizer.transcribe, pcm)
+            return await loop.run_in_executor(executor, recognizer.transcribe_warped, pcm, warp)
 
         def lists(values: dict[str, list[str]]) -> None:
             recognizer.update_lists(values)  # updates the shared matcher too
@@ -208,15 +219,33 @@ class Hearer:
             open_vocabulary=open_vocabulary,
             first_stage_name="grammar" if not open_vocabulary else settings.asr.engine,
             room=settings.asr.dereverb,
+            fit=settings.asr.speaker_fit,
         )
 
     def close(self) -> None:
+        if self.fit is not None:
+            self.fit.close()
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def hear(self, pcm: bytes, in_window: bool = False, language: str = "en") -> Hearing:
+    async def hear(
+        self, pcm: bytes, in_window: bool = False, language: str = "en", speaker: str | None = None
+    ) -> Hearing:
         """Decide what one utterance (16 kHz mono s16le) was; `in_window`: a follow-up window
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
-        (free text from an open-vocabulary engine snaps to its templates)."""
+        (free text from an open-vocabulary engine snaps to its templates); `speaker`: who said
+        it (a member, a console speaker), whose voice the grammar recognizer is fitted to."""
+        fit = self.fit  # `simulate` may drop it between utterances
+        if fit is None:
+            return await self._hear(pcm, in_window, language, speaker)
+        fit.hearing += 1  # the speakers' other stretches wait (audio/speaker_fit.py)
+        try:
+            return await self._hear(pcm, in_window, language, speaker)
+        finally:
+            fit.hearing -= 1
+
+    async def _hear(
+        self, pcm: bytes, in_window: bool, language: str, speaker: str | None
+    ) -> Hearing:
         # Off the event loop: about 10-20 ms for a few seconds of speech (audio/dereverb.py).
         room = (
             await asyncio.to_thread(dereverb, pcm, self.room.min_removed_db) if self.room else None
@@ -226,8 +255,11 @@ class Hearer:
         t0 = time.perf_counter()
         beside = self.settings.speculative and self.speculation.start_beside() and not self._busy()
         early = self._start_neural(pcm) if beside else None
+        warp = self.fit.warp(speaker) if self.fit is not None else 1.0
         try:
-            transcript = await self.first_stage(pcm)
+            transcript = await (
+                self.first_stage(pcm) if warp == 1.0 else self.first_stage(pcm, warp)
+            )
         except BaseException:
             if early is not None:
                 early.cancel()
@@ -240,6 +272,9 @@ class Hearer:
         hearing = await self.second(first, pcm, in_window, early)
         if room is not None:
             hearing = hearing.after_filter(room.why, room.ms)
+        if self.fit is not None:
+            self.fit.learn(speaker, pcm, transcript, warp, self.first_stage)
+            hearing = hearing.with_audio_note(self.fit.describe(speaker))
         log.debug("heard: %s", hearing.debug())
         return hearing
 

@@ -173,6 +173,9 @@ async def run(
     async def dry_run(request: Any) -> Any:
         return dry_run_reply(request)
 
+    if not one_session:  # each file a new conversation: no voice is fitted from another
+        parts.hearer.fit = None
+
     def new_session() -> GuildVoiceSession:
         output = (
             WavFolderOutput(speak_to, realtime=False, print_text=False)

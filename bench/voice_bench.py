@@ -164,7 +164,10 @@ async def run(items: list[Utterance], hearer: Hearer, held_out: set[str]) -> dic
             continue
         event, paused_s = found
         in_window = u.kind in IN_WINDOW
-        hearing = await hearer.hear(event.pcm, in_window)
+        # Each voice is one speaker, fitted as the live bot fits a member (audio/speaker_fit.py).
+        hearing = await hearer.hear(event.pcm, in_window, speaker=u.voice)
+        if hearer.fit is not None:
+            await hearer.fit.settled()  # the live bot hears the stretches beside its reply
         row["grammar"] = outcome(u, hearing.grammar_alone)
         row["hearing"] = outcome(u, hearing)
         row["debug"] = hearing.debug()
@@ -247,6 +250,10 @@ def markdown(result: dict[str, Any]) -> str:
         f"{result['utterances']} utterances. Tuning voices: {', '.join(result['tuning_voices'])}; "
         f"held out: {', '.join(result['held_out_voices'])}. Neural model: {result['neural']}. "
         f"Load average at the end (1/5/15 min): {result.get('load_average_at_end')}.",
+        "",
+        "Each voice's fitted stretch (one speaker each; audio/speaker_fit.py): "
+        + ", ".join(f"{v} {w:g}" for v, w in result.get("speaker_fit", {}).items())
+        + ".",
         "",
         "Held-out voices (never used to tune a gate):",
         "",
@@ -337,6 +344,9 @@ def parse_args(argv: list[str]) -> Any:
     parser.add_argument(
         "--model", type=Path, default=None, help="another Whisper model folder (CTranslate2)"
     )
+    parser.add_argument(
+        "--no-speaker-fit", action="store_true", help="every voice heard as it came (a baseline)"
+    )
     return parser.parse_args(argv)
 
 
@@ -368,6 +378,8 @@ async def main(argv: list[str] | None = None) -> int:
         settings.asr.second_opinion.window_s = args.window
     if args.model:
         settings.asr.second_opinion.model = args.model
+    if args.no_speaker_fit:
+        settings.asr.speaker_fit.enabled = False
     hearer = await asyncio.to_thread(Hearer.local, settings)
     lists = {"dataset": DATASETS, "folder": DATASETS}
     await asyncio.to_thread(hearer.update_lists, lists)
@@ -388,6 +400,9 @@ async def main(argv: list[str] | None = None) -> int:
         "held_out_voices": [v for v, _, _ in held],
         "neural": str(hearer.neural.folder) if hearer.neural else "unavailable",
         "max_loop_stall_ms": outcome_["max_loop_stall_ms"],
+        "speaker_fit": {
+            v: hearer.fit.warp(v) if hearer.fit else 1.0 for v, _, _ in [*tuning, *held]
+        },
         "report": report(rows),
         "rows": rows,
     }

@@ -58,14 +58,18 @@ class RecognizerPool:
         self._executor = ThreadPoolExecutor(self.size, thread_name_prefix="asr")
         self._closed = False
 
-    async def transcribe(self, pcm: bytes) -> Transcript:
+    async def transcribe(self, pcm: bytes, warp: float = 1.0) -> Transcript:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._transcribe, pcm)
+        return await loop.run_in_executor(self._executor, self._transcribe, pcm, warp)
 
-    def _transcribe(self, pcm: bytes) -> Transcript:
+    def _transcribe(self, pcm: bytes, warp: float = 1.0) -> Transcript:
         recognizer = self._free.get()
         try:
-            return recognizer.transcribe(pcm)
+            return (
+                recognizer.transcribe(pcm)
+                if warp == 1.0
+                else recognizer.transcribe_warped(pcm, warp)
+            )
         finally:
             self._free.put(recognizer)
 
@@ -129,13 +133,17 @@ class VoiceParts:
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
     each mid-sentence pause would cost one more paid request."""
 
-    async def transcribe(self, pcm: bytes) -> Transcript:
-        """The first stage alone, off the event loop (wake spotting during a barge-in)."""
-        return await self.recognizers.transcribe(pcm)
+    async def transcribe(self, pcm: bytes, warp: float = 1.0, /) -> Transcript:
+        """The first stage alone, off the event loop (wake spotting during a barge-in); `warp`
+        a speaker's fitted voice (audio/speaker_fit.py)."""
+        return await self.recognizers.transcribe(pcm, warp)
 
-    async def hear(self, pcm: bytes, in_window: bool, guild_id: str) -> Hearing:
-        """What one utterance was: every stage, the gate's decision, the timings."""
-        return await self.hearer.hear(pcm, in_window, self.language(guild_id))
+    async def hear(
+        self, pcm: bytes, in_window: bool, guild_id: str, speaker: str | None = None
+    ) -> Hearing:
+        """What one utterance was: every stage, the gate's decision, the timings; `speaker`
+        (a member's id) has the grammar recognizer fitted to their voice."""
+        return await self.hearer.hear(pcm, in_window, self.language(guild_id), speaker)
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
         """New speakable names (a dataset was added): matcher, the sentences free text snaps
@@ -210,6 +218,7 @@ async def build_parts(
         open_vocabulary=open_vocabulary,
         first_stage_name="grammar" if not open_vocabulary else voice.asr.engine,
         room=voice.asr.dereverb,
+        fit=voice.asr.speaker_fit,
     )
     await asyncio.to_thread(hearer.update_lists, merged)
     synthesizer = build_synthesizer(voice.tts)

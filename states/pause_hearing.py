@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from audio.hearing import Hearing
 from audio.vad.base import UtteranceEnded
 
-Hear = Callable[[bytes, bool], Awaitable[Hearing]]
-"""(pcm, in_window) -> the hearing of that audio (`VoiceParts.hear` for the guild)."""
+Hear = Callable[[bytes, bool, str], Awaitable[Hearing]]
+"""(pcm, in_window, speaker) -> the hearing of that audio (`VoiceParts.hear` for the guild)."""
 Spawn = Callable[[Awaitable[Hearing]], "asyncio.Task[Hearing]"]
 """Starts a task the session owns (cancelled when it closes)."""
 
@@ -67,7 +67,7 @@ class PauseHearing:
         """`speaker` paused inside the utterance the conversation will recognize next."""
         if speaker in self._open or not pcm:
             return
-        task = self._spawn(self._hear(pcm, in_window))
+        task = self._spawn(self._hear(pcm, in_window, speaker))
         task.add_done_callback(_retrieve)
         self._open[speaker] = Speculation(pcm, in_window, task)
         self.counts.started += 1

@@ -45,9 +45,9 @@ def _init_worker(settings_json: str, lists: dict[str, list[str]], bot: int) -> N
     _worker.update_lists(lists)
 
 
-def _transcribe(pcm: bytes) -> Transcript:
+def _transcribe(pcm: bytes, warp: float = 1.0) -> Transcript:
     assert _worker is not None, "worker not initialised"
-    return _worker.transcribe(pcm)
+    return _worker.transcribe(pcm) if warp == 1.0 else _worker.transcribe_warped(pcm, warp)
 
 
 def _ready() -> bool:
@@ -112,13 +112,15 @@ class ProcessRecognizerPool:
         futures = await asyncio.to_thread(start)
         await asyncio.gather(*(asyncio.wrap_future(f) for f in futures))
 
-    async def transcribe(self, pcm: bytes) -> Transcript:
+    async def transcribe(self, pcm: bytes, warp: float = 1.0) -> Transcript:
+        """`pcm` heard by a worker, its frequency axis stretched by `warp` (a speaker's fitted
+        voice: audio/speaker_fit.py)."""
         # Speech that may name what just changed must meet the grammar that knows it.
         await self.settled()
         if self._closed:
             raise RecognizersClosed("the recognizers are stopping")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _transcribe, pcm)
+        return await loop.run_in_executor(self._pool, _transcribe, pcm, warp)
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
         """Ask for a grammar with these names; returns at once (the rebuild runs behind)."""

@@ -147,9 +147,9 @@ class GuildVoiceSession:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def hear(self, pcm: bytes, in_window: bool) -> Hearing:
-        """The one hearing path, for this guild (`VoiceParts.hear`)."""
-        return await self.parts.hear(pcm, in_window, self.guild_id)
+    async def hear(self, pcm: bytes, in_window: bool, speaker: str | None = None) -> Hearing:
+        """The one hearing path, for this guild (`VoiceParts.hear`); `speaker`: whose voice."""
+        return await self.parts.hear(pcm, in_window, self.guild_id, speaker)
 
     # --- text out -------------------------------------------------------------------------------
 

@@ -57,7 +57,7 @@ class Stages:
             if at_pause is not None:
                 hearing = await at_pause
             else:
-                hearing = await s.hear(utterance.pcm, in_window)
+                hearing = await s.hear(utterance.pcm, in_window, speaker)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

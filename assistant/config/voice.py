@@ -62,6 +62,34 @@ class DereverbSettings(Section):
     up to 0.37 dB, most above 0.12 (tuning voices; bench/README.md)."""
 
 
+class SpeakerFitSettings(Section):
+    """The grammar recognizer fitted to each speaker's voice: vocal tract length
+    normalisation (VTLN). A longer or shorter vocal tract shifts every formant; the acoustic
+    model hears a speaker best with its frequency axis stretched by that speaker's factor, found
+    by which stretch the speaker's own utterances fit best (audio/speaker_fit.py)."""
+
+    enabled: bool = True
+    """Fit each speaker (the grammar recognizer only; by the speaker's Discord member, console
+    speaker or voice message's author)."""
+    warps: list[float] = Field(default_factory=lambda: [0.85, 1.0, 1.1], min_length=1)
+    """The stretches tried (1.0: the audio as it came; below 1 for voices lower than the model's
+    average, above for higher ones); each of a speaker's first `utterances` is heard at all."""
+    utterances: int = Field(8, ge=1, le=100)
+    """How many of a speaker's utterances are heard at every stretch before the one they fit
+    best (the likeliest per 10 ms frame, on average) is kept for that speaker."""
+    speakers: int = Field(10_000, ge=1)
+    """Speakers remembered (the least recently heard are forgotten first)."""
+
+    @field_validator("warps")
+    @classmethod
+    def _warps_include_the_audio_as_it_came(cls, warps: list[float]) -> list[float]:
+        if 1.0 not in warps:
+            raise ValueError("warps must include 1.0 (the audio as it came)")
+        if any(not 0.7 <= w <= 1.3 for w in warps):
+            raise ValueError("each warp must be between 0.7 and 1.3")
+        return sorted(set(warps))
+
+
 class SecondOpinionSettings(Section):
     """The neural second opinion (Whisper via CTranslate2), constrained to the grammar."""
 
@@ -274,6 +302,8 @@ class AsrSettings(Section):
     """The neural recognizer that rescues rejections and verifies unsure acceptances."""
     dereverb: DereverbSettings = DereverbSettings()
     """Late reverberation removed before the local recognizers hear an utterance."""
+    speaker_fit: SpeakerFitSettings = SpeakerFitSettings()
+    """The grammar recognizer fitted to each speaker's voice (pocketsphinx only)."""
 
     @property
     def language(self) -> str | None:

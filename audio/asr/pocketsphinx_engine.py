@@ -41,6 +41,12 @@ phrase: 2 without noise, 2 with one bit of it, 2 at -84 dBFS, 4 at -78 and -72 d
 Its own `dither` draws from a generator that carries over from one utterance to the next."""
 
 
+_FRONT_END = threading.Lock()
+"""Held from setting an utterance's warp to the end of its decode: the warp is process-wide
+state in pocketsphinx's front end, so two recognizers of one process (threads) must not set
+theirs between the other's setting and decoding. It costs nothing: a decode holds the GIL."""
+
+
 def _model_path(settings: AsrSettings) -> str:
     if settings.pocketsphinx_model:
         return str(settings.pocketsphinx_model)
@@ -123,11 +129,23 @@ class PocketsphinxRecognizer(Recognizer):
         )
         return decoder
 
+    can_warp = True
+
     def transcribe(self, pcm: bytes) -> Transcript:
+        return self.transcribe_warped(pcm, 1.0)
+
+    def transcribe_warped(self, pcm: bytes, warp: float) -> Transcript:
+        """The utterance heard with the frequency axis stretched by `warp` (vocal tract length
+        normalisation: audio/speaker_fit.py; 1.0 hears it as it came)."""
         if len(pcm) < _MIN_BYTES:
             return Transcript("")
         pcm = pcm[: len(pcm) - len(pcm) % 2]
-        with self._lock:
+        with _FRONT_END, self._lock:
+            # Set on every utterance, 1.0 too: pocketsphinx keeps the warp in its front end's
+            # process-wide state, which the next feature reinit reads; a decoder built with
+            # one warp heard with another's after a second decoder was made (measured).
+            self._decoder.config["warp_type"] = "inverse_linear"
+            self._decoder.config["warp_params"] = f"{warp:g}"
             # Whole-utterance decoding: batch cepstral mean normalisation over the utterance.
             # Incremental decoding (full_utt=False) uses live CMN, which turned the first
             # utterance of a stream into garbage and deferred most work to end_utt anyway.

@@ -84,7 +84,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         parts = (await self.bot.voice_cog.sessions()).parts
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
-        hearing = await parts.hear(decoded.pcm, True, guild_id)
+        hearing = await parts.hear(decoded.pcm, True, guild_id, str(message.author.id))
         intent = hearing.intent if hearing.accepted(in_window=True) else None
         heard = hearing.text if intent is not None else hearing.heard  # never internal tokens
         if intent is None:
