@@ -29,16 +29,14 @@ class Recognizer(ABC):
     """Keeps its model warm between calls; `transcribe` is blocking and runs in a worker thread."""
 
     name: str = "base"
-    can_warp: bool = False
-    """`transcribe` takes a vocal tract `warp` (the grammar recognizer: audio/speaker_fit.py)."""
 
     @abstractmethod
     def transcribe(self, pcm: bytes) -> Transcript:
         """Recognise one utterance of 16 kHz mono s16le audio."""
 
     def transcribe_warped(self, pcm: bytes, warp: float) -> Transcript:
-        """`pcm` heard with its frequency axis stretched by `warp`, where the engine can
-        (`can_warp`); others hear it as it came."""
+        """`pcm` heard with its frequency axis stretched by `warp` (a speaker's fitted voice:
+        audio/speaker_fit.py), where the engine can (pocketsphinx); others hear it as it came."""
         return self.transcribe(pcm)
 
     def update_lists(self, lists: dict[str, list[str]]) -> None:  # noqa: B027 - optional hook

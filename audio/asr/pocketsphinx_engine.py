@@ -129,8 +129,6 @@ class PocketsphinxRecognizer(Recognizer):
         )
         return decoder
 
-    can_warp = True
-
     def transcribe(self, pcm: bytes) -> Transcript:
         return self.transcribe_warped(pcm, 1.0)
 
