@@ -234,14 +234,9 @@ class Hearer:
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates); `speaker`: who said
         it (a member, a console speaker), whose voice the grammar recognizer is fitted to."""
-        fit = self.fit  # `simulate` may drop it between utterances
-        if fit is None:
+        # While it is heard, the speakers' other stretches wait (audio/speaker_fit.py).
+        with self.fit.hearing_one() if self.fit is not None else contextlib.nullcontext():
             return await self._hear(pcm, in_window, language, speaker)
-        fit.hearing += 1  # the speakers' other stretches wait (audio/speaker_fit.py)
-        try:
-            return await self._hear(pcm, in_window, language, speaker)
-        finally:
-            fit.hearing -= 1
 
     async def _hear(
         self, pcm: bytes, in_window: bool, language: str, speaker: str | None

@@ -20,7 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -66,6 +66,15 @@ class SpeakerFit:
         """Utterances being heard now (`Hearer.hear`): the stretches wait for none to be, so
         that hearing one at another stretch never holds up a reply (one recognizer worker
         hears one utterance at a time)."""
+
+    @contextlib.contextmanager
+    def hearing_one(self) -> Iterator[None]:
+        """While an utterance is heard: the stretches wait (`hearing`)."""
+        self.hearing += 1
+        try:
+            yield
+        finally:
+            self.hearing -= 1
 
     def warp(self, speaker: str | None) -> float:
         """The stretch to hear `speaker` with (1.0: the audio as it came)."""

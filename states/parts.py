@@ -65,11 +65,7 @@ class RecognizerPool:
     def _transcribe(self, pcm: bytes, warp: float = 1.0) -> Transcript:
         recognizer = self._free.get()
         try:
-            return (
-                recognizer.transcribe(pcm)
-                if warp == 1.0
-                else recognizer.transcribe_warped(pcm, warp)
-            )
+            return recognizer.transcribe_warped(pcm, warp)  # 1.0: as it came, any engine
         finally:
             self._free.put(recognizer)
 

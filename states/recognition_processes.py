@@ -47,7 +47,7 @@ def _init_worker(settings_json: str, lists: dict[str, list[str]], bot: int) -> N
 
 def _transcribe(pcm: bytes, warp: float = 1.0) -> Transcript:
     assert _worker is not None, "worker not initialised"
-    return _worker.transcribe(pcm) if warp == 1.0 else _worker.transcribe_warped(pcm, warp)
+    return _worker.transcribe_warped(pcm, warp)
 
 
 def _ready() -> bool:
