@@ -11,7 +11,11 @@ recognizer's own decision, from the same run, is the floor.
 Writes bench/results/spoken_phrasing.json and .md. `python -m bench.spoken_phrasing_bench`.
 `--corpus fresh` says the lines of bench/phrasings_fresh.json instead, its lines that are no
 command too ("hey trainer my train was late today": acting on one is a wrong command), and
-writes spoken_phrasing_fresh.json and .md.
+writes spoken_phrasing_fresh.json and .md. `--corpus spoken1` says the lines of
+bench/spoken_phrasings_fresh1.json, written to be said (not typed) by a session that saw no
+file of the project (6 December 2026): 14 ways to say each command, sentences after the wake
+phrase that are no command, and chatter said to each other inside a follow-up window (no wake
+phrase: acting on one is wrong).
 """
 
 from __future__ import annotations
@@ -38,21 +42,45 @@ VOICES = [v for v in HELD_OUT_VOICES if v[0] in ("en-us-nyc+f2", "piper:joe")]
 a hard voice, are what this measures."""
 
 
-def judged(text: str, intent: str | None, hearing: Hearing | None) -> str:
+def judged(
+    text: str,
+    intent: str | None,
+    hearing: Hearing | None,
+    values: dict[str, str] | None = None,
+    in_window: bool = False,
+) -> str:
     """ "right", "wrong" (acted as another command or value) or "none" (not acted on)."""
-    if hearing is None or not hearing.accepted(False) or hearing.intent is None:
+    if hearing is None or not hearing.accepted(in_window) or hearing.intent is None:
         return "none"
     if hearing.intent.name != intent:
         return "wrong"
     slots = " ".join(str(v) for v in hearing.intent.slots.values()).lower()
-    named = [v for k, v in VALUES.items() if k in text]
+    named = (
+        [VALUES.get(v, v) for v in values.values()]
+        if values is not None
+        else [v for k, v in VALUES.items() if k in text]
+    )
     fits = all(v in slots or v.replace("_", " ") in slots for v in named)
     return "right" if fits else "wrong"
 
 
+SPOKEN = {"spoken1": Path(__file__).resolve().parent / "spoken_phrasings_fresh1.json"}
+"""Corpora written to be said: each command's values named, and chatter for a window."""
+
+
 def lines_of(name: str) -> list[dict[str, Any]]:
-    """The corpus's English lines, as {"text", "intent"}; a line that is no command has the
-    intent None."""
+    """The corpus's English lines, as {"text", "intent"} (and "values", "window" for spoken
+    corpora); a line that is no command has the intent None."""
+    if name in SPOKEN:
+        data = json.loads(SPOKEN[name].read_text(encoding="utf-8"))
+        return [
+            *data["commands"],
+            *({"text": t, "intent": None, "values": {}} for t in data["not_commands"]),
+            *(
+                {"text": t, "intent": None, "values": {}, "window": True}
+                for t in data["window_chatter"]
+            ),
+        ]
     data = json.loads(CORPORA[name].read_text(encoding="utf-8"))
     return [*data["en"], *({"text": t, "intent": None} for t in data.get("not_commands", []))]
 
@@ -61,10 +89,11 @@ async def main(argv: list[str] | None = None) -> int:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m bench.spoken_phrasing_bench")
-    parser.add_argument("--corpus", choices=sorted(CORPORA), default="first")
+    parser.add_argument("--corpus", choices=sorted([*CORPORA, *SPOKEN]), default="first")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     corpus = lines_of(args.corpus)
+    corpus_file = SPOKEN.get(args.corpus) or CORPORA[args.corpus]
     hearer = await asyncio.to_thread(Hearer.local, VoiceSettings())
     # The names the lines use, as the data root would list them: without the file, every
     # `getfile report.txt` line could only be refused or heard as another command.
@@ -73,20 +102,27 @@ async def main(argv: list[str] | None = None) -> int:
     rows = []
     for voice, speed, pitch in VOICES:
         for index, item in enumerate(corpus):
-            said = f"hey trainer {item['text']}"
+            window = bool(item.get("window"))
+            said = item["text"] if window else f"hey trainer {item['text']}"
             pcm = await asyncio.to_thread(render, said, voice, speed, pitch, "clean", index)
             found = vad_utterance(pcm)
-            hearing = await hearer.hear(found[0].pcm, False) if found else None
+            hearing = await hearer.hear(found[0].pcm, window) if found else None
+            values = item.get("values")
             rows.append(
                 {
                     "voice": voice,
                     "held_out": index % 2 == 1,
                     "intent": item["intent"],
                     "said": said,
+                    "window": window,
                     "grammar": judged(
-                        item["text"], item["intent"], hearing.grammar_alone if hearing else None
+                        item["text"],
+                        item["intent"],
+                        hearing.grammar_alone if hearing else None,
+                        values,
+                        window,
                     ),
-                    "hearing": judged(item["text"], item["intent"], hearing),
+                    "hearing": judged(item["text"], item["intent"], hearing, values, window),
                     "heard": hearing.debug() if hearing else None,
                 }
             )
@@ -96,7 +132,7 @@ async def main(argv: list[str] | None = None) -> int:
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "seconds": round(time.perf_counter() - started),
         "voices": [v for v, _, _ in VOICES],
-        "corpus": CORPORA[args.corpus].name,
+        "corpus": corpus_file.name,
         "rows": rows,
     }
     text = markdown(result)
