@@ -2,9 +2,9 @@
 
 Two things cost seconds of CPU at every start and depend only on the shipped templates and
 the libraries' versions:
-- the command classifier of `intents/guess.py` (about 4 s: 5,000 template sentences, word and
-  character n-grams; the templates' sentences, 5 s to enumerate, are sampled only when it is
-  not kept);
+- the command classifier of `intents/guess.py` (about 6 s: 5,600 template sentences, word and
+  character n-grams; the templates' 2.8 million sentences, about 13 s of CPU to enumerate and
+  normalize, are sampled only when it is not kept);
 - the typed index of `intents/snap.py` (every template sentence typed lines are snapped to,
   233,000 of them: 2 s, in the first reply to a line no template reads).
 So each is made once and kept in the user's cache folder (`$TRAINER_CACHE_DIR`, else
