@@ -63,11 +63,15 @@ class CommandGuesser:
         # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
         with _LEARNING:
             name = kept.key(_described(matcher, lists), _LEARNERS, _CODE)
-            model = _LEARNED.get(name) or kept.load("guesser", name)
+            model = _LEARNED.get(name)
             if model is None:
                 # Kept as plain numbers: loading it needs no scikit-learn (guess_model.py).
-                model = compiled(_learn(*_examples(matcher, lists)))
-                kept.store("guesser", name, model)
+                model = kept.load_or_make(
+                    "guesser",
+                    name,
+                    lambda: compiled(_learn(*_examples(matcher, lists))),
+                    lambda model: model is not None,
+                )
             _LEARNED[name] = model
         self._model: Any = model
 
