@@ -15,8 +15,8 @@ as plain numbers (`intents/guess_model.py`), so loading it imports no scikit-lea
 The files are pickles, so one is loaded only from a folder and file that this user owns and no
 one else can write; anything else, or a file that does not load, is made again.
 
-One process makes a kind at a time (`load_or_make`): starts that want what another is making
-wait for it and load what it kept. Consoles or shards started together on a cold cache each
+One process makes each thing at a time (`load_or_make`): starts that want what another is
+making wait for it and load what it kept. Consoles or shards started together on a cold cache each
 learned the same classifier (about 20 s of CPU each; dozens at once in the test suite).
 """
 
@@ -88,7 +88,7 @@ def load_or_make(kind: str, name: str, make: Callable[[], Any], fits: Callable[[
     value = load(kind, name)
     if fits(value):
         return value
-    with _making(kind):
+    with _making(kind, name):
         value = load(kind, name)  # kept by the process this one waited for
         if fits(value):
             return value
@@ -100,9 +100,9 @@ def load_or_make(kind: str, name: str, make: Callable[[], Any], fits: Callable[[
 
 
 @contextlib.contextmanager
-def _making(kind: str) -> Iterator[None]:
-    """Held while this process makes a `kind` (a lock file in the cache folder; nothing when
-    the folder is off, not ours, or takes no locks)."""
+def _making(kind: str, name: str) -> Iterator[None]:
+    """Held while this process makes the `kind` of `name` (a lock file beside where it is kept;
+    nothing when the folder is off, not ours, or takes no locks)."""
     lock = None
     folder = cache_dir()
     with contextlib.suppress(OSError):
@@ -110,7 +110,7 @@ def _making(kind: str) -> Iterator[None]:
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if _private(folder):
                 flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-                lock = os.open(folder / f"{kind}.lock", flags, 0o600)
+                lock = os.open(folder / f"{kind}-{name}.lock", flags, 0o600)
     try:
         if lock is not None:
             _wait_for(lock)
@@ -177,6 +177,7 @@ def _prune(folder: Path, kind: str) -> None:
     files = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[KEEP:]:
         old.unlink(missing_ok=True)
+        old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _private(path: Path) -> bool:

@@ -138,7 +138,9 @@ def test_only_the_last_used_few_of_a_kind_are_kept(tmp_path: Path, monkeypatch) 
         os.utime(tmp_path / f"typed-index-v{n}.pickle", (n, n))  # v0 the oldest
     kept.store("guesser", "g", {"other": "kind"})
     assert kept.load("typed-index", "v0") == [0]  # loading makes it the last used
+    (tmp_path / "typed-index-v1.lock").touch()  # left by the process that made v1
     kept.store("typed-index", "new", ["new"])
+    assert not (tmp_path / "typed-index-v1.lock").exists()  # gone with what it made
     left = sorted(p.name for p in tmp_path.glob("*.pickle"))
     assert left == [
         "guesser-g.pickle",
