@@ -2,9 +2,9 @@
 
 Two things cost seconds of CPU at every start and depend only on the shipped templates and
 the libraries' versions:
-- the command classifier of `intents/guess.py` (about 4 s: 5,000 template sentences, word and
-  character n-grams; the templates' sentences, 5 s to enumerate, are sampled only when it is
-  not kept);
+- the command classifier of `intents/guess.py` (about 6 s: 5,600 template sentences, word and
+  character n-grams; the templates' 2.8 million sentences, about 13 s of CPU to enumerate and
+  normalize, are sampled only when it is not kept);
 - the typed index of `intents/snap.py` (every template sentence typed lines are snapped to,
   233,000 of them: 2 s, in the first reply to a line no template reads).
 So each is made once and kept in the user's cache folder (`$TRAINER_CACHE_DIR`, else
@@ -14,17 +14,24 @@ as plain numbers (`intents/guess_model.py`), so loading it imports no scikit-lea
 
 The files are pickles, so one is loaded only from a folder and file that this user owns and no
 one else can write; anything else, or a file that does not load, is made again.
+
+One process makes each thing at a time (`load_or_make`): starts that want what another is
+making wait for it and load what it kept. Consoles or shards started together on a cold cache each
+learned the same classifier (about 20 s of CPU each; dozens at once in the test suite).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import logging
 import os
 import pickle
 import stat
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -38,6 +45,10 @@ FORMAT = "1"
 
 KEEP = 4
 """Files kept per kind (one per language and per version in use: a few)."""
+
+WAIT_S = 300.0
+"""Longest wait for another process making the same kind; after it, this one makes its own
+(a process stuck while making it never holds up every start)."""
 
 
 def cache_dir() -> Path | None:
@@ -69,6 +80,57 @@ def _source(code: Path) -> str:
     for module in sorted(code.glob("*.py")):
         digest.update(module.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def load_or_make(kind: str, name: str, make: Callable[[], Any], fits: Callable[[Any], bool]) -> Any:
+    """The `kind` kept under `name` when it `fits`, else made by `make` and kept. While one
+    process makes a kind, another that wants it waits and then loads what the first kept."""
+    value = load(kind, name)
+    if fits(value):
+        return value
+    with _making(kind, name):
+        value = load(kind, name)  # kept by the process this one waited for
+        if fits(value):
+            return value
+        began = time.monotonic()
+        value = make()
+        log.info("made the kept %s %s in %.1f s", kind, name, time.monotonic() - began)
+        store(kind, name, value)
+    return value
+
+
+@contextlib.contextmanager
+def _making(kind: str, name: str) -> Iterator[None]:
+    """Held while this process makes the `kind` of `name` (a lock file beside where it is kept;
+    nothing when the folder is off, not ours, or takes no locks)."""
+    lock = None
+    folder = cache_dir()
+    with contextlib.suppress(OSError):
+        if folder is not None:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if _private(folder):
+                flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
+                lock = os.open(folder / f"{kind}-{name}.lock", flags, 0o600)
+    try:
+        if lock is not None:
+            _wait_for(lock)
+        yield
+    finally:
+        if lock is not None:
+            os.close(lock)  # releases the lock
+
+
+def _wait_for(lock: int) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            time.sleep(0.2)
+        except OSError:  # a file system without locks
+            return
+    log.warning("another process has been making a kept thing for %.0f s; making it too", WAIT_S)
 
 
 def load(kind: str, name: str) -> Any | None:
@@ -115,6 +177,7 @@ def _prune(folder: Path, kind: str) -> None:
     files = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in files[KEEP:]:
         old.unlink(missing_ok=True)
+        old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _private(path: Path) -> bool:

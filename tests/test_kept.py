@@ -9,6 +9,7 @@ import pickle
 import stat
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,28 +25,38 @@ def _console(workdir: Path, cache: Path, script: str, *flags: str) -> str:
     return run_checked([*command, *flags], workdir, script, TRAINER_CACHE_DIR=str(cache))
 
 
-def _workdir(tmp_path: Path) -> Path:
-    (tmp_path / "bot").mkdir()
-    return make_workdir(tmp_path / "bot")
+def _workdir(tmp_path: Path, name: str = "bot") -> Path:
+    (tmp_path / name).mkdir()
+    return make_workdir(tmp_path / name)
 
 
 def _kept(cache: Path, kind: str = "guesser") -> list[Path]:
     return sorted(cache.glob(f"{kind}-*.pickle"))
 
 
-@pytest.mark.timeout(900)  # three learnings of 30 s of CPU each: minutes on a loaded machine
+@pytest.mark.timeout(900)  # three learnings of 20 s of CPU each: minutes on a loaded machine
 def test_what_is_learned_is_kept_loaded_made_again_when_spoiled_and_waited_for_at_exit(
     tmp_path: Path,
 ) -> None:
-    """Three starts on one cache folder (a cold start learns for about 30 s of CPU, so each
+    """Three starts on one cache folder (a cold start learns for about 20 s of CPU, so each
     start checks all it can): the command classifier and the typed index are made once, kept
-    private and loaded by the next start; a kept file anyone could have put code in is never
-    loaded but made again; and a console that ends while it is still learning waits for it."""
+    private and loaded by the next start; two consoles started together on the cold cache make
+    each once (the other waits and loads it); a kept file anyone could have put code in is
+    never loaded but made again; and a console that ends while it is still learning waits for
+    it."""
     workdir, cache = _workdir(tmp_path), tmp_path / "cache"
     # A line no template reads goes through the typed index; it is near "show me the status".
     typo = "shwo me the staus\n"
-    first = _console(workdir, cache, GUESSED + "\n" + typo)
-    assert "Did you mean `test`?" in first and "Jobs: none." in first, first
+    beside = _workdir(tmp_path, "beside")  # a second console at the same time (a shard)
+    with ThreadPoolExecutor(2) as pool:
+        both = list(
+            pool.map(lambda w: _console(w, cache, GUESSED + "\n" + typo), (workdir, beside))
+        )
+    for said in both:
+        assert "Did you mean `test`?" in said and "Jobs: none." in said, said
+    logs = [(w / "state" / "trainer.log").read_text(encoding="utf-8") for w in (workdir, beside)]
+    for kind in ("guesser", "typed-index"):
+        assert sum(log.count(f"made the kept {kind} ") for log in logs) == 1, (kind, logs)
     [guesser], [index] = _kept(cache), _kept(cache, "typed-index")
     for kept in (guesser, index):
         assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0  # no one else reads or writes it
@@ -127,7 +138,9 @@ def test_only_the_last_used_few_of_a_kind_are_kept(tmp_path: Path, monkeypatch) 
         os.utime(tmp_path / f"typed-index-v{n}.pickle", (n, n))  # v0 the oldest
     kept.store("guesser", "g", {"other": "kind"})
     assert kept.load("typed-index", "v0") == [0]  # loading makes it the last used
+    (tmp_path / "typed-index-v1.lock").touch()  # left by the process that made v1
     kept.store("typed-index", "new", ["new"])
+    assert not (tmp_path / "typed-index-v1.lock").exists()  # gone with what it made
     left = sorted(p.name for p in tmp_path.glob("*.pickle"))
     assert left == [
         "guesser-g.pickle",

@@ -18,6 +18,7 @@ import random
 import threading
 from collections import defaultdict
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +27,16 @@ from hassil.sample import sample_intents
 from .. import kept
 from ..heap import build_in_background
 from .guess_model import compiled
-from .matcher import IntentMatcher, normalize
+from .matcher import IntentMatcher, normalize, normalize_many
 
 GUESS_FLOOR = 0.5
 """Least probability for the likeliest command to be suggested."""
 PER_COMMAND = 400
 """Sentences learned from per command: `train` alone has thousands (every dataset name and
 way to say it), which would only slow the fit (about 0.3 s instead of 2 s)."""
+_READ_AT_ONCE = 20_000
+"""Template sentences normalized together (`normalize_many`): the 2.8 million are read in
+batches, never all held at once."""
 _PLACEHOLDERS = {"dataset": ["movie reviews"], "folder": ["movie reviews"], "file": ["report.txt"]}
 """One value per run-time list: the words around a name say the command, not the name."""
 _LEARNERS = ("scikit-learn", "numpy", "scipy", "hassil")
@@ -59,11 +63,15 @@ class CommandGuesser:
         # ("Module 'scipy' has no attribute '_lib'"), so one learns at a time.
         with _LEARNING:
             name = kept.key(_described(matcher, lists), _LEARNERS, _CODE)
-            model = _LEARNED.get(name) or kept.load("guesser", name)
+            model = _LEARNED.get(name)
             if model is None:
                 # Kept as plain numbers: loading it needs no scikit-learn (guess_model.py).
-                model = compiled(_learn(*_examples(matcher, lists)))
-                kept.store("guesser", name, model)
+                model = kept.load_or_make(
+                    "guesser",
+                    name,
+                    lambda: compiled(_learn(*_examples(matcher, lists))),
+                    lambda model: model is not None,
+                )
             _LEARNED[name] = model
         self._model: Any = model
 
@@ -117,8 +125,10 @@ def _described(matcher: IntentMatcher, lists: dict[str, Any]) -> str:
 def _examples(matcher: IntentMatcher, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample)."""
     found: dict[str, dict[str, None]] = defaultdict(dict)
-    for intent, text in sample_intents(matcher.intents, slot_lists=lists):
-        found[intent].setdefault(normalize(text), None)
+    pairs = sample_intents(matcher.intents, slot_lists=lists)
+    while said := list(islice(pairs, _READ_AT_ONCE)):
+        for (intent, _), words in zip(said, normalize_many([t for _, t in said]), strict=True):
+            found[intent].setdefault(words, None)
     chosen = random.Random(0)
     texts: list[str] = []
     commands: list[str] = []

@@ -138,11 +138,15 @@ def _typed_index(intents: Any, lists: dict[str, SlotList], key: tuple[str, ...])
     """The typed index of `key`, from the disk when an earlier run kept it (2 s of CPU to
     enumerate, 0.1 s to load; assistant/kept.py)."""
     name = kept.key(f"{key} {MAX_TYPED_SENTENCES}", ("hassil",), Path(__file__).parent)
-    index = kept.load("typed-index", name)
-    if not isinstance(index, _Index):
+
+    def make() -> _Index:
         index = _Index.of(intents, lists, MAX_TYPED_SENTENCES)
         index.by_length  # noqa: B018 (kept with it: 0.3 s to sort at every start)
-        kept.store("typed-index", name, index)
+        return index
+
+    index: _Index = kept.load_or_make(
+        "typed-index", name, make, lambda index: isinstance(index, _Index)
+    )
     return index
 
 
