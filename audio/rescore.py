@@ -111,6 +111,11 @@ def prepare(
     sentences = set(nearest)
     if grammar is not None and grammar.text:
         sentences.add(normalize(grammar.text))
+    if head.wake and head.rest and matcher.match(head.rest) is not None:
+        # The model wrote the wake phrase and then a command as people phrase it, not as the
+        # voice grammar does ("go ahead and train the model", "how far along is it"): its own
+        # words are a candidate too, scored like any other against the audio.
+        sentences.add(head.rest)
     texts: list[str] = []
     forms: list[tuple[Intent, bool]] = []
     of_sentence: list[str] = []
