@@ -24,8 +24,9 @@ def test_a_question_said_as_people_ask_it_is_answered(tmp_path: Path) -> None:
     assert HELP in out, out
 
 
-def test_words_the_model_writes_unsurely_are_not_read_as_a_typed_line(tmp_path: Path) -> None:
-    """Speech no command is in, said after the wake phrase, acts as nothing."""
+def test_chatter_after_the_wake_phrase_acts_as_nothing(tmp_path: Path) -> None:
+    """Speech no command is in, said after the wake phrase: its words are read as a typed line
+    is, which reads no command in them."""
     make_workdir(tmp_path)
     said = write_wav(tmp_path / "chat.wav", join(speak("hey trainer my train was late today")))
     out = run_console(tmp_path, f"join\nsay {said}\nleave\n")
