@@ -7,11 +7,13 @@ built here on a dry-run `Assistant` whose data root holds the bench's names.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from assistant import i18n
 from assistant.app import Assistant
 from assistant.config import load_config
 from audio.hearing import ReadWords
@@ -29,6 +31,9 @@ async def typed_reader(folders: list[str], files: list[str]) -> AsyncIterator[Re
             (root / "data" / name).write_text("a file the bench names\n")
         assistant = Assistant(load_config(root / "config.yaml"), dry_run=True)
         await assistant.start()
+        # The bot learns what a line's words say as its voice starts (states/parts.py); a
+        # reading never waits for it (`learned_only`), so here it is learned before any.
+        await asyncio.to_thread(assistant.reading.guesser, i18n.ENGLISH)
         try:
             yield assistant.reading.heard
         finally:
