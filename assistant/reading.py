@@ -49,6 +49,8 @@ from .typed_line import (
     two_requests,
 )
 
+_HEARD = User(id="voice", name="voice")
+"""Who `Reader.heard` reads for: reading needs no person."""
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
 
@@ -109,20 +111,27 @@ class Reader(ArgumentReading, OtherScriptReading):
         by_names: bool = True,
         respelt: bool = False,
         times: bool = True,
+        learned_only: bool = False,
     ) -> Request | None:
         """Free text ("please train the model on reviews") as a request, or None; `exact`:
         only a template sentence itself, not the nearest one to a typo; `by_names`: a line
         no template says may be read by the name of the guild's data it holds (`_named_guess`);
         `respelt`: the line is already another one's words in one script, or written back
         (`_past_other_script`, `_transliterated`), and is not read so again; `times`: clock
-        times in it may be read past (assistant/intents/clock.py)."""
+        times in it may be read past (assistant/intents/clock.py); `learned_only`: what the
+        words of a line say is asked only of a guesser already learned (no wait for one)."""
         if len(text) > LONGEST_SENTENCE:
             return None
         if _slashed(text.split(" ", 1)[0]):
             text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
         # the same line read again another way: as written, without its times, in one script
         read_as = partial(
-            self.understand, user=user, guild_id=guild_id, channel_id=channel_id, source=source
+            self.understand,
+            user=user,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            source=source,
+            learned_only=learned_only,
         )
         timeless = without_clock_times(text) if times else text
         if timeless != text:
@@ -136,7 +145,8 @@ class Reader(ArgumentReading, OtherScriptReading):
         for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
             matcher = self.intents_for(language)
             matcher.update_lists(lists)
-            says = None if exact else self._guess_in(language)
+            unlearned = learned_only and language not in self._guessers
+            says = None if exact or unlearned else self._guess_in(language)
             others = i18n.word_list(language, "typed.others")
             if calls_someone(text, self._people, greetings(language, matcher), others):
                 return None  # "Sara, can you send me the file?" asks Sara
@@ -195,6 +205,24 @@ class Reader(ArgumentReading, OtherScriptReading):
             )
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def heard(self, words: str, guild_id: str | None) -> Intent | None:
+        """Words a speech recognizer wrote after the wake phrase, read as a typed line is
+        ("okay so train it with kaggle tweets"): a command the voice grammar has, or None. A
+        name alone says no command here: recognizers write names for other words."""
+        guild = guild_id or ""
+        request = self.understand(
+            words,
+            user=_HEARD,
+            guild_id=guild,
+            channel_id="",
+            source="voice",
+            by_names=False,
+            learned_only=True,  # a reply must not wait while it learns (seconds, once ever)
+        )
+        if request is None or request.command not in self.intents.intents.intents:
+            return None
+        return Intent(request.command, dict(request.options or {}), request.text, True)
 
     def two_commands(self, text: str, guild_id: str) -> tuple[str, str] | None:
         """The names of two different commands the sentences of `text` ask for, as the guild

@@ -42,7 +42,7 @@ from assistant.config.voice import (
     SpeakerFitSettings,
     VoiceSettings,
 )
-from assistant.intents.matcher import IntentMatcher, normalize
+from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
 
 from .ahead import transcribe_ahead
@@ -67,6 +67,10 @@ from .words_vote import WordsVote
 log = logging.getLogger(__name__)
 
 FirstStage = WarpedStage
+ReadWords = Callable[[str, str | None], Intent | None]
+"""How a typed line's words are read: (words, the guild) -> the command they say, or None. The
+bot reads the model's words after the wake phrase as it reads typed lines (assistant/reading.py
+`Reader.heard`); without one, the templates alone read them."""
 """The grammar recognizer, off the event loop (a worker process or thread); `warp` stretches
 the frequency axis for a speaker's fitted voice (audio/speaker_fit.py)."""
 
@@ -85,6 +89,7 @@ class Hearer:
         first_stage_name: str = "grammar",
         room: DereverbSettings | None = None,
         fit: SpeakerFitSettings | None = None,
+        read_words: ReadWords | None = None,
     ) -> None:
         self.first_stage = first_stage
         self._first_stage_lists = first_stage_lists
@@ -117,6 +122,9 @@ class Hearer:
         """Whether the neural stage starts beside the grammar (`settings.speculative`)."""
         self.queue = ModelQueue(self._executor)
         """The neural model's queue (`settings.busy_backlog`)."""
+        self.read_words: ReadWords = read_words or (lambda words, _guild: matcher.match(words))
+        """Reads the model's words after the wake phrase as typed text: a command said as
+        people write it, not as the voice grammar says it, is a candidate too."""
 
     def update_lists(self, lists: dict[str, list[str]] | None = None) -> None:
         """New speakable names: the first stage's grammar (when this hearer owns it), the
@@ -191,9 +199,10 @@ class Hearer:
         return min(found, key=lambda s: (first not in s.split(), len(s.split())), default=None)
 
     @classmethod
-    def local(cls, settings: VoiceSettings) -> Hearer:
-        """A hearer with its own grammar recognizer in a worker thread (simulate, benches,
-        tests; the live bot runs the recognizer in worker processes, states/parts.py)."""
+    def local(cls, settings: VoiceSettings, read_words: ReadWords | None = None) -> Hearer:
+        """A hearer with its own grammar recognizer in a worker thread (benches, tests; the
+        bot runs the recognizer in worker processes, states/parts.py); `read_words`: the
+        bot's reader of typed lines (else the templates alone read the model's words)."""
         from .asr.factory import build_recognizer, load_second_opinion
 
         recognizer = build_recognizer(settings)
@@ -220,6 +229,7 @@ class Hearer:
             first_stage_name="grammar" if not open_vocabulary else settings.asr.engine,
             room=settings.asr.dereverb,
             fit=settings.asr.speaker_fit,
+            read_words=read_words,
         )
 
     def close(self) -> None:
@@ -228,18 +238,29 @@ class Hearer:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def hear(
-        self, pcm: bytes, in_window: bool = False, language: str = "en", speaker: str | None = None
+        self,
+        pcm: bytes,
+        in_window: bool = False,
+        language: str = "en",
+        speaker: str | None = None,
+        guild_id: str | None = None,
     ) -> Hearing:
         """Decide what one utterance (16 kHz mono s16le) was; `in_window`: a follow-up window
         is open for this speaker, so a command needs no wake phrase; `language`: the guild's
         (free text from an open-vocabulary engine snaps to its templates); `speaker`: who said
-        it (a member, a console speaker), whose voice the grammar recognizer is fitted to."""
+        it (a member, a console speaker), whose voice the grammar recognizer is fitted to;
+        `guild_id`: where (its names, for reading the model's words as typed text)."""
         # While it is heard, the speakers' other stretches wait (audio/speaker_fit.py).
         with self.fit.hearing_one() if self.fit is not None else contextlib.nullcontext():
-            return await self._hear(pcm, in_window, language, speaker)
+            return await self._hear(pcm, in_window, language, speaker, guild_id)
 
     async def _hear(
-        self, pcm: bytes, in_window: bool, language: str, speaker: str | None
+        self,
+        pcm: bytes,
+        in_window: bool,
+        language: str,
+        speaker: str | None,
+        guild_id: str | None = None,
     ) -> Hearing:
         # Off the event loop: about 10-20 ms for a few seconds of speech (audio/dereverb.py).
         room = (
@@ -264,7 +285,7 @@ class Hearer:
             first = self.interpret_free(transcript, ms, in_window, language)
         else:
             first = self.interpret(transcript, ms)
-        hearing = await self.second(first, pcm, in_window, early)
+        hearing = await self.second(first, pcm, in_window, early, guild_id)
         if room is not None:
             hearing = hearing.after_filter(room.why, room.ms)
         if self.fit is not None:
@@ -300,9 +321,10 @@ class Hearer:
         pcm: bytes,
         in_window: bool,
         early: asyncio.Future[NeuralResult] | None = None,
+        guild_id: str | None = None,
     ) -> Hearing:
         """The second opinion where `first` (the grammar's decision) needs one; `early` is the
-        neural stage already started on the same audio."""
+        neural stage already started on the same audio; `guild_id`: where it was said."""
         grammar_ms = first.stages[0].ms if first.stages else 0.0
         available = self.neural is not None and self.settings.enabled
         reason = second_opinion_reason(first, in_window, self.settings) if available else None
@@ -325,6 +347,10 @@ class Hearer:
         waited = time.perf_counter()
         check = reason == "verify_wake"
         result = await (early or self._start_neural(pcm, check) or _never())
+        if result.avg_logprob >= -self.settings.words_vote_unsure:
+            # Only words the model is sure of are read as a typed line would be: a garbled
+            # transcript read so is a guess at a command ("immaillate the model ...").
+            result = replace(result, read=lambda words: self.read_words(words, guild_id))
         neural_wait_ms = (time.perf_counter() - waited) * 1000
         t0 = time.perf_counter()
         # In the neural thread: scoring candidates runs the model again (tens of milliseconds).

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
@@ -213,7 +213,33 @@ def rescore(
     found = prepared or prepare(model, heard, snapper, head, grammar)
     if found is None:
         return None
+    if head.wake and head.rest and heard.read is not None and head.rest not in found.sentences:
+        _add_read(model, heard, snapper.matcher, found, head.rest, heard.read(head.rest))
     return choose(model, heard, snapper.matcher, found, grammar, grammar_wake, grammar_bonus)
+
+
+def _add_read(
+    model: WhisperModel,
+    heard: NeuralResult,
+    matcher: IntentMatcher,
+    found: Candidates,
+    words: str,
+    intent: Intent | None,
+) -> None:
+    """The model wrote the wake phrase and then a command as people phrase it, not as the
+    voice grammar does ("go ahead and train the model", "how far along is it"): its words,
+    read as a typed line is (`NeuralResult.read`), are a candidate too, scored against the
+    audio like the grammar's sentences, with each wake phrase."""
+    if intent is None:
+        return
+    added = list(range(len(found.texts), len(found.texts) + len(matcher.wake_phrases)))
+    for phrase in matcher.wake_phrases:
+        found.texts.append(as_spoken(f"{phrase} {words}"))
+        found.forms.append((replace(intent, wake=True), True))
+        found.sentences.append(words)
+    found.scores.update(
+        zip(added, model.score(heard, [found.texts[i] for i in added]), strict=True)
+    )
 
 
 def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:

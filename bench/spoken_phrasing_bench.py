@@ -31,6 +31,7 @@ from assistant.config.voice import VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
 from bench.phrasing_bench import CORPORA, VALUES
+from bench.typed_reader import typed_reader
 from bench.voice_bench import vad_utterance
 from bench.voice_corpus import DATASETS, HELD_OUT_VOICES, render
 
@@ -94,9 +95,12 @@ async def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     corpus = lines_of(args.corpus)
     corpus_file = SPOKEN.get(args.corpus) or CORPORA[args.corpus]
-    hearer = await asyncio.to_thread(Hearer.local, VoiceSettings())
     # The names the lines use, as the data root would list them: without the file, every
-    # `getfile report.txt` line could only be refused or heard as another command.
+    # `getfile report.txt` line could only be refused or heard as another command. The model's
+    # words are read as the bot reads typed lines (bench/typed_reader.py).
+    reader = typed_reader(DATASETS, FILES)
+    read_words = await reader.__aenter__()
+    hearer = await asyncio.to_thread(Hearer.local, VoiceSettings(), read_words)
     names = {"dataset": DATASETS, "folder": DATASETS, "file": FILES}
     await asyncio.to_thread(hearer.update_lists, names)
     rows = []
@@ -128,6 +132,7 @@ async def main(argv: list[str] | None = None) -> int:
             )
         print(f"  {voice} done", flush=True)
     hearer.close()
+    await reader.__aexit__(None, None, None)
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "seconds": round(time.perf_counter() - started),

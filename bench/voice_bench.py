@@ -50,6 +50,7 @@ from audio.hearing import Hearer  # noqa: E402
 from audio.tts.espeak import EspeakSynthesizer  # noqa: E402
 from audio.vad.base import UtteranceEnded  # noqa: E402
 from audio.vad.webrtc import WebRtcVad  # noqa: E402
+from bench.typed_reader import typed_reader  # noqa: E402
 from bench.voice_corpus import (  # noqa: E402
     CALIBRATION_VOICES,
     CONDITIONS,
@@ -380,7 +381,10 @@ async def main(argv: list[str] | None = None) -> int:
         settings.asr.second_opinion.model = args.model
     if args.no_speaker_fit:
         settings.asr.speaker_fit.enabled = False
-    hearer = await asyncio.to_thread(Hearer.local, settings)
+    # The model's words read as the bot reads typed lines (bench/typed_reader.py).
+    reader = typed_reader(DATASETS, [])
+    read_words = await reader.__aenter__()
+    hearer = await asyncio.to_thread(Hearer.local, settings, read_words)
     lists = {"dataset": DATASETS, "folder": DATASETS}
     await asyncio.to_thread(hearer.update_lists, lists)
     # The grammar stage in a worker process, as the live bot hears (see the docstring).
@@ -408,6 +412,7 @@ async def main(argv: list[str] | None = None) -> int:
     }
     hearer.close()
     recognizers.close()
+    await reader.__aexit__(None, None, None)
     text = markdown(result)
     print(text)
     if args.rows:

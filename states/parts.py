@@ -139,7 +139,7 @@ class VoiceParts:
     ) -> Hearing:
         """What one utterance was: every stage, the gate's decision, the timings; `speaker`
         (a member's id) has the grammar recognizer fitted to their voice."""
-        return await self.hearer.hear(pcm, in_window, self.language(guild_id), speaker)
+        return await self.hearer.hear(pcm, in_window, self.language(guild_id), speaker, guild_id)
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
         """New speakable names (a dataset was added): matcher, the sentences free text snaps
@@ -215,6 +215,7 @@ async def build_parts(
         first_stage_name="grammar" if not open_vocabulary else voice.asr.engine,
         room=voice.asr.dereverb,
         fit=voice.asr.speaker_fit,
+        read_words=assistant.reading.heard,
     )
     await asyncio.to_thread(hearer.update_lists, merged)
     synthesizer = build_synthesizer(voice.tts)

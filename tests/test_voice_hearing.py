@@ -63,6 +63,26 @@ def test_commands_with_the_wake_phrase_are_heard(
     assert h.stages[0].stage == "grammar"
 
 
+@pytest.mark.parametrize(
+    ("text", "voice", "command"),
+    [
+        ("hey trainer hop in", "en-us", "join"),
+        ("hey trainer hop in", "en-us+f3", "join"),  # the grammar's nearest: "stop" (cancel)
+        ("hey trainer you can go now", "en-gb", "leave"),
+    ],
+)
+def test_a_command_said_as_people_write_it_is_heard_from_the_models_words(
+    hearer: Hearer, text: str, voice: str, command: str
+) -> None:
+    """Phrasings the voice grammar leaves out (they are the typed templates' only) are heard
+    when the neural model writes them word for word after the wake phrase: the grammar
+    recognizer cannot hear them, and no sentence of its grammar was near enough."""
+    h = hear_spoken(hearer, text, voice)
+    assert h.accepted(in_window=False) and h.intent is not None, h.debug()
+    assert h.intent.name == command, h.debug()
+    assert h.decided_by == "neural", h.debug()
+
+
 def test_the_neural_stage_starts_beside_the_grammar_while_it_is_needed(hearer: Hearer) -> None:
     """With `verify_wake` every command needs the second opinion, so it starts beside the
     grammar; where the grammar decides commands alone, it stops taking the grammar's CPU."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class NeuralResult:
     candidates: Any = field(default=None, repr=False, compare=False)
     """The grammar sentences near its words, already made and partly decoded beside the
     grammar recognizer (audio/rescore.py `Candidates`), when its words are no command."""
+    read: Callable[[str], Any] | None = field(default=None, repr=False, compare=False)
+    """Reads its words after the wake phrase as a typed line is read, when asked: the command
+    (an `Intent`) or None (`Hearer.read_words`; audio/rescore.py makes it a candidate)."""
 
 
 class WhisperModel:
