@@ -198,7 +198,9 @@ class SecondOpinionSettings(Section):
     """The transcript counts as sure when its mean log probability per token is above minus
     this. Kept decisions in the voice bench and the spoken phrasings (tuning and held out
     together, 120): above -1.0, the words named another command for 7 wrong commands and 4
-    right ones, 2 of those in repetition loops (now excluded) and 2 calls to other names."""
+    right ones, 2 of those in repetition loops (now excluded) and 2 calls to other names.
+    Sure words after the wake phrase are also read as the bot reads a typed line, and the
+    command they say is a candidate scored against the audio (audio/rescore.py)."""
     verify_window: bool = True
     """Check commands said without the wake phrase inside a follow-up window."""
     verify_wake: bool = True
