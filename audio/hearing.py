@@ -67,12 +67,12 @@ from .words_vote import WordsVote
 log = logging.getLogger(__name__)
 
 FirstStage = WarpedStage
+"""The grammar recognizer, off the event loop (a worker process or thread); `warp` stretches
+the frequency axis for a speaker's fitted voice (audio/speaker_fit.py)."""
 ReadWords = Callable[[str, str | None], Intent | None]
 """How a typed line's words are read: (words, the guild) -> the command they say, or None. The
 bot reads the model's words after the wake phrase as it reads typed lines (assistant/reading.py
 `Reader.heard`); without one, the templates alone read them."""
-"""The grammar recognizer, off the event loop (a worker process or thread); `warp` stretches
-the frequency axis for a speaker's fitted voice (audio/speaker_fit.py)."""
 
 
 class Hearer:
