@@ -255,6 +255,11 @@ def _heard_in(language: str, heard: list[str]) -> str:
     return language if language in heard else i18n.ENGLISH
 
 
+WARM_UP_WORDS = ("what's the status", "show me the commands", "some words that are no command")
+"""Lines read once beside start-up: a command, a typed-only phrasing, and no command (each
+reading builds parts of its own on first use)."""
+
+
 def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:
     """The first "Did you mean" of a language learns from its templates (about a second): in
     a thread now, beside start-up, rather than before the first "Sorry, I didn't catch that"."""
@@ -263,6 +268,11 @@ def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:
         for guild_id in guild_ids:
             try:
                 parts.guess("hello", guild_id)
+                # What reads the model's words as a typed line (its templates, the typed
+                # index) is built here too, not in the first utterance that needs it: built
+                # beside start-up, it is frozen out of the collector's view with the rest.
+                for words in WARM_UP_WORDS:
+                    parts.hearer.read_words(words, guild_id)
             except Exception:  # the hint is a nicety; it learns again when first asked
                 log.exception("learning the commands' words for guild %s failed", guild_id)
 

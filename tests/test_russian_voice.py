@@ -139,7 +139,7 @@ def test_the_spoken_form_is_in_the_servers_language(
 
 def test_a_russian_server_gets_the_hint_an_english_one_gets(tmp_path: Path) -> None:
     """The bundled recognizer hears English, so in a Russian server commands are said in
-    English. "Hey trainer, are any jobs running at the moment" (no sentence of the grammar)
+    English. "Hey trainer, any jobs at the moment" (no sentence of the grammar)
     was answered "Sorry, I didn't catch that. Did you mean status?" in an English server,
     but only "Извините, я не расслышал." in a Russian one: the English words were guessed
     at with the Russian sentences. They are guessed at in the language they were heard in,
@@ -148,7 +148,7 @@ def test_a_russian_server_gets_the_hint_an_english_one_gets(tmp_path: Path) -> N
 
     workdir = make_workdir(tmp_path)
     asked = write_wav(
-        workdir / "asked.wav", join(speak("hey trainer, are any jobs running at the moment"))
+        workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment"))
     )
     events = console(workdir, f"language ru\njoin\nsay {asked}\n")
     saying = [e["text"] for e in events if e.get("event") == "speaking"]

@@ -27,7 +27,9 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def hearer() -> Hearer:
-    h = Hearer.local(VoiceSettings())
+    # The vote alone: the model's words are not also read as a typed line here (they would
+    # make "show me the commands" act as `help` itself: the last test).
+    h = Hearer.local(VoiceSettings(), read_words=lambda _words, _guild: None)
     h.update_lists({"dataset": DATASETS, "folder": DATASETS})
     deadline = time.monotonic() + 120
     while not h.words.ready:
@@ -70,3 +72,15 @@ def test_a_refusal_says_which_command_the_words_said(hearer: Hearer) -> None:
     hearing = asyncio.run(hearer.hear(speak("hey trainer show me the commands", "en-us")))
     why = " ".join(s.why for s in hearing.stages)
     assert not hearing.accepted(False) and "words that say help, not instruction" in why, why
+
+
+def test_read_as_a_typed_line_the_models_words_act_as_the_command_they_say() -> None:
+    """With the model's sure words read as typed lines are (the bot's hearing path), the
+    command they say acts instead of only refusing the grammar's."""
+    h = Hearer.local(VoiceSettings())
+    h.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    try:
+        hearing = asyncio.run(h.hear(speak("hey trainer show me the commands", "en-us")))
+    finally:
+        h.close()
+    assert acted(hearing) == "help", hearing.debug()
