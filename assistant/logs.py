@@ -62,7 +62,7 @@ def setup_logging(config: Config, *, quiet_console: bool, make_folder: bool = Tr
     """Full detail (tracebacks included) goes to state/trainer.log; the terminal gets warnings
     only when a console user is typing, so log lines do not mix with replies. Without
     `make_folder` (a dry run, which creates nothing) the log file is made only in a state
-    folder that is already there, and only when there is something to log."""
+    folder that is already there, and only when there is a warning or an error to log."""
     if make_folder:
         config.state_dir.mkdir(parents=True, exist_ok=True)
     redact = RedactSecrets()
@@ -75,6 +75,10 @@ def setup_logging(config: Config, *, quiet_console: bool, make_folder: bool = Tr
         file_handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
         )
+        if not make_folder:
+            # A dry run keeps only what went wrong: its news (a cache made beside it) would
+            # change the state folder it promised to leave as it was.
+            file_handler.setLevel(logging.WARNING)
         handlers.append(file_handler)
     terminal = logging.StreamHandler(sys.stderr)
     terminal.setLevel(logging.WARNING if quiet_console else logging.INFO)

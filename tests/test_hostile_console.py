@@ -113,3 +113,27 @@ def test_every_secret_is_redacted_whatever_its_length(
         assert "invalid key [redacted] and [redacted]" in log
     assert "request failed for [redacted]" in err
     assert "Traceback" not in err and "Traceback" in log
+
+
+def test_a_dry_run_logs_only_what_went_wrong_into_an_existing_state_folder(
+    make_config: Callable[..., Config],
+) -> None:
+    """`simulate` (a dry run) changes no folder: news such as a cache it made ("made the kept
+    typed-index ...", INFO) is not written to the state folder's log; a warning still is."""
+    config = make_config()
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        setup_logging(config, quiet_console=True, make_folder=False)
+        logging.getLogger("assistant.kept").info("made the kept typed-index abc in 9.1 s")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        assert not (config.state_dir / "trainer.log").exists()
+        logging.getLogger("t").warning("a file could not be read")
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        log = (config.state_dir / "trainer.log").read_text(encoding="utf-8")
+        assert "a file could not be read" in log and "made the kept" not in log
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.close()
+        logging.getLogger().handlers.clear()
