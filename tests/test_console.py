@@ -303,9 +303,7 @@ def test_a_call_with_no_command_the_bot_knows_is_answered(workdir: Path) -> None
 
     console = Console(workdir)
     assert console.send("join")["ok"]
-    asked = write_wav(
-        workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment"))
-    )
+    asked = write_wav(workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment")))
     events = console.say(asked)
     posted = [e["text"] for e in events if e.get("event") == "posted"]
     saying = [e["text"] for e in events if e.get("event") == "speaking"]

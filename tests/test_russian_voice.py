@@ -147,9 +147,7 @@ def test_a_russian_server_gets_the_hint_an_english_one_gets(tmp_path: Path) -> N
     from tests.speech import join, speak, write_wav
 
     workdir = make_workdir(tmp_path)
-    asked = write_wav(
-        workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment"))
-    )
+    asked = write_wav(workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment")))
     events = console(workdir, f"language ru\njoin\nsay {asked}\n")
     saying = [e["text"] for e in events if e.get("event") == "speaking"]
     assert saying == ["Извините, я не расслышал. Может быть, состояние? Скажите «status»."], events
