@@ -208,8 +208,8 @@ class Reader(ArgumentReading, OtherScriptReading):
 
     def heard(self, words: str, guild_id: str | None) -> Intent | None:
         """Words a speech recognizer wrote after the wake phrase, read as a typed line is
-        ("okay so train it with kaggle tweets"): a command the voice grammar has, or None. A
-        name alone says no command here: recognizers write names for other words."""
+        ("okay so train it with kaggle tweets"): the command, or None. A name alone says no
+        command here: recognizers write names for other words."""
         guild = guild_id or ""
         request = self.understand(
             words,
@@ -220,7 +220,7 @@ class Reader(ArgumentReading, OtherScriptReading):
             by_names=False,
             learned_only=True,  # a reply must not wait while it learns (seconds, once ever)
         )
-        if request is None or request.command not in self.intents.intents.intents:
+        if request is None:
             return None
         return Intent(request.command, dict(request.options or {}), request.text, True)
 

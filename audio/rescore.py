@@ -89,6 +89,25 @@ class Candidates:
     ms: float
     """Time spent on them so far."""
 
+    def add(
+        self,
+        model: WhisperModel,
+        heard: NeuralResult,
+        sentence: str,
+        intent: Intent,
+        phrases: list[str],
+    ) -> None:
+        """`sentence` (saying `intent`) after each of `phrases` ("" for none) as more
+        candidates, decoded now."""
+        added = list(range(len(self.texts), len(self.texts) + len(phrases)))
+        for phrase in phrases:
+            self.texts.append(as_spoken(f"{phrase} {sentence}"))
+            self.forms.append((intent, bool(phrase)))
+            self.sentences.append(sentence)
+        self.scores.update(
+            zip(added, model.score(heard, [self.texts[i] for i in added]), strict=True)
+        )
+
 
 def prepare(
     model: WhisperModel,
@@ -161,14 +180,7 @@ def choose(
     lead = normalize(grammar.text) if grammar is not None and grammar.text else ""
     intent = matcher.match(lead) if lead and lead not in found.sentences else None
     if intent is not None:
-        added = list(range(len(found.texts), len(found.texts) + len(matcher.wake_phrases) + 1))
-        for phrase in [*matcher.wake_phrases, ""]:
-            found.texts.append(as_spoken(f"{phrase} {lead}"))
-            found.forms.append((intent, bool(phrase)))
-            found.sentences.append(lead)
-        found.scores.update(
-            zip(added, model.score(heard, [found.texts[i] for i in added]), strict=True)
-        )
+        found.add(model, heard, lead, intent, [*matcher.wake_phrases, ""])
 
     def bonus(index: int) -> float:
         intent, wake = found.forms[index]
@@ -214,32 +226,15 @@ def rescore(
     if found is None:
         return None
     if head.wake and head.rest and heard.read is not None and head.rest not in found.sentences:
-        _add_read(model, heard, snapper.matcher, found, head.rest, heard.read(head.rest))
+        # The model wrote the wake phrase and then a command as people phrase it, not as the
+        # voice grammar does ("how far along is it"): its words, read as a typed line is
+        # (`NeuralResult.read`), are a candidate too, after each wake phrase.
+        read = heard.read(head.rest)
+        if read is not None:
+            found.add(
+                model, heard, head.rest, replace(read, wake=True), snapper.matcher.wake_phrases
+            )
     return choose(model, heard, snapper.matcher, found, grammar, grammar_wake, grammar_bonus)
-
-
-def _add_read(
-    model: WhisperModel,
-    heard: NeuralResult,
-    matcher: IntentMatcher,
-    found: Candidates,
-    words: str,
-    intent: Intent | None,
-) -> None:
-    """The model wrote the wake phrase and then a command as people phrase it, not as the
-    voice grammar does ("go ahead and train the model", "how far along is it"): its words,
-    read as a typed line is (`NeuralResult.read`), are a candidate too, scored against the
-    audio like the grammar's sentences, with each wake phrase."""
-    if intent is None:
-        return
-    added = list(range(len(found.texts), len(found.texts) + len(matcher.wake_phrases)))
-    for phrase in matcher.wake_phrases:
-        found.texts.append(as_spoken(f"{phrase} {words}"))
-        found.forms.append((replace(intent, wake=True), True))
-        found.sentences.append(words)
-    found.scores.update(
-        zip(added, model.score(heard, [found.texts[i] for i in added]), strict=True)
-    )
 
 
 def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:

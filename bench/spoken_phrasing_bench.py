@@ -21,6 +21,7 @@ phrase: acting on one is wrong).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 import time
@@ -98,8 +99,8 @@ async def main(argv: list[str] | None = None) -> int:
     # The names the lines use, as the data root would list them: without the file, every
     # `getfile report.txt` line could only be refused or heard as another command. The model's
     # words are read as the bot reads typed lines (bench/typed_reader.py).
-    reader = typed_reader(DATASETS, FILES)
-    read_words = await reader.__aenter__()
+    closing = contextlib.AsyncExitStack()
+    read_words = await closing.enter_async_context(typed_reader(DATASETS, FILES))
     hearer = await asyncio.to_thread(Hearer.local, VoiceSettings(), read_words)
     names = {"dataset": DATASETS, "folder": DATASETS, "file": FILES}
     await asyncio.to_thread(hearer.update_lists, names)
@@ -132,7 +133,7 @@ async def main(argv: list[str] | None = None) -> int:
             )
         print(f"  {voice} done", flush=True)
     hearer.close()
-    await reader.__aexit__(None, None, None)
+    await closing.aclose()
     result = {
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "seconds": round(time.perf_counter() - started),

@@ -29,6 +29,7 @@ tuning); `--rows` every decision (bench/voice_misses.py sorts the misses of non-
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -382,8 +383,8 @@ async def main(argv: list[str] | None = None) -> int:
     if args.no_speaker_fit:
         settings.asr.speaker_fit.enabled = False
     # The model's words read as the bot reads typed lines (bench/typed_reader.py).
-    reader = typed_reader(DATASETS, [])
-    read_words = await reader.__aenter__()
+    closing = contextlib.AsyncExitStack()
+    read_words = await closing.enter_async_context(typed_reader(DATASETS, []))
     hearer = await asyncio.to_thread(Hearer.local, settings, read_words)
     lists = {"dataset": DATASETS, "folder": DATASETS}
     await asyncio.to_thread(hearer.update_lists, lists)
@@ -412,7 +413,7 @@ async def main(argv: list[str] | None = None) -> int:
     }
     hearer.close()
     recognizers.close()
-    await reader.__aexit__(None, None, None)
+    await closing.aclose()
     text = markdown(result)
     print(text)
     if args.rows:
