@@ -1,8 +1,9 @@
 """The speech engines every guild shares: built once, kept warm.
 
 Recognition runs either in worker processes (`ProcessRecognizerPool`, what `build_parts`
-builds: pocketsphinx holds the GIL while decoding, so a thread would stall the event loop) or,
-for recognizers built in this process (tests, engines that release the GIL), in a thread pool
+builds: a decode, a grammar rebuild or a crash stays out of the bot's process; pocketsphinx's
+binding holds the GIL while decoding, audio/asr/pocketsphinx_native.py calls it without) or,
+for recognizers built in this process (tests, simulate), in a thread pool
 through a `RecognizerPool`: as many warm recognizers as worker threads, each used by one
 thread at a time. The recognizers are the first stage of the one hearing path
 (`audio.hearing.Hearer`: grammar, neural second opinion, gate), which every guild shares too.

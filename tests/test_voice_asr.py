@@ -6,6 +6,7 @@ test_voice_names.py)."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
@@ -180,3 +181,32 @@ async def test_a_waiting_close_ends_every_pool_thread_before_it_returns() -> Non
     assert managers, "the pools' manager threads run"
     await asyncio.to_thread(pool.close, True)
     assert [t for t in managers if t.is_alive()] == []
+
+
+async def test_hearing_in_a_thread_leaves_the_event_loop_free(pipeline: Hearer) -> None:
+    """The grammar recognizer decodes in a worker thread (the console, speech servers, tests)
+    without holding the GIL: the event loop keeps running while it searches (the binding held
+    the GIL for the whole search: one long utterance stopped the loop for 0.7 s idle, over a
+    second on a loaded machine). A loaded machine stretches both the decode and the loop's
+    waits, so the longest wait is compared with the decode itself."""
+    pcm = utterance(speak("hey trainer train the model on reviews please and then test it")) * 4
+    ticks: list[float] = []
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.002)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0.01)
+    started = time.perf_counter()
+    await pipeline.first_stage(pcm)
+    took = time.perf_counter() - started
+    done.set()
+    await ticker
+    during = [t for t in ticks if started <= t <= started + took]
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    assert took > 0.3, took  # long enough for the comparison to mean something
+    assert longest < took / 4, (longest, took, len(during))
+    assert len(during) >= 10, (len(during), took)

@@ -22,6 +22,7 @@ from assistant.intents.matcher import IntentMatcher
 
 from .base import Recognizer, Transcript
 from .grammar import REJECT_PREFIXES, Grammar, GrammarOptions, build_grammar
+from .pocketsphinx_native import Native, native
 from .pronounce import Lexicon
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ Its own `dither` draws from a generator that carries over from one utterance to 
 _FRONT_END = threading.Lock()
 """Held from setting an utterance's warp to the end of its decode: the warp is process-wide
 state in pocketsphinx's front end, so two recognizers of one process (threads) must not set
-theirs between the other's setting and decoding. It costs nothing: a decode holds the GIL."""
+theirs between the other's setting and decoding (decodes of one process take turns)."""
 
 
 def _model_path(settings: AsrSettings) -> str:
@@ -76,6 +77,8 @@ class PocketsphinxRecognizer(Recognizer):
         self._lock = threading.Lock()
         """One lock per decoder: a pocketsphinx decoder is not thread-safe."""
         self._decoder: Any = None
+        self._native: Native | None = None
+        """The decoder's search called without the GIL (pocketsphinx_native.py)."""
         self.grammar: Grammar | None = None
         self.rebuild_ms = 0.0
         """How long the last grammar rebuild took (grammar + dictionary + decoder)."""
@@ -105,8 +108,9 @@ class PocketsphinxRecognizer(Recognizer):
         # is left behind, even by a worker process that ends with os._exit.
         with tempfile.TemporaryDirectory(prefix="trainer-asr-") as tmp:
             decoder = self._decoder_for(grammar, Path(tmp))
+        fast = native(decoder)
         with self._lock:
-            self._decoder, self.grammar = decoder, grammar
+            self._decoder, self._native, self.grammar = decoder, fast, grammar
         self.rebuild_ms = (time.perf_counter() - start) * 1000
         if grammar.dropped:
             log.warning("not speakable (no pronunciation): %s", ", ".join(grammar.dropped))
@@ -153,8 +157,12 @@ class PocketsphinxRecognizer(Recognizer):
             # guild's, utterance ("hey train her": rejected, or "hey trainer goodbye").
             self._decoder.reinit_feat()
             self._decoder.start_utt()
-            self._decoder.process_raw(_dithered(pcm), full_utt=True)
-            self._decoder.end_utt()
+            if self._native is not None:  # the search without the GIL: other threads run
+                self._native.process_raw(_dithered(pcm), full_utt=True)
+                self._native.end_utt()
+            else:
+                self._decoder.process_raw(_dithered(pcm), full_utt=True)
+                self._decoder.end_utt()
             hyp = self._decoder.hyp()
             raw = hyp.hypstr if hyp is not None else ""
             score = _per_frame(hyp.score, self._decoder.n_frames()) if hyp is not None else None
