@@ -161,11 +161,13 @@ async def run(
     speed: float = 1.0,
 ) -> int:
     from assistant.app import Assistant
+    from assistant.loop_threads import start_loop_threads
     from states.output import MemoryOutput, WavFolderOutput
     from states.parts import build_parts
     from states.session import GuildVoiceSession
     from transports.console_voice import say
 
+    await start_loop_threads()
     assistant = Assistant(config, dry_run=not act)
     await assistant.start()
     parts = await build_parts(config, assistant, [GUILD], processes=False)

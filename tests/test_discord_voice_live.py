@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from assistant.loop_threads import WORKERS
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_voice import join, say_command, speech48, voice
 
@@ -177,6 +179,23 @@ async def _text_after(fake: FakeDiscord, after: str, contains: str) -> dict[str,
     return await fake.wait_for_reply(
         after=after, where=lambda m: contains in m["content"], timeout=20
     )
+
+
+async def test_work_sent_to_threads_never_waits_for_a_thread_to_start(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Every worker thread of the bot's loop runs before it serves: a call sent to a thread
+    never starts one, which waits on the loop's thread for the GIL (the loop stood still for
+    1.07 s in such a wait, with both cores busy and the bot's own threads learning)."""
+    before = {t.ident for t in threading.enumerate()}
+
+    def who() -> int | None:
+        time.sleep(0.05)  # all busy at once: each call needs a thread of its own
+        return threading.get_ident()
+
+    ran_in = await asyncio.gather(*(asyncio.to_thread(who) for _ in range(WORKERS)))
+    assert len(set(ran_in)) == WORKERS
+    assert set(ran_in) <= before, "a call started a thread"
 
 
 @pytest.mark.parametrize("code", [4015, 4006])

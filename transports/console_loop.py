@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from assistant.app import Assistant
+from assistant.loop_threads import start_loop_threads
 from transports.console import GUILD, ConsoleTransport
 from transports.console_terminal import Terminal
 
@@ -154,6 +155,7 @@ async def run_console(
     app: Assistant, *, json_mode: bool, speak: list[str] | None = None, stream: IO[str] = sys.stdin
 ) -> None:
     """The console; with `speak`, join the voice channel, say those files, print what happened."""
+    await start_loop_threads()
     console = ConsoleTransport(app, json_mode=json_mode)
     main = asyncio.current_task()
     loop = asyncio.get_running_loop()

@@ -23,6 +23,7 @@ from discord.ext import commands
 
 from assistant import i18n
 from assistant.config import Config, DiscordSettings
+from assistant.loop_threads import start_loop_threads
 from transports.typed_spaces import spaced
 
 from .audio_messages import AudioMessagesCog, is_audio
@@ -115,11 +116,12 @@ class TrainerBot(commands.AutoShardedBot):
         self.assistant = assistant
         self.synced = False
         self.sessions_factory = sessions_factory
+        """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
         self.roles_checked: set[int] = set()
         """Servers whose roles were checked against config.yaml's (`_check_roles`)."""
-        """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
 
     async def setup_hook(self) -> None:
+        await start_loop_threads()
         self.delivery = Delivery(self)
         self.commands_cog = CommandsCog(self)
         self.privacy_cog = PrivacyCog(self)
