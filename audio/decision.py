@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from assistant.intents.matcher import Intent
+from assistant.intents.matcher import Intent, normalize
 
 from .asr.base import Transcript
 from .asr.grammar import REJECT_PREFIXES
@@ -221,3 +221,14 @@ def clean_words(raw: str) -> str:
             continue
         words.append(word)
     return " ".join(words)
+
+
+def says_yes(hearing: Hearing, yes_words: list[str]) -> bool:
+    """The neural model wrote only words of the phrases `yes_words` ("Yes, please."): the
+    grammar holds no yes, so only the model's words can say it."""
+    vocabulary = {word for phrase in yes_words for word in normalize(phrase).split()}
+    for stage in hearing.stages:
+        if stage.stage == "neural":
+            words = normalize(stage.heard).split()
+            return bool(words) and all(word in vocabulary for word in words)
+    return False

@@ -126,6 +126,9 @@ class VoiceParts:
     example: Callable[[str, str], str | None] = lambda _command, _guild_id: None
     """A sentence of the voice grammar that says the command named as the guild calls it
     (`Hearer.spoken_example`; blocking): what the hint tells to say in the window it opens."""
+    heard_in: Callable[[str], str] = lambda _guild_id: i18n.ENGLISH
+    """The language a guild's speech is heard in (its own where the recognizer hears it):
+    the words that answer a hint with yes are that language's."""
     hear_at_pause: bool = True
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
     each mid-sentence pause would cost one more paid request."""
@@ -237,6 +240,7 @@ async def build_parts(
         guess=lambda words, guild_id: assistant.reading.guess_command(
             words, guild_id, _heard_in(language_of(guild_id), voice.asr.languages)
         ),
+        heard_in=lambda guild_id: _heard_in(language_of(guild_id), voice.asr.languages),
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
     )
 

@@ -12,6 +12,7 @@ events and owns the tasks, the trace and the outputs: this is what each state do
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import i18n
 from assistant.intents.matcher import normalize
 from assistant.messages import Reply
+from audio.decision import Hearing, says_yes
 from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import UtteranceEnded
@@ -48,10 +50,16 @@ class Stages:
         self._voice_lock = asyncio.Lock()
         self._answer_origin: float | None = None
         """Wall time the current answer's utterance ended, for end-of-speech-to-audio latency."""
+        self._heard_from: str | None = None
+        """Who said the utterance last heard (the one a hint answers)."""
+        self._offered: tuple[str | None, str] | None = None
+        """(speaker, sentence) a "Did you mean" hint offered: that speaker's next utterance,
+        in the window the hint opened, runs it by saying yes."""
 
     async def recognize(self, serial: int, speaker: str, utterance: UtteranceEnded) -> None:
         s = self.s
         in_window = s.machine.in_window()
+        offered, self._offered = self._offered, None  # only the very next utterance answers
         at_pause = s.pause_hearing.take(utterance, in_window)
         try:
             if at_pause is not None:
@@ -64,6 +72,9 @@ class Stages:
             log.exception("guild %s: recognition failed", s.guild_id)
             s.send("error", stage="recognition", reason=repr(exc), serial=serial)
             return
+        if offered is not None and in_window and offered[0] == speaker:
+            hearing = await self._answered_yes(hearing, offered[1])
+        self._heard_from = speaker
         transcript = hearing.transcript()
         seconds = len(utterance.pcm) / BYTES_PER_S
         data: dict[str, Any] = {"wake": hearing.wake, "rejected": hearing.rejected}
@@ -76,6 +87,19 @@ class Stages:
             name = s.streams.user(speaker).name
             await s.post(f"heard {name}: {transcript.text or '(wake phrase)'}")
         s.send("transcript_ready", transcript=transcript, intent=hearing.intent, serial=serial)
+
+    async def _answered_yes(self, hearing: Hearing, sentence: str) -> Hearing:
+        """`hearing` as the offered `sentence` where its words say yes and nothing else."""
+        if hearing.intent is not None or not says_yes(hearing, self._yes_words()):
+            return hearing
+        intent = await asyncio.to_thread(self.s.parts.hearer.matcher.match, sentence)
+        if intent is None:
+            return hearing
+        return dataclasses.replace(hearing, text=intent.text, intent=intent, rejected=False)
+
+    def _yes_words(self) -> list[str]:
+        """The words that say yes in the language the guild's speech is heard in."""
+        return i18n.word_list(self.s.parts.heard_in(self.s.guild_id), "voice.yes_words")
 
     async def act(self, serial: int, speaker: str, intent: Any) -> None:
         s = self.s
@@ -199,7 +223,8 @@ class Stages:
         # "status"): a sentence that says the command, to say in the window this opens.
         if example and example != normalize(close.replace("_", " ")):
             hint += self._words("voice.say_example", example=example)
-        return hint
+        self._offered = (self._heard_from, example or normalize(close.replace("_", " ")))
+        return hint + self._words("voice.or_yes", yes=self._yes_words()[0])
 
     def stop_playback(self) -> None:
         """Leaving speaking (barge-in, timeout, error): cut the sound now. The speak stage is

@@ -308,8 +308,8 @@ def test_a_call_with_no_command_the_bot_knows_is_answered(workdir: Path) -> None
     posted = [e["text"] for e in events if e.get("event") == "posted"]
     saying = [e["text"] for e in events if e.get("event") == "speaking"]
     assert posted and posted[0].startswith("Sorry, I didn't catch that. (I heard"), events
-    assert posted[0].endswith("Did you mean `status`?"), events
-    assert saying == ["Sorry, I didn't catch that. Did you mean status?"], events
+    assert posted[0].endswith("Did you mean `status`? Or just say yes."), events
+    assert saying == ["Sorry, I didn't catch that. Did you mean status? Or just say yes."], events
     console.close()
 
 
@@ -442,7 +442,7 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
     assert len(saying) == 1 and saying[0].startswith(
         "Sorry, I didn't catch that. Did you mean test?"
     )
-    example = re.fullmatch(r".* Say “([^”]+)”\.", saying[0])
+    example = re.fullmatch(r".* Say “([^”]+)”\. Or just say yes\.", saying[0])
     assert example, saying
     said = write_wav(workdir / "said.wav", join(speak(example[1])))
     events = console.say(said)  # in the window the hint opened: no wake phrase needed
@@ -451,6 +451,32 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
     posted = [e["text"] for e in events if e.get("event") == "posted"]
     assert heard == [example[1]], events
     assert posted and not posted[0].startswith("Sorry"), events  # `test` answered
+
+
+@pytest.mark.parametrize(("answer", "runs"), [("yes", True), ("yeah sure", True), ("no", False)])
+def test_yes_in_the_window_runs_what_the_hint_offered(
+    workdir: Path, answer: str, runs: bool
+) -> None:
+    """ "Did you mean test? Say “…”. Or just say yes.": people answer such a question with
+    yes, and yes (no wake phrase, in the window the hint opened) runs the command offered;
+    "no" runs nothing."""
+    from tests.speech import join, speak, write_wav
+
+    console = Console(workdir)
+    assert console.send("join")["ok"]
+    asked = write_wav(
+        workdir / "asked.wav", join(speak("hey trainer, check how the classifier does"))
+    )
+    saying = [e["text"] for e in console.say(asked) if e.get("event") == "speaking"]
+    assert len(saying) == 1 and saying[0].endswith("Or just say yes."), saying
+    said = write_wav(workdir / "answer.wav", join(speak(answer)))
+    events = console.say(said)
+    console.close()
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    tested = any("active dataset" in text for text in posted)  # `test` with no dataset yet
+    assert tested == runs, events
+    if not runs:
+        assert not posted, events
 
 
 def test_a_size_is_said_rounded(workdir: Path) -> None:

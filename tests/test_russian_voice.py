@@ -150,4 +150,7 @@ def test_a_russian_server_gets_the_hint_an_english_one_gets(tmp_path: Path) -> N
     asked = write_wav(workdir / "asked.wav", join(speak("hey trainer, any jobs at the moment")))
     events = console(workdir, f"language ru\njoin\nsay {asked}\n")
     saying = [e["text"] for e in events if e.get("event") == "speaking"]
-    assert saying == ["Извините, я не расслышал. Может быть, состояние? Скажите «status»."], events
+    assert saying == [
+        "Извините, я не расслышал. Может быть, состояние? Скажите «status»."
+        " Или просто скажите «yes»."
+    ], events
