@@ -3,7 +3,8 @@ words of one ("select датасет kaggle tweets"), the guild's language typed
 ("otmeni obuchenie"), and chat shorthand written out ("ds" is "dataset").
 
 Apart from the sentence reading of `Reader` (assistant/reading.py), as the typed arguments
-are (assistant/typed_arguments.py): `Reader` is made of all three.
+are (assistant/typed_arguments.py) and the command-line ones (assistant/command_lines.py):
+`Reader` is made of all four.
 """
 
 from __future__ import annotations

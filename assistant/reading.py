@@ -1,11 +1,13 @@
 """Typed lines read as commands: a sentence ("please train the model on reviews"), a line that
-calls the bot by name, a command's name after politeness ("pls undo"), and the command a line
-no template says most likely meant.
+calls the bot by name, and the command a line no template says most likely meant.
 
 Apart from the `Assistant` because it is one question, what a typed line says, with state of
 its own (each language's templates and learnt guesser) that running commands never needs.
 What a command's words are once a line is a command (`parse_typed`, a reason after a dash) is
-read in assistant/typed_arguments.py, the other half of `Reader`.
+read in assistant/typed_arguments.py; a line whose first word was taken for a command's name
+("!please undo", "@Trainer status") is read again in assistant/command_lines.py
+(`as_sentence`); lines in another script in assistant/other_scripts.py. `Reader` is made of
+all four.
 """
 
 from __future__ import annotations
@@ -18,23 +20,20 @@ from functools import cached_property, partial
 from typing import Any
 
 from . import i18n
-from .commands.arguments import parse
+from .command_lines import CommandLineReading, slashed
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
-from .errors import UserError
-from .intents.address import after_politeness, calls_someone, only_politeness
+from .intents.address import calls_someone, only_politeness
 from .intents.clock import without_clock_times
 from .intents.correction_head import labelled_correction
 from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
-from .intents.mixed_script import MIXED_FLOOR, only_command_words, scripts_differ
 from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
 from .other_scripts import OtherScriptReading
 from .typed_arguments import (
-    ARGUMENT_MARKS,
     LONGEST_SENTENCE,
     ArgumentReading,
     feedback_elsewhere,
@@ -51,11 +50,9 @@ from .typed_line import (
 
 _HEARD = User(id="voice", name="voice")
 """Who `Reader.heard` reads for: reading needs no person."""
-_SENTENCE_ENDS = ".?!…"
-"""Marks a sentence ends with, written after a command's name as after any last word."""
 
 
-class Reader(ArgumentReading, OtherScriptReading):
+class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
     """Reads typed lines for the `Assistant` (`app.reading`), with its command lookup, its
     guilds' languages and the names they may say."""
 
@@ -122,7 +119,7 @@ class Reader(ArgumentReading, OtherScriptReading):
         words of a line say is asked only of a guesser already learned (no wait for one)."""
         if len(text) > LONGEST_SENTENCE:
             return None
-        if _slashed(text.split(" ", 1)[0]):
+        if slashed(text.split(" ", 1)[0]):
             text = text.lstrip().lstrip("/")  # "/commands": a slash command's slash
         # the same line read again another way: as written, without its times, in one script
         read_as = partial(
@@ -243,123 +240,6 @@ class Reader(ArgumentReading, OtherScriptReading):
                 )
         return None
 
-    def as_sentence(self, request: Request) -> Request:
-        """A typed command line that is a sentence ("!train the model on movie reviews",
-        "!please select kaggle tweets") as the command the sentence says; anything else as it
-        came. Read as arguments, the first added "the model on movie reviews" as an example and
-        the second named no command. Quotes, brackets, braces and `name=value` mean the user
-        wrote arguments, and they are left to the command's own parser."""
-        if request.options is not None or request.source not in ("text", "console"):
-            return request
-        if _slashed(request.command):
-            # "/status", "/please join the voice channel": the slash of Discord's slash
-            # commands typed before a line, as the console reads it off (a DM has no prefix)
-            request = dataclasses.replace(request, command=request.command.lstrip("/"))
-        named = self._find_command(request.command)
-        if named is None or not any(p.kind in ("text", "json") or p.source for p in named.params):
-            # an example or a sentence to classify keeps its times ("came in 5 minutes")
-            request = _past_clock_times(request)
-        bare = request.command.rstrip(_SENTENCE_ENDS)
-        if bare and bare != request.command and self._find_command(bare) is not None:
-            request = dataclasses.replace(request, command=bare)  # "!status?", "!cancel!"
-        called = self._past_address(request)
-        if called is not request:
-            return self.as_sentence(called)
-        if not request.text.strip() or any(mark in request.text for mark in ARGUMENT_MARKS):
-            return self._past_politeness(self._past_reason(request))
-        line = f"{request.command} {request.text}"
-        # A command's own name with arguments ("!correct negative") is read as a sentence only
-        # when it is one exactly; a near sentence must not take the place of real arguments.
-        # Words that are no arguments of it ("!stop the model from training") may be one.
-        named = self._find_command(request.command)
-        exact = named is not None and self._are_arguments(named, request, line)
-        understood = None
-        for written in dict.fromkeys(
-            (line, self._written_out(line, request.guild_id) if exact else line)
-        ):
-            # "test on movie reviews ds": chat shorthand written out ("ds" is "dataset"), as
-            # a line that is no command's arguments is respelled
-            understood = understood or self.understand(
-                written,
-                user=request.user,
-                guild_id=request.guild_id,
-                channel_id=request.channel_id,
-                source=request.source,
-                exact=exact,
-            )
-        # "cancel, ..." names `cancel` with its comma
-        named = named or self._find_command(request.command.rstrip(",;:"))
-        if understood is None and named is not None and request.text.lstrip()[:1].isalpha():
-            # the command's name, then a sentence that says it ("cancel, stop the training",
-            # "cancel, останови обучение"): the sentence's words are what it takes (a dash
-            # or colon there begins a reason, `_past_reason`). Not by a name alone: the
-            # command's own words name its folder (`select_dataset reviews 2024`), and
-            # "train model movie reviews now" is refused with both readings.
-            said = self.understand(
-                request.text,
-                user=request.user,
-                guild_id=request.guild_id,
-                channel_id=request.channel_id,
-                source=request.source,
-                by_names=False,
-            )
-            understood = said if said is not None and said.command == named.name else None
-            if (
-                understood is None
-                and scripts_differ(request.command, request.text)
-                and (
-                    not self._are_arguments(named, request, line)  # `language русский`
-                    or self._names_with_its_words(named.name, request)
-                )
-            ):
-                understood = self._said_in_another_script(named, request)
-        if understood is None:
-            return self._past_politeness(self._past_reason(request))
-        return dataclasses.replace(
-            understood,
-            message_id=request.message_id,
-            reply_to=request.reply_to,
-            attachments=request.attachments,
-            unread_files=request.unread_files,
-        )
-
-    def _said_in_another_script(self, named: Command, request: Request) -> Request | None:
-        """A command's name, then words of another script that are no arguments of it and say
-        the same command ("join в мой голосовой канал"; assistant/intents/mixed_script.py):
-        it runs when a language's guesser takes the words for it (`MIXED_FLOOR`), with the
-        name of the guild's data they hold, if it needs no other argument."""
-        for language in i18n.languages():
-            chances = self.guesser(language).chances(request.text)
-            if not self._only_its_words(named.name, request, language):
-                if max(chances, key=chances.__getitem__) != named.name:
-                    continue
-                if chances[named.name] < MIXED_FLOOR:
-                    return None
-            options = self.named_options(request.text, request.guild_id, named.name) or {}
-            if any(p.required and p.name not in options for p in named.params):
-                return None
-            return dataclasses.replace(request, command=named.name, text="", options=options)
-        return None
-
-    def _names_with_its_words(self, command: str, request: Request) -> bool:
-        """Whether the words after a command's name name the guild's data, in a language's
-        words of that command ("train на kaggle tweets запусти"): read as arguments, they
-        were an example to learn."""
-        if not self.named_options(request.text, request.guild_id, command):
-            return False
-        return any(self._only_its_words(command, request, code) for code in i18n.languages())
-
-    def _only_its_words(self, command: str, request: Request, language: str) -> bool:
-        """Whether the words after a command's name are only that command's own words in
-        `language` (`mixed_script.only_command_words`)."""
-        return only_command_words(
-            request.text,
-            command,
-            self.intents_for(language).typed.command_words,
-            [name for values in self._lists(request.guild_id).values() for name in values],
-            self._politeness(),
-        )
-
     def did_you_mean(self, name: str) -> str | None:
         """The command a mistyped name was probably meant to be ("please" is no typo of
         `leave`: it is politeness; "score" no typo of `correct`: it is a word of the sentences,
@@ -410,55 +290,6 @@ class Reader(ArgumentReading, OtherScriptReading):
         """`guesser(language).guess`, learnt only when first asked (most lines never are)."""
         return lambda line: self.guesser(language).guess(line)
 
-    def _past_address(self, request: Request) -> Request:
-        """`@Trainer test 'what a day'`, `trainer, status`, `bot archive movie reviews`: the
-        command named after the bot's name, as that command with the words after it; else the
-        request as it came. The name is no part of a command: read as one, these were "no
-        command" however plainly they named one."""
-        if not request.text.strip():
-            return request
-        line = f"{request.command} {request.text}"
-        # After a command's own name only a marked call is read off ("!train, bot", "!status
-        # @trainer"; read as arguments, "bot" became an example to learn); a bare name stays
-        # its argument.
-        named = self._find_command(request.command) is not None
-        for language in dict.fromkeys((self._language(request.guild_id), i18n.ENGLISH)):
-            # names only: politeness read off here would pass "is it possible to train a new
-            # classifier ..." to `train` as an example to add (`_past_politeness` says when)
-            address = addressed(line, language, self.intents_for(language), polite=False)
-            for rest in (address.rest,) if named else (address.rest, address.loose):
-                name, _, text = rest.strip().partition(" ")
-                if rest != line and self._find_command(name) is not None:
-                    return dataclasses.replace(request, command=name, text=text.strip())
-        return request
-
-    def _past_politeness(self, request: Request) -> Request:
-        """`please undo`, `pls train "nice" positive`: the command named after leading
-        politeness (the templates' skip words, `typed.polite`), when what follows its name is
-        nothing, one word or marked arguments; else the request as it came. Tried only after
-        the line matched no sentence: "please test how good the model is" is a sentence, and
-        "could you correct that, it should be negative" read as `correct` with those words
-        would store them as a label."""
-        if self._find_command(request.command) is not None:
-            return request
-        line = self._unaddressed(f"{request.command} {request.text}", request.guild_id)
-        rest = after_politeness(line, self._politeness())
-        name, _, text = (rest or "").strip().partition(" ")
-        name, text = name.strip(",.!?:;").lower(), text.strip()
-        marked = any(mark in text for mark in ARGUMENT_MARKS)
-        if not name or self._find_command(name) is None or (len(text.split()) > 1 and not marked):
-            return request
-        return dataclasses.replace(request, command=name, text=text)
-
-    def _unaddressed(self, line: str, guild_id: str) -> str:
-        """`line` without a call of the bot at its start or end ("go ahead and train, bot"),
-        in the guild's language or English; as it came when it calls nobody."""
-        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-            address = addressed(line, language, self.intents_for(language), polite=False)
-            if address.called and address.rest.strip():
-                return address.rest.strip()
-        return line
-
     def _politeness(self) -> set[str]:
         """Every language's politeness words, spoken (the templates' skip words) and written
         (`typed.polite`: "pls"); a typed command may be in English anywhere."""
@@ -476,20 +307,6 @@ class Reader(ArgumentReading, OtherScriptReading):
             w for code in i18n.languages() for w in i18n.word_list(code, "typed.people")
         )
 
-    def _are_arguments(self, command: Command, request: Request, line: str) -> bool:
-        """The request's words parse as the command's arguments (they may still be refused
-        when it runs: a folder that is not there; several words are one name only when they
-        name something, `names_something`), or hold a number: a near sentence has no slot for
-        it, and `!cancel job 5` read as "cancel the job" would cancel another job."""
-        if any(c.isdigit() for c in line):
-            return True
-        try:
-            with i18n.speaking(self._language(request.guild_id)):
-                options = parse(command, request.text)
-        except UserError:
-            return False
-        return self._names(request.guild_id, command, options)
-
 
 def _says_own_plan(line: str, plans: list[str]) -> bool:
     """Whether `line` opens with what the writer will do ("I'll archive the folder later",
@@ -497,28 +314,6 @@ def _says_own_plan(line: str, plans: list[str]) -> bool:
     give you 5 stars" rates it)."""
     said = f"{normalize(line)} "
     return any(said.startswith(f"{normalize(plan)} ") for plan in plans if plan.strip())
-
-
-def _past_clock_times(request: Request) -> Request:
-    """The request without the times written with digits in its words ("status in 10 min",
-    "train the model on kaggle tweets in 5 minutes"; assistant/intents/clock.py): a digit makes
-    a command's words its arguments, and read as them these were refused or an example to learn.
-    Marked arguments are left as written (`train "back in 5 minutes" positive`)."""
-    if any(mark in request.text for mark in ARGUMENT_MARKS):
-        return request
-    line = f"{request.command} {request.text}"
-    cut = without_clock_times(line)
-    if cut == line or not cut:
-        return request
-    command, _, text = cut.partition(" ")
-    return dataclasses.replace(request, command=command, text=text.strip())
-
-
-def _slashed(word: str) -> bool:
-    """A first word after the slash of Discord's slash commands ("/status"), typed as a
-    line's first character; not "/me", which is Discord's own: the writer doing something
-    ("/me is tired of cancelled meetings"), no command."""
-    return word.startswith("/") and word.strip("/").lower() not in ("", "me")
 
 
 _NAME_SLOTS = ("path", "dir", "data_dir", "dataset")

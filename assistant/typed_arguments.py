@@ -4,7 +4,9 @@ spaces ("train movie reviews"), words that only point at the model ("retrain it"
 command is asked after a dash or colon ("status — I need to know").
 
 Apart from the sentence reading of `Reader` (assistant/reading.py) because it is the other
-question: once a line is a command, what its words are. `Reader` is made of both.
+question: once a line is a command, what its words are. `Reader` is made of both, the
+other-script readings (assistant/other_scripts.py) and the command-line ones
+(assistant/command_lines.py).
 """
 
 from __future__ import annotations

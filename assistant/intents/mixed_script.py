@@ -1,6 +1,6 @@
 """A command's name in one script and the words after it in another ("join в мой голосовой
 канал", "статус what's up"): people switch keyboards mid-line, and no template reads a line
-of two languages. The reader (reading.py) runs the command when a language's guesser takes
+of two languages. The reader (command_lines.py) runs the command when a language's guesser takes
 the words for it at `MIXED_FLOOR` or more."""
 
 from __future__ import annotations
