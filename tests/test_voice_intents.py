@@ -292,3 +292,46 @@ def test_a_search_with_a_least_similarity_finds_what_a_whole_search_finds(
         every = [s for s in snapper.nearest(text, 60) if s.score >= least][:8]
         within = snapper.nearest(text, 8, least=least)
         assert [(s.sentence, s.score) for s in within] == [(s.sentence, s.score) for s in every]
+
+
+async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> None:
+    """Reading a line no template says searches every typed sentence (the bot reads the
+    neural model's words so, in the model's thread). rapidfuzz holds the GIL through a
+    search: one search over the whole index stopped the event loop for all of its 40 ms (for
+    hundreds on a loaded machine). It searches in turns, and the loop runs between them. A
+    loaded machine stretches both, so the longest wait is compared with the search, here
+    over the typed sentences eight times over (a longer search: the same turns)."""
+    import asyncio
+    import gc
+    import itertools
+    import time
+
+    from assistant.intents.snap import _extract
+    from tests.voice_corpus import DATASETS
+
+    matcher = IntentMatcher()
+    matcher.update_lists({"dataset": DATASETS, "folder": DATASETS, "file": ["report.txt"]})
+    snapper = GrammarSnapper(matcher, typed=True)
+    line = "um so could you maybe tell me how the training thing is going"
+    assert snapper.nearest(line, 1)  # the index is made or loaded before anything is timed
+    keys = snapper._keys * 8
+    gc.collect()  # the new list of 2.4 million is young: the next collection would walk it
+    ticks: list[float] = []
+    done = asyncio.Event()
+
+    async def tick() -> None:
+        while not done.is_set():
+            ticks.append(time.perf_counter())
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0.01)
+    started = time.perf_counter()
+    found = await asyncio.to_thread(_extract, line, keys, 5)
+    took = time.perf_counter() - started
+    done.set()
+    await ticker
+    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    assert len(found) == 5
+    print("XX", longest, took)
+    assert longest < took / 2, (longest, took)

@@ -248,7 +248,7 @@ class GrammarSnapper:
         those at least that similar (the search skips the rest cheaply, and the matcher reads
         only what is returned: typed lines gate at 0.88, and reading 8 candidates cost more
         than finding them)."""
-        from rapidfuzz import fuzz, process
+        from rapidfuzz import fuzz
 
         query = self.without_politeness(normalize(text))
         with self._lock:
@@ -267,13 +267,13 @@ class GrammarSnapper:
             places = _within(_key(query), index, least)
             return [self._snap(sentences[place], score) for score, place in places[:count]]
         if not written:
-            found = process.extract(_key(query), keys, scorer=fuzz.ratio, limit=count)
+            found = _extract(_key(query), keys, count)
             return [self._snap(sentences[place], score) for _key_text, score, place in found]
         # Scored again with the names written in: a long name is much of a sentence, and the
         # gates were set with names in it ("i need the report.txt file" is near "i need the
         # report.txt"; with the names short marks, the difference counts double).
         real = [names[1][name] for name in written] if names is not None else written
-        found = process.extract(_key(query), keys, scorer=fuzz.ratio, limit=max(count, 20))
+        found = _extract(_key(query), keys, max(count, 20))
         text = _key(_filled(query, written))
         scored = sorted(
             (
@@ -351,16 +351,35 @@ def _within(query: str, index: _Index, least: float) -> list[tuple[float, int]]:
     lengths' difference is to be deleted or inserted at least, so only keys of a length
     between `least / (2 - least)` and `(2 - least) / least` times the query's can reach it:
     about a third of the index for typed lines' gate."""
-    from rapidfuzz import fuzz, process
-
     lengths, keys, places = index.by_length
     size = len(query)
     start = bisect_left(lengths, math.floor(size * least / (2 - least)))
     stop = bisect_right(lengths, math.ceil(size * (2 - least) / least))
-    found = process.extract(
-        query, keys[start:stop], scorer=fuzz.ratio, limit=None, score_cutoff=least * 100
-    )
+    found = _extract(query, keys[start:stop], None, least * 100)
     return sorted(((score, places[start + at]) for _key, score, at in found), key=_nearest)
+
+
+_TURN = 5_000
+"""Keys searched in one call: rapidfuzz holds the GIL through a search, and a typed index of
+300,000 sentences held it 40 ms at a time (the event loop stood still for it, for hundreds of
+ms on a loaded machine); between calls of about a millisecond each, other threads run."""
+
+
+def _extract(
+    query: str, keys: list[str], limit: int | None, least: float | None = None
+) -> list[tuple[str, float, int]]:
+    """`rapidfuzz.process.extract(query, keys, scorer=fuzz.ratio, limit=limit,
+    score_cutoff=least)` in turns of `_TURN` keys: (key, score, place), nearest first, ties
+    in the order of the keys."""
+    from rapidfuzz import fuzz, process
+
+    found: list[tuple[str, float, int]] = []
+    for start in range(0, len(keys), _TURN):
+        turn = keys[start : start + _TURN]
+        best = process.extract(query, turn, scorer=fuzz.ratio, limit=limit, score_cutoff=least)
+        found.extend((key, score, start + at) for key, score, at in best)
+    found.sort(key=lambda one: (-one[1], one[2]))
+    return found if limit is None else found[:limit]
 
 
 def _nearest(found: tuple[float, int]) -> tuple[float, int]:
