@@ -6,7 +6,6 @@ test_voice_names.py)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from assistant.config.voice import AsrSettings, SecondOpinionSettings, VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
+from tests.loop_ticks import waited_beside
 from tests.speech import speak, utterance
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
 
@@ -190,23 +190,7 @@ async def test_hearing_in_a_thread_leaves_the_event_loop_free(pipeline: Hearer) 
     second on a loaded machine). A loaded machine stretches both the decode and the loop's
     waits, so the longest wait is compared with the decode itself."""
     pcm = utterance(speak("hey trainer train the model on reviews please and then test it")) * 4
-    ticks: list[float] = []
-    done = asyncio.Event()
-
-    async def tick() -> None:
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            await asyncio.sleep(0.002)
-
-    ticker = asyncio.create_task(tick())
-    await asyncio.sleep(0.01)
-    started = time.perf_counter()
-    await pipeline.first_stage(pcm)
-    took = time.perf_counter() - started
-    done.set()
-    await ticker
-    during = [t for t in ticks if started <= t <= started + took]
-    longest = max(b - a for a, b in itertools.pairwise(ticks))
-    assert took > 0.3, took  # long enough for the comparison to mean something
-    assert longest < took / 4, (longest, took, len(during))
-    assert len(during) >= 10, (len(during), took)
+    _, waited = await waited_beside(pipeline.first_stage(pcm))
+    assert waited.took > 0.3, waited  # long enough for the comparison to mean something
+    assert waited.longest < waited.took / 4, waited
+    assert waited.ticks_during >= 10, waited

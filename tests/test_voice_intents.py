@@ -303,10 +303,9 @@ async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> No
     over the typed sentences eight times over (a longer search: the same turns)."""
     import asyncio
     import gc
-    import itertools
-    import time
 
     from assistant.intents.snap import _extract
+    from tests.loop_ticks import waited_beside
     from tests.voice_corpus import DATASETS
 
     matcher = IntentMatcher()
@@ -316,22 +315,6 @@ async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> No
     assert snapper.nearest(line, 1)  # the index is made or loaded before anything is timed
     keys = snapper._keys * 8
     gc.collect()  # the new list of 2.4 million is young: the next collection would walk it
-    ticks: list[float] = []
-    done = asyncio.Event()
-
-    async def tick() -> None:
-        while not done.is_set():
-            ticks.append(time.perf_counter())
-            await asyncio.sleep(0.001)
-
-    ticker = asyncio.create_task(tick())
-    await asyncio.sleep(0.01)
-    started = time.perf_counter()
-    found = await asyncio.to_thread(_extract, line, keys, 5)
-    took = time.perf_counter() - started
-    done.set()
-    await ticker
-    longest = max(b - a for a, b in itertools.pairwise(ticks))
+    found, waited = await waited_beside(asyncio.to_thread(_extract, line, keys, 5))
     assert len(found) == 5
-    print("XX", longest, took)
-    assert longest < took / 2, (longest, took)
+    assert waited.longest < waited.took / 4, waited
