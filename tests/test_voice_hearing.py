@@ -67,7 +67,7 @@ def test_commands_with_the_wake_phrase_are_heard(
     ("text", "voice", "command"),
     [
         ("hey trainer hop in", "en-us", "join"),
-        ("hey trainer hop in", "en-us+f3", "join"),  # the grammar's nearest: "stop" (cancel)
+        ("hey trainer get in here", "en-us+f3", "join"),
         ("hey trainer you can go now", "en-gb", "leave"),
     ],
 )
