@@ -16,7 +16,7 @@ import dataclasses
 import difflib
 import threading
 from collections.abc import Callable
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any
 
 from . import i18n
@@ -30,6 +30,7 @@ from .intents.feedback_head import labelled_feedback
 from .intents.guess import CommandGuesser
 from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
+from .intents.name_options import name_options
 from .intents.named_guess import named_guess, named_options
 from .messages import Request, Source, User
 from .other_scripts import OtherScriptReading
@@ -217,9 +218,19 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             by_names=False,
             learned_only=True,  # a reply must not wait while it learns (seconds, once ever)
         )
-        if request is None:
+        if request is None or not self._names_known(request, guild):
             return None
         return Intent(request.command, dict(request.options or {}), request.text, True)
+
+    def _names_known(self, request: Request, guild_id: str) -> bool:
+        """Every name of data `request` gives is one the guild has. Typed, "select dataset
+        linkout" is read with a name it lacks, so the command can say there is none; heard,
+        such a name is the model's misspelling ("select the dataset cardal tweet" for kaggle
+        tweets, which the grammar had heard right)."""
+        names = {str(value) for values in self._lists(guild_id).values() for value in values}
+        named = _name_options(self.intents_for(i18n.ENGLISH))
+        given = (value for option, value in (request.options or {}).items() if option in named)
+        return all(str(value) in names for value in given)
 
     def two_commands(self, text: str, guild_id: str) -> tuple[str, str] | None:
         """The names of two different commands the sentences of `text` ask for, as the guild
@@ -306,6 +317,11 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
         return frozenset(
             w for code in i18n.languages() for w in i18n.word_list(code, "typed.people")
         )
+
+
+@cache
+def _name_options(matcher: IntentMatcher) -> frozenset[str]:
+    return name_options(matcher.intents)
 
 
 def _says_own_plan(line: str, plans: list[str]) -> bool:
