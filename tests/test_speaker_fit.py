@@ -66,6 +66,33 @@ def test_a_stretch_is_heard_the_same_whatever_was_heard_before(
     assert other.transcribe_warped(pcm, 0.85) == stretched
 
 
+def test_a_stretch_holds_while_another_thread_makes_a_recognizer(
+    recognizer: PocketsphinxRecognizer,
+) -> None:
+    """A decode runs without the GIL (audio/asr/pocketsphinx_native.py), and making a decoder
+    resets the front end's process-wide stretch: made in another thread during a decode, it
+    changed what 13 of 15 decodes at 0.85 heard. Made under the same lock, none."""
+    import threading
+
+    pcm = utterance(speak(SAID[0], voice=VOICE))
+    stretched = recognizer.transcribe_warped(pcm, 0.85)
+    other = PocketsphinxRecognizer(ASR)
+    stop = threading.Event()
+
+    def make_again() -> None:
+        while not stop.is_set():
+            other.rebuild()
+
+    maker = threading.Thread(target=make_again)
+    maker.start()
+    try:
+        heard = [recognizer.transcribe_warped(pcm, 0.85) for _ in range(8)]
+    finally:
+        stop.set()
+        maker.join()
+    assert all(h == stretched for h in heard), [h.score for h in heard]
+
+
 def test_a_speaker_is_heard_with_the_stretch_their_voice_fits_and_others_as_it_came(
     hearer: Hearer, recognizer: PocketsphinxRecognizer
 ) -> None:

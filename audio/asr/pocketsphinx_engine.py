@@ -43,9 +43,10 @@ Its own `dither` draws from a generator that carries over from one utterance to 
 
 
 _FRONT_END = threading.Lock()
-"""Held from setting an utterance's warp to the end of its decode: the warp is process-wide
-state in pocketsphinx's front end, so two recognizers of one process (threads) must not set
-theirs between the other's setting and decoding (decodes of one process take turns)."""
+"""Held from setting an utterance's warp to the end of its decode, and while a decoder is made:
+the warp is process-wide state in pocketsphinx's front end, so two recognizers of one process
+(threads) must not set theirs, or make a decoder, between the other's setting and decoding
+(decodes of one process take turns)."""
 
 
 def _model_path(settings: AsrSettings) -> str:
@@ -106,7 +107,10 @@ class PocketsphinxRecognizer(Recognizer):
         # a cut dictionary takes ~30 ms, and the old one keeps serving until the swap. The
         # decoder reads its files while it is built, so they are removed right after: nothing
         # is left behind, even by a worker process that ends with os._exit.
-        with tempfile.TemporaryDirectory(prefix="trainer-asr-") as tmp:
+        # Built under the front end's lock: making a decoder resets the process-wide warp, and
+        # a decode runs without the GIL, so one made in another thread mid-decode changed the
+        # stretch that utterance was heard with (a 0.85 stretch heard as 1.0: measured).
+        with tempfile.TemporaryDirectory(prefix="trainer-asr-") as tmp, _FRONT_END:
             decoder = self._decoder_for(grammar, Path(tmp))
         fast = native(decoder)
         with self._lock:
@@ -146,7 +150,12 @@ class PocketsphinxRecognizer(Recognizer):
             # Set on every utterance, 1.0 too: pocketsphinx keeps the warp in its front end's
             # process-wide state, which the next feature reinit reads; a decoder built with
             # one warp heard with another's after a second decoder was made (measured).
+            # Set twice, another stretch first: the warp keeps the last stretch it was given
+            # and, given the same one again after another decoder had reset it, stayed flat
+            # (0.85 heard as 1.0 after a second recognizer was made: measured).
             self._decoder.config["warp_type"] = "inverse_linear"
+            self._decoder.config["warp_params"] = "1.01" if warp != 1.01 else "1"
+            self._decoder.reinit_feat()
             self._decoder.config["warp_params"] = f"{warp:g}"
             # Whole-utterance decoding: batch cepstral mean normalisation over the utterance.
             # Incremental decoding (full_utt=False) uses live CMN, which turned the first
