@@ -318,3 +318,32 @@ async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> No
     found, waited = await waited_beside(asyncio.to_thread(_extract, line, keys, 5))
     assert len(found) == 5
     assert waited.longest < waited.took / 4, waited
+
+
+async def test_loading_the_kept_typed_index_leaves_the_event_loop_free() -> None:
+    """The typed index is kept on disk and loaded as voice starts (assistant/kept.py).
+    Unpickled whole, it held the GIL for 150 ms at a time, half of its load, and a thread
+    discord.py started meanwhile kept the event loop waiting; pickled in parts
+    (assistant/intents/packed.py), the loop runs between them, and it loads as it was."""
+    import asyncio
+    import pickle
+
+    from tests.loop_ticks import waited_beside
+    from tests.voice_corpus import DATASETS
+
+    matcher = IntentMatcher()
+    matcher.update_lists({"dataset": DATASETS, "folder": DATASETS, "file": ["report.txt"]})
+    snapper = GrammarSnapper(matcher, typed=True)
+    assert snapper.nearest("hey there", 1)  # made or loaded before anything is timed
+    index = snapper._index
+    kept = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+    loaded, waited = await waited_beside(asyncio.to_thread(pickle.loads, kept))
+    assert waited.longest < waited.took / 3, waited
+    assert (loaded.sentences, loaded.keys, loaded.by_length) == (
+        index.sentences,
+        index.keys,
+        index.by_length,
+    )
+    assert sum(k is s for k, s in zip(loaded.keys, loaded.sentences, strict=True)) == sum(
+        k is s for k, s in zip(index.keys, index.sentences, strict=True)
+    )  # a key that is its sentence is one string, as it was made

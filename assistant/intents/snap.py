@@ -26,6 +26,7 @@ from hassil.sample import sample_intents
 
 from .. import kept
 from .matcher import NAME_LISTS, Intent, IntentMatcher, normalize
+from .packed import packed, unpacked
 from .spoken import cardinal, is_number
 
 _DIGITS = re.compile(r"\d+")
@@ -112,6 +113,15 @@ class _Index:
         order = sorted(range(len(self.keys)), key=lambda place: len(self.keys[place]))
         return [len(self.keys[place]) for place in order], [self.keys[p] for p in order], order
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled in parts (assistant/intents/packed.py): loading it lets other threads run."""
+        lengths, _keys, order = self.by_length
+        # A key is its sentence itself unless it dropped an apostrophe: kept as one object.
+        pairs = zip(self.keys, self.sentences, strict=True)
+        own = {place: key for place, (key, sentence) in enumerate(pairs) if key is not sentence}
+        fields = (self.sentences, own, self.vocabulary, self.truncated, lengths, order)
+        return _unpacked_index, tuple(map(packed, fields))
+
     @classmethod
     def of(cls, intents: Any, lists: dict[str, SlotList], bound: int) -> _Index:
         sentences: dict[str, None] = {}
@@ -124,6 +134,16 @@ class _Index:
         ordered = list(sentences)
         vocabulary = frozenset(w for s in ordered for w in s.split())
         return cls(ordered, [_key(s) for s in ordered], vocabulary, truncated)
+
+
+def _unpacked_index(*parts: Any) -> _Index:
+    sentences, own, vocabulary, truncated, lengths, order = map(unpacked, parts)
+    keys = list(sentences)
+    for place, key in own.items():
+        keys[place] = key
+    index = _Index(sentences, keys, vocabulary, truncated)
+    index.__dict__["by_length"] = (lengths, [keys[place] for place in order], order)
+    return index
 
 
 _TYPED_INDEXES: dict[tuple[str, ...], _Index] = {}
