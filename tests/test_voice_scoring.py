@@ -256,3 +256,19 @@ def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer, gate: Scored
         assert found.intent.slots == {"data_dir": "weather_reports"}, found
     finally:
         hearer.update_lists({"dataset": DATASETS, "folder": DATASETS})
+
+
+def test_each_voice_start_reads_the_tokenizer_once_per_process(tmp_path: Path) -> None:
+    """Every voice start loads the neural model, and reading its tokenizer.json holds the GIL
+    (0.1 s idle, 0.3 s loaded): read once per process and file, and again when it changes."""
+    from audio.asr.whisper_tokens import load_tokenizer
+
+    folder = bundled_model_folder()
+    assert load_tokenizer(folder) is load_tokenizer(folder)
+    copy = tmp_path / "model"
+    copy.mkdir()
+    (copy / "tokenizer.json").write_bytes((folder / "tokenizer.json").read_bytes())
+    first = load_tokenizer(copy)
+    assert first is not None and first is not load_tokenizer(folder)
+    (copy / "tokenizer.json").write_bytes((folder / "tokenizer.json").read_bytes() + b"\n")
+    assert load_tokenizer(copy) is not first  # a file that changed is read again
