@@ -304,7 +304,7 @@ async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> No
     import asyncio
     import gc
 
-    from assistant.intents.snap import _extract
+    from assistant.intents.search import extract
     from tests.loop_ticks import waited_beside
     from tests.voice_corpus import DATASETS
 
@@ -315,7 +315,7 @@ async def test_searching_every_typed_sentence_leaves_the_event_loop_free() -> No
     assert snapper.nearest(line, 1)  # the index is made or loaded before anything is timed
     keys = snapper._keys * 8
     gc.collect()  # the new list of 2.4 million is young: the next collection would walk it
-    found, waited = await waited_beside(asyncio.to_thread(_extract, line, keys, 5))
+    found, waited = await waited_beside(asyncio.to_thread(extract, line, keys, 5))
     assert len(found) == 5
     assert waited.longest < waited.took / 4, waited
 

@@ -27,6 +27,7 @@ from hassil.sample import sample_intents
 from .. import kept
 from .matcher import NAME_LISTS, Intent, IntentMatcher, normalize
 from .packed import packed, unpacked
+from .search import extract
 from .spoken import cardinal, is_number
 
 _DIGITS = re.compile(r"\d+")
@@ -287,13 +288,13 @@ class GrammarSnapper:
             places = _within(_key(query), index, least)
             return [self._snap(sentences[place], score) for score, place in places[:count]]
         if not written:
-            found = _extract(_key(query), keys, count)
+            found = extract(_key(query), keys, count)
             return [self._snap(sentences[place], score) for _key_text, score, place in found]
         # Scored again with the names written in: a long name is much of a sentence, and the
         # gates were set with names in it ("i need the report.txt file" is near "i need the
         # report.txt"; with the names short marks, the difference counts double).
         real = [names[1][name] for name in written] if names is not None else written
-        found = _extract(_key(query), keys, max(count, 20))
+        found = extract(_key(query), keys, max(count, 20))
         text = _key(_filled(query, written))
         scored = sorted(
             (
@@ -375,31 +376,8 @@ def _within(query: str, index: _Index, least: float) -> list[tuple[float, int]]:
     size = len(query)
     start = bisect_left(lengths, math.floor(size * least / (2 - least)))
     stop = bisect_right(lengths, math.ceil(size * (2 - least) / least))
-    found = _extract(query, keys[start:stop], None, least * 100)
+    found = extract(query, keys[start:stop], None, least * 100)
     return sorted(((score, places[start + at]) for _key, score, at in found), key=_nearest)
-
-
-_TURN = 5_000
-"""Keys searched in one call: rapidfuzz holds the GIL through a search, and a typed index of
-300,000 sentences held it 40 ms at a time (the event loop stood still for it, for hundreds of
-ms on a loaded machine); between calls of about a millisecond each, other threads run."""
-
-
-def _extract(
-    query: str, keys: list[str], limit: int | None, least: float | None = None
-) -> list[tuple[str, float, int]]:
-    """`rapidfuzz.process.extract(query, keys, scorer=fuzz.ratio, limit=limit,
-    score_cutoff=least)` in turns of `_TURN` keys: (key, score, place), nearest first, ties
-    in the order of the keys."""
-    from rapidfuzz import fuzz, process
-
-    found: list[tuple[str, float, int]] = []
-    for start in range(0, len(keys), _TURN):
-        turn = keys[start : start + _TURN]
-        best = process.extract(query, turn, scorer=fuzz.ratio, limit=limit, score_cutoff=least)
-        found.extend((key, score, start + at) for key, score, at in best)
-    found.sort(key=lambda one: (-one[1], one[2]))
-    return found if limit is None else found[:limit]
 
 
 def _nearest(found: tuple[float, int]) -> tuple[float, int]:
