@@ -92,9 +92,15 @@ def load_or_make(kind: str, name: str, make: Callable[[], Any], fits: Callable[[
         value = load(kind, name)  # kept by the process this one waited for
         if fits(value):
             return value
-        began = time.monotonic()
+        began, cpu = time.monotonic(), time.thread_time()
         value = make()
-        log.info("made the kept %s %s in %.1f s", kind, name, time.monotonic() - began)
+        log.info(
+            "made the kept %s %s in %.1f s (%.2f s of CPU in this thread)",
+            kind,
+            name,
+            time.monotonic() - began,
+            time.thread_time() - cpu,
+        )
         store(kind, name, value)
     return value
 

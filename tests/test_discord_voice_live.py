@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -25,6 +26,7 @@ pytest.importorskip("audio.asr.factory", reason="the speech recognizer has not l
 pytestmark = pytest.mark.timeout(240)
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+log = logging.getLogger(__name__)
 
 BLOCKED_S = 0.05
 """The promise: nothing in the voice path holds the event loop longer than this."""
@@ -44,9 +46,14 @@ class _Slow:
 
 
 class _SlowCallbacks:
-    """Every event-loop callback slower than `BLOCKED_S`, with its wall and CPU time. Uses
-    asyncio's own slow-callback detection (debug mode, `slow_callback_duration`) for the log,
-    and times each callback's CPU use to tell work on the loop from a loaded machine."""
+    """Every event-loop callback slower than `BLOCKED_S`, with its wall and CPU time (the CPU
+    time tells work on the loop from a loaded machine), logged as asyncio's debug mode would.
+
+    Not asyncio's debug mode itself: it records where each callback was scheduled from, and
+    reading that stack checks every frame's source file on disk (a `stat` each). Each of those
+    lets go of the GIL, and on a loaded machine with other threads of the bot running, getting
+    it back took a turn each time: callbacks of 1 ms of CPU took 1.3-1.4 s, when the same
+    callbacks without debug mode stayed under 0.2 s. The bot never runs in debug mode."""
 
     def __init__(self) -> None:
         self.slow: list[_Slow] = []
@@ -68,6 +75,7 @@ class _SlowCallbacks:
         what = repr(task.get_coro()) if isinstance(task, asyncio.Task) else repr(handle)
         if not what.startswith("<coroutine object test_"):  # the test plays the members
             self.slow.append(_Slow(wall_s, cpu_s, what[:300]))
+            log.warning("Executing %s took %.3f seconds (%.3f s of CPU)", what, wall_s, cpu_s)
 
     def assert_never_blocked(self) -> None:
         cpu = max(self.slow, key=lambda s: s.cpu_s, default=None)
@@ -78,7 +86,6 @@ class _SlowCallbacks:
 
 @pytest.fixture
 async def slow_callbacks(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[_SlowCallbacks]:
-    loop = asyncio.get_running_loop()
     watch = _SlowCallbacks()
     run = asyncio.Handle._run
 
@@ -92,14 +99,9 @@ async def slow_callbacks(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[_Slow
 
     monkeypatch.setattr(asyncio.Handle, "_run", timed)
     gc.callbacks.append(watch.on_gc)
-    debug, limit = loop.get_debug(), loop.slow_callback_duration
-    loop.set_debug(True)
-    loop.slow_callback_duration = BLOCKED_S
     try:
         yield watch
     finally:
-        loop.set_debug(debug)
-        loop.slow_callback_duration = limit
         gc.callbacks.remove(watch.on_gc)
 
 

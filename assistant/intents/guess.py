@@ -22,9 +22,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from hassil import Intents
 from hassil.sample import sample_intents
 
 from .. import kept
+from ..child_process import in_child
 from ..heap import build_in_background
 from .guess_model import compiled
 from .matcher import IntentMatcher, normalize, normalize_many
@@ -66,10 +68,12 @@ class CommandGuesser:
             model = _LEARNED.get(name)
             if model is None:
                 # Kept as plain numbers: loading it needs no scikit-learn (guess_model.py).
+                # Learned in a child process: 18 s of Python beside the event loop slowed
+                # live voice (assistant/child_process.py).
                 model = kept.load_or_make(
                     "guesser",
                     name,
-                    lambda: compiled(_learn(*_examples(matcher, lists))),
+                    lambda: in_child(_learned, matcher.data, lists),
                     lambda model: model is not None,
                 )
             _LEARNED[name] = model
@@ -100,6 +104,11 @@ def learn_in_background(learn: Callable[[], None], name: str) -> None:
     build_in_background(learn, name)
 
 
+def _learned(templates: dict[str, Any], lists: dict[str, Any]) -> Any:
+    """The compiled model of the templates (a matcher's `data`) with these slot lists."""
+    return compiled(_learn(*_examples(Intents.from_dict(templates), lists)))
+
+
 def _learn(texts: list[str], commands: list[str]) -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -122,10 +131,10 @@ def _described(matcher: IntentMatcher, lists: dict[str, Any]) -> str:
     return f"{matcher.templates_key} {said} {PER_COMMAND}"
 
 
-def _examples(matcher: IntentMatcher, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _examples(intents: Intents, lists: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Up to `PER_COMMAND` distinct template sentences per command (a fixed sample)."""
     found: dict[str, dict[str, None]] = defaultdict(dict)
-    pairs = sample_intents(matcher.intents, slot_lists=lists)
+    pairs = sample_intents(intents, slot_lists=lists)
     while said := list(islice(pairs, _READ_AT_ONCE)):
         for (intent, _), words in zip(said, normalize_many([t for _, t in said]), strict=True):
             found[intent].setdefault(words, None)

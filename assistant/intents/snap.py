@@ -20,11 +20,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from hassil import Intents
 from hassil.expression import TextChunk
 from hassil.intents import SlotList, TextSlotList, TextSlotValue
 from hassil.sample import sample_intents
 
 from .. import kept
+from ..child_process import in_child
 from .matcher import NAME_LISTS, Intent, IntentMatcher, normalize
 from .packed import packed, unpacked
 from .search import extract
@@ -155,19 +157,25 @@ One per language in practice: typed lines always come with the three name lists 
 _TYPED_LOCK = threading.Lock()
 
 
-def _typed_index(intents: Any, lists: dict[str, SlotList], key: tuple[str, ...]) -> _Index:
+def _typed_index(
+    templates: dict[str, Any], lists: dict[str, SlotList], key: tuple[str, ...]
+) -> _Index:
     """The typed index of `key`, from the disk when an earlier run kept it (2 s of CPU to
-    enumerate, 0.1 s to load; assistant/kept.py)."""
+    enumerate, in a child process: assistant/child_process.py; 0.1 s to load; kept.py)."""
     name = kept.key(f"{key} {MAX_TYPED_SENTENCES}", ("hassil",), Path(__file__).parent)
-
-    def make() -> _Index:
-        index = _Index.of(intents, lists, MAX_TYPED_SENTENCES)
-        index.by_length  # noqa: B018 (kept with it: 0.3 s to sort at every start)
-        return index
-
     index: _Index = kept.load_or_make(
-        "typed-index", name, make, lambda index: isinstance(index, _Index)
+        "typed-index",
+        name,
+        lambda: in_child(_made_index, templates, lists),
+        lambda index: isinstance(index, _Index),
     )
+    return index
+
+
+def _made_index(templates: dict[str, Any], lists: dict[str, SlotList]) -> _Index:
+    """Every sentence of the templates (a matcher's `data`) with these lists."""
+    index = _Index.of(Intents.from_dict(templates), lists, MAX_TYPED_SENTENCES)
+    index.by_length  # noqa: B018 (kept with it: 0.3 s to sort at every start)
     return index
 
 
@@ -202,7 +210,7 @@ class GrammarSnapper:
             with _TYPED_LOCK:  # CPU-bound under the GIL: a second builder waits and shares it
                 index = _TYPED_INDEXES.get(key)
                 if index is None:
-                    index = _TYPED_INDEXES[key] = _typed_index(self.matcher.intents, lists, key)
+                    index = _TYPED_INDEXES[key] = _typed_index(self.matcher.data, lists, key)
         else:
             names = None
             index = _Index.of(self.matcher.spoken_intents, lists, MAX_SENTENCES)
