@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 
 from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
@@ -24,6 +25,9 @@ from .asr.neural import NeuralResult, WhisperModel
 NEAREST = 8
 """Grammar sentences taken nearest to the transcript (each costs a few ms on two cores)."""
 _NOT_WORDS = re.compile(r"[^\w' ]+")
+SAME_SENTENCE = 0.6
+"""Words before a repetition loop that match this much of what it repeats (difflib's ratio)
+are a garbled first try at the same sentence."""
 
 
 @dataclass(frozen=True)
@@ -56,14 +60,35 @@ def unrepeated(text: str) -> str:
     """The transcript without Whisper's repetition loop ("What's the status of the pizza order?
     What's the status of the pizza order? What's the..."): a text that repeats its first words
     over and over is those words once. Left in, the loop made the model's own words look so
-    unlikely that any command seemed close to them."""
+    unlikely that any command seemed close to them.
+
+    A loop may also begin after a first try at the sentence ("Select the set movie reviews.
+    Select the data set movie reviews. Select the data set movie..."): the words it repeats
+    are kept once, after what came before them, unless that was the same sentence garbled
+    (most of its words in the same order), which is then left out."""
     words = text.split()
-    for period in range(1, len(words) // 2 + 1):
-        unit = [_bare(w) for w in words[:period]]
-        rest = [_bare(w) for w in words[period:]]
-        if all(word == unit[i % period] for i, word in enumerate(rest)):
-            return " ".join(words[:period])
+    bare = [_bare(w) for w in words]
+    for start in range(len(words) - 1):
+        for period in range(1, (len(words) - start) // 2 + 1):
+            tail = bare[start:]
+            if start and period == 1 and len(tail) < 3:
+                continue  # a doubled word after others ("please please") is how people talk
+            if all(word == tail[i % period] for i, word in enumerate(tail)):
+                # The loop seen from its first repeated word may begin mid-sentence ("set
+                # movie reviews. Select the data"): it is taken from a sentence's start.
+                start = next(
+                    (s for s in range(start, start + period) if _ends_sentence(words, s)), start
+                )
+                unit = words[start : start + period]
+                before = [w for w in bare[:start] if w]
+                same = SequenceMatcher(None, before, bare[start : start + period]).ratio()
+                return " ".join(unit if same >= SAME_SENTENCE else words[:start] + unit)
     return text
+
+
+def _ends_sentence(words: list[str], at: int) -> bool:
+    """Whether a sentence begins at word `at` (the first word, or one after . ? or !)."""
+    return at == 0 or words[at - 1][-1:] in ".?!"
 
 
 def _bare(word: str) -> str:

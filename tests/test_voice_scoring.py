@@ -198,6 +198,17 @@ def test_whisper_repetition_loops_count_once() -> None:
     looped = "What's the status of the pizza order? What's the status of the pizza order? What's"
     assert unrepeated(looped) == "What's the status of the pizza order?"
     assert unrepeated("train train the model") == "train train the model"
+    # A loop after a garbled first try is the sentence it repeats, once, from its start.
+    after = "Select the set movie reviews. Select the data set movie reviews. Select the data set"
+    assert unrepeated(after) == "Select the data set movie reviews."
+    # After other words, they stay: "Okay." is no try at "Train the model."
+    assert unrepeated("Okay. Train the model. Train the model. Train the") == (
+        "Okay. Train the model."
+    )
+    assert unrepeated("Hey trainer. Status. Status. Status.") == "Hey trainer. Status."
+    assert unrepeated("hey trainer train the model please please") == (
+        "hey trainer train the model please please"
+    )
 
 
 @pytest.mark.parametrize(
