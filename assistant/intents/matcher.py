@@ -103,6 +103,35 @@ def load_sentences(
     return data
 
 
+def _templates_key(data: dict[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_PARSED: dict[str, Intents] = {}
+"""Parsed templates by `templates_key`: every matcher of the same templates shares them (hassil
+reads them and never changes them). Parsing one language's takes 0.25 s of CPU, and a start
+makes several matchers of the same templates (typed lines, the words' vote, the voice grammar;
+an app per test in the suite: 139 in seven test files)."""
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed(key: str, data: dict[str, Any]) -> Intents:
+    with _PARSED_LOCK:
+        intents = _PARSED.get(key)
+        if intents is None:
+            intents = Intents.from_dict(data)
+            for intent in intents.intents.values():
+                for block in intent.data:
+                    # hassil parses a block's templates when first matched (0.26 s in all):
+                    # done here, at start-up, not in the first reply; and so made before the
+                    # start's objects are frozen (assistant/heap.py), not left for every full
+                    # collection.
+                    block.sentences  # noqa: B018
+            _PARSED[key] = intents
+        return intents
+
+
 class IntentMatcher:
     """Templates + current slot lists. `match` is thread-safe against `update_lists`."""
 
@@ -120,13 +149,10 @@ class IntentMatcher:
         if self.wake_phrases:
             rules = self.data.setdefault("expansion_rules", {})
             rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
-        self.intents = Intents.from_dict(self.data)
-        for intent in self.intents.intents.values():
-            for block in intent.data:
-                # hassil parses a block's templates when first matched (0.26 s in all): done
-                # here, at start-up, not in the first reply; and so made before the start's
-                # objects are frozen (assistant/heap.py), not left for every full collection.
-                block.sentences  # noqa: B018
+        self.templates_key = _templates_key(self.data)
+        """What the templates are (with the wake phrases): equal for two matchers of the same
+        sentences, so what is made of the templates alone is made once per process."""
+        self.intents = _parsed(self.templates_key, self.data)
         self.is_word = is_word or _every_token_is_a_word
         """Whether a token is a dictionary word (said as a word, not spelled). The speech side
         passes its recognizer's dictionary, so names are spelled the way it can hear them."""
@@ -169,13 +195,6 @@ class IntentMatcher:
     ) -> IntentMatcher:
         """Build from `VoiceSettings` (`sentences`: the templates of another language)."""
         return cls(settings.wake_phrases, settings.intents_file, is_word, sentences)
-
-    @cached_property
-    def templates_key(self) -> str:
-        """What the templates are (with the wake phrases): equal for two matchers of the same
-        sentences, so what is made of the templates alone is made once per process."""
-        text = json.dumps(self.data, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
 
     @cached_property
     def spoken_intents(self) -> Intents:
