@@ -179,11 +179,10 @@ async def build_parts(
     def load() -> tuple[list[Recognizer], IntentMatcher]:
         # The first engine builds the matcher (with its dictionary, so names are spelled the
         # way it can recognize them); the others and the pipeline share it.
-        first = build_recognizer(voice)
+        first = build_recognizer(voice, lists=merged)
         matcher = getattr(first, "matcher", None) or IntentMatcher.from_settings(voice)
-        engines = [first] + [build_recognizer(voice, matcher) for _ in range(recognizers - 1)]
-        for engine in engines:
-            engine.update_lists(merged)
+        others = [build_recognizer(voice, matcher, merged) for _ in range(recognizers - 1)]
+        engines = [first, *others]
         matcher.update_lists(merged)
         return engines, matcher
 

@@ -41,8 +41,7 @@ def _init_worker(settings_json: str, lists: dict[str, list[str]], bot: int) -> N
     from assistant.config.voice import VoiceSettings
     from audio.asr.factory import build_recognizer
 
-    _worker = build_recognizer(VoiceSettings.model_validate_json(settings_json))
-    _worker.update_lists(lists)
+    _worker = build_recognizer(VoiceSettings.model_validate_json(settings_json), lists=lists)
 
 
 def _transcribe(pcm: bytes, warp: float = 1.0) -> Transcript:
@@ -80,10 +79,14 @@ class ProcessRecognizerPool:
 
     def _start(self, lists: dict[str, list[str]]) -> ProcessPoolExecutor:
         # forkserver: the bot has threads (discord.py, the asyncio executor); forking them is
-        # unsafe, and spawn would re-run the whole start-up in every worker.
+        # unsafe, and spawn would re-run the whole start-up in every worker. The forkserver
+        # reads once what every worker reads alike (states/recognition_preload.py); set before
+        # it starts, later calls change nothing.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["__main__", "states.recognition_preload"])
         pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
+            mp_context=context,
             initializer=_init_worker,
             initargs=(self._settings_json, lists, os.getpid()),
         )
