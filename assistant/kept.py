@@ -44,7 +44,15 @@ FORMAT = "1"
 
 
 KEEP = 4
-"""Files kept per kind (one per language and per version in use: a few)."""
+"""Files kept per kind (one per language and per version in use: a few), besides those used
+in the last `RECENT_S`."""
+
+RECENT_S = 24 * 3600.0
+"""A file used this recently is never pruned. A start keeps a classifier per language and per
+set of templates (the typed hint's, the words' vote's, each of a custom wake phrase's), and
+one run can use more than `KEEP` of a kind: each kept one then pruned one it needed again,
+which the next start learned anew (20-30 s of CPU each; the test suite's consoles did, in
+turn). Old versions' files, unused since an upgrade, still go."""
 
 WAIT_S = 300.0
 """Longest wait for another process making the same kind; after it, this one makes its own
@@ -178,12 +186,16 @@ def store(kind: str, name: str, value: Any) -> None:
 
 
 def _prune(folder: Path, kind: str) -> None:
-    """Only the `KEEP` last used of a kind stay: every upgrade names them anew (12 MB for a
-    typed index), and the old ones would pile up in the user's cache."""
-    files = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    """Only the `KEEP` last used of a kind stay, and those used in the last `RECENT_S`: every
+    upgrade names them anew (12 MB for a typed index), and the old ones would pile up in the
+    user's cache."""
+    used = {path: path.stat().st_mtime for path in folder.glob(f"{kind}-*.pickle")}
+    files = sorted(used, key=used.__getitem__, reverse=True)
+    recent = time.time() - RECENT_S
     for old in files[KEEP:]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".lock").unlink(missing_ok=True)
+        if used[old] < recent:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _private(path: Path) -> bool:

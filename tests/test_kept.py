@@ -178,3 +178,22 @@ async def test_closing_waits_for_a_learner_that_reads_the_store(config) -> None:
     started.wait(10)
     await app.close()
     assert read == [None]  # it read the store, open to the end
+
+
+def test_what_was_used_lately_is_kept_whatever_the_count(tmp_path: Path, monkeypatch) -> None:
+    """One run may use more than `KEEP` of a kind (a classifier per language and per set of
+    templates): none of those is pruned, or the next start learns it again; the old ones go."""
+    import os
+
+    from assistant import kept
+
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path))
+    names = [f"v{n}" for n in range(kept.KEEP + 2)]
+    for name in names:
+        kept.store("guesser", name, [name])
+    assert all(kept.load("guesser", name) == [name] for name in names)
+    old = time.time() - kept.RECENT_S - 60
+    os.utime(tmp_path / "guesser-v0.pickle", (old, old))  # unused for a day and a minute
+    kept.store("guesser", "new", ["new"])
+    left = sorted(p.stem for p in tmp_path.glob("*.pickle"))
+    assert left == sorted(f"guesser-{name}" for name in [*names[1:], "new"]), left
