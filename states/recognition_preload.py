@@ -1,5 +1,6 @@
 """Imported once by the forkserver that starts the recognition workers
-(states/recognition_processes.py), so that each worker it forks starts with what every worker
+(states/recognition_processes.py) and every other child of the bot
+(assistant/child_process.py), so that each worker it forks starts with what every worker
 reads the same way: the modules a grammar recognizer needs, the pronouncing dictionary and the
 default templates, parsed.
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 import weakref
@@ -26,6 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import process as futures_process
 from typing import Any
 
+from assistant.child_process import forkserver
 from assistant.training.orphan import ctrl_c_blocked, stop_when_orphaned
 from audio.asr.base import Recognizer, Transcript
 
@@ -78,15 +78,11 @@ class ProcessRecognizerPool:
         weakref.finalize(self, _shutdown, self._pools)
 
     def _start(self, lists: dict[str, list[str]]) -> ProcessPoolExecutor:
-        # forkserver: the bot has threads (discord.py, the asyncio executor); forking them is
-        # unsafe, and spawn would re-run the whole start-up in every worker. The forkserver
-        # reads once what every worker reads alike (states/recognition_preload.py); set before
-        # it starts, later calls change nothing.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", "states.recognition_preload"])
+        # The forkserver reads once what every worker reads alike (child_process.PRELOAD);
+        # spawn would re-run the whole start-up in every worker.
         pool = ProcessPoolExecutor(
             self.workers,
-            mp_context=context,
+            mp_context=forkserver(),
             initializer=_init_worker,
             initargs=(self._settings_json, lists, os.getpid()),
         )
