@@ -21,30 +21,6 @@ if TYPE_CHECKING:
     from audio.hearing import Hearer
     from audio.scored_gate import ScoredGate
 
-SLOW_FIRST = (
-    "test_kept.py",
-    "test_discord_probe.py",
-    "test_console.py",
-    "test_discord_voice_live.py",
-    "test_discord_voice_clients.py",
-    "test_scale_end_to_end.py",
-    "test_loop_stalls.py",
-    "test_discord_voice_private.py",
-    "test_discord_voice_loss.py",
-    "test_audio_probe.py",
-    "test_discord_dave.py",
-    "test_discord_missing_roles.py",
-    "test_discord_voice.py",
-    "test_discord_voice_moderation.py",
-    "test_voice_simulate.py",
-    "test_russian_voice.py",
-    "test_languages.py",
-)
-"""Modules with a test of 15 s or more (80 s: test_kept's three cold starts), slowest first:
-run before the rest. pytest-xdist hands out tests in the order collected, and one of these
-started last kept a worker busy for a minute after the others had finished. A module's tests
-stay together (its module-scoped fixtures are made once per worker)."""
-
 ADMIN = User(id="1", name="ada", is_admin=True)
 TRAINER = User(id="2", name="tom", roles=frozenset({"trainer"}))
 GUEST = User(id="3", name="gus")
@@ -154,9 +130,3 @@ def snapper() -> GrammarSnapper:
     m = IntentMatcher()
     m.update_lists({"dataset": DATASETS, "folder": DATASETS})
     return GrammarSnapper(m)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The modules of `SLOW_FIRST` first, in its order; the others as collected."""
-    rank = {name: place for place, name in enumerate(SLOW_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
