@@ -1,6 +1,6 @@
 """Live voice, end to end with the real discord.py client against the fake Discord: a member
 gives command after command, two members take turns, and every command is answered, with the
-event loop never blocked by the voice path (asyncio's slow-callback detection watches it).
+event loop never blocked by the voice path (every callback of the loop is timed).
 
 The fake's members behave like Discord clients: each talk spurt ends with five Opus silence
 frames, then the client stops sending until the member speaks again."""
