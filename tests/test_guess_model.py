@@ -102,3 +102,77 @@ def test_the_sentences_learned_from_are_normalized_as_one_line_is() -> None:
     said = sample_intents(matcher.intents, slot_lists=matcher.lists_with(_PLACEHOLDERS))
     texts = [text for _, text in islice(said, 50_000)]
     assert normalize_many(texts) == [normalize(text) for text in texts]
+
+
+_TEMPLATES = {
+    "language": "en",
+    "intents": {
+        "first": {
+            "data": [
+                {
+                    "sentences": [
+                        "Okay, trader. [please] (show|SHOW!|show  ) data.csv[.] then",
+                        "(pack;zip!;the  files) [.](zip|tar)  now",
+                        " - lead {item} <polite> <the> end.",
+                        "count {n} items[,] ok...",
+                        "skip {anything} here",
+                        "-[-] it’s\tall (done|finished)[!] -",
+                    ],
+                    "expansion_rules": {"polite": "[please|kindly,]"},
+                }
+            ]
+        },
+        "second": {"data": [{"sentences": ["<the> {item}[?]", "[.]{item}.{item}"]}]},
+    },
+    "lists": {
+        "item": {"values": ["movie reviews", {"in": "(the|a) file[s]!", "out": "f"}, "r.txt"]},
+        "n": {"range": {"from": 1, "to": 3}},
+        "anything": {"wildcard": True},
+    },
+    "expansion_rules": {"the": "[the|a|the ]"},
+}
+
+
+def test_the_sentences_learned_from_are_hassils_sample_normalized() -> None:
+    """`_said` joins template parts normalized once; it must give what hassil's sample of
+    every sentence, each normalized, gives, in the same order: else the model's sample,
+    its "Did you mean" and its kept name's meaning change. Punctuation and white space at the
+    parts' ends, dots before and after a part, permutations, ranges, lists, rules, a skipped
+    wildcard sentence; and the real Russian templates."""
+    from hassil import Intents
+
+    from assistant import i18n
+    from assistant.intents.guess import _PLACEHOLDERS, _said, _sampled
+    from assistant.intents.matcher import IntentMatcher
+
+    intents = Intents.from_dict(_TEMPLATES)
+    found = _said(intents, {})
+    assert [(k, list(v)) for k, v in found.items()] == [
+        (k, list(v)) for k, v in _sampled(intents, {}).items()
+    ]
+    assert "okay trader please show data.csv then" in found["first"]
+    assert "pack zip the files zip now" in found["first"]
+    assert not any("here" in said for said in found["first"])
+    russian = IntentMatcher(is_word=lambda _: True, sentences=i18n.sentences_file("ru"))
+    lists = russian.lists_with(_PLACEHOLDERS)
+    intents = Intents.from_dict(russian.data)
+    found = _said(intents, lists)
+    assert sum(map(len, found.values())) > 10_000
+    assert [(k, list(v)) for k, v in found.items()] == [
+        (k, list(v)) for k, v in _sampled(intents, lists).items()
+    ]
+
+
+def test_a_capital_sigma_is_sampled_by_hassil() -> None:
+    """Python lower-cases Σ by the letter after it, which may be in the next part."""
+    import pytest
+    from hassil import Intents
+
+    from assistant.intents.guess import _examples, _said, _sampled, _Unsure
+
+    templates = {"language": "el", "intents": {"x": {"data": [{"sentences": ["ΟΔΟ(Σ|ΣΑ)"]}]}}}
+    intents = Intents.from_dict(templates)
+    with pytest.raises(_Unsure):
+        _said(intents, {})
+    assert list(_sampled(intents, {})["x"]) == ["οδος", "οδοσα"]
+    assert _examples(intents, {}) == (["οδος", "οδοσα"], ["x", "x"])

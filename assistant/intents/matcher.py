@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,32 @@ def normalize_many(texts: list[str]) -> list[str]:
     if not texts or joined.count("\n") != len(texts) - 1:  # none, or one holds a line break
         return [normalize(text) for text in texts]
     joined = _PUNCT.sub(" ", joined.lower().replace("’", "'"))
+    joined = _SENTENCE_DOT.sub(" ", joined)
+    return [" ".join(line.split()).strip(" .-") for line in joined.split("\n")]
+
+
+def normalize_part(text: str) -> str:
+    """What `normalize` does to each character of `text` (lower case, punctuation to spaces),
+    with runs of white space made one space. Parts joined (`joined_parts`) and finished
+    (`finish_parts`) give what `normalize` gives for the texts joined: none of these steps
+    reads a character's neighbours, and white space's length changes nothing. Not for a text
+    with a capital sigma, which lower-cases by what follows it."""
+    return _SPACES.sub(" ", _PUNCT.sub(" ", text.lower().replace("’", "'")))
+
+
+def joined_parts(heads: list[str], tails: list[str]) -> list[str]:
+    """Each of `heads` followed by each of `tails` (`normalize_part`s, in the order of
+    `itertools.product`), one space where two meet."""
+    bare = [tail[1:] if tail[:1] == " " else tail for tail in tails]
+    return [head + tail for head in heads for tail in (bare if head[-1:] == " " else tails)]
+
+
+def finish_parts(texts: list[str]) -> list[str]:
+    """`normalize` of the texts that the joined `normalize_part`s in `texts` came from: the
+    steps that read what comes next (a sentence's dot) or the ends."""
+    joined = "\n".join(texts)
+    if "." not in joined:
+        return list(map(str.strip, texts, repeat(" .-", len(texts))))
     joined = _SENTENCE_DOT.sub(" ", joined)
     return [" ".join(line.split()).strip(" .-") for line in joined.split("\n")]
 
