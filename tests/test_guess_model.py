@@ -78,7 +78,8 @@ def test_the_sentences_learned_from_are_normalized_as_one_line_is() -> None:
     from hassil.sample import sample_intents
 
     from assistant.intents.guess import _PLACEHOLDERS
-    from assistant.intents.matcher import IntentMatcher, normalize, normalize_many
+    from assistant.intents.matcher import IntentMatcher
+    from assistant.intents.normalize import normalize, normalize_many
 
     tricky = [
         *LINES,

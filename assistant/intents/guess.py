@@ -39,14 +39,8 @@ from .. import kept
 from ..child_process import in_child
 from ..heap import build_in_background
 from .guess_model import compiled
-from .matcher import (
-    IntentMatcher,
-    finish_parts,
-    joined_parts,
-    normalize,
-    normalize_many,
-    normalize_part,
-)
+from .matcher import IntentMatcher
+from .normalize import finish_parts, joined_parts, normalize, normalize_many, normalize_part
 
 GUESS_FLOOR = 0.5
 """Least probability for the likeliest command to be suggested."""

@@ -9,37 +9,31 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import json
 import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
 from hassil import Intents, recognize_all
 from hassil.expression import Sentence
 from hassil.intents import SlotList, TextSlotList
 from hassil.sample import sample_expression
 
 from assistant.messages import Request, User
-from assistant.yaml_text import parse_yaml
 
+from .normalize import normalize
 from .spoken import file_words, spoken_forms
+from .templates import DEFAULT_SENTENCES, load_sentences, parsed, templates_key
 
 if TYPE_CHECKING:
     from .typed import TypedMatcher
 
-DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
 NAME_LISTS = ("dataset", "folder", "file")
 """Lists whose values are real folder/file names; they get generated spoken forms."""
-_PUNCT = re.compile(r"[^\w\s'_./-]+")
-_SPACES = re.compile(r"\s+")
-_SENTENCE_DOT = re.compile(r"\.+(?!\w)")
 _QUOTES = "\"'“”‘’«»„"
 _FILE_NAME = re.compile(r"^[^\s/\\]+\.[A-Za-z0-9]{1,5}$")
 """One word with an extension (`reprot.txt`, `data.csv`): a file's name, however misspelt."""
@@ -65,100 +59,6 @@ class Intent:
         return self.name == other.name and self.slots == other.slots
 
 
-def normalize(text: str) -> str:
-    """Lower case, punctuation other than apostrophes and name characters removed. A dot is
-    a name character only inside a name ("data.csv"); one that ends a word ends a sentence
-    ("Okay, trader. Okay, trader." is "okay trader okay trader")."""
-    text = _PUNCT.sub(" ", text.lower().replace("’", "'"))
-    text = _SENTENCE_DOT.sub(" ", text)
-    return _SPACES.sub(" ", text).strip(" .-")
-
-
-def normalize_many(texts: list[str]) -> list[str]:
-    """`normalize` of each of `texts`, the same strings, in under half the CPU for many
-    (the classifier reads 2.8 million template sentences, intents/guess.py): the substitutions
-    run once over the texts joined by line breaks, which each keeps apart as the end of a text
-    would (white space that `_PUNCT` keeps, that no dot or word runs across)."""
-    joined = "\n".join(texts)
-    if not texts or joined.count("\n") != len(texts) - 1:  # none, or one holds a line break
-        return [normalize(text) for text in texts]
-    joined = _PUNCT.sub(" ", joined.lower().replace("’", "'"))
-    joined = _SENTENCE_DOT.sub(" ", joined)
-    return [" ".join(line.split()).strip(" .-") for line in joined.split("\n")]
-
-
-def normalize_part(text: str) -> str:
-    """What `normalize` does to each character of `text` (lower case, punctuation to spaces),
-    with runs of white space made one space. Parts joined (`joined_parts`) and finished
-    (`finish_parts`) give what `normalize` gives for the texts joined: none of these steps
-    reads a character's neighbours, and white space's length changes nothing. Not for a text
-    with a capital sigma, which lower-cases by what follows it."""
-    return _SPACES.sub(" ", _PUNCT.sub(" ", text.lower().replace("’", "'")))
-
-
-def joined_parts(heads: list[str], tails: list[str]) -> list[str]:
-    """Each of `heads` followed by each of `tails` (`normalize_part`s, in the order of
-    `itertools.product`), one space where two meet."""
-    bare = [tail[1:] if tail[:1] == " " else tail for tail in tails]
-    return [head + tail for head in heads for tail in (bare if head[-1:] == " " else tails)]
-
-
-def finish_parts(texts: list[str]) -> list[str]:
-    """`normalize` of the texts that the joined `normalize_part`s in `texts` came from: the
-    steps that read what comes next (a sentence's dot) or the ends."""
-    joined = "\n".join(texts)
-    if "." not in joined:
-        return list(map(str.strip, texts, repeat(" .-", len(texts))))
-    joined = _SENTENCE_DOT.sub(" ", joined)
-    return [" ".join(line.split()).strip(" .-") for line in joined.split("\n")]
-
-
-def load_sentences(
-    extra: str | Path | None = None, base: Path = DEFAULT_SENTENCES
-) -> dict[str, Any]:
-    """Built-in templates (`base`: one language's), with `extra` merged over them (intents
-    replaced by name)."""
-    data: dict[str, Any] = parse_yaml(base.read_text(encoding="utf-8"))
-    if extra:
-        try:
-            override = parse_yaml(Path(extra).read_text(encoding="utf-8"))
-            override = override or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ValueError(f"voice.intents_file {extra}: cannot be read ({exc})") from None
-        for key in ("intents", "lists", "expansion_rules"):
-            data.setdefault(key, {}).update(override.get(key) or {})
-    return data
-
-
-def _templates_key(data: dict[str, Any]) -> str:
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-_PARSED: dict[str, Intents] = {}
-"""Parsed templates by `templates_key`: every matcher of the same templates shares them (hassil
-reads them and never changes them). Parsing one language's takes 0.25 s of CPU, and a start
-makes several matchers of the same templates (typed lines, the words' vote, the voice grammar;
-an app per test in the suite: 139 in seven test files)."""
-_PARSED_LOCK = threading.Lock()
-
-
-def _parsed(key: str, data: dict[str, Any]) -> Intents:
-    with _PARSED_LOCK:
-        intents = _PARSED.get(key)
-        if intents is None:
-            intents = Intents.from_dict(data)
-            for intent in intents.intents.values():
-                for block in intent.data:
-                    # hassil parses a block's templates when first matched (0.26 s in all):
-                    # done here, at start-up, not in the first reply; and so made before the
-                    # start's objects are frozen (assistant/heap.py), not left for every full
-                    # collection.
-                    block.sentences  # noqa: B018
-            _PARSED[key] = intents
-        return intents
-
-
 class IntentMatcher:
     """Templates + current slot lists. `match` is thread-safe against `update_lists`."""
 
@@ -176,10 +76,10 @@ class IntentMatcher:
         if self.wake_phrases:
             rules = self.data.setdefault("expansion_rules", {})
             rules["wake"] = "(" + "|".join(self.wake_phrases) + ")"
-        self.templates_key = _templates_key(self.data)
+        self.templates_key = templates_key(self.data)
         """What the templates are (with the wake phrases): equal for two matchers of the same
         sentences, so what is made of the templates alone is made once per process."""
-        self.intents = _parsed(self.templates_key, self.data)
+        self.intents = parsed(self.templates_key, self.data)
         self.is_word = is_word or _every_token_is_a_word
         """Whether a token is a dictionary word (said as a word, not spelled). The speech side
         passes its recognizer's dictionary, so names are spelled the way it can hear them."""
