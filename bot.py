@@ -112,14 +112,17 @@ async def run_console(config: Config, json_mode: bool, speak: list[str] | None) 
         # a service manager stopping us, or the terminal closing: stop cleanly, exit 0
         if main is not None:
             loop.add_signal_handler(sig, main.cancel)
+    interrupted = False
     try:
         await app.start()
         await console_loop(app, json_mode=json_mode, speak=speak)
     except asyncio.CancelledError:
+        interrupted = True
         log.info("stopping: signal received")
     finally:
-        # the running job ends as interrupted, its worker and staging folder are removed
-        await app.close()
+        # the running job ends as interrupted, its worker and staging folder are removed;
+        # stopped by a signal or Ctrl-C, it does not wait for a first start's learning either
+        await app.close(wait_for_learning=not interrupted)
 
 
 def cannot_start(reason: object) -> int:

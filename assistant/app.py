@@ -7,11 +7,13 @@ sent, `record_reply` it under the message id it got, so `correct` can refer to i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
 
 from . import i18n, permissions, speakable
+from .child_process import children_stopped
 from .commands import REGISTRY, load_all
 from .commands.arguments import finish
 from .commands.data import names_something
@@ -101,10 +103,17 @@ class Assistant:
             log.warning("job %s was still running when the bot stopped; marked interrupted", job.id)
         freeze_startup_objects()
 
-    async def close(self) -> None:
+    async def close(self, *, wait_for_learning: bool = True) -> None:
+        """Stop the jobs and close the store. Learners started beside start-up read the store,
+        so closing waits for them: seconds, except on a first start, whose learning in a child
+        process (up to a minute under load) is kept for every later start. Without
+        `wait_for_learning` (a signal, Ctrl-C, the Discord bot stopping) that learning is
+        stopped instead and the next start learns it."""
         await self.jobs.close()
-        # Learners started beside start-up read the store; they end in seconds at most.
-        await asyncio.to_thread(wait_for_builds, BUILDS_WAIT)
+        with contextlib.ExitStack() as closing:
+            if not wait_for_learning:
+                closing.enter_context(children_stopped())
+            await asyncio.to_thread(wait_for_builds, BUILDS_WAIT)
         self.store.close()
 
     def diagnostics(self, guild_id: str) -> list[str]:

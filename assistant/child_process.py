@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from .training.orphan import ctrl_c_blocked, stop_when_orphaned
 
@@ -41,21 +43,80 @@ def forkserver() -> BaseContext:
     return context
 
 
+class Stopped(Exception):
+    """The bot is closing: the child's work was dropped (`children_stopped`). Whoever asked
+    learns it again at the next start; nothing was kept."""
+
+
+_stopping = threading.Event()
+POLL_S = 0.2
+"""How often a waiting thread looks whether the bot is closing."""
+
+
+@contextmanager
+def children_stopped() -> Iterator[None]:
+    """While the bot closes: every running child is ended and none starts (`Stopped` instead).
+    A first start learns for about 20 s under load; closing waited up to a minute for it, and
+    a learner still running then read a closed store."""
+    _stopping.set()
+    try:
+        yield
+    finally:
+        _stopping.clear()
+
+
+def stop_if_closing() -> None:
+    """Raise `Stopped` while the bot closes (for work between children that reads the store)."""
+    if _stopping.is_set():
+        raise Stopped
+
+
 def in_child(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """`work(*args, **kwargs)` in a fresh process, its result returned here; blocks the calling
     thread (never call it on the event loop). `work` and its arguments must pickle. The child
-    ignores Ctrl-C (the bot decides what one means) and ends if the bot dies."""
+    ignores Ctrl-C (the bot decides what one means) and ends if the bot dies; raises `Stopped`
+    when the bot closes first."""
+    stop_if_closing()
     context = forkserver()
+    receiving, sending = context.Pipe(duplex=False)
     with ctrl_c_blocked():  # the child begins with SIGINT blocked (orphan.py says why)
-        pool = ProcessPoolExecutor(
-            1, mp_context=context, initializer=stop_when_orphaned, initargs=(os.getpid(),)
+        child = context.Process(  # type: ignore[attr-defined]
+            target=_run,
+            args=(sending, os.getpid(), work, args, kwargs),
+            name=f"child-{getattr(work, '__name__', 'work')}",
+            daemon=True,
         )
-        try:
-            future = pool.submit(work, *args, **kwargs)  # starts the process
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        child.start()
+    sending.close()  # the child holds the other end: its exit ends the pipe
     try:
-        return future.result()
+        while not receiving.poll(POLL_S):
+            if _stopping.is_set():
+                raise Stopped
+        try:
+            failed, value = receiving.recv()
+        except EOFError:
+            raise RuntimeError(f"{child.name} ended with code {child.exitcode}") from None
     finally:
-        pool.shutdown(wait=True)
+        receiving.close()
+        if child.is_alive() and _stopping.is_set():
+            child.terminate()
+        child.join()
+    if failed:
+        raise value
+    return value
+
+
+def _run(
+    sending: Connection,
+    bot: int,
+    work: Callable[..., Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    stop_when_orphaned(bot)
+    try:
+        outcome: tuple[bool, Any] = (False, work(*args, **kwargs))
+    except BaseException as error:  # handed to the asking thread, which raises it
+        outcome = (True, error)
+    sending.send(outcome)
+    sending.close()

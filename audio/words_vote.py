@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 
+from assistant.child_process import Stopped
 from assistant.config.voice import SecondOpinionSettings
 from assistant.intents.guess import GUESS_FLOOR, CommandGuesser, learn_in_background
 from assistant.intents.matcher import IntentMatcher, normalize
@@ -49,6 +50,8 @@ class WordsVote:
     def _learn(self) -> None:
         try:
             self._guesser = CommandGuesser(self.matcher)
+        except Stopped:  # the bot is closing
+            log.info("learning the commands' words stopped: closing")
         except Exception:  # the vote stays off; hearing goes on without it
             log.exception("learning the commands' words failed")
 

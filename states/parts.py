@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import i18n
+from assistant.child_process import Stopped, stop_if_closing
 from assistant.intents.guess import learn_in_background
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
@@ -271,12 +272,16 @@ def _learn_guesses(parts: VoiceParts, guild_ids: list[str]) -> None:
     def learn() -> None:
         for guild_id in guild_ids:
             try:
+                stop_if_closing()  # what follows reads the store, which closing closes
                 parts.guess("hello", guild_id)
                 # What reads the model's words as a typed line (its templates, the typed
                 # index) is built here too, not in the first utterance that needs it: built
                 # beside start-up, it is frozen out of the collector's view with the rest.
                 for words in WARM_UP_WORDS:
                     parts.hearer.read_words(words, guild_id)
+            except Stopped:
+                log.info("learning the commands' words stopped: closing")
+                return
             except Exception:  # the hint is a nicety; it learns again when first asked
                 log.exception("learning the commands' words for guild %s failed", guild_id)
 

@@ -73,10 +73,11 @@ def run_console(workdir: Path, script: str, *flags: str) -> str:
 class Console:
     """A console process driven over pipes, one JSON reply per line."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, **env: str) -> None:
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console", "--json"],
             cwd=workdir,
+            env={**os.environ, **env},
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import signal
 import stat
 import sys
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.consoles import ROOT, make_workdir, run_checked
+from tests.consoles import ROOT, Console, make_workdir, run_checked
 from tests.speech import speak, write_wav
 
 GUESSED = "does the model work well for me"
@@ -93,6 +94,28 @@ def test_what_is_learned_is_kept_loaded_made_again_when_spoiled_and_waited_for_a
     assert "Did you mean `test`?" in third and "Jobs: none." in third, third
     assert _kept(cache) + _kept(cache, "typed-index") == kept_now
     assert [kept.stat().st_ino for kept in kept_now] == made_as
+
+
+def test_a_signal_does_not_wait_for_a_first_starts_learning(tmp_path: Path) -> None:
+    """Stopped by a signal (a service manager, Ctrl-C), the console ends at once: what a first
+    start still learns in its child processes is dropped, not waited for (up to a minute under
+    load; a service manager may kill a bot that takes seconds) and not kept (the next start
+    learns it). A console that ends by itself waits and keeps it: the test above."""
+    workdir, cache = _workdir(tmp_path), tmp_path / "cache"
+    console = Console(workdir, TRAINER_CACHE_DIR=str(cache))
+    wav = write_wav(tmp_path / "status.wav", speak("hey trainer, status"))
+    events = console.say(wav)  # voice starts its learners: the words' vote and the hints
+    assert {"event": "heard", "speaker": "console", "text": "status"} in events, events
+    began = time.monotonic()
+    console.process.send_signal(signal.SIGTERM)
+    _, err = console.close()
+    took = time.monotonic() - began
+    assert console.process.returncode == 0 and "Traceback" not in err, err
+    log = (workdir / "state" / "trainer.log").read_text(encoding="utf-8")
+    assert "learning the commands' words stopped: closing" in log, log
+    assert "made the kept guesser" not in log and "failed" not in log, log
+    assert _kept(cache) == []
+    assert took < 30, took  # 0.5 s idle; the learning it stopped takes 10-60 s
 
 
 def test_a_kept_file_that_is_cut_or_foreign_is_not_loaded(tmp_path: Path, monkeypatch) -> None:

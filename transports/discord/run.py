@@ -141,7 +141,9 @@ class DiscordApp:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         if self.assistant is not None:
-            await self.assistant.close()
+            # a bot being stopped (a service manager gives it seconds) does not wait for a
+            # first start's learning: the next start learns it
+            await self.assistant.close(wait_for_learning=False)
 
 
 async def serve_discord(config: Config, token: str) -> None:
