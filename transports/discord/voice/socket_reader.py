@@ -67,9 +67,18 @@ class SocketReader:
         self._active = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._socket: Any = None
-        """The voice socket being read, None when not reading."""
+        """discord.py's voice socket being read, None when not reading."""
+        self._own: socket.socket | None = None
+        """Our duplicate of its descriptor, the one read and watched. discord.py closes its
+        socket on a reconnect whenever it likes, and the kernel gives the number to the next
+        socket at once (the new voice websocket's): a number we watched could then be
+        another's, which asyncio refuses to forget ("File descriptor 36 is used by
+        transport") or, worse, takes over without watching it. Ours stays ours until we close
+        it, after the loop forgot it."""
         self._fd = -1
-        """Its descriptor as registered with the loop (a closed socket's fileno() is -1)."""
+        """`_own`'s descriptor."""
+        self._watching = False
+        """The loop watches `_fd` for us (not while a read is deferred)."""
         self._check: asyncio.TimerHandle | None = None
         self._deferred: asyncio.TimerHandle | None = None
         """The deferred read, while the socket is not watched (see DEFER_S)."""
@@ -114,22 +123,23 @@ class SocketReader:
             self._arm_catch()
             self._tune(sock)
             try:
-                fd = sock.fileno()
-                if fd >= 0:
-                    self._loop.add_reader(fd, self._on_readable)
-                    self._socket, self._fd = sock, fd
-            except (OSError, ValueError):  # closed meanwhile: try the next one
-                pass
+                own = sock.dup()
+            except OSError:  # closed meanwhile: try the next one
+                return
+            own.setblocking(False)  # as discord.py's (one open file: the same flag)
+            self._loop.add_reader(own.fileno(), self._on_readable)
+            self._socket, self._own, self._fd, self._watching = sock, own, own.fileno(), True
 
     def _detach(self) -> None:
         if self._deferred is not None:
             self._deferred.cancel()
             self._deferred = None
-        if self._socket is not None and self._loop is not None:
-            # A closed socket's descriptor has already left epoll; this forgets it in asyncio
-            # too, so a new socket given the same number is registered afresh.
-            self._loop.remove_reader(self._fd)
-        self._socket, self._fd = None, -1
+        own, watching = self._own, self._watching
+        self._socket, self._own, self._fd, self._watching = None, None, -1, False
+        if own is not None:
+            if watching and self._loop is not None:
+                self._loop.remove_reader(own.fileno())
+            own.close()
 
     @staticmethod
     def _tune(sock: socket.socket) -> None:
@@ -162,7 +172,7 @@ class SocketReader:
 
     def _on_readable(self) -> None:
         """Every datagram queued (up to MAX_BATCH), one system call each, no `select`."""
-        sock = self._socket
+        sock = self._own
         if sock is None:  # detached earlier in this loop iteration
             return
         if not self.vc._connection.is_connected():
@@ -197,11 +207,16 @@ class SocketReader:
             return
         if slack >= DEFER_MIN_SLACK_S:
             self._loop.remove_reader(self._fd)
+            self._watching = False
             self._deferred = self._loop.call_later(DEFER_S, self._resume)
 
     def _resume(self) -> None:
         self._deferred = None
         if self._socket is None or self._loop is None:
             return
+        if self._socket.fileno() < 0:  # discord.py closed it (a reconnect): follow the new one
+            self._detach()
+            return
         self._loop.add_reader(self._fd, self._on_readable)
+        self._watching = True
         self._on_readable()
