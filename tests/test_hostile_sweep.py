@@ -1,0 +1,66 @@
+"""Odd lines typed at `bot.py console --json` that an adversarial sweep found answered wrongly:
+what the user sees, and that a refused line changes nothing in the database or the data root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.test_console_commands import kept, refused_and_unchanged, refused_in_russian
+
+
+async def test_an_option_of_test_with_no_value_says_so(app: Assistant, reviews: Path) -> None:
+    """`test dataset:` (its name forgotten) answered "That is not valid JSON: Expecting value
+    ... dataset:", and `test json:` "There is no dataset or folder `json:`"; as `train "a"
+    label:` does, each now says the option has no value."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    for line, name in (
+        ("test dataset:", "dataset"),
+        ('test dataset:""', "dataset"),
+        ("test folder:", "folder"),
+        ("test json:", "json"),
+        ("test json: ", "json"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text.startswith(f"`{name}` has no value after `{name}:`."), (line, text)
+        assert "JSON" not in text and "no dataset" not in text, (line, text)
+    text = await refused_in_russian(app, console, "test dataset:")
+    assert text.startswith("У `dataset` нет значения после `dataset:`"), text
+
+
+async def test_a_typed_json_option_of_test_is_read_as_the_slash_option(
+    app: Assistant, reviews: Path
+) -> None:
+    """`test json:["a lovely film"]`, the slash option written out as the README's "one
+    argument syntax" says a typed option may be, answered "There is no dataset or folder
+    `json:["a lovely film"]`"; it classifies the items, and a plain sentence after `json:`
+    is one item, as `/test json:` takes it."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    assert (await console.send("train"))["ok"]
+    await console.wait()
+    for line in ('test json:["a lovely film", "dull"]', "test json:a lovely film"):
+        reply = await console.send(line)
+        assert reply["ok"], (line, reply["text"])
+        assert "no dataset" not in reply["text"], reply["text"]
+        predictions = reply["data"]["predictions"]
+        assert predictions[0]["text"] == "a lovely film", predictions
+
+
+async def test_create_dataset_archives_is_refused_as_the_archives_folder(
+    app: Assistant, reviews: Path
+) -> None:
+    """With the data folder's `archives/` made by `archive`, `create_dataset archives` said
+    "`archives` is a folder in the data folder; `select_dataset archives` uses it", and
+    `select_dataset archives` then refused it as the archives' folder."""
+    console = TypedConsole(app)
+    assert (await console.send("archive reviews"))["ok"]
+    for name in ("archives", "Archives"):
+        text = await refused_and_unchanged(app, console, f"create_dataset {name}")
+        assert "select_dataset" not in text, text
+        assert text.startswith(f"`{name}` is where `archive` keeps its zips"), text
+    before = kept(app)
+    assert not (await console.send("select_dataset archives"))["ok"]
+    assert kept(app) == before
