@@ -64,3 +64,32 @@ async def test_create_dataset_archives_is_refused_as_the_archives_folder(
     before = kept(app)
     assert not (await console.send("select_dataset archives"))["ok"]
     assert kept(app) == before
+
+
+async def test_a_label_written_as_a_mention_or_in_bold_is_refused(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """Counts show labels as plain words ("Added 1 example (<@123> 1)"): a label `<@123>` was
+    shown on Discord as a member's mention (never pinging, but naming someone), `<#123>` as a
+    link to a channel, `<t:0>` as a date, and `**bold**` made the count bold (and its
+    example's line in `examples` read `****bold****`). They are refused as `||` is, typed or
+    from a file, and nothing is added; a label with a lone `*`, `_` or `<` is still a label."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    for label in ("<@123>", "<@&456>", "<#789>", "<t:0>", "</train:1>", "<:yes:1>", "**bold**"):
+        text = await refused_and_unchanged(app, console, f'train "a fine film" label:"{label}"')
+        assert text.startswith(f"`{label}` cannot be a label"), text
+        assert "mentions" in text, text
+    text = await refused_and_unchanged(app, console, 'train "dull" label:~~gone~~')
+    assert text.startswith("`~~gone~~` cannot be a label"), text
+    upload = tmp_path / "rows.csv"
+    upload.write_text("text,label\na fine film,good\ndull,<@123>\n", encoding="utf-8")
+    text = await refused_and_unchanged(app, console, f"train +attach {upload}")
+    assert "`<@123>` cannot be a label" in text, text
+    text = await refused_in_russian(app, console, 'train "a fine film" label:"<@123>"')
+    assert text.startswith("`<@123>` не может быть меткой") and "упоминания" in text, text
+    assert (await console.send("language en"))["ok"]
+    for label in ("5*", "not_spam", "__label__good", "<3", "a<b"):
+        reply = await console.send(f'train "a fine film" label:"{label}"')
+        assert reply["ok"], (label, reply["text"])
+        await console.wait()
