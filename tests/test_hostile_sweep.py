@@ -93,3 +93,25 @@ async def test_a_label_written_as_a_mention_or_in_bold_is_refused(
         reply = await console.send(f'train "a fine film" label:"{label}"')
         assert reply["ok"], (label, reply["text"])
         await console.wait()
+
+
+async def test_a_csv_of_very_many_columns_is_refused_in_a_few_lines(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A CSV whose first line names 20,000 columns (none of them texts) was refused in a reply
+    of 100 KB, every column named; one of 70,000 (a first line over the csv module's limit for
+    one field, read with the other separators tried) said "not a valid CSV file: field larger
+    than field limit (131072)" of a file of one-letter fields; a row of a million fields said
+    "has 1000002 fields". Each is refused in a short reply, its counts written as numbers are."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    for count in (20_000, 70_000):
+        upload = tmp_path / f"wide{count}.csv"
+        upload.write_text(",".join(["a"] * count) + "\n" + ",".join(["b"] * count) + "\n")
+        text = await refused_and_unchanged(app, console, f"train +attach {upload}")
+        assert text.startswith(f"`{upload.name}` needs a column of texts"), text[:300]
+        assert len(text) < 1000 and f"and {count - 10:,} more" in text, text[-300:]
+    upload = tmp_path / "row.csv"
+    upload.write_text("text,label\nhello,good" + ",x" * 1_000_000 + "\n")
+    text = await refused_and_unchanged(app, console, f"train +attach {upload}")
+    assert "line 2 has 1,000,002 fields" in text, text[:300]
