@@ -115,3 +115,21 @@ async def test_a_csv_of_very_many_columns_is_refused_in_a_few_lines(
     upload.write_text("text,label\nhello,good" + ",x" * 1_000_000 + "\n")
     text = await refused_and_unchanged(app, console, f"train +attach {upload}")
     assert "line 2 has 1,000,002 fields" in text, text[:300]
+
+
+async def test_a_name_on_disk_ending_in_a_space_can_be_named_in_quotes(app: Assistant) -> None:
+    """A file `notes. ` (a name ending in a space, as a copy from another system can have)
+    could not be reached: `getfile notes.` said "Did you mean `notes. `?", and that name
+    typed in quotes, `getfile "notes. "`, was taken without its space and said the same."""
+    (app.root.root / "odd").mkdir()
+    (app.root.root / "odd" / "notes. ").write_text("kept\n", encoding="utf-8")
+    (app.root.root / " spaced ").mkdir()
+    (app.root.root / " spaced " / "a.txt").write_text("a fine film\n", encoding="utf-8")
+    console = TypedConsole(app)
+    missing = await refused_and_unchanged(app, console, "getfile odd/notes.")
+    assert "Did you mean `odd/notes. `?" in missing, missing
+    sent = await console.send('getfile "odd/notes. "')
+    assert sent["ok"], sent["text"]
+    assert Path(sent["files"][0]).read_text(encoding="utf-8") == "kept\n"
+    archived = await console.send('archive " spaced "')
+    assert archived["ok"] and "(1 file)" in archived["text"], archived["text"]
