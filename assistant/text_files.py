@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .code_pages import CONTROLS, from_code_page, mostly_utf8
+from .csv_cells import imported
 from .errors import BadInput
 from .i18n import label_words, number_text, tr, tr_count
 from .markup import code, one_line
@@ -284,7 +285,7 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
                     )
         if label is not None and row.get(label):
             seen.add(str(row[label]).strip().lower())
-        yield row
+        yield {key: imported(v) if isinstance(v, str) else v for key, v in row.items()}
 
 
 def _may_have_swallowed(value: str, short: bool) -> bool:

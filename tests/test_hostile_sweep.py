@@ -3,6 +3,9 @@ what the user sees, and that a refused line changes nothing in the database or t
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from pathlib import Path
 
 from assistant.app import Assistant
@@ -133,3 +136,37 @@ async def test_a_name_on_disk_ending_in_a_space_can_be_named_in_quotes(app: Assi
     assert Path(sent["files"][0]).read_text(encoding="utf-8") == "kept\n"
     archived = await console.send('archive " spaced "')
     assert archived["ok"] and "(1 file)" in archived["text"], archived["text"]
+
+
+FORMULAS = ('=HYPERLINK("https://evil.example","x")', "+1+1", "@SUM(A1)", "-2+3 stars")
+
+
+async def test_an_exported_csv_holds_no_formula_and_reads_back_the_same(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """Examples beginning with `=`, `+`, `-` or `@` were exported as they are, so a
+    spreadsheet opening `export csv` ran them as formulas (a member's `=HYPERLINK(...)` in
+    the admin's Excel). Such a cell is written after a `'`, which Excel shows as text and does
+    not show; and the file read back by `train` gives the same examples, without the `'`."""
+    upload = tmp_path / "rows.jsonl"
+    upload.write_text(
+        "".join(f'{{"text": {json.dumps(t)}, "label": "-1"}}\n' for t in FORMULAS)
+        + '{"text": "a fine film", "label": "good"}\n',
+        encoding="utf-8",
+    )
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    assert (await console.send(f"train +attach {upload}"))["ok"]
+    await console.wait()
+    exported = await console.send("export csv")
+    rows = list(csv.reader(io.StringIO(Path(exported["files"][0]).read_text(encoding="utf-8"))))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not any(cell[:1] in "=+-@" for cell in cells), rows
+    assert ["'" + FORMULAS[0], "'-1"] in rows and ["a fine film", "good"] in rows, rows
+    assert (await console.send("create_dataset again"))["ok"]
+    assert (await console.send(f"train +attach {exported['files'][0]}"))["ok"]
+    await console.wait()
+    active = app.store.active_dataset("console")
+    assert active is not None
+    again = set(app.store.examples(active))
+    assert again == {*((t, "-1") for t in FORMULAS), ("a fine film", "good")}, again
