@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from pathlib import Path
 
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.test_console_commands import kept, refused_and_unchanged, refused_in_russian
+from tests.test_hostile_startup import refused_start, run
 
 
 async def test_an_option_of_test_with_no_value_says_so(app: Assistant, reviews: Path) -> None:
@@ -170,3 +172,14 @@ async def test_an_exported_csv_holds_no_formula_and_reads_back_the_same(
     assert active is not None
     again = set(app.store.examples(active))
     assert again == {*((t, "-1") for t in FORMULAS), ("a fine film", "good")}, again
+
+
+def test_a_config_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
+    """`--config /dev/null` (as if to mean "no config") started on the defaults, with the data
+    and state folders beside the file: as root, `/dev/data` and `/dev/state` (a tmpfs, gone at
+    the next boot), the database in them. A device or a pipe is refused at start-up, and no
+    folder is made beside it."""
+    before = sorted(os.listdir("/dev"))
+    (tmp_path / "config.yaml").symlink_to("/dev/null")
+    refused_start(run(tmp_path, "status\n"), "config.yaml", "not a regular file", "/dev/null")
+    assert sorted(os.listdir("/dev")) == before
