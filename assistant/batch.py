@@ -22,8 +22,12 @@ EXAMPLE_KEEPS = "\t\n"
 control character copied in with it is dropped (`markup.visible`); its tabs and lines stay."""
 
 
-MARKUP = re.compile(r"`|\|\||\]\(")
-"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](`."""
+MARKUP = re.compile(r"`|\|\||\]\(|<[@#:/]|<(?:a|t|id):|\*\*|~~")
+"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](`, the opening of
+Discord's mentions (`<@123>` a member, `<@&1>` a role, `<#1>` a channel, `</train:1>` a
+command), emoji and dates (`<:yes:1>`, `<a:...>`, `<t:0:R>`, `<id:...>`), bold's `**` and a
+strike-through's `~~`. A lone `*`, `_` or `<` stays (`5*`, `not_spam`, `<3`), and so does
+fastText's `__label__good`."""
 
 
 def label_for(positive: bool) -> str:
@@ -44,7 +48,7 @@ def normalize_label(raw: object) -> str:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span a reply shows a label in; and Discord's markup, since counts
         # show labels as plain words: `||` hid the reply up to the next, `[a](https://...)`
-        # was a link whose words hid where it went
+        # was a link whose words hid where it went, `<@123>` named a member, `**` was bold
         raise BadInput(tr("label.bad", label=escaped(label, also="`")))
     return label
 

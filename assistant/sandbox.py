@@ -48,8 +48,9 @@ class DataRoot:
         """The user-facing name of a path inside the root, with forward slashes."""
         return path.resolve().relative_to(self.root).as_posix() or "."
 
-    def resolve(self, user_path: str, *, must_exist: bool = True) -> Path:
-        """Turn a user's path into an absolute path inside the root, or raise a friendly error."""
+    def resolve(self, user_path: str, *, must_exist: bool = True, strip: bool = True) -> Path:
+        """Turn a user's path into an absolute path inside the root, or raise a friendly error.
+        `strip`: spaces around it are taken off, unless only the name as written is there."""
         if not user_path or not user_path.strip():
             raise PathRefused(tr("path.empty"))
         if "\x00" in user_path:
@@ -60,7 +61,7 @@ class DataRoot:
             raise PathRefused(tr("path.surrogate")) from None
         if len(user_path) > MAX_PATH_CHARS:
             raise PathRefused(tr("path.too_long"))
-        cleaned = user_path.strip().replace("\\", "/")
+        cleaned = (user_path.strip() if strip else user_path).replace("\\", "/")
         pure = PurePosixPath(cleaned)
         if pure.is_absolute() or (len(cleaned) > 1 and cleaned[1] == ":"):
             raise PathRefused(tr("path.absolute", path=user_path))
@@ -77,6 +78,9 @@ class DataRoot:
         except FileNotFoundError:
             if not must_exist:
                 return candidate
+            if strip and user_path != user_path.strip() and self._there(user_path):
+                # `"notes. "` in quotes: a name on disk that ends (or starts) with a space
+                return self.resolve(user_path, strip=False)
             written = self._as_cased(pure)
             if written is None:
                 raise NotFound(self._missing(user_path, pure)) from None
@@ -85,6 +89,14 @@ class DataRoot:
             raise PathRefused(_unusable(user_path, exc)) from None
         self._check(user_path, info)
         return candidate
+
+    def _there(self, user_path: str) -> bool:
+        """Whether `user_path`, spaces and all, names something inside the root (links too)."""
+        path = self.root / user_path.replace("\\", "/")
+        try:
+            return self._inside(path.parent.resolve()) and os.path.lexists(path)
+        except (RuntimeError, OSError):  # a link loop on the way: `resolve` says so
+            return False
 
     def _as_cased(self, pure: PurePosixPath) -> str | None:
         """`pure` as the names on disk are written, when each part is one name whatever its

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .code_pages import CONTROLS, from_code_page, mostly_utf8
+from .csv_cells import imported
 from .errors import BadInput
-from .i18n import label_words, tr, tr_count
+from .i18n import label_words, number_text, tr, tr_count
+from .markup import code, one_line
 
 CSV_DELIMITERS = (",", ";", "\t", "|")
 
@@ -163,7 +165,10 @@ def csv_table(text: str, name: str) -> CsvTable:
     delimiters = (said.group(1),) if said else CSV_DELIMITERS
     for delimiter in delimiters:
         reader = csv.DictReader(lines_of(text), delimiter=delimiter)
-        names = list(reader.fieldnames or [])
+        try:
+            names = list(reader.fieldnames or [])
+        except csv.Error:
+            continue  # a long first line is one field over csv's limit when split wrongly
         keys = [_column_key(n) for n in names]
         texts = [names[keys.index(k)] for k in TEXT_COLUMNS if k in keys]
         if texts:
@@ -174,8 +179,20 @@ def csv_table(text: str, name: str) -> CsvTable:
     if delimiter is not None:
         reader = csv.DictReader(lines_of(text), TEXT_LABEL_COLUMNS, delimiter=delimiter)
         return CsvTable(reader, *TEXT_LABEL_COLUMNS, 1 if said else 0, headerless=True)
-    columns = ", ".join(f"`{n}`" for n in widest) or tr("examples.none")
-    raise BadInput(tr("upload.no_text_column", name=name, columns=columns))
+    raise BadInput(tr("upload.no_text_column", name=name, columns=_columns_shown(widest)))
+
+
+SHOWN_COLUMNS, COLUMN_CHARS = 10, 40
+"""A refused CSV's first columns named in the reply, and each one's characters shown: a
+first line of 20,000 names was a reply of 100 KB."""
+
+
+def _columns_shown(names: list[str]) -> str:
+    shown = ", ".join(code(one_line(n, COLUMN_CHARS)) for n in names[:SHOWN_COLUMNS])
+    if len(names) > SHOWN_COLUMNS:
+        others = number_text(len(names) - SHOWN_COLUMNS)
+        return tr("train.origin_and_others", origin=shown, others=others)
+    return shown or tr("examples.none")
 
 
 TEXT_LABEL_COLUMNS = ("text", "label")
@@ -192,13 +209,10 @@ def _headerless(text: str, delimiters: tuple[str, ...]) -> str | None:
     may be a header of names unknown here (`title,score` above `hi,positive`): such a file is
     refused as before, asking for a header."""
     for delimiter in delimiters:
-        rows = [
-            [field.strip() for field in row]
-            for row in itertools.islice(
-                csv.reader(lines_of(text), delimiter=delimiter), HEADERLESS_SAMPLE
-            )
-            if any(field.strip() for field in row)
-        ]
+        try:
+            rows = _first_rows(text, delimiter)
+        except csv.Error:
+            continue  # a field over csv's limit: not this separator, or no such table
         if not rows or any(len(row) != 2 or not all(row) for row in rows):
             continue
         (first_text, first), later = rows[0], {row[1].lower() for row in rows[1:]}
@@ -209,6 +223,12 @@ def _headerless(text: str, delimiters: tuple[str, ...]) -> str | None:
         said = first.lower() in (later | sentiment) or _NUMBER.fullmatch(first) is not None
         return delimiter if said else None
     return None
+
+
+def _first_rows(text: str, delimiter: str) -> list[list[str]]:
+    """The first rows of a CSV with any field (`HEADERLESS_SAMPLE`), their fields stripped."""
+    rows = itertools.islice(csv.reader(lines_of(text), delimiter=delimiter), HEADERLESS_SAMPLE)
+    return [[f.strip() for f in row] for row in rows if any(f.strip() for f in row)]
 
 
 LABEL_WORDS, LABEL_CHARS = 3, 30
@@ -265,7 +285,7 @@ def csv_records(table: CsvTable, name: str) -> Iterator[dict[str | None, Any]]:
                     )
         if label is not None and row.get(label):
             seen.add(str(row[label]).strip().lower())
-        yield row
+        yield {key: imported(v) if isinstance(v, str) else v for key, v in row.items()}
 
 
 def _may_have_swallowed(value: str, short: bool) -> bool:
@@ -288,8 +308,8 @@ def _refuse_extra(reader: csv.DictReader[str], name: str, line: int, count: int)
             "upload.extra_fields",
             name=name,
             line=line,
-            count=count,
-            columns=columns,
+            count=number_text(count),
+            columns=number_text(columns),
             delimiter=shown,
             example=example,
         )

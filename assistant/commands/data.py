@@ -258,6 +258,8 @@ async def create_dataset(app: Assistant, request: Request, options: dict[str, An
     name = _one_word(options["name"])
     if app.store.dataset(request.guild_id, name) is not None:
         raise BadInput(tr("create.exists", name=name))
+    if same_name(name) == same_name(ARCHIVE_FOLDER):  # `select_dataset` refuses that folder
+        raise BadInput(tr("create.archives", name=name))
     on_disk = app.root.root / name
     if app.root.leads_out(on_disk):  # not a folder `select_dataset` would take, as is_folder says
         raise BadInput(tr("create.link_out", name=name))

@@ -14,6 +14,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from ..batch import normalize_label
+from ..csv_cells import exported
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr, tr_count
 from ..markup import quoted
@@ -245,7 +246,7 @@ async def export(app: Assistant, request: Request, options: dict[str, Any]) -> R
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["text", "label"])
-        writer.writerows([e.text, e.label] for e in rows)
+        writer.writerows([exported(e.text), exported(e.label)] for e in rows)
         body = buffer.getvalue()
     data = body.encode("utf-8")
     limit = app.config.limits.send_file_bytes

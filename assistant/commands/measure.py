@@ -20,7 +20,7 @@ from .data import is_label_folder
 from .model import current_model, training_set
 from .registry import Param, command
 from .targets import prefixed
-from .test_items import items_from_attachment, parse_items, typed_dataset
+from .test_items import items_from_attachment, parse_items, typed_dataset, typed_items
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -66,14 +66,17 @@ def _held_out_reply(app: Assistant, guild_id: str) -> Reply:
 )
 async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     limit = app.config.limits.test_items
-    # `/test` has a `dataset` option: its `json` one holds items, a plain sentence too
-    slash = request.source == "slash"
-    written = None if slash else prefixed((options["json"] or "").strip(), "file")
+    # `/test` has a `dataset` option: its `json` one (and `test json:` typed) holds items, a
+    # plain sentence too
+    plain = request.source == "slash"
+    written = None if plain else prefixed((options["json"] or "").strip(), "file")
     if written is not None:  # `test file:checks.json`: read as the same file attached would be
         attached = await asyncio.to_thread(_data_file, app, written)
         request = dataclasses.replace(request, attachments=[*request.attachments, attached])
         options = {**options, "json": None}
-    name = options["dataset"] or (None if slash else typed_dataset(options["json"]))
+    if not plain and (given := typed_items(options["json"])) is not None:
+        options, plain = {**options, "json": given}, True
+    name = options["dataset"] or (None if plain else typed_dataset(options["json"]))
     if name is not None:
         if request.attachments or (options["dataset"] and options["json"]):
             raise BadInput(tr("test.dataset_or_items"))
@@ -81,7 +84,7 @@ async def test(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     if not options["json"] and not request.attachments:
         # drawing the confusion matrix takes 0.2-1 s: off the event loop
         return await asyncio.to_thread(_held_out_reply, app, request.guild_id)
-    items = parse_items(options["json"], limit, plain=slash) if options["json"] else []
+    items = parse_items(options["json"], limit, plain=plain) if options["json"] else []
     notes: list[str] = []
     for attachment in request.attachments:
         items += await asyncio.to_thread(

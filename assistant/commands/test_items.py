@@ -21,6 +21,7 @@ from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
 from ..userjson import reason as json_reason
 from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
+from .registry import REGISTRY
 from .targets import Marked, prefixed
 
 Item = tuple[str, str | None]
@@ -87,9 +88,31 @@ def typed_dataset(text: str | None) -> str | None:
     kinds: list[Marked] = ["dataset", "folder"]
     for kind in kinds:
         named = prefixed(words, kind)
+        if named == "":  # `test dataset:`, the name forgotten: no JSON to show a mistake in
+            no_value(words.partition(":")[0])
         if named is not None:
-            return named or None
+            return named
     return words if words and not _written_items(words) else None
+
+
+def typed_items(text: str | None) -> str | None:
+    """The items after a typed `json:` (or `json=`), the name of `/test`'s option written
+    out (`test json:["a lovely film"]`): read as that option is, a plain sentence too; None
+    when the line does not start so (`test ["a lovely film"]`)."""
+    words = (text or "").strip()
+    for mark in ("json:", "json="):
+        if words.lower().startswith(mark):
+            if not (rest := words[len(mark) :].strip()):
+                no_value(words[: len(mark) - 1])
+            return rest
+    return None
+
+
+def no_value(name: str) -> None:
+    """`test`'s option `name:` typed with nothing after it, refused as `train`'s are."""
+    command = REGISTRY.get("test")
+    usage = command.usage if command else "test"
+    raise BadInput(tr("args.no_value", name=name, written=f"{name}:", usage=usage))
 
 
 def _written_items(text: str) -> bool:

@@ -141,6 +141,10 @@ def default_config() -> Path:
 def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     """Read and validate config.yaml. Relative folders are resolved against the file's folder."""
     chosen = Path(path or os.environ.get(ENV_CONFIG) or default_config())
+    if chosen.exists() and not chosen.is_file() and not chosen.is_dir():
+        # `/dev/null`, a pipe: the data and state folders would be made beside it, in /dev
+        device = chosen.resolve()
+        raise ConfigError(f"{chosen}: not a regular file ({device} is a device or a pipe)")
     try:
         raw = yaml.load(chosen.read_text(encoding="utf-8"), Loader=_OneValueAKey) or {}
     except FileNotFoundError:
