@@ -183,3 +183,24 @@ def test_a_config_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").symlink_to("/dev/null")
     refused_start(run(tmp_path, "status\n"), "config.yaml", "not a regular file", "/dev/null")
     assert sorted(os.listdir("/dev")) == before
+
+
+async def test_the_lines_suggested_after_a_quote_work_when_the_text_holds_a_quote(
+    app: Assistant,
+) -> None:
+    """`train "a\\"b"` (a quote escaped as in code; a quote closes at the next quote) was
+    refused with `train "a\\ b""` to type instead, itself refused as an unclosed quote. The
+    suggested lines now put a text that holds a `"` in other quotes, and each one works."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset quotes"))["ok"]
+    text = await refused_and_unchanged(app, console, 'train "a\\"b"')
+    assert text.endswith('`train «a\\ b"»`; else leave it out: `train "a\\"`.'), text
+    text = await refused_and_unchanged(app, console, 'train «he said "hi"» nope')
+    assert text.endswith('`train «he said "hi" nope»`; else leave it out: `train «he said "hi"»`.')
+    for line in ('train «a\\ b"»', 'train "a\\"', 'train «he said "hi" nope»'):
+        reply = await console.send(line)
+        assert reply["ok"] and "Added 1 example" in reply["text"], (line, reply["text"])
+    dataset = app.store.dataset("console", "quotes")
+    assert dataset is not None
+    texts = sorted(text for text, _ in app.store.examples(dataset))
+    assert texts == ["a\\", 'a\\ b"', 'he said "hi" nope'], texts

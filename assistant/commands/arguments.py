@@ -291,15 +291,29 @@ def after_quoted(
         named = [t for t in line if t not in group] + labels
         tail = "".join(" " + text[t.start : t.end] for t in sorted(named, key=lambda t: t.start))
         quoted, rest = shown(group[0].value, 60), " ".join(t.value for t in stray)
+        inside = f"{quoted} {shown(rest, 60)}"
         raise BadInput(
             tr(
                 "args.after_quoted",
                 words=shown(rest),
-                inside=f'{command.name} "{quoted} {shown(rest, 60)}"{tail}',
-                without=f'{command.name} "{quoted}"{tail}',
+                inside=f"{command.name} {in_quotes(inside)}{tail}",
+                without=f"{command.name} {in_quotes(quoted)}{tail}",
             )
         )
     return kept
+
+
+SUGGESTED_QUOTES = (('"', '"'), ("«", "»"), ("“", "”"))
+"""Quotes a suggested line may put a text in: the first whose marks the text does not hold."""
+
+
+def in_quotes(text: str) -> str:
+    """`text` in quotes that `tokenize` reads back as that one text (`a\\ b"` holds a `"`:
+    `«a\\ b"»`); the suggestion of a refused line must itself work."""
+    for opening, closing in SUGGESTED_QUOTES:
+        if opening not in text and closing not in text:
+            return f"{opening}{text}{closing}"
+    return f'"{text}"'
 
 
 def _only_polite(text: str) -> bool:
