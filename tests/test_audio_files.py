@@ -223,3 +223,39 @@ def test_a_recording_whose_length_was_never_written_is_heard_whole(
     assert decode_file(unsized).pcm == decode_file(whole).pcm
     code, lines = _simulate([unsized], config_path, capsys)
     assert code == 0 and [line.get("intent") for line in lines] == ["status"], lines
+
+
+def test_a_long_file_is_announced_with_how_long_it_takes(tmp_path: Path) -> None:
+    """`say` hears a file as it was said, in real time, and shows its answers once it has
+    been heard: an hour of silence was ten minutes (the most a file may have) with nothing on
+    the screen. A file heard for longer than half a minute is announced first, with how long."""
+    import signal
+    import sys
+
+    from tests.consoles import ROOT, make_workdir
+
+    workdir = make_workdir(tmp_path)
+    wav = write_wav(tmp_path / "meeting.wav", bytes(2 * RATE * 150))  # 150 s of silence
+    console = subprocess.Popen(
+        [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"],
+        cwd=workdir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert console.stdin is not None and console.stdout is not None
+    try:
+        console.stdin.write(f"say {wav}\n")
+        console.stdin.flush()
+        lines = []
+        while "real time" not in (line := console.stdout.readline()) and line:
+            lines.append(line)
+        assert line.strip() == (
+            "`meeting.wav` is heard as it was said, in real time: its answers come in about"
+            " 2 min (Ctrl-C stops)."
+        ), lines
+    finally:
+        console.send_signal(signal.SIGTERM)
+        _, err = console.communicate(timeout=60)
+    assert console.returncode == 0 and "Traceback" not in err, err

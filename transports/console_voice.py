@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 
 FRAME_BYTES = RECOGNITION_FRAME_BYTES
 TAIL_S = 1.0
+LONG_SAY_S = 30.0
+"""Files heard for longer than this are announced first, with how long: the console shows
+nothing until they have been heard (an hour of audio was ten silent minutes)."""
 """Silence fed after the files, so the last utterance ends the way it would in a room."""
 SHOWN = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "ignored", "cut")
 
@@ -347,6 +350,8 @@ class VoiceCommands:
         voice = await self.open()
         if voice.session is None:
             await self.action(guild, "join")
+        if (wait := _long_wait([(p, a) for _, p, a in decoded], voice.realtime)) is not None:
+            console.note(console.app.text(guild, wait[0], **wait[1]))
         # each file is spoken by the speaker of its place in the line (file 1: the owner)
         speakers = [console_speaker(index) for index, _, _ in decoded]
         with i18n.speaking(console.app.language(guild)):  # notes on the files
@@ -381,3 +386,16 @@ class VoiceCommands:
         if self.voice is not None:
             await self.voice.registry.close()
             await asyncio.to_thread(self.voice.registry.parts.close, True)
+
+
+def _long_wait(
+    decoded: list[tuple[Path, DecodedAudio]], realtime: float
+) -> tuple[str, dict[str, str]] | None:
+    """The note that the files take a while to hear (message key and its fields), or None."""
+    longest = max(decoded, key=lambda item: item[1].seconds)
+    seconds = longest[1].seconds / realtime if realtime > 0 else 0.0
+    if seconds < LONG_SAY_S:
+        return None
+    if seconds < 120:
+        return "console.say_long.seconds", {"name": longest[0].name, "seconds": f"{seconds:.0f}"}
+    return "console.say_long.minutes", {"name": longest[0].name, "minutes": f"{seconds / 60:.0f}"}
