@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import i18n
-from .commands.arguments import parse
+from .commands.arguments import names_an_option, parse
 from .commands.registry import Command
 from .errors import UserError
 from .intents.address import after_politeness
@@ -80,13 +80,17 @@ class CommandLineReading:
         called = self._past_address(request)
         if called is not request:
             return self.as_sentence(called)
-        if not request.text.strip() or any(mark in request.text for mark in ARGUMENT_MARKS):
+        named = self._find_command(request.command)
+        with i18n.speaking(self._language(request.guild_id)):  # `набор:` on a Russian server
+            arguments = any(mark in request.text for mark in ARGUMENT_MARKS) or (
+                named is not None and names_an_option(named, request.text)
+            )
+        if not request.text.strip() or arguments:
             return self._past_politeness(self._past_reason(request))
         line = f"{request.command} {request.text}"
         # A command's own name with arguments ("!correct negative") is read as a sentence only
         # when it is one exactly; a near sentence must not take the place of real arguments.
         # Words that are no arguments of it ("!stop the model from training") may be one.
-        named = self._find_command(request.command)
         exact = named is not None and self._are_arguments(named, request, line)
         understood = None
         for written in dict.fromkeys(

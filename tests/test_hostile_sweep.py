@@ -204,3 +204,17 @@ async def test_the_lines_suggested_after_a_quote_work_when_the_text_holds_a_quot
     assert dataset is not None
     texts = sorted(text for text, _ in app.store.examples(dataset))
     assert texts == ["a\\", 'a\\ b"', 'he said "hi" nope'], texts
+
+
+async def test_an_option_named_in_the_servers_language_with_no_value_says_so(
+    app: Assistant, reviews: Path
+) -> None:
+    """On a Russian server `test набор:` (the option's Russian name, its value forgotten)
+    was read as the sentence "test the dataset" and showed the model's figures; as
+    `test dataset:` does, it says the option has no value. With a value it names the set."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    text = await refused_in_russian(app, console, "test набор:")
+    assert text.startswith("У `набор` нет значения после `набор:`"), text
+    text = await refused_and_unchanged(app, console, "train метка:")
+    assert text.startswith("У `label` нет значения после `метка:`"), text

@@ -189,6 +189,17 @@ def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
     return None
 
 
+def names_an_option(command: Command, text: str) -> bool:
+    """Whether `text` writes out one of the command's options (`набор:reviews`, `label:`, a
+    value forgotten too): arguments for its parser, not a sentence to read."""
+    by_name = {p.name: p for p in command.params}
+    try:
+        tokens = tokenize(text)
+    except BadInput:  # an unclosed quote: the parser says so
+        return False
+    return any(_named(token, by_name) is not None for token in tokens)
+
+
 def parse(command: Command, text: str) -> dict[str, Any]:
     """Typed text -> options, then `finish` (the checks every request goes through)."""
     options: dict[str, Any] = {}
