@@ -94,7 +94,8 @@ def in_child(work: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
                 raise Stopped
         try:
             failed, value = receiving.recv()
-        except EOFError:
+        except EOFError:  # it ended without an answer (killed, or out of memory)
+            child.join()
             raise RuntimeError(f"{child.name} ended with code {child.exitcode}") from None
     finally:
         receiving.close()

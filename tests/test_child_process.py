@@ -76,3 +76,12 @@ async def test_stopping_does_not_wait_for_a_learner_in_a_child(config) -> None:
     await app.close(wait_for_learning=False)
     assert ended == ["stopped"]
     assert time.monotonic() - began < 30  # the child sleeps 120 s; closing used to wait 60
+
+
+def test_a_child_that_ends_without_an_answer_is_said_so() -> None:
+    """Killed, or out of memory: the asking thread learns how it ended, and waits no more."""
+    import os
+
+    with pytest.raises(RuntimeError, match="child-_exit ended with code 3"):
+        in_child(os._exit, 3)
+    assert _children() == []
