@@ -1,0 +1,43 @@
+"""An adversarial sweep of the Discord side: what a member, a moderator or Discord itself does
+that the other tests do not, through real discord.py against the fake Discord. Each test says
+what the member saw before its fix."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_components import EPHEMERAL, from_interaction, train_and_wait
+from tests.test_discord_text import as_csv, error_text
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+async def test_confirm_clicked_twice_at_once_runs_once(fake: FakeDiscord, bot: Any) -> None:
+    """The member double-clicks Confirm on `undo` (or clicks it on their phone and their
+    laptop): both clicks reached the bot before the first removed the buttons, and `undo` ran
+    twice. The second took back the train before the one asked about: 26 examples became 0."""
+    await train_and_wait(fake)
+    rows = [("what a lovely morning", "positive"), ("a dreadful film", "negative")]
+    await train_and_wait(fake, ("more.csv", as_csv(rows), "text/csv"))
+    store, guild = bot.assistant.store, str(fake.guild_id)
+    dataset = store.active_dataset(guild)
+    assert store.count_examples(dataset) == 26
+    sent = await fake.send_message("!undo")
+    question = await fake.wait_for_reply(after=sent["id"])
+    confirm = fake.components(question)[0]["custom_id"]
+    first = await fake.click(question, confirm)
+    second = await fake.click(question, confirm)
+    await fake.wait_for(
+        lambda: "Removed the last addition" in (fake.find_message(question["id"]) or {})["content"],
+        15,
+        "the undo",
+    )
+    await asyncio.sleep(1)  # a second undo, were it running, has had time to finish
+    assert store.count_examples(dataset) == 24
+    answered = await fake.wait_for_reply(where=from_interaction(second))
+    assert answered["flags"] & EPHEMERAL, answered
+    assert "already" in error_text(answered), answered
+    assert fake.interactions[first]["responses"], "the first click was answered"
+
