@@ -41,3 +41,28 @@ async def test_confirm_clicked_twice_at_once_runs_once(fake: FakeDiscord, bot: A
     assert "already" in error_text(answered), answered
     assert fake.interactions[first]["responses"], "the first click was answered"
 
+
+async def test_without_embed_links_errors_and_long_replies_are_text(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Many servers give the bot Send Messages but not Embed Links. Discord then refuses a
+    message of embeds alone (403) and drops the embeds of one with text: every refusal
+    (a red embed) went unanswered, and a long reply (embed pages) showed nothing."""
+    from tests.fakediscord.rest import EMBED_LINKS
+
+    await fake.deny_bot(EMBED_LINKS)
+    sent = await fake.send_message("!getfile ../../etc/passwd")
+    refused = await fake.wait_for_reply(after=sent["id"], timeout=15)
+    assert refused["embeds"] == [] and "Couldn't do that" in refused["content"], refused
+    assert "etc/passwd" in refused["content"] and "Traceback" not in refused["content"]
+    sent = await fake.send_message("!instruction")
+    long = await fake.wait_for_reply(after=sent["id"], timeout=15)
+    assert long["embeds"] == [] and len(long["content"]) > 500, long
+    assert "Page 1 of" in long["content"], long["content"][-200:]
+    nexts = [c for c in fake.components(long) if c["custom_id"].startswith("trainer:page:next")]
+    click = await fake.click(long, nexts[0]["custom_id"])
+    await fake.wait_for(lambda: fake.interactions[click]["responses"], 10, "the page turned")
+    turned = fake.find_message(long["id"]) or {}
+    assert "Page 2 of" in turned["content"] and turned["embeds"] == [], turned
+    assert fake.api_errors == [] and fake.refused == []
+

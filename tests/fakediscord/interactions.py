@@ -92,7 +92,8 @@ class Interactions:
             "member": member,
             "token": f"itoken-{interaction_id}",
             "version": 1,
-            "app_permissions": str(EVERYONE_PERMISSIONS),
+            # the bot's permissions in the channel: what `deny_bot` denied it there is off
+            "app_permissions": str(EVERYONE_PERMISSIONS & ~self._send_permission(channel_id)[0]),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],

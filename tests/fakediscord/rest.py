@@ -26,7 +26,7 @@ from .payloads import (
 
 log = logging.getLogger(__name__)
 
-SEND_MESSAGES, ATTACH_FILES = 1 << 11, 1 << 15
+SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES = 1 << 11, 1 << 14, 1 << 15
 JSON = "application/json"  # exactly: discord.py decodes JSON only for this Content-Type
 
 
@@ -185,6 +185,12 @@ class RestRoutes:
             denied, needed = self._send_permission(int(p[1]))
             if denied & needed or (files and denied & ATTACH_FILES):
                 return json_response({"message": "Missing Permissions", "code": 50013}, 403)
+            if body.get("embeds") and denied & EMBED_LINKS:
+                # As Discord does without Embed Links: a message of embeds alone is refused,
+                # and the embeds of one with content are dropped (discord-api-docs #2601).
+                if not body.get("content"):
+                    return json_response({"message": "Missing Permissions", "code": 50013}, 403)
+                body["embeds"] = []
             return json_response(await self._create_bot_message(int(p[1]), body, files))
         if p[0] == "channels" and n == 4 and p[2] == "messages":
             message = self.find_message(p[3])
@@ -194,6 +200,8 @@ class RestRoutes:
                 return json_response(message)
             if method == "PATCH":
                 body, files = await self._body(request)
+                if body.get("embeds") and self._send_permission(int(p[1]))[0] & EMBED_LINKS:
+                    body["embeds"] = []  # an edit's embeds are dropped too (#5648)
                 return json_response(await self._edit(message, body, files))
             if method == "DELETE":
                 self.messages[int(p[1])].remove(message)
