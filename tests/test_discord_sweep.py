@@ -66,3 +66,25 @@ async def test_without_embed_links_errors_and_long_replies_are_text(
     assert "Page 2 of" in turned["content"] and turned["embeds"] == [], turned
     assert fake.api_errors == [] and fake.refused == []
 
+
+async def test_a_slash_job_outliving_its_interaction_token_still_shows_its_end(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/train` answers through the interaction, whose token Discord honours for 15 minutes;
+    a longer job's progress edits then got 401 Invalid Webhook Token, one an interval for
+    hours, and its message kept a stale bar and a Cancel button for a finished job."""
+    from tests.test_discord_threads import big_folder
+
+    big_folder(bot, "big", 20_000)
+    interaction = await fake.interaction("train", {"data_dir": "big"})
+    started = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert "Training started" in started["content"], started
+    fake.token_lifetime_s = 0.0  # the job outlives its token (Discord's 15 minutes)
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    assert bot.assistant.store.job(job.id).active
+    await fake.wait_for(lambda: not bot.assistant.store.job(job.id).active, 120, "the job's end")
+    progress = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in progress["content"], 15, "the progress message's end")
+    assert fake.components(progress) == [], progress  # no Cancel button on a finished job
+    expired = [route for route, code in fake.api_errors if code == 50027]
+    assert len(expired) <= 1, fake.api_errors

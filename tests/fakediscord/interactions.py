@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from .limits import (
+    TOKEN_LIFETIME_S,
     find_component,
     value_refused,
 )
@@ -19,6 +20,9 @@ from .payloads import (
 
 class Interactions:
     """A mixin of `FakeDiscord`: what a member does through interactions."""
+
+    token_lifetime_s: float = TOKEN_LIFETIME_S
+    """How long an interaction's token works (a test shortens Discord's 15 minutes)."""
 
     async def interaction(
         self,

@@ -27,6 +27,8 @@ from .payloads import (
 log = logging.getLogger(__name__)
 
 SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES = 1 << 11, 1 << 14, 1 << 15
+INVALID_WEBHOOK_TOKEN = 50027
+"""An interaction's token used after its 15 minutes."""
 JSON = "application/json"  # exactly: discord.py decodes JSON only for this Content-Type
 
 
@@ -355,6 +357,8 @@ class RestRoutes:
         token = p[2]
         interaction_id = int(token.removeprefix("itoken-"))
         record = self.interactions[interaction_id]
+        if time.monotonic() - record["created"] > self.token_lifetime_s:
+            raise ApiError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
         channel_id = int(record["payload"]["channel_id"])
         if len(p) == 3 and method == "POST":  # follow-up message
             body, files = await self._body(request)

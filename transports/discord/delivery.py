@@ -52,7 +52,7 @@ class Delivery:
         A Discord error is logged, never raised; None when nothing could be sent."""
         language = self.bot.assistant.language(guild_id)
         replied = send.get("reference")
-        if isinstance(replied, discord.Message):
+        if isinstance(replied, discord.Message | discord.PartialMessage):
             # The member may delete their message while the command runs: Discord then
             # refuses a reply to it, unless told to send it as a plain message.
             send["reference"] = replied.to_reference(fail_if_not_exists=False)
