@@ -90,9 +90,10 @@ def page_text(title: str, pages: list[str], number: int, language: str) -> str:
 def page_kwargs(
     title: str, pages: list[str], number: int, language: str, *, embeds: bool
 ) -> dict[str, Any]:
-    """What shows page `number`: an embed, or (`embeds` False) content alone."""
+    """What shows page `number`: an embed (the content, a job's progress line, stays as it
+    is), or (`embeds` False) content alone."""
     if embeds:
-        return {"content": None, "embed": page_embed(title, pages, number, language)}
+        return {"embed": page_embed(title, pages, number, language)}
     return {"content": page_text(title, pages, number, language), "embed": None}
 
 
@@ -145,5 +146,5 @@ def render(
     out.title, body = _title(shown)
     out.pages = paginate(body, PAGE_CHARS if embeds else PLAIN_PAGE_CHARS)
     shows = page_kwargs(out.title, out.pages, 0, language, embeds=embeds)
-    out.content, out.embed = shows["content"], shows["embed"]
+    out.content, out.embed = shows.get("content"), shows["embed"]
     return out
