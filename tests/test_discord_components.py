@@ -43,9 +43,12 @@ def random_rows(n: int) -> list[tuple[str, str]]:
     ]
 
 
-async def train_and_wait(fake: FakeDiscord) -> dict[str, Any]:
+async def train_and_wait(
+    fake: FakeDiscord, attachment: tuple[str, bytes, str] | None = None
+) -> dict[str, Any]:
+    """`!train` with `attachment` (24 examples of reviews.csv unless given), waited out."""
     sent = await fake.send_message(
-        "!train", attachments=[("reviews.csv", csv_examples(), "text/csv")]
+        "!train", attachments=[attachment or ("reviews.csv", csv_examples(), "text/csv")]
     )
     started = await fake.wait_for_reply(after=sent["id"])
     assert "Training started" in started["content"], started

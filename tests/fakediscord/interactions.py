@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from .limits import (
+    TOKEN_LIFETIME_S,
     find_component,
     value_refused,
 )
@@ -19,6 +20,9 @@ from .payloads import (
 
 class Interactions:
     """A mixin of `FakeDiscord`: what a member does through interactions."""
+
+    token_lifetime_s: float = TOKEN_LIFETIME_S
+    """How long an interaction's token works (a test shortens Discord's 15 minutes)."""
 
     async def interaction(
         self,
@@ -92,7 +96,8 @@ class Interactions:
             "member": member,
             "token": f"itoken-{interaction_id}",
             "version": 1,
-            "app_permissions": str(EVERYONE_PERMISSIONS),
+            # the bot's permissions in the channel: what `deny_bot` denied it there is off
+            "app_permissions": str(EVERYONE_PERMISSIONS & ~self._send_permission(channel_id)[0]),
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],

@@ -20,6 +20,9 @@ OPTION_CHARS = 100
 AUTOCOMPLETE_CHOICES = 25
 ACK_DEADLINE_S = 3.0
 """An interaction not answered within this many seconds is gone (10062 Unknown interaction)."""
+TOKEN_LIFETIME_S = 15 * 60
+"""An interaction's token (its follow-ups, edits of its messages) works this long, then
+Discord answers 401 Invalid Webhook Token (50027)."""
 
 
 def _embed_chars(embed: dict[str, Any]) -> int:

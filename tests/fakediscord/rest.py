@@ -26,7 +26,9 @@ from .payloads import (
 
 log = logging.getLogger(__name__)
 
-SEND_MESSAGES, ATTACH_FILES = 1 << 11, 1 << 15
+SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES = 1 << 11, 1 << 14, 1 << 15
+INVALID_WEBHOOK_TOKEN = 50027
+"""An interaction's token used after its 15 minutes."""
 JSON = "application/json"  # exactly: discord.py decodes JSON only for this Content-Type
 
 
@@ -185,6 +187,12 @@ class RestRoutes:
             denied, needed = self._send_permission(int(p[1]))
             if denied & needed or (files and denied & ATTACH_FILES):
                 return json_response({"message": "Missing Permissions", "code": 50013}, 403)
+            if body.get("embeds") and denied & EMBED_LINKS:
+                # As Discord does without Embed Links: a message of embeds alone is refused,
+                # and the embeds of one with content are dropped (discord-api-docs #2601).
+                if not body.get("content"):
+                    return json_response({"message": "Missing Permissions", "code": 50013}, 403)
+                body["embeds"] = []
             return json_response(await self._create_bot_message(int(p[1]), body, files))
         if p[0] == "channels" and n == 4 and p[2] == "messages":
             message = self.find_message(p[3])
@@ -194,6 +202,8 @@ class RestRoutes:
                 return json_response(message)
             if method == "PATCH":
                 body, files = await self._body(request)
+                if body.get("embeds") and self._send_permission(int(p[1]))[0] & EMBED_LINKS:
+                    body["embeds"] = []  # an edit's embeds are dropped too (#5648)
                 return json_response(await self._edit(message, body, files))
             if method == "DELETE":
                 self.messages[int(p[1])].remove(message)
@@ -347,6 +357,8 @@ class RestRoutes:
         token = p[2]
         interaction_id = int(token.removeprefix("itoken-"))
         record = self.interactions[interaction_id]
+        if time.monotonic() - record["created"] > self.token_lifetime_s:
+            raise ApiError(401, INVALID_WEBHOOK_TOKEN, "Invalid Webhook Token")
         channel_id = int(record["payload"]["channel_id"])
         if len(p) == 3 and method == "POST":  # follow-up message
             body, files = await self._body(request)

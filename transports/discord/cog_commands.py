@@ -32,7 +32,6 @@ from .components import DYNAMIC_ITEMS
 from .confirming import CONFIRMED, confirm_view, confirmable
 from .members import guild_key, slow_down, to_user
 from .ratelimit import make_rate_limiter
-from .render import error_embed
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -380,14 +379,8 @@ class CommandsCog(commands.Cog, name="Trainer"):
         reference = secrets.token_hex(3)
         log.error("command %s failed (ref %s)", ctx.command, reference, exc_info=original)
         language = self.assistant.language(guild_key(ctx.guild, ctx.author))
-        embed = error_embed(i18n.message(language, "error.internal", reference=reference), language)
-        try:
-            if ctx.interaction is not None and not ctx.interaction.response.is_done():
-                await ctx.interaction.response.send_message(embed=embed)
-            else:
-                await ctx.send(embed=embed)
-        except discord.HTTPException:
-            pass
+        text = i18n.message(language, "error.internal", reference=reference)
+        await self.send(ctx, Reply(text=text, ok=False, kind="error"))  # as text if I may not embed
 
 
 def can_answer(ctx: commands.Context[Any]) -> bool:

@@ -31,7 +31,7 @@ from .correcting import CorrectButton, ItemSelect, LabelSelect
 from .interact import bot_of, language_of, refuse, run_core, text_of
 from .members import guild_key
 from .pages import Paged
-from .render import page_embed, render
+from .render import page_kwargs, render
 
 LABEL_LIMIT = 80
 """Discord's longest button label."""
@@ -137,24 +137,29 @@ class PageButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         language = language_of(interaction)
-        paged = _paged(interaction, language)
+        embeds = interaction.app_permissions.embed_links  # Embed Links taken away: as text
+        paged = _paged(interaction, language, embeds)
         if paged is None or not 0 <= self.page < len(paged.pages):
             await refuse(interaction, text_of(interaction, "component.expired"))
             return
         await interaction.response.edit_message(
-            embed=page_embed(paged.title, paged.pages, self.page, language),
+            **page_kwargs(paged.title, paged.pages, self.page, language, embeds=embeds),
             view=reply_view(language, paged.reply, len(paged.pages), self.page),
         )
 
 
-def _paged(interaction: discord.Interaction[Any], language: str) -> Paged | None:
+def _paged(interaction: discord.Interaction[Any], language: str, embeds: bool) -> Paged | None:
     """The pages of the clicked message: remembered, or made again from the recorded reply
-    (after a restart, or when many replies were paged since)."""
+    (after a restart, or when many replies were paged since), as embeds or as text."""
     message = interaction.message
     if message is None:
         return None
     bot = bot_of(interaction)
     paged = bot.delivery.pages.get(message.id)
+    if paged is not None and paged.embeds != embeds:
+        rendered = render(paged.reply, 0, language, embeds=embeds)
+        paged = Paged(paged.reply, rendered.title, rendered.pages, embeds)
+        bot.delivery.pages.put(message.id, paged)
     if paged is not None:
         return paged
     store = bot.assistant.store
@@ -169,8 +174,8 @@ def _paged(interaction: discord.Interaction[Any], language: str) -> Paged | None
         data=record.data,
         job_id=job.id if job is not None and job.active else None,
     )
-    rendered = render(reply, 0, language)
-    paged = Paged(reply, rendered.title, rendered.pages)
+    rendered = render(reply, 0, language, embeds=embeds)
+    paged = Paged(reply, rendered.title, rendered.pages, embeds)
     bot.delivery.pages.put(message.id, paged)
     return paged
 

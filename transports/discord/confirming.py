@@ -5,6 +5,7 @@ answer. (`archive` never overwrites an archive, so it does not ask.)"""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any
 
 import discord
@@ -24,6 +25,27 @@ _ARGUMENT = re.compile(r"[A-Za-z0-9#_.-]{0,40}")
 def confirmable(command: str, argument: str) -> bool:
     """Whether a command is asked about first (its option must fit the custom_id)."""
     return command in CONFIRMED and _ARGUMENT.fullmatch(argument) is not None
+
+
+_ANSWERED: OrderedDict[int, None] = OrderedDict()
+"""Questions already answered (their message ids), newest last: two clicks on Confirm that
+reach me before the first removes the buttons (a double click, a phone and a laptop) must not
+run the command twice. A guild's interactions all come to the one process of its shard."""
+_ANSWERED_KEPT = 1000
+
+
+async def _first_answer(interaction: discord.Interaction[Any]) -> bool:
+    """Claim the clicked question for this click; a later click is told it was answered."""
+    message = interaction.message
+    if message is None:
+        return True
+    if message.id in _ANSWERED:
+        await refuse(interaction, text_of(interaction, "confirm.answered"))
+        return False
+    _ANSWERED[message.id] = None
+    while len(_ANSWERED) > _ANSWERED_KEPT:
+        _ANSWERED.popitem(last=False)
+    return True
 
 
 async def _asker_only(interaction: discord.Interaction[Any], user_id: int) -> bool:
@@ -61,6 +83,8 @@ class ConfirmButton(
         option = CONFIRMED.get(self.command, "")
         if option == "":
             await refuse(interaction, text_of(interaction, "component.expired"))
+            return
+        if not await _first_answer(interaction):
             return
         await interaction.response.defer()  # e.g. rollback loads a model first
         reply = await run_core(interaction, self.command, {option: self.argument} if option else {})
@@ -112,6 +136,8 @@ class DeclineButton(
         return await _asker_only(interaction, self.user_id)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        if not await _first_answer(interaction):
+            return
         await interaction.response.edit_message(
             content=text_of(interaction, "confirm.declined"), embed=None, view=None
         )

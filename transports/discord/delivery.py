@@ -16,7 +16,7 @@ from assistant.messages import Reply
 from .components import reply_view
 from .pages import Paged, PageStore
 from .progress import JobProgress
-from .render import render
+from .render import render, shows_embeds
 from .thread_posts import ThreadPosts
 
 if TYPE_CHECKING:
@@ -52,11 +52,12 @@ class Delivery:
         A Discord error is logged, never raised; None when nothing could be sent."""
         language = self.bot.assistant.language(guild_id)
         replied = send.get("reference")
-        if isinstance(replied, discord.Message):
+        if isinstance(replied, discord.Message | discord.PartialMessage):
             # The member may delete their message while the command runs: Discord then
             # refuses a reply to it, unless told to send it as a plain message.
             send["reference"] = replied.to_reference(fail_if_not_exists=False)
-        rendered = render(reply, self.bot.config.limits.send_file_bytes, language)
+        embeds = shows_embeds(destination)
+        rendered = render(reply, self.bot.config.limits.send_file_bytes, language, embeds=embeds)
         own_view = "view" not in send  # a confirm prompt brings its own buttons
         if own_view:
             _set_view(send, language, reply, len(rendered.pages))
@@ -70,7 +71,7 @@ class Delivery:
                 return None
             # e.g. Attach Files denied, or a file Discord refused: say so without the files
             reply = without_files(reply, exc, language)
-            rendered = render(reply, 0, language)
+            rendered = render(reply, 0, language, embeds=embeds)
             if own_view:  # the buttons of the reply as it was may not fit it now
                 _set_view(send, language, reply, len(rendered.pages))
             try:
@@ -84,7 +85,7 @@ class Delivery:
         self.threads.saw(getattr(destination, "channel", None))
         self.threads.saw(message.channel)
         if len(rendered.pages) > 1:
-            self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages))
+            self.pages.put(message.id, Paged(reply, rendered.title, rendered.pages, embeds))
         if record:
             self.bot.assistant.record_reply(
                 reply,

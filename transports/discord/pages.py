@@ -168,6 +168,8 @@ class Paged:
     """The reply (its other buttons, Cancel or Correct, stay on every page)."""
     title: str
     pages: list[str]
+    embeds: bool = True
+    """Pages as embeds, or (False: where I may not embed) as content."""
 
 
 class PageStore:

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Followed:
-    message: discord.Message
+    message: discord.Message | discord.PartialMessage
     text: str
     """The reply's content as sent; empty when it was sent as embed pages, which stay."""
     edited_at: float = 0.0
@@ -41,6 +41,10 @@ class _Followed:
 REFUSED_EDITS = (50083, 160005, 50001)
 """Discord's codes for an edit in an archived thread, in a locked one, and where I may no
 longer see (Missing Access: a private thread I was removed from)."""
+
+
+INVALID_WEBHOOK_TOKEN = 50027
+"""Discord's code for an interaction's token used after its 15 minutes."""
 
 
 def progress_line(job: Any) -> str:
@@ -130,7 +134,16 @@ class JobProgress:
 
     async def _edit(self, followed: _Followed, content: str, **changes: Any) -> bool:
         try:
-            await followed.message.edit(content=content, **changes)
+            try:
+                await followed.message.edit(content=content, **changes)
+            except discord.HTTPException as exc:
+                if exc.code != INVALID_WEBHOOK_TOKEN:
+                    raise
+                # a slash command's reply, edited through its interaction, whose token lasts
+                # 15 minutes: the message is mine, so edit it in its channel from now on
+                channel = self.bot.get_partial_messageable(followed.message.channel.id)
+                followed.message = channel.get_partial_message(followed.message.id)
+                await followed.message.edit(content=content, **changes)
         except discord.HTTPException as exc:
             log.info("could not edit progress message: %s", exc)
             if isinstance(exc, discord.NotFound) or exc.code in REFUSED_EDITS:

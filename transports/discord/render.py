@@ -12,7 +12,7 @@ import discord
 from assistant import i18n
 from assistant.messages import Reply
 
-from .pages import EMBED_DESCRIPTION_CHARS, MESSAGE_CHARS, paginate, tables_as_code
+from .pages import EMBED_DESCRIPTION_CHARS, MESSAGE_CHARS, PAGE_CHARS, paginate, tables_as_code
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,8 @@ EMBED_CHARS = EMBED_DESCRIPTION_CHARS
 MAX_FILES = 10
 TITLE_CHARS = 256
 """Discord's limit on an embed title."""
+PLAIN_PAGE_CHARS = MESSAGE_CHARS - TITLE_CHARS - 50
+"""A page sent as content: its title and "Page 2 of 3" fit beside it in 2,000 characters."""
 ERROR_COLOUR = discord.Colour.from_rgb(0xD9, 0x3F, 0x3F)
 PAGE_COLOUR = discord.Colour.from_rgb(0x3F, 0x7F, 0xD9)
 
@@ -44,6 +46,22 @@ class Rendered:
         return out
 
 
+def shows_embeds(destination: Any) -> bool:
+    """Whether what I send to `destination` may carry embeds: not in a server channel where
+    I lack Embed Links. An interaction's answer (a context of one, or its follow-up webhook)
+    says so itself (`app_permissions`); a DM, or a channel discord.py does not know, may."""
+    interaction = getattr(destination, "interaction", None)
+    if interaction is not None:
+        return bool(interaction.app_permissions.embed_links)
+    if isinstance(destination, discord.Webhook):
+        return True
+    channel = getattr(destination, "channel", destination)
+    guild = getattr(channel, "guild", None)
+    if guild is None or not hasattr(channel, "permissions_for"):
+        return True
+    return bool(channel.permissions_for(guild.me).embed_links)
+
+
 def error_embed(text: str, language: str = i18n.ENGLISH) -> discord.Embed:
     title = i18n.message(language, "error.title")
     return discord.Embed(title=title, description=text[:EMBED_CHARS], colour=ERROR_COLOUR)
@@ -60,6 +78,25 @@ def page_embed(title: str, pages: list[str], number: int, language: str) -> disc
     return embed
 
 
+def page_text(title: str, pages: list[str], number: int, language: str) -> str:
+    """Page `number` of a paged reply as message content, for a channel where I may not
+    embed: its title in bold, "Page 2 of 3" in small text under it."""
+    head = f"**{title}**\n" if title else ""
+    footer = i18n.message(language, "pages.footer", page=number + 1, pages=len(pages))
+    foot = f"\n-# {footer}" if len(pages) > 1 else ""
+    return f"{head}{pages[number]}{foot}"[:MESSAGE_CHARS]
+
+
+def page_kwargs(
+    title: str, pages: list[str], number: int, language: str, *, embeds: bool
+) -> dict[str, Any]:
+    """What shows page `number`: an embed (the content, a job's progress line, stays as it
+    is), or (`embeds` False) content alone."""
+    if embeds:
+        return {"embed": page_embed(title, pages, number, language)}
+    return {"content": page_text(title, pages, number, language), "embed": None}
+
+
 def _title(text: str) -> tuple[str, str]:
     """A leading Markdown heading becomes the embed title (embeds render no `#` headings)."""
     first, _, rest = text.partition("\n")
@@ -68,10 +105,14 @@ def _title(text: str) -> tuple[str, str]:
     return "", text
 
 
-def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rendered:
+def render(
+    reply: Reply, send_limit: int, language: str = i18n.ENGLISH, *, embeds: bool = True
+) -> Rendered:
     """Errors become a red embed; text that does not fit one message, or holds a Markdown
     table, becomes embed pages (tables as code blocks); files over the send limit (or
-    unreadable) are replaced by a note instead of failing the whole reply."""
+    unreadable) are replaced by a note instead of failing the whole reply. Where I may not
+    embed (`embeds` False: Discord refuses a message of embeds alone there, and drops those
+    of one with text), errors are text under their title and pages are messages' content."""
     out = Rendered(language=language)
     notes: list[str] = []
     for reply_file in reply.files[:MAX_FILES]:
@@ -93,14 +134,17 @@ def render(reply: Reply, send_limit: int, language: str = i18n.ENGLISH) -> Rende
             continue
         out.files.append(discord.File(io.BytesIO(data), filename=reply_file.filename))
     text = "\n".join([reply.text, *notes]).strip() or i18n.message(language, "discord.done")
-    if not reply.ok:
+    if not reply.ok and embeds:
         out.embed = error_embed(text, language)
         return out
+    if not reply.ok:
+        text = f"# {i18n.message(language, 'error.title')}\n{text}"
     shown = tables_as_code(text)
-    if len(shown) <= MESSAGE_CHARS:
+    if len(shown) <= MESSAGE_CHARS and reply.ok:
         out.content = shown
         return out
     out.title, body = _title(shown)
-    out.pages = paginate(body)
-    out.embed = page_embed(out.title, out.pages, 0, language)
+    out.pages = paginate(body, PAGE_CHARS if embeds else PLAIN_PAGE_CHARS)
+    shows = page_kwargs(out.title, out.pages, 0, language, embeds=embeds)
+    out.content, out.embed = shows.get("content"), shows["embed"]
     return out

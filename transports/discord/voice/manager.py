@@ -25,7 +25,7 @@ from audio.convert import warm_up
 
 from ..members import guild_key, to_user
 from ..privacy import listening_notice
-from ..render import render
+from ..render import render, shows_embeds
 from .connection import connect, disconnect
 from .playback import DiscordVoiceOutput
 from .receiver import VoiceReceiver
@@ -363,7 +363,7 @@ class VoiceCog(commands.Cog, name="Voice"):
     async def say(self, channel: Any, text: str, ok: bool = True) -> None:
         reply = Reply(text=text, ok=ok, kind="info" if ok else "error")
         try:
-            await channel.send(**render(reply, 0).kwargs())
+            await channel.send(**render(reply, 0, embeds=shows_embeds(channel)).kwargs())
         except discord.HTTPException as exc:
             log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
 

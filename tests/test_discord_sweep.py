@@ -1,0 +1,90 @@
+"""An adversarial sweep of the Discord side: what a member, a moderator or Discord itself does
+that the other tests do not, through real discord.py against the fake Discord. Each test says
+what the member saw before its fix."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_components import EPHEMERAL, from_interaction, train_and_wait
+from tests.test_discord_text import as_csv, error_text
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+async def test_confirm_clicked_twice_at_once_runs_once(fake: FakeDiscord, bot: Any) -> None:
+    """The member double-clicks Confirm on `undo` (or clicks it on their phone and their
+    laptop): both clicks reached the bot before the first removed the buttons, and `undo` ran
+    twice. The second took back the train before the one asked about: 26 examples became 0."""
+    await train_and_wait(fake)
+    rows = [("what a lovely morning", "positive"), ("a dreadful film", "negative")]
+    await train_and_wait(fake, ("more.csv", as_csv(rows), "text/csv"))
+    store, guild = bot.assistant.store, str(fake.guild_id)
+    dataset = store.active_dataset(guild)
+    assert store.count_examples(dataset) == 26
+    sent = await fake.send_message("!undo")
+    question = await fake.wait_for_reply(after=sent["id"])
+    confirm = fake.components(question)[0]["custom_id"]
+    first = await fake.click(question, confirm)
+    second = await fake.click(question, confirm)
+    await fake.wait_for(
+        lambda: "Removed the last addition" in (fake.find_message(question["id"]) or {})["content"],
+        15,
+        "the undo",
+    )
+    await asyncio.sleep(1)  # a second undo, were it running, has had time to finish
+    assert store.count_examples(dataset) == 24
+    answered = await fake.wait_for_reply(where=from_interaction(second))
+    assert answered["flags"] & EPHEMERAL, answered
+    assert "already" in error_text(answered), answered
+    assert fake.interactions[first]["responses"], "the first click was answered"
+
+
+async def test_without_embed_links_errors_and_long_replies_are_text(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Many servers give the bot Send Messages but not Embed Links. Discord then refuses a
+    message of embeds alone (403) and drops the embeds of one with text: every refusal
+    (a red embed) went unanswered, and a long reply (embed pages) showed nothing."""
+    from tests.fakediscord.rest import EMBED_LINKS
+
+    await fake.deny_bot(EMBED_LINKS)
+    sent = await fake.send_message("!getfile ../../etc/passwd")
+    refused = await fake.wait_for_reply(after=sent["id"], timeout=15)
+    assert refused["embeds"] == [] and "Couldn't do that" in refused["content"], refused
+    assert "etc/passwd" in refused["content"] and "Traceback" not in refused["content"]
+    sent = await fake.send_message("!instruction")
+    long = await fake.wait_for_reply(after=sent["id"], timeout=15)
+    assert long["embeds"] == [] and len(long["content"]) > 500, long
+    assert "Page 1 of" in long["content"], long["content"][-200:]
+    nexts = [c for c in fake.components(long) if c["custom_id"].startswith("trainer:page:next")]
+    click = await fake.click(long, nexts[0]["custom_id"])
+    await fake.wait_for(lambda: fake.interactions[click]["responses"], 10, "the page turned")
+    turned = fake.find_message(long["id"]) or {}
+    assert "Page 2 of" in turned["content"] and turned["embeds"] == [], turned
+    assert fake.api_errors == [] and fake.refused == []
+
+
+async def test_a_slash_job_outliving_its_interaction_token_still_shows_its_end(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """`/train` answers through the interaction, whose token Discord honours for 15 minutes;
+    a longer job's progress edits then got 401 Invalid Webhook Token, one an interval for
+    hours, and its message kept a stale bar and a Cancel button for a finished job."""
+    from tests.test_discord_threads import big_folder
+
+    big_folder(bot, "big", 20_000)
+    interaction = await fake.interaction("train", {"data_dir": "big"})
+    started = await fake.wait_for_reply(where=from_interaction(interaction))
+    assert "Training started" in started["content"], started
+    fake.token_lifetime_s = 0.0  # the job outlives its token (Discord's 15 minutes)
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    assert bot.assistant.store.job(job.id).active
+    await fake.wait_for(lambda: not bot.assistant.store.job(job.id).active, 120, "the job's end")
+    progress = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in progress["content"], 15, "the progress message's end")
+    assert fake.components(progress) == [], progress  # no Cancel button on a finished job
+    expired = [route for route, code in fake.api_errors if code == 50027]
+    assert len(expired) <= 1, fake.api_errors
