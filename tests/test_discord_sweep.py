@@ -88,3 +88,35 @@ async def test_a_slash_job_outliving_its_interaction_token_still_shows_its_end(
     assert fake.components(progress) == [], progress  # no Cancel button on a finished job
     expired = [route for route, code in fake.api_errors if code == 50027]
     assert len(expired) <= 1, fake.api_errors
+
+
+async def test_a_paged_job_reply_keeps_its_page_buttons_when_the_job_ends(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A `train` whose reply is long (45 new labels, each announced) is sent as pages with
+    Previous / Next and Cancel. The job's end took every button away (the last progress edit
+    sent no view): pages 2 and on could no longer be read. Now only Cancel goes, the page
+    buttons stay at the page shown, and a page turned later has no Cancel either."""
+    label = "a_rather_long_label_name_that_describes_the_kind_of_text_{}"
+    rows = "text,label\n" + "".join(
+        f"example {i} of words,{label.format(i % 45)}\n" for i in range(90)
+    )
+    sent = await fake.send_message("!train", attachments=[("many.csv", rows.encode(), "text/csv")])
+    started = await fake.wait_for_reply(after=sent["id"], timeout=30)
+    ids = [c["custom_id"] for c in fake.components(started)]
+    assert ids == ["trainer:page:prev:0", "trainer:page:next:1", "trainer:cancel:1"], ids
+    click = await fake.click(started, "trainer:page:next:1")
+    await fake.wait_for(lambda: fake.interactions[click]["responses"], 10, "the page turned")
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    await fake.wait_for(lambda: not bot.assistant.store.job(job.id).active, 120, "the job's end")
+    message = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in message["content"], 15, "the progress message's end")
+    ids = [c["custom_id"] for c in fake.components(message)]
+    assert ids == ["trainer:page:prev:0", "trainer:page:next:2"], ids  # page 2 shown, no Cancel
+    assert "Page 2 of" in message["embeds"][0]["footer"]["text"], message["embeds"]
+    click = await fake.click(message, "trainer:page:prev:0")
+    await fake.wait_for(lambda: fake.interactions[click]["responses"], 10, "the page turned")
+    message = fake.find_message(started["id"]) or {}
+    ids = [c["custom_id"] for c in fake.components(message)]
+    assert ids == ["trainer:page:prev:0", "trainer:page:next:1"], ids
+    assert "Page 1 of" in message["embeds"][0]["footer"]["text"], message["embeds"]

@@ -19,6 +19,7 @@ against config.yaml's roles at click time, not when the message was sent.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -142,9 +143,20 @@ class PageButton(
         if paged is None or not 0 <= self.page < len(paged.pages):
             await refuse(interaction, text_of(interaction, "component.expired"))
             return
+        bot = bot_of(interaction)
+        if interaction.message is not None:  # what a job's end keeps (progress.py)
+            bot.delivery.pages.put(interaction.message.id, replace(paged, shown=self.page))
+        job_id = paged.reply.job_id
+        job = bot.assistant.store.job(job_id) if job_id is not None else None
         await interaction.response.edit_message(
             **page_kwargs(paged.title, paged.pages, self.page, language, embeds=embeds),
-            view=reply_view(language, paged.reply, len(paged.pages), self.page),
+            view=reply_view(
+                language,
+                paged.reply,
+                len(paged.pages),
+                self.page,
+                ended=job is None or not job.active,
+            ),
         )
 
 
@@ -212,13 +224,15 @@ DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
 """Registered with the bot at start-up, so buttons of earlier messages work after a restart."""
 
 
-def reply_view(language: str, reply: Reply, pages: int, page: int = 0) -> discord.ui.View | None:
-    """The components a reply carries: page buttons (showing page `page`), Cancel on a job,
-    Correct on a prediction, Run on a suggested command."""
+def reply_view(
+    language: str, reply: Reply, pages: int, page: int = 0, *, ended: bool = False
+) -> discord.ui.View | None:
+    """The components a reply carries: page buttons (showing page `page`), Cancel on a job
+    (not once it `ended`), Correct on a prediction, Run on a suggested command."""
     view = discord.ui.View(timeout=None)
     if pages > 1:
         page_view(language, page, pages, view)
-    if reply.ok and reply.job_id is not None:
+    if reply.ok and reply.job_id is not None and not ended:
         view.add_item(CancelJobButton(reply.job_id, i18n.message(language, "button.cancel_job")))
     if reply.ok and reply.kind == "prediction" and (reply.data or {}).get("predictions"):
         view.add_item(CorrectButton(i18n.message(language, "button.correct")))

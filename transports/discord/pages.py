@@ -170,6 +170,8 @@ class Paged:
     pages: list[str]
     embeds: bool = True
     """Pages as embeds, or (False: where I may not embed) as content."""
+    shown: int = 0
+    """The page the message shows (0-based), turned by its buttons."""
 
 
 class PageStore:

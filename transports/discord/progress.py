@@ -14,6 +14,7 @@ import discord
 from assistant import i18n
 from assistant.reports import job_finished_reply, progress_bar, status, time_left
 
+from .components import page_view
 from .pages import MESSAGE_CHARS
 
 if TYPE_CHECKING:
@@ -155,11 +156,12 @@ class JobProgress:
     async def _finish(self, followed: _Followed, job: Any) -> None:
         with i18n.speaking(self.bot.assistant.language(job.guild_id)):
             line = progress_line(job)
-        # view=None: the finished job's Cancel button goes away
+        # the finished job's Cancel button goes away; a paged reply's page buttons stay
         final = with_progress(followed.text, line)
+        view = self._view_after(followed, job.guild_id)
         if followed.editing is not None:
             await asyncio.wait([followed.editing])
-        edited = not followed.refused and await self._edit(followed, final, view=None)
+        edited = not followed.refused and await self._edit(followed, final, view=view)
         if self.bot.voice_cog.announces(job):
             return  # the guild's voice session says it aloud and posts it
         assistant = self.bot.assistant
@@ -176,7 +178,15 @@ class JobProgress:
         )
         if not edited and sent is not None and sent.channel.id == followed.message.channel.id:
             # posting opened the archived thread again: the message can show the end now
-            await self._edit(followed, final, view=None)
+            await self._edit(followed, final, view=view)
+
+    def _view_after(self, followed: _Followed, guild_id: str) -> discord.ui.View | None:
+        """The buttons a finished job's reply keeps: Previous / Next at the page it shows."""
+        paged = self.bot.delivery.pages.get(followed.message.id)
+        if paged is None or len(paged.pages) < 2:
+            return None
+        language = self.bot.assistant.language(guild_id)
+        return page_view(language, paged.shown, len(paged.pages))
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
