@@ -120,3 +120,30 @@ async def test_a_paged_job_reply_keeps_its_page_buttons_when_the_job_ends(
     ids = [c["custom_id"] for c in fake.components(message)]
     assert ids == ["trainer:page:prev:0", "trainer:page:next:1"], ids
     assert "Page 1 of" in message["embeds"][0]["footer"]["text"], message["embeds"]
+
+
+async def test_join_where_i_may_not_connect_or_the_channel_is_full_says_so_at_once(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord answers nothing to a join it refuses: without Connect in the member's voice
+    channel, or with the channel at its user limit, the member was told "Joining..." and 15 s
+    later that the connection timed out. Now the refusal is at once and says why."""
+    from tests.fakediscord.guild_voice import CONNECT, MOVE_MEMBERS
+    from tests.test_discord_voice import join
+
+    await fake.set_voice_channel(fake.alice, fake.voice_channel_id)
+    await fake.limit_voice(denied=CONNECT)
+    sent = await fake.send_message("!join")
+    refused = await fake.wait_for_reply(after=sent["id"], timeout=10)
+    assert error_text(refused) == (
+        "I may not connect to the voice channel **Voice**: a server admin can give me the"
+        " Connect permission there."
+    ), refused
+    await fake.limit_voice(denied=MOVE_MEMBERS, user_limit=1)  # alice fills it
+    sent = await fake.send_message("!join")
+    refused = await fake.wait_for_reply(after=sent["id"], timeout=10)
+    assert error_text(refused).startswith("The voice channel **Voice** is full"), refused
+    assert fake.bot_voice_channel() is None
+    await fake.limit_voice(user_limit=1)  # with Move Members I may join a full channel
+    await join(fake)
+    assert fake.bot_voice_channel() == fake.voice_channel_id

@@ -56,7 +56,7 @@ class GuildPayloads:
             "roles": self._roles(),
             "channels": [
                 self._text_channel(),
-                channel(self.voice_channel_id, gid, "Voice", 2, 1),
+                self._voice_channel(),
                 channel(self.other_voice_channel_id, gid, "Voice 2", 2, 2),
                 self._forum_channel(),
             ],
@@ -88,6 +88,15 @@ class GuildPayloads:
         if self.bot_denied:
             deny = {"id": str(self.bot.id), "type": 1, "allow": "0", "deny": str(self.bot_denied)}
             data["permission_overwrites"] = [deny]
+        return data
+
+    def _voice_channel(self) -> dict[str, Any]:
+        """The voice channel, with its user limit and what `limit_voice` denied the bot."""
+        data = channel(self.voice_channel_id, self.guild_id, "Voice", 2, 1)
+        data["user_limit"] = self.voice_user_limit
+        if self.bot_voice_denied:
+            deny = {"id": str(self.bot.id), "type": 1, "allow": "0"}
+            data["permission_overwrites"] = [{**deny, "deny": str(self.bot_voice_denied)}]
         return data
 
     def _voice_state(self, user_id: int, channel_id: int | None) -> dict[str, Any]:

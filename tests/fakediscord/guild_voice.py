@@ -10,6 +10,8 @@ from typing import Any
 from .payloads import FakeMember
 
 GATEWAY_LATENCY_S = 0.03
+CONNECT = 1 << 20
+MOVE_MEMBERS = 1 << 24
 
 
 class GuildVoice:
@@ -18,6 +20,27 @@ class GuildVoice:
     bot_server_deaf = False
     """A moderator deafened the bot server-side (`server_deafen_bot`): Discord keeps that
     across its joins until a moderator undoes it."""
+
+    bot_voice_denied = 0
+    """Permissions denied to the bot in the voice channel (`limit_voice`)."""
+    voice_user_limit = 0
+    """The voice channel's user limit (0: none)."""
+
+    async def limit_voice(self, *, denied: int = 0, user_limit: int = 0) -> None:
+        """A server admin denies the bot `denied` in the voice channel (CONNECT) or caps how
+        many may be in it (CHANNEL_UPDATE). Discord then answers no op 4 to join it: the
+        client waits for a voice state that never comes."""
+        self.bot_voice_denied, self.voice_user_limit = denied, user_limit
+        await self.gateway.dispatch("CHANNEL_UPDATE", self._voice_channel())
+
+    def _may_join(self, channel_id: int) -> bool:
+        if channel_id != self.voice_channel_id:
+            return True
+        if self.bot_voice_denied & CONNECT:
+            return False
+        inside = [u for u, c in self.voice_states.items() if c == channel_id and u != self.bot.id]
+        full = 0 < self.voice_user_limit <= len(inside)
+        return not full or not self.bot_voice_denied & MOVE_MEMBERS  # Move Members: may still
 
     async def set_voice_channel(
         self, member: FakeMember, channel_id: int | None, *, connect: bool = True
@@ -106,6 +129,8 @@ class GuildVoice:
         # only after its op 4 send returns, and real Discord never answers faster than that.
         await asyncio.sleep(GATEWAY_LATENCY_S)
         channel_id = int(data["channel_id"]) if data.get("channel_id") else None
+        if channel_id is not None and not self._may_join(channel_id):
+            return  # Discord answers nothing; the client times out
         self.voice_states[self.bot.id] = channel_id
         state = self._voice_state(self.bot.id, channel_id)
         state["session_id"] = "bot-voice-session"

@@ -101,13 +101,17 @@ class VoiceCog(commands.Cog, name="Voice"):
         """What to answer instead of `reply` when its voice action cannot be done: a `join`
         by a member in no voice channel (or in a DM), a `leave` where I am in none. None when
         it can be done."""
-        if reply.voice_action == "join" and _voice_channel(ctx) is None:
+        channel = _voice_channel(ctx)
+        if reply.voice_action == "join" and channel is None:
             key = "voice.join_first"
+        elif reply.voice_action == "join" and (barred := _barred(channel)) is not None:
+            key = barred
         elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
             key = "voice.not_in_voice"
         else:
             return None
-        text = self.bot.assistant.text(guild_key(ctx.guild, ctx.author), key)
+        name = getattr(channel, "name", "")
+        text = self.bot.assistant.text(guild_key(ctx.guild, ctx.author), key, channel=name)
         return Reply(text=text, ok=False, kind="error")
 
     def _in_voice(self, guild: discord.Guild | None) -> bool:
@@ -372,6 +376,22 @@ def _voice_channel(ctx: commands.Context[Any]) -> Any:
     """The voice channel the command's author sits in, if any (none in a DM)."""
     state = getattr(ctx.author, "voice", None) if ctx.guild is not None else None
     return state.channel if state is not None else None
+
+
+def _barred(channel: Any) -> str | None:
+    """Why I cannot join `channel`, as a catalog key, or None. Discord answers nothing to a
+    join it refuses (no Connect permission, or the channel full): the member was told
+    "Joining..." and then, 15 s later, that the connection timed out."""
+    me = channel.guild.me
+    if me is None or me in channel.members:
+        return None
+    permissions = channel.permissions_for(me)
+    if not permissions.connect:
+        return "voice.no_connect"
+    full = 0 < channel.user_limit <= len(channel.members)
+    if full and not permissions.move_members:  # Move Members may join a full channel
+        return "voice.channel_full"
+    return None
 
 
 def _why(exc: Exception) -> str:
