@@ -147,3 +147,22 @@ async def test_join_where_i_may_not_connect_or_the_channel_is_full_says_so_at_on
     await fake.limit_voice(user_limit=1)  # with Move Members I may join a full channel
     await join(fake)
     assert fake.bot_voice_channel() == fake.voice_channel_id
+
+
+async def test_join_where_i_may_not_speak_says_the_answers_come_in_text(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Without Speak in the voice channel Discord silences the bot: it joined, heard, and
+    its spoken answers reached nobody, with nothing said about it."""
+    from tests.fakediscord.guild_voice import SPEAK
+    from tests.test_discord_voice import join
+
+    await fake.limit_voice(denied=SPEAK)
+    joined = await join(fake)
+    note = await fake.wait_for_reply(
+        after=joined["id"], where=lambda m: "may not speak" in m["content"], timeout=10
+    )
+    assert note["content"] == (
+        "I may not speak in **Voice**, so I answer here in text only; a server admin can give"
+        " me the Speak permission there."
+    ), note

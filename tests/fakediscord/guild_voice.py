@@ -11,6 +11,7 @@ from .payloads import FakeMember
 
 GATEWAY_LATENCY_S = 0.03
 CONNECT = 1 << 20
+SPEAK = 1 << 21
 MOVE_MEMBERS = 1 << 24
 
 

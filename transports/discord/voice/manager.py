@@ -135,6 +135,12 @@ class VoiceCog(commands.Cog, name="Voice"):
             await self.say(
                 ctx.channel, self.text(ctx.guild.id, "voice.join_failed", why=why), ok=False
             )
+            return
+        me = ctx.guild.me
+        if me is not None and not channel.permissions_for(me).speak:
+            # Discord silences what I say there: the answers are posted, and nobody hears them
+            text = self.text(ctx.guild.id, "voice.no_speak", channel=channel.name)
+            await self.say(ctx.channel, text)
 
     async def join(self, channel: Any, text_channel_id: int) -> GuildVoice:
         async with self._lock:
