@@ -108,12 +108,14 @@ def read_line(
 
 
 def _without_fillers(line: str, fillers: list[str]) -> str | None:
-    """`line` without the chat interjections anywhere in it (`typed.fillers`: "lol", "bruh"),
+    """`line` without the chat interjections inside it (`typed.fillers`: "lol", "bruh"),
     emoji and all, or None when it has none."""
     drop = {normalize(f) for f in fillers if f.strip()}
     words = line.split()
-    kept = [w for w in words if normalize(w) not in drop and normalize(w)]
-    return " ".join(kept) if kept and len(kept) < len(words) else None
+    # at the ends they are politeness's ("haha the bot is funny" is chat about it)
+    inner = [w for w in words[1:-1] if normalize(w) not in drop and normalize(w)]
+    kept = [*words[:1], *inner, *words[-1:]] if len(words) > 2 else words
+    return " ".join(kept) if len(kept) < len(words) else None
 
 
 def two_requests(

@@ -119,12 +119,13 @@ def _typo_of(word: str, words: Collection[str]) -> str | None:
 
 def _unglued(word: str, words: Collection[str], shorthand: Mapping[str, str]) -> str | None:
     """Two words typed without the space between them ("leavevc", "trainmodel"), written
-    apart (shorthand written out: "leave voice channel"), when exactly one split makes two
-    template words of at least two letters each; else None."""
+    apart (shorthand written out: "leave voice channel"), when exactly one split makes a
+    template word of at least three letters and then one of at least two; else None
+    ("urself" is no "ur self")."""
     if len(word) < 5 or not word.isalpha():
         return None
     found = set()
-    for at in range(2, len(word) - 1):
+    for at in range(3, len(word) - 1):
         first, second = word[:at], word[at:]
         said = shorthand.get(second)
         if first in words and (second in words or said is not None):

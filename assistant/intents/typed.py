@@ -112,7 +112,9 @@ class TypedMatcher:
         labels = {form for form, _value in self.matcher.spoken_lists().get("label", [])}
         kept = set(sentence.split())
         words = text.split()
-        return any(word in labels and after not in kept for word, after in pairwise(words))
+        # "a positive one", "негативный отзыв": words the corrections say of a reply
+        said = {w for w, names in self.command_words.items() if "correct" in names}
+        return any(word in labels and after not in kept | said for word, after in pairwise(words))
 
     def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
         """A word of `text` that the near `sentence` lacks and that only other commands'
