@@ -12,7 +12,7 @@ from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
 from .intents.parts import another_command, by_sentence, led, only_said, two_said
-from .intents.passive import active, needed
+from .intents.passive import active, asked, needed, to_you
 from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, respelled_in_place, vocabulary
 
@@ -52,11 +52,23 @@ def read_line(
         i18n.word_pairs(language, "typed.participles"),
         verbs,
     )
+    # asked in the passive ("could the model be retrained?"), or of the bot named in the
+    # third person ("could the bot connect to voice?")
+    asked_so = asked(
+        address.rest,
+        i18n.word_list(language, "typed.passive_asks"),
+        i18n.word_pairs(language, "typed.participles"),
+        verbs,
+    ) or to_you(address.rest, i18n.word_pairs(language, "typed.bot_subjects"))
+    asked_so = addressed(asked_so, language, matcher).loose if asked_so else None
     # an answer before a request ("yes cancel that"); only at the start: "help yes" asks
     # about the console's `yes`
     assented = after_greeting(address.rest, i18n.word_list(language, "typed.assent"))
     assented = addressed(assented, language, matcher).loose if assented else None
-    others = [found for found in (turned, wanted, assented) if found]
+    # chat interjections inside the line ("ur wrong lol its positive")
+    unfilled = _without_fillers(address.rest, i18n.word_list(language, "typed.fillers"))
+    unfilled = addressed(unfilled, language, matcher).loose if unfilled else None
+    others = [found for found in (turned, wanted, asked_so, assented, unfilled) if found]
     for line in dict.fromkeys((address.rest, text, loose, *others)):
         intent = matcher.match(line) if says is None else matcher.typed.match(line, says)
         # an opinion's words take the rest of the line: another command there is asked
@@ -93,6 +105,17 @@ def read_line(
         return found
     typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
     return only_said(address.rest, typed, retractions)
+
+
+def _without_fillers(line: str, fillers: list[str]) -> str | None:
+    """`line` without the chat interjections inside it (`typed.fillers`: "lol", "bruh"),
+    emoji and all, or None when it has none."""
+    drop = {normalize(f) for f in fillers if f.strip()}
+    words = line.split()
+    # at the ends they are politeness's ("haha the bot is funny" is chat about it)
+    inner = [w for w in words[1:-1] if normalize(w) not in drop and normalize(w)]
+    kept = [*words[:1], *inner, *words[-1:]] if len(words) > 2 else words
+    return " ".join(kept) if len(kept) < len(words) else None
 
 
 def two_requests(

@@ -57,6 +57,14 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   measured before any tuning (c206955: English held out 68/98, Russian 35/49, 4 of 75
   not-commands acted; tuning halves 69/98, 29/49); its tuning half was read from 6 December
   05:00; its held-out half stays unread.
+- `bench/phrasings_fresh12.json` ("fresh12", 2026-12-06): written by a session that saw no
+  template nor other corpus, for another crowd (ML students' jargon: kick off a run, eval,
+  fine-tune, ds; elderly and non-technical people, long, polite and vague; gamers' lowercase
+  slang with emoji, ur/plz/rn; terse one- or two-word lines; questions instead of orders;
+  typos and missing spaces; Russian formal office requests, students' informal lines with
+  typos and no punctuation, English terms in Russian: трейн, датасет); measured before any
+  tuning (ba91dba: English held out 75/98, Russian 39/49, 2 of 75 not-commands acted;
+  tuning halves 76/98, 40/49); only its tuning half is read; its held-out half stays unread.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -98,6 +106,7 @@ CORPORA = {
     "fresh9": Path(__file__).resolve().parent / "phrasings_fresh9.json",
     "fresh10": Path(__file__).resolve().parent / "phrasings_fresh10.json",
     "fresh11": Path(__file__).resolve().parent / "phrasings_fresh11.json",
+    "fresh12": Path(__file__).resolve().parent / "phrasings_fresh12.json",
 }
 REVISIONS = (
     "0bc35a1",

@@ -99,6 +99,12 @@ class IntentMatcher:
         its own, as it names nothing without a file."""
         for form, value in self._spoken.pop("file_alias", []):
             self._file_aliases.setdefault(str(value).lower(), []).append(form)
+        self._name_aliases = [
+            (form, normalize(str(value))) for form, value in self._spoken.pop("name_alias", [])
+        ]
+        """What a language also calls words of a folder's name: the templates' list
+        `name_alias` (Russian "твиты" for "tweets", English "film reviews" for "movie
+        reviews"); no list of its own, as it names nothing without a folder."""
         self._slot_lists: dict[str, SlotList] = {}
         self._version = 0
         """Increases whenever a list changes (`lists_version`)."""
@@ -196,6 +202,7 @@ class IntentMatcher:
                 forms += self._file_aliases.get(said[0].lower(), [])
             elif name in NAME_LISTS:
                 forms = spoken_forms(value, self.is_word)
+                forms += _aliased(forms, self._name_aliases, values)
             else:
                 forms = [normalize(value.replace("_", " "))]
             # Two values said alike ("report.csv", "report.txt"): the first (newest) is meant.
@@ -280,6 +287,24 @@ class IntentMatcher:
             return value
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
         return written[0] if len(written) == 1 else value
+
+
+def _aliased(forms: list[str], aliases: list[tuple[str, str]], values: list[str]) -> list[str]:
+    """A folder's name said with a language's words for words of it ("kaggle tweets" as
+    "kaggle твиты", "movie reviews" as "отзывы о фильмах"), and the alias alone when the
+    words it stands for are in no other name of the list ("твиты" for `kaggle_tweets`,
+    unless `my_tweets` is there too)."""
+    said = [f" {normalize(v.replace('_', ' '))} " for v in values]
+    found = []
+    for alias, words in aliases:
+        for form in forms:
+            padded = f" {form} "
+            if f" {words} " not in padded:
+                continue
+            found.append(padded.replace(f" {words} ", f" {alias} ").strip())
+            if sum(f" {words} " in other for other in said) == 1:
+                found.append(alias)
+    return found
 
 
 def _after_colon(text: str, written: str) -> bool:

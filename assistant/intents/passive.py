@@ -82,6 +82,39 @@ def needed(
     return None
 
 
+def asked(
+    line: str, asks: Collection[str], participles: Mapping[str, str], verbs: Collection[str]
+) -> str | None:
+    """A request asked in the passive ("could the model be retrained?", "can the kaggle tweets
+    folder be zipped") as the order the templates say ("retrain the model", "zip the kaggle
+    tweets folder"), or None: no modal (`asks`: "could, can") first, no "be" within the eight
+    words after it, or no participle of a template verb right after "be" ("could the train be
+    late?" stays chat)."""
+    lowered = line.lower()
+    for ask in sorted(asks, key=len, reverse=True):
+        if not lowered.startswith(f"{ask} "):
+            continue
+        words = line[len(ask) :].split()
+        for at in range(1, min(len(words) - 1, 9)):
+            if words[at].lower() != "be":
+                continue
+            verb = _verb(words[at + 1].lower().strip(",.!?"), participles, verbs)
+            return None if verb is None else " ".join([verb, *words[:at], *words[at + 2 :]])
+        return None
+    return None
+
+
+def to_you(line: str, subjects: Mapping[str, str]) -> str | None:
+    """A question that names the bot in the third person ("could the bot connect to voice?",
+    "is the bot able to leave") asked of it (`subjects`: "could the bot = could you"), or
+    None when the line opens with no such words."""
+    lowered = line.lower()
+    for said in sorted(subjects, key=len, reverse=True):
+        if lowered.startswith(f"{said} "):
+            return f"{subjects[said]} {line[len(said) :].strip()}"
+    return None
+
+
 def _as_is(word: str, verbs: Collection[str]) -> str | None:
     return word if word in verbs else None
 
@@ -102,4 +135,4 @@ def _verb(participle: str, participles: Mapping[str, str], verbs: Collection[str
     return None
 
 
-__all__ = ["active", "needed"]
+__all__ = ["active", "asked", "needed", "to_you"]

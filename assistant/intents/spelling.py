@@ -42,7 +42,7 @@ def respelled(text: str, words: Collection[str], shorthand: Mapping[str, str]) -
         elif "-" in word and word.split("-")[0] in words:
             out.append(word.split("-")[0])  # a particle ("зайди-ка") or a word said twice
         else:
-            out.append(_typo_of(word, words) or word)
+            out.append(_typo_of(word, words) or _unglued(word, words, shorthand) or word)
     return " ".join(out)
 
 
@@ -114,6 +114,22 @@ def _typo_of(word: str, words: Collection[str]) -> str | None:
     swapped = {w for w in found if _one_edit(word, w, True)}
     dropped = {w for w in found if len(w) == len(word) + 1}
     found = swapped if len(word) == 3 else swapped or dropped or found
+    return found.pop() if len(found) == 1 else None
+
+
+def _unglued(word: str, words: Collection[str], shorthand: Mapping[str, str]) -> str | None:
+    """Two words typed without the space between them ("leavevc", "trainmodel"), written
+    apart (shorthand written out: "leave voice channel"), when exactly one split makes a
+    template word of at least three letters and then one of at least two; else None
+    ("urself" is no "ur self")."""
+    if len(word) < 5 or not word.isalpha():
+        return None
+    found = set()
+    for at in range(3, len(word) - 1):
+        first, second = word[:at], word[at:]
+        said = shorthand.get(second)
+        if first in words and (second in words or said is not None):
+            found.add(f"{first} {said or second}")
     return found.pop() if len(found) == 1 else None
 
 

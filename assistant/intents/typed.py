@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 from .matcher import Intent, IntentMatcher, normalize
@@ -87,6 +88,8 @@ class TypedMatcher:
         for snap in near_sentences.nearest(rest, _CANDIDATES, least=TYPED_GATE):
             if snap.intent is None or replaced_word(written, normalize(snap.sentence)):
                 continue  # "сделай активным датасет" is no typo of "сделай архив датасет"
+            if self._label_of_another(written, normalize(snap.sentence)):
+                continue  # "это был негативный опыт" is no "это был негативный [отзыв]"
             other = says is not None and self._other_command_word(
                 rest, snap.sentence, snap.intent.name
             )
@@ -101,6 +104,17 @@ class TypedMatcher:
                 return last
             return near
         return last
+
+    def _label_of_another(self, text: str, sentence: str) -> bool:
+        """Whether `text` has a word right after a label ("positive", "негативный") that the
+        near `sentence` lacks: the label then says what that is ("a negative experience",
+        "positive vibes"), not what a reply should have been."""
+        labels = {form for form, _value in self.matcher.spoken_lists().get("label", [])}
+        kept = set(sentence.split())
+        words = text.split()
+        # "a positive one", "негативный отзыв": words the corrections say of a reply
+        said = {w for w, names in self.command_words.items() if "correct" in names}
+        return any(word in labels and after not in kept | said for word, after in pairwise(words))
 
     def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
         """A word of `text` that the near `sentence` lacks and that only other commands'
