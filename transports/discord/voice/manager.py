@@ -27,6 +27,7 @@ from ..members import guild_key, to_user
 from ..privacy import listening_notice
 from ..render import render, shows_embeds
 from .connection import connect, disconnect
+from .joining import barred, voice_channel, why_not_joined
 from .playback import DiscordVoiceOutput
 from .receiver import VoiceReceiver
 from .text_output import ChannelTextOutput
@@ -101,11 +102,11 @@ class VoiceCog(commands.Cog, name="Voice"):
         """What to answer instead of `reply` when its voice action cannot be done: a `join`
         by a member in no voice channel (or in a DM), a `leave` where I am in none. None when
         it can be done."""
-        channel = _voice_channel(ctx)
+        channel = voice_channel(ctx)
         if reply.voice_action == "join" and channel is None:
             key = "voice.join_first"
-        elif reply.voice_action == "join" and (barred := _barred(channel)) is not None:
-            key = barred
+        elif reply.voice_action == "join" and (why := barred(channel)) is not None:
+            key = why
         elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
             key = "voice.not_in_voice"
         else:
@@ -124,14 +125,15 @@ class VoiceCog(commands.Cog, name="Voice"):
         if reply.voice_action == "leave":
             await self.leave(ctx.guild)
             return
-        channel = _voice_channel(ctx)
+        channel = voice_channel(ctx)
         if channel is None:
             return
         try:
             await self.join(channel, ctx.channel.id)
         except Exception as exc:  # no permission, timeout, no pipeline: say so, log details
             log.exception("could not join voice in guild %s", ctx.guild.id)
-            why = self.text(ctx.guild.id, _why(exc)) if _why(exc) else str(exc)
+            key = why_not_joined(exc)
+            why = self.text(ctx.guild.id, key) if key else str(exc)
             await self.say(
                 ctx.channel, self.text(ctx.guild.id, "voice.join_failed", why=why), ok=False
             )
@@ -376,36 +378,3 @@ class VoiceCog(commands.Cog, name="Voice"):
             await channel.send(**render(reply, 0, embeds=shows_embeds(channel)).kwargs())
         except discord.HTTPException as exc:
             log.info("could not post in %s: %s (%s)", getattr(channel, "id", "?"), text[:60], exc)
-
-
-def _voice_channel(ctx: commands.Context[Any]) -> Any:
-    """The voice channel the command's author sits in, if any (none in a DM)."""
-    state = getattr(ctx.author, "voice", None) if ctx.guild is not None else None
-    return state.channel if state is not None else None
-
-
-def _barred(channel: Any) -> str | None:
-    """Why I cannot join `channel`, as a catalog key, or None. Discord answers nothing to a
-    join it refuses (no Connect permission, or the channel full): the member was told
-    "Joining..." and then, 15 s later, that the connection timed out."""
-    me = channel.guild.me
-    if me is None or me in channel.members:
-        return None
-    permissions = channel.permissions_for(me)
-    if not permissions.connect:
-        return "voice.no_connect"
-    full = 0 < channel.user_limit <= len(channel.members)
-    if full and not permissions.move_members:  # Move Members may join a full channel
-        return "voice.channel_full"
-    return None
-
-
-def _why(exc: Exception) -> str:
-    """The catalog key of why joining failed; empty when discord.py's own words say it."""
-    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
-        return "voice.why.timeout"
-    if isinstance(exc, discord.Forbidden):
-        return "voice.why.forbidden"
-    if isinstance(exc, discord.ClientException):
-        return ""
-    return "voice.why.internal"
