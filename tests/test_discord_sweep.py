@@ -166,3 +166,25 @@ async def test_join_where_i_may_not_speak_says_the_answers_come_in_text(
         "I may not speak in **Voice**, so I answer here in text only; a server admin can give"
         " me the Speak permission there."
     ), note
+
+
+async def test_run_double_clicked_runs_once_and_another_member_may_still_run_it(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """A double click on a suggestion's Run ran the command twice (two archives of one
+    folder). The same member's second press within seconds is told it runs once; another
+    member's press still runs it, as Run is for whoever may."""
+    sent = await fake.send_message("!any idea where the training job stands")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    [button] = fake.components(reply)
+    assert button["custom_id"] == "trainer:run:status", button
+    first = await fake.click(reply, button["custom_id"])
+    second = await fake.click(reply, button["custom_id"])
+    ran = await fake.wait_for_reply(where=from_interaction(first))
+    assert "Status" in ran["content"], ran
+    again = await fake.wait_for_reply(where=from_interaction(second))
+    assert again["flags"] & EPHEMERAL, again
+    assert error_text(again).startswith("You pressed Run a moment ago; it runs once."), again
+    other = await fake.click(reply, button["custom_id"], author=fake.bob)
+    ran = await fake.wait_for_reply(where=from_interaction(other))
+    assert "Status" in ran["content"], ran

@@ -19,6 +19,8 @@ against config.yaml's roles at click time, not when the message was sent.
 from __future__ import annotations
 
 import re
+import time
+from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -111,8 +113,31 @@ class RunSuggestedButton(
         if bot_of(interaction).assistant.runnable(self.command, None, options) != self.command:
             await refuse(interaction, text_of(interaction, "component.expired"))
             return
+        if _clicked_again(interaction):
+            await refuse(interaction, text_of(interaction, "component.run_again"))
+            return
         await interaction.response.defer()  # `train` and `test` start work
         await _run_and_post(interaction, self.command, options)
+
+
+_RUN_CLICKS: OrderedDict[tuple[int, int], float] = OrderedDict()
+"""When each member last pressed Run on each message, newest last."""
+RUN_AGAIN_S = 10.0
+"""A second Run by the same member on the same message within this is a double click (two
+archives were made); anyone else's Run, or a later one, runs."""
+
+
+def _clicked_again(interaction: discord.Interaction[Any]) -> bool:
+    message = interaction.message
+    if message is None:
+        return False
+    now, key = time.monotonic(), (message.id, interaction.user.id)
+    again = now - _RUN_CLICKS.get(key, -RUN_AGAIN_S) < RUN_AGAIN_S
+    _RUN_CLICKS[key] = now
+    _RUN_CLICKS.move_to_end(key)
+    while len(_RUN_CLICKS) > 1000:
+        _RUN_CLICKS.popitem(last=False)
+    return again
 
 
 class PageButton(
