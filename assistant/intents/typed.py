@@ -84,11 +84,12 @@ class TypedMatcher:
         last = matcher.match(text, last_resort=True)
         # compared as the index compared them: "please" is no word "from" stands in for
         written = near_sentences.without_politeness(normalize(rest))
+        described = self._described_by_label(written)
         said: str | None = None
         for snap in near_sentences.nearest(rest, _CANDIDATES, least=TYPED_GATE):
             if snap.intent is None or replaced_word(written, normalize(snap.sentence)):
                 continue  # "сделай активным датасет" is no typo of "сделай архив датасет"
-            if self._label_of_another(written, normalize(snap.sentence)):
+            if described - set(normalize(snap.sentence).split()):
                 continue  # "это был негативный опыт" is no "это был негативный [отзыв]"
             other = says is not None and self._other_command_word(
                 rest, snap.sentence, snap.intent.name
@@ -105,16 +106,15 @@ class TypedMatcher:
             return near
         return last
 
-    def _label_of_another(self, text: str, sentence: str) -> bool:
-        """Whether `text` has a word right after a label ("positive", "негативный") that the
-        near `sentence` lacks: the label then says what that is ("a negative experience",
-        "positive vibes"), not what a reply should have been."""
+    def _described_by_label(self, text: str) -> set[str]:
+        """The words of `text` right after a label ("positive", "негативный") that are no word
+        the corrections say of a reply: a near sentence that lacks one is not taken, as the
+        label then says what that is ("a negative experience", "positive vibes"), not what a
+        reply should have been. Read once per line, not per near sentence."""
         labels = {form for form, _value in self.matcher.spoken_lists().get("label", [])}
-        kept = set(sentence.split())
-        words = text.split()
         # "a positive one", "негативный отзыв": words the corrections say of a reply
         said = {w for w, names in self.command_words.items() if "correct" in names}
-        return any(word in labels and after not in kept | said for word, after in pairwise(words))
+        return {after for word, after in pairwise(text.split()) if word in labels} - said
 
     def _other_command_word(self, text: str, sentence: str, command: str) -> str | None:
         """A word of `text` that the near `sentence` lacks and that only other commands'

@@ -19,8 +19,6 @@ against config.yaml's roles at click time, not when the message was sent.
 from __future__ import annotations
 
 import re
-import time
-from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +29,7 @@ from assistant.messages import Reply
 
 from .confirming import ConfirmButton, DeclineButton
 from .correcting import CorrectButton, ItemSelect, LabelSelect
-from .interact import bot_of, language_of, refuse, run_core, text_of
+from .interact import RecentClicks, bot_of, language_of, refuse, run_core, text_of
 from .members import guild_key
 from .pages import Paged
 from .render import page_kwargs, render
@@ -120,8 +118,7 @@ class RunSuggestedButton(
         await _run_and_post(interaction, self.command, options)
 
 
-_RUN_CLICKS: OrderedDict[tuple[int, int], float] = OrderedDict()
-"""When each member last pressed Run on each message, newest last."""
+_RUN_CLICKS = RecentClicks()
 RUN_AGAIN_S = 10.0
 """A second Run by the same member on the same message within this is a double click (two
 archives were made); anyone else's Run, or a later one, runs."""
@@ -129,15 +126,8 @@ archives were made); anyone else's Run, or a later one, runs."""
 
 def _clicked_again(interaction: discord.Interaction[Any]) -> bool:
     message = interaction.message
-    if message is None:
-        return False
-    now, key = time.monotonic(), (message.id, interaction.user.id)
-    again = now - _RUN_CLICKS.get(key, -RUN_AGAIN_S) < RUN_AGAIN_S
-    _RUN_CLICKS[key] = now
-    _RUN_CLICKS.move_to_end(key)
-    while len(_RUN_CLICKS) > 1000:
-        _RUN_CLICKS.popitem(last=False)
-    return again
+    key = (message.id, interaction.user.id) if message is not None else None
+    return key is not None and _RUN_CLICKS.again(key, RUN_AGAIN_S)
 
 
 class PageButton(

@@ -5,14 +5,13 @@ answer. (`archive` never overwrites an archive, so it does not ask.)"""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from typing import Any
 
 import discord
 
 from assistant import i18n
 
-from .interact import bot_of, refuse, run_core, text_of
+from .interact import RecentClicks, bot_of, refuse, run_core, text_of
 from .members import guild_key
 from .pages import Paged
 from .render import render
@@ -27,24 +26,16 @@ def confirmable(command: str, argument: str) -> bool:
     return command in CONFIRMED and _ARGUMENT.fullmatch(argument) is not None
 
 
-_ANSWERED: OrderedDict[int, None] = OrderedDict()
-"""Questions already answered (their message ids), newest last: two clicks on Confirm that
-reach me before the first removes the buttons (a double click, a phone and a laptop) must not
-run the command twice. A guild's interactions all come to the one process of its shard."""
-_ANSWERED_KEPT = 1000
+_ANSWERED = RecentClicks()
+"""Questions already answered: a second Confirm or Cancel is told so."""
 
 
 async def _first_answer(interaction: discord.Interaction[Any]) -> bool:
     """Claim the clicked question for this click; a later click is told it was answered."""
     message = interaction.message
-    if message is None:
-        return True
-    if message.id in _ANSWERED:
+    if message is not None and _ANSWERED.again(message.id):
         await refuse(interaction, text_of(interaction, "confirm.answered"))
         return False
-    _ANSWERED[message.id] = None
-    while len(_ANSWERED) > _ANSWERED_KEPT:
-        _ANSWERED.popitem(last=False)
     return True
 
 

@@ -5,7 +5,11 @@ and refuse with a message only that member sees."""
 from __future__ import annotations
 
 import logging
+import math
 import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
@@ -26,6 +30,27 @@ MAX_OPTIONS = 25
 """Discord's limit on a select menu's options."""
 OPTION_CHARS = 100
 """Discord's limit on an option's label and value."""
+
+
+class RecentClicks:
+    """When each key (a message, or a message and a member) was last clicked, the newest
+    `keep` of them: two clicks that reach me before the first one's answer removed or changed
+    the buttons (a double click, a phone and a laptop) must not run a command twice. A
+    guild's interactions all come to the one process of its shard."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        self.keep = keep
+        self._at: OrderedDict[Hashable, float] = OrderedDict()
+
+    def again(self, key: Hashable, within_s: float = math.inf) -> bool:
+        """Whether `key` was clicked within `within_s` before now; this click is recorded."""
+        now = time.monotonic()
+        again = key in self._at and now - self._at[key] < within_s
+        self._at[key] = now
+        self._at.move_to_end(key)
+        while len(self._at) > self.keep:
+            self._at.popitem(last=False)
+        return again
 
 
 def bot_of(interaction: discord.Interaction[Any]) -> TrainerBot:
