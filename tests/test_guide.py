@@ -3,9 +3,11 @@ English and in Russian (the Russian guide: the same sections and examples, in a 
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assistant import i18n
 from assistant.app import Assistant
@@ -90,14 +92,40 @@ def test_the_russian_guide_has_the_english_sections_and_examples() -> None:
     assert all(f"«{phrase}»" in i18n.guide("ru") for phrase in RUSSIAN_PHRASES)
 
 
+def holding_here(app: Assistant) -> Callable[[bool], None]:
+    """Hold this process's training jobs at their start, as a busy machine would: the guide's
+    retrain of unchanged examples reuses the last fit (milliseconds) and, with both cores busy,
+    finished before `cancel` was read (CI saw "had already finished when the cancel came")."""
+    gate = asyncio.Event()
+    backend = app.jobs.backend
+    run = backend.run
+
+    async def held_run(*args: Any) -> Any:
+        cancelled: asyncio.Event = args[-1]  # here `cancel` waits for the job to stop
+        waits = [asyncio.ensure_future(event.wait()) for event in (gate, cancelled)]
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for waiting in waits:
+            waiting.cancel()
+        return await run(*args)
+
+    def hold(paused: bool) -> None:
+        if paused:
+            gate.clear()
+            backend.run = held_run  # type: ignore[method-assign,assignment]
+        else:
+            gate.set()
+
+    return hold
+
+
 async def test_every_form_in_the_guide_works(app: Assistant, tmp_path: Path) -> None:
-    await run_guide(app, tmp_path, SCRIPT)
+    await run_guide(app, tmp_path, SCRIPT, hold_jobs=holding_here(app))
 
 
 async def test_every_form_in_the_russian_guide_works_in_a_russian_server(
     app: Assistant, tmp_path: Path
 ) -> None:
-    replies = await run_guide(app, tmp_path, RUSSIAN_SCRIPT)
+    replies = await run_guide(app, tmp_path, RUSSIAN_SCRIPT, hold_jobs=holding_here(app))
     assert replies[0].startswith("Теперь я говорю здесь по-русски.")
     assert "Задача обучения #4 на **tickets** отменена." in replies, replies
     console = ConsoleTransport(app, json_mode=True)
