@@ -86,12 +86,12 @@ class OtherScriptReading:
         english = self.intents_for(i18n.ENGLISH).typed.template_words
         polite = self._politeness()
 
-        def keep(word: str) -> bool:
+        def keep(word: str, english_too: bool = True) -> bool:
             said = normalize(word)
             return (
                 said in names
                 or said in polite
-                or (len(said) > 3 and said in english)
+                or (english_too and len(said) > 3 and said in english)
                 or any(not c.isalpha() and c not in "'’-" for c in word)
             )
 
@@ -101,7 +101,12 @@ class OtherScriptReading:
         if 2 * sum(word in english for word in said) > len(said):
             return None
         written = written_back(text, letters, keep)
-        return None if written is None else again(written)
+        found = None if written is None else again(written)
+        if found is None:
+            # "obuchi model": "model" is the Russian "модель" spelt out, not the English word
+            spelt_out = written_back(text, letters, lambda word: keep(word, english_too=False))
+            found = None if spelt_out in (None, written) else again(spelt_out)
+        return found
 
     def _written_out(self, line: str, guild_id: str) -> str:
         """`line` with the chat shorthand of the guild's language and English written out

@@ -26,12 +26,14 @@ from .config import VoiceSettings
 from .intents.address import calls_someone, only_politeness
 from .intents.clock import without_clock_times
 from .intents.correction_head import labelled_correction
-from .intents.feedback_head import labelled_feedback
+from .intents.emoji_words import as_words
+from .intents.feedback_head import labelled_feedback, passed_on_feedback
 from .intents.guess import CommandGuesser
 from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.name_options import name_options
 from .intents.named_guess import named_guess, named_options
+from .intents.parts import takes_back
 from .messages import Request, Source, User
 from .other_scripts import OtherScriptReading
 from .typed_arguments import (
@@ -49,6 +51,9 @@ from .typed_line import (
     two_requests,
 )
 
+_OWN_WORDS = ("correct", "feedback")
+"""Commands whose later sentences are what the user says, not a request taken back: "That's
+wrong. No, it's negative.", "The bot is slow. No joke, minutes."."""
 _HEARD = User(id="voice", name="voice")
 """Who `Reader.heard` reads for: reading needs no person."""
 
@@ -159,6 +164,11 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                 i18n.word_list(language, "typed.correct_words"),
                 i18n.word_list(language, "typed.correct_persons"),
                 labelled_feedback(address.rest, *feedback_lists(language))
+                or passed_on_feedback(
+                    address.rest,
+                    i18n.word_list(language, "typed.feedback_passes"),
+                    i18n.word_list(language, "typed.feedback_makers"),
+                )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (
                     None
@@ -176,6 +186,8 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             )
             if intent is None:
                 continue
+            if intent.name not in _OWN_WORDS and takes_back(address.rest, retractions):
+                return None  # "could you back up the corpus? Never mind."
             plans = i18n.word_list(language, "typed.own_plans")
             if intent.name != "feedback" and _says_own_plan(address.loose or address.rest, plans):
                 return None  # "I'll send the report later": what the writer will do
@@ -198,11 +210,27 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             if respelt:
                 return None
             again = partial(read_as, exact=exact, by_names=False, respelt=True)
-            return self._past_other_script(text, guild_id, again) or self._transliterated(
-                text, guild_id, again
+            return (
+                self._past_other_script(text, guild_id, again)
+                or self._transliterated(text, guild_id, again)
+                or self._emoji_written(
+                    text, guild_id, partial(read_as, exact=exact, by_names=by_names, respelt=True)
+                )
             )
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
+
+    def _emoji_written(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line with emoji that stand for words ("🛑", "❌ negative"), read with them written
+        out (assistant/intents/emoji_words.py) in the guild's language, else in English."""
+        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
+            written = as_words(text, i18n.word_pairs(language, "typed.emoji"))
+            found = None if written is None else again(written)
+            if found is not None:
+                return found
+        return None
 
     def heard(self, words: str, guild_id: str | None) -> Intent | None:
         """Words a speech recognizer wrote after the wake phrase, read as a typed line is

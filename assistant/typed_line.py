@@ -11,13 +11,46 @@ from collections.abc import Callable
 from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
 from .intents.matcher import Intent, IntentMatcher, normalize
-from .intents.parts import another_command, by_sentence, led, only_said, two_said
+from .intents.parts import (
+    another_command,
+    before_own_plan,
+    by_sentence,
+    led,
+    only_said,
+    two_said,
+)
 from .intents.passive import active, asked, needed, to_you
 from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, respelled_in_place, vocabulary
 
 
 def read_line(
+    matcher: IntentMatcher,
+    address: Address,
+    text: str,
+    says: Callable[[str], str | None] | None,
+    retractions: list[str],
+    joiners: list[str],
+    reasons: list[str],
+    language: str,
+) -> Intent | None:
+    """The line read by `_read_line`, else without what the writer says they will do after
+    it ("please stop the current training and I will start again later": the plan is theirs,
+    and its words, read as a second request, left the line none). Feedback keeps every word,
+    so a line read as feedback only once cut is not."""
+    marks = (retractions, joiners, reasons)
+    found = _read_line(matcher, address, text, says, *marks, language)
+    if found is not None:
+        return found
+    plans = i18n.word_list(language, "typed.own_plans")
+    cut = before_own_plan(address.rest, plans, joiners)
+    if cut is None:
+        return None
+    found = _read_line(matcher, addressed(cut, language, matcher), cut, says, *marks, language)
+    return None if found is None or found.name == "feedback" else found
+
+
+def _read_line(
     matcher: IntentMatcher,
     address: Address,
     text: str,
@@ -79,12 +112,22 @@ def read_line(
             return intent
     greeted = after_greeting(text, greetings(language, matcher))
     others = i18n.word_list(language, "typed.others")
-    if greeted is None or greeted.split()[0].strip(",.!?").lower() in others:
-        greeted = None  # "hey guys, anyone up for games?" greets people
+    # "hey guys, anyone up for games?", "hey sorry to bother everyone, ..." greet people
+    firsts = [] if greeted is None else [greeted, addressed(greeted, language, matcher).loose]
+    if greeted is None or any(
+        part.split() and part.split()[0].strip(",.!?").lower() in others for part in firsts
+    ):
+        greeted = None
     if greeted is not None and says is not None and says(greeted) == "hi":
         # chat after a greeting ("morning trainer! hope the weekend treated you well",
-        # "hello, I'm new here") greets; chat the guesser reads as no greeting does not
-        return Intent("hi", {}, "", False)
+        # "hello, I'm new here") greets; chat the guesser reads as no greeting does not, nor
+        # a line that asks for a command after it ("Hi, ... I am lost, can you explain how
+        # I should use this bot?": read_run_on reads it)
+        asking = from_asking(greeted, i18n.word_list(language, "typed.asks"))
+        request = None if asking is None else matcher.typed.match(asking, says)
+        if request is None or request.name == "hi":
+            return Intent("hi", {}, "", False)
+        return None
     loosen = lambda part: addressed(part, language, matcher).loose  # noqa: E731
     near = None if says is None else lambda part: led(matcher.typed, part, says)
     # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first

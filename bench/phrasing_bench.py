@@ -65,6 +65,14 @@ looked at when phrasings were added to the templates (tuning); odd positions are
   typos and no punctuation, English terms in Russian: трейн, датасет); measured before any
   tuning (ba91dba: English held out 75/98, Russian 39/49, 2 of 75 not-commands acted;
   tuning halves 76/98, 40/49); only its tuning half is read; its held-out half stays unread.
+- `bench/phrasings_fresh13.json` ("fresh13", 2026-12-06 22:30): written by a session that saw
+  no file of the project, for another crowd (Spanish, Portuguese, Japanese, Korean, Polish and
+  Turkish speakers' English, greetings in their own language; teachers and support staff with
+  the request inside a long line; the bot @-mentioned or named anywhere; backticks, quotes and
+  to-do list marks; pronouns after context; emoji for words; Russian spelt in Latin letters,
+  office, teenagers' slang, Ukrainian words mixed in); measured before any tuning (7d84b37:
+  English held out 72/98, Russian 36/49, 1 of 75 not-commands acted; tuning halves 73/98,
+  46/49); only its tuning half is read; its held-out half stays unread.
 
 Each line goes where a user's line goes, through the product's own code:
 - the console and Discord's prefix form (`!<line>`): the first word is taken as a command name
@@ -107,6 +115,7 @@ CORPORA = {
     "fresh10": Path(__file__).resolve().parent / "phrasings_fresh10.json",
     "fresh11": Path(__file__).resolve().parent / "phrasings_fresh11.json",
     "fresh12": Path(__file__).resolve().parent / "phrasings_fresh12.json",
+    "fresh13": Path(__file__).resolve().parent / "phrasings_fresh13.json",
 }
 REVISIONS = (
     "0bc35a1",

@@ -79,7 +79,7 @@ _GAP = rf"[\s,:;!.?{_EMOJI}]"
 """What may stand between a word read off and the rest: spaces, punctuation and emoji."""
 
 
-def _either(words: Iterable[str]) -> str:
+def either(words: Iterable[str]) -> str:
     """A pattern matching any of `words` (longest first; spaces inside as any spaces)."""
     ordered = sorted(words, key=len, reverse=True)
     return "(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in ordered) + ")"
@@ -88,13 +88,13 @@ def _either(words: Iterable[str]) -> str:
 @lru_cache(maxsize=32)
 def _leading(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """Any run of `words`, each whole, at a line's start."""
-    return re.compile(rf"^(?:\s*{_either(words)}(?={_GAP}|$){_GAP}*)+", re.I) if words else None
+    return re.compile(rf"^(?:\s*{either(words)}(?={_GAP}|$){_GAP}*)+", re.I) if words else None
 
 
 @lru_cache(maxsize=32)
 def _trailing(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """Any run of `words` at a line's end, after a space or punctuation."""
-    return re.compile(rf"(?:{_GAP}+{_either(words)}{_GAP}*)+$", re.I) if words else None
+    return re.compile(rf"(?:{_GAP}+{either(words)}{_GAP}*)+$", re.I) if words else None
 
 
 @lru_cache(maxsize=16)
@@ -103,7 +103,7 @@ def _patterns(
 ) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     if not names:
         return None, None
-    name, hello = _either(names), _either(greetings)
+    name, hello = either(names), either(greetings)
     end = rf"(?={_GAP}|$)"  # the whole name: not "hey bot's broken", "hello bot-maker"
     # "@trainer ..." is a mention, an address however the line goes on ("@bot is slow" too)
     mention = rf"@{name}{end}[\s,:;!.]*"
@@ -141,8 +141,8 @@ def _calling(
     greeting before the name is needed."""
     if not people or (greeting and not greetings):
         return None, None
-    name = _either(people)
-    hello = rf"(?:{_either(greetings)}\s+){'' if greeting else '?'}" if greetings else ""
+    name = either(people)
+    hello = rf"(?:{either(greetings)}\s+){'' if greeting else '?'}" if greetings else ""
     start = rf"^\s*{hello}@?{name}\s*[,:]"
     end = rf",\s*@?{name}[\s.!?…{_EMOJI}]*$"
     return re.compile(start, re.I), re.compile(end, re.I)
@@ -207,6 +207,7 @@ __all__ = [
     "Address",
     "after_greeting",
     "after_politeness",
+    "either",
     "only_address",
     "verb_first",
     "without_address",

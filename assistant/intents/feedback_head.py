@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .address import either
 from .matcher import Intent, normalize
 
 _HEAD_END = re.compile(r":|\s[—–-]+\s")
@@ -32,6 +33,23 @@ def labelled_feedback(
     if head is None or end is None or _for_someone_else(head, *recipients):
         return None
     return Intent("feedback", {"text": line[end.end() :].strip()}, normalize(line))
+
+
+def passed_on_feedback(line: str, passes: Sequence[str], makers: Sequence[str]) -> Intent | None:
+    """`line` as feedback when it ends asking to pass it on to the bot's makers ("many
+    clients say the answers are slow, please pass this to the people who made you"): the
+    feedback is what comes before (`passes`: "pass this to"; `makers`: "the developers")."""
+    if not any(p.strip() for p in passes) or not any(m.strip() for m in makers):
+        return None
+    verbs, whom = either(p for p in passes if p.strip()), either(m for m in makers if m.strip())
+    tail = (
+        rf"[\s,.;:!—–-]*(?:(?:please|pls|plz|kindly|can you|could you)\s+)?(?:{verbs})\s+(?:{whom})"
+    )
+    found = re.search(rf"{tail}[\s.!?]*$", line, re.I)
+    if found is None:
+        return None
+    text = line[: found.start()].strip()
+    return Intent("feedback", {"text": text}, normalize(line)) if normalize(text) else None
 
 
 def for_someone_else(
@@ -76,4 +94,4 @@ def _for_someone_else(head: list[str], marks: Sequence[str], bot: Sequence[str])
     return bool(whom) and " ".join(whom) not in bots and not any(word in bots for word in whom)
 
 
-__all__ = ["for_someone_else", "labelled_feedback"]
+__all__ = ["for_someone_else", "labelled_feedback", "passed_on_feedback"]

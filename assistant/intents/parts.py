@@ -138,13 +138,27 @@ def _said_by_sentences(
 ) -> list[Intent] | None:
     """What each sentence of more than one word says, in order, when the line has at least two
     such sentences; None when it has fewer or a later one takes back what came before."""
-    sentences = [part for part in _END.split(line.strip()) if normalize(part)]
-    if any(_retracts(part, retractions) for part in sentences[1:]):
+    if takes_back(line, retractions):
         return None  # "Please stop the training. No wait."
-    sentences = [part for part in sentences if len(normalize(part).split()) > 1]
+    sentences = [part for part in _END.split(line.strip()) if len(normalize(part).split()) > 1]
     if len(sentences) < 2:
         return None
     return [intent for intent in map(said, sentences) if intent is not None]
+
+
+def before_own_plan(line: str, plans: Iterable[str], joiners: Iterable[str]) -> str | None:
+    """`line` up to a clause that says what the writer will do ("stop the training and I will
+    start again later", "zip it, I'll download it tomorrow"), or None when it has none or
+    nothing before it."""
+    said = "|".join(r"\s+".join(map(re.escape, p.split())) for p in plans if p.strip())
+    joined = "|".join(r"\s+".join(map(re.escape, j.split())) for j in joiners if j.strip())
+    if not said:
+        return None
+    lead = rf"(?:\s*[,;]\s*|\s+(?:{joined})\s+)" if joined else r"\s*[,;]\s*"
+    found = re.search(rf"{lead}(?:{said})(?=\s|$)", line, re.I)
+    if found is None or not normalize(line[: found.start()]):
+        return None
+    return line[: found.start()]
 
 
 def another_command(line: str, match: Callable[[str], Intent | None], name: str) -> bool:
@@ -152,6 +166,13 @@ def another_command(line: str, match: Callable[[str], Intent | None], name: str)
     not working. Please cancel the training." is no feedback, though its first words are."""
     sentences = [part for part in _END.split(line.strip()) if len(normalize(part).split()) > 1]
     return any((found := match(part)) is not None and found.name != name for part in sentences[1:])
+
+
+def takes_back(line: str, retractions: Iterable[str]) -> bool:
+    """Whether a sentence of `line` after its first takes back what came before ("Stop the
+    training. No wait.")."""
+    sentences = [part for part in _END.split(line.strip()) if normalize(part)]
+    return any(_retracts(part, retractions) for part in sentences[1:])
 
 
 def _retracts(sentence: str, retractions: Iterable[str]) -> bool:
@@ -172,4 +193,12 @@ def led(typed: TypedMatcher, clause: str, says: Callable[[str], str | None]) -> 
     return found
 
 
-__all__ = ["another_command", "by_sentence", "led", "only_said", "two_said"]
+__all__ = [
+    "another_command",
+    "before_own_plan",
+    "by_sentence",
+    "led",
+    "only_said",
+    "takes_back",
+    "two_said",
+]
