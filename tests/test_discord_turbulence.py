@@ -7,7 +7,9 @@ each test says what a member saw before its fix."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -69,3 +71,95 @@ async def test_a_reply_refused_by_a_5xx_is_sent_again_and_the_log_has_it(
     assert fake.faulted == [(f"POST /channels/{fake.text_channel_id}/messages", 503)]
     assert any("503" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
     no_traceback(fake)
+
+
+async def test_a_reply_that_cannot_be_sent_at_all_is_logged_and_the_bot_carries_on(
+    fake: FakeDiscord,
+    bot: Any,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Discord's edge down for longer than the retries (503 to every attempt, 502 to a
+    progress edit): the log names the reply that was lost, and once Discord answers again
+    the next command is answered."""
+    from transports.discord import retry
+
+    monkeypatch.setattr(retry, "PAUSE_S", 0.2)
+    fake.fail_rest("POST", POST, 503, times=retry.TRIES)
+    sent = await fake.send_message("!status")
+    await fake.wait_for(lambda: len(fake.faulted) == retry.TRIES, 30, "every attempt refused")
+    await fake.wait_for(lambda: _lost(caplog), 10, "the lost reply in the log")
+    assert fake.sent_messages() == []
+    started, job = await start_big_job(fake, bot)
+    fake.fail_rest("PATCH", EDIT, 502, times=1)
+    sent = await fake.send_message("!status")
+    reply = await fake.wait_for_reply(after=sent["id"], where=replies_to(sent), timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    store = bot.assistant.store
+    await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    progress = fake.find_message(started["id"]) or {}
+    await fake.wait_for(lambda: "100%" in progress["content"], 30, "the bar's end")
+    no_traceback(fake)
+
+
+def _lost(caplog: pytest.LogCaptureFixture) -> bool:
+    """The log has the reply that could not be sent: an error naming it and the status."""
+    return any(
+        r.levelno >= logging.ERROR
+        and "could not send a reply" in r.getMessage()
+        and "Status" in r.getMessage()
+        and "503" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+@pytest.fixture
+async def two_guilds(tmp_path: Any, make_config: Any) -> AsyncIterator[tuple[Any, Any]]:
+    """Two servers of one Discord (one shard) and the bot in both: (the fake, the app)."""
+    from tests.fakediscord.shards import FakeDiscordShards
+    from transports.discord.run import DiscordApp
+
+    shards = FakeDiscordShards(tmp_path / "fakediscord", shard_count=1, guilds=2)
+    await shards.start()
+    settings = shards.discord_settings(rate_limit_count=50, rate_limit_seconds=10)
+    app = DiscordApp(make_config(discord=settings), shards.token, guild_ready_timeout=0.1)
+    try:
+        await app.start()
+        await app.wait_ready(30)
+        await shards.guilds[0].wait_for(lambda: "train" in shards.guilds[0].commands, 10)
+        yield shards, app
+    finally:
+        await app.close()
+        await shards.close()
+
+
+async def test_removed_from_a_server_mid_job_and_in_voice_the_bot_carries_on_elsewhere(
+    two_guilds: tuple[Any, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """An admin removes the bot (GUILD_DELETE) while a training job runs there and the bot
+    is in its voice channel. The job's end is in the store, the voice session is closed, no
+    request there is tried again and again, and the other server is answered as before."""
+    from tests.test_discord_voice import join, voice
+
+    shards, app = two_guilds
+    gone, other = shards.guilds
+    _, job = await start_big_job(gone, app)
+    await join(gone)
+    assert voice(app).session(gone.guild_id) is not None
+    await gone.remove_bot()
+    store = app.assistant.store
+    await gone.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    assert store.job(job.id).status == "succeeded", store.job(job.id)
+    torn_down = lambda: gone.guild_id not in voice(app).guilds and not app.bot.voice_clients  # noqa: E731
+    await gone.wait_for(torn_down, 15, "the voice session torn down")
+    assert voice(app).session(gone.guild_id) is None
+    requests = len(gone.requests)
+    sent = await other.send_message("!status")
+    reply = await other.wait_for_reply(after=sent["id"], timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    await asyncio.sleep(3)  # what is retried would be by now
+    assert len(gone.requests) == requests, gone.requests[requests:]
+    assert len(gone.faulted) <= 3, gone.faulted  # the last edit, the result: refused once each
+    unhandled = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
+    assert unhandled == [], [r.getMessage() for r in unhandled]
+    no_traceback(other)
