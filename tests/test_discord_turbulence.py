@@ -163,3 +163,114 @@ async def test_removed_from_a_server_mid_job_and_in_voice_the_bot_carries_on_els
     unhandled = [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]
     assert unhandled == [], [r.getMessage() for r in unhandled]
     no_traceback(other)
+
+
+async def test_a_server_unavailable_mid_job_and_call_comes_back_as_it_was(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord's outage of the server (GUILD_DELETE, `unavailable: true`) while a job runs
+    and the bot is in its call, then its GUILD_CREATE: the job's result is posted, the call
+    and its conversation are the ones it had, and the next command is answered."""
+    from tests.test_discord_voice import join, voice
+
+    started, job = await start_big_job(fake, bot)
+    await join(fake)
+    session = voice(bot).session(fake.guild_id)
+    await fake.go_unavailable()
+    await fake.wait_for(lambda: bot.bot.get_guild(fake.guild_id).unavailable, 10, "the outage")
+    store = bot.assistant.store
+    await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    await fake.come_back()
+    await fake.wait_for(lambda: not bot.bot.get_guild(fake.guild_id).unavailable, 10, "its end")
+    finished = f"Training job #{job.id} finished"  # posted by the call's session, said aloud
+    await fake.wait_for_reply(after=started["id"], where=lambda m: finished in m["content"])
+    sent = await fake.send_message("!status")
+    reply = await fake.wait_for_reply(after=sent["id"], where=replies_to(sent), timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    assert voice(bot).session(fake.guild_id) is session
+    assert fake.bot_voice_channel() == fake.voice_channel_id
+    assert fake.voice.connections == 1
+    no_traceback(fake)
+
+
+async def test_op7_and_resumable_op9_mid_conversation_resume_and_keep_the_call(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Discord asks the bot to reconnect (op 7), then says its session may be resumed (op 9,
+    true) while it is in a call: it resumes, answers the next command, and its voice session
+    (and what the conversation was waiting for) is the one it had."""
+    from tests.test_discord_voice import join, say_command, voice
+
+    await join(fake)
+    session = voice(bot).session(fake.guild_id)
+    for disturb in (fake.gateway.request_reconnect, lambda: fake.invalidate_session(True)):
+        resumes, identifies = fake.gateway.resumes, fake.gateway.identifies
+        await disturb()
+        await fake.wait_for(lambda: fake.gateway.resumes > resumes, 20, "a resume")  # noqa: B023
+        assert fake.gateway.identifies == identifies
+        sent = await fake.send_message("!status")
+        reply = await fake.wait_for_reply(after=sent["id"], where=replies_to(sent), timeout=30)
+        assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    assert voice(bot).session(fake.guild_id) is session
+    assert await say_command(bot, fake) == "test"
+    no_traceback(fake)
+
+
+async def test_a_session_invalidated_mid_call_identifies_again_and_keeps_the_call(
+    fake: FakeDiscord, make_config: Any
+) -> None:
+    """Op 9 (not resumable) while in a call: the bot identifies again, and Discord ends its
+    voice state with the old session (4014). The bot rejoins, keeps its conversation and
+    hears; and it follows the call as it is now: it kept reading the server as it was
+    before the new session, so when everyone had left it stayed in the empty channel."""
+    from tests.test_discord_voice import join, say_command, voice
+    from transports.discord.run import DiscordApp
+
+    config = make_config(**fixtures.discord_overrides(fake, empty_channel_timeout_s=1))
+    bot = DiscordApp(config, fake.token, guild_ready_timeout=0.1)
+    await bot.start()
+    try:
+        await bot.wait_ready()
+        await join(fake)
+        session = voice(bot).session(fake.guild_id)
+        identifies, connections = fake.gateway.identifies, fake.voice.connections
+        await fake.invalidate_session(False)
+        await fake.wait_for(lambda: fake.gateway.identifies > identifies, 30, "a new IDENTIFY")
+        sent = await fake.send_message("!status")
+        reply = await fake.wait_for_reply(after=sent["id"], where=replies_to(sent), timeout=30)
+        assert "Status" in reply["content"] + str(reply["embeds"]), reply
+        await fake.wait_for(lambda: fake.voice.connections > connections, 30, "a voice rejoin")
+        await fake.voice.wait_ready(fake.guild_id, timeout=30)
+        assert fake.bot_voice_channel() == fake.voice_channel_id
+        assert voice(bot).session(fake.guild_id) is session
+        assert await say_command(bot, fake) == "test"
+        await fake.set_voice_channel(fake.alice, None)
+        await fake.wait_for(lambda: fake.bot_voice_channel() is None, 20, "the bot to leave")
+        assert voice(bot).session(fake.guild_id) is None
+        no_traceback(fake)
+    finally:
+        await bot.close()
+
+
+@pytest.mark.parametrize("drop_code", [None, 4015])
+async def test_a_voice_server_reallocated_with_a_null_endpoint_is_rejoined_and_hears(
+    fake: FakeDiscord, bot: Any, drop_code: int | None
+) -> None:
+    """VOICE_SERVER_UPDATE with `endpoint: null` (the call's server is being reallocated),
+    the old server left open or crashing as it goes (4015), then the new server a moment
+    later: the bot connects to the new one and hears again."""
+    from tests.test_discord_voice import join, say_command, voice
+
+    await join(fake)
+    session = voice(bot).session(fake.guild_id)
+    connections = fake.voice.connections
+    await fake.reallocate_voice_server(drop_code=drop_code, pause_s=5)
+    await fake.wait_for(lambda: fake.voice.connections > connections, 30, "the new server")
+    await fake.voice.wait_ready(fake.guild_id, timeout=30)
+    dave = fake.voice.dave
+    assert dave is not None
+    await fake.wait_for(lambda: dave.bot_in_group and dave.welcomes_to_bot >= 2, 20, "keys")
+    assert fake.bot_voice_channel() == fake.voice_channel_id
+    assert voice(bot).session(fake.guild_id) is session
+    assert await say_command(bot, fake) == "test"
+    no_traceback(fake)

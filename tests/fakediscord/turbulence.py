@@ -123,6 +123,17 @@ class Turbulence:
         self.gateway.removed.discard(self.guild_id)
         await self.gateway.dispatch("GUILD_CREATE", self._guild_create())
 
+    # -- the gateway ------------------------------------------------------------------------------
+
+    async def invalidate_session(self, resumable: bool) -> None:
+        """Gateway op 9. Not resumable: the session is gone, and the bot's voice state with
+        it: its voice websocket is closed with 4014 (as Discord does, discord-api-docs #2257)
+        and the new session's GUILD_CREATE has the bot in no voice channel."""
+        await self.gateway.invalidate_session(resumable)
+        if not resumable and self.voice_states.get(self.bot.id):
+            self.voice_states[self.bot.id] = None
+            await self.voice.drop(self.guild_id, 4014)
+
     # -- voice ------------------------------------------------------------------------------------
 
     async def reallocate_voice_server(

@@ -329,6 +329,12 @@ class VoiceCog(commands.Cog, name="Voice"):
             await self.leave(guild)
 
     @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        gv = self.guilds.get(guild.id)
+        if gv is not None:
+            await self.watchdog.server_renewed(gv, guild)
+
+    @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         """Roles decide what a speaker may do: one whose roles changed is read again."""
         gv = self.guilds.get(after.guild.id)
