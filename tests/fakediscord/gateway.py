@@ -74,6 +74,7 @@ class FakeGateway:
         """Set while every shard that owns a guild is identified."""
         self.connections = 0
         self.resumes = 0
+        self.invalidated = 0
         self.identifies = 0
         self.identified_shards: list[tuple[int, int]] = []
         """`[shard_id, shard_count]` of every IDENTIFY, in order."""
@@ -81,6 +82,9 @@ class FakeGateway:
         self._tasks: set[asyncio.Task[None]] = set()
         self.sent_ops: list[int] = []
         """Opcodes the bot sent, for assertions."""
+        self.removed: set[int] = set()
+        """Guilds the bot was removed from, or in an outage: none of their events are sent,
+        and a new session's READY does not list them."""
 
     def add_guild(self, source: GuildSource) -> None:
         self.guilds[source.guild_id] = source
@@ -98,7 +102,9 @@ class FakeGateway:
 
     def guilds_of(self, shard_id: int) -> list[GuildSource]:
         return [
-            g for g in self.guilds.values() if shard_of(g.guild_id, self.shard_count) == shard_id
+            g
+            for g in self.guilds.values()
+            if shard_of(g.guild_id, self.shard_count) == shard_id and g.guild_id not in self.removed
         ]
 
     def _update_identified(self) -> None:
@@ -136,7 +142,7 @@ class FakeGateway:
             await self._resume(ws, data)
         elif op == 4:
             source = self.guilds.get(int(data["guild_id"]))
-            if source is None:
+            if source is None or source.guild_id in self.removed:
                 return
             # Not awaited here, so the delayed answer does not hold up the next frames.
             task = asyncio.get_running_loop().create_task(source.on_voice_state(data))
@@ -202,6 +208,8 @@ class FakeGateway:
         source = self.guilds.get(int(guild)) if guild else None
         if source is not None and not source.sees(name, data):
             return  # the bot may not see it
+        if guild and int(guild) in self.removed and name != "GUILD_CREATE":
+            return  # not the bot's server now (or in an outage)
         shard_id = shard_of(int(guild), self.shard_count) if guild else 0
         await self._send(self.shard(shard_id), name, data)
 
@@ -212,3 +220,20 @@ class FakeGateway:
         for session in list(self.shards.values()):
             if session.ws is not None:
                 await session.ws.close(code=code, message=b"fake: dropped")
+
+    async def invalidate_session(self, resumable: bool) -> None:
+        """Op 9 to every connected shard, as Discord sends it (d: whether the session may be
+        resumed). Not resumable: the session is gone, a RESUME of it is refused, and the
+        client must IDENTIFY again (a new session id)."""
+        for session in list(self.shards.values()):
+            if not resumable:
+                self.invalidated += 1
+                session.session_id = f"fake-session-{session.shard_id}-{self.invalidated}"
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.send_str(json.dumps({"op": 9, "d": resumable}))
+
+    async def request_reconnect(self) -> None:
+        """Op 7 (Reconnect) to every connected shard: the client reconnects and resumes."""
+        for session in list(self.shards.values()):
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.send_str(json.dumps({"op": 7, "d": None}))

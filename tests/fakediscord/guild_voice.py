@@ -25,6 +25,7 @@ class GuildVoice:
     bot_voice_denied = 0
     """Permissions denied to the bot in the voice channel (`limit_voice`)."""
     voice_user_limit = 0
+    voice_reallocating = False
     """The voice channel's user limit (0: none)."""
 
     async def limit_voice(self, *, denied: int = 0, user_limit: int = 0) -> None:
@@ -140,7 +141,7 @@ class GuildVoice:
         state["deaf"] = self.bot_server_deaf
         await self.gateway.dispatch("VOICE_STATE_UPDATE", state)
         if channel_id is not None:
-            endpoint = f"127.0.0.1:{self.voice_port}"
+            endpoint = None if self.voice_reallocating else f"127.0.0.1:{self.voice_port}"
             await self.gateway.dispatch(
                 "VOICE_SERVER_UPDATE",
                 {"token": self._voice_token, "guild_id": str(self.guild_id), "endpoint": endpoint},

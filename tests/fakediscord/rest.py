@@ -96,6 +96,9 @@ class RestRoutes:
         self.requests.append((method, tail))
         if self.answer_delay.get(method):
             await asyncio.sleep(self.answer_delay[method])
+        faulted = self._turbulence(method, tail)  # a 429, a 5xx, a server I was removed from
+        if faulted is not None:
+            return faulted
         try:
             response = await self._route(method, parts, request)
         except KeyError as exc:

@@ -27,6 +27,7 @@ from .private_threads import PrivateThreads
 from .rest import ApiError, RestRoutes
 from .threads import Threads
 from .tls import make_certificates
+from .turbulence import Turbulence
 from .voice import FakeVoiceServer
 
 CANNOT_DM = 50007
@@ -40,7 +41,9 @@ OPTION_TYPES = {3: "str", 4: "int", 5: "bool", 10: "float", 11: "attachment"}
 AttachmentSpec = tuple[str, bytes] | tuple[str, bytes, str]
 
 
-class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, PrivateThreads):
+class FakeDiscord(
+    GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, PrivateThreads, Turbulence
+):
     """Start with `await fake.start()`; point the bot at `api_base`, `gateway_url`, `ca_cert`."""
 
     def __init__(
@@ -84,6 +87,7 @@ class FakeDiscord(GuildPayloads, GuildVoice, Interactions, RestRoutes, Threads, 
             self.voice_channel_id: [],
         }
         self._init_threads()
+        self._init_turbulence()
         self.files: dict[int, bytes] = {}
         """Attachment id -> bytes, for both directions."""
         self.commands: dict[str, dict[str, Any]] = {}

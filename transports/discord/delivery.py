@@ -17,6 +17,7 @@ from .components import reply_view
 from .pages import Paged, PageStore
 from .progress import JobProgress
 from .render import render, shows_embeds
+from .retry import again
 from .thread_posts import ThreadPosts
 
 if TYPE_CHECKING:
@@ -57,12 +58,22 @@ class Delivery:
             # refuses a reply to it, unless told to send it as a plain message.
             send["reference"] = replied.to_reference(fail_if_not_exists=False)
         embeds = shows_embeds(destination)
-        rendered = render(reply, self.bot.config.limits.send_file_bytes, language, embeds=embeds)
+        limit = self.bot.config.limits.send_file_bytes
+        rendered = render(reply, limit, language, embeds=embeds)
         own_view = "view" not in send  # a confirm prompt brings its own buttons
         if own_view:
             _set_view(send, language, reply, len(rendered.pages))
+        tries = 0
+
+        async def attempt() -> discord.Message | None:
+            nonlocal tries
+            tries += 1  # a file is read once by a send: another attempt renders it afresh
+            fresh = rendered if tries == 1 else render(reply, limit, language, embeds=embeds)
+            return await destination.send(**fresh.kwargs(), **send)
+
         try:
-            message = await destination.send(**rendered.kwargs(), **send)
+            # a 429 or a 5xx is tried again: a reply is not lost to Discord's passing trouble
+            message = await again(attempt, f"a reply ({reply.text[:60]!r})")
         except discord.HTTPException as exc:
             # a member who takes no direct messages (50007) is expected, not a fault
             level = logging.INFO if exc.code == _NO_DIRECT_MESSAGES else logging.ERROR

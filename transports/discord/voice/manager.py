@@ -321,6 +321,20 @@ class VoiceCog(commands.Cog, name="Voice"):
         await self._announce_listening(gv, channel)
 
     @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server (GUILD_DELETE): its voice session ends here. The watchdog
+        tried to rejoin a server I am no longer in, every few seconds, for good."""
+        if guild.id in self.guilds or guild.voice_client is not None:
+            log.info("guild %s: removed from the server; leaving its voice channel", guild.id)
+            await self.leave(guild)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        gv = self.guilds.get(guild.id)
+        if gv is not None:
+            await self.watchdog.server_renewed(gv, guild)
+
+    @commands.Cog.listener()
     async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
         """Roles decide what a speaker may do: one whose roles changed is read again."""
         gv = self.guilds.get(after.guild.id)

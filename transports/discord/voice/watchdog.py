@@ -104,6 +104,21 @@ class VoiceWatchdog:
         if now - gv.dropped_at < REJOIN_GRACE_S:
             return
         log.info("guild %s: voice connection lost; rejoining", gv.guild.id)
+        await self._rejoin(gv)
+
+    async def server_renewed(self, gv: GuildVoice, guild: discord.Guild) -> None:
+        """A new gateway session sent the server afresh (GUILD_CREATE after op 9, or after an
+        outage): it is read from now on. The old object's members and voice states are no
+        longer kept up to date: I stayed in a channel everyone had left. When Discord ended
+        my voice state with the old session (4014, and no voice state now), I rejoin."""
+        gv.guild = guild
+        gv.users.clear()
+        if getattr(guild.me, "voice", None) is None and not gv.reconnecting:
+            log.info("guild %s: out of voice with the old gateway session; rejoining", guild.id)
+            await self._rejoin(gv)
+
+    async def _rejoin(self, gv: GuildVoice) -> None:
+        """Re-make the voice connection and say so; when that fails, leave and say so."""
         try:
             await self._reconnect(gv)
         except Exception:
