@@ -3,14 +3,13 @@ label came from and how its files were read; and a label as a dataset keeps it."
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import number_text, tr, tr_count
-from .markup import escaped, visible
+from .markup import escaped, marked_up, visible
 from .text_files import read_text
 from .training.base import Example
 
@@ -20,14 +19,6 @@ MAX_LABEL_CHARS = 100
 EXAMPLE_KEEPS = "\t\n"
 """The only invisible characters an example keeps: a NUL, a right-to-left override or a stray
 control character copied in with it is dropped (`markup.visible`); its tabs and lines stay."""
-
-
-MARKUP = re.compile(r"`|\|\||\]\(|<[@#:/]|<(?:a|t|id):|\*\*|~~")
-"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](`, the opening of
-Discord's mentions (`<@123>` a member, `<@&1>` a role, `<#1>` a channel, `</train:1>` a
-command), emoji and dates (`<:yes:1>`, `<a:...>`, `<t:0:R>`, `<id:...>`), bold's `**` and a
-strike-through's `~~`. A lone `*`, `_` or `<` stays (`5*`, `not_spam`, `<3`), and so does
-fastText's `__label__good`."""
 
 
 def label_for(positive: bool) -> str:
@@ -44,7 +35,7 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr_count("label.too_long", len(label), limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or MARKUP.search(label) or visible(label) != label:
+    if not label.strip(".") or marked_up(label) or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span a reply shows a label in; and Discord's markup, since counts
         # show labels as plain words: `||` hid the reply up to the next, `[a](https://...)`

@@ -1,0 +1,71 @@
+"""Small defects found by a hostile tester, each asserted as the user sees it: names of Discord
+markup, a zip of nothing but a zip, a CSV of bytes that are no text, speech nobody may hear, and
+the cache folder of a developer's many configurations."""
+
+from __future__ import annotations
+
+from assistant.app import Assistant
+from tests.consoles import TypedConsole
+from tests.corpus import write_folder_dataset
+from tests.test_console_commands import refused_and_unchanged, refused_in_russian
+from transports.console import GUILD
+
+MARKED = ("**bold**", "<@1>", "<#2>", "~~gone~~")
+"""Folders on disk named with markup that bold text cannot make plain."""
+
+
+async def test_a_folder_named_with_discord_markup_is_no_dataset_and_is_listed_as_written(
+    app: Assistant,
+) -> None:
+    """A folder `**bold**` selected as a dataset read `Active dataset: ****bold****.` (bold, in
+    Discord), `<@1>` named a member in every reply. Such a folder is refused as a dataset, as a
+    label of the kind is, nothing stored; listed, it shows as written. `__x__`, which a label
+    may hold, stays a dataset, shown in a code span rather than underlined; a backtick and a
+    spoiler's bars stay escaped in bold, as before."""
+    for name in (*MARKED, "__x__", "a`b", "||hid||"):
+        write_folder_dataset(app.root.root, name=name, per_label=2)
+    console = TypedConsole(app)
+    listed = (await console.send("select_dataset"))["text"]
+    for line in (
+        "- `**bold**`",
+        "- `<@1>`",
+        "- `<#2>`",
+        "- `~~gone~~`",
+        "- `__x__`",
+        "- **a\\`b**",
+        "- **|\u200b|hid|\u200b|**",
+    ):
+        assert line in listed.splitlines(), (line, listed)
+    for name in MARKED:
+        text = await refused_and_unchanged(app, console, f"select_dataset {name}")
+        assert text.startswith("`") and " cannot be a dataset's name: " in text, text
+        assert "Rename the folder" in text, text
+    assert (await refused_and_unchanged(app, console, "select_dataset **bold**")).startswith(
+        "`**bold**` cannot be a dataset's name"
+    )
+    assert (await refused_and_unchanged(app, console, "select_dataset <@1> true")).startswith(
+        "`<@1>` cannot be a dataset's name"
+    ), "with no active dataset, the folder would be the dataset"
+    text = await refused_in_russian(app, console, "select_dataset <@1>")
+    assert text.startswith("`<@1>` не может быть именем набора"), text
+    assert (await console.send("language en"))["ok"]
+    chosen = await console.send("select_dataset __x__")
+    assert chosen["text"] == "Active dataset: `__x__`. Folder `__x__`: negative 2, positive 2."
+    joined = await console.send("select_dataset <@1> true")
+    assert joined["text"].startswith("Active dataset: `__x__`. Folder `<@1>` as its **positive**")
+
+
+async def test_a_dataset_stored_before_with_a_name_of_markup_is_shown_as_written(
+    app: Assistant,
+) -> None:
+    """A dataset named `<@1>` stored before such names were refused (its folder since deleted)
+    is still selected and shown in a code span, never as a mention or in bold."""
+    app.store.select_dataset(GUILD, "<@1>")
+    app.store.select_dataset(GUILD, "**bold**")
+    console = TypedConsole(app)
+    chosen = await console.send("select_dataset <@1>")
+    assert chosen["text"] == "Active dataset: `<@1>` (0 added examples).", chosen
+    status = (await console.send("status"))["text"]
+    assert "Active dataset: `<@1>` · " in status, status
+    listed = (await console.send("select_dataset"))["text"]
+    assert "- `**bold**`" in listed.splitlines(), listed
