@@ -4,6 +4,9 @@ the cache folder of a developer's many configurations."""
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
@@ -69,3 +72,39 @@ async def test_a_dataset_stored_before_with_a_name_of_markup_is_shown_as_written
     assert "Active dataset: `<@1>` · " in status, status
     listed = (await console.send("select_dataset"))["text"]
     assert "- `**bold**`" in listed.splitlines(), listed
+
+
+def _zip(path: Path, files: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+async def test_a_zip_of_a_zip_says_the_inner_archive_is_not_opened(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A zip holding only `reviews.zip` answered "holds no examples: no line of text in it",
+    as if the inner zip were not there. The reply names it and says archives inside are not
+    opened; beside examples, it is named as skipped."""
+    inner = _zip(tmp_path / "reviews.zip", {"positive/1.txt": b"a fine film"}).read_bytes()
+    outer = _zip(tmp_path / "outer.zip", {"data/reviews.zip": inner, "logo.png": b"\x89PNG"})
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    text = await refused_and_unchanged(app, console, f"train +attach {outer}")
+    assert text == (
+        "`outer.zip` holds no examples: no `.txt`, `.csv`, `.tsv` or `.jsonl` file with text in"
+        " it, and archives inside it are not opened (`data/reviews.zip`). Unpack them and send"
+        " their files, or a zip of those files."
+    ), text
+    text = await refused_in_russian(app, console, f"train +attach {outer}")
+    assert text.startswith("В `outer.zip` нет примеров: ") and "(`data/reviews.zip`)" in text
+    assert (await console.send("language en"))["ok"]
+    both = _zip(tmp_path / "both.zip", {"1.txt": b"dull", "more.zip": inner})
+    reply = await console.send(f"train +attach {both} false")
+    assert reply["ok"], reply
+    assert (
+        "Archives inside are not opened, so these were skipped: `more.zip`. Unpack them and send"
+        " their files to add them too."
+    ) in reply["text"].splitlines(), reply["text"]
+    await console.wait()
