@@ -108,3 +108,37 @@ async def test_a_zip_of_a_zip_says_the_inner_archive_is_not_opened(
         " their files to add them too."
     ) in reply["text"].splitlines(), reply["text"]
     await console.wait()
+
+
+async def test_a_csv_of_bytes_that_are_no_text_is_refused_not_read_as_russian(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """A CSV of bytes counting down from 0xFF (`\\xff\\xfe\\xfd…`) has every byte a letter in
+    Windows-1251, and was read as Russian: rows of `яюэьыъщшч…` stored as examples. It is
+    refused as no text, nothing stored, in both languages; a Russian CSV in Windows-1251 of
+    the same shape is still read."""
+    block = bytes(range(0xFF, 0xDF, -1))  # `яюэьыъщшчцхфутсрпонмлкйизжедгвба` in Windows-1251
+    rows = b"".join(block[i:] + block[:i] + b",good\n" for i in range(8))
+    (tmp_path / "noise.csv").write_bytes(b"text,label\n" + rows)
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset t"))["ok"]
+    line = f"train +attach {tmp_path / 'noise.csv'}"
+    assert await refused_and_unchanged(app, console, line) == (
+        "`noise.csv` is not text I can read: not UTF-8 or UTF-16, nor Russian (Windows-1251,"
+        ' KOI8-R) or Western European (Windows-1252) text. Save it as UTF-8 (in Excel, "CSV'
+        ' UTF-8") and send it again.'
+    )
+    (tmp_path / "noise.txt").write_bytes(block[2:] + b"\n" + block)  # no UTF-16 mark first
+    text = await refused_in_russian(app, console, f"train +attach {tmp_path / 'noise.txt'}")
+    assert text.startswith("`noise.txt` — не текст, который я могу прочитать"), text
+    real = "text,label\nРеспублика Кыргызстан и её горы,good\nскучно и затянуто,bad\n"
+    (tmp_path / "real.csv").write_bytes(real.encode("cp1251"))
+    reply = await console.send(f"train +attach {tmp_path / 'real.csv'}")
+    assert reply["ok"] and "Windows-1251" in reply["text"], reply
+    dataset = app.store.active_dataset(GUILD)
+    assert dataset is not None
+    assert sorted(app.store.examples(dataset)) == [
+        ("Республика Кыргызстан и её горы", "good"),
+        ("скучно и затянуто", "bad"),
+    ]
+    await console.wait()
