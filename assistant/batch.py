@@ -3,31 +3,24 @@ label came from and how its files were read; and a label as a dataset keeps it."
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .config import Limits
 from .errors import BadInput, LimitExceeded
 from .i18n import number_text, tr, tr_count
-from .markup import escaped, visible
+from .markup import code, escaped, marked_up, visible
 from .text_files import read_text
 from .training.base import Example
 
 POSITIVE, NEGATIVE = "positive", "negative"
 MAX_LABEL_CHARS = 100
 """The longest label a dataset may have; a single longer word is no label (`correct`)."""
+SHOWN_ARCHIVES = 3
+"""How many skipped archives a reply names."""
 EXAMPLE_KEEPS = "\t\n"
 """The only invisible characters an example keeps: a NUL, a right-to-left override or a stray
 control character copied in with it is dropped (`markup.visible`); its tabs and lines stay."""
-
-
-MARKUP = re.compile(r"`|\|\||\]\(|<[@#:/]|<(?:a|t|id):|\*\*|~~")
-"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](`, the opening of
-Discord's mentions (`<@123>` a member, `<@&1>` a role, `<#1>` a channel, `</train:1>` a
-command), emoji and dates (`<:yes:1>`, `<a:...>`, `<t:0:R>`, `<id:...>`), bold's `**` and a
-strike-through's `~~`. A lone `*`, `_` or `<` stays (`5*`, `not_spam`, `<3`), and so does
-fastText's `__label__good`."""
 
 
 def label_for(positive: bool) -> str:
@@ -44,7 +37,7 @@ def normalize_label(raw: object) -> str:
         raise BadInput(tr("label.empty"))
     if len(label) > MAX_LABEL_CHARS:
         raise BadInput(tr_count("label.too_long", len(label), limit=MAX_LABEL_CHARS))
-    if not label.strip(".") or MARKUP.search(label) or visible(label) != label:
+    if not label.strip(".") or marked_up(label) or visible(label) != label:
         # ".." (a zip member's "../" folder), a right-to-left override, a backtick that
         # breaks the code span a reply shows a label in; and Discord's markup, since counts
         # show labels as plain words: `||` hid the reply up to the next, `[a](https://...)`
@@ -80,6 +73,8 @@ class Batch:
     """How files were read, said with the reply (a CSV's columns called other than `text`)."""
     code_pages: dict[str, list[str]] = field(default_factory=dict)
     """Code page (`cp1251`) -> the files read in it, not being Unicode (`code_pages.py`)."""
+    archives: dict[str, None] = field(default_factory=dict)
+    """Archives found inside a zip or a folder, as their paths there: skipped, never opened."""
 
     def decode(self, data: bytes, name: str) -> str:
         """A file's text (`read_text`), noting the code page it was read in, if any."""
@@ -88,16 +83,28 @@ class Batch:
             self.code_pages.setdefault(code_page, []).append(name)
         return text
 
+    def archives_shown(self, since: int = 0) -> str:
+        """The archives skipped (from the `since`-th on), as code spans: the first few."""
+        found = list(self.archives)[since:]
+        shown = ", ".join(code(name) for name in found[:SHOWN_ARCHIVES])
+        return shown + (", …" if len(found) > SHOWN_ARCHIVES else "")
+
     def notes(self, hint: str) -> list[str]:
         """“`a.csv` is not UTF-8: I read it as Russian text in Windows-1251 …”, a line per
         code page, naming the first file read in it, then `hint` (what to do if that is wrong);
-        then the remarks."""
+        then the remarks, and the archives skipped."""
         pages = [
             tr(f"upload.read_as.{page}", name=names[0])
             + (" " + tr_count("upload.read_as.more", len(names) - 1) if len(names) > 1 else "")
             for page, names in self.code_pages.items()
         ]
-        return [*pages, *([hint] if pages else []), *dict.fromkeys(self.remarks)]
+        skipped = [tr("upload.archives_skipped", archives=self.archives_shown())]
+        return [
+            *pages,
+            *([hint] if pages else []),
+            *dict.fromkeys(self.remarks),
+            *(skipped if self.archives else []),
+        ]
 
     def add(self, text: str, label: str, origin: str, where: str | None = None) -> None:
         """`origin`: where the label came from ("the `label` column of `x.csv`"); `where`:

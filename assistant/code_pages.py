@@ -62,6 +62,17 @@ _CAPITAL = "".join(c for c in _CYRILLIC if c.isupper())
 NOT_WRITTEN_SO = re.compile(f"[A-Za-z][{_CYRILLIC}]|[{_CYRILLIC}][A-Za-z]|[{_SMALL}][{_CAPITAL}]")
 """A word of Latin and Cyrillic letters together, or a capital after a small letter."""
 NOT_ASCII_LETTERS = re.compile(r"[^A-Za-z]+")
+_VOWELS = "аеёиоуыэюяіїє"
+NOT_SPELT_SO = re.compile(
+    rf"\b[ьъы]|[{_VOWELS}][ьъы]|ъ[^еёюя]|ь[аэуыьъ]|[бвгджзклмнпрстфхцчшщ]{{6}}"
+)
+"""What Russian (Ukrainian, Belarusian) spelling does not write, in lower case: a word that
+starts with `ь`, `ъ` or `ы`, either sign or `ы` after a vowel, `ъ` before anything but `е`,
+`ё`, `ю`, `я`, `ь` before `а`, `э`, `у`, `ы` or a sign, six consonants in a row. Bytes of no
+text read as letters (0xFF, 0xFE, 0xFD… read `яюэьыъщш…`) hold several in a few words; real
+text hardly any (a plural's `(ы)`, a typo)."""
+ODD_SPELLING_SHARE = 200
+"""One odd spelling (`NOT_SPELT_SO`) is allowed per this many letters, and one more."""
 
 
 def _count_non_ascii(text: str) -> int:
@@ -85,7 +96,7 @@ def _russian(text: str) -> bool:
     capital after a small letter in a word (KOI8-R read as Windows-1251 turns the case of every
     letter, `ПФМЙЮОЩК`; Greek gives `КблЮ`); no word of Cyrillic and Latin letters together
     (Western European text read as Windows-1251: `cafй`); nothing else outside ASCII but
-    typography."""
+    typography; no more than a stray spelling Russian does not write (`NOT_SPELT_SO`)."""
     found = _non_ascii_chars(text)
     if not found <= CYRILLIC | set(TYPOGRAPHY):
         return False
@@ -94,6 +105,9 @@ def _russian(text: str) -> bool:
     upper = _count(sample, {c for c in found if c in CYRILLIC and c.isupper()})
     if lower == 0 or upper > lower:
         return False
+    odd = len(NOT_SPELT_SO.findall(sample.lower()))
+    if odd * ODD_SPELLING_SHARE > lower + upper + ODD_SPELLING_SHARE:
+        return False  # letters of no words: bytes that are no text
     return NOT_WRITTEN_SO.search(text) is None
 
 

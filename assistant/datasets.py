@@ -47,6 +47,8 @@ TEXT_TYPES = (".txt", ".csv", ".tsv", ".jsonl")
 """The files a folder or a zip is read from; others in it (images, a `dataset_info.json` beside
 the data) are skipped."""
 ACCEPTED_TYPES = (*TEXT_TYPES, ".json", ".zip")
+ARCHIVES = (".zip", ".7z", ".rar", ".tar", ".gz", ".tgz", ".bz2", ".xz")
+"""Archives found inside a zip or a folder: never opened, but named in the reply (`Batch`)."""
 """The files `train` takes attached or named with `file:`."""
 
 
@@ -85,6 +87,7 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
     for member in members:
         kind = suffix(member.filename)
         if kind not in TEXT_TYPES or mac_metadata(member.filename):
+            _skipped(batch, kind, member.filename)
             continue  # images, nested zips, macOS's metadata: skipped, never extracted
         if member.file_size > budget:
             raise LimitExceeded(_zip_too_big(name, limits))
@@ -99,6 +102,13 @@ def parse_zip(batch: Batch, data: bytes, name: str, label: str | None, default: 
             _one_file_example(batch, body, parent, label, default, where)
         else:
             parse_text_file(batch, content, member.filename, label or default)
+
+
+def _skipped(batch: Batch, kind: str, path: str) -> None:
+    """A file of a zip or a folder that is not read: an archive is noted (`Batch.archives`),
+    as its examples would be missed unsaid."""
+    if kind in ARCHIVES and not mac_metadata(path):
+        batch.archives[path] = None
 
 
 def mac_metadata(path: str) -> bool:
@@ -217,6 +227,7 @@ def read_folder(
     for path in root.walk_files(folder):
         kind = suffix(path.name)
         if kind not in TEXT_TYPES or mac_metadata(path.name):
+            _skipped(batch, kind, root.relative(path))
             continue
         budget -= path.stat().st_size
         if budget < 0:

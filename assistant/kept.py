@@ -54,6 +54,16 @@ one run can use more than `KEEP` of a kind: each kept one then pruned one it nee
 which the next start learned anew (20-30 s of CPU each; the test suite's consoles did, in
 turn). Old versions' files, unused since an upgrade, still go."""
 
+MAX_BYTES = 256 << 20
+"""The most the kept files of all kinds hold together: past it, the least recently used go,
+however recent, but for those used in the last `BUSY_S`. A developer's every checkout and
+configuration names a set of its own (about 15 MB), each used within `RECENT_S`: 1.3 GB piled
+up. A user's one or two sets are far below it."""
+
+BUSY_S = 3600.0
+"""A file used this recently stays even past `MAX_BYTES`: a running console, shard or test
+may want it again at once, and would make it anew (seconds of CPU) if it were gone."""
+
 WAIT_S = 300.0
 """Longest wait for another process making the same kind; after it, this one makes its own
 (a process stuck while making it never holds up every start)."""
@@ -188,14 +198,44 @@ def store(kind: str, name: str, value: Any) -> None:
 def _prune(folder: Path, kind: str) -> None:
     """Only the `KEEP` last used of a kind stay, and those used in the last `RECENT_S`: every
     upgrade names them anew (12 MB for a typed index), and the old ones would pile up in the
-    user's cache."""
-    used = {path: path.stat().st_mtime for path in folder.glob(f"{kind}-*.pickle")}
+    user's cache. Then all kinds together hold at most `MAX_BYTES` (`_cap`). Run when a thing
+    was made and kept, never at a start that loads what is kept."""
+    used = {path: info.st_mtime for path, info in _stats(folder, f"{kind}-*.pickle")}
     files = sorted(used, key=used.__getitem__, reverse=True)
     recent = time.time() - RECENT_S
     for old in files[KEEP:]:
         if used[old] < recent:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".lock").unlink(missing_ok=True)
+            _remove(old)
+    _cap(folder)
+
+
+def _cap(folder: Path) -> None:
+    """The least recently used kept files go until all hold `MAX_BYTES` at most; those used
+    in the last `BUSY_S` stay."""
+    files = sorted(_stats(folder, "*.pickle"), key=lambda found: found[1].st_mtime)
+    total = sum(info.st_size for _, info in files)
+    busy = time.time() - BUSY_S
+    for path, info in files:  # the least recently used first
+        if total <= MAX_BYTES or info.st_mtime >= busy:
+            return
+        _remove(path)
+        total -= info.st_size
+
+
+def _stats(folder: Path, pattern: str) -> list[tuple[Path, os.stat_result]]:
+    """The files of `folder` that match `pattern`, with their sizes and times; one another
+    process removed meanwhile is left out."""
+    found = []
+    for path in folder.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):
+            found.append((path, path.stat()))
+    return found
+
+
+def _remove(path: Path) -> None:
+    """A kept file, and the lock file of whoever made it."""
+    path.unlink(missing_ok=True)
+    path.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def _private(path: Path) -> bool:

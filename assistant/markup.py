@@ -19,6 +19,20 @@ import unicodedata
 from functools import cache
 from typing import Any
 
+MENTIONS_AND_MARKS = re.compile(r"<[@#:/]|<(?:a|t|id):|\*\*|~~")
+"""The opening of Discord's mentions (`<@123>` a member, `<@&1>` a role, `<#1>` a channel,
+`</train:1>` a command), emoji and dates (`<:yes:1>`, `<a:...>`, `<t:0:R>`, `<id:...>`), bold's
+`**` and a strike-through's `~~`: what `inert` cannot make plain in bold text, so no label and
+no dataset may be named with them (`marked_up`)."""
+MARKUP = re.compile(r"`|\|\||\]\(|" + MENTIONS_AND_MARKS.pattern)
+"""What no label may hold: a backtick, a spoiler's bars, a masked link's `](` (labels are shown
+as plain words in counts) and `MENTIONS_AND_MARKS`. A lone `*`, `_` or `<` stays (`5*`,
+`not_spam`, `<3`), and so does fastText's `__label__good`."""
+_SHOWN_IN_CODE = re.compile(MENTIONS_AND_MARKS.pattern + "|__")
+"""A name `bold` shows in a code span: bold, it would still be a mention, or bold, struck-through
+or underlined (`__`) text of its own. A folder on disk, a dataset stored before such names were
+refused, or a label (`__label__good`) may hold them."""
+
 _SPANS = re.compile(r"```.*?```|`[^`\n]*`|\*\*[^*\n]*\*\*", re.DOTALL)
 """Code blocks (left as they are), code spans and bold text of a template."""
 
@@ -132,6 +146,22 @@ def _escaped_tick(found: re.Match[str]) -> str:
     return found.group(1) * 2 + "\\`"
 
 
+def marked_up(text: str, rule: re.Pattern[str] = MARKUP) -> bool:
+    """Whether `text` holds Discord's markup: what no label may hold (`MARKUP`), or with
+    `MENTIONS_AND_MARKS`, what no dataset may be named with (a folder `my`data` is shown
+    whole in a code span or in bold, its backticks escaped)."""
+    return rule.search(text) is not None
+
+
+def bold(name: str) -> str:
+    """`name` in bold, inert (`inert`), its invisible characters as escapes; a name holding a
+    mention's opening, `**`, `~~` or `__` (`_SHOWN_IN_CODE`) in a code span instead, where
+    Discord shows it as it is written: a folder `**x**` read `****x****`, `<@1>` was a mention."""
+    if _SHOWN_IN_CODE.search(name):
+        return code(name)
+    return f"**{inert(escaped(name))}**"
+
+
 def escape(char: str) -> str:
     """One character as Python writes its escape: `\\u202e`, and beyond the basic plane
     `\\U000e0067` with eight digits. Four digits there (`\\ue0067`) read as `\\ue006`
@@ -184,9 +214,10 @@ def fill(template: str, fields: dict[str, Any]) -> str:
             out.append(text.format(**{k: _unfenced(str(v)) for k, v in fields.items()}))
         elif kind == "code":
             out.append(f"`{text}`")
+        elif kind == "bold" and "{" in text:  # a template's bold holds one field alone
+            out.append(bold(text.format(**fields)))
         elif kind == "bold":
-            shown = {k: inert(escaped(str(v))) for k, v in fields.items()}
-            out.append(f"**{text.format(**shown)}**")
+            out.append(f"**{text}**")
         else:
             out.append(text.format(**fields))
     return "".join(out)
@@ -200,6 +231,12 @@ def _unfenced(value: str) -> str:
 
 
 def _unsafe(value: str) -> bool:
-    """A backtick, a spoiler's or a masked link's pair of characters (`_PAIRED`), or a
-    character `isprintable` refuses (a superset of `invisible`)."""
-    return "`" in value or not value.isprintable() or _PAIRED.search(value) is not None
+    """A backtick, a spoiler's or a masked link's pair of characters (`_PAIRED`), what `bold`
+    shows in code (`_SHOWN_IN_CODE`), or a character `isprintable` refuses (a superset of
+    `invisible`)."""
+    return (
+        "`" in value
+        or not value.isprintable()
+        or _PAIRED.search(value) is not None
+        or _SHOWN_IN_CODE.search(value) is not None
+    )

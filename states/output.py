@@ -32,6 +32,12 @@ class VoiceOutput(Protocol):
         """Stop the current playback now (barge-in); the pending `play` returns False."""
         ...
 
+    def heard(self) -> bool:
+        """Whether what it plays can be heard at all: False where the bot is silenced (Discord
+        drops its audio in a channel where it lacks the Speak permission), so that nothing is
+        synthesized for nobody."""
+        ...
+
 
 @runtime_checkable
 class TextOutput(Protocol):
@@ -94,6 +100,9 @@ class _RealtimePlayer:
                 return False
         finally:
             self._playing = None
+
+    def heard(self) -> bool:
+        return True
 
     def stop(self) -> None:
         if self._playing is not None:

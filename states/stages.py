@@ -146,6 +146,11 @@ class Stages:
         if not text:  # nothing sayable (e.g. a bare table): the text channel has it
             s.send("playback_done", serial=serial)
             return
+        if s.voice is not None and not s.voice.heard():
+            # Discord drops what the bot says here: the answer is posted, so none is synthesized
+            s.note("unheard", text)
+            self._said(serial, saying)
+            return
         try:
             if saying.kind == "apology" and s.parts.apology is not None and text == APOLOGY:
                 speech = s.parts.apology  # synthesized at start-up: works when output fails
@@ -164,12 +169,18 @@ class Stages:
         if completed is None:
             s.send("error", stage="playback", reason="output failed", serial=serial)
         elif completed:
-            reply = s.machine.reply if saying.kind == "answer" else None
-            s.send("playback_done", serial=serial)
-            action = getattr(reply, "voice_action", None)
-            if action and s.on_voice_action is not None:
-                # "Bye!" has been said; now the transport may disconnect (and close us).
-                s.spawn(s.on_voice_action(s.guild_id, action))
+            self._said(serial, saying)
+
+    def _said(self, serial: int, saying: Saying) -> None:
+        """`saying` was said (or, silenced, posted only): the conversation goes on, and an
+        answer's voice action (`leave`) is taken."""
+        s = self.s
+        reply = s.machine.reply if saying.kind == "answer" else None
+        s.send("playback_done", serial=serial)
+        action = getattr(reply, "voice_action", None)
+        if action and s.on_voice_action is not None:
+            # "Bye!" has been said; now the transport may disconnect (and close us).
+            s.spawn(s.on_voice_action(s.guild_id, action))
 
     async def _play(self, speech: Speech, text: str, origin: float | None = None) -> bool | None:
         """Play through the voice output (one at a time); None when the output failed."""
@@ -196,6 +207,8 @@ class Stages:
         return completed
 
     async def still_working(self) -> None:
+        if self.s.voice is not None and not self.s.voice.heard():
+            return  # silenced: the job's progress is in the text channel
         words = self._words("voice.still_working")
         try:
             speech = await self.s.parts.synthesizer.synthesize(words)

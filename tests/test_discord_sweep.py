@@ -168,6 +168,41 @@ async def test_join_where_i_may_not_speak_says_the_answers_come_in_text(
     ), note
 
 
+async def test_where_i_may_not_speak_answers_are_posted_and_none_is_synthesized(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """Having said the answers come in text, the bot still synthesized each spoken answer
+    and sent its audio into the channel, where Discord drops it: seconds of work a sentence
+    for nobody. The answer is posted, no speech is made or sent, and the conversation goes
+    on (the session notes the answer as unheard, not said): `leave` still leaves."""
+    from tests.fakediscord.guild_voice import SPEAK
+    from tests.test_discord_voice import COMMAND, join, speech48, voice
+
+    await fake.limit_voice(denied=SPEAK)
+    joined = await join(fake)
+    note = await fake.wait_for_reply(
+        after=joined["id"], where=lambda m: "may not speak" in m["content"], timeout=10
+    )
+    fake.voice.reset_received()
+    session = voice(bot).session(fake.guild_id)
+    await fake.stream_voice(fake.alice, speech48(COMMAND))
+    answered = ("unheard", "speaking", "said")
+    # the bound is for a loaded machine: a first spoken answer took over 30 s there
+    await fake.wait_for(lambda: any(e.kind in answered for e in session.trace), 60, "an answer")
+    kinds = [e.kind for e in session.trace if e.kind in answered]
+    assert kinds == ["unheard"], kinds
+    [unheard] = [e for e in session.trace if e.kind == "unheard"]
+    posted = await fake.wait_for_reply(after=note["id"])  # "test the model": none yet
+    assert "There is no active dataset yet" in str(posted["embeds"]), posted
+    await asyncio.sleep(1)  # audio, were it sent, has reached the fake by now
+    assert fake.received_voice_pcm() == b"", "no speech was sent"
+    assert session.machine.state != "speaking", session.machine.state
+    assert unheard.text, unheard
+    await fake.stream_voice(fake.alice, speech48("hey trainer, leave the channel"))
+    await fake.wait_for(lambda: fake.guild_id not in voice(bot).guilds, 60, "the bot to leave")
+    assert fake.received_voice_pcm() == b"", "not even its goodbye"
+
+
 async def test_run_double_clicked_runs_once_and_another_member_may_still_run_it(
     fake: FakeDiscord, bot: Any
 ) -> None:

@@ -220,3 +220,55 @@ def test_what_was_used_lately_is_kept_whatever_the_count(tmp_path: Path, monkeyp
     kept.store("guesser", "new", ["new"])
     left = sorted(p.stem for p in tmp_path.glob("*.pickle"))
     assert left == sorted(f"guesser-{name}" for name in [*names[1:], "new"]), left
+
+
+def _sized(path: Path, value: object, size: int, used: float) -> None:
+    """A kept file of `value`, `size` bytes long (sparse: no disk is written), last used at
+    `used`."""
+    import os
+
+    with path.open("wb") as file:
+        file.write(pickle.dumps(value))
+        file.truncate(size)  # pickle.load stops at the pickle's end
+    os.utime(path, (used, used))
+
+
+def test_a_developers_many_sets_are_capped_in_size_but_those_in_use(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Every checkout and configuration a developer runs keeps a set of its own (15 MB), all
+    used within the day `RECENT_S` protects: the cache folder grew to 1.3 GB. Past
+    `MAX_BYTES` the least recently used go, recent or not; those used in the last `BUSY_S`
+    stay, however many; a start that only loads what is kept removes nothing."""
+    from assistant import kept
+
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path))
+    size, now = 15 << 20, time.time()
+    count = 2 * kept.MAX_BYTES // size  # twice what the cap holds
+    for n in range(count):  # v00 the last used, two hours ago; each older by a minute
+        _sized(tmp_path / f"typed-index-v{n:02}.pickle", n, size, now - 7200 - 60 * n)
+    for n in range(2):  # used by a console running now
+        _sized(tmp_path / f"guesser-busy{n}.pickle", f"busy{n}", size, now - 600)
+    assert kept.load("typed-index", f"v{count - 1:02}") == count - 1  # a start: loads only
+    assert len(list(tmp_path.glob("*.pickle"))) == count + 2
+    kept.store("typed-index", "new", ["new"])
+    left = {path.stem: path.stat().st_size for path in tmp_path.glob("*.pickle")}
+    total = sum(left.values())
+    assert total <= kept.MAX_BYTES < total + size, total
+    loaded = f"typed-index-v{count - 1:02}"  # the least recently used, till the start above
+    kept_sets = sorted(name for name in left if name.startswith("typed-index-v"))
+    assert kept_sets[-1] == loaded, kept_sets
+    # the others kept are the last used: the least recently used went first
+    assert kept_sets[:-1] == [f"typed-index-v{n:02}" for n in range(len(kept_sets) - 1)]
+    assert len(kept_sets) < count // 2, kept_sets
+    assert {"guesser-busy0", "guesser-busy1", "typed-index-new"} <= set(left), left
+    for n in range(2, 2 + kept.MAX_BYTES // size):  # more than the cap, all in use
+        _sized(tmp_path / f"guesser-busy{n}.pickle", f"busy{n}", size, now - 60)
+    kept.store("guesser", "newer", ["newer"])
+    left = {path.stem for path in tmp_path.glob("*.pickle")}
+    assert left == {
+        "guesser-newer",
+        "typed-index-new",
+        loaded,
+        *(f"guesser-busy{n}" for n in range(2 + kept.MAX_BYTES // size)),
+    }, sorted(left)

@@ -13,7 +13,7 @@ from ..datasets import ARCHIVE_FOLDER, folder_examples
 from ..errors import BadInput, NotFound, PathRefused, UserError
 from ..i18n import tr, tr_count
 from ..label_conflicts import conflicts_note
-from ..markup import escaped, inert
+from ..markup import MENTIONS_AND_MARKS, bold, marked_up
 from ..messages import Reply, Request
 from ..names import dataset_name
 from ..reports import folder_lines, label_counts
@@ -37,10 +37,7 @@ def _list_datasets(app: Assistant, guild_id: str) -> Reply:
             data={"datasets": []},
         )
     active_mark = " " + tr("datasets.active_mark")
-    lines = [
-        f"- **{inert(escaped(n))}**" + (active_mark if active and n == active.name else "")
-        for n in names
-    ]
+    lines = [f"- {bold(n)}" + (active_mark if active and n == active.name else "") for n in names]
     return Reply(
         text=f"**{tr('datasets.title')}**\n" + "\n".join(lines) + "\n\n" + tr("datasets.hint"),
         speech=tr("datasets.speech", count=len(names), names=", ".join(names[:5])),
@@ -167,14 +164,18 @@ async def _select_folder(app: Assistant, guild_id: str, path: str, positive: boo
     label = _kept_label(app, guild_id, rel) if positive is None else label_for(positive)
     if label is None:
         _refuse_label_folder(app, folder, rel)
+    current = app.store.active_dataset(guild_id) if positive is not None else None
+    name = current.name if current else rel  # the dataset the folder is, or is joined to
+    if marked_up(
+        name, MENTIONS_AND_MARKS
+    ):  # as a label cannot: every reply would show its markup as Discord's
+        raise BadInput(tr("select.markup_name", folder=rel))
     # Read (and so check) the folder before anything is written: a failure switches nothing.
     batch = await asyncio.to_thread(folder_examples, app.root, folder, label, app.config.limits)
     rows = batch.rows
     if positive is None:
         dataset = app.store.select_dataset(guild_id, rel, rel, label)
     else:
-        current = app.store.active_dataset(guild_id)
-        name = current.name if current else rel
         dataset = app.store.join_folder(guild_id, name, rel, label)  # `undo` takes it back
     counts = label_counts([r.label for r in rows]) or tr("select.no_examples")
     role = tr("select.role", label=label) if label else ""

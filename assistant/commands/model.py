@@ -90,9 +90,13 @@ def _read_folder(
 @contextmanager
 def _some_examples(batch: Batch, name: str, key: str) -> Iterator[None]:
     """A file or folder that adds no example is refused (message `key`), rather than read as
-    nothing and answered with "training needs more examples"."""
-    before = len(batch.rows)
+    nothing and answered with "training needs more examples"; one holding archives says they
+    are not opened, naming them."""
+    before, archives = len(batch.rows), len(batch.archives)
     yield
+    if len(batch.rows) == before and len(batch.archives) > archives:
+        shown = batch.archives_shown(since=archives)
+        raise BadInput(tr("upload.no_examples.archives", name=name, archives=shown))
     if len(batch.rows) == before:
         raise BadInput(tr(key, name=name))
 

@@ -96,6 +96,15 @@ class DiscordVoiceOutput:
             return False
         return not source.was_cut
 
+    def heard(self) -> bool:
+        """False in a channel where the bot lacks Speak: Discord drops its audio there (the
+        join said the answers come in text). Read at each answer, as an admin may change it."""
+        vc = self._voice_client()
+        if vc is None:
+            return True  # `play` says why nothing is played
+        me = vc.guild.me
+        return me is None or bool(vc.channel.permissions_for(me).speak)
+
     def stop(self) -> None:
         source = self._source
         if source is not None:
