@@ -181,7 +181,12 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                 or (
                     None
                     if says is None or not by_names
-                    else self._named_guess(address.rest, language)
+                    # its emoji are words too: "📦 movie reviews" archives them
+                    else self._named_guess(
+                        as_words(address.rest, i18n.word_pairs(language, "typed.emoji"))
+                        or address.rest,
+                        language,
+                    )
                 ),
             )
             if intent is None:

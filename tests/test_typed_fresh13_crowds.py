@@ -51,6 +51,7 @@ ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
     ("⌛", "status", {}),
     ("📚?", "instruction", {}),
     ("✖ positive", "correct", {"text": "positive"}),
+    ("📦 movie reviews", "archive", {"dir": "movie_reviews"}),
     ("📄 report.txt please", "getfile", {"path": "report.txt"}),
     # questions learners ask
     ("can you to cancel the training?", "cancel", {}),
