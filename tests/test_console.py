@@ -28,6 +28,17 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def unpaced(workdir: Path) -> Path:
+    """`workdir` with a console that hears a `say` file and speaks its answer as fast as it can
+    (`conversation.realtime_factor: 0`), for the tests of what is heard and answered rather
+    than when: each `say` waited out the file, a second of silence and the spoken answer in
+    real time, 6-11 s of sleeping a turn. The tests left on `workdir` keep real time."""
+    config = "data_root: data\nstate_dir: state\nconversation:\n  realtime_factor: 0\n"
+    (workdir / "config.yaml").write_text(config)
+    return workdir
+
+
 TYPED = pytest.mark.xdist_group("console_typed")
 """Typed lines that neither train nor change data share one console (`typed`): each start
 costs a second of CPU, and the first guess loads the classifier (scikit-learn, two more). The
@@ -254,14 +265,14 @@ def test_a_wav_that_declares_an_absurd_rate_is_refused_and_the_console_goes_on(
     assert replies[1]["text"] == refusal
 
 
-def test_a_new_dataset_becomes_speakable_without_a_restart(workdir: Path) -> None:
+def test_a_new_dataset_becomes_speakable_without_a_restart(unpaced: Path) -> None:
     from tests.speech import join, speak, write_wav
 
-    wav = write_wav(workdir / "fresh.wav", join(speak("hey trainer, select dataset kaggle tweets")))
-    console = Console(workdir)
+    wav = write_wav(unpaced / "fresh.wav", join(speak("hey trainer, select dataset kaggle tweets")))
+    console = Console(unpaced)
     assert console.send("join")["ok"]
-    (workdir / "data" / "kaggle_tweets" / "positive").mkdir(parents=True)
-    (workdir / "data" / "kaggle_tweets" / "positive" / "1.txt").write_text("love it")
+    (unpaced / "data" / "kaggle_tweets" / "positive").mkdir(parents=True)
+    (unpaced / "data" / "kaggle_tweets" / "positive" / "1.txt").write_text("love it")
     assert "kaggle_tweets" in console.send("select_dataset")["data"]["datasets"]
     events = console.say(wav)
     heard = [e["text"] for e in events if e.get("event") == "heard"]
@@ -269,13 +280,13 @@ def test_a_new_dataset_becomes_speakable_without_a_restart(workdir: Path) -> Non
     console.close()
 
 
-def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) -> None:
+def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(unpaced: Path) -> None:
     """Spoken getfile: the archives `archive` made ("the reviews archive") and the files at the
     top of the data root ("the file summary") are in the voice grammar by name."""
     from tests.speech import join, speak, write_wav
 
-    (workdir / "data" / "summary.csv").write_text("label,count\npositive,3\n")
-    console = Console(workdir)
+    (unpaced / "data" / "summary.csv").write_text("label,count\npositive,3\n")
+    console = Console(unpaced)
     assert console.send("join")["ok"]
     made = console.send("archive reviews")
     assert made["ok"], made
@@ -284,7 +295,7 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
         "summary": "hey trainer, send me the file summary",
     }
     for name, said in asked.items():
-        wav = write_wav(workdir / f"{name}.wav", join(speak(said)))
+        wav = write_wav(unpaced / f"{name}.wav", join(speak(said)))
         events = console.say(wav)
         posted = [e["text"] for e in events if e.get("event") == "posted"]
         sent = made["data"]["archive"] if name == "archive" else "summary.csv"
@@ -292,7 +303,7 @@ def test_a_file_is_fetched_by_voice_by_the_name_people_call_it(workdir: Path) ->
         # and the file itself, saved where the console user can open it, as typed replies are
         saved = [e["text"] for e in events if e.get("event") == "file"]
         assert len(saved) == 1, events
-        assert Path(saved[0]).read_bytes() == (workdir / "data" / sent).read_bytes()
+        assert Path(saved[0]).read_bytes() == (unpaced / "data" / sent).read_bytes()
     console.close()
 
 
@@ -422,7 +433,7 @@ def test_the_wake_phrase_alone_is_shown_as_heard(workdir: Path) -> None:
     assert "no words I could make out" not in out, out
 
 
-def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) -> None:
+def test_the_did_you_mean_hint_gives_words_that_work_when_said(unpaced: Path) -> None:
     """ "Hey trainer, show me all the model versions please" was answered "Sorry, I didn't
     catch that. Did you mean test?", and the window opened to say it; but "test" alone is no
     sentence the voice grammar holds (it was heard as "status"). The hint now says a sentence
@@ -433,10 +444,10 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
 
     from tests.speech import join, speak, write_wav
 
-    console = Console(workdir)
+    console = Console(unpaced)
     assert console.send("join")["ok"]
     asked = write_wav(
-        workdir / "asked.wav", join(speak("hey trainer, check how the classifier does"))
+        unpaced / "asked.wav", join(speak("hey trainer, check how the classifier does"))
     )
     saying = [e["text"] for e in console.say(asked) if e.get("event") == "speaking"]
     assert len(saying) == 1 and saying[0].startswith(
@@ -444,7 +455,7 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
     )
     example = re.fullmatch(r".* Say “([^”]+)”\. Or just say yes\.", saying[0])
     assert example, saying
-    said = write_wav(workdir / "said.wav", join(speak(example[1])))
+    said = write_wav(unpaced / "said.wav", join(speak(example[1])))
     events = console.say(said)  # in the window the hint opened: no wake phrase needed
     console.close()
     heard = [e["text"] for e in events if e.get("event") == "heard"]
@@ -453,21 +464,21 @@ def test_the_did_you_mean_hint_gives_words_that_work_when_said(workdir: Path) ->
     assert posted and not posted[0].startswith("Sorry"), events  # `test` answered
 
 
-def test_yes_in_the_window_runs_what_the_hint_offered(workdir: Path) -> None:
+def test_yes_in_the_window_runs_what_the_hint_offered(unpaced: Path) -> None:
     """ "Did you mean test? Say “…”. Or just say yes.": people answer such a question with
     yes, and yes (no wake phrase, in the window the hint opened) runs the command offered;
     "no" runs nothing."""
     from tests.speech import join, speak, write_wav
 
-    console = Console(workdir)
+    console = Console(unpaced)
     assert console.send("join")["ok"]
     asked = write_wav(
-        workdir / "asked.wav", join(speak("hey trainer, check how the classifier does"))
+        unpaced / "asked.wav", join(speak("hey trainer, check how the classifier does"))
     )
     for answer, runs in (("no", False), ("yeah sure", True)):
         saying = [e["text"] for e in console.say(asked) if e.get("event") == "speaking"]
         assert len(saying) == 1 and saying[0].endswith("Or just say yes."), saying
-        said = write_wav(workdir / "answer.wav", join(speak(answer)))
+        said = write_wav(unpaced / "answer.wav", join(speak(answer)))
         events = console.say(said)
         posted = [e["text"] for e in events if e.get("event") == "posted"]
         tested = any("active dataset" in text for text in posted)  # `test` with no dataset
@@ -475,15 +486,15 @@ def test_yes_in_the_window_runs_what_the_hint_offered(workdir: Path) -> None:
     console.close()
 
 
-def test_a_size_is_said_rounded(workdir: Path) -> None:
+def test_a_size_is_said_rounded(unpaced: Path) -> None:
     """ "Hey trainer, send me the file recordings" for a 12 MB file: the refusal was said
     as written, "12,833,335 bytes", eight seconds of digits read out; it is said as "about 13
     megabytes" (the written reply keeps every byte)."""
     from tests.speech import join, speak, write_wav
 
-    (workdir / "data" / "recordings.txt").write_bytes(b"x" * 12_833_335)
-    asked = write_wav(workdir / "get.wav", join(speak("hey trainer, send me the file recordings")))
-    console = Console(workdir)
+    (unpaced / "data" / "recordings.txt").write_bytes(b"x" * 12_833_335)
+    asked = write_wav(unpaced / "get.wav", join(speak("hey trainer, send me the file recordings")))
+    console = Console(unpaced)
     assert console.send("join")["ok"]
     events = console.say(asked)
     console.close()
