@@ -302,8 +302,23 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
         likely meant, named as the guild calls it, or None (blocking: the first guess of a
         language learns from its templates, about a second)."""
         language = self._language(guild_id)
-        command = self.guesser(written_in or language).guess(line)
-        return None if command is None else i18n.command_name(language, command)
+        written = written_in or language
+        command = self.guesser(written).guess(line)
+        if command is None or not self._speaks_for(line, command, written):
+            return None
+        return i18n.command_name(language, command)
+
+    def _speaks_for(self, line: str, command: str, language: str) -> bool:
+        """Whether a word of `line` is one that `command`'s templates have and fewer than half
+        the commands': "what a lovely day outside" holds only words every command has
+        ("what", "a") or none has, and was offered `help` when the learnt guesser leaned so."""
+        typed = self.intents_for(language).typed
+        words = typed.command_words
+        common = len(typed.matcher.data.get("intents") or {}) // 2
+        return any(
+            command in (found := words.get(word, frozenset())) and len(found) < common
+            for word in normalize(line).split()
+        )
 
     def named_options(self, line: str, guild_id: str, command: str) -> dict[str, str] | None:
         """`command`'s option for the one name of the guild's data `line` holds, when the
