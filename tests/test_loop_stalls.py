@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.heap import wait_for_builds
@@ -158,7 +156,6 @@ def in_own_process(measurement: str, folder: Path) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-@pytest.mark.long
 def test_training_and_testing_100k_examples_never_block_the_event_loop(tmp_path: Path) -> None:
     result = in_own_process("measure", tmp_path)
     print(
@@ -237,7 +234,6 @@ async def measure_hearing(folder: Path) -> dict[str, Any]:
     }
 
 
-@pytest.mark.long
 def test_hearing_speech_never_blocks_the_event_loop(tmp_path: Path) -> None:
     # Pocketsphinx holds the GIL for a whole decode: run in a thread of the bot's process it
     # stalled the loop (voice receive, other guilds' replies) 0.3-3 s per utterance.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..errors import NotFound, UserError, environment_problem
+from ..heap import no_full_passes
 from ..i18n import deferred, tr
 from ..reports import status
 from ..storage import Store
@@ -266,7 +267,8 @@ class JobManager(JobBackends, JobEvents):
         try:
             job = self.store.update_job(job.id, status="running", message=deferred("job.starting"))
             self._emit(JobEvent(job, "progress"))
-            trained = await backend.run(job, examples, reporter, running.cancelled)
+            with no_full_passes():  # its examples' objects live only while it runs
+                trained = await backend.run(job, examples, reporter, running.cancelled)
             try:
                 if running.cancelled.is_set():
                     raise Cancelled()
