@@ -1,6 +1,7 @@
 """Typed lines in another script than their language's: a line of two scripts read by the
 words of one ("select датасет kaggle tweets"), the guild's language typed in Latin letters
-("otmeni obuchenie"), and chat shorthand written out ("ds" is "dataset").
+("otmeni obuchenie"), emoji typed for words ("🛑", "❌ negative"), and chat shorthand
+written out ("ds" is "dataset").
 
 Apart from the sentence reading of `Reader` (assistant/reading.py), as the typed arguments
 are (assistant/typed_arguments.py) and the command-line ones (assistant/command_lines.py):
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import i18n
+from .intents.emoji_words import as_words
 from .intents.matcher import IntentMatcher, normalize
 from .intents.mixed_script import scripts_differ
 from .intents.spelling import respelled_in_place
@@ -107,6 +109,18 @@ class OtherScriptReading:
             spelt_out = written_back(text, letters, lambda word: keep(word, english_too=False))
             found = None if spelt_out in (None, written) else again(spelt_out)
         return found
+
+    def _emoji_written(
+        self, text: str, guild_id: str, again: Callable[[str], Request | None]
+    ) -> Request | None:
+        """A line with emoji that stand for words ("🛑", "❌ negative"), read with them written
+        out (assistant/intents/emoji_words.py) in the guild's language, else in English."""
+        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
+            written = as_words(text, i18n.word_pairs(language, "typed.emoji"))
+            found = None if written is None else again(written)
+            if found is not None:
+                return found
+        return None
 
     def _written_out(self, line: str, guild_id: str) -> str:
         """`line` with the chat shorthand of the guild's language and English written out

@@ -225,18 +225,6 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
 
-    def _emoji_written(
-        self, text: str, guild_id: str, again: Callable[[str], Request | None]
-    ) -> Request | None:
-        """A line with emoji that stand for words ("🛑", "❌ negative"), read with them written
-        out (assistant/intents/emoji_words.py) in the guild's language, else in English."""
-        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-            written = as_words(text, i18n.word_pairs(language, "typed.emoji"))
-            found = None if written is None else again(written)
-            if found is not None:
-                return found
-        return None
-
     def heard(self, words: str, guild_id: str | None) -> Intent | None:
         """Words a speech recognizer wrote after the wake phrase, read as a typed line is
         ("okay so train it with kaggle tweets"): the command, or None. A name alone says no

@@ -14,7 +14,7 @@ from typing import Any
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
-from tests.test_typed_phrasings import misread, read, with_names
+from tests.test_typed_phrasings import misread_crowds, read, with_names
 from transports.console import GUILD
 
 ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
@@ -76,11 +76,8 @@ async def test_lines_of_new_crowds_are_read_as_their_commands_and_chat_stays_cha
     app: Assistant,
 ) -> None:
     with_names(app)
-    for language, lines in (("en", ENGLISH), ("ru", RUSSIAN)):
-        app.store.set_guild_language(GUILD, language)
-        misreadings = misread(app, lines)
-        chat_read = [(line, got) for line in CHAT[language] if (got := read(app, line))]
-        assert (misreadings, chat_read) == ([], []), language
+    found = misread_crowds(app, {"en": ENGLISH, "ru": RUSSIAN}, CHAT)
+    assert found == {"en": ([], []), "ru": ([], [])}, found
 
 
 async def test_a_folder_named_in_other_words_is_selected(app: Assistant) -> None:

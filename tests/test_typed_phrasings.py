@@ -239,6 +239,21 @@ def misread(app: Assistant, lines: list[tuple[str, str, dict[str, Any]]]) -> lis
     return [(line, got) for line, *want in lines if (got := read(app, line)) != tuple(want)]
 
 
+def misread_crowds(
+    app: Assistant,
+    lines: dict[str, list[tuple[str, str, dict[str, Any]]]],
+    chat: dict[str, list[str]],
+) -> dict[str, tuple[list[Any], list[Any]]]:
+    """Per language (the guild set to it): the lines read as something else than their command,
+    and the chat lines read as a command."""
+    found = {}
+    for language, said in lines.items():
+        app.store.set_guild_language(GUILD, language)
+        chat_read = [(line, got) for line in chat[language] if (got := read(app, line))]
+        found[language] = (misread(app, said), chat_read)
+    return found
+
+
 async def test_english_phrasings_are_read_as_their_commands(app: Assistant) -> None:
     with_names(app)
     assert misread(app, ENGLISH) == []

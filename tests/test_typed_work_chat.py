@@ -15,7 +15,7 @@ from typing import Any
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.corpus import write_folder_dataset
-from tests.test_typed_phrasings import misread, read, with_names
+from tests.test_typed_phrasings import misread_crowds, read, with_names
 from transports.console import GUILD
 
 ENGLISH: list[tuple[str, str, dict[str, Any]]] = [
@@ -100,11 +100,8 @@ async def test_lines_of_work_chat_are_read_as_their_commands_and_chat_stays_chat
     app: Assistant,
 ) -> None:
     with_names(app)
-    for language, lines in (("en", ENGLISH), ("ru", RUSSIAN)):
-        app.store.set_guild_language(GUILD, language)
-        misreadings = misread(app, lines)
-        chat_read = [(line, got) for line in CHAT[language] if (got := read(app, line))]
-        assert (misreadings, chat_read) == ([], []), language
+    found = misread_crowds(app, {"en": ENGLISH, "ru": RUSSIAN}, CHAT)
+    assert found == {"en": ([], []), "ru": ([], [])}, found
 
 
 async def test_feedback_for_someone_else_is_not_kept(app: Assistant) -> None:

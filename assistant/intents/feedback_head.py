@@ -39,9 +39,10 @@ def passed_on_feedback(line: str, passes: Sequence[str], makers: Sequence[str]) 
     """`line` as feedback when it ends asking to pass it on to the bot's makers ("many
     clients say the answers are slow, please pass this to the people who made you"): the
     feedback is what comes before (`passes`: "pass this to"; `makers`: "the developers")."""
-    if not any(p.strip() for p in passes) or not any(m.strip() for m in makers):
+    passes, makers = [p for p in passes if p.strip()], [m for m in makers if m.strip()]
+    if not passes or not makers:
         return None
-    verbs, whom = either(p for p in passes if p.strip()), either(m for m in makers if m.strip())
+    verbs, whom = either(passes), either(makers)
     tail = (
         rf"[\s,.;:!—–-]*(?:(?:please|pls|plz|kindly|can you|could you)\s+)?(?:{verbs})\s+(?:{whom})"
     )
