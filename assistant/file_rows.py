@@ -10,6 +10,7 @@ import json
 from .batch import Batch, normalize_label, suffix
 from .errors import BadInput
 from .i18n import tr, tr_count
+from .json_rows import as_row, fields, fields_note, list_key, rows_of
 from .markup import code
 from .text_files import (
     TEXT_LABEL_COLUMNS,
@@ -128,6 +129,7 @@ def _column(name: str, column: str = "label") -> str:
 
 def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
     labelled = [0, 0]  # rows without a label, rows with one
+    first = True
     for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
@@ -144,13 +146,17 @@ def _from_jsonl(batch: Batch, text: str, name: str, default_label: str) -> None:
                     column=exc.colno,
                 )
             ) from None
+        if first and (note := fields_note(item, name)) is not None:
+            batch.remarks.append(note)
+        first = False
         labelled[_json_row(batch, item, name, where, default_label)] += 1
     _note_unlabelled(batch, name, labelled, default_label)
 
 
 def _from_json(batch: Batch, text: str, name: str, default_label: str) -> None:
     """A `.json` file: a list of rows as a `.jsonl` file's (strings or objects), one such row,
-    or an object of columns (`{"text": [...], "label": [...]}`, as pandas writes a table)."""
+    an object of columns (`{"text": [...], "label": [...]}`, as pandas writes a table), or an
+    object wrapping a list of rows (`json_rows.rows_of`)."""
     try:
         value = loads(text, code(name))
     except json.JSONDecodeError as exc:
@@ -163,9 +169,7 @@ def _from_json(batch: Batch, text: str, name: str, default_label: str) -> None:
                 column=exc.colno,
             )
         ) from None
-    rows = columns_as_rows(value, code(name)) if isinstance(value, dict) else value
-    if not isinstance(rows, list):
-        rows = [rows]
+    rows = json_file_rows(value, name, batch.remarks)
     labelled = [0, 0]  # rows without a label, rows with one
     for number, item in enumerate(rows, start=1):
         where = tr("upload.json_item", name=name, number=number)
@@ -173,30 +177,14 @@ def _from_json(batch: Batch, text: str, name: str, default_label: str) -> None:
     _note_unlabelled(batch, name, labelled, default_label)
 
 
-def columns_as_rows(value: dict[str, object], where: str) -> object:
-    """A table's columns as a list of rows: `{"text": [...], "label": [...]}` (lists of one
-    length), or `{"text": {"0": ...}, "label": {"0": ...}}` (pandas' `to_json()`, rows by
-    their index); any other object is one row."""
-    texts, labels = value.get("text"), value.get("label")
-    if isinstance(texts, dict) and all(isinstance(t, str) for t in texts.values()):
-        if isinstance(labels, dict) and labels.keys() != texts.keys():
-            raise BadInput(tr("upload.json_columns", where=where))
-        labels = [labels[k] for k in texts] if isinstance(labels, dict) else labels
-        texts = list(texts.values())
-    if not isinstance(texts, list):
-        return value
-    if labels is None:
-        return [{"text": t} for t in texts]
-    if not isinstance(labels, list) or len(labels) != len(texts):
-        raise BadInput(tr("upload.json_columns", where=where))
-    return [{"text": t, "label": lab} for t, lab in zip(texts, labels, strict=True)]
-
-
 def _json_row(batch: Batch, item: object, name: str, where: str, default_label: str) -> bool:
     """One row of a `.jsonl` or `.json` file: a string, or an object with a `text` (a string
     or a number) and an optional `label` (a word or a number; `null` is none). A text or label
-    that is a list or an object is refused rather than stored as Python writes it. Whether the
-    row had its own label."""
+    that is a list or an object is refused rather than stored as Python writes it; fields
+    named as a CSV's columns are (`sentence`, `review`, `sentiment`) are read as those.
+    Whether the row had its own label."""
+    label_field = fields(item)[1] if isinstance(item, dict) else None
+    item = as_row(item)
     if isinstance(item, str | int | float) and not isinstance(item, bool):
         item = {"text": item}
     if not isinstance(item, dict) or not str(item.get("text", "")).strip():
@@ -211,8 +199,24 @@ def _json_row(batch: Batch, item: object, name: str, where: str, default_label: 
         label = normalize_label(raw)
     except BadInput as exc:
         raise BadInput(tr("upload.at", where=where, problem=exc)) from None
-    batch.add(str(text), label, tr("origin.field", name=name), where)
+    batch.add(str(text), label, tr("origin.field", name=name, field=label_field or "label"), where)
     return True
+
+
+def json_file_rows(
+    value: object, name: str, notes: list[str], unlabelled: str = "upload.fields.no_label"
+) -> list[object]:
+    """The rows of a parsed `.json` file (`rows_of`); what was read when it is not plain
+    (the list an object wraps, fields not called `text` and `label`) is added to `notes`."""
+    wrapper = list_key(value)
+    rows = rows_of(value, code(name))
+    if wrapper is not None:
+        notes.append(tr("upload.wrapped", name=name, field=wrapper))
+    if not isinstance(rows, list):
+        rows = [rows]
+    if rows and (note := fields_note(rows[0], name, unlabelled)) is not None:
+        notes.append(note)
+    return rows
 
 
 def parse_text_file(batch: Batch, data: bytes, name: str, default_label: str) -> None:

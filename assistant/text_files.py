@@ -169,7 +169,7 @@ def csv_table(text: str, name: str) -> CsvTable:
             names = list(reader.fieldnames or [])
         except csv.Error:
             continue  # a long first line is one field over csv's limit when split wrongly
-        keys = [_column_key(n) for n in names]
+        keys = [column_key(n) for n in names]
         texts = [names[keys.index(k)] for k in TEXT_COLUMNS if k in keys]
         if texts:
             labels = [names[keys.index(k)] for k in LABEL_COLUMNS if k in keys]
@@ -216,7 +216,7 @@ def _headerless(text: str, delimiters: tuple[str, ...]) -> str | None:
         if not rows or any(len(row) != 2 or not all(row) for row in rows):
             continue
         (first_text, first), later = rows[0], {row[1].lower() for row in rows[1:]}
-        named = {_column_key(first_text), _column_key(first)} & {*TEXT_COLUMNS, *LABEL_COLUMNS}
+        named = {column_key(first_text), column_key(first)} & {*TEXT_COLUMNS, *LABEL_COLUMNS}
         if named or not label_like(first):
             return None
         sentiment = label_words("positive") | label_words("negative")
@@ -240,7 +240,7 @@ def label_like(field: str) -> bool:
     return 0 < len(field) <= LABEL_CHARS and len(field.split()) <= LABEL_WORDS
 
 
-def _column_key(name: str) -> str:
+def column_key(name: str) -> str:
     return name.strip(' "\r\ufeff').lower()
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from ..batch import EXAMPLE_KEEPS, normalize_label, refuse_spreadsheet, suffix
 from ..errors import BadInput, LimitExceeded
-from ..file_rows import columns_as_rows, columns_note, refuse_table
+from ..file_rows import columns_note, json_file_rows, refuse_table
 from ..i18n import number_text, tr
+from ..json_rows import as_row, fields_note, rows_of
 from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
@@ -58,7 +59,10 @@ def _loads(raw: str, where: str, example: str | None = None) -> Any:
 
 def _item(value: object, number: int) -> Item:
     """One item to classify; its text as an example's is kept (`Batch.add`): a NUL or a
-    right-to-left override dropped, so that a correction of it trains on the same text."""
+    right-to-left override dropped, so that a correction of it trains on the same text.
+    Fields named as a CSV's columns are (`sentence`, `review`, `sentiment`) are read as
+    `text` and `label` (`json_rows.as_row`)."""
+    value = as_row(value)
     if isinstance(value, str) and (text := visible(value, keep=EXAMPLE_KEEPS)).strip():
         return text, None
     if isinstance(value, dict) and isinstance(value.get("text"), str):
@@ -169,8 +173,12 @@ def parse_items(
         _check_count(len(quoted), limit)
         return [_item(text, number) for number, text in enumerate(quoted, start=1)]
     value = _loads(raw, where or tr("test.typed_json"), example)
-    if isinstance(value, dict):  # `{"text": [...], "label": [...]}`: a table's columns
-        value = columns_as_rows(value, where or tr("test.typed_json"))
+    # `{"text": [...], "label": [...]}` (a table's columns) or `{"data": [...]}`: their rows
+    return _items(rows_of(value, where or tr("test.typed_json")), limit)
+
+
+def _items(value: object, limit: int) -> list[Item]:
+    """The items of a JSON value: a list of them, or one."""
     if isinstance(value, str | dict):
         value = [value]
     if not isinstance(value, list) or not value:
@@ -192,7 +200,9 @@ def items_from_attachment(
         raise BadInput(tr("upload.empty", name=name))
     text = decode_text(data, name)
     if kind == ".json":
-        return parse_items(text, limit, code(name))
+        value = _loads(text, code(name))
+        said = notes if notes is not None else []
+        return _items(json_file_rows(value, name, said, "test.fields.no_label"), limit)
     items: list[Item] = []
     if kind == ".txt":  # one sentence a line, as `train` reads a .txt
         refuse_table(text, name)
@@ -205,7 +215,11 @@ def items_from_attachment(
             if line.strip():
                 _check_count(len(items) + 1, limit)
                 where = tr("test.file_line", name=name, number=number)
-                items.append(_item(_loads(line, where), number))
+                row = _loads(line, where)
+                if not items and notes is not None:
+                    note = fields_note(row, name, "test.fields.no_label")
+                    notes.extend([note] if note else [])
+                items.append(_item(row, number))
     else:
         try:
             table = csv_table(text, name)
