@@ -113,6 +113,25 @@ async def test_attach_names_what_is_wrong_with_the_path(
     assert text == f"Cannot attach `{missing}`: no such file.", text
 
 
+async def test_a_file_attached_with_no_command_is_told_which_commands_take_it(
+    app: Assistant, tmp_path: Path
+) -> None:
+    """`+attach reviews.csv` alone said "I didn't find a command in that"; it names the two
+    commands that take a file, written out for this file, and the first runs as shown."""
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("text,label\na warm film,positive\na dull film,negative\n", "utf-8")
+    console = TypedConsole(app)
+    text = await refused_and_unchanged(app, console, f"+attach {reviews}")
+    assert text == (
+        f"A file needs a command with it: `train +attach {reviews}` learns from it,"
+        f" `test +attach {reviews}` measures the model on it."
+    ), text
+    shown = re.search(r"`(train [^`]+)`", text)
+    assert shown is not None
+    added = await console.send(shown.group(1))
+    assert added["ok"] and "Added " in added["text"], added
+
+
 async def test_an_attached_file_with_spaces_in_its_name_needs_no_quotes(
     app: Assistant, tmp_path: Path
 ) -> None:

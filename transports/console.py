@@ -183,6 +183,9 @@ class ConsoleTransport:
         elif text.startswith("/"):
             text = text[1:]
         name, _, rest = text.partition(" ")
+        if name == ATTACH:  # a file with no command: say which commands take one
+            shown = {"train": f"train {text}", "test": f"test {text}"}
+            raise UserError(self.app.text(GUILD, "console.attach_alone", **shown))
         attachments, rest = self._attachments(rest)
         return Request(
             command=name,
