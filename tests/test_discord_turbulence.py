@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -274,3 +275,24 @@ async def test_a_voice_server_reallocated_with_a_null_endpoint_is_rejoined_and_h
     assert voice(bot).session(fake.guild_id) is session
     assert await say_command(bot, fake) == "test"
     no_traceback(fake)
+
+
+async def test_each_heartbeat_is_measured_against_its_own_ack(fake: FakeDiscord, bot: Any) -> None:
+    """Long runs against the fake logged "Can't keep up, shard ID None websocket is 41.3s
+    behind": the fake answered a heartbeat at once, on the bot's own loop, before
+    discord.py's heartbeat thread had noted when it went out, so every ack was measured
+    against the heartbeat before it (the whole 41.25 s interval)."""
+    resumes = fake.gateway.resumes
+    fake.gateway.heartbeat_ms = 400  # a new connection's HELLO: beats every 0.4 s
+    await fake.drop_gateway()
+    await fake.wait_for(lambda: fake.gateway.resumes > resumes, 20, "a resume")
+    await fake.wait_for(lambda: math.isfinite(bot.bot.latency), 20, "the first ack")
+    measured = [bot.bot.latency]
+    loop = asyncio.get_running_loop()
+    until = loop.time() + 4.0
+    while loop.time() < until:
+        if math.isfinite(bot.bot.latency) and bot.bot.latency != measured[-1]:
+            measured.append(bot.bot.latency)
+        await asyncio.sleep(0.005)
+    assert len(measured) >= 5, measured  # one a beat
+    assert max(measured) < 0.2, measured  # half the interval: not the one before
