@@ -296,3 +296,28 @@ async def test_each_heartbeat_is_measured_against_its_own_ack(fake: FakeDiscord,
         await asyncio.sleep(0.005)
     assert len(measured) >= 5, measured  # one a beat
     assert max(measured) < 0.2, measured  # half the interval: not the one before
+
+
+@pytest.mark.long  # 17 s alone, 44 s beside two busy loops
+async def test_a_refused_last_edit_of_a_job_announced_in_voice_is_sent_again(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """With the bot in voice, a job's end is announced by the voice session, and the text
+    side only edits the started reply to show it. Discord's edge answered that last edit 503
+    (discord.py does not retry a 503): the reply kept its bar short of 100% and its Cancel
+    button for good, as nothing else edited it (without voice, posting the result did)."""
+    from tests.test_discord_voice import join, voice
+
+    await join(fake)
+    bot.bot.delivery.progress.interval = 3600.0  # one periodic edit; the next is the last
+    started, job = await start_big_job(fake, bot, rows=5_000)
+    await fake.wait_for(lambda: started.get("edits", 0) >= 1, 60, "the first progress edit")
+    fake.fail_rest("PATCH", EDIT, 503, times=1)
+    store = bot.assistant.store
+    await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    assert voice(bot).announces(store.job(job.id))
+    await fake.wait_for(lambda: "100%" in started["content"], 30, "the bar's end")
+    assert fake.components(started) == [], started  # no Cancel on a finished job
+    edit = f"PATCH /channels/{fake.text_channel_id}/messages/{started['id']}"
+    assert fake.faulted == [(edit, 503)], fake.faulted
+    no_traceback(fake)
