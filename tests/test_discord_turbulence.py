@@ -23,6 +23,7 @@ fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
 EDIT = r"^/channels/\d+/messages/\d+$"
 POST = r"^/channels/\d+/messages$"
+CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
 
 
 def replies_to(message: dict[str, Any]) -> Any:
@@ -72,6 +73,45 @@ async def test_a_reply_refused_by_a_5xx_is_sent_again_and_the_log_has_it(
     assert fake.faulted == [(f"POST /channels/{fake.text_channel_id}/messages", 503)]
     assert any("503" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
     no_traceback(fake)
+
+
+@pytest.mark.parametrize(("status", "landed"), [(503, False), (500, True)])
+async def test_a_slash_command_whose_acknowledgement_got_a_5xx_is_still_answered(
+    fake: FakeDiscord, bot: Any, status: int, landed: bool
+) -> None:
+    """Discord's edge answered a slash command's callback (its "thinking…") with a 5xx.
+    discord.py tries it again a second later, within Discord's 3 seconds; but when Discord
+    had taken the first one all the same (`landed`), the retry was refused as already
+    acknowledged, the command was not run, and the member saw "thinking…" for good."""
+    fake.fail_rest("POST", CALLBACK, status, landed=landed)
+    interaction = await fake.interaction("status")
+    reply = await fake.wait_for_reply(timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    record = fake.interactions[interaction]
+    assert record["responses"] == [5] and record["original"]["id"] == reply["id"], record
+    assert [answered for _, answered in fake.faulted] == [status]
+    no_traceback(fake)
+
+
+async def test_a_slash_command_discord_would_not_take_is_not_run_and_the_log_says_so(
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its callback refused with 502 until Discord's 3 seconds were over (the last retry is
+    told Unknown interaction): Discord shows the member that it failed. The log had an
+    internal error with a traceback and the reference of an answer that could not be sent
+    either; it now says the command was not run, and why."""
+    fake.fail_rest("POST", CALLBACK, 502, times=3)
+    await fake.interaction("status")
+
+    def told() -> bool:
+        return any(
+            r.levelno == logging.WARNING and "/status was not run" in r.getMessage()
+            for r in caplog.records
+        )
+
+    await fake.wait_for(told, 30, "the log to say the command was not run")
+    assert fake.sent_messages() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_reply_that_cannot_be_sent_at_all_is_logged_and_the_bot_carries_on(
