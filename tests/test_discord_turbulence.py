@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +23,7 @@ fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
 EDIT = r"^/channels/\d+/messages/\d+$"
 POST = r"^/channels/\d+/messages$"
+CALLBACK = r"^/interactions/\d+/[^/]+/callback$"
 
 
 def replies_to(message: dict[str, Any]) -> Any:
@@ -71,6 +73,45 @@ async def test_a_reply_refused_by_a_5xx_is_sent_again_and_the_log_has_it(
     assert fake.faulted == [(f"POST /channels/{fake.text_channel_id}/messages", 503)]
     assert any("503" in r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING)
     no_traceback(fake)
+
+
+@pytest.mark.parametrize(("status", "landed"), [(503, False), (500, True)])
+async def test_a_slash_command_whose_acknowledgement_got_a_5xx_is_still_answered(
+    fake: FakeDiscord, bot: Any, status: int, landed: bool
+) -> None:
+    """Discord's edge answered a slash command's callback (its "thinking…") with a 5xx.
+    discord.py tries it again a second later, within Discord's 3 seconds; but when Discord
+    had taken the first one all the same (`landed`), the retry was refused as already
+    acknowledged, the command was not run, and the member saw "thinking…" for good."""
+    fake.fail_rest("POST", CALLBACK, status, landed=landed)
+    interaction = await fake.interaction("status")
+    reply = await fake.wait_for_reply(timeout=30)
+    assert "Status" in reply["content"] + str(reply["embeds"]), reply
+    record = fake.interactions[interaction]
+    assert record["responses"] == [5] and record["original"]["id"] == reply["id"], record
+    assert [answered for _, answered in fake.faulted] == [status]
+    no_traceback(fake)
+
+
+async def test_a_slash_command_discord_would_not_take_is_not_run_and_the_log_says_so(
+    fake: FakeDiscord, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Its callback refused with 502 until Discord's 3 seconds were over (the last retry is
+    told Unknown interaction): Discord shows the member that it failed. The log had an
+    internal error with a traceback and the reference of an answer that could not be sent
+    either; it now says the command was not run, and why."""
+    fake.fail_rest("POST", CALLBACK, 502, times=3)
+    await fake.interaction("status")
+
+    def told() -> bool:
+        return any(
+            r.levelno == logging.WARNING and "/status was not run" in r.getMessage()
+            for r in caplog.records
+        )
+
+    await fake.wait_for(told, 30, "the log to say the command was not run")
+    assert fake.sent_messages() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
 async def test_a_reply_that_cannot_be_sent_at_all_is_logged_and_the_bot_carries_on(
@@ -273,4 +314,50 @@ async def test_a_voice_server_reallocated_with_a_null_endpoint_is_rejoined_and_h
     assert fake.bot_voice_channel() == fake.voice_channel_id
     assert voice(bot).session(fake.guild_id) is session
     assert await say_command(bot, fake) == "test"
+    no_traceback(fake)
+
+
+async def test_each_heartbeat_is_measured_against_its_own_ack(fake: FakeDiscord, bot: Any) -> None:
+    """Long runs against the fake logged "Can't keep up, shard ID None websocket is 41.3s
+    behind": the fake answered a heartbeat at once, on the bot's own loop, before
+    discord.py's heartbeat thread had noted when it went out, so every ack was measured
+    against the heartbeat before it (the whole 41.25 s interval)."""
+    resumes = fake.gateway.resumes
+    fake.gateway.heartbeat_ms = 400  # a new connection's HELLO: beats every 0.4 s
+    await fake.drop_gateway()
+    await fake.wait_for(lambda: fake.gateway.resumes > resumes, 20, "a resume")
+    await fake.wait_for(lambda: math.isfinite(bot.bot.latency), 20, "the first ack")
+    measured = [bot.bot.latency]
+    loop = asyncio.get_running_loop()
+    until = loop.time() + 4.0
+    while loop.time() < until:
+        if math.isfinite(bot.bot.latency) and bot.bot.latency != measured[-1]:
+            measured.append(bot.bot.latency)
+        await asyncio.sleep(0.005)
+    assert len(measured) >= 5, measured  # one a beat
+    assert max(measured) < 0.2, measured  # half the interval: not the one before
+
+
+@pytest.mark.long  # 17 s alone, 44 s beside two busy loops
+async def test_a_refused_last_edit_of_a_job_announced_in_voice_is_sent_again(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """With the bot in voice, a job's end is announced by the voice session, and the text
+    side only edits the started reply to show it. Discord's edge answered that last edit 503
+    (discord.py does not retry a 503): the reply kept its bar short of 100% and its Cancel
+    button for good, as nothing else edited it (without voice, posting the result did)."""
+    from tests.test_discord_voice import join, voice
+
+    await join(fake)
+    bot.bot.delivery.progress.interval = 3600.0  # one periodic edit; the next is the last
+    started, job = await start_big_job(fake, bot, rows=5_000)
+    await fake.wait_for(lambda: started.get("edits", 0) >= 1, 60, "the first progress edit")
+    fake.fail_rest("PATCH", EDIT, 503, times=1)
+    store = bot.assistant.store
+    await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
+    assert voice(bot).announces(store.job(job.id))
+    await fake.wait_for(lambda: "100%" in started["content"], 30, "the bar's end")
+    assert fake.components(started) == [], started  # no Cancel on a finished job
+    edit = f"PATCH /channels/{fake.text_channel_id}/messages/{started['id']}"
+    assert fake.faulted == [(edit, 503)], fake.faulted
     no_traceback(fake)

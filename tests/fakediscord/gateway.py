@@ -8,6 +8,7 @@ go to shard 0. A wrong shard count is closed with 4010 (Invalid shard), as Disco
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Coroutine
@@ -19,6 +20,8 @@ from aiohttp import WSMsgType, web
 log = logging.getLogger(__name__)
 
 HEARTBEAT_MS = 41_250
+ACK_DELAY_S = 0.05
+"""A heartbeat's round trip to Discord: tens of milliseconds."""
 INVALID_SHARD = 4010
 
 
@@ -79,6 +82,9 @@ class FakeGateway:
         self.identified_shards: list[tuple[int, int]] = []
         """`[shard_id, shard_count]` of every IDENTIFY, in order."""
         self.intents: int | None = None
+        self.heartbeat_ms = HEARTBEAT_MS
+        """The interval a new connection's HELLO asks for."""
+        self.ack_delay_s = ACK_DELAY_S
         self._tasks: set[asyncio.Task[None]] = set()
         self.sent_ops: list[int] = []
         """Opcodes the bot sent, for assertions."""
@@ -118,7 +124,7 @@ class FakeGateway:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.connections += 1
-        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}}))
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_ms}}))
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -135,7 +141,7 @@ class FakeGateway:
         op, data = payload["op"], cast(Any, payload.get("d"))
         self.sent_ops.append(op)
         if op == 1:
-            await ws.send_str(json.dumps({"op": 11, "d": None}))
+            self._spawn(self._ack(ws))
         elif op == 2:
             await self._identify(ws, data)
         elif op == 6:
@@ -145,9 +151,22 @@ class FakeGateway:
             if source is None or source.guild_id in self.removed:
                 return
             # Not awaited here, so the delayed answer does not hold up the next frames.
-            task = asyncio.get_running_loop().create_task(source.on_voice_state(data))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._spawn(source.on_voice_state(data))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _ack(self, ws: web.WebSocketResponse) -> None:
+        """HEARTBEAT_ACK, a round trip after the heartbeat as Discord's comes. Sent at once,
+        on this loop, it reached discord.py before its heartbeat thread noted when the
+        heartbeat went out, and discord.py measured it against the one before: the whole
+        interval ("Can't keep up, shard ID None websocket is 41.3s behind")."""
+        await asyncio.sleep(self.ack_delay_s)
+        if not ws.closed:
+            with contextlib.suppress(ConnectionError):
+                await ws.send_str(json.dumps({"op": 11, "d": None}))
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         if data["token"] != self._token:

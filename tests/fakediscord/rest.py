@@ -97,10 +97,12 @@ class RestRoutes:
         if self.answer_delay.get(method):
             await asyncio.sleep(self.answer_delay[method])
         faulted = self._turbulence(method, tail)  # a 429, a 5xx, a server I was removed from
-        if faulted is not None:
-            return faulted
+        if faulted is not None and not faulted[1]:
+            return faulted[0]
         try:
             response = await self._route(method, parts, request)
+            if faulted is not None:  # done, and its answer lost on the way back
+                return faulted[0]
         except KeyError as exc:
             return json_response({"message": f"Unknown {exc}", "code": 10008}, 404)
         except ApiError as exc:

@@ -34,7 +34,8 @@ SERVER_ERRORS: dict[int, tuple[str, str]] = {
 
 @dataclass
 class RestFault:
-    """The next `times` requests of `method` whose path matches `path` are answered `status`."""
+    """The next `times` requests of `method` whose path matches `path` are answered `status`
+    (`landed`: after Discord did what they asked, as when its edge timed out waiting)."""
 
     method: str
     path: re.Pattern[str]
@@ -42,6 +43,7 @@ class RestFault:
     times: int
     retry_after: float = 0.5
     is_global: bool = False
+    landed: bool = False
 
 
 class Turbulence:
@@ -65,29 +67,34 @@ class Turbulence:
         *,
         retry_after: float = 0.5,
         is_global: bool = False,
+        landed: bool = False,
     ) -> None:
         """Answer the next `times` `method` requests whose path (`/channels/1/messages/2`)
         matches the regular expression `path` with `status` (429: a rate limit of
-        `retry_after` seconds, of the route's bucket or, with `is_global`, of the bot)."""
-        self.rest_faults.append(
-            RestFault(method, re.compile(path), status, times, retry_after, is_global)
-        )
+        `retry_after` seconds, of the route's bucket or, with `is_global`, of the bot).
+        `landed` (a 5xx): each request is done first, and only its answer is lost (Discord's
+        edge gave up waiting for it): an interaction's callback so answered is acknowledged,
+        and the client's retry of it is refused (40060, already acknowledged)."""
+        fault = RestFault(method, re.compile(path), status, times, retry_after, is_global, landed)
+        self.rest_faults.append(fault)
 
-    def _turbulence(self, method: str, tail: str) -> web.Response | None:
-        """The answer a fault gives this request instead of Discord's, if any."""
+    def _turbulence(self, method: str, tail: str) -> tuple[web.Response, bool] | None:
+        """The answer a fault gives this request instead of Discord's, if any, and whether
+        the request is to be done all the same (`landed`)."""
         path = "/" + tail.strip("/")
         if self.bot_removed and self._of_this_guild(path):
             self.faulted.append((f"{method} {path}", 403))
             body = {"message": "Missing Access", "code": MISSING_ACCESS}
-            return _json(body, 403)
+            return _json(body, 403), False
         for fault in self.rest_faults:
             if fault.times > 0 and fault.method == method and fault.path.search(path):
                 fault.times -= 1
                 self.faulted.append((f"{method} {path}", fault.status))
                 if fault.status == 429:
-                    return _rate_limited(fault)
+                    return _rate_limited(fault), False
                 kind, text = SERVER_ERRORS.get(fault.status, SERVER_ERRORS[500])
-                return web.Response(status=fault.status, text=text, content_type=kind)
+                answer = web.Response(status=fault.status, text=text, content_type=kind)
+                return answer, fault.landed
         return None
 
     def _of_this_guild(self, path: str) -> bool:

@@ -30,6 +30,7 @@ from assistant.messages import Attachment, Reply, Request, Source
 from .autocomplete import OPTIONS, suggester
 from .components import DYNAMIC_ITEMS
 from .confirming import CONFIRMED, confirm_view, confirmable
+from .interact import defer
 from .members import guild_key, slow_down, to_user
 from .ratelimit import make_rate_limiter
 
@@ -171,8 +172,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
             language = self.assistant.language(guild_key(ctx.guild, ctx.author))
             await self.send(ctx, slow_down(wait, language))
             return
-        if slash:
-            await ctx.defer()  # the 3-second interaction deadline; commands may take longer
+        # the 3-second interaction deadline; commands may take longer
+        if ctx.interaction is not None and not await defer(ctx.interaction, f"/{spec.name}"):
+            return
         if spec.name in CONFIRMED and await self.ask_first(ctx, spec, options):
             return
         upload = options.pop(FILE_OPTION, None)

@@ -84,6 +84,37 @@ async def run_core(
     return await bot.assistant.handle(request)
 
 
+ALREADY_ACKNOWLEDGED = 40060
+"""Discord's code for an interaction answered a second time."""
+
+
+async def defer(interaction: discord.Interaction[Any], what: str) -> bool:
+    """Acknowledge a slash command within Discord's 3 seconds ("thinking…" until its answer,
+    which replaces it). False when it could not be, Discord having shown the member that it
+    failed: the command is not run (they may run it again), and the log says so.
+
+    A 5xx is tried again by discord.py; when Discord had taken the first attempt all the same
+    (its edge gave up waiting), the retry is refused as already acknowledged. It is: the
+    command runs and its answer replaces the placeholder (it was lost, and the member saw
+    "thinking…" for good)."""
+    try:
+        await interaction.response.defer()
+    except discord.HTTPException as exc:
+        if exc.code != ALREADY_ACKNOWLEDGED:
+            log.warning(
+                "%s was not run: Discord did not take its acknowledgement (%s); "
+                "the member was shown that it failed",
+                what,
+                exc,
+            )
+            return False
+        log.info("%s: Discord had taken its acknowledgement, though it answered %s", what, exc)
+        # discord.py saw no answer and would answer again (refused): it is deferred
+        deferred = discord.InteractionResponseType.deferred_channel_message
+        interaction.response._response_type = deferred
+    return True
+
+
 async def refuse(interaction: discord.Interaction[Any], text: str) -> None:
     """An error only the clicking member sees."""
     embed = error_embed(text, language_of(interaction))

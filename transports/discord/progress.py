@@ -16,6 +16,7 @@ from assistant.reports import job_finished_reply, progress_bar, status, time_lef
 
 from .components import page_view
 from .pages import MESSAGE_CHARS
+from .retry import again
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -133,8 +134,15 @@ class JobProgress:
             line = progress_line(job)
         followed.editing = self._spawn(self._edit(followed, with_progress(followed.text, line)))
 
-    async def _edit(self, followed: _Followed, content: str, **changes: Any) -> bool:
-        try:
+    async def _edit(
+        self, followed: _Followed, content: str, *, last: bool = False, **changes: Any
+    ) -> bool:
+        """Edit the followed message; False when Discord refused. The `last` edit, the one
+        showing the job's end, is tried again while Discord refuses it only for now (a 429,
+        a 5xx): no later edit would show the end (a periodic one is not, the next one shows
+        the same and more)."""
+
+        async def edit() -> None:
             try:
                 await followed.message.edit(content=content, **changes)
             except discord.HTTPException as exc:
@@ -145,8 +153,15 @@ class JobProgress:
                 channel = self.bot.get_partial_messageable(followed.message.channel.id)
                 followed.message = channel.get_partial_message(followed.message.id)
                 await followed.message.edit(content=content, **changes)
+
+        try:
+            await (again(edit, "a job's last progress edit") if last else edit())
         except discord.HTTPException as exc:
-            log.info("could not edit progress message: %s", exc)
+            log.log(
+                logging.WARNING if last else logging.INFO,
+                "could not edit progress message: %s",
+                exc,
+            )
             if isinstance(exc, discord.NotFound) or exc.code in REFUSED_EDITS:
                 followed.refused = True
             return False
@@ -161,24 +176,31 @@ class JobProgress:
         view = self._view_after(followed, job.guild_id)
         if followed.editing is not None:
             await asyncio.wait([followed.editing])
+        # tried once before the result is posted, so that a refusal for now does not hold it up
         edited = not followed.refused and await self._edit(followed, final, view=view)
-        if self.bot.voice_cog.announces(job):
-            return  # the guild's voice session says it aloud and posts it
+        # unless the guild's voice session says it aloud and posts it
+        if not self.bot.voice_cog.announces(job):
+            sent = await self._post_result(followed, job)
+            if not edited and sent is not None and sent.channel.id == followed.message.channel.id:
+                # posting opened the archived thread again: the message can show the end now
+                edited = await self._edit(followed, final, view=view)
+        if not edited and not followed.refused:
+            await self._edit(followed, final, last=True, view=view)
+
+    async def _post_result(self, followed: _Followed, job: Any) -> discord.Message | None:
+        """The finished job's result, to its channel, an archived thread included (its
+        parent, if it is closed), in reply to the message that followed it."""
         assistant = self.bot.assistant
         reply = job_finished_reply(assistant.store, job, assistant.language(job.guild_id))
         if reply is None:
-            return
-        # to the job's channel, an archived thread included (its parent, if it is closed)
-        sent = await self.bot.delivery.threads.deliver(
+            return None
+        return await self.bot.delivery.threads.deliver(
             job.channel_id,
             reply,
             guild_id=job.guild_id,
             member=job.requested_by,
             reference=followed.message,
         )
-        if not edited and sent is not None and sent.channel.id == followed.message.channel.id:
-            # posting opened the archived thread again: the message can show the end now
-            await self._edit(followed, final, view=view)
 
     def _view_after(self, followed: _Followed, guild_id: str) -> discord.ui.View | None:
         """The buttons a finished job's reply keeps: Previous / Next at the page it shows."""
