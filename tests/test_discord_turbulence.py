@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_components import from_interaction
 from tests.test_discord_text import no_traceback
 from tests.test_discord_threads import big_folder
 
@@ -90,6 +91,25 @@ async def test_a_slash_command_whose_acknowledgement_got_a_5xx_is_still_answered
     record = fake.interactions[interaction]
     assert record["responses"] == [5] and record["original"]["id"] == reply["id"], record
     assert [answered for _, answered in fake.faulted] == [status]
+    no_traceback(fake)
+
+
+async def test_a_click_whose_acknowledgement_landed_but_got_a_5xx_still_runs(
+    fake: FakeDiscord, bot: Any
+) -> None:
+    """The same for a button: Run status clicked, its callback done by Discord but answered
+    500, discord.py's retry refused as already acknowledged; the click ran nothing and said
+    nothing. It runs, and its answer is posted."""
+    sent = await fake.send_message("!any idea where the training job stands")
+    reply = await fake.wait_for_reply(after=sent["id"])
+    [button] = fake.components(reply)
+    assert button["custom_id"] == "trainer:run:status", button
+    fake.fail_rest("POST", CALLBACK, 500, landed=True)
+    click = await fake.click(reply, button["custom_id"])
+    ran = await fake.wait_for_reply(where=from_interaction(click), timeout=30)
+    assert "Status" in ran["content"], ran
+    assert [answered for _, answered in fake.faulted] == [500]
+    assert fake.interactions[click]["responses"] == [6], fake.interactions[click]
     no_traceback(fake)
 
 

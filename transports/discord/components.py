@@ -29,7 +29,7 @@ from assistant.messages import Reply
 
 from .confirming import ConfirmButton, DeclineButton
 from .correcting import CorrectButton, ItemSelect, LabelSelect
-from .interact import RecentClicks, bot_of, language_of, refuse, run_core, text_of
+from .interact import RecentClicks, bot_of, defer, language_of, refuse, run_core, text_of
 from .members import guild_key
 from .pages import Paged
 from .render import page_kwargs, render
@@ -58,8 +58,9 @@ class CancelJobButton(
         return cls(int(match["job"]))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await interaction.response.defer()  # cancelling waits for the trainer to stop
-        await _run_and_post(interaction, "cancel", {"job": self.job_id})
+        # cancelling waits for the trainer to stop
+        if await defer(interaction, f"the Cancel button of job {self.job_id}"):
+            await _run_and_post(interaction, "cancel", {"job": self.job_id})
 
 
 async def _run_and_post(
@@ -114,8 +115,9 @@ class RunSuggestedButton(
         if _clicked_again(interaction):
             await refuse(interaction, text_of(interaction, "component.run_again"))
             return
-        await interaction.response.defer()  # `train` and `test` start work
-        await _run_and_post(interaction, self.command, options)
+        # `train` and `test` start work
+        if await defer(interaction, f"the Run {self.command} button"):
+            await _run_and_post(interaction, self.command, options)
 
 
 _RUN_CLICKS = RecentClicks()

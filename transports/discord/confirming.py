@@ -11,7 +11,7 @@ import discord
 
 from assistant import i18n
 
-from .interact import RecentClicks, bot_of, refuse, run_core, text_of
+from .interact import RecentClicks, bot_of, defer, refuse, run_core, text_of
 from .members import guild_key
 from .pages import Paged
 from .render import render
@@ -77,7 +77,8 @@ class ConfirmButton(
             return
         if not await _first_answer(interaction):
             return
-        await interaction.response.defer()  # e.g. rollback loads a model first
+        if not await defer(interaction, f"the confirmation of {self.command}"):
+            return  # e.g. rollback loads a model first: acknowledged before it runs
         reply = await run_core(interaction, self.command, {option: self.argument} if option else {})
         bot = bot_of(interaction)
         guild_id = guild_key(interaction.guild, interaction.user)

@@ -89,9 +89,9 @@ ALREADY_ACKNOWLEDGED = 40060
 
 
 async def defer(interaction: discord.Interaction[Any], what: str) -> bool:
-    """Acknowledge a slash command within Discord's 3 seconds ("thinking…" until its answer,
-    which replaces it). False when it could not be, Discord having shown the member that it
-    failed: the command is not run (they may run it again), and the log says so.
+    """Acknowledge a slash command (or a click) within Discord's 3 seconds ("thinking…" until
+    its answer, which replaces it). False when it could not be, Discord having shown the member
+    that it failed: the command is not run (they may run it again), and the log says so.
 
     A 5xx is tried again by discord.py; when Discord had taken the first attempt all the same
     (its edge gave up waiting), the retry is refused as already acknowledged. It is: the
@@ -110,7 +110,13 @@ async def defer(interaction: discord.Interaction[Any], what: str) -> bool:
             return False
         log.info("%s: Discord had taken its acknowledgement, though it answered %s", what, exc)
         # discord.py saw no answer and would answer again (refused): it is deferred
-        deferred = discord.InteractionResponseType.deferred_channel_message
+        kinds = discord.InteractionResponseType
+        clicked = interaction.type in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        )
+        # what `defer()` sends for each: a click's message is updated, not answered
+        deferred = kinds.deferred_message_update if clicked else kinds.deferred_channel_message
         interaction.response._response_type = deferred
     return True
 
