@@ -7,6 +7,11 @@ the libraries' versions:
   normalize, are sampled only when it is not kept);
 - the typed index of `intents/snap.py` (every template sentence typed lines are snapped to,
   233,000 of them: 2 s, in the first reply to a line no template reads).
+Smaller things are kept the same way, as each start that hears speech reads them in two
+processes (the bot's and its recognizers' forkserver) and the test suite starts hundreds:
+- the pronouncing dictionary, parsed (`audio/asr/pronounce.py`: 126,000 words, 0.2-0.3 s of
+  CPU; 0.06 s to load);
+- the templates, parsed by hassil (`intents/templates.py`: 0.15-0.25 s; 0.03 s to load).
 So each is made once and kept in the user's cache folder (`$TRAINER_CACHE_DIR`, else
 `$XDG_CACHE_HOME/trainer`, else `~/.cache/trainer`; `TRAINER_CACHE_DIR=` empty turns the cache
 off), named by a hash of what it was made from. Loading takes 20-100 ms; the classifier is kept
@@ -17,7 +22,8 @@ one else can write; anything else, or a file that does not load, is made again.
 
 One process makes each thing at a time (`load_or_make`): starts that want what another is
 making wait for it and load what it kept. Consoles or shards started together on a cold cache each
-learned the same classifier (about 20 s of CPU each; dozens at once in the test suite).
+learned the same classifier (about 20 s of CPU each; dozens at once in the test suite). The
+smaller things take no lock (`load_or_keep`): two starts may each make one.
 """
 
 from __future__ import annotations
@@ -120,6 +126,18 @@ def load_or_make(kind: str, name: str, make: Callable[[], Any], fits: Callable[[
             time.thread_time() - cpu,
         )
         store(kind, name, value)
+    return value
+
+
+def load_or_keep(kind: str, name: str, make: Callable[[], Any], fits: Callable[[Any], bool]) -> Any:
+    """The `kind` kept under `name` when it `fits`, else made by `make` and kept: for what takes
+    a fraction of a second to make, which two processes may as well make side by side (no lock
+    to take or wait on; each writes it whole, and renames it in place)."""
+    value = load(kind, name)
+    if fits(value):
+        return value
+    value = make()
+    store(kind, name, value)
     return value
 
 

@@ -273,3 +273,54 @@ def test_a_developers_many_sets_are_capped_in_size_but_those_in_use(
         loaded,
         *(f"guesser-busy{n}" for n in range(2 + kept.MAX_BYTES // size)),
     }, sorted(left)
+
+
+def test_parsed_templates_and_dictionary_are_kept_by_what_they_were_made_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The templates parsed by hassil and the parsed pronouncing dictionary are kept: a new
+    process (here: the per-process copies forgotten) loads them without parsing; templates or a
+    dictionary that changed since are parsed anew, never answered by what was kept of the old."""
+    from assistant.intents import templates
+    from assistant.intents.matcher import IntentMatcher
+    from audio.asr import pronounce
+
+    monkeypatch.setenv("TRAINER_CACHE_DIR", str(tmp_path / "cache"))
+    extra, words = tmp_path / "extra.yaml", tmp_path / "words.dict"
+
+    def write(sentence: str, phones: str) -> None:
+        extra.write_text(f"intents:\n  status:\n    data:\n      - sentences: ['{sentence}']\n")
+        words.write_text(f"zeppelin {phones}\nhello HH AH L OW\nhello(2) HH EH L OW\n")
+
+    def fresh_process() -> None:
+        monkeypatch.setattr(templates, "_PARSED", {})
+        pronounce.load_cmudict.cache_clear()
+
+    def status(sentence: str) -> bool:
+        intent = IntentMatcher(intents_file=extra).match(sentence)
+        return intent is not None and intent.name == "status"
+
+    write("how goes the zeppelin", "Z EH P AH L IH N")
+    fresh_process()
+    assert status("how goes the zeppelin") and not status("how goes the blimp")
+    assert pronounce.load_cmudict(words)["zeppelin"] == ("Z EH P AH L IH N",)
+    assert pronounce.load_cmudict(words)["hello"] == ("HH AH L OW", "HH EH L OW")
+    assert len(_kept(tmp_path / "cache", "templates")) == 1
+    assert len(_kept(tmp_path / "cache", "cmudict")) == 1
+
+    def unparsed(*_: object) -> None:
+        raise AssertionError("parsed again: what was kept was not loaded")
+
+    fresh_process()
+    with monkeypatch.context() as parsing:
+        parsing.setattr(templates, "_parse", unparsed)
+        parsing.setattr(pronounce, "_parse_cmudict", unparsed)
+        assert status("how goes the zeppelin")
+        assert pronounce.load_cmudict(words)["zeppelin"] == ("Z EH P AH L IH N",)
+
+    write("how goes the blimp", "Z EH P L IH N")
+    fresh_process()
+    assert status("how goes the blimp") and not status("how goes the zeppelin")
+    assert pronounce.load_cmudict(words)["zeppelin"] == ("Z EH P L IH N",)
+    assert len(_kept(tmp_path / "cache", "templates")) == 2
+    pronounce.load_cmudict.cache_clear()

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 from hassil import Intents
 
+from assistant import kept
 from assistant.yaml_text import parse_yaml
 
 DEFAULT_SENTENCES = Path(__file__).with_name("sentences.yaml")
@@ -41,9 +42,10 @@ def templates_key(data: dict[str, Any]) -> str:
 
 _PARSED: dict[str, Intents] = {}
 """Parsed templates by `templates_key`: every matcher of the same templates shares them (hassil
-reads them and never changes them). Parsing one language's takes 0.25 s of CPU, and a start
-makes several matchers of the same templates (typed lines, the words' vote, the voice grammar;
-an app per test in the suite: 139 in seven test files)."""
+reads them and never changes them). Parsing one language's takes 0.15-0.25 s of CPU, and a
+start makes several matchers of the same templates (typed lines, the words' vote, the voice
+grammar; an app per test in the suite: 139 in seven test files). A new process loads them from
+the user's cache (assistant/kept.py) in 0.03 s."""
 _PARSED_LOCK = threading.Lock()
 
 
@@ -51,13 +53,22 @@ def parsed(key: str, data: dict[str, Any]) -> Intents:
     with _PARSED_LOCK:
         intents = _PARSED.get(key)
         if intents is None:
-            intents = Intents.from_dict(data)
-            for intent in intents.intents.values():
-                for block in intent.data:
-                    # hassil parses a block's templates when first matched (0.26 s in all):
-                    # done here, at start-up, not in the first reply; and so made before the
-                    # start's objects are frozen (assistant/heap.py), not left for every full
-                    # collection.
-                    block.sentences  # noqa: B018
+            # named by the templates, hassil's version and this folder's code
+            name = kept.key(key, ("hassil",), Path(__file__).parent)
+            intents = kept.load_or_keep(
+                "templates", name, lambda: _parse(data), lambda value: isinstance(value, Intents)
+            )
             _PARSED[key] = intents
         return intents
+
+
+def _parse(data: dict[str, Any]) -> Intents:
+    intents = Intents.from_dict(data)
+    for intent in intents.intents.values():
+        for block in intent.data:
+            # hassil parses a block's templates when first matched (0.26 s in all): done
+            # here, at start-up, not in the first reply; and so made before the start's
+            # objects are frozen (assistant/heap.py), not left for every full collection;
+            # and kept parsed with the rest.
+            block.sentences  # noqa: B018
+    return intents
