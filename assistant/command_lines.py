@@ -85,9 +85,21 @@ class CommandLineReading:
             arguments = any(mark in request.text for mark in ARGUMENT_MARKS) or (
                 named is not None and names_an_option(named, request.text)
             )
-        if not request.text.strip() or arguments:
-            return self._past_politeness(self._past_reason(request))
         line = f"{request.command} {request.text}"
+        if not request.text.strip() or arguments:
+            polite = self._past_politeness(self._past_reason(request))
+            if not arguments or self._find_command(polite.command) is not None:
+                return polite
+            # no command's parser to leave the quotes to ("!please add "a film" as positive"):
+            # a sentence, read as the console reads it typed without the prefix
+            said = self.understand(
+                line,
+                user=request.user,
+                guild_id=request.guild_id,
+                channel_id=request.channel_id,
+                source=request.source,
+            )
+            return polite if said is None else self._as_sent(said, request)
         # A command's own name with arguments ("!correct negative") is read as a sentence only
         # when it is one exactly; a near sentence must not take the place of real arguments.
         # Words that are no arguments of it ("!stop the model from training") may be one.
@@ -134,6 +146,11 @@ class CommandLineReading:
                 understood = self._said_in_another_script(named, request)
         if understood is None:
             return self._past_politeness(self._past_reason(request))
+        return self._as_sent(understood, request)
+
+    @staticmethod
+    def _as_sent(understood: Request, request: Request) -> Request:
+        """What a line was read as, with the message it came in (its id, reply, files)."""
         return dataclasses.replace(
             understood,
             message_id=request.message_id,

@@ -146,3 +146,27 @@ async def test_a_misspelt_file_asked_for_in_a_sentence_gets_the_near_name(
     assert text == "There is no `reprot.txt` in the data folder. Did you mean `report.txt`?"
     sent = await console.send("send me report.txt")
     assert sent["ok"] and sent["text"].startswith("Here is `report.txt`"), sent
+
+
+async def test_a_sentence_with_quotes_after_the_prefix_is_read_as_without_it(
+    app: Assistant,
+) -> None:
+    """`please add "a quietly moving film" as positive` added the example, but with the prefix
+    (as on Discord, where a line needs one) the quotes were taken for arguments of a command
+    `please`, and the reply was "I don't know the command `please`. Did you mean `correct`?"."""
+    console = TypedConsole(app)
+    for line in (
+        '!please add "a quietly moving film" as positive',
+        '!could you add "dull from start to end" as negative',
+    ):
+        reply = await console.send(line)
+        assert reply["ok"] and "Added 1 example" in reply["text"], (line, reply)
+    dataset = app.store.active_dataset("console")
+    assert dataset is not None
+    assert sorted(app.store.examples(dataset)) == [
+        ("a quietly moving film", "positive"),
+        ("dull from start to end", "negative"),
+    ]
+    # a name that is no command, with quotes and no sentence, is still refused as before
+    text = await refused_and_unchanged(app, console, '!foo "bar"')
+    assert text == "I don't know the command `foo`. Type `help` to see what I can do.", text
