@@ -29,6 +29,7 @@ from transports.typed_spaces import spaced
 from .audio_messages import AudioMessagesCog, is_audio
 from .cog_commands import CommandsCog
 from .delivery import Delivery
+from .in_order import ChannelOrder
 from .interact import on_app_command_error
 from .members import warn_of_missing_roles
 from .privacy import PrivacyCog
@@ -117,6 +118,8 @@ class TrainerBot(commands.AutoShardedBot):
         self.synced = False
         self.sessions_factory = sessions_factory
         """Builds the voice sessions (states.registry.SessionRegistry) on the first join."""
+        self.in_order = ChannelOrder()
+        """Each channel's messages handled in the order they were sent."""
         self.roles_checked: set[int] = set()
         """Servers whose roles were checked against config.yaml's (`_check_roles`)."""
 
@@ -149,6 +152,23 @@ class TrainerBot(commands.AutoShardedBot):
             return
         self.synced = True
         log.info("registered %d slash commands", len(synced))
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Commands of one channel are handled in the order they were sent (in_order.py)."""
+        if message.author.bot:
+            return
+        async with self.in_order.turn(message.channel.id):
+            await self.process_commands(message)
+
+    async def invoke(self, ctx: commands.Context[Any], /) -> None:
+        """A message whose first word is no command's name ("!please train the model") is
+        read as a sentence here, in its message's turn (in_order.py); discord.py would
+        dispatch it to `on_command_error` as a task of its own, out of turn."""
+        if ctx.command is None and ctx.invoked_with:
+            found = commands.CommandNotFound(f'Command "{ctx.invoked_with}" is not found')
+            await self.commands_cog.on_command_error(ctx, found)
+            return
+        await super().invoke(ctx)
 
     async def get_context(self, origin: Any, /, *, cls: Any = commands.Context) -> Any:
         """The context of a message read with its spaces as spaces (transports/typed_spaces.py):
