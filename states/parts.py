@@ -22,6 +22,7 @@ from typing import Any
 
 from assistant import i18n
 from assistant.child_process import Stopped, stop_if_closing
+from assistant.heap import lasting_build
 from assistant.intents.guess import learn_in_background
 from assistant.intents.matcher import IntentMatcher, to_request
 from assistant.messages import Request, User
@@ -169,7 +170,19 @@ async def build_parts(
 ) -> VoiceParts:
     """Build the shared engines from config: `recognizers` warm recognizers (worker processes,
     or threads with `processes=False`), the speech engine, the matcher with every guild's
-    speakable names, and the apology clip. Loading runs off the event loop."""
+    speakable names, and the apology clip. Loading runs off the event loop. They live as
+    long as the process: built as such (`heap.lasting_build`)."""
+    with lasting_build():
+        return await _build_parts(config, assistant, guild_ids, recognizers, processes)
+
+
+async def _build_parts(
+    config: Any,
+    assistant: Any,
+    guild_ids: list[str] | None,
+    recognizers: int,
+    processes: bool,
+) -> VoiceParts:
     voice = config.voice
     lists: dict[str, set[str]] = {}
     for guild_id in guild_ids or ["console"]:
