@@ -10,7 +10,7 @@ import json
 from .batch import Batch, normalize_label, suffix
 from .errors import BadInput
 from .i18n import tr, tr_count
-from .json_rows import as_row, fields, fields_note, list_key, rows_of
+from .json_rows import fields_note, labelled_row, list_key, rows_of
 from .markup import code
 from .text_files import (
     TEXT_LABEL_COLUMNS,
@@ -183,8 +183,7 @@ def _json_row(batch: Batch, item: object, name: str, where: str, default_label: 
     that is a list or an object is refused rather than stored as Python writes it; fields
     named as a CSV's columns are (`sentence`, `review`, `sentiment`) are read as those.
     Whether the row had its own label."""
-    label_field = fields(item)[1] if isinstance(item, dict) else None
-    item = as_row(item)
+    item, label_field = labelled_row(item)
     if isinstance(item, str | int | float) and not isinstance(item, bool):
         item = {"text": item}
     if not isinstance(item, dict) or not str(item.get("text", "")).strip():

@@ -30,12 +30,17 @@ def fields(item: dict[str, object]) -> tuple[str | None, str | None]:
 def as_row(item: object) -> object:
     """A row object with its text and label under `text` and `label`; anything else (a string,
     a number, a list, an object with no text) as it is, for the caller to read or refuse."""
+    return labelled_row(item)[0]
+
+
+def labelled_row(item: object) -> tuple[object, str | None]:
+    """`as_row`, and the key its label was under (None for none): its fields found once."""
     if not isinstance(item, dict):
-        return item
+        return item, None
     text, label = fields(item)
     if text is None:
-        return item
-    return {"text": item[text], "label": item[label] if label is not None else None}
+        return item, None
+    return {"text": item[text], "label": item[label] if label is not None else None}, label
 
 
 def rows_of(value: object, where: str) -> object:
@@ -46,11 +51,10 @@ def rows_of(value: object, where: str) -> object:
     meant is not known; any other object is one row."""
     if not isinstance(value, dict):
         return value
-    wrapper = list_key(value)
-    if wrapper is not None:
-        return value[wrapper]
-    lists = [key for key, v in value.items() if isinstance(v, list)]
-    if fields(value)[0] is None and len(lists) > 1:  # `{"train": [...], "test": [...]}`
+    lists = _lists(value)
+    if len(lists) == 1:
+        return value[lists[0]]
+    if len(lists) > 1:  # `{"train": [...], "test": [...]}`
         shown = ", ".join(code(one_line(key, 40)) for key in lists[:5])
         raise BadInput(tr("upload.json_lists", where=where, fields=shown))
     return _columns_as_rows(value, where)
@@ -59,10 +63,16 @@ def rows_of(value: object, where: str) -> object:
 def list_key(value: object) -> str | None:
     """The key of the one list an object with no text field holds (`data` of
     `{"data": [...]}`), else None."""
-    if not isinstance(value, dict) or fields(value)[0] is not None:
-        return None
-    lists = [key for key, v in value.items() if isinstance(v, list)]
+    lists = _lists(value) if isinstance(value, dict) else []
     return lists[0] if len(lists) == 1 else None
+
+
+def _lists(value: dict[str, object]) -> list[str]:
+    """The keys of an object's lists, when it has no text field (else none: its lists are
+    a table's columns)."""
+    if fields(value)[0] is not None:
+        return []
+    return [key for key, v in value.items() if isinstance(v, list)]
 
 
 def _columns_as_rows(value: dict[str, object], where: str) -> object:
