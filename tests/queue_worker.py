@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -37,6 +38,42 @@ class TrainingWorker:
             self.kill()
             raise RuntimeError(f"the training worker did not start: {line!r}")
         return self
+
+    def hold_training(self) -> None:
+        """Stop the worker's training processes where they are, not the worker: however busy
+        the machine, the job cannot finish meanwhile, and the worker still hears a cancel (a
+        stopped worker, continued, could finish the job before it noticed the cancel)."""
+        assert self.process is not None
+        for pid in self._group():
+            if pid != self.process.pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGSTOP)
+
+    def pause(self) -> None:
+        """Stop the worker and its training processes, as a machine too busy to answer."""
+        assert self.process is not None
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def resume_worker(self) -> None:
+        """Let the worker itself go on (its training processes stay as they are)."""
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGCONT)
+
+    def release(self) -> None:
+        """Let the worker and every training process go on."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGCONT)
+
+    def _group(self) -> list[int]:
+        """Every process of the worker's session (it leads its own process group)."""
+        assert self.process is not None
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.getpgid(int(entry.name)) == self.process.pid:
+                        found.append(int(entry.name))
+        return found
 
     def kill(self) -> None:
         """Die at once, as a machine that loses power (no clean-up of any kind)."""

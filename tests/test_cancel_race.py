@@ -124,9 +124,6 @@ async def test_a_cancel_that_the_worker_does_not_meet_in_time_says_it_was_asked(
 ) -> None:
     """A worker too busy to stop within the cancel's wait (stopped here, as a loaded machine
     would be): the bot answered "Cancelled" while the job went on, and might still succeed."""
-    import os
-    import signal
-
     from tests.test_training_queue import training
 
     trainer = {"openai": {"timeout_seconds": 1}}  # bounds the cancel's wait: 11 s on the queue
@@ -138,14 +135,15 @@ async def test_a_cancel_that_the_worker_does_not_meet_in_time_says_it_was_asked(
     try:
         job = await queue_training(app, "g1", 20_000)  # seconds of fitting: still at it
         await until(training(app, job.id), 120, "the worker trains")
-        os.killpg(worker.process.pid, signal.SIGSTOP)
+        worker.hold_training()  # mid-way until the worker ends it, however busy the machine
+        worker.pause()
         request = Request(command="cancel", user=ADMIN, guild_id="g1", channel_id="c1")
         reply = await app.handle(request)
         still = app.store.job(job.id)
-        os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.resume_worker()  # it notices the cancel and ends the held job
         done = await asyncio.wait_for(app.jobs.wait(job.id), 120)
     finally:
-        os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.release()
         worker.stop()
         await app.close()
     assert still is not None and still.status == "running", still

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import signal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -60,8 +58,10 @@ async def test_every_form_in_the_guide_works(
     from tests.test_guide import SCRIPT
 
     def hold(paused: bool) -> None:
-        assert worker.process is not None
-        os.killpg(worker.process.pid, signal.SIGSTOP if paused else signal.SIGCONT)
+        if paused:
+            worker.pause()
+        else:
+            worker.release()
 
     await run_guide(app, tmp_path, SCRIPT, hold_jobs=hold)
 

@@ -4,8 +4,6 @@ only the database (the worker has its own state folder, as on another machine)."
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -126,14 +124,16 @@ async def test_cancel_reaches_the_job_on_the_worker(
 ) -> None:
     worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
     try:
-        # long enough that the cancel, sent once training shows, cannot lose the race to the
-        # job's end on a busy machine (20,000 examples finished first there, in 4 s)
-        running = await queue_training(app, "g1", 50_000)
+        running = await queue_training(app, "g1", 20_000)
         waiting = await queue_training(app, "g2", 100)  # behind it: one job at a time
         await until(training(app, running.id), 120, "the worker trains")
+        # held mid-way: with both cores busy a job ran to its end before the cancel came
+        worker.hold_training()
+        assert app.store.job(running.id).status == "running"  # type: ignore[union-attr]
         assert (await app.jobs.cancel(guild_id="g2")).status == "cancelled"
         cancelled = await app.jobs.cancel(guild_id="g1")
     finally:
+        worker.release()
         worker.stop()
     assert cancelled.status == "cancelled", cancelled
     assert app.store.models("g1") == [] and app.store.job(waiting.id).status == "cancelled"
@@ -225,17 +225,19 @@ async def test_a_second_cancel_says_the_job_is_already_being_cancelled(
     worker = TrainingWorker(tmp_path / "worker-machine", config.database_url).start()
     assert worker.process is not None
     try:
-        running = await queue_training(app, "g1", 50_000)
+        running = await queue_training(app, "g1", 20_000)
         await until(training(app, running.id), 120, "the worker trains")
+        worker.hold_training()  # the job stays mid-way until the worker ends it
+        assert app.store.job(running.id).status == "running"  # type: ignore[union-attr]
         # a worker too busy to stop at once (a machine under load): the first cancel waits
-        os.killpg(worker.process.pid, signal.SIGSTOP)
+        worker.pause()
         first = asyncio.create_task(ask("cancel"))
         await until(lambda: abort_requested(app), 30, "the first cancel asks the worker")
         second = await ask("cancel")
-        os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.resume_worker()  # it notices the cancel and ends the held job
         done = await asyncio.wait_for(first, 120)
     finally:
-        os.killpg(worker.process.pid, signal.SIGCONT)
+        worker.release()
         worker.stop()
     assert not second.ok and second.text == (
         f"Training job #{running.id} is already being cancelled."

@@ -236,6 +236,10 @@ class JobManager(JobBackends, JobEvents):
             raise NotFound(tr("job.missing", job=job_id))
         return job
 
+    def runs_here(self, job_id: int) -> bool:
+        """Whether this process is running the job now."""
+        return job_id in self._running
+
     def classifier(self, guild_id: str) -> tuple[ModelRecord, Classifier] | None:
         """The guild's latest model, loaded (and cached), or None before the first training."""
         record = self.store.latest_model(guild_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,9 +28,13 @@ log = logging.getLogger(__name__)
 INTERRUPTED = deferred("job.worker_stopped")
 
 
-async def interrupt_stalled_jobs(queue: Any, store: Store) -> list[int]:
+async def interrupt_stalled_jobs(
+    queue: Any, store: Store, running_here: Callable[[int], bool] = lambda job_id: False
+) -> list[int]:
     """Jobs of workers that stopped sending heartbeats: interrupted for the user, failed in the
-    queue (so nobody runs half of them again behind the user's back)."""
+    queue (so nobody runs half of them again behind the user's back). A job this worker runs is
+    alive whatever its heartbeat says: a worker that was paused (a loaded machine, a suspended
+    host) looked at its own heartbeat before renewing it and interrupted its own job."""
     from procrastinate.jobs import Status
 
     interrupted = []
@@ -38,6 +43,8 @@ async def interrupt_stalled_jobs(queue: Any, store: Store) -> list[int]:
     )
     for stale in stalled:
         job_id = int(stale.task_kwargs.get("job_id", 0))
+        if running_here(job_id):
+            continue
         job = store.job(job_id)
         if job is not None and job.active:
             store.update_job(job_id, status="interrupted", message=INTERRUPTED)
@@ -120,7 +127,7 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
     async def watch_stalled() -> None:
         while True:
             try:
-                await interrupt_stalled_jobs(queue, store)
+                await interrupt_stalled_jobs(queue, store, manager.runs_here)
             except Exception:
                 log.exception("checking for stopped workers failed")
             await asyncio.sleep(HEARTBEAT_S * 2)
