@@ -32,7 +32,7 @@ typecheck:
 # --dist loadgroup: tests marked with one `xdist_group` run on one worker, so a module's shared
 # console (a module-scoped fixture) is started once, not once per worker; others as `load`.
 pytest:
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 3 --dist loadgroup $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 3 --dist loadgroup --no-loadscope-reorder $(ARGS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[dev,bench]"

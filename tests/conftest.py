@@ -3,6 +3,8 @@ and the hearing path on real parts for the voice tests."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,14 +28,58 @@ TRAINER = User(id="2", name="tom", roles=frozenset({"trainer"}))
 GUEST = User(id="3", name="gus")
 
 
+DURATIONS = Path(__file__).with_name("durations.json")
+"""Each test's seconds (setup, call, teardown) in a run of `make pytest ARGS=--record-durations`."""
+
+UNTIMED_S = 2.0
+"""A test not in DURATIONS yet (a new one) counts as this long: early rather than last."""
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help=f"write each test's time to {DURATIONS.name} (the order the tests start in)",
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked `long` first, the rest in their order. pytest-xdist hands tests out in
-    collection order (after the `xdist_group`s), a few at a time as workers free up: a long
-    test collected late started near the end of the run and held one worker alone for its
-    minute or two while the others had finished (`make pytest`: the 110 s kept-cache test
-    started last made the whole run 110 s longer). Started first, the short ones fill in
-    around it."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """The longest work first. pytest-xdist hands tests out in collection order (with
+    `--no-loadscope-reorder`), a few at a time as workers free up: a long test collected late
+    started near the end and held one worker alone while the others had finished (the 110 s
+    kept-cache test started last made a run 110 s longer). A module that shares a console
+    (`xdist_group`) runs on one worker: it counts as one piece of work, its tests' sum."""
+    known = json.loads(DURATIONS.read_text(encoding="utf-8")) if DURATIONS.is_file() else {}
+    totals: dict[str, float] = {}
+    for item in items:
+        unit = _work_unit(item)
+        totals[unit] = totals.get(unit, 0.0) + known.get(_test_id(item.nodeid), UNTIMED_S)
+    items.sort(key=lambda item: -totals[_work_unit(item)])
+
+
+def _work_unit(item: pytest.Item) -> str:
+    """What one xdist worker takes at once: a group's name, or the test itself."""
+    group = item.get_closest_marker("xdist_group")
+    return f"group:{group.args[0]}" if group is not None else _test_id(item.nodeid)
+
+
+def _test_id(nodeid: str) -> str:
+    """The test's id without the `@group` that pytest-xdist appends under `loadgroup`."""
+    return re.sub(r"@\w+$", "", nodeid)
+
+
+_timed: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    test = _test_id(report.nodeid)
+    _timed[test] = _timed.get(test, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if session.config.getoption("record_durations") and not hasattr(session.config, "workerinput"):
+        timed = {test: round(seconds, 1) for test, seconds in sorted(_timed.items())}
+        DURATIONS.write_text(json.dumps(timed, indent=0) + "\n", encoding="utf-8")
 
 
 @pytest.fixture

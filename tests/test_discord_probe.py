@@ -89,7 +89,6 @@ async def test_a_role_taken_away_is_taken_away_in_voice_too(fake: FakeDiscord, b
     assert "needs one of these roles: `trainer`" in error_text(refused), refused
 
 
-@pytest.mark.long
 async def test_a_renamed_or_deleted_role_is_read_again_in_voice(
     fake: FakeDiscord, bot: Any
 ) -> None:

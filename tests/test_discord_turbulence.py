@@ -358,7 +358,6 @@ async def test_each_heartbeat_is_measured_against_its_own_ack(fake: FakeDiscord,
     assert max(measured) < 0.2, measured  # half the interval: not the one before
 
 
-@pytest.mark.long  # 17 s alone, 44 s beside two busy loops
 async def test_a_refused_last_edit_of_a_job_announced_in_voice_is_sent_again(
     fake: FakeDiscord, bot: Any
 ) -> None:

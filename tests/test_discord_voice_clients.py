@@ -66,7 +66,6 @@ async def spurt(app: Any, fake: FakeDiscord, client: Client) -> Any:
     return [e for e in voice(app).session(fake.guild_id).trace if e.kind == "heard"][before_heard]
 
 
-@pytest.mark.long
 async def test_every_kind_of_client_is_heard(fake: FakeDiscord, bot: Any) -> None:
     await join(fake)
     for client in CLIENTS:

@@ -113,7 +113,6 @@ async def _command(
     return await say_command(app, fake, member=member, pcm=speech48(text, **speech))
 
 
-@pytest.mark.long
 async def test_one_member_says_five_commands_in_a_row(
     fake: FakeDiscord, bot: Any, slow_callbacks: _SlowCallbacks
 ) -> None:
@@ -135,7 +134,6 @@ async def test_one_member_says_five_commands_in_a_row(
     slow_callbacks.assert_never_blocked()
 
 
-@pytest.mark.long
 async def test_two_members_take_turns_and_each_is_answered(
     fake: FakeDiscord, bot: Any, slow_callbacks: _SlowCallbacks
 ) -> None:

@@ -36,7 +36,6 @@ def _kept(cache: Path, kind: str = "guesser") -> list[Path]:
     return sorted(cache.glob(f"{kind}-*.pickle"))
 
 
-@pytest.mark.long
 @pytest.mark.timeout(900)  # three learnings of 20 s of CPU each: minutes on a loaded machine
 def test_what_is_learned_is_kept_loaded_made_again_when_spoiled_and_waited_for_at_exit(
     tmp_path: Path,

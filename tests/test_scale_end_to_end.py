@@ -145,7 +145,6 @@ async def until(check: Callable[[], bool], seconds: float, what: str) -> None:
         await asyncio.sleep(0.2)
 
 
-@pytest.mark.long
 async def test_two_shard_processes_train_on_the_worker_and_hear_through_the_speech_server(
     deployment: Deployment,
 ) -> None:
