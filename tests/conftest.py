@@ -3,6 +3,7 @@ and the hearing path on real parts for the voice tests."""
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -80,6 +81,21 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if session.config.getoption("record_durations") and not hasattr(session.config, "workerinput"):
         timed = {test: round(seconds, 1) for test, seconds in sorted(_timed.items())}
         DURATIONS.write_text(json.dumps(timed, indent=0) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _no_frozen_leftovers() -> Iterator[None]:
+    """A bot frees its voice parts when it closes, but the next bot in the same worker froze
+    them first (assistant/heap.py freezes what exists when a lasting build ends: once a process
+    in a bot, once a test here), and frozen objects are never collected: a worker grew by
+    150-180 MB a voice test, to 4.3 GB, and six workers ran out of memory. After a test that
+    froze, what is garbage goes and the rest is frozen again, as a fresh start-up leaves it."""
+    frozen = gc.get_freeze_count()
+    yield
+    if gc.get_freeze_count() != frozen:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
 
 @pytest.fixture
