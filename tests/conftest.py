@@ -83,19 +83,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         DURATIONS.write_text(json.dumps(timed, indent=0) + "\n", encoding="utf-8")
 
 
+FROZEN_LEFTOVERS = 30_000
+"""Objects frozen since the last clean-up that make the next one worth its full pass (a voice
+test's bot freezes about 5,500; a pass after every test cost the suite minutes of CPU)."""
+_frozen_at_cleanup = 0
+
+
 @pytest.fixture(autouse=True)
 def _no_frozen_leftovers() -> Iterator[None]:
     """A bot frees its voice parts when it closes, but the next bot in the same worker froze
     them first (assistant/heap.py freezes what exists when a lasting build ends: once a process
     in a bot, once a test here), and frozen objects are never collected: a worker grew by
-    150-180 MB a voice test, to 4.3 GB, and six workers ran out of memory. After a test that
-    froze, what is garbage goes and the rest is frozen again, as a fresh start-up leaves it."""
-    frozen = gc.get_freeze_count()
+    150-180 MB a voice test, to 4.3 GB, and six workers ran out of memory. Every few voice
+    tests, what is garbage goes and the rest is frozen again, as a fresh start-up leaves it."""
+    global _frozen_at_cleanup
     yield
-    if gc.get_freeze_count() != frozen:
+    if gc.get_freeze_count() - _frozen_at_cleanup > FROZEN_LEFTOVERS:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        _frozen_at_cleanup = gc.get_freeze_count()
 
 
 @pytest.fixture
