@@ -23,16 +23,20 @@ lint:
 typecheck:
 	$(PY) -m mypy assistant states audio transports bot.py
 
-# Three workers on two cores: most tests wait on real-time audio and subprocesses, so the
-# cores sat half idle with two (22.9 min, 1.2 cores busy; three: 19.0 min, 1.6 cores, on the
-# same machine, 6 Dec 2026). The tests hold under load, which a third worker adds.
+# Four workers on two cores: most tests wait on real-time audio and subprocesses, so the
+# cores sat partly idle with fewer (two: 22.9 min; three: 19.0 min, 6 Dec 2026; on 7 Dec,
+# three: 14.5 min at 1.35 cores busy, four with the longest tests first: 13.3 min at 1.55).
+# Six ran a worker out of memory (24 GiB) before tests/conftest.py `_no_frozen_leftovers`;
+# with it a worker peaks near 2.9 GB and the machine near 12 GB used with four.
+# The tests hold under load, which the extra workers add.
 # Bytecode kept for the run even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 # the tests start the bot, the console and workers as processes hundreds of times, and each
 # compiled the product's 150 modules again (0.3 s of CPU a start). __pycache__ is ignored by git.
 # --dist loadgroup: tests marked with one `xdist_group` run on one worker, so a module's shared
 # console (a module-scoped fixture) is started once, not once per worker; others as `load`.
+# --no-loadscope-reorder: the order tests/conftest.py gives (the longest recorded work first).
 pytest:
-	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 3 --dist loadgroup --no-loadscope-reorder $(ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 4 --dist loadgroup --no-loadscope-reorder $(ARGS)
 
 bench: setup
 	$(PY) -m pip install -q -e ".[dev,bench]"
