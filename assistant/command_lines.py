@@ -12,6 +12,7 @@ Apart from the free-text reading of `Reader` (assistant/reading.py) because it s
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +26,14 @@ from .intents.guess import CommandGuesser
 from .intents.matcher import IntentMatcher
 from .intents.mixed_script import MIXED_FLOOR, only_command_words, scripts_differ
 from .messages import Request
-from .typed_arguments import ARGUMENT_MARKS
+from .typed_arguments import ARGUMENT_MARKS, past_flags
 from .typed_line import addressed
 
 _SENTENCE_ENDS = ".?!…"
 """Marks a sentence ends with, written after a command's name as after any last word."""
+_OTHER_PREFIX = re.compile(r"(?:[^\W\d_]{1,3}[!.>]|[!$?.>%&+~^]{1,2})(?=[^\W\d_])")
+"""Another bot's command prefix typed out of habit before one of ours: `t!train`, `tr.status`,
+`$status`, `?help`, `%archive`: letters and a mark, or marks alone."""
 
 
 class CommandLineReading:
@@ -70,6 +74,9 @@ class CommandLineReading:
             # "/status", "/please join the voice channel": the slash of Discord's slash
             # commands typed before a line, as the console reads it off (a DM has no prefix)
             request = dataclasses.replace(request, command=request.command.lstrip("/"))
+        request = self._past_other_prefix(request)
+        # `test -d movie_reviews`: read as `test movie_reviews` is, sentence or arguments
+        request = past_flags(self._find_command(request.command), request)
         named = self._find_command(request.command)
         if named is None or not any(p.kind in ("text", "json") or p.source for p in named.params):
             # an example or a sentence to classify keeps its times ("came in 5 minutes")
@@ -147,6 +154,19 @@ class CommandLineReading:
         if understood is None:
             return self._past_politeness(self._past_reason(request))
         return self._as_sent(understood, request)
+
+    def _past_other_prefix(self, request: Request) -> Request:
+        """`t!train`, `$status`, `?help`: a command's name after another bot's prefix
+        (`_OTHER_PREFIX`), as that command; people used to other bots type their prefixes,
+        and the whole word was no command's name ("I didn't find a command"). Only a name
+        that is one of ours after it: "t!rex", "?what" stay as they came."""
+        if self._find_command(request.command) is not None:
+            return request
+        prefix = _OTHER_PREFIX.match(request.command)
+        name = request.command[prefix.end() :] if prefix else ""
+        if not name or self._find_command(name) is None:
+            return request
+        return dataclasses.replace(request, command=name)
 
     @staticmethod
     def _as_sent(understood: Request, request: Request) -> Request:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import i18n
+from .intents.dictated import with_marks
 from .intents.emoji_words import as_words
 from .intents.matcher import IntentMatcher, normalize
 from .intents.mixed_script import scripts_differ
@@ -114,12 +115,17 @@ class OtherScriptReading:
         self, text: str, guild_id: str, again: Callable[[str], Request | None]
     ) -> Request | None:
         """A line with emoji that stand for words ("🛑", "❌ negative"), read with them written
-        out (assistant/intents/emoji_words.py) in the guild's language, else in English."""
+        out (assistant/intents/emoji_words.py), or with the marks of a name said as words
+        written as marks ("zip movie underscore reviews", "report точка txt";
+        assistant/intents/dictated.py), in the guild's language, else in English."""
         for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-            written = as_words(text, i18n.word_pairs(language, "typed.emoji"))
-            found = None if written is None else again(written)
-            if found is not None:
-                return found
+            for written in (
+                as_words(text, i18n.word_pairs(language, "typed.emoji")),
+                with_marks(text, i18n.word_pairs(language, "typed.dictated")),
+            ):
+                found = None if written is None else again(written)
+                if found is not None:
+                    return found
         return None
 
     def _written_out(self, line: str, guild_id: str) -> str:

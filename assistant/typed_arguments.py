@@ -42,6 +42,8 @@ _MENTIONS = re.compile(r"[\s,.!]*(?:(?:@everyone|@here|<@[!&]?\d+>)[\s,.!]*)+")
 `<@123>`): they address people, never an argument."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
+_FLAG = re.compile(r"--?(?P<name>[^\W\d_][\w-]*)")
+"""A command-line tool's flag (`-d`, `--dataset`), typed before an argument out of habit."""
 
 
 def _address_alone(command: Command, request: Request) -> bool | None:
@@ -62,6 +64,32 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     if not only_people(request.text):
         return None
     return request.command.endswith(",") or request.text.lstrip().startswith(",")
+
+
+def past_flags(command: Command | None, request: Request) -> Request:
+    """`train -d kaggle_tweets`, `correct -l positive`, `test --dataset movie_reviews`: the
+    words after a command's name written as a command-line tool's flags and their values, as
+    the values in order (a flag that is an option's name, `--label positive`, as
+    `label=positive`). Read as written, `-d kaggle_tweets` was an example to add and `-l` the
+    number of the reply to correct. Only when the words begin with a flag and each flag has a
+    value after it; an opinion (`feedback`) is kept as typed."""
+    words = request.text.split()
+    if command is None or command.name == "feedback" or not words or not _FLAG.fullmatch(words[0]):
+        return request
+    names = {p.name for p in command.params}
+    kept: list[str] = []
+    named = ""  # `name=` for the value after a flag that is an option's name
+    for word, after in zip(words, [*words[1:], None], strict=True):
+        flag = _FLAG.fullmatch(word)
+        if flag is None:
+            kept.append(named + word)
+            named = ""
+            continue
+        if after is None or _FLAG.fullmatch(after):
+            return request  # `--verbose`: a switch we have none of
+        name = flag["name"].replace("-", "_").lower()
+        named = f"{name}=" if name in names else ""
+    return dataclasses.replace(request, text=" ".join(kept))
 
 
 def _quoted(text: str) -> bool:
@@ -137,6 +165,7 @@ class ArgumentReading:
         takes none, or whose words are free text (`_to_people`), given words that only address
         people ("hi all", "привет всем", "train everyone"), runs, or gets the hint where that
         is not clear (`_address_alone`)."""
+        request = past_flags(command, request)
         second = self._chained(command, request)
         if second is not None:
             raise BadInput(i18n.tr("error.two_commands", first=request.command, second=second))
