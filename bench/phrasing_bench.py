@@ -116,6 +116,7 @@ CORPORA = {
     "fresh11": Path(__file__).resolve().parent / "phrasings_fresh11.json",
     "fresh12": Path(__file__).resolve().parent / "phrasings_fresh12.json",
     "fresh13": Path(__file__).resolve().parent / "phrasings_fresh13.json",
+    "fresh14": Path(__file__).resolve().parent / "phrasings_fresh14.json",
 }
 REVISIONS = (
     "0bc35a1",
