@@ -42,8 +42,9 @@ _MENTIONS = re.compile(r"[\s,.!]*(?:(?:@everyone|@here|<@[!&]?\d+>)[\s,.!]*)+")
 `<@123>`): they address people, never an argument."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
-_FLAG = re.compile(r"--?(?P<name>[^\W\d_][\w-]*)")
-"""A command-line tool's flag (`-d`, `--dataset`), typed before an argument out of habit."""
+_FLAG = re.compile(r"-(?P<letter>[^\W\d_])|--(?P<name>[^\W\d_][\w-]*)")
+"""A command-line tool's flag (`-d`, `--dataset`), typed before an argument out of habit. One
+letter after one dash: "-not bad at all" is an example's words, not a flag `not`."""
 
 
 def _address_alone(command: Command, request: Request) -> bool | None:
@@ -87,7 +88,7 @@ def past_flags(command: Command | None, request: Request) -> Request:
             continue
         if after is None or _FLAG.fullmatch(after):
             return request  # `--verbose`: a switch we have none of
-        name = flag["name"].replace("-", "_").lower()
+        name = (flag["name"] or flag["letter"]).replace("-", "_").lower()
         named = f"{name}=" if name in names else ""
     return dataclasses.replace(request, text=" ".join(kept))
 

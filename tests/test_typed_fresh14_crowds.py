@@ -73,6 +73,8 @@ async def test_a_flag_before_a_label_corrects_with_that_label(app: Assistant) ->
     with_names(app)
     assert read(app, "correct -l negative") == ("correct", {"text": "negative"})
     assert read(app, "train -d movie_reviews") == ("train", {"text": "movie_reviews"})
+    # a word with a dash in front is an example's word, not a flag
+    assert read(app, "train -not bad at all") == ("train", {"text": "-not bad at all"})
 
 
 async def test_a_dictated_folder_name_is_archived(app: Assistant) -> None:
