@@ -85,7 +85,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 FROZEN_LEFTOVERS = 30_000
 """Objects frozen since the last clean-up that make the next one worth its full pass (a voice
-test's bot freezes about 5,500; a pass after every test cost the suite minutes of CPU)."""
+test's bot freezes about 5,500; with a pass after every test that froze, one whole run took
+24.8 min of CPU against 17.0 without, on a machine not quite quiet)."""
 _frozen_at_cleanup = 0
 
 
