@@ -25,7 +25,8 @@ typecheck:
 
 # Four workers on two cores: most tests wait on real-time audio and subprocesses, so the
 # cores sat partly idle with fewer (two: 22.9 min; three: 19.0 min, 6 Dec 2026; on 7 Dec,
-# three: 14.5 min at 1.35 cores busy, four with the longest tests first: 13.3 min at 1.55).
+# three: 14.5 min at 1.35 cores busy, four with the longest tests first: 13.3 min at 1.55;
+# 14.6 min with tests/conftest.py's memory clean-up, one run each).
 # Six ran a worker out of memory (24 GiB) before tests/conftest.py `_no_frozen_leftovers`;
 # with it a worker peaks near 2.9 GB and the machine near 12 GB used with four.
 # The tests hold under load, which the extra workers add.
