@@ -75,9 +75,9 @@ class CommandLineReading:
             # commands typed before a line, as the console reads it off (a DM has no prefix)
             request = dataclasses.replace(request, command=request.command.lstrip("/"))
         request = self._past_other_prefix(request)
-        # `test -d movie_reviews`: read as `test movie_reviews` is, sentence or arguments
-        request = past_flags(self._find_command(request.command), request)
         named = self._find_command(request.command)
+        # `test -d movie_reviews`: read as `test movie_reviews` is, sentence or arguments
+        request = past_flags(named, request)
         if named is None or not any(p.kind in ("text", "json") or p.source for p in named.params):
             # an example or a sentence to classify keeps its times ("came in 5 minutes")
             request = _past_clock_times(request)
