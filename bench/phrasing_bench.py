@@ -117,6 +117,7 @@ CORPORA = {
     "fresh12": Path(__file__).resolve().parent / "phrasings_fresh12.json",
     "fresh13": Path(__file__).resolve().parent / "phrasings_fresh13.json",
     "fresh14": Path(__file__).resolve().parent / "phrasings_fresh14.json",
+    "fresh15": Path(__file__).resolve().parent / "phrasings_fresh15.json",
 }
 REVISIONS = (
     "0bc35a1",
@@ -339,6 +340,8 @@ def _named(key: str, value: Any) -> str:
     """The name an option's value gives: a text option that holds other words besides a name
     ("train kaggle tweets pls" as the example "kaggle tweets pls") names nothing, nor does a
     name option that does."""
+    if key == "positive" and isinstance(value, bool):
+        return "positive" if value else "negative"  # `train "dull" negative` sets it false
     text = str(value)
     if key not in (*FREE_TEXT, *NAME_OPTIONS) or value is None:
         return text
