@@ -34,6 +34,7 @@ from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.name_options import name_options
 from .intents.named_guess import named_guess, named_options
 from .intents.parts import takes_back
+from .intents.ticket_head import ticket_body
 from .messages import Request, Source, User
 from .other_scripts import OtherScriptReading
 from .typed_arguments import (
@@ -136,6 +137,17 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             source=source,
             learned_only=learned_only,
         )
+        heads = [
+            head
+            for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH))
+            for head in i18n.word_list(language, "typed.ticket_heads")
+        ]
+        body = ticket_body(text, heads)
+        if body is not None:
+            # "Request: abort running training": the head says what kind of message it is
+            found = read_as(body, exact=exact, by_names=by_names, respelt=respelt, times=times)
+            if found is not None:
+                return found
         timeless = without_clock_times(text) if times else text
         if timeless != text:
             # as written first: "feedback your replies come in 5 minutes" keeps its words;
@@ -168,6 +180,10 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                     address.rest,
                     i18n.word_list(language, "typed.feedback_passes"),
                     i18n.word_list(language, "typed.feedback_makers"),
+                    (
+                        i18n.word_list(language, "typed.feedback_as"),
+                        i18n.word_list(language, "typed.feedback_words"),
+                    ),
                 )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
                 or (

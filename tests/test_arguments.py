@@ -83,8 +83,9 @@ async def test_every_form_the_readme_shows_adds_what_it_says(
     stored = dict(quiet_app.store.examples(dataset))
     assert stored["what a lovely film"] == "positive"
     negatives = ("dull and slow", "the plot made no sense", "I want my money back")
-    for negative in (*negatives, "a waste of two hours"):
+    for negative in (*negatives, "a waste of two hours", "a waste of time"):
         assert stored[negative] == "negative"
+    assert stored["a fine cast"] == "positive"
     assert stored["rated 10/10, a must see"] == "positive"
     assert stored["this movie was 10/10"] == "positive"
     assert stored["I was charged twice this month"] == "billing"

@@ -254,6 +254,18 @@ def misread_crowds(
     return found
 
 
+def assert_crowds_read(
+    app: Assistant,
+    lines: dict[str, list[tuple[str, str, dict[str, Any]]]],
+    chat: dict[str, list[str]],
+) -> None:
+    """Every line of `lines` read as its command and options, and no chat line as a command,
+    per language (with the names the lines use in the data folder)."""
+    with_names(app)
+    for language, (misread_lines, chat_read) in misread_crowds(app, lines, chat).items():
+        assert (misread_lines, chat_read) == ([], []), (language, misread_lines, chat_read)
+
+
 async def test_english_phrasings_are_read_as_their_commands(app: Assistant) -> None:
     with_names(app)
     assert misread(app, ENGLISH) == []

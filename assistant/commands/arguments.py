@@ -13,8 +13,10 @@ options and go through `finish`, the same checks):
   `train this movie was 10/10 false` adds the text "this movie was 10/10" as negative; so does
   a `words` option (`select_dataset movie reviews false`). Its words keep their lines apart
   (`train` adds each line of a message as an example, as a `.txt`'s). After a quoted text
-  that starts it, only the label and polite words may follow (`train "dull" false please`);
-  another word is refused with the lines that may have been meant.
+  that starts it, only the label (in any language, after a linking word: `"dull" is
+  negative`, `"скучно" — негатив`) and polite words may follow (`train "dull" false
+  please`); another word is refused with the lines that may have been meant. Words before a
+  quoted text that only lead up to it (`train it on "dull" as negative`) are no part of it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 from .. import i18n
 from ..errors import BadInput
 from ..i18n import number_text, tr
+from ..intents.quoted_label import label_word, typed_words
 from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
@@ -255,8 +258,8 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         options[param.name] = token.value
     if source is not None:
         name, group = source
-        if by_name[name].source and group[0].quoted and len(group) > 1:
-            group = after_quoted(command, options, group, tokens, text)
+        if by_name[name].source and len(group) > 1:
+            group = quoted_example(command, options, group, tokens, text)
         # every remaining word as typed, quotes kept: they mean "this is text, not a path";
         # the lines kept apart (`train` adds a line each, as a `.txt`'s)
         options[name] = joined(text, group, lines=by_name[name].source)
@@ -286,13 +289,18 @@ def after_quoted(
     for at, token in enumerate(group[1:], start=1):
         word = token.value.lower()
         bare = token.value.rstrip(".!;,")  # `positive.`: a label that ends the line
+        after = group[at + 1] if at + 1 < len(group) else None
         if token.quoted:
             kept.append(token)
         elif token.value in BETWEEN_QUOTED and any(t.quoted for t in group[at:]):
             kept.append(token)  # `"great", "fun"`: a list, which `resolve` refuses as such
-        elif pending and bare.lower() in TRAILING_BOOLS | LABEL_WORDS:
-            options[pending.pop(0).name] = bare
+        elif pending and label_word(bare) is not None:
+            options[pending.pop(0).name] = label_word(bare)
             labels.append(token)
+        elif pending and word in typed_words("typed.label_links") and after is not None:
+            if after.quoted or label_word(after.value.rstrip(".!;,")) is None:
+                stray.append(token)  # `"dull" is boring`: not a label that follows
+            # else `"dull" is negative`, `"скучно" — негатив`: the label comes next
         elif not word.strip(".!,;:?…") or word.strip(".!,") in POLITE_WORDS:
             continue  # `train "a lovely film",`, `train "a lovely film" please`
         else:
@@ -311,6 +319,29 @@ def after_quoted(
                 without=f"{command.name} {in_quotes(quoted)}{tail}",
             )
         )
+    return kept
+
+
+def quoted_example(
+    command: Command, options: dict[str, Any], group: list[Token], line: list[Token], text: str
+) -> list[Token]:
+    """A source's words when a quoted text says where the example is: it starts them, or only
+    words that lead up to an example come before it (`it on "dull" as negative`, `модель на
+    "скучно"`: `typed.example_lead_ins`); what follows it is `after_quoted`'s. A sentence that
+    quotes inside it (`the "best" film ever`) is kept whole."""
+    if group[0].quoted:
+        return after_quoted(command, options, group, line, text)
+    first = next((at for at, token in enumerate(group) if token.quoted), 0)
+    lead_ins = typed_words("typed.example_lead_ins")
+    words = [t.value.lower().strip(",:") for t in group[:first]]
+    if not first or not all(not word or word in lead_ins for word in words):
+        return group
+    read = dict(options)
+    try:
+        kept = after_quoted(command, read, group[first:], line, text)
+    except BadInput:
+        return group  # words after the quotes that are no label: the quotes are the text's
+    options.update(read)
     return kept
 
 

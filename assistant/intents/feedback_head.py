@@ -35,10 +35,16 @@ def labelled_feedback(
     return Intent("feedback", {"text": line[end.end() :].strip()}, normalize(line))
 
 
-def passed_on_feedback(line: str, passes: Sequence[str], makers: Sequence[str]) -> Intent | None:
+def passed_on_feedback(
+    line: str,
+    passes: Sequence[str],
+    makers: Sequence[str],
+    called: tuple[Sequence[str], Sequence[str]] = ((), ()),
+) -> Intent | None:
     """`line` as feedback when it ends asking to pass it on to the bot's makers ("many
     clients say the answers are slow, please pass this to the people who made you"): the
-    feedback is what comes before (`passes`: "pass this to"; `makers`: "the developers")."""
+    feedback is what comes before (`passes`: "pass this to"; `makers`: "the developers";
+    `called`: the words for "as" and what feedback is called, "as feedback", may end it)."""
     passes, makers = [p for p in passes if p.strip()], [m for m in makers if m.strip()]
     if not passes or not makers:
         return None
@@ -46,7 +52,10 @@ def passed_on_feedback(line: str, passes: Sequence[str], makers: Sequence[str]) 
     tail = (
         rf"[\s,.;:!—–-]*(?:(?:please|pls|plz|kindly|can you|could you)\s+)?(?:{verbs})\s+(?:{whom})"
     )
-    found = re.search(rf"{tail}[\s.!?]*$", line, re.I)
+    # "... pass that on to the devs as feedback?": the tail may say what it is
+    links, kinds = ([w for w in words if w.strip()] for words in called)
+    as_kind = rf"(?:\s+{either(links)}\s+(?:an?\s+)?{either(kinds)})?" if links and kinds else ""
+    found = re.search(rf"{tail}{as_kind}[\s.!?]*$", line, re.I)
     if found is None:
         return None
     text = line[: found.start()].strip()

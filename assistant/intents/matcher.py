@@ -26,6 +26,7 @@ from hassil.sample import sample_expression
 from assistant.messages import Request, User
 
 from .normalize import normalize
+from .quoted_label import label_after, split_quoted
 from .spoken import file_words, spoken_forms
 from .templates import DEFAULT_SENTENCES, load_sentences, parsed, templates_key
 
@@ -266,7 +267,16 @@ class IntentMatcher:
                     return None  # "what do you predict for the game?" names no sentence
                 if metadata.get("after_colon") and not _after_colon(text, written):
                     return None  # "add this as positive please" names no sentence
-                if not _SEVERAL_QUOTED.search(written):
+                labelled = split_quoted(written)
+                if labelled is not None and not _SEVERAL_QUOTED.search(written):
+                    # `"dull" is negative`: the quotes end the sentence, a label may follow
+                    label = label_after(labelled[1])
+                    if label is None:
+                        return None  # `"dull" yesterday`: words after it that no slot took
+                    slots[name] = json.dumps(labelled[0], ensure_ascii=False)
+                    if result.intent.name == "train" and not slots.get("label"):
+                        slots["label"] = {"true": "positive", "false": "negative"}.get(label, label)
+                elif not _SEVERAL_QUOTED.search(written):
                     slots[name] = json.dumps(written.strip(_QUOTES), ensure_ascii=False)
                 else:  # "classify 'great', 'awful', 'meh'": several sentences, as the
                     slots[name] = written  # command reads a list of quoted ones
