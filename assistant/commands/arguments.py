@@ -189,6 +189,32 @@ def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
     return None
 
 
+def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = False) -> str:
+    """`text` with `option` written as an option (`label:negative`, `label="bug two"`, or by its
+    name in the language spoken, `метка=негатив`) replaced by its value alone, for a command
+    whose words are free text (`correct #87 2 label:negative` is item 2 labelled `negative`,
+    as `train` and `relabel` read `label:`; it was stored as the label `label:negative`). The
+    option with its value forgotten (`label:`) is refused, as `parse` refuses it, naming the
+    command's `usage`; `lenient`, only when it ends the text (`label: was wrong` is left as it
+    is: the words may be a sentence)."""
+    names = [option, *(k for k, v in _option_names(i18n.current()).items() if v == option)]
+    written = "|".join(re.escape(name) for name in names)
+    quoted = "|".join(
+        f"{re.escape(q)}[^{re.escape(end)}]*{re.escape(end)}" for q, end in CLOSING.items()
+    )
+    pattern = rf"(?<!\S)({written})([:=])({quoted}|[^\s,;]*)"
+
+    def value(found: re.Match[str]) -> str:
+        if not found[3].strip(QUOTES).strip():
+            if lenient and text[found.end() :].strip():
+                return found[0]
+            shown = f"{found[1]}{found[2]}"
+            raise BadInput(tr("args.no_value", name=option, written=shown, usage=usage))
+        return found[3].strip(QUOTES)
+
+    return re.sub(pattern, value, text, flags=re.IGNORECASE)
+
+
 def names_an_option(command: Command, text: str) -> bool:
     """Whether `text` writes out one of the command's options (`набор:reviews`, `label:`, a
     value forgotten too): arguments for its parser, not a sentence to read."""
