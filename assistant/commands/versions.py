@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput, NotFound
-from ..i18n import number_text, tr
+from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
@@ -54,7 +54,7 @@ async def models(app: Assistant, request: Request, options: dict[str, Any]) -> R
     lines.append(tr("models.hint"))
     return Reply(
         text="\n".join(lines),
-        speech=tr("models.speech", name=dataset.name, count=len(found)),
+        speech=tr_count("models.speech", len(found), name=dataset.name),
         data={
             "dataset": dataset.name,
             "current": current.version if current else None,
