@@ -279,14 +279,19 @@ class IntentMatcher:
 
     def _as_cased(self, text: str, value: Any) -> Any:
         """A name as `text` spells it, when names differ only by case (`Notes`, `notes`):
-        sentences are matched in lower case, where the first name of a spelling would win."""
+        sentences are matched in lower case, where the first name of a spelling would win.
+        Spelt as neither (`NOTES`), it stays as written, for the command to say which names
+        it could be: the first was taken without a word."""
         if not isinstance(value, str):
             return value
         twins = self._case_twins.get(value.lower())
         if twins is None:
             return value
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
-        return written[0] if len(written) == 1 else value
+        if len(written) == 1:
+            return written[0]
+        spelt = re.search(rf"(?<!\S){re.escape(value)}(?!\S)", text, re.IGNORECASE)
+        return spelt[0] if spelt and not written else value
 
 
 def _aliased(forms: list[str], aliases: list[tuple[str, str]], values: list[str]) -> list[str]:
