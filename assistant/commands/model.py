@@ -229,6 +229,11 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     to train yet (the new examples are stored for later); raises `UserError` on a refusal."""
     batch, notes = _new_examples(app, request, options)
     active = app.store.active_dataset(request.guild_id)
+    if active is None:
+        if not batch.rows:  # `train` alone: there is no dataset to retrain
+            raise NotFound(tr("dataset.no_active"))
+        # the dataset these examples start is named for the user, who did not name it
+        notes = [tr("train.started_default", name=DEFAULT_DATASET), *notes]
     existing = training_set(app, active) if active else []
     known_rows = set(existing)
     new = [e for e in dict.fromkeys(batch.rows) if e not in known_rows]
