@@ -17,7 +17,7 @@ from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
 from ..typed_arguments import feedback_elsewhere, only_people
-from .arguments import CLOSING, option_taken_out, shown, whole_number
+from .arguments import CLOSING, QUOTES, option_taken_out, shown, whole_number
 from .registry import REGISTRY, Param, command
 
 if TYPE_CHECKING:
@@ -421,7 +421,9 @@ def _as_written(text: str) -> str:
     for line in lines:
         if line or (kept and kept[-1]):
             kept.append(line)
-    return "\n".join(kept).strip("\n")
+    written = "\n".join(kept).strip("\n")
+    # quotes around nothing (`feedback ""`, `«»`) say nothing: they were stored as feedback
+    return written if written.strip(QUOTES + " \n") else ""
 
 
 def _shorten(text: str, limit: int) -> str:
