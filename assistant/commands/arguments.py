@@ -189,6 +189,20 @@ def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
     return None
 
 
+NUMBERED = ("page", "job", "example", "version")
+"""Options whose value is a number that people write after the option's name (`page 2`)."""
+
+
+def _names_next(token: Token, pending: list[Param], after: list[Token]) -> bool:
+    """Whether `token` is the name of the option to be filled next (English, or the language
+    spoken: `страница`), one of NUMBERED, with a word after it to be its value: `examples page
+    2`, `remove example #3`, `use_model version 2` (refused as too many arguments)."""
+    if token.quoted or not after or not pending or pending[0].name not in NUMBERED:
+        return False
+    name = token.value.lower()
+    return pending[0].name in (name, _option_names(i18n.current()).get(name))
+
+
 def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = False) -> str:
     """`text` with `option` written as an option (`label:negative`, `label="bug two"`, or by its
     name in the language spoken, `метка=негатив`) replaced by its value alone, for a command
@@ -258,6 +272,8 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             options[named[0]] = named[1]
             continue
         pending = [p for p in command.params if p.name not in options]
+        if source is None and _names_next(token, pending, tokens[index + 1 :]):
+            continue  # `examples page 2`, `cancel job 1`: the name before its number
         bools = [p for p in pending if p.kind == "bool"]
         is_last = index == last_word
         closed = source is not None and all(t.quoted for t in source[1])
