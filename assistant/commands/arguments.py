@@ -203,6 +203,22 @@ def _names_next(token: Token, pending: list[Param], after: list[Token]) -> bool:
     return pending[0].name in (name, _option_names(i18n.current()).get(name))
 
 
+LINKING_WORDS = ("as", "to", "into", "in", "как", "в", "на")
+"""Words people put before a format or a label (`export to jsonl`, `relabel #1 as negative`)."""
+
+
+def _links_value(token: Token, pending: list[Param], after: list[Token]) -> bool:
+    """Whether `token` is a linking word before the value of the option to be filled next,
+    that value ending the line: one of its choices (`export to jsonl`), or a label (`relabel
+    #1 as negative`). Before, such a line was refused, or asked about without its format."""
+    if token.quoted or len(after) != 1 or not pending or token.value.lower() not in LINKING_WORDS:
+        return False
+    choices = pending[0].choices
+    if choices:
+        return after[0].value.lower() in choices
+    return pending[0].name == "label"
+
+
 def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = False) -> str:
     """`text` with `option` written as an option (`label:negative`, `label="bug two"`, or by its
     name in the language spoken, `метка=негатив`) replaced by its value alone, for a command
@@ -274,6 +290,8 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         pending = [p for p in command.params if p.name not in options]
         if source is None and _names_next(token, pending, tokens[index + 1 :]):
             continue  # `examples page 2`, `cancel job 1`: the name before its number
+        if source is None and _links_value(token, pending, tokens[index + 1 :]):
+            continue  # `export to jsonl`, `relabel #1 as negative`
         bools = [p for p in pending if p.kind == "bool"]
         is_last = index == last_word
         closed = source is not None and all(t.quoted for t in source[1])
