@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
 import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,8 @@ from .i18n import tr
 from .names import look_alike
 
 MAX_PATH_CHARS = 1024
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
+"""An invisible character as replies show it in a name (`markup.escape`): `\\u000a`."""
 
 
 class DataRoot:
@@ -81,6 +84,10 @@ class DataRoot:
             if strip and user_path != user_path.strip() and self._there(user_path):
                 # `"notes. "` in quotes: a name on disk that ends (or starts) with a space
                 return self.resolve(user_path, strip=False)
+            unescaped = _ESCAPE.sub(lambda found: chr(int(found[1] or found[2], 16)), user_path)
+            if unescaped != user_path and self._there(unescaped.strip()):
+                # `new\u000aline.txt`, as a listing shows a name's invisible characters
+                return self.resolve(unescaped)
             written = self._as_cased(pure, user_path)
             if written is None:
                 raise NotFound(self._missing(user_path, pure)) from None
