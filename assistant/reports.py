@@ -84,15 +84,18 @@ def job_line(job: Job) -> str:
 def model_line(model: ModelRecord) -> str:
     m = model.metrics
     held_out = m.get("evaluated_on", "held_out") == "held_out"
+    key = "model.line.held_out" if held_out else "model.line.training"
+    n = m.get("n")
     return tr(
-        "model.line.held_out" if held_out else "model.line.training",
+        # "on 1 held-out example" (`.one`); a record stored without its count reads "?"
+        i18n.plural_key(i18n.current(), key, n) if isinstance(n, int | float) else key,
         model=model.version,
         name=model.dataset,
         backend=model.backend,
         count=number_text(model.n_examples),
         accuracy=percent(m.get("accuracy")),
         f1=percent(m.get("f1")),
-        n=_counted(m.get("n")),
+        n=_counted(n),
     )
 
 
@@ -106,7 +109,11 @@ def numbers_meaning(metrics: dict[str, Any]) -> str:
     """One sentence on what the reported numbers measure, for every training report."""
     if metrics.get("evaluated_on") == "training":
         return tr("metrics.on_training")
-    text = tr("metrics.held_out", count=_counted(metrics.get("n_held_out", metrics.get("n"))))
+    held = metrics.get("n_held_out", metrics.get("n"))
+    if isinstance(held, int | float):
+        text = tr_count("metrics.held_out", int(held))  # "1 example held out" (`.one`)
+    else:
+        text = tr("metrics.held_out", count=_counted(held))
     if metrics.get("refit_on_all"):
         text += " " + tr("metrics.refit")
     elif metrics.get("refit_on_all") is False:

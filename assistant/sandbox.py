@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
 import stat
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -28,6 +29,8 @@ from .i18n import tr
 from .names import look_alike
 
 MAX_PATH_CHARS = 1024
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
+"""An invisible character as replies show it in a name (`markup.escape`): `\\u000a`."""
 
 
 class DataRoot:
@@ -81,7 +84,11 @@ class DataRoot:
             if strip and user_path != user_path.strip() and self._there(user_path):
                 # `"notes. "` in quotes: a name on disk that ends (or starts) with a space
                 return self.resolve(user_path, strip=False)
-            written = self._as_cased(pure)
+            unescaped = _ESCAPE.sub(lambda found: chr(int(found[1] or found[2], 16)), user_path)
+            if unescaped != user_path and self._there(unescaped.strip()):
+                # `new\u000aline.txt`, as a listing shows a name's invisible characters
+                return self.resolve(unescaped)
+            written = self._as_cased(pure, user_path)
             if written is None:
                 raise NotFound(self._missing(user_path, pure)) from None
             return self.resolve(written)
@@ -98,12 +105,13 @@ class DataRoot:
         except (RuntimeError, OSError):  # a link loop on the way: `resolve` says so
             return False
 
-    def _as_cased(self, pure: PurePosixPath) -> str | None:
+    def _as_cased(self, pure: PurePosixPath, user_path: str) -> str | None:
         """`pure` as the names on disk are written, when each part is one name whatever its
         case ("Kaggle_Tweets" for `kaggle_tweets`, as a phone's keyboard writes it) and
         whichever Unicode form it takes (`café` typed composed, a folder copied from macOS
         decomposed: `cafe` and a combining accent), else None. The result is resolved and
-        checked again like any path a user names."""
+        checked again like any path a user names. A part that is several names but for case
+        (`Cap` and `cap` for `CAP`) is refused naming them: none of them is more likely."""
         folder, found = self.root, list[str]()
         for index, part in enumerate(pure.parts):
             if part in (".", ".."):
@@ -112,6 +120,10 @@ class DataRoot:
                 name = part
             else:
                 same = [n for n in _names_in(folder) if same_name(n) == same_name(part)]
+                if len(same) > 1:
+                    names = [f"`{(PurePosixPath(*found) / n).as_posix()}`" for n in same]
+                    shown = {"names": ", ".join(names[:-1]), "last": names[-1]}
+                    raise NotFound(tr("path.case_twins", path=user_path, **shown))
                 if len(same) != 1:
                     return None
                 name = same[0]

@@ -106,6 +106,7 @@ async def test_the_bots_name_after_a_command_is_no_argument(app: Assistant) -> N
     """ "go ahead and train, bot" and "train, bot" call the bot by name after the command; read
     as `train`'s argument, "bot" was added to the dataset as a positive example."""
     console = TypedConsole(app)
+    assert (await console.send("create_dataset fresh"))["ok"]  # an empty one, to retrain
     for line in ("go ahead and train, bot", "train, bot", "!train, trainer", "train @bot"):
         refused = await refused_and_unchanged(app, console, line)
         assert refused.startswith("Training needs at least 4 examples; the dataset has 0"), line

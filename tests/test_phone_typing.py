@@ -53,9 +53,12 @@ async def test_a_name_one_letter_off_is_named_in_the_refusal(app: Assistant) -> 
 
 
 async def test_a_name_in_two_cases_on_disk_is_not_guessed(app: Assistant) -> None:
-    """Where `Notes` and `notes` are both folders, "NOTES" is neither: it is refused."""
+    """Where `Notes` and `notes` are both folders, "NOTES" is neither: it is refused, naming
+    both (it said there was no `NOTES`, as if neither were there)."""
     root = Path(app.config.data_root)
     for name in ("Notes", "notes"):
         (root / name).mkdir(parents=True)
     reply = await TypedConsole(app).send("!select_dataset NOTES")
-    assert not reply["ok"] and "There is no `NOTES`" in reply["text"], reply
+    assert not reply["ok"] and reply["text"].startswith(
+        "`NOTES` could be `Notes` or `notes`: the data folder holds names that differ only in case."
+    ), reply

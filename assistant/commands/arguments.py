@@ -192,6 +192,60 @@ def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
     return None
 
 
+NUMBERED = ("page", "job", "example", "version")
+"""Options whose value is a number that people write after the option's name (`page 2`)."""
+
+
+def _names_next(token: Token, pending: list[Param], after: list[Token]) -> bool:
+    """Whether `token` is the name of the option to be filled next (English, or the language
+    spoken: `страница`), one of NUMBERED, with a word after it to be its value: `examples page
+    2`, `remove example #3`, `use_model version 2` (refused as too many arguments)."""
+    if token.quoted or not after or not pending or pending[0].name not in NUMBERED:
+        return False
+    name = token.value.lower()
+    return pending[0].name in (name, _option_names(i18n.current()).get(name))
+
+
+def _links_value(token: Token, pending: list[Param], after: list[Token]) -> bool:
+    """Whether `token` is a linking word before the value of the option to be filled next,
+    that value ending the line: one of its choices (`export to jsonl`), or a label (`relabel
+    #1 as negative`). Before, such a line was refused, or asked about without its format."""
+    # each language's words before a format or a label (`typed.value_links`)
+    links = typed_words("typed.value_links")
+    if token.quoted or len(after) != 1 or not pending or token.value.lower() not in links:
+        return False
+    choices = pending[0].choices
+    if choices:
+        return after[0].value.lower() in choices
+    return pending[0].name == "label"
+
+
+def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = False) -> str:
+    """`text` with `option` written as an option (`label:negative`, `label="bug two"`, or by its
+    name in the language spoken, `метка=негатив`) replaced by its value alone, for a command
+    whose words are free text (`correct #87 2 label:negative` is item 2 labelled `negative`,
+    as `train` and `relabel` read `label:`; it was stored as the label `label:negative`). The
+    option with its value forgotten (`label:`) is refused, as `parse` refuses it, naming the
+    command's `usage`; `lenient`, only when it ends the text (`label: was wrong` is left as it
+    is: the words may be a sentence)."""
+    names = [option, *(k for k, v in _option_names(i18n.current()).items() if v == option)]
+    written = "|".join(re.escape(name) for name in names)
+    quoted = "|".join(
+        f"{re.escape(q)}[^{re.escape(end)}]*{re.escape(end)}" for q, end in CLOSING.items()
+    )
+    pattern = rf"(?<!\S)({written})([:=])({quoted}|[^\s,;]*)"
+
+    def value(found: re.Match[str]) -> str:
+        if not found[3].strip(QUOTES).strip():
+            if lenient and text[found.end() :].strip():
+                return found[0]
+            shown = f"{found[1]}{found[2]}"
+            raise BadInput(tr("args.no_value", name=option, written=shown, usage=usage))
+        return found[3].strip(QUOTES)
+
+    return re.sub(pattern, value, text, flags=re.IGNORECASE)
+
+
 def names_an_option(command: Command, text: str) -> bool:
     """Whether `text` writes out one of the command's options (`набор:reviews`, `label:`, a
     value forgotten too): arguments for its parser, not a sentence to read."""
@@ -235,6 +289,10 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             options[named[0]] = named[1]
             continue
         pending = [p for p in command.params if p.name not in options]
+        if source is None and _names_next(token, pending, tokens[index + 1 :]):
+            continue  # `examples page 2`, `cancel job 1`: the name before its number
+        if source is None and _links_value(token, pending, tokens[index + 1 :]):
+            continue  # `export to jsonl`, `relabel #1 as negative`
         bools = [p for p in pending if p.kind == "bool"]
         is_last = index == last_word
         closed = source is not None and all(t.quoted for t in source[1])

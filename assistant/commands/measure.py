@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 
 SHOWN_PREDICTIONS = 20
 """Predictions listed in the chat reply; all of them are in the attached predictions.json."""
+SHOWN_UNKNOWN_LABELS = 10
+"""Labels the model never learnt named in the reply; the rest are counted (a column of ids
+read as labels named 3,000 of them); all are in the reply's data and predictions.json."""
 _TYPED_KEYS = ("test.predictions", "test.labelled_title", "test.measured")
 _DATASET_KEYS = ("test.dataset.predictions", "test.dataset.title", "test.dataset.measured")
 """The heading, the chart's title and the measurement's line of a `test` reply, for items
@@ -221,7 +224,7 @@ def _classify(
                 "test.unknown_labels",
                 left_out,
                 model=model.version,
-                labels=", ".join(unknown),
+                labels=_some_labels(unknown),
                 known=", ".join(model.labels),
             )
         )
@@ -264,6 +267,15 @@ def _classify(
         data=result,
         kind="prediction",
     )
+
+
+def _some_labels(labels: list[str]) -> str:
+    """The first SHOWN_UNKNOWN_LABELS of `labels`, and how many more there are."""
+    shown = ", ".join(labels[:SHOWN_UNKNOWN_LABELS])
+    if len(labels) <= SHOWN_UNKNOWN_LABELS:
+        return shown
+    more = number_text(len(labels) - SHOWN_UNKNOWN_LABELS)
+    return tr("labels.and_more", labels=shown, count=more)
 
 
 def _unknown_labels(labelled: list[tuple[str, str]], known: list[str]) -> list[str]:

@@ -186,6 +186,7 @@ async def train(app: Assistant, request: Request, options: dict[str, Any]) -> Re
                     estimate=plan.estimate,
                     job=job.id,
                 ),
+                *plan.started,
             ]
         ),
         speech=tr(
@@ -214,6 +215,8 @@ class _Plan:
     """The examples this request adds (repeats of stored ones left out)."""
     notes: list[str]
     """How the arguments were read, new labels and where they came from."""
+    started: list[str]
+    """That the dataset was started by this request (none was active), said after the rest."""
     added: str
     """“Added 3 examples (…). ” or empty when the request named no examples."""
     counts: str
@@ -229,6 +232,11 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
     to train yet (the new examples are stored for later); raises `UserError` on a refusal."""
     batch, notes = _new_examples(app, request, options)
     active = app.store.active_dataset(request.guild_id)
+    if active is None and not batch.rows:  # `train` alone: there is no dataset to retrain
+        raise NotFound(tr("dataset.no_active"))
+    # the dataset these examples start is named for the user, who did not name it (last: the
+    # reply first says what was added)
+    started = [] if active else [tr("train.started_default", name=DEFAULT_DATASET)]
     existing = training_set(app, active) if active else []
     known_rows = set(existing)
     new = [e for e in dict.fromkeys(batch.rows) if e not in known_rows]
@@ -256,7 +264,9 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
             dataset, ((e.text, e.label) for e in new), request.source, request.user.id
         )
         return Reply(
-            text="\n".join([*notes, _added(new, batch.rows) + tr("train.later", reason=exc)]),
+            text="\n".join(
+                [*notes, _added(new, batch.rows) + tr("train.later", reason=exc), *started]
+            ),
             speech=tr("train.later.speech", count=number_text(len(new))),
             data={"dataset": dataset.name, "added": len(new), "examples": len(examples)},
         )
@@ -270,6 +280,7 @@ def _plan_training(app: Assistant, request: Request, options: dict[str, Any]) ->
         examples=examples,
         new=new,
         notes=notes,
+        started=started,
         added=_added(new, batch.rows) if batch.rows else "",
         counts=label_counts([e.label for e in examples]),
         new_labels=sorted({e.label for e in new} - known_labels),

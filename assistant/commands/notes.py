@@ -17,8 +17,8 @@ from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
 from ..typed_arguments import feedback_elsewhere, only_people
-from .arguments import shown, whole_number
-from .registry import Param, command
+from .arguments import CLOSING, QUOTES, option_taken_out, shown, whole_number
+from .registry import REGISTRY, Param, command
 
 if TYPE_CHECKING:
     from ..app import Assistant
@@ -63,10 +63,29 @@ def _label(written: str, known: list[str]) -> str:
     """The label a correction gives: the words as written, or the first of them when a comma
     or dash follows a known label, or one a letter off one (`positive, you were wrong`: the
     words after it say why; stored with them, the label was a new one)."""
+    written = _unquoted(written)  # `2 "negative"`: quoted words are the text they hold
     first = label_first(written)
     if first is not None and _known(_as_known(first[0], known), known):
         return _as_known(first[0], known)
     return _as_known(written, known)
+
+
+def _label_option(text: str, *, lenient: bool = False) -> str:
+    """A prediction's correction with its label written as an option (`2 label:negative`,
+    `label:negative`) as it is with the label alone, as `train` and `relabel` read it: it was
+    stored as the label `label:negative`. `label:` with no label is refused (`lenient`: only
+    at the end, as the words may be no correction of a prediction). A note in words does not
+    come here."""
+    usage = declared.usage if (declared := REGISTRY.get("correct")) else "correct"
+    return option_taken_out(text, "label", usage, lenient=lenient)
+
+
+def _unquoted(written: str) -> str:
+    """`written` without the quotes around all of it, if it has such quotes."""
+    text = written.strip()
+    if len(text) > 1 and text[0] in CLOSING and text[-1] == CLOSING[text[0]]:
+        return text[1:-1].strip()
+    return text
 
 
 def _as_known(written: str, known: list[str]) -> str:
@@ -148,7 +167,9 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         # a sentence in reply ("correct it to negative") names the label, not the message
         message_id = request.reply_to
     written = message_id or ""
-    whole = " ".join(w for w in (written, text) if w)
+    # up to the reply's number, every path means my last prediction: `label:negative` is read
+    # there as `train` and `relabel` read it (a note in words is kept as written, below)
+    whole = _label_option(" ".join(w for w in (written, text) if w), lenient=True)
     if whole and not request.reply_to and _thread_of_prediction(app, request, written):
         # `correct negative` in a thread started from my prediction: it is the one meant
         return _fix_last(app, request, whole)
@@ -157,7 +178,8 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         if said is not None:
             # `correct positive, you were wrong`: a label, then why; my last prediction is meant
             return _fix_last(app, request, said[0])
-        alone = _label_alone(app, request, written, text)
+        words = _label_option(written, lenient=True), text and _label_option(text, lenient=True)
+        alone = _label_alone(app, request, *words)
         if alone is not None:
             # "correct that to negative" said or typed, `correct negative`: the label alone
             return _fix_last(app, request, alone)
@@ -175,7 +197,8 @@ async def correct(app: Assistant, request: Request, options: dict[str, Any]) -> 
         raise NotFound(tr("correct.not_found", id=message_id))
     if record.kind == "prediction":
         known = prediction_labels(app, request.guild_id, record)
-        return _fixed(app, request, record, _prediction_fixes(record, text, known), known)
+        fixes = _prediction_fixes(record, _label_option(text), known)
+        return _fixed(app, request, record, fixes, known)
     text = _as_written(text)
     if not text:
         raise BadInput(tr("correct.usage"))
@@ -398,7 +421,9 @@ def _as_written(text: str) -> str:
     for line in lines:
         if line or (kept and kept[-1]):
             kept.append(line)
-    return "\n".join(kept).strip("\n")
+    written = "\n".join(kept).strip("\n")
+    # quotes around nothing (`feedback ""`, `«»`) say nothing: they were stored as feedback
+    return written if written.strip(QUOTES + " \n") else ""
 
 
 def _shorten(text: str, limit: int) -> str:

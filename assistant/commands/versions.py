@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput, NotFound
-from ..i18n import number_text, tr
+from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from ..app import Assistant
 
 LISTED = 20
+VERSION_NUMBER = re.compile(r"#?v?0*([0-9]{1,9})")
+"""A version by its number, as people write it: `3`, `v3`, `#3`, `v0003` (`use_model`)."""
 
 
 def _line(model: ModelRecord, current: ModelRecord | None) -> str:
@@ -54,7 +57,7 @@ async def models(app: Assistant, request: Request, options: dict[str, Any]) -> R
     lines.append(tr("models.hint"))
     return Reply(
         text="\n".join(lines),
-        speech=tr("models.speech", name=dataset.name, count=len(found)),
+        speech=tr_count("models.speech", len(found), name=dataset.name),
         data={
             "dataset": dataset.name,
             "current": current.version if current else None,
@@ -77,16 +80,21 @@ def _choose(app: Assistant, dataset: Dataset, model: ModelRecord, how: str) -> R
 @command(
     "use_model",
     "Make one of the active dataset's model versions the current one.",
-    Param("version", "str", "A version as `models` lists it (v0003 is enough)", required=True),
+    Param(
+        "version", "str", "A version as `models` lists it (v0003, or 3, is enough)", required=True
+    ),
     permission="train",
 )
 async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     dataset = active_dataset(app, request.guild_id)
     wanted = options["version"].strip().lower()
+    number = VERSION_NUMBER.fullmatch(wanted)
     found = [
         m
         for m in app.store.models(request.guild_id, 1_000_000, dataset=dataset.name)
-        if m.version.lower() == wanted or m.version.lower().split("-")[0] == wanted
+        if m.version.lower() == wanted
+        or m.version.lower().split("-")[0] == wanted
+        or (number is not None and _number_of(m.version) == int(number[1]))
     ]
     if not found:
         raise NotFound(tr("models.missing", name=dataset.name, model=shown(wanted)))
@@ -95,6 +103,12 @@ async def use_model(app: Assistant, request: Request, options: dict[str, Any]) -
         raise BadInput(tr("models.in_use", name=dataset.name, model=current.version))
     app.jobs.registry.load_classifier(found[0])  # its files must be there before it is chosen
     return _choose(app, dataset, found[0], "models.chosen")
+
+
+def _number_of(version: str) -> int | None:
+    """The number of a version as the registry names it (`v0003-20261207T…` is 3)."""
+    number = VERSION_NUMBER.fullmatch(version.split("-")[0].lower())
+    return int(number[1]) if number else None
 
 
 def _previous_model(app: Assistant, request: Request) -> tuple[Dataset, ModelRecord]:

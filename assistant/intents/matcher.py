@@ -263,6 +263,10 @@ class IntentMatcher:
             # as written and as the command's arguments read a text: quoted, a JSON string.
             if isinstance(slots.get(name), str):
                 written = _as_written(text, slots[name])
+                if _json_list(written):
+                    # `check ["great film"]`: the list `help` shows after `test`, as typed
+                    slots[name] = written
+                    continue
                 if metadata.get("quoted") and written[:1] not in _QUOTES:
                     return None  # "what do you predict for the game?" names no sentence
                 if metadata.get("after_colon") and not _after_colon(text, written):
@@ -289,14 +293,30 @@ class IntentMatcher:
 
     def _as_cased(self, text: str, value: Any) -> Any:
         """A name as `text` spells it, when names differ only by case (`Notes`, `notes`):
-        sentences are matched in lower case, where the first name of a spelling would win."""
+        sentences are matched in lower case, where the first name of a spelling would win.
+        Spelt as neither (`NOTES`), it stays as written, for the command to say which names
+        it could be: the first was taken without a word."""
         if not isinstance(value, str):
             return value
         twins = self._case_twins.get(value.lower())
         if twins is None:
             return value
         written = [n for n in twins if re.search(rf"(?<!\S){re.escape(n)}(?!\S)", text)]
-        return written[0] if len(written) == 1 else value
+        if len(written) == 1:
+            return written[0]
+        spelt = re.search(rf"(?<!\S){re.escape(value)}(?!\S)", text, re.IGNORECASE)
+        return spelt[0] if spelt and not written else value
+
+
+def _json_list(written: str) -> bool:
+    """Whether `written` is a JSON list (of the sentences, or `{"text", "label"}` objects, that
+    `test` classifies): typed after "check", it names the sentences as quotes do."""
+    if not written.startswith("["):
+        return False
+    try:
+        return isinstance(json.loads(written), list)
+    except ValueError:
+        return False
 
 
 def _aliased(forms: list[str], aliases: list[tuple[str, str]], values: list[str]) -> list[str]:
