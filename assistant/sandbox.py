@@ -21,6 +21,7 @@ import errno
 import os
 import re
 import stat
+import sys
 import unicodedata
 from pathlib import Path, PurePosixPath
 
@@ -31,6 +32,12 @@ from .names import look_alike
 MAX_PATH_CHARS = 1024
 _ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})")
 """An invisible character as replies show it in a name (`markup.escape`): `\\u000a`."""
+
+
+def _unescaped(found: re.Match[str]) -> str:
+    """The character an escape stands for; one past Unicode's last (`\\UFFFFFFFF`) as written."""
+    point = int(found[1] or found[2], 16)
+    return chr(point) if point <= sys.maxunicode else found[0]
 
 
 class DataRoot:
@@ -84,7 +91,7 @@ class DataRoot:
             if strip and user_path != user_path.strip() and self._there(user_path):
                 # `"notes. "` in quotes: a name on disk that ends (or starts) with a space
                 return self.resolve(user_path, strip=False)
-            unescaped = _ESCAPE.sub(lambda found: chr(int(found[1] or found[2], 16)), user_path)
+            unescaped = _ESCAPE.sub(_unescaped, user_path)
             if unescaped != user_path and self._there(unescaped.strip()):
                 # `new\u000aline.txt`, as a listing shows a name's invisible characters
                 return self.resolve(unescaped)

@@ -25,3 +25,6 @@ async def test_a_name_typed_as_shown_with_its_escapes_is_found(app: Assistant) -
     await refused_and_unchanged(app, console, "getfile \\u002e\\u002e/config.yaml")
     text = await refused_and_unchanged(app, console, "getfile x/\\u002e\\u002e/../config.yaml")
     assert text == "There is no `x/\\u002e\\u002e/../config.yaml` in the data folder.", text
+    # an escape past Unicode's last character is no character: written as it came, not a crash
+    text = await refused_and_unchanged(app, console, "getfile a\\UFFFFFFFFb.txt")
+    assert text == "There is no `a\\UFFFFFFFFb.txt` in the data folder.", text
