@@ -44,6 +44,13 @@ RUSSIAN: list[tuple[str, str, dict[str, Any]]] = [
     ("Заявка: какой статус у задачи", "status", {}),
     ("каково состояние текущего обучения", "status", {}),
     ("прерви задание тренировки", "cancel", {}),
+    # a leading "а"/"ну а", the object before its verb, a label after a comma
+    ("ну а что модель скажет про «отличный сервис»?", "test", {"json": '"отличный сервис"'}),
+    ('научи модель на "доставка опять опоздала", негатив', "train",
+     {"data": '"доставка опять опоздала"', "label": "negative"}),
+    ("руководство где?", "instruction", {}),
+    ("перечень команд выдай", "help", {}),
+    ("назначь основным датасет kaggle tweets", "select_dataset", {"dir": "kaggle_tweets"}),
 ]  # fmt: skip
 
 CHAT = {

@@ -34,7 +34,7 @@ def typed_words(key: str) -> frozenset[str]:
 def label_after(words: str) -> str | None:
     """The label `words` name after a quoted example (`is negative`, `— негатив`, `positive`),
     else None."""
-    parts = words.split()
+    parts = words.lstrip(",; ").split()  # `"dull", negative`
     if len(parts) == 2 and parts[0].lower() in typed_words("typed.label_links"):
         parts = parts[1:]
     return label_word(parts[0]) if len(parts) == 1 else None
