@@ -27,7 +27,7 @@ from typing import Any
 
 from babel import Locale
 
-from .intents.matcher import DEFAULT_SENTENCES
+from .intents.templates import DEFAULT_SENTENCES
 from .markup import fill
 from .yaml_text import parse_yaml
 
