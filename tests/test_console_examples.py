@@ -55,7 +55,7 @@ async def test_a_repeat_inside_one_file_is_not_called_a_repeat_of_the_dataset(
     added = await console.send("train file:dups.csv")
     assert added["text"].endswith(
         "Added 1 example (a 1). 1 repeat within this request was skipped. 1 repeat of an"
-        " example already in the dataset was skipped. Not training yet: Training needs at"
+        " example already in the dataset was skipped. Not training yet. Training needs at"
         ' least 4 examples; the dataset has 2. Add more with `train "what a lovely film"` and'
         ' `train "dull and slow" false`.'
     ), added
