@@ -26,9 +26,11 @@ typecheck:
 # Four workers on two cores: most tests wait on real-time audio and subprocesses, so the
 # cores sat partly idle with fewer (two: 22.9 min; three: 19.0 min, 6 Dec 2026; on 7 Dec,
 # three: 14.5 min at 1.35 cores busy, four with the longest tests first: 13.3 min at 1.55;
-# 14.6 min with tests/conftest.py's memory clean-up, one run each).
+# 14.6 min with tests/conftest.py's memory clean-up, one run each). With the neural model
+# loaded once a process and CTranslate2's threads waiting passively: 1,220 s of CPU against
+# 1,352 (user+sys, children included; beside other sessions' work, one run each).
 # Six ran a worker out of memory (24 GiB) before tests/conftest.py `_no_frozen_leftovers`;
-# with it a worker peaks near 2.9 GB and the machine near 12 GB used with four.
+# with it a worker peaked near 2.9-3.1 GB, and near 1.8 GB with the model loaded once.
 # The tests hold under load, which the extra workers add.
 # Bytecode kept for the run even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 # the tests start the bot, the console and workers as processes hundreds of times, and each

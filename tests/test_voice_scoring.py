@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import itertools
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -16,9 +18,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.config.voice import SecondOpinionSettings
 from audio.asr.base import Transcript
 from audio.asr.bounds import log_probability, log_softmax, upper_bounds
 from audio.asr.bundled_model import BUNDLED_SHA256, ModelError, bundled_model_folder
+from audio.asr.factory import load_second_opinion
 from audio.asr.neural import WhisperModel
 from audio.asr.whisper_tokens import detokenize
 from audio.hearing import Hearer
@@ -40,6 +44,25 @@ def test_a_model_with_the_wrong_checksum_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match=r"no model\.bin"):
         WhisperModel(tmp_path)
     assert len(BUNDLED_SHA256) == 64
+
+
+def test_a_process_loads_each_neural_model_once_and_again_when_its_file_changes(
+    tmp_path: Path,
+) -> None:
+    """Every hearing path of a process shares the loaded model (a test worker builds hundreds);
+    other settings, or a model.bin written since, load their own."""
+    settings = SecondOpinionSettings()
+    first = load_second_opinion(settings)
+    assert first is not None and load_second_opinion(settings) is first
+    assert load_second_opinion(settings.model_copy(update={"threads": 1})) is not first
+    folder = tmp_path / "model"
+    shutil.copytree(bundled_model_folder(), folder)
+    own = SecondOpinionSettings(model=folder)
+    copied = load_second_opinion(own)
+    assert copied is not None and copied is not first and load_second_opinion(own) is copied
+    modified = (folder / "model.bin").stat().st_mtime_ns + 1_000_000_000
+    os.utime(folder / "model.bin", ns=(modified, modified))
+    assert load_second_opinion(own) not in (None, copied)
 
 
 def test_byte_level_tokens_decode_to_text() -> None:

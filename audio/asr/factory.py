@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from assistant.config.voice import SecondOpinionSettings, VoiceSettings
 from assistant.intents.matcher import IntentMatcher
@@ -85,9 +86,35 @@ def load_second_opinion(settings: SecondOpinionSettings) -> WhisperModel | None:
     # recognizer needs; features took 8 ms of CPU per run on one thread against 17 on two.
     threadpool_limits(1, user_api="blas")
     try:
-        return WhisperModel(
-            settings.model, settings.model_sha256, settings.threads, settings.window_s
-        )
+        key = (settings.model, settings.model_sha256, settings.threads, settings.window_s)
+        version = _model_version(settings.model)
+        with _LOADING:
+            model = _LOADED.get(key)
+            if model is None or model[0] != version:
+                loaded = WhisperModel(*key)
+                _LOADED[key] = model = (version, loaded)
+        return model[1]
     except ModelError as exc:
         log.warning("neural second opinion unavailable, grammar recognizer only: %s", exc)
         return None
+
+
+_LOADING = threading.Lock()
+_LOADED: dict[tuple[Any, ...], tuple[Any, WhisperModel]] = {}
+"""Neural models loaded in this process, by their settings, with the version of model.bin
+they were read from. A `WhisperModel` is only read from once loaded (its decodes take a lock
+of their own), so every hearing path of a process shares one. A bot builds its hearing path
+once, but the benches build one per run and each test worker hundreds (a bot a voice test):
+each verified the checksum and loaded the model again, 0.5-0.8 s of CPU. As the tokenizer is
+(whisper_tokens.py): one per file per process."""
+
+
+def _model_version(folder: Any) -> tuple[int, int] | None:
+    """model.bin's modification time and size (None: no such file; loading then says why)."""
+    from .bundled_model import bundled_model_folder
+
+    try:
+        stat = ((folder or bundled_model_folder()) / "model.bin").stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size

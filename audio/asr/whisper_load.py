@@ -9,12 +9,23 @@ utterance.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .bundled_model import BUNDLED_SHA256, ModelError, bundled_model_folder, sha256_of
+
+# CTranslate2's OpenMP threads wait for the next piece of work passively, as threads do, not
+# spinning on a core: after each decode they spun, burning CPU the grammar recognizer and the
+# event loop wanted. libgomp reads this once, when it is loaded (by the `import ctranslate2`
+# below, the first in the bot's process; a user's own setting stands). Measured on the 2-core
+# machine, one model decoding three utterances 24 times 50 ms apart (3 runs each, nearly
+# idle): median 58-59 ms against 65-80 spinning, 84-85 ms of CPU a decode against 91-97;
+# and with one model shared by every bot of a test worker, libgomp's spinning was 10% of the
+# voice tests' CPU (perf, tests/test_discord_voice.py), 0.3% with this.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 @dataclass(frozen=True)
