@@ -30,14 +30,14 @@ from typing import Any
 from .. import i18n
 from ..errors import BadInput
 from ..i18n import number_text, tr
-from ..intents.quoted_label import label_word, typed_words
+from ..intents.quoted_label import BOOLS, LABELS, label_word, typed_words
 from .registry import Command, Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
 FALSE_WORDS = {"false", "no", "n", "0", "off", "negative", "neg"}
-TRAILING_BOOLS = {"true", "false"}
+TRAILING_BOOLS = BOOLS
 """Bare words that set a yes/no option when they end the line (others would eat real text)."""
-LABEL_WORDS = {"positive", "negative"}
+LABEL_WORDS = set(LABELS)
 """...and these too, after a quoted text (`train "dull" negative`): the quotes already say where
 the text ends, so the word cannot be part of it."""
 QUOTES = "\"'“”‘’«»"
@@ -352,8 +352,8 @@ def after_quoted(
             kept.append(token)
         elif token.value in BETWEEN_QUOTED and any(t.quoted for t in group[at:]):
             kept.append(token)  # `"great", "fun"`: a list, which `resolve` refuses as such
-        elif pending and label_word(bare) is not None:
-            options[pending.pop(0).name] = label_word(bare)
+        elif pending and (label := label_word(bare)) is not None:
+            options[pending.pop(0).name] = label
             labels.append(token)
         elif pending and word in typed_words("typed.label_links") and after is not None:
             if after.quoted or label_word(after.value.rstrip(".!;,")) is None:
