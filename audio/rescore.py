@@ -18,13 +18,16 @@ from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from assistant.intents.matcher import Intent, IntentMatcher, normalize
-from assistant.intents.snap import CallHead, GrammarSnapper
+from assistant.intents.snap import CALL_WORDS, CallHead, GrammarSnapper
 
 from .asr.neural import NeuralResult, WhisperModel
 
 NEAREST = 8
 """Grammar sentences taken nearest to the transcript (each costs a few ms on two cores)."""
 _NOT_WORDS = re.compile(r"[^\w' ]+")
+_LEAST_WAKE_START = 4
+"""Letters of a wake word's start that stand for it after a call word ("train" for "trainer");
+fewer say too little ("hey tr...")."""
 SAME_SENTENCE = 0.6
 """Words before a repetition loop that match this much of what it repeats (difflib's ratio)
 are a garbled first try at the same sentence."""
@@ -250,16 +253,36 @@ def rescore(
     found = prepared or prepare(model, heard, snapper, head, grammar)
     if found is None:
         return None
-    if head.wake and head.rest and heard.read is not None and head.rest not in found.sentences:
+    words = head.rest if head.wake else _after_garbled_wake(head, snapper.matcher.wake_words)
+    if words and heard.read is not None and words not in found.sentences:
         # The model wrote the wake phrase and then a command as people phrase it, not as the
         # voice grammar does ("how far along is it"): its words, read as a typed line is
-        # (`NeuralResult.read`), are a candidate too, after each wake phrase.
-        read = heard.read(head.rest)
+        # (`NeuralResult.read`), are a candidate too, after each wake phrase. So are the
+        # words after a wake phrase it garbled ("A trainer, kill it"): scoring them after the
+        # wake phrase, and the wake-word check after that, decide whether it was said.
+        read = heard.read(words)
         if read is not None:
-            found.add(
-                model, heard, head.rest, replace(read, wake=True), snapper.matcher.wake_phrases
-            )
+            found.add(model, heard, words, replace(read, wake=True), snapper.matcher.wake_phrases)
     return choose(model, heard, snapper.matcher, found, grammar, grammar_wake, grammar_bonus)
+
+
+def _after_garbled_wake(head: CallHead, wake_words: frozenset[str]) -> str:
+    """The words after a wake phrase the transcript garbled: a call word and a wake word that
+    are no wake phrase ("A trainer, kill it"), or a call word and the start of a wake word
+    ("Hey train, have you done yet?" for "hey trainer ..."); "" when it begins with neither
+    ("my trainer told me to stop" is said about someone)."""
+    words = head.rest.split()
+    if len(words) < 3:
+        return ""
+    first, second = words[0], words[1]
+    garbled = first in CALL_WORDS and (
+        second in wake_words
+        or (
+            len(second) >= _LEAST_WAKE_START
+            and any(w.startswith(second) and w != second for w in wake_words)
+        )
+    )
+    return " ".join(words[2:]) if garbled else ""
 
 
 def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:

@@ -66,7 +66,10 @@ def judged(
     return "right" if fits else "wrong"
 
 
-SPOKEN = {"spoken1": Path(__file__).resolve().parent / "spoken_phrasings_fresh1.json"}
+SPOKEN = {
+    "spoken1": Path(__file__).resolve().parent / "spoken_phrasings_fresh1.json",
+    "spoken2": Path(__file__).resolve().parent / "spoken_phrasings_fresh2.json",
+}
 """Corpora written to be said: each command's values named, and chatter for a window."""
 
 
@@ -92,6 +95,12 @@ async def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m bench.spoken_phrasing_bench")
     parser.add_argument("--corpus", choices=sorted([*CORPORA, *SPOKEN]), default="first")
+    parser.add_argument(
+        "--tuning-only",
+        metavar="ROWS",
+        help="say only the tuning lines (even positions) and write their rows to ROWS, not to "
+        "bench/results: for tuning without hearing a held-out line",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     corpus = lines_of(args.corpus)
@@ -107,6 +116,8 @@ async def main(argv: list[str] | None = None) -> int:
     rows = []
     for voice, speed, pitch in VOICES:
         for index, item in enumerate(corpus):
+            if args.tuning_only and index % 2 == 1:
+                continue
             window = bool(item.get("window"))
             said = item["text"] if window else f"hey trainer {item['text']}"
             pcm = await asyncio.to_thread(render, said, voice, speed, pitch, "clean", index)
@@ -141,6 +152,9 @@ async def main(argv: list[str] | None = None) -> int:
         "corpus": corpus_file.name,
         "rows": rows,
     }
+    if args.tuning_only:
+        Path(args.tuning_only).write_text(json.dumps(result, indent=1) + "\n")
+        return 0
     text = markdown(result)
     RESULTS.mkdir(exist_ok=True)
     name = "spoken_phrasing" + ("" if args.corpus == "first" else f"_{args.corpus}")

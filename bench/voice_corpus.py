@@ -10,6 +10,7 @@ microphone floor, noise, reverb, and 48 kHz stereo through Opus and back (what D
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -18,8 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from tests.speech import RATE, noise, piper_available, speak, write_wav
+from tests.speech import PIPER_CACHE, RATE, noise, piper_available, speak, write_wav
 from tests.voice_corpus import COMMANDS, DATASETS, NON_COMMANDS
+
+# Piper's renderings kept across runs: each run would otherwise hear a little different audio
+# of the same lines (tests/speech.py), and two runs would not compare code alone.
+os.environ.setdefault(PIPER_CACHE, str(Path.home() / ".cache" / "trainer-bench" / "piper"))
 
 PHRASINGS: list[tuple[str, str | None, dict[str, Any]]] = [
     ("hey trainer could you train the classifier please", "train", {}),

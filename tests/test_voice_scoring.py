@@ -122,6 +122,42 @@ def test_a_garbled_transcript_still_finds_the_command_by_scoring(
     assert best.margin > -hearer.settings.scored_gate, best
 
 
+@pytest.mark.parametrize(
+    ("said", "garbled", "wake"),
+    [
+        # Whisper tiny wrote Piper's and espeak's "hey trainer" so (spoken phrasing bench).
+        ("hey trainer how far along is it", "A trainer, how far along is it?", True),
+        ("hey trainer how far along is it", "Hey train, how far along is it?", True),
+        ("hey trainer check whether the training is finished",
+         "Hey train, check whether the training is finished.", True),
+        # Said about someone, and a command without the wake word: no wake phrase read in.
+        ("my trainer told me to stop", "My trainer told me to stop.", False),
+        ("hey, train the model", "Hey, train the model.", False),
+    ],
+)  # fmt: skip
+def test_words_after_a_garbled_wake_phrase_are_read_as_a_command_said_to_me(
+    hearer: Hearer, said: str, garbled: str, wake: bool
+) -> None:
+    """The model wrote the command as people say it, not as the voice grammar does, after a
+    wake phrase it garbled: its words are read as a typed line is and scored after the wake
+    phrase; before, they were read only after a wake phrase written right."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = dataclasses.replace(
+        hearer.neural.transcribe(speak(said)),
+        text=garbled,
+        read=lambda words: hearer.read_words(words, None),
+    )
+    best = rescore(
+        hearer.neural, heard, hearer.snapper, hearer.snapper.head(garbled), None, False, 0.0
+    )
+    assert best is not None
+    if wake:
+        assert best.wake and best.intent.name == "status", best
+        assert best.margin > -hearer.settings.scored_gate, best
+    else:
+        assert not best.wake, best
+
+
 @pytest.mark.parametrize("said", ["hey trainer, train the model", "hey rainer, train the model"])
 def test_bounds_read_from_one_decoding_never_undercut_a_full_score(
     hearer: Hearer, said: str
