@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 from hassil import recognize
 
 from . import i18n
-from .commands.arguments import parse, tokenize
+from .commands.arguments import parse
+from .commands.quoted_text import tokenize
 from .commands.registry import Command
 from .errors import BadInput, UserError
 from .intents.address import after_greeting, only_address

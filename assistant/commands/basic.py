@@ -10,7 +10,7 @@ from ..markup import member_name
 from ..messages import Reply, Request
 from ..reports import job_status_reply, status_reply
 from ..typed_arguments import only_people
-from .arguments import shown
+from .option_values import shown
 from .registry import Command, Param, command
 
 if TYPE_CHECKING:

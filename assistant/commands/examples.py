@@ -21,8 +21,8 @@ from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
-from .arguments import in_range, shown, whole_number
 from .model import active_dataset, training_set
+from .option_values import in_range, shown, whole_number
 from .registry import Param, command
 
 if TYPE_CHECKING:

@@ -17,7 +17,9 @@ from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
 from ..typed_arguments import feedback_elsewhere, only_people
-from .arguments import CLOSING, QUOTES, option_taken_out, shown, whole_number
+from .arguments import option_taken_out
+from .option_values import shown, whole_number
+from .quoted_text import CLOSING, QUOTES
 from .registry import REGISTRY, Param, command
 
 if TYPE_CHECKING:

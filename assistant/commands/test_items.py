@@ -21,7 +21,8 @@ from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
 from ..userjson import reason as json_reason
-from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
+from .polite import strip_polite
+from .quoted_text import BETWEEN_QUOTED, QUOTES, tokenize
 from .registry import REGISTRY
 from .targets import Marked, prefixed
 
