@@ -14,11 +14,13 @@ from ..batch import Batch, label_for, normalize_label
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
 from ..label_conflicts import conflicts_note
+from ..mentions import only_mentions
 from ..messages import Reply, Request
 from ..reports import label_counts, status
 from ..storage.records import Dataset, Job, ModelRecord
 from ..training.base import Example
 from . import targets
+from .option_values import shown
 from .registry import Param, command
 from .test_items import parse_items
 
@@ -46,6 +48,9 @@ def _new_examples(
     batch = Batch(app.config.limits)
     notes: list[str] = []
     if options["data"]:
+        if only_mentions(options["data"]):
+            # `train @everyone`, `train <#123>`: a mention names no example, nor asks to retrain
+            raise BadInput(tr("train.mention", mention=shown(options["data"].strip(), 60)))
         target = targets.resolve(options["data"], app.root)
         if target.note and request.typed:
             # "put them in quotes" is said to a typed line only: a slash option or a spoken

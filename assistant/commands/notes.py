@@ -13,6 +13,7 @@ from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
 from ..markup import inert, member_name, quoted, visible
+from ..mentions import only_mentions
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
@@ -354,8 +355,8 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
         )
     if text and not (text := _as_written(text)):
         raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
-    if text and only_people(text):
-        # "feedback everyone": a call to people, no feedback; what is it?
+    if text and (only_people(text) or only_mentions(text)):
+        # "feedback everyone", "feedback <@123>": a call to people, no feedback; what is it?
         raise BadInput(tr("feedback.what"))
     if text and any(
         feedback_elsewhere(f"{request.command} {text}", code) for code in i18n.languages()

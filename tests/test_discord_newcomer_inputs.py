@@ -1,0 +1,45 @@
+"""A newcomer's hostile inputs through the fake Discord, typed (`!train`) and as slash options,
+which arrive one value each: mentions, lines with no words, Russian refusals naming options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.fakediscord import FakeDiscord, fixtures
+from tests.test_discord_probe_uploads import answer_to
+from tests.test_discord_text import error_text, is_error
+
+fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
+
+
+async def refused(
+    fake: FakeDiscord, line: str = "", slash: tuple[str, dict[str, Any]] = ("", {})
+) -> str:
+    """The error a typed `line`, or a slash command and its options, is answered with."""
+    if line:
+        sent = await fake.send_message(line)
+        reply = await fake.wait_for_reply(after=sent["id"])
+    else:
+        interaction = await fake.interaction(*slash)
+        reply = await fake.wait_for_reply(where=answer_to(interaction))
+    assert is_error(reply), (line, slash, reply)
+    return error_text(reply)
+
+
+async def test_a_mention_alone_is_no_example_and_no_feedback(fake: FakeDiscord, bot: Any) -> None:
+    """`!train <@123>` retrained the active dataset, `!train <#456>` and `/train data:<#456>`
+    stored the channel's mention as an example, `!feedback <@123>` kept it as feedback."""
+    member, channel = f"<@{fake.bob.id}>", f"<#{fake.text_channel_id}>"
+    for mention in ("@everyone", member, f"<@&{fake.role_trainer}>", channel):
+        expected = f"A mention is no example (`{mention}`): nothing was added."
+        assert (await refused(fake, f"!train {mention}")).startswith(expected), mention
+        text = await refused(fake, slash=("train", {"data": mention}))
+        assert text.startswith(expected), (mention, text)
+        what = "What is your feedback? Write it after the command"
+        assert (await refused(fake, f"!feedback {mention}")).startswith(what), mention
+        text = await refused(fake, slash=("feedback", {"text": mention}))
+        assert text.startswith(what), (mention, text)
+    store = bot.assistant.store
+    guild = str(fake.guild_id)
+    assert store.feedback(guild, limit=10) == [] and store.jobs(guild) == []
+    assert not store.dataset_names()
