@@ -42,3 +42,29 @@ async def test_a_mention_alone_is_no_example_and_no_feedback(app: Assistant, rev
     added = await console.send("train <@123> loved this film")
     assert added["text"].startswith("Added 1 example (positive 1)."), added
     await console.wait()
+
+
+async def test_a_line_with_no_letters_is_no_example(app: Assistant, reviews: Path) -> None:
+    """`train ---`, `train -5` and `train 123` each stored the characters as an example and
+    retrained. A line with no letters is refused, showing a line that adds an example."""
+    console = TypedConsole(app)
+    assert (await console.send("select_dataset reviews"))["ok"]
+    hint = (
+        "nothing was added. An example is the text to learn, as in"
+        ' `train "what a lovely film"`; `train` alone retrains the model.'
+    )
+    for line, shown in (
+        ("train ---", "---"),
+        ("train -5", "-5"),
+        ("train 123", "123"),
+        ('train "10/10" false', "10/10"),
+        ("train 42 label:billing", "42"),
+    ):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"`{shown}` holds no letters, so it is no example: {hint}", text
+    text = await refused_in_russian(app, console, "train 123")
+    assert text.startswith("В `123` нет ни одной буквы, это не пример: ничего не добавлено."), text
+    assert (await console.send("language en"))["ok"]
+    added = await console.send('train "rated 10/10, a must see"')
+    assert added["text"].startswith("Added 1 example (positive 1)."), added
+    await console.wait()

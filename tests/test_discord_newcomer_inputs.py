@@ -43,3 +43,14 @@ async def test_a_mention_alone_is_no_example_and_no_feedback(fake: FakeDiscord, 
     guild = str(fake.guild_id)
     assert store.feedback(guild, limit=10) == [] and store.jobs(guild) == []
     assert not store.dataset_names()
+
+
+async def test_a_line_with_no_letters_is_no_example(fake: FakeDiscord, bot: Any) -> None:
+    """`!train 123` and `/train data:-5` were stored as examples; in a message of several
+    lines (an example a line), a line of dashes between two examples was one too."""
+    for line, shown in (("!train 123", "123"), ("!train great film\n---\ndull and slow", "---")):
+        text = await refused(fake, line)
+        assert text.startswith(f"`{shown}` holds no letters, so it is no example"), text
+    text = await refused(fake, slash=("train", {"data": "-5"}))
+    assert text.startswith("`-5` holds no letters, so it is no example"), text
+    assert not bot.assistant.store.dataset_names()

@@ -50,7 +50,8 @@ def _new_examples(
     if options["data"]:
         if only_mentions(options["data"]):
             # `train @everyone`, `train <#123>`: a mention names no example, nor asks to retrain
-            raise BadInput(tr("train.mention", mention=shown(options["data"].strip(), 60)))
+            mention = shown(options["data"].strip(), 60)
+            raise BadInput(tr("train.mention", mention=mention, hint=tr("train.example_hint")))
         target = targets.resolve(options["data"], app.root)
         if target.note and request.typed:
             # "put them in quotes" is said to a typed line only: a slash option or a spoken
@@ -59,6 +60,11 @@ def _new_examples(
         if target.kind == "text":
             lines = target.lines()
             for line in lines:
+                if not any(c.isalpha() for c in line):
+                    # `train ---`, `train -5`, `train 123`: no words to learn, likely no example
+                    # at all (a flag, a number meant for another command)
+                    hint = tr("train.example_hint")
+                    raise BadInput(tr("train.no_letters", text=shown(line.strip(), 60), hint=hint))
                 batch.add(line, default, tr("train.your_text"))
             if len(lines) > 1 and request.typed:
                 notes.append(tr("train.lines_note", count=number_text(len(lines))))
