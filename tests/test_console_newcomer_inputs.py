@@ -68,3 +68,30 @@ async def test_a_line_with_no_letters_is_no_example(app: Assistant, reviews: Pat
     added = await console.send('train "rated 10/10, a must see"')
     assert added["text"].startswith("Added 1 example (positive 1)."), added
     await console.wait()
+
+
+async def test_a_russian_refusal_names_options_as_russian_does(
+    app: Assistant, reviews: Path
+) -> None:
+    """On a Russian server, "`page` должно быть целым числом не меньше 1" and "Не хватает
+    `label`. Использование: `relabel <example> <label>`": Russian words around English option
+    names, though the server types them in Russian too (`страница:2`, `метка:bug`). Refusals,
+    their usages and `help` name options as Russian does; the options so named work."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    text = await refused_in_russian(app, console, "examples 0")
+    assert text == "Значение `страница` должно быть целым числом не меньше 1, а не `0`.", text
+    for line, expected in (
+        ("cancel x", "Значение `задача` должно быть целым числом, а не `x`."),
+        ("relabel #1", "Не хватает параметра `метка`. Использование: `relabel <пример> <метка>`"),
+        ("export формат:xml", "Значение `формат` должно быть одним из: csv, jsonl."),
+        ("status 1 2", "Слишком много аргументов. Использование: `status [задача]`"),
+    ):
+        assert await refused_and_unchanged(app, console, line) == expected, line
+    helped = await console.send("help examples")
+    assert helped["text"].startswith("`!examples [страница]` · `!примеры`:"), helped
+    assert "\n- `страница`: Страница из 20 примеров" in helped["text"], helped
+    assert (await console.send("train «скучно» метка:плохо"))["ok"]
+    assert (await console.send("examples страница:1"))["ok"]
+    relabelled = await console.send("relabel пример:1 метка:хорошо")
+    assert relabelled["ok"], relabelled

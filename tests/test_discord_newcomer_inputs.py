@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.fakediscord import FakeDiscord, fixtures
 from tests.test_discord_probe_uploads import answer_to
-from tests.test_discord_text import error_text, is_error
+from tests.test_discord_text import error_text
 
 fake, bot_config, bot = fixtures.fake, fixtures.bot_config, fixtures.bot
 
@@ -22,7 +22,7 @@ async def refused(
     else:
         interaction = await fake.interaction(*slash)
         reply = await fake.wait_for_reply(where=answer_to(interaction))
-    assert is_error(reply), (line, slash, reply)
+    assert reply["embeds"] and not reply["content"], (line, slash, reply)  # an error's embed
     return error_text(reply)
 
 
@@ -54,3 +54,14 @@ async def test_a_line_with_no_letters_is_no_example(fake: FakeDiscord, bot: Any)
     text = await refused(fake, slash=("train", {"data": "-5"}))
     assert text.startswith("`-5` holds no letters, so it is no example"), text
     assert not bot.assistant.store.dataset_names()
+
+
+async def test_a_russian_refusal_names_options_as_russian_does(fake: FakeDiscord, bot: Any) -> None:
+    """`!examples 0` on a Russian server said "`page` должно быть ..." and `!relabel #1` gave
+    the usage `relabel <example> <label>`; the options are named as Russian names them."""
+    switched = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=switched["id"])
+    text = await refused(fake, "!примеры 0")
+    assert text == "Значение `страница` должно быть целым числом не меньше 1, а не `0`.", text
+    text = await refused(fake, "!relabel #1")
+    assert text == "Не хватает параметра `метка`. Использование: `relabel <пример> <метка>`", text

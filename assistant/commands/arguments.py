@@ -25,13 +25,13 @@ option_values.py, polite words in polite.py.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from .. import i18n
 from ..errors import BadInput
 from ..i18n import tr
 from ..intents.quoted_label import BOOLS, LABELS, typed_words
+from .option_names import option_name, spoken_usage, typed_names
 from .option_values import convert, unfence
 from .polite import only_polite, strip_polite
 from .quoted_text import CLOSING, QUOTES, Token, joined, quoted_example, tokenize
@@ -44,18 +44,12 @@ LABEL_WORDS = set(LABELS)
 the text ends, so the word cannot be part of it."""
 
 
-@cache
-def _option_names(language: str) -> dict[str, str]:
-    """The language's names of options (`метка` is `label`), as `typed.option_names` pairs."""
-    return i18n.word_pairs(language, "typed.option_names")
-
-
 def _named(token: Token, by_name: dict[str, Param]) -> tuple[str, str] | None:
     """`name=value` or `name:value` for one of the command's options, by its English name or
     its name in the language spoken (`метка:billing` is `label:billing`), else None."""
     if token.quoted:
         return None
-    local = _option_names(i18n.current())
+    local = typed_names(i18n.current())
     for sep in ("=", ":"):
         key, found, value = token.value.partition(sep)
         name = key.lower() if key.lower() in by_name else local.get(key.lower(), "")
@@ -75,7 +69,7 @@ def _names_next(token: Token, pending: list[Param], after: list[Token]) -> bool:
     if token.quoted or not after or not pending or pending[0].name not in NUMBERED:
         return False
     name = token.value.lower()
-    return pending[0].name in (name, _option_names(i18n.current()).get(name))
+    return pending[0].name in (name, typed_names(i18n.current()).get(name))
 
 
 def _links_value(token: Token, pending: list[Param], after: list[Token]) -> bool:
@@ -100,7 +94,7 @@ def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = Fals
     option with its value forgotten (`label:`) is refused, as `parse` refuses it, naming the
     command's `usage`; `lenient`, only when it ends the text (`label: was wrong` is left as it
     is: the words may be a sentence)."""
-    names = [option, *(k for k, v in _option_names(i18n.current()).items() if v == option)]
+    names = [option, *(k for k, v in typed_names(i18n.current()).items() if v == option)]
     written = "|".join(re.escape(name) for name in names)
     quoted = "|".join(
         f"{re.escape(q)}[^{re.escape(end)}]*{re.escape(end)}" for q, end in CLOSING.items()
@@ -112,7 +106,8 @@ def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = Fals
             if lenient and text[found.end() :].strip():
                 return found[0]
             shown = f"{found[1]}{found[2]}"
-            raise BadInput(tr("args.no_value", name=option, written=shown, usage=usage))
+            named = option_name(option)
+            raise BadInput(tr("args.no_value", name=named, written=shown, usage=usage))
         return found[3].strip(QUOTES)
 
     return re.sub(pattern, value, text, flags=re.IGNORECASE)
@@ -156,7 +151,12 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             if not named[1]:  # `label:` with the label forgotten is no "use the default"
                 written = token.value[: len(token.value.rstrip(QUOTES))]
                 raise BadInput(
-                    tr("args.no_value", name=named[0], written=written, usage=command.usage)
+                    tr(
+                        "args.no_value",
+                        name=option_name(named[0]),
+                        written=written,
+                        usage=spoken_usage(command),
+                    )
                 )
             options[named[0]] = named[1]
             continue
@@ -176,7 +176,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
             source[1].append(token)
             continue
         if not pending:
-            raise BadInput(tr("args.too_many", usage=command.usage))
+            raise BadInput(tr("args.too_many", usage=spoken_usage(command)))
         param = pending[0]
         if param.kind in ("text", "json"):
             options[param.name] = text[token.start :].strip()
@@ -202,14 +202,20 @@ def finish(command: Command, options: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(options) - known)
     if unknown:
         raise BadInput(
-            tr("args.unknown_option", name=command.name, option=unknown[0], usage=command.usage)
+            tr(
+                "args.unknown_option",
+                name=command.name,
+                option=unknown[0],
+                usage=spoken_usage(command),
+            )
         )
     result: dict[str, Any] = {}
     for param in command.params:
         value = options.get(param.name)
         if value is None or value == "":
             if param.required:
-                raise BadInput(tr("args.missing", name=param.name, usage=command.usage))
+                name = option_name(param.name)
+                raise BadInput(tr("args.missing", name=name, usage=spoken_usage(command)))
             result[param.name] = param.default
         else:
             result[param.name] = convert(param, value)

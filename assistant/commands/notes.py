@@ -19,6 +19,7 @@ from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
 from ..typed_arguments import feedback_elsewhere, only_people
 from .arguments import option_taken_out
+from .option_names import spoken_usage
 from .option_values import shown, whole_number
 from .quoted_text import CLOSING, QUOTES
 from .registry import REGISTRY, Param, command
@@ -79,7 +80,7 @@ def _label_option(text: str, *, lenient: bool = False) -> str:
     stored as the label `label:negative`. `label:` with no label is refused (`lenient`: only
     at the end, as the words may be no correction of a prediction). A note in words does not
     come here."""
-    usage = declared.usage if (declared := REGISTRY.get("correct")) else "correct"
+    usage = spoken_usage(declared) if (declared := REGISTRY.get("correct")) else "correct"
     return option_taken_out(text, "label", usage, lenient=lenient)
 
 

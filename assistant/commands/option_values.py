@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..i18n import number_text, tr
+from .option_names import option_name
 from .registry import Param
 
 TRUE_WORDS = {"true", "yes", "y", "1", "on", "positive", "pos"}
@@ -45,7 +46,7 @@ def to_bool(value: object, name: str) -> bool:
         return True
     if word in FALSE_WORDS:
         return False
-    raise BadInput(tr("args.not_bool", name=name, value=value))
+    raise BadInput(tr("args.not_bool", name=option_name(name), value=value))
 
 
 def whole_number(value: object) -> int | None:
@@ -63,10 +64,15 @@ def in_range(number: int, name: str, value: object) -> int:
     than the database's integers could never be found: it would fail in the query (SQLite raises
     OverflowError), so it is refused here with a message instead."""
     if number < 1:
-        raise BadInput(tr("args.below_one", name=name, value=shown(value)))
+        raise BadInput(tr("args.below_one", name=option_name(name), value=shown(value)))
     if number > INT_MAX:
         raise BadInput(
-            tr("args.out_of_range", name=name, value=shown(value), limit=number_text(INT_MAX))
+            tr(
+                "args.out_of_range",
+                name=option_name(name),
+                value=shown(value),
+                limit=number_text(INT_MAX),
+            )
         )
     return number
 
@@ -75,7 +81,7 @@ def to_int(value: object, name: str) -> int:
     """The one conversion of a whole-number option, typed, slash or spoken."""
     number = whole_number(value)
     if number is None:
-        raise BadInput(tr("args.not_int", name=name, value=shown(value)))
+        raise BadInput(tr("args.not_int", name=option_name(name), value=shown(value)))
     return in_range(number, name, value)
 
 
@@ -92,5 +98,6 @@ def convert(param: Param, value: Any) -> Any:
         return to_int(value, param.name)
     text = unfence(str(value)) if param.kind == "json" or param.source else str(value)
     if param.choices and text.lower() not in param.choices:
-        raise BadInput(tr("args.not_choice", name=param.name, choices=", ".join(param.choices)))
+        choices = ", ".join(param.choices)
+        raise BadInput(tr("args.not_choice", name=option_name(param.name), choices=choices))
     return text
