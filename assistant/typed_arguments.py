@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from hassil import recognize
 
 from . import i18n
-from .commands.arguments import parse
+from .commands.arguments import links_a_choice, parse
 from .commands.quoted_text import tokenize
 from .commands.registry import Command
 from .errors import BadInput, UserError
@@ -186,6 +186,7 @@ class ArgumentReading:
                 or any(c.isdigit() for c in text)
                 or any(mark in text for mark in ARGUMENT_MARKS)
                 or _quoted(text)
+                or links_a_choice(command, text)  # `export to xml`: which formats there are
             ):
                 raise
         else:

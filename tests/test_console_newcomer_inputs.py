@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.app import Assistant
 from tests.consoles import TypedConsole
 from tests.test_console_commands import refused_and_unchanged, refused_in_russian
+from tests.test_console_newcomer import trained_reviews
 from transports.console import GUILD
 
 MENTIONS = ("@everyone", "@here", "<@123>", "<@!123>", "<@&789>", "<#456>", "<@123>, <#456>")
@@ -84,7 +85,7 @@ async def test_a_russian_refusal_names_options_as_russian_does(
     for line, expected in (
         ("cancel x", "Значение `задача` должно быть целым числом, а не `x`."),
         ("relabel #1", "Не хватает параметра `метка`. Использование: `relabel <пример> <метка>`"),
-        ("export формат:xml", "Значение `формат` должно быть одним из: csv, jsonl."),
+        ("export формат:xml", "Значение `формат` должно быть одним из: csv, jsonl, а не `xml`."),
         ("status 1 2", "Слишком много аргументов. Использование: `status [задача]`"),
     ):
         assert await refused_and_unchanged(app, console, line) == expected, line
@@ -95,3 +96,32 @@ async def test_a_russian_refusal_names_options_as_russian_does(
     assert (await console.send("examples страница:1"))["ok"]
     relabelled = await console.send("relabel пример:1 метка:хорошо")
     assert relabelled["ok"], relabelled
+
+
+async def test_undo_that_status_of_job_1_and_export_to_xml(app: Assistant, reviews: Path) -> None:
+    """ "undo that", "status of job 1" and "export to xml" were refused as too many arguments
+    or answered "Did you mean `export`?". The first undoes, the second gives job 1's status,
+    the third says which formats there are; in Russian too."""
+    console = TypedConsole(app)
+    await trained_reviews(app, console)
+    for line in ("status of job 1", "status for job #1"):
+        status = await console.send(line)
+        assert status["text"].startswith("job #1 on **reviews** (sklearn): succeeded"), (
+            line,
+            status,
+        )
+    assert (await console.send("create_dataset notes"))["ok"]
+    for line in ("undo that", "undo the last one", "revert what I just added"):
+        assert (await console.send('train "a fine day"'))["ok"]
+        undone = await console.send(line)
+        assert undone["text"].startswith("Removed the last addition to **notes**: 1 example"), (
+            undone
+        )
+    assert (await console.send('train "a fine day"'))["ok"]
+    for line in ("export to xml", "export as pdf"):
+        text = await refused_and_unchanged(app, console, line)
+        assert text == f"`format` must be one of csv, jsonl, not `{line.split()[-1]}`.", text
+    text = await refused_in_russian(app, console, "экспорт в xml")
+    assert text == "Значение `формат` должно быть одним из: csv, jsonl, а не `xml`.", text
+    undone = await console.send("откати это")
+    assert undone["text"].startswith("Последнее добавление в **notes** убрано, примеров: 1"), undone

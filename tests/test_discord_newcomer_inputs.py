@@ -65,3 +65,22 @@ async def test_a_russian_refusal_names_options_as_russian_does(fake: FakeDiscord
     assert text == "Значение `страница` должно быть целым числом не меньше 1, а не `0`.", text
     text = await refused(fake, "!relabel #1")
     assert text == "Не хватает параметра `метка`. Использование: `relabel <пример> <метка>`", text
+
+
+async def test_undo_that_and_export_to_xml(fake: FakeDiscord, bot: Any) -> None:
+    """`!undo that` was refused as too many arguments, `!export to xml` answered "Did you mean
+    `export`?"."""
+    sent = await fake.send_message('!train "a fine day"')
+    assert "Added 1 example" in (await fake.wait_for_reply(after=sent["id"]))["content"]
+    text = await refused(fake, "!export to xml")
+    assert text == "`format` must be one of csv, jsonl, not `xml`.", text
+    sent = await fake.send_message("!undo that")
+    question = await fake.wait_for_reply(after=sent["id"])
+    assert question["content"].startswith("Take back the last"), question
+    await fake.click(question, fake.components(question)[0]["custom_id"])
+    undone = "Removed the last addition to **default**: 1 example"
+    await fake.wait_for(
+        lambda: undone in (fake.find_message(question["id"]) or {})["content"], 10, "undone"
+    )
+    dataset = bot.assistant.store.active_dataset(str(fake.guild_id))
+    assert dataset is not None and bot.assistant.store.stored_examples(dataset) == []

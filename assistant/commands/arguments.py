@@ -74,16 +74,29 @@ def _names_next(token: Token, pending: list[Param], after: list[Token]) -> bool:
 
 def _links_value(token: Token, pending: list[Param], after: list[Token]) -> bool:
     """Whether `token` is a linking word before the value of the option to be filled next,
-    that value ending the line: one of its choices (`export to jsonl`), or a label (`relabel
-    #1 as negative`). Before, such a line was refused, or asked about without its format."""
-    # each language's words before a format or a label (`typed.value_links`)
-    links = typed_words("typed.value_links")
-    if token.quoted or len(after) != 1 or not pending or token.value.lower() not in links:
+    that value ending the line: a format (`export to jsonl`; `export to xml` is then refused
+    naming the formats there are), or a label (`relabel #1 as negative`); or before that
+    option's name and its number (`status of job 1`, `examples on page 2`: NUMBERED). Before,
+    such a line was refused as too many arguments, or asked about without its format."""
+    if token.quoted or not pending:
         return False
-    choices = pending[0].choices
-    if choices:
-        return after[0].value.lower() in choices
-    return pending[0].name == "label"
+    word = token.value.lower()
+    # each language's words before the name of a numbered option (`typed.number_links`)
+    if len(after) == 2 and word in typed_words("typed.number_links"):
+        return _names_next(after[0], pending, after[1:])
+    # each language's words before a format or a label (`typed.value_links`)
+    if len(after) != 1 or word not in typed_words("typed.value_links"):
+        return False
+    return bool(pending[0].choices) or pending[0].name == "label"
+
+
+def links_a_choice(command: Command, text: str) -> bool:
+    """Whether `text` is a linking word and one word for an option with choices (`export to
+    xml`): a value asked for, refused as that option's value is (naming its choices), not as
+    words that are no arguments."""
+    words = text.split()
+    links = typed_words("typed.value_links")
+    return len(words) == 2 and words[0].lower() in links and any(p.choices for p in command.params)
 
 
 def option_taken_out(text: str, option: str, usage: str, *, lenient: bool = False) -> str:
@@ -164,7 +177,7 @@ def parse(command: Command, text: str) -> dict[str, Any]:
         if source is None and _names_next(token, pending, tokens[index + 1 :]):
             continue  # `examples page 2`, `cancel job 1`: the name before its number
         if source is None and _links_value(token, pending, tokens[index + 1 :]):
-            continue  # `export to jsonl`, `relabel #1 as negative`
+            continue  # `export to jsonl`, `relabel #1 as negative`, `status of job 1`
         bools = [p for p in pending if p.kind == "bool"]
         is_last = index == last_word
         closed = source is not None and all(t.quoted for t in source[1])

@@ -99,5 +99,6 @@ def convert(param: Param, value: Any) -> Any:
     text = unfence(str(value)) if param.kind == "json" or param.source else str(value)
     if param.choices and text.lower() not in param.choices:
         choices = ", ".join(param.choices)
-        raise BadInput(tr("args.not_choice", name=option_name(param.name), choices=choices))
+        name = option_name(param.name)
+        raise BadInput(tr("args.not_choice", name=name, choices=choices, value=shown(text)))
     return text
