@@ -125,3 +125,20 @@ async def test_undo_that_status_of_job_1_and_export_to_xml(app: Assistant, revie
     assert text == "Значение `формат` должно быть одним из: csv, jsonl, а не `xml`.", text
     undone = await console.send("откати это")
     assert undone["text"].startswith("Последнее добавление в **notes** убрано, примеров: 1"), undone
+
+
+async def test_an_undone_examples_number_is_not_given_again(app: Assistant, reviews: Path) -> None:
+    """After `undo` took back example #2, the next example added was #2 again: `remove #2`,
+    typed from the undo's reply or an earlier listing, deleted the new example instead. A
+    number once given is never given again."""
+    console = TypedConsole(app)
+    assert (await console.send("create_dataset notes"))["ok"]
+    for text in ("first example", "second example"):
+        assert (await console.send(f'train "{text}"'))["ok"]
+    undone = await console.send("undo")
+    assert "#2 **positive**: second example" in undone["text"], undone
+    assert (await console.send('train "third example"'))["ok"]
+    listed = await console.send("examples")
+    assert "#1 **positive**: first example\n#3 **positive**: third example\n" in listed["text"]
+    text = await refused_and_unchanged(app, console, "remove #2")
+    assert text == "**notes** has no added example #2; `examples` lists them.", text
