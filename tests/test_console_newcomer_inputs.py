@@ -142,3 +142,25 @@ async def test_an_undone_examples_number_is_not_given_again(app: Assistant, revi
     assert "#1 **positive**: first example\n#3 **positive**: third example\n" in listed["text"]
     text = await refused_and_unchanged(app, console, "remove #2")
     assert text == "**notes** has no added example #2; `examples` lists them.", text
+
+
+async def test_a_label_that_ends_a_sentence_keeps_no_stop(app: Assistant, reviews: Path) -> None:
+    """`correct negative.` was refused ("There is no label `negative.`; did you mean
+    `negative`?"), and `relabel #1 negative.` or `label:billing.` stored a new label with the
+    stop in it. The marks that end a sentence are no part of a typed label."""
+    console = TypedConsole(app)
+    await trained_reviews(app, console)
+    tested = await console.send('test ["a fine film"]')
+    noted = "Thanks! Noted for dataset **reviews**: “a fine film” is **negative**."
+    for line in ("correct negative.", f"correct #{tested['id']} 1 negative?!"):
+        reply = await console.send(line)
+        assert reply["text"].startswith(noted), (line, reply)
+    assert (await console.send("create_dataset notes"))["ok"]
+    assert (await console.send('train "an ok film"'))["ok"]
+    relabelled = await console.send("relabel #1 negative.")
+    assert relabelled["text"] == "Example #1 is now **negative** (was positive). `train` retrains."
+    added = await console.send('train "charged twice" label:billing.')
+    assert added["text"].startswith("This adds the label `billing` from your text"), added
+    listed = await console.send("examples")
+    assert "**negative**: an ok film\n" in listed["text"], listed
+    assert "**billing**: charged twice\n" in listed["text"], listed

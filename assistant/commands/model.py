@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
-from ..batch import Batch, label_for, normalize_label
+from ..batch import Batch, label_for, typed_label
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
 from ..label_conflicts import conflicts_note
@@ -40,7 +40,7 @@ def _new_examples(
     if options["label"]:
         if explicit is not None:
             raise BadInput(tr("train.both_labels"))
-        label = normalize_label(options["label"])
+        label = typed_label(options["label"])
     if label is not None and not (options["data"] or options["data_dir"] or request.attachments):
         # `/train label:billing` alone: a label with nothing to label is no retrain
         raise BadInput(tr("train.label_without_data", label=label))

@@ -8,7 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import i18n
-from ..batch import MAX_LABEL_CHARS, normalize_label
+from ..batch import MAX_LABEL_CHARS, SENTENCE_ENDS, normalize_label, typed_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
@@ -95,10 +95,12 @@ def _unquoted(written: str) -> str:
 def _as_known(written: str, known: list[str]) -> str:
     """`written` as a label, in the words the prediction's labels are in: the templates read
     "исправь это на позитивный" as `positive`, which a dataset labelled `позитивный` means."""
-    label = normalize_label(written)
     lower = {k.lower(): k for k in known}
-    if label.lower() in lower:
-        return label
+    # as written first: a label with a stop of its own (`n.a.`) keeps it; then without the
+    # stop that ends the sentence (`correct negative.`)
+    for label in dict.fromkeys((normalize_label(written), typed_label(written))):
+        if label.lower() in lower:
+            return label
     said = [lower[w.lower()] for w in sorted(i18n.label_words(label)) if w.lower() in lower]
     return normalize_label(said[0]) if len(said) == 1 else label
 
@@ -277,7 +279,8 @@ def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
     record = record or started_from(app.store, request.guild_id, request.channel_id)
     if record is None:
-        raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
+        label = written.rstrip(SENTENCE_ENDS) or written  # `correct negative.`: the label
+        raise BadInput(tr("correct.no_last", label=shown(label, limit=40)))
     known = prediction_labels(app, request.guild_id, record)
     item = ITEM_FIX.match(written)
     rest = item.group(2) if item else written
