@@ -46,6 +46,18 @@ def normalize_label(raw: object) -> str:
     return label
 
 
+SENTENCE_ENDS = ".!?…"
+"""Marks that end a sentence, written after its last word."""
+
+
+def typed_label(raw: str) -> str:
+    """A label a member typed (`relabel #1 negative.`, `correct negative!`, `label:billing.`),
+    as `normalize_label` reads it, without the marks that end a sentence after it: stored with
+    them it was a new label `negative.`, or a correction refused as no label. Labels read from
+    files keep theirs. Marks alone stay as they are (refused as no label)."""
+    return normalize_label(raw.rstrip(SENTENCE_ENDS) or raw)
+
+
 def suffix(name: str) -> str:
     return PurePosixPath(name.lower()).suffix
 

@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 from hassil import recognize
 
 from . import i18n
-from .commands.arguments import parse, tokenize
+from .commands.arguments import links_a_choice, parse
+from .commands.quoted_text import tokenize
 from .commands.registry import Command
 from .errors import BadInput, UserError
 from .intents.address import after_greeting, only_address
 from .intents.chained import WRITTEN_AS_IS, next_command
 from .intents.feedback_head import for_someone_else
 from .intents.matcher import IntentMatcher, normalize
+from .mentions import PINGS
 from .messages import Request
 from .typed_line import addressed
 
@@ -37,9 +39,9 @@ sentence: such a line is data (a pasted review, a long correction), and the temp
 took 10 s of CPU for a 1 MB one (hassil checks each template's required words against it)."""
 _ADDRESS = ("typed.others", "typed.bot_names")
 """The word lists of an address to people or the bot, with no request in it."""
-_MENTIONS = re.compile(r"[\s,.!]*(?:(?:@everyone|@here|<@[!&]?\d+>)[\s,.!]*)+")
-"""Words that are only Discord mentions (`@everyone`, `@here`, a member's or a role's
-`<@123>`): they address people, never an argument."""
+_PINGS = re.compile(rf"[\s,.!]*(?:(?:{PINGS})[\s,.!]*)+")
+"""Words that are only Discord mentions of people (`@everyone`, `@here`, a member's or a
+role's `<@123>`): they address people, never an argument."""
 _REASON_MARK = re.compile(r"\s*(?:[—–]+|-+|:)\s+")
 """A dash or colon after a command's name, before why it is asked ("status — ...")."""
 _FLAG = re.compile(r"-(?P<letter>[^\W\d_])|--(?P<name>[^\W\d_][\w-]*)")
@@ -56,8 +58,11 @@ def _address_alone(command: Command, request: Request) -> bool | None:
     words are more than an address ("hi, can you train the model")."""
     if any(p.required for p in command.params):
         return None
-    if _MENTIONS.fullmatch(request.text):
-        return True  # "test @everyone": a Discord ping sets the words off as a comma does
+    if _PINGS.fullmatch(request.text):
+        # "test @everyone": a Discord ping sets the words off as a comma does; after `train`,
+        # whose words are examples, the command says a mention is none, rather than retrain
+        # unasked (a new model becomes the current one)
+        return None if any(p.source for p in command.params) else True
     hello = _words_of("typed.greetings")
     greeted = after_greeting(f"{request.command} {request.text}", hello)
     if greeted is not None and only_address(greeted, _words_of(*_ADDRESS) | hello):
@@ -181,6 +186,7 @@ class ArgumentReading:
                 or any(c.isdigit() for c in text)
                 or any(mark in text for mark in ARGUMENT_MARKS)
                 or _quoted(text)
+                or links_a_choice(command, text)  # `export to xml`: which formats there are
             ):
                 raise
         else:

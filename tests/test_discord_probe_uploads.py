@@ -187,7 +187,10 @@ async def test_a_ping_or_a_quoted_word_after_a_command(fake: FakeDiscord, bot: A
             assert reply["content"].startswith(start), (line, reply)
         sent = await fake.send_message("!status 'single quoted'")
         reply = await fake.wait_for_reply(after=sent["id"])
-        expected = i18n.message(language, "args.not_int", name="job", value="single quoted")
+        job = {"en": "job", "ru": "задача"}[
+            language
+        ]  # the option as the server's language names it
+        expected = i18n.message(language, "args.not_int", name=job, value="single quoted")
         assert error_text(reply) == expected, reply
 
 

@@ -32,7 +32,7 @@ async def test_an_option_of_test_with_no_value_says_so(app: Assistant, reviews: 
         assert text.startswith(f"`{name}` has no value after `{name}:`."), (line, text)
         assert "JSON" not in text and "no dataset" not in text, (line, text)
     text = await refused_in_russian(app, console, "test dataset:")
-    assert text.startswith("У `dataset` нет значения после `dataset:`"), text
+    assert text.startswith("У параметра `dataset` нет значения после `dataset:`"), text
 
 
 async def test_a_typed_json_option_of_test_is_read_as_the_slash_option(
@@ -215,6 +215,6 @@ async def test_an_option_named_in_the_servers_language_with_no_value_says_so(
     console = TypedConsole(app)
     assert (await console.send("select_dataset reviews"))["ok"]
     text = await refused_in_russian(app, console, "test набор:")
-    assert text.startswith("У `набор` нет значения после `набор:`"), text
+    assert text.startswith("У параметра `набор` нет значения после `набор:`"), text
     text = await refused_and_unchanged(app, console, "train метка:")
-    assert text.startswith("У `label` нет значения после `метка:`"), text
+    assert text.startswith("У параметра `метка` нет значения после `метка:`"), text

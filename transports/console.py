@@ -21,7 +21,8 @@ from typing import IO, Any
 
 from assistant import i18n
 from assistant.app import Assistant
-from assistant.commands.arguments import strip_polite, tokenize
+from assistant.commands.polite import strip_polite
+from assistant.commands.quoted_text import tokenize
 from assistant.errors import UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.commands.arguments import Token, tokenize
+from assistant.commands.quoted_text import Token, tokenize
 from assistant.errors import UserError
 from audio.decode import AUDIO_SUFFIXES
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import i18n
-from assistant.commands.arguments import tokenize
+from assistant.commands.quoted_text import tokenize
 from assistant.errors import UserError
 from assistant.messages import Reply, User
 from audio import RECOGNITION_FRAME_BYTES, RECOGNITION_RATE

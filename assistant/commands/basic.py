@@ -10,7 +10,8 @@ from ..markup import member_name
 from ..messages import Reply, Request
 from ..reports import job_status_reply, status_reply
 from ..typed_arguments import only_people
-from .arguments import shown
+from .option_names import option_name, spoken_usage
+from .option_values import shown
 from .registry import Command, Param, command
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ def usage_line(app: Assistant, found: Command, language: str) -> str:
     prefix = app.config.prefix
     local = i18n.command_texts(language).get(found.name, {}).get("name")
     also = f" · `{prefix}{local}`" if local else ""
-    return f"`{prefix}{found.usage}`{also}: {i18n.summary(language, found.name, found.summary)}"
+    usage = spoken_usage(found, language)
+    return f"`{prefix}{usage}`{also}: {i18n.summary(language, found.name, found.summary)}"
 
 
 @command(
@@ -69,7 +71,8 @@ async def help_(app: Assistant, request: Request, options: dict[str, Any]) -> Re
             raise NotFound(i18n.message(language, "error.no_such_command", name=shown(name)))
         lines = [usage_line(app, found, language)]
         lines += [
-            f"- `{p.name}`: {i18n.param_description(language, found.name, p.name, p.description)}"
+            f"- `{option_name(p.name, language)}`: "
+            + i18n.param_description(language, found.name, p.name, p.description)
             for p in found.params
         ]
         if found.permission:
@@ -108,7 +111,8 @@ def command_table(app: Assistant, language: str) -> str:
     )
     rows = [f"| {head[0]} | {head[1]} |", "|---|---|"]
     rows += [
-        f"| `{app.config.prefix}{c.usage}` | {i18n.summary(language, c.name, c.summary)} |"
+        f"| `{app.config.prefix}{spoken_usage(c, language)}` |"
+        f" {i18n.summary(language, c.name, c.summary)} |"
         for c in app.commands.all()
     ]
     return "\n".join(rows)

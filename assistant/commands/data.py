@@ -19,7 +19,8 @@ from ..names import dataset_name
 from ..reports import folder_lines, label_counts
 from ..sandbox import same_name
 from ..storage.records import Dataset
-from .arguments import strip_polite, tokenize
+from .polite import strip_polite
+from .quoted_text import tokenize
 from .registry import Command, Param, command
 from .targets import PathKind, whole_line_path
 

@@ -13,7 +13,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
-from ..batch import normalize_label
+from ..batch import typed_label
 from ..csv_cells import exported
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr, tr_count
@@ -21,8 +21,8 @@ from ..markup import quoted
 from ..messages import Reply, ReplyFile, Request
 from ..reports import folder_lines, label_counts
 from ..storage.records import Dataset, FolderChange, StoredExample
-from .arguments import in_range, shown, whole_number
 from .model import active_dataset, training_set
+from .option_values import in_range, shown, whole_number
 from .registry import Param, command
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ async def relabel(app: Assistant, request: Request, options: dict[str, Any]) -> 
     app.jobs.check_idle(request.guild_id)
     dataset = active_dataset(app, request.guild_id)
     number = _example_id(options["example"])
-    label = normalize_label(options["label"])
+    label = typed_label(options["label"])
     example = app.store.stored_example(dataset, number)
     if example is None:
         raise NotFound(tr("examples.missing", name=dataset.name, number=number))

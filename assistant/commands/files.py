@@ -16,8 +16,8 @@ from ..errors import BadInput, LimitExceeded, PathRefused
 from ..i18n import number_text, tr, tr_count
 from ..markup import code, visible
 from ..messages import Reply, ReplyFile, Request
-from .arguments import strip_polite
 from .data import refuse_archives
+from .polite import strip_polite
 from .registry import Param, command
 from .targets import FOLDER_PREFIX, whole_line_path
 

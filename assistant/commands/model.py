@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import datasets
-from ..batch import Batch, label_for, normalize_label
+from ..batch import Batch, label_for, typed_label
 from ..errors import BadInput, LimitExceeded, NotFound, UserError
 from ..i18n import number_text, tr, tr_count
 from ..label_conflicts import conflicts_note
+from ..mentions import only_mentions
 from ..messages import Reply, Request
 from ..reports import label_counts, status
 from ..storage.records import Dataset, Job, ModelRecord
 from ..training.base import Example
 from . import targets
+from .option_values import shown
 from .registry import Param, command
 from .test_items import parse_items
 
@@ -38,7 +40,7 @@ def _new_examples(
     if options["label"]:
         if explicit is not None:
             raise BadInput(tr("train.both_labels"))
-        label = normalize_label(options["label"])
+        label = typed_label(options["label"])
     if label is not None and not (options["data"] or options["data_dir"] or request.attachments):
         # `/train label:billing` alone: a label with nothing to label is no retrain
         raise BadInput(tr("train.label_without_data", label=label))
@@ -46,6 +48,10 @@ def _new_examples(
     batch = Batch(app.config.limits)
     notes: list[str] = []
     if options["data"]:
+        if only_mentions(options["data"]):
+            # `train @everyone`, `train <#123>`: a mention names no example, nor asks to retrain
+            mention = shown(options["data"].strip(), 60)
+            raise BadInput(tr("train.mention", mention=mention, hint=tr("train.example_hint")))
         target = targets.resolve(options["data"], app.root)
         if target.note and request.typed:
             # "put them in quotes" is said to a typed line only: a slash option or a spoken
@@ -54,6 +60,11 @@ def _new_examples(
         if target.kind == "text":
             lines = target.lines()
             for line in lines:
+                if not any(c.isalpha() for c in line):
+                    # `train ---`, `train -5`, `train 123`: no words to learn, likely no example
+                    # at all (a flag, a number meant for another command)
+                    hint = tr("train.example_hint")
+                    raise BadInput(tr("train.no_letters", text=shown(line.strip(), 60), hint=hint))
                 batch.add(line, default, tr("train.your_text"))
             if len(lines) > 1 and request.typed:
                 notes.append(tr("train.lines_note", count=number_text(len(lines))))

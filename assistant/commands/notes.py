@@ -8,16 +8,20 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .. import i18n
-from ..batch import MAX_LABEL_CHARS, normalize_label
+from ..batch import MAX_LABEL_CHARS, SENTENCE_ENDS, normalize_label, typed_label
 from ..errors import BadInput, NotFound
 from ..i18n import number_text, tr
 from ..intents.correction_head import label_first
 from ..markup import inert, member_name, quoted, visible
+from ..mentions import only_mentions
 from ..messages import Reply, Request
 from ..permissions import is_admin
 from ..storage.records import Dataset, ReplyRecord
 from ..typed_arguments import feedback_elsewhere, only_people
-from .arguments import CLOSING, QUOTES, option_taken_out, shown, whole_number
+from .arguments import option_taken_out
+from .option_names import spoken_usage
+from .option_values import shown, whole_number
+from .quoted_text import CLOSING, QUOTES
 from .registry import REGISTRY, Param, command
 
 if TYPE_CHECKING:
@@ -76,7 +80,7 @@ def _label_option(text: str, *, lenient: bool = False) -> str:
     stored as the label `label:negative`. `label:` with no label is refused (`lenient`: only
     at the end, as the words may be no correction of a prediction). A note in words does not
     come here."""
-    usage = declared.usage if (declared := REGISTRY.get("correct")) else "correct"
+    usage = spoken_usage(declared) if (declared := REGISTRY.get("correct")) else "correct"
     return option_taken_out(text, "label", usage, lenient=lenient)
 
 
@@ -91,10 +95,12 @@ def _unquoted(written: str) -> str:
 def _as_known(written: str, known: list[str]) -> str:
     """`written` as a label, in the words the prediction's labels are in: the templates read
     "исправь это на позитивный" as `positive`, which a dataset labelled `позитивный` means."""
-    label = normalize_label(written)
     lower = {k.lower(): k for k in known}
-    if label.lower() in lower:
-        return label
+    # as written first: a label with a stop of its own (`n.a.`) keeps it; then without the
+    # stop that ends the sentence (`correct negative.`)
+    for label in dict.fromkeys((normalize_label(written), typed_label(written))):
+        if label.lower() in lower:
+            return label
     said = [lower[w.lower()] for w in sorted(i18n.label_words(label)) if w.lower() in lower]
     return normalize_label(said[0]) if len(said) == 1 else label
 
@@ -273,7 +279,8 @@ def _fix_last(app: Assistant, request: Request, written: str) -> Reply:
     record = app.store.latest_reply(request.guild_id, request.channel_id, "prediction")
     record = record or started_from(app.store, request.guild_id, request.channel_id)
     if record is None:
-        raise BadInput(tr("correct.no_last", label=shown(written, limit=40)))
+        label = written.rstrip(SENTENCE_ENDS) or written  # `correct negative.`: the label
+        raise BadInput(tr("correct.no_last", label=shown(label, limit=40)))
     known = prediction_labels(app, request.guild_id, record)
     item = ITEM_FIX.match(written)
     rest = item.group(2) if item else written
@@ -352,8 +359,8 @@ async def feedback(app: Assistant, request: Request, options: dict[str, Any]) ->
         )
     if text and not (text := _as_written(text)):
         raise BadInput(tr("feedback.usage"))  # nothing but invisible characters
-    if text and only_people(text):
-        # "feedback everyone": a call to people, no feedback; what is it?
+    if text and (only_people(text) or only_mentions(text)):
+        # "feedback everyone", "feedback <@123>": a call to people, no feedback; what is it?
         raise BadInput(tr("feedback.what"))
     if text and any(
         feedback_elsewhere(f"{request.command} {text}", code) for code in i18n.languages()

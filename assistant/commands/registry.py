@@ -52,11 +52,16 @@ class Command:
 
     @property
     def usage(self) -> str:
+        return self.usage_with(str, "[+ attachment]")
+
+    def usage_with(self, named: Callable[[str], str], attachment: str) -> str:
+        """`relabel <example> <label>`, each option as `named` names it (in a language:
+        assistant/commands/option_names.py), and `attachment` where the command takes files."""
         parts = [self.name]
         for p in self.params:
-            parts.append(f"<{p.name}>" if p.required else f"[{p.name}]")
+            parts.append(f"<{named(p.name)}>" if p.required else f"[{named(p.name)}]")
         if self.attachments:
-            parts.append("[+ attachment]")
+            parts.append(attachment)
         return " ".join(parts)
 
 

@@ -4,7 +4,7 @@ A slash option arrives as one value, but members type quotes into it as they wou
 `/relabel label:"bug"`, `/train data:"dull" 😀`. Taken as they came, the quotes were stored in
 the label or the example. Read here as a typed line is read, a value that is one quoted group
 is the words inside, and words after a quoted example are its label, polite words or a
-mistake refused with what may have been meant (`arguments.after_quoted`). Free text (`text`
+mistake refused with what may have been meant (`quoted_text.after_quoted`). Free text (`text`
 options: feedback, corrections) is kept as typed, in either form, and JSON is unfenced by
 `convert`.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import BadInput
-from .arguments import after_quoted, joined, tokenize
+from .quoted_text import after_quoted, joined, tokenize
 from .registry import Command, Param
 
 

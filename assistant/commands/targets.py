@@ -24,7 +24,8 @@ from .. import i18n
 from ..errors import BadInput, NotFound
 from ..i18n import tr
 from ..sandbox import DataRoot
-from .arguments import BETWEEN_QUOTED, QUOTES, Token, strip_polite, tokenize
+from .polite import strip_polite
+from .quoted_text import BETWEEN_QUOTED, QUOTES, Token, tokenize
 
 FILE_PREFIX, FOLDER_PREFIX = "file:", "folder:"
 """How the code writes a file or folder it names (English's words, read in every language)."""

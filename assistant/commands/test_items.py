@@ -21,7 +21,9 @@ from ..markup import code, visible
 from ..text_files import csv_records, csv_table, decode_text
 from ..userjson import loads
 from ..userjson import reason as json_reason
-from .arguments import BETWEEN_QUOTED, QUOTES, strip_polite, tokenize
+from .option_names import spoken_usage
+from .polite import strip_polite
+from .quoted_text import BETWEEN_QUOTED, QUOTES, tokenize
 from .registry import REGISTRY
 from .targets import Marked, prefixed
 
@@ -115,7 +117,7 @@ def typed_items(text: str | None) -> str | None:
 def no_value(name: str) -> None:
     """`test`'s option `name:` typed with nothing after it, refused as `train`'s are."""
     command = REGISTRY.get("test")
-    usage = command.usage if command else "test"
+    usage = spoken_usage(command) if command else "test"
     raise BadInput(tr("args.no_value", name=name, written=f"{name}:", usage=usage))
 
 

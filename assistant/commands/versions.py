@@ -11,8 +11,8 @@ from ..i18n import number_text, tr, tr_count
 from ..messages import Reply, Request
 from ..reports import percent
 from ..storage.records import Dataset, ModelRecord
-from .arguments import shown
 from .model import active_dataset
+from .option_values import shown
 from .registry import Param, command
 
 if TYPE_CHECKING:

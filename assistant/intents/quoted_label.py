@@ -2,7 +2,7 @@
 
 The quotes say where the example ends, so what follows may only be its label, in any language
 (`i18n.label_words`), after a linking word or not (`typed.label_links`). Read alike by a
-command's arguments (assistant/commands/arguments.py) and by the sentence templates' slots
+command's arguments (assistant/commands/quoted_text.py) and by the sentence templates' slots
 (assistant/intents/matcher.py), so that `train "dull" is negative` and `teach the model this:
 "dull" is negative` add the same example."""
 

@@ -52,14 +52,16 @@ class StoreBase:
             return self._next(db, name, at_least)
 
     @staticmethod
-    def _next(db: Database, name: str, at_least: int = 0) -> int:
+    def _next(db: Database, name: str, at_least: int = 0, count: int = 1) -> int:
+        """The counter moved on by `count` (from `at_least`, if it is below), as its last value:
+        the `count` numbers up to it are this caller's."""
         db.execute(
             "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
             (name, at_least),
         )
         db.execute(
-            "UPDATE counters SET value = CASE WHEN value < ? THEN ? ELSE value END + 1"
+            "UPDATE counters SET value = CASE WHEN value < ? THEN ? ELSE value END + ?"
             " WHERE name = ?",
-            (at_least, at_least, name),
+            (at_least, at_least, count, name),
         )
         return int(db.execute("SELECT value FROM counters WHERE name = ?", (name,))[0][0])

@@ -144,11 +144,12 @@ class DatasetRecords(StoreBase):
         try:
             while chunk := list(itertools.islice(rows, WRITE_CHUNK)):
                 with db.transaction():
+                    first = self._example_numbers(db, len(chunk))
                     stored += db.execute_many(
-                        "INSERT INTO examples (dataset_id, text, label, source, author_id,"
-                        " created_at, addition_id) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        "INSERT INTO examples (id, dataset_id, text, label, source, author_id,"
+                        " created_at, addition_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (dataset_id, text, label) DO NOTHING",
-                        chunk,
+                        [(first + at, *row) for at, row in enumerate(chunk)],
                     )
         except BaseException:
             with db.transaction():
@@ -160,6 +161,14 @@ class DatasetRecords(StoreBase):
                     db.execute(sql, args)
             raise
         return stored
+
+    def _example_numbers(self, db: Database, count: int) -> int:
+        """The first of `count` new example numbers, none ever given before: SQLite gives a
+        new row the largest id there plus one, so after `undo` a new example took the number
+        of the one taken back (`remove #2`, read from an earlier reply, then deleted another
+        example). The counter starts above the largest stored id (a database of before)."""
+        top = db.execute("SELECT MAX(id) FROM examples")[0][0] or 0
+        return self._next(db, "example", int(top), count) - count + 1
 
     _EXAMPLE = "SELECT id, text, label, source, author_id, created_at, addition_id FROM examples"
 

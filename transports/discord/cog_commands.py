@@ -175,7 +175,9 @@ class CommandsCog(commands.Cog, name="Trainer"):
         # the 3-second interaction deadline; commands may take longer
         if ctx.interaction is not None and not await defer(ctx.interaction, f"/{spec.name}"):
             return
-        if spec.name in CONFIRMED and await self.ask_first(ctx, spec, options):
+        if spec.name in CONFIRMED and await self.ask_first(
+            ctx, spec, options, words=await self._said(ctx, spec)
+        ):
             return
         upload = options.pop(FILE_OPTION, None)
         found = [upload] if upload is not None else ([] if slash else list(ctx.message.attachments))
@@ -192,6 +194,19 @@ class CommandsCog(commands.Cog, name="Trainer"):
         request.unread_files = unread
         reply = await self.assistant.handle(request)
         await self.deliver(ctx, reply)
+
+    async def _said(self, ctx: commands.Context[Any], spec: CoreCommand) -> str | None:
+        """The words of a typed `!undo that` as the core will read them: the sentence "undo
+        that" is `undo` with no arguments (asked about with the words it takes, none), where
+        "that" read as its arguments was refused before the question. None for a slash
+        command, a bare name, or a line that says another command."""
+        if ctx.interaction is not None or not _rest_of_line(ctx):
+            return None
+        asked = self.request(ctx, spec.name, None, [])
+        meant = await asyncio.to_thread(self.assistant.reading.as_sentence, asked)
+        if meant.command != spec.name:
+            return None
+        return meant.text if meant.options is None else ""  # a sentence gives its options
 
     async def ask_first(
         self,
