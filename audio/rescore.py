@@ -28,6 +28,11 @@ _NOT_WORDS = re.compile(r"[^\w' ]+")
 _LEAST_WAKE_START = 4
 """Letters of a wake word's start that stand for it after a call word ("train" for "trainer");
 fewer say too little ("hey tr...")."""
+_GLUED_CALL = 3
+"""Letters of a call word glued before a wake word ("ha" in "Hatrainer", "hey")."""
+_WAKE_END = 4
+"""Letters of a word that may be the written end of a wake word cut short ("and", "are", "a",
+"your" after "Hey train")."""
 SAME_SENTENCE = 0.6
 """Words before a repetition loop that match this much of what it repeats (difflib's ratio)
 are a garbled first try at the same sentence."""
@@ -253,8 +258,10 @@ def rescore(
     found = prepared or prepare(model, heard, snapper, head, grammar)
     if found is None:
         return None
-    words = head.rest if head.wake else _after_garbled_wake(head, snapper.matcher.wake_words)
-    if words and heard.read is not None and words not in found.sentences:
+    tails = [head.rest] if head.wake else _after_garbled_wake(head, snapper.matcher.wake_words)
+    for words in tails:
+        if not words or heard.read is None or words in found.sentences:
+            continue
         # The model wrote the wake phrase and then a command as people phrase it, not as the
         # voice grammar does ("how far along is it"): its words, read as a typed line is
         # (`NeuralResult.read`), are a candidate too, after each wake phrase. So are the
@@ -263,26 +270,36 @@ def rescore(
         read = heard.read(words)
         if read is not None:
             found.add(model, heard, words, replace(read, wake=True), snapper.matcher.wake_phrases)
+            break
     return choose(model, heard, snapper.matcher, found, grammar, grammar_wake, grammar_bonus)
 
 
-def _after_garbled_wake(head: CallHead, wake_words: frozenset[str]) -> str:
-    """The words after a wake phrase the transcript garbled: a call word and a wake word that
-    are no wake phrase ("A trainer, kill it"), or a call word and the start of a wake word
-    ("Hey train, have you done yet?" for "hey trainer ..."); "" when it begins with neither
-    ("my trainer told me to stop" is said about someone)."""
+def _after_garbled_wake(head: CallHead, wake_words: frozenset[str]) -> list[str]:
+    """The words after a wake phrase the transcript garbled, likeliest first: a call word and
+    a wake word that are no wake phrase ("A trainer, kill it"), the two glued ("Hatrainer, I
+    have a suggestion"), or a call word and the start of a wake word ("Hey train, have you
+    done yet?"), whose end may be written as a short word of its own ("Hey train and report a
+    bug"); none when it begins with neither ("my trainer told me to stop" is said about
+    someone)."""
     words = head.rest.split()
-    if len(words) < 3:
-        return ""
-    first, second = words[0], words[1]
-    garbled = first in CALL_WORDS and (
-        second in wake_words
-        or (
-            len(second) >= _LEAST_WAKE_START
-            and any(w.startswith(second) and w != second for w in wake_words)
-        )
-    )
-    return " ".join(words[2:]) if garbled else ""
+    if not words:
+        return []
+    first = words[0]
+    if any(first.endswith(w) and 0 < len(first) - len(w) <= _GLUED_CALL for w in wake_words):
+        return [" ".join(words[1:])]
+    if len(words) < 3 or first not in CALL_WORDS:
+        return []
+    second = words[1]
+    if second in wake_words:
+        return [" ".join(words[2:])]
+    if len(second) >= _LEAST_WAKE_START and any(
+        w.startswith(second) and w != second for w in wake_words
+    ):
+        tails = [" ".join(words[2:])]
+        if len(words) > 3 and len(words[2]) <= _WAKE_END:
+            tails.append(" ".join(words[3:]))
+        return tails
+    return []
 
 
 def _command_part(head: CallHead, wake_words: frozenset[str]) -> str:

@@ -128,6 +128,8 @@ def test_a_garbled_transcript_still_finds_the_command_by_scoring(
         # Whisper tiny wrote Piper's and espeak's "hey trainer" so (spoken phrasing bench).
         ("hey trainer how far along is it", "A trainer, how far along is it?", True),
         ("hey trainer how far along is it", "Hey train, how far along is it?", True),
+        ("hey trainer how far along is it", "Hey train and how far along is it?", True),
+        ("hey trainer how far along is it", "Hatrainer, how far along is it?", True),
         ("hey trainer check whether the training is finished",
          "Hey train, check whether the training is finished.", True),
         # Said about someone, and a command without the wake word: no wake phrase read in.
