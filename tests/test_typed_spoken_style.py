@@ -1,11 +1,11 @@
 """Lines as people say them rather than type them: what a speech recognizer writes after the
 wake phrase ("hey trainer, <words>"), read as a typed line without a prefix is
-(assistant/reading.py `Reader.heard`). A command's own name alone ("train", "archive"), one
-command asked twice in a breath ("how good is the model can you test it"), a file's name said
-aloud ("report dot t x t"), and a retraction that is said to someone else ("never mind, I was
-talking to my sister"). Lines of our own in the kinds the spoken corpora's tuning lines
-showed; the same lines typed at the console read the same, and chat that shares their words
-stays chat."""
+(assistant/reading.py `Reader.heard`). Short slang ("bounce", "pull up", "kill it"), a command's
+own verb alone ("train", "archive"), fillers, one-word questions ("options?", "accuracy?"),
+learners' grammar ("what is you doing now"), a file's name said aloud ("report dot t x t"),
+and a retraction that is said to someone else ("never mind, I was talking to my sister").
+Lines of our own in the kinds the spoken corpora's tuning lines showed; the same lines typed
+at the console read the same, and chat that shares their words stays chat."""
 
 from __future__ import annotations
 
@@ -25,6 +25,98 @@ SAID: list[tuple[str, str, dict[str, Any]]] = [
     ("archive please", "archive", {}),
     ("um, train", "train", {}),
     ("Archive.", "archive", {}),
+    # slang for coming and going
+    ("pull up", "join", {}),
+    ("get in here", "join", {}),
+    ("come on in", "join", {}),
+    ("hop on the call with us", "join", {}),
+    ("slide into the voice chat", "join", {}),
+    ("bounce", "leave", {}),
+    ("you can dip now", "leave", {}),
+    ("hop off", "leave", {}),
+    ("okay bye, you can go", "leave", {}),
+    ("alright peace out", "leave", {}),
+    ("that's it, bounce", "leave", {}),
+    # greetings as they are said
+    ("yo what's up", "hi", {}),
+    ("hey what's new", "hi", {}),
+    ("howdy partner", "hi", {}),
+    # the guide asked for in plain words
+    ("show me the ropes", "instruction", {}),
+    ("walkthrough please", "instruction", {}),
+    ("give me a quick tour", "instruction", {}),
+    ("explain the basics to me", "instruction", {}),
+    ("teach me how to use this bot", "instruction", {}),
+    ("how do you work", "instruction", {}),
+    ("how does this work", "instruction", {}),
+    ("getting started?", "instruction", {}),
+    ("where do i even start", "instruction", {}),
+    # the commands asked for in plain words
+    ("options?", "help", {}),
+    ("what options are there", "help", {}),
+    ("the command list", "help", {}),
+    ("show me the menu", "help", {}),
+    ("what stuff can you do", "help", {}),
+    ("what things are you able to do for me", "help", {}),
+    ("help me out, what can i say", "help", {}),
+    # progress asked as it is said
+    ("you done yet", "status", {}),
+    ("are we done yet", "status", {}),
+    ("how much longer", "status", {}),
+    ("how much longer will this take", "status", {}),
+    ("how's the job coming", "status", {}),
+    ("how's the training", "status", {}),
+    ("what is you doing now", "status", {}),
+    ("what you doing", "status", {}),
+    ("finished yet?", "status", {}),
+    # stopping
+    ("kill it", "cancel", {}),
+    ("kill the job", "cancel", {}),
+    ("scrap it", "cancel", {}),
+    ("shut it down", "cancel", {}),
+    ("call it off", "cancel", {}),
+    # measuring the model
+    ("accuracy?", "test", {}),
+    ("check the accuracy", "test", {}),
+    ("accuracy check please", "test", {}),
+    ("how accurate is it, can you test it", "test", {}),
+    ("do the test with movie reviews", "test", {"dataset": "movie_reviews"}),
+    ("make a test on kaggle tweets", "test", {"dataset": "kaggle_tweets"}),
+    # training
+    ("teach it kaggle tweets", "train", {"data_dir": "kaggle_tweets"}),
+    ("fit on movie reviews", "train", {"data_dir": "movie_reviews"}),
+    ("learn from kaggle tweets", "train", {"data_dir": "kaggle_tweets"}),
+    ("start learning", "train", {}),
+    ("begin the learning now", "train", {}),
+    # zipping, said short
+    ("make a backup", "archive", {}),
+    ("create an archive please", "archive", {}),
+    # choosing a dataset
+    ("make movie reviews active", "select_dataset", {"dir": "movie_reviews"}),
+    ("set movie reviews as active", "select_dataset", {"dir": "movie_reviews"}),
+    ("activate kaggle tweets", "select_dataset", {"dir": "kaggle_tweets"}),
+    ("let me choose which dataset to use", "select_dataset", {}),
+    ("what data are we on, i want to switch", "select_dataset", {}),
+    ("i want to pick different data", "select_dataset", {}),
+    # a prediction said to be wrong
+    ("you guessed wrong", "correct", {}),
+    ("your prediction was a mistake", "correct", {}),
+    ("nah, that's wrong", "correct", {}),
+    ("bad call, it's positive", "correct", {"text": "positive"}),
+    ("wrong guess, positive", "correct", {"text": "positive"}),
+    ("the last answer was wrong", "correct", {}),
+    # feedback said to the bot or passed on
+    ("nice work on that", "feedback", {"text": "nice work on that"}),
+    ("great job there", "feedback", {"text": "great job there"}),
+    ("send the developers my compliments", "feedback",
+     {"text": "send the developers my compliments"}),
+    # a bug to report, none said yet: the command asks for it
+    ("file a bug with the developers", "feedback", {"text": ""}),
+    # a file named aloud, its marks as words
+    ("download report dot txt", "getfile", {"path": "report.txt"}),
+    ("send over report dot t x t", "getfile", {"path": "report.txt"}),
+    ("grab me report dot txt please", "getfile", {"path": "report.txt"}),
+    ("share a file with me", "getfile", {}),
     # one command asked twice in a breath, with no mark between
     ("how good is the model can you test it", "test", {}),
     ("help me out what are my options", "help", {}),
@@ -32,12 +124,20 @@ SAID: list[tuple[str, str, dict[str, Any]]] = [
 ]  # fmt: skip
 
 SAID_RU: list[tuple[str, str, dict[str, Any]]] = [
+    ("неверно", "correct", {}),
+    ("мимо, это негатив", "correct", {"text": "negative"}),
+    ("глуши обучение", "cancel", {}),
+    ("что умеешь?", "help", {}),
+    ("открой меню", "help", {}),
+    ("учись", "train", {}),
     ("обучить", "train", {}),  # the command's Russian name alone
 ]  # fmt: skip
 
 CHAT_RU = [
     "неважно, я с братом говорил",
     "это я не тебе",
+    "меню в этом кафе отличное",
+    "я учусь на курсах",
 ]
 
 CHAT = [
@@ -50,6 +150,16 @@ CHAT = [
     "my test is on friday",
     "leave it to me",
     "the status of my order",
+    "the kids love to bounce on the trampoline",
+    "let's dip the strawberries in chocolate",
+    "pull up a chair",
+    "she hopped off the bus",
+    "we're killing time at the airport",
+    "the menu at that place is great",
+    "what options do we have for dinner",
+    "accuracy matters in darts",
+    "he predicted wrong about the election",
+    "that haircut was a mistake",
     "report the news",
     "the dot on the map is our hotel",
     "my dad still uses the old archive",
