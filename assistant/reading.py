@@ -23,9 +23,16 @@ from . import i18n
 from .command_lines import CommandLineReading, slashed
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
-from .intents.address import calls_someone, only_politeness
+from .intents.address import (
+    Address,
+    calls_someone,
+    only_politeness,
+    said_to_someone_else,
+    without_politeness,
+)
 from .intents.clock import without_clock_times
 from .intents.correction_head import labelled_correction
+from .intents.dictated import with_marks
 from .intents.emoji_words import as_words
 from .intents.feedback_head import labelled_feedback, passed_on_feedback
 from .intents.guess import CommandGuesser
@@ -49,6 +56,7 @@ from .typed_line import (
     read_line,
     read_respelled,
     read_run_on,
+    said_twice,
     two_requests,
 )
 
@@ -165,6 +173,8 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             others = i18n.word_list(language, "typed.others")
             if calls_someone(text, self._people, greetings(language, matcher), others):
                 return None  # "Sara, can you send me the file?" asks Sara
+            if said_to_someone_else(text, i18n.word_list(language, "typed.said_to_others")):
+                return None  # "never mind, I was talking to my sister"
             address = addressed(text, language, matcher)
             retractions = i18n.word_list(language, "typed.retractions")
             joiners = i18n.word_list(language, "typed.joiners")
@@ -186,6 +196,8 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                     ),
                 )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
+                or self._lone_command(address)
+                or said_twice(matcher, address, language)
                 or (
                     None
                     if exact
@@ -213,6 +225,8 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             if intent.name != "feedback" and _says_own_plan(address.loose or address.rest, plans):
                 return None  # "I'll send the report later": what the writer will do
             intent = _no_polite_names(intent, self._politeness(), lists)
+            marks = i18n.word_pairs(language, "typed.dictated")
+            intent = _dictated_names(intent, marks, self._politeness())
             intent = _with_named_data(intent, address.rest, matcher)
             pointers = i18n.word_list(language, "typed.plural_pointers")
             intent = listed_texts(intent, address.rest, pointers)
@@ -339,6 +353,16 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                 self._guessers[language] = CommandGuesser(self.intents_for(language))
             return self._guessers[language]
 
+    def _lone_command(self, address: Address) -> Intent | None:
+        """A command's name said alone ("train", "archive please", "um, archive."), as that
+        command with its defaults: free text and heard words are said to the bot, so its own
+        name for a command asks for it, as `!train` does. A name only, in any language
+        (`обучить`) or an alias (`retrain`); no typo of one ("trian" is left to "did you
+        mean")."""
+        word = normalize(without_politeness(address.loose or address.rest, self._politeness()))
+        found = None if not word or " " in word else self._find_command(word)
+        return None if found is None else Intent(found.name, {}, word, False)
+
     def _named_guess(self, line: str, language: str) -> Intent | None:
         """A line that names the guild's data, as the command its words most likely say
         (assistant/intents/named_guess.py). Not a line that begins with a command's name:
@@ -402,6 +426,21 @@ def _no_polite_names(intent: Intent, polite: set[str], lists: dict[str, list[str
             and only_politeness(value, polite)
         )
     }
+    return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)
+
+
+def _dictated_names(intent: Intent, marks: dict[str, str], polite: set[str]) -> Intent:
+    """`intent` with a name said with its marks as words written with them, politeness after
+    it read off: "download report dot t x t for me" named the file `report dot t x t for me`,
+    which is `report.txt` (assistant/intents/dictated.py). The command still confines the
+    name to the data folder."""
+    kept = dict(intent.slots)
+    for slot, value in intent.slots.items():
+        marked = (
+            with_marks(value, marks) if slot in _NAME_SLOTS and isinstance(value, str) else None
+        )
+        if marked is not None:
+            kept[slot] = without_politeness(marked, polite) or marked
     return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)
 
 

@@ -23,6 +23,10 @@ from .intents.passive import active, asked, needed, to_you
 from .intents.run_on import from_asking, name_first
 from .intents.spelling import keeps_words, respelled, respelled_in_place, vocabulary
 
+_SAID_TWICE_WORDS = 16
+"""The longest line `said_twice` cuts in two (a cut costs a template match, 2-4 ms): a
+request run on into its repetition is said in a breath; a longer line is chat or context."""
+
 
 def read_line(
     matcher: IntentMatcher,
@@ -161,6 +165,28 @@ def _without_fillers(line: str, fillers: list[str]) -> str | None:
     return " ".join(kept) if len(kept) < len(words) else None
 
 
+def said_twice(matcher: IntentMatcher, address: Address, language: str) -> Intent | None:
+    """A line that asks for one command twice with no mark between ("how accurate is the
+    model can you evaluate it", "help me out what options do i have"): speech runs a question
+    on into the request it means. Each part a template sentence of two words or more
+    (politeness read off its ends) of the same command: the part that names more, else the
+    later one. Not feedback, whose words are the user's whole line."""
+    words = address.rest.split()
+    if len(words) > _SAID_TWICE_WORDS:
+        return None
+    for cut in range(1, len(words)):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        if min(len(normalize(head).split()), len(normalize(tail).split())) < 2:
+            continue  # two sentences: "status — is it done yet" is a command and why
+        first = matcher.match(addressed(head, language, matcher).loose)
+        if first is None or first.name == "feedback":
+            continue
+        second = matcher.match(addressed(tail, language, matcher).loose)
+        if second is not None and second.name == first.name:
+            return second if len(second.slots) >= len(first.slots) else first
+    return None
+
+
 def two_requests(
     matcher: IntentMatcher,
     address: Address,
@@ -283,5 +309,6 @@ __all__ = [
     "read_line",
     "read_respelled",
     "read_run_on",
+    "said_twice",
     "two_requests",
 ]

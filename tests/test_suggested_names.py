@@ -29,10 +29,12 @@ def workdir(tmp_path: Path) -> Path:
 def test_yes_runs_the_suggestion_with_the_dataset_the_line_named(workdir: Path) -> None:
     """It suggested `train` alone, and `yes` then trained on whatever was active, not on the
     dataset the line named; "movie reviews" holds "reviews", and the line names the longer.
-    (A line the guess names `train` for surely, 0.69: "the classifier plus movie reviews" alone
-    went from `train` to `test` as the templates grew; a guess near the floor comes and goes.)"""
+    (A line the guess names `train` for, 0.63, under the 0.7 at which a line that names a
+    dataset runs (assistant/intents/named_guess.py): "the classifier plus movie reviews" alone
+    went from `train` to `test` as the templates grew, and "... for learning" from 0.67 to 0.73
+    once spoken phrasings of learning joined them; a guess near a floor comes and goes.)"""
     console = Console(workdir)
-    asked = console.send("the classifier plus movie reviews for learning")
+    asked = console.send("the classifier plus movie reviews for teaching")
     assert not asked["ok"], asked
     assert "Did you mean `train movie_reviews`?" in asked["text"], asked
     assert asked["text"].endswith("Answer `yes` to run `train movie_reviews`."), asked
@@ -49,7 +51,7 @@ def test_a_suggested_name_of_two_words_runs_as_shown(workdir: Path) -> None:
     (workdir / "data" / "movie_reviews").rename(workdir / "data" / "movie reviews")
     write_folder_dataset(workdir / "data", "kaggle tweets", per_label=3)
     console = Console(workdir)
-    asked = console.send("the classifier plus movie reviews for learning")
+    asked = console.send("the classifier plus movie reviews for teaching")
     shown = "train movie reviews"
     assert f"Did you mean `{shown}`?" in asked["text"], asked
     typed = console.send(shown)
@@ -86,7 +88,7 @@ async def test_the_run_button_carries_the_named_dataset(fake: FakeDiscord, bot: 
     so it works after a restart."""
     write_folder_dataset(bot.assistant.root.root, name="movie_reviews", per_label=3)
     write_folder_dataset(bot.assistant.root.root, name="reviews", per_label=3)
-    sent = await fake.send_message("!the classifier plus movie reviews for learning")
+    sent = await fake.send_message("!the classifier plus movie reviews for teaching")
     reply = await fake.wait_for_reply(after=sent["id"])
     assert is_error(reply) and "Did you mean `train movie_reviews`?" in error_text(reply), reply
     [button] = fake.components(reply)

@@ -148,6 +148,27 @@ def _calling(
     return re.compile(start, re.I), re.compile(end, re.I)
 
 
+def said_to_someone_else(text: str, phrases: Iterable[str]) -> bool:
+    """Whether `text` says it was meant for someone else than the bot ("never mind, I was
+    talking to my sister", "sorry, that wasn't for you"): one of `phrases`, word for word,
+    anywhere in it. Such a line takes nothing back and asks nothing of the bot."""
+    said = f" {_bare_words(text)} "
+    return any(f" {words} " in said for phrase in phrases if (words := _bare_words(phrase)))
+
+
+def _bare_words(text: str) -> str:
+    """`text` in lower case, its apostrophes dropped ("wasn't" as "wasnt") and other marks
+    read as spaces, one space between words."""
+    bare = text.lower().replace("’", "").replace("'", "")
+    return " ".join(re.sub(r"[^\w\s]", " ", bare).split())
+
+
+def without_politeness(text: str, polite: Iterable[str]) -> str:
+    """`text` without a run of `polite` words at its start and end ("um, archive please" is
+    "archive"), as the last reading (`loose`) reads them off."""
+    return _off_ends(text, polite, tail=True).strip(" ,.!?:;")
+
+
 def only_politeness(text: str, polite: Iterable[str]) -> bool:
     """Whether `text` is politeness alone ("please", "pls", "right now"), which names
     nothing where a name was wanted ("send me the file please")."""
@@ -209,6 +230,8 @@ __all__ = [
     "after_politeness",
     "either",
     "only_address",
+    "said_to_someone_else",
     "verb_first",
     "without_address",
+    "without_politeness",
 ]

@@ -86,7 +86,14 @@ class TypedMatcher:
         written = near_sentences.without_politeness(normalize(rest))
         described = self._described_by_label(written)
         said: str | None = None
-        for snap in near_sentences.nearest(rest, _CANDIDATES, least=TYPED_GATE):
+        snaps = near_sentences.nearest(rest, _CANDIDATES, least=TYPED_GATE)
+        tied = {s.intent.name for s in snaps if s.intent and snaps[0].score == s.score}
+        if says is not None and len(tied) > 1:
+            # equally near sentences of two commands ("use dataset X", "zip dataset X" for
+            # "dataset X"): the command the line's words say first, not the index's order
+            first = says(rest)
+            snaps.sort(key=lambda snap: (-snap.score, not snap.intent or snap.intent.name != first))
+        for snap in snaps:
             if snap.intent is None or replaced_word(written, normalize(snap.sentence)):
                 continue  # "сделай активным датасет" is no typo of "сделай архив датасет"
             if described - set(normalize(snap.sentence).split()):
