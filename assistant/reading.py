@@ -63,6 +63,8 @@ from .typed_line import (
 _OWN_WORDS = ("correct", "feedback")
 """Commands whose later sentences are what the user says, not a request taken back: "That's
 wrong. No, it's negative.", "The bot is slow. No joke, minutes."."""
+_SENTENCE_MARKS = ".,!?…;:"
+"""What a sentence of one word may end (or be set off) with: "Archive.", "train?"."""
 _HEARD = User(id="voice", name="voice")
 """Who `Reader.heard` reads for: reading needs no person."""
 
@@ -196,8 +198,10 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                     ),
                 )
                 or read_line(matcher, address, text, says, retractions, joiners, reasons, language)
-                or self._lone_command(address)
-                or said_twice(matcher, address, language)
+                # neither is a template sentence itself (`exact`): `create_dataset again`
+                # names its dataset
+                or (None if exact else self._lone_command(address))
+                or (None if exact else said_twice(matcher, address, language))
                 or (
                     None
                     if exact
@@ -359,8 +363,11 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
         name for a command asks for it, as `!train` does. A name only, in any language
         (`обучить`) or an alias (`retrain`); no typo of one ("trian" is left to "did you
         mean")."""
-        word = normalize(without_politeness(address.loose or address.rest, self._politeness()))
-        found = None if not word or " " in word else self._find_command(word)
+        said = without_politeness(address.loose or address.rest, self._politeness()).split()
+        # one word and the marks a sentence ends with: `train ---` gives the command "---",
+        # which it refuses, and `getfile \ud800` a name that is no text
+        word = said[0].strip(_SENTENCE_MARKS).lower() if len(said) == 1 else ""
+        found = self._find_command(word) if word else None
         return None if found is None else Intent(found.name, {}, word, False)
 
     def _named_guess(self, line: str, language: str) -> Intent | None:
