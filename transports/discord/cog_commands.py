@@ -385,7 +385,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
             # "!please undo" is `undo`: a destructive command asks first however it is named.
             if spec is not None and spec.name in CONFIRMED:
                 options = dict(meant.options or {})
-                if await self.ask_first(ctx, spec, options, words=meant.text):
+                if await self.ask_first(ctx, spec, options, words=_arguments_of(meant, spec)):
                     return
             await self.deliver(ctx, await self.assistant.handle(meant, read=True))
             return
@@ -398,6 +398,17 @@ class CommandsCog(commands.Cog, name="Trainer"):
         language = self.assistant.language(guild_key(ctx.guild, ctx.author))
         text = i18n.message(language, "error.internal", reference=reference)
         await self.send(ctx, Reply(text=text, ok=False, kind="error"))  # as text if I may not embed
+
+
+def _arguments_of(meant: Request, spec: CoreCommand) -> str:
+    """The arguments a command read from a sentence takes, as a command line would give them:
+    its words when they were left to its parser (`!please remove 3`), else its one confirmed
+    option's value. A sentence read as options ("!please undo", "!please remove example 3")
+    keeps the words it was said with, which are no arguments of the command."""
+    if meant.options is None:
+        return meant.text
+    option = CONFIRMED[spec.name]
+    return "" if option is None else str(meant.options.get(option) or "")
 
 
 def can_answer(ctx: commands.Context[Any]) -> bool:
