@@ -371,8 +371,9 @@ async def test_a_refused_last_edit_of_a_job_announced_in_voice_is_sent_again(
     bot.bot.delivery.progress.interval = 3600.0  # one periodic edit; the next is the last
     started, job = await start_big_job(fake, bot, rows=5_000)
     await fake.wait_for(lambda: started.get("edits", 0) >= 1, 60, "the first progress edit")
-    fake.fail_rest("PATCH", EDIT, 503, times=1)
     store = bot.assistant.store
+    assert store.job(job.id).active, "the job ended before its first progress edit"
+    fake.fail_rest("PATCH", EDIT, 503, times=1)
     await fake.wait_for(lambda: not store.job(job.id).active, 120, "the job's end")
     assert voice(bot).announces(store.job(job.id))
     await fake.wait_for(lambda: "100%" in started["content"], 30, "the bar's end")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,9 @@ class _Followed:
     message: discord.Message | discord.PartialMessage
     text: str
     """The reply's content as sent; empty when it was sent as embed pages, which stay."""
-    edited_at: float = 0.0
+    edited_at: float = -math.inf
+    """When it was last edited (monotonic clock; never yet: the first edit goes at once, also
+    on a machine up for less than an interval, whose clock starts near 0)."""
     last_job: Any = None
     pending: asyncio.TimerHandle | None = None
     refused: bool = False
