@@ -6,7 +6,10 @@ model's accuracy") in voices of the voice bench's held-out set, clean, and go th
 hearing path (`audio.hearing.Hearer`) as in `bench/voice_bench.py`. A spoken line outside the
 grammar should be refused ("Sorry, I didn't catch that"), not turned into another command:
 the figure that matters most here is how often a line acted as the wrong command. The grammar
-recognizer's own decision, from the same run, is the floor.
+recognizer's own decision, from the same run, is the floor. A line the VAD cuts at a pause
+(a comma said slowly) is heard as the live session hears it: a piece said to the bot that is
+no command is joined to the next (audio/pieces.py, `--join-ms`); the rows also say how each
+piece alone, and the longest alone, were heard.
 
 Writes bench/results/spoken_phrasing.json and .md. `python -m bench.spoken_phrasing_bench`.
 `--corpus fresh` says the lines of bench/phrasings_fresh.json instead, its lines that are no
@@ -28,12 +31,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from assistant.config.voice import VoiceSettings
+from assistant.config.voice import VadSettings, VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
+from audio.pieces import hear_pieces
+from audio.vad.base import UtteranceEnded
 from bench.phrasing_bench import CORPORA, VALUES
 from bench.typed_reader import typed_reader
-from bench.voice_bench import vad_utterance
+from bench.voice_bench import vad_pieces
 from bench.voice_corpus import DATASETS, HELD_OUT_VOICES, render
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -64,6 +69,22 @@ def judged(
     )
     fits = all(v in slots or v.replace("_", " ") in slots for v in named)
     return "right" if fits else "wrong"
+
+
+async def heard_as(
+    pieces: list[UtteranceEnded], hearer: Hearer, in_window: bool, join_s: float
+) -> tuple[Hearing | None, bool]:
+    """What a line cut into `pieces` acts as in a live session that joins pieces within
+    `join_s` (audio/pieces.py; 0: each heard alone), and whether that was heard inside a
+    follow-up window: the first command run, else the longest piece's hearing."""
+
+    async def hear(pcm: bytes, window: bool) -> Hearing:
+        return await hearer.hear(pcm, window)
+
+    decided = await hear_pieces(pieces, hear, in_window, join_s, VadSettings().max_utterance_s)
+    acted = [h for h in decided if h.hearing.accepted(h.in_window)]
+    shown = acted[0] if acted else max(decided, key=lambda h: len(h.utterance.pcm), default=None)
+    return (shown.hearing, shown.in_window) if shown else (None, in_window)
 
 
 SPOKEN = {
@@ -101,6 +122,13 @@ async def main(argv: list[str] | None = None) -> int:
         help="say only the tuning lines (even positions) and write their rows to ROWS, not to "
         "bench/results: for tuning without hearing a held-out line",
     )
+    parser.add_argument(
+        "--join-ms",
+        type=int,
+        default=None,
+        help="join a line's pieces as the session does within this many ms (default: "
+        "voice.vad.join_pieces_ms)",
+    )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     corpus = lines_of(args.corpus)
@@ -114,6 +142,7 @@ async def main(argv: list[str] | None = None) -> int:
     names = {"dataset": DATASETS, "folder": DATASETS, "file": FILES}
     await asyncio.to_thread(hearer.update_lists, names)
     rows = []
+    join_s = VadSettings().join_pieces_ms / 1000 if args.join_ms is None else args.join_ms / 1000
     for voice, speed, pitch in VOICES:
         for index, item in enumerate(corpus):
             if args.tuning_only and index % 2 == 1:
@@ -121,9 +150,14 @@ async def main(argv: list[str] | None = None) -> int:
             window = bool(item.get("window"))
             said = item["text"] if window else f"hey trainer {item['text']}"
             pcm = await asyncio.to_thread(render, said, voice, speed, pitch, "clean", index)
-            found = vad_utterance(pcm)
-            hearing = await hearer.hear(found[0].pcm, window) if found else None
+            pieces = vad_pieces(pcm)
+            joined = await heard_as(pieces, hearer, window, join_s)
+            apart = await heard_as(pieces, hearer, window, 0.0) if len(pieces) > 1 else joined
+            longest = max(pieces, key=lambda p: len(p.pcm)) if len(pieces) > 1 else None
+            alone = (await hearer.hear(longest.pcm, window), window) if longest else joined
+            hearing, in_window = joined
             values = item.get("values")
+            text, intent = item["text"], item["intent"]
             rows.append(
                 {
                     "voice": voice,
@@ -131,14 +165,19 @@ async def main(argv: list[str] | None = None) -> int:
                     "intent": item["intent"],
                     "said": said,
                     "window": window,
+                    "pieces": len(pieces),
                     "grammar": judged(
-                        item["text"],
-                        item["intent"],
+                        text,
+                        intent,
                         hearing.grammar_alone if hearing else None,
                         values,
-                        window,
+                        in_window,
                     ),
-                    "hearing": judged(item["text"], item["intent"], hearing, values, window),
+                    "hearing": judged(text, intent, hearing, values, in_window),
+                    # the same pieces heard each alone, and only the longest (as this bench
+                    # heard them before the session joined pieces)
+                    "apart": judged(text, intent, apart[0], values, apart[1]),
+                    "longest": judged(text, intent, alone[0], values, alone[1]),
                     "heard": hearing.debug() if hearing else None,
                 }
             )
@@ -150,6 +189,7 @@ async def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.perf_counter() - started),
         "voices": [v for v, _, _ in VOICES],
         "corpus": corpus_file.name,
+        "join_ms": round(join_s * 1000),
         "rows": rows,
     }
     if args.tuning_only:
@@ -162,6 +202,17 @@ async def main(argv: list[str] | None = None) -> int:
     (RESULTS / f"{name}.md").write_text(text)
     print(text)
     return 0
+
+
+STAGES = {
+    "hearing": "hearing path, pieces joined",
+    "grammar": "grammar alone",
+    "apart": "hearing path, each piece alone",
+    "longest": "hearing path, the longest piece only",
+}
+"""A line the VAD cut at a pause is heard as the session hears it (`hearing`: pieces said to
+the bot that are no command joined to the next, audio/pieces.py); the two other ways show
+what joining changes (`longest`: how this bench heard a line before 7 December)."""
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -178,10 +229,11 @@ def markdown(result: dict[str, Any]) -> str:
     ]
     for held, name in ((True, "held out"), (False, "tuning")):
         chosen = [r for r in rows if r["held_out"] == held]
-        for stage in ("hearing", "grammar"):
+        for stage, label in STAGES.items():
+            if any(stage not in r for r in chosen):
+                continue  # rows written before the stage was measured
             counts = {k: sum(r[stage] == k for r in chosen) for k in ("right", "wrong", "none")}
             cells = " | ".join(f"{counts[k]}/{len(chosen)}" for k in ("right", "wrong", "none"))
-            label = "hearing path" if stage == "hearing" else "grammar alone"
             lines.append(f"| {name} | {label} | {cells} |")
     wrong = [r for r in rows if r["held_out"] and r["hearing"] == "wrong"]
     lines += ["", "Held-out lines that acted as the wrong command:", ""]

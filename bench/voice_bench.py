@@ -88,6 +88,13 @@ def vad_utterance(pcm: bytes) -> tuple[UtteranceEnded, float | None] | None:
     return max(ended, key=lambda e: len(e[0].pcm)) if ended else None
 
 
+def vad_pieces(pcm: bytes) -> list[UtteranceEnded]:
+    """Every VAD segment of a clip, in order, fed in 20 ms frames as the session feeds it."""
+    vad = WebRtcVad()
+    events = [e for i in range(0, len(pcm), FRAME) for e in vad.process(pcm[i : i + FRAME])]
+    return [e for e in events + vad.flush() if isinstance(e, UtteranceEnded)]
+
+
 IN_WINDOW = ("chatter", "follow_up")
 """Kinds heard inside a follow-up window (no wake phrase needed)."""
 

@@ -131,6 +131,11 @@ class VoiceParts:
     heard_in: Callable[[str], str] = lambda _guild_id: i18n.ENGLISH
     """The language a guild's speech is heard in (its own where the recognizer hears it):
     the words that answer a hint with yes are that language's."""
+    join_pieces_s: float = 1.2
+    """A piece said to the bot that is no command waits this long for its speaker to go on
+    (`voice.vad.join_pieces_ms`; states/piece_joining.py); 0 hears every piece alone."""
+    max_joined_s: float = 12.0
+    """Pieces joined are at most this long together (`voice.vad.max_utterance_s`)."""
     hear_at_pause: bool = True
     """Start hearing at a speaker's pause (states/pause_hearing.py). Off for online engines:
     each mid-sentence pause would cost one more paid request."""
@@ -255,6 +260,8 @@ async def _build_parts(
         ),
         heard_in=lambda guild_id: _heard_in(language_of(guild_id), voice.asr.languages),
         hear_at_pause=voice.asr.engine not in ONLINE_ENGINES,
+        join_pieces_s=voice.vad.join_pieces_ms / 1000,
+        max_joined_s=voice.vad.max_utterance_s,
     )
 
     def example(command: str, guild_id: str) -> str | None:

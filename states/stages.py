@@ -21,10 +21,12 @@ from assistant import i18n
 from assistant.intents.matcher import normalize
 from assistant.messages import Reply
 from audio.decision import Hearing, says_yes
+from audio.pieces import Heard
 from audio.speech_text import spoken_text
 from audio.tts.base import Speech
 from audio.vad.base import UtteranceEnded
 
+from .piece_joining import rest_of_request
 from .sayings import APOLOGY, Saying
 from .streams import BYTES_PER_S
 
@@ -74,6 +76,11 @@ class Stages:
             return
         if offered is not None and in_window and offered[0] == speaker:
             hearing = await self._answered_yes(hearing, offered[1])
+        # said with pauses, the rest of the request may still be coming (piece_joining.py)
+        heard = await rest_of_request(s, speaker, Heard(utterance, hearing, in_window))
+        if heard.utterance is not utterance:
+            hearing, utterance = heard.hearing, heard.utterance
+            s.machine.utterance = utterance  # its reply's latency counts from its end
         self._heard_from = speaker
         transcript = hearing.transcript()
         seconds = len(utterance.pcm) / BYTES_PER_S

@@ -49,6 +49,8 @@ class Stream:
     downsampler: StreamDownsampler | None = None
     fed_s: float = 0.0
     in_speech: bool = False
+    began_s: float = 0.0
+    """Stream time at which the utterance in progress was found to begin (its VAD's start)."""
     checked_bytes: int = 0
     """How much of the utterance in progress was already checked for the wake phrase."""
     checking: bool = False
@@ -122,6 +124,12 @@ class SpeakerStreams:
         """Wall-clock time `utterance` ended, while it is remembered."""
         return self._ended_wall.get(id(utterance)) if utterance is not None else None
 
+    def ended_as(self, utterance: UtteranceEnded, piece: UtteranceEnded) -> None:
+        """`utterance` (pieces joined, states/piece_joining.py) ended when `piece` did."""
+        wall = self._ended_wall.get(id(piece))
+        if wall is not None:
+            self._ended_wall[id(utterance)] = wall
+
     def user(self, user_id: str) -> User:
         """Who `user_id` is: their stream's user, else as last seen (`users`), else a bare
         user of that id."""
@@ -156,6 +164,7 @@ class SpeakerStreams:
         for event in stream.vad.process(pcm16k):
             if isinstance(event, SpeechStarted):
                 stream.in_speech = True
+                stream.began_s = stream.fed_s
                 stream.checked_bytes = stream.vad.speech_bytes
                 self.listener.speech_started(stream)
             elif isinstance(event, UtteranceEnded):

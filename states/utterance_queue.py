@@ -44,5 +44,13 @@ class UtteranceQueue:
         """Drop what was queued before `horizon` (a clock time)."""
         self.items = [q for q in self.items if q.queued_at >= horizon]
 
+    def take_from(self, speaker: str) -> QueuedUtterance | None:
+        """`speaker`'s queued utterance, taken out of the queue (None: there is none)."""
+        for item in self.items:
+            if item.speaker == speaker:
+                self.items.remove(item)
+                return item
+        return None
+
     def pop(self) -> QueuedUtterance:
         return self.items.pop(0)

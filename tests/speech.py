@@ -186,6 +186,13 @@ def join(*parts: bytes, gap_s: float = 1.0, noise_dbfs: float = -56.0) -> bytes:
     return gap.join(parts)
 
 
+def trimmed(pcm: bytes, *, start: bool = False, end: bool = False) -> bytes:
+    """espeak's own silence cut off at the start and/or end of a clip."""
+    x = np.frombuffer(pcm, "<i2")
+    loud = np.nonzero(np.abs(x) > 500)[0]
+    return x[loud[0] if start else 0 : loud[-1] + 1 if end else len(x)].tobytes()
+
+
 def utterance(pcm: bytes) -> bytes:
     """What the VAD hands to the recognizer (pre-roll and hangover included): the one
     utterance in `pcm`."""

@@ -19,6 +19,7 @@ from tests.conversation_kit import (
     SessionMaker,
     Track,
     broken_espeak,
+    describe,
     heard,
     make_recognizer,
     say,
@@ -117,7 +118,7 @@ async def test_an_utterance_past_the_longest_allowed_is_given_up(
     # The guild is fine afterwards.
     await stream(session, [Track(ALICE, say(COMMAND))], speed=6)
     assert await session.settle(15, idle=True)
-    assert len(out.said) == 1
+    assert len(out.said) == 1, describe(session.trace)
     await session.close()
 
 

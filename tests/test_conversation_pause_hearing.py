@@ -10,7 +10,6 @@ silence that ends the utterance), the neural second opinion, the core, espeak-ng
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from assistant.app import Assistant
@@ -22,7 +21,7 @@ from audio.vad.webrtc import WebRtcVad
 from states.sayings import LISTENING
 from states.trace import TraceEntry
 from tests.conversation_kit import ALICE, SessionMaker, Track, describe, heard, say, stream
-from tests.speech import join
+from tests.speech import join, trimmed
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -35,17 +34,10 @@ voiced, so the VAD is paused (90 ms unvoiced) from about 0.2 s on, and ends the 
 only past about 0.37 s (measured on three espeak voices)."""
 
 
-def _trimmed(pcm: bytes, *, start: bool = False, end: bool = False) -> bytes:
-    """espeak's own silence cut off at the start and/or end of a clip."""
-    x = np.frombuffer(pcm, "<i2")
-    loud = np.nonzero(np.abs(x) > 500)[0]
-    return x[loud[0] if start else 0 : loud[-1] + 1 if end else len(x)].tobytes()
-
-
 def _wake_pause_command() -> bytes:
     """ "hey trainer", a pause the VAD waits through, "train the model"."""
-    wake = _trimmed(say("hey trainer"), end=True)
-    command = _trimmed(say("train the model"), start=True)
+    wake = trimmed(say("hey trainer"), end=True)
+    command = trimmed(say("train the model"), start=True)
     return join(wake, command, gap_s=MID_PAUSE_S)
 
 

@@ -41,6 +41,13 @@ class VadSettings(Section):
     dropped (CPU spent, nothing misheard): of the 264 tuning utterances of
     bench/voice_corpus.py, 32 paused 90 ms mid-sentence, 18 at 120 ms, 6 at 150 ms (CPU per
     speaker 11.8% against 10.2% in the conversation bench). 0 turns it off."""
+    join_pieces_ms: int = Field(1200, ge=0, le=5000)
+    """A speaker's utterance said to the bot that is no command (the wake phrase alone, or
+    half a request) is held this long after their speech ended: if the VAD finds them speaking
+    again within it (about 0.25 s into their speech, so pauses up to about 0.95 s), the next
+    piece is heard joined to it ("hey trainer, ... can you ... tell me the status";
+    audio/pieces.py). Commands are never held; the wake phrase alone is answered this long
+    after it ends. 0 hears every piece alone."""
     silence_dbfs: float = Field(-80.0, ge=-120, le=-50)
     """Frames with an RMS level below this are digital silence: unvoiced, and never shown to
     webrtcvad, whose noise model they would poison (Discord's Opus silence frames are zeros).

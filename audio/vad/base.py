@@ -29,6 +29,9 @@ class UtteranceEnded:
     detected_s: float | None = None
     """Stream time at which the end was decided (end_s plus the VAD's own end-of-speech delay);
     latency to the reply is measured from end_s, so this shows how much of it the VAD costs."""
+    began_s: float | None = None
+    """Stream time at which the start was decided (`SpeechStarted` came out): a pause before
+    the utterance is known to have ended here (audio/pieces.py)."""
 
 
 VadEvent = SpeechStarted | UtteranceEnded

@@ -56,6 +56,7 @@ class WebRtcVad(VoiceActivityDetector):
         self._triggered = False
         self._utt: list[bytes] = []
         self._utt_start_frame = 0
+        self._began_frame = 0  # stream clock when the start was decided
         self._last_voiced = 0  # index into _utt of the frame after the last voiced one
 
     @property
@@ -135,6 +136,7 @@ class WebRtcVad(VoiceActivityDetector):
                 self._triggered = True
                 self._utt = list(self._pre)
                 self._utt_start_frame = self._frames_seen - len(self._utt)
+                self._began_frame = self._frames_seen
                 self._last_voiced = len(self._utt)
                 self._pre.clear()
                 return [SpeechStarted(at_s=self._utt_start_frame * self._frame_s)]
@@ -172,6 +174,7 @@ class WebRtcVad(VoiceActivityDetector):
             end_s=round(end_s, 3),
             truncated=truncated,
             detected_s=round(self.stream_s, 3),
+            began_s=round(self._began_frame * self._frame_s, 3),
         )
         self._triggered = False
         self._utt = []
