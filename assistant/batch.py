@@ -3,6 +3,7 @@ label came from and how its files were read; and a label as a dataset keeps it."
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -54,8 +55,15 @@ def typed_label(raw: str) -> str:
     """A label a member typed (`relabel #1 negative.`, `correct negative!`, `label:billing.`),
     as `normalize_label` reads it, without the marks that end a sentence after it: stored with
     them it was a new label `negative.`, or a correction refused as no label. Labels read from
-    files keep theirs. Marks alone stay as they are (refused as no label)."""
+    files keep theirs. Marks alone stay as they are (refused as no label), and so does the
+    stop of an abbreviation (`n.a.`, `e.g.`: it was stored as `n.a`)."""
+    if _ABBREVIATION.fullmatch(raw.strip()):
+        return normalize_label(raw)
     return normalize_label(raw.rstrip(SENTENCE_ENDS) or raw)
+
+
+_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.){2,}")
+"""Letters in ones and twos, each with its stop: `n.a.`, `u.s.a.`, `e.g.`."""
 
 
 def suffix(name: str) -> str:

@@ -161,6 +161,9 @@ async def test_a_label_that_ends_a_sentence_keeps_no_stop(app: Assistant, review
     assert relabelled["text"] == "Example #1 is now **negative** (was positive). `train` retrains."
     added = await console.send('train "charged twice" label:billing.')
     assert added["text"].startswith("This adds the label `billing` from your text"), added
+    # an abbreviation's stop is its own: `n.a.` is no sentence ended after `n.a`
+    assert (await console.send('train "no idea" label:n.a.'))["ok"]
     listed = await console.send("examples")
     assert "**negative**: an ok film\n" in listed["text"], listed
     assert "**billing**: charged twice\n" in listed["text"], listed
+    assert "**n.a.**: no idea\n" in listed["text"], listed
