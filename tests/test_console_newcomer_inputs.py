@@ -96,6 +96,8 @@ async def test_a_russian_refusal_names_options_as_russian_does(
     assert (await console.send("examples страница:1"))["ok"]
     relabelled = await console.send("relabel пример:1 метка:хорошо")
     assert relabelled["ok"], relabelled
+    # the names as a sentence inflects them ("состояние задачи 1" was too many arguments)
+    assert (await console.send("примеры страницу 1"))["ok"]
 
 
 async def test_undo_that_status_of_job_1_and_export_to_xml(app: Assistant, reviews: Path) -> None:
@@ -125,6 +127,8 @@ async def test_undo_that_status_of_job_1_and_export_to_xml(app: Assistant, revie
     assert text == "Значение `формат` должно быть одним из: csv, jsonl, а не `xml`.", text
     undone = await console.send("откати это")
     assert undone["text"].startswith("Последнее добавление в **notes** убрано, примеров: 1"), undone
+    status = await console.send("состояние задачи 1")  # the option's name as inflected
+    assert status["text"].startswith("задача #1 на **reviews**"), status
 
 
 async def test_an_undone_examples_number_is_not_given_again(app: Assistant, reviews: Path) -> None:
