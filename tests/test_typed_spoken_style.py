@@ -36,6 +36,7 @@ SAID: list[tuple[str, str, dict[str, Any]]] = [
     ("hop off", "leave", {}),
     ("okay bye, you can go", "leave", {}),
     ("alright peace out", "leave", {}),
+    ("later, trainer", "leave", {}),
     ("that's it, bounce", "leave", {}),
     # greetings as they are said
     ("yo what's up", "hi", {}),
