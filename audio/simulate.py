@@ -114,6 +114,7 @@ def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
                     "intent": intent.name if intent is not None else None,
                     "slots": dict(intent.slots) if intent is not None else {},
                     "decided_by": hearing.decided_by,
+                    "pieces": entry.data.get("pieces", 1),
                     "reply": None,
                     "said": [],
                     "debug": hearing.debug(),
@@ -138,6 +139,8 @@ def show(record: dict[str, Any]) -> str:
     if record["slots"]:
         what += " " + json.dumps(record["slots"], ensure_ascii=False)
     lines = [f"{record['file']} @{record['start_s'] or 0:.1f}s heard {heard!r} -> {what}"]
+    if record.get("pieces", 1) > 1:
+        lines.append(f"    {i18n.tr('simulate.pieces', pieces=record['pieces'])}")
     for stage in record["debug"]["stages"]:
         score = "" if stage["score"] is None else f" {stage['score']:.2f}"
         lines.append(

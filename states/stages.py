@@ -89,6 +89,7 @@ class Stages:
         data |= {"seconds": seconds, "in_window": in_window, "hearing": hearing}
         data |= {"start_s": utterance.start_s, "end_s": utterance.end_s}
         data["at_pause"] = at_pause is not None
+        data["pieces"] = heard.pieces  # said with pauses: heard joined (piece_joining.py)
         s.note("heard", transcript.text, speaker, data=data)
         if s.settings.post_transcripts and (hearing.wake or transcript.text):
             name = s.streams.user(speaker).name

@@ -296,3 +296,22 @@ def test_speak_to_a_file_or_where_no_folder_can_be_made_is_one_line(
         (line,) = result.stderr.splitlines()
         assert line.startswith(f"simulate: `--speak-to {place}`: {says}"), line
     assert (tmp_path / "afile").read_text() == "keep me\n"
+
+
+def test_a_request_said_with_a_pause_is_one_record_that_says_so(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Pieces of one request, heard joined (states/piece_joining.py), show as one utterance
+    with the number of pieces, in the JSON and in the view for people."""
+    from audio.simulate import show
+    from tests.speech import trimmed
+
+    said = join(
+        trimmed(speak("hey trainer, can you"), end=True),
+        trimmed(speak("tell me the status"), start=True),
+        gap_s=0.7,
+    )
+    audio = write_wav(tmp_path / "paused.wav", said)
+    utterances = [line for line in _run([str(audio)], config_path, capsys) if "heard" in line]
+    assert [(u["intent"], u["pieces"]) for u in utterances] == [("status", 2)], utterances
+    assert "pieces: 2, heard as one" in show(utterances[0])
