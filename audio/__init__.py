@@ -14,3 +14,5 @@ DISCORD_FRAME_BYTES = int(DISCORD_RATE * FRAME_S) * 2 * 2
 """One frame of Discord audio: 48 kHz stereo s16le (3,840 bytes)."""
 RECOGNITION_FRAME_BYTES = int(RECOGNITION_RATE * FRAME_S) * 2
 """One frame of recognition audio: 16 kHz mono s16le (640 bytes)."""
+RECOGNITION_BYTES_PER_S = RECOGNITION_RATE * 2
+"""One second of recognition audio (32,000 bytes)."""

@@ -28,7 +28,7 @@ from typing import Any
 from assistant.errors import UserError
 from assistant.i18n import tr
 
-from . import RECOGNITION_RATE
+from . import RECOGNITION_BYTES_PER_S, RECOGNITION_RATE
 from .convert import Downmix, downsample
 from .level import MAX_GAIN_DB, raise_quiet
 from .ogg_pages import whole_ogg
@@ -37,7 +37,6 @@ AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".fl
 """File names taken for audio: Discord attachments heard as voice messages, and the files the
 console's `say` speaks ("say hi" names none, and is a line for the bot)."""
 
-_BYTES_PER_S = RECOGNITION_RATE * 2
 _CHUNK = 64 * 1024
 MIN_SECONDS = 0.1
 """Shorter files are refused: no word is that short."""
@@ -85,7 +84,7 @@ class DecodedAudio:
     @property
     def seconds(self) -> float:
         """Duration of `pcm`."""
-        return len(self.pcm) / _BYTES_PER_S
+        return len(self.pcm) / RECOGNITION_BYTES_PER_S
 
     def note(self, name: str, max_seconds: float) -> str | None:
         """What a user is told about how the file was heard: only its beginning (longer than
@@ -252,7 +251,7 @@ def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> 
     # Two channels come out, mixed here (a mono file's one channel twice, at its own level):
     # ffmpeg's own downmix averages a channel wired in antiphase away to silence.
     mix = Downmix(2)
-    cap = int(max_seconds * _BYTES_PER_S) * mix.channels
+    cap = int(max_seconds * RECOGNITION_BYTES_PER_S) * mix.channels
     pending = b""
     size = 0
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:

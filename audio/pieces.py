@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from . import RECOGNITION_RATE
+from . import RECOGNITION_BYTES_PER_S, RECOGNITION_RATE
 from .decision import Hearing
 from .vad.base import UtteranceEnded
 
 Hear = Callable[[bytes, bool], Awaitable[Hearing]]
 """(pcm, in_window) -> the one hearing path's decision about that audio."""
 
-_BYTES_PER_S = RECOGNITION_RATE * 2
 _GAP_KEPT_S = 0.2
 """Silence put between two pieces: the recognizers hear a pause, not the whole wait."""
 
@@ -65,7 +64,7 @@ def joinable(first: UtteranceEnded, second: UtteranceEnded, join_s: float, max_s
 def joined(first: UtteranceEnded, second: UtteranceEnded) -> UtteranceEnded:
     """The two pieces as one utterance: `first`'s audio, a short silence where the pause was
     (what the VAD dropped of it, at most `_GAP_KEPT_S`), then `second`'s."""
-    kept_end = first.start_s + len(first.pcm) / _BYTES_PER_S  # its hangover included
+    kept_end = first.start_s + len(first.pcm) / RECOGNITION_BYTES_PER_S  # its hangover included
     silence = min(_GAP_KEPT_S, max(0.0, second.start_s - kept_end))
     gap = bytes(int(silence * RECOGNITION_RATE) * 2)
     return UtteranceEnded(

@@ -34,7 +34,7 @@ from typing import Any
 from assistant.config.voice import VadSettings, VoiceSettings
 from audio.decision import Hearing
 from audio.hearing import Hearer
-from audio.pieces import hear_pieces
+from audio.pieces import Hear, hear_pieces
 from audio.vad.base import UtteranceEnded
 from bench.phrasing_bench import CORPORA, VALUES
 from bench.typed_reader import typed_reader
@@ -72,19 +72,28 @@ def judged(
 
 
 async def heard_as(
-    pieces: list[UtteranceEnded], hearer: Hearer, in_window: bool, join_s: float
+    pieces: list[UtteranceEnded], hear: Hear, in_window: bool, join_s: float
 ) -> tuple[Hearing | None, bool]:
     """What a line cut into `pieces` acts as in a live session that joins pieces within
     `join_s` (audio/pieces.py; 0: each heard alone), and whether that was heard inside a
     follow-up window: the first command run, else the longest piece's hearing."""
-
-    async def hear(pcm: bytes, window: bool) -> Hearing:
-        return await hearer.hear(pcm, window)
-
     decided = await hear_pieces(pieces, hear, in_window, join_s, VadSettings().max_utterance_s)
     acted = [h for h in decided if h.hearing.accepted(h.in_window)]
     shown = acted[0] if acted else max(decided, key=lambda h: len(h.utterance.pcm), default=None)
     return (shown.hearing, shown.in_window) if shown else (None, in_window)
+
+
+def once(hearer: Hearer) -> Hear:
+    """`hearer.hear`, each (audio, window) heard once: a line's pieces heard joined, apart and
+    the longest alone are mostly the same audio."""
+    heard: dict[tuple[bytes, bool], Hearing] = {}
+
+    async def hear(pcm: bytes, window: bool) -> Hearing:
+        if (pcm, window) not in heard:
+            heard[pcm, window] = await hearer.hear(pcm, window)
+        return heard[pcm, window]
+
+    return hear
 
 
 SPOKEN = {
@@ -151,10 +160,11 @@ async def main(argv: list[str] | None = None) -> int:
             said = item["text"] if window else f"hey trainer {item['text']}"
             pcm = await asyncio.to_thread(render, said, voice, speed, pitch, "clean", index)
             pieces = vad_pieces(pcm)
-            joined = await heard_as(pieces, hearer, window, join_s)
-            apart = await heard_as(pieces, hearer, window, 0.0) if len(pieces) > 1 else joined
+            hear = once(hearer)  # the three ways share what they hear alike
+            joined = await heard_as(pieces, hear, window, join_s)
+            apart = await heard_as(pieces, hear, window, 0.0) if len(pieces) > 1 else joined
             longest = max(pieces, key=lambda p: len(p.pcm)) if len(pieces) > 1 else None
-            alone = (await hearer.hear(longest.pcm, window), window) if longest else joined
+            alone = (await hear(longest.pcm, window), window) if longest else joined
             hearing, in_window = joined
             values = item.get("values")
             text, intent = item["text"], item["intent"]

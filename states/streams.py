@@ -16,10 +16,10 @@ from typing import Protocol
 
 from assistant.messages import User
 from audio import DISCORD_RATE, FRAME_S, RECOGNITION_FRAME_BYTES, RECOGNITION_RATE
+from audio import RECOGNITION_BYTES_PER_S as BYTES_PER_S
 from audio.convert import StreamDownsampler
 from audio.vad.base import SpeechStarted, UtteranceEnded, VoiceActivityDetector
 
-BYTES_PER_S = RECOGNITION_RATE * 2
 QUIET_GAP_S = 0.2
 """No audio from someone mid-utterance for this long: they stopped sending (Discord clients do
 after a talk spurt), so their VAD is fed silence up to now, and on every tick after that until
