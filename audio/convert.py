@@ -2,25 +2,26 @@
 
 Capture runs for every speaker all the time, so the downward path is a cheap streaming
 polyphase decimator in numpy (one short FIR, state carried across 20 ms frames). The upward
-path (speech output, once per reply) works on whole buffers and may use scipy when present.
+path (speech output, once per reply) and recordings at other rates are resampled whole
+(audio/resample.py).
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator
-from contextlib import suppress
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
 from . import DISCORD_RATE, RECOGNITION_RATE
+from .resample import resample
 
 _TAPS_PER_PHASE = 16
 """FIR length per unit of decimation: 48 taps for 48k -> 16k, ~60 dB stop band, 1 ms delay."""
 _MAX_PHASES = 1000
-"""Largest up or down factor `_resample` filters with. resample_poly's filter has 20 x
+"""Largest up or down factor `_resample` filters with. The polyphase filter has 20 x
 max(up, down) taps, so an odd rate (16,000/383,987 from 383,987 Hz) took 370 MB to resample
 one second; such ratios are rounded to the nearest whose terms are at most this (1/24 there).
 From any rate of 4-384 kHz that is at most 0.05% off in speed, under a cent of pitch, which no
@@ -181,13 +182,7 @@ def _resample(x: np.ndarray, in_rate: int, out_rate: int) -> np.ndarray:
     """Band-limited resampling of a whole float buffer between any two rates."""
     if in_rate == out_rate or len(x) == 0:
         return x
-    up, down = _ratio(in_rate, out_rate)
-    try:
-        from scipy.signal import resample_poly  # scikit-learn brings scipy; optional here
-    except ImportError:  # pragma: no cover - numpy-only fallback, slightly duller highs
-        positions = np.arange(int(len(x) * out_rate / in_rate)) * (in_rate / out_rate)
-        return np.interp(positions, np.arange(len(x)), x).astype(np.float32)
-    return resample_poly(x, up, down).astype(np.float32)
+    return resample(x, *_ratio(in_rate, out_rate))
 
 
 def _ratio(in_rate: int, out_rate: int) -> tuple[int, int]:
@@ -201,13 +196,6 @@ def _ratio(in_rate: int, out_rate: int) -> tuple[int, int]:
     if exact > 1:
         near = 1 / near
     return near.numerator, near.denominator
-
-
-def warm_up() -> None:
-    """Import the resampler now (scipy takes a second or two to import): call it off the event
-    loop at start-up, so the first spoken answer does not pay for it."""
-    with suppress(ImportError):  # without scipy the numpy fallback needs no warming
-        import scipy.signal  # noqa: F401
 
 
 def to_discord(pcm: bytes, sample_rate: int, channels: int = 1) -> bytes:

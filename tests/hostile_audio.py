@@ -63,8 +63,6 @@ def decoded_with_peak(path: Path) -> tuple[Any, int]:
 
 
 def _decode_traced(path: Path) -> tuple[Any, int]:
-    import scipy.signal  # noqa: F401  (imported before measuring: its import is no decode)
-
     from audio.decode import decode_file
 
     tracemalloc.start()

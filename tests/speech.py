@@ -19,11 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# Imported here, on the importing thread: speech is made in worker threads while the bot's
-# command classifiers learn in theirs, and scipy's lazy submodules imported from two threads
-# at once fail ("KeyError: 'scipy'").
-from scipy.signal import resample_poly
-
+from audio.resample import resample
 from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 
@@ -142,7 +138,7 @@ def _resample(x: np.ndarray, rate: int) -> np.ndarray:
     if rate == RATE:
         return x
     g = gcd(rate, RATE)
-    return resample_poly(x, RATE // g, rate // g).astype(np.float32)
+    return resample(x, RATE // g, rate // g)
 
 
 def noise(seconds: float, dbfs: float = -56.0, seed: int = 0) -> np.ndarray:

@@ -21,7 +21,6 @@ import discord
 from discord.ext import commands
 
 from assistant.messages import Reply, User
-from audio.convert import warm_up
 
 from ..members import guild_key, to_user
 from ..privacy import listening_notice
@@ -88,7 +87,6 @@ class VoiceCog(commands.Cog, name="Voice"):
                 if self._sessions_factory is None:
                     raise RuntimeError("voice is not available: no speech pipeline configured")
                 sessions = await self._sessions_factory(self.bot)
-                await asyncio.to_thread(warm_up)  # playback's resampler, imported off the loop
                 self._sessions = sessions
             return self._sessions
 
