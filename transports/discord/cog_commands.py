@@ -33,6 +33,7 @@ from .confirming import CONFIRMED, confirm_view, confirmable
 from .interact import defer
 from .members import guild_key, slow_down, to_user
 from .ratelimit import make_rate_limiter
+from .typed_sentences import answer_sentence
 
 if TYPE_CHECKING:
     from .client import TrainerBot
@@ -357,37 +358,7 @@ class CommandsCog(commands.Cog, name="Trainer"):
                 return  # "!!!", "!?" are not commands
             if self.limiter.hit(str(ctx.author.id)):
                 return  # floods are not answered
-            # A sentence may name a command ("!please train the model" with a file): it gets
-            # the message's files, and its reply is recorded, its job followed, as a command's.
-            request = self.request(ctx, name, None, [])
-            meant = await asyncio.to_thread(self.assistant.reading.as_sentence, request)
-            spec = self.assistant.find_command(meant.command)
-            if (
-                spec is not None
-                and spec.attachments
-                and ctx.message.attachments
-                and self.assistant.allowed(spec.name, meant.user)
-            ):
-                # read only for a command that takes files: "!lol" with a video is no upload;
-                # nor for a member the core is about to refuse (their files cost no download)
-                try:
-                    found = await self.read_attachments(
-                        list(ctx.message.attachments), request.guild_id
-                    )
-                except UserError as exc:
-                    await self.send(ctx, Reply(text=str(exc), ok=False, kind="error"))
-                    return
-                meant = dataclasses.replace(meant, attachments=found)
-            elif spec is not None and not spec.attachments and ctx.message.attachments:
-                # "!please show the status" with a file: not downloaded, and said so
-                unread = tuple(item.filename for item in ctx.message.attachments)
-                meant = dataclasses.replace(meant, unread_files=unread)
-            # "!please undo" is `undo`: a destructive command asks first however it is named.
-            if spec is not None and spec.name in CONFIRMED:
-                options = dict(meant.options or {})
-                if await self.ask_first(ctx, spec, options, words=_arguments_of(meant, spec)):
-                    return
-            await self.deliver(ctx, await self.assistant.handle(meant, read=True))
+            await answer_sentence(self, ctx, name)
             return
         original = getattr(error, "original", None) or getattr(error, "__cause__", None) or error
         if isinstance(error, commands.UserInputError | commands.CheckFailure):
@@ -398,17 +369,6 @@ class CommandsCog(commands.Cog, name="Trainer"):
         language = self.assistant.language(guild_key(ctx.guild, ctx.author))
         text = i18n.message(language, "error.internal", reference=reference)
         await self.send(ctx, Reply(text=text, ok=False, kind="error"))  # as text if I may not embed
-
-
-def _arguments_of(meant: Request, spec: CoreCommand) -> str:
-    """The arguments a command read from a sentence takes, as a command line would give them:
-    its words when they were left to its parser (`!please remove 3`), else its one confirmed
-    option's value. A sentence read as options ("!please undo", "!please remove example 3")
-    keeps the words it was said with, which are no arguments of the command."""
-    if meant.options is None:
-        return meant.text
-    option = CONFIRMED[spec.name]
-    return "" if option is None else str(meant.options.get(option) or "")
 
 
 def can_answer(ctx: commands.Context[Any]) -> bool:
