@@ -21,7 +21,7 @@ from audio.vad.base import UtteranceEnded
 from audio.vad.webrtc import WebRtcVad
 from states.sayings import LISTENING, NOT_UNDERSTOOD
 from tests.conversation_kit import ALICE, SessionMaker, Track, describe, heard, say, stream
-from tests.speech import join, trimmed
+from tests.speech import join, speak, trimmed, utterance
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -48,7 +48,12 @@ async def _status(app: Assistant) -> str:
 
 @pytest.mark.parametrize(
     "first, rest",
-    [("hey trainer", "what is the status"), ("hey trainer, can you", "tell me the status")],
+    [
+        ("hey trainer", "what is the status"),
+        ("hey trainer, can you", "tell me the status"),
+        # the grammar heard "hey trainer leave" in the first piece, and the bot left
+        ("hey trainer, please", "what is the status"),
+    ],
 )
 async def test_a_request_said_in_two_pieces_is_answered_once(
     voice_session: SessionMaker, app: Assistant, first: str, rest: str
@@ -134,3 +139,33 @@ async def test_the_benches_join_pieces_as_the_session_does(hearer: Hearer) -> No
     assert await acted(settings.join_pieces_ms / 1000) == [("status", 2)]
     # apart, "can you" after the wake phrase is no command, and the rest has no wake phrase
     assert await acted(0.0) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "voice", "grammar_heard"),
+    [
+        ("hey trainer, please", "en-us", "leave"),
+        ("hey trainer, okay so", "en-us+f3", "train"),
+        ("hey trainer, so", "en-us", "hi"),
+    ],
+)
+async def test_politeness_alone_after_the_wake_phrase_is_no_command(
+    hearer: Hearer, line: str, voice: str, grammar_heard: str
+) -> None:
+    """The grammar always hears one of its sentences: the first piece of a request said with a
+    pause acted at once as whatever it was made into ("build the model": train). The model's
+    words, surely written, are politeness alone: the wake phrase, waiting for the request."""
+    hearing = await hearer.hear(utterance(speak(line, voice)), False)
+    grammar = hearing.grammar_alone
+    assert grammar is not None and grammar.intent is not None
+    assert grammar.intent.name == grammar_heard  # what acted before
+    assert hearing.intent is None and hearing.wake, hearing.stages
+    # where the grammar heard the wake phrase, it opens the window as the wake phrase alone
+    assert hearing.wake_only or grammar.wake is False
+
+
+@pytest.mark.parametrize("line", ["hey trainer, thank you", "hey trainer, please help"])
+async def test_politeness_that_says_a_command_still_does(hearer: Hearer, line: str) -> None:
+    hearing = await hearer.hear(utterance(speak(line)), False)
+    assert hearing.intent is not None
+    assert hearing.intent.name == ("feedback" if "thank" in line else "help"), hearing.stages
