@@ -225,12 +225,14 @@ def command_texts(language: str) -> dict[str, dict[str, Any]]:
 
 
 def localized_names() -> dict[str, str]:
-    """Every localized command name (any language) -> the command's own name."""
+    """Every localized command name and other name a language gives it (`aliases`: `статус`
+    for `status`, whose name is `состояние`) -> the command's own name."""
     names: dict[str, str] = {}
     for code in languages():
         for command, texts in command_texts(code).items():
-            if texts.get("name"):
-                names[str(texts["name"]).lower()] = command
+            for name in [texts.get("name"), *(texts.get("aliases") or [])]:
+                if name:
+                    names[str(name).lower()] = command
     return names
 
 

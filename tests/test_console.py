@@ -396,6 +396,10 @@ def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
     assert ran["ok"] and ran["command"] == asked["data"]["suggested"], ran
     called = console.send("бот, какой статус?")  # the bot called by its Russian name
     assert called["ok"] and called["command"] == "status", called
+    named = console.send("!статус")  # the word people use, beside `состояние`
+    assert named["ok"] and "Активный набор данных" in named["text"], named
+    job = console.send("статус задачи 1")  # "did you mean" before
+    assert "Задачи 1 нет" in job["text"], job
     console.close()
 
 

@@ -93,6 +93,8 @@ async def test_a_russian_speaker_does_the_whole_cycle_on_discord_and_hears_russi
     assert "Спасибо! Записал для набора **reviews_ru**" in fixed["content"], fixed
     status = await typed("!состояние")
     assert "учитываются при каждом обучении): 1" in status["content"], status
+    also = await typed("!статус")  # another Russian name (commands.yaml `aliases`)
+    assert also["content"] == status["content"], also
     for reply in (selected, started, finished, tested, fixed, status):
         assert not english_in(reply["content"]), reply["content"]
 
