@@ -32,6 +32,8 @@ typecheck:
 # 786 s idle for 1,161 tests (09:09), against 878 s for 1,142 before.
 # Six ran a worker out of memory (24 GiB) before tests/conftest.py `_no_frozen_leftovers`;
 # with it a worker peaked near 2.9-3.1 GB, and near 1.8 GB with the model loaded once.
+# Five (7 Dec, 17:43, with the tests' CPU recorded): 946 s and 25.7 min of CPU against four's
+# 955 s and 23.5 min at 16:29: no faster, so four.
 # The tests hold under load, which the extra workers add.
 # Bytecode kept for the run even where the environment turns it off (PYTHONDONTWRITEBYTECODE):
 # the tests start the bot, the console and workers as processes hundreds of times, and each
