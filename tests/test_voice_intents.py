@@ -347,3 +347,18 @@ async def test_loading_the_kept_typed_index_leaves_the_event_loop_free() -> None
     assert sum(k is s for k, s in zip(loaded.keys, loaded.sentences, strict=True)) == sum(
         k is s for k, s in zip(index.keys, index.sentences, strict=True)
     )  # a key that is its sentence is one string, as it was made
+
+
+def test_no_spoken_sentence_is_another_commands_negated(matcher: IntentMatcher) -> None:
+    """Said, "don't" is a short word a recognizer inserts and drops: a spoken sentence "don't
+    <words>" whose words say another command turns one into the other ("hey trainer, could
+    you train the classifier" was heard as "don't train the classifier", and cancelled)."""
+    spoken = GrammarSnapper(matcher).sentences
+    negated = [s for s in spoken if s.split()[0] in ("don't", "dont", "do")]
+    clashes = []
+    for sentence in negated:
+        rest = sentence.removeprefix("do not ").split(maxsplit=1)[-1]
+        own, other = matcher.match(sentence), matcher.match(rest)
+        if own is not None and other is not None and other.name != own.name:
+            clashes.append((sentence, own.name, other.name))
+    assert not clashes, clashes[:10]
