@@ -15,9 +15,7 @@ import math
 import time
 from dataclasses import dataclass, replace
 
-from assistant import i18n
 from assistant.config.voice import SecondOpinionSettings
-from assistant.intents.address import only_politeness
 from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CallHead, GrammarSnapper
 from assistant.intents.social import SOCIAL
@@ -26,6 +24,7 @@ from assistant.intents.spoken import written_length
 from .asr.neural import NeuralResult, WhisperModel
 from .decision import Hearing, StageReport, accept
 from .grammar_search import Searched, TrieCache, search_command
+from .request_unsaid import request_unsaid
 from .rescore import as_spoken, prepare, rescore, unrepeated
 from .wake_check import near_names, other_name, wake_choice
 from .wake_verifier import wake_probability
@@ -58,7 +57,7 @@ class ScoredGate:
         acts when it is nearly as probable as the model's own transcript."""
         s = self.settings
         if reason in ("verify_wake", "rescue") and head.wake and head.rest:
-            unsaid = self._request_unsaid(first, result, head)
+            unsaid = request_unsaid(first, result, head, self.matcher, self.settings)
             if unsaid is not None:
                 return unsaid
         if reason == "verify_wake" and head.wake and head.rest:
@@ -219,41 +218,6 @@ class ScoredGate:
         if not best.wake and per_token is not None and per_token >= -s.window_gate_per_token:
             return reject("the likeliest command has no wake phrase, outside a follow-up window")
         return reject(f"not sure enough ({-best.margin:.1f} below the model's own words)")
-
-    def _request_unsaid(
-        self, first: Hearing, result: NeuralResult, head: CallHead
-    ) -> Hearing | None:
-        """No command when the model surely wrote nothing after the wake phrase but politeness
-        ("Hey trainer, please", "Hey trainer, so"): the grammar, which always hears one of its
-        sentences, made a command of a request not said yet ("hello": hi), and the search
-        would make one of it ("stop"). Where the grammar heard the wake phrase it stands alone:
-        it waits for the rest, said after a pause, and hears it joined (audio/pieces.py), or
-        opens the window; where the grammar heard no wake phrase it is refused, as the wake
-        phrase alone written by the model is (see `judge`). None otherwise; politeness that is
-        a command itself ("thank you") stays one."""
-        rest = normalize(head.rest)
-        sure = result.avg_logprob >= -self.settings.words_vote_unsure
-        if not sure or not rest or self.matcher.match(rest) is not None:
-            return None
-        if not only_politeness(rest, self._politeness()):
-            return None
-        why = f"only {rest!r} after the wake phrase: the request is not said yet"
-        grammar_woke = first.wake and not first.rejected
-        verdict = "wake only" if grammar_woke else "rejected"
-        report = StageReport(
-            "neural", result.text, None, verdict, why, result.ms, sure=result.avg_logprob
-        )
-        stages = [*first.stages, report]
-        if grammar_woke:
-            return Hearing("", True, None, False, 1.0, "neural", stages)
-        return Hearing(
-            first.text if not first.rejected else "", False, None, True, 0.0, "neural", stages
-        )
-
-    def _politeness(self) -> list[str]:
-        """The grammar's skip words and the politeness and fillers people write (the primary
-        grammar is English's: `DEFAULT_SENTENCES`)."""
-        return [*self.matcher.intents.skip_words, *i18n.word_list(i18n.ENGLISH, "typed.polite")]
 
     def other_words(self, result: NeuralResult, head: CallHead, command: str) -> str | None:
         """Why `command` is refused for the model's own words (audio/words_vote.py), or None."""
