@@ -34,9 +34,10 @@ def request_unsaid(
     alone written by the model is (audio/scored_gate.py). None otherwise."""
     rest = normalize(head.rest)
     sure = result.avg_logprob >= -settings.words_vote_unsure
-    if not sure or not rest or matcher.match(rest) is not None:
+    # The cheap test first: most replies' words are a request, and matching runs the templates.
+    if not sure or not rest or not only_politeness(rest, _politeness(matcher)):
         return None
-    if not only_politeness(rest, _politeness(matcher)):
+    if matcher.match(rest) is not None:
         return None
     why = f"only {rest!r} after the wake phrase: the request is not said yet"
     grammar_woke = first.wake and not first.rejected
