@@ -26,13 +26,11 @@ from .config import VoiceSettings
 from .intents.address import (
     Address,
     calls_someone,
-    only_politeness,
     said_to_someone_else,
     without_politeness,
 )
 from .intents.clock import without_clock_times
 from .intents.correction_head import labelled_correction
-from .intents.dictated import with_marks
 from .intents.emoji_words import as_words
 from .intents.feedback_head import labelled_feedback, passed_on_feedback
 from .intents.guess import CommandGuesser
@@ -41,6 +39,7 @@ from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.name_options import name_options
 from .intents.named_guess import named_guess, named_options
 from .intents.parts import takes_back
+from .intents.slot_names import with_dictated_names, with_named_data, without_polite_names
 from .intents.ticket_head import ticket_body
 from .messages import Request, Source, User
 from .other_scripts import OtherScriptReading
@@ -228,10 +227,10 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             plans = i18n.word_list(language, "typed.own_plans")
             if intent.name != "feedback" and _says_own_plan(address.loose or address.rest, plans):
                 return None  # "I'll send the report later": what the writer will do
-            intent = _no_polite_names(intent, self._politeness(), lists)
+            intent = without_polite_names(intent, self._politeness(), lists)
             marks = i18n.word_pairs(language, "typed.dictated")
-            intent = _dictated_names(intent, marks, self._politeness())
-            intent = _with_named_data(intent, address.rest, matcher)
+            intent = with_dictated_names(intent, marks, self._politeness())
+            intent = with_named_data(intent, address.rest, matcher)
             pointers = i18n.word_list(language, "typed.plural_pointers")
             intent = listed_texts(intent, address.rest, pointers)
             # one of two requests run would drop the other unsaid
@@ -413,49 +412,3 @@ def _says_own_plan(line: str, plans: list[str]) -> bool:
     give you 5 stars" rates it)."""
     said = f"{normalize(line)} "
     return any(said.startswith(f"{normalize(plan)} ") for plan in plans if plan.strip())
-
-
-_NAME_SLOTS = ("path", "dir", "data_dir", "dataset")
-"""The slots that hold a name of a file or folder."""
-
-
-def _no_polite_names(intent: Intent, polite: set[str], lists: dict[str, list[str]]) -> Intent:
-    """`intent` without a name that is politeness alone: "send me the file please" names no
-    file (a template's name at the end takes the words after it), unless a name is so."""
-    names = {name for values in lists.values() for name in values}
-    kept = {
-        slot: value
-        for slot, value in intent.slots.items()
-        if not (
-            slot in _NAME_SLOTS
-            and isinstance(value, str)
-            and value not in names
-            and only_politeness(value, polite)
-        )
-    }
-    return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)
-
-
-def _dictated_names(intent: Intent, marks: dict[str, str], polite: set[str]) -> Intent:
-    """`intent` with a name said with its marks as words written with them, politeness after
-    it read off: "download report dot t x t for me" named the file `report dot t x t for me`,
-    which is `report.txt` (assistant/intents/dictated.py). The command still confines the
-    name to the data folder."""
-    kept = dict(intent.slots)
-    for slot, value in intent.slots.items():
-        marked = (
-            with_marks(value, marks) if slot in _NAME_SLOTS and isinstance(value, str) else None
-        )
-        if marked is not None:
-            kept[slot] = without_politeness(marked, polite) or marked
-    return intent if kept == intent.slots else dataclasses.replace(intent, slots=kept)
-
-
-def _with_named_data(intent: Intent, line: str, matcher: IntentMatcher) -> Intent:
-    """An intent read with no options, of a command that takes a name of the guild's data,
-    given the one such name `line` holds: "the movie reviews folder, zip it for me" was
-    `archive`, asking which folder (the clause read had no name)."""
-    if intent.slots:
-        return intent
-    options = named_options(line, matcher, intent.name)
-    return intent if options is None else dataclasses.replace(intent, slots=options)

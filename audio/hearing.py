@@ -42,7 +42,8 @@ from assistant.config.voice import (
     SpeakerFitSettings,
     VoiceSettings,
 )
-from assistant.intents.matcher import Intent, IntentMatcher, normalize
+from assistant.intents.matcher import Intent, IntentMatcher
+from assistant.intents.plainest import spoken_example
 from assistant.intents.snap import CallHead, GrammarSnapper
 
 from .ahead import transcribe_ahead
@@ -167,36 +168,10 @@ class Hearer:
         return self._languages[language]
 
     def spoken_example(self, command: str, language: str, heard: str) -> str | None:
-        """A sentence of the voice grammar of `heard` (a language the recognizer hears) that
-        says `command` (named as `language` calls it): what "Did you mean `test`?" tells to
-        say, since a command's name alone is often no sentence the recognizer holds ("test"
-        was heard as "status"). Each template's plainest sentence (optional words left out),
-        the shortest of those that hold the command's name ("train model", not "retrain"),
-        else the shortest; the name itself where the grammar holds it alone. None when no
-        spoken sentence says the command. Blocking (a few ms)."""
-        from hassil.sample import sample_sentence
-
+        """What a hint tells to say for `command`: the plainest sentence of the voice grammar
+        of `heard` that says it (assistant/intents/plainest.py). Blocking (a few ms)."""
         matcher, _snapper = self.grammar_of(heard)
-        intents = matcher.spoken_intents
-        names = [n for n in intents.intents if command in (n, i18n.command_name(language, n))]
-        if not names:
-            return None
-        name = normalize(i18n.command_name(heard, names[0]).replace("_", " "))
-        lists, found = matcher.slot_lists(), []
-        for data in intents.intents[names[0]].data:
-            rules = {**intents.expansion_rules, **data.expansion_rules}
-            for sentence in data.sentences:
-                if any(n in data.wildcard_list_names for n in sentence.list_names(rules)):
-                    continue
-                plainest = next(
-                    iter(sample_sentence(sentence, lists, rules, skip_optionals=True)), ""
-                )
-                if words := normalize(plainest):
-                    found.append(words)
-        if name in found:
-            return name
-        first = name.split()[0] if name else ""
-        return min(found, key=lambda s: (first not in s.split(), len(s.split())), default=None)
+        return spoken_example(matcher, command, language, heard)
 
     @classmethod
     def local(cls, settings: VoiceSettings, read_words: ReadWords | None = None) -> Hearer:
