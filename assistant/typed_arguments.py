@@ -121,11 +121,16 @@ def _words_of(*keys: str) -> set[str]:
 
 def _the_model(words: str, language: str) -> bool:
     """`words` only point at the model or say when (`typed.the_model`: "it", "it again",
-    "the model now"): after `train` they name no example."""
+    "the model now"), or at the active dataset, after the model's words or alone
+    (`typed.active_dataset`: "on the current dataset"): after `train` they name no example,
+    and no folder ("train on the current dataset" looked for a folder `current`)."""
     said = normalize(words)
-    return bool(said) and said in {
-        normalize(w) for w in i18n.word_list(language, "typed.the_model")
-    }
+    models = {normalize(w) for w in i18n.word_list(language, "typed.the_model")}
+    active = {normalize(w) for w in i18n.word_list(language, "typed.active_dataset")}
+    return bool(said) and (
+        said in models | active
+        or any(said == f"{model} {data}" for model in models for data in active)
+    )
 
 
 def feedback_lists(language: str) -> tuple[list[str], list[str], tuple[list[str], list[str]]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from functools import partial
 
 from . import i18n
 from .intents.address import Address, after_greeting, verb_first, without_address
@@ -54,6 +55,22 @@ def read_line(
     return None if found is None or found.name == "feedback" else found
 
 
+def asked_of_you(line: str, language: str) -> str | None:
+    """`line` asked of the bot as the templates say it, or None when it is so already: a
+    permission asked ("is it ok if I train on the tweets?" -> "can i train on the tweets?";
+    `typed.permission_asks`), the bot named in the third person in any of its sentences
+    ("would the bot mind leaving the call? we're done." -> "would you mind ..."; its own
+    words too: "could Trainer list its commands" -> "... your commands";
+    `typed.bot_subjects`, `typed.bot_possessives`)."""
+    permitted = to_you(line, i18n.word_pairs(language, "typed.permission_asks"))
+    to_bot = to_you(
+        permitted or line,
+        i18n.word_pairs(language, "typed.bot_subjects"),
+        i18n.word_pairs(language, "typed.bot_possessives"),
+    )
+    return to_bot or permitted
+
+
 def _read_line(
     matcher: IntentMatcher,
     address: Address,
@@ -96,7 +113,7 @@ def _read_line(
         i18n.word_list(language, "typed.passive_asks"),
         i18n.word_pairs(language, "typed.participles"),
         verbs,
-    ) or to_you(address.rest, i18n.word_pairs(language, "typed.bot_subjects"))
+    )
     asked_so = addressed(asked_so, language, matcher).loose if asked_so else None
     # an answer before a request ("yes cancel that"); only at the start: "help yes" asks
     # about the console's `yes`
@@ -132,7 +149,7 @@ def _read_line(
         if request is None or request.name == "hi":
             return Intent("hi", {}, "", False)
         return None
-    loosen = lambda part: addressed(part, language, matcher).loose  # noqa: E731
+    loosen = partial(_loosened, language=language, matcher=matcher)
     near = None if says is None else lambda part: led(matcher.typed, part, says)
     # the whole line too: "Good morning, Trainer. I hope you are well." greets in its first
     # sentence, which the greeted name taken off leaves as chat
@@ -152,6 +169,16 @@ def _read_line(
         return found
     typed = lambda part: matcher.typed.match(loosen(part), says)  # noqa: E731
     return only_said(address.rest, typed, retractions)
+
+
+def _loosened(part: str, language: str, matcher: IntentMatcher) -> str:
+    """A sentence with its politeness read off, and where there was some, its -ing verb as the
+    templates say it ("would you mind leaving the call? we're done here."; not "Leaving now.
+    See you tomorrow", which says what the writer does)."""
+    loose = addressed(part, language, matcher).loose
+    if normalize(loose) == normalize(part):
+        return loose
+    return verb_first(loose, matcher.typed.template_words)
 
 
 def _without_fillers(line: str, fillers: list[str]) -> str | None:

@@ -118,6 +118,7 @@ CORPORA = {
     "fresh13": Path(__file__).resolve().parent / "phrasings_fresh13.json",
     "fresh14": Path(__file__).resolve().parent / "phrasings_fresh14.json",
     "fresh15": Path(__file__).resolve().parent / "phrasings_fresh15.json",
+    "fresh16": Path(__file__).resolve().parent / "phrasings_fresh16.json",
 }
 REVISIONS = (
     "0bc35a1",

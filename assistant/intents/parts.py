@@ -35,6 +35,18 @@ _CLAUSE = re.compile(rf"{_COMMA.pattern}|\s+[—–-]+\s+")
 """Where a clause ends at a dash as well ("can you cancel the training job - it's taking
 forever"); tried when the clauses between commas say no command."""
 
+SENTENCE_BREAK = re.compile(r"(?<=[.?!…;])\s+|\s+[—–]+\s+")
+"""Where one sentence of a message gives way to the next: a full stop, question or
+exclamation mark or semicolon and a space, or a dash between spaces ("How's things, Trainer
+— which model's loaded?")."""
+
+
+def sentence_tails(line: str) -> list[str]:
+    """`line` from its second sentence on, from its third, and so on: what a message says
+    once its opening sentences are read past ("Hello Trainer, thanks for your help. Could you
+    send over report.txt?")."""
+    return [line[found.end() :] for found in SENTENCE_BREAK.finditer(line) if line[found.end() :]]
+
 
 def by_sentence(
     line: str,

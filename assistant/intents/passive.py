@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 
+from .parts import SENTENCE_BREAK
+
 _WORD = r"[^\W\d_][\w'-]*"
 
 
@@ -104,15 +106,36 @@ def asked(
     return None
 
 
-def to_you(line: str, subjects: Mapping[str, str]) -> str | None:
+def to_you(
+    line: str, subjects: Mapping[str, str], possessives: Mapping[str, str] | None = None
+) -> str | None:
     """A question that names the bot in the third person ("could the bot connect to voice?",
     "is the bot able to leave") asked of it (`subjects`: "could the bot = could you"), or
-    None when the line opens with no such words."""
-    lowered = line.lower()
-    for said in sorted(subjects, key=len, reverse=True):
-        if lowered.startswith(f"{said} "):
-            return f"{subjects[said]} {line[len(said) :].strip()}"
-    return None
+    None when no sentence of the line opens with such words. Each sentence is turned ("Would
+    the bot mind disconnecting? The rehearsal is over."), and in a turned one the bot's
+    possessive too (`possessives`: "its = your": "could Trainer list its commands")."""
+    turned, changed = [], False
+    for piece, gap in _pieces(line):
+        lowered = piece.lower()
+        for said in sorted(subjects, key=len, reverse=True):
+            if lowered.startswith(f"{said} "):
+                rest = piece[len(said) :].strip()
+                for own, yours in (possessives or {}).items():
+                    rest = re.sub(rf"(?<!\w){re.escape(own)}(?!\w)", yours, rest, flags=re.I)
+                piece = f"{subjects[said]} {rest}".strip()
+                changed = True
+                break
+        turned.append(piece + gap)
+    return "".join(turned) if changed else None
+
+
+def _pieces(line: str) -> list[tuple[str, str]]:
+    """`line`'s sentences, each with the break after it (assistant/intents/parts.py)."""
+    pieces, start = [], 0
+    for found in SENTENCE_BREAK.finditer(line):
+        pieces.append((line[start : found.start()], found.group()))
+        start = found.end()
+    return [*pieces, (line[start:], "")]
 
 
 def _as_is(word: str, verbs: Collection[str]) -> str | None:
