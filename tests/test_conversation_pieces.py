@@ -74,11 +74,12 @@ async def test_a_request_said_in_two_pieces_is_answered_once(
     await session.close()
 
 
-async def test_a_command_is_not_held_for_what_follows_it(
-    voice_session: SessionMaker, app: Assistant
-) -> None:
+async def test_a_command_is_not_held_for_what_follows_it(voice_session: SessionMaker) -> None:
     """A whole command is answered without waiting; what its speaker says next is their
-    next utterance, heard in the window the answer opened."""
+    next utterance, heard in the window the answer opened. The answer is asserted as the
+    reply (the text the channel gets, first): spoken, it may be cut by the next piece,
+    which is speech over the bot's (barge-in), when a loaded machine starts it late (the
+    suite beside a bench, 7 December: the status was never said, "thanks" was answered)."""
     pcm = _paused("hey trainer, what is the status", "thanks")
     session, out = await voice_session(SETTINGS, processes=True)
     await stream(session, [Track(ALICE, pcm)])
@@ -87,7 +88,9 @@ async def test_a_command_is_not_held_for_what_follows_it(
     said = heard(session.trace)
     assert said[0] == (ALICE.id, "what is the status", True), describe(session.trace)
     assert len(said) == 2 and "joining" not in {e.kind for e in session.trace}
-    assert out.said[0] == await _status(app)
+    replies = [e.text for e in session.trace if e.kind == "reply"]
+    assert len(replies) == 2 and replies[0].startswith("**Status**"), describe(session.trace)
+    assert out.said[-1] == "Thank you for the feedback!", out.said
     await session.close()
 
 
