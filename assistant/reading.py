@@ -15,17 +15,17 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache, cached_property, partial
 from typing import Any
 
 from . import i18n
+from . import line_rereading as rereading
 from .command_lines import CommandLineReading, slashed
 from .commands.registry import Command, CommandRegistry
 from .config import VoiceSettings
 from .intents.address import (
     Address,
-    after_greeting,
     calls_someone,
     said_to_someone_else,
     without_politeness,
@@ -39,8 +39,7 @@ from .intents.listed import listed_texts
 from .intents.matcher import Intent, IntentMatcher, normalize, to_request
 from .intents.name_options import name_options
 from .intents.named_guess import named_guess, named_options
-from .intents.parts import sentence_tails, takes_back
-from .intents.sign_off import without_sign_off
+from .intents.parts import takes_back
 from .intents.slot_names import with_dictated_names, with_named_data, without_polite_names
 from .intents.ticket_head import ticket_body
 from .messages import Request, Source, User
@@ -53,7 +52,6 @@ from .typed_arguments import (
 )
 from .typed_line import (
     addressed,
-    asked_of_you,
     greetings,
     read_line,
     read_respelled,
@@ -154,18 +152,11 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
             for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH))
             for head in i18n.word_list(language, "typed.ticket_heads")
         ]
-        # a name signed under the request ("... archive movie reviews? Cheers, Tom"): read
-        # without it first, since a name at the end calls someone else ("..., Sara?");
-        # feedback keeps every word
-        for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-            unsigned = without_sign_off(text, i18n.word_list(language, "typed.sign_offs"))
-            found = (
-                None
-                if unsigned is None
-                else read_as(unsigned, exact=exact, by_names=by_names, respelt=respelt, times=times)
-            )
-            if found is not None and found.command != "feedback":
-                return found
+        languages = dict.fromkeys((self._language(guild_id), i18n.ENGLISH))
+        same = partial(read_as, exact=exact, by_names=by_names, respelt=respelt, times=times)
+        found = rereading.unsigned(text, languages, same)  # "... Cheers, Tom"
+        if found is not None:
+            return found
         body = ticket_body(text, heads)
         if body is not None:
             # "Request: abort running training": the head says what kind of message it is
@@ -258,22 +249,12 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                 return None
             break
         if intent is None:
-            # asked as a permission, or of the bot named in the third person: read as asked
-            # of it ("is it ok if I archive kaggle tweets?", "would the bot mind leaving?")
-            for language in dict.fromkeys((self._language(guild_id), i18n.ENGLISH)):
-                turned = asked_of_you(text, language)
-                found = (
-                    None
-                    if turned is None
-                    else read_as(
-                        turned, exact=exact, by_names=by_names, respelt=respelt, times=times
-                    )
-                )
-                if found is not None:
-                    return found
+            found = rereading.asked_of_bot(text, languages, same)  # "is it ok if I ..."
+            if found is not None:
+                return found
             if not respelt:
-                tail = partial(read_as, exact=exact, by_names=by_names, respelt=True, times=times)
-                found = self._past_greeting(text, guild_id, tail)
+                tails = partial(read_as, exact=exact, by_names=by_names, respelt=True, times=times)
+                found = rereading.past_greeting(text, self._greetings(languages), tails)
                 if found is not None:
                     return found
             # "select датасет kaggle tweets": words of one language in a line of another;
@@ -289,32 +270,16 @@ class Reader(CommandLineReading, ArgumentReading, OtherScriptReading):
                 )
             )
         if intent.name == "hi" and not respelt:
-            tail = partial(read_as, exact=exact, by_names=by_names, respelt=True, times=times)
-            found = self._past_greeting(text, guild_id, tail)
+            tails = partial(read_as, exact=exact, by_names=by_names, respelt=True, times=times)
+            found = rereading.past_greeting(text, self._greetings(languages), tails)
             if found is not None:
                 return found
         request = to_request(intent, user, guild_id, channel_id)
         return dataclasses.replace(request, source=source)
 
-    def _past_greeting(
-        self, text: str, guild_id: str, read: Callable[[str], Request | None]
-    ) -> Request | None:
-        """The request in a later sentence of a line that opens with a greeting, read by
-        `read`, when one asks for a command other than `hi`: "Hello Trainer, thanks for all
-        your help this week. Could you send over the report.txt file? Kind regards, Siobhan"
-        greeted and asked no more; "Hi Trainer, sorry to be a pain, ... Could you archive
-        movie reviews? Cheers, Tom" was read as nothing."""
-        language = self._language(guild_id)
-        if all(
-            after_greeting(text, greetings(code, self.intents_for(code))) is None
-            for code in dict.fromkeys((language, i18n.ENGLISH))
-        ):
-            return None
-        for tail in sentence_tails(text):
-            found = read(tail)
-            if found is not None and found.command != "hi":
-                return found
-        return None
+    def _greetings(self, languages: Iterable[str]) -> list[set[str]]:
+        """Each language's words that greet (a line that opens with one may ask later)."""
+        return [greetings(code, self.intents_for(code)) for code in languages]
 
     def heard(self, words: str, guild_id: str | None) -> Intent | None:
         """Words a speech recognizer wrote after the wake phrase, read as a typed line is
