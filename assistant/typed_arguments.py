@@ -129,7 +129,7 @@ def _the_model(words: str, language: str) -> bool:
     active = {normalize(w) for w in i18n.word_list(language, "typed.active_dataset")}
     return bool(said) and (
         said in models | active
-        or any(said == f"{model} {data}" for model in models for data in active)
+        or any(said.endswith(f" {data}") and said[: -len(data) - 1] in models for data in active)
     )
 
 

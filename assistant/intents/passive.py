@@ -115,9 +115,10 @@ def to_you(
     the bot mind disconnecting? The rehearsal is over."), and in a turned one the bot's
     possessive too (`possessives`: "its = your": "could Trainer list its commands")."""
     turned, changed = [], False
+    longest_first = sorted(subjects, key=len, reverse=True)
     for piece, gap in _pieces(line):
         lowered = piece.lower()
-        for said in sorted(subjects, key=len, reverse=True):
+        for said in longest_first:
             if lowered.startswith(f"{said} "):
                 rest = piece[len(said) :].strip()
                 for own, yours in (possessives or {}).items():
