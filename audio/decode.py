@@ -32,6 +32,7 @@ from . import RECOGNITION_BYTES_PER_S, RECOGNITION_RATE
 from .convert import Downmix, downsample
 from .level import MAX_GAIN_DB, raise_quiet
 from .ogg_pages import whole_ogg
+from .signatures import looks_like_audio
 
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".wav", ".mp3", ".m4a", ".webm", ".flac", ".aac"}
 """File names taken for audio: Discord attachments heard as voice messages, and the files the
@@ -279,7 +280,7 @@ def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> 
     if not pcm and not truncated and whole_ogg(path):  # a voice message of 0 s
         raise AudioError(f"{name}: {tr('audio.nothing_recorded')}")
     if proc.returncode != 0 and not truncated and not pcm:
-        raise AudioError(f"{name}: {_explain(err)}")
+        raise AudioError(f"{name}: {_explain(err, path, name)}")
     if not pcm:
         raise AudioError(f"{name}: {tr('audio.no_audio')}")
     # Some corrupt files decode partly with errors; the decoded part is still usable.
@@ -287,7 +288,8 @@ def _ffmpeg(path: Path, max_seconds: float, name: str, channels: int | None) -> 
     return DecodedAudio(pcm, truncated)
 
 
-def _explain(stderr: str) -> str:
+def _explain(stderr: str, path: Path, name: str) -> str:
+    """Why ffmpeg decoded nothing of `path`, in words (the file called `name`)."""
     text = stderr.lower()
     if (
         "invalid data" in text
@@ -299,10 +301,15 @@ def _explain(stderr: str) -> str:
         return tr("audio.unrecognised")
     if "does not contain any stream" in text or "output file #0 does not contain" in text:
         return tr("audio.no_track")
-    if "end of file" in text or "truncat" in text:
+    if not looks_like_audio(path):  # text named .ogg is "End of file" too: not cut short
+        return tr("audio.unrecognised")
+    # a real recording cut short: its container ends before a whole block (an Ogg page, a
+    # FLAC frame), which ffmpeg words in each of these ways
+    if any(words in text for words in ("end of file", "truncat", "after eof", "input/output")):
         return tr("audio.truncated")
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "unknown error"
-    return tr("audio.undecodable", reason=last[:160])
+    # ffmpeg names the file by its path: a voice message's is a temporary file of the bot's
+    return tr("audio.undecodable", reason=last.replace(str(path), name)[:160])
 
 
 class SpeechOpusDecoder:
