@@ -82,13 +82,18 @@ def speak_folder(path: Path) -> Path:
     return path
 
 
-def dry_run_reply(request: Any) -> Any:
-    """What the bot answers in a dry run: the command it would have run, nothing executed."""
+def dry_run_reply(request: Any, language: str) -> Any:
+    """What the bot answers in a dry run: the command it would have run, nothing executed; in
+    the language of the console's server (the dry run's copy of the database says which)."""
     from assistant.messages import Reply
 
+    name = i18n.command_name(language, request.command)
     options = ", ".join(f"{k}={v}" for k, v in request.options.items())
-    what = request.command + (f" ({options})" if options else "")
-    return Reply(text=f"(dry run) I would run {what}.", speech=f"I would run {request.command}.")
+    what = name + (f" ({options})" if options else "")
+    return Reply(
+        text=i18n.message(language, "simulate.dry_run", what=what),
+        speech=i18n.message(language, "simulate.dry_run_said", command=name),
+    )
 
 
 def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
@@ -176,7 +181,7 @@ async def run(
     parts = await build_parts(config, assistant, [GUILD], processes=False)
 
     async def dry_run(request: Any) -> Any:
-        return dry_run_reply(request)
+        return dry_run_reply(request, assistant.language(GUILD))
 
     if not one_session:  # each file a new conversation: no voice is fitted from another
         parts.hearer.fit = None
