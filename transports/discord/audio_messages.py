@@ -16,6 +16,7 @@ from assistant import i18n
 from assistant.errors import UserError
 from assistant.messages import Reply
 from audio.decode import AUDIO_SUFFIXES
+from audio.message_speech import HEARD_S, message_speech
 
 from .cog_commands import guild_key, to_user
 from .voice_replies import answer_aloud
@@ -82,9 +83,14 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
             decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
             cut = decoded.note(audio.filename, max_seconds)
         parts = (await self.bot.voice_cog.sessions()).parts
+        # its speech, as the voice channel's VAD finds it, not the silence around it
+        speech = await asyncio.to_thread(message_speech, decoded.pcm, parts.make_vad())
+        if speech.cut:
+            said = i18n.message(language, "audio.cut_speech", seconds=f"{HEARD_S:g}")
+            cut = f"{cut}; {said}" if cut else f"{audio.filename}: {said}"
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
         # window (and verified the same way).
-        hearing = await parts.hear(decoded.pcm, True, guild_id, str(message.author.id))
+        hearing = await parts.hear(speech.pcm, True, guild_id, str(message.author.id))
         intent = hearing.intent if hearing.accepted(in_window=True) else None
         heard = hearing.text if intent is not None else hearing.heard  # never internal tokens
         if intent is None:
