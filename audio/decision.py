@@ -125,11 +125,14 @@ class Hearing:
 
     @property
     def heard(self) -> str:
-        """The best words to show: the deciding stage's."""
+        """The best words to show: the deciding stage's; none where they are no words (the
+        neural model writes "." or ". . . ." for hiss, which was shown as "I heard “.”")."""
+        words = self.stages[0].heard if self.stages else ""
         for stage in reversed(self.stages):
             if stage.stage == self.decided_by:
-                return stage.heard
-        return self.stages[0].heard if self.stages else ""
+                words = stage.heard
+                break
+        return words if any(char.isalnum() for char in words) else ""
 
     def after_filter(self, why: str, ms: float) -> Hearing:
         """This decision about audio a filter had prepared: `why` it did what it did, in `ms`
