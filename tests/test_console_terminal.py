@@ -12,6 +12,7 @@ from typing import Any
 import pexpect
 import pytest
 
+from assistant import i18n
 from assistant.app import Assistant
 from assistant.config import load_config
 from assistant.messages import Request, User
@@ -90,6 +91,26 @@ def test_voice_trace_speaks_plainly() -> None:
         "  2.00s heard speaker 2: status",
         "  2.50s said: Nothing is running.",
     ]
+
+
+def test_voice_trace_speaks_the_servers_language() -> None:
+    """A Russian server's console showed its voice trace in English ("heard you", "(nothing
+    happened)"); the debug view under a hearing stays as the log has it."""
+    trace = [
+        TraceEntry(10.0, "heard", "статус", "console", {}),
+        TraceEntry(10.5, "barge_in", "", "console-2", {}),
+        TraceEntry(11.0, "said", "Ничего не запущено.", None, {}),
+    ]
+    with i18n.speaking("ru"):
+        text = format_trace(trace)
+        nothing = format_trace([])
+    assert text.splitlines() == [
+        "  0.00s услышано (вы): статус",
+        "  0.50s перебили (говорящий 2): ",
+        "  1.00s сказано: Ничего не запущено.",
+    ]
+    assert nothing == "(ничего не произошло)"
+    assert format_trace([]) == "(nothing happened)"
 
 
 class Terminal(pexpect.spawn):

@@ -5,6 +5,7 @@ console's voice channel as a user would (`--speak FILE.wav`)."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -79,11 +80,21 @@ def test_a_spoken_russian_command_is_heard_through_openai_and_answered_in_russia
 
 
 def test_without_an_engine_that_hears_russian_the_bot_says_so_plainly(tmp_path: Path) -> None:
+    """... and the example `join` gives is one the recognizer hears, said as shown: it was
+    «hey trainer, какой статус», which the bundled (English) recognizer cannot hear."""
+    from tests.speech import join, speak, write_wav
+
     workdir = make_workdir(tmp_path)
     (chosen, joined) = console(workdir, "language ru\njoin\n")
     for reply in (chosen, joined):
         assert "Голосовые команды по-русски я здесь не понимаю" in reply["text"], reply
         assert "`voice.asr.languages: [en, ru]`" in reply["text"]
+    example = re.search(r"например «([^»]+)»", joined["text"])
+    assert example and example[1] == "hey trainer, what's the status", joined["text"]
+    wav = write_wav(tmp_path / "example.wav", join(speak(example[1])))
+    events = console(workdir, f"language ru\njoin\nsay {wav}\n")
+    posted = [e["text"] for e in events if e.get("event") == "posted"]
+    assert posted and posted[0].startswith("**Состояние**"), events
 
 
 def test_an_engine_that_hears_english_only_is_refused_russian_at_start_up() -> None:

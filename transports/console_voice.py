@@ -118,43 +118,37 @@ def decode_each(
     return heard, missing, problems
 
 
-EVENT_WORDS = {
-    "heard": "heard",
-    "speaking": "saying",
-    "said": "said",
-    "interrupted": "cut off",
-    "posted": "wrote",
-    "barge_in": "interrupted by",
-    "cut": "note",
-}
-"""What the console shows for each trace event; the rest (state changes, events a state did not
-take) is bookkeeping for the log and `--json`, not for the person listening."""
+EVENT_WORDS = ("heard", "speaking", "said", "interrupted", "posted", "barge_in", "cut")
+"""The trace events the console shows (`console.event.<kind>` in the locale files words each);
+the rest (state changes, events a state did not take) is bookkeeping for the log and `--json`,
+not for the person listening."""
 
 
 def speaker_name(speaker_id: str) -> str:
     """`console` is the owner typing here ("you"); `console-2` is the second file ("speaker 2")."""
     if speaker_id == "console":
-        return "you"
+        return i18n.tr("console.you")
     number = speaker_id.removeprefix("console-")
-    return f"speaker {number}" if number.isdigit() else speaker_id
+    return i18n.tr("console.speaker", number=number) if number.isdigit() else speaker_id
 
 
 def format_trace(entries: list[TraceEntry]) -> str:
-    """Human-readable lines for the console: who said what, what the bot heard and said."""
+    """Human-readable lines for the console: who said what, what the bot heard and said (in
+    the language `i18n.speaking` sets; the debug view under a hearing stays as the log has it)."""
     shown = [e for e in entries if e.kind in EVENT_WORDS]
     if not shown:
-        return "(nothing happened)"
+        return i18n.tr("console.nothing_happened")
     t0 = entries[0].at
     lines = []
     for e in shown:
-        who = f" {speaker_name(e.speaker)}" if e.speaker else ""
+        who = i18n.tr("console.who", name=speaker_name(e.speaker)) if e.speaker else ""
         text = e.text.strip()
         hearing = e.data.get("hearing") if e.kind == "heard" else None
         if e.kind == "heard" and not text:
             # "Hey trainer" alone is heard, and answered "Yes? I'm listening."
             wake = hearing is not None and hearing.wake and not hearing.rejected
-            text = "(the wake phrase alone)" if wake else "(no words I could make out)"
-        lines.append(f"{e.at - t0:6.2f}s {EVENT_WORDS[e.kind]}{who}: {text}")
+            text = i18n.tr("console.wake_alone") if wake else i18n.tr("console.no_words")
+        lines.append(f"{e.at - t0:6.2f}s {i18n.tr(f'console.event.{e.kind}')}{who}: {text}")
         if hearing is not None:
             lines.append(" " * 8 + compact_debug(hearing.debug()))
     return "\n".join(lines)
@@ -302,11 +296,11 @@ class VoiceCommands:
             if voice.session is None:
                 await voice.join()
                 self.console.note(
-                    f"🔊 In the voice channel. `say FILE.wav` speaks; answers go to {voice.out_dir}"
+                    self.console.app.text(guild_id, "console.joined", folder=str(voice.out_dir))
                 )
         elif self.voice is not None and self.in_voice:
             await self.voice.leave()
-            self.console.note("🔇 Left the voice channel.")
+            self.console.note(self.console.app.text(guild_id, "console.left"))
 
     async def spoken_action(self, guild_id: str, action: str) -> None:
         """`join` or `leave` said in the channel, once its answer has been said. It runs as a
@@ -372,11 +366,15 @@ class VoiceCommands:
             # where a spoken getfile's file was saved
             records += [{"event": "file", "speaker": None, "text": str(p)} for p in saved]
             # A script reads a line per `say`: silence must not leave it waiting for one.
-            records = records or [{"event": "nothing", "speaker": None, "text": format_trace([])}]
+            with i18n.speaking(self.console.app.language(self.guild_id)):
+                nothing = format_trace([])
+            records = records or [{"event": "nothing", "speaker": None, "text": nothing}]
             for record in records:
                 print(json.dumps(record, ensure_ascii=False), file=out, flush=True)
         else:
-            print(format_trace(trace), file=out, flush=True)
+            with i18n.speaking(self.console.app.language(self.guild_id)):
+                shown = format_trace(trace)
+            print(shown, file=out, flush=True)
             for path in saved:
                 print(f"   📎 {path}", file=out, flush=True)
 

@@ -169,8 +169,13 @@ async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Rep
     phrases = app.config.voice.wake_phrases
     wake = phrases[0] if phrases else i18n.message(language, "join.no_wake")
     note = voice_note(app, language)
+    # The example is said in a language the recognizer hears: a Russian server with the
+    # bundled (English) recognizer was told to say "hey trainer, какой статус".
+    heard = app.config.voice.asr.languages
+    example = i18n.message(language if language in heard else heard[0], "join.example")
     return Reply(
-        text=i18n.message(language, "join", wake=wake) + (f"\n{note}" if note else ""),
+        text=i18n.message(language, "join", wake=wake, example=example)
+        + (f"\n{note}" if note else ""),
         speech=i18n.message(language, "join.speech"),
         voice_action="join",
     )
