@@ -21,6 +21,7 @@ from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CALL_WORDS, CallHead, GrammarSnapper
 
 from .asr.neural import NeuralResult, WhisperModel
+from .written_forms import FormsOf, as_spoken, forms_of
 
 NEAREST = 8
 """Grammar sentences taken nearest to the transcript (each costs a few ms on two cores)."""
@@ -55,13 +56,6 @@ class Rescored:
     """How many texts were scored."""
     ms: float
     """Time to build and score the candidates."""
-
-
-def as_spoken(text: str) -> str:
-    """A text the way the model writes a sentence: plain words, the first one capitalized."""
-    words = normalize(_NOT_WORDS.sub(" ", text)).split()
-    sentence = " ".join(words)
-    return sentence[:1].upper() + sentence[1:]
 
 
 def unrepeated(text: str) -> str:
@@ -121,6 +115,10 @@ class Candidates:
     """The others: an upper bound on each one's log probability."""
     ms: float
     """Time spent on them so far."""
+    forms_of: FormsOf | None = None
+    """How the model writes the grammar's sentences (`add` writes its sentences so)."""
+    frame: tuple[str, str] = ("", "")
+    """The grammar's polite words the transcript says around its command."""
 
     def add(
         self,
@@ -132,11 +130,17 @@ class Candidates:
     ) -> None:
         """`sentence` (saying `intent`) after each of `phrases` ("" for none) as more
         candidates, decoded now."""
-        added = list(range(len(self.texts), len(self.texts) + len(phrases)))
+        start = len(self.texts)
         for phrase in phrases:
-            self.texts.append(as_spoken(f"{phrase} {sentence}"))
-            self.forms.append((intent, bool(phrase)))
-            self.sentences.append(sentence)
+            if self.forms_of is None:
+                texts = [as_spoken(f"{phrase} {sentence}")]
+            else:
+                texts = self.forms_of.texts(phrase, sentence, self.frame, heard.text)
+            for text in texts:
+                self.texts.append(text)
+                self.forms.append((intent, bool(phrase)))
+                self.sentences.append(sentence)
+        added = list(range(start, len(self.texts)))
         self.scores.update(
             zip(added, model.score(heard, [self.texts[i] for i in added]), strict=True)
         )
@@ -166,14 +170,17 @@ def prepare(
     texts: list[str] = []
     forms: list[tuple[Intent, bool]] = []
     of_sentence: list[str] = []
+    written = forms_of(matcher)
+    frame = written.frame(_command_part(head, matcher.wake_words))
     for sentence in sorted(sentences):
         intent = matcher.match(sentence)
         if intent is None:
             continue
         for phrase in [*matcher.wake_phrases, ""]:
-            texts.append(as_spoken(f"{phrase} {sentence}"))
-            forms.append((intent, bool(phrase)))
-            of_sentence.append(sentence)
+            for text in written.texts(phrase, sentence, frame, heard.text):
+                texts.append(text)
+                forms.append((intent, bool(phrase)))
+                of_sentence.append(sentence)
     free = as_spoken(unrepeated(heard.text))
     if not texts or not free:
         return None
@@ -193,6 +200,8 @@ def prepare(
         dict(zip(leading, lead_scores, strict=True)),
         dict(zip(rest, bounds, strict=True)),
         (time.perf_counter() - started) * 1000,
+        written,
+        frame,
     )
 
 

@@ -123,6 +123,49 @@ def test_a_garbled_transcript_still_finds_the_command_by_scoring(
 
 
 @pytest.mark.parametrize(
+    ("said", "voice", "written", "grammar", "intent"),
+    [
+        # What Whisper tiny wrote, and the grammar recognizer heard, in the voice bench's
+        # tuning voices (the grammar's command is favored by its bonus).
+        ("hey trainer could you train the classifier please", "en-us+f3",
+         "Hey trainer, come you train the class if I are please",
+         "hey trainer kill the training please", "train"),
+        ("hey trainer could you train the classifier please", "en-gb",
+         "Hey trainer, come you train the class if I are please",
+         "hey trainer kill the training please", "train"),
+        ("hey trainer test the model on kaggle tweets", "en-gb",
+         "Hey Trainer Test the Model on Cattle Tweets.",
+         "hey trainer fit the model on kaggle tweets", "test"),
+    ],
+)  # fmt: skip
+def test_a_sentence_is_scored_in_the_form_the_model_writes_it(
+    hearer: Hearer, said: str, voice: str, written: str, grammar: str, intent: str
+) -> None:
+    """A grammar sentence is scored as the model would write it: with the polite words the
+    transcript has around the command ("come you ... please" as "could you ... please"), and
+    names capitalized ("Kaggle Tweets"). Written bare and in lower case, the right sentence
+    paid for the difference in form as if it were one of sound, and the grammar's wrong
+    command (cancel) won."""
+    assert hearer.neural is not None and hearer.snapper is not None
+    heard = dataclasses.replace(hearer.neural.transcribe(speak(said, voice)), text=written)
+    heard_as = hearer.matcher.match(grammar)
+    best = rescore(
+        hearer.neural,
+        heard,
+        hearer.snapper,
+        hearer.snapper.head(written),
+        heard_as,
+        True,
+        hearer.settings.grammar_bonus,
+    )
+    assert best is not None and best.wake and best.intent.name == intent, best
+    assert best.margin > -hearer.settings.scored_gate, best
+    bare = as_spoken(said.replace("could you ", "").replace(" please", ""))
+    free, bare_score = hearer.neural.score(heard, [as_spoken(written), bare])
+    assert best.margin > bare_score - free + 1.0, (best, bare_score - free)
+
+
+@pytest.mark.parametrize(
     ("said", "garbled", "wake"),
     [
         # Whisper tiny wrote Piper's and espeak's "hey trainer" so (spoken phrasing bench).
