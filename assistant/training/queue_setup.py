@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..storage.database import Database, PostgresDatabase
+from ..storage.database import Database
+from ..storage.postgres import PostgresDatabase
 
 TASK = "trainer.train"
 """Name of the queued task (the payload: our job id and the examples)."""
