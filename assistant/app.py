@@ -20,7 +20,14 @@ from .commands.data import names_something
 from .commands.registry import Command
 from .commands.slash_values import slash_options
 from .config import Config
-from .errors import CannotStart, LimitExceeded, PermissionDenied, UserError, environment_problem
+from .errors import (
+    CannotStart,
+    DatabaseUnreachable,
+    LimitExceeded,
+    PermissionDenied,
+    UserError,
+    environment_problem,
+)
 from .heap import freeze_startup_objects, wait_for_builds
 from .markup import code
 from .messages import Reply, Request, User
@@ -129,6 +136,14 @@ class Assistant:
         """Run one command. Never raises: problems come back as a `Reply` with `ok=False`.
         `read`: the transport has already read it as a sentence (`reading.as_sentence`), so it
         is not read again (a line no template matches costs a fuzzy search)."""
+        try:
+            return await self._handle(request, read=read)
+        except DatabaseUnreachable as exc:  # reading the line needs it too (dataset names)
+            log.error("command %s failed: %s", request.command, exc)
+            text = self.text(request.guild_id, "error.database_unreachable")
+            return Reply(text=text, ok=False, kind="error")
+
+    async def _handle(self, request: Request, *, read: bool) -> Reply:
         if not read:
             # Off the loop: the first sentence of a language builds its templates (tens of ms).
             request = await asyncio.to_thread(self.reading.as_sentence, request)
@@ -298,8 +313,13 @@ class Assistant:
         return True
 
     def language(self, guild_id: str) -> str:
-        """The guild's language (`language` command), else config.yaml's, else English."""
-        return i18n.chosen(self.store.guild_language(guild_id), self.config.language)
+        """The guild's language (`language` command), else config.yaml's, else English; the
+        latter too while the database cannot be reached (the reply says so, and must be said)."""
+        try:
+            chosen = self.store.guild_language(guild_id)
+        except DatabaseUnreachable:
+            chosen = None
+        return i18n.chosen(chosen, self.config.language)
 
     def text(self, guild_id: str, key: str, **fields: object) -> str:
         """A reply from the message catalog, in the guild's language."""
@@ -339,10 +359,14 @@ class Assistant:
     def record_reply(
         self, reply: Reply, *, message_id: str, guild_id: str, channel_id: str
     ) -> None:
-        """Remember a sent reply so that `correct <message_id>` can find it."""
-        self.store.record_reply(
-            message_id, guild_id, channel_id, reply.kind, reply.text, reply.data
-        )
+        """Remember a sent reply so that `correct <message_id>` can find it (not while the
+        database cannot be reached: the reply itself may say so)."""
+        try:
+            self.store.record_reply(
+                message_id, guild_id, channel_id, reply.kind, reply.text, reply.data
+            )
+        except DatabaseUnreachable as exc:
+            log.info("reply %s not kept for `correct`: %s", message_id, exc)
 
     def typed_lists(self, guild_id: str) -> dict[str, list[str]]:
         """`speakable_lists` with every file a typed line may name, not only the voice

@@ -53,6 +53,11 @@ class BadInput(UserError):
     """Arguments that cannot be parsed (malformed JSON, wrong type, unknown option)."""
 
 
+class DatabaseUnreachable(Exception):
+    """The PostgreSQL server of `storage_url` took no connection or dropped it (restarted, down,
+    a failover): the command did not happen, and the next one connects again."""
+
+
 class CannotStart(Exception):
     """A problem found at start-up (damaged database, another instance, unusable folders);
     bot.py prints it as one line, "Trainer cannot start: ...", and exits with status 2."""
@@ -66,6 +71,8 @@ def environment_problem(exc: BaseException) -> str | None:
             return "error.full_disk"
         if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY:
             return "error.readonly_database"
+    if isinstance(exc, DatabaseUnreachable):
+        return "error.database_unreachable"
     if isinstance(exc, OSError):
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             return "error.full_disk"

@@ -44,6 +44,8 @@ class PostgresServer:
     bin_dir: Path = field(default_factory=_binaries)
     """Where initdb, pg_ctl and psql are."""
     _names: itertools.count[int] = field(default_factory=itertools.count)
+    options: str = ""
+    """The server's command-line options (`pg_ctl -o`)."""
 
     def _run(self, command: Sequence[str]) -> None:
         """Run a server tool as the cluster's owner (initdb and postgres refuse to run as root)."""
@@ -69,37 +71,51 @@ class PostgresServer:
             ]
         )
         # Durability is not what the tests check; fsync off keeps them fast on a loaded machine.
-        options = (
+        self.options = (
             f"-k {self.folder} -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
             " -c full_page_writes=off -c max_connections=200"
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the cluster's server (again, after `halt`)."""
         self._run(
             [
                 str(self.bin_dir / "pg_ctl"),
                 "-D",
-                str(data),
+                str(self.folder / "data"),
                 "-l",
                 str(self.folder / "server.log"),
                 "-o",
-                options,
+                self.options,
                 "-w",
                 "start",
             ]
         )
 
+    def halt(self) -> None:
+        """Stop the server as an operator does (`pg_ctl stop`, fast): every client connection
+        is ended; the cluster stays for `resume`."""
+        self._run(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.folder / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ]
+        )
+
+    def restart(self) -> None:
+        self.halt()
+        self.resume()
+
     def stop(self) -> None:
         """Stop the server and remove its folder (the cluster was for this session only)."""
         try:
-            self._run(
-                [
-                    str(self.bin_dir / "pg_ctl"),
-                    "-D",
-                    str(self.folder / "data"),
-                    "-m",
-                    "fast",
-                    "stop",
-                ]
-            )
+            self.halt()
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 

@@ -23,7 +23,7 @@ from assistant import i18n
 from assistant.app import Assistant
 from assistant.commands.polite import strip_polite
 from assistant.commands.quoted_text import tokenize
-from assistant.errors import UserError
+from assistant.errors import DatabaseUnreachable, UserError
 from assistant.messages import Attachment, Reply, Request, User
 from assistant.reports import job_finished_reply, progress_text
 from assistant.training.jobs import JobEvent
@@ -77,10 +77,13 @@ class ConsoleTransport:
     def new_id(self) -> str:
         """A message id unique across sessions and restarts, so `correct 87` can never reach a
         reply of an earlier session that happened to get the same number."""
-        if self._next_id == 0:
-            numbers = [int(i) for i in self.app.store.reply_ids(GUILD) if i.isdigit()]
-            self._next_id = max(numbers, default=0)
-        self._next_id = self.app.store.next_number("console message", at_least=self._next_id)
+        try:
+            if self._next_id == 0:
+                numbers = [int(i) for i in self.app.store.reply_ids(GUILD) if i.isdigit()]
+                self._next_id = max(numbers, default=0)
+            self._next_id = self.app.store.next_number("console message", at_least=self._next_id)
+        except DatabaseUnreachable:  # counted here until it is back (its replies say so)
+            self._next_id += 1
         return str(self._next_id)
 
     def show(self, reply: Reply, command: str | None = None) -> str:
@@ -313,6 +316,10 @@ class ConsoleTransport:
     async def handle_safely(self, line: str) -> None:
         try:
             await self.handle_line(line)
+        except DatabaseUnreachable as exc:  # the reply of any command meanwhile
+            log.error("console could not handle %r: %s", line, exc)
+            text = self.app.text(GUILD, "error.database_unreachable")
+            self.show(Reply(text=text, ok=False, kind="error"))
         except Exception:
             # the console itself must survive anything; the log has the details
             log.exception("console could not handle %r", line)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from typing import Any
 
 from ..config import Config
@@ -132,6 +133,8 @@ class QueuedJobManager(JobManager):
                 raise self._not_running(job.id, guild_id)
             queue = await self._open()
             found = list(await queue.job_manager.list_jobs_async(lock=job_lock(job.id)))
+            if not found:  # lost: nothing on the queue will ever run nor end it
+                return self._cancel_lost(job.id, guild_id)
             if any(queued.abort_requested for queued in found):
                 # a second cancel while the first one waits for the worker to stop
                 raise NotFound(tr("cancel.already", job=job.id))
@@ -145,6 +148,20 @@ class QueuedJobManager(JobManager):
                 await queue.job_manager.cancel_job_by_id_async(queued.id, abort=True)
         # the abort is asked: a later cancel sees it (closing the connection freed the lock)
         return await self.wait(job.id, timeout=self.config.trainer.openai.timeout_seconds + 10)
+
+    def _cancel_lost(self, job_id: int, guild_id: str) -> Job:
+        """Cancel a job that is active in the store with no job on the queue (the database
+        went away between writing it and queuing it): nothing else would ever end it. Only if
+        it is still active: a worker ends a job in the store before it leaves the queue."""
+        changed = self.store.database.execute_count(
+            "UPDATE jobs SET status = 'cancelled', message = ?, updated_at = ?"
+            " WHERE id = ? AND status IN ('queued', 'running')",
+            (deferred("job.status.cancelled"), time.time(), job_id),
+        )
+        job = self.store.job(job_id)
+        if not changed or job is None:
+            raise self._not_running(job_id, guild_id)
+        return job
 
     async def wait(self, job_id: int, timeout: float | None = None) -> Job:
         """The job once it has finished (read from the store, wherever it ran)."""

@@ -4,8 +4,10 @@ that died."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +22,45 @@ from ..storage.records import Job
 from .base import Example
 from .jobs import BACKENDS, JobManager
 from .model_files import ModelFiles, UploadingStore
-from .queue_setup import HEARTBEAT_S, QUEUE, STALLED_S, TASK, ensure_queue_schema, queue_app
+from .queue_setup import (
+    HEARTBEAT_S,
+    ORPHANED_S,
+    QUEUE,
+    STALLED_S,
+    TASK,
+    ensure_queue_schema,
+    orphaned_jobs,
+    queue_app,
+)
 from .registry import ModelRegistry
 
 log = logging.getLogger(__name__)
 
 INTERRUPTED = deferred("job.worker_stopped")
+LOST = deferred("job.lost")
+
+
+def interrupt_orphaned_jobs(store: Store) -> list[int]:
+    """Jobs that no worker will ever run nor end (`orphaned_jobs`): interrupted, so the user is
+    told and the guild may train again (their row kept it busy for ever)."""
+    lost = orphaned_jobs(store.database, time.time() - ORPHANED_S)
+    for job_id in lost:
+        store.update_job(job_id, status="interrupted", message=LOST)
+        log.warning("job %s was lost while the database could not be reached; interrupted", job_id)
+    return lost
+
+
+class NoExamplesLogged(logging.Filter):
+    """procrastinate writes a job's call, its arguments included, into its log lines (a job
+    that failed: at ERROR): every example of the job, megabytes of the users' texts. The call
+    is shortened to the task's name and the queue's job id."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        job = getattr(record, "job", None)
+        if isinstance(job, dict) and job.get("call_string"):
+            short = f"{job.get('task_name')}[{job.get('id')}]"
+            record.msg, record.args = record.getMessage().replace(job["call_string"], short), None
+        return True
 
 
 async def interrupt_stalled_jobs(
@@ -96,6 +131,8 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
         raise UserError("`worker` needs storage_url: postgresql://… (SQLite trains in the bot)")
     # procrastinate logs every job's arguments at INFO: they are the users' examples.
     logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(NoExamplesLogged())
     database = open_database(config.database_url)
     store = UploadingStore(database, ModelFiles(database))
     ensure_queue_schema(database)
@@ -105,6 +142,20 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
 
     @queue.task(name=TASK, queue=QUEUE, pass_context=True)
     async def train(context: JobContext, job_id: int, examples: list[list[str]]) -> None:
+        try:
+            await run_job(context, job_id, examples)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the database away, most likely: the job must not stay active
+            log.exception("training job %s failed on this worker", job_id)
+            with contextlib.suppress(Exception):  # else `interrupt_orphaned_jobs` will
+                job = store.job(job_id)
+                if job is not None and job.active:
+                    failed = deferred("job.status.failed")
+                    error = deferred("job.internal_error")
+                    store.update_job(job_id, status="failed", message=failed, error=error)
+
+    async def run_job(context: JobContext, job_id: int, examples: list[list[str]]) -> None:
         job = store.job(job_id)
         if job is None or job.status != "queued":
             return  # cancelled or interrupted while it waited
@@ -128,6 +179,7 @@ async def run_worker(config: Config, concurrency: int = 1) -> None:
         while True:
             try:
                 await interrupt_stalled_jobs(queue, store, manager.runs_here)
+                interrupt_orphaned_jobs(store)
             except Exception:
                 log.exception("checking for stopped workers failed")
             await asyncio.sleep(HEARTBEAT_S * 2)

@@ -23,7 +23,7 @@ from discord.ext.commands.parameters import Signature as CommandSignature
 from assistant import i18n
 from assistant.commands.registry import Command as CoreCommand
 from assistant.commands.slash_values import unquoted
-from assistant.errors import LimitExceeded, UserError
+from assistant.errors import LimitExceeded, UserError, environment_problem
 from assistant.markup import visible
 from assistant.messages import Attachment, Reply, Request, Source
 
@@ -364,10 +364,15 @@ class CommandsCog(commands.Cog, name="Trainer"):
         if isinstance(error, commands.UserInputError | commands.CheckFailure):
             await self.send(ctx, Reply(text=str(error), ok=False, kind="error"))
             return
-        reference = secrets.token_hex(3)
-        log.error("command %s failed (ref %s)", ctx.command, reference, exc_info=original)
         language = self.assistant.language(guild_key(ctx.guild, ctx.author))
-        text = i18n.message(language, "error.internal", reference=reference)
+        problem = environment_problem(original)  # the database away: said so, in one log line
+        if problem is not None:
+            log.error("command %s failed: %s", ctx.command, original)
+            text = i18n.message(language, problem)
+        else:
+            reference = secrets.token_hex(3)
+            log.error("command %s failed (ref %s)", ctx.command, reference, exc_info=original)
+            text = i18n.message(language, "error.internal", reference=reference)
         await self.send(ctx, Reply(text=text, ok=False, kind="error"))  # as text if I may not embed
 
 

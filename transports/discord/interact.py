@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 
 from assistant import i18n
+from assistant.errors import environment_problem
 from assistant.messages import Reply, Request
 
 from .members import guild_key, slow_down, to_user
@@ -140,6 +141,9 @@ async def on_app_command_error(
     if isinstance(error, app_commands.CommandSignatureMismatch):
         log.warning("/%s arrived in a form it does not have: %s", error.command.name, error)
         text = text_of(interaction, "slash.mismatch", name=error.command.name)
+    elif (problem := environment_problem(error.__cause__ or error)) is not None:
+        log.error("slash command failed: %s", error.__cause__ or error)
+        text = text_of(interaction, problem)
     else:
         reference = secrets.token_hex(3)
         log.error("slash command failed (ref %s)", reference, exc_info=error)
