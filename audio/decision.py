@@ -103,6 +103,9 @@ class Hearing:
     audio: str = ""
     """What was done to the audio before the recognizers heard it ('' nothing;
     audio/dereverb.py)."""
+    maybe_wake: bool = False
+    """The wake phrase alone, refused (it opens no window and gets no answer) but probable
+    enough that what its speaker says next is heard joined to it (audio/pieces.py)."""
 
     @property
     def wake_only(self) -> bool:

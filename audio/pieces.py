@@ -49,8 +49,9 @@ class Heard:
 
 def goes_on(hearing: Hearing, in_window: bool) -> bool:
     """Whether a piece may be the start of a request its speaker goes on with: it is said to
-    the bot (the wake phrase, or inside the follow-up window) and is no command."""
-    return (hearing.wake or in_window) and not hearing.accepted(in_window)
+    the bot (the wake phrase, or inside the follow-up window), or may be (`maybe_wake`), and is
+    no command."""
+    return (hearing.wake or hearing.maybe_wake or in_window) and not hearing.accepted(in_window)
 
 
 def joinable(first: UtteranceEnded, second: UtteranceEnded, join_s: float, max_s: float) -> bool:

@@ -145,7 +145,8 @@ def check_wake_word(
     heard_twice: bool = False,
 ) -> Hearing:
     """`hearing` as it was, unless it acts on the wake phrase and the wake word is improbable
-    (under `wake_verifier_floor`): then refused as said to someone else. Either way the check
+    (under `wake_verifier_floor`; the wake phrase alone, under `wake_alone_floor`): then
+    refused as said to someone else. Either way the check
     is one more stage in its report. Wake phrases of another word than the verifier's, and
     decisions that do not lean on the wake phrase, are not checked.
 
@@ -159,12 +160,12 @@ def check_wake_word(
     if hearing.intent is None and not hearing.wake_only:
         return hearing
     started = time.perf_counter()
-    found = wake_probability(hearing, model, heard, settings, wake_phrases)
+    floor = settings.wake_alone_floor if hearing.wake_only else settings.wake_verifier_floor
+    found = wake_probability(hearing, model, heard, settings, wake_phrases, floor)
     if found is None:
         return hearing
     said, score = found
     ms = (time.perf_counter() - started) * 1000
-    floor = settings.wake_verifier_floor
     if score >= floor or (heard_twice and hearing.intent is not None):
         why = f"{score:.2f} >= {floor}"
         if score < floor:
@@ -173,8 +174,13 @@ def check_wake_word(
         return replace(hearing, stages=[*hearing.stages, report])
     word = said.split()[-1]
     why = f"said to someone else ({score:.2f} < {floor} that it was {word!r})"
+    # Probable enough for a command: the speaker's next words are heard joined to it.
+    maybe = hearing.wake_only and score >= settings.wake_verifier_floor
+    if maybe:
+        why = f"not sure it was said to me ({score:.2f} < {floor} that it was {word!r})"
     report = StageReport("wake", said, score, "rejected", why, ms)
-    return Hearing(hearing.text, False, None, True, 0.0, "neural", [*hearing.stages, report])
+    stages = [*hearing.stages, report]
+    return Hearing(hearing.text, False, None, True, 0.0, "neural", stages, maybe_wake=maybe)
 
 
 def wake_probability(
@@ -183,10 +189,13 @@ def wake_probability(
     heard: NeuralResult,
     settings: SecondOpinionSettings,
     wake_phrases: Sequence[str],
+    floor: float | None = None,
 ) -> tuple[str, float] | None:
     """The wake phrase as the verifier read it ("hey trainer") and its probability that the
-    wake word was said, at the greeting where it is likeliest; None without a verifier for
-    this model or a wake phrase of its word."""
+    wake word was said, at the greeting where it is likeliest (the first to reach `floor`,
+    `wake_verifier_floor` unless given); None without a verifier for this model or a wake
+    phrase of its word."""
+    floor = settings.wake_verifier_floor if floor is None else floor
     verifier = verifier_for(model, settings.wake_verifier_file)
     if verifier is None:
         return None
@@ -198,7 +207,7 @@ def wake_probability(
         score = verifier.probability(model, heard, lead)
         if score is not None:
             scores[lead] = score
-            if score >= settings.wake_verifier_floor:
+            if score >= floor:
                 break
     if not scores:
         return None

@@ -144,6 +144,35 @@ async def test_the_benches_join_pieces_as_the_session_does(hearer: Hearer) -> No
     assert await acted(0.0) == []
 
 
+async def test_a_wake_phrase_alone_too_unsure_to_answer_is_still_joined_to_the_rest(
+    hearer: Hearer,
+) -> None:
+    """The wake phrase alone opens a window only when the wake word is very probable
+    (`wake_alone_floor`; "hey trina" alone scores 0.86-0.94). One under that floor opens
+    nothing and is answered nothing, but the rest of its speaker's request, said after a pause,
+    is still heard joined to it, as the wake phrase would be: here every wake phrase alone is
+    made unsure (the floor at 1)."""
+    from bench.voice_bench import vad_pieces
+
+    pieces = vad_pieces(_paused("hey trainer", "what is the status"))
+    settings = hearer.settings
+    hearer.settings = settings.model_copy(update={"wake_alone_floor": 1.0})
+    try:
+
+        async def hear(pcm: bytes, in_window: bool) -> Hearing:
+            return await hearer.hear(pcm, in_window)
+
+        alone = await hear(pieces[0].pcm, False)
+        assert alone.maybe_wake and not alone.wake_only, alone.debug()
+        assert not alone.accepted(in_window=False)
+        max_s = VadSettings().max_utterance_s
+        decided = await hear_pieces(pieces, hear, False, VadSettings().join_pieces_ms / 1000, max_s)
+        acted = [(h.hearing.intent.name, h.pieces) for h in decided if h.hearing.intent and h.acted]
+        assert acted == [("status", 2)], [h.hearing.debug() for h in decided]
+    finally:
+        hearer.settings = settings
+
+
 @pytest.mark.parametrize(
     ("line", "voice", "grammar_heard"),
     [

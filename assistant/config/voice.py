@@ -227,6 +227,15 @@ class SecondOpinionSettings(Section):
     from 0.2 to 0.4 lost 1 of 147 right commands and refused 5 of 11 calls to other names and
     near words that reached it; the verifier before, at 0.05, lost 1 and refused 2
     (bench/README.md)."""
+    wake_alone_floor: float = Field(0.97, ge=0, le=1)
+    """The same check for the wake phrase said alone, which opens a follow-up window ("Yes? I'm
+    listening."): no command after it says the call was meant for the bot, so the wake word
+    alone must be this probable. Under it (and over `wake_verifier_floor`) it opens nothing and
+    is answered nothing, but what its speaker says next is still heard joined to it
+    (`Hearing.maybe_wake`). Voice bench, 7 December 2026, tuning and calibration voices: the
+    wake phrase alone heard as such scored 0.918 once and 0.994-1.0 nine times; other names
+    alone heard as it ("hey trina", "okay trader", "hey trader") 0.60-0.93, seven times
+    (bench/README.md)."""
     busy_backlog: int = Field(1, ge=0, le=1000)
     """With more than this many utterances ahead in the neural model's queue, a command the
     grammar heard after the wake phrase acts without the wake check, and the model does not
