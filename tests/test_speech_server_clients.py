@@ -181,7 +181,12 @@ def test_a_client_that_reads_nothing_is_closed(impatient: Served) -> None:
     """Asking for speech and never reading it holds the server's answers in its buffers only
     until the idle timeout."""
     request = b'{"type": "synthesize", "data": {"text": "Training finished at last."}}\n'
-    with socket.create_connection(impatient.address, timeout=WAIT_S) as conn:
+    with socket.socket() as conn:
+        # A small fixed receive buffer (no autotuning up to tens of MB): the server's answers
+        # fill it and the server's own send buffer (4 MB at most) after about 60 of them.
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        conn.settimeout(WAIT_S)
+        conn.connect(impatient.address)
         peer = peer_of(conn)
         conn.sendall(request * 200)
         said = f"speech client {peer} read nothing for 2 s: closed"
