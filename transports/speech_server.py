@@ -19,14 +19,14 @@ from assistant.config import Config
 from assistant.config.voice import VoiceSettings
 from audio import RECOGNITION_RATE
 from audio.asr.base import Transcript
-from audio.asr.wyoming_engine import CONTEXT_KEY, tcp_address
+from audio.asr.wyoming_engine import tcp_address
 from audio.tts.base import Synthesizer
-from states.recognition_processes import ProcessRecognizerPool, RecognizersClosed
+from states.recognition_processes import ProcessRecognizerPool
+
+from .speech_connection import Connection, Limits
+from .wyoming_reading import MAX_HEADER_BYTES
 
 log = logging.getLogger(__name__)
-
-
-_CHUNK_SAMPLES = 1024
 
 
 def served_settings(voice: VoiceSettings) -> VoiceSettings:
@@ -38,6 +38,13 @@ def served_settings(voice: VoiceSettings) -> VoiceSettings:
     if tts.engine == "wyoming":
         tts = tts.model_copy(update={"engine": "espeak", "voice": None})
     return voice.model_copy(update={"asr": asr, "tts": tts})
+
+
+def connection_limits(voice: VoiceSettings) -> Limits:
+    """An utterance as long as the VAD lets one be (plus the margin), and the idle timeout."""
+    server = voice.speech_server
+    seconds = voice.vad.max_utterance_s + server.utterance_margin_s
+    return Limits(round(seconds * RECOGNITION_RATE) * 2, server.idle_timeout_s)
 
 
 @dataclass
@@ -99,72 +106,6 @@ class SpeechService:
         )
 
 
-def _handler(service: SpeechService, reader: Any, writer: Any) -> Any:
-    from wyoming.asr import Transcribe
-    from wyoming.asr import Transcript as WyomingTranscript
-    from wyoming.audio import AudioChunk, AudioChunkConverter, AudioStart, AudioStop
-    from wyoming.error import Error
-    from wyoming.event import Event
-    from wyoming.info import Describe
-    from wyoming.server import AsyncEventHandler
-    from wyoming.tts import Synthesize
-
-    class Handler(AsyncEventHandler):
-        """One client connection: any number of transcriptions and syntheses."""
-
-        def __init__(self, reader: Any, writer: Any) -> None:
-            super().__init__(reader, writer)
-            self.converter = AudioChunkConverter(rate=RECOGNITION_RATE, width=2, channels=1)
-            self.pcm = bytearray()
-
-        async def handle_event(self, event: Event) -> bool:
-            try:
-                await self._handle(event)
-            except RecognizersClosed as exc:  # the server is stopping: expected, no traceback
-                log.info("speech request %s not served: %s", event.type, exc)
-                await self.write_event(Error(text=str(exc)).event())
-            except Exception as exc:  # a client gets an error event; the server keeps serving
-                log.exception("speech request %s failed", event.type)
-                await self.write_event(Error(text=f"{type(exc).__name__}: {exc}").event())
-            return True
-
-        async def _handle(self, event: Event) -> None:
-            if Describe.is_type(event.type):
-                await self.write_event(service.info().event())
-            elif Transcribe.is_type(event.type):
-                ours = (Transcribe.from_event(event).context or {}).get(CONTEXT_KEY) or {}
-                if isinstance(ours.get("lists"), dict):
-                    await service.use_lists(ours["lists"])
-            elif AudioStart.is_type(event.type):
-                self.converter = AudioChunkConverter(rate=RECOGNITION_RATE, width=2, channels=1)
-                self.pcm = bytearray()
-            elif AudioChunk.is_type(event.type):
-                self.pcm += self.converter.convert(AudioChunk.from_event(event)).audio
-            elif AudioStop.is_type(event.type):
-                heard = await service.transcribe(bytes(self.pcm))
-                self.pcm = bytearray()
-                context = {
-                    CONTEXT_KEY: {
-                        "wake": heard.wake,
-                        "rejected": heard.rejected,
-                        "confidence": heard.confidence,
-                        "raw": heard.raw,
-                    }
-                }
-                await self.write_event(WyomingTranscript(heard.text, context=context).event())
-            elif Synthesize.is_type(event.type):
-                speech = await service.synthesizer.synthesize(Synthesize.from_event(event).text)
-                audio = {"rate": speech.sample_rate, "width": 2, "channels": speech.channels}
-                await self.write_event(AudioStart(**audio).event())
-                step = _CHUNK_SAMPLES * 2 * speech.channels
-                for at in range(0, len(speech.pcm), step):
-                    chunk = AudioChunk(audio=speech.pcm[at : at + step], **audio)
-                    await self.write_event(chunk.event())
-                await self.write_event(AudioStop().event())
-
-    return Handler(reader, writer)
-
-
 async def serve(config: Config, uri: str, recognizers: int) -> None:
     """Serve until SIGINT/SIGTERM (or cancelled); prints the address it listens on once the
     engines are warm. A signal stops it through the `finally` below, so the recognizer
@@ -192,9 +133,10 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
             # Stopping cancels every open connection; that is the end of it, not an error
             # (asyncio would log the cancelled task as an exception in its callback).
             with contextlib.suppress(asyncio.CancelledError):
-                await _handler(service, reader, writer).run()
+                await Connection(service, limits, reader, writer).run()
 
-        server = await asyncio.start_server(connection, host, port)
+        limits = connection_limits(voice)
+        server = await asyncio.start_server(connection, host, port, limit=MAX_HEADER_BYTES)
         bound = server.sockets[0].getsockname()
         print(f"speech server listening on tcp://{bound[0]}:{bound[1]}", flush=True)
         async with server:

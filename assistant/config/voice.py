@@ -378,6 +378,19 @@ class TtsSettings(Section):
     """Replies written for the eye are shortened to about this many characters before speaking."""
 
 
+class SpeechServerSettings(Section):
+    """`bot.py speech-server`: what one client connection may cost it."""
+
+    idle_timeout_s: float = Field(60.0, gt=0, le=3600)
+    """A connection that sends nothing (or stops in the middle of an event), or does not read
+    its answers, for this long is closed. A bot opens one connection per utterance or spoken
+    reply and sends at once; Home Assistant streams audio as it is spoken."""
+    utterance_margin_s: float = Field(3.0, ge=0, le=60)
+    """An utterance may hold this much more audio than `vad.max_utterance_s` (a client's own
+    VAD keeps a little before and after the speech); past it the server answers with a
+    Wyoming `error` event and drops that utterance's audio."""
+
+
 class VoiceSettings(Section):
     wake_phrases: list[str] = Field(
         default_factory=lambda: ["hey trainer", "okay trainer"], min_length=1
@@ -399,6 +412,8 @@ class VoiceSettings(Section):
     """Speech recognition."""
     tts: TtsSettings = TtsSettings()
     """Speech output."""
+    speech_server: SpeechServerSettings = SpeechServerSettings()
+    """Limits of `bot.py speech-server` (a bot using one needs none of these)."""
     intents_file: Path | None = None
     """Extra sentence templates (hassil YAML) merged over the built-in ones; same intent names
     replace the built-in data of that intent. Relative to config.yaml's folder; checked at
