@@ -185,16 +185,17 @@ def test_no_command_is_made_up_after_a_wake_phrase_the_model_heard_alone(
 def test_a_command_the_model_contradicts_is_not_kept(hearer: Hearer) -> None:
     """The grammar hears "fit the model on kaggle tweets" (training) in this noise; the model
     writes "Hey Trainer Test the Model on Cattle Tweets." and scores the test command above
-    the grammar's, though not surely enough to act on it. Training was kept and started."""
+    the grammar's. Training was kept and started; then the test was refused as not sure
+    enough; scored as the model writes it ("... on Kaggle Tweets", audio/written_forms.py),
+    the test the speaker asked for is sure enough and runs."""
     from bench.voice_corpus import render
 
     said = "hey trainer test the model on kaggle tweets"
     pcm = utterance(render(said, "en-gb", 175, 50, "noise", seed=12))
     h = asyncio.run(hearer.hear(pcm, False))
     assert h.stages[0].heard == "hey trainer fit the model on kaggle tweets", h.debug()
-    assert not h.accepted(in_window=False), h.debug()
-    # Said to the bot all the same: it answers that it did not catch it (audio/called.py).
-    assert h.wake and h.rejected, h.debug()
+    assert h.accepted(in_window=False) and h.intent is not None, h.debug()
+    assert (h.intent.name, h.intent.slots) == ("test", {"dataset": "kaggle_tweets"}), h.debug()
 
 
 def _open_vocabulary(server_url: str) -> Hearer:
