@@ -115,9 +115,9 @@ class Candidates:
     """The others: an upper bound on each one's log probability."""
     ms: float
     """Time spent on them so far."""
-    forms_of: FormsOf | None = None
+    written: FormsOf
     """How the model writes the grammar's sentences (`add` writes its sentences so)."""
-    frame: tuple[str, str] = ("", "")
+    frame: tuple[str, str]
     """The grammar's polite words the transcript says around its command."""
 
     def add(
@@ -132,11 +132,7 @@ class Candidates:
         candidates, decoded now."""
         start = len(self.texts)
         for phrase in phrases:
-            if self.forms_of is None:
-                texts = [as_spoken(f"{phrase} {sentence}")]
-            else:
-                texts = self.forms_of.texts(phrase, sentence, self.frame, heard.text)
-            for text in texts:
+            for text in self.written.texts(phrase, sentence, self.frame, heard.text):
                 self.texts.append(text)
                 self.forms.append((intent, bool(phrase)))
                 self.sentences.append(sentence)
