@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 _POLL_SECONDS = 0.05
 """How often the event loop looks at the worker's pipe; bounds cancel and progress latency."""
+_END_WAIT_S = 5.0
+"""How long a training process whose pipe broke may take to end before the break counts as a
+failure of its own (a signalled process ends in milliseconds; a loaded machine is slower)."""
 _CHUNK = 20_000
 """Texts per message to the worker: pickling one message holds the GIL, so keep each short."""
 _THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -146,6 +149,12 @@ class Worker:
                         raise Interrupted()  # a shutdown's signal reached it first: no failure
                     raise RuntimeError(f"training process exited with code {self.process.exitcode}")
                 if sending.done() and sending.exception() is not None:
+                    # The pipe broke: most often because the process is ending (a shutdown's
+                    # signal reached it between the check above and the send). Its exit, once
+                    # it is gone, says which: read it above.
+                    await asyncio.to_thread(self.process.join, _END_WAIT_S)
+                    if not self.process.is_alive():
+                        continue
                     raise RuntimeError("could not hand the examples to the training process")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(cancelled.wait(), _POLL_SECONDS)
