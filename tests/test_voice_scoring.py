@@ -71,10 +71,18 @@ def test_byte_level_tokens_decode_to_text() -> None:
     )
 
 
-def test_the_neural_stage_leaves_the_event_loop_free(hearer: Hearer) -> None:
-    """CTranslate2 releases the GIL: while it decodes, a 10 ms ticker keeps ticking."""
-    assert hearer.neural is not None
-    pcm = utterance(speak("can you pass me the salt"))
+def test_the_neural_stage_leaves_the_event_loop_free() -> None:
+    """CTranslate2 releases the GIL: while it decodes, a 10 ms ticker keeps ticking. Long
+    speech in a 30 s window makes the decode long (about a second), so a loop held for it
+    stands apart from a busy machine's scheduling gaps (0.19 s seen beside the suite, against
+    a 0.34 s decode of a short sentence)."""
+    model = WhisperModel(window_s=30.0)
+    pcm = utterance(
+        speak(
+            "can you pass me the salt, and then tell me what the weather will be like "
+            "tomorrow morning in the north of the country, and whether it will rain"
+        )
+    )
 
     async def run() -> tuple[float, float]:
         gaps: list[float] = []
@@ -89,14 +97,13 @@ def test_the_neural_stage_leaves_the_event_loop_free(hearer: Hearer) -> None:
 
         ticker = asyncio.ensure_future(tick())
         loop = asyncio.get_running_loop()
-        assert hearer.neural is not None
-        result = await loop.run_in_executor(None, hearer.neural.transcribe, pcm)
+        result = await loop.run_in_executor(None, model.transcribe, pcm)
         ticker.cancel()
         return max(gaps), result.ms / 1000
 
     longest_gap, decode_s = asyncio.run(run())
     # The loop kept ticking through the decode: its longest gap is a fraction of it.
-    assert longest_gap < max(0.5 * decode_s, 0.1), (longest_gap, decode_s)
+    assert longest_gap < max(0.5 * decode_s, 0.25), (longest_gap, decode_s)
 
 
 @pytest.mark.parametrize(
