@@ -12,7 +12,6 @@ Chatter and other names leave every grammar sentence far less likely than the fr
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -21,11 +20,10 @@ from assistant.intents.matcher import Intent, IntentMatcher, normalize
 from assistant.intents.snap import CALL_WORDS, CallHead, GrammarSnapper
 
 from .asr.neural import NeuralResult, WhisperModel
-from .written_forms import FormsOf, as_spoken, forms_of
+from .written_forms import NOT_WORDS, FormsOf, as_spoken, forms_of
 
 NEAREST = 8
 """Grammar sentences taken nearest to the transcript (each costs a few ms on two cores)."""
-_NOT_WORDS = re.compile(r"[^\w' ]+")
 _LEAST_WAKE_START = 4
 """Letters of a wake word's start that stand for it after a call word ("train" for "trainer");
 fewer say too little ("hey tr...")."""
@@ -94,7 +92,7 @@ def _ends_sentence(words: list[str], at: int) -> bool:
 
 
 def _bare(word: str) -> str:
-    return _NOT_WORDS.sub("", word.lower())
+    return NOT_WORDS.sub("", word.lower())
 
 
 @dataclass

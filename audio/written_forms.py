@@ -15,12 +15,13 @@ import re
 import threading
 import weakref
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from hassil.sample import sample_expression
 
 from assistant.intents.matcher import NAME_LISTS, IntentMatcher, normalize
 
-_NOT_WORDS = re.compile(r"[^\w' ]+")
+NOT_WORDS = re.compile(r"[^\w' ]+")
 FRAME_LIKENESS = 0.6
 """How alike (difflib's ratio) the transcript's first or last words must be to one of the
 grammar's polite words to be taken for them ("come you" for "could you": 0.82)."""
@@ -28,7 +29,7 @@ grammar's polite words to be taken for them ("come you" for "could you": 0.82)."
 
 def as_spoken(text: str) -> str:
     """A text the way the model writes a sentence: plain words, the first one capitalized."""
-    words = normalize(_NOT_WORDS.sub(" ", text)).split()
+    words = normalize(NOT_WORDS.sub(" ", text)).split()
     sentence = " ".join(words)
     return sentence[:1].upper() + sentence[1:]
 
@@ -39,12 +40,19 @@ def written_forms(text: str, names: frozenset[str], heard: str = "") -> list[str
     case) capitalized."""
     plain = as_spoken(text)
     words = plain.split(" ")
-    cased = {w.lower(): w for w in (_NOT_WORDS.sub("", w) for w in heard.split()) if w}
+    cased = _cased(heard)
     named = [
         cased.get(w.lower()) or (w[:1].upper() + w[1:] if w.lower() in names else w) for w in words
     ]
     named[0] = named[0][:1].upper() + named[0][1:]
     return [plain] if named == words else [plain, " ".join(named)]
+
+
+@lru_cache(maxsize=16)
+def _cased(heard: str) -> dict[str, str]:
+    """Each word of a transcript as the model cased it, by its lower case (read once per
+    transcript, not once per candidate; never changed by a caller)."""
+    return {w.lower(): w for w in (NOT_WORDS.sub("", w) for w in heard.split()) if w}
 
 
 def framed(sentence: str, frame: tuple[str, str]) -> str:
