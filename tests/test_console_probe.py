@@ -160,6 +160,30 @@ def test_leave_with_no_voice_channel_open_says_so(tmp_path: Path) -> None:
     assert not russian["ok"] and russian["text"] == "Я не в голосовом канале на этом сервере."
 
 
+def test_join_after_say_has_joined_says_it_is_in_the_channel_already(tmp_path: Path) -> None:
+    """`say FILE.wav` joins the voice channel; `join` typed after it answered "Joining your
+    voice channel..." as if it were in none. It says plainly that it is there already, as
+    Discord does where the bot is in the member's channel, in either language; and `leave`
+    still leaves."""
+    from tests.speech import speak, write_wav
+
+    workdir = make_workdir(tmp_path)
+    config = "data_root: data\nstate_dir: state\nconversation:\n  realtime_factor: 0\n"
+    (workdir / "config.yaml").write_text(config)
+    hello = write_wav(workdir / "hello.wav", speak("hey trainer, hello"))
+    script = f"say {hello}\njoin\nlanguage ru\njoin\nleave\n"
+    out = run_console(workdir, script, "--json")
+    replies = [r for r in map(json.loads, out.splitlines()) if r.get("command") in COMMANDS]
+    english, _, russian, left = replies
+    wake = "Say “hey trainer” and a command."
+    assert english["text"] == f"I'm already in the voice channel, listening. {wake}", english
+    assert russian["text"] == "Я уже в голосовом канале и слушаю. Скажите «hey trainer» и команду."
+    assert left["ok"] and left["command"] == "leave", left
+
+
+COMMANDS = ("join", "language", "leave")
+
+
 @pytest.mark.parametrize(
     ("out", "words"),
     [

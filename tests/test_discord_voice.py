@@ -138,6 +138,28 @@ async def test_spoken_command_is_recognised_and_answered_aloud(fake: FakeDiscord
     assert stats.silence == 5 and stats.frames >= stats.packets - stats.silence
 
 
+async def test_join_in_the_channel_already_says_so(fake: FakeDiscord, bot: Any) -> None:
+    """`!join` where the bot was in the member's channel already answered "Joining your voice
+    channel..." again (and announced the privacy notice again); it says plainly that it is
+    there, in the server's language, as the console does after a `say` has joined."""
+    reply = await join(fake)
+    notice = await fake.wait_for_reply(after=reply["id"], where=lambda m: "optout" in m["content"])
+    connections = fake.voice.connections
+    sent = await fake.send_message("!join")
+    again = await fake.wait_for_reply(after=sent["id"])
+    wake = "Say “hey trainer” and a command."
+    assert again["content"] == f"I'm already in the voice channel, listening. {wake}", again
+    sent = await fake.send_message("!language ru")
+    await fake.wait_for_reply(after=sent["id"])
+    sent = await fake.send_message("!join")
+    russian = await fake.wait_for_reply(after=sent["id"])
+    assert russian["content"].startswith("Я уже в голосовом канале и слушаю."), russian
+    later = [m for m in fake.sent_messages() if int(m["id"]) > int(notice["id"])]
+    notices = [m for m in later if "optout" in m["content"]]
+    assert not notices and fake.voice.connections == connections
+    assert voice(bot).session(fake.guild_id) is not None
+
+
 async def test_saying_leave_disconnects_after_saying_bye(fake: FakeDiscord, bot: Any) -> None:
     await join(fake)
     fake.voice.reset_received()

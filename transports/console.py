@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from assistant import i18n
 from assistant.app import Assistant
+from assistant.commands.basic import already_joined
 from assistant.commands.polite import strip_polite
 from assistant.commands.quoted_text import tokenize
 from assistant.errors import DatabaseUnreachable, UserError
@@ -277,6 +278,8 @@ class ConsoleTransport:
         if reply.ok and reply.voice_action == "leave" and not self.voice.in_voice:
             # as on Discord: no "Leaving the voice channel. Bye!" from one never joined
             reply = Reply(text=self.app.text(GUILD, "voice.not_in_voice"), ok=False, kind="error")
+        elif reply.ok and reply.voice_action == "join" and self.voice.in_voice:
+            reply = already_joined(self.app, GUILD)  # as on Discord: a `say` had joined
         if not reply.ok and (reply.data or {}).get("suggested"):
             self._offer(reply)  # `!pleas`: an unknown command name
         else:

@@ -163,11 +163,24 @@ def voice_note(app: Assistant, language: str) -> str:
     )
 
 
+def wake_phrase(app: Assistant, language: str) -> str:
+    """The wake phrase the bot suggests (the first configured), or words for it."""
+    phrases = app.config.voice.wake_phrases
+    return phrases[0] if phrases else i18n.message(language, "join.no_wake")
+
+
+def already_joined(app: Assistant, guild_id: str) -> Reply:
+    """The answer to `join` where the bot is in the voice channel already (the transport
+    knows it; the console's after a `say`, Discord's in the member's channel): nothing to do."""
+    language = app.language(guild_id)
+    text = i18n.message(language, "voice.already_in", wake=wake_phrase(app, language))
+    return Reply(text=text, speech=i18n.message(language, "voice.already_in.speech"))
+
+
 @command("join", "Join your voice channel and listen for the wake phrase.")
 async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     language = app.language(request.guild_id)
-    phrases = app.config.voice.wake_phrases
-    wake = phrases[0] if phrases else i18n.message(language, "join.no_wake")
+    wake = wake_phrase(app, language)
     note = voice_note(app, language)
     # The example is said in a language the recognizer hears: a Russian server with the
     # bundled (English) recognizer was told to say "hey trainer, какой статус".

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
+from assistant.commands.basic import already_joined
 from assistant.messages import Reply, User
 
 from ..members import guild_key, to_user
@@ -98,11 +99,13 @@ class VoiceCog(commands.Cog, name="Voice"):
 
     def refusal(self, ctx: commands.Context[Any], reply: Reply) -> Reply | None:
         """What to answer instead of `reply` when its voice action cannot be done: a `join`
-        by a member in no voice channel (or in a DM), a `leave` where I am in none. None when
-        it can be done."""
+        by a member in no voice channel (or in a DM), a `leave` where I am in none; a `join`
+        where I am in the member's channel already says so. None when it can be done."""
         channel = voice_channel(ctx)
         if reply.voice_action == "join" and channel is None:
             key = "voice.join_first"
+        elif reply.voice_action == "join" and self._listening_in(channel):
+            return already_joined(self.bot.assistant, guild_key(ctx.guild, ctx.author))
         elif reply.voice_action == "join" and (why := barred(channel)) is not None:
             key = why
         elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
@@ -112,6 +115,19 @@ class VoiceCog(commands.Cog, name="Voice"):
         name = getattr(channel, "name", "")
         text = self.bot.assistant.text(guild_key(ctx.guild, ctx.author), key, channel=name)
         return Reply(text=text, ok=False, kind="error")
+
+    def _listening_in(self, channel: Any) -> bool:
+        """Whether I am in `channel` with its session listening (not rejoining after a drop)."""
+        gv = self.guilds.get(channel.guild.id)
+        vc = channel.guild.voice_client
+        return (
+            gv is not None
+            and not gv.reconnecting
+            and gv.channel_id == channel.id
+            and vc is not None
+            and vc.channel is not None
+            and vc.channel.id == channel.id
+        )
 
     def _in_voice(self, guild: discord.Guild | None) -> bool:
         return guild is not None and (guild.id in self.guilds or guild.voice_client is not None)
