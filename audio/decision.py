@@ -106,6 +106,10 @@ class Hearing:
     maybe_wake: bool = False
     """The wake phrase alone, refused (it opens no window and gets no answer) but probable
     enough that what its speaker says next is heard joined to it (audio/pieces.py)."""
+    no_speech: bool = False
+    """The neural model judged the utterance no speech at all (hiss, a fan): no words were
+    heard, whatever the recognizers wrote for it (Whisper writes "I'm going to go." for hiss,
+    the grammar "bye"); the debug view's stages keep theirs."""
 
     @property
     def wake_only(self) -> bool:
@@ -130,6 +134,8 @@ class Hearing:
     def heard(self) -> str:
         """The best words to show: the deciding stage's; none where they are no words (the
         neural model writes "." or ". . . ." for hiss, which was shown as "I heard “.”")."""
+        if self.no_speech:
+            return ""
         words = self.stages[0].heard if self.stages else ""
         for stage in reversed(self.stages):
             if stage.stage == self.decided_by:

@@ -139,11 +139,12 @@ def records(trace: list[Any], name: str) -> list[dict[str, Any]]:
 
 def show(record: dict[str, Any]) -> str:
     """A record for people: what was heard, what it meant, what the bot said; then the stages."""
-    heard = record["heard"] or "(nothing I could make out)"
+    # no words, as the console's trace says it ("(no words I could make out)"), unquoted
+    heard = repr(record["heard"]) if record["heard"] else i18n.tr("console.no_words")
     what = record["intent"] or "no command"
     if record["slots"]:
         what += " " + json.dumps(record["slots"], ensure_ascii=False)
-    lines = [f"{record['file']} @{record['start_s'] or 0:.1f}s heard {heard!r} -> {what}"]
+    lines = [f"{record['file']} @{record['start_s'] or 0:.1f}s heard {heard} -> {what}"]
     if record.get("pieces", 1) > 1:
         lines.append(f"    {i18n.tr('simulate.pieces', pieces=record['pieces'])}")
     for stage in record["debug"]["stages"]:

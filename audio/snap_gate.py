@@ -47,8 +47,9 @@ def judge_snapped(
             first.text if not first.rejected else "", False, None, True, 0.0, "neural", stages
         )
 
-    if result.no_speech > s.max_no_speech:
-        return reject(f"no speech (probability {result.no_speech:.2f})")
+    if result.no_speech > s.max_no_speech:  # no words heard, not the grammar's "bye"
+        heard = reject(f"no speech (probability {result.no_speech:.2f})")
+        return replace(heard, text="", no_speech=True)
     if scored is not None:
         # A name written in the wake word's place is weighed there, against the wake word.
         return scored.judge(first, result, reason, in_window, head)

@@ -315,3 +315,35 @@ def test_a_request_said_with_a_pause_is_one_record_that_says_so(
     utterances = [line for line in _run([str(audio)], config_path, capsys) if "heard" in line]
     assert [(u["intent"], u["pieces"]) for u in utterances] == [("status", 2)], utterances
     assert "pieces: 2, heard as one" in show(utterances[0])
+
+
+def test_hiss_judged_no_speech_is_shown_as_no_words_in_simulate_and_the_console(
+    tmp_path: Path, config_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Loud hiss that the neural model judged no speech at all (probability 0.92) was shown as
+    words: simulate's "heard \"I'm going to go to the ground.\"" (the model's guess at it) and
+    the console's "heard you: bye" (the grammar's). Both show that no words were heard, with
+    the console's words for it, in the server's language; the debug view keeps the stages'."""
+    import numpy as np
+
+    from assistant import i18n
+    from audio.simulate import show
+    from tests.consoles import run_checked
+    from tests.speech import noise
+
+    hiss = np.clip(np.rint(noise(3.0, -20.0, seed=3)), -32768, 32767).astype("<i2").tobytes()
+    audio = write_wav(tmp_path / "hiss.wav", hiss)
+    records = [line for line in _run([str(audio)], config_path, capsys, 0) if "heard" in line]
+    assert records and all(r["heard"] == "" and r["intent"] is None for r in records), records
+    judged = [s["why"] for r in records for s in r["debug"]["stages"] if s["stage"] == "neural"]
+    assert judged and all(why.startswith("no speech") for why in judged), records
+    assert f"{audio} @0.0s heard (no words I could make out) -> no command" in show(records[0])
+    with i18n.speaking("ru"):
+        assert "heard (слов не разобрать) -> no command" in show(records[0])
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", str(config_path), "console"]
+    script = f"say {audio}\nlanguage ru\nsay {audio}\n"
+    out = run_checked(command, tmp_path, script, TERM="dumb")
+    heard = [line.split(": ", 1)[1] for line in out.splitlines() if " heard you: " in line]
+    assert heard == ["(no words I could make out)"] * len(records), out
+    russian = [line.split(": ", 1)[1] for line in out.splitlines() if " услышано (вы): " in line]
+    assert russian == ["(слов не разобрать)"] * len(records), out
