@@ -1,11 +1,13 @@
 """Voice messages and audio attachments sent to the bot: the same recognition and intents as
 speech in a voice channel. Handled when the message is a Discord voice message, mentions the
-bot, or is a direct message; the answer is a reply that also says what was heard."""
+bot, or is a direct message; each request said in it (audio/message_speech.py) is answered in
+order, by a reply that also says what was heard."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -15,8 +17,10 @@ from discord.ext import commands
 from assistant import i18n
 from assistant.errors import UserError
 from assistant.messages import Reply
+from audio.decision import Hearing
 from audio.decode import AUDIO_SUFFIXES
-from audio.message_speech import HEARD_S, message_speech
+from audio.message_speech import HEARD_S, MOST_PIECES, MessageSpeech, message_speech
+from audio.pieces import hear_pieces
 
 from .cog_commands import guild_key, to_user
 from .voice_replies import answer_aloud
@@ -60,7 +64,10 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         if cog.limiter.hit(str(message.author.id)):
             return
         try:
-            reply = await self.understand(message, audio)
+            async for reply in self.answers(message, audio):  # one a request, in order
+                await cog.deliver(ctx, reply)
+                await answer_aloud(self.bot, message, reply)
+            return
         except UserError as exc:
             reply = Reply(text=str(exc), ok=False, kind="error")
         except Exception:
@@ -72,7 +79,11 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         await cog.deliver(ctx, reply)
         await answer_aloud(self.bot, message, reply)
 
-    async def understand(self, message: discord.Message, audio: discord.Attachment) -> Reply:
+    async def answers(
+        self, message: discord.Message, audio: discord.Attachment
+    ) -> AsyncIterator[Reply]:
+        """The answer to each request said in `audio`, in order, each run once the one before
+        it has been answered; what was not heard of it (`_notes`) goes with the last."""
         from audio.decode import decode_bytes
 
         guild_id = guild_key(message.guild, message.author)
@@ -83,14 +94,28 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
             decoded = await asyncio.to_thread(decode_bytes, data, audio.filename, max_seconds)
             cut = decoded.note(audio.filename, max_seconds)
         parts = (await self.bot.voice_cog.sessions()).parts
-        # its speech, as the voice channel's VAD finds it, not the silence around it
+        # its speech, as the voice channel's VAD cuts it, not the silence around it
         speech = await asyncio.to_thread(message_speech, decoded.pcm, parts.make_vad())
-        if speech.cut:
-            said = i18n.message(language, "audio.cut_speech", seconds=f"{HEARD_S:g}")
-            cut = f"{cut}; {said}" if cut else f"{audio.filename}: {said}"
+        cut = _notes(cut, speech, audio.filename, language)
+
         # A voice message is addressed to the bot: no wake phrase needed, as in a follow-up
-        # window (and verified the same way).
-        hearing = await parts.hear(speech.pcm, True, guild_id, str(message.author.id))
+        # window (and verified the same way); half a request is heard with the rest of it.
+        async def hear(pcm: bytes, in_window: bool) -> Hearing:
+            return await parts.hear(pcm, in_window, guild_id, str(message.author.id))
+
+        heard = await hear_pieces(
+            speech.pieces, hear, True, parts.join_pieces_s, parts.max_joined_s
+        )
+        # pieces of no words (a cough between two requests) are no request of their own
+        hearings = [h.hearing for h in heard if h.acted or h.hearing.heard] or [heard[0].hearing]
+        for n, hearing in enumerate(hearings, 1):
+            yield await self._answer(message, hearing, cut if n == len(hearings) else None)
+
+    async def _answer(self, message: discord.Message, hearing: Hearing, cut: str | None) -> Reply:
+        """The answer to one request heard in a voice message: the command's reply after what
+        was heard, or why it is no command."""
+        guild_id = guild_key(message.guild, message.author)
+        language = self.bot.assistant.language(guild_id)
         intent = hearing.intent if hearing.accepted(in_window=True) else None
         heard = hearing.text if intent is not None else hearing.heard  # never internal tokens
         if intent is None:
@@ -101,6 +126,7 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
                 kind="transcript",
                 data={"transcript": heard},
             )
+        parts = (await self.bot.voice_cog.sessions()).parts
         request = parts.make_request(
             intent,
             to_user(message.author),
@@ -112,6 +138,19 @@ class AudioMessagesCog(commands.Cog, name="AudioMessages"):
         said = _with_cut(i18n.message(language, "discord.voice_heard", heard=heard), cut)
         reply.text = f"{said}\n{reply.text}"
         return reply
+
+
+def _notes(cut: str | None, speech: MessageSpeech, filename: str, language: str) -> str | None:
+    """What was not heard of a voice message: past the longest file (`cut`, the decoder's
+    note), past `HEARD_S` of speech, past `MOST_PIECES` phrases; None where it was all heard."""
+    said = []
+    if speech.cut:
+        said.append(i18n.message(language, "audio.cut_speech", seconds=f"{HEARD_S:g}"))
+    if speech.left:
+        said.append(i18n.tr_count("audio.more_pieces", MOST_PIECES, language=language))
+    if not said:
+        return cut
+    return "; ".join([cut, *said] if cut else [f"{filename}: {said[0]}", *said[1:]])
 
 
 def _with_cut(text: str, cut: str | None) -> str:
