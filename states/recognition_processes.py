@@ -29,24 +29,38 @@ from assistant.child_process import forkserver
 from assistant.training.orphan import ctrl_c_blocked, stop_when_orphaned
 from audio.asr.base import Recognizer, Transcript
 
+from .name_grammars import GrammarCache, Names, names_key, recognizer_for
+
 log = logging.getLogger(__name__)
 
 _worker: Recognizer | None = None
 """The recognizer of this worker process."""
+_voice: Any = None
+"""The voice settings this worker's recognizers are built from."""
+_named: GrammarCache[Recognizer] | None = None
+"""Grammars of names a request brings along (a speech server's clients: `transcribe_named`)."""
 
 
 def _init_worker(settings_json: str, lists: dict[str, list[str]], bot: int) -> None:
-    global _worker
+    global _worker, _voice, _named
     stop_when_orphaned(bot)
     from assistant.config.voice import VoiceSettings
     from audio.asr.factory import build_recognizer
 
-    _worker = build_recognizer(VoiceSettings.model_validate_json(settings_json), lists=lists)
+    _voice = VoiceSettings.model_validate_json(settings_json)
+    _named = GrammarCache(_voice.speech_server.grammars)
+    _worker = build_recognizer(_voice, lists=lists)
 
 
 def _transcribe(pcm: bytes, warp: float = 1.0) -> Transcript:
     assert _worker is not None, "worker not initialised"
     return _worker.transcribe_warped(pcm, warp)
+
+
+def _transcribe_named(pcm: bytes, names: Names) -> Transcript:
+    assert _named is not None, "worker not initialised"
+    key = names_key(names)
+    return _named.get(key, lambda: recognizer_for(_voice, names)).transcribe(pcm)
 
 
 def _ready() -> bool:
@@ -116,10 +130,25 @@ class ProcessRecognizerPool:
         voice: audio/speaker_fit.py)."""
         # Speech that may name what just changed must meet the grammar that knows it.
         await self.settled()
+        return await self._run(_transcribe, pcm, warp)
+
+    async def transcribe_named(self, pcm: bytes, names: Names) -> Transcript:
+        """`pcm` heard with a grammar of `names` instead of the pool's own, as a speech server
+        hears each client (states/name_grammars.py); `NamesRefused` for names over its bounds."""
+        return await self._run(_transcribe_named, pcm, names)
+
+    async def _run(self, work: Any, *args: Any) -> Transcript:
+        """`work(*args)` in a worker; `RecognizersClosed` once `close` was called, also for
+        work that its workers' end broke off."""
         if self._closed:
             raise RecognizersClosed("the recognizers are stopping")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _transcribe, pcm, warp)
+        try:
+            return await loop.run_in_executor(self._pool, work, *args)
+        except futures_process.BrokenProcessPool:
+            if self._closed:
+                raise RecognizersClosed("the recognizers are stopping") from None
+            raise
 
     async def update_lists(self, lists: dict[str, list[str]]) -> None:
         """Ask for a grammar with these names; returns at once (the rebuild runs behind)."""

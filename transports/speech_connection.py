@@ -25,6 +25,7 @@ from wyoming.tts import Synthesize
 
 from audio import RECOGNITION_RATE
 from audio.asr.wyoming_engine import CONTEXT_KEY
+from states.name_grammars import Names, NamesRefused
 from states.recognition_processes import RecognizersClosed
 
 from .wyoming_reading import MalformedEvent, read_event
@@ -35,6 +36,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _CHUNK_SAMPLES = 1024
+NAME_CHARS = 80
+"""Longest name a client may send: a dataset's name is at most 40 characters, the archive of
+one, "archives/NAME-20261203-154400.zip", 69."""
+_LISTS = 8
+"""Lists of names a request may bring (a bot sends three: datasets, folders and files)."""
 _RATES = range(8000, 192001)
 """Sample rates a client's audio may have (a lower one would be stretched many times over)."""
 _Kind = TypeVar("_Kind", bound=Eventable)
@@ -48,6 +54,10 @@ class Limits:
     """Most audio one utterance may hold, as recognized (16 kHz, 16-bit mono)."""
     idle_timeout_s: float
     """A connection that sends nothing, or reads nothing, for this long is closed."""
+    text_chars: int = 600
+    """Longest text one `synthesize` may ask to have spoken."""
+    names: int = 200
+    """Most names one `transcribe` may bring for the grammar, over all its lists."""
 
     @property
     def utterance_s(self) -> float:
@@ -68,11 +78,15 @@ class Connection:
     ) -> None:
         self.service, self.limits = service, limits
         self.reader, self.writer = reader, writer
-        self.peer = _peer(writer)
+        self.peer = peer_name(writer)
         self.converter = _converter()
         self.pcm = bytearray()
         self.refused = False
         """The utterance outgrew its limit: its audio is dropped until the next audio-start."""
+        self.names: Names = {}
+        """The names the request's grammar holds (its `transcribe` event's)."""
+        self.unheard = False
+        """The request's names were refused: its utterance is dropped at its audio-stop."""
 
     async def run(self) -> None:
         idle = self.limits.idle_timeout_s
@@ -110,6 +124,9 @@ class Connection:
         except RecognizersClosed as exc:  # the server is stopping: expected, no traceback
             log.info("speech request %s not served: %s", event.type, exc)
             await self.write(Error(text=str(exc)).event())
+        except NamesRefused as exc:  # the client is told; its next request may do better
+            log.warning("speech client %s: %s", self.peer, exc)
+            await self.write(Error(text=str(exc), code="too-many-names").event())
         except Exception as exc:  # a client gets an error event; the server keeps serving
             log.exception("speech request %s failed", event.type)
             await self.write(Error(text=f"{type(exc).__name__}: {exc}").event())
@@ -128,19 +145,23 @@ class Connection:
         elif Transcribe.is_type(event.type):
             context = event.data.get("context")
             ours = context.get(CONTEXT_KEY) if isinstance(context, dict) else None
-            if isinstance(ours, dict) and isinstance(ours.get("lists"), dict):
-                await service.use_lists(_lists(ours["lists"]))
+            lists = ours.get("lists") if isinstance(ours, dict) else None
+            self.names, self.unheard = {}, False
+            if isinstance(lists, dict):
+                self.unheard = True  # until its names are taken
+                self.names = _names(lists, self.limits.names)
+                self.unheard = False
         elif AudioStart.is_type(event.type):
             _audio_format(_parsed(AudioStart, event))
             self.converter, self.pcm, self.refused = _converter(), bytearray(), False
         elif AudioChunk.is_type(event.type):
             await self._hold(_parsed(AudioChunk, event))
         elif AudioStop.is_type(event.type):
-            if self.refused:  # the client was told with the error event
-                self.refused = False
+            pcm, self.pcm = bytes(self.pcm), bytearray()
+            if self.refused or self.unheard:  # the client was told with the error event
+                self.refused = self.unheard = False
                 return
-            heard = await service.transcribe(bytes(self.pcm))
-            self.pcm = bytearray()
+            heard = await service.transcribe(pcm, self.names)
             context = {
                 CONTEXT_KEY: {
                     "wake": heard.wake,
@@ -176,6 +197,14 @@ class Connection:
     async def _speak(self, request: Synthesize) -> None:
         if not isinstance(request.text, str):
             raise MalformedEvent("synthesize: its text is not a string")
+        most = self.limits.text_chars
+        if len(request.text) > most:
+            log.warning(
+                "speech client %s asked to speak over %d characters: refused", self.peer, most
+            )
+            text = f"text too long: {len(request.text)} characters; at most {most} are spoken"
+            await self.write(Error(text=text, code="text-too-long").event())
+            return
         speech = await self.service.synthesizer.synthesize(request.text)
         audio = {"rate": speech.sample_rate, "width": 2, "channels": speech.channels}
         await self.write(AudioStart(**audio).event())
@@ -206,15 +235,27 @@ def _audio_format(audio: AudioStart | AudioChunk) -> None:
         raise MalformedEvent(f"audio of rate {rate!r}, width {width!r}, channels {channels!r}")
 
 
-def _lists(lists: dict[Any, Any]) -> dict[str, list[str]]:
-    """A client's names as the grammar takes them (anything else is refused)."""
+def _names(lists: dict[Any, Any], most: int) -> Names:
+    """A client's names as the grammar takes them: lists of strings (anything else is no
+    Wyoming request of ours), at most `most` of them together in at most `_LISTS` lists, each
+    at most `NAME_CHARS` long (more is `NamesRefused`)."""
+    if len(lists) > _LISTS:
+        raise NamesRefused(f"too many lists of names: {len(lists)}, more than {_LISTS}")
+    names: Names = {}
     for name, values in lists.items():
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise MalformedEvent(f"transcribe: its names {name!r} are not a list of strings")
-    return lists
+        names[name] = sorted(set(values))
+    count = sum(len(values) for values in names.values())
+    if count > most:
+        raise NamesRefused(f"too many names: {count}, more than {most}")
+    longest = max((v for values in names.values() for v in values), key=len, default="")
+    if len(longest) > NAME_CHARS:
+        raise NamesRefused(f"a name longer than {NAME_CHARS} characters: {longest[:40]!r}...")
+    return names
 
 
-def _peer(writer: asyncio.StreamWriter) -> str:
+def peer_name(writer: asyncio.StreamWriter) -> str:
     address = writer.get_extra_info("peername")
     if isinstance(address, tuple) and len(address) >= 2:
         host = f"[{address[0]}]" if ":" in str(address[0]) else address[0]

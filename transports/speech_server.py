@@ -12,6 +12,7 @@ import contextlib
 import ipaddress
 import logging
 import signal
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,12 +22,17 @@ from audio import RECOGNITION_RATE
 from audio.asr.base import Transcript
 from audio.asr.wyoming_engine import tcp_address
 from audio.tts.base import Synthesizer
+from states.name_grammars import Names, names_key
 from states.recognition_processes import ProcessRecognizerPool
 
 from .speech_connection import Connection, Limits
+from .speech_door import Door
 from .wyoming_reading import MAX_HEADER_BYTES
 
 log = logging.getLogger(__name__)
+
+_HEARD_KEPT = 256
+"""Sets of names `SpeechService` remembers having heard with."""
 
 
 def served_settings(voice: VoiceSettings) -> VoiceSettings:
@@ -41,10 +47,18 @@ def served_settings(voice: VoiceSettings) -> VoiceSettings:
 
 
 def connection_limits(voice: VoiceSettings) -> Limits:
-    """An utterance as long as the VAD lets one be (plus the margin), and the idle timeout."""
+    """An utterance as long as the VAD lets one be (plus the margin), the idle timeout, text
+    to speak twice as long as a bot of this config ever says (`spoken_text` cuts replies to
+    `tts.max_spoken_chars`; saying numbers in words may lengthen them a little), and the
+    names of a request."""
     server = voice.speech_server
     seconds = voice.vad.max_utterance_s + server.utterance_margin_s
-    return Limits(round(seconds * RECOGNITION_RATE) * 2, server.idle_timeout_s)
+    return Limits(
+        round(seconds * RECOGNITION_RATE) * 2,
+        server.idle_timeout_s,
+        2 * voice.tts.max_spoken_chars,
+        server.max_names,
+    )
 
 
 @dataclass
@@ -55,20 +69,30 @@ class SpeechService:
     """Warm recognizers in worker processes."""
     synthesizer: Synthesizer
     """Speech output (with its fallback)."""
-    lists: dict[str, list[str]] = field(default_factory=dict)
-    """Speakable names the recognizers' grammar holds now."""
-    _changing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    hears_names: bool = True
+    """The recognizer's grammar holds names (pocketsphinx); an open vocabulary needs none."""
+    _heard: OrderedDict[int, None] = field(default_factory=OrderedDict)
+    """Sets of names heard with lately (hashes)."""
+    _new_names: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while names not heard with lately are: their grammar is likely built then."""
 
-    async def use_lists(self, lists: dict[str, list[str]]) -> None:
-        """A client's names (datasets, folders): rebuild the grammar when they are new."""
-        wanted = {name: sorted(values) for name, values in lists.items()}
-        async with self._changing:
-            if wanted != self.lists:
-                await self.recognizers.update_lists(wanted)
-                self.lists = wanted
+    async def transcribe(self, pcm: bytes, names: Names) -> Transcript:
+        """`pcm` heard with a grammar of a client's `names` (states/name_grammars.py).
 
-    async def transcribe(self, pcm: bytes) -> Transcript:
-        return await self.recognizers.transcribe(pcm)
+        One request with names not heard lately at a time: a client that sends new names
+        every time keeps one recognizer building grammars, and the others serve on."""
+        if not names or not self.hears_names:
+            return await self.recognizers.transcribe(pcm)
+        key = hash(names_key(names))
+        if key in self._heard:
+            self._heard.move_to_end(key)
+            return await self.recognizers.transcribe_named(pcm, names)
+        async with self._new_names:
+            heard = await self.recognizers.transcribe_named(pcm, names)
+        self._heard[key] = None
+        while len(self._heard) > _HEARD_KEPT:
+            self._heard.popitem(last=False)
+        return heard
 
     def info(self) -> Any:
         from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice
@@ -127,15 +151,20 @@ async def serve(config: Config, uri: str, recognizers: int) -> None:
     pool = ProcessRecognizerPool(voice, {}, recognizers)
     try:
         await pool.warm_up()
-        service = SpeechService(pool, build_synthesizer(voice.tts))
+        service = SpeechService(
+            pool, build_synthesizer(voice.tts), voice.asr.engine == "pocketsphinx"
+        )
+        limits = connection_limits(voice)
+        door = Door(voice.speech_server.max_connections)
 
         async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             # Stopping cancels every open connection; that is the end of it, not an error
             # (asyncio would log the cancelled task as an exception in its callback).
             with contextlib.suppress(asyncio.CancelledError):
-                await Connection(service, limits, reader, writer).run()
+                async with door.admitted(reader, writer) as admitted:
+                    if admitted:
+                        await Connection(service, limits, reader, writer).run()
 
-        limits = connection_limits(voice)
         server = await asyncio.start_server(connection, host, port, limit=MAX_HEADER_BYTES)
         bound = server.sockets[0].getsockname()
         print(f"speech server listening on tcp://{bound[0]}:{bound[1]}", flush=True)

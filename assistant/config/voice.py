@@ -389,6 +389,19 @@ class SpeechServerSettings(Section):
     """An utterance may hold this much more audio than `vad.max_utterance_s` (a client's own
     VAD keeps a little before and after the speech); past it the server answers with a
     Wyoming `error` event and drops that utterance's audio."""
+    max_connections: int = Field(64, ge=1, le=10000)
+    """Connections open at once; one more is answered with a Wyoming `error` event and
+    closed (each holds buffers of its own). A bot opens one per utterance or spoken reply
+    and closes it once answered."""
+    max_names: int = Field(200, ge=1, le=2000)
+    """Names (datasets, folders, files) one request may bring for the grammar, over all its
+    lists; each at most 80 characters, and together said in at most 8 words a name. More is
+    refused with an `error` event. A bot sends its datasets twice (as datasets and folders)
+    and its 40 newest files: 200 fits a bot with 80 datasets."""
+    grammars: int = Field(4, ge=1, le=64)
+    """Grammars of clients' names each recognizer process keeps (one a bot that uses this
+    server, if they have different names; each costs it 20-130 MB). Names a client sends
+    once, new every time, take one spare grammar and never push out the kept ones."""
 
 
 class VoiceSettings(Section):
