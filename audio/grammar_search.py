@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from assistant.intents.matcher import Intent, IntentMatcher, normalize
 
-from .asr.neural import NeuralResult, WhisperModel
+from .asr.neural import MAX_TOKENS, NeuralResult, WhisperModel
 from .rescore import as_spoken, unrepeated
+from .written_forms import NOT_WORDS
 
 _END = -1
 """Trie key of a complete sentence (no token id is negative)."""
@@ -34,6 +36,8 @@ GIVE_UP_BELOW = 4.0
 """A search whose best prefix is this much less probable per token than the model's own
 transcript after `GIVE_UP_AFTER` steps stops: on the bench's utterances where the search ran,
 it stopped 54 of 74 that found nothing and none that found the command."""
+_KEPT_SPARE = 20_000
+"""Sentences kept past the grammar's own (names removed) before the kept ones are pruned."""
 
 
 @dataclass(frozen=True)
@@ -53,25 +57,25 @@ class Found:
 
 
 class SentenceTrie:
-    """Token trie of sentences that all begin with one of a few prefixes (the wake phrases)."""
+    """Token trie of sentences that all begin with one of a few prefixes (the wake phrases):
+    the sentences' own tokens once, each prefix leading into them."""
 
-    def __init__(self, model: WhisperModel, prefixes: list[str], sentences: Iterable[str]):
-        """`sentences` are whole texts as spoken, each beginning with one of `prefixes`."""
+    def __init__(
+        self, prefixes: list[tuple[str, list[int]]], sentences: Iterable[tuple[str, list[int]]]
+    ) -> None:
+        """`prefixes`: each as spoken ("Hey trainer") and its tokens; `sentences`: the rest of
+        each text as spoken after a prefix (" select kaggle tweets") and its tokens."""
         self.root: dict[int, Any] = {}
-        texts = list(sentences)
-        for text, tokens in zip(texts, model.tokens_of_many(texts), strict=True):
+        longest = MAX_TOKENS - max((len(ids) for _head, ids in prefixes), default=0)
+        for text, tokens in sentences:
             node = self.root
-            for token in tokens:
+            for token in tokens[:longest]:
                 node = node.setdefault(token, {})
             node[_END] = text
-        self.starts: list[tuple[list[int], dict[int, Any]]] = []
-        for prefix in prefixes:
-            ids = model.tokens(prefix)
-            node = self.root
-            for token in ids:
-                node = node.get(token, {})
-            if node:
-                self.starts.append((ids, node))
+        self.starts: list[tuple[str, list[int], dict[int, Any]]] = [
+            (head, ids, self.root) for head, ids in prefixes if self.root
+        ]
+        """Where a search begins: the prefix as spoken, its tokens, the node after them."""
 
 
 def search(
@@ -89,8 +93,8 @@ def search(
     the beam takes it without a call: the decoder returns the logits of every position of a
     forced prefix, so those tokens are paid for at the next call. A beam is (prefix, log
     probability of its first tokens, trie node, how many last tokens are not paid for yet)."""
-    beams: list[tuple[list[int], float, dict[int, Any], int]] = [
-        (p, 0.0, n, len(p)) for p, n in trie.starts
+    beams: list[tuple[list[int], float, dict[int, Any], int, str]] = [
+        (ids, 0.0, node, len(ids), head) for head, ids, node in trie.starts
     ]
     found: list[Found] = []
     end = model.end_of_text
@@ -99,44 +103,55 @@ def search(
         if not beams:
             break
         prefixes = [p for p, *_ in beams]
-        paid_from = [len(p) - unpaid for p, _, _, unpaid in beams]
+        paid_from = [len(p) - unpaid for p, _, _, unpaid, _head in beams]
         if walk is not None:
             steps = walk.continuations(prefixes, paid_from)
         else:
             steps = model.continuations(heard, prefixes, paid_from)
-        grown: list[tuple[list[int], float, dict[int, Any], int]] = []
-        for (prefix, cost, node, _unpaid), (paid, following) in zip(beams, steps, strict=True):
+        grown: list[tuple[list[int], float, dict[int, Any], int, str]] = []
+        for (prefix, cost, node, _unpaid, head), (paid, following) in zip(
+            beams, steps, strict=True
+        ):
             cost += paid
             if len(following) <= 1:  # the decoder returned nothing for this prefix
                 continue
             for token, child in node.items():
                 if token == _END:
-                    found.append(Found(child, cost + float(following[end]), len(prefix) + 1))
+                    text = head + child
+                    found.append(Found(text, cost + float(following[end]), len(prefix) + 1))
                 else:
-                    grown.append(_one_way([*prefix, token], cost + float(following[token]), child))
+                    taken = cost + float(following[token])
+                    grown.append(_one_way([*prefix, token], taken, child, head))
         grown.sort(key=lambda b: -b[1])
         beams = grown[:beam]
         if step + 1 == GIVE_UP_AFTER and floor is not None and beams:
-            prefix, cost, _node, unpaid = beams[0]
+            prefix, cost, _node, unpaid, _head = beams[0]
             if cost / (len(prefix) - unpaid) < floor:
                 break
     return found
 
 
 def _one_way(
-    prefix: list[int], cost: float, node: dict[int, Any]
-) -> tuple[list[int], float, dict[int, Any], int]:
+    prefix: list[int], cost: float, node: dict[int, Any], head: str
+) -> tuple[list[int], float, dict[int, Any], int, str]:
     """A new beam, taken along the trie while it has only one way on."""
     unpaid = 0
     while len(node) == 1 and _END not in node:
         token, node = next(iter(node.items()))
         prefix = [*prefix, token]
         unpaid += 1
-    return prefix, cost, node, unpaid
+    return prefix, cost, node, unpaid, head
 
 
 class TrieCache:
-    """The trie of the current grammar, rebuilt when the grammar's sentences change."""
+    """The trie of the current grammar, rebuilt when the grammar's sentences change.
+
+    A build wrote and tokenized every sentence once for each wake phrase (133,000 texts: 1.4 s
+    of CPU), after every new name (a dataset made) and for every new hearer. The model writes
+    "Hey trainer" + " " + the sentence's words, and byte-level BPE splits at spaces, so a
+    sentence's words and tokens do not depend on the wake phrase before it: they are kept
+    (`_said`, per model, shared by the hearers of a process) and only new sentences cost; the
+    last trie is kept too, for a hearer with the same grammar (a new session, a test)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -154,11 +169,41 @@ class TrieCache:
                 or self._sentences is not sentences
                 or self._wakes != wake_phrases
             ):
-                starts = [as_spoken(w) for w in wake_phrases]
-                texts = (as_spoken(f"{w} {s}") for w in wake_phrases for s in sentences)
-                self._trie = SentenceTrie(model, starts, texts)
+                self._trie = _trie_of(model, list(wake_phrases), sentences)
                 self._sentences, self._wakes = sentences, list(wake_phrases)
             return self._trie
+
+
+_built_lock = threading.Lock()
+_said: weakref.WeakKeyDictionary[WhisperModel, dict[str, tuple[str, list[int]]]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per model: a grammar sentence -> its words as the model writes them after a wake phrase
+(" select kaggle tweets") and their tokens."""
+_last: weakref.WeakKeyDictionary[WhisperModel, tuple[tuple[str, ...], SentenceTrie]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Per model: the last trie built, by its wake phrases and sentences."""
+
+
+def _trie_of(model: WhisperModel, wake_phrases: list[str], sentences: list[str]) -> SentenceTrie:
+    """The trie of `sentences` after each of `wake_phrases` (as spoken), from what is kept."""
+    key = (*wake_phrases, "", *sentences)
+    with _built_lock:
+        last = _last.get(model)
+        if last is not None and last[0] == key:
+            return last[1]
+        said = _said.setdefault(model, {})
+        new = [s for s in dict.fromkeys(sentences) if s not in said]
+        words = [" ".join(normalize(NOT_WORDS.sub(" ", s)).split()) for s in new]
+        for sentence, text, tokens in zip(new, words, model.tokens_of_many(words), strict=True):
+            said[sentence] = (f" {text}" if text else "", tokens)
+        if len(said) > 2 * len(sentences) + _KEPT_SPARE:  # names gone: forget their sentences
+            _said[model] = said = {s: said[s] for s in sentences}
+        heads = [(head, model.tokens(head)) for head in map(as_spoken, wake_phrases)]
+        trie = SentenceTrie(heads, map(said.__getitem__, sentences))
+        _last[model] = (key, trie)
+        return trie
 
 
 @dataclass(frozen=True)

@@ -380,6 +380,42 @@ def test_the_search_sees_a_new_dataset_name_at_once(hearer: Hearer, gate: Scored
         hearer.update_lists({"dataset": DATASETS, "folder": DATASETS})
 
 
+def test_the_search_trie_holds_each_sentence_after_each_wake_phrase_as_the_model_writes_it(
+    hearer: Hearer,
+) -> None:
+    """The trie is built from each sentence's words and tokens once, behind every wake phrase
+    (audio/grammar_search.py): it must hold exactly the texts, and the tokens, that writing
+    "<wake phrase> <sentence>" whole gives; a rebuild with one more name keeps them all."""
+    from audio.grammar_search import _END, TrieCache
+
+    assert hearer.neural is not None and hearer.snapper is not None
+    model, wakes = hearer.neural, hearer.matcher.wake_phrases
+
+    def held(sentences: list[str]) -> set[tuple[str, tuple[int, ...]]]:
+        trie = TrieCache().get(model, wakes, sentences)
+        found: set[tuple[str, tuple[int, ...]]] = set()
+        for head, ids, root in trie.starts:
+            stack = [(root, list(ids))]
+            while stack:
+                node, path = stack.pop()
+                for token, child in node.items():
+                    if token == _END:
+                        found.add((head + child, tuple(path)))
+                    else:
+                        stack.append((child, [*path, token]))
+        return found
+
+    def written(sentences: list[str]) -> set[tuple[str, tuple[int, ...]]]:
+        texts = [as_spoken(f"{w} {s}") for w in wakes for s in sentences]
+        return {(t, tuple(model.tokens(t))) for t in texts}
+
+    sentences = hearer.snapper.sentences[::50]  # a sample: every sentence takes a while
+    assert len(sentences) > 500 and len(wakes) > 1
+    assert held(sentences) == written(sentences)
+    more = [*sentences, "select dataset weather reports", "what's the status"]
+    assert held(more) == written(more)
+
+
 def test_each_voice_start_reads_the_tokenizer_once_per_process(tmp_path: Path) -> None:
     """Every voice start loads the neural model, and reading its tokenizer.json holds the GIL
     (0.1 s idle, 0.3 s loaded): read once per process and file, and again when it changes."""

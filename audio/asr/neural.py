@@ -151,7 +151,7 @@ class WhisperModel:
         """`text` as the model's token ids, the way a transcript begins (a leading space)."""
         assert self._tokenizer is not None
         ids: list[int] = self._tokenizer.encode(" " + text, add_special_tokens=False).ids
-        return ids[:_MAX_TOKENS]
+        return ids[:MAX_TOKENS]
 
     def tokens_of_many(self, texts: list[str]) -> list[list[int]]:
         """`tokens` of each text. Byte-level BPE splits a text at its spaces before merging,
@@ -168,7 +168,7 @@ class WhisperModel:
                     known = self._tokenizer.encode(" " + word, add_special_tokens=False).ids
                     words[word] = known
                 ids += known
-            result.append(ids[:_MAX_TOKENS])
+            result.append(ids[:MAX_TOKENS])
         return result
 
     def token_text(self, token: int) -> str:
@@ -314,7 +314,7 @@ class WhisperModel:
 
 _NOTHING = -1e9
 """The score of a text that cannot be scored."""
-_MAX_TOKENS = 60
+MAX_TOKENS = 60
 """Longer candidates are cut (no command is that long)."""
 
 
