@@ -40,7 +40,8 @@ def test_free_text_snaps_to_the_nearest_grammar_sentence(snapper: GrammarSnapper
 def test_the_sentences_are_enumerated_again_only_when_the_names_change() -> None:
     """A hearer is given its names after every change anywhere (about 0.4 s of CPU to
     enumerate the grammar's sentences, and the search's trie rebuilt after it): the same names
-    keep the same sentences; a new name is in them at once."""
+    keep the same sentences, shared by a hearer made again with them; a new name is in them
+    at once."""
     matcher = IntentMatcher()
     matcher.update_lists({"dataset": DATASETS, "folder": DATASETS})
     snapper = GrammarSnapper(matcher)
@@ -48,6 +49,9 @@ def test_the_sentences_are_enumerated_again_only_when_the_names_change() -> None
     matcher.update_lists({"dataset": DATASETS, "folder": DATASETS})
     snapper.rebuild()
     assert snapper.sentences is before
+    again = IntentMatcher()
+    again.update_lists({"dataset": DATASETS, "folder": DATASETS})
+    assert GrammarSnapper(again).sentences is before
     matcher.update_lists({"dataset": [*DATASETS, "weather_reports"], "folder": DATASETS})
     snapper.rebuild()
     assert "select dataset weather reports" in snapper.sentences

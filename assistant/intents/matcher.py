@@ -151,6 +151,14 @@ class IntentMatcher:
         return TypedMatcher(self)
 
     @property
+    def lists_key(self) -> tuple[Any, ...]:
+        """What the templates and the run-time lists' spoken forms are: equal for two matchers
+        that say the same sentences (what is enumerated from them can be shared)."""
+        with self._lock:
+            spoken = tuple((name, tuple(pairs)) for name, pairs in sorted(self._spoken.items()))
+        return (self.templates_key, spoken)
+
+    @property
     def lists_version(self) -> int:
         """Increases whenever a list changes (what is made of the lists is rebuilt then)."""
         with self._lock:
