@@ -18,6 +18,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from assistant import i18n
+from assistant.commands.basic import already_joined
 from assistant.intents.matcher import normalize
 from assistant.messages import Reply
 from audio.decision import Hearing, says_yes
@@ -117,6 +118,10 @@ class Stages:
         try:
             request = s.parts.make_request(intent, user, s.guild_id, s.text_channel_id)
             reply = await s.handle(request)
+            if reply.ok and reply.voice_action == "join":
+                # said in the voice channel, where I listen already: not "Joining ..." again
+                language = s.parts.language(s.guild_id)
+                reply = already_joined(language, s.parts.hearer.matcher.wake_phrases)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the core never raises, but a transport bug must not hang us

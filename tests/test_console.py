@@ -403,35 +403,47 @@ def test_da_runs_the_suggested_command_in_russian(workdir: Path) -> None:
     console.close()
 
 
+def console_saying(workdir: Path, text: str, script: str) -> str:
+    """The console's output for `script` (lines; `{say}` is where `text` is said, as speech
+    synthesized into a file), on a plain terminal."""
+    from tests.consoles import run_checked
+    from tests.speech import join, speak, write_wav
+
+    said = write_wav(workdir / "said.wav", join(speak(text)))
+    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
+    return run_checked(command, workdir, script.format(say=f"say {said}"), TERM="dumb")
+
+
 def test_saying_leave_leaves_the_voice_channel_and_the_console_goes_on(workdir: Path) -> None:
     """ "Hey trainer, leave the channel" said in the console: "Bye!" was said, then nothing
     showed that it had left, typed lines went on, and at the end the console hung for a minute
     and stopped with "Trainer stopped because of an internal error" (leaving closed the voice
     session whose own task was doing the leaving: it waited for itself, and cancelling that
     wait recursed until Python gave up). Now it leaves, says so, and ends as usual."""
-    from tests.consoles import run_checked
-    from tests.speech import join, speak, write_wav
-
-    bye = write_wav(workdir / "bye.wav", join(speak("hey trainer, leave the channel")))
-    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
     started = time.monotonic()
-    out = run_checked(command, workdir, f"join\nsay {bye}\nstatus\n", TERM="dumb")
+    out = console_saying(workdir, "hey trainer, leave the channel", "join\n{say}\nstatus\n")
     assert "said: Bye!" in out, out
     assert "Left the voice channel." in out, out
     assert "Active dataset:" in out.split("said: Bye!")[1], out  # typed lines go on
     assert time.monotonic() - started < 50  # the minute-long hang at the end is gone
 
 
+def test_saying_join_in_the_voice_channel_says_it_is_there_already(workdir: Path) -> None:
+    """ "Hey trainer, join the voice channel" said in the channel was answered "Joining your
+    voice channel..." (the typed `join`'s answer) by a bot already listening there, as typed
+    `join` was after a `say` (Discord's spoken one too: the session answers for both)."""
+    out = console_saying(workdir, "hey trainer, join the voice channel", "{say}\nstatus\n")
+    assert "said: I'm already here, listening." in out, out
+    assert "I'm already in the voice channel, listening." in out, out
+    assert "Joining" not in out, out
+    assert "Active dataset:" in out, out  # typed lines go on
+
+
 def test_the_wake_phrase_alone_is_shown_as_heard(workdir: Path) -> None:
     """ "Hey trainer" alone in the console showed "heard you: (no words I could make out)"
     and was then answered "Yes? I'm listening.": heard nothing, yet answered. It is shown
     as what it was, the wake phrase alone."""
-    from tests.consoles import run_checked
-    from tests.speech import join, speak, write_wav
-
-    hey = write_wav(workdir / "hey.wav", join(speak("hey trainer")))
-    command = [sys.executable, str(ROOT / "bot.py"), "--config", "config.yaml", "console"]
-    out = run_checked(command, workdir, f"join\nsay {hey}\n", TERM="dumb")
+    out = console_saying(workdir, "hey trainer", "join\n{say}\n")
     assert "said: Yes? I'm listening." in out, out
     assert "heard you: (the wake phrase alone)" in out, out
     assert "no words I could make out" not in out, out

@@ -279,7 +279,8 @@ class ConsoleTransport:
             # as on Discord: no "Leaving the voice channel. Bye!" from one never joined
             reply = Reply(text=self.app.text(GUILD, "voice.not_in_voice"), ok=False, kind="error")
         elif reply.ok and reply.voice_action == "join" and self.voice.in_voice:
-            reply = already_joined(self.app, GUILD)  # as on Discord: a `say` had joined
+            # as on Discord: a `say` had joined
+            reply = already_joined(self.app.language(GUILD), self.app.config.voice.wake_phrases)
         if not reply.ok and (reply.data or {}).get("suggested"):
             self._offer(reply)  # `!pleas`: an unknown command name
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import i18n, permissions
@@ -163,24 +164,23 @@ def voice_note(app: Assistant, language: str) -> str:
     )
 
 
-def wake_phrase(app: Assistant, language: str) -> str:
+def wake_phrase(phrases: Sequence[str], language: str) -> str:
     """The wake phrase the bot suggests (the first configured), or words for it."""
-    phrases = app.config.voice.wake_phrases
     return phrases[0] if phrases else i18n.message(language, "join.no_wake")
 
 
-def already_joined(app: Assistant, guild_id: str) -> Reply:
+def already_joined(language: str, phrases: Sequence[str]) -> Reply:
     """The answer to `join` where the bot is in the voice channel already (the transport
-    knows it; the console's after a `say`, Discord's in the member's channel): nothing to do."""
-    language = app.language(guild_id)
-    text = i18n.message(language, "voice.already_in", wake=wake_phrase(app, language))
+    knows it: the console's after a `say`, Discord's in the member's channel; a `join` said
+    in the channel): nothing to do. `phrases`: the wake phrases."""
+    text = i18n.message(language, "voice.already_in", wake=wake_phrase(phrases, language))
     return Reply(text=text, speech=i18n.message(language, "voice.already_in.speech"))
 
 
 @command("join", "Join your voice channel and listen for the wake phrase.")
 async def join(app: Assistant, request: Request, options: dict[str, Any]) -> Reply:
     language = app.language(request.guild_id)
-    wake = wake_phrase(app, language)
+    wake = wake_phrase(app.config.voice.wake_phrases, language)
     note = voice_note(app, language)
     # The example is said in a language the recognizer hears: a Russian server with the
     # bundled (English) recognizer was told to say "hey trainer, какой статус".

@@ -105,7 +105,9 @@ class VoiceCog(commands.Cog, name="Voice"):
         if reply.voice_action == "join" and channel is None:
             key = "voice.join_first"
         elif reply.voice_action == "join" and self._listening_in(channel):
-            return already_joined(self.bot.assistant, guild_key(ctx.guild, ctx.author))
+            app = self.bot.assistant
+            language = app.language(guild_key(ctx.guild, ctx.author))
+            return already_joined(language, app.config.voice.wake_phrases)
         elif reply.voice_action == "join" and (why := barred(channel)) is not None:
             key = why
         elif reply.voice_action == "leave" and not self._in_voice(ctx.guild):
