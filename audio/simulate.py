@@ -141,10 +141,11 @@ def show(record: dict[str, Any]) -> str:
     """A record for people: what was heard, what it meant, what the bot said; then the stages."""
     # no words, as the console's trace says it ("(no words I could make out)"), unquoted
     heard = repr(record["heard"]) if record["heard"] else i18n.tr("console.no_words")
-    what = record["intent"] or "no command"
+    what = record["intent"] or i18n.tr("simulate.no_command")
     if record["slots"]:
         what += " " + json.dumps(record["slots"], ensure_ascii=False)
-    lines = [f"{record['file']} @{record['start_s'] or 0:.1f}s heard {heard} -> {what}"]
+    start = f"{record['start_s'] or 0:.1f}"
+    lines = [i18n.tr("simulate.heard", file=record["file"], start=start, heard=heard, what=what)]
     if record.get("pieces", 1) > 1:
         lines.append(f"    {i18n.tr('simulate.pieces', pieces=record['pieces'])}")
     for stage in record["debug"]["stages"]:
@@ -155,7 +156,7 @@ def show(record: dict[str, Any]) -> str:
         )
     lines += [f"    time: {words}" for words in timing_words(record["debug"]["timings_ms"])]
     for said in record["said"]:
-        lines.append(f"    said: {said}")
+        lines.append(f"    {i18n.tr('simulate.said', text=said)}")
     return "\n".join(lines)
 
 

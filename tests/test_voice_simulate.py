@@ -339,7 +339,7 @@ def test_hiss_judged_no_speech_is_shown_as_no_words_in_simulate_and_the_console(
     assert judged and all(why.startswith("no speech") for why in judged), records
     assert f"{audio} @0.0s heard (no words I could make out) -> no command" in show(records[0])
     with i18n.speaking("ru"):
-        assert "heard (слов не разобрать) -> no command" in show(records[0])
+        assert f"{audio} @0.0 с: услышано (слов не разобрать) -> не команда" in show(records[0])
     command = [sys.executable, str(ROOT / "bot.py"), "--config", str(config_path), "console"]
     script = f"say {audio}\nlanguage ru\nsay {audio}\n"
     out = run_checked(command, tmp_path, script, TERM="dumb")
