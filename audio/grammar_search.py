@@ -24,7 +24,7 @@ from assistant.intents.matcher import Intent, IntentMatcher, normalize
 
 from .asr.neural import MAX_TOKENS, NeuralResult, WhisperModel
 from .rescore import as_spoken, unrepeated
-from .written_forms import NOT_WORDS
+from .written_forms import spoken_words
 
 _END = -1
 """Trie key of a complete sentence (no token id is negative)."""
@@ -195,7 +195,7 @@ def _trie_of(model: WhisperModel, wake_phrases: list[str], sentences: list[str])
             return last[1]
         said = _said.setdefault(model, {})
         new = [s for s in dict.fromkeys(sentences) if s not in said]
-        words = [" ".join(normalize(NOT_WORDS.sub(" ", s)).split()) for s in new]
+        words = [spoken_words(s) for s in new]
         for sentence, text, tokens in zip(new, words, model.tokens_of_many(words), strict=True):
             said[sentence] = (f" {text}" if text else "", tokens)
         if len(said) > 2 * len(sentences) + _KEPT_SPARE:  # names gone: forget their sentences

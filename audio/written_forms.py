@@ -29,9 +29,13 @@ grammar's polite words to be taken for them ("come you" for "could you": 0.82)."
 
 def as_spoken(text: str) -> str:
     """A text the way the model writes a sentence: plain words, the first one capitalized."""
-    words = normalize(NOT_WORDS.sub(" ", text)).split()
-    sentence = " ".join(words)
+    sentence = spoken_words(text)
     return sentence[:1].upper() + sentence[1:]
+
+
+def spoken_words(text: str) -> str:
+    """`text`'s plain words, one space apart, as the model writes them inside a sentence."""
+    return " ".join(normalize(NOT_WORDS.sub(" ", text)).split())
 
 
 def written_forms(text: str, names: frozenset[str], heard: str = "") -> list[str]:
